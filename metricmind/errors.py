@@ -1,0 +1,193 @@
+"""The error tree and the validation ``Issue``.
+
+Every error names the input, says where it is, and suggests a fix::
+
+    MetricmindError
+     ├── SpecError            the project YAML is invalid (carries every Issue found)
+     ├── QueryError           a MetricQuery cannot be answered
+     │    ├── UnknownNameError     a metric, dimension or entity that does not exist ("did you mean")
+     │    ├── JoinError            no join path, or an ambiguous one
+     │    └── FilterError          a where filter that does not parse or names unknown columns
+     ├── WarehouseError       the database refused or failed a statement
+     └── StoreError           a catalog / log store operation failed (the store is left as it was)
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+
+class Level(str, enum.Enum):
+    """How serious an issue is."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding about the input: what, where, and how to fix it."""
+
+    level: Level
+    message: str
+    file: str | None = None
+    line: int | None = None
+    hint: str | None = None
+    code: str = "invalid"
+
+    def location(self) -> str:
+        """``file:line`` or just the file, or an empty string."""
+        if self.file and self.line:
+            return f"{self.file}:{self.line}"
+        return self.file or ""
+
+    def __str__(self) -> str:
+        where = self.location()
+        text = f"{self.level.value}: {where + ': ' if where else ''}{self.message}"
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready view of the issue."""
+        return {
+            "level": self.level.value,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "hint": self.hint,
+            "code": self.code,
+        }
+
+
+class MetricmindError(Exception):
+    """Base class of every error metricmind raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}{f' {self.hint}' if self.hint else ''}"
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready view: the shape every interface returns for errors."""
+        return {"error": self.code, "message": self.message, "hint": self.hint}
+
+
+class SpecError(MetricmindError):
+    """The project YAML is invalid; ``issues`` holds everything found, not only the first."""
+
+    code = "invalid_spec"
+
+    def __init__(self, issues: Sequence[Issue]) -> None:
+        self.issues = tuple(issues)
+        errors = [i for i in self.issues if i.level is Level.ERROR]
+        lines = "\n".join(f"  {i}" for i in errors)
+        super().__init__(f"the project has {len(errors)} error(s):\n{lines}")
+
+    def to_dict(self) -> dict[str, object]:  # noqa: D102
+        return {**super().to_dict(), "issues": [i.to_dict() for i in self.issues]}
+
+
+class QueryError(MetricmindError):
+    """A MetricQuery that cannot be answered as asked."""
+
+    code = "invalid_query"
+
+
+class UnknownNameError(QueryError):
+    """A name that the project does not define; ``suggestions`` holds the closest ones."""
+
+    code = "unknown_name"
+
+    def __init__(self, kind: str, name: str, known: Iterable[str], *, context: str = "") -> None:
+        self.kind = kind
+        self.name = name
+        self.suggestions = tuple(closest(name, known))
+        hint = f"Did you mean {', '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else None
+        if not self.suggestions:
+            hint = f"Run `metricmind list {kind}s` to see what exists."
+        super().__init__(f"unknown {kind} '{name}'{context}.", hint=hint)
+
+    def to_dict(self) -> dict[str, object]:  # noqa: D102
+        return {**super().to_dict(), "suggestions": list(self.suggestions)}
+
+
+class JoinError(QueryError):
+    """No join path reaches a dimension, or more than one does."""
+
+    code = "join_error"
+
+
+class FilterError(QueryError):
+    """A where filter that does not parse, names unknown things, or is not allowed."""
+
+    code = "invalid_filter"
+
+
+class WarehouseError(MetricmindError):
+    """The warehouse failed to run a statement."""
+
+    code = "warehouse_error"
+
+
+class StoreError(MetricmindError):
+    """A store operation failed; nothing was written."""
+
+    code = "store_error"
+
+
+class ConflictError(StoreError):
+    """Someone else changed the object first; reload and try again."""
+
+    code = "conflict"
+
+
+class PermissionDenied(MetricmindError):
+    """The user's role does not allow the action."""
+
+    code = "forbidden"
+
+
+def closest(name: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """The names in ``known`` closest to ``name``: fuzzy matches first, then shared-suffix matches."""
+    pool = sorted(set(known))
+    found = difflib.get_close_matches(name, pool, n=n, cutoff=0.6)
+    if len(found) < n:
+        tail = name.rsplit("__", 1)[-1]
+        for candidate in pool:
+            if candidate not in found and candidate.rsplit("__", 1)[-1] == tail:
+                found.append(candidate)
+            if len(found) >= n:
+                break
+    return found
+
+
+@dataclass
+class IssueList:
+    """An accumulator used by validators: add issues, never stop at the first one."""
+
+    items: list[Issue] = field(default_factory=list)
+
+    def error(self, message: str, file: str | None = None, line: int | None = None, hint: str | None = None,
+              code: str = "invalid") -> None:
+        """Record an error."""
+        self.items.append(Issue(Level.ERROR, message, file, line, hint, code))
+
+    def warning(self, message: str, file: str | None = None, line: int | None = None, hint: str | None = None,
+                code: str = "warning") -> None:
+        """Record a warning."""
+        self.items.append(Issue(Level.WARNING, message, file, line, hint, code))
+
+    @property
+    def errors(self) -> list[Issue]:
+        """Only the errors."""
+        return [i for i in self.items if i.level is Level.ERROR]
