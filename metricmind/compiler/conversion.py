@@ -1,0 +1,185 @@
+"""Conversion metrics without MetricFlow's range join between base and conversion events.
+
+For each conversion event, MetricFlow finds the latest base event of the same entity (and constant
+properties) at or before it and inside the window, and credits the conversion to that base event's time
+and dimensions. Here base and conversion events are put in one stream per entity ordered by day (base
+first on ties), and a running ``MAX`` of base days gives the latest base day before each conversion in
+one sort: O(n log n) instead of a join that grows with events × events.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from metricmind.compiler.dialects import interval, trunc
+from metricmind.compiler.periods import shift
+from metricmind.compiler.resolve import Leaf, Request, Window
+from metricmind.compiler.scan import TimeRange, aggregate, cached_where, condition
+from metricmind.compiler.source import Source
+from metricmind.spec.filters import parse_where
+from metricmind.spec.model import Grain
+from metricmind.spec.names import split
+
+Cte = tuple[str, exp.Select]
+_DATE = exp.DataType.build("date")
+
+
+def _col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table)
+
+
+def render_conversion(req: Request, leaf: Leaf, alias: str, name: str, rng: TimeRange) -> list[Cte]:
+    """CTEs computing the conversions of one conversion metric, credited to the base events' time and
+    dimensions; the last CTE (``name``) has the group-by columns and ``alias``.
+    """
+    conv = leaf.conversion
+    assert conv is not None
+    base_m = req.measure(conv.base_measure.name)
+    conv_m = req.measure(conv.conversion_measure.name)
+    window = Window.parse(conv.window, f"conversion metric on '{conv_m.name}'") if conv.window else None
+    base = Source(req.model, req.graph, req.dialect, base_m.semantic_model, prefix="b")
+    other = Source(req.model, req.graph, req.dialect, conv_m.semantic_model, prefix="c")
+    entity = split(conv.entity)
+    props = [(split(p.base_property), split(p.conversion_property)) for p in conv.constant_properties]
+    prop_cols = [f"prop_{i}" for i in range(len(props))]
+    keys = [i.column for i in req.other_items]
+
+    # Base events: entity, day, group-by values and constant properties.
+    base_time = base.raw_time(base_m.agg_time_dimension)
+    b_where = [condition(req, base, w, base_m.agg_time_dimension) for w in req.wheres]
+    b_where += [
+        condition(req, base, cached_where(t, req.dialect.sqlglot), base_m.agg_time_dimension)
+        for t in (*leaf.filters, *(w.sql for w in conv.base_measure.filter))
+    ]
+    b_rng = TimeRange(rng.start, rng.end).condition(base_time)
+    b_where += [b_rng] if b_rng is not None else []
+    b_ent = base.element(entity)
+    b_props = [base.element(bp) for bp, _ in props]
+    b_where += [exp.Not(this=exp.Is(this=e.copy(), expression=exp.Null())) for e in (b_ent, *b_props)]
+    b_where = [w for w in b_where if not base.push_into_bridge(w)]
+    base_sel = base.from_(
+        exp.select(
+            exp.alias_(b_ent, "ent"),
+            *(exp.alias_(p, c) for p, c in zip(b_props, prop_cols, strict=True)),
+            exp.alias_(exp.cast(base_time, _DATE), "day"),
+            *(exp.alias_(base.element(i.ref, i.grain), i.column) for i in req.other_items),
+        )
+    )
+    base_sel = base_sel.where(exp.and_(*b_where)) if b_where else base_sel
+
+    # Conversion events: entity, day, the measure's value.
+    conv_time = other.raw_time(conv_m.agg_time_dimension)
+    c_where = [
+        condition(req, other, parse_where(w.sql, req.dialect.sqlglot), conv_m.agg_time_dimension)
+        for w in conv.conversion_measure.filter
+    ]
+    upper = shift(rng.end, window.count, window.unit) if (rng.end and window) else None
+    c_rng = TimeRange(rng.start, upper if window else None).condition(conv_time)
+    c_where += [c_rng] if c_rng is not None else []
+    c_ent = other.element(entity)
+    c_props = [other.element(cp) for _, cp in props]
+    c_where += [exp.Not(this=exp.Is(this=e.copy(), expression=exp.Null())) for e in (c_ent, *c_props)]
+    c_where = [w for w in c_where if not other.push_into_bridge(w)]
+    conv_sel = other.from_(
+        exp.select(
+            exp.alias_(c_ent, "ent"),
+            *(exp.alias_(p, c) for p, c in zip(c_props, prop_cols, strict=True)),
+            exp.alias_(exp.cast(conv_time, _DATE), "day"),
+            exp.alias_(other.local(conv_m.expr, f"measure '{conv_m.name}'"), "val"),
+        )
+    )
+    conv_sel = conv_sel.where(exp.and_(*c_where)) if c_where else conv_sel
+
+    part = [_col("ent"), *(_col(c) for c in prop_cols)]
+    stream = exp.union(
+        exp.select(
+            *part,
+            _col("day"),
+            exp.alias_(exp.Literal.number(0), "is_conversion"),
+            exp.alias_(exp.Null(), "val"),
+        ).from_(f"{name}_base"),
+        exp.select(*part, _col("day"), exp.alias_(exp.Literal.number(1), "is_conversion"), _col("val")).from_(
+            f"{name}_events"
+        ),
+        distinct=False,
+    )
+    latest = exp.Window(
+        this=exp.Max(
+            this=exp.Case(
+                ifs=[
+                    exp.If(
+                        this=exp.EQ(this=_col("is_conversion"), expression=exp.Literal.number(0)),
+                        true=_col("day"),
+                    )
+                ]
+            )
+        ),
+        partition_by=[p.copy() for p in part],
+        order=exp.Order(expressions=[exp.Ordered(this=_col("day")), exp.Ordered(this=_col("is_conversion"))]),
+        spec=exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"),
+    )
+    matched = exp.select(
+        *part, _col("day"), _col("is_conversion"), _col("val"), exp.alias_(latest, "base_day")
+    ).from_(stream.subquery("s", copy=False))
+    credited_where: list[exp.Expression] = [
+        exp.EQ(this=_col("is_conversion"), expression=exp.Literal.number(1)),
+        exp.Not(this=exp.Is(this=_col("base_day"), expression=exp.Null())),
+    ]
+    if window is not None:
+        credited_where.append(
+            exp.GT(
+                this=_col("base_day"),
+                expression=exp.cast(
+                    exp.Sub(this=_col("day"), expression=interval(window.count, window.unit)), _DATE
+                ),
+            )
+        )
+    credited = (
+        exp.select(*part, _col("base_day"), _col("val"))
+        .from_(f"{name}_matched")
+        .where(exp.and_(*credited_where))
+    )
+    ctes: list[Cte] = [
+        (f"{name}_base", base_sel),
+        (f"{name}_events", conv_sel),
+        (f"{name}_matched", matched),
+        (f"{name}_credited", credited),
+    ]
+
+    time_cols = [
+        exp.alias_(trunc(req.dialect, i.grain or Grain.DAY, _col("base_day", "c")), i.column)
+        for i in req.time_items
+    ]
+    final = exp.select(
+        *time_cols,
+        *(_col(k, "p") for k in keys),
+        exp.alias_(aggregate(req.dialect, conv_m, _col("val", "c"), None), alias),
+    ).from_(exp.alias_(exp.to_table(f"{name}_credited"), "c", table=True))
+    if keys:
+        # The dimensions of the credited base event (one row per entity and day).
+        rank = exp.Window(
+            this=exp.RowNumber(),
+            partition_by=[p.copy() for p in part] + [_col("day")],
+            order=exp.Order(expressions=[exp.Ordered(this=_col(k), nulls_first=False) for k in keys]),
+        )
+        picked = exp.select(*part, _col("day"), *(_col(k) for k in keys), exp.alias_(rank, "rn")).from_(
+            f"{name}_base"
+        )
+        ctes.append(
+            (
+                f"{name}_dims",
+                exp.select(exp.Star())
+                .from_(picked.subquery("r", copy=False))
+                .where(exp.EQ(this=_col("rn"), expression=exp.Literal.number(1))),
+            )
+        )
+        on = [exp.EQ(this=_col(c.name, "p"), expression=_col(c.name, "c")) for c in part]
+        on.append(exp.EQ(this=_col("day", "p"), expression=_col("base_day", "c")))
+        final = final.join(
+            exp.alias_(exp.to_table(f"{name}_dims"), "p", table=True), on=exp.and_(*on), join_type="inner"
+        )
+    n_keys = len(time_cols) + len(keys)
+    if n_keys:
+        final = final.group_by(*(exp.Literal.number(i + 1) for i in range(n_keys)))
+    ctes.append((name, final))
+    return ctes

@@ -1,0 +1,159 @@
+"""Dialect differences as data: one ``Dialect`` record per warehouse, no ``isinstance`` checks.
+
+The compiler builds one sqlglot AST and renders it with sqlglot's generator for the target. Where
+sqlglot's transpilation would change the meaning (percentiles, week starts, typed division), the
+record below says which construct to build instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from metricmind.errors import QueryError, closest
+from metricmind.spec.model import Grain
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What the compiler needs to know about one SQL dialect."""
+
+    name: str
+    sqlglot: str
+    #: exact continuous percentile: "quantile" (QUANTILE_CONT(x, p)), "within_group"
+    #: (PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY x)), "percentile" (PERCENTILE(x, p)) or None.
+    percentile_cont: str | None = "within_group"
+    #: exact discrete percentile, same vocabulary; "within_group_disc" etc.
+    percentile_disc: str | None = "within_group"
+    #: approximate percentile function name taking (x, p), or None.
+    approx_percentile: str | None = "APPROX_PERCENTILE"
+    #: the double-precision type name used for ratios.
+    double: str = "DOUBLE"
+    #: DATE_TRUNC('week') starts weeks on Monday (else an explicit WEEK(MONDAY) is needed).
+    monday_weeks: bool = True
+    #: supports ``IS NOT DISTINCT FROM`` in join conditions efficiently (hash joins).
+    null_safe_join: bool = True
+
+
+DIALECTS: dict[str, Dialect] = {
+    d.name: d
+    for d in (
+        Dialect(
+            "duckdb",
+            "duckdb",
+            percentile_cont="quantile",
+            percentile_disc="quantile",
+            approx_percentile="APPROX_QUANTILE",
+        ),
+        Dialect(
+            "postgres", "postgres", approx_percentile=None, double="DOUBLE PRECISION", null_safe_join=False
+        ),
+        Dialect("snowflake", "snowflake", approx_percentile="APPROX_PERCENTILE", double="DOUBLE"),
+        Dialect(
+            "bigquery",
+            "bigquery",
+            percentile_cont=None,
+            percentile_disc=None,
+            approx_percentile=None,
+            double="FLOAT64",
+            monday_weeks=False,
+            null_safe_join=False,
+        ),
+        Dialect(
+            "databricks",
+            "databricks",
+            percentile_cont="percentile",
+            percentile_disc="within_group",
+            approx_percentile="PERCENTILE_APPROX",
+        ),
+        Dialect(
+            "spark",
+            "spark",
+            percentile_cont="percentile",
+            percentile_disc="within_group",
+            approx_percentile="PERCENTILE_APPROX",
+        ),
+        Dialect(
+            "trino",
+            "trino",
+            percentile_cont=None,
+            percentile_disc=None,
+            approx_percentile="APPROX_PERCENTILE",
+        ),
+    )
+}
+
+
+def get(name: str) -> Dialect:
+    """The dialect called ``name``; unknown names get a did-you-mean error."""
+    key = name.lower().strip()
+    key = {"postgresql": "postgres", "pg": "postgres", "sparksql": "spark"}.get(key, key)
+    try:
+        return DIALECTS[key]
+    except KeyError:
+        near = closest(key, DIALECTS)
+        raise QueryError(
+            f"unknown dialect '{name}'",
+            hint=f"Did you mean {near[0]!r}? " if near else "" + f"Supported: {', '.join(DIALECTS)}.",
+        ) from None
+
+
+def percentile(
+    d: Dialect, value: exp.Expression, p: float, *, discrete: bool, approximate: bool
+) -> exp.Expression:
+    """A percentile aggregate of ``value`` in dialect ``d``."""
+    fraction = exp.Literal.number(p)
+    if approximate:
+        if d.approx_percentile is None:
+            if d.name == "bigquery":
+                quantiles = exp.Anonymous(
+                    this="APPROX_QUANTILES", expressions=[value, exp.Literal.number(100)]
+                )
+                return exp.Bracket(
+                    this=quantiles,
+                    expressions=[
+                        exp.Anonymous(this="OFFSET", expressions=[exp.Literal.number(round(p * 100))])
+                    ],
+                )
+            approximate = False
+        else:
+            return exp.Anonymous(this=d.approx_percentile, expressions=[value, fraction])
+    style = d.percentile_disc if discrete else d.percentile_cont
+    if style is None:
+        raise QueryError(
+            f"{d.name} has no exact {'discrete' if discrete else 'continuous'} percentile aggregate",
+            hint="Set agg_params: {use_approximate_percentile: true} on the measure for this warehouse.",
+        )
+    if style == "quantile":
+        return exp.Anonymous(
+            this="QUANTILE_DISC" if discrete else "QUANTILE_CONT", expressions=[value, fraction]
+        )
+    if style == "percentile" and not discrete:
+        return exp.Anonymous(this="PERCENTILE", expressions=[value, fraction])
+    func = exp.PercentileDisc(this=fraction) if discrete else exp.PercentileCont(this=fraction)
+    return exp.WithinGroup(
+        this=func, expression=exp.Order(expressions=[exp.Ordered(this=value, nulls_first=False)])
+    )
+
+
+def trunc(d: Dialect, grain: Grain, value: exp.Expression) -> exp.Expression:
+    """Truncate a date or timestamp to ``grain`` (weeks start on Monday everywhere)."""
+    if grain is Grain.WEEK and not d.monday_weeks:
+        return exp.TimestampTrunc(this=value, unit=exp.var("WEEK(MONDAY)"))
+    return exp.DateTrunc(unit=exp.Literal.string(grain.value), this=value)
+
+
+def day(d: Dialect, value: exp.Expression) -> exp.Expression:
+    """The day of a date or timestamp, as a date-like value comparable with the time spine."""
+    return trunc(d, Grain.DAY, value)
+
+
+def interval(count: int, unit: str) -> exp.Interval:
+    """``INTERVAL 'count' unit``."""
+    return exp.Interval(this=exp.Literal.string(str(count)), unit=exp.var(unit.upper()))
+
+
+def to_double(d: Dialect, value: exp.Expression) -> exp.Expression:
+    """``CAST(value AS DOUBLE)`` in the dialect's spelling."""
+    return exp.cast(value, exp.DataType.build(d.double, dialect=d.sqlglot))

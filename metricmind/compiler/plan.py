@@ -1,0 +1,290 @@
+"""MetricQuery → Plan (named steps, one CTE each) → one sqlglot AST → SQL in the target dialect.
+
+Steps:
+
+* ``scan``: one read of a semantic model aggregating all plain measures it serves;
+* ``snapshot``: the same for semi-additive measures (rows at the first/last time of each period);
+* ``cumulative`` and ``conversion``: see their modules;
+* ``offset`` / ``fill``: a series shifted in time or joined to every spine period;
+* ``combine``: the steps' rows united on the group-by columns; then the metric expressions.
+A query answered by one scan is emitted as a single flat ``SELECT``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from metricmind.compiler.conversion import render_conversion
+from metricmind.compiler.cumulative import render_cumulative
+from metricmind.compiler.dialects import Dialect
+from metricmind.compiler.periods import ceil, floor, shift
+from metricmind.compiler.resolve import Leaf, Request, build
+from metricmind.compiler.scan import Scan, ScanKey, TimeRange, render_scan
+from metricmind.compiler.timeshift import render_offset, render_spine_join
+from metricmind.errors import UnknownNameError
+from metricmind.spec.joingraph import JoinGraph
+from metricmind.spec.model import Model
+from metricmind.spec.query import MetricQuery
+
+
+@dataclass(frozen=True)
+class Step:
+    """One named step of a plan (a CTE), with what it computes in words."""
+
+    name: str
+    kind: str
+    description: str
+    select: exp.Select
+
+
+@dataclass
+class Plan:
+    """The steps of a compiled query and the final ``SELECT``."""
+
+    request: Request
+    steps: list[Step] = field(default_factory=list)
+    final: exp.Select | None = None
+    columns: list[str] = field(default_factory=list)
+
+    def ast(self) -> exp.Select:
+        """The whole query as one sqlglot expression."""
+        assert self.final is not None
+        final = self.final.copy()
+        for step in self.steps:
+            select = step.select.copy()
+            select.add_comments([step.description])
+            final = final.with_(step.name, as_=select, copy=False)
+        return final
+
+    def sql(self, dialect: Dialect | None = None, *, pretty: bool = True) -> str:
+        """The SQL text for ``dialect`` (default: the one the plan was built for)."""
+        d = dialect or self.request.dialect
+        return self.ast().sql(dialect=d.sqlglot, pretty=pretty)
+
+
+def expand_range(query: MetricQuery, req: Request) -> TimeRange:
+    """The query's ``[start, end)`` widened to whole periods of the coarsest requested grain."""
+    grain = req.coarsest_grain
+    start, end = query.start, query.end
+    if grain is not None:
+        start = floor(start, grain) if start else None
+        end = ceil(end, grain) if end else None
+    return TimeRange(start, end)
+
+
+class _Planner:
+    def __init__(self, req: Request) -> None:
+        self.req = req
+        self.rng = expand_range(req.query, req)
+        self.scans: dict[tuple[object, ...], Scan] = {}
+        self.steps: list[Step] = []
+        self.outputs: list[tuple[str, list[str]]] = []  # (step name, leaf aliases it provides)
+        self.names: set[str] = set()
+        self.internal: set[str] = set()
+
+    def name(self, base: str) -> str:
+        candidate, n = base, 1
+        while candidate in self.names:
+            n += 1
+            candidate = f"{base}_{n}"
+        self.names.add(candidate)
+        return candidate
+
+    def needs_time(self, leaf: Leaf) -> bool:
+        return (
+            bool(self.req.time_items)
+            or self.rng.start is not None
+            or self.rng.end is not None
+            or self.req.uses_metric_time_filter(leaf)
+        )
+
+    def scan_for(self, leaf: Leaf, alias: str, rng: TimeRange) -> Scan:
+        m = self.req.measure(leaf.measure)
+        nad = m.non_additive
+        key = ScanKey(
+            m.semantic_model, m.agg_time_dimension if self.needs_time(leaf) or nad else None, nad, rng
+        )
+        ident = key.as_tuple() + ((leaf.filters,) if nad else ())
+        scan = self.scans.get(ident)
+        if scan is None:
+            kind = "snapshot" if nad else "scan"
+            scan = self.scans[ident] = Scan(key, self.name(f"{kind}_{m.semantic_model}"))
+        scan.leaves[alias] = leaf
+        return scan
+
+    def source_rng(self, leaf: Leaf) -> TimeRange:
+        """The range the un-shifted series must cover so that its shifted values fill ``self.rng``."""
+        if self.rng.start is None or leaf.offset_window is None and leaf.offset_to_grain is None:
+            return self.rng
+        if leaf.offset_window is not None:
+            w = leaf.offset_window
+            return TimeRange(
+                shift(self.rng.start, -w.count, w.unit),
+                shift(self.rng.end, -w.count, w.unit) if self.rng.end else None,
+            )
+        assert leaf.offset_to_grain is not None
+        return TimeRange(floor(self.rng.start, leaf.offset_to_grain), self.rng.end)
+
+    def series(self, leaf: Leaf, alias: str, rng: TimeRange) -> str:
+        """Plan the un-shifted computation of ``leaf``; returns the step name that holds column ``alias``."""
+        if leaf.kind == "cumulative":
+            name = self.name(f"cumulative_{alias}".replace("__source", ""))
+            self._add_ctes(
+                render_cumulative(self.req, leaf, alias, name, rng),
+                "cumulative",
+                f"Cumulative {leaf.measure}",
+            )
+            return name
+        if leaf.kind == "conversions":
+            name = self.name(f"conversion_{alias}".replace("__source", ""))
+            self._add_ctes(
+                render_conversion(self.req, leaf, alias, name, rng),
+                "conversion",
+                f"Conversions on {leaf.measure}",
+            )
+            return name
+        return self.scan_for(leaf, alias, rng).name
+
+    def _add_ctes(self, ctes: list[tuple[str, exp.Select]], kind: str, what: str) -> None:
+        for i, (cte, select) in enumerate(ctes):
+            self.names.add(cte)
+            last = i == len(ctes) - 1
+            self.steps.append(
+                Step(cte, kind, f"{what}: {'result' if last else cte.rsplit('_', 1)[-1]}", select)
+            )
+
+    def plan(self) -> Plan:
+        pending: list[tuple[str, Leaf, str, str]] = []  # (alias, leaf, source step, source column)
+        for leaf, alias in list(self.req.leaves.items()):
+            if leaf.offset_window or leaf.offset_to_grain or (leaf.join_to_timespine and self.req.time_items):
+                plain = leaf.plain
+                source_alias = f"{alias}__source"
+                self.internal.add(source_alias)
+                step = self.series(plain, source_alias, self.source_rng(leaf))
+                pending.append((alias, leaf, step, source_alias))
+            else:
+                step = self.series(leaf, alias, self.rng)
+                if leaf.kind == "agg":
+                    continue  # scans are registered below, once all their leaves are known
+                self.outputs.append((step, [alias]))
+        scan_steps = []
+        for scan in self.scans.values():
+            visible = [a for a in scan.leaves if a not in self.internal]
+            description = (
+                f"{'Snapshot of' if scan.key.non_additive else 'Scan'} {scan.key.model}: "
+                + ", ".join(sorted({leaf.measure for leaf in scan.leaves.values()}))
+            )
+            scan_steps.append(Step(scan.name, "scan", description, render_scan(self.req, scan)))
+            if visible:
+                self.outputs.append((scan.name, visible))
+        self.steps = scan_steps + self.steps
+        for alias, leaf, source, column in pending:
+            if leaf.offset_window or leaf.offset_to_grain:
+                name = self.name(f"offset_{alias}")
+                shift_text = leaf.offset_window and f"{leaf.offset_window.count} {leaf.offset_window.unit}"
+                what = f"{leaf.measure} offset by {shift_text or 'to the start of the ' + str(leaf.offset_to_grain.value)}"  # type: ignore[union-attr]
+                select = render_offset(self.req, leaf, alias, source, column, self.rng)
+            else:
+                name = self.name(f"filled_{alias}")
+                what = f"{leaf.measure} joined to every time spine period"
+                select = render_spine_join(self.req, alias, source, column, self.rng)
+            self.steps.append(Step(name, "offset" if "offset" in name else "fill", what, select))
+            self.outputs.append((name, [alias]))
+        return self.finish()
+
+    def finish(self) -> Plan:
+        req = self.req
+        plan = Plan(req, columns=[i.column for i in req.items] + [name for name, _ in req.outputs])
+        keys = [exp.column(i.column) for i in req.items]
+        metrics = [(name, e.copy()) for name, e in req.outputs]
+        if len(self.outputs) == 1 and len(self.steps) == 1 and self.steps[0].kind == "scan":
+            final = self._flatten(self.steps[0].select, metrics)
+            plan.steps = []
+        else:
+            plan.steps = self.steps
+            final = exp.select(*keys, *(exp.alias_(e, n) for n, e in metrics)).from_(self._combined())
+        final = self._order(final, plan.columns)
+        if req.query.limit is not None:
+            final = final.limit(req.query.limit)
+        plan.final = final
+        return plan
+
+    def _flatten(self, scan: exp.Select, metrics: list[tuple[str, exp.Expression]]) -> exp.Select:
+        """One scan: put the metric expressions straight into its SELECT."""
+        n_keys = len(self.req.items)
+        aggregates = {
+            e.alias_or_name: e.this if isinstance(e, exp.Alias) else e for e in scan.expressions[n_keys:]
+        }
+        out = scan.copy()
+        exprs = list(out.expressions[:n_keys])
+        for name, e in metrics:
+            exprs.append(exp.alias_(substitute(e, aggregates), name))
+        out.set("expressions", exprs)
+        return out
+
+    def _combined(self) -> exp.Expression:
+        """One row per group: the union of every step's rows, grouped on the group-by columns."""
+        all_aliases = [a for _, aliases in self.outputs for a in aliases]
+        keys = [i.column for i in self.req.items]
+        if len(self.outputs) == 1:
+            return exp.to_table(self.outputs[0][0])
+        parts = []
+        for step, aliases in self.outputs:
+            cols = [exp.column(k) for k in keys] + [
+                exp.column(a) if a in aliases else exp.alias_(exp.Null(), a) for a in all_aliases
+            ]
+            parts.append(exp.select(*cols).from_(step))
+        union: exp.Expression = parts[0]
+        for part in parts[1:]:
+            union = exp.union(union, part, distinct=False)
+        grouped = exp.select(
+            *(exp.column(k) for k in keys), *(exp.alias_(exp.Max(this=exp.column(a)), a) for a in all_aliases)
+        ).from_(union.subquery("u", copy=False))
+        if keys:
+            grouped = grouped.group_by(*(exp.column(k) for k in keys))
+        self.steps.append(Step("combined", "combine", "Combine: one row per group across all steps", grouped))
+        return exp.to_table("combined")
+
+    def _order(self, final: exp.Select, columns: list[str]) -> exp.Select:
+        order = self.req.query.order_by
+        if not order:
+            n = len(self.req.items)
+            return final.order_by(*(exp.Literal.number(i + 1) for i in range(n))) if n else final
+        by_name = {c: c for c in columns}
+        for item in self.req.items:
+            by_name.setdefault(item.ref.name, item.column)
+            by_name.setdefault(item.column.rsplit("__", 1)[0], item.column)
+        terms = []
+        for o in order:
+            column = by_name.get(o.name)
+            if column is None:
+                raise UnknownNameError(
+                    "order-by column",
+                    o.name,
+                    columns,
+                    context=" (order by a requested metric or group-by item)",
+                )
+            terms.append(exp.Ordered(this=exp.column(column), desc=o.desc, nulls_first=False))
+        return final.order_by(*terms)
+
+
+def substitute(node: exp.Expression, values: dict[str, exp.Expression]) -> exp.Expression:
+    """``node`` with each unqualified column named in ``values`` replaced by (a copy of) its value."""
+
+    def swap(n: exp.Expression) -> exp.Expression:
+        if isinstance(n, exp.Column) and not n.table and n.name in values:
+            return values[n.name].copy()
+        return n
+
+    return node.transform(swap, copy=True)
+
+
+def plan_query(model: Model, graph: JoinGraph, query: MetricQuery, dialect: Dialect) -> Plan:
+    """Compile ``query`` into a ``Plan``."""
+    req = build(model, graph, query, dialect)
+    return _Planner(req).plan()
+
+
+__all__ = ["Plan", "Step", "plan_query"]

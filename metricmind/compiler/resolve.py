@@ -1,0 +1,360 @@
+"""Resolve a ``MetricQuery`` against the model: group-by items, filters, and metric expressions.
+
+Every metric becomes one SQL expression over *leaf* columns (an aggregated measure with its filters
+and options). Ratios and derived metrics are expanded inline, so ``a / b`` over two measures of one
+semantic model reads that table once, and nested derived metrics add no extra joins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+import sqlglot
+from sqlglot import exp
+
+from metricmind.compiler.dialects import Dialect, to_double
+from metricmind.errors import FilterError, QueryError, UnknownNameError
+from metricmind.spec.filters import ParsedWhere, parse_where
+from metricmind.spec.joingraph import JoinGraph
+from metricmind.spec.model import Conversion, Cumulative, Grain, Measure, Metric, MetricType, Model, Where
+from metricmind.spec.names import METRIC_TIME, NameError_, Ref, split
+from metricmind.spec.query import MetricQuery
+
+_WINDOW = re.compile(r"^\s*(\d+)\s+([a-z]+?)s?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A time window such as ``7 days`` or ``3 months``."""
+
+    count: int
+    unit: str  # day | week | month | quarter | year
+
+    @classmethod
+    def parse(cls, text: str, what: str) -> Window:
+        """Read ``"7 days"``; raise a clear error otherwise."""
+        m = _WINDOW.match(str(text))
+        unit = m.group(2).lower() if m else ""
+        if not m or unit not in {g.value for g in Grain}:
+            raise QueryError(
+                f"{what}: cannot read window {text!r}",
+                hint="Write a count and a unit, e.g. '7 days', '3 months', '1 year'.",
+            )
+        return cls(int(m.group(1)), unit)
+
+
+@dataclass(frozen=True)
+class GroupItem:
+    """One requested group-by column."""
+
+    ref: Ref
+    column: str
+    grain: Grain | None = None
+
+    @property
+    def is_metric_time(self) -> bool:
+        """True for ``metric_time`` at some grain."""
+        return self.ref.is_metric_time
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One aggregated measure column the query needs."""
+
+    measure: str
+    filters: tuple[str, ...] = ()
+    kind: str = "agg"  # agg | cumulative | conversions
+    cumulative: Cumulative | None = None
+    conversion: Conversion | None = None
+    offset_window: Window | None = None
+    offset_to_grain: Grain | None = None
+    join_to_timespine: bool = False
+
+    @property
+    def plain(self) -> Leaf:
+        """The same leaf without time shifting or gap filling."""
+        return replace(self, offset_window=None, offset_to_grain=None, join_to_timespine=False)
+
+
+@dataclass
+class Request:
+    """A resolved query: what to group by, which leaves to compute, and how metrics combine them."""
+
+    query: MetricQuery
+    model: Model
+    dialect: Dialect
+    graph: JoinGraph
+    items: list[GroupItem]
+    wheres: list[ParsedWhere]
+    leaves: dict[Leaf, str] = field(default_factory=dict)
+    outputs: list[tuple[str, exp.Expression]] = field(default_factory=list)
+
+    @property
+    def time_items(self) -> list[GroupItem]:
+        """The ``metric_time`` items."""
+        return [i for i in self.items if i.is_metric_time]
+
+    @property
+    def other_items(self) -> list[GroupItem]:
+        """Group-by items other than ``metric_time``."""
+        return [i for i in self.items if not i.is_metric_time]
+
+    @property
+    def finest_grain(self) -> Grain | None:
+        """The finest requested ``metric_time`` grain."""
+        grains = [i.grain for i in self.time_items if i.grain]
+        return min(grains, key=lambda g: g.rank) if grains else None
+
+    @property
+    def coarsest_grain(self) -> Grain | None:
+        """The coarsest requested ``metric_time`` grain."""
+        grains = [i.grain for i in self.time_items if i.grain]
+        return max(grains, key=lambda g: g.rank) if grains else None
+
+    def measure(self, name: str) -> Measure:
+        """The measure called ``name``."""
+        return self.model.measures[name]
+
+    def uses_metric_time_filter(self, leaf: Leaf) -> bool:
+        """True when a filter of the query or of the leaf mentions ``metric_time``."""
+        return any(r.is_metric_time for w in self.wheres for r in w.refs.values()) or any(
+            r.is_metric_time for f in leaf.filters for r in parse_where(f, self.dialect.sqlglot).refs.values()
+        )
+
+
+def build(model: Model, graph: JoinGraph, query: MetricQuery, dialect: Dialect) -> Request:
+    """Resolve ``query``; raises ``QueryError`` subclasses with suggestions."""
+    for name in query.metrics:
+        if name not in model.metrics:
+            raise UnknownNameError("metric", name, model.metrics)
+    items = _group_items(model, query)
+    wheres = []
+    for text in query.where:
+        wheres.append(parse_where(text, dialect.sqlglot))
+    req = Request(query, model, dialect, graph, items, wheres)
+    for name in query.metrics:
+        req.outputs.append((name, _metric_expr(req, name, (), None, None, ())))
+    return req
+
+
+def _group_items(model: Model, query: MetricQuery) -> list[GroupItem]:
+    items: list[GroupItem] = []
+    seen: set[str] = set()
+    for name in query.group_by:
+        try:
+            ref = split(name)
+        except (NameError_, ValueError) as exc:
+            raise QueryError(
+                f"cannot read group-by item {name!r}: {exc}",
+                hint="Use names like metric_time__month or customer__segment.",
+            ) from exc
+        grain = ref.grain
+        if ref.is_metric_time:
+            grain = grain or _default_grain(model, query)
+        column = ref.column(grain)
+        if column in seen:
+            continue
+        seen.add(column)
+        items.append(GroupItem(ref, column, grain))
+    return items
+
+
+def _default_grain(model: Model, query: MetricQuery) -> Grain:
+    """MetricFlow's default for bare ``metric_time``: the metrics' own time granularity, else day."""
+    grains = [model.metrics[m].time_granularity for m in query.metrics if model.metrics[m].time_granularity]
+    return max(grains, key=lambda g: g.rank) if grains else Grain.DAY  # type: ignore[arg-type,return-value]
+
+
+def _filters(wheres: tuple[Where, ...]) -> tuple[str, ...]:
+    return tuple(w.sql for w in wheres)
+
+
+def _leaf(req: Request, leaf: Leaf, metric: str) -> exp.Expression:
+    """The column of ``leaf``, registering it; named after the measure, or the metric when it is special."""
+    if leaf.measure not in req.model.measures:
+        raise UnknownNameError("measure", leaf.measure, req.model.measures, context=f" (used by '{metric}')")
+    canonical = replace(leaf, filters=tuple(sorted(set(leaf.filters))))
+    alias = req.leaves.get(canonical)
+    if alias is None:
+        special = (
+            canonical.kind != "agg"
+            or canonical.filters
+            or canonical.offset_window
+            or canonical.offset_to_grain
+        )
+        base = metric if special else canonical.measure
+        taken = set(req.leaves.values()) | {i.column for i in req.items}
+        alias, n = base, 1
+        while alias in taken:
+            n += 1
+            alias = f"{base}_{n}"
+        req.leaves[canonical] = alias
+    return exp.column(alias)
+
+
+def _metric_expr(
+    req: Request,
+    name: str,
+    filters: tuple[str, ...],
+    offset: Window | None,
+    to_grain: Grain | None,
+    stack: tuple[str, ...],
+) -> exp.Expression:
+    if name in stack:
+        raise QueryError(
+            f"metric '{name}' depends on itself ({' → '.join((*stack, name))})",
+            hint="Break the cycle in the derived metric definitions.",
+        )
+    metric = req.model.metrics.get(name)
+    if metric is None:
+        raise UnknownNameError(
+            "metric", name, req.model.metrics, context=f" (used by '{stack[-1]}')" if stack else ""
+        )
+    stack = (*stack, name)
+    filters = (*filters, *_filters(metric.filter))
+    if metric.type is MetricType.SIMPLE:
+        return _simple(req, metric, filters, offset, to_grain)
+    if metric.type is MetricType.CUMULATIVE:
+        assert metric.measure is not None and metric.cumulative is not None
+        leaf = Leaf(
+            metric.measure.name,
+            (*filters, *_filters(metric.measure.filter)),
+            "cumulative",
+            cumulative=metric.cumulative,
+            offset_window=offset,
+            offset_to_grain=to_grain,
+        )
+        return _fill(_leaf(req, leaf, name), metric.measure.fill_nulls_with)
+    if metric.type is MetricType.RATIO:
+        assert metric.numerator is not None and metric.denominator is not None
+        num = _input(req, metric.numerator, filters, offset, to_grain, stack)
+        den = _input(req, metric.denominator, filters, offset, to_grain, stack)
+        return _ratio(req.dialect, num, den)
+    if metric.type is MetricType.DERIVED:
+        return _derived(req, metric, filters, offset, to_grain, stack)
+    assert metric.conversion is not None
+    conv = metric.conversion
+    base = _leaf(
+        req,
+        Leaf(
+            conv.base_measure.name,
+            (*filters, *_filters(conv.base_measure.filter)),
+            offset_window=offset,
+            offset_to_grain=to_grain,
+        ),
+        f"{name}_base",
+    )
+    # The conversion measure's own filter is applied to conversion events by the conversion step.
+    conversions = _leaf(
+        req,
+        Leaf(
+            conv.conversion_measure.name,
+            filters,
+            "conversions",
+            conversion=conv,
+            offset_window=offset,
+            offset_to_grain=to_grain,
+        ),
+        name,
+    )
+    if conv.calculation == "conversions":
+        return _fill(conversions, conv.conversion_measure.fill_nulls_with)
+    return _ratio(req.dialect, conversions, base)
+
+
+def _simple(
+    req: Request, metric: Metric, filters: tuple[str, ...], offset: Window | None, to_grain: Grain | None
+) -> exp.Expression:
+    assert metric.measure is not None
+    mi = metric.measure
+    leaf = Leaf(
+        mi.name,
+        (*filters, *_filters(mi.filter)),
+        offset_window=offset,
+        offset_to_grain=to_grain,
+        join_to_timespine=mi.join_to_timespine,
+    )
+    return _fill(_leaf(req, leaf, metric.name), mi.fill_nulls_with)
+
+
+def _fill(column: exp.Expression, value: int | float | None) -> exp.Expression:
+    if value is None:
+        return column
+    return exp.Coalesce(this=column, expressions=[exp.Literal.number(value)])
+
+
+def _ratio(dialect: Dialect, num: exp.Expression, den: exp.Expression) -> exp.Expression:
+    return exp.Div(
+        this=to_double(dialect, num),
+        expression=to_double(dialect, exp.Nullif(this=den, expression=exp.Literal.number(0))),
+    )
+
+
+def _input(
+    req: Request,
+    mi: object,
+    filters: tuple[str, ...],
+    offset: Window | None,
+    to_grain: Grain | None,
+    stack: tuple[str, ...],
+) -> exp.Expression:
+    from_input = getattr(mi, "offset_window", None)
+    input_grain = getattr(mi, "offset_to_grain", None)
+    if (from_input or input_grain) and (offset or to_grain):
+        raise QueryError(
+            f"metric '{stack[-1]}' nests time offsets", hint="Offset a metric only once in a chain."
+        )
+    window = Window.parse(from_input, f"metric '{stack[-1]}'") if from_input else offset
+    return _metric_expr(
+        req,
+        mi.name,
+        (*filters, *_filters(getattr(mi, "filter"))),  # noqa: B009
+        window,
+        input_grain or to_grain,
+        stack,
+    )
+
+
+def _derived(
+    req: Request,
+    metric: Metric,
+    filters: tuple[str, ...],
+    offset: Window | None,
+    to_grain: Grain | None,
+    stack: tuple[str, ...],
+) -> exp.Expression:
+    try:
+        tree = sqlglot.parse_one(metric.expr or "", read=req.dialect.sqlglot)
+    except sqlglot.errors.ParseError as exc:
+        raise QueryError(
+            f"derived metric '{metric.name}': cannot parse expr {metric.expr!r}",
+            hint="Use input metric names and arithmetic, e.g. revenue - costs.",
+        ) from exc
+    by_name = {i.ref_name: i for i in metric.inputs}
+    resolved: dict[str, exp.Expression] = {}
+    for col in tree.find_all(exp.Column):
+        key = col.name
+        if key not in by_name:
+            raise UnknownNameError("metric input", key, by_name, context=f" in the expr of '{metric.name}'")
+        if key not in resolved:
+            resolved[key] = exp.paren(_input(req, by_name[key], filters, offset, to_grain, stack), copy=False)
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        return resolved[node.name].copy() if isinstance(node, exp.Column) else node
+
+    return tree.transform(swap, copy=False)
+
+
+def check_where_refs(req: Request) -> None:
+    """Refuse filters on metrics where unsupported (kept apart for a clear message)."""
+    for w in req.wheres:
+        for ref in w.refs.values():
+            if ref.kind == "metric":
+                raise FilterError(
+                    f"filter {w.text!r} filters on a metric",
+                    hint="Filter on dimensions; metric filters are not supported in query filters yet.",
+                )
+
+
+__all__ = ["METRIC_TIME", "GroupItem", "Leaf", "Request", "Window", "build"]

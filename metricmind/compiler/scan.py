@@ -1,0 +1,244 @@
+"""Scan steps: read one semantic model once and aggregate every plain measure the query needs from it.
+
+Measures with different filters share the scan through conditional aggregation
+(``SUM(CASE WHEN … THEN x END)``); filters common to all of them go to ``WHERE``. Snapshot measures
+(``non_additive_dimension``) keep only the rows at the first/last time of each period before aggregating.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlglot import exp
+
+from metricmind.compiler.dialects import Dialect, percentile, trunc
+from metricmind.compiler.resolve import GroupItem, Leaf, Request
+from metricmind.compiler.source import Source
+from metricmind.errors import QueryError
+from metricmind.spec.filters import PLACEHOLDER, ParsedWhere, parse_where
+from metricmind.spec.model import Agg, Grain, Measure, NonAdditive
+from metricmind.spec.names import split
+
+
+@lru_cache(maxsize=4096)
+def cached_where(text: str, dialect: str) -> ParsedWhere:
+    """Parse a filter once per process (filters from YAML repeat across queries)."""
+    return parse_where(text, dialect)
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """A half-open ``[start, end)`` range on a measure's time dimension (either side may be open)."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def condition(self, value: exp.Expression) -> exp.Expression | None:
+        """``value >= start AND value < end`` (or the sides that are set)."""
+        parts: list[exp.Expression] = []
+        if self.start:
+            parts.append(exp.GTE(this=value.copy(), expression=date_literal(self.start)))
+        if self.end:
+            parts.append(exp.LT(this=value.copy(), expression=date_literal(self.end)))
+        return exp.and_(*parts) if parts else None
+
+
+def date_literal(value: dt.date) -> exp.Expression:
+    """``CAST('2024-01-01' AS DATE)``."""
+    return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("date"))
+
+
+@dataclass
+class ScanKey:
+    """What makes two leaves share one scan."""
+
+    model: str
+    time_dim: str | None
+    non_additive: NonAdditive | None
+    range: TimeRange
+
+    def as_tuple(self) -> tuple[object, ...]:
+        """Hashable identity."""
+        return (self.model, self.time_dim, self.non_additive, self.range)
+
+
+@dataclass
+class Scan:
+    """One scan step and the leaves (alias → leaf) it aggregates."""
+
+    key: ScanKey
+    name: str
+    leaves: dict[str, Leaf] = field(default_factory=dict)
+
+
+def item_expr(req: Request, src: Source, item: GroupItem, time_dim: str | None) -> exp.Expression:
+    """The expression of a group-by item as seen from ``src`` (``metric_time`` maps to ``time_dim``)."""
+    if item.is_metric_time:
+        if time_dim is None:
+            raise QueryError("metric_time requested for a measure without a time dimension")
+        return trunc(req.dialect, item.grain or Grain.DAY, src.raw_time(time_dim))
+    return src.element(item.ref, item.grain)
+
+
+def condition(req: Request, src: Source, parsed: ParsedWhere, time_dim: str | None) -> exp.Expression:
+    """A filter with every reference replaced by its column expression in ``src``."""
+    cond = parsed.condition.copy()
+    for col in list(cond.find_all(exp.Column)):
+        if not col.name.startswith(PLACEHOLDER):
+            continue
+        ref = parsed.refs[col.name]
+        if ref.kind == "metric":
+            raise QueryError(
+                f"filter {parsed.text!r} filters on metric '{ref.name}'",
+                hint="Metric filters are supported in metric definitions only when grouped by an entity.",
+            )
+        if ref.is_metric_time:
+            if time_dim is None:
+                raise QueryError(
+                    f"filter {parsed.text!r} uses metric_time but the measure has no time dimension"
+                )
+            value = trunc(req.dialect, ref.grain or Grain.DAY, src.raw_time(time_dim))
+        else:
+            value = src.element(ref, ref.grain)
+        col.replace(value)
+    return cond
+
+
+def aggregate(d: Dialect, m: Measure, value: exp.Expression, cond: exp.Expression | None) -> exp.Expression:
+    """The aggregate of one measure, conditional on ``cond`` when given (NULL when no row matches)."""
+
+    def when(v: exp.Expression) -> exp.Expression:
+        return exp.Case(ifs=[exp.If(this=cond.copy(), true=v)]) if cond is not None else v
+
+    if m.agg is Agg.SUM:
+        return exp.Sum(this=when(value))
+    if m.agg is Agg.COUNT:
+        if cond is None:
+            return exp.Count(this=value)
+        flag = exp.Case(
+            ifs=[
+                exp.If(
+                    this=exp.Not(this=exp.Is(this=value, expression=exp.Null())), true=exp.Literal.number(1)
+                )
+            ],
+            default=exp.Literal.number(0),
+        )
+        return exp.Sum(this=when(flag))
+    if m.agg is Agg.COUNT_DISTINCT:
+        counted = exp.Count(this=exp.Distinct(expressions=[when(value)]))
+        if cond is None:
+            return counted
+        any_row = exp.EQ(this=exp.Max(this=when(exp.Literal.number(1))), expression=exp.Literal.number(1))
+        return exp.Case(ifs=[exp.If(this=any_row, true=counted)])
+    if m.agg is Agg.SUM_BOOLEAN:
+        return exp.Sum(this=when(exp.cast(value, exp.DataType.build("int"))))
+    if m.agg is Agg.AVERAGE:
+        return exp.Avg(this=when(value))
+    if m.agg is Agg.MIN:
+        return exp.Min(this=when(value))
+    if m.agg is Agg.MAX:
+        return exp.Max(this=when(value))
+    p = 0.5 if m.agg is Agg.MEDIAN else (m.percentile if m.percentile is not None else 0.5)
+    return percentile(d, when(value), p, discrete=m.discrete_percentile, approximate=m.approximate_percentile)
+
+
+def render_scan(req: Request, scan: Scan) -> exp.Select:
+    """``SELECT keys, aggregates FROM model JOIN … WHERE … GROUP BY keys`` for one scan."""
+    key = scan.key
+    src = Source(req.model, req.graph, req.dialect, key.model)
+    keys = [exp.alias_(item_expr(req, src, item, key.time_dim), item.column) for item in req.items]
+    where: list[exp.Expression] = []
+    for parsed in req.wheres:
+        where.append(condition(req, src, parsed, key.time_dim))
+    if key.time_dim and (key.range.start or key.range.end):
+        rng = key.range.condition(src.raw_time(key.time_dim))
+        if rng is not None:
+            where.append(rng)
+    # Filters every leaf shares go to WHERE; the rest become conditional aggregates.
+    leaf_filters = {alias: set(leaf.filters) for alias, leaf in scan.leaves.items()}
+    common = set.intersection(*leaf_filters.values()) if leaf_filters else set()
+    for text in sorted(common):
+        where.append(condition(req, src, cached_where(text, req.dialect.sqlglot), key.time_dim))
+    specific: dict[str, exp.Expression | None] = {}
+    for alias, texts in leaf_filters.items():
+        own = sorted(texts - common)
+        specific[alias] = (
+            exp.and_(*(condition(req, src, cached_where(t, req.dialect.sqlglot), key.time_dim) for t in own))
+            if own
+            else None
+        )
+    if specific and all(c is not None for c in specific.values()):
+        unique = {c.sql(): c for c in specific.values() if c is not None}
+        where.append(
+            exp.or_(*(exp.paren(c.copy()) for c in unique.values()))
+            if len(unique) > 1
+            else next(iter(unique.values())).copy()
+        )
+    where = [w for w in where if not src.push_into_bridge(w)]
+    values: dict[str, exp.Expression] = {}
+    for alias, leaf in scan.leaves.items():
+        m = req.measure(leaf.measure)
+        values[alias] = src.local(m.expr, f"measure '{m.name}'")
+    if key.non_additive is not None:
+        return _render_snapshot(req, scan, src, keys, where, values, specific)
+    select = exp.select(
+        *keys,
+        *(
+            exp.alias_(
+                aggregate(req.dialect, req.measure(leaf.measure), values[alias], specific[alias]), alias
+            )
+            for alias, leaf in scan.leaves.items()
+        ),
+    )
+    select = src.from_(select)
+    if where:
+        select = select.where(exp.and_(*where))
+    if keys:
+        select = select.group_by(*(exp.Literal.number(i + 1) for i in range(len(keys))))
+    return select
+
+
+def _render_snapshot(
+    req: Request,
+    scan: Scan,
+    src: Source,
+    keys: list[exp.Expression],
+    where: list[exp.Expression],
+    values: dict[str, exp.Expression],
+    specific: dict[str, exp.Expression | None],
+) -> exp.Select:
+    """Semi-additive measures: keep rows at the min/max snapshot time per period (and window grouping)."""
+    nad = scan.key.non_additive
+    assert nad is not None
+    day_expr = src.day_of(nad.name)
+    partition = [item_expr(req, src, i, scan.key.time_dim) for i in req.time_items]
+    for entity in nad.window_groupings:
+        partition.append(src.element(split(entity)))
+    window_fn = exp.Max if nad.window_choice == "max" else exp.Min
+    complete = exp.Window(this=window_fn(this=day_expr.copy()), partition_by=partition or None)
+    inner_cols = [
+        *keys,
+        *(exp.alias_(v, f"__v_{a}") for a, v in values.items()),
+        *(exp.alias_(c, f"__f_{a}") for a, c in specific.items() if c is not None),
+        exp.alias_(day_expr, "__snapshot_day"),
+        exp.alias_(complete, "__complete_day"),
+    ]
+    inner = src.from_(exp.select(*inner_cols))
+    if where:
+        inner = inner.where(exp.and_(*where))
+    outer_keys = [exp.column(i.column) for i in req.items]
+    aggs = []
+    for alias, leaf in scan.leaves.items():
+        cond = exp.column(f"__f_{alias}") if specific[alias] is not None else None
+        aggs.append(
+            exp.alias_(
+                aggregate(req.dialect, req.measure(leaf.measure), exp.column(f"__v_{alias}"), cond), alias
+            )
+        )
+    select = exp.select(*outer_keys, *aggs).from_(inner.subquery("snap", copy=False))
+    select = select.where(exp.EQ(this=exp.column("__snapshot_day"), expression=exp.column("__complete_day")))
+    if outer_keys:
+        select = select.group_by(*outer_keys)
+    return select

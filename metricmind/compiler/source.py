@@ -1,0 +1,213 @@
+"""Row sources: one semantic model's table with the joins that its group-by items and filters need.
+
+``Source`` resolves names (``customer__segment``, ``metric_time``) from one semantic model, collects
+the join paths, and renders ``FROM … LEFT JOIN …`` with every column qualified. Many-to-one hops are
+plain LEFT JOINs. A one-to-many hop (beyond MetricFlow) joins a *bridge*: the distinct pairs of join key
+and needed columns of the far side, so a source row meets each group at most once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlglot
+from sqlglot import exp
+
+from metricmind.compiler.dialects import Dialect, day, trunc
+from metricmind.errors import FilterError, QueryError
+from metricmind.spec.joingraph import Hop, JoinGraph, Path, Target
+from metricmind.spec.model import Dimension, Grain, Model, SemanticModel
+from metricmind.spec.names import Ref
+
+
+def parse_expr(sql: str, dialect: Dialect, what: str) -> exp.Expression:
+    """Parse a YAML ``expr`` (trusted project code, still parsed, never pasted)."""
+    try:
+        return sqlglot.parse_one(sql, read=dialect.sqlglot, into=exp.Condition)  # type: ignore[arg-type]
+    except sqlglot.errors.ParseError:
+        try:
+            return sqlglot.parse_one(sql, read=dialect.sqlglot)
+        except sqlglot.errors.ParseError as exc:
+            raise QueryError(
+                f"cannot parse {what} expression {sql!r}: {exc.errors[0]['description'] if exc.errors else exc}",
+                hint="Fix the expr in the YAML; it must be a SQL expression over the model's columns.",
+            ) from exc
+
+
+def qualify(node: exp.Expression, alias: str) -> exp.Expression:
+    """A copy of ``node`` with every unqualified column prefixed by ``alias``."""
+    copy = node.copy()
+    for col in list(copy.find_all(exp.Column)):
+        if not col.table:
+            col.set("table", exp.to_identifier(alias))
+    return copy
+
+
+@dataclass
+class _Bridge:
+    """The far side of a one-to-many hop, aggregated to distinct rows."""
+
+    alias: str
+    hop: Hop
+    inner: Source
+    columns: dict[str, exp.Expression] = field(default_factory=dict)
+    where: list[exp.Expression] = field(default_factory=list)
+
+
+class Source:
+    """The rows of one semantic model, joined as needed; hands out qualified column expressions."""
+
+    def __init__(
+        self, model: Model, graph: JoinGraph, dialect: Dialect, start: str, *, prefix: str = "t"
+    ) -> None:
+        self.model, self.graph, self.dialect = model, graph, dialect
+        self.sm: SemanticModel = model.semantic_models[start]
+        self.prefix = prefix
+        self.root = f"{prefix}0"
+        self._aliases: dict[tuple[Hop, ...], str] = {(): self.root}
+        self._bridges: dict[tuple[Hop, ...], _Bridge] = {}
+
+    # -- naming -----------------------------------------------------------------------------------
+    def _alias_for(self, hops: tuple[Hop, ...]) -> str:
+        if hops not in self._aliases:
+            self._aliases[hops] = f"{self.prefix}{len(self._aliases)}"
+        return self._aliases[hops]
+
+    def _column_at(self, path: Path, sql: str, what: str) -> tuple[exp.Expression, _Bridge | None]:
+        """``sql`` evaluated in the model at the end of ``path``, with the joins registered."""
+        hops = path.hops
+        fan = next((i for i, h in enumerate(hops) if h.fanout), None)
+        if fan is None:
+            for i in range(1, len(hops) + 1):
+                self._alias_for(hops[:i])
+            return qualify(parse_expr(sql, self.dialect, what), self._alias_for(hops)), None
+        # Everything from the one-to-many hop on lives in a bridge subquery.
+        key = hops[: fan + 1]
+        for i in range(1, fan + 1):
+            self._alias_for(hops[:i])
+        bridge = self._bridges.get(key)
+        if bridge is None:
+            far = hops[fan]
+            inner = Source(
+                self.model, self.graph, self.dialect, far.target, prefix=f"{self._alias_for(key)}_"
+            )
+            bridge = self._bridges[key] = _Bridge(self._alias_for(key), far, inner)
+        rest = Path(hops[fan].target, hops[fan + 1 :])
+        inner_expr, _ = bridge.inner._column_at(rest, sql, what)
+        name = f"c{len(bridge.columns)}"
+        for existing, value in bridge.columns.items():
+            if value == inner_expr:
+                name = existing
+                break
+        bridge.columns[name] = inner_expr
+        return exp.column(name, table=bridge.alias), bridge
+
+    # -- public resolution -------------------------------------------------------------------------
+    def target(self, ref: Ref) -> Target:
+        """Where a name lives from this source."""
+        return self.graph.resolve(self.sm.name, ref)
+
+    def element(self, ref: Ref, grain: Grain | None = None) -> exp.Expression:
+        """The expression of a dimension or entity (time dimensions truncated to ``grain``)."""
+        tgt = self.target(ref)
+        return self.element_at(tgt, grain)
+
+    def element_at(self, tgt: Target, grain: Grain | None = None) -> exp.Expression:
+        """The expression for an already resolved target."""
+        if tgt.dimension is not None:
+            value, _ = self._column_at(tgt.path, tgt.dimension.expr, f"dimension '{tgt.qualified}'")
+            if tgt.dimension.is_time:
+                return self.time(value, grain or tgt.dimension.grain or Grain.DAY)
+            return value
+        assert tgt.entity is not None
+        value, _ = self._column_at(tgt.path, tgt.entity.expr, f"entity '{tgt.qualified}'")
+        return value
+
+    def time(self, value: exp.Expression, grain: Grain) -> exp.Expression:
+        """A time value truncated to ``grain``."""
+        return trunc(self.dialect, grain, value)
+
+    def local(self, sql: str, what: str) -> exp.Expression:
+        """An expression over the source model's own columns (measures, agg time dimensions)."""
+        return qualify(parse_expr(sql, self.dialect, what), self.root)
+
+    def local_dimension(self, name: str) -> Dimension:
+        """A dimension of the source model itself (for agg time dimensions)."""
+        dim = self.sm.dimension(name)
+        if dim is None:
+            raise QueryError(
+                f"semantic model '{self.sm.name}' has no dimension '{name}'",
+                hint="Check agg_time_dimension / non_additive_dimension names in the YAML.",
+            )
+        return dim
+
+    def raw_time(self, name: str) -> exp.Expression:
+        """The untruncated value of local time dimension ``name``."""
+        return self.local(self.local_dimension(name).expr, f"time dimension '{name}'")
+
+    def day_of(self, name: str) -> exp.Expression:
+        """Local time dimension ``name`` truncated to the day."""
+        return day(self.dialect, self.raw_time(name))
+
+    def push_into_bridge(self, condition: exp.Expression) -> bool:
+        """Move a condition that only reads one bridge's columns into that bridge; True when moved."""
+        tables = {c.table for c in condition.find_all(exp.Column)}
+        for bridge in self._bridges.values():
+            if tables == {bridge.alias}:
+                inner = condition.copy()
+                for col in inner.find_all(exp.Column):
+                    col.replace(bridge.columns[col.name].copy())
+                bridge.where.append(inner)
+                return True
+        if any(b.alias in tables for b in self._bridges.values()):
+            raise FilterError(
+                "a filter combines columns across a one-to-many join with other columns",
+                hint="Split it into separate conditions joined by AND, each about one side of the join.",
+            )
+        return False
+
+    # -- rendering ---------------------------------------------------------------------------------
+    def from_(self, select: exp.Select) -> exp.Select:
+        """Add ``FROM`` and the joins to ``select``."""
+        select = select.from_(
+            exp.alias_(exp.to_table(self.sm.relation, dialect=self.dialect.sqlglot), self.root, table=True)
+        )
+        done: set[tuple[Hop, ...]] = {()}
+        for hops in sorted(self._aliases, key=len):
+            if hops in done or hops in self._bridges:
+                continue
+            done.add(hops)
+            hop = hops[-1]
+            parent = self._aliases[hops[:-1]]
+            alias = self._aliases[hops]
+            target = self.model.semantic_models[hop.target]
+            on = exp.EQ(
+                this=self.local_at(hop.source_expr, parent), expression=self.local_at(hop.target_expr, alias)
+            )
+            select = select.join(
+                exp.alias_(exp.to_table(target.relation, dialect=self.dialect.sqlglot), alias, table=True),
+                on=on,
+                join_type="left",
+            )
+        for key, bridge in self._bridges.items():
+            parent = self._aliases[key[:-1]]
+            inner = bridge.inner
+            key_expr = inner.local(bridge.hop.target_expr, f"entity '{bridge.hop.entity}'")
+            sub = exp.select(
+                exp.alias_(key_expr, "k"), *(exp.alias_(v, k) for k, v in bridge.columns.items())
+            )
+            sub = inner.from_(sub).distinct()
+            if bridge.where:
+                sub = sub.where(exp.and_(*bridge.where))
+            on = exp.EQ(
+                this=self.local_at(bridge.hop.source_expr, parent),
+                expression=exp.column("k", table=bridge.alias),
+            )
+            select = select.join(
+                sub.subquery(bridge.alias, copy=False), on=on, join_type="inner" if bridge.where else "left"
+            )
+        return select
+
+    def local_at(self, sql: str, alias: str) -> exp.Expression:
+        """``sql`` qualified with an arbitrary alias of this source."""
+        return qualify(parse_expr(sql, self.dialect, "entity"), alias)

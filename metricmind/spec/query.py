@@ -1,0 +1,139 @@
+"""``MetricQuery``: the request every interface builds and the compiler answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from metricmind.errors import QueryError
+
+
+def _names(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else list(value)
+    out: list[str] = []
+    for item in items:
+        # "a,b" is two names, but not inside Dimension('x', ...) calls.
+        if "(" in item:
+            out.append(item.strip())
+        else:
+            out.extend(part.strip() for part in item.split(",") if part.strip())
+    return tuple(out)
+
+
+def _date(value: str | dt.date | None, what: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError as exc:
+        raise QueryError(f"{what} {value!r} is not a date", hint="Write dates as YYYY-MM-DD.") from exc
+
+
+@dataclass(frozen=True)
+class OrderBy:
+    """One ordering term: a metric or group-by name, ascending unless ``desc``."""
+
+    name: str
+    desc: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> OrderBy:
+        """``-revenue``, ``revenue desc`` or ``revenue``."""
+        t = text.strip()
+        if t.startswith("-"):
+            return cls(t[1:].strip(), True)
+        words = t.split()
+        if len(words) == 2 and words[1].lower() in ("asc", "desc"):
+            return cls(words[0], words[1].lower() == "desc")
+        return cls(t)
+
+    def __str__(self) -> str:
+        return f"-{self.name}" if self.desc else self.name
+
+
+@dataclass(frozen=True)
+class MetricQuery:
+    """Metrics to compute, sliced by ``group_by``, filtered by ``where`` and a half-open time range.
+
+    ``start`` is inclusive and ``end`` exclusive (``[start, end)``), on the metric's time dimension.
+    When ``metric_time`` is grouped by a grain, the range is widened to whole periods of that grain.
+    """
+
+    metrics: tuple[str, ...]
+    group_by: tuple[str, ...] = ()
+    where: tuple[str, ...] = ()
+    start: dt.date | None = None
+    end: dt.date | None = None
+    order_by: tuple[OrderBy, ...] = ()
+    limit: int | None = None
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def build(
+        cls,
+        metrics: str | Sequence[str],
+        group_by: str | Sequence[str] | None = None,
+        where: str | Sequence[str] | None = None,
+        start: str | dt.date | None = None,
+        end: str | dt.date | None = None,
+        order_by: str | Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> MetricQuery:
+        """Build a query from loose input: comma-separated strings or lists, ISO dates."""
+        where_items = (where,) if isinstance(where, str) else tuple(where or ())
+        query = cls(
+            metrics=_names(metrics),
+            group_by=_names(group_by),
+            where=tuple(w for w in where_items if w and w.strip()),
+            start=_date(start, "start"),
+            end=_date(end, "end"),
+            order_by=tuple(OrderBy.parse(o) for o in _names(order_by)),
+            limit=limit,
+        )
+        query.check()
+        return query
+
+    def check(self) -> None:
+        """Raise ``QueryError`` for requests that make no sense regardless of the project."""
+        if not self.metrics:
+            raise QueryError("no metrics requested", hint="Pass at least one metric, e.g. --metrics revenue.")
+        if self.start and self.end and self.start >= self.end:
+            raise QueryError(
+                f"the time range is empty: start {self.start} is not before end {self.end}",
+                hint="The range is [start, end): end is the first day not included.",
+            )
+        if self.limit is not None and self.limit < 0:
+            raise QueryError(f"limit {self.limit} is negative", hint="Use a positive number or no limit.")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view (used by logs, the web UI and MCP)."""
+        return {
+            "metrics": list(self.metrics),
+            "group_by": list(self.group_by),
+            "where": list(self.where),
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "order_by": [str(o) for o in self.order_by],
+            "limit": self.limit,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MetricQuery:
+        """Inverse of ``to_dict``."""
+        return cls.build(
+            data.get("metrics") or [],
+            data.get("group_by"),
+            data.get("where"),
+            data.get("start"),
+            data.get("end"),
+            data.get("order_by"),
+            data.get("limit"),
+        )
