@@ -33,7 +33,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("warehouse.schema", None, "Schema that `ref('model')` resolves into; none means unqualified."),
     Setting("dialect", None, "SQL dialect to compile for; defaults to the warehouse's dialect."),
     Setting("max_join_hops", 4, "Longest entity join path the compiler searches."),
-    Setting("store.url", None, "SQLAlchemy URL of the catalog store; default SQLite in `<project>/.metricmind/`."),
+    Setting(
+        "store.url", None, "SQLAlchemy URL of the catalog store; default SQLite in `<project>/.metricmind/`."
+    ),
     Setting("fiscal_year_start_month", 1, "First month of the fiscal year for time phrases."),
 )
 

@@ -177,13 +177,25 @@ class IssueList:
 
     items: list[Issue] = field(default_factory=list)
 
-    def error(self, message: str, file: str | None = None, line: int | None = None, hint: str | None = None,
-              code: str = "invalid") -> None:
+    def error(
+        self,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+        code: str = "invalid",
+    ) -> None:
         """Record an error."""
         self.items.append(Issue(Level.ERROR, message, file, line, hint, code))
 
-    def warning(self, message: str, file: str | None = None, line: int | None = None, hint: str | None = None,
-                code: str = "warning") -> None:
+    def warning(
+        self,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+        code: str = "warning",
+    ) -> None:
         """Record a warning."""
         self.items.append(Issue(Level.WARNING, message, file, line, hint, code))
 

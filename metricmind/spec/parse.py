@@ -196,6 +196,11 @@ def _snake(text: str) -> str:
     return out.strip("_") or "name"
 
 
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    near = closest(word, choices, n=1)
+    return f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(choices)}"
+
+
 def _meta(node: Node) -> dict[str, Any]:
     config = node.get("config")
     meta: dict[str, Any] = {}
@@ -290,7 +295,11 @@ def semantic_model(node: Node, ctx: Context) -> SemanticModel | None:
     if name is None:
         return None
     relation, ref = relation_of(node, ctx, what)
-    defaults = node.get("defaults") if isinstance(node.get("defaults"), dict) else {}
+    defaults = node.get("defaults") if isinstance(node.get("defaults"), Node) else Node()
+    for key in defaults:
+        if key != "agg_time_dimension":
+            ctx.issues.error(f"{what}: unknown key '{key}' in defaults", ctx.file, defaults.line_of(key),
+                             "did you mean 'agg_time_dimension'?", code="unknown_key")
     default_time = defaults.get("agg_time_dimension") if defaults else None
     entities = tuple(e for e in (_entity(n, ctx, what) for n in _list(node, "entities", ctx, what)) if e)
     dims = tuple(d for d in (_dimension(n, ctx, what) for n in _list(node, "dimensions", ctx, what)) if d)
@@ -408,7 +417,7 @@ def _measure(node: Node, ctx: Context, owner: str, model: str, default_time: str
             f"{what} has agg '{raw}'",
             ctx.file,
             node.line_of("agg"),
-            f"use one of: {', '.join(a.value for a in Agg)}",
+            _did_you_mean(raw, [a.value for a in Agg]),
         )
         return None
     nad = None

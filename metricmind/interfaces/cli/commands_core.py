@@ -1,0 +1,170 @@
+"""``validate``, ``list``, ``sql`` and ``query``."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from typing import Annotated
+
+import typer
+
+from metricmind.interfaces.cli.common import (
+    DialectOpt,
+    EndOpt,
+    GroupByOpt,
+    LimitOpt,
+    MetricsOpt,
+    OrderOpt,
+    ProjectOpt,
+    SavedOpt,
+    StartOpt,
+    WhereOpt,
+    build_query,
+    dumps,
+    guarded,
+    open_project,
+    render_csv,
+    render_table,
+)
+from metricmind.project import Project
+
+
+class Format(str, enum.Enum):
+    """Output formats of ``query``."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class What(str, enum.Enum):
+    """What ``list`` lists."""
+
+    metrics = "metrics"
+    dimensions = "dimensions"
+    saved_queries = "saved-queries"
+    datasets = "datasets"
+
+
+@guarded
+def validate(
+    project: ProjectOpt = None,
+    deep: Annotated[bool, typer.Option("--deep", help="Also compile every metric and run MetricFlow's own rules.")] = False,
+    warehouse: Annotated[bool, typer.Option("--warehouse", help="Also run every metric against the warehouse.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print issues as JSON.")] = False,
+) -> None:
+    """Check the project's YAML; every issue with file:line and a hint. Exit code 2 when there are errors."""
+    proj = Project.load(project, strict=False)
+    issues = proj.validate(deep=deep, warehouse=warehouse)
+    errors = [i for i in issues if i.level.value == "error"]
+    if as_json:
+        typer.echo(dumps({"ok": not errors, "issues": [i.to_dict() for i in issues]}))
+    else:
+        for issue in issues:
+            typer.echo(str(issue), err=issue.level.value == "error")
+        m = proj.model
+        summary = (f"{len(m.semantic_models)} semantic models, {len(m.metrics)} metrics, "
+                   f"{len(m.saved_queries)} saved queries: {len(errors)} error(s), {len(issues) - len(errors)} warning(s)")
+        typer.echo(("OK: " if not errors else "FAILED: ") + summary, err=bool(errors))
+    if errors:
+        raise typer.Exit(2)
+
+
+@guarded
+def list_(
+    what: Annotated[What, typer.Argument(help="metrics, dimensions, saved-queries or datasets.")],
+    project: ProjectOpt = None,
+    metric: Annotated[str | None, typer.Option("--metric", help="Only dimensions usable with this metric.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List metrics (by category), dimensions (optionally for one metric), saved queries or canonical datasets."""
+    proj = open_project(project)
+    if what is What.metrics:
+        metrics = proj.metrics()
+        if as_json:
+            typer.echo(dumps([{"name": m.name, "type": m.type.value, "label": m.label, "description": m.description,
+                               "category": m.category, "owner": m.owner, "status": m.meta.get("status")}
+                              for m in metrics]))
+            return
+        rows = [(m.name, m.type.value, m.category, str(m.meta.get("status") or ""), m.label or m.description)
+                for m in metrics]
+        typer.echo(render_table(["metric", "type", "category", "status", "label"], rows, max_rows=10_000))
+    elif what is What.dimensions:
+        dims = proj.dimensions(metric)
+        if as_json:
+            typer.echo(dumps([{"name": d.name, "type": d.type, "grains": list(d.grains), "description": d.description}
+                              for d in dims]))
+            return
+        rows = [(d.name, d.type, ",".join(d.grains), d.description) for d in dims]
+        typer.echo(render_table(["dimension", "type", "grains", "description"], rows, max_rows=10_000))
+    elif what is What.saved_queries:
+        sqs = sorted(proj.model.saved_queries.values(), key=lambda s: s.name)
+        rows = [(s.name, ",".join(s.metrics), ",".join(s.group_by), s.description) for s in sqs]
+        if as_json:
+            typer.echo(dumps([dict(zip(["name", "metrics", "group_by", "description"], r, strict=True)) for r in rows]))
+            return
+        typer.echo(render_table(["saved query", "metrics", "group by", "description"], rows, max_rows=10_000))
+    else:
+        ds = sorted(proj.model.canonical_datasets.values(), key=lambda d: d.name)
+        rows = [(d.name, d.grain, d.owner, d.certification, d.relation) for d in ds]
+        if as_json:
+            typer.echo(dumps([dict(zip(["name", "grain", "owner", "certification", "relation"], r, strict=True))
+                              for r in rows]))
+            return
+        typer.echo(render_table(["dataset", "grain", "owner", "certification", "relation"], rows, max_rows=10_000))
+
+
+@guarded
+def sql(
+    metrics: MetricsOpt = [],  # noqa: B006 - typer reads the default
+    group_by: GroupByOpt = None,
+    where: WhereOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    order: OrderOpt = None,
+    limit: LimitOpt = None,
+    dialect: DialectOpt = None,
+    saved_query: SavedOpt = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Print the SQL of a metric query (nothing is executed)."""
+    proj = open_project(project)
+    query = build_query(proj, metrics, group_by, where, start, end, order, limit, saved_query)
+    typer.echo(proj.compile(query, dialect))
+
+
+@guarded
+def query(
+    metrics: MetricsOpt = [],  # noqa: B006
+    group_by: GroupByOpt = None,
+    where: WhereOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    order: OrderOpt = None,
+    limit: LimitOpt = None,
+    saved_query: SavedOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")] = Format.table,
+    show_sql: Annotated[bool, typer.Option("--show-sql", help="Also print the SQL (table format).")] = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Run a metric query against the project's warehouse and print the rows."""
+    proj = open_project(project)
+    q = build_query(proj, metrics, group_by, where, start, end, order, limit, saved_query)
+    result = proj.run(q, source="cli")
+    if fmt is Format.json:
+        typer.echo(dumps(result.to_dict()))
+    elif fmt is Format.csv:
+        sys.stdout.write(render_csv(result.columns, result.rows))
+    else:
+        if show_sql:
+            typer.echo(result.sql + "\n")
+        typer.echo(render_table(result.columns, result.rows))
+        typer.echo(f"{result.elapsed_ms:.1f} ms in the warehouse, {result.compile_ms:.1f} ms to compile", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to ``app``."""
+    app.command()(validate)
+    app.command("list")(list_)
+    app.command()(sql)
+    app.command()(query)

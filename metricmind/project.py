@@ -1,0 +1,377 @@
+"""The ``Project`` facade: load a project folder, compile and run metric queries.
+
+Interfaces (CLI, web, MCP) and notebooks call only this and the core types::
+
+    from metricmind import Project, MetricQuery
+
+    project = Project.load("path/to/project")
+    print(project.compile(MetricQuery.build("revenue", group_by="metric_time__month")))
+    result = project.run(MetricQuery.build("revenue", group_by="customer__segment"))
+    result.df()   # pandas, with the `frames` extra
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from metricmind import config
+from metricmind.compiler import Compiler, Plan
+from metricmind.compiler.dialects import get as get_dialect
+from metricmind.errors import Issue, Level, MetricmindError, QueryError, SpecError, UnknownNameError
+from metricmind.spec import compat, rules
+from metricmind.spec.joingraph import JoinGraph
+from metricmind.spec.loader import load
+from metricmind.spec.model import Dimension, Metric, Model
+from metricmind.spec.names import METRIC_TIME, SEP, split
+from metricmind.spec.query import MetricQuery
+from metricmind.warehouse.base import Warehouse
+from metricmind.warehouse.registry import connect
+
+PROJECT_MARKERS = ("metricmind.yml", "dbt_project.yml")
+
+
+@dataclass(frozen=True)
+class DimensionInfo:
+    """A group-by name available for some metrics."""
+
+    name: str
+    type: str  # categorical | time | entity
+    description: str = ""
+    grains: tuple[str, ...] = ()
+    model: str = ""
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Execution:
+    """What one run did: handed to every ``Project.listeners`` callback (the catalog records it)."""
+
+    query: MetricQuery
+    sql: str
+    started_at: dt.datetime
+    elapsed_ms: float
+    rows: int
+    error: str | None
+    user: str | None
+    source: str
+
+
+@dataclass
+class QueryResult:
+    """Rows of a metric query, the SQL that produced them, and timings."""
+
+    query: MetricQuery
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    sql: str
+    elapsed_ms: float
+    compile_ms: float
+    types: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"columns", "rows", "sql", "elapsed_ms"}`` with JSON-safe values."""
+        return {
+            "columns": list(self.columns),
+            "rows": [[json_value(v) for v in row] for row in self.rows],
+            "sql": self.sql,
+            "elapsed_ms": round(self.elapsed_ms, 3),
+        }
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as dictionaries."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def df(self) -> Any:
+        """The rows as a pandas DataFrame (needs the ``frames`` extra)."""
+        try:
+            import pandas as pd  # noqa: PLC0415 - optional extra, imported on use
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise MetricmindError("pandas is not installed", hint="pip install 'metricmind[frames]'") from exc
+        return pd.DataFrame.from_records(self.rows, columns=self.columns)
+
+    def arrow(self) -> Any:
+        """The rows as a pyarrow Table (needs the ``frames`` extra)."""
+        try:
+            import pyarrow as pa  # noqa: PLC0415 - optional extra, imported on use
+        except ImportError as exc:  # pragma: no cover
+            raise MetricmindError("pyarrow is not installed", hint="pip install 'metricmind[frames]'") from exc
+        return pa.Table.from_pylist(self.records()) if self.rows else pa.table({c: [] for c in self.columns})
+
+
+def json_value(value: Any) -> Any:
+    """A JSON-safe version of a database value (dates as ISO text, decimals as floats)."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() and value.tzinfo is None else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
+
+
+def find_root(path: str | os.PathLike[str] | None = None) -> Path:
+    """The project folder: ``path``, else the current folder if it holds a project, else the built demo."""
+    if path is not None:
+        root = Path(path).expanduser()
+        if not root.exists():
+            raise MetricmindError(f"project folder {str(root)!r} does not exist",
+                                  hint="Pass --project DIR, or run `metricmind demo` to build the demo project.")
+        return root
+    cwd = Path.cwd()
+    if any((cwd / marker).exists() for marker in PROJECT_MARKERS):
+        return cwd
+    demo = config.home() / "demo"
+    if (demo / "metricmind.yml").exists():
+        return demo
+    raise MetricmindError(
+        "no project here: the current folder has no metricmind.yml or dbt_project.yml, and the demo is not built",
+        hint="Run `metricmind demo` to build the example project, or pass --project DIR.",
+    )
+
+
+class Project:
+    """A loaded project: its model, settings, compiler and (lazily) its warehouse."""
+
+    def __init__(self, root: Path, model: Model, issues: list[Issue], settings: dict[str, Any]) -> None:
+        self.root = root
+        self.model = model
+        self.issues = issues
+        self.settings = settings
+        self.listeners: list[Callable[[Execution], None]] = []
+        self._warehouse: Warehouse | None = None
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None, *, strict: bool = True) -> Project:
+        """Load a project folder; with ``strict``, errors in the YAML raise ``SpecError`` listing all of them."""
+        root = find_root(path)
+        result = load(root)
+        issues = list(result.issues) + rules.check(result.model, dialect=_setting_dialect(result.settings))
+        if strict and any(i.level is Level.ERROR for i in issues):
+            raise SpecError(issues)
+        return cls(root, result.model, issues, result.settings)
+
+    # -- settings ------------------------------------------------------------------------------
+    def setting(self, name: str) -> Any:
+        """A setting's value (environment, then ``metricmind.yml``, then the default)."""
+        return config.resolve(name, self.settings)
+
+    @property
+    def dialect(self) -> str:
+        """The SQL dialect queries compile to by default."""
+        return _setting_dialect(self.settings) or str(self.setting("warehouse.type"))
+
+    @cached_property
+    def compiler(self) -> Compiler:
+        """The compiler for this model."""
+        return Compiler(self.model, max_hops=int(self.setting("max_join_hops")))
+
+    @property
+    def graph(self) -> JoinGraph:
+        """The entity join graph."""
+        return self.compiler.graph
+
+    # -- catalog -------------------------------------------------------------------------------
+    def metric(self, name: str) -> Metric:
+        """The metric called ``name``; unknown names get suggestions."""
+        metric = self.model.metrics.get(name)
+        if metric is None:
+            raise UnknownNameError("metric", name, self.model.metrics)
+        return metric
+
+    def metrics(self) -> list[Metric]:
+        """Every metric, sorted by category then name."""
+        return sorted(self.model.metrics.values(), key=lambda m: (m.category, m.name))
+
+    def source_models(self, metric: str) -> list[str]:
+        """The semantic models a metric reads (through its measures)."""
+        return sorted({self.model.measures[m].semantic_model for m in self.measures_of(metric)
+                       if m in self.model.measures})
+
+    def measures_of(self, metric: str, _stack: tuple[str, ...] = ()) -> list[str]:
+        """The measures a metric is computed from, following ratio and derived inputs."""
+        m = self.metric(metric)
+        if metric in _stack:
+            return []
+        out: list[str] = []
+        if m.measure:
+            out.append(m.measure.name)
+        if m.conversion:
+            out += [m.conversion.base_measure.name, m.conversion.conversion_measure.name]
+        for mi in (m.numerator, m.denominator, *m.inputs):
+            if mi is not None and mi.name in self.model.metrics:
+                out += self.measures_of(mi.name, (*_stack, metric))
+        return list(dict.fromkeys(out))
+
+    def dimensions(self, metric: str | None = None) -> list[DimensionInfo]:
+        """Group-by names: for one metric (those reachable from all its measures), or every one."""
+        models = self.source_models(metric) if metric else list(self.model.semantic_models)
+        if not models:
+            return []
+        names: set[str] | None = None
+        for sm in models:
+            reach = self.graph.reachable_names(sm)
+            names = reach if names is None else names & reach
+        infos = [DimensionInfo(METRIC_TIME, "time", "The time dimension of each metric's measures.",
+                               ("day", "week", "month", "quarter", "year"))] if metric or models else []
+        for name in sorted(names or ()):
+            ref = split(name)
+            target = self.graph.resolve(models[0], ref)
+            if target.dimension is not None:
+                infos.append(_dim_info(name, target.dimension, target.model))
+            else:
+                infos.append(DimensionInfo(name, "entity", target.entity.description if target.entity else "",
+                                           model=target.model))
+        return infos
+
+    def saved_query(self, name: str) -> MetricQuery:
+        """The ``MetricQuery`` of a saved query."""
+        sq = self.model.saved_queries.get(name)
+        if sq is None:
+            raise UnknownNameError("saved query", name, self.model.saved_queries)
+        return MetricQuery.build(list(sq.metrics), list(sq.group_by), [w.sql for w in sq.where])
+
+    # -- validation ----------------------------------------------------------------------------
+    def validate(self, *, deep: bool = False, warehouse: bool = False) -> list[Issue]:
+        """Every issue: the YAML checks; with ``deep``, compiling every metric and saved query and
+        MetricFlow's own validator; with ``warehouse``, checking tables and columns and running each metric."""
+        issues = list(self.issues)
+        if any(i.level is Level.ERROR for i in issues):
+            return issues
+        if deep:
+            issues += self._compile_checks()
+            schema = str(self.setting("warehouse.schema") or "main")
+            issues += compat.check(self.root, self.model, schema)
+        if warehouse:
+            issues += self._warehouse_checks()
+        return issues
+
+    def _compile_checks(self) -> list[Issue]:
+        out: list[Issue] = []
+        for m in self.model.metrics.values():
+            for group_by in ([], [f"{METRIC_TIME}{SEP}day"]):
+                try:
+                    self.compile(MetricQuery.build(m.name, group_by), pretty=False)
+                except MetricmindError as exc:
+                    if not group_by and "need metric_time" in exc.message:
+                        continue
+                    out.append(Issue(Level.ERROR, f"metric '{m.name}' does not compile: {exc.message}", m.file,
+                                     m.line, exc.hint, "compile"))
+                    break
+        for sq in self.model.saved_queries.values():
+            try:
+                self.compile(self.saved_query(sq.name), pretty=False)
+            except MetricmindError as exc:
+                out.append(Issue(Level.ERROR, f"saved query '{sq.name}' does not compile: {exc.message}", sq.file,
+                                 sq.line, exc.hint, "compile"))
+        return out
+
+    def _warehouse_checks(self) -> list[Issue]:
+        out: list[Issue] = []
+        try:
+            tables = {t.qualified.lower(): t for t in self.warehouse.tables()}
+        except MetricmindError as exc:
+            return [Issue(Level.ERROR, f"cannot read the warehouse: {exc.message}", hint=exc.hint, code="warehouse")]
+        for sm in self.model.semantic_models.values():
+            key = sm.relation.lower() if "." in sm.relation else f"main.{sm.relation.lower()}"
+            table = tables.get(key)
+            if table is None:
+                out.append(Issue(Level.ERROR, f"semantic model '{sm.name}': table {sm.relation} is not in the warehouse",
+                                 sm.file, sm.line, "build the dbt model first, or fix `model:`", "warehouse"))
+        for m in self.model.metrics.values():
+            group_by = [f"{METRIC_TIME}{SEP}day"]
+            try:
+                sql = self.compile(MetricQuery.build(m.name, group_by), pretty=False)
+                self.warehouse.run(f"SELECT * FROM ({sql}) AS q LIMIT 1")
+            except MetricmindError as exc:
+                out.append(Issue(Level.ERROR, f"metric '{m.name}' fails in the warehouse: {exc.message}", m.file,
+                                 m.line, exc.hint, "warehouse"))
+        return out
+
+    # -- compile and run -----------------------------------------------------------------------
+    def plan(self, query: MetricQuery, dialect: str | None = None) -> Plan:
+        """The plan (named steps) of ``query``."""
+        return self.compiler.plan(query, dialect or self.dialect)
+
+    def compile(self, query: MetricQuery, dialect: str | None = None, *, pretty: bool = True) -> str:
+        """The SQL of ``query`` for ``dialect`` (default: the project's)."""
+        get_dialect(dialect or self.dialect)
+        return self.compiler.compile(query, dialect or self.dialect, pretty=pretty).sql
+
+    @property
+    def warehouse(self) -> Warehouse:
+        """The project's warehouse, opened read-only on first use."""
+        if self._warehouse is None:
+            kind = str(self.setting("warehouse.type"))
+            if kind == "duckdb":
+                path = Path(str(self.setting("warehouse.path")))
+                path = path if path.is_absolute() else self.root / path
+                if not path.exists():
+                    raise MetricmindError(f"the warehouse file {str(path)!r} does not exist",
+                                          hint="Build it first (for the demo: `metricmind demo`).")
+                self._warehouse = connect("duckdb", path=str(path), read_only=True)
+            else:
+                self._warehouse = connect(kind, dsn=self.setting("warehouse.dsn"))
+        return self._warehouse
+
+    def run(self, query: MetricQuery, *, user: str | None = None, source: str = "api") -> QueryResult:
+        """Compile and execute ``query``; every execution (also failed ones) is reported to listeners."""
+        t0 = time.perf_counter()
+        sql = self.compile(query, pretty=True)
+        compile_ms = (time.perf_counter() - t0) * 1000
+        started = dt.datetime.now(dt.timezone.utc)
+        try:
+            result = self.warehouse.run(sql)
+        except MetricmindError as exc:
+            self._notify(Execution(query, sql, started, (time.perf_counter() - t0) * 1000, 0, str(exc), user, source))
+            raise
+        self._notify(Execution(query, sql, started, result.elapsed_ms, len(result.rows), None, user, source))
+        return QueryResult(query, list(result.columns), list(result.rows), sql, result.elapsed_ms, compile_ms,
+                           list(result.types))
+
+    def _notify(self, execution: Execution) -> None:
+        for listener in self.listeners:
+            listener(execution)
+
+    def query(self, metrics: str | Iterable[str], group_by: str | Iterable[str] | None = None, **kwargs: Any) -> QueryResult:
+        """Shorthand: ``project.query("revenue", "metric_time__month", where=..., start=..., end=...)``."""
+        return self.run(MetricQuery.build(list([metrics] if isinstance(metrics, str) else metrics),
+                                          None if group_by is None else list([group_by] if isinstance(group_by, str) else group_by),
+                                          **kwargs))
+
+    def close(self) -> None:
+        """Close the warehouse connection."""
+        if self._warehouse is not None:
+            self._warehouse.close()
+            self._warehouse = None
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _setting_dialect(settings: dict[str, Any]) -> str | None:
+    value = config.resolve("dialect", settings)
+    return str(value) if value else None
+
+
+def _dim_info(name: str, dim: Dimension, model: str) -> DimensionInfo:
+    grains: tuple[str, ...] = ()
+    if dim.is_time and dim.grain is not None:
+        grains = tuple(g for g in ("day", "week", "month", "quarter", "year")
+                       if ("day", "week", "month", "quarter", "year").index(g) >= dim.grain.rank)
+    return DimensionInfo(name, dim.type, dim.description, grains, model, dim.meta)
+
+
+__all__ = ["DimensionInfo", "Execution", "Project", "QueryError", "QueryResult", "SEP", "find_root", "json_value"]
