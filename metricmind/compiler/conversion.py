@@ -56,16 +56,15 @@ def render_conversion(req: Request, leaf: Leaf, alias: str, name: str, rng: Time
     b_ent = base.element(entity)
     b_props = [base.element(bp) for bp, _ in props]
     b_where += [exp.Not(this=exp.Is(this=e.copy(), expression=exp.Null())) for e in (b_ent, *b_props)]
-    b_where = [w for w in b_where if not base.push_into_bridge(w)]
-    base_sel = base.from_(
+    base_sel = base.select_from(
         exp.select(
             exp.alias_(b_ent, "ent"),
             *(exp.alias_(p, c) for p, c in zip(b_props, prop_cols, strict=True)),
             exp.alias_(exp.cast(base_time, _DATE), "day"),
             *(exp.alias_(base.element(i.ref, i.grain), i.column) for i in req.other_items),
-        )
+        ),
+        b_where,
     )
-    base_sel = base_sel.where(exp.and_(*b_where)) if b_where else base_sel
 
     # Conversion events: entity, day, the measure's value.
     conv_time = other.raw_time(conv_m.agg_time_dimension)
@@ -79,16 +78,15 @@ def render_conversion(req: Request, leaf: Leaf, alias: str, name: str, rng: Time
     c_ent = other.element(entity)
     c_props = [other.element(cp) for _, cp in props]
     c_where += [exp.Not(this=exp.Is(this=e.copy(), expression=exp.Null())) for e in (c_ent, *c_props)]
-    c_where = [w for w in c_where if not other.push_into_bridge(w)]
-    conv_sel = other.from_(
+    conv_sel = other.select_from(
         exp.select(
             exp.alias_(c_ent, "ent"),
             *(exp.alias_(p, c) for p, c in zip(c_props, prop_cols, strict=True)),
             exp.alias_(exp.cast(conv_time, _DATE), "day"),
             exp.alias_(other.local(conv_m.expr, f"measure '{conv_m.name}'"), "val"),
-        )
+        ),
+        c_where,
     )
-    conv_sel = conv_sel.where(exp.and_(*c_where)) if c_where else conv_sel
 
     part = [_col("ent"), *(_col(c) for c in prop_cols)]
     stream = exp.union(

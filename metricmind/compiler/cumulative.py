@@ -70,7 +70,7 @@ class _Cumulative:
         bounds = TimeRange(lower, rng.end).condition(raw_time)
         if bounds is not None:
             where.append(bounds)
-        self.where = [w for w in where if not self.src.push_into_bridge(w)]
+        self.where = where
         self.keys = [exp.alias_(self.src.element(i.ref, i.grain), i.column) for i in req.other_items]
         self.value = self.src.local(self.m.expr, f"measure '{self.m.name}'")
 
@@ -86,10 +86,9 @@ class _Cumulative:
         )
 
     def rows(self, *values: exp.Expression, distinct: bool = False) -> exp.Select:
-        select = self.src.from_(exp.select(exp.alias_(self.day.copy(), "day"), *self.keys, *values))
-        if distinct:
-            select = select.distinct()
-        return select.where(exp.and_(*self.where)) if self.where else select
+        select = exp.select(exp.alias_(self.day.copy(), "day"), *self.keys, *values)
+        select = self.src.select_from(select, [w.copy() for w in self.where])
+        return select.distinct() if distinct else select
 
     def n(self, suffix: str) -> str:
         return f"{self.name}_{suffix}"

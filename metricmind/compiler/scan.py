@@ -176,7 +176,6 @@ def render_scan(req: Request, scan: Scan) -> exp.Select:
             if len(unique) > 1
             else next(iter(unique.values())).copy()
         )
-    where = [w for w in where if not src.push_into_bridge(w)]
     values: dict[str, exp.Expression] = {}
     for alias, leaf in scan.leaves.items():
         m = req.measure(leaf.measure)
@@ -192,9 +191,7 @@ def render_scan(req: Request, scan: Scan) -> exp.Select:
             for alias, leaf in scan.leaves.items()
         ),
     )
-    select = src.from_(select)
-    if where:
-        select = select.where(exp.and_(*where))
+    select = src.select_from(select, where)
     if keys:
         select = select.group_by(*(exp.Literal.number(i + 1) for i in range(len(keys))))
     return select
@@ -225,9 +222,7 @@ def _render_snapshot(
         exp.alias_(day_expr, "__snapshot_day"),
         exp.alias_(complete, "__complete_day"),
     ]
-    inner = src.from_(exp.select(*inner_cols))
-    if where:
-        inner = inner.where(exp.and_(*where))
+    inner = src.select_from(exp.select(*inner_cols), where)
     outer_keys = [exp.column(i.column) for i in req.items]
     aggs = []
     for alias, leaf in scan.leaves.items():

@@ -167,6 +167,18 @@ class Source:
         return False
 
     # -- rendering ---------------------------------------------------------------------------------
+    def select_from(self, select: exp.Select, where: list[exp.Expression] | None = None) -> exp.Select:
+        """``select`` reading from this source: conditions on one-to-many bridges move into the bridge,
+        the rest go to ``WHERE``; bridges keep only the columns something outside still reads.
+        """
+        remaining = [w for w in (where or []) if not self.push_into_bridge(w)]
+        if remaining:
+            select = select.where(exp.and_(*remaining))
+        for bridge in self._bridges.values():
+            used = {c.name for c in select.find_all(exp.Column) if c.table == bridge.alias}
+            bridge.columns = {k: v for k, v in bridge.columns.items() if k in used}
+        return self.from_(select)
+
     def from_(self, select: exp.Select) -> exp.Select:
         """Add ``FROM`` and the joins to ``select``."""
         select = select.from_(

@@ -1,0 +1,56 @@
+# metricmind — two commands: `make demo` and `make test`. Both create .venv and install what is missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MF_VENV := .venv-mf
+MF_STAMP := $(MF_VENV)/.installed
+# MetricFlow, our reference peer, lives in its own environment (its pins clash with ours).
+MF_PACKAGES := dbt-metricflow==0.15.0 metricflow==0.213.0 dbt-core==1.11.16 dbt-duckdb==1.11.1
+SCALE ?= 10000
+PORT ?= 8000
+
+.PHONY: install demo serve test lint typecheck imports unit bench clean mf-env
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[all,dev]'
+	touch $(STAMP)
+
+$(MF_STAMP):
+	$(PYTHON) -m venv $(MF_VENV)
+	$(MF_VENV)/bin/python -m pip install -q --upgrade pip
+	$(MF_VENV)/bin/python -m pip install -q $(MF_PACKAGES)
+	touch $(MF_STAMP)
+
+install: $(STAMP)
+
+mf-env: $(MF_STAMP)
+
+## make demo: build the demo warehouse (~10k customers) and serve the Metric Explorer
+demo: $(STAMP)
+	$(BIN)/metricmind demo --scale $(SCALE) --serve --port $(PORT)
+
+## make test: lint, types, layer contracts, then the whole test suite
+test: $(STAMP) $(MF_STAMP) lint typecheck imports unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
+unit: $(STAMP) $(MF_STAMP)
+	$(BIN)/pytest -n auto --dist loadgroup -q
+
+bench: $(STAMP) $(MF_STAMP)
+	$(BIN)/python bench/compile.py
+	$(BIN)/python bench/execute.py
+
+clean:
+	rm -rf $(VENV) $(MF_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,111 @@
+WITH cumulative_revenue_7d_daily AS (
+  /* Cumulative order_total: daily */
+  SELECT
+    *,
+    DENSE_RANK() OVER (ORDER BY customer__segment NULLS LAST) AS gid
+  FROM (
+    SELECT
+      CAST(t0.ordered_at AS DATE) AS day,
+      t1.segment AS customer__segment,
+      SUM(t0.amount) AS v,
+      COUNT(*) AS n
+    FROM main.orders AS t0
+    LEFT JOIN main.customers AS t1
+      ON t0.customer_id = t1.customer_id
+    GROUP BY
+      1,
+      2
+  ) AS a
+), cumulative_revenue_7d_grid AS (
+  /* Cumulative order_total: grid */
+  SELECT
+    gid,
+    customer__segment,
+    day,
+    MAX(in_spine) AS in_spine
+  FROM (
+    SELECT
+      b.gid,
+      b.customer__segment,
+      spine.date_day AS day,
+      1 AS in_spine
+    FROM main.time_spine_daily AS spine
+    INNER JOIN (
+      SELECT
+        gid,
+        customer__segment,
+        MIN(day) AS first_day,
+        MAX(day) AS last_day
+      FROM cumulative_revenue_7d_daily
+      GROUP BY
+        gid,
+        customer__segment
+    ) AS b
+      ON spine.date_day >= b.first_day AND spine.date_day < b.last_day + INTERVAL '7' DAY
+    UNION ALL
+    SELECT
+      gid,
+      customer__segment,
+      day,
+      0 AS in_spine
+    FROM cumulative_revenue_7d_daily
+  ) AS g
+  GROUP BY
+    gid,
+    customer__segment,
+    day
+), cumulative_revenue_7d_series AS (
+  /* Cumulative order_total: series */
+  SELECT
+    g.gid,
+    g.customer__segment,
+    g.day,
+    g.in_spine,
+    SUM(COALESCE(d.v, 0)) OVER (
+      PARTITION BY g.gid
+      ORDER BY g.day NULLS LAST
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS p_v,
+    SUM(COALESCE(d.n, 0)) OVER (
+      PARTITION BY g.gid
+      ORDER BY g.day NULLS LAST
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS p_n
+  FROM cumulative_revenue_7d_grid AS g
+  LEFT JOIN cumulative_revenue_7d_daily AS d
+    ON d.gid = g.gid AND d.day = g.day
+), cumulative_revenue_7d_window AS (
+  /* Cumulative order_total: window */
+  SELECT
+    s.gid,
+    s.customer__segment,
+    s.day,
+    s.p_v - COALESCE(e.p_v, 0) AS value,
+    s.p_n - COALESCE(e.p_n, 0) AS rows_in_window
+  FROM cumulative_revenue_7d_series AS s
+  LEFT JOIN cumulative_revenue_7d_series AS e
+    ON e.gid = s.gid AND e.day = CAST(s.day - INTERVAL '7' DAY AS DATE)
+  WHERE
+    s.in_spine = 1
+), cumulative_revenue_7d AS (
+  /* Cumulative order_total: result */
+  SELECT
+    TRUNC(day, 'DAY') AS metric_time__day,
+    customer__segment,
+    value AS revenue_7d
+  FROM (
+    SELECT
+      *
+    FROM cumulative_revenue_7d_window
+    WHERE
+      rows_in_window > 0
+  ) AS k
+)
+SELECT
+  metric_time__day,
+  customer__segment,
+  revenue_7d AS revenue_7d
+FROM cumulative_revenue_7d
+ORDER BY
+  1,
+  2

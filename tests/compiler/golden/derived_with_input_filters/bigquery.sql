@@ -1,0 +1,12 @@
+SELECT
+  DATE_TRUNC(t0.ordered_at, YEAR) AS metric_time__year,
+  100.0 * (
+    SUM(CASE WHEN t0.status = 'completed' THEN t0.amount END)
+  ) / (
+    SUM(t0.amount)
+  ) AS completed_revenue_share_pct
+FROM main.orders AS t0
+GROUP BY
+  1
+ORDER BY
+  1

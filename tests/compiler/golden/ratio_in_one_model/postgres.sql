@@ -1,0 +1,8 @@
+SELECT
+  DATE_TRUNC('QUARTER', t0.ordered_at) AS metric_time__quarter,
+  CAST(SUM(t0.amount) AS DOUBLE PRECISION) / CAST(NULLIF(COUNT(DISTINCT t0.customer_id), 0) AS DOUBLE PRECISION) AS revenue_per_customer
+FROM main.orders AS t0
+GROUP BY
+  1
+ORDER BY
+  1

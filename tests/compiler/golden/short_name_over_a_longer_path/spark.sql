@@ -1,0 +1,12 @@
+SELECT
+  t2.segment AS customer__segment,
+  SUM(t0.quantity) AS items_sold
+FROM main.order_items AS t0
+LEFT JOIN main.orders AS t1
+  ON t0.order_id = t1.order_id
+LEFT JOIN main.customers AS t2
+  ON t1.customer_id = t2.customer_id
+GROUP BY
+  1
+ORDER BY
+  1

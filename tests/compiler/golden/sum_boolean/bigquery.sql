@@ -1,0 +1,8 @@
+SELECT
+  DATE_TRUNC(t0.ordered_at, QUARTER) AS metric_time__quarter,
+  SUM(CAST(t0.is_gift AS INT64)) AS gift_orders
+FROM main.orders AS t0
+GROUP BY
+  1
+ORDER BY
+  1
