@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from metricmind.compiler.dialects import interval, trunc
+from metricmind.compiler.dialects import cte, interval, joined, trunc
 from metricmind.compiler.periods import shift
 from metricmind.compiler.resolve import Leaf, Request, Window
 from metricmind.compiler.scan import TimeRange, aggregate, cached_where, condition
@@ -21,7 +21,10 @@ from metricmind.spec.model import Grain
 from metricmind.spec.names import split
 
 Cte = tuple[str, exp.Select]
-_DATE = exp.DataType.build("date")
+
+
+def _date() -> exp.DataType:
+    return exp.DataType.build("date")
 
 
 def _col(name: str, table: str | None = None) -> exp.Column:
@@ -58,10 +61,10 @@ def render_conversion(req: Request, leaf: Leaf, alias: str, name: str, rng: Time
     b_where += [exp.Not(this=exp.Is(this=e.copy(), expression=exp.Null())) for e in (b_ent, *b_props)]
     base_sel = base.select_from(
         exp.select(
-            exp.alias_(b_ent, "ent"),
-            *(exp.alias_(p, c) for p, c in zip(b_props, prop_cols, strict=True)),
-            exp.alias_(exp.cast(base_time, _DATE), "day"),
-            *(exp.alias_(base.element(i.ref, i.grain), i.column) for i in req.other_items),
+            exp.alias_(b_ent, "ent", copy=False),
+            *(exp.alias_(p, c, copy=False) for p, c in zip(b_props, prop_cols, strict=True)),
+            exp.alias_(exp.cast(base_time, _date(), copy=False), "day", copy=False),
+            *(exp.alias_(base.element(i.ref, i.grain), i.column, copy=False) for i in req.other_items),
         ),
         b_where,
     )
@@ -80,10 +83,10 @@ def render_conversion(req: Request, leaf: Leaf, alias: str, name: str, rng: Time
     c_where += [exp.Not(this=exp.Is(this=e.copy(), expression=exp.Null())) for e in (c_ent, *c_props)]
     conv_sel = other.select_from(
         exp.select(
-            exp.alias_(c_ent, "ent"),
-            *(exp.alias_(p, c) for p, c in zip(c_props, prop_cols, strict=True)),
-            exp.alias_(exp.cast(conv_time, _DATE), "day"),
-            exp.alias_(other.local(conv_m.expr, f"measure '{conv_m.name}'"), "val"),
+            exp.alias_(c_ent, "ent", copy=False),
+            *(exp.alias_(p, c, copy=False) for p, c in zip(c_props, prop_cols, strict=True)),
+            exp.alias_(exp.cast(conv_time, _date(), copy=False), "day", copy=False),
+            exp.alias_(other.local(conv_m.expr, f"measure '{conv_m.name}'"), "val", copy=False),
         ),
         c_where,
     )
@@ -93,13 +96,14 @@ def render_conversion(req: Request, leaf: Leaf, alias: str, name: str, rng: Time
         exp.select(
             *part,
             _col("day"),
-            exp.alias_(exp.Literal.number(0), "is_conversion"),
-            exp.alias_(exp.Null(), "val"),
-        ).from_(f"{name}_base"),
-        exp.select(*part, _col("day"), exp.alias_(exp.Literal.number(1), "is_conversion"), _col("val")).from_(
-            f"{name}_events"
-        ),
+            exp.alias_(exp.Literal.number(0), "is_conversion", copy=False),
+            exp.alias_(exp.Null(), "val", copy=False),
+        ).from_(cte(f"{name}_base"), copy=False),
+        exp.select(
+            *part, _col("day"), exp.alias_(exp.Literal.number(1), "is_conversion", copy=False), _col("val")
+        ).from_(cte(f"{name}_events"), copy=False),
         distinct=False,
+        copy=False,
     )
     latest = exp.Window(
         this=exp.Max(
@@ -117,7 +121,7 @@ def render_conversion(req: Request, leaf: Leaf, alias: str, name: str, rng: Time
         spec=exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"),
     )
     matched = exp.select(
-        *part, _col("day"), _col("is_conversion"), _col("val"), exp.alias_(latest, "base_day")
+        *part, _col("day"), _col("is_conversion"), _col("val"), exp.alias_(latest, "base_day", copy=False)
     ).from_(stream.subquery("s", copy=False))
     credited_where: list[exp.Expression] = [
         exp.EQ(this=_col("is_conversion"), expression=exp.Literal.number(1)),
@@ -128,14 +132,16 @@ def render_conversion(req: Request, leaf: Leaf, alias: str, name: str, rng: Time
             exp.GT(
                 this=_col("base_day"),
                 expression=exp.cast(
-                    exp.Sub(this=_col("day"), expression=interval(window.count, window.unit)), _DATE
+                    exp.Sub(this=_col("day"), expression=interval(window.count, window.unit)),
+                    _date(),
+                    copy=False,
                 ),
             )
         )
     credited = (
         exp.select(*part, _col("base_day"), _col("val"))
-        .from_(f"{name}_matched")
-        .where(exp.and_(*credited_where))
+        .from_(cte(f"{name}_matched"), copy=False)
+        .where(exp.and_(*credited_where, copy=False), copy=False)
     )
     ctes: list[Cte] = [
         (f"{name}_base", base_sel),
@@ -145,14 +151,14 @@ def render_conversion(req: Request, leaf: Leaf, alias: str, name: str, rng: Time
     ]
 
     time_cols = [
-        exp.alias_(trunc(req.dialect, i.grain or Grain.DAY, _col("base_day", "c")), i.column)
+        exp.alias_(trunc(req.dialect, i.grain or Grain.DAY, _col("base_day", "c")), i.column, copy=False)
         for i in req.time_items
     ]
     final = exp.select(
         *time_cols,
         *(_col(k, "p") for k in keys),
-        exp.alias_(aggregate(req.dialect, conv_m, _col("val", "c"), None), alias),
-    ).from_(exp.alias_(exp.to_table(f"{name}_credited"), "c", table=True))
+        exp.alias_(aggregate(req.dialect, conv_m, _col("val", "c"), None), alias, copy=False),
+    ).from_(cte(f"{name}_credited", "c"), copy=False)
     if keys:
         # The dimensions of the credited base event (one row per entity and day).
         rank = exp.Window(
@@ -160,24 +166,22 @@ def render_conversion(req: Request, leaf: Leaf, alias: str, name: str, rng: Time
             partition_by=[p.copy() for p in part] + [_col("day")],
             order=exp.Order(expressions=[exp.Ordered(this=_col(k), nulls_first=False) for k in keys]),
         )
-        picked = exp.select(*part, _col("day"), *(_col(k) for k in keys), exp.alias_(rank, "rn")).from_(
-            f"{name}_base"
-        )
+        picked = exp.select(
+            *part, _col("day"), *(_col(k) for k in keys), exp.alias_(rank, "rn", copy=False)
+        ).from_(cte(f"{name}_base"), copy=False)
         ctes.append(
             (
                 f"{name}_dims",
                 exp.select(exp.Star())
                 .from_(picked.subquery("r", copy=False))
-                .where(exp.EQ(this=_col("rn"), expression=exp.Literal.number(1))),
+                .where(exp.EQ(this=_col("rn"), expression=exp.Literal.number(1)), copy=False),
             )
         )
         on = [exp.EQ(this=_col(c.name, "p"), expression=_col(c.name, "c")) for c in part]
         on.append(exp.EQ(this=_col("day", "p"), expression=_col("base_day", "c")))
-        final = final.join(
-            exp.alias_(exp.to_table(f"{name}_dims"), "p", table=True), on=exp.and_(*on), join_type="inner"
-        )
+        final = final.join(joined(cte(f"{name}_dims", "p"), exp.and_(*on, copy=False), "inner"), copy=False)
     n_keys = len(time_cols) + len(keys)
     if n_keys:
-        final = final.group_by(*(exp.Literal.number(i + 1) for i in range(n_keys)))
+        final = final.group_by(*(exp.Literal.number(i + 1) for i in range(n_keys)), copy=False)
     ctes.append((name, final))
     return ctes

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from metricmind.compiler.dialects import interval, trunc
+from metricmind.compiler.dialects import cte, interval, joined, table, trunc
 from metricmind.compiler.periods import floor, shift
 from metricmind.compiler.resolve import Leaf, Request, Window
 from metricmind.compiler.scan import TimeRange, aggregate, cached_where, condition, date_literal
@@ -29,7 +29,12 @@ from metricmind.spec.model import Agg, Cumulative, Grain
 
 Cte = tuple[str, exp.Select]
 _SUMMABLE = (Agg.SUM, Agg.COUNT, Agg.SUM_BOOLEAN, Agg.AVERAGE)
-_DATE = exp.DataType.build("date")
+
+
+def _date() -> exp.DataType:
+    return exp.DataType.build("date")
+
+
 _ZERO = exp.Literal.number(0)
 
 
@@ -38,7 +43,7 @@ def _col(name: str, table: str | None = None) -> exp.Column:
 
 
 def _table(name: str, alias: str) -> exp.Expression:
-    return exp.alias_(exp.to_table(name), alias, table=True)
+    return cte(name, alias)
 
 
 class _Cumulative:
@@ -56,7 +61,7 @@ class _Cumulative:
         )
         self.src = Source(req.model, req.graph, req.dialect, self.m.semantic_model)
         raw_time = self.src.raw_time(self.m.agg_time_dimension)
-        self.day = exp.cast(raw_time, _DATE)
+        self.day = exp.cast(raw_time, _date(), copy=False)
         where = [condition(req, self.src, w, self.m.agg_time_dimension) for w in req.wheres]
         where += [
             condition(req, self.src, cached_where(t, req.dialect.sqlglot), self.m.agg_time_dimension)
@@ -71,7 +76,9 @@ class _Cumulative:
         if bounds is not None:
             where.append(bounds)
         self.where = where
-        self.keys = [exp.alias_(self.src.element(i.ref, i.grain), i.column) for i in req.other_items]
+        self.keys = [
+            exp.alias_(self.src.element(i.ref, i.grain), i.column, copy=False) for i in req.other_items
+        ]
         self.value = self.src.local(self.m.expr, f"measure '{self.m.name}'")
 
     # -- helpers -------------------------------------------------------------------------------
@@ -86,9 +93,9 @@ class _Cumulative:
         )
 
     def rows(self, *values: exp.Expression, distinct: bool = False) -> exp.Select:
-        select = exp.select(exp.alias_(self.day.copy(), "day"), *self.keys, *values)
+        select = exp.select(exp.alias_(self.day.copy(), "day", copy=False), *self.keys, *values)
         select = self.src.select_from(select, [w.copy() for w in self.where])
-        return select.distinct() if distinct else select
+        return select.distinct(copy=False) if distinct else select
 
     def n(self, suffix: str) -> str:
         return f"{self.name}_{suffix}"
@@ -99,7 +106,7 @@ class _Cumulative:
         if self.m.agg in _SUMMABLE:
             return self.running()
         if self.m.agg is Agg.COUNT_DISTINCT and not calendar:
-            return self.distinct()
+            return self.distinct_counts()
         return self.range_join()
 
     def running(self) -> list[Cte]:
@@ -107,15 +114,19 @@ class _Cumulative:
         avg = self.m.agg is Agg.AVERAGE
         sums = (
             [
-                exp.alias_(exp.Sum(this=self.value.copy()), "v"),
-                exp.alias_(exp.Count(this=self.value.copy()), "w"),
+                exp.alias_(exp.Sum(this=self.value.copy()), "v", copy=False),
+                exp.alias_(exp.Count(this=self.value.copy()), "w", copy=False),
             ]
             if avg
-            else [exp.alias_(aggregate(self.req.dialect, self.m, self.value, None), "v")]
+            else [exp.alias_(aggregate(self.req.dialect, self.m, self.value, None), "v", copy=False)]
         )
-        sums.append(exp.alias_(exp.Count(this=exp.Star()), "n"))
-        grouped = self.rows(*sums).group_by(*(exp.Literal.number(i + 1) for i in range(1 + len(self.keys))))
-        daily = exp.select(exp.Star(), exp.alias_(self.gid(), "gid")).from_(grouped.subquery("a", copy=False))
+        sums.append(exp.alias_(exp.Count(this=exp.Star()), "n", copy=False))
+        grouped = self.rows(*sums).group_by(
+            *(exp.Literal.number(i + 1) for i in range(1 + len(self.keys))), copy=False
+        )
+        daily = exp.select(exp.Star(), exp.alias_(self.gid(), "gid", copy=False)).from_(
+            grouped.subquery("a", copy=False)
+        )
         cols = ["v", "w", "n"] if avg else ["v", "n"]
         ctes = [
             (self.n("daily"), daily),
@@ -129,9 +140,9 @@ class _Cumulative:
         ctes.append((self.name, self.report()))
         return ctes
 
-    def distinct(self) -> list[Cte]:
+    def distinct_counts(self) -> list[Cte]:
         """Distinct counts: +1 when a value is seen, -1 when its window coverage ends."""
-        seen = exp.select(exp.Star(), exp.alias_(self.gid(), "gid")).from_(
+        seen = exp.select(exp.Star(), exp.alias_(self.gid(), "gid", copy=False)).from_(
             self.rows(exp.alias_(self.value, "val"), distinct=True).subquery("r", copy=False)
         )
         gtd = self.cum.grain_to_date
@@ -139,17 +150,17 @@ class _Cumulative:
         parts: list[exp.Select] = []
         for member, weight in (("val", "dv"), (None, "dn")):
             ident = [_col(member)] if member else []
-            base = exp.select(_col("gid"), *keys, _col("day"), *ident).from_(self.n("seen"))
+            base = exp.select(_col("gid"), *keys, _col("day"), *ident).from_(cte(self.n("seen")), copy=False)
             if member:
-                base = base.where(exp.Not(this=exp.Is(this=_col(member), expression=exp.Null())))
-            base = base.distinct()
+                base = base.where(exp.Not(this=exp.Is(this=_col(member), expression=exp.Null())), copy=False)
+            base = base.distinct(copy=False)
 
             def weights(value: int, weight: str = weight) -> list[exp.Expression]:
                 # UNION ALL is positional: always (dv, dn).
                 lit = exp.Literal.number(value)
                 return [
-                    exp.alias_(lit if weight == "dv" else _ZERO, "dv"),
-                    exp.alias_(lit if weight == "dn" else _ZERO, "dn"),
+                    exp.alias_(lit if weight == "dv" else _ZERO, "dv", copy=False),
+                    exp.alias_(lit if weight == "dn" else _ZERO, "dn", copy=False),
                 ]
 
             if self.window is None:
@@ -158,11 +169,11 @@ class _Cumulative:
                     exp.select(
                         _col("gid"),
                         *keys,
-                        exp.alias_(exp.Min(this=_col("day")), "day"),
+                        exp.alias_(exp.Min(this=_col("day")), "day", copy=False),
                         *weights(1),
                     )
                     .from_(base.subquery("b", copy=False))
-                    .group_by(_col("gid"), *keys, *ident, *period)
+                    .group_by(_col("gid"), *keys, *ident, *period, copy=False)
                 )
                 parts.append(first)
                 continue
@@ -172,11 +183,13 @@ class _Cumulative:
                 order=exp.Order(expressions=[exp.Ordered(this=_col("day"))]),
             )
             ends = exp.cast(
-                exp.Add(this=_col("day"), expression=interval(self.window.count, self.window.unit)), _DATE
+                exp.Add(this=_col("day"), expression=interval(self.window.count, self.window.unit)),
+                _date(),
+                copy=False,
             )
-            ending = exp.select(_col("gid"), *keys, _col("day"), exp.alias_(nxt, "next_day")).from_(
-                base.subquery("b", copy=False)
-            )
+            ending = exp.select(
+                _col("gid"), *keys, _col("day"), exp.alias_(nxt, "next_day", copy=False)
+            ).from_(base.subquery("b", copy=False))
             plus = exp.select(
                 _col("gid"),
                 *keys,
@@ -190,23 +203,23 @@ class _Cumulative:
             minus = exp.select(
                 _col("gid"),
                 *keys,
-                exp.alias_(stop, "day"),
+                exp.alias_(stop, "day", copy=False),
                 *weights(-1),
             ).from_(ending.subquery("e", copy=False))
             parts.extend([plus, minus])
         union = parts[0]
         for part in parts[1:]:
-            union = exp.union(union, part, distinct=False)  # type: ignore[assignment]
+            union = exp.union(union, part, distinct=False, copy=False)  # type: ignore[assignment]
         daily = (
             exp.select(
                 _col("gid"),
                 *keys,
                 _col("day"),
-                exp.alias_(exp.Sum(this=_col("dv")), "v"),
-                exp.alias_(exp.Sum(this=_col("dn")), "n"),
+                exp.alias_(exp.Sum(this=_col("dv")), "v", copy=False),
+                exp.alias_(exp.Sum(this=_col("dn")), "n", copy=False),
             )
             .from_(union.subquery("u", copy=False))
-            .group_by(_col("gid"), *keys, _col("day"))
+            .group_by(_col("gid"), *keys, _col("day"), copy=False)
         )
         return [
             (self.n("seen"), seen),
@@ -221,7 +234,7 @@ class _Cumulative:
         """The general case: every spine day joined with the rows inside its window."""
         spine = self.req.model.time_spine
         assert spine is not None
-        rows = exp.select(exp.Star(), exp.alias_(self.gid(), "gid")).from_(
+        rows = exp.select(exp.Star(), exp.alias_(self.gid(), "gid", copy=False)).from_(
             self.rows(exp.alias_(self.value, "val")).subquery("r", copy=False)
         )
         sday = _col(spine.column, "spine")
@@ -248,17 +261,21 @@ class _Cumulative:
             exp.select(
                 _col("gid", "r"),
                 *self.key_cols("r"),
-                exp.alias_(sday, "day"),
-                exp.alias_(aggregate(self.req.dialect, self.m, _col("val", "r"), None), "value"),
-                exp.alias_(exp.Count(this=exp.Star()), "rows_in_window"),
+                exp.alias_(sday, "day", copy=False),
+                exp.alias_(aggregate(self.req.dialect, self.m, _col("val", "r"), None), "value", copy=False),
+                exp.alias_(exp.Count(this=exp.Star()), "rows_in_window", copy=False),
             )
             .from_(
                 exp.alias_(
-                    exp.to_table(spine.relation, dialect=self.req.dialect.sqlglot), "spine", table=True
-                )
+                    table(spine.relation, self.req.dialect.sqlglot),
+                    "spine",
+                    table=True,
+                    copy=False,
+                ),
+                copy=False,
             )
-            .join(_table(self.n("rows"), "r"), on=exp.and_(*cond), join_type="inner")
-            .group_by(_col("gid", "r"), *self.key_cols("r"), sday.copy())
+            .join(joined(_table(self.n("rows"), "r"), exp.and_(*cond, copy=False), "inner"), copy=False)
+            .group_by(_col("gid", "r"), *self.key_cols("r"), sday.copy(), copy=False)
         )
         return [(self.n("rows"), rows), (self.n("window"), windowed), (self.name, self.report())]
 
@@ -275,11 +292,11 @@ class _Cumulative:
             exp.select(
                 _col("gid"),
                 *self.key_cols(),
-                exp.alias_(exp.Min(this=_col("day")), "first_day"),
-                exp.alias_(exp.Max(this=_col("day")), "last_day"),
+                exp.alias_(exp.Min(this=_col("day")), "first_day", copy=False),
+                exp.alias_(exp.Max(this=_col("day")), "last_day", copy=False),
             )
-            .from_(daily)
-            .group_by(_col("gid"), *self.key_cols())
+            .from_(cte(daily), copy=False)
+            .group_by(_col("gid"), *self.key_cols(), copy=False)
         )
         cond: list[exp.Expression] = [exp.GTE(this=sday.copy(), expression=_col("first_day", "b"))]
         if self.window is not None:
@@ -308,29 +325,33 @@ class _Cumulative:
             exp.select(
                 _col("gid", "b"),
                 *self.key_cols("b"),
-                exp.alias_(sday.copy(), "day"),
-                exp.alias_(exp.Literal.number(1), "in_spine"),
+                exp.alias_(sday.copy(), "day", copy=False),
+                exp.alias_(exp.Literal.number(1), "in_spine", copy=False),
             )
             .from_(
                 exp.alias_(
-                    exp.to_table(spine.relation, dialect=self.req.dialect.sqlglot), "spine", table=True
-                )
+                    table(spine.relation, self.req.dialect.sqlglot),
+                    "spine",
+                    table=True,
+                    copy=False,
+                ),
+                copy=False,
             )
-            .join(bounds.subquery("b", copy=False), on=exp.and_(*cond), join_type="inner")
+            .join(joined(bounds.subquery("b", copy=False), exp.and_(*cond, copy=False), "inner"), copy=False)
         )
         data_days = exp.select(
-            _col("gid"), *self.key_cols(), _col("day"), exp.alias_(_ZERO, "in_spine")
-        ).from_(daily)
-        union = exp.union(spine_days, data_days, distinct=False)
+            _col("gid"), *self.key_cols(), _col("day"), exp.alias_(_ZERO, "in_spine", copy=False)
+        ).from_(cte(daily), copy=False)
+        union = exp.union(spine_days, data_days, distinct=False, copy=False)
         return (
             exp.select(
                 _col("gid"),
                 *self.key_cols(),
                 _col("day"),
-                exp.alias_(exp.Max(this=_col("in_spine")), "in_spine"),
+                exp.alias_(exp.Max(this=_col("in_spine")), "in_spine", copy=False),
             )
             .from_(union.subquery("g", copy=False))
-            .group_by(_col("gid"), *self.key_cols(), _col("day"))
+            .group_by(_col("gid"), *self.key_cols(), _col("day"), copy=False)
         )
 
     def series(self, cols: list[str]) -> exp.Select:
@@ -356,16 +377,20 @@ class _Cumulative:
                 *self.key_cols("g"),
                 _col("day", "g"),
                 _col("in_spine", "g"),
-                *(exp.alias_(running(c), f"p_{c}") for c in cols),
+                *(exp.alias_(running(c), f"p_{c}", copy=False) for c in cols),
             )
-            .from_(_table(self.n("grid"), "g"))
+            .from_(_table(self.n("grid"), "g"), copy=False)
             .join(
-                _table(self.n("daily"), "d"),
-                on=exp.and_(
-                    exp.EQ(this=_col("gid", "d"), expression=_col("gid", "g")),
-                    exp.EQ(this=_col("day", "d"), expression=_col("day", "g")),
+                joined(
+                    _table(self.n("daily"), "d"),
+                    exp.and_(
+                        exp.EQ(this=_col("gid", "d"), expression=_col("gid", "g")),
+                        exp.EQ(this=_col("day", "d"), expression=_col("day", "g")),
+                        copy=False,
+                    ),
+                    "left",
                 ),
-                join_type="left",
+                copy=False,
             )
         )
 
@@ -383,24 +408,29 @@ class _Cumulative:
                 _col("gid", "s"),
                 *self.key_cols("s"),
                 _col("day", "s"),
-                exp.alias_(value, "value"),
-                exp.alias_(count, "rows_in_window"),
+                exp.alias_(value, "value", copy=False),
+                exp.alias_(count, "rows_in_window", copy=False),
             )
-            .from_(_table(self.n("series"), "s"))
-            .where(exp.EQ(this=_col("in_spine", "s"), expression=exp.Literal.number(1)))
+            .from_(_table(self.n("series"), "s"), copy=False)
+            .where(exp.EQ(this=_col("in_spine", "s"), expression=exp.Literal.number(1)), copy=False)
         )
         if lookup and self.window is not None:
             earlier = exp.cast(
                 exp.Sub(this=_col("day", "s"), expression=interval(self.window.count, self.window.unit)),
-                _DATE,
+                _date(),
+                copy=False,
             )
             select = select.join(
-                _table(self.n("series"), "e"),
-                on=exp.and_(
-                    exp.EQ(this=_col("gid", "e"), expression=_col("gid", "s")),
-                    exp.EQ(this=_col("day", "e"), expression=earlier),
+                joined(
+                    _table(self.n("series"), "e"),
+                    exp.and_(
+                        exp.EQ(this=_col("gid", "e"), expression=_col("gid", "s")),
+                        exp.EQ(this=_col("day", "e"), expression=earlier),
+                        copy=False,
+                    ),
+                    "left",
                 ),
-                join_type="left",
+                copy=False,
             )
         return select
 
@@ -412,10 +442,14 @@ class _Cumulative:
         rng = TimeRange(self.rng.start, self.rng.end).condition(src)
         if rng is not None:
             cond.append(rng)
-        kept = exp.select(exp.Star()).from_(self.n("window")).where(exp.and_(*cond))
+        kept = (
+            exp.select(exp.Star())
+            .from_(cte(self.n("window")), copy=False)
+            .where(exp.and_(*cond, copy=False), copy=False)
+        )
         grain = req.finest_grain
         times = [
-            exp.alias_(trunc(req.dialect, i.grain or Grain.DAY, _col("day")), i.column)
+            exp.alias_(trunc(req.dialect, i.grain or Grain.DAY, _col("day")), i.column, copy=False)
             for i in req.time_items
         ]
         keys = self.key_cols()
@@ -425,14 +459,19 @@ class _Cumulative:
                 return (
                     exp.select(
                         *(
-                            exp.alias_(trunc(req.dialect, i.grain or grain, period.copy()), i.column)
+                            exp.alias_(
+                                trunc(req.dialect, i.grain or grain, period.copy()), i.column, copy=False
+                            )
                             for i in req.time_items
                         ),
                         *keys,
-                        exp.alias_(exp.Avg(this=_col("value")), self.alias),
+                        exp.alias_(exp.Avg(this=_col("value")), self.alias, copy=False),
                     )
                     .from_(kept.subquery("k", copy=False))
-                    .group_by(*(exp.Literal.number(i + 1) for i in range(len(req.time_items) + len(keys))))
+                    .group_by(
+                        *(exp.Literal.number(i + 1) for i in range(len(req.time_items) + len(keys))),
+                        copy=False,
+                    )
                 )
             partition: list[exp.Expression] = [_col("gid")]
             if grain is not None:
@@ -443,12 +482,12 @@ class _Cumulative:
                 partition_by=partition,
                 order=exp.Order(expressions=[exp.Ordered(this=_col("day"), desc=descending)]),
             )
-            kept = kept.select(exp.alias_(rank, "rn"))
-            outer = exp.select(*times, *keys, exp.alias_(_col("value"), self.alias)).from_(
+            kept = kept.select(exp.alias_(rank, "rn", copy=False), copy=False)
+            outer = exp.select(*times, *keys, exp.alias_(_col("value"), self.alias, copy=False)).from_(
                 kept.subquery("k", copy=False)
             )
-            return outer.where(exp.EQ(this=_col("rn"), expression=exp.Literal.number(1)))
-        return exp.select(*times, *keys, exp.alias_(_col("value"), self.alias)).from_(
+            return outer.where(exp.EQ(this=_col("rn"), expression=exp.Literal.number(1)), copy=False)
+        return exp.select(*times, *keys, exp.alias_(_col("value"), self.alias, copy=False)).from_(
             kept.subquery("k", copy=False)
         )
 

@@ -8,7 +8,9 @@ record below says which construct to build instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+import sqlglot
 from sqlglot import exp
 
 from metricmind.errors import QueryError, closest
@@ -156,4 +158,48 @@ def interval(count: int, unit: str) -> exp.Interval:
 
 def to_double(d: Dialect, value: exp.Expression) -> exp.Expression:
     """``CAST(value AS DOUBLE)`` in the dialect's spelling."""
-    return exp.cast(value, exp.DataType.build(d.double, dialect=d.sqlglot))
+    return exp.cast(value, _type(d.double, d.sqlglot).copy(), copy=False)
+
+
+def cast(value: exp.Expression, type_name: str) -> exp.Expression:
+    """``CAST(value AS type_name)`` with a fresh type node."""
+    return exp.cast(value, exp.DataType.build(type_name), copy=False)
+
+
+@lru_cache(maxsize=64)
+def _type(name: str, dialect: str) -> exp.DataType:
+    return exp.DataType.build(name, dialect=dialect)
+
+
+@lru_cache(maxsize=1024)
+def _parsed_table(name: str, dialect: str) -> exp.Table:
+    return exp.to_table(name, dialect=dialect)
+
+
+def table(name: str, dialect: str, alias: str | None = None) -> exp.Expression:
+    """A (possibly schema-qualified) table reference, parsed once per process."""
+    node = _parsed_table(name, dialect).copy()
+    return exp.alias_(node, alias, table=True, copy=False) if alias else node
+
+
+def joined(target: exp.Expression, on: exp.Expression, kind: str = "left") -> exp.Join:
+    """A ``JOIN`` node built directly (sqlglot's ``Select.join`` would parse the join type)."""
+    if kind == "inner":
+        return exp.Join(this=target, on=on, kind="INNER")
+    return exp.Join(this=target, on=on, side=kind.upper())
+
+
+def cte(name: str, alias: str | None = None) -> exp.Expression:
+    """A reference to a CTE of the plan (no parsing)."""
+    node = exp.table_(name)
+    return exp.alias_(node, alias, table=True, copy=False) if alias else node
+
+
+@lru_cache(maxsize=4096)
+def _parsed(sql: str, dialect: str) -> exp.Expression:
+    return sqlglot.parse_one(sql, read=dialect)
+
+
+def parse(sql: str, dialect: str) -> exp.Expression:
+    """A fresh copy of ``sql`` parsed in ``dialect`` (parsing happens once per process)."""
+    return _parsed(sql, dialect).copy()

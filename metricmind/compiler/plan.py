@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from metricmind.compiler.conversion import render_conversion
 from metricmind.compiler.cumulative import render_cumulative
-from metricmind.compiler.dialects import Dialect
+from metricmind.compiler.dialects import Dialect, cte
 from metricmind.compiler.periods import ceil, floor, shift
 from metricmind.compiler.resolve import Leaf, Request, build
 from metricmind.compiler.scan import Scan, ScanKey, TimeRange, render_scan
@@ -47,21 +47,27 @@ class Plan:
     steps: list[Step] = field(default_factory=list)
     final: exp.Select | None = None
     columns: list[str] = field(default_factory=list)
+    _ast: exp.Select | None = field(default=None, repr=False)
+    _rendered: bool = field(default=False, repr=False)
 
     def ast(self) -> exp.Select:
-        """The whole query as one sqlglot expression."""
-        assert self.final is not None
-        final = self.final.copy()
-        for step in self.steps:
-            select = step.select.copy()
-            select.add_comments([step.description])
-            final = final.with_(step.name, as_=select, copy=False)
-        return final
+        """The whole query as one sqlglot expression (built once; treat it as read-only)."""
+        if self._ast is None:
+            assert self.final is not None
+            final = self.final
+            for step in self.steps:
+                step.select.add_comments([step.description])
+                final = final.with_(step.name, as_=step.select, copy=False)
+            self._ast = final
+        return self._ast
 
     def sql(self, dialect: Dialect | None = None, *, pretty: bool = True) -> str:
         """The SQL text for ``dialect`` (default: the one the plan was built for)."""
         d = dialect or self.request.dialect
-        return self.ast().sql(dialect=d.sqlglot, pretty=pretty)
+        first = not self._rendered
+        self._rendered = True
+        # Rendering may transform the tree in place for some dialects: only the first render may skip the copy.
+        return self.ast().sql(dialect=d.sqlglot, pretty=pretty, copy=not first)
 
 
 def expand_range(query: MetricQuery, req: Request) -> TimeRange:
@@ -148,11 +154,11 @@ class _Planner:
         return self.scan_for(leaf, alias, rng).name
 
     def _add_ctes(self, ctes: list[tuple[str, exp.Select]], kind: str, what: str) -> None:
-        for i, (cte, select) in enumerate(ctes):
-            self.names.add(cte)
+        for i, (step, select) in enumerate(ctes):
+            self.names.add(step)
             last = i == len(ctes) - 1
             self.steps.append(
-                Step(cte, kind, f"{what}: {'result' if last else cte.rsplit('_', 1)[-1]}", select)
+                Step(step, kind, f"{what}: {'result' if last else step.rsplit('_', 1)[-1]}", select)
             )
 
     def plan(self) -> Plan:
@@ -198,16 +204,18 @@ class _Planner:
         req = self.req
         plan = Plan(req, columns=[i.column for i in req.items] + [name for name, _ in req.outputs])
         keys = [exp.column(i.column) for i in req.items]
-        metrics = [(name, e.copy()) for name, e in req.outputs]
+        metrics = list(req.outputs)
         if len(self.outputs) == 1 and len(self.steps) == 1 and self.steps[0].kind == "scan":
             final = self._flatten(self.steps[0].select, metrics)
             plan.steps = []
         else:
             plan.steps = self.steps
-            final = exp.select(*keys, *(exp.alias_(e, n) for n, e in metrics)).from_(self._combined())
+            final = exp.select(*keys, *(exp.alias_(e, n, copy=False) for n, e in metrics)).from_(
+                self._combined(), copy=False
+            )
         final = self._order(final, plan.columns)
         if req.query.limit is not None:
-            final = final.limit(req.query.limit)
+            final = final.limit(req.query.limit, copy=False)
         plan.final = final
         return plan
 
@@ -220,7 +228,7 @@ class _Planner:
         out = scan.copy()
         exprs = list(out.expressions[:n_keys])
         for name, e in metrics:
-            exprs.append(exp.alias_(substitute(e, aggregates), name))
+            exprs.append(exp.alias_(substitute(e, aggregates), name, copy=False))
         out.set("expressions", exprs)
         return out
 
@@ -229,29 +237,30 @@ class _Planner:
         all_aliases = [a for _, aliases in self.outputs for a in aliases]
         keys = [i.column for i in self.req.items]
         if len(self.outputs) == 1:
-            return exp.to_table(self.outputs[0][0])
+            return cte(self.outputs[0][0])
         parts = []
         for step, aliases in self.outputs:
             cols = [exp.column(k) for k in keys] + [
-                exp.column(a) if a in aliases else exp.alias_(exp.Null(), a) for a in all_aliases
+                exp.column(a) if a in aliases else exp.alias_(exp.Null(), a, copy=False) for a in all_aliases
             ]
-            parts.append(exp.select(*cols).from_(step))
+            parts.append(exp.select(*cols).from_(cte(step), copy=False))
         union: exp.Expression = parts[0]
         for part in parts[1:]:
-            union = exp.union(union, part, distinct=False)
+            union = exp.union(union, part, distinct=False, copy=False)
         grouped = exp.select(
-            *(exp.column(k) for k in keys), *(exp.alias_(exp.Max(this=exp.column(a)), a) for a in all_aliases)
+            *(exp.column(k) for k in keys),
+            *(exp.alias_(exp.Max(this=exp.column(a)), a, copy=False) for a in all_aliases),
         ).from_(union.subquery("u", copy=False))
         if keys:
-            grouped = grouped.group_by(*(exp.column(k) for k in keys))
+            grouped = grouped.group_by(*(exp.column(k) for k in keys), copy=False)
         self.steps.append(Step("combined", "combine", "Combine: one row per group across all steps", grouped))
-        return exp.to_table("combined")
+        return cte("combined")
 
     def _order(self, final: exp.Select, columns: list[str]) -> exp.Select:
         order = self.req.query.order_by
         if not order:
             n = len(self.req.items)
-            return final.order_by(*(exp.Literal.number(i + 1) for i in range(n))) if n else final
+            return final.order_by(*(exp.Literal.number(i + 1) for i in range(n)), copy=False) if n else final
         by_name = {c: c for c in columns}
         for item in self.req.items:
             by_name.setdefault(item.ref.name, item.column)
@@ -267,7 +276,7 @@ class _Planner:
                     context=" (order by a requested metric or group-by item)",
                 )
             terms.append(exp.Ordered(this=exp.column(column), desc=o.desc, nulls_first=False))
-        return final.order_by(*terms)
+        return final.order_by(*terms, copy=False)
 
 
 def substitute(node: exp.Expression, values: dict[str, exp.Expression]) -> exp.Expression:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import sqlglot
 from sqlglot import exp
 
-from metricmind.compiler.dialects import Dialect, to_double
+from metricmind.compiler.dialects import Dialect, parse, to_double
 from metricmind.errors import FilterError, QueryError, UnknownNameError
 from metricmind.spec.filters import ParsedWhere, parse_where
 from metricmind.spec.joingraph import JoinGraph
@@ -325,7 +325,7 @@ def _derived(
     stack: tuple[str, ...],
 ) -> exp.Expression:
     try:
-        tree = sqlglot.parse_one(metric.expr or "", read=req.dialect.sqlglot)
+        tree = parse(metric.expr or "", req.dialect.sqlglot)
     except sqlglot.errors.ParseError as exc:
         raise QueryError(
             f"derived metric '{metric.name}': cannot parse expr {metric.expr!r}",

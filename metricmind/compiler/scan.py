@@ -42,12 +42,12 @@ class TimeRange:
             parts.append(exp.GTE(this=value.copy(), expression=date_literal(self.start)))
         if self.end:
             parts.append(exp.LT(this=value.copy(), expression=date_literal(self.end)))
-        return exp.and_(*parts) if parts else None
+        return exp.and_(*parts, copy=False) if parts else None
 
 
 def date_literal(value: dt.date) -> exp.Expression:
     """``CAST('2024-01-01' AS DATE)``."""
-    return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("date"))
+    return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("date"), copy=False)
 
 
 @dataclass
@@ -133,7 +133,7 @@ def aggregate(d: Dialect, m: Measure, value: exp.Expression, cond: exp.Expressio
         any_row = exp.EQ(this=exp.Max(this=when(exp.Literal.number(1))), expression=exp.Literal.number(1))
         return exp.Case(ifs=[exp.If(this=any_row, true=counted)])
     if m.agg is Agg.SUM_BOOLEAN:
-        return exp.Sum(this=when(exp.cast(value, exp.DataType.build("int"))))
+        return exp.Sum(this=when(exp.cast(value, exp.DataType.build("int"), copy=False)))
     if m.agg is Agg.AVERAGE:
         return exp.Avg(this=when(value))
     if m.agg is Agg.MIN:
@@ -148,7 +148,9 @@ def render_scan(req: Request, scan: Scan) -> exp.Select:
     """``SELECT keys, aggregates FROM model JOIN … WHERE … GROUP BY keys`` for one scan."""
     key = scan.key
     src = Source(req.model, req.graph, req.dialect, key.model)
-    keys = [exp.alias_(item_expr(req, src, item, key.time_dim), item.column) for item in req.items]
+    keys = [
+        exp.alias_(item_expr(req, src, item, key.time_dim), item.column, copy=False) for item in req.items
+    ]
     where: list[exp.Expression] = []
     for parsed in req.wheres:
         where.append(condition(req, src, parsed, key.time_dim))
@@ -165,14 +167,17 @@ def render_scan(req: Request, scan: Scan) -> exp.Select:
     for alias, texts in leaf_filters.items():
         own = sorted(texts - common)
         specific[alias] = (
-            exp.and_(*(condition(req, src, cached_where(t, req.dialect.sqlglot), key.time_dim) for t in own))
+            exp.and_(
+                *(condition(req, src, cached_where(t, req.dialect.sqlglot), key.time_dim) for t in own),
+                copy=False,
+            )
             if own
             else None
         )
     if specific and all(c is not None for c in specific.values()):
         unique = {c.sql(): c for c in specific.values() if c is not None}
         where.append(
-            exp.or_(*(exp.paren(c.copy()) for c in unique.values()))
+            exp.or_(*(exp.paren(c.copy()) for c in unique.values()), copy=False)
             if len(unique) > 1
             else next(iter(unique.values())).copy()
         )
@@ -186,14 +191,16 @@ def render_scan(req: Request, scan: Scan) -> exp.Select:
         *keys,
         *(
             exp.alias_(
-                aggregate(req.dialect, req.measure(leaf.measure), values[alias], specific[alias]), alias
+                aggregate(req.dialect, req.measure(leaf.measure), values[alias], specific[alias]),
+                alias,
+                copy=False,
             )
             for alias, leaf in scan.leaves.items()
         ),
     )
     select = src.select_from(select, where)
     if keys:
-        select = select.group_by(*(exp.Literal.number(i + 1) for i in range(len(keys))))
+        select = select.group_by(*(exp.Literal.number(i + 1) for i in range(len(keys))), copy=False)
     return select
 
 
@@ -217,10 +224,10 @@ def _render_snapshot(
     complete = exp.Window(this=window_fn(this=day_expr.copy()), partition_by=partition or None)
     inner_cols = [
         *keys,
-        *(exp.alias_(v, f"__v_{a}") for a, v in values.items()),
-        *(exp.alias_(c, f"__f_{a}") for a, c in specific.items() if c is not None),
-        exp.alias_(day_expr, "__snapshot_day"),
-        exp.alias_(complete, "__complete_day"),
+        *(exp.alias_(v, f"__v_{a}", copy=False) for a, v in values.items()),
+        *(exp.alias_(c, f"__f_{a}", copy=False) for a, c in specific.items() if c is not None),
+        exp.alias_(day_expr, "__snapshot_day", copy=False),
+        exp.alias_(complete, "__complete_day", copy=False),
     ]
     inner = src.select_from(exp.select(*inner_cols), where)
     outer_keys = [exp.column(i.column) for i in req.items]
@@ -229,11 +236,15 @@ def _render_snapshot(
         cond = exp.column(f"__f_{alias}") if specific[alias] is not None else None
         aggs.append(
             exp.alias_(
-                aggregate(req.dialect, req.measure(leaf.measure), exp.column(f"__v_{alias}"), cond), alias
+                aggregate(req.dialect, req.measure(leaf.measure), exp.column(f"__v_{alias}"), cond),
+                alias,
+                copy=False,
             )
         )
     select = exp.select(*outer_keys, *aggs).from_(inner.subquery("snap", copy=False))
-    select = select.where(exp.EQ(this=exp.column("__snapshot_day"), expression=exp.column("__complete_day")))
+    select = select.where(
+        exp.EQ(this=exp.column("__snapshot_day"), expression=exp.column("__complete_day")), copy=False
+    )
     if outer_keys:
-        select = select.group_by(*outer_keys)
+        select = select.group_by(*outer_keys, copy=False)
     return select

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import sqlglot
 from sqlglot import exp
 
-from metricmind.compiler.dialects import Dialect, day, trunc
+from metricmind.compiler.dialects import Dialect, day, joined, parse, table, trunc
 from metricmind.errors import FilterError, QueryError
 from metricmind.spec.joingraph import Hop, JoinGraph, Path, Target
 from metricmind.spec.model import Dimension, Grain, Model, SemanticModel
@@ -21,22 +21,20 @@ from metricmind.spec.names import Ref
 
 
 def parse_expr(sql: str, dialect: Dialect, what: str) -> exp.Expression:
-    """Parse a YAML ``expr`` (trusted project code, still parsed, never pasted)."""
+    """Parse a YAML ``expr`` (trusted project code, still parsed, never pasted); parsed once per process."""
     try:
-        return sqlglot.parse_one(sql, read=dialect.sqlglot, into=exp.Condition)  # type: ignore[arg-type]
-    except sqlglot.errors.ParseError:
-        try:
-            return sqlglot.parse_one(sql, read=dialect.sqlglot)
-        except sqlglot.errors.ParseError as exc:
-            raise QueryError(
-                f"cannot parse {what} expression {sql!r}: {exc.errors[0]['description'] if exc.errors else exc}",
-                hint="Fix the expr in the YAML; it must be a SQL expression over the model's columns.",
-            ) from exc
+        return parse(sql, dialect.sqlglot)
+    except sqlglot.errors.ParseError as exc:
+        detail = exc.errors[0]["description"] if exc.errors else str(exc)
+        raise QueryError(
+            f"cannot parse {what} expression {sql!r}: {detail}",
+            hint="Fix the expr in the YAML; it must be a SQL expression over the model's columns.",
+        ) from exc
 
 
 def qualify(node: exp.Expression, alias: str) -> exp.Expression:
-    """A copy of ``node`` with every unqualified column prefixed by ``alias``."""
-    copy = node.copy()
+    """``node`` (a fresh tree) with every unqualified column prefixed by ``alias``."""
+    copy = node
     for col in list(copy.find_all(exp.Column)):
         if not col.table:
             col.set("table", exp.to_identifier(alias))
@@ -173,16 +171,22 @@ class Source:
         """
         remaining = [w for w in (where or []) if not self.push_into_bridge(w)]
         if remaining:
-            select = select.where(exp.and_(*remaining))
+            select = select.where(exp.and_(*remaining, copy=False), copy=False)
         for bridge in self._bridges.values():
             used = {c.name for c in select.find_all(exp.Column) if c.table == bridge.alias}
             bridge.columns = {k: v for k, v in bridge.columns.items() if k in used}
-        return self.from_(select)
+        return self.attach(select)
 
-    def from_(self, select: exp.Select) -> exp.Select:
+    def attach(self, select: exp.Select) -> exp.Select:
         """Add ``FROM`` and the joins to ``select``."""
         select = select.from_(
-            exp.alias_(exp.to_table(self.sm.relation, dialect=self.dialect.sqlglot), self.root, table=True)
+            exp.alias_(
+                table(self.sm.relation, self.dialect.sqlglot),
+                self.root,
+                table=True,
+                copy=False,
+            ),
+            copy=False,
         )
         done: set[tuple[Hop, ...]] = {()}
         for hops in sorted(self._aliases, key=len):
@@ -197,26 +201,31 @@ class Source:
                 this=self.local_at(hop.source_expr, parent), expression=self.local_at(hop.target_expr, alias)
             )
             select = select.join(
-                exp.alias_(exp.to_table(target.relation, dialect=self.dialect.sqlglot), alias, table=True),
-                on=on,
-                join_type="left",
+                joined(
+                    exp.alias_(table(target.relation, self.dialect.sqlglot), alias, table=True, copy=False),
+                    on,
+                    "left",
+                ),
+                copy=False,
             )
         for key, bridge in self._bridges.items():
             parent = self._aliases[key[:-1]]
             inner = bridge.inner
             key_expr = inner.local(bridge.hop.target_expr, f"entity '{bridge.hop.entity}'")
             sub = exp.select(
-                exp.alias_(key_expr, "k"), *(exp.alias_(v, k) for k, v in bridge.columns.items())
+                exp.alias_(key_expr, "k", copy=False),
+                *(exp.alias_(v, k, copy=False) for k, v in bridge.columns.items()),
             )
-            sub = inner.from_(sub).distinct()
+            sub = inner.attach(sub).distinct(copy=False)
             if bridge.where:
-                sub = sub.where(exp.and_(*bridge.where))
+                sub = sub.where(exp.and_(*bridge.where, copy=False), copy=False)
             on = exp.EQ(
                 this=self.local_at(bridge.hop.source_expr, parent),
                 expression=exp.column("k", table=bridge.alias),
             )
             select = select.join(
-                sub.subquery(bridge.alias, copy=False), on=on, join_type="inner" if bridge.where else "left"
+                joined(sub.subquery(bridge.alias, copy=False), on, "inner" if bridge.where else "left"),
+                copy=False,
             )
         return select
 

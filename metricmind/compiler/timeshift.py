@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from metricmind.compiler.dialects import interval, trunc
+from metricmind.compiler.dialects import cte, interval, joined, table, trunc
 from metricmind.compiler.resolve import Leaf, Request
 from metricmind.compiler.scan import TimeRange
 from metricmind.errors import QueryError
@@ -22,19 +22,22 @@ def spine_periods(req: Request, grain: Grain, rng: TimeRange | None) -> exp.Sele
             hint="Add a dbt model with `time_spine: {standard_granularity_column: date_day}` in its YAML.",
         )
     day = exp.column(spine.column, table="spine")
-    select = exp.select(exp.alias_(trunc(req.dialect, grain, day), "period")).distinct()
+    select = exp.select(exp.alias_(trunc(req.dialect, grain, day), "period", copy=False)).distinct(copy=False)
     select = select.from_(
-        exp.alias_(exp.to_table(spine.relation, dialect=req.dialect.sqlglot), "spine", table=True)
+        exp.alias_(table(spine.relation, req.dialect.sqlglot), "spine", table=True, copy=False),
+        copy=False,
     )
     cond = rng.condition(day) if rng else None
-    return select.where(cond) if cond is not None else select
+    return select.where(cond, copy=False) if cond is not None else select
 
 
 def _time_columns(req: Request, base: exp.Expression) -> list[exp.Expression]:
     """Every requested metric_time column, derived from the finest-grain period ``base``."""
     return [
         exp.alias_(
-            trunc(req.dialect, i.grain, base.copy()) if i.grain != req.finest_grain else base.copy(), i.column
+            trunc(req.dialect, i.grain, base.copy()) if i.grain != req.finest_grain else base.copy(),
+            i.column,
+            copy=False,
         )
         for i in req.time_items
         if i.grain
@@ -51,13 +54,16 @@ def render_spine_join(
     periods = spine_periods(req, grain, rng)
     select = exp.select(
         *_time_columns(req, exp.column("period", table="sp")),
-        *(exp.alias_(exp.column(i.column, table="s"), i.column) for i in req.other_items),
-        exp.alias_(exp.column(column, table="s"), alias),
+        *(exp.alias_(exp.column(i.column, table="s"), i.column, copy=False) for i in req.other_items),
+        exp.alias_(exp.column(column, table="s"), alias, copy=False),
     ).from_(periods.subquery("sp", copy=False))
     return select.join(
-        exp.alias_(exp.to_table(source), "s", table=True),
-        on=exp.EQ(this=exp.column(finest.column, table="s"), expression=exp.column("period", table="sp")),
-        join_type="left",
+        joined(
+            cte(source, "s"),
+            exp.EQ(this=exp.column(finest.column, table="s"), expression=exp.column("period", table="sp")),
+            "left",
+        ),
+        copy=False,
     )
 
 
@@ -84,11 +90,12 @@ def render_offset(
         shifted = trunc(req.dialect, leaf.offset_to_grain, period.copy())
     select = exp.select(
         *_time_columns(req, period),
-        *(exp.alias_(exp.column(i.column, table="s"), i.column) for i in req.other_items),
-        exp.alias_(exp.column(column, table="s"), alias),
+        *(exp.alias_(exp.column(i.column, table="s"), i.column, copy=False) for i in req.other_items),
+        exp.alias_(exp.column(column, table="s"), alias, copy=False),
     ).from_(spine_periods(req, grain, rng).subquery("sp", copy=False))
     return select.join(
-        exp.alias_(exp.to_table(source), "s", table=True),
-        on=exp.EQ(this=shifted, expression=exp.column(finest.column, table="s")),
-        join_type="inner",
+        joined(
+            cte(source, "s"), exp.EQ(this=shifted, expression=exp.column(finest.column, table="s")), "inner"
+        ),
+        copy=False,
     )
