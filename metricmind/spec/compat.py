@@ -20,8 +20,18 @@ from metricmind.spec.model import Model
 from metricmind.spec.parse import ref_name
 from metricmind.spec.yamlio import Node, YamlProblem, load_documents
 
-_SM_KEYS = {"name", "description", "label", "defaults", "primary_entity", "entities", "dimensions", "measures",
-            "config", "metadata"}
+_SM_KEYS = {
+    "name",
+    "description",
+    "label",
+    "defaults",
+    "primary_entity",
+    "entities",
+    "dimensions",
+    "measures",
+    "config",
+    "metadata",
+}
 _ELEMENT_KEYS = {"config"}
 
 
@@ -42,7 +52,7 @@ def _semantic_model(node: Node, schema: str) -> dict[str, Any]:
 
 
 def _metric(node: Node) -> dict[str, Any]:
-    """dbt accepts ``numerator: revenue``; MetricFlow's format wants ``numerator: {name: revenue}``."""
+    """Dbt accepts ``numerator: revenue``; MetricFlow's format wants ``numerator: {name: revenue}``."""
     doc: dict[str, Any] = _plain(node)
     params = doc.get("type_params") or {}
     for key in ("numerator", "denominator"):
@@ -67,32 +77,48 @@ def convert(root: Path, schema: str = "main") -> list[tuple[str, str]]:
         for doc in docs:
             if not isinstance(doc, Node):
                 continue
-            out += [{"semantic_model": _semantic_model(n, schema)} for n in doc.get("semantic_models") or []
-                    if isinstance(n, Node)]
+            out += [
+                {"semantic_model": _semantic_model(n, schema)}
+                for n in doc.get("semantic_models") or []
+                if isinstance(n, Node)
+            ]
             out += [{"metric": _metric(n)} for n in doc.get("metrics") or [] if isinstance(n, Node)]
-            out += [{"saved_query": {k: _plain(v) for k, v in n.items() if k != "config"}}
-                    for n in doc.get("saved_queries") or [] if isinstance(n, Node)]
+            out += [
+                {"saved_query": {k: _plain(v) for k, v in n.items() if k != "config"}}
+                for n in doc.get("saved_queries") or []
+                if isinstance(n, Node)
+            ]
             for model in doc.get("models") or []:
                 spine = model.get("time_spine") if isinstance(model, Node) else None
                 if isinstance(spine, Node):
                     column = str(spine.get("standard_granularity_column"))
-                    spines.append({"node_relation": {"alias": str(model["name"]), "schema_name": schema},
-                                   "primary_column": {"name": column, "time_granularity": "day"}})
+                    spines.append(
+                        {
+                            "node_relation": {"alias": str(model["name"]), "schema_name": schema},
+                            "primary_column": {"name": column, "time_granularity": "day"},
+                        }
+                    )
         if out:
             files.append((rel, yaml.safe_dump_all(out, sort_keys=False)))
     if spines:
-        files.append(("__project_configuration__.yml", yaml.safe_dump(
-            {"project_configuration": {"time_spines": spines, "time_spine_table_configurations": []}})))
+        files.append(
+            (
+                "__project_configuration__.yml",
+                yaml.safe_dump(
+                    {"project_configuration": {"time_spines": spines, "time_spine_table_configurations": []}}
+                ),
+            )
+        )
     return files
 
 
 def check(root: Path, model: Model, schema: str = "main") -> list[Issue]:
     """MetricFlow's own findings about the project, located in our files."""
-    from dbt_semantic_interfaces.parsing.dir_to_model import (  # noqa: PLC0415 - optional extra, slow import
+    from dbt_semantic_interfaces.parsing.dir_to_model import (
         parse_yaml_files_to_validation_ready_semantic_manifest,
     )
-    from dbt_semantic_interfaces.parsing.objects import YamlConfigFile  # noqa: PLC0415
-    from dbt_semantic_interfaces.validations.semantic_manifest_validator import (  # noqa: PLC0415
+    from dbt_semantic_interfaces.parsing.objects import YamlConfigFile
+    from dbt_semantic_interfaces.validations.semantic_manifest_validator import (
         SemanticManifestValidator,
     )
 
@@ -100,7 +126,9 @@ def check(root: Path, model: Model, schema: str = "main") -> list[Issue]:
     build = parse_yaml_files_to_validation_ready_semantic_manifest(files, raise_issues_as_exceptions=False)
     found = list(build.issues.all_issues)
     if not build.issues.has_blocking_issues:
-        found += list(SemanticManifestValidator().validate_semantic_manifest(build.semantic_manifest).all_issues)
+        found += list(
+            SemanticManifestValidator().validate_semantic_manifest(build.semantic_manifest).all_issues
+        )
     # MetricFlow's own measure → metric conversion makes it warn about valid projects (METRICFLOW_NOTES §5.7).
     found = [i for i in found if "should not have both a" not in i.message]
     return [_issue(i, model) for i in found]
@@ -111,8 +139,11 @@ def _issue(found: Any, model: Model) -> Issue:
     level = Level.ERROR if level_name == "ERROR" else Level.WARNING
     file, line = None, None
     context = getattr(found, "context", None)
-    for attr, table in (("metric", model.metrics), ("semantic_model", model.semantic_models),
-                        ("saved_query", model.saved_queries)):
+    for attr, table in (
+        ("metric", model.metrics),
+        ("semantic_model", model.semantic_models),
+        ("saved_query", model.saved_queries),
+    ):
         ref = getattr(context, attr, None) if context is not None else None
         name = getattr(ref, f"{attr}_name", None) if ref is not None else None
         if name and name in table:
@@ -122,5 +153,11 @@ def _issue(found: Any, model: Model) -> Issue:
     if element is not None and element.semantic_model_name in model.semantic_models:
         sm = model.semantic_models[element.semantic_model_name]
         file, line = sm.file, sm.line
-    return Issue(level, f"MetricFlow: {found.message}", file, line,
-                 "dbt parse / mf validate-configs would report this too", "metricflow")
+    return Issue(
+        level,
+        f"MetricFlow: {found.message}",
+        file,
+        line,
+        "dbt parse / mf validate-configs would report this too",
+        "metricflow",
+    )

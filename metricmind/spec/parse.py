@@ -298,8 +298,13 @@ def semantic_model(node: Node, ctx: Context) -> SemanticModel | None:
     defaults = node.get("defaults") if isinstance(node.get("defaults"), Node) else Node()
     for key in defaults:
         if key != "agg_time_dimension":
-            ctx.issues.error(f"{what}: unknown key '{key}' in defaults", ctx.file, defaults.line_of(key),
-                             "did you mean 'agg_time_dimension'?", code="unknown_key")
+            ctx.issues.error(
+                f"{what}: unknown key '{key}' in defaults",
+                ctx.file,
+                defaults.line_of(key),
+                "did you mean 'agg_time_dimension'?",
+                code="unknown_key",
+            )
     default_time = defaults.get("agg_time_dimension") if defaults else None
     entities = tuple(e for e in (_entity(n, ctx, what) for n in _list(node, "entities", ctx, what)) if e)
     dims = tuple(d for d in (_dimension(n, ctx, what) for n in _list(node, "dimensions", ctx, what)) if d)

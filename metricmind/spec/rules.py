@@ -33,37 +33,70 @@ def semantic_models(model: Model, issues: IssueList, dialect: str) -> None:
     for sm in model.semantic_models.values():
         primaries = [e.name for e in sm.entities if e.type.value == "primary"]
         if len(primaries) > 1:
-            issues.error(f"semantic model '{sm.name}' has {len(primaries)} primary entities ({', '.join(primaries)})",
-                         sm.file, sm.line, "keep one primary entity; make the others foreign or unique")
+            issues.error(
+                f"semantic model '{sm.name}' has {len(primaries)} primary entities ({', '.join(primaries)})",
+                sm.file,
+                sm.line,
+                "keep one primary entity; make the others foreign or unique",
+            )
         if sm.dimensions and not sm.primary:
-            issues.error(f"semantic model '{sm.name}' has dimensions but no primary entity", sm.file, sm.line,
-                         "add an entity with type: primary, or set primary_entity: <name>")
+            issues.error(
+                f"semantic model '{sm.name}' has dimensions but no primary entity",
+                sm.file,
+                sm.line,
+                "add an entity with type: primary, or set primary_entity: <name>",
+            )
         names = [d.name for d in sm.dimensions]
         for dup in {n for n in names if names.count(n) > 1}:
-            issues.error(f"semantic model '{sm.name}' defines dimension '{dup}' twice", sm.file, sm.line,
-                         "rename or remove one of them")
+            issues.error(
+                f"semantic model '{sm.name}' defines dimension '{dup}' twice",
+                sm.file,
+                sm.line,
+                "rename or remove one of them",
+            )
         time_dims = {d.name for d in sm.dimensions if d.is_time}
         for m in sm.measures:
             if m.name in seen_measures:
-                issues.error(f"measure '{m.name}' is defined in '{seen_measures[m.name]}' and '{sm.name}'", sm.file,
-                             m.line, "measure names are unique across the project; rename one")
+                issues.error(
+                    f"measure '{m.name}' is defined in '{seen_measures[m.name]}' and '{sm.name}'",
+                    sm.file,
+                    m.line,
+                    "measure names are unique across the project; rename one",
+                )
             seen_measures.setdefault(m.name, sm.name)
             if not m.agg_time_dimension:
-                issues.error(f"measure '{m.name}' has no agg_time_dimension", sm.file, m.line,
-                             "set defaults: {agg_time_dimension: <time dimension>} on the semantic model")
+                issues.error(
+                    f"measure '{m.name}' has no agg_time_dimension",
+                    sm.file,
+                    m.line,
+                    "set defaults: {agg_time_dimension: <time dimension>} on the semantic model",
+                )
             elif m.agg_time_dimension not in time_dims:
-                issues.error(f"measure '{m.name}': agg_time_dimension '{m.agg_time_dimension}' is not a time dimension "
-                             f"of '{sm.name}'", sm.file, m.line, _hint(m.agg_time_dimension, time_dims)
-                             or "add it as a time dimension")
+                issues.error(
+                    f"measure '{m.name}': agg_time_dimension '{m.agg_time_dimension}' is not a time dimension "
+                    f"of '{sm.name}'",
+                    sm.file,
+                    m.line,
+                    _hint(m.agg_time_dimension, time_dims) or "add it as a time dimension",
+                )
             if m.non_additive is not None:
                 if m.non_additive.name not in time_dims:
-                    issues.error(f"measure '{m.name}': non_additive_dimension '{m.non_additive.name}' is not a time "
-                                 f"dimension of '{sm.name}'", sm.file, m.line, _hint(m.non_additive.name, time_dims))
+                    issues.error(
+                        f"measure '{m.name}': non_additive_dimension '{m.non_additive.name}' is not a time "
+                        f"dimension of '{sm.name}'",
+                        sm.file,
+                        m.line,
+                        _hint(m.non_additive.name, time_dims),
+                    )
                 entities = {e.name for e in sm.entities}
                 for g in m.non_additive.window_groupings:
                     if g not in entities:
-                        issues.error(f"measure '{m.name}': window grouping '{g}' is not an entity of '{sm.name}'",
-                                     sm.file, m.line, _hint(g, entities))
+                        issues.error(
+                            f"measure '{m.name}': window grouping '{g}' is not an entity of '{sm.name}'",
+                            sm.file,
+                            m.line,
+                            _hint(g, entities),
+                        )
             _parse(m.expr, dialect, f"measure '{m.name}' expr", issues, sm.file, m.line)
         for d in sm.dimensions:
             _parse(d.expr, dialect, f"dimension '{d.name}' expr", issues, sm.file, d.line)
@@ -75,8 +108,12 @@ def _parse(sql: str, dialect: str, what: str, issues: IssueList, file: str | Non
     try:
         sqlglot.parse_one(sql, read=dialect)
     except sqlglot.errors.ParseError as exc:
-        issues.error(f"{what} {sql!r} is not valid SQL ({exc.errors[0]['description'] if exc.errors else exc})",
-                     file, line, "write a SQL expression over the table's columns")
+        issues.error(
+            f"{what} {sql!r} is not valid SQL ({exc.errors[0]['description'] if exc.errors else exc})",
+            file,
+            line,
+            "write a SQL expression over the table's columns",
+        )
 
 
 def metrics(model: Model, issues: IssueList, dialect: str) -> None:
@@ -84,67 +121,114 @@ def metrics(model: Model, issues: IssueList, dialect: str) -> None:
     measures, known = model.measures, model.metrics
     for m in known.values():
         where = (m.file, m.line)
-        for mi in [x for x in (m.measure,) if x] + ([m.conversion.base_measure, m.conversion.conversion_measure]
-                                                   if m.conversion else []):
+        for mi in [x for x in (m.measure,) if x] + (
+            [m.conversion.base_measure, m.conversion.conversion_measure] if m.conversion else []
+        ):
             if mi.name not in measures:
-                issues.error(f"metric '{m.name}' uses unknown measure '{mi.name}'", *where, _hint(mi.name, measures),
-                             code="unknown_reference")
+                issues.error(
+                    f"metric '{m.name}' uses unknown measure '{mi.name}'",
+                    *where,
+                    _hint(mi.name, measures),
+                    code="unknown_reference",
+                )
         for ref in [x for x in (m.numerator, m.denominator) if x] + list(m.inputs):
             if ref.name not in known:
-                issues.error(f"metric '{m.name}' uses unknown metric '{ref.name}'", *where, _hint(ref.name, known),
-                             code="unknown_reference")
+                issues.error(
+                    f"metric '{m.name}' uses unknown metric '{ref.name}'",
+                    *where,
+                    _hint(ref.name, known),
+                    code="unknown_reference",
+                )
             if ref.offset_window and not _WINDOW.match(ref.offset_window):
-                issues.error(f"metric '{m.name}': offset_window {ref.offset_window!r} is not a window", *where,
-                             "write a count and a unit, e.g. '1 month' or '7 days'")
+                issues.error(
+                    f"metric '{m.name}': offset_window {ref.offset_window!r} is not a window",
+                    *where,
+                    "write a count and a unit, e.g. '1 month' or '7 days'",
+                )
         if m.type is MetricType.DERIVED and m.expr:
             _derived_expr(m.name, m.expr, {i.ref_name for i in m.inputs}, dialect, issues, where)
         if m.cumulative is not None:
             if m.cumulative.window and not _WINDOW.match(m.cumulative.window):
-                issues.error(f"metric '{m.name}': window {m.cumulative.window!r} is not a window", *where,
-                             "write a count and a unit, e.g. '7 days' or '3 months'")
+                issues.error(
+                    f"metric '{m.name}': window {m.cumulative.window!r} is not a window",
+                    *where,
+                    "write a count and a unit, e.g. '7 days' or '3 months'",
+                )
             if m.cumulative.period_agg not in ("first", "last", "average"):
-                issues.error(f"metric '{m.name}': period_agg '{m.cumulative.period_agg}'", *where,
-                             "use first, last or average")
+                issues.error(
+                    f"metric '{m.name}': period_agg '{m.cumulative.period_agg}'",
+                    *where,
+                    "use first, last or average",
+                )
         if m.conversion is not None:
             conv = m.conversion
             if conv.window and not _WINDOW.match(str(conv.window)):
-                issues.error(f"metric '{m.name}': window {conv.window!r} is not a window", *where, "e.g. '7 days'")
+                issues.error(
+                    f"metric '{m.name}': window {conv.window!r} is not a window", *where, "e.g. '7 days'"
+                )
             for mi in (conv.base_measure, conv.conversion_measure):
                 if mi.name in measures:
                     sm = model.measure_model(mi.name)
                     if sm.entity(conv.entity) is None:
-                        issues.error(f"metric '{m.name}': entity '{conv.entity}' is not in semantic model '{sm.name}' "
-                                     f"of measure '{mi.name}'", *where, _hint(conv.entity, [e.name for e in sm.entities]))
-        filters = list(m.filter) + [f for x in (m.measure, m.numerator, m.denominator, *m.inputs) if x
-                                    for f in x.filter]
+                        issues.error(
+                            f"metric '{m.name}': entity '{conv.entity}' is not in semantic model '{sm.name}' "
+                            f"of measure '{mi.name}'",
+                            *where,
+                            _hint(conv.entity, [e.name for e in sm.entities]),
+                        )
+        filters = list(m.filter) + [
+            f for x in (m.measure, m.numerator, m.denominator, *m.inputs) if x for f in x.filter
+        ]
         for f in filters:
             try:
                 parse_where(f.sql, dialect)
             except (FilterError, NameError_) as exc:
-                issues.error(f"metric '{m.name}': {exc}", f.file or m.file, f.line or m.line,
-                             getattr(exc, "hint", None))
+                issues.error(
+                    f"metric '{m.name}': {exc}",
+                    f.file or m.file,
+                    f.line or m.line,
+                    getattr(exc, "hint", None),
+                )
         status = m.meta.get("status")
         if status is not None and status not in STATUSES:
-            issues.warning(f"metric '{m.name}': status '{status}' is not a lifecycle state", *where,
-                           f"use one of: {', '.join(STATUSES)}")
+            issues.warning(
+                f"metric '{m.name}': status '{status}' is not a lifecycle state",
+                *where,
+                f"use one of: {', '.join(STATUSES)}",
+            )
         if m.name in {d.name for _, d in model.iter_dimensions()}:
-            issues.warning(f"metric '{m.name}' has the same name as a dimension", *where,
-                           "rename one of them so questions and group-bys are unambiguous")
+            issues.warning(
+                f"metric '{m.name}' has the same name as a dimension",
+                *where,
+                "rename one of them so questions and group-bys are unambiguous",
+            )
     _cycles(model, issues)
 
 
-def _derived_expr(name: str, expr: str, inputs: set[str], dialect: str, issues: IssueList,
-                  where: tuple[str | None, int | None]) -> None:
+def _derived_expr(
+    name: str,
+    expr: str,
+    inputs: set[str],
+    dialect: str,
+    issues: IssueList,
+    where: tuple[str | None, int | None],
+) -> None:
     try:
         tree = sqlglot.parse_one(expr, read=dialect)
     except sqlglot.errors.ParseError:
-        issues.error(f"derived metric '{name}': expr {expr!r} is not a valid SQL expression", *where,
-                     "use the input metric names with arithmetic, e.g. revenue - costs")
+        issues.error(
+            f"derived metric '{name}': expr {expr!r} is not a valid SQL expression",
+            *where,
+            "use the input metric names with arithmetic, e.g. revenue - costs",
+        )
         return
     for col in tree.find_all(sqlglot.exp.Column):
         if col.name not in inputs:
-            issues.error(f"derived metric '{name}': expr uses '{col.name}', which is not one of its input metrics",
-                         *where, _hint(col.name, inputs) or "add it under type_params.metrics")
+            issues.error(
+                f"derived metric '{name}': expr uses '{col.name}', which is not one of its input metrics",
+                *where,
+                _hint(col.name, inputs) or "add it under type_params.metrics",
+            )
 
 
 def _cycles(model: Model, issues: IssueList) -> None:
@@ -160,10 +244,14 @@ def _cycles(model: Model, issues: IssueList) -> None:
         if state.get(name) == 2:
             return
         if state.get(name) == 1:
-            loop = path[path.index(name):] + [name]
+            loop = path[path.index(name) :] + [name]
             m = model.metrics[name]
-            issues.error(f"metrics depend on each other in a cycle: {' → '.join(loop)}", m.file, m.line,
-                         "a derived metric cannot use itself, directly or through others")
+            issues.error(
+                f"metrics depend on each other in a cycle: {' → '.join(loop)}",
+                m.file,
+                m.line,
+                "a derived metric cannot use itself, directly or through others",
+            )
             return
         state[name] = 1
         for d in deps(name):
@@ -179,20 +267,32 @@ def saved_queries(model: Model, issues: IssueList, dialect: str) -> None:
     for sq in model.saved_queries.values():
         for name in sq.metrics:
             if name not in model.metrics:
-                issues.error(f"saved query '{sq.name}' uses unknown metric '{name}'", sq.file, sq.line,
-                             _hint(name, model.metrics))
+                issues.error(
+                    f"saved query '{sq.name}' uses unknown metric '{name}'",
+                    sq.file,
+                    sq.line,
+                    _hint(name, model.metrics),
+                )
 
 
 def time_spine(model: Model, issues: IssueList, dialect: str) -> None:
     """Metrics that need a time spine have one."""
     if model.time_spine is not None:
         return
-    needs = [m for m in model.metrics.values() if m.type is MetricType.CUMULATIVE or any(
-        i.offset_window or i.offset_to_grain for i in m.inputs) or (m.measure and m.measure.join_to_timespine)]
+    needs = [
+        m
+        for m in model.metrics.values()
+        if m.type is MetricType.CUMULATIVE
+        or any(i.offset_window or i.offset_to_grain for i in m.inputs)
+        or (m.measure and m.measure.join_to_timespine)
+    ]
     if needs:
-        issues.error(f"metrics {', '.join(sorted(m.name for m in needs)[:5])} need a time spine and there is none",
-                     needs[0].file, needs[0].line,
-                     "add a model with `time_spine: {standard_granularity_column: date_day}` in its YAML")
+        issues.error(
+            f"metrics {', '.join(sorted(m.name for m in needs)[:5])} need a time spine and there is none",
+            needs[0].file,
+            needs[0].line,
+            "add a model with `time_spine: {standard_granularity_column: date_day}` in its YAML",
+        )
 
 
 RULES: tuple[Rule, ...] = (semantic_models, metrics, saved_queries, time_spine)

@@ -71,7 +71,9 @@ def load_documents(path: Path, display: str | None = None) -> list[Any]:
 
 
 def _hint_for(problem: str, text: str, line: int | None) -> str:
-    if "\t" in text and "tab" in problem.lower() or "found character '\\t'" in problem:
+    lines = text.splitlines()
+    current = lines[line - 1] if line and 0 < line <= len(lines) else ""
+    if "\t" in current[: len(current) - len(current.lstrip())] or "'\\t'" in problem:
         return "YAML does not allow tabs for indentation; use spaces"
     if "mapping values are not allowed" in problem:
         return "a value contains ': ' — put it in quotes, or fix the indentation of the line above"
@@ -79,8 +81,8 @@ def _hint_for(problem: str, text: str, line: int | None) -> str:
         return "a key is missing its ':' or a quoted string is not closed"
     if "found undefined alias" in problem:
         return "a '*' starts a YAML alias; quote values that begin with '*'"
-    if "did not find expected key" in problem or "expected <block end>" in problem:
+    if "did not find expected" in problem or "expected <block end>" in problem:
         return "check the indentation: items of one list or mapping must line up"
-    if "found character '%'" in problem or "cannot start any token" in problem:
+    if "cannot start any token" in problem:
         return "quote values that start with special characters such as '{{', '%', '@' or '`'"
     return "check indentation and quoting near this line"

@@ -13,6 +13,7 @@ DAYS = 730
 
 
 def write(name: str, header: list[str], rows: list[list[object]]) -> None:
+    """Write one seed CSV."""
     with open(HERE / f"{name}.csv", "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(header)
@@ -20,6 +21,7 @@ def write(name: str, header: list[str], rows: list[list[object]]) -> None:
 
 
 def main() -> None:
+    """Generate every seed."""
     rnd = random.Random(7)
     regions = [[1, "North", "Europe"], [2, "South", "Europe"], [3, "East", "Asia"], [4, "West", "America"]]
     write("raw_regions", ["region_id", "region_name", "continent"], regions)
