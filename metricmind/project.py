@@ -92,7 +92,7 @@ class QueryResult:
     def df(self) -> Any:
         """The rows as a pandas DataFrame (needs the ``frames`` extra)."""
         try:
-            import pandas as pd  # noqa: PLC0415 - optional extra, imported on use
+            import pandas as pd
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise MetricmindError("pandas is not installed", hint="pip install 'metricmind[frames]'") from exc
         return pd.DataFrame.from_records(self.rows, columns=self.columns)
@@ -100,16 +100,22 @@ class QueryResult:
     def arrow(self) -> Any:
         """The rows as a pyarrow Table (needs the ``frames`` extra)."""
         try:
-            import pyarrow as pa  # noqa: PLC0415 - optional extra, imported on use
+            import pyarrow as pa
         except ImportError as exc:  # pragma: no cover
-            raise MetricmindError("pyarrow is not installed", hint="pip install 'metricmind[frames]'") from exc
+            raise MetricmindError(
+                "pyarrow is not installed", hint="pip install 'metricmind[frames]'"
+            ) from exc
         return pa.Table.from_pylist(self.records()) if self.rows else pa.table({c: [] for c in self.columns})
 
 
 def json_value(value: Any) -> Any:
     """A JSON-safe version of a database value (dates as ISO text, decimals as floats)."""
     if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() and value.tzinfo is None else value.isoformat()
+        return (
+            value.date().isoformat()
+            if value.time() == dt.time() and value.tzinfo is None
+            else value.isoformat()
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -124,8 +130,10 @@ def find_root(path: str | os.PathLike[str] | None = None) -> Path:
     if path is not None:
         root = Path(path).expanduser()
         if not root.exists():
-            raise MetricmindError(f"project folder {str(root)!r} does not exist",
-                                  hint="Pass --project DIR, or run `metricmind demo` to build the demo project.")
+            raise MetricmindError(
+                f"project folder {str(root)!r} does not exist",
+                hint="Pass --project DIR, or run `metricmind demo` to build the demo project.",
+            )
         return root
     cwd = Path.cwd()
     if any((cwd / marker).exists() for marker in PROJECT_MARKERS):
@@ -194,8 +202,13 @@ class Project:
 
     def source_models(self, metric: str) -> list[str]:
         """The semantic models a metric reads (through its measures)."""
-        return sorted({self.model.measures[m].semantic_model for m in self.measures_of(metric)
-                       if m in self.model.measures})
+        return sorted(
+            {
+                self.model.measures[m].semantic_model
+                for m in self.measures_of(metric)
+                if m in self.model.measures
+            }
+        )
 
     def measures_of(self, metric: str, _stack: tuple[str, ...] = ()) -> list[str]:
         """The measures a metric is computed from, following ratio and derived inputs."""
@@ -221,16 +234,29 @@ class Project:
         for sm in models:
             reach = self.graph.reachable_names(sm)
             names = reach if names is None else names & reach
-        infos = [DimensionInfo(METRIC_TIME, "time", "The time dimension of each metric's measures.",
-                               ("day", "week", "month", "quarter", "year"))] if metric or models else []
+        infos = (
+            [
+                DimensionInfo(
+                    METRIC_TIME,
+                    "time",
+                    "The time dimension of each metric's measures.",
+                    ("day", "week", "month", "quarter", "year"),
+                )
+            ]
+            if metric or models
+            else []
+        )
         for name in sorted(names or ()):
             ref = split(name)
             target = self.graph.resolve(models[0], ref)
             if target.dimension is not None:
                 infos.append(_dim_info(name, target.dimension, target.model))
             else:
-                infos.append(DimensionInfo(name, "entity", target.entity.description if target.entity else "",
-                                           model=target.model))
+                infos.append(
+                    DimensionInfo(
+                        name, "entity", target.entity.description if target.entity else "", model=target.model
+                    )
+                )
         return infos
 
     def saved_query(self, name: str) -> MetricQuery:
@@ -243,7 +269,8 @@ class Project:
     # -- validation ----------------------------------------------------------------------------
     def validate(self, *, deep: bool = False, warehouse: bool = False) -> list[Issue]:
         """Every issue: the YAML checks; with ``deep``, compiling every metric and saved query and
-        MetricFlow's own validator; with ``warehouse``, checking tables and columns and running each metric."""
+        MetricFlow's own validator; with ``warehouse``, checking tables and columns and running each metric.
+        """
         issues = list(self.issues)
         if any(i.level is Level.ERROR for i in issues):
             return issues
@@ -264,15 +291,31 @@ class Project:
                 except MetricmindError as exc:
                     if not group_by and "need metric_time" in exc.message:
                         continue
-                    out.append(Issue(Level.ERROR, f"metric '{m.name}' does not compile: {exc.message}", m.file,
-                                     m.line, exc.hint, "compile"))
+                    out.append(
+                        Issue(
+                            Level.ERROR,
+                            f"metric '{m.name}' does not compile: {exc.message}",
+                            m.file,
+                            m.line,
+                            exc.hint,
+                            "compile",
+                        )
+                    )
                     break
         for sq in self.model.saved_queries.values():
             try:
                 self.compile(self.saved_query(sq.name), pretty=False)
             except MetricmindError as exc:
-                out.append(Issue(Level.ERROR, f"saved query '{sq.name}' does not compile: {exc.message}", sq.file,
-                                 sq.line, exc.hint, "compile"))
+                out.append(
+                    Issue(
+                        Level.ERROR,
+                        f"saved query '{sq.name}' does not compile: {exc.message}",
+                        sq.file,
+                        sq.line,
+                        exc.hint,
+                        "compile",
+                    )
+                )
         return out
 
     def _warehouse_checks(self) -> list[Issue]:
@@ -280,21 +323,41 @@ class Project:
         try:
             tables = {t.qualified.lower(): t for t in self.warehouse.tables()}
         except MetricmindError as exc:
-            return [Issue(Level.ERROR, f"cannot read the warehouse: {exc.message}", hint=exc.hint, code="warehouse")]
+            return [
+                Issue(
+                    Level.ERROR, f"cannot read the warehouse: {exc.message}", hint=exc.hint, code="warehouse"
+                )
+            ]
         for sm in self.model.semantic_models.values():
             key = sm.relation.lower() if "." in sm.relation else f"main.{sm.relation.lower()}"
             table = tables.get(key)
             if table is None:
-                out.append(Issue(Level.ERROR, f"semantic model '{sm.name}': table {sm.relation} is not in the warehouse",
-                                 sm.file, sm.line, "build the dbt model first, or fix `model:`", "warehouse"))
+                out.append(
+                    Issue(
+                        Level.ERROR,
+                        f"semantic model '{sm.name}': table {sm.relation} is not in the warehouse",
+                        sm.file,
+                        sm.line,
+                        "build the dbt model first, or fix `model:`",
+                        "warehouse",
+                    )
+                )
         for m in self.model.metrics.values():
             group_by = [f"{METRIC_TIME}{SEP}day"]
             try:
                 sql = self.compile(MetricQuery.build(m.name, group_by), pretty=False)
                 self.warehouse.run(f"SELECT * FROM ({sql}) AS q LIMIT 1")
             except MetricmindError as exc:
-                out.append(Issue(Level.ERROR, f"metric '{m.name}' fails in the warehouse: {exc.message}", m.file,
-                                 m.line, exc.hint, "warehouse"))
+                out.append(
+                    Issue(
+                        Level.ERROR,
+                        f"metric '{m.name}' fails in the warehouse: {exc.message}",
+                        m.file,
+                        m.line,
+                        exc.hint,
+                        "warehouse",
+                    )
+                )
         return out
 
     # -- compile and run -----------------------------------------------------------------------
@@ -316,8 +379,10 @@ class Project:
                 path = Path(str(self.setting("warehouse.path")))
                 path = path if path.is_absolute() else self.root / path
                 if not path.exists():
-                    raise MetricmindError(f"the warehouse file {str(path)!r} does not exist",
-                                          hint="Build it first (for the demo: `metricmind demo`).")
+                    raise MetricmindError(
+                        f"the warehouse file {str(path)!r} does not exist",
+                        hint="Build it first (for the demo: `metricmind demo`).",
+                    )
                 self._warehouse = connect("duckdb", path=str(path), read_only=True)
             else:
                 self._warehouse = connect(kind, dsn=self.setting("warehouse.dsn"))
@@ -332,21 +397,36 @@ class Project:
         try:
             result = self.warehouse.run(sql)
         except MetricmindError as exc:
-            self._notify(Execution(query, sql, started, (time.perf_counter() - t0) * 1000, 0, str(exc), user, source))
+            self._notify(
+                Execution(query, sql, started, (time.perf_counter() - t0) * 1000, 0, str(exc), user, source)
+            )
             raise
         self._notify(Execution(query, sql, started, result.elapsed_ms, len(result.rows), None, user, source))
-        return QueryResult(query, list(result.columns), list(result.rows), sql, result.elapsed_ms, compile_ms,
-                           list(result.types))
+        return QueryResult(
+            query,
+            list(result.columns),
+            list(result.rows),
+            sql,
+            result.elapsed_ms,
+            compile_ms,
+            list(result.types),
+        )
 
     def _notify(self, execution: Execution) -> None:
         for listener in self.listeners:
             listener(execution)
 
-    def query(self, metrics: str | Iterable[str], group_by: str | Iterable[str] | None = None, **kwargs: Any) -> QueryResult:
+    def query(
+        self, metrics: str | Iterable[str], group_by: str | Iterable[str] | None = None, **kwargs: Any
+    ) -> QueryResult:
         """Shorthand: ``project.query("revenue", "metric_time__month", where=..., start=..., end=...)``."""
-        return self.run(MetricQuery.build(list([metrics] if isinstance(metrics, str) else metrics),
-                                          None if group_by is None else list([group_by] if isinstance(group_by, str) else group_by),
-                                          **kwargs))
+        return self.run(
+            MetricQuery.build(
+                list([metrics] if isinstance(metrics, str) else metrics),
+                None if group_by is None else list([group_by] if isinstance(group_by, str) else group_by),
+                **kwargs,
+            )
+        )
 
     def close(self) -> None:
         """Close the warehouse connection."""
@@ -369,9 +449,21 @@ def _setting_dialect(settings: dict[str, Any]) -> str | None:
 def _dim_info(name: str, dim: Dimension, model: str) -> DimensionInfo:
     grains: tuple[str, ...] = ()
     if dim.is_time and dim.grain is not None:
-        grains = tuple(g for g in ("day", "week", "month", "quarter", "year")
-                       if ("day", "week", "month", "quarter", "year").index(g) >= dim.grain.rank)
+        grains = tuple(
+            g
+            for g in ("day", "week", "month", "quarter", "year")
+            if ("day", "week", "month", "quarter", "year").index(g) >= dim.grain.rank
+        )
     return DimensionInfo(name, dim.type, dim.description, grains, model, dim.meta)
 
 
-__all__ = ["DimensionInfo", "Execution", "Project", "QueryError", "QueryResult", "SEP", "find_root", "json_value"]
+__all__ = [
+    "DimensionInfo",
+    "Execution",
+    "Project",
+    "QueryError",
+    "QueryResult",
+    "SEP",
+    "find_root",
+    "json_value",
+]

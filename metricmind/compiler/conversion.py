@@ -123,7 +123,7 @@ def render_conversion(req: Request, leaf: Leaf, alias: str, name: str, rng: Time
     matched = exp.select(
         *part, _col("day"), _col("is_conversion"), _col("val"), exp.alias_(latest, "base_day", copy=False)
     ).from_(stream.subquery("s", copy=False))
-    credited_where: list[exp.Expression] = [
+    credited_where: list[exp.Expr] = [
         exp.EQ(this=_col("is_conversion"), expression=exp.Literal.number(1)),
         exp.Not(this=exp.Is(this=_col("base_day"), expression=exp.Null())),
     ]

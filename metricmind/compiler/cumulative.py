@@ -42,7 +42,7 @@ def _col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table)
 
 
-def _table(name: str, alias: str) -> exp.Expression:
+def _table(name: str, alias: str) -> exp.Expr:
     return cte(name, alias)
 
 
@@ -82,17 +82,17 @@ class _Cumulative:
         self.value = self.src.local(self.m.expr, f"measure '{self.m.name}'")
 
     # -- helpers -------------------------------------------------------------------------------
-    def key_cols(self, table: str | None = None) -> list[exp.Expression]:
+    def key_cols(self, table: str | None = None) -> list[exp.Expr]:
         return [_col(i.column, table) for i in self.req.other_items]
 
-    def gid(self) -> exp.Expression:
+    def gid(self) -> exp.Expr:
         order = self.key_cols() or [exp.Literal.number(1)]
         return exp.Window(
             this=exp.Anonymous(this="DENSE_RANK"),
             order=exp.Order(expressions=[exp.Ordered(this=o, nulls_first=False) for o in order]),
         )
 
-    def rows(self, *values: exp.Expression, distinct: bool = False) -> exp.Select:
+    def rows(self, *values: exp.Expr, distinct: bool = False) -> exp.Select:
         select = exp.select(exp.alias_(self.day.copy(), "day", copy=False), *self.keys, *values)
         select = self.src.select_from(select, [w.copy() for w in self.where])
         return select.distinct(copy=False) if distinct else select
@@ -155,7 +155,7 @@ class _Cumulative:
                 base = base.where(exp.Not(this=exp.Is(this=_col(member), expression=exp.Null())), copy=False)
             base = base.distinct(copy=False)
 
-            def weights(value: int, weight: str = weight) -> list[exp.Expression]:
+            def weights(value: int, weight: str = weight) -> list[exp.Expr]:
                 # UNION ALL is positional: always (dv, dn).
                 lit = exp.Literal.number(value)
                 return [
@@ -238,7 +238,7 @@ class _Cumulative:
             self.rows(exp.alias_(self.value, "val")).subquery("r", copy=False)
         )
         sday = _col(spine.column, "spine")
-        cond: list[exp.Expression] = [exp.LTE(this=_col("day", "r"), expression=sday.copy())]
+        cond: list[exp.Expr] = [exp.LTE(this=_col("day", "r"), expression=sday.copy())]
         if self.window is not None:
             cond.append(
                 exp.GT(
@@ -298,7 +298,7 @@ class _Cumulative:
             .from_(cte(daily), copy=False)
             .group_by(_col("gid"), *self.key_cols(), copy=False)
         )
-        cond: list[exp.Expression] = [exp.GTE(this=sday.copy(), expression=_col("first_day", "b"))]
+        cond: list[exp.Expr] = [exp.GTE(this=sday.copy(), expression=_col("first_day", "b"))]
         if self.window is not None:
             cond.append(
                 exp.LT(
@@ -356,11 +356,11 @@ class _Cumulative:
 
     def series(self, cols: list[str]) -> exp.Select:
         """The grid with running sums ``p_<col>`` (restarting each period for grain_to_date)."""
-        partition: list[exp.Expression] = [_col("gid", "g")]
+        partition: list[exp.Expr] = [_col("gid", "g")]
         if self.cum.grain_to_date is not None:
             partition.append(trunc(self.req.dialect, self.cum.grain_to_date, _col("day", "g")))
 
-        def running(c: str) -> exp.Expression:
+        def running(c: str) -> exp.Expr:
             value = exp.Coalesce(this=_col(c, "d"), expressions=[_ZERO])
             return exp.Window(
                 this=exp.Sum(this=value),
@@ -394,7 +394,7 @@ class _Cumulative:
             )
         )
 
-    def diff(self, c: str) -> exp.Expression:
+    def diff(self, c: str) -> exp.Expr:
         """The window's value of running sum ``c``: ``P(t) - P(t - W)``, or ``P(t)``."""
         if self.window is None or self.m.agg is Agg.COUNT_DISTINCT:
             return _col(f"p_{c}", "s")
@@ -402,7 +402,7 @@ class _Cumulative:
             this=_col(f"p_{c}", "s"), expression=exp.Coalesce(this=_col(f"p_{c}", "e"), expressions=[_ZERO])
         )
 
-    def windowed(self, value: exp.Expression, count: exp.Expression, *, lookup: bool) -> exp.Select:
+    def windowed(self, value: exp.Expr, count: exp.Expr, *, lookup: bool) -> exp.Select:
         select = (
             exp.select(
                 _col("gid", "s"),
@@ -438,7 +438,7 @@ class _Cumulative:
         """Days with data in their window, inside the range, at the requested grain."""
         req = self.req
         src = _col("day")
-        cond: list[exp.Expression] = [exp.GT(this=_col("rows_in_window"), expression=_ZERO)]
+        cond: list[exp.Expr] = [exp.GT(this=_col("rows_in_window"), expression=_ZERO)]
         rng = TimeRange(self.rng.start, self.rng.end).condition(src)
         if rng is not None:
             cond.append(rng)
@@ -473,7 +473,7 @@ class _Cumulative:
                         copy=False,
                     )
                 )
-            partition: list[exp.Expression] = [_col("gid")]
+            partition: list[exp.Expr] = [_col("gid")]
             if grain is not None:
                 partition.append(trunc(req.dialect, grain, _col("day")))
             descending = grain is None or self.cum.period_agg == "last"

@@ -101,9 +101,7 @@ def get(name: str) -> Dialect:
         ) from None
 
 
-def percentile(
-    d: Dialect, value: exp.Expression, p: float, *, discrete: bool, approximate: bool
-) -> exp.Expression:
+def percentile(d: Dialect, value: exp.Expr, p: float, *, discrete: bool, approximate: bool) -> exp.Expr:
     """A percentile aggregate of ``value`` in dialect ``d``."""
     fraction = exp.Literal.number(p)
     if approximate:
@@ -139,14 +137,14 @@ def percentile(
     )
 
 
-def trunc(d: Dialect, grain: Grain, value: exp.Expression) -> exp.Expression:
+def trunc(d: Dialect, grain: Grain, value: exp.Expr) -> exp.Expr:
     """Truncate a date or timestamp to ``grain`` (weeks start on Monday everywhere)."""
     if grain is Grain.WEEK and not d.monday_weeks:
         return exp.TimestampTrunc(this=value, unit=exp.var("WEEK(MONDAY)"))
-    return exp.DateTrunc(unit=exp.Literal.string(grain.value), this=value)
+    return exp.DateTrunc(unit=exp.Literal.string(grain.value), this=value)  # type: ignore[no-untyped-call]
 
 
-def day(d: Dialect, value: exp.Expression) -> exp.Expression:
+def day(d: Dialect, value: exp.Expr) -> exp.Expr:
     """The day of a date or timestamp, as a date-like value comparable with the time spine."""
     return trunc(d, Grain.DAY, value)
 
@@ -156,12 +154,12 @@ def interval(count: int, unit: str) -> exp.Interval:
     return exp.Interval(this=exp.Literal.string(str(count)), unit=exp.var(unit.upper()))
 
 
-def to_double(d: Dialect, value: exp.Expression) -> exp.Expression:
+def to_double(d: Dialect, value: exp.Expr) -> exp.Expr:
     """``CAST(value AS DOUBLE)`` in the dialect's spelling."""
     return exp.cast(value, _type(d.double, d.sqlglot).copy(), copy=False)
 
 
-def cast(value: exp.Expression, type_name: str) -> exp.Expression:
+def cast(value: exp.Expr, type_name: str) -> exp.Expr:
     """``CAST(value AS type_name)`` with a fresh type node."""
     return exp.cast(value, exp.DataType.build(type_name), copy=False)
 
@@ -176,30 +174,30 @@ def _parsed_table(name: str, dialect: str) -> exp.Table:
     return exp.to_table(name, dialect=dialect)
 
 
-def table(name: str, dialect: str, alias: str | None = None) -> exp.Expression:
+def table(name: str, dialect: str, alias: str | None = None) -> exp.Expr:
     """A (possibly schema-qualified) table reference, parsed once per process."""
     node = _parsed_table(name, dialect).copy()
     return exp.alias_(node, alias, table=True, copy=False) if alias else node
 
 
-def joined(target: exp.Expression, on: exp.Expression, kind: str = "left") -> exp.Join:
+def joined(target: exp.Expr, on: exp.Expr, kind: str = "left") -> exp.Join:
     """A ``JOIN`` node built directly (sqlglot's ``Select.join`` would parse the join type)."""
     if kind == "inner":
         return exp.Join(this=target, on=on, kind="INNER")
     return exp.Join(this=target, on=on, side=kind.upper())
 
 
-def cte(name: str, alias: str | None = None) -> exp.Expression:
+def cte(name: str, alias: str | None = None) -> exp.Expr:
     """A reference to a CTE of the plan (no parsing)."""
     node = exp.table_(name)
     return exp.alias_(node, alias, table=True, copy=False) if alias else node
 
 
 @lru_cache(maxsize=4096)
-def _parsed(sql: str, dialect: str) -> exp.Expression:
+def _parsed(sql: str, dialect: str) -> exp.Expr:
     return sqlglot.parse_one(sql, read=dialect)
 
 
-def parse(sql: str, dialect: str) -> exp.Expression:
+def parse(sql: str, dialect: str) -> exp.Expr:
     """A fresh copy of ``sql`` parsed in ``dialect`` (parsing happens once per process)."""
     return _parsed(sql, dialect).copy()

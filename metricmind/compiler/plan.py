@@ -219,7 +219,7 @@ class _Planner:
         plan.final = final
         return plan
 
-    def _flatten(self, scan: exp.Select, metrics: list[tuple[str, exp.Expression]]) -> exp.Select:
+    def _flatten(self, scan: exp.Select, metrics: list[tuple[str, exp.Expr]]) -> exp.Select:
         """One scan: put the metric expressions straight into its SELECT."""
         n_keys = len(self.req.items)
         aggregates = {
@@ -232,7 +232,7 @@ class _Planner:
         out.set("expressions", exprs)
         return out
 
-    def _combined(self) -> exp.Expression:
+    def _combined(self) -> exp.Expr:
         """One row per group: the union of every step's rows, grouped on the group-by columns."""
         all_aliases = [a for _, aliases in self.outputs for a in aliases]
         keys = [i.column for i in self.req.items]
@@ -244,7 +244,7 @@ class _Planner:
                 exp.column(a) if a in aliases else exp.alias_(exp.Null(), a, copy=False) for a in all_aliases
             ]
             parts.append(exp.select(*cols).from_(cte(step), copy=False))
-        union: exp.Expression = parts[0]
+        union: exp.Query = parts[0]
         for part in parts[1:]:
             union = exp.union(union, part, distinct=False, copy=False)
         grouped = exp.select(
@@ -279,10 +279,10 @@ class _Planner:
         return final.order_by(*terms, copy=False)
 
 
-def substitute(node: exp.Expression, values: dict[str, exp.Expression]) -> exp.Expression:
+def substitute(node: exp.Expr, values: dict[str, exp.Expr]) -> exp.Expr:
     """``node`` with each unqualified column named in ``values`` replaced by (a copy of) its value."""
 
-    def swap(n: exp.Expression) -> exp.Expression:
+    def swap(n: exp.Expr) -> exp.Expr:
         if isinstance(n, exp.Column) and not n.table and n.name in values:
             return values[n.name].copy()
         return n

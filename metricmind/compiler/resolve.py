@@ -17,7 +17,17 @@ from metricmind.compiler.dialects import Dialect, parse, to_double
 from metricmind.errors import FilterError, QueryError, UnknownNameError
 from metricmind.spec.filters import ParsedWhere, parse_where
 from metricmind.spec.joingraph import JoinGraph
-from metricmind.spec.model import Conversion, Cumulative, Grain, Measure, Metric, MetricType, Model, Where
+from metricmind.spec.model import (
+    Conversion,
+    Cumulative,
+    Grain,
+    Measure,
+    Metric,
+    MetricInput,
+    MetricType,
+    Model,
+    Where,
+)
 from metricmind.spec.names import METRIC_TIME, NameError_, Ref, split
 from metricmind.spec.query import MetricQuery
 
@@ -88,7 +98,7 @@ class Request:
     items: list[GroupItem]
     wheres: list[ParsedWhere]
     leaves: dict[Leaf, str] = field(default_factory=dict)
-    outputs: list[tuple[str, exp.Expression]] = field(default_factory=list)
+    outputs: list[tuple[str, exp.Expr]] = field(default_factory=list)
 
     @property
     def time_items(self) -> list[GroupItem]:
@@ -162,15 +172,15 @@ def _group_items(model: Model, query: MetricQuery) -> list[GroupItem]:
 
 def _default_grain(model: Model, query: MetricQuery) -> Grain:
     """MetricFlow's default for bare ``metric_time``: the metrics' own time granularity, else day."""
-    grains = [model.metrics[m].time_granularity for m in query.metrics if model.metrics[m].time_granularity]
-    return max(grains, key=lambda g: g.rank) if grains else Grain.DAY  # type: ignore[arg-type,return-value]
+    grains = [g for g in (model.metrics[m].time_granularity for m in query.metrics) if g is not None]
+    return max(grains, key=lambda g: g.rank) if grains else Grain.DAY
 
 
 def _filters(wheres: tuple[Where, ...]) -> tuple[str, ...]:
     return tuple(w.sql for w in wheres)
 
 
-def _leaf(req: Request, leaf: Leaf, metric: str) -> exp.Expression:
+def _leaf(req: Request, leaf: Leaf, metric: str) -> exp.Expr:
     """The column of ``leaf``, registering it; named after the measure, or the metric when it is special."""
     if leaf.measure not in req.model.measures:
         raise UnknownNameError("measure", leaf.measure, req.model.measures, context=f" (used by '{metric}')")
@@ -200,7 +210,7 @@ def _metric_expr(
     offset: Window | None,
     to_grain: Grain | None,
     stack: tuple[str, ...],
-) -> exp.Expression:
+) -> exp.Expr:
     if name in stack:
         raise QueryError(
             f"metric '{name}' depends on itself ({' → '.join((*stack, name))})",
@@ -265,7 +275,7 @@ def _metric_expr(
 
 def _simple(
     req: Request, metric: Metric, filters: tuple[str, ...], offset: Window | None, to_grain: Grain | None
-) -> exp.Expression:
+) -> exp.Expr:
     assert metric.measure is not None
     mi = metric.measure
     leaf = Leaf(
@@ -278,13 +288,13 @@ def _simple(
     return _fill(_leaf(req, leaf, metric.name), mi.fill_nulls_with)
 
 
-def _fill(column: exp.Expression, value: int | float | None) -> exp.Expression:
+def _fill(column: exp.Expr, value: int | float | None) -> exp.Expr:
     if value is None:
         return column
     return exp.Coalesce(this=column, expressions=[exp.Literal.number(value)])
 
 
-def _ratio(dialect: Dialect, num: exp.Expression, den: exp.Expression) -> exp.Expression:
+def _ratio(dialect: Dialect, num: exp.Expr, den: exp.Expr) -> exp.Expr:
     return exp.Div(
         this=to_double(dialect, num),
         expression=to_double(dialect, exp.Nullif(this=den, expression=exp.Literal.number(0))),
@@ -293,14 +303,14 @@ def _ratio(dialect: Dialect, num: exp.Expression, den: exp.Expression) -> exp.Ex
 
 def _input(
     req: Request,
-    mi: object,
+    mi: MetricInput,
     filters: tuple[str, ...],
     offset: Window | None,
     to_grain: Grain | None,
     stack: tuple[str, ...],
-) -> exp.Expression:
-    from_input = getattr(mi, "offset_window", None)
-    input_grain = getattr(mi, "offset_to_grain", None)
+) -> exp.Expr:
+    from_input = mi.offset_window
+    input_grain = mi.offset_to_grain
     if (from_input or input_grain) and (offset or to_grain):
         raise QueryError(
             f"metric '{stack[-1]}' nests time offsets", hint="Offset a metric only once in a chain."
@@ -309,7 +319,7 @@ def _input(
     return _metric_expr(
         req,
         mi.name,
-        (*filters, *_filters(getattr(mi, "filter"))),  # noqa: B009
+        (*filters, *_filters(mi.filter)),
         window,
         input_grain or to_grain,
         stack,
@@ -323,7 +333,7 @@ def _derived(
     offset: Window | None,
     to_grain: Grain | None,
     stack: tuple[str, ...],
-) -> exp.Expression:
+) -> exp.Expr:
     try:
         tree = parse(metric.expr or "", req.dialect.sqlglot)
     except sqlglot.errors.ParseError as exc:
@@ -332,7 +342,7 @@ def _derived(
             hint="Use input metric names and arithmetic, e.g. revenue - costs.",
         ) from exc
     by_name = {i.ref_name: i for i in metric.inputs}
-    resolved: dict[str, exp.Expression] = {}
+    resolved: dict[str, exp.Expr] = {}
     for col in tree.find_all(exp.Column):
         key = col.name
         if key not in by_name:
@@ -340,7 +350,7 @@ def _derived(
         if key not in resolved:
             resolved[key] = exp.paren(_input(req, by_name[key], filters, offset, to_grain, stack), copy=False)
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         return resolved[node.name].copy() if isinstance(node, exp.Column) else node
 
     return tree.transform(swap, copy=False)

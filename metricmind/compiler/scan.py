@@ -35,9 +35,9 @@ class TimeRange:
     start: dt.date | None = None
     end: dt.date | None = None
 
-    def condition(self, value: exp.Expression) -> exp.Expression | None:
+    def condition(self, value: exp.Expr) -> exp.Expr | None:
         """``value >= start AND value < end`` (or the sides that are set)."""
-        parts: list[exp.Expression] = []
+        parts: list[exp.Expr] = []
         if self.start:
             parts.append(exp.GTE(this=value.copy(), expression=date_literal(self.start)))
         if self.end:
@@ -45,7 +45,7 @@ class TimeRange:
         return exp.and_(*parts, copy=False) if parts else None
 
 
-def date_literal(value: dt.date) -> exp.Expression:
+def date_literal(value: dt.date) -> exp.Expr:
     """``CAST('2024-01-01' AS DATE)``."""
     return exp.cast(exp.Literal.string(value.isoformat()), exp.DataType.build("date"), copy=False)
 
@@ -73,7 +73,7 @@ class Scan:
     leaves: dict[str, Leaf] = field(default_factory=dict)
 
 
-def item_expr(req: Request, src: Source, item: GroupItem, time_dim: str | None) -> exp.Expression:
+def item_expr(req: Request, src: Source, item: GroupItem, time_dim: str | None) -> exp.Expr:
     """The expression of a group-by item as seen from ``src`` (``metric_time`` maps to ``time_dim``)."""
     if item.is_metric_time:
         if time_dim is None:
@@ -82,7 +82,7 @@ def item_expr(req: Request, src: Source, item: GroupItem, time_dim: str | None) 
     return src.element(item.ref, item.grain)
 
 
-def condition(req: Request, src: Source, parsed: ParsedWhere, time_dim: str | None) -> exp.Expression:
+def condition(req: Request, src: Source, parsed: ParsedWhere, time_dim: str | None) -> exp.Expr:
     """A filter with every reference replaced by its column expression in ``src``."""
     cond = parsed.condition.copy()
     for col in list(cond.find_all(exp.Column)):
@@ -106,10 +106,10 @@ def condition(req: Request, src: Source, parsed: ParsedWhere, time_dim: str | No
     return cond
 
 
-def aggregate(d: Dialect, m: Measure, value: exp.Expression, cond: exp.Expression | None) -> exp.Expression:
+def aggregate(d: Dialect, m: Measure, value: exp.Expr, cond: exp.Expr | None) -> exp.Expr:
     """The aggregate of one measure, conditional on ``cond`` when given (NULL when no row matches)."""
 
-    def when(v: exp.Expression) -> exp.Expression:
+    def when(v: exp.Expr) -> exp.Expr:
         return exp.Case(ifs=[exp.If(this=cond.copy(), true=v)]) if cond is not None else v
 
     if m.agg is Agg.SUM:
@@ -151,7 +151,7 @@ def render_scan(req: Request, scan: Scan) -> exp.Select:
     keys = [
         exp.alias_(item_expr(req, src, item, key.time_dim), item.column, copy=False) for item in req.items
     ]
-    where: list[exp.Expression] = []
+    where: list[exp.Expr] = []
     for parsed in req.wheres:
         where.append(condition(req, src, parsed, key.time_dim))
     if key.time_dim and (key.range.start or key.range.end):
@@ -163,7 +163,7 @@ def render_scan(req: Request, scan: Scan) -> exp.Select:
     common = set.intersection(*leaf_filters.values()) if leaf_filters else set()
     for text in sorted(common):
         where.append(condition(req, src, cached_where(text, req.dialect.sqlglot), key.time_dim))
-    specific: dict[str, exp.Expression | None] = {}
+    specific: dict[str, exp.Expr | None] = {}
     for alias, texts in leaf_filters.items():
         own = sorted(texts - common)
         specific[alias] = (
@@ -181,7 +181,7 @@ def render_scan(req: Request, scan: Scan) -> exp.Select:
             if len(unique) > 1
             else next(iter(unique.values())).copy()
         )
-    values: dict[str, exp.Expression] = {}
+    values: dict[str, exp.Expr] = {}
     for alias, leaf in scan.leaves.items():
         m = req.measure(leaf.measure)
         values[alias] = src.local(m.expr, f"measure '{m.name}'")
@@ -208,10 +208,10 @@ def _render_snapshot(
     req: Request,
     scan: Scan,
     src: Source,
-    keys: list[exp.Expression],
-    where: list[exp.Expression],
-    values: dict[str, exp.Expression],
-    specific: dict[str, exp.Expression | None],
+    keys: list[exp.Expr],
+    where: list[exp.Expr],
+    values: dict[str, exp.Expr],
+    specific: dict[str, exp.Expr | None],
 ) -> exp.Select:
     """Semi-additive measures: keep rows at the min/max snapshot time per period (and window grouping)."""
     nad = scan.key.non_additive

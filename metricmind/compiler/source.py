@@ -20,7 +20,7 @@ from metricmind.spec.model import Dimension, Grain, Model, SemanticModel
 from metricmind.spec.names import Ref
 
 
-def parse_expr(sql: str, dialect: Dialect, what: str) -> exp.Expression:
+def parse_expr(sql: str, dialect: Dialect, what: str) -> exp.Expr:
     """Parse a YAML ``expr`` (trusted project code, still parsed, never pasted); parsed once per process."""
     try:
         return parse(sql, dialect.sqlglot)
@@ -32,7 +32,7 @@ def parse_expr(sql: str, dialect: Dialect, what: str) -> exp.Expression:
         ) from exc
 
 
-def qualify(node: exp.Expression, alias: str) -> exp.Expression:
+def qualify(node: exp.Expr, alias: str) -> exp.Expr:
     """``node`` (a fresh tree) with every unqualified column prefixed by ``alias``."""
     copy = node
     for col in list(copy.find_all(exp.Column)):
@@ -48,8 +48,8 @@ class _Bridge:
     alias: str
     hop: Hop
     inner: Source
-    columns: dict[str, exp.Expression] = field(default_factory=dict)
-    where: list[exp.Expression] = field(default_factory=list)
+    columns: dict[str, exp.Expr] = field(default_factory=dict)
+    where: list[exp.Expr] = field(default_factory=list)
 
 
 class Source:
@@ -71,7 +71,7 @@ class Source:
             self._aliases[hops] = f"{self.prefix}{len(self._aliases)}"
         return self._aliases[hops]
 
-    def _column_at(self, path: Path, sql: str, what: str) -> tuple[exp.Expression, _Bridge | None]:
+    def _column_at(self, path: Path, sql: str, what: str) -> tuple[exp.Expr, _Bridge | None]:
         """``sql`` evaluated in the model at the end of ``path``, with the joins registered."""
         hops = path.hops
         fan = next((i for i, h in enumerate(hops) if h.fanout), None)
@@ -105,12 +105,12 @@ class Source:
         """Where a name lives from this source."""
         return self.graph.resolve(self.sm.name, ref)
 
-    def element(self, ref: Ref, grain: Grain | None = None) -> exp.Expression:
+    def element(self, ref: Ref, grain: Grain | None = None) -> exp.Expr:
         """The expression of a dimension or entity (time dimensions truncated to ``grain``)."""
         tgt = self.target(ref)
         return self.element_at(tgt, grain)
 
-    def element_at(self, tgt: Target, grain: Grain | None = None) -> exp.Expression:
+    def element_at(self, tgt: Target, grain: Grain | None = None) -> exp.Expr:
         """The expression for an already resolved target."""
         if tgt.dimension is not None:
             value, _ = self._column_at(tgt.path, tgt.dimension.expr, f"dimension '{tgt.qualified}'")
@@ -121,11 +121,11 @@ class Source:
         value, _ = self._column_at(tgt.path, tgt.entity.expr, f"entity '{tgt.qualified}'")
         return value
 
-    def time(self, value: exp.Expression, grain: Grain) -> exp.Expression:
+    def time(self, value: exp.Expr, grain: Grain) -> exp.Expr:
         """A time value truncated to ``grain``."""
         return trunc(self.dialect, grain, value)
 
-    def local(self, sql: str, what: str) -> exp.Expression:
+    def local(self, sql: str, what: str) -> exp.Expr:
         """An expression over the source model's own columns (measures, agg time dimensions)."""
         return qualify(parse_expr(sql, self.dialect, what), self.root)
 
@@ -139,15 +139,15 @@ class Source:
             )
         return dim
 
-    def raw_time(self, name: str) -> exp.Expression:
+    def raw_time(self, name: str) -> exp.Expr:
         """The untruncated value of local time dimension ``name``."""
         return self.local(self.local_dimension(name).expr, f"time dimension '{name}'")
 
-    def day_of(self, name: str) -> exp.Expression:
+    def day_of(self, name: str) -> exp.Expr:
         """Local time dimension ``name`` truncated to the day."""
         return day(self.dialect, self.raw_time(name))
 
-    def push_into_bridge(self, condition: exp.Expression) -> bool:
+    def push_into_bridge(self, condition: exp.Expr) -> bool:
         """Move a condition that only reads one bridge's columns into that bridge; True when moved."""
         tables = {c.table for c in condition.find_all(exp.Column)}
         for bridge in self._bridges.values():
@@ -165,7 +165,7 @@ class Source:
         return False
 
     # -- rendering ---------------------------------------------------------------------------------
-    def select_from(self, select: exp.Select, where: list[exp.Expression] | None = None) -> exp.Select:
+    def select_from(self, select: exp.Select, where: list[exp.Expr] | None = None) -> exp.Select:
         """``select`` reading from this source: conditions on one-to-many bridges move into the bridge,
         the rest go to ``WHERE``; bridges keep only the columns something outside still reads.
         """
@@ -229,6 +229,6 @@ class Source:
             )
         return select
 
-    def local_at(self, sql: str, alias: str) -> exp.Expression:
+    def local_at(self, sql: str, alias: str) -> exp.Expr:
         """``sql`` qualified with an arbitrary alias of this source."""
         return qualify(parse_expr(sql, self.dialect, "entity"), alias)

@@ -31,7 +31,7 @@ def spine_periods(req: Request, grain: Grain, rng: TimeRange | None) -> exp.Sele
     return select.where(cond, copy=False) if cond is not None else select
 
 
-def _time_columns(req: Request, base: exp.Expression) -> list[exp.Expression]:
+def _time_columns(req: Request, base: exp.Expr) -> list[exp.Expr]:
     """Every requested metric_time column, derived from the finest-grain period ``base``."""
     return [
         exp.alias_(
@@ -82,7 +82,7 @@ def render_offset(
     finest = next(i for i in req.time_items if i.grain == grain)
     period = exp.column("period", table="sp")
     if leaf.offset_window is not None:
-        shifted: exp.Expression = exp.Sub(
+        shifted: exp.Expr = exp.Sub(
             this=period.copy(), expression=interval(leaf.offset_window.count, leaf.offset_window.unit)
         )
     else:

@@ -20,7 +20,7 @@ from metricmind.spec.names import NameError_, Ref, parse_call, split
 _JINJA = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 PLACEHOLDER = "__mm_ref_"
 
-_ALLOWED: tuple[type[exp.Expression], ...] = (
+_ALLOWED: tuple[type[exp.Expr], ...] = (
     exp.And,
     exp.Or,
     exp.Not,
@@ -98,7 +98,7 @@ class ParsedWhere:
     """A checked filter: a sqlglot condition whose columns are placeholders for ``refs``."""
 
     text: str
-    condition: exp.Expression
+    condition: exp.Expr
     refs: dict[str, Ref]
 
 

@@ -201,6 +201,16 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
     return f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(choices)}"
 
 
+def _sub(node: Node, key: str) -> Node:
+    """``node[key]`` when it is a mapping, else an empty mapping (located at ``node``)."""
+    value = node.get(key)
+    if isinstance(value, Node):
+        return value
+    empty = Node()
+    empty.line, empty.key_lines = node.line_of(key), {}
+    return empty
+
+
 def _meta(node: Node) -> dict[str, Any]:
     config = node.get("config")
     meta: dict[str, Any] = {}
@@ -295,7 +305,7 @@ def semantic_model(node: Node, ctx: Context) -> SemanticModel | None:
     if name is None:
         return None
     relation, ref = relation_of(node, ctx, what)
-    defaults = node.get("defaults") if isinstance(node.get("defaults"), Node) else Node()
+    defaults = _sub(node, "defaults")
     for key in defaults:
         if key != "agg_time_dimension":
             ctx.issues.error(
@@ -538,7 +548,7 @@ def metric(node: Node, ctx: Context) -> Metric | None:
     if mtype in (MetricType.SIMPLE, MetricType.CUMULATIVE):
         fields["measure"] = _measure_input(tp.get("measure"), tp, "measure", ctx, what)
     if mtype is MetricType.CUMULATIVE:
-        ctp = tp.get("cumulative_type_params") if isinstance(tp.get("cumulative_type_params"), Node) else tp
+        ctp = _sub(tp, "cumulative_type_params") if isinstance(tp.get("cumulative_type_params"), Node) else tp
         if ctp is not tp:
             _check_keys(ctp, "cumulative_type_params", ctx, what)
         window, gtd = (
@@ -623,7 +633,7 @@ def saved_query(node: Node, ctx: Context) -> SavedQuery | None:
     _check_keys(node, "saved_query", ctx, f"saved query '{name}'")
     if name is None:
         return None
-    qp = node.get("query_params") if isinstance(node.get("query_params"), Node) else Node()
+    qp = _sub(node, "query_params")
     return SavedQuery(
         name,
         tuple(str(m) for m in qp.get("metrics") or []),
@@ -687,7 +697,7 @@ def canonical_dataset(node: Node, ctx: Context) -> CanonicalDataset | None:
         grain=_text(node, "grain"),
         primary_key=strings(node.get("primary_key")),
         owner=_text(node, "owner"),
-        sla=dict(sla),
+        sla=dict(sla or {}),
         certification=_text(node, "certification"),
         core_attributes=strings(node.get("core_attributes")),
         upstream=strings(lineage.get("upstream") if lineage else None),

@@ -49,8 +49,12 @@ class What(str, enum.Enum):
 @guarded
 def validate(
     project: ProjectOpt = None,
-    deep: Annotated[bool, typer.Option("--deep", help="Also compile every metric and run MetricFlow's own rules.")] = False,
-    warehouse: Annotated[bool, typer.Option("--warehouse", help="Also run every metric against the warehouse.")] = False,
+    deep: Annotated[
+        bool, typer.Option("--deep", help="Also compile every metric and run MetricFlow's own rules.")
+    ] = False,
+    warehouse: Annotated[
+        bool, typer.Option("--warehouse", help="Also run every metric against the warehouse.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print issues as JSON.")] = False,
 ) -> None:
     """Check the project's YAML; every issue with file:line and a hint. Exit code 2 when there are errors."""
@@ -63,8 +67,10 @@ def validate(
         for issue in issues:
             typer.echo(str(issue), err=issue.level.value == "error")
         m = proj.model
-        summary = (f"{len(m.semantic_models)} semantic models, {len(m.metrics)} metrics, "
-                   f"{len(m.saved_queries)} saved queries: {len(errors)} error(s), {len(issues) - len(errors)} warning(s)")
+        summary = (
+            f"{len(m.semantic_models)} semantic models, {len(m.metrics)} metrics, "
+            f"{len(m.saved_queries)} saved queries: {len(errors)} error(s), {len(issues) - len(errors)} warning(s)"
+        )
         typer.echo(("OK: " if not errors else "FAILED: ") + summary, err=bool(errors))
     if errors:
         raise typer.Exit(2)
@@ -74,26 +80,55 @@ def validate(
 def list_(
     what: Annotated[What, typer.Argument(help="metrics, dimensions, saved-queries or datasets.")],
     project: ProjectOpt = None,
-    metric: Annotated[str | None, typer.Option("--metric", help="Only dimensions usable with this metric.")] = None,
+    metric: Annotated[
+        str | None, typer.Option("--metric", help="Only dimensions usable with this metric.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """List metrics (by category), dimensions (optionally for one metric), saved queries or canonical datasets."""
     proj = open_project(project)
+    rows: list[tuple[str, ...]]
     if what is What.metrics:
         metrics = proj.metrics()
         if as_json:
-            typer.echo(dumps([{"name": m.name, "type": m.type.value, "label": m.label, "description": m.description,
-                               "category": m.category, "owner": m.owner, "status": m.meta.get("status")}
-                              for m in metrics]))
+            typer.echo(
+                dumps(
+                    [
+                        {
+                            "name": m.name,
+                            "type": m.type.value,
+                            "label": m.label,
+                            "description": m.description,
+                            "category": m.category,
+                            "owner": m.owner,
+                            "status": m.meta.get("status"),
+                        }
+                        for m in metrics
+                    ]
+                )
+            )
             return
-        rows = [(m.name, m.type.value, m.category, str(m.meta.get("status") or ""), m.label or m.description)
-                for m in metrics]
+        rows = [
+            (m.name, m.type.value, m.category, str(m.meta.get("status") or ""), m.label or m.description)
+            for m in metrics
+        ]
         typer.echo(render_table(["metric", "type", "category", "status", "label"], rows, max_rows=10_000))
     elif what is What.dimensions:
         dims = proj.dimensions(metric)
         if as_json:
-            typer.echo(dumps([{"name": d.name, "type": d.type, "grains": list(d.grains), "description": d.description}
-                              for d in dims]))
+            typer.echo(
+                dumps(
+                    [
+                        {
+                            "name": d.name,
+                            "type": d.type,
+                            "grains": list(d.grains),
+                            "description": d.description,
+                        }
+                        for d in dims
+                    ]
+                )
+            )
             return
         rows = [(d.name, d.type, ",".join(d.grains), d.description) for d in dims]
         typer.echo(render_table(["dimension", "type", "grains", "description"], rows, max_rows=10_000))
@@ -101,17 +136,29 @@ def list_(
         sqs = sorted(proj.model.saved_queries.values(), key=lambda s: s.name)
         rows = [(s.name, ",".join(s.metrics), ",".join(s.group_by), s.description) for s in sqs]
         if as_json:
-            typer.echo(dumps([dict(zip(["name", "metrics", "group_by", "description"], r, strict=True)) for r in rows]))
+            typer.echo(
+                dumps(
+                    [dict(zip(["name", "metrics", "group_by", "description"], r, strict=True)) for r in rows]
+                )
+            )
             return
         typer.echo(render_table(["saved query", "metrics", "group by", "description"], rows, max_rows=10_000))
     else:
         ds = sorted(proj.model.canonical_datasets.values(), key=lambda d: d.name)
         rows = [(d.name, d.grain, d.owner, d.certification, d.relation) for d in ds]
         if as_json:
-            typer.echo(dumps([dict(zip(["name", "grain", "owner", "certification", "relation"], r, strict=True))
-                              for r in rows]))
+            typer.echo(
+                dumps(
+                    [
+                        dict(zip(["name", "grain", "owner", "certification", "relation"], r, strict=True))
+                        for r in rows
+                    ]
+                )
+            )
             return
-        typer.echo(render_table(["dataset", "grain", "owner", "certification", "relation"], rows, max_rows=10_000))
+        typer.echo(
+            render_table(["dataset", "grain", "owner", "certification", "relation"], rows, max_rows=10_000)
+        )
 
 
 @guarded
@@ -159,7 +206,9 @@ def query(
         if show_sql:
             typer.echo(result.sql + "\n")
         typer.echo(render_table(result.columns, result.rows))
-        typer.echo(f"{result.elapsed_ms:.1f} ms in the warehouse, {result.compile_ms:.1f} ms to compile", err=True)
+        typer.echo(
+            f"{result.elapsed_ms:.1f} ms in the warehouse, {result.compile_ms:.1f} ms to compile", err=True
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -21,27 +21,40 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 ProjectOpt = Annotated[
     Path | None,
-    typer.Option("--project", "-p", help="Project folder (default: the current folder, then the built demo).",
-                 show_default=False),
+    typer.Option(
+        "--project",
+        "-p",
+        help="Project folder (default: the current folder, then the built demo).",
+        show_default=False,
+    ),
 ]
-MetricsOpt = Annotated[list[str], typer.Option("--metrics", "-m", help="Metrics, comma-separated or repeated.")]
+MetricsOpt = Annotated[
+    list[str], typer.Option("--metrics", "-m", help="Metrics, comma-separated or repeated.")
+]
 GroupByOpt = Annotated[
     list[str] | None,
     typer.Option("--group-by", "-g", help="Group-by names, e.g. metric_time__month,customer__segment."),
 ]
 WhereOpt = Annotated[
     list[str] | None,
-    typer.Option("--where", "-w", help="Filter, e.g. \"{{ Dimension('customer__segment') }} = 'SMB'\" (repeatable)."),
+    typer.Option(
+        "--where", "-w", help="Filter, e.g. \"{{ Dimension('customer__segment') }} = 'SMB'\" (repeatable)."
+    ),
 ]
 StartOpt = Annotated[str | None, typer.Option("--start", help="First day included (YYYY-MM-DD).")]
-EndOpt = Annotated[str | None, typer.Option("--end", help="First day NOT included (YYYY-MM-DD): the range is [start, end).")]
+EndOpt = Annotated[
+    str | None, typer.Option("--end", help="First day NOT included (YYYY-MM-DD): the range is [start, end).")
+]
 OrderOpt = Annotated[
-    list[str] | None, typer.Option("--order", "-o", help="Order by a metric or group-by; prefix with - to sort descending.")
+    list[str] | None,
+    typer.Option("--order", "-o", help="Order by a metric or group-by; prefix with - to sort descending."),
 ]
 LimitOpt = Annotated[int | None, typer.Option("--limit", "-l", help="Return at most this many rows.")]
 DialectOpt = Annotated[
     str | None,
-    typer.Option("--dialect", "-d", help="duckdb, postgres, snowflake, bigquery, databricks, spark or trino."),
+    typer.Option(
+        "--dialect", "-d", help="duckdb, postgres, snowflake, bigquery, databricks, spark or trino."
+    ),
 ]
 SavedOpt = Annotated[str | None, typer.Option("--saved-query", help="Use a saved query from the project.")]
 
@@ -78,29 +91,50 @@ def open_project(path: Path | None) -> Project:
     return Project.load(path)
 
 
-def build_query(project: Project, metrics: Sequence[str] | None, group_by: Sequence[str] | None,
-                where: Sequence[str] | None, start: str | None, end: str | None, order: Sequence[str] | None,
-                limit: int | None, saved_query: str | None) -> MetricQuery:
+def build_query(
+    project: Project,
+    metrics: Sequence[str] | None,
+    group_by: Sequence[str] | None,
+    where: Sequence[str] | None,
+    start: str | None,
+    end: str | None,
+    order: Sequence[str] | None,
+    limit: int | None,
+    saved_query: str | None,
+) -> MetricQuery:
     """The MetricQuery described by the common options (a saved query, then overrides)."""
     if saved_query:
         base = project.saved_query(saved_query)
         return MetricQuery.build(
-            list(metrics or base.metrics), list(group_by or base.group_by), list(base.where) + list(where or []),
-            start, end, list(order or [str(o) for o in base.order_by]), limit if limit is not None else base.limit)
+            list(metrics or base.metrics),
+            list(group_by or base.group_by),
+            list(base.where) + list(where or []),
+            start,
+            end,
+            list(order or [str(o) for o in base.order_by]),
+            limit if limit is not None else base.limit,
+        )
     if not metrics:
         fail("no metrics given", "Pass --metrics revenue (see `metricmind list metrics`).")
-    return MetricQuery.build(list(metrics or []), list(group_by or []), list(where or []), start, end,
-                             list(order or []), limit)
+    return MetricQuery.build(
+        list(metrics or []), list(group_by or []), list(where or []), start, end, list(order or []), limit
+    )
 
 
 def render_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], max_rows: int = 200) -> str:
     """A plain aligned text table."""
     shown = [[_cell(v) for v in row] for row in rows[:max_rows]]
     widths = [max([len(c)] + [len(r[i]) for r in shown]) for i, c in enumerate(columns)]
-    numeric = [all(isinstance(row[i], int | float) or row[i] is None for row in rows[:max_rows]) for i in range(len(columns))]
+    numeric = [
+        all(isinstance(row[i], int | float) or row[i] is None for row in rows[:max_rows])
+        for i in range(len(columns))
+    ]
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.rjust(w) if numeric[i] else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+        return "  ".join(
+            c.rjust(w) if numeric[i] else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
 
     out = [line(list(columns)), "  ".join("-" * w for w in widths)] + [line(r) for r in shown]
     if len(rows) > max_rows:
