@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import fcntl
+import hashlib
 import json
 import math
 import os
@@ -27,6 +28,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -43,13 +45,17 @@ RUNNER = REPO_ROOT / "tests" / "differential" / "mf_runner.py"
 MF_PYTHON_ENV = "METRICMIND_MF_PYTHON"
 """Environment variable naming the Python interpreter of MetricFlow's virtual environment."""
 
-MF_REQUIREMENTS = ("dbt-metricflow", "dbt-duckdb", "dbt-core<1.12")
-"""What ``.venv-mf`` holds; dbt-core 1.12 needs a parser binary that cannot be built offline."""
+MF_CACHE_ENV = "METRICMIND_MF_CACHE"
+"""Environment variable naming the semantic-manifest cache directory (``off`` disables the cache)."""
+
+MF_REQUIREMENTS = ("dbt-metricflow==0.15.0", "metricflow==0.213.0", "dbt-core==1.11.16", "dbt-duckdb==1.11.1")
+"""What ``.venv-mf`` holds: the versions the harness was verified with (the Makefile's ``mf-env`` pins).
+Unpinned, ``dbt-core`` must stay below 1.12, whose parser binary cannot be built offline."""
 
 MF_SETUP_HINT = (
     "create MetricFlow's environment with `make mf-env`, or: python3 -m venv .venv-mf && "
     ".venv-mf/bin/pip install dbt-metricflow dbt-duckdb 'dbt-core<1.12' "
-    f"(or point {MF_PYTHON_ENV} at a Python that has them)"
+    f"(or point {MF_PYTHON_ENV} at a Python that has them; CI=true creates it)"
 )
 
 _REQUIRED_MODULES = ("metricflow", "dbt_metricflow", "dbt.adapters.duckdb", "duckdb")
@@ -72,6 +78,19 @@ def mf_python() -> Path:
     if configured:
         return Path(configured).expanduser()
     return REPO_ROOT / ".venv-mf" / "bin" / "python"
+
+
+def mf_cache_dir() -> Path | None:
+    """Where the runner caches semantic manifests: ``$METRICMIND_MF_CACHE``, else
+    ``$XDG_CACHE_HOME/metricmind/mf-manifests`` (``~/.cache/...``); None when the variable says ``off``.
+    """
+    configured = os.environ.get(MF_CACHE_ENV, "").strip()
+    if configured.lower() in {"off", "0", "false", "no"}:
+        return None
+    if configured:
+        return Path(configured).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "metricmind" / "mf-manifests"
 
 
 def mf_available(python: Path | None = None) -> bool:
@@ -109,9 +128,10 @@ def _locked(path: Path) -> Iterator[None]:
 def ensure_mf_env(repo_root: Path = REPO_ROOT, *, timeout: float = 900.0) -> Path:
     """Create ``<repo_root>/.venv-mf`` with MetricFlow, dbt-core and dbt-duckdb unless it already works.
 
-    Runs ``python -m venv .venv-mf`` and ``.venv-mf/bin/pip install dbt-metricflow dbt-duckdb
-    'dbt-core<1.12'`` through the configured package index. A half-built environment is removed so the
-    next call starts over.
+    Runs ``python -m venv .venv-mf`` and ``.venv-mf/bin/python -m pip install`` :data:`MF_REQUIREMENTS`
+    (dbt-metricflow, metricflow, dbt-core, dbt-duckdb) through the configured package index. An existing environment that lacks packages
+    gets the pip step only; a new one that fails half-way is removed so the next call starts over. A lock
+    (in the temp directory) keeps parallel test workers from building it twice.
 
     Args:
         repo_root: The checkout that gets the ``.venv-mf`` directory.
@@ -125,29 +145,32 @@ def ensure_mf_env(repo_root: Path = REPO_ROOT, *, timeout: float = 900.0) -> Pat
     """
     venv = repo_root / ".venv-mf"
     python = venv / "bin" / "python"
-    with _locked(repo_root / ".venv-mf.lock"):
+    tag = hashlib.sha256(str(repo_root.resolve()).encode()).hexdigest()[:16]
+    with _locked(Path(tempfile.gettempdir()) / f"metricmind-venv-mf-{tag}.lock"):
         if mf_available(python):
             return python
-        if venv.exists():
-            shutil.rmtree(venv)
-        steps = (
-            [sys.executable, "-m", "venv", str(venv)],
-            [str(python), "-m", "pip", "install", "--disable-pip-version-check", *MF_REQUIREMENTS],
-        )
+        repair = python.exists()  # an existing environment is completed, never deleted
+        steps = [[str(python), "-m", "pip", "install", "--disable-pip-version-check", *MF_REQUIREMENTS]]
+        if not repair:
+            shutil.rmtree(venv, ignore_errors=True)
+            steps.insert(0, [sys.executable, "-m", "venv", str(venv)])
         for step in steps:
             try:
                 done = subprocess.run(step, capture_output=True, text=True, timeout=timeout, check=False)
             except subprocess.TimeoutExpired as exc:
-                shutil.rmtree(venv, ignore_errors=True)
+                if not repair:
+                    shutil.rmtree(venv, ignore_errors=True)
                 raise MetricFlowRunError(f"timed out after {timeout:.0f} s: {' '.join(step)}") from exc
             if done.returncode != 0:
-                shutil.rmtree(venv, ignore_errors=True)
+                if not repair:
+                    shutil.rmtree(venv, ignore_errors=True)
                 raise MetricFlowRunError(
                     f"creating {venv} failed: {' '.join(step)} exited {done.returncode}\n"
                     f"{_tail(done.stdout)}\n{_tail(done.stderr)}"
                 )
         if not mf_available(python):
             raise MetricFlowRunError(f"{venv} was created but cannot import {', '.join(_REQUIRED_MODULES)}")
+        (venv / ".installed").touch()  # the Makefile's stamp for the same environment
     return python
 
 
@@ -251,15 +274,17 @@ class MFRun:
 
     Attributes:
         results: One result per query, in request order.
-        timings_ms: Set-up timings: ``import``, ``parse`` (``dbt parse``), ``engine`` (manifest load and
-            engine construction), ``build`` (``dbt seed`` + ``dbt run``, when asked), ``total`` (wall time
-            of the whole subprocess as seen from here).
+        timings_ms: Set-up timings: ``mf_import``, ``dbt_import`` and ``parse`` (``dbt parse``; absent on
+            a cache hit), ``engine`` (manifest load and engine construction), ``build`` (``dbt seed`` +
+            ``dbt run``, when asked), ``total`` (wall time of the subprocess as seen from here).
+        manifest_cache: ``"hit"``, ``"miss"`` or ``"off"``; None when no query ran.
         versions: Installed versions of metricflow, dbt-core, dbt-duckdb, duckdb.
         stderr: What the runner printed on stderr (dbt's and MetricFlow's logs).
     """
 
     results: list[MFResult]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    manifest_cache: str | None = None
     versions: dict[str, str] = field(default_factory=dict)
     stderr: str = ""
 
@@ -281,6 +306,8 @@ def run_metricflow_batch(
     schema: str = "main",
     executor: str = "duckdb",
     build: bool = False,
+    parse: bool = False,
+    cache: bool = True,
     timeout: float = 600.0,
     python: Path | None = None,
 ) -> MFRun:
@@ -295,6 +322,9 @@ def run_metricflow_batch(
         executor: ``"duckdb"`` runs MetricFlow's SQL on DuckDB directly (native types);
             ``"adapter"`` runs ``engine.query`` through dbt's adapter, like ``mf query``.
         build: First run ``dbt seed`` and ``dbt run`` into ``duckdb_path``.
+        parse: Run ``dbt parse`` even when ``queries`` is empty (checks the project, primes the cache).
+        cache: Reuse semantic manifests cached in :func:`mf_cache_dir` (keyed by the project's contents,
+            profile settings and versions), skipping ``dbt parse`` when nothing changed.
         timeout: Seconds before the runner is killed.
         python: MetricFlow's interpreter; default :func:`mf_python`.
 
@@ -308,6 +338,7 @@ def run_metricflow_batch(
     interpreter = python or mf_python()
     if not interpreter.exists():
         raise MetricFlowRunError(f"MetricFlow's Python not found at {interpreter}: {MF_SETUP_HINT}")
+    cache_dir = mf_cache_dir() if cache else None
     request = {
         "project_dir": str(Path(project_dir).resolve()),
         "duckdb_path": str(Path(duckdb_path).resolve()),
@@ -315,6 +346,8 @@ def run_metricflow_batch(
         "schema": schema,
         "executor": executor,
         "build": build,
+        "parse": parse,
+        "cache_dir": str(cache_dir) if cache_dir is not None else None,
         "queries": [q.to_json() if isinstance(q, MFQuery) else dict(q) for q in queries],
     }
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
@@ -352,6 +385,7 @@ def run_metricflow_batch(
     return MFRun(
         results=[MFResult.from_json(r) for r in response.get("results", [])],
         timings_ms=timings,
+        manifest_cache=response.get("manifest_cache"),
         versions={str(k): str(v) for k, v in response.get("versions", {}).items()},
         stderr=done.stderr,
     )
@@ -365,12 +399,14 @@ def run_metricflow(
     profile: str | None = None,
     schema: str = "main",
     executor: str = "duckdb",
+    cache: bool = True,
     timeout: float = 600.0,
 ) -> list[MFResult]:
     """Run queries through real MetricFlow on a dbt project and a DuckDB file it was built into.
 
     One subprocess under :func:`mf_python` copies the project to a temporary directory, runs ``dbt
-    parse``, builds one engine and answers every query (a few ms to tens of ms each after ~7 s of set-up).
+    parse`` (or reuses a cached manifest), builds one engine and answers every query: ~7 s of set-up
+    (~1.5 s on a cache hit), then a few ms to tens of ms per query.
 
     Args:
         project_dir: The dbt project (read, never written).
@@ -379,6 +415,7 @@ def run_metricflow(
         profile: dbt profile name; defaults to the one in ``dbt_project.yml``.
         schema: The schema the models live in.
         executor: ``"duckdb"`` (default) or ``"adapter"``; see :func:`run_metricflow_batch`.
+        cache: Reuse a cached semantic manifest when the project is unchanged.
         timeout: Seconds before the runner is killed.
 
     Returns:
@@ -388,7 +425,14 @@ def run_metricflow(
         MetricFlowRunError: The runner failed as a whole.
     """
     return run_metricflow_batch(
-        project_dir, duckdb_path, queries, profile=profile, schema=schema, executor=executor, timeout=timeout
+        project_dir,
+        duckdb_path,
+        queries,
+        profile=profile,
+        schema=schema,
+        executor=executor,
+        cache=cache,
+        timeout=timeout,
     ).results
 
 
@@ -404,13 +448,14 @@ def build_with_dbt(
 
     The project is copied first, so its directory stays untouched. dbt, not DuckDB's CSV reader, loads the
     seeds, so column types are exactly what dbt users get (agate infers INTEGER where ``read_csv`` infers
-    BIGINT).
+    BIGINT). The same process then parses the project, which checks it and primes the manifest cache,
+    so the first :func:`run_metricflow` on it skips ``dbt parse``.
 
     Raises:
         MetricFlowRunError: dbt failed; the message carries the runner's stderr.
     """
     return run_metricflow_batch(
-        project_dir, duckdb_path, [], profile=profile, schema=schema, build=True, timeout=timeout
+        project_dir, duckdb_path, [], profile=profile, schema=schema, build=True, parse=True, timeout=timeout
     )
 
 
