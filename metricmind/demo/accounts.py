@@ -72,8 +72,11 @@ def generate_accounts(scale: int, start: int, end: int, seed: int) -> Accounts:
     years = (days - start) / 365.25
     season = np.asarray(MONTH_SEASON)[month_of(days) % 12]
     weekend = np.where(weekday(days) >= 5, 0.35, 1.0)
-    created = np.sort(rng.choice(days, size=scale, p=_normalise(np.exp(np.log1p(GROWTH_PER_YEAR) * years)
-                                                                 * season * weekend)))
+    created = np.sort(
+        rng.choice(
+            days, size=scale, p=_normalise(np.exp(np.log1p(GROWTH_PER_YEAR) * years) * season * weekend)
+        )
+    )
     t = (created - start) / 365.25
     ent_share = np.minimum(0.07 + 0.025 * t, 0.2)
     mm_share = np.full(scale, 0.28)
@@ -85,17 +88,32 @@ def generate_accounts(scale: int, start: int, end: int, seed: int) -> Accounts:
     mix[:, vocab.CHANNELS.index("paid_social")] *= 1 + 0.15 * t  # social grows, search saturates
     channel = pick_rows(rng, mix)
     employees = np.round(np.exp(rng.normal(np.log([25, 600, 6000])[segment], 0.7))).astype(np.int64) + 2
-    health = (rng.normal(0, 1, scale) + np.asarray(vocab.CHANNEL_HEALTH)[channel]
-              + np.asarray(vocab.INDUSTRY_HEALTH)[industry])
+    health = (
+        rng.normal(0, 1, scale)
+        + np.asarray(vocab.CHANNEL_HEALTH)[channel]
+        + np.asarray(vocab.INDUSTRY_HEALTH)[industry]
+    )
     seconds = _working_second(rng, scale, region)
     created_us = created * US_PER_DAY + seconds * 1_000_000
-    acc = Accounts(created, created_us, segment, region, country, industry, channel, employees, health,
-                   _names(rng, scale), *_funnel(rng, created, segment, health, channel))
+    acc = Accounts(
+        created,
+        created_us,
+        segment,
+        region,
+        country,
+        industry,
+        channel,
+        employees,
+        health,
+        _names(rng, scale),
+        *_funnel(rng, created, segment, health, channel),
+    )
     return acc
 
 
-def _funnel(rng: np.random.Generator, created: Ints, segment: Ints, health: Floats,
-            channel: Ints) -> tuple[Ints, Ints, Bools, Ints]:
+def _funnel(
+    rng: np.random.Generator, created: Ints, segment: Ints, health: Floats, channel: Ints
+) -> tuple[Ints, Ints, Bools, Ints]:
     n = len(created)
     trial = rng.random(n) < np.asarray(TRIAL_SHARE)[segment]
     trial_start = np.where(trial, created + rng.geometric(0.6, n) - 1, NONE)
@@ -119,18 +137,20 @@ def _funnel(rng: np.random.Generator, created: Ints, segment: Ints, health: Floa
 
 def accounts_table(acc: Accounts) -> pa.Table:
     """``raw.crm_accounts``: one row per account, as the CRM exports it."""
-    return pa.table({
-        "account_id": pa.array(np.arange(1, acc.n + 1, dtype=np.int64)),
-        "account_name": pa.array(acc.names, type=pa.string()),
-        "segment": labels(acc.segment, vocab.SEGMENTS),
-        "region": labels(acc.region, vocab.REGIONS),
-        "country": pa.array(acc.country, type=pa.string()),
-        "industry": labels(acc.industry, vocab.INDUSTRIES),
-        "employee_count": pa.array(acc.employees.astype(np.int32)),
-        "acquisition_channel": labels(acc.channel, vocab.CHANNELS),
-        "created_at": timestamp_array(acc.created_us),
-        "signup_date": date_array(acc.created),
-    })
+    return pa.table(
+        {
+            "account_id": pa.array(np.arange(1, acc.n + 1, dtype=np.int64)),
+            "account_name": pa.array(acc.names, type=pa.string()),
+            "segment": labels(acc.segment, vocab.SEGMENTS),
+            "region": labels(acc.region, vocab.REGIONS),
+            "country": pa.array(acc.country, type=pa.string()),
+            "industry": labels(acc.industry, vocab.INDUSTRIES),
+            "employee_count": pa.array(acc.employees.astype(np.int32)),
+            "acquisition_channel": labels(acc.channel, vocab.CHANNELS),
+            "created_at": timestamp_array(acc.created_us),
+            "signup_date": date_array(acc.created),
+        }
+    )
 
 
 def _countries(rng: np.random.Generator, region: Ints) -> list[str]:
@@ -160,11 +180,13 @@ def _working_second(rng: np.random.Generator, n: int, region: Ints) -> Ints:
     """Second of the UTC day for activity in local working hours (9:00-18:00, a tail into the evening)."""
     local = np.clip(rng.normal(13.0, 3.0, n), 6, 23.9)
     utc = (local + np.asarray(vocab.REGION_UTC_OFFSET)[region]) % 24
-    return (utc * 3600).astype(np.int64)
+    seconds: Ints = (utc * 3600).astype(np.int64)
+    return seconds
 
 
 def _normalise(w: Floats) -> Floats:
-    return w / w.sum()
+    out: Floats = w / w.sum()
+    return out
 
 
 def _logit(p: Floats) -> Floats:

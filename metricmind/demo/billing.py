@@ -16,7 +16,17 @@ import pyarrow as pa
 
 from metricmind.demo import vocab
 from metricmind.demo.accounts import Accounts
-from metricmind.demo.dates import NONE, Bools, Ints, add_months, date_array, day_of_month, labels, pick_rows, stream
+from metricmind.demo.dates import (
+    NONE,
+    Bools,
+    Ints,
+    add_months,
+    date_array,
+    day_of_month,
+    labels,
+    pick_rows,
+    stream,
+)
 from metricmind.demo.lifecycle import ENDED_BY_CHURN, REASON, Subscriptions
 
 WRITE_OFF_DAYS = 90
@@ -83,7 +93,11 @@ def invoice(subs: Subscriptions, acc: Accounts, end: int, seed: int) -> Invoices
     paid = np.where(paid > end, NONE, paid)
     status = np.select(
         [written_off != NONE, paid != NONE, due < end],
-        [INVOICE_STATUSES.index("uncollectible"), INVOICE_STATUSES.index("paid"), INVOICE_STATUSES.index("past_due")],
+        [
+            INVOICE_STATUSES.index("uncollectible"),
+            INVOICE_STATUSES.index("paid"),
+            INVOICE_STATUSES.index("past_due"),
+        ],
         INVOICE_STATUSES.index("open"),
     )
 
@@ -95,8 +109,22 @@ def invoice(subs: Subscriptions, acc: Accounts, end: int, seed: int) -> Invoices
     fraction = np.where(rng.random(n) < 0.6, 1.0, rng.uniform(0.2, 0.8, n))
     refund_cents = np.where(refunded, np.round(amount * fraction), 0).astype(np.int64)
     reason = np.where(unhappy, 0, pick_rows(rng, np.tile([0.6, 0.25, 0.15], (n, 1))))
-    return Invoices(sub, account, issued, due, paid, written_off, issued, period_end, amount, method, status,
-                    refund_day, refund_cents, reason)
+    return Invoices(
+        sub,
+        account,
+        issued,
+        due,
+        paid,
+        written_off,
+        issued,
+        period_end,
+        amount,
+        method,
+        status,
+        refund_day,
+        refund_cents,
+        reason,
+    )
 
 
 def past_due_subscriptions(inv: Invoices, rows: int) -> Bools:
@@ -108,34 +136,38 @@ def past_due_subscriptions(inv: Invoices, rows: int) -> Bools:
 
 def invoices_table(inv: Invoices, sub_ids: Ints) -> pa.Table:
     """``raw.billing_invoices``: one row per invoice, amounts in cents as the billing system keeps them."""
-    return pa.table({
-        "invoice_id": pa.array(np.arange(1, len(inv.sub) + 1, dtype=np.int64)),
-        "subscription_id": pa.array(sub_ids[inv.sub]),
-        "account_id": pa.array(inv.account + 1),
-        "issued_at": date_array(inv.issued),
-        "due_at": date_array(inv.due),
-        "paid_at": date_array(inv.paid),
-        "written_off_at": date_array(inv.written_off),
-        "period_start": date_array(inv.period_start),
-        "period_end": date_array(inv.period_end),
-        "amount_cents": pa.array(inv.amount_cents),
-        "currency": labels(np.zeros(len(inv.sub), np.int64), ("USD",)),
-        "payment_method": labels(inv.method, vocab.PAYMENT_METHODS),
-        "status": labels(inv.status, INVOICE_STATUSES),
-    })
+    return pa.table(
+        {
+            "invoice_id": pa.array(np.arange(1, len(inv.sub) + 1, dtype=np.int64)),
+            "subscription_id": pa.array(sub_ids[inv.sub]),
+            "account_id": pa.array(inv.account + 1),
+            "issued_at": date_array(inv.issued),
+            "due_at": date_array(inv.due),
+            "paid_at": date_array(inv.paid),
+            "written_off_at": date_array(inv.written_off),
+            "period_start": date_array(inv.period_start),
+            "period_end": date_array(inv.period_end),
+            "amount_cents": pa.array(inv.amount_cents),
+            "currency": labels(np.zeros(len(inv.sub), np.int64), ("USD",)),
+            "payment_method": labels(inv.method, vocab.PAYMENT_METHODS),
+            "status": labels(inv.status, INVOICE_STATUSES),
+        }
+    )
 
 
 def refunds_table(inv: Invoices) -> pa.Table:
     """``raw.billing_refunds``: one row per refund."""
     rows = np.flatnonzero(inv.refund_day != NONE)
     rows = rows[np.lexsort((rows, inv.refund_day[rows]))]
-    return pa.table({
-        "refund_id": pa.array(np.arange(1, len(rows) + 1, dtype=np.int64)),
-        "invoice_id": pa.array(rows.astype(np.int64) + 1),
-        "refunded_at": date_array(inv.refund_day[rows]),
-        "amount_cents": pa.array(inv.refund_cents[rows]),
-        "reason": labels(inv.refund_reason[rows], REFUND_REASONS),
-    })
+    return pa.table(
+        {
+            "refund_id": pa.array(np.arange(1, len(rows) + 1, dtype=np.int64)),
+            "invoice_id": pa.array(rows.astype(np.int64) + 1),
+            "refunded_at": date_array(inv.refund_day[rows]),
+            "amount_cents": pa.array(inv.refund_cents[rows]),
+            "reason": labels(inv.refund_reason[rows], REFUND_REASONS),
+        }
+    )
 
 
 def _last_invoice_of_each(sub: Ints) -> Bools:

@@ -79,15 +79,13 @@ def weekday(days: Ints) -> Ints:
 def date_array(days: Ints) -> pa.Array:
     """An Arrow DATE column from day numbers; ``NONE`` becomes null."""
     mask = days == NONE
-    return pa.array(days.astype(np.int32), type=pa.int32(), mask=mask if mask.any() else None).cast(
-        pa.date32()
-    )
+    return pa.array(days.astype("datetime64[D]"), type=pa.date32(), mask=mask if mask.any() else None)
 
 
 def timestamp_array(micros: Ints, mask: Bools | None = None) -> pa.Array:
     """An Arrow TIMESTAMP column (microseconds, no time zone) from int64 microseconds."""
     use_mask = mask if mask is not None and mask.any() else None
-    return pa.array(micros, type=pa.int64(), mask=use_mask).cast(pa.timestamp("us"))
+    return pa.array(micros.astype("datetime64[us]"), type=pa.timestamp("us"), mask=use_mask)
 
 
 def labels(codes: npt.NDArray[np.integer], values: tuple[str, ...], mask: Bools | None = None) -> pa.Array:
@@ -108,4 +106,5 @@ def pick_rows(rng: np.random.Generator, weights: Floats) -> Ints:
     """One draw per row of a weight matrix (rows need not be normalised)."""
     cum = np.cumsum(weights, axis=1)
     u = rng.random(len(weights)) * cum[:, -1]
-    return np.minimum((cum < u[:, None]).sum(axis=1), weights.shape[1] - 1).astype(np.int64)
+    drawn: Ints = np.minimum((cum < u[:, None]).sum(axis=1), weights.shape[1] - 1).astype(np.int64)
+    return drawn

@@ -28,8 +28,17 @@ GENERATOR_VERSION = "1"
 MIN_DAYS = 90
 
 #: Raw tables in the order ``generate`` yields them.
-RAW_TABLES = ("build_info", "crm_accounts", "billing_subscriptions", "billing_invoices", "billing_refunds",
-              "marketing_touchpoints", "marketing_ad_spend", "product_users", "product_events")
+RAW_TABLES = (
+    "build_info",
+    "crm_accounts",
+    "billing_subscriptions",
+    "billing_invoices",
+    "billing_refunds",
+    "marketing_touchpoints",
+    "marketing_ad_spend",
+    "product_users",
+    "product_events",
+)
 
 
 def resolve_end_date(end_date: dt.date | str | None) -> dt.date:
@@ -50,12 +59,16 @@ def resolve_end_date(end_date: dt.date | str | None) -> dt.date:
     else:
         value = end_date
     if (value - vocab.START).days < MIN_DAYS:
-        raise MetricmindError(f"end date {value} is too early: demo data starts on {vocab.START}.",
-                              hint=f"Pick a date at least {MIN_DAYS} days later.")
+        raise MetricmindError(
+            f"end date {value} is too early: demo data starts on {vocab.START}.",
+            hint=f"Pick a date at least {MIN_DAYS} days later.",
+        )
     return value
 
 
-def generate(scale: int = 10_000, end_date: dt.date | str | None = None, seed: int = 42) -> Iterator[tuple[str, pa.Table]]:
+def generate(
+    scale: int = 10_000, end_date: dt.date | str | None = None, seed: int = 42
+) -> Iterator[tuple[str, pa.Table]]:
     """Generate the raw layer.
 
     Args:
@@ -70,22 +83,32 @@ def generate(scale: int = 10_000, end_date: dt.date | str | None = None, seed: i
         MetricmindError: Scale below 10 or an end date before 2022-04-01.
     """
     if scale < 10:
-        raise MetricmindError(f"scale {scale} is too small.", hint="Use at least 10 accounts (tests use 1000).")
+        raise MetricmindError(
+            f"scale {scale} is too small.", hint="Use at least 10 accounts (tests use 1000)."
+        )
     last = resolve_end_date(end_date)
     start, end = day(vocab.START), day(last)
-    yield "build_info", pa.table({
-        "as_of": pa.array([last], type=pa.date32()),
-        "start_date": pa.array([vocab.START], type=pa.date32()),
-        "scale": pa.array([scale], type=pa.int64()),
-        "seed": pa.array([seed], type=pa.int64()),
-        "generator_version": pa.array([GENERATOR_VERSION]),
-    })
+    yield (
+        "build_info",
+        pa.table(
+            {
+                "as_of": pa.array([last], type=pa.date32()),
+                "start_date": pa.array([vocab.START], type=pa.date32()),
+                "scale": pa.array([scale], type=pa.int64()),
+                "seed": pa.array([seed], type=pa.int64()),
+                "generator_version": pa.array([GENERATOR_VERSION]),
+            }
+        ),
+    )
     acc = generate_accounts(scale, start, end, seed)
     yield "crm_accounts", accounts_table(acc)
     subs = simulate(acc, end, seed)
     ids = subscription_ids(subs)
     inv = invoice(subs, acc, end, seed)
-    yield "billing_subscriptions", subscriptions_table(subs, acc, ids, past_due_subscriptions(inv, len(ids)), end)
+    yield (
+        "billing_subscriptions",
+        subscriptions_table(subs, acc, ids, past_due_subscriptions(inv, len(ids)), end),
+    )
     yield "billing_invoices", invoices_table(inv, ids)
     yield "billing_refunds", refunds_table(inv)
     touch, spend = touchpoints(acc, start, end, seed)
@@ -103,11 +126,13 @@ def generate(scale: int = 10_000, end_date: dt.date | str | None = None, seed: i
 
 
 def _no_events() -> pa.Table:
-    return pa.table({
-        "event_id": pa.array(np.zeros(0, np.int64)),
-        "user_id": pa.array(np.zeros(0, np.int64)),
-        "occurred_at": pa.array([], type=pa.timestamp("us")),
-        "feature": pa.array([], type=pa.string()),
-        "action": pa.array([], type=pa.string()),
-        "platform": pa.array([], type=pa.string()),
-    })
+    return pa.table(
+        {
+            "event_id": pa.array(np.zeros(0, np.int64)),
+            "user_id": pa.array(np.zeros(0, np.int64)),
+            "occurred_at": pa.array([], type=pa.timestamp("us")),
+            "feature": pa.array([], type=pa.string()),
+            "action": pa.array([], type=pa.string()),
+            "platform": pa.array([], type=pa.string()),
+        }
+    )

@@ -64,7 +64,8 @@ class Subscriptions:
     @property
     def is_trial(self) -> Bools:
         """Trial rows (no revenue)."""
-        return self.change == CHANGE["trial"]
+        trial: Bools = self.change == CHANGE["trial"]
+        return trial
 
 
 @dataclass
@@ -81,11 +82,19 @@ class _Builder:
         self.rows += size
         return ids
 
-    def finish(self, rows: Ints, end: Ints, kind: int, reason: Ints | None = None,
-               involuntary: Bools | None = None) -> None:
+    def finish(
+        self, rows: Ints, end: Ints, kind: int, reason: Ints | None = None, involuntary: Bools | None = None
+    ) -> None:
         n = len(rows)
-        self.ends.append((rows, end, np.full(n, kind), np.full(n, NONE) if reason is None else reason,
-                          np.zeros(n, bool) if involuntary is None else involuntary))
+        self.ends.append(
+            (
+                rows,
+                end,
+                np.full(n, kind),
+                np.full(n, NONE) if reason is None else reason,
+                np.zeros(n, bool) if involuntary is None else involuntary,
+            )
+        )
 
     def build(self) -> Subscriptions:
         cols = {k: np.concatenate(v) for k, v in self.columns.items()}
@@ -112,19 +121,34 @@ def simulate(acc: Accounts, end: int, seed: int) -> Subscriptions:
     rng = stream(seed, "subscriptions")
     n, b = acc.n, _Builder()
     seg, health = acc.segment, acc.health
-    discount = np.where(seg == 2, rng.uniform(0, 0.25, n), np.where((seg == 1) & (rng.random(n) < 0.3),
-                                                                     rng.uniform(0, 0.1, n), 0.0))
+    discount = np.where(
+        seg == 2,
+        rng.uniform(0, 0.25, n),
+        np.where((seg == 1) & (rng.random(n) < 0.3), rng.uniform(0, 0.1, n), 0.0),
+    )
     trial_row = np.full(n, NONE, dtype=np.int64)
     has_trial = (acc.trial_start != NONE) & (acc.trial_start <= end)
     t_idx = np.flatnonzero(has_trial)
     paid_ok = (acc.paid_start != NONE) & (acc.paid_start <= end)
-    t_end = np.where(acc.trial_converted & paid_ok, np.minimum(acc.trial_end, acc.paid_start), acc.trial_end)[t_idx]
+    t_end = np.where(acc.trial_converted & paid_ok, np.minimum(acc.trial_end, acc.paid_start), acc.trial_end)[
+        t_idx
+    ]
     t_tier, t_seats = TRIAL_TIER[seg[t_idx]], TRIAL_SEATS[seg[t_idx]]
-    t_unit, _ = price(t_tier, acc.trial_start[t_idx], t_seats, np.zeros(len(t_idx), bool), np.zeros(len(t_idx)))
-    trial_row[t_idx] = b.add(account=t_idx, start=acc.trial_start[t_idx], tier=t_tier, annual=np.zeros(len(t_idx), bool),
-                             seats=t_seats, unit_cents=t_unit, discount=np.zeros(len(t_idx)),
-                             mrr_cents=np.zeros(len(t_idx), np.int64), change=np.full(len(t_idx), CHANGE["trial"]),
-                             prev=np.full(len(t_idx), NONE))
+    t_unit, _ = price(
+        t_tier, acc.trial_start[t_idx], t_seats, np.zeros(len(t_idx), bool), np.zeros(len(t_idx))
+    )
+    trial_row[t_idx] = b.add(
+        account=t_idx,
+        start=acc.trial_start[t_idx],
+        tier=t_tier,
+        annual=np.zeros(len(t_idx), bool),
+        seats=t_seats,
+        unit_cents=t_unit,
+        discount=np.zeros(len(t_idx)),
+        mrr_cents=np.zeros(len(t_idx), np.int64),
+        change=np.full(len(t_idx), CHANGE["trial"]),
+        prev=np.full(len(t_idx), NONE),
+    )
     closed = t_end <= end
     b.finish(trial_row[t_idx][closed], t_end[closed], ENDED_BY_TRIAL)
 
@@ -136,12 +160,36 @@ def simulate(acc: Accounts, end: int, seed: int) -> Subscriptions:
     last_reason = np.full(n, NONE, dtype=np.int64)
     paid_month = np.where(paid_ok, month_of(np.where(paid_ok, acc.paid_start, 0)), NONE)
 
-    def start(idx: Ints, when: Ints, new_tier: Ints, new_seats: Ints, new_annual: Bools, change: str,
-              prev: Ints, m: int) -> None:
+    def start(
+        idx: Ints,
+        when: Ints,
+        new_tier: Ints,
+        new_seats: Ints,
+        new_annual: Bools,
+        change: str,
+        prev: Ints,
+        m: int,
+    ) -> None:
         unit, mrr = price(new_tier, when, new_seats, new_annual, discount[idx])
-        rows = b.add(account=idx, start=when, tier=new_tier, annual=new_annual, seats=new_seats, unit_cents=unit,
-                     discount=discount[idx], mrr_cents=mrr, change=np.full(len(idx), CHANGE[change]), prev=prev)
-        cur[idx], active[idx], tier[idx], seats[idx], annual[idx] = rows, True, new_tier, new_seats, new_annual
+        rows = b.add(
+            account=idx,
+            start=when,
+            tier=new_tier,
+            annual=new_annual,
+            seats=new_seats,
+            unit_cents=unit,
+            discount=discount[idx],
+            mrr_cents=mrr,
+            change=np.full(len(idx), CHANGE[change]),
+            prev=prev,
+        )
+        cur[idx], active[idx], tier[idx], seats[idx], annual[idx] = (
+            rows,
+            True,
+            new_tier,
+            new_seats,
+            new_annual,
+        )
         anchor[idx], term_month[idx], cur_month[idx] = day_of_month(when), m, m
 
     for m in range(int(month_of(np.array([acc.created.min()]))[0]), int(month_of(np.array([end]))[0]) + 1):
@@ -153,15 +201,22 @@ def simulate(acc: Accounts, end: int, seed: int) -> Subscriptions:
         # churn: monthly contracts on their anchor day, annual ones at the anniversary
         idx = np.flatnonzero(active & (cur_month < m))
         renew = ~annual[idx] | ((m - term_month[idx]) % 12 == 0)
-        hz = (BASE_CHURN[seg[idx]] * np.exp(-0.55 * health[idx]) * TIER_CHURN[tier[idx]] * _season(m)
-              * np.where(m - first_month[idx] < 3, 1.4, 1.0))
+        hz = (
+            BASE_CHURN[seg[idx]]
+            * np.exp(-0.55 * health[idx])
+            * TIER_CHURN[tier[idx]]
+            * _season(m)
+            * np.where(m - first_month[idx] < 3, 1.4, 1.0)
+        )
         p = np.where(annual[idx], 1 - (1 - 0.7 * hz) ** 12, hz)
         when = on_anchor(idx)
         churn = renew & (rng.random(len(idx)) < p) & (when <= end)
         gone, when_gone = idx[churn], when[churn]
         reason = _reasons(rng, seg[gone], health[gone], m)
         u = rng.random(len(gone))
-        involuntary = ((reason == REASON["business_closed"]) & (u < 0.6)) | ((reason == REASON["other"]) & (u < 0.3))
+        involuntary = ((reason == REASON["business_closed"]) & (u < 0.6)) | (
+            (reason == REASON["other"]) & (u < 0.3)
+        )
         b.finish(cur[gone], when_gone, ENDED_BY_CHURN, reason, involuntary)
         active[gone], churn_month[gone], last_reason[gone] = False, m, reason
 
@@ -183,8 +238,16 @@ def simulate(acc: Accounts, end: int, seed: int) -> Subscriptions:
         b.finish(cur[moved], when, ENDED_BY_CHANGE)
         for flag, name in ((True, "upgrade"), (False, "downgrade")):
             sel = is_up == flag
-            start(moved[sel], when[sel], new_tier[ok][sel], new_seats[ok][sel], new_annual[ok][sel], name,
-                  cur[moved[sel]], m)
+            start(
+                moved[sel],
+                when[sel],
+                new_tier[ok][sel],
+                new_seats[ok][sel],
+                new_annual[ok][sel],
+                name,
+                cur[moved[sel]],
+                m,
+            )
 
         # reactivation of customers who left two to 24 months ago
         idx = np.flatnonzero(~active & (cur != NONE) & (m - churn_month >= 2) & (m - churn_month <= 24))
@@ -195,8 +258,9 @@ def simulate(acc: Accounts, end: int, seed: int) -> Subscriptions:
         back, when = back[when <= end], when[when <= end]
         w = rng.random((len(back), 3))
         back_tier = np.maximum(tier[back] - (w[:, 0] < 0.3), 0)
-        back_seats = _min_seats(np.maximum(1, np.round(seats[back] * (0.6 + 0.4 * w[:, 1]))).astype(np.int64),
-                                back_tier)
+        back_seats = _min_seats(
+            np.maximum(1, np.round(seats[back] * (0.6 + 0.4 * w[:, 1]))).astype(np.int64), back_tier
+        )
         start(back, when, back_tier, back_seats, w[:, 2] < 0.1, "reactivation", cur[back], m)
 
         # first paid contracts
@@ -227,8 +291,9 @@ def _reasons(rng: np.random.Generator, seg: Ints, health: Floats, m: int) -> Int
     return pick_rows(rng, w)
 
 
-def _change(rng: np.random.Generator, tier: Ints, seats: Ints, annual: Bools,
-            up: Bools) -> tuple[Ints, Ints, Bools]:
+def _change(
+    rng: np.random.Generator, tier: Ints, seats: Ints, annual: Bools, up: Bools
+) -> tuple[Ints, Ints, Bools]:
     w = rng.random((len(tier), 3))
     tier_move = np.where(up, (tier < 3) & (w[:, 0] < 0.45), (tier > 0) & (w[:, 0] < 0.4))
     new_tier = np.where(tier_move, tier + np.where(up, 1, -1), tier)
@@ -263,35 +328,63 @@ def subscriptions_table(subs: Subscriptions, acc: Accounts, ids: Ints, past_due:
         end: The end date's day number.
     """
     order = np.argsort(ids)
-    s = {name: getattr(subs, name)[order] for name in ("account", "start", "end", "tier", "annual", "seats",
-                                                        "unit_cents", "discount", "mrr_cents", "change", "prev",
-                                                        "reason", "involuntary", "ended_by")}
+    s = {
+        name: getattr(subs, name)[order]
+        for name in (
+            "account",
+            "start",
+            "end",
+            "tier",
+            "annual",
+            "seats",
+            "unit_cents",
+            "discount",
+            "mrr_cents",
+            "change",
+            "prev",
+            "reason",
+            "involuntary",
+            "ended_by",
+        )
+    }
     trial = s["change"] == CHANGE["trial"]
     converted = acc.trial_converted[s["account"]] & (acc.paid_start[s["account"]] <= end)
     status = np.select(
-        [trial & (s["end"] == NONE), trial & converted, trial, s["ended_by"] == ENDED_BY_CHURN,
-         s["ended_by"] == ENDED_BY_CHANGE, past_due[order]],
-        [0, 1, 2, 3, 4, 5], 6,
+        [
+            trial & (s["end"] == NONE),
+            trial & converted,
+            trial,
+            s["ended_by"] == ENDED_BY_CHURN,
+            s["ended_by"] == ENDED_BY_CHANGE,
+            past_due[order],
+        ],
+        [0, 1, 2, 3, 4, 5],
+        6,
     )
     trial_ends = np.where(trial, acc.trial_end[s["account"]], NONE)
     kind = np.where(s["reason"] == NONE, 0, np.where(s["involuntary"], 2, 1))
-    return pa.table({
-        "subscription_id": pa.array(ids[order]),
-        "account_id": pa.array(s["account"] + 1),
-        "plan_tier": labels(s["tier"], vocab.PLAN_TIERS),
-        "billing_interval": labels(s["annual"].astype(np.int64), vocab.BILLING_INTERVALS),
-        "seats": pa.array(s["seats"].astype(np.int32)),
-        "unit_price_cents": pa.array(s["unit_cents"]),
-        "discount_pct": pa.array(np.round(s["discount"] * 100, 2)),
-        "mrr_cents": pa.array(s["mrr_cents"]),
-        "is_trial": pa.array(trial),
-        "status": labels(status, STATUSES),
-        "change_type": labels(s["change"], vocab.SUBSCRIPTION_CHANGES),
-        "previous_subscription_id": pa.array(np.where(s["prev"] == NONE, 0, ids[np.maximum(s["prev"], 0)]),
-                                             mask=s["prev"] == NONE),
-        "started_at": date_array(s["start"]),
-        "ended_at": date_array(s["end"]),
-        "trial_ends_at": date_array(trial_ends),
-        "cancel_reason": labels(np.maximum(s["reason"], 0), vocab.CANCEL_REASONS, mask=s["reason"] == NONE),
-        "cancellation_type": labels(kind, ("", "voluntary", "involuntary"), mask=kind == 0),
-    })
+    return pa.table(
+        {
+            "subscription_id": pa.array(ids[order]),
+            "account_id": pa.array(s["account"] + 1),
+            "plan_tier": labels(s["tier"], vocab.PLAN_TIERS),
+            "billing_interval": labels(s["annual"].astype(np.int64), vocab.BILLING_INTERVALS),
+            "seats": pa.array(s["seats"].astype(np.int32)),
+            "unit_price_cents": pa.array(s["unit_cents"]),
+            "discount_pct": pa.array(np.round(s["discount"] * 100, 2)),
+            "amount_cents": pa.array(s["mrr_cents"] * np.where(s["annual"], 12, 1)),
+            "is_trial": pa.array(trial),
+            "status": labels(status, STATUSES),
+            "change_type": labels(s["change"], vocab.SUBSCRIPTION_CHANGES),
+            "previous_subscription_id": pa.array(
+                np.where(s["prev"] == NONE, 0, ids[np.maximum(s["prev"], 0)]), mask=s["prev"] == NONE
+            ),
+            "started_at": date_array(s["start"]),
+            "ended_at": date_array(s["end"]),
+            "trial_ends_at": date_array(trial_ends),
+            "cancel_reason": labels(
+                np.maximum(s["reason"], 0), vocab.CANCEL_REASONS, mask=s["reason"] == NONE
+            ),
+            "cancellation_type": labels(kind, ("", "voluntary", "involuntary"), mask=kind == 0),
+        }
+    )

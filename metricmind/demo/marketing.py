@@ -31,7 +31,7 @@ from metricmind.demo.dates import (
 
 PRE_SIGNUP_TOUCHES = (1.2, 2.2, 3.5)
 LOOKBACK_DAYS = (45, 90, 150)
-SPEND_PER_ACCOUNT = 420.0  # dollars of ad spend per account, over the whole history
+SPEND_PER_ACCOUNT = 600.0  # dollars of ad spend per account, over the whole history
 
 
 def touchpoints(acc: Accounts, start: int, end: int, seed: int) -> tuple[pa.Table, pa.Table]:
@@ -50,8 +50,11 @@ def touchpoints(acc: Accounts, start: int, end: int, seed: int) -> tuple[pa.Tabl
     when = acc.created_us[owner] - offset
     channel = np.where(first, acc.channel[owner], pick(rng, vocab.JOURNEY_MIX, len(owner)))
     # nurture touches between sign-up and the first payment (or 30 days after the trial)
-    horizon = np.where(acc.paid_start != NONE, acc.paid_start,
-                       np.where(acc.trial_end != NONE, acc.trial_end + 30, acc.created + 30))
+    horizon = np.where(
+        acc.paid_start != NONE,
+        acc.paid_start,
+        np.where(acc.trial_end != NONE, acc.trial_end + 30, acc.created + 30),
+    )
     nurture = rng.poisson(np.where(acc.trial_start != NONE, 0.9, 0.5))
     n_owner = np.repeat(np.arange(acc.n), nurture)
     span = np.maximum(horizon[n_owner] * US_PER_DAY - acc.created_us[n_owner], 0)
@@ -69,32 +72,44 @@ def touchpoints(acc: Accounts, start: int, end: int, seed: int) -> tuple[pa.Tabl
     spend = ad_spend(camps, acc.n, start, end, seed)
     allocated = _allocate(spend, campaign, touch_day, len(camps))
     names = tuple(c.name for c in camps)
-    table = pa.table({
-        "touchpoint_id": pa.array(np.arange(1, len(owner) + 1, dtype=np.int64)),
-        "account_id": pa.array(owner + 1),
-        "touched_at": timestamp_array(when),
-        "channel": labels(channel, vocab.CHANNELS),
-        "campaign": labels(campaign, names),
-        "allocated_spend_cents": pa.array(allocated),
-    })
-    spend_table = pa.table({
-        "spend_date": date_array(spend["day"]),
-        "channel": labels(np.asarray([vocab.CHANNELS.index(camps[c].channel) for c in spend["campaign"]],
-                                     dtype=np.int64), vocab.CHANNELS),
-        "campaign": labels(spend["campaign"], names),
-        "spend_cents": pa.array(spend["cents"]),
-        "impressions": pa.array(spend["impressions"]),
-        "clicks": pa.array(spend["clicks"]),
-    })
+    table = pa.table(
+        {
+            "touchpoint_id": pa.array(np.arange(1, len(owner) + 1, dtype=np.int64)),
+            "account_id": pa.array(owner + 1),
+            "touched_at": timestamp_array(when),
+            "channel": labels(channel, vocab.CHANNELS),
+            "campaign": labels(campaign, names),
+            "allocated_spend_cents": pa.array(allocated),
+        }
+    )
+    spend_table = pa.table(
+        {
+            "spend_date": date_array(spend["day"]),
+            "channel": labels(
+                np.asarray(
+                    [vocab.CHANNELS.index(camps[c].channel) for c in spend["campaign"]], dtype=np.int64
+                ),
+                vocab.CHANNELS,
+            ),
+            "campaign": labels(spend["campaign"], names),
+            "spend_cents": pa.array(spend["cents"]),
+            "impressions": pa.array(spend["impressions"]),
+            "clicks": pa.array(spend["clicks"]),
+        }
+    )
     return table, spend_table
 
 
-def ad_spend(camps: tuple[vocab.Campaign, ...], scale: int, start: int, end: int, seed: int) -> dict[str, Ints]:
+def ad_spend(
+    camps: tuple[vocab.Campaign, ...], scale: int, start: int, end: int, seed: int
+) -> dict[str, Ints]:
     """Daily spend per paid campaign: budget × growth × seasonality × weekday, split over live campaigns."""
     rng = stream(seed, "ad_spend")
     days = np.arange(start, end + 1, dtype=np.int64)
     years = (days - start) / 365.25
-    shape = 1.45**years * np.asarray(MONTH_SEASON)[month_of(days) % 12] * np.where(weekday(days) >= 5, 0.6, 1.0)
+    shape = (
+        1.45**years * np.asarray(MONTH_SEASON)[month_of(days) % 12] * np.where(weekday(days) >= 5, 0.6, 1.0)
+    )
     daily = shape / shape.sum() * SPEND_PER_ACCOUNT * scale
     starts, ends = _flights(camps)
     live = (days[:, None] >= starts) & (days[:, None] <= ends)
@@ -103,7 +118,9 @@ def ad_spend(camps: tuple[vocab.Campaign, ...], scale: int, start: int, end: int
     for ch, share in enumerate(vocab.CHANNEL_BUDGET):
         cols = np.asarray([vocab.CHANNELS.index(c.channel) == ch for c in camps])
         total = weight[:, cols].sum(axis=1, keepdims=True)
-        weight[:, cols] = np.divide(weight[:, cols], total, out=np.zeros_like(weight[:, cols]), where=total > 0) * share
+        weight[:, cols] = (
+            np.divide(weight[:, cols], total, out=np.zeros_like(weight[:, cols]), where=total > 0) * share
+        )
     dollars = daily[:, None] * weight * (budget > 0)
     day_idx, camp_idx = np.nonzero(dollars > 0)
     value = dollars[day_idx, camp_idx] * rng.lognormal(0, 0.15, len(day_idx))
@@ -111,11 +128,18 @@ def ad_spend(camps: tuple[vocab.Campaign, ...], scale: int, start: int, end: int
     reach = np.asarray([vocab.CHANNEL_REACH[vocab.CHANNELS.index(c.channel)] for c in camps])
     impressions = np.round(value * reach[camp_idx, 0] * rng.lognormal(0, 0.2, len(value))).astype(np.int64)
     clicks = rng.binomial(impressions, reach[camp_idx, 1]).astype(np.int64)
-    return {"day": days[day_idx], "campaign": camp_idx.astype(np.int64), "cents": cents,
-            "impressions": impressions, "clicks": clicks}
+    return {
+        "day": days[day_idx],
+        "campaign": camp_idx.astype(np.int64),
+        "cents": cents,
+        "impressions": impressions,
+        "clicks": clicks,
+    }
 
 
-def _campaigns(rng: np.random.Generator, camps: tuple[vocab.Campaign, ...], channel: Ints, touch_day: Ints) -> Ints:
+def _campaigns(
+    rng: np.random.Generator, camps: tuple[vocab.Campaign, ...], channel: Ints, touch_day: Ints
+) -> Ints:
     """A live campaign of each touch's channel on its day (the channel's always-on one as a fallback)."""
     out = np.zeros(len(channel), dtype=np.int64)
     starts, ends = _flights(camps)
@@ -144,7 +168,8 @@ def _allocate(spend: dict[str, Ints], campaign: Ints, touch_day: Ints, n_camps: 
     pos = np.searchsorted(keys, s_key)
     hit = (pos < len(keys)) & (keys[np.minimum(pos, len(keys) - 1)] == s_key)
     np.add.at(totals, pos[hit], spend["cents"][hit])
-    return totals[inverse] // touches[inverse]
+    shares: Ints = totals[inverse] // touches[inverse]
+    return shares
 
 
 def _flights(camps: tuple[vocab.Campaign, ...]) -> tuple[Ints, Ints]:

@@ -25,14 +25,13 @@ from metricmind.demo.dates import (
     labels,
     month_of,
     pick,
-    pick_rows,
     stream,
     timestamp_array,
     weekday,
 )
 from metricmind.demo.lifecycle import CHANGE, ENDED_BY_CHURN, Subscriptions
 
-EVENTS_PER_USER_DAY = 0.11
+EVENTS_PER_USER_DAY = 0.125
 ROLE_ACTIVITY = (1.3, 1.0, 0.4)
 CHUNK_EVENTS = 3_000_000
 RAMP_DAYS = 75
@@ -76,7 +75,9 @@ def spells(subs: Subscriptions, end: int) -> Spells:
     start = np.r_[subs.start[paid][firsts], subs.start[trials]]
     order = np.lexsort((start, account))
     return Spells(
-        account=account[order], start=start[order], stop=np.r_[p_stop, stop_row[trials]][order],
+        account=account[order],
+        start=start[order],
+        stop=np.r_[p_stop, stop_row[trials]][order],
         churned=np.r_[subs.ended_by[paid][lasts] == ENDED_BY_CHURN, np.zeros(len(trials), bool)][order],
         trial=np.r_[np.zeros(len(firsts), bool), np.ones(len(trials), bool)][order],
         tier=np.r_[p_tier, subs.tier[trials]][order],
@@ -91,15 +92,18 @@ def users(acc: Accounts, subs: Subscriptions, sp: Spells, end: int, seed: int) -
     had_trial = np.zeros(acc.n, bool)
     had_trial[sp.account[sp.trial]] = True
     paying = max_seats > 0
-    count = np.where(paying, np.clip(np.ceil(max_seats * rng.uniform(0.15, 0.4, acc.n)), 1, 60),
-                     np.where(had_trial, np.minimum(1 + rng.poisson(0.8, acc.n), 4), 0)).astype(np.int64)
+    count = np.where(
+        paying,
+        np.clip(np.ceil(max_seats * rng.uniform(0.15, 0.4, acc.n)), 1, 60),
+        np.where(had_trial, np.minimum(1 + rng.poisson(0.8, acc.n), 4), 0),
+    ).astype(np.int64)
     first_access = np.full(acc.n, np.iinfo(np.int64).max)
     np.minimum.at(first_access, sp.account, sp.start)
     last_access = np.zeros(acc.n, np.int64)
     np.maximum.at(last_access, sp.account, sp.stop)
     owner = np.repeat(np.arange(acc.n), count)
     first = np.zeros(len(owner), bool)
-    first[np.cumsum(count) - count] = True
+    first[(np.cumsum(count) - count)[count > 0]] = True
     lo, hi = first_access[owner], last_access[owner]
     join = lo + np.minimum(rng.exponential(60.0, len(owner)).astype(np.int64), np.maximum(hi - lo - 1, 0))
     join = np.where(first, lo, join)
@@ -109,20 +113,28 @@ def users(acc: Accounts, subs: Subscriptions, sp: Spells, end: int, seed: int) -
     deactivated = np.where(leave <= end, leave, NONE)
     role = np.where(first, 0, pick(rng, (0.08, 0.67, 0.25), len(owner)))
     order = np.lexsort((created_us, owner))
-    return Users(owner[order], created_us[order], deactivated[order], role[order],
-                 rng.gamma(2.0, 0.5, len(owner))[order])
+    return Users(
+        owner[order],
+        created_us[order],
+        deactivated[order],
+        role[order],
+        rng.gamma(2.0, 0.5, len(owner))[order],
+    )
 
 
 def users_table(us: Users) -> pa.Table:
     """``raw.product_users``."""
-    return pa.table({
-        "user_id": pa.array(np.arange(1, len(us.account) + 1, dtype=np.int64)),
-        "account_id": pa.array(us.account + 1),
-        "role": labels(us.role, vocab.USER_ROLES),
-        "created_at": timestamp_array(us.created_us),
-        "deactivated_at": timestamp_array(np.where(us.deactivated == NONE, 0, us.deactivated * US_PER_DAY),
-                                          us.deactivated == NONE),
-    })
+    return pa.table(
+        {
+            "user_id": pa.array(np.arange(1, len(us.account) + 1, dtype=np.int64)),
+            "account_id": pa.array(us.account + 1),
+            "role": labels(us.role, vocab.USER_ROLES),
+            "created_at": timestamp_array(us.created_us),
+            "deactivated_at": timestamp_array(
+                np.where(us.deactivated == NONE, 0, us.deactivated * US_PER_DAY), us.deactivated == NONE
+            ),
+        }
+    )
 
 
 def events(acc: Accounts, us: Users, sp: Spells, start: int, end: int, seed: int) -> Iterator[pa.Table]:
@@ -139,54 +151,95 @@ def events(acc: Accounts, us: Users, sp: Spells, start: int, end: int, seed: int
     ok = w_stop > w_start
     user, spell, w_start, w_stop = user[ok], spell[ok], w_start[ok], w_stop[ok]
     account = us.account[user]
-    rate = (EVENTS_PER_USER_DAY * us.engagement[user] * np.exp(0.5 * acc.health[account])
-            * np.asarray(ROLE_ACTIVITY)[us.role[user]] * np.where(sp.trial[spell], 1.3, 1.0))
+    rate = (
+        EVENTS_PER_USER_DAY
+        * us.engagement[user]
+        * np.exp(0.5 * acc.health[account])
+        * np.asarray(ROLE_ACTIVITY)[us.role[user]]
+        * np.where(sp.trial[spell], 1.3, 1.0)
+    )
     expected = rate * (w_stop - w_start)
-    bounds = np.searchsorted(np.cumsum(expected), np.arange(CHUNK_EVENTS, expected.sum() + CHUNK_EVENTS, CHUNK_EVENTS))
+    bounds = np.searchsorted(
+        np.cumsum(expected), np.arange(CHUNK_EVENTS, expected.sum() + CHUNK_EVENTS, CHUNK_EVENTS)
+    )
     edges = np.unique(np.r_[0, np.minimum(bounds + 1, len(user))])
+    day_factor = _day_factor(start, end)
     next_id = 1
     for i, (a, b) in enumerate(zip(edges[:-1], edges[1:], strict=True)):
         sl = slice(int(a), int(b))
-        table = _chunk(stream(seed, f"events/{i}"), acc, us, sp, user[sl], spell[sl], w_start[sl], w_stop[sl],
-                       rate[sl], start, next_id)
+        table = _chunk(
+            stream(seed, f"events/{i}"),
+            acc,
+            us,
+            sp,
+            user[sl],
+            spell[sl],
+            w_start[sl],
+            w_stop[sl],
+            rate[sl],
+            start,
+            day_factor,
+            next_id,
+        )
         next_id += table.num_rows
         yield table
 
 
-def _chunk(rng: np.random.Generator, acc: Accounts, us: Users, sp: Spells, user: Ints, spell: Ints,
-           w_start: Ints, w_stop: Ints, rate: Floats, start: int, first_id: int) -> pa.Table:
+def _chunk(
+    rng: np.random.Generator,
+    acc: Accounts,
+    us: Users,
+    sp: Spells,
+    user: Ints,
+    spell: Ints,
+    w_start: Ints,
+    w_stop: Ints,
+    rate: Floats,
+    start: int,
+    day_factor: Floats,
+    first_id: int,
+) -> pa.Table:
     span = w_stop - w_start
     counts = rng.poisson(rate * span)
     pair = np.repeat(np.arange(len(user)), counts)
     when = w_start[pair] + (rng.random(len(pair)) * span[pair]).astype(np.int64)
-    keep = rng.random(len(pair)) < _intensity(when, sp.stop[spell[pair]], sp.churned[spell[pair]])
+    fade = np.where(
+        sp.churned[spell[pair]], np.clip(0.2 + 0.8 * (sp.stop[spell[pair]] - when) / RAMP_DAYS, 0.2, 1.0), 1.0
+    )
+    keep = rng.random(len(pair)) < day_factor[when - start] * fade
     pair, when = pair[keep], when[keep]
     account = us.account[user[pair]]
     n = len(pair)
-    stamp = (when * US_PER_DAY + _working_second(rng, n, acc.region[account]) * 1_000_000
-             + rng.integers(0, 1_000_000, n))
-    order = np.argsort(stamp, kind="stable")
-    pair, when, stamp = pair[order], when[order], stamp[order]
+    stamp = (
+        when * US_PER_DAY
+        + _working_second(rng, n, acc.region[account]) * 1_000_000
+        + rng.integers(0, 1_000_000, n)
+    )
     high_tier = sp.tier[spell[pair]] >= 2
-    feature = pick_rows(rng, np.asarray(vocab.FEATURE_MIX)[high_tier.astype(np.int64)])
+    u = rng.random(n)
+    low_mix, high_mix = (np.cumsum(mix) / np.sum(mix) for mix in vocab.FEATURE_MIX)
+    feature = np.where(
+        high_tier, np.searchsorted(high_mix, u, side="right"), np.searchsorted(low_mix, u, side="right")
+    )
+    feature = np.minimum(feature, len(vocab.FEATURES) - 1)
     mobile = rng.random(n) < 0.16 + 0.03 * (when - start) / 365.25
     platform = np.where(mobile, np.where(rng.random(n) < 0.6, 1, 2), 0)
-    return pa.table({
-        "event_id": pa.array(np.arange(first_id, first_id + n, dtype=np.int64)),
-        "user_id": pa.array(user[pair] + 1),
-        "occurred_at": timestamp_array(stamp),
-        "feature": labels(feature, vocab.FEATURES),
-        "action": labels(pick(rng, vocab.ACTION_MIX, n), vocab.ACTIONS),
-        "platform": labels(platform, vocab.PLATFORMS),
-    })
+    return pa.table(
+        {
+            "event_id": pa.array(np.arange(first_id, first_id + n, dtype=np.int64)),
+            "user_id": pa.array(user[pair] + 1),
+            "occurred_at": timestamp_array(stamp),
+            "feature": labels(feature, vocab.FEATURES),
+            "action": labels(pick(rng, vocab.ACTION_MIX, n), vocab.ACTIONS),
+            "platform": labels(platform, vocab.PLATFORMS),
+        }
+    )
 
 
-def _intensity(when: Ints, stop: Ints, churned: Bools) -> Floats:
-    """Relative activity on a day: weekends, August, the end of December, and the fade before churn."""
-    factor = np.where(weekday(when) >= 5, 0.3, 1.0)
-    month = month_of(when) % 12
+def _day_factor(start: int, end: int) -> Floats:
+    """Relative activity per day from ``start`` to ``end``: weekends, August and the end of December."""
+    days = np.arange(start, end + 1, dtype=np.int64)
+    month = month_of(days) % 12
+    factor = np.where(weekday(days) >= 5, 0.3, 1.0)
     factor *= np.where(month == 7, 0.85, 1.0)
-    factor *= np.where((month == 11) & (day_of_month(when) >= 20), 0.6, 1.0)
-    fade = np.clip(0.2 + 0.8 * (stop - when) / RAMP_DAYS, 0.2, 1.0)
-    return factor * np.where(churned, fade, 1.0)
-
+    return factor * np.where((month == 11) & (day_of_month(days) >= 20), 0.6, 1.0)

@@ -92,6 +92,9 @@ class QueryLogRecord:
         rows: Rows returned or affected, when known.
         error: The error message when the statement failed, else ``None``.
         dialect: SQL dialect of ``sql`` (sqlglot's name, e.g. ``duckdb``).
+        schema: The session's current schema, which unqualified table names belong to, when known.
+        calls: How many executions the record stands for: 1 for one statement, more for the
+            difference between two snapshots of aggregated statistics (``pg_stat_statements``).
     """
 
     query_id: str
@@ -102,6 +105,8 @@ class QueryLogRecord:
     rows: int | None = None
     error: str | None = None
     dialect: str = "duckdb"
+    schema: str | None = None
+    calls: int = 1
 
 
 @runtime_checkable
@@ -130,10 +135,9 @@ class Warehouse(Protocol):
         """Release the connection; the object cannot be used afterwards."""
         ...
 
-    def __enter__(self) -> Warehouse:  # noqa: D105
-        ...
+    def __enter__(self) -> Warehouse: ...
 
-    def __exit__(  # noqa: D105
+    def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
