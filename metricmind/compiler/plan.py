@@ -71,8 +71,8 @@ class Plan:
 
 
 def expand_range(query: MetricQuery, req: Request) -> TimeRange:
-    """The query's ``[start, end)`` widened to whole periods of the coarsest requested grain."""
-    grain = req.coarsest_grain
+    """The query's ``[start, end)`` widened to whole periods of the finest requested grain (like MetricFlow)."""
+    grain = req.finest_grain
     start, end = query.start, query.end
     if grain is not None:
         start = floor(start, grain) if start else None
