@@ -25,9 +25,7 @@ PROJECT_DIR = Path(__file__).with_name("project")
 WAREHOUSE_FILE = Path("target") / "warehouse.duckdb"
 RAW_SCHEMA = "raw"
 MODEL_SCHEMA = "main"
-_IGNORE = shutil.ignore_patterns(
-    "target", "logs", "dbt_packages", "__pycache__", "*.duckdb*", "profiles.yml", ".user.yml"
-)
+_IGNORE = shutil.ignore_patterns("target", "logs", "dbt_packages", "__pycache__", "*.duckdb*", ".user.yml")
 
 
 @dataclass

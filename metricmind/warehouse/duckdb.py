@@ -14,13 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from metricmind.errors import WarehouseError
 from metricmind.warehouse.base import Column, Result, Table, first_line
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 MEMORY = ":memory:"
 
@@ -120,11 +122,18 @@ class DuckDBWarehouse:
         )
 
     def arrow(self, sql: str) -> pa.Table:
-        """Run one query and return its rows as a pyarrow Table (an empty table for statements)."""
+        """Run one query and return its rows as a pyarrow Table (needs ``pyarrow`` installed).
+
+        Raises:
+            WarehouseError: DuckDB failed, or (DuckDB before 2.0) the statement has no result set.
+        """
         with self._cursor(sql) as cur:
             relation = cur.sql(sql)
             if relation is None:
-                return pa.table({})
+                raise WarehouseError(
+                    f"the statement returned no result set: {first_line(sql)}",
+                    hint="arrow() is for queries; run statements with execute() or run().",
+                )
             table: pa.Table = relation.to_arrow_table()
         return table
 

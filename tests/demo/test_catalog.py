@@ -141,6 +141,8 @@ def test_project_settings() -> None:
     }
     dbt = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
     assert dbt["name"] == dbt["profile"] == "saas_demo"
+    profile = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())["saas_demo"]["outputs"]["dev"]
+    assert profile["type"] == "duckdb" and profile["path"] == settings["warehouse"]["path"]
 
 
 def test_every_catalog_metric_exists_and_names_are_unique() -> None:
