@@ -22,16 +22,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mf_compile import mf_compile_latency  # noqa: E402
+from mf_compile import mf_compile_latency
 
-from metricmind.demo.build import build_demo  # noqa: E402
-from metricmind.project import Project  # noqa: E402
-from metricmind.spec.query import MetricQuery  # noqa: E402
-from metricmind.testing.metricflow import mf_python  # noqa: E402
-from tests.differential.test_demo_vs_metricflow import CASES, _mf_query  # noqa: E402
+from metricmind.demo.build import build_demo
+from metricmind.project import Project
+from metricmind.spec.query import MetricQuery
+from metricmind.testing.metricflow import mf_python
+from tests.differential.test_demo_vs_metricflow import CASES, _mf_query
 
 
-def ours(project: Project, queries: list[tuple[str, MetricQuery]], repeats: int) -> dict[str, tuple[float, float]]:
+def ours(
+    project: Project, queries: list[tuple[str, MetricQuery]], repeats: int
+) -> dict[str, tuple[float, float]]:
     project.compile(MetricQuery.build("events", "metric_time__month"))  # warm the process, not the queries
     out = {}
     for name, query in queries:
@@ -52,8 +54,11 @@ def cli_ours(root: Path, runs: int) -> float:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run([str(exe), "sql", "-p", str(root), "-m", "mrr,arpa", "-g", "metric_time__month"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [str(exe), "sql", "-p", str(root), "-m", "mrr,arpa", "-g", "metric_time__month"],
+            check=True,
+            capture_output=True,
+        )
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
 
@@ -66,14 +71,20 @@ def cli_metricflow(root: Path, warehouse: Path, runs: int) -> float | None:
     work = Path(tempfile.mkdtemp(prefix="mf_cli_"))
     shutil.copytree(root, work / "p", ignore=shutil.ignore_patterns("target", ".metricmind"))
     (work / "p" / "profiles.yml").write_text(
-        f"saas_demo:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {warehouse}\n")
+        f"saas_demo:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {warehouse}\n"
+    )
     env = {**os.environ, "DBT_PROFILES_DIR": str(work / "p")}
     subprocess.run([str(dbt_bin), "parse", "-q"], cwd=work / "p", env=env, check=True, capture_output=True)
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run([str(mf_bin), "query", "--metrics", "mrr,arpa", "--group-by", "metric_time__month",
-                        "--explain"], cwd=work / "p", env=env, check=True, capture_output=True)
+        subprocess.run(
+            [str(mf_bin), "query", "--metrics", "mrr,arpa", "--group-by", "metric_time__month", "--explain"],
+            cwd=work / "p",
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         times.append(time.perf_counter() - t0)
     shutil.rmtree(work, ignore_errors=True)
     return statistics.median(times)
@@ -89,11 +100,19 @@ def main() -> None:
     report = build_demo(target, scale=args.scale, end_date="2026-06-30", seed=7)
     project = Project.load(target)
     cases = [c for c in CASES if not c.saved_query]
-    queries = [(c.id, MetricQuery.build(list(c.metrics), list(c.group_by), list(c.where), c.start, c.end,
-                                        list(c.order_by), c.limit)) for c in cases]
+    queries = [
+        (
+            c.id,
+            MetricQuery.build(
+                list(c.metrics), list(c.group_by), list(c.where), c.start, c.end, list(c.order_by), c.limit
+            ),
+        )
+        for c in cases
+    ]
     mine = ours(project, queries, args.repeats)
-    theirs = mf_compile_latency(target, [_mf_query(c) for c in cases], repeats=args.repeats,
-                                duckdb_path=report.warehouse).per_query
+    theirs = mf_compile_latency(
+        target, [_mf_query(c) for c in cases], repeats=args.repeats, duckdb_path=report.warehouse
+    ).per_query
     print(f"{'query':<34} {'ours first':>10} {'ours med':>9} {'MF first':>9} {'MF med':>8} {'ratio':>7}")
     firsts, meds, mf_firsts, mf_meds = [], [], [], []
     for name, _ in queries:
@@ -106,13 +125,19 @@ def main() -> None:
         meds.append(med)
         mf_firsts.append(mf.first_ms)
         mf_meds.append(mf.median_ms)
-        print(f"{name:<34} {first:>10.3f} {med:>9.3f} {mf.first_ms:>9.2f} {mf.median_ms:>8.2f} "
-              f"{mf.first_ms / first:>6.1f}x")
+        print(
+            f"{name:<34} {first:>10.3f} {med:>9.3f} {mf.first_ms:>9.2f} {mf.median_ms:>8.2f} "
+            f"{mf.first_ms / first:>6.1f}x"
+        )
     print(f"\n{len(firsts)} distinct queries (ms, median over queries):")
-    print(f"  first compile : metricmind {statistics.median(firsts):.3f}   MetricFlow {statistics.median(mf_firsts):.2f}"
-          f"   ratio {statistics.median(mf_firsts) / statistics.median(firsts):.1f}x")
-    print(f"  repeated      : metricmind {statistics.median(meds):.3f}   MetricFlow {statistics.median(mf_meds):.2f}"
-          f"   ratio {statistics.median(mf_meds) / statistics.median(meds):.1f}x")
+    print(
+        f"  first compile : metricmind {statistics.median(firsts):.3f}   MetricFlow {statistics.median(mf_firsts):.2f}"
+        f"   ratio {statistics.median(mf_firsts) / statistics.median(firsts):.1f}x"
+    )
+    print(
+        f"  repeated      : metricmind {statistics.median(meds):.3f}   MetricFlow {statistics.median(mf_meds):.2f}"
+        f"   ratio {statistics.median(mf_meds) / statistics.median(meds):.1f}x"
+    )
     ours_cli = cli_ours(target, args.cli_runs)
     mf_cli = cli_metricflow(target, report.warehouse, max(2, args.cli_runs // 2))
     print(f"\nwhole process (median of runs): `metricmind sql` {ours_cli:.3f} s", end="")

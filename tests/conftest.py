@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from metricmind.project import Project
+from metricmind.testing.postgres import PostgresServer, find_bindir
 from metricmind.testing.shop import copy_shop
 
 
@@ -26,3 +29,23 @@ def shop_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def shop(shop_dir: Path) -> Project:
     """The shop project, loaded (read-only warehouse)."""
     return Project.load(shop_dir)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server (Debian packages) on a loopback port; skipped only outside CI."""
+    if find_bindir() is None:
+        if in_ci():
+            pytest.fail("PostgreSQL server binaries missing (apt-get install postgresql)")
+        pytest.skip("PostgreSQL server binaries not installed")
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh, empty database on the session's PostgreSQL server (``postgresql://`` URL)."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    postgres_server.psql("postgres", f"CREATE DATABASE {name}")
+    yield f"postgresql://postgres@127.0.0.1:{postgres_server.port}/{name}"
+    postgres_server.psql("postgres", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

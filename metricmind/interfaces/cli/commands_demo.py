@@ -17,17 +17,23 @@ def demo(
     directory: Annotated[
         Path | None, typer.Option("--dir", help="Where to build the project (default: ~/.metricmind/demo).")
     ] = None,
-    scale: Annotated[int, typer.Option("--scale", help="Number of customers to generate (events grow with it).")] = 10_000,
+    scale: Annotated[
+        int, typer.Option("--scale", help="Number of customers to generate (events grow with it).")
+    ] = 10_000,
     end_date: Annotated[
         str | None, typer.Option("--end-date", help="Last day of data (YYYY-MM-DD); default today.")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, scale and end date → same data.")] = 42,
-    serve: Annotated[bool, typer.Option("--serve", help="Start the Metric Explorer on the demo afterwards.")] = False,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed: same seed, scale and end date → same data.")
+    ] = 42,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Start the Metric Explorer on the demo afterwards.")
+    ] = False,
     host: Annotated[str, typer.Option("--host", help="Host for --serve.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port for --serve.")] = 8000,
 ) -> None:
     """Build the demo project (MetricFlow YAML + dbt models) and its warehouse, in seconds."""
-    from metricmind.demo.build import build_demo  # noqa: PLC0415 - numpy/pyarrow only when building
+    from metricmind.demo.build import build_demo
 
     target = directory or config.home() / "demo"
     if end_date:
@@ -40,12 +46,21 @@ def demo(
     typer.echo(f"\nProject: {report.target_dir}")
     typer.echo("Try:")
     typer.echo(f"  metricmind list metrics --project {report.target_dir}")
-    typer.echo(f"  metricmind query --project {report.target_dir} -m mrr,active_customers -g metric_time__month "
-               "--order -metric_time__month --limit 6")
+    typer.echo(
+        f"  metricmind query --project {report.target_dir} -m mrr,active_customers -g metric_time__month "
+        "--order -metric_time__month --limit 6"
+    )
     if serve:
-        from metricmind.interfaces.cli import commands_web  # noqa: PLC0415 - web extras only when serving
+        import importlib
 
-        commands_web.serve(project=report.target_dir, host=host, port=port)
+        try:
+            web = importlib.import_module("metricmind.interfaces.cli.commands_web")
+        except ImportError as exc:
+            fail(
+                f"cannot start the Metric Explorer: {exc}",
+                "Install the web extra: pip install 'metricmind[web]'.",
+            )
+        web.serve(project=report.target_dir, host=host, port=port)
 
 
 def register(app: typer.Typer) -> None:

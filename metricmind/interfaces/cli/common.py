@@ -9,7 +9,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -59,7 +59,7 @@ DialectOpt = Annotated[
 SavedOpt = Annotated[str | None, typer.Option("--saved-query", help="Use a saved query from the project.")]
 
 
-def fail(message: str, hint: str | None = None, code: int = 2) -> None:
+def fail(message: str, hint: str | None = None, code: int = 2) -> NoReturn:
     """Print an error (and a hint) to stderr and exit with ``code``."""
     sys.stderr.write(f"error: {message}\n")
     if hint:

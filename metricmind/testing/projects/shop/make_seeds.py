@@ -6,6 +6,7 @@ import csv
 import random
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent / "seeds"
 START = date(2023, 1, 1)
@@ -27,7 +28,7 @@ def main() -> None:
     write("raw_regions", ["region_id", "region_name", "continent"], regions)
     segments = ["SMB", "Mid-Market", "Enterprise"]
     channels = ["search", "social", "email", None]
-    customers = []
+    customers: list[list[Any]] = []
     for cid in range(1, 61):
         signup = START + timedelta(days=rnd.randrange(0, 600))
         customers.append(
@@ -45,7 +46,7 @@ def main() -> None:
         ["customer_id", "name", "segment", "region_id", "signup_date", "acquisition_channel"],
         customers,
     )
-    products = [
+    products: list[list[Any]] = [
         [p, rnd.choice(["hardware", "software", "service"]), round(rnd.uniform(5, 200), 2)]
         for p in range(1, 13)
     ]

@@ -1,0 +1,1 @@
+"""Revisions, one Alembic branch per area (catalog_*, knowledge_*, learn_*)."""

@@ -1,0 +1,130 @@
+"""A throwaway PostgreSQL server from the Debian packages, for tests and benchmarks.
+
+``PostgresServer`` runs ``initdb`` into a temporary directory and starts ``postgres`` on a free
+loopback port with ``pg_stat_statements`` preloaded. Under root the server runs as the ``postgres``
+system user (PostgreSQL refuses to run as root). Used by the test fixture ``postgres_url``.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+
+
+def find_bindir() -> Path | None:
+    """The newest ``/usr/lib/postgresql/<v>/bin`` with ``initdb``, or ``$PG_BINDIR``."""
+    env = os.environ.get("PG_BINDIR")
+    if env and (Path(env) / "initdb").exists():
+        return Path(env)
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    return Path(found[-1]).parent if found else None
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PostgresServer:
+    """Start with ``with PostgresServer() as pg: pg.url`` (a ``postgresql://`` URL to database ``test``)."""
+
+    def __init__(self, bindir: Path | None = None, database: str = "test") -> None:
+        found = bindir or find_bindir()
+        if found is None:
+            raise RuntimeError("PostgreSQL server binaries not found; apt-get install postgresql")
+        self.bindir = found
+        self.database = database
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="metricmind-pg-"))
+        self.datadir = self.root / "data"
+        self.as_postgres = os.geteuid() == 0
+
+    @property
+    def url(self) -> str:
+        """SQLAlchemy/psycopg URL of the test database."""
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{self.database}"
+
+    def dsn(self, database: str | None = None) -> str:
+        """A libpq connection string."""
+        return f"host=127.0.0.1 port={self.port} user=postgres dbname={database or self.database}"
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        cmd = list(args)
+        if self.as_postgres:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        return subprocess.run(cmd, check=check, capture_output=True, text=True)
+
+    def start(self) -> PostgresServer:
+        """initdb, start, wait until it accepts connections, create the database."""
+        if self.as_postgres:
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.datadir),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+        )
+        opts = (
+            f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c shared_preload_libraries=pg_stat_statements -c max_connections=50"
+        )
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.datadir),
+            "-o",
+            opts,
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "start",
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            done = self._run(
+                str(self.bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), check=False
+            )
+            if done.returncode == 0:
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"PostgreSQL did not start: {(self.root / 'log').read_text()}")
+            time.sleep(0.1)
+        self.psql("postgres", f"CREATE DATABASE {self.database}")
+        return self
+
+    def psql(self, database: str, sql: str) -> str:
+        """Run SQL through ``psql`` and return its output."""
+        done = self._run(
+            str(self.bindir / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database,
+            "-v", "ON_ERROR_STOP=1", "-At", "-c", sql,
+        )  # fmt: skip
+        return done.stdout
+
+    def stop(self) -> None:
+        """Stop the server and remove its files."""
+        self._run(
+            str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "stop", check=False
+        )
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> PostgresServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
