@@ -221,14 +221,18 @@ def _render_snapshot(
     for entity in nad.window_groupings:
         partition.append(src.element(split(entity)))
     window_fn = exp.Max if nad.window_choice == "max" else exp.Min
-    complete = exp.Window(this=window_fn(this=day_expr.copy()), partition_by=partition or None)
+    # Without per-entity groupings, pick the complete day per period with GROUP BY + join (a hash join
+    # on a handful of rows) instead of a window over every row.
+    by_join = not nad.window_groupings
     inner_cols = [
         *keys,
         *(exp.alias_(v, f"__v_{a}", copy=False) for a, v in values.items()),
         *(exp.alias_(c, f"__f_{a}", copy=False) for a, c in specific.items() if c is not None),
         exp.alias_(day_expr, "__snapshot_day", copy=False),
-        exp.alias_(complete, "__complete_day", copy=False),
     ]
+    if not by_join:
+        complete = exp.Window(this=window_fn(this=day_expr.copy()), partition_by=partition or None)
+        inner_cols.append(exp.alias_(complete, "__complete_day", copy=False))
     inner = src.select_from(exp.select(*inner_cols), where)
     outer_keys = [exp.column(i.column) for i in req.items]
     aggs = []
@@ -241,6 +245,34 @@ def _render_snapshot(
                 copy=False,
             )
         )
+    if by_join:
+        period_cols = [i.column for i in req.time_items]
+        last = exp.select(
+            *(exp.column(c) for c in period_cols),
+            exp.alias_(window_fn(this=exp.column("__snapshot_day")), "__complete_day", copy=False),
+        ).from_("snap")
+        if period_cols:
+            last = last.group_by(*(exp.column(c) for c in period_cols), copy=False)
+        on = [
+            exp.EQ(this=exp.column(c, table="snap"), expression=exp.column(c, table="snap_last"))
+            for c in period_cols
+        ]
+        on.append(
+            exp.EQ(
+                this=exp.column("__snapshot_day", table="snap"),
+                expression=exp.column("__complete_day", table="snap_last"),
+            )
+        )
+        outer_keys = [exp.column(i.column, table="snap") for i in req.items]
+        select = (
+            exp.select(*(exp.alias_(k, k.name, copy=False) for k in outer_keys), *aggs)
+            .with_("snap", inner, copy=False)
+            .from_("snap")
+            .join(last.subquery("snap_last", copy=False), on=exp.and_(*on, copy=False), copy=False)
+        )
+        if outer_keys:
+            select = select.group_by(*(k.copy() for k in outer_keys), copy=False)
+        return select
     select = exp.select(*outer_keys, *aggs).from_(inner.subquery("snap", copy=False))
     select = select.where(
         exp.EQ(this=exp.column("__snapshot_day"), expression=exp.column("__complete_day")), copy=False

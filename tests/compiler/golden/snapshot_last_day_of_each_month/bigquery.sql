@@ -1,16 +1,24 @@
-SELECT
-  metric_time__month,
-  SUM(__v_total_balance) AS total_balance
-FROM (
+WITH snap AS (
   SELECT
     DATE_TRUNC(t0.balance_date, MONTH) AS metric_time__month,
     t0.balance AS __v_total_balance,
-    DATE_TRUNC(t0.balance_date, DAY) AS __snapshot_day,
-    MAX(DATE_TRUNC(t0.balance_date, DAY)) OVER (PARTITION BY DATE_TRUNC(t0.balance_date, MONTH)) AS __complete_day
+    DATE_TRUNC(t0.balance_date, DAY) AS __snapshot_day
   FROM main.balances AS t0
-) AS snap
-WHERE
-  __snapshot_day = __complete_day
+)
+SELECT
+  snap.metric_time__month AS metric_time__month,
+  SUM(__v_total_balance) AS total_balance
+FROM snap
+JOIN (
+  SELECT
+    metric_time__month,
+    MAX(__snapshot_day) AS __complete_day
+  FROM snap
+  GROUP BY
+    metric_time__month
+) AS snap_last
+  ON snap.metric_time__month = snap_last.metric_time__month
+  AND snap.__snapshot_day = snap_last.__complete_day
 GROUP BY
   metric_time__month
 ORDER BY
