@@ -363,7 +363,7 @@ def check_where_refs(req: Request) -> None:
             if ref.kind == "metric":
                 raise FilterError(
                     f"filter {w.text!r} filters on a metric",
-                    hint="Filter on dimensions; metric filters are not supported in query filters yet.",
+                    hint="Metric filters ({{ Metric(...) }}) are not supported yet; filter on dimensions or entities.",
                 )
 
 

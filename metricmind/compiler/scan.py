@@ -92,7 +92,7 @@ def condition(req: Request, src: Source, parsed: ParsedWhere, time_dim: str | No
         if ref.kind == "metric":
             raise QueryError(
                 f"filter {parsed.text!r} filters on metric '{ref.name}'",
-                hint="Metric filters are supported in metric definitions only when grouped by an entity.",
+                hint="Metric filters ({{ Metric(...) }}) are not supported yet; filter on dimensions or entities.",
             )
         if ref.is_metric_time:
             if time_dim is None:
