@@ -296,7 +296,7 @@ def depends(engine: sa.Engine, metric: str) -> dict[str, Any]:
                 canonical.append(t[1]["props"]["canonical"])
         dims: list[dict[str, Any]] = sorted(
             (
-                {"name": key, "uses": uses, "declared": in_model}
+                {"name": key, "uses": uses, "in_model": in_model}
                 for _k, key, _i, uses, in_model in _out(conn, root_id, EdgeKind.HAS_DIMENSION)
             ),
             key=lambda d: (-int(d["uses"]), str(d["name"])),
