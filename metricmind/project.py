@@ -26,7 +26,7 @@ from metricmind import config
 from metricmind.compiler import Compiler, Plan
 from metricmind.compiler.dialects import get as get_dialect
 from metricmind.errors import Issue, Level, MetricmindError, QueryError, SpecError, UnknownNameError
-from metricmind.spec import compat, rules
+from metricmind.spec import rules
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.loader import load
 from metricmind.spec.model import Dimension, Metric, Model
@@ -277,6 +277,8 @@ class Project:
         if deep:
             issues += self._compile_checks()
             schema = str(self.setting("warehouse.schema") or "main")
+            from metricmind.spec import compat  # dbt-semantic-interfaces only for --deep
+
             issues += compat.check(self.root, self.model, schema)
         if warehouse:
             issues += self._warehouse_checks()
