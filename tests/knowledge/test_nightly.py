@@ -196,7 +196,7 @@ def test_sigkill_at_any_moment_then_rerun(project_dir: Path, month_log: Path, tm
 class Recorder(BaseHTTPRequestHandler):
     seen: list[dict[str, Any]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         Recorder.seen.append({"path": self.path, "headers": dict(self.headers), "body": body})
         reply = json.dumps({"number": 7, "html_url": "https://github.example/acme/metrics/pull/7"}).encode()
