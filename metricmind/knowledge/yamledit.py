@@ -50,7 +50,7 @@ def _block_end(lines: list[str], start: int) -> int:
 
 def _item_start(lines: list[str], line: int | None, name: str) -> int:
     """Index of the ``- name: <name>`` line (using the loader's 1-based line as a hint)."""
-    pattern = re.compile(r"^\s*-\s+name\s*:\s*['\"]?" + re.escape(name) + r"['\"]?\s*$")
+    pattern = re.compile(r"^\s*-\s+name\s*:\s*['\"]?" + re.escape(name) + r"['\"]?\s*(#.*)?$")
     if line is not None:
         for i in (line - 1, line - 2, line):
             if 0 <= i < len(lines) and pattern.match(lines[i]):
