@@ -20,10 +20,8 @@ import sqlalchemy as sa
 
 from metricmind.knowledge.schema import cursors, query_log, texts
 from metricmind.knowledge.store import insert, utc
-from metricmind.querylog.snapshots import Counter, deltas
 from metricmind.storage import make_engine, upgrade
 from metricmind.warehouse.base import QueryLogRecord
-from metricmind.warehouse.querylogs import StatementStats
 
 PROJECT_SOURCE = "metricmind"
 """Source name of executions made through the project (``Project.run``)."""
@@ -227,12 +225,15 @@ def ingest_records(engine: sa.Engine, records: Iterable[QueryLogRecord], source:
     return persist(engine, (Entry.of(r, source) for r in records))
 
 
-def ingest_pg_stats(engine: sa.Engine, stats: Sequence[StatementStats], source: str) -> IngestReport:
+def ingest_pg_stats(engine: sa.Engine, stats: Sequence[Any], source: str) -> IngestReport:
     """Store what ran since the last snapshot of ``pg_stat_statements`` read under ``source``.
 
     The remembered counters and the new records are written in one transaction, so a crash never
-    counts an interval twice; reading the same snapshot twice stores nothing new.
+    counts an interval twice; reading the same snapshot twice stores nothing new. ``stats`` are
+    ``metricmind.warehouse.querylogs.StatementStats`` turned into records by ``querylog.snapshots``.
     """
+    from metricmind.querylog.snapshots import Counter, deltas
+
     t0 = time.perf_counter()
     report = IngestReport()
     with engine.begin() as conn:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -323,8 +322,3 @@ def pending(engine: sa.Engine) -> int:
         ).first()
         mark = int(row[0]["id"]) if row else 0
         return int(conn.execute(sa.select(sa.func.count()).where(query_log.c.id > mark)).scalar_one())
-
-
-def facts_of(rows: Sequence[dict[str, Any]]) -> list[QueryFacts]:
-    """Facts stored as dictionaries, back as ``QueryFacts``."""
-    return [QueryFacts.from_dict(r) for r in rows]

@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import sqlalchemy as sa
 
 from metricmind.knowledge.modelindex import ModelIndex, plain_column, table_key
@@ -143,8 +141,3 @@ def sync(conn: sa.Connection, index: ModelIndex, ids: NodeIds | None = None) -> 
 
 def _clean(props: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in sorted(props.items()) if v not in (None, "")}
-
-
-def names(keys: Iterable[NodeKey]) -> list[str]:
-    """The keys of node keys, sorted."""
-    return sorted(k for _, k in keys)

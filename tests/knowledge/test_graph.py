@@ -134,3 +134,33 @@ def test_depends_and_impact(loaded: sa.Engine) -> None:
     partners = {j["table"]: j["uses"] for j in hit["joined_with"]}
     assert partners["main.fct_invoice_balances_daily"] >= 60 and partners["main.dim_customers_canonical"] >= 2
     assert graph.summary(loaded)["edges"]["JOIN_PATH"] >= 5
+
+
+def test_graph_commands(project_dir: Path, month_log: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from metricmind.interfaces.cli.app import app
+
+    runner = CliRunner()
+    p = str(project_dir)
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, [*args, "-p", p])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "75 records read, 75 new" in run("querylog", "ingest", "--file", str(month_log))
+    assert json.loads(run("graph", "update", "--json"))["processed"] == 0
+    text = run("graph", "path", "fct_invoices_canonical", "dim_customers_canonical", "--by", "usage")
+    assert text.splitlines()[0].startswith("main.fct_invoices_canonical → main.dim_customers_canonical")
+    assert "25 uses" in text
+    top = run("graph", "top", "metrics", "--limit", "2")
+    assert "invoice_revenue" in top and "(2 rows)" in top
+    assert json.loads(run("graph", "top", "dimensions", "--json"))["items"][0]["name"] == "customer__segment"
+    assert "used with: customer__segment (25)" in run("graph", "depends", "invoice_revenue")
+    impact = json.loads(run("graph", "impact", "fct_invoices_canonical", "--json"))
+    assert impact["query_count"] == 3 and "invoice_revenue" in impact["metrics"]
+    missing = runner.invoke(app, ["graph", "path", "fct_invoices_canonical", "nowhere", "-p", p])
+    assert missing.exit_code == 2 and "nowhere" in missing.output
