@@ -200,3 +200,46 @@ def test_pg_stat_statements_is_read_incrementally(
         postgres_server.psql(db, marker)
     ingest_pg_stats(engine, read_pg_stat_statements(dsn, database=db), source)
     assert marker_calls() == (2, 5)  # only the two new calls, as one interval record
+
+
+def test_cli_ingests_snowflake_exports_and_postgres(
+    project_dir: Path, tmp_path: Path, postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from metricmind.interfaces.cli.app import app
+
+    runner = CliRunner()
+    export = tmp_path / "history.csv"
+    export.write_text(
+        "QUERY_ID,QUERY_TEXT,USER_NAME,START_TIME,TOTAL_ELAPSED_TIME,ROWS_PRODUCED,EXECUTION_STATUS,SCHEMA_NAME\n"
+        + "".join(
+            f'01b{i:03d},"SELECT segment, COUNT(*) FROM main.dim_customers_canonical GROUP BY segment",ANN,'
+            f"2026-06-{1 + i % 28:02d} 10:00:00.000 -0700,{40 + i},4,SUCCESS,MAIN\n"
+            for i in range(12)
+        )
+        + '01bfff,"SELEC broken",BOB,2026-06-02 10:00:00.000 -0700,3,0,FAILED_WITH_ERROR,MAIN\n'
+    )
+
+    def ingest(*args: str) -> dict[str, object]:
+        result = runner.invoke(app, ["querylog", "ingest", *args, "--json", "-p", str(project_dir)])
+        assert result.exit_code == 0, result.output
+        data: dict[str, object] = json.loads(result.output)
+        return data
+
+    first = ingest("--file", str(export), "--format", "snowflake", "--source", "snowflake:prod")
+    assert (first["read"], first["inserted"], first["processed"]) == (13, 13, 13)
+    again = ingest("--file", str(export))
+    assert again["inserted"] == 13  # another source name: another log
+    third = ingest("--file", str(export), "--source", "snowflake:prod")
+    assert (third["inserted"], third["duplicates"]) == (0, 13)
+
+    db = postgres_url.rsplit("/", 1)[1]
+    postgres_server.psql(db, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    postgres_server.psql(db, "SELECT 42 AS kg_cli_marker")
+    pg = ingest("--postgres", postgres_server.dsn(db), "--database", db)
+    assert str(pg["source"]).startswith("pg:") and int(str(pg["inserted"])) >= 1
+    bad = runner.invoke(app, ["querylog", "ingest", "-p", str(project_dir)])
+    assert bad.exit_code == 2 and "exactly one of --file or --postgres" in bad.output

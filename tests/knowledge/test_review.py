@@ -163,3 +163,38 @@ def test_yaml_edits_keep_the_file_and_land_in_the_right_block() -> None:
     assert data["metrics"][0]["config"]["meta"] == {"owner": "me", "status": "deprecated"}
     assert data["metrics"][1]["config"]["meta"] == {"status": "deprecated"}
     assert "  - name: a  # first" in out  # comments and layout are kept
+
+
+def test_popularity_and_trending(project_dir: Path) -> None:
+    engine = connect(default_url(project_dir))
+    end = dt.date(2026, 6, 30)
+    batch = []
+    for d in range(14):
+        day = end - dt.timedelta(days=d)
+        at = dt.datetime.combine(day, dt.time(9), dt.timezone.utc)
+        plan = {"mrr": 3, "events": 5 if d < 7 else 1, "cac": 2 if d < 7 else 0}
+        for metric, n in plan.items():
+            for i in range(n):
+                batch.append(
+                    Entry(
+                        "metricmind",
+                        f"{metric}-{d}-{i}",
+                        f"SELECT /* {metric} */ 1",
+                        "duckdb",
+                        at,
+                        metrics=(metric,),
+                        group_by=(),
+                    )
+                )
+    persist(engine, batch)
+    engine.dispose()
+    summary = cli("nightly", "--as-of", end.isoformat(), "-p", str(project_dir))
+    assert [(m["name"], m["uses"]) for m in summary["popular"]["metrics"]] == [
+        ("events", 42),
+        ("mrr", 42),
+        ("cac", 14),
+    ]
+    assert summary["trending"] == [
+        {"name": "cac", "recent": 14, "prior": 0, "growth": None},
+        {"name": "events", "recent": 35, "prior": 7, "growth": 4.0},
+    ]
