@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from metricmind.knowledge.modelindex import AGGS, FilterSig, ModelIndex, normalize_expr, plain_column
+from metricmind.knowledge.process import sigs_from_json
 from metricmind.knowledge.schema import NodeKind, fingerprints, node_daily, nodes, usage_daily
 from metricmind.querylog import Aggregate, Analyzer, ColumnRef, QueryFacts
 from metricmind.spec.model import Agg, MetricType, SemanticModel
@@ -196,7 +197,7 @@ class Miner:
             if agg.table is None or agg.func not in AGGS or agg.table not in index.by_table:
                 continue
             sm = index.by_table[agg.table]
-            common = self._common(samples, agg_index=facts.aggregates.index(agg))
+            common = self._common(samples, facts.aggregates.index(agg), sigs_from_json(row.filters))
             if self._covered(agg, common, row.dialect):
                 continue
             wheres, ok = self._filters(common)
@@ -270,9 +271,13 @@ class Miner:
         return out
 
     @staticmethod
-    def _common(samples: list[QueryFacts], agg_index: int) -> frozenset[FilterSig]:
-        """Column-versus-literal filters every sample applies (to the query or to the aggregate)."""
-        common: set[FilterSig] | None = None
+    def _common(
+        samples: list[QueryFacts], agg_index: int, everywhere: frozenset[FilterSig] | None
+    ) -> frozenset[FilterSig]:
+        """Column-versus-literal filters of the query or the aggregate that every text of the pattern
+        applies (``everywhere``: kept by ``process`` over all texts; else the samples decide).
+        """
+        common: set[FilterSig] | None = set(everywhere) if everywhere is not None else None
         for facts in samples:
             own = list(facts.filters)
             if agg_index < len(facts.aggregates):

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from metricmind.knowledge.modelindex import ModelIndex
+from metricmind.knowledge.modelindex import FilterSig, ModelIndex
 from metricmind.knowledge.schema import EdgeKind, NodeKind, cursors, fingerprints, query_log, texts
 from metricmind.knowledge.store import Delta, NodeIds, apply, insert
 from metricmind.querylog import Analyzer, QueryFacts
@@ -34,6 +34,25 @@ class Reading:
     facts: QueryFacts
     metrics: tuple[str, ...]
     dimensions: tuple[str, ...]
+    filters: frozenset[FilterSig] = frozenset()
+
+
+def filter_sigs(facts: QueryFacts) -> frozenset[FilterSig]:
+    """Column-versus-literal filters of a statement, of its ``WHERE`` and of its aggregates."""
+    found = [*facts.filters, *(f for a in facts.aggregates for f in a.filters)]
+    return frozenset(s for s in (FilterSig.of(f) for f in found) if s is not None)
+
+
+def sigs_to_json(sigs: frozenset[FilterSig]) -> list[list[Any]]:
+    """Filter signatures as JSON (sorted)."""
+    return [[s.column, s.op, list(s.values)] for s in sorted(sigs)]
+
+
+def sigs_from_json(data: list[list[Any]] | None) -> frozenset[FilterSig] | None:
+    """``sigs_to_json`` read back (``None`` stays ``None``: not known)."""
+    if data is None:
+        return None
+    return frozenset(FilterSig(c, op, tuple(v)) for c, op, v in data)
 
 
 @dataclass
@@ -42,6 +61,7 @@ class _Group:
     errors: int = 0
     total_ms: float = 0.0
     timed: int = 0
+    first: dt.datetime | None = None
     last: dt.datetime | None = None
     users: set[str] = field(default_factory=set)
 
@@ -83,7 +103,9 @@ class Processor:
                     dims.append(METRIC_TIME)
                 else:
                     dims.append(self.index.dimension_name(sm, dim))
-        return Reading(facts.fingerprint, facts, tuple(metrics), tuple(dict.fromkeys(dims)))
+        return Reading(
+            facts.fingerprint, facts, tuple(metrics), tuple(dict.fromkeys(dims)), filter_sigs(facts)
+        )
 
     def _readings_for(self, conn: sa.Connection, text_ids: set[int]) -> None:
         missing = [t for t in text_ids if t not in self._readings]
@@ -169,6 +191,8 @@ class Processor:
                 g.timed += calls
             if g.last is None or at > g.last:
                 g.last = at
+            if g.first is None or at < g.first:
+                g.first = at
             if r.user_name and len(g.users) < MAX_USERS:
                 g.users.add(r.user_name)
         delta = Delta()
@@ -243,19 +267,21 @@ class Processor:
                 "calls": 0,
                 "total_ms": 0.0,
                 "timed": 0,
-                "first_seen": g.last,
+                "first_seen": g.first,
                 "last_seen": g.last,
+                "filters": reading.filters,
             }
         row["calls"] += g.calls
         row["total_ms"] += g.total_ms
         row["timed"] += g.timed
         row["users"] |= g.users
         row["metrics"] |= set(reading.metrics)
+        row["filters"] = row["filters"] & reading.filters
         sql = reading.facts.sql
         if sql not in row["samples"] and len(row["samples"]) < MAX_SAMPLES:
             row["samples"].append(sql)
-        if g.last is not None:
-            row["first_seen"] = min(row["first_seen"], g.last) if row["first_seen"] else g.last
+        if g.first is not None and g.last is not None:
+            row["first_seen"] = min(row["first_seen"], g.first) if row["first_seen"] else g.first
             row["last_seen"] = max(row["last_seen"], g.last) if row["last_seen"] else g.last
 
     def _write_fingerprints(self, conn: sa.Connection, fps: dict[str, dict[str, Any]]) -> None:
@@ -276,6 +302,8 @@ class Processor:
                     samples.append(s)
             users = sorted(set(prev.users if prev is not None else []) | row["users"])[:MAX_USERS]
             metrics = sorted(set(prev.metrics if prev is not None else []) | row["metrics"])
+            known = sigs_from_json(prev.filters) if prev is not None else None
+            common = row["filters"] if known is None else row["filters"] & known
             first = row["first_seen"] if prev is None else min(prev.first_seen, row["first_seen"])
             last = row["last_seen"] if prev is None else max(prev.last_seen, row["last_seen"])
             out.append(
@@ -290,6 +318,7 @@ class Processor:
                     "timed": row["timed"] + (prev.timed if prev is not None else 0),
                     "first_seen": first,
                     "last_seen": last,
+                    "filters": sigs_to_json(common),
                 }
             )
         stmt = insert(conn, fingerprints)
@@ -302,6 +331,7 @@ class Processor:
                         "samples",
                         "users",
                         "metrics",
+                        "filters",
                         "calls",
                         "total_ms",
                         "timed",

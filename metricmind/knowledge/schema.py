@@ -111,6 +111,7 @@ fingerprints = sa.Table(
     sa.Column("samples", sa.JSON, nullable=False),
     sa.Column("users", sa.JSON, nullable=False),
     sa.Column("metrics", sa.JSON, nullable=False),
+    sa.Column("filters", sa.JSON, nullable=True),
     sa.Column("calls", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("total_ms", sa.Float, nullable=False, server_default="0"),
     sa.Column("timed", sa.BigInteger, nullable=False, server_default="0"),

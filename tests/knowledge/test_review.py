@@ -198,3 +198,25 @@ def test_popularity_and_trending(project_dir: Path) -> None:
         {"name": "cac", "recent": 14, "prior": 0, "growth": None},
         {"name": "events", "recent": 35, "prior": 7, "growth": 4.0},
     ]
+
+
+def test_a_filter_value_that_varies_is_not_part_of_the_proposal(project_dir: Path) -> None:
+    engine = connect(default_url(project_dir))
+    sql = (
+        "SELECT date_trunc('month', issued_at), MAX(amount) FROM fct_invoices_canonical "
+        "WHERE payment_method = '{pm}' AND issued_at >= DATE '2026-06-{d:02d}' GROUP BY 1"
+    )
+    at = dt.datetime(2026, 6, 20, 9, tzinfo=dt.timezone.utc)
+    batch = [Entry("log", f"w{d}", sql.format(pm="wire", d=d), "duckdb", at, user="ann") for d in range(1, 9)]
+    batch += [
+        Entry("log", f"c{d}", sql.format(pm="card", d=d), "duckdb", at, user="bob") for d in range(1, 5)
+    ]
+    persist(engine, batch[:8])
+    cli("graph", "update", "-p", str(project_dir))  # the first texts (and samples) all say 'wire'
+    persist(engine, batch[8:])
+    engine.dispose()
+    summary = cli("nightly", "--as-of", "2026-06-30", "-p", str(project_dir))
+    (only,) = summary["proposals"]
+    shown = cli("proposals", "show", only["id"], "-p", str(project_dir))
+    assert shown["name"] == "max_amount" and shown["payload"]["evidence"]["filters"] == []
+    assert shown["payload"]["evidence"]["calls"] == 12
