@@ -1,0 +1,534 @@
+"""Every MCP tool, as plain methods of ``Tools`` over a ``Project``; ``register`` adds them to a server.
+
+Read-only by default: no tool writes to the project except ``record_feedback``, which appends to
+``<project>/metricmind/feedback.jsonl`` and, for a confirmed correction, adds a learned synonym to the
+resolver's reviewable synonyms file. Every query goes through ``Project.run`` (``source="mcp"``), so
+the project's listeners (catalog, query log) record it.
+
+List arguments also accept a JSON list in a string or a comma-separated string; object arguments
+also accept a JSON object in a string (Claude Desktop tends to send both as strings).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+
+from metricmind.errors import MetricmindError, QueryError, UnknownNameError
+from metricmind.interfaces.mcpserver import formatting as fmt
+from metricmind.interfaces.mcpserver.feedback import Feedback, FeedbackStore, parse_correction
+from metricmind.project import DimensionInfo, Project
+from metricmind.spec.model import Metric, MetricType
+from metricmind.spec.names import METRIC_TIME
+from metricmind.spec.query import MetricQuery
+
+MAX_VALUES = 100
+"""Distinct values returned by ``get_dimension_values`` by default."""
+MAX_VALUES_CEILING = 1000
+
+
+class Resolution(Protocol):
+    """What a resolver returns: JSON in the ``ask --json`` shape."""
+
+    def to_dict(self) -> dict[str, Any]:  # pragma: no cover - protocol
+        """The resolution as JSON-ready data."""
+        ...
+
+
+class Resolver(Protocol):
+    """Question text → metric query (``metricmind.resolve``)."""
+
+    def resolve(self, question: str, *, as_of: dt.date | None = None) -> Resolution:  # pragma: no cover
+        """Resolve ``question`` against ``as_of`` (default today)."""
+        ...
+
+
+SynonymWriter = Callable[[Any, str, str, str], Any]
+"""``add_synonym(project_root, kind, phrase, target)`` of ``metricmind.resolve``."""
+
+
+class Tools:
+    """The tools of one server: a project, a lock (one warehouse connection), the feedback store."""
+
+    def __init__(
+        self,
+        project: Project,
+        *,
+        resolver: Resolver | None = None,
+        add_synonym: SynonymWriter | None = None,
+        user: str | None = None,
+    ) -> None:
+        self.project = project
+        self.resolver = resolver
+        self.add_synonym = add_synonym
+        self.user = user
+        self.feedback = FeedbackStore.of(project.root)
+        self._lock = threading.RLock()
+        self._value_metric: dict[str, str] = {}
+        self._dims: list[DimensionInfo] | None = None
+
+    # -- catalog -------------------------------------------------------------------------------
+    def list_metrics(self, category: str | None = None, search: str | None = None) -> str:
+        """List the project's metrics as CSV: name, type, category, status, unit, label and definition.
+
+        Args:
+            category: Only metrics of this category (e.g. Revenue, Customers, Billing, Marketing, Product).
+            search: Only metrics whose name, label, definition or synonyms contain this text.
+        """
+        metrics = self.project.metrics()
+        if category:
+            known = {m.category for m in metrics}
+            match = {c for c in known if c.lower() == category.strip().lower()}
+            if not match:
+                raise UnknownNameError("category", category, known)
+            metrics = [m for m in metrics if m.category in match]
+        if search:
+            needle = search.strip().lower()
+            metrics = [m for m in metrics if needle in _haystack(m)]
+        rows = [
+            (
+                m.name,
+                m.type.value,
+                m.category,
+                str(m.meta.get("status") or ""),
+                str(m.meta.get("unit") or ""),
+                m.label,
+                _definition(m),
+            )
+            for m in metrics
+        ]
+        columns = ["name", "type", "category", "status", "unit", "label", "definition"]
+        return fmt.to_csv(columns, rows, max_rows=fmt.MAX_ROWS_CEILING, max_chars=fmt.MAX_CHARS_CEILING)
+
+    def describe_metrics(self, metrics: list[str] | str) -> str:
+        """Describe metrics: definition, formula, business rules, owner, synonyms and usable dimensions.
+
+        Args:
+            metrics: Metric names, e.g. ["mrr", "arr"] (a JSON list or "mrr,arr" also works).
+        """
+        wanted = fmt.names(metrics, "metrics")
+        if not wanted:
+            raise QueryError("no metrics given", hint="Pass metrics=['mrr'] (see list_metrics).")
+        out = [self._describe(self.project.metric(name)) for name in wanted]
+        return json.dumps(out, ensure_ascii=False, indent=1, default=str)
+
+    def _describe(self, m: Metric) -> dict[str, Any]:
+        dims = self.project.dimensions(m.name)
+        meta = m.meta
+        info: dict[str, Any] = {
+            "name": m.name,
+            "label": m.label,
+            "type": m.type.value,
+            "description": m.description,
+            "definition": meta.get("definition"),
+            "business_rules": meta.get("business_rules"),
+            "unit": meta.get("unit"),
+            "category": m.category,
+            "owner": m.owner or None,
+            "status": meta.get("status"),
+            "synonyms": list(m.synonyms) or None,
+            "formula": _formula(m),
+            "filters": [w.sql for w in m.filter] or None,
+            "time_grains": [g for d in dims if d.name == METRIC_TIME for g in d.grains],
+            "dimensions": [d.name for d in dims if d.name != METRIC_TIME and d.type != "entity"],
+            "entities": [d.name for d in dims if d.type == "entity"],
+        }
+        return {k: v for k, v in info.items() if v not in (None, "", [])}
+
+    def get_dimension_values(
+        self,
+        dimension: str,
+        metric: str | None = None,
+        search: str | None = None,
+        max_values: int | None = None,
+    ) -> str:
+        """Distinct values of a dimension (from its declared meta.values, else queried from the warehouse).
+
+        Args:
+            dimension: A dimension, e.g. customer__region.
+            metric: Query through this metric (default: a simple metric that reaches the dimension).
+            search: Only values containing this text (case-insensitive).
+            max_values: At most this many values (default 100, up to 1000).
+        """
+        cap = fmt.clamp(max_values, MAX_VALUES, MAX_VALUES_CEILING, "max_values")
+        info = self._dimension(dimension, metric)
+        if info.type == "time":
+            raise QueryError(
+                f"'{dimension}' is a time dimension: its values are dates",
+                hint="Group by it with a grain in query_metrics instead, e.g. metric_time__month.",
+            )
+        declared = info.meta.get("values") if info.meta else None
+        aliases = info.meta.get("value_aliases") if info.meta else None
+        source: str
+        more = False
+        if isinstance(declared, list) and declared and metric is None:
+            values: list[Any] = list(declared)
+            source = "declared in meta.values"
+        else:
+            via = metric or self._metric_for(dimension, info.model)
+            # A filter by search goes to the warehouse, so the cap applies to matching values.
+            where = []
+            if search:
+                literal = search.strip().lower().replace("'", "''")
+                where.append(f"LOWER(CAST({{{{ Dimension('{dimension}') }}}} AS VARCHAR)) LIKE '%{literal}%'")
+            query = MetricQuery.build(via, dimension, where, order_by=dimension, limit=cap + 1)
+            result = self._run(query)
+            index = result.columns.index(dimension) if dimension in result.columns else 0
+            values = [row[index] for row in result.rows]
+            more = len(values) > cap
+            source = f"queried from the warehouse through metric {via}"
+        if search:
+            needle = search.strip().lower()
+            values = [v for v in values if needle in str(v).lower()]
+        rows: list[tuple[Any, ...]] = [
+            (v, ", ".join(aliases.get(v, [])) if isinstance(aliases, dict) else "") for v in values
+        ]
+        columns = [dimension, "aliases"] if isinstance(aliases, dict) else [dimension]
+        rows = [r[: len(columns)] for r in rows]
+        text = fmt.to_csv(columns, rows, max_rows=cap, more=more, rows_arg="max_values")
+        return f"{text}\n# source: {source}"
+
+    def _all_dimensions(self) -> list[DimensionInfo]:
+        """Every group-by name some metric can use (``Project.dimensions()`` keeps only shared ones)."""
+        if self._dims is None:
+            seen: dict[str, DimensionInfo] = {}
+            for m in self.project.metrics():
+                for info in self.project.dimensions(m.name):
+                    seen.setdefault(info.name, info)
+            self._dims = sorted(seen.values(), key=lambda d: d.name)
+        return self._dims
+
+    def _dimension(self, dimension: str, metric: str | None) -> DimensionInfo:
+        infos = self.project.dimensions(metric) if metric else self._all_dimensions()
+        for info in infos:
+            if info.name == dimension:
+                return info
+        context = f" for metric '{metric}'" if metric else ""
+        raise UnknownNameError("dimension", dimension, [i.name for i in infos], context=context)
+
+    def _metric_for(self, dimension: str, home: str) -> str:
+        """A cheap metric that reaches ``dimension``: one on the dimension's own table (so every value
+        shows), then simple and additive ones.
+        """
+        if dimension in self._value_metric:
+            return self._value_metric[dimension]
+
+        def rank(m: Metric) -> tuple[bool, int, str]:
+            return (home not in self.project.source_models(m.name), *self._cost(m))
+
+        for m in sorted(self.project.metrics(), key=rank):
+            if any(d.name == dimension for d in self.project.dimensions(m.name)):
+                self._value_metric[dimension] = m.name
+                return m.name
+        raise QueryError(
+            f"no metric reaches dimension '{dimension}', so its values cannot be queried",
+            hint="Declare them in the dimension's config.meta.values.",
+        )
+
+    def _cost(self, m: Metric) -> tuple[int, str]:
+        if m.type is not MetricType.SIMPLE or m.measure is None:
+            return (3, m.name)
+        measure = self.project.model.measures.get(m.measure.name)
+        if m.filter or (measure is not None and measure.non_additive is not None):
+            return (2, m.name)
+        return (0 if measure is not None and measure.agg.value == "count" else 1, m.name)
+
+    # -- questions -----------------------------------------------------------------------------
+    def resolve_question(self, question: str, as_of: str | None = None) -> str:
+        """Turn a business question into a metric query (offline, explainable); does not run it.
+
+        Returns the resolver's JSON: the query (pass it to query_metrics as `query`), how each phrase
+        was matched, its confidence, and clarifying questions when it is unsure.
+
+        Args:
+            question: The question, e.g. "MRR by region last quarter".
+            as_of: Resolve relative dates ("last quarter") against this day (YYYY-MM-DD; default today).
+        """
+        if self.resolver is None:
+            raise MetricmindError(
+                "the question resolver is not available in this installation",
+                hint="Build the query yourself with list_metrics, describe_metrics and query_metrics.",
+            )
+        day = _day(as_of, "as_of")
+        with self._lock:
+            resolution = self.resolver.resolve(question, as_of=day)
+        return json.dumps(resolution.to_dict(), ensure_ascii=False, default=str)
+
+    # -- queries -------------------------------------------------------------------------------
+    def query_metrics(
+        self,
+        metrics: list[str] | str | None = None,
+        group_by: list[str] | str | None = None,
+        where: list[str] | str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        order_by: list[str] | str | None = None,
+        limit: int | None = None,
+        query: dict[str, Any] | str | None = None,
+        max_rows: int | None = None,
+        max_chars: int | None = None,
+    ) -> str:
+        """Run a metric query and return the rows as CSV (capped; a last line "# cut: ..." says so).
+
+        Args:
+            metrics: Metric names, e.g. ["mrr"] or "mrr,arr".
+            group_by: Dimensions, e.g. ["metric_time__month", "customer__region"].
+            where: Filters, e.g. ["{{ Dimension('customer__segment') }} = 'SMB'"].
+            start: First day included (YYYY-MM-DD).
+            end: First day NOT included (YYYY-MM-DD): the range is [start, end).
+            order_by: Names to sort by; prefix with - for descending, e.g. ["-mrr"].
+            limit: At most this many rows from the warehouse.
+            query: A whole query as an object (e.g. the "query" of resolve_question); the other
+                arguments override its fields.
+            max_rows: Rows returned (default 200, up to 5000).
+            max_chars: Characters of CSV returned (default 20000, up to 200000).
+        """
+        q = self._query(metrics, group_by, where, start, end, order_by, limit, query)
+        rows_cap = fmt.clamp(max_rows, fmt.MAX_ROWS, fmt.MAX_ROWS_CEILING, "max_rows")
+        chars_cap = fmt.clamp(max_chars, fmt.MAX_CHARS, fmt.MAX_CHARS_CEILING, "max_chars")
+        capped = q.limit is None or q.limit > rows_cap
+        if capped:
+            q = MetricQuery.build(
+                list(q.metrics), list(q.group_by), list(q.where), q.start, q.end,
+                [str(o) for o in q.order_by], rows_cap + 1,
+            )  # fmt: skip
+        result = self._run(q)
+        more = capped and len(result.rows) > rows_cap
+        text = fmt.to_csv(result.columns, result.rows, max_rows=rows_cap, max_chars=chars_cap, more=more)
+        return f"{text}\n# {min(len(result.rows), rows_cap)} rows in {result.elapsed_ms:.0f} ms"
+
+    def explain_query(
+        self,
+        metrics: list[str] | str | None = None,
+        group_by: list[str] | str | None = None,
+        where: list[str] | str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        order_by: list[str] | str | None = None,
+        limit: int | None = None,
+        query: dict[str, Any] | str | None = None,
+        dialect: str | None = None,
+    ) -> str:
+        """Compile a metric query to SQL without running it; returns the query and its SQL.
+
+        Args:
+            metrics: Metric names, e.g. ["mrr"].
+            group_by: Dimensions, e.g. ["metric_time__quarter"].
+            where: Filters, e.g. ["{{ Dimension('customer__region') }} = 'EMEA'"].
+            start: First day included (YYYY-MM-DD).
+            end: First day NOT included (YYYY-MM-DD).
+            order_by: Names to sort by; prefix with - for descending.
+            limit: Row limit.
+            query: A whole query as an object (e.g. from resolve_question); other arguments override it.
+            dialect: duckdb, postgres, snowflake, bigquery, databricks, spark or trino (default: the project's).
+        """
+        q = self._query(metrics, group_by, where, start, end, order_by, limit, query)
+        with self._lock:
+            sql = self.project.compile(q, dialect or None)
+        head = json.dumps(q.to_dict(), ensure_ascii=False)
+        return f"-- query: {head}\n-- dialect: {dialect or self.project.dialect}\n{sql}"
+
+    def _query(
+        self,
+        metrics: list[str] | str | None,
+        group_by: list[str] | str | None,
+        where: list[str] | str | None,
+        start: str | None,
+        end: str | None,
+        order_by: list[str] | str | None,
+        limit: int | None,
+        query: dict[str, Any] | str | None,
+    ) -> MetricQuery:
+        base = fmt.mapping(query, "query") or {}
+        if "query" in base and isinstance(base["query"], dict):  # a whole resolution was passed
+            base = base["query"]
+        unknown = set(base) - {"metrics", "group_by", "where", "start", "end", "order_by", "limit"}
+        if unknown:
+            raise QueryError(
+                f"query has unknown fields: {', '.join(sorted(unknown))}",
+                hint="Use metrics, group_by, where, start, end, order_by and limit.",
+            )
+        built = MetricQuery.build(
+            fmt.names(metrics if metrics is not None else base.get("metrics"), "metrics"),
+            fmt.names(group_by if group_by is not None else base.get("group_by"), "group_by"),
+            fmt.filters(where if where is not None else base.get("where")),
+            start if start is not None else base.get("start"),
+            end if end is not None else base.get("end"),
+            fmt.names(order_by if order_by is not None else base.get("order_by"), "order_by"),
+            limit if limit is not None else base.get("limit"),
+        )
+        for name in built.metrics:
+            self.project.metric(name)  # unknown metrics fail early, with "did you mean"
+        return built
+
+    def _run(self, query: MetricQuery) -> Any:
+        with self._lock:
+            return self.project.run(query, user=self.user, source="mcp")
+
+    # -- feedback ------------------------------------------------------------------------------
+    def record_feedback(
+        self,
+        question: str,
+        verdict: str,
+        query: dict[str, Any] | str | None = None,
+        correction: str | None = None,
+        phrase: str | None = None,
+        target: str | None = None,
+        user: str | None = None,
+    ) -> str:
+        """Record whether an answer was right; a correction teaches the resolver a synonym.
+
+        The only tool that writes: it appends to <project>/metricmind/feedback.jsonl and, when the
+        verdict is "incorrect" and the correction names a phrase and what it meant, adds a learned
+        synonym to the project's reviewable synonyms file.
+
+        Args:
+            question: The question that was answered.
+            verdict: "correct" or "incorrect".
+            query: The query that answered it (object or JSON string).
+            correction: What was wrong, e.g. "by 'area' I meant customer__region".
+            phrase: The misunderstood words (instead of parsing correction), e.g. "area".
+            target: The metric or dimension they mean, e.g. customer__region.
+            user: Who gave the verdict (default: the server's user).
+        """
+        verdict = verdict.strip().lower()
+        resolved = fmt.mapping(query, "query")
+        learned: list[dict[str, str]] = []
+        pair: tuple[str, str] | None = None
+        explicit = bool(phrase or target)
+        if explicit:
+            if not (phrase and target):
+                raise QueryError(
+                    "pass both phrase and target", hint="e.g. phrase='area', target='customer__region'."
+                )
+            pair = (" ".join(phrase.split()).lower(), target.strip())
+        else:
+            pair = parse_correction(correction)
+        note = ""
+        if pair is not None and verdict == "incorrect":
+            try:
+                kind = self._kind(pair[1])
+            except UnknownNameError as exc:
+                if explicit:
+                    raise
+                kind = None
+                note = f"# not learned: {exc.message} {exc.hint or ''}".rstrip()
+            if kind is not None:
+                if self.add_synonym is None:
+                    note = "# not learned: the resolver is not available in this installation"
+                else:
+                    with self._lock:
+                        self.add_synonym(self.project.root, kind, pair[0], pair[1])
+                    learned.append({"kind": kind, "phrase": pair[0], "target": pair[1]})
+        elif explicit and verdict != "incorrect":
+            raise QueryError(
+                "a synonym is learned only from an incorrect answer",
+                hint="Pass verdict='incorrect' with the correction.",
+            )
+        entry = Feedback(
+            question=question,
+            verdict=verdict,
+            query=resolved,
+            correction=correction or None,
+            user=user or self.user,
+            learned=learned,
+        )
+        with self._lock:
+            self.feedback.append(entry)
+        lines = [f"recorded feedback {entry.id} ({verdict}) in {self.feedback.path}"]
+        lines += [f"learned: '{s['phrase']}' → {s['target']} ({s['kind']})" for s in learned]
+        if note:
+            lines.append(note)
+        return "\n".join(lines)
+
+    def _kind(self, target: str) -> str:
+        """``metric`` or ``dimension`` for a known name; ``UnknownNameError`` with suggestions otherwise."""
+        if target in self.project.model.metrics:
+            return "metric"
+        dims = [d.name for d in self._all_dimensions()]
+        if target in dims:
+            return "dimension"
+        raise UnknownNameError("metric or dimension", target, [*self.project.model.metrics, *dims])
+
+
+TOOLS: tuple[str, ...] = (
+    "list_metrics",
+    "describe_metrics",
+    "get_dimension_values",
+    "resolve_question",
+    "query_metrics",
+    "explain_query",
+    "record_feedback",
+)
+"""Every tool, in the order clients list them."""
+WRITES: frozenset[str] = frozenset({"record_feedback"})
+"""Tools that write (only to the feedback store and the learned synonyms)."""
+
+
+def register(server: MCPServer, tools: Tools, *, feedback: bool = True) -> None:
+    """Add every tool of ``tools`` to ``server`` (without ``record_feedback`` when ``feedback`` is off)."""
+    for name in TOOLS:
+        if name in WRITES and not feedback:
+            continue
+        writes = name in WRITES
+        server.add_tool(
+            _guard(getattr(tools, name)),
+            name=name,
+            annotations=ToolAnnotations(
+                read_only_hint=not writes,
+                destructive_hint=False,
+                idempotent_hint=not writes,
+                open_world_hint=False,
+            ),
+            structured_output=False,
+        )
+
+
+def _guard(method: Callable[..., str]) -> Callable[..., str]:
+    """Turn metricmind errors into a tool error the model can read (message, hint, did you mean)."""
+
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> str:
+        try:
+            return method(*args, **kwargs)
+        except MetricmindError as exc:
+            raise ToolError(fmt.error_text(exc)) from exc
+
+    return call
+
+
+def _day(value: str | None, what: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError as exc:
+        raise QueryError(f"{what} {value!r} is not a date", hint="Write it as YYYY-MM-DD.") from exc
+
+
+def _haystack(m: Metric) -> str:
+    return " ".join([m.name, m.label, m.description, _definition(m), *m.synonyms]).lower()
+
+
+def _definition(m: Metric) -> str:
+    return str(m.meta.get("definition") or m.description or "").strip()
+
+
+def _formula(m: Metric) -> str | None:
+    if m.measure is not None:
+        return f"measure {m.measure.name}"
+    if m.numerator is not None and m.denominator is not None:
+        return f"{m.numerator.name} / {m.denominator.name}"
+    if m.expr:
+        return f"{m.expr} with " + ", ".join(f"{i.alias}={i.name}" if i.alias else i.name for i in m.inputs)
+    if m.conversion is not None:
+        return f"conversion {m.conversion.base_measure.name} → {m.conversion.conversion_measure.name}"
+    return None

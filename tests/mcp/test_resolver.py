@@ -1,0 +1,64 @@
+"""resolve_question and learning from feedback, with the real resolver of ``metricmind.resolve``."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from metricmind.interfaces.mcpserver.server import build_server
+from metricmind.project import Project
+from tests.conftest import in_ci
+from tests.mcp.helpers import error, ok
+
+
+@pytest.fixture(scope="module")
+def resolve_module() -> Any:
+    """``metricmind.resolve`` with its ``Resolver`` and ``add_synonym``; missing fails under CI."""
+    module = importlib.import_module("metricmind.resolve")
+    if not (hasattr(module, "Resolver") and hasattr(module, "add_synonym")):
+        if in_ci():
+            pytest.fail("metricmind.resolve has no Resolver / add_synonym")
+        pytest.skip("metricmind.resolve is not built yet")
+    return module
+
+
+def test_resolve_question(resolve_module: Any, demo: Project) -> None:
+    server = build_server(demo)
+    answer = json.loads(
+        ok(server, "resolve_question", {"question": "MRR by region last quarter", "as_of": "2026-06-30"})
+    )
+    query = answer["query"]
+    assert query["metrics"] == ["mrr"]
+    assert "customer__region" in query["group_by"]
+    assert (query["start"], query["end"]) == ("2026-04-01", "2026-07-01")
+    # The answer, whole, runs as it is.
+    rows = ok(server, "query_metrics", {"query": answer})
+    header = rows.splitlines()[0].split(",")
+    assert "customer__region" in header and header[-1] == "mrr"
+    assert "is not a date" in error(server, "resolve_question", {"question": "MRR", "as_of": "someday"})
+
+
+def test_correction_is_learned_by_the_resolver(resolve_module: Any, demo_copy: Path) -> None:
+    question = {"question": "MRR by zorblat last quarter", "as_of": "2026-06-30"}
+    with Project.load(demo_copy) as project:
+        before = json.loads(ok(build_server(project), "resolve_question", question))
+        assert "customer__region" not in (before.get("query") or {}).get("group_by", [])
+        ok(
+            build_server(project),
+            "record_feedback",
+            {
+                "question": question["question"],
+                "verdict": "incorrect",
+                "query": before.get("query"),
+                "correction": "by 'zorblat' I meant customer__region",
+            },
+        )
+    learned = [p for p in demo_copy.rglob("*") if p.is_file() and "zorblat" in p.read_text(errors="ignore")]
+    assert {p.name for p in learned} >= {"feedback.jsonl"} and len(learned) >= 2  # feedback + synonyms file
+    with Project.load(demo_copy) as project:
+        after = json.loads(ok(build_server(project), "resolve_question", question))
+    assert "customer__region" in after["query"]["group_by"]
