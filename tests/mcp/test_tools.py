@@ -38,6 +38,9 @@ def test_every_tool_is_listed_and_only_feedback_writes(server: MCPServer) -> Non
     async def go() -> dict[str, bool | None]:
         async with Client(server) as client:
             tools = (await client.list_tools()).tools
+            for t in tools:  # descriptions without the docstring indentation, arguments explained
+                assert t.description and "\n            " not in t.description
+                assert "Args:" in t.description or not t.input_schema.get("properties")
             return {t.name: t.annotations.read_only_hint if t.annotations else None for t in tools}
 
     hints = anyio.run(go)
@@ -245,6 +248,17 @@ def test_query_errors(server: MCPServer) -> None:
     assert "is not a date" in error(server, "query_metrics", {"metrics": "mrr", "start": "last year"})
     assert "out of range" in error(server, "query_metrics", {"metrics": "mrr", "max_rows": 100_000})
     assert "unknown fields: metric" in error(server, "query_metrics", {"query": {"metric": "mrr"}})
+    assert "not a whole number" in error(
+        server, "query_metrics", {"query": {"metrics": "mrr", "limit": "ten"}}
+    )
+    _, rows, _ = parse_csv(
+        ok(
+            server,
+            "query_metrics",
+            {"query": {"metrics": "events", "group_by": "metric_time__day", "limit": "3"}},
+        )
+    )
+    assert len(rows) == 3
 
 
 def test_queries_go_through_project_run(demo_dir: Path) -> None:

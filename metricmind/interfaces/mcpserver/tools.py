@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import json
 import threading
 from collections.abc import Callable
@@ -363,7 +364,7 @@ class Tools:
             start if start is not None else base.get("start"),
             end if end is not None else base.get("end"),
             fmt.names(order_by if order_by is not None else base.get("order_by"), "order_by"),
-            limit if limit is not None else base.get("limit"),
+            limit if limit is not None else _int(base.get("limit"), "limit"),
         )
         for name in built.metrics:
             self.project.metric(name)  # unknown metrics fail early, with "did you mean"
@@ -479,9 +480,11 @@ def register(server: MCPServer, tools: Tools, *, feedback: bool = True) -> None:
         if name in WRITES and not feedback:
             continue
         writes = name in WRITES
+        method = getattr(tools, name)
         server.add_tool(
-            _guard(getattr(tools, name)),
+            _guard(method),
             name=name,
+            description=inspect.cleandoc(method.__doc__ or ""),
             annotations=ToolAnnotations(
                 read_only_hint=not writes,
                 destructive_hint=False,
@@ -503,6 +506,15 @@ def _guard(method: Callable[..., str]) -> Callable[..., str]:
             raise ToolError(fmt.error_text(exc)) from exc
 
     return call
+
+
+def _int(value: Any, what: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise QueryError(f"{what} {value!r} is not a whole number") from exc
 
 
 def _day(value: str | None, what: str) -> dt.date | None:
