@@ -14,7 +14,7 @@ from mcp import Client
 from mcp.server.mcpserver import MCPServer
 
 from metricmind.interfaces.mcpserver.server import build_server
-from metricmind.interfaces.mcpserver.tools import TOOLS
+from metricmind.interfaces.mcpserver.tools import TOOLS, Tools, register
 from metricmind.project import Execution, Project
 from metricmind.spec.query import MetricQuery
 from tests.mcp.helpers import error, ok
@@ -312,3 +312,10 @@ def test_read_tools_leave_the_project_untouched(demo_copy: Path) -> None:
         ok(server, "query_metrics", {"metrics": "mrr", "group_by": "customer__region"})
         ok(server, "explain_query", {"metrics": "mrr"})
     assert snapshot() == before
+
+
+def test_resolve_question_without_a_resolver_says_so(demo: Project) -> None:
+    server = MCPServer(name="bare")
+    register(server, Tools(demo, resolver=None))
+    message = error(server, "resolve_question", {"question": "MRR by region"})
+    assert "resolver is not available" in message and "query_metrics" in message

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 from typing import Any, Literal
 
@@ -85,9 +86,14 @@ def _resolve_parts(project: Project) -> tuple[Resolver | None, SynonymWriter | N
     resolver = None
     if factory is not None:
         for_project = getattr(factory, "for_project", None)
-        resolver = (
-            for_project(project.model, project.root) if for_project is not None else factory(project.model)
-        )
+        try:
+            resolver = (
+                for_project(project.model, project.root)
+                if for_project is not None
+                else factory(project.model)
+            )
+        except TypeError as exc:  # a resolver API this server does not know: serve the other tools
+            logging.getLogger(__name__).warning("resolve_question is unavailable: %s", exc)
     return resolver, writer
 
 
