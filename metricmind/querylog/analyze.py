@@ -304,6 +304,13 @@ class _Collector:
             return
         items = _group_items([*group.expressions, *(n for k in _GROUPINGS for n in group.args.get(k) or ())])
         projections = select.expressions
+        if group.args.get("all"):
+            # GROUP BY ALL (DuckDB, Databricks, Snowflake): every projection without an aggregate
+            unwrapped = (p.this if isinstance(p, exp.Alias) else p for p in projections)
+            items = [
+                *items,
+                *(p for p in unwrapped if not isinstance(p, exp.Star) and p.find(exp.AggFunc) is None),
+            ]
         aliases = {p.alias.lower(): p.this for p in projections if isinstance(p, exp.Alias)}
         for item in items:
             target: exp.Expr = item
