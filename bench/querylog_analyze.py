@@ -144,16 +144,16 @@ def write_exports(directory: Path, n: int) -> dict[str, Path]:
     native = directory / "native.jsonl"
     with bq.open("w", encoding="utf-8") as b, native.open("w", encoding="utf-8") as nat:
         for i in range(n):
-            ts = (t0 + dt.timedelta(seconds=i)).isoformat()
+            stamp = (t0 + dt.timedelta(seconds=i)).isoformat()
             b.write(
                 json.dumps(
                     {
                         "job_id": f"job_{i}",
                         "query": f"SELECT COUNT(*) FROM `p.d.events` WHERE kind = 'k{i % 7}'",
                         "user_email": "ann@example.com",
-                        "creation_time": ts,
-                        "start_time": ts,
-                        "end_time": ts,
+                        "creation_time": stamp,
+                        "start_time": stamp,
+                        "end_time": stamp,
                         "total_bytes_processed": i,
                         "state": "DONE",
                         "error_result": None,
@@ -169,7 +169,7 @@ def write_exports(directory: Path, n: int) -> dict[str, Path]:
                         "query_id": f"n{i}",
                         "sql": "select 1",
                         "user": "ann",
-                        "started_at": ts,
+                        "started_at": stamp,
                         "duration_ms": 3,
                     }
                 )
