@@ -161,12 +161,34 @@ class _Collector:
         self._group_by(scope, select)
         where = select.args.get("where")
         if where is not None:
+            for pred in conjuncts(where.this):
+                self._in_subquery(scope, pred)
             for pred in conjuncts(self.r.expand(scope, where.this)):
                 pair = join_pair(pred)
                 if pair is not None:
                     self._add_join(pair[0], pair[1], "implicit", replace=False)
                 else:
                     self._add_filter(pred)
+
+    def _in_subquery(self, scope: Scope, pred: exp.Expr) -> None:
+        """``col [NOT] IN (SELECT other FROM …)``: a semi (anti) join edge between the two tables."""
+        negated = isinstance(pred, exp.Not)
+        node = pred.this if negated else pred
+        if not isinstance(node, exp.In) or not isinstance(node.this, exp.Column):
+            return
+        query = node.args.get("query")
+        inner_select = query.this if isinstance(query, exp.Subquery) else query
+        if not isinstance(inner_select, exp.Select) or len(inner_select.expressions) != 1:
+            return
+        sub = next((s for s in scope.subquery_scopes if s.expression is inner_select), None)
+        if sub is None:
+            return
+        outer = column_ref(self.r.column(scope, node.this))
+        projected = self.r.output(sub, inner_select.expressions[0].alias_or_name.lower())
+        inner = column_ref(projected) if projected is not None else None
+        if outer is None or inner is None or not outer.table or not inner.table or outer.table == inner.table:
+            return
+        self._add_join(outer, inner, "anti" if negated else "semi", replace=False)
 
     def _joins(self, scope: Scope, select: exp.Select) -> None:
         from_ = select.args.get("from_") or select.args.get("from")
