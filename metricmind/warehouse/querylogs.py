@@ -145,11 +145,15 @@ class LogFile:
             yield record
 
     def _rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        with self.path.open(encoding="utf-8", newline="") as handle:
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
             if self.path.suffix.lower() in (".csv", ".tsv"):
                 reader = csv.DictReader(handle, delimiter="\t" if self.path.suffix.lower() == ".tsv" else ",")
-                for number, row in enumerate(reader, start=2):
-                    yield number, {k.strip().lower(): v for k, v in row.items() if k is not None}
+                if reader.fieldnames is None:
+                    return
+                start = reader.line_num + 1  # quoted fields may span lines: name a row by its first line
+                for row in reader:
+                    yield start, {k.strip().lower(): v for k, v in row.items() if k is not None}
+                    start = reader.line_num + 1
                 return
             for number, text in enumerate(handle, start=1):
                 if not text.strip():

@@ -149,3 +149,27 @@ def test_pg_stat_statements_incremental_and_idempotent(
 def test_pg_stat_statements_errors(postgres_server: PostgresServer) -> None:
     with pytest.raises(WarehouseError, match="cannot read pg_stat_statements"):
         read_pg_stat_statements(f"host=127.0.0.1 port={postgres_server.port} user=postgres dbname=nope_db")
+
+
+def test_csv_multiline_sql_bom_and_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "history.csv"
+    path.write_text(
+        "\ufeffQUERY_ID,QUERY_TEXT,START_TIME,EXECUTION_STATUS\n"
+        'a,"SELECT region,\n       SUM(amount)\nFROM orders\nGROUP BY region",2026-11-01 10:00:00,SUCCESS\n'
+        "b,SELECT 1,yesterday,SUCCESS\n"
+        'c,"select\n2",2026-11-01 10:00:02,SUCCESS\n',
+        encoding="utf-8",
+    )
+    log = LogFile(path)
+    records = list(log)
+    assert [r.query_id for r in records] == ["a", "c"]
+    assert records[0].sql.startswith("SELECT region,\n")
+    assert analyze(records[0].sql, "snowflake").dimensions[0].expr == "region"
+    assert log.problems == ["history.csv:6: ValueError: Invalid isoformat string: 'yesterday'"]
+
+
+def test_empty_files(tmp_path: Path) -> None:
+    for name in ("empty.csv", "empty.jsonl"):
+        (tmp_path / name).write_text("")
+        log = LogFile(tmp_path / name)
+        assert list(log) == [] and log.skipped == 0 and log.fmt is None
