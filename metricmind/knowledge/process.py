@@ -135,10 +135,11 @@ class Processor:
         """Fold every record stored after the high-water mark into the graph; how many were folded."""
         done = 0
         batches = 0
+        safe = committed_upto(engine)
         while max_batches is None or batches < max_batches:
             try:
                 with engine.begin() as conn:
-                    n = self._batch(conn, batch)
+                    n = self._batch(conn, batch, safe)
             except BaseException:
                 self.ids.clear()
                 raise
@@ -148,7 +149,7 @@ class Processor:
             batches += 1
         return done
 
-    def _batch(self, conn: sa.Connection, size: int) -> int:
+    def _batch(self, conn: sa.Connection, size: int, safe: int) -> int:
         mark_row = conn.execute(
             sa.select(cursors.c.value).where(cursors.c.source == CURSOR[0], cursors.c.key == CURSOR[1])
         ).first()
@@ -165,7 +166,7 @@ class Processor:
                 query_log.c.metrics,
                 query_log.c.group_by,
             )
-            .where(query_log.c.id > mark)
+            .where(query_log.c.id > mark, query_log.c.id <= safe)
             .order_by(query_log.c.id)
             .limit(size)
         ).all()
@@ -342,6 +343,19 @@ class Processor:
             ),
             out,
         )
+
+
+def committed_upto(engine: sa.Engine) -> int:
+    """The highest record id below which every record is committed.
+
+    On PostgreSQL ids are handed out before commit, so a slow writer could commit id 10 after id 11
+    was folded and the mark moved past it. Taking a ``SHARE`` lock for an instant waits for writers
+    in flight; every id up to the maximum seen then is committed. SQLite has one writer at a time.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("LOCK TABLE kg_query_log IN SHARE MODE"))
+        return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(query_log.c.id), 0))).scalar_one())
 
 
 def pending(engine: sa.Engine) -> int:

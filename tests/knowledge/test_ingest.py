@@ -243,3 +243,31 @@ def test_cli_ingests_snowflake_exports_and_postgres(
     assert str(pg["source"]).startswith("pg:") and int(str(pg["inserted"])) >= 1
     bad = runner.invoke(app, ["querylog", "ingest", "-p", str(project_dir)])
     assert bad.exit_code == 2 and "exactly one of --file or --postgres" in bad.output
+
+
+def test_a_slow_writer_is_not_skipped_on_postgresql(postgres_url: str, demo_built: Path) -> None:
+    import threading
+
+    from metricmind.knowledge.ingest import connect, store_entries
+
+    engine = connect(postgres_url)
+    model = Project.load(demo_built).model
+    persist(
+        engine, entries(1, source="warm")
+    )  # the SQL text exists, so the writers do not wait on each other
+    assert Processor(model, "main").run(engine) == 1
+    slow = engine.connect()
+    tx = slow.begin()
+    store_entries(slow, entries(1, source="slow"))  # takes the lower id, commits late
+    persist(engine, entries(3, source="fast"))
+    folded: list[int] = []
+    worker = threading.Thread(target=lambda: folded.append(Processor(model, "main").run(engine)))
+    worker.start()
+    time.sleep(0.5)
+    assert worker.is_alive()  # waits for the writer in flight instead of moving past its id
+    tx.commit()
+    slow.close()
+    worker.join(timeout=30)
+    assert folded == [4] and pending(engine) == 0
+    assert node_uses(engine, "metric", "invoice_revenue") == 5
+    engine.dispose()
