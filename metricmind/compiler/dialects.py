@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import sqlglot
 from sqlglot import exp
 
 from metricmind.errors import QueryError, closest
 from metricmind.spec.model import Grain
+
+E = TypeVar("E", bound=exp.Expr)
 
 
 @dataclass(frozen=True)
@@ -169,9 +172,16 @@ def _type(name: str, dialect: str) -> exp.DataType:
     return exp.DataType.build(name, dialect=dialect)
 
 
+def _bare(tree: E) -> E:
+    """``tree`` without the parser's position metadata, which every later copy would deep-copy."""
+    for node in tree.walk():
+        node._meta = None
+    return tree
+
+
 @lru_cache(maxsize=1024)
 def _parsed_table(name: str, dialect: str) -> exp.Table:
-    return exp.to_table(name, dialect=dialect)
+    return _bare(exp.to_table(name, dialect=dialect))
 
 
 def table(name: str, dialect: str, alias: str | None = None) -> exp.Expr:
@@ -195,7 +205,7 @@ def cte(name: str, alias: str | None = None) -> exp.Expr:
 
 @lru_cache(maxsize=4096)
 def _parsed(sql: str, dialect: str) -> exp.Expr:
-    return sqlglot.parse_one(sql, read=dialect)
+    return _bare(sqlglot.parse_one(sql, read=dialect))
 
 
 def parse(sql: str, dialect: str) -> exp.Expr:

@@ -225,7 +225,7 @@ class _Planner:
         aggregates = {
             e.alias_or_name: e.this if isinstance(e, exp.Alias) else e for e in scan.expressions[n_keys:]
         }
-        out = scan.copy()
+        out = scan  # the scan step is not kept in the plan: reuse its tree
         exprs = list(out.expressions[:n_keys])
         for name, e in metrics:
             exprs.append(exp.alias_(substitute(e, aggregates), name, copy=False))

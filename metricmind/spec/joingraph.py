@@ -95,6 +95,7 @@ class JoinGraph:
         self.model = model
         self.max_hops = max_hops
         self._paths: dict[str, list[Path]] = {}
+        self._resolved: dict[tuple[str, Ref], Target] = {}
 
     @cached_property
     def _holders(self) -> dict[str, list[tuple[SemanticModel, Entity]]]:
@@ -143,6 +144,13 @@ class JoinGraph:
 
     def resolve(self, start: str, ref: Ref) -> Target:
         """Where ``ref`` (a dimension or entity name) lives as seen from semantic model ``start``."""
+        key = (start, ref)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve(start, ref)
+        return found
+
+    def _resolve(self, start: str, ref: Ref) -> Target:
         candidates = self._candidates(start, ref)
         if not candidates:
             raise self._unknown(start, ref)
