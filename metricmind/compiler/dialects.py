@@ -18,6 +18,7 @@ from metricmind.errors import QueryError, closest
 from metricmind.spec.model import Grain
 
 E = TypeVar("E", bound=exp.Expr)
+Q = TypeVar("Q", bound=exp.Query)
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,17 @@ def cte(name: str, alias: str | None = None) -> exp.Expr:
     """A reference to a CTE of the plan (no parsing)."""
     node = exp.table_(name)
     return exp.alias_(node, alias, table=True, copy=False) if alias else node
+
+
+def with_cte(query: Q, name: str, select: exp.Expr) -> Q:
+    """``query`` with ``WITH name AS (select)`` appended, in place (``Query.with_`` would parse ``name``)."""
+    node = exp.CTE(this=select, alias=exp.TableAlias(this=exp.to_identifier(name)))
+    existing = query.args.get("with_")
+    if existing is None:
+        query.set("with_", exp.With(expressions=[node]))
+    else:
+        existing.append("expressions", node)
+    return query
 
 
 @lru_cache(maxsize=4096)

@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from metricmind.compiler.conversion import render_conversion
 from metricmind.compiler.cumulative import render_cumulative
-from metricmind.compiler.dialects import Dialect, cte
+from metricmind.compiler.dialects import Dialect, cte, with_cte
 from metricmind.compiler.periods import ceil, floor, shift
 from metricmind.compiler.resolve import Leaf, Request, build
 from metricmind.compiler.scan import Scan, ScanKey, TimeRange, render_scan
@@ -57,7 +57,7 @@ class Plan:
             final = self.final
             for step in self.steps:
                 step.select.add_comments([step.description])
-                final = final.with_(step.name, as_=step.select, copy=False)
+                final = with_cte(final, step.name, step.select)
             self._ast = final
         return self._ast
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from sqlglot import exp
 
-from metricmind.compiler.dialects import Dialect, percentile, trunc
+from metricmind.compiler.dialects import Dialect, cte, percentile, trunc, with_cte
 from metricmind.compiler.resolve import GroupItem, Leaf, Request
 from metricmind.compiler.source import Source
 from metricmind.errors import QueryError
@@ -250,7 +250,7 @@ def _render_snapshot(
         last = exp.select(
             *(exp.column(c) for c in period_cols),
             exp.alias_(window_fn(this=exp.column("__snapshot_day")), "__complete_day", copy=False),
-        ).from_("snap")
+        ).from_(cte("snap"), copy=False)
         if period_cols:
             last = last.group_by(*(exp.column(c) for c in period_cols), copy=False)
         on = [
@@ -265,9 +265,10 @@ def _render_snapshot(
         )
         outer_keys = [exp.column(i.column, table="snap") for i in req.items]
         select = (
-            exp.select(*(exp.alias_(k, k.name, copy=False) for k in outer_keys), *aggs)
-            .with_("snap", inner, copy=False)
-            .from_("snap")
+            with_cte(
+                exp.select(*(exp.alias_(k, k.name, copy=False) for k in outer_keys), *aggs), "snap", inner
+            )
+            .from_(cte("snap"), copy=False)
             .join(last.subquery("snap_last", copy=False), on=exp.and_(*on, copy=False), copy=False)
         )
         if outer_keys:
