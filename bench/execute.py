@@ -2,7 +2,8 @@
 
 Per query class (simple, join, multi-hop, ratio, derived offset, cumulative window, conversion) the
 three statements run on the same DuckDB file, each several times; the script prints the median and
-the ratios, and checks that all three return the same rows. MetricFlow's SQL comes from MetricFlow
+the ratios, and checks that all three return the same rows. After one warm-up each, the three take
+turns run by run, so neither the cache nor the machine's load favours one. MetricFlow's SQL comes from MetricFlow
 itself (``engine.explain``) through the differential-test harness.
 
     .venv/bin/python bench/execute.py [--scale 60000] [--runs 5] [--timeout 300] [--dir DIR]
@@ -21,6 +22,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -122,23 +124,51 @@ BENCHES = [
 ]
 
 
-def timed(
-    con: duckdb.DuckDBPyConnection, sql: str, runs: int, timeout: float
-) -> tuple[float | None, list[tuple]]:
-    times: list[float] = []
-    rows: list[tuple] = []
-    for _ in range(runs):
-        timer = threading.Timer(timeout, con.interrupt)
-        timer.start()
-        t0 = time.perf_counter()
-        try:
-            rows = con.execute(sql).fetchall()
-        except duckdb.InterruptException:
-            return None, rows
-        finally:
-            timer.cancel()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), rows
+def _once(con: duckdb.DuckDBPyConnection, sql: str, timeout: float) -> tuple[float | None, list[tuple[Any, ...]]]:
+    timer = threading.Timer(timeout, con.interrupt)
+    timer.start()
+    t0 = time.perf_counter()
+    try:
+        rows = con.execute(sql).fetchall()
+    except duckdb.InterruptException:
+        return None, []
+    finally:
+        timer.cancel()
+    return time.perf_counter() - t0, rows
+
+
+def race(
+    con: duckdb.DuckDBPyConnection, sqls: dict[str, str | None], runs: int, timeout: float
+) -> dict[str, tuple[float | None, list[tuple[Any, ...]]]]:
+    """Median time and rows of each statement: one warm-up each, then interleaved rounds.
+
+    Statements take turns (the order rotates every round), so the file cache and the machine's load
+    treat them alike. One whose warm-up took over 5 s gets half the rounds.
+    """
+    out: dict[str, tuple[float | None, list[tuple[Any, ...]]]] = {}
+    times: dict[str, list[float]] = {}
+    rounds: dict[str, int] = {}
+    for name, sql in sqls.items():
+        if sql is None:
+            out[name] = (None, [])
+            continue
+        first, rows = _once(con, sql, timeout)
+        out[name] = (first, rows)
+        if first is not None:
+            times[name] = []
+            rounds[name] = runs if first <= 5 else max(1, runs // 2)
+    names = list(times)
+    for r in range(runs):
+        order = names[r % len(names) :] + names[: r % len(names)] if names else []
+        for name in order:
+            if len(times[name]) >= rounds[name]:
+                continue
+            elapsed, _ = _once(con, sqls[name] or "", timeout)
+            if elapsed is not None:
+                times[name].append(elapsed)
+    for name, values in times.items():
+        out[name] = (statistics.median(values) if values else out[name][0], out[name][1])
+    return out
 
 
 def main() -> None:
@@ -185,10 +215,13 @@ def main() -> None:
             continue
         query = MetricQuery.build(list(b.metrics), list(b.group_by), start=b.start, end=b.end)
         ours_sql = project.compile(query)
-        ours_t, ours_rows = timed(con, ours_sql, args.runs, args.timeout)
         mf_sql = mf[b.name].sql if mf[b.name].error is None else None
-        mf_t, mf_rows = timed(con, mf_sql, max(1, args.runs // 2), args.timeout) if mf_sql else (None, [])
-        hand_t, hand_rows = timed(con, b.hand, args.runs, args.timeout) if b.hand else (None, [])
+        timings = race(con, {"ours": ours_sql, "mf": mf_sql, "hand": b.hand or None}, args.runs, args.timeout)
+        (ours_t, ours_rows), (mf_t, mf_rows), (hand_t, hand_rows) = (
+            timings["ours"],
+            timings["mf"],
+            timings["hand"],
+        )
         cols = project.plan(query).columns
         same = []
         if hand_t is not None:
