@@ -124,7 +124,9 @@ BENCHES = [
 ]
 
 
-def _once(con: duckdb.DuckDBPyConnection, sql: str, timeout: float) -> tuple[float | None, list[tuple[Any, ...]]]:
+def _once(
+    con: duckdb.DuckDBPyConnection, sql: str, timeout: float
+) -> tuple[float | None, list[tuple[Any, ...]]]:
     timer = threading.Timer(timeout, con.interrupt)
     timer.start()
     t0 = time.perf_counter()

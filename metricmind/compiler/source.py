@@ -199,9 +199,9 @@ class Source:
             select = self._rewrite_nested(select.copy(), nested)
         plain = [h for h in self._aliases if h and h not in self._bridges and h[:1] not in nested]
         select = self._join_chain(select, plain)
-        for first, (columns, key) in nested.items():
+        for first, (columns, join_key) in nested.items():
             sub = exp.select(
-                exp.alias_(key, "__k", copy=False),
+                exp.alias_(join_key, "__k", copy=False),
                 *(exp.alias_(v, k, copy=False) for k, v in columns.items()),
             ).from_(
                 exp.alias_(
