@@ -216,7 +216,9 @@ def _render_snapshot(
     """Semi-additive measures: keep rows at the min/max snapshot time per period (and window grouping)."""
     nad = scan.key.non_additive
     assert nad is not None
-    day_expr = src.day_of(nad.name)
+    # The snapshot day is internal (never output), so a cast to DATE does: a no-op on DATE columns,
+    # where DATE_TRUNC('DAY') would turn every row into a TIMESTAMP.
+    day_expr = exp.cast(src.raw_time(nad.name), exp.DataType.build("date"), copy=False)
     partition = [item_expr(req, src, i, scan.key.time_dim) for i in req.time_items]
     for entity in nad.window_groupings:
         partition.append(src.element(split(entity)))
@@ -224,10 +226,20 @@ def _render_snapshot(
     # Without per-entity groupings, pick the complete day per period with GROUP BY + join (a hash join
     # on a handful of rows) instead of a window over every row.
     by_join = not nad.window_groupings
+    # Leaves with the same value and filter (a metric and its offset source) share one column.
+    same: dict[str, str] = {}
+    first: dict[tuple[str, str], str] = {}
+    for a, v in values.items():
+        cond = specific.get(a)
+        same[a] = first.setdefault((v.sql(), cond.sql() if cond is not None else ""), a)
     inner_cols = [
         *keys,
-        *(exp.alias_(v, f"__v_{a}", copy=False) for a, v in values.items()),
-        *(exp.alias_(c, f"__f_{a}", copy=False) for a, c in specific.items() if c is not None),
+        *(exp.alias_(v, f"__v_{a}", copy=False) for a, v in values.items() if same[a] == a),
+        *(
+            exp.alias_(c, f"__f_{a}", copy=False)
+            for a, c in specific.items()
+            if c is not None and same[a] == a
+        ),
         exp.alias_(day_expr, "__snapshot_day", copy=False),
     ]
     if not by_join:
@@ -237,10 +249,11 @@ def _render_snapshot(
     outer_keys = [exp.column(i.column) for i in req.items]
     aggs = []
     for alias, leaf in scan.leaves.items():
-        cond = exp.column(f"__f_{alias}") if specific[alias] is not None else None
+        col = same[alias]
+        cond = exp.column(f"__f_{col}") if specific[alias] is not None else None
         aggs.append(
             exp.alias_(
-                aggregate(req.dialect, req.measure(leaf.measure), exp.column(f"__v_{alias}"), cond),
+                aggregate(req.dialect, req.measure(leaf.measure), exp.column(f"__v_{col}"), cond),
                 alias,
                 copy=False,
             )
@@ -253,9 +266,14 @@ def _render_snapshot(
         ).from_(cte("snap"), copy=False)
         if period_cols:
             last = last.group_by(*(exp.column(c) for c in period_cols), copy=False)
+        # When the periods come from the snapshot column itself at a day grain or coarser, the
+        # complete day names its period: joining on the day alone is exact (and cheaper).
+        day_names_period = scan.key.time_dim == nad.name and all(
+            (i.grain or Grain.DAY).rank >= Grain.DAY.rank for i in req.time_items
+        )
         on = [
             exp.EQ(this=exp.column(c, table="snap"), expression=exp.column(c, table="snap_last"))
-            for c in period_cols
+            for c in ([] if day_names_period else period_cols)
         ]
         on.append(
             exp.EQ(

@@ -2,7 +2,7 @@ WITH snap AS (
   SELECT
     DATE_TRUNC('MONTH', t0.balance_date) AS metric_time__month,
     t0.balance AS __v_total_balance,
-    DATE_TRUNC('DAY', t0.balance_date) AS __snapshot_day
+    CAST(t0.balance_date AS DATE) AS __snapshot_day
   FROM main.balances AS t0
 )
 SELECT
@@ -17,8 +17,7 @@ JOIN (
   GROUP BY
     metric_time__month
 ) AS snap_last
-  ON snap.metric_time__month = snap_last.metric_time__month
-  AND snap.__snapshot_day = snap_last.__complete_day
+  ON snap.__snapshot_day = snap_last.__complete_day
 GROUP BY
   snap.metric_time__month
 ORDER BY

@@ -2,7 +2,7 @@ WITH snap AS (
   SELECT
     TRUNC(t0.balance_date, 'MONTH') AS metric_time__month,
     t0.balance AS __v_total_balance,
-    TRUNC(t0.balance_date, 'DAY') AS __snapshot_day
+    CAST(t0.balance_date AS DATE) AS __snapshot_day
   FROM main.balances AS t0
 )
 SELECT
@@ -17,8 +17,7 @@ JOIN (
   GROUP BY
     metric_time__month
 ) AS snap_last
-  ON snap.metric_time__month = snap_last.metric_time__month
-  AND snap.__snapshot_day = snap_last.__complete_day
+  ON snap.__snapshot_day = snap_last.__complete_day
 GROUP BY
   snap.metric_time__month
 ORDER BY

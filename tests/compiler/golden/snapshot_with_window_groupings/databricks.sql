@@ -5,8 +5,8 @@ FROM (
   SELECT
     TRUNC(t0.balance_date, 'QUARTER') AS metric_time__quarter,
     t0.balance AS __v_opening_balance_per_customer,
-    TRUNC(t0.balance_date, 'DAY') AS __snapshot_day,
-    MIN(TRUNC(t0.balance_date, 'DAY')) OVER (PARTITION BY TRUNC(t0.balance_date, 'QUARTER'), t0.customer_id) AS __complete_day
+    CAST(t0.balance_date AS DATE) AS __snapshot_day,
+    MIN(CAST(t0.balance_date AS DATE)) OVER (PARTITION BY TRUNC(t0.balance_date, 'QUARTER'), t0.customer_id) AS __complete_day
   FROM main.balances AS t0
 ) AS snap
 WHERE

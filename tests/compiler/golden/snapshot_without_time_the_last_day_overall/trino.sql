@@ -2,7 +2,7 @@ WITH snap AS (
   SELECT
     t1.segment AS customer__segment,
     t0.balance AS __v_total_balance,
-    DATE_TRUNC('DAY', t0.balance_date) AS __snapshot_day
+    CAST(t0.balance_date AS DATE) AS __snapshot_day
   FROM main.balances AS t0
   LEFT JOIN main.customers AS t1
     ON t0.customer_id = t1.customer_id
