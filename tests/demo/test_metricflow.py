@@ -35,6 +35,7 @@ def dbt_project(demo: BuildReport, tmp_path_factory: pytest.TempPathFactory) -> 
     shutil.copytree(demo.target_dir, root)
     # MetricFlow records the DuckDB file's stem as the database name: keep the file name.
     (root / "profiles.yml").write_text(PROFILE.format(path=root / "target" / "warehouse.duckdb"))
+    run(root, "dbt", "parse", "--no-partial-parse")  # every test needs the semantic manifest
     return root
 
 
@@ -54,7 +55,7 @@ def run(project: Path, tool: str, *args: str) -> str:
 
 
 def test_dbt_parses_and_metricflow_validates(dbt_project: Path) -> None:
-    run(dbt_project, "dbt", "parse", "--no-partial-parse")
+    assert (dbt_project / "target" / "semantic_manifest.json").exists()  # written by `dbt parse`
     output = run(dbt_project, "mf", "validate-configs")
     assert "ERRORS: 0" in output
     assert "Successfully validated metrics against data warehouse" in output
