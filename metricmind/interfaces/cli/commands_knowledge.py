@@ -15,9 +15,7 @@ import typer
 from metricmind.interfaces.cli.common import ProjectOpt, dumps, fail, guarded, open_project, render_table
 
 if TYPE_CHECKING:
-    import sqlalchemy as sa
-
-    from metricmind.knowledge.nightly import Context
+    from metricmind.knowledge.service import Knowledge
     from metricmind.project import Project
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -33,34 +31,20 @@ proposals_app = typer.Typer(
 )
 
 
-def _store(project: Project) -> sa.Engine:
-    from metricmind.knowledge.ingest import connect
+def _knowledge(project: Project) -> Knowledge:
+    from metricmind.knowledge.service import Knowledge
     from metricmind.storage import default_url
 
     url = project.setting("store.url") or default_url(project.root)
-    return connect(str(url))
-
-
-def _context(project: Project) -> Context:
-    from metricmind.knowledge.nightly import Context
-
     schema = project.setting("warehouse.schema")
-    return Context(
-        project.root, project.model, project.settings, project.dialect, str(schema) if schema else None
+    return Knowledge(
+        str(url),
+        project.root,
+        project.model,
+        project.settings,
+        project.dialect,
+        str(schema) if schema else None,
     )
-
-
-def _refresh(project: Project, engine: sa.Engine) -> int:
-    """Sync the model into the graph and fold pending records; how many were folded."""
-    from metricmind.knowledge.process import Processor
-    from metricmind.knowledge.sync import sync
-
-    ctx = _context(project)
-    processor = Processor(ctx.model, ctx.schema, ctx.dialect)
-    assert processor.index is not None
-    with engine.begin() as conn:
-        sync(conn, processor.index, processor.ids)
-    return processor.run(engine)
 
 
 def _print(data: Any, as_json: bool, text: str) -> None:
@@ -102,7 +86,8 @@ def ingest(
     if fmt not in ("auto", "snowflake", "bigquery", "native"):
         fail(f"unknown --format {fmt!r}", "Use auto, snowflake, bigquery or native.")
     proj = open_project(project)
-    engine = _store(proj)
+    knowledge = _knowledge(proj)
+    engine = knowledge.engine
     problems: list[str] = []
     if file is not None:
         from metricmind.warehouse.querylogs import LogFile
@@ -124,7 +109,7 @@ def ingest(
         report = ingest_pg_stats(engine, stats, name)
         skipped = 0
     if process:
-        report.processed = _refresh(proj, engine)
+        report.processed = knowledge.refresh()
     data = report.to_dict() | {"source": name, "skipped": skipped, "problems": problems}
     text = (
         f"{report.read} records read, {report.inserted} new, {report.duplicates} already stored, "
@@ -147,12 +132,8 @@ def path(
     as_json: JsonOpt = False,
 ) -> None:
     """The best join path between two tables."""
-    from metricmind.knowledge.graph import best_path
-
     proj = open_project(project)
-    engine = _store(proj)
-    _refresh(proj, engine)
-    data = best_path(engine, source, target, by)
+    data = _knowledge(proj).path(source, target, by)
     if not data["found"]:
         if as_json:
             typer.echo(dumps(data))
@@ -178,12 +159,8 @@ def top(
     as_json: JsonOpt = False,
 ) -> None:
     """The most used tables, metrics, dimensions or query patterns."""
-    from metricmind.knowledge.graph import top as rank
-
     proj = open_project(project)
-    engine = _store(proj)
-    _refresh(proj, engine)
-    data = rank(engine, what, limit=limit, days=days)
+    data = _knowledge(proj).top(what, limit=limit, days=days)
     rows = [
         (i + 1, item["name"], item["uses"], item["last_used"] or "") for i, item in enumerate(data["items"])
     ]
@@ -197,12 +174,8 @@ def depends(
     as_json: JsonOpt = False,
 ) -> None:
     """What a metric depends on: input metrics, tables, columns, canonical datasets, dimensions."""
-    from metricmind.knowledge.graph import depends as deps
-
     proj = open_project(project)
-    engine = _store(proj)
-    _refresh(proj, engine)
-    data = deps(engine, metric)
+    data = _knowledge(proj).depends(metric)
     lines = [f"{metric}  ({data['uses']} uses)"]
     for key in ("metrics", "tables", "columns", "canonical_datasets"):
         if data[key]:
@@ -220,12 +193,8 @@ def impact(
     as_json: JsonOpt = False,
 ) -> None:
     """What depends on a table: metrics, dimensions, canonical datasets, queries, joined tables."""
-    from metricmind.knowledge.graph import impact as hit
-
     proj = open_project(project)
-    engine = _store(proj)
-    _refresh(proj, engine)
-    data = hit(engine, table)
+    data = _knowledge(proj).impact(table)
     lines = [f"{data['table']}  ({data['uses']} uses, {data['query_count']} query patterns)"]
     for key in ("metrics", "indirect_metrics", "dimensions", "canonical_datasets"):
         if data[key]:
@@ -243,9 +212,9 @@ def update(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     from metricmind.knowledge.graph import summary
 
     proj = open_project(project)
-    engine = _store(proj)
-    n = _refresh(proj, engine)
-    data = {"processed": n} | summary(engine)
+    knowledge = _knowledge(proj)
+    n = knowledge.refresh()
+    data = {"processed": n} | summary(knowledge.engine)
     _print(data, as_json, f"{n} records folded; nodes {data['nodes']}; edges {data['edges']}")
 
 
@@ -274,8 +243,8 @@ def nightly(
         except ValueError:
             fail(f"--as-of {as_of!r} is not a date", "Write it as YYYY-MM-DD.")
     proj = open_project(project)
-    engine = _store(proj)
-    summary = run(engine, _context(proj), as_of=day, announce=announce)
+    knowledge = _knowledge(proj)
+    summary = run(knowledge.engine, knowledge.context, as_of=day, announce=announce)
     lines = [
         f"nightly {summary['as_of']}: {summary['processed']} records folded, {len(summary['proposals'])} proposal(s)"
     ]
@@ -305,10 +274,8 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """Proposals and their status."""
-    from metricmind.knowledge.review import list_proposals
-
     proj = open_project(project)
-    data = list_proposals(_store(proj), status, kind)
+    data = _knowledge(proj).proposals(status, kind)
     rows = [(p["id"], p["kind"], p["status"], round(p["confidence"], 2), p["summary"]) for p in data]
     _print(data, as_json, render_table(["id", "kind", "status", "confidence", "summary"], rows))
 
@@ -322,10 +289,8 @@ def show(
     """One proposal: its YAML changes and the evidence behind it."""
     import yaml
 
-    from metricmind.knowledge.review import show as get
-
     proj = open_project(project)
-    data = get(_store(proj), proposal_id)
+    data = _knowledge(proj).proposal(proposal_id)
     ev = data["payload"]["evidence"]
     lines = [
         f"{data['id']}  {data['kind']} {data['name']}  [{data['status']}]  confidence {data['confidence']:.2f}",
@@ -348,10 +313,8 @@ def approve(
     as_json: JsonOpt = False,
 ) -> None:
     """Approve proposals: their YAML changes are merged into the base branch (real git)."""
-    from metricmind.knowledge.review import approve as accept
-
     proj = open_project(project)
-    data = accept(_store(proj), _context(proj), ids, by=by or getpass.getuser(), dbt_build=dbt_build)
+    data = _knowledge(proj).approve(ids, by=by or getpass.getuser(), dbt_build=dbt_build)
     text = (
         f"approved {', '.join(data['approved'])}; merged into {data['merged_into']} ({data['commit'][:10]})"
     )
@@ -369,10 +332,8 @@ def reject(
     as_json: JsonOpt = False,
 ) -> None:
     """Reject proposals: they are remembered and never proposed again."""
-    from metricmind.knowledge.review import reject as refuse
-
     proj = open_project(project)
-    data = refuse(_store(proj), ids, by=by or getpass.getuser(), reason=reason)
+    data = _knowledge(proj).reject(ids, by=by or getpass.getuser(), reason=reason)
     _print(data, as_json, f"rejected {', '.join(data['rejected'])}")
 
 
