@@ -1,0 +1,94 @@
+"""``metricmind serve``: the REST API and the Metric Explorer web UI (FastAPI + uvicorn).
+
+``serve(project, host, port)`` is also what ``metricmind demo --serve`` calls: it creates an admin and a
+viewer in the catalog and prints the URL and a sign-in link for each.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from metricmind.errors import MetricmindError
+from metricmind.interfaces.cli.common import ProjectOpt, fail, guarded, open_project
+from metricmind.project import Project
+
+DEMO_USERS = (("admin", "admin"), ("viewer", "viewer"))
+
+
+def build_app(project: Project) -> Any:
+    """The FastAPI app of ``metricmind.interfaces.web`` (a sibling interface, imported by name)."""
+    try:
+        module = importlib.import_module("metricmind.interfaces.web.app")
+    except ImportError as exc:
+        fail(
+            f"cannot start the Metric Explorer: {exc}",
+            "Install the web extra: pip install 'metricmind[web]'.",
+        )
+    return module.create_app(project)
+
+
+def demo_logins(project: Project, base_url: str) -> list[str]:
+    """Create the demo's admin and viewer (fresh tokens each time) and the lines telling how to sign in."""
+    try:
+        catalog: Any = getattr(project, "catalog", None)
+    except MetricmindError as exc:
+        return [f"  (the catalog cannot be opened, so no users: {exc.message}; browsing stays open)"]
+    if catalog is None:
+        return ["  (this installation has no catalog: browsing is open, writes are disabled)"]
+    lines = []
+    for name, role in DEMO_USERS:
+        name = f"demo_{name}"
+        try:
+            token = catalog.add_user(name, role)
+        except MetricmindError as exc:
+            lines.append(f"  {role:<8} could not be created: {exc.message}")
+            continue
+        lines.append(f"  {role:<8} {base_url}/login?token={token}")
+        lines.append(f"  {'':<8} API: curl -H 'Authorization: Bearer {token}' {base_url}/api/me")
+    return lines
+
+
+def run_server(project: Project, host: str, port: int, *, demo: bool = False) -> None:
+    """Serve ``project`` until interrupted; with ``demo``, create and print the demo logins first."""
+    import uvicorn
+
+    app = build_app(project)
+    base = f"http://{host}:{port}"
+    typer.echo(f"\nMetric Explorer: {base}/   API docs: {base}/docs   (project {project.root})")
+    if demo:
+        typer.echo("Sign in (open a link, or paste the token at /login):")
+        for line in demo_logins(project, base):
+            typer.echo(line)
+    else:
+        typer.echo("Browsing is open; to edit, create a token: metricmind users add NAME --role editor")
+    typer.echo("Press Ctrl+C to stop.")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=os.environ.get("METRICMIND_LOG_LEVEL", "warning"))
+    finally:
+        project.close()
+
+
+def serve(project: Project | Path | str | None = None, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the demo (or any project folder): creates an admin and a viewer and prints how to sign in."""
+    proj = project if isinstance(project, Project) else Project.load(project)
+    run_server(proj, host, port, demo=True)
+
+
+@guarded
+def serve_command(
+    project: ProjectOpt = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the REST API (OpenAPI at /docs) and the Metric Explorer web UI."""
+    run_server(open_project(project), host, port)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to ``app``."""
+    app.command("serve")(serve_command)

@@ -1,0 +1,111 @@
+"""The FastAPI application: REST API under ``/api`` (OpenAPI at ``/docs``) and the Metric Explorer pages.
+
+from metricmind.interfaces.web.app import create_app
+app = create_app(Project.load("path"))   # serve with uvicorn
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from metricmind import __version__
+from metricmind.errors import MetricmindError
+from metricmind.interfaces.web import api, pages, views
+from metricmind.interfaces.web.core import HERE, BadRequest, NotFound, WebState, error_response
+from metricmind.project import Project
+
+
+class _Lazy:
+    """The search index and resolver, built on first use and reset when definitions change."""
+
+    def __init__(self, st: WebState) -> None:
+        self.st = st
+        self.lock = threading.Lock()
+        self._index: views.SearchIndex | None = None
+        self._resolver: Any = None
+        self._resolver_loaded = False
+
+    def search(self) -> views.SearchIndex:
+        with self.lock:
+            if self._index is None:
+                self._index = views.SearchIndex(self.st.project.model.metrics.values())
+            return self._index
+
+    def reset(self) -> None:
+        with self.lock:
+            self._index = None
+            self._resolver_loaded = False
+            self._resolver = None
+
+    def resolver(self) -> Any:
+        with self.lock:
+            if not self._resolver_loaded:
+                self._resolver = pages.load_resolver(self.st.project)
+                self._resolver_loaded = True
+            return self._resolver
+
+
+def create_app(project: Project) -> FastAPI:
+    """The web app for ``project`` (its warehouse is opened read-only, queries run one at a time)."""
+    app = FastAPI(
+        title="metricmind",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        description=(
+            "Metric catalog, governance and queries over a MetricFlow-compatible semantic layer. "
+            "Reads are open; writes need `Authorization: Bearer <token>` "
+            "(`metricmind users add NAME --role R` prints one). Errors are `{error, message, hint}`."
+        ),
+    )
+    st = WebState(project)
+    lazy = _Lazy(st)
+    app.state.web = st
+    app.state.search = lazy.search
+    app.state.search_reset = lazy.reset
+    app.state.resolver = lazy.resolver
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    @app.get("/docs", include_in_schema=False)
+    def _docs() -> HTMLResponse:
+        # Swagger UI from our own static files: the Explorer never loads anything from a CDN.
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="metricmind API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    @app.exception_handler(MetricmindError)
+    async def _metricmind_error(request: Request, exc: MetricmindError) -> Response:
+        return error_response(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404:
+            err: MetricmindError = NotFound(
+                f"no page at {request.url.path}", hint="See /docs for every route."
+            )
+        else:
+            err = BadRequest(str(exc.detail))
+            err.code = "method_not_allowed" if exc.status_code == 405 else "invalid_request"
+        return error_response(request, err, exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()]
+        err = BadRequest("; ".join(problems) or "invalid request", hint="See /docs for the request shape.")
+        return error_response(request, err, 422)
+
+    return app

@@ -1,0 +1,219 @@
+"""Define New Metric: form → MetricFlow metric definition, suggested sources, and a preview without saving.
+
+A definition is the MetricFlow ``metrics:`` item as a dictionary (``name``, ``label``, ``description``,
+``type``, ``type_params``, ``filter``, ``config.meta``), the same thing the YAML file will hold.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from metricmind.compiler import Compiler
+from metricmind.errors import IssueList, MetricmindError, QueryError, SpecError
+from metricmind.project import Project
+from metricmind.spec import parse
+from metricmind.spec.model import Metric, Model
+from metricmind.spec.names import METRIC_TIME, SEP
+from metricmind.spec.query import MetricQuery
+from metricmind.spec.yamlio import Node, load_documents
+
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+CERTIFICATION = ("draft", "experimental", "verified", "certified")
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = {"the", "of", "a", "an", "and", "or", "in", "on", "by", "per", "for", "to", "with", "is", "are", "as"}
+
+
+def tokens(text: str) -> set[str]:
+    """Lower-case word tokens, split on underscores, without stop words; plural s dropped."""
+    out = set()
+    for w in _WORD.findall(text.lower().replace("_", " ")):
+        if w in _STOP or len(w) < 2:
+            continue
+        out.add(w[:-1] if len(w) > 3 and w.endswith("s") else w)
+    return out
+
+
+def suggest_sources(project: Project, text: str, limit: int = 8) -> list[dict[str, Any]]:
+    """Measures (with their semantic model and table) and canonical datasets ranked by token overlap."""
+    want = tokens(text)
+    if not want:
+        return []
+    found: list[dict[str, Any]] = []
+    for sm in project.model.semantic_models.values():
+        model_words = tokens(f"{sm.name} {sm.description} {sm.relation}")
+        for ms in sm.measures:
+            words = tokens(f"{ms.name} {ms.label} {ms.description} {ms.expr}") | model_words
+            score = len(want & words) + 0.5 * len(want & tokens(ms.name))
+            if score > 0:
+                found.append(
+                    {
+                        "kind": "measure",
+                        "name": ms.name,
+                        "semantic_model": sm.name,
+                        "table": sm.relation,
+                        "agg": ms.agg.value,
+                        "description": ms.description,
+                        "score": round(score, 2),
+                    }
+                )
+    for ds in project.model.canonical_datasets.values():
+        words = tokens(f"{ds.name} {ds.description} {ds.grain} {' '.join(ds.core_attributes)}")
+        score = len(want & words)
+        if score > 0:
+            found.append(
+                {
+                    "kind": "dataset",
+                    "name": ds.name,
+                    "semantic_model": None,
+                    "table": ds.relation,
+                    "agg": None,
+                    "description": ds.description,
+                    "score": float(score),
+                }
+            )
+    found.sort(key=lambda f: (-f["score"], f["kind"] != "measure", f["name"]))
+    return found[:limit]
+
+
+def definition_from_form(form: dict[str, Any]) -> dict[str, Any]:
+    """The MetricFlow metric dictionary described by the Define form's fields.
+
+    Fields: ``name``, ``label`` (short name), ``category``, ``owner``, ``definition`` (simple, one line),
+    ``description``, ``measure`` (a measure name: a simple metric) or ``expr`` (SQL over metrics: a
+    derived metric), ``filter`` (MetricFlow filter), ``dimensions`` (list), ``business_rules``
+    (one per line), ``synonyms`` (comma-separated), ``certification``.
+    """
+    name = str(form.get("name") or "").strip()
+    if not NAME.match(name):
+        raise QueryError(
+            f"metric name {name!r} is not valid", hint="Use lower_snake_case: letters, digits and _."
+        )
+    label = str(form.get("label") or "").strip() or name.replace("_", " ").capitalize()
+    definition = str(form.get("definition") or "").strip()
+    measure = str(form.get("measure") or "").strip()
+    expr = str(form.get("expr") or "").strip()
+    rules = [r.strip(" -\t") for r in str(form.get("business_rules") or "").splitlines() if r.strip(" -\t")]
+    synonyms = [s.strip() for s in str(form.get("synonyms") or "").split(",") if s.strip()]
+    dims = form.get("dimensions") or []
+    dims = [dims] if isinstance(dims, str) else [str(d) for d in dims if d]
+    cert = str(form.get("certification") or "draft").strip()
+    if cert not in CERTIFICATION:
+        raise QueryError(f"certification {cert!r} is not one of {', '.join(CERTIFICATION)}")
+    meta: dict[str, Any] = {
+        "category": str(form.get("category") or "").strip() or "Uncategorized",
+        "owner": str(form.get("owner") or "").strip(),
+        "status": "draft",
+        "certification": cert,
+        "definition": definition,
+    }
+    if rules:
+        meta["business_rules"] = rules
+    if synonyms:
+        meta["synonyms"] = synonyms
+    if dims:
+        meta["dimensions"] = dims
+    out: dict[str, Any] = {
+        "name": name,
+        "label": label,
+        "description": str(form.get("description") or "").strip() or definition,
+    }
+    if expr:
+        out["type"] = "derived"
+        out["type_params"] = {"expr": expr, "metrics": _metric_refs(expr, form.get("_known") or ())}
+    elif measure:
+        out["type"] = "simple"
+        out["type_params"] = {"measure": measure}
+    else:
+        raise QueryError(
+            "the metric needs a source",
+            hint="Pick a suggested measure, or write SQL over existing metrics (e.g. invoice_revenue - refunds).",
+        )
+    flt = str(form.get("filter") or "").strip()
+    if flt:
+        out["filter"] = flt
+    out["config"] = {"meta": meta}
+    return out
+
+
+def _metric_refs(expr: str, known: Any) -> list[str]:
+    names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expr))
+    refs = sorted(n for n in names if n in set(known))
+    if not refs:
+        raise QueryError(
+            f"the SQL {expr!r} names no existing metric",
+            hint="A derived metric combines metrics, e.g. invoice_revenue - refunds.",
+        )
+    return refs
+
+
+def to_yaml(definition: dict[str, Any]) -> str:
+    """The YAML text of one definition, as a ``metrics:`` file."""
+    return yaml.safe_dump({"metrics": [definition]}, sort_keys=False, allow_unicode=True, width=100)
+
+
+def parse_definition(definition: dict[str, Any]) -> Metric:
+    """Parse a definition with the project's own parser; ``SpecError`` lists every problem."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "draft.yml"
+        path.write_text(to_yaml(definition), encoding="utf-8")
+        docs = load_documents(path, "draft.yml")
+    issues = IssueList()
+    ctx = parse.Context(issues=issues, schema=None)
+    ctx.file = "draft.yml"
+    items = docs[0].get("metrics") if docs and isinstance(docs[0], Node) else None
+    metric = parse.metric(items[0], ctx) if items else None
+    if issues.errors or metric is None:
+        raise SpecError(issues.errors or issues.items)
+    return metric
+
+
+def model_with(project: Project, metric: Metric) -> Model:
+    """The project's model with ``metric`` added (or replacing one of the same name)."""
+    model = project.model
+    return Model(
+        semantic_models=model.semantic_models,
+        metrics={**model.metrics, metric.name: metric},
+        saved_queries=model.saved_queries,
+        time_spine=model.time_spine,
+        canonical_datasets=model.canonical_datasets,
+        name=model.name,
+    )
+
+
+def preview(
+    project: Project, definition: dict[str, Any], *, grain: str = "month", limit: int = 12
+) -> dict[str, Any]:
+    """Compile and run the draft (not saved): the last ``limit`` periods at ``grain``, and its SQL."""
+    metric = parse_definition(definition)
+    if (
+        metric.name in project.model.metrics
+        and project.model.metrics[metric.name].meta.get("status") != "draft"
+    ):
+        raise QueryError(
+            f"a metric called '{metric.name}' already exists",
+            hint="Choose another name, or edit the existing one.",
+        )
+    model = model_with(project, replace(metric))
+    compiler = Compiler(model, max_hops=int(project.setting("max_join_hops")))
+    time_col = f"{METRIC_TIME}{SEP}{grain}"
+    query = MetricQuery.build(metric.name, [time_col], order_by=[f"-{time_col}"], limit=limit)
+    try:
+        sql = compiler.compile(query, project.dialect, pretty=True).sql
+    except MetricmindError as exc:
+        raise QueryError(f"the draft does not compile: {exc.message}", hint=exc.hint) from exc
+    result = project.warehouse.run(sql)
+    rows = sorted(result.rows, key=lambda r: str(r[0]))
+    return {
+        "definition": definition,
+        "yaml": to_yaml(definition),
+        "sql": sql,
+        "columns": list(result.columns),
+        "rows": rows,
+        "elapsed_ms": round(result.elapsed_ms, 2),
+    }

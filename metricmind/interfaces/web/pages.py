@@ -1,0 +1,352 @@
+"""The Metric Explorer pages (Jinja2 + htmx). Every page answers JSON too (``?format=json`` or
+``Accept: application/json``) with the same data the template shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+
+from metricmind.errors import MetricmindError
+from metricmind.interfaces.web import charts, drafts, views
+from metricmind.interfaces.web.core import (
+    COOKIE,
+    BadRequest,
+    current_user,
+    render,
+    require,
+    state,
+    to_json,
+    user_for_token,
+)
+from metricmind.interfaces.web.runner import run_query, to_csv
+from metricmind.project import json_value
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def catalog_page(
+    request: Request, q: str = "", category: str | None = None, status: str | None = None
+) -> Response:
+    """Catalog: metrics grouped by category with counts, status badges, owners, usage this month."""
+    st = state(request)
+    ctx = views.catalog_view(st, category, status)
+    if q:
+        ctx["search"] = views.search_view(st, request.app.state.search(), q)
+    ctx["q"] = q
+    ctx["all_categories"] = sorted({m.category or "Uncategorized" for m in st.project.model.metrics.values()})
+    return render(request, "catalog.html", ctx)
+
+
+@router.get("/search")
+def search_page(request: Request, q: str = "") -> Response:
+    """Search results (an htmx fragment under the search box, or JSON)."""
+    ctx = views.search_view(state(request), request.app.state.search(), q)
+    return render(request, "_search_results.html", ctx)
+
+
+@router.get("/metrics/{name}")
+def metric_page(request: Request, name: str) -> Response:
+    """A metric: definitions, business rules, owner, status, history, usage, dimensions, tables, SQL."""
+    ctx = views.metric_view(state(request), name)
+    ctx["sparkline"] = charts.sparkline(ctx["usage"]["daily"])
+    ctx["query_url"] = "/query?" + urlencode({"metrics": name, "grain": "month"})
+    return render(request, "metric.html", ctx)
+
+
+@router.get("/query", response_model=None)
+def query_page(request: Request) -> Response:
+    """One-click query: dimensions, grain, time range, filters → table + chart; the URL reproduces it."""
+    st = state(request)
+    params = request.query_params
+    ctx: dict[str, Any] = {"error": None, "result": None, "chart": None, "chart_svg": ""}
+    try:
+        query, form = views.query_from_params(params)
+    except MetricmindError as exc:
+        query, form = None, _raw_form(params)
+        ctx["error"] = exc.to_dict()
+    ctx["form"] = form
+    ctx["all_metrics"] = [
+        {"name": m.name, "label": m.label or m.name, "category": m.category} for m in st.project.metrics()
+    ]
+    ctx["dimensions"] = _dimensions(st, form["metrics"])
+    ctx["grains"] = list(views.GRAINS)
+    ctx["ops"] = list(views.FILTER_OPS)
+    if query is not None:
+        try:
+            user = current_user(request)
+            result = run_query(st, query, user.name if user else None)
+            if params.get("format") == "csv":
+                return PlainTextResponse(
+                    to_csv(result.columns, result.rows),
+                    media_type="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{"_".join(query.metrics)}.csv"'},
+                )
+            ctx["query"] = query.to_dict()
+            ctx["result"] = {
+                "columns": result.columns,
+                "rows": [[json_value(v) for v in r] for r in result.rows],
+                "sql": result.sql,
+                "elapsed_ms": round(result.elapsed_ms, 2),
+                "row_count": len(result.rows),
+            }
+            chart = views.chart_of(query, result.columns, result.rows)
+            ctx["chart"] = chart
+            if chart["kind"] == "line":
+                ctx["chart_svg"] = charts.line_chart(chart["labels"], chart["series"])
+            elif chart["kind"] == "bar":
+                ctx["chart_svg"] = charts.bar_chart(chart["labels"], chart["series"])
+            shared = [(k, v) for k, v in params.multi_items() if k not in ("format",)]
+            ctx["share_url"] = "/query?" + urlencode(shared)
+            ctx["csv_url"] = "/query?" + urlencode([*shared, ("format", "csv")])
+        except MetricmindError as exc:
+            ctx["error"] = exc.to_dict()
+    status = 400 if ctx["error"] and query is not None else 200
+    svg = ctx.pop("chart_svg")
+    return render(request, "query.html", {**ctx, "_svg": svg}, status)
+
+
+def _dimensions(st: Any, metrics: list[str]) -> list[dict[str, Any]]:
+    """The non-time dimensions shared by the picked metrics."""
+    picked = [m for m in metrics if m in st.project.model.metrics]
+    names: dict[str, dict[str, Any]] | None = None
+    for m in picked:
+        try:
+            found = {
+                d.name: {"name": d.name, "type": d.type, "values": list(d.meta.get("values") or [])}
+                for d in st.project.dimensions(m)
+                if d.type != "time" and not d.name.startswith("metric_time")
+            }
+        except MetricmindError:
+            found = {}
+        names = found if names is None else {k: v for k, v in names.items() if k in found}
+    return list((names or {}).values())
+
+
+@router.get("/query/dimensions")
+def query_dimensions(request: Request) -> Response:
+    """The dimension checkboxes for the picked metrics (htmx fragment or JSON)."""
+    params = request.query_params
+    metrics = [m for m in params.getlist("metrics") if m]
+    ctx = {
+        "dimensions": _dimensions(state(request), metrics),
+        "form": {"group_by": params.getlist("group_by")},
+    }
+    return render(request, "_dims.html", ctx)
+
+
+def _raw_form(params: Any) -> dict[str, Any]:
+    return {
+        "metrics": [m for m in params.getlist("metrics") if m],
+        "group_by": [g for g in params.getlist("group_by") if g],
+        "grain": params.get("grain") or "",
+        "start": params.get("start") or "",
+        "end": params.get("end") or "",
+        "where": [w for w in params.getlist("where") if w],
+        "filters": [],
+        "order_by": params.get("order_by") or "",
+        "limit": params.get("limit") or "",
+        "dialect": "",
+    }
+
+
+# -- define -----------------------------------------------------------------------------------------------
+def _form_dict(form: Any, known: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {k: v for k, v in form.items() if k != "dimensions"}
+    out["dimensions"] = form.getlist("dimensions")
+    out["_known"] = known
+    return out
+
+
+@router.get("/define")
+def define_page(request: Request) -> Response:
+    """Define New Metric: the form (editors save; anyone may preview)."""
+    st = state(request)
+    ctx = {
+        "categories": sorted({m.category for m in st.project.model.metrics.values() if m.category}),
+        "dimensions": [d.name for d in views.all_dimensions(st) if d.type != "time"],
+        "certifications": list(drafts.CERTIFICATION),
+        "measures": sorted(st.project.model.measures),
+    }
+    return render(request, "define.html", ctx)
+
+
+@router.get("/define/suggest")
+def define_suggest(request: Request, name: str = "", definition: str = "", label: str = "") -> Response:
+    """Suggested sources for the typed name and definition (htmx fragment or JSON)."""
+    sources = drafts.suggest_sources(state(request).project, f"{name} {label} {definition}")
+    return render(request, "_suggestions.html", {"sources": sources})
+
+
+@router.post("/define/preview")
+async def define_preview(request: Request) -> Response:
+    """Values of the draft before saving (htmx fragment or JSON)."""
+    st = state(request)
+    form = await request.form()
+    definition = drafts.definition_from_form(_form_dict(form, st.project.model.metrics))
+    with st.lock:
+        ctx = drafts.preview(st.project, definition)
+    labels = [str(json_value(r[0])) for r in ctx["rows"]]
+    ctx["_svg"] = charts.line_chart(labels, {definition["name"]: [r[1] for r in ctx["rows"]]}, height=220)
+    ctx["rows"] = [[json_value(v) for v in r] for r in ctx["rows"]]
+    return render(request, "_preview.html", ctx)
+
+
+@router.post("/define")
+async def define_save(request: Request) -> Response:
+    """Save as draft (``action=draft``) or submit for review (``action=submit``); editors only."""
+    st = state(request)
+    user = require(request, "editor")
+    form = await request.form()
+    definition = drafts.definition_from_form(_form_dict(form, st.project.model.metrics))
+    drafts.parse_definition(definition)
+    cat = st.need_catalog()
+    change = cat.create_draft(user.name, definition)
+    if form.get("action") == "submit":
+        change = cat.submit(views.get(change, "id"), user.name, expected_version=views.get(change, "version"))
+    ctx = {"change": to_json(change), "yaml": drafts.to_yaml(definition)}
+    return render(request, "_saved.html", ctx, 201)
+
+
+# -- review, audit, datasets ----------------------------------------------------------------------------
+@router.get("/review")
+def review_page(request: Request, state_: str | None = None) -> Response:
+    """Review queue: definitions in review with their diffs; approve/reject for approvers."""
+    cat = state(request).need_catalog()
+    wanted = request.query_params.get("state") or "in_review"
+    changes = to_json(list(cat.changes(wanted)))
+    return render(request, "review.html", {"state": wanted, "changes": changes})
+
+
+@router.post("/review/{change_id}/{action}")
+async def review_action(request: Request, change_id: int, action: str) -> Response:
+    """Approve or reject (approvers), or submit (editors), from the page."""
+    st = state(request)
+    form = await request.form()
+    version = form.get("expected_version")
+    expected = int(str(version)) if version else None
+    cat = st.need_catalog()
+    if action == "approve":
+        user = require(request, "approver")
+        change = cat.approve(change_id, user.name, expected_version=expected)
+        st.reload()
+        request.app.state.search_reset()
+    elif action == "reject":
+        user = require(request, "approver")
+        change = cat.reject(change_id, user.name, str(form.get("reason") or ""), expected_version=expected)
+    elif action == "submit":
+        user = require(request, "editor")
+        change = cat.submit(change_id, user.name, expected_version=expected)
+    else:
+        raise BadRequest(f"unknown action {action!r}", hint="approve, reject or submit")
+    return render(request, "_change_done.html", {"change": to_json(change), "action": action})
+
+
+@router.get("/audit")
+def audit_page(request: Request, subject: str | None = None, limit: int = 200) -> Response:
+    """The audit log, newest first."""
+    events = to_json(list(state(request).need_catalog().audit(limit=limit, subject=subject)))
+    return render(request, "audit.html", {"events": events, "subject": subject})
+
+
+@router.get("/datasets")
+def datasets_page(request: Request) -> Response:
+    """Canonical datasets."""
+    return render(request, "datasets.html", views.datasets_view(state(request)))
+
+
+@router.get("/datasets/{name}")
+def dataset_page(request: Request, name: str) -> Response:
+    """One canonical dataset."""
+    return render(request, "dataset.html", {"dataset": views.dataset_dict(state(request), name)})
+
+
+# -- ask --------------------------------------------------------------------------------------------------
+@router.get("/ask")
+def ask_page(request: Request, q: str = "") -> Response:
+    """A question in words → the resolved query, shown in the query builder to adjust and run."""
+    ctx: dict[str, Any] = {"q": q, "resolution": None, "query_url": None, "error": None}
+    resolver = request.app.state.resolver()
+    ctx["available"] = resolver is not None
+    if q and resolver is not None:
+        try:
+            res = resolver.resolve(q, as_of=dt.date.today()).to_dict()
+            ctx["resolution"] = to_json(res)
+            query = res.get("query") or {}
+            params: list[tuple[str, str]] = [("metrics", m) for m in query.get("metrics") or []]
+            for g in query.get("group_by") or []:
+                if g.startswith("metric_time__"):
+                    params.append(("grain", g.split("__", 1)[1]))
+                else:
+                    params.append(("group_by", g))
+            params += [("where", w) for w in query.get("where") or []]
+            for key in ("start", "end", "limit"):
+                if query.get(key) is not None:
+                    params.append((key, str(query[key])))
+            params += [("order_by", o) for o in query.get("order_by") or []]
+            ctx["query_url"] = "/query?" + urlencode(params) if params else None
+        except MetricmindError as exc:
+            ctx["error"] = exc.to_dict()
+    return render(request, "ask.html", ctx)
+
+
+def load_resolver(project: Any) -> Any:
+    """``metricmind.resolve.Resolver.for_project(model, root)`` when that module has it, else None."""
+    try:
+        module: Any = importlib.import_module("metricmind.resolve")
+    except ImportError:
+        return None
+    factory = getattr(module, "Resolver", None)
+    if factory is None or not hasattr(factory, "for_project"):
+        return None
+    try:
+        return factory.for_project(project.model, project.root)
+    except (MetricmindError, TypeError, OSError):
+        return None
+
+
+# -- login ------------------------------------------------------------------------------------------------
+@router.get("/login")
+def login_page(request: Request, token: str | None = None, next: str = "/") -> Response:
+    """Sign in with a token (``/login?token=…`` signs in directly: the link the demo prints)."""
+    if token:
+        return _sign_in(request, token, next)
+    return render(request, "login.html", {"next": next, "error": None})
+
+
+@router.post("/login")
+def login_submit(request: Request, token: str = Form(""), next: str = Form("/")) -> Response:
+    """Sign in: sets the ``metricmind_token`` cookie."""
+    return _sign_in(request, token.strip(), next)
+
+
+def _sign_in(request: Request, token: str, next: str) -> Response:
+    user = user_for_token(state(request), token) if token else None
+    if user is None:
+        return render(
+            request,
+            "login.html",
+            {
+                "next": next,
+                "error": {"error": "unauthorized", "message": "that token is not valid", "hint": None},
+            },
+            401,
+        )
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", max_age=30 * 24 * 3600)
+    return response
+
+
+@router.get("/logout")
+def logout(request: Request) -> Response:
+    """Sign out."""
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
