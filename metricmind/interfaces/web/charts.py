@@ -70,7 +70,7 @@ def line_chart(
     values = [v for vs in clean.values() for v in vs if v is not None]
     if not labels or not values:
         return _empty(width, height)
-    left, right, top, bottom = 64, 16, 16, 48
+    left, right, top, bottom = 64, 40, 16, 48
     pw, ph = width - left - right, height - top - bottom
     lo, hi = _bounds(values)
     ticks = _ticks(lo, hi)

@@ -1,0 +1,81 @@
+"""Browser tests: Debian Chromium driven by Playwright against a real uvicorn server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from metricmind.interfaces.web.app import create_app
+from metricmind.project import Project
+from tests.web.browser import chromium, running, shoot
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def base_url(ro_project: Project) -> Iterator[str]:
+    with running(create_app(ro_project)) as url:
+        yield url
+
+
+def test_browse_search_open_and_query(browser: Any, base_url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    external: list[str] = []
+    page.on(
+        "request",
+        lambda r: external.append(r.url) if not r.url.startswith((base_url, "data:")) else None,
+    )
+    page.goto(base_url + "/")
+    page.wait_for_selector("section.category[data-category='Revenue']")
+    assert page.locator("section.category").count() >= 5
+    shoot(page, "catalog")
+
+    page.fill("#search", "montly recuring revenue")
+    page.wait_for_selector("#search-results .result")
+    assert "mrr" in page.locator("#search-results .result").first.inner_text()
+    shoot(page, "search")
+
+    page.locator("#search-results .result").first.click()
+    page.wait_for_selector("#metric-title")
+    assert (
+        "MRR" in page.inner_text("#metric-title") or "recurring" in page.inner_text("#metric-title").lower()
+    )
+    assert page.locator("#sql-tabs .tab").count() == 7
+    page.click("#sql-tabs .tab[data-dialect='snowflake']")
+    assert page.locator("#sql-snowflake").is_visible()
+    shoot(page, "metric")
+
+    page.click("#query-link")
+    page.wait_for_selector("#chart svg[data-kind='line']")
+    assert page.locator("#result-table tbody tr").count() > 12
+    page.check("input[name='group_by'][value='customer__segment']")
+    page.select_option("#grain", "quarter")
+    page.fill("input[name='start']", "2025-01-01")
+    page.fill("input[name='end']", "2026-01-01")
+    page.click("#run")
+    page.wait_for_url("**grain=quarter**")
+    page.wait_for_selector("#chart svg[data-kind='line'] path.series")
+    assert page.locator("#chart path.series").count() == 3
+    assert page.locator("#result-table tbody tr").count() == 12
+    shoot(page, "query")
+    shared = page.get_attribute("#share", "href")
+    assert shared and "group_by=customer__segment" in shared and "start=2025-01-01" in shared
+
+    with page.expect_download() as download:
+        page.click("#csv")
+    assert download.value.suggested_filename.endswith(".csv")
+
+    page.goto(base_url + "/query?metrics=invoice_revenue&group_by=customer__region")
+    page.wait_for_selector("#chart svg[data-kind='bar'] rect.bar")
+    assert page.locator("#chart rect.bar").count() == 4
+    page.goto(base_url + "/datasets")
+    page.wait_for_selector("#datasets-table")
+    shoot(page, "datasets")
+    assert not external, external
+    page.close()
