@@ -7,6 +7,7 @@ app = create_app(Project.load("path"))   # serve with uvicorn
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -72,6 +73,15 @@ def create_app(project: Project) -> FastAPI:
     app.state.search = lazy.search
     app.state.search_reset = lazy.reset
     app.state.resolver = lazy.resolver
+
+    @app.middleware("http")
+    async def _timing(request: Request, call_next: Any) -> Response:
+        # Server-side time of each request (handler + template), for browsers' devtools and bench/catalog.py.
+        t0 = time.perf_counter()
+        response: Response = await call_next(request)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - t0) * 1000:.2f}"
+        return response
+
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
