@@ -79,3 +79,26 @@ def test_browse_search_open_and_query(browser: Any, base_url: str) -> None:
     shoot(page, "datasets")
     assert not external, external
     page.close()
+
+
+def test_define_suggests_sources_and_previews(browser: Any, base_url: str) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base_url + "/define")
+    page.wait_for_selector("#define-form")
+    assert page.locator("#save-draft").count() == 0  # anonymous: preview only
+    page.fill("#f-name", "enterprise_refunds")
+    page.fill("#f-definition", "Refund amount for enterprise customers")
+    page.wait_for_selector("#suggested tbody tr:first-child:has-text('refunded_amount')")
+    page.locator("#suggested .use-source").first.click()
+    assert "refund" in page.input_value("#f-measure")
+    page.fill("#f-filter", "{{ Dimension('customer__segment') }} = 'Enterprise'")
+    page.fill("#f-category", "Billing")
+    page.click("#preview")
+    page.wait_for_selector("#preview-table tbody tr")
+    assert page.locator("#preview-table tbody tr").count() >= 1
+    assert page.locator("#preview-result svg[data-kind='line']").count() == 1
+    shoot(page, "define")
+    page.select_option("#f-measure", "")
+    page.click("#preview")
+    page.wait_for_selector("#define-out .alert.error")
+    page.close()

@@ -35,7 +35,13 @@ def tokens(text: str) -> set[str]:
     for w in _WORD.findall(text.lower().replace("_", " ")):
         if w in _STOP or len(w) < 2:
             continue
-        out.add(w[:-1] if len(w) > 3 and w.endswith("s") else w)
+        if len(w) > 4 and w.endswith("ing"):
+            w = w[:-3]
+        elif len(w) > 4 and w.endswith("ed"):
+            w = w[:-2]
+        elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        out.add(w)
     return out
 
 
@@ -48,8 +54,8 @@ def suggest_sources(project: Project, text: str, limit: int = 8) -> list[dict[st
     for sm in project.model.semantic_models.values():
         model_words = tokens(f"{sm.name} {sm.description} {sm.relation}")
         for ms in sm.measures:
-            words = tokens(f"{ms.name} {ms.label} {ms.description} {ms.expr}") | model_words
-            score = len(want & words) + 0.5 * len(want & tokens(ms.name))
+            own = tokens(f"{ms.name} {ms.label} {ms.description} {ms.expr}")
+            score = len(want & own) + len(want & tokens(ms.name)) + 0.5 * len(want & (model_words - own))
             if score > 0:
                 found.append(
                     {
@@ -64,7 +70,7 @@ def suggest_sources(project: Project, text: str, limit: int = 8) -> list[dict[st
                 )
     for ds in project.model.canonical_datasets.values():
         words = tokens(f"{ds.name} {ds.description} {ds.grain} {' '.join(ds.core_attributes)}")
-        score = len(want & words)
+        score = 0.75 * len(want & words)
         if score > 0:
             found.append(
                 {
