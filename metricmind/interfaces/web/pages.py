@@ -41,6 +41,9 @@ def catalog_page(
         ctx["search"] = views.search_view(st, request.app.state.search(), q)
     ctx["q"] = q
     ctx["all_categories"] = sorted({m.category or "Uncategorized" for m in st.project.model.metrics.values()})
+    ctx["all_statuses"] = sorted(
+        {str(m.meta.get("status") or "draft") for m in st.project.model.metrics.values()}
+    )
     return render(request, "catalog.html", ctx)
 
 
@@ -170,7 +173,9 @@ def define_page(request: Request) -> Response:
     st = state(request)
     ctx = {
         "categories": sorted({m.category for m in st.project.model.metrics.values() if m.category}),
-        "dimensions": [d.name for d in views.all_dimensions(st) if d.type != "time"],
+        "dimensions": [
+            d.name for d in views.all_dimensions(st) if d.type != "time" and d.name.count("__") == 1
+        ],
         "certifications": list(drafts.CERTIFICATION),
         "measures": sorted(st.project.model.measures),
     }
