@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from metricmind import config
 from metricmind.compiler import Compiler, Plan
@@ -34,6 +34,9 @@ from metricmind.spec.names import METRIC_TIME, SEP, split
 from metricmind.spec.query import MetricQuery
 from metricmind.warehouse.base import Warehouse
 from metricmind.warehouse.registry import connect
+
+if TYPE_CHECKING:
+    from metricmind.catalog.service import Catalog
 
 PROJECT_MARKERS = ("metricmind.yml", "dbt_project.yml")
 
@@ -189,6 +192,19 @@ class Project:
         return self.compiler.graph
 
     # -- catalog -------------------------------------------------------------------------------
+    @cached_property
+    def catalog(self) -> Catalog:
+        """The catalog store (``store.url``, default SQLite in ``.metricmind/``): migrated, synced with the
+        YAML, and recording every execution of :meth:`run`. SQLAlchemy is imported only here, on first use.
+        """
+        from metricmind.catalog.service import Catalog
+        from metricmind.storage import default_url
+
+        url = self.setting("store.url") or default_url(self.root)
+        catalog = Catalog.open(str(url), self.root, self.model)
+        catalog.attach(self.listeners)
+        return catalog
+
     def metric(self, name: str) -> Metric:
         """The metric called ``name``; unknown names get suggestions."""
         metric = self.model.metrics.get(name)
@@ -431,10 +447,13 @@ class Project:
         )
 
     def close(self) -> None:
-        """Close the warehouse connection."""
+        """Close the warehouse connection and the catalog store's engine (when opened)."""
         if self._warehouse is not None:
             self._warehouse.close()
             self._warehouse = None
+        catalog = self.__dict__.pop("catalog", None)
+        if catalog is not None:
+            catalog.close()
 
     def __enter__(self) -> Project:
         return self

@@ -50,7 +50,15 @@ def demo(
         f"  metricmind query --project {report.target_dir} -m mrr,active_customers -g metric_time__month "
         "--order -metric_time__month --limit 6"
     )
-    if serve:
+    if not serve:
+        from metricmind.interfaces.cli.commands_web import demo_logins
+        from metricmind.project import Project
+
+        with Project.load(report.target_dir) as built:
+            typer.echo(f"Users (after `metricmind serve --project {report.target_dir}`, open a link):")
+            for line in demo_logins(built, "http://127.0.0.1:8000"):
+                typer.echo(line)
+    else:
         import importlib
 
         try:

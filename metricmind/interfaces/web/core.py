@@ -144,6 +144,7 @@ class WebState:
                     except TypeError:
                         cat.sync()
             self.project = fresh
+            old.__dict__.pop("catalog", None)  # the fresh project holds it now
             old.close()
 
 

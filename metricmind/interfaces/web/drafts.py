@@ -7,25 +7,21 @@ A definition is the MetricFlow ``metrics:`` item as a dictionary (``name``, ``la
 from __future__ import annotations
 
 import re
-import tempfile
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from metricmind.catalog.definitions import parse_definition, to_yaml
 from metricmind.compiler import Compiler
-from metricmind.errors import IssueList, MetricmindError, QueryError, SpecError
+from metricmind.errors import MetricmindError, QueryError
 from metricmind.project import Project
-from metricmind.spec import parse
 from metricmind.spec.model import Metric, Model
 from metricmind.spec.names import METRIC_TIME, SEP
 from metricmind.spec.query import MetricQuery
-from metricmind.spec.yamlio import Node, load_documents
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 CERTIFICATION = ("draft", "experimental", "verified", "certified")
 _WORD = re.compile(r"[a-z0-9]+")
+__all__ = ["definition_from_form", "model_with", "parse_definition", "preview", "suggest_sources", "to_yaml"]
 _STOP = {"the", "of", "a", "an", "and", "or", "in", "on", "by", "per", "for", "to", "with", "is", "are", "as"}
 
 
@@ -156,27 +152,6 @@ def _metric_refs(expr: str, known: Any) -> list[str]:
             hint="A derived metric combines metrics, e.g. invoice_revenue - refunds.",
         )
     return refs
-
-
-def to_yaml(definition: dict[str, Any]) -> str:
-    """The YAML text of one definition, as a ``metrics:`` file."""
-    return yaml.safe_dump({"metrics": [definition]}, sort_keys=False, allow_unicode=True, width=100)
-
-
-def parse_definition(definition: dict[str, Any]) -> Metric:
-    """Parse a definition with the project's own parser; ``SpecError`` lists every problem."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "draft.yml"
-        path.write_text(to_yaml(definition), encoding="utf-8")
-        docs = load_documents(path, "draft.yml")
-    issues = IssueList()
-    ctx = parse.Context(issues=issues, schema=None)
-    ctx.file = "draft.yml"
-    items = docs[0].get("metrics") if docs and isinstance(docs[0], Node) else None
-    metric = parse.metric(items[0], ctx) if items else None
-    if issues.errors or metric is None:
-        raise SpecError(issues.errors or issues.items)
-    return metric
 
 
 def model_with(project: Project, metric: Metric) -> Model:

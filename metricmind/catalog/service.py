@@ -1,0 +1,890 @@
+"""The catalog store: definitions synced from the project's YAML, proposed changes and their review,
+published versions, certification, the audit log, users and tokens, and usage from executions.
+
+    catalog = Catalog(store_url, root, model)          # migrated on open
+    catalog.sync()                                      # index what the YAML (git) holds
+    change = catalog.create_draft("ana", definition)    # nothing written to YAML yet
+    catalog.submit(change["id"], "ana")
+    catalog.approve(change["id"], "bo", expected_version=2)   # writes the YAML, publishes
+
+Every write is one transaction (SQLite: ``BEGIN IMMEDIATE``), so a failure leaves the store as it was;
+a published file is put back when its transaction fails. Transitions use an optimistic version check
+(``UPDATE … WHERE version = :expected``): of two approvers at once exactly one wins, the other gets a
+``ConflictError``. Every transition appends to the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from metricmind.catalog import definitions as defs
+from metricmind.catalog import usage as use
+from metricmind.catalog.schema import audit, changes, definitions, executions, reviews, users, versions
+from metricmind.catalog.workflow import (
+    Action,
+    ChangeState,
+    Role,
+    Status,
+    Step,
+    change_step,
+    role_of,
+    status_of,
+    status_step,
+)
+from metricmind.errors import ConflictError, PermissionDenied, SpecError, StoreError, UnknownNameError
+from metricmind.spec import rules
+from metricmind.spec.loader import load
+from metricmind.spec.model import Model
+from metricmind.storage import make_engine, upgrade
+
+log = logging.getLogger(__name__)
+
+#: How long the in-memory copy of the definitions index is trusted (other processes may write).
+INDEX_TTL_S = 1.0
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 of a token (the only thing the store keeps)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _sqlite_immediate(engine: sa.Engine) -> None:
+    """SQLite: transactions begin explicitly; writers take the write lock up front (``BEGIN IMMEDIATE``)."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        write = conn.get_execution_options().get("catalog_write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Catalog:
+    """The governed catalog of one project.
+
+    Args:
+        url: SQLAlchemy URL of the store (or an engine); migrated on open.
+        root: The project folder; approved definitions are written into its YAML files.
+        model: The loaded model (``sync`` indexes it).
+    """
+
+    def __init__(self, url: str | sa.Engine, root: str | Path, model: Model, *, migrate: bool = True) -> None:
+        if isinstance(url, sa.Engine):
+            self.engine = url
+            self._owns_engine = False
+        else:
+            self.engine = make_engine(url)
+            self._owns_engine = True
+            if self.engine.dialect.name == "sqlite":
+                _sqlite_immediate(self.engine)
+        self.root = Path(root)
+        self.model = model
+        self._writer = self.engine.execution_options(catalog_write=True)
+        self._files = threading.Lock()
+        self._index: dict[tuple[str, str], dict[str, Any]] | None = None
+        self._index_at = 0.0
+        #: What the last ``sync`` found (``Project.catalog`` syncs on open).
+        self.last_sync: dict[str, list[str]] = {"added": [], "updated": [], "removed": []}
+        if migrate:
+            upgrade(self.engine)
+
+    @classmethod
+    def open(cls, url: str, root: str | Path, model: Model) -> Catalog:
+        """Open, migrate and sync the store; a store that cannot be opened is a ``StoreError``."""
+        try:
+            catalog = cls(url, root, model)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(
+                f"cannot open the catalog store {_safe_url(sa.make_url(url))}: {exc.__class__.__name__}: "
+                f"{str(exc).splitlines()[0]}",
+                hint="Check the `store.url` setting (METRICMIND_STORE_URL) and that the server is up.",
+            ) from exc
+        try:
+            catalog.sync()
+        except BaseException:
+            catalog.close()
+            raise
+        return catalog
+
+    @property
+    def name(self) -> str:
+        """The project's name."""
+        return self.model.name
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        if self._owns_engine:
+            self.engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        with self._writer.begin() as conn:
+            yield conn
+        self._index = None
+
+    # -- users ---------------------------------------------------------------------------------------
+    def add_user(self, name: str, role: str) -> str:
+        """Create ``name`` with ``role`` (or give an existing user that role and a new token); the token.
+
+        The token is printed once and never stored: the store keeps its SHA-256.
+        """
+        name = name.strip()
+        if not name:
+            raise StoreError("a user needs a name", hint="metricmind users add NAME --role ROLE")
+        r = role_of(role)
+        token = secrets.token_urlsafe(24)
+        at = use.now()
+        with self._write() as conn:
+            found = conn.execute(sa.select(users.c.id, users.c.role).where(users.c.name == name)).first()
+            if found is None:
+                conn.execute(
+                    sa.insert(users).values(
+                        name=name, role=r.value, token_hash=hash_token(token), created_at=at, updated_at=at
+                    )
+                )
+            else:
+                conn.execute(
+                    sa.update(users)
+                    .where(users.c.id == found.id)
+                    .values(role=r.value, token_hash=hash_token(token), updated_at=at)
+                )
+            self._audit(
+                conn,
+                None,
+                "add_user" if found is None else "update_user",
+                "user",
+                name,
+                found.role if found else None,
+                r.value,
+            )
+        return token
+
+    def users(self) -> list[dict[str, Any]]:
+        """Every user (name, role, created_at), by name; tokens are not stored."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(users.c.name, users.c.role, users.c.created_at).order_by(users.c.name)
+            )
+            return [{"name": r.name, "role": r.role, "created_at": r.created_at} for r in rows]
+
+    def user_for_token(self, token: str) -> dict[str, str] | None:
+        """``{"name", "role"}`` of the token's user, or None."""
+        if not token:
+            return None
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(users.c.name, users.c.role).where(users.c.token_hash == hash_token(token))
+            ).first()
+        return {"name": row.name, "role": row.role} if row else None
+
+    def role(self, user: str, conn: sa.Connection | None = None) -> Role:
+        """The role of ``user``; an unknown user is ``PermissionDenied``."""
+        q = sa.select(users.c.role).where(users.c.name == user)
+        if conn is None:
+            with self.engine.connect() as c:
+                found = c.execute(q).scalar()
+        else:
+            found = conn.execute(q).scalar()
+        if found is None:
+            raise PermissionDenied(
+                f"unknown user '{user}'", hint="An admin creates users: metricmind users add NAME --role R"
+            )
+        return role_of(str(found))
+
+    # -- sync from the YAML --------------------------------------------------------------------------
+    def sync(self, model: Model | None = None) -> dict[str, list[str]]:
+        """Index the project's metrics and canonical datasets (the YAML is the source of truth).
+
+        New definitions take their status from ``config.meta.status`` (datasets: ``certification``),
+        else published. Later, a status changed in the YAML wins; otherwise the catalog's (certified,
+        deprecated …) is kept. A changed definition gets a new version with its diff.
+        """
+        if model is not None:
+            self.model = model
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for kind in ("metric", "dataset"):
+            raw = defs.read_items(self.root, defs.files_of(self.model, kind), kind)
+            objs: dict[str, Any] = dict(
+                self.model.metrics if kind == "metric" else self.model.canonical_datasets
+            )
+            for name, obj in objs.items():
+                file, item = raw.get(name, (obj.file, {"name": name}))
+                if kind == "metric":
+                    meta = obj.meta
+                    yaml_status = meta.get("status")
+                    info = {
+                        "label": obj.label or "",
+                        "category": obj.category,
+                        "owner": obj.owner,
+                        "description": obj.description or str(meta.get("definition") or ""),
+                    }
+                else:
+                    yaml_status = obj.certification or None
+                    info = {"label": "", "category": "", "owner": obj.owner, "description": obj.description}
+                found[(kind, name)] = {
+                    **info,
+                    "file": file,
+                    "item": item,
+                    "hash": defs.digest(item),
+                    "yaml_status": str(yaml_status) if yaml_status else None,
+                }
+        report: dict[str, list[str]] = {"added": [], "updated": [], "removed": []}
+        at = use.now()
+        with self._write() as conn:
+            rows = {(r.kind, r.name): r for r in conn.execute(sa.select(definitions))}
+            for key, new in found.items():
+                kind, name = key
+                row = rows.get(key)
+                if row is None:
+                    status = status_of(new["yaml_status"])
+                    conn.execute(
+                        sa.insert(definitions).values(
+                            kind=kind,
+                            name=name,
+                            label=new["label"],
+                            category=new["category"],
+                            owner=new["owner"],
+                            description=new["description"],
+                            status=status.value,
+                            certified=status is Status.CERTIFIED,
+                            version=1,
+                            yaml_hash=new["hash"],
+                            yaml_status=new["yaml_status"],
+                            file=new["file"],
+                            in_project=True,
+                            updated_at=at,
+                        )
+                    )
+                    number = self._add_version(conn, kind, name, 1, new["item"], None, "git", None, at)
+                    if number != 1:
+                        conn.execute(
+                            sa.update(definitions)
+                            .where(definitions.c.kind == kind, definitions.c.name == name)
+                            .values(version=number)
+                        )
+                    report["added"].append(f"{kind}:{name}")
+                    continue
+                values: dict[str, Any] = {}
+                if row.yaml_hash != new["hash"] or not row.in_project:
+                    version = self._add_version(
+                        conn, kind, name, int(row.version) + 1, new["item"], None, "git", None, at
+                    )
+                    values.update(version=version, yaml_hash=new["hash"], in_project=True)
+                    report["updated"].append(f"{kind}:{name}")
+                if new["yaml_status"] != row.yaml_status:
+                    values["yaml_status"] = new["yaml_status"]
+                    if new["yaml_status"]:
+                        status = status_of(new["yaml_status"])
+                        values.update(status=status.value, certified=status is Status.CERTIFIED)
+                for col in ("label", "category", "owner", "description", "file"):
+                    if getattr(row, col) != new[col] and new[col] is not None:
+                        values[col] = new[col]
+                if values:
+                    values["updated_at"] = at
+                    conn.execute(
+                        sa.update(definitions)
+                        .where(definitions.c.kind == kind, definitions.c.name == name)
+                        .values(**values)
+                    )
+            for key, row in rows.items():
+                if key not in found and row.in_project:
+                    conn.execute(
+                        sa.update(definitions)
+                        .where(definitions.c.id == row.id)
+                        .values(in_project=False, updated_at=at)
+                    )
+                    report["removed"].append(f"{key[0]}:{key[1]}")
+            if any(report.values()):
+                self._audit(conn, None, "sync", "project", self.model.name, None, None, report)
+        self.last_sync = report
+        return report
+
+    # -- the index -----------------------------------------------------------------------------------
+    def _definitions(self) -> dict[tuple[str, str], dict[str, Any]]:
+        if self._index is None or time.monotonic() - self._index_at > INDEX_TTL_S:
+            with self.engine.connect() as conn:
+                rows = conn.execute(sa.select(definitions).where(definitions.c.in_project.is_(True)))
+                self._index = {(r.kind, r.name): _definition_dict(r._mapping) for r in rows}
+            self._index_at = time.monotonic()
+        return self._index
+
+    def _get(self, kind: str, name: str) -> dict[str, Any]:
+        found = self._definitions().get((defs.check_kind(kind), name))
+        if found is None:
+            known = [n for k, n in self._definitions() if k == kind]
+            raise UnknownNameError("metric" if kind == "metric" else "canonical dataset", name, known)
+        return dict(found)
+
+    def metric(self, name: str) -> dict[str, Any]:
+        """The catalog's record of a metric: status, certified, version, owner, category …"""
+        return self._get("metric", name)
+
+    def dataset(self, name: str) -> dict[str, Any]:
+        """The catalog's record of a canonical dataset."""
+        return self._get("dataset", name)
+
+    def metrics(self, status: str | None = None) -> list[dict[str, Any]]:
+        """Every metric in the project (optionally of one status), by name."""
+        return self._list("metric", status)
+
+    def datasets(self, status: str | None = None) -> list[dict[str, Any]]:
+        """Every canonical dataset (optionally of one status), by name."""
+        return self._list("dataset", status)
+
+    def _list(self, kind: str, status: str | None) -> list[dict[str, Any]]:
+        rows = [dict(d) for (k, _), d in self._definitions().items() if k == kind]
+        if status:
+            rows = [r for r in rows if r["status"] == status]
+        return sorted(rows, key=lambda r: str(r["name"]))
+
+    def count(self, kind: str = "metric", status: str | None = None) -> int:
+        """How many definitions of ``kind`` (and ``status``) the project has."""
+        return len(self._list(kind, status))
+
+    def status(self) -> dict[str, Any]:
+        """A summary: definitions by kind and status, changes by state, users, executions."""
+        out: dict[str, Any] = {"project": self.model.name, "store": _safe_url(self.engine)}
+        for kind in ("metric", "dataset"):
+            by: dict[str, int] = {}
+            for d in self._list(kind, None):
+                by[d["status"]] = by.get(d["status"], 0) + 1
+            out[f"{kind}s"] = dict(sorted(by.items()))
+        with self.engine.connect() as conn:
+            out["changes"] = {
+                str(r[0]): int(r[1])
+                for r in conn.execute(sa.select(changes.c.state, sa.func.count()).group_by(changes.c.state))
+            }
+            out["users"] = int(conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one())
+            out["executions"] = int(
+                conn.execute(sa.select(sa.func.count()).select_from(executions)).scalar_one()
+            )
+        return out
+
+    # -- changes ---------------------------------------------------------------------------------------
+    def create_draft(self, user: str, definition: dict[str, Any], kind: str = "metric") -> dict[str, Any]:
+        """Save a proposed definition as a draft (editor); nothing is written to the YAML until approval."""
+        name = defs.check(definition, kind)
+        at = use.now()
+        with self._write() as conn:
+            step = change_step(Action.CREATE, None, role=self.role(user, conn), actor=user)
+            result = conn.execute(
+                sa.insert(changes).values(
+                    kind=kind,
+                    name=name,
+                    yaml=defs.item_text(definition),
+                    author=user,
+                    state=step.to_state,
+                    version=1,
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
+            pk = result.inserted_primary_key
+            change_id = int(pk[0]) if pk is not None else 0
+            self._audit_step(conn, user, step, kind, name, {"change": change_id})
+        return self.change(change_id)
+
+    def edit(
+        self,
+        change_id: int,
+        user: str,
+        definition: dict[str, Any],
+        *,
+        expected_version: int | None = None,
+    ) -> dict[str, Any]:
+        """Replace a draft's (or rejected change's) definition (editor); it becomes a draft again."""
+        with self._write() as conn:
+            row = self._change_row(conn, change_id)
+            name = defs.check(definition, row.kind)
+            if name != row.name:
+                raise StoreError(
+                    f"change #{change_id} is about '{row.name}', not '{name}'",
+                    hint="Create a new draft for another name.",
+                )
+            step = change_step(Action.EDIT, row.state, role=self.role(user, conn), actor=user)
+            self._transition(conn, row, step, expected_version, yaml=defs.item_text(definition), reason=None)
+            self._audit_step(conn, user, step, row.kind, row.name, {"change": change_id})
+        return self.change(change_id)
+
+    def submit(self, change_id: int, user: str, *, expected_version: int | None = None) -> dict[str, Any]:
+        """Submit a draft for review (editor)."""
+        with self._write() as conn:
+            row = self._change_row(conn, change_id)
+            self._check_version(row, expected_version)
+            step = change_step(Action.SUBMIT, row.state, role=self.role(user, conn), actor=user)
+            self._transition(conn, row, step, expected_version)
+            self._audit_step(conn, user, step, row.kind, row.name, {"change": change_id})
+        return self.change(change_id)
+
+    def reject(
+        self, change_id: int, user: str, reason: str = "", *, expected_version: int | None = None
+    ) -> dict[str, Any]:
+        """Reject a change in review (approver), with a reason; its author may edit it (back to draft)."""
+        at = use.now()
+        with self._write() as conn:
+            row = self._change_row(conn, change_id)
+            self._check_version(row, expected_version)
+            step = change_step(Action.REJECT, row.state, role=self.role(user, conn), actor=user)
+            self._transition(conn, row, step, expected_version, reviewer=user, reason=reason or None)
+            conn.execute(
+                sa.insert(reviews).values(
+                    change_id=change_id, reviewer=user, decision=step.to_state, reason=reason or None, at=at
+                )
+            )
+            self._audit_step(conn, user, step, row.kind, row.name, {"change": change_id, "reason": reason})
+        return self.change(change_id)
+
+    def approve(self, change_id: int, user: str, *, expected_version: int | None = None) -> dict[str, Any]:
+        """Approve a change in review (approver, not its author): write it into the YAML and publish it.
+
+        Exactly one of two concurrent approvals wins; the other gets ``ConflictError``. When anything
+        fails (the YAML does not load, the store refuses), the file and the store are left as they were.
+        """
+        at = use.now()
+        written: defs.Written | None = None
+        with self._files:
+            try:
+                with self._write() as conn:
+                    row = self._change_row(conn, change_id)
+                    self._check_version(row, expected_version)
+                    role = self.role(user, conn)
+                    step = change_step(Action.APPROVE, row.state, role=role, actor=user, author=row.author)
+                    current = conn.execute(
+                        sa.select(definitions).where(
+                            definitions.c.kind == row.kind, definitions.c.name == row.name
+                        )
+                    ).first()
+                    published = status_step(
+                        Action.PUBLISH, current.status if current and current.in_project else None, role=role
+                    )
+                    self._transition(conn, row, step, expected_version, reviewer=user)
+                    definition = defs.from_text(row.yaml)
+                    if row.kind == "metric":
+                        meta = dict((definition.get("config") or {}).get("meta") or {})
+                        meta["status"] = published.to_state
+                        definition["config"] = {**(definition.get("config") or {}), "meta": meta}
+                    file = current.file if current is not None and current.in_project else None
+                    objs: dict[str, Any] = dict(
+                        self.model.metrics if row.kind == "metric" else self.model.canonical_datasets
+                    )
+                    line = objs[row.name].line if row.name in objs else None
+                    written = defs.publish(self.root, row.kind, definition, file, line)
+                    model = self._reload()
+                    version = self._add_version(
+                        conn,
+                        row.kind,
+                        row.name,
+                        int(current.version) + 1 if current is not None else 1,
+                        definition,
+                        current,
+                        user,
+                        change_id,
+                        at,
+                    )
+                    self._upsert_definition(conn, row.kind, row.name, definition, model, version, written, at)
+                    conn.execute(
+                        sa.update(changes).where(changes.c.id == change_id).values(published_version=version)
+                    )
+                    conn.execute(
+                        sa.insert(reviews).values(
+                            change_id=change_id, reviewer=user, decision=step.to_state, at=at
+                        )
+                    )
+                    self._audit_step(conn, user, step, row.kind, row.name, {"change": change_id})
+                    self._audit_step(
+                        conn,
+                        user,
+                        published,
+                        row.kind,
+                        row.name,
+                        {"change": change_id, "version": version, "file": _rel(self.root, written.path)},
+                    )
+            except BaseException:
+                if written is not None:
+                    written.undo()
+                raise
+        self.model = model
+        return self.change(change_id)
+
+    def _reload(self) -> Model:
+        """Load the project after a write; the write is undone when it does not load cleanly."""
+        result = load(self.root)
+        issues = list(result.issues) + rules.check(result.model)
+        errors = [i for i in issues if i.level.value == "error"]
+        if errors:
+            raise SpecError(errors)
+        return result.model
+
+    def _upsert_definition(
+        self,
+        conn: sa.Connection,
+        kind: str,
+        name: str,
+        definition: dict[str, Any],
+        model: Model,
+        version: int,
+        written: defs.Written,
+        at: dt.datetime,
+    ) -> None:
+        meta = dict((definition.get("config") or {}).get("meta") or {})
+        values: dict[str, Any] = {
+            "label": str(definition.get("label") or ""),
+            "category": str(meta.get("category") or ("" if kind == "dataset" else "Uncategorized")),
+            "owner": str(meta.get("owner") or definition.get("owner") or ""),
+            "description": str(definition.get("description") or meta.get("definition") or ""),
+            "status": Status.PUBLISHED.value,
+            "certified": False,
+            "version": version,
+            "yaml_hash": defs.digest(definition),
+            "yaml_status": str(meta.get("status")) if kind == "metric" else definition.get("certification"),
+            "file": _rel(self.root, written.path),
+            "in_project": True,
+            "updated_at": at,
+        }
+        obj = model.metrics.get(name) if kind == "metric" else model.canonical_datasets.get(name)
+        if obj is not None and obj.file:
+            values["file"] = obj.file
+        done = conn.execute(
+            sa.update(definitions)
+            .where(definitions.c.kind == kind, definitions.c.name == name)
+            .values(**values)
+        )
+        if done.rowcount == 0:
+            conn.execute(sa.insert(definitions).values(kind=kind, name=name, **values))
+
+    def certify(self, kind: str, name: str, user: str) -> dict[str, Any]:
+        """Certify a published metric or canonical dataset (approver)."""
+        return self._set_status(Action.CERTIFY, kind, name, user, None)
+
+    def deprecate(self, kind: str, name: str, user: str, reason: str = "") -> dict[str, Any]:
+        """Deprecate a published or certified metric or canonical dataset (approver), with a reason."""
+        return self._set_status(Action.DEPRECATE, kind, name, user, reason)
+
+    def _set_status(
+        self, action: Action, kind: str, name: str, user: str, reason: str | None
+    ) -> dict[str, Any]:
+        defs.check_kind(kind)
+        at = use.now()
+        with self._write() as conn:
+            row = conn.execute(
+                sa.select(definitions).where(
+                    definitions.c.kind == kind, definitions.c.name == name, definitions.c.in_project.is_(True)
+                )
+            ).first()
+            if row is None:
+                known = conn.execute(
+                    sa.select(definitions.c.name).where(
+                        definitions.c.kind == kind, definitions.c.in_project.is_(True)
+                    )
+                ).scalars()
+                raise UnknownNameError("metric" if kind == "metric" else "canonical dataset", name, known)
+            step = status_step(action, row.status, role=self.role(user, conn))
+            done = conn.execute(
+                sa.update(definitions)
+                .where(definitions.c.id == row.id, definitions.c.status == row.status)
+                .values(
+                    status=step.to_state, certified=step.to_state == Status.CERTIFIED.value, updated_at=at
+                )
+            )
+            if done.rowcount != 1:
+                raise ConflictError(
+                    f"{kind} '{name}' changed while you were looking at it", hint="Reload and try again."
+                )
+            detail: dict[str, Any] = {"reason": reason} if reason else {}
+            self._audit_step(conn, user, step, kind, name, detail)
+        return self._get(kind, name)
+
+    # -- change helpers ------------------------------------------------------------------------------
+    def _change_row(self, conn: sa.Connection, change_id: int) -> Any:
+        row = conn.execute(sa.select(changes).where(changes.c.id == change_id)).first()
+        if row is None:
+            raise UnknownNameError("change", str(change_id), [], context=" (no change has that id)")
+        return row
+
+    @staticmethod
+    def _check_version(row: Any, expected: int | None) -> None:
+        if expected is not None and int(expected) != int(row.version):
+            raise ConflictError(
+                f"change #{row.id} is at version {row.version}, not {expected}: someone changed it first "
+                f"(it is now {row.state})",
+                hint="Reload the change and try again.",
+            )
+
+    def _transition(
+        self,
+        conn: sa.Connection,
+        row: Any,
+        step: Step,
+        expected: int | None,
+        **values: Any,
+    ) -> None:
+        """Move the change to ``step.to_state`` iff it is still at the version read (optimistic lock)."""
+        version = int(expected) if expected is not None else int(row.version)
+        done = conn.execute(
+            sa.update(changes)
+            .where(changes.c.id == row.id, changes.c.version == version, changes.c.state == row.state)
+            .values(state=step.to_state, version=changes.c.version + 1, updated_at=use.now(), **values)
+        )
+        if done.rowcount != 1:
+            raise ConflictError(
+                f"change #{row.id} was changed by someone else (expected version {version})",
+                hint="Reload the change and try again.",
+            )
+
+    def _add_version(
+        self,
+        conn: sa.Connection,
+        kind: str,
+        name: str,
+        version: int,
+        item: dict[str, Any],
+        previous: Any,
+        author: str,
+        change_id: int | None,
+        at: dt.datetime,
+    ) -> int:
+        before = conn.execute(
+            sa.select(versions.c.yaml)
+            .where(versions.c.kind == kind, versions.c.name == name)
+            .order_by(versions.c.version.desc())
+            .limit(1)
+        ).scalar()
+        text = defs.item_text(item)
+        taken = conn.execute(
+            sa.select(sa.func.max(versions.c.version)).where(versions.c.kind == kind, versions.c.name == name)
+        ).scalar()
+        number = max(version, int(taken or 0) + 1)
+        conn.execute(
+            sa.insert(versions).values(
+                kind=kind,
+                name=name,
+                version=number,
+                yaml=text,
+                diff=defs.diff(before or "", text, f"{kind}/{name}"),
+                author=author,
+                change_id=change_id,
+                created_at=at,
+            )
+        )
+        return number
+
+    def _audit_step(
+        self,
+        conn: sa.Connection,
+        user: str | None,
+        step: Step,
+        kind: str,
+        subject: str,
+        detail: dict[str, Any],
+    ) -> None:
+        self._audit(conn, user, step.action.value, kind, subject, step.from_state, step.to_state, detail)
+
+    @staticmethod
+    def _audit(
+        conn: sa.Connection,
+        user: str | None,
+        action: str,
+        kind: str,
+        subject: str,
+        from_state: str | None,
+        to_state: str | None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        conn.execute(
+            sa.insert(audit).values(
+                at=use.now(),
+                user_name=user,
+                action=action,
+                kind=kind,
+                subject=subject,
+                from_state=from_state,
+                to_state=to_state,
+                detail=detail or None,
+            )
+        )
+
+    # -- reading changes, versions, audit --------------------------------------------------------------
+    def change(self, change_id: int) -> dict[str, Any]:
+        """One change with its definition and its diff against what is published."""
+        with self.engine.connect() as conn:
+            row = self._change_row(conn, change_id)
+            return self._change_dict(conn, row)
+
+    def changes(self, state: str | None = None) -> list[dict[str, Any]]:
+        """Changes (of one state: draft, in_review, approved, rejected), newest first."""
+        q = sa.select(changes).order_by(changes.c.id.desc())
+        if state:
+            try:
+                q = q.where(changes.c.state == ChangeState(state).value)
+            except ValueError:
+                raise StoreError(
+                    f"unknown change state {state!r}",
+                    hint=f"Use one of {', '.join(s.value for s in ChangeState)}.",
+                ) from None
+        with self.engine.connect() as conn:
+            return [self._change_dict(conn, r) for r in conn.execute(q).all()]
+
+    def _change_dict(self, conn: sa.Connection, row: Any) -> dict[str, Any]:
+        if row.published_version:
+            base = conn.execute(
+                sa.select(versions.c.yaml)
+                .where(
+                    versions.c.kind == row.kind,
+                    versions.c.name == row.name,
+                    versions.c.version < row.published_version,
+                )
+                .order_by(versions.c.version.desc())
+                .limit(1)
+            ).scalar()
+        else:
+            base = conn.execute(
+                sa.select(versions.c.yaml)
+                .where(versions.c.kind == row.kind, versions.c.name == row.name)
+                .order_by(versions.c.version.desc())
+                .limit(1)
+            ).scalar()
+        return {
+            "id": row.id,
+            "kind": row.kind,
+            "name": row.name,
+            "state": row.state,
+            "author": row.author,
+            "version": row.version,
+            "reviewer": row.reviewer,
+            "reason": row.reason,
+            "published_version": row.published_version,
+            "created_at": row.created_at,
+            "updated_at": row.updated_at,
+            "definition": defs.from_text(row.yaml),
+            "yaml": row.yaml,
+            "diff": defs.diff(base or "", row.yaml, f"{row.kind}/{row.name}"),
+        }
+
+    def versions(self, name: str, kind: str = "metric") -> list[dict[str, Any]]:
+        """A definition's published versions, newest first, each with its diff from the one before."""
+        defs.check_kind(kind)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(versions)
+                .where(versions.c.kind == kind, versions.c.name == name)
+                .order_by(versions.c.version.desc())
+            ).all()
+        return [
+            {
+                "version": r.version,
+                "author": r.author,
+                "created_at": r.created_at,
+                "change_id": r.change_id,
+                "yaml": r.yaml,
+                "diff": r.diff,
+            }
+            for r in rows
+        ]
+
+    def audit(self, limit: int = 100, subject: str | None = None) -> list[dict[str, Any]]:
+        """The audit log, newest first (of one subject when given)."""
+        q = sa.select(audit).order_by(audit.c.id.desc()).limit(limit)
+        if subject:
+            q = q.where(audit.c.subject == subject)
+        with self.engine.connect() as conn:
+            return [
+                {
+                    "id": r.id,
+                    "at": r.at,
+                    "user": r.user_name,
+                    "action": r.action,
+                    "kind": r.kind,
+                    "subject": r.subject,
+                    "from_state": r.from_state,
+                    "to_state": r.to_state,
+                    "detail": r.detail,
+                }
+                for r in conn.execute(q)
+            ]
+
+    # -- executions and usage --------------------------------------------------------------------------
+    def record(self, execution: Any) -> int:
+        """Record one execution (a ``metricmind.project.Execution``); its id."""
+        query = execution.query
+        with self._writer.begin() as conn:
+            return use.record(
+                conn,
+                at=execution.started_at,
+                user=execution.user,
+                source=execution.source,
+                metrics=list(query.metrics),
+                query=query.to_dict(),
+                sql=execution.sql,
+                duration_ms=execution.elapsed_ms,
+                rows=execution.rows,
+                error=execution.error,
+            )
+
+    def listen(self, execution: Any) -> None:
+        """A ``Project.listeners`` callback: record the execution; a store failure is logged, not raised."""
+        try:
+            self.record(execution)
+        except sa.exc.SQLAlchemyError as exc:
+            log.warning("the catalog could not record an execution: %s", exc)
+
+    def attach(self, listeners: list[Callable[[Any], None]]) -> None:
+        """Record every execution reported to ``listeners`` (a project's), once."""
+        if self.listen not in listeners:
+            listeners.append(self.listen)
+
+    def usage(self, name: str, today: dt.date | None = None) -> dict[str, Any]:
+        """One metric's usage: this month, previous month, trend (%), 30 daily counts, total."""
+        with self.engine.connect() as conn:
+            return use.usage(conn, name, today or use.now().date())
+
+    def usage_counts(self, today: dt.date | None = None) -> dict[str, int]:
+        """Executions this month per metric."""
+        start = use.month_start(today or use.now().date())
+        with self.engine.connect() as conn:
+            return use.counts(conn, start, use.next_month(start))
+
+    def top_metrics(self, limit: int = 20, today: dt.date | None = None) -> list[dict[str, Any]]:
+        """The most used metrics this month, with the previous month and the trend."""
+        with self.engine.connect() as conn:
+            return use.top(conn, today or use.now().date(), limit)
+
+
+def _definition_dict(row: Any) -> dict[str, Any]:
+    return {
+        "kind": row["kind"],
+        "name": row["name"],
+        "label": row["label"],
+        "category": row["category"],
+        "owner": row["owner"],
+        "description": row["description"],
+        "status": row["status"],
+        "certified": bool(row["certified"]),
+        "version": row["version"],
+        "file": row["file"],
+        "updated_at": row["updated_at"],
+    }
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _safe_url(target: sa.Engine | sa.URL) -> str:
+    url = target.url if isinstance(target, sa.Engine) else target
+    return url.render_as_string(hide_password=True)
