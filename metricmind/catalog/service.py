@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from alembic.util import CommandError
 
 from metricmind.catalog import definitions as defs
 from metricmind.catalog import usage as use
@@ -106,7 +107,7 @@ class Catalog:
         """Open, migrate and sync the store; a store that cannot be opened is a ``StoreError``."""
         try:
             catalog = cls(url, root, model)
-        except sa.exc.SQLAlchemyError as exc:
+        except (sa.exc.SQLAlchemyError, CommandError) as exc:
             raise StoreError(
                 f"cannot open the catalog store {_safe_url(sa.make_url(url))}: {exc.__class__.__name__}: "
                 f"{str(exc).splitlines()[0]}",

@@ -230,3 +230,30 @@ def test_a_reopened_store_keeps_everything(store_url: str, project_dir: Path) ->
         assert again.sync() == {"added": [], "updated": [], "removed": []}
     finally:
         again.close()
+
+
+def test_canonical_datasets_go_through_the_same_review(catalog: Catalog, project_dir: Path) -> None:
+    new = {
+        "name": "products_canonical",
+        "model": "ref('products')",
+        "description": "Every product.",
+        "grain": "one row per product",
+        "owner": "merch",
+    }
+    with pytest.raises(StoreError, match="has no `model`"):
+        catalog.create_draft("ed", {"name": "x"}, kind="dataset")
+    change = catalog.create_draft("ed", new, kind="dataset")
+    catalog.submit(change["id"], "ed")
+    catalog.approve(change["id"], "ann")
+    assert (project_dir / "models" / "canonical" / "products_canonical.yml").exists()
+    assert load(project_dir).model.canonical_datasets["products_canonical"].owner == "merch"
+    assert catalog.dataset("products_canonical")["status"] == "published"
+    assert catalog.certify("dataset", "products_canonical", "bob")["certified"] is True
+    # Changing an existing one rewrites its item in canonical_datasets.yml.
+    changed = catalog.create_draft("ed", {**new, "name": "orders_canonical", "owner": "ops"}, kind="dataset")
+    catalog.submit(changed["id"], "ed")
+    catalog.approve(changed["id"], "bob")
+    model = load(project_dir).model
+    assert model.canonical_datasets["orders_canonical"].owner == "ops"
+    assert model.canonical_datasets["customers_canonical"].owner == "crm"
+    assert catalog.versions("orders_canonical", kind="dataset")[0]["version"] == 2

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from metricmind.catalog.service import Catalog
-from metricmind.errors import MetricmindError
+from metricmind.errors import MetricmindError, StoreError
 from metricmind.project import Execution, Project
 from metricmind.spec.query import MetricQuery
 from metricmind.testing.shop import copy_shop
@@ -55,6 +55,17 @@ def test_a_closed_project_disposes_the_catalog(shop_project: Project) -> None:
     assert "catalog" not in shop_project.__dict__
     assert shop_project.catalog is not catalog  # reopened on demand
     assert len([f for f in shop_project.listeners if getattr(f, "__self__", None) is catalog]) == 1
+
+
+def test_a_store_that_cannot_be_opened_is_a_clear_error(
+    shop_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("METRICMIND_STORE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    with pytest.raises(StoreError, match="cannot open the catalog store") as err:
+        shop_project.catalog  # noqa: B018
+    assert err.value.hint and "store.url" in err.value.hint
+    assert "catalog" not in shop_project.__dict__
+    assert shop_project.run(MetricQuery.build("revenue")).rows  # runs do not need the catalog
 
 
 def _run(cat: Catalog, metrics: list[str], at: dt.datetime) -> None:
