@@ -29,7 +29,7 @@ def resolve_module() -> Any:
 def test_resolve_question(resolve_module: Any, demo: Project) -> None:
     server = build_server(demo)
     answer = json.loads(
-        ok(server, "resolve_question", {"question": "MRR by region last quarter", "as_of": "2026-06-30"})
+        ok(server, "resolve_question", {"question": "MRR by region last quarter", "as_of": "2026-07-01"})
     )
     query = answer["query"]
     assert query["metrics"] == ["mrr"]
@@ -43,7 +43,7 @@ def test_resolve_question(resolve_module: Any, demo: Project) -> None:
 
 
 def test_correction_is_learned_by_the_resolver(resolve_module: Any, demo_copy: Path) -> None:
-    question = {"question": "MRR by zorblat last quarter", "as_of": "2026-06-30"}
+    question = {"question": "MRR by zorblat last quarter", "as_of": "2026-07-01"}
     with Project.load(demo_copy) as project:
         before = json.loads(ok(build_server(project), "resolve_question", question))
         assert "customer__region" not in (before.get("query") or {}).get("group_by", [])

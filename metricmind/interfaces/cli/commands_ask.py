@@ -1,0 +1,114 @@
+"""``metricmind ask``: a business question → the metric query it means (and, with --run, the answer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import typer
+
+from metricmind.interfaces.cli.common import ProjectOpt, dumps, fail, guarded, open_project
+
+PREFERRED_DIMS = (
+    "customer__segment",
+    "customer__region",
+    "subscription__plan_tier",
+    "customer__industry",
+    "customer__acquisition_channel",
+)
+
+
+@guarded
+def ask(
+    question: Annotated[str, typer.Argument(help='The question, e.g. "MRR by region last quarter".')],
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Resolve relative dates against this day (YYYY-MM-DD; default today)."),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the resolution as JSON.")] = False,
+    run: Annotated[bool, typer.Option("--run", help="Run the query and print the answer.")] = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Resolve a question to a metric query offline (no LLM); --run executes it."""
+    from metricmind.resolve import Resolver
+
+    day = _day(as_of)
+    proj = open_project(project)
+    resolver = Resolver.for_project(proj.model, proj.root)
+    res = resolver.resolve(question, as_of=day)
+    data = res.to_dict()
+    if not run or not res.answerable:
+        typer.echo(dumps(data) if json_out else _explain(data))
+        return
+    from metricmind.resolve.narrate import Rows, follow_ups, narrate
+
+    main_q = res.metric_query()
+    assert main_q is not None
+    result = proj.run(main_q, source="cli")
+    previous = None
+    comp_q = res.metric_query(comparison=True)
+    if comp_q is not None:
+        previous = proj.run(comp_q, source="cli")
+    if json_out:
+        data["result"] = result.to_dict()
+        data["comparison_result"] = previous.to_dict() if previous is not None else None
+        typer.echo(dumps(data))
+        return
+    dims = [d for d in PREFERRED_DIMS if all(resolver.reachable(m, d) for m in res.metrics)]
+    time_words = " ".join(s["text"] for s in data["spans"].get("time_range", []))
+    typer.echo(
+        narrate(
+            res,
+            proj.model,
+            Rows(result.columns, result.rows),
+            Rows(previous.columns, previous.rows) if previous is not None else None,
+            follow_ups(res, proj.model, dims, time_words),
+        )
+    )
+
+
+def _day(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"--as-of {text!r} is not a date", hint="Write it as YYYY-MM-DD, e.g. --as-of 2026-06-30.")
+
+
+def _explain(data: dict[str, Any]) -> str:
+    """The resolution for people: what each part was read from, and the query to run."""
+    if not data["answerable"]:
+        lines = [f"Cannot answer: {data['reason']}"]
+        if data.get("nearest"):
+            lines.append("Nearest: " + ", ".join(n["name"] for n in data["nearest"]))
+        return "\n".join(lines)
+    lines = []
+    for part, spans in data["spans"].items():
+        for s in spans:
+            how = f" ({s['how']})" if s.get("how") else ""
+            lines.append(f"  {s['text']!r:<28} → {part}: {s['target']}{how}")
+    q = data["query"]
+    cmd = ["metricmind query", "--metrics", ",".join(q["metrics"])]
+    if q["group_by"]:
+        cmd += ["--group-by", ",".join(q["group_by"])]
+    for w in q["where"]:
+        cmd += ["--where", '"' + w.replace('"', '\\"') + '"']
+    if q["start"]:
+        cmd += ["--start", q["start"], "--end", q["end"]]
+    for o in q["order_by"]:
+        cmd += ["--order", o]
+    if q["limit"] is not None:
+        cmd += ["--limit", str(q["limit"])]
+    head = f"Read as (confidence {data['confidence']:.2f}, as of {data['as_of']}):"
+    tail = ["", "Run it:", "  " + " ".join(cmd)]
+    if data.get("comparison"):
+        tail.append(f"Compared with: {data['comparison'].replace('_', ' ')} (use --run to see the change)")
+    for note in data.get("notes", []):
+        tail.append(f"Note: {note}")
+    return "\n".join([head, *lines, *tail])
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to ``app``."""
+    app.command()(ask)

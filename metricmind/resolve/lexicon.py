@@ -1,0 +1,235 @@
+"""The words a project answers to: metric, dimension and value phrases, from the model and learned.
+
+Phrases come from names, labels, ``config.meta`` synonyms, dimension ``values`` and
+``value_aliases``, and the project's reviewable ``metricmind/learned_synonyms.yml`` (written by
+``add_synonym`` when a person confirms a correction). Each phrase is stored as its tuple of stems.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from metricmind.errors import MetricmindError
+from metricmind.resolve.text import GENERIC, stems
+from metricmind.spec.model import Model
+from metricmind.spec.names import SEP
+
+LEARNED_PATH = Path("metricmind") / "learned_synonyms.yml"
+_SECTIONS = {"metric": "metrics", "dimension": "dimensions", "value": "values"}
+_HEADER = (
+    "# Phrases metricmind's question resolver learned from confirmed corrections (record_feedback).\n"
+    "# Review them like code: edit, move into a metric's config.meta.synonyms, or delete.\n"
+)
+
+# Single words that are dimension values in the demo but ordinary English elsewhere: they count as a
+# filter only next to their dimension ("status active", "Growth plan") or when written as the value.
+COMMON_WORDS = frozenset(
+    """
+    new active other open paid view create update share trial price cost budget closed unknown feature
+    health finance tech technology learning app client device event direct organic bank commerce member
+    admin viewer won lost expired late unpaid overdue standard basic entry professional premium api alert
+    report chart export integration connection web browser desktop competitor competition shop school
+    growth pro starter monthly annual yearly annually month year source partner email notification
+    paying churned prospect trialing canceled superseded reactivation upgrade downgrade converted lapsed
+    medical tool learning dashboard reporting connector factory industrial
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One phrase and what it names."""
+
+    kind: str  # metric | dimension | value
+    target: str  # metric name, dimension name, or "dimension=value"
+    source: str  # name | label | synonym | learned | reduced | head | entity | value | alias
+    exact_case: str | None = None  # the phrase must appear in this case (short upper-case aliases)
+
+    @property
+    def rank(self) -> int:
+        """Lower is stronger."""
+        return {
+            "learned": 0,
+            "name": 0,
+            "label": 1,
+            "value": 1,
+            "synonym": 2,
+            "alias": 2,
+            "entity": 1,
+            "reduced": 4,
+            "head": 5,
+        }[self.source]
+
+
+@dataclass(frozen=True)
+class DimInfo:
+    """A categorical dimension the resolver may group or filter by."""
+
+    name: str  # canonical name, e.g. customer__region
+    model: str
+    label: str
+    values: tuple[str, ...] = ()
+
+
+@dataclass
+class Lexicon:
+    """Phrase index of one project."""
+
+    phrases: dict[tuple[str, ...], list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    dims: dict[str, DimInfo] = field(default_factory=dict)
+    metric_words: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    vocabulary: set[str] = field(default_factory=set)
+    max_len: int = 1
+
+    def add(self, phrase: str, entry: Entry) -> None:
+        """Index ``phrase`` as naming ``entry`` (short upper-case phrases must match their case)."""
+        key = stems(phrase)
+        if not key:
+            return
+        if any(e.kind == entry.kind and e.target == entry.target for e in self.phrases[key]):
+            return
+        case = phrase.strip() if (phrase.strip().isupper() and len(phrase.strip()) <= 3) else None
+        if case:
+            entry = Entry(entry.kind, entry.target, entry.source, exact_case=case)
+        self.phrases[key].append(entry)
+        self.vocabulary.update(key)
+        self.max_len = max(self.max_len, len(key))
+        if entry.kind == "metric":
+            self.metric_words[entry.target].update(key)
+
+    def lookup(self, key: tuple[str, ...]) -> list[Entry]:
+        """The entries of a phrase, by its stems."""
+        return self.phrases.get(key, [])
+
+
+def build_lexicon(model: Model, learned: dict[str, dict[str, str]] | None = None) -> Lexicon:
+    """Index every phrase of ``model`` (and the learned ones)."""
+    lex = Lexicon()
+    for m in model.metrics.values():
+        lex.add(m.name.replace("_", " "), Entry("metric", m.name, "name"))
+        if m.label:
+            lex.add(re.sub(r"\(.*?\)", " ", m.label), Entry("metric", m.name, "label"))
+        for syn in _strings(m.meta.get("synonyms")):
+            lex.add(syn, Entry("metric", m.name, "synonym"))
+    # "churn rate" also answers to "churn": the phrase without its generic words, when unambiguous.
+    reduced: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for key, entries in list(lex.phrases.items()):
+        core = tuple(w for w in key if w not in GENERIC)
+        if core and core != key:
+            for e in entries:
+                reduced[core].add(e.target)
+    full = {tuple(sorted(set(k))): {e.target for e in v} for k, v in lex.phrases.items()}
+    for core, targets in reduced.items():
+        clash = full.get(tuple(sorted(set(core))), set()) - targets
+        if len(targets) == 1 and not lex.lookup(core) and not clash:
+            lex.add(" ".join(core), Entry("metric", next(iter(targets)), "reduced"))
+
+    for sm in model.semantic_models.values():
+        primary = sm.primary
+        if not primary:
+            continue
+        for d in sm.dimensions:
+            if d.type != "categorical" or _is_flag(d.name):
+                continue
+            name = f"{primary}{SEP}{d.name}"
+            values = tuple(str(v) for v in _strings(d.meta.get("values")))
+            lex.dims[name] = DimInfo(name, sm.name, d.label or d.name.replace("_", " "), values)
+            words = d.name.split("_")
+            lex.add(" ".join(words), Entry("dimension", name, "name"))
+            lex.add(f"{primary.replace('_', ' ')} {' '.join(words)}", Entry("dimension", name, "name"))
+            if d.label:
+                lex.add(d.label, Entry("dimension", name, "label"))
+            for syn in _strings(d.meta.get("synonyms")):
+                lex.add(syn, Entry("dimension", name, "synonym"))
+            if len(words) > 1:
+                lex.add(words[-1], Entry("dimension", name, "head"))
+            for v in values:
+                lex.add(v.replace("_", " "), Entry("value", f"{name}={v}", "value"))
+            aliases = d.meta.get("value_aliases") or {}
+            if isinstance(aliases, dict):
+                for v, alias_list in aliases.items():
+                    for alias in _strings(alias_list):
+                        lex.add(alias, Entry("value", f"{name}={v}", "alias"))
+            if d.name == "name":
+                lex.add(primary.replace("_", " "), Entry("dimension", name, "entity"))
+    for kind, table in (learned or {}).items():
+        for phrase, target in table.items():
+            lex.add(phrase, Entry(kind, target, "learned"))
+    return lex
+
+
+def _is_flag(name: str) -> bool:
+    return name.startswith(("is_", "was_", "has_", "had_"))
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if v is not None and str(v).strip()]
+    return []
+
+
+# -- learned synonyms ---------------------------------------------------------------------------
+def read_learned(root: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
+    """The learned phrases of the project at ``root``: ``{"metric": {phrase: target}, ...}``."""
+    path = Path(root) / LEARNED_PATH
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise MetricmindError(
+            f"{path}{line}: the learned synonyms file is not valid YAML",
+            hint="Fix or delete the file; it holds only phrases learned from feedback.",
+        ) from exc
+    out: dict[str, dict[str, str]] = {}
+    for kind, section in _SECTIONS.items():
+        table = data.get(section) if isinstance(data, dict) else None
+        if isinstance(table, dict):
+            out[kind] = {str(k).strip().lower(): str(v).strip() for k, v in table.items() if k and v}
+    return out
+
+
+def add_synonym(root: str | os.PathLike[str], kind: str, phrase: str, target: str) -> Path:
+    """Teach the resolver of the project at ``root`` that ``phrase`` means ``target``.
+
+    ``kind`` is ``metric``, ``dimension`` or ``value`` (target ``dimension=value``). The file is
+    rewritten atomically (a failed write leaves the previous file); returns its path.
+    """
+    if kind not in _SECTIONS:
+        raise MetricmindError(
+            f"unknown synonym kind {kind!r}", hint=f"Use one of: {', '.join(sorted(_SECTIONS))}."
+        )
+    phrase = " ".join(phrase.split()).lower()
+    if not phrase or not target.strip():
+        raise MetricmindError(
+            "a synonym needs a phrase and a target", hint="e.g. 'zorblat' → customer__region."
+        )
+    learned = read_learned(root)
+    learned.setdefault(kind, {})[phrase] = target.strip()
+    body = {_SECTIONS[k]: dict(sorted(v.items())) for k, v in sorted(learned.items()) if v}
+    path = Path(root) / LEARNED_PATH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = _HEADER + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".learned_synonyms.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,912 @@
+"""Question → metric query, offline and deterministic.
+
+The resolver reads a question in passes, each claiming the words it explains:
+
+1. time phrases (ranges, comparisons, references to the future): ``YTD revenue`` is invoice
+   revenue over this year to date, not a second metric;
+2. catalog phrases, longest first: metrics, dimensions, dimension values (``Europe`` → region EMEA);
+   after ``by``/``per``/``each``/``which``/``top N`` a dimension wins over a metric of the same words;
+3. grain words (``monthly``, ``by quarter``), ranking words (``top 5``, ``which … the most``),
+   negations (``excluding SMB``) and growth words (``how did … change`` → previous period).
+
+Every dimension and filter is checked against every metric's join graph. Words it cannot explain
+make it refuse (``answerable: false``) with the reason and the nearest things it can answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+from dataclasses import dataclass
+from functools import cached_property
+
+from metricmind.errors import MetricmindError
+from metricmind.resolve.lexicon import COMMON_WORDS, Entry, build_lexicon, read_learned
+from metricmind.resolve.resolution import Filter, Resolution, Span
+from metricmind.resolve.text import FILLERS, Token, distance, number, root, tokenize, typo_limit
+from metricmind.resolve.timephrases import UNITS, TimeHit, comparison_range, find_time, unit_start
+from metricmind.spec.joingraph import JoinGraph
+from metricmind.spec.model import Model
+from metricmind.spec.names import METRIC_TIME, split
+
+GROUP_WORDS = frozenset({"by", "per", "each", "every", "across", "which", "what", "among"})
+DESC_WORDS = frozenset(
+    {
+        "top",
+        "highest",
+        "largest",
+        "biggest",
+        "most",
+        "best",
+        "greatest",
+        "leading",
+        "max",
+        "maximum",
+        "strongest",
+    }
+)
+ASC_WORDS = frozenset(
+    {"bottom", "lowest", "smallest", "least", "fewest", "worst", "min", "minimum", "weakest"}
+)
+SORT_WORDS = frozenset({"rank", "ranked", "ranking", "sort", "sorted", "order", "ordered"})
+NEGATIONS = frozenset({"not", "excluding", "exclude", "except", "without", "outside", "non", "excl", "ex"})
+GRAIN_ADJ = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year"}
+TREND_WORDS = frozenset(
+    {"trend", "trended", "trending", "history", "historical", "evolution", "evolve", "series"}
+)
+GROWTH_WORDS = frozenset(
+    {
+        "grow",
+        "growth",
+        "change",
+        "changed",
+        "increase",
+        "increased",
+        "decrease",
+        "decreased",
+        "drop",
+        "dropped",
+        "decline",
+        "declined",
+        "rise",
+        "rose",
+        "move",
+        "moved",
+        "delta",
+        "difference",
+    }
+)
+QUALIFIER_BEFORE = frozenset({"from", "for", "among", "of", "with", "across", "in", "on", "at"})
+GRAMMAR = (
+    GROUP_WORDS
+    | DESC_WORDS
+    | ASC_WORDS
+    | SORT_WORDS
+    | NEGATIONS
+    | TREND_WORDS
+    | GROWTH_WORDS
+    | frozenset(GRAIN_ADJ)
+    | frozenset(UNITS)
+    | frozenset(
+        """last past previous prior trailing rolling since start beginning first second third fourth half this
+        today yesterday ytd qtd mtd wtd fy fiscal calendar full complete between through until till thru next
+        tomorrow ago same annually ascending descending asc desc only time over period vs versus compared
+        recent latest so far date now right moment end close beginning start jan feb mar apr may jun jul aug sep sept oct nov dec
+        january february march april june july august september october november december h1 h2 q1 q2 q3 q4
+        few couple than against relative""".split()
+    )
+)
+ENTITY_NOUNS = frozenset({"customer", "account", "user", "subscription", "invoice", "trial", "event", "logo"})
+DIM_ORDER = ("customer__", "subscription__", "invoice__", "event__", "touchpoint__", "ad_spend__", "trial__")
+
+
+@dataclass
+class _Pick:
+    """Words the resolver read as a catalog phrase."""
+
+    first: int
+    last: int
+    entries: list[Entry]
+    kind: str
+    fuzzy: bool = False
+
+
+class Resolver:
+    """Resolves questions against one semantic model (plus phrases learned for its project)."""
+
+    def __init__(self, model: Model, learned: dict[str, dict[str, str]] | None = None) -> None:
+        self.model = model
+        self.graph = JoinGraph(model)
+        self.lex = build_lexicon(model, learned)
+        self._reach: dict[tuple[str, str], bool] = {}
+        self._typos: dict[str, str | None] = {}
+
+    @classmethod
+    def for_project(cls, model: Model, root: str | os.PathLike[str]) -> Resolver:
+        """The resolver of the project at ``root`` (its learned synonyms included)."""
+        return cls(model, read_learned(root))
+
+    # -- model facts ---------------------------------------------------------------------------
+    def sources(self, metric: str, _stack: tuple[str, ...] = ()) -> set[str]:
+        """The semantic models a metric reads."""
+        m = self.model.metrics.get(metric)
+        if m is None or metric in _stack:
+            return set()
+        measures = [mi.name for mi in (m.measure,) if mi is not None]
+        if m.conversion:
+            measures += [m.conversion.base_measure.name, m.conversion.conversion_measure.name]
+        out = {self.model.measures[x].semantic_model for x in measures if x in self.model.measures}
+        for mi in (m.numerator, m.denominator, *m.inputs):
+            if mi is not None:
+                out |= self.sources(mi.name, (*_stack, metric))
+        return out
+
+    def reachable(self, metric: str, dim: str) -> bool:
+        """Whether ``metric`` can be grouped or filtered by ``dim``."""
+        key = (metric, dim)
+        if key not in self._reach:
+            ok = bool(self.sources(metric))
+            for sm in sorted(self.sources(metric)):
+                try:
+                    target = self.graph.resolve(sm, split(dim))
+                except (MetricmindError, ValueError):
+                    ok = False
+                    break
+                if target.path.fanout:  # one-to-many: each row would count under several values
+                    ok = False
+                    break
+            self._reach[key] = ok
+        return self._reach[key]
+
+    @cached_property
+    def phrase_sets(self) -> dict[tuple[str, ...], list[Entry]]:
+        """Metric phrases of two or more words keyed by their sorted word roots (order-free lookup)."""
+        out: dict[tuple[str, ...], list[Entry]] = {}
+        for key, entries in self.lex.phrases.items():
+            metric = [e for e in entries if e.kind == "metric"]
+            if len(key) > 1 and metric:
+                out.setdefault(tuple(sorted({root(w) for w in key})), []).extend(metric)
+        return out
+
+    @cached_property
+    def _words(self) -> list[str]:
+        return sorted(self.lex.vocabulary | GRAMMAR)
+
+    def _correct(self, word: str) -> str | None:
+        """The catalog word ``word`` is a typo of, if exactly one is close enough."""
+        if word in self._typos:
+            return self._typos[word]
+        limit = typo_limit(word)
+        best: list[tuple[int, str]] = []
+        if limit and word.isalpha():
+            for w in self._words:
+                if w[0] != word[0] or len(w) < 4:
+                    continue
+                d = distance(word, w, limit)
+                if d <= limit:
+                    best.append((d, w))
+        best.sort()
+        found = best[0][1] if best and (len(best) == 1 or best[0][0] < best[1][0]) else None
+        self._typos[word] = found
+        return found
+
+    # -- resolving -----------------------------------------------------------------------------
+    def resolve(self, question: str, *, as_of: dt.date | None = None) -> Resolution:
+        """Resolve ``question`` against ``as_of`` (default today)."""
+        return _Reading(self, question, as_of or dt.date.today()).run()
+
+
+class _Reading:
+    """One question being read (the passes share the token state)."""
+
+    def __init__(self, resolver: Resolver, question: str, as_of: dt.date) -> None:
+        self.r = resolver
+        self.lex = resolver.lex
+        self.tokens: list[Token] = tokenize(question)
+        self.stems = [t.stem for t in self.tokens]
+        self.used = [False] * len(self.tokens)
+        self.res = Resolution(question=question, as_of=as_of)
+        self.fuzzy: set[int] = set()
+        self.group_idx: list[int] = []  # token indexes that name the grouped thing (for singular/plural)
+        self.order_dir: bool | None = None
+        self.order_n: int | None = None
+        self.order_word: int | None = None
+
+    # -- helpers -------------------------------------------------------------------------------
+    def text(self, first: int, last: int) -> Span:
+        a, b = self.tokens[first].start, self.tokens[last - 1].end
+        return Span(self.res.question[a:b], a, b, "")
+
+    def span(self, part: str, first: int, last: int, target: str, how: str = "") -> None:
+        s = self.text(first, last)
+        self.res.span(part, Span(s.text, s.start, s.end, target, how))
+
+    def claim(self, first: int, last: int) -> None:
+        for i in range(first, last):
+            self.used[i] = True
+
+    def prev_word(self, i: int, skip: frozenset[str] = frozenset({"the", "a", "an", "our", "all"})) -> int:
+        j = i - 1
+        while j >= 0 and self.tokens[j].norm in skip:
+            j -= 1
+        return j
+
+    def in_group_context(self, i: int) -> bool:
+        """Whether the words at ``i`` name what to group by (after by/per/each/which/top N …)."""
+        j = self.prev_word(i)
+        if j < 0:
+            return False
+        w = self.tokens[j].norm
+        if w in GROUP_WORDS or w in ("top", "bottom"):
+            return True
+        if number(w) is not None:
+            k = self.prev_word(j)
+            return k >= 0 and self.tokens[k].norm in DESC_WORDS | ASC_WORDS
+        if w in DESC_WORDS | ASC_WORDS:
+            k = self.prev_word(j)
+            return k >= 0 and number(self.tokens[k].norm) is not None
+        return False
+
+    # -- passes --------------------------------------------------------------------------------
+    def run(self) -> Resolution:
+        res = self.res
+        if not self.tokens:
+            return res.refuse("the question is empty", self.popular())
+        self.correct_typos()
+        cands = self.candidates()
+        hits = find_time(self.tokens, res.as_of)
+        for h in hits:
+            self.claim(h.first, h.last)
+        picks = self.pick(cands)
+        metrics = self.read_metrics(picks)
+        self.read_grain_and_order(hits)
+        self.read_time(hits)
+        if not res.answerable:
+            return res
+        if not metrics:
+            return self.no_metric()
+        res.metrics = metrics
+        if res.comparison and any(self.compares(m) for m in metrics):
+            res.notes.append(f"{', '.join(metrics)} already compares periods; no extra comparison")
+            res.comparison = None
+            res.comparison_range = None
+        self.read_dimensions(picks)
+        self.read_filters(picks)
+        self.finish_order()
+        self.check_leftovers(picks)
+        return res
+
+    def correct_typos(self) -> None:
+        for t in self.tokens:
+            s = t.stem
+            if (
+                s in self.lex.vocabulary
+                or s in FILLERS
+                or s in GRAMMAR
+                or number(s) is not None
+                or not s.isalpha()
+            ):
+                continue
+            fixed = self.r._correct(s)
+            if fixed is not None:
+                self.stems[t.index] = fixed
+                self.fuzzy.add(t.index)
+
+    def candidates(self) -> list[_Pick]:
+        out: list[_Pick] = []
+        n = len(self.tokens)
+        for i in range(n):
+            for size in range(1, min(self.lex.max_len, n - i) + 1):
+                entries = self.lex.lookup(tuple(self.stems[i : i + size]))
+                if not entries:
+                    continue
+                text = " ".join(t.text for t in self.tokens[i : i + size])
+                entries = [e for e in entries if e.exact_case is None or e.exact_case == text]
+                if entries:
+                    fuzzy = any(k in self.fuzzy for k in range(i, i + size))
+                    out.append(_Pick(i, i + size, entries, "", fuzzy))
+        return out
+
+    def pick(self, cands: list[_Pick]) -> list[_Pick]:
+        """Choose non-overlapping phrases, longest first, the kind preferred by the context."""
+        chosen: list[_Pick] = []
+        ranked: list[tuple[tuple[int, int, int, int], _Pick]] = []
+        for c in cands:
+            if any(self.used[c.first : c.last]):
+                continue
+            if self.grain_then_metric(c):
+                continue
+            group = self.in_group_context(c.first)
+            for kind in ("metric", "dimension", "value"):
+                entries = [e for e in c.entries if e.kind == kind]
+                if kind == "value":
+                    entries = [e for e in entries if self.value_allowed(c, e, cands)]
+                if not entries:
+                    continue
+                order = (
+                    {"dimension": 0, "value": 1, "metric": 2}
+                    if group
+                    else {"metric": 0, "value": 1, "dimension": 2}
+                )
+                best = min(e.rank for e in entries)
+                if kind == "dimension" and best >= 5 and not group:
+                    continue  # a bare head noun ("type") is a dimension only after "by"
+                ranked.append(
+                    (
+                        (-(c.last - c.first), order[kind], best, c.first),
+                        _Pick(c.first, c.last, entries, kind, c.fuzzy),
+                    )
+                )
+        ranked.sort(key=lambda x: x[0])
+        for _, p in ranked:
+            if any(self.used[p.first : p.last]):
+                continue
+            self.claim(p.first, p.last)
+            chosen.append(p)
+        chosen.sort(key=lambda p: p.first)
+        return chosen
+
+    def grain_then_metric(self, c: _Pick) -> bool:
+        """``weekly active users`` is active users by week when "active users" is another metric."""
+        if c.last - c.first < 2 or self.tokens[c.first].norm not in GRAIN_ADJ:
+            return False
+        whole = {e.target for e in c.entries if e.kind == "metric"}
+        rest = {
+            e.target for e in self.lex.lookup(tuple(self.stems[c.first + 1 : c.last])) if e.kind == "metric"
+        }
+        return bool(whole and rest and not (whole & rest))
+
+    def value_allowed(self, c: _Pick, e: Entry, cands: list[_Pick]) -> bool:
+        words = self.stems[c.first : c.last]
+        if len(words) > 1 and not all(w in COMMON_WORDS or w in FILLERS for w in words):
+            return True
+        if not (len(words) == 1 and (words[0] in COMMON_WORDS or words[0] in FILLERS)):
+            return True
+        if e.exact_case is not None:
+            return True
+        before = " ".join(t.norm for t in self.tokens[max(0, c.first - 2) : c.first])
+        if before.endswith(("because of", "due to", "because")):
+            return True
+        dim = e.target.split("=", 1)[0]
+        return self.next_to_dim(c.first, c.last, dim, cands)
+
+    def next_to_dim(self, first: int, last: int, dim: str, cands: list[_Pick]) -> bool:
+        skip = {"the", "is", "of", "equal", "equals", "to", "was", "a"}
+        for c in cands:
+            if not any(e.kind == "dimension" and e.target == dim for e in c.entries):
+                continue
+            gap_after = [t.norm for t in self.tokens[last : c.first]]
+            gap_before = [t.norm for t in self.tokens[c.last : first]]
+            if (c.first >= last and all(w in skip for w in gap_after) and len(gap_after) <= 2) or (
+                c.last <= first and all(w in skip for w in gap_before) and len(gap_before) <= 2
+            ):
+                return True
+        return False
+
+    # -- metrics -------------------------------------------------------------------------------
+    def read_metrics(self, picks: list[_Pick]) -> list[str]:
+        self.merge_metric_words(picks)
+        found: list[tuple[_Pick, str]] = []
+        for p in picks:
+            if p.kind != "metric":
+                continue
+            found.append((p, self.best_metric(p.entries)))
+        # "MRR from Enterprise customers": a bare entity noun qualifies another metric;
+        # "our biggest customers by MRR": it names what to group by
+        if len(found) > 1:
+            keep = []
+            for p, name in found:
+                words = self.stems[p.first : p.last]
+                j = self.prev_word(p.first)
+                as_dim = [e for e in self.lex.lookup(tuple(words)) if e.kind == "dimension"]
+                ranking = j >= 0 and self.tokens[j].norm in DESC_WORDS | ASC_WORDS | {"which", "what"}
+                if len(words) == 1 and words[0] in ENTITY_NOUNS and ranking and as_dim:
+                    p.kind, p.entries = "dimension", as_dim
+                    continue
+                j = self.prev_word(p.first)
+                while j >= 0 and any(q.first <= j < q.last and q.kind == "value" for q in picks):
+                    j = self.prev_word(j)
+                qualifier = j >= 0 and self.tokens[j].norm in QUALIFIER_BEFORE
+                if len(words) == 1 and words[0] in ENTITY_NOUNS and qualifier:
+                    self.used[p.first] = True
+                    continue
+                keep.append((p, name))
+            found = keep
+        out: list[str] = []
+        for p, name in found:
+            name = self.modified(p, name)
+            own = set(self.stems[p.first : p.last])
+            if min(e.rank for e in p.entries) >= 2 and any(own <= self.lex.metric_words[o] for o in out):
+                self.span("metrics", p.first, p.last, out[-1], "same metric")
+                continue  # "MRR we lost to churn": churn is part of churned MRR already
+            how = "typo" if p.fuzzy else min(p.entries, key=lambda e: e.rank).source
+            if p.fuzzy:
+                self.res.confidence -= 0.1
+            if min(e.rank for e in p.entries) >= 4:
+                self.res.confidence -= 0.1
+            self.span("metrics", p.first, p.last, name, how)
+            if name not in out:
+                out.append(name)
+            status = str(self.r.model.metrics[name].meta.get("status") or "")
+            if status == "deprecated":
+                self.res.notes.append(f"{name} is deprecated; check its definition before relying on it")
+        if not out:
+            out = self.metric_from_words()
+        return out
+
+    def merge_metric_words(self, picks: list[_Pick]) -> None:
+        """Two metric words that together are another metric's phrase (``customers churned``)."""
+        metric_picks = [p for p in picks if p.kind == "metric"]
+        for a, b in zip(metric_picks, metric_picks[1:], strict=False):
+            if b.first - a.last > 2 or a.kind != "metric" or b.kind != "metric":
+                continue
+            words = sorted({root(w) for w in self.stems[a.first : a.last] + self.stems[b.first : b.last]})
+            merged = self.phrase_index.get(tuple(words))
+            if merged:
+                a.entries, a.last = merged, b.last
+                b.kind = "merged"
+                self.claim(a.first, b.last)
+
+    @cached_property
+    def phrase_index(self) -> dict[tuple[str, ...], list[Entry]]:
+        return self.r.phrase_sets
+
+    def compares(self, metric: str) -> bool:
+        """Whether a metric is itself a change between periods (a derived metric with an offset)."""
+        m = self.r.model.metrics.get(metric)
+        return m is not None and any(i.offset_window or i.offset_to_grain for i in m.inputs)
+
+    def best_metric(self, entries: list[Entry]) -> str:
+        def key(e: Entry) -> tuple[int, int, str]:
+            status = (
+                str(self.r.model.metrics[e.target].meta.get("status") or "")
+                if e.target in self.r.model.metrics
+                else ""
+            )
+            return (e.rank, status == "deprecated", e.target)
+
+        return min((e for e in entries if e.target in self.r.model.metrics), key=key).target
+
+    def modified(self, p: _Pick, name: str) -> str:
+        """``customers … churned`` → churned customers: a longer phrase whose other words are present."""
+        words = set(self.stems[p.first : p.last])
+        if len(words) > 2:
+            return name
+        free = {
+            root(self.stems[i]): i
+            for i, u in enumerate(self.used)
+            if not u and self.tokens[i].norm not in GRAIN_ADJ and self.stems[i] not in UNITS
+        }
+        best: tuple[int, str, list[int]] | None = None
+        for key, entries in self.lex.phrases.items():
+            if len(key) <= len(words) or not words <= set(key):
+                continue
+            rest = [w for w in key if w not in words]
+            idx = [free.get(root(w)) for w in rest]
+            if any(i is None for i in idx):
+                continue
+            for e in entries:
+                if e.kind == "metric" and e.target != name and (best is None or len(key) > best[0]):
+                    best = (len(key), e.target, [i for i in idx if i is not None])
+        if best is None:
+            return name
+        for i in best[2]:
+            self.used[i] = True
+            self.span("metrics", i, i + 1, best[1], "modifier")
+        return best[1]
+
+    def metric_from_words(self) -> list[str]:
+        """No metric phrase: its words scattered (``spend on marketing``), or a word only one metric has."""
+        free: dict[str, int] = {}
+        for i, u in enumerate(self.used):
+            if not u:
+                free.setdefault(root(self.stems[i]), i)
+        best: tuple[int, str, list[int]] | None = None
+        for key, entries in self.r.phrase_sets.items():
+            if len(key) > 1 and all(w in free for w in key) and (best is None or len(key) > best[0]):
+                best = (len(key), self.best_metric(entries), [free[w] for w in key])
+        if best is not None:
+            self.res.confidence -= 0.05
+            for i in sorted(best[2]):
+                self.used[i] = True
+                self.span("metrics", i, i + 1, best[1], "scattered")
+            return [best[1]]
+        unknown = any(
+            not u and self.stems[i] not in self.lex.vocabulary and self.stems[i] not in FILLERS | GRAMMAR
+            for i, u in enumerate(self.used)
+        )
+        for i, t in enumerate(self.tokens):
+            w = self.stems[i]
+            if self.used[i] or w in FILLERS or w in GRAMMAR:
+                continue
+            if w in ENTITY_NOUNS:
+                continue  # "subscriptions" alone is not a metric
+            owners = sorted(m for m, words in self.lex.metric_words.items() if w in words)
+            if len(owners) == 1:
+                self.used[i] = True
+                self.res.confidence -= 0.2
+                self.span("metrics", i, i + 1, owners[0], "word")
+                return owners
+            if len(owners) > 1 and not unknown:
+                labels = ", ".join(owners[:5])
+                self.res.refuse(
+                    f"'{t.text}' could mean several metrics: {labels}",
+                    [self.describe(m) for m in owners[:5]],
+                )
+                return []
+        return []
+
+    def no_metric(self) -> Resolution:
+        words = [t.text for i, t in enumerate(self.tokens) if not self.used[i] and t.stem not in FILLERS]
+        what = f" for '{' '.join(words)}'" if words else ""
+        return self.res.refuse(f"no metric in the catalog matches the question{what}", self.nearest_metrics())
+
+    # -- time, grain, order --------------------------------------------------------------------
+    def read_time(self, hits: list[TimeHit]) -> None:
+        res = self.res
+        for h in hits:
+            if h.kind == "future":
+                self.span("time_range", h.first, h.last, "future")
+                res.refuse(
+                    f"'{self.text(h.first, h.last).text}' asks about the future; metricmind reports measured "
+                    "values, it does not forecast",
+                    [],
+                )
+                return
+        ranges = [h for h in hits if h.kind == "range"]
+        comps = [h for h in hits if h.kind == "comparison"]
+        if len(ranges) > 1:
+            named = " and ".join(f"'{self.text(h.first, h.last).text}'" for h in ranges)
+            res.refuse(
+                f"the question names two time ranges ({named})",
+                [{"kind": "hint", "name": "ask for one range, or compare them with 'vs'", "label": ""}],
+            )
+            return
+        if ranges:
+            h = ranges[0]
+            assert h.start is not None and h.end is not None
+            res.time_range = (h.start, h.end)
+            res.time_unit = h.unit
+            self.span("time_range", h.first, h.last, f"{h.start.isoformat()}..{h.end.isoformat()}")
+        if comps:
+            c = comps[0]
+            if c.start is not None and c.end is not None:
+                if res.time_range is None:
+                    res.comparison = "previous_period"
+                    res.comparison_range = (c.start, c.end)
+                else:
+                    res.comparison = self.kind_of(c)
+                    res.comparison_range = (c.start, c.end)
+            else:
+                res.comparison = c.comparison
+                if res.time_range is None and not res.uses_time and c.unit in UNITS:
+                    if c.comparison == "same_period_last_year" or c.unit == "year":
+                        unit = "year"
+                    else:
+                        unit = c.unit or "month"
+                    res.time_range = (unit_start(res.as_of, unit), res.as_of + dt.timedelta(days=1))
+                    res.time_unit = unit
+            self.span("comparison", c.first, c.last, res.comparison or "")
+            if res.time_range is None and res.comparison_range is not None:
+                # "MRR vs last month": the current period to date against the one named
+                unit = c.unit or "month"
+                res.time_range = (unit_start(res.as_of, unit), res.as_of + dt.timedelta(days=1))
+                res.time_unit = unit
+                res.comparison_range = comparison_range(*res.time_range, "previous_period", unit)
+                if c.unit == "year" and unit_start(res.as_of, "year") != unit_start(
+                    c.start or res.as_of, "year"
+                ):
+                    res.comparison = "same_period_last_year"
+        elif res.time_range is not None and not res.uses_time:
+            growth = [i for i, t in enumerate(self.tokens) if not self.used[i] and t.stem in GROWTH_WORDS]
+            if growth:
+                res.comparison = "previous_period"
+                self.claim(growth[0], growth[0] + 1)
+                self.span("comparison", growth[0], growth[0] + 1, "previous_period", "growth word")
+
+    def kind_of(self, c: TimeHit) -> str:
+        rng = self.res.time_range
+        assert rng is not None and c.start is not None and c.end is not None
+        if (c.start, c.end) == comparison_range(*rng, "same_period_last_year"):
+            return "same_period_last_year"
+        return "previous_period"
+
+    def read_grain_and_order(self, hits: list[TimeHit]) -> None:
+        res = self.res
+        toks = self.tokens
+        grain: tuple[str, int] | None = None
+        for i, t in enumerate(toks):
+            if self.used[i]:
+                continue
+            w = t.norm
+            unit = GRAIN_ADJ.get(w) or (t.stem if t.stem in UNITS else None)
+            if unit is None:
+                continue
+            if w in GRAIN_ADJ:
+                grain = grain or (unit, i)
+                self.claim(i, i + 1)
+                continue
+            j = self.prev_word(i)
+            before = toks[j].norm if j >= 0 else ""
+            after = toks[i + 1].norm if i + 1 < len(toks) else ""
+            if (
+                before in GROUP_WORDS | DESC_WORDS | ASC_WORDS | {"a", "every"}
+                or after == "by"
+                or (number(before) is not None)
+            ):
+                grain = grain or (unit, i)
+                self.claim(i, i + 1)
+                self.group_idx.append(i)
+                if after == "by" and i + 2 < len(toks) and toks[i + 2].stem == t.stem:
+                    self.claim(i + 1, i + 3)
+        trend = [i for i, t in enumerate(toks) if not self.used[i] and t.norm in TREND_WORDS]
+        over_time = [
+            i
+            for i in range(len(toks) - 1)
+            if toks[i].norm == "over" and toks[i + 1].norm == "time" and not self.used[i]
+        ]
+        if grain is None and (trend or over_time):
+            k = (trend or over_time)[0]
+            grain = ("month", k)
+        for k in trend:
+            self.claim(k, k + 1)
+        for k in over_time:
+            self.claim(k, k + 2)
+        if grain is None:
+            for h in hits:
+                if (
+                    h.kind == "comparison"
+                    and h.start is None
+                    and h.unit in UNITS
+                    and not any(x.kind == "range" for x in hits)
+                ):
+                    grain = (h.unit or "month", h.first)
+        if grain is not None:
+            res.group_by.append((METRIC_TIME, grain[0]))
+            self.span("group_by", grain[1], grain[1] + 1, f"{METRIC_TIME}__{grain[0]}", "grain")
+        self.read_order()
+
+    def read_order(self) -> None:
+        toks = self.tokens
+        for i, t in enumerate(toks):
+            if self.used[i]:
+                continue
+            w = t.norm
+            if w in ("most", "least") and i + 1 < len(toks) and toks[i + 1].norm in ("recent", "recently"):
+                continue
+            if w in ("least", "most") and i > 0 and toks[i - 1].norm == "at":
+                continue
+            if w in DESC_WORDS or w in ASC_WORDS:
+                self.order_dir = w in DESC_WORDS
+                self.order_word = i
+                self.claim(i, i + 1)
+                nxt = number(toks[i + 1].norm) if i + 1 < len(toks) and not self.used[i + 1] else None
+                prv = number(toks[i - 1].norm) if i > 0 and not self.used[i - 1] else None
+                if nxt is not None:
+                    self.order_n = nxt
+                    self.claim(i + 1, i + 2)
+                elif prv is not None:
+                    self.order_n = prv
+                    self.claim(i - 1, i)
+                break
+            if w in SORT_WORDS:
+                self.order_dir = not any(x.norm in ("ascending", "asc") for x in toks)
+                self.order_word = i
+                self.claim(i, i + 1)
+                for k, x in enumerate(toks):
+                    if x.norm in ("ascending", "asc", "descending", "desc"):
+                        self.claim(k, k + 1)
+                break
+
+    def finish_order(self) -> None:
+        res = self.res
+        if self.order_dir is None or self.order_word is None:
+            return
+        target = res.metrics[0]
+        # "top 5 countries by MRR": the metric named after "by" is the ranking one
+        for part in res.spans.get("metrics", []):
+            before = self.res.question[: part.start].rstrip().lower()
+            if before.endswith((" by", " in", " for")) and part.target in res.metrics:
+                target = part.target
+                break
+        res.order_by = [(target, self.order_dir)]
+        i = self.order_word
+        self.span("order_by", i, i + 1, ("-" if self.order_dir else "+") + target)
+        if self.order_n is not None:
+            res.limit = self.order_n
+        else:
+            nouns = [k for k in self.group_idx if k > i] or [k for k in self.group_idx]
+            which = any(t.norm in ("which", "what") for t in self.tokens)
+            if nouns:
+                t = self.tokens[nouns[0]]
+                singular = t.norm == t.stem or t.norm in ("series", "status")
+                if singular and (which or self.tokens[i].norm in DESC_WORDS | ASC_WORDS):
+                    res.limit = 1
+        if res.limit is not None:
+            self.span("limit", i, i + 1, str(res.limit))
+
+    # -- dimensions and filters ----------------------------------------------------------------
+    def choose(self, entries: list[Entry], field: str = "dimension") -> tuple[str | None, str | None]:
+        """The dimension of ``entries`` reachable from every metric; (None, why) when there is none."""
+        names = [e.target.split("=", 1)[0] for e in entries]
+        best_rank = {n: min(e.rank for e in entries if e.target.split("=", 1)[0] == n) for n in names}
+        metrics = self.res.metrics
+        local = set().union(*(self.r.sources(m) for m in metrics)) if metrics else set()
+        ok = [n for n in dict.fromkeys(names) if all(self.r.reachable(m, n) for m in metrics)]
+        if not ok:
+            n = names[0]
+            bad = [m for m in metrics if not self.r.reachable(m, n)]
+            return None, f"{', '.join(bad)} cannot be broken down by {n}"
+
+        def key(n: str) -> tuple[int, int, int, int, int]:
+            info = self.lex.dims.get(n)
+            order = next((k for k, p in enumerate(DIM_ORDER) if n.startswith(p)), len(DIM_ORDER))
+            specific = -len(info.values) if info else 0  # "US": the country before the region
+            return (
+                best_rank[n] >= 5,
+                best_rank[n],
+                0 if info and info.model in local else 1,
+                order,
+                specific,
+            )
+
+        return sorted(ok, key=key)[0], None
+
+    def read_dimensions(self, picks: list[_Pick]) -> None:
+        res = self.res
+        value_dims = {e.target.split("=", 1)[0]: p for p in picks if p.kind == "value" for e in p.entries}
+        for p in picks:
+            if p.kind != "dimension":
+                continue
+            if any(e.target in value_dims for e in p.entries) and not self.in_group_context(p.first):
+                continue  # "the EMEA region": the value filters, the dimension only names it
+            name, why = self.choose(p.entries)
+            if name is None:
+                assert why is not None
+                res.refuse(why, self.dims_for_metrics(self.text(p.first, p.last).text))
+                return
+            if p.fuzzy:
+                res.confidence -= 0.1
+            if name not in [n for n, _ in res.group_by]:
+                res.group_by.append((name, None))
+                self.group_idx.append(p.last - 1)
+                self.span(
+                    "group_by",
+                    p.first,
+                    p.last,
+                    name,
+                    "typo" if p.fuzzy else min(e.rank for e in p.entries) >= 5 and "head" or "",
+                )
+
+    def read_filters(self, picks: list[_Pick]) -> None:
+        res = self.res
+        chosen: dict[tuple[str, bool], list[str]] = {}
+        for p in picks:
+            if p.kind != "value":
+                continue
+            name, why = self.choose(p.entries)
+            if name is None:
+                assert why is not None
+                res.refuse(why, self.dims_for_metrics(self.text(p.first, p.last).text))
+                return
+            value = next(e.target.split("=", 1)[1] for e in p.entries if e.target.split("=", 1)[0] == name)
+            negated = self.negated(p.first)
+            values = chosen.setdefault((name, negated), [])
+            if value not in values:
+                values.append(value)
+            self.span("filters", p.first, p.last, f"{name}{'!=' if negated else '='}{value}")
+        contrast = any(t.norm in ("vs", "versus", "compare", "compared", "comparing") for t in self.tokens)
+        for (name, negated), values in chosen.items():
+            if contrast and not negated and len(values) > 1 and name not in [n for n, _ in res.group_by]:
+                res.group_by.append((name, None))  # "EMEA vs NA": side by side
+            if negated:
+                res.filters += [Filter(name, "!=", (v,)) for v in values]
+            elif len(values) == 1:
+                res.filters.append(Filter(name, "=", (values[0],)))
+            else:
+                res.filters.append(Filter(name, "in", tuple(values)))
+
+    def negated(self, i: int) -> bool:
+        for j in range(max(0, i - 3), i):
+            t = self.tokens[j]
+            if t.norm in NEGATIONS or (t.norm == "other" and j + 1 < i and self.tokens[j + 1].norm == "than"):
+                self.claim(j, j + 1)
+                return True
+        return False
+
+    # -- leftovers -----------------------------------------------------------------------------
+    def check_leftovers(self, picks: list[_Pick]) -> None:
+        res = self.res
+        metric_edges = {p.first - 1 for p in picks if p.kind == "metric"} | {
+            p.last for p in picks if p.kind == "metric"
+        }
+        unknown: list[int] = []
+        for i, t in enumerate(self.tokens):
+            if self.used[i] or t.stem in FILLERS or t.norm in FILLERS:
+                continue
+            if number(t.norm) is not None:
+                res.refuse(
+                    f"the number '{t.text}' does not fit the question as understood; metricmind filters by "
+                    "dimension values, not by amounts",
+                    [self.describe(m) for m in res.metrics],
+                )
+                return
+            if t.stem in GRAMMAR or t.norm in GRAMMAR:
+                continue
+            if self.stems[i] in self.lex.vocabulary:
+                res.confidence -= 0.05
+                res.notes.append(f"ignored '{t.text}'")
+                continue
+            unknown.append(i)
+        for i in unknown:
+            t = self.tokens[i]
+            if self.in_group_context(i):
+                res.refuse(
+                    f"no dimension called '{t.text}' is known for {', '.join(res.metrics)}",
+                    self.dims_for_metrics(t.text),
+                )
+                return
+            if i in metric_edges:
+                res.refuse(
+                    f"'{t.text}' is not in the catalog: no metric matches '{self.neighbourhood(i)}'",
+                    self.nearest_metrics(),
+                )
+                return
+            res.confidence -= 0.15
+            res.notes.append(f"ignored unknown word '{t.text}'")
+        if res.confidence < 0.5:
+            res.refuse(
+                "not confident enough in this reading: " + "; ".join(res.notes),
+                [self.describe(m) for m in res.metrics],
+            )
+
+    def neighbourhood(self, i: int) -> str:
+        lo, hi = max(0, i - 1), min(len(self.tokens), i + 2)
+        return " ".join(t.text for t in self.tokens[lo:hi])
+
+    # -- nearest -------------------------------------------------------------------------------
+    def describe(self, metric: str) -> dict[str, str]:
+        m = self.r.model.metrics[metric]
+        return {"kind": "metric", "name": metric, "label": m.label or metric}
+
+    def nearest_metrics(self, k: int = 3) -> list[dict[str, str]]:
+        """Metrics sharing words (or word beginnings) with the question; the certified ones otherwise."""
+        words = [
+            s for i, s in enumerate(self.stems) if not self.used[i] and s not in FILLERS and s not in GRAMMAR
+        ]
+        scored: list[tuple[float, str]] = []
+        for name, vocab in self.lex.metric_words.items():
+            score = 0.0
+            for w in words:
+                if w in vocab:
+                    score += 1.0
+                elif len(w) >= 5 and any(v[:5] == w[:5] for v in vocab):
+                    score += 0.5
+            if score > 0:
+                scored.append((-score, name))
+        scored.sort()
+        if not scored:
+            return self.popular()
+        return [self.describe(n) for _, n in scored[:k]]
+
+    def popular(self) -> list[dict[str, str]]:
+        certified = [
+            m.name for m in self.r.model.metrics.values() if str(m.meta.get("status")) == "certified"
+        ]
+        return [self.describe(n) for n in (certified or sorted(self.r.model.metrics))[:5]]
+
+    def dims_for_metrics(self, phrase: str, k: int = 5) -> list[dict[str, str]]:
+        metrics = self.res.metrics
+        names = [n for n in self.lex.dims if all(self.r.reachable(m, n) for m in metrics)]
+        phrase = phrase.lower()
+        scored = sorted(
+            names,
+            key=lambda n: (
+                -max(
+                    difflib.SequenceMatcher(None, phrase, x).ratio()
+                    for x in (n, n.split("__")[-1].replace("_", " "))
+                )
+            ),
+        )
+        return [{"kind": "dimension", "name": n, "label": self.lex.dims[n].label} for n in scored[:k]]

@@ -1,0 +1,63 @@
+"""``metricmind ask``: the --json shape, the plain reading, --run answers, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from metricmind.interfaces.cli.app import app
+
+runner = CliRunner()
+
+
+def ask(root: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["ask", *args, "-p", str(root)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_json(resolve_demo_dir: Path) -> None:
+    code, out, _ = ask(resolve_demo_dir, "MRR by segment last quarter", "--as-of", "2026-07-01", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["answerable"] is True and data["reason"] is None
+    assert data["metrics"] == ["mrr"]
+    assert data["group_by"] == [{"name": "customer__segment", "grain": None}]
+    assert data["time_range"] == {"start": "2026-04-01", "end": "2026-07-01"}
+    assert data["filters"] == [] and data["order_by"] == [] and data["limit"] is None
+    assert data["comparison"] is None and data["spans"]["metrics"][0]["text"] == "MRR"
+
+
+def test_refusal_json(resolve_demo_dir: Path) -> None:
+    code, out, _ = ask(resolve_demo_dir, "employee headcount by department", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["answerable"] is False and data["reason"] and data["nearest"]
+
+
+def test_plain_reading_shows_the_query(resolve_demo_dir: Path) -> None:
+    code, out, _ = ask(resolve_demo_dir, "revenue in Europe by month this year", "--as-of", "2026-06-30")
+    assert code == 0
+    assert "'Europe'" in out and "customer__region=EMEA" in out
+    assert "metricmind query --metrics invoice_revenue --group-by metric_time__month" in out
+    assert "--start 2026-01-01 --end 2026-07-01" in out
+
+
+def test_run_answers_like_an_analyst(resolve_demo_dir: Path) -> None:
+    code, out, _ = ask(
+        resolve_demo_dir, "How did MRR change last quarter by segment?", "--as-of", "2026-07-01", "--run"
+    )
+    assert code == 0, out
+    assert "Enterprise" in out and "$" in out and "%" in out  # figures and the change
+    assert "Dates: 2026-04-01 to 2026-06-30; compared with 2026-01-01 to 2026-03-31" in out
+    assert out.count('metricmind ask "') >= 2  # follow-ups
+    code, out, _ = ask(
+        resolve_demo_dir, "new customers last month", "--as-of", "2026-07-01", "--run", "--json"
+    )
+    data = json.loads(out)
+    assert data["result"]["columns"] == ["new_customers"] and len(data["result"]["rows"]) == 1
+
+
+def test_bad_as_of(resolve_demo_dir: Path) -> None:
+    code, _, err = ask(resolve_demo_dir, "MRR", "--as-of", "last tuesday")
+    assert code == 2 and "is not a date" in err and "YYYY-MM-DD" in err
