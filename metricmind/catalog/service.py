@@ -132,9 +132,22 @@ class Catalog:
 
     @contextmanager
     def _write(self) -> Iterator[sa.Connection]:
-        with self._writer.begin() as conn:
-            yield conn
-        self._index = None
+        """One write transaction; database failures become ``StoreError`` (a duplicate: ``ConflictError``)."""
+        try:
+            with self._writer.begin() as conn:
+                yield conn
+        except sa.exc.IntegrityError as exc:
+            raise ConflictError(
+                f"someone else wrote the same object first ({str(exc.orig).splitlines()[0]})",
+                hint="Reload and try again.",
+            ) from exc
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(
+                f"the catalog store failed: {exc.__class__.__name__}: {str(exc).splitlines()[0]}",
+                hint="Nothing was written. Check that the store is reachable and try again.",
+            ) from exc
+        finally:
+            self._index = None
 
     # -- users ---------------------------------------------------------------------------------------
     def add_user(self, name: str, role: str) -> str:

@@ -257,3 +257,24 @@ def test_canonical_datasets_go_through_the_same_review(catalog: Catalog, project
     assert model.canonical_datasets["orders_canonical"].owner == "ops"
     assert model.canonical_datasets["customers_canonical"].owner == "crm"
     assert catalog.versions("orders_canonical", kind="dataset")[0]["version"] == 2
+
+
+def test_a_store_failure_mid_approval_undoes_the_file(
+    catalog: Catalog, project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    change = catalog.create_draft("ed", BIG)
+    catalog.submit(change["id"], "ed")
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise sa.exc.OperationalError("UPDATE cat_definitions", {}, Exception("disk full"))
+
+    monkeypatch.setattr(catalog, "_upsert_definition", fail)
+    with pytest.raises(StoreError, match="disk full") as err:
+        catalog.approve(change["id"], "ann")
+    assert err.value.hint and "Nothing was written" in err.value.hint
+    assert not (project_dir / "models" / "metrics" / "big_revenue.yml").exists()
+    assert catalog.change(change["id"])["state"] == "in_review"
+    assert catalog.versions("big_revenue") == []
+    assert "approve" not in actions(catalog, "big_revenue")
+    monkeypatch.undo()
+    assert catalog.approve(change["id"], "ann")["state"] == "approved"
