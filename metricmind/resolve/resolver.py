@@ -77,6 +77,9 @@ GROWTH_WORDS = frozenset(
         "difference",
     }
 )
+CONTRAST = frozenset(
+    {"vs", "versus", "compare", "compared", "comparing", "split", "between", "breakdown", "each"}
+)
 QUALIFIER_BEFORE = frozenset({"from", "for", "among", "of", "with", "across", "in", "on", "at"})
 GRAMMAR = (
     GROUP_WORDS
@@ -329,6 +332,8 @@ class _Reading:
                     if group
                     else {"metric": 0, "value": 1, "dimension": 2}
                 )
+                if kind == "value" and any(self.anchored(c, e) for e in entries):
+                    order["value"] = -1  # "overdue invoices": the value of the entity that follows
                 best = min(e.rank for e in entries)
                 if kind == "dimension" and best >= 5 and not group:
                     continue  # a bare head noun ("type") is a dimension only after "by"
@@ -363,13 +368,19 @@ class _Reading:
             return True
         if not (len(words) == 1 and (words[0] in COMMON_WORDS or words[0] in FILLERS)):
             return True
-        if e.exact_case is not None:
+        if e.exact_case is not None or self.anchored(c, e):
             return True
         before = " ".join(t.norm for t in self.tokens[max(0, c.first - 2) : c.first])
         if before.endswith(("because of", "due to", "because")):
             return True
         dim = e.target.split("=", 1)[0]
         return self.next_to_dim(c.first, c.last, dim, cands)
+
+    def anchored(self, c: _Pick, e: Entry) -> bool:
+        """A value followed by its own entity ("annual subscriptions", "overdue invoices")."""
+        if e.kind != "value" or c.last >= len(self.tokens):
+            return False
+        return self.stems[c.last] == e.target.split("__", 1)[0]
 
     def next_to_dim(self, first: int, last: int, dim: str, cands: list[_Pick]) -> bool:
         skip = {"the", "is", "of", "equal", "equals", "to", "was", "a"}
@@ -405,9 +416,10 @@ class _Reading:
                     p.kind, p.entries = "dimension", as_dim
                     continue
                 j = self.prev_word(p.first)
+                after_value = j >= 0 and any(q.first <= j < q.last and q.kind == "value" for q in picks)
                 while j >= 0 and any(q.first <= j < q.last and q.kind == "value" for q in picks):
                     j = self.prev_word(j)
-                qualifier = j >= 0 and self.tokens[j].norm in QUALIFIER_BEFORE
+                qualifier = after_value or (j >= 0 and self.tokens[j].norm in QUALIFIER_BEFORE)
                 if len(words) == 1 and words[0] in ENTITY_NOUNS and qualifier:
                     self.used[p.first] = True
                     continue
@@ -415,6 +427,9 @@ class _Reading:
             found = keep
         out: list[str] = []
         for p, name in found:
+            shared = self.shared_noun(p)
+            if shared is not None and shared not in out:
+                out.append(shared)  # "new vs churned customers": new customers too
             name = self.modified(p, name)
             own = set(self.stems[p.first : p.last])
             if min(e.rank for e in p.entries) >= 2 and any(own <= self.lex.metric_words[o] for o in out):
@@ -434,6 +449,22 @@ class _Reading:
         if not out:
             out = self.metric_from_words()
         return out
+
+    def shared_noun(self, p: _Pick) -> str | None:
+        """``new vs churned customers``: the word before "vs/and/or" with the rest of this phrase."""
+        if p.last - p.first < 2:
+            return None
+        j = p.first - 1
+        if j < 1 or self.tokens[j].norm not in ("vs", "versus", "and", "or") or self.used[j - 1]:
+            return None
+        key = (self.stems[j - 1], *self.stems[p.first + 1 : p.last])
+        entries = [e for e in self.lex.lookup(key) if e.kind == "metric"]
+        if not entries:
+            return None
+        name = self.best_metric(entries)
+        self.claim(j - 1, j + 1)
+        self.span("metrics", j - 1, j, name, "shared noun")
+        return name
 
     def merge_metric_words(self, picks: list[_Pick]) -> None:
         """Two metric words that together are another metric's phrase (``customers churned``)."""
@@ -556,6 +587,13 @@ class _Reading:
                 return
         ranges = [h for h in hits if h.kind == "range"]
         comps = [h for h in hits if h.kind == "comparison"]
+        if len(ranges) == 2 and ranges[0].end == ranges[1].start:
+            a, b = ranges
+            joined = " ".join(t.norm for t in self.tokens[a.last : b.first])
+            if joined in ("and", "to", "through", "thru", "until", "till"):
+                # "2025 and 2026": one range covering both
+                ranges = [TimeHit(a.first, b.last, "range", a.start, b.end, a.unit)]
+                self.claim(a.first, b.last)
         if len(ranges) > 1:
             named = " and ".join(f"'{self.text(h.first, h.last).text}'" for h in ranges)
             res.refuse(
@@ -796,7 +834,7 @@ class _Reading:
             if value not in values:
                 values.append(value)
             self.span("filters", p.first, p.last, f"{name}{'!=' if negated else '='}{value}")
-        contrast = any(t.norm in ("vs", "versus", "compare", "compared", "comparing") for t in self.tokens)
+        contrast = any(t.norm in CONTRAST for t in self.tokens)
         for (name, negated), values in chosen.items():
             if contrast and not negated and len(values) > 1 and name not in [n for n, _ in res.group_by]:
                 res.group_by.append((name, None))  # "EMEA vs NA": side by side

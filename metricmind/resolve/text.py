@@ -31,6 +31,16 @@ _LEMMAS = {
     "acquiring": "acquired",
     "acquisitions": "acquisition",
     "bought": "buy",
+    "billed": "bill",
+    "add": "new",
+    "added": "new",
+    "adding": "new",
+    "gained": "new",
+    "gain": "new",
+    "converted": "conversion",
+    "convert": "conversion",
+    "converting": "conversion",
+    "conversions": "conversion",
     "grew": "grow",
     "growing": "grow",
     "grown": "grow",
@@ -78,6 +88,9 @@ FILLERS = frozenset(
     been being overall currently current
     performance performing perform doing trend trends trending trended
     company business our
+    percentage percent proportion d ll m re ve
+    bring brought generate generated generating make made earn earned drive drove driven drove produce
+    produced come came bringing contribute contributed see seen happen happened look looked
     did have had
     """.split()
 )
