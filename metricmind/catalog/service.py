@@ -30,6 +30,8 @@ import sqlalchemy as sa
 from alembic.util import CommandError
 
 from metricmind.catalog import definitions as defs
+from metricmind.catalog import records
+from metricmind.catalog import sync as syncing
 from metricmind.catalog import usage as use
 from metricmind.catalog.schema import audit, changes, definitions, executions, reviews, users, versions
 from metricmind.catalog.workflow import (
@@ -37,10 +39,8 @@ from metricmind.catalog.workflow import (
     ChangeState,
     Role,
     Status,
-    Step,
     change_step,
     role_of,
-    status_of,
     status_step,
 )
 from metricmind.errors import ConflictError, PermissionDenied, SpecError, StoreError, UnknownNameError
@@ -175,7 +175,7 @@ class Catalog:
                     .where(users.c.id == found.id)
                     .values(role=r.value, token_hash=hash_token(token), updated_at=at)
                 )
-            self._audit(
+            records.audit_event(
                 conn,
                 None,
                 "add_user" if found is None else "update_user",
@@ -220,109 +220,12 @@ class Catalog:
 
     # -- sync from the YAML --------------------------------------------------------------------------
     def sync(self, model: Model | None = None) -> dict[str, list[str]]:
-        """Index the project's metrics and canonical datasets (the YAML is the source of truth).
-
-        New definitions take their status from ``config.meta.status`` (datasets: ``certification``),
-        else published. Later, a status changed in the YAML wins; otherwise the catalog's (certified,
-        deprecated …) is kept. A changed definition gets a new version with its diff.
-        """
+        """Index the project's metrics and canonical datasets (see :mod:`metricmind.catalog.sync`)."""
         if model is not None:
             self.model = model
-        found: dict[tuple[str, str], dict[str, Any]] = {}
-        for kind in ("metric", "dataset"):
-            raw = defs.read_items(self.root, defs.files_of(self.model, kind), kind)
-            objs: dict[str, Any] = dict(
-                self.model.metrics if kind == "metric" else self.model.canonical_datasets
-            )
-            for name, obj in objs.items():
-                file, item = raw.get(name, (obj.file, {"name": name}))
-                if kind == "metric":
-                    meta = obj.meta
-                    yaml_status = meta.get("status")
-                    info = {
-                        "label": obj.label or "",
-                        "category": obj.category,
-                        "owner": obj.owner,
-                        "description": obj.description or str(meta.get("definition") or ""),
-                    }
-                else:
-                    yaml_status = obj.certification or None
-                    info = {"label": "", "category": "", "owner": obj.owner, "description": obj.description}
-                found[(kind, name)] = {
-                    **info,
-                    "file": file,
-                    "item": item,
-                    "hash": defs.digest(item),
-                    "yaml_status": str(yaml_status) if yaml_status else None,
-                }
-        report: dict[str, list[str]] = {"added": [], "updated": [], "removed": []}
-        at = use.now()
+        found = syncing.scan(self.root, self.model)
         with self._write() as conn:
-            rows = {(r.kind, r.name): r for r in conn.execute(sa.select(definitions))}
-            for key, new in found.items():
-                kind, name = key
-                row = rows.get(key)
-                if row is None:
-                    status = status_of(new["yaml_status"])
-                    conn.execute(
-                        sa.insert(definitions).values(
-                            kind=kind,
-                            name=name,
-                            label=new["label"],
-                            category=new["category"],
-                            owner=new["owner"],
-                            description=new["description"],
-                            status=status.value,
-                            certified=status is Status.CERTIFIED,
-                            version=1,
-                            yaml_hash=new["hash"],
-                            yaml_status=new["yaml_status"],
-                            file=new["file"],
-                            in_project=True,
-                            updated_at=at,
-                        )
-                    )
-                    number = self._add_version(conn, kind, name, 1, new["item"], None, "git", None, at)
-                    if number != 1:
-                        conn.execute(
-                            sa.update(definitions)
-                            .where(definitions.c.kind == kind, definitions.c.name == name)
-                            .values(version=number)
-                        )
-                    report["added"].append(f"{kind}:{name}")
-                    continue
-                values: dict[str, Any] = {}
-                if row.yaml_hash != new["hash"] or not row.in_project:
-                    version = self._add_version(
-                        conn, kind, name, int(row.version) + 1, new["item"], None, "git", None, at
-                    )
-                    values.update(version=version, yaml_hash=new["hash"], in_project=True)
-                    report["updated"].append(f"{kind}:{name}")
-                if new["yaml_status"] != row.yaml_status:
-                    values["yaml_status"] = new["yaml_status"]
-                    if new["yaml_status"]:
-                        status = status_of(new["yaml_status"])
-                        values.update(status=status.value, certified=status is Status.CERTIFIED)
-                for col in ("label", "category", "owner", "description", "file"):
-                    if getattr(row, col) != new[col] and new[col] is not None:
-                        values[col] = new[col]
-                if values:
-                    values["updated_at"] = at
-                    conn.execute(
-                        sa.update(definitions)
-                        .where(definitions.c.kind == kind, definitions.c.name == name)
-                        .values(**values)
-                    )
-            for key, row in rows.items():
-                if key not in found and row.in_project:
-                    conn.execute(
-                        sa.update(definitions)
-                        .where(definitions.c.id == row.id)
-                        .values(in_project=False, updated_at=at)
-                    )
-                    report["removed"].append(f"{key[0]}:{key[1]}")
-            if any(report.values()):
-                self._audit(conn, None, "sync", "project", self.model.name, None, None, report)
+            report = syncing.apply(conn, found, self.model.name)
         self.last_sync = report
         return report
 
@@ -331,7 +234,7 @@ class Catalog:
         if self._index is None or time.monotonic() - self._index_at > INDEX_TTL_S:
             with self.engine.connect() as conn:
                 rows = conn.execute(sa.select(definitions).where(definitions.c.in_project.is_(True)))
-                self._index = {(r.kind, r.name): _definition_dict(r._mapping) for r in rows}
+                self._index = {(r.kind, r.name): records.definition_dict(r._mapping) for r in rows}
             self._index_at = time.monotonic()
         return self._index
 
@@ -408,7 +311,7 @@ class Catalog:
             )
             pk = result.inserted_primary_key
             change_id = int(pk[0]) if pk is not None else 0
-            self._audit_step(conn, user, step, kind, name, {"change": change_id})
+            records.audit_step(conn, user, step, kind, name, {"change": change_id})
         return self.change(change_id)
 
     def edit(
@@ -421,7 +324,7 @@ class Catalog:
     ) -> dict[str, Any]:
         """Replace a draft's (or rejected change's) definition (editor); it becomes a draft again."""
         with self._write() as conn:
-            row = self._change_row(conn, change_id)
+            row = records.change_row(conn, change_id)
             name = defs.check(definition, row.kind)
             if name != row.name:
                 raise StoreError(
@@ -429,18 +332,20 @@ class Catalog:
                     hint="Create a new draft for another name.",
                 )
             step = change_step(Action.EDIT, row.state, role=self.role(user, conn), actor=user)
-            self._transition(conn, row, step, expected_version, yaml=defs.item_text(definition), reason=None)
-            self._audit_step(conn, user, step, row.kind, row.name, {"change": change_id})
+            records.transition(
+                conn, row, step, expected_version, yaml=defs.item_text(definition), reason=None
+            )
+            records.audit_step(conn, user, step, row.kind, row.name, {"change": change_id})
         return self.change(change_id)
 
     def submit(self, change_id: int, user: str, *, expected_version: int | None = None) -> dict[str, Any]:
         """Submit a draft for review (editor)."""
         with self._write() as conn:
-            row = self._change_row(conn, change_id)
-            self._check_version(row, expected_version)
+            row = records.change_row(conn, change_id)
+            records.check_version(row, expected_version)
             step = change_step(Action.SUBMIT, row.state, role=self.role(user, conn), actor=user)
-            self._transition(conn, row, step, expected_version)
-            self._audit_step(conn, user, step, row.kind, row.name, {"change": change_id})
+            records.transition(conn, row, step, expected_version)
+            records.audit_step(conn, user, step, row.kind, row.name, {"change": change_id})
         return self.change(change_id)
 
     def reject(
@@ -449,16 +354,16 @@ class Catalog:
         """Reject a change in review (approver), with a reason; its author may edit it (back to draft)."""
         at = use.now()
         with self._write() as conn:
-            row = self._change_row(conn, change_id)
-            self._check_version(row, expected_version)
+            row = records.change_row(conn, change_id)
+            records.check_version(row, expected_version)
             step = change_step(Action.REJECT, row.state, role=self.role(user, conn), actor=user)
-            self._transition(conn, row, step, expected_version, reviewer=user, reason=reason or None)
+            records.transition(conn, row, step, expected_version, reviewer=user, reason=reason or None)
             conn.execute(
                 sa.insert(reviews).values(
                     change_id=change_id, reviewer=user, decision=step.to_state, reason=reason or None, at=at
                 )
             )
-            self._audit_step(conn, user, step, row.kind, row.name, {"change": change_id, "reason": reason})
+            records.audit_step(conn, user, step, row.kind, row.name, {"change": change_id, "reason": reason})
         return self.change(change_id)
 
     def approve(self, change_id: int, user: str, *, expected_version: int | None = None) -> dict[str, Any]:
@@ -468,47 +373,24 @@ class Catalog:
         fails (the YAML does not load, the store refuses), the file and the store are left as they were.
         """
         at = use.now()
-        written: defs.Written | None = None
+        written: list[defs.Written] = []
         with self._files:
             try:
                 with self._write() as conn:
-                    row = self._change_row(conn, change_id)
-                    self._check_version(row, expected_version)
+                    row = records.change_row(conn, change_id)
+                    records.check_version(row, expected_version)
                     role = self.role(user, conn)
                     step = change_step(Action.APPROVE, row.state, role=role, actor=user, author=row.author)
                     current = conn.execute(
                         sa.select(definitions).where(
-                            definitions.c.kind == row.kind, definitions.c.name == row.name
+                            definitions.c.kind == row.kind,
+                            definitions.c.name == row.name,
+                            definitions.c.in_project.is_(True),
                         )
                     ).first()
-                    published = status_step(
-                        Action.PUBLISH, current.status if current and current.in_project else None, role=role
-                    )
-                    self._transition(conn, row, step, expected_version, reviewer=user)
-                    definition = defs.from_text(row.yaml)
-                    if row.kind == "metric":
-                        meta = dict((definition.get("config") or {}).get("meta") or {})
-                        meta["status"] = published.to_state
-                        definition["config"] = {**(definition.get("config") or {}), "meta": meta}
-                    file = current.file if current is not None and current.in_project else None
-                    objs: dict[str, Any] = dict(
-                        self.model.metrics if row.kind == "metric" else self.model.canonical_datasets
-                    )
-                    line = objs[row.name].line if row.name in objs else None
-                    written = defs.publish(self.root, row.kind, definition, file, line)
-                    model = self._reload()
-                    version = self._add_version(
-                        conn,
-                        row.kind,
-                        row.name,
-                        int(current.version) + 1 if current is not None else 1,
-                        definition,
-                        current,
-                        user,
-                        change_id,
-                        at,
-                    )
-                    self._upsert_definition(conn, row.kind, row.name, definition, model, version, written, at)
+                    published = status_step(Action.PUBLISH, current.status if current else None, role=role)
+                    records.transition(conn, row, step, expected_version, reviewer=user)
+                    model, version, file = self._publish(conn, row, current, user, at, written)
                     conn.execute(
                         sa.update(changes).where(changes.c.id == change_id).values(published_version=version)
                     )
@@ -517,21 +399,46 @@ class Catalog:
                             change_id=change_id, reviewer=user, decision=step.to_state, at=at
                         )
                     )
-                    self._audit_step(conn, user, step, row.kind, row.name, {"change": change_id})
-                    self._audit_step(
-                        conn,
-                        user,
-                        published,
-                        row.kind,
-                        row.name,
-                        {"change": change_id, "version": version, "file": _rel(self.root, written.path)},
-                    )
+                    records.audit_step(conn, user, step, row.kind, row.name, {"change": change_id})
+                    detail = {"change": change_id, "version": version, "file": file}
+                    records.audit_step(conn, user, published, row.kind, row.name, detail)
             except BaseException:
-                if written is not None:
-                    written.undo()
+                for w in written:
+                    w.undo()
                 raise
         self.model = model
         return self.change(change_id)
+
+    def _publish(
+        self,
+        conn: sa.Connection,
+        row: Any,
+        current: Any,
+        user: str,
+        at: dt.datetime,
+        written: list[defs.Written],
+    ) -> tuple[Model, int, str]:
+        """Write the change's definition into the project's YAML and index it; the new model, version, file.
+
+        The file written is appended to ``written`` first, so the caller can put it back on failure.
+        """
+        definition = defs.from_text(row.yaml)
+        if row.kind == "metric":
+            meta = dict((definition.get("config") or {}).get("meta") or {})
+            meta["status"] = Status.PUBLISHED.value
+            definition["config"] = {**(definition.get("config") or {}), "meta": meta}
+        objs: dict[str, Any] = dict(
+            self.model.metrics if row.kind == "metric" else self.model.canonical_datasets
+        )
+        line = objs[row.name].line if row.name in objs else None
+        written.append(defs.publish(self.root, row.kind, definition, current.file if current else None, line))
+        model = self._reload()
+        first = int(current.version) + 1 if current is not None else 1
+        version = records.add_version(conn, row.kind, row.name, first, definition, user, row.id, at)
+        obj = model.metrics.get(row.name) if row.kind == "metric" else model.canonical_datasets.get(row.name)
+        file = obj.file if obj is not None and obj.file else records.relative(self.root, written[-1].path)
+        records.publish_definition(conn, row.kind, row.name, definition, version, file, at)
+        return model, version, file
 
     def _reload(self) -> Model:
         """Load the project after a write; the write is undone when it does not load cleanly."""
@@ -541,43 +448,6 @@ class Catalog:
         if errors:
             raise SpecError(errors)
         return result.model
-
-    def _upsert_definition(
-        self,
-        conn: sa.Connection,
-        kind: str,
-        name: str,
-        definition: dict[str, Any],
-        model: Model,
-        version: int,
-        written: defs.Written,
-        at: dt.datetime,
-    ) -> None:
-        meta = dict((definition.get("config") or {}).get("meta") or {})
-        values: dict[str, Any] = {
-            "label": str(definition.get("label") or ""),
-            "category": str(meta.get("category") or ("" if kind == "dataset" else "Uncategorized")),
-            "owner": str(meta.get("owner") or definition.get("owner") or ""),
-            "description": str(definition.get("description") or meta.get("definition") or ""),
-            "status": Status.PUBLISHED.value,
-            "certified": False,
-            "version": version,
-            "yaml_hash": defs.digest(definition),
-            "yaml_status": str(meta.get("status")) if kind == "metric" else definition.get("certification"),
-            "file": _rel(self.root, written.path),
-            "in_project": True,
-            "updated_at": at,
-        }
-        obj = model.metrics.get(name) if kind == "metric" else model.canonical_datasets.get(name)
-        if obj is not None and obj.file:
-            values["file"] = obj.file
-        done = conn.execute(
-            sa.update(definitions)
-            .where(definitions.c.kind == kind, definitions.c.name == name)
-            .values(**values)
-        )
-        if done.rowcount == 0:
-            conn.execute(sa.insert(definitions).values(kind=kind, name=name, **values))
 
     def certify(self, kind: str, name: str, user: str) -> dict[str, Any]:
         """Certify a published metric or canonical dataset (approver)."""
@@ -618,124 +488,15 @@ class Catalog:
                     f"{kind} '{name}' changed while you were looking at it", hint="Reload and try again."
                 )
             detail: dict[str, Any] = {"reason": reason} if reason else {}
-            self._audit_step(conn, user, step, kind, name, detail)
+            records.audit_step(conn, user, step, kind, name, detail)
         return self._get(kind, name)
-
-    # -- change helpers ------------------------------------------------------------------------------
-    def _change_row(self, conn: sa.Connection, change_id: int) -> Any:
-        row = conn.execute(sa.select(changes).where(changes.c.id == change_id)).first()
-        if row is None:
-            raise UnknownNameError("change", str(change_id), [], context=" (no change has that id)")
-        return row
-
-    @staticmethod
-    def _check_version(row: Any, expected: int | None) -> None:
-        if expected is not None and int(expected) != int(row.version):
-            raise ConflictError(
-                f"change #{row.id} is at version {row.version}, not {expected}: someone changed it first "
-                f"(it is now {row.state})",
-                hint="Reload the change and try again.",
-            )
-
-    def _transition(
-        self,
-        conn: sa.Connection,
-        row: Any,
-        step: Step,
-        expected: int | None,
-        **values: Any,
-    ) -> None:
-        """Move the change to ``step.to_state`` iff it is still at the version read (optimistic lock)."""
-        version = int(expected) if expected is not None else int(row.version)
-        done = conn.execute(
-            sa.update(changes)
-            .where(changes.c.id == row.id, changes.c.version == version, changes.c.state == row.state)
-            .values(state=step.to_state, version=changes.c.version + 1, updated_at=use.now(), **values)
-        )
-        if done.rowcount != 1:
-            raise ConflictError(
-                f"change #{row.id} was changed by someone else (expected version {version})",
-                hint="Reload the change and try again.",
-            )
-
-    def _add_version(
-        self,
-        conn: sa.Connection,
-        kind: str,
-        name: str,
-        version: int,
-        item: dict[str, Any],
-        previous: Any,
-        author: str,
-        change_id: int | None,
-        at: dt.datetime,
-    ) -> int:
-        before = conn.execute(
-            sa.select(versions.c.yaml)
-            .where(versions.c.kind == kind, versions.c.name == name)
-            .order_by(versions.c.version.desc())
-            .limit(1)
-        ).scalar()
-        text = defs.item_text(item)
-        taken = conn.execute(
-            sa.select(sa.func.max(versions.c.version)).where(versions.c.kind == kind, versions.c.name == name)
-        ).scalar()
-        number = max(version, int(taken or 0) + 1)
-        conn.execute(
-            sa.insert(versions).values(
-                kind=kind,
-                name=name,
-                version=number,
-                yaml=text,
-                diff=defs.diff(before or "", text, f"{kind}/{name}"),
-                author=author,
-                change_id=change_id,
-                created_at=at,
-            )
-        )
-        return number
-
-    def _audit_step(
-        self,
-        conn: sa.Connection,
-        user: str | None,
-        step: Step,
-        kind: str,
-        subject: str,
-        detail: dict[str, Any],
-    ) -> None:
-        self._audit(conn, user, step.action.value, kind, subject, step.from_state, step.to_state, detail)
-
-    @staticmethod
-    def _audit(
-        conn: sa.Connection,
-        user: str | None,
-        action: str,
-        kind: str,
-        subject: str,
-        from_state: str | None,
-        to_state: str | None,
-        detail: dict[str, Any] | None = None,
-    ) -> None:
-        conn.execute(
-            sa.insert(audit).values(
-                at=use.now(),
-                user_name=user,
-                action=action,
-                kind=kind,
-                subject=subject,
-                from_state=from_state,
-                to_state=to_state,
-                detail=detail or None,
-            )
-        )
 
     # -- reading changes, versions, audit --------------------------------------------------------------
     def change(self, change_id: int) -> dict[str, Any]:
         """One change with its definition and its diff against what is published."""
         with self.engine.connect() as conn:
-            row = self._change_row(conn, change_id)
-            return self._change_dict(conn, row)
+            row = records.change_row(conn, change_id)
+            return records.change_dict(conn, row)
 
     def changes(self, state: str | None = None) -> list[dict[str, Any]]:
         """Changes (of one state: draft, in_review, approved, rejected), newest first."""
@@ -749,43 +510,7 @@ class Catalog:
                     hint=f"Use one of {', '.join(s.value for s in ChangeState)}.",
                 ) from None
         with self.engine.connect() as conn:
-            return [self._change_dict(conn, r) for r in conn.execute(q).all()]
-
-    def _change_dict(self, conn: sa.Connection, row: Any) -> dict[str, Any]:
-        if row.published_version:
-            base = conn.execute(
-                sa.select(versions.c.yaml)
-                .where(
-                    versions.c.kind == row.kind,
-                    versions.c.name == row.name,
-                    versions.c.version < row.published_version,
-                )
-                .order_by(versions.c.version.desc())
-                .limit(1)
-            ).scalar()
-        else:
-            base = conn.execute(
-                sa.select(versions.c.yaml)
-                .where(versions.c.kind == row.kind, versions.c.name == row.name)
-                .order_by(versions.c.version.desc())
-                .limit(1)
-            ).scalar()
-        return {
-            "id": row.id,
-            "kind": row.kind,
-            "name": row.name,
-            "state": row.state,
-            "author": row.author,
-            "version": row.version,
-            "reviewer": row.reviewer,
-            "reason": row.reason,
-            "published_version": row.published_version,
-            "created_at": row.created_at,
-            "updated_at": row.updated_at,
-            "definition": defs.from_text(row.yaml),
-            "yaml": row.yaml,
-            "diff": defs.diff(base or "", row.yaml, f"{row.kind}/{row.name}"),
-        }
+            return [records.change_dict(conn, r) for r in conn.execute(q).all()]
 
     def versions(self, name: str, kind: str = "metric") -> list[dict[str, Any]]:
         """A definition's published versions, newest first, each with its diff from the one before."""
@@ -874,29 +599,6 @@ class Catalog:
         """The most used metrics this month, with the previous month and the trend."""
         with self.engine.connect() as conn:
             return use.top(conn, today or use.now().date(), limit)
-
-
-def _definition_dict(row: Any) -> dict[str, Any]:
-    return {
-        "kind": row["kind"],
-        "name": row["name"],
-        "label": row["label"],
-        "category": row["category"],
-        "owner": row["owner"],
-        "description": row["description"],
-        "status": row["status"],
-        "certified": bool(row["certified"]),
-        "version": row["version"],
-        "file": row["file"],
-        "updated_at": row["updated_at"],
-    }
-
-
-def _rel(root: Path, path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _safe_url(target: sa.Engine | sa.URL) -> str:

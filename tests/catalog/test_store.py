@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
+from metricmind.catalog import records
 from metricmind.catalog.service import Catalog, hash_token
 from metricmind.catalog.workflow import WorkflowError
 from metricmind.errors import ConflictError, PermissionDenied, SpecError, StoreError, UnknownNameError
@@ -268,7 +269,7 @@ def test_a_store_failure_mid_approval_undoes_the_file(
     def fail(*args: object, **kwargs: object) -> None:
         raise sa.exc.OperationalError("UPDATE cat_definitions", {}, Exception("disk full"))
 
-    monkeypatch.setattr(catalog, "_upsert_definition", fail)
+    monkeypatch.setattr(records, "publish_definition", fail)
     with pytest.raises(StoreError, match="disk full") as err:
         catalog.approve(change["id"], "ann")
     assert err.value.hint and "Nothing was written" in err.value.hint
