@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import logging
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -159,6 +160,8 @@ class Project:
         self.issues = issues
         self.settings = settings
         self.listeners: list[Callable[[Execution], None]] = []
+        # Runs made while the catalog store is closed are spooled for it (``catalog.spool``).
+        self.spool_runs = True
         self._warehouse: Warehouse | None = None
 
     @classmethod
@@ -202,6 +205,7 @@ class Project:
 
         url = self.setting("store.url") or default_url(self.root)
         catalog = Catalog.open(str(url), self.root, self.model)
+        catalog.ingest_spool()
         catalog.attach(self.listeners)
         return catalog
 
@@ -433,6 +437,17 @@ class Project:
     def _notify(self, execution: Execution) -> None:
         for listener in self.listeners:
             listener(execution)
+        if self.spool_runs and "catalog" not in self.__dict__:
+            self._spool_run(execution)
+
+    def _spool_run(self, execution: Execution) -> None:
+        """Record a run without opening the catalog store (it ingests the spool when it opens)."""
+        from metricmind.catalog.spool import Spool
+
+        try:
+            Spool.of(self.root).append(execution)
+        except OSError as exc:  # a read-only project folder must not fail the query
+            logging.getLogger(__name__).warning("could not record the execution: %s", exc)
 
     def query(
         self, metrics: str | Iterable[str], group_by: str | Iterable[str] | None = None, **kwargs: Any

@@ -118,7 +118,10 @@ executions = sa.Table(
     sa.Column("duration_ms", sa.Float, nullable=False),
     sa.Column("row_count", sa.Integer, nullable=False),
     sa.Column("error", sa.Text, nullable=True),
+    # the spool record an execution was ingested from (``metricmind.catalog.spool``), unique when set
+    sa.Column("spool_id", sa.String(36), nullable=True),
 )
+sa.Index("ux_cat_executions_spool_id", executions.c.spool_id, unique=True)
 
 #: One row per (execution, metric), so usage counts are one indexed GROUP BY on any backend.
 execution_metrics = sa.Table(

@@ -57,9 +57,14 @@ def record(
     duration_ms: float,
     rows: int,
     error: str | None,
+    spool_id: str | None = None,
 ) -> int:
-    """Insert one execution and its metric rows; its id."""
+    """Insert one execution and its metric rows; its id (0 when ``spool_id`` was recorded before)."""
     at = naive(at)
+    if spool_id is not None:
+        seen = conn.execute(sa.select(executions.c.id).where(executions.c.spool_id == spool_id)).first()
+        if seen is not None:
+            return 0
     result = conn.execute(
         sa.insert(executions).values(
             at=at,
@@ -71,6 +76,7 @@ def record(
             duration_ms=float(duration_ms),
             row_count=int(rows),
             error=error,
+            spool_id=spool_id,
         )
     )
     pk = result.inserted_primary_key

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from metricmind.interfaces.mcpserver.feedback import Feedback, FeedbackStore, parse_correction
 from metricmind.interfaces.mcpserver.server import build_server
 from metricmind.project import Project
+from metricmind.resolve.feedback import Feedback, FeedbackStore, parse_correction
 from tests.mcp.helpers import error, ok
 
 QUERY = {"metrics": ["mrr"], "group_by": ["customer__segment"]}

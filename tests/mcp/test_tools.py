@@ -296,11 +296,13 @@ def test_explain_query(server: MCPServer, demo: Project) -> None:
 
 
 def test_read_tools_leave_the_project_untouched(demo_copy: Path) -> None:
+    """Definitions and data stay as they were; the runs are recorded in the project's state folder."""
+
     def snapshot() -> dict[str, str]:
         return {
             str(p.relative_to(demo_copy)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(demo_copy.rglob("*"))
-            if p.is_file()
+            if p.is_file() and ".metricmind" not in p.relative_to(demo_copy).parts
         }
 
     before = snapshot()
@@ -312,6 +314,8 @@ def test_read_tools_leave_the_project_untouched(demo_copy: Path) -> None:
         ok(server, "query_metrics", {"metrics": "mrr", "group_by": "customer__region"})
         ok(server, "explain_query", {"metrics": "mrr"})
     assert snapshot() == before
+    spooled = (demo_copy / ".metricmind" / "executions.jsonl").read_text().splitlines()
+    assert spooled and all('"source": "mcp"' in line for line in spooled)  # usage counts MCP runs too
 
 
 def test_resolve_question_without_a_resolver_says_so(demo: Project) -> None:

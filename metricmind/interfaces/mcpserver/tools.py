@@ -25,8 +25,8 @@ from mcp.types import ToolAnnotations
 
 from metricmind.errors import MetricmindError, QueryError, UnknownNameError
 from metricmind.interfaces.mcpserver import formatting as fmt
-from metricmind.interfaces.mcpserver.feedback import Feedback, FeedbackStore, parse_correction
 from metricmind.project import DimensionInfo, Project
+from metricmind.resolve.feedback import Feedback, FeedbackStore, parse_correction
 from metricmind.spec.model import Metric, MetricType
 from metricmind.spec.names import METRIC_TIME
 from metricmind.spec.query import MetricQuery

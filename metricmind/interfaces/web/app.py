@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from metricmind import __version__
 from metricmind.errors import MetricmindError
-from metricmind.interfaces.web import api, pages, views
+from metricmind.interfaces.web import api, ask, pages, views
 from metricmind.interfaces.web.core import HERE, BadRequest, NotFound, WebState, error_response
 from metricmind.project import Project
 
@@ -49,7 +49,7 @@ class _Lazy:
     def resolver(self) -> Any:
         with self.lock:
             if not self._resolver_loaded:
-                self._resolver = pages.load_resolver(self.st.project)
+                self._resolver = ask.load_resolver(self.st.project)
                 self._resolver_loaded = True
             return self._resolver
 
@@ -85,6 +85,8 @@ def create_app(project: Project) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(ask.router)
+    app.include_router(ask.api_router)
 
     @app.get("/docs", include_in_schema=False)
     def _docs() -> HTMLResponse:

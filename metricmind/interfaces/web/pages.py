@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib
 from typing import Any
 from urllib.parse import urlencode
 
@@ -270,50 +268,6 @@ def datasets_page(request: Request) -> Response:
 def dataset_page(request: Request, name: str) -> Response:
     """One canonical dataset."""
     return render(request, "dataset.html", {"dataset": views.dataset_dict(state(request), name)})
-
-
-# -- ask --------------------------------------------------------------------------------------------------
-@router.get("/ask")
-def ask_page(request: Request, q: str = "") -> Response:
-    """A question in words → the resolved query, shown in the query builder to adjust and run."""
-    ctx: dict[str, Any] = {"q": q, "resolution": None, "query_url": None, "error": None}
-    resolver = request.app.state.resolver()
-    ctx["available"] = resolver is not None
-    if q and resolver is not None:
-        try:
-            res = resolver.resolve(q, as_of=dt.date.today()).to_dict()
-            ctx["resolution"] = to_json(res)
-            query = res.get("query") or {}
-            params: list[tuple[str, str]] = [("metrics", m) for m in query.get("metrics") or []]
-            for g in query.get("group_by") or []:
-                if g.startswith("metric_time__"):
-                    params.append(("grain", g.split("__", 1)[1]))
-                else:
-                    params.append(("group_by", g))
-            params += [("where", w) for w in query.get("where") or []]
-            for key in ("start", "end", "limit"):
-                if query.get(key) is not None:
-                    params.append((key, str(query[key])))
-            params += [("order_by", o) for o in query.get("order_by") or []]
-            ctx["query_url"] = "/query?" + urlencode(params) if params else None
-        except MetricmindError as exc:
-            ctx["error"] = exc.to_dict()
-    return render(request, "ask.html", ctx)
-
-
-def load_resolver(project: Any) -> Any:
-    """``metricmind.resolve.Resolver.for_project(model, root)`` when that module has it, else None."""
-    try:
-        module: Any = importlib.import_module("metricmind.resolve")
-    except ImportError:
-        return None
-    factory = getattr(module, "Resolver", None)
-    if factory is None or not hasattr(factory, "for_project"):
-        return None
-    try:
-        return factory.for_project(project.model, project.root)
-    except (MetricmindError, TypeError, OSError):
-        return None
 
 
 # -- login ------------------------------------------------------------------------------------------------

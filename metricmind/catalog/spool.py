@@ -1,0 +1,134 @@
+"""The execution spool: runs recorded cheaply while the catalog store is closed, ingested when it opens.
+
+``metricmind query`` or an MCP server should not pay for opening the catalog store (SQLAlchemy,
+migrations, a YAML sync: about a second) to record one execution. ``Project.run`` appends the
+execution as one JSON line to ``<project>/.metricmind/executions.jsonl`` instead (one locked
+``O_APPEND`` write, well under a millisecond); the catalog ingests the spool when it opens and before
+it answers usage questions. Each line carries an id stored with the execution, so a crash between
+the store's commit and the spool's truncation never counts a run twice. No SQLAlchemy here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+RELATIVE_PATH = Path(".metricmind") / "executions.jsonl"
+
+
+@dataclass(frozen=True)
+class SpooledRun:
+    """One execution as spooled."""
+
+    id: str
+    at: dt.datetime
+    user: str | None
+    source: str
+    metrics: list[str]
+    query: dict[str, Any]
+    sql: str
+    duration_ms: float
+    rows: int
+    error: str | None
+
+
+class Spool:
+    """Append executions; drain them into a recorder."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def of(cls, project_root: Path) -> Spool:
+        """The spool of the project at ``project_root``."""
+        return cls(project_root / RELATIVE_PATH)
+
+    def append(self, execution: Any) -> None:
+        """Spool a ``metricmind.project.Execution``."""
+        query = execution.query
+        record = {
+            "id": uuid.uuid4().hex,
+            "at": execution.started_at.isoformat(),
+            "user": execution.user,
+            "source": execution.source,
+            "metrics": list(query.metrics),
+            "query": query.to_dict(),
+            "sql": execution.sql,
+            "duration_ms": round(float(execution.elapsed_ms), 3),
+            "rows": int(execution.rows),
+            "error": execution.error,
+        }
+        data = (json.dumps(record, default=str) + "\n").encode()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._locked(os.O_RDWR | os.O_APPEND | os.O_CREAT) as fd:
+            if os.fstat(fd).st_size and not self._ends_with_newline(fd):
+                data = b"\n" + data  # a writer that crashed mid-line must not swallow this record
+            os.write(fd, data)
+
+    def pending(self) -> bool:
+        """Whether anything waits in the spool (one ``stat``)."""
+        try:
+            return self.path.stat().st_size > 0
+        except FileNotFoundError:
+            return False
+
+    def drain(self, record: Callable[[list[SpooledRun]], None]) -> int:
+        """Hand every complete record to ``record`` (one call), then empty the spool; how many.
+
+        If ``record`` raises, the spool is left as it was.
+        """
+        if not self.pending():
+            return 0
+        with self._locked(os.O_RDWR) as fd:
+            size = os.fstat(fd).st_size
+            raw = os.pread(fd, size, 0) if size else b""
+            runs = list(_parse(raw))
+            if runs:
+                record(runs)
+            os.ftruncate(fd, 0)
+            os.fsync(fd)
+            return len(runs)
+
+    @contextmanager
+    def _locked(self, flags: int) -> Iterator[int]:
+        fd = os.open(self.path, flags, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield fd
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    def _ends_with_newline(fd: int) -> bool:
+        size = os.fstat(fd).st_size
+        return os.pread(fd, 1, size - 1) == b"\n"
+
+
+def _parse(raw: bytes) -> Iterator[SpooledRun]:
+    for line in raw.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            yield SpooledRun(
+                id=str(d["id"]),
+                at=dt.datetime.fromisoformat(d["at"]),
+                user=d.get("user"),
+                source=str(d.get("source") or "api"),
+                metrics=[str(m) for m in d.get("metrics") or []],
+                query=dict(d.get("query") or {}),
+                sql=str(d.get("sql") or ""),
+                duration_ms=float(d.get("duration_ms") or 0.0),
+                rows=int(d.get("rows") or 0),
+                error=d.get("error"),
+            )
+        except (ValueError, KeyError, TypeError):
+            continue  # a torn line from a crashed writer
