@@ -77,6 +77,7 @@ GROWTH_WORDS = frozenset(
         "difference",
     }
 )
+AUX = frozenset({"were", "was", "are", "is", "that", "which", "been", "got", "get", "being"})
 CONTRAST = frozenset(
     {"vs", "versus", "compare", "compared", "comparing", "split", "between", "breakdown", "each"}
 )
@@ -275,6 +276,7 @@ class _Reading:
             res.comparison = None
             res.comparison_range = None
         self.read_dimensions(picks)
+        self.read_origin()
         self.read_filters(picks)
         self.finish_order()
         self.check_leftovers(picks)
@@ -377,10 +379,16 @@ class _Reading:
         return self.next_to_dim(c.first, c.last, dim, cands)
 
     def anchored(self, c: _Pick, e: Entry) -> bool:
-        """A value followed by its own entity ("annual subscriptions", "overdue invoices")."""
-        if e.kind != "value" or c.last >= len(self.tokens):
+        """A value next to its own entity ("annual subscriptions", "invoices that were refunded")."""
+        if e.kind != "value":
             return False
-        return self.stems[c.last] == e.target.split("__", 1)[0]
+        entity = e.target.split("__", 1)[0]
+        if c.last < len(self.tokens) and self.stems[c.last] == entity:
+            return True
+        j = c.first - 1
+        while j >= 0 and self.tokens[j].norm in AUX and c.first - j <= 3:
+            j -= 1
+        return j >= 0 and j < c.first - 1 and self.stems[j] == entity
 
     def next_to_dim(self, first: int, last: int, dim: str, cands: list[_Pick]) -> bool:
         skip = {"the", "is", "of", "equal", "equals", "to", "was", "a"}
@@ -420,8 +428,14 @@ class _Reading:
                 while j >= 0 and any(q.first <= j < q.last and q.kind == "value" for q in picks):
                     j = self.prev_word(j)
                 qualifier = after_value or (j >= 0 and self.tokens[j].norm in QUALIFIER_BEFORE)
-                if len(words) == 1 and words[0] in ENTITY_NOUNS and qualifier:
-                    self.used[p.first] = True
+                if words[0] in ENTITY_NOUNS and (len(words) == 1 or not after_value) and qualifier:
+                    self.claim(p.first, p.last)  # "MRR from customers acquired via paid search"
+                    continue
+                if j >= 0 and self.tokens[j].norm in NEGATIONS:
+                    self.claim(j, p.last)
+                    self.res.notes.append(
+                        f"ignored '{self.text(j, p.last).text}': not a filter the catalog has"
+                    )
                     continue
                 keep.append((p, name))
             found = keep
@@ -816,6 +830,20 @@ class _Reading:
                     name,
                     "typo" if p.fuzzy else min(e.rank for e in p.entries) >= 5 and "head" or "",
                 )
+
+    def read_origin(self) -> None:
+        """ "Where do our new customers come from?": grouped by the dimension known as their source."""
+        norms = [t.norm for t in self.tokens]
+        if "where" not in norms or "from" not in norms or any(n != METRIC_TIME for n, _ in self.res.group_by):
+            return
+        entries = [e for e in self.lex.lookup(("source",)) if e.kind == "dimension"]
+        name, _ = self.choose(entries) if entries else (None, None)
+        if name is not None:
+            i = norms.index("where")
+            self.claim(i, i + 1)
+            self.claim(norms.index("from"), norms.index("from") + 1)
+            self.res.group_by.append((name, None))
+            self.span("group_by", i, i + 1, name, "where from")
 
     def read_filters(self, picks: list[_Pick]) -> None:
         res = self.res

@@ -172,6 +172,13 @@ def _half(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     return (start, shift(start, "month", 6)), "half"
 
 
+def _latest_half(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
+    start = dt.date(as_of.year, 1 if _g(m, "h") == "1" else 7, 1)
+    if start > as_of:
+        start = dt.date(as_of.year - 1, start.month, 1)
+    return (start, shift(start, "month", 6)), "half"
+
+
 def _quarter(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     q = int(_g(m, "q")) if _g(m, "q").isdigit() else _ORD[_g(m, "q")]
     if _g(m, "y"):
@@ -271,6 +278,7 @@ _PATTERNS: list[tuple[str, Handler]] = [
     (rf"(?:the )?(?P<h>first|second|1st|2nd) half (?:of )?(?:{Y}|(?P<rel>this|last) year)", _half),
     (rf"h(?P<h>[12]) (?:of )?{Y}", _half),
     (rf"{Y} h(?P<h>[12])", _half),
+    (r"h(?P<h>[12])", _latest_half),
     (rf"(?:the )?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th) quarter(?: of)?(?: {Y})?", _quarter),
     (r"q(?P<q>[1-4])(?: of)?(?: fy)? (?P<y>20\d\d|\d\d)\b", _quarter),
     (rf"{Y} q(?P<q>[1-4])", _quarter),
