@@ -832,7 +832,7 @@ class _Reading:
                 )
 
     def read_origin(self) -> None:
-        """ "Where do our new customers come from?": grouped by the dimension known as their source."""
+        """Questions like "where do our new customers come from?": grouped by their source dimension."""
         norms = [t.norm for t in self.tokens]
         if "where" not in norms or "from" not in norms or any(n != METRIC_TIME for n, _ in self.res.group_by):
             return
