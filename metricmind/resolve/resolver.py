@@ -16,104 +16,32 @@ make it refuse (``answerable: false``) with the reason and the nearest things it
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import os
-from dataclasses import dataclass
 from functools import cached_property
 
 from metricmind.errors import MetricmindError
 from metricmind.resolve.lexicon import COMMON_WORDS, Entry, build_lexicon, read_learned
-from metricmind.resolve.resolution import Filter, Resolution, Span
-from metricmind.resolve.text import FILLERS, Token, distance, number, root, tokenize, typo_limit
+from metricmind.resolve.metricwords import _MetricReading
+from metricmind.resolve.reading import _Pick
+from metricmind.resolve.resolution import Filter, Resolution
+from metricmind.resolve.text import FILLERS, distance, number, root, typo_limit
 from metricmind.resolve.timephrases import UNITS, TimeHit, comparison_range, find_time, unit_start
+from metricmind.resolve.words import (
+    ASC_WORDS,
+    AUX,
+    CONTRAST,
+    DESC_WORDS,
+    GRAIN_ADJ,
+    GRAMMAR,
+    GROUP_WORDS,
+    GROWTH_WORDS,
+    NEGATIONS,
+    SORT_WORDS,
+    TREND_WORDS,
+)
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
 from metricmind.spec.names import METRIC_TIME, split
-
-GROUP_WORDS = frozenset({"by", "per", "each", "every", "across", "which", "what", "among"})
-DESC_WORDS = frozenset(
-    {
-        "top",
-        "highest",
-        "largest",
-        "biggest",
-        "most",
-        "best",
-        "greatest",
-        "leading",
-        "max",
-        "maximum",
-        "strongest",
-    }
-)
-ASC_WORDS = frozenset(
-    {"bottom", "lowest", "smallest", "least", "fewest", "worst", "min", "minimum", "weakest"}
-)
-SORT_WORDS = frozenset({"rank", "ranked", "ranking", "sort", "sorted", "order", "ordered"})
-NEGATIONS = frozenset({"not", "excluding", "exclude", "except", "without", "outside", "non", "excl", "ex"})
-GRAIN_ADJ = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year"}
-TREND_WORDS = frozenset(
-    {"trend", "trended", "trending", "history", "historical", "evolution", "evolve", "series"}
-)
-GROWTH_WORDS = frozenset(
-    {
-        "grow",
-        "growth",
-        "change",
-        "changed",
-        "increase",
-        "increased",
-        "decrease",
-        "decreased",
-        "drop",
-        "dropped",
-        "decline",
-        "declined",
-        "rise",
-        "rose",
-        "move",
-        "moved",
-        "delta",
-        "difference",
-    }
-)
-AUX = frozenset({"were", "was", "are", "is", "that", "which", "been", "got", "get", "being"})
-CONTRAST = frozenset(
-    {"vs", "versus", "compare", "compared", "comparing", "split", "between", "breakdown", "each"}
-)
-QUALIFIER_BEFORE = frozenset({"from", "for", "among", "of", "with", "across", "in", "on", "at"})
-GRAMMAR = (
-    GROUP_WORDS
-    | DESC_WORDS
-    | ASC_WORDS
-    | SORT_WORDS
-    | NEGATIONS
-    | TREND_WORDS
-    | GROWTH_WORDS
-    | frozenset(GRAIN_ADJ)
-    | frozenset(UNITS)
-    | frozenset(
-        """last past previous prior trailing rolling since start beginning first second third fourth half this
-        today yesterday ytd qtd mtd wtd fy fiscal calendar full complete between through until till thru next
-        tomorrow ago same annually ascending descending asc desc only time over period vs versus compared
-        recent latest so far date now right moment end close beginning start jan feb mar apr may jun jul aug sep sept oct nov dec
-        january february march april june july august september october november december h1 h2 q1 q2 q3 q4
-        few couple than against relative""".split()
-    )
-)
-ENTITY_NOUNS = frozenset({"customer", "account", "user", "subscription", "invoice", "trial", "event", "logo"})
-DIM_ORDER = ("customer__", "subscription__", "invoice__", "event__", "touchpoint__", "ad_spend__", "trial__")
-
-
-@dataclass
-class _Pick:
-    """Words the resolver read as a catalog phrase."""
-
-    first: int
-    last: int
-    entries: list[Entry]
-    kind: str
-    fuzzy: bool = False
 
 
 class Resolver:
@@ -201,56 +129,8 @@ class Resolver:
         return _Reading(self, question, as_of or dt.date.today()).run()
 
 
-class _Reading:
-    """One question being read (the passes share the token state)."""
-
-    def __init__(self, resolver: Resolver, question: str, as_of: dt.date) -> None:
-        self.r = resolver
-        self.lex = resolver.lex
-        self.tokens: list[Token] = tokenize(question)
-        self.stems = [t.stem for t in self.tokens]
-        self.used = [False] * len(self.tokens)
-        self.res = Resolution(question=question, as_of=as_of)
-        self.fuzzy: set[int] = set()
-        self.group_idx: list[int] = []  # token indexes that name the grouped thing (for singular/plural)
-        self.order_dir: bool | None = None
-        self.order_n: int | None = None
-        self.order_word: int | None = None
-
-    # -- helpers -------------------------------------------------------------------------------
-    def text(self, first: int, last: int) -> Span:
-        a, b = self.tokens[first].start, self.tokens[last - 1].end
-        return Span(self.res.question[a:b], a, b, "")
-
-    def span(self, part: str, first: int, last: int, target: str, how: str = "") -> None:
-        s = self.text(first, last)
-        self.res.span(part, Span(s.text, s.start, s.end, target, how))
-
-    def claim(self, first: int, last: int) -> None:
-        for i in range(first, last):
-            self.used[i] = True
-
-    def prev_word(self, i: int, skip: frozenset[str] = frozenset({"the", "a", "an", "our", "all"})) -> int:
-        j = i - 1
-        while j >= 0 and self.tokens[j].norm in skip:
-            j -= 1
-        return j
-
-    def in_group_context(self, i: int) -> bool:
-        """Whether the words at ``i`` name what to group by (after by/per/each/which/top N …)."""
-        j = self.prev_word(i)
-        if j < 0:
-            return False
-        w = self.tokens[j].norm
-        if w in GROUP_WORDS or w in ("top", "bottom"):
-            return True
-        if number(w) is not None:
-            k = self.prev_word(j)
-            return k >= 0 and self.tokens[k].norm in DESC_WORDS | ASC_WORDS
-        if w in DESC_WORDS | ASC_WORDS:
-            k = self.prev_word(j)
-            return k >= 0 and number(self.tokens[k].norm) is not None
-        return False
+class _Reading(_MetricReading):
+    """All passes over one question."""
 
     # -- passes --------------------------------------------------------------------------------
     def run(self) -> Resolution:
@@ -402,190 +282,6 @@ class _Reading:
             ):
                 return True
         return False
-
-    # -- metrics -------------------------------------------------------------------------------
-    def read_metrics(self, picks: list[_Pick]) -> list[str]:
-        self.merge_metric_words(picks)
-        found: list[tuple[_Pick, str]] = []
-        for p in picks:
-            if p.kind != "metric":
-                continue
-            found.append((p, self.best_metric(p.entries)))
-        # "MRR from Enterprise customers": a bare entity noun qualifies another metric;
-        # "our biggest customers by MRR": it names what to group by
-        if len(found) > 1:
-            keep = []
-            for p, name in found:
-                words = self.stems[p.first : p.last]
-                j = self.prev_word(p.first)
-                as_dim = [e for e in self.lex.lookup(tuple(words)) if e.kind == "dimension"]
-                ranking = j >= 0 and self.tokens[j].norm in DESC_WORDS | ASC_WORDS | {"which", "what"}
-                if len(words) == 1 and words[0] in ENTITY_NOUNS and ranking and as_dim:
-                    p.kind, p.entries = "dimension", as_dim
-                    continue
-                j = self.prev_word(p.first)
-                after_value = j >= 0 and any(q.first <= j < q.last and q.kind == "value" for q in picks)
-                while j >= 0 and any(q.first <= j < q.last and q.kind == "value" for q in picks):
-                    j = self.prev_word(j)
-                qualifier = after_value or (j >= 0 and self.tokens[j].norm in QUALIFIER_BEFORE)
-                if words[0] in ENTITY_NOUNS and (len(words) == 1 or not after_value) and qualifier:
-                    self.claim(p.first, p.last)  # "MRR from customers acquired via paid search"
-                    continue
-                if j >= 0 and self.tokens[j].norm in NEGATIONS:
-                    self.claim(j, p.last)
-                    self.res.notes.append(
-                        f"ignored '{self.text(j, p.last).text}': not a filter the catalog has"
-                    )
-                    continue
-                keep.append((p, name))
-            found = keep
-        out: list[str] = []
-        for p, name in found:
-            shared = self.shared_noun(p)
-            if shared is not None and shared not in out:
-                out.append(shared)  # "new vs churned customers": new customers too
-            name = self.modified(p, name)
-            own = set(self.stems[p.first : p.last])
-            if min(e.rank for e in p.entries) >= 2 and any(own <= self.lex.metric_words[o] for o in out):
-                self.span("metrics", p.first, p.last, out[-1], "same metric")
-                continue  # "MRR we lost to churn": churn is part of churned MRR already
-            how = "typo" if p.fuzzy else min(p.entries, key=lambda e: e.rank).source
-            if p.fuzzy:
-                self.res.confidence -= 0.1
-            if min(e.rank for e in p.entries) >= 4:
-                self.res.confidence -= 0.1
-            self.span("metrics", p.first, p.last, name, how)
-            if name not in out:
-                out.append(name)
-            status = str(self.r.model.metrics[name].meta.get("status") or "")
-            if status == "deprecated":
-                self.res.notes.append(f"{name} is deprecated; check its definition before relying on it")
-        if not out:
-            out = self.metric_from_words()
-        return out
-
-    def shared_noun(self, p: _Pick) -> str | None:
-        """``new vs churned customers``: the word before "vs/and/or" with the rest of this phrase."""
-        if p.last - p.first < 2:
-            return None
-        j = p.first - 1
-        if j < 1 or self.tokens[j].norm not in ("vs", "versus", "and", "or") or self.used[j - 1]:
-            return None
-        key = (self.stems[j - 1], *self.stems[p.first + 1 : p.last])
-        entries = [e for e in self.lex.lookup(key) if e.kind == "metric"]
-        if not entries:
-            return None
-        name = self.best_metric(entries)
-        self.claim(j - 1, j + 1)
-        self.span("metrics", j - 1, j, name, "shared noun")
-        return name
-
-    def merge_metric_words(self, picks: list[_Pick]) -> None:
-        """Two metric words that together are another metric's phrase (``customers churned``)."""
-        metric_picks = [p for p in picks if p.kind == "metric"]
-        for a, b in zip(metric_picks, metric_picks[1:], strict=False):
-            if b.first - a.last > 2 or a.kind != "metric" or b.kind != "metric":
-                continue
-            words = sorted({root(w) for w in self.stems[a.first : a.last] + self.stems[b.first : b.last]})
-            merged = self.phrase_index.get(tuple(words))
-            if merged:
-                a.entries, a.last = merged, b.last
-                b.kind = "merged"
-                self.claim(a.first, b.last)
-
-    @cached_property
-    def phrase_index(self) -> dict[tuple[str, ...], list[Entry]]:
-        return self.r.phrase_sets
-
-    def compares(self, metric: str) -> bool:
-        """Whether a metric is itself a change between periods (a derived metric with an offset)."""
-        m = self.r.model.metrics.get(metric)
-        return m is not None and any(i.offset_window or i.offset_to_grain for i in m.inputs)
-
-    def best_metric(self, entries: list[Entry]) -> str:
-        def key(e: Entry) -> tuple[int, int, str]:
-            status = (
-                str(self.r.model.metrics[e.target].meta.get("status") or "")
-                if e.target in self.r.model.metrics
-                else ""
-            )
-            return (e.rank, status == "deprecated", e.target)
-
-        return min((e for e in entries if e.target in self.r.model.metrics), key=key).target
-
-    def modified(self, p: _Pick, name: str) -> str:
-        """``customers … churned`` → churned customers: a longer phrase whose other words are present."""
-        words = set(self.stems[p.first : p.last])
-        if len(words) > 2:
-            return name
-        free = {
-            root(self.stems[i]): i
-            for i, u in enumerate(self.used)
-            if not u and self.tokens[i].norm not in GRAIN_ADJ and self.stems[i] not in UNITS
-        }
-        best: tuple[int, str, list[int]] | None = None
-        for key, entries in self.lex.phrases.items():
-            if len(key) <= len(words) or not words <= set(key):
-                continue
-            rest = [w for w in key if w not in words]
-            idx = [free.get(root(w)) for w in rest]
-            if any(i is None for i in idx):
-                continue
-            for e in entries:
-                if e.kind == "metric" and e.target != name and (best is None or len(key) > best[0]):
-                    best = (len(key), e.target, [i for i in idx if i is not None])
-        if best is None:
-            return name
-        for i in best[2]:
-            self.used[i] = True
-            self.span("metrics", i, i + 1, best[1], "modifier")
-        return best[1]
-
-    def metric_from_words(self) -> list[str]:
-        """No metric phrase: its words scattered (``spend on marketing``), or a word only one metric has."""
-        free: dict[str, int] = {}
-        for i, u in enumerate(self.used):
-            if not u:
-                free.setdefault(root(self.stems[i]), i)
-        best: tuple[int, str, list[int]] | None = None
-        for key, entries in self.r.phrase_sets.items():
-            if len(key) > 1 and all(w in free for w in key) and (best is None or len(key) > best[0]):
-                best = (len(key), self.best_metric(entries), [free[w] for w in key])
-        if best is not None:
-            self.res.confidence -= 0.05
-            for i in sorted(best[2]):
-                self.used[i] = True
-                self.span("metrics", i, i + 1, best[1], "scattered")
-            return [best[1]]
-        unknown = any(
-            not u and self.stems[i] not in self.lex.vocabulary and self.stems[i] not in FILLERS | GRAMMAR
-            for i, u in enumerate(self.used)
-        )
-        for i, t in enumerate(self.tokens):
-            w = self.stems[i]
-            if self.used[i] or w in FILLERS or w in GRAMMAR:
-                continue
-            if w in ENTITY_NOUNS:
-                continue  # "subscriptions" alone is not a metric
-            owners = sorted(m for m, words in self.lex.metric_words.items() if w in words)
-            if len(owners) == 1:
-                self.used[i] = True
-                self.res.confidence -= 0.2
-                self.span("metrics", i, i + 1, owners[0], "word")
-                return owners
-            if len(owners) > 1 and not unknown:
-                labels = ", ".join(owners[:5])
-                self.res.refuse(
-                    f"'{t.text}' could mean several metrics: {labels}",
-                    [self.describe(m) for m in owners[:5]],
-                )
-                return []
-        return []
-
-    def no_metric(self) -> Resolution:
-        words = [t.text for i, t in enumerate(self.tokens) if not self.used[i] and t.stem not in FILLERS]
-        what = f" for '{' '.join(words)}'" if words else ""
-        return self.res.refuse(f"no metric in the catalog matches the question{what}", self.nearest_metrics())
 
     # -- time, grain, order --------------------------------------------------------------------
     def read_time(self, hits: list[TimeHit]) -> None:
@@ -779,32 +475,6 @@ class _Reading:
             self.span("limit", i, i + 1, str(res.limit))
 
     # -- dimensions and filters ----------------------------------------------------------------
-    def choose(self, entries: list[Entry], field: str = "dimension") -> tuple[str | None, str | None]:
-        """The dimension of ``entries`` reachable from every metric; (None, why) when there is none."""
-        names = [e.target.split("=", 1)[0] for e in entries]
-        best_rank = {n: min(e.rank for e in entries if e.target.split("=", 1)[0] == n) for n in names}
-        metrics = self.res.metrics
-        local = set().union(*(self.r.sources(m) for m in metrics)) if metrics else set()
-        ok = [n for n in dict.fromkeys(names) if all(self.r.reachable(m, n) for m in metrics)]
-        if not ok:
-            n = names[0]
-            bad = [m for m in metrics if not self.r.reachable(m, n)]
-            return None, f"{', '.join(bad)} cannot be broken down by {n}"
-
-        def key(n: str) -> tuple[int, int, int, int, int]:
-            info = self.lex.dims.get(n)
-            order = next((k for k, p in enumerate(DIM_ORDER) if n.startswith(p)), len(DIM_ORDER))
-            specific = -len(info.values) if info else 0  # "US": the country before the region
-            return (
-                best_rank[n] >= 5,
-                best_rank[n],
-                0 if info and info.model in local else 1,
-                order,
-                specific,
-            )
-
-        return sorted(ok, key=key)[0], None
-
     def read_dimensions(self, picks: list[_Pick]) -> None:
         res = self.res
         value_dims = {e.target.split("=", 1)[0]: p for p in picks if p.kind == "value" for e in p.entries}
@@ -930,49 +600,3 @@ class _Reading:
     def neighbourhood(self, i: int) -> str:
         lo, hi = max(0, i - 1), min(len(self.tokens), i + 2)
         return " ".join(t.text for t in self.tokens[lo:hi])
-
-    # -- nearest -------------------------------------------------------------------------------
-    def describe(self, metric: str) -> dict[str, str]:
-        m = self.r.model.metrics[metric]
-        return {"kind": "metric", "name": metric, "label": m.label or metric}
-
-    def nearest_metrics(self, k: int = 3) -> list[dict[str, str]]:
-        """Metrics sharing words (or word beginnings) with the question; the certified ones otherwise."""
-        words = [
-            s for i, s in enumerate(self.stems) if not self.used[i] and s not in FILLERS and s not in GRAMMAR
-        ]
-        scored: list[tuple[float, str]] = []
-        for name, vocab in self.lex.metric_words.items():
-            score = 0.0
-            for w in words:
-                if w in vocab:
-                    score += 1.0
-                elif len(w) >= 5 and any(v[:5] == w[:5] for v in vocab):
-                    score += 0.5
-            if score > 0:
-                scored.append((-score, name))
-        scored.sort()
-        if not scored:
-            return self.popular()
-        return [self.describe(n) for _, n in scored[:k]]
-
-    def popular(self) -> list[dict[str, str]]:
-        certified = [
-            m.name for m in self.r.model.metrics.values() if str(m.meta.get("status")) == "certified"
-        ]
-        return [self.describe(n) for n in (certified or sorted(self.r.model.metrics))[:5]]
-
-    def dims_for_metrics(self, phrase: str, k: int = 5) -> list[dict[str, str]]:
-        metrics = self.res.metrics
-        names = [n for n in self.lex.dims if all(self.r.reachable(m, n) for m in metrics)]
-        phrase = phrase.lower()
-        scored = sorted(
-            names,
-            key=lambda n: (
-                -max(
-                    difflib.SequenceMatcher(None, phrase, x).ratio()
-                    for x in (n, n.split("__")[-1].replace("_", " "))
-                )
-            ),
-        )
-        return [{"kind": "dimension", "name": n, "label": self.lex.dims[n].label} for n in scored[:k]]

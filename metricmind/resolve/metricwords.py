@@ -1,0 +1,208 @@
+"""Reading the metrics of a question: phrases, words apart, shared nouns, qualifiers, modifiers."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from metricmind.resolve.lexicon import Entry
+from metricmind.resolve.reading import _Pick, _ReadingBase
+from metricmind.resolve.resolution import Resolution
+from metricmind.resolve.text import FILLERS, root
+from metricmind.resolve.timephrases import UNITS
+from metricmind.resolve.words import (
+    ASC_WORDS,
+    DESC_WORDS,
+    ENTITY_NOUNS,
+    GRAIN_ADJ,
+    GRAMMAR,
+    NEGATIONS,
+    QUALIFIER_BEFORE,
+)
+
+
+class _MetricReading(_ReadingBase):
+    """The metric passes."""
+
+    # -- metrics -------------------------------------------------------------------------------
+    def read_metrics(self, picks: list[_Pick]) -> list[str]:
+        self.merge_metric_words(picks)
+        found: list[tuple[_Pick, str]] = []
+        for p in picks:
+            if p.kind != "metric":
+                continue
+            found.append((p, self.best_metric(p.entries)))
+        # "MRR from Enterprise customers": a bare entity noun qualifies another metric;
+        # "our biggest customers by MRR": it names what to group by
+        if len(found) > 1:
+            keep = []
+            for p, name in found:
+                words = self.stems[p.first : p.last]
+                j = self.prev_word(p.first)
+                as_dim = [e for e in self.lex.lookup(tuple(words)) if e.kind == "dimension"]
+                ranking = j >= 0 and self.tokens[j].norm in DESC_WORDS | ASC_WORDS | {"which", "what"}
+                if len(words) == 1 and words[0] in ENTITY_NOUNS and ranking and as_dim:
+                    p.kind, p.entries = "dimension", as_dim
+                    continue
+                j = self.prev_word(p.first)
+                after_value = j >= 0 and any(q.first <= j < q.last and q.kind == "value" for q in picks)
+                while j >= 0 and any(q.first <= j < q.last and q.kind == "value" for q in picks):
+                    j = self.prev_word(j)
+                qualifier = after_value or (j >= 0 and self.tokens[j].norm in QUALIFIER_BEFORE)
+                if words[0] in ENTITY_NOUNS and (len(words) == 1 or not after_value) and qualifier:
+                    self.claim(p.first, p.last)  # "MRR from customers acquired via paid search"
+                    continue
+                if j >= 0 and self.tokens[j].norm in NEGATIONS:
+                    self.claim(j, p.last)
+                    self.res.notes.append(
+                        f"ignored '{self.text(j, p.last).text}': not a filter the catalog has"
+                    )
+                    continue
+                keep.append((p, name))
+            found = keep
+        out: list[str] = []
+        for p, name in found:
+            shared = self.shared_noun(p)
+            if shared is not None and shared not in out:
+                out.append(shared)  # "new vs churned customers": new customers too
+            name = self.modified(p, name)
+            own = set(self.stems[p.first : p.last])
+            if min(e.rank for e in p.entries) >= 2 and any(own <= self.lex.metric_words[o] for o in out):
+                self.span("metrics", p.first, p.last, out[-1], "same metric")
+                continue  # "MRR we lost to churn": churn is part of churned MRR already
+            how = "typo" if p.fuzzy else min(p.entries, key=lambda e: e.rank).source
+            if p.fuzzy:
+                self.res.confidence -= 0.1
+            if min(e.rank for e in p.entries) >= 4:
+                self.res.confidence -= 0.1
+            self.span("metrics", p.first, p.last, name, how)
+            if name not in out:
+                out.append(name)
+            status = str(self.r.model.metrics[name].meta.get("status") or "")
+            if status == "deprecated":
+                self.res.notes.append(f"{name} is deprecated; check its definition before relying on it")
+        if not out:
+            out = self.metric_from_words()
+        return out
+
+    def shared_noun(self, p: _Pick) -> str | None:
+        """``new vs churned customers``: the word before "vs/and/or" with the rest of this phrase."""
+        if p.last - p.first < 2:
+            return None
+        j = p.first - 1
+        if j < 1 or self.tokens[j].norm not in ("vs", "versus", "and", "or") or self.used[j - 1]:
+            return None
+        key = (self.stems[j - 1], *self.stems[p.first + 1 : p.last])
+        entries = [e for e in self.lex.lookup(key) if e.kind == "metric"]
+        if not entries:
+            return None
+        name = self.best_metric(entries)
+        self.claim(j - 1, j + 1)
+        self.span("metrics", j - 1, j, name, "shared noun")
+        return name
+
+    def merge_metric_words(self, picks: list[_Pick]) -> None:
+        """Two metric words that together are another metric's phrase (``customers churned``)."""
+        metric_picks = [p for p in picks if p.kind == "metric"]
+        for a, b in zip(metric_picks, metric_picks[1:], strict=False):
+            if b.first - a.last > 2 or a.kind != "metric" or b.kind != "metric":
+                continue
+            words = sorted({root(w) for w in self.stems[a.first : a.last] + self.stems[b.first : b.last]})
+            merged = self.phrase_index.get(tuple(words))
+            if merged:
+                a.entries, a.last = merged, b.last
+                b.kind = "merged"
+                self.claim(a.first, b.last)
+
+    @cached_property
+    def phrase_index(self) -> dict[tuple[str, ...], list[Entry]]:
+        return self.r.phrase_sets
+
+    def compares(self, metric: str) -> bool:
+        """Whether a metric is itself a change between periods (a derived metric with an offset)."""
+        m = self.r.model.metrics.get(metric)
+        return m is not None and any(i.offset_window or i.offset_to_grain for i in m.inputs)
+
+    def best_metric(self, entries: list[Entry]) -> str:
+        def key(e: Entry) -> tuple[int, int, str]:
+            status = (
+                str(self.r.model.metrics[e.target].meta.get("status") or "")
+                if e.target in self.r.model.metrics
+                else ""
+            )
+            return (e.rank, status == "deprecated", e.target)
+
+        return min((e for e in entries if e.target in self.r.model.metrics), key=key).target
+
+    def modified(self, p: _Pick, name: str) -> str:
+        """``customers … churned`` → churned customers: a longer phrase whose other words are present."""
+        words = set(self.stems[p.first : p.last])
+        if len(words) > 2:
+            return name
+        free = {
+            root(self.stems[i]): i
+            for i, u in enumerate(self.used)
+            if not u and self.tokens[i].norm not in GRAIN_ADJ and self.stems[i] not in UNITS
+        }
+        best: tuple[int, str, list[int]] | None = None
+        for key, entries in self.lex.phrases.items():
+            if len(key) <= len(words) or not words <= set(key):
+                continue
+            rest = [w for w in key if w not in words]
+            idx = [free.get(root(w)) for w in rest]
+            if any(i is None for i in idx):
+                continue
+            for e in entries:
+                if e.kind == "metric" and e.target != name and (best is None or len(key) > best[0]):
+                    best = (len(key), e.target, [i for i in idx if i is not None])
+        if best is None:
+            return name
+        for i in best[2]:
+            self.used[i] = True
+            self.span("metrics", i, i + 1, best[1], "modifier")
+        return best[1]
+
+    def metric_from_words(self) -> list[str]:
+        """No metric phrase: its words scattered (``spend on marketing``), or a word only one metric has."""
+        free: dict[str, int] = {}
+        for i, u in enumerate(self.used):
+            if not u:
+                free.setdefault(root(self.stems[i]), i)
+        best: tuple[int, str, list[int]] | None = None
+        for key, entries in self.r.phrase_sets.items():
+            if len(key) > 1 and all(w in free for w in key) and (best is None or len(key) > best[0]):
+                best = (len(key), self.best_metric(entries), [free[w] for w in key])
+        if best is not None:
+            self.res.confidence -= 0.05
+            for i in sorted(best[2]):
+                self.used[i] = True
+                self.span("metrics", i, i + 1, best[1], "scattered")
+            return [best[1]]
+        unknown = any(
+            not u and self.stems[i] not in self.lex.vocabulary and self.stems[i] not in FILLERS | GRAMMAR
+            for i, u in enumerate(self.used)
+        )
+        for i, t in enumerate(self.tokens):
+            w = self.stems[i]
+            if self.used[i] or w in FILLERS or w in GRAMMAR:
+                continue
+            if w in ENTITY_NOUNS:
+                continue  # "subscriptions" alone is not a metric
+            owners = sorted(m for m, words in self.lex.metric_words.items() if w in words)
+            if len(owners) == 1:
+                self.used[i] = True
+                self.res.confidence -= 0.2
+                self.span("metrics", i, i + 1, owners[0], "word")
+                return owners
+            if len(owners) > 1 and not unknown:
+                labels = ", ".join(owners[:5])
+                self.res.refuse(
+                    f"'{t.text}' could mean several metrics: {labels}",
+                    [self.describe(m) for m in owners[:5]],
+                )
+                return []
+        return []
+
+    def no_metric(self) -> Resolution:
+        words = [t.text for i, t in enumerate(self.tokens) if not self.used[i] and t.stem not in FILLERS]
+        what = f" for '{' '.join(words)}'" if words else ""
+        return self.res.refuse(f"no metric in the catalog matches the question{what}", self.nearest_metrics())

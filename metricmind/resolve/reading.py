@@ -1,0 +1,153 @@
+"""The state of one question being read, and the helpers every pass shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from metricmind.resolve.lexicon import Entry
+from metricmind.resolve.resolution import Resolution, Span
+from metricmind.resolve.text import FILLERS, Token, number, tokenize
+from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, DIM_ORDER, GRAMMAR, GROUP_WORDS
+
+if TYPE_CHECKING:
+    from metricmind.resolve.resolver import Resolver
+
+
+@dataclass
+@dataclass
+class _Pick:
+    """Words the resolver read as a catalog phrase."""
+
+    first: int
+    last: int
+    entries: list[Entry]
+    kind: str
+    fuzzy: bool = False
+
+
+class _ReadingBase:
+    """One question being read (the passes share the token state)."""
+
+    def __init__(self, resolver: Resolver, question: str, as_of: dt.date) -> None:
+        self.r = resolver
+        self.lex = resolver.lex
+        self.tokens: list[Token] = tokenize(question)
+        self.stems = [t.stem for t in self.tokens]
+        self.used = [False] * len(self.tokens)
+        self.res = Resolution(question=question, as_of=as_of)
+        self.fuzzy: set[int] = set()
+        self.group_idx: list[int] = []  # token indexes that name the grouped thing (for singular/plural)
+        self.order_dir: bool | None = None
+        self.order_n: int | None = None
+        self.order_word: int | None = None
+
+    # -- helpers -------------------------------------------------------------------------------
+    def text(self, first: int, last: int) -> Span:
+        a, b = self.tokens[first].start, self.tokens[last - 1].end
+        return Span(self.res.question[a:b], a, b, "")
+
+    def span(self, part: str, first: int, last: int, target: str, how: str = "") -> None:
+        s = self.text(first, last)
+        self.res.span(part, Span(s.text, s.start, s.end, target, how))
+
+    def claim(self, first: int, last: int) -> None:
+        for i in range(first, last):
+            self.used[i] = True
+
+    def prev_word(self, i: int, skip: frozenset[str] = frozenset({"the", "a", "an", "our", "all"})) -> int:
+        j = i - 1
+        while j >= 0 and self.tokens[j].norm in skip:
+            j -= 1
+        return j
+
+    def in_group_context(self, i: int) -> bool:
+        """Whether the words at ``i`` name what to group by (after by/per/each/which/top N …)."""
+        j = self.prev_word(i)
+        if j < 0:
+            return False
+        w = self.tokens[j].norm
+        if w in GROUP_WORDS or w in ("top", "bottom"):
+            return True
+        if number(w) is not None:
+            k = self.prev_word(j)
+            return k >= 0 and self.tokens[k].norm in DESC_WORDS | ASC_WORDS
+        if w in DESC_WORDS | ASC_WORDS:
+            k = self.prev_word(j)
+            return k >= 0 and number(self.tokens[k].norm) is not None
+        return False
+
+    # -- dimensions ----------------------------------------------------------------------------
+    def choose(self, entries: list[Entry], field: str = "dimension") -> tuple[str | None, str | None]:
+        """The dimension of ``entries`` reachable from every metric; (None, why) when there is none."""
+        names = [e.target.split("=", 1)[0] for e in entries]
+        best_rank = {n: min(e.rank for e in entries if e.target.split("=", 1)[0] == n) for n in names}
+        metrics = self.res.metrics
+        local = set().union(*(self.r.sources(m) for m in metrics)) if metrics else set()
+        ok = [n for n in dict.fromkeys(names) if all(self.r.reachable(m, n) for m in metrics)]
+        if not ok:
+            n = names[0]
+            bad = [m for m in metrics if not self.r.reachable(m, n)]
+            return None, f"{', '.join(bad)} cannot be broken down by {n}"
+
+        def key(n: str) -> tuple[int, int, int, int, int]:
+            info = self.lex.dims.get(n)
+            order = next((k for k, p in enumerate(DIM_ORDER) if n.startswith(p)), len(DIM_ORDER))
+            specific = -len(info.values) if info else 0  # "US": the country before the region
+            return (
+                best_rank[n] >= 5,
+                best_rank[n],
+                0 if info and info.model in local else 1,
+                order,
+                specific,
+            )
+
+        return sorted(ok, key=key)[0], None
+
+    # -- nearest -------------------------------------------------------------------------------
+    def describe(self, metric: str) -> dict[str, str]:
+        m = self.r.model.metrics[metric]
+        return {"kind": "metric", "name": metric, "label": m.label or metric}
+
+    def nearest_metrics(self, k: int = 3) -> list[dict[str, str]]:
+        """Metrics sharing words (or word beginnings) with the question; the certified ones otherwise."""
+        words = [
+            s for i, s in enumerate(self.stems) if not self.used[i] and s not in FILLERS and s not in GRAMMAR
+        ]
+        scored: list[tuple[float, str]] = []
+        for name, vocab in self.lex.metric_words.items():
+            score = 0.0
+            for w in words:
+                if w in vocab:
+                    score += 1.0
+                elif len(w) >= 5 and any(v[:5] == w[:5] for v in vocab):
+                    score += 0.5
+            if score > 0:
+                scored.append((-score, name))
+        scored.sort()
+        if not scored:
+            return self.popular()
+        return [self.describe(n) for _, n in scored[:k]]
+
+    def popular(self) -> list[dict[str, str]]:
+        certified = [
+            m.name for m in self.r.model.metrics.values() if str(m.meta.get("status")) == "certified"
+        ]
+        return [self.describe(n) for n in (certified or sorted(self.r.model.metrics))[:5]]
+
+    def dims_for_metrics(self, phrase: str, k: int = 5) -> list[dict[str, str]]:
+        metrics = self.res.metrics
+        names = [n for n in self.lex.dims if all(self.r.reachable(m, n) for m in metrics)]
+        phrase = phrase.lower()
+        scored = sorted(
+            names,
+            key=lambda n: (
+                -max(
+                    difflib.SequenceMatcher(None, phrase, x).ratio()
+                    for x in (n, n.split("__")[-1].replace("_", " "))
+                )
+            ),
+        )
+        return [{"kind": "dimension", "name": n, "label": self.lex.dims[n].label} for n in scored[:k]]

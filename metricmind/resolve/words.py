@@ -1,0 +1,79 @@
+"""Word classes the resolver reads grammar from (ranking, grain, negation, comparison, …)."""
+
+from __future__ import annotations
+
+from metricmind.resolve.timephrases import UNITS
+
+GROUP_WORDS = frozenset({"by", "per", "each", "every", "across", "which", "what", "among"})
+DESC_WORDS = frozenset(
+    {
+        "top",
+        "highest",
+        "largest",
+        "biggest",
+        "most",
+        "best",
+        "greatest",
+        "leading",
+        "max",
+        "maximum",
+        "strongest",
+    }
+)
+ASC_WORDS = frozenset(
+    {"bottom", "lowest", "smallest", "least", "fewest", "worst", "min", "minimum", "weakest"}
+)
+SORT_WORDS = frozenset({"rank", "ranked", "ranking", "sort", "sorted", "order", "ordered"})
+NEGATIONS = frozenset({"not", "excluding", "exclude", "except", "without", "outside", "non", "excl", "ex"})
+GRAIN_ADJ = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year"}
+TREND_WORDS = frozenset(
+    {"trend", "trended", "trending", "history", "historical", "evolution", "evolve", "series"}
+)
+GROWTH_WORDS = frozenset(
+    {
+        "grow",
+        "growth",
+        "change",
+        "changed",
+        "increase",
+        "increased",
+        "decrease",
+        "decreased",
+        "drop",
+        "dropped",
+        "decline",
+        "declined",
+        "rise",
+        "rose",
+        "move",
+        "moved",
+        "delta",
+        "difference",
+    }
+)
+AUX = frozenset({"were", "was", "are", "is", "that", "which", "been", "got", "get", "being"})
+CONTRAST = frozenset(
+    {"vs", "versus", "compare", "compared", "comparing", "split", "between", "breakdown", "each"}
+)
+QUALIFIER_BEFORE = frozenset({"from", "for", "among", "of", "with", "across", "in", "on", "at"})
+GRAMMAR = (
+    GROUP_WORDS
+    | DESC_WORDS
+    | ASC_WORDS
+    | SORT_WORDS
+    | NEGATIONS
+    | TREND_WORDS
+    | GROWTH_WORDS
+    | frozenset(GRAIN_ADJ)
+    | frozenset(UNITS)
+    | frozenset(
+        """last past previous prior trailing rolling since start beginning first second third fourth half this
+        today yesterday ytd qtd mtd wtd fy fiscal calendar full complete between through until till thru next
+        tomorrow ago same annually ascending descending asc desc only time over period vs versus compared
+        recent latest so far date now right moment end close beginning start jan feb mar apr may jun jul aug sep sept oct nov dec
+        january february march april june july august september october november december h1 h2 q1 q2 q3 q4
+        few couple than against relative""".split()
+    )
+)
+ENTITY_NOUNS = frozenset({"customer", "account", "user", "subscription", "invoice", "trial", "event", "logo"})
+DIM_ORDER = ("customer__", "subscription__", "invoice__", "event__", "touchpoint__", "ad_spend__", "trial__")
