@@ -2,7 +2,8 @@
 
 - ``best_path``: the join path between two tables, the most used, the fastest, or the one through
   canonical datasets (Dijkstra over ``JOIN_PATH`` edges, weighted by the chosen criterion);
-- ``top``: the most used tables, metrics, dimensions or queries, overall or in the last N days;
+- ``top``: the most used tables, metrics, dimensions or queries, overall or in the last N days, with the
+  mean time of the queries behind each;
 - ``depends``: what a metric is computed from (metrics, tables, columns, canonical datasets) and its
   dimensions;
 - ``impact``: what depends on a table (metrics, dimensions, canonical datasets, queries, join partners).
@@ -20,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from metricmind.errors import MetricmindError, UnknownNameError
-from metricmind.knowledge.schema import EdgeKind, NodeKind, edges, node_daily, nodes
+from metricmind.knowledge.schema import EdgeKind, NodeKind, edges, fingerprints, node_daily, nodes
 
 CRITERIA = ("usage", "speed", "canonical")
 KINDS = {
@@ -190,7 +191,9 @@ def best_path(engine: sa.Engine, source: str, target: str, by: str = "usage") ->
 def top(
     engine: sa.Engine, what: str, *, limit: int = 10, days: int | None = None, as_of: dt.date | None = None
 ) -> dict[str, Any]:
-    """The most used ``tables``, ``metrics``, ``dimensions`` or ``queries`` (in the ``days`` before ``as_of``)."""
+    """The most used ``tables``, ``metrics``, ``dimensions`` or ``queries`` (in the ``days`` before ``as_of``),
+    each with its uses, last use and ``avg_ms``: the mean time of the timed queries behind it (all time).
+    """
     kind = KINDS.get(what)
     if kind is None:
         raise MetricmindError(f"cannot rank {what!r}", hint=f"Use one of {', '.join(KINDS)}.")
@@ -223,7 +226,37 @@ def top(
                 {"name": key, "uses": int(n), "last_used": _iso(last), "in_model": bool(in_model)}
                 for key, n, last, in_model in ranked
             ]
+        timing = _avg_ms(conn, kind, [str(i["name"]) for i in items])
+    for item in items:
+        item["avg_ms"] = timing.get(str(item["name"]))
     return {"what": what, "days": days, "items": items}
+
+
+# The edges whose timings describe a node of each kind: the queries reading a table, calculating a metric,
+# and the metrics grouped by a dimension (all time). A query's own timing is its fingerprint's.
+_TIMED_BY = {
+    NodeKind.TABLE: EdgeKind.ACCESSES,
+    NodeKind.METRIC: EdgeKind.CALCULATES,
+    NodeKind.DIMENSION: EdgeKind.HAS_DIMENSION,
+}
+
+
+def _avg_ms(conn: sa.Connection, kind: NodeKind, keys: list[str]) -> dict[str, float]:
+    """Mean execution time (ms) of the queries behind each node, for nodes with timed executions."""
+    if not keys:
+        return {}
+    if kind is NodeKind.QUERY:
+        stmt = sa.select(fingerprints.c.fingerprint, fingerprints.c.total_ms, fingerprints.c.timed).where(
+            fingerprints.c.fingerprint.in_(keys)
+        )
+    else:
+        stmt = (
+            sa.select(nodes.c.key, sa.func.sum(edges.c.total_ms), sa.func.sum(edges.c.timed))
+            .select_from(edges.join(nodes, nodes.c.id == edges.c.dst))
+            .where(nodes.c.kind == kind.value, nodes.c.key.in_(keys), edges.c.kind == _TIMED_BY[kind].value)
+            .group_by(nodes.c.key)
+        )
+    return {str(k): round(float(total) / int(n), 3) for k, total, n in conn.execute(stmt) if n}
 
 
 def _node(conn: sa.Connection, kind: NodeKind, key: str) -> tuple[int, dict[str, Any]] | None:

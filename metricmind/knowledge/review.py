@@ -34,7 +34,9 @@ def _row(r: Any) -> dict[str, Any]:
 def list_proposals(
     engine: sa.Engine, status: str | None = None, kind: str | None = None
 ) -> list[dict[str, Any]]:
-    """Proposals (newest run first), optionally of one status and kind; without payloads."""
+    """Proposals (newest run first), optionally of one status and kind; without payloads, with evidence
+    counts (``calls``, ``users``, ``samples``).
+    """
     stmt = sa.select(proposals).order_by(
         proposals.c.last_run.desc(), proposals.c.kind, proposals.c.confidence.desc(), proposals.c.id
     )
@@ -47,7 +49,12 @@ def list_proposals(
     out = []
     for r in rows:
         d = _row(r)
-        d["summary"] = d.pop("payload")["summary"]
+        payload = d.pop("payload")
+        evidence = payload.get("evidence") or {}
+        d["summary"] = payload["summary"]
+        d["calls"] = int(evidence.get("calls") or 0)
+        d["users"] = len(evidence.get("users") or [])
+        d["samples"] = len(evidence.get("sample_queries") or [])
         out.append(d)
     return out
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from metricmind import __version__
 from metricmind.errors import MetricmindError
-from metricmind.interfaces.web import api, ask, pages, views
+from metricmind.interfaces.web import api, ask, knowledge, pages, views
 from metricmind.interfaces.web.core import HERE, BadRequest, NotFound, WebState, error_response
 from metricmind.project import Project
 
@@ -54,9 +56,16 @@ class _Lazy:
             return self._resolver
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.knowledge.close()  # the knowledge graph's store connections
+
+
 def create_app(project: Project) -> FastAPI:
     """The web app for ``project`` (its warehouse is opened read-only, queries run one at a time)."""
     app = FastAPI(
+        lifespan=_lifespan,
         title="metricmind",
         version=__version__,
         docs_url=None,
@@ -73,6 +82,7 @@ def create_app(project: Project) -> FastAPI:
     app.state.search = lazy.search
     app.state.search_reset = lazy.reset
     app.state.resolver = lazy.resolver
+    knowledge.install(app, st)  # the graph, opened on first use; records every query the UI runs
 
     @app.middleware("http")
     async def _timing(request: Request, call_next: Any) -> Response:
@@ -87,6 +97,8 @@ def create_app(project: Project) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(ask.router)
     app.include_router(ask.api_router)
+    app.include_router(knowledge.router)
+    app.include_router(knowledge.api_router)
 
     @app.get("/docs", include_in_schema=False)
     def _docs() -> HTMLResponse:
