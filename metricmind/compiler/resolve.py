@@ -14,7 +14,7 @@ import sqlglot
 from sqlglot import exp
 
 from metricmind.compiler.dialects import Dialect, parse, to_double
-from metricmind.errors import FilterError, QueryError, UnknownNameError
+from metricmind.errors import QueryError, UnknownNameError
 from metricmind.spec.filters import ParsedWhere, parse_where
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import (
@@ -354,17 +354,6 @@ def _derived(
         return resolved[node.name].copy() if isinstance(node, exp.Column) else node
 
     return tree.transform(swap, copy=False)
-
-
-def check_where_refs(req: Request) -> None:
-    """Refuse filters on metrics where unsupported (kept apart for a clear message)."""
-    for w in req.wheres:
-        for ref in w.refs.values():
-            if ref.kind == "metric":
-                raise FilterError(
-                    f"filter {w.text!r} filters on a metric",
-                    hint="Metric filters ({{ Metric(...) }}) are not supported yet; filter on dimensions or entities.",
-                )
 
 
 __all__ = ["METRIC_TIME", "GroupItem", "Leaf", "Request", "Window", "build"]

@@ -16,10 +16,11 @@ from sqlglot import exp
 from metricmind.compiler.dialects import Dialect, cte, percentile, trunc, with_cte
 from metricmind.compiler.resolve import GroupItem, Leaf, Request
 from metricmind.compiler.source import Source
-from metricmind.errors import QueryError
+from metricmind.errors import FilterError, QueryError
 from metricmind.spec.filters import PLACEHOLDER, ParsedWhere, parse_where
 from metricmind.spec.model import Agg, Grain, Measure, NonAdditive
-from metricmind.spec.names import split
+from metricmind.spec.names import Ref, split
+from metricmind.spec.query import MetricQuery
 
 
 @lru_cache(maxsize=4096)
@@ -90,10 +91,8 @@ def condition(req: Request, src: Source, parsed: ParsedWhere, time_dim: str | No
             continue
         ref = parsed.refs[col.name]
         if ref.kind == "metric":
-            raise QueryError(
-                f"filter {parsed.text!r} filters on metric '{ref.name}'",
-                hint="Metric filters ({{ Metric(...) }}) are not supported yet; filter on dimensions or entities.",
-            )
+            col.replace(metric_value(req, src, ref, parsed.text))
+            continue
         if ref.is_metric_time:
             if time_dim is None:
                 raise QueryError(
@@ -104,6 +103,39 @@ def condition(req: Request, src: Source, parsed: ParsedWhere, time_dim: str | No
             value = src.element(ref, ref.grain)
         col.replace(value)
     return cond
+
+
+def metric_value(req: Request, src: Source, ref: Ref, text: str) -> exp.Expr:
+    """``{{ Metric('orders', group_by=['customer']) }}`` for each row of ``src``: the metric computed per
+    ``group_by`` (its own query, all time), looked up by the row's values of those names.
+
+    A correlated scalar subquery: a row whose entity has no value gets NULL (the filter is then false),
+    as in MetricFlow, which joins the same per-entity metric onto the rows.
+    """
+    from metricmind.compiler.plan import plan_query  # the plan imports this module
+
+    if not ref.group_by:
+        raise FilterError(
+            f"filter {text!r}: Metric('{ref.name}') needs group_by, the entity to compute it per",
+            hint=f"e.g. {{{{ Metric('{ref.name}', group_by=['customer']) }}}} > 3",
+        )
+    inner = plan_query(
+        req.model, req.graph, MetricQuery(metrics=(ref.name,), group_by=ref.group_by), req.dialect
+    )
+    alias = f"mf_{ref.name}"
+    names = inner.columns
+    body = inner.ast().copy()
+    body.set("order", None)
+    match = [
+        exp.EQ(this=exp.column(names[i], table=alias), expression=src.element(split(g)))
+        for i, g in enumerate(ref.group_by)
+    ]
+    lookup = (
+        exp.select(exp.column(ref.name, table=alias))
+        .from_(exp.Subquery(this=body, alias=exp.TableAlias(this=exp.to_identifier(alias))))
+        .where(exp.and_(*match))
+    )
+    return exp.Subquery(this=lookup)
 
 
 def aggregate(d: Dialect, m: Measure, value: exp.Expr, cond: exp.Expr | None) -> exp.Expr:

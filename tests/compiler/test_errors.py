@@ -150,3 +150,11 @@ metrics:
     assert "seller__country__continent" in (err.value.hint or "")
     sql = project.compile(MetricQuery.build("sales_amount", "seller__country__continent"))
     assert "sellers" in sql and "buyers" not in sql
+
+
+def test_metric_filter_needs_group_by(shop: Project) -> None:
+
+    with pytest.raises(FilterError, match="needs group_by"):
+        shop.compile(MetricQuery.build("revenue", where="{{ Metric('orders') }} > 3"))
+    with pytest.raises(UnknownNameError):
+        shop.compile(MetricQuery.build("revenue", where="{{ Metric('orderz', group_by=['customer']) }} > 3"))

@@ -353,6 +353,33 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         (select customer_id from main.orders where status in ('completed', 'returned'))""",
     ),
     (
+        "metric filter: revenue of customers with more than 3 orders",
+        {
+            "metrics": "revenue",
+            "group_by": "customer__segment",
+            "where": "{{ Metric('orders', group_by=['customer']) }} > 3",
+        },
+        """select c.segment, sum(o.amount) from main.orders o left join main.customers c using (customer_id)
+        where o.customer_id in (select customer_id from main.orders group by 1 having count(*) > 3)
+        group by 1""",
+    ),
+    (
+        "metric filter combined with a dimension filter, by month",
+        {
+            "metrics": "orders",
+            "group_by": "metric_time__month",
+            "where": [
+                "{{ Metric('revenue', group_by=['customer']) }} >= 500",
+                "{{ Dimension('customer__segment') }} <> 'SMB'",
+            ],
+        },
+        """select date_trunc('month', o.ordered_at), count(o.order_id) from main.orders o
+        left join main.customers c using (customer_id)
+        where c.segment <> 'SMB'
+          and (select sum(amount) from main.orders x where x.customer_id = o.customer_id) >= 500
+        group by 1""",
+    ),
+    (
         "order and limit",
         {"metrics": "revenue", "group_by": "customer__name", "order_by": "-revenue", "limit": 5},
         """select c.name, sum(o.amount) r from main.orders o left join main.customers c using (customer_id)

@@ -43,6 +43,21 @@ def C(id: str, metrics: str, group_by: str = "", **kw: object) -> Case:
 
 
 CASES = [
+    # metric filters: a metric computed per entity, compared row by row
+    C(
+        "revenue_segment_frequent_payers",
+        "invoice_revenue",
+        "customer__segment",
+        where=("{{ Metric('invoice_count', group_by=['customer']) }} > 20",),
+    ),
+    C(
+        "events_month_big_customers",
+        "events,active_users",
+        "metric_time__month",
+        where=("{{ Metric('invoice_revenue', group_by=['customer']) }} >= 20000",),
+        start="2026-01-01",
+        end="2026-07-01",
+    ),
     # simple, snapshots and grains
     C("mrr_month", "mrr", "metric_time__month"),
     C("mrr_active_quarter_segment", "mrr,active_customers", "metric_time__quarter,customer__segment"),
