@@ -43,3 +43,29 @@ def test_demo_serve_prints_logins(
     commands_web.serve(project=target, host="127.0.0.1", port=8124)
     out = capsys.readouterr().out
     assert "http://127.0.0.1:8124/" in out and "Sign in" in out
+
+
+def test_serve_schedules_the_nightly_job(
+    web_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from metricmind.knowledge import schedule
+
+    target = tmp_path / "demo"
+    shutil.copytree(web_demo, target, ignore=shutil.ignore_patterns(".metricmind"))
+    started: list[Any] = []
+    real_start = schedule.NightlySchedule.start
+
+    def start(self: Any) -> Any:
+        started.append(self)
+        return real_start(self)
+
+    monkeypatch.setattr(schedule.NightlySchedule, "start", start)
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    result = CliRunner().invoke(app, ["serve", "-p", str(target), "--nightly-at", "02:30"])
+    assert result.exit_code == 0, result.output
+    assert "every day at 02:30" in result.output
+    assert len(started) == 1 and started[0].at.hour == 2 and not started[0]._thread.is_alive()  # stopped
+    bad = CliRunner().invoke(app, ["serve", "-p", str(target), "--nightly-at", "half past two"])
+    assert bad.exit_code == 2 and "HH:MM" in bad.stderr

@@ -53,9 +53,15 @@ def demo_logins(project: Project, base_url: str) -> list[str]:
     return lines
 
 
-def run_server(project: Project, host: str, port: int, *, demo: bool = False) -> None:
-    """Serve ``project`` until interrupted; with ``demo``, create and print the demo logins first."""
+def run_server(
+    project: Project, host: str, port: int, *, demo: bool = False, nightly_at: str | None = None
+) -> None:
+    """Serve ``project`` until interrupted; with ``demo``, create and print the demo logins first;
+    with ``nightly_at`` (HH:MM, local time), run the nightly job every day at that time.
+    """
     import uvicorn
+
+    schedule = _schedule(project, nightly_at) if nightly_at else None
 
     app = build_app(project)
     base = f"http://{host}:{port}"
@@ -70,7 +76,24 @@ def run_server(project: Project, host: str, port: int, *, demo: bool = False) ->
     try:
         uvicorn.run(app, host=host, port=port, log_level=os.environ.get("METRICMIND_LOG_LEVEL", "warning"))
     finally:
+        if schedule is not None:
+            schedule.stop()
         project.close()
+
+
+def _schedule(project: Project, nightly_at: str) -> Any:
+    """Start the daily nightly job (``metricmind nightly`` in a background thread)."""
+    from metricmind.interfaces.cli.commands_knowledge import _knowledge
+    from metricmind.knowledge.nightly import run
+    from metricmind.knowledge.schedule import NightlySchedule, parse_time
+
+    try:
+        at = parse_time(nightly_at)
+    except ValueError as exc:
+        fail(f"--nightly-at: {exc}", "e.g. --nightly-at 02:00 (local time)")
+    knowledge = _knowledge(project)
+    typer.echo(f"The nightly job runs every day at {at.strftime('%H:%M')} (local time).")
+    return NightlySchedule(lambda: run(knowledge.engine, knowledge.context, announce=True), at).start()
 
 
 def serve(project: Project | Path | str | None = None, host: str = "127.0.0.1", port: int = 8000) -> None:
@@ -84,9 +107,13 @@ def serve_command(
     project: ProjectOpt = None,
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    nightly_at: Annotated[
+        str | None,
+        typer.Option("--nightly-at", help="Also run the nightly job every day at HH:MM (local time)."),
+    ] = None,
 ) -> None:
     """Serve the REST API (OpenAPI at /docs) and the Metric Explorer web UI."""
-    run_server(open_project(project), host, port)
+    run_server(open_project(project), host, port, nightly_at=nightly_at)
 
 
 def register(app: typer.Typer) -> None:
