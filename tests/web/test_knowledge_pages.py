@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from metricmind.interfaces.cli.app import app as cli_app
+from metricmind.interfaces.web import knowledge as web_knowledge
 from metricmind.interfaces.web.app import create_app
 from metricmind.project import Project
 from metricmind.spec.loader import load
@@ -305,3 +306,14 @@ def test_browser_graph_path_and_approve(browser: Any, fresh: Project) -> None:
         page.wait_for_selector("#proposals-table tr[data-name='wire_billed_amount'][data-status='approved']")
         context.close()
     assert "wire_billed_amount" in load(fresh.root).model.metrics
+
+
+def test_every_route_is_documented() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "web.md").read_text()
+    for r in web_knowledge.api_router.routes:
+        path = getattr(r, "path", "").replace("{proposal_id}", "{id}")
+        assert f"{next(iter(getattr(r, 'methods', {'GET'})))} {path}" in text, path
+    for r in web_knowledge.router.routes:
+        path = getattr(r, "path", "").replace("{proposal_id}", "{id}")
+        path = path.replace("/approve", "/{approve\\|reject}").replace("/reject", "/{approve\\|reject}")
+        assert f"`{path}" in text or f"`POST {path}" in text, path
