@@ -5,6 +5,7 @@ repository), the nightly job's proposals on a branch, reviewed through the API, 
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -269,6 +270,20 @@ def test_a_project_outside_git_says_so(rw_project: Project) -> None:
     assert page.status_code == 200 and 'id="no-git"' in page.text and "not a git repository" in page.text
     listed = client.get("/api/proposals").json()
     assert listed["git"]["ok"] is False and listed["proposals"] == []
+    fresh_graph = client.get("/graph", params={"format": "json"}).json()  # a new store: the model only
+    assert fresh_graph["top"]["queries"] == [] and fresh_graph["summary"]["nodes"]["metric"] > 0
+
+
+def test_a_failing_store_never_fails_a_query(rw_project: Project, caplog: pytest.LogCaptureFixture) -> None:
+    rw_project.settings = {**rw_project.settings, "store": {"url": "sqlite:////nonexistent/dir/store.db"}}
+    caplog.set_level(logging.DEBUG, logger="metricmind.interfaces.web.knowledge")
+    client = TestClient(create_app(rw_project))
+    for _ in range(2):
+        assert client.get("/query", params={"metrics": "mrr", "grain": "month"}).status_code == 200
+    assert client.get("/query", params={"metrics": "mrr", "grain": "year"}).status_code == 200
+    mine = [r for r in caplog.records if r.name == "metricmind.interfaces.web.knowledge"]
+    assert [r.levelname for r in mine] == ["WARNING", "DEBUG", "DEBUG"]  # warned once, then quietly
+    assert "could not record the execution" in mine[0].getMessage()
 
 
 @pytest.fixture(scope="module")

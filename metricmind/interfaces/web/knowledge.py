@@ -46,6 +46,7 @@ class Graph:
         self._lock = threading.Lock()
         self._knowledge: Knowledge | None = None
         self._recorder: Recorder | None = None
+        self._warned = False
 
     def get(self) -> Knowledge:
         """The service, its context on the current project (definitions change when proposals merge)."""
@@ -76,7 +77,11 @@ class Graph:
                 recorder = self._recorder = Recorder(k.engine, k.context.dialect, k.context.schema)
             recorder.record_execution(execution)
         except Exception as exc:  # recording is best effort: the query already ran
-            log.warning("could not record the execution in the query log: %s", exc)
+            # Warn once (a read-only store would otherwise warn on every query), then keep trying quietly.
+            log.log(
+                logging.DEBUG if self._warned else logging.WARNING, "could not record the execution: %s", exc
+            )
+            self._warned = True
 
     def close(self) -> None:
         """Release the store's connections."""
