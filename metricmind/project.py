@@ -260,7 +260,7 @@ class Project:
                     METRIC_TIME,
                     "time",
                     "The time dimension of each metric's measures.",
-                    ("day", "week", "month", "quarter", "year"),
+                    ("day", "week", "month", "quarter", "year", *self._custom_grains()),
                 )
             ]
             if metric or models
@@ -278,6 +278,10 @@ class Project:
                     )
                 )
         return infos
+
+    def _custom_grains(self) -> tuple[str, ...]:
+        spine = self.model.time_spine
+        return tuple(name for name, _ in spine.custom_granularities) if spine else ()
 
     def saved_query(self, name: str) -> MetricQuery:
         """The ``MetricQuery`` of a saved query."""

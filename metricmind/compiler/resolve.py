@@ -61,6 +61,7 @@ class GroupItem:
     ref: Ref
     column: str
     grain: Grain | None = None
+    custom: str | None = None  # the time spine column of a custom granularity
 
     @property
     def is_metric_time(self) -> bool:
@@ -145,7 +146,24 @@ def build(model: Model, graph: JoinGraph, query: MetricQuery, dialect: Dialect) 
     req = Request(query, model, dialect, graph, items, wheres)
     for name in query.metrics:
         req.outputs.append((name, _metric_expr(req, name, (), None, None, ())))
+    if any(i.custom for i in items):
+        _check_custom(req)
     return req
+
+
+def _check_custom(req: Request) -> None:
+    """Custom granularities group simple, ratio and derived metrics; time-shifting ones need real grains."""
+    for leaf in req.leaves:
+        measure = req.model.measures.get(leaf.measure)
+        shifted = leaf.kind != "agg" or leaf.offset_window or leaf.offset_to_grain or leaf.join_to_timespine
+        if shifted or (measure is not None and measure.non_additive is not None):
+            what = (
+                "a snapshot measure" if not shifted else "a cumulative, conversion, offset or filled metric"
+            )
+            raise QueryError(
+                f"'{leaf.measure}' is {what}: it cannot be grouped by a custom granularity yet",
+                hint="Group it by metric_time__day/week/month/quarter/year, or drop the custom granularity.",
+            )
 
 
 def _group_items(model: Model, query: MetricQuery) -> list[GroupItem]:
@@ -159,6 +177,13 @@ def _group_items(model: Model, query: MetricQuery) -> list[GroupItem]:
                 f"cannot read group-by item {name!r}: {exc}",
                 hint="Use names like metric_time__month or customer__segment.",
             ) from exc
+        if ref.custom:
+            custom = custom_column(model, ref)
+            column = ref.column()
+            if column not in seen:
+                seen.add(column)
+                items.append(GroupItem(ref, column, None, custom))
+            continue
         grain = ref.grain
         if ref.is_metric_time:
             grain = grain or _default_grain(model, query)
@@ -168,6 +193,16 @@ def _group_items(model: Model, query: MetricQuery) -> list[GroupItem]:
         seen.add(column)
         items.append(GroupItem(ref, column, grain))
     return items
+
+
+def custom_column(model: Model, ref: Ref) -> str:
+    """The time spine column of ``ref``'s custom granularity; unknown names get suggestions."""
+    spine = model.time_spine
+    known = dict(spine.custom_granularities) if spine else {}
+    if not ref.is_metric_time or ref.custom not in known:
+        grains = [f"{METRIC_TIME}__{g.value}" for g in Grain] + [f"{METRIC_TIME}__{c}" for c in known]
+        raise UnknownNameError("granularity", f"{ref.name}__{ref.custom}", grains)
+    return known[ref.custom]
 
 
 def _default_grain(model: Model, query: MetricQuery) -> Grain:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from sqlglot import exp
 
 from metricmind.compiler.dialects import Dialect, cte, percentile, trunc, with_cte
-from metricmind.compiler.resolve import GroupItem, Leaf, Request
+from metricmind.compiler.resolve import GroupItem, Leaf, Request, custom_column
 from metricmind.compiler.source import Source
 from metricmind.errors import FilterError, QueryError
 from metricmind.spec.filters import PLACEHOLDER, ParsedWhere, parse_where
@@ -79,6 +79,8 @@ def item_expr(req: Request, src: Source, item: GroupItem, time_dim: str | None) 
     if item.is_metric_time:
         if time_dim is None:
             raise QueryError("metric_time requested for a measure without a time dimension")
+        if item.custom:
+            return spine_lookup(req, item.custom, src.day_of(time_dim))
         return trunc(req.dialect, item.grain or Grain.DAY, src.raw_time(time_dim))
     return src.element(item.ref, item.grain)
 
@@ -98,11 +100,26 @@ def condition(req: Request, src: Source, parsed: ParsedWhere, time_dim: str | No
                 raise QueryError(
                     f"filter {parsed.text!r} uses metric_time but the measure has no time dimension"
                 )
-            value = trunc(req.dialect, ref.grain or Grain.DAY, src.raw_time(time_dim))
+            if ref.custom:
+                value = spine_lookup(req, custom_column(req.model, ref), src.day_of(time_dim))
+            else:
+                value = trunc(req.dialect, ref.grain or Grain.DAY, src.raw_time(time_dim))
         else:
             value = src.element(ref, ref.grain)
         col.replace(value)
     return cond
+
+
+def spine_lookup(req: Request, column: str, day: exp.Expr) -> exp.Expr:
+    """The time spine's ``column`` on ``day`` (a custom granularity's period of that day)."""
+    spine = req.model.time_spine
+    assert spine is not None  # custom_column checked it
+    lookup = (
+        exp.select(exp.column(column, table="spine"))
+        .from_(exp.to_table(spine.relation).as_("spine"))
+        .where(exp.EQ(this=exp.column(spine.column, table="spine"), expression=day))
+    )
+    return exp.Subquery(this=lookup)
 
 
 def metric_value(req: Request, src: Source, ref: Ref, text: str) -> exp.Expr:

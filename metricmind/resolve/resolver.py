@@ -360,6 +360,11 @@ class _Reading(_MetricReading):
             return "same_period_last_year"
         return "previous_period"
 
+    def custom_grains(self) -> set[str]:
+        """The time spine's custom granularities (``fiscal_quarter``)."""
+        spine = self.r.model.time_spine
+        return {name for name, _ in spine.custom_granularities} if spine else set()
+
     def read_grain_and_order(self, hits: list[TimeHit]) -> None:
         res = self.res
         toks = self.tokens
@@ -378,6 +383,13 @@ class _Reading(_MetricReading):
             j = self.prev_word(i)
             before = toks[j].norm if j >= 0 else ""
             after = toks[i + 1].norm if i + 1 < len(toks) else ""
+            custom = f"{before}_{unit}"
+            if before and custom in self.custom_grains() and not self.used[j]:
+                # "by fiscal quarter": a custom granularity of the time spine
+                grain = grain or (custom, j)
+                self.claim(j, i + 1)
+                self.group_idx.append(i)
+                continue
             if (
                 before in GROUP_WORDS | DESC_WORDS | ASC_WORDS | {"a", "every"}
                 or after == "by"

@@ -31,6 +31,7 @@ class Ref:
     date_part: str | None = None
     group_by: tuple[str, ...] = ()
     descending: bool = False
+    custom: str | None = None  # a custom granularity of the time spine (``metric_time__fiscal_quarter``)
 
     @property
     def name(self) -> str:
@@ -56,6 +57,8 @@ class Ref:
         """The output column name, MetricFlow style (``metric_time__month``)."""
         if self.date_part:
             return f"{self.name}{SEP}extract_{self.date_part}"
+        if self.custom:
+            return f"{self.name}{SEP}{self.custom}"
         grain = self.grain or default_grain
         return f"{self.name}{SEP}{grain.value}" if grain else self.name
 
@@ -80,6 +83,9 @@ def split(name: str) -> Ref:
         grain, parts = Grain(parts[-1]), parts[:-1]
     elif len(parts) > 1 and parts[-1].startswith("extract_") and parts[-1][8:] in DATE_PARTS:
         date_part, parts = parts[-1][8:], parts[:-1]
+    elif len(parts) == 2 and parts[0] == METRIC_TIME:
+        # metric_time has no sub-names: anything else after it is a custom granularity
+        return Ref("auto", parts[:1], custom=parts[1])
     return Ref("auto", parts, grain, date_part)
 
 
@@ -106,13 +112,16 @@ def parse_call(text: str) -> Ref:
     if not args or not isinstance(args[0], str):
         raise NameError_(f"{func}(...) needs a name in quotes: {text!r}")
     base = split(args[0])
-    grain, date_part, descending = base.grain, base.date_part, False
+    grain, date_part, descending, custom = base.grain, base.date_part, False, base.custom
     group_by: tuple[str, ...] = ()
     if func == "TimeDimension":
         kind = "time"
         grain_arg = args[1] if len(args) > 1 else kwargs.get("time_granularity_name") or kwargs.get("grain")
         if grain_arg:
-            grain = Grain.parse(str(grain_arg))
+            try:
+                grain = Grain.parse(str(grain_arg))
+            except ValueError:
+                custom = str(grain_arg).strip().lower()  # checked against the time spine later
         if kwargs.get("date_part_name"):
             date_part = str(kwargs["date_part_name"]).lower()
     elif func == "Dimension":
@@ -139,7 +148,7 @@ def parse_call(text: str) -> Ref:
             raise NameError_(
                 f"unknown method .{method}() in {text!r}; use .grain(), .date_part() or .descending()"
             )
-    return Ref(kind, base.parts, grain, date_part, group_by, descending)
+    return Ref(kind, base.parts, grain, date_part, group_by, descending, custom)
 
 
 def _literal(node: ast.expr, text: str) -> object:

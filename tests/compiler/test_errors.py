@@ -158,3 +158,8 @@ def test_metric_filter_needs_group_by(shop: Project) -> None:
         shop.compile(MetricQuery.build("revenue", where="{{ Metric('orders') }} > 3"))
     with pytest.raises(UnknownNameError):
         shop.compile(MetricQuery.build("revenue", where="{{ Metric('orderz', group_by=['customer']) }} > 3"))
+
+
+def test_unknown_custom_granularity(shop: Project) -> None:
+    with pytest.raises(UnknownNameError, match="granularity"):
+        shop.compile(MetricQuery.build("revenue", "metric_time__fiscal_quarter"))

@@ -241,8 +241,11 @@ def test_canonical_datasets() -> None:
 
 def test_time_spine() -> None:
     spine = next(m for m in items("models") if m["name"] == "time_spine_daily")
-    assert spine["time_spine"] == {"standard_granularity_column": "date_day"}
+    assert spine["time_spine"]["standard_granularity_column"] == "date_day"
     assert spine["columns"][0]["name"] == "date_day" and spine["columns"][0]["granularity"] == "day"
+    custom = {c["name"]: c["column_name"] for c in spine["time_spine"]["custom_granularities"]}
+    assert custom == {"fiscal_quarter": "fiscal_quarter_start", "fiscal_year": "fiscal_year_start"}
+    assert set(custom.values()) <= {c["name"] for c in spine["columns"]}
 
 
 def test_saved_queries_use_known_metrics() -> None:

@@ -58,6 +58,15 @@ CASES = [
         start="2026-01-01",
         end="2026-07-01",
     ),
+    # custom granularities of the time spine (fiscal years start on February 1st)
+    C(
+        "revenue_new_customers_fiscal_quarter",
+        "invoice_revenue,new_customers",
+        "metric_time__fiscal_quarter",
+        start="2025-02-01",
+        end="2026-02-01",
+    ),
+    C("aiv_fiscal_year_segment", "average_invoice_value", "metric_time__fiscal_year,customer__segment"),
     # simple, snapshots and grains
     C("mrr_month", "mrr", "metric_time__month"),
     C("mrr_active_quarter_segment", "mrr,active_customers", "metric_time__quarter,customer__segment"),
