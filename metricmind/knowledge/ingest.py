@@ -259,6 +259,68 @@ def ingest_pg_stats(engine: sa.Engine, stats: Sequence[Any], source: str) -> Ing
     return report
 
 
+CATALOG_TABLE = "cat_executions"
+"""Where the catalog records every run made through the project (``metricmind.catalog``)."""
+
+
+def import_catalog_runs(
+    engine: sa.Engine, dialect: str, schema: str | None = None, *, batch: int = 5000
+) -> int:
+    """Fold the runs the catalog recorded (CLI, MCP, API) into the query log; how many were new.
+
+    The catalog shares the project store. Its table is read by name (the knowledge graph does not
+    depend on the catalog package); runs made by the web UI are skipped, the UI records them here
+    itself. A cursor keeps the last id read, and record ids (``catalog:<id>``) make a repeat harmless.
+    """
+    if not sa.inspect(engine).has_table(CATALOG_TABLE):
+        return 0
+    table = sa.Table(CATALOG_TABLE, sa.MetaData(), autoload_with=engine)
+    added = 0
+    while True:
+        with engine.begin() as conn:
+            row = conn.execute(
+                sa.select(cursors.c.value).where(
+                    cursors.c.source == "catalog", cursors.c.key == CATALOG_TABLE
+                )
+            ).first()
+            last = int(row[0]) if row else 0
+            rows = (
+                conn.execute(sa.select(table).where(table.c.id > last).order_by(table.c.id).limit(batch))
+                .mappings()
+                .all()
+            )
+            if not rows:
+                return added
+            entries = [_catalog_entry(r, dialect, schema) for r in rows if r["source"] != "web"]
+            added += store_entries(conn, entries) if entries else 0
+            stmt = insert(conn, cursors)
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["source", "key"], set_={"value": stmt.excluded.value}
+                ),
+                {"source": "catalog", "key": CATALOG_TABLE, "value": int(rows[-1]["id"])},
+            )
+
+
+def _catalog_entry(row: Any, dialect: str, schema: str | None) -> Entry:
+    query = row["query"] if isinstance(row["query"], dict) else {}
+    at = row["at"]
+    return Entry(
+        source=PROJECT_SOURCE,
+        external_id=f"catalog:{row['id']}",
+        sql=str(row["sql"]),
+        dialect=dialect,
+        schema=schema,
+        started_at=at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc),
+        user=row["user_name"],
+        duration_ms=float(row["duration_ms"]),
+        rows=int(row["row_count"]),
+        error=row["error"],
+        metrics=tuple(str(m) for m in row["metrics"] or ()),
+        group_by=tuple(str(g) for g in query.get("group_by") or ()),
+    )
+
+
 class QueryLike(Protocol):
     """What the recorder reads from a ``MetricQuery``."""
 

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from metricmind.knowledge import graph, review
-from metricmind.knowledge.ingest import Recorder, attach, connect
+from metricmind.knowledge.ingest import Recorder, attach, connect, import_catalog_runs
 from metricmind.knowledge.nightly import Context
 from metricmind.knowledge.process import Processor
 from metricmind.knowledge.sync import sync
@@ -62,13 +62,16 @@ class Knowledge:
 
     # -- keeping the graph current ----------------------------------------------------------------
     def refresh(self) -> int:
-        """Sync the model into the graph and fold stored records not counted yet; how many were folded."""
+        """Sync the model into the graph, take in the runs the catalog recorded, and fold stored records
+        not counted yet; how many were folded.
+        """
         ctx = self.context
         with self._lock:
             processor = Processor(ctx.model, ctx.schema, ctx.dialect)
             assert processor.index is not None
             with self.engine.begin() as conn:
                 sync(conn, processor.index, processor.ids)
+            import_catalog_runs(self.engine, ctx.dialect, ctx.schema)
             return processor.run(self.engine)
 
     def track(self, listeners: list[Any]) -> Recorder:

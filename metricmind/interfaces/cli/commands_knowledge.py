@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from metricmind.errors import MetricmindError
 from metricmind.interfaces.cli.common import ProjectOpt, dumps, fail, guarded, open_project, render_table
 
 if TYPE_CHECKING:
@@ -45,6 +46,14 @@ def _knowledge(project: Project) -> Knowledge:
         project.dialect,
         str(schema) if schema else None,
     )
+
+
+def _take_spooled_runs(project: Project) -> None:
+    """Let the catalog take in the runs spooled by the CLI and MCP, so the graph learns from them too."""
+    try:
+        project.catalog.ingest_spool()
+    except MetricmindError as exc:  # the catalog store is optional for the graph
+        typer.echo(f"note: runs spooled for the catalog were not read: {exc.message}", err=True)
 
 
 def _print(data: Any, as_json: bool, text: str) -> None:
@@ -243,6 +252,7 @@ def nightly(
         except ValueError:
             fail(f"--as-of {as_of!r} is not a date", "Write it as YYYY-MM-DD.")
     proj = open_project(project)
+    _take_spooled_runs(proj)
     knowledge = _knowledge(proj)
     summary = run(knowledge.engine, knowledge.context, as_of=day, announce=announce)
     lines = [
