@@ -320,6 +320,11 @@ class _Reading(_MetricReading):
         if comps:
             c = comps[0]
             if c.start is not None and c.end is not None:
+                if res.time_range is not None and c.start >= res.time_range[1]:
+                    # "2024 vs 2025": the later period is the answer, the earlier one the comparison
+                    earlier = res.time_range
+                    res.time_range = (c.start, c.end)
+                    c = TimeHit(c.first, c.last, "comparison", earlier[0], earlier[1], c.unit)
                 if res.time_range is None:
                     res.comparison = "previous_period"
                     res.comparison_range = (c.start, c.end)
@@ -449,6 +454,8 @@ class _Reading(_MetricReading):
                 elif prv is not None:
                     self.order_n = prv
                     self.claim(i - 1, i)
+                else:
+                    self.order_n = self.which_n()
                 break
             if w in SORT_WORDS:
                 self.order_dir = not any(x.norm in ("ascending", "asc") for x in toks)
@@ -458,6 +465,16 @@ class _Reading(_MetricReading):
                     if x.norm in ("ascending", "asc", "descending", "desc"):
                         self.claim(k, k + 1)
                 break
+
+    def which_n(self) -> int | None:
+        """``which 3 regions …``: a count right after which/what."""
+        toks = self.tokens
+        for k in range(len(toks) - 1):
+            n = number(toks[k + 1].norm)
+            if toks[k].norm in ("which", "what") and n is not None and not self.used[k + 1]:
+                self.claim(k + 1, k + 2)
+                return n
+        return None
 
     def finish_order(self) -> None:
         res = self.res

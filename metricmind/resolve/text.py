@@ -32,6 +32,7 @@ _LEMMAS = {
     "acquisitions": "acquisition",
     "bought": "buy",
     "billed": "bill",
+    "used": "usage",
     "add": "new",
     "added": "new",
     "adding": "new",
