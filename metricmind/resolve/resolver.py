@@ -320,17 +320,15 @@ class _Reading(_MetricReading):
         if comps:
             c = comps[0]
             if c.start is not None and c.end is not None:
-                if res.time_range is not None and c.start >= res.time_range[1]:
+                named = (c.start, c.end)
+                if res.time_range is not None and named[0] >= res.time_range[1]:
                     # "2024 vs 2025": the later period is the answer, the earlier one the comparison
-                    earlier = res.time_range
-                    res.time_range = (c.start, c.end)
-                    c = TimeHit(c.first, c.last, "comparison", earlier[0], earlier[1], c.unit)
+                    named, res.time_range = res.time_range, named
                 if res.time_range is None:
                     res.comparison = "previous_period"
-                    res.comparison_range = (c.start, c.end)
                 else:
-                    res.comparison = self.kind_of(c)
-                    res.comparison_range = (c.start, c.end)
+                    res.comparison = self.kind_of(named)
+                res.comparison_range = named
             else:
                 res.comparison = c.comparison
                 if res.time_range is None and not res.uses_time and c.unit in UNITS:
@@ -358,10 +356,10 @@ class _Reading(_MetricReading):
                 self.claim(growth[0], growth[0] + 1)
                 self.span("comparison", growth[0], growth[0] + 1, "previous_period", "growth word")
 
-    def kind_of(self, c: TimeHit) -> str:
+    def kind_of(self, named: tuple[dt.date, dt.date]) -> str:
         rng = self.res.time_range
-        assert rng is not None and c.start is not None and c.end is not None
-        if (c.start, c.end) == comparison_range(*rng, "same_period_last_year"):
+        assert rng is not None
+        if named == comparison_range(*rng, "same_period_last_year"):
             return "same_period_last_year"
         return "previous_period"
 
