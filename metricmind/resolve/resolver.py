@@ -320,15 +320,15 @@ class _Reading(_MetricReading):
         if comps:
             c = comps[0]
             if c.start is not None and c.end is not None:
-                named = (c.start, c.end)
-                if res.time_range is not None and named[0] >= res.time_range[1]:
+                other = (c.start, c.end)
+                if res.time_range is not None and other[0] >= res.time_range[1]:
                     # "2024 vs 2025": the later period is the answer, the earlier one the comparison
-                    named, res.time_range = res.time_range, named
+                    other, res.time_range = res.time_range, other
                 if res.time_range is None:
                     res.comparison = "previous_period"
                 else:
-                    res.comparison = self.kind_of(named)
-                res.comparison_range = named
+                    res.comparison = self.kind_of(other)
+                res.comparison_range = other
             else:
                 res.comparison = c.comparison
                 if res.time_range is None and not res.uses_time and c.unit in UNITS:
