@@ -580,11 +580,20 @@ class _Reading(_MetricReading):
 
     # -- leftovers -----------------------------------------------------------------------------
     def check_leftovers(self, picks: list[_Pick]) -> None:
+        """Words nothing explained: harmless, or a sign the question asks for something else."""
         res = self.res
         metric_edges = {p.first - 1 for p in picks if p.kind == "metric"} | {
             p.last for p in picks if p.kind == "metric"
         }
+        # a metric read from an entity's name alone ("customer") followed by other words
+        entity_edges = {
+            p.last
+            for p in picks
+            if p.kind == "metric" and self.stems[p.first : p.last] in (["customer"], ["user"])
+        }
+        dim_edges = {p.last for p in picks if p.kind == "dimension"}
         unknown: list[int] = []
+        known: list[int] = []
         for i, t in enumerate(self.tokens):
             if self.used[i] or t.stem in FILLERS or t.norm in FILLERS:
                 continue
@@ -597,32 +606,41 @@ class _Reading(_MetricReading):
                 return
             if t.stem in GRAMMAR or t.norm in GRAMMAR:
                 continue
-            if self.stems[i] in self.lex.vocabulary:
-                res.confidence -= 0.05
-                res.notes.append(f"ignored '{t.text}'")
-                continue
-            unknown.append(i)
-        for i in unknown:
+            (known if self.stems[i] in self.lex.vocabulary else unknown).append(i)
+        for i in sorted(unknown + known):
             t = self.tokens[i]
-            if self.in_group_context(i):
+            grouped = self.in_group_context(i) or self.after_group_word(i) or i in dim_edges
+            if grouped:
+                # "MRR by product line", "MRR by account manager": a breakdown the catalog lacks
+                words = self.neighbourhood(i) if i in dim_edges else t.text
                 res.refuse(
-                    f"no dimension called '{t.text}' is known for {', '.join(res.metrics)}",
+                    f"no dimension called '{words}' is known for {', '.join(res.metrics)}",
                     self.dims_for_metrics(t.text),
                 )
                 return
-            if i in metric_edges:
+            if (i in metric_edges and i in unknown) or i in entity_edges:
+                # "gross margin", "customer lifetime value": a concept next to a metric's words
                 res.refuse(
-                    f"'{t.text}' is not in the catalog: no metric matches '{self.neighbourhood(i)}'",
+                    f"'{self.neighbourhood(i)}' is not in the catalog as a metric",
                     self.nearest_metrics(),
                 )
                 return
-            res.confidence -= 0.15
-            res.notes.append(f"ignored unknown word '{t.text}'")
+            res.confidence -= 0.15 if i in unknown else 0.05
+            res.notes.append(f"ignored {'unknown word ' if i in unknown else ''}'{t.text}'")
         if res.confidence < 0.5:
             res.refuse(
                 "not confident enough in this reading: " + "; ".join(res.notes),
                 [self.describe(m) for m in res.metrics],
             )
+
+    def after_group_word(self, i: int) -> bool:
+        """Whether only unexplained words stand between ``i`` and a preceding by/per/each."""
+        j = i - 1
+        while j >= 0 and not self.used[j] and self.tokens[j].norm not in GROUP_WORDS:
+            if self.tokens[j].norm in FILLERS and self.tokens[j].norm not in ("the", "a", "an", "our"):
+                return False
+            j -= 1
+        return j >= 0 and not self.used[j] and self.tokens[j].norm in GROUP_WORDS
 
     def neighbourhood(self, i: int) -> str:
         lo, hi = max(0, i - 1), min(len(self.tokens), i + 2)
