@@ -124,6 +124,12 @@ def narrate(
     lines.append(when + f" (as of {res.as_of.isoformat()}).")
     for f in res.filters:
         lines.append(f"Filter: {f.field} {f.op} {', '.join(f.values)}")
+    snapshots = [labels[m] for m in res.metrics if is_snapshot(model, m)]
+    if snapshots and not res.uses_time:
+        lines.append(
+            f"{', '.join(snapshots)}: a snapshot, so the figure is its value on the last day with data in "
+            "these dates, not a sum over them."
+        )
     for m in res.metrics:
         definition = str(
             model.metrics[m].meta.get("definition") or model.metrics[m].description or ""
@@ -135,6 +141,19 @@ def narrate(
         lines.append("You could also ask:")
         lines += [f'  metricmind ask "{q}"' for q in follow_ups]
     return "\n".join(lines)
+
+
+def is_snapshot(model: Model, metric: str, _seen: tuple[str, ...] = ()) -> bool:
+    """Whether a metric is (built on) a semi-additive measure: a balance taken at a point in time."""
+    m = model.metrics.get(metric)
+    if m is None or metric in _seen:
+        return False
+    if m.measure is not None:
+        measure = model.measures.get(m.measure.name)
+        if measure is not None and measure.non_additive is not None:
+            return True
+    inputs = [i.name for i in (m.numerator, m.denominator, *m.inputs) if i is not None]
+    return any(is_snapshot(model, name, (*_seen, metric)) for name in inputs)
 
 
 def follow_ups(res: Resolution, model: Model, dimensions: Sequence[str], time_words: str) -> list[str]:

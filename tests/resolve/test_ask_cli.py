@@ -61,3 +61,10 @@ def test_run_answers_like_an_analyst(resolve_demo_dir: Path) -> None:
 def test_bad_as_of(resolve_demo_dir: Path) -> None:
     code, _, err = ask(resolve_demo_dir, "MRR", "--as-of", "last tuesday")
     assert code == 2 and "is not a date" in err and "YYYY-MM-DD" in err
+
+
+def test_run_explains_snapshots(resolve_demo_dir: Path) -> None:
+    code, out, _ = ask(
+        resolve_demo_dir, "ARR and new customers last quarter", "--as-of", "2026-07-01", "--run"
+    )
+    assert code == 0 and "ARR: a snapshot" in out and "New customers: a snapshot" not in out
