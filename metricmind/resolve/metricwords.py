@@ -7,7 +7,7 @@ from functools import cached_property
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.resolution import Resolution
-from metricmind.resolve.text import FILLERS, root
+from metricmind.resolve.text import FILLERS, GENERIC, root
 from metricmind.resolve.timephrases import UNITS
 from metricmind.resolve.words import (
     ASC_WORDS,
@@ -138,6 +138,19 @@ class _MetricReading(_ReadingBase):
         words = set(self.stems[p.first : p.last])
         if len(words) > 2:
             return name
+        found = self._modified(words, name)
+        if found is None and len(words) > 1:
+            # "active customers … lose": the head noun alone with the modifier ("lost customers")
+            found = self._modified({self.stems[p.last - 1]}, name, strict=True)
+        if found is None:
+            return name
+        target, idx = found
+        for i in idx:
+            self.used[i] = True
+            self.span("metrics", i, i + 1, target, "modifier")
+        return target
+
+    def _modified(self, words: set[str], name: str, *, strict: bool = False) -> tuple[str, list[int]] | None:
         free = {
             root(self.stems[i]): i
             for i, u in enumerate(self.used)
@@ -148,18 +161,15 @@ class _MetricReading(_ReadingBase):
             if len(key) <= len(words) or not words <= set(key):
                 continue
             rest = [w for w in key if w not in words]
+            if strict and any(w in FILLERS or w in GENERIC for w in rest):
+                continue
             idx = [free.get(root(w)) for w in rest]
             if any(i is None for i in idx):
                 continue
             for e in entries:
                 if e.kind == "metric" and e.target != name and (best is None or len(key) > best[0]):
                     best = (len(key), e.target, [i for i in idx if i is not None])
-        if best is None:
-            return name
-        for i in best[2]:
-            self.used[i] = True
-            self.span("metrics", i, i + 1, best[1], "modifier")
-        return best[1]
+        return None if best is None else (best[1], best[2])
 
     def metric_from_words(self) -> list[str]:
         """No metric phrase: its words scattered (``spend on marketing``), or a word only one metric has."""
@@ -205,4 +215,10 @@ class _MetricReading(_ReadingBase):
     def no_metric(self) -> Resolution:
         words = [t.text for i, t in enumerate(self.tokens) if not self.used[i] and t.stem not in FILLERS]
         what = f" for '{' '.join(words)}'" if words else ""
-        return self.res.refuse(f"no metric in the catalog matches the question{what}", self.nearest_metrics())
+        ranked = any(t.norm in DESC_WORDS | ASC_WORDS for t in self.tokens)
+        reason = (
+            "the question ranks without saying by which metric (top … by revenue? by MRR?)"
+            if ranked and not words
+            else f"no metric in the catalog matches the question{what}"
+        )
+        return self.res.refuse(reason, self.nearest_metrics())

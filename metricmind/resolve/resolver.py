@@ -297,6 +297,11 @@ class _Reading(_MetricReading):
                 return
         ranges = [h for h in hits if h.kind == "range"]
         comps = [h for h in hits if h.kind == "comparison"]
+        contrast = any(t.norm in ("compare", "compared", "comparing", "versus", "vs") for t in self.tokens)
+        if len(ranges) == 2 and not comps and contrast:
+            # "compare Q1 and Q2 2026": the later one answered, the earlier one compared with
+            comps = [TimeHit(ranges[0].first, ranges[0].last, "comparison", ranges[0].start, ranges[0].end)]
+            ranges = ranges[1:]
         if len(ranges) == 2 and ranges[0].end == ranges[1].start:
             a, b = ranges
             joined = " ".join(t.norm for t in self.tokens[a.last : b.first])
