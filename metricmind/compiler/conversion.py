@@ -42,6 +42,7 @@ def render_conversion(req: Request, leaf: Leaf, alias: str, name: str, rng: Time
     window = Window.parse(conv.window, f"conversion metric on '{conv_m.name}'") if conv.window else None
     base = Source(req.model, req.graph, req.dialect, base_m.semantic_model, prefix="b")
     other = Source(req.model, req.graph, req.dialect, conv_m.semantic_model, prefix="c")
+    base.time_dim, other.time_dim = base_m.agg_time_dimension, conv_m.agg_time_dimension
     entity = split(conv.entity)
     props = [(split(p.base_property), split(p.conversion_property)) for p in conv.constant_properties]
     prop_cols = [f"prop_{i}" for i in range(len(props))]

@@ -60,6 +60,7 @@ class _Cumulative:
             else None
         )
         self.src = Source(req.model, req.graph, req.dialect, self.m.semantic_model)
+        self.src.time_dim = self.m.agg_time_dimension
         raw_time = self.src.raw_time(self.m.agg_time_dimension)
         self.day = exp.cast(raw_time, _date(), copy=False)
         where = [condition(req, self.src, w, self.m.agg_time_dimension) for w in req.wheres]

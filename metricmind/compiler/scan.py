@@ -197,6 +197,10 @@ def render_scan(req: Request, scan: Scan) -> exp.Select:
     """``SELECT keys, aggregates FROM model JOIN … WHERE … GROUP BY keys`` for one scan."""
     key = scan.key
     src = Source(req.model, req.graph, req.dialect, key.model)
+    # the day that picks a slowly changing dimension's valid row: the measures' own time
+    src.time_dim = key.time_dim or next(
+        (req.measure(leaf.measure).agg_time_dimension for leaf in scan.leaves.values()), None
+    )
     keys = [
         exp.alias_(item_expr(req, src, item, key.time_dim), item.column, copy=False) for item in req.items
     ]

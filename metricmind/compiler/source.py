@@ -62,6 +62,8 @@ class Source:
         self.sm: SemanticModel = model.semantic_models[start]
         self.prefix = prefix
         self.root = f"{prefix}0"
+        # The time dimension whose day picks the valid row of a type II slowly changing dimension.
+        self.time_dim: str | None = None
         self._aliases: dict[tuple[Hop, ...], str] = {(): self.root}
         self._bridges: dict[tuple[Hop, ...], _Bridge] = {}
 
@@ -248,9 +250,11 @@ class Source:
             parent = self._aliases[hops[:-1]]
             alias = self._aliases[hops]
             target = self.model.semantic_models[hop.target]
-            on = exp.EQ(
+            on: exp.Expr = exp.EQ(
                 this=self.local_at(hop.source_expr, parent), expression=self.local_at(hop.target_expr, alias)
             )
+            if target.validity is not None:
+                on = exp.and_(on, self._valid_row(target, alias), copy=False)
             select = select.join(
                 joined(
                     exp.alias_(table(target.relation, self.dialect.sqlglot), alias, table=True, copy=False),
@@ -261,11 +265,38 @@ class Source:
             )
         return select
 
+    def _valid_row(self, target: SemanticModel, alias: str) -> exp.Expr:
+        """The row of a type II slowly changing dimension valid on the fact row's day:
+        ``start <= day AND (day < end OR end IS NULL)``, as MetricFlow joins them.
+        """
+        if self.time_dim is None:
+            raise QueryError(
+                f"'{target.name}' is a slowly changing dimension: joining it needs the measure's time dimension",
+                hint="Use a measure with an agg_time_dimension, or a dimension that is not versioned.",
+            )
+        assert target.validity is not None
+        start, end = target.validity
+        valid_on = self.day_of(self.time_dim)
+        start_day = day(self.dialect, self.local_at(start.expr, alias))
+        end_value = self.local_at(end.expr, alias)
+        open_end = exp.Is(this=end_value.copy(), expression=exp.Null())
+        before_end = exp.LT(this=valid_on.copy(), expression=day(self.dialect, end_value))
+        return exp.and_(
+            exp.GTE(this=valid_on, expression=start_day),
+            exp.Paren(this=exp.or_(before_end, open_end, copy=False)),
+            copy=False,
+        )
+
     def _nested(self) -> dict[tuple[Hop, ...], tuple[dict[str, exp.Expr], exp.Expr]]:
-        """First hops joined as a subquery: those with deeper hops and no one-to-many bridge behind."""
+        """First hops joined as a subquery: those with deeper hops and no one-to-many bridge behind
+        (and no slowly changing dimension, whose join condition needs the fact row's day).
+        """
         out: dict[tuple[Hop, ...], tuple[dict[str, exp.Expr], exp.Expr]] = {}
+        versioned = {
+            h[:1] for h in self._aliases if any(self.model.semantic_models[x.target].validity for x in h)
+        }
         for hops in self._aliases:
-            if len(hops) < 2 or hops[:1] in out:
+            if len(hops) < 2 or hops[:1] in out or hops[:1] in versioned:
                 continue
             first = hops[:1]
             if first in self._bridges or any(k[:1] == first for k in self._bridges):

@@ -119,6 +119,7 @@ class Dimension:
     is_partition: bool = False
     meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     line: int | None = None
+    validity: str | None = None  # "start" | "end": the validity window of a type II slowly changing dimension
 
     @property
     def is_time(self) -> bool:
@@ -179,6 +180,13 @@ class SemanticModel:
     def dimension(self, name: str) -> Dimension | None:
         """The dimension called ``name``, if any."""
         return next((d for d in self.dimensions if d.name == name), None)
+
+    @property
+    def validity(self) -> tuple[Dimension, Dimension] | None:
+        """The start and end time dimensions of a type II slowly changing dimension table, if it is one."""
+        start = next((d for d in self.dimensions if d.validity == "start"), None)
+        end = next((d for d in self.dimensions if d.validity == "end"), None)
+        return (start, end) if start is not None and end is not None else None
 
     @property
     def primary(self) -> str | None:

@@ -405,6 +405,22 @@ def _dimension(node: Node, ctx: Context, owner: str) -> Dimension | None:
             grain = Grain.DAY
         else:
             grain = _grain(raw, params, "time_granularity", ctx, what) if params else None
+    validity = None
+    vp = params.get("validity_params") if params else None
+    if isinstance(vp, Node):
+        if dtype != "time":
+            ctx.issues.error(
+                f"{what} has validity_params but is not a time dimension",
+                ctx.file,
+                vp.line,
+                "validity_params (is_start / is_end) belong on the time dimensions bounding each row",
+            )
+        elif vp.get("is_start") and vp.get("is_end"):
+            ctx.issues.error(
+                f"{what} is marked both is_start and is_end", ctx.file, vp.line, "use two time dimensions"
+            )
+        else:
+            validity = "start" if vp.get("is_start") else "end" if vp.get("is_end") else None
     return Dimension(
         name,
         dtype,
@@ -415,6 +431,7 @@ def _dimension(node: Node, ctx: Context, owner: str) -> Dimension | None:
         bool(node.get("is_partition")),
         _meta(node),
         node.line,
+        validity,
     )
 
 

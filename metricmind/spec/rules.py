@@ -46,6 +46,16 @@ def semantic_models(model: Model, issues: IssueList, dialect: str) -> None:
                 sm.line,
                 "add an entity with type: primary, or set primary_entity: <name>",
             )
+        bounds = [d.validity for d in sm.dimensions if d.validity]
+        if bounds and sorted(bounds) != ["end", "start"]:
+            issues.error(
+                f"semantic model '{sm.name}' needs exactly one is_start and one is_end validity dimension "
+                f"(has {', '.join(sorted(bounds))})",
+                sm.file,
+                sm.line,
+                "mark the row's first valid day with validity_params: {is_start: true} and the first day it "
+                "is no longer valid with {is_end: true}",
+            )
         names = [d.name for d in sm.dimensions]
         for dup in {n for n in names if names.count(n) > 1}:
             issues.error(

@@ -13,6 +13,7 @@ MODELS = (
     "regions",
     "products",
     "customers",
+    "customer_plans",
     "orders",
     "order_items",
     "visits",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from metricmind.errors import FilterError, JoinError, QueryError, UnknownNameError
@@ -163,3 +165,16 @@ def test_metric_filter_needs_group_by(shop: Project) -> None:
 def test_unknown_custom_granularity(shop: Project) -> None:
     with pytest.raises(UnknownNameError, match="granularity"):
         shop.compile(MetricQuery.build("revenue", "metric_time__fiscal_quarter"))
+
+
+def test_slowly_changing_dimension_needs_both_bounds(tmp_path: Path) -> None:
+    import shutil
+
+    from metricmind.testing.shop import SHOP
+
+    root = tmp_path / "shop"
+    shutil.copytree(SHOP, root)
+    yml = root / "models" / "semantic_models.yml"
+    yml.write_text(yml.read_text().replace("            is_end: true\n", "            is_start: true\n", 1))
+    issues = [str(i) for i in Project.load(root, strict=False).issues]
+    assert any("exactly one is_start and one is_end" in i for i in issues), issues

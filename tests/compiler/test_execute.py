@@ -380,6 +380,30 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         group by 1""",
     ),
     (
+        "slowly changing dimension: the plan valid on the order day",
+        {"metrics": "revenue,orders", "group_by": "customer__plan"},
+        """select cp.plan, sum(o.amount), count(o.order_id) from main.orders o
+        left join main.customer_plans cp on cp.customer_id = o.customer_id
+          and cast(o.ordered_at as date) >= cp.valid_from
+          and (cast(o.ordered_at as date) < cp.valid_to or cp.valid_to is null)
+        group by 1""",
+    ),
+    (
+        "slowly changing dimension filtered, with a dimension of the customer, by year",
+        {
+            "metrics": "revenue",
+            "group_by": "metric_time__year,customer__segment",
+            "where": "{{ Dimension('customer__plan') }} = 'premium'",
+        },
+        """select date_trunc('year', o.ordered_at), c.segment, sum(o.amount) from main.orders o
+        left join main.customers c using (customer_id)
+        join main.customer_plans cp on cp.customer_id = o.customer_id
+          and cast(o.ordered_at as date) >= cp.valid_from
+          and (cast(o.ordered_at as date) < cp.valid_to or cp.valid_to is null)
+        where cp.plan = 'premium'
+        group by 1, 2""",
+    ),
+    (
         "order and limit",
         {"metrics": "revenue", "group_by": "customer__name", "order_by": "-revenue", "limit": 5},
         """select c.name, sum(o.amount) r from main.orders o left join main.customers c using (customer_id)

@@ -106,6 +106,28 @@ def main() -> None:
             bal = max(0, bal + rnd.randint(-80, 120))
             day += timedelta(days=rnd.choice([7, 14, 30]))
     write("raw_balances", ["customer_id", "balance_date", "balance"], balances)
+    customer_plans()
+
+
+def customer_plans() -> None:
+    """A type II slowly changing dimension: each customer's plan periods (the last one open-ended)."""
+    rnd = random.Random(11)
+    rows: list[list[object]] = []
+    for cid in range(1, 61):
+        day = START + timedelta(days=rnd.randint(0, 200))
+        plans = ["basic", "plus", "premium"]
+        plan = rnd.choice(plans)
+        count = rnd.randint(1, 3)
+        for k in range(count):
+            end = day + timedelta(days=rnd.randint(60, 300)) if k < count - 1 else None
+            if end and end > date(2024, 12, 31):
+                end = None
+            rows.append([cid, plan, day.isoformat(), end.isoformat() if end else None])
+            if end is None:
+                break
+            day = end
+            plan = rnd.choice([p for p in plans if p != plan])
+    write("raw_customer_plans", ["customer_id", "plan", "valid_from", "valid_to"], rows)
 
 
 if __name__ == "__main__":
