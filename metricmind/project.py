@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import logging
 import os
 import time
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from metricmind import config
-from metricmind.compiler import Compiler, Plan
+from metricmind.compiler import Compiler, Dialect, Plan
 from metricmind.compiler.dialects import get as get_dialect
 from metricmind.errors import Issue, Level, MetricmindError, QueryError, SpecError, UnknownNameError
 from metricmind.spec import rules
@@ -413,6 +414,52 @@ class Project:
             else:
                 self._warehouse = connect(kind, dsn=self.setting("warehouse.dsn"))
         return self._warehouse
+
+    def dimension_values(self, limit: int = 200) -> dict[str, list[str]]:
+        """Distinct values of the categorical dimensions that declare none (``meta.values``), at most
+        ``limit`` each (longer lists are left out): what the question resolver matches values against.
+
+        Cached in ``.metricmind/dimension_values.json`` while a DuckDB warehouse file is unchanged;
+        an unreachable warehouse gives ``{}`` (the resolver then knows only the declared values).
+        """
+        from metricmind.compiler.values import distinct_values_sql
+
+        cache = self.root / ".metricmind" / "dimension_values.json"
+        try:
+            signature = self._warehouse_signature()
+            if signature and cache.exists():
+                data = json.loads(cache.read_text())
+                if data.get("signature") == signature and data.get("limit") == limit:
+                    return {str(k): [str(v) for v in vs] for k, vs in data["values"].items()}
+            values: dict[str, list[str]] = {}
+            for name, sql in distinct_values_sql(self.model, self.compiler_dialect(), limit).items():
+                rows = self.warehouse.run(sql).rows
+                if len(rows) <= limit:
+                    values[name] = sorted(str(r[0]) for r in rows)
+        except (MetricmindError, OSError, ValueError) as exc:
+            logging.getLogger(__name__).info("dimension values unavailable: %s", exc)
+            return {}
+        if signature:
+            try:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cache.with_suffix(".tmp")
+                tmp.write_text(json.dumps({"signature": signature, "limit": limit, "values": values}))
+                tmp.replace(cache)
+            except OSError:
+                pass  # a read-only project still answers
+        return values
+
+    def compiler_dialect(self) -> Dialect:
+        """The project's dialect object."""
+        return get_dialect(self.dialect)
+
+    def _warehouse_signature(self) -> str | None:
+        if str(self.setting("warehouse.type")) != "duckdb":
+            return None
+        path = Path(str(self.setting("warehouse.path")))
+        path = path if path.is_absolute() else self.root / path
+        stat = path.stat()
+        return f"{path}:{stat.st_mtime_ns}:{stat.st_size}"
 
     def run(self, query: MetricQuery, *, user: str | None = None, source: str = "api") -> QueryResult:
         """Compile and execute ``query``; every execution (also failed ones) is reported to listeners."""

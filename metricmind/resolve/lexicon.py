@@ -50,7 +50,7 @@ class Entry:
 
     kind: str  # metric | dimension | value
     target: str  # metric name, dimension name, or "dimension=value"
-    source: str  # name | label | synonym | learned | reduced | head | entity | value | alias
+    source: str  # name | label | synonym | learned | reduced | head | entity | value | alias | observed
     exact_case: str | None = None  # the phrase must appear in this case (short upper-case aliases)
 
     @property
@@ -63,6 +63,7 @@ class Entry:
             "value": 1,
             "synonym": 2,
             "alias": 2,
+            "observed": 3,
             "entity": 1,
             "reduced": 4,
             "head": 5,
@@ -110,8 +111,17 @@ class Lexicon:
         return self.phrases.get(key, [])
 
 
-def build_lexicon(model: Model, learned: dict[str, dict[str, str]] | None = None) -> Lexicon:
-    """Index every phrase of ``model`` (and the learned ones)."""
+def build_lexicon(
+    model: Model,
+    learned: dict[str, dict[str, str]] | None = None,
+    observed: dict[str, list[str]] | None = None,
+) -> Lexicon:
+    """Index every phrase of ``model``, the learned ones, and values observed in the warehouse.
+
+    ``observed`` maps a dimension to its distinct values (for dimensions that declare none); each value
+    is indexed with its underscores as spaces, and a multi-word value also by each run of two or more of
+    its words that no other value of that dimension shares ("linkedin abm" → linkedin_abm_enterprise).
+    """
     lex = Lexicon()
     for m in model.metrics.values():
         lex.add(m.name.replace("_", " "), Entry("metric", m.name, "name"))
@@ -160,6 +170,21 @@ def build_lexicon(model: Model, learned: dict[str, dict[str, str]] | None = None
                         lex.add(alias, Entry("value", f"{name}={v}", "alias"))
             if d.name == "name":
                 lex.add(primary.replace("_", " "), Entry("dimension", name, "entity"))
+    for name, seen in (observed or {}).items():
+        info = lex.dims.get(name)
+        if info is None or info.values:
+            continue
+        lex.dims[name] = DimInfo(info.name, info.model, info.label, tuple(seen))
+        runs: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for v in seen:
+            lex.add(v.replace("_", " "), Entry("value", f"{name}={v}", "observed"))
+            vwords = stems(v.replace("_", " "))
+            for size in range(2, len(vwords)):
+                for i in range(len(vwords) - size + 1):
+                    runs[vwords[i : i + size]].add(v)
+        for run, owners in runs.items():
+            if len(owners) == 1 and not lex.lookup(run):
+                lex.add(" ".join(run), Entry("value", f"{name}={next(iter(owners))}", "observed"))
     for kind, table in (learned or {}).items():
         for phrase, target in table.items():
             lex.add(phrase, Entry(kind, target, "learned"))

@@ -47,17 +47,26 @@ from metricmind.spec.names import METRIC_TIME, split
 class Resolver:
     """Resolves questions against one semantic model (plus phrases learned for its project)."""
 
-    def __init__(self, model: Model, learned: dict[str, dict[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        model: Model,
+        learned: dict[str, dict[str, str]] | None = None,
+        values: dict[str, list[str]] | None = None,
+    ) -> None:
         self.model = model
         self.graph = JoinGraph(model)
-        self.lex = build_lexicon(model, learned)
+        self.lex = build_lexicon(model, learned, values)
         self._reach: dict[tuple[str, str], bool] = {}
         self._typos: dict[str, str | None] = {}
 
     @classmethod
-    def for_project(cls, model: Model, root: str | os.PathLike[str]) -> Resolver:
-        """The resolver of the project at ``root`` (its learned synonyms included)."""
-        return cls(model, read_learned(root))
+    def for_project(
+        cls, model: Model, root: str | os.PathLike[str], values: dict[str, list[str]] | None = None
+    ) -> Resolver:
+        """The resolver of the project at ``root`` (its learned synonyms included); ``values`` are the
+        distinct values of dimensions that declare none (``Project.dimension_values()``).
+        """
+        return cls(model, read_learned(root), values)
 
     # -- model facts ---------------------------------------------------------------------------
     def sources(self, metric: str, _stack: tuple[str, ...] = ()) -> set[str]:

@@ -34,7 +34,7 @@ def ask(
 
     day = _day(as_of)
     proj = open_project(project)
-    resolver = Resolver.for_project(proj.model, proj.root)
+    resolver = Resolver.for_project(proj.model, proj.root, values=proj.dimension_values())
     res = resolver.resolve(question, as_of=day)
     data = res.to_dict()
     if not run or not res.answerable:

@@ -88,7 +88,7 @@ def _resolve_parts(project: Project) -> tuple[Resolver | None, SynonymWriter | N
         for_project = getattr(factory, "for_project", None)
         try:
             resolver = (
-                for_project(project.model, project.root)
+                for_project(project.model, project.root, values=project.dimension_values())
                 if for_project is not None
                 else factory(project.model)
             )

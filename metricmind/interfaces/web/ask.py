@@ -25,7 +25,7 @@ def load_resolver(project: Any) -> Any:
     """``metricmind.resolve.Resolver.for_project(model, root)``, or None when it cannot be built."""
     module: Any = importlib.import_module("metricmind.resolve")
     try:
-        return module.Resolver.for_project(project.model, project.root)
+        return module.Resolver.for_project(project.model, project.root, values=project.dimension_values())
     except (MetricmindError, OSError):
         return None
 
