@@ -262,7 +262,7 @@ class _Reading(_MetricReading):
         if e.exact_case is not None or self.anchored(c, e):
             return True
         before = " ".join(t.norm for t in self.tokens[max(0, c.first - 2) : c.first])
-        if before.endswith(("because of", "due to", "because")):
+        if before.endswith(("because of", "due to", "because", "via", "through")):
             return True
         dim = e.target.split("=", 1)[0]
         return self.next_to_dim(c.first, c.last, dim, cands)
@@ -425,7 +425,11 @@ class _Reading(_MetricReading):
         ]
         if grain is None and (trend or over_time):
             k = (trend or over_time)[0]
-            grain = ("month", k)
+            # "trend over the last 4 quarters": the range's own unit, months for years or no range
+            units = [
+                h.unit for h in hits if h.kind == "range" and h.unit in ("day", "week", "month", "quarter")
+            ]
+            grain = (units[0] if units else "month", k)
         for k in trend:
             self.claim(k, k + 1)
         for k in over_time:
@@ -483,7 +487,11 @@ class _Reading(_MetricReading):
         toks = self.tokens
         for k in range(len(toks) - 1):
             n = number(toks[k + 1].norm)
-            if toks[k].norm in ("which", "what") and n is not None and not self.used[k + 1]:
+            if (
+                toks[k].norm in ("which", "what", "the", "list", "show")
+                and n is not None
+                and not self.used[k + 1]
+            ):
                 self.claim(k + 1, k + 2)
                 return n
         return None
