@@ -139,7 +139,8 @@ class _MetricReading(_ReadingBase):
         if len(words) > 2:
             return name
         found = self._modified(words, name)
-        if found is None and len(words) > 1:
+        plain = set(self.stems[p.first : p.last - 1]) <= {"active", "paying", "total", "current", "overall"}
+        if found is None and len(words) > 1 and plain:
             # "active customers … lose": the head noun alone with the modifier ("lost customers")
             found = self._modified({self.stems[p.last - 1]}, name, strict=True)
         if found is None:

@@ -253,7 +253,8 @@ class _Reading(_MetricReading):
         }
         return bool(whole and rest and not (whole & rest))
 
-    def value_allowed(self, c: _Pick, e: Entry, cands: list[_Pick]) -> bool:
+    def value_allowed(self, c: _Pick, e: Entry, cands: list[_Pick], *, siblings: bool = True) -> bool:
+        """Whether a value phrase counts as a filter (everyday words only in context)."""
         words = self.stems[c.first : c.last]
         if len(words) > 1 and not all(w in COMMON_WORDS or w in FILLERS for w in words):
             return True
@@ -265,7 +266,21 @@ class _Reading(_MetricReading):
         if before.endswith(("because of", "due to", "because", "via", "through")):
             return True
         dim = e.target.split("=", 1)[0]
-        return self.next_to_dim(c.first, c.last, dim, cands)
+        if self.next_to_dim(c.first, c.last, dim, cands):
+            return True
+        # "the Growth and Pro plans": a sibling value of the same dimension, allowed in its own right
+        return siblings and any(
+            o is not c
+            and (o.first == c.last + 1 or o.last == c.first - 1)
+            and self.tokens[c.last if o.first > c.first else o.last].norm in ("and", "or")
+            and any(
+                x.kind == "value"
+                and x.target.split("=", 1)[0] == dim
+                and self.value_allowed(o, x, cands, siblings=False)
+                for x in o.entries
+            )
+            for o in cands
+        )
 
     def anchored(self, c: _Pick, e: Entry) -> bool:
         """A value next to its own entity ("annual subscriptions", "invoices that were refunded")."""
@@ -629,8 +644,27 @@ class _Reading(_MetricReading):
             if t.stem in GRAMMAR or t.norm in GRAMMAR:
                 continue
             (known if self.stems[i] in self.lex.vocabulary else unknown).append(i)
+        values = {k for p in picks if p.kind == "value" for k in range(p.first, p.last)}
         for i in sorted(unknown + known):
             t = self.tokens[i]
+            joined = [
+                j for j in (i - 2, i + 2) if j in values and self.tokens[(i + j) // 2].norm in ("and", "or")
+            ]
+            if i in unknown and joined:
+                # "the UK and Ireland": a value the catalog does not know, listed with one it does
+                field = next(
+                    e.target.split("=", 1)[0]
+                    for p in picks
+                    if p.kind == "value" and p.first <= joined[0] < p.last
+                    for e in p.entries
+                )
+                info = self.lex.dims.get(field)
+                known_values = [
+                    {"kind": "value", "name": f"{field}={v}", "label": v}
+                    for v in (info.values if info else ())[:10]
+                ]
+                res.refuse(f"'{t.text}' is not a known value of {field}", known_values)
+                return
             grouped = self.in_group_context(i) or self.after_group_word(i) or i in dim_edges
             if grouped:
                 # "MRR by product line", "MRR by account manager": a breakdown the catalog lacks
