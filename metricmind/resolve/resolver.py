@@ -25,7 +25,7 @@ from metricmind.resolve.metricwords import _MetricReading
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Resolution
 from metricmind.resolve.text import FILLERS, distance, number, root, typo_limit
-from metricmind.resolve.timephrases import UNITS, TimeHit, comparison_range, find_time, unit_start
+from metricmind.resolve.timephrases import UNITS, TimeHit, comparison_range, find_time, shift, unit_start
 from metricmind.resolve.words import (
     ASC_WORDS,
     AUX,
@@ -211,7 +211,7 @@ class _Reading(_MetricReading):
                 continue
             if self.grain_then_metric(c):
                 continue
-            group = self.in_group_context(c.first)
+            group = self.in_group_context(c.first) and not self.ranks_by(c.first)
             for kind in ("metric", "dimension", "value"):
                 entries = [e for e in c.entries if e.kind == kind]
                 if kind == "value":
@@ -242,6 +242,13 @@ class _Reading(_MetricReading):
             chosen.append(p)
         chosen.sort(key=lambda p: p.first)
         return chosen
+
+    def ranks_by(self, i: int) -> bool:
+        """``biggest plan tier by customers``: after a ranking word, "by" names the metric to rank by."""
+        j = self.prev_word(i)
+        if j < 0 or self.tokens[j].norm != "by":
+            return False
+        return any(t.norm in DESC_WORDS | ASC_WORDS for t in self.tokens[:j])
 
     def grain_then_metric(self, c: _Pick) -> bool:
         """``weekly active users`` is active users by week when "active users" is another metric."""
@@ -357,6 +364,22 @@ class _Reading(_MetricReading):
                     res.comparison = "previous_period"
                 else:
                     res.comparison = self.kind_of(other)
+                    unit = res.time_unit or ""
+                    to_date = unit in UNITS and res.time_range[1] == res.as_of + dt.timedelta(days=1)
+                    if (
+                        to_date
+                        and c.unit == unit
+                        and other
+                        == comparison_range(
+                            unit_start(res.time_range[0], unit),
+                            shift(unit_start(res.time_range[0], unit), unit, 1),
+                            "previous_period",
+                            unit,
+                        )
+                    ):
+                        # "this year compared to last year": the same days of the previous one
+                        other = comparison_range(*res.time_range, "previous_period", unit)
+                        res.comparison = "same_period_last_year" if unit == "year" else "previous_period"
                 res.comparison_range = other
             else:
                 res.comparison = c.comparison

@@ -323,7 +323,11 @@ _POP = re.compile(
     r"\b(?:(?P<u>day|week|month|quarter|period) (?:over|on) (?:day|week|month|quarter|period)"
     r"|qoq|mom|wow|pop|dod|sequential(?:ly)?|(?:the )?(?:previous|prior|preceding) period)\b"
 )
-_CMP_BEFORE = re.compile(rf"\b{CMP}(?: the)?$")
+_CMP_BEFORE = re.compile(
+    rf"\b{CMP}(?: the)?$"
+    r"|\b(?:change|changed|growth|grew|grow|increase|increased|decrease|decreased|drop|dropped|up|down)"
+    r" (?:since|from)(?: the)?$"
+)
 
 
 def find_time(tokens: list[Token], as_of: dt.date, blocked: set[int] | None = None) -> list[TimeHit]:
