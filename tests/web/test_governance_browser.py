@@ -34,6 +34,11 @@ def test_define_approve_publish_audit(browser: Any, rw_project: Project) -> None
         page.fill("#f-category", "Billing")
         page.fill("#f-owner", "finance")
         page.fill("#f-definition", "Paid invoice amount from enterprise customers.")
+        # Suggested sources arrive 300 ms after the last keystroke and push the form down: let them land
+        # before clicking below them (a click during the shift misses its checkbox).
+        page.wait_for_timeout(400)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_selector("#suggested, #suggestions p:has-text('No matching sources')")
         page.select_option("#f-measure", "paid_amount")
         page.fill("#f-filter", "{{ Dimension('customer__segment') }} = 'Enterprise'")
         page.check("input[name='dimensions'][value='customer__region']")
