@@ -11,15 +11,15 @@ the store's commit and the spool's truncation never counts a run twice. No SQLAl
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from metricmind.appendlog import append_line, locked
 
 RELATIVE_PATH = Path(".metricmind") / "executions.jsonl"
 
@@ -66,12 +66,7 @@ class Spool:
             "rows": int(execution.rows),
             "error": execution.error,
         }
-        data = (json.dumps(record, default=str) + "\n").encode()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._locked(os.O_RDWR | os.O_APPEND | os.O_CREAT) as fd:
-            if os.fstat(fd).st_size and not self._ends_with_newline(fd):
-                data = b"\n" + data  # a writer that crashed mid-line must not swallow this record
-            os.write(fd, data)
+        append_line(self.path, (json.dumps(record, default=str) + "\n").encode())
 
     def pending(self) -> bool:
         """Whether anything waits in the spool (one ``stat``)."""
@@ -87,7 +82,7 @@ class Spool:
         """
         if not self.pending():
             return 0
-        with self._locked(os.O_RDWR) as fd:
+        with locked(self.path, os.O_RDWR) as fd:
             size = os.fstat(fd).st_size
             raw = os.pread(fd, size, 0) if size else b""
             runs = list(_parse(raw))
@@ -96,20 +91,6 @@ class Spool:
             os.ftruncate(fd, 0)
             os.fsync(fd)
             return len(runs)
-
-    @contextmanager
-    def _locked(self, flags: int) -> Iterator[int]:
-        fd = os.open(self.path, flags, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield fd
-        finally:
-            os.close(fd)
-
-    @staticmethod
-    def _ends_with_newline(fd: int) -> bool:
-        size = os.fstat(fd).st_size
-        return os.pread(fd, 1, size - 1) == b"\n"
 
 
 def _parse(raw: bytes) -> Iterator[SpooledRun]:

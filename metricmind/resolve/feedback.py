@@ -11,15 +11,14 @@ phrase and a target; the tool layer checks the target against the project and te
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
-import os
 import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from metricmind.appendlog import append_line
 from metricmind.errors import QueryError
 
 Verdict = Literal["correct", "incorrect"]
@@ -68,28 +67,8 @@ class FeedbackStore:
     def append(self, entry: Feedback) -> Feedback:
         """Append ``entry`` atomically (one locked ``O_APPEND`` write, flushed to disk)."""
         data = (json.dumps(entry.to_dict(), ensure_ascii=False, default=str) + "\n").encode()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                # A previous writer that crashed mid-line must not swallow this record.
-                if os.fstat(fd).st_size and not self._ends_with_newline():
-                    data = b"\n" + data
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fsync(fd)
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+        append_line(self.path, data, durable=True)
         return entry
-
-    def _ends_with_newline(self) -> bool:
-        with self.path.open("rb") as fh:
-            fh.seek(-1, os.SEEK_END)
-            return fh.read(1) == b"\n"
 
     def entries(self) -> list[dict[str, Any]]:
         """Every complete record, oldest first (a torn last line is skipped)."""
