@@ -223,28 +223,13 @@ class Project:
 
     def source_models(self, metric: str) -> list[str]:
         """The semantic models a metric reads (through its measures)."""
-        return sorted(
-            {
-                self.model.measures[m].semantic_model
-                for m in self.measures_of(metric)
-                if m in self.model.measures
-            }
-        )
+        self.metric(metric)  # unknown names get suggestions
+        return sorted(self.model.source_models(metric))
 
-    def measures_of(self, metric: str, _stack: tuple[str, ...] = ()) -> list[str]:
-        """The measures a metric is computed from, following ratio and derived inputs."""
-        m = self.metric(metric)
-        if metric in _stack:
-            return []
-        out: list[str] = []
-        if m.measure:
-            out.append(m.measure.name)
-        if m.conversion:
-            out += [m.conversion.base_measure.name, m.conversion.conversion_measure.name]
-        for mi in (m.numerator, m.denominator, *m.inputs):
-            if mi is not None and mi.name in self.model.metrics:
-                out += self.measures_of(mi.name, (*_stack, metric))
-        return list(dict.fromkeys(out))
+    def measures_of(self, metric: str) -> list[str]:
+        """The measures a metric is computed from, following ratio, derived and conversion inputs."""
+        self.metric(metric)
+        return self.model.measures_of(metric)
 
     def dimensions(self, metric: str | None = None) -> list[DimensionInfo]:
         """Group-by names: for one metric (those reachable from all its measures), or every one."""

@@ -143,17 +143,11 @@ def narrate(
     return "\n".join(lines)
 
 
-def is_snapshot(model: Model, metric: str, _seen: tuple[str, ...] = ()) -> bool:
+def is_snapshot(model: Model, metric: str) -> bool:
     """Whether a metric is (built on) a semi-additive measure: a balance taken at a point in time."""
-    m = model.metrics.get(metric)
-    if m is None or metric in _seen:
-        return False
-    if m.measure is not None:
-        measure = model.measures.get(m.measure.name)
-        if measure is not None and measure.non_additive is not None:
-            return True
-    inputs = [i.name for i in (m.numerator, m.denominator, *m.inputs) if i is not None]
-    return any(is_snapshot(model, name, (*_seen, metric)) for name in inputs)
+    return any(
+        model.measures[m].non_additive is not None for m in model.measures_of(metric) if m in model.measures
+    )
 
 
 def follow_ups(res: Resolution, model: Model, dimensions: Sequence[str], time_words: str) -> list[str]:

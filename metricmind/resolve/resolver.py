@@ -69,19 +69,9 @@ class Resolver:
         return cls(model, read_learned(root), values)
 
     # -- model facts ---------------------------------------------------------------------------
-    def sources(self, metric: str, _stack: tuple[str, ...] = ()) -> set[str]:
+    def sources(self, metric: str) -> set[str]:
         """The semantic models a metric reads."""
-        m = self.model.metrics.get(metric)
-        if m is None or metric in _stack:
-            return set()
-        measures = [mi.name for mi in (m.measure,) if mi is not None]
-        if m.conversion:
-            measures += [m.conversion.base_measure.name, m.conversion.conversion_measure.name]
-        out = {self.model.measures[x].semantic_model for x in measures if x in self.model.measures}
-        for mi in (m.numerator, m.denominator, *m.inputs):
-            if mi is not None:
-                out |= self.sources(mi.name, (*_stack, metric))
-        return out
+        return self.model.source_models(metric)
 
     def reachable(self, metric: str, dim: str) -> bool:
         """Whether ``metric`` can be grouped or filtered by ``dim``."""

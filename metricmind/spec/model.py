@@ -359,6 +359,27 @@ class Model:
         result: dict[str, Measure] = getattr(self, "_measures")  # noqa: B009
         return result
 
+    def measures_of(self, metric: str, _stack: tuple[str, ...] = ()) -> list[str]:
+        """The measures a metric is computed from, following ratio, derived and conversion inputs
+        (unknown names and cycles give nothing).
+        """
+        m = self.metrics.get(metric)
+        if m is None or metric in _stack:
+            return []
+        out: list[str] = []
+        if m.measure:
+            out.append(m.measure.name)
+        if m.conversion:
+            out += [m.conversion.base_measure.name, m.conversion.conversion_measure.name]
+        for mi in (m.numerator, m.denominator, *m.inputs):
+            if mi is not None:
+                out += self.measures_of(mi.name, (*_stack, metric))
+        return list(dict.fromkeys(out))
+
+    def source_models(self, metric: str) -> set[str]:
+        """The semantic models a metric reads (through its measures)."""
+        return {self.measures[m].semantic_model for m in self.measures_of(metric) if m in self.measures}
+
     def measure_model(self, measure: str) -> SemanticModel:
         """The semantic model that owns ``measure``."""
         return self.semantic_models[self.measures[measure].semantic_model]
