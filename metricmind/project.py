@@ -388,8 +388,7 @@ class Project:
         if self._warehouse is None:
             kind = str(self.setting("warehouse.type"))
             if kind == "duckdb":
-                path = Path(str(self.setting("warehouse.path")))
-                path = path if path.is_absolute() else self.root / path
+                path = self._warehouse_path()
                 if not path.exists():
                     raise MetricmindError(
                         f"the warehouse file {str(path)!r} does not exist",
@@ -441,10 +440,14 @@ class Project:
     def _warehouse_signature(self) -> str | None:
         if str(self.setting("warehouse.type")) != "duckdb":
             return None
-        path = Path(str(self.setting("warehouse.path")))
-        path = path if path.is_absolute() else self.root / path
+        path = self._warehouse_path()
         stat = path.stat()
         return f"{path}:{stat.st_mtime_ns}:{stat.st_size}"
+
+    def _warehouse_path(self) -> Path:
+        """The DuckDB file (``warehouse.path``, relative to the project folder)."""
+        path = Path(str(self.setting("warehouse.path")))
+        return path if path.is_absolute() else self.root / path
 
     def run(self, query: MetricQuery, *, user: str | None = None, source: str = "api") -> QueryResult:
         """Compile and execute ``query``; every execution (also failed ones) is reported to listeners."""
