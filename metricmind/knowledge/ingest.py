@@ -263,18 +263,23 @@ CATALOG_TABLE = "cat_executions"
 """Where the catalog records every run made through the project (``metricmind.catalog``)."""
 
 
+def catalog_table(engine: sa.Engine) -> sa.Table | None:
+    """The catalog's executions table in the shared store (reflected), or None before it exists."""
+    if not sa.inspect(engine).has_table(CATALOG_TABLE):
+        return None
+    return sa.Table(CATALOG_TABLE, sa.MetaData(), autoload_with=engine)
+
+
 def import_catalog_runs(
-    engine: sa.Engine, dialect: str, schema: str | None = None, *, batch: int = 5000
+    engine: sa.Engine, table: sa.Table, dialect: str, schema: str | None = None, *, batch: int = 5000
 ) -> int:
     """Fold the runs the catalog recorded (CLI, MCP, API) into the query log; how many were new.
 
     The catalog shares the project store. Its table is read by name (the knowledge graph does not
     depend on the catalog package); runs made by the web UI are skipped, the UI records them here
     itself. A cursor keeps the last id read, and record ids (``catalog:<id>``) make a repeat harmless.
+    ``table`` comes from ``catalog_table``.
     """
-    if not sa.inspect(engine).has_table(CATALOG_TABLE):
-        return 0
-    table = sa.Table(CATALOG_TABLE, sa.MetaData(), autoload_with=engine)
     added = 0
     while True:
         with engine.begin() as conn:

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from metricmind.knowledge import graph, review
-from metricmind.knowledge.ingest import Recorder, attach, connect, import_catalog_runs
+from metricmind.knowledge.ingest import Recorder, attach, catalog_table, connect, import_catalog_runs
 from metricmind.knowledge.nightly import Context
 from metricmind.knowledge.process import Processor
 from metricmind.knowledge.sync import sync
@@ -49,6 +49,7 @@ class Knowledge:
         self.url = url
         self.context = Context(root, model, settings, dialect, schema)
         self._lock = threading.Lock()
+        self._catalog_runs: sa.Table | None = None
 
     @cached_property
     def engine(self) -> sa.Engine:
@@ -71,7 +72,10 @@ class Knowledge:
             assert processor.index is not None
             with self.engine.begin() as conn:
                 sync(conn, processor.index, processor.ids)
-            import_catalog_runs(self.engine, ctx.dialect, ctx.schema)
+            if self._catalog_runs is None:
+                self._catalog_runs = catalog_table(self.engine)  # reflected once, not on every refresh
+            if self._catalog_runs is not None:
+                import_catalog_runs(self.engine, self._catalog_runs, ctx.dialect, ctx.schema)
             return processor.run(self.engine)
 
     def track(self, listeners: list[Any]) -> Recorder:
