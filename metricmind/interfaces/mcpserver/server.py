@@ -11,15 +11,15 @@
 
 from __future__ import annotations
 
-import importlib
-import logging
 import os
-from typing import Any, Literal
+from typing import Literal
 
 from mcp.server.mcpserver import MCPServer
 
 from metricmind.interfaces.mcpserver.tools import Resolver, SynonymWriter, Tools, register
 from metricmind.project import Project
+from metricmind.resolve import Resolver as QuestionResolver
+from metricmind.resolve import add_synonym as learn_synonym
 
 INSTRUCTIONS = """\
 metricmind answers questions with governed metric definitions.
@@ -75,26 +75,10 @@ def serve(
         server.run("streamable-http", host=host, port=port)
 
 
-def _resolve_parts(project: Project) -> tuple[Resolver | None, SynonymWriter | None]:
-    """The resolver of ``metricmind.resolve`` for ``project`` and its ``add_synonym``, when present."""
-    try:
-        module: Any = importlib.import_module("metricmind.resolve")
-    except ImportError:  # pragma: no cover - the package ships with metricmind
-        return None, None
-    writer = getattr(module, "add_synonym", None)
-    factory = getattr(module, "Resolver", None)
-    resolver = None
-    if factory is not None:
-        for_project = getattr(factory, "for_project", None)
-        try:
-            resolver = (
-                for_project(project.model, project.root, values=project.dimension_values())
-                if for_project is not None
-                else factory(project.model)
-            )
-        except TypeError as exc:  # a resolver API this server does not know: serve the other tools
-            logging.getLogger(__name__).warning("resolve_question is unavailable: %s", exc)
-    return resolver, writer
+def _resolve_parts(project: Project) -> tuple[Resolver, SynonymWriter]:
+    """The question resolver of ``metricmind.resolve`` for ``project``, and its ``add_synonym``."""
+    resolver = QuestionResolver.for_project(project.model, project.root, values=project.dimension_values())
+    return resolver, learn_synonym
 
 
 def _version() -> str:

@@ -5,7 +5,6 @@ in the query builder to adjust and run, and feedback that can teach the resolver
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,18 +13,17 @@ from fastapi.responses import RedirectResponse, Response
 
 from metricmind.errors import MetricmindError, UnknownNameError
 from metricmind.interfaces.web.core import BadRequest, current_user, render, require, state, to_json
-from metricmind.resolve import add_synonym
+from metricmind.resolve import Resolver, add_synonym
 from metricmind.resolve.feedback import Feedback, FeedbackStore
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["ask"])
 
 
-def load_resolver(project: Any) -> Any:
-    """``metricmind.resolve.Resolver.for_project(model, root)``, or None when it cannot be built."""
-    module: Any = importlib.import_module("metricmind.resolve")
+def load_resolver(project: Any) -> Resolver | None:
+    """The project's question resolver, or None when it cannot be built (a malformed synonyms file)."""
     try:
-        return module.Resolver.for_project(project.model, project.root, values=project.dimension_values())
+        return Resolver.for_project(project.model, project.root, values=project.dimension_values())
     except (MetricmindError, OSError):
         return None
 
