@@ -77,8 +77,9 @@ class Resolver:
         """Whether ``metric`` can be grouped or filtered by ``dim``."""
         key = (metric, dim)
         if key not in self._reach:
-            ok = bool(self.sources(metric))
-            for sm in sorted(self.sources(metric)):
+            sources = self.sources(metric)
+            ok = bool(sources)
+            for sm in sorted(sources):
                 try:
                     target = self.graph.resolve(sm, split(dim))
                 except (MetricmindError, ValueError):
