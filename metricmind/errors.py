@@ -133,6 +133,12 @@ class FilterError(QueryError):
     code = "invalid_filter"
 
 
+class ExpressionError(QueryError):
+    """An ``expr`` (measure, dimension, entity, derived metric) outside the expression allow-list."""
+
+    code = "invalid_expression"
+
+
 class WarehouseError(MetricmindError):
     """The warehouse failed to run a statement."""
 

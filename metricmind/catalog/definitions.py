@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from metricmind.errors import IssueList, SpecError, StoreError
-from metricmind.spec import parse
+from metricmind.errors import ExpressionError, IssueList, SpecError, StoreError
+from metricmind.spec import expressions, parse
 from metricmind.spec.model import Metric, Model
 from metricmind.spec.yamlio import Node, load_documents
 
@@ -82,6 +82,17 @@ def parse_definition(definition: dict[str, Any]) -> Metric:
     ctx.file = "draft.yml"
     items = docs[0].get("metrics") if docs and isinstance(docs[0], Node) else None
     metric = parse.metric(items[0], ctx) if items else None
+    if metric is not None and metric.expr:
+        # A draft's expression is checked before it is stored, not only when it is compiled.
+        try:
+            expressions.check(
+                metric.expr,
+                "duckdb",
+                inputs={i.ref_name for i in metric.inputs},
+                what=f"derived metric '{metric.name}': expr",
+            )
+        except ExpressionError as exc:
+            issues.error(exc.message, "draft.yml", metric.line, exc.hint)
     if issues.errors or metric is None:
         raise SpecError(issues.errors or issues.items)
     return metric

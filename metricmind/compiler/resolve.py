@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-import sqlglot
 from sqlglot import exp
 
-from metricmind.compiler.dialects import Dialect, parse, to_double
+from metricmind.compiler.dialects import Dialect, to_double
 from metricmind.errors import QueryError, UnknownNameError
+from metricmind.spec import expressions
 from metricmind.spec.filters import ParsedWhere, parse_where
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import (
@@ -369,14 +369,10 @@ def _derived(
     to_grain: Grain | None,
     stack: tuple[str, ...],
 ) -> exp.Expr:
-    try:
-        tree = parse(metric.expr or "", req.dialect.sqlglot)
-    except sqlglot.errors.ParseError as exc:
-        raise QueryError(
-            f"derived metric '{metric.name}': cannot parse expr {metric.expr!r}",
-            hint="Use input metric names and arithmetic, e.g. revenue - costs.",
-        ) from exc
     by_name = {i.ref_name: i for i in metric.inputs}
+    tree = expressions.check(
+        metric.expr or "", req.dialect.sqlglot, inputs=by_name, what=f"derived metric '{metric.name}'"
+    )
     resolved: dict[str, exp.Expr] = {}
     for col in tree.find_all(exp.Column):
         key = col.name

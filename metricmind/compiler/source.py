@@ -10,26 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import sqlglot
 from sqlglot import exp
 
-from metricmind.compiler.dialects import Dialect, day, joined, parse, table, trunc
+from metricmind.compiler.dialects import Dialect, day, joined, table, trunc
 from metricmind.errors import FilterError, QueryError
+from metricmind.spec import expressions
 from metricmind.spec.joingraph import Hop, JoinGraph, Path, Target
 from metricmind.spec.model import Dimension, Grain, Model, SemanticModel
 from metricmind.spec.names import Ref
 
 
 def parse_expr(sql: str, dialect: Dialect, what: str) -> exp.Expr:
-    """Parse a YAML ``expr`` (trusted project code, still parsed, never pasted); parsed once per process."""
-    try:
-        return parse(sql, dialect.sqlglot)
-    except sqlglot.errors.ParseError as exc:
-        detail = exc.errors[0]["description"] if exc.errors else str(exc)
-        raise QueryError(
-            f"cannot parse {what} expression {sql!r}: {detail}",
-            hint="Fix the expr in the YAML; it must be a SQL expression over the model's columns.",
-        ) from exc
+    """A YAML ``expr`` parsed and checked against the expression allow-list (``spec.expressions``):
+    never pasted, and never more than column names, literals, operators and listed scalar functions.
+    Checked once per process; each call returns a fresh tree.
+    """
+    return expressions.check(sql, dialect.sqlglot, what=what)
 
 
 def qualify(node: exp.Expr, alias: str) -> exp.Expr:

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-import sqlglot
-
-from metricmind.errors import FilterError, Issue, IssueList, closest
+from metricmind.errors import ExpressionError, FilterError, Issue, IssueList, closest
+from metricmind.spec import expressions
 from metricmind.spec.filters import parse_where
 from metricmind.spec.model import MetricType, Model
 from metricmind.spec.names import NameError_
@@ -116,14 +115,9 @@ def semantic_models(model: Model, issues: IssueList, dialect: str) -> None:
 
 def _parse(sql: str, dialect: str, what: str, issues: IssueList, file: str | None, line: int | None) -> None:
     try:
-        sqlglot.parse_one(sql, read=dialect)
-    except sqlglot.errors.ParseError as exc:
-        issues.error(
-            f"{what} {sql!r} is not valid SQL ({exc.errors[0]['description'] if exc.errors else exc})",
-            file,
-            line,
-            "write a SQL expression over the table's columns",
-        )
+        expressions.check(sql, dialect, what=what)
+    except ExpressionError as exc:
+        issues.error(exc.message, file, line, exc.hint)
 
 
 def metrics(model: Model, issues: IssueList, dialect: str) -> None:
@@ -224,21 +218,11 @@ def _derived_expr(
     where: tuple[str | None, int | None],
 ) -> None:
     try:
-        tree = sqlglot.parse_one(expr, read=dialect)
-    except sqlglot.errors.ParseError:
-        issues.error(
-            f"derived metric '{name}': expr {expr!r} is not a valid SQL expression",
-            *where,
-            "use the input metric names with arithmetic, e.g. revenue - costs",
-        )
-        return
-    for col in tree.find_all(sqlglot.exp.Column):
-        if col.name not in inputs:
-            issues.error(
-                f"derived metric '{name}': expr uses '{col.name}', which is not one of its input metrics",
-                *where,
-                _hint(col.name, inputs) or "add it under type_params.metrics",
-            )
+        expressions.check(expr, dialect, inputs=inputs, what=f"derived metric '{name}': expr")
+    except ExpressionError as exc:
+        col = re.search(r"'([^']+)', which is not one of its input metrics", exc.message)
+        hint = (_hint(col.group(1), inputs) if col else None) or exc.hint
+        issues.error(exc.message, *where, hint)
 
 
 def _cycles(model: Model, issues: IssueList) -> None:
