@@ -30,6 +30,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("warehouse.type", "duckdb", "Warehouse adapter: duckdb, postgres, or a registered entry point."),
     Setting("warehouse.path", "target/warehouse.duckdb", "DuckDB file, relative to the project folder."),
     Setting("warehouse.dsn", None, "Connection string for server warehouses (postgres://…)."),
+    Setting(
+        "warehouse.role",
+        None,
+        "PostgreSQL role to `SET ROLE` to for queries: one that can only read the project's schemas.",
+    ),
     Setting("warehouse.schema", None, "Schema that `ref('model')` resolves into; none means unqualified."),
     Setting("dialect", None, "SQL dialect to compile for; defaults to the warehouse's dialect."),
     Setting("max_join_hops", 4, "Longest entity join path the compiler searches."),

@@ -396,7 +396,10 @@ class Project:
                     )
                 self._warehouse = connect("duckdb", path=str(path), read_only=True)
             else:
-                self._warehouse = connect(kind, dsn=self.setting("warehouse.dsn"))
+                # Queries only read: a read-only session, as a reader role when one is configured.
+                role = self.setting("warehouse.role")
+                extra = {"role": str(role)} if role else {}
+                self._warehouse = connect(kind, dsn=self.setting("warehouse.dsn"), read_only=True, **extra)
         return self._warehouse
 
     def dimension_values(self, limit: int = 200) -> dict[str, list[str]]:

@@ -26,6 +26,15 @@ if TYPE_CHECKING:
 
 MEMORY = ":memory:"
 
+#: Settings of every query connection (read-only files): no file system, network or extension access
+#: beyond the database file itself, and a configuration that statements cannot change.
+SANDBOX: dict[str, Any] = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+
 _TABLES_SQL = """
 select schema_name, table_name, estimated_size::bigint as row_count
 from duckdb_tables() where database_name = current_database() and not internal and not temporary
@@ -54,6 +63,8 @@ class DuckDBWarehouse:
         path: Database file, or ``":memory:"`` for a private in-memory database (always writable).
         read_only: Open the file read-only (the default); build steps pass ``False``.
         threads: DuckDB worker threads; ``None`` keeps DuckDB's default (all cores).
+        sandbox: Apply :data:`SANDBOX` (no external file, network or extension access; locked
+            configuration). Default: on for read-only connections, which is how every query runs.
 
     Raises:
         WarehouseError: The file is missing (read-only), locked by a writer, or not a DuckDB file.
@@ -62,7 +73,12 @@ class DuckDBWarehouse:
     dialect = "duckdb"
 
     def __init__(
-        self, path: str | os.PathLike[str] = MEMORY, read_only: bool = True, *, threads: int | None = None
+        self,
+        path: str | os.PathLike[str] = MEMORY,
+        read_only: bool = True,
+        *,
+        threads: int | None = None,
+        sandbox: bool | None = None,
     ) -> None:
         self.path = str(path)
         self.read_only = read_only and self.path != MEMORY
@@ -75,7 +91,8 @@ class DuckDBWarehouse:
                 )
             if not self.read_only:
                 file.parent.mkdir(parents=True, exist_ok=True)
-        config: dict[str, Any] = {}
+        self.sandboxed = self.read_only if sandbox is None else sandbox
+        config: dict[str, Any] = dict(SANDBOX) if self.sandboxed else {}
         if threads is not None:
             config["threads"] = threads
         try:

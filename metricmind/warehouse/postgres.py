@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Any
 
 import psycopg
+import psycopg.sql
 
 from metricmind.errors import WarehouseError
 from metricmind.warehouse.base import Column, Result, Table, first_line
@@ -31,6 +32,10 @@ class PostgresWarehouse:
     Args:
         dsn: A libpq connection string or URL (``postgresql://user@host:port/db``).
         connect_timeout: Seconds to wait for the server.
+        read_only: Every transaction of the session is read-only (``default_transaction_read_only``):
+            how metric queries run. Build steps (``execute``) pass ``False``.
+        role: ``SET ROLE`` to this role after connecting: a role that may only read the project's
+            schemas (see docs/security.md).
 
     Raises:
         WarehouseError: The server cannot be reached or refused the login.
@@ -38,20 +43,32 @@ class PostgresWarehouse:
 
     dialect = "postgres"
 
-    def __init__(self, dsn: str | None = None, *, connect_timeout: int = 10, **_: Any) -> None:
+    def __init__(
+        self,
+        dsn: str | None = None,
+        *,
+        connect_timeout: int = 10,
+        read_only: bool = False,
+        role: str | None = None,
+        **_: Any,
+    ) -> None:
         if not dsn:
             raise WarehouseError(
                 "no PostgreSQL connection string", hint="Set warehouse.dsn in metricmind.yml."
             )
         self.dsn = dsn
+        self.read_only = read_only
+        options: dict[str, Any] = {"options": "-c default_transaction_read_only=on"} if read_only else {}
         try:
             self._con: psycopg.Connection[Any] | None = psycopg.connect(
-                dsn, autocommit=True, connect_timeout=connect_timeout
+                dsn, autocommit=True, connect_timeout=connect_timeout, **options
             )
+            if role:
+                self._con.execute(psycopg.sql.SQL("SET ROLE {}").format(psycopg.sql.Identifier(role)))
         except psycopg.Error as exc:
             raise WarehouseError(
                 f"cannot connect to PostgreSQL: {str(exc).strip().splitlines()[0]}",
-                hint="Check warehouse.dsn, that the server runs, and the credentials.",
+                hint="Check warehouse.dsn (and warehouse.role), that the server runs, and the credentials.",
             ) from exc
         self._lock = threading.Lock()
 
