@@ -5,18 +5,41 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from metricmind.resolve.lexicon import Entry
+from metricmind.resolve.lexicon import Entry, Lexicon
 from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.text import FILLERS, Token, number, tokenize
 from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, DIM_ORDER, GRAMMAR, GROUP_WORDS
-
-if TYPE_CHECKING:
-    from metricmind.resolve.resolver import Resolver
+from metricmind.spec.model import Model
 
 
-@dataclass
+class Catalog(Protocol):
+    """What a reading asks of the resolver that started it (the resolver implements it; readings never
+    import the resolver, so the dependency runs one way: resolver → readings → this protocol).
+    """
+
+    lex: Lexicon
+    model: Model
+
+    @property
+    def phrase_sets(self) -> dict[tuple[str, ...], list[Entry]]:
+        """Metric phrases of two or more words keyed by their sorted word roots."""
+        ...
+
+    def sources(self, metric: str) -> set[str]:
+        """The semantic models ``metric`` reads."""
+        ...
+
+    def reachable(self, metric: str, dim: str) -> bool:
+        """Whether ``dim`` can group ``metric`` without counting a row twice."""
+        ...
+
+    def correct(self, word: str) -> str | None:
+        """The catalog word ``word`` is a typo of, if exactly one is close enough."""
+        ...
+
+
 @dataclass
 class _Pick:
     """Words the resolver read as a catalog phrase."""
@@ -31,7 +54,7 @@ class _Pick:
 class _ReadingBase:
     """One question being read (the passes share the token state)."""
 
-    def __init__(self, resolver: Resolver, question: str, as_of: dt.date) -> None:
+    def __init__(self, resolver: Catalog, question: str, as_of: dt.date) -> None:
         self.r = resolver
         self.lex = resolver.lex
         self.tokens: list[Token] = tokenize(question)

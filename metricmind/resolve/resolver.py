@@ -105,7 +105,7 @@ class Resolver:
     def _words(self) -> list[str]:
         return sorted(self.lex.vocabulary | GRAMMAR)
 
-    def _correct(self, word: str) -> str | None:
+    def correct(self, word: str) -> str | None:
         """The catalog word ``word`` is a typo of, if exactly one is close enough."""
         if word in self._typos:
             return self._typos[word]
@@ -173,7 +173,7 @@ class _Reading(_MetricReading):
                 or not s.isalpha()
             ):
                 continue
-            fixed = self.r._correct(s)
+            fixed = self.r.correct(s)
             if fixed is not None:
                 self.stems[t.index] = fixed
                 self.fuzzy.add(t.index)
