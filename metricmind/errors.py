@@ -64,6 +64,15 @@ class Issue:
         }
 
 
+def with_hint(message: str, hint: str | None) -> str:
+    """``message`` and ``hint`` as sentences: "The file does not exist. Build it first."."""
+    if not hint:
+        return message
+    text = message.rstrip()
+    stop = "" if text.endswith((".", "!", "?", ":")) else "."
+    return f"{text}{stop} {hint}"
+
+
 class MetricmindError(Exception):
     """Base class of every error metricmind raises on purpose."""
 
@@ -75,7 +84,7 @@ class MetricmindError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return f"{self.message}{f' {self.hint}' if self.hint else ''}"
+        return with_hint(self.message, self.hint)
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready view: the shape every interface returns for errors."""

@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from metricmind.errors import MetricmindError, QueryError, UnknownNameError
+from metricmind.errors import MetricmindError, QueryError, UnknownNameError, with_hint
 from metricmind.project import json_value
 
 MAX_ROWS = 200
@@ -148,9 +148,8 @@ def mapping(value: str | dict[str, Any] | None, what: str) -> dict[str, Any] | N
 
 def error_text(exc: MetricmindError) -> str:
     """The message a model reads when a tool fails: what, the fix, then the JSON error shape."""
-    text = f"error ({exc.code}): {exc.message}"
-    if exc.hint and not (isinstance(exc, UnknownNameError) and not exc.suggestions):
-        text += f" {exc.hint}"
+    hint = exc.hint if not (isinstance(exc, UnknownNameError) and not exc.suggestions) else None
+    text = f"error ({exc.code}): {with_hint(exc.message, hint)}"
     if isinstance(exc, UnknownNameError):
         text += " Call list_metrics, or describe_metrics for a metric's dimensions, to see the names."
     return f"{text}\n{json.dumps(exc.to_dict(), default=str)}"
