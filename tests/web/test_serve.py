@@ -69,3 +69,59 @@ def test_serve_schedules_the_nightly_job(
     assert len(started) == 1 and started[0].at.hour == 2 and not started[0]._thread.is_alive()  # stopped
     bad = CliRunner().invoke(app, ["serve", "-p", str(target), "--nightly-at", "half past two"])
     assert bad.exit_code == 2 and "HH:MM" in bad.stderr
+
+
+def test_demo_refuses_to_rebuild_under_a_running_server(web_demo: Path, tmp_path: Path) -> None:
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    target = tmp_path / "demo"
+    shutil.copytree(web_demo, target, ignore=shutil.ignore_patterns(".metricmind"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [str(Path(sys.executable).with_name("metricmind")), "serve", "-p", str(target), "--port", str(port)]
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ))
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/metrics", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.3)
+        assert commands_web.running_server(target) is not None
+        before = (target / "target" / "warehouse.duckdb").stat().st_mtime_ns
+        result = CliRunner().invoke(app, ["demo", "--dir", str(target), "--scale", "300"])
+        assert result.exit_code == 2
+        assert "is serving the demo" in result.output and f"127.0.0.1:{port}" in result.output
+        assert (target / "target" / "warehouse.duckdb").stat().st_mtime_ns == before
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert commands_web.running_server(target) is None
+
+
+def test_demo_prints_links_for_the_port_asked(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "demo",
+            "--dir",
+            str(tmp_path / "d"),
+            "--scale",
+            "300",
+            "--end-date",
+            "2025-06-30",
+            "--port",
+            "8765",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8765/login?token=" in result.output and ":8000" not in result.output
+    assert "--port 8765" in result.output

@@ -29,13 +29,22 @@ def demo(
     serve: Annotated[
         bool, typer.Option("--serve", help="Start the Metric Explorer on the demo afterwards.")
     ] = False,
-    host: Annotated[str, typer.Option("--host", help="Host for --serve.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port for --serve.")] = 8000,
+    host: Annotated[str, typer.Option("--host", help="Host for --serve and the printed sign-in links.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port for --serve and the printed sign-in links.")] = 8000,
 ) -> None:
     """Build the demo project (MetricFlow YAML + dbt models) and its warehouse, in seconds."""
     from metricmind.demo.build import build_demo
 
     target = directory or config.home() / "demo"
+    from metricmind.interfaces.cli.commands_web import running_server
+
+    live = running_server(target)
+    if live is not None:
+        fail(
+            f"a Metric Explorer is serving the demo in {target} (pid {live['pid']}, {live['url']}): "
+            "rebuilding it now would replace its warehouse and its sign-in links",
+            "Stop that server first (Ctrl+C), or build another copy with --dir.",
+        )
     if end_date:
         try:
             dt.date.fromisoformat(end_date)
@@ -55,8 +64,12 @@ def demo(
         from metricmind.project import Project
 
         with Project.load(report.target_dir) as built:
-            typer.echo(f"Users (after `metricmind serve --project {report.target_dir}`, open a link):")
-            for line in demo_logins(built, "http://127.0.0.1:8000"):
+            port_opt = "" if port == 8000 else f" --port {port}"
+            typer.echo(
+                f"Users (new sign-in links; earlier ones no longer work). After "
+                f"`metricmind serve --project {report.target_dir}{port_opt}`, open a link:"
+            )
+            for line in demo_logins(built, f"http://{host}:{port}"):
                 typer.echo(line)
     else:
         import importlib

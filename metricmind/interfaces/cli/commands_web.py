@@ -7,6 +7,7 @@ viewer in the catalog and prints the URL and a sign-in link for each.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 from pathlib import Path
 from typing import Annotated, Any
@@ -53,6 +54,31 @@ def demo_logins(project: Project, base_url: str) -> list[str]:
     return lines
 
 
+def _marker(root: Path) -> Path:
+    return root / ".metricmind" / "server.json"
+
+
+def running_server(root: Path) -> dict[str, Any] | None:
+    """The server serving the project at ``root`` right now (``pid``, ``url``), or None."""
+    try:
+        info = json.loads(_marker(root).read_text())
+        os.kill(int(info["pid"]), 0)  # signal 0: is the process alive?
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return dict(info)
+
+
+def _announce(root: Path, url: str) -> Path | None:
+    """Write the serving marker (what `metricmind demo` checks before rebuilding under a server)."""
+    marker = _marker(root)
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps({"pid": os.getpid(), "url": url}))
+    except OSError:
+        return None  # a read-only project folder still serves
+    return marker
+
+
 def run_server(
     project: Project, host: str, port: int, *, demo: bool = False, nightly_at: str | None = None
 ) -> None:
@@ -73,9 +99,12 @@ def run_server(
     else:
         typer.echo("Browsing is open; to edit, create a token: metricmind users add NAME --role editor")
     typer.echo("Press Ctrl+C to stop.")
+    marker = _announce(project.root, base)
     try:
         uvicorn.run(app, host=host, port=port, log_level=os.environ.get("METRICMIND_LOG_LEVEL", "warning"))
     finally:
+        if marker is not None:
+            marker.unlink(missing_ok=True)
         if schedule is not None:
             schedule.stop()
         project.close()
