@@ -29,8 +29,12 @@ def demo(
     serve: Annotated[
         bool, typer.Option("--serve", help="Start the Metric Explorer on the demo afterwards.")
     ] = False,
-    host: Annotated[str, typer.Option("--host", help="Host for --serve and the printed sign-in links.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port for --serve and the printed sign-in links.")] = 8000,
+    host: Annotated[
+        str, typer.Option("--host", help="Host for --serve and the printed sign-in links.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", help="Port for --serve and the printed sign-in links.")
+    ] = 8000,
 ) -> None:
     """Build the demo project (MetricFlow YAML + dbt models) and its warehouse, in seconds."""
     from metricmind.demo.build import build_demo
