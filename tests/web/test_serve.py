@@ -125,3 +125,25 @@ def test_demo_prints_links_for_the_port_asked(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8765/login?token=" in result.output and ":8000" not in result.output
     assert "--port 8765" in result.output
+
+
+def test_favicon_and_warm_up_record_nothing(web_demo: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from metricmind.interfaces.web.app import create_app, warm
+    from metricmind.project import Project
+
+    target = tmp_path / "demo"
+    shutil.copytree(web_demo, target, ignore=shutil.ignore_patterns(".metricmind"))
+    project = Project.load(target)
+    app = create_app(project)
+    timings = warm(app)
+    assert {"catalog", "openapi", "search", "resolver", "knowledge", "warehouse"} <= set(timings)
+    assert sum(project.catalog.usage_counts().values()) == 0  # warming runs no recorded query
+    client = TestClient(app)
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.content.lstrip().startswith(b"<svg")
+    project.close()

@@ -90,6 +90,8 @@ def run_server(
     schedule = _schedule(project, nightly_at) if nightly_at else None
 
     app = build_app(project)
+    # Open stores, connections and caches now: the first visit to each page is as fast as the next ones.
+    importlib.import_module("metricmind.interfaces.web.app").warm(app)
     base = f"http://{host}:{port}"
     typer.echo(f"\nMetric Explorer: {base}/   API docs: {base}/docs   (project {project.root})")
     if demo:
