@@ -1,12 +1,17 @@
 """Fingerprints: one short hash per query shape, with literal values masked.
 
 Two statements that differ only in literal values (dates, ids, ``IN`` lists of any length), spacing,
-case of keywords and identifiers, or comments share a fingerprint. Literals that change what a query
+case of keywords and identifiers, comments, or the final ``ORDER BY`` / ``LIMIT`` / ``OFFSET`` of their
+result (presentation: a query and its top N compute the same thing) share a fingerprint. Literals that change what a query
 means structurally are kept: a ``DATE_TRUNC`` unit, a date format, ``GROUP BY 1`` ordinals.
 
 >>> a = fingerprint_text("SELECT * FROM t WHERE d > '2024-01-01' AND id IN (1, 2, 3)", "duckdb")[0]
 >>> b = fingerprint_text("select *  from T where d > '2025-06-30' and id in (7)", "duckdb")[0]
 >>> a == b
+True
+>>> import sqlglot
+>>> top = fingerprint(sqlglot.parse("SELECT a, SUM(x) FROM t GROUP BY a ORDER BY 2 DESC LIMIT 5"), "duckdb")
+>>> fingerprint(sqlglot.parse("SELECT a, SUM(x) FROM t GROUP BY a"), "duckdb")[0] == top[0]
 True
 """
 
@@ -55,7 +60,7 @@ def mask(node: exp.Expr) -> exp.Expr:
 def fingerprint(statements: Sequence[exp.Expr], dialect: str) -> tuple[str, str]:
     """The fingerprint and normalized text of parsed statements."""
     text = ";\n".join(
-        mask(s).sql(
+        _presented(mask(s)).sql(
             dialect=dialect,
             normalize=True,
             comments=False,
@@ -65,6 +70,14 @@ def fingerprint(statements: Sequence[exp.Expr], dialect: str) -> tuple[str, str]
         for s in statements
     )
     return digest(text), text
+
+
+def _presented(node: exp.Expr) -> exp.Expr:
+    """``node`` (a fresh copy) without the final ORDER BY, LIMIT and OFFSET of its result."""
+    if isinstance(node, exp.Query):
+        for key in ("order", "limit", "offset"):
+            node.set(key, None)
+    return node
 
 
 def fingerprint_text(sql: str, dialect: str = "") -> tuple[str, str]:

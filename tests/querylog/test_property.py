@@ -55,3 +55,27 @@ def test_analyzer_counts_every_statement(batch: list[str]) -> None:
     assert analyzer.stats.seen == len(batch)
     assert analyzer.stats.parsed + analyzer.stats.unparsed == len(batch)
     assert analyzer.stats.unparsed == sum(not f.ok for f in results)
+
+
+def test_final_order_and_limit_are_presentation_not_pattern(shop: object) -> None:
+    """The same metric query from the UI (sorted, limited) and from curl is one query pattern."""
+    import sqlglot
+
+    from metricmind.querylog.fingerprint import fingerprint
+    from metricmind.spec.query import MetricQuery
+
+    plain = shop.compile(MetricQuery.build("revenue", ["metric_time__month", "customer__segment"]))  # type: ignore[attr-defined]
+    shown = shop.compile(  # type: ignore[attr-defined]
+        MetricQuery.build(
+            "revenue", ["metric_time__month", "customer__segment"], order_by=["-revenue"], limit=500
+        )
+    )
+    assert (
+        fingerprint(sqlglot.parse(plain, read="duckdb"), "duckdb")[0]
+        == fingerprint(sqlglot.parse(shown, read="duckdb"), "duckdb")[0]
+    )
+    inner = "SELECT a FROM (SELECT a FROM t ORDER BY a LIMIT 3) AS s"
+    assert (
+        fingerprint(sqlglot.parse(inner), "duckdb")[0]
+        != fingerprint(sqlglot.parse("SELECT a FROM (SELECT a FROM t) AS s"), "duckdb")[0]
+    )  # a LIMIT inside changes what is computed
