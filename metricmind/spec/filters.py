@@ -129,7 +129,7 @@ def parse_where(text: str, dialect: str = "duckdb") -> ParsedWhere:
         raise FilterError(f"filter {text!r} has an unclosed '{{{{'", hint="Close every {{ with }}.")
     try:
         statements = sqlglot.parse(f"SELECT 1 WHERE {sql}", read=dialect)
-    except sqlglot.errors.ParseError as exc:
+    except sqlglot.errors.SqlglotError as exc:  # ParseError, and TokenError (an unterminated /* or quote)
         raise FilterError(
             f"filter {text!r} is not a valid SQL condition: {_first_error(exc)}",
             hint="Check quotes and parentheses, e.g. {{ Dimension('customer__segment') }} = 'SMB'.",
@@ -173,8 +173,10 @@ def parse_where(text: str, dialect: str = "duckdb") -> ParsedWhere:
     return ParsedWhere(text, condition, refs)
 
 
-def _first_error(exc: sqlglot.errors.ParseError) -> str:
-    if exc.errors:
+def _first_error(exc: sqlglot.errors.SqlglotError) -> str:
+    if isinstance(exc, sqlglot.errors.TokenError):
+        return "a comment (/*) or a quoted string is not closed"
+    if isinstance(exc, sqlglot.errors.ParseError) and exc.errors:
         err = exc.errors[0]
         return str(err.get("description") or exc)
     return str(exc).splitlines()[0]

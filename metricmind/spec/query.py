@@ -31,8 +31,9 @@ def _date(value: str | dt.date | None, what: str) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
+    text = str(value).strip()
+    try:  # a date, or an ISO timestamp whose date is taken; anything after it is refused, not dropped
+        return dt.date.fromisoformat(text) if len(text) <= 10 else dt.datetime.fromisoformat(text).date()
     except ValueError as exc:
         raise QueryError(f"{what} {value!r} is not a date", hint="Write dates as YYYY-MM-DD.") from exc
 
