@@ -42,6 +42,12 @@ SETTINGS: tuple[Setting, ...] = (
         "store.url", None, "SQLAlchemy URL of the catalog store; default SQLite in `<project>/.metricmind/`."
     ),
     Setting("fiscal_year_start_month", 1, "First month of the fiscal year for time phrases."),
+    Setting(
+        "web.trusted_hosts",
+        "localhost,127.0.0.1,[::1]",
+        "Host names the web server answers (comma-separated, `*` for any); other Host headers get 421.",
+    ),
+    Setting("web.max_body_bytes", 1_000_000, "Largest request body the web server accepts; larger is 413."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -23,7 +23,7 @@ def api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[TestC
     monkeypatch.delenv("METRICMIND_STORE_URL", raising=False)
     project = Project.load(copy_shop(tmp_path / "shop"))
     tokens = {r: project.catalog.add_user(r, r) for r in ("viewer", "editor", "approver", "admin")}
-    yield TestClient(create_app(project)), tokens
+    yield TestClient(create_app(project), base_url="http://localhost"), tokens
     project.close()
 
 

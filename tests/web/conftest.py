@@ -36,7 +36,7 @@ def ro_project(web_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 @pytest.fixture(scope="session")
 def client(ro_project: Project) -> TestClient:
     """A TestClient over the shared project."""
-    return TestClient(create_app(ro_project))
+    return TestClient(create_app(ro_project), base_url="http://localhost")
 
 
 @pytest.fixture

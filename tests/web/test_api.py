@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
+
+from metricmind.project import Project
 
 ERROR_KEYS = {"error", "message", "hint"}
 
@@ -141,7 +145,7 @@ def test_openapi_and_docs_are_local(client: TestClient) -> None:
     assert client.get("/static/htmx.min.js").status_code == 200
 
 
-def test_suggest_and_preview(client: TestClient) -> None:
+def test_suggest_and_preview(client: TestClient, ro_project: Project) -> None:
     sources = client.get("/api/suggest", params={"text": "refund amount"}).json()["sources"]
     assert sources[0]["name"] == "refund_amount" or "refund" in sources[0]["name"]
     form = {
@@ -151,8 +155,11 @@ def test_suggest_and_preview(client: TestClient) -> None:
         "filter": "{{ Dimension('customer__segment') }} = 'Enterprise'",
         "definition": "Paid by enterprises.",
     }
-    data = client.post("/api/definitions/preview", json={"form": form}).json()
+    assert client.post("/api/definitions/preview", json={"form": form}).status_code == 401  # editors only
+    catalog: Any = ro_project.catalog  # type: ignore[attr-defined]
+    editor = {"Authorization": f"Bearer {catalog.add_user('preview_editor', 'editor')}"}
+    data = client.post("/api/definitions/preview", json={"form": form}, headers=editor).json()
     assert data["columns"] == ["metric_time__month", "enterprise_revenue"]
     assert data["rows"] and "enterprise_revenue" in data["yaml"]
-    bad = client.post("/api/definitions/preview", json={"form": {**form, "measure": "nope"}})
+    bad = client.post("/api/definitions/preview", json={"form": {**form, "measure": "nope"}}, headers=editor)
     assert bad.status_code == 400 and set(bad.json()) >= ERROR_KEYS

@@ -40,7 +40,7 @@ def test_feedback_records_and_editors_teach(rw_project: Project) -> None:
     catalog: Any = rw_project.catalog  # type: ignore[attr-defined]
     editor = catalog.add_user("ed", "editor")
     viewer = catalog.add_user("vi", "viewer")
-    client = TestClient(create_app(rw_project))
+    client = TestClient(create_app(rw_project), base_url="http://localhost")
     question = {"q": "MRR by zorblat", "as_of": "2026-07-01"}
     assert client.get("/api/ask", params=question).json()["answerable"] is False
     ok = client.post("/ask/feedback", data={**question, "verdict": "correct"}, follow_redirects=False)

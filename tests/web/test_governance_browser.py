@@ -74,12 +74,14 @@ def test_define_approve_publish_audit(browser: Any, rw_project: Project) -> None
         page.goto(f"{base}/login?token={tokens['viewer']}&next=/define")
         page.wait_for_selector("#readonly-note")
         assert page.locator("#save-draft, #submit-review").count() == 0
-        status = page.evaluate(
-            """async () => (await fetch('/api/definitions', {method: 'POST',
-                headers: {'content-type': 'application/json'},
-                body: JSON.stringify({form: {name: 'x_metric', measure: 'paid_amount'}})})).status"""
-        )
-        assert status == 403
+        post = """async (headers) => {
+            const r = await fetch('/api/definitions', {method: 'POST',
+                headers: {'content-type': 'application/json', ...headers},
+                body: JSON.stringify({form: {name: 'x_metric', measure: 'paid_amount'}})});
+            return [r.status, (await r.json()).error]; }"""
+        assert page.evaluate(post, {}) == [403, "csrf_rejected"]  # the cookie alone is not enough
+        token = page.get_attribute("meta[name='csrf-token']", "content")
+        assert page.evaluate(post, {"X-CSRF-Token": token}) == [403, "forbidden"]  # a viewer may not write
         page.goto(f"{base}/review?state=approved")
         page.wait_for_selector("section.change")
         assert page.locator("button.approve").count() == 0

@@ -21,8 +21,11 @@ from metricmind.project import Project
 DEMO_USERS = (("admin", "admin"), ("viewer", "viewer"))
 
 
-def build_app(project: Project) -> Any:
-    """The FastAPI app of ``metricmind.interfaces.web`` (a sibling interface, imported by name)."""
+def build_app(project: Project, host: str | None = None) -> Any:
+    """The FastAPI app of ``metricmind.interfaces.web`` (a sibling interface, imported by name).
+
+    A specific ``host`` (not a wildcard such as 0.0.0.0) joins the trusted hosts: the address served on.
+    """
     try:
         module = importlib.import_module("metricmind.interfaces.web.app")
     except ImportError as exc:
@@ -30,7 +33,8 @@ def build_app(project: Project) -> Any:
             f"cannot start the Metric Explorer: {exc}",
             "Install the web extra: pip install 'metricmind[web]'.",
         )
-    return module.create_app(project)
+    hosts = [host] if host and host not in ("0.0.0.0", "::", "") else []
+    return module.create_app(project, hosts=hosts)
 
 
 def demo_logins(project: Project, base_url: str) -> list[str]:
@@ -89,7 +93,7 @@ def run_server(
 
     schedule = _schedule(project, nightly_at) if nightly_at else None
 
-    app = build_app(project)
+    app = build_app(project, host)
     # Open stores, connections and caches now: the first visit to each page is as fast as the next ones.
     importlib.import_module("metricmind.interfaces.web.app").warm(app)
     base = f"http://{host}:{port}"

@@ -4,18 +4,22 @@ audit and usage. Reads are open; writes need ``Authorization: Bearer <token>`` a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from metricmind.interfaces.web import drafts, views
-from metricmind.interfaces.web.core import BadRequest, current_user, require, state, to_json
+from metricmind.interfaces.web.core import BadRequest, VersionRequired, state, to_json
+from metricmind.interfaces.web.guard import Anyone, Approver, Editor
 from metricmind.interfaces.web.runner import run_query, to_csv
 from metricmind.spec.query import MetricQuery
 
 router = APIRouter(prefix="/api", tags=["api"])
+
+ChangeId = Annotated[int, Path(ge=1, le=drafts.MAX_ID, description="a change's id")]
+Name = Annotated[str, Path(max_length=drafts.MAX_NAME, description="a metric or dataset name")]
 
 
 class QueryBody(BaseModel):
@@ -29,7 +33,7 @@ class QueryBody(BaseModel):
     start: str | None = Field(None, examples=["2025-01-01"])
     end: str | None = Field(None, examples=["2026-01-01"])
     order_by: list[str] = Field(default_factory=list, examples=[["metric_time__month"]])
-    limit: int | None = None
+    limit: int | None = Field(None, ge=0, le=drafts.MAX_ID)
     dialect: str | None = Field(None, examples=["snowflake"])
 
     def query(self) -> MetricQuery:
@@ -44,30 +48,29 @@ class DefinitionBody(BaseModel):
 
     definition: dict[str, Any] | None = None
     form: dict[str, Any] | None = None
-    expected_version: int | None = None
+    expected_version: int | None = Field(None, ge=0, le=drafts.MAX_ID)
     submit: bool = False
 
 
 class ReasonBody(BaseModel):
     """A reason (rejections, deprecations) and the version the reviewer saw."""
 
-    reason: str = ""
-    expected_version: int | None = None
+    reason: str = Field("", max_length=drafts.MAX_TEXT)
+    expected_version: int | None = Field(None, ge=0, le=drafts.MAX_ID)
 
 
 def definition_of(request: Request, body: DefinitionBody) -> dict[str, Any]:
     """The definition in ``body`` (built from the form fields when given those)."""
     if body.definition:
-        return body.definition
+        return drafts.check_lengths(body.definition)
     if body.form:
         return drafts.definition_from_form({**body.form, "_known": state(request).project.model.metrics})
     raise BadRequest("send a definition or form", hint='{"definition": {"name": ..., "type": ...}}')
 
 
 @router.get("/me")
-def me(request: Request) -> dict[str, Any]:
+def me(request: Request, user: Anyone) -> dict[str, Any]:
     """Who the token belongs to (``null`` when anonymous)."""
-    user = current_user(request)
     return {"user": user.to_dict() if user else None}
 
 
@@ -78,13 +81,13 @@ def list_metrics(request: Request, category: str | None = None, status: str | No
 
 
 @router.get("/metrics/{name}")
-def get_metric(request: Request, name: str) -> dict[str, Any]:
+def get_metric(request: Request, name: Name) -> dict[str, Any]:
     """A metric: definitions, rules, owner, status, history, usage, dimensions, tables, SQL per dialect."""
     return to_json(views.metric_view(state(request), name))  # type: ignore[no-any-return]
 
 
 @router.get("/metrics/{name}/dimensions")
-def metric_dimensions(request: Request, name: str) -> dict[str, Any]:
+def metric_dimensions(request: Request, name: Name) -> dict[str, Any]:
     """The dimensions a metric can be sliced by."""
     state(request).project.metric(name)
     return views.dimensions_view(state(request), name)
@@ -109,13 +112,13 @@ def list_datasets(request: Request) -> dict[str, Any]:
 
 
 @router.get("/datasets/{name}")
-def get_dataset(request: Request, name: str) -> dict[str, Any]:
+def get_dataset(request: Request, name: Name) -> dict[str, Any]:
     """One canonical dataset and the metrics that read it."""
     return to_json(views.dataset_dict(state(request), name))  # type: ignore[no-any-return]
 
 
 @router.post("/query/compile")
-def compile_query(request: Request, body: QueryBody) -> dict[str, Any]:
+def compile_query(request: Request, body: QueryBody, user: Anyone) -> dict[str, Any]:
     """The SQL of a query for a dialect (default: the project's)."""
     st = state(request)
     query = body.query()
@@ -125,20 +128,18 @@ def compile_query(request: Request, body: QueryBody) -> dict[str, Any]:
 
 
 @router.post("/query/run")
-def run(request: Request, body: QueryBody) -> dict[str, Any]:
+def run(request: Request, body: QueryBody, user: Anyone) -> dict[str, Any]:
     """Compile and run a query: columns, rows, SQL and timings."""
-    user = current_user(request)
     result = run_query(state(request), body.query(), user.name if user else None)
     return {"query": result.query.to_dict(), **result.to_dict()}
 
 
 @router.get("/query", response_model=None)
-def run_get(request: Request, format: str = "json") -> Any:
+def run_get(request: Request, user: Anyone, format: str = "json") -> Any:
     """Run the query in the query string (the Explorer's shareable URL parameters); ``format=csv`` too."""
     query, _ = views.query_from_params(request.query_params)
     if query is None:
         raise BadRequest("no metrics given", hint="Add ?metrics=mrr")
-    user = current_user(request)
     result = run_query(state(request), query, user.name if user else None)
     if format == "csv":
         return PlainTextResponse(to_csv(result.columns, result.rows), media_type="text/csv")
@@ -152,8 +153,8 @@ def suggest(request: Request, text: str = "") -> dict[str, Any]:
 
 
 @router.post("/definitions/preview")
-def preview(request: Request, body: DefinitionBody) -> dict[str, Any]:
-    """Compile and run a definition without saving it."""
+def preview(request: Request, body: DefinitionBody, user: Editor) -> dict[str, Any]:
+    """Compile and run a definition without saving it (editor: a preview runs the draft's SQL)."""
     st = state(request)
     definition = definition_of(request, body)
     with st.lock:
@@ -169,9 +170,8 @@ def list_definitions(request: Request, state_: str | None = Query(None, alias="s
 
 
 @router.post("/definitions", status_code=201)
-def create_definition(request: Request, body: DefinitionBody) -> dict[str, Any]:
+def create_definition(request: Request, body: DefinitionBody, user: Editor) -> dict[str, Any]:
     """Create a draft (editor); with ``submit``, also submit it for review."""
-    user = require(request, "editor")
     st = state(request)
     definition = definition_of(request, body)
     drafts.parse_definition(definition)
@@ -183,15 +183,22 @@ def create_definition(request: Request, body: DefinitionBody) -> dict[str, Any]:
 
 
 @router.get("/definitions/{change_id}")
-def get_definition(request: Request, change_id: int) -> dict[str, Any]:
+def get_definition(request: Request, change_id: ChangeId) -> dict[str, Any]:
     """One proposed definition with its diff."""
     return {"change": to_json(state(request).need_catalog().change(change_id))}
 
 
 @router.put("/definitions/{change_id}")
-def edit_definition(request: Request, change_id: int, body: DefinitionBody) -> dict[str, Any]:
-    """Replace a draft's definition (editor); ``expected_version`` guards against lost updates."""
-    user = require(request, "editor")
+def edit_definition(
+    request: Request, change_id: ChangeId, body: DefinitionBody, user: Editor
+) -> dict[str, Any]:
+    """Replace a draft's definition (editor); ``expected_version`` (required) guards against lost updates."""
+    if body.expected_version is None:
+        raise VersionRequired(
+            f"PUT /api/definitions/{change_id} needs expected_version: without it the edit would overwrite "
+            "whatever changed since you read the draft",
+            hint=f"GET /api/definitions/{change_id}, then send its version as expected_version.",
+        )
     definition = definition_of(request, body)
     drafts.parse_definition(definition)
     change = (
@@ -203,9 +210,10 @@ def edit_definition(request: Request, change_id: int, body: DefinitionBody) -> d
 
 
 @router.post("/definitions/{change_id}/submit")
-def submit(request: Request, change_id: int, body: ReasonBody | None = None) -> dict[str, Any]:
+def submit(
+    request: Request, change_id: ChangeId, user: Editor, body: ReasonBody | None = None
+) -> dict[str, Any]:
     """Submit a draft for review (editor)."""
-    user = require(request, "editor")
     version = body.expected_version if body else None
     return {
         "change": to_json(
@@ -215,9 +223,10 @@ def submit(request: Request, change_id: int, body: ReasonBody | None = None) -> 
 
 
 @router.post("/definitions/{change_id}/approve")
-def approve(request: Request, change_id: int, body: ReasonBody | None = None) -> dict[str, Any]:
+def approve(
+    request: Request, change_id: ChangeId, user: Approver, body: ReasonBody | None = None
+) -> dict[str, Any]:
     """Approve a definition in review (approver): it is written to the project's YAML and published."""
-    user = require(request, "approver")
     st = state(request)
     version = body.expected_version if body else None
     change = st.need_catalog().approve(change_id, user.name, expected_version=version)
@@ -227,9 +236,8 @@ def approve(request: Request, change_id: int, body: ReasonBody | None = None) ->
 
 
 @router.post("/definitions/{change_id}/reject")
-def reject(request: Request, change_id: int, body: ReasonBody) -> dict[str, Any]:
+def reject(request: Request, change_id: ChangeId, body: ReasonBody, user: Approver) -> dict[str, Any]:
     """Reject a definition in review (approver), with a reason."""
-    user = require(request, "approver")
     change = (
         state(request)
         .need_catalog()
@@ -239,17 +247,15 @@ def reject(request: Request, change_id: int, body: ReasonBody) -> dict[str, Any]
 
 
 @router.post("/{kind}/{name}/certify")
-def certify(request: Request, kind: str, name: str) -> dict[str, Any]:
+def certify(request: Request, kind: str, name: Name, user: Approver) -> dict[str, Any]:
     """Certify a metric (``/api/metrics/x/certify``) or a canonical dataset (approver)."""
-    user = require(request, "approver")
     result = state(request).need_catalog().certify(_kind(kind), name, user.name)
     return {"result": to_json(result)}
 
 
 @router.post("/{kind}/{name}/deprecate")
-def deprecate(request: Request, kind: str, name: str, body: ReasonBody) -> dict[str, Any]:
+def deprecate(request: Request, kind: str, name: Name, body: ReasonBody, user: Approver) -> dict[str, Any]:
     """Deprecate a metric or a canonical dataset, with a reason (approver)."""
-    user = require(request, "approver")
     result = state(request).need_catalog().deprecate(_kind(kind), name, user.name, body.reason)
     return {"result": to_json(result)}
 
@@ -277,7 +283,7 @@ def usage(request: Request, limit: int = Query(20, ge=1, le=200)) -> dict[str, A
 
 
 @router.get("/usage/{name}")
-def usage_of(request: Request, name: str) -> dict[str, Any]:
+def usage_of(request: Request, name: Name) -> dict[str, Any]:
     """One metric's usage: this month, 30 daily counts and the trend."""
     state(request).project.metric(name)
     return {"metric": name, **views.usage_view(state(request), name)}

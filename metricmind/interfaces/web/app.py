@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -23,6 +23,7 @@ from metricmind import __version__
 from metricmind.errors import MetricmindError
 from metricmind.interfaces.web import api, ask, knowledge, pages, views
 from metricmind.interfaces.web.core import HERE, BadRequest, NotFound, WebState, error_response
+from metricmind.interfaces.web.guard import Guard, parse_hosts
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
 
@@ -63,8 +64,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.knowledge.close()  # the knowledge graph's store connections
 
 
-def create_app(project: Project) -> FastAPI:
-    """The web app for ``project`` (its warehouse is opened read-only, queries run one at a time)."""
+def create_app(project: Project, *, hosts: Iterable[str] = ()) -> FastAPI:
+    """The web app for ``project`` (its warehouse is opened read-only, queries run one at a time).
+
+    It answers only the hosts of ``web.trusted_hosts`` and ``hosts`` (``serve --host`` adds the address it
+    listens on), and refuses bodies over ``web.max_body_bytes`` (see ``guard``).
+    """
     app = FastAPI(
         lifespan=_lifespan,
         title="metricmind",
@@ -84,6 +89,9 @@ def create_app(project: Project) -> FastAPI:
     app.state.search_reset = lazy.reset
     app.state.resolver = lazy.resolver
     knowledge.install(app, st)  # the graph, opened on first use; records every query the UI runs
+
+    trusted = parse_hosts(project.setting("web.trusted_hosts")) | parse_hosts(list(hosts))
+    app.add_middleware(Guard, hosts=trusted, max_body=int(project.setting("web.max_body_bytes")))
 
     @app.middleware("http")
     async def _timing(request: Request, call_next: Any) -> Response:

@@ -12,12 +12,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from metricmind.errors import MetricmindError, UnknownNameError
-from metricmind.interfaces.web.core import BadRequest, current_user, render, require, state, to_json
+from metricmind.interfaces.web.core import BadRequest, TooLong, render, require, state, to_json
+from metricmind.interfaces.web.guard import Anyone
 from metricmind.resolve import Resolver, add_synonym
 from metricmind.resolve.feedback import Feedback, FeedbackStore
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["ask"])
+
+MAX_QUESTION = 2000  # characters: resolving is CPU-bound and open to anonymous people
 
 
 def load_resolver(project: Any) -> Resolver | None:
@@ -77,6 +80,11 @@ def marked(question: str, spans: dict[str, list[dict[str, Any]]]) -> list[dict[s
 
 def resolve(request: Request, q: str, as_of: str | None) -> dict[str, Any]:
     """The page context of one question."""
+    if len(q) > MAX_QUESTION:
+        raise TooLong(
+            f"the question is {len(q):,} characters long; at most {MAX_QUESTION:,} are accepted",
+            hint="Ask one short question, e.g. 'MRR by region last quarter'.",
+        )
     resolver = request.app.state.resolver()
     ctx: dict[str, Any] = {
         "q": q,
@@ -115,15 +123,15 @@ def ask_api(request: Request, q: str, as_of: str | None = None) -> Any:
 @router.post("/ask/feedback")
 def ask_feedback(
     request: Request,
-    q: str = Form(...),
-    verdict: str = Form(...),
-    phrase: str = Form(""),
-    target: str = Form(""),
-    as_of: str = Form(""),
+    user: Anyone,
+    q: str = Form(..., max_length=MAX_QUESTION),
+    verdict: str = Form(..., max_length=20),
+    phrase: str = Form("", max_length=200),
+    target: str = Form("", max_length=300),
+    as_of: str = Form("", max_length=20),
 ) -> Response:
     """Record a verdict on an answer; an editor's correction (phrase → target) teaches the resolver."""
     st = state(request)
-    user = current_user(request)
     learned: list[dict[str, str]] = []
     phrase, target = " ".join(phrase.split()).lower(), target.strip()
     if verdict == "incorrect" and phrase and target:

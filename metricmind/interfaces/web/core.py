@@ -7,6 +7,9 @@ Every error, HTML pages aside, is ``MetricmindError.to_dict()``: ``{"error", "me
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,20 +51,59 @@ class BadRequest(MetricmindError):
     code = "invalid_request"
 
 
+class TooLong(MetricmindError):
+    """A field (a question, a name, a description) is longer than the server accepts (422)."""
+
+    code = "too_long"
+
+
+class TooLarge(MetricmindError):
+    """The request body is larger than ``web.max_body_bytes`` (413)."""
+
+    code = "too_large"
+
+
+class UntrustedHost(MetricmindError):
+    """The ``Host`` header names a host not in ``web.trusted_hosts`` (421, as the MCP HTTP server)."""
+
+    code = "untrusted_host"
+
+
+class CsrfRejected(MetricmindError):
+    """A cookie-driven write without this session's CSRF token, or from another origin (403)."""
+
+    code = "csrf_rejected"
+
+
+class VersionRequired(MetricmindError):
+    """A replacing write without ``expected_version`` (428: it would overwrite blindly)."""
+
+    code = "version_required"
+
+
+_STATUS: dict[type[MetricmindError], int] = {
+    NotAuthenticated: 401,
+    CsrfRejected: 403,
+    NotFound: 404,
+    UntrustedHost: 421,
+    TooLarge: 413,
+    TooLong: 422,
+    VersionRequired: 428,
+    Unavailable: 503,
+}
+
+
 def status_of(exc: MetricmindError) -> int:
     """The HTTP status for an error."""
-    if isinstance(exc, NotAuthenticated):
-        return 401
+    for kind, status in _STATUS.items():
+        if isinstance(exc, kind):
+            return status
     if isinstance(exc, PermissionDenied) or exc.code == "forbidden":
         return 403
-    if isinstance(exc, NotFound):
-        return 404
     if isinstance(exc, UnknownNameError):
         return 404
     if isinstance(exc, ConflictError) or exc.code == "conflict":
         return 409
-    if isinstance(exc, Unavailable):
-        return 503
     if isinstance(exc, QueryError | BadRequest) or exc.code in ("invalid_spec", "workflow", "invalid"):
         return 400
     if exc.code in ("warehouse_error",):
@@ -102,6 +144,7 @@ class WebState:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.secret = secrets.token_bytes(32)  # signs CSRF tokens; a restart asks open pages to reload
         self._catalog: Any = None
         self.cache: dict[str, Any] = {}
         self._catalog_error: str | None = None
@@ -192,6 +235,16 @@ def user_for_token(st: WebState, token: str) -> User | None:
     return User(str(found.name), str(getattr(found.role, "value", found.role)))
 
 
+def csrf_token(request: Request) -> str:
+    """This browser session's CSRF token: an HMAC of its sign-in cookie under the server's secret.
+
+    Bound to the cookie, so a token planted from another port of the same host (cookies ignore ports)
+    is useless without the session it was made for; forms send it as ``csrf_token``, htmx as ``X-CSRF-Token``.
+    """
+    session = request.cookies.get(COOKIE, "")
+    return hmac.new(state(request).secret, session.encode(), hashlib.sha256).hexdigest()
+
+
 def require(request: Request, role: str) -> User:
     """The user, when at least ``role``; else 401 (anonymous) or 403 (too low a role)."""
     user = current_user(request)
@@ -236,7 +289,11 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
     except NotAuthenticated:
         user = None
     html = st.env.get_template(template).render(
-        request=request, user=user, project_name=st.project.model.name, **context
+        request=request,
+        user=user,
+        project_name=st.project.model.name,
+        csrf_token=csrf_token(request),
+        **context,
     )
     return HTMLResponse(html, status_code=status)
 
@@ -254,6 +311,11 @@ def error_response(request: Request, exc: MetricmindError, status: int | None = 
     except NotAuthenticated:
         user = None
     html = st.env.get_template(template).render(
-        request=request, user=user, project_name=st.project.model.name, error=body, status=code
+        request=request,
+        user=user,
+        project_name=st.project.model.name,
+        csrf_token=csrf_token(request),
+        error=body,
+        status=code,
     )
     return HTMLResponse(html, status_code=code)

@@ -8,20 +8,35 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from metricmind.catalog.definitions import parse_definition, to_yaml
 from metricmind.compiler import Compiler
 from metricmind.errors import MetricmindError, QueryError
+from metricmind.interfaces.web.core import TooLong
 from metricmind.project import Project
 from metricmind.spec.model import Metric, Model
 from metricmind.spec.names import METRIC_TIME, SEP
 from metricmind.spec.query import MetricQuery
 
+T = TypeVar("T")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_NAME = 128  # names: metrics, measures, dimensions, categories, owners, synonyms
+MAX_LABEL = 256  # short names
+MAX_TEXT = 10_000  # descriptions, definitions, rules, expressions, filters, reasons
+MAX_ID = 2**63 - 1  # the store's integer ids and versions
+_SHORT = {"name": MAX_NAME, "label": MAX_LABEL, "category": MAX_NAME, "owner": MAX_NAME, "measure": MAX_NAME}
 CERTIFICATION = ("draft", "experimental", "verified", "certified")
 _WORD = re.compile(r"[a-z0-9]+")
-__all__ = ["definition_from_form", "model_with", "parse_definition", "preview", "suggest_sources", "to_yaml"]
+__all__ = [
+    "check_lengths",
+    "definition_from_form",
+    "model_with",
+    "parse_definition",
+    "preview",
+    "suggest_sources",
+    "to_yaml",
+]
 _STOP = {"the", "of", "a", "an", "and", "or", "in", "on", "by", "per", "for", "to", "with", "is", "are", "as"}
 
 
@@ -91,6 +106,7 @@ def definition_from_form(form: dict[str, Any]) -> dict[str, Any]:
     derived metric), ``filter`` (MetricFlow filter), ``dimensions`` (list), ``business_rules``
     (one per line), ``synonyms`` (comma-separated), ``certification``.
     """
+    check_lengths({k: v for k, v in form.items() if k != "_known"})
     name = str(form.get("name") or "").strip()
     if not NAME.match(name):
         raise QueryError(
@@ -141,6 +157,31 @@ def definition_from_form(form: dict[str, Any]) -> dict[str, Any]:
         out["filter"] = flt
     out["config"] = {"meta": meta}
     return out
+
+
+def check_lengths(data: T, path: str = "") -> T:
+    """``data`` (a definition or form) when every text in it fits; else ``TooLong`` naming the field.
+
+    Names, categories, owners and list items (synonyms, dimensions) hold at most ``MAX_NAME`` characters,
+    labels ``MAX_LABEL``, any other text (description, rules, ``expr``, filters) ``MAX_TEXT``.
+    """
+    if isinstance(data, dict):
+        for key, value in data.items():
+            check_lengths(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list | tuple):
+        if len(data) > 1000:
+            raise TooLong(f"'{path}' has {len(data):,} items; at most 1,000 are accepted", hint="Send fewer.")
+        for i, value in enumerate(data):
+            check_lengths(value, f"{path}[{i}]")
+    elif isinstance(data, str):
+        field = path.rsplit(".", 1)[-1]
+        limit = _SHORT.get(field, MAX_NAME if field.startswith(("synonyms[", "dimensions[")) else MAX_TEXT)
+        if len(data) > limit:
+            raise TooLong(
+                f"'{path}' is {len(data):,} characters long; at most {limit:,} are accepted",
+                hint="Shorten it: names are lower_snake_case words, long explanations go in the description.",
+            )
+    return data
 
 
 def _metric_refs(expr: str, known: Any) -> list[str]:

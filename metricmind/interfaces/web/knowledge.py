@@ -18,10 +18,11 @@ from typing import Any
 import yaml
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from metricmind.errors import ConflictError, MetricmindError
-from metricmind.interfaces.web.core import Unavailable, WebState, render, require, state, to_json
+from metricmind.interfaces.web.core import Unavailable, User, WebState, render, state, to_json
+from metricmind.interfaces.web.guard import Approver
 from metricmind.knowledge import gitops, graph
 from metricmind.knowledge.ingest import Recorder
 from metricmind.knowledge.service import Knowledge
@@ -151,9 +152,8 @@ def _git_required(st: WebState) -> None:
         raise Unavailable(f"proposals cannot be approved: {git['message']}", hint=git["hint"])
 
 
-def approve(request: Request, proposal_id: str, dbt_build: bool = False) -> dict[str, Any]:
-    """Approve one proposal as the signed-in approver: merge its YAML into the project's repository."""
-    user = require(request, "approver")
+def approve(request: Request, proposal_id: str, user: User, dbt_build: bool = False) -> dict[str, Any]:
+    """Approve one proposal as ``user`` (an approver): merge its YAML into the project's repository."""
     st = state(request)
     k = knowledge(request)
     _pending(k, proposal_id)
@@ -164,9 +164,8 @@ def approve(request: Request, proposal_id: str, dbt_build: bool = False) -> dict
     return result
 
 
-def reject(request: Request, proposal_id: str, reason: str | None) -> dict[str, Any]:
-    """Reject one proposal as the signed-in approver; the nightly job never proposes it again."""
-    user = require(request, "approver")
+def reject(request: Request, proposal_id: str, user: User, reason: str | None) -> dict[str, Any]:
+    """Reject one proposal as ``user`` (an approver); the nightly job never proposes it again."""
     k = knowledge(request)
     _pending(k, proposal_id)
     return k.reject([proposal_id], by=user.name, reason=(reason or "").strip() or None)
@@ -251,16 +250,18 @@ def proposal_page(request: Request, proposal_id: str) -> Response:
 
 
 @router.post("/proposals/{proposal_id}/approve")
-def proposal_approve_form(request: Request, proposal_id: str) -> Response:
+def proposal_approve_form(request: Request, proposal_id: str, user: Approver) -> Response:
     """Approve from the page (an htmx fragment saying what happened)."""
-    result = approve(request, proposal_id)
+    result = approve(request, proposal_id, user)
     return render(request, "_proposal_done.html", {"id": proposal_id, "status": "approved", "result": result})
 
 
 @router.post("/proposals/{proposal_id}/reject")
-def proposal_reject_form(request: Request, proposal_id: str, reason: str = Form("")) -> Response:
+def proposal_reject_form(
+    request: Request, proposal_id: str, user: Approver, reason: str = Form("", max_length=10_000)
+) -> Response:
     """Reject from the page, with the reason typed next to the button."""
-    result = reject(request, proposal_id, reason)
+    result = reject(request, proposal_id, user, reason)
     ctx = {"id": proposal_id, "status": "rejected", "result": result, "reason": reason}
     return render(request, "_proposal_done.html", ctx)
 
@@ -275,7 +276,7 @@ class ApproveBody(BaseModel):
 class RejectBody(BaseModel):
     """Why a proposal is rejected."""
 
-    reason: str | None = None
+    reason: str | None = Field(None, max_length=10_000)
 
 
 @api_router.get("/graph/summary")
@@ -327,15 +328,15 @@ def api_proposal(request: Request, proposal_id: str) -> Any:
 
 
 @api_router.post("/proposals/{proposal_id}/approve")
-def api_approve(request: Request, proposal_id: str, body: ApproveBody | None = None) -> Any:
+def api_approve(request: Request, proposal_id: str, user: Approver, body: ApproveBody | None = None) -> Any:
     """Approve (approvers): merge the proposal's YAML into the project's git repository."""
-    return to_json(approve(request, proposal_id, dbt_build=bool(body and body.dbt_build)))
+    return to_json(approve(request, proposal_id, user, dbt_build=bool(body and body.dbt_build)))
 
 
 @api_router.post("/proposals/{proposal_id}/reject")
-def api_reject(request: Request, proposal_id: str, body: RejectBody | None = None) -> Any:
+def api_reject(request: Request, proposal_id: str, user: Approver, body: RejectBody | None = None) -> Any:
     """Reject (approvers), with an optional reason."""
-    return to_json(reject(request, proposal_id, body.reason if body else None))
+    return to_json(reject(request, proposal_id, user, body.reason if body else None))
 
 
 __all__ = ["Graph", "api_router", "install", "router"]

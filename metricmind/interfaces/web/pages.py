@@ -4,28 +4,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from metricmind.errors import MetricmindError
 from metricmind.interfaces.web import charts, drafts, views
 from metricmind.interfaces.web.core import (
     COOKIE,
-    BadRequest,
     current_user,
     render,
-    require,
     state,
+    status_of,
     to_json,
     user_for_token,
 )
+from metricmind.interfaces.web.guard import Anyone, Approver, Editor
 from metricmind.interfaces.web.runner import run_query, to_csv
 from metricmind.project import json_value
 
 router = APIRouter(include_in_schema=False)
+ChangeId = Annotated[int, Path(ge=1, le=drafts.MAX_ID)]
+Name = Annotated[str, Path(max_length=drafts.MAX_NAME)]
 
 
 @router.get("/")
@@ -53,7 +55,7 @@ def search_page(request: Request, q: str = "") -> Response:
 
 
 @router.get("/metrics/{name}")
-def metric_page(request: Request, name: str) -> Response:
+def metric_page(request: Request, name: Name) -> Response:
     """A metric: definitions, business rules, owner, status, history, usage, dimensions, tables, SQL."""
     ctx = views.metric_view(state(request), name)
     ctx["sparkline"] = charts.sparkline(ctx["usage"]["daily"])
@@ -67,11 +69,12 @@ def query_page(request: Request) -> Response:
     st = state(request)
     params = request.query_params
     ctx: dict[str, Any] = {"error": None, "result": None, "chart": None, "chart_svg": ""}
+    status = 200
     try:
         query, form = views.query_from_params(params)
     except MetricmindError as exc:
         query, form = None, _raw_form(params)
-        ctx["error"] = exc.to_dict()
+        ctx["error"], status = exc.to_dict(), status_of(exc)
     ctx["form"] = form
     ctx["all_metrics"] = [
         {"name": m.name, "label": m.label or m.name, "category": m.category} for m in st.project.metrics()
@@ -107,8 +110,7 @@ def query_page(request: Request) -> Response:
             ctx["share_url"] = "/query?" + urlencode(shared)
             ctx["csv_url"] = "/query?" + urlencode([*shared, ("format", "csv")])
         except MetricmindError as exc:
-            ctx["error"] = exc.to_dict()
-    status = 400 if ctx["error"] and query is not None else 200
+            ctx["error"], status = exc.to_dict(), status_of(exc)
     svg = ctx.pop("chart_svg")
     return render(request, "query.html", {**ctx, "_svg": svg}, status)
 
@@ -188,8 +190,8 @@ def define_suggest(request: Request, name: str = "", definition: str = "", label
 
 
 @router.post("/define/preview")
-async def define_preview(request: Request) -> Response:
-    """Values of the draft before saving (htmx fragment or JSON)."""
+async def define_preview(request: Request, user: Editor) -> Response:
+    """Values of the draft before saving (htmx fragment or JSON); editors (a preview runs the draft)."""
     st = state(request)
     form = await request.form()
     definition = drafts.definition_from_form(_form_dict(form, st.project.model.metrics))
@@ -202,10 +204,9 @@ async def define_preview(request: Request) -> Response:
 
 
 @router.post("/define")
-async def define_save(request: Request) -> Response:
+async def define_save(request: Request, user: Editor) -> Response:
     """Save as draft (``action=draft``) or submit for review (``action=submit``); editors only."""
     st = state(request)
-    user = require(request, "editor")
     form = await request.form()
     definition = drafts.definition_from_form(_form_dict(form, st.project.model.metrics))
     drafts.parse_definition(definition)
@@ -227,27 +228,47 @@ def review_page(request: Request, state_: str | None = None) -> Response:
     return render(request, "review.html", {"state": wanted, "changes": changes})
 
 
-@router.post("/review/{change_id}/{action}")
-async def review_action(request: Request, change_id: int, action: str) -> Response:
-    """Approve or reject (approvers), or submit (editors), from the page."""
+Version = Annotated[int | None, Form(ge=0, le=drafts.MAX_ID)]
+Reason = Annotated[str, Form(max_length=drafts.MAX_TEXT)]
+
+
+@router.post("/review/{change_id}/approve")
+def review_approve(
+    request: Request, change_id: ChangeId, user: Approver, expected_version: Version = None
+) -> Response:
+    """Approve from the review page (approvers): the definition is published."""
     st = state(request)
-    form = await request.form()
-    version = form.get("expected_version")
-    expected = int(str(version)) if version else None
-    cat = st.need_catalog()
-    if action == "approve":
-        user = require(request, "approver")
-        change = cat.approve(change_id, user.name, expected_version=expected)
-        st.reload()
-        request.app.state.search_reset()
-    elif action == "reject":
-        user = require(request, "approver")
-        change = cat.reject(change_id, user.name, str(form.get("reason") or ""), expected_version=expected)
-    elif action == "submit":
-        user = require(request, "editor")
-        change = cat.submit(change_id, user.name, expected_version=expected)
-    else:
-        raise BadRequest(f"unknown action {action!r}", hint="approve, reject or submit")
+    change = st.need_catalog().approve(change_id, user.name, expected_version=expected_version)
+    st.reload()
+    request.app.state.search_reset()
+    return _done(request, change, "approve")
+
+
+@router.post("/review/{change_id}/reject")
+def review_reject(
+    request: Request,
+    change_id: ChangeId,
+    user: Approver,
+    reason: Reason = "",
+    expected_version: Version = None,
+) -> Response:
+    """Reject from the review page (approvers), with the reason typed next to the button."""
+    change = (
+        state(request).need_catalog().reject(change_id, user.name, reason, expected_version=expected_version)
+    )
+    return _done(request, change, "reject")
+
+
+@router.post("/review/{change_id}/submit")
+def review_submit(
+    request: Request, change_id: ChangeId, user: Editor, expected_version: Version = None
+) -> Response:
+    """Submit a draft for review from the review page (editors)."""
+    change = state(request).need_catalog().submit(change_id, user.name, expected_version=expected_version)
+    return _done(request, change, "submit")
+
+
+def _done(request: Request, change: Any, action: str) -> Response:
     return render(request, "_change_done.html", {"change": to_json(change), "action": action})
 
 
@@ -265,7 +286,7 @@ def datasets_page(request: Request) -> Response:
 
 
 @router.get("/datasets/{name}")
-def dataset_page(request: Request, name: str) -> Response:
+def dataset_page(request: Request, name: Name) -> Response:
     """One canonical dataset."""
     return render(request, "dataset.html", {"dataset": views.dataset_dict(state(request), name)})
 
@@ -280,7 +301,12 @@ def login_page(request: Request, token: str | None = None, next: str = "/") -> R
 
 
 @router.post("/login")
-def login_submit(request: Request, token: str = Form(""), next: str = Form("/")) -> Response:
+def login_submit(
+    request: Request,
+    user: Anyone,
+    token: str = Form("", max_length=512),
+    next: str = Form("/", max_length=2000),
+) -> Response:
     """Sign in: sets the ``metricmind_token`` cookie."""
     return _sign_in(request, token.strip(), next)
 
