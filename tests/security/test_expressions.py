@@ -52,7 +52,7 @@ def shop_copy(shop_dir: Path, tmp_path: Path) -> Path:
 def test_preview_of_a_draft_cannot_read_files(shop_copy: Path, expr: str) -> None:
     project = Project.load(shop_copy)
     token = project.catalog.add_user("ed", "editor")
-    client = TestClient(create_app(project))
+    client = TestClient(create_app(project), base_url="http://localhost")
     form = {"name": "x", "label": "X", "expr": expr, "category": "Revenue"}
     for headers in ({"authorization": f"Bearer {token}"}, {}):
         r = client.post("/api/definitions/preview", json={"form": form}, headers=headers)
@@ -64,7 +64,7 @@ def test_preview_of_a_draft_cannot_read_files(shop_copy: Path, expr: str) -> Non
 def test_saved_draft_with_a_file_read_is_refused(shop_copy: Path) -> None:
     project = Project.load(shop_copy)
     token = project.catalog.add_user("ed", "editor")
-    client = TestClient(create_app(project))
+    client = TestClient(create_app(project), base_url="http://localhost")
     form = {"name": "x", "label": "X", "expr": ATTACKS[0], "category": "Revenue"}
     r = client.post("/api/definitions", json={"form": form}, headers={"authorization": f"Bearer {token}"})
     assert 400 <= r.status_code < 500, r.text

@@ -142,7 +142,7 @@ def test_favicon_and_warm_up_record_nothing(web_demo: Path, tmp_path: Path) -> N
     timings = warm(app)
     assert {"catalog", "openapi", "search", "resolver", "knowledge", "warehouse"} <= set(timings)
     assert sum(project.catalog.usage_counts().values()) == 0  # warming runs no recorded query
-    client = TestClient(app)
+    client = TestClient(app, base_url="http://localhost")
     icon = client.get("/favicon.ico")
     assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
     assert icon.content.lstrip().startswith(b"<svg")
