@@ -148,6 +148,23 @@ class ExpressionError(QueryError):
     code = "invalid_expression"
 
 
+class QuestionTooLongError(QueryError):
+    """A question longer than the resolver reads (``metricmind.resolve.MAX_QUESTION_CHARS``)."""
+
+    code = "question_too_long"
+
+    def __init__(self, length: int, limit: int) -> None:
+        self.length = length
+        self.limit = limit
+        super().__init__(
+            f"the question is {length:,} characters long; questions are limited to {limit:,} characters",
+            hint="Ask one thing at a time, in a sentence or two.",
+        )
+
+    def to_dict(self) -> dict[str, object]:  # noqa: D102
+        return {**super().to_dict(), "length": self.length, "limit": self.limit}
+
+
 class WarehouseError(MetricmindError):
     """The warehouse failed to run a statement."""
 

@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from metricmind.resolve.lexicon import LEARNED_PATH, add_synonym, read_learned
 from metricmind.resolve.resolution import Filter, Resolution, Span
-from metricmind.resolve.resolver import Resolver
+from metricmind.resolve.resolver import MAX_QUESTION_CHARS, Resolver
+from metricmind.resolve.vocabulary import VocabularyError, check_word, learned_tables
 
-__all__ = ["LEARNED_PATH", "Filter", "Resolution", "Resolver", "Span", "add_synonym", "read_learned"]
+__all__ = [
+    "LEARNED_PATH",
+    "MAX_QUESTION_CHARS",
+    "Filter",
+    "Resolution",
+    "Resolver",
+    "Span",
+    "VocabularyError",
+    "add_synonym",
+    "check_word",
+    "learned_tables",
+    "read_learned",
+]

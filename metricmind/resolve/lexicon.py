@@ -1,33 +1,33 @@
 """The words a project answers to: metric, dimension and value phrases, from the model and learned.
 
 Phrases come from names, labels, ``config.meta`` synonyms, dimension ``values`` and
-``value_aliases``, and the project's reviewable ``metricmind/learned_synonyms.yml`` (written by
-``add_synonym`` when a person confirms a correction). Each phrase is stored as its tuple of stems.
+``value_aliases``, and learned words (``metricmind.resolve.vocabulary``): the project's shared
+vocabulary and a person's own words. Each phrase is stored as its tuple of stems. A learned phrase
+never overrides one of the model's exact phrases (``EXACT_SOURCES``) for something else.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from metricmind.errors import MetricmindError
 from metricmind.resolve.text import GENERIC, stems
 from metricmind.spec.model import Model
 from metricmind.spec.names import SEP
+from metricmind.spec.vocabulary import KINDS, VOCABULARY_FILE, Word, read_words, write_words
 
-LEARNED_PATH = Path("metricmind") / "learned_synonyms.yml"
-_SECTIONS = {"metric": "metrics", "dimension": "dimensions", "value": "values"}
-_HEADER = (
-    "# Phrases metricmind's question resolver learned from confirmed corrections (record_feedback).\n"
-    "# Review them like code: edit, move into a metric's config.meta.synonyms, or delete.\n"
-)
+log = logging.getLogger(__name__)
+
+LEARNED_PATH = VOCABULARY_FILE
+"""The shared vocabulary file, relative to the project root."""
+EXACT_SOURCES = frozenset({"name", "label", "synonym", "value", "alias", "entity", "observed"})
+"""Where a phrase names something exactly: a learned word with the same phrase is refused."""
 
 # Single words that are dimension values in the demo but ordinary English elsewhere: they count as a
 # filter only next to their dimension ("status active", "Growth plan") or when written as the value.
@@ -89,6 +89,7 @@ class Lexicon:
     metric_words: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     vocabulary: set[str] = field(default_factory=set)
     max_len: int = 1
+    refused: list[tuple[str, str]] = field(default_factory=list)  # learned (phrase, target) left out
 
     def add(self, phrase: str, entry: Entry) -> None:
         """Index ``phrase`` as naming ``entry`` (short upper-case phrases must match their case)."""
@@ -187,6 +188,11 @@ def build_lexicon(
                 lex.add(" ".join(run), Entry("value", f"{name}={next(iter(owners))}", "observed"))
     for kind, table in (learned or {}).items():
         for phrase, target in table.items():
+            exact = {e.target for e in lex.lookup(stems(phrase)) if e.source in EXACT_SOURCES}
+            if exact - {target}:
+                lex.refused.append((phrase, target))  # a learned word never overrides a name
+                log.warning("learned phrase %r → %s ignored: it names %s", phrase, target, sorted(exact))
+                continue
             lex.add(phrase, Entry(kind, target, "learned"))
     return lex
 
@@ -205,56 +211,26 @@ def _strings(value: Any) -> list[str]:
 
 # -- learned synonyms ---------------------------------------------------------------------------
 def read_learned(root: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
-    """The learned phrases of the project at ``root``: ``{"metric": {phrase: target}, ...}``."""
-    path = Path(root) / LEARNED_PATH
-    if not path.exists():
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise MetricmindError(
-            f"{path}{line}: the learned synonyms file is not valid YAML",
-            hint="Fix or delete the file; it holds only phrases learned from feedback.",
-        ) from exc
+    """The shared (approved) words of the project at ``root``: ``{"metric": {phrase: target}, ...}``.
+
+    Read from ``metricmind/vocabulary.yml`` (and the old ``learned_synonyms.yml``); a damaged file
+    gives no words and a warning in the log, never an error.
+    """
     out: dict[str, dict[str, str]] = {}
-    for kind, section in _SECTIONS.items():
-        table = data.get(section) if isinstance(data, dict) else None
-        if isinstance(table, dict):
-            out[kind] = {str(k).strip().lower(): str(v).strip() for k, v in table.items() if k and v}
+    for word in read_words(root):
+        out.setdefault(word.kind, {})[word.phrase] = word.target
     return out
 
 
 def add_synonym(root: str | os.PathLike[str], kind: str, phrase: str, target: str) -> Path:
-    """Teach the resolver of the project at ``root`` that ``phrase`` means ``target``.
+    """Add ``phrase`` → ``target`` to the shared vocabulary file of the project at ``root``; its path.
 
-    ``kind`` is ``metric``, ``dimension`` or ``value`` (target ``dimension=value``). The file is
-    rewritten atomically (a failed write leaves the previous file); returns its path.
+    Low level: no review and no name check. Interfaces teach words through the catalog's governed
+    vocabulary (``Project.learn``), which checks the word and shares it only once approved.
     """
-    if kind not in _SECTIONS:
-        raise MetricmindError(
-            f"unknown synonym kind {kind!r}", hint=f"Use one of: {', '.join(sorted(_SECTIONS))}."
-        )
-    phrase = " ".join(phrase.split()).lower()
-    if not phrase or not target.strip():
-        raise MetricmindError(
-            "a synonym needs a phrase and a target", hint="e.g. 'zorblat' → customer__region."
-        )
-    learned = read_learned(root)
-    learned.setdefault(kind, {})[phrase] = target.strip()
-    body = {_SECTIONS[k]: dict(sorted(v.items())) for k, v in sorted(learned.items()) if v}
-    path = Path(root) / LEARNED_PATH
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = _HEADER + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".learned_synonyms.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    if kind not in KINDS:
+        raise MetricmindError(f"unknown synonym kind {kind!r}", hint=f"Use one of: {', '.join(KINDS)}.")
+    text = " ".join(phrase.split()).lower()
+    words = [w for w in read_words(root) if not (w.kind == kind and w.phrase == text)]
+    words.append(Word(text, kind, target.strip()))
+    return write_words(root, words)

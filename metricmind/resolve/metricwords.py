@@ -35,6 +35,7 @@ class _MetricReading(_ReadingBase):
         # "our biggest customers by MRR": it names what to group by
         if len(found) > 1:
             keep = []
+            in_value = {j for q in picks if q.kind == "value" for j in range(q.first, q.last)}
             for p, name in found:
                 words = self.stems[p.first : p.last]
                 j = self.prev_word(p.first)
@@ -44,8 +45,8 @@ class _MetricReading(_ReadingBase):
                     p.kind, p.entries = "dimension", as_dim
                     continue
                 j = self.prev_word(p.first)
-                after_value = j >= 0 and any(q.first <= j < q.last and q.kind == "value" for q in picks)
-                while j >= 0 and any(q.first <= j < q.last and q.kind == "value" for q in picks):
+                after_value = j >= 0 and j in in_value
+                while j >= 0 and j in in_value:
                     j = self.prev_word(j)
                 qualifier = after_value or (j >= 0 and self.tokens[j].norm in QUALIFIER_BEFORE)
                 if words[0] in ENTITY_NOUNS and (len(words) == 1 or not after_value) and qualifier:
@@ -152,25 +153,60 @@ class _MetricReading(_ReadingBase):
         return target
 
     def _modified(self, words: set[str], name: str, *, strict: bool = False) -> tuple[str, list[int]] | None:
-        free = {
-            root(self.stems[i]): i
-            for i, u in enumerate(self.used)
-            if not u and self.tokens[i].norm not in GRAIN_ADJ and self.stems[i] not in UNITS
-        }
         best: tuple[int, str, list[int]] | None = None
-        for key, entries in self.lex.phrases.items():
-            if len(key) <= len(words) or not words <= set(key):
-                continue
-            rest = [w for w in key if w not in words]
-            if strict and any(w in FILLERS or w in GENERIC for w in rest):
-                continue
-            idx = [free.get(root(w)) for w in rest]
+        for size, target, rest in self._longer_phrases(frozenset(words), name, strict):
+            idx = [self._free_at(w) for w in rest]
             if any(i is None for i in idx):
                 continue
-            for e in entries:
-                if e.kind == "metric" and e.target != name and (best is None or len(key) > best[0]):
-                    best = (len(key), e.target, [i for i in idx if i is not None])
+            if best is None or size > best[0]:
+                best = (size, target, [i for i in idx if i is not None])
         return None if best is None else (best[1], best[2])
+
+    def _longer_phrases(
+        self, words: frozenset[str], name: str, strict: bool
+    ) -> list[tuple[int, str, tuple[str, ...]]]:
+        """Metric phrases (other than ``name``'s) that hold ``words`` and more: (length, metric, the roots
+        of the other words). Computed once per word set of a question, so a question that repeats a
+        metric does not scan the lexicon again for each repetition.
+        """
+        cache_key = (words, name, strict)
+        found = self._phrase_cache.get(cache_key)
+        if found is None:
+            found = []
+            for key, entries in self.lex.phrases.items():
+                if len(key) <= len(words) or not words <= set(key):
+                    continue
+                rest = [w for w in key if w not in words]
+                if strict and any(w in FILLERS or w in GENERIC for w in rest):
+                    continue
+                roots = tuple(root(w) for w in rest)
+                for e in entries:
+                    if e.kind == "metric" and e.target != name:
+                        found.append((len(key), e.target, roots))
+            self._phrase_cache[cache_key] = found
+        return found
+
+    @cached_property
+    def _phrase_cache(self) -> dict[tuple[frozenset[str], str, bool], list[tuple[int, str, tuple[str, ...]]]]:
+        return {}
+
+    @cached_property
+    def _free_index(self) -> dict[str, list[int]]:
+        """Each word root → the positions of the question's words with that root (grain and unit words
+        left out), ascending; ``_free_at`` drops used positions from the end as it meets them.
+        """
+        out: dict[str, list[int]] = {}
+        for i, t in enumerate(self.tokens):
+            if t.norm not in GRAIN_ADJ and self.stems[i] not in UNITS:
+                out.setdefault(root(self.stems[i]), []).append(i)
+        return out
+
+    def _free_at(self, word_root: str) -> int | None:
+        """The last unused position of a word with this root (amortised O(1): ``used`` only grows)."""
+        positions = self._free_index.get(word_root)
+        while positions and self.used[positions[-1]]:
+            positions.pop()
+        return positions[-1] if positions else None
 
     def metric_from_words(self) -> list[str]:
         """No metric phrase: its words scattered (``spend on marketing``), or a word only one metric has."""

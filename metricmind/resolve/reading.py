@@ -66,6 +66,8 @@ class _ReadingBase:
         self.order_dir: bool | None = None
         self.order_n: int | None = None
         self.order_word: int | None = None
+        self.by_first: dict[int, list[_Pick]] = {}  # catalog candidates by first token (set by ``pick``)
+        self.by_last: dict[int, list[_Pick]] = {}  # … and by the token after their last
 
     # -- helpers -------------------------------------------------------------------------------
     def text(self, first: int, last: int) -> Span:

@@ -19,7 +19,7 @@ import datetime as dt
 import os
 from functools import cached_property
 
-from metricmind.errors import MetricmindError
+from metricmind.errors import MetricmindError, QuestionTooLongError
 from metricmind.resolve.lexicon import COMMON_WORDS, Entry, build_lexicon, read_learned
 from metricmind.resolve.metricwords import _MetricReading
 from metricmind.resolve.reading import _Pick
@@ -42,6 +42,9 @@ from metricmind.resolve.words import (
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
 from metricmind.spec.names import METRIC_TIME, split
+
+MAX_QUESTION_CHARS = 2000
+"""The longest question the resolver reads; a longer one is a ``QuestionTooLongError``."""
 
 
 class Resolver:
@@ -125,7 +128,13 @@ class Resolver:
 
     # -- resolving -----------------------------------------------------------------------------
     def resolve(self, question: str, *, as_of: dt.date | None = None) -> Resolution:
-        """Resolve ``question`` against ``as_of`` (default today)."""
+        """Resolve ``question`` against ``as_of`` (default today).
+
+        A question longer than ``MAX_QUESTION_CHARS`` is a ``QuestionTooLongError`` (reading stays
+        linear in the question's length below that; the limit keeps answers to people, not documents).
+        """
+        if len(question) > MAX_QUESTION_CHARS:
+            raise QuestionTooLongError(len(question), MAX_QUESTION_CHARS)
         return _Reading(self, question, as_of or dt.date.today()).run()
 
 
@@ -197,6 +206,12 @@ class _Reading(_MetricReading):
         """Choose non-overlapping phrases, longest first, the kind preferred by the context."""
         chosen: list[_Pick] = []
         ranked: list[tuple[tuple[int, int, int, int], _Pick]] = []
+        # candidates by where they start and end: the context checks look only at neighbours, so a
+        # long question costs linear time, not one scan of every candidate per candidate
+        self.by_first, self.by_last = {}, {}
+        for c in cands:
+            self.by_first.setdefault(c.first, []).append(c)
+            self.by_last.setdefault(c.last, []).append(c)
         for c in cands:
             if any(self.used[c.first : c.last]):
                 continue
@@ -206,7 +221,7 @@ class _Reading(_MetricReading):
             for kind in ("metric", "dimension", "value"):
                 entries = [e for e in c.entries if e.kind == kind]
                 if kind == "value":
-                    entries = [e for e in entries if self.value_allowed(c, e, cands)]
+                    entries = [e for e in entries if self.value_allowed(c, e)]
                 if not entries:
                     continue
                 order = (
@@ -239,7 +254,13 @@ class _Reading(_MetricReading):
         j = self.prev_word(i)
         if j < 0 or self.tokens[j].norm != "by":
             return False
-        return any(t.norm in DESC_WORDS | ASC_WORDS for t in self.tokens[:j])
+        return self.first_rank_word < j
+
+    @cached_property
+    def first_rank_word(self) -> int:
+        """The position of the question's first ranking word (``top``, ``lowest``…), or its length."""
+        ranking = DESC_WORDS | ASC_WORDS
+        return next((i for i, t in enumerate(self.tokens) if t.norm in ranking), len(self.tokens))
 
     def grain_then_metric(self, c: _Pick) -> bool:
         """``weekly active users`` is active users by week when "active users" is another metric."""
@@ -251,7 +272,7 @@ class _Reading(_MetricReading):
         }
         return bool(whole and rest and not (whole & rest))
 
-    def value_allowed(self, c: _Pick, e: Entry, cands: list[_Pick], *, siblings: bool = True) -> bool:
+    def value_allowed(self, c: _Pick, e: Entry, *, siblings: bool = True) -> bool:
         """Whether a value phrase counts as a filter (everyday words only in context)."""
         words = self.stems[c.first : c.last]
         if len(words) > 1 and not all(w in COMMON_WORDS or w in FILLERS for w in words):
@@ -264,20 +285,20 @@ class _Reading(_MetricReading):
         if before.endswith(("because of", "due to", "because", "via", "through")):
             return True
         dim = e.target.split("=", 1)[0]
-        if self.next_to_dim(c.first, c.last, dim, cands):
+        if self.next_to_dim(c.first, c.last, dim):
             return True
         # "the Growth and Pro plans": a sibling value of the same dimension, allowed in its own right
+        near = [*self.by_first.get(c.last + 1, []), *self.by_last.get(c.first - 1, [])]
         return siblings and any(
             o is not c
-            and (o.first == c.last + 1 or o.last == c.first - 1)
             and self.tokens[c.last if o.first > c.first else o.last].norm in ("and", "or")
             and any(
                 x.kind == "value"
                 and x.target.split("=", 1)[0] == dim
-                and self.value_allowed(o, x, cands, siblings=False)
+                and self.value_allowed(o, x, siblings=False)
                 for x in o.entries
             )
-            for o in cands
+            for o in near
         )
 
     def anchored(self, c: _Pick, e: Entry) -> bool:
@@ -292,9 +313,12 @@ class _Reading(_MetricReading):
             j -= 1
         return j >= 0 and j < c.first - 1 and self.stems[j] == entity
 
-    def next_to_dim(self, first: int, last: int, dim: str, cands: list[_Pick]) -> bool:
+    def next_to_dim(self, first: int, last: int, dim: str) -> bool:
+        """Whether a candidate naming ``dim`` is at most two filler words before or after the words."""
         skip = {"the", "is", "of", "equal", "equals", "to", "was", "a"}
-        for c in cands:
+        after = (c for k in range(last, last + 3) for c in self.by_first.get(k, []))
+        before = (c for k in range(max(0, first - 2), first + 1) for c in self.by_last.get(k, []))
+        for c in (*after, *before):
             if not any(e.kind == "dimension" and e.target == dim for e in c.entries):
                 continue
             gap_after = [t.norm for t in self.tokens[last : c.first]]

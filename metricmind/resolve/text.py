@@ -9,9 +9,12 @@ forms folded (``customers`` → ``customer``, ``churned`` → ``churn``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"\d{4}-\d{2}-\d{2}|\d+(?:\.\d+)?%?|[a-z0-9]+", re.IGNORECASE)
+# Words are runs of letters and digits of any script ("région" is one word, not "r" + "gion");
+# underscores and punctuation separate words.
+_TOKEN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]+(?:\.[0-9]+)?%?|[^\W_]+")
 
 # Irregular forms that should meet their base word.
 _LEMMAS = {
@@ -142,9 +145,21 @@ class Token:
     end: int
 
 
-def stem(word: str) -> str:
-    """A light, deterministic stem: plural and a few verb forms folded, nothing else."""
+def fold(word: str) -> str:
+    """Lower case without accents: ``"Région"`` → ``"region"`` (letters that do not decompose are kept).
+
+    >>> fold("Région"), fold("Zürich"), fold("straße")
+    ('region', 'zurich', 'straße')
+    """
     w = word.lower()
+    if w.isascii():
+        return w
+    return "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+
+
+def stem(word: str) -> str:
+    """A light, deterministic stem: accents, plural and a few verb forms folded, nothing else."""
+    w = fold(word)
     if w in _LEMMAS:
         return _LEMMAS[w]
     if len(w) <= 3 or w[0].isdigit():
@@ -159,11 +174,14 @@ def stem(word: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
-    """The tokens of ``text`` with character offsets into it (``'s`` dropped, hyphens split)."""
+    """The tokens of ``text`` with character offsets into it (``'s`` dropped, hyphens split).
+
+    ``norm`` is the word in lower case without accents, so "Région" meets the catalog's "region".
+    """
     out: list[Token] = []
     for m in _TOKEN.finditer(text):
         raw = m.group(0)
-        norm = raw.lower()
+        norm = fold(raw)
         if norm == "s" and m.start() > 0 and text[m.start() - 1] in "'’":
             continue
         out.append(Token(len(out), raw, norm, stem(norm), m.start(), m.end()))

@@ -372,7 +372,9 @@ def find_time(tokens: list[Token], as_of: dt.date, blocked: set[int] | None = No
             span = claim(m)
             if span is None:
                 continue
-            before = text[: m.start()].rstrip()
+            # the words just before ("compared to the …"): the longest such phrase has three words, so
+            # four tokens suffice; slicing at a token start keeps the search linear in the question
+            before = text[starts[max(0, span[0] - 4)] : m.start()].rstrip()
             kind = "comparison" if _CMP_BEFORE.search(before) else "range"
             hits.append(TimeHit(*span, kind=kind, start=start, end=end, unit=unit))
     return sorted(hits, key=lambda h: h.first)

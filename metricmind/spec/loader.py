@@ -16,6 +16,7 @@ from metricmind.errors import Issue, IssueList, closest
 from metricmind.spec import parse
 from metricmind.spec.model import CanonicalDataset, Metric, Model, SavedQuery, SemanticModel, TimeSpine
 from metricmind.spec.parse import qualify, ref_name
+from metricmind.spec.vocabulary import NOT_SEMANTIC
 from metricmind.spec.yamlio import Node, YamlProblem, load_documents
 
 SKIP_DIRS = {"target", "dbt_packages", "logs", "node_modules", "__pycache__", "seeds", "snapshots"}
@@ -47,7 +48,11 @@ class LoadResult:
 
 
 def discover(root: Path) -> ProjectFiles:
-    """Find the project settings and the YAML files that may hold semantic definitions."""
+    """Find the project settings and the YAML files that may hold semantic definitions.
+
+    The resolver's vocabulary files (``metricmind/vocabulary.yml``, the old
+    ``metricmind/learned_synonyms.yml``) are not semantic files and are never read here.
+    """
     settings: dict[str, Any] = {}
     settings_file = root / PROJECT_FILE
     if settings_file.exists():
@@ -58,12 +63,13 @@ def discover(root: Path) -> ProjectFiles:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
         for name in sorted(filenames):
-            if name.endswith((".yml", ".yaml")) and name not in (
-                PROJECT_FILE,
-                "dbt_project.yml",
-                "profiles.yml",
+            path = Path(dirpath) / name
+            if (
+                name.endswith((".yml", ".yaml"))
+                and name not in (PROJECT_FILE, "dbt_project.yml", "profiles.yml")
+                and path.relative_to(root).as_posix() not in NOT_SEMANTIC
             ):
-                files.append(Path(dirpath) / name)
+                files.append(path)
     return ProjectFiles(root, settings, files)
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from metricmind.errors import MetricmindError
 from metricmind.project import Project
-from metricmind.resolve import LEARNED_PATH, Resolver, add_synonym, read_learned
+from metricmind.resolve import LEARNED_PATH, Resolver, learned_tables, read_learned
+from metricmind.spec.vocabulary import Word, write_words
 
 DAY = dt.date(2026, 6, 30)
 
@@ -114,27 +114,36 @@ def test_learned_synonyms(resolve_demo_dir: Path, tmp_path: Path) -> None:
     shutil.copytree(resolve_demo_dir, root, ignore=shutil.ignore_patterns(".metricmind"))
     with Project.load(root) as project:
         assert not Resolver.for_project(project.model, root).resolve("MRR by zorblat", as_of=DAY).answerable
-        path = add_synonym(root, "dimension", "  Zorblat ", "customer__region")
-        add_synonym(root, "metric", "recurring dosh", "mrr")
-        add_synonym(root, "value", "old world", "customer__region=EMEA")
-        assert path == root / LEARNED_PATH and path.read_text().startswith("# Phrases")
+        path = write_words(
+            root,
+            [
+                Word("zorblat", "dimension", "customer__region", "ana", "bo"),
+                Word("recurring dosh", "metric", "mrr", "ana", "bo"),
+            ],
+        )
+        assert path == root / LEARNED_PATH and path.read_text().startswith("# Words")
         assert read_learned(root)["dimension"] == {"zorblat": "customer__region"}
-        learned = Resolver.for_project(project.model, root)
+        # a person's own words apply on top of the shared ones
+        own = learned_tables([], [Word("old world", "value", "customer__region=EMEA")])
+        learned = Resolver(project.model, {**read_learned(root), **own})
         res = learned.resolve("recurring dosh by zorblat in the old world", as_of=DAY)
         assert res.answerable
         assert res.metrics == ["mrr"] and res.group_by == [("customer__region", None)]
         assert [(f.field, f.values) for f in res.filters] == [("customer__region", ("EMEA",))]
         assert {s.how for s in res.spans["metrics"]} == {"learned"}
+        # the project still loads: the vocabulary file is not a semantic file
+        assert Project.load(root).model.metrics.keys() == project.model.metrics.keys()
 
 
-def test_learned_file_errors_are_clear(tmp_path: Path) -> None:
+def test_a_damaged_vocabulary_file_is_ignored_not_fatal(tmp_path: Path) -> None:
     (tmp_path / "metricmind").mkdir()
-    (tmp_path / LEARNED_PATH).write_text("metrics: [unclosed\n")
-    with pytest.raises(MetricmindError, match=r"learned_synonyms.yml:\d+"):
-        read_learned(tmp_path)
-    with pytest.raises(MetricmindError, match="unknown synonym kind"):
-        add_synonym(tmp_path, "colour", "x", "y")
-    assert (tmp_path / LEARNED_PATH).read_text() == "metrics: [unclosed\n"  # nothing lost
+    (tmp_path / LEARNED_PATH).write_text("vocabulary: [unclosed\n")
+    assert read_learned(tmp_path) == {}
+    (tmp_path / LEARNED_PATH).write_text(
+        "vocabulary:\n  - phrase: x\n  - 3\n  - {phrase: a, kind: metric, target: mrr}\n"
+    )
+    assert read_learned(tmp_path) == {"metric": {"a": "mrr"}}
+    assert (tmp_path / LEARNED_PATH).read_text().startswith("vocabulary:")  # nothing rewritten
 
 
 def test_snapshot_question_without_grain_keeps_the_window(resolver: Resolver, resolve_demo: Project) -> None:
