@@ -31,7 +31,7 @@ from metricmind.errors import Issue, Level, MetricmindError, QueryError, SpecErr
 from metricmind.spec import rules
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.loader import load
-from metricmind.spec.model import Dimension, Metric, Model
+from metricmind.spec.model import Dimension, Grain, Metric, Model
 from metricmind.spec.names import METRIC_TIME, SEP, split
 from metricmind.spec.query import MetricQuery
 from metricmind.warehouse.base import Warehouse
@@ -240,13 +240,15 @@ class Project:
         for sm in models:
             reach = self.graph.reachable_names(sm)
             names = reach if names is None else names & reach
+        floor = self.model.min_grain(metric) if metric else None
+        grains = [g.value for g in Grain if floor is None or g.rank >= floor.rank]
         infos = (
             [
                 DimensionInfo(
                     METRIC_TIME,
                     "time",
                     "The time dimension of each metric's measures.",
-                    ("day", "week", "month", "quarter", "year", *self._custom_grains()),
+                    (*grains, *self._custom_grains()),
                 )
             ]
             if metric or models
@@ -297,7 +299,8 @@ class Project:
     def _compile_checks(self) -> list[Issue]:
         out: list[Issue] = []
         for m in self.model.metrics.values():
-            for group_by in ([], [f"{METRIC_TIME}{SEP}day"]):
+            grain = (self.model.min_grain(m.name) or Grain.DAY).value
+            for group_by in ([], [f"{METRIC_TIME}{SEP}{grain}"]):
                 try:
                     self.compile(MetricQuery.build(m.name, group_by), pretty=False)
                 except MetricmindError as exc:
@@ -355,7 +358,7 @@ class Project:
                     )
                 )
         for m in self.model.metrics.values():
-            group_by = [f"{METRIC_TIME}{SEP}day"]
+            group_by = [f"{METRIC_TIME}{SEP}{(self.model.min_grain(m.name) or Grain.DAY).value}"]
             try:
                 sql = self.compile(MetricQuery.build(m.name, group_by), pretty=False)
                 self.warehouse.run(f"SELECT * FROM ({sql}) AS q LIMIT 1")

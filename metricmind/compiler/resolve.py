@@ -187,6 +187,7 @@ def _group_items(model: Model, query: MetricQuery) -> list[GroupItem]:
         grain = ref.grain
         if ref.is_metric_time:
             grain = grain or _default_grain(model, query)
+            _check_min_grain(model, query, grain)
         column = ref.column(grain)
         if column in seen:
             continue
@@ -203,6 +204,21 @@ def custom_column(model: Model, ref: Ref) -> str:
         grains = [f"{METRIC_TIME}__{g.value}" for g in Grain] + [f"{METRIC_TIME}__{c}" for c in known]
         raise UnknownNameError("granularity", f"{ref.name}__{ref.custom}", grains)
     return known[ref.custom]
+
+
+def _check_min_grain(model: Model, query: MetricQuery, grain: Grain) -> None:
+    """Refuse ``metric_time`` finer than a metric's data, like MetricFlow: a monthly snapshot by day
+    would show only month starts, as if the other days had no value.
+    """
+    for name in query.metrics:
+        floor = model.min_grain(name) if name in model.metrics else None
+        if floor is not None and grain.rank < floor.rank:
+            finer = ", ".join(g.value for g in Grain if g.rank >= floor.rank)
+            raise QueryError(
+                f"metric '{name}' is recorded by {floor.value}: its time dimension has time_granularity "
+                f"{floor.value}, so {METRIC_TIME}__{grain.value} is finer than its data",
+                hint=f"Group by {METRIC_TIME} at {finer} (e.g. {METRIC_TIME}__{floor.value}).",
+            )
 
 
 def _default_grain(model: Model, query: MetricQuery) -> Grain:

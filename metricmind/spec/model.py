@@ -376,6 +376,19 @@ class Model:
                 out += self.measures_of(mi.name, (*_stack, metric))
         return list(dict.fromkeys(out))
 
+    def min_grain(self, metric: str) -> Grain | None:
+        """The finest ``metric_time`` grain ``metric`` can be grouped by: the coarsest declared
+        ``time_granularity`` of its measures' time dimensions (a monthly snapshot has no days).
+        """
+        grains = []
+        for name in self.measures_of(metric):
+            measure = self.measures.get(name)
+            sm = self.semantic_models.get(measure.semantic_model) if measure else None
+            dim = sm.dimension(measure.agg_time_dimension) if sm and measure else None
+            if dim is not None and dim.grain is not None:
+                grains.append(dim.grain)
+        return max(grains, key=lambda g: g.rank) if grains else None
+
     def source_models(self, metric: str) -> set[str]:
         """The semantic models a metric reads (through its measures)."""
         return {self.measures[m].semantic_model for m in self.measures_of(metric) if m in self.measures}

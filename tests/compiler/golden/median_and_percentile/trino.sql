@@ -1,1 +1,1 @@
--- not supported: trino has no exact continuous percentile aggregate Set agg_params: {use_approximate_percentile: true} on the measure for this warehouse.
+-- not supported: trino has no exact continuous percentile aggregate. Set agg_params: {use_approximate_percentile: true} on the measure for this warehouse.
