@@ -18,6 +18,8 @@ Without ``metric_time`` in the group-by, the value on the last reported day is r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlglot import exp
 
 from metricmind.compiler.dialects import cte, interval, joined, table, trunc
@@ -25,6 +27,9 @@ from metricmind.compiler.periods import floor, shift
 from metricmind.compiler.resolve import Leaf, Request, Window
 from metricmind.compiler.scan import TimeRange, aggregate, cached_where, condition, date_literal
 from metricmind.compiler.source import Source
+from metricmind.compiler.timefilter import day_bounds, on_day, split_wheres
+from metricmind.errors import QueryError
+from metricmind.spec.filters import ParsedWhere
 from metricmind.spec.model import Agg, Cumulative, Grain
 
 Cte = tuple[str, exp.Select]
@@ -49,9 +54,11 @@ def _table(name: str, alias: str) -> exp.Expr:
 class _Cumulative:
     """Builds the CTEs of one cumulative leaf."""
 
-    def __init__(self, req: Request, leaf: Leaf, alias: str, name: str, rng: TimeRange) -> None:
+    def __init__(
+        self, req: Request, leaf: Leaf, alias: str, name: str, rng: TimeRange, time: Sequence[ParsedWhere]
+    ) -> None:
         assert leaf.cumulative is not None
-        self.req, self.leaf, self.alias, self.name, self.rng = req, leaf, alias, name, rng
+        self.req, self.leaf, self.alias, self.name = req, leaf, alias, name
         self.cum: Cumulative = leaf.cumulative
         self.m = req.measure(leaf.measure)
         self.window = (
@@ -63,11 +70,26 @@ class _Cumulative:
         self.src.time_dim = self.m.agg_time_dimension
         raw_time = self.src.raw_time(self.m.agg_time_dimension)
         self.day = exp.cast(raw_time, _date(), copy=False)
-        where = [condition(req, self.src, w, self.m.agg_time_dimension) for w in req.wheres]
-        where += [
-            condition(req, self.src, cached_where(t, req.dialect.sqlglot), self.m.agg_time_dimension)
-            for t in leaf.filters
-        ]
+        # metric_time conditions (of the query and of the metric) choose the reported days, like
+        # MetricFlow's filter after its join over the time range; the others filter the rows summed.
+        query = split_wheres(req.wheres)
+        own = split_wheres(cached_where(t, req.dialect.sqlglot) for t in leaf.filters)
+        mixed = query.mixed + own.mixed
+        if mixed:
+            raise QueryError(
+                f"cumulative metric on '{self.m.name}': filter {mixed[0].text!r} mixes metric_time with "
+                "other names in one condition",
+                hint="Write the metric_time condition and the others as separate conditions joined by AND.",
+            )
+        self.time = (*time, *own.time)
+        start, end = day_bounds(self.time)
+        self.rng = TimeRange(
+            max(d for d in (rng.start, start) if d) if rng.start or start else None,
+            min(d for d in (rng.end, end) if d) if rng.end or end else None,
+        )
+        rng = self.rng
+        where = [condition(req, self.src, w, self.m.agg_time_dimension) for w in query.inputs]
+        where += [condition(req, self.src, w, self.m.agg_time_dimension) for w in own.inputs]
         lower = None
         if rng.start is not None and self.window is not None:
             lower = shift(rng.start, -self.window.count, self.window.unit)
@@ -443,6 +465,9 @@ class _Cumulative:
         rng = TimeRange(self.rng.start, self.rng.end).condition(src)
         if rng is not None:
             cond.append(rng)
+        chosen = on_day(req.model, req.dialect, self.time, src)
+        if chosen is not None:
+            cond.append(chosen)
         kept = (
             exp.select(exp.Star())
             .from_(cte(self.n("window")), copy=False)
@@ -493,6 +518,12 @@ class _Cumulative:
         )
 
 
-def render_cumulative(req: Request, leaf: Leaf, alias: str, name: str, rng: TimeRange) -> list[Cte]:
-    """The CTEs computing one cumulative leaf; the last one (``name``) has the group-by columns and ``alias``."""
-    return _Cumulative(req, leaf, alias, name, rng).ctes()
+def render_cumulative(
+    req: Request, leaf: Leaf, alias: str, name: str, rng: TimeRange, time: Sequence[ParsedWhere] = ()
+) -> list[Cte]:
+    """The CTEs computing one cumulative leaf; the last one (``name``) has the group-by columns and ``alias``.
+
+    ``time`` are the query's metric_time conditions: they choose the reported days (the running sums
+    still start before them), and prune the rows read to what the window needs.
+    """
+    return _Cumulative(req, leaf, alias, name, rng, time).ctes()

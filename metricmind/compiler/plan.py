@@ -22,6 +22,7 @@ from metricmind.compiler.dialects import Dialect, cte, with_cte
 from metricmind.compiler.periods import ceil, floor, shift
 from metricmind.compiler.resolve import Leaf, Request, build
 from metricmind.compiler.scan import Scan, ScanKey, TimeRange, render_scan
+from metricmind.compiler.timefilter import day_bounds, split_wheres
 from metricmind.compiler.timeshift import render_offset, render_spine_join
 from metricmind.errors import UnknownNameError
 from metricmind.spec.joingraph import JoinGraph
@@ -84,6 +85,8 @@ class _Planner:
     def __init__(self, req: Request) -> None:
         self.req = req
         self.rng = expand_range(req.query, req)
+        self.split = split_wheres(req.wheres)
+        self.out_rng = self._output_range()
         self.scans: dict[tuple[object, ...], Scan] = {}
         self.steps: list[Step] = []
         self.outputs: list[tuple[str, list[str]]] = []  # (step name, leaf aliases it provides)
@@ -106,11 +109,28 @@ class _Planner:
             or self.req.uses_metric_time_filter(leaf)
         )
 
-    def scan_for(self, leaf: Leaf, alias: str, rng: TimeRange) -> Scan:
+    def _output_range(self) -> TimeRange:
+        """The query's range narrowed by the day bounds of its metric_time filters, in whole periods."""
+        start, end = day_bounds(self.split.time)
+        grain = self.req.finest_grain
+        if grain is not None:
+            start = floor(start, grain) if start else None
+            end = ceil(end, grain) if end else None
+        if self.rng.start and (start is None or self.rng.start > start):
+            start = self.rng.start
+        if self.rng.end and (end is None or self.rng.end < end):
+            end = self.rng.end
+        return TimeRange(start, end)
+
+    def scan_for(self, leaf: Leaf, alias: str, rng: TimeRange, time_filter: bool = True) -> Scan:
         m = self.req.measure(leaf.measure)
         nad = m.non_additive
         key = ScanKey(
-            m.semantic_model, m.agg_time_dimension if self.needs_time(leaf) or nad else None, nad, rng
+            m.semantic_model,
+            m.agg_time_dimension if self.needs_time(leaf) or nad else None,
+            nad,
+            rng,
+            time_filter or not self.split.time,
         )
         ident = key.as_tuple() + ((leaf.filters,) if nad else ())
         scan = self.scans.get(ident)
@@ -121,24 +141,34 @@ class _Planner:
         return scan
 
     def source_rng(self, leaf: Leaf) -> TimeRange:
-        """The range the un-shifted series must cover so that its shifted values fill ``self.rng``."""
-        if self.rng.start is None or leaf.offset_window is None and leaf.offset_to_grain is None:
+        """The range the un-shifted series must cover so that its shifted values fill the output periods.
+
+        An offset's source is read without the query's metric_time filters, so it is pruned to the
+        output periods (``out_rng``) moved back by the offset instead.
+        """
+        if leaf.offset_window is None and leaf.offset_to_grain is None:
             return self.rng
+        rng = self.out_rng
+        if rng.start is None:
+            return rng
         if leaf.offset_window is not None:
             w = leaf.offset_window
             return TimeRange(
-                shift(self.rng.start, -w.count, w.unit),
-                shift(self.rng.end, -w.count, w.unit) if self.rng.end else None,
+                shift(rng.start, -w.count, w.unit),
+                shift(rng.end, -w.count, w.unit) if rng.end else None,
             )
         assert leaf.offset_to_grain is not None
-        return TimeRange(floor(self.rng.start, leaf.offset_to_grain), self.rng.end)
+        return TimeRange(floor(rng.start, leaf.offset_to_grain), rng.end)
 
-    def series(self, leaf: Leaf, alias: str, rng: TimeRange) -> str:
-        """Plan the un-shifted computation of ``leaf``; returns the step name that holds column ``alias``."""
+    def series(self, leaf: Leaf, alias: str, rng: TimeRange, time_filter: bool = True) -> str:
+        """Plan the un-shifted computation of ``leaf``; returns the step name that holds column ``alias``.
+
+        ``time_filter`` False: the query's metric_time filters do not apply (the source of an offset).
+        """
         if leaf.kind == "cumulative":
             name = self.name(f"cumulative_{alias}".replace("__source", ""))
             self._add_ctes(
-                render_cumulative(self.req, leaf, alias, name, rng),
+                render_cumulative(self.req, leaf, alias, name, rng, self.split.time if time_filter else ()),
                 "cumulative",
                 f"Cumulative {leaf.measure}",
             )
@@ -151,7 +181,7 @@ class _Planner:
                 f"Conversions on {leaf.measure}",
             )
             return name
-        return self.scan_for(leaf, alias, rng).name
+        return self.scan_for(leaf, alias, rng, time_filter).name
 
     def _add_ctes(self, ctes: list[tuple[str, exp.Select]], kind: str, what: str) -> None:
         for i, (step, select) in enumerate(ctes):
@@ -168,7 +198,8 @@ class _Planner:
                 plain = leaf.plain
                 source_alias = f"{alias}__source"
                 self.internal.add(source_alias)
-                step = self.series(plain, source_alias, self.source_rng(leaf))
+                offset = bool(leaf.offset_window or leaf.offset_to_grain)
+                step = self.series(plain, source_alias, self.source_rng(leaf), time_filter=not offset)
                 pending.append((alias, leaf, step, source_alias))
             else:
                 step = self.series(leaf, alias, self.rng)
@@ -191,11 +222,13 @@ class _Planner:
                 name = self.name(f"offset_{alias}")
                 shift_text = leaf.offset_window and f"{leaf.offset_window.count} {leaf.offset_window.unit}"
                 what = f"{leaf.measure} offset by {shift_text or 'to the start of the ' + str(leaf.offset_to_grain.value)}"  # type: ignore[union-attr]
-                select = render_offset(self.req, leaf, alias, source, column, self.rng)
+                select = render_offset(self.req, leaf, alias, source, column, self.rng, self.split.time)
             else:
                 name = self.name(f"filled_{alias}")
                 what = f"{leaf.measure} joined to every time spine period"
-                select = render_spine_join(self.req, alias, source, column, self.rng)
+                select = render_spine_join(
+                    self.req, alias, source, column, self.rng, self.split.time, self.split.untimed
+                )
             self.steps.append(Step(name, "offset" if "offset" in name else "fill", what, select))
             self.outputs.append((name, [alias]))
         return self.finish()

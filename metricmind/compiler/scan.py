@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from sqlglot import exp
 
+from metricmind.compiler import timefilter
 from metricmind.compiler.dialects import Dialect, cte, percentile, trunc, with_cte
 from metricmind.compiler.resolve import GroupItem, Leaf, Request, custom_column
 from metricmind.compiler.source import Source
@@ -59,10 +60,13 @@ class ScanKey:
     time_dim: str | None
     non_additive: NonAdditive | None
     range: TimeRange
+    # False for the source of an offset: the query's metric_time conditions then choose the output
+    # periods of the offset step, not the rows read (see ``timefilter``).
+    time_filter: bool = True
 
     def as_tuple(self) -> tuple[object, ...]:
         """Hashable identity."""
-        return (self.model, self.time_dim, self.non_additive, self.range)
+        return (self.model, self.time_dim, self.non_additive, self.range, self.time_filter)
 
 
 @dataclass
@@ -112,14 +116,7 @@ def condition(req: Request, src: Source, parsed: ParsedWhere, time_dim: str | No
 
 def spine_lookup(req: Request, column: str, day: exp.Expr) -> exp.Expr:
     """The time spine's ``column`` on ``day`` (a custom granularity's period of that day)."""
-    spine = req.model.time_spine
-    assert spine is not None  # custom_column checked it
-    lookup = (
-        exp.select(exp.column(column, table="spine"))
-        .from_(exp.to_table(spine.relation).as_("spine"))
-        .where(exp.EQ(this=exp.column(spine.column, table="spine"), expression=day))
-    )
-    return exp.Subquery(this=lookup)
+    return timefilter.spine_lookup(req.model, column, day)
 
 
 def metric_value(req: Request, src: Source, ref: Ref, text: str) -> exp.Expr:
@@ -205,7 +202,8 @@ def render_scan(req: Request, scan: Scan) -> exp.Select:
         exp.alias_(item_expr(req, src, item, key.time_dim), item.column, copy=False) for item in req.items
     ]
     where: list[exp.Expr] = []
-    for parsed in req.wheres:
+    wheres = req.wheres if key.time_filter else timefilter.split_wheres(req.wheres).untimed
+    for parsed in wheres:
         where.append(condition(req, src, parsed, key.time_dim))
     if key.time_dim and (key.range.start or key.range.end):
         rng = key.range.condition(src.raw_time(key.time_dim))

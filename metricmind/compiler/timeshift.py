@@ -4,17 +4,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlglot import exp
 
 from metricmind.compiler.dialects import cte, interval, joined, table, trunc
 from metricmind.compiler.resolve import Leaf, Request
 from metricmind.compiler.scan import TimeRange
+from metricmind.compiler.timefilter import on_columns, on_day
 from metricmind.errors import QueryError
+from metricmind.spec.filters import ParsedWhere
 from metricmind.spec.model import Grain
 
 
-def spine_periods(req: Request, grain: Grain, rng: TimeRange | None) -> exp.Select:
-    """``SELECT DISTINCT DATE_TRUNC(grain, day) AS period FROM time_spine [WHERE range]``."""
+def spine_periods(
+    req: Request, grain: Grain, rng: TimeRange | None, time: Sequence[ParsedWhere] = ()
+) -> exp.Select:
+    """``SELECT DISTINCT DATE_TRUNC(grain, day) AS period FROM time_spine [WHERE range AND time filters]``.
+
+    ``time`` are the query's conditions on ``metric_time`` alone: a period is kept when one of its
+    spine days passes them (MetricFlow filters the spine day by day, then truncates).
+    """
     spine = req.model.time_spine
     if spine is None:
         raise QueryError(
@@ -27,8 +37,8 @@ def spine_periods(req: Request, grain: Grain, rng: TimeRange | None) -> exp.Sele
         exp.alias_(table(spine.relation, req.dialect.sqlglot), "spine", table=True, copy=False),
         copy=False,
     )
-    cond = rng.condition(day) if rng else None
-    return select.where(cond, copy=False) if cond is not None else select
+    conds = [c for c in (rng.condition(day) if rng else None, on_day(req.model, req.dialect, time, day)) if c]
+    return select.where(exp.and_(*conds, copy=False), copy=False) if conds else select
 
 
 def _time_columns(req: Request, base: exp.Expr) -> list[exp.Expr]:
@@ -45,19 +55,31 @@ def _time_columns(req: Request, base: exp.Expr) -> list[exp.Expr]:
 
 
 def render_spine_join(
-    req: Request, alias: str, source: str, column: str, rng: TimeRange | None
+    req: Request,
+    alias: str,
+    source: str,
+    column: str,
+    rng: TimeRange | None,
+    time: Sequence[ParsedWhere] = (),
+    deferred: Sequence[ParsedWhere] = (),
 ) -> exp.Select:
-    """Every spine period, with the series' value where there is one (``join_to_timespine``)."""
+    """Every spine period (passing the ``time`` filters), with the series' value where there is one
+    (``join_to_timespine``).
+
+    The series itself was read with every filter. Rows the spine adds have NULL in the other group-by
+    columns, so the ``deferred`` filters that name only requested columns are applied again to the
+    result, as MetricFlow does.
+    """
     grain = req.finest_grain
     assert grain is not None
     finest = next(i for i in req.time_items if i.grain == grain)
-    periods = spine_periods(req, grain, rng)
+    periods = spine_periods(req, grain, rng, time)
     select = exp.select(
         *_time_columns(req, exp.column("period", table="sp")),
         *(exp.alias_(exp.column(i.column, table="s"), i.column, copy=False) for i in req.other_items),
         exp.alias_(exp.column(column, table="s"), alias, copy=False),
     ).from_(periods.subquery("sp", copy=False))
-    return select.join(
+    select = select.join(
         joined(
             cte(source, "s"),
             exp.EQ(this=exp.column(finest.column, table="s"), expression=exp.column("period", table="sp")),
@@ -65,13 +87,31 @@ def render_spine_join(
         ),
         copy=False,
     )
+    columns = {i.column: i.column for i in req.items}
+    again = [c for c in (on_columns(p, columns) for p in deferred) if c is not None]
+    if not again:
+        return select
+    return (
+        exp.select(exp.Star())
+        .from_(select.subquery("f", copy=False), copy=False)
+        .where(exp.and_(*again, copy=False), copy=False)
+    )
 
 
 def render_offset(
-    req: Request, leaf: Leaf, alias: str, source: str, column: str, rng: TimeRange | None
+    req: Request,
+    leaf: Leaf,
+    alias: str,
+    source: str,
+    column: str,
+    rng: TimeRange | None,
+    time: Sequence[ParsedWhere] = (),
 ) -> exp.Select:
     """The series shifted in time: the value at period p is the source's value at p - window (or at the
     start of p's ``offset_to_grain`` period), matched over the spine like MetricFlow does.
+
+    The ``time`` filters choose the periods p (the source was read without them), so the first period
+    inside a filter shows the value from before it.
     """
     grain = req.finest_grain
     if grain is None:
@@ -92,7 +132,7 @@ def render_offset(
         *_time_columns(req, period),
         *(exp.alias_(exp.column(i.column, table="s"), i.column, copy=False) for i in req.other_items),
         exp.alias_(exp.column(column, table="s"), alias, copy=False),
-    ).from_(spine_periods(req, grain, rng).subquery("sp", copy=False))
+    ).from_(spine_periods(req, grain, rng, time).subquery("sp", copy=False))
     return select.join(
         joined(
             cte(source, "s"), exp.EQ(this=shifted, expression=exp.column(finest.column, table="s")), "inner"
