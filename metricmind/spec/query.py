@@ -24,6 +24,9 @@ def _names(value: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
+MAX_LIMIT = 2**63 - 1  # a 64-bit LIMIT: larger ones fail in the warehouse
+
+
 def _date(value: str | dt.date | None, what: str) -> dt.date | None:
     if value is None or value == "":
         return None
@@ -113,6 +116,11 @@ class MetricQuery:
             )
         if self.limit is not None and self.limit < 0:
             raise QueryError(f"limit {self.limit} is negative", hint="Use a positive number or no limit.")
+        if self.limit is not None and self.limit > MAX_LIMIT:
+            raise QueryError(
+                f"limit {self.limit} is larger than any warehouse accepts (at most {MAX_LIMIT})",
+                hint="Use a smaller number, or no limit.",
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view (used by logs, the web UI and MCP)."""

@@ -153,6 +153,25 @@ def test_a_write_from_another_origin_is_refused(client: TestClient, tokens: dict
     assert same.status_code == 200, same.text
 
 
+def test_pages_cannot_be_framed_by_another_site(client: TestClient) -> None:
+    for path in ("/review", "/api/metrics", "/no/such/page"):
+        got = client.get(path)
+        assert got.headers["x-frame-options"] == "DENY", path
+        assert "frame-ancestors 'none'" in got.headers["content-security-policy"]
+        assert got.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_sign_in_link_opened_from_another_site_only_fills_the_form(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    link = f"/login?token={tokens['viewer']}&next=/review"
+    foreign = client.get(link, headers={"Sec-Fetch-Site": "same-site"}, follow_redirects=False)
+    assert foreign.status_code == 200 and "set-cookie" not in foreign.headers
+    assert 'id="login-confirm"' in foreign.text
+    typed = client.get(link, headers={"Sec-Fetch-Site": "none"}, follow_redirects=False)
+    assert typed.status_code == 303 and "metricmind_token=" in typed.headers["set-cookie"]
+
+
 # -- trusted hosts --------------------------------------------------------------------------------------
 def test_only_trusted_hosts_are_answered(shop_rw: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     app = create_app(shop_rw)
@@ -259,6 +278,15 @@ def test_out_of_range_ids_and_long_names_are_json_4xx(client: TestClient, tokens
     long = client.get("/api/metrics/" + "x" * 5000)
     assert long.status_code == 422 and set(long.json()) >= ERROR_KEYS
     assert client.get("/api/metrics/revenu").status_code == 404
+    huge = "9" * 20  # other numbers: a 4xx naming the parameter, not a 500 or a warehouse error
+    for path, params in (
+        ("/audit", {"limit": huge}),
+        ("/api/graph/top", {"days": huge}),
+        ("/api/query", {"metrics": "revenue", "limit": huge}),
+    ):
+        got = client.get(path, params=params, headers={"Accept": "application/json"})
+        assert got.status_code in (400, 422) and set(got.json()) >= ERROR_KEYS, (path, got.text[:100])
+        assert next(iter(params.keys() - {"metrics"})) in got.json()["message"]
 
 
 def test_put_needs_expected_version(client: TestClient, tokens: dict[str, str]) -> None:

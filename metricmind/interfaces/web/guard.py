@@ -1,6 +1,7 @@
 """What reaches a handler at all, and who may call each route.
 
-- ``Guard`` (ASGI middleware, outermost of ours): the ``Host`` header must name a trusted host
+- ``Guard`` (ASGI middleware): every response says no other page may frame it (clickjacking would
+  otherwise get around the CSRF token); the ``Host`` header must name a trusted host
   (``web.trusted_hosts``, loopback names by default; else 421, as the MCP HTTP server answers), so a
   DNS-rebinding page cannot reach a local server; a write (any method but GET, HEAD, OPTIONS) whose
   ``Origin`` (or, without one, ``Referer``) is not this server's own scheme-less host and port is refused
@@ -113,6 +114,7 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        send = _framing_refused(send)
         headers = Headers(scope=scope)
         host = headers.get("host", "")
         if "*" not in self.hosts and host_name(host) not in self.hosts:
@@ -172,6 +174,25 @@ class Guard:
                 await send(message)
 
         await self.app(scope, counted, sending)
+
+
+SECURITY_HEADERS = (
+    (b"x-frame-options", b"DENY"),  # no other page may frame ours (a framed Approve button is clickjacking)
+    (b"content-security-policy", b"frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+)
+
+
+def _framing_refused(send: Send) -> Send:
+    """``send`` adding ``SECURITY_HEADERS`` to every response."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
+        await send(message)
+
+    return sending
 
 
 async def _reply(err: MetricmindError, scope: Scope, receive: Receive, send: Send) -> None:

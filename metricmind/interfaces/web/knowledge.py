@@ -176,7 +176,7 @@ def reject(request: Request, proposal_id: str, user: User, reason: str | None) -
 def graph_page(
     request: Request,
     limit: int = Query(10, ge=1, le=100),
-    days: int | None = Query(None, ge=1),
+    days: int | None = Query(None, ge=1, le=36_500),
     source: str = "",
     target: str = "",
     by: str = "usage",
@@ -290,7 +290,7 @@ def api_top(
     request: Request,
     what: str = "tables",
     limit: int = Query(10, ge=1, le=100),
-    days: int | None = Query(None, ge=1),
+    days: int | None = Query(None, ge=1, le=36_500),
 ) -> Any:
     """The most used ``tables``, ``metrics``, ``dimensions`` or ``queries`` (uses, avg ms, last used)."""
     return to_json(knowledge(request).top(what, limit=limit, days=days))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from metricmind.errors import MetricmindError
@@ -273,7 +273,11 @@ def _done(request: Request, change: Any, action: str) -> Response:
 
 
 @router.get("/audit")
-def audit_page(request: Request, subject: str | None = None, limit: int = 200) -> Response:
+def audit_page(
+    request: Request,
+    subject: str | None = Query(None, max_length=1000),
+    limit: int = Query(200, ge=1, le=10_000),
+) -> Response:
     """The audit log, newest first."""
     events = to_json(list(state(request).need_catalog().audit(limit=limit, subject=subject)))
     return render(request, "audit.html", {"events": events, "subject": subject})
@@ -294,10 +298,14 @@ def dataset_page(request: Request, name: Name) -> Response:
 # -- login ------------------------------------------------------------------------------------------------
 @router.get("/login")
 def login_page(request: Request, token: str | None = None, next: str = "/") -> Response:
-    """Sign in with a token (``/login?token=…`` signs in directly: the link the demo prints)."""
-    if token:
+    """Sign in with a token (``/login?token=…`` signs in directly: the link the demo prints).
+
+    Opened from another site (``Sec-Fetch-Site`` cross-site or same-site), the link only fills the form:
+    a page must not sign this browser in as someone else without the person clicking Sign in.
+    """
+    if token and request.headers.get("sec-fetch-site") not in ("cross-site", "same-site"):
         return _sign_in(request, token, next)
-    return render(request, "login.html", {"next": next, "error": None})
+    return render(request, "login.html", {"next": next, "error": None, "token": token or ""})
 
 
 @router.post("/login")
@@ -319,6 +327,7 @@ def _sign_in(request: Request, token: str, next: str) -> Response:
             "login.html",
             {
                 "next": next,
+                "token": "",
                 "error": {"error": "unauthorized", "message": "that token is not valid", "hint": None},
             },
             401,
