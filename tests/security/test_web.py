@@ -242,7 +242,8 @@ def test_request_bodies_are_limited(
 def test_questions_are_limited_to_2000_characters(client: TestClient) -> None:
     long = "revenue by region " * 112  # 2,016 characters
     api = client.get("/api/ask", params={"q": long})
-    assert api.status_code == 422 and api.json()["error"] == "too_long" and "2,000" in api.json()["message"]
+    assert api.status_code == 422 and api.json()["error"] == "question_too_long"
+    assert "2,000" in api.json()["message"] and api.json()["limit"] == 2000
     page = client.get("/ask", params={"q": long})
     assert page.status_code == 422 and 'maxlength="2000"' not in page.text
     assert client.get("/api/ask", params={"q": "revenue by region"}).status_code == 200

@@ -11,16 +11,16 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from metricmind.errors import MetricmindError, UnknownNameError
-from metricmind.interfaces.web.core import BadRequest, TooLong, render, require, state, to_json
+from metricmind.errors import MetricmindError, QuestionTooLongError, UnknownNameError
+from metricmind.interfaces.web.core import BadRequest, render, require, state, to_json
 from metricmind.interfaces.web.guard import Anyone
-from metricmind.resolve import Resolver, add_synonym
+from metricmind.resolve import MAX_QUESTION_CHARS, Resolver, add_synonym
 from metricmind.resolve.feedback import Feedback, FeedbackStore
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["ask"])
 
-MAX_QUESTION = 2000  # characters: resolving is CPU-bound and open to anonymous people
+MAX_QUESTION = MAX_QUESTION_CHARS  # resolving is CPU-bound and open to anonymous people: refused up front
 
 
 def load_resolver(project: Any) -> Resolver | None:
@@ -81,10 +81,7 @@ def marked(question: str, spans: dict[str, list[dict[str, Any]]]) -> list[dict[s
 def resolve(request: Request, q: str, as_of: str | None) -> dict[str, Any]:
     """The page context of one question."""
     if len(q) > MAX_QUESTION:
-        raise TooLong(
-            f"the question is {len(q):,} characters long; at most {MAX_QUESTION:,} are accepted",
-            hint="Ask one short question, e.g. 'MRR by region last quarter'.",
-        )
+        raise QuestionTooLongError(len(q), MAX_QUESTION)
     resolver = request.app.state.resolver()
     ctx: dict[str, Any] = {
         "q": q,

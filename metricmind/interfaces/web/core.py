@@ -19,7 +19,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from metricmind.errors import ConflictError, MetricmindError, PermissionDenied, QueryError, UnknownNameError
+from metricmind.errors import (
+    ConflictError,
+    MetricmindError,
+    PermissionDenied,
+    QueryError,
+    QuestionTooLongError,
+    UnknownNameError,
+)
 from metricmind.project import Project, json_value
 
 COOKIE = "metricmind_token"
@@ -88,6 +95,7 @@ _STATUS: dict[type[MetricmindError], int] = {
     UntrustedHost: 421,
     TooLarge: 413,
     TooLong: 422,
+    QuestionTooLongError: 422,
     VersionRequired: 428,
     Unavailable: 503,
 }
