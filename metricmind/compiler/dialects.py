@@ -40,6 +40,9 @@ class Dialect:
     monday_weeks: bool = True
     #: supports ``IS NOT DISTINCT FROM`` in join conditions efficiently (hash joins).
     null_safe_join: bool = True
+    #: can state ``NULLS FIRST``/``LAST`` in a window's ``ORDER BY`` (BigQuery cannot: its window keys are
+    #: rendered with the dialect's own NULL order, see :func:`natural_window_nulls`).
+    window_null_ordering: bool = True
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -65,6 +68,7 @@ DIALECTS: dict[str, Dialect] = {
             double="FLOAT64",
             monday_weeks=False,
             null_safe_join=False,
+            window_null_ordering=False,
         ),
         Dialect(
             "databricks",
@@ -213,6 +217,36 @@ def with_cte(query: Q, name: str, select: exp.Expr) -> Q:
     else:
         existing.append("expressions", node)
     return query
+
+
+def natural_window_nulls(tree: exp.Expr, dialect: str) -> exp.Expr:
+    """``tree`` (modified in place) with every window ``ORDER BY`` key left to the dialect's own NULL order.
+
+    For dialects that cannot state ``NULLS FIRST``/``LAST`` inside a window (except for the functions
+    sqlglot knows can, which keep it). The compiler's other window keys are
+    days of a spine (never NULL) or group keys numbered by ``DENSE_RANK`` (any consistent order numbers
+    the groups), so the order of NULLs does not change a result; sqlglot would otherwise drop the clause
+    with a warning.
+    """
+    target = sqlglot.Dialect.get_or_raise(dialect)
+    ordering = target.NULL_ORDERING
+    keeps = target.generator_class.WINDOW_FUNCS_WITH_NULL_ORDERING  # these can state it (ROWS or no frame)
+    for window in tree.find_all(exp.Window):
+        this = (
+            window.this.this if isinstance(window.this, exp.IgnoreNulls | exp.RespectNulls) else window.this
+        )
+        spec = window.args.get("spec")
+        if isinstance(this, keeps) and (not spec or spec.text("kind").upper() == "ROWS"):
+            continue
+        if spec is None and not isinstance(this, exp.AggFunc):
+            continue  # e.g. LEAD(day) OVER (… ORDER BY day NULLS LAST) is stated as is
+        order = window.args.get("order")
+        for key in order.expressions if order else ():
+            if isinstance(key, exp.Ordered):
+                desc = bool(key.args.get("desc"))
+                first = (ordering == "nulls_are_small") != desc if ordering != "nulls_are_last" else False
+                key.set("nulls_first", first)
+    return tree
 
 
 @lru_cache(maxsize=4096)

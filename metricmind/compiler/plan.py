@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from metricmind.compiler.conversion import render_conversion
 from metricmind.compiler.cumulative import render_cumulative
-from metricmind.compiler.dialects import Dialect, cte, with_cte
+from metricmind.compiler.dialects import Dialect, cte, natural_window_nulls, with_cte
 from metricmind.compiler.periods import ceil, floor, shift
 from metricmind.compiler.resolve import Leaf, Request, build
 from metricmind.compiler.scan import Scan, ScanKey, TimeRange, render_scan
@@ -65,6 +65,9 @@ class Plan:
     def sql(self, dialect: Dialect | None = None, *, pretty: bool = True) -> str:
         """The SQL text for ``dialect`` (default: the one the plan was built for)."""
         d = dialect or self.request.dialect
+        if not d.window_null_ordering:
+            tree = natural_window_nulls(self.ast().copy(), d.sqlglot)
+            return tree.sql(dialect=d.sqlglot, pretty=pretty, copy=False)
         first = not self._rendered
         self._rendered = True
         # Rendering may transform the tree in place for some dialects: only the first render may skip the copy.
