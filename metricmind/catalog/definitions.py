@@ -29,6 +29,68 @@ KEYS = {"metric": ("metrics", "metric"), "dataset": ("canonical_datasets", "cano
 #: Where a newly published definition goes, relative to the project folder.
 NEW_FILES = {"metric": "models/metrics/{name}.yml", "dataset": "models/canonical/{name}.yml"}
 
+#: Longest text, in characters, a definition's names, labels and other texts (description, rules, ``expr``,
+#: filters …) may hold; the same limits as the web forms (``interfaces/web/drafts.py``).
+MAX_NAME = 128
+MAX_LABEL = 256
+MAX_TEXT = 10_000
+#: Longest definition as YAML text (all its fields together), and deepest nesting of its values.
+MAX_ITEM = 100_000
+MAX_DEPTH = 16
+_SHORT = {"name": MAX_NAME, "label": MAX_LABEL, "category": MAX_NAME, "owner": MAX_NAME}
+
+
+class TooLong(StoreError):
+    """A definition (or one of its fields, or a reason) is longer than the catalog accepts."""
+
+    code = "too_long"
+
+
+def check_text(value: str | None, what: str, limit: int = MAX_TEXT) -> str:
+    """``value`` (or ``""``) when it holds at most ``limit`` characters; else ``TooLong`` naming ``what``."""
+    text = value or ""
+    if len(text) > limit:
+        raise TooLong(
+            f"the {what} is {len(text):,} characters long; at most {limit:,} are accepted",
+            hint=f"Shorten the {what}; put long documentation in a linked page.",
+        )
+    return text
+
+
+def check_size(definition: dict[str, Any], kind: str = "metric") -> None:
+    """``TooLong`` when a field of ``definition`` is too long, it nests too deep, or it is too big in all.
+
+    Names, categories and owners hold at most ``MAX_NAME`` characters, labels ``MAX_LABEL``, any other
+    text ``MAX_TEXT``; the whole definition as YAML at most ``MAX_ITEM``. Checked before anything else
+    (parsing, writing) so a huge input costs little.
+    """
+    stack: list[tuple[str, Any, int]] = [(kind, definition, 0)]
+    total = 0
+    while stack:
+        path, value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise TooLong(
+                f"the {kind} definition nests deeper than {MAX_DEPTH} levels (at {path})",
+                hint="A definition is a flat mapping of a few levels; check the input.",
+            )
+        if isinstance(value, dict):
+            for key, item in value.items():
+                check_text(str(key), f"key {str(key)[:40]!r} of {path}", MAX_NAME)
+                stack.append((f"{path}.{key}", item, depth + 1))
+        elif isinstance(value, list | tuple):
+            stack.extend((f"{path}[{i}]", item, depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            field = path.rsplit(".", 1)[-1]
+            check_text(value, f"field {path}", _SHORT.get(field, MAX_TEXT))
+            total += len(value)
+        else:
+            total += 8
+        if total > MAX_ITEM:
+            raise TooLong(
+                f"the {kind} definition is larger than {MAX_ITEM:,} characters",
+                hint="Split it, or move long texts out of the definition.",
+            )
+
 
 def check_kind(kind: str) -> str:
     """``kind`` when it is ``metric`` or ``dataset``; else a ``StoreError``."""
@@ -99,8 +161,10 @@ def parse_definition(definition: dict[str, Any]) -> Metric:
 
 
 def check(definition: dict[str, Any], kind: str) -> str:
-    """Validate a definition of ``kind``; its name."""
+    """Validate a definition of ``kind`` (sizes first, see ``check_size``); its name."""
     check_kind(kind)
+    if isinstance(definition, dict):
+        check_size(definition, kind)
     name = definition.get("name") if isinstance(definition, dict) else None
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         raise StoreError(
@@ -145,44 +209,31 @@ def files_of(model: Model, kind: str) -> set[str]:
 
 
 # -- writing ---------------------------------------------------------------------------------------------
-@dataclass
-class Written:
-    """A file the publisher changed and what it held before (None: it did not exist), for undo."""
+@dataclass(frozen=True)
+class Rendered:
+    """A project file as publishing a definition would leave it: its path, new text and old text (None: new)."""
 
     path: Path
+    text: str
     before: str | None
 
-    def undo(self) -> None:
-        """Put the file back as it was."""
-        if self.before is None:
-            self.path.unlink(missing_ok=True)
-        else:
-            _atomic_write(self.path, self.before)
 
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
-def publish(
+def render(
     root: Path, kind: str, definition: dict[str, Any], file: str | None, line: int | None = None
-) -> Written:
-    """Write ``definition`` into the project: replace it in ``file`` (its item starts on ``line`` when
-    known) when it lives there, else write a new file.
+) -> Rendered:
+    """The file ``definition`` is published into and its new text; nothing is written.
+
+    The definition replaces its item in ``file`` (the item starts on ``line`` when known) when it lives
+    there, else it gets a new file (``NEW_FILES``).
     """
     name = str(definition["name"])
     if file and (root / file).exists():
         path = root / file
         text = path.read_text(encoding="utf-8")
-        _atomic_write(path, _replace_item(text, kind, name, definition, line))
-        return Written(path, text)
+        return Rendered(path, _replace_item(text, kind, name, definition, line), text)
     path = root / NEW_FILES[kind].format(name=name)
     before = path.read_text(encoding="utf-8") if path.exists() else None
-    _atomic_write(path, to_yaml(definition, kind))
-    return Written(path, before)
+    return Rendered(path, to_yaml(definition, kind), before)
 
 
 def _replace_item(

@@ -168,6 +168,7 @@ def change_dict(conn: sa.Connection, row: Any) -> dict[str, Any]:
         "name": row.name,
         "state": row.state,
         "author": row.author,
+        "editors": list(row.editors or []),
         "version": row.version,
         "reviewer": row.reviewer,
         "reason": row.reason,

@@ -43,7 +43,8 @@ definitions = sa.Table(
     sa.UniqueConstraint("kind", "name", name="uq_cat_definitions_kind_name"),
 )
 
-#: Proposed definitions (drafts); ``version`` is the optimistic-concurrency counter.
+#: Proposed definitions (drafts); ``version`` is the optimistic-concurrency counter; ``editors`` lists the
+#: users other than the author who edited any version (co-authors: none of them may approve it).
 changes = sa.Table(
     "cat_changes",
     metadata,
@@ -52,6 +53,7 @@ changes = sa.Table(
     sa.Column("name", sa.String(256), nullable=False),
     sa.Column("yaml", sa.Text, nullable=False),
     sa.Column("author", sa.String(128), nullable=False),
+    sa.Column("editors", sa.JSON, nullable=True),
     sa.Column("state", sa.String(16), nullable=False),
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("reason", sa.Text, nullable=True),
@@ -61,6 +63,19 @@ changes = sa.Table(
     sa.Column("updated_at", sa.DateTime(), nullable=False),
 )
 sa.Index("ix_cat_changes_state", changes.c.state, changes.c.id)
+
+#: Approved YAML not yet renamed into place: written in the approval's transaction, deleted once the
+#: file holds ``text``. ``Catalog.recover`` finishes any left by a crash (``metricmind.catalog.filewrites``).
+file_writes = sa.Table(
+    "cat_file_writes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("change_id", sa.Integer, nullable=False),
+    sa.Column("path", sa.String(1024), nullable=False),
+    sa.Column("staged", sa.String(1024), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("at", sa.DateTime(), nullable=False),
+)
 
 reviews = sa.Table(
     "cat_reviews",

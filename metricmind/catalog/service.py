@@ -8,9 +8,11 @@ published versions, certification, the audit log, users and tokens, and usage fr
     catalog.approve(change["id"], "bo", expected_version=2)   # writes the YAML, publishes
 
 Every write is one transaction (SQLite: ``BEGIN IMMEDIATE``), so a failure leaves the store as it was;
-a published file is put back when its transaction fails. Transitions use an optimistic version check
-(``UPDATE … WHERE version = :expected``): of two approvers at once exactly one wins, the other gets a
-``ConflictError``. Every transition appends to the audit log.
+an approval stages its file and renames it into place only after its transaction commits
+(``metricmind.catalog.filewrites``; a crash in between is finished when the store opens). Transitions
+use an optimistic version check (``UPDATE … WHERE version = :expected``): of two approvers at once
+exactly one wins, the other gets a ``ConflictError``. Every transition appends to the audit log.
+Nobody approves a change they wrote or edited (editing another's change makes you its co-author).
 """
 
 from __future__ import annotations
@@ -30,10 +32,20 @@ import sqlalchemy as sa
 from alembic.util import CommandError
 
 from metricmind.catalog import definitions as defs
+from metricmind.catalog import filewrites as files
 from metricmind.catalog import records
 from metricmind.catalog import sync as syncing
 from metricmind.catalog import usage as use
-from metricmind.catalog.schema import audit, changes, definitions, executions, reviews, users, versions
+from metricmind.catalog.schema import (
+    audit,
+    changes,
+    definitions,
+    executions,
+    file_writes,
+    reviews,
+    users,
+    versions,
+)
 from metricmind.catalog.workflow import (
     Action,
     ChangeState,
@@ -43,8 +55,7 @@ from metricmind.catalog.workflow import (
     role_of,
     status_step,
 )
-from metricmind.errors import ConflictError, PermissionDenied, SpecError, StoreError, UnknownNameError
-from metricmind.spec import rules
+from metricmind.errors import ConflictError, PermissionDenied, StoreError, UnknownNameError
 from metricmind.spec.loader import load
 from metricmind.spec.model import Model
 from metricmind.storage import make_engine, upgrade
@@ -115,6 +126,7 @@ class Catalog:
             ) from exc
         try:
             catalog.sync()
+            files.remove_orphans(catalog.root, catalog.pending_writes())
         except BaseException:
             catalog.close()
             raise
@@ -155,7 +167,7 @@ class Catalog:
 
         The token is printed once and never stored: the store keeps its SHA-256.
         """
-        name = name.strip()
+        name = defs.check_text(name.strip(), "user name", defs.MAX_NAME)
         if not name:
             raise StoreError("a user needs a name", hint="metricmind users add NAME --role ROLE")
         r = role_of(role)
@@ -218,11 +230,31 @@ class Catalog:
             )
         return role_of(str(found))
 
-    # -- sync from the YAML --------------------------------------------------------------------------
+    # -- recovery and sync from the YAML ----------------------------------------------------------------
+    def recover(self) -> list[str]:
+        """Finish approvals a crash left between their commit and their file rename; the files written.
+
+        When one was finished, the model is reloaded (it was read before the file was in place).
+        """
+        with self._files, self._write() as conn:
+            files.lock_approvals(conn)
+            done = files.recover(conn, self.root)
+        if done:
+            log.warning("finished the file writes of approvals interrupted by a crash: %s", ", ".join(done))
+            result = load(self.root)
+            self.model = result.model
+        return done
+
+    def pending_writes(self) -> set[str]:
+        """The staged files of approvals whose file write is not finished (relative to the project)."""
+        with self.engine.connect() as conn:
+            return {str(p) for p in conn.execute(sa.select(file_writes.c.staged)).scalars()}
+
     def sync(self, model: Model | None = None) -> dict[str, list[str]]:
         """Index the project's metrics and canonical datasets (see :mod:`metricmind.catalog.sync`)."""
         if model is not None:
             self.model = model
+        self.recover()
         found = syncing.scan(self.root, self.model)
         with self._write() as conn:
             report = syncing.apply(conn, found, self.model.name)
@@ -322,7 +354,11 @@ class Catalog:
         *,
         expected_version: int | None = None,
     ) -> dict[str, Any]:
-        """Replace a draft's (or rejected change's) definition (editor); it becomes a draft again."""
+        """Replace a draft's (or rejected change's) definition (editor); it becomes a draft again.
+
+        Anyone but the author who edits it becomes a co-author (``editors``) and can no longer approve it;
+        every edit is in the audit log with who made it.
+        """
         with self._write() as conn:
             row = records.change_row(conn, change_id)
             name = defs.check(definition, row.kind)
@@ -332,10 +368,21 @@ class Catalog:
                     hint="Create a new draft for another name.",
                 )
             step = change_step(Action.EDIT, row.state, role=self.role(user, conn), actor=user)
+            editors = list(row.editors or [])
+            co_author = user != row.author
+            if co_author and user not in editors:
+                editors.append(user)
             records.transition(
-                conn, row, step, expected_version, yaml=defs.item_text(definition), reason=None
+                conn,
+                row,
+                step,
+                expected_version,
+                yaml=defs.item_text(definition),
+                reason=None,
+                editors=editors or None,
             )
-            records.audit_step(conn, user, step, row.kind, row.name, {"change": change_id})
+            detail = {"change": change_id, "editor": user, "author": row.author, "co_author": co_author}
+            records.audit_step(conn, user, step, row.kind, row.name, detail)
         return self.change(change_id)
 
     def submit(self, change_id: int, user: str, *, expected_version: int | None = None) -> dict[str, Any]:
@@ -353,6 +400,7 @@ class Catalog:
     ) -> dict[str, Any]:
         """Reject a change in review (approver), with a reason; its author may edit it (back to draft)."""
         at = use.now()
+        reason = defs.check_text(reason, "reason")
         with self._write() as conn:
             row = records.change_row(conn, change_id)
             records.check_version(row, expected_version)
@@ -367,20 +415,32 @@ class Catalog:
         return self.change(change_id)
 
     def approve(self, change_id: int, user: str, *, expected_version: int | None = None) -> dict[str, Any]:
-        """Approve a change in review (approver, not its author): write it into the YAML and publish it.
+        """Approve a change in review (approver, neither its author nor a co-author): publish it into the YAML.
 
-        Exactly one of two concurrent approvals wins; the other gets ``ConflictError``. When anything
-        fails (the YAML does not load, the store refuses), the file and the store are left as they were.
+        One recoverable step (:mod:`metricmind.catalog.filewrites`): the new file text is checked in a
+        scratch copy and staged beside its target; the approval, version, audit entries and a pending-write
+        row commit together; then the staged file is renamed into place. Exactly one of two concurrent
+        approvals wins; the other gets ``ConflictError``. When anything fails before the commit (the YAML
+        does not load, the store refuses), the files and the store are left as they were.
         """
         at = use.now()
-        written: list[defs.Written] = []
         with self._files:
+            staged: Path | None = None
             try:
                 with self._write() as conn:
+                    files.lock_approvals(conn)
+                    files.recover(conn, self.root)
                     row = records.change_row(conn, change_id)
                     records.check_version(row, expected_version)
                     role = self.role(user, conn)
-                    step = change_step(Action.APPROVE, row.state, role=role, actor=user, author=row.author)
+                    step = change_step(
+                        Action.APPROVE,
+                        row.state,
+                        role=role,
+                        actor=user,
+                        author=row.author,
+                        editors=list(row.editors or []),
+                    )
                     current = conn.execute(
                         sa.select(definitions).where(
                             definitions.c.kind == row.kind,
@@ -390,7 +450,8 @@ class Catalog:
                     ).first()
                     published = status_step(Action.PUBLISH, current.status if current else None, role=role)
                     records.transition(conn, row, step, expected_version, reviewer=user)
-                    model, version, file = self._publish(conn, row, current, user, at, written)
+                    model, version, file, rendered = self._publish(conn, row, current, user, at)
+                    write_id, staged = files.stage(conn, self.root, rendered, change_id, file)
                     conn.execute(
                         sa.update(changes).where(changes.c.id == change_id).values(published_version=version)
                     )
@@ -403,24 +464,25 @@ class Catalog:
                     detail = {"change": change_id, "version": version, "file": file}
                     records.audit_step(conn, user, published, row.kind, row.name, detail)
             except BaseException:
-                for w in written:
-                    w.undo()
+                if staged is not None:
+                    staged.unlink(missing_ok=True)
                 raise
+            assert staged is not None
+            staged_rel = str(staged.relative_to(self.root))
+            try:
+                files.finish(self.engine, self.root, write_id, file, staged_rel, rendered.text)
+            except (OSError, sa.exc.SQLAlchemyError) as exc:  # committed: the next open finishes it
+                log.warning(
+                    "approved change #%s: its file is put in place at the next open (%s)", change_id, exc
+                )
         self.model = model
         return self.change(change_id)
 
     def _publish(
-        self,
-        conn: sa.Connection,
-        row: Any,
-        current: Any,
-        user: str,
-        at: dt.datetime,
-        written: list[defs.Written],
-    ) -> tuple[Model, int, str]:
-        """Write the change's definition into the project's YAML and index it; the new model, version, file.
-
-        The file written is appended to ``written`` first, so the caller can put it back on failure.
+        self, conn: sa.Connection, row: Any, current: Any, user: str, at: dt.datetime
+    ) -> tuple[Model, int, str, defs.Rendered]:
+        """Render the change's definition into the project's YAML (checked, not written) and index it; the
+        new model, version, file (relative to the project) and rendered file.
         """
         definition = defs.from_text(row.yaml)
         if row.kind == "metric":
@@ -431,23 +493,13 @@ class Catalog:
             self.model.metrics if row.kind == "metric" else self.model.canonical_datasets
         )
         line = objs[row.name].line if row.name in objs else None
-        written.append(defs.publish(self.root, row.kind, definition, current.file if current else None, line))
-        model = self._reload()
+        rendered = defs.render(self.root, row.kind, definition, current.file if current else None, line)
+        model = files.checked_model(self.root, rendered)
         first = int(current.version) + 1 if current is not None else 1
         version = records.add_version(conn, row.kind, row.name, first, definition, user, row.id, at)
-        obj = model.metrics.get(row.name) if row.kind == "metric" else model.canonical_datasets.get(row.name)
-        file = obj.file if obj is not None and obj.file else records.relative(self.root, written[-1].path)
+        file = records.relative(self.root, rendered.path)
         records.publish_definition(conn, row.kind, row.name, definition, version, file, at)
-        return model, version, file
-
-    def _reload(self) -> Model:
-        """Load the project after a write; the write is undone when it does not load cleanly."""
-        result = load(self.root)
-        issues = list(result.issues) + rules.check(result.model)
-        errors = [i for i in issues if i.level.value == "error"]
-        if errors:
-            raise SpecError(errors)
-        return result.model
+        return model, version, file, rendered
 
     def certify(self, kind: str, name: str, user: str) -> dict[str, Any]:
         """Certify a published metric or canonical dataset (approver)."""
@@ -461,6 +513,8 @@ class Catalog:
         self, action: Action, kind: str, name: str, user: str, reason: str | None
     ) -> dict[str, Any]:
         defs.check_kind(kind)
+        if reason is not None:
+            reason = defs.check_text(reason, "reason")
         at = use.now()
         with self._write() as conn:
             row = conn.execute(

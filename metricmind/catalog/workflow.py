@@ -8,7 +8,7 @@ Two lifecycles, one set of roles (viewer < editor < approver < admin)::
       └──edit── rejected◄┘    └─approve─► approved   published / certified ──deprecate──► deprecated
 
 Editors create, edit and submit; approvers approve, reject, certify and deprecate; nobody approves a
-change they wrote. :func:`change_step` and :func:`status_step` return the :class:`Step` taken or raise
+change they wrote or edited (four eyes: whoever edits another's change becomes its co-author). :func:`change_step` and :func:`status_step` return the :class:`Step` taken or raise
 :class:`WorkflowError` (an illegal transition) or :class:`~metricmind.errors.PermissionDenied`.
 
 >>> change_step(Action.SUBMIT, ChangeState.DRAFT, role=Role.EDITOR).to_state
@@ -18,6 +18,7 @@ change they wrote. :func:`change_step` and :func:`status_step` return the :class
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from metricmind.errors import MetricmindError, PermissionDenied
@@ -171,18 +172,29 @@ def change_step(
     role: Role | str,
     actor: str | None = None,
     author: str | None = None,
+    editors: Collection[str] = (),
 ) -> Step:
     """The step ``action`` takes on a change in ``state`` done by ``actor`` (with ``role``).
 
-    Raises ``PermissionDenied`` when the role is too low or an approver approves their own change, and
-    ``WorkflowError`` when the change is in the wrong state.
+    ``author`` wrote the change and ``editors`` are the others who edited any version of it (its
+    co-authors); none of them may approve it.
+
+    Raises ``PermissionDenied`` when the role is too low or an approver approves a change they wrote
+    or edited, and ``WorkflowError`` when the change is in the wrong state.
     """
     step = _step(_CHANGE_RULES, "change", action, state, role)
-    if action is Action.APPROVE and actor is not None and author is not None and actor == author:
-        raise PermissionDenied(
-            f"user '{actor}' wrote this change and cannot approve it",
-            hint="Another approver must review it (four-eyes rule).",
-        )
+    if action is Action.APPROVE and actor is not None:
+        if author is not None and actor == author:
+            raise PermissionDenied(
+                f"user '{actor}' wrote this change and cannot approve it",
+                hint="Another approver must review it (four-eyes rule).",
+            )
+        if actor in editors:
+            raise PermissionDenied(
+                f"user '{actor}' edited this change (co-author of {author or 'another'}'s change) "
+                "and cannot approve it",
+                hint="An approver who neither wrote nor edited it must review it (four-eyes rule).",
+            )
     return step
 
 

