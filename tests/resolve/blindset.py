@@ -1,0 +1,185 @@
+"""Score the resolver on the blind-written question sets in ``tests/resolve/blind/`` (issue 14).
+
+The sets use their own format (``expect: {answerable, metrics, group_by, time_range, filters, order_by,
+limit, comparison}``; see ``blind/README.md``). Metrics, group-bys and filters compare as sets. A question
+that must be refused counts as right when the resolver refuses it. ``blind.yml`` is scored only: its misses
+are never shown (``Score.report(show_misses=False)``), so nobody tunes the resolver on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from metricmind.resolve import Resolver
+
+HERE = Path(__file__).with_name("blind")
+DEV, BLIND = HERE / "dev.yml", HERE / "blind.yml"
+COMPONENTS = ("answerable", "metrics", "group_by", "time_range", "filters", "order_by", "limit", "comparison")
+ATTRIBUTION = "ANY_ATTRIBUTION"  # the set's placeholder: any attribution metric is right
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    """The items of one split."""
+    return list(yaml.safe_load(path.read_text()) or [])
+
+
+def expected(item: dict[str, Any]) -> dict[str, Any]:
+    """The expected components of one item, in the comparable form of :func:`actual`."""
+    want = item.get("expect") or {}
+    if not want.get("answerable", True):
+        return {"answerable": False}
+    rng = want.get("time_range")
+    return {
+        "answerable": True,
+        "metrics": frozenset(want.get("metrics") or ()),
+        "group_by": frozenset(want.get("group_by") or ()),
+        "time_range": (str(rng[0]), str(rng[1])) if rng else None,
+        "filters": frozenset(_want_filter(f) for f in want.get("filters") or ()),
+        "order_by": tuple(want.get("order_by") or ()),
+        "limit": want.get("limit"),
+        "comparison": want.get("comparison"),
+    }
+
+
+def actual(answer: dict[str, Any]) -> dict[str, Any]:
+    """The components of a resolver answer (``Resolution.to_dict()``)."""
+    if not answer["answerable"]:
+        return {"answerable": False}
+    rng = answer["time_range"]
+    return {
+        "answerable": True,
+        "metrics": frozenset(answer["metrics"]),
+        "group_by": frozenset(
+            g["name"] + (f"__{g['grain']}" if g["grain"] else "") for g in answer["group_by"]
+        ),
+        "time_range": (rng["start"], rng["end"]) if rng else None,
+        "filters": frozenset(_got_filter(f) for f in answer["filters"]),
+        "order_by": tuple(("-" if o["desc"] else "") + o["name"] for o in answer["order_by"]),
+        "limit": answer["limit"],
+        "comparison": answer["comparison"],
+    }
+
+
+_OPS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "in": "in", "not in": "not in", "not_in": "not in"}
+
+
+def _want_filter(f: dict[str, Any]) -> tuple[Any, ...]:
+    if "metric_filter" in f:
+        m = f["metric_filter"]
+        return ("metric", str(m["metric"]), tuple(m.get("group_by") or ()), str(m["op"]), float(m["value"]))
+    values = tuple(sorted(str(v) for v in f.get("values") or ()))
+    op = _OPS.get(str(f["op"]).lower(), str(f["op"]))
+    if op == "in" and len(values) == 1:
+        op = "="
+    if op == "not in" and len(values) == 1:
+        op = "!="
+    return ("dimension", str(f["dimension"]), op, values)
+
+
+def _got_filter(f: dict[str, Any]) -> tuple[Any, ...]:
+    if f.get("metric"):  # a metric filter (when the resolver produces one)
+        return ("metric", str(f["metric"]), tuple(f.get("group_by") or ()), str(f["op"]), float(f["value"]))
+    values = f.get("values") if f.get("values") else [f.get("value")]
+    vals = tuple(sorted(str(v) for v in values or ()))
+    op = _OPS.get(str(f["op"]).lower(), str(f["op"]))
+    if op == "in" and len(vals) == 1:
+        op = "="
+    if op == "not in" and len(vals) == 1:
+        op = "!="
+    return ("dimension", str(f["field"]), op, vals)
+
+
+def _same(component: str, want: Any, got: Any) -> bool:
+    if component == "metrics" and want and ATTRIBUTION in want:
+        if not isinstance(got, frozenset):
+            return False
+        rest = want - {ATTRIBUTION}
+        extra = got - rest
+        return rest <= got and len(extra) == 1 and "attributed" in next(iter(extra))
+    return bool(want == got)
+
+
+@dataclass
+class Score:
+    """Per-component and whole-question accuracy, calibration, and (for the dev split) the misses."""
+
+    total: int = 0
+    exact: int = 0
+    right: Counter[str] = field(default_factory=Counter)
+    by_kind: dict[str, list[int]] = field(default_factory=dict)
+    confident: list[int] = field(default_factory=lambda: [0, 0])  # [right, total] at confidence >= 0.8
+    refusals_low: list[int] = field(default_factory=lambda: [0, 0])  # refusals with confidence < 0.5
+    misses: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+
+    def accuracy(self, component: str | None = None) -> float:
+        """Exact share (whole questions, or one component)."""
+        hits = self.exact if component is None else self.right[component]
+        return hits / self.total if self.total else 0.0
+
+    def report(self, *, show_misses: bool) -> str:
+        """Figures (and the misses, for a split one may tune on)."""
+        lines = [f"questions: {self.total}", f"exact match: {self.accuracy():.1%}"]
+        lines += [f"  {c}: {self.accuracy(c):.1%}" for c in COMPONENTS]
+        right, total = self.confident
+        lines.append(f"  confidence >= 0.8: {right}/{total} right ({right / total if total else 0:.1%})")
+        low, refused = self.refusals_low
+        lines.append(f"  refusals with confidence < 0.5: {low}/{refused}")
+        for kind, (hits, n) in sorted(self.by_kind.items()):
+            lines.append(f"  kind {kind}: {hits}/{n}")
+        if show_misses:
+            for qid, q, want, got in self.misses:
+                diff = {
+                    k: (want.get(k), got.get(k))
+                    for k in want.keys() | got.keys()
+                    if want.get(k) != got.get(k)
+                }
+                detail = "; ".join(f"{k}: want {_show(w)} got {_show(g)}" for k, (w, g) in diff.items())
+                lines.append(f"MISS {qid} {q!r}: {detail}")
+        return "\n".join(lines)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, frozenset):
+        return repr(sorted(value, key=str))
+    return repr(value)
+
+
+def score(resolver: Resolver, path: Path) -> Score:
+    """Resolve every question of a split and compare."""
+    s = Score()
+    for item in load(path):
+        as_of = dt.date.fromisoformat(str(item.get("as_of") or "2025-06-18"))
+        resolution = resolver.resolve(str(item["q"]), as_of=as_of)
+        answer = resolution.to_dict()
+        got, want = actual(answer), expected(item)
+        ok = True
+        for c in COMPONENTS:
+            same = (
+                _same(c, want.get(c), got.get(c))
+                if want["answerable"] or c == "answerable"
+                else not got["answerable"]
+            )
+            s.right[c] += same
+            ok &= same
+        s.total += 1
+        s.exact += ok
+        kind = str(item.get("kind") or "other")
+        hits = s.by_kind.setdefault(kind, [0, 0])
+        hits[0] += ok
+        hits[1] += 1
+        confidence = float(answer.get("confidence") or 0.0)
+        if got["answerable"] and confidence >= 0.8:
+            s.confident[0] += ok
+            s.confident[1] += 1
+        if not got["answerable"]:
+            s.refusals_low[0] += confidence < 0.5
+            s.refusals_low[1] += 1
+        if not ok:
+            s.misses.append((str(item.get("id")), str(item["q"]), want, got))
+    return s

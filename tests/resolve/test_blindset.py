@@ -1,0 +1,41 @@
+"""The blind-set scorer compares readings the way the set's README says (sets, refusals, placeholders)."""
+
+from __future__ import annotations
+
+from metricmind.resolve import Resolver
+from tests.resolve import blindset
+
+
+def test_expected_and_actual_compare_as_sets() -> None:
+    item = {
+        "q": "x",
+        "expect": {
+            "answerable": True,
+            "metrics": ["b", "a"],
+            "group_by": ["customer__segment"],
+            "filters": [{"dimension": "customer__region", "op": "in", "values": ["EMEA"]}],
+        },
+    }
+    want = blindset.expected(item)
+    got = blindset.actual(
+        {
+            "answerable": True,
+            "metrics": ["a", "b"],
+            "group_by": [{"name": "customer__segment", "grain": None}],
+            "time_range": None,
+            "filters": [{"field": "customer__region", "op": "=", "value": "EMEA"}],
+            "order_by": [],
+            "limit": None,
+            "comparison": None,
+        }
+    )
+    assert all(blindset._same(c, want.get(c), got.get(c)) for c in blindset.COMPONENTS)
+    assert blindset._same("metrics", frozenset({"ANY_ATTRIBUTION"}), frozenset({"linear_attributed_new_mrr"}))
+    assert not blindset._same("metrics", frozenset({"ANY_ATTRIBUTION"}), frozenset({"new_mrr"}))
+
+
+def test_both_splits_load_and_score(resolver: Resolver) -> None:
+    dev = blindset.score(resolver, blindset.DEV)
+    blind = blindset.score(resolver, blindset.BLIND)
+    assert dev.total >= 250 and blind.total >= 120
+    assert "MISS" not in blind.report(show_misses=False)  # the blind split never shows its misses
