@@ -172,6 +172,18 @@ def test_a_sign_in_link_opened_from_another_site_only_fills_the_form(
     assert typed.status_code == 303 and "metricmind_token=" in typed.headers["set-cookie"]
 
 
+def test_sign_in_never_redirects_off_site(client: TestClient, tokens: dict[str, str]) -> None:
+    for target in ("/\\evil.example", "//evil.example", "/\t/evil.example", "https://evil.example", "x"):
+        client.cookies.clear()  # signed out: the sign-in form needs no CSRF token
+        got = client.post("/login", data={"token": tokens["viewer"], "next": target}, follow_redirects=False)
+        assert got.status_code == 303 and got.headers["location"] == "/", target
+    client.cookies.clear()
+    kept = client.post(
+        "/login", data={"token": tokens["viewer"], "next": "/review?state=draft"}, follow_redirects=False
+    )
+    assert kept.headers["location"] == "/review?state=draft"
+
+
 # -- trusted hosts --------------------------------------------------------------------------------------
 def test_only_trusted_hosts_are_answered(shop_rw: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     app = create_app(shop_rw)
@@ -184,6 +196,18 @@ def test_only_trusted_hosts_are_answered(shop_rw: Project, monkeypatch: pytest.M
     configured = create_app(shop_rw)
     assert TestClient(configured, base_url="http://metrics.internal").get("/api/metrics").status_code == 200
     assert TestClient(configured, base_url="http://127.0.0.1").get("/").status_code == 421
+
+
+def test_serve_trusts_the_address_it_listens_on(shop_rw: Project) -> None:
+    from metricmind.interfaces.cli.commands_web import build_app
+
+    lan = build_app(shop_rw, "192.168.7.20")
+    assert TestClient(lan, base_url="http://192.168.7.20:8000").get("/api/metrics").status_code == 200
+    assert TestClient(lan, base_url="http://localhost:8000").get("/api/metrics").status_code == 200
+    wildcard = build_app(shop_rw, "0.0.0.0")  # every interface: names must be listed in web.trusted_hosts
+    assert TestClient(wildcard, base_url="http://0.0.0.0:8000").get("/api/metrics").status_code == 421
+    ipv6 = create_app(shop_rw, hosts=["fd00::7"])
+    assert TestClient(ipv6, base_url="http://[fd00::7]:8000").get("/api/metrics").status_code == 200
 
 
 def test_served_server_checks_host_and_csrf(shop_rw: Project, tokens: dict[str, str]) -> None:

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
@@ -332,10 +332,23 @@ def _sign_in(request: Request, token: str, next: str) -> Response:
             },
             401,
         )
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(local_path(next), status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="lax", max_age=30 * 24 * 3600)
     return response
+
+
+def local_path(target: str) -> str:
+    r"""``target`` when it is a path on this server, else ``/`` (a sign-in never redirects off-site).
+
+    Browsers read ``/\evil.example`` (a backslash) as ``//evil.example``, and drop tabs and newlines from URLs, so a
+    backslash or a control character anywhere is refused along with schemes and ``//`` hosts.
+    """
+    parts = urlsplit(target)
+    if not target.startswith("/") or parts.scheme or parts.netloc or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return "/"
+    return target
 
 
 @router.get("/logout")
