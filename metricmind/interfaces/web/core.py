@@ -112,6 +112,8 @@ def status_of(exc: MetricmindError) -> int:
         return 404
     if isinstance(exc, ConflictError) or exc.code == "conflict":
         return 409
+    if exc.code == "too_long":  # the catalog's own length limits (``catalog.definitions.TooLong``)
+        return 422
     if isinstance(exc, QueryError | BadRequest) or exc.code in ("invalid_spec", "workflow", "invalid"):
         return 400
     if exc.code in ("warehouse_error",):

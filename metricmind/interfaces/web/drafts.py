@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from metricmind.catalog.definitions import parse_definition, to_yaml
+from metricmind.catalog.definitions import MAX_LABEL, MAX_NAME, MAX_TEXT, parse_definition, to_yaml
 from metricmind.compiler import Compiler
 from metricmind.errors import MetricmindError, QueryError
 from metricmind.interfaces.web.core import TooLong
@@ -21,14 +21,15 @@ from metricmind.spec.query import MetricQuery
 
 T = TypeVar("T")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-MAX_NAME = 128  # names: metrics, measures, dimensions, categories, owners, synonyms
-MAX_LABEL = 256  # short names
-MAX_TEXT = 10_000  # descriptions, definitions, rules, expressions, filters, reasons
 MAX_ID = 2**63 - 1  # the store's integer ids and versions
 _SHORT = {"name": MAX_NAME, "label": MAX_LABEL, "category": MAX_NAME, "owner": MAX_NAME, "measure": MAX_NAME}
 CERTIFICATION = ("draft", "experimental", "verified", "certified")
 _WORD = re.compile(r"[a-z0-9]+")
 __all__ = [
+    "MAX_ID",
+    "MAX_LABEL",
+    "MAX_NAME",
+    "MAX_TEXT",
     "check_lengths",
     "definition_from_form",
     "model_with",
