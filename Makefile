@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 MF_VENV := .venv-mf
 MF_STAMP := $(MF_VENV)/.installed
 # MetricFlow, our reference peer, lives in its own environment (its pins clash with ours).
-MF_PACKAGES := dbt-metricflow==0.15.0 metricflow==0.213.0 dbt-core==1.11.16 dbt-duckdb==1.11.1
+MF_PACKAGES := dbt-metricflow==0.15.0 metricflow==0.213.0 dbt-core==1.11.16 dbt-duckdb==1.11.1 dbt-postgres==1.11.0
 SCALE ?= 10000
 PORT ?= 8000
 

@@ -48,7 +48,13 @@ MF_PYTHON_ENV = "METRICMIND_MF_PYTHON"
 MF_CACHE_ENV = "METRICMIND_MF_CACHE"
 """Environment variable naming the semantic-manifest cache directory (``off`` disables the cache)."""
 
-MF_REQUIREMENTS = ("dbt-metricflow==0.15.0", "metricflow==0.213.0", "dbt-core==1.11.16", "dbt-duckdb==1.11.1")
+MF_REQUIREMENTS = (
+    "dbt-metricflow==0.15.0",
+    "metricflow==0.213.0",
+    "dbt-core==1.11.16",
+    "dbt-duckdb==1.11.1",
+    "dbt-postgres==1.11.0",
+)
 """What ``.venv-mf`` holds: the versions the harness was verified with (the Makefile's ``mf-env`` pins).
 Unpinned, ``dbt-core`` must stay below 1.12, whose parser binary cannot be built offline."""
 
@@ -58,7 +64,7 @@ MF_SETUP_HINT = (
     f"(or point {MF_PYTHON_ENV} at a Python that has them; CI=true creates it)"
 )
 
-_REQUIRED_MODULES = ("metricflow", "dbt_metricflow", "dbt.adapters.duckdb", "duckdb")
+_REQUIRED_MODULES = ("metricflow", "dbt_metricflow", "dbt.adapters.duckdb", "dbt.adapters.postgres", "duckdb")
 
 
 class MetricFlowRunError(RuntimeError):
@@ -310,6 +316,7 @@ def run_metricflow_batch(
     cache: bool = True,
     timeout: float = 600.0,
     python: Path | None = None,
+    postgres: Mapping[str, Any] | None = None,
 ) -> MFRun:
     """Run a batch of queries through MetricFlow in one subprocess; see :func:`run_metricflow`.
 
@@ -327,6 +334,8 @@ def run_metricflow_batch(
             profile settings and versions), skipping ``dbt parse`` when nothing changed.
         timeout: Seconds before the runner is killed.
         python: MetricFlow's interpreter; default :func:`mf_python`.
+        postgres: ``{"host", "port", "user", "password", "dbname"}`` of a PostgreSQL database to use
+            instead of ``duckdb_path`` (dbt-postgres builds into it; queries run through dbt's adapter).
 
     Returns:
         The results, set-up timings, versions and the runner's stderr.
@@ -349,6 +358,7 @@ def run_metricflow_batch(
         "parse": parse,
         "cache_dir": str(cache_dir) if cache_dir is not None else None,
         "queries": [q.to_json() if isinstance(q, MFQuery) else dict(q) for q in queries],
+        "postgres": dict(postgres) if postgres is not None else None,
     }
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
     env.pop("DBT_PROFILES_DIR", None)
@@ -401,6 +411,7 @@ def run_metricflow(
     executor: str = "duckdb",
     cache: bool = True,
     timeout: float = 600.0,
+    postgres: Mapping[str, Any] | None = None,
 ) -> list[MFResult]:
     """Run queries through real MetricFlow on a dbt project and a DuckDB file it was built into.
 
@@ -417,6 +428,7 @@ def run_metricflow(
         executor: ``"duckdb"`` (default) or ``"adapter"``; see :func:`run_metricflow_batch`.
         cache: Reuse a cached semantic manifest when the project is unchanged.
         timeout: Seconds before the runner is killed.
+        postgres: Target a PostgreSQL database instead (see :func:`run_metricflow_batch`).
 
     Returns:
         One result per query, in request order; failed queries carry ``error``.
@@ -433,6 +445,7 @@ def run_metricflow(
         executor=executor,
         cache=cache,
         timeout=timeout,
+        postgres=postgres,
     ).results
 
 
@@ -443,8 +456,10 @@ def build_with_dbt(
     profile: str | None = None,
     schema: str = "main",
     timeout: float = 600.0,
+    postgres: Mapping[str, Any] | None = None,
 ) -> MFRun:
-    """Build a dbt project into ``duckdb_path`` with ``dbt seed`` and ``dbt run`` (MetricFlow's environment).
+    """Build a dbt project into ``duckdb_path`` (or a PostgreSQL database: ``postgres``) with ``dbt seed``
+    and ``dbt run`` (MetricFlow's environment).
 
     The project is copied first, so its directory stays untouched. dbt, not DuckDB's CSV reader, loads the
     seeds, so column types are exactly what dbt users get (agate infers INTEGER where ``read_csv`` infers
@@ -455,7 +470,15 @@ def build_with_dbt(
         MetricFlowRunError: dbt failed; the message carries the runner's stderr.
     """
     return run_metricflow_batch(
-        project_dir, duckdb_path, [], profile=profile, schema=schema, build=True, parse=True, timeout=timeout
+        project_dir,
+        duckdb_path,
+        [],
+        profile=profile,
+        schema=schema,
+        build=True,
+        parse=True,
+        timeout=timeout,
+        postgres=postgres,
     )
 
 

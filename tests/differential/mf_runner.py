@@ -30,6 +30,10 @@ The profile attaches the DuckDB file under an alias instead of opening it as the
 semantic manifest embeds the database name (for DuckDB the file name up to its first dot), so the alias is
 what MetricFlow's SQL names; it is the file's own catalog name when that is a plain identifier.
 
+With ``"postgres": {"host", "port", "user", "password", "dbname"}`` the profile targets PostgreSQL
+through dbt-postgres instead of a DuckDB file (``duckdb_path`` is then ignored): ``build`` runs ``dbt
+seed``/``dbt run`` into that database and queries run through dbt's adapter (``executor`` is ``adapter``).
+
 ``start``/``end`` are MetricFlow's inclusive ``time_constraint_start``/``_end``. Output columns are in
 request order (``OutputColumnOrderMode.INPUT_ORDER``) with MetricFlow's names. Values are JSON-safe: dates
 and timestamps as ISO strings, Decimals as floats, NaN as null, infinities as "Infinity"/"-Infinity".
@@ -147,7 +151,14 @@ def catalog_alias(duckdb_path: Path) -> str:
 
 
 def prepare_project(
-    project_dir: Path, duckdb_path: Path, profile: str | None, schema: str, work: Path, *, writable: bool
+    project_dir: Path,
+    duckdb_path: Path,
+    profile: str | None,
+    schema: str,
+    work: Path,
+    *,
+    writable: bool,
+    postgres: dict[str, Any] | None = None,
 ) -> tuple[Path, str, str]:
     """Copy the project into ``work`` and write a ``profiles.yml`` for it.
 
@@ -159,6 +170,7 @@ def prepare_project(
         work: An empty scratch directory.
         writable: Open the file itself read-write (for ``dbt seed``/``dbt run``) instead of attaching it
             read-only under an alias.
+        postgres: Connection settings of a PostgreSQL database to target instead of the DuckDB file.
 
     Returns:
         The copied project directory, the database name the manifest will embed, and the profile name.
@@ -172,7 +184,19 @@ def prepare_project(
     if not profile_name:
         raise ValueError(f"{project_dir}/dbt_project.yml names no profile and no project")
     output: dict[str, Any] = {"type": "duckdb", "threads": 1, "schema": schema}
-    if writable:
+    if postgres is not None:
+        output = {
+            "type": "postgres",
+            "threads": 1,
+            "schema": schema,
+            "host": str(postgres.get("host") or "127.0.0.1"),
+            "port": int(postgres["port"]),
+            "user": str(postgres.get("user") or "postgres"),
+            "password": str(postgres.get("password") or ""),
+            "dbname": str(postgres["dbname"]),
+        }
+        database = str(postgres["dbname"])
+    elif writable:
         output["path"] = str(duckdb_path)
         database = duckdb_path.name.lstrip(".").split(".")[0]
     else:
@@ -418,7 +442,7 @@ def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     found: dict[str, str] = {}
-    for name in ("metricflow", "dbt-metricflow", "dbt-core", "dbt-duckdb", "duckdb"):
+    for name in ("metricflow", "dbt-metricflow", "dbt-core", "dbt-duckdb", "dbt-postgres", "duckdb"):
         with contextlib.suppress(PackageNotFoundError):
             found[name] = version(name)
     return found
@@ -462,7 +486,8 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     duckdb_path = Path(request["duckdb_path"]).resolve()
     profile = request.get("profile")
     schema = request.get("schema") or "main"
-    executor = request.get("executor") or "duckdb"
+    postgres = request.get("postgres")
+    executor = "adapter" if postgres else request.get("executor") or "duckdb"
     if executor not in ("duckdb", "adapter"):
         raise ValueError(f"executor must be 'duckdb' or 'adapter', got {executor!r}")
     cache_dir = Path(request["cache_dir"]).expanduser() if request.get("cache_dir") else None
@@ -478,11 +503,12 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             started = time.perf_counter()
             duckdb_path.parent.mkdir(parents=True, exist_ok=True)
             project, _, build_profile = prepare_project(
-                project_dir, duckdb_path, profile, schema, work / "build", writable=True
+                project_dir, duckdb_path, profile, schema, work / "build", writable=True, postgres=postgres
             )
             _dbt(project, build_profile, "seed")
             _dbt(project, build_profile, "run")
-            _release_dbt_duckdb()
+            if not postgres:
+                _release_dbt_duckdb()
             timings["build"] = (time.perf_counter() - started) * 1000.0
         if not queries and not request.get("parse"):
             return {**response, "versions": _versions()}
@@ -494,7 +520,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
 
         timings["mf_import"] = (time.perf_counter() - started) * 1000.0
         project, database, profile_name = prepare_project(
-            project_dir, duckdb_path, profile, schema, work / "query", writable=False
+            project_dir, duckdb_path, profile, schema, work / "query", writable=False, postgres=postgres
         )
         text, response["manifest_cache"] = _semantic_manifest(
             project, database, schema, profile_name, cache_dir, timings
@@ -504,7 +530,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         started = time.perf_counter()
         manifest = parse_manifest_from_dbt_generated_manifest(manifest_json_string=text)
         _check_databases(manifest, database)
-        client = DuckDBClient(duckdb_path, database)
+        client: Any = None if postgres else DuckDBClient(duckdb_path, database)
         engine_client = _adapter_client(project) if executor == "adapter" else client
         engine = MetricFlowEngine(
             semantic_manifest_lookup=SemanticManifestLookup(manifest), sql_client=engine_client
@@ -513,7 +539,8 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         try:
             response["results"] = [run_query(engine, client, query, executor) for query in queries]
         finally:
-            client.close()
+            if client is not None:
+                client.close()
             if executor == "adapter":
                 engine_client.close()
     return {**response, "versions": _versions()}

@@ -4,7 +4,7 @@ select
     cast(ordered_at as date) as ordered_at,
     cast(shipped_at as date) as shipped_at,
     status,
-    cast(amount as double) as amount,
-    cast(discount as double) as discount,
+    cast(amount as double precision) as amount,
+    cast(discount as double precision) as discount,
     cast(is_gift as boolean) as is_gift
 from {{ ref('raw_orders') }}
