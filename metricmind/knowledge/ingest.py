@@ -13,7 +13,7 @@ import hashlib
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from metricmind.knowledge.schema import cursors, query_log, texts
 from metricmind.knowledge.store import insert, utc
 from metricmind.storage import make_engine, upgrade
 from metricmind.warehouse.base import QueryLogRecord
+from metricmind.warehouse.querylogs import MAX_STATEMENT_BYTES, LogFile, record_problem
 
 PROJECT_SOURCE = "metricmind"
 """Source name of executions made through the project (``Project.run``)."""
@@ -90,13 +91,34 @@ class Entry:
 
 @dataclass
 class IngestReport:
-    """What an ingestion did."""
+    """What an ingestion did.
+
+    Attributes:
+        read: Records read (skipped ones included).
+        inserted: New records stored.
+        duplicates: Records stored before (same source and id).
+        processed: Records folded into the graph afterwards.
+        seconds: Time taken.
+        skipped: Lines or records not stored (bad lines of a file, too long statements …).
+        reasons: ``reason → count`` of the skipped ones (``too_long``, ``not_utf8``, ``binary`` …).
+        problems: Up to 20 messages naming a skipped line or record and why.
+    """
 
     read: int = 0
     inserted: int = 0
     duplicates: int = 0
     processed: int = 0
     seconds: float = 0.0
+    skipped: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def skip(self, reason: str, message: str) -> None:
+        """Count one record not stored, and why."""
+        self.skipped += 1
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+        if len(self.problems) < 20:
+            self.problems.append(message)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready counters, with the rate in records per second."""
@@ -194,9 +216,15 @@ def store_entries(conn: sa.Connection, entries: Sequence[Entry], known: dict[str
     return len(fresh)
 
 
-def persist(engine: sa.Engine, entries: Iterable[Entry], *, batch: int = 5000) -> IngestReport:
+def persist(
+    engine: sa.Engine,
+    entries: Iterable[Entry],
+    *,
+    batch: int = 5000,
+    report: IngestReport | None = None,
+) -> IngestReport:
     """Store entries in transactions of ``batch`` records; re-running with the same entries adds nothing."""
-    report = IngestReport()
+    report = report if report is not None else IngestReport()
     t0 = time.perf_counter()
     known: dict[str, int] = {}
     pending: list[Entry] = []
@@ -220,17 +248,49 @@ def persist(engine: sa.Engine, entries: Iterable[Entry], *, batch: int = 5000) -
     return report
 
 
-def ingest_records(engine: sa.Engine, records: Iterable[QueryLogRecord], source: str) -> IngestReport:
-    """Store warehouse log records (a file export, …) under ``source``."""
-    return persist(engine, (Entry.of(r, source) for r in records))
+def ingest_records(
+    engine: sa.Engine,
+    records: Iterable[QueryLogRecord],
+    source: str,
+    *,
+    max_statement_bytes: int = MAX_STATEMENT_BYTES,
+) -> IngestReport:
+    """Store warehouse log records (a file export, …) under ``source``.
+
+    A record that cannot be stored as it is (a statement longer than ``max_statement_bytes``, NUL
+    characters, text that is not UTF-8) is skipped and counted in the report with its reason, never
+    failing the batch it is in. A ``LogFile``'s own skipped lines are added to the report.
+    """
+    report = IngestReport()
+
+    def entries() -> Iterator[Entry]:
+        for n, record in enumerate(records, start=1):
+            problem = record_problem(record, max_statement_bytes)
+            if problem is not None:
+                report.read += 1
+                report.skip(problem[0], f"record {n} ({record.query_id[:40]}): {problem[1]}")
+                continue
+            yield Entry.of(record, source)
+
+    persist(engine, entries(), report=report)
+    if isinstance(records, LogFile):
+        report.read += records.skipped
+        report.skipped += records.skipped
+        for reason, count in records.reasons.items():
+            report.reasons[reason] = report.reasons.get(reason, 0) + count
+        report.problems = (records.problems + report.problems)[:20]
+    return report
 
 
-def ingest_pg_stats(engine: sa.Engine, stats: Sequence[Any], source: str) -> IngestReport:
+def ingest_pg_stats(
+    engine: sa.Engine, stats: Sequence[Any], source: str, *, max_statement_bytes: int = MAX_STATEMENT_BYTES
+) -> IngestReport:
     """Store what ran since the last snapshot of ``pg_stat_statements`` read under ``source``.
 
     The remembered counters and the new records are written in one transaction, so a crash never
     counts an interval twice; reading the same snapshot twice stores nothing new. ``stats`` are
     ``metricmind.warehouse.querylogs.StatementStats`` turned into records by ``querylog.snapshots``.
+    Statements that cannot be stored (longer than ``max_statement_bytes`` …) are skipped and counted.
     """
     from metricmind.querylog.snapshots import Counter, deltas
 
@@ -244,10 +304,16 @@ def ingest_pg_stats(engine: sa.Engine, stats: Sequence[Any], source: str) -> Ing
         ).first()
         previous = {k: Counter(*v) for k, v in (row[0] if row else {}).items()}
         records, cursor = deltas(stats, previous)
-        entries = [Entry.of(r, source) for r in records]
-        report.read = len(entries)
+        entries = []
+        for r in records:
+            problem = record_problem(r, max_statement_bytes)
+            if problem is None:
+                entries.append(Entry.of(r, source))
+            else:
+                report.skip(problem[0], f"statement {r.query_id[:60]}: {problem[1]}")
+        report.read = len(records)
         report.inserted = store_entries(conn, entries)
-        report.duplicates = report.read - report.inserted
+        report.duplicates = len(entries) - report.inserted
         value = {k: [c.calls, c.total_ms, c.rows, c.epoch] for k, c in cursor.items()}
         merged = {**(row[0] if row else {}), **value}
         stmt = insert(conn, cursors)

@@ -60,6 +60,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Base URL of the GitHub REST API (GitHub Enterprise or a test server).",
     ),
     Setting(
+        "knowledge.max_statement_bytes",
+        100_000,
+        "Longest logged statement (UTF-8 bytes) ingested from a query log; longer ones are skipped and counted.",
+    ),
+    Setting(
         "knowledge.slack_webhook", None, "Slack incoming-webhook URL to announce proposals; off when unset."
     ),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -103,20 +104,42 @@ def read_pg_stat_statements(dsn: str, *, database: str | None = None) -> list[St
     ]
 
 
+MAX_STATEMENT_BYTES = 100_000
+"""Longest logged statement (UTF-8 bytes) a log file may hand over; longer ones are skipped and counted."""
+DETECT_ROWS = 50
+"""How many rows the format detection looks at before it gives up on a file."""
+_BOM = b"\xef\xbb\xbf"
+_CHUNK = 1 << 16
+
+
 class LogFile:
     """Query log records from a JSONL or CSV export; iterate it once.
+
+    One bad line never stops a file: a line that is not UTF-8, not JSON, nested too deep, binary (NUL
+    characters), too long, or not a record of the format is skipped and counted by reason. The format
+    is detected from the first row whose columns name one (up to ``DETECT_ROWS`` rows).
 
     Args:
         path: The file.
         fmt: ``snowflake``, ``bigquery`` or ``native``; detected from the columns when ``None``.
         dialect: Dialect of the statements (default: the format's warehouse; ``duckdb`` for native).
+        max_statement_bytes: Longest statement kept (UTF-8 bytes); longer ones are skipped.
 
     Attributes:
         skipped: Lines that could not be read, or were not queries (BigQuery load jobs…).
+        reasons: ``reason → count`` of the skipped lines (``not_utf8``, ``not_json``, ``too_deep``,
+            ``not_object``, ``binary``, ``too_long``, ``bad_record``, ``not_a_query``, ``bad_csv``).
         problems: Up to 20 messages explaining skipped lines, with their line numbers.
     """
 
-    def __init__(self, path: str | Path, fmt: str | None = None, dialect: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        fmt: str | None = None,
+        dialect: str | None = None,
+        *,
+        max_statement_bytes: int = MAX_STATEMENT_BYTES,
+    ) -> None:
         self.path = Path(path)
         if not self.path.exists():
             raise MetricmindError(f"query log file {str(self.path)!r} does not exist")
@@ -126,56 +149,156 @@ class LogFile:
             )
         self.fmt = fmt
         self.dialect = dialect
+        self.max_statement_bytes = int(max_statement_bytes)
         self.skipped = 0
+        self.reasons: dict[str, int] = {}
         self.problems: list[str] = []
 
     def __iter__(self) -> Iterator[QueryLogRecord]:
-        rows = self._rows()
-        for line, row in rows:
+        waiting: list[tuple[int, dict[str, Any]]] = []
+        first_columns: list[str] | None = None
+        for line, row in self._rows():
             if self.fmt is None:
-                self.fmt = detect_format(row.keys())
-            try:
-                record = _READERS[self.fmt](row, self.dialect)
-            except (KeyError, ValueError, TypeError) as exc:
-                self._skip(line, f"{type(exc).__name__}: {exc}")
-                continue
-            if record is None:
-                self.skipped += 1
-                continue
-            yield record
+                first_columns = first_columns if first_columns is not None else sorted(row)
+                self.fmt = _detect(row.keys())
+                if self.fmt is None:
+                    waiting.append((line, row))
+                    if len(waiting) >= DETECT_ROWS:
+                        detect_format(first_columns)  # raises, naming the columns it saw
+                    continue
+                for early in waiting:
+                    yield from self._record(*early)
+                waiting.clear()
+            yield from self._record(line, row)
+        if self.fmt is None and waiting:
+            detect_format(first_columns or [])
+
+    def _record(self, line: int, row: dict[str, Any]) -> Iterator[QueryLogRecord]:
+        assert self.fmt is not None
+        try:
+            record = _READERS[self.fmt](row, self.dialect)
+        except (
+            KeyError,
+            ValueError,
+            TypeError,
+            OverflowError,
+            AttributeError,
+            OSError,
+            RecursionError,
+        ) as exc:
+            self._skip(line, "bad_record", f"{type(exc).__name__}: {exc}")
+            return
+        if record is None:
+            self.skipped += 1
+            self.reasons["not_a_query"] = self.reasons.get("not_a_query", 0) + 1
+            return
+        problem = record_problem(record, self.max_statement_bytes)
+        if problem is not None:
+            self._skip(line, *problem)
+            return
+        yield record
 
     def _rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+        with self.path.open("rb") as raw:
             if self.path.suffix.lower() in (".csv", ".tsv"):
-                reader = csv.DictReader(handle, delimiter="\t" if self.path.suffix.lower() == ".tsv" else ",")
-                if reader.fieldnames is None:
-                    return
-                start = reader.line_num + 1  # quoted fields may span lines: name a row by its first line
-                for row in reader:
-                    yield start, {k.strip().lower(): v for k, v in row.items() if k is not None}
-                    start = reader.line_num + 1
+                yield from self._csv_rows(raw)
                 return
-            for number, text in enumerate(handle, start=1):
-                if not text.strip():
+            limit = 4 * self.max_statement_bytes + _CHUNK
+            for number, data in _lines(raw, limit):
+                if data is None:
+                    self._skip(number, "too_long", f"line longer than {limit:,} bytes")
+                    continue
+                if number == 1 and data.startswith(_BOM):
+                    data = data[len(_BOM) :]
+                if not data.strip():
+                    continue
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    self._skip(number, "not_utf8", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
                     continue
                 try:
                     value = json.loads(text)
                 except json.JSONDecodeError as exc:
-                    self._skip(number, f"not JSON: {exc.msg}")
+                    self._skip(number, "not_json", f"not JSON: {exc.msg}")
+                    continue
+                except RecursionError:
+                    self._skip(number, "too_deep", "JSON nested too deep")
                     continue
                 if not isinstance(value, dict):
-                    self._skip(number, "not a JSON object")
+                    self._skip(number, "not_object", "not a JSON object")
                     continue
                 yield number, {str(k).strip().lower(): v for k, v in value.items()}
 
-    def _skip(self, line: int, message: str) -> None:
+    def _csv_rows(self, raw: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+        handle = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        reader = csv.DictReader(handle, delimiter="\t" if self.path.suffix.lower() == ".tsv" else ",")
+        try:
+            if reader.fieldnames is None:
+                return
+        except csv.Error as exc:
+            raise MetricmindError(
+                f"cannot read the header of {self.path.name}: {exc}", hint="check that it is a CSV export"
+            ) from exc
+        start = reader.line_num + 1  # quoted fields may span lines: name a row by its first line
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                reason = "too_long" if "field limit" in str(exc) else "bad_csv"
+                self._skip(start, reason, f"unreadable CSV row: {exc}")
+                start = reader.line_num + 1
+                continue
+            yield start, {k.strip().lower(): v for k, v in row.items() if isinstance(k, str)}
+            start = reader.line_num + 1
+
+    def _skip(self, line: int, reason: str, message: str) -> None:
         self.skipped += 1
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
         if len(self.problems) < 20:
             self.problems.append(f"{self.path.name}:{line}: {message}")
 
 
-def detect_format(columns: Any) -> str:
-    """``snowflake`` (QUERY_TEXT), ``bigquery`` (job_id + query) or ``native`` (sql)."""
+def _lines(raw: Any, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """``(number, bytes)`` per line of a binary file; ``None`` for a line longer than ``limit`` (not kept)."""
+    number = 0
+    while True:
+        data = raw.readline(limit + 1)
+        if not data:
+            return
+        number += 1
+        if len(data) > limit and not data.endswith(b"\n"):
+            while data and not data.endswith(b"\n"):
+                data = raw.readline(_CHUNK)
+            yield number, None
+            continue
+        yield number, data
+
+
+def record_problem(record: QueryLogRecord, max_statement_bytes: int) -> tuple[str, str] | None:
+    """``(reason, message)`` when a record cannot be stored as it is, else ``None``.
+
+    Text fields must be UTF-8 without NUL characters (PostgreSQL refuses them, and one would fail a
+    whole batch); the statement must not be longer than ``max_statement_bytes``.
+    """
+    for name in ("sql", "query_id", "user", "error", "schema", "dialect"):
+        value = getattr(record, name)
+        if not isinstance(value, str):
+            continue
+        if "\x00" in value:
+            return "binary", f"{name} holds binary data (NUL characters)"
+        try:
+            size = len(value.encode("utf-8"))
+        except UnicodeEncodeError:
+            return "not_utf8", f"{name} is not UTF-8 text"
+        if name == "sql" and size > max_statement_bytes:
+            return "too_long", f"statement of {size:,} bytes (at most {max_statement_bytes:,})"
+    return None
+
+
+def _detect(columns: Any) -> str | None:
     names = {str(c).lower() for c in columns}
     if "query_text" in names:
         return "snowflake"
@@ -183,6 +306,15 @@ def detect_format(columns: Any) -> str:
         return "bigquery"
     if "sql" in names:
         return "native"
+    return None
+
+
+def detect_format(columns: Any) -> str:
+    """``snowflake`` (QUERY_TEXT), ``bigquery`` (job_id + query) or ``native`` (sql)."""
+    found = _detect(columns)
+    if found is not None:
+        return found
+    names = {str(c).lower() for c in columns}
     raise MetricmindError(
         f"cannot tell the query log format from its columns {sorted(names)[:8]}",
         hint="expected Snowflake QUERY_HISTORY (QUERY_TEXT…), BigQuery JOBS (job_id, query…) or "

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import subprocess
@@ -210,3 +211,87 @@ def test_kill_9_during_an_approval_leaves_it_whole_or_not_at_all(
     steps = 10 if backend == "sqlite" else 6
     outcomes = [_trial(tmp_path / f"t{i}", url_for, took * 1.2 * i / (steps - 1))[0] for i in range(steps)]
     assert set(outcomes) <= {"approved", "in_review"}
+
+
+# -- findings 8 and 10: query-log ingest -----------------------------------------------------------------
+def _native(i: int, sql: str = "SELECT sum(amount) FROM orders") -> bytes:
+    row = {"query_id": f"q{i}", "sql": sql, "started_at": "2026-06-01T10:00:00Z", "user": "ana"}
+    return (json.dumps(row) + "\n").encode()
+
+
+def test_one_bad_line_does_not_abort_an_ingest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from metricmind.interfaces.cli.app import app
+
+    monkeypatch.delenv("METRICMIND_STORE_URL", raising=False)
+    root = _copy_shop(tmp_path / "shop")
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(
+        b'{"note": "exported by a script, not a record"}\n'  # a first row that names no format
+        + _native(1)
+        + b'{"query_id": "q2", "sql": "SELECT \xff\xfe", "started_at": "2026-06-01"}\n'  # not UTF-8
+        + b"[" * 100_000
+        + b"\n"  # nested too deep for the JSON parser
+        + bytes(b for b in range(256) if b != 10)
+        + b"\n"  # binary
+        + b"SELECT 1 -- a line pasted by hand\n"  # not JSON
+        + _native(3, "SELECT 1\u0000")  # a NUL character, which PostgreSQL cannot store
+        + _native(4, "SELECT '" + "x" * 4_000_000 + "'")  # a 4 MB statement
+        + _native(5)
+        + _native(6, "SELECT count(*) FROM orders")
+    )
+    started = time.perf_counter()
+    result = CliRunner().invoke(app, ["querylog", "ingest", "-f", str(log), "--json", "-p", str(root)])
+    assert result.exit_code == 0, result.output
+    assert time.perf_counter() - started < 30
+    data = json.loads(result.output)
+    assert data["inserted"] == 3
+    assert data["reasons"] == {
+        "bad_record": 1,
+        "binary": 1,
+        "not_json": 1,
+        "not_utf8": 2,
+        "too_deep": 1,
+        "too_long": 1,
+    }
+    assert data["skipped"] == 7 and len(data["problems"]) == 7
+    assert any("log.jsonl:3: not UTF-8" in p for p in data["problems"])
+    text = CliRunner().invoke(app, ["querylog", "ingest", "-f", str(log), "-p", str(root)])
+    assert text.exit_code == 0 and "skipped: 1 bad_record, 1 binary" in text.output
+
+
+def test_bad_records_never_fail_a_batch_on_postgres(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    from metricmind.knowledge.ingest import connect, ingest_records
+    from metricmind.warehouse.querylogs import LogFile
+
+    log = tmp_path / "log.csv"
+    log.write_bytes(
+        b"query_id,sql,started_at\n"
+        b"a,SELECT 1,2026-06-01\n"
+        b"b,SELECT \x00 1,2026-06-01\n"
+        b"c,SELECT \xc3\x28,2026-06-01\n"
+        b"d,SELECT 2,not a time\n"
+        b"e,SELECT 3,2026-06-02\n"
+    )
+    engine = connect(_fresh_pg(request))
+    try:
+        report = ingest_records(engine, LogFile(log), "file")
+    finally:
+        engine.dispose()
+    assert (report.inserted, report.skipped) == (2, 3)
+    assert report.reasons == {"binary": 1, "not_utf8": 1, "bad_record": 1}
+
+
+def test_the_analyzer_bounds_pathological_statements() -> None:
+    from metricmind.querylog import analyze
+
+    huge_or = "SELECT count(*) FROM t WHERE " + " OR ".join(f"a={i}" for i in range(9000))
+    started = time.perf_counter()
+    facts = analyze(huge_or, "duckdb")
+    assert time.perf_counter() - started < 3.0  # 15 s before the bound
+    assert not facts.ok and "too complex" in str(facts.error) and facts.fingerprint
+    started = time.perf_counter()
+    facts = analyze("SELECT '" + "x" * 4_000_000 + "'", "duckdb")
+    assert time.perf_counter() - started < 3.0 and not facts.ok and "too long" in str(facts.error)
+    assert analyze("SELECT sum(amount) FROM orders WHERE a = 1 OR a = 2", "duckdb").ok

@@ -97,15 +97,13 @@ def ingest(
     proj = open_project(project)
     knowledge = _knowledge(proj)
     engine = knowledge.engine
-    problems: list[str] = []
+    limit = int(knowledge.context.setting("knowledge.max_statement_bytes"))
     if file is not None:
         from metricmind.warehouse.querylogs import LogFile
 
-        log = LogFile(file, None if fmt == "auto" else fmt, dialect)
+        log = LogFile(file, None if fmt == "auto" else fmt, dialect, max_statement_bytes=limit)
         name = source or "file"
-        report = ingest_records(engine, log, name)
-        problems = list(log.problems)
-        skipped = log.skipped
+        report = ingest_records(engine, log, name, max_statement_bytes=limit)
     else:
         assert postgres is not None
         from urllib.parse import urlsplit
@@ -115,17 +113,18 @@ def ingest(
         stats = read_pg_stat_statements(postgres, database=database)
         parts = urlsplit(postgres)
         name = source or f"pg:{parts.hostname or 'local'}:{parts.port or 5432}{parts.path or ''}"
-        report = ingest_pg_stats(engine, stats, name)
-        skipped = 0
+        report = ingest_pg_stats(engine, stats, name, max_statement_bytes=limit)
     if process:
         report.processed = knowledge.refresh()
-    data = report.to_dict() | {"source": name, "skipped": skipped, "problems": problems}
+    data = report.to_dict() | {"source": name}
     text = (
         f"{report.read} records read, {report.inserted} new, {report.duplicates} already stored, "
-        f"{skipped} skipped; {report.processed} folded into the graph ({name})"
+        f"{report.skipped} skipped; {report.processed} folded into the graph ({name})"
     )
-    if problems:
-        text += "\n" + "\n".join(f"  {p}" for p in problems)
+    if report.reasons:
+        text += "\nskipped: " + ", ".join(f"{n} {why}" for why, n in sorted(report.reasons.items()))
+    if report.problems:
+        text += "\n" + "\n".join(f"  {p}" for p in report.problems)
     _print(data, as_json, text)
 
 
