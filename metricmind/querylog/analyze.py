@@ -83,10 +83,10 @@ def analyze(
         max_chars: Longer texts are not parsed (``ok=False``, "too long to analyze").
         max_nodes: Texts whose syntax trees have more nodes are not analyzed (``ok=False``, "too complex").
     """
-    if len(sql) > max_chars:
-        return _unparsed(
-            sql, dialect, f"too long to analyze: {len(sql):,} characters (at most {max_chars:,})"
-        )
+    if len(sql) > max_chars:  # fingerprinted on its head: masking megabytes of text costs seconds too
+        fp, normalized = fingerprint_text(sql[:max_chars], dialect)
+        error = f"too long to analyze: {len(sql):,} characters (at most {max_chars:,})"
+        return QueryFacts(sql, dialect, False, fp, normalized, error)
     try:
         statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except Exception as exc:

@@ -289,9 +289,9 @@ def test_the_analyzer_bounds_pathological_statements() -> None:
     huge_or = "SELECT count(*) FROM t WHERE " + " OR ".join(f"a={i}" for i in range(9000))
     started = time.perf_counter()
     facts = analyze(huge_or, "duckdb")
-    assert time.perf_counter() - started < 3.0  # 15 s before the bound
+    assert time.perf_counter() - started < 5.0  # 15 s before the bound
     assert not facts.ok and "too complex" in str(facts.error) and facts.fingerprint
     started = time.perf_counter()
     facts = analyze("SELECT '" + "x" * 4_000_000 + "'", "duckdb")
-    assert time.perf_counter() - started < 3.0 and not facts.ok and "too long" in str(facts.error)
+    assert time.perf_counter() - started < 5.0 and not facts.ok and "too long" in str(facts.error)
     assert analyze("SELECT sum(amount) FROM orders WHERE a = 1 OR a = 2", "duckdb").ok
