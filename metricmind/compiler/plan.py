@@ -23,11 +23,14 @@ from metricmind.compiler.periods import ceil, floor, shift
 from metricmind.compiler.resolve import Leaf, Request, build
 from metricmind.compiler.scan import Scan, ScanKey, TimeRange, render_scan
 from metricmind.compiler.timefilter import day_bounds, split_wheres
-from metricmind.compiler.timeshift import render_offset, render_spine_join
+from metricmind.compiler.timeshift import render_offset, render_offset_by_day, render_spine_join
 from metricmind.errors import UnknownNameError
 from metricmind.spec.joingraph import JoinGraph
-from metricmind.spec.model import Model
+from metricmind.spec.model import Agg, Grain, Model
 from metricmind.spec.query import MetricQuery
+
+# Measures whose daily values re-aggregate to coarser periods, and how.
+_BY_DAY = {Agg.SUM: Agg.SUM, Agg.COUNT: Agg.SUM, Agg.SUM_BOOLEAN: Agg.SUM, Agg.MIN: Agg.MIN, Agg.MAX: Agg.MAX}
 
 
 @dataclass(frozen=True)
@@ -125,15 +128,38 @@ class _Planner:
             end = self.rng.end
         return TimeRange(start, end)
 
-    def scan_for(self, leaf: Leaf, alias: str, rng: TimeRange, time_filter: bool = True) -> Scan:
+    def by_day(self, leaf: Leaf) -> Agg | None:
+        """How to re-aggregate an offset shifted day by day (MetricFlow's semantics when the query's grain
+        is coarser than the offset: each spine day takes the value of its shifted day, then the days are
+        aggregated), or None to shift whole periods.
+
+        Only measures whose daily values re-aggregate (sum, count, min, max) take this path.
+        """
+        grain = self.req.finest_grain
+        if grain is None or leaf.kind != "agg" or not (leaf.offset_window or leaf.offset_to_grain):
+            return None
+        m = self.req.measure(leaf.measure)
+        if m.non_additive is not None or m.agg not in _BY_DAY:
+            return None
+        if leaf.offset_window is not None:
+            coarser = grain.rank > Grain(leaf.offset_window.unit).rank
+        else:
+            assert leaf.offset_to_grain is not None
+            coarser = grain.rank > leaf.offset_to_grain.rank or grain is Grain.WEEK
+        return _BY_DAY[m.agg] if coarser else None
+
+    def scan_for(
+        self, leaf: Leaf, alias: str, rng: TimeRange, time_filter: bool = True, daily: bool = False
+    ) -> Scan:
         m = self.req.measure(leaf.measure)
         nad = m.non_additive
         key = ScanKey(
             m.semantic_model,
-            m.agg_time_dimension if self.needs_time(leaf) or nad else None,
+            m.agg_time_dimension if self.needs_time(leaf) or nad or daily else None,
             nad,
             rng,
             time_filter or not self.split.time,
+            daily,
         )
         ident = key.as_tuple() + ((leaf.filters,) if nad else ())
         scan = self.scans.get(ident)
@@ -163,7 +189,9 @@ class _Planner:
         assert leaf.offset_to_grain is not None
         return TimeRange(floor(rng.start, leaf.offset_to_grain), rng.end)
 
-    def series(self, leaf: Leaf, alias: str, rng: TimeRange, time_filter: bool = True) -> str:
+    def series(
+        self, leaf: Leaf, alias: str, rng: TimeRange, time_filter: bool = True, daily: bool = False
+    ) -> str:
         """Plan the un-shifted computation of ``leaf``; returns the step name that holds column ``alias``.
 
         ``time_filter`` False: the query's metric_time filters do not apply (the source of an offset).
@@ -184,7 +212,7 @@ class _Planner:
                 f"Conversions on {leaf.measure}",
             )
             return name
-        return self.scan_for(leaf, alias, rng, time_filter).name
+        return self.scan_for(leaf, alias, rng, time_filter, daily).name
 
     def _add_ctes(self, ctes: list[tuple[str, exp.Select]], kind: str, what: str) -> None:
         for i, (step, select) in enumerate(ctes):
@@ -202,7 +230,13 @@ class _Planner:
                 source_alias = f"{alias}__source"
                 self.internal.add(source_alias)
                 offset = bool(leaf.offset_window or leaf.offset_to_grain)
-                step = self.series(plain, source_alias, self.source_rng(leaf), time_filter=not offset)
+                step = self.series(
+                    plain,
+                    source_alias,
+                    self.source_rng(leaf),
+                    time_filter=not offset,
+                    daily=self.by_day(leaf) is not None,
+                )
                 pending.append((alias, leaf, step, source_alias))
             else:
                 step = self.series(leaf, alias, self.rng)
@@ -225,7 +259,13 @@ class _Planner:
                 name = self.name(f"offset_{alias}")
                 shift_text = leaf.offset_window and f"{leaf.offset_window.count} {leaf.offset_window.unit}"
                 what = f"{leaf.measure} offset by {shift_text or 'to the start of the ' + str(leaf.offset_to_grain.value)}"  # type: ignore[union-attr]
-                select = render_offset(self.req, leaf, alias, source, column, self.rng, self.split.time)
+                reagg = self.by_day(leaf)
+                if reagg is not None:
+                    select = render_offset_by_day(
+                        self.req, leaf, alias, source, column, self.rng, self.split.time, reagg
+                    )
+                else:
+                    select = render_offset(self.req, leaf, alias, source, column, self.rng, self.split.time)
             else:
                 name = self.name(f"filled_{alias}")
                 what = f"{leaf.measure} joined to every time spine period"

@@ -63,10 +63,20 @@ class ScanKey:
     # False for the source of an offset: the query's metric_time conditions then choose the output
     # periods of the offset step, not the rows read (see ``timefilter``).
     time_filter: bool = True
+    # True for the source of an offset shifted day by day: grouped by metric_time__day, not the query's grains.
+    daily: bool = False
 
     def as_tuple(self) -> tuple[object, ...]:
         """Hashable identity."""
-        return (self.model, self.time_dim, self.non_additive, self.range, self.time_filter)
+        return (self.model, self.time_dim, self.non_additive, self.range, self.time_filter, self.daily)
+
+
+DAY_ITEM = GroupItem(split("metric_time__day"), "metric_time__day", Grain.DAY)
+
+
+def scan_items(req: Request, key: ScanKey) -> list[GroupItem]:
+    """The group-by columns of a scan: the query's, or ``metric_time__day`` and the others for a daily scan."""
+    return [DAY_ITEM, *req.other_items] if key.daily else req.items
 
 
 @dataclass
@@ -199,7 +209,8 @@ def render_scan(req: Request, scan: Scan) -> exp.Select:
         (req.measure(leaf.measure).agg_time_dimension for leaf in scan.leaves.values()), None
     )
     keys = [
-        exp.alias_(item_expr(req, src, item, key.time_dim), item.column, copy=False) for item in req.items
+        exp.alias_(item_expr(req, src, item, key.time_dim), item.column, copy=False)
+        for item in scan_items(req, key)
     ]
     where: list[exp.Expr] = []
     wheres = req.wheres if key.time_filter else timefilter.split_wheres(req.wheres).untimed

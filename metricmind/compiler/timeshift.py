@@ -14,7 +14,7 @@ from metricmind.compiler.scan import TimeRange
 from metricmind.compiler.timefilter import on_columns, on_day
 from metricmind.errors import QueryError
 from metricmind.spec.filters import ParsedWhere
-from metricmind.spec.model import Grain
+from metricmind.spec.model import Agg, Grain
 
 
 def spine_periods(
@@ -139,3 +139,64 @@ def render_offset(
         ),
         copy=False,
     )
+
+
+def render_offset_by_day(
+    req: Request,
+    leaf: Leaf,
+    alias: str,
+    source: str,
+    column: str,
+    rng: TimeRange | None,
+    time: Sequence[ParsedWhere],
+    reagg: Agg,
+) -> exp.Select:
+    """An offset at a grain coarser than the offset, as MetricFlow computes it: every spine day (passing
+    the ``time`` filters) takes the source's value on its shifted day, then the days are aggregated to
+    the requested grains with ``reagg`` (a sum of the days of a quarter each shifted by a month).
+
+    With ``offset_to_grain`` only the first day of each requested period counts (MetricFlow keeps the
+    spine days that start a period): a quarter shows the value on the first day of its first month.
+
+    ``source`` holds the series by ``metric_time__day`` and the other group-by items.
+    """
+    day = exp.column("period", table="sp")
+    if leaf.offset_window is not None:
+        shifted: exp.Expr = exp.Sub(
+            this=day.copy(), expression=interval(leaf.offset_window.count, leaf.offset_window.unit)
+        )
+    else:
+        assert leaf.offset_to_grain is not None
+        shifted = trunc(req.dialect, leaf.offset_to_grain, day.copy())
+    value = exp.column(column, table="s")
+    agg = (
+        exp.Min(this=value)
+        if reagg is Agg.MIN
+        else exp.Max(this=value)
+        if reagg is Agg.MAX
+        else exp.Sum(this=value)
+    )
+    keys = [
+        *(
+            exp.alias_(trunc(req.dialect, i.grain, day.copy()), i.column, copy=False)
+            for i in req.time_items
+            if i.grain
+        ),
+        *(exp.alias_(exp.column(i.column, table="s"), i.column, copy=False) for i in req.other_items),
+    ]
+    select = (
+        exp.select(*keys, exp.alias_(agg, alias, copy=False))
+        .from_(spine_periods(req, Grain.DAY, rng, time).subquery("sp", copy=False))
+        .join(
+            joined(
+                cte(source, "s"),
+                exp.EQ(this=shifted, expression=exp.column("metric_time__day", table="s")),
+                "inner",
+            ),
+            copy=False,
+        )
+    )
+    if leaf.offset_to_grain is not None and req.finest_grain is not None:
+        starts = exp.EQ(this=trunc(req.dialect, req.finest_grain, day.copy()), expression=day.copy())
+        select = select.where(starts, copy=False)
+    return select.group_by(*(exp.Literal.number(i + 1) for i in range(len(keys))), copy=False)
