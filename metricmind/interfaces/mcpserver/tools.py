@@ -25,6 +25,7 @@ from mcp.types import ToolAnnotations
 
 from metricmind.errors import MetricmindError, QueryError, UnknownNameError
 from metricmind.interfaces.mcpserver import formatting as fmt
+from metricmind.interfaces.mcpserver.analyses import run_analysis
 from metricmind.project import DimensionInfo, Project
 from metricmind.resolve.feedback import Feedback, FeedbackStore, parse_correction
 from metricmind.spec.model import Metric, MetricType
@@ -374,6 +375,44 @@ class Tools:
         with self._lock:
             return self.project.run(query, user=self.user, source="mcp")
 
+    # -- analyses ------------------------------------------------------------------------------
+    def analyze(
+        self,
+        analysis: str,
+        start: str | None = None,
+        end: str | None = None,
+        models: list[str] | str | None = None,
+        half_life_days: float | None = None,
+        markov_order: int | None = None,
+        by: str | None = None,
+        data: dict[str, Any] | str | None = None,
+    ) -> str:
+        """Attribution (7 models side by side), lifecycle, MRR movements or cohorts, as compact JSON.
+
+        Args:
+            analysis: attribution, lifecycle, mrr-movements or cohorts.
+            start: First day included (YYYY-MM-DD); attribution keeps journeys that end in the range.
+            end: First day NOT included (YYYY-MM-DD).
+            models: Attribution models, e.g. "shapley,markov" (default: first_touch, last_touch, linear,
+                position_based, time_decay, shapley, markov).
+            half_life_days: Time-decay half-life in days (default 7).
+            markov_order: Markov chain order (default 1).
+            by: Attribution only: also split by "month" or "quarter".
+            data: Analyse this document (the file format of docs/analyses.md) instead of the project.
+        """
+        return run_analysis(
+            self.project,
+            self._lock,
+            analysis,
+            start=start,
+            end=end,
+            models=models,
+            half_life_days=half_life_days,
+            markov_order=markov_order,
+            by=by,
+            data=data,
+        )
+
     # -- feedback ------------------------------------------------------------------------------
     def record_feedback(
         self,
@@ -467,6 +506,7 @@ TOOLS: tuple[str, ...] = (
     "resolve_question",
     "query_metrics",
     "explain_query",
+    "analyze",
     "record_feedback",
 )
 """Every tool, in the order clients list them."""

@@ -1,0 +1,70 @@
+"""The MCP tool ``analyze``: attribution, lifecycle, MRR movements and cohorts as compact JSON.
+
+Pure glue over ``metricmind.analyses`` (numpy is imported when the tool runs, not when the server starts).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from metricmind.interfaces.mcpserver import formatting as fmt
+from metricmind.project import Project
+
+DECIMALS = 4
+"""Floats in the tool's answer are rounded to this many decimals (the CLI's JSON keeps full precision)."""
+
+
+def compact(value: Any) -> Any:
+    """``value`` with every float rounded to ``DECIMALS`` decimals."""
+    if isinstance(value, float):
+        return round(value, DECIMALS)
+    if isinstance(value, dict):
+        return {k: compact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [compact(v) for v in value]
+    return value
+
+
+def run_analysis(
+    project: Project,
+    lock: threading.RLock,
+    analysis: str,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    models: list[str] | str | None = None,
+    half_life_days: float | None = None,
+    markov_order: int | None = None,
+    by: str | None = None,
+    data: dict[str, Any] | str | None = None,
+) -> str:
+    """Run one analysis on ``data`` (a file-format document) or on the project; compact JSON text.
+
+    Raises:
+        MetricmindError: Bad arguments or input (the message names the row), or a warehouse failure.
+    """
+    from metricmind.analyses import analyze_data
+    from metricmind.analyses.extract import analyze_warehouse
+
+    names = fmt.names(models, "models") if models else None
+    document = fmt.mapping(data, "data")
+    if document is not None:
+        result = analyze_data(
+            analysis, document, models=names, half_life_days=half_life_days, markov_order=markov_order
+        )
+    else:
+        with lock:
+            result = analyze_warehouse(
+                analysis,
+                project.warehouse,
+                project.dialect,
+                start=start,
+                end=end,
+                models=names,
+                half_life_days=half_life_days,
+                markov_order=markov_order,
+                by=by,
+            )
+    return json.dumps(compact(result), ensure_ascii=False, separators=(",", ":"))
