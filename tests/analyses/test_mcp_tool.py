@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,10 @@ from tests.mcp.helpers import error, ok
 
 
 @pytest.fixture(scope="module")
-def server(analyses_demo: Path) -> MCPServer:
-    return build_server(Project.load(analyses_demo))
+def server(analyses_demo: Path) -> Iterator[MCPServer]:
+    project = Project.load(analyses_demo)
+    yield build_server(project)
+    project.close()
 
 
 def test_attribution_on_the_project(server: MCPServer) -> None:

@@ -8,15 +8,21 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from metricmind.analyses.extract import journeys_sql
 from metricmind.interfaces.cli.app import app
+from metricmind.warehouse import connect
 from tests.analyses.helpers import close
 
 runner = CliRunner()
+
+
+def fetch(warehouse: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` on the demo's DuckDB file, opened the way a project opens it."""
+    with connect("duckdb", path=str(warehouse), read_only=True) as con:
+        return con.run(sql).rows
 
 
 def cli_json(*args: str) -> dict[str, Any]:
@@ -36,8 +42,8 @@ def iso(value: dt.date | dt.datetime) -> str:
 
 def extracted_journeys(warehouse: Path, start: dt.date, end: dt.date) -> dict[str, Any]:
     """Journeys in the file format, written from the canonical columns (not from the extraction SQL)."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    rows = con.execute(
+    rows = fetch(
+        warehouse,
         """
         select t.customer_id, t.touchpoint_id, t.touched_at, t.channel, t.is_converting_touch, t.converted_at,
                p.converted_at as first_paid, m.new_mrr
@@ -47,9 +53,8 @@ def extracted_journeys(warehouse: Path, start: dt.date, end: dt.date) -> dict[st
         left join (select customer_id, new_mrr from mart_customer_lifecycle_canonical where is_new_customer) m
                using (customer_id)
         order by t.customer_id, t.touched_at, t.touchpoint_id
-        """
-    ).fetchall()
-    con.close()
+        """,
+    )
     journeys: dict[int, dict[str, Any]] = {}
     for customer, touchpoint_id, touched_at, channel, converting, converted_at, first_paid, new_mrr in rows:
         if first_paid is not None and not converting:
@@ -95,9 +100,7 @@ def test_attribution_project_mode_equals_file_mode(analyses_demo: Path, tmp_path
 
 def panel_doc(warehouse: Path, sql: str, key: str, entity: str) -> dict[str, Any]:
     """Rows of ``sql`` (entity, month_start, value) as a file-format document for 2026-01 .. 2026-06."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    rows = con.execute(sql).fetchall()
-    con.close()
+    rows = fetch(warehouse, sql)
     months = [f"2026-{m:02d}" for m in range(1, 7)]
     out = []
     for who, month, value in rows:
@@ -139,13 +142,11 @@ def test_monthly_project_mode_equals_file_mode(analyses_demo: Path, tmp_path: Pa
         # over the whole history, the movements agree with the demo's own mart (its new_mrr includes
         # reactivations); within a window, a customer paying before the window counts as new
         from_project = cli_json(analysis, "--project", str(analyses_demo))
-        con = duckdb.connect(str(warehouse), read_only=True)
-        mart = con.execute(
+        mart = fetch(
+            warehouse,
             "select sum(new_mrr - reactivation_mrr), sum(expansion_mrr), sum(churned_mrr) "
-            "from mart_customer_lifecycle_canonical where month_start = date '2026-03-01'"
-        ).fetchone()
-        con.close()
-        assert mart is not None
+            "from mart_customer_lifecycle_canonical where month_start = date '2026-03-01'",
+        )[0]
         march = from_project["per_month"]["2026-03"]
         assert abs(march["new"] - float(mart[0])) < 1e-6
         assert abs(march["expansion"] - float(mart[1])) < 1e-6
