@@ -1,11 +1,14 @@
 """Settings: name, default and help for each, read from ``metricmind.yml`` and ``METRICMIND_*`` variables.
 
 Every setting is listed in ``SETTINGS`` and documented in ``docs/settings.md`` (a test checks both agree).
+Command-line options (``--target``, ``--profiles-dir``, ``--state-dir``) are set with ``set_overrides``
+and win over everything else.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,9 +41,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("warehouse.schema", None, "Schema that `ref('model')` resolves into; none means unqualified."),
     Setting("dialect", None, "SQL dialect to compile for; defaults to the warehouse's dialect."),
     Setting("max_join_hops", 4, "Longest entity join path the compiler searches."),
+    Setting("store.url", None, "SQLAlchemy URL of the catalog store; default SQLite in the state folder."),
     Setting(
-        "store.url", None, "SQLAlchemy URL of the catalog store; default SQLite in `<project>/.metricmind/`."
+        "state_dir",
+        None,
+        "Folder for metricmind's own files (store, run spool, caches); default `<project>/.metricmind`.",
     ),
+    Setting("profiles_dir", None, "Folder of the dbt `profiles.yml` (like dbt's `--profiles-dir`)."),
+    Setting("target", None, "dbt target of the profile (like dbt's `--target`); default the profile's."),
     Setting("fiscal_year_start_month", 1, "First month of the fiscal year for time phrases."),
     Setting(
         "web.trusted_hosts",
@@ -58,9 +66,23 @@ def home() -> Path:
     return Path(os.environ.get("METRICMIND_HOME", "~/.metricmind")).expanduser()
 
 
+_OVERRIDES: dict[str, Any] = {}
+
+#: The name of the default state folder inside a project.
+STATE_FOLDER = ".metricmind"
+
+
+def set_overrides(values: dict[str, Any]) -> None:
+    """Replace the command-line overrides (``None`` values are dropped); they win over everything."""
+    _OVERRIDES.clear()
+    _OVERRIDES.update({k: v for k, v in values.items() if v is not None and k in _BY_NAME})
+
+
 def resolve(name: str, file_values: dict[str, Any] | None = None) -> Any:
-    """The value of setting ``name``: environment first, then the project file, then the default."""
+    """The value of setting ``name``: command-line override, environment, the project file, the default."""
     setting = _BY_NAME[name]
+    if name in _OVERRIDES:
+        return _OVERRIDES[name]
     env = os.environ.get(setting.env)
     if env is not None:
         return type(setting.default)(env) if isinstance(setting.default, int) else env
@@ -70,3 +92,41 @@ def resolve(name: str, file_values: dict[str, Any] | None = None) -> Any:
         if node is None:
             return setting.default
     return node
+
+
+def state_dir(project_root: str | os.PathLike[str]) -> Path:
+    """The folder metricmind keeps a project's own files in (not created here).
+
+    ``--state-dir`` or ``METRICMIND_STATE_DIR`` (a relative path is relative to the current folder),
+    else ``<project>/.metricmind``. Deliberately not read from ``metricmind.yml``: where state lives is
+    a property of the machine, and every part of metricmind must agree on it knowing only the root.
+    """
+    value = resolve("state_dir")
+    if value:
+        return Path(str(value)).expanduser().absolute()
+    return Path(project_root).absolute() / STATE_FOLDER
+
+
+def ensure_state_dir(path: Path) -> Path:
+    """Create the state folder if needed and return it.
+
+    A folder created here gets a ``.gitignore`` of ``*`` (as pytest's cache does) so the project's
+    ``git status`` stays clean, and one line on stderr says where it is. An existing folder named
+    ``.metricmind`` without a ``.gitignore`` (made by an older metricmind) gets one too; another existing
+    folder is left as it is (it might be the user's own).
+    """
+    created = not path.exists()
+    if created:
+        path.mkdir(parents=True, exist_ok=True)
+    ignore = path / ".gitignore"
+    if (created or path.name == STATE_FOLDER) and not ignore.exists():
+        try:
+            ignore.write_text("# Created by metricmind: its state, never committed.\n*\n")
+        except OSError:
+            pass  # a read-only folder still works; git may then show it
+    if created:
+        sys.stderr.write(
+            f"metricmind: keeping its state (catalog store, run log, caches) in {path} "
+            "(git-ignored; move it with --state-dir or METRICMIND_STATE_DIR)\n"
+        )
+    return path

@@ -4,9 +4,11 @@ Every error names the input, says where it is, and suggests a fix::
 
     MetricmindError
      ├── SpecError            the project YAML is invalid (carries every Issue found)
+ ├── EmptyProjectError    the project folder defines no semantic model (says what was looked for)
      ├── QueryError           a MetricQuery cannot be answered
      │    ├── UnknownNameError     a metric, dimension or entity that does not exist ("did you mean")
      │    ├── JoinError            no join path, or an ambiguous one
+     │    ├── UnavailableError     a metric the project defines but could not load (names the root cause)
      │    └── FilterError          a where filter that does not parse or names unknown columns
      ├── WarehouseError       the database refused or failed a statement
      └── StoreError           a catalog / log store operation failed (the store is left as it was)
@@ -106,6 +108,12 @@ class SpecError(MetricmindError):
         return {**super().to_dict(), "issues": [i.to_dict() for i in self.issues]}
 
 
+class EmptyProjectError(MetricmindError):
+    """The project folder defines no semantic model: nothing could be answered."""
+
+    code = "empty_project"
+
+
 class QueryError(MetricmindError):
     """A MetricQuery that cannot be answered as asked."""
 
@@ -128,6 +136,28 @@ class UnknownNameError(QueryError):
 
     def to_dict(self) -> dict[str, object]:  # noqa: D102
         return {**super().to_dict(), "suggestions": list(self.suggestions)}
+
+
+class UnavailableError(QueryError):
+    """A name the project defines, left out of the loaded project because of a problem in its YAML.
+
+    ``cause`` is the root problem (with file and line), which may be in another object the name uses.
+    """
+
+    code = "unavailable"
+
+    def __init__(self, message: str, cause: Issue) -> None:
+        self.cause = cause
+        where = cause.location()
+        text = f"{message}: {cause.message}{f' ({where})' if where else ''}."
+        first = (cause.hint or "").strip()
+        if first and first[-1] not in ".?!":
+            first += "."
+        hint = f"{first[:1].upper()}{first[1:]} " if first else ""
+        super().__init__(text, hint=hint + "Run `metricmind validate` to see every problem.")
+
+    def to_dict(self) -> dict[str, object]:  # noqa: D102
+        return {**super().to_dict(), "cause": self.cause.to_dict()}
 
 
 class JoinError(QueryError):

@@ -27,13 +27,22 @@ from typing import TYPE_CHECKING, Any
 from metricmind import config
 from metricmind.compiler import Compiler, Dialect, Plan
 from metricmind.compiler.dialects import get as get_dialect
-from metricmind.errors import Issue, Level, MetricmindError, QueryError, SpecError, UnknownNameError
+from metricmind.errors import (
+    Issue,
+    Level,
+    MetricmindError,
+    QueryError,
+    SpecError,
+    UnknownNameError,
+)
 from metricmind.spec import rules
 from metricmind.spec.joingraph import JoinGraph
-from metricmind.spec.loader import load
+from metricmind.spec.loader import empty_project_error, load
 from metricmind.spec.model import Dimension, Grain, Metric, Model
 from metricmind.spec.names import METRIC_TIME, SEP, split
+from metricmind.spec.profiles import Profile
 from metricmind.spec.query import MetricQuery
+from metricmind.spec.triage import Refusals, Unavailable, triage
 from metricmind.warehouse.base import Warehouse
 from metricmind.warehouse.registry import connect
 
@@ -160,20 +169,55 @@ class Project:
         self.model = model
         self.issues = issues
         self.settings = settings
+        #: What the YAML defines but could not be loaded, each with its root cause (see ``Project.load``).
+        self.unavailable: list[Unavailable] = []
+        #: The dbt profile the warehouse settings came from, when one was read.
+        self.profile: Profile | None = None
+        self._refusals = Refusals(model, [])
         self.listeners: list[Callable[[Execution], None]] = []
         # Runs made while the catalog store is closed are spooled for it (``catalog.spool``).
         self.spool_runs = True
         self._warehouse: Warehouse | None = None
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, *, strict: bool = True) -> Project:
-        """Load a project folder; with ``strict``, errors in the YAML raise ``SpecError`` listing all of them."""
+    def load(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        strict: bool = False,
+        profiles_dir: str | None = None,
+        target: str | None = None,
+    ) -> Project:
+        """Load a project folder: everything that loads, even when some of the YAML has errors.
+
+        An object with an error, and everything that depends on it, is left out of ``model`` and listed
+        in ``unavailable`` with the root cause; querying it raises ``UnavailableError`` naming that cause.
+        ``issues`` holds the root causes first; errors that only follow from them are not repeated.
+
+        Args:
+            path: The project folder (default: the current folder if it is a project, else the demo).
+            strict: Raise ``SpecError`` (listing every root cause) when the YAML has any error.
+            profiles_dir: Folder of the dbt ``profiles.yml`` (default: dbt's search order).
+            target: dbt target to use (default: the profile's).
+
+        Raises:
+            SpecError: With ``strict``, when there is an error.
+            EmptyProjectError: The folder defines no semantic model at all (says what was looked for).
+        """
         root = find_root(path)
-        result = load(root)
+        result = load(root, profiles_dir=profiles_dir, target=target)
         issues = list(result.issues) + rules.check(result.model, dialect=_setting_dialect(result.settings))
-        if strict and any(i.level is Level.ERROR for i in issues):
-            raise SpecError(issues)
-        return cls(root, result.model, issues, result.settings)
+        found = triage(result.model, issues, result.spans, result.broken_files)
+        errors = [i for i in found.issues if i.level is Level.ERROR]
+        if strict and errors:
+            raise SpecError(found.issues)
+        if not result.model.semantic_models and not errors:
+            raise empty_project_error(root, result)
+        project = cls(root, found.model, found.issues, result.settings)
+        project.unavailable = found.unavailable
+        project.profile = result.profile
+        project._refusals = Refusals(result.model, found.unavailable)
+        return project
 
     # -- settings ------------------------------------------------------------------------------
     def setting(self, name: str) -> Any:
@@ -204,16 +248,22 @@ class Project:
         from metricmind.catalog.service import Catalog
         from metricmind.storage import default_url
 
-        url = self.setting("store.url") or default_url(self.root)
+        url = self.setting("store.url") or default_url(self.root)  # SQLite in ``state_dir``
         catalog = Catalog.open(str(url), self.root, self.model)
         catalog.ingest_spool()
         catalog.attach(self.listeners)
         return catalog
 
+    @property
+    def state_dir(self) -> Path:
+        """The folder metricmind keeps this project's own files in (``config.state_dir``; not created)."""
+        return config.state_dir(self.root)
+
     def metric(self, name: str) -> Metric:
-        """The metric called ``name``; unknown names get suggestions."""
+        """The metric called ``name``; unknown names get suggestions, unavailable ones their cause."""
         metric = self.model.metrics.get(name)
         if metric is None:
+            self._refuse_unavailable([name], [])
             raise UnknownNameError("metric", name, self.model.metrics)
         return metric
 
@@ -378,24 +428,58 @@ class Project:
     # -- compile and run -----------------------------------------------------------------------
     def plan(self, query: MetricQuery, dialect: str | None = None) -> Plan:
         """The plan (named steps) of ``query``."""
-        return self.compiler.plan(query, dialect or self.dialect)
+        self._refuse_unavailable(query.metrics, [])
+        try:
+            return self.compiler.plan(query, dialect or self.dialect)
+        except UnknownNameError as exc:
+            self._refuse_unavailable([], [exc.name])
+            raise
 
     def compile(self, query: MetricQuery, dialect: str | None = None, *, pretty: bool = True) -> str:
-        """The SQL of ``query`` for ``dialect`` (default: the project's)."""
+        """The SQL of ``query`` for ``dialect`` (default: the project's).
+
+        Raises:
+            UnavailableError: The query uses a metric (or dimension) the YAML defines but that could not
+                be loaded; the message names the root cause and where it is.
+        """
         get_dialect(dialect or self.dialect)
-        return self.compiler.compile(query, dialect or self.dialect, pretty=pretty).sql
+        self._refuse_unavailable(query.metrics, [])
+        try:
+            return self.compiler.compile(query, dialect or self.dialect, pretty=pretty).sql
+        except UnknownNameError as exc:
+            self._refuse_unavailable([], [exc.name])
+            raise
+
+    def _refuse_unavailable(self, metrics: Iterable[str], names: Iterable[str]) -> None:
+        self._refusals.check(metrics, names)
 
     @property
     def warehouse(self) -> Warehouse:
         """The project's warehouse, opened read-only on first use."""
         if self._warehouse is None:
+            broken = next((i for i in self.issues if i.code == "profile" and i.level is Level.ERROR), None)
+            if broken is not None:
+                where = broken.location()
+                raise MetricmindError(
+                    f"cannot tell which warehouse to open: {broken.message}{f' ({where})' if where else ''}",
+                    hint=broken.hint,
+                )
             kind = str(self.setting("warehouse.type"))
             if kind == "duckdb":
                 path = self._warehouse_path()
                 if not path.exists():
+                    missing = next((i for i in self.issues if i.code == "profile"), None)
+                    source = (
+                        f"the {self.profile.describe()}"
+                        if self.profile
+                        else f"warehouse.path: {missing.message}"
+                        if missing
+                        else "warehouse.path"
+                    )
                     raise MetricmindError(
-                        f"the warehouse file {str(path)!r} does not exist",
-                        hint="Build it first (for the demo: `metricmind demo`).",
+                        f"the warehouse file {str(path)!r} (from {source}) does not exist",
+                        hint="Build it first (`dbt build`; for the demo: `metricmind demo`), or point "
+                        "warehouse.path in metricmind.yml (or the dbt profile's path) at the DuckDB file.",
                     )
                 self._warehouse = connect("duckdb", path=str(path), read_only=True)
             else:
@@ -409,12 +493,12 @@ class Project:
         """Distinct values of the categorical dimensions that declare none (``meta.values``), at most
         ``limit`` each (longer lists are left out): what the question resolver matches values against.
 
-        Cached in ``.metricmind/dimension_values.json`` while a DuckDB warehouse file is unchanged;
+        Cached in ``dimension_values.json`` in the state folder while a DuckDB warehouse file is unchanged;
         an unreachable warehouse gives ``{}`` (the resolver then knows only the declared values).
         """
         from metricmind.compiler.values import distinct_values_sql
 
-        cache = self.root / ".metricmind" / "dimension_values.json"
+        cache = self.state_dir / "dimension_values.json"
         try:
             signature = self._warehouse_signature()
             if signature and cache.exists():
@@ -431,7 +515,7 @@ class Project:
             return {}
         if signature:
             try:
-                cache.parent.mkdir(parents=True, exist_ok=True)
+                config.ensure_state_dir(cache.parent)
                 tmp = cache.with_suffix(".tmp")
                 tmp.write_text(json.dumps({"signature": signature, "limit": limit, "values": values}))
                 tmp.replace(cache)

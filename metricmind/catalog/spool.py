@@ -2,7 +2,7 @@
 
 ``metricmind query`` or an MCP server should not pay for opening the catalog store (SQLAlchemy,
 migrations, a YAML sync: about a second) to record one execution. ``Project.run`` appends the
-execution as one JSON line to ``<project>/.metricmind/executions.jsonl`` instead (one locked
+execution as one JSON line to ``executions.jsonl`` in the project's state folder instead (one locked
 ``O_APPEND`` write, well under a millisecond); the catalog ingests the spool when it opens and before
 it answers usage questions. Each line carries an id stored with the execution, so a crash between
 the store's commit and the spool's truncation never counts a run twice. No SQLAlchemy here.
@@ -19,9 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from metricmind import config
 from metricmind.appendlog import append_line, locked
 
-RELATIVE_PATH = Path(".metricmind") / "executions.jsonl"
+FILE_NAME = "executions.jsonl"
+#: Where the spool is by default, relative to the project folder.
+RELATIVE_PATH = Path(config.STATE_FOLDER) / FILE_NAME
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,8 @@ class Spool:
 
     @classmethod
     def of(cls, project_root: Path) -> Spool:
-        """The spool of the project at ``project_root``."""
-        return cls(project_root / RELATIVE_PATH)
+        """The spool of the project at ``project_root`` (in its state folder, ``config.state_dir``)."""
+        return cls(config.state_dir(project_root) / FILE_NAME)
 
     def append(self, execution: Any) -> None:
         """Spool a ``metricmind.project.Execution``."""
@@ -66,6 +69,7 @@ class Spool:
             "rows": int(execution.rows),
             "error": execution.error,
         }
+        config.ensure_state_dir(self.path.parent)
         append_line(self.path, (json.dumps(record, default=str) + "\n").encode())
 
     def pending(self) -> bool:

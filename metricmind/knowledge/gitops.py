@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+from metricmind import config
 from metricmind.errors import MetricmindError
 
 IDENTITY = ("metricmind", "metricmind@localhost")
@@ -86,11 +87,8 @@ def commit(cwd: Path, message: str, *, date: str | None = None, paths: list[str]
 
 
 def _ignore_scratch(repo: Path) -> Path:
-    scratch = repo / ".metricmind" / "worktrees"
+    scratch = config.ensure_state_dir(config.state_dir(repo)) / "worktrees"
     scratch.mkdir(parents=True, exist_ok=True)
-    ignore = repo / ".metricmind" / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n")
     return scratch
 
 

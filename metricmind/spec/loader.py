@@ -7,15 +7,36 @@ and MetricFlow's own one-object-per-document layout (``semantic_model:``, ``metr
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from metricmind.errors import Issue, IssueList, closest
-from metricmind.spec import parse
-from metricmind.spec.model import CanonicalDataset, Metric, Model, SavedQuery, SemanticModel, TimeSpine
+from metricmind import config
+from metricmind.errors import EmptyProjectError, Issue, IssueList, closest
+from metricmind.spec import parse, profiles
+from metricmind.spec.model import (
+    CanonicalDataset,
+    MeasureInput,
+    Metric,
+    MetricType,
+    Model,
+    SavedQuery,
+    SemanticModel,
+    TimeSpine,
+)
 from metricmind.spec.parse import qualify, ref_name
+from metricmind.spec.triage import (
+    DIMENSION,
+    ENTITY,
+    MEASURE,
+    METRIC,
+    SAVED_QUERY,
+    SEMANTIC_MODEL,
+    Span,
+    end_line,
+)
 from metricmind.spec.vocabulary import NOT_SEMANTIC
 from metricmind.spec.yamlio import Node, YamlProblem, load_documents
 
@@ -34,12 +55,21 @@ class ProjectFiles:
 
 @dataclass
 class LoadResult:
-    """The model (possibly partial) and every issue found."""
+    """The model (possibly partial) and every issue found.
+
+    ``settings`` are ``metricmind.yml``'s over the dbt profile's (``profile``, when one was read).
+    ``spans`` say where each object's YAML is and ``broken_files`` the names each unparsable file seems
+    to define: what ``triage`` needs to tell root causes from follow-on errors.
+    """
 
     model: Model
     issues: list[Issue] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+    broken_files: dict[str, set[str]] = field(default_factory=dict)
+    profile: profiles.Profile | None = None
+    latest_spec: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -73,8 +103,29 @@ def discover(root: Path) -> ProjectFiles:
     return ProjectFiles(root, settings, files)
 
 
-def load(root: str | os.PathLike[str]) -> LoadResult:
-    """Read every YAML file under ``root`` into a ``Model`` and the issues found (never stops early)."""
+@dataclass
+class _Found:
+    """What the documents hold, collected while reading them."""
+
+    sms: list[SemanticModel] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+    saved: list[SavedQuery] = field(default_factory=list)
+    spines: list[TimeSpine] = field(default_factory=list)
+    canon: list[CanonicalDataset] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+    latest_spec: list[tuple[str, int]] = field(default_factory=list)
+
+
+def load(
+    root: str | os.PathLike[str], *, profiles_dir: str | None = None, target: str | None = None
+) -> LoadResult:
+    """Read every YAML file under ``root`` into a ``Model`` and the issues found (never stops early).
+
+    Args:
+        root: The project folder.
+        profiles_dir: Where the dbt ``profiles.yml`` is (default: setting ``profiles_dir``, then dbt's order).
+        target: The dbt target (default: setting ``target``, ``$DBT_TARGET``, then the profile's own).
+    """
     base = Path(root)
     issues = IssueList()
     try:
@@ -82,37 +133,76 @@ def load(root: str | os.PathLike[str]) -> LoadResult:
     except YamlProblem as exc:
         issues.error(exc.message, exc.file, exc.line, exc.hint, code="yaml")
         found = ProjectFiles(base, {}, [])
-    schema = (
-        (found.settings.get("warehouse") or {}).get("schema") if isinstance(found.settings, dict) else None
+    profile = profiles.read(base, found.settings, issues, profiles_dir=profiles_dir, target=target)
+    settings = (
+        profiles.merge({"warehouse": profile.settings}, found.settings) if profile else dict(found.settings)
     )
+    schema_value = config.resolve("warehouse.schema", settings)
+    schema = str(schema_value) if schema_value else None
     ctx = parse.Context(issues=issues, schema=schema)
-    sms: list[SemanticModel] = []
-    metrics: list[Metric] = []
-    saved: list[SavedQuery] = []
-    spines: list[TimeSpine] = []
-    canon: list[CanonicalDataset] = []
+    got = _Found()
+    broken: dict[str, set[str]] = {}
     for path in found.yaml_files:
         rel = str(path.relative_to(base))
         try:
             docs = load_documents(path, rel)
         except YamlProblem as exc:
             issues.error(exc.message, exc.file, exc.line, exc.hint, code="yaml")
+            broken[rel] = _names_in(path)
             continue
         ctx.file = rel
         for doc in docs:
             if not isinstance(doc, Node):
                 continue
-            _read_document(doc, ctx, sms, metrics, saved, spines, canon)
-    spine = spines[0] if spines else _spine_from_settings(found.settings, schema)
+            _read_document(doc, ctx, got)
+    spine = got.spines[0] if got.spines else _spine_from_settings(settings, schema)
     model = Model(
-        semantic_models=_unique(sms, "semantic model", issues),
-        metrics=_unique(metrics, "metric", issues),
-        saved_queries=_unique(saved, "saved query", issues),
+        semantic_models=_unique(got.sms, "semantic model", issues),
+        metrics=_unique(got.metrics, "metric", issues),
+        saved_queries=_unique(got.saved, "saved query", issues),
         time_spine=spine,
-        canonical_datasets=_unique(canon, "canonical dataset", issues),
+        canonical_datasets=_unique(got.canon, "canonical dataset", issues),
         name=str(found.settings.get("name") or base.resolve().name),
     )
-    return LoadResult(model, issues.items, found.settings, found.yaml_files)
+    return LoadResult(
+        model, issues.items, settings, found.yaml_files, got.spans, broken, profile, got.latest_spec
+    )
+
+
+def empty_project_error(root: Path, result: LoadResult) -> EmptyProjectError:
+    """The error for a folder without semantic models: what was looked for, where, and what was found."""
+    skipped = ", ".join(f"{d}/" for d in sorted(SKIP_DIRS))
+    files = [str(p.relative_to(root)) for p in result.files]
+    shown = ", ".join(files[:5]) + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+    found = f"found {len(files)} YAML file(s) ({shown}), none with" if files else "found no YAML file with"
+    message = (
+        f"no semantic models in {root}: metricmind looked for `semantic_models:` (or MetricFlow's "
+        f"`semantic_model:`) in the .yml/.yaml files under it, skipping {skipped} and hidden folders; "
+        f"{found} `semantic_models:`"
+    )
+    if result.latest_spec:
+        file, line = result.latest_spec[0]
+        message += (
+            f". {len(result.latest_spec)} dbt model(s) declare `semantic_model:` inside `models:` "
+            f"(dbt 1.12's latest spec, first at {file}:{line}), which metricmind does not read yet"
+        )
+    hint = (
+        "Pass the dbt project folder with --project DIR (the one with dbt_project.yml and the semantic "
+        "models' YAML), or run `metricmind demo` for an example project. See docs/yaml.md."
+    )
+    return EmptyProjectError(message + ".", hint=hint)
+
+
+_NAME_LINE = re.compile(r"""^\s*(?:-\s*)?name\s*:\s*['"]?([A-Za-z_][\w]*)['"]?\s*(?:#.*)?$""")
+
+
+def _names_in(path: Path) -> set[str]:
+    """The ``name:`` values of a file that does not parse: what it probably defines."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    return {m.group(1) for line in text.splitlines() if (m := _NAME_LINE.match(line))}
 
 
 _TOP_LEVEL = {
@@ -138,15 +228,7 @@ _TOP_LEVEL = {
 }
 
 
-def _read_document(
-    doc: Node,
-    ctx: parse.Context,
-    sms: list[SemanticModel],
-    metrics: list[Metric],
-    saved: list[SavedQuery],
-    spines: list[TimeSpine],
-    canon: list[CanonicalDataset],
-) -> None:
+def _read_document(doc: Node, ctx: parse.Context, got: _Found) -> None:
     for key in doc:
         if key not in _TOP_LEVEL:
             ctx.issues.warning(
@@ -155,31 +237,101 @@ def _read_document(
                 doc.line_of(key),
                 _did_you_mean(key, _TOP_LEVEL),
             )
-    for item in _items(doc, "semantic_models", ctx) + _single(doc, "semantic_model"):
+    for item in _enabled(_items(doc, "semantic_models", ctx) + _single(doc, "semantic_model")):
+        _span(got, ctx, item, SEMANTIC_MODEL)
+        for key, kind in (("entities", ENTITY), ("dimensions", DIMENSION), ("measures", MEASURE)):
+            children = item.get(key)
+            for child in children if isinstance(children, list) else ():
+                if isinstance(child, Node):
+                    _span(got, ctx, child, kind, owner=str(item.get("name") or ""))
         sm = parse.semantic_model(item, ctx)
         if sm:
-            sms.append(sm)
-    for item in _items(doc, "metrics", ctx) + _single(doc, "metric"):
+            got.sms.append(sm)
+        got.metrics += _created_metrics(item, ctx)
+    for item in _enabled(_items(doc, "metrics", ctx) + _single(doc, "metric")):
+        _span(got, ctx, item, METRIC)
         metric = parse.metric(item, ctx)
         if metric:
-            metrics.append(metric)
-    for item in _items(doc, "saved_queries", ctx) + _single(doc, "saved_query"):
+            got.metrics.append(metric)
+    for item in _enabled(_items(doc, "saved_queries", ctx) + _single(doc, "saved_query")):
+        _span(got, ctx, item, SAVED_QUERY)
         sq = parse.saved_query(item, ctx)
         if sq:
-            saved.append(sq)
+            got.saved.append(sq)
     for item in _items(doc, "models", ctx):
+        if "semantic_model" in item and ctx.file:
+            got.latest_spec.append((ctx.file, item.line_of("semantic_model")))
         spine = parse.time_spine_model(item, ctx)
         if spine:
-            spines.append(spine)
+            got.spines.append(spine)
     project_config = doc.get("project_configuration")
     if isinstance(project_config, Node):
         for cfg in project_config.get("time_spine_table_configurations") or []:
             if isinstance(cfg, Node) and cfg.get("location"):
-                spines.append(TimeSpine(str(cfg["location"]), str(cfg.get("column_name") or "ds")))
+                got.spines.append(TimeSpine(str(cfg["location"]), str(cfg.get("column_name") or "ds")))
     for item in _items(doc, "canonical_datasets", ctx):
         ds = parse.canonical_dataset(item, ctx)
         if ds:
-            canon.append(ds)
+            got.canon.append(ds)
+
+
+def _span(got: _Found, ctx: parse.Context, node: Node, kind: str, owner: str | None = None) -> None:
+    name = node.get("name")
+    got.spans.append(
+        Span(
+            ctx.file or "",
+            node.line,
+            end_line(node, node.line),
+            kind,
+            str(name) if isinstance(name, str) else f"<unnamed {kind} at line {node.line}>",
+            owner,
+        )
+    )
+
+
+def _enabled(items: list[Node]) -> list[Node]:
+    """Items without ``config: {enabled: false}`` (dbt skips disabled semantic models, metrics, queries)."""
+    out = []
+    for item in items:
+        cfg = item.get("config")
+        if isinstance(cfg, dict) and cfg.get("enabled") is False:
+            continue
+        out.append(item)
+    return out
+
+
+def _created_metrics(sm: Node, ctx: parse.Context) -> list[Metric]:
+    """The simple metrics that ``create_metric: true`` on a measure asks for (as MetricFlow creates them).
+
+    Named like the measure; the label is ``create_metric_display_name`` (else the measure's label),
+    the description and ``config.meta`` are the measure's.
+    """
+    out: list[Metric] = []
+    measures = sm.get("measures")
+    for node in measures if isinstance(measures, list) else ():
+        if not isinstance(node, Node) or node.get("create_metric") is not True:
+            continue
+        name = node.get("name")
+        if not isinstance(name, str) or not name:
+            continue  # the measure's own error says so
+        label = node.get("create_metric_display_name") or node.get("label") or ""
+        meta: dict[str, Any] = {}
+        for holder in (node, node.get("config")):
+            if isinstance(holder, dict) and isinstance(holder.get("meta"), dict):
+                meta.update(holder["meta"])
+        out.append(
+            Metric(
+                name=name,
+                type=MetricType.SIMPLE,
+                label=str(label).strip(),
+                description=str(node.get("description") or "").strip(),
+                measure=MeasureInput(name),
+                meta=meta,
+                file=ctx.file,
+                line=node.line_of("create_metric"),
+            )
+        )
+    return out
 
 
 def _items(doc: Node, key: str, ctx: parse.Context) -> list[Node]:

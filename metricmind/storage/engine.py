@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from metricmind import config
+
 #: Naming convention so Alembic migrations name constraints the same on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -24,9 +26,8 @@ metadata = MetaData(naming_convention=NAMING)
 
 
 def default_url(project_root: str | Path) -> str:
-    """The SQLite store of a project: ``<root>/.metricmind/store.db`` (directory created)."""
-    path = Path(project_root).resolve() / ".metricmind" / "store.db"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """The SQLite store of a project: ``store.db`` in its state folder (``config.state_dir``, created)."""
+    path = config.ensure_state_dir(config.state_dir(Path(project_root).resolve())) / "store.db"
     return f"sqlite:///{path}"
 
 

@@ -226,7 +226,7 @@ def test_cli_ingests_snowflake_exports_and_postgres(
     def ingest(*args: str) -> dict[str, object]:
         result = runner.invoke(app, ["querylog", "ingest", *args, "--json", "-p", str(project_dir)])
         assert result.exit_code == 0, result.output
-        data: dict[str, object] = json.loads(result.output)
+        data: dict[str, object] = json.loads(result.stdout)
         return data
 
     first = ingest("--file", str(export), "--format", "snowflake", "--source", "snowflake:prod")

@@ -29,7 +29,7 @@ BRANCH = f"metricmind/proposals-{AS_OF}"
 def cli(*args: str) -> Any:
     result = runner.invoke(app, [*args, "--json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)
 
 
 def by_name(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:

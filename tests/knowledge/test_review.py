@@ -25,7 +25,7 @@ runner = CliRunner()
 def cli(*args: str) -> Any:
     result = runner.invoke(app, [*args, "--json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)
 
 
 def executions(project: Path, metrics: list[str], days: int, end: dt.date) -> None:

@@ -112,7 +112,7 @@ def test_strict_load_raises_with_all_issues(tmp_path: Path) -> None:
         "  - {name: b, type: simple, type_params: {measure: m2}}\n",
     )
     with pytest.raises(SpecError) as err:
-        Project.load(root)
+        Project.load(root, strict=True)
     assert len(err.value.issues) == 2
 
 

@@ -44,7 +44,7 @@ def clean_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 def cli(*args: str) -> Any:
     result = CliRunner().invoke(cli_app, [*args, "--json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)
 
 
 @pytest.fixture(scope="module")

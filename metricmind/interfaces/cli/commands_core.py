@@ -61,11 +61,26 @@ def validate(
     proj = Project.load(project, strict=False)
     issues = proj.validate(deep=deep, warehouse=warehouse)
     errors = [i for i in issues if i.level.value == "error"]
+    left_out = [u for u in proj.unavailable if u.kind != "name"]
     if as_json:
-        typer.echo(dumps({"ok": not errors, "issues": [i.to_dict() for i in issues]}))
+        typer.echo(
+            dumps(
+                {
+                    "ok": not errors,
+                    "issues": [i.to_dict() for i in issues],
+                    "unavailable": [u.to_dict() for u in left_out],
+                }
+            )
+        )
     else:
         for issue in issues:
             typer.echo(str(issue), err=issue.level.value == "error")
+        by_kind: dict[str, list[str]] = {}
+        for u in left_out:
+            by_kind.setdefault(u.kind, []).append(u.name)
+        if by_kind:
+            listed = "; ".join(f"{kind}s {', '.join(sorted(names))}" for kind, names in by_kind.items())
+            typer.echo(f"left out because of the errors above (everything else loads): {listed}", err=True)
         m = proj.model
         summary = (
             f"{len(m.semantic_models)} semantic models, {len(m.metrics)} metrics, "

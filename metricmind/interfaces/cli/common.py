@@ -13,7 +13,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
-from metricmind.errors import MetricmindError, SpecError
+from metricmind.errors import Level, MetricmindError, SpecError
 from metricmind.project import Project, json_value
 from metricmind.spec.query import MetricQuery
 
@@ -87,8 +87,24 @@ def guarded(func: F) -> F:
 
 
 def open_project(path: Path | None) -> Project:
-    """Load the project (errors become exit code 2 through ``guarded``)."""
-    return Project.load(path)
+    """Load the project: what loads answers; errors in the YAML are summed up in one line on stderr.
+
+    A project where nothing loads (no semantic model, and errors) fails with its root causes (exit 2
+    through ``guarded``).
+    """
+    project = Project.load(path)
+    errors = [i for i in project.issues if i.level is Level.ERROR]
+    if errors and not project.model.semantic_models:
+        raise SpecError(project.issues)
+    if errors:
+        left_out = sorted(u.name for u in project.unavailable if u.kind == "metric")
+        names = ", ".join(left_out[:5]) + (f" and {len(left_out) - 5} more" if len(left_out) > 5 else "")
+        sys.stderr.write(
+            f"warning: the project has {len(errors)} error(s), first {errors[0]}; "
+            + (f"unavailable metrics: {names}. " if left_out else "")
+            + "Run `metricmind validate` for all of them.\n"
+        )
+    return project
 
 
 def build_query(
