@@ -192,7 +192,12 @@ def test_only_trusted_hosts_are_answered(shop_rw: Project, monkeypatch: pytest.M
     rebound = TestClient(app, base_url="http://attacker.example:8000").get("/api/metrics")
     assert rebound.status_code == 421 and rebound.json()["error"] == "untrusted_host"
     assert set(rebound.json()) >= ERROR_KEYS and "web.trusted_hosts" in rebound.json()["hint"]
-    monkeypatch.setenv("METRICMIND_WEB_TRUSTED_HOSTS", "metrics.internal, localhost")
+    shop_rw.settings = {**shop_rw.settings, "web": {"trusted_hosts": ["stats.lan", "::1"]}}  # metricmind.yml
+    listed = create_app(shop_rw)
+    assert TestClient(listed, base_url="http://stats.lan:8000").get("/api/metrics").status_code == 200
+    assert TestClient(listed, base_url="http://[::1]:8000").get("/api/metrics").status_code == 200
+    assert TestClient(listed, base_url="http://localhost:8000").get("/api/metrics").status_code == 421
+    monkeypatch.setenv("METRICMIND_WEB_TRUSTED_HOSTS", "metrics.internal, localhost")  # the environment wins
     configured = create_app(shop_rw)
     assert TestClient(configured, base_url="http://metrics.internal").get("/api/metrics").status_code == 200
     assert TestClient(configured, base_url="http://127.0.0.1").get("/").status_code == 421
