@@ -10,7 +10,8 @@ from sqlglot import exp
 
 from metricmind.compiler.dialects import Dialect, table
 from metricmind.compiler.source import parse_expr
-from metricmind.spec.model import Model
+from metricmind.errors import QueryError, UnknownNameError
+from metricmind.spec.model import EntityType, Model, SemanticModel
 from metricmind.spec.names import SEP
 
 FLAG_PREFIXES = ("is_", "was_", "has_", "had_")
@@ -39,3 +40,54 @@ def distinct_values_sql(model: Model, dialect: Dialect, limit: int) -> dict[str,
             )
             out[f"{primary}{SEP}{d.name}"] = select.sql(dialect=dialect.sqlglot)
     return out
+
+
+def dimension_values_sql(
+    model: Model, dialect: Dialect, name: str, *, contains: str = "", limit: int = 100
+) -> str:
+    """SQL listing the distinct values of one categorical dimension (``customer__segment``, or a path such as
+    ``subscription__customer__segment``), sorted, optionally only those containing ``contains`` (any case),
+    at most ``limit + 1`` rows (so a caller can say there are more).
+
+    The typed text becomes a string literal in the sqlglot tree, never SQL text.
+    """
+    parts = name.strip().lower().split(SEP)
+    entity, dim_name = (parts[-2], parts[-1]) if len(parts) >= 2 else ("", parts[-1])
+    known: dict[str, SemanticModel] = {}
+    for sm in model.semantic_models.values():
+        for e in sm.entities:
+            if e.type is EntityType.FOREIGN and e.name != sm.primary:
+                continue
+            for d in sm.dimensions:
+                known.setdefault(f"{e.name}{SEP}{d.name}", sm)
+        if sm.primary:
+            for d in sm.dimensions:
+                known.setdefault(f"{sm.primary}{SEP}{d.name}", sm)
+    key = f"{entity}{SEP}{dim_name}"
+    if key not in known:
+        raise UnknownNameError("dimension", name, known)
+    sm = known[key]
+    dim = sm.dimension(dim_name)
+    assert dim is not None  # known holds only models that have it
+    if dim.is_time:
+        raise QueryError(
+            f"'{name}' is a time dimension: it has no list of values",
+            hint="Filter time with the date range (start, end) instead.",
+        )
+    value = parse_expr(dim.expr, dialect, f"dimension '{dim.name}'")
+    text = exp.cast(value.copy(), exp.DataType.build("varchar"), copy=False)
+    where: exp.Condition = exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null()))
+    if contains.strip():
+        found = exp.StrPosition(
+            this=exp.Lower(this=text.copy()), substr=exp.Lower(this=exp.Literal.string(contains.strip()))
+        )
+        where = exp.and_(where, exp.GT(this=found, expression=exp.Literal.number(0)))
+    select = (
+        exp.select(text.as_("v"))
+        .distinct()
+        .from_(table(sm.relation, dialect.sqlglot))
+        .where(where)
+        .order_by(exp.column("v"))
+        .limit(limit + 1)
+    )
+    return select.sql(dialect=dialect.sqlglot)

@@ -11,6 +11,10 @@ from metricmind.interfaces.web.app import create_app
 from metricmind.project import Project
 from tests.web.browser import chromium, running, shoot
 
+CHART = "echarts.getInstanceByDom(document.querySelector('#chart .mm-canvas')).getOption()"
+SERIES_COUNT = f"() => {CHART}.series.length"
+BAR_COUNT = f"() => {CHART}.series[0].data.length"
+
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
@@ -52,7 +56,7 @@ def test_browse_search_open_and_query(browser: Any, base_url: str) -> None:
     shoot(page, "metric")
 
     page.click("#query-link")
-    page.wait_for_selector("#chart svg[data-kind='line']")
+    page.wait_for_selector("#chart[data-rendered='line'] svg")
     assert page.locator("#result-table tbody tr").count() > 12
     page.check("input[name='group_by'][value='customer__segment']")
     page.select_option("#grain", "quarter")
@@ -60,8 +64,8 @@ def test_browse_search_open_and_query(browser: Any, base_url: str) -> None:
     page.fill("input[name='end']", "2026-01-01")
     page.click("#run")
     page.wait_for_url("**grain=quarter**")
-    page.wait_for_selector("#chart svg[data-kind='line'] path.series")
-    assert page.locator("#chart path.series").count() == 3
+    page.wait_for_selector("#chart[data-rendered='stacked'] svg")  # by quarter and segment: stacked bars
+    assert page.evaluate(SERIES_COUNT) == 3
     assert page.locator("#result-table tbody tr").count() == 12
     shoot(page, "query")
     shared = page.get_attribute("#share", "href")
@@ -72,8 +76,8 @@ def test_browse_search_open_and_query(browser: Any, base_url: str) -> None:
     assert download.value.suggested_filename.endswith(".csv")
 
     page.goto(base_url + "/query?metrics=invoice_revenue&group_by=customer__region")
-    page.wait_for_selector("#chart svg[data-kind='bar'] rect.bar")
-    assert page.locator("#chart rect.bar").count() == 4
+    page.wait_for_selector("#chart[data-rendered='bar'] svg")
+    assert page.evaluate(BAR_COUNT) == 4
     page.goto(base_url + "/datasets")
     page.wait_for_selector("#datasets-table")
     shoot(page, "datasets")
@@ -101,7 +105,9 @@ def test_define_suggests_sources_and_previews(browser: Any, base_url: str, ro_pr
     page.click("#preview")
     page.wait_for_selector("#preview-table tbody tr")
     assert page.locator("#preview-table tbody tr").count() >= 1
-    assert page.locator("#preview-result svg[data-kind='line']").count() == 1
+    page.wait_for_selector("#preview-chart[data-rendered='line'] svg")
+    axis = page.locator("#preview-chart svg text").evaluate_all("ts => ts.map(t => t.textContent)")
+    assert "Month" in axis and "None" not in axis  # issue 11 §3: the x axis was labelled "None"
     shoot(page, "define")
     page.select_option("#f-measure", "")
     page.click("#preview")

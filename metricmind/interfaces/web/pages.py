@@ -8,21 +8,17 @@ from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
-from metricmind.errors import MetricmindError
-from metricmind.interfaces.web import charts, drafts, views
+from metricmind.interfaces.web import charts, drafts, explore, views
 from metricmind.interfaces.web.core import (
     COOKIE,
-    current_user,
     render,
     state,
-    status_of,
     to_json,
     user_for_token,
 )
 from metricmind.interfaces.web.guard import Anyone, Approver, Editor
-from metricmind.interfaces.web.runner import run_query, to_csv
 from metricmind.project import json_value
 
 router = APIRouter(include_in_schema=False)
@@ -63,102 +59,6 @@ def metric_page(request: Request, name: Name) -> Response:
     return render(request, "metric.html", ctx)
 
 
-@router.get("/query", response_model=None)
-def query_page(request: Request) -> Response:
-    """One-click query: dimensions, grain, time range, filters → table + chart; the URL reproduces it."""
-    st = state(request)
-    params = request.query_params
-    ctx: dict[str, Any] = {"error": None, "result": None, "chart": None, "chart_svg": ""}
-    status = 200
-    try:
-        query, form = views.query_from_params(params)
-    except MetricmindError as exc:
-        query, form = None, _raw_form(params)
-        ctx["error"], status = exc.to_dict(), status_of(exc)
-    ctx["form"] = form
-    ctx["all_metrics"] = [
-        {"name": m.name, "label": m.label or m.name, "category": m.category} for m in st.project.metrics()
-    ]
-    ctx["dimensions"] = _dimensions(st, form["metrics"])
-    ctx["grains"] = list(views.GRAINS)
-    ctx["ops"] = list(views.FILTER_OPS)
-    if query is not None:
-        try:
-            user = current_user(request)
-            result = run_query(st, query, user.name if user else None)
-            if params.get("format") == "csv":
-                return PlainTextResponse(
-                    to_csv(result.columns, result.rows),
-                    media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{"_".join(query.metrics)}.csv"'},
-                )
-            ctx["query"] = query.to_dict()
-            ctx["result"] = {
-                "columns": result.columns,
-                "rows": [[json_value(v) for v in r] for r in result.rows],
-                "sql": result.sql,
-                "elapsed_ms": round(result.elapsed_ms, 2),
-                "row_count": len(result.rows),
-            }
-            chart = views.chart_of(query, result.columns, result.rows)
-            ctx["chart"] = chart
-            if chart["kind"] == "line":
-                ctx["chart_svg"] = charts.line_chart(chart["labels"], chart["series"])
-            elif chart["kind"] == "bar":
-                ctx["chart_svg"] = charts.bar_chart(chart["labels"], chart["series"])
-            shared = [(k, v) for k, v in params.multi_items() if k not in ("format",)]
-            ctx["share_url"] = "/query?" + urlencode(shared)
-            ctx["csv_url"] = "/query?" + urlencode([*shared, ("format", "csv")])
-        except MetricmindError as exc:
-            ctx["error"], status = exc.to_dict(), status_of(exc)
-    svg = ctx.pop("chart_svg")
-    return render(request, "query.html", {**ctx, "_svg": svg}, status)
-
-
-def _dimensions(st: Any, metrics: list[str]) -> list[dict[str, Any]]:
-    """The non-time dimensions shared by the picked metrics."""
-    picked = [m for m in metrics if m in st.project.model.metrics]
-    names: dict[str, dict[str, Any]] | None = None
-    for m in picked:
-        try:
-            found = {
-                d.name: {"name": d.name, "type": d.type, "values": list(d.meta.get("values") or [])}
-                for d in st.project.dimensions(m)
-                if d.type != "time" and not d.name.startswith("metric_time")
-            }
-        except MetricmindError:
-            found = {}
-        names = found if names is None else {k: v for k, v in names.items() if k in found}
-    return list((names or {}).values())
-
-
-@router.get("/query/dimensions")
-def query_dimensions(request: Request) -> Response:
-    """The dimension checkboxes for the picked metrics (htmx fragment or JSON)."""
-    params = request.query_params
-    metrics = [m for m in params.getlist("metrics") if m]
-    ctx = {
-        "dimensions": _dimensions(state(request), metrics),
-        "form": {"group_by": params.getlist("group_by")},
-    }
-    return render(request, "_dims.html", ctx)
-
-
-def _raw_form(params: Any) -> dict[str, Any]:
-    return {
-        "metrics": [m for m in params.getlist("metrics") if m],
-        "group_by": [g for g in params.getlist("group_by") if g],
-        "grain": params.get("grain") or "",
-        "start": params.get("start") or "",
-        "end": params.get("end") or "",
-        "where": [w for w in params.getlist("where") if w],
-        "filters": [],
-        "order_by": params.get("order_by") or "",
-        "limit": params.get("limit") or "",
-        "dialect": "",
-    }
-
-
 # -- define -----------------------------------------------------------------------------------------------
 def _form_dict(form: Any, known: Any) -> dict[str, Any]:
     out: dict[str, Any] = {k: v for k, v in form.items() if k != "dimensions"}
@@ -197,8 +97,15 @@ async def define_preview(request: Request, user: Editor) -> Response:
     definition = drafts.definition_from_form(_form_dict(form, st.project.model.metrics))
     with st.lock:
         ctx = drafts.preview(st.project, definition)
-    labels = [str(json_value(r[0])) for r in ctx["rows"]]
-    ctx["_svg"] = charts.line_chart(labels, {definition["name"]: [r[1] for r in ctx["rows"]]}, height=220)
+    name = str(definition.get("name") or "draft")
+    meta = (definition.get("config") or {}).get("meta") or {}
+    unit = str(meta.get("unit") or "number")
+    columns = [
+        {"name": ctx["columns"][0], "label": "Month", "kind": "time", "grain": "month"},
+        {"name": name, "label": str(definition.get("label") or name), "kind": "metric", "unit": unit},
+    ]
+    ctx["chart"] = charts.chart_spec(columns, ctx["rows"], "line")
+    ctx["_cells"] = [[explore.cell_text(c, v) for c, v in zip(columns, r, strict=True)] for r in ctx["rows"]]
     ctx["rows"] = [[json_value(v) for v in r] for r in ctx["rows"]]
     return render(request, "_preview.html", ctx)
 

@@ -5,9 +5,8 @@ Each function returns what both the HTML template and the JSON variant of a page
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -21,7 +20,17 @@ from metricmind.spec.query import MetricQuery
 
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "databricks", "spark", "trino")
 GRAINS = ("day", "week", "month", "quarter", "year")
-FILTER_OPS = {"=": "=", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<=", "in": "IN", "like": "LIKE"}
+FILTER_OPS = {
+    "=": "=",
+    "!=": "!=",
+    "in": "IN",
+    "not in": "NOT IN",
+    ">": ">",
+    ">=": ">=",
+    "<": "<",
+    "<=": "<=",
+    "like": "LIKE",
+}
 
 
 def get(obj: Any, key: str, default: Any = None) -> Any:
@@ -361,11 +370,11 @@ def filter_text(field: str, op: str, value: str) -> str:
         )
     kind = "TimeDimension" if field.startswith(METRIC_TIME) else "Dimension"
     ref = "{{ " + f"{kind}('{field}')" + " }}"
-    if sql_op == "IN":
+    if sql_op in ("IN", "NOT IN"):
         items = [v.strip() for v in value.split(",") if v.strip()]
         if not items:
-            raise QueryError("an IN filter needs values", hint="Separate values with commas.")
-        return f"{ref} IN ({', '.join(_literal(v) for v in items)})"
+            raise QueryError(f"an {op} filter on {field!r} needs values", hint="Separate values with commas.")
+        return f"{ref} {sql_op} ({', '.join(_literal(v) for v in items)})"
     return f"{ref} {sql_op} {_literal(value)}"
 
 
@@ -381,15 +390,23 @@ def _literal(value: str) -> str:
 def query_from_params(params: Any) -> tuple[MetricQuery | None, dict[str, Any]]:
     """The query described by a query string (the shareable URL), and the form state to show.
 
-    Parameters: ``metrics`` (repeatable or comma-separated), ``group_by`` (dimensions), ``grain``
-    (adds ``metric_time__<grain>``), ``start``, ``end``, ``where`` (MetricFlow filter text, repeatable),
-    ``f_field``/``f_op``/``f_value`` (filter rows), ``order_by``, ``limit``, ``dialect``.
+    Parameters: ``metrics`` (repeatable or comma-separated), ``group_by`` (dimensions; a
+    ``metric_time__<grain>`` there is read as the grain), ``grain`` (adds ``metric_time__<grain>``),
+    ``start``, ``end``, ``where`` (MetricFlow filter text, repeatable), ``f_field``/``f_op``/``f_value``
+    (filter rows), ``order_by``, ``limit``, ``dialect``. Nothing is added that the URL does not say: no
+    ORDER BY, no LIMIT.
     """
     metrics = _multi(params, "metrics")
     dims = _multi(params, "group_by")
     grain = (params.get("grain") or "").strip()
     if grain and grain not in GRAINS:
-        raise QueryError(f"grain {grain!r} is not one of {', '.join(GRAINS)}")
+        raise QueryError(
+            f"grain {grain!r} is not one of {', '.join(GRAINS)}", hint="Pick a grain from the list."
+        )
+    times = [d for d in dims if d.startswith(f"{METRIC_TIME}{SEP}") and d.split(SEP, 1)[1] in GRAINS]
+    if times and not grain:
+        grain = times[0].split(SEP, 1)[1]
+    dims = [d for d in dims if d != f"{METRIC_TIME}{SEP}{grain}"]
     fields = params.getlist("f_field") if hasattr(params, "getlist") else []
     ops = params.getlist("f_op") if hasattr(params, "getlist") else []
     values = params.getlist("f_value") if hasattr(params, "getlist") else []
@@ -417,13 +434,32 @@ def query_from_params(params: Any) -> tuple[MetricQuery | None, dict[str, Any]]:
         return None, form
     group_by = ([f"{METRIC_TIME}{SEP}{grain}"] if grain else []) + [d for d in dims if d]
     where_all = where + [filter_text(r["field"], r["op"], r["value"]) for r in rows]
-    order = _multi(params, "order_by") or ([f"{METRIC_TIME}{SEP}{grain}"] if grain else [f"-{metrics[0]}"])
     try:
-        limit = int(limit_text) if limit_text else (None if grain else 500)
+        limit = int(limit_text) if limit_text else None
     except ValueError as exc:
-        raise QueryError(f"limit {limit_text!r} is not a number") from exc
-    query = MetricQuery.build(metrics, group_by, where_all, start or None, end or None, order, limit)
+        raise QueryError(
+            f"limit {limit_text!r} is not a number", hint="Give a whole number of rows."
+        ) from exc
+    query = MetricQuery.build(
+        metrics, group_by, where_all, start or None, end or None, _multi(params, "order_by"), limit
+    )
     return query, form
+
+
+def raw_form(params: Any) -> dict[str, Any]:
+    """The form state of a query string that could not be read (shown again, with the error)."""
+    return {
+        "metrics": [m for m in params.getlist("metrics") if m],
+        "group_by": [g for g in params.getlist("group_by") if g],
+        "grain": params.get("grain") or "",
+        "start": params.get("start") or "",
+        "end": params.get("end") or "",
+        "where": [w for w in params.getlist("where") if w],
+        "filters": [],
+        "order_by": params.get("order_by") or "",
+        "limit": params.get("limit") or "",
+        "dialect": "",
+    }
 
 
 def _multi(params: Any, key: str) -> list[str]:
@@ -432,48 +468,3 @@ def _multi(params: Any, key: str) -> list[str]:
     for item in items:
         out += [p.strip() for p in str(item).split(",") if p.strip()]
     return list(dict.fromkeys(out))
-
-
-def chart_of(query: MetricQuery, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
-    """Which chart fits the result: line over time, bar over a category, none otherwise."""
-    metric_cols = [c for c in columns if c in query.metrics]
-    dims = [c for c in columns if c not in query.metrics]
-    if not metric_cols or not rows:
-        return {"kind": "none"}
-    time_dims = [c for c in dims if c.startswith(METRIC_TIME)]
-    if time_dims:
-        x = time_dims[0]
-        others = [c for c in dims if c != x]
-        ix = list(columns).index(x)
-        rows_sorted = sorted(rows, key=lambda r: str(r[ix]))
-        labels = sorted({_label(r[ix]) for r in rows_sorted})
-        series: dict[str, list[Any]] = {}
-        if others and len(metric_cols) == 1:
-            io = list(columns).index(others[0])
-            im = list(columns).index(metric_cols[0])
-            keys = sorted({str(r[io]) for r in rows})[:8]
-            pos = {lab: i for i, lab in enumerate(labels)}
-            for k in keys:
-                series[k] = [None] * len(labels)
-            for r in rows_sorted:
-                if str(r[io]) in series:
-                    series[str(r[io])][pos[_label(r[ix])]] = r[im]
-        else:
-            for mc in metric_cols:
-                im = list(columns).index(mc)
-                by = {_label(r[ix]): r[im] for r in rows_sorted}
-                series[mc] = [by.get(lab) for lab in labels]
-        return {"kind": "line", "x": x, "labels": labels, "series": series}
-    cat = dims[0] if dims else None
-    icat = list(columns).index(cat) if cat else None
-    bars = [str(r[icat]) if icat is not None else "total" for r in rows][:40]
-    values = {mc: [r[list(columns).index(mc)] for r in rows][:40] for mc in metric_cols}
-    return {"kind": "bar", "x": cat, "labels": bars, "series": values}
-
-
-def _label(value: Any) -> str:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)

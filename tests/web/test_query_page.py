@@ -1,0 +1,232 @@
+"""The query page in Debian Chromium: field tree, grain round trip, sorting, formats, chart types, value pickers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from metricmind.interfaces.web.app import create_app
+from metricmind.project import Project
+from tests.web.browser import chromium, running, shoot
+
+QUARTERS = "/query?metrics=mrr&group_by=metric_time__quarter&group_by=customer__segment&start=2025-01-01&end=2026-01-01"
+SERIES = "() => echarts.getInstanceByDom(document.querySelector('#chart .mm-canvas')).getOption().series"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def base_url(ro_project: Project) -> Iterator[str]:
+    with running(create_app(ro_project)) as url:
+        yield url.replace("127.0.0.1", "localhost")  # a trusted host name
+
+
+@pytest.fixture
+def page(browser: Any, base_url: str) -> Iterator[Any]:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield page
+    page.close()
+    assert not errors, errors
+
+
+def _params(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def _column(page: Any, index: int) -> list[str]:
+    return [
+        t.strip() for t in page.locator(f"#result-table tbody tr td:nth-child({index})").all_inner_texts()
+    ]
+
+
+def test_grain_round_trip(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/query?metrics=mrr&group_by=metric_time__quarter&start=2025-01-01&end=2026-01-01")
+    assert page.input_value("#grain") == "quarter"
+    assert page.locator("#result-table thead th").first.inner_text().strip() == "Quarter"
+    assert _column(page, 1) == ["Q1 2025", "Q2 2025", "Q3 2025", "Q4 2025"]
+    page.click("#run")
+    page.wait_for_url("**grain=quarter**")
+    assert page.input_value("#grain") == "quarter"
+    assert _column(page, 1) == ["Q1 2025", "Q2 2025", "Q3 2025", "Q4 2025"]
+    params = _params(page.url)
+    assert params["grain"] == ["quarter"] and "limit" not in params and "order_by" not in params
+    page.select_option("#grain", "month")
+    page.click("#run")
+    page.wait_for_url("**grain=month**")
+    assert _column(page, 1)[:3] == ["Jan 2025", "Feb 2025", "Mar 2025"]
+    page.select_option("#grain", "week")
+    page.click("#run")
+    page.wait_for_url("**grain=week**")
+    assert re.fullmatch(r"20\d\d-W\d\d", _column(page, 1)[0])
+
+
+def test_labels_in_the_tree_and_search(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/query?metrics=mrr")
+    channel = page.locator("#dims-box li.field label[title^='customer__acquisition_channel']")
+    assert channel.inner_text().strip() == "Acquisition channel"
+    group = page.locator("#dims-box details.group:has(label[title^='customer__acquisition_channel'])")
+    assert group.locator("summary").inner_text().startswith("Customer")
+    metric = page.locator("#metric-tree label[title^='mrr ']")
+    assert metric.inner_text().strip() == "MRR"
+    assert page.locator("#metric-tree details[data-group='Revenue']").count() == 1
+    page.fill("#field-search", "acquisition")
+    assert channel.is_visible()
+    assert not page.locator("#dims-box label[title^='customer__segment']").is_visible()
+    assert not page.locator("#metric-tree details[data-group='Revenue']").is_visible()
+    page.fill("#field-search", "churn rate")
+    churn = page.locator("#metric-tree label[title^='customer_churn_rate']")
+    assert churn.is_visible() and churn.inner_text().strip() == "Customer churn rate"
+    assert not metric.is_visible()
+    # picking a metric in the tree reloads the dimensions every picked metric shares
+    assert page.locator("#dims-box input[value='customer_month__is_active']").count() == 1
+    churn.locator("input").check()
+    page.wait_for_function(
+        "() => !document.querySelector(\"#dims-box input[value='customer_month__is_active']\")"
+    )
+    page.fill("#field-search", "")
+    page.locator("#dims-box input[value='customer__segment']").check()
+    page.click("#run")
+    page.wait_for_url("**group_by=customer__segment**")
+    assert _params(page.url)["metrics"] == ["customer_churn_rate", "mrr"]
+    headers = page.locator("#result-table thead th").all_inner_texts()
+    assert [h.strip() for h in headers] == ["Customer › Segment", "Customer churn rate", "MRR"]
+    shoot(page, "query_tree")
+
+
+def test_sort_by_header_click(page: Any, base_url: str) -> None:
+    page.goto(base_url + QUARTERS)
+    assert _column(page, 1) == [q for q in ("Q1 2025", "Q2 2025", "Q3 2025", "Q4 2025") for _ in range(3)]
+    assert _column(page, 2)[:3] == ["Enterprise", "Mid-Market", "SMB"]
+    values = page.locator("#result-table tbody td:nth-child(3)").evaluate_all(
+        "cells => cells.map(c => parseFloat(c.dataset.v))"
+    )
+    page.click("#result-table th[data-col='mrr']")
+    assert "sort=mrr" in page.url
+    ascending = page.locator("#result-table tbody td:nth-child(3)").evaluate_all(
+        "cells => cells.map(c => parseFloat(c.dataset.v))"
+    )
+    assert ascending == sorted(values)
+    assert page.get_attribute("#result-table th[data-col='mrr']", "aria-sort") == "ascending"
+    page.click("#result-table th[data-col='mrr']")
+    assert "sort=-mrr" in page.url
+    descending = page.locator("#result-table tbody td:nth-child(3)").evaluate_all(
+        "cells => cells.map(c => parseFloat(c.dataset.v))"
+    )
+    assert descending == sorted(values, reverse=True)
+    assert "sort=-mrr" in (page.get_attribute("#share", "href") or "")
+    page.reload()  # the sort is in the URL: the server sorts the same way
+    assert page.get_attribute("#result-table th[data-col='mrr']", "aria-sort") == "descending"
+    reloaded = page.locator("#result-table tbody td:nth-child(3)").evaluate_all(
+        "cells => cells.map(c => parseFloat(c.dataset.v))"
+    )
+    assert reloaded == descending
+    page.click("#result-table th[data-col='customer__segment']")
+    assert _column(page, 2)[:4] == ["Enterprise"] * 4
+
+
+def test_number_formats_in_table_axis_and_tooltip(page: Any, base_url: str) -> None:
+    page.goto(base_url + QUARTERS + "&chart=line")
+    page.wait_for_selector("#chart[data-rendered='line'] svg")
+    cells = _column(page, 3)
+    assert all(re.fullmatch(r"\$\d{1,3}(,\d{3})*(\.\d\d)?", c) for c in cells), cells
+    axis = page.locator("#chart svg text").evaluate_all("ts => ts.map(t => t.textContent)")
+    assert any(re.fullmatch(r"\$\d+(\.\d)?K", t) for t in axis), axis
+    assert {"Q1 2025", "Q4 2025", "Quarter"} <= set(axis)
+    box = page.locator("#chart .mm-canvas").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    tooltip = page.wait_for_selector("#chart div:has-text('Mid-Market')")
+    assert re.search(r"\$\d{1,3}(,\d{3})*\.\d\d", tooltip.inner_text())
+    raw = page.context.request.get(base_url + (page.get_attribute("#csv", "href") or "")).text()
+    assert "$" not in raw and re.search(r",\d+\.\d+\n", raw)
+    page.goto(
+        base_url
+        + "/query?metrics=customer_churn_rate&metrics=mrr_growth_mom&grain=month&start=2025-06-01&end=2025-09-01"
+    )
+    assert all(c.endswith("%") for c in _column(page, 2) + _column(page, 3) if c)
+    page.goto(base_url + "/query?metrics=invoice_count&metrics=mrr")
+    numbers = page.locator("#numbers .big-number .value").all_inner_texts()
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*", numbers[0]) and numbers[1].startswith("$")
+
+
+def test_chart_type_switch(page: Any, base_url: str) -> None:
+    page.goto(base_url + QUARTERS)
+    page.wait_for_selector("#chart[data-rendered='stacked'] svg")  # time + one category, additive: stacked
+    expected = {
+        "line": ("line", False, False),
+        "bar": ("bar", False, False),
+        "stacked": ("bar", True, False),
+        "area": ("line", True, True),
+    }
+    for kind, (series_type, stacked, area) in expected.items():
+        page.click(f"#chart-types button[data-chart='{kind}']")
+        page.wait_for_selector(f"#chart[data-rendered='{kind}'] svg")
+        series = page.evaluate(SERIES)
+        assert len(series) == 3
+        assert {s["type"] for s in series} == {series_type}
+        assert all(bool(s.get("stack")) == stacked for s in series)
+        assert all(bool(s.get("areaStyle")) == area for s in series)
+        assert _params(page.url)["chart"] == [kind]
+        shape = "path" if series_type == "line" else "path, rect"
+        assert page.locator(f"#chart svg {shape}").count() > 3
+    page.click("#chart-types button[data-chart='table']")
+    assert page.locator("#chart").is_hidden() and page.locator("#result-table").is_visible()
+    page.reload()
+    assert page.locator("#chart").is_hidden()
+    assert "on" in (page.get_attribute("#chart-types button[data-chart='table']", "class") or "")
+    page.goto(base_url + "/query?metrics=mrr&grain=month&start=2025-01-01&end=2026-01-01")
+    page.wait_for_selector("#chart[data-rendered='line'] svg")
+    page.goto(base_url + "/query?metrics=invoice_revenue&group_by=customer__region")
+    page.wait_for_selector("#chart[data-rendered='bar'] svg")
+    assert page.evaluate(SERIES)[0]["data"] == sorted(page.evaluate(SERIES)[0]["data"], reverse=True)
+    page.goto(base_url + "/query?metrics=mrr")
+    assert page.locator("#numbers .big-number").count() == 1 and page.locator("#chart").is_hidden()
+    page.click("#chart-types button[data-chart='table']")
+    assert page.locator("#numbers").is_hidden()
+
+
+def test_value_picker_builds_a_filter_that_runs(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/query?metrics=invoice_revenue&group_by=customer__segment")
+    row = page.locator(".filter-row").first
+    assert "Customer" in row.locator(".f-field optgroup").first.get_attribute("label")
+    row.locator(".f-field").select_option("customer__segment")
+    row.locator(".f-text").focus()
+    page.wait_for_function("() => document.querySelectorAll('#vals-0 option').length === 3")
+    options = page.locator("#vals-0 option").evaluate_all("os => os.map(o => o.value)")
+    assert options == ["Enterprise", "Mid-Market", "SMB"]
+    row.locator(".f-op").select_option("in")
+    row.locator(".f-text").fill("Enterprise")
+    row.locator(".f-text").press("Enter")
+    row.locator(".f-text").fill("SMB")
+    row.locator(".f-text").press("Enter")
+    assert row.locator(".chip").all_inner_texts() == ["Enterprise×", "SMB×"]
+    shoot(page, "query_filter")
+    page.click("#run")
+    page.wait_for_url("**f_op=in**")
+    assert _params(page.url)["f_value"] == ["Enterprise,SMB"]
+    assert sorted(_column(page, 1)) == ["Enterprise", "SMB"]
+    # the chips come back from the URL; "not in" keeps the rest
+    row = page.locator(".filter-row").first
+    assert row.locator(".chip").count() == 2
+    row.locator(".f-op").select_option("not in")
+    page.click("#run")
+    page.wait_for_url("**f_op=not+in**")
+    assert _column(page, 1) == ["Mid-Market"]
+    # = with a value that does not exist: no rows, no error
+    row = page.locator(".filter-row").first
+    row.locator(".f-op").select_option("=")
+    row.locator(".f-text").fill("O'Brien & Co")
+    page.click("#run")
+    page.wait_for_url("**f_op=%3D**")
+    assert page.locator("#result-table tbody tr").count() == 0
+    assert page.locator(".alert.error").count() == 0
