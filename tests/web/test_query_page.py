@@ -65,9 +65,10 @@ def test_grain_round_trip(page: Any, base_url: str) -> None:
     page.click("#run")
     page.wait_for_url("**grain=month**")
     assert _column(page, 1)[:3] == ["Jan 2025", "Feb 2025", "Mar 2025"]
-    page.select_option("#grain", "week")
-    page.click("#run")
-    page.wait_for_url("**grain=week**")
+    page.goto(
+        base_url + "/query?metrics=invoice_revenue&group_by=metric_time__week&start=2025-01-01&end=2025-03-01"
+    )
+    assert page.input_value("#grain") == "week"
     assert re.fullmatch(r"20\d\d-W\d\d", _column(page, 1)[0])
 
 
