@@ -4,8 +4,8 @@
   otherwise get around the CSRF token); the ``Host`` header must name a trusted host
   (``web.trusted_hosts``, loopback names by default; else 421, as the MCP HTTP server answers), so a
   DNS-rebinding page cannot reach a local server; a write (any method but GET, HEAD, OPTIONS) whose
-  ``Origin`` (or, without one, ``Referer``) is not this server's own scheme-less host and port is refused
-  (403), another port of the same host included; a body larger than ``web.max_body_bytes`` is 413.
+  ``Origin`` (or, without one, ``Referer``) is not this server's own host and port is refused (403),
+  another port of the same host included; a body larger than ``web.max_body_bytes`` is 413.
 - Gates: every route that writes or previews declares who may call it with one dependency, ``Anyone``
   (signed in or not), ``Editor`` or ``Approver`` (``route_role`` reads it back; a test fails when a
   non-GET route declares none). A gate checks the CSRF token first when the request rides on the sign-in
@@ -71,7 +71,7 @@ def _split_host(host: str) -> tuple[str, int | None]:
     return name, int(port) if port.isdigit() else None
 
 
-def same_origin(origin: str, host: str, scheme: str) -> bool:
+def same_origin(origin: str, host: str) -> bool:
     """True when ``origin`` (``scheme://host[:port]``) is this server, reached at ``host`` (the Host header)."""
     try:
         parts = urlsplit(origin)
@@ -128,9 +128,9 @@ class Guard:
             return
         if scope["method"] not in SAFE_METHODS:
             origin = _origin_of(headers)
-            if origin is not None and not same_origin(origin, host, scope.get("scheme", "http")):
+            if origin is not None and not same_origin(origin, host):
                 err = CsrfRejected(
-                    f"a {scope['method']} from {origin[:100]!r} to {host!r} is refused: it comes from another site",
+                    f"a {scope['method']} from {origin[:100]!r} to {host!r} is refused: it comes from another origin",
                     hint="Send writes from this server's own pages, or from a client with "
                     "Authorization: Bearer <token> and no foreign Origin header.",
                 )
@@ -215,10 +215,10 @@ async def check_csrf(request: Request) -> None:
     ):
         value = (await request.form()).get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    if not sent or not hmac.compare_digest(sent, csrf_token(request)):
+    if not sent or not hmac.compare_digest(sent.encode(), csrf_token(request).encode()):
         raise CsrfRejected(
             f"{request.method} {request.url.path} came with the sign-in cookie but without this session's "
-            "CSRF token",
+            "CSRF token (or with a stale one)",
             hint="Reload the page and try again (pages carry the token); API clients send "
             "Authorization: Bearer <token> instead of the cookie.",
         )
