@@ -20,6 +20,7 @@ import yaml
 
 from metricmind.errors import Level, MetricmindError
 from metricmind.knowledge import gitops, notify, yamledit
+from metricmind.knowledge.lock import nightly_lock
 from metricmind.knowledge.mining import Mined, Miner, Proposal
 from metricmind.knowledge.process import Processor
 from metricmind.knowledge.schema import proposals, runs
@@ -271,8 +272,26 @@ def run(
     as_of: dt.date | None = None,
     announce: bool = True,
     on_step: Callable[[str], None] | None = None,
+    wait: float = 0.0,
 ) -> dict[str, Any]:
-    """Run the nightly job for ``as_of`` (default today); a summary of what it did."""
+    """Run the nightly job for ``as_of`` (default today); a summary of what it did.
+
+    One run at a time per project (``metricmind.knowledge.lock``): when another run holds the lock
+    (cron and ``serve --nightly-at`` at once), this one waits up to ``wait`` seconds, then raises
+    ``NightlyBusy`` naming the other run's pid and start, having touched nothing.
+    """
+    with nightly_lock(ctx.root, wait=wait):
+        return _run(engine, ctx, as_of=as_of, announce=announce, on_step=on_step)
+
+
+def _run(
+    engine: sa.Engine,
+    ctx: Context,
+    *,
+    as_of: dt.date | None,
+    announce: bool,
+    on_step: Callable[[str], None] | None,
+) -> dict[str, Any]:
     day = (as_of or dt.date.today()).isoformat()
     step = on_step or (lambda _name: None)
     _set_run(engine, day)

@@ -11,6 +11,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from metricmind.errors import MetricmindError
+
 log = logging.getLogger(__name__)
 
 
@@ -66,6 +68,9 @@ class NightlySchedule:
             try:
                 self.job()
                 self.last_error = None
+            except MetricmindError as exc:  # expected (another run holds the lock …): no traceback
+                self.last_error = str(exc)
+                log.warning("the nightly job did not run: %s", exc)
             except Exception as exc:  # a failed night must not stop the server
                 self.last_error = str(exc)
                 log.exception("the nightly job failed; it runs again tomorrow")

@@ -295,3 +295,103 @@ def test_the_analyzer_bounds_pathological_statements() -> None:
     facts = analyze("SELECT '" + "x" * 4_000_000 + "'", "duckdb")
     assert time.perf_counter() - started < 5.0 and not facts.ok and "too long" in str(facts.error)
     assert analyze("SELECT sum(amount) FROM orders WHERE a = 1 OR a = 2", "duckdb").ok
+
+
+# -- finding 9: two nightly runs at once -------------------------------------------------------------------
+AS_OF = "2026-06-30"
+_HOLDER = """
+import sys
+from metricmind.knowledge.nightly import run
+from metricmind.knowledge.service import Knowledge
+from metricmind.project import Project
+from metricmind.storage import default_url
+import datetime as dt
+project = Project.load(sys.argv[1])
+k = Knowledge(str(default_url(project.root)), project.root, project.model, project.settings, project.dialect)
+
+def pause(step):
+    if step == "process":  # holds the lock, in the middle of the run
+        print("holding", flush=True)
+        sys.stdin.readline()
+
+summary = run(k.engine, k.context, as_of=dt.date.fromisoformat(sys.argv[2]), announce=False, on_step=pause)
+print("done", summary["branch"], flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def demo_repo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project (scale 300, data through 2026-06-30), built once for the module."""
+    from metricmind.demo.build import build_demo
+
+    target = tmp_path_factory.mktemp("demo") / "demo"
+    build_demo(target, scale=300, end_date=AS_OF)
+    return target
+
+
+def test_two_nightly_runs_at_once_one_waits_out_cleanly(
+    demo_repo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from metricmind.interfaces.cli.app import app
+    from tests.knowledge import workload
+    from tests.knowledge.conftest import GIT_ENV, git
+
+    monkeypatch.delenv("METRICMIND_STORE_URL", raising=False)
+    root = tmp_path / "project"
+    shutil.copytree(demo_repo_template, root, ignore=shutil.ignore_patterns(".metricmind"))
+    (root / ".gitignore").write_text(".metricmind/\ntarget/\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "demo project")
+    for name, value in GIT_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    log = workload.write(tmp_path / "month.jsonl")
+    done = CliRunner().invoke(app, ["querylog", "ingest", "-f", str(log), "-p", str(root)])
+    assert done.exit_code == 0, done.output
+
+    first = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(root), AS_OF],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert first.stdin is not None and first.stdout is not None
+    try:
+        assert first.stdout.readline().strip() == "holding"
+        nightly = [
+            sys.executable,
+            "-m",
+            "metricmind",
+            "nightly",
+            "--as-of",
+            AS_OF,
+            "--no-announce",
+            "-p",
+            str(root),
+        ]
+        second = subprocess.run(nightly, capture_output=True, text=True, timeout=300)
+        assert second.returncode == 75, second.stderr + second.stdout
+        assert "another nightly run holds the lock since 20" in second.stderr
+        assert f"pid {first.pid}" in second.stderr and "Traceback" not in second.stderr
+        waited = subprocess.run(
+            [*nightly[:-2], "--wait", "1", "-p", str(root)], capture_output=True, text=True
+        )
+        assert waited.returncode == 75 and "Traceback" not in waited.stderr
+        first.stdin.write("go\n")
+        first.stdin.flush()
+        assert first.stdout.readline().split() == ["done", f"metricmind/proposals-{AS_OF}"]
+        assert first.wait(120) == 0
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait(60)
+    branch = f"metricmind/proposals-{AS_OF}"
+    assert git(root, "show", f"{branch}:PROPOSAL.md").startswith(f"# Semantic layer proposals for {AS_OF}")
+    assert len(git(root, "log", "--format=%s", f"main..{branch}").splitlines()) == 4
+    # The lock is released with its process: the next run goes ahead (and is idempotent).
+    again = subprocess.run(nightly, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert len(git(root, "log", "--format=%s", f"main..{branch}").splitlines()) == 4

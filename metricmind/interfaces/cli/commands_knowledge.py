@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from metricmind.project import Project
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+BUSY_EXIT = 75
+"""Exit status of ``metricmind nightly`` when another run holds the lock (EX_TEMPFAIL: try again later)."""
 
 querylog_app = typer.Typer(
     help="Query logs: ingest warehouse history into the project store.", no_args_is_help=True
@@ -238,10 +240,19 @@ def nightly(
             "--announce/--no-announce", help="Open the GitHub pull request / post to Slack when configured."
         ),
     ] = True,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", help="Seconds to wait when another nightly run holds the lock (default 0)."),
+    ] = 0.0,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Fold new log records, mine proposals, write them to a git branch with PROPOSAL.md (safe to re-run)."""
+    """Fold new log records, mine proposals, write them to a git branch with PROPOSAL.md (safe to re-run).
+
+    One run at a time per project: when another holds the lock, this one says so and exits with
+    status 75 (EX_TEMPFAIL), having touched nothing.
+    """
+    from metricmind.knowledge.lock import NightlyBusy
     from metricmind.knowledge.nightly import run
 
     day = None
@@ -253,7 +264,10 @@ def nightly(
     proj = open_project(project)
     _take_spooled_runs(proj)
     knowledge = _knowledge(proj)
-    summary = run(knowledge.engine, knowledge.context, as_of=day, announce=announce)
+    try:
+        summary = run(knowledge.engine, knowledge.context, as_of=day, announce=announce, wait=wait)
+    except NightlyBusy as exc:
+        fail(exc.message, exc.hint, code=BUSY_EXIT)
     lines = [
         f"nightly {summary['as_of']}: {summary['processed']} records folded, {len(summary['proposals'])} proposal(s)"
     ]
