@@ -144,7 +144,8 @@ def read_attribution(data: object) -> AttributionInput:
     for i, raw in enumerate(rows):
         where = f"journeys[{i}]"
         row = _object(raw, where)
-        jid = _identifier(row.get("journey_id"), f"{where}.journey_id")
+        # journey_id is optional (it only names the journey); when given it must be unique
+        jid = _identifier(row["journey_id"], f"{where}.journey_id") if "journey_id" in row else f"#{i}"
         if jid in ids:
             raise AnalysisInputError(
                 f"{where}.journey_id {jid!r} repeats journeys[{ids[jid]}]",
@@ -160,11 +161,12 @@ def read_attribution(data: object) -> AttributionInput:
         is_converted = row.get("converted")
         if not isinstance(is_converted, bool):
             raise AnalysisInputError(f"{where}.converted is {is_converted!r}", hint="Write true or false.")
-        if "revenue" not in row and is_converted:
+        if row.get("revenue") is None and is_converted:
             raise AnalysisInputError(
                 f"{where} converted but has no revenue", hint='Add "revenue": 0 or more.'
             )
-        amount = _amount(row.get("revenue", 0), f"{where}.revenue")
+        revenue_raw = row.get("revenue")
+        amount = 0.0 if revenue_raw is None and not is_converted else _amount(revenue_raw, f"{where}.revenue")
         seen_touches: dict[str, int] = {}
         latest = -math.inf
         for k, touch_raw in enumerate(touches):

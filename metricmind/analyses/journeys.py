@@ -90,12 +90,19 @@ class Journeys:
                 f"journeys[{empty}] has no touchpoints",
                 hint="Every journey needs at least one touchpoint; drop the empty ones.",
             )
-        order = np.lexsort((np.arange(len(ts)), ts, journey))
+        if len(ts) > 1:
+            step = np.diff(journey)
+            in_order = bool(np.all((step > 0) | ((step == 0) & (np.diff(ts) >= 0))))
+        else:
+            in_order = True
+        if not in_order:  # np.lexsort is stable: ties keep their input order
+            order = np.lexsort((ts, journey))
+            journey, channel, ts = journey[order], channel[order], ts[order]
         return cls(
             channels=tuple(channels),
-            journey=journey[order],
-            channel=channel[order],
-            ts=ts[order],
+            journey=journey,
+            channel=channel,
+            ts=ts,
             converted=np.asarray(converted, dtype=np.bool_),
             revenue=np.asarray(revenue, dtype=np.float64),
             conversion_ts=(

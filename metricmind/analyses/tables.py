@@ -52,6 +52,11 @@ def attribution_tables(result: dict[str, Any]) -> list[Table]:
             f"{result['total_conversions']} conversions)"
         )
         tables.append((title, ["channel", *models], rows))
+    for period, part in result.get("by", {}).items():
+        models_p = list(part["models"])
+        rows = [[c, *(part["models"][m]["revenue"][c] for m in models_p)] for c in part["channels"]]
+        title = f"{period}: attributed revenue (total {part['total_revenue']:g}, {part['total_conversions']} conversions)"
+        tables.append((title, ["channel", *models_p], rows))
     if "markov" in result["models"]:
         markov = result["models"]["markov"]
         rows = [[c, markov["removal_effects"][c]] for c in result["channels"]]

@@ -240,3 +240,16 @@ def test_simultaneous_touches_with_their_own_ids_are_kept(tmp_path: Path) -> Non
     doc["journeys"][0]["touchpoints"][1]["touchpoint_id"] = 1  # the same instant, the same row
     code, _, err = run(tmp_path, "attribution", doc)
     assert code == 2 and "journeys[0].touchpoints[1] repeats journeys[0].touchpoints[0]" in err
+
+
+def test_markov_order_from_the_file_and_the_option(tmp_path: Path) -> None:
+    doc = {**CASE_A, "models": ["markov"], "markov_order": 2}
+    code, out, err = run(tmp_path, "attribution", doc, "--format", "json")
+    assert code == 0, err
+    second = json.loads(out)["models"]["markov"]
+    code, out, _ = run(tmp_path, "attribution", doc, "--format", "json", "--markov-order", "1")
+    first = json.loads(out)["models"]["markov"]
+    expected = {"ads": 2 / 3, "email": 2 / 3, "social": 1 / 3}
+    assert all(abs(first["removal_effects"][c] - v) < 1e-9 for c, v in expected.items())
+    assert abs(second["p_conversion"] - 0.75) < 1e-9
+    assert abs(sum(second["conversions"].values()) - 3) < 1e-9

@@ -189,3 +189,21 @@ def test_lifecycle_counts_are_consistent(analyses_demo: Path) -> None:
         total_new += row["new"]
         seen[month] = total_new
     assert total_new > 0
+
+
+def test_table_output_by_quarter(analyses_demo: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "analyze",
+            "attribution",
+            "--project",
+            str(analyses_demo),
+            "--start",
+            "2026-01-01",
+            "--by",
+            "quarter",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "2026-Q1: attributed revenue" in result.stdout and "2026-Q2: attributed revenue" in result.stdout
