@@ -395,3 +395,34 @@ def test_two_nightly_runs_at_once_one_waits_out_cleanly(
     again = subprocess.run(nightly, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert len(git(root, "log", "--format=%s", f"main..{branch}").splitlines()) == 4
+
+
+# -- low: --project on an empty folder -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["catalog", "status"],
+        ["catalog", "sync"],
+        ["users", "add", "eve", "--role", "admin"],
+        ["querylog", "ingest", "-f", "LOG"],
+        ["nightly"],
+        ["graph", "update"],
+    ],
+)
+def test_an_empty_folder_gets_no_store(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from metricmind.interfaces.cli.app import app
+
+    monkeypatch.delenv("METRICMIND_STORE_URL", raising=False)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(_native(1))
+    args = [str(log) if a == "LOG" else a for a in command]
+    result = CliRunner().invoke(app, [*args, "-p", str(empty)])
+    assert result.exit_code != 0
+    assert "no semantic models in" in result.output and "Traceback" not in result.output
+    assert list(empty.iterdir()) == []  # no .metricmind/ store, no lock file
