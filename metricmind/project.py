@@ -171,6 +171,9 @@ class Project:
         self.settings = settings
         #: What the YAML defines but could not be loaded, each with its root cause (see ``Project.load``).
         self.unavailable: list[Unavailable] = []
+        #: Everything the YAML defines, also what was left out of ``model``: what the catalog indexes
+        #: (a metric with an error is still defined; it must not look deleted there).
+        self.defined: Model = model
         #: The dbt profile the warehouse settings came from, when one was read.
         self.profile: Profile | None = None
         self._refusals = Refusals(model, [])
@@ -215,6 +218,7 @@ class Project:
             raise empty_project_error(root, result)
         project = cls(root, found.model, found.issues, result.settings)
         project.unavailable = found.unavailable
+        project.defined = result.model
         project.profile = result.profile
         project._refusals = Refusals(result.model, found.unavailable)
         return project
@@ -242,14 +246,14 @@ class Project:
     # -- catalog -------------------------------------------------------------------------------
     @cached_property
     def catalog(self) -> Catalog:
-        """The catalog store (``store.url``, default SQLite in ``.metricmind/``): migrated, synced with the
+        """The catalog store (``store.url``, default SQLite in the state folder): migrated, synced with the
         YAML, and recording every execution of :meth:`run`. SQLAlchemy is imported only here, on first use.
         """
         from metricmind.catalog.service import Catalog
         from metricmind.storage import default_url
 
         url = self.setting("store.url") or default_url(self.root)  # SQLite in ``state_dir``
-        catalog = Catalog.open(str(url), self.root, self.model)
+        catalog = Catalog.open(str(url), self.root, self.defined)
         catalog.ingest_spool()
         catalog.attach(self.listeners)
         return catalog

@@ -1,7 +1,7 @@
 """Real git, through subprocess: branches written in a separate worktree, merges with history.
 
 The user's checkout is never switched. The nightly branch is rebuilt from the base branch in a
-worktree under ``.metricmind/worktrees/``; commits carry the run's date as author and committer
+worktree under ``worktrees/`` of the state folder (``config.state_dir``); commits carry the run's date as author and committer
 date, so re-running the same night (after a crash, say) produces the same commits.
 """
 

@@ -159,3 +159,15 @@ def test_create_metric_and_a_metric_of_the_same_name_are_a_duplicate(marketplace
     assert any("metric 'orders' is defined twice" in e for e in errors(project))
     assert {"orders", "average_order_value", "completed_orders"} <= {u.name for u in project.unavailable}
     assert project.query("gmv", "metric_time__month").rows
+
+
+def test_the_catalog_keeps_a_metric_that_is_only_unavailable(marketplace: Path) -> None:
+    with Project.load(marketplace) as intact:
+        assert "metric:bounce_rate" in intact.catalog.last_sync["added"]
+    sessions_file = marketplace / "models" / "marts" / "sem_sessions.yml"
+    replace(sessions_file, "agg: sum\n        expr: bounced", "agg: summ\n        expr: bounced")
+    with Project.load(marketplace) as broken:
+        assert "bounce_rate" not in broken.model.metrics
+        report = broken.catalog.last_sync
+        assert report["removed"] == [] and report["updated"] == []  # defined still, not deleted
+        assert broken.catalog.metric("bounce_rate")["name"] == "bounce_rate"

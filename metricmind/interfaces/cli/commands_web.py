@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from metricmind import config
 from metricmind.errors import MetricmindError
 from metricmind.interfaces.cli.common import ProjectOpt, fail, guarded, open_project
 from metricmind.project import Project
@@ -59,7 +60,7 @@ def demo_logins(project: Project, base_url: str) -> list[str]:
 
 
 def _marker(root: Path) -> Path:
-    return root / ".metricmind" / "server.json"
+    return config.state_dir(root) / "server.json"
 
 
 def running_server(root: Path) -> dict[str, Any] | None:
@@ -76,7 +77,7 @@ def _announce(root: Path, url: str) -> Path | None:
     """Write the serving marker (what `metricmind demo` checks before rebuilding under a server)."""
     marker = _marker(root)
     try:
-        marker.parent.mkdir(parents=True, exist_ok=True)
+        config.ensure_state_dir(marker.parent)
         marker.write_text(json.dumps({"pid": os.getpid(), "url": url}))
     except OSError:
         return None  # a read-only project folder still serves

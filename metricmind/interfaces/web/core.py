@@ -193,7 +193,7 @@ class WebState:
                 fresh.__dict__["catalog"] = cat
                 if hasattr(cat, "sync"):
                     try:
-                        cat.sync(fresh.model)
+                        cat.sync(fresh.defined)
                     except TypeError:
                         cat.sync()
             self.project = fresh
