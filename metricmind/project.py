@@ -48,6 +48,8 @@ from metricmind.warehouse.registry import connect
 
 if TYPE_CHECKING:
     from metricmind.catalog.service import Catalog
+    from metricmind.catalog.vocabulary import Vocabulary
+    from metricmind.resolve import Resolver
 
 PROJECT_MARKERS = ("metricmind.yml", "dbt_project.yml")
 
@@ -262,6 +264,53 @@ class Project:
     def state_dir(self) -> Path:
         """The folder metricmind keeps this project's own files in (``config.state_dir``; not created)."""
         return config.state_dir(self.root)
+
+    # -- learned vocabulary --------------------------------------------------------------------
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """Learned words in the catalog store: each person's own at once, shared through review."""
+        from metricmind.catalog.vocabulary import Vocabulary
+
+        return Vocabulary(self.catalog)
+
+    def resolver(self, user: str | None = None) -> Resolver:
+        """The question resolver: the shared vocabulary (``metricmind/vocabulary.yml``) for everyone, and
+        ``user``'s own words (drafts, words in review or rejected) for that user only.
+
+        Built afresh on each call (a few milliseconds), so words taught or approved in another process
+        apply at once. The catalog store is opened only when ``user`` is given.
+        """
+        from metricmind.resolve import Resolver, learned_tables
+        from metricmind.spec.vocabulary import read_words
+
+        own = self.vocabulary.own(user) if user else []
+        return Resolver(self.model, learned_tables(read_words(self.root), own), self.dimension_values())
+
+    def learn(
+        self, user: str, phrase: str, target: str, *, submit: bool = True, question: str | None = None
+    ) -> dict[str, Any]:
+        """Teach ``phrase`` → ``target`` (a metric, a dimension or ``dimension=value``) for ``user``.
+
+        The word applies to ``user`` at once and, submitted for review, to everyone once an approver
+        other than ``user`` approves it. A phrase that names something else exactly is refused
+        (``VocabularyError``); an unknown target is an ``UnknownNameError`` with suggestions.
+        """
+        kind, text = self._check_word(phrase, target)
+        return self.vocabulary.add(user, kind, text, target.strip(), submit=submit, question=question)
+
+    def edit_word(self, word_id: int, user: str, target: str, *, submit: bool = True) -> dict[str, Any]:
+        """Point ``user``'s own word ``word_id`` at another target (checked like :meth:`learn`)."""
+        kind, _ = self._check_word(str(self.vocabulary.get(word_id)["phrase"]), target)
+        return self.vocabulary.edit(word_id, user, target.strip(), kind, submit=submit)
+
+    def approve_word(self, word_id: int, user: str) -> dict[str, Any]:
+        """Share word ``word_id`` (an approver who did not teach it), checked against the model as it is."""
+        return self.vocabulary.approve(word_id, user, self._check_word)
+
+    def _check_word(self, phrase: str, target: str) -> tuple[str, str]:
+        from metricmind.resolve import check_word
+
+        return check_word(self.model, phrase, target, self.dimension_values())
 
     def metric(self, name: str) -> Metric:
         """The metric called ``name``; unknown names get suggestions, unavailable ones their cause."""
@@ -599,6 +648,7 @@ class Project:
         if self._warehouse is not None:
             self._warehouse.close()
             self._warehouse = None
+        self.__dict__.pop("vocabulary", None)
         catalog = self.__dict__.pop("catalog", None)
         if catalog is not None:
             catalog.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from metricmind.resolve.lexicon import LEARNED_PATH, add_synonym, read_learned
+from metricmind.resolve.lexicon import LEARNED_PATH, read_learned
 from metricmind.resolve.resolution import Filter, Resolution, Span
 from metricmind.resolve.resolver import MAX_QUESTION_CHARS, Resolver
 from metricmind.resolve.vocabulary import VocabularyError, check_word, learned_tables
@@ -15,7 +15,6 @@ __all__ = [
     "Resolver",
     "Span",
     "VocabularyError",
-    "add_synonym",
     "check_word",
     "learned_tables",
     "read_learned",

@@ -13,14 +13,12 @@ import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from metricmind.errors import MetricmindError
 from metricmind.resolve.text import GENERIC, stems
 from metricmind.spec.model import Model
 from metricmind.spec.names import SEP
-from metricmind.spec.vocabulary import KINDS, VOCABULARY_FILE, Word, read_words, write_words
+from metricmind.spec.vocabulary import VOCABULARY_FILE, read_words
 
 log = logging.getLogger(__name__)
 
@@ -220,17 +218,3 @@ def read_learned(root: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
     for word in read_words(root):
         out.setdefault(word.kind, {})[word.phrase] = word.target
     return out
-
-
-def add_synonym(root: str | os.PathLike[str], kind: str, phrase: str, target: str) -> Path:
-    """Add ``phrase`` → ``target`` to the shared vocabulary file of the project at ``root``; its path.
-
-    Low level: no review and no name check. Interfaces teach words through the catalog's governed
-    vocabulary (``Project.learn``), which checks the word and shares it only once approved.
-    """
-    if kind not in KINDS:
-        raise MetricmindError(f"unknown synonym kind {kind!r}", hint=f"Use one of: {', '.join(KINDS)}.")
-    text = " ".join(phrase.split()).lower()
-    words = [w for w in read_words(root) if not (w.kind == kind and w.phrase == text)]
-    words.append(Word(text, kind, target.strip()))
-    return write_words(root, words)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,30 +16,25 @@ from tests.mcp.helpers import error, ok
 QUERY = {"metrics": ["mrr"], "group_by": ["customer__segment"]}
 
 
-class Recorder:
-    """An ``add_synonym`` that remembers its calls (the resolver's own is tested in test_resolver.py)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[Path, str, str, str]] = []
-
-    def __call__(self, root: Any, kind: str, phrase: str, target: str) -> None:
-        self.calls.append((Path(root), kind, phrase, target))
-
-
 def feedback_file(root: Path) -> Path:
     return root / "metricmind" / "feedback.jsonl"
 
 
+def token(project: Project, name: str, role: str = "editor") -> str:
+    """A new catalog user's token (the only way an MCP server writes)."""
+    return str(project.catalog.add_user(name, role))
+
+
 def test_correct_verdict_is_appended(demo_copy: Path) -> None:
     with Project.load(demo_copy) as project:
-        server = build_server(project, user="ana")
+        server = build_server(project, token=token(project, "ana"))
         out = ok(
             server, "record_feedback", {"question": "MRR by segment", "verdict": "correct", "query": QUERY}
         )
         ok(
             server,
             "record_feedback",
-            {"question": "MRR by segment?", "verdict": "Correct", "query": json.dumps(QUERY), "user": "bo"},
+            {"question": "MRR by segment?", "verdict": "Correct", "query": json.dumps(QUERY), "user": "ana"},
         )
     assert out.startswith("recorded feedback ") and str(feedback_file(demo_copy)) in out
     lines = feedback_file(demo_copy).read_text().splitlines()
@@ -49,13 +43,12 @@ def test_correct_verdict_is_appended(demo_copy: Path) -> None:
     assert first["question"] == "MRR by segment" and first["verdict"] == "correct"
     assert first["query"] == QUERY and first["user"] == "ana" and first["learned"] == []
     assert first["time"].endswith("+00:00") and len(first["id"]) == 12
-    assert second["query"] == QUERY and second["user"] == "bo" and second["verdict"] == "correct"
+    assert second["query"] == QUERY and second["user"] == "ana" and second["verdict"] == "correct"
 
 
-def test_correction_teaches_a_synonym(demo_copy: Path) -> None:
-    recorder = Recorder()
+def test_correction_teaches_the_token_user_a_word(demo_copy: Path) -> None:
     with Project.load(demo_copy) as project:
-        server = build_server(project, add_synonym=recorder)
+        server = build_server(project, token=token(project, "ana"))
         out = ok(
             server,
             "record_feedback",
@@ -76,20 +69,22 @@ def test_correction_teaches_a_synonym(demo_copy: Path) -> None:
                 "target": "active_customers",
             },
         )
-    assert "learned: 'area' → customer__region (dimension)" in out
-    assert recorder.calls == [
-        (demo_copy, "dimension", "area", "customer__region"),
-        (demo_copy, "metric", "paying accounts", "active_customers"),
+        words = project.vocabulary.entries()
+    assert "learned for ana at once: 'area' → customer__region (dimension)" in out
+    assert "metricmind vocabulary approve" in out
+    assert sorted((w["phrase"], w["kind"], w["target"], w["author"], w["state"]) for w in words) == [
+        ("area", "dimension", "customer__region", "ana", "in_review"),
+        ("paying accounts", "metric", "active_customers", "ana", "in_review"),
     ]
     stored = FeedbackStore.of(demo_copy).entries()
-    assert stored[0]["learned"] == [{"kind": "dimension", "phrase": "area", "target": "customer__region"}]
+    assert stored[0]["learned"][0]["phrase"] == "area" and stored[0]["user"] == "ana"
     assert stored[0]["correction"] == "by 'area' I meant customer__region"
+    assert not (demo_copy / "metricmind" / "vocabulary.yml").exists()  # shared only after review
 
 
 def test_unparsed_or_unknown_corrections_are_kept_but_not_learned(demo_copy: Path) -> None:
-    recorder = Recorder()
     with Project.load(demo_copy) as project:
-        server = build_server(project, add_synonym=recorder)
+        server = build_server(project, token=token(project, "ana"))
         ok(
             server,
             "record_feedback",
@@ -106,15 +101,15 @@ def test_unparsed_or_unknown_corrections_are_kept_but_not_learned(demo_copy: Pat
             "record_feedback",
             {"question": "q", "verdict": "correct", "correction": "'area' means customer__region"},
         )
+        assert project.vocabulary.entries() == []
     assert "not learned: unknown metric or dimension 'customer__regoin'" in out
     assert "Did you mean 'customer__region'" in out
-    assert recorder.calls == []
     assert [e["learned"] for e in FeedbackStore.of(demo_copy).entries()] == [[], [], []]
 
 
 def test_feedback_errors_write_nothing(demo_copy: Path) -> None:
     with Project.load(demo_copy) as project:
-        server = build_server(project, add_synonym=Recorder())
+        server = build_server(project, token=token(project, "ana"))
         assert "verdict 'maybe' is not one of correct, incorrect" in error(
             server, "record_feedback", {"question": "q", "verdict": "maybe"}
         )
@@ -137,6 +132,12 @@ def test_feedback_errors_write_nothing(demo_copy: Path) -> None:
         assert "not a JSON object" in error(
             server, "record_feedback", {"question": "q", "verdict": "correct", "query": "{nope"}
         )
+        assert "never overrides a name" in error(
+            server,
+            "record_feedback",
+            {"question": "q", "verdict": "incorrect", "phrase": "mrr", "target": "churned_customers"},
+        )
+        assert project.vocabulary.entries() == []
     assert not feedback_file(demo_copy).exists()
 
 

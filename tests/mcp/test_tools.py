@@ -318,8 +318,10 @@ def test_read_tools_leave_the_project_untouched(demo_copy: Path) -> None:
     assert spooled and all('"source": "mcp"' in line for line in spooled)  # usage counts MCP runs too
 
 
-def test_resolve_question_without_a_resolver_says_so(demo: Project) -> None:
+def test_resolve_question_uses_the_projects_resolver_by_default(demo: Project) -> None:
     server = MCPServer(name="bare")
     register(server, Tools(demo, resolver=None))
-    message = error(server, "resolve_question", {"question": "MRR by region"})
-    assert "resolver is not available" in message and "query_metrics" in message
+    answer = json.loads(ok(server, "resolve_question", {"question": "MRR by région"}))
+    assert answer["query"]["metrics"] == ["mrr"] and answer["query"]["group_by"] == ["customer__region"]
+    too_long = error(server, "resolve_question", {"question": "mrr " * 600})
+    assert "questions are limited to 2,000 characters" in too_long

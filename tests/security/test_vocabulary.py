@@ -8,6 +8,7 @@ where the YAML loader read it as a semantic file, which then broke every command
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -15,14 +16,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from mcp.server.mcpserver import MCPServer
 
-from metricmind.errors import QuestionTooLongError
+from metricmind.errors import PermissionDenied, QuestionTooLongError
+from metricmind.interfaces.mcpserver.server import build_server
 from metricmind.project import Project
 from metricmind.resolve import MAX_QUESTION_CHARS, Resolver, check_word, read_learned
 from metricmind.resolve.resolver import _Reading
 from metricmind.resolve.text import tokenize
 from metricmind.resolve.vocabulary import VocabularyError
 from metricmind.spec.vocabulary import LEGACY_FILE, VOCABULARY_FILE, Word, read_words, write_words
+from tests.mcp.helpers import error, ok
 
 DAY = dt.date(2026, 6, 30)
 
@@ -45,15 +49,132 @@ def demo(vocab_demo_dir: Path, tmp_path: Path) -> Path:
     return target
 
 
-def cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(root: Path, *args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run the ``metricmind`` CLI on ``root`` (PYTHONPATH inherited, so the tree under test runs)."""
+    env = {k: v for k, v in os.environ.items() if k != "METRICMIND_TOKEN"}
+    if token:
+        env["METRICMIND_TOKEN"] = token
     return subprocess.run(
         [sys.executable, "-m", "metricmind", *args, "--project", str(root)],
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**env, "NO_COLOR": "1"},
     )
+
+
+def metrics_of(server: MCPServer, question: str) -> list[str]:
+    """The metrics ``resolve_question`` reads in ``question`` (empty when it cannot answer)."""
+    answer = json.loads(ok(server, "resolve_question", {"question": question, "as_of": DAY.isoformat()}))
+    return list((answer.get("query") or {}).get("metrics") or [])
+
+
+# -- finding 3: one person cannot change what a word means for everyone ----------------------------------
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_a_correction_is_its_authors_at_once_and_shared_only_through_review(
+    demo: Path, store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before: feedback ``phrase → churned_customers`` changed the answer for all users at once, with no
+    review and no audit entry."""
+    if store == "postgres":
+        monkeypatch.setenv("METRICMIND_STORE_URL", str(request.getfixturevalue("postgres_url")))
+    question = "recurring dosh by region"
+    with Project.load(demo) as project:
+        ana = project.catalog.add_user("ana", "approver")  # an approver: four eyes still apply to her
+        bo = project.catalog.add_user("bo", "approver")
+        ana_server = build_server(project, token=ana)
+        out = ok(
+            ana_server,
+            "record_feedback",
+            {
+                "question": question,
+                "verdict": "incorrect",
+                "phrase": "Recurring Dosh",
+                "target": "churned_customers",
+            },
+        )
+        assert "learned for ana at once" in out
+        assert metrics_of(ana_server, question) == ["churned_customers"]  # helps its author at once
+        for other in (build_server(project), build_server(project, token=bo)):
+            assert metrics_of(other, question) == []  # nobody else
+        word = project.vocabulary.entries()[0]
+        assert (word["author"], word["state"]) == ("ana", "in_review")
+        events = [
+            (e["user"], e["action"], e["kind"]) for e in project.catalog.audit(subject="recurring dosh")
+        ]
+        assert events == [("ana", "submit", "vocabulary"), ("ana", "create", "vocabulary")]
+        with pytest.raises(PermissionDenied, match="cannot approve it"):
+            project.approve_word(word["id"], "ana")  # four eyes
+        assert not (demo / VOCABULARY_FILE).exists()
+    done = cli(demo, "vocabulary", "approve", str(word["id"]), token=bo)
+    assert done.returncode == 0, done.stderr
+    with Project.load(demo) as project:
+        assert metrics_of(build_server(project), question) == ["churned_customers"]  # now everyone's
+        assert ("bo", "approve") in [
+            (e["user"], e["action"]) for e in project.catalog.audit(subject="recurring dosh")
+        ]
+        # and a shared word can be removed (by an approver), with an audit entry
+        project.vocabulary.remove(word["id"], "bo")
+        assert metrics_of(build_server(project), question) == []
+    assert "recurring dosh" not in (demo / VOCABULARY_FILE).read_text()
+
+
+# -- MCP writes need a token; the user comes from the token ---------------------------------------------
+def test_mcp_writes_need_a_token(demo: Path) -> None:
+    """Before: any MCP client, with no identity at all, taught words to everyone."""
+    with Project.load(demo) as project:
+        server = build_server(project)
+        assert "mrr" in ok(server, "list_metrics")  # read-only tools still work
+        assert metrics_of(server, "mrr by region") == ["mrr"]
+        message = error(
+            server,
+            "record_feedback",
+            {"question": "q", "verdict": "incorrect", "phrase": "dosh", "target": "mrr", "user": "admin"},
+        )
+        assert "this server has no token" in message and "METRICMIND_TOKEN" in message
+        with pytest.raises(PermissionDenied, match="not the token of any user"):
+            build_server(project, token="not-a-token")
+    assert not (demo / "metricmind" / "feedback.jsonl").exists()
+    assert not (demo / VOCABULARY_FILE).exists()
+
+
+def test_mcp_takes_the_user_from_the_token_never_from_an_argument(demo: Path) -> None:
+    """Before: ``record_feedback(user="anyone")`` was recorded as that user."""
+    with Project.load(demo) as project:
+        token = project.catalog.add_user("ana", "editor")
+        project.catalog.add_user("bo", "approver")
+        server = build_server(project, token=token)
+        message = error(server, "record_feedback", {"question": "q", "verdict": "correct", "user": "bo"})
+        assert "writes as 'ana'" in message and "not as 'bo'" in message
+        ok(
+            server,
+            "record_feedback",
+            {"question": "q", "verdict": "incorrect", "phrase": "dosh", "target": "mrr"},
+        )
+        assert [w["author"] for w in project.vocabulary.entries()] == ["ana"]
+    lines = (demo / "metricmind" / "feedback.jsonl").read_text().splitlines()
+    assert [json.loads(line)["user"] for line in lines] == ["ana"]
+
+
+def test_a_word_taught_through_mcp_and_approved_leaves_the_project_working(demo: Path) -> None:
+    """Before: the learned metric synonym made every CLI query, validation and approval fail."""
+    with Project.load(demo) as project:
+        ana = project.catalog.add_user("ana", "editor")
+        bo = project.catalog.add_user("bo", "approver")
+        ok(
+            build_server(project, token=ana),
+            "record_feedback",
+            {"question": "dosh", "verdict": "incorrect", "correction": "'recurring dosh' means mrr"},
+        )
+    assert cli(demo, "vocabulary", "approve", "1", token=bo).returncode == 0
+    for args in (
+        ["validate"],
+        ["query", "--metrics", "mrr", "--limit", "1"],
+        ["ask", "recurring dosh by region"],
+    ):
+        done = cli(demo, *args)
+        assert done.returncode == 0, done.stderr
+    assert "recurring dosh" in cli(demo, "ask", "recurring dosh by region").stdout
 
 
 # -- finding 4: learned words never break the project --------------------------------------------------
@@ -171,3 +292,44 @@ def test_reading_a_question_is_linear_in_its_length(vocab_demo_dir: Path) -> Non
 
     small, large = calls(4000), calls(16000)
     assert large / small < 6, (small, large)
+
+
+def test_the_web_teaches_the_signed_in_editor_and_the_review_queue_shares(demo: Path) -> None:
+    """Before: an editor's correction in the Ask box changed the answer for everyone at once."""
+    from fastapi.testclient import TestClient
+
+    from metricmind.interfaces.web.app import create_app
+
+    with Project.load(demo) as project:
+        ana = project.catalog.add_user("ana", "approver")
+        bo = project.catalog.add_user("bo", "approver")
+        client = TestClient(create_app(project), base_url="http://localhost")
+        as_ana, as_bo = {"Authorization": f"Bearer {ana}"}, {"Authorization": f"Bearer {bo}"}
+        refused = client.post(
+            "/ask/feedback",
+            data={
+                "q": "mrr by region",
+                "verdict": "incorrect",
+                "phrase": "MRR",
+                "target": "churned_customers",
+            },
+            headers=as_ana,
+        )
+        assert refused.status_code >= 400 and "never overrides a name" in refused.text
+        taught = client.post(
+            "/ask/feedback",
+            data={"q": "dosh by region", "verdict": "incorrect", "phrase": "dosh", "target": "mrr"},
+            headers=as_ana,
+            follow_redirects=False,
+        )
+        assert taught.status_code == 303
+        word_id = int(taught.headers["location"].split("taught=")[1].split("&")[0])
+        queue = client.get("/review", headers=as_bo)
+        assert f'id="word-{word_id}"' in queue.text and f"/review/vocabulary/{word_id}/approve" in queue.text
+        assert f"/review/vocabulary/{word_id}/approve" not in client.get("/review", headers=as_ana).text
+        assert client.post(f"/review/vocabulary/{word_id}/approve", headers=as_ana).status_code == 403
+        done = client.post(f"/review/vocabulary/{word_id}/approve", headers=as_bo)
+        assert done.status_code == 200 and "approved" in done.text
+        answer = client.get("/api/ask", params={"q": "dosh by region", "as_of": DAY.isoformat()}).json()
+        assert answer["metrics"] == ["mrr"]
+        assert client.get("/api/ask", params={"q": "x" * 2001}).status_code == 422

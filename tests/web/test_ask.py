@@ -57,11 +57,23 @@ def test_feedback_records_and_editors_teach(rw_project: Project) -> None:
     done = client.post(
         "/ask/feedback", data=teach, headers={"Authorization": f"Bearer {editor}"}, follow_redirects=False
     )
-    assert done.status_code == 303
-    after = client.get("/api/ask", params=question).json()
-    assert after["answerable"] and after["group_by"] == [{"name": "customer__region", "grain": None}]
+    assert done.status_code == 303 and "taught=" in done.headers["location"]
+    # the editor's word applies to the editor at once, to nobody else before review
+    mine = client.get("/api/ask", params=question, headers={"Authorization": f"Bearer {editor}"}).json()
+    assert mine["answerable"] and mine["group_by"] == [{"name": "customer__region", "grain": None}]
+    assert client.get("/api/ask", params=question).json()["answerable"] is False
     entries = FeedbackStore.of(rw_project.root).entries()
     assert [e["verdict"] for e in entries] == ["correct", "incorrect"] and entries[-1]["learned"]
+    word_id = entries[-1]["learned"][0]["id"]
+    own = client.post(f"/api/vocabulary/{word_id}/approve", headers={"Authorization": f"Bearer {editor}"})
+    assert own.status_code == 403
+    approver = catalog.add_user("ap", "approver")
+    shared = client.post(
+        f"/api/vocabulary/{word_id}/approve", headers={"Authorization": f"Bearer {approver}"}
+    )
+    assert shared.status_code == 200 and shared.json()["word"]["state"] == "approved"
+    after = client.get("/api/ask", params=question).json()
+    assert after["answerable"] and after["group_by"] == [{"name": "customer__region", "grain": None}]
 
 
 @pytest.fixture(scope="module")

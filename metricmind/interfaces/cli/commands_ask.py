@@ -27,14 +27,16 @@ def ask(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the resolution as JSON.")] = False,
     run: Annotated[bool, typer.Option("--run", help="Run the query and print the answer.")] = False,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", "-u", help="Also apply this user's own learned words (not yet shared)."),
+    ] = None,
     project: ProjectOpt = None,
 ) -> None:
     """Resolve a question to a metric query offline (no LLM); --run executes it."""
-    from metricmind.resolve import Resolver
-
     day = _day(as_of)
     proj = open_project(project)
-    resolver = Resolver.for_project(proj.model, proj.root, values=proj.dimension_values())
+    resolver = proj.resolver(user)
     res = resolver.resolve(question, as_of=day)
     data = res.to_dict()
     if not run or not res.answerable:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import importlib
+import os
 from typing import Annotated
 
 import typer
@@ -30,8 +31,18 @@ def mcp(
     port: Annotated[int, typer.Option("--port", help="Port for --transport http.")] = 8765,
     user: Annotated[
         str | None,
-        typer.Option("--user", help="Who runs the queries (recorded with each one; default $USER)."),
+        typer.Option(
+            "--user", help="Who runs the queries without a token (recorded with each; default $USER)."
+        ),
     ] = None,
+    token_env: Annotated[
+        str,
+        typer.Option(
+            "--token-env",
+            help="Environment variable holding a user's token (default METRICMIND_TOKEN): record_feedback "
+            "writes as that user; without a token every other tool still works.",
+        ),
+    ] = "METRICMIND_TOKEN",
     no_feedback: Annotated[
         bool,
         typer.Option("--no-feedback", help="Leave out record_feedback: then no tool writes anything."),
@@ -45,7 +56,10 @@ def mcp(
         server_module = importlib.import_module("metricmind.interfaces.mcpserver.server")
     except ImportError as exc:
         fail(f"cannot start the MCP server: {exc}", "Install the MCP extra: pip install 'metricmind[mcp]'.")
-    server = server_module.build_server(proj, user=user, feedback=not no_feedback)
+    token = os.environ.get(token_env, "").strip() or None
+    if token is None and token_env != "METRICMIND_TOKEN":
+        fail(f"--token-env {token_env}: the variable is not set", f"export {token_env}=<token> first.")
+    server = server_module.build_server(proj, user=user, token=token, feedback=not no_feedback)
     if transport is McpTransport.http:
         typer.echo(f"metricmind MCP server: http://127.0.0.1:{port}/mcp (project {proj.root})", err=True)
     try:

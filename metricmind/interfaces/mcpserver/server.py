@@ -16,10 +16,9 @@ from typing import Literal
 
 from mcp.server.mcpserver import MCPServer
 
-from metricmind.interfaces.mcpserver.tools import Resolver, SynonymWriter, Tools, register
+from metricmind.errors import PermissionDenied
+from metricmind.interfaces.mcpserver.tools import Resolver, Tools, register
 from metricmind.project import Project
-from metricmind.resolve import Resolver as QuestionResolver
-from metricmind.resolve import add_synonym as learn_synonym
 
 INSTRUCTIONS = """\
 metricmind answers questions with governed metric definitions.
@@ -27,7 +26,8 @@ Start with list_metrics, then describe_metrics for definitions and usable dimens
 words, resolve_question returns a metric query; check it, then run it with query_metrics (results are CSV,
 capped; a last line "# cut:" says rows were left out). explain_query shows the SQL without running it.
 get_dimension_values lists the values to filter on. Everything is read-only except record_feedback, which
-appends the user's verdict to the project's feedback file and can teach the resolver a synonym.
+needs the server to hold a user's token: it appends the verdict to the project's feedback file and can
+teach that user a word (theirs at once, everyone's once another person approves it in review).
 List arguments also accept a JSON list or a comma-separated string.
 """
 
@@ -38,19 +38,23 @@ def build_server(
     project: Project,
     *,
     resolver: Resolver | None = None,
-    add_synonym: SynonymWriter | None = None,
     user: str | None = None,
+    token: str | None = None,
     feedback: bool = True,
 ) -> MCPServer:
     """An MCP server with every metricmind tool over ``project``.
 
-    ``resolver`` and ``add_synonym`` default to those of ``metricmind.resolve`` for this project.
-    With ``feedback=False`` the one writing tool, ``record_feedback``, is left out.
+    ``token`` is a catalog user's token (``metricmind users add``): the server writes feedback and
+    learned words as that user, and only with it; an unknown token is ``PermissionDenied``. ``user``
+    names who runs queries when there is no token (default ``$USER``). ``resolver`` defaults to the
+    project's (``Project.resolver``, with the token user's own words). With ``feedback=False`` the one
+    writing tool, ``record_feedback``, is left out.
     """
-    if resolver is None or add_synonym is None:
-        default_resolver, default_writer = _resolve_parts(project)
-        resolver = resolver or default_resolver
-        add_synonym = add_synonym or default_writer
+    writer = _token_user(project, token)
+    if writer is not None and user and user != writer:
+        raise PermissionDenied(
+            f"the token belongs to '{writer}', not to '{user}'", hint="Leave out --user: the token says who."
+        )
     server: MCPServer = MCPServer(
         name="metricmind",
         instructions=INSTRUCTIONS,
@@ -59,7 +63,7 @@ def build_server(
     )
     register(
         server,
-        Tools(project, resolver=resolver, add_synonym=add_synonym, user=user or os.environ.get("USER")),
+        Tools(project, resolver=resolver, user=user or os.environ.get("USER"), writer=writer),
         feedback=feedback,
     )
     return server
@@ -75,10 +79,18 @@ def serve(
         server.run("streamable-http", host=host, port=port)
 
 
-def _resolve_parts(project: Project) -> tuple[Resolver, SynonymWriter]:
-    """The question resolver of ``metricmind.resolve`` for ``project``, and its ``add_synonym``."""
-    resolver = QuestionResolver.for_project(project.model, project.root, values=project.dimension_values())
-    return resolver, learn_synonym
+def _token_user(project: Project, token: str | None) -> str | None:
+    """The catalog user of ``token`` (None without one); an unknown token is ``PermissionDenied``."""
+    if not token:
+        return None
+    found = project.catalog.user_for_token(token.strip())
+    if found is None:
+        raise PermissionDenied(
+            "the MCP server's token is not the token of any user of this project",
+            hint="Check $METRICMIND_TOKEN (or the variable named by --token-env); an admin prints a new "
+            "token with: metricmind users add NAME --role editor.",
+        )
+    return found["name"]
 
 
 def _version() -> str:

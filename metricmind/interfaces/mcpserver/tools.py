@@ -1,9 +1,11 @@
 """Every MCP tool, as plain methods of ``Tools`` over a ``Project``; ``register`` adds them to a server.
 
-Read-only by default: no tool writes to the project except ``record_feedback``, which appends to
-``<project>/metricmind/feedback.jsonl`` and, for a confirmed correction, adds a learned synonym to the
-resolver's reviewable synonyms file. Every query goes through ``Project.run`` (``source="mcp"``), so
-the project's listeners (catalog, query log) record it.
+Read-only by default: no tool writes to the project except ``record_feedback``, which needs the server
+to hold a user's token (``metricmind mcp`` reads it from ``$METRICMIND_TOKEN``). It appends to
+``<project>/metricmind/feedback.jsonl`` and, for a correction, teaches the token's user a word: it
+applies to that user at once and to everyone once an approver approves it (``Project.learn``). The
+user always comes from the token, never from an argument. Every query goes through ``Project.run``
+(``source="mcp"``), so the project's listeners (catalog, query log) record it.
 
 List arguments also accept a JSON list in a string or a comma-separated string; object arguments
 also accept a JSON object in a string (Claude Desktop tends to send both as strings).
@@ -11,6 +13,7 @@ also accept a JSON object in a string (Claude Desktop tends to send both as stri
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import inspect
@@ -23,7 +26,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
-from metricmind.errors import MetricmindError, QueryError, UnknownNameError
+from metricmind.errors import MetricmindError, PermissionDenied, QueryError, UnknownNameError
 from metricmind.interfaces.mcpserver import formatting as fmt
 from metricmind.interfaces.mcpserver.analyses import run_analysis
 from metricmind.project import DimensionInfo, Project
@@ -53,25 +56,27 @@ class Resolver(Protocol):
         ...
 
 
-SynonymWriter = Callable[[Any, str, str, str], Any]
-"""``add_synonym(project_root, kind, phrase, target)`` of ``metricmind.resolve``."""
-
-
 class Tools:
-    """The tools of one server: a project, a lock (one warehouse connection), the feedback store."""
+    """The tools of one server: a project, a lock (one warehouse connection), the feedback store.
+
+    ``writer`` is the catalog user of the server's token: the only user the server writes as (feedback,
+    learned words), and whose own learned words ``resolve_question`` applies. Without it every tool
+    but ``record_feedback`` works. ``resolver`` fixes the resolver (by default the project's, built
+    for each question so words taught or approved elsewhere apply at once).
+    """
 
     def __init__(
         self,
         project: Project,
         *,
         resolver: Resolver | None = None,
-        add_synonym: SynonymWriter | None = None,
         user: str | None = None,
+        writer: str | None = None,
     ) -> None:
         self.project = project
         self.resolver = resolver
-        self.add_synonym = add_synonym
-        self.user = user
+        self.writer = writer
+        self.user = writer or user
         self.feedback = FeedbackStore.of(project.root)
         self._lock = threading.RLock()
         self._value_metric: dict[str, str] = {}
@@ -254,14 +259,10 @@ class Tools:
             question: The question, e.g. "MRR by region last quarter".
             as_of: Resolve relative dates ("last quarter") against this day (YYYY-MM-DD; default today).
         """
-        if self.resolver is None:
-            raise MetricmindError(
-                "the question resolver is not available in this installation",
-                hint="Build the query yourself with list_metrics, describe_metrics and query_metrics.",
-            )
         day = _day(as_of, "as_of")
         with self._lock:
-            resolution = self.resolver.resolve(question, as_of=day)
+            resolver = self.resolver or self.project.resolver(self.writer)
+            resolution = resolver.resolve(question, as_of=day)
         return json.dumps(resolution.to_dict(), ensure_ascii=False, default=str)
 
     # -- queries -------------------------------------------------------------------------------
@@ -424,11 +425,12 @@ class Tools:
         target: str | None = None,
         user: str | None = None,
     ) -> str:
-        """Record whether an answer was right; a correction teaches the resolver a synonym.
+        """Record whether an answer was right; a correction teaches you a word (shared after review).
 
-        The only tool that writes: it appends to <project>/metricmind/feedback.jsonl and, when the
-        verdict is "incorrect" and the correction names a phrase and what it meant, adds a learned
-        synonym to the project's reviewable synonyms file.
+        Needs the server to be started with a user's token (the user comes from the token). Appends to
+        <project>/metricmind/feedback.jsonl and, when the verdict is "incorrect" and the correction names
+        a phrase and what it meant, teaches that word: it applies to you at once, and to everyone once
+        another person approves it in review. A phrase that is already a name is refused.
 
         Args:
             question: The question that was answered.
@@ -436,12 +438,13 @@ class Tools:
             query: The query that answered it (object or JSON string).
             correction: What was wrong, e.g. "by 'area' I meant customer__region".
             phrase: The misunderstood words (instead of parsing correction), e.g. "area".
-            target: The metric or dimension they mean, e.g. customer__region.
-            user: Who gave the verdict (default: the server's user).
+            target: The metric, dimension or dimension=value they mean, e.g. customer__region.
+            user: Leave out: the token says who you are (another name is refused).
         """
+        writer = self._writer(user)
         verdict = verdict.strip().lower()
         resolved = fmt.mapping(query, "query")
-        learned: list[dict[str, str]] = []
+        learned: list[dict[str, Any]] = []
         pair: tuple[str, str] | None = None
         explicit = bool(phrase or target)
         if explicit:
@@ -449,54 +452,57 @@ class Tools:
                 raise QueryError(
                     "pass both phrase and target", hint="e.g. phrase='area', target='customer__region'."
                 )
-            pair = (" ".join(phrase.split()).lower(), target.strip())
+            pair = (phrase, target)
         else:
             pair = parse_correction(correction)
+        if explicit and verdict != "incorrect":
+            raise QueryError(
+                "a word is learned only from an incorrect answer",
+                hint="Pass verdict='incorrect' with the correction.",
+            )
+        entry = Feedback(  # checks the verdict and the question before anything is written
+            question=question, verdict=verdict, query=resolved, correction=correction or None, user=writer
+        )
         note = ""
         if pair is not None and verdict == "incorrect":
             try:
-                kind = self._kind(pair[1])
-            except UnknownNameError as exc:
+                with self._lock:
+                    word = self.project.learn(writer, pair[0], pair[1], question=question)
+            except MetricmindError as exc:
                 if explicit:
                     raise
-                kind = None
-                note = f"# not learned: {exc.message} {exc.hint or ''}".rstrip()
-            if kind is not None:
-                if self.add_synonym is None:
-                    note = "# not learned: the resolver is not available in this installation"
-                else:
-                    with self._lock:
-                        self.add_synonym(self.project.root, kind, pair[0], pair[1])
-                    learned.append({"kind": kind, "phrase": pair[0], "target": pair[1]})
-        elif explicit and verdict != "incorrect":
-            raise QueryError(
-                "a synonym is learned only from an incorrect answer",
-                hint="Pass verdict='incorrect' with the correction.",
-            )
-        entry = Feedback(
-            question=question,
-            verdict=verdict,
-            query=resolved,
-            correction=correction or None,
-            user=user or self.user,
-            learned=learned,
-        )
+                note = f"# not learned: {exc}"
+            else:
+                learned.append({k: word[k] for k in ("id", "kind", "phrase", "target", "state")})
+        entry = dataclasses.replace(entry, learned=[{k: str(v) for k, v in w.items()} for w in learned])
         with self._lock:
             self.feedback.append(entry)
-        lines = [f"recorded feedback {entry.id} ({verdict}) in {self.feedback.path}"]
-        lines += [f"learned: '{s['phrase']}' → {s['target']} ({s['kind']})" for s in learned]
+        lines = [f"recorded feedback {entry.id} ({verdict}) by {writer} in {self.feedback.path}"]
+        for w in learned:
+            lines.append(
+                f"learned for {writer} at once: '{w['phrase']}' → {w['target']} ({w['kind']}); word #{w['id']} "
+                f"is {w['state'].replace('_', ' ')}: it applies to everyone once another person approves it "
+                f"(metricmind vocabulary approve {w['id']})"
+            )
         if note:
             lines.append(note)
         return "\n".join(lines)
 
-    def _kind(self, target: str) -> str:
-        """``metric`` or ``dimension`` for a known name; ``UnknownNameError`` with suggestions otherwise."""
-        if target in self.project.model.metrics:
-            return "metric"
-        dims = [d.name for d in self._all_dimensions()]
-        if target in dims:
-            return "dimension"
-        raise UnknownNameError("metric or dimension", target, [*self.project.model.metrics, *dims])
+    def _writer(self, claimed: str | None) -> str:
+        """The token's user; ``PermissionDenied`` without a token or when another user is claimed."""
+        if self.writer is None:
+            raise PermissionDenied(
+                "record_feedback writes to the project, and this server has no token",
+                hint="Start it with a user's token: METRICMIND_TOKEN=<token> metricmind mcp (or --token-env "
+                "VAR); an admin creates one with: metricmind users add NAME --role editor. "
+                "The read-only tools work without one.",
+            )
+        if claimed and claimed.strip() and claimed.strip() != self.writer:
+            raise PermissionDenied(
+                f"this server writes as '{self.writer}' (the user of its token), not as '{claimed.strip()}'",
+                hint="Leave out `user`: the token says who you are.",
+            )
+        return self.writer
 
 
 TOOLS: tuple[str, ...] = (
@@ -511,7 +517,7 @@ TOOLS: tuple[str, ...] = (
 )
 """Every tool, in the order clients list them."""
 WRITES: frozenset[str] = frozenset({"record_feedback"})
-"""Tools that write (only to the feedback store and the learned synonyms)."""
+"""Tools that write (the feedback file and the token user's learned words); they need a token."""
 
 
 def register(server: MCPServer, tools: Tools, *, feedback: bool = True) -> None:

@@ -1,5 +1,6 @@
 """The Ask box: a question → the resolved query (with the words behind each part), a link that opens it
-in the query builder to adjust and run, and feedback that can teach the resolver a phrase.
+in the query builder to adjust and run, and feedback that can teach the signed-in editor a word (theirs at
+once, everyone's after review: ``Project.learn``).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from metricmind.errors import MetricmindError, QuestionTooLongError, UnknownNameError
-from metricmind.interfaces.web.core import BadRequest, render, require, state, to_json
+from metricmind.errors import MetricmindError, QuestionTooLongError
+from metricmind.interfaces.web.core import BadRequest, current_user, render, require, state, to_json
 from metricmind.interfaces.web.guard import Anyone
-from metricmind.resolve import MAX_QUESTION_CHARS, Resolver, add_synonym
+from metricmind.resolve import MAX_QUESTION_CHARS, Resolver
 from metricmind.resolve.feedback import Feedback, FeedbackStore
 
 router = APIRouter(include_in_schema=False)
@@ -24,11 +25,25 @@ MAX_QUESTION = MAX_QUESTION_CHARS  # resolving is CPU-bound and open to anonymou
 
 
 def load_resolver(project: Any) -> Resolver | None:
-    """The project's question resolver, or None when it cannot be built (a malformed synonyms file)."""
+    """The project's question resolver (shared words only), or None when it cannot be built."""
     try:
-        return Resolver.for_project(project.model, project.root, values=project.dimension_values())
+        resolver: Resolver = project.resolver()
+        return resolver
     except (MetricmindError, OSError):
         return None
+
+
+def resolver_for(request: Request) -> Resolver | None:
+    """The resolver for this request: the shared one, or one with the signed-in user's own words."""
+    shared: Resolver | None = request.app.state.resolver()
+    user = current_user(request)
+    st = state(request)
+    if user is None or shared is None or st.catalog is None:
+        return shared
+    if not st.project.vocabulary.own(user.name):
+        return shared
+    own: Resolver = st.project.resolver(user.name)
+    return own
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -82,7 +97,7 @@ def resolve(request: Request, q: str, as_of: str | None) -> dict[str, Any]:
     """The page context of one question."""
     if len(q) > MAX_QUESTION:
         raise QuestionTooLongError(len(q), MAX_QUESTION)
-    resolver = request.app.state.resolver()
+    resolver = resolver_for(request)
     ctx: dict[str, Any] = {
         "q": q,
         "as_of": as_of or "",
@@ -127,32 +142,22 @@ def ask_feedback(
     target: str = Form("", max_length=300),
     as_of: str = Form("", max_length=20),
 ) -> Response:
-    """Record a verdict on an answer; an editor's correction (phrase → target) teaches the resolver."""
+    """Record a verdict on an answer; an editor's correction (phrase → target) teaches them a word.
+
+    The word applies to the signed-in editor at once and is submitted for review; it applies to everyone
+    once an approver other than them approves it. A phrase that is already a name is refused.
+    """
     st = state(request)
     learned: list[dict[str, str]] = []
-    phrase, target = " ".join(phrase.split()).lower(), target.strip()
-    if verdict == "incorrect" and phrase and target:
-        require(request, "editor")  # learning writes a file of the project
-        kind = _kind(st, request.app.state.resolver(), target)
-        add_synonym(st.project.root, kind, phrase, target)
-        learned.append({"kind": kind, "phrase": phrase, "target": target})
-        request.app.state.search_reset()
+    entry = Feedback(question=q, verdict=verdict, user=user.name if user else None)  # checks the verdict
+    taught: dict[str, str] = {}
+    if verdict == "incorrect" and phrase.strip() and target.strip():
+        editor = require(request, "editor")  # teaching stores a word in the catalog
+        word = st.project.learn(editor.name, phrase, target, question=q)
+        learned.append({k: str(word[k]) for k in ("id", "kind", "phrase", "target", "state")})
+        taught = {"taught": str(word["id"])}
     FeedbackStore.of(st.project.root).append(
-        Feedback(question=q, verdict=verdict, user=user.name if user else None, learned=learned)
+        Feedback(question=entry.question, verdict=entry.verdict, user=entry.user, learned=learned)
     )
-    query = urlencode({"q": q, **({"as_of": as_of} if as_of else {}), "thanks": "1"})
-    return RedirectResponse(f"/ask?{query}", status_code=303)
-
-
-def _kind(st: Any, resolver: Any, target: str) -> str:
-    """``metric``, ``dimension`` or ``value`` (``dimension=value``) for a known target."""
-    model = st.project.model
-    dims = dict(resolver.lex.dims) if resolver is not None else {}
-    if target in model.metrics:
-        return "metric"
-    if target in dims:
-        return "dimension"
-    name, _, value = target.partition("=")
-    if value and name in dims and (not dims[name].values or value in dims[name].values):
-        return "value"
-    raise UnknownNameError("metric or dimension", target, [*model.metrics, *dims])
+    params = {"q": q, **({"as_of": as_of} if as_of else {}), "thanks": "1", **taught}
+    return RedirectResponse(f"/ask?{urlencode(params)}", status_code=303)

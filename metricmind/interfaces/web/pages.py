@@ -129,10 +129,12 @@ async def define_save(request: Request, user: Editor) -> Response:
 @router.get("/review")
 def review_page(request: Request, state_: str | None = None) -> Response:
     """Review queue: definitions in review with their diffs; approve/reject for approvers."""
-    cat = state(request).need_catalog()
+    st = state(request)
+    cat = st.need_catalog()
     wanted = request.query_params.get("state") or "in_review"
     changes = to_json(list(cat.changes(wanted)))
-    return render(request, "review.html", {"state": wanted, "changes": changes})
+    words = to_json(st.project.vocabulary.entries(wanted))
+    return render(request, "review.html", {"state": wanted, "changes": changes, "words": words})
 
 
 Version = Annotated[int | None, Form(ge=0, le=drafts.MAX_ID)]
