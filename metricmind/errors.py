@@ -8,6 +8,7 @@ Every error names the input, says where it is, and suggests a fix::
      ├── QueryError           a MetricQuery cannot be answered
      │    ├── UnknownNameError     a metric, dimension or entity that does not exist ("did you mean")
      │    ├── JoinError            no join path, or an ambiguous one
+     │    │    └── FanOutError     only a one-to-many / foreign↔foreign path: groups would overlap
      │    ├── UnavailableError     a metric the project defines but could not load (names the root cause)
      │    └── FilterError          a where filter that does not parse or names unknown columns
      ├── WarehouseError       the database refused or failed a statement
@@ -164,6 +165,26 @@ class JoinError(QueryError):
     """No join path reaches a dimension, or more than one does."""
 
     code = "join_error"
+
+
+class FanOutError(JoinError):
+    """A dimension reachable only through a join that is not many-to-one: its groups would overlap.
+
+    ``path`` is the join path (``trials → customers → touchpoints``); ``suggestions`` the reachable
+    names the user may mean.
+    """
+
+    code = "fan_out"
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, path: str = "", suggestions: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.path = path
+        self.suggestions = suggestions
+
+    def to_dict(self) -> dict[str, object]:  # noqa: D102
+        return {**super().to_dict(), "path": self.path, "suggestions": list(self.suggestions)}
 
 
 class FilterError(QueryError):

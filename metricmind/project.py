@@ -91,15 +91,49 @@ class QueryResult:
     elapsed_ms: float
     compile_ms: float
     types: list[str] = field(default_factory=list)
+    #: group-by columns whose groups overlap (``allow_overlap`` queries through one-to-many joins)
+    overlapping: tuple[str, ...] = ()
+    #: the same query without those columns: the true total beside overlapping groups
+    total: QueryResult | None = None
+
+    @property
+    def note(self) -> str | None:
+        """What a reader must know about these rows (overlapping groups), or None."""
+        if not self.overlapping:
+            return None
+        names = ", ".join(self.overlapping)
+        text = (
+            f"Overlapping groups: a row is counted once in every {names} group it belongs to, so the "
+            f"groups may add up to more than the total."
+        )
+        if self.total is None:
+            return text
+        if len(self.total.rows) == 1 and len(self.total.columns) == len(self.query.metrics):
+            values = ", ".join(
+                f"{c} = {json_value(v)}" for c, v in zip(self.total.columns, self.total.rows[0], strict=True)
+            )
+            return f"{text} True total: {values}."
+        return f"{text} The true totals without {names} are given beside them (`total`)."
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"columns", "rows", "sql", "elapsed_ms"}`` with JSON-safe values."""
-        return {
+        """``{"columns", "rows", "sql", "elapsed_ms"}`` with JSON-safe values; with overlapping groups also
+        ``overlapping_groups``, ``note`` and ``total`` (``{"columns", "rows"}``).
+        """
+        out: dict[str, Any] = {
             "columns": list(self.columns),
             "rows": [[json_value(v) for v in row] for row in self.rows],
             "sql": self.sql,
             "elapsed_ms": round(self.elapsed_ms, 3),
         }
+        if self.overlapping:
+            out["overlapping_groups"] = list(self.overlapping)
+            out["note"] = self.note
+            if self.total is not None:
+                out["total"] = {
+                    "columns": list(self.total.columns),
+                    "rows": [[json_value(v) for v in row] for row in self.total.rows],
+                }
+        return out
 
     def records(self) -> list[dict[str, Any]]:
         """Rows as dictionaries."""
@@ -336,13 +370,23 @@ class Project:
 
     def dimensions(self, metric: str | None = None) -> list[DimensionInfo]:
         """Group-by names: for one metric (those reachable from all its measures), or every one."""
-        models = self.source_models(metric) if metric else list(self.model.semantic_models)
+        if metric:
+            self.metric(metric)  # unknown names get suggestions
+        models = (
+            sorted(self.model.source_models(metric, grouped=True))
+            if metric
+            else list(self.model.semantic_models)
+        )
         if not models:
             return []
+        # A name is offered when the query accepts it from every source model (the names each model
+        # spells out, kept when they resolve from all of them); fan-out joins are not in the graph.
         names: set[str] | None = None
         for sm in models:
             reach = self.graph.reachable_names(sm)
-            names = reach if names is None else names & reach
+            names = reach if names is None else (names | reach if metric else names & reach)
+        if metric and names and len(models) > 1:
+            names = {n for n in names if all(self._resolves(sm, n) for sm in models)}
         floor = self.model.min_grain(metric) if metric else None
         grains = [g.value for g in Grain if floor is None or g.rank >= floor.rank]
         infos = (
@@ -369,6 +413,13 @@ class Project:
                     )
                 )
         return infos
+
+    def _resolves(self, sm: str, name: str) -> bool:
+        try:
+            self.graph.resolve(sm, split(name))
+        except QueryError:
+            return False
+        return True
 
     def _custom_grains(self) -> tuple[str, ...]:
         spine = self.model.time_spine
@@ -595,7 +646,8 @@ class Project:
     def run(self, query: MetricQuery, *, user: str | None = None, source: str = "api") -> QueryResult:
         """Compile and execute ``query``; every execution (also failed ones) is reported to listeners."""
         t0 = time.perf_counter()
-        sql = self.compile(query, pretty=True)
+        compiled = self.compiler.compile(query, self.dialect, pretty=True)
+        sql = compiled.sql
         compile_ms = (time.perf_counter() - t0) * 1000
         started = dt.datetime.now(dt.timezone.utc)
         try:
@@ -606,6 +658,25 @@ class Project:
             )
             raise
         self._notify(Execution(query, sql, started, result.elapsed_ms, len(result.rows), None, user, source))
+        overlapping = tuple(compiled.plan.request.overlapping)
+        return QueryResult(
+            query,
+            list(result.columns),
+            list(result.rows),
+            sql,
+            result.elapsed_ms,
+            compile_ms,
+            list(result.types),
+            overlapping,
+            self._total(query.without(overlapping)) if overlapping else None,
+        )
+
+    def _total(self, query: MetricQuery) -> QueryResult:
+        """The true total beside overlapping groups (run, not reported to listeners as a query)."""
+        t0 = time.perf_counter()
+        sql = self.compile(query, pretty=True)
+        compile_ms = (time.perf_counter() - t0) * 1000
+        result = self.warehouse.run(sql)
         return QueryResult(
             query,
             list(result.columns),

@@ -49,3 +49,13 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     postgres_server.psql("postgres", f"CREATE DATABASE {name}")
     yield f"postgresql://postgres@127.0.0.1:{postgres_server.port}/{name}"
     postgres_server.psql("postgres", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def demo_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project built once (scale 300, data through 2026-06-30)."""
+    from metricmind.demo.build import build_demo
+
+    target = tmp_path_factory.mktemp("demo") / "demo"
+    build_demo(target, scale=300, end_date="2026-06-30")
+    return target

@@ -100,6 +100,8 @@ class Request:
     wheres: list[ParsedWhere]
     leaves: dict[Leaf, str] = field(default_factory=dict)
     outputs: list[tuple[str, exp.Expr]] = field(default_factory=list)
+    #: group-by columns reached through a one-to-many or foreign↔foreign join (``allow_overlap`` only)
+    overlapping: tuple[str, ...] = ()
 
     @property
     def time_items(self) -> list[GroupItem]:
@@ -143,12 +145,37 @@ def build(model: Model, graph: JoinGraph, query: MetricQuery, dialect: Dialect) 
     wheres = []
     for text in query.where:
         wheres.append(parse_where(text, dialect.sqlglot))
-    req = Request(query, model, dialect, graph, items, wheres)
+    # Only a query that asks for overlapping groups sees one-to-many and foreign↔foreign joins.
+    req = Request(query, model, dialect, graph.overlapping if query.allow_overlap else graph, items, wheres)
     for name in query.metrics:
         req.outputs.append((name, _metric_expr(req, name, (), None, None, ())))
     if any(i.custom for i in items):
         _check_custom(req)
+    if query.allow_overlap:
+        req.overlapping = _overlapping(req)
     return req
+
+
+def _overlapping(req: Request) -> tuple[str, ...]:
+    """The group-by columns that some measure of the query reaches through a fan-out join."""
+    models = sorted(
+        {
+            req.model.measures[leaf.measure].semantic_model
+            for leaf in req.leaves
+            if leaf.measure in req.model.measures
+        }
+    )
+    out: list[str] = []
+    for item in req.other_items:
+        for sm in models:
+            try:
+                target = req.graph.resolve(sm, item.ref)
+            except QueryError:
+                continue  # the scan reports it
+            if target.path.fanout:
+                out.append(item.column)
+                break
+    return tuple(out)
 
 
 def _check_custom(req: Request) -> None:

@@ -1,9 +1,14 @@
 """The entity join graph: which semantic models can be joined to which, and along which entity path.
 
-A hop follows an entity from one semantic model to another where that entity is a key (primary, unique
-or natural): many-to-one or one-to-one, never fanning out. Beyond MetricFlow, a hop may also go
-one-to-many (from a key to a foreign entity); such a hop is marked ``fanout`` and the compiler makes it
-safe by joining distinct keys, so no row is counted twice within a group.
+A hop follows an entity from one semantic model to another where that entity is a key there (primary,
+unique, or natural on a slowly changing dimension with a validity window): many-to-one or one-to-one,
+so every row meets at most one row of the other model and a breakdown's groups add up to the total.
+That is the only graph a query sees by default, like MetricFlow.
+
+The *overlapping* graph (``JoinGraph.overlapping``, used only when a query asks for overlapping groups)
+also has one-to-many hops (a key to a foreign entity) and foreign↔foreign hops, marked ``fanout``: a
+row then belongs to every group its far rows fall in (a membership reading), so groups overlap. The
+default graph uses it to explain a refusal (``FanOutError``): the path, and which hop multiplies rows.
 
 Names resolve MetricFlow's way first (``customer__region__continent`` = follow ``customer`` then
 ``region``); when that is not a path, the shortest path that ends at the named entity is used, and a
@@ -16,7 +21,7 @@ from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
 
-from metricmind.errors import JoinError, UnknownNameError
+from metricmind.errors import FanOutError, JoinError, UnknownNameError, closest
 from metricmind.spec.model import Dimension, Entity, EntityType, Model, SemanticModel
 from metricmind.spec.names import SEP, Ref
 
@@ -88,14 +93,39 @@ class Target:
         return SEP.join([*self.prefix, element])
 
 
-class JoinGraph:
-    """Join paths between the semantic models of one project."""
+def join_key(sm: SemanticModel, entity: Entity) -> bool:
+    """True when ``entity`` identifies at most one row of ``sm``, so joining to it is many-to-one.
 
-    def __init__(self, model: Model, max_hops: int = 4) -> None:
+    Primary and unique entities are keys; a natural entity is one only on a slowly changing dimension
+    (``validity_params``), whose join also picks the version valid on the fact row's day. A natural
+    entity without a validity window may repeat, so it is treated as foreign.
+    """
+    if entity.type is EntityType.NATURAL:
+        return sm.validity is not None
+    return entity.type.is_key
+
+
+class JoinGraph:
+    """Join paths between the semantic models of one project.
+
+    Args:
+        model: The project's semantic model.
+        max_hops: The longest join path searched.
+        overlap: Also follow one-to-many and foreign↔foreign hops (overlapping groups, opt-in).
+    """
+
+    def __init__(self, model: Model, max_hops: int = 4, *, overlap: bool = False) -> None:
         self.model = model
         self.max_hops = max_hops
+        self.overlap = overlap
         self._paths: dict[str, list[Path]] = {}
         self._resolved: dict[tuple[str, Ref], Target] = {}
+        self._refused: dict[tuple[str, Ref], JoinError | UnknownNameError] = {}
+
+    @cached_property
+    def overlapping(self) -> JoinGraph:
+        """The same project's graph with one-to-many and foreign↔foreign hops as well (built on first use)."""
+        return self if self.overlap else JoinGraph(self.model, self.max_hops, overlap=True)
 
     @cached_property
     def _holders(self) -> dict[str, list[tuple[SemanticModel, Entity]]]:
@@ -113,16 +143,20 @@ class JoinGraph:
             for other, oe in self._holders.get(e.name, []):
                 if other.name == sm.name:
                     continue
-                if oe.type.is_key:
+                if join_key(other, oe):
                     hops.append(Hop(e.name, sm.name, other.name, e.expr, oe.expr))
-                elif e.type.is_key and oe.type is EntityType.FOREIGN:
-                    hops.append(
-                        Hop(e.name, sm.name, other.name, e.expr, oe.expr, True, other.primary or e.name)
-                    )
+                elif self.overlap:
+                    # named after the model it arrives at (``customer`` → ``order__status``), except a
+                    # natural entity, which names its rows as a key would
+                    natural = oe.type is EntityType.NATURAL
+                    label = e.name if natural else (other.primary or e.name)
+                    hops.append(Hop(e.name, sm.name, other.name, e.expr, oe.expr, True, label))
         return hops
 
     def paths_from(self, start: str) -> list[Path]:
-        """All simple paths from ``start`` up to ``max_hops`` long, shortest first (breadth first)."""
+        """All simple paths from ``start`` up to ``max_hops`` long, shortest first (breadth first); in the
+        overlapping graph, with at most one fan-out hop each.
+        """
         cached = self._paths.get(start)
         if cached is not None:
             return cached
@@ -133,8 +167,10 @@ class JoinGraph:
             if len(path.hops) >= self.max_hops:
                 continue
             seen = {path.start, *(h.target for h in path.hops)}
+            fanned = path.fanout
             for hop in self.hops_from(path.end):
-                if hop.target in seen:
+                # at most one fan-out hop per path: a membership reading of one join, not a chain of them
+                if hop.target in seen or (fanned and hop.fanout):
                     continue
                 nxt = path.extend(hop)
                 out.append(nxt)
@@ -147,7 +183,14 @@ class JoinGraph:
         key = (start, ref)
         found = self._resolved.get(key)
         if found is None:
-            found = self._resolved[key] = self._resolve(start, ref)
+            refused = self._refused.get(key)
+            if refused is not None:
+                raise refused.with_traceback(None)
+            try:
+                found = self._resolved[key] = self._resolve(start, ref)
+            except (JoinError, UnknownNameError) as exc:
+                self._refused[key] = exc
+                raise
         return found
 
     def _resolve(self, start: str, ref: Ref) -> Target:
@@ -156,7 +199,7 @@ class JoinGraph:
             raise self._unknown(start, ref)
         exact = [t for t, prefix in candidates if prefix == ref.entity_path]
         if exact:
-            return self._pick(exact, ref, start)
+            return self._pick([t for t in exact if not t.path.fanout] or exact, ref, start)
         # Beyond MetricFlow: the named entity path is the tail of a longer path.
         n = len(ref.entity_path)
         tail = [t for t, prefix in candidates if n and len(prefix) > n and prefix[-n:] == ref.entity_path]
@@ -196,6 +239,9 @@ class JoinGraph:
         return best[0]
 
     def _fail(self, start: str, ref: Ref, candidates: list[Target]) -> Target:
+        refusal = self._fan_out(start, ref)
+        if refusal is not None:
+            raise refusal
         options = sorted({t.qualified for t in candidates})
         raise JoinError(
             f"'{ref.name}' is not reachable from semantic model '{start}' along entity path "
@@ -203,7 +249,57 @@ class JoinGraph:
             hint=f"Reachable as: {', '.join(repr(o) for o in options)}." if options else None,
         )
 
+    def _fan_out(self, start: str, ref: Ref) -> FanOutError | None:
+        """Why ``ref`` is refused when only a one-to-many or foreign↔foreign path reaches it, else None."""
+        if self.overlap:
+            return None
+        n = len(ref.entity_path)
+        matches = [
+            t
+            for t, prefix in self.overlapping._candidates(start, ref)
+            if t.path.fanout and (not n or prefix[-n:] == ref.entity_path)
+        ]
+        if not matches:
+            return None
+        far = min(matches, key=lambda t: len(t.path.hops))
+        hop = next(h for h in far.path.hops if h.fanout)
+        route = " → ".join([far.path.start, *(h.target for h in far.path.hops)])
+        why = self._why(hop)
+        known = self.reachable_names(start)
+        element = ref.element
+        same = sorted(n for n in known if n.rsplit(SEP, 1)[-1] == element)
+        suggestions = tuple(same[:3] or closest(ref.name, known))
+        mean = f"Did you mean {', '.join(repr(s) for s in suggestions)}? " if suggestions else ""
+        return FanOutError(
+            f"'{ref.name}' would count a row in several groups: from '{start}' it is reached only along "
+            f"{route}, and {why}; the groups would not add up to the total",
+            hint=f"{mean}To count each row once in every group it belongs to (overlapping groups, shown "
+            "with the true total), ask for it: --overlapping-groups (CLI), allow_overlap=True "
+            "(MetricQuery, REST, MCP). Dimensions that add up: `metricmind list dimensions --metric <metric>`.",
+            path=route,
+            suggestions=suggestions,
+        )
+
+    def _why(self, hop: Hop) -> str:
+        """Why ``hop`` is not many-to-one, in words."""
+        source, target = self.model.semantic_models[hop.source], self.model.semantic_models[hop.target]
+        near, far = source.entity(hop.entity), target.entity(hop.entity)
+        if far is not None and far.type is EntityType.NATURAL:
+            return (
+                f"`{hop.entity}` is natural in `{hop.target}` without a validity window (validity_params), "
+                f"so one `{hop.entity}` may have several `{hop.target}` rows"
+            )
+        if near is not None and join_key(source, near):
+            return (
+                f"`{hop.entity}` is a key of `{hop.source}` but foreign in `{hop.target}`, so one "
+                f"`{hop.source}` row matches many `{hop.target}` rows"
+            )
+        return f"`{hop.entity}` is foreign in both `{hop.source}` and `{hop.target}`"
+
     def _unknown(self, start: str, ref: Ref) -> Exception:
+        refusal = self._fan_out(start, ref)
+        if refusal is not None:
+            return refusal
         known = self.reachable_names(start)
         everywhere = {f"{sm.primary}{SEP}{d.name}" for sm, d in self.model.iter_dimensions() if sm.primary}
         if ref.name in everywhere or ref.element in {d.name for _, d in self.model.iter_dimensions()}:
@@ -215,12 +311,10 @@ class JoinGraph:
             )
         return UnknownNameError("dimension", ref.name, known)
 
-    def reachable_names(self, start: str, *, fanout: bool = False) -> set[str]:
-        """The explicit names of every dimension and entity reachable from ``start``."""
+    def reachable_names(self, start: str) -> set[str]:
+        """The explicit names of every dimension and entity reachable from ``start`` in this graph."""
         names: set[str] = set()
         for path in self.paths_from(start):
-            if path.fanout and not fanout:
-                continue
             sm = self.model.semantic_models[path.end]
             prefix = list(path.prefix) if path.hops else ([sm.primary] if sm.primary else [])
             for d in sm.dimensions:

@@ -359,9 +359,10 @@ class Model:
         result: dict[str, Measure] = getattr(self, "_measures")  # noqa: B009
         return result
 
-    def measures_of(self, metric: str, _stack: tuple[str, ...] = ()) -> list[str]:
+    def measures_of(self, metric: str, _stack: tuple[str, ...] = (), *, grouped: bool = False) -> list[str]:
         """The measures a metric is computed from, following ratio, derived and conversion inputs
-        (unknown names and cycles give nothing).
+        (unknown names and cycles give nothing). With ``grouped``, only those its group-by names are
+        resolved from: a conversion metric groups by its base events only.
         """
         m = self.metrics.get(metric)
         if m is None or metric in _stack:
@@ -370,10 +371,12 @@ class Model:
         if m.measure:
             out.append(m.measure.name)
         if m.conversion:
-            out += [m.conversion.base_measure.name, m.conversion.conversion_measure.name]
+            out.append(m.conversion.base_measure.name)
+            if not grouped:
+                out.append(m.conversion.conversion_measure.name)
         for mi in (m.numerator, m.denominator, *m.inputs):
             if mi is not None:
-                out += self.measures_of(mi.name, (*_stack, metric))
+                out += self.measures_of(mi.name, (*_stack, metric), grouped=grouped)
         return list(dict.fromkeys(out))
 
     def min_grain(self, metric: str) -> Grain | None:
@@ -389,9 +392,12 @@ class Model:
                 grains.append(dim.grain)
         return max(grains, key=lambda g: g.rank) if grains else None
 
-    def source_models(self, metric: str) -> set[str]:
-        """The semantic models a metric reads (through its measures)."""
-        return {self.measures[m].semantic_model for m in self.measures_of(metric) if m in self.measures}
+    def source_models(self, metric: str, *, grouped: bool = False) -> set[str]:
+        """The semantic models a metric reads (through its measures); with ``grouped``, those its
+        group-by names are resolved from (a conversion metric's base model, not its conversion model).
+        """
+        measures = self.measures_of(metric, grouped=grouped)
+        return {self.measures[m].semantic_model for m in measures if m in self.measures}
 
     def measure_model(self, measure: str) -> SemanticModel:
         """The semantic model that owns ``measure``."""

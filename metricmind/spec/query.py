@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from metricmind.errors import QueryError
+from metricmind.spec.names import NameError_, split
 
 
 def _names(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -69,6 +70,10 @@ class MetricQuery:
 
     ``start`` is inclusive and ``end`` exclusive (``[start, end)``), on the metric's time dimension.
     When ``metric_time`` is grouped by a grain, the range is widened to whole periods of that grain.
+
+    ``allow_overlap`` opts in to dimensions reached only through one-to-many or foreign↔foreign joins
+    (refused by default): a row is then counted once in every group it belongs to, so the groups may
+    add up to more than the total; the result says so and carries the true total.
     """
 
     metrics: tuple[str, ...]
@@ -78,6 +83,7 @@ class MetricQuery:
     end: dt.date | None = None
     order_by: tuple[OrderBy, ...] = ()
     limit: int | None = None
+    allow_overlap: bool = False
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
@@ -90,6 +96,7 @@ class MetricQuery:
         end: str | dt.date | None = None,
         order_by: str | Sequence[str] | None = None,
         limit: int | None = None,
+        allow_overlap: bool = False,
     ) -> MetricQuery:
         """Build a query from loose input: comma-separated strings or lists, ISO dates."""
         where_items = (where,) if isinstance(where, str) else tuple(where or ())
@@ -101,6 +108,7 @@ class MetricQuery:
             end=_date(end, "end"),
             order_by=tuple(OrderBy.parse(o) for o in _names(order_by)),
             limit=limit,
+            allow_overlap=bool(allow_overlap),
         )
         query.check()
         return query
@@ -123,8 +131,8 @@ class MetricQuery:
             )
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready view (used by logs, the web UI and MCP)."""
-        return {
+        """A JSON-ready view (used by logs, the web UI and MCP); ``allow_overlap`` only when set."""
+        out: dict[str, Any] = {
             "metrics": list(self.metrics),
             "group_by": list(self.group_by),
             "where": list(self.where),
@@ -133,6 +141,25 @@ class MetricQuery:
             "order_by": [str(o) for o in self.order_by],
             "limit": self.limit,
         }
+        if self.allow_overlap:
+            out["allow_overlap"] = True
+        return out
+
+    def without(self, columns: Iterable[str]) -> MetricQuery:
+        """This query without the group-by items whose output column is in ``columns``, unordered and
+        unlimited: the true total beside a breakdown whose groups overlap.
+        """
+        drop = set(columns)
+
+        def column(name: str) -> str:
+            try:
+                return split(name).column()
+            except NameError_:
+                return name
+
+        return replace(
+            self, group_by=tuple(g for g in self.group_by if column(g) not in drop), order_by=(), limit=None
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MetricQuery:
@@ -145,4 +172,5 @@ class MetricQuery:
             data.get("end"),
             data.get("order_by"),
             data.get("limit"),
+            bool(data.get("allow_overlap")),
         )

@@ -128,3 +128,60 @@ class PostgresServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+
+def _pg_type(duckdb_type: str) -> str:
+    """The PostgreSQL column type for a DuckDB one (the types the sample warehouses use)."""
+    t = duckdb_type.upper()
+    if t.startswith("DECIMAL"):
+        return t.replace("DECIMAL", "numeric")
+    return {
+        "VARCHAR": "text",
+        "INTEGER": "integer",
+        "BIGINT": "bigint",
+        "HUGEINT": "numeric(38,0)",
+        "SMALLINT": "smallint",
+        "DOUBLE": "double precision",
+        "FLOAT": "real",
+        "BOOLEAN": "boolean",
+        "DATE": "date",
+        "TIMESTAMP": "timestamp",
+        "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    }.get(t, "text")
+
+
+def copy_duckdb_to_postgres(duckdb_path: Path, dsn: str, schemas: tuple[str, ...] = ("main",)) -> list[str]:
+    """Copy every table of ``schemas`` from a DuckDB file into the PostgreSQL database at ``dsn``, with
+    the same schema, table and column names and matching types; returns the tables copied.
+    """
+    import duckdb
+    import psycopg
+
+    copied: list[str] = []
+    source = duckdb.connect(str(duckdb_path), read_only=True)
+    try:
+        with psycopg.connect(dsn, autocommit=True) as target:
+            tables = source.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_type = 'BASE TABLE' order by 1, 2"
+            ).fetchall()
+            for schema, name in tables:
+                if schema not in schemas:
+                    continue
+                columns = source.execute(f'describe "{schema}"."{name}"').fetchall()
+                ddl = ", ".join(f'"{c[0]}" {_pg_type(str(c[1]))}' for c in columns)
+                target.execute(f'create schema if not exists "{schema}"')
+                target.execute(f'create table "{schema}"."{name}" ({ddl})')
+                names = ", ".join(f'"{c[0]}"' for c in columns)
+                rows = source.execute(f'select {names} from "{schema}"."{name}"').fetchall()
+                with (
+                    target.cursor() as cur,
+                    cur.copy(f'copy "{schema}"."{name}" ({names}) from stdin') as copy,
+                ):
+                    for row in rows:
+                        copy.write_row(row)
+                target.execute(f'analyze "{schema}"."{name}"')
+                copied.append(f"{schema}.{name}")
+    finally:
+        source.close()
+    return copied

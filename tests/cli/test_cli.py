@@ -165,3 +165,16 @@ def test_whole_process(shop_dir: Path) -> None:
         timeout=60,
     )
     assert proc.returncode == 2 and "unknown metric 'nope'" in proc.stderr
+
+
+def test_fan_out_is_refused_and_overlapping_groups_print_the_true_total(shop_dir: Path) -> None:
+    args = ["query", "-p", str(shop_dir), "-m", "new_customers", "-g", "order__status"]
+    code, _, err = run(*args)
+    assert code == 2 and "would count a row in several groups" in err and "--overlapping-groups" in err
+    code, out, _ = run(*args, "--overlapping-groups")
+    assert code == 0 and "note: Overlapping groups" in out and "True total: new_customers = " in out
+    code, out, _ = run(*args, "--overlapping-groups", "--format", "json")
+    data = json.loads(out)
+    assert data["overlapping_groups"] == ["order__status"]
+    assert data["total"]["columns"] == ["new_customers"] and len(data["total"]["rows"]) == 1
+    assert sum(r[1] for r in data["rows"]) > data["total"]["rows"][0][0]

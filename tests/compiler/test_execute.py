@@ -338,16 +338,17 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
           / (select count(*) from main.visits)""",
     ),
     (
-        "one-to-many made fan-out safe",
-        {"metrics": "new_customers", "group_by": "order__status"},
+        "one-to-many, overlapping groups asked for",
+        {"metrics": "new_customers", "group_by": "order__status", "allow_overlap": True},
         """select x.status, count(c.customer_id) from main.customers c
         left join (select distinct customer_id, status from main.orders) x using (customer_id) group by 1""",
     ),
     (
-        "one-to-many filter only",
+        "one-to-many filter only, asked for",
         {
             "metrics": "new_customers",
             "where": "{{ Dimension('order__status') }} in ('completed', 'returned')",
+            "allow_overlap": True,
         },
         """select count(*) from main.customers c where customer_id in
         (select customer_id from main.orders where status in ('completed', 'returned'))""",

@@ -22,8 +22,10 @@ from tests.compiler.test_execute import CASES
 BEYOND_METRICFLOW = {
     "three hops from order items": "MetricFlow allows at most two join hops (MAX_JOIN_HOPS = 2)",
     "short name over a longer path": "MetricFlow needs the full entity path (order__customer__segment)",
-    "one-to-many made fan-out safe": "MetricFlow refuses one-to-many joins (fan-out join support is pending)",
-    "one-to-many filter only": "MetricFlow refuses one-to-many joins (fan-out join support is pending)",
+    "one-to-many, overlapping groups asked for": "MetricFlow refuses one-to-many joins (fan-out join "
+    "support is pending); metricmind too unless the query sets allow_overlap",
+    "one-to-many filter only, asked for": "MetricFlow refuses one-to-many joins (fan-out join support is "
+    "pending); metricmind too unless the query sets allow_overlap",
     "query where, plain names and IN": "MetricFlow pastes filter text verbatim: bare dimension names only "
     "work when that column happens to be selected",
 }

@@ -325,3 +325,13 @@ def test_resolve_question_uses_the_projects_resolver_by_default(demo: Project) -
     assert answer["query"]["metrics"] == ["mrr"] and answer["query"]["group_by"] == ["customer__region"]
     too_long = error(server, "resolve_question", {"question": "mrr " * 600})
     assert "questions are limited to 2,000 characters" in too_long
+
+
+def test_query_metrics_refuses_fan_out_unless_allowed(server: MCPServer) -> None:
+    args = {"metrics": ["trial_starts"], "group_by": ["touchpoint__channel"]}
+    assert "would count a row in several groups" in error(server, "query_metrics", args)
+    text = ok(server, "query_metrics", {**args, "allow_overlap": True})
+    assert "# overlapping groups: Overlapping groups" in text and "# true total:" in text
+    assert "# trial_starts" in text
+    explained = ok(server, "explain_query", {"query": {**args, "allow_overlap": True}})
+    assert '"allow_overlap": true' in explained and "DISTINCT" in explained

@@ -163,3 +163,16 @@ def test_suggest_and_preview(client: TestClient, ro_project: Project) -> None:
     assert data["rows"] and "enterprise_revenue" in data["yaml"]
     bad = client.post("/api/definitions/preview", json={"form": {**form, "measure": "nope"}}, headers=editor)
     assert bad.status_code == 400 and set(bad.json()) >= ERROR_KEYS
+
+
+def test_overlapping_groups_only_when_asked(client: TestClient) -> None:
+    body = {"metrics": ["trial_starts"], "group_by": ["touchpoint__channel"]}
+    refused = client.post("/api/query/run", json=body)
+    assert refused.status_code == 400 and refused.json()["error"] == "fan_out"
+    assert "trials → touchpoints" in refused.json()["path"]
+    data = client.post("/api/query/run", json={**body, "allow_overlap": True}).json()
+    assert data["query"]["allow_overlap"] is True and data["overlapping_groups"] == ["touchpoint__channel"]
+    total = data["total"]["rows"][0][0]
+    assert sum(r[1] for r in data["rows"]) > total and f"trial_starts = {total}" in data["note"]
+    page = client.get("/query", params={**body, "overlapping_groups": "1"}).text
+    assert 'id="overlap-note"' in page and "Groups overlap." in page

@@ -15,6 +15,7 @@ from metricmind.interfaces.cli.common import (
     LimitOpt,
     MetricsOpt,
     OrderOpt,
+    OverlapOpt,
     ProjectOpt,
     SavedOpt,
     StartOpt,
@@ -187,11 +188,14 @@ def sql(
     limit: LimitOpt = None,
     dialect: DialectOpt = None,
     saved_query: SavedOpt = None,
+    overlapping_groups: OverlapOpt = False,
     project: ProjectOpt = None,
 ) -> None:
     """Print the SQL of a metric query (nothing is executed)."""
     proj = open_project(project)
-    query = build_query(proj, metrics, group_by, where, start, end, order, limit, saved_query)
+    query = build_query(
+        proj, metrics, group_by, where, start, end, order, limit, saved_query, overlapping_groups
+    )
     typer.echo(proj.compile(query, dialect))
 
 
@@ -207,20 +211,27 @@ def query(
     saved_query: SavedOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table, csv or json.")] = Format.table,
     show_sql: Annotated[bool, typer.Option("--show-sql", help="Also print the SQL (table format).")] = False,
+    overlapping_groups: OverlapOpt = False,
     project: ProjectOpt = None,
 ) -> None:
     """Run a metric query against the project's warehouse and print the rows."""
     proj = open_project(project)
-    q = build_query(proj, metrics, group_by, where, start, end, order, limit, saved_query)
+    q = build_query(proj, metrics, group_by, where, start, end, order, limit, saved_query, overlapping_groups)
     result = proj.run(q, source="cli")
     if fmt is Format.json:
         typer.echo(dumps(result.to_dict()))
     elif fmt is Format.csv:
         sys.stdout.write(render_csv(result.columns, result.rows))
+        if result.note:
+            typer.echo(f"note: {result.note}", err=True)
     else:
         if show_sql:
             typer.echo(result.sql + "\n")
         typer.echo(render_table(result.columns, result.rows))
+        if result.note:
+            typer.echo(f"\nnote: {result.note}")
+            if result.total is not None and len(result.total.columns) > len(q.metrics):
+                typer.echo("true totals:\n" + render_table(result.total.columns, result.total.rows))
         typer.echo(
             f"{result.elapsed_ms:.1f} ms in the warehouse, {result.compile_ms:.1f} ms to compile", err=True
         )

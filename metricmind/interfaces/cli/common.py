@@ -57,6 +57,14 @@ DialectOpt = Annotated[
     ),
 ]
 SavedOpt = Annotated[str | None, typer.Option("--saved-query", help="Use a saved query from the project.")]
+OverlapOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overlapping-groups",
+        help="Allow dimensions reached only through one-to-many joins: a row counts once in every group it "
+        "belongs to, so groups may add up to more than the total (printed beside them).",
+    ),
+]
 
 
 def fail(message: str, hint: str | None = None, code: int = 2) -> NoReturn:
@@ -117,6 +125,7 @@ def build_query(
     order: Sequence[str] | None,
     limit: int | None,
     saved_query: str | None,
+    allow_overlap: bool = False,
 ) -> MetricQuery:
     """The MetricQuery described by the common options (a saved query, then overrides)."""
     if saved_query:
@@ -129,11 +138,19 @@ def build_query(
             end,
             list(order or [str(o) for o in base.order_by]),
             limit if limit is not None else base.limit,
+            allow_overlap,
         )
     if not metrics:
         fail("no metrics given", "Pass --metrics revenue (see `metricmind list metrics`).")
     return MetricQuery.build(
-        list(metrics or []), list(group_by or []), list(where or []), start, end, list(order or []), limit
+        list(metrics or []),
+        list(group_by or []),
+        list(where or []),
+        start,
+        end,
+        list(order or []),
+        limit,
+        allow_overlap,
     )
 
 

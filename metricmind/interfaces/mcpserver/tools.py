@@ -20,6 +20,7 @@ import inspect
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, Protocol
 
 from mcp.server.mcpserver import MCPServer
@@ -278,6 +279,7 @@ class Tools:
         query: dict[str, Any] | str | None = None,
         max_rows: int | None = None,
         max_chars: int | None = None,
+        allow_overlap: bool | None = None,
     ) -> str:
         """Run a metric query and return the rows as CSV (capped; a last line "# cut: ..." says so).
 
@@ -293,20 +295,28 @@ class Tools:
                 arguments override its fields.
             max_rows: Rows returned (default 200, up to 5000).
             max_chars: Characters of CSV returned (default 20000, up to 200000).
+            allow_overlap: Allow dimensions reached only through one-to-many joins (refused otherwise):
+                a row then counts in every group it belongs to, so the groups overlap; the answer says
+                so ("# overlapping groups: ...") and gives the true total ("# true total: ...").
         """
-        q = self._query(metrics, group_by, where, start, end, order_by, limit, query)
+        q = self._query(metrics, group_by, where, start, end, order_by, limit, query, allow_overlap)
         rows_cap = fmt.clamp(max_rows, fmt.MAX_ROWS, fmt.MAX_ROWS_CEILING, "max_rows")
         chars_cap = fmt.clamp(max_chars, fmt.MAX_CHARS, fmt.MAX_CHARS_CEILING, "max_chars")
         capped = q.limit is None or q.limit > rows_cap
         if capped:
-            q = MetricQuery.build(
-                list(q.metrics), list(q.group_by), list(q.where), q.start, q.end,
-                [str(o) for o in q.order_by], rows_cap + 1,
-            )  # fmt: skip
+            q = replace(q, limit=rows_cap + 1)
         result = self._run(q)
         more = capped and len(result.rows) > rows_cap
         text = fmt.to_csv(result.columns, result.rows, max_rows=rows_cap, max_chars=chars_cap, more=more)
-        return f"{text}\n# {min(len(result.rows), rows_cap)} rows in {result.elapsed_ms:.0f} ms"
+        text = f"{text}\n# {min(len(result.rows), rows_cap)} rows in {result.elapsed_ms:.0f} ms"
+        if result.note:
+            text += f"\n# overlapping groups: {result.note}"
+            if result.total is not None:
+                total = fmt.to_csv(
+                    result.total.columns, result.total.rows, max_rows=rows_cap, max_chars=chars_cap
+                )
+                text += "\n# true total:\n" + "\n".join(f"# {line}" for line in total.splitlines())
+        return text
 
     def explain_query(
         self,
@@ -319,6 +329,7 @@ class Tools:
         limit: int | None = None,
         query: dict[str, Any] | str | None = None,
         dialect: str | None = None,
+        allow_overlap: bool | None = None,
     ) -> str:
         """Compile a metric query to SQL without running it; returns the query and its SQL.
 
@@ -332,8 +343,9 @@ class Tools:
             limit: Row limit.
             query: A whole query as an object (e.g. from resolve_question); other arguments override it.
             dialect: duckdb, postgres, snowflake, bigquery, databricks, spark or trino (default: the project's).
+            allow_overlap: Allow dimensions reached only through one-to-many joins (overlapping groups).
         """
-        q = self._query(metrics, group_by, where, start, end, order_by, limit, query)
+        q = self._query(metrics, group_by, where, start, end, order_by, limit, query, allow_overlap)
         with self._lock:
             sql = self.project.compile(q, dialect or None)
         head = json.dumps(q.to_dict(), ensure_ascii=False)
@@ -349,15 +361,17 @@ class Tools:
         order_by: list[str] | str | None,
         limit: int | None,
         query: dict[str, Any] | str | None,
+        allow_overlap: bool | None = None,
     ) -> MetricQuery:
         base = fmt.mapping(query, "query") or {}
         if "query" in base and isinstance(base["query"], dict):  # a whole resolution was passed
             base = base["query"]
-        unknown = set(base) - {"metrics", "group_by", "where", "start", "end", "order_by", "limit"}
+        fields = {"metrics", "group_by", "where", "start", "end", "order_by", "limit", "allow_overlap"}
+        unknown = set(base) - fields
         if unknown:
             raise QueryError(
                 f"query has unknown fields: {', '.join(sorted(unknown))}",
-                hint="Use metrics, group_by, where, start, end, order_by and limit.",
+                hint="Use metrics, group_by, where, start, end, order_by, limit and allow_overlap.",
             )
         built = MetricQuery.build(
             fmt.names(metrics if metrics is not None else base.get("metrics"), "metrics"),
@@ -367,6 +381,7 @@ class Tools:
             end if end is not None else base.get("end"),
             fmt.names(order_by if order_by is not None else base.get("order_by"), "order_by"),
             limit if limit is not None else _int(base.get("limit"), "limit"),
+            bool(allow_overlap if allow_overlap is not None else base.get("allow_overlap")),
         )
         for name in built.metrics:
             self.project.metric(name)  # unknown metrics fail early, with "did you mean"

@@ -34,12 +34,24 @@ class QueryBody(BaseModel):
     end: str | None = Field(None, examples=["2026-01-01"])
     order_by: list[str] = Field(default_factory=list, examples=[["metric_time__month"]])
     limit: int | None = Field(None, ge=0, le=drafts.MAX_ID)
+    allow_overlap: bool = Field(
+        False,
+        description="Allow dimensions reached only through one-to-many joins (overlapping groups); the "
+        "answer then carries overlapping_groups, note and the true total.",
+    )
     dialect: str | None = Field(None, examples=["snowflake"])
 
     def query(self) -> MetricQuery:
         """The ``MetricQuery``."""
         return MetricQuery.build(
-            self.metrics, self.group_by, self.where, self.start, self.end, self.order_by, self.limit
+            self.metrics,
+            self.group_by,
+            self.where,
+            self.start,
+            self.end,
+            self.order_by,
+            self.limit,
+            self.allow_overlap,
         )
 
 

@@ -170,6 +170,15 @@ def query_page(request: Request) -> Response:
                 "row_count": len(rows),
                 "shown": len(shown),
                 "sorted_by": [{"column": columns[i]["name"], "descending": d} for i, d in (order or [])][:1],
+                "note": result.note,
+                "total": (
+                    {
+                        "columns": result.total.columns,
+                        "rows": [[json_value(v) for v in r] for r in result.total.rows],
+                    }
+                    if result.total is not None
+                    else None
+                ),
             }
             ctx["_cells"] = [[cell_text(c, v) for c, v in zip(columns, r, strict=True)] for r in shown]
             ctx["_raw"] = [[json_value(v) for v in r] for r in shown]

@@ -393,8 +393,8 @@ def query_from_params(params: Any) -> tuple[MetricQuery | None, dict[str, Any]]:
     Parameters: ``metrics`` (repeatable or comma-separated), ``group_by`` (dimensions; a
     ``metric_time__<grain>`` there is read as the grain), ``grain`` (adds ``metric_time__<grain>``),
     ``start``, ``end``, ``where`` (MetricFlow filter text, repeatable), ``f_field``/``f_op``/``f_value``
-    (filter rows), ``order_by``, ``limit``, ``dialect``. Nothing is added that the URL does not say: no
-    ORDER BY, no LIMIT.
+    (filter rows), ``order_by``, ``limit``, ``dialect``, ``overlapping_groups`` (``1``: allow dimensions
+    reached through one-to-many joins). Nothing is added that the URL does not say: no ORDER BY, no LIMIT.
     """
     metrics = _multi(params, "metrics")
     dims = _multi(params, "group_by")
@@ -418,6 +418,7 @@ def query_from_params(params: Any) -> tuple[MetricQuery | None, dict[str, Any]]:
     where = [w for w in (params.getlist("where") if hasattr(params, "getlist") else []) if w.strip()]
     limit_text = (params.get("limit") or "").strip()
     start, end = str(params.get("start") or ""), str(params.get("end") or "")
+    overlap = str(params.get("overlapping_groups") or "").lower() in ("1", "true", "on", "yes")
     form = {
         "metrics": metrics,
         "group_by": dims,
@@ -429,6 +430,7 @@ def query_from_params(params: Any) -> tuple[MetricQuery | None, dict[str, Any]]:
         "order_by": params.get("order_by") or "",
         "limit": limit_text,
         "dialect": params.get("dialect") or "",
+        "overlapping_groups": overlap,
     }
     if not metrics:
         return None, form
@@ -441,7 +443,7 @@ def query_from_params(params: Any) -> tuple[MetricQuery | None, dict[str, Any]]:
             f"limit {limit_text!r} is not a number", hint="Give a whole number of rows."
         ) from exc
     query = MetricQuery.build(
-        metrics, group_by, where_all, start or None, end or None, _multi(params, "order_by"), limit
+        metrics, group_by, where_all, start or None, end or None, _multi(params, "order_by"), limit, overlap
     )
     return query, form
 
@@ -459,6 +461,7 @@ def raw_form(params: Any) -> dict[str, Any]:
         "order_by": params.get("order_by") or "",
         "limit": params.get("limit") or "",
         "dialect": "",
+        "overlapping_groups": bool(params.get("overlapping_groups")),
     }
 
 
