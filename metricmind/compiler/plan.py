@@ -314,10 +314,12 @@ class _Planner:
         keys = [i.column for i in self.req.items]
         if len(self.outputs) == 1:
             return cte(self.outputs[0][0])
+        owner = {a: step for step, aliases in self.outputs for a in aliases}
         parts = []
         for step, aliases in self.outputs:
             cols = [exp.column(k) for k in keys] + [
-                exp.column(a) if a in aliases else exp.alias_(exp.Null(), a, copy=False) for a in all_aliases
+                exp.column(a) if a in aliases else exp.alias_(typed_null(a, owner[a]), a, copy=False)
+                for a in all_aliases
             ]
             parts.append(exp.select(*cols).from_(cte(step), copy=False))
         union: exp.Query = parts[0]
@@ -353,6 +355,17 @@ class _Planner:
                 )
             terms.append(exp.Ordered(this=exp.column(column), desc=o.desc, nulls_first=False))
         return final.order_by(*terms, copy=False)
+
+
+def typed_null(column: str, step: str) -> exp.Expr:
+    """A NULL of the type of ``column`` of step ``step``: ``(SELECT column FROM step WHERE FALSE)``.
+
+    The placeholder of another step's column in a ``UNION ALL`` branch. A bare ``NULL`` has no type:
+    PostgreSQL types two of them meeting in a union as ``text``, which then cannot meet the ``bigint``
+    of a count (three or more steps). A scalar subquery over no rows is NULL with the column's own
+    type in every dialect, whatever the warehouse's column types are.
+    """
+    return exp.Subquery(this=exp.select(exp.column(column)).from_(cte(step)).where(exp.false()))
 
 
 def substitute(node: exp.Expr, values: dict[str, exp.Expr]) -> exp.Expr:

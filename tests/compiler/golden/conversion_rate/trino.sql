@@ -79,12 +79,24 @@ WITH scan_visits AS (
     SELECT
       metric_time__month,
       visit_to_order_rate,
-      NULL AS visit_count
+      (
+        SELECT
+          visit_count
+        FROM scan_visits
+        WHERE
+          FALSE
+      ) AS visit_count
     FROM conversion_visit_to_order_rate
     UNION ALL
     SELECT
       metric_time__month,
-      NULL AS visit_to_order_rate,
+      (
+        SELECT
+          visit_to_order_rate
+        FROM conversion_visit_to_order_rate
+        WHERE
+          FALSE
+      ) AS visit_to_order_rate,
       visit_count
     FROM scan_visits
   ) AS u

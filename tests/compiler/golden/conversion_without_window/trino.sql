@@ -69,11 +69,23 @@ WITH scan_visits AS (
   FROM (
     SELECT
       visit_to_order_rate_all_time,
-      NULL AS visit_count
+      (
+        SELECT
+          visit_count
+        FROM scan_visits
+        WHERE
+          FALSE
+      ) AS visit_count
     FROM conversion_visit_to_order_rate_all_time
     UNION ALL
     SELECT
-      NULL AS visit_to_order_rate_all_time,
+      (
+        SELECT
+          visit_to_order_rate_all_time
+        FROM conversion_visit_to_order_rate_all_time
+        WHERE
+          FALSE
+      ) AS visit_to_order_rate_all_time,
       visit_count
     FROM scan_visits
   ) AS u

@@ -100,12 +100,24 @@ WITH scan_visits AS (
     SELECT
       customer__segment,
       visit_conversions,
-      NULL AS visit_count
+      (
+        SELECT
+          visit_count
+        FROM scan_visits
+        WHERE
+          FALSE
+      ) AS visit_count
     FROM conversion_visit_conversions
     UNION ALL
     SELECT
       customer__segment,
-      NULL AS visit_conversions,
+      (
+        SELECT
+          visit_conversions
+        FROM conversion_visit_conversions
+        WHERE
+          FALSE
+      ) AS visit_conversions,
       visit_count
     FROM scan_visits
   ) AS u

@@ -24,12 +24,24 @@ WITH scan_orders AS (
     SELECT
       metric_time__quarter,
       order_count,
-      NULL AS quantity
+      (
+        SELECT
+          quantity
+        FROM scan_order_items
+        WHERE
+          FALSE
+      ) AS quantity
     FROM scan_orders
     UNION ALL
     SELECT
       metric_time__quarter,
-      NULL AS order_count,
+      (
+        SELECT
+          order_count
+        FROM scan_orders
+        WHERE
+          FALSE
+      ) AS order_count,
       quantity
     FROM scan_order_items
   ) AS u

@@ -29,12 +29,24 @@ WITH scan_orders AS (
     SELECT
       metric_time__day,
       order_total,
-      NULL AS revenue
+      (
+        SELECT
+          revenue
+        FROM offset_revenue
+        WHERE
+          FALSE
+      ) AS revenue
     FROM scan_orders
     UNION ALL
     SELECT
       metric_time__day,
-      NULL AS order_total,
+      (
+        SELECT
+          order_total
+        FROM scan_orders
+        WHERE
+          FALSE
+      ) AS order_total,
       revenue
     FROM offset_revenue
   ) AS u

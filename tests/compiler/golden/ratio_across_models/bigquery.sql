@@ -34,13 +34,25 @@ WITH scan_orders AS (
       metric_time__month,
       customer__segment,
       order_count,
-      NULL AS visit_count
+      (
+        SELECT
+          visit_count
+        FROM scan_visits
+        WHERE
+          FALSE
+      ) AS visit_count
     FROM scan_orders
     UNION ALL
     SELECT
       metric_time__month,
       customer__segment,
-      NULL AS order_count,
+      (
+        SELECT
+          order_count
+        FROM scan_orders
+        WHERE
+          FALSE
+      ) AS order_count,
       visit_count
     FROM scan_visits
   ) AS u
