@@ -145,7 +145,10 @@ def demo_on_postgres(
     url = f"postgresql://postgres@127.0.0.1:{postgres_server.port}/{name}"
     root = tmp_path_factory.mktemp("demo_pg") / "demo"
     shutil.copytree(demo_built, root, ignore=shutil.ignore_patterns("target", ".metricmind"))
-    copy_duckdb_to_postgres(demo_built / "target" / "warehouse.duckdb", url)
+    # read a copy: the DuckDB file may be open elsewhere in this process with another configuration
+    snapshot = root.parent / "warehouse.duckdb"
+    shutil.copy(demo_built / "target" / "warehouse.duckdb", snapshot)
+    copy_duckdb_to_postgres(snapshot, url)
     (root / "metricmind.yml").write_text(
         f"name: saas_demo\nwarehouse:\n  type: postgres\n  dsn: {url}\n  schema: main\n"
     )
