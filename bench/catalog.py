@@ -95,7 +95,7 @@ def main() -> None:
         added = generate(base, args.metrics)
         project = Project.load(base)
         print(f"project: {len(project.model.metrics)} metrics ({added} generated)")
-        client = TestClient(create_app(project))
+        client = TestClient(create_app(project), base_url="http://localhost")  # a trusted host
         assert client.get("/").status_code == 200  # warm: templates compiled, search index built
         client.get("/search", params={"q": "warm"})
         page = [server_ms(client.get("/")) for _ in range(args.runs)]
