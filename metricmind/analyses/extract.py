@@ -19,8 +19,6 @@ The SQL is built with sqlglot and rendered for the project's dialect; rows becom
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -52,8 +50,20 @@ def _date(text: str | None, option: str) -> dt.date | None:
         raise AnalysisInputError(f"{option} {text!r} is not a date", hint="Write it as YYYY-MM-DD.") from None
 
 
+def _epoch_of(column: exp.Expression) -> exp.Expression:
+    """Seconds since the epoch as a double (a timestamp without a zone is read as UTC)."""
+    return exp.cast(exp.TimeToUnix(this=exp.cast(column, "timestamp")), "double")
+
+
+def _month_of(column: exp.Expression) -> exp.Expression:
+    """The month index ``year * 12 + month - 1`` of a date or timestamp."""
+    year = exp.Extract(this=exp.var("YEAR"), expression=column.copy())
+    month = exp.Extract(this=exp.var("MONTH"), expression=column.copy())
+    return exp.cast(year * 12 + month - 1, "bigint")
+
+
 def journeys_sql(dialect: str) -> str:
-    """One row per touch of every journey: journey_id, touchpoint_id, touched_at, channel, converted_at, revenue."""
+    """One row per touch: journey_id, touchpoint_id, ts, channel, converted_ts, revenue (epoch seconds)."""
     first_paid = (
         exp.select("customer_id", exp.Min(this=exp.column("started_at")).as_("converted_at"))
         .from_(SUBSCRIPTIONS)
@@ -68,14 +78,15 @@ def journeys_sql(dialect: str) -> str:
     )
     converted_at = exp.column("converted_at", "f")
     touched_at = exp.column("touched_at", "t")
+    revenue = exp.func("coalesce", exp.column("revenue", "c"), exp.Literal.number(0))
     query = (
         exp.select(
             exp.column("customer_id", "t").as_("journey_id"),
             exp.column("touchpoint_id", "t"),
-            touched_at,
-            exp.column("channel", "t"),
-            converted_at,
-            exp.func("coalesce", exp.column("revenue", "c"), exp.Literal.number(0)).as_("revenue"),
+            _epoch_of(touched_at).as_("ts"),
+            exp.cast(exp.column("channel", "t"), "varchar").as_("channel"),
+            _epoch_of(converted_at).as_("converted_ts"),
+            exp.cast(revenue, "double").as_("revenue"),
         )
         .with_("first_paid", first_paid)
         .with_("new_mrr", new_mrr)
@@ -88,71 +99,98 @@ def journeys_sql(dialect: str) -> str:
                 exp.LT(this=touched_at.copy(), expression=exp.cast(converted_at.copy(), "timestamp")),
             )
         )
-        .order_by("journey_id", "touched_at", "touchpoint_id")
+        .order_by("journey_id", "ts", "touchpoint_id")
     )
     query.add_comments(["metricmind analyze: journeys from the canonical touchpoints"])
     return query.sql(dialect=dialect)
 
 
 def monthly_sql(analysis: str, dialect: str) -> str:
-    """Rows ``(entity, month_start, value)``: active users (lifecycle) or customer MRR (revenue analyses)."""
+    """Rows ``(entity, month_index, value)``: active user months (lifecycle) or customer MRR."""
     if analysis == "lifecycle":
-        month = exp.func("DATE_TRUNC", exp.Literal.string("month"), exp.column("occurred_at"))
         query = (
-            exp.select(exp.column("user_id").as_("entity"), month.as_("month_start"), exp.Literal.number(1))
+            exp.select(
+                exp.column("user_id").as_("entity"),
+                _month_of(exp.column("occurred_at")).as_("month_index"),
+                exp.cast(exp.Literal.number(1), "double").as_("value"),
+            )
             .from_(EVENTS)
-            .group_by(exp.column("user_id"), month.copy())
+            .distinct()
+            .order_by("entity", "month_index")
         )
     else:
         query = (
-            exp.select(exp.column("customer_id").as_("entity"), "month_start", "mrr")
+            exp.select(
+                exp.column("customer_id").as_("entity"),
+                _month_of(exp.column("month_start")).as_("month_index"),
+                exp.cast(exp.column("mrr"), "double").as_("value"),
+            )
             .from_(CUSTOMER_MONTHS)
             .where(exp.column("mrr") > 0)
+            .order_by("entity", "month_index")
         )
     return query.sql(dialect=dialect)
 
 
-def _epoch(values: Sequence[Any]) -> np.ndarray:
-    """Seconds since the epoch (UTC) of dates / datetimes (naive ones taken as UTC); None → NaN."""
-    out = np.full(len(values), np.nan)
-    for i, v in enumerate(values):
-        if v is None:
-            continue
-        if isinstance(v, dt.datetime):
-            out[i] = (v if v.tzinfo else v.replace(tzinfo=dt.timezone.utc)).timestamp()
-        else:
-            out[i] = dt.datetime(v.year, v.month, v.day, tzinfo=dt.timezone.utc).timestamp()
-    return out
+def fetch_columns(warehouse: Warehouse, sql: str) -> list[np.ndarray]:
+    """The result of ``sql`` as one numpy array per column (through Arrow when pyarrow is installed)."""
+    try:
+        table = warehouse.arrow(sql)
+    except ImportError:
+        result = warehouse.run(sql)
+        columns = list(zip(*result.rows, strict=True)) if result.rows else [() for _ in result.columns]
+        return [np.array(column) for column in columns]
+    return [table.column(i).to_numpy(zero_copy_only=False) for i in range(table.num_columns)]
+
+
+def codes_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(distinct values, code of each value)``; linear when ``values`` is sorted (the SQL orders it)."""
+    if len(values) > 1:
+        try:
+            is_sorted = bool(np.all(values[1:] >= values[:-1]))
+        except TypeError:
+            is_sorted = False
+        if is_sorted:
+            change = np.empty(len(values), dtype=np.bool_)
+            change[0] = True
+            change[1:] = values[1:] != values[:-1]
+            return values[change], (np.cumsum(change) - 1).astype(np.int64)
+    distinct, codes = np.unique(values, return_inverse=True)
+    return distinct, codes.reshape(-1).astype(np.int64)
+
+
+def _floats(column: np.ndarray) -> np.ndarray:
+    """A float array, None → NaN (the fallback path gives object arrays)."""
+    if column.dtype == object:
+        return np.array([np.nan if v is None else float(v) for v in column], dtype=np.float64)
+    return column.astype(np.float64)
 
 
 def read_journeys(warehouse: Warehouse, dialect: str) -> Journeys:
     """The journeys of the project (see the module docstring for how they are derived)."""
-    rows = warehouse.run(journeys_sql(dialect)).rows
-    if not rows:
+    ids, _, ts, channels, converted_ts, revenue = fetch_columns(warehouse, journeys_sql(dialect))
+    if not len(ids):
         raise AnalysisInputError(
             f"{TOUCHPOINTS} has no touchpoints",
             hint="Build the data first (for the demo: `metricmind demo`).",
         )
-    ids: dict[Any, int] = {}
-    journey = np.array([ids.setdefault(r[0], len(ids)) for r in rows], dtype=np.int64)
-    names = tuple(sorted({str(r[3]) for r in rows}))
-    code = {name: i for i, name in enumerate(names)}
-    n = len(ids)
+    unique_ids, journey = codes_of(ids)
+    names, channel = np.unique(channels.astype(str), return_inverse=True)
+    n = len(unique_ids)
     converted_at = np.full(n, np.nan)
-    revenue = np.zeros(n)
-    conv = _epoch([r[4] for r in rows])
-    converted_at[journey] = conv
-    revenue[journey] = [float(r[5]) if isinstance(r[5], Decimal) else r[5] for r in rows]
+    amounts = np.zeros(n)
+    converted_at[journey] = _floats(converted_ts)
+    amounts[journey] = _floats(revenue)
     converted = ~np.isnan(converted_at)
     return Journeys.build(
-        names,
+        tuple(str(c) for c in names),
         journey,
-        np.array([code[str(r[3])] for r in rows], dtype=np.int64),
-        _epoch([r[2] for r in rows]),
+        channel.reshape(-1).astype(np.int64),
+        _floats(ts),
         converted,
-        np.where(converted, revenue, 0.0),
+        np.where(converted, amounts, 0.0),
         converted_at,
-        tuple(str(k) for k in ids),
+        tuple(str(k) for k in unique_ids.tolist()),
     )
 
 
@@ -160,8 +198,8 @@ def read_panel(
     analysis: str, warehouse: Warehouse, dialect: str, start: dt.date | None, end: dt.date | None
 ) -> MonthlyPanel:
     """The monthly panel of an analysis, restricted to the months of ``[start, end)``."""
-    rows = warehouse.run(monthly_sql(analysis, dialect)).rows
-    months = np.array([month_of_date(r[1]) for r in rows], dtype=np.int64)
+    entities, month_column, values = fetch_columns(warehouse, monthly_sql(analysis, dialect))
+    months = month_column.astype(np.int64)
     first = month_of_date(start) if start else (int(months.min()) if len(months) else None)
     last = month_of_date(end - dt.timedelta(days=1)) if end else (int(months.max()) if len(months) else None)
     if first is None or last is None or last < first:
@@ -170,10 +208,10 @@ def read_panel(
             hint="Check --start/--end and that the project's data is built.",
         )
     keep = (months >= first) & (months <= last)
-    ids: dict[Any, int] = {}
-    entity = np.array([ids.setdefault(r[0], len(ids)) for r in rows], dtype=np.int64)
-    value = np.array([float(r[2]) for r in rows])
-    return MonthlyPanel.build(first, last - first + 1, entity[keep], months[keep] - first, value[keep])
+    _, entity = codes_of(entities)
+    return MonthlyPanel.build(
+        first, last - first + 1, entity[keep], months[keep] - first, _floats(values)[keep]
+    )
 
 
 def default_windows(panel: MonthlyPanel) -> list[tuple[int, int]]:
@@ -183,6 +221,11 @@ def default_windows(panel: MonthlyPanel) -> list[tuple[int, int]]:
     if last >= 12 and (last - 12, last) not in windows:
         windows.append((last - 12, last))
     return windows
+
+
+def _midnight(day: dt.date) -> float:
+    """Epoch seconds of a day's midnight UTC."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()
 
 
 def _period(ts: float, by: str) -> str:
@@ -254,9 +297,9 @@ def analyze_warehouse(
     ends = np.where(np.isnan(ends), last_touch, ends)
     keep = np.ones(journeys.n_journeys, dtype=np.bool_)
     if first:
-        keep &= ends >= _epoch([first])[0]
+        keep &= ends >= _midnight(first)
     if stop:
-        keep &= ends < _epoch([stop])[0]
+        keep &= ends < _midnight(stop)
     if not keep.any():
         raise AnalysisInputError("no journeys end in the period", hint="Widen --start/--end.")
     selected = journeys.subset(keep) if not keep.all() else journeys

@@ -43,9 +43,14 @@ class MonthlyPanel:
         month = np.asarray(month, dtype=np.int64)
         value = np.asarray(value, dtype=np.float64)
         keep = value > 0
-        entity, month, value = entity[keep], month[keep], value[keep]
-        order = np.lexsort((month, entity))
-        return cls(first_month, n_months, entity[order], month[order], value[order])
+        if not keep.all():
+            entity, month, value = entity[keep], month[keep], value[keep]
+        if len(entity) > 1:
+            step = np.diff(entity)
+            if not np.all((step > 0) | ((step == 0) & (np.diff(month) > 0))):
+                order = np.lexsort((month, entity))
+                entity, month, value = entity[order], month[order], value[order]
+        return cls(first_month, n_months, entity, month, value)
 
     @property
     def labels(self) -> list[str]:
@@ -82,9 +87,10 @@ class MonthlyPanel:
 
     def per_month(self, weights: FloatArray | BoolArray, months: IntArray | None = None) -> FloatArray:
         """Sum ``weights`` per month of the window (``months`` defaults to each entry's month)."""
-        at = self.month if months is None else months
-        inside = (at >= 0) & (at < self.n_months)
         w = np.asarray(weights, dtype=np.float64)
-        return np.bincount(at[inside], weights=w[inside], minlength=self.n_months)[: self.n_months].astype(
-            np.float64
-        )
+        if months is None:  # entries' own months are always inside the window
+            return np.bincount(self.month, weights=w, minlength=self.n_months).astype(np.float64)
+        inside = (months >= 0) & (months < self.n_months)
+        return np.bincount(months[inside], weights=w[inside], minlength=self.n_months)[
+            : self.n_months
+        ].astype(np.float64)

@@ -207,3 +207,27 @@ def test_table_output_by_quarter(analyses_demo: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert "2026-Q1: attributed revenue" in result.stdout and "2026-Q2: attributed revenue" in result.stdout
+
+
+class RowsOnly:
+    """The project's warehouse as seen without pyarrow: ``arrow`` raises ImportError, ``run`` works."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def arrow(self, sql: str) -> Any:
+        raise ImportError("pyarrow")
+
+    def run(self, sql: str) -> Any:
+        return self.inner.run(sql)
+
+
+@pytest.mark.parametrize("analysis", ["attribution", "lifecycle", "mrr-movements", "cohorts"])
+def test_without_pyarrow_the_rows_path_gives_the_same_result(analyses_demo: Path, analysis: str) -> None:
+    from metricmind.analyses.extract import analyze_warehouse
+    from metricmind.project import Project
+
+    with Project.load(analyses_demo) as project:
+        fast = analyze_warehouse(analysis, project.warehouse, project.dialect, start="2026-01-01")
+        slow = analyze_warehouse(analysis, RowsOnly(project.warehouse), project.dialect, start="2026-01-01")  # type: ignore[arg-type]
+    close(slow, fast, tol=1e-9)
