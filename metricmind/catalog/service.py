@@ -236,6 +236,8 @@ class Catalog:
 
         When one was finished, the model is reloaded (it was read before the file was in place).
         """
+        if not self.pending_writes():  # the usual case: no write lock taken
+            return []
         with self._files, self._write() as conn:
             files.lock_approvals(conn)
             done = files.recover(conn, self.root)

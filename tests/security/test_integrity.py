@@ -245,7 +245,7 @@ def test_one_bad_line_does_not_abort_an_ingest(tmp_path: Path, monkeypatch: pyte
     result = CliRunner().invoke(app, ["querylog", "ingest", "-f", str(log), "--json", "-p", str(root)])
     assert result.exit_code == 0, result.output
     assert time.perf_counter() - started < 30
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["inserted"] == 3
     assert data["reasons"] == {
         "bad_record": 1,
