@@ -9,6 +9,7 @@ is a set of user months).
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -31,7 +32,7 @@ from metricmind.errors import closest
 ATTRIBUTION_KEYS = ("journeys", "models", "time_decay_half_life_days", "markov_order", "channels")
 LIFECYCLE_KEYS = ("months", "activity")
 MRR_KEYS = ("months", "subscriptions", "windows")
-COHORT_KEYS = ("months", "subscriptions")
+"""Cohorts read the same keys (``windows`` is ignored there)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _check_keys(data: Mapping[str, Any], known: Sequence[str]) -> None:
     """Refuse a top-level key that looks like a misspelt known one (other extra keys are ignored)."""
     for key in data:
         if key not in known:
-            near = closest(str(key), known)
+            near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.76)
             if near:
                 raise AnalysisInputError(
                     f"the input has an unknown key {key!r}", hint=f"Did you mean {near[0]!r}?"
@@ -296,7 +297,7 @@ def read_lifecycle(data: object) -> MonthlyPanel:
     )
 
 
-def read_subscriptions(data: object, known: Sequence[str] = COHORT_KEYS) -> MonthlyPanel:
+def read_subscriptions(data: object, known: Sequence[str] = MRR_KEYS) -> MonthlyPanel:
     """Check ``{"months"?, "subscriptions": [{"customer_id", "month", "mrr"}]}`` and build the MRR panel.
 
     Raises:

@@ -253,3 +253,16 @@ def test_markov_order_from_the_file_and_the_option(tmp_path: Path) -> None:
     assert all(abs(first["removal_effects"][c] - v) < 1e-9 for c, v in expected.items())
     assert abs(second["p_conversion"] - 0.75) < 1e-9
     assert abs(sum(second["conversions"].values()) - 3) < 1e-9
+
+
+@pytest.mark.parametrize(
+    ("analysis", "doc"),
+    [
+        ("attribution", {**CASE_A, "description": "case A", "expected": {}}),
+        ("cohorts", subs([("a", "2026-01", 5)], description="one customer", windows=[])),
+        ("lifecycle", {"activity": [{"user_id": 1, "month": "2026-01"}], "notes": "x", "name": "y"}),
+    ],
+)
+def test_unrelated_extra_keys_are_ignored(tmp_path: Path, analysis: str, doc: Any) -> None:
+    code, _, err = run(tmp_path, analysis, doc, "--format", "json")
+    assert code == 0, err
