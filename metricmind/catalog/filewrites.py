@@ -26,15 +26,17 @@ import sqlalchemy as sa
 from metricmind.catalog.definitions import Rendered
 from metricmind.catalog.schema import file_writes
 from metricmind.catalog.usage import now
-from metricmind.errors import SpecError
+from metricmind.errors import Issue, Level, SpecError
 from metricmind.spec import rules
-from metricmind.spec.loader import PROJECT_FILE, SKIP_DIRS, discover, load
+from metricmind.spec.loader import PROJECT_FILE, SKIP_DIRS, LoadResult, discover, load
 from metricmind.spec.model import Model
 
 #: Suffix of staged files; they start with a dot, so neither the loader nor git's usual globs see them.
 SUFFIX = ".pending"
 #: A staged file with no row that is older than this is an orphan of a crash before commit (seconds).
 ORPHAN_AGE_S = 60.0
+#: Files the loader reads besides the semantic YAML (dbt's project and profiles), copied with it.
+DBT_FILES = ("dbt_project.yml", "profiles.yml")
 #: PostgreSQL advisory lock key that serializes approvals across processes (SQLite: BEGIN IMMEDIATE).
 APPROVAL_LOCK = 0x6D6D_6361_7401
 
@@ -42,13 +44,14 @@ APPROVAL_LOCK = 0x6D6D_6361_7401
 def checked_model(root: Path, change: Rendered) -> Model:
     """The project as it would load with ``change`` applied, loaded from a scratch copy of its YAML.
 
-    Raises ``SpecError`` listing every error when it would not load cleanly; the project is not touched.
+    Raises ``SpecError`` listing the errors the change would add (errors the project already has, in
+    other objects, do not block an approval); the project is not touched.
     """
     found = discover(root)
     with tempfile.TemporaryDirectory(prefix="metricmind-approve-") as tmp:
         scratch = Path(tmp) / root.resolve().name  # same folder name: same default project name
         scratch.mkdir()
-        for src in [*found.yaml_files, root / PROJECT_FILE]:
+        for src in [*found.yaml_files, *(root / name for name in (PROJECT_FILE, *DBT_FILES))]:
             if src.exists():
                 dst = scratch / src.relative_to(root)
                 dst.parent.mkdir(parents=True, exist_ok=True)
@@ -57,11 +60,18 @@ def checked_model(root: Path, change: Rendered) -> Model:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(change.text, encoding="utf-8")
         result = load(scratch)
-    issues = list(result.issues) + rules.check(result.model)
-    errors = [i for i in issues if i.level.value == "error"]
-    if errors:
-        raise SpecError(errors)
+    errors = _errors(result)
+    if errors:  # only now load the project as it is, to tell new errors from old ones
+        known = {(i.file, i.message) for i in _errors(load(root))}
+        added = [i for i in errors if (i.file, i.message) not in known]
+        if added:
+            raise SpecError(added)
     return result.model
+
+
+def _errors(result: LoadResult) -> list[Issue]:
+    issues = list(result.issues) + rules.check(result.model)
+    return [i for i in issues if i.level is Level.ERROR]
 
 
 def staged_path(path: Path, change_id: int) -> Path:

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from metricmind.catalog.service import Catalog
-from metricmind.errors import PermissionDenied, StoreError
+from metricmind.errors import PermissionDenied, SpecError, StoreError
 from metricmind.testing.shop import SHOP
 from tests.catalog.conftest import BIG, open_catalog
 
@@ -194,6 +194,33 @@ def _trial(tmp: Path, url_for: Any, delay: float | None) -> tuple[str, float | N
     finally:
         after.close()
     return state, took
+
+
+def test_an_unrelated_error_in_the_project_does_not_block_approvals(tmp_path: Path) -> None:
+    """Projects load with errors now (the broken objects are left out); an approval is refused only for
+    the errors it would add, checked in a scratch copy before any file is touched.
+    """
+    root = _copy_shop(tmp_path / "shop")
+    (root / "models" / "broken.yml").write_text(
+        "metrics:\n  - name: broken_metric\n    type: simple\n    type_params: {measure: no_such_measure}\n"
+    )
+    cat = open_catalog(f"sqlite:///{tmp_path / 'store.db'}", root)
+    try:
+        for name, role in (("ed", "editor"), ("ann", "approver")):
+            cat.add_user(name, role)
+        change = cat.submit(cat.create_draft("ed", BIG)["id"], "ed")
+        assert cat.approve(change["id"], "ann")["state"] == "approved"
+        assert (root / "models" / "metrics" / "big_revenue.yml").exists()
+        worse = cat.submit(
+            cat.create_draft("ed", {**BIG, "name": "worse", "type_params": {"measure": "nope"}})["id"], "ed"
+        )
+        with pytest.raises(SpecError, match="nope") as refused:
+            cat.approve(worse["id"], "ann")
+        assert "no_such_measure" not in str(refused.value)
+        assert not (root / "models" / "metrics" / "worse.yml").exists()
+        assert [p.name for p in root.rglob("*.pending")] == []
+    finally:
+        cat.close()
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
