@@ -111,7 +111,8 @@ def ensure_state_dir(path: Path) -> Path:
     """Create the state folder if needed and return it.
 
     A folder created here gets a ``.gitignore`` of ``*`` (as pytest's cache does) so the project's
-    ``git status`` stays clean, and one line on stderr says where it is. An existing folder named
+    ``git status`` stays clean, and one line on stderr says where it is when stderr is a terminal (a
+    person at a prompt; not a server's log, a pipe or a script that parses the output). An existing folder named
     ``.metricmind`` without a ``.gitignore`` (made by an older metricmind) gets one too; another existing
     folder is left as it is (it might be the user's own).
     """
@@ -124,9 +125,17 @@ def ensure_state_dir(path: Path) -> Path:
             ignore.write_text("# Created by metricmind: its state, never committed.\n*\n")
         except OSError:
             pass  # a read-only folder still works; git may then show it
-    if created:
+    if created and _is_terminal(sys.stderr):
         sys.stderr.write(
             f"metricmind: keeping its state (catalog store, run log, caches) in {path} "
             "(git-ignored; move it with --state-dir or METRICMIND_STATE_DIR)\n"
         )
     return path
+
+
+def _is_terminal(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if callable(isatty) else False
+    except (OSError, ValueError):
+        return False

@@ -1,4 +1,4 @@
-"""One nightly run at a time per project: a lock file in ``<project>/.metricmind/nightly.lock``.
+"""One nightly run at a time per project: ``nightly.lock`` in its state folder (``<project>/.metricmind``).
 
 Cron and ``metricmind serve --nightly-at`` may start the job at the same moment; two runs at once would
 rebuild the same proposal branch in the same worktree. The lock is an exclusive ``flock`` on the file,
@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from metricmind import config
 from metricmind.errors import MetricmindError
 
 try:
@@ -27,7 +28,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-LOCK_FILE = ".metricmind/nightly.lock"
+LOCK_FILE = ".metricmind/nightly.lock"  # where it is by default, relative to the project
 
 
 class NightlyBusy(MetricmindError):
@@ -37,8 +38,8 @@ class NightlyBusy(MetricmindError):
 
 
 def lock_path(root: Path) -> Path:
-    """The lock file of the project at ``root``."""
-    return root / LOCK_FILE
+    """The lock file of the project at ``root`` (in its state folder, ``config.state_dir``)."""
+    return config.state_dir(root) / "nightly.lock"
 
 
 def holder(path: Path) -> dict[str, Any]:
@@ -129,7 +130,7 @@ def nightly_lock(root: Path, *, wait: float = 0.0, poll: float = 0.5) -> Iterato
         NightlyBusy: Another run holds the lock (after ``wait`` seconds), naming its pid and start.
     """
     path = lock_path(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    config.ensure_state_dir(path.parent)
     attempt = _try_flock if fcntl is not None else _try_exclusive
     deadline = time.monotonic() + max(wait, 0.0)
     fd = attempt(path)
