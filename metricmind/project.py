@@ -646,7 +646,12 @@ class Project:
     def run(self, query: MetricQuery, *, user: str | None = None, source: str = "api") -> QueryResult:
         """Compile and execute ``query``; every execution (also failed ones) is reported to listeners."""
         t0 = time.perf_counter()
-        compiled = self.compiler.compile(query, self.dialect, pretty=True)
+        self._refuse_unavailable(query.metrics, [])
+        try:
+            compiled = self.compiler.compile(query, self.dialect, pretty=True)
+        except UnknownNameError as exc:
+            self._refuse_unavailable([], [exc.name])
+            raise
         sql = compiled.sql
         compile_ms = (time.perf_counter() - t0) * 1000
         started = dt.datetime.now(dt.timezone.utc)

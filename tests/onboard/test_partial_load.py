@@ -171,3 +171,15 @@ def test_the_catalog_keeps_a_metric_that_is_only_unavailable(marketplace: Path) 
         report = broken.catalog.last_sync
         assert report["removed"] == [] and report["updated"] == []  # defined still, not deleted
         assert broken.catalog.metric("bounce_rate")["name"] == "bounce_rate"
+
+
+def test_every_way_in_refuses_a_left_out_metric_with_its_cause(marketplace: Path) -> None:
+    sessions_file = marketplace / "models" / "marts" / "sem_sessions.yml"
+    replace(sessions_file, "agg: sum\n        expr: bounced", "agg: summ\n        expr: bounced")
+    project = Project.load(marketplace)
+    query = MetricQuery.build("bounce_rate", "metric_time__month")
+    for call in (project.compile, project.plan, project.run, lambda q: project.query("bounce_rate")):
+        with pytest.raises(UnavailableError, match="summ"):
+            call(query)
+    with pytest.raises(UnavailableError, match="summ"):
+        project.dimensions("bounce_rate")
