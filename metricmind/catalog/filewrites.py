@@ -24,7 +24,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from metricmind.catalog.definitions import Rendered
-from metricmind.catalog.schema import file_writes
+from metricmind.catalog.records import audit_event
+from metricmind.catalog.schema import changes, file_writes
 from metricmind.catalog.usage import now
 from metricmind.errors import Issue, Level, SpecError
 from metricmind.spec import rules
@@ -149,6 +150,12 @@ def recover(conn: sa.Connection, root: Path) -> list[str]:
     for row in conn.execute(sa.select(file_writes).order_by(file_writes.c.id)).all():
         put_in_place(root, row.path, row.staged, row.text)
         conn.execute(sa.delete(file_writes).where(file_writes.c.id == row.id))
+        change = conn.execute(
+            sa.select(changes.c.kind, changes.c.name).where(changes.c.id == row.change_id)
+        ).first()
+        kind, name = (change.kind, change.name) if change is not None else ("file", str(row.path))
+        detail = {"change": row.change_id, "file": row.path, "approved_at": row.at.isoformat()}
+        audit_event(conn, None, "finish_write", kind, name, None, None, detail)
         done.append(str(row.path))
     return done
 

@@ -223,6 +223,45 @@ def test_an_unrelated_error_in_the_project_does_not_block_approvals(tmp_path: Pa
         cat.close()
 
 
+_KILLED_AFTER_COMMIT = """
+import os, signal, sys
+from metricmind.catalog import filewrites
+from metricmind.catalog.service import Catalog
+from metricmind.spec.loader import load
+
+def killed(*args, **kwargs):  # the approval has committed; the file is not in place yet
+    os.kill(os.getpid(), signal.SIGKILL)
+
+filewrites.finish = killed
+root, url, change = sys.argv[1:]
+Catalog.open(url, root, load(root).model).approve(int(change), "ann")
+"""
+
+
+def test_a_crash_between_commit_and_rename_is_finished_on_open(tmp_path: Path) -> None:
+    root = _copy_shop(tmp_path / "shop")
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    cat = open_catalog(url, root)
+    for name, role in (("ed", "editor"), ("ann", "approver")):
+        cat.add_user(name, role)
+    change = cat.submit(cat.create_draft("ed", BIG)["id"], "ed")
+    cat.close()
+    done = subprocess.run([sys.executable, "-c", _KILLED_AFTER_COMMIT, str(root), url, str(change["id"])])
+    assert done.returncode == -signal.SIGKILL
+    target = root / "models" / "metrics" / "big_revenue.yml"
+    assert not target.exists() and len(list(target.parent.glob(".big_revenue.yml.*.pending"))) == 1
+    after = open_catalog(url, root)
+    try:
+        assert after.change(change["id"])["state"] == "approved"
+        assert target.exists() and list(target.parent.glob("*.pending")) == []
+        assert [v["author"] for v in after.versions("big_revenue")] == ["ann"]
+        finished = [a for a in after.audit(subject="big_revenue") if a["action"] == "finish_write"]
+        assert len(finished) == 1 and finished[0]["detail"]["change"] == change["id"]
+        assert after.pending_writes() == set() and after.model.metrics["big_revenue"].file
+    finally:
+        after.close()
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_kill_9_during_an_approval_leaves_it_whole_or_not_at_all(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
