@@ -246,6 +246,44 @@ class Vocabulary:
                 raise
         return _dict(row)
 
+    def shared(self) -> list[Word]:
+        """The shared words as the vocabulary file holds them (approved here, old-format or edited by hand)."""
+        return read_words(self.catalog.root)
+
+    def remove_shared(self, phrase: str, user: str) -> Word:
+        """Remove a shared word by its phrase (approver), from the file and the store, with an audit entry.
+
+        For words the store has no row for (the old ``learned_synonyms.yml``, a hand edit in git).
+        """
+        text = " ".join(phrase.split()).lower()
+        with self.catalog._files:
+            before = read_words(self.catalog.root)
+            found = [w for w in before if w.phrase == text]
+            wrote = False
+            try:
+                with self.catalog._write() as conn:
+                    role = self.catalog.role(user, conn)
+                    if not role.at_least(Role.APPROVER):
+                        raise PermissionDenied(
+                            f"'{text}' is shared; removing it needs an approver",
+                            hint="Ask an approver to remove it.",
+                        )
+                    if not found:
+                        raise UnknownNameError("shared word", text, [w.phrase for w in before])
+                    conn.execute(
+                        sa.delete(words).where(
+                            words.c.phrase == text, words.c.state == ChangeState.APPROVED.value
+                        )
+                    )
+                    _audit(conn, user, "remove", ChangeState.APPROVED.value, None, text, 0, found[0].target)
+                    write_words(self.catalog.root, [w for w in before if w.phrase != text])
+                    wrote = True
+            except BaseException:
+                if wrote:
+                    write_words(self.catalog.root, before)
+                raise
+        return found[0]
+
     @staticmethod
     def _author_only(row: dict[str, Any], user: str, action: str) -> None:
         if row["author"] != user:

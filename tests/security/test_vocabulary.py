@@ -333,3 +333,28 @@ def test_the_web_teaches_the_signed_in_editor_and_the_review_queue_shares(demo: 
         answer = client.get("/api/ask", params={"q": "dosh by region", "as_of": DAY.isoformat()}).json()
         assert answer["metrics"] == ["mrr"]
         assert client.get("/api/ask", params={"q": "x" * 2001}).status_code == 422
+
+
+def test_old_words_can_be_listed_and_removed_by_an_approver(demo: Path) -> None:
+    """Words the store has no row for (the old file, a hand edit) are listed and removed, with an audit entry."""
+    (demo / "metricmind").mkdir(exist_ok=True)
+    (demo / LEGACY_FILE).write_text("metrics:\n  recurring dosh: mrr\n  mrr: churned_customers\n")
+    with Project.load(demo) as project:
+        ed = project.catalog.add_user("ed", "editor")
+        ap = project.catalog.add_user("ap", "approver")
+        assert metrics_of(build_server(project), "mrr by region") == ["mrr"]  # the clash is ignored
+    listed = cli(demo, "vocabulary", "list", "--shared", "--json")
+    assert {(w["phrase"], w["target"]) for w in json.loads(listed.stdout)} == {
+        ("recurring dosh", "mrr"),
+        ("mrr", "churned_customers"),
+    }
+    denied = cli(demo, "vocabulary", "remove", "--phrase", "mrr", token=ed)
+    assert denied.returncode != 0 and "needs an approver" in denied.stderr
+    done = cli(demo, "vocabulary", "remove", "--phrase", "MRR", token=ap)
+    assert done.returncode == 0, done.stderr
+    assert not (demo / LEGACY_FILE).exists()  # folded into vocabulary.yml on this write
+    assert [w.phrase for w in read_words(demo)] == ["recurring dosh"]
+    with Project.load(demo) as project:
+        assert [(e["user"], e["action"]) for e in project.catalog.audit(subject="mrr")][:1] == [
+            ("ap", "remove")
+        ]

@@ -51,11 +51,23 @@ def whoami(project: Project, user: str | None) -> str:
 def vocabulary_list(
     state: Annotated[str | None, typer.Option("--state", help=f"Only words that are {STATES}.")] = None,
     author: Annotated[str | None, typer.Option("--author", help="Only words taught by this user.")] = None,
+    shared: Annotated[
+        bool, typer.Option("--shared", help="List the shared words as metricmind/vocabulary.yml holds them.")
+    ] = False,
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List learned words: phrase, meaning, author, state (in_review words wait for an approver)."""
-    found = open_project(project).vocabulary.entries(state, author)
+    vocabulary = open_project(project).vocabulary
+    if shared:
+        words = [w.to_dict() for w in vocabulary.shared()]
+        if as_json:
+            typer.echo(dumps(words))
+            return
+        cols = ["phrase", "kind", "target", "author", "approved_by"]
+        typer.echo(render_table(cols, [[w.get(c, "") for c in cols] for w in words]))
+        return
+    found = vocabulary.entries(state, author)
     if as_json:
         typer.echo(dumps(found))
         return
@@ -126,10 +138,31 @@ def vocabulary_reject(
 
 @guarded
 def vocabulary_remove(
-    word_id: IdArg, user: UserOpt = None, project: ProjectOpt = None, as_json: JsonOpt = False
+    word_id: Annotated[
+        int | None, typer.Argument(metavar="[ID]", help="The word's id (see `metricmind vocabulary list`).")
+    ] = None,
+    phrase: Annotated[
+        str | None,
+        typer.Option(
+            "--phrase", help="Remove the shared word with this phrase (one the store has no id for)."
+        ),
+    ] = None,
+    user: UserOpt = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Remove a word: your own while it is yours alone; a shared one as an approver."""
     proj = open_project(project)
+    if (word_id is None) == (phrase is None):
+        fail("give a word's ID or --phrase, not both", "e.g. metricmind vocabulary remove 3")
+    if phrase is not None:
+        gone = proj.vocabulary.remove_shared(phrase, whoami(proj, user))
+        if as_json:
+            typer.echo(dumps({**gone.to_dict(), "removed": True}))
+            return
+        typer.echo(f"removed the shared word '{gone.phrase}' → {gone.target}")
+        return
+    assert word_id is not None
     word = proj.vocabulary.remove(word_id, whoami(proj, user))
     if as_json:
         typer.echo(dumps({**word, "removed": True}))

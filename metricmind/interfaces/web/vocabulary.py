@@ -80,8 +80,14 @@ def list_words(
     state_: Annotated[str | None, Query(alias="state", max_length=16)] = None,
     author: Annotated[str | None, Query(max_length=128)] = None,
 ) -> dict[str, Any]:
-    """Learned words (of one state: draft, in_review, approved, rejected; of one author), newest first."""
-    return {"words": to_json(state(request).project.vocabulary.entries(state_, author))}
+    """Learned words (of one state: draft, in_review, approved, rejected; of one author), newest first,
+    and ``shared``: the shared words as ``metricmind/vocabulary.yml`` holds them.
+    """
+    vocabulary = state(request).project.vocabulary
+    return {
+        "words": to_json(vocabulary.entries(state_, author)),
+        "shared": [w.to_dict() for w in vocabulary.shared()],
+    }
 
 
 @api_router.post("/vocabulary", status_code=201)
