@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from metricmind.interfaces.web import explore, fields, formats
 from metricmind.project import Project
+
+VENDOR = Path(explore.__file__).parent / "static" / "vendor"
 
 
 @pytest.mark.parametrize(
@@ -153,3 +157,25 @@ def test_the_page_adds_no_order_or_limit(client: TestClient) -> None:
         },
     ).json()
     assert [r[0] for r in filtered["rows"]] == ["Mid-Market"]
+
+
+def test_echarts_only_on_chart_pages_served_locally_and_cached(client: TestClient) -> None:
+    query = client.get("/query", params={"metrics": "mrr", "grain": "month"}).text
+    found = re.search(r'src="(/static/vendor/echarts\.min\.js\?v=[0-9a-f]{12})"', query)
+    assert found, "the query page loads the vendored ECharts"
+    assert "/static/chart.js" in client.get("/define").text  # ECharts itself once a preview is drawn
+    for page in (
+        "/",
+        "/metrics/mrr",
+        "/datasets",
+        "/define",
+        "/query?metrics=mrr",
+        "/query?metrics=mrr&grain=month&chart=table",
+    ):
+        assert '<script src="/static/vendor/echarts' not in client.get(page).text, page
+    served = client.get(found.group(1))
+    assert served.status_code == 200 and "immutable" in served.headers["cache-control"]
+    assert served.content.startswith(b"(") or b"echarts" in served.content[:2000].lower()
+    assert "immutable" not in client.get("/static/chart.js").headers.get("cache-control", "")
+    licenses = {p.name for p in (VENDOR).iterdir()}
+    assert {"echarts.LICENSE", "zrender.LICENSE", "tslib.LICENSE", "VERSIONS"} <= licenses

@@ -185,6 +185,10 @@ def test_chart_type_switch(page: Any, base_url: str) -> None:
     page.reload()
     assert page.locator("#chart").is_hidden()
     assert "on" in (page.get_attribute("#chart-types button[data-chart='table']", "class") or "")
+    assert page.evaluate("() => typeof window.echarts") == "undefined"  # a table needs no chart library
+    page.click("#chart-types button[data-chart='bar']")
+    page.wait_for_selector("#chart[data-rendered='bar'] svg")  # fetched on demand
+    assert len(page.evaluate(SERIES)) == 3
     page.goto(base_url + "/query?metrics=mrr&grain=month&start=2025-01-01&end=2026-01-01")
     page.wait_for_selector("#chart[data-rendered='line'] svg")
     page.goto(base_url + "/query?metrics=invoice_revenue&group_by=customer__region")

@@ -106,6 +106,21 @@
     return box._mmSpec;
   }
 
+  var loading = null;
+  function loadECharts(src) {
+    // ECharts is fetched only when a chart is drawn: pages showing a table or big numbers never pay for it
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = src;
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return loading;
+  }
+
   function draw(box, type) {
     var spec = specOf(box);
     type = type || spec.type || "table";
@@ -119,8 +134,13 @@
       return null;
     }
     box.hidden = false;
+    if (!window.echarts) {
+      loadECharts(box.dataset.echarts).then(function () { if (box.dataset.kind === type) { draw(box, type); } });
+      return null;
+    }
     if (!chart) { chart = window.echarts.init(canvas, null, { renderer: "svg" }); }
     chart.setOption(option(spec, type), true);
+    if (window.performance && performance.mark) { performance.mark("mm-chart-drawn"); }
     box.dataset.rendered = type;
     box.dataset.series = String(spec.series.length);
     return chart;
