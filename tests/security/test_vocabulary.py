@@ -333,6 +333,13 @@ def test_the_web_teaches_the_signed_in_editor_and_the_review_queue_shares(demo: 
         answer = client.get("/api/ask", params={"q": "dosh by region", "as_of": DAY.isoformat()}).json()
         assert answer["metrics"] == ["mrr"]
         assert client.get("/api/ask", params={"q": "x" * 2001}).status_code == 422
+        # a word approved in another process applies to the running server at once
+        second = client.post("/api/vocabulary", json={"phrase": "moolah", "target": "arr"}, headers=as_ana)
+        assert second.status_code == 201, second.text
+        assert client.get("/api/ask", params={"q": "moolah"}).json()["answerable"] is False
+        approved = cli(demo, "vocabulary", "approve", str(second.json()["word"]["id"]), token=bo)
+        assert approved.returncode == 0, approved.stderr
+        assert client.get("/api/ask", params={"q": "moolah"}).json()["metrics"] == ["arr"]
 
 
 def test_old_words_can_be_listed_and_removed_by_an_approver(demo: Path) -> None:

@@ -38,6 +38,7 @@ class _Lazy:
         self._index: views.SearchIndex | None = None
         self._resolver: Any = None
         self._resolver_loaded = False
+        self._vocabulary: tuple[int, int] | None = None
 
     def search(self) -> views.SearchIndex:
         with self.lock:
@@ -53,9 +54,12 @@ class _Lazy:
 
     def resolver(self) -> Any:
         with self.lock:
-            if not self._resolver_loaded:
+            # shared words approved in another process (the CLI, another server) apply at once
+            signature = ask.vocabulary_signature(self.st.project.root)
+            if not self._resolver_loaded or signature != self._vocabulary:
                 self._resolver = ask.load_resolver(self.st.project)
                 self._resolver_loaded = True
+                self._vocabulary = signature
             return self._resolver
 
 

@@ -6,6 +6,7 @@ once, everyone's after review: ``Project.learn``).
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +18,7 @@ from metricmind.interfaces.web.core import BadRequest, current_user, render, req
 from metricmind.interfaces.web.guard import Anyone
 from metricmind.resolve import MAX_QUESTION_CHARS, Resolver
 from metricmind.resolve.feedback import Feedback, FeedbackStore
+from metricmind.spec.vocabulary import VOCABULARY_FILE
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["ask"])
@@ -31,6 +33,15 @@ def load_resolver(project: Any) -> Resolver | None:
         return resolver
     except (MetricmindError, OSError):
         return None
+
+
+def vocabulary_signature(root: Path) -> tuple[int, int] | None:
+    """When and how big the shared vocabulary file is (None without one): a change rebuilds the resolver."""
+    try:
+        stat = (root / VOCABULARY_FILE).stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 def resolver_for(request: Request) -> Resolver | None:
