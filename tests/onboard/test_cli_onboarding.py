@@ -65,6 +65,7 @@ def test_an_unparsable_file_is_reported_once_first(marketplace: Path) -> None:
     code, _, err = cli("validate", "-p", str(marketplace))
     errors = [line for line in err.splitlines() if line.startswith("error:")]
     assert code == 2 and len(errors) == 1 and "invalid YAML" in errors[0] and "tabs" in errors[0]
+    assert "metrics bounce_rate" in err and "the names in models/marts/sem_sessions.yml (" in err
 
 
 def run_on_a_terminal(args: list[str]) -> str:

@@ -62,7 +62,7 @@ def validate(
     proj = Project.load(project, strict=False)
     issues = proj.validate(deep=deep, warehouse=warehouse)
     errors = [i for i in issues if i.level.value == "error"]
-    left_out = [u for u in proj.unavailable if u.kind != "name"]
+    left_out = list(proj.unavailable)
     if as_json:
         typer.echo(
             dumps(
@@ -76,11 +76,8 @@ def validate(
     else:
         for issue in issues:
             typer.echo(str(issue), err=issue.level.value == "error")
-        by_kind: dict[str, list[str]] = {}
-        for u in left_out:
-            by_kind.setdefault(u.kind, []).append(u.name)
-        if by_kind:
-            listed = "; ".join(f"{kind}s {', '.join(sorted(names))}" for kind, names in by_kind.items())
+        listed = _left_out_summary(proj)
+        if listed:
             typer.echo(f"left out because of the errors above (everything else loads): {listed}", err=True)
         m = proj.model
         summary = (
@@ -90,6 +87,21 @@ def validate(
         typer.echo(("OK: " if not errors else "FAILED: ") + summary, err=bool(errors))
     if errors:
         raise typer.Exit(2)
+
+
+def _left_out_summary(proj: Project) -> str:
+    """``metrics a, b; measures c; the names in models/x.yml (d, e)``: what triage left out, grouped."""
+    plural = {"metric": "metrics", "measure": "measures", "dimension": "dimensions"}
+    plural.update({"semantic model": "semantic models", "saved query": "saved queries"})
+    groups: dict[str, list[str]] = {}
+    for u in proj.unavailable:
+        key = f"the names in {u.cause.file}" if u.kind == "name" else plural.get(u.kind, u.kind)
+        groups.setdefault(key, []).append(u.name)
+    parts = []
+    for key, names in groups.items():
+        shown = ", ".join(sorted(names)[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+        parts.append(f"{key} ({shown})" if key.startswith("the names in ") else f"{key} {shown}")
+    return "; ".join(parts)
 
 
 @guarded
