@@ -8,7 +8,8 @@
 3. With ``--demo-scale N``: the demo built at scale N, each analysis in project mode end to end (warehouse
    query included).
 
-    .venv/bin/python bench/analyses.py [--journeys 1000000] [--customers 200000] [--repeat 3] [--demo-scale N]
+    .venv/bin/python bench/analyses.py [--journeys 1000000] [--customers 200000] [--repeat 3]
+        [--demo-scale N | --demo-dir DIR]
 """
 
 from __future__ import annotations
@@ -89,6 +90,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--demo-scale", type=int, default=0)
+    parser.add_argument(
+        "--demo-dir", type=Path, default=None, help="Reuse a demo built before (skips the build)."
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -97,18 +101,17 @@ def main() -> None:
         f"attribution: {j.n_journeys:,} journeys, {len(j.journey):,} touches, {len(j.channels)} channels "
         f"(generated and sorted in {time.perf_counter() - started:.1f} s)"
     )
-    timed(
-        "sort touches (Journeys.build)",
-        lambda: Journeys.build(j.channels, j.journey, j.channel, j.ts, j.converted, j.revenue),
-        args.repeat,
-    )
+    shuffled = np.random.default_rng(3).permutation(len(j.journey))  # touches in random order
+
+    def build_shuffled() -> Journeys:
+        return Journeys.build(
+            j.channels, j.journey[shuffled], j.channel[shuffled], j.ts[shuffled], j.converted, j.revenue
+        )
+
+    timed("sort shuffled touches (Journeys.build)", build_shuffled, args.repeat)
     timed("all seven models (one call)", lambda: attribute(j, MODELS), args.repeat)
     timed(
-        "sort + all seven models",
-        lambda: attribute(
-            Journeys.build(j.channels, j.journey, j.channel, j.ts, j.converted, j.revenue), MODELS
-        ),
-        args.repeat,
+        "sort shuffled touches + all seven models", lambda: attribute(build_shuffled(), MODELS), args.repeat
     )
     for name in MODELS:
         timed(name, lambda name=name: attribute(j, [name]), args.repeat)  # type: ignore[misc]
@@ -126,14 +129,17 @@ def main() -> None:
     )
     timed("cohorts", lambda: cohorts(panel), args.repeat)
 
-    if args.demo_scale:
+    if args.demo_scale or args.demo_dir:
         from metricmind.demo.build import build_demo
         from metricmind.project import Project
 
-        target = Path(tempfile.mkdtemp(prefix="bench-analyses-")) / "demo"
-        started = time.perf_counter()
-        build_demo(target, scale=args.demo_scale, end_date="2026-06-30")
-        print(f"\ndemo at scale {args.demo_scale:,}: built in {time.perf_counter() - started:.1f} s")
+        target = args.demo_dir or Path(tempfile.mkdtemp(prefix="bench-analyses-")) / "demo"
+        if not args.demo_dir:
+            started = time.perf_counter()
+            build_demo(target, scale=args.demo_scale, end_date="2026-06-30")
+            print(f"\ndemo at scale {args.demo_scale:,}: built in {time.perf_counter() - started:.1f} s")
+        else:
+            print(f"\ndemo in {target}")
         with Project.load(target) as project:
             for analysis in ("attribution", "lifecycle", "mrr-movements", "cohorts"):
                 timed(

@@ -22,11 +22,12 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
+import sqlglot
 from sqlglot import exp
 
 from metricmind.analyses.attribution import DEFAULT_HALF_LIFE_DAYS, MODELS, attribute, check_models
 from metricmind.analyses.journeys import Journeys
-from metricmind.analyses.lifecycle import lifecycle
+from metricmind.analyses.lifecycle import lifecycle_from_counts
 from metricmind.analyses.monthly import MonthlyPanel
 from metricmind.analyses.periods import AnalysisInputError, month_label, month_of_date
 from metricmind.analyses.revenue import cohorts, mrr_movements, retention_windows
@@ -130,6 +131,73 @@ def monthly_sql(analysis: str, dialect: str) -> str:
             .order_by("entity", "month_index")
         )
     return query.sql(dialect=dialect)
+
+
+LIFECYCLE_COUNTS = """
+WITH user_months AS (
+  SELECT DISTINCT user_id AS entity, DATE_TRUNC('MONTH', occurred_at) AS month_start FROM events
+), indexed AS (
+  SELECT entity, CAST(EXTRACT(YEAR FROM month_start) * 12 + EXTRACT(MONTH FROM month_start) - 1 AS BIGINT) AS m
+  FROM user_months
+), windowed AS (
+  SELECT entity, m FROM indexed WHERE m BETWEEN :first AND :last
+), framed AS (
+  SELECT m,
+    LAG(m) OVER (PARTITION BY entity ORDER BY m) AS prev,
+    LEAD(m) OVER (PARTITION BY entity ORDER BY m) AS nxt
+  FROM windowed
+)
+SELECT m,
+  SUM(CASE WHEN prev IS NULL THEN 1 ELSE 0 END) AS new_users,
+  SUM(CASE WHEN prev = m - 1 THEN 1 ELSE 0 END) AS retained,
+  SUM(CASE WHEN prev < m - 1 THEN 1 ELSE 0 END) AS resurrected,
+  SUM(CASE WHEN nxt IS NULL OR nxt > m + 1 THEN 1 ELSE 0 END) AS gone_next_month
+FROM framed
+GROUP BY m
+"""
+"""Lifecycle counts per month computed in the warehouse (the same definitions as ``lifecycle.lifecycle``;
+``tests/analyses/test_project_mode.py`` checks both give the same numbers on the demo)."""
+
+
+def lifecycle_sql(dialect: str, first: int | None, last: int | None) -> str:
+    """The per-month lifecycle counts over ``[first, last]`` (month indexes; None: the data's range)."""
+    tree = sqlglot.parse_one(LIFECYCLE_COUNTS, read="duckdb")
+    tree = tree.transform(
+        lambda node: exp.to_table(EVENTS) if isinstance(node, exp.Table) and node.name == "events" else node
+    )
+    bounds = {
+        "first": exp.Literal.number(first if first is not None else -(10**9)),
+        "last": exp.Literal.number(last if last is not None else 10**9),
+    }
+    return exp.replace_placeholders(tree, **bounds).sql(dialect=dialect)
+
+
+def read_lifecycle_counts(
+    warehouse: Warehouse, dialect: str, start: dt.date | None, end: dt.date | None
+) -> dict[str, Any]:
+    """Lifecycle of the project's users, aggregated in the warehouse (only per-month counts travel)."""
+    first = month_of_date(start) if start else None
+    last = month_of_date(end - dt.timedelta(days=1)) if end else None
+    months, new, retained, resurrected, gone = (
+        _floats(c) for c in fetch_columns(warehouse, lifecycle_sql(dialect, first, last))
+    )
+    if not len(months):
+        raise AnalysisInputError(
+            "no months of data for lifecycle",
+            hint="Check --start/--end and that the project's data is built.",
+        )
+    first = int(months.min()) if first is None else first
+    last = int(months.max()) if last is None else last
+    n = last - first + 1
+    at = months.astype(np.int64) - first
+
+    def spread(values: np.ndarray, offset: int = 0) -> np.ndarray:
+        out = np.zeros(n + 1)
+        out[at + offset] = values
+        return out[:n]
+
+    labels = [month_label(first + i) for i in range(n)]
+    return lifecycle_from_counts(labels, spread(new), spread(retained), spread(resurrected), spread(gone, 1))
 
 
 def fetch_columns(warehouse: Warehouse, sql: str) -> list[np.ndarray]:
@@ -278,9 +346,9 @@ def analyze_warehouse(
     if analysis != "attribution":
         if by:
             raise AnalysisInputError("--by applies to attribution", hint="Drop --by.")
-        panel = read_panel(analysis, warehouse, dialect, first, stop)
         if analysis == "lifecycle":
-            return lifecycle(panel)
+            return read_lifecycle_counts(warehouse, dialect, first, stop)
+        panel = read_panel(analysis, warehouse, dialect, first, stop)
         if analysis == "cohorts":
             return cohorts(panel)
         out = mrr_movements(panel)

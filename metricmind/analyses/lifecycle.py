@@ -13,10 +13,12 @@ For month m (the window's months are the whole history):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from metricmind.analyses.journeys import FloatArray
 from metricmind.analyses.monthly import MonthlyPanel
 
 
@@ -30,14 +32,35 @@ def lifecycle(panel: MonthlyPanel) -> dict[str, Any]:
     first = ~panel.has_previous
     retained = panel.has_previous & (panel.previous_month == panel.month - 1)
     resurrected = panel.has_previous & ~retained
-    new_count = panel.per_month(first)
-    retained_count = panel.per_month(retained)
-    resurrected_count = panel.per_month(resurrected)
-    churned = panel.per_month(~panel.next_is_following_month, panel.month + 1)
+    return lifecycle_from_counts(
+        panel.labels,
+        panel.per_month(first),
+        panel.per_month(retained),
+        panel.per_month(resurrected),
+        panel.per_month(~panel.next_is_following_month, panel.month + 1),
+    )
+
+
+def lifecycle_from_counts(
+    labels: Sequence[str],
+    new_count: FloatArray,
+    retained_count: FloatArray,
+    resurrected_count: FloatArray,
+    churned: FloatArray,
+) -> dict[str, Any]:
+    """The lifecycle output from per-month counts (dormant and the quick ratio follow from them).
+
+    Args:
+        labels: ``YYYY-MM`` of each month of the window.
+        new_count: Users active for the first time, per month.
+        retained_count: Users active in the month and the one before.
+        resurrected_count: Users active again after a gap.
+        churned: Users active the month before and not in the month.
+    """
     seen_before = np.concatenate([[0.0], np.cumsum(new_count)[:-1]])
     dormant = seen_before - retained_count - resurrected_count - churned
     out: dict[str, dict[str, Any]] = {}
-    for i, label in enumerate(panel.labels):
+    for i, label in enumerate(labels):
         churn = int(churned[i])
         out[label] = {
             "active": int(new_count[i] + retained_count[i] + resurrected_count[i]),

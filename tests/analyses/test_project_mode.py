@@ -231,3 +231,20 @@ def test_without_pyarrow_the_rows_path_gives_the_same_result(analyses_demo: Path
         fast = analyze_warehouse(analysis, project.warehouse, project.dialect, start="2026-01-01")
         slow = analyze_warehouse(analysis, RowsOnly(project.warehouse), project.dialect, start="2026-01-01")  # type: ignore[arg-type]
     close(slow, fast, tol=1e-9)
+
+
+@pytest.mark.parametrize(("start", "end"), [(None, None), ("2025-11-01", "2026-03-01")])
+def test_lifecycle_in_the_warehouse_equals_the_python_path(
+    analyses_demo: Path, start: str | None, end: str | None
+) -> None:
+    from metricmind.analyses.extract import read_lifecycle_counts, read_panel
+    from metricmind.analyses.lifecycle import lifecycle
+    from metricmind.project import Project
+
+    first = dt.date.fromisoformat(start) if start else None
+    stop = dt.date.fromisoformat(end) if end else None
+    with Project.load(analyses_demo) as project:
+        in_sql = read_lifecycle_counts(project.warehouse, project.dialect, first, stop)
+        in_python = lifecycle(read_panel("lifecycle", project.warehouse, project.dialect, first, stop))
+    assert in_sql == in_python
+    assert len(in_sql["per_month"]) == (4 if start else len(in_python["per_month"]))
