@@ -48,3 +48,5 @@ def test_errors_name_the_row(server: MCPServer) -> None:
         server, "analyze", {"analysis": "attribution", "data": bad}
     )
     assert "unknown analysis" in error(server, "analyze", {"analysis": "funnels"})
+    text = error(server, "analyze", {"analysis": "attribution", "data": CASE_A, "start": "2026-01-01"})
+    assert "not to a data document" in text

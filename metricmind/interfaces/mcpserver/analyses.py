@@ -9,6 +9,7 @@ import json
 import threading
 from typing import Any
 
+from metricmind.errors import QueryError
 from metricmind.interfaces.mcpserver import formatting as fmt
 from metricmind.project import Project
 
@@ -51,6 +52,11 @@ def run_analysis(
     names = fmt.names(models, "models") if models else None
     document = fmt.mapping(data, "data")
     if document is not None:
+        if start or end or by:
+            raise QueryError(
+                "start, end and by apply to the project's data, not to a data document",
+                hint="Drop them, or drop data.",
+            )
         result = analyze_data(
             analysis, document, models=names, half_life_days=half_life_days, markov_order=markov_order
         )
