@@ -14,7 +14,7 @@ from functools import lru_cache
 from sqlglot import exp
 
 from metricmind.compiler import timefilter
-from metricmind.compiler.dialects import Dialect, cte, percentile, trunc, with_cte
+from metricmind.compiler.dialects import Dialect, percentile, trunc
 from metricmind.compiler.resolve import GroupItem, Leaf, Request, custom_column
 from metricmind.compiler.source import Source
 from metricmind.errors import FilterError, QueryError
@@ -322,10 +322,12 @@ def _render_snapshot(
         )
     if by_join:
         period_cols = [i.column for i in req.time_items]
+        # The rows are read twice (an inline subquery each time), not kept in a CTE: materialising every
+        # row of a snapshot table costs more than scanning it again (DuckDB: 1.3x → 1.1x of hand-written SQL).
         last = exp.select(
             *(exp.column(c) for c in period_cols),
             exp.alias_(window_fn(this=exp.column("__snapshot_day")), "__complete_day", copy=False),
-        ).from_(cte("snap"), copy=False)
+        ).from_(inner.copy().subquery("snap", copy=False), copy=False)
         if period_cols:
             last = last.group_by(*(exp.column(c) for c in period_cols), copy=False)
         # When the periods come from the snapshot column itself at a day grain or coarser, the
@@ -343,12 +345,15 @@ def _render_snapshot(
                 expression=exp.column("__complete_day", table="snap_last"),
             )
         )
-        outer_keys = [exp.column(i.column, table="snap") for i in req.items]
+        # Periods named by the complete day are taken from the small side, so the rows need no
+        # truncation of their own (the column is pruned from the inline subquery).
+        outer_keys = [
+            exp.column(i.column, table="snap_last" if day_names_period and i.is_metric_time else "snap")
+            for i in req.items
+        ]
         select = (
-            with_cte(
-                exp.select(*(exp.alias_(k, k.name, copy=False) for k in outer_keys), *aggs), "snap", inner
-            )
-            .from_(cte("snap"), copy=False)
+            exp.select(*(exp.alias_(k, k.name, copy=False) for k in outer_keys), *aggs)
+            .from_(inner.subquery("snap", copy=False), copy=False)
             .join(last.subquery("snap_last", copy=False), on=exp.and_(*on, copy=False), copy=False)
         )
         if outer_keys:
