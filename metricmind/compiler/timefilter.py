@@ -53,10 +53,16 @@ class WhereSplit:
 
 def _conjuncts(parsed: ParsedWhere) -> list[ParsedWhere]:
     """The top-level ``AND`` parts of a filter, each with only the references it uses."""
-    node = parsed.condition
-    while isinstance(node, exp.Paren):
-        node = node.this
-    parts = list(node.flatten()) if isinstance(node, exp.And) else [node]
+    parts: list[exp.Expr] = []
+    todo = [parsed.condition]
+    while todo:
+        node = todo.pop()
+        while isinstance(node, exp.Paren):
+            node = node.this
+        if isinstance(node, exp.And):
+            todo.extend((node.expression, node.this))
+        else:
+            parts.append(node)
     if len(parts) == 1:
         return [parsed]
     out = []

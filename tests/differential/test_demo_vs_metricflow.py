@@ -21,6 +21,7 @@ from metricmind.testing.metricflow import MFQuery, MFResult, compare_results, ru
 
 END_DATE = "2026-06-30"
 SEGMENT = "{{ Dimension('customer__segment') }}"
+DAY = "{{ TimeDimension('metric_time', 'day') }}"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Case:
     saved_query: str | None = None
     ordered: bool = False
     tags: tuple[str, ...] = field(default=())
+    mf_where: tuple[str, ...] | None = None  # MetricFlow does not split one filter text at its ANDs
 
 
 def C(id: str, metrics: str, group_by: str = "", **kw: object) -> Case:
@@ -141,6 +143,39 @@ CASES = [
     C("lifetime_quarter", "lifetime_revenue", "metric_time__quarter"),
     C("active_users_7d_day", "active_users_7d", "metric_time__day", start="2026-03-01", end="2026-04-01"),
     C("active_users_7d_week", "active_users_7d", "metric_time__week", start="2026-01-05", end="2026-04-06"),
+    # where filters on metric_time choose the output rows of cumulative and offset metrics
+    C(
+        "trailing_3m_month_since",
+        "revenue_trailing_3_months",
+        "metric_time__month",
+        where=(f"{DAY} >= '2025-06-10'",),
+    ),
+    C(
+        "ytd_quarter_segment_between",
+        "revenue_ytd",
+        "metric_time__quarter,customer__segment",
+        where=(f"{DAY} BETWEEN '2025-02-15' AND '2025-11-20'",),
+    ),
+    C("lifetime_week_before", "lifetime_revenue", "metric_time__week", where=(f"{DAY} < '2024-09-01'",)),
+    C(
+        "active_users_7d_short_period",
+        "active_users_7d",
+        "metric_time__day",
+        where=(f"{DAY} BETWEEN '2026-03-10' AND '2026-03-20'",),
+    ),
+    C(
+        "mrr_growth_since_july_segment",
+        "mrr_growth_mom,mrr_growth_ytd",
+        "metric_time__month,customer__segment",
+        where=("{{ TimeDimension('metric_time', 'month') }} >= '2025-07-01'",),
+    ),
+    C(
+        "trailing_3m_since_enterprise",
+        "revenue_trailing_3_months",
+        "metric_time__month",
+        where=(f"{DAY} >= '2025-06-10' AND {SEGMENT} = 'Enterprise'",),
+        mf_where=(f"{DAY} >= '2025-06-10'", f"{SEGMENT} = 'Enterprise'"),
+    ),
     # conversion
     C("trial_conversion_month", "trial_conversion_rate", "metric_time__month"),
     C("trial_conversion_segment", "trial_conversion_rate", "customer__segment"),
@@ -195,7 +230,7 @@ def _mf_query(case: Case) -> MFQuery:
         case.id,
         case.metrics,
         case.group_by,
-        case.where,
+        case.mf_where if case.mf_where is not None else case.where,
         case.start,
         end,
         case.order_by,
