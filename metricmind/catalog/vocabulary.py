@@ -173,38 +173,51 @@ class Vocabulary:
 
         ``check`` validates the word against the model as it is now (a name may have appeared since it
         was taught). A shared word with the same phrase and another meaning is a ``ConflictError``.
-        The file is put back when the transaction fails.
+        The store commits first and the file is written after (:meth:`_publish`): a crash in between
+        leaves the word approved but not yet shared (the next vocabulary write shares it), never
+        shared without an approval.
         """
         with self.catalog._files:
-            before = read_words(self.catalog.root)
-            wrote = False
-            try:
-                with self.catalog._write() as conn:
-                    row = _row(conn, word_id)
-                    role = self.catalog.role(user, conn)
-                    step = change_step(Action.APPROVE, row.state, role=role, actor=user, author=row.author)
-                    kind, phrase = check(row.phrase, row.target)
-                    clash = [
-                        w for w in before if w.phrase == phrase and (w.kind, w.target) != (kind, row.target)
-                    ]
-                    if clash:
-                        raise ConflictError(
-                            f"'{phrase}' already means {clash[0].target} for everyone",
-                            hint=f"Remove the shared word first (metricmind vocabulary remove), then approve "
-                            f"#{word_id} again.",
-                        )
-                    _move(conn, row, step.to_state, reviewer=user)
-                    _audit(conn, user, "approve", step.from_state, step.to_state, phrase, word_id, row.target)
-                    shared = [w for w in before if w.phrase != phrase]
-                    write_words(
-                        self.catalog.root, [*shared, Word(phrase, kind, row.target, row.author, user)]
+            with self.catalog._write() as conn:
+                _serialise(conn)
+                row = _row(conn, word_id)
+                role = self.catalog.role(user, conn)
+                step = change_step(Action.APPROVE, row.state, role=role, actor=user, author=row.author)
+                kind, phrase = check(row.phrase, row.target)
+                clash = [
+                    w
+                    for w in self._publishable(conn)
+                    if w.phrase == phrase and (w.kind, w.target) != (kind, row.target)
+                ]
+                if clash:
+                    raise ConflictError(
+                        f"'{phrase}' already means {clash[0].target} for everyone",
+                        hint=f"Remove the shared word first (metricmind vocabulary remove), then approve "
+                        f"#{word_id} again.",
                     )
-                    wrote = True
-            except BaseException:
-                if wrote:
-                    write_words(self.catalog.root, before)
-                raise
+                _move(conn, row, step.to_state, reviewer=user, kind=kind, phrase=phrase)
+                _audit(conn, user, "approve", step.from_state, step.to_state, phrase, word_id, row.target)
+            self._publish()
         return self.get(word_id)
+
+    def _publishable(self, conn: sa.Connection, drop: str | None = None) -> list[Word]:
+        """The shared words: the file's (but ``drop``) with every approved word of the store over them."""
+        approved = conn.execute(
+            sa.select(words).where(words.c.state == ChangeState.APPROVED.value).order_by(words.c.id)
+        ).all()
+        mine = {r.phrase: Word(r.phrase, r.kind, r.target, r.author, r.reviewer or "") for r in approved}
+        kept = [w for w in read_words(self.catalog.root) if w.phrase not in mine and w.phrase != drop]
+        return [*kept, *(w for w in mine.values() if w.phrase != drop)]
+
+    def _publish(self, drop: str | None = None) -> None:
+        """Write the vocabulary file from the store's approved words (after their transaction committed).
+
+        One writer at a time across processes (the store's write lock), so two approvals never lose one
+        another's word; words only the file has (the old format, hand edits) are kept, except ``drop``.
+        """
+        with self.catalog._write() as conn:
+            _serialise(conn)
+            write_words(self.catalog.root, self._publishable(conn, drop))
 
     def reject(self, word_id: int, user: str, reason: str = "") -> dict[str, Any]:
         """Reject a word in review (approver), with a reason; it still applies to its author only."""
@@ -221,29 +234,22 @@ class Vocabulary:
     def remove(self, word_id: int, user: str) -> dict[str, Any]:
         """Delete a word: its author while it is theirs alone; an approver once it is shared."""
         with self.catalog._files:
-            before = read_words(self.catalog.root)
-            wrote = False
-            try:
-                with self.catalog._write() as conn:
-                    row = _row(conn, word_id)
-                    role = self.catalog.role(user, conn)
-                    if row.state == ChangeState.APPROVED.value:
-                        if not role.at_least(Role.APPROVER):
-                            raise PermissionDenied(
-                                f"word #{word_id} ('{row.phrase}') is shared; removing it needs an approver",
-                                hint="Ask an approver to remove it.",
-                            )
-                    else:
-                        self._author_only(_dict(row), user, "remove")
-                    conn.execute(sa.delete(words).where(words.c.id == row.id))
-                    _audit(conn, user, "remove", row.state, None, row.phrase, word_id, row.target)
-                    if row.state == ChangeState.APPROVED.value:
-                        write_words(self.catalog.root, [w for w in before if w.phrase != row.phrase])
-                        wrote = True
-            except BaseException:
-                if wrote:
-                    write_words(self.catalog.root, before)
-                raise
+            with self.catalog._write() as conn:
+                _serialise(conn)
+                row = _row(conn, word_id)
+                role = self.catalog.role(user, conn)
+                if row.state == ChangeState.APPROVED.value:
+                    if not role.at_least(Role.APPROVER):
+                        raise PermissionDenied(
+                            f"word #{word_id} ('{row.phrase}') is shared; removing it needs an approver",
+                            hint="Ask an approver to remove it.",
+                        )
+                else:
+                    self._author_only(_dict(row), user, "remove")
+                conn.execute(sa.delete(words).where(words.c.id == row.id))
+                _audit(conn, user, "remove", row.state, None, row.phrase, word_id, row.target)
+            if row.state == ChangeState.APPROVED.value:
+                self._publish(drop=row.phrase)
         return _dict(row)
 
     def shared(self) -> list[Word]:
@@ -257,31 +263,25 @@ class Vocabulary:
         """
         text = " ".join(phrase.split()).lower()
         with self.catalog._files:
-            before = read_words(self.catalog.root)
-            found = [w for w in before if w.phrase == text]
-            wrote = False
-            try:
-                with self.catalog._write() as conn:
-                    role = self.catalog.role(user, conn)
-                    if not role.at_least(Role.APPROVER):
-                        raise PermissionDenied(
-                            f"'{text}' is shared; removing it needs an approver",
-                            hint="Ask an approver to remove it.",
-                        )
-                    if not found:
-                        raise UnknownNameError("shared word", text, [w.phrase for w in before])
-                    conn.execute(
-                        sa.delete(words).where(
-                            words.c.phrase == text, words.c.state == ChangeState.APPROVED.value
-                        )
+            with self.catalog._write() as conn:
+                _serialise(conn)
+                role = self.catalog.role(user, conn)
+                if not role.at_least(Role.APPROVER):
+                    raise PermissionDenied(
+                        f"'{text}' is shared; removing it needs an approver",
+                        hint="Ask an approver to remove it.",
                     )
-                    _audit(conn, user, "remove", ChangeState.APPROVED.value, None, text, 0, found[0].target)
-                    write_words(self.catalog.root, [w for w in before if w.phrase != text])
-                    wrote = True
-            except BaseException:
-                if wrote:
-                    write_words(self.catalog.root, before)
-                raise
+                shared = self._publishable(conn)
+                found = [w for w in shared if w.phrase == text]
+                if not found:
+                    raise UnknownNameError("shared word", text, [w.phrase for w in shared])
+                conn.execute(
+                    sa.delete(words).where(
+                        words.c.phrase == text, words.c.state == ChangeState.APPROVED.value
+                    )
+                )
+                _audit(conn, user, "remove", ChangeState.APPROVED.value, None, text, 0, found[0].target)
+            self._publish(drop=text)
         return found[0]
 
     @staticmethod
@@ -291,6 +291,17 @@ class Vocabulary:
                 f"word #{row['id']} ('{row['phrase']}') is {row['author']}'s; only its author can {action} it",
                 hint="Teach your own word instead (it applies to you at once, and to others after review).",
             )
+
+
+def _serialise(conn: sa.Connection) -> None:
+    """Hold the vocabulary's write lock until the transaction ends: SQLite's ``BEGIN IMMEDIATE`` already
+    serialises writers; PostgreSQL takes a transaction-scoped advisory lock.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+
+
+_LOCK_KEY = 0x6D6D766F63  # "mmvoc": metricmind's vocabulary file
 
 
 def _editable(state: str) -> str:

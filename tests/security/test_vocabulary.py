@@ -365,3 +365,66 @@ def test_old_words_can_be_listed_and_removed_by_an_approver(demo: Path) -> None:
         assert [(e["user"], e["action"]) for e in project.catalog.audit(subject="mrr")][:1] == [
             ("ap", "remove")
         ]
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_concurrent_approvals_keep_every_word(
+    demo: Path, store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two approvers in two processes each share a word: the file holds both (no lost update)."""
+    import threading
+
+    if store == "postgres":
+        monkeypatch.setenv("METRICMIND_STORE_URL", str(request.getfixturevalue("postgres_url")))
+    phrases = [f"dosh {n}" for n in ("one", "two", "three", "four", "five", "six")]
+    with Project.load(demo) as project:
+        project.catalog.add_user("ana", "editor")
+        for name in ("bo", "cy"):
+            project.catalog.add_user(name, "approver")
+        ids = [project.learn("ana", p, "mrr")["id"] for p in phrases]
+    errors: list[BaseException] = []
+
+    def approve(who: str, mine: list[int]) -> None:
+        try:
+            with Project.load(demo) as own:  # its own engine and file lock, like another process
+                for word_id in mine:
+                    own.approve_word(word_id, who)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=approve, args=("bo", ids[0::2])),
+        threading.Thread(target=approve, args=("cy", ids[1::2])),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert sorted(w.phrase for w in read_words(demo)) == sorted(phrases)
+
+
+def test_a_crash_between_commit_and_file_never_shares_an_unapproved_word(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store commits first: a failed file write leaves the word approved but unshared, and the next
+    vocabulary write shares it; a word is never in the file without its approval."""
+    import metricmind.catalog.vocabulary as governed
+
+    with Project.load(demo) as project:
+        project.catalog.add_user("ana", "editor")
+        project.catalog.add_user("bo", "approver")
+        first = project.learn("ana", "dosh", "mrr")["id"]
+        second = project.learn("ana", "moolah", "arr")["id"]
+
+        def crash(root: object, words: object) -> None:
+            raise OSError("disk full")
+
+        monkeypatch.setattr(governed, "write_words", crash)
+        with pytest.raises(OSError, match="disk full"):
+            project.approve_word(first, "bo")
+        monkeypatch.undo()
+        assert project.vocabulary.get(first)["state"] == "approved"
+        assert read_words(demo) == []  # not shared yet; and never shared without an approval
+        project.approve_word(second, "bo")
+    assert sorted(w.phrase for w in read_words(demo)) == ["dosh", "moolah"]
