@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from metricmind.interfaces.web import charts
 from metricmind.interfaces.web.app import create_app
 from metricmind.project import Project
 from tests.web.browser import chromium, running, shoot
@@ -235,3 +236,45 @@ def test_value_picker_builds_a_filter_that_runs(page: Any, base_url: str) -> Non
     page.wait_for_url("**f_op=%3D**")
     assert page.locator("#result-table tbody tr").count() == 0
     assert page.locator(".alert.error").count() == 0
+
+
+ADD_BOX = """([id, spec, src]) => {
+    const box = document.createElement('div');
+    box.className = 'mm-chart'; box.id = id; box.dataset.echarts = src;
+    const data = document.createElement('script');
+    data.type = 'application/json'; data.className = 'chart-spec'; data.textContent = JSON.stringify(spec);
+    const canvas = document.createElement('div');
+    canvas.className = 'mm-canvas'; canvas.style.height = '240px';
+    box.append(data, canvas); document.querySelector('main').append(box);
+    MMChart.drawAll(box);
+}"""
+
+
+def test_the_chart_component_draws_a_page_s_own_option(page: Any, base_url: str) -> None:
+    """What analysis pages reuse: ``charts.echarts_spec`` (any ECharts option) in a ``chart_box``, units applied."""
+    bars = {
+        "xAxis": {"type": "category", "data": ["M0", "M1", "M2"]},
+        "yAxis": {"type": "value"},
+        "series": [{"type": "bar", "data": [1.0, 0.62, 0.41]}],
+    }
+    heatmap = {
+        "xAxis": {"type": "category", "data": ["M0", "M1"]},
+        "yAxis": {"type": "category", "data": ["Jan", "Feb"]},
+        "visualMap": {"min": 0, "max": 1, "show": False},
+        "series": [{"type": "heatmap", "data": [[0, 0, 1.0], [1, 0, 0.6], [0, 1, 1.0], [1, 1, 0.7]]}],
+    }
+    page.goto(base_url + "/query?metrics=mrr")  # loads chart.js; ECharts comes on demand
+    src = page.get_attribute("#chart", "data-echarts")
+    page.evaluate(ADD_BOX, ["bars", charts.echarts_spec(bars, unit="ratio"), src])
+    page.wait_for_selector("#bars[data-rendered='custom'] svg")
+    labels = page.locator("#bars svg text").evaluate_all("ts => ts.map(t => t.textContent)")
+    assert "M1" in labels and "100%" in labels and "40%" in labels, labels
+    page.evaluate(ADD_BOX, ["cohorts", charts.echarts_spec(heatmap, unit="ratio"), src])
+    page.wait_for_selector("#cohorts[data-rendered='custom'] svg")
+    assert (
+        page.evaluate(
+            "() => echarts.getInstanceByDom(document.querySelector('#cohorts .mm-canvas')).getOption().series[0].type"
+        )
+        == "heatmap"
+    )
+    assert page.locator("#cohorts svg path").count() >= 4

@@ -151,3 +151,12 @@ def _key_label(column: dict[str, Any], value: Any) -> str:
     if column["kind"] == "time":
         return time_label(value, column.get("grain"))
     return "(none)" if value is None else str(value)
+
+
+def echarts_spec(option: dict[str, Any], unit: str | None = None, currency: str = "USD") -> dict[str, Any]:
+    """A chart spec from a ready ECharts option (a heatmap, a waterfall …) for ``chart_box``: value axes and
+    tooltips without a formatter of their own show numbers by ``unit`` (as ``formats.format_number``).
+    The option must be JSON (no functions); the vendored build's charts are listed in
+    ``scripts/echarts_entry.js``.
+    """
+    return {"type": "custom", "types": ["custom"], "option": option, "unit": unit, "currency": currency}

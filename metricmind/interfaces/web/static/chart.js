@@ -98,6 +98,25 @@
     };
   }
 
+  // A page may hand over its own ECharts option (charts.echarts_spec: heatmaps, waterfalls, …); value axes and
+  // tooltips that set no formatter get the unit's.
+  function customOption(spec) {
+    var option = JSON.parse(JSON.stringify(spec.option));
+    if (spec.unit) {
+      var full = numberFormat(spec.unit, spec.currency, false), compact = numberFormat(spec.unit, spec.currency, true);
+      option.tooltip = option.tooltip || {};
+      if (!option.tooltip.valueFormatter && !option.tooltip.formatter) { option.tooltip.valueFormatter = full; }
+      [].concat(option.yAxis || [], option.xAxis || []).forEach(function (axis) {
+        if (axis.type === "value") {
+          axis.axisLabel = axis.axisLabel || {};
+          if (!axis.axisLabel.formatter) { axis.axisLabel.formatter = compact; }
+        }
+      });
+    }
+    if (option.animation === undefined) { option.animation = false; }
+    return option;
+  }
+
   function specOf(box) {
     if (!box._mmSpec) {
       var node = box.querySelector("script.chart-spec");
@@ -127,7 +146,8 @@
     var canvas = box.querySelector(".mm-canvas");
     var chart = canvas && window.echarts ? window.echarts.getInstanceByDom(canvas) : null;
     box.dataset.kind = type;
-    if (type === "table" || type === "number" || !spec.series || !spec.series.length || !canvas) {
+    var drawable = spec.option || (spec.series && spec.series.length);
+    if (type === "table" || type === "number" || !drawable || !canvas) {
       if (chart) { chart.dispose(); }
       box.hidden = true;
       box.dataset.rendered = type;
@@ -139,10 +159,10 @@
       return null;
     }
     if (!chart) { chart = window.echarts.init(canvas, null, { renderer: "svg" }); }
-    chart.setOption(option(spec, type), true);
+    chart.setOption(spec.option ? customOption(spec) : option(spec, type), true);
     if (window.performance && performance.mark) { performance.mark("mm-chart-drawn"); }
     box.dataset.rendered = type;
-    box.dataset.series = String(spec.series.length);
+    box.dataset.series = String((spec.series || spec.option.series || []).length);
     return chart;
   }
 
