@@ -146,7 +146,9 @@ def build(model: Model, graph: JoinGraph, query: MetricQuery, dialect: Dialect) 
     for text in query.where:
         wheres.append(parse_where(text, dialect.sqlglot))
     # Only a query that asks for overlapping groups sees one-to-many and foreign↔foreign joins.
-    req = Request(query, model, dialect, graph.overlapping if query.allow_overlap else graph, items, wheres)
+    req = Request(
+        query, model, dialect, graph.overlapping if query.allow_overlap else graph.many_to_one, items, wheres
+    )
     for name in query.metrics:
         req.outputs.append((name, _metric_expr(req, name, (), None, None, ())))
     if any(i.custom for i in items):

@@ -125,7 +125,20 @@ class JoinGraph:
     @cached_property
     def overlapping(self) -> JoinGraph:
         """The same project's graph with one-to-many and foreign↔foreign hops as well (built on first use)."""
-        return self if self.overlap else JoinGraph(self.model, self.max_hops, overlap=True)
+        if self.overlap:
+            return self
+        graph = JoinGraph(self.model, self.max_hops, overlap=True)
+        graph.__dict__["many_to_one"] = self
+        return graph
+
+    @cached_property
+    def many_to_one(self) -> JoinGraph:
+        """The same project's graph without fan-out hops (what a query sees by default)."""
+        if not self.overlap:
+            return self
+        graph = JoinGraph(self.model, self.max_hops)
+        graph.__dict__["overlapping"] = self
+        return graph
 
     @cached_property
     def _holders(self) -> dict[str, list[tuple[SemanticModel, Entity]]]:
