@@ -20,7 +20,7 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metricmind.errors import FanOutError, QueryError
+from metricmind.errors import FanOutError, JoinError, QueryError
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
 
@@ -144,6 +144,8 @@ def check_adds_up(project: Project, metric: str) -> None:
             result = project.run(MetricQuery.build(metric, name))
         except FanOutError:
             assert name not in listed, f"{name} is listed for {metric} but refused"
+            if metric.startswith("rows_"):
+                check_membership(project, metric, name, total)
             continue
         except QueryError:
             assert name not in listed, f"{name} is listed for {metric} but refused"
@@ -156,7 +158,24 @@ def check_adds_up(project: Project, metric: str) -> None:
         project.compile(MetricQuery.build(metric, name))  # every listed name is accepted
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def check_membership(project: Project, metric: str, name: str, total: float) -> None:
+    """Asked for, a fan-out breakdown of a row count puts every row in at least one group (the NULL
+    group when nothing matches) and in each group at most once, and carries the true total.
+    """
+    try:
+        result = project.run(MetricQuery.build(metric, name, allow_overlap=True))
+    except JoinError as exc:
+        assert "different join paths" in exc.message  # several fan-out paths: the user names one
+        return
+    assert result.overlapping == (name,)
+    assert result.total is not None and value(result.total.rows[0][0]) == total
+    counts = [value(r[-1]) for r in result.rows]
+    assert all(c <= total for c in counts), (metric, name, counts, total)
+    assert sum(counts) >= total, (metric, name, counts, total)
+    assert len({r[0] for r in result.rows}) == len(result.rows)  # one row per group
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schemas())
 def test_groups_add_up_to_the_total_on_generated_schemas(drawn: tuple[list[ModelSpec], int]) -> None:
     models, seed = drawn

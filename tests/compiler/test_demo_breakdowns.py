@@ -165,3 +165,27 @@ def test_demo_breakdowns_add_up_on_postgres(demo_on_postgres: Project, demo: Pro
         ours = demo.run(MetricQuery.build(metric, **YEAR)).rows[0][0]
         theirs = demo_on_postgres.run(MetricQuery.build(metric, **YEAR)).rows[0][0]
         assert math.isclose(_num(ours), _num(theirs), rel_tol=1e-9)
+
+
+DEMO_SHAPES = [
+    ("mrr,trial_starts,events", "metric_time__month"),
+    ("trial_conversion_rate,signups,marketing_spend", "metric_time__month"),
+    ("revenue_ytd,touchpoints,events", "metric_time__month"),
+    ("mrr_growth_mom,trial_starts,active_users", "metric_time__month"),
+    ("cac,arpa,events,invoice_count", "metric_time__quarter"),
+    ("net_revenue,signups,touchpoints,marketing_spend", ""),
+]
+
+
+@pytest.mark.parametrize(("metrics", "group_by"), DEMO_SHAPES)
+def test_demo_multi_source_queries_on_postgres_equal_duckdb(
+    metrics: str, group_by: str, demo_on_postgres: Project, demo: Project
+) -> None:
+    """Three and four semantic models, with cumulative, offset, conversion and snapshot metrics."""
+    from tests.compiler.test_multisource_postgres import same
+
+    q = MetricQuery.build(metrics, group_by or None, start="2024-01-01", end="2026-01-01")
+    expected = demo.run(q).rows
+    assert expected
+    got = demo_on_postgres.run(q).rows
+    assert same(got, expected), f"{got[:3]}\n!=\n{expected[:3]}"

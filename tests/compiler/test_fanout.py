@@ -146,3 +146,22 @@ def test_filters_mixing_sides_of_a_fan_out_join_are_still_refused(shop: Project)
 def test_refusal_is_a_join_error_for_existing_handlers(shop: Project) -> None:
     with pytest.raises(JoinError):
         shop.compile(MetricQuery.build("new_customers", "order__status"))
+
+
+def test_metric_filters_inside_an_opted_in_query_still_join_many_to_one(shop: Project) -> None:
+    graph = shop.graph
+    assert graph.overlapping.many_to_one is graph and graph.many_to_one is graph
+    query = MetricQuery.build(
+        "new_customers",
+        "order__status",
+        where="{{ Metric('orders', group_by=['customer']) }} > 1",
+        allow_overlap=True,
+    )
+    rows = shop.run(query).rows
+    expected = shop.warehouse.run(
+        """select o.status, count(c.customer_id) from main.customers c
+        left join (select distinct customer_id, status from main.orders) o using (customer_id)
+        where c.customer_id in (select customer_id from main.orders group by 1 having count(*) > 1)
+        group by 1 order by 1 nulls last"""
+    ).rows
+    assert rows == expected
