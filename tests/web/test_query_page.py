@@ -135,6 +135,28 @@ def test_sort_by_header_click(page: Any, base_url: str) -> None:
     assert reloaded == descending
     page.click("#result-table th[data-col='customer__segment']")
     assert _column(page, 2)[:4] == ["Enterprise"] * 4
+    page.focus("#result-table th[data-col='customer__segment']")
+    page.keyboard.press("Enter")  # the keyboard sorts too
+    assert _column(page, 2)[:4] == ["SMB"] * 4 and "sort=-customer__segment" in page.url
+
+
+def test_sorting_more_rows_than_shown_asks_the_server(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/query?metrics=invoice_revenue&group_by=customer__name&grain=month")
+    count = page.inner_text("#row-count")
+    total = int(re.search(r"([\d,]+) rows", count).group(1).replace(",", ""))  # type: ignore[union-attr]
+    assert total > 1000 and "showing the first 1,000" in count
+    assert page.locator("#result-table tbody tr").count() == 1000
+    with page.expect_navigation():
+        page.click("#result-table th[data-col='invoice_revenue']")
+    assert "sort=invoice_revenue" in page.url
+    shown = page.locator("#result-table tbody td:nth-child(3)").evaluate_all(
+        "cells => cells.map(c => parseFloat(c.dataset.v))"
+    )
+    rows = page.context.request.get(
+        base_url + "/api/query?metrics=invoice_revenue&group_by=customer__name&grain=month"
+    )
+    every = sorted(r[2] for r in rows.json()["rows"] if r[2] is not None)
+    assert shown == every[:1000]
 
 
 def test_number_formats_in_table_axis_and_tooltip(page: Any, base_url: str) -> None:

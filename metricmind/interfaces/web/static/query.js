@@ -73,6 +73,12 @@
     });
   }
   if (table) {
+    table.tHead.addEventListener("keydown", function (event) {
+      if ((event.key === "Enter" || event.key === " ") && event.target.closest("th[data-col]")) {
+        event.preventDefault();
+        event.target.closest("th[data-col]").click();
+      }
+    });
     table.tHead.addEventListener("click", function (event) {
       var th = event.target.closest("th[data-col]");
       if (!th) { return; }
