@@ -20,6 +20,47 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 
+SHORT_JOURNEY = 32
+"""Journeys up to this many touches, given grouped, are sorted in place by parallel transposition rounds."""
+
+
+def touch_order(journey: IntArray, ts: FloatArray) -> IntArray | None:
+    """The stable order by (journey, ts), or None when the touches are already in it.
+
+    Touches usually arrive grouped by journey (the file format nests them; the warehouse query orders them)
+    and only need sorting within each journey. For short journeys that is done with odd-even transposition
+    rounds over all journeys at once (stable: only strictly out-of-order neighbours swap; a journey of n
+    touches is sorted after n rounds); otherwise with ``np.lexsort``, which is stable too.
+    """
+    if len(ts) < 2:
+        return None
+    step = np.diff(journey)
+    same = step == 0
+    if bool(np.all((step > 0) | (same & (np.diff(ts) >= 0)))):
+        return None
+    if bool(np.all(step >= 0)):
+        longest = int(np.bincount(journey - journey[0]).max())
+        if longest <= SHORT_JOURNEY:
+            order = np.arange(len(ts), dtype=np.int64)
+            keys = ts.copy()
+            pairs = [np.flatnonzero(same[parity::2]) * 2 + parity for parity in (0, 1)]
+            quiet = 0
+            for round_ in range(longest + 1):
+                left = pairs[round_ % 2]
+                left = left[keys[left] > keys[left + 1]]
+                if len(left):
+                    quiet = 0
+                    right = left + 1
+                    keys[left], keys[right] = keys[right], keys[left].copy()
+                    order[left], order[right] = order[right], order[left].copy()
+                else:
+                    quiet += 1
+                    if quiet == 2:
+                        break
+            return order
+    return np.lexsort((ts, journey)).astype(np.int64)
+
+
 @dataclass(frozen=True, eq=False)
 class Journeys:
     """Touchpoints of many journeys, grouped by journey and sorted by time within each.
@@ -90,13 +131,8 @@ class Journeys:
                 f"journeys[{empty}] has no touchpoints",
                 hint="Every journey needs at least one touchpoint; drop the empty ones.",
             )
-        if len(ts) > 1:
-            step = np.diff(journey)
-            in_order = bool(np.all((step > 0) | ((step == 0) & (np.diff(ts) >= 0))))
-        else:
-            in_order = True
-        if not in_order:  # np.lexsort is stable: ties keep their input order
-            order = np.lexsort((ts, journey))
+        order = touch_order(journey, ts)
+        if order is not None:
             journey, channel, ts = journey[order], channel[order], ts[order]
         return cls(
             channels=tuple(channels),

@@ -196,3 +196,19 @@ def test_every_model_hands_out_exactly_the_totals() -> None:
     for name, entry in out["models"].items():
         assert math.isclose(sum(entry["conversions"].values()), out["total_conversions"], abs_tol=1e-6), name
         assert math.isclose(sum(entry["revenue"].values()), out["total_revenue"], abs_tol=1e-6), name
+
+
+@pytest.mark.parametrize(("max_len", "grouped"), [(8, True), (40, True), (8, False)])
+def test_touch_order_is_the_stable_sort(max_len: int, grouped: bool) -> None:
+    from metricmind.analyses.journeys import touch_order
+
+    rng = np.random.default_rng(max_len)
+    for _ in range(100):
+        lengths = rng.integers(1, max_len + 1, int(rng.integers(1, 30)))
+        journey = np.repeat(np.arange(len(lengths)), lengths)
+        if not grouped:
+            journey = rng.permutation(journey)
+        ts = rng.integers(0, 4, len(journey)).astype(float)  # many ties: input order must survive
+        order = touch_order(journey, ts)
+        got = np.arange(len(ts)) if order is None else order
+        assert (got == np.lexsort((np.arange(len(ts)), ts, journey))).all()
