@@ -121,6 +121,9 @@ def test_a_cookie_driven_form_post_needs_the_csrf_token(client: TestClient, toke
     for bad in ("0" * 64, "é" * 64, ""):
         wrong = client.post(f"/review/{change['id']}/approve", data={**form, "csrf_token": bad})
         assert wrong.status_code == 403 and wrong.json()["error"] == "csrf_rejected", bad
+    browser = client.post(f"/review/{change['id']}/approve", data=form, headers={"Accept": "text/html"})
+    assert browser.status_code == 403 and "text/html" in browser.headers["content-type"]  # a page, not JSON
+    assert "csrf_rejected" in browser.text and "Reload the page" in browser.text
     token = page_token(client, "/review")
     assert token
     done = client.post(f"/review/{change['id']}/approve", data={**form, "csrf_token": token})

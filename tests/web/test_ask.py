@@ -92,7 +92,10 @@ def test_ask_in_the_browser(browser: Any, ro_project: Project) -> None:
         page.wait_for_selector("#resolution[data-answerable='true']")
         assert "customer__segment" in page.inner_text("#ask-parts")
         shoot(page, "ask")
-        page.click("#open-query")
+        with page.expect_navigation(
+            url="**/query?**"
+        ):  # the Ask page has tables too: wait for the query page
+            page.click("#open-query")
         page.wait_for_selector("table")
         assert "new_customers" in page.content() and "<svg" in page.content()
         page.close()

@@ -312,7 +312,13 @@ def error_response(request: Request, exc: MetricmindError, status: int | None = 
     """The one error shape as JSON, or an HTML page with the same content."""
     code = status or status_of(exc)
     body = exc.to_dict()
-    if wants_json(request) or request.method != "GET" and not request.headers.get("hx-request"):
+    plain_form = "text/html" in request.headers.get("accept", "")  # a browser's own form post (sign-in)
+    if (
+        wants_json(request)
+        or request.method != "GET"
+        and not request.headers.get("hx-request")
+        and not plain_form
+    ):
         return JSONResponse(to_json(body), status_code=code)
     st = state(request)
     template = "_error_fragment.html" if request.headers.get("hx-request") else "error.html"

@@ -242,7 +242,8 @@ def _sign_in(request: Request, token: str, next: str) -> Response:
             401,
         )
     response = RedirectResponse(local_path(next), status_code=303)
-    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", max_age=30 * 24 * 3600)
+    secure = request.url.scheme == "https"  # served over TLS: the cookie never travels in clear
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=secure, max_age=30 * 24 * 3600)
     return response
 
 
