@@ -88,6 +88,33 @@ def test_an_approver_who_edits_a_rejected_change_cannot_approve_it(catalog: Cata
     assert catalog.change(change["id"])["editors"] == ["ann"]
 
 
+def test_co_authors_are_shown_in_the_api_and_the_review_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from metricmind.interfaces.web.app import create_app
+    from metricmind.project import Project
+
+    monkeypatch.delenv("METRICMIND_STORE_URL", raising=False)
+    project = Project.load(_copy_shop(tmp_path / "shop"))
+    try:
+        cat = project.catalog
+        cat.add_user("ed", "editor")
+        ann, bob = cat.add_user("ann", "approver"), cat.add_user("bob", "approver")
+        change = cat.create_draft("ed", BIG)
+        cat.submit(cat.edit(change["id"], "ann", {**BIG, "label": "Large revenue"})["id"], "ann")
+        client = TestClient(create_app(project), base_url="http://localhost")
+        api = client.get(f"/api/definitions/{change['id']}", headers={"Authorization": f"Bearer {ann}"})
+        assert api.status_code == 200 and api.json()["change"]["editors"] == ["ann"]
+        own = client.get("/review", headers={"Authorization": f"Bearer {ann}"}).text
+        assert "edited by" in own and "own-change" in own and "button primary approve" not in own
+        other = client.get("/review", headers={"Authorization": f"Bearer {bob}"}).text
+        assert "button primary approve" in other
+    finally:
+        project.close()
+
+
 # -- finding 8: field sizes in the store path ------------------------------------------------------------
 def test_a_huge_description_is_refused_quickly(catalog: Catalog) -> None:
     started = time.perf_counter()
