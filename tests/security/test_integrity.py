@@ -519,3 +519,36 @@ def test_an_empty_folder_gets_no_store(
     assert result.exit_code != 0
     assert "no semantic models in" in result.output and "Traceback" not in result.output
     assert list(empty.iterdir()) == []  # no .metricmind/ store, no lock file
+
+
+def test_the_scheduler_logs_a_busy_night_without_a_traceback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import datetime as dt
+    import logging
+    import threading
+
+    from metricmind.knowledge.lock import nightly_lock
+    from metricmind.knowledge.schedule import NightlySchedule
+
+    ran = threading.Event()
+
+    def job() -> None:  # what serve --nightly-at runs, while cron's run holds the lock
+        try:
+            with nightly_lock(tmp_path):
+                pass
+        finally:
+            ran.set()
+
+    caplog.set_level(logging.WARNING, logger="metricmind.knowledge.schedule")
+    with nightly_lock(tmp_path):
+        schedule = NightlySchedule(
+            job, dt.time(2, 0), clock=lambda: dt.datetime(2026, 6, 30, 1, 59, 59)
+        ).start()
+        try:
+            assert ran.wait(5), "the job did not run"
+        finally:
+            schedule.stop()
+    assert schedule.last_error is not None and "another nightly run holds the lock" in schedule.last_error
+    busy = [r for r in caplog.records if "did not run" in r.getMessage()]
+    assert busy and busy[0].exc_info is None
