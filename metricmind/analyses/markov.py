@@ -18,6 +18,8 @@ import numpy as np
 from metricmind.analyses.journeys import BoolArray, FloatArray, IntArray, Journeys
 from metricmind.analyses.periods import AnalysisInputError
 
+DENSE_CODES = 4_000_000
+"""State codes below this are mapped to states with a lookup table (else by sorting)."""
 MAX_STATES = 2_000
 """The chain is solved with dense linear algebra; more states than this is refused (lower the order)."""
 
@@ -39,7 +41,13 @@ def chain_states(j: Journeys, order: int) -> tuple[IntArray, BoolArray]:
             shifted[:] = j.channel + 1
         shifted[j.position < lag] = 0
         code = code * base + shifted
-    uniq, state = np.unique(code, return_inverse=True)
+    if base**order <= DENSE_CODES:  # a lookup table instead of a sort
+        present = np.bincount(code, minlength=base**order) > 0
+        uniq = np.flatnonzero(present).astype(np.int64)
+        index = np.cumsum(present) - 1
+        state = index[code]
+    else:
+        uniq, state = np.unique(code, return_inverse=True)
     contains = np.zeros((len(uniq) + 1, len(j.channels)), dtype=np.bool_)
     digits = uniq.copy()
     for _ in range(order):

@@ -148,3 +148,15 @@ def test_against_channelattribution() -> None:
         mine += [p / row.sum() for p in row if p > 0]
     theirs_p = sorted(result["transition_matrix"]["transition_probability"])
     assert np.allclose(sorted(mine), theirs_p, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_sorted_and_table_state_mappings_agree(order: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    import metricmind.analyses.markov as markov
+
+    j = random_journeys(41, 200, 5)
+    by_table = markov_removal_effects(j, order=order)
+    monkeypatch.setattr(markov, "DENSE_CODES", 0)  # force the np.unique path
+    by_sort = markov_removal_effects(j, order=order)
+    assert abs(by_table[0] - by_sort[0]) < 1e-12
+    assert np.allclose(by_table[1], by_sort[1], rtol=0, atol=1e-12)
