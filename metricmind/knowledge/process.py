@@ -8,6 +8,7 @@ transaction: a crash loses at most the batch in progress, and re-running counts 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,8 @@ from metricmind.knowledge.store import Delta, NodeIds, apply, insert
 from metricmind.querylog import Analyzer, QueryFacts
 from metricmind.spec.model import Model
 from metricmind.spec.names import METRIC_TIME
+
+log = logging.getLogger(__name__)
 
 CURSOR = ("process", "query_log")
 MAX_SAMPLES = 5
@@ -83,8 +86,19 @@ class Processor:
 
     # -- reading texts ---------------------------------------------------------------------------
     def read(self, sql: str, dialect: str) -> Reading:
-        """Analyze one text and interpret it through the model."""
+        """Analyze one text and interpret it through the model; one odd text never fails a batch (its
+        facts are kept, without metrics or dimensions, and the problem is logged).
+        """
         facts = self.analyzer.analyze(sql, dialect)
+        try:
+            return self._interpret(facts, dialect)
+        except Exception as exc:  # a pathological statement must not stop the graph
+            log.warning(
+                "query log text %s not interpreted: %s: %s", facts.fingerprint, type(exc).__name__, exc
+            )
+            return Reading(facts.fingerprint, facts, (), ())
+
+    def _interpret(self, facts: QueryFacts, dialect: str) -> Reading:
         metrics: list[str] = []
         dims: list[str] = []
         if self.index is not None and facts.ok:

@@ -222,6 +222,9 @@ class LogFile:
                 except json.JSONDecodeError as exc:
                     self._skip(number, "not_json", f"not JSON: {exc.msg}")
                     continue
+                except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+                    self._skip(number, "not_json", f"not readable JSON: {exc}")
+                    continue
                 except RecursionError:
                     self._skip(number, "too_deep", "JSON nested too deep")
                     continue

@@ -329,6 +329,7 @@ def test_one_bad_line_does_not_abort_an_ingest(tmp_path: Path, monkeypatch: pyte
         + bytes(b for b in range(256) if b != 10)
         + b"\n"  # binary
         + b"SELECT 1 -- a line pasted by hand\n"  # not JSON
+        + b'{"query_id": "q9", "rows": ' + b"9" * 5000 + b"}\n"  # an integer Python refuses to read
         + _native(3, "SELECT 1\u0000")  # a NUL character, which PostgreSQL cannot store
         + _native(4, "SELECT '" + "x" * 4_000_000 + "'")  # a 4 MB statement
         + _native(5)
@@ -343,12 +344,12 @@ def test_one_bad_line_does_not_abort_an_ingest(tmp_path: Path, monkeypatch: pyte
     assert data["reasons"] == {
         "bad_record": 1,
         "binary": 1,
-        "not_json": 1,
+        "not_json": 2,
         "not_utf8": 2,
         "too_deep": 1,
         "too_long": 1,
     }
-    assert data["skipped"] == 7 and len(data["problems"]) == 7
+    assert data["skipped"] == 8 and len(data["problems"]) == 8
     assert any("log.jsonl:3: not UTF-8" in p for p in data["problems"])
     text = CliRunner().invoke(app, ["querylog", "ingest", "-f", str(log), "-p", str(root)])
     assert text.exit_code == 0 and "skipped: 1 bad_record, 1 binary" in text.output
