@@ -258,6 +258,14 @@ def test_value_picker_builds_a_filter_that_runs(page: Any, base_url: str) -> Non
     page.wait_for_url("**f_op=%3D**")
     assert page.locator("#result-table tbody tr").count() == 0
     assert page.locator(".alert.error").count() == 0
+    # ⊕ beside a dimension in the tree starts a filter on it, with its values listed
+    page.hover("#dims-box li.field:has(input[value='customer__region'])")
+    page.click("#dims-box .filter-by[data-field='customer__region']")
+    row = page.locator(".filter-row").last
+    assert row.locator(".f-field").input_value() == "customer__region"
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.filter-row')].pop().querySelectorAll('datalist option').length === 4"
+    )
 
 
 ADD_BOX = """([id, spec, src]) => {

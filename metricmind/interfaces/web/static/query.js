@@ -238,18 +238,29 @@
   form.querySelectorAll(".filter-row").forEach(wireRow);
   var add = document.getElementById("add-filter");
   var template = document.getElementById("filter-template");
-  if (add && template) {
-    add.addEventListener("click", function () {
-      var html = template.innerHTML.split('"vals-N"').join('"vals-' + counter + '"');
-      counter += 1;
-      var holder = document.createElement("div");
-      holder.innerHTML = html;
-      var row = holder.firstElementChild;
-      add.parentNode.insertBefore(row, add);
-      refreshFieldOptions();
-      wireRow(row);
-    });
+  function addRow() {
+    var html = template.innerHTML.split('"vals-N"').join('"vals-' + counter + '"');
+    counter += 1;
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var row = holder.firstElementChild;
+    add.parentNode.insertBefore(row, add);
+    refreshFieldOptions();
+    wireRow(row);
+    return row;
   }
+  if (add && template) { add.addEventListener("click", addRow); }
+  // ⊕ next to a dimension in the tree: filter by it (the first empty filter row, else a new one)
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest(".filter-by");
+    if (!button || !template) { return; }
+    var rows = Array.prototype.slice.call(form.querySelectorAll(".filter-row"));
+    var row = rows.filter(function (r) { return !r.querySelector(".f-field").value; })[0] || addRow();
+    var select = row.querySelector(".f-field");
+    select.value = button.dataset.field;
+    select.dispatchEvent(new Event("change"));
+    row.querySelector(".f-text").focus();
+  });
 
   // -- submit: the URL carries only what was set --------------------------------------------------------------
   form.addEventListener("submit", function () {
