@@ -40,6 +40,9 @@ def test_resolve_question(resolve_module: Any, demo: Project) -> None:
     header = rows.splitlines()[0].split(",")
     assert "customer__region" in header and header[-1] == "mrr"
     assert "is not a date" in error(server, "resolve_question", {"question": "MRR", "as_of": "someday"})
+    assert "is not a date" in error(
+        server, "resolve_question", {"question": "MRR", "as_of": "2026-07-01junk"}
+    )
 
 
 def test_correction_is_learned_by_the_resolver(resolve_module: Any, demo_copy: Path) -> None:

@@ -582,7 +582,8 @@ def _day(value: str | None, what: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value.strip()[:10])
+        text = value.strip()  # trailing junk after the date is refused, not dropped
+        return dt.date.fromisoformat(text) if len(text) <= 10 else dt.datetime.fromisoformat(text).date()
     except ValueError as exc:
         raise QueryError(f"{what} {value!r} is not a date", hint="Write it as YYYY-MM-DD.") from exc
 
