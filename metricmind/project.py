@@ -311,14 +311,30 @@ class Project:
         """The question resolver: the shared vocabulary (``metricmind/vocabulary.yml``) for everyone, and
         ``user``'s own words (drafts, words in review or rejected) for that user only.
 
-        Built afresh on each call (a few milliseconds), so words taught or approved in another process
-        apply at once. The catalog store is opened only when ``user`` is given.
+        The words are read on each call, so words taught or approved in another process apply at once;
+        a resolver is built only when they (or the warehouse's values) changed, and kept for the next
+        call with the same words. The catalog store is opened only when ``user`` is given.
         """
         from metricmind.resolve import Resolver, learned_tables
         from metricmind.spec.vocabulary import read_words
 
         own = self.vocabulary.own(user) if user else []
-        return Resolver(self.model, learned_tables(read_words(self.root), own), self.dimension_values())
+        learned = learned_tables(read_words(self.root), own)
+        values = self.dimension_values()
+        key = json.dumps([learned, values], sort_keys=True)
+        cache = self._resolvers
+        found = cache.get(key)
+        if found is None:
+            found = Resolver(self.model, learned, values)
+            if len(cache) >= 16:
+                cache.pop(next(iter(cache)))
+            cache[key] = found
+        return found
+
+    @cached_property
+    def _resolvers(self) -> dict[str, Resolver]:
+        """Resolvers built by :meth:`resolver`, by the words and values they were built from."""
+        return {}
 
     def learn(
         self, user: str, phrase: str, target: str, *, submit: bool = True, question: str | None = None
