@@ -13,8 +13,17 @@ from metricmind.testing.marketplace import build_duckdb, copy_marketplace
 
 
 @pytest.fixture(autouse=True)
-def _no_cli_overrides() -> Iterator[None]:
-    """The CLI's global options are process-wide: never let one test's leak into the next."""
+def _clean_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """No setting from the machine running the tests (a ``~/.dbt``, ``DBT_PROFILES_DIR``, ``METRICMIND_*``),
+    and the CLI's global options (process-wide) never leak from one test into the next.
+    """
+    for name in ("DBT_PROFILES_DIR", "DBT_TARGET"):
+        monkeypatch.delenv(name, raising=False)
+    for setting in config.SETTINGS:
+        monkeypatch.delenv(setting.env, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
     config.set_overrides({})
     yield
     config.set_overrides({})

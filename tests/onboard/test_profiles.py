@@ -152,3 +152,15 @@ def test_postgres_profile_from_env_vars(
     )  # fmt: skip
     assert code == 0, err
     assert len(json.loads(out)["rows"]) == 6
+
+
+def test_a_profile_named_but_not_found_is_said(marketplace: Path) -> None:
+    (marketplace / "profiles.yml").unlink()
+    (marketplace / "target" / "marketplace.duckdb").rename(marketplace / "target" / "warehouse.duckdb")
+    (marketplace / "metricmind.yml").write_text("warehouse: {schema: analytics}\n")
+    code, out, err = cli("query", "-p", str(marketplace), "-m", "gmv")
+    assert code == 0 and "(1 row)" in out
+    assert (
+        "warning: dbt_project.yml:4: dbt profile 'marketplace' (named in dbt_project.yml) was not found"
+        in err
+    )

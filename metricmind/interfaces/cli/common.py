@@ -104,6 +104,9 @@ def open_project(path: Path | None) -> Project:
     errors = [i for i in project.issues if i.level is Level.ERROR]
     if errors and not project.model.semantic_models:
         raise SpecError(project.issues)
+    for issue in project.issues:  # where the warehouse comes from is worth a line even when it loads
+        if issue.code == "profile" and issue.level is Level.WARNING:
+            sys.stderr.write(f"{issue}\n")
     if errors:
         left_out = sorted(u.name for u in project.unavailable if u.kind == "metric")
         names = ", ".join(left_out[:5]) + (f" and {len(left_out) - 5} more" if len(left_out) > 5 else "")
