@@ -294,6 +294,12 @@ class _Pruner:
             else:
                 saved[name] = sq
         pruned = dataclasses.replace(self.model, semantic_models=sms, metrics=metrics, saved_queries=saved)
+        # Whatever is left out must be explained by a reported error (never a silent gap).
+        reported = {id(i) for i in issues}
+        for u in out:
+            if id(u.cause) not in reported:
+                reported.add(id(u.cause))
+                issues.insert(sum(1 for i in issues if i.level is Level.ERROR), u.cause)
         recorded = {(u.kind, u.name) for u in out}
         for (kind, name), issue in self.own.items():  # objects the parser could not even build
             if kind in (SEMANTIC_MODEL, MEASURE, DIMENSION) and (kind, name) not in recorded:
