@@ -54,6 +54,10 @@ def test_category_bars_largest_first_and_big_numbers() -> None:
         "(no date)",
     ]
     assert charts.chart_spec([TIME, SEGMENT], [(_q(2025, 1), "SMB")])["types"] == ["table"]
+    # a metric without a value anywhere is left out of the chart (and of its axes)
+    blank = charts.chart_spec([SEGMENT, CHURN, MRR], [("SMB", None, 3.0), ("Enterprise", None, 9.0)])
+    assert [s["name"] for s in blank["series"]] == ["MRR"] and blank["y"]["unit"] == "currency"
+    assert charts.chart_spec([SEGMENT, CHURN], [("SMB", None)])["type"] == "table"
 
 
 def test_many_series_keep_the_largest() -> None:

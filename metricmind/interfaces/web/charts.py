@@ -104,6 +104,9 @@ def chart_spec(
             value = _num(r[m])
             values[pos[r[x]]] = value
             weight[sid] = weight.get(sid, 0.0) + abs(value or 0.0)
+    series = {sid: values for sid, values in series.items() if any(v is not None for v in values)}
+    if not series:  # nothing numeric to draw (e.g. a rate that needs a grain): the table says it
+        return {"type": "table", "types": ["table"]}
     ordered = sorted(series, key=lambda sid: (sid[0], -weight[sid], [str(v) for v in sid[1]]))
     kept = ordered[:MAX_SERIES]
     out = []
@@ -121,7 +124,7 @@ def chart_spec(
                 "values": series[(m, key_values)],
             }
         )
-    units = {columns[m]["unit"] for m in metrics}
+    units = {columns[m]["unit"] for m, _ in kept}
     if xcol["kind"] == "time":
         additive = len(metrics) == 1 and units <= set(ADDITIVE)
         default = "stacked" if keys and additive else "line"
@@ -138,7 +141,7 @@ def chart_spec(
         },
         "y": {
             "unit": units.pop() if len(units) == 1 else "number",
-            "currency": columns[metrics[0]].get("currency", "USD"),
+            "currency": columns[kept[0][0]].get("currency", "USD"),
         },
         "series": out,
         "series_total": len(series),
