@@ -206,7 +206,16 @@ def _parse_one(sql: str, dialect: str, what: str) -> exp.Expr:
         raise ExpressionError(f"{what}: the expression is empty", hint="Write a column name or expression.")
     try:
         statements = sqlglot.parse(f"SELECT {sql}", read=dialect)
-    except (sqlglot.errors.ParseError, sqlglot.errors.TokenError) as exc:
+    except (
+        sqlglot.errors.SqlglotError,
+        TypeError,
+        ValueError,
+        IndexError,
+        AttributeError,
+        RecursionError,
+    ) as exc:
+        # sqlglot's parser can fail with a plain TypeError or AttributeError on fragments such as '->' or
+        # '*{:}': still invalid input.
         raise ExpressionError(
             f"{what}: {sql!r} is not a valid SQL expression ({_first_error(exc)})",
             hint="Check quotes and parentheses.",
@@ -229,6 +238,12 @@ def _parse_one(sql: str, dialect: str, what: str) -> exp.Expr:
 
 
 def _check_node(node: exp.Expr, sql: str, dialect: str, inputs: frozenset[str] | None, what: str) -> None:
+    missing = node.error_messages()
+    if missing:  # e.g. '@' alone parses as ABS() with no argument
+        raise ExpressionError(
+            f"{what}: {sql!r} is not a valid SQL expression ({missing[0]})",
+            hint="Check the operators and their operands.",
+        )
     if isinstance(node, exp.Identifier):
         if isinstance(node.parent, exp.Column):
             return

@@ -129,7 +129,16 @@ def parse_where(text: str, dialect: str = "duckdb") -> ParsedWhere:
         raise FilterError(f"filter {text!r} has an unclosed '{{{{'", hint="Close every {{ with }}.")
     try:
         statements = sqlglot.parse(f"SELECT 1 WHERE {sql}", read=dialect)
-    except sqlglot.errors.SqlglotError as exc:  # ParseError, and TokenError (an unterminated /* or quote)
+    # ParseError, TokenError (an unterminated /* or quote), and the plain TypeError sqlglot's parser can
+    # (or AttributeError) raise on fragments such as '->': all are text that is not a condition.
+    except (
+        sqlglot.errors.SqlglotError,
+        TypeError,
+        ValueError,
+        IndexError,
+        AttributeError,
+        RecursionError,
+    ) as exc:
         raise FilterError(
             f"filter {text!r} is not a valid SQL condition: {_first_error(exc)}",
             hint="Check quotes and parentheses, e.g. {{ Dimension('customer__segment') }} = 'SMB'.",
@@ -145,6 +154,11 @@ def parse_where(text: str, dialect: str = "duckdb") -> ParsedWhere:
         )
     condition = select.args["where"].this
     for node in condition.walk():
+        if node.error_messages():  # e.g. 'x = @': '@' alone parses as ABS() with no argument
+            raise FilterError(
+                f"filter {text!r} is not a valid SQL condition: {node.error_messages()[0]}",
+                hint="Check the operators and their operands.",
+            )
         if not isinstance(node, _ALLOWED):
             raise FilterError(
                 f"filter {text!r}: {node.key.upper()} ({node.sql(dialect)[:40]!r}) is not allowed in filters",

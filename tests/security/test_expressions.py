@@ -276,3 +276,37 @@ def test_ordinary_project_expressions_are_accepted(dialect: str) -> None:
         "created_at is not null and amount > 0",
     ):
         assert expressions.check(text, dialect, what="measure").sql(dialect)
+
+
+_PUNCTUATION = st.text(
+    alphabet=st.sampled_from(list("abx01 ()'\"-+*/<>=!@#$%^&|~:;,.[]{}?\\`_")), max_size=30
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=_PUNCTUATION)
+def test_fuzz_operator_soup_never_crashes_the_checkers(text: str) -> None:
+    """sqlglot's parser raises TypeError/AttributeError on fragments such as '->' or '*{:}': the checkers
+    turn every failure into their own error, and '@' alone (ABS with no argument) is not an expression."""
+    from metricmind.errors import FilterError
+    from metricmind.spec.filters import parse_where
+
+    try:
+        expressions.check(text, "duckdb", what="fuzz")
+    except ExpressionError:
+        pass
+    try:
+        parse_where(text)
+    except FilterError:
+        pass
+
+
+@pytest.mark.parametrize("text", ["->", "->>", "@", "*{:}=~#", "x = @"])
+def test_fragments_are_refused_clearly(text: str) -> None:
+    from metricmind.errors import FilterError
+    from metricmind.spec.filters import parse_where
+
+    with pytest.raises(ExpressionError):
+        expressions.check(text, "duckdb", what="fuzz")
+    with pytest.raises(FilterError):
+        parse_where(text)
