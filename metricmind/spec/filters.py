@@ -187,7 +187,7 @@ def parse_where(text: str, dialect: str = "duckdb") -> ParsedWhere:
     return ParsedWhere(text, condition, refs)
 
 
-def _first_error(exc: sqlglot.errors.SqlglotError) -> str:
+def _first_error(exc: Exception) -> str:
     if isinstance(exc, sqlglot.errors.TokenError):
         return "a comment (/*) or a quoted string is not closed"
     if isinstance(exc, sqlglot.errors.ParseError) and exc.errors:
