@@ -329,7 +329,9 @@ def test_one_bad_line_does_not_abort_an_ingest(tmp_path: Path, monkeypatch: pyte
         + bytes(b for b in range(256) if b != 10)
         + b"\n"  # binary
         + b"SELECT 1 -- a line pasted by hand\n"  # not JSON
-        + b'{"query_id": "q9", "rows": ' + b"9" * 5000 + b"}\n"  # an integer Python refuses to read
+        + b'{"query_id": "q9", "rows": '
+        + b"9" * 5000
+        + b"}\n"  # an integer Python refuses to read
         + _native(3, "SELECT 1\u0000")  # a NUL character, which PostgreSQL cannot store
         + _native(4, "SELECT '" + "x" * 4_000_000 + "'")  # a 4 MB statement
         + _native(5)
