@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlglot import exp, parse_one
 
+from metricmind.compiler.dialects import get as get_dialect
+from metricmind.compiler.values import dimension_values_sql
 from metricmind.interfaces.web import explore, fields, formats
 from metricmind.project import Project
 
@@ -179,3 +182,16 @@ def test_echarts_only_on_chart_pages_served_locally_and_cached(client: TestClien
     assert "immutable" not in client.get("/static/chart.js").headers.get("cache-control", "")
     licenses = {p.name for p in (VENDOR).iterdir()}
     assert {"echarts.LICENSE", "zrender.LICENSE", "tslib.LICENSE", "VERSIONS"} <= licenses
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres", "snowflake", "bigquery", "databricks", "trino"])
+def test_values_sql_quotes_the_typed_text_in_every_dialect(ro_project: Project, dialect: str) -> None:
+    target = get_dialect(dialect)
+    sql = dimension_values_sql(
+        ro_project.model, target, "customer__segment", contains="x' OR '1'='1", limit=5
+    )
+    tree = parse_one(sql, read=target.sqlglot)
+    literals = [lit.this for lit in tree.find_all(exp.Literal) if lit.is_string]
+    assert literals == ["x' OR '1'='1"]  # one string literal holding the text, quotes and all
+    assert not list(tree.find_all(exp.Or))
+    assert tree.args["limit"] is not None
