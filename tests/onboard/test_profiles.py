@@ -164,3 +164,27 @@ def test_a_profile_named_but_not_found_is_said(marketplace: Path) -> None:
         "warning: dbt_project.yml:4: dbt profile 'marketplace' (named in dbt_project.yml) was not found"
         in err
     )
+
+
+def test_an_adapter_metricmind_does_not_read_is_named_not_replaced(marketplace: Path) -> None:
+    profiles = marketplace / "profiles.yml"
+    profiles.write_text(
+        "marketplace:\n  target: prod\n  outputs:\n    prod:\n      type: snowflake\n      account: x\n"
+    )
+    project = Project.load(marketplace)
+    warning = next(i for i in project.issues if i.code == "profile")
+    assert warning.level is Level.WARNING and "type 'snowflake'" in warning.message and warning.line == 5
+    assert project.setting("warehouse.type") == "snowflake"
+    with pytest.raises(MetricmindError, match="unknown warehouse type 'snowflake'"):
+        project.warehouse  # noqa: B018 - never the default DuckDB file instead
+
+
+def test_a_broken_profiles_file_is_an_error_with_its_line(marketplace: Path) -> None:
+    profiles = marketplace / "profiles.yml"
+    profiles.write_text("marketplace:\n  target: dev\n  outputs: [\n")
+    project = Project.load(marketplace)
+    errs = [i for i in project.issues if i.level is Level.ERROR]
+    assert len(errs) == 1 and errs[0].file == str(profiles) and "invalid YAML" in errs[0].message
+    assert "fct_order_lines" in project.compile(MetricQuery.build("gmv"))  # the YAML loads; the warehouse not
+    with pytest.raises(MetricmindError, match="cannot tell which warehouse"):
+        project.warehouse  # noqa: B018
