@@ -180,6 +180,9 @@ def test_echarts_only_on_chart_pages_served_locally_and_cached(client: TestClien
     assert served.status_code == 200 and "immutable" in served.headers["cache-control"]
     assert served.content.startswith(b"(") or b"echarts" in served.content[:2000].lower()
     assert "immutable" not in client.get("/static/chart.js").headers.get("cache-control", "")
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+\?v=[0-9a-f]{12})"', query):
+        assert "immutable" in client.get(asset).headers["cache-control"], asset
+    assert len(re.findall(r'(?:src|href)="/static/[^"]+\?v=', query)) >= 4  # css, htmx, chart.js, query.js
     licenses = {p.name for p in (VENDOR).iterdir()}
     assert {"echarts.LICENSE", "zrender.LICENSE", "tslib.LICENSE", "VERSIONS"} <= licenses
 

@@ -6,6 +6,7 @@ app = create_app(Project.load("path"))   # serve with uvicorn
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import time
@@ -88,7 +89,7 @@ def create_app(project: Project, *, hosts: Iterable[str] = ()) -> FastAPI:
         ),
     )
     st = WebState(project)
-    st.env.globals["vendor_version"] = VENDOR_VERSION
+    st.env.globals["asset"] = asset_url
     lazy = _Lazy(st)
     app.state.web = st
     app.state.search = lazy.search
@@ -105,8 +106,9 @@ def create_app(project: Project, *, hosts: Iterable[str] = ()) -> FastAPI:
         t0 = time.perf_counter()
         response: Response = await call_next(request)
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - t0) * 1000:.2f}"
-        if request.url.path.startswith("/static/vendor/") and request.query_params.get("v"):
-            # Versioned third-party files never change under one URL: no revalidation on later visits.
+        if request.url.path.startswith("/static/") and request.query_params.get("v"):
+            # Pages name static files by content hash (asset_url): a URL never changes content, so browsers
+            # keep them without asking again.
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
 
@@ -163,8 +165,15 @@ def create_app(project: Project, *, hosts: Iterable[str] = ()) -> FastAPI:
 
 
 FAVICON = (HERE / "static" / "favicon.svg").read_bytes()
-VENDOR_VERSION = hashlib.sha256((HERE / "static" / "vendor" / "echarts.min.js").read_bytes()).hexdigest()[:12]
-"""The vendored ECharts file's hash: part of its URL (``?v=``), so browsers may cache it for good."""
+
+
+@functools.cache
+def asset_url(path: str) -> str:
+    """``/static/<path>?v=<hash of its content>``: what templates link (``asset('explorer.css')``), so a
+    changed file gets a new URL and an unchanged one is cached by browsers for good.
+    """
+    data = (HERE / "static" / path).read_bytes()
+    return f"/static/{path}?v={hashlib.sha256(data).hexdigest()[:12]}"
 
 
 def _warm_queries(project: Project, metrics: int = 3) -> None:
