@@ -71,6 +71,12 @@ def test_grain_round_trip(page: Any, base_url: str) -> None:
     )
     assert page.input_value("#grain") == "week"
     assert re.fullmatch(r"20\d\d-W\d\d", _column(page, 1)[0])
+    # a group-by the tree does not list (a time dimension of its own) is kept by Run
+    page.goto(base_url + "/query?metrics=signups&grain=year&group_by=customer__signup_date__quarter")
+    assert page.locator("#dims-box input[value='customer__signup_date__quarter']").is_checked()
+    page.click("#run")
+    page.wait_for_url("**group_by=customer__signup_date__quarter**")
+    assert re.fullmatch(r"Q\d 20\d\d", _column(page, 2)[0])
 
 
 def test_labels_in_the_tree_and_search(page: Any, base_url: str) -> None:
