@@ -9,6 +9,7 @@ from typing import Protocol
 
 from metricmind.resolve.lexicon import Entry, Lexicon
 from metricmind.resolve.resolution import Resolution, Span
+from metricmind.resolve.shorthand import expand
 from metricmind.resolve.text import FILLERS, Token, number, tokenize
 from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, DIM_ORDER, GRAMMAR, GROUP_WORDS
 from metricmind.spec.model import Model
@@ -57,7 +58,7 @@ class _ReadingBase:
     def __init__(self, resolver: Catalog, question: str, as_of: dt.date) -> None:
         self.r = resolver
         self.lex = resolver.lex
-        self.tokens: list[Token] = tokenize(question)
+        self.tokens: list[Token] = expand(tokenize(question), question, self.lex.vocabulary)
         self.stems = [t.stem for t in self.tokens]
         self.used = [False] * len(self.tokens)
         self.res = Resolution(question=question, as_of=as_of)

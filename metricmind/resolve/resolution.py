@@ -31,7 +31,7 @@ class Span:
 
 @dataclass(frozen=True)
 class Filter:
-    """``field op value`` (``values`` for ``in``)."""
+    """``field op value`` (``values`` for ``in`` and ``not in``)."""
 
     field: str
     op: str
@@ -39,21 +39,25 @@ class Filter:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``ask --json`` filter shape."""
-        if self.op == "in":
-            return {"field": self.field, "op": "in", "values": list(self.values)}
+        if self.op in ("in", "not in"):
+            return {"field": self.field, "op": self.op, "values": list(self.values)}
         return {"field": self.field, "op": self.op, "value": self.values[0]}
 
     def where(self) -> str:
         """The filter in MetricFlow's syntax (values quoted; the compiler parses and checks it)."""
         ref = f"{{{{ Dimension('{self.field}') }}}}"
         quoted = [_quote(v) for v in self.values]
-        if self.op == "in":
-            return f"{ref} IN ({', '.join(quoted)})"
+        if self.op in ("in", "not in"):
+            return f"{ref} {self.op.upper()} ({', '.join(quoted)})"
         return f"{ref} {'<>' if self.op == '!=' else self.op} {quoted[0]}"
 
 
 def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+REFUSAL_CONFIDENCE = 0.3
+"""A refusal's confidence: the reading it could not complete is not one to act on."""
 
 
 @dataclass
@@ -88,6 +92,7 @@ class Resolution:
             self.answerable = False
             self.reason = reason
             self.nearest = nearest or []
+            self.confidence = min(self.confidence, REFUSAL_CONFIDENCE)
         return self
 
     # -- the query -----------------------------------------------------------------------------

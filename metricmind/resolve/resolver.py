@@ -20,6 +20,7 @@ import os
 from functools import cached_property
 
 from metricmind.errors import MetricmindError, QuestionTooLongError
+from metricmind.resolve.exclusion import continues_list, exclusion_cue
 from metricmind.resolve.lexicon import COMMON_WORDS, Entry, build_lexicon, read_learned
 from metricmind.resolve.metricwords import _MetricReading
 from metricmind.resolve.reading import _Pick
@@ -35,13 +36,21 @@ from metricmind.resolve.words import (
     GRAMMAR,
     GROUP_WORDS,
     GROWTH_WORDS,
-    NEGATIONS,
     SORT_WORDS,
     TREND_WORDS,
 )
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
 from metricmind.spec.names import METRIC_TIME, split
+
+EVERYDAY_SHORT = frozenset(
+    {"de", "na", "us", "it", "or", "in", "on", "at", "as", "am", "is", "to", "no", "me", "id"}
+)
+"""Short words that are also everyday words: as aliases they count only as typed (upper case)."""
+WHICH_MORE = frozenset(
+    {"which", "where", "who", "more", "most", "less", "fewer", "bigger", "better", "higher"}
+)
+"""With "or" between two values of one dimension, these make it a comparison ("iOS or Android: where …")."""
 
 MAX_QUESTION_CHARS = 2000
 """The longest question the resolver reads; a longer one is a ``QuestionTooLongError``."""
@@ -196,11 +205,24 @@ class _Reading(_MetricReading):
                 if not entries:
                     continue
                 text = " ".join(t.text for t in self.tokens[i : i + size])
-                entries = [e for e in entries if e.exact_case is None or e.exact_case == text]
+                entries = [e for e in entries if e.exact_case is None or self.case_ok(e.exact_case, i, text)]
                 if entries:
                     fuzzy = any(k in self.fuzzy for k in range(i, i + size))
                     out.append(_Pick(i, i + size, entries, "", fuzzy))
         return out
+
+    def case_ok(self, case: str, i: int, text: str) -> bool:
+        """A short upper-case alias typed in lower case counts unless it is also an everyday word
+        ("smb", "uk" do; "us" only as "the us"; "de", "na" never).
+        """
+        if case == text:
+            return True
+        low = text.lower()
+        if low != case.lower():
+            return False
+        if low == "us":
+            return i > 0 and self.tokens[i - 1].norm == "the"
+        return low not in EVERYDAY_SHORT
 
     def pick(self, cands: list[_Pick]) -> list[_Pick]:
         """Choose non-overlapping phrases, longest first, the kind preferred by the context."""
@@ -281,6 +303,8 @@ class _Reading(_MetricReading):
             return True
         if e.exact_case is not None or self.anchored(c, e):
             return True
+        if exclusion_cue(self.tokens, c.first, [False] * len(self.tokens)) is not None:
+            return True  # "excluding direct": a value after an exclusion cue
         before = " ".join(t.norm for t in self.tokens[max(0, c.first - 2) : c.first])
         if before.endswith(("because of", "due to", "because", "via", "through")):
             return True
@@ -620,38 +644,70 @@ class _Reading(_MetricReading):
     def read_filters(self, picks: list[_Pick]) -> None:
         res = self.res
         chosen: dict[tuple[str, bool], list[str]] = {}
+        prev: tuple[int, str, bool] | None = None
         for p in picks:
             if p.kind != "value":
                 continue
-            name, why = self.choose(p.entries)
+            name, why = self.choose(self.agreeing(p, picks))
             if name is None:
                 assert why is not None
                 res.refuse(why, self.dims_for_metrics(self.text(p.first, p.last).text))
                 return
             value = next(e.target.split("=", 1)[1] for e in p.entries if e.target.split("=", 1)[0] == name)
             negated = self.negated(p.first)
+            if (
+                not negated
+                and prev is not None
+                and prev[1] == name
+                and continues_list(self.tokens, prev[0], p.first)
+            ):
+                negated = prev[2]  # "w/o LATAM and APAC": the exclusion runs over the list
+            prev = (p.last, name, negated)
             values = chosen.setdefault((name, negated), [])
             if value not in values:
                 values.append(value)
             self.span("filters", p.first, p.last, f"{name}{'!=' if negated else '='}{value}")
-        contrast = any(t.norm in CONTRAST for t in self.tokens)
+        contrast = any(t.norm in CONTRAST for t in self.tokens) or (
+            any(t.norm == "or" for t in self.tokens) and any(t.norm in WHICH_MORE for t in self.tokens)
+        )
         for (name, negated), values in chosen.items():
             if contrast and not negated and len(values) > 1 and name not in [n for n, _ in res.group_by]:
                 res.group_by.append((name, None))  # "EMEA vs NA": side by side
             if negated:
-                res.filters += [Filter(name, "!=", (v,)) for v in values]
+                res.filters.append(
+                    Filter(name, "!=", (values[0],))
+                    if len(values) == 1
+                    else Filter(name, "not in", tuple(values))
+                )
             elif len(values) == 1:
                 res.filters.append(Filter(name, "=", (values[0],)))
             else:
                 res.filters.append(Filter(name, "in", tuple(values)))
 
+    def agreeing(self, p: _Pick, picks: list[_Pick]) -> list[Entry]:
+        """A value of several dimensions ("Enterprise": segment or plan) listed with a value of only one
+        of them ("Enterprise vs SMB") means that one.
+        """
+        dims = {e.target.split("=", 1)[0] for e in p.entries}
+        if len(dims) < 2:
+            return p.entries
+        others = [
+            {e.target.split("=", 1)[0] for e in o.entries}
+            for o in picks
+            if o is not p and o.kind == "value" and abs(o.first - p.last) <= 4 and abs(p.first - o.last) <= 4
+        ]
+        for o in others:
+            if len(o) == 1 and o <= dims:
+                return [e for e in p.entries if e.target.split("=", 1)[0] in o]
+        return p.entries
+
     def negated(self, i: int) -> bool:
-        for j in range(max(0, i - 3), i):
-            t = self.tokens[j]
-            if t.norm in NEGATIONS or (t.norm == "other" and j + 1 < i and self.tokens[j + 1].norm == "than"):
-                self.claim(j, j + 1)
-                return True
-        return False
+        """Whether an exclusion cue ("excluding", "apart from", "all … but") governs the value at ``i``."""
+        cue = exclusion_cue(self.tokens, i, self.used)
+        if cue is None:
+            return False
+        self.claim(*cue)
+        return True
 
     # -- leftovers -----------------------------------------------------------------------------
     def check_leftovers(self, picks: list[_Pick]) -> None:

@@ -53,7 +53,7 @@ GROWTH_WORDS = frozenset(
 )
 AUX = frozenset({"were", "was", "are", "is", "that", "which", "been", "got", "get", "being"})
 CONTRAST = frozenset(
-    {"vs", "versus", "compare", "compared", "comparing", "split", "between", "breakdown", "each"}
+    {"vs", "versus", "compare", "compared", "comparing", "split", "between", "breakdown", "each", "against"}
 )
 QUALIFIER_BEFORE = frozenset({"from", "for", "among", "of", "with", "across", "in", "on", "at"})
 GRAMMAR = (

@@ -1,0 +1,99 @@
+"""Exclusions said every way people say them: "apart from EMEA", "w/o LATAM and APAC", "all industries
+but education", "leaving out SMB", "other than the partners", "not counting card payments".
+
+Reading an exclusion as the inclusion filter is the worst error the resolver can make, so the cue is
+looked for generously before each value, and its scope runs over the whole list of values that
+follows it ("excluding LATAM and APAC" excludes both). "but" and "save" are exclusions only after
+"all"/"every"/"everyone" ("all channels save partner"); elsewhere they are ordinary words.
+"""
+
+from __future__ import annotations
+
+from metricmind.resolve.text import Token
+
+# one word that negates the value after it
+CUE_WORDS = frozenset(
+    {
+        "not",
+        "no",
+        "non",
+        "excluding",
+        "exclude",
+        "excludes",
+        "excluded",
+        "except",
+        "excepting",
+        "without",
+        "excl",
+        "ex",
+        "outside",
+        "minus",
+        "besides",
+        "barring",
+        "omitting",
+        "omit",
+        "ignoring",
+        "ignore",
+        "sans",
+        "nor",
+    }
+)
+# the first word of a two-word cue, and the words it pairs with
+CUE_PAIRS = {
+    "apart": {"from"},
+    "aside": {"from"},
+    "other": {"than"},
+    "leaving": {"out", "aside"},
+    "leave": {"out", "aside"},
+    "left": {"out"},
+    "take": {"out"},
+    "taking": {"out"},
+    "strip": {"out"},
+    "stripping": {"out"},
+    "filter": {"out"},
+    "filtering": {"out"},
+    "rule": {"out"},
+}
+# "but"/"save" negate only after a word for everything
+ALL_WORDS = frozenset({"all", "every", "everyone", "everybody", "everything", "any", "anyone", "each"})
+BUT_WORDS = frozenset({"but", "save", "bar"})
+# words that may stand between a cue and its value ("excluding the", "not from our", "apart from those in")
+BRIDGE = frozenset(
+    """the our any those these from in on of via for who that which come came coming through to
+    with by at paid pay paying customer customers account accounts user users in is are were was do
+    did does counting including incl include includes out than aside from""".split()
+)
+WINDOW = 5
+
+
+def exclusion_cue(tokens: list[Token], first: int, used: list[bool]) -> tuple[int, int] | None:
+    """The span of the exclusion cue governing the value starting at ``first``, if there is one.
+
+    Looks back at most ``WINDOW`` words, across bridge words only (never across another claimed
+    phrase, so "EMEA revenue without refunds" leaves EMEA alone).
+    """
+    j = first - 1
+    lo = max(0, first - WINDOW)
+    while j >= lo:
+        w = tokens[j].norm
+        if w in CUE_WORDS:
+            return j, j + 1
+        if w in BUT_WORDS and any(t.norm in ALL_WORDS for t in tokens[:j]):
+            return j, j + 1
+        if j + 1 < first and w in CUE_PAIRS and tokens[j + 1].norm in CUE_PAIRS[w]:
+            return j, j + 2
+        if used[j] or w not in BRIDGE:
+            return None
+        j -= 1
+    return None
+
+
+LIST_JOINS = frozenset({"and", "or", "nor", "the", "plus", "&"})
+
+
+def continues_list(tokens: list[Token], end: int, first: int) -> bool:
+    """Whether only list words ("and", "or", "the") stand between a value ending at ``end`` and the next
+    value starting at ``first`` (the exclusion's scope runs on).
+    """
+    gap = tokens[end:first]
+    return all(t.norm in LIST_JOINS for t in gap) and len(gap) <= 2

@@ -1,0 +1,144 @@
+"""Chat shorthand read as the words it stands for: ``qtr`` → quarter, ``prev 3 mos`` → previous 3 months.
+
+Busy people type ``new custs by wk this qtr``, ``trial cvr by acq chnl ytd`` or ``mrr w/o latam``.
+``expand`` rewrites such tokens into the words the rest of the resolver reads (keeping each token's
+character span, so the answer still points at what was typed). A short form expands to one or more
+words; chat fillers (``asap``, ``fyi``) are dropped. Only forms that are never a catalog word of their
+own are listed, and a catalog word always wins (``expand`` is given the catalog's vocabulary).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from metricmind.resolve.text import Token, stem
+
+SHORT_FORMS: dict[str, str] = {
+    # time units
+    "qtr": "quarter",
+    "qtrs": "quarters",
+    "qrtr": "quarter",
+    "qtrly": "quarterly",
+    "mo": "month",
+    "mos": "months",
+    "mth": "month",
+    "mths": "months",
+    "mnth": "month",
+    "mnths": "months",
+    "mthly": "monthly",
+    "wk": "week",
+    "wks": "weeks",
+    "wkly": "weekly",
+    "yr": "year",
+    "yrs": "years",
+    "yrly": "yearly",
+    "yday": "yesterday",
+    "yest": "yesterday",
+    "ystd": "yesterday",
+    "rn": "right now",
+    "atm": "at the moment",
+    "eom": "end of",
+    "prev": "previous",
+    "v": "vs",
+    "lst": "last",
+    # nouns
+    "amt": "amount",
+    "amts": "amounts",
+    "rev": "revenue",
+    "revs": "revenue",
+    "cust": "customer",
+    "custs": "customers",
+    "custmers": "customers",
+    "acct": "account",
+    "accts": "accounts",
+    "acq": "acquisition",
+    "chnl": "channel",
+    "chnls": "channels",
+    "chan": "channel",
+    "seg": "segment",
+    "segs": "segments",
+    "avg": "average",
+    "conv": "conversion",
+    "cvr": "conversion rate",
+    "usr": "user",
+    "usrs": "users",
+    "evt": "event",
+    "evts": "events",
+    "strtd": "started",
+    "txn": "transaction",
+    "txns": "transactions",
+    "inv": "invoice",
+    "invs": "invoices",
+    "sub": "subscription",
+    "subs": "subscriptions",
+    "ctry": "country",
+    "reg": "region",
+    "ind": "industry",
+    "num": "number",
+    "tot": "total",
+    "pct": "percent",
+    "incl": "including",
+    "excl": "excluding",
+    "w": "with",
+    "didnt": "did not",
+    "dont": "do not",
+    "doesnt": "does not",
+    "arent": "are not",
+    "isnt": "is not",
+    "wasnt": "was not",
+    "werent": "were not",
+    "hows": "how is",
+    "whats": "what is",
+    # chat fillers: dropped
+    "asap": "",
+    "fyi": "",
+    "hey": "",
+    "hi": "",
+    "btw": "",
+    "quick": "",
+    "pls": "",
+    "plz": "",
+    "thx": "",
+    "ty": "",
+    "lmk": "",
+    "ok": "",
+}
+"""Short form → the words it stands for ("" drops the word)."""
+
+_UNIT_LETTERS = {"d": "days", "w": "weeks", "m": "months", "q": "quarters", "y": "years", "mo": "months"}
+
+
+def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[str]) -> list[Token]:
+    """The tokens with chat shorthand spelled out (indexes renumbered, character spans kept).
+
+    ``w/o`` becomes "without"; a number followed by a unit letter (``30d``, ``6mo``) becomes the
+    number and the unit; a word the catalog knows (``vocabulary``, stems) is never rewritten.
+    """
+    out: list[Token] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        t = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < n else None
+        if t.norm == "w" and nxt is not None and nxt.norm == "o" and question[t.end : nxt.start] == "/":
+            out.append(_word(t, "without", t.start, nxt.end))
+            i += 2
+            continue
+        prev = out[-1] if out else None
+        if t.norm in _UNIT_LETTERS and prev is not None and prev.norm.isdigit() and prev.end == t.start:
+            out.append(_word(t, _UNIT_LETTERS[t.norm], t.start, t.end))
+            i += 1
+            continue
+        words = SHORT_FORMS.get(t.norm)
+        if words is None or t.stem in vocabulary:
+            out.append(t)
+            i += 1
+            continue
+        for w in words.split():
+            out.append(_word(t, w, t.start, t.end))
+        i += 1
+    return [replace(t, index=k) for k, t in enumerate(out)]
+
+
+def _word(t: Token, word: str, start: int, end: int) -> Token:
+    return replace(t, norm=word, stem=stem(word), start=start, end=end)

@@ -1,0 +1,97 @@
+"""Questions as people type them (issue 14): exclusions said every way, chat shorthand, two values compared."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from metricmind.project import Project
+from metricmind.resolve import Resolver
+from metricmind.resolve.shorthand import expand
+from metricmind.resolve.text import tokenize
+
+DAY = dt.date(2025, 6, 18)
+
+
+def filters(resolver: Resolver, question: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, (question, res.reason)
+    return sorted((f.field, f.op, tuple(sorted(f.values))) for f in res.filters)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "MRR excluding EMEA",
+        "MRR apart from EMEA",
+        "MRR aside from EMEA",
+        "MRR other than EMEA",
+        "MRR leaving out EMEA",
+        "MRR except for EMEA",
+        "MRR w/o EMEA",
+        "MRR not counting EMEA",
+        "MRR for all regions but EMEA",
+        "MRR for every region save EMEA",
+        "MRR minus EMEA",
+        "MRR outside of EMEA",
+    ],
+)
+def test_an_exclusion_is_never_the_inclusion(resolver: Resolver, question: str) -> None:
+    assert filters(resolver, question) == [("customer__region", "!=", ("EMEA",))]
+
+
+def test_the_exclusion_runs_over_the_whole_list(resolver: Resolver) -> None:
+    want = [("customer__region", "not in", ("APAC", "LATAM"))]
+    assert filters(resolver, "net new mrr ytd w/o latam and apac") == want
+    assert filters(resolver, "MRR leaving out LATAM or APAC") == want
+    # "but"/"save" are exclusions only after a word for everything
+    assert filters(resolver, "MRR in EMEA but last quarter") == [("customer__region", "=", ("EMEA",))]
+
+
+def test_an_exclusion_compiles_and_runs(resolver: Resolver, resolve_demo: Project) -> None:
+    """``not in`` is SQL that runs, and leaves out exactly the excluded rows."""
+    by_region = resolver.resolve("active customers by region", as_of=dt.date(2026, 6, 30))
+    without = resolver.resolve("active customers by region w/o emea and apac", as_of=dt.date(2026, 6, 30))
+    assert without.filters[0].op == "not in"
+    q_all, q_without = by_region.metric_query(), without.metric_query()
+    assert q_all is not None and q_without is not None
+    rows_all = {r[0]: r[1] for r in resolve_demo.run(q_all).rows}
+    rows_without = {r[0]: r[1] for r in resolve_demo.run(q_without).rows}
+    assert set(rows_without) == set(rows_all) - {"EMEA", "APAC"}
+    assert all(rows_without[k] == rows_all[k] for k in rows_without)
+
+
+def test_shorthand_is_spelled_out_keeping_spans() -> None:
+    q = "new custs by wk prev 3 mos w/o apac, last 30d yday rn"
+    words = [t.norm for t in expand(tokenize(q), q, set())]
+    assert words == (
+        "new customers by week previous 3 months without apac last 30 days yesterday right now".split()
+    )
+    first = expand(tokenize(q), q, set())
+    without = next(t for t in first if t.norm == "without")
+    assert q[without.start : without.end] == "w/o"
+    assert [t.index for t in first] == list(range(len(first)))
+    # a word the catalog knows is never rewritten
+    assert [t.norm for t in expand(tokenize("rev"), "rev", {"rev"})] == ["rev"]
+
+
+def test_shorthand_questions_resolve(resolver: Resolver) -> None:
+    res = resolver.resolve("churned mrr prev 3 mos monthly", as_of=DAY)
+    assert res.answerable and res.metrics == ["churned_mrr"]
+    assert res.time_range == (dt.date(2025, 3, 1), dt.date(2025, 6, 1))
+    res = resolver.resolve("mrr by segment last qtr", as_of=DAY)
+    assert res.time_range == (dt.date(2025, 1, 1), dt.date(2025, 4, 1))
+
+
+def test_two_values_of_one_dimension_compared(resolver: Resolver) -> None:
+    res = resolver.resolve("enterprise v smb nrr last qtr", as_of=DAY)
+    assert [n for n, _ in res.group_by] == ["customer__segment"]
+    assert filters(resolver, "enterprise v smb nrr last qtr") == [
+        ("customer__segment", "in", ("Enterprise", "SMB"))
+    ]
+
+
+def test_refusals_carry_a_low_confidence(resolver: Resolver) -> None:
+    res = resolver.resolve("what is our NPS", as_of=DAY)
+    assert not res.answerable and res.confidence < 0.5
