@@ -88,6 +88,10 @@ def _emit(analysis: str, result: dict[str, Any], fmt: str) -> None:
     blocks = []
     for title, columns, rows in result_tables(analysis, result):
         blocks.append(f"{title}\n{render_table(columns, rows, max_rows=1000)}")
+    if analysis == "attribution":
+        from metricmind.analyses.reading import narrate_attribution
+
+        blocks.append(f"Reading\n{narrate_attribution(result)}")
     typer.echo("\n\n".join(blocks))
 
 

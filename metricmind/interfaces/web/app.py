@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from metricmind import __version__
 from metricmind.errors import MetricmindError
-from metricmind.interfaces.web import api, ask, explore, knowledge, pages, views, vocabulary
+from metricmind.interfaces.web import analyses, api, ask, explore, knowledge, pages, views, vocabulary
 from metricmind.interfaces.web.core import HERE, BadRequest, NotFound, WebState, error_response
 from metricmind.interfaces.web.guard import Guard, parse_hosts
 from metricmind.project import Project
@@ -123,6 +123,7 @@ def create_app(project: Project, *, hosts: Iterable[str] = ()) -> FastAPI:
     app.include_router(knowledge.api_router)
     app.include_router(vocabulary.router)
     app.include_router(vocabulary.api_router)
+    app.include_router(analyses.router)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def _favicon() -> Response:

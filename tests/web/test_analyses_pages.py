@@ -1,0 +1,123 @@
+"""The analysis pages over the demo: the same numbers as ``analyze_warehouse``, JSON, CSV, options in the URL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+
+from fastapi.testclient import TestClient
+
+from metricmind.analyses.extract import analyze_warehouse
+from metricmind.analyses.reading import narrate_attribution
+from metricmind.project import Project
+
+Q1 = "start=2026-01-01&end=2026-04-01"
+
+
+def test_attribution_json_is_the_analysis_with_its_reading(client: TestClient, ro_project: Project) -> None:
+    got = client.get(f"/analyses/attribution?{Q1}&models=linear,last_touch&models=markov&format=json")
+    assert got.status_code == 200, got.text
+    body = got.json()
+    expected = analyze_warehouse(
+        "attribution",
+        ro_project.warehouse,
+        ro_project.dialect,
+        start="2026-01-01",
+        end="2026-04-01",
+        models=["linear", "last_touch", "markov"],
+    )
+    assert body["result"] == json.loads(json.dumps(expected))
+    assert list(body["result"]["models"]) == ["linear", "last_touch", "markov"]
+    assert body["reading"] == narrate_attribution(expected, "revenue")
+    assert body["params"] == {"start": "2026-01-01", "end": "2026-04-01", "models": expected_models()}
+    assert [t["title"].split(" (")[0] for t in body["tables"]][:2] == [
+        "Attributed revenue",
+        "Attributed conversions",
+    ]
+
+
+def expected_models() -> list[str]:
+    return ["linear", "last_touch", "markov"]
+
+
+def test_attribution_page_draws_grouped_bars_and_toggles_the_measure(client: TestClient) -> None:
+    html = client.get(f"/analyses/attribution?{Q1}&measure=conversions").text
+    assert 'id="chart-attribution"' in html and 'id="reading"' in html
+    spec = _spec(html, "chart-attribution")
+    assert [s["name"] for s in spec["option"]["series"]] == [
+        "first touch",
+        "last touch",
+        "linear",
+        "position-based",
+        "time decay",
+        "Shapley",
+        "Markov",
+    ]
+    body = client.get(f"/analyses/attribution?{Q1}&measure=conversions&format=json").json()
+    total = body["result"]["total_conversions"]
+    for series in spec["option"]["series"]:
+        assert abs(sum(series["data"]) - total) < 1e-3  # conversions, not revenue
+    assert 'href="?start=2026-01-01&amp;end=2026-04-01&amp;measure=revenue"' in html
+    assert "Splitting " in body["reading"] and "conversions over" in body["reading"]
+
+
+def test_csv_of_each_table(client: TestClient) -> None:
+    body = client.get(f"/analyses/attribution?{Q1}&format=json").json()
+    for i, table in enumerate(body["tables"]):
+        got = client.get(f"/analyses/attribution?{Q1}&format=csv&table={i}")
+        assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+        assert f'filename="attribution-{i}.csv"' in got.headers["content-disposition"]
+        rows = list(csv.reader(io.StringIO(got.text)))
+        assert rows[0] == table["columns"]
+        assert len(rows) - 1 == len(table["rows"])
+        assert rows[1][0] == str(table["rows"][0][0])
+    bad = client.get(f"/analyses/attribution?{Q1}&format=csv&table=99")
+    assert bad.status_code == 400 and "is not a table of this page" in bad.text
+
+
+def test_mrr_lifecycle_and_cohort_pages(client: TestClient, ro_project: Project) -> None:
+    for analysis, charts in (("mrr-movements", 1), ("lifecycle", 1), ("cohorts", 2)):
+        body = client.get(f"/analyses/{analysis}?start=2025-01-01&end=2026-01-01&format=json").json()
+        expected = analyze_warehouse(
+            analysis, ro_project.warehouse, ro_project.dialect, start="2025-01-01", end="2026-01-01"
+        )
+        assert body["result"] == json.loads(json.dumps(expected)), analysis
+        html = client.get(f"/analyses/{analysis}?start=2025-01-01&end=2026-01-01").text
+        assert html.count('class="chart-box mm-chart"') == charts
+        assert 'value="2025-01-01"' in html and 'value="2026-01-01"' in html
+    mrr = client.get("/analyses/mrr-movements?start=2025-01-01&end=2026-01-01&format=json").json()["result"]
+    months = list(mrr["per_month"])
+    assert months[0] == "2025-01" and months[-1] == "2025-12"
+    html = client.get("/analyses/mrr-movements?start=2025-01-01&end=2026-01-01").text
+    spec = _spec(html, "chart-mrr-movements")
+    churned = next(s for s in spec["option"]["series"] if s["name"] == "Churned")
+    assert churned["data"] == [round(-mrr["per_month"][m]["churned"], 2) for m in months]
+    assert "NRR" in html
+    cohorts = client.get("/analyses/cohorts?start=2025-01-01&end=2026-01-01").text
+    heat = _spec(cohorts, "chart-revenue")
+    assert heat["option"]["series"][0]["type"] == "heatmap"
+    assert all(x + y <= 11 for x, y, _ in heat["option"]["series"][0]["data"])  # a triangle
+
+
+def test_bad_options_are_refused_and_pages_are_read_only(client: TestClient) -> None:
+    assert client.get("/analyses/attribution?models=lastest_touch").status_code == 400
+    assert client.get("/analyses/attribution?by=week").status_code == 422
+    assert client.get("/analyses/attribution?start=2026-04-01&end=2026-01-01").status_code == 400
+    assert client.post("/analyses/attribution").status_code == 405
+    assert client.get("/analyses", follow_redirects=False).headers["location"] == "/analyses/attribution"
+
+
+def test_pages_are_fast_once_warm(client: TestClient) -> None:
+    for analysis in ("attribution", "mrr-movements", "lifecycle", "cohorts"):
+        client.get(f"/analyses/{analysis}")
+        t0 = time.perf_counter()
+        assert client.get(f"/analyses/{analysis}").status_code == 200
+        assert time.perf_counter() - t0 < 0.3, analysis
+
+
+def _spec(html: str, box: str) -> dict:
+    part = html.split(f'id="{box}"', 1)[1]
+    text = part.split('class="chart-spec">', 1)[1].split("</script>", 1)[0]
+    return json.loads(text)
