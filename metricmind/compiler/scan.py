@@ -266,6 +266,40 @@ def render_scan(req: Request, scan: Scan) -> exp.Select:
     return select
 
 
+def _days_only(inner: exp.Select, n_keys: int, time_items: list[GroupItem]) -> exp.Select:
+    """A copy of a snapshot's row query keeping only the period keys and the snapshot day, without the
+    LEFT JOINs nothing left reads.
+
+    It feeds ``MAX``/``MIN`` of the day per period: a left join never removes rows and repeated rows do
+    not change a maximum, so dropping those joins (dimension lookups, fan-out bridges) is exact.
+    """
+    light = inner.copy()
+    times = {i.column for i in time_items}
+    keep = [e for e in light.expressions[:n_keys] if e.alias_or_name in times]
+    keep += [e for e in light.expressions if e.alias_or_name == "__snapshot_day"]
+    light.set("expressions", keep)
+    joins = list(light.args.get("joins") or [])
+    while True:
+        # Tables read outside each join itself (its own ON reads its alias).
+        unused = [
+            j
+            for j in joins
+            if j.side == "LEFT"
+            and not j.kind
+            and not any(
+                c.table == j.alias_or_name
+                for part in [*light.expressions, light.args.get("where"), *(o for o in joins if o is not j)]
+                if part is not None
+                for c in part.find_all(exp.Column)
+            )
+        ]
+        if not unused:
+            break
+        joins = [j for j in joins if j not in unused]
+        light.set("joins", joins or None)
+    return light
+
+
 def _render_snapshot(
     req: Request,
     scan: Scan,
@@ -327,7 +361,7 @@ def _render_snapshot(
         last = exp.select(
             *(exp.column(c) for c in period_cols),
             exp.alias_(window_fn(this=exp.column("__snapshot_day")), "__complete_day", copy=False),
-        ).from_(inner.copy().subquery("snap", copy=False), copy=False)
+        ).from_(_days_only(inner, len(req.items), req.time_items).subquery("snap", copy=False), copy=False)
         if period_cols:
             last = last.group_by(*(exp.column(c) for c in period_cols), copy=False)
         # When the periods come from the snapshot column itself at a day grain or coarser, the

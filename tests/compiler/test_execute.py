@@ -311,6 +311,42 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         where s.date_day >= date '2024-02-01' and s.date_day < date '2024-03-01' group by 1""",
     ),
     (
+        "time filter chooses the filled periods",
+        {
+            "metrics": "orders_filled",
+            "group_by": "metric_time__month",
+            "where": "{{ TimeDimension('metric_time', 'day') }} >= '2024-06-10'",
+        },
+        """select s.p, coalesce(o.n, 0) from
+        (select distinct date_trunc('month', date_day) p from main.time_spine_daily where date_day >= date '2024-06-10') s
+        left join (select date_trunc('month', ordered_at) m, count(*) n from main.orders
+                   where ordered_at >= date '2024-06-10' group by 1) o on o.m = s.p""",
+    ),
+    (
+        "time filter keeps the offset value from before it",
+        {
+            "metrics": "revenue_growth_mom",
+            "group_by": "metric_time__month",
+            "where": "{{ TimeDimension('metric_time', 'month') }} >= '2024-06-01'",
+        },
+        """with m as (select date_trunc('month', ordered_at) m, sum(amount) r from main.orders group by 1),
+        s as (select distinct date_trunc('month', date_day) p from main.time_spine_daily where date_day >= date '2024-06-01'),
+        prev as (select s.p m, m.r from s join m on s.p - interval 1 month = m.m)
+        select coalesce(m.m, prev.m), m.r - prev.r from (select * from m where m >= date '2024-06-01') m
+        full join prev on m.m = prev.m""",
+    ),
+    (
+        "time filter on cumulative output days",
+        {
+            "metrics": "revenue_3m",
+            "group_by": "metric_time__day",
+            "where": "{{ TimeDimension('metric_time', 'day') }} BETWEEN '2024-03-05' AND '2024-04-20'",
+        },
+        """select s.date_day, sum(o.amount) from main.time_spine_daily s join main.orders o
+        on o.ordered_at <= s.date_day and o.ordered_at > s.date_day - interval 3 month
+        where s.date_day between date '2024-03-05' and date '2024-04-20' group by 1""",
+    ),
+    (
         "conversion rate",
         {"metrics": "visit_to_order_rate", "group_by": "metric_time__month"},
         """with conv as (

@@ -15,7 +15,6 @@ JOIN (
   FROM (
     SELECT
       DATE_TRUNC('MONTH', t0.balance_date) AS metric_time__month,
-      t0.balance AS __v_total_balance,
       CAST(t0.balance_date AS DATE) AS __snapshot_day
     FROM main.balances AS t0
   ) AS snap

@@ -15,7 +15,6 @@ JOIN (
   FROM (
     SELECT
       TRUNC(t0.balance_date, 'MONTH') AS metric_time__month,
-      t0.balance AS __v_total_balance,
       CAST(t0.balance_date AS DATE) AS __snapshot_day
     FROM main.balances AS t0
   ) AS snap
