@@ -88,6 +88,9 @@ def exclusion_cue(tokens: list[Token], first: int, used: list[bool]) -> tuple[in
     return None
 
 
+EXCLUSION_WORDS = CUE_WORDS | frozenset(CUE_PAIRS) | BUT_WORDS
+"""Words of exclusion cues: grammar, never an unknown concept."""
+
 LIST_JOINS = frozenset({"and", "or", "nor", "the", "plus", "&"})
 
 

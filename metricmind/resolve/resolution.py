@@ -36,15 +36,27 @@ class Filter:
     field: str
     op: str
     values: tuple[str, ...]
+    metric: str | None = None  # a threshold on this metric per ``field`` (an entity), not a dimension
 
     def to_dict(self) -> dict[str, Any]:
         """The ``ask --json`` filter shape."""
+        if self.metric is not None:
+            return {
+                "metric": self.metric,
+                "group_by": [self.field],
+                "op": self.op,
+                "value": float(self.values[0]),
+            }
         if self.op in ("in", "not in"):
             return {"field": self.field, "op": self.op, "values": list(self.values)}
         return {"field": self.field, "op": self.op, "value": self.values[0]}
 
     def where(self) -> str:
         """The filter in MetricFlow's syntax (values quoted; the compiler parses and checks it)."""
+        if self.metric is not None:
+            amount = float(self.values[0])
+            shown = str(int(amount)) if amount.is_integer() else str(amount)
+            return f"{{{{ Metric('{self.metric}', group_by=['{self.field}']) }}}} {self.op} {shown}"
         ref = f"{{{{ Dimension('{self.field}') }}}}"
         quoted = [_quote(v) for v in self.values]
         if self.op in ("in", "not in"):

@@ -225,6 +225,14 @@ def _since_day(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     return _through(_iso(_g(m, "a")), as_of), "day"
 
 
+def _since_month_day(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
+    """``since June 1st``: from that day (the latest one on or before ``as_of``) through ``as_of``."""
+    day = dt.date(_year(_g(m, "y"), as_of), _MONTHS[_g(m, "m")], int(_g(m, "d")))
+    if not _g(m, "y") and day > as_of:
+        day = day.replace(year=day.year - 1)
+    return _through(day, as_of), "day"
+
+
 def _last_n(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     n, unit = _n(_g(m, "n")), _g(m, "u")
     if unit == "day":
@@ -290,6 +298,7 @@ _PATTERNS: list[tuple[str, Handler]] = [
     (rf"since (?:the )?(?:start |beginning )?(?:of )?{M}(?: {Y})?", _since_month),
     (rf"since q(?P<q>[1-4])(?: {Y})?", _since_quarter),
     (rf"since (?P<a>{ISO})", _since_day),
+    (rf"since (?:the )?{M} (?P<d>\d{{1,2}})(?: ?(?:st|nd|rd|th))?(?: {Y})?", _since_month_day),
     (r"since (?:the )?(?:last|previous|prior) (?P<u>week|month|quarter|year)", _since_last),
     (rf"(?:in |over |for |during )?(?:the )?{LAST} {N} {U}", _last_n),
     (rf"(?:in |over |for |during )?(?:the )?{LAST} (?:full |complete |calendar |fiscal )?{U}", _last_unit),
@@ -321,7 +330,11 @@ _YOY = re.compile(
 )
 _POP = re.compile(
     r"\b(?:(?P<u>day|week|month|quarter|period) (?:over|on) (?:day|week|month|quarter|period)"
-    r"|qoq|mom|wow|pop|dod|sequential(?:ly)?|(?:the )?(?:previous|prior|preceding) period)\b"
+    r"|qoq|mom|wow|pop|dod|sequential(?:ly)?|(?:the )?(?:previous|prior|preceding) period"
+    # "this quarter vs last", "vs the quarter before": the period before, its unit left unsaid
+    r"|(?:vs|versus|compared (?:to|with)|against) (?:the )?(?:(?:day|week|month|quarter|year|one|period) before"
+    r"|(?:last|previous|prior)(?! (?:\d|day|week|month|quarter|year|one|two|three|four|five|six|full|calendar"
+    r"|fiscal|h[12]|q[1-4]|half|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|[a-z]+ (?:day|week|month|quarter|year)))))\b"
 )
 _CMP_BEFORE = re.compile(
     rf"\b{CMP}(?: the)?$"

@@ -95,3 +95,42 @@ def test_two_values_of_one_dimension_compared(resolver: Resolver) -> None:
 def test_refusals_carry_a_low_confidence(resolver: Resolver) -> None:
     res = resolver.resolve("what is our NPS", as_of=DAY)
     assert not res.answerable and res.confidence < 0.5
+
+
+def test_a_threshold_per_customer_filters_by_the_metric(resolver: Resolver, resolve_demo: Project) -> None:
+    """ "customers with over 5k MRR": a Metric filter at the customer grain, and the rows obey it."""
+    res = resolver.resolve("which customers are on more than 5k mrr", as_of=dt.date(2026, 6, 30))
+    assert res.answerable and res.metrics == ["mrr"]
+    assert [n for n, _ in res.group_by] == ["customer__name"]
+    (f,) = res.filters
+    assert f.to_dict() == {"metric": "mrr", "group_by": ["customer"], "op": ">", "value": 5000.0}
+    query = res.metric_query()
+    assert query is not None
+    rows = resolve_demo.run(query).rows
+    assert rows and all(r[-1] > 5000 for r in rows)
+    everyone = resolver.resolve("mrr by customer", as_of=dt.date(2026, 6, 30)).metric_query()
+    assert everyone is not None
+    assert len(resolve_demo.run(everyone).rows) > len(rows)
+    # "how many customers …" counts them; "50+" is at least 50; an amount per invoice stays refused
+    count = resolver.resolve("how many customers have mrr over 5000", as_of=DAY)
+    assert count.metrics == ["active_customers"] and count.filters[0].metric == "mrr"
+    assert resolver.resolve("accounts with 50+ events yesterday", as_of=DAY).filters[0].op == ">="
+    assert not resolver.resolve("invoices over 1000 dollars", as_of=DAY).answerable
+
+
+def test_sort_without_a_limit_and_comparisons_left_unsaid(resolver: Resolver) -> None:
+    res = resolver.resolve("net new mrr by region, biggest first, last qtr", as_of=DAY)
+    assert res.order_by == [("net_new_mrr", True)] and res.limit is None
+    res = resolver.resolve("trial conversion this qtr vs last", as_of=DAY)
+    assert res.comparison == "previous_period"
+    res = resolver.resolve("arr month over month growth this year", as_of=DAY)
+    assert res.group_by == [("metric_time", "month")]
+
+
+def test_an_unexplained_word_lowers_the_confidence_without_refusing(resolver: Resolver) -> None:
+    clean = resolver.resolve("churned mrr by region last month", as_of=DAY)
+    chatty = resolver.resolve("churned mrr by region last month zorp", as_of=DAY)
+    assert clean.confidence >= 0.8
+    assert chatty.answerable and 0.5 <= chatty.confidence < 0.8
+    assert any("zorp" in n for n in chatty.notes)
+    assert chatty.metrics == clean.metrics and chatty.group_by == clean.group_by

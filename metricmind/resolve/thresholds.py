@@ -1,0 +1,132 @@
+"""Thresholds on a metric per entity: "customers paying more than 5k MRR", "accounts with 50+ events".
+
+Such a question filters the entities (customers) by the metric computed per entity, MetricFlow's
+``{{ Metric('mrr', group_by=['customer']) }} > 5000``. The reading finds a comparison word and a number
+("more than 5k", "over $500", "at least 10", "50+", "under 2,000"), the metric nearest to it, and the
+entity the question is about (customers/accounts/clients/companies; customers when none is named).
+"which customers …"/"list accounts …" show the metric per customer; "how many customers …" count them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from metricmind.resolve.text import Token
+
+# comparison words before a number: (words, operator)
+COMPARATORS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("more", "than"), ">"),
+    (("greater", "than"), ">"),
+    (("higher", "than"), ">"),
+    (("bigger", "than"), ">"),
+    (("larger", "than"), ">"),
+    (("over",), ">"),
+    (("above",), ">"),
+    (("exceeding",), ">"),
+    (("beyond",), ">"),
+    (("at", "least"), ">="),
+    (("no", "less", "than"), ">="),
+    (("minimum", "of"), ">="),
+    (("less", "than"), "<"),
+    (("fewer", "than"), "<"),
+    (("lower", "than"), "<"),
+    (("under",), "<"),
+    (("below",), "<"),
+    (("at", "most"), "<="),
+    (("no", "more", "than"), "<="),
+    (("up", "to"), "<="),
+)
+SCALE = {
+    "k": 1_000,
+    "thousand": 1_000,
+    "m": 1_000_000,
+    "mm": 1_000_000,
+    "million": 1_000_000,
+    "mn": 1_000_000,
+}
+SYMBOLS = {">": ">", ">=": ">=", "<": "<", "<=": "<=", "≥": ">=", "≤": "<="}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """``op value`` read from the words ``first``..``last`` of the question."""
+
+    op: str
+    value: float
+    first: int
+    last: int
+
+
+def find_threshold(tokens: list[Token], question: str, used: list[bool]) -> Threshold | None:
+    """The first "comparison word + amount" of the question ("more than 5k", "50+", "> 100") among the
+    words no other reading claimed.
+    """
+    for i, t in enumerate(tokens):
+        amount = _amount(t.norm)
+        if amount is None or used[i] or _is_year(t.norm):
+            continue
+        last = i + 1
+        while (
+            last < len(tokens)
+            and question[tokens[last - 1].end : tokens[last].start] == ","
+            and len(tokens[last].norm) == 3
+            and tokens[last].norm.isdigit()
+        ):
+            amount = amount * 1000 + float(tokens[last].norm)  # "2,000"
+            last += 1
+        if last < len(tokens) and tokens[last].norm in SCALE and tokens[last].start == t.end:
+            amount *= SCALE[tokens[last].norm]
+            last += 1
+        elif last < len(tokens) and tokens[last].norm in ("thousand", "million"):
+            amount *= SCALE[tokens[last].norm]
+            last += 1
+        end_char = tokens[last - 1].end
+        if question[end_char : end_char + 1] == "+":
+            return Threshold(">=", amount, i, last)
+        if (
+            last + 1 < len(tokens)
+            and tokens[last].norm == "or"
+            and tokens[last + 1].norm in ("more", "above")
+        ):
+            return Threshold(">=", amount, i, last + 2)
+        if (
+            last + 1 < len(tokens)
+            and tokens[last].norm == "or"
+            and tokens[last + 1].norm in ("less", "fewer")
+        ):
+            return Threshold("<=", amount, i, last + 2)
+        before = question[: t.start].rstrip().rstrip("$€£").rstrip()
+        for sym in sorted(SYMBOLS, key=len, reverse=True):
+            if before.endswith(sym):
+                return Threshold(SYMBOLS[sym], amount, i, last)
+        for words, op in COMPARATORS:
+            k = len(words)
+            if i >= k and tuple(x.norm for x in tokens[i - k : i]) == words:
+                return Threshold(op, amount, i - k, last)
+    return None
+
+
+def _amount(word: str) -> float | None:
+    try:
+        return float(word.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _is_year(word: str) -> bool:
+    """``2024`` is a year, not an amount."""
+    return word.isdigit() and len(word) == 4 and word.startswith(("19", "20"))
+
+
+IRREGULAR_PAST = frozenset(
+    """won lost went came took left got made paid spent gave brought kept ran fell rose grew sold began
+    became saw did had said found gone come take give get make pay spend keep run fall rise grow sell
+    walk walked showed show""".split()
+)
+
+
+def verbish(word: str) -> bool:
+    """Whether an unexplained word reads as a verb or a comparative ("walked", "touching", "bigger"), not
+    a concept the catalog lacks ("margin", "lifetime"): such a word is ignored, not refused.
+    """
+    return word in IRREGULAR_PAST or (len(word) > 4 and word.endswith(("ed", "ing", "ly", "er")))
