@@ -171,17 +171,41 @@ class FanOutError(JoinError):
     """A dimension reachable only through a join that is not many-to-one: its groups would overlap.
 
     ``path`` is the join path (``trials → customers → touchpoints``); ``suggestions`` the reachable
-    names the user may mean.
+    names the user may mean; ``name`` the refused name and ``why`` the hop that is not many-to-one.
     """
 
     code = "fan_out"
 
     def __init__(
-        self, message: str, *, hint: str | None = None, path: str = "", suggestions: tuple[str, ...] = ()
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        path: str = "",
+        suggestions: tuple[str, ...] = (),
+        name: str = "",
+        why: str = "",
     ) -> None:
         super().__init__(message, hint=hint)
         self.path = path
         self.suggestions = suggestions
+        self.name = name
+        self.why = why
+
+    def in_filter(self, text: str) -> FanOutError:
+        """The same refusal worded for a where filter (``text``) that names the dimension."""
+        mean = f"Did you mean {', '.join(repr(s) for s in self.suggestions)}? " if self.suggestions else ""
+        return FanOutError(
+            f"filter {text!r}: '{self.name}' has several values for one row (reached only along "
+            f"{self.path}, and {self.why}), so the filter would keep a row when any one of them matches",
+            hint=f"{mean}Filter on a dimension with one value per row, or on a metric per entity "
+            "({{ Metric('orders', group_by=['customer']) }} > 0); to filter on membership, ask for it: "
+            "--overlapping-groups (CLI), allow_overlap=True (MetricQuery, REST, MCP).",
+            path=self.path,
+            suggestions=self.suggestions,
+            name=self.name,
+            why=self.why,
+        )
 
     def to_dict(self) -> dict[str, object]:  # noqa: D102
         return {**super().to_dict(), "path": self.path, "suggestions": list(self.suggestions)}

@@ -17,7 +17,7 @@ from metricmind.compiler import timefilter
 from metricmind.compiler.dialects import Dialect, percentile, trunc
 from metricmind.compiler.resolve import GroupItem, Leaf, Request, custom_column
 from metricmind.compiler.source import Source
-from metricmind.errors import FilterError, QueryError
+from metricmind.errors import FanOutError, FilterError, QueryError
 from metricmind.spec.filters import PLACEHOLDER, ParsedWhere, parse_where
 from metricmind.spec.model import Agg, Grain, Measure, NonAdditive
 from metricmind.spec.names import Ref, split
@@ -119,7 +119,10 @@ def condition(req: Request, src: Source, parsed: ParsedWhere, time_dim: str | No
             else:
                 value = trunc(req.dialect, ref.grain or Grain.DAY, src.raw_time(time_dim))
         else:
-            value = src.element(ref, ref.grain)
+            try:
+                value = src.element(ref, ref.grain)
+            except FanOutError as exc:
+                raise exc.in_filter(parsed.text) from None
         col.replace(value)
     return cond
 

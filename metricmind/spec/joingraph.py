@@ -291,6 +291,8 @@ class JoinGraph:
             "(MetricQuery, REST, MCP). Dimensions that add up: `metricmind list dimensions --metric <metric>`.",
             path=route,
             suggestions=suggestions,
+            name=ref.name,
+            why=why,
         )
 
     def _why(self, hop: Hop) -> str:

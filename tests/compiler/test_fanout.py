@@ -49,8 +49,11 @@ def test_refusal_suggests_a_reachable_dimension_of_the_same_name(market: Project
 
 def test_a_filter_through_a_fan_out_join_is_refused_too(shop: Project) -> None:
     where = "{{ Dimension('order__status') }} = 'completed'"
-    with pytest.raises(FanOutError):
+    with pytest.raises(FanOutError) as err:
         shop.compile(MetricQuery.build("new_customers", where=where))
+    assert err.value.message.startswith(f"filter {where!r}: 'order__status' has several values for one row")
+    assert "customers → orders" in err.value.message and "any one of them matches" in err.value.message
+    assert err.value.hint and "Metric(" in err.value.hint and "allow_overlap=True" in err.value.hint
     rows = shop.run(MetricQuery.build("new_customers", where=where, allow_overlap=True)).rows
     expected = shop.warehouse.run(
         "select count(*) from main.customers where customer_id in "
