@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from metricmind import config
 from metricmind.compiler import Compiler, Dialect, Plan
 from metricmind.compiler.dialects import get as get_dialect
+from metricmind.compiler.keys import repeated_keys_sql
 from metricmind.errors import (
     Issue,
     Level,
@@ -527,6 +528,7 @@ class Project:
                         "warehouse",
                     )
                 )
+        out += self._key_checks(tables)
         for m in self.model.metrics.values():
             group_by = [f"{METRIC_TIME}{SEP}{(self.model.min_grain(m.name) or Grain.DAY).value}"]
             try:
@@ -540,6 +542,48 @@ class Project:
                         m.file,
                         m.line,
                         exc.hint,
+                        "warehouse",
+                    )
+                )
+        return out
+
+    def _key_checks(self, tables: dict[str, Any]) -> list[Issue]:
+        """Every entity joined to as a key must be one in the warehouse, or joins count rows twice."""
+        out: list[Issue] = []
+        for (name, entity), sql in repeated_keys_sql(self.model, self.compiler_dialect()).items():
+            sm = self.model.semantic_models[name]
+            key = sm.relation.lower() if "." in sm.relation else f"main.{sm.relation.lower()}"
+            if key not in tables:
+                continue  # reported above
+            try:
+                rows = self.warehouse.run(sql).rows
+            except MetricmindError as exc:
+                rows, failed = [], exc.message
+            else:
+                failed = ""
+            e = sm.entity(entity)
+            kind = e.type.value if e is not None else "key"
+            if failed:
+                out.append(
+                    Issue(
+                        Level.ERROR,
+                        f"semantic model '{name}': cannot check entity '{entity}': {failed}",
+                        sm.file,
+                        sm.line,
+                        code="warehouse",
+                    )
+                )
+            elif rows:
+                examples = ", ".join(f"{k!r} ({n} rows)" for k, n in rows)
+                out.append(
+                    Issue(
+                        Level.ERROR,
+                        f"semantic model '{name}': {kind} entity '{entity}' repeats in {sm.relation}: "
+                        f"{examples}; every join to it would count a row once per repetition",
+                        sm.file,
+                        sm.line,
+                        "Make the table one row per key, or declare the entity foreign (or natural, with "
+                        "validity_params on a slowly changing dimension).",
                         "warehouse",
                     )
                 )

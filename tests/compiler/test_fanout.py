@@ -168,3 +168,20 @@ def test_metric_filters_inside_an_opted_in_query_still_join_many_to_one(shop: Pr
         group by 1 order by 1 nulls last"""
     ).rows
     assert rows == expected
+
+
+def test_validate_warehouse_proves_the_join_keys_are_keys(tmp_path: Path, shop: Project) -> None:
+    import duckdb
+
+    root = write_project(tmp_path / "market")
+    assert not [i for i in Project.load(root).validate(warehouse=True) if "repeats" in i.message]
+    con = duckdb.connect(str(root / "target" / "marketplace.duckdb"))
+    con.execute("insert into buyers select buyer_id, region_code, 'platinum' from buyers where buyer_id = 3")
+    con.close()
+    project = Project.load(root)
+    found = [i for i in project.validate(warehouse=True) if "repeats" in i.message]
+    assert len(found) == 1 and found[0].code == "warehouse"
+    assert "primary entity 'buyer' repeats in buyers: '3' (2 rows)" in found[0].message
+    assert found[0].file == "models/marketplace.yml" and found[0].hint
+    # the slowly changing dimension's natural key is one per validity start
+    assert not [i for i in shop.validate(warehouse=True) if "repeats" in i.message]
