@@ -316,9 +316,12 @@ class _Planner:
             return cte(self.outputs[0][0])
         owner = {a: step for step, aliases in self.outputs for a in aliases}
         parts = []
-        for step, aliases in self.outputs:
+        for i, (step, aliases) in enumerate(self.outputs):
+            # The first branch fixes each column's type (typed NULLs); later NULLs take that type.
             cols = [exp.column(k) for k in keys] + [
-                exp.column(a) if a in aliases else exp.alias_(typed_null(a, owner[a]), a, copy=False)
+                exp.column(a)
+                if a in aliases
+                else exp.alias_(typed_null(a, owner[a]) if i == 0 else exp.Null(), a, copy=False)
                 for a in all_aliases
             ]
             parts.append(exp.select(*cols).from_(cte(step), copy=False))
@@ -360,12 +363,16 @@ class _Planner:
 def typed_null(column: str, step: str) -> exp.Expr:
     """A NULL of the type of ``column`` of step ``step``: ``(SELECT column FROM step WHERE FALSE)``.
 
-    The placeholder of another step's column in a ``UNION ALL`` branch. A bare ``NULL`` has no type:
-    PostgreSQL types two of them meeting in a union as ``text``, which then cannot meet the ``bigint``
-    of a count (three or more steps). A scalar subquery over no rows is NULL with the column's own
-    type in every dialect, whatever the warehouse's column types are.
+    The placeholders of the other steps' columns in the first ``UNION ALL`` branch. A bare ``NULL``
+    has no type: PostgreSQL resolves ``a UNION b UNION c`` as ``(a UNION b) UNION c`` and types two
+    bare NULLs meeting there as ``text``, which then cannot meet the ``bigint`` of a count (three or
+    more steps). With every column typed in the first branch, each union step meets a typed column,
+    and the later branches' NULLs take its type. A scalar subquery over no rows is NULL with the
+    column's own type in every dialect, whatever the warehouse's column types are; typing only the
+    first branch keeps the SQL (and the compile time) linear in the number of steps.
     """
-    return exp.Subquery(this=exp.select(exp.column(column)).from_(cte(step)).where(exp.false()))
+    inner = exp.Select(expressions=[exp.column(column)]).from_(cte(step), copy=False)
+    return exp.Subquery(this=inner.where(exp.false(), copy=False))
 
 
 def substitute(node: exp.Expr, values: dict[str, exp.Expr]) -> exp.Expr:

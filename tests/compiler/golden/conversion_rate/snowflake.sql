@@ -90,13 +90,7 @@ WITH scan_visits AS (
     UNION ALL
     SELECT
       metric_time__month,
-      (
-        SELECT
-          visit_to_order_rate
-        FROM conversion_visit_to_order_rate
-        WHERE
-          FALSE
-      ) AS visit_to_order_rate,
+      NULL AS visit_to_order_rate,
       visit_count
     FROM scan_visits
   ) AS u

@@ -79,13 +79,7 @@ WITH scan_visits AS (
     FROM conversion_visit_to_order_rate_all_time
     UNION ALL
     SELECT
-      (
-        SELECT
-          visit_to_order_rate_all_time
-        FROM conversion_visit_to_order_rate_all_time
-        WHERE
-          FALSE
-      ) AS visit_to_order_rate_all_time,
+      NULL AS visit_to_order_rate_all_time,
       visit_count
     FROM scan_visits
   ) AS u

@@ -111,13 +111,7 @@ WITH scan_visits AS (
     UNION ALL
     SELECT
       customer__segment,
-      (
-        SELECT
-          visit_conversions
-        FROM conversion_visit_conversions
-        WHERE
-          FALSE
-      ) AS visit_conversions,
+      NULL AS visit_conversions,
       visit_count
     FROM scan_visits
   ) AS u

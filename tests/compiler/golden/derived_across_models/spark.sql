@@ -35,13 +35,7 @@ WITH scan_orders AS (
     UNION ALL
     SELECT
       metric_time__quarter,
-      (
-        SELECT
-          order_count
-        FROM scan_orders
-        WHERE
-          FALSE
-      ) AS order_count,
+      NULL AS order_count,
       quantity
     FROM scan_order_items
   ) AS u

@@ -46,13 +46,7 @@ WITH scan_orders AS (
     SELECT
       metric_time__month,
       customer__segment,
-      (
-        SELECT
-          order_count
-        FROM scan_orders
-        WHERE
-          FALSE
-      ) AS order_count,
+      NULL AS order_count,
       visit_count
     FROM scan_visits
   ) AS u
