@@ -53,13 +53,7 @@ WITH scan_orders AS (
     UNION ALL
     SELECT
       metric_time__month,
-      (
-        SELECT
-          order_total
-        FROM scan_orders
-        WHERE
-          FALSE
-      ) AS order_total,
+      NULL AS order_total,
       revenue
     FROM offset_revenue
   ) AS u
