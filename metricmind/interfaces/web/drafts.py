@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from metricmind.catalog.definitions import MAX_LABEL, MAX_NAME, MAX_TEXT, parse_definition, to_yaml
 from metricmind.compiler import Compiler
+from metricmind.define import sources
 from metricmind.errors import MetricmindError, QueryError
 from metricmind.interfaces.web.core import TooLong
 from metricmind.project import Project
@@ -24,7 +25,6 @@ NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_ID = 2**63 - 1  # the store's integer ids and versions
 _SHORT = {"name": MAX_NAME, "label": MAX_LABEL, "category": MAX_NAME, "owner": MAX_NAME, "measure": MAX_NAME}
 CERTIFICATION = ("draft", "experimental", "verified", "certified")
-_WORD = re.compile(r"[a-z0-9]+")
 __all__ = [
     "MAX_ID",
     "MAX_LABEL",
@@ -38,65 +38,11 @@ __all__ = [
     "suggest_sources",
     "to_yaml",
 ]
-_STOP = {"the", "of", "a", "an", "and", "or", "in", "on", "by", "per", "for", "to", "with", "is", "are", "as"}
-
-
-def tokens(text: str) -> set[str]:
-    """Lower-case word tokens, split on underscores, without stop words; plural s dropped."""
-    out = set()
-    for w in _WORD.findall(text.lower().replace("_", " ")):
-        if w in _STOP or len(w) < 2:
-            continue
-        if len(w) > 4 and w.endswith("ing"):
-            w = w[:-3]
-        elif len(w) > 4 and w.endswith("ed"):
-            w = w[:-2]
-        elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        out.add(w)
-    return out
 
 
 def suggest_sources(project: Project, text: str, limit: int = 8) -> list[dict[str, Any]]:
-    """Measures (with their semantic model and table) and canonical datasets ranked by token overlap."""
-    want = tokens(text)
-    if not want:
-        return []
-    found: list[dict[str, Any]] = []
-    for sm in project.model.semantic_models.values():
-        model_words = tokens(f"{sm.name} {sm.description} {sm.relation}")
-        for ms in sm.measures:
-            own = tokens(f"{ms.name} {ms.label} {ms.description} {ms.expr}")
-            score = len(want & own) + len(want & tokens(ms.name)) + 0.5 * len(want & (model_words - own))
-            if score > 0:
-                found.append(
-                    {
-                        "kind": "measure",
-                        "name": ms.name,
-                        "semantic_model": sm.name,
-                        "table": sm.relation,
-                        "agg": ms.agg.value,
-                        "description": ms.description,
-                        "score": round(score, 2),
-                    }
-                )
-    for ds in project.model.canonical_datasets.values():
-        words = tokens(f"{ds.name} {ds.description} {ds.grain} {' '.join(ds.core_attributes)}")
-        score = 0.75 * len(want & words)
-        if score > 0:
-            found.append(
-                {
-                    "kind": "dataset",
-                    "name": ds.name,
-                    "semantic_model": None,
-                    "table": ds.relation,
-                    "agg": None,
-                    "description": ds.description,
-                    "score": float(score),
-                }
-            )
-    found.sort(key=lambda f: (-f["score"], f["kind"] != "measure", f["name"]))
-    return found[:limit]
+    """Measures and canonical datasets ranked for ``text`` (the definition agent's ``suggest_sources``)."""
+    return sources.suggest_sources(project.model, text, limit)
 
 
 def definition_from_form(form: dict[str, Any]) -> dict[str, Any]:

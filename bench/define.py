@@ -1,0 +1,159 @@
+"""Benchmark of the definition agent (issue 12): plain-English definitions against hand-written SQL.
+
+For every case of ``tests/define/cases/definitions.yml`` (printed item by item) and ``blind.yml`` (scored
+only: its items and misses are never printed), ``analyze`` proposes a metric; the proposed metric runs by
+``metric_time__month`` for 2024 on a built demo warehouse and its rows are compared with the hand SQL.
+
+Outcomes: **equal** (every month within 0.01 or 1e-6 relative), **refused** (the agent refused, or marked a
+rule unread — never silently wrong), **wrong** (a metric was proposed with every rule read and its rows
+differ, or an unanswerable case was answered). For unanswerable cases the agent must refuse.
+
+Usage::
+
+    python bench/define.py [--demo DIR] [--json]
+
+``--demo`` reuses a demo built with ``build_demo(DIR, scale=1000, end_date="2025-06-18")``; without it a
+fresh one is built in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from metricmind.catalog.definitions import parse_definition
+from metricmind.compiler import Compiler
+from metricmind.define import Definition, analyze, model_with
+from metricmind.demo.build import build_demo
+from metricmind.project import Project
+from metricmind.spec.query import MetricQuery
+
+CASES = Path(__file__).resolve().parent.parent / "tests" / "define" / "cases"
+MONTH = "metric_time__month"
+
+
+@dataclass
+class Outcome:
+    """One case's result."""
+
+    id: str
+    outcome: str  # equal | refused | wrong
+    detail: str
+    ms: float
+
+
+def load_cases(name: str) -> list[dict[str, Any]]:
+    """The cases of one file."""
+    data = yaml.safe_load((CASES / name).read_text())
+    return list(data)
+
+
+def proposed_rows(project: Project, metric: dict[str, Any]) -> dict[dt.date, float]:
+    """The proposed metric by month for 2024."""
+    m = parse_definition(metric)
+    compiler = Compiler(model_with(project.model, m))
+    query = MetricQuery.build(m.name, [MONTH], start="2024-01-01", end="2024-12-31", order_by=[MONTH])
+    sql = compiler.compile(query, project.dialect).sql
+    result = project.warehouse.run(sql)
+    out: dict[dt.date, float] = {}
+    for row in result.rows:
+        month = row[0].date() if isinstance(row[0], dt.datetime) else row[0]
+        out[month] = float(row[1]) if row[1] is not None else 0.0
+    return out
+
+
+def hand_rows(project: Project, sql: str) -> dict[dt.date, float]:
+    """The hand SQL's rows."""
+    result = project.warehouse.run(sql)
+    return {r[0]: float(r[1]) if r[1] is not None else 0.0 for r in result.rows}
+
+
+def close(a: float, b: float) -> bool:
+    """Equal within a cent, or a millionth relative."""
+    return abs(a - b) <= 0.01 or abs(a - b) <= 1e-6 * max(abs(a), abs(b))
+
+
+def run_case(project: Project, case: dict[str, Any]) -> Outcome:
+    """Analyze and execute one case."""
+    d = Definition(str(case["name"]), str(case["definition"]), tuple(str(r) for r in case.get("rules") or ()))
+    p = analyze(d, project.model, dialect=project.dialect)
+    expect = case["expect"]
+    if not expect["answerable"]:
+        if p.refused:
+            return Outcome(case["id"], "refused", f"{p.refused}: {p.message}", p.elapsed_ms)
+        return Outcome(case["id"], "wrong", f"answered with {p.metric} (should refuse)", p.elapsed_ms)
+    if p.refused or p.metric is None:
+        return Outcome(case["id"], "refused", f"{p.refused}: {p.message}", p.elapsed_ms)
+    try:
+        got = proposed_rows(project, p.metric)
+    except Exception as exc:
+        return Outcome(case["id"], "refused", f"proposed metric failed to run: {exc}", p.elapsed_ms)
+    want = hand_rows(project, expect["sql"])
+    bad = [m for m in want if not close(got.get(m, 0.0), want[m])]
+    based = p.metric["config"]["meta"].get("based_on")
+    filt = p.metric.get("filter") or p.metric["type_params"].get("metrics", [{}])[0].get("filter", "")
+    if not bad:
+        return Outcome(case["id"], "equal", f"based on {based} {filt}", p.elapsed_ms)
+    first = bad[0]
+    diff = f"{len(bad)} months differ, e.g. {first}: got {got.get(first)} want {want[first]}"
+    if p.unread:
+        return Outcome(
+            case["id"], "refused", f"unread rules {[r.text for r in p.unread]}; {diff}", p.elapsed_ms
+        )
+    return Outcome(case["id"], "wrong", f"based on {based} {filt}; {diff}", p.elapsed_ms)
+
+
+def score(outcomes: list[Outcome]) -> dict[str, Any]:
+    """Percentages and latency."""
+    n = len(outcomes) or 1
+    times = sorted(o.ms for o in outcomes)
+    return {
+        "cases": len(outcomes),
+        "equal_pct": round(100 * sum(o.outcome == "equal" for o in outcomes) / n, 1),
+        "refused_pct": round(100 * sum(o.outcome == "refused" for o in outcomes) / n, 1),
+        "wrong_pct": round(100 * sum(o.outcome == "wrong" for o in outcomes) / n, 1),
+        "latency_ms_median": round(statistics.median(times), 1) if times else 0.0,
+        "latency_ms_max": round(times[-1], 1) if times else 0.0,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--demo", help="A demo folder built with scale=1000, end_date=2025-06-18.")
+    parser.add_argument("--json", action="store_true", help="Print JSON.")
+    parser.add_argument("--dev-only", action="store_true", help="Skip the blind split (while tuning).")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(args.demo) if args.demo else Path(tmp) / "demo"
+        if not args.demo:
+            build_demo(root, scale=1000, end_date="2025-06-18")
+        with Project.load(root) as project:
+            dev = [run_case(project, c) for c in load_cases("definitions.yml")]
+            blind = [] if args.dev_only else [run_case(project, c) for c in load_cases("blind.yml")]
+    report = {"dev": score(dev)} | ({} if args.dev_only else {"blind": score(blind)})
+    if args.json:
+        print(json.dumps({**report, "dev_cases": [o.__dict__ for o in dev]}, indent=2, default=str))
+        return 0
+    for o in dev:
+        print(f"{o.id:8} {o.outcome:8} {o.ms:7.1f} ms  {o.detail[:200]}")
+    for split, s in report.items():
+        print(
+            f"{split}: {s['cases']} cases, equal {s['equal_pct']}%, refused {s['refused_pct']}%, "
+            f"silently wrong {s['wrong_pct']}%, analysis median {s['latency_ms_median']} ms "
+            f"(max {s['latency_ms_max']} ms)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

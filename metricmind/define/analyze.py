@@ -1,0 +1,463 @@
+"""``analyze(definition, model) -> Proposal``: pure, deterministic, no LLM.
+
+Steps: check the input (name, free text) → rank existing metrics and sources by the definition's words,
+its unit (money or a count) and whether it asks for a snapshot ("at the end of", "active … per month") →
+read each business rule against the top source (``rules.read_rule``) → refuse on unknown words, values
+that do not exist or contradictory rules → build the MetricFlow metric (the dictionary drafts use) and its
+SQL by ``metric_time__month``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+from metricmind.catalog.definitions import parse_definition
+from metricmind.compiler import Compiler
+from metricmind.define import rules as rulebook
+from metricmind.define.proposal import Definition, Proposal, Suggestion
+from metricmind.define.sources import suggest_sources
+from metricmind.define.words import COUNT, DISTINCT, MONEY, SNAPSHOT, content, vocabulary
+from metricmind.errors import MetricmindError
+from metricmind.resolve.lexicon import build_lexicon
+from metricmind.resolve.text import stems
+from metricmind.spec.joingraph import JoinGraph
+from metricmind.spec.model import Measure, Metric, Model, SemanticModel
+from metricmind.spec.names import METRIC_TIME, SEP
+from metricmind.spec.query import MetricQuery
+
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,127}$")
+#: Free text that could smuggle YAML or Jinja into the generated files.
+INJECTION = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f]|\{\{|\{%|\{#|^\s*---|^\s*[!&*|>%@`]|:\s*[!&*]|\n", re.MULTILINE
+)
+MAX_TEXT = 1000
+MAX_RULES = 20
+#: Below this score no existing metric or measure is close enough to propose.
+MIN_SCORE = 3.0
+
+
+@dataclass
+class Candidate:
+    """An existing metric scored against the definition."""
+
+    metric: Metric
+    score: float
+    reason: str
+
+
+def analyze(definition: Definition, model: Model, *, dialect: str = "duckdb", max_hops: int = 4) -> Proposal:
+    """Analyze a plain-English definition over ``model``; nothing is written.
+
+    Args:
+        definition: The metric's name, one-line definition and business rules.
+        model: The project's model (``Project.model``).
+        dialect: SQL dialect of ``preview_sql``.
+        max_hops: Longest join path for dimensions and rule filters.
+
+    Returns:
+        A ``Proposal``: with ``metric`` and ``preview_sql`` when a metric can be proposed, else with
+        ``refused`` (a code) and ``message`` (what is wrong and what to do).
+    """
+    started = time.perf_counter()
+    proposal = Proposal(definition=definition)
+    try:
+        _analyze(definition, model, proposal, dialect, max_hops)
+    finally:
+        proposal.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+    return proposal
+
+
+def _refuse(proposal: Proposal, code: str, message: str) -> None:
+    proposal.refused = code
+    proposal.message = message
+    proposal.metric = None
+    proposal.preview_sql = None
+
+
+def _check_input(definition: Definition, model: Model) -> tuple[str, str] | None:
+    name = definition.name
+    if not NAME.match(name):
+        return "bad_input", (
+            f"metric name {name!r} is not valid: use lower_snake_case (letters, digits and _), "
+            "at most 128 characters"
+        )
+    if name in model.metrics:
+        status = model.metrics[name].meta.get("status", "published")
+        return "name_exists", (
+            f"a metric called {name!r} already exists ({status}); choose another name, or edit it instead"
+        )
+    texts = [("definition", definition.text)] + [(f"rule {i + 1}", r) for i, r in enumerate(definition.rules)]
+    if not definition.text.strip():
+        return "bad_input", "the definition is empty: say in one line what the metric measures"
+    if len(definition.rules) > MAX_RULES:
+        return "bad_input", f"{len(definition.rules)} rules given; at most {MAX_RULES} are read"
+    for where, text in texts:
+        if len(text) > MAX_TEXT:
+            return "bad_input", f"the {where} is {len(text):,} characters long; at most {MAX_TEXT:,} are read"
+        if INJECTION.search(text):
+            return "bad_input", (
+                f"the {where} {text[:60]!r} holds YAML or template syntax (a line break, '{{{{', '{{%', "
+                "'---' or a YAML tag); write plain sentences"
+            )
+    return None
+
+
+def _analyze(definition: Definition, model: Model, proposal: Proposal, dialect: str, max_hops: int) -> None:
+    bad = _check_input(definition, model)
+    if bad:
+        _refuse(proposal, *bad)
+        return
+    text = f"{definition.name.replace('_', ' ')} {definition.text}"
+    proposal.sources = _sources(model, text)
+    known = vocabulary(model)
+    unknown = [w for w in content(definition.text) if w not in known]
+    ranked = _rank(model, definition, text)
+    proposal.similar = [
+        Suggestion(
+            "metric",
+            c.metric.name,
+            _confidence(c.score),
+            c.reason,
+            {"status": c.metric.meta.get("status", "published"), "type": c.metric.type.value},
+        )
+        for c in ranked[:5]
+    ]
+    if unknown:
+        near = rulebook.unknown_value(
+            [stems(t.lower().replace("-", " ")) for t in (*definition.rules, definition.text)],
+            build_lexicon(model),
+            set(unknown),
+        )
+        if near:
+            dim, word, nearest = near
+            _refuse(proposal, "unknown_value", f"{dim} has no value {word!r}; nearest is {nearest!r}")
+            return
+        closest = ", ".join(c.metric.name for c in ranked[:3]) or "none"
+        _refuse(
+            proposal,
+            "no_data",
+            f"the project has nothing for {', '.join(repr(w) for w in dict.fromkeys(unknown))} (no metric, "
+            f"measure, dimension or dataset uses these words); closest metrics: {closest}",
+        )
+        return
+    if not ranked or ranked[0].score < MIN_SCORE:
+        closest = ", ".join(c.metric.name for c in ranked[:3]) or "none"
+        _refuse(proposal, "no_data", f"the definition matches no metric or measure well; closest: {closest}")
+        return
+    base = ranked[0].metric
+    _build(definition, model, proposal, base, dialect, max_hops)
+
+
+def _sources(model: Model, text: str) -> list[Suggestion]:
+    found = suggest_sources(model, text, limit=6)
+    top = max((f["score"] for f in found), default=1.0) or 1.0
+    return [
+        Suggestion(
+            f["kind"],
+            f["name"],
+            round(f["score"] / top * 0.9, 2),
+            f"shares words with the {f['kind']} ({f['table']})",
+            {k: f[k] for k in ("semantic_model", "table", "agg")},
+        )
+        for f in found
+    ]
+
+
+def _confidence(score: float) -> float:
+    return round(score / (score + 4.0), 2)
+
+
+def _unit(metric: Metric) -> str:
+    return str(metric.meta.get("unit") or "")
+
+
+def _rank(model: Model, definition: Definition, text: str) -> list[Candidate]:
+    """Existing metrics ranked by the words they share with the definition, their unit and snapshot."""
+    want = stems(text.lower().replace("_", " ").replace("-", " "))
+    want_content = set(content(text))
+    wants_money = bool(want_content & MONEY) or "revenue" in want_content
+    wants_count = bool(set(want) & COUNT) and not wants_money
+    wants_snapshot = bool(SNAPSHOT.search(definition.text))
+    wants_distinct = bool(DISTINCT.search(definition.text))
+    out: list[Candidate] = []
+    for m in model.metrics.values():
+        if m.meta.get("status") == "deprecated":
+            continue
+        phrases = [m.name.replace("_", " "), re.sub(r"\(.*?\)", " ", m.label)]
+        phrases += [str(s) for s in m.meta.get("synonyms") or ()]
+        best_phrase, best = "", 0.0
+        for p in phrases:
+            key = stems(p.replace("-", " "))
+            if key and _contains(want, key):
+                score = 2.0 + 1.5 * len(key)
+                if score > best:
+                    best_phrase, best = p, score
+        doc = set(content(f"{m.description} {m.meta.get('definition') or ''}"))
+        overlap = want_content & doc
+        score = best + 1.0 * len(overlap)
+        unit = _unit(m)
+        if wants_money and unit == "currency" or wants_count and unit == "count":
+            score += 1.0
+        elif (wants_money and unit == "count") or (wants_count and unit == "currency"):
+            score -= 2.0
+        snapshot = _is_snapshot(model, m)
+        if wants_snapshot and snapshot:
+            score += 1.5
+        if wants_distinct and unit == "count":
+            score += 0.5
+        if m.meta.get("status") == "certified":
+            score += 0.25
+        if score <= 0:
+            continue
+        bits = []
+        if best_phrase:
+            bits.append(f"the definition says {best_phrase!r}")
+        if overlap:
+            bits.append(f"its description shares {', '.join(sorted(overlap))}")
+        if wants_snapshot and snapshot:
+            bits.append("a month-end snapshot, as asked")
+        status = m.meta.get("status", "published")
+        reason = f"looks like `{m.name}`, {status}: " + ("; ".join(bits) or "same unit")
+        out.append(Candidate(m, round(score, 2), reason))
+    out.sort(key=lambda c: (-c.score, c.metric.name))
+    return out
+
+
+def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
+
+
+def _measures(model: Model, metric: Metric) -> list[Measure]:
+    out = []
+    for name in model.measures_of(metric.name):
+        for sm in model.semantic_models.values():
+            for ms in sm.measures:
+                if ms.name == name:
+                    out.append(ms)
+    return out
+
+
+def _is_snapshot(model: Model, metric: Metric) -> bool:
+    measures = _measures(model, metric)
+    return bool(measures) and all(ms.non_additive is not None for ms in measures)
+
+
+def _semantic_model(model: Model, measure: Measure) -> SemanticModel:
+    return model.semantic_models[measure.semantic_model]
+
+
+def _build(
+    definition: Definition, model: Model, proposal: Proposal, base: Metric, dialect: str, max_hops: int
+) -> None:
+    graph = JoinGraph(model, max_hops=max_hops)
+    measures = _measures(model, base)
+    sms = sorted({ms.semantic_model for ms in measures})
+    reachable: set[str] | None = None
+    for sm_name in sms:
+        names = graph.reachable_names(sm_name)
+        reachable = names if reachable is None else reachable & names
+    reachable = reachable or set()
+    snapshot = _is_snapshot(model, base)
+    covering = [str(r) for r in base.meta.get("business_rules") or ()]
+    covering += [base.description, str(base.meta.get("definition") or "")]
+    time_dims: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for sm_name in sms:
+        for d in model.semantic_models[sm_name].dimensions:
+            if d.type == "time":
+                phrases = {stems(d.name.replace("_", " ")), stems(d.label)} | {
+                    stems(str(s)) for s in d.meta.get("synonyms") or ()
+                }
+                time_dims[d.name] = tuple(sorted(p for p in phrases if p))
+    ctx = rulebook.Context(
+        model,
+        build_lexicon(model),
+        reachable,
+        snapshot,
+        covering,
+        time_dims,
+        rulebook.flags_of(model, reachable),
+    )
+    reads = [rulebook.read_rule(r, ctx) for r in definition.rules]
+    proposal.rules = [r.reading for r in reads]
+    main = measures[0] if len(measures) == 1 else None
+    # The measure and the time dimension.
+    if main is not None:
+        home = _semantic_model(model, main)
+        agg = main.agg.value
+        why = f"{agg}({main.expr}) on {home.relation}"
+        if main.non_additive:
+            why += (
+                f", a snapshot: the value at the {main.non_additive.window_choice} {main.non_additive.name}"
+            )
+        proposal.measure = Suggestion(
+            "measure", main.name, 0.8, why, {"semantic_model": home.name, "agg": agg}
+        )
+    time_name = main.agg_time_dimension if main else None
+    for r in reads:
+        if r.time_dimension and main is not None and r.time_dimension != main.agg_time_dimension:
+            swap = _measure_dated_by(model, main, r.time_dimension)
+            if swap is None:
+                _refuse(
+                    proposal,
+                    "unsupported",
+                    f"rule {r.reading.text!r} dates the metric by {r.time_dimension}, but `{base.name}` is "
+                    f"dated by {main.agg_time_dimension} and no measure of the same column is dated by "
+                    f"{r.time_dimension}; generating a new measure comes with `generate`",
+                )
+                return
+            main, time_name = swap, r.time_dimension
+    if time_name:
+        proposal.time_dimension = Suggestion(
+            "time", time_name, 0.85, f"the measure's own time dimension; queried as {METRIC_TIME}{SEP}month"
+        )
+    _dimensions(model, proposal, reachable, graph, sms)
+    # Refusals: values that do not exist, contradictions.
+    for r in reads:
+        if r.reading.suggestion:
+            _refuse(proposal, "unknown_value", f"rule {r.reading.text!r}: {r.reading.reason}")
+            return
+    contradiction = _contradiction(reads)
+    if contradiction:
+        _refuse(proposal, "contradictory_rules", contradiction)
+        return
+    predicates = [r.reading.predicate for r in reads if r.reading.predicate]
+    if not predicates and proposal.similar and proposal.similar[0].name == base.name:
+        top = proposal.similar[0]
+        status = base.meta.get("status", "published")
+        proposal.similar[0] = replace(
+            top, reason=f"this looks like `{base.name}`, {status} — reuse it? ({top.reason})"
+        )
+    proposal.metric = _metric_dict(definition, base, predicates)
+    if main is not None and base.type.value == "simple" and base.measure and main.name != base.measure.name:
+        proposal.metric["type_params"] = {"measure": main.name}
+    try:
+        proposal.preview_sql = preview_sql(model, proposal.metric, dialect=dialect, max_hops=max_hops)
+    except MetricmindError as exc:
+        _refuse(proposal, "unsupported", f"the proposed metric does not compile: {exc.message}")
+
+
+def _measure_dated_by(model: Model, measure: Measure, time_dim: str) -> Measure | None:
+    sm = model.semantic_models[measure.semantic_model]
+    for ms in sm.measures:
+        if ms.expr == measure.expr and ms.agg == measure.agg and ms.agg_time_dimension == time_dim:
+            return ms
+    return None
+
+
+def _contradiction(reads: list[rulebook.Read]) -> str | None:
+    keep: dict[str, tuple[set[str], str]] = {}
+    drop: dict[str, tuple[set[str], str]] = {}
+    for r in reads:
+        if not r.dimension or r.reading.status != "filter":
+            continue
+        values = set(r.values)
+        if values in ({"true"}, {"false"}):
+            values = {"false"} if (values == {"true"}) == r.negative else {"true"}
+            target = keep
+        else:
+            target = drop if r.negative else keep
+        if r.dimension in target and target is keep:
+            prev, text = target[r.dimension]
+            if not prev & values:
+                return f"rules {text!r} and {r.reading.text!r} keep nothing in common of {r.dimension}"
+        target[r.dimension] = (values, r.reading.text)
+    for dim, (values, text) in keep.items():
+        if dim in drop and values <= drop[dim][0]:
+            return f"rules {text!r} and {drop[dim][1]!r} keep and drop the same values of {dim}"
+    return None
+
+
+def _dimensions(
+    model: Model, proposal: Proposal, reachable: set[str], graph: JoinGraph, sms: list[str]
+) -> None:
+    shown: set[str] = set()
+    for name in sorted(reachable, key=lambda n: (n.count(SEP), n)):
+        tail = name.rsplit(SEP, 1)[-1]
+        if tail in shown or not any(
+            d.name == tail and d.type == "categorical"
+            for sm in model.semantic_models.values()
+            for d in sm.dimensions
+        ):
+            continue
+        shown.add(tail)
+        hops = name.count(SEP)
+        proposal.dimensions.append(
+            Suggestion(
+                "dimension",
+                name,
+                round(0.9 - 0.1 * max(hops - 1, 0), 2),
+                f"reachable from {', '.join(sms)} many-to-one" + (f" ({hops} hops)" if hops > 1 else ""),
+            )
+        )
+    for sm in model.semantic_models.values():
+        if sm.name in sms or not sm.primary:
+            continue
+        for d in sm.dimensions:
+            name = f"{sm.primary}{SEP}{d.name}"
+            if d.type == "categorical" and d.name not in shown and name not in reachable:
+                proposal.excluded_dimensions.append(
+                    Suggestion(
+                        "excluded_dimension",
+                        name,
+                        0.9,
+                        f"unreachable from {', '.join(sms)} without a fan-out join (no many-to-one path)",
+                    )
+                )
+
+
+def _metric_dict(definition: Definition, base: Metric, predicates: list[str]) -> dict[str, Any]:
+    label = definition.name.replace("_", " ").capitalize()
+    out: dict[str, Any] = {"name": definition.name, "label": label, "description": definition.text}
+    filters = [w.sql for w in base.filter]
+    if base.type.value == "simple" and base.measure is not None:
+        out["type"] = "simple"
+        out["type_params"] = {"measure": base.measure.name}
+        filters += [w.sql for w in base.measure.filter]
+        filters += predicates
+    else:
+        item: dict[str, Any] = {"name": base.name}
+        if predicates:
+            item["filter"] = _join(predicates)
+        out["type"] = "derived"
+        out["type_params"] = {"expr": base.name, "metrics": [item]}
+        filters = []
+    if filters:
+        out["filter"] = _join(filters)
+    meta: dict[str, Any] = {
+        "status": "draft",
+        "certification": "draft",
+        "definition": definition.text,
+        "based_on": base.name,
+    }
+    for key in ("category", "owner", "unit"):
+        if base.meta.get(key):
+            meta[key] = base.meta[key]
+    if definition.rules:
+        meta["business_rules"] = list(definition.rules)
+    out["config"] = {"meta": meta}
+    return out
+
+
+def _join(filters: list[str]) -> str:
+    unique = list(dict.fromkeys(filters))
+    return unique[0] if len(unique) == 1 else " and ".join(f"({f})" for f in unique)
+
+
+def model_with(model: Model, metric: Metric) -> Model:
+    """``model`` with ``metric`` added (or replacing one of the same name)."""
+    return replace(model, metrics={**model.metrics, metric.name: metric})
+
+
+def preview_sql(
+    model: Model, definition: dict[str, Any], *, dialect: str = "duckdb", max_hops: int = 4
+) -> str:
+    """The SQL of the metric ``definition`` (a draft dictionary) by ``metric_time__month``, oldest first."""
+    from_yaml = parse_definition(definition)
+    compiler = Compiler(model_with(model, from_yaml), max_hops=max_hops)
+    col = f"{METRIC_TIME}{SEP}month"
+    query = MetricQuery.build(from_yaml.name, [col], order_by=[col])
+    return compiler.compile(query, dialect, pretty=True).sql

@@ -1,0 +1,318 @@
+"""Business rules in plain English → ``{{ Dimension(...) }}`` filters, deterministically.
+
+The grammar: a rule says *only* (keep), *exclude / except / not / without* (drop) or *include* (keep
+everything) about values of the catalog's own dimensions ("only active and past_due", "EMEA only",
+"exclude trials", "not refunded"); values are found with the resolver's lexicon (names, values, value
+aliases) and yes/no flags (``is_trial``, ``is_paid``) by their names and synonyms. "Date by X" picks the
+time dimension. A rule the chosen source already applies (said in its own business rules) is *covered*.
+Anything else is *unread*: shown to the person, never dropped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from metricmind.define.proposal import RuleReading
+from metricmind.define.words import GLUE, content
+from metricmind.resolve.lexicon import Lexicon
+from metricmind.resolve.text import stems
+from metricmind.spec.filters import parse_where
+from metricmind.spec.model import Dimension, Model
+from metricmind.spec.names import SEP
+
+NEGATIVE = re.compile(
+    r"\b(exclude[sd]?|excluding|except|not|no|without|leave out|leaving out|other than|never|"
+    r"do ?n[o']t count|does ?n[o']t count|are not counted|is not counted)\b",
+    re.IGNORECASE,
+)
+POSITIVE = re.compile(r"\b(only|just|solely|exclusively|limited to|restricted to)\b", re.IGNORECASE)
+INCLUDE = re.compile(r"^\s*(include|including|count|counting|keep)\b", re.IGNORECASE)
+TIME = re.compile(r"\b(date[sd]? by|dated by|counted on|by (the )?(month|day|date) of|by)\b", re.IGNORECASE)
+#: Rule words that say how, not what: ignored when looking for values.
+RULE_GLUE = frozenset(
+    "exclude excluded excluding except only just include including keep count counted counting leave "
+    "leaving out without status state type kind record row".split()
+)
+#: States of a contract that mean "live at the snapshot" when a snapshot measure already counts live ones.
+LIVE_STATES = frozenset({"active", "past_due", "trialing"})
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A yes/no dimension and the phrases that name it."""
+
+    name: str  # reachable name, e.g. subscription__is_trial
+    phrases: tuple[tuple[str, ...], ...]
+
+
+@dataclass
+class Context:
+    """What a rule is read against: the chosen source's reachable dimensions and its own rules."""
+
+    model: Model
+    lexicon: Lexicon
+    reachable: set[str]
+    snapshot: bool
+    covering: list[str] = field(default_factory=list)  # the chosen metric's rules and description
+    time_dims: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)  # name → phrases
+    flags: list[Flag] = field(default_factory=list)
+
+
+@dataclass
+class Read:
+    """One rule read: its reading, and the values it keeps or drops per dimension."""
+
+    reading: RuleReading
+    dimension: str | None = None
+    values: tuple[str, ...] = ()
+    negative: bool = False
+    time_dimension: str | None = None
+
+
+def flags_of(model: Model, reachable: set[str]) -> list[Flag]:
+    """The yes/no dimensions reachable from the source, with their phrases ("trial" for is_trial)."""
+    out: list[Flag] = []
+    for name in sorted(reachable, key=lambda n: (n.count(SEP), n)):
+        dim_name = name.rsplit(SEP, 1)[-1]
+        if not dim_name.startswith(("is_", "was_", "has_")):
+            continue
+        dim = _find_dimension(model, name)
+        if dim is None or any(f.name.rsplit(SEP, 1)[-1] == dim_name for f in out):
+            continue
+        phrases = {stems(dim_name.split("_", 1)[1].replace("_", " "))}
+        phrases.update(stems(str(s)) for s in dim.meta.get("synonyms") or ())
+        out.append(Flag(name, tuple(sorted(p for p in phrases if p))))
+    return out
+
+
+def _find_dimension(model: Model, name: str) -> Dimension | None:
+    dim_name = name.rsplit(SEP, 1)[-1]
+    for sm in model.semantic_models.values():
+        for d in sm.dimensions:
+            if d.name == dim_name and d.type == "categorical":
+                return d
+    return None
+
+
+def read_rule(text: str, ctx: Context) -> Read:
+    """Read one rule against ``ctx``."""
+    low = text.lower()
+    negative = bool(NEGATIVE.search(low))
+    words = stems(low.replace("-", " "))
+    time_dim = _time_rule(low, words, ctx)
+    if time_dim:
+        return Read(
+            RuleReading(text, "time", 0.85, f"dates the metric by {time_dim}"), time_dimension=time_dim
+        )
+    found, leftover = _values(words, ctx)
+    covered = _covered_by(words, ctx.covering)
+    if covered and not _live_states(found, ctx, negative):
+        return Read(RuleReading(text, "covered", 0.8, f"already part of the source: {covered!r}"))
+    if found:
+        dims = {d for d, _ in found}
+        if len(dims) > 1:
+            return Read(
+                RuleReading(
+                    text,
+                    "unread",
+                    0.2,
+                    f"names values of several dimensions ({', '.join(sorted(dims))}); write one rule each",
+                )
+            )
+        dim = dims.pop()
+        values = tuple(v for _, v in found)
+        if (
+            dim.rsplit(SEP, 1)[-1] == "status"
+            and ctx.snapshot
+            and set(values) <= LIVE_STATES
+            and not negative
+        ):
+            return Read(
+                RuleReading(
+                    text,
+                    "covered",
+                    0.75,
+                    "a state over history: the snapshot counts what is live at each month's end (by its "
+                    "start and end dates), not today's status, which would rewrite the past",
+                )
+            )
+        predicate = predicate_for(dim, values, negative)
+        verb = "drops" if negative else "keeps only"
+        shown = ", ".join(v for v in values if v not in ("true", "false"))
+        what = f"{dim} {'= ' + values[0] if not shown else 'in ' + shown}"
+        return Read(
+            RuleReading(text, "filter", 0.9 if not leftover else 0.7, f"{verb} {what}", predicate),
+            dimension=dim,
+            values=values,
+            negative=negative,
+        )
+    if INCLUDE.match(low) and not negative:
+        return Read(RuleReading(text, "noop", 0.6, "includes rows; restricts nothing"))
+    near = unknown_value([words], ctx.lexicon)
+    if near:
+        dim, word, nearest = near
+        return Read(
+            RuleReading(
+                text,
+                "unread",
+                0.0,
+                f"{dim} has no value {word!r}; nearest is {nearest!r}",
+                suggestion=nearest,
+            ),
+            dimension=dim,
+        )
+    return Read(RuleReading(text, "unread", 0.0, "no dimension or value of the catalog found in this rule"))
+
+
+def _live_states(found: list[tuple[str, str]], ctx: Context, negative: bool) -> bool:
+    """The rule keeps live states of a status ("only active and past_due") and the source is a snapshot."""
+    return (
+        bool(found)
+        and ctx.snapshot
+        and not negative
+        and all(d.rsplit(SEP, 1)[-1] == "status" and v in LIVE_STATES for d, v in found)
+    )
+
+
+def predicate_for(dim: str, values: tuple[str, ...], negative: bool) -> str:
+    """The MetricFlow filter for keeping (or dropping) ``values`` of ``dim``; checked by the allow-list."""
+    ref = f"{{{{ Dimension('{dim}') }}}}"
+    if values in (("true",), ("false",)):
+        flag = values[0] == "true"
+        out = f"{ref} = {'false' if flag == negative else 'true'}"
+    else:
+        quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+        if negative:
+            out = (
+                f"({ref} is null or {ref} != {quoted})"
+                if len(values) == 1
+                else f"({ref} is null or {ref} not in ({quoted}))"
+            )
+        else:
+            out = f"{ref} = {quoted}" if len(values) == 1 else f"{ref} in ({quoted})"
+    parse_where(out)  # the same allow-list every filter passes
+    return out
+
+
+def _covered_by(words: tuple[str, ...], covering: list[str]) -> str | None:
+    want = {w for w in words if w not in GLUE and w not in RULE_GLUE}
+    if len(want) < 2:
+        return None
+    for text in covering:
+        have = set(content(text))
+        if len(want & have) / len(want) >= 0.75:
+            return text
+    return None
+
+
+def _time_rule(low: str, words: tuple[str, ...], ctx: Context) -> str | None:
+    if not TIME.search(low) or not re.search(r"\b(date|dated|month|day|counted on)\b", low):
+        return None
+    best: tuple[int, str] | None = None
+    for name, phrases in ctx.time_dims.items():
+        for p in phrases:
+            if p and _contains(words, p) and (best is None or len(p) > best[0]):
+                best = (len(p), name)
+    return best[1] if best else None
+
+
+def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
+
+
+def _values(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str]], list[str]]:
+    """(dimension, value) pairs named in ``words`` (longest phrases first), and the words left over."""
+    found: list[tuple[str, str]] = []
+    used = [False] * len(words)
+    named = {
+        e.target
+        for size in (1, 2)
+        for i in range(len(words) - size + 1)
+        for e in ctx.lexicon.lookup(words[i : i + size])
+        if e.kind == "dimension" and e.source in ("name", "label", "synonym")
+    }
+    for size in range(min(ctx.lexicon.max_len, len(words)), 0, -1):
+        for i in range(len(words) - size + 1):
+            if any(used[i : i + size]):
+                continue
+            key = words[i : i + size]
+            hit = _value(key, ctx, named) or _flag(key, ctx) or _value(key, ctx)
+            if hit and hit not in found:
+                found.append(hit)
+                used[i : i + size] = [True] * size
+    leftover = [w for w, u in zip(words, used, strict=True) if not u and w not in GLUE and w not in RULE_GLUE]
+    return found, leftover
+
+
+def _flag(key: tuple[str, ...], ctx: Context) -> tuple[str, str] | None:
+    for f in ctx.flags:
+        if key in f.phrases:
+            return f.name, "true"
+    return None
+
+
+def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> tuple[str, str] | None:
+    """A value named by ``key`` of a reachable dimension (of one of ``only``, when given)."""
+    if only is not None and not only:
+        return None
+    for entry in ctx.lexicon.lookup(key):
+        if entry.kind != "value":
+            continue
+        dim, _, value = entry.target.partition("=")
+        if only is not None and dim not in only:
+            continue
+        name = _reachable(dim, ctx.reachable)
+        if name:
+            return name, value
+    return None
+
+
+def _reachable(dim: str, reachable: set[str]) -> str | None:
+    if dim in reachable:
+        return dim
+    tail = SEP + dim
+    hits = sorted((n for n in reachable if n.endswith(tail)), key=len)
+    return hits[0] if hits else None
+
+
+def unknown_value(
+    texts: list[tuple[str, ...]], lexicon: Lexicon, unknown: set[str] | None = None
+) -> tuple[str, str, str] | None:
+    """(dimension, word, nearest value) for a text naming a dimension ("the Platinum plan") with a word
+    that is none of its values; with ``unknown``, only those words count.
+    """
+    for words in texts:
+        hit = _unknown_in(words, lexicon, unknown)
+        if hit:
+            return hit
+    return None
+
+
+def _unknown_in(
+    words: tuple[str, ...], lexicon: Lexicon, unknown: set[str] | None
+) -> tuple[str, str, str] | None:
+    for size in range(min(3, len(words)), 0, -1):
+        for i in range(len(words) - size + 1):
+            entries = lexicon.lookup(words[i : i + size])
+            if any(e.kind != "dimension" or e.source in ("entity", "head") for e in entries):
+                continue  # an ambiguous word ("customer") names no dimension for sure
+            for entry in entries:
+                info = lexicon.dims.get(entry.target)
+                if info is None or not info.values:
+                    continue
+                near = [words[j] for j in (i - 1, i + size) if 0 <= j < len(words)]
+                rest = [
+                    w
+                    for w in near
+                    if w not in GLUE and w not in RULE_GLUE and (unknown is None or w in unknown)
+                ]
+                if not rest:
+                    continue
+                word = rest[0]
+                lowered = {v.lower(): v for v in info.values}
+                close = difflib.get_close_matches(word, list(lowered), n=1, cutoff=0.0)
+                return entry.target, word, lowered[close[0]] if close else info.values[0]
+    return None

@@ -1,0 +1,95 @@
+"""Words of a definition: content stems, the project's vocabulary, and the cues that pick a measure.
+
+Stems come from the resolver's tokenizer (``metricmind.resolve.text``), so "subscriptions" meets
+"subscription" the way a question does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from metricmind.resolve.text import stems
+from metricmind.spec.model import Model
+
+#: English words that carry no meaning for picking a source: articles, prepositions, time words, verbs of
+#: counting. A content word outside these and outside the project's vocabulary is an unknown word.
+GLUE = frozenset(
+    """
+    a an the of and or in on at by per for to with is are as be been being was were it its their them they
+    this that these those each every all any some no not none than then there from into over under up down
+    out off about after before during since until till while when whose who which what where how many much
+    more most less least very so such only just also too still yet ever again once same other another own
+    month months monthly day days daily week weeks weekly quarter year years yearly period periods date dates
+    time times end ends start starts beginning first last previous next current today now live living
+    total totals sum number numbers count counts counted counting amount amounts value values level
+    distinct unique different once twice share proportion percentage percent ratio rate divided by times
+    twelve twelfth plus minus average mean median overall whole entire
+    do does did done doing have has had having get gets got make makes made take takes taken give given
+    use used using come comes came go goes went happen happened occur occurred anything something nothing
+    thing things one ones two three dollar dollars money
+    still just exactly least most at-least
+    """.split()
+)
+#: Words that ask for money (a currency measure) or for a count.
+MONEY = frozenset("value revenue amount money mrr arr spend collected collection billed dollar sum".split())
+COUNT = frozenset("number count customer user account event touchpoint invoice trial logo signup".split())
+#: Phrases that ask for a value at a point in time (a snapshot, semi-additive measure).
+SNAPSHOT = re.compile(
+    r"\b(at the end of|end of (the|each|every) month|month[- ]end|as of|live at|at month end|"
+    r"active \w+( \w+)? (per|each|every|a) month|still \w+ at)\b",
+    re.IGNORECASE,
+)
+DISTINCT = re.compile(r"\b(distinct|unique|each \w+ once|once per)\b", re.IGNORECASE)
+
+
+def content(text: str) -> list[str]:
+    """The stems of ``text`` without glue words (underscores split words).
+
+    >>> content("Total value of active subscriptions per month")
+    ['active', 'subscription']
+    """
+    return [s for s in stems(text.replace("_", " ")) if s not in GLUE and not s.isdigit()]
+
+
+def stem_set(texts: Iterable[str]) -> set[str]:
+    """Every content stem of ``texts``."""
+    out: set[str] = set()
+    for t in texts:
+        out.update(content(t))
+    return out
+
+
+_CACHE: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def vocabulary(model: Model) -> frozenset[str]:
+    """Every stem the project's YAML uses: names, labels, descriptions, synonyms, values, rules, columns."""
+    hit = _CACHE.get(id(model))
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    texts: list[str] = []
+    for m in model.metrics.values():
+        texts += [m.name, m.label, m.description, str(m.meta.get("definition") or "")]
+        texts += [str(s) for s in m.meta.get("synonyms") or ()]
+        texts += [str(r) for r in m.meta.get("business_rules") or ()]
+    for sm in model.semantic_models.values():
+        texts += [sm.name, sm.description, sm.relation]
+        for e in sm.entities:
+            texts += [e.name, e.expr, e.description]
+        for d in sm.dimensions:
+            texts += [d.name, d.label, d.description, d.expr]
+            texts += [str(s) for s in d.meta.get("synonyms") or ()]
+            texts += [str(v) for v in d.meta.get("values") or ()]
+            for v, aliases in (d.meta.get("value_aliases") or {}).items():
+                texts += [str(v), *(str(a) for a in aliases or ())]
+        for ms in sm.measures:
+            texts += [ms.name, ms.label, ms.description, ms.expr]
+    for ds in model.canonical_datasets.values():
+        texts += [ds.name, ds.description, ds.grain, *ds.core_attributes]
+    found = frozenset(stem_set(texts))
+    if len(_CACHE) > 16:
+        _CACHE.clear()
+    _CACHE[id(model)] = (model, found)
+    return found
