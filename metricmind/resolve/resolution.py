@@ -93,6 +93,8 @@ class Resolution:
     confidence: float = 1.0
     nearest: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    analysis: dict[str, Any] | None = None
+    """Set when the question asks for an analysis (``resolve.analysisrequest``), not a metric query."""
 
     def span(self, part: str, span: Span) -> None:
         """Remember the words behind ``part``."""
@@ -173,6 +175,8 @@ class Resolution:
             out["nearest"] = self.nearest
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.analysis is not None:
+            out["analysis"] = dict(self.analysis)
         return out
 
     @property

@@ -20,6 +20,7 @@ import os
 from functools import cached_property
 
 from metricmind.errors import MetricmindError, QuestionTooLongError
+from metricmind.resolve.analysisrequest import read_analysis
 from metricmind.resolve.exclusion import EXCLUSION_WORDS, continues_list, exclusion_cue
 from metricmind.resolve.lexicon import COMMON_WORDS, Entry, build_lexicon, read_learned
 from metricmind.resolve.metricwords import _MetricReading
@@ -153,7 +154,7 @@ class Resolver:
         """
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionTooLongError(len(question), MAX_QUESTION_CHARS)
-        return _Reading(self, question, as_of or dt.date.today()).run()
+        return read_analysis(question, _Reading(self, question, as_of or dt.date.today()).run())
 
 
 class _Reading(_MetricReading):

@@ -121,3 +121,23 @@ def _spec(html: str, box: str) -> dict:
     part = html.split(f'id="{box}"', 1)[1]
     text = part.split('class="chart-spec">', 1)[1].split("</script>", 1)[0]
     return json.loads(text)
+
+
+def test_the_ask_box_answers_an_attribution_question(client: TestClient, ro_project: Project) -> None:
+    q = "Show me the attribution of new MRR by channel for Q1 using all models"
+    html = client.get("/ask", params={"q": q, "as_of": "2026-06-30"}).text
+    assert 'id="ask-analysis"' in html and 'id="chart-ask-analysis"' in html
+    expected = analyze_warehouse(
+        "attribution", ro_project.warehouse, ro_project.dialect, start="2026-01-01", end="2026-04-01"
+    )
+    reading = narrate_attribution(expected, "revenue")
+    api = client.get("/api/ask", params={"q": q, "as_of": "2026-06-30"}).json()
+    answer = api["analysis_answer"]
+    assert answer["reading"] == reading
+    assert answer["columns"] == ["channel", *expected["models"]]
+    assert answer["url"] == "/analyses/attribution?start=2026-01-01&end=2026-04-01"
+    assert len(answer["rows"]) == len(expected["channels"]) + 1
+    page = client.get(answer["url"] + "&format=json").json()
+    assert page["reading"] == reading  # the page it links to says the same
+    none = client.get("/ask", params={"q": "attribution of new MRR in 2019", "as_of": "2026-06-30"}).text
+    assert 'id="ask-analysis-error"' in none and "no journeys end in the period" in none

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from metricmind.interfaces.cli.common import ProjectOpt, dumps, fail, guarded, open_project
+from metricmind.interfaces.cli.common import ProjectOpt, dumps, fail, guarded, open_project, render_table
 
 PREFERRED_DIMS = (
     "customer__segment",
@@ -39,6 +39,9 @@ def ask(
     resolver = proj.resolver(user)
     res = resolver.resolve(question, as_of=day)
     data = res.to_dict()
+    if res.analysis is not None and res.answerable:
+        _analysis(proj, res.analysis, data, run=run, json_out=json_out)
+        return
     if not run or not res.answerable:
         typer.echo(dumps(data) if json_out else _explain(data))
         return
@@ -66,6 +69,39 @@ def ask(
             Rows(previous.columns, previous.rows) if previous is not None else None,
             follow_ups(res, proj.model, dims, time_words),
         )
+    )
+
+
+def _analysis(proj: Any, request: dict[str, Any], data: dict[str, Any], *, run: bool, json_out: bool) -> None:
+    """An attribution question: the request (and the command that runs it), or with --run its answer."""
+    from metricmind.analyses.asked import answer_request, command_of, side_by_side
+
+    if not run:
+        if json_out:
+            typer.echo(dumps(data))
+            return
+        models = ", ".join(request["models"])
+        dates = (
+            f"{request['start']} to {request['end']} (end excluded)" if request.get("start") else "all dates"
+        )
+        typer.echo(
+            f"Read as an attribution analysis (confidence {data['confidence']:.2f}, as of {data['as_of']}):\n"
+            f"  models: {models}\n  dates: {dates}\n  measure: {request['measure']}\n\n"
+            f"Run it:\n  {command_of(request)}\n  (or add --run)"
+        )
+        return
+    answer = answer_request(request, proj.warehouse, proj.dialect)
+    if json_out:
+        data["analysis_result"] = answer["result"]
+        data["reading"] = answer["reading"]
+        typer.echo(dumps(data))
+        return
+    result, measure = answer["result"], answer["measure"]
+    columns, rows = side_by_side(result, measure)
+    total = result["total_revenue"] if measure == "revenue" else result["total_conversions"]
+    typer.echo(
+        f"Attributed {measure} by channel (total {total:,.2f} from {result['total_conversions']} conversions)\n"
+        f"{render_table(columns, rows, max_rows=1000)}\n\n{answer['reading']}"
     )
 
 

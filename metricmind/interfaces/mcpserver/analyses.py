@@ -9,7 +9,7 @@ import json
 import threading
 from typing import Any
 
-from metricmind.errors import QueryError
+from metricmind.errors import MetricmindError, QueryError
 from metricmind.interfaces.mcpserver import formatting as fmt
 from metricmind.project import Project
 
@@ -73,4 +73,22 @@ def run_analysis(
                 markov_order=markov_order,
                 by=by,
             )
+    if analysis == "attribution":
+        from metricmind.analyses.reading import narrate_attribution
+
+        result["reading"] = narrate_attribution(result)
     return json.dumps(compact(result), ensure_ascii=False, separators=(",", ":"))
+
+
+def answer_question(project: Project, lock: threading.RLock, request: dict[str, Any]) -> dict[str, Any]:
+    """The answer to an analysis request read from a question: ``analysis_result`` (compact) and
+    ``reading``, or ``analysis_error`` (``{error, message, hint}``) when it cannot be computed.
+    """
+    from metricmind.analyses.asked import answer_request
+
+    try:
+        with lock:
+            answer = answer_request(request, project.warehouse, project.dialect)
+    except MetricmindError as exc:
+        return {"analysis_error": exc.to_dict()}
+    return {"analysis_result": compact(answer["result"]), "reading": answer["reading"]}

@@ -29,7 +29,7 @@ from mcp.types import ToolAnnotations
 
 from metricmind.errors import MetricmindError, PermissionDenied, QueryError, UnknownNameError
 from metricmind.interfaces.mcpserver import formatting as fmt
-from metricmind.interfaces.mcpserver.analyses import run_analysis
+from metricmind.interfaces.mcpserver.analyses import answer_question, run_analysis
 from metricmind.project import DimensionInfo, Project
 from metricmind.resolve.feedback import Feedback, FeedbackStore, parse_correction
 from metricmind.spec.model import Metric, MetricType
@@ -254,7 +254,9 @@ class Tools:
         """Turn a business question into a metric query (offline, explainable); does not run it.
 
         Returns the resolver's JSON: the query (pass it to query_metrics as `query`), how each phrase
-        was matched, its confidence, and clarifying questions when it is unsure.
+        was matched, its confidence, and clarifying questions when it is unsure. An attribution question
+        ("attribution of new MRR by channel for Q1 using all models") is answered at once: `analysis`
+        (models, dates), `analysis_result` (the models side by side, as the analyze tool) and `reading`.
 
         Args:
             question: The question, e.g. "MRR by region last quarter".
@@ -264,7 +266,10 @@ class Tools:
         with self._lock:
             resolver = self.resolver or self.project.resolver(self.writer)
             resolution = resolver.resolve(question, as_of=day)
-        return json.dumps(resolution.to_dict(), ensure_ascii=False, default=str)
+        data = resolution.to_dict()
+        if data.get("analysis") and data.get("answerable"):  # an attribution question: answer it
+            data.update(answer_question(self.project, self._lock, data["analysis"]))
+        return json.dumps(data, ensure_ascii=False, default=str)
 
     # -- queries -------------------------------------------------------------------------------
     def query_metrics(

@@ -20,9 +20,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from metricmind.analyses import MODELS
+from metricmind.analyses.asked import side_by_side
 from metricmind.analyses.extract import analyze_warehouse
 from metricmind.analyses.reading import LABELS, narrate_attribution
 from metricmind.analyses.tables import result_tables
+from metricmind.errors import MetricmindError
 from metricmind.interfaces.web import analysis_charts
 from metricmind.interfaces.web.core import BadRequest, WebState, render, state
 from metricmind.interfaces.web.runner import to_csv
@@ -210,3 +212,36 @@ def cohorts_page(request: Request, start: Day = None, end: Day = None) -> Respon
 
 def _params(**values: Any) -> list[tuple[str, str]]:
     return [(k, f"{v:g}" if isinstance(v, float) else str(v)) for k, v in values.items() if v is not None]
+
+
+def answer_question(request: Request, asked: dict[str, Any]) -> dict[str, Any]:
+    """The Ask box's answer to an attribution question: the models side by side, the reading, the chart
+    and the analysis page's URL; ``{"error": …}`` when it cannot be computed (no journey in the dates).
+    """
+    st = state(request)
+    names = list(asked.get("models") or []) or None
+    options = {"start": asked.get("start"), "end": asked.get("end"), "models": names}
+    measure = str(asked.get("measure") or "revenue")
+    params = _params(
+        start=asked.get("start"),
+        end=asked.get("end"),
+        models=",".join(names) if names and names != list(MODELS) else None,
+        measure=measure if measure != "revenue" else None,
+    )
+    try:
+        result = run_cached(st, "attribution", {**options, "half_life_days": None, "by": None})
+    except MetricmindError as exc:
+        return {"error": exc.to_dict(), "url": "/analyses/attribution?" + urlencode(params)}
+    if measure == "revenue" and not result["total_revenue"]:
+        measure = "conversions"
+    columns, rows = side_by_side(result, measure)
+    return {
+        "kind": "attribution",
+        "measure": measure,
+        "columns": columns,
+        "rows": rows,
+        "reading": narrate_attribution(result, measure),
+        "url": "/analyses/attribution?" + urlencode(params),
+        "_cells": [[_cell(c, v, False) for c, v in zip(columns, row, strict=True)] for row in rows],
+        "_chart": analysis_charts.attribution_chart(result, measure),
+    }

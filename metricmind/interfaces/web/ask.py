@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from metricmind.errors import MetricmindError, QuestionTooLongError
+from metricmind.interfaces.web import analyses
 from metricmind.interfaces.web.core import BadRequest, current_user, render, require, state, to_json
 from metricmind.interfaces.web.guard import Anyone
 from metricmind.resolve import MAX_QUESTION_CHARS, Resolver
@@ -121,6 +122,8 @@ def resolve(request: Request, q: str, as_of: str | None) -> dict[str, Any]:
         ctx["pieces"] = marked(q, data["spans"])
         ctx["query_url"] = query_url(data.get("query"))
         ctx["comparison_url"] = query_url(data.get("comparison_query"))
+        if data.get("analysis") and data["answerable"]:
+            ctx["analysis"] = analyses.answer_question(request, data["analysis"])
     return ctx
 
 
@@ -140,6 +143,8 @@ def ask_api(request: Request, q: str, as_of: str | None = None) -> Any:
         )
     data = dict(ctx["resolution"] or {})
     data["query_url"] = ctx.get("query_url")
+    if ctx.get("analysis"):
+        data["analysis_answer"] = ctx["analysis"]  # an attribution question, answered (see analyses.py)
     return to_json(data)
 
 

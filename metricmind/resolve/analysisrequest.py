@@ -1,0 +1,135 @@
+"""Attribution questions: "Show me the attribution of new MRR by channel for Q1 using all models".
+
+The resolver reads such a question as a metric query (new MRR by acquisition channel) and would ignore
+"attribution" and "models". ``read_analysis`` recognises an attribution request and marks the resolution
+as an analysis (``Resolution.analysis``: ``{"kind": "attribution", "models", "start", "end", "measure"}``),
+which ``metricmind ask --run``, the web Ask box and MCP ``resolve_question`` run with ``metricmind.analyses``
+and answer with the models side by side and the reading. The dates come from the resolver's time range.
+
+What counts as an attribution request: the words attribution / attribute(d) / credit(ed); "which (or what)
+channels drive"; "all (attribution) models" / "every model"; a named model (first touch, last touch, linear,
+position-based, U-shaped, time decay, Shapley, Markov) after "under", "using", "with", "via", "per" or "on",
+or before "model"; or two models named. A question the catalog answers as a metric stays a metric query
+unless it asks for all models: one that reads an attributed metric ("first touch attributed new MRR by
+channel", the demo's ``*_attributed_new_mrr``) or groups by something other than a channel or time
+("linear attribution by campaign").
+"""
+
+from __future__ import annotations
+
+import re
+
+from metricmind.resolve.resolution import Resolution, Span
+from metricmind.spec.names import METRIC_TIME
+
+ATTRIBUTION_MODELS = (
+    "first_touch",
+    "last_touch",
+    "linear",
+    "position_based",
+    "time_decay",
+    "shapley",
+    "markov",
+)
+"""The seven models of ``metricmind.analyses.MODELS`` (a sibling package; a test keeps them equal)."""
+
+_MODEL_WORDS = {
+    "first_touch": r"first[\s-]*touch",
+    "last_touch": r"last[\s-]*touch",
+    "linear": r"linear",
+    "position_based": r"position[\s-]*based|u[\s-]*shaped",
+    "time_decay": r"time[\s-]*decay",
+    "shapley": r"shapley",
+    "markov": r"markov",
+}
+_STRONG = re.compile(
+    r"\b(attribution|attribut(?:e|ed|es|ing)|credit(?:s|ed)?|"
+    r"(?:which|what) (?:marketing )?channels? (?:drive|drives|driv(?:e|ing)|bring|brings|convert)|"
+    r"channels? (?:that|which) (?:drive|drives|bring|convert))\b"
+)
+_ALL = re.compile(r"\b(?:all|every|each)(?: (?:the|of the))?(?: (?:seven|7))?(?: attribution)? models?\b")
+_BEFORE = re.compile(r"\b(?:under|using|with|via|per|on)\s+(?:the\s+|a\s+)?$")
+_AFTER = re.compile(r"[\s-]+(?:attribution\s+)?models?\b")
+_CONVERSIONS = re.compile(r"\b(conversions?|signups?|sign[\s-]ups?|customers?|deals?)\b")
+_REVENUE = re.compile(r"\b(revenue|mrr|arr|bookings?|money)\b")
+
+
+def _named_models(text: str) -> list[tuple[str, re.Match[str], bool]]:
+    """Models named in ``text``: (model, match, cued), cued when a cue is next to it (``under last touch``,
+    ``the linear model``).
+    """
+    found = []
+    for model, words in _MODEL_WORDS.items():
+        match = re.search(rf"\b(?:{words})\b", text)
+        if match is not None:
+            cued = bool(_BEFORE.search(text[: match.start()]) or _AFTER.match(text[match.end() :]))
+            found.append((model, match, cued))
+    return found
+
+
+def _catalog_answers(res: Resolution) -> bool:
+    """The catalog answers it as a metric: an attributed metric was read ("first touch attributed new MRR"),
+    or a dimension other than a channel or time is grouped by ("linear attribution by campaign").
+    """
+    if any("attribut" in m for m in res.metrics):
+        return True
+    return any(name != METRIC_TIME and "channel" not in name for name, _ in res.group_by)
+
+
+def read_analysis(question: str, res: Resolution) -> Resolution:
+    """Mark ``res`` as an attribution analysis when ``question`` asks for one; else return it unchanged.
+
+    Args:
+        question: The question as asked.
+        res: The resolver's reading of it (its time range gives the analysis's dates).
+
+    Returns:
+        ``res``, with ``analysis`` set (and answerable) when the question is an attribution request.
+    """
+    text = question.lower()
+    strong = _STRONG.search(text)
+    every = _ALL.search(text)
+    named = _named_models(text)
+    if not (strong or every or named):
+        return res
+    if not (strong or every or len(named) >= 2 or any(cued for _, _, cued in named)):
+        return (
+            res  # a model named alone must be about credit: "new MRR under last touch", not "a linear trend"
+        )
+    if not every and res.answerable and _catalog_answers(res):
+        return res
+    models = [m for m in ATTRIBUTION_MODELS if m in {name for name, _, _ in named}]
+    if every or not models:
+        models = list(ATTRIBUTION_MODELS)
+    revenue = _REVENUE.search(text)
+    conversions = _CONVERSIONS.search(text)
+    measure = "conversions" if conversions and not revenue else "revenue"
+    rng = res.time_range
+    res.analysis = {
+        "kind": "attribution",
+        "models": models,
+        "start": rng[0].isoformat() if rng else None,
+        "end": rng[1].isoformat() if rng else None,
+        "measure": measure,
+    }
+    for match in (strong, every):
+        if match is not None:
+            res.span(
+                "analysis",
+                Span(question[match.start() : match.end()], match.start(), match.end(), "attribution"),
+            )
+    for model, match, _ in named:
+        first, last = match.span()
+        res.span("analysis", Span(question[first:last], first, last, model, "model"))
+    if strong or every:  # the words the metric reading left unexplained are explained now
+        res.confidence = max(res.confidence, 0.9)
+    if not res.answerable:  # "which channels drive signups?" names no metric the catalog knows: fine here
+        res.answerable = True
+        res.reason = None
+        res.nearest = []
+        res.confidence = 0.7
+    res.notes.append(
+        "an attribution analysis: run it with the analyze tool (metricmind analyze attribution); "
+        f"models {', '.join(models)}"
+    )
+    return res
