@@ -19,15 +19,25 @@ from metricmind.compiler import Compiler
 from metricmind.define import rules as rulebook
 from metricmind.define.proposal import Definition, Proposal, Suggestion
 from metricmind.define.sources import suggest_sources
-from metricmind.define.words import COUNT, DISTINCT, MONEY, SNAPSHOT, content, vocabulary
+from metricmind.define.words import (
+    COUNT,
+    DISTINCT,
+    MONEY,
+    RATIO,
+    SNAPSHOT,
+    content,
+    known,
+    lexicon,
+    vocabulary,
+)
 from metricmind.errors import MetricmindError
-from metricmind.resolve.lexicon import build_lexicon
 from metricmind.resolve.text import stems
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Measure, Metric, Model, SemanticModel
 from metricmind.spec.names import METRIC_TIME, SEP
 from metricmind.spec.query import MetricQuery
 
+DISTINCT_OF = re.compile(r"\b(distinct|unique)\s+(?:\w+\s+)?(customers?|users?|accounts?|invoices?)\b", re.I)
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,127}$")
 #: Free text that could smuggle YAML or Jinja into the generated files.
 INJECTION = re.compile(
@@ -112,8 +122,8 @@ def _analyze(definition: Definition, model: Model, proposal: Proposal, dialect: 
         return
     text = f"{definition.name.replace('_', ' ')} {definition.text}"
     proposal.sources = _sources(model, text)
-    known = vocabulary(model)
-    unknown = [w for w in content(definition.text) if w not in known]
+    vocab = vocabulary(model)
+    unknown = [w for w in content(definition.text) if not known(w, vocab)]
     ranked = _rank(model, definition, text)
     proposal.similar = [
         Suggestion(
@@ -128,7 +138,7 @@ def _analyze(definition: Definition, model: Model, proposal: Proposal, dialect: 
     if unknown:
         near = rulebook.unknown_value(
             [stems(t.lower().replace("-", " ")) for t in (*definition.rules, definition.text)],
-            build_lexicon(model),
+            lexicon(model),
             set(unknown),
         )
         if near:
@@ -148,7 +158,46 @@ def _analyze(definition: Definition, model: Model, proposal: Proposal, dialect: 
         _refuse(proposal, "no_data", f"the definition matches no metric or measure well; closest: {closest}")
         return
     base = ranked[0].metric
+    problem = _mismatch(definition, model, base)
+    if problem:
+        _refuse(proposal, "unsupported", problem)
+        return
     _build(definition, model, proposal, base, dialect, max_hops)
+
+
+def _mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
+    """Why the closest metric does not compute what the definition asks (a ratio, a column, a distinct count)."""
+    text = definition.text
+    is_ratio = _is_ratio(base)
+    if RATIO.search(text) and not is_ratio:
+        return (
+            f"the definition asks for a ratio or an average, and the closest metric `{base.name}` is not one; "
+            "say it as two metrics (numerator and denominator) or write the ratio by hand"
+        )
+    measures = _measures(model, base)
+    exprs = " ".join(ms.expr.lower() for ms in measures)
+    columns = {c for ds in model.canonical_datasets.values() for c in ds.core_attributes}
+    dims = {d.name for sm in model.semantic_models.values() for d in sm.dimensions} | {
+        e.expr for sm in model.semantic_models.values() for e in sm.entities
+    }
+    for word in content(text):
+        for column in columns - dims:
+            if stems(column.replace("_", " ")) == (word,) and column not in exprs and not is_ratio:
+                return (
+                    f"the definition measures {column!r}, a column of the canonical datasets, but no measure "
+                    f"aggregates it (closest metric: `{base.name}`); a new measure needs generation"
+                )
+    counted = DISTINCT_OF.search(text)
+    if counted:
+        entity = stems(counted.group(2))[-1] if stems(counted.group(2)) else ""
+        for ms in measures:
+            home = model.semantic_models[ms.semantic_model]
+            if ms.agg.value == "count" and home.primary != entity:
+                return (
+                    f"the definition counts distinct {entity}s, but `{base.name}` counts rows of "
+                    f"{home.relation} (one per {home.primary}); a count-distinct measure needs generation"
+                )
+    return None
 
 
 def _sources(model: Model, text: str) -> list[Suggestion]:
@@ -177,11 +226,12 @@ def _unit(metric: Metric) -> str:
 def _rank(model: Model, definition: Definition, text: str) -> list[Candidate]:
     """Existing metrics ranked by the words they share with the definition, their unit and snapshot."""
     want = stems(text.lower().replace("_", " ").replace("-", " "))
-    want_content = set(content(text))
-    wants_money = bool(want_content & MONEY) or "revenue" in want_content
-    wants_count = bool(set(want) & COUNT) and not wants_money
+    said = stems(definition.text.lower().replace("_", " ").replace("-", " "))
+    want_content = {_fold(w) for w in content(text)}
+    wants_money, wants_count = _wants_unit(definition.text)
     wants_snapshot = bool(SNAPSHOT.search(definition.text))
     wants_distinct = bool(DISTINCT.search(definition.text))
+    wants_ratio = bool(RATIO.search(definition.text))
     out: list[Candidate] = []
     for m in model.metrics.values():
         if m.meta.get("status") == "deprecated":
@@ -191,21 +241,34 @@ def _rank(model: Model, definition: Definition, text: str) -> list[Candidate]:
         best_phrase, best = "", 0.0
         for p in phrases:
             key = stems(p.replace("-", " "))
-            if key and _contains(want, key):
+            if key and _contains(said, key):
                 score = 2.0 + 1.5 * len(key)
-                if score > best:
-                    best_phrase, best = p, score
-        doc = set(content(f"{m.description} {m.meta.get('definition') or ''}"))
+            elif len(key) > 1 and _spread(said, key):
+                score = 1.0 + 1.5 * len(key)
+            elif key and _contains(want, key):  # only in the name a person chose
+                score = 1.0 + 1.0 * len(key)
+            else:
+                continue
+            if score > best:
+                best_phrase, best = p, score
+        doc = {_fold(w) for w in content(f"{m.description} {m.meta.get('definition') or ''}")}
         overlap = want_content & doc
-        score = best + 1.0 * len(overlap)
+        ruled = (want_content - doc) & {
+            _fold(w) for r in m.meta.get("business_rules") or () for w in content(str(r))
+        }
+        score = best + 1.25 * len(overlap) + 0.5 * len(ruled)
         unit = _unit(m)
         if wants_money and unit == "currency" or wants_count and unit == "count":
             score += 1.0
         elif (wants_money and unit == "count") or (wants_count and unit == "currency"):
-            score -= 2.0
+            score -= 4.0
+        if _is_ratio(m) != wants_ratio:
+            score -= 3.0
         snapshot = _is_snapshot(model, m)
         if wants_snapshot and snapshot:
             score += 1.5
+        elif snapshot and not wants_snapshot:
+            score -= 1.0
         if wants_distinct and unit == "count":
             score += 0.5
         if m.meta.get("status") == "certified":
@@ -224,6 +287,48 @@ def _rank(model: Model, definition: Definition, text: str) -> list[Candidate]:
         out.append(Candidate(m, round(score, 2), reason))
     out.sort(key=lambda c: (-c.score, c.metric.name))
     return out
+
+
+def _is_ratio(metric: Metric) -> bool:
+    """A ratio, a rate or an average (by type, unit or a division in its expression)."""
+    return metric.type.value == "ratio" or _unit(metric) in ("ratio", "percent") or "/" in (metric.expr or "")
+
+
+def _fold(word: str) -> str:
+    """A verb form folded for comparing descriptions: started/starts → start, upgrading → upgrad."""
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _wants_unit(text: str) -> tuple[bool, bool]:
+    """(money, count) asked for: the head of the definition ("Customers who …", "Total value of …")."""
+    low = text.lower()
+    if re.match(r"\s*(number|count|how many|distinct|unique)\b", low):
+        return False, True
+    if re.match(r"\s*(the )?(total|sum) (value|amount)\b|\s*(amount|value|money)\b", low):
+        return True, False
+    words = content(text)
+    head = words[0] if words else ""
+    if head in COUNT:
+        return False, True
+    if head in MONEY:
+        return True, False
+    money = bool(set(words) & MONEY)
+    return money, bool(set(words) & COUNT) and not money
+
+
+def _spread(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    """Every word of ``phrase`` in order within a window two words longer ("average mrr per paying customer")."""
+    n = len(phrase) + 2
+    for i in range(len(words)):
+        window = words[i : i + n]
+        if window and window[0] == phrase[0]:
+            it = iter(window)
+            if all(w in it for w in phrase):
+                return True
+    return False
 
 
 def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
@@ -274,12 +379,13 @@ def _build(
                 time_dims[d.name] = tuple(sorted(p for p in phrases if p))
     ctx = rulebook.Context(
         model,
-        build_lexicon(model),
+        lexicon(model),
         reachable,
         snapshot,
         covering,
         time_dims,
         rulebook.flags_of(model, reachable),
+        set(sms),
     )
     reads = [rulebook.read_rule(r, ctx) for r in definition.rules]
     proposal.rules = [r.reading for r in reads]

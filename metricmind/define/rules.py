@@ -28,6 +28,9 @@ NEGATIVE = re.compile(
     re.IGNORECASE,
 )
 POSITIVE = re.compile(r"\b(only|just|solely|exclusively|limited to|restricted to)\b", re.IGNORECASE)
+CONVERT = re.compile(r"\b(equivalent|convert|normali[sz]e|annuali[sz]|prorate|pro-rate)", re.IGNORECASE)
+EQUIVALENT = re.compile(r"\bequivalents?\b|÷|divided by 12|/ ?12\b", re.IGNORECASE)
+NOOP = re.compile(r"^\s*(any|every|all) \w+ counts?\b|^\s*count each \w+ once\b", re.IGNORECASE)
 INCLUDE = re.compile(r"^\s*(include|including|count|counting|keep)\b", re.IGNORECASE)
 TIME = re.compile(r"\b(date[sd]? by|dated by|counted on|by (the )?(month|day|date) of|by)\b", re.IGNORECASE)
 #: Rule words that say how, not what: ignored when looking for values.
@@ -58,6 +61,7 @@ class Context:
     covering: list[str] = field(default_factory=list)  # the chosen metric's rules and description
     time_dims: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)  # name → phrases
     flags: list[Flag] = field(default_factory=list)
+    home: set[str] = field(default_factory=set)  # the source's own semantic models
 
 
 @dataclass
@@ -100,7 +104,18 @@ def read_rule(text: str, ctx: Context) -> Read:
     """Read one rule against ``ctx``."""
     low = text.lower()
     negative = bool(NEGATIVE.search(low))
-    words = stems(low.replace("-", " "))
+    words = stems(low.replace("-", " ").replace("_", " "))
+    if INCLUDE.match(low) and not negative and not POSITIVE.search(low):
+        return Read(RuleReading(text, "noop", 0.6, "includes rows; restricts nothing"))
+    if CONVERT.search(low):
+        said = next((c for c in ctx.covering if EQUIVALENT.search(c)), None)
+        if said:
+            return Read(RuleReading(text, "covered", 0.8, f"already part of the source: {said!r}"))
+        return Read(
+            RuleReading(text, "unread", 0.0, "a conversion of amounts the catalog has no expression for")
+        )
+    if NOOP.search(low):
+        return Read(RuleReading(text, "noop", 0.6, "says how to count, restricts nothing"))
     time_dim = _time_rule(low, words, ctx)
     if time_dim:
         return Read(
@@ -138,6 +153,17 @@ def read_rule(text: str, ctx: Context) -> Read:
                     "start and end dates), not today's status, which would rewrite the past",
                 )
             )
+        if ctx.snapshot and _is_state(dim):
+            return Read(
+                RuleReading(
+                    text,
+                    "unread",
+                    0.1,
+                    f"a state over history: {dim} holds only today's state, and filtering a month-end "
+                    "snapshot by it would rewrite the past; the state at each month's end is not in the catalog",
+                ),
+                dimension=dim,
+            )
         predicate = predicate_for(dim, values, negative)
         verb = "drops" if negative else "keeps only"
         shown = ", ".join(v for v in values if v not in ("true", "false"))
@@ -148,8 +174,6 @@ def read_rule(text: str, ctx: Context) -> Read:
             values=values,
             negative=negative,
         )
-    if INCLUDE.match(low) and not negative:
-        return Read(RuleReading(text, "noop", 0.6, "includes rows; restricts nothing"))
     near = unknown_value([words], ctx.lexicon)
     if near:
         dim, word, nearest = near
@@ -164,6 +188,16 @@ def read_rule(text: str, ctx: Context) -> Read:
             dimension=dim,
         )
     return Read(RuleReading(text, "unread", 0.0, "no dimension or value of the catalog found in this rule"))
+
+
+#: Dimensions that hold a current state (today's), not a fact fixed when the row was made.
+STATE_DIMENSIONS = frozenset(
+    {"status", "lifecycle_stage", "is_paid", "is_refunded", "is_enabled", "is_paid_late"}
+)
+
+
+def _is_state(dim: str) -> bool:
+    return dim.rsplit(SEP, 1)[-1] in STATE_DIMENSIONS
 
 
 def _live_states(found: list[tuple[str, str]], ctx: Context, negative: bool) -> bool:
@@ -208,6 +242,8 @@ def _covered_by(words: tuple[str, ...], covering: list[str]) -> str | None:
 
 
 def _time_rule(low: str, words: tuple[str, ...], ctx: Context) -> str | None:
+    low = re.split(r",?\s+\bnot\b", low)[0]  # "by conversion date, not touch date"
+    words = stems(low.replace("-", " ").replace("_", " "))
     if not TIME.search(low) or not re.search(r"\b(date|dated|month|day|counted on)\b", low):
         return None
     best: tuple[int, str] | None = None
@@ -258,7 +294,11 @@ def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> 
     """A value named by ``key`` of a reachable dimension (of one of ``only``, when given)."""
     if only is not None and not only:
         return None
-    for entry in ctx.lexicon.lookup(key):
+    entries = sorted(
+        ctx.lexicon.lookup(key),
+        key=lambda e: getattr(ctx.lexicon.dims.get(e.target.partition("=")[0]), "model", "") not in ctx.home,
+    )
+    for entry in entries:
         if entry.kind != "value":
             continue
         dim, _, value = entry.target.partition("=")

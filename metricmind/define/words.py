@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from metricmind.resolve.lexicon import Lexicon, build_lexicon
 from metricmind.resolve.text import stems
 from metricmind.spec.model import Model
 
@@ -29,7 +30,8 @@ GLUE = frozenset(
     do does did done doing have has had having get gets got make makes made take takes taken give given
     use used using come comes came go goes went happen happened occur occurred anything something nothing
     thing things one ones two three dollar dollars money
-    still just exactly least most at-least
+    still just exactly least most at-least except excluding exclude excluded only without include including
+    leave leaving out apart besides whether either neither nor but both
     """.split()
 )
 #: Words that ask for money (a currency measure) or for a count.
@@ -39,6 +41,11 @@ COUNT = frozenset("number count customer user account event touchpoint invoice t
 SNAPSHOT = re.compile(
     r"\b(at the end of|end of (the|each|every) month|month[- ]end|as of|live at|at month end|"
     r"active \w+( \w+)? (per|each|every|a) month|still \w+ at)\b",
+    re.IGNORECASE,
+)
+RATIO = re.compile(
+    r"\b(share of|proportion of|percentage of|divided by|ratio|rate|average|mean|per (?!month|day|week|"
+    r"quarter|year)\w+)\b",
     re.IGNORECASE,
 )
 DISTINCT = re.compile(r"\b(distinct|unique|each \w+ once|once per)\b", re.IGNORECASE)
@@ -53,6 +60,16 @@ def content(text: str) -> list[str]:
     return [s for s in stems(text.replace("_", " ")) if s not in GLUE and not s.isdigit()]
 
 
+def known(word: str, vocab: frozenset[str]) -> bool:
+    """``word`` (a stem) or a simple inflection of it ("upgrading" → "upgrade") is in ``vocab``."""
+    forms = {word}
+    for suffix in ("ing", "ed", "d", "s", "es", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            forms |= {base, base + "e"}
+    return bool(forms & vocab)
+
+
 def stem_set(texts: Iterable[str]) -> set[str]:
     """Every content stem of ``texts``."""
     out: set[str] = set()
@@ -62,6 +79,19 @@ def stem_set(texts: Iterable[str]) -> set[str]:
 
 
 _CACHE: dict[int, tuple[Any, frozenset[str]]] = {}
+_LEXICONS: dict[int, tuple[Any, Lexicon]] = {}
+
+
+def lexicon(model: Model) -> Lexicon:
+    """The resolver's lexicon of ``model`` (its names, values and aliases), built once per model."""
+    hit = _LEXICONS.get(id(model))
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    if len(_LEXICONS) > 16:
+        _LEXICONS.clear()
+    found = build_lexicon(model)
+    _LEXICONS[id(model)] = (model, found)
+    return found
 
 
 def vocabulary(model: Model) -> frozenset[str]:
