@@ -19,6 +19,8 @@ from metricmind.resolve.words import (
     QUALIFIER_BEFORE,
 )
 
+LIST_WORDS = frozenset({"vs", "versus", "and", "or", "plus"})
+
 
 class _MetricReading(_ReadingBase):
     """The metric passes."""
@@ -62,9 +64,9 @@ class _MetricReading(_ReadingBase):
             found = keep
         out: list[str] = []
         for p, name in found:
-            shared = self.shared_noun(p)
-            if shared is not None and shared not in out:
-                out.append(shared)  # "new vs churned customers": new customers too
+            for shared in self.shared_noun(p):
+                if shared not in out:
+                    out.append(shared)  # "new vs churned customers": new customers too
             name = self.modified(p, name)
             own = set(self.stems[p.first : p.last])
             if min(e.rank for e in p.entries) >= 2 and any(own <= self.lex.metric_words[o] for o in out):
@@ -85,21 +87,37 @@ class _MetricReading(_ReadingBase):
             out = self.metric_from_words()
         return out
 
-    def shared_noun(self, p: _Pick) -> str | None:
-        """``new vs churned customers``: the word before "vs/and/or" with the rest of this phrase."""
+    def shared_noun(self, p: _Pick) -> list[str]:
+        """``new vs churned customers``, ``new, expansion, contraction + churned MRR``: each word of the list
+        before this phrase, with the rest of the phrase, when that names a metric too.
+        """
         if p.last - p.first < 2:
-            return None
-        j = p.first - 1
-        if j < 1 or self.tokens[j].norm not in ("vs", "versus", "and", "or") or self.used[j - 1]:
-            return None
-        key = (self.stems[j - 1], *self.stems[p.first + 1 : p.last])
-        entries = [e for e in self.lex.lookup(key) if e.kind == "metric"]
-        if not entries:
-            return None
-        name = self.best_metric(entries)
-        self.claim(j - 1, j + 1)
-        self.span("metrics", j - 1, j, name, "shared noun")
-        return name
+            return []
+        rest = self.stems[p.first + 1 : p.last]
+        out: list[str] = []
+        k, listed = p.first, False
+        while k > 0:
+            j = k - 1
+            gap = self.res.question[self.tokens[j].end : self.tokens[k].start]
+            if self.tokens[j].norm in LIST_WORDS:
+                w, listed = j - 1, True
+            elif any(c in gap for c in ",+&/"):
+                w, listed = j, True
+            elif listed:
+                w = j  # "new expansion and churned MRR": the list goes on without its commas
+            else:
+                break
+            if w < 0 or self.used[w]:
+                break
+            entries = [e for e in self.lex.lookup((self.stems[w], *rest)) if e.kind == "metric"]
+            if not entries:
+                break
+            name = self.best_metric(entries)
+            self.claim(w, k)
+            self.span("metrics", w, w + 1, name, "shared noun")
+            out.append(name)
+            k = w
+        return out[::-1]
 
     def merge_metric_words(self, picks: list[_Pick]) -> None:
         """Two metric words that together are another metric's phrase (``customers churned``)."""

@@ -7,6 +7,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Protocol
 
+from metricmind.resolve.attribution import Attribution
 from metricmind.resolve.lexicon import Entry, Lexicon
 from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.shorthand import expand
@@ -26,6 +27,11 @@ class Catalog(Protocol):
     @property
     def phrase_sets(self) -> dict[tuple[str, ...], list[Entry]]:
         """Metric phrases of two or more words keyed by their sorted word roots."""
+        ...
+
+    @property
+    def attributions(self) -> list[Attribution]:
+        """The catalog's attribution metrics."""
         ...
 
     def sources(self, metric: str) -> set[str]:

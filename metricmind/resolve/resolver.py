@@ -21,6 +21,14 @@ from functools import cached_property
 
 from metricmind.errors import MetricmindError, QuestionTooLongError
 from metricmind.resolve.analysisrequest import read_analysis
+from metricmind.resolve.attribution import (
+    CREDIT_WORDS,
+    DEFAULT_MODEL,
+    Attribution,
+    attribution_metrics,
+    read_model,
+    speaks_of_credit,
+)
 from metricmind.resolve.exclusion import EXCLUSION_WORDS, continues_list, exclusion_cue
 from metricmind.resolve.lexicon import COMMON_WORDS, Entry, build_lexicon, read_learned
 from metricmind.resolve.metricwords import _MetricReading
@@ -124,6 +132,15 @@ class Resolver:
         return out
 
     @cached_property
+    def attributions(self) -> list[Attribution]:
+        """The catalog's attribution metrics (by their labels)."""
+
+        def metric_of(words: tuple[str, ...]) -> str | None:
+            return next((e.target for e in self.lex.lookup(words) if e.kind == "metric"), None)
+
+        return attribution_metrics(self.model, metric_of)
+
+    @cached_property
     def _words(self) -> list[str]:
         return sorted(self.lex.vocabulary | GRAMMAR)
 
@@ -182,6 +199,7 @@ class _Reading(_MetricReading):
         if not metrics:
             return self.no_metric()
         res.metrics = metrics
+        self.read_attribution()
         if res.comparison and any(self.compares(m) for m in metrics):
             res.notes.append(f"{', '.join(metrics)} already compares periods; no extra comparison")
             res.comparison = None
@@ -194,6 +212,43 @@ class _Reading(_MetricReading):
         self.check_leftovers(picks)
         self.calibrate()
         return res
+
+    def read_attribution(self) -> None:
+        """Attribution phrasing ("new MRR attributed to email", "under last touch, which channel …"): the
+        attribution metric of the model named (the default one, said in a note, when none is).
+        """
+        res, found = self.res, self.r.attributions
+        if not found or any(m in {a.metric for a in found} for m in res.metrics):
+            return
+        chosen, where = read_model(self.tokens, found)
+        base = next((m for m in res.metrics if m in {a.base for a in found}), None)
+        if base is None or (chosen is None and not speaks_of_credit(self.tokens)):
+            return
+        if chosen is None:
+            chosen = next((a for a in found if a.base == base and a.model == DEFAULT_MODEL), None)
+            if chosen is None:
+                return
+            res.notes.append(
+                f"no attribution model named: {' '.join(chosen.model)} assumed ({chosen.metric})"
+            )
+        else:
+            assert where is not None
+            if where[1] < len(self.tokens) and self.tokens[where[1]].norm in (
+                "model",
+                "attribution",
+                "basis",
+            ):
+                where = (where[0], where[1] + 1)  # "linear model", "first touch attribution"
+            self.claim(*where)
+        credit = [
+            s.target for s in res.spans.get("metrics", []) if set(s.text.lower().split()) <= CREDIT_WORDS
+        ]
+        res.metrics = [chosen.metric if m == base else m for m in res.metrics if m not in credit]
+        for i, t in enumerate(self.tokens):
+            if t.norm in CREDIT_WORDS:
+                self.claim(i, i + 1)
+        if where is not None:
+            self.span("metrics", *where, chosen.metric, "attribution model")
 
     def calibrate(self) -> None:
         """Lower the confidence for readings that, on the blind-written dev split, were often wrong: a
@@ -342,7 +397,9 @@ class _Reading(_MetricReading):
         if exclusion_cue(self.tokens, c.first, [False] * len(self.tokens)) is not None:
             return True  # "excluding direct": a value after an exclusion cue
         before = " ".join(t.norm for t in self.tokens[max(0, c.first - 2) : c.first])
-        if before.endswith(("because of", "due to", "because", "via", "through")):
+        if before.endswith(
+            ("because of", "due to", "because", "via", "through", "attributed to", "credited to")
+        ):
             return True
         dim = e.target.split("=", 1)[0]
         if self.next_to_dim(c.first, c.last, dim):

@@ -134,3 +134,24 @@ def test_an_unexplained_word_lowers_the_confidence_without_refusing(resolver: Re
     assert chatty.answerable and 0.5 <= chatty.confidence < 0.8
     assert any("zorp" in n for n in chatty.notes)
     assert chatty.metrics == clean.metrics and chatty.group_by == clean.group_by
+
+
+def test_several_metrics_sharing_a_noun(resolver: Resolver) -> None:
+    res = resolver.resolve("new, expansion, contraction + churned mrr for last qtr", as_of=DAY)
+    assert sorted(res.metrics) == ["churned_mrr", "contraction_mrr", "expansion_mrr", "new_mrr"]
+    res = resolver.resolve("new expansion and churned mrr by month last 3 mos", as_of=DAY)
+    assert sorted(res.metrics) == ["churned_mrr", "expansion_mrr", "new_mrr"]
+    assert sorted(resolver.resolve("MRR and new customers", as_of=DAY).metrics) == ["mrr", "new_customers"]
+
+
+def test_attribution_reads_the_model_named_or_names_the_default(resolver: Resolver) -> None:
+    res = resolver.resolve("linear-model new mrr by channel for q1", as_of=DAY)
+    assert res.answerable and res.metrics == ["linear_attributed_new_mrr"]
+    assert [n for n, _ in res.group_by] == ["touchpoint__channel"]
+    res = resolver.resolve("under last touch, which channel earned the new mrr last qtr", as_of=DAY)
+    assert res.metrics == ["last_touch_attributed_new_mrr"]
+    res = resolver.resolve("new mrr attributed to email this year", as_of=DAY)
+    assert res.metrics == ["last_touch_attributed_new_mrr"]
+    assert res.filters[0].field == "touchpoint__channel" and res.filters[0].values == ("email",)
+    assert any("no attribution model named" in n for n in res.notes)
+    assert resolver.resolve("new mrr last quarter", as_of=DAY).metrics == ["new_mrr"]  # no credit asked

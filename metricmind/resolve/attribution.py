@@ -1,0 +1,69 @@
+"""Attribution phrasing: "which channel gets the credit for new MRR", "new MRR attributed to email",
+"credited to paid social under last-touch".
+
+The catalog's attribution metrics are found by their labels ("New MRR, first-touch attribution"): the part
+before the comma is the metric they attribute (new MRR), the words before "attribution" the model
+("first touch"). A question about that metric that speaks of credit or attribution is read as the
+attribution metric of the model it names, or of ``DEFAULT_MODEL`` when it names none (and a note says so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from metricmind.resolve.text import Token, stems
+from metricmind.spec.model import Model
+
+CREDIT_WORDS = frozenset(
+    {"attributed", "attribution", "attribute", "credit", "credits", "credited", "touches", "touch"}
+)
+DEFAULT_MODEL = ("last", "touch")
+"""The model assumed when a question names none: the one most teams report by default."""
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """One attribution metric: what it attributes and under which model."""
+
+    metric: str
+    base: str
+    model: tuple[str, ...]
+
+
+def attribution_metrics(
+    model: Model, lookup_metric: Callable[[tuple[str, ...]], str | None]
+) -> list[Attribution]:
+    """The catalog's attribution metrics, from labels such as "New MRR, first-touch attribution".
+
+    ``lookup_metric`` gives the metric a phrase's stems name (for the part before the comma).
+    """
+    out: list[Attribution] = []
+    for name, metric in model.metrics.items():
+        label = metric.label or ""
+        if "," not in label or not label.lower().rstrip().endswith("attribution"):
+            continue
+        head, tail = label.split(",", 1)
+        base = lookup_metric(stems(head))
+        words = tuple(w for w in stems(tail) if w != "attribution")
+        if base is not None and words:
+            out.append(Attribution(name, base, words))
+    return out
+
+
+def read_model(
+    tokens: list[Token], found: list[Attribution]
+) -> tuple[Attribution | None, tuple[int, int] | None]:
+    """The attribution metric whose model the question names, and where; (None, None) when it names none."""
+    norms = [t.norm for t in tokens]
+    for a in found:
+        k = len(a.model)
+        for i in range(len(norms) - k + 1):
+            if tuple(norms[i : i + k]) == a.model:
+                return a, (i, i + k)
+    return None, None
+
+
+def speaks_of_credit(tokens: list[Token]) -> bool:
+    """Whether the question asks about credit or attribution."""
+    return any(t.norm in CREDIT_WORDS for t in tokens)
