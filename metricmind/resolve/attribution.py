@@ -67,3 +67,25 @@ def read_model(
 def speaks_of_credit(tokens: list[Token]) -> bool:
     """Whether the question asks about credit or attribution."""
     return any(t.norm in CREDIT_WORDS for t in tokens)
+
+
+CUES = frozenset({"under", "using", "with", "via", "per", "on"})
+OTHER_MODELS = ("markov", "shapley", "position based", "u shaped", "time decay")
+"""Models the analysis (``metricmind.analyses``) computes and no catalog metric holds."""
+
+
+def wants_analysis(tokens: list[Token], where: tuple[int, int] | None) -> bool:
+    """Whether the question asks for an attribution analysis rather than a catalog metric: a model the
+    catalog lacks ("Markov"), several or all models, the noun "attribution" with no model, or a model
+    after a cue ("under last touch", "using linear"). Those are for ``read_analysis`` (analysisrequest).
+    """
+    norms = [t.norm for t in tokens]
+    text = " " + " ".join(norms) + " "
+    if any(f" {m} " in text for m in OTHER_MODELS) or " models " in text:
+        return True
+    if where is None:
+        return "attribution" in norms
+    j = where[0] - 1
+    while j >= 0 and norms[j] in ("the", "a"):
+        j -= 1
+    return j >= 0 and norms[j] in CUES

@@ -28,6 +28,7 @@ from metricmind.resolve.attribution import (
     attribution_metrics,
     read_model,
     speaks_of_credit,
+    wants_analysis,
 )
 from metricmind.resolve.exclusion import EXCLUSION_WORDS, continues_list, exclusion_cue
 from metricmind.resolve.lexicon import COMMON_WORDS, Entry, build_lexicon, read_learned
@@ -221,6 +222,8 @@ class _Reading(_MetricReading):
         if not found or any(m in {a.metric for a in found} for m in res.metrics):
             return
         chosen, where = read_model(self.tokens, found)
+        if wants_analysis(self.tokens, where):
+            return  # "new MRR under last touch", "Markov credit": an attribution analysis (read_analysis)
         base = next((m for m in res.metrics if m in {a.base for a in found}), None)
         if base is None or (chosen is None and not speaks_of_credit(self.tokens)):
             return
