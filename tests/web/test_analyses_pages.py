@@ -104,6 +104,12 @@ def test_mrr_lifecycle_and_cohort_pages(client: TestClient, ro_project: Project)
 def test_bad_options_are_refused_and_pages_are_read_only(client: TestClient) -> None:
     assert client.get("/analyses/attribution?models=lastest_touch").status_code == 400
     assert client.get("/analyses/attribution?by=week").status_code == 422
+    assert client.get("/analyses/attribution?half_life=-1").status_code == 400
+    assert client.get("/analyses/attribution?half_life=soon").status_code == 400
+    # a form sends its blank fields: they are the defaults
+    blank = client.get("/analyses/attribution?start=&end=&half_life=&by=&format=json")
+    assert blank.status_code == 200 and blank.json()["params"] == {}
+    assert client.get("/analyses/lifecycle?start=&end=2026-01-01").status_code == 200
     assert client.get("/analyses/attribution?start=2026-04-01&end=2026-01-01").status_code == 400
     assert client.post("/analyses/attribution").status_code == 405
     assert client.get("/analyses", follow_redirects=False).headers["location"] == "/analyses/attribution"

@@ -42,7 +42,8 @@ CACHE_SIZE = 64
 CACHE_TTL_S = 60.0
 """Without a warehouse file to watch (a server database), a cached result lives this long."""
 
-Day = Annotated[str | None, Query(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")]
+Day = Annotated[str | None, Query(max_length=10, pattern=r"^(\d{4}-\d{2}-\d{2})?$")]
+"""A day, or empty (a form's blank date field): the data's first or last day."""
 _cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -171,16 +172,16 @@ def attribution_page(
     start: Day = None,
     end: Day = None,
     models: Annotated[list[str], Query(max_length=200)] = [],  # noqa: B006 - FastAPI reads the default
-    half_life: Annotated[float | None, Query(gt=0, le=3650)] = None,
-    by: Annotated[str | None, Query(pattern="^(month|quarter)$")] = None,
+    half_life: Annotated[str | None, Query(max_length=12)] = None,
+    by: Annotated[str | None, Query(pattern="^(month|quarter)?$")] = None,
     measure: Annotated[str, Query(pattern="^(revenue|conversions)$")] = "revenue",
 ) -> Response:
     """Attribution: every model side by side per channel (grouped bars, revenue or conversions), the reading."""
+    start, end, by = start or None, end or None, by or None
+    half = _half_life(half_life)
     names = _models(models)
-    options = {"start": start, "end": end, "models": names, "half_life_days": half_life, "by": by}
-    params = _params(
-        start=start, end=end, models=",".join(names) if names else None, half_life=half_life, by=by
-    )
+    options = {"start": start, "end": end, "models": names, "half_life_days": half, "by": by}
+    params = _params(start=start, end=end, models=",".join(names) if names else None, half_life=half, by=by)
     measure_params = [*params, ("measure", measure)] if measure != "revenue" else params
     result = run_cached(state(request), "attribution", options)
     extra = {
@@ -195,19 +196,39 @@ def attribution_page(
 @router.get("/analyses/mrr-movements")
 def mrr_page(request: Request, start: Day = None, end: Day = None) -> Response:
     """MRR movements: new, reactivation, expansion, contraction and churned MRR per month; NRR and GRR."""
+    start, end = start or None, end or None
     return _respond(request, "mrr-movements", {"start": start, "end": end}, _params(start=start, end=end), {})
 
 
 @router.get("/analyses/lifecycle")
 def lifecycle_page(request: Request, start: Day = None, end: Day = None) -> Response:
     """Lifecycle: new, retained, resurrected and churned users per month with the quick ratio."""
+    start, end = start or None, end or None
     return _respond(request, "lifecycle", {"start": start, "end": end}, _params(start=start, end=end), {})
 
 
 @router.get("/analyses/cohorts")
 def cohorts_page(request: Request, start: Day = None, end: Day = None) -> Response:
     """Cohorts: logo and revenue retention triangles by month since signup (heatmaps)."""
+    start, end = start or None, end or None
     return _respond(request, "cohorts", {"start": start, "end": end}, _params(start=start, end=end), {})
+
+
+def _half_life(text: str | None) -> float | None:
+    """The ``half_life`` option: blank is the default (7 days); else a number of days, > 0."""
+    if not text or not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise BadRequest(
+            f"half_life {text!r} is not a number", hint="Write days, e.g. half_life=7."
+        ) from None
+    if not 0 < value <= 3650:
+        raise BadRequest(
+            f"half_life {text!r} is out of range", hint="Use a number of days above 0, up to 3650."
+        )
+    return value
 
 
 def _params(**values: Any) -> list[tuple[str, str]]:
