@@ -26,7 +26,7 @@ import sqlglot
 from sqlglot import exp
 
 from metricmind.analyses.attribution import DEFAULT_HALF_LIFE_DAYS, MODELS, attribute, check_models
-from metricmind.analyses.journeys import Journeys
+from metricmind.analyses.journeys import Journeys, touch_order
 from metricmind.analyses.lifecycle import lifecycle_from_counts
 from metricmind.analyses.monthly import MonthlyPanel
 from metricmind.analyses.periods import AnalysisInputError, month_label, month_of_date
@@ -236,7 +236,12 @@ def _floats(column: np.ndarray) -> np.ndarray:
 
 def read_journeys(warehouse: Warehouse, dialect: str) -> Journeys:
     """The journeys of the project (see the module docstring for how they are derived)."""
-    ids, _, ts, channels, converted_ts, revenue = fetch_columns(warehouse, journeys_sql(dialect))
+    return read_journey_touches(warehouse, dialect)[0]
+
+
+def read_journey_touches(warehouse: Warehouse, dialect: str) -> tuple[Journeys, np.ndarray]:
+    """The journeys of the project, and the ``touchpoint_id`` of each of their touches (in touch order)."""
+    ids, touch_ids, ts, channels, converted_ts, revenue = fetch_columns(warehouse, journeys_sql(dialect))
     if not len(ids):
         raise AnalysisInputError(
             f"{TOUCHPOINTS} has no touchpoints",
@@ -244,22 +249,29 @@ def read_journeys(warehouse: Warehouse, dialect: str) -> Journeys:
         )
     unique_ids, journey = codes_of(ids)
     names, channel = np.unique(channels.astype(str), return_inverse=True)
+    channel = channel.reshape(-1).astype(np.int64)
+    times = _floats(ts)
+    order = touch_order(journey, times)
+    if order is not None:  # the SQL orders the rows; this only guards against another collation of ids
+        journey, channel, times, touch_ids = journey[order], channel[order], times[order], touch_ids[order]
+        converted_ts, revenue = converted_ts[order], revenue[order]
     n = len(unique_ids)
     converted_at = np.full(n, np.nan)
     amounts = np.zeros(n)
     converted_at[journey] = _floats(converted_ts)
     amounts[journey] = _floats(revenue)
     converted = ~np.isnan(converted_at)
-    return Journeys.build(
+    journeys = Journeys.build(
         tuple(str(c) for c in names),
         journey,
-        channel.reshape(-1).astype(np.int64),
-        _floats(ts),
+        channel,
+        times,
         converted,
         np.where(converted, amounts, 0.0),
         converted_at,
         tuple(str(k) for k in unique_ids.tolist()),
     )
+    return journeys, touch_ids
 
 
 def read_panel(

@@ -16,6 +16,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+
+from metricmind.analyses.extract import read_journey_touches
+from metricmind.analyses.touch_credits import touch_credits
 from metricmind.demo.generator import generate, resolve_end_date
 from metricmind.demo.runner import ModelRun, build, discover
 from metricmind.errors import MetricmindError
@@ -25,6 +29,9 @@ PROJECT_DIR = Path(__file__).with_name("project")
 WAREHOUSE_FILE = Path("target") / "warehouse.duckdb"
 RAW_SCHEMA = "raw"
 MODEL_SCHEMA = "main"
+ANALYSES_SOURCE = "analyses"
+ANALYSES_SCHEMA = "analyses"
+TOUCHPOINT_CREDITS = "touchpoint_credits"
 _IGNORE = shutil.ignore_patterns("target", "logs", "dbt_packages", "__pycache__", "*.duckdb*", ".user.yml")
 
 
@@ -66,7 +73,10 @@ class BuildReport:
         steps = ", ".join(f"{k} {v:.2f}s" for k, v in self.timings.items() if k != "total")
         lines.append(f"  steps: {steps}")
         lines.extend(f"  raw.{name:<28} {rows:>12,}" for name, rows in self.raw_rows.items())
-        lines.extend(f"  main.{m.name:<27} {m.rows:>12,}  {m.elapsed_ms / 1000:6.2f}s" for m in self.models)
+        lines.extend(
+            f"  {m.name if '.' in m.name else 'main.' + m.name:<32} {m.rows:>12,}  {m.elapsed_ms / 1000:6.2f}s"
+            for m in self.models
+        )
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
@@ -81,6 +91,33 @@ class BuildReport:
             "model_rows": self.model_rows,
             "timings": dict(self.timings),
         }
+
+
+def load_touchpoint_credits(wh: DuckDBWarehouse) -> ModelRun:
+    """Write ``analyses.touchpoint_credits``: the Shapley and Markov new-MRR credit of every touch.
+
+    Computed with ``metricmind.analyses`` (the definitions ``metricmind analyze`` uses) from the journeys
+    of the built canonical tables; one row per touch of a converted journey (touchpoint_id, shapley_new_mrr,
+    markov_new_mrr, shapley_conversions, markov_conversions). See ``analyses.touch_credits`` for how the
+    global Markov credit is apportioned to touches.
+    """
+    started = time.perf_counter()
+    journeys, touch_ids = read_journey_touches(wh, "duckdb")
+    credits = touch_credits(journeys)
+    keep = journeys.converted[journeys.journey]
+    table = pa.table(
+        {
+            "touchpoint_id": pa.array(touch_ids[keep]),
+            "shapley_new_mrr": credits["shapley"]["revenue"][keep],
+            "markov_new_mrr": credits["markov"]["revenue"][keep],
+            "shapley_conversions": credits["shapley"]["conversions"][keep],
+            "markov_conversions": credits["markov"]["conversions"][keep],
+        }
+    )
+    wh.load_arrow(ANALYSES_SCHEMA, TOUCHPOINT_CREDITS, table)
+    return ModelRun(
+        f"{ANALYSES_SOURCE}.{TOUCHPOINT_CREDITS}", (time.perf_counter() - started) * 1000, table.num_rows
+    )
 
 
 def copy_project(target_dir: str | os.PathLike[str]) -> Path:
@@ -144,7 +181,13 @@ def build_demo(
             report.raw_rows[name] = report.raw_rows.get(name, 0) + table.num_rows
         report.timings["generate"], report.timings["load"] = gen_s, load_s
         t0 = time.perf_counter()
-        report.models = build(wh, models, MODEL_SCHEMA, {"raw": RAW_SCHEMA})
+        report.models = build(
+            wh,
+            models,
+            MODEL_SCHEMA,
+            {"raw": RAW_SCHEMA, ANALYSES_SOURCE: ANALYSES_SCHEMA},
+            {(ANALYSES_SOURCE, TOUCHPOINT_CREDITS): load_touchpoint_credits},
+        )
         report.timings["models"] = time.perf_counter() - t0
         wh.execute("checkpoint")
     report.timings["total"] = time.perf_counter() - started

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,11 +167,25 @@ def build(
     models: Sequence[SqlModel],
     schema: str = "main",
     sources: Mapping[str, str] | None = None,
+    computed: Mapping[tuple[str, str], Callable[[DuckDBWarehouse], ModelRun]] | None = None,
 ) -> list[ModelRun]:
-    """Create (or replace) a table for each model, in dependency order, and count its rows."""
+    """Create (or replace) a table for each model, in dependency order, and count its rows.
+
+    Args:
+        warehouse: The DuckDB warehouse to build in.
+        models: The SQL models.
+        schema: Schema the models are built in.
+        sources: Source name → schema.
+        computed: Sources written by a Python step rather than loaded raw, ``(source, table)`` → step. A step
+            runs once, right before the first model that reads its source (so after that model's refs are
+            built: a step may read them), and reports its table like a model.
+    """
     runs = []
+    pending = dict(computed or {})
     warehouse.execute(f"create schema if not exists {quote(schema)}")
     for model in order(models):
+        for key in sorted(model.sources & set(pending)):
+            runs.append(pending.pop(key)(warehouse))
         target = f"{quote(schema)}.{quote(model.name)}"
         elapsed = warehouse.execute(
             f"create or replace table {target} as (\n{render(model, schema, sources)}\n)"

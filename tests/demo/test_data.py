@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 
 from metricmind.warehouse.duckdb import DuckDBWarehouse
@@ -226,7 +224,7 @@ def test_attribution_credits_all_first_time_new_mrr(wh: DuckDBWarehouse) -> None
         "from main.fct_marketing_touchpoints_canonical"
     ).rows[0]
     assert first == last == first_time
-    assert abs(linear - first_time) < Decimal("0.01") * 200  # rounding of the shares
+    assert linear == pytest.approx(float(first_time), rel=1e-12)  # unrounded shares add up exactly
     journeys = wh.run(
         "select avg(journey_touches) from main.fct_marketing_touchpoints_canonical where journey_position = 1"
     ).scalar()

@@ -55,6 +55,6 @@ select
         as first_touch_new_mrr,
     case when is_converting_touch and journey_position = journey_touches then conversion_new_mrr else 0 end
         as last_touch_new_mrr,
-    case when is_converting_touch then cast(conversion_new_mrr / journey_touches as decimal(18, 2)) else 0 end
+    case when is_converting_touch then cast(conversion_new_mrr as double) / journey_touches else 0 end
         as linear_new_mrr
 from positioned
