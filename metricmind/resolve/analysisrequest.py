@@ -10,9 +10,10 @@ What counts as an attribution request: the words attribution / attribute(d) / cr
 channels drive"; "all (attribution) models" / "every model"; a named model (first touch, last touch, linear,
 position-based, U-shaped, time decay, Shapley, Markov) after "under", "using", "with", "via", "per" or "on",
 or before "model"; or two models named. A question the catalog answers as a metric stays a metric query
-unless it asks for all models: one that reads an attributed metric ("first touch attributed new MRR by
-channel", the demo's ``*_attributed_new_mrr``) or groups by something other than a channel or time
-("linear attribution by campaign").
+unless it asks for all models: one that groups by something other than a channel or time ("linear
+attribution by campaign"), or reads an attributed metric ("first touch attributed new MRR by channel", the
+demo's ``*_attributed_new_mrr``) without asking about models (a cued model, "with the Shapley model", or
+two models named, "time decay and U-shaped attribution", make it an analysis request).
 """
 
 from __future__ import annotations
@@ -67,11 +68,12 @@ def _named_models(text: str) -> list[tuple[str, re.Match[str], bool]]:
     return found
 
 
-def _catalog_answers(res: Resolution) -> bool:
-    """The catalog answers it as a metric: an attributed metric was read ("first touch attributed new MRR"),
-    or a dimension other than a channel or time is grouped by ("linear attribution by campaign").
+def _catalog_answers(res: Resolution, models_asked: bool) -> bool:
+    """The catalog answers it as a metric: an attributed metric was read ("first touch attributed new MRR")
+    and the question does not ask about models (none cued, fewer than two named), or a dimension other than
+    a channel or time is grouped by ("linear attribution by campaign").
     """
-    if any("attribut" in m for m in res.metrics):
+    if not models_asked and any("attribut" in m for m in res.metrics):
         return True
     return any(name != METRIC_TIME and "channel" not in name for name, _ in res.group_by)
 
@@ -92,11 +94,12 @@ def read_analysis(question: str, res: Resolution) -> Resolution:
     named = _named_models(text)
     if not (strong or every or named):
         return res
-    if not (strong or every or len(named) >= 2 or any(cued for _, _, cued in named)):
+    models_asked = len(named) >= 2 or any(cued for _, _, cued in named)
+    if not (strong or every or models_asked):
         return (
             res  # a model named alone must be about credit: "new MRR under last touch", not "a linear trend"
         )
-    if not every and res.answerable and _catalog_answers(res):
+    if not every and res.answerable and _catalog_answers(res, models_asked):
         return res
     models = [m for m in ATTRIBUTION_MODELS if m in {name for name, _, _ in named}]
     if every or not models:
