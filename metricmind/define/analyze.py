@@ -435,7 +435,9 @@ def _build(
         top = proposal.similar[0]
         status = base.meta.get("status", "published")
         proposal.similar[0] = replace(
-            top, reason=f"this looks like `{base.name}`, {status} — reuse it? ({top.reason})"
+            top,
+            reason=f"this looks like `{base.name}`, {status} — reuse it?"
+            + top.reason.split(":", 1)[-1].replace(";", ",").rstrip(),
         )
     proposal.metric = _metric_dict(definition, base, predicates)
     if main is not None and base.type.value == "simple" and base.measure and main.name != base.measure.name:
