@@ -25,6 +25,8 @@ LIST_WORDS = frozenset({"vs", "versus", "and", "or", "plus"})
 class _MetricReading(_ReadingBase):
     """The metric passes."""
 
+    ambiguous: tuple[int, list[str]] | None = None  # a word several metrics share, and those metrics
+
     # -- metrics -------------------------------------------------------------------------------
     def read_metrics(self, picks: list[_Pick]) -> list[str]:
         self.merge_metric_words(picks)
@@ -259,6 +261,7 @@ class _MetricReading(_ReadingBase):
                 self.span("metrics", i, i + 1, owners[0], "word")
                 return owners
             if len(owners) > 1 and not unknown:
+                self.ambiguous = (i, owners[:5])
                 labels = ", ".join(owners[:5])
                 self.res.refuse(
                     f"'{t.text}' could mean several metrics: {labels}",

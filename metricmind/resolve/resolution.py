@@ -93,6 +93,9 @@ class Resolution:
     confidence: float = 1.0
     nearest: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    clarify: dict[str, Any] | None = None
+    """When the reading was too close to call: ``{"question": str, "choices": [{"label", "question",
+    "metrics", "query"}]}``, each choice a complete reading the person can pick (MCP and web show them)."""
     analysis: dict[str, Any] | None = None
     """Set when the question asks for an analysis (``resolve.analysisrequest``), not a metric query."""
 
@@ -175,6 +178,8 @@ class Resolution:
             out["nearest"] = self.nearest
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.clarify is not None:
+            out["clarify"] = self.clarify
         if self.analysis is not None:
             out["analysis"] = dict(self.analysis)
         return out

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from functools import cached_property
+from typing import Any
 
 from metricmind.errors import MetricmindError, QuestionTooLongError
 from metricmind.resolve.analysisrequest import read_analysis
@@ -172,7 +173,34 @@ class Resolver:
         """
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionTooLongError(len(question), MAX_QUESTION_CHARS)
-        return read_analysis(question, _Reading(self, question, as_of or dt.date.today()).run())
+        day = as_of or dt.date.today()
+        reading = _Reading(self, question, day)
+        res = reading.run()
+        if reading.ambiguous is not None:
+            res.clarify = self.clarify(reading, day)
+        return read_analysis(question, res)
+
+    def clarify(self, reading: _Reading, as_of: dt.date) -> dict[str, Any] | None:
+        """The complete readings of a question whose word several metrics share ("retention"): the question
+        read again with the word replaced by each metric's name; those that resolve become the choices.
+        """
+        assert reading.ambiguous is not None
+        i, metrics = reading.ambiguous
+        word = reading.tokens[i]
+        q = reading.res.question
+        choices: list[dict[str, Any]] = []
+        for m in metrics:
+            label = self.model.metrics[m].label or m
+            rewritten = q[: word.start] + label + q[word.end :]
+            alt = _Reading(self, rewritten, as_of).run()
+            if alt.answerable and m in alt.metrics:
+                choices.append(
+                    {"label": label, "question": rewritten, "metrics": alt.metrics, "query": alt.query_dict()}
+                )
+        if len(choices) < 2:
+            return None
+        names = " or ".join(f"'{c['label']}'" for c in choices)
+        return {"question": f"By '{word.text}', did you mean {names}?", "choices": choices}
 
 
 class _Reading(_MetricReading):

@@ -74,3 +74,19 @@ def test_correction_is_learned_by_the_resolver(resolve_module: Any, demo_copy: P
         project.approve_word(word["id"], "bo")
         shared = json.loads(ok(build_server(project), "resolve_question", question))
     assert "customer__region" in shared["query"]["group_by"]
+
+
+def test_a_close_call_asks_back_with_complete_readings(resolve_module: Any, demo: Project) -> None:
+    """ "retention" is net or gross revenue retention: not answerable, a question back, two readings."""
+    server = build_server(demo)
+    question = {"question": "retention by segment last quarter", "as_of": "2026-07-01"}
+    answer = json.loads(ok(server, "resolve_question", question))
+    assert answer["answerable"] is False and answer["confidence"] < 0.5
+    choices = answer["clarify"]["choices"]
+    assert {c["metrics"][0] for c in choices} == {"net_revenue_retention", "gross_revenue_retention"}
+    assert "did you mean" in answer["clarify"]["question"]
+    # each choice is a complete reading that runs as it is
+    for c in choices:
+        assert c["query"]["group_by"] == ["customer__segment"]
+        rows = ok(server, "query_metrics", {"query": c["query"]})
+        assert rows.splitlines()[0].split(",")[-1] == c["metrics"][0]

@@ -158,3 +158,11 @@ def test_attribution_reads_the_model_named_or_names_the_default(resolver: Resolv
     assert res.filters[0].field == "touchpoint__channel" and res.filters[0].values == ("email",)
     assert any("no attribution model named" in n for n in res.notes)
     assert resolver.resolve("new mrr last quarter", as_of=DAY).metrics == ["new_mrr"]  # no credit asked
+
+
+def test_a_word_several_metrics_share_asks_back(resolver: Resolver) -> None:
+    res = resolver.resolve("retention by segment last quarter", as_of=DAY)
+    assert not res.answerable and res.confidence < 0.5 and res.clarify is not None
+    labels = [c["label"] for c in res.clarify["choices"]]
+    assert len(labels) == 2 and all(lab in res.clarify["question"] for lab in labels)
+    assert resolver.resolve("MRR by segment last quarter", as_of=DAY).clarify is None
