@@ -12,7 +12,7 @@ A query answered by one scan is emitted as a single flat ``SELECT``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
 
@@ -21,10 +21,11 @@ from metricmind.compiler.cumulative import render_cumulative
 from metricmind.compiler.dialects import Dialect, cte, natural_window_nulls, with_cte
 from metricmind.compiler.periods import ceil, floor, shift
 from metricmind.compiler.resolve import Leaf, Request, build
-from metricmind.compiler.scan import Scan, ScanKey, TimeRange, render_scan
+from metricmind.compiler.scan import Scan, ScanKey, TimeRange, cached_where, render_scan
 from metricmind.compiler.timefilter import day_bounds, split_wheres
 from metricmind.compiler.timeshift import render_offset, render_offset_by_day, render_spine_join
 from metricmind.errors import UnknownNameError
+from metricmind.spec.filters import ParsedWhere
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Agg, Grain, Model
 from metricmind.spec.query import MetricQuery
@@ -148,6 +149,19 @@ class _Planner:
             coarser = grain.rank > leaf.offset_to_grain.rank or grain is Grain.WEEK
         return _BY_DAY[m.agg] if coarser else None
 
+    def own_time(self, leaf: Leaf) -> tuple[tuple[str, ...], tuple[ParsedWhere, ...]]:
+        """The leaf's own filters (from metric definitions) that name only metric_time: they choose the
+        output periods of filled and offset metrics like the query's (MetricFlow's time-spine filters).
+        """
+        texts: list[str] = []
+        parts: list[ParsedWhere] = []
+        for text in leaf.filters:
+            split = split_wheres([cached_where(text, self.req.dialect.sqlglot)])
+            if split.time and not split.inputs and not split.mixed:
+                texts.append(text)
+                parts.extend(split.time)
+        return tuple(texts), tuple(parts)
+
     def scan_for(
         self, leaf: Leaf, alias: str, rng: TimeRange, time_filter: bool = True, daily: bool = False
     ) -> Scan:
@@ -158,7 +172,7 @@ class _Planner:
             m.agg_time_dimension if self.needs_time(leaf) or nad or daily else None,
             nad,
             rng,
-            time_filter or not self.split.time,
+            time_filter,
             daily,
         )
         ident = key.as_tuple() + ((leaf.filters,) if nad else ())
@@ -223,21 +237,26 @@ class _Planner:
             )
 
     def plan(self) -> Plan:
-        pending: list[tuple[str, Leaf, str, str]] = []  # (alias, leaf, source step, source column)
+        # (alias, leaf, source step, source column, metric_time conditions on the output periods)
+        pending: list[tuple[str, Leaf, str, str, tuple[ParsedWhere, ...]]] = []
         for leaf, alias in list(self.req.leaves.items()):
             if leaf.offset_window or leaf.offset_to_grain or (leaf.join_to_timespine and self.req.time_items):
                 plain = leaf.plain
                 source_alias = f"{alias}__source"
                 self.internal.add(source_alias)
                 offset = bool(leaf.offset_window or leaf.offset_to_grain)
+                own_texts, own_time = self.own_time(leaf)
+                if offset and own_texts:
+                    plain = replace(plain, filters=tuple(t for t in plain.filters if t not in own_texts))
                 step = self.series(
                     plain,
                     source_alias,
                     self.source_rng(leaf),
-                    time_filter=not offset,
+                    # an offset read without metric_time conditions gets a scan of its own
+                    time_filter=not (offset and (self.split.time or own_texts)),
                     daily=self.by_day(leaf) is not None,
                 )
-                pending.append((alias, leaf, step, source_alias))
+                pending.append((alias, leaf, step, source_alias, (*self.split.time, *own_time)))
             else:
                 step = self.series(leaf, alias, self.rng)
                 if leaf.kind == "agg":
@@ -254,7 +273,7 @@ class _Planner:
             if visible:
                 self.outputs.append((scan.name, visible))
         self.steps = scan_steps + self.steps
-        for alias, leaf, source, column in pending:
+        for alias, leaf, source, column, time in pending:
             if leaf.offset_window or leaf.offset_to_grain:
                 name = self.name(f"offset_{alias}")
                 shift_text = leaf.offset_window and f"{leaf.offset_window.count} {leaf.offset_window.unit}"
@@ -262,15 +281,15 @@ class _Planner:
                 reagg = self.by_day(leaf)
                 if reagg is not None:
                     select = render_offset_by_day(
-                        self.req, leaf, alias, source, column, self.rng, self.split.time, reagg
+                        self.req, leaf, alias, source, column, self.rng, time, reagg
                     )
                 else:
-                    select = render_offset(self.req, leaf, alias, source, column, self.rng, self.split.time)
+                    select = render_offset(self.req, leaf, alias, source, column, self.rng, time)
             else:
                 name = self.name(f"filled_{alias}")
                 what = f"{leaf.measure} joined to every time spine period"
                 select = render_spine_join(
-                    self.req, alias, source, column, self.rng, self.split.time, self.split.untimed
+                    self.req, alias, source, column, self.rng, time, self.split.untimed
                 )
             self.steps.append(Step(name, "offset" if "offset" in name else "fill", what, select))
             self.outputs.append((name, [alias]))

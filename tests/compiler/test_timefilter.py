@@ -17,6 +17,7 @@ from metricmind.errors import QueryError
 from metricmind.project import Project
 from metricmind.spec.filters import parse_where
 from metricmind.spec.query import MetricQuery
+from metricmind.testing.shop import copy_shop
 
 DAY = "{{ TimeDimension('metric_time', 'day') }}"
 MONTH = "{{ TimeDimension('metric_time', 'month') }}"
@@ -125,3 +126,64 @@ def test_cumulative_refuses_metric_time_or_a_dimension_in_one_condition(shop: Pr
             )
         )
     assert "separate conditions" in str(err.value)
+
+
+OWN_FILTERS = """
+  - name: revenue_growth_since_june
+    label: Revenue growth since June
+    type: derived
+    type_params:
+      expr: revenue - revenue_prev_month
+      metrics:
+        - name: revenue
+        - name: revenue
+          offset_window: 1 month
+          alias: revenue_prev_month
+    filter: "{{ TimeDimension('metric_time', 'month') }} >= '2024-06-01'"
+  - name: prev_week_since_june
+    label: Revenue a week earlier, since June 10
+    type: derived
+    type_params:
+      expr: revenue_week_ago
+      metrics:
+        - name: revenue
+          offset_window: 7 days
+          alias: revenue_week_ago
+          filter: "{{ TimeDimension('metric_time', 'day') }} >= '2024-06-10'"
+  - name: orders_filled_since_june
+    label: Orders every day since June 10
+    type: simple
+    type_params:
+      measure:
+        name: order_count
+        join_to_timespine: true
+        fill_nulls_with: 0
+    filter: "{{ TimeDimension('metric_time', 'day') }} >= '2024-06-10'"
+"""
+
+
+@pytest.fixture(scope="module")
+def shop_own(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The shop with metrics whose own filter names only metric_time."""
+    root = copy_shop(tmp_path_factory.mktemp("shop_own") / "shop")
+    metrics = root / "models" / "metrics.yml"
+    metrics.write_text(metrics.read_text().rstrip() + "\n" + OWN_FILTERS)
+    return Project.load(root)
+
+
+@pytest.mark.parametrize(
+    ("metric", "base", "where"),
+    [
+        ("revenue_growth_since_june", "revenue_growth_mom", f"{MONTH} >= '2024-06-01'"),
+        ("prev_week_since_june", "revenue_prev_week", f"{DAY} >= '2024-06-10'"),
+        ("orders_filled_since_june", "orders_filled", f"{DAY} >= '2024-06-10'"),
+    ],
+)
+@pytest.mark.parametrize("group_by", ["metric_time__day", "metric_time__month,customer__segment"])
+def test_a_metrics_own_metric_time_filter_chooses_output_rows(
+    shop_own: Project, metric: str, base: str, where: str, group_by: str
+) -> None:
+    """As in MetricFlow, a metric_time condition in a metric's definition acts like the query's."""
+    own = _rows(shop_own, metrics=metric, group_by=group_by)
+    assert own, "a check over no rows proves nothing"
+    assert own == _rows(shop_own, metrics=base, group_by=group_by, where=where)
