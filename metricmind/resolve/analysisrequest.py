@@ -68,6 +68,12 @@ def _named_models(text: str) -> list[tuple[str, re.Match[str], bool]]:
     return found
 
 
+def _explains(note: str, claimed: set[str]) -> bool:
+    """Whether ``note`` is the resolver's "ignored 'models'" about a word the analysis request reads."""
+    found = re.match(r"ignored (?:unknown word )?'([^']*)'$", note)
+    return found is not None and found.group(1).lower() in claimed
+
+
 def _catalog_answers(res: Resolution, models_asked: bool) -> bool:
     """The catalog answers it as a metric: an attributed metric was read ("first touch attributed new MRR")
     and the question does not ask about models (none cued, fewer than two named), or a dimension other than
@@ -124,6 +130,8 @@ def read_analysis(question: str, res: Resolution) -> Resolution:
     for model, match, _ in named:
         first, last = match.span()
         res.span("analysis", Span(question[first:last], first, last, model, "model"))
+    claimed = {w for span in res.spans.get("analysis", []) for w in re.findall(r"[a-z]+", span.text.lower())}
+    res.notes = [n for n in res.notes if not _explains(n, claimed)]
     if strong or every:  # the words the metric reading left unexplained are explained now
         res.confidence = max(res.confidence, 0.9)
     if not res.answerable:  # "which channels drive signups?" names no metric the catalog knows: fine here

@@ -52,6 +52,7 @@ def test_the_flagship_question_is_an_attribution_request(project: Project) -> No
     words = {s.text.lower() for s in res.spans["analysis"]}
     assert words == {"attribution", "all models"}
     assert res.to_dict()["analysis"] == res.analysis
+    assert not [n for n in res.notes if n.startswith("ignored")]  # the analysis reads those words
 
 
 @pytest.mark.parametrize(

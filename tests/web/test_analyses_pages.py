@@ -98,7 +98,18 @@ def test_mrr_lifecycle_and_cohort_pages(client: TestClient, ro_project: Project)
     cohorts = client.get("/analyses/cohorts?start=2025-01-01&end=2026-01-01").text
     heat = _spec(cohorts, "chart-revenue")
     assert heat["option"]["series"][0]["type"] == "heatmap"
-    assert all(x + y <= 11 for x, y, _ in heat["option"]["series"][0]["data"])  # a triangle
+    cells = heat["option"]["series"][0]["data"]
+    assert all(x + y <= 11 for x, y, _ in cells)  # a triangle
+    first = next(
+        iter(
+            client.get("/analyses/cohorts?start=2025-01-01&end=2026-01-01&format=json")
+            .json()["result"]["cohorts"]
+            .values()
+        )
+    )
+    assert [v for x, y, v in cells if y == 0] == [
+        round(c["revenue_retention"] * 100, 1) for c in first["cells"]
+    ]
 
 
 def test_bad_options_are_refused_and_pages_are_read_only(client: TestClient) -> None:
@@ -150,3 +161,15 @@ def test_the_ask_box_answers_an_attribution_question(client: TestClient, ro_proj
     assert page["reading"] == reading  # the page it links to says the same
     none = client.get("/ask", params={"q": "attribution of new MRR in 2019", "as_of": "2026-06-30"}).text
     assert 'id="ask-analysis-error"' in none and "no journeys end in the period" in none
+
+
+def test_warm_up_computes_the_default_pages(ro_project: Project) -> None:
+    from metricmind.interfaces.web.app import create_app, warm
+
+    app = create_app(ro_project)
+    assert "analyses" in warm(app)
+    fresh = TestClient(app, base_url="http://localhost")
+    for analysis in ("attribution", "mrr-movements", "lifecycle", "cohorts"):
+        got = fresh.get(f"/analyses/{analysis}")
+        handler_ms = float(got.headers["server-timing"].split("dur=")[1])
+        assert got.status_code == 200 and handler_ms < 300, (analysis, handler_ms)

@@ -266,3 +266,18 @@ def answer_question(request: Request, asked: dict[str, Any]) -> dict[str, Any]:
         "_cells": [[_cell(c, v, False) for c, v in zip(columns, row, strict=True)] for row in rows],
         "_chart": analysis_charts.attribution_chart(result, measure),
     }
+
+
+def warm(st: WebState) -> None:
+    """Compute each page with its default options (``serve`` warms up with this): the first visit is a lookup.
+
+    A project without the canonical tables is left alone: its pages report the problem.
+    """
+    for analysis in PAGES:
+        options: dict[str, Any] = {"start": None, "end": None}
+        if analysis == "attribution":
+            options |= {"models": None, "half_life_days": None, "by": None}
+        try:
+            run_cached(st, analysis, options)
+        except MetricmindError:
+            continue

@@ -138,7 +138,9 @@ def lifecycle_chart(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def cohort_chart(result: dict[str, Any], key: str, title: str) -> dict[str, Any]:
-    """A heatmap triangle: months since signup across, cohorts down, ``key`` (a retention) as colour."""
+    """A heatmap triangle: months since signup across, cohorts down, ``key`` (a retention, in percent) as
+    colour.
+    """
     cohorts = result["cohorts"]
     names = list(cohorts)
     width = max((len(c["cells"]) for c in cohorts.values()), default=0)
@@ -150,7 +152,8 @@ def cohort_chart(result: dict[str, Any], key: str, title: str) -> dict[str, Any]
             if value is None:
                 continue
             top = max(top, float(value))
-            data.append([cell["months_since_signup"], y, round(float(value), 4)])
+            # in percent (chart.js: unit "percent" is already x100), so cell labels read 98, not 0.9756
+            data.append([cell["months_since_signup"], y, round(float(value) * 100, 1)])
     option = {
         "title": {"text": title, "left": 0, "textStyle": {"fontSize": 13}},
         "grid": {"left": 12, "right": 24, "top": 36, "bottom": 70, "containLabel": True},
@@ -166,7 +169,7 @@ def cohort_chart(result: dict[str, Any], key: str, title: str) -> dict[str, Any]
         "yAxis": {"type": "category", "data": names, "inverse": True, "splitArea": {"show": True}},
         "visualMap": {
             "min": 0,
-            "max": round(top, 4),
+            "max": round(top * 100, 1),
             "calculable": True,
             "orient": "horizontal",
             "left": "center",
@@ -178,12 +181,12 @@ def cohort_chart(result: dict[str, Any], key: str, title: str) -> dict[str, Any]
                 "name": title,
                 "type": "heatmap",
                 "data": data,
-                "label": {"show": len(data) <= 400, "fontSize": 9},
+                "label": {"show": len(data) <= 200, "fontSize": 9},
                 "emphasis": {"itemStyle": {"borderColor": "#111827", "borderWidth": 1}},
             }
         ],
     }
-    return echarts_spec(option, "ratio")
+    return echarts_spec(option, "percent")
 
 
 def charts(analysis: str, result: dict[str, Any], measure: str = "revenue") -> list[dict[str, Any]]:

@@ -191,7 +191,8 @@ def _warm_queries(project: Project, metrics: int = 3) -> None:
 def warm(app: FastAPI) -> dict[str, float]:
     """Open and build up front what the first request of each page would otherwise pay for: the catalog
     store, the warehouse connection, the compiler's caches, the search index, the question resolver,
-    the knowledge graph store, the templates and the OpenAPI document. Runs no metric query, so usage
+    the knowledge graph store, the templates, the OpenAPI document and the analysis pages' default results
+    (``analyses.warm``). Runs no metric query, so usage
     counts and the query log are untouched. Returns the milliseconds of each step.
     """
     st: WebState = app.state.web
@@ -206,6 +207,7 @@ def warm(app: FastAPI) -> dict[str, float]:
         "compiler": lambda: [
             st.project.compile(MetricQuery.build(m)) for m in list(st.project.model.metrics)[:5]
         ],
+        "analyses": lambda: analyses.warm(st),
     }
     timings: dict[str, float] = {}
     for name, step in steps.items():
