@@ -50,6 +50,7 @@ from metricmind.warehouse.registry import connect
 if TYPE_CHECKING:
     from metricmind.catalog.service import Catalog
     from metricmind.catalog.vocabulary import Vocabulary
+    from metricmind.learn.memory import Memory
     from metricmind.resolve import Resolver
 
 PROJECT_MARKERS = ("metricmind.yml", "dbt_project.yml")
@@ -307,6 +308,18 @@ class Project:
         from metricmind.catalog.vocabulary import Vocabulary
 
         return Vocabulary(self.catalog)
+
+    # -- learning memory -----------------------------------------------------------------------
+    @cached_property
+    def memory(self) -> Memory:
+        """The agent's memory (episodes, notes, skills, checkpoints) in the project store (``store.url``).
+
+        A corrupt SQLite store is moved aside and recreated (``memory.recovered`` says so).
+        """
+        from metricmind.learn.memory import Memory
+        from metricmind.storage import default_url
+
+        return Memory.open(str(self.setting("store.url") or default_url(self.root)))
 
     def resolver(self, user: str | None = None) -> Resolver:
         """The question resolver: the shared vocabulary (``metricmind/vocabulary.yml``) for everyone, and
@@ -788,6 +801,9 @@ class Project:
         catalog = self.__dict__.pop("catalog", None)
         if catalog is not None:
             catalog.close()
+        memory = self.__dict__.pop("memory", None)
+        if memory is not None:
+            memory.close()
 
     def __enter__(self) -> Project:
         return self

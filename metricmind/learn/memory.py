@@ -345,6 +345,8 @@ class Memory:
             with self.engine.connect() as conn:
                 rows = conn.execute(query).all()
             index.extend([(int(i), str(t or p)) for i, t, p in rows])
+            if rows:
+                index.freeze()
             self._indexes[name] = (index, int(rows[-1][0]) if rows else seen)
             return index
 

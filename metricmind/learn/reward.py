@@ -30,7 +30,7 @@ class Outcome:
 
 @dataclass(frozen=True)
 class RewardConfig:
-    """The weights of the reward function; every field is a key of the ``learn.reward`` setting."""
+    """The weights of the reward function; each field is a key a reward configuration may set."""
 
     success: float = 10.0
     failure: float = -5.0

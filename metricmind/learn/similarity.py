@@ -76,6 +76,12 @@ class LexicalIndex:
         for key, text in items:
             self.add(key, text)
 
+    def freeze(self) -> None:
+        """Prepare every term's posting arrays now (else the first search of a term does it)."""
+        for term in self._postings:
+            self._posting(term)
+        self._norms()
+
     def _posting(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         found = self._frozen.get(term)
         if found is None:
