@@ -17,7 +17,7 @@ from typing import Any
 from metricmind.catalog.definitions import parse_definition
 from metricmind.compiler import Compiler
 from metricmind.define import rules as rulebook
-from metricmind.define.proposal import Definition, Proposal, Suggestion
+from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion
 from metricmind.define.sources import suggest_sources
 from metricmind.define.words import (
     COUNT,
@@ -31,6 +31,7 @@ from metricmind.define.words import (
     vocabulary,
 )
 from metricmind.errors import MetricmindError
+from metricmind.resolve.lexicon import COMMON_WORDS
 from metricmind.resolve.text import stems
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Measure, Metric, Model, SemanticModel
@@ -180,7 +181,12 @@ def _mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
     dims = {d.name for sm in model.semantic_models.values() for d in sm.dimensions} | {
         e.expr for sm in model.semantic_models.values() for e in sm.entities
     }
+    described = set(
+        content(" ".join([base.description, *(str(r) for r in base.meta.get("business_rules") or ())]))
+    )
     for word in content(text):
+        if word in described:
+            continue  # "upgrading or adding seats": the metric itself speaks of them
         for column in columns - dims:
             if stems(column.replace("_", " ")) == (word,) and column not in exprs and not is_ratio:
                 return (
@@ -388,6 +394,9 @@ def _build(
         set(sms),
     )
     reads = [rulebook.read_rule(r, ctx) for r in definition.rules]
+    implicit = _implicit_rule(definition, base, ctx, reads)
+    if implicit is not None:
+        reads.append(implicit)
     proposal.rules = [r.reading for r in reads]
     main = measures[0] if len(measures) == 1 else None
     # The measure and the time dimension.
@@ -403,19 +412,21 @@ def _build(
             "measure", main.name, 0.8, why, {"semantic_model": home.name, "agg": agg}
         )
     time_name = main.agg_time_dimension if main else None
-    for r in reads:
-        if r.time_dimension and main is not None and r.time_dimension != main.agg_time_dimension:
-            swap = _measure_dated_by(model, main, r.time_dimension)
+    asked = [(f"the definition {definition.text!r}", rulebook.time_in(definition.text, ctx))]
+    asked += [(f"rule {r.reading.text!r}", r.time_dimension) for r in reads]
+    for where, wanted in asked:
+        if wanted and main is not None and wanted != main.agg_time_dimension:
+            swap = _measure_dated_by(model, main, wanted)
             if swap is None:
                 _refuse(
                     proposal,
                     "unsupported",
-                    f"rule {r.reading.text!r} dates the metric by {r.time_dimension}, but `{base.name}` is "
-                    f"dated by {main.agg_time_dimension} and no measure of the same column is dated by "
-                    f"{r.time_dimension}; generating a new measure comes with `generate`",
+                    f"{where} dates the metric by {wanted}, but `{base.name}` is dated by "
+                    f"{main.agg_time_dimension} and no measure of the same column is dated by {wanted}; "
+                    "generating a new measure comes with `generate`",
                 )
                 return
-            main, time_name = swap, r.time_dimension
+            main, time_name = swap, wanted
     if time_name:
         proposal.time_dimension = Suggestion(
             "time", time_name, 0.85, f"the measure's own time dimension; queried as {METRIC_TIME}{SEP}month"
@@ -448,6 +459,35 @@ def _build(
         _refuse(proposal, "unsupported", f"the proposed metric does not compile: {exc.message}")
 
 
+def _implicit_rule(
+    definition: Definition, base: Metric, ctx: rulebook.Context, reads: list[rulebook.Read]
+) -> rulebook.Read | None:
+    """A value the definition itself names ("MRR from Enterprise customers") that no rule speaks of."""
+    found, _ = rulebook.values_in(definition.text, ctx)
+    ruled = {r.dimension for r in reads if r.dimension}
+    own = set(
+        stems(" ".join([base.name.replace("_", " "), base.label, *map(str, base.meta.get("synonyms") or ())]))
+    )
+    common = {stems(w)[0] for w in COMMON_WORDS if stems(w)}
+    fresh = [
+        (d, v)
+        for d, v in found
+        if d not in ruled and v != "true" and not set(stems(v.replace("_", " ").lower())) <= (common | own)
+    ]
+    if not fresh:
+        return None
+    read = rulebook.read_rule(definition.text, ctx)
+    text = f"(in the definition) {definition.text}"
+    if read.reading.status == "filter" and read.dimension not in ruled:
+        return replace(read, reading=replace(read.reading, text=text, confidence=0.6))
+    names = ", ".join(f"{d} = {v}" for d, v in fresh)
+    return rulebook.Read(
+        RuleReading(
+            text, "unread", 0.0, f"the definition names {names}; say it as a rule ('Only …', 'Exclude …')"
+        )
+    )
+
+
 def _measure_dated_by(model: Model, measure: Measure, time_dim: str) -> Measure | None:
     sm = model.semantic_models[measure.semantic_model]
     for ms in sm.measures:
@@ -460,7 +500,7 @@ def _contradiction(reads: list[rulebook.Read]) -> str | None:
     keep: dict[str, tuple[set[str], str]] = {}
     drop: dict[str, tuple[set[str], str]] = {}
     for r in reads:
-        if not r.dimension or r.reading.status != "filter":
+        if not r.dimension or r.reading.status not in ("filter", "covered") or not r.values:
             continue
         values = set(r.values)
         if values in ({"true"}, {"false"}):

@@ -30,6 +30,7 @@ NEGATIVE = re.compile(
 POSITIVE = re.compile(r"\b(only|just|solely|exclusively|limited to|restricted to)\b", re.IGNORECASE)
 CONVERT = re.compile(r"\b(equivalent|convert|normali[sz]e|annuali[sz]|prorate|pro-rate)", re.IGNORECASE)
 EQUIVALENT = re.compile(r"\bequivalents?\b|÷|divided by 12|/ ?12\b", re.IGNORECASE)
+COVERED_NEGATIVE = re.compile(r"\b(excluded|are not|is not|do not count|does not count)\b", re.IGNORECASE)
 NOOP = re.compile(r"^\s*(any|every|all) \w+ counts?\b|^\s*count each \w+ once\b", re.IGNORECASE)
 INCLUDE = re.compile(r"^\s*(include|including|count|counting|keep)\b", re.IGNORECASE)
 TIME = re.compile(r"\b(date[sd]? by|dated by|counted on|by (the )?(month|day|date) of|by)\b", re.IGNORECASE)
@@ -122,9 +123,15 @@ def read_rule(text: str, ctx: Context) -> Read:
             RuleReading(text, "time", 0.85, f"dates the metric by {time_dim}"), time_dimension=time_dim
         )
     found, leftover = _values(words, ctx)
-    covered = _covered_by(words, ctx.covering)
+    covered = _covered_by(words, ctx.covering, negative)
     if covered and not _live_states(found, ctx, negative):
-        return Read(RuleReading(text, "covered", 0.8, f"already part of the source: {covered!r}"))
+        dims = {d for d, _ in found}
+        return Read(
+            RuleReading(text, "covered", 0.8, f"already part of the source: {covered!r}"),
+            dimension=dims.pop() if len(dims) == 1 else None,
+            values=tuple(v for _, v in found),
+            negative=negative,
+        )
     if found:
         dims = {d for d, _ in found}
         if len(dims) > 1:
@@ -230,15 +237,29 @@ def predicate_for(dim: str, values: tuple[str, ...], negative: bool) -> str:
     return out
 
 
-def _covered_by(words: tuple[str, ...], covering: list[str]) -> str | None:
+def _covered_by(words: tuple[str, ...], covering: list[str], negative: bool) -> str | None:
+    """The source's own rule (or description) that says the same, with the same polarity."""
     want = {w for w in words if w not in GLUE and w not in RULE_GLUE}
     if len(want) < 2:
         return None
     for text in covering:
+        if bool(NEGATIVE.search(text) or COVERED_NEGATIVE.search(text)) != negative:
+            continue
         have = set(content(text))
         if len(want & have) / len(want) >= 0.75:
             return text
     return None
+
+
+def values_in(text: str, ctx: Context) -> tuple[list[tuple[str, str]], list[str]]:
+    """(dimension, value) pairs named in ``text``, and the words left over."""
+    return _values(stems(text.lower().replace("-", " ").replace("_", " ")), ctx)
+
+
+def time_in(text: str, ctx: Context) -> str | None:
+    """The time dimension a definition names ("… by touch date"), if any."""
+    low = text.lower()
+    return _time_rule(low, stems(low), ctx)
 
 
 def _time_rule(low: str, words: tuple[str, ...], ctx: Context) -> str | None:
