@@ -33,6 +33,7 @@ from metricmind.resolve.attribution import (
 )
 from metricmind.resolve.exclusion import EXCLUSION_WORDS, continues_list, exclusion_cue
 from metricmind.resolve.lexicon import COMMON_WORDS, Entry, build_lexicon, read_learned
+from metricmind.resolve.loosevalues import DEMONYMS, demonym, prefixed
 from metricmind.resolve.metricwords import _MetricReading
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Resolution
@@ -236,6 +237,7 @@ class _Reading(_MetricReading):
         self.read_dimensions(picks)
         self.read_origin()
         self.read_filters(picks)
+        self.read_loose_values()
         self.read_threshold()
         self.finish_order()
         self.check_leftovers(picks)
@@ -755,6 +757,9 @@ class _Reading(_MetricReading):
                 continue
             if any(e.target in value_dims for e in p.entries) and not self.in_group_context(p.first):
                 continue  # "the EMEA region": the value filters, the dimension only names it
+            if self.entity_after_value(p):
+                self.claim(p.first, p.last)
+                continue  # "Aussie companies", "enterprise accounts": who, not a breakdown by name
             name, why = self.choose(p.entries)
             if name is None:
                 assert why is not None
@@ -772,6 +777,24 @@ class _Reading(_MetricReading):
                     name,
                     "typo" if p.fuzzy else min(e.rank for e in p.entries) >= 5 and "head" or "",
                 )
+
+    def entity_after_value(self, p: _Pick) -> bool:
+        """An entity noun right after a value or a country adjective ("enterprise accounts", "Aussie
+        companies") says who is counted, not what to group by.
+        """
+        if p.last - p.first != 1 or not all(e.target.endswith("__name") for e in p.entries):
+            return False
+        if self.tokens[p.first].norm == self.stems[p.first] or self.in_group_context(p.first):
+            return False  # singular ("by customer") or after by/per/which
+        if any(t.norm in ("which", "what", "list", "who", "whose") for t in self.tokens):
+            return False
+        j = p.first - 1
+        if j < 0:
+            return False
+        before = self.by_last.get(p.first, [])
+        return any(c.entries and any(e.kind == "value" for e in c.entries) for c in before) or (
+            self.tokens[j].norm in DEMONYMS
+        )
 
     def read_origin(self) -> None:
         """Questions like "where do our new customers come from?": grouped by their source dimension."""
@@ -795,6 +818,9 @@ class _Reading(_MetricReading):
             if p.kind != "value":
                 continue
             name, why = self.choose(self.agreeing(p, picks))
+            if name is None and p.last - p.first == 1 and self.prefix_of_values(p.last):
+                self.used[p.first] = False  # "paid channels": read below as the values "paid" begins
+                continue
             if name is None:
                 assert why is not None
                 res.refuse(why, self.dims_for_metrics(self.text(p.first, p.last).text))
@@ -829,6 +855,52 @@ class _Reading(_MetricReading):
                 res.filters.append(Filter(name, "=", (values[0],)))
             else:
                 res.filters.append(Filter(name, "in", tuple(values)))
+
+    def read_loose_values(self) -> None:
+        """Values named loosely: "Aussie companies" (a demonym), "paid channels" (a word several values of
+        the dimension named next begin with).
+        """
+        res = self.res
+        if not res.answerable or not res.metrics:
+            return
+        values = {
+            name: info.values
+            for name, info in self.lex.dims.items()
+            if info.values and all(self.r.reachable(m, name) for m in res.metrics)
+        }
+        for i in range(len(self.tokens)):
+            hit = None if self.used[i] else demonym(self.tokens, i, values)
+            if hit is not None:
+                neg = self.negated(i)
+                res.filters.append(Filter(hit[0], "!=" if neg else "=", (hit[1],)))
+                self.claim(i, i + 1)
+                self.span("filters", i, i + 1, f"{hit[0]}{'!=' if neg else '='}{hit[1]}", "demonym")
+        for s in list(res.spans.get("group_by", [])):
+            k = next((t.index for t in self.tokens if t.start == s.start), None)
+            if k is None or k == 0 or self.used[k - 1] or s.target not in values:
+                continue
+            vals = prefixed(self.tokens[k - 1].norm, values[s.target])
+            if not vals:
+                continue
+            # "paid channels": the values, not a breakdown
+            res.group_by = [g for g in res.group_by if g[0] != s.target]
+            res.spans["group_by"] = [x for x in res.spans["group_by"] if x.target != s.target]
+            neg = self.negated(k - 1)
+            res.filters.append(Filter(s.target, "not in" if neg else "in", tuple(vals)))
+            self.claim(k - 1, k)
+            self.span(
+                "filters", k - 1, k + 1, f"{s.target} {'not in' if neg else 'in'} {', '.join(vals)}", "prefix"
+            )
+
+    def prefix_of_values(self, k: int) -> bool:
+        """Whether the word before ``k`` begins several values of a dimension named at ``k``."""
+        word = self.tokens[k - 1].norm
+        for c in self.by_first.get(k, []):
+            for e in c.entries:
+                info = self.lex.dims.get(e.target) if e.kind == "dimension" else None
+                if info is not None and prefixed(word, info.values):
+                    return True
+        return False
 
     def read_threshold(self) -> None:
         """A threshold per customer ("customers with over 5k MRR"): a filter on the metric per customer."""

@@ -166,3 +166,20 @@ def test_a_word_several_metrics_share_asks_back(resolver: Resolver) -> None:
     labels = [c["label"] for c in res.clarify["choices"]]
     assert len(labels) == 2 and all(lab in res.clarify["question"] for lab in labels)
     assert resolver.resolve("MRR by segment last quarter", as_of=DAY).clarify is None
+
+
+def test_values_named_loosely(resolver: Resolver) -> None:
+    assert filters(resolver, "new customers from aussie companies this year") == [
+        ("customer__country", "=", ("Australia",))
+    ]
+    res = resolver.resolve("new customers from aussie companies this year", as_of=DAY)
+    assert res.group_by == []  # "companies" says who is counted, not a breakdown by name
+    assert filters(resolver, "arr for customers in the states by segment") == [
+        ("customer__country", "=", ("United States",))
+    ]
+    # a word several values begin with, before the dimension's noun; the exclusion still applies
+    assert filters(resolver, "new custs that didnt come from paid channels last qtr") == [
+        ("customer__acquisition_channel", "not in", ("paid_search", "paid_social"))
+    ]
+    assert resolver.resolve("new custs that didnt come from paid channels", as_of=DAY).group_by == []
+    assert filters(resolver, "states by segment MRR") == []  # "states" alone is not the country
