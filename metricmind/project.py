@@ -399,7 +399,9 @@ class Project:
         return self.model.measures_of(metric)
 
     def dimensions(self, metric: str | None = None) -> list[DimensionInfo]:
-        """Group-by names: for one metric (those reachable from all its measures), or every one."""
+        """Group-by names: for one metric, exactly those a query of it accepts (many-to-one joins from
+        every semantic model it groups by), or the ones every model reaches.
+        """
         if metric:
             self.metric(metric)  # unknown names get suggestions
         models = (
