@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from metricmind.define.proposal import RuleReading
-from metricmind.define.words import GLUE, content
+from metricmind.define.words import GLUE, content, known, vocabulary
 from metricmind.resolve.lexicon import Lexicon
 from metricmind.resolve.text import stems
 from metricmind.spec.filters import parse_where
@@ -31,6 +31,7 @@ POSITIVE = re.compile(r"\b(only|just|solely|exclusively|limited to|restricted to
 CONVERT = re.compile(r"\b(equivalent|convert|normali[sz]e|annuali[sz]|prorate|pro-rate)", re.IGNORECASE)
 EQUIVALENT = re.compile(r"\bequivalents?\b|÷|divided by 12|/ ?12\b", re.IGNORECASE)
 COVERED_NEGATIVE = re.compile(r"\b(excluded|are not|is not|do not count|does not count)\b", re.IGNORECASE)
+STRUCTURE = re.compile(r"\b(numerator|denominator|divided|ratio|weighted|per)\b", re.IGNORECASE)
 NOOP = re.compile(r"^\s*(any|every|all) \w+ counts?\b|^\s*count each \w+ once\b", re.IGNORECASE)
 INCLUDE = re.compile(r"^\s*(include|including|count|counting|keep)\b", re.IGNORECASE)
 TIME = re.compile(r"\b(date[sd]? by|dated by|counted on|by (the )?(month|day|date) of|by)\b", re.IGNORECASE)
@@ -168,6 +169,18 @@ def read_rule(text: str, ctx: Context) -> Read:
                     0.1,
                     f"a state over history: {dim} holds only today's state, and filtering a month-end "
                     "snapshot by it would rewrite the past; the state at each month's end is not in the catalog",
+                ),
+                dimension=dim,
+            )
+        strange = [w for w in leftover if not known(w, vocabulary(ctx.model))]
+        if strange or STRUCTURE.search(low):
+            return Read(
+                RuleReading(
+                    text,
+                    "unread",
+                    0.1,
+                    f"names {dim} but also {', '.join(repr(w) for w in strange) or 'the parts of a ratio'}, "
+                    "which the catalog does not know; a filter would say less than the rule",
                 ),
                 dimension=dim,
             )
