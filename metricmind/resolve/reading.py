@@ -81,6 +81,10 @@ class _ReadingBase:
         a, b = self.tokens[first].start, self.tokens[last - 1].end
         return Span(self.res.question[a:b], a, b, "")
 
+    def span_chars(self, part: str, start: int, end: int, target: str, how: str = "") -> None:
+        """Remember the characters ``start``..``end`` of the question behind ``part``."""
+        self.res.span(part, Span(self.res.question[start:end], start, end, target, how))
+
     def span(self, part: str, first: int, last: int, target: str, how: str = "") -> None:
         s = self.text(first, last)
         self.res.span(part, Span(s.text, s.start, s.end, target, how))

@@ -36,7 +36,7 @@ from metricmind.resolve.lexicon import COMMON_WORDS, Entry, build_lexicon, read_
 from metricmind.resolve.loosevalues import DEMONYMS, demonym, prefixed
 from metricmind.resolve.metricwords import _MetricReading
 from metricmind.resolve.reading import _Pick
-from metricmind.resolve.resolution import Filter, Resolution
+from metricmind.resolve.resolution import Filter, Resolution, Span
 from metricmind.resolve.text import FILLERS, distance, number, root, stems, typo_limit
 from metricmind.resolve.thresholds import find_threshold, verbish
 from metricmind.resolve.timephrases import UNITS, TimeHit, comparison_range, find_time, shift, unit_start
@@ -64,6 +64,8 @@ IGNORED_WORD_PENALTY = 0.25
 """Confidence lost per word left unexplained: one such word keeps the answer but below 0.8 (on the
 blind-written dev split most answers that ignored a word were wrong); three make it a refusal.
 """
+VS_WORDS = ("vs", "versus", "against")
+"""Words that set two values against each other ("Starter vs Pro")."""
 UNSURE_PENALTY = 0.25
 """Confidence lost for a reading the calibration found often wrong (see ``_Reading.calibrate``)."""
 THRESHOLD_ENTITIES = frozenset({"customer", "account", "company", "logo"})
@@ -229,6 +231,7 @@ class _Reading(_MetricReading):
         if not metrics:
             return self.no_metric()
         res.metrics = metrics
+        self.read_qualified()
         self.read_attribution()
         if res.comparison and any(self.compares(m) for m in metrics):
             res.notes.append(f"{', '.join(metrics)} already compares periods; no extra comparison")
@@ -243,6 +246,41 @@ class _Reading(_MetricReading):
         self.check_leftovers(picks)
         self.calibrate()
         return res
+
+    def read_qualified(self) -> None:
+        """Qualified revenue ("MRR from new logos", "recurring revenue from brand-new customers"): a metric qualified by the
+        kind of customer it comes from is the metric of that kind (new MRR), when the catalog has it.
+        """
+        res = self.res
+        spans = res.spans.get("metrics", [])
+        for a in spans:
+            for b in spans:
+                if b.start <= a.end or a.target == b.target:
+                    continue
+                between = stems(res.question[a.end : b.start])
+                words = self.span_stems(b)
+                if (
+                    "from" not in between
+                    or len(between) > 4
+                    or words[-1] not in THRESHOLD_ENTITIES | {"user"}
+                ):
+                    continue
+                mods, own = words[:-1], self.span_stems(a)
+                if mods and set(mods) <= set(own):
+                    found = [a.target]  # "new MRR from brand new logos": the qualifier is said already
+                else:
+                    found = [e.target for e in self.lex.lookup((*mods, *own)) if e.kind == "metric"]
+                if not mods or not found:
+                    continue
+                res.metrics = [found[0] if m == a.target else m for m in res.metrics if m != b.target]
+                res.metrics = list(dict.fromkeys(res.metrics))
+                res.spans["metrics"] = [x for x in spans if x is not b and x is not a]
+                self.span_chars("metrics", a.start, b.end, found[0], "qualified")
+                return
+
+    def span_stems(self, s: Span) -> tuple[str, ...]:
+        """The stems of the tokens (shorthand spelled out) within a span's characters."""
+        return tuple(self.stems[t.index] for t in self.tokens if t.start >= s.start and t.end <= s.end)
 
     def read_attribution(self) -> None:
         """Attribution phrasing ("new MRR attributed to email", "under last touch, which channel …"): the
@@ -439,13 +477,15 @@ class _Reading(_MetricReading):
             return True
         # "the Growth and Pro plans": a sibling value of the same dimension, allowed in its own right
         near = [*self.by_first.get(c.last + 1, []), *self.by_last.get(c.first - 1, [])]
+        # "Starter vs Pro": two values of one dimension set against each other are values, everyday or not
         return siblings and any(
             o is not c
-            and self.tokens[c.last if o.first > c.first else o.last].norm in ("and", "or")
+            and (join := self.tokens[c.last if o.first > c.first else o.last].norm)
+            in ("and", "or", *VS_WORDS)
             and any(
                 x.kind == "value"
                 and x.target.split("=", 1)[0] == dim
-                and self.value_allowed(o, x, siblings=False)
+                and (join in VS_WORDS or self.value_allowed(o, x, siblings=False))
                 for x in o.entries
             )
             for o in near

@@ -183,3 +183,16 @@ def test_values_named_loosely(resolver: Resolver) -> None:
     ]
     assert resolver.resolve("new custs that didnt come from paid channels", as_of=DAY).group_by == []
     assert filters(resolver, "states by segment MRR") == []  # "states" alone is not the country
+
+
+def test_values_set_against_each_other_and_qualified_revenue(resolver: Resolver) -> None:
+    res = resolver.resolve("starter vs pro trial conversion 2024", as_of=DAY)
+    assert [n for n, _ in res.group_by] == ["subscription__plan_tier"]
+    assert filters(resolver, "starter vs pro trial conversion 2024") == [
+        ("subscription__plan_tier", "in", ("Pro", "Starter"))
+    ]
+    assert filters(resolver, "trial conversion for starter") == []  # an everyday word alone is no value
+    assert resolver.resolve("mrr from new logos last qtr by segment", as_of=DAY).metrics == ["new_mrr"]
+    res = resolver.resolve("recurring rev won from brand-new customers ytd by month", as_of=DAY)
+    assert res.metrics == ["new_mrr"]
+    assert resolver.resolve("new mrr from brand new logos ytd", as_of=DAY).metrics == ["new_mrr"]
