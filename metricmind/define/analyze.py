@@ -465,6 +465,17 @@ def _implicit_rule(
     """A value the definition itself names ("MRR from Enterprise customers") that no rule speaks of."""
     found, _ = rulebook.values_in(definition.text, ctx)
     ruled = {r.dimension for r in reads if r.dimension}
+    unclear = [(p, dims) for p, dims in ctx.ambiguous if not set(dims) & ruled]
+    if unclear and not found:
+        phrase, dims = unclear[0]
+        return rulebook.Read(
+            RuleReading(
+                f"(in the definition) {definition.text}",
+                "unread",
+                0.0,
+                f"{phrase!r} is a value of {', '.join(dims)}; say which in a rule ('Only the … segment')",
+            )
+        )
     own = set(
         stems(" ".join([base.name.replace("_", " "), base.label, *map(str, base.meta.get("synonyms") or ())]))
     )

@@ -64,6 +64,7 @@ class Context:
     time_dims: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)  # name → phrases
     flags: list[Flag] = field(default_factory=list)
     home: set[str] = field(default_factory=set)  # the source's own semantic models
+    ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)  # (phrase, dimensions) not read
 
 
 @dataclass
@@ -104,6 +105,7 @@ def _find_dimension(model: Model, name: str) -> Dimension | None:
 
 def read_rule(text: str, ctx: Context) -> Read:
     """Read one rule against ``ctx``."""
+    ctx.ambiguous.clear()
     low = text.lower()
     negative = bool(NEGATIVE.search(low))
     words = stems(low.replace("-", " ").replace("_", " "))
@@ -187,7 +189,7 @@ def read_rule(text: str, ctx: Context) -> Read:
         predicate = predicate_for(dim, values, negative)
         verb = "drops" if negative else "keeps only"
         shown = ", ".join(v for v in values if v not in ("true", "false"))
-        what = f"{dim} {'= ' + values[0] if not shown else 'in ' + shown}"
+        what = f"{dim} = {values[0]}" if len(values) == 1 else f"{dim} in {shown}"
         return Read(
             RuleReading(text, "filter", 0.9 if not leftover else 0.7, f"{verb} {what}", predicate),
             dimension=dim,
@@ -206,6 +208,17 @@ def read_rule(text: str, ctx: Context) -> Read:
                 suggestion=nearest,
             ),
             dimension=dim,
+        )
+    if ctx.ambiguous:
+        phrase, choices = ctx.ambiguous[-1]
+        return Read(
+            RuleReading(
+                text,
+                "unread",
+                0.0,
+                f"{phrase!r} is a value of {', '.join(choices)}; name the dimension (e.g. 'the {phrase} "
+                f"{choices[0].rsplit(SEP, 1)[-1].replace('_', ' ')}')",
+            )
         )
     return Read(RuleReading(text, "unread", 0.0, "no dimension or value of the catalog found in this rule"))
 
@@ -265,7 +278,8 @@ def _covered_by(words: tuple[str, ...], covering: list[str], negative: bool) -> 
 
 
 def values_in(text: str, ctx: Context) -> tuple[list[tuple[str, str]], list[str]]:
-    """(dimension, value) pairs named in ``text``, and the words left over."""
+    """(dimension, value) pairs named in ``text``, and the words left over (ambiguous ones in ``ctx``)."""
+    ctx.ambiguous.clear()
     return _values(stems(text.lower().replace("-", " ").replace("_", " ")), ctx)
 
 
@@ -325,9 +339,30 @@ def _flag(key: tuple[str, ...], ctx: Context) -> tuple[str, str] | None:
 
 
 def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> tuple[str, str] | None:
-    """A value named by ``key`` of a reachable dimension (of one of ``only``, when given)."""
+    """A value named by ``key`` of a reachable dimension (of one of ``only``, when given).
+
+    A value of several reachable dimensions, none of them the source's own, is ambiguous: it is recorded
+    in ``ctx.ambiguous`` and not read ("Enterprise": a segment or a plan?).
+    """
     if only is not None and not only:
         return None
+    hits: list[tuple[str, str, bool]] = []
+    for entry in ctx.lexicon.lookup(key):
+        if entry.kind != "value":
+            continue
+        dim, _, value = entry.target.partition("=")
+        if only is not None and dim not in only:
+            continue
+        name = _reachable(dim, ctx.reachable)
+        info = ctx.lexicon.dims.get(dim)
+        if name and (name, value) not in [(n, v) for n, v, _ in hits]:
+            hits.append((name, value, info is not None and info.model in ctx.home))
+    own = [(n, v) for n, v, home in hits if home]
+    if len(own) == 1 or len({n for n, _, _ in hits}) == 1:
+        return own[0] if len(own) == 1 else (hits[0][0], hits[0][1])
+    if hits:
+        ctx.ambiguous.append((" ".join(key), sorted({n for n, _, _ in hits})))
+    return None
     entries = sorted(
         ctx.lexicon.lookup(key),
         key=lambda e: getattr(ctx.lexicon.dims.get(e.target.partition("=")[0]), "model", "") not in ctx.home,
