@@ -1,0 +1,108 @@
+"""``metricmind learn``: the learning loop's monitor and evaluations — simulate, status, reset.
+
+The memory (and SQLAlchemy, numpy) load inside the commands. See docs/learn.md.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from metricmind.interfaces.cli.common import ProjectOpt, dumps, fail, guarded, open_project, render_table
+
+learn_app = typer.Typer(
+    help="The learning loop: simulate the policy, show what the memory holds, reset it.",
+    no_args_is_help=True,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+@guarded
+def learn_simulate(
+    episodes: Annotated[int, typer.Option("--episodes", help="Requests to simulate (drift at half).")] = 2000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed → same figures.")] = 0,
+    algorithm: Annotated[
+        str, typer.Option("--algorithm", help="Bandit learner: linucb or thompson.")
+    ] = "linucb",
+    epsilon: Annotated[float, typer.Option("--epsilon", help="Share of random (exploring) decisions.")] = 0.1,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the decision policy on the simulated demo workload (measured arms) against oracle, fixed, random."""
+    from metricmind.learn.simulate import simulate
+
+    if episodes < 2:
+        fail(f"--episodes {episodes} is too few", "Simulate at least 2 episodes (2000 is the benchmark).")
+    if not 0 <= epsilon <= 1:
+        fail(f"--epsilon {epsilon} is not a share", "Give a number between 0 and 1, e.g. 0.1.")
+    result = simulate(episodes, seed, algorithm=algorithm, epsilon=epsilon)
+    if as_json:
+        typer.echo(dumps(result))
+        return
+    for key in (
+        "episodes",
+        "reward",
+        "oracle_reward",
+        "best_fixed_reward",
+        "best_fixed_arm",
+        "random_reward",
+    ):
+        typer.echo(f"{key:>30}: {result[key]}")
+    typer.echo(f"{'share of oracle':>30}: {result['share_of_oracle']:.1%}")
+    typer.echo(f"{'recovery after drift':>30}: {result['recovery_episodes_after_drift']} episodes")
+    typer.echo(f"{'regret (last)':>30}: {result['regret_curve'][-1][1]}")
+    _arms(result["arms"])
+
+
+def _arms(arms: list[dict[str, Any]]) -> None:
+    typer.echo(
+        render_table(
+            ["arm", "pulls", "mean_reward"], [[a["arm"], a["pulls"], a["mean_reward"]] for a in arms]
+        )
+    )
+
+
+@guarded
+def learn_status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+    """What the memory holds: episodes, skills, notes, rewards early vs recent, the policy's arms."""
+    from metricmind.learn.policy import Policy
+
+    memory = open_project(project).memory
+    status = memory.status()
+    state = memory.load_checkpoint("policy")
+    status["arms"] = Policy.from_state(state).arm_stats() if state else []
+    if memory.recovered:
+        status["recovered"] = memory.recovered
+    if as_json:
+        typer.echo(dumps(status))
+        return
+    for key, value in status.items():
+        if key != "arms":
+            typer.echo(f"{key:>16}: {'-' if value is None else value}")
+    if status["arms"]:
+        _arms(status["arms"])
+
+
+@guarded
+def learn_reset(
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Forget everything learned: episodes, reflexion notes, skills and policy checkpoints."""
+    proj = open_project(project)
+    if not yes and not typer.confirm(f"Forget everything the memory of {proj.root} holds?"):
+        fail("nothing was reset", "Pass --yes to reset without the question.", code=1)
+    removed = proj.memory.reset()
+    if as_json:
+        typer.echo(dumps({"removed": removed}))
+        return
+    typer.echo("reset: " + ", ".join(f"{n} {t.removeprefix('learn_')}" for t, n in removed.items()))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``learn`` command group to ``app``."""
+    for name, func in (("simulate", learn_simulate), ("status", learn_status), ("reset", learn_reset)):
+        learn_app.command(name)(func)
+    app.add_typer(learn_app, name="learn", help=learn_app.info.help)

@@ -1,0 +1,94 @@
+"""The simulator (measured arms, fixed seeds) bounds, and the ``metricmind learn`` commands."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from metricmind.interfaces.cli.app import app
+from metricmind.learn.memory import Episode
+from metricmind.learn.policy import Policy
+from metricmind.learn.simulate import ARMS, load_table, shapes_of, simulate
+from metricmind.project import Project
+
+runner = CliRunner()
+
+
+def test_recorded_table_is_measured_with_noise_and_exactness() -> None:
+    table = load_table()
+    shapes = shapes_of(table)
+    assert len(shapes) >= 100 and table["meta"]["runs"] >= 3
+    assert all(len(s.plain) >= 3 for s in shapes)
+    assert sum(np.ptp(s.plain) > 0 for s in shapes) > 0.9 * len(shapes)  # real noise, not constants
+    exact = [s for s in shapes if s.rollup]
+    assert 0 < len(exact) < len(shapes)  # some rollups answer exactly, some (ratios, distincts) do not
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_policy_beats_fixed_and_random_and_recovers_after_drift(seed: int) -> None:
+    result = simulate(2000, seed)
+    assert result["reward"] >= 0.9 * result["oracle_reward"]
+    assert result["reward"] > result["best_fixed_reward"]
+    assert result["reward"] > result["random_reward"]
+    regret = dict(result["regret_curve"])
+    # sublinear: less regret in the second half of each phase than in the first
+    assert regret[1000] - regret[500] < regret[500]
+    assert regret[2000] - regret[1500] < regret[1500] - regret[1000]
+    assert result["recovery_episodes_after_drift"] is not None
+    assert result["recovery_episodes_after_drift"] <= 500
+
+
+def test_thompson_sampling_meets_the_same_bounds() -> None:
+    result = simulate(2000, 0, algorithm="thompson")
+    assert result["reward"] >= 0.9 * result["oracle_reward"]
+    assert result["reward"] > max(result["best_fixed_reward"], result["random_reward"])
+
+
+def test_cli_simulate_json_is_deterministic() -> None:
+    args = ["learn", "simulate", "--episodes", "400", "--seed", "7", "--json"]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    data = json.loads(first.output)
+    for key in (
+        "episodes",
+        "reward",
+        "oracle_reward",
+        "best_fixed_reward",
+        "random_reward",
+        "regret_curve",
+        "recovery_episodes_after_drift",
+    ):
+        assert key in data
+    assert data["episodes"] == 400
+    assert json.loads(runner.invoke(app, args).output) == data
+    bad = runner.invoke(app, ["learn", "simulate", "--epsilon", "2"])
+    assert bad.exit_code == 2 and "--epsilon 2.0 is not a share" in bad.output
+
+
+def test_cli_status_and_reset(shop_dir: Path, tmp_path: Path) -> None:
+    root = tmp_path / "shop"
+    shutil.copytree(shop_dir, root)
+    project = Project.load(root)
+    memory = project.memory
+    for reward in (10.0, 20.0):
+        memory.record(Episode(True, question="revenue by month", pattern="revenue|month", reward=reward))
+    policy = Policy(list(ARMS), 2)
+    policy.observe([1.0, 0.0], ARMS[1], 17.0)
+    memory.save_checkpoint("policy", policy.experiences, policy.state())
+    project.close()
+    status = runner.invoke(app, ["learn", "status", "--project", str(root), "--json"])
+    assert status.exit_code == 0, status.output
+    data = json.loads(status.output)
+    assert data["episodes"] == 2 and data["reward_early"] == 15.0
+    assert data["arms"][0] == {"arm": ARMS[1], "pulls": 1, "mean_reward": 17.0}
+    refused = runner.invoke(app, ["learn", "reset", "--project", str(root)], input="n\n")
+    assert refused.exit_code == 1
+    done = runner.invoke(app, ["learn", "reset", "--yes", "--project", str(root), "--json"])
+    assert json.loads(done.output)["removed"]["learn_episodes"] == 2
+    text = runner.invoke(app, ["learn", "status", "--project", str(root)])
+    assert "episodes: 0" in text.output
