@@ -9,8 +9,14 @@ The resolver reads a question in passes, each claiming the words it explains:
 3. grain words (``monthly``, ``by quarter``), ranking words (``top 5``, ``which … the most``),
    negations (``excluding SMB``) and growth words (``how did … change`` → previous period).
 
-Every dimension and filter is checked against every metric's join graph. Words it cannot explain
-make it refuse (``answerable: false``) with the reason and the nearest things it can answer.
+Chat shorthand is spelled out first (``shorthand``). The passes live in layers: the metric passes
+(``metricwords``), loose phrasings, thresholds, attribution and calibration (``phrasings``), time, grain
+and order (``timeorder``), and here the catalog phrases, dimensions, filters and leftovers.
+
+Every dimension and filter is checked against every metric's join graph. A word it cannot explain
+lowers the confidence (named in ``notes``); a concept the catalog lacks, an unknown breakdown or a
+word too close to call makes it refuse (``answerable: false``) with the reason and the nearest things
+it can answer, or the readings to choose from (``clarify``).
 """
 
 from __future__ import annotations
@@ -23,23 +29,18 @@ from typing import Any
 from metricmind.errors import MetricmindError, QuestionTooLongError
 from metricmind.resolve.analysisrequest import read_analysis
 from metricmind.resolve.attribution import (
-    CREDIT_WORDS,
-    DEFAULT_MODEL,
     Attribution,
     attribution_metrics,
-    read_model,
-    speaks_of_credit,
-    wants_analysis,
 )
 from metricmind.resolve.exclusion import EXCLUSION_WORDS, continues_list, exclusion_cue
 from metricmind.resolve.lexicon import COMMON_WORDS, Entry, build_lexicon, read_learned
-from metricmind.resolve.loosevalues import DEMONYMS, demonym, prefixed
-from metricmind.resolve.metricwords import _MetricReading
+from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY, VS_WORDS, WHICH_MORE
 from metricmind.resolve.reading import _Pick
-from metricmind.resolve.resolution import Filter, Resolution, Span
-from metricmind.resolve.text import FILLERS, distance, number, root, stems, typo_limit
-from metricmind.resolve.thresholds import find_threshold, verbish
-from metricmind.resolve.timephrases import UNITS, TimeHit, comparison_range, find_time, shift, unit_start
+from metricmind.resolve.resolution import Filter, Resolution
+from metricmind.resolve.text import FILLERS, distance, number, root, typo_limit
+from metricmind.resolve.thresholds import verbish
+from metricmind.resolve.timeorder import _TimeOrderReading
+from metricmind.resolve.timephrases import find_time
 from metricmind.resolve.words import (
     ASC_WORDS,
     AUX,
@@ -48,32 +49,10 @@ from metricmind.resolve.words import (
     GRAIN_ADJ,
     GRAMMAR,
     GROUP_WORDS,
-    GROWTH_WORDS,
-    SORT_WORDS,
-    TREND_WORDS,
 )
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
 from metricmind.spec.names import METRIC_TIME, split
-
-EVERYDAY_SHORT = frozenset(
-    {"de", "na", "us", "it", "or", "in", "on", "at", "as", "am", "is", "to", "no", "me", "id"}
-)
-"""Short words that are also everyday words: as aliases they count only as typed (upper case)."""
-IGNORED_WORD_PENALTY = 0.25
-"""Confidence lost per word left unexplained: one such word keeps the answer but below 0.8 (on the
-blind-written dev split most answers that ignored a word were wrong); three make it a refusal.
-"""
-VS_WORDS = ("vs", "versus", "against")
-"""Words that set two values against each other ("Starter vs Pro")."""
-UNSURE_PENALTY = 0.25
-"""Confidence lost for a reading the calibration found often wrong (see ``_Reading.calibrate``)."""
-THRESHOLD_ENTITIES = frozenset({"customer", "account", "company", "logo"})
-"""Nouns for the entity a threshold filters ("customers with over 5k MRR"): customers."""
-WHICH_MORE = frozenset(
-    {"which", "where", "who", "more", "most", "less", "fewer", "bigger", "better", "higher"}
-)
-"""With "or" between two values of one dimension, these make it a comparison ("iOS or Android: where …")."""
 
 MAX_QUESTION_CHARS = 2000
 """The longest question the resolver reads; a longer one is a ``QuestionTooLongError``."""
@@ -206,11 +185,8 @@ class Resolver:
         return {"question": f"By '{word.text}', did you mean {names}?", "choices": choices}
 
 
-class _Reading(_MetricReading):
+class _Reading(_TimeOrderReading):
     """All passes over one question."""
-
-    threshold = False  # a threshold per entity was read ("customers with over 5k MRR")
-    sort_only = False  # "biggest first": the ranking sorts without a limit
 
     # -- passes --------------------------------------------------------------------------------
     def run(self) -> Resolution:
@@ -247,101 +223,6 @@ class _Reading(_MetricReading):
         self.calibrate()
         return res
 
-    def read_qualified(self) -> None:
-        """Qualified revenue ("MRR from new logos", "recurring revenue from brand-new customers"): a metric qualified by the
-        kind of customer it comes from is the metric of that kind (new MRR), when the catalog has it.
-        """
-        res = self.res
-        spans = res.spans.get("metrics", [])
-        for a in spans:
-            for b in spans:
-                if b.start <= a.end or a.target == b.target:
-                    continue
-                between = stems(res.question[a.end : b.start])
-                words = self.span_stems(b)
-                if (
-                    "from" not in between
-                    or len(between) > 4
-                    or words[-1] not in THRESHOLD_ENTITIES | {"user"}
-                ):
-                    continue
-                mods, own = words[:-1], self.span_stems(a)
-                if mods and set(mods) <= set(own):
-                    found = [a.target]  # "new MRR from brand new logos": the qualifier is said already
-                else:
-                    found = [e.target for e in self.lex.lookup((*mods, *own)) if e.kind == "metric"]
-                if not mods or not found:
-                    continue
-                res.metrics = [found[0] if m == a.target else m for m in res.metrics if m != b.target]
-                res.metrics = list(dict.fromkeys(res.metrics))
-                res.spans["metrics"] = [x for x in spans if x is not b and x is not a]
-                self.span_chars("metrics", a.start, b.end, found[0], "qualified")
-                return
-
-    def span_stems(self, s: Span) -> tuple[str, ...]:
-        """The stems of the tokens (shorthand spelled out) within a span's characters."""
-        return tuple(self.stems[t.index] for t in self.tokens if t.start >= s.start and t.end <= s.end)
-
-    def read_attribution(self) -> None:
-        """Attribution phrasing ("new MRR attributed to email", "under last touch, which channel …"): the
-        attribution metric of the model named (the default one, said in a note, when none is).
-        """
-        res, found = self.res, self.r.attributions
-        if not found or any(m in {a.metric for a in found} for m in res.metrics):
-            return
-        chosen, where = read_model(self.tokens, found)
-        if wants_analysis(self.tokens, where):
-            return  # "new MRR under last touch", "Markov credit": an attribution analysis (read_analysis)
-        base = next((m for m in res.metrics if m in {a.base for a in found}), None)
-        if base is None or (chosen is None and not speaks_of_credit(self.tokens)):
-            return
-        if chosen is None:
-            chosen = next((a for a in found if a.base == base and a.model == DEFAULT_MODEL), None)
-            if chosen is None:
-                return
-            res.notes.append(
-                f"no attribution model named: {' '.join(chosen.model)} assumed ({chosen.metric})"
-            )
-        else:
-            assert where is not None
-            if where[1] < len(self.tokens) and self.tokens[where[1]].norm in (
-                "model",
-                "attribution",
-                "basis",
-            ):
-                where = (where[0], where[1] + 1)  # "linear model", "first touch attribution"
-            self.claim(*where)
-        credit = [
-            s.target for s in res.spans.get("metrics", []) if set(s.text.lower().split()) <= CREDIT_WORDS
-        ]
-        res.metrics = [chosen.metric if m == base else m for m in res.metrics if m not in credit]
-        for i, t in enumerate(self.tokens):
-            if t.norm in CREDIT_WORDS:
-                self.claim(i, i + 1)
-        if where is not None:
-            self.span("metrics", *where, chosen.metric, "attribution model")
-
-    def calibrate(self) -> None:
-        """Lower the confidence for readings that, on the blind-written dev split, were often wrong: a
-        metric read from a shortened phrase ("churn" → churn rate), several metrics when one of them
-        came from a synonym or modifier, a ranking with nothing to rank.
-        """
-        res = self.res
-        if not res.answerable:
-            return
-        spans = res.spans.get("metrics", [])
-        loose = [s for s in spans if s.how in ("synonym", "modifier", "reduced")]
-        if len(res.metrics) > 1 and loose:
-            res.confidence -= UNSURE_PENALTY
-            res.notes.append(f"read several metrics, '{loose[0].text}' loosely as {loose[0].target}")
-        elif any(s.how == "reduced" for s in spans):
-            s = next(s for s in spans if s.how == "reduced")
-            res.confidence -= UNSURE_PENALTY
-            res.notes.append(f"read '{s.text}' as {s.target}, a shortened name")
-        if res.order_by and not res.group_by:
-            res.confidence -= UNSURE_PENALTY
-            res.notes.append("a ranking without a breakdown: nothing to rank")
-
     def correct_typos(self) -> None:
         for t in self.tokens:
             s = t.stem
@@ -372,19 +253,6 @@ class _Reading(_MetricReading):
                     fuzzy = any(k in self.fuzzy for k in range(i, i + size))
                     out.append(_Pick(i, i + size, entries, "", fuzzy))
         return out
-
-    def case_ok(self, case: str, i: int, text: str) -> bool:
-        """A short upper-case alias typed in lower case counts unless it is also an everyday word
-        ("smb", "uk" do; "us" only as "the us"; "de", "na" never).
-        """
-        if case == text:
-            return True
-        low = text.lower()
-        if low != case.lower():
-            return False
-        if low == "us":
-            return i > 0 and self.tokens[i - 1].norm == "the"
-        return low not in EVERYDAY_SHORT
 
     def pick(self, cands: list[_Pick]) -> list[_Pick]:
         """Choose non-overlapping phrases, longest first, the kind preferred by the context."""
@@ -520,274 +388,6 @@ class _Reading(_MetricReading):
         return False
 
     # -- time, grain, order --------------------------------------------------------------------
-    def read_time(self, hits: list[TimeHit]) -> None:
-        res = self.res
-        for h in hits:
-            if h.kind == "future":
-                self.span("time_range", h.first, h.last, "future")
-                res.refuse(
-                    f"'{self.text(h.first, h.last).text}' asks about the future; metricmind reports measured "
-                    "values, it does not forecast",
-                    [],
-                )
-                return
-        ranges = [h for h in hits if h.kind == "range"]
-        comps = [h for h in hits if h.kind == "comparison"]
-        contrast = any(t.norm in ("compare", "compared", "comparing", "versus", "vs") for t in self.tokens)
-        if len(ranges) == 2 and not comps and contrast:
-            # "compare Q1 and Q2 2026": the later one answered, the earlier one compared with
-            comps = [TimeHit(ranges[0].first, ranges[0].last, "comparison", ranges[0].start, ranges[0].end)]
-            ranges = ranges[1:]
-        if len(ranges) == 2 and ranges[0].end == ranges[1].start:
-            a, b = ranges
-            joined = " ".join(t.norm for t in self.tokens[a.last : b.first])
-            if joined in ("and", "to", "through", "thru", "until", "till"):
-                # "2025 and 2026": one range covering both
-                ranges = [TimeHit(a.first, b.last, "range", a.start, b.end, a.unit)]
-                self.claim(a.first, b.last)
-        if len(ranges) > 1:
-            named = " and ".join(f"'{self.text(h.first, h.last).text}'" for h in ranges)
-            res.refuse(
-                f"the question names two time ranges ({named})",
-                [{"kind": "hint", "name": "ask for one range, or compare them with 'vs'", "label": ""}],
-            )
-            return
-        if ranges:
-            h = ranges[0]
-            assert h.start is not None and h.end is not None
-            res.time_range = (h.start, h.end)
-            res.time_unit = h.unit
-            self.span("time_range", h.first, h.last, f"{h.start.isoformat()}..{h.end.isoformat()}")
-        if comps:
-            c = comps[0]
-            if c.start is not None and c.end is not None:
-                other = (c.start, c.end)
-                if res.time_range is not None and other[0] >= res.time_range[1]:
-                    # "2024 vs 2025": the later period is the answer, the earlier one the comparison
-                    other, res.time_range = res.time_range, other
-                if res.time_range is None:
-                    res.comparison = "previous_period"
-                else:
-                    res.comparison = self.kind_of(other)
-                    unit = res.time_unit or ""
-                    to_date = unit in UNITS and res.time_range[1] == res.as_of + dt.timedelta(days=1)
-                    if (
-                        to_date
-                        and c.unit == unit
-                        and other
-                        == comparison_range(
-                            unit_start(res.time_range[0], unit),
-                            shift(unit_start(res.time_range[0], unit), unit, 1),
-                            "previous_period",
-                            unit,
-                        )
-                    ):
-                        # "this year compared to last year": the same days of the previous one
-                        other = comparison_range(*res.time_range, "previous_period", unit)
-                        res.comparison = "same_period_last_year" if unit == "year" else "previous_period"
-                res.comparison_range = other
-            else:
-                res.comparison = c.comparison
-                if res.time_range is None and not res.uses_time and c.unit in UNITS:
-                    if c.comparison == "same_period_last_year" or c.unit == "year":
-                        unit = "year"
-                    else:
-                        unit = c.unit or "month"
-                    res.time_range = (unit_start(res.as_of, unit), res.as_of + dt.timedelta(days=1))
-                    res.time_unit = unit
-            self.span("comparison", c.first, c.last, res.comparison or "")
-            if res.time_range is None and res.comparison_range is not None:
-                # "MRR vs last month": the current period to date against the one named
-                unit = c.unit or "month"
-                res.time_range = (unit_start(res.as_of, unit), res.as_of + dt.timedelta(days=1))
-                res.time_unit = unit
-                res.comparison_range = comparison_range(*res.time_range, "previous_period", unit)
-                if c.unit == "year" and unit_start(res.as_of, "year") != unit_start(
-                    c.start or res.as_of, "year"
-                ):
-                    res.comparison = "same_period_last_year"
-        elif res.time_range is not None and not res.uses_time:
-            growth = [i for i, t in enumerate(self.tokens) if not self.used[i] and t.stem in GROWTH_WORDS]
-            if growth:
-                res.comparison = "previous_period"
-                self.claim(growth[0], growth[0] + 1)
-                self.span("comparison", growth[0], growth[0] + 1, "previous_period", "growth word")
-
-    def kind_of(self, named: tuple[dt.date, dt.date]) -> str:
-        rng = self.res.time_range
-        assert rng is not None
-        if named == comparison_range(*rng, "same_period_last_year"):
-            return "same_period_last_year"
-        return "previous_period"
-
-    def custom_grains(self) -> set[str]:
-        """The time spine's custom granularities (``fiscal_quarter``)."""
-        spine = self.r.model.time_spine
-        return {name for name, _ in spine.custom_granularities} if spine else set()
-
-    def read_grain_and_order(self, hits: list[TimeHit]) -> None:
-        res = self.res
-        toks = self.tokens
-        grain: tuple[str, int] | None = None
-        for i, t in enumerate(toks):
-            if self.used[i]:
-                continue
-            w = t.norm
-            unit = GRAIN_ADJ.get(w) or (t.stem if t.stem in UNITS else None)
-            if unit is None:
-                continue
-            if w in GRAIN_ADJ:
-                grain = grain or (unit, i)
-                self.claim(i, i + 1)
-                continue
-            j = self.prev_word(i)
-            before = toks[j].norm if j >= 0 else ""
-            after = toks[i + 1].norm if i + 1 < len(toks) else ""
-            custom = f"{before}_{unit}"
-            if before and custom in self.custom_grains() and not self.used[j]:
-                # "by fiscal quarter": a custom granularity of the time spine
-                grain = grain or (custom, j)
-                self.claim(j, i + 1)
-                self.group_idx.append(i)
-                continue
-            if (
-                before in GROUP_WORDS | DESC_WORDS | ASC_WORDS | {"a", "every"}
-                or after == "by"
-                or (number(before) is not None)
-            ):
-                grain = grain or (unit, i)
-                self.claim(i, i + 1)
-                self.group_idx.append(i)
-                if after == "by" and i + 2 < len(toks) and toks[i + 2].stem == t.stem:
-                    self.claim(i + 1, i + 3)
-        trend = [i for i, t in enumerate(toks) if not self.used[i] and t.norm in TREND_WORDS]
-        over_time = [
-            i
-            for i in range(len(toks) - 1)
-            if toks[i].norm == "over" and toks[i + 1].norm == "time" and not self.used[i]
-        ]
-        if grain is None and (trend or over_time):
-            k = (trend or over_time)[0]
-            # "trend over the last 4 quarters": the range's own unit, months for years or no range
-            units = [
-                h.unit for h in hits if h.kind == "range" and h.unit in ("day", "week", "month", "quarter")
-            ]
-            grain = (units[0] if units else "month", k)
-        for k in trend:
-            self.claim(k, k + 1)
-        for k in over_time:
-            self.claim(k, k + 2)
-        if grain is None:
-            for h in hits:
-                if (
-                    h.kind == "comparison"
-                    and h.start is None
-                    and h.unit in UNITS
-                    and all(x.kind != "range" or self.spans_several(x, h.unit or "") for x in hits)
-                ):
-                    grain = (h.unit or "month", h.first)
-        if grain is not None:
-            res.group_by.append((METRIC_TIME, grain[0]))
-            self.span("group_by", grain[1], grain[1] + 1, f"{METRIC_TIME}__{grain[0]}", "grain")
-        self.read_order()
-
-    def spans_several(self, h: TimeHit, unit: str) -> bool:
-        """Whether a range holds several ``unit``s ("month over month this year": by month)."""
-        if h.start is None or h.end is None or unit not in UNITS:
-            return False
-        return shift(unit_start(h.start, unit), unit, 1) < h.end
-
-    def read_order(self) -> None:
-        toks = self.tokens
-        for i, t in enumerate(toks):
-            if self.used[i]:
-                continue
-            w = t.norm
-            if w in ("most", "least") and i + 1 < len(toks) and toks[i + 1].norm in ("recent", "recently"):
-                continue
-            if w in ("least", "most") and i > 0 and toks[i - 1].norm == "at":
-                continue
-            if (w in DESC_WORDS or w in ASC_WORDS) and self.sorts_only(i):
-                # "biggest first", "best to worst": the order of all rows, no limit
-                self.order_dir = w in DESC_WORDS
-                self.order_word = i
-                self.sort_only = True
-                self.claim(i, min(len(toks), i + 3 if toks[i + 1].norm == "to" else i + 2))
-                break
-            if w in DESC_WORDS or w in ASC_WORDS:
-                self.order_dir = w in DESC_WORDS
-                self.order_word = i
-                self.claim(i, i + 1)
-                nxt = number(toks[i + 1].norm) if i + 1 < len(toks) and not self.used[i + 1] else None
-                prv = number(toks[i - 1].norm) if i > 0 and not self.used[i - 1] else None
-                if nxt is not None:
-                    self.order_n = nxt
-                    self.claim(i + 1, i + 2)
-                elif prv is not None:
-                    self.order_n = prv
-                    self.claim(i - 1, i)
-                else:
-                    self.order_n = self.which_n()
-                break
-            if w in SORT_WORDS or w in ("ascending", "descending"):
-                self.order_dir = not any(x.norm in ("ascending", "asc") for x in toks)
-                self.order_word = i
-                self.claim(i, i + 1)
-                for k, x in enumerate(toks):
-                    if x.norm in ("ascending", "asc", "descending", "desc"):
-                        self.claim(k, k + 1)
-                break
-
-    def sorts_only(self, i: int) -> bool:
-        """``biggest first``, ``lowest first``, ``best to worst``: a ranking word that only sorts."""
-        toks = self.tokens
-        nxt = toks[i + 1].norm if i + 1 < len(toks) else ""
-        after = toks[i + 2].norm if i + 2 < len(toks) else ""
-        return nxt in ("first", "1st", "on") or (nxt == "to" and after in DESC_WORDS | ASC_WORDS)
-
-    def which_n(self) -> int | None:
-        """``which 3 regions …``: a count right after which/what."""
-        toks = self.tokens
-        for k in range(len(toks) - 1):
-            n = number(toks[k + 1].norm)
-            if (
-                toks[k].norm in ("which", "what", "the", "list", "show")
-                and n is not None
-                and not self.used[k + 1]
-            ):
-                self.claim(k + 1, k + 2)
-                return n
-        return None
-
-    def finish_order(self) -> None:
-        res = self.res
-        if self.order_dir is None or self.order_word is None:
-            return
-        target = res.metrics[0]
-        # "top 5 countries by MRR": the metric named after "by" is the ranking one
-        for part in res.spans.get("metrics", []):
-            before = self.res.question[: part.start].rstrip().lower()
-            if before.endswith((" by", " in", " for")) and part.target in res.metrics:
-                target = part.target
-                break
-        res.order_by = [(target, self.order_dir)]
-        i = self.order_word
-        self.span("order_by", i, i + 1, ("-" if self.order_dir else "+") + target)
-        if self.order_n is not None:
-            res.limit = self.order_n
-        elif self.sort_only:
-            pass
-        else:
-            nouns = [k for k in self.group_idx if k > i] or [k for k in self.group_idx]
-            which = any(t.norm in ("which", "what") for t in self.tokens)
-            if nouns:
-                t = self.tokens[nouns[0]]
-                singular = t.norm == t.stem or t.norm in ("series", "status")
-                if singular and (which or self.tokens[i].norm in DESC_WORDS | ASC_WORDS):
-                    res.limit = 1
-        if res.limit is not None:
-            self.span("limit", i, i + 1, str(res.limit))
-
     # -- dimensions and filters ----------------------------------------------------------------
     def read_dimensions(self, picks: list[_Pick]) -> None:
         res = self.res
@@ -817,24 +417,6 @@ class _Reading(_MetricReading):
                     name,
                     "typo" if p.fuzzy else min(e.rank for e in p.entries) >= 5 and "head" or "",
                 )
-
-    def entity_after_value(self, p: _Pick) -> bool:
-        """An entity noun right after a value or a country adjective ("enterprise accounts", "Aussie
-        companies") says who is counted, not what to group by.
-        """
-        if p.last - p.first != 1 or not all(e.target.endswith("__name") for e in p.entries):
-            return False
-        if self.tokens[p.first].norm == self.stems[p.first] or self.in_group_context(p.first):
-            return False  # singular ("by customer") or after by/per/which
-        if any(t.norm in ("which", "what", "list", "who", "whose") for t in self.tokens):
-            return False
-        j = p.first - 1
-        if j < 0:
-            return False
-        before = self.by_last.get(p.first, [])
-        return any(c.entries and any(e.kind == "value" for e in c.entries) for c in before) or (
-            self.tokens[j].norm in DEMONYMS
-        )
 
     def read_origin(self) -> None:
         """Questions like "where do our new customers come from?": grouped by their source dimension."""
@@ -895,107 +477,6 @@ class _Reading(_MetricReading):
                 res.filters.append(Filter(name, "=", (values[0],)))
             else:
                 res.filters.append(Filter(name, "in", tuple(values)))
-
-    def read_loose_values(self) -> None:
-        """Values named loosely: "Aussie companies" (a demonym), "paid channels" (a word several values of
-        the dimension named next begin with).
-        """
-        res = self.res
-        if not res.answerable or not res.metrics:
-            return
-        values = {
-            name: info.values
-            for name, info in self.lex.dims.items()
-            if info.values and all(self.r.reachable(m, name) for m in res.metrics)
-        }
-        for i in range(len(self.tokens)):
-            hit = None if self.used[i] else demonym(self.tokens, i, values)
-            if hit is not None:
-                neg = self.negated(i)
-                res.filters.append(Filter(hit[0], "!=" if neg else "=", (hit[1],)))
-                self.claim(i, i + 1)
-                self.span("filters", i, i + 1, f"{hit[0]}{'!=' if neg else '='}{hit[1]}", "demonym")
-        for s in list(res.spans.get("group_by", [])):
-            k = next((t.index for t in self.tokens if t.start == s.start), None)
-            if k is None or k == 0 or self.used[k - 1] or s.target not in values:
-                continue
-            vals = prefixed(self.tokens[k - 1].norm, values[s.target])
-            if not vals:
-                continue
-            # "paid channels": the values, not a breakdown
-            res.group_by = [g for g in res.group_by if g[0] != s.target]
-            res.spans["group_by"] = [x for x in res.spans["group_by"] if x.target != s.target]
-            neg = self.negated(k - 1)
-            res.filters.append(Filter(s.target, "not in" if neg else "in", tuple(vals)))
-            self.claim(k - 1, k)
-            self.span(
-                "filters", k - 1, k + 1, f"{s.target} {'not in' if neg else 'in'} {', '.join(vals)}", "prefix"
-            )
-
-    def prefix_of_values(self, k: int) -> bool:
-        """Whether the word before ``k`` begins several values of a dimension named at ``k``."""
-        word = self.tokens[k - 1].norm
-        for c in self.by_first.get(k, []):
-            for e in c.entries:
-                info = self.lex.dims.get(e.target) if e.kind == "dimension" else None
-                if info is not None and prefixed(word, info.values):
-                    return True
-        return False
-
-    def read_threshold(self) -> None:
-        """A threshold per customer ("customers with over 5k MRR"): a filter on the metric per customer."""
-        res = self.res
-        th = find_threshold(self.tokens, res.question, self.used)
-        if th is None or not any(s in THRESHOLD_ENTITIES for s in self.stems):
-            return  # "invoices over 1000 dollars": an amount per row, which the catalog cannot apply
-        spans = res.spans.get("metrics", [])
-        entity = {s.target for s in spans if set(stems(s.text)) <= THRESHOLD_ENTITIES}
-        at = self.tokens[th.first].start
-        near = sorted((abs(s.start - at), s.target) for s in spans if s.target not in entity)
-        if not near:
-            return
-        metric = near[0][1]
-        if not self.r.reachable(metric, "customer__name"):
-            return
-        self.claim(th.first, th.last)
-        self.threshold = True
-        norms = " ".join(t.norm for t in self.tokens)
-        if "how many" in norms or "number of" in norms or "count of" in norms:
-            counted = [m for m in res.metrics if m in entity] or [
-                e.target for e in self.lex.lookup(("customer",)) if e.kind == "metric"
-            ][:1]
-            res.metrics = counted or res.metrics
-        else:
-            res.metrics = [metric]
-            if "customer__name" not in [n for n, _ in res.group_by]:
-                res.group_by.append(("customer__name", None))
-        res.filters.append(Filter("customer", th.op, (str(th.value),), metric=metric))
-        self.span("filters", th.first, th.last, f"{metric} per customer {th.op} {th.value:g}", "threshold")
-
-    def agreeing(self, p: _Pick, picks: list[_Pick]) -> list[Entry]:
-        """A value of several dimensions ("Enterprise": segment or plan) listed with a value of only one
-        of them ("Enterprise vs SMB") means that one.
-        """
-        dims = {e.target.split("=", 1)[0] for e in p.entries}
-        if len(dims) < 2:
-            return p.entries
-        others = [
-            {e.target.split("=", 1)[0] for e in o.entries}
-            for o in picks
-            if o is not p and o.kind == "value" and abs(o.first - p.last) <= 4 and abs(p.first - o.last) <= 4
-        ]
-        for o in others:
-            if len(o) == 1 and o <= dims:
-                return [e for e in p.entries if e.target.split("=", 1)[0] in o]
-        return p.entries
-
-    def negated(self, i: int) -> bool:
-        """Whether an exclusion cue ("excluding", "apart from", "all … but") governs the value at ``i``."""
-        cue = exclusion_cue(self.tokens, i, self.used)
-        if cue is None:
-            return False
-        self.claim(*cue)
-        return True
 
     # -- leftovers -----------------------------------------------------------------------------
     def check_leftovers(self, picks: list[_Pick]) -> None:

@@ -1,0 +1,291 @@
+"""Passes for time, grain and order: ranges and comparisons, "by month", "top 5", "biggest first"."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from metricmind.resolve.phrasings import _PhrasingReading
+from metricmind.resolve.text import number
+from metricmind.resolve.timephrases import UNITS, TimeHit, comparison_range, shift, unit_start
+from metricmind.resolve.words import (
+    ASC_WORDS,
+    DESC_WORDS,
+    GRAIN_ADJ,
+    GROUP_WORDS,
+    GROWTH_WORDS,
+    SORT_WORDS,
+    TREND_WORDS,
+)
+from metricmind.spec.names import METRIC_TIME
+
+
+class _TimeOrderReading(_PhrasingReading):
+    """The time, grain and order passes."""
+
+    def read_time(self, hits: list[TimeHit]) -> None:
+        res = self.res
+        for h in hits:
+            if h.kind == "future":
+                self.span("time_range", h.first, h.last, "future")
+                res.refuse(
+                    f"'{self.text(h.first, h.last).text}' asks about the future; metricmind reports measured "
+                    "values, it does not forecast",
+                    [],
+                )
+                return
+        ranges = [h for h in hits if h.kind == "range"]
+        comps = [h for h in hits if h.kind == "comparison"]
+        contrast = any(t.norm in ("compare", "compared", "comparing", "versus", "vs") for t in self.tokens)
+        if len(ranges) == 2 and not comps and contrast:
+            # "compare Q1 and Q2 2026": the later one answered, the earlier one compared with
+            comps = [TimeHit(ranges[0].first, ranges[0].last, "comparison", ranges[0].start, ranges[0].end)]
+            ranges = ranges[1:]
+        if len(ranges) == 2 and ranges[0].end == ranges[1].start:
+            a, b = ranges
+            joined = " ".join(t.norm for t in self.tokens[a.last : b.first])
+            if joined in ("and", "to", "through", "thru", "until", "till"):
+                # "2025 and 2026": one range covering both
+                ranges = [TimeHit(a.first, b.last, "range", a.start, b.end, a.unit)]
+                self.claim(a.first, b.last)
+        if len(ranges) > 1:
+            named = " and ".join(f"'{self.text(h.first, h.last).text}'" for h in ranges)
+            res.refuse(
+                f"the question names two time ranges ({named})",
+                [{"kind": "hint", "name": "ask for one range, or compare them with 'vs'", "label": ""}],
+            )
+            return
+        if ranges:
+            h = ranges[0]
+            assert h.start is not None and h.end is not None
+            res.time_range = (h.start, h.end)
+            res.time_unit = h.unit
+            self.span("time_range", h.first, h.last, f"{h.start.isoformat()}..{h.end.isoformat()}")
+        if comps:
+            c = comps[0]
+            if c.start is not None and c.end is not None:
+                other = (c.start, c.end)
+                if res.time_range is not None and other[0] >= res.time_range[1]:
+                    # "2024 vs 2025": the later period is the answer, the earlier one the comparison
+                    other, res.time_range = res.time_range, other
+                if res.time_range is None:
+                    res.comparison = "previous_period"
+                else:
+                    res.comparison = self.kind_of(other)
+                    unit = res.time_unit or ""
+                    to_date = unit in UNITS and res.time_range[1] == res.as_of + dt.timedelta(days=1)
+                    if (
+                        to_date
+                        and c.unit == unit
+                        and other
+                        == comparison_range(
+                            unit_start(res.time_range[0], unit),
+                            shift(unit_start(res.time_range[0], unit), unit, 1),
+                            "previous_period",
+                            unit,
+                        )
+                    ):
+                        # "this year compared to last year": the same days of the previous one
+                        other = comparison_range(*res.time_range, "previous_period", unit)
+                        res.comparison = "same_period_last_year" if unit == "year" else "previous_period"
+                res.comparison_range = other
+            else:
+                res.comparison = c.comparison
+                if res.time_range is None and not res.uses_time and c.unit in UNITS:
+                    if c.comparison == "same_period_last_year" or c.unit == "year":
+                        unit = "year"
+                    else:
+                        unit = c.unit or "month"
+                    res.time_range = (unit_start(res.as_of, unit), res.as_of + dt.timedelta(days=1))
+                    res.time_unit = unit
+            self.span("comparison", c.first, c.last, res.comparison or "")
+            if res.time_range is None and res.comparison_range is not None:
+                # "MRR vs last month": the current period to date against the one named
+                unit = c.unit or "month"
+                res.time_range = (unit_start(res.as_of, unit), res.as_of + dt.timedelta(days=1))
+                res.time_unit = unit
+                res.comparison_range = comparison_range(*res.time_range, "previous_period", unit)
+                if c.unit == "year" and unit_start(res.as_of, "year") != unit_start(
+                    c.start or res.as_of, "year"
+                ):
+                    res.comparison = "same_period_last_year"
+        elif res.time_range is not None and not res.uses_time:
+            growth = [i for i, t in enumerate(self.tokens) if not self.used[i] and t.stem in GROWTH_WORDS]
+            if growth:
+                res.comparison = "previous_period"
+                self.claim(growth[0], growth[0] + 1)
+                self.span("comparison", growth[0], growth[0] + 1, "previous_period", "growth word")
+
+    def kind_of(self, named: tuple[dt.date, dt.date]) -> str:
+        rng = self.res.time_range
+        assert rng is not None
+        if named == comparison_range(*rng, "same_period_last_year"):
+            return "same_period_last_year"
+        return "previous_period"
+
+    def custom_grains(self) -> set[str]:
+        """The time spine's custom granularities (``fiscal_quarter``)."""
+        spine = self.r.model.time_spine
+        return {name for name, _ in spine.custom_granularities} if spine else set()
+
+    def read_grain_and_order(self, hits: list[TimeHit]) -> None:
+        res = self.res
+        toks = self.tokens
+        grain: tuple[str, int] | None = None
+        for i, t in enumerate(toks):
+            if self.used[i]:
+                continue
+            w = t.norm
+            unit = GRAIN_ADJ.get(w) or (t.stem if t.stem in UNITS else None)
+            if unit is None:
+                continue
+            if w in GRAIN_ADJ:
+                grain = grain or (unit, i)
+                self.claim(i, i + 1)
+                continue
+            j = self.prev_word(i)
+            before = toks[j].norm if j >= 0 else ""
+            after = toks[i + 1].norm if i + 1 < len(toks) else ""
+            custom = f"{before}_{unit}"
+            if before and custom in self.custom_grains() and not self.used[j]:
+                # "by fiscal quarter": a custom granularity of the time spine
+                grain = grain or (custom, j)
+                self.claim(j, i + 1)
+                self.group_idx.append(i)
+                continue
+            if (
+                before in GROUP_WORDS | DESC_WORDS | ASC_WORDS | {"a", "every"}
+                or after == "by"
+                or (number(before) is not None)
+            ):
+                grain = grain or (unit, i)
+                self.claim(i, i + 1)
+                self.group_idx.append(i)
+                if after == "by" and i + 2 < len(toks) and toks[i + 2].stem == t.stem:
+                    self.claim(i + 1, i + 3)
+        trend = [i for i, t in enumerate(toks) if not self.used[i] and t.norm in TREND_WORDS]
+        over_time = [
+            i
+            for i in range(len(toks) - 1)
+            if toks[i].norm == "over" and toks[i + 1].norm == "time" and not self.used[i]
+        ]
+        if grain is None and (trend or over_time):
+            k = (trend or over_time)[0]
+            # "trend over the last 4 quarters": the range's own unit, months for years or no range
+            units = [
+                h.unit for h in hits if h.kind == "range" and h.unit in ("day", "week", "month", "quarter")
+            ]
+            grain = (units[0] if units else "month", k)
+        for k in trend:
+            self.claim(k, k + 1)
+        for k in over_time:
+            self.claim(k, k + 2)
+        if grain is None:
+            for h in hits:
+                if (
+                    h.kind == "comparison"
+                    and h.start is None
+                    and h.unit in UNITS
+                    and all(x.kind != "range" or self.spans_several(x, h.unit or "") for x in hits)
+                ):
+                    grain = (h.unit or "month", h.first)
+        if grain is not None:
+            res.group_by.append((METRIC_TIME, grain[0]))
+            self.span("group_by", grain[1], grain[1] + 1, f"{METRIC_TIME}__{grain[0]}", "grain")
+        self.read_order()
+
+    def spans_several(self, h: TimeHit, unit: str) -> bool:
+        """Whether a range holds several ``unit``s ("month over month this year": by month)."""
+        if h.start is None or h.end is None or unit not in UNITS:
+            return False
+        return shift(unit_start(h.start, unit), unit, 1) < h.end
+
+    def read_order(self) -> None:
+        toks = self.tokens
+        for i, t in enumerate(toks):
+            if self.used[i]:
+                continue
+            w = t.norm
+            if w in ("most", "least") and i + 1 < len(toks) and toks[i + 1].norm in ("recent", "recently"):
+                continue
+            if w in ("least", "most") and i > 0 and toks[i - 1].norm == "at":
+                continue
+            if (w in DESC_WORDS or w in ASC_WORDS) and self.sorts_only(i):
+                # "biggest first", "best to worst": the order of all rows, no limit
+                self.order_dir = w in DESC_WORDS
+                self.order_word = i
+                self.sort_only = True
+                self.claim(i, min(len(toks), i + 3 if toks[i + 1].norm == "to" else i + 2))
+                break
+            if w in DESC_WORDS or w in ASC_WORDS:
+                self.order_dir = w in DESC_WORDS
+                self.order_word = i
+                self.claim(i, i + 1)
+                nxt = number(toks[i + 1].norm) if i + 1 < len(toks) and not self.used[i + 1] else None
+                prv = number(toks[i - 1].norm) if i > 0 and not self.used[i - 1] else None
+                if nxt is not None:
+                    self.order_n = nxt
+                    self.claim(i + 1, i + 2)
+                elif prv is not None:
+                    self.order_n = prv
+                    self.claim(i - 1, i)
+                else:
+                    self.order_n = self.which_n()
+                break
+            if w in SORT_WORDS or w in ("ascending", "descending"):
+                self.order_dir = not any(x.norm in ("ascending", "asc") for x in toks)
+                self.order_word = i
+                self.claim(i, i + 1)
+                for k, x in enumerate(toks):
+                    if x.norm in ("ascending", "asc", "descending", "desc"):
+                        self.claim(k, k + 1)
+                break
+
+    def sorts_only(self, i: int) -> bool:
+        """``biggest first``, ``lowest first``, ``best to worst``: a ranking word that only sorts."""
+        toks = self.tokens
+        nxt = toks[i + 1].norm if i + 1 < len(toks) else ""
+        after = toks[i + 2].norm if i + 2 < len(toks) else ""
+        return nxt in ("first", "1st", "on") or (nxt == "to" and after in DESC_WORDS | ASC_WORDS)
+
+    def which_n(self) -> int | None:
+        """``which 3 regions …``: a count right after which/what."""
+        toks = self.tokens
+        for k in range(len(toks) - 1):
+            n = number(toks[k + 1].norm)
+            if (
+                toks[k].norm in ("which", "what", "the", "list", "show")
+                and n is not None
+                and not self.used[k + 1]
+            ):
+                self.claim(k + 1, k + 2)
+                return n
+        return None
+
+    def finish_order(self) -> None:
+        res = self.res
+        if self.order_dir is None or self.order_word is None:
+            return
+        target = res.metrics[0]
+        # "top 5 countries by MRR": the metric named after "by" is the ranking one
+        for part in res.spans.get("metrics", []):
+            before = self.res.question[: part.start].rstrip().lower()
+            if before.endswith((" by", " in", " for")) and part.target in res.metrics:
+                target = part.target
+                break
+        res.order_by = [(target, self.order_dir)]
+        i = self.order_word
+        self.span("order_by", i, i + 1, ("-" if self.order_dir else "+") + target)
+        if self.order_n is not None:
+            res.limit = self.order_n
+        elif self.sort_only:
+            pass
+        else:
+            nouns = [k for k in self.group_idx if k > i] or [k for k in self.group_idx]
+            which = any(t.norm in ("which", "what") for t in self.tokens)
+            if nouns:
+                t = self.tokens[nouns[0]]
+                singular = t.norm == t.stem or t.norm in ("series", "status")
+                if singular and (which or self.tokens[i].norm in DESC_WORDS | ASC_WORDS):
+                    res.limit = 1
+        if res.limit is not None:
+            self.span("limit", i, i + 1, str(res.limit))
