@@ -442,6 +442,12 @@ def _build(
         _refuse(proposal, "contradictory_rules", contradiction)
         return
     predicates = [r.reading.predicate for r in reads if r.reading.predicate]
+    quoted = {r.reading.reason for r in reads if r.reading.status == "covered"}
+    proposal.assumptions = [
+        f"`{base.name}`: {rule}"
+        for rule in map(str, base.meta.get("business_rules") or ())
+        if not any(rule in q for q in quoted)
+    ]
     if not predicates and proposal.similar and proposal.similar[0].name == base.name:
         top = proposal.similar[0]
         status = base.meta.get("status", "published")

@@ -64,6 +64,7 @@ class Proposal:
     dimensions: list[Suggestion] = field(default_factory=list)
     excluded_dimensions: list[Suggestion] = field(default_factory=list)
     rules: list[RuleReading] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)  # the reused metric's own rules no rule spoke of
     metric: dict[str, Any] | None = None
     preview_sql: str | None = None
     elapsed_ms: float = 0.0

@@ -56,6 +56,8 @@ def test_mrr_anchor_equals_certified_mrr_every_month_of_2024(demo: Project) -> N
     assert "not today's status" in next(r.reason for r in p.rules if "past_due" in r.text)
     assert all(0 <= s.confidence <= 1 and s.reason for s in [*p.similar, *p.sources, *p.dimensions])
     assert p.elapsed_ms < 1000
+    assert any("Discounts are netted out" in a for a in p.assumptions)
+    assert not any("trials and ended contracts" in a for a in p.assumptions)  # quoted by a covered rule
 
 
 def test_rules_become_allow_listed_dimension_filters_that_execute(demo: Project) -> None:

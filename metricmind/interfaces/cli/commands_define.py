@@ -79,6 +79,8 @@ def _render(proposal: Proposal, data: dict[str, object]) -> None:
         typer.echo(f"time     {t.name:28} {t.confidence:.2f}  {t.reason}")
     for r in proposal.rules:
         typer.echo(f"rule     [{r.status}] {r.text} — {r.reason}")
+    for a in proposal.assumptions:
+        typer.echo(f"assumes  {a}")
     if proposal.metric is not None:
         typer.echo("\n" + str(data["yaml"]).rstrip())
         typer.echo("\n-- preview_sql (by metric_time__month)\n" + (proposal.preview_sql or ""))
