@@ -408,6 +408,12 @@ def substitute(node: exp.Expr, values: dict[str, exp.Expr]) -> exp.Expr:
 def plan_query(model: Model, graph: JoinGraph, query: MetricQuery, dialect: Dialect) -> Plan:
     """Compile ``query`` into a ``Plan``."""
     req = build(model, graph, query, dialect)
+
+    def subplan(inner: MetricQuery) -> tuple[list[str], exp.Expr]:
+        nested = plan_query(model, graph, inner, dialect)
+        return list(nested.columns), nested.ast().copy()
+
+    req.subplan = subplan
     return _Planner(req).plan()
 
 

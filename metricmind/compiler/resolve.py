@@ -8,6 +8,7 @@ semantic model reads that table once, and nested derived metrics add no extra jo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
@@ -102,6 +103,10 @@ class Request:
     outputs: list[tuple[str, exp.Expr]] = field(default_factory=list)
     #: group-by columns reached through a one-to-many or foreign↔foreign join (``allow_overlap`` only)
     overlapping: tuple[str, ...] = ()
+    #: plans a nested query (a ``{{ Metric(...) }}`` filter's per-entity metric) and returns its column
+    #: names and SQL tree. The planner sets it, so row sources never import the planner: the flow runs one
+    #: way, plan → scan/cumulative/conversion/timeshift → source.
+    subplan: Callable[[MetricQuery], tuple[list[str], exp.Expr]] | None = None
 
     @property
     def time_items(self) -> list[GroupItem]:

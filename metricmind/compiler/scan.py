@@ -139,19 +139,17 @@ def metric_value(req: Request, src: Source, ref: Ref, text: str) -> exp.Expr:
     A correlated scalar subquery: a row whose entity has no value gets NULL (the filter is then false),
     as in MetricFlow, which joins the same per-entity metric onto the rows.
     """
-    from metricmind.compiler.plan import plan_query  # the plan imports this module
-
     if not ref.group_by:
         raise FilterError(
             f"filter {text!r}: Metric('{ref.name}') needs group_by, the entity to compute it per",
             hint=f"e.g. {{{{ Metric('{ref.name}', group_by=['customer']) }}}} > 3",
         )
-    inner = plan_query(
-        req.model, req.graph, MetricQuery(metrics=(ref.name,), group_by=ref.group_by), req.dialect
-    )
+    if req.subplan is None:
+        raise QueryError(
+            f"filter {text!r}: metric filters need the planner", hint="Compile through Compiler."
+        )
+    names, body = req.subplan(MetricQuery(metrics=(ref.name,), group_by=ref.group_by))
     alias = f"mf_{ref.name}"
-    names = inner.columns
-    body = inner.ast().copy()
     body.set("order", None)
     match = [
         exp.EQ(this=exp.column(names[i], table=alias), expression=src.element(split(g)))
