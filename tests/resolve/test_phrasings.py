@@ -164,7 +164,13 @@ def test_a_word_several_metrics_share_asks_back(resolver: Resolver) -> None:
     res = resolver.resolve("retention by segment last quarter", as_of=DAY)
     assert not res.answerable and res.confidence < 0.5 and res.clarify is not None
     labels = [c["label"] for c in res.clarify["choices"]]
-    assert len(labels) == 2 and all(lab in res.clarify["question"] for lab in labels)
+    assert sorted(labels) == [  # NRR, GRR and the cohort retentions all answer "retention"
+        "Gross revenue retention",
+        "Logo retention",
+        "Net revenue retention",
+        "Revenue retention",
+    ]
+    assert all(lab in res.clarify["question"] for lab in labels)
     assert resolver.resolve("MRR by segment last quarter", as_of=DAY).clarify is None
 
 
