@@ -49,6 +49,7 @@ class Outcome:
     outcome: str  # equal | refused | wrong
     detail: str
     ms: float
+    answerable: bool = True
 
 
 def load_cases(name: str) -> list[dict[str, Any]]:
@@ -89,8 +90,8 @@ def run_case(project: Project, case: dict[str, Any]) -> Outcome:
     expect = case["expect"]
     if not expect["answerable"]:
         if p.refused:
-            return Outcome(case["id"], "refused", f"{p.refused}: {p.message}", p.elapsed_ms)
-        return Outcome(case["id"], "wrong", f"answered with {p.metric} (should refuse)", p.elapsed_ms)
+            return Outcome(case["id"], "refused", f"{p.refused}: {p.message}", p.elapsed_ms, False)
+        return Outcome(case["id"], "wrong", f"answered with {p.metric} (should refuse)", p.elapsed_ms, False)
     if p.refused or p.metric is None:
         return Outcome(case["id"], "refused", f"{p.refused}: {p.message}", p.elapsed_ms)
     try:
@@ -120,6 +121,11 @@ def score(outcomes: list[Outcome]) -> dict[str, Any]:
         "cases": len(outcomes),
         "equal_pct": round(100 * sum(o.outcome == "equal" for o in outcomes) / n, 1),
         "refused_pct": round(100 * sum(o.outcome == "refused" for o in outcomes) / n, 1),
+        "refused_correctly_pct": round(
+            100 * sum(o.outcome == "refused" and not o.answerable for o in outcomes) / n, 1
+        ),
+        "unanswerable_refused": f"{sum(o.outcome == 'refused' and not o.answerable for o in outcomes)}"
+        f"/{sum(not o.answerable for o in outcomes)}",
         "wrong_pct": round(100 * sum(o.outcome == "wrong" for o in outcomes) / n, 1),
         "latency_ms_median": round(statistics.median(times), 1) if times else 0.0,
         "latency_ms_max": round(times[-1], 1) if times else 0.0,
@@ -148,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{o.id:8} {o.outcome:8} {o.ms:7.1f} ms  {o.detail[:200]}")
     for split, s in report.items():
         print(
-            f"{split}: {s['cases']} cases, equal {s['equal_pct']}%, refused {s['refused_pct']}%, "
+            f"{split}: {s['cases']} cases, equal {s['equal_pct']}%, refused {s['refused_pct']}% (of which "
+            f"refused correctly {s['refused_correctly_pct']}%: {s['unanswerable_refused']} unanswerable), "
             f"silently wrong {s['wrong_pct']}%, analysis median {s['latency_ms_median']} ms "
             f"(max {s['latency_ms_max']} ms)"
         )
