@@ -29,6 +29,13 @@ IGNORED_WORD_PENALTY = 0.25
 """Confidence lost per word left unexplained: one such word keeps the answer but below 0.8 (on the
 blind-written dev split most answers that ignored a word were wrong); three make it a refusal.
 """
+WIN_VERBS = frozenset(
+    "sign signed win won acquire acquired pick picked join joined joining onboard onboarded land landed "
+    "came come gain gained close closed bring brought".split()
+)
+"""Verbs of winning customers ("how many customers did we sign")."""
+LOSE_VERBS = frozenset("left leave walked went quit lost lose cancelled canceled dropped".split())
+"""Verbs of losing customers ("how many clients walked away")."""
 VS_WORDS = ("vs", "versus", "against")
 """Words that set two values against each other ("Starter vs Pro")."""
 UNSURE_PENALTY = 0.25
@@ -77,6 +84,32 @@ class _PhrasingReading(_MetricReading):
                 res.spans["metrics"] = [x for x in spans if x is not b and x is not a]
                 self.span_chars("metrics", a.start, b.end, found[0], "qualified")
                 return
+
+    def read_entity_count(self) -> None:
+        """Customers won or lost ("how many customers did we sign", "clients walked away"): counting an
+        entity with a verb of winning or losing it is the catalog's new or churned count of that entity.
+        """
+        res = self.res
+        norms = [t.norm for t in self.tokens]
+        text = " ".join(norms)
+        if len(res.metrics) != 1 or not ("how many" in text or "number of" in text):
+            return
+        spans = [x for x in res.spans.get("metrics", []) if x.target == res.metrics[0]]
+        if len(spans) != 1 or not set(self.span_stems(spans[0])) <= THRESHOLD_ENTITIES:
+            return
+        wanted: list[str] = []
+        for verbs, word in ((WIN_VERBS, "new"), (LOSE_VERBS, "churn")):
+            hits = [i for i, w in enumerate(norms) if w in verbs and not self.used[i]]
+            found = [e.target for e in self.lex.lookup((word, "customer")) if e.kind == "metric"]
+            if hits and found:
+                wanted.append(found[0])
+                for i in hits:
+                    self.claim(i, i + 1)
+                    if i + 1 < len(norms) and norms[i + 1] in ("up", "in", "away", "off"):
+                        self.claim(i + 1, i + 2)
+        if wanted:
+            res.metrics = wanted
+            self.span_chars("metrics", spans[0].start, spans[0].end, wanted[0], "entity count")
 
     def span_stems(self, s: Span) -> tuple[str, ...]:
         """The stems of the tokens (shorthand spelled out) within a span's characters."""

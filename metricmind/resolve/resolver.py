@@ -208,6 +208,7 @@ class _Reading(_TimeOrderReading):
             return self.no_metric()
         res.metrics = metrics
         self.read_qualified()
+        self.read_entity_count()
         self.read_attribution()
         if res.comparison and any(self.compares(m) for m in metrics):
             res.notes.append(f"{', '.join(metrics)} already compares periods; no extra comparison")

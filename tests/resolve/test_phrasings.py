@@ -202,3 +202,13 @@ def test_values_set_against_each_other_and_qualified_revenue(resolver: Resolver)
     res = resolver.resolve("recurring rev won from brand-new customers ytd by month", as_of=DAY)
     assert res.metrics == ["new_mrr"]
     assert resolver.resolve("new mrr from brand new logos ytd", as_of=DAY).metrics == ["new_mrr"]
+
+
+def test_counting_customers_won_or_lost(resolver: Resolver) -> None:
+    def metrics(q: str) -> list[str]:
+        return sorted(resolver.resolve(q, as_of=DAY).metrics)
+
+    assert metrics("how many customers did we sign in germany this year") == ["new_customers"]
+    assert metrics("how many clients walked away in may") == ["churned_customers"]
+    assert metrics("how many customers came and went last month") == ["churned_customers", "new_customers"]
+    assert metrics("how many customers do we have") == ["active_customers"]  # no verb: the count now
