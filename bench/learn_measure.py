@@ -17,10 +17,7 @@ simulator draws from them (real noise, not made-up constants). Writes the table 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import decimal
 import json
-import math
 import platform
 import shutil
 import sys
@@ -35,6 +32,7 @@ import duckdb
 
 from metricmind.errors import MetricmindError
 from metricmind.learn.cache import ResultCache
+from metricmind.learn.safety import same_answer
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
 
@@ -55,35 +53,6 @@ def shapes(project: Project, limit: int) -> list[tuple[str, list[str]]]:
             found.append((metric.name, [cats[0]]))
             found.append((metric.name, ["metric_time__month", cats[0]]))
     return found
-
-
-def norm(value: Any) -> Any:
-    """A value comparable across the plain and the rollup answer (dates as ISO days, numbers as float)."""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, (decimal.Decimal, int, float)) and not isinstance(value, bool):
-        return float(value)
-    return value
-
-
-def same_rows(left: list[tuple[Any, ...]], right: list[tuple[Any, ...]]) -> bool:
-    """Equal answers: same rows in any order, numbers equal to 1e-9 relative."""
-    a = sorted((tuple(norm(v) for v in r) for r in left), key=repr)
-    b = sorted((tuple(norm(v) for v in r) for r in right), key=repr)
-    if len(a) != len(b):
-        return False
-    for ra, rb in zip(a, b, strict=True):
-        if len(ra) != len(rb):
-            return False
-        for x, y in zip(ra, rb, strict=True):
-            if isinstance(x, float) and isinstance(y, float):
-                if not math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9):
-                    return False
-            elif x != y:
-                return False
-    return True
 
 
 def timed(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[float, list[tuple[Any, ...]]]:
@@ -119,7 +88,7 @@ def rollup(
     for _ in range(runs):
         ms, rows = timed(con, sql)
         samples.append(round(ms, 3))
-    return {"grain": grain, "exact": same_rows(plain, rows), "build_ms": round(build_ms, 3), "ms": samples}
+    return {"grain": grain, "exact": same_answer(plain, rows), "build_ms": round(build_ms, 3), "ms": samples}
 
 
 def measure(
@@ -147,7 +116,7 @@ def measure(
         put.append(round((time.perf_counter() - t0) * 1000, 4))
         t0 = time.perf_counter()
         found = cache.get(sql, f"v{i}")
-        assert found is not None and same_rows(list(found.rows), rows)
+        assert found is not None and same_answer(list(found.rows), rows)
         hit.append(round((time.perf_counter() - t0) * 1000, 4))
     grain = next((g.rsplit("__", 1)[1] for g in group_by if g.startswith("metric_time__")), None)
     rollups = []

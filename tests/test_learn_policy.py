@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -14,6 +16,7 @@ from metricmind.learn.cache import ResultCache
 from metricmind.learn.memory import Memory
 from metricmind.learn.policy import ActionSpace, Policy, arm_action, arm_key
 from metricmind.learn.reward import Outcome, RewardConfig
+from metricmind.learn.safety import ArmGuard, same_answer
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
 
@@ -121,3 +124,38 @@ def test_cached_answer_equals_plain_and_is_never_served_after_the_data_changed(
     assert fresh.rows != plain.rows  # the old answer would have been wrong
     assert cache.get(sql, None) is None and not cache.put(sql, None, [], [], 0.0)  # no version, no cache
     project.close()
+
+
+def test_guard_bans_an_arm_whose_answer_differs_on_real_rows(shop_dir: Path) -> None:
+    """A day rollup re-aggregated to months: exact for a sum, wrong for a ratio → that arm is banned."""
+    project = Project.load(shop_dir)
+    con = duckdb.connect(str(project._warehouse_path()), read_only=True)
+    guard = ArmGuard("optimization=none", trusted_after=2, sample=0.0)
+    for metric, arm in (("revenue", "rollup_sum"), ("avg_order_value", "rollup_ratio")):
+        plain = con.execute(project.compile(MetricQuery.build([metric], ["metric_time__month"]))).fetchall()
+        day = project.compile(MetricQuery.build([metric], ["metric_time__day"]))
+        rolled = con.execute(
+            f"SELECT DATE_TRUNC('month', metric_time__day), SUM({metric}) FROM ({day}) GROUP BY 1"
+        ).fetchall()
+        assert guard.should_verify(arm)
+        guard.check(arm, plain, rolled, what=f"{metric} by month")
+    con.close()
+    project.close()
+    assert guard.report() == [
+        {
+            "arm": "rollup_ratio",
+            "reason": "its answer differed from the plain plan's for avg_order_value by month",
+        }
+    ]
+    arms = ["optimization=none", "rollup_sum", "rollup_ratio"]
+    assert guard.allowed(arms) == ["optimization=none", "rollup_sum"]
+    assert not guard.should_verify("optimization=none")
+    restored = ArmGuard.from_state(guard.state())
+    assert restored.allowed(arms) == guard.allowed(arms) and restored.checks == {"rollup_sum": 1}
+
+
+def test_same_answer_ignores_order_and_type_but_not_values() -> None:
+    left = [(dt.datetime(2026, 1, 1), Decimal("1.50")), (dt.datetime(2026, 2, 1), 2)]
+    assert same_answer(left, [(dt.date(2026, 2, 1), 2.0), (dt.date(2026, 1, 1), 1.5)])
+    assert not same_answer(left, [(dt.date(2026, 2, 1), 2.0), (dt.date(2026, 1, 1), 1.5000001)])
+    assert not same_answer(left, left[:1])
