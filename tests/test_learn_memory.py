@@ -131,8 +131,15 @@ def _writer(url: str, worker: int, count: int) -> None:
     mem.close()
 
 
-def test_concurrent_writers_lose_no_episodes(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'store.db'}"
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_concurrent_writers_lose_no_episodes(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    url = (
+        f"sqlite:///{tmp_path / 'store.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     Memory.open(url).close()
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_writer, args=(url, w, 40)) for w in range(4)]
