@@ -349,6 +349,7 @@ class _Reading(_TimeOrderReading):
         # "Starter vs Pro": two values of one dimension set against each other are values, everyday or not
         return siblings and any(
             o is not c
+            and not self.inside_metric(o)
             and (join := self.tokens[c.last if o.first > c.first else o.last].norm)
             in ("and", "or", *VS_WORDS)
             and any(
@@ -358,6 +359,13 @@ class _Reading(_TimeOrderReading):
                 for x in o.entries
             )
             for o in near
+        )
+
+    def inside_metric(self, o: _Pick) -> bool:
+        """Whether ``o``'s words begin a longer metric phrase ("churned" in "new and churned MRR")."""
+        return any(
+            x.last > o.last and any(e.kind == "metric" for e in x.entries)
+            for x in self.by_first.get(o.first, [])
         )
 
     def anchored(self, c: _Pick, e: Entry) -> bool:

@@ -212,3 +212,9 @@ def test_counting_customers_won_or_lost(resolver: Resolver) -> None:
     assert metrics("how many clients walked away in may") == ["churned_customers"]
     assert metrics("how many customers came and went last month") == ["churned_customers", "new_customers"]
     assert metrics("how many customers do we have") == ["active_customers"]  # no verb: the count now
+
+
+def test_an_everyday_value_never_takes_a_word_of_a_metric_list(resolver: Resolver) -> None:
+    """ "new and churned MRR": "new" is new MRR, not a lifecycle status set beside "churned"."""
+    res = resolver.resolve("new and churned mrr by region ytd", as_of=DAY)
+    assert res.answerable and sorted(res.metrics) == ["churned_mrr", "new_mrr"] and res.filters == []
