@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
+from metricmind.define import Definition, analyze
 from metricmind.interfaces.web import drafts, views
 from metricmind.interfaces.web.core import BadRequest, VersionRequired, state, to_json
 from metricmind.interfaces.web.guard import Anyone, Approver, Editor
@@ -162,6 +163,30 @@ def run_get(request: Request, user: Anyone, format: str = "json") -> Any:
 def suggest(request: Request, text: str = "") -> dict[str, Any]:
     """Data sources for a new metric, ranked from the warehouse schema and canonical datasets."""
     return {"text": text, "sources": drafts.suggest_sources(state(request).project, text)}
+
+
+class DefineBody(BaseModel):
+    """A metric in plain English: its name, a one-line definition and business rules (docs/define.md)."""
+
+    name: str = Field(max_length=drafts.MAX_NAME)
+    definition: str = Field(max_length=drafts.MAX_TEXT)
+    rules: list[Annotated[str, Field(max_length=drafts.MAX_TEXT)]] = Field(
+        default_factory=list, max_length=100
+    )
+
+
+@router.post("/define/analyze")
+def define(request: Request, body: DefineBody, user: Anyone) -> dict[str, Any]:
+    """The definition agent's proposal (nothing saved, nothing run): sources, measure, rules read, SQL."""
+    project = state(request).project
+    proposal = analyze(
+        Definition(body.name, body.definition, tuple(body.rules)),
+        project.model,
+        dialect=project.dialect,
+        max_hops=int(project.setting("max_join_hops")),
+    )
+    yaml_text = drafts.to_yaml(proposal.metric) if proposal.metric is not None else None
+    return {"proposal": to_json(proposal.to_dict()), "yaml": yaml_text}
 
 
 @router.post("/definitions/preview")
