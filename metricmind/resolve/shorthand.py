@@ -9,6 +9,7 @@ own are listed, and a catalog word always wins (``expand`` is given the catalog'
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from metricmind.resolve.text import Token, stem
@@ -39,6 +40,18 @@ SHORT_FORMS: dict[str, str] = {
     "atm": "at the moment",
     "eom": "end of",
     "prev": "previous",
+    "lw": "last week",
+    "lm": "last month",
+    "lq": "last quarter",
+    "ly": "last year",
+    "tw": "this week",
+    "tm": "this month",
+    "tq": "this quarter",
+    "ttm": "last 12 months",
+    "cnt": "count",
+    "ttl": "total",
+    "nbr": "number",
+    "qty": "quantity",
     "v": "vs",
     "lst": "last",
     # nouns
@@ -108,11 +121,16 @@ SHORT_FORMS: dict[str, str] = {
 _UNIT_LETTERS = {"d": "days", "w": "weeks", "m": "months", "q": "quarters", "y": "years", "mo": "months"}
 
 
+_PER = {"y": "yoy", "q": "qoq", "m": "mom", "w": "wow", "d": "dod"}
+_PACKED = re.compile(r"(l|last|t|trailing|p|past)(\d{1,3})(d|w|m|mo|q|y)")
+
+
 def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[str]) -> list[Token]:
     """The tokens with chat shorthand spelled out (indexes renumbered, character spans kept).
 
-    ``w/o`` becomes "without"; a number followed by a unit letter (``30d``, ``6mo``) becomes the
-    number and the unit; a word the catalog knows (``vocabulary``, stems) is never rewritten.
+    ``w/o`` becomes "without", ``y/y`` "yoy"; a number followed by a unit letter (``30d``, ``6mo``)
+    becomes the number and the unit, ``l30d``/``t12m`` the last N units; a word the catalog knows
+    (``vocabulary``, stems) is never rewritten.
     """
     out: list[Token] = []
     i = 0
@@ -123,6 +141,24 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
         if t.norm == "w" and nxt is not None and nxt.norm == "o" and question[t.end : nxt.start] == "/":
             out.append(_word(t, "without", t.start, nxt.end))
             i += 2
+            continue
+        if (
+            nxt is not None
+            and len(t.norm) == 1
+            and t.norm == nxt.norm
+            and t.norm in _PER
+            and question[t.end : nxt.start] == "/"
+        ):
+            out.append(_word(t, _PER[t.norm], t.start, nxt.end))  # "y/y", "q/q", "m/m", "w/w"
+            i += 2
+            continue
+        packed = None if t.stem in vocabulary else _PACKED.fullmatch(t.norm)
+        if packed is not None:
+            # "l30d", "last30d", "t12m": the last N units
+            count, unit = packed.group(2), _UNIT_LETTERS[packed.group(3)]
+            for w in ("last", count, unit):
+                out.append(_word(t, w, t.start, t.end))
+            i += 1
             continue
         prev = out[-1] if out else None
         if t.norm in _UNIT_LETTERS and prev is not None and prev.norm.isdigit() and prev.end == t.start:

@@ -218,3 +218,13 @@ def test_an_everyday_value_never_takes_a_word_of_a_metric_list(resolver: Resolve
     """ "new and churned MRR": "new" is new MRR, not a lifecycle status set beside "churned"."""
     res = resolver.resolve("new and churned mrr by region ytd", as_of=DAY)
     assert res.answerable and sorted(res.metrics) == ["churned_mrr", "new_mrr"] and res.filters == []
+
+
+def test_packed_and_slashed_shorthand(resolver: Resolver) -> None:
+    res = resolver.resolve("new custs l30d", as_of=DAY)
+    assert res.time_range == (dt.date(2025, 5, 19), dt.date(2025, 6, 18))
+    assert resolver.resolve("mrr y/y by seg lq", as_of=DAY).comparison == "same_period_last_year"
+    # a catalog word that looks packed stays itself ("t3m revenue" is a metric's synonym)
+    assert resolver.resolve("t3m revenue by month this year", as_of=DAY).metrics == [
+        "revenue_trailing_3_months"
+    ]
