@@ -228,3 +228,10 @@ def test_packed_and_slashed_shorthand(resolver: Resolver) -> None:
     assert resolver.resolve("t3m revenue by month this year", as_of=DAY).metrics == [
         "revenue_trailing_3_months"
     ]
+
+
+def test_a_comparative_next_to_a_metric_is_no_unknown_concept(resolver: Resolver) -> None:
+    res = resolver.resolve("card or wire, which one brings in more invoice revenue this yr", as_of=DAY)
+    assert res.answerable and res.metrics == ["invoice_revenue"]
+    assert [n for n, _ in res.group_by] == ["invoice__payment_method"]
+    assert not resolver.resolve("gross margin last quarter", as_of=DAY).answerable  # a concept still refuses
