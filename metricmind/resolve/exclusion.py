@@ -36,7 +36,20 @@ CUE_WORDS = frozenset(
         "ignore",
         "sans",
         "nor",
+        "drop",
+        "dropping",
+        "skip",
+        "skipping",
+        "remove",
+        "removing",
+        "exclusive",
     }
+)
+# cues after the value: "partner excluded", "EMEA aside", "SMB left out", "APAC not included"
+POST_CUES = frozenset({"excluded", "aside", "removed", "omitted", "excepted", "dropped", "ignored"})
+POST_PAIRS = {"left": {"out", "aside"}, "taken": {"out"}, "not": {"included", "counted", "including"}}
+POST_BRIDGE = frozenset(
+    {"is", "are", "being", "been", "channel", "channels", "segment", "region", "plan", "plans"}
 )
 # the first word of a two-word cue, and the words it pairs with
 CUE_PAIRS = {
@@ -82,13 +95,34 @@ def exclusion_cue(tokens: list[Token], first: int, used: list[bool]) -> tuple[in
             return j, j + 1
         if j + 1 < first and w in CUE_PAIRS and tokens[j + 1].norm in CUE_PAIRS[w]:
             return j, j + 2
-        if used[j] or w not in BRIDGE:
+        if w not in BRIDGE or (used[j] and w not in ENTITY_BRIDGE):
             return None
         j -= 1
     return None
 
 
-EXCLUSION_WORDS = CUE_WORDS | frozenset(CUE_PAIRS) | BUT_WORDS
+ENTITY_BRIDGE = frozenset(
+    {"customer", "customers", "account", "accounts", "user", "users", "client", "clients"}
+)
+"""Claimed words a cue still reaches across ("excluding customers in Germany")."""
+
+
+def exclusion_after(tokens: list[Token], last: int) -> tuple[int, int] | None:
+    """The span of an exclusion cue right after a value ending at ``last`` ("partner excluded")."""
+    k = last
+    while k < len(tokens) and k - last < 2 and tokens[k].norm in POST_BRIDGE:
+        k += 1
+    if k >= len(tokens):
+        return None
+    w = tokens[k].norm
+    if w in POST_CUES:
+        return k, k + 1
+    if w in POST_PAIRS and k + 1 < len(tokens) and tokens[k + 1].norm in POST_PAIRS[w]:
+        return k, k + 2
+    return None
+
+
+EXCLUSION_WORDS = CUE_WORDS | frozenset(CUE_PAIRS) | BUT_WORDS | POST_CUES
 """Words of exclusion cues: grammar, never an unknown concept."""
 
 LIST_JOINS = frozenset({"and", "or", "nor", "the", "plus", "&"})

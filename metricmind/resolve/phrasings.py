@@ -12,7 +12,7 @@ from metricmind.resolve.attribution import (
     speaks_of_credit,
     wants_analysis,
 )
-from metricmind.resolve.exclusion import exclusion_cue
+from metricmind.resolve.exclusion import exclusion_after, exclusion_cue
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.loosevalues import DEMONYMS, demonym, prefixed
 from metricmind.resolve.metricwords import _MetricReading
@@ -299,9 +299,13 @@ class _PhrasingReading(_MetricReading):
                 return [e for e in p.entries if e.target.split("=", 1)[0] in o]
         return p.entries
 
-    def negated(self, i: int) -> bool:
-        """Whether an exclusion cue ("excluding", "apart from", "all … but") governs the value at ``i``."""
+    def negated(self, i: int, last: int | None = None) -> bool:
+        """Whether an exclusion cue ("excluding", "apart from", "all … but", or after the value ending at
+        ``last``: "partner excluded", "EMEA aside") governs the value at ``i``.
+        """
         cue = exclusion_cue(self.tokens, i, self.used)
+        if cue is None and last is not None:
+            cue = exclusion_after(self.tokens, last)
         if cue is None:
             return False
         self.claim(*cue)

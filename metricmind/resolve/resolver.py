@@ -32,7 +32,7 @@ from metricmind.resolve.attribution import (
     Attribution,
     attribution_metrics,
 )
-from metricmind.resolve.exclusion import EXCLUSION_WORDS, continues_list, exclusion_cue
+from metricmind.resolve.exclusion import EXCLUSION_WORDS, continues_list, exclusion_after, exclusion_cue
 from metricmind.resolve.lexicon import COMMON_WORDS, Entry, build_lexicon, read_learned
 from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY, VS_WORDS, WHICH_MORE
 from metricmind.resolve.reading import _Pick
@@ -334,8 +334,11 @@ class _Reading(_TimeOrderReading):
             return True
         if e.exact_case is not None or self.anchored(c, e):
             return True
-        if exclusion_cue(self.tokens, c.first, [False] * len(self.tokens)) is not None:
-            return True  # "excluding direct": a value after an exclusion cue
+        if (
+            exclusion_cue(self.tokens, c.first, [False] * len(self.tokens)) is not None
+            or exclusion_after(self.tokens, c.last) is not None
+        ):
+            return True  # "excluding direct", "partner excluded": a value next to an exclusion cue
         before = " ".join(t.norm for t in self.tokens[max(0, c.first - 2) : c.first])
         if before.endswith(
             ("because of", "due to", "because", "via", "through", "attributed to", "credited to")
@@ -406,6 +409,10 @@ class _Reading(_TimeOrderReading):
                 continue
             if any(e.target in value_dims for e in p.entries) and not self.in_group_context(p.first):
                 continue  # "the EMEA region": the value filters, the dimension only names it
+            j = self.prev_word(p.first, frozenset())
+            if j >= 0 and self.tokens[j].norm == "all":
+                self.claim(p.first, p.last)
+                continue  # "all industries but education": the dimension only frames the exclusion
             if self.entity_after_value(p):
                 self.claim(p.first, p.last)
                 continue  # "Aussie companies", "enterprise accounts": who, not a breakdown by name
@@ -457,7 +464,7 @@ class _Reading(_TimeOrderReading):
                 res.refuse(why, self.dims_for_metrics(self.text(p.first, p.last).text))
                 return
             value = next(e.target.split("=", 1)[1] for e in p.entries if e.target.split("=", 1)[0] == name)
-            negated = self.negated(p.first)
+            negated = self.negated(p.first, p.last)
             if (
                 not negated
                 and prev is not None

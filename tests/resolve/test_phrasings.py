@@ -35,6 +35,15 @@ def filters(resolver: Resolver, question: str) -> list[tuple[str, str, tuple[str
         "MRR for every region save EMEA",
         "MRR minus EMEA",
         "MRR outside of EMEA",
+        "MRR, EMEA aside",
+        "MRR with EMEA left out",
+        "MRR, EMEA excluded",
+        "MRR dropping EMEA",
+        "MRR skipping EMEA",
+        "MRR besides EMEA",
+        "MRR, no EMEA",
+        "MRR but not EMEA",
+        "MRR for all regions but emea",
     ],
 )
 def test_an_exclusion_is_never_the_inclusion(resolver: Resolver, question: str) -> None:
@@ -235,3 +244,14 @@ def test_a_comparative_next_to_a_metric_is_no_unknown_concept(resolver: Resolver
     assert res.answerable and res.metrics == ["invoice_revenue"]
     assert [n for n, _ in res.group_by] == ["invoice__payment_method"]
     assert not resolver.resolve("gross margin last quarter", as_of=DAY).answerable  # a concept still refuses
+
+
+def test_an_exclusion_reaches_across_the_entity_it_names(resolver: Resolver) -> None:
+    assert filters(resolver, "mrr excluding customers in germany") == [
+        ("customer__country", "!=", ("Germany",))
+    ]
+    assert filters(resolver, "new customers from everyone but the partners") == [
+        ("customer__acquisition_channel", "!=", ("partner",))
+    ]
+    assert resolver.resolve("mrr for all regions but emea", as_of=DAY).group_by == []
+    assert filters(resolver, "mrr in emea") == [("customer__region", "=", ("EMEA",))]
