@@ -134,3 +134,23 @@ def continues_list(tokens: list[Token], end: int, first: int) -> bool:
     """
     gap = tokens[end:first]
     return all(t.norm in LIST_JOINS for t in gap) and len(gap) <= 2
+
+
+WEAK_BEFORE = frozenset({"but", "less", "other"})
+WEAK_AFTER = frozenset({"out"})
+
+
+def weak_cue(tokens: list[Token], first: int, last: int) -> tuple[int, int] | None:
+    """A word that may or may not exclude the value at ``first``..``last`` ("MRR but EMEA", "less
+    EMEA", "EMEA out"): the reading's polarity is unclear, so the resolver asks back.
+    """
+    j = first - 1
+    while j >= 0 and tokens[j].norm in ("the", "our"):
+        j -= 1
+    if j >= 0 and tokens[j].norm in WEAK_BEFORE:
+        after = tokens[j + 1].norm if j + 1 < len(tokens) else ""
+        if not (tokens[j].norm == "other" and after == "than") and after not in ("only", "just", "also"):
+            return j, j + 1
+    if last < len(tokens) and tokens[last].norm in WEAK_AFTER:
+        return last, last + 1
+    return None

@@ -53,6 +53,7 @@ class _PhrasingReading(_MetricReading):
 
     threshold = False  # a threshold per entity was read ("customers with over 5k MRR")
     sort_only = False  # "biggest first": the ranking sorts without a limit
+    polarity: tuple[int, int, int, int] | None = None  # a value and a cue that may or may not exclude it
 
     def read_qualified(self) -> None:
         """Qualified revenue ("MRR from new logos", "recurring revenue from brand-new customers"): a metric

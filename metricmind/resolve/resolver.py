@@ -32,7 +32,13 @@ from metricmind.resolve.attribution import (
     Attribution,
     attribution_metrics,
 )
-from metricmind.resolve.exclusion import EXCLUSION_WORDS, continues_list, exclusion_after, exclusion_cue
+from metricmind.resolve.exclusion import (
+    EXCLUSION_WORDS,
+    continues_list,
+    exclusion_after,
+    exclusion_cue,
+    weak_cue,
+)
 from metricmind.resolve.lexicon import COMMON_WORDS, Entry, build_lexicon, read_learned
 from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY, VS_WORDS, WHICH_MORE
 from metricmind.resolve.reading import _Pick
@@ -160,7 +166,36 @@ class Resolver:
         res = reading.run()
         if reading.ambiguous is not None:
             res.clarify = self.clarify(reading, day)
+        elif reading.polarity is not None:
+            res.clarify = self.clarify_polarity(reading, day)
         return read_analysis(question, res)
+
+    def clarify_polarity(self, reading: _Reading, as_of: dt.date) -> dict[str, Any] | None:
+        """A value of unclear polarity ("MRR but EMEA"): read leaving the value out, and keeping only it."""
+        assert reading.polarity is not None
+        first, last, a, b = reading.polarity
+        toks, q = reading.tokens, reading.res.question
+        value = q[toks[first].start : toks[last - 1].end]
+        cue_start, cue_end = toks[a].start, toks[b - 1].end
+        bare = (q[:cue_start] + q[cue_end:]).replace("  ", " ").strip()
+        at = bare.find(value)
+        options = [
+            (f"leaving out {value}", bare[:at] + "excluding " + bare[at:]),
+            (f"only {value}", bare),
+        ]
+        choices: list[dict[str, Any]] = []
+        for label, rewritten in options:
+            alt = _Reading(self, rewritten, as_of).run()
+            if alt.answerable:
+                choices.append(
+                    {"label": label, "question": rewritten, "metrics": alt.metrics, "query": alt.query_dict()}
+                )
+        if len(choices) < 2 or at < 0:
+            return None
+        return {
+            "question": f"Did you mean {choices[0]['label']}, or {choices[1]['label']}?",
+            "choices": choices,
+        }
 
     def clarify(self, reading: _Reading, as_of: dt.date) -> dict[str, Any] | None:
         """The complete readings of a question whose word several metrics share ("retention"): the question
@@ -465,6 +500,9 @@ class _Reading(_TimeOrderReading):
                 return
             value = next(e.target.split("=", 1)[1] for e in p.entries if e.target.split("=", 1)[0] == name)
             negated = self.negated(p.first, p.last)
+            weak = None if negated else weak_cue(self.tokens, p.first, p.last)
+            if weak is not None and self.polarity is None:
+                self.polarity = (p.first, p.last, *weak)
             if (
                 not negated
                 and prev is not None
@@ -477,6 +515,14 @@ class _Reading(_TimeOrderReading):
             if value not in values:
                 values.append(value)
             self.span("filters", p.first, p.last, f"{name}{'!=' if negated else '='}{value}")
+        if self.polarity is not None:
+            first, last, a, b = self.polarity
+            res.refuse(
+                f"unclear whether '{self.text(first, last).text}' is left out or kept "
+                f"('{self.text(a, b).text}'): say 'excluding' or 'only'",
+                [],
+            )
+            return
         contrast = any(t.norm in CONTRAST for t in self.tokens) or (
             any(t.norm == "or" for t in self.tokens) and any(t.norm in WHICH_MORE for t in self.tokens)
         )

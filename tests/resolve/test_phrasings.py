@@ -255,3 +255,13 @@ def test_an_exclusion_reaches_across_the_entity_it_names(resolver: Resolver) -> 
     ]
     assert resolver.resolve("mrr for all regions but emea", as_of=DAY).group_by == []
     assert filters(resolver, "mrr in emea") == [("customer__region", "=", ("EMEA",))]
+
+
+def test_a_value_of_unclear_polarity_asks_back(resolver: Resolver) -> None:
+    """ "MRR but EMEA" may leave EMEA out or keep only it: never guess, offer both readings."""
+    for question in ("mrr but emea", "mrr less emea", "mrr emea out"):
+        res = resolver.resolve(question, as_of=DAY)
+        assert not res.answerable and res.confidence < 0.5 and res.clarify is not None, question
+        ops = [c["query"]["where"][0] for c in res.clarify["choices"]]
+        assert any("<>" in w for w in ops) and any(" = " in w for w in ops), ops
+    assert filters(resolver, "mrr but only emea") == [("customer__region", "=", ("EMEA",))]
