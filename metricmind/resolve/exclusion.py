@@ -91,7 +91,7 @@ def exclusion_cue(tokens: list[Token], first: int, used: list[bool]) -> tuple[in
         w = tokens[j].norm
         if w in CUE_WORDS:
             return j, j + 1
-        if w in BUT_WORDS and any(t.norm in ALL_WORDS for t in tokens[:j]):
+        if w in BUT_WORDS and any(t.norm in ALL_WORDS for t in tokens[max(0, j - 8) : j]):
             return j, j + 1
         if j + 1 < first and w in CUE_PAIRS and tokens[j + 1].norm in CUE_PAIRS[w]:
             return j, j + 2

@@ -5,6 +5,8 @@ calibration of the confidence.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from metricmind.resolve.attribution import (
     CREDIT_WORDS,
     DEFAULT_MODEL,
@@ -63,8 +65,8 @@ class _PhrasingReading(_MetricReading):
         spans = res.spans.get("metrics", [])
         for a in spans:
             for b in spans:
-                if b.start <= a.end or a.target == b.target:
-                    continue
+                if b.start <= a.end or b.start - a.end > 40 or a.target == b.target:
+                    continue  # (only near pairs: reading stays linear in the question's length)
                 between = stems(res.question[a.end : b.start])
                 words = self.span_stems(b)
                 if (
@@ -114,7 +116,12 @@ class _PhrasingReading(_MetricReading):
 
     def span_stems(self, s: Span) -> tuple[str, ...]:
         """The stems of the tokens (shorthand spelled out) within a span's characters."""
-        return tuple(self.stems[t.index] for t in self.tokens if t.start >= s.start and t.end <= s.end)
+        i = self.token_at.get(s.start)
+        out: list[str] = []
+        while i is not None and i < len(self.tokens) and self.tokens[i].end <= s.end:
+            out.append(self.stems[i])
+            i += 1
+        return tuple(out)
 
     def read_attribution(self) -> None:
         """Attribution phrasing ("new MRR attributed to email", "under last touch, which channel …"): the
@@ -209,7 +216,7 @@ class _PhrasingReading(_MetricReading):
                 self.claim(i, i + 1)
                 self.span("filters", i, i + 1, f"{hit[0]}{'!=' if neg else '='}{hit[1]}", "demonym")
         for s in list(res.spans.get("group_by", [])):
-            k = next((t.index for t in self.tokens if t.start == s.start), None)
+            k = self.token_at.get(s.start)
             if k is None or k == 0 or self.used[k - 1] or s.target not in values:
                 continue
             vals = prefixed(self.tokens[k - 1].norm, values[s.target])
@@ -273,7 +280,7 @@ class _PhrasingReading(_MetricReading):
             return False
         if self.tokens[p.first].norm == self.stems[p.first] or self.in_group_context(p.first):
             return False  # singular ("by customer") or after by/per/which
-        if any(t.norm in ("which", "what", "list", "who", "whose") for t in self.tokens):
+        if self.norm_set & {"which", "what", "list", "who", "whose"}:
             return False
         j = p.first - 1
         if j < 0:
@@ -290,9 +297,10 @@ class _PhrasingReading(_MetricReading):
         dims = {e.target.split("=", 1)[0] for e in p.entries}
         if len(dims) < 2:
             return p.entries
+        lo = bisect_left([q.first for q in picks], p.first - 8)  # picks are in question order
         others = [
             {e.target.split("=", 1)[0] for e in o.entries}
-            for o in picks
+            for o in picks[lo : lo + 16]
             if o is not p and o.kind == "value" and abs(o.first - p.last) <= 4 and abs(p.first - o.last) <= 4
         ]
         for o in others:

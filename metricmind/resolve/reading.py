@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 from metricmind.resolve.attribution import Attribution
@@ -77,6 +78,21 @@ class _ReadingBase:
         self.by_last: dict[int, list[_Pick]] = {}  # … and by the token after their last
 
     # -- helpers -------------------------------------------------------------------------------
+    @cached_property
+    def token_at(self) -> dict[int, int]:
+        """Token index by the character where the token starts."""
+        return {t.start: t.index for t in self.tokens}
+
+    @cached_property
+    def unclaimed(self) -> list[bool]:
+        """A "nothing claimed" mask, built once (for context checks made before claims settle)."""
+        return [False] * len(self.tokens)
+
+    @cached_property
+    def norm_set(self) -> frozenset[str]:
+        """Every word of the question (for "is this word anywhere" checks in constant time)."""
+        return frozenset(t.norm for t in self.tokens)
+
     def text(self, first: int, last: int) -> Span:
         a, b = self.tokens[first].start, self.tokens[last - 1].end
         return Span(self.res.question[a:b], a, b, "")

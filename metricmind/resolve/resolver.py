@@ -370,7 +370,7 @@ class _Reading(_TimeOrderReading):
         if e.exact_case is not None or self.anchored(c, e):
             return True
         if (
-            exclusion_cue(self.tokens, c.first, [False] * len(self.tokens)) is not None
+            exclusion_cue(self.tokens, c.first, self.unclaimed) is not None
             or exclusion_after(self.tokens, c.last) is not None
         ):
             return True  # "excluding direct", "partner excluded": a value next to an exclusion cue

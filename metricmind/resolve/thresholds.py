@@ -95,7 +95,7 @@ def find_threshold(tokens: list[Token], question: str, used: list[bool]) -> Thre
             and tokens[last + 1].norm in ("less", "fewer")
         ):
             return Threshold("<=", amount, i, last + 2)
-        before = question[: t.start].rstrip().rstrip("$€£").rstrip()
+        before = question[max(0, t.start - 8) : t.start].rstrip().rstrip("$€£").rstrip()
         for sym in sorted(SYMBOLS, key=len, reverse=True):
             if before.endswith(sym):
                 return Threshold(SYMBOLS[sym], amount, i, last)
