@@ -43,6 +43,12 @@ class Dialect:
     #: can state ``NULLS FIRST``/``LAST`` in a window's ``ORDER BY`` (BigQuery cannot: its window keys are
     #: rendered with the dialect's own NULL order, see :func:`natural_window_nulls`).
     window_null_ordering: bool = True
+    #: ``DATE_TRUNC('day', …)`` is rendered as a function that has no day unit (Spark's ``TRUNC`` gives
+    #: NULL): truncate to the day with ``CAST(… AS DATE)`` instead.
+    day_as_cast: bool = False
+    #: ``/`` between decimals keeps at most 6 decimal places (Spark): a derived metric's divisions are
+    #: computed in DOUBLE, as DuckDB computes them.
+    double_division: bool = False
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -76,6 +82,8 @@ DIALECTS: dict[str, Dialect] = {
             percentile_cont="percentile",
             percentile_disc="within_group",
             approx_percentile="PERCENTILE_APPROX",
+            day_as_cast=True,
+            double_division=True,
         ),
         Dialect(
             "spark",
@@ -83,6 +91,8 @@ DIALECTS: dict[str, Dialect] = {
             percentile_cont="percentile",
             percentile_disc="within_group",
             approx_percentile="PERCENTILE_APPROX",
+            day_as_cast=True,
+            double_division=True,
         ),
         Dialect(
             "trino",
@@ -149,6 +159,8 @@ def trunc(d: Dialect, grain: Grain, value: exp.Expr) -> exp.Expr:
     """Truncate a date or timestamp to ``grain`` (weeks start on Monday everywhere)."""
     if grain is Grain.WEEK and not d.monday_weeks:
         return exp.TimestampTrunc(this=value, unit=exp.var("WEEK(MONDAY)"))
+    if grain is Grain.DAY and d.day_as_cast:
+        return exp.cast(value, exp.DataType.build("DATE"), copy=False)
     return exp.DateTrunc(unit=exp.Literal.string(grain.value), this=value)  # type: ignore[no-untyped-call]
 
 
@@ -165,6 +177,14 @@ def interval(count: int, unit: str) -> exp.Interval:
 def to_double(d: Dialect, value: exp.Expr) -> exp.Expr:
     """``CAST(value AS DOUBLE)`` in the dialect's spelling."""
     return exp.cast(value, _type(d.double, d.sqlglot).copy(), copy=False)
+
+
+def double_division(d: Dialect, tree: E) -> E:
+    """``tree`` (modified in place) with every division's dividend cast to DOUBLE where ``d`` needs it."""
+    if d.double_division:
+        for node in list(tree.find_all(exp.Div)):
+            node.set("this", to_double(d, node.this))
+    return tree
 
 
 def cast(value: exp.Expr, type_name: str) -> exp.Expr:

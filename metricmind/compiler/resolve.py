@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
 
-from metricmind.compiler.dialects import Dialect, to_double
+from metricmind.compiler.dialects import Dialect, double_division, to_double
 from metricmind.errors import QueryError, UnknownNameError
 from metricmind.spec import expressions
 from metricmind.spec.filters import ParsedWhere, parse_where
@@ -420,8 +420,11 @@ def _derived(
     stack: tuple[str, ...],
 ) -> exp.Expr:
     by_name = {i.ref_name: i for i in metric.inputs}
-    tree = expressions.check(
-        metric.expr or "", req.dialect.sqlglot, inputs=by_name, what=f"derived metric '{metric.name}'"
+    tree = double_division(
+        req.dialect,
+        expressions.check(
+            metric.expr or "", req.dialect.sqlglot, inputs=by_name, what=f"derived metric '{metric.name}'"
+        ),
     )
     resolved: dict[str, exp.Expr] = {}
     for col in tree.find_all(exp.Column):

@@ -76,7 +76,7 @@ WITH cumulative_cumulative_revenue_daily AS (
 ), cumulative_cumulative_revenue AS (
   /* Cumulative order_total: result */
   SELECT
-    TRUNC(day, 'DAY') AS metric_time__day,
+    CAST(day AS DATE) AS metric_time__day,
     value AS cumulative_revenue
   FROM (
     SELECT

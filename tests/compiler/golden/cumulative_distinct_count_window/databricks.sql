@@ -168,7 +168,7 @@ WITH cumulative_visitors_7d_seen AS (
 ), cumulative_visitors_7d AS (
   /* Cumulative visitor_count: result */
   SELECT
-    TRUNC(day, 'DAY') AS metric_time__day,
+    CAST(day AS DATE) AS metric_time__day,
     value AS visitors_7d
   FROM (
     SELECT

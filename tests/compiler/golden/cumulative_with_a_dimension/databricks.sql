@@ -90,7 +90,7 @@ WITH cumulative_revenue_7d_daily AS (
 ), cumulative_revenue_7d AS (
   /* Cumulative order_total: result */
   SELECT
-    TRUNC(day, 'DAY') AS metric_time__day,
+    CAST(day AS DATE) AS metric_time__day,
     customer__segment,
     value AS revenue_7d
   FROM (

@@ -83,7 +83,7 @@ WITH cumulative_revenue_7d_daily AS (
 ), cumulative_revenue_7d AS (
   /* Cumulative order_total: result */
   SELECT
-    TRUNC(day, 'DAY') AS metric_time__day,
+    CAST(day AS DATE) AS metric_time__day,
     value AS revenue_7d
   FROM (
     SELECT

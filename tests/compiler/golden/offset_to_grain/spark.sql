@@ -1,7 +1,7 @@
 WITH scan_orders AS (
   /* Scan orders: order_total */
   SELECT
-    TRUNC(t0.ordered_at, 'DAY') AS metric_time__day,
+    CAST(t0.ordered_at AS DATE) AS metric_time__day,
     SUM(t0.amount) AS order_total,
     SUM(t0.amount) AS revenue__source
   FROM main.orders AS t0
@@ -14,7 +14,7 @@ WITH scan_orders AS (
     s.revenue__source AS revenue
   FROM (
     SELECT DISTINCT
-      TRUNC(spine.date_day, 'DAY') AS period
+      CAST(spine.date_day AS DATE) AS period
     FROM main.time_spine_daily AS spine
   ) AS sp
   INNER JOIN scan_orders AS s

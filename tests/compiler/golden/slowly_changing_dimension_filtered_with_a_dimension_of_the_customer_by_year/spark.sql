@@ -8,9 +8,9 @@ LEFT JOIN main.customers AS t1
 LEFT JOIN main.customer_plans AS t2
   ON t0.customer_id = t2.customer_id
   AND (
-    TRUNC(t0.ordered_at, 'DAY') >= TRUNC(t2.valid_from, 'DAY')
+    CAST(t0.ordered_at AS DATE) >= CAST(t2.valid_from AS DATE)
     AND (
-      TRUNC(t0.ordered_at, 'DAY') < TRUNC(t2.valid_to, 'DAY') OR t2.valid_to IS NULL
+      CAST(t0.ordered_at AS DATE) < CAST(t2.valid_to AS DATE) OR t2.valid_to IS NULL
     )
   )
 WHERE

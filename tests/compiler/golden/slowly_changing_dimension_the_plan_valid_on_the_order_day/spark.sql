@@ -6,9 +6,9 @@ FROM main.orders AS t0
 LEFT JOIN main.customer_plans AS t1
   ON t0.customer_id = t1.customer_id
   AND (
-    TRUNC(t0.ordered_at, 'DAY') >= TRUNC(t1.valid_from, 'DAY')
+    CAST(t0.ordered_at AS DATE) >= CAST(t1.valid_from AS DATE)
     AND (
-      TRUNC(t0.ordered_at, 'DAY') < TRUNC(t1.valid_to, 'DAY') OR t1.valid_to IS NULL
+      CAST(t0.ordered_at AS DATE) < CAST(t1.valid_to AS DATE) OR t1.valid_to IS NULL
     )
   )
 GROUP BY

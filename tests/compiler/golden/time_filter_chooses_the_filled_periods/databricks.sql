@@ -5,7 +5,7 @@ WITH scan_orders AS (
     COUNT(t0.order_id) AS order_count__source
   FROM main.orders AS t0
   WHERE
-    TRUNC(t0.ordered_at, 'DAY') >= '2024-06-10'
+    CAST(t0.ordered_at AS DATE) >= '2024-06-10'
   GROUP BY
     1
 ), filled_order_count AS (
@@ -18,7 +18,7 @@ WITH scan_orders AS (
       TRUNC(spine.date_day, 'MONTH') AS period
     FROM main.time_spine_daily AS spine
     WHERE
-      TRUNC(spine.date_day, 'DAY') >= '2024-06-10'
+      CAST(spine.date_day AS DATE) >= '2024-06-10'
   ) AS sp
   LEFT JOIN scan_orders AS s
     ON s.metric_time__month = sp.period

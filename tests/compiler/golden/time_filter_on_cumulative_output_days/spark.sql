@@ -83,7 +83,7 @@ WITH cumulative_revenue_3m_daily AS (
 ), cumulative_revenue_3m AS (
   /* Cumulative order_total: result */
   SELECT
-    TRUNC(day, 'DAY') AS metric_time__day,
+    CAST(day AS DATE) AS metric_time__day,
     value AS revenue_3m
   FROM (
     SELECT
@@ -94,7 +94,7 @@ WITH cumulative_revenue_3m_daily AS (
       AND (
         day >= CAST('2024-03-05' AS DATE) AND day < CAST('2024-04-21' AS DATE)
       )
-      AND TRUNC(day, 'DAY') BETWEEN '2024-03-05' AND '2024-04-20'
+      AND CAST(day AS DATE) BETWEEN '2024-03-05' AND '2024-04-20'
   ) AS k
 )
 SELECT
