@@ -30,9 +30,14 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("home", "~/.metricmind", "Folder for the built demo and per-user state."),
-    Setting("warehouse.type", "duckdb", "Warehouse adapter: duckdb, postgres, or a registered entry point."),
+    Setting(
+        "warehouse.type", "duckdb", "Warehouse adapter: duckdb, postgres, spark, or a registered entry point."
+    ),
     Setting("warehouse.path", "target/warehouse.duckdb", "DuckDB file, relative to the project folder."),
     Setting("warehouse.dsn", None, "Connection string for server warehouses (postgres://…)."),
+    Setting(
+        "warehouse.url", None, "Spark warehouse: Spark Connect URL (sc://host:15002) or a local[N] master."
+    ),
     Setting(
         "warehouse.role",
         None,

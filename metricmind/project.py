@@ -665,6 +665,9 @@ class Project:
                 # Queries only read: a read-only session, as a reader role when one is configured.
                 role = self.setting("warehouse.role")
                 extra = {"role": str(role)} if role else {}
+                url = self.setting("warehouse.url")
+                if url:
+                    extra["url"] = str(url)
                 self._warehouse = connect(kind, dsn=self.setting("warehouse.dsn"), read_only=True, **extra)
         return self._warehouse
 

@@ -140,10 +140,10 @@ def read(
     """The dbt profile of the project at ``root``, or None when there is none to read.
 
     Not read when ``metricmind.yml`` already says where the warehouse is (``warehouse.type`` with
-    ``path`` or ``dsn``): it overrides the profile entirely. Problems become issues on ``profiles.yml``.
+    ``path``, ``dsn`` or ``url``): it overrides the profile entirely. Problems become issues on ``profiles.yml``.
     """
     wh = project_settings.get("warehouse") if isinstance(project_settings, dict) else None
-    if isinstance(wh, dict) and wh.get("type") and (wh.get("path") or wh.get("dsn")):
+    if isinstance(wh, dict) and wh.get("type") and (wh.get("path") or wh.get("dsn") or wh.get("url")):
         return None
     dbt_project = root / "dbt_project.yml"
     if not dbt_project.exists():
@@ -173,7 +173,7 @@ def read(
                 hint="pass the folder that holds profiles.yml with --profiles-dir",
                 code="profile",
             )
-        elif not (isinstance(wh, dict) and (wh.get("path") or wh.get("dsn"))):
+        elif not (isinstance(wh, dict) and (wh.get("path") or wh.get("dsn") or wh.get("url"))):
             issues.warning(
                 f"dbt profile '{name}' (named in dbt_project.yml) was not found in "
                 f"{' or '.join(str(d / PROFILES_FILE) for d in dirs)}; using the warehouse of metricmind.yml "

@@ -29,12 +29,13 @@ ENTRY_POINT_GROUP = "metricmind.warehouses"
 BUILTINS: dict[str, str] = {
     "duckdb": "metricmind.warehouse.duckdb:DuckDBWarehouse",
     "postgres": "metricmind.warehouse.postgres:PostgresWarehouse",
+    "spark": "metricmind.warehouse.spark:SparkWarehouse",
 }
 
 #: The ``pip install 'metricmind[extra]'`` that brings each built-in's driver.
-EXTRAS: dict[str, str] = {"duckdb": "duckdb", "postgres": "postgres"}
+EXTRAS: dict[str, str] = {"duckdb": "duckdb", "postgres": "postgres", "spark": "spark"}
 
-_ALIASES = {"postgresql": "postgres", "pg": "postgres"}
+_ALIASES = {"postgresql": "postgres", "pg": "postgres", "sparksql": "spark"}
 _lock = threading.RLock()
 _loaded: dict[str, Callable[..., Warehouse]] = {}
 
@@ -76,7 +77,7 @@ def connect(type: str, **kwargs: Any) -> Warehouse:
     """Open a warehouse of adapter ``type`` with the adapter's own keyword arguments.
 
     Args:
-        type: ``duckdb``, ``postgres``, or the name of an installed ``metricmind.warehouses`` entry point.
+        type: ``duckdb``, ``postgres``, ``spark``, or the name of an installed ``metricmind.warehouses`` entry point.
         **kwargs: Passed to the adapter, e.g. ``path=`` and ``read_only=`` for DuckDB.
 
     Returns:

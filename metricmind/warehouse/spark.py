@@ -1,0 +1,204 @@
+"""Apache Spark through PySpark: Spark Connect (``sc://host:port``) or an in-process local session.
+
+Teams reach a Spark cluster through Spark Connect, a gRPC endpoint (``start-connect-server.sh``, or a
+Databricks cluster); ``SparkWarehouse("sc://spark.internal:15002")`` opens a session of its own on it.
+A ``local[N]`` master starts Spark inside this process instead (it needs Java), for a laptop.
+
+Spark has no read-only session: whoever may connect may also write. metricmind only ever sends the
+SELECTs it compiles, and ``read_only=True`` (how projects open it) refuses any other statement before
+it reaches Spark; grant the Connect endpoint's user read access only where the cluster supports it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from types import TracebackType
+from typing import Any
+
+from pyspark.errors import PySparkException
+from pyspark.sql import SparkSession
+
+from metricmind.errors import WarehouseError
+from metricmind.warehouse.base import Column, Result, Table, first_line
+
+#: The first keyword of statements that only read.
+_READS = re.compile(r"^\s*(?:\(\s*)*(select|with|show|describe|desc|explain|values|table)\b", re.IGNORECASE)
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+
+# The Connect client logs every failed statement with the server's JVM stack trace; the adapter
+# raises it as a WarehouseError (message and hint) instead.
+logging.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)
+
+
+class SparkWarehouse:
+    """A Spark session behind the ``Warehouse`` protocol.
+
+    Args:
+        dsn: ``sc://host:port[/;param=value…]`` for Spark Connect, or a master such as ``local[2]``.
+        url: The same as ``dsn`` (the name ``metricmind.yml`` uses: ``warehouse.url``).
+        read_only: Refuse every statement that is not a read (Spark itself cannot enforce it).
+        conf: Spark settings for the session (``spark.sql.session.timeZone``: ``UTC`` by default).
+        schema: The current schema (``USE schema``) for unqualified table names.
+
+    Raises:
+        WarehouseError: No URL, the endpoint cannot be reached, or Java is missing for ``local``.
+    """
+
+    dialect = "spark"
+
+    def __init__(
+        self,
+        dsn: str | None = None,
+        *,
+        url: str | None = None,
+        read_only: bool = False,
+        conf: dict[str, str] | None = None,
+        schema: str | None = None,
+        **_: Any,
+    ) -> None:
+        target = (url or dsn or "").strip()
+        if not target:
+            raise WarehouseError(
+                "no Spark URL",
+                hint="Set warehouse.url in metricmind.yml: sc://host:15002 (Spark Connect) or local[2].",
+            )
+        self.url = target
+        self.read_only = read_only
+        settings = {"spark.sql.session.timeZone": "UTC", **(conf or {})}
+        self._owned = target.startswith("sc://")
+        try:
+            if self._owned:
+                session = SparkSession.builder.remote(target).create()
+                for key, value in settings.items():
+                    session.conf.set(key, value)
+            else:
+                builder = SparkSession.builder.master(target).appName("metricmind")
+                for key, value in settings.items():
+                    builder = builder.config(key, value)
+                session = builder.getOrCreate()
+            if schema:
+                session.sql(f"USE `{schema.replace('`', '``')}`").collect()
+        except Exception as exc:  # gRPC, py4j and Java start-up failures share no base class
+            raise WarehouseError(
+                f"cannot connect to Spark at {_redact(target)}: {_first(exc)}",
+                hint="Check warehouse.url (sc://host:15002 for Spark Connect), that the server runs, "
+                "and for local[N] that Java 17+ is installed (java -version).",
+            ) from exc
+        self._session: SparkSession | None = session
+        self._lock = threading.Lock()
+
+    def _spark(self) -> SparkSession:
+        if self._session is None:
+            raise WarehouseError("the Spark session is closed", hint="Open a new warehouse connection.")
+        return self._session
+
+    def _check(self, sql: str) -> None:
+        if self.read_only and not _READS.match(_COMMENTS.sub(" ", sql)):
+            raise WarehouseError(
+                f"refused a statement that is not a read on a read-only Spark session (in: {first_line(sql)})",
+                hint="Metric queries only SELECT; open the warehouse with read_only=False for build steps.",
+            )
+
+    def run(self, sql: str) -> Result:
+        """Run one statement and fetch its rows (with column names, Spark type names and timing)."""
+        self._check(sql)
+        with self._lock:
+            start = time.perf_counter()
+            try:
+                frame = self._spark().sql(sql)
+                rows = [tuple(row) for row in frame.collect()]
+                fields = frame.schema.fields
+            except PySparkException as exc:
+                raise WarehouseError(
+                    f"Spark failed: {_first(exc)} (in: {first_line(sql)})",
+                    hint=_hint(exc),
+                ) from exc
+            except Exception as exc:  # the gRPC channel or the JVM went away
+                raise WarehouseError(
+                    f"lost the Spark session at {_redact(self.url)}: {_first(exc)} (in: {first_line(sql)})",
+                    hint="Check that the Spark Connect server still runs; reconnect.",
+                ) from exc
+            elapsed = (time.perf_counter() - start) * 1000
+        return Result(
+            [f.name for f in fields], rows, elapsed, [f.dataType.simpleString().upper() for f in fields]
+        )
+
+    def arrow(self, sql: str) -> Any:
+        """The rows as a pyarrow Table (Spark hands over Arrow batches itself)."""
+        self._check(sql)
+        with self._lock:
+            try:
+                return self._spark().sql(sql).toArrow()
+            except PySparkException as exc:
+                raise WarehouseError(
+                    f"Spark failed: {_first(exc)} (in: {first_line(sql)})", hint=_hint(exc)
+                ) from exc
+
+    def execute(self, sql: str) -> float:
+        """Run a statement for its effect (loading tables); returns elapsed milliseconds."""
+        return self.run(sql).elapsed_ms
+
+    def tables(self, schema: str | None = None) -> list[Table]:
+        """Tables and views of the session catalog (temporary views excluded), with their columns."""
+        with self._lock:
+            spark = self._spark()
+            try:
+                schemas = [schema] if schema else sorted(d.name for d in spark.catalog.listDatabases())
+                out: list[Table] = []
+                for name in schemas:
+                    for table in spark.catalog.listTables(name):
+                        if table.isTemporary:
+                            continue
+                        columns = spark.catalog.listColumns(f"`{name}`.`{table.name}`")
+                        out.append(
+                            Table(
+                                name, table.name, tuple(Column(c.name, c.dataType.upper()) for c in columns)
+                            )
+                        )
+            except PySparkException as exc:
+                raise WarehouseError(
+                    f"cannot list Spark tables{f' of schema {schema!r}' if schema else ''}: {_first(exc)}",
+                    hint="Check that the schema exists: SHOW SCHEMAS.",
+                ) from exc
+        return sorted(out, key=lambda t: (t.schema, t.name))
+
+    def close(self) -> None:
+        """End the Spark Connect session (a local session stays up for the rest of the process)."""
+        if self._session is not None:
+            if self._owned:
+                try:
+                    self._session.stop()
+                except Exception:  # a server already gone has nothing left to release
+                    pass
+            self._session = None
+
+    def __enter__(self) -> SparkWarehouse:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _first(exc: BaseException) -> str:
+    """The first line of Spark's message, without the JVM stack trace."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _hint(exc: BaseException) -> str:
+    condition = getattr(exc, "getCondition", lambda: None)() or ""
+    if "NOT_FOUND" in condition or "UNRESOLVED" in condition:
+        return "Check the table and column names (SHOW TABLES IN <schema>) and the model's node_relation."
+    if "PARSE" in condition or "SYNTAX" in condition:
+        return "The SQL does not parse as Spark SQL: compile with --dialect spark."
+    return "Check the statement against Spark SQL and the Connect server's log."
+
+
+def _redact(url: str) -> str:
+    """``url`` without a ``token=`` parameter's value."""
+    return re.sub(r"(token=)[^;/]*", r"\1***", url, flags=re.IGNORECASE)
