@@ -159,6 +159,18 @@ _UNIT_PARENTS: tuple[type[exp.Expr], ...] = (
     exp.DataTypeParam,
 )
 
+#: What sqlglot's parser raises on text that is not SQL: its own errors (``ParseError``; ``TokenError`` for
+#: an unterminated ``/*`` or quote) and, on fragments such as ``->`` or ``*{:}``, plain ``TypeError`` or
+#: ``AttributeError``. Every checker of untrusted text catches exactly these (expressions and filters).
+PARSE_FAILURES: tuple[type[Exception], ...] = (
+    sqlglot.errors.SqlglotError,
+    TypeError,
+    ValueError,
+    IndexError,
+    AttributeError,
+    RecursionError,
+)
+
 _HINT = (
     "An expression may use column names, literals, arithmetic, comparisons, AND/OR/NOT, CASE, CAST and "
     "the scalar functions listed in docs/security.md; subqueries, table functions, COLUMNS(), *, "
@@ -206,16 +218,7 @@ def _parse_one(sql: str, dialect: str, what: str) -> exp.Expr:
         raise ExpressionError(f"{what}: the expression is empty", hint="Write a column name or expression.")
     try:
         statements = sqlglot.parse(f"SELECT {sql}", read=dialect)
-    except (
-        sqlglot.errors.SqlglotError,
-        TypeError,
-        ValueError,
-        IndexError,
-        AttributeError,
-        RecursionError,
-    ) as exc:
-        # sqlglot's parser can fail with a plain TypeError or AttributeError on fragments such as '->' or
-        # '*{:}': still invalid input.
+    except PARSE_FAILURES as exc:
         raise ExpressionError(
             f"{what}: {sql!r} is not a valid SQL expression ({_first_error(exc)})",
             hint="Check quotes and parentheses.",
@@ -286,4 +289,4 @@ def _first_error(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-__all__ = ["ALLOWED", "SCALAR_FUNCTIONS", "STRUCTURE", "check"]
+__all__ = ["ALLOWED", "PARSE_FAILURES", "SCALAR_FUNCTIONS", "STRUCTURE", "check"]

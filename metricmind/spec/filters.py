@@ -15,6 +15,7 @@ import sqlglot
 from sqlglot import exp
 
 from metricmind.errors import FilterError
+from metricmind.spec.expressions import PARSE_FAILURES
 from metricmind.spec.names import NameError_, Ref, parse_call, split
 
 _JINJA = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
@@ -129,16 +130,7 @@ def parse_where(text: str, dialect: str = "duckdb") -> ParsedWhere:
         raise FilterError(f"filter {text!r} has an unclosed '{{{{'", hint="Close every {{ with }}.")
     try:
         statements = sqlglot.parse(f"SELECT 1 WHERE {sql}", read=dialect)
-    # ParseError, TokenError (an unterminated /* or quote), and the plain TypeError sqlglot's parser can
-    # (or AttributeError) raise on fragments such as '->': all are text that is not a condition.
-    except (
-        sqlglot.errors.SqlglotError,
-        TypeError,
-        ValueError,
-        IndexError,
-        AttributeError,
-        RecursionError,
-    ) as exc:
+    except PARSE_FAILURES as exc:  # text that is not a condition, however sqlglot says so
         raise FilterError(
             f"filter {text!r} is not a valid SQL condition: {_first_error(exc)}",
             hint="Check quotes and parentheses, e.g. {{ Dimension('customer__segment') }} = 'SMB'.",
