@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 import threading
 import time
 from types import TracebackType
@@ -42,6 +43,7 @@ class SparkWarehouse:
         read_only: Refuse every statement that is not a read (Spark itself cannot enforce it).
         conf: Spark settings for the session (``spark.sql.session.timeZone``: ``UTC`` by default).
         schema: The current schema (``USE schema``) for unqualified table names.
+        connect_timeout: Seconds to wait for the Spark Connect server's port.
 
     Raises:
         WarehouseError: No URL, the endpoint cannot be reached, or Java is missing for ``local``.
@@ -57,6 +59,7 @@ class SparkWarehouse:
         read_only: bool = False,
         conf: dict[str, str] | None = None,
         schema: str | None = None,
+        connect_timeout: float = 10.0,
         **_: Any,
     ) -> None:
         target = (url or dsn or "").strip()
@@ -71,6 +74,7 @@ class SparkWarehouse:
         self._owned = target.startswith("sc://")
         try:
             if self._owned:
+                _probe(target, connect_timeout)  # the client would retry for minutes before failing
                 session = SparkSession.builder.remote(target).create()
                 for key, value in settings.items():
                     session.conf.set(key, value)
@@ -182,6 +186,16 @@ class SparkWarehouse:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _probe(url: str, timeout: float) -> None:
+    """Open and close a TCP connection to the host and port of ``sc://host[:port]/…`` (default 15002)."""
+    match = re.match(r"sc://(\[[^\]]+\]|[^:/]+)(?::(\d+))?", url)
+    if match is None:
+        raise ValueError("not an sc://host:port URL")
+    host = match.group(1).strip("[]")
+    with socket.create_connection((host, int(match.group(2) or 15002)), timeout=timeout):
+        pass
 
 
 def _first(exc: BaseException) -> str:

@@ -109,6 +109,8 @@ def test_no_url_and_an_unreachable_server_are_clear_errors() -> None:
     with pytest.raises(WarehouseError, match=r"Spark at sc://127.0.0.1:9/;token=\*\*\*") as info:
         SparkWarehouse("sc://127.0.0.1:9/;token=secret", conf={"spark.sql.ansi.enabled": "true"})
     assert "secret" not in str(info.value)
+    with pytest.raises(WarehouseError, match="cannot connect to Spark at sc://: not an sc://host:port URL"):
+        SparkWarehouse("sc://", connect_timeout=1)
 
 
 def test_a_project_configured_for_spark_runs_metric_queries(spark_demo: SparkDemo, tmp_path: Path) -> None:
