@@ -95,7 +95,7 @@ QUERIES: tuple[EngineQuery, ...] = (
     _q("metric filter", "events of users with many events", metrics="events", group_by="metric_time__month",
        where="{{ Metric('events', group_by=['user']) }} >= 10"),
     _q("filter", "enterprise api events", metrics="events", group_by="metric_time__month",
-       where=["{{ Dimension('customer__segment') }} = 'enterprise'", "{{ Dimension('event__feature') }} = 'api'"]),
+       where=["{{ Dimension('customer__segment') }} = 'Enterprise'", "{{ Dimension('event__feature') }} = 'api'"]),
     _q("filter", "mrr in a date range", metrics="mrr", group_by="metric_time__month", start="2025-01-01", end="2025-12-31"),
     _q("zero-filled spine", "refunds every day", ci=True, metrics="refunds_filled", group_by="metric_time__day",
        start="2026-01-01", end="2026-03-31"),
