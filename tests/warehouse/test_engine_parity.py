@@ -17,7 +17,8 @@ from metricmind.warehouse.postgres import PostgresWarehouse
 from metricmind.warehouse.spark import SparkWarehouse
 from tests.warehouse.conftest import SparkDemo
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+# One xdist worker runs every Spark test, so the session starts one Spark server.
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("spark")]
 
 SUBSET = [q for q in QUERIES if q.ci]
 

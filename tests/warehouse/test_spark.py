@@ -18,7 +18,8 @@ from metricmind.warehouse import connect
 from metricmind.warehouse.spark import SparkWarehouse
 from tests.warehouse.conftest import SparkDemo
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs every Spark test, so the session starts one Spark server.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
 
 
 @pytest.fixture(scope="module")
