@@ -14,6 +14,14 @@ from metricmind.testing.spark import SparkConnectServer, load_duckdb, missing
 from tests.conftest import in_ci
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that needs Spark in one xdist group: one worker, so one Spark server starts."""
+    for item in items:
+        # without xdist (-p no:xdist) the marker is unknown and there is one process anyway
+        if item.config.pluginmanager.hasplugin("xdist") and "spark_demo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("spark"))
+
+
 @dataclass(frozen=True)
 class SparkDemo:
     """The running server's URL and a copy of the demo (with the parity suite's extra metrics)."""

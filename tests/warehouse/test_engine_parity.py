@@ -17,8 +17,7 @@ from metricmind.warehouse.postgres import PostgresWarehouse
 from metricmind.warehouse.spark import SparkWarehouse
 from tests.warehouse.conftest import SparkDemo
 
-# One xdist worker runs every Spark test, so the session starts one Spark server.
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.xdist_group("spark")]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 SUBSET = [q for q in QUERIES if q.ci]
 

@@ -18,8 +18,7 @@ from metricmind.warehouse import connect
 from metricmind.warehouse.spark import SparkWarehouse
 from tests.warehouse.conftest import SparkDemo
 
-# One xdist worker runs every Spark test, so the session starts one Spark server.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
