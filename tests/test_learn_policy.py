@@ -129,17 +129,18 @@ def test_cached_answer_equals_plain_and_is_never_served_after_the_data_changed(
 def test_guard_bans_an_arm_whose_answer_differs_on_real_rows(shop_dir: Path) -> None:
     """A day rollup re-aggregated to months: exact for a sum, wrong for a ratio → that arm is banned."""
     project = Project.load(shop_dir)
-    con = duckdb.connect(str(project._warehouse_path()), read_only=True)
+    # Through the project's own (sandboxed) connection: a second, differently configured connection to the
+    # same file in this process would be refused by DuckDB.
+    wh = project.warehouse
     guard = ArmGuard("optimization=none", trusted_after=2, sample=0.0)
     for metric, arm in (("revenue", "rollup_sum"), ("avg_order_value", "rollup_ratio")):
-        plain = con.execute(project.compile(MetricQuery.build([metric], ["metric_time__month"]))).fetchall()
+        plain = wh.run(project.compile(MetricQuery.build([metric], ["metric_time__month"]))).rows
         day = project.compile(MetricQuery.build([metric], ["metric_time__day"]))
-        rolled = con.execute(
+        rolled = wh.run(
             f"SELECT DATE_TRUNC('month', metric_time__day), SUM({metric}) FROM ({day}) GROUP BY 1"
-        ).fetchall()
+        ).rows
         assert guard.should_verify(arm)
         guard.check(arm, plain, rolled, what=f"{metric} by month")
-    con.close()
     project.close()
     assert guard.report() == [
         {
