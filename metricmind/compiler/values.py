@@ -11,7 +11,7 @@ from sqlglot import exp
 from metricmind.compiler.dialects import Dialect, table
 from metricmind.compiler.source import parse_expr
 from metricmind.errors import QueryError, UnknownNameError
-from metricmind.spec.model import EntityType, Model, SemanticModel
+from metricmind.spec.model import Dimension, EntityType, Model, SemanticModel
 from metricmind.spec.names import SEP
 
 FLAG_PREFIXES = ("is_", "was_", "has_", "had_")
@@ -30,16 +30,34 @@ def distinct_values_sql(model: Model, dialect: Dialect, limit: int) -> dict[str,
         for d in sm.dimensions:
             if d.type != "categorical" or d.name.startswith(FLAG_PREFIXES) or d.meta.get("values"):
                 continue
-            value = parse_expr(d.expr, dialect, f"dimension '{d.name}'")
-            select = (
-                exp.select(exp.cast(value.copy(), exp.DataType.build("varchar"), copy=False).as_("v"))
-                .distinct()
-                .from_(table(sm.relation, dialect.sqlglot))
-                .where(exp.Not(this=exp.Is(this=value, expression=exp.Null())))
-                .limit(limit + 1)
-            )
-            out[f"{primary}{SEP}{d.name}"] = select.sql(dialect=dialect.sqlglot)
+            out[f"{primary}{SEP}{d.name}"] = _distinct(sm, d, dialect, limit)
     return out
+
+
+def _distinct(
+    sm: SemanticModel,
+    dim: Dimension,
+    dialect: Dialect,
+    limit: int,
+    *,
+    contains: str = "",
+    ordered: bool = False,
+) -> str:
+    """``SELECT DISTINCT CAST(expr AS VARCHAR) AS v`` of one dimension, NULLs left out, at most ``limit + 1``
+    rows; only values containing ``contains`` (any case, as a string literal) when given; sorted when asked.
+    """
+    value = parse_expr(dim.expr, dialect, f"dimension '{dim.name}'")
+    text = exp.cast(value.copy(), exp.DataType.build("varchar"), copy=False)
+    where: exp.Condition = exp.Not(this=exp.Is(this=value, expression=exp.Null()))
+    if contains.strip():
+        found = exp.StrPosition(
+            this=exp.Lower(this=text.copy()), substr=exp.Lower(this=exp.Literal.string(contains.strip()))
+        )
+        where = exp.and_(where, exp.GT(this=found, expression=exp.Literal.number(0)))
+    select = exp.select(text.as_("v")).distinct().from_(table(sm.relation, dialect.sqlglot)).where(where)
+    if ordered:
+        select = select.order_by(exp.column("v"))
+    return select.limit(limit + 1).sql(dialect=dialect.sqlglot)
 
 
 def dimension_values_sql(
@@ -74,20 +92,4 @@ def dimension_values_sql(
             f"'{name}' is a time dimension: it has no list of values",
             hint="Filter time with the date range (start, end) instead.",
         )
-    value = parse_expr(dim.expr, dialect, f"dimension '{dim.name}'")
-    text = exp.cast(value.copy(), exp.DataType.build("varchar"), copy=False)
-    where: exp.Condition = exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null()))
-    if contains.strip():
-        found = exp.StrPosition(
-            this=exp.Lower(this=text.copy()), substr=exp.Lower(this=exp.Literal.string(contains.strip()))
-        )
-        where = exp.and_(where, exp.GT(this=found, expression=exp.Literal.number(0)))
-    select = (
-        exp.select(text.as_("v"))
-        .distinct()
-        .from_(table(sm.relation, dialect.sqlglot))
-        .where(where)
-        .order_by(exp.column("v"))
-        .limit(limit + 1)
-    )
-    return select.sql(dialect=dialect.sqlglot)
+    return _distinct(sm, dim, dialect, limit, contains=contains, ordered=True)
