@@ -121,13 +121,7 @@ def render_offset(
         )
     finest = next(i for i in req.time_items if i.grain == grain)
     period = exp.column("period", table="sp")
-    if leaf.offset_window is not None:
-        shifted: exp.Expr = exp.Sub(
-            this=period.copy(), expression=interval(leaf.offset_window.count, leaf.offset_window.unit)
-        )
-    else:
-        assert leaf.offset_to_grain is not None
-        shifted = trunc(req.dialect, leaf.offset_to_grain, period.copy())
+    shifted = _shifted(req, leaf, period)
     select = exp.select(
         *_time_columns(req, period),
         *(exp.alias_(exp.column(i.column, table="s"), i.column, copy=False) for i in req.other_items),
@@ -139,6 +133,16 @@ def render_offset(
         ),
         copy=False,
     )
+
+
+def _shifted(req: Request, leaf: Leaf, period: exp.Expr) -> exp.Expr:
+    """``period`` moved by the leaf's offset: back by ``offset_window``, or to the start of ``offset_to_grain``."""
+    if leaf.offset_window is not None:
+        return exp.Sub(
+            this=period.copy(), expression=interval(leaf.offset_window.count, leaf.offset_window.unit)
+        )
+    assert leaf.offset_to_grain is not None
+    return trunc(req.dialect, leaf.offset_to_grain, period.copy())
 
 
 def render_offset_by_day(
@@ -161,13 +165,7 @@ def render_offset_by_day(
     ``source`` holds the series by ``metric_time__day`` and the other group-by items.
     """
     day = exp.column("period", table="sp")
-    if leaf.offset_window is not None:
-        shifted: exp.Expr = exp.Sub(
-            this=day.copy(), expression=interval(leaf.offset_window.count, leaf.offset_window.unit)
-        )
-    else:
-        assert leaf.offset_to_grain is not None
-        shifted = trunc(req.dialect, leaf.offset_to_grain, day.copy())
+    shifted = _shifted(req, leaf, day)
     value = exp.column(column, table="s")
     agg = (
         exp.Min(this=value)
