@@ -7,11 +7,22 @@
 from __future__ import annotations
 
 from metricmind.define.analyze import analyze, model_with, preview_sql
-from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion
+from metricmind.define.proposal import (
+    Check,
+    Definition,
+    NewMeasure,
+    NewModel,
+    Proposal,
+    RuleReading,
+    Suggestion,
+)
 from metricmind.define.sources import suggest_sources, tokens
 
 __all__ = [
+    "Check",
     "Definition",
+    "NewMeasure",
+    "NewModel",
     "Proposal",
     "RuleReading",
     "Suggestion",

@@ -46,12 +46,67 @@ class RuleReading:
     suggestion: str | None = None  # the nearest existing value, for a value that does not exist
 
 
+@dataclass(frozen=True)
+class NewMeasure:
+    """A measure to add to an existing semantic model (no measure of the catalog fits).
+
+    ``measure`` is a MetricFlow ``measures:`` item (``name``, ``agg``, ``expr``, ``agg_time_dimension``,
+    optionally ``non_additive_dimension`` for a snapshot); ``semantic_model`` names the existing model.
+    """
+
+    semantic_model: str
+    measure: dict[str, Any]
+    reason: str
+    confidence: float = 0.7
+
+
+@dataclass(frozen=True)
+class NewModel:
+    """A dbt model the metric needs (no semantic model holds its grain).
+
+    ``sql`` is a dbt model body in CTE style that reads canonical datasets only, as
+    ``{{ ref('canonical_name') }}``; ``semantic_model`` is a MetricFlow ``semantic_models:`` item whose
+    ``model`` is ``ref('<name>')``; ``materialization`` is ``table`` or ``view`` and ``reason`` says why
+    the model is needed and why that materialization. ``refs`` lists the canonical datasets read;
+    ``compiled_sql`` is ``sql`` with each ref replaced by the dataset's warehouse relation (what the
+    preview and the bench run without dbt).
+    """
+
+    name: str
+    sql: str
+    semantic_model: dict[str, Any]
+    materialization: str
+    reason: str
+    refs: tuple[str, ...] = ()
+    compiled_sql: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """A data-quality check to generate as a dbt test.
+
+    ``kind`` is ``not_null``, ``non_negative``, ``unique`` (the grain, ``columns``), ``accepted_values``
+    (``params["values"]``), ``reconcile`` (the metric's total equals the sum over ``params["dimension"]``)
+    or ``range`` (``params["min"]``/``params["max"]`` learned from history); ``target`` is the relation or
+    model (``ref`` name) or the metric it applies to.
+    """
+
+    kind: str
+    target: str
+    columns: tuple[str, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""
+
+
 @dataclass
 class Proposal:
     """The analysis of a ``Definition``: ranked suggestions, the rules read, and the top metric.
 
     ``refused`` is a code (``no_data``, ``unknown_value``, ``contradictory_rules``, ``name_exists``,
     ``bad_input``, ``unsupported``) when no metric is proposed; ``message`` then says why and what to do.
+    When no existing measure fits, ``new_measures`` (on existing semantic models) and/or ``new_model`` (a
+    dbt model plus its semantic model) hold what the metric needs; ``metric`` and ``preview_sql`` then
+    use them (``preview_sql`` runs on the warehouse without dbt: refs compiled to relations).
     """
 
     definition: Definition
@@ -66,6 +121,9 @@ class Proposal:
     rules: list[RuleReading] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)  # the reused metric's own rules no rule spoke of
     metric: dict[str, Any] | None = None
+    new_measures: list[NewMeasure] = field(default_factory=list)  # measures to add to existing models
+    new_model: NewModel | None = None  # a dbt model (and its semantic model) the metric needs
+    checks: list[Check] = field(default_factory=list)  # data-quality checks → dbt tests
     preview_sql: str | None = None
     elapsed_ms: float = 0.0
 
