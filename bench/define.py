@@ -1,6 +1,7 @@
 """Benchmark of the definition agent (issue 12): plain-English definitions against hand-written SQL.
 
-For every case of ``tests/define/cases/definitions.yml`` (printed item by item) and ``blind.yml`` (scored
+For every case of ``tests/define/cases/definitions.yml`` and ``definitions2.yml`` (the development split,
+printed item by item) and ``blind.yml`` (scored
 only: its items and misses are never printed), ``analyze`` proposes a metric; the proposed metric runs by
 ``metric_time__month`` for 2024 on a built demo warehouse and its rows are compared with the hand SQL.
 
@@ -144,9 +145,12 @@ def main(argv: list[str] | None = None) -> int:
         if not args.demo:
             build_demo(root, scale=1000, end_date="2025-06-18")
         with Project.load(root) as project:
-            dev = [run_case(project, c) for c in load_cases("definitions.yml")]
+            dev1 = [run_case(project, c) for c in load_cases("definitions.yml")]
+            dev2 = [run_case(project, c) for c in load_cases("definitions2.yml")]
             blind = [] if args.dev_only else [run_case(project, c) for c in load_cases("blind.yml")]
-    report = {"dev": score(dev)} | ({} if args.dev_only else {"blind": score(blind)})
+    dev = dev1 + dev2
+    report = {"dev": score(dev), "dev (definitions.yml)": score(dev1), "dev (definitions2.yml)": score(dev2)}
+    report |= {} if args.dev_only else {"blind": score(blind)}
     if args.json:
         print(json.dumps({**report, "dev_cases": [o.__dict__ for o in dev]}, indent=2, default=str))
         return 0

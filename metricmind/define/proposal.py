@@ -105,8 +105,9 @@ class Proposal:
     ``refused`` is a code (``no_data``, ``unknown_value``, ``contradictory_rules``, ``name_exists``,
     ``bad_input``, ``unsupported``) when no metric is proposed; ``message`` then says why and what to do.
     When no existing measure fits, ``new_measures`` (on existing semantic models) and/or ``new_model`` (a
-    dbt model plus its semantic model) hold what the metric needs; ``metric`` and ``preview_sql`` then
-    use them (``preview_sql`` runs on the warehouse without dbt: refs compiled to relations).
+    dbt model plus its semantic model) hold what the metric needs, and ``new_metrics`` the metrics
+    (``metrics:`` items, drafts) that ``metric`` reads and that do not exist yet (a ratio's numerator and
+    denominator); ``metric`` and ``preview_sql`` then use them (``preview_sql`` runs on the warehouse without dbt: refs compiled to relations).
     """
 
     definition: Definition
@@ -123,6 +124,7 @@ class Proposal:
     metric: dict[str, Any] | None = None
     new_measures: list[NewMeasure] = field(default_factory=list)  # measures to add to existing models
     new_model: NewModel | None = None  # a dbt model (and its semantic model) the metric needs
+    new_metrics: list[dict[str, Any]] = field(default_factory=list)  # inputs of ``metric`` (a ratio's parts)
     checks: list[Check] = field(default_factory=list)  # data-quality checks → dbt tests
     preview_sql: str | None = None
     elapsed_ms: float = 0.0
