@@ -61,6 +61,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Host names the web server answers (comma-separated, `*` for any); other Host headers get 421.",
     ),
     Setting("web.max_body_bytes", 1_000_000, "Largest request body the web server accepts; larger is 413."),
+    Setting(
+        "learn.enabled", None, "Answer queries through the learned path (result cache, rollups): on/off."
+    ),
+    Setting("learn.epsilon", 0.1, "Share of the learned path's decisions that explore a random allowed arm."),
+    Setting("learn.reward", None, "Reward weights overriding the defaults (a mapping; see docs/learn.md)."),
+    Setting("learn.rollups_max", 20, "Most rollups the nightly learner keeps."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

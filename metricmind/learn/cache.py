@@ -25,6 +25,7 @@ class CachedAnswer:
     rows: tuple[tuple[Any, ...], ...]
     data_version: str
     elapsed_ms: float
+    types: tuple[str, ...] = ()
 
 
 class ResultCache:
@@ -68,6 +69,14 @@ class ResultCache:
             self.hits += 1
             return found
 
+    def peek(self, sql: str, data_version: str | None) -> bool:
+        """Whether a current answer for ``sql`` is stored (counts nothing, moves nothing)."""
+        if not data_version:
+            return False
+        with self._lock:
+            found = self._entries.get(self.key(sql))
+        return found is not None and found.data_version == data_version
+
     def put(
         self,
         sql: str,
@@ -75,11 +84,14 @@ class ResultCache:
         columns: Sequence[str],
         rows: Sequence[Sequence[Any]],
         elapsed_ms: float,
+        types: Sequence[str] = (),
     ) -> bool:
         """Store the plain plan's answer; False when it is not cached (no data version, too many rows)."""
         if not data_version or len(rows) > self.max_rows:
             return False
-        answer = CachedAnswer(tuple(columns), tuple(tuple(r) for r in rows), data_version, elapsed_ms)
+        answer = CachedAnswer(
+            tuple(columns), tuple(tuple(r) for r in rows), data_version, elapsed_ms, tuple(types)
+        )
         with self._lock:
             self._entries[self.key(sql)] = answer
             self._entries.move_to_end(self.key(sql))

@@ -191,6 +191,12 @@ class Memory:
             wrong = str(found["reading"] or found["sql"] or found["pattern"])
             self.reflect(str(found["question"] or pattern), wrong, fix, author=user, episode_id=episode_id)
 
+    def patterns(self) -> set[str]:
+        """Every pattern an episode was recorded for."""
+        query = sa.select(schema.episodes.c.pattern).distinct()
+        with self.engine.connect() as conn:
+            return {str(p) for p in conn.execute(query).scalars()}
+
     def episodes(self, limit: int = 100) -> list[dict[str, Any]]:
         """The newest episodes, newest first."""
         query = sa.select(schema.episodes).order_by(schema.episodes.c.id.desc()).limit(limit)

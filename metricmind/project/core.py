@@ -78,6 +78,9 @@ class Project(ValidationMixin, WordsMixin):
         catalog = self.__dict__.pop("catalog", None)
         if catalog is not None:
             catalog.close()
+        learner = self.__dict__.pop("learner", None)
+        if learner is not None:
+            learner.rollups.close()
         memory = self.__dict__.pop("memory", None)
         if memory is not None:
             memory.close()

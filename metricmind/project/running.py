@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Iterable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from metricmind.compiler import Plan
@@ -18,6 +19,7 @@ from metricmind.spec.query import MetricQuery
 
 if TYPE_CHECKING:
     pass
+from metricmind.project.learning import Learner, enabled
 from metricmind.project.results import Execution, QueryResult
 from metricmind.project.warehouse import WarehouseMixin
 
@@ -50,7 +52,22 @@ class RunMixin(WarehouseMixin):
             raise
 
     def run(self, query: MetricQuery, *, user: str | None = None, source: str = "api") -> QueryResult:
-        """Compile and execute ``query``; every execution (also failed ones) is reported to listeners."""
+        """Compile and execute ``query``; every execution (also failed ones) is reported to listeners.
+
+        With ``learn.enabled`` on, the learned path answers (result cache, rollups, verified against
+        the plain plan; see ``metricmind.project.learning``).
+        """
+        if not query.allow_overlap and enabled(self):  # type: ignore[arg-type]
+            return self.learner.run(query, user=user, source=source)
+        return self._run_plain(query, user=user, source=source)
+
+    @cached_property
+    def learner(self) -> Learner:
+        """The learned query path (policy, result cache, rollups), made on first use."""
+        return Learner(self)  # type: ignore[arg-type]
+
+    def _run_plain(self, query: MetricQuery, *, user: str | None = None, source: str = "api") -> QueryResult:
+        """Compile and execute the plain plan of ``query``, reporting the execution to listeners."""
         t0 = time.perf_counter()
         self._refuse_unavailable(query.metrics, [])
         try:

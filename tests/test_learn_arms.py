@@ -1,0 +1,148 @@
+"""Real arms in the query path: rollups answer exactly or not at all, never stale; the learned path
+serves the plain plan's rows, learns, and bans an arm that differs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from metricmind import MetricQuery, Project
+from metricmind.errors import MetricmindError
+from metricmind.learn.rollup import spec_for
+from metricmind.learn.safety import same_answer
+from metricmind.project.learning import CACHE, PLAIN, ROLLUP, Learner
+from metricmind.project.rollups import RollupStore, data_version
+from metricmind.warehouse.duckdb import DuckDBWarehouse
+
+SEG = "{{ Dimension('customer__segment') }} = 'Enterprise'"
+
+
+@pytest.fixture
+def demo(demo_built: Path, tmp_path: Path) -> Project:
+    root = tmp_path / "demo"
+    shutil.copytree(demo_built, root, ignore=shutil.ignore_patterns(".metricmind"))
+    project = Project.load(root)
+    yield project
+    project.close()
+
+
+def queries() -> list[MetricQuery]:
+    b = MetricQuery.build
+    return [
+        b("invoice_revenue", "metric_time__month"),
+        b("invoice_revenue", ["metric_time__year", "customer__segment"]),
+        b("invoice_revenue", "metric_time__week"),
+        b("invoice_revenue"),
+        b("invoice_revenue", "metric_time__quarter", where=SEG),
+        b("invoice_revenue", "metric_time__month", start="2025-02-10", end="2025-08-20"),
+        b("invoice_revenue", "customer__segment", start="2025-02-10", end="2025-08-20"),
+        b("invoice_count", ["customer__segment", "metric_time__month"], order_by="-invoice_count"),
+        b("signups", "metric_time__day"),
+        b("new_customers", "metric_time__month"),  # count distinct: only its exact shape
+    ]
+
+
+def test_rollups_answer_exactly_or_not_at_all(demo: Project) -> None:
+    store = RollupStore(demo.state_dir / "rollups")
+    specs = {spec_for(demo.model, q) for q in queries()}
+    report = store.build(demo, [s for s in specs if s is not None])
+    assert not report["failed"] and report["rollups"] == len(specs)
+    version = data_version(demo)
+    routed = 0
+    for query in queries():
+        found = store.find(demo, query, version)
+        assert found is not None, query
+        plain = demo._run_plain(query)
+        got = store.run(found[1])
+        assert got.columns == plain.columns
+        assert same_answer(plain.rows, got.rows), query
+        assert got.rows == plain.rows or query.order_by  # same order too
+        routed += 1
+    assert routed == len(queries())
+    # count distinct re-aggregated to a coarser grain is not exact: never routed
+    assert store.find(demo, MetricQuery.build("new_customers", "metric_time__year"), version) is None
+    # a limit, or a filter on a dimension the rollup lacks, is not routed either
+    assert store.find(demo, MetricQuery.build("signups", "metric_time__month", limit=3), version) is None
+    other = MetricQuery.build(
+        "signups", "metric_time__month", where="{{ Dimension('customer__plan') }} = 'x'"
+    )
+    assert store.find(demo, other, version) is None
+
+
+def test_a_rollup_whose_source_changed_is_never_used(demo: Project) -> None:
+    store = RollupStore(demo.state_dir / "rollups")
+    query = MetricQuery.build("invoice_revenue", "metric_time__month")
+    spec = spec_for(demo.model, query)
+    assert spec is not None
+    store.build(demo, [spec])
+    assert store.find(demo, query, data_version(demo)) is not None
+    demo.close()  # the warehouse changes: every invoice doubles
+    with DuckDBWarehouse(demo._warehouse_path(), read_only=False) as wh:
+        wh.execute("UPDATE main.fct_invoices_canonical SET amount = amount * 2")
+    project = Project.load(demo.root)
+    assert store.find(project, query, data_version(project)) is None  # stale: not used
+    report = store.build(project, [spec])  # rebuilt on the new data
+    assert report["built"] == [spec.name]
+    found = store.find(project, query, data_version(project))
+    assert found is not None
+    assert same_answer(project._run_plain(query).rows, store.run(found[1]).rows)
+    assert store.build(project, [])["dropped"] == [spec.name]  # no longer wanted: dropped
+    assert store.find(project, query, data_version(project)) is None
+    project.close()
+
+
+def test_the_learned_path_serves_the_plain_rows_and_learns(
+    demo: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("METRICMIND_LEARN_ENABLED", "on")
+    learner = demo.learner
+    learner.rollups.build(demo, [s for s in (spec_for(demo.model, q) for q in queries()) if s])
+    served = []
+    for _ in range(8):
+        for query in queries():
+            answer = learner.serve(query)
+            assert same_answer(demo._run_plain(query).rows, answer.result.rows)
+            served.append(answer.served)
+    assert served.count("cache") > 0 and served.count("rollup") > 0
+    assert demo.run(queries()[0]).rows == demo._run_plain(queries()[0]).rows  # run() goes through it
+    memory = demo.memory
+    assert memory.status()["episodes"] == 81
+    state = memory.load_checkpoint("query_policy")
+    assert state is not None and state["experiences"] >= 64  # trained every 32, checkpointed
+    assert learner.guard.banned == {}
+    served_as = {e["action"]["served"] for e in memory.episodes(200)}
+    assert {"cache", "rollup"} <= served_as
+
+
+def test_an_arm_that_differs_is_banned_and_the_plain_answer_served(demo: Project) -> None:
+    learner = Learner(demo, seed=1)
+    query = MetricQuery.build("invoice_revenue", "metric_time__month")
+    spec = spec_for(demo.model, query)
+    assert spec is not None
+    learner.rollups.build(demo, [spec])
+    manifest = learner.rollups.folder / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["rollups"][0]["spec"]["reagg"] = "MAX"  # a wrong re-aggregation: max of days is not a month's sum
+    manifest.write_text(json.dumps(data))
+    learner.policy.epsilon = 0.0
+    learner.policy.b[learner.policy.index[ROLLUP], -1] = 1000.0  # make the policy want the rollup
+    learner.policy.theta[learner.policy.index[ROLLUP], -1] = 1000.0
+    answer = learner.serve(query)
+    assert answer.banned and answer.served == "plain"
+    assert answer.result.rows == demo._run_plain(query).rows
+    assert [b["arm"] for b in learner.guard.report()] == [ROLLUP]
+    assert ROLLUP not in learner.guard.allowed([PLAIN, CACHE, ROLLUP])
+    # the ban is checkpointed: a new learner (another process) keeps it
+    assert ROLLUP in Learner(demo).guard.banned
+
+
+def test_a_reward_setting_with_unknown_keys_is_a_clear_error(demo: Project) -> None:
+    demo.settings["learn"] = {"reward": {"sucess": 10}}
+    with pytest.raises(MetricmindError, match="Unknown reward key.*'sucess'.*learn.reward") as info:
+        Learner(demo)
+    assert "success" in (info.value.hint or "")
+    demo.settings["learn"] = {"reward": {"success": 20}}
+    assert Learner(demo).reward.success == 20
