@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from metricmind.resolve.describe import content
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.resolution import Resolution
+from metricmind.resolve.shorthand import SHORT_FORMS
 from metricmind.resolve.text import FILLERS, GENERIC, root
 from metricmind.resolve.timephrases import UNITS
 from metricmind.resolve.words import (
@@ -19,6 +21,9 @@ from metricmind.resolve.words import (
     QUALIFIER_BEFORE,
 )
 
+MIN_GAIN = 2.0
+"""How much a metric's description must explain beyond a reading made of names, labels or synonyms to
+replace it (about one rare word: "costing" for CAC, not "paid" for invoice revenue)."""
 LIST_WORDS = frozenset({"vs", "versus", "and", "or", "plus"})
 
 
@@ -88,6 +93,98 @@ class _MetricReading(_ReadingBase):
         if not out:
             out = self.metric_from_words()
         return out
+
+    # -- metrics by their descriptions -----------------------------------------------------------
+    def metric_positions(self) -> set[int]:
+        """The positions of the words read as metrics so far."""
+        out: set[int] = set()
+        for s in self.res.spans.get("metrics", []):
+            i = self.token_at.get(s.start)
+            while i is not None and i < len(self.tokens) and self.tokens[i].start < s.end:
+                out.add(i)
+                i += 1
+        return out
+
+    def content_words(self, extra: set[int]) -> list[tuple[int, str]]:
+        """The question's meaningful words that are unread or in ``extra`` (position, word)."""
+        return [
+            (i, t.norm)
+            for i, t in enumerate(self.tokens)
+            if (not self.used[i] or i in extra)
+            and content(t.norm)
+            and t.stem not in FILLERS
+            and SHORT_FORMS.get(t.norm) != ""  # a chat filler ("hey quick one") is no evidence
+        ]
+
+    def described(self, metrics: list[str]) -> list[str]:
+        """One metric whose own words (synonyms, description, definition) explain every word read as a
+        metric and more of the question ("whats it costing us to acquire each new customer" → CAC, not new
+        customers; "actions users took" → events alone): it replaces the reading. Words the chosen metric's
+        description explains ("distinct users" → active users, "Distinct users with …") count as read.
+        """
+        at = self.metric_positions()
+        words = self.content_words(at)
+        unread = {i for i, _ in words if i not in at}
+        joined = any(t.norm in LIST_WORDS for t in self.tokens) or "," in self.res.question
+        if not unread and (len(metrics) < 2 or joined):
+            return metrics
+        texts = self.r.texts
+        ranked = texts.ranked(words)
+        if not ranked:
+            return metrics
+        score, best, hit = ranked[0]
+        if metrics == [best]:
+            self.explained(best, hit - at)
+            return metrics
+        read = {i for i, _ in words if i in at}
+        # a metric read from an entity noun alone ("clients" → customers) is only who is meant
+        nouns = read if read and all(self.stems[i] in texts.entity_words for i in read) else set()
+        spans = self.res.spans.get("metrics", [])
+        strong = not nouns and any(s.how in ("name", "label", "synonym", "learned") for s in spans)
+        gain = texts.cover(best, [(i, w) for i, w in words if i in unread])[0]
+        others = max((s for s, m, _ in ranked if m in metrics and m != best), default=0.0)
+        second = ranked[1][0] if len(ranked) > 1 else 0.0
+        if (
+            not read - nouns <= hit
+            or (nouns and (gain < MIN_GAIN or len(hit & unread) < 2))
+            or not (gain >= (MIN_GAIN if strong else 0.1) or (len(metrics) > 1 and best in metrics))
+            or score <= others
+            or second >= score * 0.9
+        ):
+            return metrics
+        for i in hit | nouns:
+            self.used[i] = True
+        self.res.spans["metrics"] = [s for s in spans if s.target == best]
+        for i in sorted(hit - read):
+            self.span("metrics", i, i + 1, best, "description")
+        self.res.confidence -= 0.1
+        return [best]
+
+    def explained(self, metric: str, positions: set[int]) -> None:
+        """Claim words the metric's own description explains (they are not unknown words)."""
+        for i in sorted(positions):
+            if self.stems[i] in self.r.texts.entity_words:
+                continue  # "accounts we refunded": the entity says who, for thresholds and counts
+            self.used[i] = True
+            self.span("metrics", i, i + 1, metric, "description")
+
+    def metric_by_description(self) -> list[str]:
+        """No metric phrase at all: the metric whose words explain two or more of the question's, clearly
+        ahead of the next ("how much cash did clients pay us" → invoice revenue).
+        """
+        words = self.content_words(set())
+        ranked = self.r.texts.ranked(words)
+        if not ranked:
+            return []
+        score, best, hit = ranked[0]
+        second = ranked[1][0] if len(ranked) > 1 else 0.0
+        if len(hit) < 2 or second >= score * 0.8:
+            return []
+        for i in sorted(hit):
+            self.used[i] = True
+            self.span("metrics", i, i + 1, best, "description")
+        self.res.confidence -= 0.15
+        return [best]
 
     def shared_noun(self, p: _Pick) -> list[str]:
         """``new vs churned customers``, ``new, expansion, contraction + churned MRR``: each word of the list
@@ -244,6 +341,9 @@ class _MetricReading(_ReadingBase):
                 self.used[i] = True
                 self.span("metrics", i, i + 1, best[1], "scattered")
             return [best[1]]
+        described = self.metric_by_description()
+        if described:
+            return described
         unknown = any(
             not u and self.stems[i] not in self.lex.vocabulary and self.stems[i] not in FILLERS | GRAMMAR
             for i, u in enumerate(self.used)

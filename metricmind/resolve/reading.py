@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Protocol
 
 from metricmind.resolve.attribution import Attribution
+from metricmind.resolve.describe import MetricTexts
 from metricmind.resolve.lexicon import Entry, Lexicon
 from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.shorthand import expand
@@ -28,6 +29,11 @@ class Catalog(Protocol):
     @property
     def phrase_sets(self) -> dict[tuple[str, ...], list[Entry]]:
         """Metric phrases of two or more words keyed by their sorted word roots."""
+        ...
+
+    @property
+    def texts(self) -> MetricTexts:
+        """Every metric's words, weighted, for scoring metrics by their descriptions."""
         ...
 
     @property

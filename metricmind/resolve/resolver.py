@@ -31,7 +31,11 @@ from metricmind.resolve.analysisrequest import read_analysis
 from metricmind.resolve.attribution import (
     Attribution,
     attribution_metrics,
+    read_model,
+    speaks_of_credit,
+    wants_analysis,
 )
+from metricmind.resolve.describe import MetricTexts, metric_texts
 from metricmind.resolve.exclusion import (
     EXCLUSION_WORDS,
     continues_list,
@@ -120,6 +124,18 @@ class Resolver:
             if len(key) > 1 and metric:
                 out.setdefault(tuple(sorted({root(w) for w in key})), []).extend(metric)
         return out
+
+    @cached_property
+    def texts(self) -> MetricTexts:
+        """Every metric's words, weighted (the nouns a ``name`` dimension answers to meet its entity)."""
+        nouns: dict[str, set[str]] = {}
+        for words, entries in self.lex.phrases.items():
+            for e in entries:
+                if e.kind == "dimension" and e.target.endswith("__name") and len(words) == 1:
+                    entity = e.target.split("__", 1)[0]
+                    if words[0] != entity:
+                        nouns.setdefault(entity, set()).add(words[0])
+        return metric_texts(self.model, nouns)
 
     @cached_property
     def attributions(self) -> list[Attribution]:
@@ -244,6 +260,8 @@ class _Reading(_TimeOrderReading):
         res.metrics = metrics
         self.read_qualified()
         self.read_entity_count()
+        if not self.attribution_talk():
+            res.metrics = self.described(res.metrics)
         self.read_attribution()
         if res.comparison and any(self.compares(m) for m in metrics):
             res.notes.append(f"{', '.join(metrics)} already compares periods; no extra comparison")
@@ -258,6 +276,11 @@ class _Reading(_TimeOrderReading):
         self.check_leftovers(picks)
         self.calibrate()
         return res
+
+    def attribution_talk(self) -> bool:
+        """Whether the question speaks of credit or attribution models (read by the attribution passes)."""
+        where = read_model(self.tokens, self.r.attributions)[1]
+        return speaks_of_credit(self.tokens) or where is not None or wants_analysis(self.tokens, where)
 
     def correct_typos(self) -> None:
         for t in self.tokens:
@@ -322,6 +345,8 @@ class _Reading(_TimeOrderReading):
                 best = min(e.rank for e in entries)
                 if kind == "dimension" and best >= 5 and not group:
                     continue  # a bare head noun ("type") is a dimension only after "by"
+                if kind == "dimension" and not group and self.bare_entity(c, entries):
+                    continue  # "how many accounts", "MRR from accounts in the US": who, not a breakdown
                 ranked.append(
                     (
                         (-(c.last - c.first), order[kind], best, c.first),
@@ -336,6 +361,15 @@ class _Reading(_TimeOrderReading):
             chosen.append(p)
         chosen.sort(key=lambda p: p.first)
         return chosen
+
+    def bare_entity(self, c: _Pick, entries: list[Entry]) -> bool:
+        """A lone noun for an entity ("accounts", "companies") read as its name dimension: a breakdown only
+        after a grouping or ranking word; elsewhere it says who is counted.
+        """
+        if c.last - c.first != 1 or not all(e.target.endswith("__name") for e in entries):
+            return False
+        j = self.prev_word(c.first)
+        return not (j >= 0 and self.tokens[j].norm in DESC_WORDS | ASC_WORDS)
 
     def ranks_by(self, i: int) -> bool:
         """``biggest plan tier by customers``: after a ranking word, "by" names the metric to rank by."""
@@ -382,6 +416,8 @@ class _Reading(_TimeOrderReading):
         dim = e.target.split("=", 1)[0]
         if self.next_to_dim(c.first, c.last, dim):
             return True
+        if before.split()[-1:] in (["on"], ["in"], ["from"]) and self.local_value(dim):
+            return True  # "active users on web": a value of the metric's own table after a preposition
         # "the Growth and Pro plans": a sibling value of the same dimension, allowed in its own right
         near = [*self.by_first.get(c.last + 1, []), *self.by_last.get(c.first - 1, [])]
         # "Starter vs Pro": two values of one dimension set against each other are values, everyday or not
@@ -397,6 +433,23 @@ class _Reading(_TimeOrderReading):
                 for x in o.entries
             )
             for o in near
+        )
+
+    def local_value(self, dim: str) -> bool:
+        """Whether a metric phrase of the question reads the table ``dim`` belongs to."""
+        info = self.lex.dims.get(dim)
+        return info is not None and info.model in self.metric_tables
+
+    @cached_property
+    def metric_tables(self) -> frozenset[str]:
+        """The semantic models read by any metric phrase of the question (computed once)."""
+        return frozenset(
+            sm
+            for picks in self.by_first.values()
+            for p in picks
+            for e in p.entries
+            if e.kind == "metric" and e.target in self.r.model.metrics
+            for sm in self.r.sources(e.target)
         )
 
     def inside_metric(self, o: _Pick) -> bool:

@@ -1,0 +1,64 @@
+"""Metrics read from the words a data team wrote about them (descriptions, definitions, synonyms)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from metricmind.resolve import Resolver
+from metricmind.resolve.describe import key
+
+DAY = dt.date(2025, 6, 18)
+
+
+def test_keys_fold_word_forms() -> None:
+    assert key("acquire") == key("Acquisition") == "acqui"
+    assert key("costing") == key("cost")
+    assert key("paid") == key("paying") == key("pays")
+    assert key("mrr") == "mrr"
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        # words of the description, not of any synonym, replace a reading they explain better
+        ("whats it costing us to acquire each new customer, last 3 months", "cac"),
+        ("number of actions users took in the app yesterday", "events"),
+        # no metric phrase at all: the description that explains the most, clearly ahead
+        ("what share of our trials end up paying, by month in 2024", "trial_conversion_rate"),
+        ("how much cash did clients actually pay us last month", "invoice_revenue"),
+    ],
+)
+def test_a_metric_is_read_from_its_description(resolver: Resolver, question: str, metric: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
+    assert any(s.how == "description" for s in res.spans["metrics"])
+    assert res.confidence < 1.0  # a reading from prose is less sure than one from a name
+
+
+def test_words_the_description_explains_are_not_unknown(resolver: Resolver) -> None:
+    res = resolver.resolve("how many distinct users showed up on web today", as_of=DAY)
+    assert res.answerable and res.metrics == ["active_users"]
+    assert not any("distinct" in n for n in res.notes)
+    assert [(f.field, f.values) for f in res.filters] == [("event__platform", ("web",))]
+
+
+@pytest.mark.parametrize(
+    ("question", "metrics"),
+    [
+        ("invoices paid by credit card in 2025", ["invoice_count"]),  # one common word is not enough
+        ("hey quick one - churned mrr last mo by region?", ["churned_mrr"]),  # chat fillers are no evidence
+        ("how many customers did we sign in germany this year", ["new_customers"]),
+        ("MRR and new customers", ["mrr", "new_customers"]),  # a list of names stays a list
+    ],
+)
+def test_names_are_kept_when_the_description_adds_little(
+    resolver: Resolver, question: str, metrics: list[str]
+) -> None:
+    assert sorted(resolver.resolve(question, as_of=DAY).metrics) == metrics
+
+
+def test_unknown_concepts_next_to_an_entity_are_still_refused(resolver: Resolver) -> None:
+    assert not resolver.resolve("customer lifetime value by segment", as_of=DAY).answerable
