@@ -87,13 +87,13 @@ def test_browse_search_open_and_query(browser: Any, base_url: str) -> None:
 
 def test_define_suggests_sources_and_previews(browser: Any, base_url: str, ro_project: Project) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(base_url + "/define")
+    page.goto(base_url + "/define/advanced")
     page.wait_for_selector("#define-form")
     assert page.locator("#save-draft, #preview").count() == 0  # anonymous: a preview runs SQL, editors only
     page.close()
     catalog: Any = ro_project.catalog  # type: ignore[attr-defined]
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(f"{base_url}/login?token={catalog.add_user('define_editor', 'editor')}&next=/define")
+    page.goto(f"{base_url}/login?token={catalog.add_user('define_editor', 'editor')}&next=/define/advanced")
     page.wait_for_selector("#define-form")
     page.fill("#f-name", "enterprise_refunds")
     page.fill("#f-definition", "Refund amount for enterprise customers")

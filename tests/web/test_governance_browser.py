@@ -26,7 +26,7 @@ def test_define_approve_publish_audit(browser: Any, rw_project: Project) -> None
     with running(create_app(rw_project)) as base:
         editor = browser.new_context(viewport={"width": 1280, "height": 900})
         page = editor.new_page()
-        page.goto(f"{base}/login?token={tokens['editor']}&next=/define")
+        page.goto(f"{base}/login?token={tokens['editor']}&next=/define/advanced")
         page.wait_for_selector("#define-form")
         assert page.locator(".user[data-role='editor']").count() == 1
         page.fill("#f-name", "enterprise_paid_revenue")

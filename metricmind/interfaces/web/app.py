@@ -23,7 +23,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from metricmind import __version__
 from metricmind.errors import MetricmindError
-from metricmind.interfaces.web import analyses, api, ask, explore, knowledge, pages, views, vocabulary
+from metricmind.interfaces.web import (
+    analyses,
+    api,
+    ask,
+    define_pages,
+    explore,
+    knowledge,
+    pages,
+    views,
+    vocabulary,
+)
 from metricmind.interfaces.web.core import HERE, BadRequest, NotFound, WebState, error_response
 from metricmind.interfaces.web.guard import Guard, parse_hosts
 from metricmind.project import Project
@@ -115,6 +125,7 @@ def create_app(project: Project, *, hosts: Iterable[str] = ()) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(define_pages.router)
     app.include_router(explore.router)
     app.include_router(explore.api_router)
     app.include_router(ask.router)

@@ -67,9 +67,9 @@ def _form_dict(form: Any, known: Any) -> dict[str, Any]:
     return out
 
 
-@router.get("/define")
+@router.get("/define/advanced")
 def define_page(request: Request) -> Response:
-    """Define New Metric: the form (editors save; anyone may preview)."""
+    """Define New Metric by hand: the form (editors save; anyone may preview). ``/define`` is in plain English."""
     st = state(request)
     ctx = {
         "categories": sorted({m.category for m in st.project.model.metrics.values() if m.category}),

@@ -1,0 +1,125 @@
+"""The Define page in plain English: name, definition and rules → the proposal, Accept / Modify / Manual per
+suggestion, a live preview on the warehouse, Save as draft. Every route answers JSON too.
+
+The hand-written form (measure, SQL, filter) stays at ``/define/advanced`` with its own routes in
+``pages.py`` (``/define/suggest``, ``POST /define/preview``, ``POST /define``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from metricmind.catalog.definitions import parse_definition, to_yaml
+from metricmind.errors import QueryError
+from metricmind.interfaces.web import charts, define_form, explore, views
+from metricmind.interfaces.web.core import render, state, to_json
+from metricmind.interfaces.web.guard import Editor
+from metricmind.project import json_value
+
+router = APIRouter(include_in_schema=False)
+
+EXAMPLE = {
+    "name": "subscription_value",
+    "definition": "Total value of active subscriptions per month",
+    "rules": [
+        "Exclude trial subscriptions",
+        "Only count active and past_due status",
+        "Convert annual contracts to monthly equivalent",
+    ],
+}
+
+
+@router.get("/define")
+def define_page(request: Request) -> Response:
+    """Define a metric in plain English; with ``name``, ``definition`` and ``rule`` in the URL, the proposal."""
+    st = state(request)
+    params = request.query_params
+    definition = define_form.read_definition(params)
+    ctx: dict[str, Any] = {
+        "form": {"name": definition.name, "definition": definition.text, "rules": list(definition.rules)},
+        "example": EXAMPLE,
+        "measures": sorted(st.project.model.measures),
+        "dimensions": [
+            d.name for d in views.all_dimensions(st) if d.type != "time" and d.name.count("__") == 1
+        ],
+    }
+    if definition.name or definition.text:
+        ctx.update(define_form.sections(define_form.propose(st.project, definition)))
+        ctx["measures"] = sorted(st.project.model.measures)
+    return render(request, "define_agent.html", ctx)
+
+
+@router.get("/define/proposal")
+def define_proposal(request: Request) -> Response:
+    """The proposal for ``name``, ``definition`` and ``rule`` (an htmx fragment, or JSON); nothing is run."""
+    st = state(request)
+    definition = define_form.read_definition(request.query_params)
+    ctx = define_form.sections(define_form.propose(st.project, definition))
+    ctx["measures"] = sorted(st.project.model.measures)
+    return render(request, "_define_proposal.html", ctx)
+
+
+@router.post("/define/live")
+async def define_live(request: Request, user: Editor) -> Response:
+    """The chosen metric's SQL by month, run on the warehouse (not saved); editors (it runs SQL)."""
+    st = state(request)
+    form = await request.form()
+    proposal = define_form.propose(st.project, define_form.read_definition(form))
+    metric = define_form.build_metric(st.project, proposal, define_form.read_choices(form))
+    parse_definition(metric)
+    with st.lock:
+        ran = define_form.run_preview(st.project, metric, proposal)
+    return render(request, "_define_live.html", _preview_context(metric, ran))
+
+
+@router.post("/define/draft")
+async def define_draft(request: Request, user: Editor) -> Response:
+    """Save the chosen metric as a draft change (editors); refused, with nothing written, on a refusal,
+    an unread rule without a typed filter, or anything that does not compile.
+    """
+    st = state(request)
+    form = await request.form()
+    proposal = define_form.propose(st.project, define_form.read_definition(form))
+    metric = define_form.build_metric(st.project, proposal, define_form.read_choices(form))
+    parse_definition(metric)
+    if define_form.needs_package(proposal):
+        raise QueryError(
+            f"{metric['name']!r} needs new parts (a measure, model or input metric) that a single draft "
+            "metric cannot hold; nothing was written",
+            hint="Write the package from the command line: metricmind define NAME --definition … --write.",
+        )
+    define_form.metric_sql(st.project, metric)  # compiles, or nothing is written
+    change = st.need_catalog().create_draft(user.name, metric)
+    return render(
+        request,
+        "_define_saved.html",
+        {"change": to_json(change), "yaml": to_yaml(metric), "metric": metric},
+        201,
+    )
+
+
+def _preview_context(metric: dict[str, Any], ran: dict[str, Any]) -> dict[str, Any]:
+    name = str(metric.get("name") or "draft")
+    unit = str((metric.get("config") or {}).get("meta", {}).get("unit") or "number")
+    columns = [
+        {"name": ran["columns"][0], "label": "Month", "kind": "time", "grain": "month"},
+        {"name": name, "label": str(metric.get("label") or name), "kind": "metric", "unit": unit},
+    ]
+    rows = ran["rows"]
+    return {
+        "metric": metric,
+        "yaml": to_yaml(metric),
+        "sql": ran["sql"],
+        "columns": ran["columns"],
+        "rows": [[json_value(v) for v in r] for r in rows],
+        "row_count": ran["row_count"],
+        "elapsed_ms": ran["elapsed_ms"],
+        "chart": charts.chart_spec(columns, rows, "line"),
+        "_cells": [
+            [explore.cell_text(c, v) for c, v in zip(columns, r, strict=True)]
+            for r in rows[: define_form.MAX_ROWS_SHOWN]
+        ],
+    }

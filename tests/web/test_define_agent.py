@@ -1,0 +1,226 @@
+"""The plain-English Define page (``/define``): the proposal, Accept / Modify / Manual, the live preview run
+on the warehouse, Save as draft, and bad input (nothing written). In-process, over the demo (DuckDB)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from metricmind.interfaces.web.app import create_app
+from metricmind.interfaces.web.core import COOKIE
+from metricmind.project import Project
+from metricmind.spec.query import MetricQuery
+
+MRR_EXAMPLE = {
+    "name": "subscription_value",
+    "definition": "Total value of active subscriptions per month",
+    "rule": [
+        "Exclude trial subscriptions",
+        "Only count active and past_due status",
+        "Convert annual contracts to monthly equivalent",
+    ],
+}
+FILTERED = {
+    "name": "emea_smb_mrr",
+    "definition": "Monthly recurring revenue",
+    "rule": ["EMEA only", "Only the SMB segment"],
+}
+JSON = {"accept": "application/json"}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}", **JSON}
+
+
+@pytest.fixture
+def rw(rw_project: Project) -> tuple[TestClient, dict[str, str]]:
+    catalog: Any = rw_project.catalog  # type: ignore[attr-defined]
+    tokens = {role: catalog.add_user(f"define_{role}", role) for role in ("viewer", "editor")}
+    return TestClient(create_app(rw_project), base_url="http://localhost"), tokens
+
+
+def yaml_files(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): p.read_text()
+        for p in sorted(root.rglob("*.yml"))
+        if ".metricmind" not in p.parts
+    }
+
+
+def test_page_shows_the_proposal_section_by_section(client: TestClient) -> None:
+    page = client.get("/define")
+    assert page.status_code == 200 and 'id="define-agent"' in page.text and "/static/define.js" in page.text
+    blank = client.get("/define", params={"format": "json"}).json()
+    assert (
+        blank["example"]["name"] == "subscription_value" and "proposal" not in blank and blank["dimensions"]
+    )
+    data = client.get("/define", params={**MRR_EXAMPLE, "format": "json"}).json()
+    proposal = data["proposal"]
+    assert data["refused"] is None and data["reuse"] == "mrr"  # every rule is already mrr's: reuse it?
+    assert proposal["similar"][0]["name"] == "mrr" and 0 < proposal["similar"][0]["confidence"] <= 1
+    assert proposal["measure"]["name"] == "mrr" and proposal["measure"]["reason"]
+    assert proposal["time_dimension"]["name"] == "month_start"
+    assert [r["status"] for r in proposal["rules"]] == ["covered", "covered", "covered"]
+    assert data["unread_rules"] == []
+    assert proposal["excluded_dimensions"] and all(d["reason"] for d in proposal["excluded_dimensions"])
+    html = client.get("/define/proposal", params=MRR_EXAMPLE).text
+    assert html.count('class="rule choice"') == 3 and 'value="modify"' in html and 'value="manual"' in html
+    assert "Sign in as an editor" in html  # anonymous: the proposal and its SQL, no preview run
+    assert "SUM(" in html and 'id="dims-excluded"' in html
+
+
+def test_live_preview_is_the_certified_mrr(client: TestClient, ro_project: Project) -> None:
+    catalog: Any = ro_project.catalog  # type: ignore[attr-defined]
+    token = catalog.add_user("define_live_editor", "editor")
+    live = client.post("/define/live", data=MRR_EXAMPLE, headers=bearer(token))
+    assert live.status_code == 200, live.text
+    body = live.json()
+    assert body["metric"]["type_params"] == {"measure": "mrr"} and "GROUP BY" in body["sql"]
+    mrr = ro_project.run(MetricQuery.build("mrr", ["metric_time__month"], order_by=["metric_time__month"]))
+    assert [[str(m)[:10], v] for m, v in body["rows"]] == [[str(m)[:10], float(v)] for m, v in mrr.rows]
+    assert body["row_count"] == len(mrr.rows) >= 24
+    html = client.post("/define/live", data=MRR_EXAMPLE, headers={"authorization": f"Bearer {token}"}).text
+    assert 'id="live-table"' in html and html.count("<tr>") >= 13 and 'data-kind="line"' in html
+
+
+def test_modify_and_manual_go_through_the_allow_lists(client: TestClient, ro_project: Project) -> None:
+    catalog: Any = ro_project.catalog  # type: ignore[attr-defined]
+    h = bearer(catalog.add_user("define_choice_editor", "editor"))
+    accepted = client.post("/define/live", data=FILTERED, headers=h).json()
+    assert "'EMEA'" in accepted["metric"]["filter"] and "'SMB'" in accepted["metric"]["filter"]
+    enterprise = "{{ Dimension('customer__segment') }} = 'Enterprise'"
+    modified = client.post(
+        "/define/live", data={**FILTERED, "rule_choice_1": "modify", "rule_modify_1": enterprise}, headers=h
+    ).json()
+    assert "'Enterprise'" in modified["metric"]["filter"] and "'SMB'" not in modified["metric"]["filter"]
+    smb = ro_project.run(
+        MetricQuery.build("mrr", ["metric_time__month"], [enterprise.replace("Enterprise", "SMB")])
+    )
+    assert sum(r[1] or 0 for r in accepted["rows"]) < sum(
+        r[1] or 0 for r in smb.rows
+    )  # EMEA is a part of SMB
+    derived = client.post(
+        "/define/live", data={**FILTERED, "measure_choice": "manual", "measure_manual": "mrr * 12"}, headers=h
+    ).json()
+    assert derived["metric"]["type"] == "derived" and derived["metric"]["type_params"]["expr"] == "mrr * 12"
+    assert [r[1] for r in derived["rows"]] == [
+        pytest.approx(r[1] * 12) if r[1] is not None else None for r in accepted["rows"]
+    ]
+    other = client.post(
+        "/define/live",
+        data={**FILTERED, "measure_choice": "modify", "measure_modify": "paid_amount"},
+        headers=h,
+    ).json()
+    assert other["metric"]["type_params"] == {"measure": "paid_amount"}
+    refusals = [
+        ({"rule_choice_1": "manual", "rule_manual_1": "1=1; drop table customers"}, 400, "invalid_filter"),
+        (
+            {"rule_choice_1": "manual", "rule_manual_1": "{{ Dimension('customer__regoin') }} = 'x'"},
+            404,
+            "unknown_name",
+        ),
+        ({"rule_choice_1": "manual", "rule_manual_1": ""}, 400, "invalid_query"),
+        (
+            {"measure_choice": "manual", "measure_manual": "(select max(mrr) from mart_mrr)"},
+            400,
+            "invalid_expression",
+        ),
+        (
+            {"measure_choice": "manual", "measure_manual": "read_text('/etc/passwd')"},
+            400,
+            "invalid_expression",
+        ),
+        ({"measure_choice": "modify", "measure_modify": "paid_amountt"}, 404, "unknown_name"),
+        ({"measure_choice": "drop"}, 400, "invalid_query"),
+    ]
+    for extra, status, code in refusals:
+        r = client.post("/define/live", data={**FILTERED, **extra}, headers=h)
+        assert (r.status_code, r.json()["error"]) == (status, code), (extra, r.text)
+        assert r.json()["message"] and r.json()["hint"]
+
+
+def test_save_a_draft_and_see_it_in_the_queue(
+    rw: tuple[TestClient, dict[str, str]], rw_project: Project
+) -> None:
+    client, tokens = rw
+    before = yaml_files(rw_project.root)
+    saved = client.post("/define/draft", data=MRR_EXAMPLE, headers=bearer(tokens["editor"]))
+    assert saved.status_code == 201, saved.text
+    change = saved.json()["change"]
+    assert (
+        change["state"] == "draft"
+        and change["name"] == "subscription_value"
+        and change["author"] == "define_editor"
+    )
+    assert change["definition"]["config"]["meta"]["business_rules"] == MRR_EXAMPLE["rule"]
+    queue = client.get("/review", params={"state": "draft", "format": "json"}).json()
+    assert "subscription_value" in [c["name"] for c in queue["changes"]]
+    assert yaml_files(rw_project.root) == before  # a draft: the YAML changes only on approval
+    html = client.post(
+        "/define/draft",
+        data={**FILTERED, "name": "emea_smb_value"},
+        headers={"authorization": f"Bearer {tokens['editor']}"},
+    ).text
+    assert (
+        re.search(r'id="saved" data-change="\d+" data-state="draft"', html) and "/review?state=draft" in html
+    )
+
+
+def test_bad_input_writes_nothing(rw: tuple[TestClient, dict[str, str]], rw_project: Project) -> None:
+    client, tokens = rw
+    catalog: Any = rw_project.catalog  # type: ignore[attr-defined]
+    before = yaml_files(rw_project.root)
+    h = bearer(tokens["editor"])
+    platinum = {
+        "name": "platinum_mrr",
+        "definition": "Monthly recurring revenue",
+        "rule": ["Only the Platinum plan"],
+    }
+    shown = client.get("/define/proposal", params={**platinum, "format": "json"}).json()
+    assert shown["refused"] == "unknown_value" and "nearest is 'Pro'" in shown["message"]
+    r = client.post("/define/draft", data=platinum, headers=h)
+    assert r.status_code == 400 and r.json()["error"] == "unknown_value" and "Pro" in r.json()["message"]
+    assert "Nothing was written" in r.json()["hint"] and r.json()["suggestions"][0] == "mrr"
+    html = client.get("/define/proposal", params=platinum).text
+    assert 'id="refusal"' in html and "Pro" in html and 'href="/metrics/mrr"' in html
+    cases = [
+        ({**FILTERED, "rule": ["EMEA only", "Weird thing about the moon"]}, "invalid_query"),  # unread
+        ({"name": "npss", "definition": "Net Promoter Score of happy koalas"}, "no_data"),
+        ({**MRR_EXAMPLE, "name": "mrr"}, "name_exists"),
+        ({**MRR_EXAMPLE, "definition": "MRR {{ config(materialized='table') }}"}, "bad_input"),
+        ({**MRR_EXAMPLE, "name": "Bad Name"}, "bad_input"),
+    ]
+    for form, code in cases:
+        r = client.post("/define/draft", data=form, headers=h)
+        assert r.status_code == 400 and r.json()["error"] == code, (form, r.text)
+    unread = client.post(
+        "/define/draft", data={**FILTERED, "rule": ["EMEA only", "Weird thing about the moon"]}, headers=h
+    )
+    assert "unread" in unread.json()["message"] and "Manual" in unread.json()["hint"]
+    manual = {"rule_choice_1": "manual", "rule_manual_1": "{{ Dimension('customer__segment') }} = 'SMB'"}
+    fixed = client.post(
+        "/define/draft",
+        data={**FILTERED, "rule": ["EMEA only", "Weird thing about the moon"], **manual},
+        headers=h,
+    )
+    assert fixed.status_code == 201  # an unread rule given a filter by hand can be saved
+    anonymous = client.post("/define/draft", data=MRR_EXAMPLE)
+    assert anonymous.status_code == 401
+    viewer = client.post("/define/draft", data=MRR_EXAMPLE, headers=bearer(tokens["viewer"]))
+    assert viewer.status_code == 403 and viewer.json()["error"] == "forbidden"
+    client.cookies.set(COOKIE, tokens["editor"])
+    no_csrf = client.post("/define/draft", data=MRR_EXAMPLE, headers=JSON)
+    assert no_csrf.status_code == 403 and no_csrf.json()["error"] == "csrf_rejected"
+    client.cookies.clear()
+    assert [c["name"] for c in catalog.changes()] == ["emea_smb_mrr"]
+    assert yaml_files(rw_project.root) == before
+
+
+def test_the_hand_written_form_stays(client: TestClient) -> None:
+    page = client.get("/define/advanced")
+    assert page.status_code == 200 and 'id="define-form"' in page.text and 'href="/define"' in page.text
+    assert client.get("/define/suggest", params={"definition": "refund amount"}).status_code == 200
