@@ -45,7 +45,10 @@ def test_every_tool_is_listed_and_only_feedback_writes(server: MCPServer) -> Non
 
     hints = anyio.run(go)
     assert list(hints) == list(TOOLS)
-    assert {name for name, read_only in hints.items() if not read_only} == {"record_feedback"}
+    assert {name for name, read_only in hints.items() if not read_only} == {
+        "record_feedback",
+        "define_metric",
+    }
 
 
 def test_without_feedback_no_tool_writes(demo: Project) -> None:

@@ -3,7 +3,8 @@
 Read-only by default: no tool writes to the project except ``record_feedback``, which needs the server
 to hold a user's token (``metricmind mcp`` reads it from ``$METRICMIND_TOKEN``). It appends to
 ``<project>/metricmind/feedback.jsonl`` and, for a correction, teaches the token's user a word: it
-applies to that user at once and to everyone once an approver approves it (``Project.learn``). The
+applies to that user at once and to everyone once an approver approves it (``Project.learn``).
+``define_metric`` (module ``define``) writes only with ``save=true``: a draft change, as an editor. The
 user always comes from the token, never from an argument. Every query goes through ``Project.run``
 (``source="mcp"``), so the project's listeners (catalog, query log) record it.
 
@@ -28,6 +29,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
 from metricmind.errors import MetricmindError, PermissionDenied, QueryError, UnknownNameError
+from metricmind.interfaces.mcpserver import define
 from metricmind.interfaces.mcpserver import formatting as fmt
 from metricmind.interfaces.mcpserver.analyses import answer_question, run_analysis
 from metricmind.project import DimensionInfo, Project
@@ -533,6 +535,7 @@ TOOLS: tuple[str, ...] = (
     "query_metrics",
     "explain_query",
     "analyze",
+    "define_metric",
     "record_feedback",
 )
 """Every tool, in the order clients list them."""
@@ -543,6 +546,11 @@ WRITES: frozenset[str] = frozenset({"record_feedback"})
 def register(server: MCPServer, tools: Tools, *, feedback: bool = True) -> None:
     """Add every tool of ``tools`` to ``server`` (without ``record_feedback`` when ``feedback`` is off)."""
     for name in TOOLS:
+        if name == define.NAME:  # reads, and writes a draft only with save=true (its own module)
+            define.register(
+                server, define.DefineTool(tools.project, tools._lock, tools.writer, saving=feedback)
+            )
+            continue
         if name in WRITES and not feedback:
             continue
         writes = name in WRITES
