@@ -4,7 +4,8 @@
    recorded, measured arms; reward vs the oracle, the best fixed arm and random; regret at 500/1,000/
    1,500/2,000; episodes to recover 85% of the oracle after the drift; wall time. Both learners.
 2. **Memory search**: 100,000 episodes stored in a SQLite store (bulk insert), the lexical index built
-   from the store, then the median and p95 latency of top-5 searches with paraphrased questions.
+   from the store, then the median and p95 latency of top-5 searches with paraphrased questions; once
+   lexical only and once hybrid (with the episodes' vectors stored, as after a restart).
 
     .venv/bin/python bench/learn.py [--episodes 2000] [--seeds 5] [--items 100000]
 """
@@ -25,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from metricmind.learn import schema
 from metricmind.learn.memory import Memory, now
 from metricmind.learn.simulate import simulate
+from metricmind.learn.vectors import to_blob
 
 METRICS = ["revenue", "mrr", "signups", "churned customers", "active users", "bookings", "refunds", "spend"]
 DIMS = ["month", "week", "plan", "region", "channel", "country", "segment", "day", "industry", "year"]
@@ -63,10 +65,18 @@ def bench_simulator(episodes: int, seeds: int) -> None:
         print(f"    best fixed arm (seed 0): {rows[0]['best_fixed_arm']}; arms: {rows[0]['arms']}")
 
 
-def bench_memory(items: int) -> None:
-    """Store ``items`` episodes, build the index from the store, time top-5 searches."""
+def bench_memory(items: int, semantic: bool) -> None:
+    """Store ``items`` episodes, build the index from the store, time top-5 searches.
+
+    With ``semantic``, the episodes' vectors are stored too (the 80 distinct question shapes embedded
+    for real, each item's vector its shape's plus a little noise: embedding 100k texts would take
+    minutes and the latency does not depend on the values), so the build reads them as a restart would.
+    """
     with tempfile.TemporaryDirectory() as tmp:
-        memory = Memory.open(f"sqlite:///{Path(tmp) / 'store.db'}")
+        memory = Memory.open(f"sqlite:///{Path(tmp) / 'store.db'}", semantic=semantic)
+        if semantic and memory.embedder is None:
+            print("memory search (hybrid): skipped, the embeddings extra is not installed")
+            return
         at = now()
         rows = [
             {
@@ -81,6 +91,23 @@ def bench_memory(items: int) -> None:
         t0 = time.perf_counter()
         with memory.engine.begin() as conn:
             conn.execute(schema.episodes.insert(), rows)
+            if memory.embedder is not None:
+                shapes = memory.embedder.embed([f"{m} by {d}" for m in METRICS[:8] for d in DIMS[:10]])
+                noise = np.random.default_rng(0).normal(0, 0.02, size=(items, shapes.shape[1]))
+                vectors = shapes[[(i % 8) * 10 + (i // 8) % 10 for i in range(items)]] + noise
+                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+                conn.execute(
+                    schema.vectors.insert(),
+                    [
+                        {
+                            "kind": "episodes",
+                            "item_id": i + 1,
+                            "model": memory.embedder.name,
+                            "vector": to_blob(vectors[i].astype(np.float32)),
+                        }
+                        for i in range(items)
+                    ],
+                )
         insert_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         memory.search("warm up", kind="episodes")
@@ -93,7 +120,8 @@ def bench_memory(items: int) -> None:
             assert hits
         times.sort()
         print(
-            f"memory search: {items:,} episodes (insert {insert_s:.1f} s, index build {build_s:.1f} s): "
+            f"memory search ({'hybrid' if semantic else 'lexical'}): {items:,} episodes "
+            f"(insert {insert_s:.1f} s, index build {build_s:.1f} s): "
             f"top-5 median {statistics.median(times):.2f} ms, p95 {times[int(0.95 * len(times))]:.2f} ms"
         )
         memory.close()
@@ -107,7 +135,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     args = parser.parse_args()
     bench_simulator(args.episodes, args.seeds)
-    bench_memory(args.items)
+    bench_memory(args.items, semantic=False)
+    bench_memory(args.items, semantic=True)
 
 
 if __name__ == "__main__":

@@ -24,9 +24,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import DatabaseError, OperationalError
 
+from metricmind.embedding import Embedder, default_embedder
 from metricmind.errors import StoreError
 from metricmind.learn import schema
-from metricmind.learn.similarity import Hit, LexicalIndex
+from metricmind.learn.similarity import Hit
+from metricmind.learn.vectors import HybridIndex, from_blob, to_blob
 from metricmind.storage import make_engine, upgrade
 
 CONFIRMING = ("approved", "thumbs_up")
@@ -66,17 +68,24 @@ class Episode:
 class Memory:
     """The memory tables of one store. Open with :meth:`open` (migrates, recovers a corrupt SQLite file)."""
 
-    def __init__(self, engine: sa.Engine, recovered: str | None = None) -> None:
+    def __init__(
+        self, engine: sa.Engine, recovered: str | None = None, embedder: Embedder | None = None
+    ) -> None:
         self.engine = engine
         #: Set when a corrupt SQLite store was moved aside and recreated (says where the old file went).
         self.recovered = recovered
+        #: Sentence embeddings for search by meaning; ``None``: lexical search only.
+        self.embedder = embedder
         self._lock = threading.Lock()
-        self._indexes: dict[str, tuple[LexicalIndex, int]] = {}
+        self._indexes: dict[str, tuple[HybridIndex, int]] = {}
 
     # -- opening ------------------------------------------------------------------------------
     @classmethod
-    def open(cls, url: str) -> Memory:
+    def open(cls, url: str, *, semantic: bool = True) -> Memory:
         """The memory of the store at ``url``, migrated to the newest tables.
+
+        Searches use sentence embeddings when ``semantic`` and the ``embeddings`` extra is installed
+        (``$METRICMIND_EMBEDDINGS=off`` turns them off), else the lexical index alone.
 
         A SQLite file that is not a database is renamed ``<file>.corrupt-<time>`` and recreated (the
         memory is rebuilt from use); a server store that fails raises.
@@ -87,7 +96,7 @@ class Memory:
         engine = make_engine(url)
         try:
             upgrade(engine)
-            return cls(engine)
+            return cls(engine, embedder=default_embedder() if semantic else None)
         except (DatabaseError, OperationalError) as exc:
             engine.dispose()
             path = sqlite_path(url)
@@ -102,7 +111,11 @@ class Memory:
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             engine = make_engine(url)
             upgrade(engine)
-            return cls(engine, recovered=f"the store {path} was corrupt; moved to {aside} and recreated")
+            return cls(
+                engine,
+                recovered=f"the store {path} was corrupt; moved to {aside} and recreated",
+                embedder=default_embedder() if semantic else None,
+            )
 
     def close(self) -> None:
         """Release the engine's connections."""
@@ -336,28 +349,67 @@ class Memory:
             visible = sa.or_(visible, table.c.author == user)
         with self.engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(sa.select(table).where(visible))]
-        index = LexicalIndex()
+        index = HybridIndex(self.embedder)
         index.extend([(i, str(r["question"])) for i, r in enumerate(rows)])
         return [rows[h.key] | {"score": h.score} for h in index.search(question, k, min_score)]
 
     # -- search -------------------------------------------------------------------------------
-    def _index(self, name: str) -> LexicalIndex:
-        """The lexical index of episodes or skills, brought up to date incrementally."""
+    def _index(self, name: str) -> HybridIndex:
+        """The index of episodes or skills, brought up to date incrementally.
+
+        With an embedder, the vectors of new items are read from ``learn_vectors`` or, when missing,
+        computed and stored there (a failed write only means they are computed again next time).
+        """
         table = schema.episodes if name == "episodes" else schema.skills
         text = table.c.question if name == "episodes" else table.c.text
         with self._lock:
-            index, seen = self._indexes.get(name, (LexicalIndex(), 0))
+            index, seen = self._indexes.get(name, (HybridIndex(self.embedder), 0))
             query = sa.select(table.c.id, text, table.c.pattern).where(table.c.id > seen).order_by(table.c.id)
             with self.engine.connect() as conn:
                 rows = conn.execute(query).all()
-            index.extend([(int(i), str(t or p)) for i, t, p in rows])
+                stored = self._stored_vectors(conn, name, seen) if rows else {}
+            items = [(int(i), str(t or p)) for i, t, p in rows]
+            missing = [(key, value) for key, value in items if key not in stored]
+            if missing and self.embedder is not None:
+                fresh = self.embedder.embed([value for _, value in missing])
+                stored.update({key: fresh[n] for n, (key, _) in enumerate(missing)})
+                self._store_vectors(name, [(key, fresh[n]) for n, (key, _) in enumerate(missing)])
+            for key, value in items:
+                index.add_vector(key, value, stored.get(key))
             if rows:
                 index.freeze()
             self._indexes[name] = (index, int(rows[-1][0]) if rows else seen)
             return index
 
+    def _stored_vectors(self, conn: sa.Connection, kind: str, after: int) -> dict[int, Any]:
+        if self.embedder is None:
+            return {}
+        v = schema.vectors
+        query = sa.select(v.c.item_id, v.c.vector).where(
+            v.c.kind == kind, v.c.model == self.embedder.name, v.c.item_id > after
+        )
+        found = {}
+        for item_id, blob in conn.execute(query):
+            vector = from_blob(bytes(blob))
+            if vector is not None:
+                found[int(item_id)] = vector
+        return found
+
+    def _store_vectors(self, kind: str, vectors: list[tuple[int, Any]]) -> None:
+        if self.embedder is None or not vectors:
+            return
+        rows = [
+            {"kind": kind, "item_id": key, "model": self.embedder.name, "vector": to_blob(vector)}
+            for key, vector in vectors
+        ]
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(schema.vectors.insert(), rows)
+        except (DatabaseError, OperationalError):  # another process stored them first, or a busy store
+            pass
+
     def search(self, text: str, *, kind: str = "skills", k: int = 5, min_score: float = 0.0) -> list[Hit]:
-        """The ``k`` episodes or skills most similar to ``text`` (lexical: BM25 + rapidfuzz).
+        """The ``k`` episodes or skills most similar to ``text`` (BM25 + rapidfuzz, fused with embeddings).
 
         Raises:
             StoreError: ``kind`` is neither ``episodes`` nor ``skills``.
@@ -420,7 +472,13 @@ class Memory:
         """Forget everything: episodes, notes, skills and checkpoints. The counts removed."""
         removed = {}
         with self._tx() as conn:
-            for table in (schema.checkpoints, schema.skills, schema.reflexions, schema.episodes):
+            for table in (
+                schema.vectors,
+                schema.checkpoints,
+                schema.skills,
+                schema.reflexions,
+                schema.episodes,
+            ):
                 removed[table.name] = int(conn.execute(table.delete()).rowcount or 0)
         self._indexes.clear()
         return removed

@@ -1,4 +1,4 @@
-"""The memory's tables: episodes, reflexion notes, skills and policy checkpoints (prefix ``learn_``).
+"""The memory's tables: episodes, reflexion notes, skills, policy checkpoints, vectors (prefix ``learn_``).
 
 Declared on the store's one ``metadata``; the Alembic branch ``learn``
 (``storage/migrations/versions/learn_*``) creates them. See docs/learn.md.
@@ -71,3 +71,14 @@ checkpoints = sa.Table(
     sa.Column("created_at", sa.DateTime(), nullable=False),
 )
 sa.Index("ix_learn_checkpoints_name", checkpoints.c.name, checkpoints.c.id)
+
+vectors = sa.Table(
+    "learn_vectors",
+    metadata,
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("item_id", sa.Integer, nullable=False),
+    sa.Column("model", sa.String(64), nullable=False),
+    sa.Column("vector", sa.LargeBinary, nullable=False),
+    sa.PrimaryKeyConstraint("kind", "item_id", "model", name="pk_learn_vectors"),
+)
+"""Sentence embeddings of episodes and skills (float32 blobs), so a restart does not embed again."""
