@@ -11,25 +11,18 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from metricmind.catalog.definitions import parse_definition
 from metricmind.compiler import Compiler
 from metricmind.define import rules as rulebook
+from metricmind.define.inputs import check_input
 from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion
+from metricmind.define.rank import confidence, is_ratio, is_snapshot, measures_of, rank
+from metricmind.define.shape import contradiction, dimensions, metric_dict
 from metricmind.define.sources import suggest_sources
-from metricmind.define.words import (
-    COUNT,
-    DISTINCT,
-    MONEY,
-    RATIO,
-    SNAPSHOT,
-    content,
-    known,
-    lexicon,
-    vocabulary,
-)
+from metricmind.define.words import RATIO, content, known, lexicon, vocabulary
 from metricmind.errors import MetricmindError
 from metricmind.resolve.lexicon import COMMON_WORDS
 from metricmind.resolve.text import stems
@@ -39,24 +32,8 @@ from metricmind.spec.names import METRIC_TIME, SEP
 from metricmind.spec.query import MetricQuery
 
 DISTINCT_OF = re.compile(r"\b(distinct|unique)\s+(?:\w+\s+)?(customers?|users?|accounts?|invoices?)\b", re.I)
-NAME = re.compile(r"^[a-z][a-z0-9_]{0,127}$")
-#: Free text that could smuggle YAML or Jinja into the generated files.
-INJECTION = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f]|\{\{|\{%|\{#|^\s*---|^\s*[!&*|>%@`]|:\s*[!&*]|\n", re.MULTILINE
-)
-MAX_TEXT = 1000
-MAX_RULES = 20
 #: Below this score no existing metric or measure is close enough to propose.
 MIN_SCORE = 3.0
-
-
-@dataclass
-class Candidate:
-    """An existing metric scored against the definition."""
-
-    metric: Metric
-    score: float
-    reason: str
 
 
 def analyze(definition: Definition, model: Model, *, dialect: str = "duckdb", max_hops: int = 4) -> Proposal:
@@ -88,36 +65,8 @@ def _refuse(proposal: Proposal, code: str, message: str) -> None:
     proposal.preview_sql = None
 
 
-def _check_input(definition: Definition, model: Model) -> tuple[str, str] | None:
-    name = definition.name
-    if not NAME.match(name):
-        return "bad_input", (
-            f"metric name {name!r} is not valid: use lower_snake_case (letters, digits and _), "
-            "at most 128 characters"
-        )
-    if name in model.metrics:
-        status = model.metrics[name].meta.get("status", "published")
-        return "name_exists", (
-            f"a metric called {name!r} already exists ({status}); choose another name, or edit it instead"
-        )
-    texts = [("definition", definition.text)] + [(f"rule {i + 1}", r) for i, r in enumerate(definition.rules)]
-    if not definition.text.strip():
-        return "bad_input", "the definition is empty: say in one line what the metric measures"
-    if len(definition.rules) > MAX_RULES:
-        return "bad_input", f"{len(definition.rules)} rules given; at most {MAX_RULES} are read"
-    for where, text in texts:
-        if len(text) > MAX_TEXT:
-            return "bad_input", f"the {where} is {len(text):,} characters long; at most {MAX_TEXT:,} are read"
-        if INJECTION.search(text):
-            return "bad_input", (
-                f"the {where} {text[:60]!r} holds YAML or template syntax (a line break, '{{{{', '{{%', "
-                "'---' or a YAML tag); write plain sentences"
-            )
-    return None
-
-
 def _analyze(definition: Definition, model: Model, proposal: Proposal, dialect: str, max_hops: int) -> None:
-    bad = _check_input(definition, model)
+    bad = check_input(definition, model)
     if bad:
         _refuse(proposal, *bad)
         return
@@ -125,12 +74,12 @@ def _analyze(definition: Definition, model: Model, proposal: Proposal, dialect: 
     proposal.sources = _sources(model, text)
     vocab = vocabulary(model)
     unknown = [w for w in content(definition.text) if not known(w, vocab)]
-    ranked = _rank(model, definition, text)
+    ranked = rank(model, definition, text)
     proposal.similar = [
         Suggestion(
             "metric",
             c.metric.name,
-            _confidence(c.score),
+            confidence(c.score),
             c.reason,
             {"status": c.metric.meta.get("status", "published"), "type": c.metric.type.value},
         )
@@ -169,13 +118,13 @@ def _analyze(definition: Definition, model: Model, proposal: Proposal, dialect: 
 def _mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
     """Why the closest metric does not compute what the definition asks (a ratio, a column, a distinct count)."""
     text = definition.text
-    is_ratio = _is_ratio(base)
-    if RATIO.search(text) and not is_ratio:
+    ratio = is_ratio(base)
+    if RATIO.search(text) and not ratio:
         return (
             f"the definition asks for a ratio or an average, and the closest metric `{base.name}` is not one; "
             "say it as two metrics (numerator and denominator) or write the ratio by hand"
         )
-    measures = _measures(model, base)
+    measures = measures_of(model, base)
     exprs = " ".join(ms.expr.lower() for ms in measures)
     columns = {c for ds in model.canonical_datasets.values() for c in ds.core_attributes}
     dims = {d.name for sm in model.semantic_models.values() for d in sm.dimensions} | {
@@ -188,7 +137,7 @@ def _mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
         if word in described:
             continue  # "upgrading or adding seats": the metric itself speaks of them
         for column in columns - dims:
-            if stems(column.replace("_", " ")) == (word,) and column not in exprs and not is_ratio:
+            if stems(column.replace("_", " ")) == (word,) and column not in exprs and not ratio:
                 return (
                     f"the definition measures {column!r}, a column of the canonical datasets, but no measure "
                     f"aggregates it (closest metric: `{base.name}`); a new measure needs generation"
@@ -221,142 +170,6 @@ def _sources(model: Model, text: str) -> list[Suggestion]:
     ]
 
 
-def _confidence(score: float) -> float:
-    return round(score / (score + 4.0), 2)
-
-
-def _unit(metric: Metric) -> str:
-    return str(metric.meta.get("unit") or "")
-
-
-def _rank(model: Model, definition: Definition, text: str) -> list[Candidate]:
-    """Existing metrics ranked by the words they share with the definition, their unit and snapshot."""
-    want = stems(text.lower().replace("_", " ").replace("-", " "))
-    said = stems(definition.text.lower().replace("_", " ").replace("-", " "))
-    want_content = {_fold(w) for w in content(text)}
-    wants_money, wants_count = _wants_unit(definition.text)
-    wants_snapshot = bool(SNAPSHOT.search(definition.text))
-    wants_distinct = bool(DISTINCT.search(definition.text))
-    wants_ratio = bool(RATIO.search(definition.text))
-    out: list[Candidate] = []
-    for m in model.metrics.values():
-        if m.meta.get("status") == "deprecated":
-            continue
-        phrases = [m.name.replace("_", " "), re.sub(r"\(.*?\)", " ", m.label)]
-        phrases += [str(s) for s in m.meta.get("synonyms") or ()]
-        best_phrase, best = "", 0.0
-        for p in phrases:
-            key = stems(p.replace("-", " "))
-            if key and _contains(said, key):
-                score = 2.0 + 1.5 * len(key)
-            elif len(key) > 1 and _spread(said, key):
-                score = 1.0 + 1.5 * len(key)
-            elif key and _contains(want, key):  # only in the name a person chose
-                score = 1.0 + 1.0 * len(key)
-            else:
-                continue
-            if score > best:
-                best_phrase, best = p, score
-        doc = {_fold(w) for w in content(f"{m.description} {m.meta.get('definition') or ''}")}
-        overlap = want_content & doc
-        ruled = (want_content - doc) & {
-            _fold(w) for r in m.meta.get("business_rules") or () for w in content(str(r))
-        }
-        score = best + 1.25 * len(overlap) + 0.5 * len(ruled)
-        unit = _unit(m)
-        if wants_money and unit == "currency" or wants_count and unit == "count":
-            score += 1.0
-        elif (wants_money and unit == "count") or (wants_count and unit == "currency"):
-            score -= 4.0
-        if _is_ratio(m) != wants_ratio:
-            score -= 3.0
-        snapshot = _is_snapshot(model, m)
-        if wants_snapshot and snapshot:
-            score += 1.5
-        elif snapshot and not wants_snapshot:
-            score -= 1.0
-        if wants_distinct and unit == "count":
-            score += 0.5
-        if m.meta.get("status") == "certified":
-            score += 0.25
-        if score <= 0:
-            continue
-        bits = []
-        if best_phrase:
-            bits.append(f"the definition says {best_phrase!r}")
-        if overlap:
-            bits.append(f"its description shares {', '.join(sorted(overlap))}")
-        if wants_snapshot and snapshot:
-            bits.append("a month-end snapshot, as asked")
-        status = m.meta.get("status", "published")
-        reason = f"looks like `{m.name}`, {status}: " + ("; ".join(bits) or "same unit")
-        out.append(Candidate(m, round(score, 2), reason))
-    out.sort(key=lambda c: (-c.score, c.metric.name))
-    return out
-
-
-def _is_ratio(metric: Metric) -> bool:
-    """A ratio, a rate or an average (by type, unit or a division in its expression)."""
-    return metric.type.value == "ratio" or _unit(metric) in ("ratio", "percent") or "/" in (metric.expr or "")
-
-
-def _fold(word: str) -> str:
-    """A verb form folded for comparing descriptions: started/starts → start, upgrading → upgrad."""
-    for suffix in ("ing", "ed", "es", "s", "e"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def _wants_unit(text: str) -> tuple[bool, bool]:
-    """(money, count) asked for: the head of the definition ("Customers who …", "Total value of …")."""
-    low = text.lower()
-    if re.match(r"\s*(number|count|how many|distinct|unique)\b", low):
-        return False, True
-    if re.match(r"\s*(the )?(total|sum) (value|amount)\b|\s*(amount|value|money)\b", low):
-        return True, False
-    words = content(text)
-    head = words[0] if words else ""
-    if head in COUNT:
-        return False, True
-    if head in MONEY:
-        return True, False
-    money = bool(set(words) & MONEY)
-    return money, bool(set(words) & COUNT) and not money
-
-
-def _spread(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    """Every word of ``phrase`` in order within a window two words longer ("average mrr per paying customer")."""
-    n = len(phrase) + 2
-    for i in range(len(words)):
-        window = words[i : i + n]
-        if window and window[0] == phrase[0]:
-            it = iter(window)
-            if all(w in it for w in phrase):
-                return True
-    return False
-
-
-def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
-
-
-def _measures(model: Model, metric: Metric) -> list[Measure]:
-    out = []
-    for name in model.measures_of(metric.name):
-        for sm in model.semantic_models.values():
-            for ms in sm.measures:
-                if ms.name == name:
-                    out.append(ms)
-    return out
-
-
-def _is_snapshot(model: Model, metric: Metric) -> bool:
-    measures = _measures(model, metric)
-    return bool(measures) and all(ms.non_additive is not None for ms in measures)
-
-
 def _semantic_model(model: Model, measure: Measure) -> SemanticModel:
     return model.semantic_models[measure.semantic_model]
 
@@ -365,14 +178,14 @@ def _build(
     definition: Definition, model: Model, proposal: Proposal, base: Metric, dialect: str, max_hops: int
 ) -> None:
     graph = JoinGraph(model, max_hops=max_hops)
-    measures = _measures(model, base)
+    measures = measures_of(model, base)
     sms = sorted({ms.semantic_model for ms in measures})
     reachable: set[str] | None = None
     for sm_name in sms:
         names = graph.reachable_names(sm_name)
         reachable = names if reachable is None else reachable & names
     reachable = reachable or set()
-    snapshot = _is_snapshot(model, base)
+    snapshot = is_snapshot(model, base)
     covering = [str(r) for r in base.meta.get("business_rules") or ()]
     covering += [base.description, str(base.meta.get("definition") or "")]
     time_dims: dict[str, tuple[tuple[str, ...], ...]] = {}
@@ -431,15 +244,15 @@ def _build(
         proposal.time_dimension = Suggestion(
             "time", time_name, 0.85, f"the measure's own time dimension; queried as {METRIC_TIME}{SEP}month"
         )
-    _dimensions(model, proposal, reachable, graph, sms)
+    dimensions(model, proposal, reachable, graph, sms)
     # Refusals: values that do not exist, contradictions.
     for r in reads:
         if r.reading.suggestion:
             _refuse(proposal, "unknown_value", f"rule {r.reading.text!r}: {r.reading.reason}")
             return
-    contradiction = _contradiction(reads)
-    if contradiction:
-        _refuse(proposal, "contradictory_rules", contradiction)
+    clash = contradiction(reads)
+    if clash:
+        _refuse(proposal, "contradictory_rules", clash)
         return
     predicates = [r.reading.predicate for r in reads if r.reading.predicate]
     quoted = {r.reading.reason for r in reads if r.reading.status == "covered"}
@@ -456,7 +269,7 @@ def _build(
             reason=f"this looks like `{base.name}`, {status} — reuse it?"
             + top.reason.split(":", 1)[-1].replace(";", ",").rstrip(),
         )
-    proposal.metric = _metric_dict(definition, base, predicates)
+    proposal.metric = metric_dict(definition, base, predicates)
     if main is not None and base.type.value == "simple" and base.measure and main.name != base.measure.name:
         proposal.metric["type_params"] = {"measure": main.name}
     try:
@@ -511,105 +324,6 @@ def _measure_dated_by(model: Model, measure: Measure, time_dim: str) -> Measure 
         if ms.expr == measure.expr and ms.agg == measure.agg and ms.agg_time_dimension == time_dim:
             return ms
     return None
-
-
-def _contradiction(reads: list[rulebook.Read]) -> str | None:
-    keep: dict[str, tuple[set[str], str]] = {}
-    drop: dict[str, tuple[set[str], str]] = {}
-    for r in reads:
-        if not r.dimension or r.reading.status not in ("filter", "covered") or not r.values:
-            continue
-        values = set(r.values)
-        if values in ({"true"}, {"false"}):
-            values = {"false"} if (values == {"true"}) == r.negative else {"true"}
-            target = keep
-        else:
-            target = drop if r.negative else keep
-        if r.dimension in target and target is keep:
-            prev, text = target[r.dimension]
-            if not prev & values:
-                return f"rules {text!r} and {r.reading.text!r} keep nothing in common of {r.dimension}"
-        target[r.dimension] = (values, r.reading.text)
-    for dim, (values, text) in keep.items():
-        if dim in drop and values <= drop[dim][0]:
-            return f"rules {text!r} and {drop[dim][1]!r} keep and drop the same values of {dim}"
-    return None
-
-
-def _dimensions(
-    model: Model, proposal: Proposal, reachable: set[str], graph: JoinGraph, sms: list[str]
-) -> None:
-    shown: set[str] = set()
-    for name in sorted(reachable, key=lambda n: (n.count(SEP), n)):
-        tail = name.rsplit(SEP, 1)[-1]
-        if tail in shown or not any(
-            d.name == tail and d.type == "categorical"
-            for sm in model.semantic_models.values()
-            for d in sm.dimensions
-        ):
-            continue
-        shown.add(tail)
-        hops = name.count(SEP)
-        proposal.dimensions.append(
-            Suggestion(
-                "dimension",
-                name,
-                round(0.9 - 0.1 * max(hops - 1, 0), 2),
-                f"reachable from {', '.join(sms)} many-to-one" + (f" ({hops} hops)" if hops > 1 else ""),
-            )
-        )
-    for sm in model.semantic_models.values():
-        if sm.name in sms or not sm.primary:
-            continue
-        for d in sm.dimensions:
-            name = f"{sm.primary}{SEP}{d.name}"
-            if d.type == "categorical" and d.name not in shown and name not in reachable:
-                proposal.excluded_dimensions.append(
-                    Suggestion(
-                        "excluded_dimension",
-                        name,
-                        0.9,
-                        f"unreachable from {', '.join(sms)} without a fan-out join (no many-to-one path)",
-                    )
-                )
-
-
-def _metric_dict(definition: Definition, base: Metric, predicates: list[str]) -> dict[str, Any]:
-    label = definition.name.replace("_", " ").capitalize()
-    out: dict[str, Any] = {"name": definition.name, "label": label, "description": definition.text}
-    filters = [w.sql for w in base.filter]
-    if base.type.value == "simple" and base.measure is not None:
-        out["type"] = "simple"
-        out["type_params"] = {"measure": base.measure.name}
-        filters += [w.sql for w in base.measure.filter]
-        filters += predicates
-    else:
-        item: dict[str, Any] = {"name": base.name}
-        if predicates:
-            item["filter"] = _join(predicates)
-        out["type"] = "derived"
-        out["type_params"] = {"expr": base.name, "metrics": [item]}
-        filters = []
-    if filters:
-        out["filter"] = _join(filters)
-    meta: dict[str, Any] = {
-        "status": "draft",
-        "certification": "draft",
-        "definition": definition.text,
-        "based_on": base.name,
-    }
-    for key in ("category", "owner", "unit"):
-        if base.meta.get(key):
-            meta[key] = base.meta[key]
-    if definition.rules:
-        meta["business_rules"] = list(definition.rules)
-    out["config"] = {"meta": meta}
-    return out
-
-
-def _join(filters: list[str]) -> str:
-    unique = list(dict.fromkeys(filters))
-    return unique[0] if len(unique) == 1 else " and ".join(f"({f})" for f in unique)
 
 
 def model_with(model: Model, metric: Metric) -> Model:

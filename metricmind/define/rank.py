@@ -1,0 +1,161 @@
+"""Existing metrics ranked against a definition: shared words, unit (money or a count), ratio, snapshot."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from metricmind.define.proposal import Definition
+from metricmind.define.words import COUNT, DISTINCT, MONEY, RATIO, SNAPSHOT, content
+from metricmind.resolve.lexicon import COMMON_WORDS  # noqa: F401
+from metricmind.resolve.text import stems
+from metricmind.spec.model import Measure, Metric, Model
+
+
+@dataclass
+class Candidate:
+    """An existing metric scored against the definition."""
+
+    metric: Metric
+    score: float
+    reason: str
+
+
+def confidence(score: float) -> float:
+    """A ranking score as a confidence between 0 and 1."""
+    return round(score / (score + 4.0), 2)
+
+
+def unit(metric: Metric) -> str:
+    """The metric's unit (``currency``, ``count``, ``ratio`` …) from its meta."""
+    return str(metric.meta.get("unit") or "")
+
+
+def rank(model: Model, definition: Definition, text: str) -> list[Candidate]:
+    """Existing metrics ranked by the words they share with the definition, their unit and snapshot."""
+    want = stems(text.lower().replace("_", " ").replace("-", " "))
+    said = stems(definition.text.lower().replace("_", " ").replace("-", " "))
+    want_content = {_fold(w) for w in content(text)}
+    wants_money, wants_count = wants_unit(definition.text)
+    wants_snapshot = bool(SNAPSHOT.search(definition.text))
+    wants_distinct = bool(DISTINCT.search(definition.text))
+    wants_ratio = bool(RATIO.search(definition.text))
+    out: list[Candidate] = []
+    for m in model.metrics.values():
+        if m.meta.get("status") == "deprecated":
+            continue
+        phrases = [m.name.replace("_", " "), re.sub(r"\(.*?\)", " ", m.label)]
+        phrases += [str(s) for s in m.meta.get("synonyms") or ()]
+        best_phrase, best = "", 0.0
+        for p in phrases:
+            key = stems(p.replace("-", " "))
+            if key and _contains(said, key):
+                score = 2.0 + 1.5 * len(key)
+            elif len(key) > 1 and _spread(said, key):
+                score = 1.0 + 1.5 * len(key)
+            elif key and _contains(want, key):  # only in the name a person chose
+                score = 1.0 + 1.0 * len(key)
+            else:
+                continue
+            if score > best:
+                best_phrase, best = p, score
+        doc = {_fold(w) for w in content(f"{m.description} {m.meta.get('definition') or ''}")}
+        overlap = want_content & doc
+        ruled = (want_content - doc) & {
+            _fold(w) for r in m.meta.get("business_rules") or () for w in content(str(r))
+        }
+        score = best + 1.25 * len(overlap) + 0.5 * len(ruled)
+        u = unit(m)
+        if wants_money and u == "currency" or wants_count and u == "count":
+            score += 1.0
+        elif (wants_money and u == "count") or (wants_count and u == "currency"):
+            score -= 4.0
+        if is_ratio(m) != wants_ratio:
+            score -= 3.0
+        snapshot = is_snapshot(model, m)
+        if wants_snapshot and snapshot:
+            score += 1.5
+        elif snapshot and not wants_snapshot:
+            score -= 1.0
+        if wants_distinct and u == "count":
+            score += 0.5
+        if m.meta.get("status") == "certified":
+            score += 0.25
+        if score <= 0:
+            continue
+        bits = []
+        if best_phrase:
+            bits.append(f"the definition says {best_phrase!r}")
+        if overlap:
+            bits.append(f"its description shares {', '.join(sorted(overlap))}")
+        if wants_snapshot and snapshot:
+            bits.append("a month-end snapshot, as asked")
+        status = m.meta.get("status", "published")
+        reason = f"looks like `{m.name}`, {status}: " + ("; ".join(bits) or "same unit")
+        out.append(Candidate(m, round(score, 2), reason))
+    out.sort(key=lambda c: (-c.score, c.metric.name))
+    return out
+
+
+def is_ratio(metric: Metric) -> bool:
+    """A ratio, a rate or an average (by type, unit or a division in its expression)."""
+    return metric.type.value == "ratio" or unit(metric) in ("ratio", "percent") or "/" in (metric.expr or "")
+
+
+def _fold(word: str) -> str:
+    """A verb form folded for comparing descriptions: started/starts → start, upgrading → upgrad."""
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def wants_unit(text: str) -> tuple[bool, bool]:
+    """(money, count) asked for: the head of the definition ("Customers who …", "Total value of …")."""
+    low = text.lower()
+    if re.match(r"\s*(number|count|how many|distinct|unique)\b", low):
+        return False, True
+    if re.match(r"\s*(the )?(total|sum) (value|amount)\b|\s*(amount|value|money)\b", low):
+        return True, False
+    words = content(text)
+    head = words[0] if words else ""
+    if head in COUNT:
+        return False, True
+    if head in MONEY:
+        return True, False
+    money = bool(set(words) & MONEY)
+    return money, bool(set(words) & COUNT) and not money
+
+
+def _spread(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    """Every word of ``phrase`` in order within a window two words longer ("average mrr per paying customer")."""
+    n = len(phrase) + 2
+    for i in range(len(words)):
+        window = words[i : i + n]
+        if window and window[0] == phrase[0]:
+            it = iter(window)
+            if all(w in it for w in phrase):
+                return True
+    return False
+
+
+def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
+
+
+def measures_of(model: Model, metric: Metric) -> list[Measure]:
+    """The measures ``metric`` reads (through its inputs)."""
+    out = []
+    for name in model.measures_of(metric.name):
+        for sm in model.semantic_models.values():
+            for ms in sm.measures:
+                if ms.name == name:
+                    out.append(ms)
+    return out
+
+
+def is_snapshot(model: Model, metric: Metric) -> bool:
+    """Every measure of ``metric`` is semi-additive (a snapshot)."""
+    measures = measures_of(model, metric)
+    return bool(measures) and all(ms.non_additive is not None for ms in measures)

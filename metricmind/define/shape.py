@@ -1,0 +1,114 @@
+"""The proposed metric's shape: its dictionary, its dimensions (and those that do not apply), contradictions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from metricmind.define import rules as rulebook
+from metricmind.define.proposal import Definition, Proposal, Suggestion
+from metricmind.spec.joingraph import JoinGraph
+from metricmind.spec.model import Metric, Model
+from metricmind.spec.names import SEP
+
+
+def contradiction(reads: list[rulebook.Read]) -> str | None:
+    """Why two rules cannot both hold (they keep nothing in common, or keep and drop the same values)."""
+    keep: dict[str, tuple[set[str], str]] = {}
+    drop: dict[str, tuple[set[str], str]] = {}
+    for r in reads:
+        if not r.dimension or r.reading.status not in ("filter", "covered") or not r.values:
+            continue
+        values = set(r.values)
+        if values in ({"true"}, {"false"}):
+            values = {"false"} if (values == {"true"}) == r.negative else {"true"}
+            target = keep
+        else:
+            target = drop if r.negative else keep
+        if r.dimension in target and target is keep:
+            prev, text = target[r.dimension]
+            if not prev & values:
+                return f"rules {text!r} and {r.reading.text!r} keep nothing in common of {r.dimension}"
+        target[r.dimension] = (values, r.reading.text)
+    for dim, (values, text) in keep.items():
+        if dim in drop and values <= drop[dim][0]:
+            return f"rules {text!r} and {drop[dim][1]!r} keep and drop the same values of {dim}"
+    return None
+
+
+def dimensions(
+    model: Model, proposal: Proposal, reachable: set[str], graph: JoinGraph, sms: list[str]
+) -> None:
+    """Fill ``proposal.dimensions`` (reachable many-to-one) and ``excluded_dimensions`` (with why)."""
+    shown: set[str] = set()
+    for name in sorted(reachable, key=lambda n: (n.count(SEP), n)):
+        tail = name.rsplit(SEP, 1)[-1]
+        if tail in shown or not any(
+            d.name == tail and d.type == "categorical"
+            for sm in model.semantic_models.values()
+            for d in sm.dimensions
+        ):
+            continue
+        shown.add(tail)
+        hops = name.count(SEP)
+        proposal.dimensions.append(
+            Suggestion(
+                "dimension",
+                name,
+                round(0.9 - 0.1 * max(hops - 1, 0), 2),
+                f"reachable from {', '.join(sms)} many-to-one" + (f" ({hops} hops)" if hops > 1 else ""),
+            )
+        )
+    for sm in model.semantic_models.values():
+        if sm.name in sms or not sm.primary:
+            continue
+        for d in sm.dimensions:
+            name = f"{sm.primary}{SEP}{d.name}"
+            if d.type == "categorical" and d.name not in shown and name not in reachable:
+                proposal.excluded_dimensions.append(
+                    Suggestion(
+                        "excluded_dimension",
+                        name,
+                        0.9,
+                        f"unreachable from {', '.join(sms)} without a fan-out join (no many-to-one path)",
+                    )
+                )
+
+
+def metric_dict(definition: Definition, base: Metric, predicates: list[str]) -> dict[str, Any]:
+    """The proposed metric on ``base`` with the rule ``predicates``, as a ``metrics:`` item."""
+    label = definition.name.replace("_", " ").capitalize()
+    out: dict[str, Any] = {"name": definition.name, "label": label, "description": definition.text}
+    filters = [w.sql for w in base.filter]
+    if base.type.value == "simple" and base.measure is not None:
+        out["type"] = "simple"
+        out["type_params"] = {"measure": base.measure.name}
+        filters += [w.sql for w in base.measure.filter]
+        filters += predicates
+    else:
+        item: dict[str, Any] = {"name": base.name}
+        if predicates:
+            item["filter"] = join_filters(predicates)
+        out["type"] = "derived"
+        out["type_params"] = {"expr": base.name, "metrics": [item]}
+        filters = []
+    if filters:
+        out["filter"] = join_filters(filters)
+    meta: dict[str, Any] = {
+        "status": "draft",
+        "certification": "draft",
+        "definition": definition.text,
+        "based_on": base.name,
+    }
+    for key in ("category", "owner", "unit"):
+        if base.meta.get(key):
+            meta[key] = base.meta[key]
+    if definition.rules:
+        meta["business_rules"] = list(definition.rules)
+    out["config"] = {"meta": meta}
+    return out
+
+
+def join_filters(filters: list[str]) -> str:
+    """Filters joined with ``and`` (each parenthesized), duplicates dropped."""
+    unique = list(dict.fromkeys(filters))
+    return unique[0] if len(unique) == 1 else " and ".join(f"({f})" for f in unique)
