@@ -31,12 +31,10 @@ from typing import Any
 
 import yaml
 
-from metricmind.catalog.definitions import parse_definition
-from metricmind.compiler import Compiler
-from metricmind.define import Definition, analyze, model_with
+from metricmind.define import Definition, Proposal, analyze
+from metricmind.define.extend import proposal_sql
 from metricmind.demo.build import build_demo
 from metricmind.project import Project
-from metricmind.spec.query import MetricQuery
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "define" / "cases"
 MONTH = "metric_time__month"
@@ -59,18 +57,32 @@ def load_cases(name: str) -> list[dict[str, Any]]:
     return list(data)
 
 
-def proposed_rows(project: Project, metric: dict[str, Any]) -> dict[dt.date, float]:
-    """The proposed metric by month for 2024."""
-    m = parse_definition(metric)
-    compiler = Compiler(model_with(project.model, m))
-    query = MetricQuery.build(m.name, [MONTH], start="2024-01-01", end="2024-12-31", order_by=[MONTH])
-    sql = compiler.compile(query, project.dialect).sql
+def proposed_rows(project: Project, proposal: Proposal) -> dict[dt.date, float]:
+    """The proposed metric by month for 2024 (new measures and models included, compiled without dbt)."""
+    sql = proposal_sql(project.model, proposal, dialect=project.dialect, start="2024-01-01", end="2024-12-31")
     result = project.warehouse.run(sql)
     out: dict[dt.date, float] = {}
     for row in result.rows:
         month = row[0].date() if isinstance(row[0], dt.datetime) else row[0]
         out[month] = float(row[1]) if row[1] is not None else 0.0
     return out
+
+
+_COLUMNS: dict[int, dict[str, dict[str, str]]] = {}
+
+
+def warehouse_columns(project: Project) -> dict[str, dict[str, str]]:
+    """Every table's columns and types, by relation (``main.table``), read once per project."""
+    key = id(project)
+    if key not in _COLUMNS:
+        rows = project.warehouse.run(
+            "select table_schema, table_name, column_name, data_type from information_schema.columns"
+        ).rows
+        out: dict[str, dict[str, str]] = {}
+        for schema, table, column, typ in rows:
+            out.setdefault(f"{schema}.{table}", {})[str(column)] = str(typ)
+        _COLUMNS[key] = out
+    return _COLUMNS[key]
 
 
 def hand_rows(project: Project, sql: str) -> dict[dt.date, float]:
@@ -87,7 +99,7 @@ def close(a: float, b: float) -> bool:
 def run_case(project: Project, case: dict[str, Any]) -> Outcome:
     """Analyze and execute one case."""
     d = Definition(str(case["name"]), str(case["definition"]), tuple(str(r) for r in case.get("rules") or ()))
-    p = analyze(d, project.model, dialect=project.dialect)
+    p = analyze(d, project.model, dialect=project.dialect, columns=warehouse_columns(project))
     expect = case["expect"]
     if not expect["answerable"]:
         if p.refused:
@@ -96,13 +108,14 @@ def run_case(project: Project, case: dict[str, Any]) -> Outcome:
     if p.refused or p.metric is None:
         return Outcome(case["id"], "refused", f"{p.refused}: {p.message}", p.elapsed_ms)
     try:
-        got = proposed_rows(project, p.metric)
+        got = proposed_rows(project, p)
     except Exception as exc:
         return Outcome(case["id"], "refused", f"proposed metric failed to run: {exc}", p.elapsed_ms)
     want = hand_rows(project, expect["sql"])
     bad = [m for m in want if not close(got.get(m, 0.0), want[m])]
-    based = p.metric["config"]["meta"].get("based_on")
-    filt = p.metric.get("filter") or p.metric["type_params"].get("metrics", [{}])[0].get("filter", "")
+    based = p.metric["config"]["meta"].get("based_on") or _parts(p)
+    tp = p.metric["type_params"]
+    filt = p.metric.get("filter") or (tp.get("metrics") or [tp.get("numerator") or {}])[0].get("filter", "")
     if not bad:
         return Outcome(case["id"], "equal", f"based on {based} {filt}", p.elapsed_ms)
     first = bad[0]
@@ -112,6 +125,15 @@ def run_case(project: Project, case: dict[str, Any]) -> Outcome:
             case["id"], "refused", f"unread rules {[r.text for r in p.unread]}; {diff}", p.elapsed_ms
         )
     return Outcome(case["id"], "wrong", f"based on {based} {filt}; {diff}", p.elapsed_ms)
+
+
+def _parts(p: Proposal) -> str:
+    bits = [f"+{m.semantic_model}.{m.measure['name']}" for m in p.new_measures]
+    bits += [f"+model {p.new_model.name}"] if p.new_model else []
+    tp = p.metric["type_params"] if p.metric else {}
+    if "numerator" in tp:
+        bits.append(f"ratio {tp['numerator']} / {tp['denominator']}")
+    return " ".join(bits) or "new metric"
 
 
 def score(outcomes: list[Outcome]) -> dict[str, Any]:

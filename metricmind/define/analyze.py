@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 from metricmind.catalog.definitions import parse_definition
 from metricmind.compiler import Compiler
 from metricmind.define import rules as rulebook
+from metricmind.define.checks import checks_for
+from metricmind.define.compose import compatible, compose, named_dimensions, structure
+from metricmind.define.extend import compile_metric, extend
 from metricmind.define.inputs import check_input
 from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion
 from metricmind.define.rank import confidence, is_ratio, is_snapshot, measures_of, rank
 from metricmind.define.shape import contradiction, dimensions, metric_dict
 from metricmind.define.sources import suggest_sources
+from metricmind.define.terms import VERBS, find_term
 from metricmind.define.words import RATIO, content, known, lexicon, vocabulary
 from metricmind.errors import MetricmindError
 from metricmind.resolve.lexicon import COMMON_WORDS
@@ -36,7 +40,14 @@ DISTINCT_OF = re.compile(r"\b(distinct|unique)\s+(?:\w+\s+)?(customers?|users?|a
 MIN_SCORE = 3.0
 
 
-def analyze(definition: Definition, model: Model, *, dialect: str = "duckdb", max_hops: int = 4) -> Proposal:
+def analyze(
+    definition: Definition,
+    model: Model,
+    *,
+    dialect: str = "duckdb",
+    max_hops: int = 4,
+    columns: dict[str, dict[str, str]] | None = None,
+) -> Proposal:
     """Analyze a plain-English definition over ``model``; nothing is written.
 
     Args:
@@ -44,6 +55,8 @@ def analyze(definition: Definition, model: Model, *, dialect: str = "duckdb", ma
         model: The project's model (``Project.model``).
         dialect: SQL dialect of ``preview_sql``.
         max_hops: Longest join path for dimensions and rule filters.
+        columns: Optional warehouse columns per relation (``{relation: {column: type}}``, e.g. from
+            ``information_schema``): columns no measure aggregates yet can then be proposed.
 
     Returns:
         A ``Proposal``: with ``metric`` and ``preview_sql`` when a metric can be proposed, else with
@@ -52,7 +65,7 @@ def analyze(definition: Definition, model: Model, *, dialect: str = "duckdb", ma
     started = time.perf_counter()
     proposal = Proposal(definition=definition)
     try:
-        _analyze(definition, model, proposal, dialect, max_hops)
+        _analyze(definition, model, proposal, dialect, max_hops, columns)
     finally:
         proposal.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     return proposal
@@ -65,7 +78,14 @@ def _refuse(proposal: Proposal, code: str, message: str) -> None:
     proposal.preview_sql = None
 
 
-def _analyze(definition: Definition, model: Model, proposal: Proposal, dialect: str, max_hops: int) -> None:
+def _analyze(
+    definition: Definition,
+    model: Model,
+    proposal: Proposal,
+    dialect: str,
+    max_hops: int,
+    columns: dict[str, dict[str, str]] | None,
+) -> None:
     bad = check_input(definition, model)
     if bad:
         _refuse(proposal, *bad)
@@ -73,7 +93,12 @@ def _analyze(definition: Definition, model: Model, proposal: Proposal, dialect: 
     text = f"{definition.name.replace('_', ' ')} {definition.text}"
     proposal.sources = _sources(model, text)
     vocab = vocabulary(model)
-    unknown = [w for w in content(definition.text) if not known(w, vocab)]
+    column_words = {w for cols in (columns or {}).values() for c in cols for w in content(c)}
+    unknown = [
+        w
+        for w in content(definition.text)
+        if not known(w, vocab) and w not in VERBS and w not in column_words
+    ]
     ranked = rank(model, definition, text)
     proposal.similar = [
         Suggestion(
@@ -104,15 +129,101 @@ def _analyze(definition: Definition, model: Model, proposal: Proposal, dialect: 
         )
         return
     if not ranked or ranked[0].score < MIN_SCORE:
+        if _compose(definition, model, proposal, dialect, max_hops, columns):
+            return
         closest = ", ".join(c.metric.name for c in ranked[:3]) or "none"
         _refuse(proposal, "no_data", f"the definition matches no metric or measure well; closest: {closest}")
         return
     base = ranked[0].metric
     problem = _mismatch(definition, model, base)
-    if problem:
-        _refuse(proposal, "unsupported", problem)
-        return
+    if problem or _incompatible(definition, model, base, columns):
+        if _compose(definition, model, proposal, dialect, max_hops, columns):
+            return
+        if problem:
+            _refuse(proposal, "unsupported", problem)
+            return
     _build(definition, model, proposal, base, dialect, max_hops)
+    if proposal.refused == "unsupported" and _compose(
+        definition, model, proposal, dialect, max_hops, columns
+    ):
+        return
+    if proposal.metric is not None:
+        proposal.checks = checks_for(model, proposal)
+
+
+def _incompatible(
+    definition: Definition, model: Model, base: Metric, columns: dict[str, dict[str, str]] | None
+) -> bool:
+    """The closest metric computes something else than the definition's words say (another column or
+    entity), or cannot reach a dimension the definition or its rules name, or the definition is a ratio.
+    """
+    if structure(definition) is not None and not is_ratio(base):
+        return True
+    lx = lexicon(model)
+    context = " ".join([definition.text, *definition.rules])
+    term = find_term(model, definition.text, context, lx, columns, (definition.text, *definition.rules))
+    named = named_dimensions(model, [definition.text, *definition.rules])
+    if term is None or base.type.value != "simple":
+        return not compatible(model, base, None, named)
+    return not compatible(model, base, term, named) and term.confidence >= 0.6
+
+
+def _compose(
+    definition: Definition,
+    model: Model,
+    proposal: Proposal,
+    dialect: str,
+    max_hops: int,
+    columns: dict[str, dict[str, str]] | None,
+) -> bool:
+    """Propose a metric on new parts (``compose``); False when it cannot (the proposal is untouched)."""
+    trial = Proposal(definition=definition, sources=proposal.sources, similar=list(proposal.similar))
+    why, reads = compose(definition, model, trial, columns)
+    if why is not None or trial.metric is None:
+        return False
+    for r in reads:
+        if r.reading.suggestion:
+            _refuse(proposal, "unknown_value", f"rule {r.reading.text!r}: {r.reading.reason}")
+            proposal.rules = trial.rules
+            return True
+    clash = contradiction(reads)
+    if clash:
+        _refuse(proposal, "contradictory_rules", clash)
+        proposal.rules = trial.rules
+        return True
+    new_model = trial.new_model
+    try:
+        extended = extend(
+            model,
+            metric=trial.metric,
+            new_measures=[(m.semantic_model, m.measure) for m in trial.new_measures],
+            new_model=new_model.semantic_model if new_model else None,
+            new_metrics=trial.new_metrics,
+        )
+        trial.preview_sql = compile_metric(
+            extended,
+            definition.name,
+            dialect=dialect,
+            max_hops=max_hops,
+            new_model=(new_model.name, new_model.compiled_sql) if new_model else None,
+        )
+    except MetricmindError:
+        return False
+    for f in fields(Proposal):
+        if f.name not in ("definition", "elapsed_ms"):
+            setattr(proposal, f.name, getattr(trial, f.name))
+    parts = [s for s in trial.similar if s.kind == "part"]
+    if parts:
+        proposal.measure = replace(parts[0], kind="measure")
+    homes = sorted(extended.source_models(definition.name))
+    graph = JoinGraph(extended, max_hops=max_hops)
+    reachable: set[str] = set()
+    for i, h in enumerate(homes):
+        names = graph.reachable_names(h)
+        reachable = names if i == 0 else reachable & names
+    dimensions(extended, proposal, reachable, graph, homes)
+    proposal.checks = checks_for(extended, proposal)
+    return True
 
 
 def _mismatch(definition: Definition, model: Model, base: Metric) -> str | None:

@@ -33,7 +33,9 @@ def bench() -> ModuleType:
 @pytest.fixture(scope="module")
 def outcomes(demo: Project) -> list[object]:
     b = bench()
-    return [b.run_case(demo, case) for case in b.load_cases("definitions.yml")]
+    return [
+        b.run_case(demo, case) for f in ("definitions.yml", "definitions2.yml") for case in b.load_cases(f)
+    ]
 
 
 def test_no_development_case_is_silently_wrong(outcomes: list[object]) -> None:
@@ -43,14 +45,40 @@ def test_no_development_case_is_silently_wrong(outcomes: list[object]) -> None:
 
 def test_equal_share_and_latency_floor(outcomes: list[object]) -> None:
     figures = bench().score(outcomes)
-    assert figures["equal_pct"] >= 60.0, figures
+    assert figures["equal_pct"] >= 70.0, figures
     assert figures["latency_ms_median"] < 200, figures
 
 
 def test_every_refusal_case_is_refused_with_its_reason(outcomes: list[object], demo: Project) -> None:
-    cases = {c["id"]: c for c in bench().load_cases("definitions.yml")}
+    cases = {c["id"]: c for f in ("definitions.yml", "definitions2.yml") for c in bench().load_cases(f)}
     for o in outcomes:
         case = cases[o.id]  # type: ignore[attr-defined]
         if not case["expect"]["answerable"]:
             code = case["expect"]["reason"].split(":", 1)[0]
             assert o.outcome == "refused" and o.detail.startswith(code), (o.id, o.detail)  # type: ignore[attr-defined]
+
+
+def test_a_snapshot_model_is_proposed_and_runs_without_dbt(demo: Project) -> None:
+    from metricmind.define import Definition, analyze
+    from metricmind.define.extend import proposal_sql
+
+    p = analyze(
+        Definition(
+            "seats_eom", "Total seats on paid subscriptions live at the end of the month", ("Exclude trials",)
+        ),
+        demo.model,
+        columns=bench().warehouse_columns(demo),
+    )
+    assert p.refused is None and p.new_model is not None, p.message
+    assert "{{ ref('fct_subscriptions_canonical') }}" in p.new_model.sql
+    assert p.new_model.semantic_model["model"] == f"ref('{p.new_model.name}')"
+    assert p.new_model.materialization == "table"
+    rows = demo.warehouse.run(proposal_sql(demo.model, p, start="2024-01-01", end="2024-12-31")).rows
+    hand = demo.warehouse.run(
+        "select sum(seats) from fct_subscriptions_canonical where not is_trial "
+        "and started_at <= date '2024-06-30' and (ended_at is null or ended_at > date '2024-06-30')"
+    ).rows[0][0]
+    june = {str(r[0])[:10]: r[1] for r in rows}["2024-06-01"]
+    assert float(june) == float(hand)
+    kinds = {c.kind for c in p.checks}
+    assert {"not_null", "non_negative", "unique", "range"} <= kinds

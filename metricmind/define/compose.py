@@ -1,0 +1,352 @@
+"""A metric no existing measure computes: new measures, a snapshot model, and ratios of two parts.
+
+``compose`` reads the definition as one aggregation (``terms.find_term``) or as a ratio ("X divided by Y"
+in the definition or a rule, "share of X that Y"), builds each part on an existing metric when one fits
+and on a new measure (or the month-end snapshot model) otherwise, reads the rules against the part's
+own semantic model, and fills the proposal: ``metric``, ``new_metrics``, ``new_measures``, ``new_model``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from metricmind.define import rules as rulebook
+from metricmind.define.extend import extend
+from metricmind.define.newmodel import plan
+from metricmind.define.proposal import Definition, NewMeasure, NewModel, Proposal, RuleReading, Suggestion
+from metricmind.define.rank import is_ratio, measures_of, rank
+from metricmind.define.shape import join_filters
+from metricmind.define.terms import Term, find_term
+from metricmind.define.words import lexicon
+from metricmind.resolve.text import stems
+from metricmind.spec.joingraph import JoinGraph
+from metricmind.spec.model import Metric, Model
+from metricmind.spec.names import SEP
+
+DIVIDED = re.compile(r"^(?P<num>.+?)\s+(?:divided by|over|÷|/)\s+(?P<den>.+)$", re.I)
+SHARE = re.compile(
+    r"\b(?:share|proportion|percentage|fraction) of (?P<whole>.+?)\s+(?P<part>(?:that|which|who|paid|billed|"
+    r"from|on|in|with)\b.+)$",
+    re.I,
+)
+MIN_METRIC = 3.0
+
+
+@dataclass
+class Parts:
+    """What compose adds to the proposal."""
+
+    measures: list[NewMeasure] = field(default_factory=list)
+    model: NewModel | None = None
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)
+    reads: list[rulebook.Read] = field(default_factory=list)
+
+
+def structure(definition: Definition) -> tuple[str, str, str, int | None] | None:
+    """(numerator text, denominator text, numerator-only qualifier, index of the rule that said it)."""
+    for i, rule in enumerate(definition.rules):
+        m = DIVIDED.match(rule.strip().rstrip("."))
+        if m and " divided by " in rule.lower():
+            return m.group("num"), m.group("den"), "", i
+    text = definition.text.strip().rstrip(".")
+    m = DIVIDED.match(text)
+    if m and " divided by " in text.lower():
+        den = re.split(r",\s*(?:per|by|each|every)\b", m.group("den"))[0]
+        return m.group("num"), den, "", None
+    s = SHARE.search(text)
+    if s:
+        return s.group("whole"), s.group("whole"), s.group("part"), None
+    return None
+
+
+def compatible(model: Model, metric: Metric, term: Term | None, named_dims: set[str]) -> bool:
+    """An existing metric computes what the term says: the same column, or a count of the same entity,
+    and every dimension the text names is reachable from it.
+    """
+    measures = measures_of(model, metric)
+    if not measures:
+        return term is None
+    graph = JoinGraph(model, max_hops=4)
+    reach: set[str] = set()
+    for ms in measures:
+        reach |= {n.rsplit(SEP, 1)[-1] for n in graph.reachable_names(ms.semantic_model)}
+    if any(d.rsplit(SEP, 1)[-1] not in reach for d in named_dims):
+        return False
+    if term is None:
+        return True
+    if term.time_named and not term.snapshot and all(ms.agg_time_dimension != term.time for ms in measures):
+        return False
+    if term.agg in ("sum", "average"):
+        return any(ms.expr == term.expr for ms in measures) and (term.agg == "sum" or is_ratio(metric))
+    if term.counted is None:
+        return False
+    for ms in measures:
+        home = model.semantic_models[ms.semantic_model]
+        key = next((e.expr for e in home.entities if e.name == term.counted), None)
+        if key is None:
+            return False
+        if ms.agg.value == "count" and home.primary != term.counted:
+            return False
+        if ms.agg.value == "count_distinct" and key not in ms.expr:
+            return False
+        if ms.agg.value in ("sum", "average"):
+            return False
+    return True
+
+
+def named_dimensions(model: Model, texts: list[str]) -> set[str]:
+    """Categorical dimensions whose values the texts name unambiguously (by a value of one dimension)."""
+    lx = lexicon(model)
+    out: set[str] = set()
+    for text in texts:
+        words = stems(text.lower().replace("-", " ").replace("_", " "))
+        for size in (2, 1):
+            for i in range(len(words) - size + 1):
+                hits = {
+                    e.target.partition("=")[0]
+                    for e in lx.lookup(words[i : i + size])
+                    if e.kind == "value" and e.source in ("value", "name", "label")
+                }
+                if len(hits) == 1:
+                    out |= hits
+    return out
+
+
+def compose(
+    definition: Definition,
+    model: Model,
+    proposal: Proposal,
+    columns: dict[str, dict[str, str]] | None,
+) -> tuple[str | None, list[rulebook.Read]]:
+    """Fill ``proposal`` with a metric built from new parts, and the rules as read.
+
+    The first item says why it cannot (then the proposal's metric and parts are not filled).
+    """
+    lx = lexicon(model)
+    context = " ".join([definition.text, *definition.rules])
+    dated = (definition.text, *definition.rules)
+    shape = structure(definition)
+    parts = Parts()
+    common = [r for i, r in enumerate(definition.rules) if shape is None or i != shape[3]]
+    if shape is None:
+        term = find_term(model, definition.text, context, lx, columns, dated)
+        if term is None:
+            return "the definition names no column or entity of one semantic model clearly", []
+        made = _part(definition, model, definition.name, definition.text, term, "", common, parts, proposal)
+        if isinstance(made, str):
+            return made, []
+        metric = _simple(definition, made)
+    else:
+        num_text, den_text, qualifier, rule_at = shape
+        sides = []
+        for role, text, extra in (("numerator", num_text, qualifier), ("denominator", den_text, "")):
+            term = find_term(model, text, f"{text} {extra} {context}", lx, columns, (text, *dated))
+            made = _part(
+                definition, model, f"{definition.name}_{role}", text, term, extra, common, parts, proposal
+            )
+            if isinstance(made, str):
+                return f"the {role} ({text!r}): {made}", []
+            sides.append(made)
+        metric = _ratio(definition, sides[0], sides[1])
+        if rule_at is not None:
+            proposal.rules.insert(
+                rule_at,
+                RuleReading(
+                    definition.rules[rule_at],
+                    "covered",
+                    0.8,
+                    f"states the ratio: {num_text!r} ÷ {den_text!r}",
+                ),
+            )
+    proposal.metric = metric
+    proposal.new_metrics = parts.metrics
+    proposal.new_measures = parts.measures
+    proposal.new_model = parts.model
+    return None, parts.reads
+
+
+def _part(
+    definition: Definition,
+    model: Model,
+    name: str,
+    text: str,
+    term: Term | None,
+    qualifier: str,
+    rules: list[str],
+    parts: Parts,
+    proposal: Proposal,
+) -> dict[str, Any] | str:
+    """One part: ``{"name": metric, "filter": …}`` for the metric that computes it (existing or new)."""
+    named = named_dimensions(model, [text, qualifier, *rules])
+    ranked = rank(model, Definition(name, text), text)
+    base = next((c.metric for c in ranked[:1] if c.score >= MIN_METRIC and not is_ratio(c.metric)), None)
+    if base is not None and not compatible(model, base, term, named):
+        base = None
+    measure = ""
+    if base is None and term is None:
+        return "no existing metric fits and no column or entity of one semantic model is named clearly"
+    extended = extend(
+        model,
+        new_measures=[(m.semantic_model, m.measure) for m in parts.measures],
+        new_model=parts.model.semantic_model if parts.model else None,
+    )
+    if base is not None:
+        homes = sorted({ms.semantic_model for ms in measures_of(model, base)})
+        metric_name = base.name
+        filters = [w.sql for w in base.filter]
+        if base.measure is not None:
+            filters += [w.sql for w in base.measure.filter]
+        snapshot = all(ms.non_additive is not None for ms in measures_of(model, base))
+        why = f"`{base.name}` ({base.meta.get('status', 'published')}) computes {text!r}"
+        conf = 0.75
+    else:
+        assert term is not None
+        measure, new_measure, new_model = plan(model, term, name, parts.taken, parts.model)
+        if isinstance(new_model, str):
+            return new_model
+        parts.taken.add(measure)
+        if new_measure is not None:
+            parts.measures.append(new_measure)
+        if new_model is not None:
+            parts.model = new_model
+        extended = extend(
+            model,
+            new_measures=[(m.semantic_model, m.measure) for m in parts.measures],
+            new_model=parts.model.semantic_model if parts.model else None,
+        )
+        home = extended.measures[measure].semantic_model
+        homes, filters, snapshot = [home], [], term.snapshot
+        metric_name = name
+        why = term.reason + (", at each month's end (a snapshot model)" if term.snapshot else "")
+        conf = term.confidence
+        if measure in model.measures:
+            why += f" (the existing measure `{measure}`)"
+    graph = JoinGraph(extended, max_hops=4)
+    reachable: set[str] = set()
+    for i, h in enumerate(homes):
+        names = graph.reachable_names(h)
+        reachable = names if i == 0 else reachable & names
+    ctx = rulebook.Context(
+        extended,
+        lexicon(model),
+        reachable,
+        snapshot,
+        [str(r) for r in (base.meta.get("business_rules") or ()) if base is not None] if base else [],
+        _time_dims(extended, homes),
+        rulebook.flags_of(extended, reachable),
+        set(homes),
+    )
+    reads = [rulebook.read_rule(r, ctx) for r in rules]
+    if qualifier or (name != definition.name and _values(model, text, ctx)):
+        said = rulebook.read_rule(f"only {qualifier or text}", ctx)
+        if said.reading.status != "filter":
+            return f"cannot read {qualifier or text!r} as a filter ({said.reading.reason})"
+        reads.append(said)
+    parts.reads += reads
+    for r in reads:
+        if (
+            r.time_dimension
+            and base is not None
+            and all(ms.agg_time_dimension != r.time_dimension for ms in measures_of(model, base))
+        ):
+            return f"`{base.name}` is not dated by {r.time_dimension}"
+    seen = {r.text for r in proposal.rules}
+    for r in reads:
+        if r.reading.text not in seen:
+            proposal.rules.append(r.reading)
+            seen.add(r.reading.text)
+    filters += [r.reading.predicate for r in reads if r.reading.predicate]
+    proposal.similar.append(Suggestion("part", metric_name, conf, why, {"text": text}))
+    if base is None:
+        item: dict[str, Any] = {
+            "name": metric_name,
+            "label": metric_name.replace("_", " ").capitalize(),
+            "description": f"{text} (part of `{definition.name}`)"
+            if metric_name != definition.name
+            else text,
+            "type": "simple",
+            "type_params": {"measure": measure},
+            "config": {"meta": {"status": "draft", "certification": "draft", "definition": text}},
+        }
+        if metric_name != definition.name:
+            parts.metrics.append(item)
+        else:
+            return {"item": item, "filter": join_filters(filters) if filters else None}
+    out: dict[str, Any] = {"name": metric_name}
+    if filters:
+        out["filter"] = join_filters(filters)
+    return out
+
+
+def _time_dims(model: Model, homes: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    out: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for h in homes:
+        for d in model.semantic_models[h].dimensions:
+            if d.type == "time":
+                phrases = {stems(d.name.replace("_", " ")), stems(d.label)} | {
+                    stems(str(s)) for s in d.meta.get("synonyms") or ()
+                }
+                out[d.name] = tuple(sorted(p for p in phrases if p))
+    return out
+
+
+def _meta(definition: Definition, unit: str | None) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "status": "draft",
+        "certification": "draft",
+        "definition": definition.text,
+    }
+    if unit:
+        meta["unit"] = unit
+    if definition.rules:
+        meta["business_rules"] = list(definition.rules)
+    return meta
+
+
+def _simple(definition: Definition, made: dict[str, Any]) -> dict[str, Any]:
+    if "item" in made:
+        out = dict(made["item"])
+        out["description"] = definition.text
+        if made.get("filter"):
+            out["filter"] = made["filter"]
+        out["config"] = {"meta": _meta(definition, None)}
+        return out
+    out = {
+        "name": definition.name,
+        "label": definition.name.replace("_", " ").capitalize(),
+        "description": definition.text,
+        "type": "derived",
+        "type_params": {"expr": made["name"], "metrics": [made]},
+        "config": {"meta": {**_meta(definition, None), "based_on": made["name"]}},
+    }
+    return out
+
+
+def _ratio(definition: Definition, num: dict[str, Any], den: dict[str, Any]) -> dict[str, Any]:
+    def ref(part: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in part.items() if k in ("name", "filter")}
+
+    return {
+        "name": definition.name,
+        "label": definition.name.replace("_", " ").capitalize(),
+        "description": definition.text,
+        "type": "ratio",
+        "type_params": {"numerator": ref(num), "denominator": ref(den)},
+        "config": {"meta": _meta(definition, "ratio")},
+    }
+
+
+def _values(model: Model, text: str, ctx: rulebook.Context) -> list[tuple[str, str]]:
+    """Values a ratio's part names ("Card collections"), not words that name a metric ("events")."""
+    lx = lexicon(model)
+    found, _ = rulebook.values_in(text, ctx)
+    out = []
+    for dim, value in found:
+        key = stems(value.lower().replace("_", " "))
+        if any(e.kind == "metric" for e in lx.lookup(key)):
+            continue
+        out.append((dim, value))
+    return out

@@ -1,0 +1,299 @@
+"""What a definition aggregates, read from its words: a column (sum or average), an entity (count or
+count distinct), the semantic model that holds it, its time dimension, and whether it is a month-end
+snapshot. Used when no existing measure fits ("seats at month end", "distinct customers with a product
+event", "average days late"); pure and deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from metricmind.define.words import GLUE, MONEY
+from metricmind.resolve.lexicon import Lexicon
+from metricmind.resolve.text import stems
+from metricmind.spec.model import Model, SemanticModel
+
+COUNT_CUE = re.compile(
+    r"^\s*(the )?(total )?(number|count|how many|distinct|unique)\b|\b(distinct|unique|number of|count of)\b",
+    re.I,
+)
+AVG_CUE = re.compile(r"\b(average|mean|avg)\b", re.I)
+SNAPSHOT_CUE = re.compile(
+    r"\b(at (the )?end of|end of (the|each|every) month|month[- ]end|as of|live at|at month end|"
+    r"still \w+ at)\b",
+    re.I,
+)
+START_NAMES = ("started_at", "start_date", "starts_at", "valid_from", "start_at")
+END_NAMES = ("ended_at", "end_date", "ends_at", "valid_to", "end_at")
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+#: Column name parts that say what a column is, not what it measures.
+_NOT_MEASURES = re.compile(r"(_id|_at|_date|_name)$|^(is|has|was)_")
+_PART_GLUE = frozenset({"to", "of", "at", "in", "on", "per", "by"})
+#: Verbs that say how a thing came about and name no data ("sold", "used").
+VERBS = frozenset(
+    "sold sell selling used use using bought signed gained won opened closed because due".split()
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One aggregation a definition asks for."""
+
+    sm: str  # the semantic model that holds the rows
+    agg: str  # sum | average | count | count_distinct
+    expr: str  # column (or entity key) aggregated
+    time: str  # the time dimension it is dated by
+    snapshot: bool  # a month-end snapshot (needs a snapshot model of sm)
+    reason: str
+    confidence: float
+    counted: str | None = None  # the entity counted, for counts
+    time_named: bool = False  # the text named the time dimension ("by payment date")
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return stems(text.lower().replace("-", " ").replace("_", " "))
+
+
+def _part_hit(part: str, words: tuple[str, ...]) -> int | None:
+    for i, w in enumerate(words):
+        if w == part or (len(part) >= 3 and (w.startswith(part) or (len(w) >= 4 and part.startswith(w)))):
+            return i
+    return None
+
+
+def mentions(column: str, words: tuple[str, ...]) -> int:
+    """How many parts of ``column`` the words name, all of them within a short window; else 0."""
+    parts = [p for p in _words(column) if p not in _PART_GLUE]
+    if not parts:
+        return 0
+    hits = [_part_hit(p, words) for p in parts]
+    if any(h is None for h in hits):
+        return 0
+    spots = [h for h in hits if h is not None]
+    return len(parts) if max(spots) - min(spots) <= len(parts) + 3 else 0
+
+
+def columns_of(model: Model, sm: SemanticModel, columns: dict[str, dict[str, str]] | None) -> list[str]:
+    """Numeric-looking columns of ``sm``'s table: measure columns, the canonical dataset's, the warehouse's."""
+    found: dict[str, None] = {}
+    for ms in sm.measures:
+        if _IDENT.match(ms.expr):
+            found[ms.expr] = None
+    for ds in model.canonical_datasets.values():
+        if ds.relation == sm.relation:
+            found.update(dict.fromkeys(ds.core_attributes))
+    known_types = (columns or {}).get(sm.relation) or {}
+    for col, typ in known_types.items():
+        if re.search(r"int|dec|num|double|float|real", typ, re.I):
+            found[col] = None
+    dims = {d.expr or d.name for d in sm.dimensions} | {e.expr for e in sm.entities}
+    out = []
+    for col in found:
+        typ = known_types.get(col, "")
+        if col in dims or _NOT_MEASURES.search(col):
+            continue
+        if typ and not re.search(r"int|dec|num|double|float|real", typ, re.I):
+            continue
+        out.append(col)
+    return out
+
+
+def start_end(sm: SemanticModel) -> tuple[str, str] | None:
+    """The (start, end) time columns of a model whose rows live over a period (a subscription)."""
+    if sm.validity is not None:
+        first, last = sm.validity
+        return first.expr or first.name, last.expr or last.name
+    exprs = {(d.expr or d.name): d for d in sm.dimensions if d.type == "time"}
+    start = next((n for n in START_NAMES if n in exprs), None)
+    end = next((n for n in END_NAMES if n in exprs), None)
+    return (start, end) if start and end else None
+
+
+def entities_named(model: Model, words: tuple[str, ...], lexicon: Lexicon) -> list[tuple[int, str]]:
+    """(position, entity name) for each entity the words name ("customers", "accounts" → customer)."""
+    names = {e.name for sm in model.semantic_models.values() for e in sm.entities}
+    out: list[tuple[int, str]] = []
+    for i, w in enumerate(words):
+        if w in names:
+            out.append((i, w))
+            continue
+        for entry in lexicon.lookup((w,)):
+            if entry.kind == "dimension" and entry.source in ("synonym", "entity", "name"):
+                head = entry.target.split("__", 1)[0]
+                if head in names and entry.target.endswith("__name"):
+                    out.append((i, head))
+                    break
+    return out
+
+
+def time_of(sm: SemanticModel, words: tuple[str, ...]) -> tuple[str, str] | None:
+    """The time dimension of ``sm`` the words date by ("by payment month", "the month they ended")."""
+    best: tuple[int, str, str] | None = None
+    for d in sm.dimensions:
+        if d.type != "time":
+            continue
+        phrases = {d.name.replace("_", " "), d.label, *(str(s) for s in d.meta.get("synonyms") or ())}
+        for phrase in phrases:
+            key = [p for p in _words(phrase) if p not in GLUE and p not in {"date", "month", "time"}]
+            if key and all(_verb_hit(k, words) for k in key) and (best is None or len(key) > best[0]):
+                best = (len(key), d.name, phrase)
+    return (best[1], best[2]) if best else None
+
+
+def _verb_hit(key: str, words: tuple[str, ...]) -> bool:
+    forms = {key, key[:-1] if key.endswith("e") else key, key[:4]}
+    if key in ("paid", "payment", "pay"):
+        forms |= {"paid", "pay", "payment"}
+    if key in ("end", "ended", "cancellation"):
+        forms |= {"end", "ended"}
+    return any(w in forms or (len(w) >= 4 and w[:4] in forms and key[:4] == w[:4]) for w in words)
+
+
+def find_term(
+    model: Model,
+    text: str,
+    context: str,
+    lexicon: Lexicon,
+    columns: dict[str, dict[str, str]] | None = None,
+    dated: tuple[str, ...] = (),
+) -> Term | None:
+    """The aggregation ``text`` asks for, or None when the words do not say it clearly.
+
+    Args:
+        model: The project's model.
+        text: The definition (or one side of a ratio).
+        context: The definition and its rules together (they pick the semantic model by its values).
+        lexicon: The resolver's lexicon of ``model``.
+        columns: Optional warehouse columns per relation (``{relation: {column: type}}``).
+        dated: Texts that may name a time dimension ("Date by payment date", the definition).
+    """
+    words = _words(text)
+    every = _words(context)
+    averaged = bool(AVG_CUE.search(text))
+    snapshot = bool(SNAPSHOT_CUE.search(context))
+    counting = bool(COUNT_CUE.search(text)) and not averaged
+    money = any(w in MONEY | {"recurring", "revenue"} for w in words[:3]) and not counting
+    named = entities_named(model, words, lexicon)
+    own_dims = _dims_named(every, lexicon)
+    scored: list[tuple[float, Term]] = []
+    for sm in model.semantic_models.values():
+        primary = sm.primary
+        keys = {e.name: e.expr for e in sm.entities}
+        base = 0.0
+        for w in set(_words(f"{sm.name} {sm.relation.rsplit('.', 1)[-1]}")) - GLUE - {"fct", "dim", "mart"}:
+            if w in every and w not in {"canonical", "main"} and not (named and w == named[0][1]):
+                base += 2.0
+        base += 2.0 * own_dims.get(sm.name, 0)
+        span = start_end(sm)
+        if snapshot:
+            if span is None:
+                continue
+            base += 1.0
+        times = [time_of(sm, _words(t)) for t in _dating(dated)]
+        time_hit = next((t for t in times if t), None)
+        time_name = time_hit[0] if time_hit else (sm.default_agg_time_dimension or "")
+        if time_hit:
+            base += 1.5
+        if not time_name and not snapshot:
+            continue
+        agg, expr, counted, why, strength = "", "", None, "", 0.0
+        cols = [
+            (max(float(mentions(c, words)), _phrase_hits(model, sm, c, words) - 0.5), c)
+            for c in columns_of(model, sm, columns)
+        ]
+        cols = [(n, c) for n, c in cols if n]
+        head = named[0][1] if named else None
+        if cols and not (counting and head and head in keys and not averaged):
+            n, col = max(cols, key=lambda x: (x[0], len(x[1])))
+            agg, expr, strength = ("average" if averaged else "sum"), col, 2.0 + float(n)
+            why = f"{agg}({col}): the definition names the column {col!r}"
+        elif head and head in keys and (counting or not cols) and not averaged and not money:
+            counted = head
+            if head == primary:
+                agg, expr, strength = "count", keys[head], 3.0
+                why = f"count of {sm.relation.rsplit('.', 1)[-1]} rows (one per {head})"
+            else:
+                agg, expr, strength = "count_distinct", keys[head], 1.5
+                why = f"count_distinct({keys[head]}): each {head} once"
+        else:
+            continue
+        scored.append(
+            (
+                base + strength,
+                Term(sm.name, agg, expr, time_name, snapshot, why, 0.0, counted, time_hit is not None),
+            )
+        )
+    if not scored:
+        return None
+    scored.sort(key=lambda x: (-x[0], x[1].sm))
+    top, term = scored[0]
+    if len(scored) > 1 and scored[1][0] >= top:
+        return None  # two models fit as well: do not guess
+    margin = top - (scored[1][0] if len(scored) > 1 else 0.0)
+    conf = round(min(0.9, 0.5 + 0.1 * margin), 2)
+    return Term(
+        term.sm,
+        term.agg,
+        term.expr,
+        term.time,
+        term.snapshot,
+        term.reason,
+        conf,
+        term.counted,
+        term.time_named,
+    )
+
+
+def _dating(texts: tuple[str, ...]) -> list[str]:
+    """The parts of ``texts`` that name a date: after "by" ("Date by payment date", "by the month they
+    were paid"), explicit "date by" rules first; text without "by" names none.
+    """
+    first: list[str] = []
+    rest: list[str] = []
+    for t in texts:
+        low = t.lower()
+        if " by " not in f" {low} ":
+            continue
+        tail = re.split(r",\s*not\b", low.rsplit("by ", 1)[-1])[0]
+        (first if re.match(r"\s*(date[sd]?|dated|counted) by\b", low) else rest).append(tail)
+    return first + rest
+
+
+def _dims_named(words: tuple[str, ...], lexicon: Lexicon) -> dict[str, int]:
+    """Semantic model → how many of its own dimensions or values the words name."""
+    out: dict[str, int] = {}
+    seen: set[str] = set()
+    for size in (2, 1):
+        for i in range(len(words) - size + 1):
+            key = words[i : i + size]
+            if any(k in GLUE for k in key):
+                continue
+            for entry in lexicon.lookup(key):
+                if entry.kind not in ("value", "dimension") or entry.source in ("entity", "head", "alias"):
+                    continue
+                dim = entry.target.partition("=")[0]
+                info = lexicon.dims.get(dim)
+                if info is None or dim in seen:
+                    continue
+                seen.add(dim)
+                out[info.model] = out.get(info.model, 0) + 1
+    return out
+
+
+def _phrase_hits(model: Model, sm: SemanticModel, column: str, words: tuple[str, ...]) -> int:
+    """Words of a label or synonym of a measure over ``column`` (or of its metrics) the text names in order."""
+    best = 0
+    for ms in sm.measures:
+        if ms.expr != column:
+            continue
+        phrases = [ms.label, ms.name.replace("_", " ")]
+        for m in model.metrics.values():
+            if m.measure is not None and m.measure.name == ms.name and not m.filter and not m.measure.filter:
+                phrases += [re.sub(r"\(.*?\)", " ", m.label), *(str(s) for s in m.meta.get("synonyms") or ())]
+        for p in phrases:
+            key = [w for w in _words(p) if w not in GLUE]
+            n = len(key)
+            if n >= 2 and any(words[i : i + n] == tuple(key) for i in range(len(words) - n + 1)):
+                best = max(best, n)
+    return best
