@@ -76,6 +76,16 @@ def test_define_mrr_in_plain_english(browser: Any, rw_project: Project) -> None:
         page.check("#choice-measure input[value='accept']")
         page.wait_for_selector("#live-yaml:has-text('measure: mrr')", state="attached")
 
+        first_rule = readings.nth(0)  # Manual: a typed filter goes through the allow-list, server-side
+        first_rule.locator("input[value='manual']").check()
+        first_rule.locator("input[name='rule_manual_0']").fill("1=1; drop table customers")
+        page.wait_for_selector("#live .alert.error[data-error='invalid_filter']")
+        page.click("#save-draft")
+        page.wait_for_selector("#define-saved .alert.error[data-error='invalid_filter']")
+        assert catalog.changes() == []
+        first_rule.locator("input[value='accept']").check()
+        page.wait_for_selector("#live-table tbody tr")
+
         page.click("#save-draft")
         page.wait_for_selector("#saved[data-state='draft']")
         page.click("#to-review")
