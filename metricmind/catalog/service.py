@@ -108,6 +108,9 @@ class Catalog:
         self._files = threading.Lock()
         self._index: dict[tuple[str, str], dict[str, Any]] | None = None
         self._index_at = 0.0
+        #: Called with (current model, model after the change) before an approval commits; raising refuses
+        #: the approval with nothing written (``Project`` sets it to the governance check).
+        self.gate: Callable[[Model, Model], None] | None = None
         #: What the last ``sync`` found (``Project.catalog`` syncs on open).
         self.last_sync: dict[str, list[str]] = {"added": [], "updated": [], "removed": []}
         if migrate:
@@ -453,6 +456,8 @@ class Catalog:
                     published = status_step(Action.PUBLISH, current.status if current else None, role=role)
                     records.transition(conn, row, step, expected_version, reviewer=user)
                     model, version, file, rendered = self._publish(conn, row, current, user, at)
+                    if self.gate is not None:
+                        self.gate(self.model, model)
                     write_id, staged = files.stage(conn, self.root, rendered, change_id, file)
                     conn.execute(
                         sa.update(changes).where(changes.c.id == change_id).values(published_version=version)

@@ -108,7 +108,11 @@ class ProjectState:
         catalog = Catalog.open(str(url), self.root, self.defined)
         catalog.ingest_spool()
         catalog.attach(self.listeners)
+        self._wire_catalog(catalog)
         return catalog
+
+    def _wire_catalog(self, catalog: Catalog) -> None:
+        """Hook for the parts that plug into the catalog when it opens (governance gates approvals)."""
 
     @property
     def state_dir(self) -> Path:

@@ -138,6 +138,10 @@ def test_project_settings() -> None:
     assert settings == {
         "name": "saas_demo",
         "warehouse": {"type": "duckdb", "path": "target/warehouse.duckdb", "schema": "main"},
+        "govern": {
+            "as_of": "select as_of + interval 1 day from raw.build_info",
+            "trusted_sources": ["analyses"],
+        },
     }
     dbt = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
     assert dbt["name"] == dbt["profile"] == "saas_demo"
@@ -235,7 +239,8 @@ def test_canonical_datasets() -> None:
     for dataset in docs:
         assert set(dataset) == DATASET_KEYS, dataset["name"]
         assert dataset["model"] == f"ref('{dataset['name']}')" and dataset["name"] in sql
-        assert set(dataset["sla"]) == {"freshness_hours", "refreshed"}
+        assert {"freshness_hours", "refreshed"} <= set(dataset["sla"])
+        assert set(dataset["sla"]) <= {"freshness_hours", "refreshed", "freshness_column", "freshness_grain"}
         assert dataset["primary_key"] and dataset["core_attributes"] and dataset["lineage"]["upstream"]
 
 
