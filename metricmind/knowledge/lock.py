@@ -6,6 +6,10 @@ which the kernel releases when its process ends, however it ends (``kill -9`` in
 behind by a dead process is never a held lock. The file also tells who holds it (pid, host, since when),
 for the message the second run prints. Where ``flock`` does not exist (Windows), the file is created
 exclusively and a lock whose pid is no longer alive on this host is taken over (stale).
+
+On a PostgreSQL store, shared by hosts that each have their own state folder, the run also holds a
+PostgreSQL advisory lock (``metricmind.storage.advisory``, key ``metricmind:nightly``), which the server
+releases when the run's session ends, however it ends: two runs never interleave across hosts either.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from metricmind import config
 from metricmind.errors import MetricmindError
+from metricmind.storage.advisory import LockHeld, advisory_lock
 
 try:
     import fcntl
@@ -117,14 +124,20 @@ def _try_exclusive(path: Path) -> int | None:
     return fd
 
 
+STORE_LOCK = "metricmind:nightly"  # the advisory lock's name on a PostgreSQL store
+
+
 @contextmanager
-def nightly_lock(root: Path, *, wait: float = 0.0, poll: float = 0.5) -> Iterator[Path]:
+def nightly_lock(
+    root: Path, *, wait: float = 0.0, poll: float = 0.5, engine: sa.Engine | None = None
+) -> Iterator[Path]:
     """Hold the project's nightly lock for the ``with`` block; the lock file.
 
     Args:
         root: The project folder.
         wait: Seconds to wait for a run holding the lock to finish (0: do not wait).
         poll: Seconds between two tries while waiting.
+        engine: The store; on PostgreSQL its advisory lock is held too (runs on other hosts).
 
     Raises:
         NightlyBusy: Another run holds the lock (after ``wait`` seconds), naming its pid and start.
@@ -140,11 +153,29 @@ def nightly_lock(root: Path, *, wait: float = 0.0, poll: float = 0.5) -> Iterato
         time.sleep(min(poll, max(deadline - time.monotonic(), 0.0)) or poll)
         fd = attempt(path)
     try:
-        yield path
+        if engine is None:
+            yield path
+        else:
+            with _store_lock(engine, max(deadline - time.monotonic(), 0.0), poll):
+                yield path
     finally:
         if fcntl is None:
             path.unlink(missing_ok=True)
         os.close(fd)  # releases the flock
+
+
+@contextmanager
+def _store_lock(engine: sa.Engine, wait: float, poll: float) -> Iterator[None]:
+    try:
+        with advisory_lock(engine, STORE_LOCK, purpose="nightly", wait=wait, poll=poll):
+            yield
+    except LockHeld as exc:
+        raise NightlyBusy(
+            f"another nightly run holds the store's lock: {exc.holder or 'a session that just ended'} "
+            f"({engine.url.render_as_string(hide_password=True)})",
+            hint="This run did nothing. The nightly job is idempotent: let the other run (perhaps on "
+            "another host) finish, or run it again later (`metricmind nightly --wait SECONDS`).",
+        ) from exc
 
 
 __all__ = ["LOCK_FILE", "NightlyBusy", "holder", "lock_path", "nightly_lock"]

@@ -280,7 +280,7 @@ def run(
     (cron and ``serve --nightly-at`` at once), this one waits up to ``wait`` seconds, then raises
     ``NightlyBusy`` naming the other run's pid and start, having touched nothing.
     """
-    with nightly_lock(ctx.root, wait=wait):
+    with nightly_lock(ctx.root, wait=wait, engine=engine):
         return _run(engine, ctx, as_of=as_of, announce=announce, on_step=on_step)
 
 

@@ -16,6 +16,7 @@ import typer
 
 from metricmind import config
 from metricmind.errors import MetricmindError
+from metricmind.interfaces.cli import workers as multi
 from metricmind.interfaces.cli.common import ProjectOpt, fail, guarded, open_project
 from metricmind.project import Project
 
@@ -85,18 +86,29 @@ def _announce(root: Path, url: str) -> Path | None:
 
 
 def run_server(
-    project: Project, host: str, port: int, *, demo: bool = False, nightly_at: str | None = None
+    project: Project,
+    host: str,
+    port: int,
+    *,
+    demo: bool = False,
+    nightly_at: str | None = None,
+    workers: int = 1,
 ) -> None:
     """Serve ``project`` until interrupted; with ``demo``, create and print the demo logins first;
-    with ``nightly_at`` (HH:MM, local time), run the nightly job every day at that time.
+    with ``nightly_at`` (HH:MM, local time), run the nightly job every day at that time; with
+    ``workers`` > 1, in that many processes over a PostgreSQL store (``cli.workers``).
     """
     import uvicorn
 
+    multi.check_store(project, workers)
     schedule = _schedule(project, nightly_at) if nightly_at else None
 
-    app = build_app(project, host)
-    # Open stores, connections and caches now: the first visit to each page is as fast as the next ones.
-    importlib.import_module("metricmind.interfaces.web.app").warm(app)
+    if workers > 1:
+        multi.prepare(project)
+    else:
+        app = build_app(project, host)
+        # Open stores, connections and caches now: the first visit to each page is as fast as the next.
+        importlib.import_module("metricmind.interfaces.web.app").warm(app)
     base = f"http://{host}:{port}"
     typer.echo(f"\nMetric Explorer: {base}/   API docs: {base}/docs   (project {project.root})")
     if demo:
@@ -107,8 +119,12 @@ def run_server(
         typer.echo("Browsing is open; to edit, create a token: metricmind users add NAME --role editor")
     typer.echo("Press Ctrl+C to stop.")
     marker = _announce(project.root, base)
+    level = os.environ.get("METRICMIND_LOG_LEVEL", "warning")
     try:
-        uvicorn.run(app, host=host, port=port, log_level=os.environ.get("METRICMIND_LOG_LEVEL", "warning"))
+        if workers > 1:
+            multi.serve(project, host, port, workers, level)
+        else:
+            uvicorn.run(app, host=host, port=port, log_level=level)
     finally:
         if marker is not None:
             marker.unlink(missing_ok=True)
@@ -147,9 +163,13 @@ def serve_command(
         str | None,
         typer.Option("--nightly-at", help="Also run the nightly job every day at HH:MM (local time)."),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option("--workers", min=1, help="Worker processes (more than 1 needs a PostgreSQL store)."),
+    ] = 1,
 ) -> None:
     """Serve the REST API (OpenAPI at /docs) and the Metric Explorer web UI."""
-    run_server(open_project(project), host, port, nightly_at=nightly_at)
+    run_server(open_project(project), host, port, nightly_at=nightly_at, workers=workers)
 
 
 def register(app: typer.Typer) -> None:
