@@ -74,9 +74,10 @@ def test_a_worker_killed_mid_writes_loses_nothing(demo_copy: Path, pg_store: str
         again = post_all(served.url, failed) if failed else []
         assert again == [200] * failed
     runs, rows, logged = counts(pg_store)
-    # every answered query is recorded, whole (its metric rows with it); a query killed after its write
-    # and before its answer may be recorded as well as its retry
-    assert 120 <= runs <= 120 + failed and rows == runs and logged == runs
+    # every answered query is recorded, whole (its metric rows in the same transaction); a query killed
+    # after a write and before its answer may be recorded as well as its retry (in one store or both)
+    found = (runs, rows, logged, failed)
+    assert 120 <= runs <= 120 + failed and rows == runs and 120 <= logged <= 120 + failed, found
 
 
 def test_several_workers_over_sqlite_are_refused(demo_copy: Path) -> None:
