@@ -224,3 +224,31 @@ def test_the_hand_written_form_stays(client: TestClient) -> None:
     page = client.get("/define/advanced")
     assert page.status_code == 200 and 'id="define-form"' in page.text and 'href="/define"' in page.text
     assert client.get("/define/suggest", params={"definition": "refund amount"}).status_code == 200
+
+
+def test_a_metric_that_needs_a_new_model_is_previewed_as_proposed(
+    rw: tuple[TestClient, dict[str, str]], rw_project: Project
+) -> None:
+    client, tokens = rw
+    seats = {
+        "name": "enterprise_seats_month_end",
+        "definition": "Seats sold on Enterprise plans that are live at the end of each month",
+        "rule": ["Only the Enterprise plan", "Exclude trials"],
+    }
+    shown = client.get("/define/proposal", params={**seats, "format": "json"}).json()["proposal"]
+    assert shown["new_model"] and shown["checks"]
+    html = client.get("/define/proposal", params=seats).text
+    assert (
+        'id="new-parts"' in html
+        and shown["new_model"]["name"] in html
+        and 'table class="grid small-table" id="checks"' in html
+    )
+    h = bearer(tokens["editor"])
+    live = client.post("/define/live", data=seats, headers=h)
+    assert live.status_code == 200, live.text
+    ran = rw_project.warehouse.run(shown["preview_sql"])
+    assert live.json()["rows"] == [[str(m)[:10], v] for m, v in ran.rows]  # the proposal's own SQL, run
+    modified = client.post(
+        "/define/live", data={**seats, "rule_choice_0": "manual", "rule_manual_0": "1 = 1"}, headers=h
+    )
+    assert modified.status_code == 400 and "new parts" in modified.json()["message"]

@@ -181,8 +181,8 @@ def build_metric(project: Project, proposal: Proposal, choices: Choices) -> dict
     suggested = [r.predicate for r in proposal.rules if r.predicate]
     measure = choices.measure
     if measure.kind == "accept":
-        base = project.model.metrics[str(meta["based_on"])]
-        _set_filters(metric, base, suggested, predicates)
+        if suggested != predicates:
+            _set_filters(metric, project.model.metrics[str(meta["based_on"])], predicates)
     elif measure.kind == "modify":
         if measure.value not in project.model.measures:
             raise UnknownNameError("measure", measure.value or "(empty)", project.model.measures)
@@ -214,10 +214,8 @@ def needs_package(proposal: Proposal) -> bool:
     return bool(proposal.new_measures or proposal.new_model or proposal.new_metrics)
 
 
-def _set_filters(metric: dict[str, Any], base: Any, suggested: list[str], chosen: list[str]) -> None:
+def _set_filters(metric: dict[str, Any], base: Any, chosen: list[str]) -> None:
     """The accepted metric with the rule filters as chosen (the base metric's own filters kept)."""
-    if suggested == chosen:
-        return
     if metric["type"] == "simple":
         own = [w.sql for w in base.filter]
         if base.measure is not None:
