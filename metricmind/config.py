@@ -54,6 +54,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("profiles_dir", None, "Folder of the dbt `profiles.yml` (like dbt's `--profiles-dir`)."),
     Setting("target", None, "dbt target of the profile (like dbt's `--target`); default the profile's."),
+    Setting(
+        "dbt.executable",
+        None,
+        "dbt to run for generated packages (`dbt build`); default `$METRICMIND_DBT`, then PATH.",
+    ),
     Setting("fiscal_year_start_month", 1, "First month of the fiscal year for time phrases."),
     Setting(
         "web.trusted_hosts",

@@ -111,6 +111,9 @@ class Catalog:
         #: Called with (current model, model after the change) before an approval commits; raising refuses
         #: the approval with nothing written (``Project`` sets it to the governance check).
         self.gate: Callable[[Model, Model], None] | None = None
+        #: Called as ``check(change_id, user)`` before an approval; one that raises blocks it (the project
+        #: adds the check of generated dbt packages, ``metricmind.define.writer.check_approval``).
+        self.approval_checks: list[Callable[[int, str], object]] = []
         #: What the last ``sync`` found (``Project.catalog`` syncs on open).
         self.last_sync: dict[str, list[str]] = {"added": [], "updated": [], "removed": []}
         if migrate:
@@ -428,6 +431,8 @@ class Catalog:
         approvals wins; the other gets ``ConflictError``. When anything fails before the commit (the YAML
         does not load, the store refuses), the files and the store are left as they were.
         """
+        for check in self.approval_checks:
+            check(change_id, user)
         at = use.now()
         with self._files:
             staged: Path | None = None

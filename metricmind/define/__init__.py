@@ -2,11 +2,14 @@
 
 ``analyze(Definition(name, text, rules), model)`` ranks existing metrics and sources, reads the rules into
 ``{{ Dimension(...) }}`` filters, and proposes a MetricFlow metric with its SQL; pure and deterministic.
+``generate(proposal, project)`` turns it into a tested dbt package; ``write_package`` puts that on a review
+branch as a draft change.
 """
 
 from __future__ import annotations
 
 from metricmind.define.analyze import analyze, model_with, preview_sql
+from metricmind.define.generate import GenerateError, generate
 from metricmind.define.proposal import (
     Check,
     Definition,
@@ -17,18 +20,28 @@ from metricmind.define.proposal import (
     Suggestion,
 )
 from metricmind.define.sources import suggest_sources, tokens
+from metricmind.define.writer import PackageBlocked, build_branch, check_approval, write_package
+from metricmind.export import BuildResult, Package
 
 __all__ = [
+    "BuildResult",
     "Check",
     "Definition",
+    "GenerateError",
     "NewMeasure",
     "NewModel",
+    "Package",
+    "PackageBlocked",
     "Proposal",
     "RuleReading",
     "Suggestion",
     "analyze",
+    "build_branch",
+    "check_approval",
+    "generate",
     "model_with",
     "preview_sql",
     "suggest_sources",
     "tokens",
+    "write_package",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable
 from functools import cached_property
@@ -109,6 +110,11 @@ class ProjectState:
         catalog.ingest_spool()
         catalog.attach(self.listeners)
         self._wire_catalog(catalog)
+        from metricmind.define.writer import check_approval
+
+        catalog.approval_checks.append(
+            functools.partial(check_approval, catalog, root=self.root, settings=self.settings)
+        )
         return catalog
 
     def _wire_catalog(self, catalog: Catalog) -> None:

@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from metricmind.testing.dbt import SETUP_HINT, dbt_for_tests
+
 RULES = [
     "-r",
     "Exclude trial subscriptions",
@@ -30,6 +34,17 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
     )
 
 
+def git_copy(src: Path, root: Path) -> Path:
+    """A copy of the demo in a git repository of its own (``--write`` puts packages on a review branch)."""
+    shutil.copytree(src, root)
+    (root / ".gitignore").write_text("target/\n.metricmind/\nlogs/\n", encoding="utf-8")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x"}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "demo"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+    return root
+
+
 def test_json_proposal_has_reasons_rules_and_preview_sql(define_demo: Path) -> None:
     out = cli(
         "define",
@@ -48,11 +63,14 @@ def test_json_proposal_has_reasons_rules_and_preview_sql(define_demo: Path) -> N
     assert {r["status"] for r in data["rules"]} == {"covered"}
     assert "metric_time__month" in data["preview_sql"] and data["metric"]["type_params"] == {"measure": "mrr"}
     assert "name: subscription_value" in data["yaml"]
+    files = {f["path"]: f["text"] for f in data["package"]["files"]}
+    assert "name: subscription_value" in files["models/metrics/subscription_value.yml"]
+    assert any(p.startswith("tests/generated/subscription_value/") for p in files)
+    assert data["package"]["selection"] and data["package"]["checks"]
 
 
 def test_write_saves_a_draft_change_and_bad_input_writes_nothing(define_demo: Path, tmp_path: Path) -> None:
-    root = tmp_path / "demo"
-    shutil.copytree(define_demo, root)
+    root = git_copy(define_demo, tmp_path / "demo")
     assert cli("users", "add", "ada", "--role", "editor", "-p", str(root)).returncode == 0
     before = json.loads(cli("catalog", "status", "--json", "-p", str(root)).stdout)["changes"]
     bad = cli(
@@ -92,3 +110,30 @@ def test_write_saves_a_draft_change_and_bad_input_writes_nothing(define_demo: Pa
     change = json.loads(ok.stdout)["change"]
     assert change["name"] == "web_events" and change["state"] == "draft" and change["author"] == "ada"
     assert "event__platform" in change["yaml"]
+    data = json.loads(ok.stdout)
+    assert data["branch"] == "metricmind/define/web_events" and data["build"] is None
+    listed = subprocess.run(
+        ["git", "ls-tree", "-r", "--name-only", data["branch"]], cwd=root, capture_output=True, text=True
+    ).stdout.split()
+    assert "models/metrics/web_events.yml" in listed
+    assert not (root / "models/metrics/web_events.yml").exists()
+
+
+def test_write_build_runs_dbt_and_build_alone_is_refused(
+    define_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dbt = dbt_for_tests()
+    if dbt is None:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"dbt is missing: {SETUP_HINT}")
+        pytest.skip(SETUP_HINT)
+    root = git_copy(define_demo, tmp_path / "demo")
+    assert cli("users", "add", "ada", "--role", "editor", "-p", str(root)).returncode == 0
+    args = ["define", "subscription_value", "-d", "Total value of active subscriptions per month", *RULES]
+    alone = cli(*args, "--build", "-p", str(root))
+    assert alone.returncode == 2 and "--build needs --write" in alone.stderr
+    monkeypatch.setenv("METRICMIND_DBT", dbt)
+    out = cli(*args, "--write", "--build", "-u", "ada", "-p", str(root))
+    assert out.returncode == 0, out.stderr
+    assert "saved as draft change" in out.stdout and "dbt build passed" in out.stdout
+    assert "test   subscription_value_in_range" in out.stdout

@@ -1,8 +1,9 @@
 """``metricmind define NAME --definition TEXT --rule TEXT …``: a metric from plain English (docs/define.md).
 
-Thin: the analysis is ``metricmind.define.analyze``; ``--write`` saves the proposed metric as a draft
-change through the catalog (the same workflow as the web Define form). The catalog opens only for
-``--write``.
+Thin: the analysis is ``metricmind.define.analyze``, the package ``metricmind.define.generate``;
+``--write`` commits the package to a review branch and saves the metric as a draft change through the
+catalog (``metricmind.define.write_package``, the same workflow as the web Define form); ``--build`` runs
+``dbt build`` of the package first. The catalog opens only for ``--write``.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from typing import Annotated
 import typer
 
 from metricmind.catalog.definitions import to_yaml
-from metricmind.define import Definition, Proposal, analyze
+from metricmind.define import Definition, Package, Proposal, analyze, generate, write_package
+from metricmind.errors import MetricmindError
 from metricmind.interfaces.cli.commands_vocabulary import UserOpt, whoami
 from metricmind.interfaces.cli.common import ProjectOpt, dumps, fail, guarded, open_project
+from metricmind.project import Project
 
 
 @guarded
@@ -28,13 +31,25 @@ def define(
         typer.Option("--rule", "-r", help="A business rule in plain English (repeat for several)."),
     ] = None,
     write: Annotated[
-        bool, typer.Option("--write", help="Save the proposed metric as a draft change for review.")
+        bool,
+        typer.Option(
+            "--write", help="Save the generated package on a review branch and the metric as a draft change."
+        ),
+    ] = False,
+    build: Annotated[
+        bool,
+        typer.Option(
+            "--build",
+            help="With --write: run dbt build of the package first; nothing is written unless it passes.",
+        ),
     ] = False,
     user: UserOpt = None,
     project: ProjectOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the proposal as JSON.")] = False,
 ) -> None:
     """Propose a metric from a plain-English definition and rules: sources, measure, rule filters, SQL."""
+    if build and not write:
+        fail("--build needs --write", "Add --write: the package is built on its review branch.", 2)
     proj = open_project(project)
     proposal = analyze(
         Definition(name, definition, tuple(rule or ())),
@@ -43,15 +58,24 @@ def define(
         max_hops=int(proj.setting("max_join_hops")),
     )
     data = proposal.to_dict()
+    package: Package | None = None
     if proposal.metric is not None:
         data["yaml"] = to_yaml(proposal.metric)
-    if write and proposal.metric is not None and not proposal.unread:
-        change = proj.catalog.create_draft(whoami(proj, user), proposal.metric)
-        data["change"] = change
+        package = generate(
+            proposal, proj, max_hops=int(proj.setting("max_join_hops")), run_sql=lambda q: _rows(proj, q)
+        )
+        data["package"] = package.to_dict()
+    if write and package is not None and not proposal.unread:
+        written = write_package(
+            package, proj.root, proj.catalog, whoami(proj, user), build=build, settings=proj.settings
+        )
+        data["change"] = written["change"]
+        data["branch"] = written["branch"]
+        data["build"] = written["build"]
     if as_json:
         typer.echo(dumps(data))
     else:
-        _render(proposal, data)
+        _render(proposal, data, package)
     if proposal.refused:
         fail(
             f"{proposal.refused}: {proposal.message}",
@@ -67,7 +91,15 @@ def define(
         )
 
 
-def _render(proposal: Proposal, data: dict[str, object]) -> None:
+def _rows(proj: Project, sql: str) -> list[tuple[object, ...]]:
+    """Rows of ``sql`` on the project's warehouse (read-only); a missing warehouse is a ``MetricmindError``."""
+    try:
+        return [tuple(r) for r in proj.warehouse.run(sql).rows]
+    except OSError as exc:
+        raise MetricmindError(f"cannot read the warehouse: {exc}") from exc
+
+
+def _render(proposal: Proposal, data: dict[str, object], package: Package | None) -> None:
     for s in proposal.similar[:3]:
         typer.echo(f"similar  {s.name:28} {s.confidence:.2f}  {s.reason}")
     if proposal.measure:
@@ -84,10 +116,23 @@ def _render(proposal: Proposal, data: dict[str, object]) -> None:
     if proposal.metric is not None:
         typer.echo("\n" + str(data["yaml"]).rstrip())
         typer.echo("\n-- preview_sql (by metric_time__month)\n" + (proposal.preview_sql or ""))
+    if package is not None:
+        typer.echo("\npackage")
+        for path in sorted(package.files):
+            typer.echo(f"  file   {path}")
+        for c in package.checks:
+            typer.echo(f"  test   {c.name}: {c.what}")
+        for reason in package.reasons:
+            typer.echo(f"  note   {reason}")
     if "change" in data:
         change = data["change"]
         ident = change.get("id") if isinstance(change, dict) else None
-        typer.echo(f"\nsaved as draft change {ident}; submit it for review in the web UI or the API")
+        build = data.get("build")
+        built = f"; {build['summary']}" if isinstance(build, dict) else ""
+        typer.echo(
+            f"\nsaved as draft change {ident} on branch {data['branch']}{built}; "
+            "submit it for review in the web UI or the API"
+        )
 
 
 def register(app: typer.Typer) -> None:

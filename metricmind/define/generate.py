@@ -1,0 +1,302 @@
+"""``generate(proposal, project) -> Package``: a proposal's metric as a tested dbt package (files only).
+
+The metric's SQL comes from metricmind's own compiler, with every table written back as the
+``{{ ref('…') }}`` of its dbt model, so the singular tests dbt runs compute the metric exactly as
+metricmind queries it. With a warehouse (a ``Project``), checks are learned from the data: the range of
+the metric's monthly values, and a not-null test only for a column that holds no null today.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+
+from metricmind.catalog.definitions import parse_definition, to_yaml
+from metricmind.compiler import Compiler
+from metricmind.define.analyze import model_with
+from metricmind.define.proposal import Proposal
+from metricmind.errors import MetricmindError
+from metricmind.export import MetricSpec, NewModel, Package, refs_of, render
+from metricmind.spec.model import Metric, Model, SemanticModel
+from metricmind.spec.names import METRIC_TIME, SEP
+from metricmind.spec.query import MetricQuery
+
+#: Aggregations whose monthly totals equal the sum of their parts over any dimension.
+ADDITIVE = frozenset({"sum", "count", "sum_boolean"})
+_COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MONTH = f"{METRIC_TIME}{SEP}month"
+
+RunSql = Callable[[str], Sequence[Sequence[Any]]]
+
+
+class GenerateError(MetricmindError):
+    """The proposal cannot become a package (it was refused, or proposes no metric)."""
+
+    code = "cannot_generate"
+
+
+class ProjectLike(Protocol):
+    """What ``generate`` reads from a ``metricmind.Project`` (the layer above passes one in)."""
+
+    @property
+    def model(self) -> Model:
+        """The loaded model."""
+
+    @property
+    def root(self) -> Path:
+        """The project folder."""
+
+    @property
+    def dialect(self) -> str:
+        """The SQL dialect."""
+
+
+def generate(
+    proposal: Proposal,
+    project: ProjectLike | Model,
+    *,
+    dialect: str | None = None,
+    max_hops: int = 4,
+    run_sql: RunSql | None = None,
+) -> Package:
+    """The package of files that makes ``proposal``'s metric real: metric YAML, docs, tests (and a model).
+
+    Args:
+        proposal: An analysed definition (``metricmind.define.analyze``).
+        project: A loaded ``Project`` (its model, folder and dialect; with ``run_sql`` the checks are
+            learned from its warehouse) or a bare ``Model``.
+        dialect: SQL dialect of the tests (default: the project's, else duckdb).
+        max_hops: Longest join path the compiler searches.
+        run_sql: Runs a SQL text on the warehouse and returns its rows; without it, no range is learned.
+
+    Returns:
+        The package; ``problems`` lists why it must not be written (e.g. rules that were not read).
+
+    Raises:
+        GenerateError: The proposal was refused or proposes no metric.
+    """
+    if proposal.refused or proposal.metric is None:
+        raise GenerateError(
+            f"nothing to generate for {proposal.definition.name!r}: "
+            + (f"{proposal.refused}: {proposal.message}" if proposal.refused else "no metric was proposed"),
+            hint="Rephrase the definition or rules until the proposal has a metric.",
+        )
+    model = project if isinstance(project, Model) else project.model
+    root = None if isinstance(project, Model) else Path(project.root)
+    dialect = dialect or (None if isinstance(project, Model) else project.dialect) or "duckdb"
+    model_path, test_path = _dbt_paths(root)
+    metric_dict = proposal.metric
+    metric = parse_definition(metric_dict)
+    new_model = _new_model(proposal)
+    full = model_with(model, metric)
+    compiler = Compiler(full, max_hops=max_hops)
+    refs = _relations(full)
+    reasons: list[str] = []
+
+    def sql_for(group_by: list[str], *, as_refs: bool = True) -> str:
+        query = MetricQuery.build(metric.name, group_by, order_by=[MONTH])
+        sql = compiler.compile(query, dialect, pretty=True).sql
+        return _with_refs(sql, refs) if as_refs else sql
+
+    by_month = sql_for([MONTH])
+    measures = [full.measures[m] for m in full.measures_of(metric.name) if m in full.measures]
+    sms = [full.semantic_models[m.semantic_model] for m in measures]
+    canonical = {c.ref for c in full.canonical_datasets.values()}
+    sources = tuple(refs_of(by_month))
+    off_canon = [s for s in sources if s not in canonical and s not in _time_spine_refs(full)]
+    if off_canon:
+        reasons.append(
+            f"reads {', '.join(off_canon)}, not a canonical dataset: certify it or build on one before approval"
+        )
+    reconcile_dim, by_dim = _reconcile(proposal, metric, measures, sql_for, reasons)
+    grain = _grain(sms[0]) if len(sms) == 1 else None
+    if grain is None:
+        reasons.append("no grain test: the metric reads more than one model, or the key is an expression")
+    values = _history(run_sql, sql_for([MONTH], as_refs=False), metric.name, reasons)
+    non_negative = _non_negative(metric, measures, values, reasons)
+    value_range = _range(values, non_negative)
+    not_null = _not_null(run_sql, measures, sms, reasons)
+    unread = [r.text for r in proposal.unread]
+    spec = MetricSpec(
+        name=metric.name,
+        label=str(metric_dict.get("label") or metric.name),
+        definition=proposal.definition.text,
+        metric_yaml=to_yaml(metric_dict),
+        metric=metric_dict,
+        rules=proposal.definition.rules,
+        model_path=model_path,
+        test_path=test_path,
+        owner=str(metric.meta.get("owner") or ""),
+        unit=str(metric.meta.get("unit") or ""),
+        based_on=str(metric.meta.get("based_on") or "") or None,
+        measure=", ".join(m.name for m in measures),
+        sources=sources,
+        canonical=tuple(s for s in sources if s in canonical),
+        columns=tuple((sm.ref, m.expr) for m, sm in zip(measures, sms, strict=True) if _COLUMN.match(m.expr)),
+        dimensions=tuple(d.name for d in proposal.dimensions),
+        by_month_sql=by_month,
+        by_dimension_sql=by_dim,
+        reconcile_dimension=reconcile_dim,
+        grain=grain,
+        not_null=not_null,
+        non_negative=non_negative,
+        value_range=value_range,
+        new_model=new_model,
+        reasons=tuple(reasons),
+    )
+    package = render(spec)
+    if unread:
+        package.problems.append(
+            f"{len(unread)} rule(s) could not be read: " + "; ".join(repr(t) for t in unread)
+        )
+    return package
+
+
+def _dbt_paths(root: Path | None) -> tuple[str, str]:
+    """The dbt project's first model path and test path (dbt's defaults: ``models``, ``tests``)."""
+    models, tests = "models", "tests"
+    if root is not None and (root / "dbt_project.yml").exists():
+        try:
+            data = yaml.safe_load((root / "dbt_project.yml").read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError:
+            data = {}
+        if isinstance(data, dict):
+            models = str((data.get("model-paths") or [models])[0])
+            tests = str((data.get("test-paths") or [tests])[0])
+    return models, tests
+
+
+def _new_model(proposal: Proposal) -> NewModel | None:
+    """The new dbt model of the proposal (``Proposal.new_model``, when the analysis proposes one)."""
+    found = getattr(proposal, "new_model", None)
+    if found is None:
+        return None
+    get = found.get if isinstance(found, dict) else lambda k, d=None: getattr(found, k, d)
+    sm = dict(get("semantic_model") or get("semantic_models") or {})
+    return NewModel(
+        name=str(get("name")),
+        sql=str(get("sql")),
+        semantic_model=sm,
+        materialization=str(get("materialization") or "table"),
+        reason=str(get("reason") or ""),
+    )
+
+
+def _relations(model: Model) -> dict[str, str]:
+    """Each table the compiler may write (``schema.table``) → the dbt model it is (``ref`` name)."""
+    out = {sm.relation: sm.ref for sm in model.semantic_models.values() if sm.ref}
+    for ds in model.canonical_datasets.values():
+        if ds.ref:
+            out.setdefault(ds.relation, ds.ref)
+    if model.time_spine is not None:
+        out.setdefault(model.time_spine.relation, model.time_spine.relation.split(".")[-1])
+    return out
+
+
+def _time_spine_refs(model: Model) -> set[str]:
+    return {model.time_spine.relation.split(".")[-1]} if model.time_spine is not None else set()
+
+
+def _with_refs(sql: str, relations: dict[str, str]) -> str:
+    """``sql`` with every known relation (quoted or not) replaced by ``{{ ref('model') }}``."""
+    for relation in sorted(relations, key=len, reverse=True):
+        parts = relation.split(".")
+        pattern = r"\.".join(rf'"?{re.escape(p)}"?' for p in parts)
+        sql = re.sub(rf'(?<![\w."]){pattern}(?![\w"])', f"{{{{ ref('{relations[relation]}') }}}}", sql)
+    return sql
+
+
+def _reconcile(
+    proposal: Proposal,
+    metric: Metric,
+    measures: list[Any],
+    sql_for: Callable[[list[str]], str],
+    reasons: list[str],
+) -> tuple[str | None, str | None]:
+    """A dimension whose parts must add up to each month's total, and the SQL by month and it."""
+    if metric.type.value != "simple" or not measures or any(m.agg.value not in ADDITIVE for m in measures):
+        reasons.append("no reconcile test: only a simple metric of a sum or count adds up across a dimension")
+        return None, None
+    for dim in proposal.dimensions:
+        if dim.name.startswith(METRIC_TIME):
+            continue
+        try:
+            return dim.name, sql_for([MONTH, dim.name])
+        except MetricmindError:
+            continue
+    reasons.append("no reconcile test: no dimension of the metric could be grouped by")
+    return None, None
+
+
+def _grain(sm: SemanticModel) -> tuple[str, tuple[str, ...]] | None:
+    primary = next((e for e in sm.entities if e.type.value == "primary"), None)
+    if primary is None or not _COLUMN.match(primary.expr) or not sm.ref:
+        return None
+    return sm.ref, (primary.expr,)
+
+
+def _history(run_sql: RunSql | None, sql: str, name: str, reasons: list[str]) -> list[float] | None:
+    """The metric's monthly values on the warehouse (None without one or when the query fails)."""
+    if run_sql is None:
+        reasons.append("no range test: no warehouse to learn the metric's usual values from")
+        return None
+    try:
+        rows = run_sql(sql)
+    except MetricmindError as exc:
+        reasons.append(f"no range test: the metric's history could not be read ({exc.message})")
+        return None
+    values = [float(r[1]) for r in rows if len(r) > 1 and r[1] is not None]
+    if not values:
+        reasons.append(f"no range test: {name} has no history on the warehouse")
+        return None
+    return values
+
+
+def _non_negative(
+    metric: Metric, measures: list[Any], values: list[float] | None, reasons: list[str]
+) -> bool:
+    unit = str(metric.meta.get("unit") or "")
+    counts = measures and all(m.agg.value in {"count", "count_distinct", "sum_boolean"} for m in measures)
+    if not (counts or unit in {"currency", "count", "money", "percent"}):
+        return False
+    if values is not None and min(values) < 0:
+        reasons.append(f"no non-negative test: the history holds a negative month ({min(values):g})")
+        return False
+    return True
+
+
+def _range(values: list[float] | None, non_negative: bool) -> tuple[float, float, int] | None:
+    """``(low, high, months)``: the history's range widened by its spread on each side."""
+    if not values:
+        return None
+    lo, hi = min(values), max(values)
+    spread = (hi - lo) or abs(hi) or 1.0
+    low = 0.0 if non_negative else lo - spread
+    return round(low, 6), round(hi + spread, 6), len(values)
+
+
+def _not_null(
+    run_sql: RunSql | None, measures: list[Any], sms: list[SemanticModel], reasons: list[str]
+) -> tuple[tuple[str, str], ...]:
+    """The measure columns that hold no null today (so a null tomorrow is news)."""
+    out: list[tuple[str, str]] = []
+    for m, sm in zip(measures, sms, strict=True):
+        if not _COLUMN.match(m.expr) or not sm.ref:
+            continue
+        if run_sql is None:
+            reasons.append(f"no not-null test on {sm.ref}.{m.expr}: no warehouse to check it against")
+            continue
+        try:
+            rows = run_sql(f"select count(*) from {sm.relation} where {m.expr} is null")
+        except MetricmindError:
+            continue
+        nulls = int(rows[0][0]) if rows else 0
+        if nulls:
+            reasons.append(f"no not-null test on {sm.ref}.{m.expr}: {nulls} row(s) are null today")
+        else:
+            out.append((sm.ref, m.expr))
+    return tuple(dict.fromkeys(out))
