@@ -76,6 +76,7 @@ class DimInfo:
     model: str
     label: str
     values: tuple[str, ...] = ()
+    conformed: bool = False  # on a model of dimensions only (no measures), shared by several fact models
 
 
 @dataclass
@@ -150,7 +151,9 @@ def build_lexicon(
                 continue
             name = f"{primary}{SEP}{d.name}"
             values = tuple(str(v) for v in _strings(d.meta.get("values")))
-            lex.dims[name] = DimInfo(name, sm.name, d.label or d.name.replace("_", " "), values)
+            lex.dims[name] = DimInfo(
+                name, sm.name, d.label or d.name.replace("_", " "), values, conformed=not sm.measures
+            )
             words = d.name.split("_")
             lex.add(" ".join(words), Entry("dimension", name, "name"))
             lex.add(f"{primary.replace('_', ' ')} {' '.join(words)}", Entry("dimension", name, "name"))
@@ -173,7 +176,7 @@ def build_lexicon(
         info = lex.dims.get(name)
         if info is None or info.values:
             continue
-        lex.dims[name] = DimInfo(info.name, info.model, info.label, tuple(seen))
+        lex.dims[name] = DimInfo(info.name, info.model, info.label, tuple(seen), info.conformed)
         runs: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for v in seen:
             lex.add(v.replace("_", " "), Entry("value", f"{name}={v}", "observed"))

@@ -7,9 +7,9 @@ from functools import cached_property
 from metricmind.resolve.describe import content
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.reading import _Pick, _ReadingBase
-from metricmind.resolve.resolution import Resolution
+from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.shorthand import SHORT_FORMS
-from metricmind.resolve.text import FILLERS, GENERIC, root
+from metricmind.resolve.text import FILLERS, GENERIC, root, stems
 from metricmind.resolve.timephrases import UNITS
 from metricmind.resolve.words import (
     ASC_WORDS,
@@ -125,7 +125,7 @@ class _MetricReading(_ReadingBase):
         at = self.metric_positions()
         words = self.content_words(at)
         unread = {i for i, _ in words if i not in at}
-        joined = any(t.norm in LIST_WORDS for t in self.tokens) or "," in self.res.question
+        joined = self.listed(self.res.spans.get("metrics", []))
         if not unread and (len(metrics) < 2 or joined):
             return metrics
         texts = self.r.texts
@@ -159,6 +159,17 @@ class _MetricReading(_ReadingBase):
             self.span("metrics", i, i + 1, best, "description")
         self.res.confidence -= 0.1
         return [best]
+
+    def listed(self, spans: list[Span]) -> bool:
+        """Whether a list word or mark stands between the words of two metrics ("MRR and churned customers")."""
+        ordered = sorted(spans, key=lambda x: x.start)
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            if a.target == b.target:
+                continue
+            gap = self.res.question[a.end : b.start]
+            if any(c in gap for c in ",+&/") or set(stems(gap)) & {"and", "or", "vs", "versus", "plus"}:
+                return True
+        return False
 
     def explained(self, metric: str, positions: set[int]) -> None:
         """Claim words the metric's own description explains (they are not unknown words)."""

@@ -88,6 +88,29 @@ class _PhrasingReading(_MetricReading):
                 self.span_chars("metrics", a.start, b.end, found[0], "qualified")
                 return
 
+    def read_composed(self) -> None:
+        """Two metrics read apart that together name a third ("recurring revenue … with cancellations":
+        MRR and churned customers → churned MRR): a count of an entity whose qualifier, put before the other
+        metric's name, is a metric of the catalog, when the question does not list the two.
+        """
+        res = self.res
+        if len(res.metrics) != 2:
+            return
+        spans = res.spans.get("metrics", [])
+        entity = self.r.texts.entity_words | THRESHOLD_ENTITIES
+        for count, base in (res.metrics, res.metrics[::-1]):
+            label = self.r.model.metrics[count].label or count
+            mods = tuple(w for w in stems(label) if w not in entity)
+            if mods == stems(label):
+                continue  # not a count of an entity
+            other = self.r.model.metrics[base]
+            for head in (stems(base.replace("_", " ")), stems(other.label or "")):
+                found = [e.target for e in self.lex.lookup((*mods, *head)) if e.kind == "metric"]
+                if found and not self.listed(spans):
+                    res.metrics = [found[0]]
+                    res.spans["metrics"] = [Span(x.text, x.start, x.end, found[0], "composed") for x in spans]
+                    return
+
     def read_entity_count(self) -> None:
         """Customers won or lost ("how many customers did we sign", "clients walked away"): counting an
         entity with a verb of winning or losing it is the catalog's new or churned count of that entity.

@@ -150,11 +150,14 @@ class _ReadingBase:
             bad = [m for m in metrics if not self.r.reachable(m, n)]
             return None, f"{', '.join(bad)} cannot be broken down by {n}"
 
-        def key(n: str) -> tuple[int, int, int, int, int]:
+        def key(n: str) -> tuple[bool, bool, int, int, int, int]:
             info = self.lex.dims.get(n)
             order = next((k for k, p in enumerate(DIM_ORDER) if n.startswith(p)), len(DIM_ORDER))
             specific = -len(info.values) if info else 0  # "US": the country before the region
             return (
+                # a conformed dimension (a table of dimensions only, "channel" for spend and customers)
+                # serves when a metric's own dimension cannot: CAC by channel, not new customers by it
+                bool(info and info.conformed),
                 best_rank[n] >= 5,
                 best_rank[n],
                 0 if info and info.model in local else 1,

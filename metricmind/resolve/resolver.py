@@ -259,6 +259,7 @@ class _Reading(_TimeOrderReading):
             return self.no_metric()
         res.metrics = metrics
         self.read_qualified()
+        self.read_composed()
         self.read_entity_count()
         if not self.attribution_talk():
             res.metrics = self.described(res.metrics)

@@ -62,3 +62,29 @@ def test_names_are_kept_when_the_description_adds_little(
 
 def test_unknown_concepts_next_to_an_entity_are_still_refused(resolver: Resolver) -> None:
     assert not resolver.resolve("customer lifetime value by segment", as_of=DAY).answerable
+
+
+def test_two_metrics_read_apart_that_name_a_third(resolver: Resolver) -> None:
+    res = resolver.resolve(
+        "how much recurring revenue walked out the door with cancellations in may", as_of=DAY
+    )
+    assert res.metrics == ["churned_mrr"]
+    assert sorted(resolver.resolve("MRR and churned customers", as_of=DAY).metrics) == [
+        "churned_customers",
+        "mrr",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "dimension"),
+    [
+        ("cac by acquisition channel last year", "marketing_channel__name"),  # the one both sides reach
+        ("new customers by channel", "customer__acquisition_channel"),  # the metric's own one first
+        ("marketing spend by channel", "ad_spend__channel"),
+    ],
+)
+def test_a_conformed_dimension_serves_when_a_metric_has_none_of_its_own(
+    resolver: Resolver, question: str, dimension: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable and [n for n, _ in res.group_by] == [dimension]
