@@ -104,6 +104,7 @@ class MetricTexts:
     weights: dict[str, dict[str, float]] = field(default_factory=dict)  # metric → key → weight
     idf: dict[str, float] = field(default_factory=dict)
     entity_words: frozenset[str] = frozenset()  # stems of entity nouns ("customer", "account", "company")
+    entity_of: dict[str, str] = field(default_factory=dict)  # another noun for an entity → the entity
 
     def cover(self, metric: str, words: Iterable[tuple[int, str]]) -> tuple[float, set[int]]:
         """The score of ``metric`` over ``(position, word)`` pairs and the positions it explains."""
@@ -176,6 +177,7 @@ def metric_texts(model: Model, entity_nouns: dict[str, set[str]] | None = None) 
         for k in weights:
             df[k] += 1
     out.idf = {k: math.log(1 + n / d) for k, d in df.items()}
+    out.entity_of = {noun: entity for entity, nouns in (entity_nouns or {}).items() for noun in nouns}
     out.entity_words = frozenset(
         {*(entity_nouns or {}), *(w for nouns in (entity_nouns or {}).values() for w in nouns)}
     )

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 LEARNED_PATH = VOCABULARY_FILE
 """The shared vocabulary file, relative to the project root."""
+GROUP_SEP = "|"
+"""Between the values of one entry that names several ("mobile apps" → ``platform=ios|android``)."""
 EXACT_SOURCES = frozenset({"name", "label", "synonym", "value", "alias", "entity", "observed"})
 """Where a phrase names something exactly: a learned word with the same phrase is refused."""
 
@@ -170,6 +172,8 @@ def build_lexicon(
                 for v, alias_list in aliases.items():
                     for alias in _strings(alias_list):
                         lex.add(alias, Entry("value", f"{name}={v}", "alias"))
+            for phrase, members in _groups(d.meta, values).items():
+                lex.add(phrase, Entry("value", f"{name}={GROUP_SEP.join(members)}", "alias"))
             if d.name == "name":
                 lex.add(primary.replace("_", " "), Entry("dimension", name, "entity"))
     for name, seen in (observed or {}).items():
@@ -196,6 +200,51 @@ def build_lexicon(
                 continue
             lex.add(phrase, Entry(kind, target, "learned"))
     return lex
+
+
+def _groups(meta: dict[str, Any], values: tuple[str, ...]) -> dict[str, list[str]]:
+    """Phrases that name several values at once, as a data team declares them in ``config.meta``:
+
+    - ``value_groups``: ``{mobile apps: [ios, android]}``;
+    - ``value_order``: ``{by: list price, low: [cheapest], high: [most expensive]}`` when ``values`` are
+      listed from low to high: "cheapest" is the first value, "two cheapest" (or "2 cheapest") the first
+      two, "most expensive" the last, and so on.
+    """
+    out: dict[str, list[str]] = {}
+    groups = meta.get("value_groups") or {}
+    if isinstance(groups, dict):
+        for phrase, members in groups.items():
+            found = [v for v in _strings(members) if v in values]
+            if phrase and found:
+                out[str(phrase)] = found
+    order = meta.get("value_order") or {}
+    if isinstance(order, dict) and len(values) > 1:
+        for end in ("low", "high"):
+            for phrase in _strings(order.get(end)):
+                for n in range(1, len(values)):
+                    members = list(values[:n] if end == "low" else values[-n:])
+                    if n == 1:
+                        out[phrase] = members
+                    else:
+                        out[f"{n} {phrase}"] = members
+                        out[f"{_NUMBER_NAMES[n]} {phrase}"] = members
+    return out
+
+
+_NUMBER_NAMES = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+)
 
 
 def _is_flag(name: str) -> bool:

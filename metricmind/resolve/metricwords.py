@@ -32,6 +32,11 @@ class _MetricReading(_ReadingBase):
 
     ambiguous: tuple[int, list[str]] | None = None  # a word several metrics share, and those metrics
 
+    @cached_property
+    def qualifiers(self) -> set[int]:
+        """Positions of entity nouns read as qualifying another metric ("MRR from customers …")."""
+        return set()
+
     # -- metrics -------------------------------------------------------------------------------
     def read_metrics(self, picks: list[_Pick]) -> list[str]:
         self.merge_metric_words(picks)
@@ -60,6 +65,7 @@ class _MetricReading(_ReadingBase):
                 qualifier = after_value or (j >= 0 and self.tokens[j].norm in QUALIFIER_BEFORE)
                 if words[0] in ENTITY_NOUNS and (len(words) == 1 or not after_value) and qualifier:
                     self.claim(p.first, p.last)  # "MRR from customers acquired via paid search"
+                    self.qualifiers.update(range(p.first, p.last))
                     continue
                 if j >= 0 and self.tokens[j].norm in NEGATIONS:
                     self.claim(j, p.last)
@@ -91,8 +97,26 @@ class _MetricReading(_ReadingBase):
             if status == "deprecated":
                 self.res.notes.append(f"{name} is deprecated; check its definition before relying on it")
         if not out:
-            out = self.metric_from_words()
+            out = self.counted_entity() or self.metric_from_words()
         return out
+
+    def counted_entity(self) -> list[str]:
+        """``how many accounts …``: another noun for an entity, counted, is the metric the entity's own
+        name is ("customers" → active customers; a verb of winning or losing refines it later).
+        """
+        text = " ".join(t.norm for t in self.tokens)
+        if "how many" not in text and "number of" not in text:
+            return []
+        for i in range(len(self.tokens)):
+            entity = self.r.texts.entity_of.get(self.stems[i])
+            if self.used[i] or entity is None:
+                continue
+            found = [e.target for e in self.lex.lookup((entity,)) if e.kind == "metric"]
+            if found:
+                self.used[i] = True
+                self.span("metrics", i, i + 1, found[0], "entity")
+                return found[:1]
+        return []
 
     # -- metrics by their descriptions -----------------------------------------------------------
     def metric_positions(self) -> set[int]:
@@ -123,7 +147,7 @@ class _MetricReading(_ReadingBase):
         description explains ("distinct users" → active users, "Distinct users with …") count as read.
         """
         at = self.metric_positions()
-        words = self.content_words(at)
+        words = self.content_words(at | self.qualifiers)
         unread = {i for i, _ in words if i not in at}
         joined = self.listed(self.res.spans.get("metrics", []))
         if not unread and (len(metrics) < 2 or joined):

@@ -35,7 +35,8 @@ from metricmind.resolve.attribution import (
     speaks_of_credit,
     wants_analysis,
 )
-from metricmind.resolve.describe import MetricTexts, metric_texts
+from metricmind.resolve.describe import PHRASE_WEIGHT, MetricTexts, metric_texts
+from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.exclusion import (
     EXCLUSION_WORDS,
     continues_list,
@@ -43,7 +44,7 @@ from metricmind.resolve.exclusion import (
     exclusion_cue,
     weak_cue,
 )
-from metricmind.resolve.lexicon import COMMON_WORDS, Entry, build_lexicon, read_learned
+from metricmind.resolve.lexicon import COMMON_WORDS, GROUP_SEP, Entry, build_lexicon, read_learned
 from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY, VS_WORDS, WHICH_MORE
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Resolution
@@ -540,6 +541,7 @@ class _Reading(_TimeOrderReading):
     def read_filters(self, picks: list[_Pick]) -> None:
         res = self.res
         chosen: dict[tuple[str, bool], list[str]] = {}
+        said: dict[tuple[str, bool], int] = {}  # values named one by one (a group is one)
         prev: tuple[int, str, bool] | None = None
         for p in picks:
             if p.kind != "value":
@@ -554,6 +556,8 @@ class _Reading(_TimeOrderReading):
                 return
             value = next(e.target.split("=", 1)[1] for e in p.entries if e.target.split("=", 1)[0] == name)
             negated = self.negated(p.first, p.last)
+            if not negated and self.restates(p):
+                continue  # "paid invoice revenue", "customers paying us": the metric says it already
             weak = None if negated else weak_cue(self.tokens, p.first, p.last)
             if weak is not None and self.polarity is None:
                 self.polarity = (p.first, p.last, *weak)
@@ -566,8 +570,10 @@ class _Reading(_TimeOrderReading):
                 negated = prev[2]  # "w/o LATAM and APAC": the exclusion runs over the list
             prev = (p.last, name, negated)
             values = chosen.setdefault((name, negated), [])
-            if value not in values:
-                values.append(value)
+            said[(name, negated)] = said.get((name, negated), 0) + 1
+            for v in value.split(GROUP_SEP):  # a group of values ("mobile apps" → ios, android)
+                if v not in values:
+                    values.append(v)
             self.span("filters", p.first, p.last, f"{name}{'!=' if negated else '='}{value}")
         if self.polarity is not None:
             first, last, a, b = self.polarity
@@ -581,7 +587,12 @@ class _Reading(_TimeOrderReading):
             any(t.norm == "or" for t in self.tokens) and any(t.norm in WHICH_MORE for t in self.tokens)
         )
         for (name, negated), values in chosen.items():
-            if contrast and not negated and len(values) > 1 and name not in [n for n, _ in res.group_by]:
+            if (
+                contrast
+                and not negated
+                and said[(name, negated)] > 1
+                and name not in [n for n, _ in res.group_by]
+            ):
                 res.group_by.append((name, None))  # "EMEA vs NA": side by side
             if negated:
                 res.filters.append(
@@ -593,6 +604,16 @@ class _Reading(_TimeOrderReading):
                 res.filters.append(Filter(name, "=", (values[0],)))
             else:
                 res.filters.append(Filter(name, "in", tuple(values)))
+
+    def restates(self, p: _Pick) -> bool:
+        """Whether a value's words are all words of a metric's own name, label or synonyms ("paid" for
+        invoice revenue, "paid revenue"; "paying" for active customers, "paying customers").
+        """
+        words = [t.norm for t in self.tokens[p.first : p.last]]
+        return any(
+            all(self.r.texts.weights.get(m, {}).get(word_key(w), 0.0) >= PHRASE_WEIGHT for w in words)
+            for m in self.res.metrics
+        )
 
     # -- leftovers -----------------------------------------------------------------------------
     def check_leftovers(self, picks: list[_Pick]) -> None:

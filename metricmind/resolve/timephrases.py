@@ -295,10 +295,11 @@ _PATTERNS: list[tuple[str, Handler]] = [
     (rf"{M}(?: of)? {Y}", _month_year),
     (r"since (?:the )?(?:start|beginning) of (?:the |this )?(?P<u>week|month|quarter|year)", _since_unit),
     (rf"since (?:the )?(?:start |beginning )?(?:of )?{Y}", _since_year),
+    # before the bare month: "since June 1st" is the day
+    (rf"since (?:the )?{M} (?P<d>\d{{1,2}})(?: ?(?:st|nd|rd|th))?(?: {Y})?", _since_month_day),
     (rf"since (?:the )?(?:start |beginning )?(?:of )?{M}(?: {Y})?", _since_month),
     (rf"since q(?P<q>[1-4])(?: {Y})?", _since_quarter),
     (rf"since (?P<a>{ISO})", _since_day),
-    (rf"since (?:the )?{M} (?P<d>\d{{1,2}})(?: ?(?:st|nd|rd|th))?(?: {Y})?", _since_month_day),
     (r"since (?:the )?(?:last|previous|prior) (?P<u>week|month|quarter|year)", _since_last),
     (rf"(?:in |over |for |during )?(?:the )?{LAST} {N} {U}", _last_n),
     (rf"(?:in |over |for |during )?(?:the )?{LAST} (?:full |complete |calendar |fiscal )?{U}", _last_unit),

@@ -88,3 +88,44 @@ def test_a_conformed_dimension_serves_when_a_metric_has_none_of_its_own(
 ) -> None:
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable and [n for n, _ in res.group_by] == [dimension]
+
+
+@pytest.mark.parametrize(
+    ("question", "field", "values"),
+    [
+        # value_groups: a phrase the data team declared for several values
+        ("active users on the mobile apps by day last 7 days", "event__platform", ("android", "ios")),
+        # value_order: values listed from low to high price, named by their rank
+        ("mrr from the two most expensive plans", "subscription__plan_tier", ("Enterprise", "Pro")),
+        ("expansion mrr from the 2 cheapest plans", "subscription__plan_tier", ("Growth", "Starter")),
+        ("trial conversion on the cheapest plan", "subscription__plan_tier", ("Starter",)),
+    ],
+)
+def test_values_named_as_a_group_or_by_their_rank(
+    resolver: Resolver, question: str, field: str, values: tuple[str, ...]
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert [(f.field, tuple(sorted(f.values))) for f in res.filters] == [(field, values)]
+    assert field not in [n for n, _ in res.group_by]  # a group is one value said, not a comparison
+
+
+@pytest.mark.parametrize(
+    ("question", "metrics", "filters"),
+    [
+        ("paid invoice revenue by qtr since start of 2024", ["invoice_revenue"], []),  # "paid revenue"
+        ("how many customers are paying us at the moment", ["active_customers"], []),  # "paying customers"
+        ("paid invoices in 2025", ["invoice_count"], [("invoice__status", ("paid",))]),  # a real filter
+        (
+            "how many accounts came in via partners this qtr",
+            ["new_customers"],
+            [("customer__acquisition_channel", ("partner",))],
+        ),
+    ],
+)
+def test_values_the_metric_says_already_and_entities_counted(
+    resolver: Resolver, question: str, metrics: list[str], filters: list[tuple[str, tuple[str, ...]]]
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable and res.metrics == metrics, (res.metrics, res.reason)
+    assert [(f.field, f.values) for f in res.filters] == filters
