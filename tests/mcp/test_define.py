@@ -4,6 +4,8 @@ token and writes a draft change only (never the YAML). Through the SDK's in-memo
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,8 @@ def test_the_proposal_reads_every_rule_and_its_sql_is_mrr(demo: Project) -> None
     as_lines = json.loads(ok(server, "define_metric", {**MRR, "rules": "\n".join(MRR["rules"])}))
     as_json = json.loads(ok(server, "define_metric", {**MRR, "rules": json.dumps(MRR["rules"])}))
     assert as_lines["rules"] == as_json["rules"] == answer["rules"]
+    assert "models/metrics/subscription_value.yml" in answer["package"]["files"]  # what save would write
+    assert {t["name"] for t in answer["package"]["tests"]} >= {"subscription_value_not_null"}
 
 
 def test_refusals_name_the_nearest_value_and_the_closest_metrics(demo: Project) -> None:
@@ -109,6 +113,7 @@ def test_save_needs_an_editor_token_and_writes_a_draft(demo_copy: Path) -> None:
         assert project.catalog.changes() == []
         saved = json.loads(ok(editor, "define_metric", {**MRR, "save": True}))
         assert saved["saved"]["state"] == "draft" and saved["saved"]["author"] == "ed"
+        assert saved["saved"]["branch"] is None and "not in git" in saved["saved"]["note"]
         changes: list[dict[str, Any]] = project.catalog.changes()
         assert [(c["name"], c["state"], c["author"]) for c in changes] == [
             ("subscription_value", "draft", "ed")
@@ -126,3 +131,31 @@ def test_the_tool_says_it_may_write(demo: Project) -> None:
     assert tool.annotations.read_only_hint is False and tool.annotations.destructive_hint is False
     assert "Args:" in tool.description and "\n            " not in tool.description
     assert set(tool.input_schema["properties"]) == {"name", "definition", "rules", "save"}
+
+
+def test_in_git_save_puts_the_package_on_a_review_branch(demo_copy: Path) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@x",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@x",
+    }
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=demo_copy, capture_output=True, text=True, check=True, env=env
+        ).stdout.strip()
+
+    (demo_copy / ".gitignore").write_text("target/\n.metricmind/\nlogs/\nmetricmind/\n")
+    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-q", "-m", "demo")):
+        git(*args)
+    head = git("rev-parse", "HEAD")
+    with Project.load(demo_copy) as project:
+        editor = build_server(project, token=token(project, "ed", "editor"))
+        saved = json.loads(ok(editor, "define_metric", {**MRR, "save": True}))["saved"]
+        assert saved["branch"] == "metricmind/define/subscription_value" and saved["state"] == "draft"
+        files = git("ls-tree", "-r", "--name-only", saved["branch"]).splitlines()
+        assert "models/metrics/subscription_value.yml" in files and any(f.startswith("tests/") for f in files)
+        assert [c["name"] for c in project.catalog.changes()] == ["subscription_value"]
+    assert git("rev-parse", "HEAD") == head and git("status", "--porcelain") == ""

@@ -3,7 +3,9 @@ on the warehouse, Save as draft, and bad input (nothing written). In-process, ov
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +87,11 @@ def test_live_preview_is_the_certified_mrr(client: TestClient, ro_project: Proje
     assert body["row_count"] == len(mrr.rows) >= 24
     html = client.post("/define/live", data=MRR_EXAMPLE, headers={"authorization": f"Bearer {token}"}).text
     assert 'id="live-table"' in html and html.count("<tr>") >= 13 and 'data-kind="line"' in html
+    assert 'id="package"' in html and "subscription_value_not_null" in html  # the dbt tests it will carry
+    package = client.post("/define/live", data=MRR_EXAMPLE, headers=bearer(token)).json()["package"]
+    assert (
+        "models/metrics/subscription_value.yml" in [f["path"] for f in package["files"]] and package["checks"]
+    )
 
 
 def test_modify_and_manual_go_through_the_allow_lists(client: TestClient, ro_project: Project) -> None:
@@ -252,3 +259,45 @@ def test_a_metric_that_needs_a_new_model_is_previewed_as_proposed(
         "/define/live", data={**seats, "rule_choice_0": "manual", "rule_manual_0": "1 = 1"}, headers=h
     )
     assert modified.status_code == 400 and "new parts" in modified.json()["message"]
+    saved = client.post("/define/draft", data=seats, headers=h)  # a new model needs a review branch
+    assert saved.status_code == 400 and "not in a git repository" in saved.json()["message"]
+    catalog: Any = rw_project.catalog  # type: ignore[attr-defined]
+    assert catalog.changes() == []
+
+
+def git(root: Path, *args: str) -> str:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@x",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@x",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=True, env=env
+    ).stdout.strip()
+
+
+def test_in_git_the_package_goes_on_a_review_branch(
+    rw: tuple[TestClient, dict[str, str]], rw_project: Project
+) -> None:
+    client, tokens = rw
+    root = rw_project.root
+    (root / ".gitignore").write_text("target/\n.metricmind/\nlogs/\n")
+    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-q", "-m", "demo")):
+        git(root, *args)
+    head = git(root, "rev-parse", "HEAD")
+    saved = client.post("/define/draft", data=MRR_EXAMPLE, headers=bearer(tokens["editor"]))
+    assert saved.status_code == 201, saved.text
+    body = saved.json()
+    assert body["branch"] == "metricmind/define/subscription_value" and body["change"]["state"] == "draft"
+    on_branch = set(git(root, "ls-tree", "-r", "--name-only", body["branch"]).splitlines())
+    assert set(body["files"]) <= on_branch and "models/metrics/subscription_value.yml" in body["files"]
+    assert any(f.startswith("tests/") for f in body["files"])  # the dbt tests travel with it
+    assert (
+        git(root, "rev-parse", "HEAD") == head and git(root, "status", "--porcelain") == ""
+    )  # checkout untouched
+    again = client.post("/define/draft", data=MRR_EXAMPLE, headers=bearer(tokens["editor"]))
+    assert again.status_code == 400 and "already on review" in again.json()["message"]
+    catalog: Any = rw_project.catalog  # type: ignore[attr-defined]
+    assert [c["name"] for c in catalog.changes()] == ["subscription_value"]

@@ -14,6 +14,7 @@ import inspect
 import json
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
@@ -22,9 +23,10 @@ from mcp.types import ToolAnnotations
 
 from metricmind.catalog.definitions import to_yaml
 from metricmind.catalog.workflow import Role
-from metricmind.define import Definition, Proposal, analyze
+from metricmind.define import Definition, Package, Proposal, analyze, generate, write_package
 from metricmind.errors import MetricmindError, PermissionDenied, QueryError
 from metricmind.interfaces.mcpserver import formatting as fmt
+from metricmind.knowledge import gitops
 from metricmind.project import Project
 
 NAME = "define_metric"
@@ -75,6 +77,7 @@ class DefineTool:
             max_hops=int(self.project.setting("max_join_hops")),
         )
         answer = summarize(proposal)
+        answer.update(self.package_summary(proposal))
         if save:
             answer["saved"] = self._save(proposal)
         else:
@@ -108,11 +111,13 @@ class DefineTool:
                 hint="Rephrase them over the catalog's dimensions and values (get_dimension_values), or leave "
                 "them out.",
             )
-        if proposal.new_measures or proposal.new_model or proposal.new_metrics:
+        needs_parts = bool(proposal.new_measures or proposal.new_model or proposal.new_metrics)
+        git = in_git(self.project.root)
+        if needs_parts and not git:
             raise QueryError(
-                f"{proposal.metric['name']!r} needs new parts (a measure, a dbt model or input metrics) that a "
-                "draft metric cannot hold; nothing was written",
-                hint="Write its package from the command line: metricmind define NAME --definition … --write.",
+                f"{proposal.metric['name']!r} needs a new measure or dbt model, which go on a review branch, "
+                f"and {self.project.root} is not in a git repository; nothing was written",
+                hint="Put the project in git (git init, then commit it) and save again.",
             )
         with self.lock:
             catalog = self.project.catalog
@@ -123,14 +128,63 @@ class DefineTool:
                     "nothing was written",
                     hint="An admin gives the role: metricmind users add NAME --role editor.",
                 )
-            change = catalog.create_draft(self.writer, proposal.metric)
+            if git:
+                package = self._package(proposal, learn=True)
+                written = write_package(
+                    package, self.project.root, catalog, self.writer, settings=self.project.settings
+                )
+                change, branch = written["change"], written["branch"]
+                note = (
+                    f"a draft in the review queue, its package ({len(written['files'])} files) on branch "
+                    f"{branch}: submit it for review (web /review or the API); approving builds it with dbt"
+                )
+            else:
+                change, branch = catalog.create_draft(self.writer, proposal.metric), None
+                note = (
+                    "a draft in the review queue (the project is not in git: no package branch); submit it "
+                    "for review (web /review or the API); an approver publishes it"
+                )
         return {
             "change": change.get("id"),
             "state": change.get("state"),
             "author": change.get("author"),
-            "note": "a draft in the review queue: submit it for review (web /review or the API); an approver "
-            "publishes it",
+            "branch": branch,
+            "note": note,
         }
+
+    def _package(self, proposal: Proposal, *, learn: bool) -> Package:
+        project = self.project
+        return generate(
+            proposal,
+            project,
+            max_hops=int(project.setting("max_join_hops")),
+            run_sql=(lambda sql: [tuple(r) for r in project.warehouse.run(sql).rows]) if learn else None,
+        )
+
+    def package_summary(self, proposal: Proposal) -> dict[str, Any]:
+        """The files and dbt tests ``save`` would write (no SQL run), or why it cannot be generated."""
+        if proposal.refused or proposal.metric is None:
+            return {}
+        try:
+            package = self._package(proposal, learn=False)
+        except MetricmindError as exc:
+            return {"package_error": exc.message}
+        return {
+            "package": {
+                "files": sorted(package.files),
+                "tests": [{"name": c.name, "what": c.what} for c in package.checks],
+                "problems": list(package.problems),
+            }
+        }
+
+
+def in_git(root: Path) -> bool:
+    """True when the project folder is in a git repository (packages go on review branches)."""
+    try:
+        gitops.toplevel(Path(root))
+    except MetricmindError:
+        return False
+    return True
 
 
 def summarize(proposal: Proposal) -> dict[str, Any]:

@@ -16,13 +16,25 @@ over existing metrics); per rule ``i`` (0-based, in the proposal's order) ``rule
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from metricmind.define import Definition, Proposal, analyze, preview_sql
+from metricmind.define import (
+    Definition,
+    Package,
+    Proposal,
+    RuleReading,
+    analyze,
+    generate,
+    preview_sql,
+    write_package,
+)
 from metricmind.errors import MetricmindError, QueryError, UnknownNameError
+from metricmind.knowledge import gitops
 from metricmind.project import Project
 from metricmind.spec.expressions import check as check_expression
 from metricmind.spec.filters import parse_where
@@ -269,6 +281,90 @@ def run_preview(project: Project, metric: dict[str, Any], proposal: Proposal | N
         "rows": [list(r) for r in result.rows],
         "row_count": len(result.rows),
         "elapsed_ms": round(result.elapsed_ms, 2),
+    }
+
+
+def chosen_rules(proposal: Proposal, choices: Choices) -> list[RuleReading]:
+    """The rules as the person settled them: a typed filter (Modify / Manual) makes a rule read."""
+    out = []
+    for i, reading in enumerate(proposal.rules):
+        choice = choices.rules.get(i, Choice())
+        if choice.kind != "accept" and choice.value:
+            reading = dataclasses.replace(
+                reading,
+                status="filter",
+                confidence=1.0,
+                predicate=choice.value,
+                reason=f"filter typed by hand ({choice.kind}); the agent read: {reading.reason}",
+            )
+        out.append(reading)
+    return out
+
+
+def package_for(
+    project: Project, proposal: Proposal, metric: dict[str, Any], choices: Choices, *, learn: bool
+) -> Package:
+    """The dbt package of the chosen metric (``metricmind.define.generate``); with ``learn``, the range
+    check is learned from the metric's history on the warehouse (what is saved), else no SQL runs.
+    """
+    return generate(
+        dataclasses.replace(proposal, metric=metric, rules=chosen_rules(proposal, choices)),
+        project,
+        max_hops=int(project.setting("max_join_hops")),
+        run_sql=(lambda sql: [tuple(r) for r in project.warehouse.run(sql).rows]) if learn else None,
+    )
+
+
+def in_git(root: Path) -> bool:
+    """True when the project folder is in a git repository (packages go on review branches)."""
+    try:
+        gitops.toplevel(Path(root))
+    except MetricmindError:
+        return False
+    return True
+
+
+def save(
+    project: Project, catalog: Any, proposal: Proposal, metric: dict[str, Any], choices: Choices, user: str
+) -> dict[str, Any]:
+    """Save the chosen metric for review: in a git repository, its generated package on a review branch
+    and the metric as a draft change (``write_package``); elsewhere the draft change alone (a metric over
+    existing measures only). Nothing is kept when anything fails.
+
+    Returns:
+        ``{"change", "branch", "files", "commit", "note"}``.
+    """
+    git = in_git(project.root)
+    if not git and needs_package(proposal):
+        raise QueryError(
+            f"{metric['name']!r} needs a new measure or dbt model, which go on a review branch, and "
+            f"{project.root} is not in a git repository; nothing was written",
+            hint="Put the project in git (git init, then commit it) and save again.",
+        )
+    package = package_for(project, proposal, metric, choices, learn=True)
+    if package.problems:
+        raise QueryError(
+            f"the package of {metric['name']!r} cannot be written: " + "; ".join(package.problems),
+            hint="Nothing was written. Rephrase the rules, or give each unread rule a filter (Manual).",
+        )
+    if git:
+        written = write_package(package, project.root, catalog, user, settings=project.settings)
+        return {
+            "change": written["change"],
+            "branch": written["branch"],
+            "files": list(written["files"]),
+            "commit": written["commit"],
+            "note": f"the package is on branch {written['branch']}; approving the change builds it with dbt "
+            "and merges it",
+        }
+    change = catalog.create_draft(user, metric)
+    return {
+        "change": change,
+        "branch": None,
+        "files": [],
+        "commit": None,
+        "note": "the project is not in a git repository: the metric is saved as a draft change, without "
+        "its package of docs and tests",
     }
 
 

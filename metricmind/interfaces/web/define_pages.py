@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from metricmind.catalog.definitions import parse_definition, to_yaml
-from metricmind.errors import QueryError
+from metricmind.errors import MetricmindError
 from metricmind.interfaces.web import charts, define_form, explore, views
 from metricmind.interfaces.web.core import render, state, to_json
 from metricmind.interfaces.web.guard import Editor
@@ -68,11 +68,17 @@ async def define_live(request: Request, user: Editor) -> Response:
     st = state(request)
     form = await request.form()
     proposal = define_form.propose(st.project, define_form.read_definition(form))
-    metric = define_form.build_metric(st.project, proposal, define_form.read_choices(form))
+    choices = define_form.read_choices(form)
+    metric = define_form.build_metric(st.project, proposal, choices)
     parse_definition(metric)
     with st.lock:
         ran = define_form.run_preview(st.project, metric, proposal)
-    return render(request, "_define_live.html", _preview_context(metric, ran))
+    ctx = _preview_context(metric, ran)
+    try:
+        ctx["package"] = define_form.package_for(st.project, proposal, metric, choices, learn=False).to_dict()
+    except MetricmindError as exc:
+        ctx["package_error"] = exc.to_dict()
+    return render(request, "_define_live.html", ctx)
 
 
 @router.post("/define/draft")
@@ -83,22 +89,15 @@ async def define_draft(request: Request, user: Editor) -> Response:
     st = state(request)
     form = await request.form()
     proposal = define_form.propose(st.project, define_form.read_definition(form))
-    metric = define_form.build_metric(st.project, proposal, define_form.read_choices(form))
+    choices = define_form.read_choices(form)
+    metric = define_form.build_metric(st.project, proposal, choices)
     parse_definition(metric)
-    if define_form.needs_package(proposal):
-        raise QueryError(
-            f"{metric['name']!r} needs new parts (a measure, model or input metric) that a single draft "
-            "metric cannot hold; nothing was written",
-            hint="Write the package from the command line: metricmind define NAME --definition … --write.",
-        )
-    define_form.metric_sql(st.project, metric)  # compiles, or nothing is written
-    change = st.need_catalog().create_draft(user.name, metric)
-    return render(
-        request,
-        "_define_saved.html",
-        {"change": to_json(change), "yaml": to_yaml(metric), "metric": metric},
-        201,
-    )
+    if not define_form.needs_package(proposal):
+        define_form.metric_sql(st.project, metric)  # compiles, or nothing is written
+    with st.lock:
+        saved = define_form.save(st.project, st.need_catalog(), proposal, metric, choices, user.name)
+    ctx = {**saved, "change": to_json(saved["change"]), "yaml": to_yaml(metric), "metric": metric}
+    return render(request, "_define_saved.html", ctx, 201)
 
 
 def _preview_context(metric: dict[str, Any], ran: dict[str, Any]) -> dict[str, Any]:
