@@ -25,11 +25,10 @@ from metricmind.define.proposal import Definition, Proposal, RuleReading, Sugges
 from metricmind.define.rank import confidence, is_ratio, is_snapshot, measures_of, rank
 from metricmind.define.shape import contradiction, dimensions, metric_dict
 from metricmind.define.sources import suggest_sources
-from metricmind.define.terms import VERBS, find_term
-from metricmind.define.words import RATIO, content, known, lexicon, vocabulary
+from metricmind.define.terms import VERBS, entities_named, find_term
+from metricmind.define.words import MONEY, RATIO, content, known, lexicon, stems, vocabulary
 from metricmind.errors import MetricmindError
 from metricmind.resolve.lexicon import COMMON_WORDS
-from metricmind.resolve.text import stems
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Measure, Metric, Model, SemanticModel
 from metricmind.spec.names import METRIC_TIME, SEP
@@ -136,12 +135,12 @@ def _analyze(
         return
     base = ranked[0].metric
     problem = _mismatch(definition, model, base)
-    if problem or _incompatible(definition, model, base, columns):
+    other = None if problem else _incompatible(definition, model, base, columns)
+    if problem or other:
         if _compose(definition, model, proposal, dialect, max_hops, columns):
             return
-        if problem:
-            _refuse(proposal, "unsupported", problem)
-            return
+        _refuse(proposal, "unsupported", problem or other or "")
+        return
     _build(definition, model, proposal, base, dialect, max_hops)
     if proposal.refused == "unsupported" and _compose(
         definition, model, proposal, dialect, max_hops, columns
@@ -153,19 +152,44 @@ def _analyze(
 
 def _incompatible(
     definition: Definition, model: Model, base: Metric, columns: dict[str, dict[str, str]] | None
-) -> bool:
-    """The closest metric computes something else than the definition's words say (another column or
-    entity), or cannot reach a dimension the definition or its rules name, or the definition is a ratio.
+) -> str | None:
+    """Why the closest metric computes something else than the definition's words say (another column or
+    entity, a dimension it cannot reach, another ratio), or None when it fits.
     """
-    if structure(definition) is not None and not is_ratio(base):
-        return True
+    shape = structure(definition)
+    if shape is not None:
+        if _same_ratio(model, base, shape[0], shape[1]):
+            return None
+        return (
+            f"the definition is the ratio {shape[0]!r} ÷ {shape[1]!r}, which the closest metric `{base.name}` "
+            "is not, and its parts could not be built"
+        )
     lx = lexicon(model)
     context = " ".join([definition.text, *definition.rules])
     term = find_term(model, definition.text, context, lx, columns, (definition.text, *definition.rules))
     named = named_dimensions(model, [definition.text, *definition.rules])
     if term is None or base.type.value != "simple":
-        return not compatible(model, base, None, named)
-    return not compatible(model, base, term, named) and term.confidence >= 0.6
+        term = None
+    elif term.confidence < 0.6:
+        return None
+    if compatible(model, base, term, named):
+        return None
+    unreachable = sorted(d for d in named if not compatible(model, base, None, {d}))
+    if unreachable:
+        return f"`{base.name}` cannot reach {', '.join(unreachable)}, which the definition or a rule names"
+    assert term is not None
+    return f"the definition asks for {term.reason}, which the closest metric `{base.name}` does not compute"
+
+
+def _same_ratio(model: Model, base: Metric, num: str, den: str) -> bool:
+    """``base`` is the ratio of the metrics that best match the numerator and denominator texts."""
+    if base.numerator is None or base.denominator is None:
+        return is_ratio(base) and base.type.value != "ratio"
+    tops = [
+        [c.metric.name for c in rank(model, Definition("part", text), text) if not is_ratio(c.metric)][:3]
+        for text in (num, den)
+    ]
+    return base.numerator.name in tops[0] and base.denominator.name in tops[1]
 
 
 def _compose(
@@ -254,13 +278,19 @@ def _mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
                     f"aggregates it (closest metric: `{base.name}`); a new measure needs generation"
                 )
     counted = DISTINCT_OF.search(text)
+    words = stems(text.lower().replace("-", " ").replace("_", " "))
+    heads = [(i, e) for i, e in entities_named(model, words, lexicon(model)) if i <= 2]
+    entity = ""
     if counted:
         entity = stems(counted.group(2))[-1] if stems(counted.group(2)) else ""
+    elif heads and not RATIO.search(text) and not (set(words[:3]) & (MONEY | {"recurring", "revenue"})):
+        entity = heads[0][1]  # "Accounts with product usage": the thing counted heads the definition
+    if entity:
         for ms in measures:
             home = model.semantic_models[ms.semantic_model]
             if ms.agg.value == "count" and home.primary != entity:
                 return (
-                    f"the definition counts distinct {entity}s, but `{base.name}` counts rows of "
+                    f"the definition counts {entity}s, but `{base.name}` counts rows of "
                     f"{home.relation} (one per {home.primary}); a count-distinct measure needs generation"
                 )
     return None

@@ -19,12 +19,14 @@ from metricmind.define.proposal import Definition, NewMeasure, NewModel, Proposa
 from metricmind.define.rank import is_ratio, measures_of, rank
 from metricmind.define.shape import join_filters
 from metricmind.define.terms import Term, find_term
-from metricmind.define.words import lexicon
-from metricmind.resolve.text import stems
+from metricmind.define.words import lexicon, stems
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Metric, Model
 from metricmind.spec.names import SEP
 
+AS_SHARE = re.compile(
+    r"^(?P<num>.+?)\s+as an? (?:share|proportion|percentage|fraction) of\s+(?P<den>.+)$", re.I
+)
 DIVIDED = re.compile(r"^(?P<num>.+?)\s+(?:divided by|over|÷|/)\s+(?P<den>.+)$", re.I)
 SHARE = re.compile(
     r"\b(?:share|proportion|percentage|fraction) of (?P<whole>.+?)\s+(?P<part>(?:that|which|who|paid|billed|"
@@ -52,10 +54,15 @@ def structure(definition: Definition) -> tuple[str, str, str, int | None] | None
         if m and " divided by " in rule.lower():
             return m.group("num"), m.group("den"), "", i
     text = definition.text.strip().rstrip(".")
+    if ":" in text:  # "Logo churn rate: customers lost divided by …"
+        text = text.split(":", 1)[1].strip()
     m = DIVIDED.match(text)
     if m and " divided by " in text.lower():
         den = re.split(r",\s*(?:per|by|each|every)\b", m.group("den"))[0]
         return m.group("num"), den, "", None
+    m = AS_SHARE.match(text)
+    if m:
+        return m.group("num"), m.group("den"), "", None
     s = SHARE.search(text)
     if s:
         return s.group("whole"), s.group("whole"), s.group("part"), None
@@ -102,13 +109,16 @@ def named_dimensions(model: Model, texts: list[str]) -> set[str]:
     lx = lexicon(model)
     out: set[str] = set()
     for text in texts:
-        words = stems(text.lower().replace("-", " ").replace("_", " "))
+        raw = re.findall(r"[a-z0-9_]+", text.lower().replace("-", " "))
         for size in (2, 1):
-            for i in range(len(words) - size + 1):
+            for i in range(len(raw) - size + 1):
+                phrase = " ".join(raw[i : i + size])
                 hits = {
                     e.target.partition("=")[0]
-                    for e in lx.lookup(words[i : i + size])
-                    if e.kind == "value" and e.source in ("value", "name", "label")
+                    for e in lx.lookup(stems(phrase.replace("_", " ")))
+                    if e.kind == "value"
+                    and e.source in ("value", "name", "label")
+                    and e.target.partition("=")[2].lower() in (phrase, phrase.replace(" ", "_"))
                 }
                 if len(hits) == 1:
                     out |= hits
@@ -150,6 +160,8 @@ def compose(
             if isinstance(made, str):
                 return f"the {role} ({text!r}): {made}", []
             sides.append(made)
+        if _same(sides[0], sides[1], parts):
+            return f"the numerator ({num_text!r}) reads the same as the denominator ({den_text!r})", []
         metric = _ratio(definition, sides[0], sides[1])
         if rule_at is not None:
             proposal.rules.insert(
@@ -224,13 +236,20 @@ def _part(
         conf = term.confidence
         if measure in model.measures:
             why += f" (the existing measure `{measure}`)"
+        kin = _kin(model, term)
+        if kin is not None:
+            filters = [w.sql for w in kin.filter] + [
+                w.sql for w in (kin.measure.filter if kin.measure else ())
+            ]
+            if filters:
+                why += f"; keeps the filter of `{kin.name}`, which aggregates the same column"
     graph = JoinGraph(extended, max_hops=4)
     reachable: set[str] = set()
     for i, h in enumerate(homes):
         names = graph.reachable_names(h)
         reachable = names if i == 0 else reachable & names
     ctx = rulebook.Context(
-        extended,
+        model,
         lexicon(model),
         reachable,
         snapshot,
@@ -240,11 +259,31 @@ def _part(
         set(homes),
     )
     reads = [rulebook.read_rule(r, ctx) for r in rules]
-    if qualifier or (name != definition.name and _values(model, text, ctx)):
-        said = rulebook.read_rule(f"only {qualifier or text}", ctx)
+    own = _strip(text, base, term)
+    if qualifier or (name != definition.name and _values(model, own, ctx)):
+        said = rulebook.read_rule(f"only {qualifier or own}", ctx)
         if said.reading.status != "filter":
             return f"cannot read {qualifier or text!r} as a filter ({said.reading.reason})"
+        _, leftover = rulebook.values_in(qualifier or own, ctx)
+        unexplained = [w for w in leftover if w not in _explained(extended, homes, base)]
+        if unexplained:
+            return f"{qualifier or text!r} says {', '.join(map(repr, unexplained))}, which no filter reads"
         reads.append(said)
+    if name == definition.name:
+        ruled = {r.dimension for r in reads if r.dimension}
+        fresh = [(d, v) for d, v in _values(model, own, ctx) if d not in ruled and v not in ("true", "false")]
+        if fresh:
+            said_names = ", ".join(f"{d} = {v}" for d, v in fresh)
+            reads.append(
+                rulebook.Read(
+                    RuleReading(
+                        f"(in the definition) {text}",
+                        "unread",
+                        0.0,
+                        f"the definition names {said_names}; say it as a rule ('Only …', 'Exclude …')",
+                    )
+                )
+            )
     parts.reads += reads
     for r in reads:
         if (
@@ -350,3 +389,85 @@ def _values(model: Model, text: str, ctx: rulebook.Context) -> list[tuple[str, s
             continue
         out.append((dim, value))
     return out
+
+
+def _same(num: dict[str, Any], den: dict[str, Any], parts: Parts) -> bool:
+    """Both parts compute the same thing (a ratio of 1): a qualifier was not read."""
+    if num.get("filter") != den.get("filter"):
+        return False
+    if num["name"] == den["name"]:
+        return True
+    items = {m["name"]: m for m in parts.metrics}
+    measures = {
+        m.measure["name"]: (
+            m.semantic_model,
+            m.measure["agg"],
+            m.measure["expr"],
+            m.measure["agg_time_dimension"],
+        )
+        for m in parts.measures
+    }
+    if parts.model is not None:
+        for item in parts.model.semantic_model["measures"]:
+            measures[item["name"]] = (parts.model.name, item["agg"], item["expr"], item["agg_time_dimension"])
+    a, b = items.get(num["name"]), items.get(den["name"])
+    if a is None or b is None or a.get("filter") != b.get("filter"):
+        return False
+    ma, mb = a["type_params"]["measure"], b["type_params"]["measure"]
+    return ma == mb or (ma in measures and measures.get(ma) == measures.get(mb))
+
+
+def _explained(model: Model, homes: list[str], base: Metric | None) -> set[str]:
+    """Words a part's own measure explains (its metric's names, its model's columns, entities, grains)."""
+    texts: list[str] = []
+    if base is not None:
+        texts += [base.name, base.label, *(str(s) for s in base.meta.get("synonyms") or ())]
+    for h in homes:
+        sm = model.semantic_models[h]
+        texts += [sm.name, *(e.name for e in sm.entities), *(ms.name for ms in sm.measures)]
+        texts += [ms.expr for ms in sm.measures if re.fullmatch(r"[a-z_][a-z0-9_]*", ms.expr)]
+    for ds in model.canonical_datasets.values():
+        texts += [ds.grain]
+    words = set(SNAPSHOT_WORDS)
+    for t in texts:
+        words.update(stems(t.lower().replace("_", " ").replace("-", " ")))
+    return words
+
+
+SNAPSHOT_WORDS = frozenset("end live month active paying paid".split())
+
+
+def _strip(text: str, base: Metric | None, term: Term | None) -> str:
+    """``text`` without the words that name the part's own metric or column ("active customers at the
+    start" for ``active_customers_at_start``): the rest may name values to filter on.
+    """
+    own: set[str] = set()
+    if base is not None:
+        for t in (base.name, base.label, *(str(s) for s in base.meta.get("synonyms") or ())):
+            own.update(stems(t.lower().replace("_", " ").replace("-", " ")))
+    if term is not None:
+        own.update(stems(term.expr.replace("_", " ")))
+        if term.counted:
+            own.update(stems(term.counted.replace("_", " ")))
+    words = [w for w in re.split(r"[\s-]+", text) if w]
+    kept = [w for w in words if not (set(stems(w.lower().replace("_", " "))) & own)]
+    return " ".join(kept)
+
+
+def _kin(model: Model, term: Term) -> Metric | None:
+    """A simple metric aggregating the same column of the same table the same way (its filter is part of
+    what that column means: "credit only on converting touches"), certified first.
+    """
+    source = model.semantic_models[term.sm]
+    found = []
+    for m in model.metrics.values():
+        if m.type.value != "simple" or m.measure is None or m.meta.get("status") == "deprecated":
+            continue
+        ms = model.measures.get(m.measure.name)
+        if ms is None or ms.expr != term.expr or ms.agg.value != term.agg:
+            continue
+        if model.semantic_models[ms.semantic_model].relation != source.relation:
+            continue
+        found.append(m)
+    found.sort(key=lambda m: (m.meta.get("status") != "certified", m.name))
+    return found[0] if found else None

@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass
 
 from metricmind.define.proposal import Definition
-from metricmind.define.words import COUNT, DISTINCT, MONEY, RATIO, SNAPSHOT, content
+from metricmind.define.words import COUNT, DISTINCT, MONEY, RATIO, SNAPSHOT, content, stems
 from metricmind.resolve.lexicon import COMMON_WORDS  # noqa: F401
-from metricmind.resolve.text import stems
 from metricmind.spec.model import Measure, Metric, Model
 
 

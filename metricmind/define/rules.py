@@ -15,9 +15,8 @@ import re
 from dataclasses import dataclass, field
 
 from metricmind.define.proposal import RuleReading
-from metricmind.define.words import GLUE, content, known, vocabulary
+from metricmind.define.words import GLUE, content, known, stems, vocabulary
 from metricmind.resolve.lexicon import Lexicon
-from metricmind.resolve.text import stems
 from metricmind.spec.filters import parse_where
 from metricmind.spec.model import Dimension, Model
 from metricmind.spec.names import SEP

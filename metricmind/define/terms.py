@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from metricmind.define.words import GLUE, MONEY
+from metricmind.define.words import GLUE, MONEY, stems
 from metricmind.resolve.lexicon import Lexicon
-from metricmind.resolve.text import stems
 from metricmind.spec.model import Model, SemanticModel
 
 COUNT_CUE = re.compile(
@@ -176,6 +175,10 @@ def find_term(
     money = any(w in MONEY | {"recurring", "revenue"} for w in words[:3]) and not counting
     named = entities_named(model, words, lexicon)
     own_dims = _dims_named(every, lexicon)
+    at = {i for i, _ in named[:1]}
+    clause = {w for i, w in enumerate(words) if i not in at and w not in GLUE and w not in VERBS}
+    if named:
+        clause.discard(named[0][1])
     scored: list[tuple[float, Term]] = []
     for sm in model.semantic_models.values():
         primary = sm.primary
@@ -185,6 +188,7 @@ def find_term(
             if w in every and w not in {"canonical", "main"} and not (named and w == named[0][1]):
                 base += 2.0
         base += 2.0 * own_dims.get(sm.name, 0)
+        base += min(2.0, 1.0 * len(_described(model, sm) & clause))
         span = start_end(sm)
         if snapshot:
             if span is None:
@@ -206,12 +210,19 @@ def find_term(
         head = named[0][1] if named else None
         if cols and not (counting and head and head in keys and not averaged):
             n, col = max(cols, key=lambda x: (x[0], len(x[1])))
-            agg, expr, strength = ("average" if averaged else "sum"), col, 2.0 + float(n)
+            agg, expr, strength = ("average" if averaged else "sum"), col, 1.0 + 2.0 * float(n)
             why = f"{agg}({col}): the definition names the column {col!r}"
         elif head and head in keys and (counting or not cols) and not averaged and not money:
             counted = head
             if head == primary:
-                agg, expr, strength = "count", keys[head], 3.0
+                # "accounts with product usage": the clause names another table that holds the entity
+                elsewhere = any(
+                    other.name != sm.name
+                    and head in {e.name for e in other.entities}
+                    and _described(model, other) & clause
+                    for other in model.semantic_models.values()
+                )
+                agg, expr, strength = "count", keys[head], 1.0 if elsewhere else 3.0
                 why = f"count of {sm.relation.rsplit('.', 1)[-1]} rows (one per {head})"
             else:
                 agg, expr, strength = "count_distinct", keys[head], 1.5
@@ -269,9 +280,14 @@ def _dims_named(words: tuple[str, ...], lexicon: Lexicon) -> dict[str, int]:
             key = words[i : i + size]
             if any(k in GLUE for k in key):
                 continue
-            for entry in lexicon.lookup(key):
-                if entry.kind not in ("value", "dimension") or entry.source in ("entity", "head", "alias"):
-                    continue
+            entries = [
+                e
+                for e in lexicon.lookup(key)
+                if e.kind in ("value", "dimension") and e.source not in ("entity", "head", "alias")
+            ]
+            if len({e.target.partition("=")[0] for e in entries}) != 1:
+                continue  # a value of several dimensions ("Enterprise") says nothing about the model
+            for entry in entries:
                 dim = entry.target.partition("=")[0]
                 info = lexicon.dims.get(dim)
                 if info is None or dim in seen:
@@ -297,3 +313,13 @@ def _phrase_hits(model: Model, sm: SemanticModel, column: str, words: tuple[str,
             if n >= 2 and any(words[i : i + n] == tuple(key) for i in range(len(words) - n + 1)):
                 best = max(best, n)
     return best
+
+
+def _described(model: Model, sm: SemanticModel) -> set[str]:
+    """Content words of a semantic model's description and of its canonical dataset's."""
+    texts = [sm.description]
+    texts += [ds.description for ds in model.canonical_datasets.values() if ds.relation == sm.relation]
+    out: set[str] = set()
+    for t in texts:
+        out.update(w for w in _words(t) if w not in GLUE and len(w) > 2)
+    return out

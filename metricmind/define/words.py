@@ -6,12 +6,13 @@ Stems come from the resolver's tokenizer (``metricmind.resolve.text``), so "subs
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from metricmind.resolve.lexicon import Lexicon, build_lexicon
-from metricmind.resolve.text import stems
+from metricmind.resolve.text import stems as _stems
 from metricmind.spec.model import Model
 
 #: English words that carry no meaning for picking a source: articles, prepositions, time words, verbs of
@@ -44,11 +45,17 @@ SNAPSHOT = re.compile(
     re.IGNORECASE,
 )
 RATIO = re.compile(
-    r"\b(share of|proportion of|percentage of|divided by|ratio|rate|average|mean|per (?!month|day|week|"
+    r"\b(share of|proportion of|percentage of|divided by|ratio|rate|retention|average|mean|per (?!month|day|week|"
     r"quarter|year)\w+)\b",
     re.IGNORECASE,
 )
 DISTINCT = re.compile(r"\b(distinct|unique|each \w+ once|once per)\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=65536)
+def stems(text: str) -> tuple[str, ...]:
+    """The resolver's stems of ``text``, memoized (the same phrases are stemmed for every definition)."""
+    return _stems(text)
 
 
 def content(text: str) -> list[str]:
