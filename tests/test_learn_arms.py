@@ -108,6 +108,7 @@ def test_the_learned_path_serves_the_plain_rows_and_learns(
             served.append(answer.served)
     assert served.count("cache") > 0 and served.count("rollup") > 0
     assert demo.run(queries()[0]).rows == demo._run_plain(queries()[0]).rows  # run() goes through it
+    learner.flush()
     memory = demo.memory
     assert memory.status()["episodes"] == 81
     state = memory.load_checkpoint("query_policy")
@@ -136,6 +137,7 @@ def test_an_arm_that_differs_is_banned_and_the_plain_answer_served(demo: Project
     assert [b["arm"] for b in learner.guard.report()] == [ROLLUP]
     assert ROLLUP not in learner.guard.allowed([PLAIN, CACHE, ROLLUP])
     # the ban is checkpointed: a new learner (another process) keeps it
+    learner.flush()
     assert ROLLUP in Learner(demo).guard.banned
 
 
@@ -146,3 +148,15 @@ def test_a_reward_setting_with_unknown_keys_is_a_clear_error(demo: Project) -> N
     assert "success" in (info.value.hint or "")
     demo.settings["learn"] = {"reward": {"success": 20}}
     assert Learner(demo).reward.success == 20
+
+
+def test_replay_serves_equal_rows_from_cache_and_rollups(demo: Project) -> None:
+    from metricmind.project.replay import replay
+
+    result = replay(demo, 300, seed=0)
+    assert result["queries"] == 300 and result["failed"] == 0
+    assert result["differing_answers"] == 0 and result["banned"] == []
+    assert result["cache_hits"] > 0 and result["rollup_hits"] > 0 and result["rollups_built"] > 0
+    assert result["repeated_share"] > 0.3
+    # nothing of the replay stays in the project's own memory
+    assert demo.memory.status()["episodes"] == 0

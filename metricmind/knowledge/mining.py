@@ -32,7 +32,14 @@ from metricmind.querylog import Aggregate, Analyzer, ColumnRef, QueryFacts
 from metricmind.spec.model import Agg, MetricType, SemanticModel
 from metricmind.spec.names import METRIC_TIME
 
-PREFIX = {"metric": "M", "dimension": "D", "deprecation": "X"}
+PREFIX = {
+    "metric": "M",
+    "dimension": "D",
+    "deprecation": "X",
+    "template": "T",
+    "dashboard": "B",
+    "rollup": "R",
+}
 _WORD = re.compile(r"[^a-z0-9]+")
 
 

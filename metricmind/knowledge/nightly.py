@@ -32,7 +32,16 @@ from metricmind.spec.loader import load
 from metricmind.spec.model import Model
 
 STEPS = ("process", "mine", "record", "branch", "notify", "done")
-KIND_TITLE = {"metric": "New metrics", "dimension": "New dimensions", "deprecation": "Deprecation candidates"}
+KIND_TITLE = {
+    "metric": "New metrics",
+    "dimension": "New dimensions",
+    "deprecation": "Deprecation candidates",
+    "template": "Query templates (learned)",
+    "dashboard": "Dashboards (learned)",
+    "rollup": "Rollups to materialize (learned)",
+}
+#: A step run after mining (the nightly learner, wired by the project layer): proposals and a summary.
+Extra = Callable[[str], tuple[list[Proposal], dict[str, Any]]]
 
 
 @dataclass
@@ -259,9 +268,9 @@ def _items(engine: sa.Engine, ids: list[str]) -> list[dict[str, Any]]:
         return []
     with engine.connect() as conn:
         rows = conn.execute(sa.select(proposals).where(proposals.c.id.in_(ids))).all()
-    order = {"metric": 0, "dimension": 1, "deprecation": 2}
+    order = {kind: n for n, kind in enumerate(KIND_TITLE)}
     items = [dict(r._mapping) for r in rows]
-    items.sort(key=lambda i: (order[i["kind"]], -i["confidence"], i["name"]))
+    items.sort(key=lambda i: (order.get(i["kind"], len(order)), -i["confidence"], i["name"]))
     return items
 
 
@@ -273,15 +282,19 @@ def run(
     announce: bool = True,
     on_step: Callable[[str], None] | None = None,
     wait: float = 0.0,
+    extra: Extra | None = None,
 ) -> dict[str, Any]:
     """Run the nightly job for ``as_of`` (default today); a summary of what it did.
+
+    ``extra`` (the nightly learner) runs after mining, inside the lock; its proposals are recorded and
+    reviewed with the mined ones and its summary is the summary's ``learn``.
 
     One run at a time per project (``metricmind.knowledge.lock``): when another run holds the lock
     (cron and ``serve --nightly-at`` at once), this one waits up to ``wait`` seconds, then raises
     ``NightlyBusy`` naming the other run's pid and start, having touched nothing.
     """
     with nightly_lock(ctx.root, wait=wait, engine=engine):
-        return _run(engine, ctx, as_of=as_of, announce=announce, on_step=on_step)
+        return _run(engine, ctx, as_of=as_of, announce=announce, on_step=on_step, extra=extra)
 
 
 def _run(
@@ -291,6 +304,7 @@ def _run(
     as_of: dt.date | None,
     announce: bool,
     on_step: Callable[[str], None] | None,
+    extra: Extra | None = None,
 ) -> dict[str, Any]:
     day = (as_of or dt.date.today()).isoformat()
     step = on_step or (lambda _name: None)
@@ -303,6 +317,10 @@ def _run(
     folded = processor.run(engine)
     step("process")
     mined = ctx.miner(processor).mine(engine, dt.date.fromisoformat(day))
+    learned: dict[str, Any] | None = None
+    if extra is not None:
+        more, learned = extra(day)
+        mined.proposals.extend(more)
     step("mine")
     pending_ids = record(engine, mined.proposals, day)
     step("record")
@@ -343,6 +361,8 @@ def _run(
         "popular": mined.popular,
         "trending": mined.trending,
     }
+    if learned is not None:
+        summary["learn"] = learned
     notified = _announce(engine, ctx, day, summary, items, mined) if announce and branch else {}
     summary["notified"] = notified
     step("notify")

@@ -125,6 +125,13 @@ def set_meta_status(text: str, name: str, line: int | None, status: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _write_proposed(path: Path, data: dict[str, Any]) -> None:
+    """Write the file of approved proposals (metrics, saved queries)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = "# Metrics proposed by `metricmind nightly` and approved in review (and saved queries).\n"
+    path.write_text(header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
+
+
 def apply(
     root: Path, changes: list[dict[str, Any]], proposals_file: str, model: Model | None = None
 ) -> list[str]:
@@ -162,11 +169,17 @@ def apply(
                 data = yaml.safe_load(path.read_text()) or {}
             metrics = [m for m in data.get("metrics", []) if m.get("name") != metric["name"]]
             metrics.append(metric)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            header = "# Metrics proposed by `metricmind nightly` and approved in review.\n"
-            path.write_text(
-                header + yaml.safe_dump({"metrics": metrics}, sort_keys=False, allow_unicode=True, width=100)
-            )
+            _write_proposed(path, data | {"metrics": metrics})
+            touched.append(proposals_file)
+        elif op == "add_saved_query":
+            query = change["saved_query"]
+            if query["name"] in model.saved_queries:
+                continue
+            path = root / proposals_file
+            data = (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}
+            saved = [q for q in data.get("saved_queries", []) if q.get("name") != query["name"]]
+            saved.append(query)
+            _write_proposed(path, data | {"saved_queries": saved})
             touched.append(proposals_file)
         elif op == "set_status":
             m = model.metrics.get(change["metric"])

@@ -135,31 +135,37 @@ class Memory:
     # -- episodes -----------------------------------------------------------------------------
     def record(self, episode: Episode) -> int:
         """Store ``episode`` (one transaction); its id. A confirming feedback makes a skill at once."""
+        return self.record_many([episode])[0]
+
+    def record_many(self, episodes: list[Episode]) -> list[int]:
+        """Store ``episodes`` in one transaction; their ids."""
         at = now()
+        keys: list[int] = []
         with self._tx() as conn:
-            result = conn.execute(
-                schema.episodes.insert().values(
-                    question=episode.question,
-                    query=dict(episode.query) if episode.query is not None else None,
-                    pattern=episode.pattern[:512],
-                    reading=episode.reading,
-                    action=dict(episode.action) if episode.action is not None else None,
-                    sql=episode.sql,
-                    success=episode.success,
-                    error=episode.error,
-                    rows=episode.rows,
-                    elapsed_ms=episode.elapsed_ms,
-                    feedback=episode.feedback,
-                    reward=episode.reward,
-                    user_name=episode.user,
-                    created_at=at,
-                    updated_at=at,
+            for episode in episodes:
+                result = conn.execute(
+                    schema.episodes.insert().values(
+                        question=episode.question,
+                        query=dict(episode.query) if episode.query is not None else None,
+                        pattern=episode.pattern[:512],
+                        reading=episode.reading,
+                        action=dict(episode.action) if episode.action is not None else None,
+                        sql=episode.sql,
+                        success=episode.success,
+                        error=episode.error,
+                        rows=episode.rows,
+                        elapsed_ms=episode.elapsed_ms,
+                        feedback=episode.feedback,
+                        reward=episode.reward,
+                        user_name=episode.user,
+                        created_at=at,
+                        updated_at=at,
+                    )
                 )
-            )
-            key = new_id(result)
-            if episode.feedback in CONFIRMING and episode.success:
-                self._skill(conn, episode.pattern, episode.text(), episode.query, 1, episode.elapsed_ms)
-        return key
+                keys.append(new_id(result))
+                if episode.feedback in CONFIRMING and episode.success:
+                    self._skill(conn, episode.pattern, episode.text(), episode.query, 1, episode.elapsed_ms)
+        return keys
 
     def episode(self, episode_id: int) -> dict[str, Any]:
         """One episode as a dict.

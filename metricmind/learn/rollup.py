@@ -315,15 +315,38 @@ def usable(rollup: Rollup, data_version: str | None, source_sha: str | None) -> 
     return bool(data_version) and rollup.data_version == data_version and rollup.source_sha == source_sha
 
 
+def subsumes(big: RollupSpec, small: RollupSpec) -> bool:
+    """Whether ``big`` answers everything ``small`` answers (same re-aggregating rollup, more dimensions)."""
+    return (
+        big.reagg is not None
+        and small.reagg is not None
+        and (big.metric, big.grain, big.where, big.start, big.end)
+        == (small.metric, small.grain, small.where, small.start, small.end)
+        and set(small.dims) <= set(big.dims)
+    )
+
+
 def choose(
     shapes: Sequence[tuple[RollupSpec, int, float]], *, min_uses: int = 2, limit: int = 20
 ) -> list[RollupSpec]:
-    """The rollups worth building: shapes used ``min_uses`` times or more, by the time they would save.
+    """The rollups worth building: by the time they would save (uses × plain ms), counting for each
+    rollup the shapes it subsumes; a shape already answered by a chosen rollup is not built again.
 
     Args:
         shapes: ``(spec, uses, mean plain ms)`` of each shape seen.
-        min_uses: Fewer uses than this and a rollup is not built (nor kept).
+        min_uses: A rollup answering fewer uses than this is not built (nor kept).
         limit: Rollups kept at most.
     """
-    ranked = sorted((s for s in shapes if s[1] >= min_uses), key=lambda s: -(s[1] * max(s[2], 0.01)))
-    return [s[0] for s in ranked[:limit]]
+    worth: dict[RollupSpec, tuple[int, float]] = {}
+    for big, _, _ in shapes:
+        covered = [(n, ms) for small, n, ms in shapes if small == big or subsumes(big, small)]
+        worth[big] = (sum(n for n, _ in covered), sum(n * max(ms, 0.01) for n, ms in covered))
+    ranked = sorted(worth, key=lambda s: (-worth[s][1], -worth[s][0], s.key))
+    chosen: list[RollupSpec] = []
+    for spec in ranked:
+        if worth[spec][0] < min_uses or any(spec == c or subsumes(c, spec) for c in chosen):
+            continue
+        chosen.append(spec)
+        if len(chosen) >= limit:
+            break
+    return chosen

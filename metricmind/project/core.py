@@ -81,7 +81,7 @@ class Project(ValidationMixin, WordsMixin, GovernMixin):
             catalog.close()
         learner = self.__dict__.pop("learner", None)
         if learner is not None:
-            learner.rollups.close()
+            learner.close()
         memory = self.__dict__.pop("memory", None)
         if memory is not None:
             memory.close()

@@ -18,14 +18,17 @@ same data, or is banned the first time it does not.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import json
 import logging
 import math
+import queue
 import threading
 import time
-from collections import Counter
-from collections.abc import Mapping
+import weakref
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +61,12 @@ GUARD = "query_guard"
 DIM = 2 + 1 + len(GRAINS) + 3 + 1
 
 
+def _flush_at_exit(ref: weakref.ref[Learner]) -> None:
+    learner = ref()
+    if learner is not None:
+        learner.flush()
+
+
 def enabled(project: Project) -> bool:
     """Whether ``learn.enabled`` is on (``true``, ``1``, ``yes``, ``on``)."""
     value = project.setting("learn.enabled")
@@ -85,6 +94,22 @@ def reward_config(project: Project) -> RewardConfig:
             hint=f"Use keys among: {', '.join(RewardConfig.keys())}.",
         )
     return RewardConfig.from_mapping(value)
+
+
+def hit_rates(memory: Memory, limit: int = 1000) -> dict[str, Any]:
+    """How the latest ``limit`` query episodes were served: counts and cache/rollup hit rates."""
+    served: Counter[str] = Counter()
+    for episode in memory.episodes(limit):
+        action = episode["action"] or {}
+        if "served" in action:
+            served[str(action["served"])] += 1
+    total = sum(served.values())
+    return {
+        "query_episodes": total,
+        "served": dict(served),
+        "cache_hit_rate": round(served["cache"] / total, 4) if total else None,
+        "rollup_hit_rate": round(served["rollup"] / total, 4) if total else None,
+    }
 
 
 def pattern_of(query: MetricQuery) -> str:
@@ -136,7 +161,53 @@ class Learner:
         self.counts: Counter[str] = Counter()
         self._latency: dict[str, float] = {}
         self._seen: set[str] | None = None
+        self._sql: OrderedDict[MetricQuery, str] = OrderedDict()
+        self._jobs: queue.Queue[Callable[[], None]] = queue.Queue()
+        self._writer: threading.Thread | None = None
         self.policy, self.guard = self._restore(seed)
+        atexit.register(_flush_at_exit, weakref.ref(self))
+
+    # -- writing after the answer --------------------------------------------------------------
+    def _later(self, job: Callable[[], None]) -> None:
+        """Run ``job`` (a store write) on the writer thread, after the answer is handed back."""
+        with self._lock:
+            if self._writer is None or not self._writer.is_alive():
+                self._writer = threading.Thread(target=self._write, name="metricmind-learner", daemon=True)
+                self._writer.start()
+        self._jobs.put(job)
+
+    def _write(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                job()
+            except Exception as exc:
+                log.warning("learning write failed: %s", exc)
+            finally:
+                self._jobs.task_done()
+
+    def flush(self) -> None:
+        """Wait until every episode and checkpoint is written."""
+        self._jobs.join()
+
+    def close(self) -> None:
+        """Write what is pending and close the rollup reader."""
+        self.flush()
+        self.rollups.close()
+
+    def compiled(self, query: MetricQuery) -> str:
+        """The plain plan's SQL for ``query`` (remembered: the model does not change under a project)."""
+        with self._lock:
+            sql = self._sql.get(query)
+            if sql is not None:
+                self._sql.move_to_end(query)
+                return sql
+        sql = self.project.compile(query, pretty=True)
+        with self._lock:
+            self._sql[query] = sql
+            while len(self._sql) > 1024:
+                self._sql.popitem(last=False)
+        return sql
 
     @property
     def memory(self) -> Memory | None:
@@ -193,7 +264,7 @@ class Learner:
         """:meth:`run`, telling how the answer was served."""
         t0 = time.perf_counter()
         project = self.project
-        sql = project.compile(query, pretty=True)
+        sql = self.compiled(query)
         compile_ms = (time.perf_counter() - t0) * 1000
         version = data_version(project)
         found = None
@@ -260,7 +331,7 @@ class Learner:
             return answer
         self.counts["banned"] += 1
         log.error("arm %s banned: %s", answer.arm, self.guard.banned.get(answer.arm))
-        self._checkpoint()
+        self._later(self._checkpoint)
         return Served(plain, answer.arm, "plain", verified=True, banned=True)
 
     def _learn(
@@ -287,24 +358,26 @@ class Learner:
             self._latency[pattern] = result.elapsed_ms
         with self._lock:
             trained = self.policy.observe(x, arm, reward)
+        episode = Episode(
+            success=result is not None,
+            query=query.to_dict(),
+            pattern=pattern,
+            action=arm_action(arm) | {"served": served},
+            sql=sql,
+            error=error,
+            rows=rows,
+            elapsed_ms=round(elapsed, 3),
+            reward=reward,
+            user=user,
+        )
+        self._later(lambda: self._record(episode, trained))
+
+    def _record(self, episode: Episode, trained: bool) -> None:
         memory = self.memory
         if memory is None:
             return
         try:
-            memory.record(
-                Episode(
-                    success=result is not None,
-                    query=query.to_dict(),
-                    pattern=pattern,
-                    action=arm_action(arm) | {"served": served},
-                    sql=sql,
-                    error=error,
-                    rows=rows,
-                    elapsed_ms=round(elapsed, 3),
-                    reward=reward,
-                    user=user,
-                )
-            )
+            memory.record(episode)
         except MetricmindError as exc:
             log.warning("episode not recorded: %s", exc)
         if trained:

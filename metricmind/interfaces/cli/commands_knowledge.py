@@ -254,6 +254,7 @@ def nightly(
     """
     from metricmind.knowledge.lock import NightlyBusy
     from metricmind.knowledge.nightly import run
+    from metricmind.project.nightlearn import learner_step
 
     day = None
     if as_of:
@@ -265,7 +266,14 @@ def nightly(
     _take_spooled_runs(proj)
     knowledge = _knowledge(proj)
     try:
-        summary = run(knowledge.engine, knowledge.context, as_of=day, announce=announce, wait=wait)
+        summary = run(
+            knowledge.engine,
+            knowledge.context,
+            as_of=day,
+            announce=announce,
+            wait=wait,
+            extra=lambda day: learner_step(proj, day),
+        )
     except NightlyBusy as exc:
         fail(exc.message, exc.hint, code=BUSY_EXIT)
     lines = [
@@ -283,6 +291,14 @@ def nightly(
             lines.append(f"most used {what}: " + ", ".join(f"{r['name']} ({r['uses']})" for r in ranked[:5]))
     if summary["trending"]:
         lines.append("trending: " + ", ".join(t["name"] for t in summary["trending"][:5]))
+    learned = summary.get("learn") or {}
+    if learned:
+        rollups = learned.get("rollups") or {}
+        lines.append(
+            f"learned: {learned.get('skills', 0)} skill(s), {learned.get('proposals', 0)} proposal(s), "
+            f"rollups built {len(rollups.get('built', []))}, kept {len(rollups.get('kept', []))}, "
+            f"dropped {len(rollups.get('dropped', []))}"
+        )
     for channel, info in summary["notified"].items():
         lines.append(f"announced on {channel}: {info.get('url') or 'sent'}")
     _print(summary, as_json, "\n".join(lines))

@@ -1,4 +1,4 @@
-"""``metricmind learn``: the learning loop's monitor and evaluations — simulate, status, reset.
+"""``metricmind learn``: the learning loop's monitor and evaluations — simulate, replay, status, reset.
 
 The memory (and SQLAlchemy, numpy) load inside the commands. See docs/learn.md.
 """
@@ -12,7 +12,7 @@ import typer
 from metricmind.interfaces.cli.common import ProjectOpt, dumps, fail, guarded, open_project, render_table
 
 learn_app = typer.Typer(
-    help="The learning loop: simulate the policy, show what the memory holds, reset it.",
+    help="The learning loop: simulate or replay the policy, show what the memory holds, reset it.",
     no_args_is_help=True,
 )
 
@@ -67,10 +67,22 @@ def _arms(arms: list[dict[str, Any]]) -> None:
 def learn_status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """What the memory holds: episodes, skills, notes, rewards early vs recent, the policy's arms."""
     from metricmind.learn.policy import Policy
+    from metricmind.project.learning import CHECKPOINT, GUARD, hit_rates
+    from metricmind.project.rollups import RollupStore, data_version
 
-    memory = open_project(project).memory
+    proj = open_project(project)
+    memory = proj.memory
     status = memory.status()
-    state = memory.load_checkpoint("policy")
+    state = memory.load_checkpoint(CHECKPOINT) or memory.load_checkpoint("policy")
+    status |= hit_rates(memory)
+    guard = memory.load_checkpoint(GUARD) or {}
+    status["banned"] = [{"arm": a, "reason": r} for a, r in sorted((guard.get("banned") or {}).items())]
+    rollups = RollupStore(proj.state_dir / "rollups").rollups()
+    version = data_version(proj)
+    status["rollups"] = len(rollups)
+    status["rollups_stale"] = sum(1 for r in rollups if r.data_version != version)
+    trending = memory.load_checkpoint("trending") or {}
+    status["trending"] = [t["name"] for t in trending.get("metrics") or []]
     status["arms"] = Policy.from_state(state).arm_stats() if state else []
     if memory.recovered:
         status["recovered"] = memory.recovered
@@ -78,10 +90,39 @@ def learn_status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
         typer.echo(dumps(status))
         return
     for key, value in status.items():
-        if key != "arms":
+        if key not in ("arms", "served", "banned", "trending"):
             typer.echo(f"{key:>16}: {'-' if value is None else value}")
+    typer.echo(f"{'served':>16}: {', '.join(f'{k} {v}' for k, v in status['served'].items()) or '-'}")
+    typer.echo(f"{'trending':>16}: {', '.join(status['trending']) or '-'}")
+    for ban in status["banned"]:
+        typer.echo(f"{'banned':>16}: {ban['arm']} ({ban['reason']})")
     if status["arms"]:
         _arms(status["arms"])
+
+
+@guarded
+def learn_replay(
+    queries: Annotated[
+        int, typer.Option("--queries", help="Queries to draw from the demo's workload.")
+    ] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed → same queries.")] = 0,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Execute a workload for real, always-plain vs the learned path: latencies, hits, differing answers."""
+    from metricmind.project.replay import replay
+
+    if queries < 1:
+        fail(f"--queries {queries} is too few", "Replay at least 1 query (1000 is the benchmark).")
+    result = replay(open_project(project), queries, seed)
+    if as_json:
+        typer.echo(dumps(result))
+        return
+    for key, value in result.items():
+        if key not in ("differing", "banned"):
+            typer.echo(f"{key:>28}: {'-' if value is None else value}")
+    for item in result["differing"]:
+        typer.echo(f"DIFFERING ({item['served']}): {item['query']}")
 
 
 @guarded
@@ -103,6 +144,11 @@ def learn_reset(
 
 def register(app: typer.Typer) -> None:
     """Add the ``learn`` command group to ``app``."""
-    for name, func in (("simulate", learn_simulate), ("status", learn_status), ("reset", learn_reset)):
+    for name, func in (
+        ("simulate", learn_simulate),
+        ("replay", learn_replay),
+        ("status", learn_status),
+        ("reset", learn_reset),
+    ):
         learn_app.command(name)(func)
     app.add_typer(learn_app, name="learn", help=learn_app.info.help)

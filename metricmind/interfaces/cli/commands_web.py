@@ -138,6 +138,7 @@ def _schedule(project: Project, nightly_at: str) -> Any:
     from metricmind.interfaces.cli.commands_knowledge import _knowledge
     from metricmind.knowledge.nightly import run
     from metricmind.knowledge.schedule import NightlySchedule, parse_time
+    from metricmind.project.nightlearn import learner_step
 
     try:
         at = parse_time(nightly_at)
@@ -145,7 +146,12 @@ def _schedule(project: Project, nightly_at: str) -> Any:
         fail(f"--nightly-at: {exc}", "e.g. --nightly-at 02:00 (local time)")
     knowledge = _knowledge(project)
     typer.echo(f"The nightly job runs every day at {at.strftime('%H:%M')} (local time).")
-    return NightlySchedule(lambda: run(knowledge.engine, knowledge.context, announce=True), at).start()
+    return NightlySchedule(
+        lambda: run(
+            knowledge.engine, knowledge.context, announce=True, extra=lambda day: learner_step(project, day)
+        ),
+        at,
+    ).start()
 
 
 def serve(project: Project | Path | str | None = None, host: str = "127.0.0.1", port: int = 8000) -> None:

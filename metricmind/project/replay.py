@@ -1,0 +1,162 @@
+"""``metricmind learn replay``: the demo's workload executed for real, always-plain vs the learned path.
+
+The workload is the simulator's query mix on the current project: each metric with no group-by, by
+each ``metric_time`` grain, by its first categorical dimension and by month × that dimension; the shapes
+the project cannot answer are left out. ``N`` queries are drawn with Zipf popularity (s = 1.1) over the
+shapes in a seeded order. Every query runs twice — the plain plan, and the learned path (policy, result
+cache, rollups, verification) — alternating which goes first, and the two answers are compared (any
+order, numbers to 1e-9). Halfway through, the nightly learner runs once on what the learned path
+recorded so far and builds the rollups it chooses (a night between two days of use).
+
+The learned path uses a private memory, result cache and rollup folder in a temporary directory, and
+the runs are not reported to the catalog or the query log: a replay changes nothing the project learned.
+Latencies are wall times of the whole call (compile, lookups, execution, verification, recording).
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from metricmind.errors import MetricmindError
+from metricmind.learn.cache import ResultCache
+from metricmind.learn.memory import Memory
+from metricmind.learn.rollup import GRAINS
+from metricmind.learn.safety import same_answer
+from metricmind.project.learning import Learner
+from metricmind.project.nightlearn import plan_rollups
+from metricmind.project.rollups import RollupStore
+from metricmind.spec.query import MetricQuery
+
+if TYPE_CHECKING:
+    from metricmind.project.core import Project
+
+ZIPF = 1.1
+
+
+def shapes(project: Project) -> list[MetricQuery]:
+    """The workload's query shapes the project can compile (metrics × group-bys × grains)."""
+    found: list[MetricQuery] = []
+    for metric in project.metrics():
+        group_bys: list[list[str]] = [[], *([f"metric_time__{g}"] for g in GRAINS)]
+        cats = [d.name for d in project.dimensions(metric.name) if d.type == "categorical"]
+        if cats:
+            group_bys += [[cats[0]], ["metric_time__month", cats[0]]]
+        for group_by in group_bys:
+            query = MetricQuery.build([metric.name], group_by or None)
+            try:
+                project.compile(query)
+            except MetricmindError:
+                continue
+            found.append(query)
+    return found
+
+
+def workload(project: Project, n: int, seed: int) -> list[MetricQuery]:
+    """``n`` queries drawn with Zipf popularity over the shapes (shuffled by ``seed``)."""
+    rng = random.Random(seed)
+    pool = shapes(project)
+    if not pool:
+        raise MetricmindError(
+            f"the project {project.root} has no query shape to replay",
+            hint="Replay a project with metrics that compile (e.g. the demo: `metricmind demo`).",
+        )
+    rng.shuffle(pool)
+    weights = [1 / (i + 1) ** ZIPF for i in range(len(pool))]
+    return rng.choices(pool, weights=weights, k=n)
+
+
+def _p(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 3) if values else None
+
+
+def replay(project: Project, n: int, seed: int = 0, *, night_at: float = 0.5) -> dict[str, Any]:
+    """Replay ``n`` workload queries plain and learned; the figures (see the module docstring)."""
+    queries = workload(project, n, seed)
+    listeners, spool = list(project.listeners), project.spool_runs
+    project.listeners.clear()
+    project.spool_runs = False
+    with tempfile.TemporaryDirectory(prefix="metricmind-replay-") as tmp:
+        memory = Memory.open(f"sqlite:///{Path(tmp) / 'memory.db'}")
+        rollups = RollupStore(Path(tmp) / "rollups")
+        learner = Learner(project, memory=memory, rollups=rollups, cache=ResultCache(), seed=seed)
+        try:
+            return _replay(project, learner, queries, int(n * night_at))
+        finally:
+            rollups.close()
+            memory.close()
+            project.listeners[:] = listeners
+            project.spool_runs = spool
+
+
+def _replay(project: Project, learner: Learner, queries: list[MetricQuery], night: int) -> dict[str, Any]:
+    plain_ms: list[float] = []
+    learned_ms: list[float] = []
+    repeated: list[bool] = []
+    served: list[str] = []
+    differing: list[dict[str, Any]] = []
+    failed = 0
+    night_report: dict[str, Any] = {}
+    seen: set[MetricQuery] = set()
+    for i, query in enumerate(queries):
+        if i == night:
+            learner.flush()
+            specs = plan_rollups(project, learner.memory, limit=int(project.setting("learn.rollups_max")))
+            night_report = learner.rollups.build(project, specs)
+        timings: dict[str, float] = {}
+        try:
+            for side in ("plain", "learned") if i % 2 == 0 else ("learned", "plain"):
+                t0 = time.perf_counter()
+                if side == "plain":
+                    plain = project._run_plain(query)
+                else:
+                    answer = learner.serve(query)
+                timings[side] = (time.perf_counter() - t0) * 1000
+        except MetricmindError:
+            failed += 1
+            continue
+        plain_ms.append(timings["plain"])
+        learned_ms.append(timings["learned"])
+        repeated.append(query in seen)
+        seen.add(query)
+        served.append(answer.served)
+        if not same_answer(plain.rows, answer.result.rows) or plain.columns != answer.result.columns:
+            differing.append({"query": query.to_dict(), "served": answer.served})
+    rep_plain = [ms for ms, r in zip(plain_ms, repeated, strict=True) if r]
+    rep_learned = [ms for ms, r in zip(learned_ms, repeated, strict=True) if r]
+    learner.flush()
+    stats = learner.stats()
+    return {
+        "queries": len(plain_ms),
+        "failed": failed,
+        "shapes": len(seen),
+        "plain_median_ms": _median(plain_ms),
+        "learned_median_ms": _median(learned_ms),
+        "plain_p95_ms": _p(plain_ms, 0.95),
+        "learned_p95_ms": _p(learned_ms, 0.95),
+        "repeated_share": round(len(rep_plain) / len(plain_ms), 4) if plain_ms else 0.0,
+        "repeated_plain_median_ms": _median(rep_plain),
+        "repeated_learned_median_ms": _median(rep_learned),
+        "repeated_plain_p95_ms": _p(rep_plain, 0.95),
+        "repeated_learned_p95_ms": _p(rep_learned, 0.95),
+        "plain_total_s": round(sum(plain_ms) / 1000, 3),
+        "learned_total_s": round(sum(learned_ms) / 1000, 3),
+        "cache_hits": served.count("cache"),
+        "rollup_hits": served.count("rollup"),
+        "verified": stats["verified"],
+        "banned": stats["banned"],
+        "rollups_built": len(night_report.get("built", [])),
+        "differing_answers": len(differing),
+        "differing": differing[:5],
+    }
