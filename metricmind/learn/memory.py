@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -93,29 +94,36 @@ class Memory:
         Raises:
             StoreError: the store cannot be opened or migrated.
         """
-        engine = make_engine(url)
-        try:
-            upgrade(engine)
-            return cls(engine, embedder=default_embedder() if semantic else None)
-        except (DatabaseError, OperationalError) as exc:
-            engine.dispose()
-            path = sqlite_path(url)
-            if path is None or not path.exists():
-                raise StoreError(
-                    f"The memory store {url} cannot be opened: {exc.orig or exc}",
-                    hint="Check the store URL (setting store.url) and that the server is running.",
-                ) from exc
-            aside = path.with_name(f"{path.name}.corrupt-{now():%Y%m%dT%H%M%S}")
-            path.rename(aside)
-            for suffix in ("-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        path = sqlite_path(url)
+        error: DatabaseError | OperationalError | None = None
+        for attempt in range(6):
             engine = make_engine(url)
-            upgrade(engine)
-            return cls(
-                engine,
-                recovered=f"the store {path} was corrupt; moved to {aside} and recreated",
-                embedder=default_embedder() if semantic else None,
-            )
+            try:
+                upgrade(engine)
+                return cls(engine, embedder=default_embedder() if semantic else None)
+            except (DatabaseError, OperationalError) as exc:
+                engine.dispose()
+                error = exc
+                if path is None or not path.exists() or not is_sqlite(path):
+                    break
+                time.sleep(0.1 * (attempt + 1))  # a sound file: another process is creating the tables
+        assert error is not None
+        if path is None or not path.exists() or is_sqlite(path):
+            raise StoreError(
+                f"The memory store {url} cannot be opened: {error.orig or error}",
+                hint="Check the store URL (setting store.url) and that the server is running.",
+            ) from error
+        aside = path.with_name(f"{path.name}.corrupt-{now():%Y%m%dT%H%M%S}")
+        path.rename(aside)
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        engine = make_engine(url)
+        upgrade(engine)
+        return cls(
+            engine,
+            recovered=f"the store {path} was corrupt; moved to {aside} and recreated",
+            embedder=default_embedder() if semantic else None,
+        )
 
     def close(self) -> None:
         """Release the engine's connections."""
@@ -496,6 +504,16 @@ def new_id(result: sa.CursorResult[Any]) -> int:
     if key is None:
         raise StoreError("The memory store returned no id for an insert", hint="Retry the operation.")
     return int(key[0])
+
+
+def is_sqlite(path: Path) -> bool:
+    """Whether ``path`` starts like a SQLite database (an empty file is one being created)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(16)
+    except OSError:
+        return False
+    return head in (b"", b"SQLite format 3\x00")
 
 
 def sqlite_path(url: str) -> Path | None:
