@@ -16,6 +16,8 @@ from metricmind.interfaces.web.app import create_app
 from metricmind.interfaces.web.core import COOKIE
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
+from metricmind.testing.dbt import SETUP_HINT, dbt_for_tests
+from tests.conftest import in_ci
 
 MRR_EXAMPLE = {
     "name": "subscription_value",
@@ -278,14 +280,22 @@ def git(root: Path, *args: str) -> str:
     ).stdout.strip()
 
 
+def git_init(root: Path) -> None:
+    (root / ".gitignore").write_text("target/\n.metricmind/\nlogs/\n")
+    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-q", "-m", "demo")):
+        git(root, *args)
+
+
 def test_in_git_the_package_goes_on_a_review_branch(
     rw: tuple[TestClient, dict[str, str]], rw_project: Project
 ) -> None:
     client, tokens = rw
     root = rw_project.root
-    (root / ".gitignore").write_text("target/\n.metricmind/\nlogs/\n")
-    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-q", "-m", "demo")):
-        git(root, *args)
+    no_git = client.post(
+        "/define/draft", data={**MRR_EXAMPLE, "build": "1"}, headers=bearer(tokens["editor"])
+    )
+    assert no_git.status_code == 400 and "not in a git repository" in no_git.json()["message"]
+    git_init(root)
     head = git(root, "rev-parse", "HEAD")
     saved = client.post("/define/draft", data=MRR_EXAMPLE, headers=bearer(tokens["editor"]))
     assert saved.status_code == 201, saved.text
@@ -301,3 +311,22 @@ def test_in_git_the_package_goes_on_a_review_branch(
     assert again.status_code == 400 and "already on review" in again.json()["message"]
     catalog: Any = rw_project.catalog  # type: ignore[attr-defined]
     assert [c["name"] for c in catalog.changes()] == ["subscription_value"]
+
+
+def test_save_after_a_real_dbt_build(
+    rw: tuple[TestClient, dict[str, str]], rw_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dbt = dbt_for_tests()
+    if dbt is None:
+        if in_ci():
+            pytest.fail(f"dbt is missing: {SETUP_HINT}")
+        pytest.skip(f"dbt is not installed: {SETUP_HINT}")
+    monkeypatch.setenv("METRICMIND_DBT", dbt)
+    client, tokens = rw
+    git_init(rw_project.root)
+    saved = client.post("/define/draft", data={**FILTERED, "build": "1"}, headers=bearer(tokens["editor"]))
+    assert saved.status_code == 201, saved.text
+    build = saved.json()["build"]
+    assert build["ok"] and build["returncode"] == 0 and not build["failed"]
+    tests = [n for n in build["nodes"] if n["resource_type"] == "test"]
+    assert len(tests) >= 4 and all(n["status"] == "pass" for n in tests)

@@ -325,14 +325,23 @@ def in_git(root: Path) -> bool:
 
 
 def save(
-    project: Project, catalog: Any, proposal: Proposal, metric: dict[str, Any], choices: Choices, user: str
+    project: Project,
+    catalog: Any,
+    proposal: Proposal,
+    metric: dict[str, Any],
+    choices: Choices,
+    user: str,
+    *,
+    build: bool = False,
 ) -> dict[str, Any]:
     """Save the chosen metric for review: in a git repository, its generated package on a review branch
     and the metric as a draft change (``write_package``); elsewhere the draft change alone (a metric over
-    existing measures only). Nothing is kept when anything fails.
+    existing measures only). With ``build``, ``dbt build`` of the package runs on its branch first and
+    nothing is kept unless it passes (``PackageBlocked`` with dbt's output). Nothing is kept when anything
+    fails.
 
     Returns:
-        ``{"change", "branch", "files", "commit", "note"}``.
+        ``{"change", "branch", "files", "commit", "build", "note"}``.
     """
     git = in_git(project.root)
     if not git and needs_package(proposal):
@@ -347,13 +356,20 @@ def save(
             f"the package of {metric['name']!r} cannot be written: " + "; ".join(package.problems),
             hint="Nothing was written. Rephrase the rules, or give each unread rule a filter (Manual).",
         )
+    if build and not git:
+        raise QueryError(
+            f"building the package of {metric['name']!r} needs its review branch, and {project.root} is "
+            "not in a git repository; nothing was written",
+            hint="Save without building, or put the project in git (git init, then commit it).",
+        )
     if git:
-        written = write_package(package, project.root, catalog, user, settings=project.settings)
+        written = write_package(package, project.root, catalog, user, build=build, settings=project.settings)
         return {
             "change": written["change"],
             "branch": written["branch"],
             "files": list(written["files"]),
             "commit": written["commit"],
+            "build": written["build"],
             "note": f"the package is on branch {written['branch']}; approving the change builds it with dbt "
             "and merges it",
         }
@@ -363,6 +379,7 @@ def save(
         "branch": None,
         "files": [],
         "commit": None,
+        "build": None,
         "note": "the project is not in a git repository: the metric is saved as a draft change, without "
         "its package of docs and tests",
     }

@@ -95,9 +95,21 @@ async def define_draft(request: Request, user: Editor) -> Response:
     if not define_form.needs_package(proposal):
         define_form.metric_sql(st.project, metric)  # compiles, or nothing is written
     with st.lock:
-        saved = define_form.save(st.project, st.need_catalog(), proposal, metric, choices, user.name)
+        saved = define_form.save(
+            st.project,
+            st.need_catalog(),
+            proposal,
+            metric,
+            choices,
+            user.name,
+            build=_flag(form.get("build")),
+        )
     ctx = {**saved, "change": to_json(saved["change"]), "yaml": to_yaml(metric), "metric": metric}
     return render(request, "_define_saved.html", ctx, 201)
+
+
+def _flag(value: Any) -> bool:
+    return str(value or "").strip().lower() in ("1", "true", "on", "yes")
 
 
 def _preview_context(metric: dict[str, Any], ran: dict[str, Any]) -> dict[str, Any]:
