@@ -17,10 +17,11 @@ import yaml
 
 from metricmind.catalog.definitions import parse_definition, to_yaml
 from metricmind.compiler import Compiler
-from metricmind.define.analyze import model_with
+from metricmind.define.extend import compile_refs, proposal_model, proposal_sql
 from metricmind.define.proposal import Proposal
 from metricmind.errors import MetricmindError
-from metricmind.export import MetricSpec, NewModel, Package, refs_of, render
+from metricmind.export import MetricSpec, NewModel, Package, SourceTest, refs_of, render, source_test_sql
+from metricmind.knowledge import yamledit
 from metricmind.spec.model import Metric, Model, SemanticModel
 from metricmind.spec.names import METRIC_TIME, SEP
 from metricmind.spec.query import MetricQuery
@@ -92,34 +93,40 @@ def generate(
     metric_dict = proposal.metric
     metric = parse_definition(metric_dict)
     new_model = _new_model(proposal)
-    full = model_with(model, metric)
+    problems: list[str] = []
+    full = proposal_model(model, proposal)
     compiler = Compiler(full, max_hops=max_hops)
     refs = _relations(full)
     reasons: list[str] = []
 
-    def sql_for(group_by: list[str], *, as_refs: bool = True) -> str:
+    def sql_for(group_by: list[str]) -> str:
         query = MetricQuery.build(metric.name, group_by, order_by=[MONTH])
-        sql = compiler.compile(query, dialect, pretty=True).sql
-        return _with_refs(sql, refs) if as_refs else sql
+        return _with_refs(compiler.compile(query, dialect, pretty=True).sql, refs)
 
     by_month = sql_for([MONTH])
     measures = [full.measures[m] for m in full.measures_of(metric.name) if m in full.measures]
     sms = [full.semantic_models[m.semantic_model] for m in measures]
     canonical = {c.ref for c in full.canonical_datasets.values()}
     sources = tuple(refs_of(by_month))
-    off_canon = [s for s in sources if s not in canonical and s not in _time_spine_refs(full)]
+    own = {new_model.name} if new_model else set()
+    off_canon = [s for s in sources if s not in canonical | own | _time_spine_refs(full)]
     if off_canon:
         reasons.append(
             f"reads {', '.join(off_canon)}, not a canonical dataset: certify it or build on one before approval"
         )
+    if new_model is not None:
+        bad = [r for r in refs_of(new_model.sql) if r not in canonical]
+        if bad:
+            problems.append(f"the new model {new_model.name} reads {', '.join(bad)}, not canonical datasets")
     reconcile_dim, by_dim = _reconcile(proposal, metric, measures, sql_for, reasons)
-    grain = _grain(sms[0]) if len(sms) == 1 else None
-    if grain is None:
-        reasons.append("no grain test: the metric reads more than one model, or the key is an expression")
-    values = _history(run_sql, sql_for([MONTH], as_refs=False), metric.name, reasons)
+    live_sql = _live_sql(model, proposal, dialect, run_sql is not None)
+    values = _history(run_sql, live_sql, metric.name, reasons)
     non_negative = _non_negative(metric, measures, values, reasons)
-    value_range = _range(values, non_negative)
-    not_null = _not_null(run_sql, measures, sms, reasons)
+    value_range = _range(values, non_negative, _sigmas(proposal))
+    relations = {ref: rel for rel, ref in refs.items()}
+    tests = _source_tests(proposal, measures, sms)
+    tests = _hold_today(run_sql, tests, relations, proposal, full, reasons)
+    edited = _edited_files(root, proposal, full, problems)
     unread = [r.text for r in proposal.unread]
     spec = MetricSpec(
         name=metric.name,
@@ -141,14 +148,16 @@ def generate(
         by_month_sql=by_month,
         by_dimension_sql=by_dim,
         reconcile_dimension=reconcile_dim,
-        grain=grain,
-        not_null=not_null,
+        source_tests=tuple(tests),
         non_negative=non_negative,
         value_range=value_range,
         new_model=new_model,
+        helper_metrics=tuple(proposal.new_metrics),
+        edited_files=tuple(edited.items()),
         reasons=tuple(reasons),
     )
     package = render(spec)
+    package.problems.extend(problems)
     if unread:
         package.problems.append(
             f"{len(unread)} rule(s) could not be read: " + "; ".join(repr(t) for t in unread)
@@ -171,19 +180,104 @@ def _dbt_paths(root: Path | None) -> tuple[str, str]:
 
 
 def _new_model(proposal: Proposal) -> NewModel | None:
-    """The new dbt model of the proposal (``Proposal.new_model``, when the analysis proposes one)."""
-    found = getattr(proposal, "new_model", None)
-    if found is None:
+    """The proposal's new dbt model as export's ``NewModel`` (None when the metric reads existing models)."""
+    nm = proposal.new_model
+    if nm is None:
         return None
-    get = found.get if isinstance(found, dict) else lambda k, d=None: getattr(found, k, d)
-    sm = dict(get("semantic_model") or get("semantic_models") or {})
-    return NewModel(
-        name=str(get("name")),
-        sql=str(get("sql")),
-        semantic_model=sm,
-        materialization=str(get("materialization") or "table"),
-        reason=str(get("reason") or ""),
-    )
+    return NewModel(nm.name, nm.sql, dict(nm.semantic_model), nm.materialization or "table", nm.reason)
+
+
+def _sigmas(proposal: Proposal) -> float:
+    found = next((c for c in proposal.checks if c.kind == "range"), None)
+    return float(found.params.get("sigmas") or 4) if found is not None else 4.0
+
+
+def _live_sql(model: Model, proposal: Proposal, dialect: str, wanted: bool) -> str:
+    """The metric by month as it runs on the warehouse today (a new model inlined): for its history."""
+    return proposal_sql(model, proposal, dialect=dialect) if wanted else ""
+
+
+def _source_tests(proposal: Proposal, measures: list[Any], sms: list[SemanticModel]) -> list[SourceTest]:
+    """The analysis's checks on models (not_null, unique, accepted_values, non_negative); else the grain
+    and measure columns of the models the metric reads.
+    """
+    out: list[SourceTest] = []
+    for c in proposal.checks:
+        if c.kind in {"not_null", "unique", "non_negative"} and c.columns:
+            out.append(SourceTest(c.kind, c.target, tuple(c.columns), reason=c.reason))
+        elif c.kind == "accepted_values" and c.columns and c.params.get("values"):
+            values = tuple(str(v) for v in c.params["values"])
+            out.append(SourceTest(c.kind, c.target, tuple(c.columns[:1]), values, c.reason))
+    if out:
+        return list(dict.fromkeys(out))
+    for m, sm in zip(measures, sms, strict=True):
+        key = _grain(sm)
+        if key is not None:
+            out.append(
+                SourceTest("unique", key[0], key[1], reason="the grain of the model the measure reads")
+            )
+        if _COLUMN.match(m.expr) and sm.ref:
+            out.append(
+                SourceTest("not_null", sm.ref, (m.expr,), reason=f"{m.expr} is what {m.name} aggregates")
+            )
+    return list(dict.fromkeys(out))
+
+
+def _hold_today(
+    run_sql: RunSql | None,
+    tests: list[SourceTest],
+    relations: dict[str, str],
+    proposal: Proposal,
+    model: Model,
+    reasons: list[str],
+) -> list[SourceTest]:
+    """The tests that pass on today's data (a test that fails on day one is left out, with the reason)."""
+    if run_sql is None:
+        return tests
+    nm = proposal.new_model
+    kept = []
+    for t in tests:
+        if nm is not None and t.ref == nm.name:
+            relation = f"({nm.compiled_sql or compile_refs(model, nm.sql)})"
+        elif t.ref in relations:
+            relation = relations[t.ref]
+        else:
+            reasons.append(f"no {t.kind} test on {t.ref}: it is no model of the project")
+            continue
+        try:
+            rows = run_sql(f"select count(*) from ({source_test_sql(t, relation)}) as failing")
+        except MetricmindError as exc:
+            reasons.append(
+                f"no {t.kind} test on {t.ref}.{','.join(t.columns)}: it does not run ({exc.message})"
+            )
+            continue
+        failing = int(rows[0][0]) if rows else 0
+        if failing:
+            reasons.append(
+                f"no {t.kind} test on {t.ref}.{','.join(t.columns)}: {failing} row(s) break it today"
+            )
+        else:
+            kept.append(t)
+    return kept
+
+
+def _edited_files(root: Path | None, proposal: Proposal, model: Model, problems: list[str]) -> dict[str, str]:
+    """The semantic-model files with the proposal's new measures appended (path relative to ``root``)."""
+    out: dict[str, str] = {}
+    for nm in proposal.new_measures:
+        sm = model.semantic_models.get(nm.semantic_model)
+        if sm is None or not sm.file or root is None:
+            problems.append(f"cannot add measure {nm.measure.get('name')!r} to {nm.semantic_model}: no file")
+            continue
+        rel = _relative(root, sm.file)
+        text = out.get(rel) or (root / rel).read_text(encoding="utf-8")
+        out[rel] = yamledit.insert_list_item(text, sm.name, sm.line, "measures", dict(nm.measure))
+    return out
+
+
+def _relative(root: Path, file: str) -> str:
+    path = Path(file)
+    return str(path.resolve().relative_to(root.resolve())) if path.is_absolute() else file
 
 
 def _relations(model: Model) -> dict[str, str]:
@@ -206,7 +300,7 @@ def _with_refs(sql: str, relations: dict[str, str]) -> str:
     for relation in sorted(relations, key=len, reverse=True):
         parts = relation.split(".")
         pattern = r"\.".join(rf'"?{re.escape(p)}"?' for p in parts)
-        sql = re.sub(rf'(?<![\w."]){pattern}(?![\w"])', f"{{{{ ref('{relations[relation]}') }}}}", sql)
+        sql = re.sub(rf"(?<![\w.\"']){pattern}(?![\w\"'])", f"{{{{ ref('{relations[relation]}') }}}}", sql)
     return sql
 
 
@@ -269,34 +363,15 @@ def _non_negative(
     return True
 
 
-def _range(values: list[float] | None, non_negative: bool) -> tuple[float, float, int] | None:
-    """``(low, high, months)``: the history's range widened by its spread on each side."""
+def _range(values: list[float] | None, non_negative: bool, sigmas: float) -> tuple[float, float, int] | None:
+    """``(low, high, months)``: the mean ± ``sigmas`` standard deviations, and never narrower than the
+    history's own minimum and maximum (so today's data passes); 0 is the floor of a non-negative metric.
+    """
     if not values:
         return None
-    lo, hi = min(values), max(values)
-    spread = (hi - lo) or abs(hi) or 1.0
-    low = 0.0 if non_negative else lo - spread
-    return round(low, 6), round(hi + spread, 6), len(values)
-
-
-def _not_null(
-    run_sql: RunSql | None, measures: list[Any], sms: list[SemanticModel], reasons: list[str]
-) -> tuple[tuple[str, str], ...]:
-    """The measure columns that hold no null today (so a null tomorrow is news)."""
-    out: list[tuple[str, str]] = []
-    for m, sm in zip(measures, sms, strict=True):
-        if not _COLUMN.match(m.expr) or not sm.ref:
-            continue
-        if run_sql is None:
-            reasons.append(f"no not-null test on {sm.ref}.{m.expr}: no warehouse to check it against")
-            continue
-        try:
-            rows = run_sql(f"select count(*) from {sm.relation} where {m.expr} is null")
-        except MetricmindError:
-            continue
-        nulls = int(rows[0][0]) if rows else 0
-        if nulls:
-            reasons.append(f"no not-null test on {sm.ref}.{m.expr}: {nulls} row(s) are null today")
-        else:
-            out.append((sm.ref, m.expr))
-    return tuple(dict.fromkeys(out))
+    mean = sum(values) / len(values)
+    sd = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5 or abs(mean) or 1.0
+    low, high = min(min(values), mean - sigmas * sd), max(max(values), mean + sigmas * sd)
+    if non_negative:
+        low = max(0.0, low)
+    return round(low, 6), round(high, 6), len(values)

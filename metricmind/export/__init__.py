@@ -6,7 +6,15 @@
 
 from __future__ import annotations
 
-from metricmind.export.dbtfiles import MetricSpec, NewModel, refs_of, render, tag
+from metricmind.export.dbtfiles import (
+    MetricSpec,
+    NewModel,
+    SourceTest,
+    refs_of,
+    render,
+    source_test_sql,
+    tag,
+)
 from metricmind.export.package import Check, Package
 from metricmind.export.runner import BuildResult, DbtNotFound, NodeResult, build, find_dbt
 
@@ -18,9 +26,11 @@ __all__ = [
     "NewModel",
     "NodeResult",
     "Package",
+    "SourceTest",
     "build",
     "find_dbt",
     "refs_of",
     "render",
+    "source_test_sql",
     "tag",
 ]

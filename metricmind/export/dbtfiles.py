@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -40,9 +40,22 @@ class NewModel:
     semantic_model: dict[str, Any]
     materialization: str = "table"
     reason: str = ""
-    grain: tuple[str, ...] = ()
-    accepted_values: dict[str, list[str]] = field(default_factory=dict)
-    not_null: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceTest:
+    """A data test on a dbt model the metric reads (or the new model it adds).
+
+    ``kind`` is ``not_null``, ``unique`` (the grain: ``columns`` together), ``accepted_values``
+    (``values``) or ``non_negative``. On the package's new model, ``not_null``, a one-column ``unique``
+    and ``accepted_values`` become dbt generic tests in its properties; the others are singular SQL tests.
+    """
+
+    kind: str
+    ref: str
+    columns: tuple[str, ...]
+    values: tuple[str, ...] = ()
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,8 +64,8 @@ class MetricSpec:
 
     ``by_month_sql`` is the metric by ``metric_time__month`` (column ``metric_time__month`` and a column
     named after the metric) with tables as ``{{ ref('…') }}``; ``by_dimension_sql`` the same by month and
-    ``reconcile_dimension``. ``grain`` is ``(ref, key columns)`` of the source whose declared grain must be
-    unique; ``value_range`` is ``(low, high, months)`` learned from history.
+    ``reconcile_dimension``. ``source_tests`` are the tests of the models it reads; ``value_range`` is
+    ``(low, high, months)`` learned from history.
     """
 
     name: str
@@ -74,12 +87,12 @@ class MetricSpec:
     by_month_sql: str = ""
     by_dimension_sql: str | None = None
     reconcile_dimension: str | None = None
-    grain: tuple[str, tuple[str, ...]] | None = None
-    not_null: tuple[tuple[str, str], ...] = ()
-    accepted_values: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    source_tests: tuple[SourceTest, ...] = ()
     non_negative: bool = False
     value_range: tuple[float, float, int] | None = None
     new_model: NewModel | None = None
+    helper_metrics: tuple[dict[str, Any], ...] = ()  # metrics the metric reads that are new too
+    edited_files: tuple[tuple[str, str], ...] = ()  # (path, new text) of existing files (new measures)
     reasons: tuple[str, ...] = ()
 
 
@@ -100,6 +113,8 @@ def render(spec: MetricSpec) -> Package:
     tests = f"{spec.test_path}/generated/{n}"
     pkg = Package(name=n, metric=spec.metric, reasons=list(spec.reasons))
     pkg.files[f"{spec.model_path}/metrics/{n}.yml"] = spec.metric_yaml
+    for path, text in spec.edited_files:
+        pkg.files[path] = text
     pkg.files[f"{gen}/{n}.md"] = _docs_block(spec)
     pkg.files[f"docs/metrics/{n}.md"] = _page(spec)
     if spec.new_model is not None:
@@ -143,45 +158,77 @@ def _model_sql(spec: MetricSpec, nm: NewModel) -> str:
         f"Materialization: {nm.materialization} (set in {nm.name}'s properties YAML) — "
         f"{nm.reason or _why(nm.materialization)}.",
     ]
-    if nm.grain:
-        head.append(f"Grain: one row per {', '.join(nm.grain)} (tested unique).")
+    for t in spec.source_tests:
+        if t.ref == nm.name and t.kind == "unique":
+            head.append(f"Grain: one row per {', '.join(t.columns)} (tested unique).")
     return _comment_lines("\n".join(head)) + "\n\n" + nm.sql.strip() + "\n"
+
+
+def is_generic(test: SourceTest, new_model: str | None) -> bool:
+    """Whether ``test`` is written as a dbt generic test (on the package's own new model)."""
+    if test.ref != new_model:
+        return False
+    return test.kind in {"not_null", "accepted_values"} or (test.kind == "unique" and len(test.columns) == 1)
 
 
 def _properties(spec: MetricSpec, pkg: Package, gen: str) -> str:
     doc: dict[str, Any] = {"version": 2}
     nm = spec.new_model
     if nm is not None:
-        columns: list[dict[str, Any]] = []
-        for col in dict.fromkeys((*nm.grain, *nm.not_null, *nm.accepted_values)):
-            tests: list[Any] = []
-            if col in nm.grain or col in nm.not_null:
-                tests.append("not_null")
-                pkg.checks.append(Check(f"not_null_{nm.name}_{col}", "generic", f"{col} is never null", gen))
-            if len(nm.grain) == 1 and col == nm.grain[0]:
-                tests.append("unique")
-                pkg.checks.append(Check(f"unique_{nm.name}_{col}", "generic", f"one row per {col}", gen))
-            if col in nm.accepted_values:
-                values = list(nm.accepted_values[col])
-                tests.append({"accepted_values": {"arguments": {"values": values}}})
-                pkg.checks.append(
-                    Check(f"accepted_values_{nm.name}_{col}", "generic", f"{col} in {values}", gen)
-                )
-            columns.append({"name": col, "data_tests": tests})
+        by_column: dict[str, list[Any]] = {}
+        for t in spec.source_tests:
+            if not is_generic(t, nm.name):
+                continue
+            col = t.columns[0] if t.kind == "unique" else None
+            for c in [col] if col else list(t.columns):
+                tests = by_column.setdefault(c, [])
+                if t.kind == "accepted_values":
+                    tests.append({"accepted_values": {"arguments": {"values": list(t.values)}}})
+                    what = f"{c} is one of {', '.join(t.values)}"
+                else:
+                    tests.append(t.kind)
+                    what = f"one row per {c}" if t.kind == "unique" else f"{c} is never null"
+                pkg.checks.append(Check(f"{t.kind}_{nm.name}_{c}", "generic", what, f"{gen}/{spec.name}.yml"))
         doc["models"] = [
             {
                 "name": nm.name,
                 "description": f"{{{{ doc('{spec.name}') }}}}",
                 "config": {"materialized": nm.materialization, "tags": [tag(spec.name)]},
-                "columns": columns,
+                "columns": [{"name": c, "data_tests": tests} for c, tests in by_column.items()],
             }
         ]
         doc["semantic_models"] = [nm.semantic_model]
+    if spec.helper_metrics:
+        doc["metrics"] = list(spec.helper_metrics)
     text = "# Generated by metricmind define for metric " + spec.name + "; the metric is in "
     text += f"{spec.model_path}/metrics/{spec.name}.yml.\n"
     if nm is None:
-        text += "# No new dbt model: the metric reads existing measures; its tests are singular SQL tests.\n"
+        text += "# No new dbt model: the metric reads existing models; its tests are singular SQL tests.\n"
     return text + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+
+
+def source_test_sql(test: SourceTest, relation: str) -> str:
+    """The SQL returning the rows that break ``test`` on ``relation`` (a ``{{ ref() }}`` or a table)."""
+    cols = ", ".join(test.columns)
+    if test.kind == "not_null":
+        return f"select * from {relation} as t where " + " or ".join(f"{c} is null" for c in test.columns)
+    if test.kind == "unique":
+        return f"select {cols}, count(*) as n from {relation} as t group by {cols} having count(*) > 1"
+    if test.kind == "non_negative":
+        return f"select * from {relation} as t where " + " or ".join(f"{c} < 0" for c in test.columns)
+    if test.kind == "accepted_values":
+        listed = ", ".join("'" + v.replace("'", "''") + "'" for v in test.values)
+        col = test.columns[0]
+        return (
+            f"select {col}, count(*) as n from {relation} as t\n"
+            f"where {col} is not null and cast({col} as varchar) not in ({listed}) group by {col}"
+        )
+    raise ValueError(f"unknown source test kind {test.kind!r}")
+
+
+def source_test_name(spec_name: str, test: SourceTest) -> str:
+    """The singular test's name (its file stem)."""
+    return f"{spec_name}_{_slug(test.ref)}_{_slug('_'.join(test.columns))}_{test.kind}"
 
 
 def _docs_block(spec: MetricSpec) -> str:
@@ -254,27 +301,19 @@ def _singular(spec: MetricSpec) -> list[tuple[str, str, str]]:
             + "from metric m full join summed s on m.metric_time__month = s.metric_time__month\n"
             + f"where abs(coalesce(m.{n}, 0) - coalesce(s.total, 0)) > 1e-6 * greatest(1, abs(coalesce(m.{n}, 0)))",
         )
-    if spec.grain is not None:
-        ref, keys = spec.grain
-        cols = ", ".join(keys)
-        add(
-            f"{_slug(ref)}_grain_unique",
-            f"{ref} has one row per {cols} (its declared grain)",
-            f"select {cols}, count(*) as n from {{{{ ref('{ref}') }}}} group by {cols} having count(*) > 1",
-        )
-    for ref, col in spec.not_null:
-        add(
-            f"{_slug(ref)}_{_slug(col)}_not_null",
-            f"{ref}.{col} is never null",
-            f"select * from {{{{ ref('{ref}') }}}} where {col} is null",
-        )
-    for ref, col, values in spec.accepted_values:
-        listed = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-        add(
-            f"{_slug(ref)}_{_slug(col)}_accepted_values",
-            f"{ref}.{col} is one of {', '.join(values)}",
-            f"select {col}, count(*) as n from {{{{ ref('{ref}') }}}}\n"
-            f"where {col} is not null and cast({col} as varchar) not in ({listed}) group by {col}",
+    new_model = spec.new_model.name if spec.new_model else None
+    for t in spec.source_tests:
+        if is_generic(t, new_model):
+            continue
+        what = {
+            "not_null": f"{t.ref}.{', '.join(t.columns)} is never null",
+            "unique": f"{t.ref} has one row per {', '.join(t.columns)} (its grain)",
+            "non_negative": f"{t.ref}.{', '.join(t.columns)} is never negative",
+            "accepted_values": f"{t.ref}.{', '.join(t.columns)} is one of {', '.join(t.values)}",
+        }[t.kind]
+        name = source_test_name(n, t)
+        out.append(
+            (name, what, head.format(what=what) + source_test_sql(t, f"{{{{ ref('{t.ref}') }}}}") + "\n")
         )
     return out
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from metricmind.catalog.workflow import Status
 from metricmind.define import (
@@ -25,6 +26,7 @@ from metricmind.define import (
     generate,
     write_package,
 )
+from metricmind.define.extend import proposal_sql
 from metricmind.define.writer import branch_for, read_record
 from metricmind.demo.build import build_demo
 from metricmind.errors import PermissionDenied
@@ -111,7 +113,7 @@ def test_mrr_package_builds_with_dbt_and_equals_certified_mrr_for_2024(
     kinds = {c.name.removeprefix("subscription_value_") for c in package.checks}
     assert {"month_grain_unique", "not_null", "non_negative", "in_range"} <= kinds
     assert any(k.startswith("reconciles_by_") for k in kinds)
-    assert "mart_customer_lifecycle_canonical_grain_unique" in kinds
+    assert "mart_customer_lifecycle_canonical_customer_month_id_unique" in kinds
     assert "models/metrics/subscription_value.yml" in package.files
     docs = package.files["models/generated/subscription_value/subscription_value.md"]
     assert docs.startswith("{% docs subscription_value %}") and "{% enddocs %}" in docs
@@ -184,7 +186,9 @@ def test_write_on_review_branch_and_failing_dbt_test_blocks_approval(
         with pytest.raises(PackageBlocked) as blocked:
             project.catalog.approve(change_id, "bo")
         message = blocked.value.message
-        assert "subscription_value_mart_customer_lifecycle_canonical_grain_unique: fail" in message
+        assert (
+            "subscription_value_mart_customer_lifecycle_canonical_customer_month_id_unique: fail" in message
+        )
         assert "Got 1 result" in message or "1 result" in message
         assert project.catalog.change(change_id)["state"] == "in_review"
         assert _git(root, "rev-parse", "HEAD") == head
@@ -243,3 +247,53 @@ def test_failing_build_on_write_keeps_nothing(small_demo: Path, tmp_path: Path, 
         _git(root, "branch", "--list", "metricmind/*") == ""
         and read_record(root, "subscription_value") is None
     )
+
+
+NEW = {
+    "paid_seats": Definition(
+        "paid_seats",
+        "Total seats on paid subscriptions that are live at the end of the month",
+        ("Exclude trials",),
+    ),
+    "product_active_accounts": Definition(
+        "product_active_accounts", "Distinct customers with at least one product event in the month"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEW))
+def test_new_model_or_measure_package_builds_and_equals_the_preview(
+    small_demo: Path, tmp_path: Path, dbt: str, name: str
+) -> None:
+    root = _copy(small_demo, tmp_path / "demo")
+    with Project.load(root) as project:
+        proposal = analyze(NEW[name], project.model, dialect=project.dialect)
+        assert proposal.refused is None, proposal.message
+        package = generate(proposal, project, run_sql=lambda sql: project.warehouse.run(sql).rows)
+        preview = project.warehouse.run(proposal_sql(project.model, proposal, dialect=project.dialect)).rows
+    assert package.problems == []
+    if name == "paid_seats":  # a new dbt model: SQL with its reasons, generic tests, its semantic model
+        assert package.new_model == "subscriptions_month_end"
+        sql = package.files["models/generated/paid_seats/subscriptions_month_end.sql"]
+        assert sql.startswith("-- subscriptions_month_end: the model behind metric paid_seats")
+        assert "Materialization: table" in sql and "{{ ref('fct_subscriptions_canonical') }}" in sql
+        props = yaml.safe_load(package.files["models/generated/paid_seats/paid_seats.yml"])
+        assert props["models"][0]["config"]["materialized"] == "table"
+        assert props["semantic_models"][0]["name"] == "subscriptions_month_end"
+        assert {c.kind for c in package.checks} == {"generic", "singular"}
+    else:  # a new measure on an existing semantic model: that file, with the measure appended
+        edited = package.files["models/semantic/product.yml"]
+        before = (root / "models/semantic/product.yml").read_text(encoding="utf-8")
+        assert edited.startswith(before.split("measures:")[0]) and "name: product_active_accounts" in edited
+    for rel, text in package.files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    result = build(root, package.selection, executable=dbt)
+    assert result.ok, result.summary() + result.output[-2000:]
+    tests = {n.name for n in result.nodes if n.resource_type == "test"}
+    assert tests == {c.name for c in package.checks}
+    with Project.load(root) as project:
+        assert [i for i in project.validate(deep=True) if i.level.value == "error"] == []
+        query = MetricQuery.build(name, [MONTH], order_by=[MONTH])
+        built = project.run(query).rows
+    assert len(built) > 12 and built == preview
