@@ -425,7 +425,14 @@ def _implicit_rule(
     """A value the definition itself names ("MRR from Enterprise customers") that no rule speaks of."""
     found, _ = rulebook.values_in(definition.text, ctx)
     ruled = {r.dimension for r in reads if r.dimension}
-    unclear = [(p, dims) for p, dims in ctx.ambiguous if not set(dims) & ruled]
+    own = set(
+        stems(" ".join([base.name.replace("_", " "), base.label, *map(str, base.meta.get("synonyms") or ())]))
+    )
+    unclear = [
+        (p, dims)
+        for p, dims in ctx.ambiguous
+        if not set(dims) & ruled and not set(stems(p)) <= own  # "events" of the events metric
+    ]
     if unclear and not found:
         phrase, dims = unclear[0]
         return rulebook.Read(

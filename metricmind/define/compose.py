@@ -9,7 +9,7 @@ own semantic model, and fills the proposal: ``metric``, ``new_metrics``, ``new_m
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from metricmind.define import rules as rulebook
@@ -258,10 +258,12 @@ def _part(
         rulebook.flags_of(extended, reachable),
         set(homes),
     )
-    reads = [rulebook.read_rule(r, ctx) for r in rules]
+    if name != definition.name:
+        rules = [_clause(r, text) for r in rules]
+    reads = [rulebook.read_rule(r, ctx) for r in rules if r]
     own = _strip(text, base, term)
     if qualifier or (name != definition.name and _values(model, own, ctx)):
-        said = rulebook.read_rule(f"only {qualifier or own}", ctx)
+        said = rulebook.read_rule(f"only {qualifier or own}", replace(ctx, covering=[]))
         if said.reading.status != "filter":
             return f"cannot read {qualifier or text!r} as a filter ({said.reading.reason})"
         _, leftover = rulebook.values_in(qualifier or own, ctx)
@@ -471,3 +473,17 @@ def _kin(model: Model, term: Term) -> Metric | None:
         found.append(m)
     found.sort(key=lambda m: (m.meta.get("status") != "certified", m.name))
     return found[0] if found else None
+
+
+def _clause(rule: str, text: str) -> str:
+    """The clause of a rule that speaks of one part of a ratio ("Refunds by refund date, collections by
+    payment date" → "Refunds by refund date" for the part "Money refunded"); a rule of one clause as is,
+    and "" when it has several clauses and none shares a word with the part.
+    """
+    clauses = [c.strip() for c in re.split(r"[,;]|\band\b", rule) if c.strip()]
+    if len(clauses) < 2 or sum(" by " in f" {c.lower()} " for c in clauses) < 2:
+        return rule
+    words = {w[:5] for w in stems(text.lower()) if len(w) > 2}
+    scored = [(len({w[:5] for w in stems(c.lower()) if len(w) > 2} & words), c) for c in clauses]
+    best = max(scored)
+    return best[1] if best[0] > 0 and [s for s, _ in scored].count(best[0]) == 1 else ""

@@ -64,6 +64,7 @@ class Context:
     flags: list[Flag] = field(default_factory=list)
     home: set[str] = field(default_factory=set)  # the source's own semantic models
     ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)  # (phrase, dimensions) not read
+    said: tuple[str, ...] = ()  # the stems of the text being read
 
 
 @dataclass
@@ -309,6 +310,7 @@ def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
 def _values(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str]], list[str]]:
     """(dimension, value) pairs named in ``words`` (longest phrases first), and the words left over."""
     found: list[tuple[str, str]] = []
+    ctx.said = words
     used = [False] * len(words)
     named = {
         e.target
@@ -357,6 +359,11 @@ def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> 
         if name and (name, value) not in [(n, v) for n, v, _ in hits]:
             hits.append((name, value, info is not None and info.model in ctx.home))
     own = [(n, v) for n, v, home in hits if home]
+    if len({n for n, _, _ in hits}) > 1 and len(own) != 1:
+        # the text names one of the dimensions itself ("whose acquisition channel is paid_search")
+        own = [
+            (n, v) for n, v, _ in hits if set(stems(n.rsplit(SEP, 1)[-1].replace("_", " "))) <= set(ctx.said)
+        ]
     if len(own) == 1 or len({n for n, _, _ in hits}) == 1:
         return own[0] if len(own) == 1 else (hits[0][0], hits[0][1])
     if hits:

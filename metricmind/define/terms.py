@@ -263,7 +263,7 @@ def _dating(texts: tuple[str, ...]) -> list[str]:
     first: list[str] = []
     rest: list[str] = []
     for t in texts:
-        low = t.lower()
+        low = t.lower().replace("divided by", "÷").replace("multiplied by", "×")
         if " by " not in f" {low} ":
             continue
         tail = re.split(r",\s*not\b", low.rsplit("by ", 1)[-1])[0]
@@ -300,7 +300,8 @@ def _dims_named(words: tuple[str, ...], lexicon: Lexicon) -> dict[str, int]:
 def _phrase_hits(model: Model, sm: SemanticModel, column: str, words: tuple[str, ...]) -> int:
     """Words of a label or synonym of a measure over ``column`` (or of its metrics) the text names in order."""
     best = 0
-    for ms in sm.measures:
+    same = [ms for other in model.semantic_models.values() for ms in other.measures]
+    for ms in same:  # a column of the same name elsewhere means the same ("mrr")
         if ms.expr != column:
             continue
         phrases = [ms.label, ms.name.replace("_", " ")]
