@@ -330,3 +330,39 @@ def test_save_after_a_real_dbt_build(
     assert build["ok"] and build["returncode"] == 0 and not build["failed"]
     tests = [n for n in build["nodes"] if n["resource_type"] == "test"]
     assert len(tests) >= 4 and all(n["status"] == "pass" for n in tests)
+
+
+def test_modify_the_time_dimension(client: TestClient, ro_project: Project) -> None:
+    catalog: Any = ro_project.catalog  # type: ignore[attr-defined]
+    h = bearer(catalog.add_user("define_time_editor", "editor"))
+    collected = {"name": "collected_by_issue", "definition": "Money collected from paid invoices each month"}
+    html = client.get("/define/proposal", params=collected).text
+    assert 'name="time_choice"' in html and '<option value="issued_at">' in html
+    accepted = client.post("/define/live", data=collected, headers=h).json()
+    by_issue = client.post(
+        "/define/live", data={**collected, "time_choice": "modify", "time_modify": "issued_at"}, headers=h
+    ).json()
+    assert accepted["metric"]["type_params"] == {"measure": "paid_amount"}
+    assert by_issue["metric"]["type_params"] == {
+        "measure": "billed_amount"
+    }  # the same amounts, dated by issue
+    paid = "{{ Dimension('invoice__is_paid') }} = true"
+    assert by_issue["metric"]["filter"] == accepted["metric"]["filter"] == paid
+    expected = ro_project.run(
+        MetricQuery.build("billed_amount", ["metric_time__month"], [paid], order_by=["metric_time__month"])
+    )
+    assert by_issue["rows"] == [[str(m)[:10], float(v)] for m, v in expected.rows]
+    assert by_issue["rows"] != accepted["rows"]
+    wrong = client.post(
+        "/define/live", data={**collected, "time_choice": "modify", "time_modify": "due_at"}, headers=h
+    )
+    assert wrong.status_code == 400 and "issued_at" in wrong.json()["message"]
+    both = {
+        "time_choice": "modify",
+        "time_modify": "issued_at",
+        "measure_choice": "modify",
+        "measure_modify": "refunded_amount",
+    }
+    assert client.post("/define/live", data={**collected, **both}, headers=h).status_code == 400
+    mrr_html = client.get("/define/proposal", params=MRR_EXAMPLE).text
+    assert 'name="time_choice"' not in mrr_html  # no measure of mrr is dated by another column

@@ -9,32 +9,21 @@ time; nothing the browser sends is trusted as a definition.
 
 Form fields (docs/web.md): ``name``, ``definition``, ``rule`` (repeated); ``measure_choice``
 (``accept`` | ``modify`` | ``manual``) with ``measure_modify`` (another measure) or ``measure_manual`` (SQL
-over existing metrics); per rule ``i`` (0-based, in the proposal's order) ``rule_choice_i`` with
+over existing metrics); ``time_choice`` with ``time_modify`` (another time dimension, see
+``time_options``); per rule ``i`` (0-based, in the proposal's order) ``rule_choice_i`` with
 ``rule_modify_i`` or ``rule_manual_i`` (a MetricFlow filter).
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from metricmind.define import (
-    Definition,
-    Package,
-    Proposal,
-    RuleReading,
-    analyze,
-    generate,
-    preview_sql,
-    write_package,
-)
+from metricmind.define import Definition, Proposal, analyze, preview_sql
 from metricmind.errors import MetricmindError, QueryError, UnknownNameError
-from metricmind.knowledge import gitops
 from metricmind.project import Project
 from metricmind.spec.expressions import check as check_expression
 from metricmind.spec.filters import parse_where
@@ -71,10 +60,13 @@ class Choice:
 
 @dataclass
 class Choices:
-    """The form's choices: the measure's, and each rule's by its index in ``Proposal.rules``."""
+    """The form's choices: the measure's, the time dimension's, and each rule's by its index in
+    ``Proposal.rules``.
+    """
 
     measure: Choice = field(default_factory=Choice)
     rules: dict[int, Choice] = field(default_factory=dict)
+    time: Choice = field(default_factory=Choice)
 
 
 def read_definition(form: Mapping[str, Any]) -> Definition:
@@ -99,7 +91,7 @@ def read_definition(form: Mapping[str, Any]) -> Definition:
 
 def read_choices(form: Mapping[str, Any]) -> Choices:
     """The Accept / Modify / Manual choices in the form (unknown choices are refused)."""
-    out = Choices(measure=_choice(form, "measure"))
+    out = Choices(measure=_choice(form, "measure"), time=_choice(form, "time"))
     for key in form:
         found = re.fullmatch(r"rule_choice_(\d{1,2})", str(key))
         if found:
@@ -121,6 +113,30 @@ def _choice(form: Mapping[str, Any], what: str, index: int | None = None) -> Cho
             f"the {what} typed is {len(value):,} characters; at most {MAX_FIELD:,}", hint="Shorten it."
         )
     return Choice(kind, value)
+
+
+def time_options(project: Project, proposal: Proposal) -> dict[str, str]:
+    """Other time dimensions the metric can be dated by: ``{time dimension: measure}``, the measures of the
+    same column and aggregation on the same semantic model dated by another time dimension.
+    """
+    metric = proposal.metric
+    if metric is None or metric.get("type") != "simple" or needs_package(proposal):
+        return {}
+    name = str(metric["type_params"].get("measure") or "")
+    found = next(
+        (ms for sm in project.model.semantic_models.values() for ms in sm.measures if ms.name == name), None
+    )
+    if found is None:
+        return {}
+    home = project.model.semantic_models[found.semantic_model]
+    return {
+        str(ms.agg_time_dimension): ms.name
+        for ms in home.measures
+        if ms.name != found.name
+        and ms.expr == found.expr
+        and ms.agg == found.agg
+        and ms.agg_time_dimension != found.agg_time_dimension
+    }
 
 
 def propose(project: Project, definition: Definition) -> Proposal:
@@ -190,6 +206,22 @@ def build_metric(project: Project, proposal: Proposal, choices: Choices) -> dict
         predicates.append(choice.value)
     metric = copy.deepcopy(proposal.metric)
     meta = metric["config"]["meta"]
+    if choices.time.kind != "accept":
+        options = time_options(project, proposal)
+        if choices.time.kind == "manual" or choices.time.value not in options:
+            raise QueryError(
+                f"the metric cannot be dated by {choices.time.value or '(nothing)'!r}"
+                + (f"; it can be dated by {', '.join(sorted(options))}" if options else "")
+                + ": a time dimension needs a measure dated by it",
+                hint="Accept the time dimension, pick one of the list, or say it in a rule ('Date by payment "
+                "date').",
+            )
+        if choices.measure.kind != "accept":
+            raise QueryError(
+                "choose either another time dimension or another measure, not both",
+                hint="Pick the measure dated as you want under Measure › Modify.",
+            )
+        metric["type_params"] = {"measure": options[choices.time.value]}
     suggested = [r.predicate for r in proposal.rules if r.predicate]
     measure = choices.measure
     if measure.kind == "accept":
@@ -281,107 +313,6 @@ def run_preview(project: Project, metric: dict[str, Any], proposal: Proposal | N
         "rows": [list(r) for r in result.rows],
         "row_count": len(result.rows),
         "elapsed_ms": round(result.elapsed_ms, 2),
-    }
-
-
-def chosen_rules(proposal: Proposal, choices: Choices) -> list[RuleReading]:
-    """The rules as the person settled them: a typed filter (Modify / Manual) makes a rule read."""
-    out = []
-    for i, reading in enumerate(proposal.rules):
-        choice = choices.rules.get(i, Choice())
-        if choice.kind != "accept" and choice.value:
-            reading = dataclasses.replace(
-                reading,
-                status="filter",
-                confidence=1.0,
-                predicate=choice.value,
-                reason=f"filter typed by hand ({choice.kind}); the agent read: {reading.reason}",
-            )
-        out.append(reading)
-    return out
-
-
-def package_for(
-    project: Project, proposal: Proposal, metric: dict[str, Any], choices: Choices, *, learn: bool
-) -> Package:
-    """The dbt package of the chosen metric (``metricmind.define.generate``); with ``learn``, the range
-    check is learned from the metric's history on the warehouse (what is saved), else no SQL runs.
-    """
-    return generate(
-        dataclasses.replace(proposal, metric=metric, rules=chosen_rules(proposal, choices)),
-        project,
-        max_hops=int(project.setting("max_join_hops")),
-        run_sql=(lambda sql: [tuple(r) for r in project.warehouse.run(sql).rows]) if learn else None,
-    )
-
-
-def in_git(root: Path) -> bool:
-    """True when the project folder is in a git repository (packages go on review branches)."""
-    try:
-        gitops.toplevel(Path(root))
-    except MetricmindError:
-        return False
-    return True
-
-
-def save(
-    project: Project,
-    catalog: Any,
-    proposal: Proposal,
-    metric: dict[str, Any],
-    choices: Choices,
-    user: str,
-    *,
-    build: bool = False,
-) -> dict[str, Any]:
-    """Save the chosen metric for review: in a git repository, its generated package on a review branch
-    and the metric as a draft change (``write_package``); elsewhere the draft change alone (a metric over
-    existing measures only). With ``build``, ``dbt build`` of the package runs on its branch first and
-    nothing is kept unless it passes (``PackageBlocked`` with dbt's output). Nothing is kept when anything
-    fails.
-
-    Returns:
-        ``{"change", "branch", "files", "commit", "build", "note"}``.
-    """
-    git = in_git(project.root)
-    if not git and needs_package(proposal):
-        raise QueryError(
-            f"{metric['name']!r} needs a new measure or dbt model, which go on a review branch, and "
-            f"{project.root} is not in a git repository; nothing was written",
-            hint="Put the project in git (git init, then commit it) and save again.",
-        )
-    package = package_for(project, proposal, metric, choices, learn=True)
-    if package.problems:
-        raise QueryError(
-            f"the package of {metric['name']!r} cannot be written: " + "; ".join(package.problems),
-            hint="Nothing was written. Rephrase the rules, or give each unread rule a filter (Manual).",
-        )
-    if build and not git:
-        raise QueryError(
-            f"building the package of {metric['name']!r} needs its review branch, and {project.root} is "
-            "not in a git repository; nothing was written",
-            hint="Save without building, or put the project in git (git init, then commit it).",
-        )
-    if git:
-        written = write_package(package, project.root, catalog, user, build=build, settings=project.settings)
-        return {
-            "change": written["change"],
-            "branch": written["branch"],
-            "files": list(written["files"]),
-            "commit": written["commit"],
-            "build": written["build"],
-            "note": f"the package is on branch {written['branch']}; approving the change builds it with dbt "
-            "and merges it",
-        }
-    change = catalog.create_draft(user, metric)
-    return {
-        "change": change,
-        "branch": None,
-        "files": [],
-        "commit": None,
-        "build": None,
-        "note": "the project is not in a git repository: the metric is saved as a draft change, without "
-        "its package of docs and tests",
     }
 
 

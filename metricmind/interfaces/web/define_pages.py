@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from metricmind.catalog.definitions import parse_definition, to_yaml
 from metricmind.errors import MetricmindError
-from metricmind.interfaces.web import charts, define_form, explore, views
+from metricmind.interfaces.web import charts, define_form, define_save, explore, views
 from metricmind.interfaces.web.core import render, state, to_json
 from metricmind.interfaces.web.guard import Editor
 from metricmind.project import json_value
@@ -47,8 +47,9 @@ def define_page(request: Request) -> Response:
         ],
     }
     if definition.name or definition.text:
-        ctx.update(define_form.sections(define_form.propose(st.project, definition)))
-        ctx["measures"] = sorted(st.project.model.measures)
+        proposal = define_form.propose(st.project, definition)
+        ctx.update(define_form.sections(proposal))
+        ctx["time_options"] = define_form.time_options(st.project, proposal)
     return render(request, "define_agent.html", ctx)
 
 
@@ -57,8 +58,10 @@ def define_proposal(request: Request) -> Response:
     """The proposal for ``name``, ``definition`` and ``rule`` (an htmx fragment, or JSON); nothing is run."""
     st = state(request)
     definition = define_form.read_definition(request.query_params)
-    ctx = define_form.sections(define_form.propose(st.project, definition))
+    proposal = define_form.propose(st.project, definition)
+    ctx = define_form.sections(proposal)
     ctx["measures"] = sorted(st.project.model.measures)
+    ctx["time_options"] = define_form.time_options(st.project, proposal)
     return render(request, "_define_proposal.html", ctx)
 
 
@@ -75,7 +78,7 @@ async def define_live(request: Request, user: Editor) -> Response:
         ran = define_form.run_preview(st.project, metric, proposal)
     ctx = _preview_context(metric, ran)
     try:
-        ctx["package"] = define_form.package_for(st.project, proposal, metric, choices, learn=False).to_dict()
+        ctx["package"] = define_save.package_for(st.project, proposal, metric, choices, learn=False).to_dict()
     except MetricmindError as exc:
         ctx["package_error"] = exc.to_dict()
     return render(request, "_define_live.html", ctx)
@@ -95,7 +98,7 @@ async def define_draft(request: Request, user: Editor) -> Response:
     if not define_form.needs_package(proposal):
         define_form.metric_sql(st.project, metric)  # compiles, or nothing is written
     with st.lock:
-        saved = define_form.save(
+        saved = define_save.save(
             st.project,
             st.need_catalog(),
             proposal,
