@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,45 @@ def test_replay_serves_equal_rows_from_cache_and_rollups(demo: Project) -> None:
     assert result["repeated_share"] > 0.3
     # nothing of the replay stays in the project's own memory
     assert demo.memory.status()["episodes"] == 0
+
+
+@pytest.fixture
+def demo_on_postgres(
+    demo_built: Path, postgres_server: object, tmp_path: Path
+) -> Iterator[tuple[Project, str]]:
+    from metricmind.testing.postgres import copy_duckdb_to_postgres
+
+    server = postgres_server
+    name = "learn_arms_pg"
+    server.psql("postgres", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # type: ignore[attr-defined]
+    server.psql("postgres", f"CREATE DATABASE {name}")  # type: ignore[attr-defined]
+    url = f"postgresql://postgres@127.0.0.1:{server.port}/{name}"  # type: ignore[attr-defined]
+    root = tmp_path / "demo"
+    shutil.copytree(demo_built, root, ignore=shutil.ignore_patterns("target", ".metricmind"))
+    snapshot = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo_built / "target" / "warehouse.duckdb", snapshot)
+    copy_duckdb_to_postgres(snapshot, url)
+    (root / "metricmind.yml").write_text(
+        f"name: saas_demo\nwarehouse:\n  type: postgres\n  dsn: {url}\n  schema: main\n"
+    )
+    with Project.load(root) as project:
+        yield project, name
+    server.psql("postgres", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # type: ignore[attr-defined]
+
+
+def test_postgres_answers_are_cached_until_a_write(
+    demo_on_postgres: tuple[Project, str], postgres_server: object
+) -> None:
+    project, name = demo_on_postgres
+    learner = Learner(project, seed=3)
+    query = MetricQuery.build("invoice_revenue", "metric_time__year")
+    before = data_version(project)
+    assert before and before.startswith("pg:") and data_version(project) == before  # reading moves nothing
+    served = [learner.serve(query).served for _ in range(12)]
+    assert "cache" in served
+    postgres_server.psql(name, "UPDATE main.fct_invoices_canonical SET amount = amount * 2")  # type: ignore[attr-defined]
+    assert data_version(project) != before
+    doubled = project._run_plain(query).rows
+    for _ in range(12):  # never the old answer
+        assert learner.serve(query).result.rows == doubled
+    assert learner.rollups.build(project, [])["skipped"] == "not a DuckDB warehouse"

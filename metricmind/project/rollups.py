@@ -134,11 +134,12 @@ class RollupStore:
         """Make a new generation holding exactly ``specs`` (current ones copied, the rest built).
 
         Rollups not in ``specs`` are dropped; a spec that fails to build is reported and left out.
-        Needs a DuckDB warehouse (the data version is its file signature).
+        Needs a DuckDB warehouse (attached read-only while building); other warehouses get their rollups
+        as reviewable proposals only.
         """
         version = data_version(project)
         if not version or str(project.setting("warehouse.type")) != "duckdb":
-            return {"built": [], "kept": [], "dropped": [], "failed": [], "skipped": "no data version"}
+            return {"built": [], "kept": [], "dropped": [], "failed": [], "skipped": "not a DuckDB warehouse"}
         wanted = list(dict.fromkeys(specs))
         old = {r.spec.key: r for r in self.rollups()}
         config.ensure_state_dir(project.state_dir)
@@ -224,12 +225,27 @@ class RollupStore:
         self._shas.clear()
 
 
+#: PostgreSQL's data version: the write-ahead log position (a standby's replay position). Every
+#: committed write anywhere in the cluster moves it, so it is conservative: never stale, sometimes a miss.
+PG_VERSION = (
+    "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text"
+)
+
+
 def data_version(project: Project) -> str | None:
-    """The warehouse's data version: for DuckDB the signature (modification time and size) of the file
-    and of its write-ahead log, so any committed change gives another one; None for other warehouses
-    (nothing is cached or rolled up for them).
+    """The warehouse's data version, or None (nothing is cached or rolled up without one).
+
+    DuckDB: the signature (modification time and size) of the file and of its write-ahead log, so any
+    committed change gives another one. PostgreSQL: the cluster's WAL position (:data:`PG_VERSION`).
+    Other warehouses: None.
     """
-    if str(project.setting("warehouse.type")) != "duckdb":
+    kind = str(project.setting("warehouse.type"))
+    if kind == "postgres":
+        try:
+            return f"pg:{project.warehouse.run(PG_VERSION).scalar()}"
+        except MetricmindError:
+            return None
+    if kind != "duckdb":
         return None
     path = project._warehouse_path()
     parts = []
