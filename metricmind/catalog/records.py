@@ -195,6 +195,8 @@ def definition_dict(row: Any) -> dict[str, Any]:
         "version": row["version"],
         "file": row["file"],
         "updated_at": row["updated_at"],
+        "successor": row.get("successor"),
+        "sunset": row.get("sunset"),
     }
 
 

@@ -40,6 +40,11 @@ definitions = sa.Table(
     sa.Column("file", sa.String(1024), nullable=True),
     sa.Column("in_project", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("updated_at", sa.DateTime(), nullable=False),
+    # what the certified version computes (``catalog.fingerprint``): a change of it drops the badge
+    sa.Column("certified_fingerprint", sa.String(64), nullable=True),
+    # a deprecation's successor (a metric or dataset name) and sunset date (ISO)
+    sa.Column("successor", sa.String(256), nullable=True),
+    sa.Column("sunset", sa.String(10), nullable=True),
     sa.UniqueConstraint("kind", "name", name="uq_cat_definitions_kind_name"),
 )
 

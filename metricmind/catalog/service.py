@@ -36,6 +36,7 @@ from metricmind.catalog import filewrites as files
 from metricmind.catalog import records
 from metricmind.catalog import sync as syncing
 from metricmind.catalog import usage as use
+from metricmind.catalog.fingerprint import meaning
 from metricmind.catalog.schema import (
     audit,
     changes,
@@ -51,6 +52,7 @@ from metricmind.catalog.workflow import (
     ChangeState,
     Role,
     Status,
+    WorkflowError,
     change_step,
     role_of,
     status_step,
@@ -114,6 +116,10 @@ class Catalog:
         #: Called as ``check(change_id, user)`` before an approval; one that raises blocks it (the project
         #: adds the check of generated dbt packages, ``metricmind.define.writer.check_approval``).
         self.approval_checks: list[Callable[[int, str], object]] = []
+        #: Called after a sync with the certified definitions it dropped to published (changed outside
+        #: review); ``Project`` tells their owners. ``last_decertified`` keeps the last sync's list.
+        self.on_decertify: Callable[[list[dict[str, Any]]], object] | None = None
+        self.last_decertified: list[dict[str, Any]] = []
         #: What the last ``sync`` found (``Project.catalog`` syncs on open).
         self.last_sync: dict[str, list[str]] = {"added": [], "updated": [], "removed": []}
         if migrate:
@@ -264,9 +270,13 @@ class Catalog:
             self.model = model
         self.recover()
         found = syncing.scan(self.root, self.model)
+        dropped: list[dict[str, Any]] = []
         with self._write() as conn:
-            report = syncing.apply(conn, found, self.model.name)
+            report = syncing.apply(conn, found, self.model.name, dropped)
         self.last_sync = report
+        self.last_decertified = dropped
+        if dropped and self.on_decertify is not None:
+            self.on_decertify(dropped)
         return report
 
     # -- the index -----------------------------------------------------------------------------------
@@ -514,15 +524,69 @@ class Catalog:
         return model, version, file, rendered
 
     def certify(self, kind: str, name: str, user: str) -> dict[str, Any]:
-        """Certify a published metric or canonical dataset (approver)."""
-        return self._set_status(Action.CERTIFY, kind, name, user, None)
+        """Certify a published metric or canonical dataset (approver): this version of it. The fingerprint
+        of what it computes is kept; a change of that outside review drops it to published on the next sync.
+        """
+        fingerprint = meaning(self.model, defs.check_kind(kind), name)
+        return self._set_status(
+            Action.CERTIFY, kind, name, user, None, {"certified_fingerprint": fingerprint}
+        )
 
-    def deprecate(self, kind: str, name: str, user: str, reason: str = "") -> dict[str, Any]:
-        """Deprecate a published or certified metric or canonical dataset (approver), with a reason."""
-        return self._set_status(Action.DEPRECATE, kind, name, user, reason)
+    def deprecate(
+        self,
+        kind: str,
+        name: str,
+        user: str,
+        reason: str = "",
+        *,
+        successor: str | None = None,
+        sunset: str | dt.date | None = None,
+    ) -> dict[str, Any]:
+        """Deprecate a published or certified metric or canonical dataset (approver), with a reason, the
+        successor to use instead (a definition of the same kind, not itself) and the sunset date (ISO).
+        Queries of a deprecated metric answer with a warning naming them.
+
+        Raises:
+            UnknownNameError: The successor does not exist.
+            WorkflowError: The successor is the definition itself, or the sunset is not a date.
+        """
+        kind = defs.check_kind(kind)
+        detail: dict[str, Any] = {}
+        if successor:
+            successor = successor.strip()
+            if successor == name:
+                raise WorkflowError(
+                    f"{kind} '{name}' cannot be its own successor", hint="Name the definition to use instead."
+                )
+            self._get(kind, successor)  # unknown names get suggestions
+            detail["successor"] = successor
+        if sunset:
+            try:
+                day = sunset if isinstance(sunset, dt.date) else dt.date.fromisoformat(str(sunset).strip())
+            except ValueError as exc:
+                raise WorkflowError(
+                    f"sunset {sunset!r} is not a date", hint="Write the sunset date as YYYY-MM-DD."
+                ) from exc
+            detail["sunset"] = day.isoformat()
+        return self._set_status(
+            Action.DEPRECATE,
+            kind,
+            name,
+            user,
+            reason,
+            {"successor": detail.get("successor"), "sunset": detail.get("sunset")},
+            detail,
+        )
 
     def _set_status(
-        self, action: Action, kind: str, name: str, user: str, reason: str | None
+        self,
+        action: Action,
+        kind: str,
+        name: str,
+        user: str,
+        reason: str | None,
+        extra: dict[str, Any] | None = None,
+        extra_detail: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         defs.check_kind(kind)
         if reason is not None:
@@ -546,7 +610,10 @@ class Catalog:
                 sa.update(definitions)
                 .where(definitions.c.id == row.id, definitions.c.status == row.status)
                 .values(
-                    status=step.to_state, certified=step.to_state == Status.CERTIFIED.value, updated_at=at
+                    status=step.to_state,
+                    certified=step.to_state == Status.CERTIFIED.value,
+                    updated_at=at,
+                    **(extra or {}),
                 )
             )
             if done.rowcount != 1:
@@ -554,6 +621,7 @@ class Catalog:
                     f"{kind} '{name}' changed while you were looking at it", hint="Reload and try again."
                 )
             detail: dict[str, Any] = {"reason": reason} if reason else {}
+            detail.update(extra_detail or {})
             records.audit_step(conn, user, step, kind, name, detail)
         return self._get(kind, name)
 

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from metricmind.catalog import definitions as defs
+from metricmind.catalog.fingerprint import meaning
 from metricmind.catalog.records import add_version, audit_event
 from metricmind.catalog.schema import definitions
 from metricmind.catalog.usage import now
@@ -50,12 +51,23 @@ def scan(root: Path, model: Model) -> dict[Key, dict[str, Any]]:
                 "item": item,
                 "hash": defs.digest(item),
                 "yaml_status": str(yaml_status) if yaml_status else None,
+                "meaning": meaning(model, kind, name),
             }
     return found
 
 
-def apply(conn: sa.Connection, found: dict[Key, dict[str, Any]], project: str) -> dict[str, list[str]]:
-    """Bring the index in line with ``found`` (in the caller's transaction); what was added, updated, removed."""
+def apply(
+    conn: sa.Connection,
+    found: dict[Key, dict[str, Any]],
+    project: str,
+    decertified: list[dict[str, Any]] | None = None,
+) -> dict[str, list[str]]:
+    """Bring the index in line with ``found`` (in the caller's transaction); what was added, updated, removed.
+
+    A certified definition whose meaning (``catalog.fingerprint``) is no longer the certified one, changed
+    in the YAML without review, drops to published with an audit entry ``decertify``; each such drop is
+    appended to ``decertified`` (kind, name, owner, version, file) so the caller can tell its owner.
+    """
     report: dict[str, list[str]] = {"added": [], "updated": [], "removed": []}
     at = now()
     rows = {(r.kind, r.name): r for r in conn.execute(sa.select(definitions))}
@@ -75,6 +87,7 @@ def apply(conn: sa.Connection, found: dict[Key, dict[str, Any]], project: str) -
                     description=new["description"],
                     status=status.value,
                     certified=status is Status.CERTIFIED,
+                    certified_fingerprint=new["meaning"] if status is Status.CERTIFIED else None,
                     version=1,
                     yaml_hash=new["hash"],
                     yaml_status=new["yaml_status"],
@@ -89,6 +102,7 @@ def apply(conn: sa.Connection, found: dict[Key, dict[str, Any]], project: str) -
             report["added"].append(f"{kind}:{name}")
             continue
         values: dict[str, Any] = {}
+        version = int(row.version)
         if row.yaml_hash != new["hash"] or not row.in_project:
             version = add_version(conn, kind, name, int(row.version) + 1, new["item"], "git", None, at)
             values.update(version=version, yaml_hash=new["hash"], in_project=True)
@@ -98,6 +112,34 @@ def apply(conn: sa.Connection, found: dict[Key, dict[str, Any]], project: str) -
             if new["yaml_status"]:
                 status = status_of(new["yaml_status"])
                 values.update(status=status.value, certified=status is Status.CERTIFIED)
+                if status is Status.CERTIFIED:  # certified in git, as the YAML now reads
+                    values["certified_fingerprint"] = new["meaning"]
+        elif row.status == Status.CERTIFIED.value and row.certified_fingerprint != new["meaning"]:
+            if row.certified_fingerprint is None:  # certified before fingerprints were kept
+                values["certified_fingerprint"] = new["meaning"]
+            else:
+                values.update(status=Status.PUBLISHED.value, certified=False, certified_fingerprint=None)
+                dropped = {
+                    "kind": kind,
+                    "name": name,
+                    "owner": new["owner"],
+                    "version": version,
+                    "file": new["file"],
+                    "reason": "what it computes changed outside review; certify the new version to "
+                    "restore the badge",
+                }
+                audit_event(
+                    conn,
+                    None,
+                    "decertify",
+                    kind,
+                    name,
+                    Status.CERTIFIED.value,
+                    Status.PUBLISHED.value,
+                    dropped,
+                )
+                if decertified is not None:
+                    decertified.append(dropped)
         for col in ("label", "category", "owner", "description", "file"):
             if getattr(row, col) != new[col] and new[col] is not None:
                 values[col] = new[col]

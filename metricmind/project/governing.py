@@ -123,9 +123,37 @@ class GovernMixin(WarehouseMixin):
 
     # -- the approval gate -----------------------------------------------------------------------------
     def _wire_catalog(self, catalog: Catalog) -> None:
-        """Let every approval in ``catalog`` pass the governance gate (setting ``govern.on_approval``)."""
+        """Let every approval in ``catalog`` pass the governance gate (setting ``govern.on_approval``), and
+        tell the owners of certified definitions that a sync dropped to published.
+        """
         if govern_setting("govern.on_approval", self.settings):
             catalog.gate = self.approval_gate
+        catalog.on_decertify = self.notify_decertified
+        if catalog.last_decertified:  # the sync of the open itself
+            self.notify_decertified(catalog.last_decertified)
+
+    def notify_decertified(self, dropped: Sequence[dict[str, Any]]) -> list[str]:
+        """Tell each dropped definition's owner (the log, and Slack when ``knowledge.slack_webhook`` is set);
+        the notices sent. The catalog's audit log already holds a ``decertify`` entry for each.
+        """
+        from metricmind.knowledge import notify
+        from metricmind.knowledge.settings import resolve as knowledge_setting
+
+        notices = [
+            f"@{d.get('owner') or 'owner'}: {d['kind']} '{d['name']}' lost its certification: what it computes "
+            f"changed in {d.get('file') or 'the YAML'} outside review (now version {d.get('version')}). "
+            "Review the change and certify it again."
+            for d in dropped
+        ]
+        for text in notices:
+            log.warning("%s", text)
+        webhook = knowledge_setting("knowledge.slack_webhook", self.settings)
+        if webhook and notices:
+            try:
+                notify.slack(str(webhook), "\n".join(notices))
+            except MetricmindError as exc:
+                log.warning("could not post the certification notices: %s", exc)
+        return notices
 
     def approval_gate(self, before: Model, after: Model) -> None:
         """Refuse a change whose model has governance errors the current one does not have.
@@ -147,38 +175,49 @@ class GovernMixin(WarehouseMixin):
 
     # -- deprecation warnings ----------------------------------------------------------------------------
     def deprecation_warnings(self, metrics: Sequence[str]) -> list[str]:
-        """One warning per deprecated metric among ``metrics``, naming its successor and sunset date."""
+        """One warning per deprecated metric among ``metrics``, naming its successor and sunset date.
+
+        Deprecated in the YAML (``config.meta.status: deprecated``, with ``successor`` and ``sunset``) or
+        in the catalog (``Catalog.deprecate``; read when its store exists).
+        """
         out: list[str] = []
+        records: dict[str, dict[str, Any]] | None = None
         for name in dict.fromkeys(metrics):
             metric = self.model.metrics.get(name)
             if metric is None:
                 continue
-            status = str(metric.meta.get("status") or "")
-            successor = metric.meta.get("successor")
-            sunset = metric.meta.get("sunset")
-            if status != "deprecated" and not self._catalog_deprecated(name):
+            if records is None:
+                records = self._catalog_deprecations()
+            record = records.get(name)
+            if str(metric.meta.get("status") or "") != "deprecated" and record is None:
                 continue
-            out.append(deprecation_text(name, successor, sunset, self._catalog_record(name)))
+            out.append(
+                deprecation_text(name, metric.meta.get("successor"), metric.meta.get("sunset"), record)
+            )
         return out
 
-    def _catalog_record(self, name: str) -> dict[str, Any] | None:
+    def _catalog_deprecations(self) -> dict[str, dict[str, Any]]:
+        """The catalog's deprecated metrics by name (nothing when there is no store yet or it fails)."""
         catalog = self.__dict__.get("catalog")
         if catalog is None:
-            return None
+            if not (self.setting("store.url") or (self.state_dir / "store.db").exists()):
+                return {}
+            try:
+                catalog = self.catalog
+            except MetricmindError as exc:
+                log.info("deprecations: the catalog is not available: %s", exc)
+                return {}
         try:
-            return dict(catalog.metric(name))
-        except MetricmindError:
-            return None
-
-    def _catalog_deprecated(self, name: str) -> bool:
-        record = self._catalog_record(name)
-        return bool(record and record.get("status") == "deprecated")
+            return {str(d["name"]): d for d in catalog.metrics("deprecated")}
+        except MetricmindError as exc:
+            log.info("deprecations: the catalog is not available: %s", exc)
+            return {}
 
 
 def deprecation_text(name: str, successor: Any, sunset: Any, record: dict[str, Any] | None = None) -> str:
-    """``metric 'x' is deprecated; use 'y' instead (sunset 2027-01-31).``"""
-    successor = successor or (record or {}).get("successor")
-    sunset = sunset or (record or {}).get("sunset")
+    """``metric 'x' is deprecated; use 'y' instead (sunset 2027-01-31).`` (the catalog's record wins)."""
+    successor = (record or {}).get("successor") or successor
+    sunset = (record or {}).get("sunset") or sunset
     if isinstance(sunset, dt.date):
         sunset = sunset.isoformat()
     text = f"metric '{name}' is deprecated"

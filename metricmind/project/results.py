@@ -58,6 +58,8 @@ class QueryResult:
     overlapping: tuple[str, ...] = ()
     #: the same query without those columns: the true total beside overlapping groups
     total: QueryResult | None = None
+    #: what a reader must be warned of: a deprecated metric (naming its successor and sunset date)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def note(self) -> str | None:
@@ -79,8 +81,9 @@ class QueryResult:
         return f"{text} The true totals without {names} are given beside them (`total`)."
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"columns", "rows", "sql", "elapsed_ms"}`` with JSON-safe values; with overlapping groups also
-        ``overlapping_groups``, ``note`` and ``total`` (``{"columns", "rows"}``).
+        """``{"columns", "rows", "sql", "elapsed_ms"}`` with JSON-safe values; ``warnings`` when there are
+        some (a deprecated metric); with overlapping groups also ``overlapping_groups``, ``note`` and
+        ``total`` (``{"columns", "rows"}``).
         """
         out: dict[str, Any] = {
             "columns": list(self.columns),
@@ -88,6 +91,8 @@ class QueryResult:
             "sql": self.sql,
             "elapsed_ms": round(self.elapsed_ms, 3),
         }
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         if self.overlapping:
             out["overlapping_groups"] = list(self.overlapping)
             out["note"] = self.note

@@ -97,6 +97,7 @@ class RunMixin(WarehouseMixin):
             list(result.types),
             overlapping,
             self._total(query.without(overlapping)) if overlapping else None,
+            self.deprecation_warnings(query.metrics),
         )
 
     def _total(self, query: MetricQuery) -> QueryResult:

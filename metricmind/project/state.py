@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -119,6 +119,10 @@ class ProjectState:
 
     def _wire_catalog(self, catalog: Catalog) -> None:
         """Hook for the parts that plug into the catalog when it opens (governance gates approvals)."""
+
+    def deprecation_warnings(self, metrics: Sequence[str]) -> list[str]:
+        """Warnings for the deprecated metrics among ``metrics`` (``GovernMixin`` names the successor)."""
+        return []
 
     @property
     def state_dir(self) -> Path:

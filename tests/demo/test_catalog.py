@@ -183,7 +183,9 @@ def test_every_metric_type_is_used() -> None:
 def test_metric_metadata(metric: dict[str, Any]) -> None:
     assert metric.get("label") and metric.get("description")
     meta = metric["config"]["meta"]
-    assert set(meta) == META_KEYS
+    assert META_KEYS <= set(meta) <= META_KEYS | {"successor", "sunset"}
+    if meta["status"] == "deprecated":  # a deprecation names what to use instead, and until when
+        assert meta["successor"] and meta["sunset"]
     assert meta["category"] in CATEGORIES and meta["status"] in STATUSES and meta["unit"] in UNITS
     assert isinstance(meta["business_rules"], list) and meta["business_rules"]
     assert isinstance(meta["synonyms"], list) and meta["synonyms"]

@@ -39,6 +39,11 @@ def ask(
     resolver = proj.resolver(user)
     res = resolver.resolve(question, as_of=day)
     data = res.to_dict()
+    warnings = proj.deprecation_warnings(data.get("metrics") or [])
+    if warnings:
+        data["warnings"] = warnings
+        for warning in warnings:
+            typer.echo(f"warning: {warning}", err=True)
     if res.analysis is not None and res.answerable:
         _analysis(proj, res.analysis, data, run=run, json_out=json_out)
         return

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from metricmind.interfaces.cli.commands_vocabulary import UserOpt, whoami
 from metricmind.interfaces.cli.common import ProjectOpt, dumps, guarded, open_project, render_table
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -56,9 +57,11 @@ def users_list(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
 @guarded
 def catalog_sync(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     """Index the project's YAML (metrics and canonical datasets) into the catalog store."""
-    report = open_project(project).catalog.last_sync  # opening the catalog syncs it
+    catalog = open_project(project).catalog
+    report = catalog.last_sync  # opening the catalog syncs it
     if as_json:
-        typer.echo(dumps(report))
+        dropped = {"decertified": catalog.last_decertified} if catalog.last_decertified else {}
+        typer.echo(dumps({**report, **dropped}))
         return
     for key in ("added", "updated", "removed"):
         names = report[key]
@@ -66,6 +69,62 @@ def catalog_sync(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
             f"{key}: {len(names)}"
             + (f" ({', '.join(names[:10])}{' …' if len(names) > 10 else ''})" if names else "")
         )
+    for dropped in catalog.last_decertified:
+        typer.echo(
+            f"decertified: {dropped['kind']}:{dropped['name']} (what it computes changed outside review; "
+            f"owner {dropped['owner'] or 'none'} notified)"
+        )
+
+
+KindArg = Annotated[str, typer.Argument(help="metric or dataset.")]
+
+
+@guarded
+def catalog_certify(
+    kind: KindArg,
+    name: Annotated[str, typer.Argument(help="The metric or canonical dataset.")],
+    user: UserOpt = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Certify this version of a published metric or dataset (approver); an edit of what it computes
+    outside review drops it back to published.
+    """
+    proj = open_project(project)
+    result = proj.catalog.certify(kind, name, whoami(proj, user))
+    typer.echo(
+        dumps(result) if as_json else f"{kind} {name}: {result['status']} (version {result['version']})"
+    )
+
+
+@guarded
+def catalog_deprecate(
+    kind: KindArg,
+    name: Annotated[str, typer.Argument(help="The metric or canonical dataset.")],
+    successor: Annotated[
+        str | None, typer.Option("--successor", help="What to use instead (same kind).")
+    ] = None,
+    sunset: Annotated[str | None, typer.Option("--sunset", help="Date it goes away (YYYY-MM-DD).")] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why.")] = "",
+    user: UserOpt = None,
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Deprecate a metric or dataset (approver), naming its successor and sunset date; queries of it then
+    answer with a warning naming them.
+    """
+    proj = open_project(project)
+    result = proj.catalog.deprecate(
+        kind, name, whoami(proj, user), reason, successor=successor, sunset=sunset
+    )
+    if as_json:
+        typer.echo(dumps(result))
+        return
+    typer.echo(
+        f"{kind} {name}: deprecated"
+        + (f"; use {result['successor']} instead" if result.get("successor") else "")
+        + (f" (sunset {result['sunset']})" if result.get("sunset") else "")
+    )
 
 
 @guarded
@@ -91,6 +150,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users", help="Users of the catalog and web UI, and their tokens.")
     catalog_app.command("sync")(catalog_sync)
     catalog_app.command("status")(catalog_status)
+    catalog_app.command("certify")(catalog_certify)
+    catalog_app.command("deprecate")(catalog_deprecate)
     app.add_typer(
         catalog_app, name="catalog", help="The metric catalog store: sync it with the YAML, show its state."
     )

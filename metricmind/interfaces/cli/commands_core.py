@@ -230,6 +230,8 @@ def query(
     proj = open_project(project)
     q = build_query(proj, metrics, group_by, where, start, end, order, limit, saved_query, overlapping_groups)
     result = proj.run(q, source="cli")
+    for warning in result.warnings:  # a deprecated metric: on stderr, so the rows stay clean
+        typer.echo(f"warning: {warning}", err=True)
     if fmt is Format.json:
         typer.echo(dumps(result.to_dict()))
     elif fmt is Format.csv:

@@ -269,6 +269,9 @@ class Tools:
             resolver = self.resolver or self.project.resolver(self.writer)
             resolution = resolver.resolve(question, as_of=day)
         data = resolution.to_dict()
+        warnings = self.project.deprecation_warnings(data.get("metrics") or [])
+        if warnings:
+            data["warnings"] = warnings
         if data.get("analysis") and data.get("answerable"):  # an attribution question: answer it
             data.update(answer_question(self.project, self._lock, data["analysis"]))
         return json.dumps(data, ensure_ascii=False, default=str)
@@ -316,6 +319,8 @@ class Tools:
         more = capped and len(result.rows) > rows_cap
         text = fmt.to_csv(result.columns, result.rows, max_rows=rows_cap, max_chars=chars_cap, more=more)
         text = f"{text}\n# {min(len(result.rows), rows_cap)} rows in {result.elapsed_ms:.0f} ms"
+        for warning in result.warnings:
+            text += f"\n# warning: {warning}"
         if result.note:
             text += f"\n# overlapping groups: {result.note}"
             if result.total is not None:

@@ -290,10 +290,23 @@ def certify(request: Request, kind: str, name: Name, user: Approver) -> dict[str
     return {"result": to_json(result)}
 
 
+class DeprecateBody(ReasonBody):
+    """A deprecation: its reason, the successor to use instead, and the sunset date (YYYY-MM-DD)."""
+
+    successor: str | None = Field(None, max_length=256)
+    sunset: str | None = Field(None, max_length=10)
+
+
 @router.post("/{kind}/{name}/deprecate")
-def deprecate(request: Request, kind: str, name: Name, body: ReasonBody, user: Approver) -> dict[str, Any]:
-    """Deprecate a metric or a canonical dataset, with a reason (approver)."""
-    result = state(request).need_catalog().deprecate(_kind(kind), name, user.name, body.reason)
+def deprecate(request: Request, kind: str, name: Name, body: DeprecateBody, user: Approver) -> dict[str, Any]:
+    """Deprecate a metric or a canonical dataset (approver), with a reason, a successor and a sunset date;
+    queries of a deprecated metric then answer with a warning naming them.
+    """
+    result = (
+        state(request)
+        .need_catalog()
+        .deprecate(_kind(kind), name, user.name, body.reason, successor=body.successor, sunset=body.sunset)
+    )
     return {"result": to_json(result)}
 
 

@@ -118,6 +118,9 @@ def resolve(request: Request, q: str, as_of: str | None) -> dict[str, Any]:
     }
     if q.strip() and resolver is not None:
         data = resolver.resolve(q, as_of=_as_of(as_of)).to_dict()
+        warnings = state(request).project.deprecation_warnings(data.get("metrics") or [])
+        if warnings:
+            data["warnings"] = warnings
         ctx["resolution"] = data
         ctx["pieces"] = marked(q, data["spans"])
         ctx["query_url"] = query_url(data.get("query"))

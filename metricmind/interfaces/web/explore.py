@@ -171,6 +171,7 @@ def query_page(request: Request) -> Response:
                 "shown": len(shown),
                 "sorted_by": [{"column": columns[i]["name"], "descending": d} for i, d in (order or [])][:1],
                 "note": result.note,
+                "warnings": list(result.warnings),
                 "total": (
                     {
                         "columns": result.total.columns,

@@ -194,6 +194,7 @@ def metric_view(st: WebState, name: str) -> dict[str, Any]:
     history = versions_view(st, name)
     return {
         "metric": summary,
+        "deprecation": next(iter(project.deprecation_warnings([name])), None),
         "description": m.description,
         "business_rules": [str(r) for r in (m.meta.get("business_rules") or [])],
         "unit": m.meta.get("unit"),
