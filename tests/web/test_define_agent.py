@@ -366,3 +366,34 @@ def test_modify_the_time_dimension(client: TestClient, ro_project: Project) -> N
     assert client.post("/define/live", data={**collected, **both}, headers=h).status_code == 400
     mrr_html = client.get("/define/proposal", params=MRR_EXAMPLE).text
     assert 'name="time_choice"' not in mrr_html  # no measure of mrr is dated by another column
+
+
+def test_saved_package_is_built_and_merged_on_approval(
+    rw: tuple[TestClient, dict[str, str]], rw_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dbt = dbt_for_tests()
+    if dbt is None:
+        if in_ci():
+            pytest.fail(f"dbt is missing: {SETUP_HINT}")
+        pytest.skip(f"dbt is not installed: {SETUP_HINT}")
+    monkeypatch.setenv("METRICMIND_DBT", dbt)
+    client, tokens = rw
+    catalog: Any = rw_project.catalog  # type: ignore[attr-defined]
+    approver = catalog.add_user("define_approver", "approver")
+    git_init(rw_project.root)
+    saved = client.post("/define/draft", data=MRR_EXAMPLE, headers=bearer(tokens["editor"])).json()
+    change = saved["change"]
+    submitted = client.post(f"/api/definitions/{change['id']}/submit", headers=bearer(tokens["editor"]))
+    assert submitted.status_code == 200, submitted.text
+    approved = client.post(f"/api/definitions/{change['id']}/approve", headers=bearer(approver))
+    assert approved.status_code == 200, approved.text
+    assert git(rw_project.root, "branch", "--list", saved["branch"]) == ""  # merged, then removed
+    on_main = git(rw_project.root, "ls-tree", "-r", "--name-only", "HEAD").splitlines()
+    assert "tests/generated/subscription_value/subscription_value_not_null.sql" in on_main
+    published = client.get("/api/metrics/subscription_value").json()
+    assert published["metric"]["status"] in ("published", "approved")
+    live = client.get(
+        "/api/query", params={"metrics": "subscription_value", "grain": "month"}, headers=JSON
+    ).json()
+    mrr = client.get("/api/query", params={"metrics": "mrr", "grain": "month"}, headers=JSON).json()
+    assert live["rows"] == mrr["rows"] and len(live["rows"]) >= 24
