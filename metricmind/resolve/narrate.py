@@ -12,6 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from metricmind.resolve.analyst import (
+    assumptions,
+    is_snapshot,
+    period,
+    reading_in_words,
+    spell_range,
+    totals,
+    trend,
+)
 from metricmind.resolve.resolution import Resolution
 from metricmind.spec.model import Model
 from metricmind.spec.names import METRIC_TIME
@@ -61,9 +70,8 @@ def change(now: Any, before: Any, unit: str | None) -> str:
 
 
 def date_span(rng: tuple[dt.date, dt.date]) -> str:
-    """``2026-04-01 to 2026-06-30`` (the end shown inclusive)."""
-    last = rng[1] - dt.timedelta(days=1)
-    return rng[0].isoformat() if last == rng[0] else f"{rng[0].isoformat()} to {last.isoformat()}"
+    """The dates spelled out: ``Q2 2026 (1 April to 30 June 2026)``, ``May 2026`` (the end inclusive)."""
+    return spell_range(*rng)
 
 
 def narrate(
@@ -83,6 +91,9 @@ def narrate(
         pkeys = [previous.columns.index(k) for k in keys if k in previous.columns]
         prev_index = {tuple(r[i] for i in pkeys): r for r in previous.rows}
     comp_rng = res.comparison_dates()
+    reading = reading_in_words(res, model)
+    if reading:
+        lines += [f"Reading: {reading}", ""]
     if not keys and len(main.rows) == 1:
         row = main.rows[0]
         for m in res.metrics:
@@ -112,7 +123,26 @@ def narrate(
                 m0 = res.metrics[0]
                 cells.append(change(row[list(main.columns).index(m0)], olds[0], units[m0]))
             table.append(cells)
+        total = totals(res, model, main.columns, main.rows)
+        if total and keys:
+            cells = ["Total", *([""] * (len(keys) - 1))]
+            cells += [fmt_value(total[m], units[m]) if m in total else "" for m in res.metrics]
+            if previous is not None:
+                before = totals(res, model, previous.columns, previous.rows)
+                cells += [fmt_value(before[m], units[m]) if m in before else "" for m in res.metrics]
+                m0 = res.metrics[0]
+                cells.append(change(total[m0], before[m0], units[m0]) if m0 in total and m0 in before else "")
+            table.append(cells)
         lines += _table(table)
+        grain = next((g for n, g in res.group_by if n == METRIC_TIME), None)
+        for m, t in trend(res, main.columns, main.rows).items():
+            (t0, v0), (t1, v1), (tp, vp) = t["first"], t["last"], t["previous"]
+            text = f"{labels[m]} went from {fmt_value(v0, units[m])} in {period(t0, grain)} to {fmt_value(v1, units[m])} in {period(t1, grain)}"
+            across = change(v1, v0, units[m])
+            last = change(v1, vp, units[m])
+            text += f", {across} over the period" if across else ""
+            text += f"; the last period changed {last} against {period(tp, grain)}." if last else "."
+            lines.append(text)
         if len(main.rows) > MAX_ROWS:
             lines.append(f"… {len(main.rows) - MAX_ROWS} more rows (use --json or metricmind query for all)")
         if not main.rows:
@@ -124,6 +154,9 @@ def narrate(
     lines.append(when + f" (as of {res.as_of.isoformat()}).")
     for f in res.filters:
         lines.append(f"Filter: {f.field} {f.op} {', '.join(f.values)}")
+    for a in assumptions(res, model):
+        if "is a snapshot" not in a:  # said below, with the metrics it concerns
+            lines.append(f"Assumed: {a}")
     snapshots = [labels[m] for m in res.metrics if is_snapshot(model, m)]
     if snapshots and not res.uses_time:
         lines.append(
@@ -141,13 +174,6 @@ def narrate(
         lines.append("You could also ask:")
         lines += [f'  metricmind ask "{q}"' for q in follow_ups]
     return "\n".join(lines)
-
-
-def is_snapshot(model: Model, metric: str) -> bool:
-    """Whether a metric is (built on) a semi-additive measure: a balance taken at a point in time."""
-    return any(
-        model.measures[m].non_additive is not None for m in model.measures_of(metric) if m in model.measures
-    )
 
 
 def follow_ups(res: Resolution, model: Model, dimensions: Sequence[str], time_words: str) -> list[str]:

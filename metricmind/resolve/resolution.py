@@ -98,6 +98,10 @@ class Resolution:
     "metrics", "query"}]}``, each choice a complete reading the person can pick (MCP and web show them)."""
     analysis: dict[str, Any] | None = None
     """Set when the question asks for an analysis (``resolve.analysisrequest``), not a metric query."""
+    in_words: str = ""
+    """The reading in words, dates spelled out (``resolve.analyst.reading_in_words``)."""
+    assumptions: list[str] = field(default_factory=list)
+    """What the reading assumed that the question did not say (no period named, a default model, …)."""
 
     def span(self, part: str, span: Span) -> None:
         """Remember the words behind ``part``."""
@@ -182,6 +186,9 @@ class Resolution:
             out["clarify"] = self.clarify
         if self.analysis is not None:
             out["analysis"] = dict(self.analysis)
+        if self.answerable and self.in_words:
+            out["in_words"] = self.in_words
+            out["assumptions"] = list(self.assumptions)
         return out
 
     @property

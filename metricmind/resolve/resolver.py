@@ -28,6 +28,7 @@ from typing import Any
 
 from metricmind.errors import MetricmindError, QuestionTooLongError
 from metricmind.resolve.analysisrequest import read_analysis
+from metricmind.resolve.analyst import assumptions, reading_in_words
 from metricmind.resolve.attribution import (
     Attribution,
     attribution_metrics,
@@ -185,7 +186,11 @@ class Resolver:
             res.clarify = self.clarify(reading, day)
         elif reading.polarity is not None:
             res.clarify = self.clarify_polarity(reading, day)
-        return read_analysis(question, res)
+        res = read_analysis(question, res)
+        if res.answerable and res.analysis is None:
+            res.in_words = reading_in_words(res, self.model)
+            res.assumptions = assumptions(res, self.model)
+        return res
 
     def clarify_polarity(self, reading: _Reading, as_of: dt.date) -> dict[str, Any] | None:
         """A value of unclear polarity ("MRR but EMEA"): read leaving the value out, and keeping only it."""

@@ -39,6 +39,20 @@ def test_resolve_question(resolve_module: Any, demo: Project) -> None:
     rows = ok(server, "query_metrics", {"query": answer})
     header = rows.splitlines()[0].split(",")
     assert "customer__region" in header and header[-1] == "mrr"
+    assert answer["in_words"] == "MRR by customer region, over Q2 2026 (1 April to 30 June 2026)."
+    assert "answer" not in answer  # not run unless asked
+    ran = json.loads(
+        ok(
+            server,
+            "resolve_question",
+            {
+                "question": "new mrr by segment last quarter vs the quarter before",
+                "as_of": "2026-07-01",
+                "run": True,
+            },
+        )
+    )
+    assert "compared with Q1 2026 (1 January to 31 March 2026)" in ran["answer"] and "Total" in ran["answer"]
     assert "is not a date" in error(server, "resolve_question", {"question": "MRR", "as_of": "someday"})
     assert "is not a date" in error(
         server, "resolve_question", {"question": "MRR", "as_of": "2026-07-01junk"}

@@ -49,7 +49,10 @@ def test_run_answers_like_an_analyst(resolve_demo_dir: Path) -> None:
     )
     assert code == 0, out
     assert "Enterprise" in out and "$" in out and "%" in out  # figures and the change
-    assert "Dates: 2026-04-01 to 2026-06-30; compared with 2026-01-01 to 2026-03-31" in out
+    assert (
+        "Dates: Q2 2026 (1 April to 30 June 2026); compared with Q1 2026 (1 January to 31 March 2026)" in out
+    )
+    assert out.startswith("Reading: MRR by customer segment, over Q2 2026")
     assert out.count('metricmind ask "') >= 2  # follow-ups
     code, out, _ = ask(
         resolve_demo_dir, "new customers last month", "--as-of", "2026-07-01", "--run", "--json"
@@ -68,3 +71,24 @@ def test_run_explains_snapshots(resolve_demo_dir: Path) -> None:
         resolve_demo_dir, "ARR and new customers last quarter", "--as-of", "2026-07-01", "--run"
     )
     assert code == 0 and "ARR: a snapshot" in out and "New customers: a snapshot" not in out
+
+
+def test_explain_answers_with_totals_trend_dates_and_assumptions(resolve_demo_dir: Path) -> None:
+    code, out, _ = ask(
+        resolve_demo_dir, "new mrr by segment last quarter", "--as-of", "2026-07-01", "--explain"
+    )
+    assert code == 0, out
+    rows = {line.split()[0]: line for line in out.splitlines() if line.split()}
+
+    def dollars(line: str) -> int:
+        return int(line.split()[-1].strip("$").replace(",", ""))
+
+    figures = [dollars(rows[s]) for s in ("SMB", "Mid-Market", "Enterprise")]
+    assert abs(dollars(rows["Total"]) - sum(figures)) <= 2  # the groups add up (each rounded to $1)
+    assert "over Q2 2026 (1 April to 30 June 2026)" in out and "How each word was read:" in out
+    code, out, _ = ask(resolve_demo_dir, "MRR by month this year", "--as-of", "2026-07-01", "--explain")
+    assert code == 0 and "MRR went from $" in out and "in January 2026 to $" in out  # a trend's change
+    assert "the last period changed" in out and "against May 2026" in out
+    assert "Total" not in out  # a snapshot over months does not add up
+    code, out, _ = ask(resolve_demo_dir, "active customers by region", "--as-of", "2026-07-01", "--explain")
+    assert "Assumed: no period named: all recorded history" in out

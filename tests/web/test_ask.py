@@ -24,6 +24,11 @@ def test_ask_page_and_api(client: TestClient) -> None:
     assert data["answerable"] and data["metrics"] == ["mrr"]
     assert data["time_range"] == {"start": "2026-04-01", "end": "2026-07-01"}
     assert data["comparison"] == "same_period_last_year"
+    # the answer as an analyst gives it: the reading in words, the dates spelled out, the figures, the change
+    assert data["in_words"].startswith("MRR by customer region, only customer region EMEA, over Q2 2026")
+    assert "Dates: Q2 2026 (1 April to 30 June 2026); compared with Q2 2025" in data["answer"]
+    assert "EMEA" in data["answer"] and "$" in data["answer"] and "%" in data["answer"]
+    assert 'id="ask-answer"' in page.text and 'id="ask-reading"' in page.text
     run = client.get(data["query_url"] + "&format=json").json()
     assert run["result"]["columns"] == ["customer__region", "mrr"]
     assert [r[0] for r in run["result"]["rows"]] == ["EMEA"]

@@ -27,6 +27,14 @@ def ask(
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the resolution as JSON.")] = False,
     run: Annotated[bool, typer.Option("--run", help="Run the query and print the answer.")] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Run it and answer like an analyst: the reading in words, how each word was read, the "
+            "figures with totals, the change, the dates spelled out and the assumptions made.",
+        ),
+    ] = False,
     user: Annotated[
         str | None,
         typer.Option("--user", "-u", help="Also apply this user's own learned words (not yet shared)."),
@@ -35,6 +43,7 @@ def ask(
 ) -> None:
     """Resolve a question to a metric query offline (no LLM); --run executes it."""
     day = _day(as_of)
+    run = run or explain
     proj = open_project(project)
     resolver = proj.resolver(user)
     res = resolver.resolve(question, as_of=day)
@@ -66,15 +75,16 @@ def ask(
         return
     dims = [d for d in PREFERRED_DIMS if all(resolver.reachable(m, d) for m in res.metrics)]
     time_words = " ".join(s["text"] for s in data["spans"].get("time_range", []))
-    typer.echo(
-        narrate(
-            res,
-            proj.model,
-            Rows(result.columns, result.rows),
-            Rows(previous.columns, previous.rows) if previous is not None else None,
-            follow_ups(res, proj.model, dims, time_words),
-        )
+    answer = narrate(
+        res,
+        proj.model,
+        Rows(result.columns, result.rows),
+        Rows(previous.columns, previous.rows) if previous is not None else None,
+        follow_ups(res, proj.model, dims, time_words),
     )
+    if explain:
+        answer += "\n\nHow each word was read:\n" + "\n".join(_word_lines(data))
+    typer.echo(answer)
 
 
 def _analysis(proj: Any, request: dict[str, Any], data: dict[str, Any], *, run: bool, json_out: bool) -> None:
@@ -126,11 +136,7 @@ def _explain(data: dict[str, Any]) -> str:
         if data.get("nearest"):
             lines.append("Nearest: " + ", ".join(n["name"] for n in data["nearest"]))
         return "\n".join(lines)
-    lines = []
-    for part, spans in data["spans"].items():
-        for s in spans:
-            how = f" ({s['how']})" if s.get("how") else ""
-            lines.append(f"  {s['text']!r:<28} → {part}: {s['target']}{how}")
+    lines = _word_lines(data)
     q = data["query"]
     cmd = ["metricmind query", "--metrics", ",".join(q["metrics"])]
     if q["group_by"]:
@@ -144,12 +150,24 @@ def _explain(data: dict[str, Any]) -> str:
     if q["limit"] is not None:
         cmd += ["--limit", str(q["limit"])]
     head = f"Read as (confidence {data['confidence']:.2f}, as of {data['as_of']}):"
+    if data.get("in_words"):
+        head = f"Reading: {data['in_words']}\n{head}"
     tail = ["", "Run it:", "  " + " ".join(cmd)]
     if data.get("comparison"):
         tail.append(f"Compared with: {data['comparison'].replace('_', ' ')} (use --run to see the change)")
-    for note in data.get("notes", []):
-        tail.append(f"Note: {note}")
+    for note in data.get("assumptions") or data.get("notes", []):
+        tail.append(f"Assumed: {note}")
     return "\n".join([head, *lines, *tail])
+
+
+def _word_lines(data: dict[str, Any]) -> list[str]:
+    """Each part of the answer with the words it was read from."""
+    lines = []
+    for part, spans in data["spans"].items():
+        for s in spans:
+            how = f" ({s['how']})" if s.get("how") else ""
+            lines.append(f"  {s['text']!r:<28} → {part}: {s['target']}{how}")
+    return lines
 
 
 def register(app: typer.Typer) -> None:

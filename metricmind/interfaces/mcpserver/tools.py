@@ -34,6 +34,8 @@ from metricmind.interfaces.mcpserver import formatting as fmt
 from metricmind.interfaces.mcpserver.analyses import answer_question, run_analysis
 from metricmind.project import DimensionInfo, Project
 from metricmind.resolve.feedback import Feedback, FeedbackStore, parse_correction
+from metricmind.resolve.narrate import Rows, narrate
+from metricmind.resolve.resolution import Resolution as Resolved
 from metricmind.spec.model import Metric, MetricType
 from metricmind.spec.names import METRIC_TIME
 from metricmind.spec.query import MetricQuery
@@ -252,17 +254,21 @@ class Tools:
         return (0 if measure is not None and measure.agg.value == "count" else 1, m.name)
 
     # -- questions -----------------------------------------------------------------------------
-    def resolve_question(self, question: str, as_of: str | None = None) -> str:
-        """Turn a business question into a metric query (offline, explainable); does not run it.
+    def resolve_question(self, question: str, as_of: str | None = None, run: bool = False) -> str:
+        """Turn a business question into a metric query (offline, explainable); runs it only if asked.
 
         Returns the resolver's JSON: the query (pass it to query_metrics as `query`), how each phrase
-        was matched, its confidence, and clarifying questions when it is unsure. An attribution question
-        ("attribution of new MRR by channel for Q1 using all models") is answered at once: `analysis`
-        (models, dates), `analysis_result` (the models side by side, as the analyze tool) and `reading`.
+        was matched, `in_words` (the reading in words, dates spelled out), `assumptions`, its confidence,
+        and clarifying questions when it is unsure. An attribution question ("attribution of new MRR by
+        channel for Q1 using all models") is answered at once: `analysis` (models, dates),
+        `analysis_result` (the models side by side, as the analyze tool) and `reading`.
 
         Args:
             question: The question, e.g. "MRR by region last quarter".
             as_of: Resolve relative dates ("last quarter") against this day (YYYY-MM-DD; default today).
+            run: Also run the query (and its comparison period) and add `answer`, the answer as an
+                analyst gives it: the reading, the figures with totals, the change, the dates, the
+                assumptions.
         """
         day = _day(as_of, "as_of")
         with self._lock:
@@ -274,6 +280,17 @@ class Tools:
             data["warnings"] = warnings
         if data.get("analysis") and data.get("answerable"):  # an attribution question: answer it
             data.update(answer_question(self.project, self._lock, data["analysis"]))
+        elif run and isinstance(resolution, Resolved) and resolution.answerable:
+            main, comparison = resolution.metric_query(), resolution.metric_query(comparison=True)
+            if main is not None:
+                result = self._run(main)
+                before = self._run(comparison) if comparison is not None else None
+                data["answer"] = narrate(
+                    resolution,
+                    self.project.model,
+                    Rows(result.columns, result.rows),
+                    Rows(before.columns, before.rows) if before is not None else None,
+                )
         return json.dumps(data, ensure_ascii=False, default=str)
 
     # -- queries -------------------------------------------------------------------------------

@@ -17,8 +17,11 @@ from metricmind.errors import MetricmindError, QuestionTooLongError
 from metricmind.interfaces.web import analyses
 from metricmind.interfaces.web.core import BadRequest, current_user, render, require, state, to_json
 from metricmind.interfaces.web.guard import Anyone
+from metricmind.interfaces.web.runner import run_query
 from metricmind.resolve import MAX_QUESTION_CHARS, Resolver
 from metricmind.resolve.feedback import Feedback, FeedbackStore
+from metricmind.resolve.narrate import Rows, narrate
+from metricmind.resolve.resolution import Resolution
 from metricmind.spec.vocabulary import VOCABULARY_FILE
 
 router = APIRouter(include_in_schema=False)
@@ -117,17 +120,43 @@ def resolve(request: Request, q: str, as_of: str | None) -> dict[str, Any]:
         "resolution": None,
     }
     if q.strip() and resolver is not None:
-        data = resolver.resolve(q, as_of=_as_of(as_of)).to_dict()
+        res = resolver.resolve(q, as_of=_as_of(as_of))
+        data = res.to_dict()
         warnings = state(request).project.deprecation_warnings(data.get("metrics") or [])
         if warnings:
             data["warnings"] = warnings
         ctx["resolution"] = data
+        if res.answerable and res.analysis is None:
+            ctx["answer"] = answer(request, res)
         ctx["pieces"] = marked(q, data["spans"])
         ctx["query_url"] = query_url(data.get("query"))
         ctx["comparison_url"] = query_url(data.get("comparison_query"))
         if data.get("analysis") and data["answerable"]:
             ctx["analysis"] = analyses.answer_question(request, data["analysis"])
     return ctx
+
+
+def answer(request: Request, res: Resolution) -> str | None:
+    """The answer as an analyst gives it (the reading in words, the figures with totals, the change
+    against the comparison period or across a trend, the dates spelled out, the assumptions), or None
+    when the query cannot run here.
+    """
+    st, who = state(request), current_user(request)
+    user = who.name if who else None
+    main, comparison = res.metric_query(), res.metric_query(comparison=True)
+    if main is None:
+        return None
+    try:
+        result = run_query(st, main, user)
+        before = run_query(st, comparison, user) if comparison is not None else None
+    except MetricmindError:
+        return None  # the resolved query is still shown, with the link to run it in the query builder
+    return narrate(
+        res,
+        st.project.model,
+        Rows(result.columns, result.rows),
+        Rows(before.columns, before.rows) if before is not None else None,
+    )
 
 
 @router.get("/ask")
@@ -146,6 +175,8 @@ def ask_api(request: Request, q: str, as_of: str | None = None) -> Any:
         )
     data = dict(ctx["resolution"] or {})
     data["query_url"] = ctx.get("query_url")
+    if ctx.get("answer"):
+        data["answer"] = ctx["answer"]
     if ctx.get("analysis"):
         data["analysis_answer"] = ctx["analysis"]  # an attribution question, answered (see analyses.py)
     return to_json(data)
