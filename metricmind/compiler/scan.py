@@ -136,8 +136,9 @@ def metric_value(req: Request, src: Source, ref: Ref, text: str) -> exp.Expr:
     """``{{ Metric('orders', group_by=['customer']) }}`` for each row of ``src``: the metric computed per
     ``group_by`` (its own query, all time), looked up by the row's values of those names.
 
-    A correlated scalar subquery: a row whose entity has no value gets NULL (the filter is then false),
-    as in MetricFlow, which joins the same per-entity metric onto the rows.
+    The metric's own query grouped by those names, LEFT JOINed onto the rows (``Source.lookup``): a row
+    whose entity has no value gets NULL (the filter is then false), as in MetricFlow, which joins the
+    same per-entity metric onto the rows.
     """
     if not ref.group_by:
         raise FilterError(
@@ -149,18 +150,8 @@ def metric_value(req: Request, src: Source, ref: Ref, text: str) -> exp.Expr:
             f"filter {text!r}: metric filters need the planner", hint="Compile through Compiler."
         )
     names, body = req.subplan(MetricQuery(metrics=(ref.name,), group_by=ref.group_by))
-    alias = f"mf_{ref.name}"
     body.set("order", None)
-    match = [
-        exp.EQ(this=exp.column(names[i], table=alias), expression=src.element(split(g)))
-        for i, g in enumerate(ref.group_by)
-    ]
-    lookup = (
-        exp.select(exp.column(ref.name, table=alias))
-        .from_(exp.Subquery(this=body, alias=exp.TableAlias(this=exp.to_identifier(alias))))
-        .where(exp.and_(*match))
-    )
-    return exp.Subquery(this=lookup)
+    return src.lookup(ref.name, body, [(names[i], src.element(split(g))) for i, g in enumerate(ref.group_by)])
 
 
 def aggregate(d: Dialect, m: Measure, value: exp.Expr, cond: exp.Expr | None) -> exp.Expr:

@@ -9,6 +9,7 @@ and needed columns of the far side, so a source row meets each group at most onc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlglot import exp
 
@@ -18,6 +19,8 @@ from metricmind.spec import expressions
 from metricmind.spec.joingraph import Hop, JoinGraph, Path, Target
 from metricmind.spec.model import Dimension, Grain, Model, SemanticModel
 from metricmind.spec.names import Ref
+
+_E = TypeVar("_E", bound=exp.Expr)
 
 
 def parse_expr(sql: str, dialect: Dialect, what: str) -> exp.Expr:
@@ -62,6 +65,8 @@ class Source:
         self.time_dim: str | None = None
         self._aliases: dict[tuple[Hop, ...], str] = {(): self.root}
         self._bridges: dict[tuple[Hop, ...], _Bridge] = {}
+        # Metric filters' per-entity values, joined last: alias -> (grouped query, [(its column, our key)]).
+        self._lookups: dict[str, tuple[exp.Expr, list[tuple[str, exp.Expr]]]] = {}
 
     # -- naming -----------------------------------------------------------------------------------
     def _alias_for(self, hops: tuple[Hop, ...]) -> str:
@@ -162,6 +167,20 @@ class Source:
             )
         return False
 
+    def lookup(self, name: str, body: exp.Expr, keys: list[tuple[str, exp.Expr]]) -> exp.Expr:
+        """A value of ``body`` (one row per key) for each row: ``body`` LEFT JOINed on ``keys``.
+
+        ``keys`` pair ``body``'s key columns with this source's expressions. The same body on the
+        same keys is joined once. A row without a match reads NULL, as a correlated scalar subquery
+        would, but PostgreSQL runs a join once instead of once per row (114 s → under a second).
+        """
+        for alias, (known, known_keys) in self._lookups.items():
+            if known == body and known_keys == keys:
+                return exp.column(name, table=alias)
+        alias = f"{self.prefix}_m{len(self._lookups)}"
+        self._lookups[alias] = (body, keys)
+        return exp.column(name, table=alias)
+
     # -- rendering ---------------------------------------------------------------------------------
     def select_from(self, select: exp.Select, where: list[exp.Expr] | None = None) -> exp.Select:
         """``select`` reading from this source: conditions on one-to-many bridges move into the bridge,
@@ -195,6 +214,9 @@ class Source:
         nested = self._nested()
         if nested:
             select = self._rewrite_nested(select.copy(), nested)
+        matches = {
+            alias: self._lookup_match(alias, keys, nested) for alias, (_, keys) in self._lookups.items()
+        }
         plain = [h for h in self._aliases if h and h not in self._bridges and h[:1] not in nested]
         select = self._join_chain(select, plain)
         for first, (columns, join_key) in nested.items():
@@ -237,7 +259,22 @@ class Source:
                 joined(sub.subquery(bridge.alias, copy=False), on, "inner" if bridge.where else "left"),
                 copy=False,
             )
+        for alias, (body, _) in self._lookups.items():
+            lookup = exp.Subquery(this=body.copy(), alias=exp.TableAlias(this=exp.to_identifier(alias)))
+            select = select.join(joined(lookup, matches[alias], "left"), copy=False)
         return select
+
+    def _lookup_match(
+        self,
+        alias: str,
+        keys: list[tuple[str, exp.Expr]],
+        nested: dict[tuple[Hop, ...], tuple[dict[str, exp.Expr], exp.Expr]],
+    ) -> exp.Expr:
+        """The join condition of a metric lookup, its keys pointed into nested subqueries like the rest."""
+        match: exp.Expr = exp.and_(
+            *(exp.EQ(this=exp.column(column, table=alias), expression=key.copy()) for column, key in keys)
+        )
+        return self._rewrite_nested(match, nested) if nested else match
 
     def _join_chain(self, select: exp.Select, paths: list[tuple[Hop, ...]]) -> exp.Select:
         """``select`` with a LEFT JOIN per many-to-one path, parents first."""
@@ -301,8 +338,8 @@ class Source:
         return out
 
     def _rewrite_nested(
-        self, select: exp.Select, nested: dict[tuple[Hop, ...], tuple[dict[str, exp.Expr], exp.Expr]]
-    ) -> exp.Select:
+        self, select: _E, nested: dict[tuple[Hop, ...], tuple[dict[str, exp.Expr], exp.Expr]]
+    ) -> _E:
         """Point columns of nested tables at their subquery's outputs, which it then selects."""
         owner = {
             self._aliases[h]: h[:1] for h in self._aliases if h and h[:1] in nested and h not in self._bridges

@@ -417,6 +417,37 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         group by 1""",
     ),
     (
+        "metric filter per region, grouped through a multi-hop join (the lookup is not rewritten into it)",
+        {
+            "metrics": "revenue,orders",
+            "group_by": "customer__region__continent",
+            "where": "{{ Metric('revenue', group_by=['region']) }} > 60000",
+        },
+        """select r.continent, sum(o.amount), count(o.order_id) from main.orders o
+        left join main.customers c using (customer_id) left join main.regions r using (region_id)
+        where c.region_id in (select c2.region_id from main.orders o2
+                              join main.customers c2 using (customer_id)
+                              group by 1 having sum(o2.amount) > 60000)
+        group by 1""",
+    ),
+    (
+        "two metric filters, one of them twice, with a dimension of a two-hop join in an OR",
+        {
+            "metrics": "revenue",
+            "group_by": "order__status",
+            "where": "({{ Metric('revenue', group_by=['customer']) }} > 500 and "
+            "{{ Metric('orders', group_by=['customer']) }} >= 3) or "
+            "({{ Metric('revenue', group_by=['customer']) }} < 50 and "
+            "{{ Dimension('customer__region__continent') }} = 'Asia')",
+        },
+        """with per as (select customer_id, sum(amount) as rev, count(*) as n from main.orders group by 1)
+        select o.status, sum(o.amount) from main.orders o
+        left join per using (customer_id)
+        left join main.customers c using (customer_id) left join main.regions r using (region_id)
+        where (per.rev > 500 and per.n >= 3) or (per.rev < 50 and r.continent = 'Asia')
+        group by 1""",
+    ),
+    (
         "slowly changing dimension: the plan valid on the order day",
         {"metrics": "revenue,orders", "group_by": "customer__plan"},
         """select cp.plan, sum(o.amount), count(o.order_id) from main.orders o

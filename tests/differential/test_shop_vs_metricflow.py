@@ -28,6 +28,13 @@ BEYOND_METRICFLOW = {
     "pending); metricmind too unless the query sets allow_overlap",
     "query where, plain names and IN": "MetricFlow pastes filter text verbatim: bare dimension names only "
     "work when that column happens to be selected",
+    "metric filter per region, grouped through a multi-hop join (the lookup is not rewritten into it)": (
+        "MetricFlow computes a metric filter only per an entity of the measure's own model or one hop away "
+        "(group_by=['region'] is two hops from orders)"
+    ),
+    "two metric filters, one of them twice, with a dimension of a two-hop join in an OR": (
+        "MetricFlow cannot parse metric filters combined with OR in one where filter"
+    ),
 }
 
 

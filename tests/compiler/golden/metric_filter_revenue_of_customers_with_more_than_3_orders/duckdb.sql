@@ -4,21 +4,17 @@ SELECT
 FROM main.orders AS t0
 LEFT JOIN main.customers AS t1
   ON t0.customer_id = t1.customer_id
+LEFT JOIN (
+  SELECT
+    t0.customer_id AS customer,
+    COUNT(t0.order_id) AS orders
+  FROM main.orders AS t0
+  GROUP BY
+    1
+) AS t_m0
+  ON t_m0.customer = t0.customer_id
 WHERE
-  (
-    SELECT
-      mf_orders.orders
-    FROM (
-      SELECT
-        t0.customer_id AS customer,
-        COUNT(t0.order_id) AS orders
-      FROM main.orders AS t0
-      GROUP BY
-        1
-    ) AS mf_orders
-    WHERE
-      mf_orders.customer = t0.customer_id
-  ) > 3
+  t_m0.orders > 3
 GROUP BY
   1
 ORDER BY
