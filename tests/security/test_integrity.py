@@ -385,7 +385,8 @@ def test_the_analyzer_bounds_pathological_statements() -> None:
     huge_or = "SELECT count(*) FROM t WHERE " + " OR ".join(f"a={i}" for i in range(9000))
     started = time.perf_counter()
     facts = analyze(huge_or, "duckdb")
-    assert time.perf_counter() - started < 5.0  # 15 s before the bound
+    # 15 s (idle machine) before the bound, about 1 s after; 10 s leaves room for a loaded CI runner
+    assert time.perf_counter() - started < 10.0
     assert not facts.ok and "too complex" in str(facts.error) and facts.fingerprint
     started = time.perf_counter()
     facts = analyze("SELECT '" + "x" * 4_000_000 + "'", "duckdb")
