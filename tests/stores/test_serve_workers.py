@@ -52,10 +52,10 @@ def counts(url: str) -> tuple[int, int, int]:
 def test_two_workers_answer_concurrent_queries_and_record_each_once(demo_copy: Path, pg_store: str) -> None:
     with Served(demo_copy, workers=2) as served:
         pids = served.worker_pids()
-        assert len(pids) == 2 and served.proc is not None and served.proc.pid not in pids
+        assert len(pids) == 2 and served.proc is not None and served.proc.pid not in pids, pids
         codes = post_all(served.url, 60)
-        assert codes == [200] * 60
-    assert counts(pg_store) == (60, 60, 60)
+        assert codes == [200] * 60, sorted(codes)
+    assert counts(pg_store) == (60, 60, 60), (served.log.read_text()[-3000:], counts(pg_store))
     assert not (demo_copy / ".metricmind" / "store.db").exists()  # nothing went to SQLite
 
 
