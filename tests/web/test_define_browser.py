@@ -103,5 +103,10 @@ def test_define_mrr_in_plain_english(browser: Any, rw_project: Project) -> None:
         assert "Pro" in page.inner_text("#refusal") and "Nothing is written" in page.inner_text("#refusal")
         assert page.locator("#save-draft, #live").count() == 0
         shoot(page, "define_refused")
+        page.click("#fill-example")  # the example button types issue 12's example
+        assert page.input_value("#d-name") == "subscription_value"
+        assert [page.locator("#rules .rule-input").nth(i).input_value() for i in range(3)] == list(RULES)
+        page.locator("#rules .remove-rule").first.click()
+        assert page.locator("#rules .rule-input").count() == 2
         page.close()
     assert [c["name"] for c in catalog.changes()] == ["subscription_value"]
