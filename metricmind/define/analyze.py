@@ -26,6 +26,7 @@ from metricmind.define.rank import confidence, is_ratio, is_snapshot, measures_o
 from metricmind.define.shape import contradiction, dimensions, metric_dict
 from metricmind.define.sources import suggest_sources
 from metricmind.define.terms import VERBS, entities_named, find_term
+from metricmind.define.usage import Usage, boost
 from metricmind.define.words import MONEY, RATIO, content, known, lexicon, stems, vocabulary
 from metricmind.errors import MetricmindError
 from metricmind.resolve.lexicon import COMMON_WORDS
@@ -46,6 +47,7 @@ def analyze(
     dialect: str = "duckdb",
     max_hops: int = 4,
     columns: dict[str, dict[str, str]] | None = None,
+    usage: Usage | None = None,
 ) -> Proposal:
     """Analyze a plain-English definition over ``model``; nothing is written.
 
@@ -56,6 +58,8 @@ def analyze(
         max_hops: Longest join path for dimensions and rule filters.
         columns: Optional warehouse columns per relation (``{relation: {column: type}}``, e.g. from
             ``information_schema``): columns no measure aggregates yet can then be proposed.
+        usage: Optional use counts from the knowledge graph (``define.usage.from_graph``): sources,
+            similar metrics and each dimension's join path are ranked by them.
 
     Returns:
         A ``Proposal``: with ``metric`` and ``preview_sql`` when a metric can be proposed, else with
@@ -64,7 +68,7 @@ def analyze(
     started = time.perf_counter()
     proposal = Proposal(definition=definition)
     try:
-        _analyze(definition, model, proposal, dialect, max_hops, columns)
+        _analyze(definition, model, proposal, dialect, max_hops, columns, usage)
     finally:
         proposal.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     return proposal
@@ -84,13 +88,14 @@ def _analyze(
     dialect: str,
     max_hops: int,
     columns: dict[str, dict[str, str]] | None,
+    usage: Usage | None = None,
 ) -> None:
     bad = check_input(definition, model)
     if bad:
         _refuse(proposal, *bad)
         return
     text = f"{definition.name.replace('_', ' ')} {definition.text}"
-    proposal.sources = _sources(model, text)
+    proposal.sources = _sources(model, text, usage)
     vocab = vocabulary(model)
     column_words = {w for cols in (columns or {}).values() for c in cols for w in content(c)}
     unknown = [
@@ -98,7 +103,7 @@ def _analyze(
         for w in content(definition.text)
         if not known(w, vocab) and w not in VERBS and w not in column_words
     ]
-    ranked = rank(model, definition, text)
+    ranked = rank(model, definition, text, usage.metrics if usage else None)
     proposal.similar = [
         Suggestion(
             "metric",
@@ -128,7 +133,7 @@ def _analyze(
         )
         return
     if not ranked or ranked[0].score < MIN_SCORE:
-        if _compose(definition, model, proposal, dialect, max_hops, columns):
+        if _compose(definition, model, proposal, dialect, max_hops, columns, usage):
             return
         closest = ", ".join(c.metric.name for c in ranked[:3]) or "none"
         _refuse(proposal, "no_data", f"the definition matches no metric or measure well; closest: {closest}")
@@ -137,13 +142,13 @@ def _analyze(
     problem = _mismatch(definition, model, base)
     other = None if problem else _incompatible(definition, model, base, columns)
     if problem or other:
-        if _compose(definition, model, proposal, dialect, max_hops, columns):
+        if _compose(definition, model, proposal, dialect, max_hops, columns, usage):
             return
         _refuse(proposal, "unsupported", problem or other or "")
         return
-    _build(definition, model, proposal, base, dialect, max_hops)
+    _build(definition, model, proposal, base, dialect, max_hops, usage)
     if proposal.refused == "unsupported" and _compose(
-        definition, model, proposal, dialect, max_hops, columns
+        definition, model, proposal, dialect, max_hops, columns, usage
     ):
         return
     if proposal.metric is not None:
@@ -199,6 +204,7 @@ def _compose(
     dialect: str,
     max_hops: int,
     columns: dict[str, dict[str, str]] | None,
+    usage: Usage | None = None,
 ) -> bool:
     """Propose a metric on new parts (``compose``); False when it cannot (the proposal is untouched)."""
     trial = Proposal(definition=definition, sources=proposal.sources, similar=list(proposal.similar))
@@ -245,7 +251,7 @@ def _compose(
     for i, h in enumerate(homes):
         names = graph.reachable_names(h)
         reachable = names if i == 0 else reachable & names
-    dimensions(extended, proposal, reachable, graph, homes)
+    dimensions(extended, proposal, reachable, graph, homes, usage)
     proposal.checks = checks_for(extended, proposal)
     return True
 
@@ -296,18 +302,35 @@ def _mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
     return None
 
 
-def _sources(model: Model, text: str) -> list[Suggestion]:
-    found = suggest_sources(model, text, limit=6)
-    top = max((f["score"] for f in found), default=1.0) or 1.0
+def _sources(model: Model, text: str, usage: Usage | None = None) -> list[Suggestion]:
+    """Measures and datasets sharing words with the definition, then the canonical registry (certified
+    canonical datasets first) and the knowledge graph's usage (tables most used by queries) break ties.
+    """
+    found = suggest_sources(model, text, limit=10)
+    canonical = {ds.relation: ds for ds in model.canonical_datasets.values()}
+    scored = []
+    for f in found:
+        table = str(f["table"] or "")
+        ds = canonical.get(table)
+        uses = usage.table(table) if usage else 0
+        bonus = boost(uses) + (0.5 if ds is not None and ds.certification == "certified" else 0.0)
+        bits = [f"shares words with the {f['kind']} ({table})"]
+        if ds is not None:
+            bits.append(f"{ds.name} is a {ds.certification or 'registered'} canonical dataset")
+        if uses:
+            bits.append(f"its table is read by {uses} logged queries")
+        scored.append((float(f["score"]) + bonus, f, "; ".join(bits), uses))
+    scored.sort(key=lambda x: (-x[0], x[1]["kind"] != "measure", x[1]["name"]))
+    top = max((x[0] for x in scored), default=1.0) or 1.0
     return [
         Suggestion(
             f["kind"],
             f["name"],
-            round(f["score"] / top * 0.9, 2),
-            f"shares words with the {f['kind']} ({f['table']})",
-            {k: f[k] for k in ("semantic_model", "table", "agg")},
+            round(score / top * 0.9, 2),
+            reason,
+            {k: f[k] for k in ("semantic_model", "table", "agg")} | {"uses": uses},
         )
-        for f in found
+        for score, f, reason, uses in scored[:6]
     ]
 
 
@@ -316,7 +339,13 @@ def _semantic_model(model: Model, measure: Measure) -> SemanticModel:
 
 
 def _build(
-    definition: Definition, model: Model, proposal: Proposal, base: Metric, dialect: str, max_hops: int
+    definition: Definition,
+    model: Model,
+    proposal: Proposal,
+    base: Metric,
+    dialect: str,
+    max_hops: int,
+    usage: Usage | None = None,
 ) -> None:
     graph = JoinGraph(model, max_hops=max_hops)
     measures = measures_of(model, base)
@@ -385,7 +414,7 @@ def _build(
         proposal.time_dimension = Suggestion(
             "time", time_name, 0.85, f"the measure's own time dimension; queried as {METRIC_TIME}{SEP}month"
         )
-    dimensions(model, proposal, reachable, graph, sms)
+    dimensions(model, proposal, reachable, graph, sms, usage)
     # Refusals: values that do not exist, contradictions.
     for r in reads:
         if r.reading.suggestion:

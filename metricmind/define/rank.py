@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from metricmind.define.proposal import Definition
@@ -30,8 +32,12 @@ def unit(metric: Metric) -> str:
     return str(metric.meta.get("unit") or "")
 
 
-def rank(model: Model, definition: Definition, text: str) -> list[Candidate]:
-    """Existing metrics ranked by the words they share with the definition, their unit and snapshot."""
+def rank(
+    model: Model, definition: Definition, text: str, metric_uses: Mapping[str, int] | None = None
+) -> list[Candidate]:
+    """Existing metrics ranked by the words they share with the definition, their unit and snapshot; the
+    knowledge graph's ``metric_uses`` (queries that calculated each metric) break near ties.
+    """
     want = stems(text.lower().replace("_", " ").replace("-", " "))
     said = stems(definition.text.lower().replace("_", " ").replace("-", " "))
     want_content = {_fold(w) for w in content(text)}
@@ -80,6 +86,9 @@ def rank(model: Model, definition: Definition, text: str) -> list[Candidate]:
             score += 0.5
         if m.meta.get("status") == "certified":
             score += 0.25
+        uses = (metric_uses or {}).get(m.name, 0)
+        if uses and score > 0:
+            score += min(0.5, math.log1p(uses) / 8.0)
         if score <= 0:
             continue
         bits = []
@@ -89,6 +98,8 @@ def rank(model: Model, definition: Definition, text: str) -> list[Candidate]:
             bits.append(f"its description shares {', '.join(sorted(overlap))}")
         if wants_snapshot and snapshot:
             bits.append("a month-end snapshot, as asked")
+        if uses:
+            bits.append(f"used by {uses} logged queries")
         status = m.meta.get("status", "published")
         reason = f"looks like `{m.name}`, {status}: " + ("; ".join(bits) or "same unit")
         out.append(Candidate(m, round(score, 2), reason))

@@ -6,7 +6,8 @@ from typing import Any
 
 from metricmind.define import rules as rulebook
 from metricmind.define.proposal import Definition, Proposal, Suggestion
-from metricmind.spec.joingraph import JoinGraph
+from metricmind.define.usage import Usage, boost, routes
+from metricmind.spec.joingraph import JoinGraph, Path
 from metricmind.spec.model import Metric, Model
 from metricmind.spec.names import SEP
 
@@ -36,10 +37,19 @@ def contradiction(reads: list[rulebook.Read]) -> str | None:
 
 
 def dimensions(
-    model: Model, proposal: Proposal, reachable: set[str], graph: JoinGraph, sms: list[str]
+    model: Model,
+    proposal: Proposal,
+    reachable: set[str],
+    graph: JoinGraph,
+    sms: list[str],
+    usage: Usage | None = None,
 ) -> None:
-    """Fill ``proposal.dimensions`` (reachable many-to-one) and ``excluded_dimensions`` (with why)."""
+    """Fill ``proposal.dimensions`` (reachable many-to-one, each with its best join path by usage and
+    speed) and ``excluded_dimensions`` (with why: a fan-out join, or no path at all).
+    """
     shown: set[str] = set()
+    start = sms[0] if len(sms) == 1 else None
+    paths = routes(model, graph, start, usage) if start else {}
     for name in sorted(reachable, key=lambda n: (n.count(SEP), n)):
         tail = name.rsplit(SEP, 1)[-1]
         if tail in shown or not any(
@@ -50,28 +60,42 @@ def dimensions(
             continue
         shown.add(tail)
         hops = name.count(SEP)
+        found = paths.get(tail) or []
+        best = found[0] if found else None
+        confidence = 0.9 - 0.1 * max(hops - 1, 0) + (min(0.09, boost(best.uses) / 10) if best else 0.0)
+        reason = f"reachable from {', '.join(sms)} many-to-one" + (f" ({hops} hops)" if hops > 1 else "")
+        detail: dict[str, Any] = {}
+        if best is not None:
+            reason = best.reason() + (f"; {len(found) - 1} other path(s)" if len(found) > 1 else "")
+            detail = {
+                "path": list(best.tables),
+                "uses": best.uses,
+                "avg_ms": best.ms,
+                "alternatives": [list(r.tables) for r in found[1:4]],
+            }
         proposal.dimensions.append(
-            Suggestion(
-                "dimension",
-                name,
-                round(0.9 - 0.1 * max(hops - 1, 0), 2),
-                f"reachable from {', '.join(sms)} many-to-one" + (f" ({hops} hops)" if hops > 1 else ""),
-            )
+            Suggestion("dimension", name, round(min(confidence, 0.99), 2), reason, detail)
         )
+    fanned: dict[str, Path] = {}
+    for s in sms:
+        for p in JoinGraph(model, graph.max_hops, overlap=True).paths_from(s):
+            fanned.setdefault(p.end, p)  # the shortest path first
     for sm in model.semantic_models.values():
         if sm.name in sms or not sm.primary:
             continue
+        via = fanned.get(sm.name)
+        if via is not None and via.fanout:
+            hop = next(h for h in via.hops if h.fanout)
+            why = (
+                f"fan-out: one {hop.source} row has many {hop.target} rows on {hop.entity}; joining them would "
+                "repeat (and sum twice) the measure's rows"
+            )
+        else:
+            why = f"unreachable: no entity path from {', '.join(sms)} to {sm.name}"
         for d in sm.dimensions:
             name = f"{sm.primary}{SEP}{d.name}"
             if d.type == "categorical" and d.name not in shown and name not in reachable:
-                proposal.excluded_dimensions.append(
-                    Suggestion(
-                        "excluded_dimension",
-                        name,
-                        0.9,
-                        f"unreachable from {', '.join(sms)} without a fan-out join (no many-to-one path)",
-                    )
-                )
+                proposal.excluded_dimensions.append(Suggestion("excluded_dimension", name, 0.9, why))
 
 
 def metric_dict(definition: Definition, base: Metric, predicates: list[str]) -> dict[str, Any]:
