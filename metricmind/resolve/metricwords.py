@@ -6,6 +6,7 @@ from functools import cached_property
 
 from metricmind.resolve.describe import content
 from metricmind.resolve.lexicon import Entry
+from metricmind.resolve.loosevalues import demonym
 from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.shorthand import SHORT_FORMS
@@ -44,12 +45,24 @@ class _MetricReading(_ReadingBase):
         for p in picks:
             if p.kind != "metric":
                 continue
+            if self.names_value_dimension(p, picks):
+                self.claim(p.first, p.last)  # "card payments": the payment method's noun, not a metric
+                continue
+            if self.ranked_entity(p, picks):
+                p.kind = "entity"  # "best customers": ranked, but by which metric?
+                continue
             found.append((p, self.best_metric(p.entries)))
         # "MRR from Enterprise customers": a bare entity noun qualifies another metric;
         # "our biggest customers by MRR": it names what to group by
         if len(found) > 1:
             keep = []
             in_value = {j for q in picks if q.kind == "value" for j in range(q.first, q.last)}
+            values = {d: info.values for d, info in self.lex.dims.items()}
+            in_value |= {
+                j
+                for p, _ in found
+                if (j := self.prev_word(p.first)) >= 0 and demonym(self.tokens, j, values) is not None
+            }  # "our Japanese customers": a country adjective is a value too
             for p, name in found:
                 words = self.stems[p.first : p.last]
                 j = self.prev_word(p.first)
@@ -98,6 +111,27 @@ class _MetricReading(_ReadingBase):
                 self.res.notes.append(f"{name} is deprecated; check its definition before relying on it")
         if not out:
             out = self.counted_entity() or self.metric_from_words()
+        else:
+            out += [m for m in self.listed_words(found) if m not in out]
+        return out
+
+    def listed_words(self, found: list[tuple[_Pick, str]]) -> list[str]:
+        """A lone word listed with a metric ("billed vs collected") that only one metric's phrases hold
+        ("collected": invoice revenue's "collected revenue", "cash collected").
+        """
+        out: list[str] = []
+        edges = {p.first - 2: p for p, _ in found} | {p.last + 1: p for p, _ in found}
+        for i, p in edges.items():
+            if not 0 <= i < len(self.tokens) or self.used[i] or self.stems[i] in FILLERS | GRAMMAR:
+                continue
+            join = self.tokens[min(i + 1, p.first - 1) if i < p.first else p.last]
+            if join.norm not in LIST_WORDS:
+                continue
+            owners = [m for m, words in self.lex.metric_words.items() if self.stems[i] in words]
+            if len(owners) == 1:
+                self.used[i] = True
+                self.span("metrics", i, i + 1, owners[0], "listed word")
+                out.append(owners[0])
         return out
 
     def counted_entity(self) -> list[str]:
@@ -173,7 +207,9 @@ class _MetricReading(_ReadingBase):
             or (nouns and (gain < MIN_GAIN or len(hit & unread) < 2))
             or not (gain >= (MIN_GAIN if strong else 0.1) or (len(metrics) > 1 and best in metrics))
             or score <= others
-            or second >= score * 0.9
+            or (
+                second >= score * 0.9 and best not in metrics
+            )  # keeping one of the metrics read needs no margin
         ):
             return metrics
         for i in hit | nouns:
@@ -220,6 +256,32 @@ class _MetricReading(_ReadingBase):
             self.span("metrics", i, i + 1, best, "description")
         self.res.confidence -= 0.15
         return [best]
+
+    def names_value_dimension(self, p: _Pick, picks: list[_Pick]) -> bool:
+        """A one-word metric phrase right after a value, that is a word of the value's dimension's name
+        ("card payments": payment_method; "paid search customers" is not one: customers is no word of it).
+        """
+        if p.last - p.first != 1:
+            return False
+        before = next((q for q in picks if q.kind == "value" and q.last == p.first), None)
+        if before is None:
+            return False
+        word = self.stems[p.first]
+        return any(
+            word in stems(e.target.split("=", 1)[0].split("__", 1)[-1].replace("_", " "))
+            for e in before.entries
+        )
+
+    def ranked_entity(self, p: _Pick, picks: list[_Pick]) -> bool:
+        """An entity noun alone right after a ranking word, and no other metric ("best customers")"""
+        if p.last - p.first != 1 or self.stems[p.first] not in self.r.texts.entity_words:
+            return False
+        j = self.prev_word(p.first)
+        others = [q for q in picks if q.kind == "metric" and q is not p]
+        if others or j < 0 or self.tokens[j].norm not in DESC_WORDS | ASC_WORDS:
+            return False
+        # "lost the most customers" names its metric with a modifier (churned customers)
+        return self._modified({self.stems[p.first]}, self.best_metric(p.entries), strict=True) is None
 
     def shared_noun(self, p: _Pick) -> list[str]:
         """``new vs churned customers``, ``new, expansion, contraction + churned MRR``: each word of the list

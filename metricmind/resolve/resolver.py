@@ -645,6 +645,8 @@ class _Reading(_TimeOrderReading):
                 continue
             if t.norm in ("one", "single"):
                 continue  # "which one", "which single industry", "quick one": not an amount
+            if self.stems[i] in self.r.texts.entity_words and res.filters:
+                continue  # "enterprise-segment accounts in the US": who the filters describe
             if number(t.norm) is not None:
                 res.refuse(
                     f"the number '{t.text}' does not fit the question as understood; metricmind filters by "

@@ -129,3 +129,21 @@ def test_values_the_metric_says_already_and_entities_counted(
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable and res.metrics == metrics, (res.metrics, res.reason)
     assert [(f.field, f.values) for f in res.filters] == filters
+
+
+@pytest.mark.parametrize(
+    ("question", "metrics", "answerable"),
+    [
+        ("refunds in 2024 not incl. card payments", ["refunds"], True),  # "payments": the method's noun
+        ("billed vs collected last month", ["billed_amount", "invoice_revenue"], True),  # a lone listed word
+        ("active users at our japanese customers last month", ["active_users"], True),  # who, not a metric
+        ("best customers", [], False),  # ranked, but by which metric?
+        ("which single industry lost the most customers this yr", ["churned_customers"], True),
+    ],
+)
+def test_words_around_metrics(
+    resolver: Resolver, question: str, metrics: list[str], answerable: bool
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable is answerable, res.reason
+    assert sorted(res.metrics) == (metrics if answerable else sorted(res.metrics))
