@@ -128,22 +128,22 @@ class DefineTool:
                     "nothing was written",
                     hint="An admin gives the role: metricmind users add NAME --role editor.",
                 )
-            if git:
-                package = self._package(proposal, learn=True)
-                written = write_package(
-                    package, self.project.root, catalog, self.writer, settings=self.project.settings
-                )
-                change, branch = written["change"], written["branch"]
-                note = (
-                    f"a draft in the review queue, its package ({len(written['files'])} files) on branch "
-                    f"{branch}: submit it for review (web /review or the API); approving builds it with dbt"
-                )
-            else:
-                change, branch = catalog.create_draft(self.writer, proposal.metric), None
-                note = (
-                    "a draft in the review queue (the project is not in git: no package branch); submit it "
-                    "for review (web /review or the API); an approver publishes it"
-                )
+            package = self._package(proposal, learn=True) if git else None
+        if package is not None:  # git and the catalog, outside the warehouse lock
+            written = write_package(
+                package, self.project.root, catalog, self.writer, settings=self.project.settings
+            )
+            change, branch = written["change"], written["branch"]
+            note = (
+                f"a draft in the review queue, its package ({len(written['files'])} files) on branch "
+                f"{branch}: submit it for review (web /review or the API); approving builds it with dbt"
+            )
+        else:
+            change, branch = catalog.create_draft(self.writer, proposal.metric), None
+            note = (
+                "a draft in the review queue (the project is not in git: no package branch); submit it "
+                "for review (web /review or the API); an approver publishes it"
+            )
         return {
             "change": change.get("id"),
             "state": change.get("state"),

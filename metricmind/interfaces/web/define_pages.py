@@ -7,17 +7,20 @@ The hand-written form (measure, SQL, filter) stays at ``/define/advanced`` with 
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from metricmind.catalog.definitions import parse_definition, to_yaml
+from metricmind.define import Proposal
 from metricmind.errors import MetricmindError
 from metricmind.interfaces.web import charts, define_form, define_save, explore, views
 from metricmind.interfaces.web.core import render, state, to_json
 from metricmind.interfaces.web.guard import Editor
-from metricmind.project import json_value
+from metricmind.project import Project, json_value
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,8 +77,7 @@ async def define_live(request: Request, user: Editor) -> Response:
     choices = define_form.read_choices(form)
     metric = define_form.build_metric(st.project, proposal, choices)
     parse_definition(metric)
-    with st.lock:
-        ran = define_form.run_preview(st.project, metric, proposal)
+    ran = await run_in_threadpool(_locked_preview, st.lock, st.project, metric, proposal)
     ctx = _preview_context(metric, ran)
     try:
         ctx["package"] = define_save.package_for(st.project, proposal, metric, choices, learn=False).to_dict()
@@ -97,18 +99,27 @@ async def define_draft(request: Request, user: Editor) -> Response:
     parse_definition(metric)
     if not define_form.needs_package(proposal):
         define_form.metric_sql(st.project, metric)  # compiles, or nothing is written
-    with st.lock:
-        saved = define_save.save(
-            st.project,
-            st.need_catalog(),
-            proposal,
-            metric,
-            choices,
-            user.name,
-            build=_flag(form.get("build")),
-        )
+    saved = await run_in_threadpool(  # git and dbt take seconds: other requests go on meanwhile
+        define_save.save,
+        st.project,
+        st.need_catalog(),
+        proposal,
+        metric,
+        choices,
+        user.name,
+        build=_flag(form.get("build")),
+        lock=st.lock,
+    )
     ctx = {**saved, "change": to_json(saved["change"]), "yaml": to_yaml(metric), "metric": metric}
     return render(request, "_define_saved.html", ctx, 201)
+
+
+def _locked_preview(
+    lock: AbstractContextManager[Any], project: Project, metric: dict[str, Any], proposal: Proposal
+) -> dict[str, Any]:
+    """The preview run under the warehouse lock (in a worker thread: the event loop goes on)."""
+    with lock:
+        return define_form.run_preview(project, metric, proposal)
 
 
 def _flag(value: Any) -> bool:

@@ -8,6 +8,7 @@ as the person settled them; ``save`` writes it with ``metricmind.define.write_pa
 from __future__ import annotations
 
 import dataclasses
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -67,12 +68,14 @@ def save(
     user: str,
     *,
     build: bool = False,
+    lock: AbstractContextManager[Any] | None = None,
 ) -> dict[str, Any]:
     """Save the chosen metric for review: in a git repository, its generated package on a review branch
     and the metric as a draft change (``write_package``); elsewhere the draft change alone (a metric over
     existing measures only). With ``build``, ``dbt build`` of the package runs on its branch first and
     nothing is kept unless it passes (``PackageBlocked`` with dbt's output). Nothing is kept when anything
-    fails.
+    fails. ``lock`` guards the warehouse while the range check is learned from history (dbt builds into a
+    copy of the warehouse, without it).
 
     Returns:
         ``{"change", "branch", "files", "commit", "build", "note"}``.
@@ -84,7 +87,8 @@ def save(
             f"{project.root} is not in a git repository; nothing was written",
             hint="Put the project in git (git init, then commit it) and save again.",
         )
-    package = package_for(project, proposal, metric, choices, learn=True)
+    with lock or nullcontext():
+        package = package_for(project, proposal, metric, choices, learn=True)
     if package.problems:
         raise QueryError(
             f"the package of {metric['name']!r} cannot be written: " + "; ".join(package.problems),
