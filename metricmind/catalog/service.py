@@ -113,8 +113,9 @@ class Catalog:
         #: Called with (current model, model after the change) before an approval commits; raising refuses
         #: the approval with nothing written (``Project`` sets it to the governance check).
         self.gate: Callable[[Model, Model], None] | None = None
-        #: Called as ``check(change_id, user)`` before an approval; one that raises blocks it (the project
-        #: adds the check of generated dbt packages, ``metricmind.define.writer.check_approval``).
+        #: Called as ``check(change_id, user)`` before an approval; one that raises blocks it, one that returns
+        #: a callable is undone by it when the approval fails (the project adds the check of generated dbt
+        #: packages, ``metricmind.define.writer.check_approval``).
         self.approval_checks: list[Callable[[int, str], object]] = []
         #: Called after a sync with the certified definitions it dropped to published (changed outside
         #: review); ``Project`` tells their owners. ``last_decertified`` keeps the last sync's list.
@@ -433,6 +434,18 @@ class Catalog:
         return self.change(change_id)
 
     def approve(self, change_id: int, user: str, *, expected_version: int | None = None) -> dict[str, Any]:
+        """Approve a change in review (see ``_approve``), after the ``approval_checks``; a check that returns
+        a callable has it called when the approval then fails (to undo what the check did).
+        """
+        undo = [u for check in self.approval_checks if callable(u := check(change_id, user))]
+        try:
+            return self._approve(change_id, user, expected_version=expected_version)
+        except BaseException:
+            for u in reversed(undo):
+                u()
+            raise
+
+    def _approve(self, change_id: int, user: str, *, expected_version: int | None = None) -> dict[str, Any]:
         """Approve a change in review (approver, neither its author nor a co-author): publish it into the YAML.
 
         One recoverable step (:mod:`metricmind.catalog.filewrites`): the new file text is checked in a
@@ -441,8 +454,6 @@ class Catalog:
         approvals wins; the other gets ``ConflictError``. When anything fails before the commit (the YAML
         does not load, the store refuses), the files and the store are left as they were.
         """
-        for check in self.approval_checks:
-            check(change_id, user)
         at = use.now()
         with self._files:
             staged: Path | None = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -232,11 +232,12 @@ def check_approval(
     *,
     root: str | os.PathLike[str],
     settings: dict[str, Any] | None = None,
-) -> dict[str, Any] | None:
+) -> Callable[[], None] | None:
     """The approval hook: build a generated package's branch and merge it, or refuse with dbt's output.
 
     Changes that are not a generated package's pass untouched (``None``). The approver's right to approve
-    is checked first, so nothing is built or merged for an approval the catalog would refuse.
+    is checked first, so nothing is built or merged for an approval the catalog would refuse. Returns the
+    undo of the merge (the catalog calls it when the approval fails afterwards, e.g. governance refuses).
 
     Raises:
         PackageBlocked: A model or test of the package failed (the message holds dbt's output).
@@ -268,8 +269,21 @@ def check_approval(
             + _failure_text(result),
             hint=f"Fix the data or the package on branch {branch}, then approve again.",
         )
-    merged = gitops.merge(project, branch, str(record["base"]), f"Merge generated package {change['name']}")
+    base = str(record["base"])
+    before = gitops.git(project, "rev-parse", base)
+    merged = gitops.merge(project, branch, base, f"Merge generated package {change['name']}")
     gitops.git(project, "branch", "-D", branch, check=False)
     record["merged"] = merged
     _save_record(project, record)
-    return record
+
+    def undo() -> None:
+        """The approval failed after the merge (the catalog or governance refused): take the merge back."""
+        if gitops.current_branch(project) == base:
+            gitops.git(project, "reset", "-q", "--keep", before)
+        else:
+            gitops.git(project, "branch", "-f", base, before)
+        gitops.git(project, "branch", "-f", branch, head, check=False)
+        record.pop("merged", None)
+        _save_record(project, record)
+
+    return undo

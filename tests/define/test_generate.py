@@ -29,7 +29,7 @@ from metricmind.define import (
 from metricmind.define.extend import proposal_sql
 from metricmind.define.writer import branch_for, read_record
 from metricmind.demo.build import build_demo
-from metricmind.errors import PermissionDenied
+from metricmind.errors import ConflictError, PermissionDenied
 from metricmind.export import build
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
@@ -201,6 +201,12 @@ def test_write_on_review_branch_and_failing_dbt_test_blocks_approval(
             "select distinct * from main.mart_customer_lifecycle_canonical"
         )
     with Project.load(root) as project:
+        # the build passes and the branch is merged, then the catalog refuses (a stale version): merge undone
+        with pytest.raises(ConflictError):
+            project.catalog.approve(change_id, "bo", expected_version=999)
+        assert _git(root, "rev-parse", "HEAD") == head and _git(root, "status", "--porcelain") == ""
+        assert _git(root, "branch", "--list", branch_for("subscription_value")) != ""
+        assert "merged" not in (read_record(root, "subscription_value") or {})
         approved = project.catalog.approve(change_id, "bo")
         assert approved["state"] == "approved"
         assert project.catalog.metric("subscription_value")["status"] == Status.PUBLISHED.value
