@@ -5,7 +5,8 @@ SQLite (the project's ``store.db``) by default, PostgreSQL by URL; the tables ar
 concurrent writers (web, MCP, CLI processes) lose nothing: SQLite serialises them (WAL, busy timeout),
 PostgreSQL row-locks.
 
-No poisoned memory: a skill is made only from confirmed outcomes — an episode approved or given a
+No poisoned memory: a skill is made only from confirmed outcomes of episodes with a pattern (an
+answer that came from a note nobody reviewed has none) — an episode approved or given a
 thumbs-up (at once), or a pattern that ran successfully ``min_successes`` times and was never corrected
 or thumbed down (:meth:`Memory.consolidate`). A correction leaves a reflexion note instead, which
 applies to its author at once and to everyone once reviewed.
@@ -171,7 +172,7 @@ class Memory:
                     )
                 )
                 keys.append(new_id(result))
-                if episode.feedback in CONFIRMING and episode.success:
+                if episode.feedback in CONFIRMING and episode.success and episode.pattern:
                     self._skill(conn, episode.pattern, episode.text(), episode.query, 1, episode.elapsed_ms)
         return keys
 
@@ -208,7 +209,7 @@ class Memory:
                 .values(feedback=value, updated_at=now())
             )
             pattern = str(found["pattern"])
-            if value in CONFIRMING and found["success"]:
+            if value in CONFIRMING and found["success"] and pattern:
                 text = str(found["question"] or pattern)
                 self._skill(conn, pattern, text, found["query"], 1, found["elapsed_ms"])
             elif value in REJECTING:

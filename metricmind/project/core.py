@@ -16,17 +16,17 @@ from metricmind.spec.triage import Refusals, triage
 if TYPE_CHECKING:
     pass
 from metricmind.project.governing import GovernMixin
+from metricmind.project.memory import MemoryMixin
 from metricmind.project.state import find_root, setting_dialect
 from metricmind.project.validation import ValidationMixin
-from metricmind.project.words import WordsMixin
 
 
-class Project(ValidationMixin, WordsMixin, GovernMixin):
+class Project(ValidationMixin, MemoryMixin, GovernMixin):
     """A loaded project: its model, settings, compiler and (lazily) its warehouse and stores.
 
     One facade over parts that each own a concern: ``ProjectState`` (model, settings, catalog, what the
     model offers), ``WarehouseMixin``, ``RunMixin`` (compile and run), ``WordsMixin`` (vocabulary,
-    resolver, memory) and ``ValidationMixin``.
+    resolver), ``MemoryMixin`` (episodes, recall, feedback into memory) and ``ValidationMixin``.
     """
 
     @classmethod

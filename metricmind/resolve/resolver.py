@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
@@ -171,11 +172,20 @@ class Resolver:
         return found
 
     # -- resolving -----------------------------------------------------------------------------
-    def resolve(self, question: str, *, as_of: dt.date | None = None) -> Resolution:
+    def resolve(
+        self,
+        question: str,
+        *,
+        as_of: dt.date | None = None,
+        memory_lookup: Callable[[Resolution], Resolution] | None = None,
+    ) -> Resolution:
         """Resolve ``question`` against ``as_of`` (default today).
 
         A question longer than ``MAX_QUESTION_CHARS`` is a ``QuestionTooLongError`` (reading stays
         linear in the question's length below that; the limit keeps answers to people, not documents).
+        ``memory_lookup`` (passed in by the project, see ``metricmind.project.memory``) gets the reading
+        and returns the answer: the same one, or a reading remembered for a similar question (a
+        correction, a confirmed answer), which then says so.
         """
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionTooLongError(len(question), MAX_QUESTION_CHARS)
@@ -187,6 +197,8 @@ class Resolver:
         elif reading.polarity is not None:
             res.clarify = self.clarify_polarity(reading, day)
         res = read_analysis(question, res)
+        if memory_lookup is not None:
+            res = memory_lookup(res)
         if res.answerable and res.analysis is None:
             res.in_words = reading_in_words(res, self.model)
             res.assumptions = assumptions(res, self.model)

@@ -41,12 +41,17 @@ def ask(
     ] = None,
     project: ProjectOpt = None,
 ) -> None:
-    """Resolve a question to a metric query offline (no LLM); --run executes it."""
+    """Resolve a question to a metric query offline (no LLM); --run executes it.
+
+    Memory answers first: a correction of a similar question (yours, or reviewed) or a confirmed answer
+    (the answer says so). The question is recorded as an episode (``metricmind learn status``).
+    """
     day = _day(as_of)
     run = run or explain
     proj = open_project(project)
     resolver = proj.resolver(user)
-    res = resolver.resolve(question, as_of=day)
+    asked = proj.ask(question, as_of=day, user=user, source="cli", resolver=resolver, record=not run)
+    res = asked.resolution
     data = res.to_dict()
     warnings = proj.deprecation_warnings(data.get("metrics") or [])
     if warnings:
@@ -54,20 +59,28 @@ def ask(
         for warning in warnings:
             typer.echo(f"warning: {warning}", err=True)
     if res.analysis is not None and res.answerable:
+        if run:
+            proj.record_ask(asked)
         _analysis(proj, res.analysis, data, run=run, json_out=json_out)
         return
     if not run or not res.answerable:
+        if run:
+            proj.record_ask(asked)
         typer.echo(dumps(data) if json_out else _explain(data))
         return
     from metricmind.resolve.narrate import Rows, follow_ups, narrate
 
     main_q = res.metric_query()
     assert main_q is not None
-    result = proj.run(main_q, source="cli")
-    previous = None
-    comp_q = res.metric_query(comparison=True)
-    if comp_q is not None:
-        previous = proj.run(comp_q, source="cli")
+    with proj.capturing() as runs:
+        try:
+            result = proj.run(main_q, source="cli")
+            previous = None
+            comp_q = res.metric_query(comparison=True)
+            if comp_q is not None:
+                previous = proj.run(comp_q, source="cli")
+        finally:
+            proj.record_ask(asked, runs)
     if json_out:
         data["result"] = result.to_dict()
         data["comparison_result"] = previous.to_dict() if previous is not None else None

@@ -1,5 +1,8 @@
 """``metricmind learn``: the learning loop's monitor and evaluations — simulate, replay, status, reset.
 
+``status`` prints the sections of ``metricmind.learn.monitor`` (memory, arms, simulator, and any
+other part's). The memory commands (feedback, notes, review, curve) are in ``commands_learnmem``.
+
 The memory (and SQLAlchemy, numpy) load inside the commands. See docs/learn.md.
 """
 
@@ -64,40 +67,35 @@ def _arms(arms: list[dict[str, Any]]) -> None:
 
 
 @guarded
-def learn_status(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
-    """What the memory holds: episodes, skills, notes, rewards early vs recent, the policy's arms."""
-    from metricmind.learn.policy import Policy
-    from metricmind.project.learning import CHECKPOINT, GUARD, hit_rates
-    from metricmind.project.rollups import RollupStore, data_version
-
-    proj = open_project(project)
-    memory = proj.memory
-    status = memory.status()
-    state = memory.load_checkpoint(CHECKPOINT) or memory.load_checkpoint("policy")
-    status |= hit_rates(memory)
-    guard = memory.load_checkpoint(GUARD) or {}
-    status["banned"] = [{"arm": a, "reason": r} for a, r in sorted((guard.get("banned") or {}).items())]
-    rollups = RollupStore(proj.state_dir / "rollups").rollups()
-    version = data_version(proj)
-    status["rollups"] = len(rollups)
-    status["rollups_stale"] = sum(1 for r in rollups if r.data_version != version)
-    trending = memory.load_checkpoint("trending") or {}
-    status["trending"] = [t["name"] for t in trending.get("metrics") or []]
-    status["arms"] = Policy.from_state(state).arm_stats() if state else []
-    if memory.recovered:
-        status["recovered"] = memory.recovered
+def learn_status(
+    project: ProjectOpt = None,
+    as_json: JsonOpt = False,
+    simulate: Annotated[
+        bool, typer.Option("--simulate/--no-simulate", help="Include the simulator's regret (about 1 s).")
+    ] = True,
+) -> None:
+    """What the memory holds and how learning goes: episodes, rewards early vs recent, hit rates, arms, regret."""
+    status = open_project(project).learning_status(simulate=simulate)
     if as_json:
         typer.echo(dumps(status))
         return
+    sections = {k: v for k, v in status.items() if isinstance(v, (dict, list))}
     for key, value in status.items():
-        if key not in ("arms", "served", "banned", "trending"):
+        if key not in sections and key not in ("served", "banned", "trending"):
             typer.echo(f"{key:>16}: {'-' if value is None else value}")
     typer.echo(f"{'served':>16}: {', '.join(f'{k} {v}' for k, v in status['served'].items()) or '-'}")
     typer.echo(f"{'trending':>16}: {', '.join(status['trending']) or '-'}")
     for ban in status["banned"]:
         typer.echo(f"{'banned':>16}: {ban['arm']} ({ban['reason']})")
-    if status["arms"]:
-        _arms(status["arms"])
+    for name, value in sections.items():
+        if not value or name in ("served", "banned", "trending"):
+            continue
+        typer.echo(f"\n{name}:")
+        if isinstance(value, list):
+            _arms(value)
+        else:
+            for key, item in value.items():
+                typer.echo(f"{key:>30}: {'-' if item is None else item}")
 
 
 @guarded

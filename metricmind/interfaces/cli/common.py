@@ -98,9 +98,10 @@ def open_project(path: Path | None) -> Project:
     """Load the project: what loads answers; errors in the YAML are summed up in one line on stderr.
 
     A project where nothing loads (no semantic model, and errors) fails with its root causes (exit 2
-    through ``guarded``).
+    through ``guarded``). Every query it runs is recorded as an episode of the memory (``remember``).
     """
     project = Project.load(path)
+    project.remember()
     errors = [i for i in project.issues if i.level is Level.ERROR]
     if errors and not project.model.semantic_models:
         raise SpecError(project.issues)

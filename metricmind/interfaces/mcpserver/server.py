@@ -57,6 +57,7 @@ def build_server(
         raise PermissionDenied(
             f"the token belongs to '{writer}', not to '{user}'", hint="Leave out --user: the token says who."
         )
+    project.remember()  # every query the tools run is an episode of the memory
     server: MCPServer = MCPServer(
         name="metricmind",
         instructions=INSTRUCTIONS,

@@ -56,8 +56,10 @@ class Resolution(Protocol):
 class Resolver(Protocol):
     """Question text → metric query (``metricmind.resolve``)."""
 
-    def resolve(self, question: str, *, as_of: dt.date | None = None) -> Resolution:  # pragma: no cover
-        """Resolve ``question`` against ``as_of`` (default today)."""
+    def resolve(  # pragma: no cover
+        self, question: str, *, as_of: dt.date | None = None, memory_lookup: Any = None
+    ) -> Resolution:
+        """Resolve ``question`` against ``as_of`` (default today), consulting ``memory_lookup``."""
         ...
 
 
@@ -273,7 +275,8 @@ class Tools:
         day = _day(as_of, "as_of")
         with self._lock:
             resolver = self.resolver or self.project.resolver(self.writer)
-            resolution = resolver.resolve(question, as_of=day)
+            asked = self.project.ask(question, as_of=day, user=self.user, source="mcp", resolver=resolver)
+        resolution = asked.resolution
         data = resolution.to_dict()
         warnings = self.project.deprecation_warnings(data.get("metrics") or [])
         if warnings:
@@ -468,6 +471,7 @@ class Tools:
         phrase: str | None = None,
         target: str | None = None,
         user: str | None = None,
+        expected: dict[str, Any] | str | None = None,
     ) -> str:
         """Record whether an answer was right; a correction teaches you a word (shared after review).
 
@@ -484,6 +488,9 @@ class Tools:
             phrase: The misunderstood words (instead of parsing correction), e.g. "area".
             target: The metric, dimension or dimension=value they mean, e.g. customer__region.
             user: Leave out: the token says who you are (another name is refused).
+            expected: With verdict "incorrect": the query that would have been right (object or JSON, as
+                the "query" of resolve_question). Memory then answers this question, and ones like it,
+                that way: for you at once, for everyone once an approver reviews the note.
         """
         writer = self._writer(user)
         verdict = verdict.strip().lower()
@@ -519,9 +526,22 @@ class Tools:
             else:
                 learned.append({k: word[k] for k in ("id", "kind", "phrase", "target", "state")})
         entry = dataclasses.replace(entry, learned=[{k: str(v) for k, v in w.items()} for w in learned])
+        right = fmt.mapping(expected, "expected")
+        remembered: dict[str, Any] = {"note": None}
         with self._lock:
+            try:
+                remembered = self.project.answer_feedback(question, verdict, user=writer, expected=right)
+            except MetricmindError:
+                if right is not None:
+                    raise  # a correction that cannot be kept is an error; a verdict alone is not
             self.feedback.append(entry)
         lines = [f"recorded feedback {entry.id} ({verdict}) by {writer} in {self.feedback.path}"]
+        if remembered["note"]:
+            lines.append(
+                f"remembered for {writer} at once: reflexion note #{remembered['note']} answers {question!r} "
+                f"and questions like it with the expected query; it applies to everyone once an approver "
+                f"reviews it (metricmind learn review {remembered['note']})"
+            )
         for w in learned:
             lines.append(
                 f"learned for {writer} at once: '{w['phrase']}' → {w['target']} ({w['kind']}); word #{w['id']} "

@@ -98,6 +98,7 @@ def create_app(project: Project, *, hosts: Iterable[str] = ()) -> FastAPI:
             "(`metricmind users add NAME --role R` prints one). Errors are `{error, message, hint}`."
         ),
     )
+    project.remember()  # every query the UI runs is an episode of the memory (docs/learn.md)
     st = WebState(project)
     st.env.globals["asset"] = asset_url
     lazy = _Lazy(st)

@@ -6,6 +6,7 @@ once, everyone's after review: ``Project.learn``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -59,6 +60,21 @@ def resolver_for(request: Request) -> Resolver | None:
         return shared
     own: Resolver = st.project.resolver(user.name)
     return own
+
+
+def _expected(text: str) -> dict[str, Any] | None:
+    """The right query of a correction (JSON), or None."""
+    if not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise BadRequest(
+            f"expected is not JSON: {exc}", hint='Send a query, e.g. {"metrics": ["mrr"]}.'
+        ) from exc
+    if not isinstance(value, dict):
+        raise BadRequest("expected is not a JSON object", hint='Send a query, e.g. {"metrics": ["mrr"]}.')
+    return value
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -120,7 +136,11 @@ def resolve(request: Request, q: str, as_of: str | None) -> dict[str, Any]:
         "resolution": None,
     }
     if q.strip() and resolver is not None:
-        res = resolver.resolve(q, as_of=_as_of(as_of))
+        user = current_user(request)
+        asked = state(request).project.ask(
+            q, as_of=_as_of(as_of), user=user.name if user else None, source="web", resolver=resolver
+        )
+        res = asked.resolution
         data = res.to_dict()
         warnings = state(request).project.deprecation_warnings(data.get("metrics") or [])
         if warnings:
@@ -191,16 +211,29 @@ def ask_feedback(
     phrase: str = Form("", max_length=200),
     target: str = Form("", max_length=300),
     as_of: str = Form("", max_length=20),
+    expected: str = Form("", max_length=4000),
 ) -> Response:
     """Record a verdict on an answer; an editor's correction (phrase → target) teaches them a word.
 
     The word applies to the signed-in editor at once and is submitted for review; it applies to everyone
     once an approver other than them approves it. A phrase that is already a name is refused.
+    ``expected`` (the right query as JSON, with verdict ``incorrect``) leaves a reflexion note in memory,
+    governed the same way (``metricmind learn review``).
     """
     st = state(request)
     learned: list[dict[str, str]] = []
     entry = Feedback(question=q, verdict=verdict, user=user.name if user else None)  # checks the verdict
     taught: dict[str, str] = {}
+    right = _expected(expected)
+    if right is not None:
+        editor = require(request, "editor")  # a correction changes answers: an editor's, reviewed for others
+        note = st.project.answer_feedback(q, verdict, user=editor.name, expected=right, as_of=_as_of(as_of))
+        taught["noted"] = str(note["note"])
+    else:
+        try:
+            st.project.answer_feedback(q, verdict, user=entry.user, as_of=_as_of(as_of))
+        except MetricmindError:
+            pass  # a verdict alone is kept in the feedback file even when the memory is down
     if verdict == "incorrect" and phrase.strip() and target.strip():
         editor = require(request, "editor")  # teaching stores a word in the catalog
         word = st.project.learn(editor.name, phrase, target, question=q)
