@@ -7,9 +7,9 @@ corrected in March is recognised in June. Episodes store the reading (JSON) in `
 note stores the corrected reading in ``wrong`` and the right one in ``fix``.
 
 A note or a skill is used only when it is safe to: a note when the resolver makes the same mistake
-again (the same signature of an answerable reading) on a similar question, or fails (refuses, asks back) on a question that
-says nothing more than the corrected one; a skill (a confirmed reading) when the resolver reads the
-same, or fails on such a question. A question with a catalog word the remembered one lacks ("… in
+again (the same signature of an answerable reading) on a similar question, or fails (refuses, asks
+back, or leaves words unexplained) on a question that says nothing more than the corrected one; a
+skill (a confirmed reading) when the resolver reads the same, or fails on such a question. A question with a catalog word the remembered one lacks ("… in
 EMEA") is never answered from memory unless the resolver read it the same way.
 """
 
@@ -218,9 +218,15 @@ def says_more(question: str, remembered: str, catalog_words: Collection[str]) ->
     return any(w in catalog_words or f"{w}s" in catalog_words for w in extra)
 
 
+UNSURE = 0.8
+"""Below this confidence a reading left words unexplained (docs/ask.md#confidence): memory may answer."""
+
+
 def failed(res: Resolution) -> bool:
-    """Whether the resolver could not read the question (a refusal, or a question back)."""
-    return not res.answerable or res.clarify is not None
+    """Whether the resolver could not read the question: a refusal, a question back, or a reading that
+    left words unexplained (confidence below ``UNSURE``).
+    """
+    return not res.answerable or res.clarify is not None or res.confidence < UNSURE
 
 
 def replaced(

@@ -125,11 +125,12 @@ def test_corrupt_missing_or_unreachable_store(demo_copy: Path) -> None:
 def _writer(root: str, who: str, count: int) -> None:
     with Project.load(root) as project:
         project.remember()
+        resolver = project.resolver()  # the shared words: no catalog store to open (not what is tested)
         for i in range(count):
             if i % 2:
                 project.run(MetricQuery.build(["mrr"], ["customer__segment"]), user=who, source="test")
             else:
-                project.ask(f"MRR by region {who} {i}", as_of=DAY, user=who)
+                project.ask(f"MRR by region {who} {i}", as_of=DAY, user=who, resolver=resolver)
 
 
 def test_two_processes_lose_no_episode(demo_copy: Path) -> None:
