@@ -54,6 +54,8 @@ class Context:
         settings: The project's settings (``metricmind.yml``).
         dialect: The dialect compiled SQL and the YAML use.
         schema: Schema of unqualified table names.
+        govern: Runs the governance validator for the run's date (the project wires it): its report as
+            JSON, put in the run's summary and its review document.
     """
 
     root: Path
@@ -61,6 +63,7 @@ class Context:
     settings: dict[str, Any]
     dialect: str = "duckdb"
     schema: str | None = None
+    govern: Callable[[str], dict[str, Any]] | None = None
 
     def setting(self, name: str) -> Any:
         """A ``knowledge.*`` setting."""
@@ -140,8 +143,39 @@ def model_errors(root: Path, dialect: str) -> set[str]:
     return {f"{i.file}:{i.message}" for i in issues if i.level is Level.ERROR}
 
 
+def governance_markdown(report: dict[str, Any] | None) -> list[str]:
+    """The review document's governance section (``metricmind govern``'s findings), or nothing."""
+    if not report:
+        return []
+    if "findings" not in report:
+        return [
+            "## Governance",
+            "",
+            f"Not checked: {report.get('message', 'the validator did not run')}.",
+            "",
+        ]
+    out = [
+        "## Governance",
+        "",
+        f"`metricmind govern`: {report['errors']} error(s), {report['warnings']} warning(s)"
+        + (f" (as of {report['as_of']})" if report.get("as_of") else "")
+        + ".",
+        "",
+    ]
+    for f in report["findings"]:
+        where = f"{f['file']}:{f['line']}" if f.get("file") and f.get("line") else f.get("file") or ""
+        out.append(f"- **{f['level']}** `{f['code']}`{' ' + where if where else ''}: {f['message']}")
+    out.append("")
+    return out
+
+
 def proposal_markdown(
-    as_of: str, items: list[dict[str, Any]], mined: Mined | None, base: str, branch: str
+    as_of: str,
+    items: list[dict[str, Any]],
+    mined: Mined | None,
+    base: str,
+    branch: str,
+    governance: dict[str, Any] | None = None,
 ) -> str:
     """The review document, written like a pull-request description."""
     counts = {k: sum(1 for i in items if i["kind"] == k) for k in KIND_TITLE}
@@ -227,11 +261,16 @@ def proposal_markdown(
         else:
             out.append("None this time.")
         out.append("")
+    out += governance_markdown(governance)
     return "\n".join(out)
 
 
 def write_branch(
-    ctx: Context, items: list[dict[str, Any]], mined: Mined | None, as_of: str
+    ctx: Context,
+    items: list[dict[str, Any]],
+    mined: Mined | None,
+    as_of: str,
+    governance: dict[str, Any] | None = None,
 ) -> tuple[str, str | None, list[str]]:
     """Rebuild the proposal branch: one commit per item, then PROPOSAL.md. Branch, head commit, invalid ids."""
     base = ctx.base_branch()
@@ -257,7 +296,7 @@ def write_branch(
             gitops.commit(
                 wt, f"proposal {item['id']}: {item['payload']['summary']}", date=date, paths=touched
             )
-        (wt / "PROPOSAL.md").write_text(proposal_markdown(as_of, items, mined, base, branch))
+        (wt / "PROPOSAL.md").write_text(proposal_markdown(as_of, items, mined, base, branch, governance))
         head = gitops.commit(wt, f"proposals for {as_of}: review document", date=date, paths=["PROPOSAL.md"])
         head = gitops.git(wt, "rev-parse", "HEAD") if head is None else head
     return branch, head, invalid
@@ -322,6 +361,7 @@ def _run(
         more, learned = extra(day)
         mined.proposals.extend(more)
     step("mine")
+    governance = _govern(ctx, day)
     pending_ids = record(engine, mined.proposals, day)
     step("record")
     items = _items(engine, pending_ids)
@@ -332,7 +372,7 @@ def _run(
         if gitops.branch_exists(ctx.root, stale) and gitops.current_branch(ctx.root) != stale:
             gitops.git(ctx.root, "branch", "-D", stale)
     else:
-        branch, head, invalid = write_branch(ctx, items, mined, day)
+        branch, head, invalid = write_branch(ctx, items, mined, day, governance)
         with engine.begin() as conn:
             for item in items:
                 values: dict[str, Any] = {"branch": branch}
@@ -363,12 +403,24 @@ def _run(
     }
     if learned is not None:
         summary["learn"] = learned
+    if governance is not None:
+        summary["governance"] = governance
     notified = _announce(engine, ctx, day, summary, items, mined) if announce and branch else {}
     summary["notified"] = notified
     step("notify")
     _set_run(engine, day, status="done", step="done", finished_at=_now(), summary=_summary_for_store(summary))
     step("done")
     return summary
+
+
+def _govern(ctx: Context, day: str) -> dict[str, Any] | None:
+    """The governance report of the run (None when not wired; ``{"error", "message"}`` when it failed)."""
+    if ctx.govern is None:
+        return None
+    try:
+        return ctx.govern(day)
+    except MetricmindError as exc:
+        return {"error": exc.code, "message": exc.message}
 
 
 def _summary_for_store(summary: dict[str, Any]) -> dict[str, Any]:
@@ -393,7 +445,7 @@ def _announce(
         remote = ctx.setting("knowledge.git_remote")
         if remote:
             gitops.git(ctx.root, "push", "--force", "-q", str(remote), f"{branch}:{branch}")
-        body = proposal_markdown(day, items, mined, base, branch)
+        body = proposal_markdown(day, items, mined, base, branch, summary.get("governance"))
         done["github"] = notify.open_pull_request(
             str(ctx.setting("knowledge.github_api")),
             str(repo),

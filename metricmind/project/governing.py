@@ -87,6 +87,13 @@ class GovernMixin(WarehouseMixin):
             as_of=when,
         )
 
+    def govern_day(self, day: str) -> dict[str, Any]:
+        """The governance report (JSON) of the nightly run for ``day``: freshness as of the start of that
+        day unless ``govern.as_of`` says otherwise, so re-running a date gives the same report.
+        """
+        configured = govern_setting("govern.as_of", self.settings)
+        return self.govern(as_of=configured if configured else day).to_dict()
+
     def govern_impact(self, dataset: str, *, days: int = 30) -> dict[str, Any]:
         """What deprecating canonical dataset ``dataset`` would touch: dbt models, semantic models,
         metrics, saved queries, and the runs (catalog) and logged queries (knowledge graph) of the last

@@ -136,6 +136,7 @@ def _script(project: Path, crash_after: str | None) -> str:
         project = Project.load({str(project)!r})
         engine = connect(default_url(project.root))
         ctx = Context(project.root, project.model, project.settings, project.dialect, "main")
+        ctx.govern = project.govern_day  # as the CLI wires it
         def step(name):
             if name == {crash_after!r}:
                 os.kill(os.getpid(), signal.SIGKILL)

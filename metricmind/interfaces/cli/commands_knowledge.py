@@ -40,7 +40,7 @@ def _knowledge(project: Project) -> Knowledge:
 
     url = project.setting("store.url") or default_url(project.root)
     schema = project.setting("warehouse.schema")
-    return Knowledge(
+    knowledge = Knowledge(
         str(url),
         project.root,
         project.model,
@@ -48,6 +48,8 @@ def _knowledge(project: Project) -> Knowledge:
         project.dialect,
         str(schema) if schema else None,
     )
+    knowledge.context.govern = project.govern_day  # the nightly job reports governance
+    return knowledge
 
 
 def _take_spooled_runs(project: Project) -> None:
@@ -291,6 +293,14 @@ def nightly(
             lines.append(f"most used {what}: " + ", ".join(f"{r['name']} ({r['uses']})" for r in ranked[:5]))
     if summary["trending"]:
         lines.append("trending: " + ", ".join(t["name"] for t in summary["trending"][:5]))
+    governance = summary.get("governance")
+    if governance:
+        lines.append(
+            f"governance: {governance['errors']} error(s), {governance['warnings']} warning(s)"
+            if "findings" in governance
+            else f"governance: not checked ({governance.get('message')})"
+        )
+        lines += [f"  {f['level']}[{f['code']}] {f['message']}" for f in governance.get("findings", [])[:10]]
     learned = summary.get("learn") or {}
     if learned:
         rollups = learned.get("rollups") or {}
