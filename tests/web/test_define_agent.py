@@ -194,6 +194,14 @@ def test_bad_input_writes_nothing(rw: tuple[TestClient, dict[str, str]], rw_proj
     r = client.post("/define/draft", data=platinum, headers=h)
     assert r.status_code == 400 and r.json()["error"] == "unknown_value" and "Pro" in r.json()["message"]
     assert "Nothing was written" in r.json()["hint"] and r.json()["suggestions"][0] == "mrr"
+    too_long = client.get(
+        "/define/proposal", params={"name": "x", "definition": "a" * 3000, "format": "json"}
+    )
+    assert too_long.status_code == 400 and "the definition is 3,000 characters" in too_long.json()["message"]
+    many = client.get(
+        "/define/proposal", params={**MRR_EXAMPLE, "rule": ["EMEA only"] * 25, "format": "json"}
+    )
+    assert many.status_code == 400 and "25 rules" in many.json()["message"]
     html = client.get("/define/proposal", params=platinum).text
     assert 'id="refusal"' in html and "Pro" in html and 'href="/metrics/mrr"' in html
     cases = [

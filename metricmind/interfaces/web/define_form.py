@@ -76,10 +76,12 @@ def read_definition(form: Mapping[str, Any]) -> Definition:
         raise QueryError(
             f"{len(rules)} rules given; at most {MAX_RULES} are read", hint="Remove some rule rows."
         )
-    for text in (str(form.get("name") or ""), str(form.get("definition") or ""), *rules):
+    fields = [("name", str(form.get("name") or "")), ("definition", str(form.get("definition") or ""))]
+    fields += [(f"rule {i + 1}", r) for i, r in enumerate(rules)]
+    for where, text in fields:
         if len(text) > MAX_FIELD:
             raise QueryError(
-                f"a field is {len(text):,} characters long; at most {MAX_FIELD:,} are read",
+                f"the {where} is {len(text):,} characters long; at most {MAX_FIELD:,} are read",
                 hint="Say it in one line.",
             )
     return Definition(
@@ -101,16 +103,17 @@ def read_choices(form: Mapping[str, Any]) -> Choices:
 
 def _choice(form: Mapping[str, Any], what: str, index: int | None = None) -> Choice:
     suffix = f"_{index}" if index is not None else ""
+    label = f"{what} {index + 1}" if index is not None else what
     kind = str(form.get(f"{what}_choice{suffix}") or "accept").strip()
     if kind not in CHOICES:
         raise QueryError(
-            f"choice {kind!r} for the {what} is not one of {', '.join(CHOICES)}",
+            f"choice {kind!r} for the {label} is not one of {', '.join(CHOICES)}",
             hint="Pick Accept, Modify or Manual beside the suggestion.",
         )
     value = str(form.get(f"{what}_{kind}{suffix}") or "").strip() if kind != "accept" else ""
     if len(value) > MAX_FIELD:
         raise QueryError(
-            f"the {what} typed is {len(value):,} characters; at most {MAX_FIELD:,}", hint="Shorten it."
+            f"the {label} typed is {len(value):,} characters; at most {MAX_FIELD:,}", hint="Shorten it."
         )
     return Choice(kind, value)
 
