@@ -59,6 +59,11 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "dbt to run for generated packages (`dbt build`); default `$METRICMIND_DBT`, then PATH.",
     ),
+    Setting(
+        "dbt.target",
+        None,
+        "dbt target generated packages build into (default: the profile's); a DuckDB file is copied first.",
+    ),
     Setting("fiscal_year_start_month", 1, "First month of the fiscal year for time phrases."),
     Setting(
         "web.trusted_hosts",

@@ -208,7 +208,15 @@ def _build_in(
             (wt / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, wt / rel)
     profiles = wt if (wt / "profiles.yml").exists() else config.resolve("profiles_dir", settings)
-    return dbt_build(wt, list(selection), executable=executable, profiles_dir=profiles, settings=settings)
+    target = config.resolve("dbt.target", settings)
+    return dbt_build(
+        wt,
+        list(selection),
+        executable=executable,
+        profiles_dir=profiles,
+        target=str(target) if target else None,
+        settings=settings,
+    )
 
 
 def _build_record(result: BuildResult, commit: str | None) -> dict[str, Any]:

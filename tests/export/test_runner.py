@@ -102,3 +102,14 @@ def test_dbt_is_found_by_argument_setting_and_variable_or_refused(
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(DbtNotFound, match="not installed"):
         find_dbt()
+
+
+def test_build_uses_the_target_asked_for(tmp_path: Path, dbt: str) -> None:
+    root = tmp_path / "two"
+    _tiny_project(root, "(1, 10)")
+    profiles = (root / "profiles.yml").read_text(encoding="utf-8")
+    other = "    other:\n      type: duckdb\n      path: other.duckdb\n      schema: main\n      threads: 1\n"
+    (root / "profiles.yml").write_text(profiles + other, encoding="utf-8")
+    result = build(root, ["things"], executable=dbt, target="other")
+    assert result.ok and "--target" in result.command
+    assert (root / "other.duckdb").exists() and not (root / "tiny.duckdb").exists()
