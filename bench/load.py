@@ -87,6 +87,7 @@ class Probe:
         self.postmaster = int((pg.datadir / "postmaster.pid").read_text().split()[0])
         self.engine = make_engine(url)
         self.waits = 0
+        self.connections = 0
         self.sampling = False
 
     def pg_pids(self) -> list[int]:
@@ -97,11 +98,23 @@ class Probe:
         return cpu_seconds(self.served.worker_pids()), cpu_seconds(self.pg_pids())
 
     async def sample(self) -> None:
-        sql = sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+        sql = sa.text(
+            "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FROM pg_stat_activity "
+            "WHERE backend_type = 'client backend'"
+        )
         while self.sampling:
             with self.engine.connect() as conn:
-                self.waits = max(self.waits, int(conn.execute(sql).scalar() or 0))
+                waits, connections = conn.execute(sql).one()
+            self.waits = max(self.waits, int(waits))
+            self.connections = max(self.connections, int(connections))
             await asyncio.sleep(0.05)
+
+    def recorded(self) -> tuple[int, int]:
+        """Web runs in the catalog and records in the query log."""
+        with self.engine.connect() as conn:
+            runs = conn.execute(sa.text("SELECT count(*) FROM cat_executions WHERE source = 'web'")).scalar()
+            logged = conn.execute(sa.text("SELECT count(*) FROM kg_query_log")).scalar()
+        return int(runs or 0), int(logged or 0)
 
 
 async def burst(url: str, n: int, concurrency: int, make: Any, probe: Probe | None = None) -> Run:
@@ -194,6 +207,7 @@ def main() -> None:
                 warm = asyncio.run(burst(served.url, 32 * workers, 4 * workers, query))
                 assert warm.errors == 0, "warm-up failed; see serve.log"
                 probe = Probe(served, pg, env["METRICMIND_STORE_URL"])
+                sent = 32 * workers
                 for name, make, n, conc in (
                     ("query", query, args.queries, args.queries),
                     ("catalog", catalog, args.pages, args.readers),
@@ -203,6 +217,14 @@ def main() -> None:
                     for r in runs:
                         print(f"  {name:<8} workers={workers} {fmt(r)}", flush=True)
                     results[(name, workers)] = median(runs)
+                    sent += n * args.runs if name != "catalog" else 0
+                recorded = probe.recorded()
+                print(
+                    f"  recorded: {recorded[0]} runs in the catalog, {recorded[1]} in the query log, of "
+                    f"{sent} queries answered; at most {probe.connections} store connections",
+                    flush=True,
+                )
+                assert recorded == (sent, sent), "runs were lost"
                 probe.engine.dispose()
     cores = os.cpu_count() or 1
     print(

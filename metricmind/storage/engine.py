@@ -25,6 +25,11 @@ NAMING = {
 metadata = MetaData(naming_convention=NAMING)
 
 
+#: Connections a server store's pool keeps, and the most it opens beyond them under a burst.
+POOL_SIZE = 3
+POOL_OVERFLOW = 5
+
+
 def default_url(project_root: str | Path) -> str:
     """The SQLite store of a project: ``store.db`` in its state folder (``config.state_dir``, created)."""
     path = config.ensure_state_dir(config.state_dir(Path(project_root).resolve())) / "store.db"
@@ -43,10 +48,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
 
-    A PostgreSQL URL without a driver (``postgresql://``) uses psycopg 3.
+    A PostgreSQL URL without a driver (``postgresql://``) uses psycopg 3. A server store's pool keeps
+    at most ``POOL_SIZE`` connections and opens up to ``POOL_OVERFLOW`` more under a burst (then waits
+    up to 30 s for one), so N worker processes stay within the server's ``max_connections``.
     """
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not url.startswith("sqlite"):
+        kwargs.setdefault("pool_size", POOL_SIZE)
+        kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 10})
     engine = create_engine(url, **kwargs)

@@ -2,19 +2,25 @@
 
 The lock covers compiling and running only. The run is recorded (the catalog's usage, the query log)
 after the lock is released and before the answer is sent: a worker's other requests do not wait for
-the store's commits, and an answered query is a recorded one.
+the store's commits, and an answered query is a recorded one. At most ``RECORDERS`` runs are recorded
+at once per process, which bounds the store connections a worker opens under a burst (each recording
+holds one connection of the catalog's pool and one of the query log's).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections.abc import Sequence
 from typing import Any
 
 from metricmind.interfaces.web.core import WebState
 from metricmind.project import Execution, QueryResult, json_value
 from metricmind.spec.query import MetricQuery
+
+RECORDERS = 4
+_recording = threading.BoundedSemaphore(RECORDERS)
 
 
 def run_query(st: WebState, query: MetricQuery, user: str | None) -> QueryResult:
@@ -30,9 +36,11 @@ def run_query(st: WebState, query: MetricQuery, user: str | None) -> QueryResult
             finally:
                 st.project.listeners = listeners
     finally:  # the lock is released: record the run (a failed one too) before answering
-        for execution in ran:
-            for listener in listeners:
-                listener(execution)
+        if ran:
+            with _recording:
+                for execution in ran:
+                    for listener in listeners:
+                        listener(execution)
 
 
 def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
