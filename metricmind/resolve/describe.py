@@ -13,7 +13,7 @@ own phrases along at a lower weight ("recurring revenue" then counts for churned
 nouns a catalog declares for its ``name`` dimensions ("account", "company" for customer) meet their entity.
 
 This is the lexical scoring feature; an embedding similarity may be added next to it through
-``Scorer`` (a callable from the question's content words to a score per metric).
+``MetricTexts.scorer`` (a ``Scorer``: the question's content words → a score in [0, 1] per metric).
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ PHRASE_WEIGHT = 1.0
 """Weight of a word from a metric's name, label or synonyms."""
 TEXT_WEIGHT = 0.7
 """Weight of a word from its description or definition (written as prose, so looser)."""
+EXTRA_WEIGHT = 3.0
+"""Weight of the extra scoring feature (``MetricTexts.scorer``), about one rare word at full similarity."""
 EXPANDED_WEIGHT = 0.6
 """Weight of a word brought in by a single-word metric name inside the text ("MRR" → recurring revenue)."""
 
@@ -122,13 +124,18 @@ class MetricTexts:
                 score += weight * self.idf.get(k, 0.0)
         return score, hit
 
+    scorer: Scorer | None = None
+    """An extra feature (an embedding similarity, say): its score per metric, times ``EXTRA_WEIGHT``, is
+    added to the lexical score of every metric that explains at least one word."""
+
     def ranked(self, words: list[tuple[int, str]]) -> list[tuple[float, str, set[int]]]:
         """Every metric that explains at least one word, best first."""
+        extra = self.scorer([w for _, w in words]) if self.scorer is not None and words else {}
         out = []
         for metric in self.weights:
             score, hit = self.cover(metric, words)
             if hit:
-                out.append((score, metric, hit))
+                out.append((score + EXTRA_WEIGHT * extra.get(metric, 0.0), metric, hit))
         out.sort(key=lambda x: (-x[0], x[1]))
         return out
 

@@ -80,6 +80,9 @@ class _PhrasingReading(_MetricReading):
                     found = [a.target]  # "new MRR from brand new logos": the qualifier is said already
                 else:
                     found = [e.target for e in self.lex.lookup((*mods, *own)) if e.kind == "metric"]
+                    found = found or self.holding(
+                        (*mods, *own)
+                    )  # "revenue from new logos": new recurring revenue
                 if not mods or not found:
                     continue
                 res.metrics = [found[0] if m == a.target else m for m in res.metrics if m != b.target]
@@ -87,6 +90,18 @@ class _PhrasingReading(_MetricReading):
                 res.spans["metrics"] = [x for x in spans if x is not b and x is not a]
                 self.span_chars("metrics", a.start, b.end, found[0], "qualified")
                 return
+
+    def holding(self, words: tuple[str, ...]) -> list[str]:
+        """The one metric with a phrase of at most one more word that holds all ``words``."""
+        want = set(words)
+        found = {
+            e.target
+            for key, entries in self.lex.phrases.items()
+            if len(key) <= len(want) + 1 and want <= set(key)
+            for e in entries
+            if e.kind == "metric"
+        }
+        return sorted(found) if len(found) == 1 else []
 
     def read_composed(self) -> None:
         """Two metrics read apart that together name a third ("recurring revenue … with cancellations":

@@ -67,6 +67,8 @@ from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
 from metricmind.spec.names import METRIC_TIME, split
 
+VALUE_CUES = ("because of", "due to", "because", "via", "through", "attributed to", "credited to", "left for")
+"""Words after which an everyday word is a value ("churned because of price", "acquired via events")."""
 MAX_QUESTION_CHARS = 2000
 """The longest question the resolver reads; a longer one is a ``QuestionTooLongError``."""
 
@@ -168,8 +170,17 @@ class Resolver:
                     best.append((d, w))
         best.sort()
         found = best[0][1] if best and (len(best) == 1 or best[0][0] < best[1][0]) else None
+        if found is None and len(word) >= 4 and word.isalpha():
+            found = self.expand_prefix(word)
         self._typos[word] = found
         return found
+
+    def expand_prefix(self, word: str) -> str | None:
+        """The one catalog word ``word`` abbreviates ("feat" → feature, "mgmt" is none): a word that begins
+        with it and is at least two letters longer, when no other catalog word (plurals folded) does.
+        """
+        longer = {w for w in self.lex.vocabulary if w.startswith(word) and len(w) >= len(word) + 2}
+        return min(longer, key=len) if len({root(w) for w in longer}) == 1 else None
 
     # -- resolving -----------------------------------------------------------------------------
     def resolve(
@@ -359,8 +370,8 @@ class _Reading(_TimeOrderReading):
                     if group
                     else {"metric": 0, "value": 1, "dimension": 2}
                 )
-                if kind == "value" and any(self.anchored(c, e) for e in entries):
-                    order["value"] = -1  # "overdue invoices": the value of the entity that follows
+                if kind == "value" and (any(self.anchored(c, e) for e in entries) or self.after_cue(c.first)):
+                    order["value"] = -1  # "overdue invoices", "acquired via events": a value, not a metric
                 best = min(e.rank for e in entries)
                 if kind == "dimension" and best >= 5 and not group:
                     continue  # a bare head noun ("type") is a dimension only after "by"
@@ -389,6 +400,11 @@ class _Reading(_TimeOrderReading):
             return False
         j = self.prev_word(c.first)
         return not (j >= 0 and self.tokens[j].norm in DESC_WORDS | ASC_WORDS)
+
+    def after_cue(self, i: int) -> bool:
+        """Whether the words before ``i`` name where something came from ("via", "through", "because of")."""
+        before = " ".join(t.norm for t in self.tokens[max(0, i - 2) : i])
+        return before.endswith(VALUE_CUES)
 
     def ranks_by(self, i: int) -> bool:
         """``biggest plan tier by customers``: after a ranking word, "by" names the metric to rank by."""
@@ -428,9 +444,7 @@ class _Reading(_TimeOrderReading):
         ):
             return True  # "excluding direct", "partner excluded": a value next to an exclusion cue
         before = " ".join(t.norm for t in self.tokens[max(0, c.first - 2) : c.first])
-        if before.endswith(
-            ("because of", "due to", "because", "via", "through", "attributed to", "credited to")
-        ):
+        if before.endswith(VALUE_CUES):
             return True
         dim = e.target.split("=", 1)[0]
         if self.next_to_dim(c.first, c.last, dim):

@@ -283,6 +283,11 @@ _PATTERNS: list[tuple[str, Handler]] = [
         rf"(?:from|between) {_M1}(?: (?P<y1>20\d\d))? (?:to|and|through|until|till|thru) {_M2}(?: (?P<y2>20\d\d))?",
         _month_span,
     ),
+    # "jan-mar" (the hyphen splits it), "march through may 2025": a span of months without "from"
+    (
+        rf"{_M1}(?: (?P<y1>20\d\d))? (?:to |through |thru |till |until )?{_M2}(?: (?P<y2>20\d\d))?",
+        _month_span,
+    ),
     (rf"(?:the )?(?P<h>first|second|1st|2nd) half (?:of )?(?:{Y}|(?P<rel>this|last) year)", _half),
     (rf"h(?P<h>[12]) (?:of )?{Y}", _half),
     (rf"{Y} h(?P<h>[12])", _half),
@@ -310,7 +315,12 @@ _PATTERNS: list[tuple[str, Handler]] = [
         _to_date,
     ),
     (r"(?:the )?(?P<before>day before )?yesterday", _yesterday),
-    (r"today|right now|as of now|at the moment|currently|current|now", _today),
+    # "current" before a noun of who ("current clients") says which customers, not when
+    (
+        r"today|right now|as of now|at the moment|currently"
+        r"|current(?! (?:customer|client|account|user|subscriber|logo|compan|plan|tier|segment|region))|now",
+        _today,
+    ),
     (rf"(?:on )?(?P<a>{ISO})", _one_day),
     (r"(?:fy|fiscal year|fiscal) ?(?P<y>20\d\d|\d\d)\b", _in_year),
     (Y, _in_year),

@@ -10,6 +10,7 @@ from metricmind.resolve import Resolver
 from metricmind.resolve.describe import key
 
 DAY = dt.date(2025, 6, 18)
+D = dt.date
 
 
 def test_keys_fold_word_forms() -> None:
@@ -147,3 +148,48 @@ def test_words_around_metrics(
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable is answerable, res.reason
     assert sorted(res.metrics) == (metrics if answerable else sorted(res.metrics))
+
+
+def test_an_extra_scorer_is_one_more_feature(resolver: Resolver) -> None:
+    texts = resolver.texts
+    words = [(0, "share"), (1, "trials"), (2, "paying")]
+    assert texts.ranked(words)[0][1] == "trial_conversion_rate"
+    texts.scorer = lambda ws: {"trial_starts": 1.0} if "trials" in ws else {}
+    try:
+        ranked = texts.ranked(words)
+        assert ranked[0][1] == "trial_starts"  # the feature outweighs the lexical lead
+        assert all(hit for _, _, hit in ranked)  # it only reorders metrics the words touch
+    finally:
+        texts.scorer = None
+
+
+@pytest.mark.parametrize(
+    ("question", "metrics", "group_by", "time_range"),
+    [
+        ("trials jan-mar", ["trial_starts"], [], (D(2025, 1, 1), D(2025, 4, 1))),  # a span of months
+        ("events by feat q2", ["events"], ["event__feature"], (D(2025, 4, 1), D(2025, 7, 1))),  # a prefix
+        (
+            "mktg spend by chnl ytd",
+            ["marketing_spend"],
+            ["ad_spend__channel"],
+            (D(2025, 1, 1), D(2025, 6, 19)),
+        ),
+        (
+            "money from upsells to current clients last qtr",
+            ["expansion_mrr"],
+            [],
+            (D(2025, 1, 1), D(2025, 4, 1)),
+        ),
+        ("revenue from new logos this year", ["new_mrr"], [], (D(2025, 1, 1), D(2025, 6, 19))),
+    ],
+)
+def test_shorthand_spans_and_qualified_revenue(
+    resolver: Resolver,
+    question: str,
+    metrics: list[str],
+    group_by: list[str],
+    time_range: tuple[dt.date, dt.date],
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert (res.metrics, [n for n, _ in res.group_by], res.time_range) == (metrics, group_by, time_range)
