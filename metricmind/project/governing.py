@@ -206,14 +206,14 @@ class GovernMixin(WarehouseMixin):
     def _catalog_deprecations(self) -> dict[str, dict[str, Any]]:
         """The catalog's deprecated metrics by name (nothing when there is no store yet or it fails)."""
         catalog = self.__dict__.get("catalog")
-        if catalog is None:
-            if not (self.setting("store.url") or (self.state_dir / "store.db").exists()):
+        if catalog is None:  # read the store without opening the catalog (no migration, no sync)
+            url = self.setting("store.url")
+            if not url and not (self.state_dir / "store.db").exists():
                 return {}
-            try:
-                catalog = self.catalog
-            except MetricmindError as exc:
-                log.info("deprecations: the catalog is not available: %s", exc)
-                return {}
+            from metricmind.catalog.deprecations import deprecated
+            from metricmind.storage import default_url
+
+            return deprecated(str(url or default_url(self.root)))
         try:
             return {str(d["name"]): d for d in catalog.metrics("deprecated")}
         except MetricmindError as exc:
