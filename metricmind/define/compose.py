@@ -21,7 +21,7 @@ from metricmind.define.shape import join_filters
 from metricmind.define.terms import Term, find_term
 from metricmind.define.words import lexicon, stems
 from metricmind.spec.joingraph import JoinGraph
-from metricmind.spec.model import Metric, Model
+from metricmind.spec.model import Metric, Model, SemanticModel
 from metricmind.spec.names import SEP
 
 AS_SHARE = re.compile(
@@ -200,6 +200,23 @@ def _part(
     measure = ""
     if base is None and term is None:
         return "no existing metric fits and no column or entity of one semantic model is named clearly"
+    converted: tuple[str, str] | None = None
+    if base is None and term is not None and term.agg in ("sum", "average"):
+        if any(rulebook.CONVERT.search(r) for r in rules):
+            converted = monthly_expression(model.semantic_models[term.sm], term.expr)
+            if converted is None:
+                return f"no billing interval says how to convert {term.expr} to a monthly amount"
+            term = Term(
+                term.sm,
+                term.agg,
+                converted[0],
+                term.time,
+                term.snapshot,
+                f"{term.reason}; {converted[1]}",
+                term.confidence,
+                term.counted,
+                term.time_named,
+            )
     extended = extend(
         model,
         new_measures=[(m.semantic_model, m.measure) for m in parts.measures],
@@ -261,6 +278,15 @@ def _part(
     if name != definition.name:
         rules = [_clause(r, text) for r in rules]
     reads = [rulebook.read_rule(r, ctx) for r in rules if r]
+    if converted is not None:
+        reads = [
+            rulebook.Read(
+                RuleReading(r.reading.text, "expression", 0.8, f"a documented expression: {converted[1]}")
+            )
+            if rulebook.CONVERT.search(r.reading.text)
+            else r
+            for r in reads
+        ]
     own = _strip(text, base, term)
     if qualifier or (name != definition.name and _values(model, own, ctx)):
         said = rulebook.read_rule(f"only {qualifier or own}", replace(ctx, covering=[]))
@@ -387,7 +413,7 @@ def _values(model: Model, text: str, ctx: rulebook.Context) -> list[tuple[str, s
     out = []
     for dim, value in found:
         key = stems(value.lower().replace("_", " "))
-        if any(e.kind == "metric" for e in lx.lookup(key)):
+        if any(e.kind == "metric" and e.source in ("name", "label") for e in lx.lookup(key)):
             continue
         out.append((dim, value))
     return out
@@ -487,3 +513,23 @@ def _clause(rule: str, text: str) -> str:
     scored = [(len({w[:5] for w in stems(c.lower()) if len(w) > 2} & words), c) for c in clauses]
     best = max(scored)
     return best[1] if best[0] > 0 and [s for s, _ in scored].count(best[0]) == 1 else ""
+
+
+#: Months in one billing period, by billing interval value.
+INTERVAL_MONTHS = {"annual": 12, "yearly": 12, "year": 12, "semiannual": 6, "quarterly": 3, "quarter": 3}
+
+
+def monthly_expression(sm: SemanticModel, column: str) -> tuple[str, str] | None:
+    """(SQL, what it says) converting ``column`` to a monthly amount by the model's billing interval
+    ("annual contracts as monthly": ÷ 12 for annual, ÷ 3 for quarterly), or None without one.
+    """
+    for d in sm.dimensions:
+        values = [str(v) for v in d.meta.get("values") or ()]
+        longer = [v for v in values if INTERVAL_MONTHS.get(v.lower(), 1) > 1]
+        if d.type != "categorical" or not longer:
+            continue
+        col = d.expr or d.name
+        cases = " ".join(f"when {col} = '{v}' then {column} / {INTERVAL_MONTHS[v.lower()]}" for v in longer)
+        said = ", ".join(f"÷ {INTERVAL_MONTHS[v.lower()]} when {d.name} is {v}" for v in longer)
+        return f"case {cases} else {column} end", f"{column} as a monthly amount ({said})"
+    return None

@@ -27,7 +27,9 @@ NEGATIVE = re.compile(
     re.IGNORECASE,
 )
 POSITIVE = re.compile(r"\b(only|just|solely|exclusively|limited to|restricted to)\b", re.IGNORECASE)
-CONVERT = re.compile(r"\b(equivalent|convert|normali[sz]e|annuali[sz]|prorate|pro-rate)", re.IGNORECASE)
+CONVERT = re.compile(
+    r"\b(equivalent|convert|normali[sz]e|annuali[sz]|prorate|pro-rate)|\bas (a )?monthly\b", re.IGNORECASE
+)
 EQUIVALENT = re.compile(r"\bequivalents?\b|÷|divided by 12|/ ?12\b", re.IGNORECASE)
 COVERED_NEGATIVE = re.compile(r"\b(excluded|are not|is not|do not count|does not count)\b", re.IGNORECASE)
 STRUCTURE = re.compile(r"\b(numerator|denominator|divided|ratio|weighted|per)\b", re.IGNORECASE)
@@ -310,6 +312,7 @@ def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
 def _values(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str]], list[str]]:
     """(dimension, value) pairs named in ``words`` (longest phrases first), and the words left over."""
     found: list[tuple[str, str]] = []
+    keys: list[tuple[str, ...]] = []
     ctx.said = words
     used = [False] * len(words)
     named = {
@@ -327,7 +330,17 @@ def _values(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str]]
             hit = _value(key, ctx, named) or _flag(key, ctx) or _value(key, ctx)
             if hit and hit not in found:
                 found.append(hit)
+                keys.append(key)
                 used[i : i + size] = [True] * size
+    if len({d for d, _ in found}) > 1:
+        # "cancel reason price": "cancel" is part of the other dimension's name, not a value of status
+        named_by = {d: set(stems(d.rsplit(SEP, 1)[-1].replace("_", " "))) for d, _ in found}
+        keep = [
+            n
+            for n, ((d, _), key) in enumerate(zip(found, keys, strict=True))
+            if not any(o != d and set(key) <= parts <= set(words) for o, parts in named_by.items())
+        ]
+        found = [found[n] for n in keep]
     leftover = [w for w, u in zip(words, used, strict=True) if not u and w not in GLUE and w not in RULE_GLUE]
     return found, leftover
 
