@@ -19,7 +19,7 @@ from metricmind.define.proposal import Definition, NewMeasure, NewModel, Proposa
 from metricmind.define.rank import is_ratio, measures_of, rank
 from metricmind.define.shape import join_filters
 from metricmind.define.terms import Term, find_term
-from metricmind.define.words import lexicon, stems
+from metricmind.define.words import RATIO, lexicon, stems
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Metric, Model, SemanticModel
 from metricmind.spec.names import SEP
@@ -145,6 +145,12 @@ def compose(
         term = find_term(model, definition.text, context, lx, columns, dated)
         if term is None:
             return "the definition names no column or entity of one semantic model clearly", []
+        if RATIO.search(definition.text) and term.agg != "average":
+            return (
+                "the definition asks for a ratio or a share but names only one part; say it as "
+                "'X divided by Y'",
+                [],
+            )
         made = _part(definition, model, definition.name, definition.text, term, "", common, parts, proposal)
         if isinstance(made, str):
             return made, []

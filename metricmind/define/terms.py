@@ -188,6 +188,8 @@ def find_term(
             if w in every and w not in {"canonical", "main"} and not (named and w == named[0][1]):
                 base += 2.0
         base += 2.0 * own_dims.get(sm.name, 0)
+        if any(ds.relation == sm.relation for ds in model.canonical_datasets.values()):
+            base += 0.5  # the canonical registry: a certified table over a derived one
         base += min(2.0, 1.0 * len(_described(model, sm) & clause))
         span = start_end(sm)
         if snapshot:
@@ -241,7 +243,9 @@ def find_term(
     top, term = scored[0]
     if len(scored) > 1 and scored[1][0] >= top:
         return None  # two models fit as well: do not guess
-    margin = top - (scored[1][0] if len(scored) > 1 else 0.0)
+    # a copy of the same column in another table (a derived mart) is no rival reading
+    rivals = [s for s, t in scored[1:] if (t.agg, t.expr) != (term.agg, term.expr)]
+    margin = top - (rivals[0] if rivals else 0.0)
     conf = round(min(0.9, 0.5 + 0.1 * margin), 2)
     return Term(
         term.sm,
