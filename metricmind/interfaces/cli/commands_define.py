@@ -61,10 +61,15 @@ def define(
     package: Package | None = None
     if proposal.metric is not None:
         data["yaml"] = to_yaml(proposal.metric)
-        package = generate(
-            proposal, proj, max_hops=int(proj.setting("max_join_hops")), run_sql=lambda q: _rows(proj, q)
-        )
-        data["package"] = package.to_dict()
+        try:
+            package = generate(
+                proposal, proj, max_hops=int(proj.setting("max_join_hops")), run_sql=lambda q: _rows(proj, q)
+            )
+            data["package"] = package.to_dict()
+        except MetricmindError as exc:  # the proposal still prints; --write then says why it cannot
+            if write:
+                raise
+            data["package_error"] = exc.to_dict()
     if write and package is not None and not proposal.unread:
         written = write_package(
             package, proj.root, proj.catalog, whoami(proj, user), build=build, settings=proj.settings
