@@ -10,11 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import pytest
 from mcp import Client
 
 from metricmind.interfaces.mcpserver.server import build_server
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
+from metricmind.testing.dbt import SETUP_HINT, dbt_for_tests
+from tests.conftest import in_ci
 from tests.mcp.helpers import error, ok
 
 MRR = {
@@ -92,6 +95,10 @@ def test_refusals_name_the_nearest_value_and_the_closest_metrics(demo: Project) 
 def test_save_needs_an_editor_token_and_writes_a_draft(demo_copy: Path) -> None:
     before = yaml_files(demo_copy)
     with Project.load(demo_copy) as project:
+        no_git = build_server(project, token=token(project, "gil", "editor"))
+        assert "not in a git repository" in error(
+            no_git, "define_metric", {**MRR, "save": True, "build": True}
+        )
         viewer = build_server(project, token=token(project, "vera", "viewer"))
         refused = error(viewer, "define_metric", {**MRR, "save": True})
         assert "viewer" in refused and "needs an editor" in refused and "nothing was written" in refused
@@ -130,10 +137,12 @@ def test_the_tool_says_it_may_write(demo: Project) -> None:
     tool = anyio.run(go)
     assert tool.annotations.read_only_hint is False and tool.annotations.destructive_hint is False
     assert "Args:" in tool.description and "\n            " not in tool.description
-    assert set(tool.input_schema["properties"]) == {"name", "definition", "rules", "save"}
+    assert set(tool.input_schema["properties"]) == {"name", "definition", "rules", "save", "build"}
 
 
-def test_in_git_save_puts_the_package_on_a_review_branch(demo_copy: Path) -> None:
+def test_in_git_save_puts_the_package_on_a_review_branch(
+    demo_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env = {
         **os.environ,
         "GIT_AUTHOR_NAME": "t",
@@ -153,9 +162,28 @@ def test_in_git_save_puts_the_package_on_a_review_branch(demo_copy: Path) -> Non
     head = git("rev-parse", "HEAD")
     with Project.load(demo_copy) as project:
         editor = build_server(project, token=token(project, "ed", "editor"))
+        assert "needs save=true" in error(editor, "define_metric", {**MRR, "build": True})
         saved = json.loads(ok(editor, "define_metric", {**MRR, "save": True}))["saved"]
+        assert saved["build"] is None  # dbt builds it on approval
         assert saved["branch"] == "metricmind/define/subscription_value" and saved["state"] == "draft"
         files = git("ls-tree", "-r", "--name-only", saved["branch"]).splitlines()
         assert "models/metrics/subscription_value.yml" in files and any(f.startswith("tests/") for f in files)
         assert [c["name"] for c in project.catalog.changes()] == ["subscription_value"]
+        dbt = dbt_for_tests()
+        if dbt is not None or in_ci():
+            assert dbt is not None, f"dbt is missing: {SETUP_HINT}"
+            monkeypatch.setenv("METRICMIND_DBT", dbt)
+            emea = {
+                "name": "emea_mrr",
+                "definition": "MRR",
+                "rules": ["EMEA only"],
+                "save": True,
+                "build": True,
+            }
+            built = json.loads(ok(editor, "define_metric", emea))["saved"]
+            assert (
+                built["build"]["ok"]
+                and built["build"]["failed"] == []
+                and built["branch"].endswith("emea_mrr")
+            )
     assert git("rev-parse", "HEAD") == head and git("status", "--porcelain") == ""

@@ -53,6 +53,7 @@ class DefineTool:
         definition: str,
         rules: list[str] | str | None = None,
         save: bool = False,
+        build: bool = False,
     ) -> str:
         """Draft a new metric from plain English: the proposal, and with save=true a draft for review.
 
@@ -69,6 +70,8 @@ class DefineTool:
                 (e.g. ["Exclude trial subscriptions", "Only count active and past_due status"]).
             save: true writes the metric as a draft change in the review queue (never published; needs
                 the server to hold an editor's token). Nothing is written on a refusal or an unread rule.
+            build: With save, run dbt build of the metric's package on its review branch first (the project
+                must be in git); nothing is saved unless every model and test passes.
         """
         proposal = analyze(
             Definition(name.strip(), definition.strip(), tuple(rule_list(rules))),
@@ -78,13 +81,15 @@ class DefineTool:
         )
         answer = summarize(proposal)
         answer.update(self.package_summary(proposal))
+        if build and not save:
+            raise QueryError("build needs save=true", hint="Pass save=true with build=true.")
         if save:
-            answer["saved"] = self._save(proposal)
+            answer["saved"] = self._save(proposal, build=build)
         else:
             answer["saved"] = None
         return json.dumps(answer, default=str, ensure_ascii=False)
 
-    def _save(self, proposal: Proposal) -> dict[str, Any]:
+    def _save(self, proposal: Proposal, *, build: bool = False) -> dict[str, Any]:
         if not self.saving:
             raise PermissionDenied(
                 "this server was started so that no tool writes (--no-feedback); nothing was written",
@@ -113,6 +118,12 @@ class DefineTool:
             )
         needs_parts = bool(proposal.new_measures or proposal.new_model or proposal.new_metrics)
         git = in_git(self.project.root)
+        if build and not git:
+            raise QueryError(
+                f"building the package needs its review branch, and {self.project.root} is not in a git "
+                "repository; nothing was written",
+                hint="Save without build, or put the project in git (git init, then commit it).",
+            )
         if needs_parts and not git:
             raise QueryError(
                 f"{proposal.metric['name']!r} needs a new measure or dbt model, which go on a review branch, "
@@ -131,15 +142,15 @@ class DefineTool:
             package = self._package(proposal, learn=True) if git else None
         if package is not None:  # git and the catalog, outside the warehouse lock
             written = write_package(
-                package, self.project.root, catalog, self.writer, settings=self.project.settings
+                package, self.project.root, catalog, self.writer, build=build, settings=self.project.settings
             )
-            change, branch = written["change"], written["branch"]
+            change, branch, built = written["change"], written["branch"], _build_summary(written["build"])
             note = (
                 f"a draft in the review queue, its package ({len(written['files'])} files) on branch "
                 f"{branch}: submit it for review (web /review or the API); approving builds it with dbt"
             )
         else:
-            change, branch = catalog.create_draft(self.writer, proposal.metric), None
+            change, branch, built = catalog.create_draft(self.writer, proposal.metric), None, None
             note = (
                 "a draft in the review queue (the project is not in git: no package branch); submit it "
                 "for review (web /review or the API); an approver publishes it"
@@ -149,6 +160,7 @@ class DefineTool:
             "state": change.get("state"),
             "author": change.get("author"),
             "branch": branch,
+            "build": built,
             "note": note,
         }
 
@@ -185,6 +197,13 @@ def in_git(root: Path) -> bool:
     except MetricmindError:
         return False
     return True
+
+
+def _build_summary(build: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The result of dbt build, compact: ok, the summary line, the failed nodes."""
+    if not build:
+        return None
+    return {"ok": build.get("ok"), "summary": build.get("summary"), "failed": build.get("failed")}
 
 
 def summarize(proposal: Proposal) -> dict[str, Any]:
