@@ -56,6 +56,8 @@ class Context:
         schema: Schema of unqualified table names.
         govern: Runs the governance validator for the run's date (the project wires it): its report as
             JSON, put in the run's summary and its review document.
+        gate: Checks a worktree holding approved proposals before it is merged; raising refuses the
+            approval (the project wires the governance validator).
     """
 
     root: Path
@@ -64,6 +66,7 @@ class Context:
     dialect: str = "duckdb"
     schema: str | None = None
     govern: Callable[[str], dict[str, Any]] | None = None
+    gate: Callable[[Path], None] | None = None
 
     def setting(self, name: str) -> Any:
         """A ``knowledge.*`` setting."""

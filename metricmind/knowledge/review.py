@@ -125,6 +125,8 @@ def approve(
                 "the approved changes leave the project with errors: " + "; ".join(problems[:3]),
                 hint="Reject the conflicting proposal, or fix the YAML and approve again.",
             )
+        if ctx.gate is not None:  # governance: a merge that adds an error is refused, nothing merged
+            ctx.gate(wt)
     ids_text = ", ".join(i["id"] for i in items)
     merged = gitops.merge(ctx.root, branch, base, f"Merge approved proposals {ids_text}")
     gitops.git(ctx.root, "branch", "-D", branch, check=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -161,6 +162,16 @@ class GovernMixin(WarehouseMixin):
             except MetricmindError as exc:
                 log.warning("could not post the certification notices: %s", exc)
         return notices
+
+    def proposal_gate(self, worktree: Path) -> None:
+        """Refuse merging approved nightly proposals (held in ``worktree``) that add a governance error.
+
+        Raises:
+            GovernanceError: With the new findings (nothing is merged).
+        """
+        from metricmind.spec.loader import load
+
+        self.approval_gate(self.defined, load(worktree).model)
 
     def approval_gate(self, before: Model, after: Model) -> None:
         """Refuse a change whose model has governance errors the current one does not have.

@@ -43,3 +43,41 @@ def test_the_nightly_job_reports_governance(
     text = runner.invoke(app, ["nightly", "--as-of", AS_OF, "-p", p])
     assert "governance: 1 error(s), 0 warning(s)" in text.stdout
     assert "error[missing_owner] canonical dataset 'fct_invoices_canonical' has no owner" in text.stdout
+
+
+def test_approving_a_proposal_that_adds_a_governance_error_is_refused(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in GIT_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.delenv("METRICMIND_STORE_URL", raising=False)
+    (demo / ".gitignore").write_text(".metricmind/\ntarget/\n")
+    git(demo, "init", "-q", "-b", "main")
+    git(demo, "add", "-A")
+    git(demo, "commit", "-q", "-m", "demo project")
+    p = str(demo)
+    log = workload.write(tmp_path / "month.jsonl")
+    assert runner.invoke(app, ["querylog", "ingest", "--file", str(log), "-p", p, "--json"]).exit_code == 0
+    summary = json.loads(runner.invoke(app, ["nightly", "--as-of", AS_OF, "-p", p, "--json"]).stdout)
+    wire = next(x["id"] for x in summary["proposals"] if x["name"] == "wire_billed_amount")
+    # meanwhile the invoices semantic model is pointed at a model that reads the raw billing table
+    (demo / "models" / "marts" / "fct_invoices_raw.sql").write_text(
+        "select * from {{ source('raw', 'billing_invoices') }}\n"
+    )
+    billing = demo / "models" / "semantic" / "billing.yml"
+    billing.write_text(
+        billing.read_text().replace("ref('fct_invoices_canonical')", "ref('fct_invoices_raw')", 1)
+    )
+    git(demo, "add", "-A")
+    git(demo, "commit", "-q", "-m", "invoices from raw")
+    head = git(demo, "rev-parse", "HEAD")
+    refused = runner.invoke(app, ["proposals", "approve", wire, "--by", "rita", "-p", p])
+    assert refused.exit_code == 2, refused.output
+    assert "governance error" in refused.output and "reads_raw_source" in refused.output
+    assert git(demo, "rev-parse", "HEAD") == head  # nothing merged
+    listed = {
+        x["id"]: x["status"]
+        for x in json.loads(runner.invoke(app, ["proposals", "list", "-p", p, "--json"]).stdout)
+    }
+    assert listed[wire] == "pending"

@@ -49,6 +49,7 @@ def _knowledge(project: Project) -> Knowledge:
         str(schema) if schema else None,
     )
     knowledge.context.govern = project.govern_day  # the nightly job reports governance
+    knowledge.context.gate = project.proposal_gate  # approvals of proposals pass the validator
     return knowledge
 
 

@@ -67,6 +67,7 @@ class Graph:
             ctx = self._knowledge.context
             if ctx.model is not project.model:
                 ctx.model, ctx.settings = project.model, project.settings
+            ctx.govern, ctx.gate = project.govern_day, project.proposal_gate  # governance (docs/govern.md)
             return self._knowledge
 
     def record(self, execution: Any) -> None:
