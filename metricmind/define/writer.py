@@ -207,6 +207,9 @@ def _build_in(
         if src.exists():
             (wt / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, wt / rel)
+    packages = project / "dbt_packages"  # installed by `dbt deps`, not in git
+    if packages.is_dir() and not (wt / "dbt_packages").exists():
+        shutil.copytree(packages, wt / "dbt_packages", symlinks=True)
     profiles = wt if (wt / "profiles.yml").exists() else config.resolve("profiles_dir", settings)
     target = config.resolve("dbt.target", settings)
     return dbt_build(
