@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from metricmind.resolve.describe import content
+from metricmind.resolve.analyst import additive
+from metricmind.resolve.describe import PHRASE_WEIGHT, content
+from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.loosevalues import demonym
 from metricmind.resolve.reading import _Pick, _ReadingBase
@@ -205,7 +207,10 @@ class _MetricReading(_ReadingBase):
         if (
             not read - nouns <= hit
             or (nouns and (gain < MIN_GAIN or len(hit & unread) < 2))
-            or not (gain >= (MIN_GAIN if strong else 0.1) or (len(metrics) > 1 and best in metrics))
+            or not (
+                gain >= (MIN_GAIN if strong else 0.1)
+                or (len(metrics) > 1 and (best in metrics or not joined))
+            )
             or score <= others
             or (
                 second >= score * 0.9 and best not in metrics
@@ -230,6 +235,39 @@ class _MetricReading(_ReadingBase):
             if any(c in gap for c in ",+&/") or set(stems(gap)) & {"and", "or", "vs", "versus", "plus"}:
                 return True
         return False
+
+    def amount_or_count(self, metrics: list[str]) -> list[str]:
+        """Amount or count: "how much" asks an amount, "how many invoices" a count; a metric read from a word
+        or a shortened phrase whose unit does not fit is swapped for the one metric of the fitting unit (an
+        amount in currency that adds up, or a count) whose own phrases hold the same words.
+        """
+        text = " ".join(t.norm for t in self.tokens)
+        want = "currency" if "how much" in text else "count" if "how many" in text else None
+        spans = self.res.spans.get("metrics", [])
+        if want is None or len(metrics) != 1 or len(spans) != 1 or spans[0].how == "name":
+            return metrics
+        if spans[0].how != "reduced" and len(self.span_words(spans[0])) != 1:
+            return metrics  # a whole label or synonym says what it means
+        model = self.r.model
+        if str(model.metrics[metrics[0]].meta.get("unit") or "") in (want, "ratio", "percent"):
+            return metrics
+        words = [word_key(w) for w in self.span_words(spans[0])]
+        found = [
+            name
+            for name, m in model.metrics.items()
+            if str(m.meta.get("unit") or "") == want
+            and str(m.meta.get("status") or "") != "deprecated"
+            and (want == "count" or additive(model, name))
+            and all(self.r.texts.weights[name].get(k, 0.0) >= PHRASE_WEIGHT for k in words)
+        ]
+        if len(found) != 1:
+            return metrics
+        self.res.spans["metrics"] = [Span(spans[0].text, spans[0].start, spans[0].end, found[0], "unit")]
+        return found
+
+    def span_words(self, s: Span) -> list[str]:
+        """The words (lower case) within a span's characters."""
+        return [t.norm for t in self.tokens if s.start <= t.start < s.end]
 
     def explained(self, metric: str, positions: set[int]) -> None:
         """Claim words the metric's own description explains (they are not unknown words)."""

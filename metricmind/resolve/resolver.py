@@ -291,7 +291,7 @@ class _Reading(_TimeOrderReading):
         self.read_composed()
         self.read_entity_count()
         if not self.attribution_talk():
-            res.metrics = self.described(res.metrics)
+            res.metrics = self.amount_or_count(self.described(res.metrics))
         self.read_attribution()
         if res.comparison and any(self.compares(m) for m in metrics):
             res.notes.append(f"{', '.join(metrics)} already compares periods; no extra comparison")
@@ -650,9 +650,8 @@ class _Reading(_TimeOrderReading):
     def check_leftovers(self, picks: list[_Pick]) -> None:
         """Words nothing explained: harmless, or a sign the question asks for something else."""
         res = self.res
-        metric_edges = {p.first - 1 for p in picks if p.kind == "metric"} | {
-            p.last for p in picks if p.kind == "metric"
-        }
+        kept = [p for p in picks if p.kind == "metric" and self.best_metric(p.entries) in res.metrics]
+        metric_edges = {p.first - 1 for p in kept} | {p.last for p in kept}
         # a metric read from an entity's name alone ("customer") followed by other words
         # (singular: "customers stepping down" is a sentence, "customer lifetime value" a concept)
         entity_edges = {
@@ -662,6 +661,7 @@ class _Reading(_TimeOrderReading):
             and self.stems[p.first : p.last] in (["customer"], ["user"])
             and self.tokens[p.last - 1].norm in ("customer", "user")
             and not self.threshold
+            and self.best_metric(p.entries) in res.metrics  # not one a description replaced
         }
         dim_edges = {p.last for p in picks if p.kind == "dimension"}
         unknown: list[int] = []

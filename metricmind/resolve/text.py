@@ -49,6 +49,7 @@ _LEMMAS = {
     "growing": "grow",
     "grown": "grow",
     "accounts": "account",
+    "ads": "ad",
     "clients": "customer",
     "client": "customer",
     "people": "user",
@@ -92,7 +93,7 @@ FILLERS = frozenset(
     been being overall currently current
     performance performing perform doing trend trends trending trended
     company business our
-    percentage percent proportion d ll m re ve via through using thru pls plz thanks thx
+    percentage percent proportion portion fraction d ll m re ve via through using thru pls plz thanks thx
     bring brought generate generated generating make made earn earned drive drove driven drove produce
     produced come came bringing contribute contributed see seen happen happened look looked
     did have had

@@ -193,3 +193,17 @@ def test_shorthand_spans_and_qualified_revenue(
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable, res.reason
     assert (res.metrics, [n for n, _ in res.group_by], res.time_range) == (metrics, group_by, time_range)
+
+
+@pytest.mark.parametrize(
+    ("question", "metrics"),
+    [
+        ("revenue after refunds last quarter", ["net_revenue"]),  # two metrics not listed, one holds both
+        ("what portion of trials converted", ["trial_conversion_rate"]),
+        ("how much revenue per customer by segment", ["arpa"]),
+        ("how much do customers owe us that is past due", ["overdue_amount"]),  # the entity says who
+    ],
+)
+def test_more_business_words(resolver: Resolver, question: str, metrics: list[str]) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable and res.metrics == metrics, res.reason
