@@ -172,7 +172,7 @@ def _incompatible(
     lx = lexicon(model)
     context = " ".join([definition.text, *definition.rules])
     term = find_term(model, definition.text, context, lx, columns, (definition.text, *definition.rules))
-    named = named_dimensions(model, [definition.text, *definition.rules])
+    named = named_dimensions(model, list(definition.rules))
     if term is None or base.type.value != "simple":
         term = None
     elif term.confidence < 0.6:

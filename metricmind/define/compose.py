@@ -87,7 +87,10 @@ def compatible(model: Model, metric: Metric, term: Term | None, named_dims: set[
     if term.time_named and not term.snapshot and all(ms.agg_time_dimension != term.time for ms in measures):
         return False
     if term.agg in ("sum", "average"):
-        return any(ms.expr == term.expr for ms in measures) and (term.agg == "sum" or is_ratio(metric))
+        want = set(term.expr.split("_"))
+        # the same column, or a narrower one the metric names ("last_touch_new_mrr" for "new MRR")
+        fits = any(ms.expr == term.expr or want < set(ms.expr.split("_")) for ms in measures)
+        return fits and (term.agg == "sum" or is_ratio(metric))
     if term.counted is None:
         return False
     for ms in measures:
@@ -105,13 +108,16 @@ def compatible(model: Model, metric: Metric, term: Term | None, named_dims: set[
 
 
 def named_dimensions(model: Model, texts: list[str]) -> set[str]:
-    """Categorical dimensions whose values the texts name unambiguously (by a value of one dimension)."""
+    """Categorical dimensions whose values the texts (the rules) name unambiguously, as written."""
     lx = lexicon(model)
     out: set[str] = set()
     for text in texts:
         raw = re.findall(r"[a-z0-9_]+", text.lower().replace("-", " "))
+        used = [False] * len(raw)
         for size in (2, 1):
             for i in range(len(raw) - size + 1):
+                if any(used[i : i + size]):
+                    continue  # "paid social" is read, not "paid" again
                 phrase = " ".join(raw[i : i + size])
                 hits = {
                     e.target.partition("=")[0]
@@ -122,6 +128,7 @@ def named_dimensions(model: Model, texts: list[str]) -> set[str]:
                 }
                 if len(hits) == 1:
                     out |= hits
+                    used[i : i + size] = [True] * size
     return out
 
 
@@ -198,7 +205,7 @@ def _part(
     proposal: Proposal,
 ) -> dict[str, Any] | str:
     """One part: ``{"name": metric, "filter": …}`` for the metric that computes it (existing or new)."""
-    named = named_dimensions(model, [text, qualifier, *rules])
+    named = named_dimensions(model, [qualifier, *rules])
     ranked = rank(model, Definition(name, text), text)
     base = next((c.metric for c in ranked[:1] if c.score >= MIN_METRIC and not is_ratio(c.metric)), None)
     if base is not None and not compatible(model, base, term, named):

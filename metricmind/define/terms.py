@@ -174,6 +174,8 @@ def find_term(
     counting = bool(COUNT_CUE.search(text)) and not averaged
     money = any(w in MONEY | {"recurring", "revenue"} for w in words[:3]) and not counting
     named = entities_named(model, words, lexicon)
+    if named and named[0][0] == 0 and not money and not averaged:
+        counting = True  # "Customers who had recurring revenue …" counts customers
     own_dims = _dims_named(every, lexicon)
     at = {i for i, _ in named[:1]}
     clause = {w for i, w in enumerate(words) if i not in at and w not in GLUE and w not in VERBS}
