@@ -7,6 +7,7 @@ from functools import cached_property
 from metricmind.resolve.analyst import additive
 from metricmind.resolve.describe import PHRASE_WEIGHT, content
 from metricmind.resolve.describe import key as word_key
+from metricmind.resolve.exclusion import EXCLUSION_WORDS
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.loosevalues import demonym
 from metricmind.resolve.reading import _Pick, _ReadingBase
@@ -22,6 +23,7 @@ from metricmind.resolve.words import (
     GRAMMAR,
     NEGATIONS,
     QUALIFIER_BEFORE,
+    SORT_WORDS,
 )
 
 MIN_GAIN = 2.0
@@ -70,6 +72,7 @@ class _MetricReading(_ReadingBase):
                 j = self.prev_word(p.first)
                 as_dim = [e for e in self.lex.lookup(tuple(words)) if e.kind == "dimension"]
                 ranking = j >= 0 and self.tokens[j].norm in DESC_WORDS | ASC_WORDS | {"which", "what"}
+                ranking = ranking or self.sorted_by_other(p)  # "customers ranked by MRR"
                 if len(words) == 1 and words[0] in ENTITY_NOUNS and ranking and as_dim:
                     p.kind, p.entries = "dimension", as_dim
                     continue
@@ -174,6 +177,7 @@ class _MetricReading(_ReadingBase):
             and content(t.norm)
             and t.stem not in FILLERS
             and SHORT_FORMS.get(t.norm) != ""  # a chat filler ("hey quick one") is no evidence
+            and t.norm not in EXCLUSION_WORDS  # "ignoring SMB" excludes a value, it names no metric
         ]
 
     def described(self, metrics: list[str]) -> list[str]:
@@ -294,6 +298,11 @@ class _MetricReading(_ReadingBase):
             self.span("metrics", i, i + 1, best, "description")
         self.res.confidence -= 0.15
         return [best]
+
+    def sorted_by_other(self, p: _Pick) -> bool:
+        """Whether a sort word and "by" follow the words of ``p`` ("customers ranked/sorted by MRR")."""
+        norms = [t.norm for t in self.tokens[p.last : p.last + 4]]
+        return any(a in SORT_WORDS and b == "by" for a, b in zip(norms, norms[1:], strict=False))
 
     def names_value_dimension(self, p: _Pick, picks: list[_Pick]) -> bool:
         """A one-word metric phrase right after a value, that is a word of the value's dimension's name

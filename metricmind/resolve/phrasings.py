@@ -232,7 +232,18 @@ class _PhrasingReading(_MetricReading):
             return False
         if low == "us":
             return i > 0 and self.tokens[i - 1].norm == "the"
+        if low in EVERYDAY_SHORT and low != "or":
+            # "all regions except na", "emea versus na": after an exclusion cue, or set against a value
+            return exclusion_cue(self.tokens, i, self.unclaimed) is not None or self.set_against_value(i)
         return low not in EVERYDAY_SHORT
+
+    def set_against_value(self, i: int) -> bool:
+        """Whether the word at ``i`` and a value stand on both sides of "vs", "versus" or "against"."""
+        for j, k in ((i - 1, i - 2), (i + 1, i + 2)):
+            if 0 <= k < len(self.tokens) and self.tokens[j].norm in VS_WORDS:
+                if any(e.kind == "value" for e in self.lex.lookup((self.stems[k],))):
+                    return True
+        return False
 
     def read_loose_values(self) -> None:
         """Values named loosely: "Aussie companies" (a demonym), "paid channels" (a word several values of

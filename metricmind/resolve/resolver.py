@@ -62,6 +62,7 @@ from metricmind.resolve.words import (
     GRAIN_ADJ,
     GRAMMAR,
     GROUP_WORDS,
+    SORT_WORDS,
 )
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
@@ -416,7 +417,7 @@ class _Reading(_TimeOrderReading):
     @cached_property
     def first_rank_word(self) -> int:
         """The position of the question's first ranking word (``top``, ``lowest``…), or its length."""
-        ranking = DESC_WORDS | ASC_WORDS
+        ranking = DESC_WORDS | ASC_WORDS | SORT_WORDS  # "customers sorted by refunds": by the metric
         return next((i for i, t in enumerate(self.tokens) if t.norm in ranking), len(self.tokens))
 
     def grain_then_metric(self, c: _Pick) -> bool:

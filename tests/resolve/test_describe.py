@@ -207,3 +207,31 @@ def test_shorthand_spans_and_qualified_revenue(
 def test_more_business_words(resolver: Resolver, question: str, metrics: list[str]) -> None:
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable and res.metrics == metrics, res.reason
+
+
+@pytest.mark.parametrize(
+    ("question", "metrics", "group_by", "filters"),
+    [
+        ("churned mrr ignoring smb", ["churned_mrr"], [], [("customer__segment", "!=", ("SMB",))]),
+        ("mrr for all regions except na", ["mrr"], [], [("customer__region", "!=", ("NA",))]),
+        (
+            "emea versus na new mrr this year",
+            ["new_mrr"],
+            ["customer__region"],
+            [("customer__region", "in", ("EMEA", "NA"))],
+        ),
+        ("list customers ranked by mrr", ["mrr"], ["customer__name"], []),
+        ("customers sorted by refunds descending", ["refunds"], ["customer__name"], []),
+    ],
+)
+def test_exclusions_contrasts_and_sorting(
+    resolver: Resolver,
+    question: str,
+    metrics: list[str],
+    group_by: list[str],
+    filters: list[tuple[str, str, tuple[str, ...]]],
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == metrics and [n for n, _ in res.group_by] == group_by
+    assert [(f.field, f.op, f.values) for f in res.filters] == filters
