@@ -33,6 +33,7 @@ def validate(
     dialect: Dialect | None = None,
     tables: set[str] | None = None,
     as_of: dt.datetime | None = None,
+    dbt: lineage.Project | None = None,
 ) -> Report:
     """Every governance finding of the project at ``root`` (``model`` is its loaded model).
 
@@ -44,9 +45,10 @@ def validate(
         dialect: The dialect of the SQL ``run`` gets (needed with ``run``).
         tables: Qualified, lower-case table names in the warehouse (missing datasets are reported).
         as_of: The time freshness is measured at (default: ``govern.as_of``, else now in UTC).
+        dbt: The project's dbt model files, already read (two reports compared share one).
     """
     report = Report(checks=["lineage", "metadata"])
-    dbt = lineage.Project.read(root)
+    dbt = dbt or lineage.Project.read(root)
     rules = lineage.rules_of(
         model,
         _names(resolve("govern.trusted_sources", settings)),

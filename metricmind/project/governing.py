@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from metricmind.catalog.service import Catalog
 
 log = logging.getLogger(__name__)
+#: The memo key of the dbt model files, read once for two reports compared with each other.
+_DBT = "\x00dbt"
 
 
 class GovernanceError(MetricmindError):
@@ -65,9 +67,12 @@ class GovernMixin(WarehouseMixin):
         from metricmind.govern.validator import resolve_as_of
 
         target = model or self.model
-        if not warehouse:
-            return validate(target, self.root, self.settings)
         cache: dict[str, Any] = memo if memo is not None else {}
+        if _DBT not in cache:
+            cache[_DBT] = dbt_lineage.Project.read(self.root)
+        dbt = cache[_DBT]
+        if not warehouse:
+            return validate(target, self.root, self.settings, dbt=dbt)
 
         def run(sql: str) -> Sequence[Sequence[Any]]:
             if sql not in cache:
@@ -86,6 +91,7 @@ class GovernMixin(WarehouseMixin):
             dialect=self.compiler_dialect(),
             tables=tables,
             as_of=when,
+            dbt=dbt,
         )
 
     def govern_day(self, day: str) -> dict[str, Any]:
@@ -185,8 +191,8 @@ class GovernMixin(WarehouseMixin):
             new = self.govern(model=after, memo=memo)
         except MetricmindError as exc:  # no warehouse: the checks that need none still guard
             log.info("approval gate without the warehouse: %s", exc)
-            old = self.govern(model=before, warehouse=False)
-            new = self.govern(model=after, warehouse=False)
+            old = self.govern(model=before, warehouse=False, memo=memo)
+            new = self.govern(model=after, warehouse=False, memo=memo)
         added = new.new_errors(old)
         if added:
             raise GovernanceError("this change", added)
