@@ -19,6 +19,8 @@ import dataclasses
 import datetime as dt
 import json
 import re
+import threading
+import weakref
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +31,7 @@ from rapidfuzz import fuzz
 from metricmind.errors import QueryError
 from metricmind.learn import schema
 from metricmind.learn.memory import Memory
-from metricmind.learn.similarity import WORD, tokens
+from metricmind.learn.similarity import WORD, LexicalIndex, tokens
 from metricmind.resolve import Filter, Resolution
 from metricmind.spec.model import Grain
 from metricmind.spec.names import SEP
@@ -311,7 +313,7 @@ def lookup(memory: Memory, res: Resolution, user: str | None, catalog_words: Col
     fresh = reading_of(res.to_dict())
     sig = signature(fresh)
     candidates = []
-    for found in memory.notes_for(question, user, k=10, min_score=0):
+    for found in visible_notes(memory, question, user, k=10):
         try:
             wrong, fix = json.loads(found["wrong"]), json.loads(found["fix"])
         except ValueError:
@@ -362,6 +364,50 @@ def usable(res: Resolution, question: str, remembered: str, catalog_words: Colle
         and similarity(question, remembered, strict=True) >= FAILED_READING_SCORE
         and not says_more(question, remembered, catalog_words)
     )
+
+
+class _Notes:
+    """Every reflexion note of one memory and a lexical index of their questions, kept until they change."""
+
+    def __init__(self) -> None:
+        self.key: tuple[Any, ...] | None = None
+        self.rows: list[dict[str, Any]] = []
+        self.index = LexicalIndex()
+
+
+_NOTES: weakref.WeakKeyDictionary[Memory, _Notes] = weakref.WeakKeyDictionary()
+_NOTES_LOCK = threading.Lock()
+
+
+def visible_notes(memory: Memory, question: str, user: str | None, k: int = 10) -> list[dict[str, Any]]:
+    """The ``k`` notes about questions most like ``question`` that ``user`` may see: reviewed ones and
+    their own. The notes are read again only when they changed (one aggregate query tells).
+    """
+    table = schema.reflexions
+    probe = sa.select(
+        sa.func.count(),
+        sa.func.max(table.c.id),
+        sa.func.sum(sa.case((table.c.reviewed.is_(True), 1), else_=0)),
+    )
+    with memory.engine.connect() as conn:
+        key = tuple(conn.execute(probe).one())
+        with _NOTES_LOCK:
+            notes = _NOTES.setdefault(memory, _Notes())
+            if notes.key != key:
+                rows = [dict(r._mapping) for r in conn.execute(sa.select(table).order_by(table.c.id))]
+                index = LexicalIndex()
+                index.extend([(i, str(r["question"])) for i, r in enumerate(rows)])
+                index.freeze()
+                notes.key, notes.rows, notes.index = key, rows, index
+            rows, index = notes.rows, notes.index
+    out = []
+    for hit in index.search(question, k=max(50, 5 * k)):
+        row = rows[hit.key]
+        if row["reviewed"] or (user and row["author"] == user):
+            out.append(row)
+            if len(out) == k:
+                break
+    return out
 
 
 def skill_row(memory: Memory, skill_id: int) -> dict[str, Any] | None:

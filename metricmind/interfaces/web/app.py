@@ -30,6 +30,7 @@ from metricmind.interfaces.web import (
     define_pages,
     explore,
     knowledge,
+    learn,
     pages,
     views,
     vocabulary,
@@ -131,6 +132,8 @@ def create_app(project: Project, *, hosts: Iterable[str] = ()) -> FastAPI:
     app.include_router(explore.api_router)
     app.include_router(ask.router)
     app.include_router(ask.api_router)
+    app.include_router(learn.router)
+    app.include_router(learn.api_router)
     app.include_router(knowledge.router)
     app.include_router(knowledge.api_router)
     app.include_router(vocabulary.router)
