@@ -143,6 +143,9 @@ def score(outcomes: list[Outcome]) -> dict[str, Any]:
     return {
         "cases": len(outcomes),
         "equal_pct": round(100 * sum(o.outcome == "equal" for o in outcomes) / n, 1),
+        "equal_of_answerable_pct": round(
+            100 * sum(o.outcome == "equal" for o in outcomes) / (sum(o.answerable for o in outcomes) or 1), 1
+        ),
         "refused_pct": round(100 * sum(o.outcome == "refused" for o in outcomes) / n, 1),
         "refused_correctly_pct": round(
             100 * sum(o.outcome == "refused" and not o.answerable for o in outcomes) / n, 1
@@ -180,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{o.id:8} {o.outcome:8} {o.ms:7.1f} ms  {o.detail[:200]}")
     for split, s in report.items():
         print(
-            f"{split}: {s['cases']} cases, equal {s['equal_pct']}%, refused {s['refused_pct']}% (of which "
+            f"{split}: {s['cases']} cases, equal {s['equal_pct']}% ({s['equal_of_answerable_pct']}% of the "
+            f"answerable), refused {s['refused_pct']}% (of which "
             f"refused correctly {s['refused_correctly_pct']}%: {s['unanswerable_refused']} unanswerable), "
             f"silently wrong {s['wrong_pct']}%, analysis median {s['latency_ms_median']} ms "
             f"(max {s['latency_ms_max']} ms)"

@@ -216,7 +216,7 @@ def find_term(
             n, col = max(cols, key=lambda x: (x[0], len(x[1])))
             agg, expr, strength = ("average" if averaged else "sum"), col, 1.0 + 2.0 * float(n)
             why = f"{agg}({col}): the definition names the column {col!r}"
-        elif head and head in keys and (counting or not cols) and not averaged and not money:
+        elif head and head in keys and counting and not money:
             counted = head
             if head == primary:
                 # "accounts with product usage": the clause names another table that holds the entity

@@ -45,7 +45,8 @@ def test_no_development_case_is_silently_wrong(outcomes: list[object]) -> None:
 
 def test_equal_share_and_latency_floor(outcomes: list[object]) -> None:
     figures = bench().score(outcomes)
-    assert figures["equal_pct"] >= 70.0, figures
+    assert figures["equal_pct"] >= 80.0, figures
+    assert figures["equal_of_answerable_pct"] >= 90.0, figures
     assert figures["latency_ms_median"] < 200, figures
 
 
