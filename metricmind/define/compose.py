@@ -98,7 +98,8 @@ def compatible(model: Model, metric: Metric, term: Term | None, named_dims: set[
         key = next((e.expr for e in home.entities if e.name == term.counted), None)
         if key is None:
             return False
-        if ms.agg.value == "count" and home.primary != term.counted:
+        per_period = ms.non_additive is not None and (home.primary or "").startswith(f"{term.counted}_")
+        if ms.agg.value in ("count", "sum_boolean") and home.primary != term.counted and not per_period:
             return False
         if ms.agg.value == "count_distinct" and key not in ms.expr:
             return False
