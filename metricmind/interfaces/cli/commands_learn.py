@@ -129,11 +129,14 @@ def learn_reset(
     project: ProjectOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Forget everything learned: episodes, reflexion notes, skills and policy checkpoints."""
+    """Forget everything learned: episodes, reflexion notes, skills, policy checkpoints and rollups."""
+    from metricmind.project.rollups import RollupStore
+
     proj = open_project(project)
     if not yes and not typer.confirm(f"Forget everything the memory of {proj.root} holds?"):
         fail("nothing was reset", "Pass --yes to reset without the question.", code=1)
     removed = proj.memory.reset()
+    removed["rollups"] = RollupStore(proj.state_dir / "rollups").drop_all()
     if as_json:
         typer.echo(dumps({"removed": removed}))
         return
