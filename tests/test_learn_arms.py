@@ -203,3 +203,24 @@ def test_postgres_answers_are_cached_until_a_write(
     for _ in range(12):  # never the old answer
         assert learner.serve(query).result.rows == doubled
     assert learner.rollups.build(project, [])["skipped"] == "not a DuckDB warehouse"
+
+
+def test_a_rollup_whose_definition_changed_is_never_used(demo: Project) -> None:
+    store = RollupStore(demo.state_dir / "rollups")
+    query = MetricQuery.build("invoice_revenue", "metric_time__quarter")
+    spec = spec_for(demo.model, query)
+    assert spec is not None
+    store.build(demo, [spec])
+    assert store.find(demo, query, data_version(demo)) is not None
+    billing = demo.root / "models" / "semantic" / "billing.yml"
+    text = billing.read_text()
+    assert "        agg: sum\n        expr: amount\n        agg_time_dimension: paid_at" in text
+    billing.write_text(
+        text.replace(
+            "expr: amount\n        agg_time_dimension: paid_at",
+            "expr: amount * 2\n        agg_time_dimension: paid_at",
+        )
+    )
+    with Project.load(demo.root) as changed:
+        assert data_version(changed) == data_version(demo)  # same data, another definition
+        assert RollupStore(changed.state_dir / "rollups").find(changed, query, data_version(changed)) is None
