@@ -362,7 +362,7 @@ class Learner:
             success=result is not None,
             query=query.to_dict(),
             pattern=pattern,
-            action=arm_action(arm) | {"served": served},
+            action=arm_action(arm) | {"arm": arm, "served": served},
             sql=sql,
             error=error,
             rows=rows,
