@@ -7,6 +7,8 @@ MF_VENV := .venv-mf
 MF_STAMP := $(MF_VENV)/.installed
 # MetricFlow, our reference peer, lives in its own environment (its pins clash with ours).
 MF_PACKAGES := dbt-metricflow==0.15.0 metricflow==0.213.0 dbt-core==1.11.16 dbt-duckdb==1.11.1 dbt-postgres==1.11.0
+# dbt for generated packages (define --build, approvals): .venv-mf's, unless METRICMIND_DBT says otherwise.
+DBT_BIN := $(CURDIR)/$(MF_VENV)/bin/dbt
 SCALE ?= 10000
 PORT ?= 8000
 
@@ -30,6 +32,7 @@ mf-env: $(MF_STAMP)
 
 ## make demo: build the demo warehouse (~10k customers) and serve the Metric Explorer
 demo: $(STAMP)
+	if [ -z "$$METRICMIND_DBT" ] && [ -x $(DBT_BIN) ]; then export METRICMIND_DBT=$(DBT_BIN); fi; \
 	$(BIN)/metricmind demo --scale $(SCALE) --serve --port $(PORT)
 
 ## make test: lint, types, layer contracts, then the whole test suite
@@ -46,7 +49,7 @@ imports: $(STAMP)
 	$(BIN)/lint-imports
 
 unit: $(STAMP) $(MF_STAMP)
-	$(BIN)/pytest -n auto --dist loadgroup -q
+	METRICMIND_DBT=$${METRICMIND_DBT:-$(DBT_BIN)} $(BIN)/pytest -n auto --dist loadgroup -q
 
 bench: $(STAMP) $(MF_STAMP)
 	$(BIN)/python bench/compile.py
