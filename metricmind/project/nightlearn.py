@@ -216,8 +216,10 @@ def learner_step(project: Project, day: str) -> tuple[list[Proposal], dict[str, 
         if "learner" in project.__dict__
         else RollupStore(project.state_dir / "rollups")
     )
+    built: dict[str, Any] = {"built": [], "kept": [], "dropped": [], "failed": []}
     try:
-        built = store.build(project, specs)
+        if specs or store.rollups():  # nothing wanted and nothing built: no empty generation
+            built = store.build(project, specs)
     except MetricmindError as exc:
         built = {"error": exc.message}
     found = proposals(project, memory, specs)
