@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from metricmind.interfaces.web.app import create_app
 from metricmind.project import Project
 from metricmind.project.governing import GovernanceError
 
@@ -65,3 +67,27 @@ def test_errors_the_project_already_has_do_not_block(demo: Path) -> None:
         }
         change = catalog.submit(catalog.create_draft("ed", metric)["id"], "ed")
         assert catalog.approve(change["id"], "ann", expected_version=change["version"])["state"] == "approved"
+
+
+def test_the_web_approval_answers_with_the_findings(demo: Path) -> None:
+    before = (demo / DATASETS).read_text()
+    with Project.load(demo) as project:
+        catalog = project.catalog
+        catalog.add_user("ed", "editor")
+        token = catalog.add_user("ann", "approver")
+        bad = {
+            "name": "fct_ad_spend",
+            "model": "ref('fct_ad_spend')",
+            "primary_key": ["spend_date", "campaign"],
+        }
+        change = catalog.submit(catalog.create_draft("ed", bad, kind="dataset")["id"], "ed")
+        client = TestClient(create_app(project), base_url="http://localhost")
+        r = client.post(
+            f"/api/definitions/{change['id']}/approve", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert r.status_code == 400, r.text
+        body = r.json()
+        assert body["error"] == "governance"
+        assert {f["code"] for f in body["findings"]} == {"missing_owner", "missing_sla"}
+        assert all(f["dataset"] == "fct_ad_spend" and f["file"] for f in body["findings"])
+    assert (demo / DATASETS).read_text() == before
