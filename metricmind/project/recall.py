@@ -397,7 +397,8 @@ def visible_notes(memory: Memory, question: str, user: str | None, k: int = 10) 
                 rows = [dict(r._mapping) for r in conn.execute(sa.select(table).order_by(table.c.id))]
                 index = LexicalIndex()
                 index.extend([(i, str(r["question"])) for i, r in enumerate(rows)])
-                index.freeze()
+                if rows:
+                    index.freeze()
                 notes.key, notes.rows, notes.index = key, rows, index
             rows, index = notes.rows, notes.index
     out = []

@@ -148,3 +148,23 @@ def test_two_processes_lose_no_episode(demo_copy: Path) -> None:
     for who in ("p1", "p2"):
         mine = [e for e in episodes if e["user_name"] == who]
         assert len(mine) == 120 and sum(e["question"] is not None for e in mine) == 60
+
+
+def test_recall_on_a_postgresql_store(demo_copy: Path, postgres_url: str, monkeypatch: Any) -> None:
+    """The same wiring with the memory (and catalog) in PostgreSQL (``store.url``)."""
+    monkeypatch.setenv("METRICMIND_STORE_URL", postgres_url)
+    question, paraphrase, fix = "what's the board number", "the board number please", {"metrics": ["arr"]}
+    with Project.load(demo_copy) as project:
+        project.catalog.add_user("ann", "editor")
+        project.catalog.add_user("cy", "approver")
+        project.remember()
+        assert not project.ask(question, as_of=DAY, user="ann").resolution.answerable
+        done = project.answer_feedback(question, "incorrect", user="ann", expected=fix, as_of=DAY)
+        assert project.ask(paraphrase, as_of=DAY, user="ann").resolution.metrics == ["arr"]
+        assert not project.ask(paraphrase, as_of=DAY, user="bo").resolution.answerable
+        project.review_note(done["note"], "cy")
+        assert project.ask(paraphrase, as_of=DAY, user="bo").resolution.metrics == ["arr"]
+        project.run(MetricQuery.build(["arr"]), user="bo", source="test")
+        status = project.learning_status(simulate=False)
+    assert status["episodes"] == 5 and status["reflexions"] == 1 and status["episode_arms"][0]["pulls"] == 1
+    assert str(project.memory.engine.url).startswith("postgresql")
