@@ -172,3 +172,19 @@ def proposal_sql(
         start=start,
         end=end,
     )
+
+
+def warehouse_columns(warehouse: Any) -> dict[str, dict[str, str]]:
+    """Every table's columns and types by relation (``schema.table``), from ``information_schema``: what
+    ``analyze(..., columns=...)`` reads to find columns no measure aggregates yet.
+
+    Args:
+        warehouse: The project's warehouse (anything with ``run(sql)`` returning ``rows``).
+    """
+    rows = warehouse.run(
+        "select table_schema, table_name, column_name, data_type from information_schema.columns"
+    ).rows
+    out: dict[str, dict[str, str]] = {}
+    for schema, table, column, typ in rows:
+        out.setdefault(f"{schema}.{table}", {})[str(column)] = str(typ)
+    return out

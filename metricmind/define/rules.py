@@ -329,8 +329,11 @@ def _values(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str]]
             key = words[i : i + size]
             hit = _value(key, ctx, named) or _flag(key, ctx) or _value(key, ctx)
             if hit and hit not in found:
-                found.append(hit)
-                keys.append(key)
+                # a value group ("mobile" → ios|android, config.meta value_groups) keeps each of its values
+                for value in hit[1].split("|"):
+                    if (hit[0], value) not in found:
+                        found.append((hit[0], value))
+                        keys.append(key)
                 used[i : i + size] = [True] * size
     if len({d for d, _ in found}) > 1:
         # "cancel reason price": "cancel" is part of the other dimension's name, not a value of status

@@ -121,6 +121,7 @@ def vocabulary(model: Model) -> frozenset[str]:
             texts += [str(v) for v in d.meta.get("values") or ()]
             for v, aliases in (d.meta.get("value_aliases") or {}).items():
                 texts += [str(v), *(str(a) for a in aliases or ())]
+            texts += [str(g) for g in (d.meta.get("value_groups") or {})]
         for ms in sm.measures:
             texts += [ms.name, ms.label, ms.description, ms.expr]
     for ds in model.canonical_datasets.values():
