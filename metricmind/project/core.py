@@ -15,13 +15,14 @@ from metricmind.spec.triage import Refusals, triage
 
 if TYPE_CHECKING:
     pass
+from metricmind.project.defining import DefineMixin
 from metricmind.project.governing import GovernMixin
 from metricmind.project.memory import MemoryMixin
 from metricmind.project.state import find_root, setting_dialect
 from metricmind.project.validation import ValidationMixin
 
 
-class Project(ValidationMixin, MemoryMixin, GovernMixin):
+class Project(ValidationMixin, MemoryMixin, GovernMixin, DefineMixin):
     """A loaded project: its model, settings, compiler and (lazily) its warehouse and stores.
 
     One facade over parts that each own a concern: ``ProjectState`` (model, settings, catalog, what the

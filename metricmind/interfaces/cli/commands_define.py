@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from metricmind.catalog.definitions import to_yaml
-from metricmind.define import Definition, Package, Proposal, analyze, generate, write_package
+from metricmind.define import Definition, Package, Proposal, generate, write_package
 from metricmind.errors import MetricmindError
 from metricmind.interfaces.cli.commands_vocabulary import UserOpt, whoami
 from metricmind.interfaces.cli.common import ProjectOpt, dumps, fail, guarded, open_project
@@ -51,12 +51,7 @@ def define(
     if build and not write:
         fail("--build needs --write", "Add --write: the package is built on its review branch.", 2)
     proj = open_project(project)
-    proposal = analyze(
-        Definition(name, definition, tuple(rule or ())),
-        proj.model,
-        dialect=proj.dialect,
-        max_hops=int(proj.setting("max_join_hops")),
-    )
+    proposal = proj.analyze_definition(Definition(name, definition, tuple(rule or ())))
     data = proposal.to_dict()
     package: Package | None = None
     if proposal.metric is not None:

@@ -23,7 +23,7 @@ from mcp.types import ToolAnnotations
 
 from metricmind.catalog.definitions import to_yaml
 from metricmind.catalog.workflow import Role
-from metricmind.define import Definition, Package, Proposal, analyze, generate, write_package
+from metricmind.define import Definition, Package, Proposal, generate, write_package
 from metricmind.errors import MetricmindError, PermissionDenied, QueryError
 from metricmind.interfaces.mcpserver import formatting as fmt
 from metricmind.knowledge import gitops
@@ -32,6 +32,8 @@ from metricmind.project import Project
 NAME = "define_metric"
 MAX_DIMENSIONS = 40
 """Dimensions listed by name in the answer (the rest are counted)."""
+MAX_SOURCES = 10
+"""Candidate sources in the answer, best first."""
 
 
 class DefineTool:
@@ -73,11 +75,8 @@ class DefineTool:
             build: With save, run dbt build of the metric's package on its review branch first (the project
                 must be in git); nothing is saved unless every model and test passes.
         """
-        proposal = analyze(
-            Definition(name.strip(), definition.strip(), tuple(rule_list(rules))),
-            self.project.model,
-            dialect=self.project.dialect,
-            max_hops=int(self.project.setting("max_join_hops")),
+        proposal = self.project.analyze_definition(
+            Definition(name.strip(), definition.strip(), tuple(rule_list(rules)))
         )
         answer = summarize(proposal)
         answer.update(self.package_summary(proposal))
@@ -217,6 +216,9 @@ def summarize(proposal: Proposal) -> dict[str, Any]:
     if proposal.refused:
         out["closest_metrics"] = [s.name for s in proposal.similar[:5]]
     out["similar"] = [_short(s) for s in data["similar"]]
+    out["sources"] = [
+        _short(s) for s in data["sources"][:MAX_SOURCES]
+    ]  # ranked by use when the graph has any
     out["measure"] = _short(data["measure"]) if data["measure"] else None
     out["time_dimension"] = _short(data["time_dimension"]) if data["time_dimension"] else None
     out["rules"] = [

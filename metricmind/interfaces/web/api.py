@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
-from metricmind.define import Definition, analyze
+from metricmind.define import Definition
 from metricmind.interfaces.web import drafts, views
 from metricmind.interfaces.web.core import BadRequest, VersionRequired, state, to_json
 from metricmind.interfaces.web.guard import Anyone, Approver, Editor
@@ -179,12 +179,7 @@ class DefineBody(BaseModel):
 def define(request: Request, body: DefineBody, user: Anyone) -> dict[str, Any]:
     """The definition agent's proposal (nothing saved, nothing run): sources, measure, rules read, SQL."""
     project = state(request).project
-    proposal = analyze(
-        Definition(body.name, body.definition, tuple(body.rules)),
-        project.model,
-        dialect=project.dialect,
-        max_hops=int(project.setting("max_join_hops")),
-    )
+    proposal = project.analyze_definition(Definition(body.name, body.definition, tuple(body.rules)))
     yaml_text = drafts.to_yaml(proposal.metric) if proposal.metric is not None else None
     return {"proposal": to_json(proposal.to_dict()), "yaml": yaml_text}
 

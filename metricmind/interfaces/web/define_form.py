@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from metricmind.define import Definition, Proposal, analyze, preview_sql
+from metricmind.define import Definition, Proposal, preview_sql
 from metricmind.errors import MetricmindError, QueryError, UnknownNameError
 from metricmind.project import Project
 from metricmind.spec.expressions import check as check_expression
@@ -144,12 +144,7 @@ def time_options(project: Project, proposal: Proposal) -> dict[str, str]:
 
 def propose(project: Project, definition: Definition) -> Proposal:
     """The definition agent's proposal over the project (pure: nothing run, nothing written)."""
-    return analyze(
-        definition,
-        project.model,
-        dialect=project.dialect,
-        max_hops=int(project.setting("max_join_hops")),
-    )
+    return project.analyze_definition(definition)
 
 
 def closest(proposal: Proposal) -> list[str]:
