@@ -43,6 +43,11 @@ def test_the_nightly_job_reports_governance(
     text = runner.invoke(app, ["nightly", "--as-of", AS_OF, "-p", p])
     assert "governance: 1 error(s), 0 warning(s)" in text.stdout
     assert "error[missing_owner] canonical dataset 'fct_invoices_canonical' has no owner" in text.stdout
+    # the impact of deprecating the invoices names the logged query patterns that read it
+    impact = runner.invoke(app, ["govern", "impact", "fct_invoices_canonical", "-p", p, "--json"])
+    assert impact.exit_code == 0, impact.output
+    logged = json.loads(impact.stdout)["logged_queries"]
+    assert logged["query_count"] > 0 and logged["uses"] > 0 and logged["queries"][0]["uses"] > 0
 
 
 def test_approving_a_proposal_that_adds_a_governance_error_is_refused(
