@@ -253,8 +253,9 @@ class _MetricReading(_ReadingBase):
         if spans[0].how != "reduced" and len(self.span_words(spans[0])) != 1:
             return metrics  # a whole label or synonym says what it means
         model = self.r.model
-        if str(model.metrics[metrics[0]].meta.get("unit") or "") in (want, "ratio", "percent"):
-            return metrics
+        unit = str(model.metrics[metrics[0]].meta.get("unit") or "")
+        if unit == want or (unit in ("ratio", "percent") and want != "count"):
+            return metrics  # (a rate is never "how many": "how many accounts churned" counts them)
         words = [word_key(w) for w in self.span_words(spans[0])]
         found = [
             name
@@ -264,9 +265,16 @@ class _MetricReading(_ReadingBase):
             and (want == "count" or additive(model, name))
             and all(self.r.texts.weights[name].get(k, 0.0) >= PHRASE_WEIGHT for k in words)
         ]
+        if len(found) > 1:  # the one whose words hold an entity the question names ("accounts" → customers)
+            said = {word_key(t.norm) for t in self.tokens if self.stems[t.index] in self.r.texts.entity_words}
+            found = [n for n in found if said & set(self.r.texts.weights[n])] if said else found
         if len(found) != 1:
             return metrics
         self.res.spans["metrics"] = [Span(spans[0].text, spans[0].start, spans[0].end, found[0], "unit")]
+        for t in self.tokens:
+            if not self.used[t.index] and self.stems[t.index] in self.r.texts.entity_words:
+                self.used[t.index] = True  # "how many accounts churned": the entity counted
+                self.span("metrics", t.index, t.index + 1, found[0], "entity")
         return found
 
     def span_words(self, s: Span) -> list[str]:

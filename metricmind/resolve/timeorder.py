@@ -108,7 +108,8 @@ class _TimeOrderReading(_PhrasingReading):
                     c.start or res.as_of, "year"
                 ):
                     res.comparison = "same_period_last_year"
-        elif res.time_range is not None and not res.uses_time:
+        elif (res.time_range is not None and not res.uses_time) or (res.uses_time and res.comparison is None):
+            # "how did MRR grow last quarter"; "how fast is ARR climbing each month": each period on the last
             growth = [i for i, t in enumerate(self.tokens) if not self.used[i] and t.stem in GROWTH_WORDS]
             if growth:
                 res.comparison = "previous_period"

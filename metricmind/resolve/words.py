@@ -49,6 +49,19 @@ GROWTH_WORDS = frozenset(
         "moved",
         "delta",
         "difference",
+        "climb",
+        "climbing",
+        "climbed",
+        "rising",
+        "falling",
+        "fell",
+        "shrink",
+        "shrinking",
+        "shrank",
+        "fast",
+        "quickly",
+        "slowing",
+        "accelerating",
     }
 )
 AUX = frozenset({"were", "was", "are", "is", "that", "which", "been", "got", "get", "being"})

@@ -235,3 +235,15 @@ def test_exclusions_contrasts_and_sorting(
     assert res.answerable, res.reason
     assert res.metrics == metrics and [n for n, _ in res.group_by] == group_by
     assert [(f.field, f.op, f.values) for f in res.filters] == filters
+
+
+def test_counts_and_growth_said_loosely(resolver: Resolver) -> None:
+    res = resolver.resolve("how many accounts churned last qtr", as_of=DAY)
+    assert res.metrics == ["churned_customers"] and not res.notes  # a rate is never "how many"
+    res = resolver.resolve("how fast is arr climbing each month", as_of=DAY)
+    assert (res.metrics, res.group_by, res.comparison) == (
+        ["arr"],
+        [("metric_time", "month")],
+        "previous_period",
+    )
+    assert not res.notes
