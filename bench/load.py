@@ -245,7 +245,8 @@ def fmt(r: Run) -> str:
     """One run's figures on a line."""
     return (
         f"errors={r.errors} throughput={r.throughput:7.1f}/s p95={r.p95:6.3f}s cpu/req={r.cpu_ms:5.1f}ms "
-        f"+pg {r.pg_cpu_ms:4.1f}ms lock-waits={r.lock_waits} (load avg {r.load:.1f})"
+        f"+pg {r.pg_cpu_ms:4.1f}ms server used {r.throughput * r.cpu_ms / 1000:.2f} cores "
+        f"lock-waits={r.lock_waits} (load avg {r.load:.1f})"
     )
 
 
