@@ -4,7 +4,8 @@ A metric's meaning is everything that changes its numbers: its type, measure, nu
 expression, inputs (with their filters and offsets), filter, window, conversion parameters; each measure's
 aggregation, expression, time dimension, non-additive dimension and table; and, through ratio and derived
 metrics, the meaning of every input metric. Its label, description and ``config.meta`` (owner, synonyms,
-status …) do not count. A canonical dataset's meaning is its table and primary key.
+status …) do not count. A canonical dataset's meaning is its table, its primary key and the SQL of its dbt
+model (comments and spacing do not count).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import dataclasses
 import enum
 import hashlib
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 from metricmind.spec.model import Model
@@ -57,8 +60,28 @@ def _metric(model: Model, name: str, stack: tuple[str, ...]) -> Any:
     }
 
 
-def meaning(model: Model, kind: str, name: str) -> str | None:
-    """The SHA-256 of what ``name`` computes (None when the model does not define it)."""
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/|\{#.*?#\}", re.S)
+
+
+def model_sql(root: Path | None, ref: str) -> str | None:
+    """The SQL of dbt model ``ref`` under ``root/models`` without comments and with single spaces."""
+    if root is None or not ref:
+        return None
+    base = root / "models"
+    found = next(iter(sorted(base.rglob(f"{ref}.sql"))), None) if base.is_dir() else None
+    if found is None:
+        return None
+    try:
+        text = found.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return " ".join(_COMMENTS.sub(" ", text).split())
+
+
+def meaning(model: Model, kind: str, name: str, root: Path | None = None) -> str | None:
+    """The SHA-256 of what ``name`` computes (None when the model does not define it); with ``root``, a
+    canonical dataset's includes its dbt model's SQL.
+    """
     if kind == "metric":
         if name not in model.metrics:
             return None
@@ -67,5 +90,9 @@ def meaning(model: Model, kind: str, name: str) -> str | None:
         ds = model.canonical_datasets.get(name)
         if ds is None:
             return None
-        data = {"relation": ds.relation, "primary_key": list(ds.primary_key)}
+        data = {
+            "relation": ds.relation,
+            "primary_key": list(ds.primary_key),
+            "sql": model_sql(root, ds.ref),
+        }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()

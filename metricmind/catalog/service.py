@@ -538,7 +538,7 @@ class Catalog:
         """Certify a published metric or canonical dataset (approver): this version of it. The fingerprint
         of what it computes is kept; a change of that outside review drops it to published on the next sync.
         """
-        fingerprint = meaning(self.model, defs.check_kind(kind), name)
+        fingerprint = meaning(self.model, defs.check_kind(kind), name, self.root)
         return self._set_status(
             Action.CERTIFY, kind, name, user, None, {"certified_fingerprint": fingerprint}
         )

@@ -51,7 +51,7 @@ def scan(root: Path, model: Model) -> dict[Key, dict[str, Any]]:
                 "item": item,
                 "hash": defs.digest(item),
                 "yaml_status": str(yaml_status) if yaml_status else None,
-                "meaning": meaning(model, kind, name),
+                "meaning": meaning(model, kind, name, root),
             }
     return found
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from metricmind.errors import MetricmindError

@@ -108,3 +108,21 @@ def test_the_fingerprint_ignores_words_and_follows_inputs(repo: Path) -> None:
     with Project.load(repo) as project:
         after = {m: meaning(project.defined, "metric", m) for m in before}
     assert after["arpa"] != before["arpa"] and after["mrr"] == before["mrr"]
+
+
+def test_a_certified_dataset_whose_sql_changes_drops_a_comment_does_not(repo: Path) -> None:
+    sql = repo / "models" / "marts" / "fct_ad_spend.sql"
+
+    def dataset() -> dict[str, object]:
+        with Project.load(repo) as project:
+            return dict(project.catalog.dataset("fct_ad_spend"))
+
+    assert dataset()["status"] == "certified"
+    sql.write_text(
+        "-- reviewed in Q3\n" + sql.read_text().replace("    campaign,\n", "    campaign,  -- the ad group\n")
+    )
+    git(repo, "-c", "user.name=dev", "-c", "user.email=dev@example.com", "commit", "-qam", "comments")
+    assert dataset()["status"] == "certified"
+    sql.write_text(sql.read_text().replace("spend_cents / 100", "spend_cents / 1000"))
+    git(repo, "-c", "user.name=dev", "-c", "user.email=dev@example.com", "commit", "-qam", "cents")
+    assert dataset()["status"] == "published"
