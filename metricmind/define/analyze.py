@@ -173,16 +173,13 @@ def _incompatible(
     context = " ".join([definition.text, *definition.rules])
     term = find_term(model, definition.text, context, lx, columns, (definition.text, *definition.rules))
     named = named_dimensions(model, list(definition.rules))
-    if term is None or base.type.value != "simple":
-        term = None
-    elif term.confidence < 0.6:
+    unreachable = sorted(d for d in named if not compatible(model, base, None, {d}))
+    if unreachable:
+        return f"`{base.name}` cannot reach {', '.join(unreachable)}, which a rule names"
+    if term is None or base.type.value != "simple" or term.confidence < 0.6:
         return None
     if compatible(model, base, term, named):
         return None
-    unreachable = sorted(d for d in named if not compatible(model, base, None, {d}))
-    if unreachable:
-        return f"`{base.name}` cannot reach {', '.join(unreachable)}, which the definition or a rule names"
-    assert term is not None
     return f"the definition asks for {term.reason}, which the closest metric `{base.name}` does not compute"
 
 

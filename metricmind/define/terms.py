@@ -176,7 +176,8 @@ def find_term(
     named = entities_named(model, words, lexicon)
     if named and named[0][0] == 0 and not money and not averaged:
         counting = True  # "Customers who had recurring revenue …" counts customers
-    own_dims = _dims_named(every, lexicon)
+    surface = {words[i] for i, _ in named}  # "accounts" names the entity counted, not a dimension
+    own_dims = _dims_named(tuple(w for w in every if w not in surface), lexicon)
     at = {i for i, _ in named[:1]}
     clause = {w for i, w in enumerate(words) if i not in at and w not in GLUE and w not in VERBS}
     if named:
