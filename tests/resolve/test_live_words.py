@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -127,6 +128,20 @@ def servers(
                 proc.wait(timeout=10)
 
 
+def cli_list(s: Servers) -> list[dict[str, Any]]:
+    """``metricmind vocabulary list --json``: every learned word."""
+    done = subprocess.run(
+        [METRICMIND, "vocabulary", "list", "--project", str(s.root), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment(None, os.environ.get("METRICMIND_STORE_URL")),
+    )
+    assert done.returncode == 0, done.stderr
+    out: list[dict[str, Any]] = json.loads(done.stdout)
+    return out
+
+
 def cli(s: Servers, *args: str, token: str) -> dict[str, object]:
     """Run ``metricmind vocabulary …`` as the user of ``token`` in a process of its own (JSON out)."""
     done = subprocess.run(
@@ -141,37 +156,42 @@ def cli(s: Servers, *args: str, token: str) -> dict[str, object]:
     return out
 
 
-def web_metrics(s: Servers, token: str | None) -> list[str]:
-    """The metrics the web server reads in the question, asked with ``token`` (anonymous without one)."""
+def part(data: dict[str, Any], key: str) -> list[str]:
+    """One part of the resolved query (``metrics``, ``where``…), empty when there is no query."""
+    return list((data.get("query") or {}).get(key) or [])
+
+
+def web_reading(s: Servers, token: str | None, question: str, key: str) -> list[str]:
+    """Part ``key`` of what the web server reads in ``question``, asked with ``token`` (else anonymous)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    reply = httpx.get(f"{s.web}/api/ask", params={"q": QUESTION, "as_of": DAY}, headers=headers, timeout=60)
+    reply = httpx.get(f"{s.web}/api/ask", params={"q": question, "as_of": DAY}, headers=headers, timeout=60)
     assert reply.status_code == 200, reply.text
-    return list((reply.json().get("query") or {}).get("metrics") or [])
+    return part(reply.json(), key)
 
 
-def mcp_metrics(url: str) -> list[str]:
-    """The metrics an MCP server (over streamable HTTP, through the SDK's client) reads in the question."""
+def mcp_call(url: str, tool: str, arguments: dict[str, Any]) -> str:
+    """Call ``tool`` on a running MCP server over streamable HTTP (through the SDK's client); its text."""
 
     async def go() -> str:
         async with Client(url) as client:
-            result = await client.call_tool("resolve_question", {"question": QUESTION, "as_of": DAY})
-            assert not result.is_error, result.content
+            result = await client.call_tool(tool, arguments)
             block = result.content[0]
             assert isinstance(block, TextContent)
+            assert not result.is_error, block.text
             return block.text
 
-    data = json.loads(anyio.run(go))
-    return list((data.get("query") or {}).get("metrics") or [])
+    return anyio.run(go)
 
 
-def answers(s: Servers) -> dict[str, list[str]]:
-    """What each running server answers, per person."""
+def answers(s: Servers, question: str = QUESTION, key: str = "metrics") -> dict[str, list[str]]:
+    """Part ``key`` of what each running server reads in ``question``, per person."""
+    mcp = {"question": question, "as_of": DAY}
     return {
-        "web ana": web_metrics(s, s.ana),
-        "web bo": web_metrics(s, s.bo),
-        "web anonymous": web_metrics(s, None),
-        "mcp ana": mcp_metrics(s.mcp_ana),
-        "mcp bo": mcp_metrics(s.mcp_bo),
+        "web ana": web_reading(s, s.ana, question, key),
+        "web bo": web_reading(s, s.bo, question, key),
+        "web anonymous": web_reading(s, None, question, key),
+        "mcp ana": part(json.loads(mcp_call(s.mcp_ana, "resolve_question", mcp)), key),
+        "mcp bo": part(json.loads(mcp_call(s.mcp_bo, "resolve_question", mcp)), key),
     }
 
 
@@ -202,3 +222,22 @@ def test_words_taught_edited_approved_and_removed_elsewhere_apply_at_once(server
 
     cli(s, "remove", str(word["id"]), token=s.bo)
     assert answers(s) == everyone([])
+
+    # a value word taught through ana's MCP server applies in the web server's process too
+    question, north_america = "mrr for the yanks", ["{{ Dimension('customer__region') }} = 'NA'"]
+    assert answers(s, question, "where") == everyone([])
+    told = mcp_call(
+        s.mcp_ana,
+        "record_feedback",
+        {
+            "question": question,
+            "verdict": "incorrect",
+            "phrase": "the yanks",
+            "target": "customer__region=NA",
+        },
+    )
+    assert "learned for ana at once" in told
+    assert answers(s, question, "where") == only_ana(north_america)
+    value_word = next(w for w in cli_list(s) if w["phrase"] == "the yanks")
+    cli(s, "approve", str(value_word["id"]), token=s.bo)
+    assert answers(s, question, "where") == everyone(north_america)
