@@ -93,7 +93,9 @@ class LexicalIndex:
     def _norms(self) -> np.ndarray:
         if self._norm is None:
             lengths = np.asarray(self._lengths, dtype=np.float32)
-            self._norm = self.k1 * (1 - self.b + self.b * lengths / max(float(lengths.mean()) if lengths.size else 1.0, 1.0))
+            self._norm = self.k1 * (
+                1 - self.b + self.b * lengths / max(float(lengths.mean()) if lengths.size else 1.0, 1.0)
+            )
         return self._norm
 
     def search(self, text: str, k: int = 5, min_score: float = 0.0) -> list[Hit]:
