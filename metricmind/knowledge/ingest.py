@@ -12,7 +12,8 @@ import datetime as dt
 import hashlib
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections import ChainMap
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -138,7 +139,9 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]
         yield items[start : start + size]
 
 
-def text_ids(conn: sa.Connection, entries: Sequence[Entry], known: dict[str, int] | None = None) -> list[int]:
+def text_ids(
+    conn: sa.Connection, entries: Sequence[Entry], known: MutableMapping[str, int] | None = None
+) -> list[int]:
     """The text id of every entry, storing texts not seen before."""
     cache = known if known is not None else {}
     hashes = [text_hash(e.sql, e.dialect, e.schema) for e in entries]
@@ -173,7 +176,9 @@ def text_ids(conn: sa.Connection, entries: Sequence[Entry], known: dict[str, int
     return [cache[h] for h in hashes]
 
 
-def store_entries(conn: sa.Connection, entries: Sequence[Entry], known: dict[str, int] | None = None) -> int:
+def store_entries(
+    conn: sa.Connection, entries: Sequence[Entry], known: MutableMapping[str, int] | None = None
+) -> int:
     """Store entries not stored yet (by source and external id) in the caller's transaction; how many were new."""
     unique: dict[tuple[str, str], Entry] = {}
     for e in entries:
@@ -482,12 +487,16 @@ class Recorder:
             metrics=tuple(query.metrics),
             group_by=tuple(query.group_by),
         )
+        # Text ids found or stored by this transaction are shared with other threads only once it has
+        # committed: another thread's record must never point at a text row not committed yet.
+        fresh: dict[str, int] = {}
         try:
             with self.engine.begin() as conn:
-                store_entries(conn, [entry], self._texts)
+                store_entries(conn, [entry], ChainMap(fresh, self._texts))
         except sa.exc.SQLAlchemyError:
             self._texts.clear()
             raise
+        self._texts.update(fresh)
 
     __call__ = record_execution
 
