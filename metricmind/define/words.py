@@ -36,7 +36,10 @@ GLUE = frozenset(
     """.split()
 )
 #: Words that ask for money (a currency measure) or for a count.
-MONEY = frozenset("value revenue amount money mrr arr spend collected collection billed dollar sum".split())
+MONEY = frozenset(
+    "value revenue amount money mrr arr spend collected collection billed dollar sum balance owed outstanding "
+    "receivable cash".split()
+)
 COUNT = frozenset("number count customer user account event touchpoint invoice trial logo signup".split())
 #: Phrases that ask for a value at a point in time (a snapshot, semi-additive measure).
 SNAPSHOT = re.compile(
