@@ -54,11 +54,17 @@ class DefineMixin(WarehouseMixin):
         import sqlalchemy as sa  # on first use, as the catalog does (start-up time)
 
         from metricmind.define.usage import from_graph
+        from metricmind.storage import make_engine
 
-        if "catalog" not in self.__dict__ and not self._store_exists():
-            return None  # no store yet, so no graph: none is created just to find that out
+        opened: sa.Engine | None = None
         try:
-            engine = self.catalog.engine
+            if "catalog" in self.__dict__:
+                engine = self.catalog.engine
+            else:  # the store read as it is: not migrated, not synced with the YAML, not created
+                url = self._store_url()
+                if url is None:
+                    return None
+                engine = opened = make_engine(url)
             version = _version(engine)
             with self._usage_lock:
                 cached = self._usage_cache
@@ -70,14 +76,19 @@ class DefineMixin(WarehouseMixin):
         except (MetricmindError, sa.exc.SQLAlchemyError, OSError) as exc:
             log.info("define: the knowledge graph's usage is not available: %s", exc)
             return None
+        finally:
+            if opened is not None:
+                opened.dispose()
 
-    def _store_exists(self) -> bool:
-        """Whether the catalog store can hold a graph: a server store, or the SQLite file exists."""
+    def _store_url(self) -> str | None:
+        """The catalog store's URL (``store.url``), else its SQLite file's when that exists (None: no store)."""
         from metricmind import config
 
-        return (
-            bool(self.setting("store.url")) or (config.state_dir(self.root.resolve()) / "store.db").exists()
-        )
+        url = self.setting("store.url")
+        if url:
+            return str(url)
+        path = config.state_dir(self.root.resolve()) / "store.db"
+        return f"sqlite:///{path}" if path.exists() else None
 
     @cached_property
     def _usage_lock(self) -> threading.Lock:

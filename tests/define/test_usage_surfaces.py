@@ -79,7 +79,7 @@ def short(items: list[dict[str, Any]]) -> list[tuple[str, float, str]]:
 def test_no_graph_or_an_empty_one_is_no_usage_and_no_error(root: Path) -> None:
     with Project.load(root) as project:
         assert project.define_usage() is None
-        assert "catalog" not in project.__dict__  # no store is created just to look for a graph
+        assert "catalog" not in project.__dict__ and not (root / ".metricmind" / "store.db").exists()
         project.catalog.add_user("ana", "editor")  # a store now, its graph empty (only the model synced)
         assert project.define_usage() is None
         assert without_time(project.analyze_definition(DEFINITION).to_dict()) == without_time(
@@ -94,7 +94,12 @@ def test_an_unreachable_store_is_no_usage(root: Path, monkeypatch: pytest.Monkey
         assert project.analyze_definition(DEFINITION).refused is None
 
 
-def test_usage_follows_the_graph_as_it_grows(root: Path) -> None:
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_usage_follows_the_graph_as_it_grows(
+    root: Path, store: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if store == "postgres":
+        monkeypatch.setenv("METRICMIND_STORE_URL", str(request.getfixturevalue("postgres_url")))
     with Project.load(root) as project:
         log_queries(project, 7)
         usage = project.define_usage()
@@ -109,6 +114,12 @@ def test_usage_follows_the_graph_as_it_grows(root: Path) -> None:
             grown is not None
             and grown.join("fct_subscriptions_canonical", "dim_customers_canonical")[0] == 10
         )
+    with Project.load(root) as fresh:  # a process that never opened the catalog reads the store as it is
+        seen = fresh.define_usage()
+        assert (
+            seen is not None and seen.join("fct_subscriptions_canonical", "dim_customers_canonical")[0] == 10
+        )
+        assert "catalog" not in fresh.__dict__
 
 
 def test_cli_web_and_mcp_rank_by_the_graphs_usage_alike(root: Path) -> None:
