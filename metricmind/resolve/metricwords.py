@@ -190,8 +190,8 @@ class _MetricReading(_ReadingBase):
         words = self.content_words(at | self.qualifiers)
         unread = {i for i, _ in words if i not in at}
         joined = self.listed(self.res.spans.get("metrics", []))
-        if not unread and (len(metrics) < 2 or joined):
-            return metrics
+        if (not unread and len(metrics) < 2) or (joined and len(metrics) > 1):
+            return metrics  # a list of metrics ("mrr plus arr") stays a list
         texts = self.r.texts
         ranked = texts.ranked(words)
         if not ranked:

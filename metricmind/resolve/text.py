@@ -77,7 +77,7 @@ _LEMMAS = {
 
 FILLERS = frozenset(
     """
-    a an the of for in on at to from by per with within during over across into onto about as and or
+    a an the of for in on at to from by per with within during over across into onto about as and or plus
     me us we our ours i my you your they them their it its this that these those there here
     what whats which who whom whose where when why how much many
     is are was were be been being am do does did doing done have has had having will would should could

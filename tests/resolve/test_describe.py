@@ -247,3 +247,7 @@ def test_counts_and_growth_said_loosely(resolver: Resolver) -> None:
         "previous_period",
     )
     assert not res.notes
+
+
+def test_a_list_of_metrics_is_never_collapsed(resolver: Resolver) -> None:
+    assert sorted(resolver.resolve("mrr plus arr by segment", as_of=DAY).metrics) == ["arr", "mrr"]
