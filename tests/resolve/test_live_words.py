@@ -4,6 +4,7 @@ A web server (``metricmind serve``) and two MCP servers over streamable HTTP (``
 http``, one with ana's token, one with bo's) run as subprocesses on a copy of the demo; words are taught,
 edited, approved and removed through the CLI in other processes, and each server's answer changes on the
 next question, with no restart: for the word's author at once, for everyone once an approver shares it.
+On a PostgreSQL store the web server runs two worker processes (``serve --workers 2``).
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def servers(
         project.dimension_values()  # the warehouse's values, cached once rather than by three servers at once
     procs: list[tuple[subprocess.Popen[bytes], int]] = []
     commands = [
-        (["serve", "--project", str(root)], None),
+        (["serve", "--project", str(root), *(["--workers", "2"] if store else [])], None),
         (["mcp", "--project", str(root), "--transport", "http"], ana),
         (["mcp", "--project", str(root), "--transport", "http"], bo),
     ]
