@@ -56,6 +56,7 @@ def test_two_workers_answer_concurrent_queries_and_record_each_once(demo_copy: P
         codes = post_all(served.url, 60)
         assert codes == [200] * 60, sorted(codes)
     assert counts(pg_store) == (60, 60, 60), (served.log.read_text()[-3000:], counts(pg_store))
+    assert "could not record" not in served.log.read_text()  # no recording failed (they are only logged)
     assert not (demo_copy / ".metricmind" / "store.db").exists()  # nothing went to SQLite
 
 
@@ -77,6 +78,7 @@ def test_a_worker_killed_mid_writes_loses_nothing(demo_copy: Path, pg_store: str
     # every answered query is recorded, whole (its metric rows in the same transaction); a query killed
     # after a write and before its answer may be recorded as well as its retry (in one store or both)
     found = (runs, rows, logged, failed)
+    assert "could not record" not in served.log.read_text()
     assert 120 <= runs <= 120 + failed and rows == runs and 120 <= logged <= 120 + failed, found
 
 
