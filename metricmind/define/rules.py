@@ -129,6 +129,8 @@ def read_rule(text: str, ctx: Context) -> Read:
         )
     found, leftover = _values(words, ctx)
     covered = _covered_by(words, ctx.covering, negative)
+    if covered and found and POSITIVE.search(low) and (CONVERT.search(covered) or EQUIVALENT.search(covered)):
+        covered = None  # "Only annual contracts" keeps rows; "annual contracts count as monthly" converts
     if covered and not _live_states(found, ctx, negative):
         dims = {d for d, _ in found}
         return Read(
