@@ -58,6 +58,8 @@ class Context:
             JSON, put in the run's summary and its review document.
         gate: Checks a worktree holding approved proposals before it is merged; raising refuses the
             approval (the project wires the governance validator).
+        dbt: Finds the dbt executable for ``--dbt-build`` (the project wires the ``dbt.executable``
+            setting, ``$METRICMIND_DBT``, then PATH); without it, ``dbt`` on PATH.
     """
 
     root: Path
@@ -67,6 +69,7 @@ class Context:
     schema: str | None = None
     govern: Callable[[str], dict[str, Any]] | None = None
     gate: Callable[[Path], None] | None = None
+    dbt: Callable[[], str] | None = None
 
     def setting(self, name: str) -> Any:
         """A ``knowledge.*`` setting."""

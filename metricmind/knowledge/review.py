@@ -141,7 +141,7 @@ def run_dbt_build(ctx: Context) -> dict[str, Any]:
     """Run ``dbt build`` in the project folder (which must be a dbt project)."""
     if not (ctx.root / "dbt_project.yml").exists():
         raise MetricmindError("--dbt-build needs a dbt project", hint=f"{ctx.root} has no dbt_project.yml.")
-    exe = shutil.which("dbt")
+    exe = ctx.dbt() if ctx.dbt is not None else shutil.which("dbt")
     if exe is None:
         raise MetricmindError(
             "dbt is not installed", hint="pip install dbt-core and your adapter (e.g. dbt-duckdb)."

@@ -43,6 +43,16 @@ class DefineMixin(WarehouseMixin):
             usage=self.define_usage(),
         )
 
+    def dbt_executable(self) -> str:
+        """The dbt this project builds with: ``dbt.executable``, ``$METRICMIND_DBT``, then ``dbt`` on PATH.
+
+        Raises:
+            DbtNotFound: none of them names an installed dbt (the message says how to install one).
+        """
+        from metricmind.export import find_dbt
+
+        return find_dbt(settings=self.settings)
+
     def define_usage(self) -> Usage | None:
         """What the knowledge graph (in the catalog store) counted of tables, metrics and joins, or None
         when there is no graph or it has counted nothing: never an error.

@@ -104,6 +104,8 @@ def test_approve_with_dbt_build(
     fake.write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path / 'dbt-called'}\necho 'Completed successfully'\n")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("METRICMIND_DBT_EXECUTABLE", raising=False)
+    monkeypatch.setenv("METRICMIND_DBT", str(fake))  # the dbt metricmind is set to use, as generated packages
     p = str(project_dir)
     cli("querylog", "ingest", "--file", str(month_log), "-p", p)
     found = cli("nightly", "--as-of", "2026-06-30", "-p", p)["proposals"]

@@ -50,6 +50,7 @@ def _knowledge(project: Project) -> Knowledge:
     )
     knowledge.context.govern = project.govern_day  # the nightly job reports governance
     knowledge.context.gate = project.proposal_gate  # approvals of proposals pass the validator
+    knowledge.context.dbt = project.dbt_executable  # --dbt-build runs the dbt metricmind is set to use
     return knowledge
 
 

@@ -68,6 +68,7 @@ class Graph:
             if ctx.model is not project.model:
                 ctx.model, ctx.settings = project.model, project.settings
             ctx.govern, ctx.gate = project.govern_day, project.proposal_gate  # governance (docs/govern.md)
+            ctx.dbt = project.dbt_executable  # --dbt-build runs the dbt metricmind is set to use
             return self._knowledge
 
     def record(self, execution: Any) -> None:
