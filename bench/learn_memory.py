@@ -138,6 +138,7 @@ def main() -> None:
         t0 = time.perf_counter()
         fill(memory, args.items, args.notes)
         fill_s = time.perf_counter() - t0
+        project.catalog.add_user("ann", "editor")
         for question, _, fix in CORRECTIONS:
             project.answer_feedback(question, "incorrect", user="ann", expected=fix, as_of=AS_OF)
         t0 = time.perf_counter()

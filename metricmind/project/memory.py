@@ -324,9 +324,11 @@ class MemoryMixin(WordsMixin, RunMixin):
         ``incorrect`` with ``expected`` (the right query, ``MetricQuery.build`` form or a whole ``ask
         --json`` answer; checked by compiling it) → a reflexion note, ``user``'s at once and everyone's
         once reviewed; ``incorrect`` alone → a thumbs-down. Returns ``{"episode", "feedback", "note"}``.
+        A correction takes an editor (``user`` in the catalog), as teaching a word does.
 
         Raises:
             QueryError: an unknown verdict, or an ``expected`` query that does not compile.
+            PermissionDenied: a correction by no user, an unknown one, or one who is not an editor.
             StoreError: the memory cannot be opened.
         """
         from metricmind.project.recall import query_of, reading_from_query
@@ -342,6 +344,7 @@ class MemoryMixin(WordsMixin, RunMixin):
                 raise QueryError(
                     "a corrected query goes with verdict 'incorrect'", hint="Pass verdict='incorrect'."
                 )
+            self._require_editor(user)
             fix = reading_from_query(expected)
             self.compile(MetricQuery.build(**query_of(fix)))  # unknown names fail here, with suggestions
         memory = self.memory
@@ -361,6 +364,21 @@ class MemoryMixin(WordsMixin, RunMixin):
                 question, wrong, json.dumps(fix, sort_keys=True, default=str), author=user, episode_id=found
             )
         return {"episode": found, "feedback": value, "note": note}
+
+    def _require_editor(self, user: str | None) -> None:
+        """A correction changes answers: it takes an editor (as teaching a word does)."""
+        from metricmind.catalog.workflow import Role
+
+        if not user:
+            raise PermissionDenied(
+                "a correction needs to know who makes it", hint="Pass the user (an editor of the catalog)."
+            )
+        role = self.catalog.role(user)
+        if role.rank < Role.EDITOR.rank:
+            raise PermissionDenied(
+                f"{user} has the role {role.value}; correcting an answer takes an editor",
+                hint="A viewer's verdict is recorded, a correction is not; ask an admin for the editor role.",
+            )
 
     def review_note(self, note_id: int, reviewer: str) -> dict[str, Any]:
         """Make reflexion note ``note_id`` everyone's: an approver who did not write it (four eyes).

@@ -9,8 +9,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
+from metricmind.errors import PermissionDenied
 from metricmind.interfaces.cli.app import app
 from metricmind.interfaces.mcpserver.server import build_server
 from metricmind.project import Project
@@ -150,6 +152,10 @@ def test_memory_never_widens_a_question(demo_copy: Path) -> None:
     """A remembered reading never answers a question with a catalog word the corrected one lacked."""
     day = dt.date.fromisoformat(AS_OF)
     with Project.load(demo_copy) as project:
+        project.catalog.add_user("ann", "editor")
+        project.catalog.add_user("vi", "viewer")
+        with pytest.raises(PermissionDenied, match="takes an editor"):  # a viewer's correction is not kept
+            project.answer_feedback("how is business", "incorrect", user="vi", expected={"metrics": ["arr"]})
         project.answer_feedback(
             "how is business", "incorrect", user="ann", expected={"metrics": ["invoice_revenue"]}, as_of=day
         )

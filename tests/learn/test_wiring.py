@@ -9,6 +9,8 @@ import json
 import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -89,25 +91,36 @@ def test_only_confirmed_answers_become_skills(demo_copy: Path) -> None:
         assert len(project.memory.skills()) == 1
 
 
+def metricmind(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI in a process of its own (a store damaged between processes, as it happens)."""
+    return subprocess.run(
+        [sys.executable, "-m", "metricmind", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+
+
 def test_corrupt_missing_or_unreachable_store(demo_copy: Path) -> None:
     root = str(demo_copy)
     state = demo_copy / ".metricmind"
-    cli("ask", "MRR by region last quarter", "--as-of", AS_OF, "--project", root)
+    ask = ("ask", "MRR by region last quarter", "--as-of", AS_OF, "--project", root)
+    assert metricmind(*ask).returncode == 0
     (state / "store.db").write_bytes(b"this is not a database" * 100)
     for suffix in ("-wal", "-shm"):
         Path(f"{state / 'store.db'}{suffix}").unlink(missing_ok=True)
-    out = cli("ask", "MRR by region last quarter", "--as-of", AS_OF, "--project", root)
-    assert "metrics: mrr" in out
+    done = metricmind(*ask)
+    assert done.returncode == 0 and "metrics: mrr" in done.stdout, done.stderr
     assert list(state.glob("store.db.corrupt-*"))  # moved aside, recreated
-    data = status(demo_copy)
-    assert data["episodes"] == 1  # the question after the recovery
+    assert status(demo_copy)["episodes"] == 1  # the question after the recovery
     # missing: recreated
     shutil.rmtree(state)
-    cli("ask", "MRR by region last quarter", "--as-of", AS_OF, "--project", root)
+    assert metricmind(*ask).returncode == 0
     assert status(demo_copy)["episodes"] == 1
     # unreachable: questions and queries are still answered; status reports it
     down = {"METRICMIND_STORE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2"}
-    out = cli("ask", "MRR by region last quarter", "--as-of", AS_OF, "--run", "--project", root, env=down)
+    out = cli(*ask, "--run", env=down)
     assert "MRR" in out
     assert "Enterprise" in cli("query", "-m", "mrr", "-g", "customer__segment", "--project", root, env=down)
     failed = runner.invoke(app, ["learn", "status", "--no-simulate", "--project", root], env=down)
