@@ -473,10 +473,14 @@ def _implicit_rule(
         stems(" ".join([base.name.replace("_", " "), base.label, *map(str, base.meta.get("synonyms") or ())]))
     )
     common = {stems(w)[0] for w in COMMON_WORDS if stems(w)}
+    ruled_values = {v for r in reads for v in r.values}
     fresh = [
         (d, v)
         for d, v in found
-        if d not in ruled and v != "true" and not set(stems(v.replace("_", " ").lower())) <= (common | own)
+        if d not in ruled
+        and v not in ruled_values  # "referral" read by a rule on a conformed dimension
+        and v != "true"
+        and not set(stems(v.replace("_", " ").lower())) <= (common | own)
     ]
     if not fresh:
         return None

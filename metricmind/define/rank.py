@@ -51,7 +51,8 @@ def rank(
             continue
         phrases = [m.name.replace("_", " "), re.sub(r"\(.*?\)", " ", m.label)]
         phrases += [str(s) for s in m.meta.get("synonyms") or ()]
-        best_phrase, best = "", 0.0
+        best_phrase, best, by_name = "", 0.0, False
+        names = {m.name.replace("_", " "), *(str(s) for s in m.meta.get("synonyms") or ())}
         for p in phrases:
             key = stems(p.replace("-", " "))
             if key and _contains(said, key):
@@ -64,6 +65,7 @@ def rank(
                 continue
             if score > best:
                 best_phrase, best = p, score
+                by_name = p in names and _contains(said, key)
         doc = {_fold(w) for w in content(f"{m.description} {m.meta.get('definition') or ''}")}
         overlap = want_content & doc
         ruled = (want_content - doc) & {
@@ -75,7 +77,9 @@ def rank(
             score += 1.0
         elif (wants_money and u == "count") or (wants_count and u == "currency"):
             score -= 4.0
-        if is_ratio(m) != wants_ratio:
+        if is_ratio(m) != wants_ratio and not (
+            by_name and is_ratio(m)
+        ):  # "ARPA" names a ratio without saying "per"
             score -= 3.0
         snapshot = is_snapshot(model, m)
         if wants_snapshot and snapshot:

@@ -48,7 +48,7 @@ SNAPSHOT = re.compile(
     re.IGNORECASE,
 )
 RATIO = re.compile(
-    r"\b(share of|proportion of|percentage of|divided by|ratio|rate|retention|average|mean|per (?!month|day|week|"
+    r"\b(share of|proportion of|percentage of|divided by|ratio|(?<!run )rate|retention|average|mean|per (?!month|day|week|"
     r"quarter|year)\w+)\b",
     re.IGNORECASE,
 )
