@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,6 +68,7 @@ class Run:
     cpu_ms: float = 0.0
     pg_cpu_ms: float = 0.0
     lock_waits: int = 0
+    client_ms: float = 0.0
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -97,7 +101,7 @@ class Probe:
         self.waits, self.sampling = 0, True
         return cpu_seconds(self.served.worker_pids()), cpu_seconds(self.pg_pids())
 
-    async def sample(self) -> None:
+    def sample(self) -> None:
         sql = sa.text(
             "SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FROM pg_stat_activity "
             "WHERE backend_type = 'client backend'"
@@ -107,7 +111,7 @@ class Probe:
                 waits, connections = conn.execute(sql).one()
             self.waits = max(self.waits, int(waits))
             self.connections = max(self.connections, int(connections))
-            await asyncio.sleep(0.05)
+            time.sleep(0.05)
 
     def recorded(self) -> tuple[int, int]:
         """Web runs in the catalog and records in the query log."""
@@ -117,14 +121,12 @@ class Probe:
         return int(runs or 0), int(logged or 0)
 
 
-async def burst(url: str, n: int, concurrency: int, make: Any, probe: Probe | None = None) -> Run:
-    """Send ``n`` requests, ``concurrency`` at a time; measure."""
+async def _send(url: str, indices: list[int], concurrency: int, kind: str) -> tuple[list[float], int]:
+    make = KINDS[kind]
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     gate = asyncio.Semaphore(concurrency)
     latencies: list[float] = []
     errors = 0
-    load = os.getloadavg()[0]
-
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=300) as client:
 
         async def one(i: int) -> None:
@@ -139,18 +141,44 @@ async def burst(url: str, n: int, concurrency: int, make: Any, probe: Probe | No
                 latencies.append(time.perf_counter() - t0)
                 errors += not ok
 
-        before = probe.start() if probe else (0.0, 0.0)
-        sampler = asyncio.ensure_future(probe.sample()) if probe else None
-        t0 = time.perf_counter()
-        await asyncio.gather(*(one(i) for i in range(n)))
-        wall = time.perf_counter() - t0
-        if probe and sampler:
-            after = (cpu_seconds(probe.served.worker_pids()), cpu_seconds(probe.pg_pids()))
-            probe.sampling = False
-            await sampler
-    latencies.sort()
-    run = Run(errors, n / wall, latencies[int(0.95 * (len(latencies) - 1))], load)
-    if probe:
+        await asyncio.gather(*(one(i) for i in indices))
+    return latencies, errors
+
+
+def send(url: str, indices: list[int], concurrency: int, kind: str) -> tuple[list[float], int, float]:
+    """One client process's share of a burst: latencies, errors, the CPU seconds it used."""
+    cpu = time.process_time()
+    latencies, errors = asyncio.run(_send(url, indices, concurrency, kind))
+    return latencies, errors, time.process_time() - cpu
+
+
+def burst(
+    pool: ProcessPoolExecutor,
+    clients: int,
+    url: str,
+    n: int,
+    concurrency: int,
+    kind: str,
+    probe: Probe | None = None,
+) -> Run:
+    """Send ``n`` requests, ``concurrency`` at a time, from ``clients`` processes; measure."""
+    load = os.getloadavg()[0]
+    before = probe.start() if probe else (0.0, 0.0)
+    sampler = threading.Thread(target=probe.sample) if probe else None
+    if sampler:
+        sampler.start()
+    t0 = time.perf_counter()
+    share = max(1, concurrency // clients)
+    parts = [pool.submit(send, url, list(range(k, n, clients)), share, kind) for k in range(clients)]
+    results = [f.result() for f in parts]
+    wall = time.perf_counter() - t0
+    latencies = sorted(x for r in results for x in r[0])
+    run = Run(sum(r[1] for r in results), n / wall, latencies[int(0.95 * (len(latencies) - 1))], load)
+    run.client_ms = sum(r[2] for r in results) * 1000 / n
+    if probe and sampler:
+        after = (cpu_seconds(probe.served.worker_pids()), cpu_seconds(probe.pg_pids()))
+        probe.sampling = False
+        sampler.join()
         run.cpu_ms = (after[0] - before[0]) * 1000 / n
         run.pg_cpu_ms = (after[1] - before[1]) * 1000 / n
         run.lock_waits = probe.waits
@@ -169,6 +197,9 @@ def catalog(client: httpx.AsyncClient, i: int) -> Any:
     return client.get("/")
 
 
+KINDS = {"query": query, "cached": cached, "catalog": catalog}
+
+
 def median(runs: list[Run]) -> Run:
     return Run(
         sum(r.errors for r in runs),
@@ -178,6 +209,7 @@ def median(runs: list[Run]) -> Run:
         statistics.median(r.cpu_ms for r in runs),
         statistics.median(r.pg_cpu_ms for r in runs),
         max(r.lock_waits for r in runs),
+        statistics.median(r.client_ms for r in runs),
     )
 
 
@@ -190,7 +222,18 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=50)
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--dir", type=Path, default=None, help="reuse a built demo")
+    parser.add_argument("--clients", type=int, default=4, help="client processes sending the requests")
     args = parser.parse_args()
+    pool = ProcessPoolExecutor(args.clients, mp_context=multiprocessing.get_context("fork"))
+    list(pool.map(abs, range(args.clients)))  # start the client processes before any timing
+    try:
+        measure(args, pool)
+    finally:
+        pool.shutdown()
+
+
+def measure(args: argparse.Namespace, pool: ProcessPoolExecutor) -> None:
+    """Every worker count's bursts, then the medians."""
     counts = [int(w) for w in args.workers.split(",")]
 
     project = args.dir or Path(tempfile.mkdtemp(prefix="load-")) / "demo"
@@ -204,16 +247,18 @@ def main() -> None:
             pg.psql("postgres", f"CREATE DATABASE {db}")
             env = {"METRICMIND_STORE_URL": f"postgresql://postgres@127.0.0.1:{pg.port}/{db}"}
             with Served(project, workers=workers, env=env, log=project.parent / "serve.log") as served:
-                warm = asyncio.run(burst(served.url, 32 * workers, 4 * workers, query))
+                warm = burst(pool, args.clients, served.url, 32 * workers, 4 * workers, "query")
                 assert warm.errors == 0, "warm-up failed; see serve.log"
                 probe = Probe(served, pg, env["METRICMIND_STORE_URL"])
                 sent = 32 * workers
-                for name, make, n, conc in (
-                    ("query", query, args.queries, args.queries),
-                    ("catalog", catalog, args.pages, args.readers),
-                    ("cached", cached, args.queries, args.queries),
+                for name, n, conc in (
+                    ("query", args.queries, args.queries),
+                    ("catalog", args.pages, args.readers),
+                    ("cached", args.queries, args.queries),
                 ):
-                    runs = [asyncio.run(burst(served.url, n, conc, make, probe)) for _ in range(args.runs)]
+                    runs = [
+                        burst(pool, args.clients, served.url, n, conc, name, probe) for _ in range(args.runs)
+                    ]
                     for r in runs:
                         print(f"  {name:<8} workers={workers} {fmt(r)}", flush=True)
                     results[(name, workers)] = median(runs)
@@ -245,7 +290,7 @@ def fmt(r: Run) -> str:
     """One run's figures on a line."""
     return (
         f"errors={r.errors} throughput={r.throughput:7.1f}/s p95={r.p95:6.3f}s cpu/req={r.cpu_ms:5.1f}ms "
-        f"+pg {r.pg_cpu_ms:4.1f}ms server used {r.throughput * r.cpu_ms / 1000:.2f} cores "
+        f"+pg {r.pg_cpu_ms:4.1f}ms client {r.client_ms:4.1f}ms server used {r.throughput * r.cpu_ms / 1000:.2f} cores "
         f"lock-waits={r.lock_waits} (load avg {r.load:.1f})"
     )
 

@@ -1,6 +1,7 @@
-"""How the nightly job's time grows with the query log: 0.1M, 1M, 10M records on a PostgreSQL store.
+"""How the nightly job's time grows with the query log: 0.1M, 1M, 10M records (PostgreSQL or SQLite).
 
-Per size: a fresh database; the records generated straight into the store (``COPY``), spread over the
+Per size: a fresh database; the records generated straight into the store (``COPY`` on PostgreSQL,
+``executemany`` on SQLite with ``--store sqlite``), spread over the
 90 days before the run, from ``N / 200`` distinct statement texts (at most 20,000) built from the
 knowledge tests' five query patterns with varying literals; then
 
@@ -18,6 +19,7 @@ import argparse
 import datetime as dt
 import random
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -65,15 +67,23 @@ def generate(url: str, dsn: str, records: int, first_day: dt.date, days: int, se
     engine.dispose()
     rng = random.Random(seed)
     cols = "source, external_id, text_id, started_at, user_name, duration_ms, row_count, calls"
+
+    def rows() -> Any:
+        for i in range(records):
+            day = first_day + dt.timedelta(days=rng.randrange(days))
+            at = dt.datetime.combine(day, dt.time(rng.randrange(24), rng.randrange(60)))
+            yield ("bench", f"{seed}-{i}", ids[rng.randrange(distinct)], at, rng.choice(USERS),
+                   rng.uniform(5, 80), rng.randrange(1, 50), 1)  # fmt: skip
+
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.split("///", 1)[1]) as db:
+            sql = f"INSERT INTO kg_query_log ({cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            db.executemany(sql, ((*r[:3], r[3].isoformat(sep=" "), *r[4:]) for r in rows()))
+        return time.perf_counter() - t0
     with psycopg.connect(dsn) as pg, pg.cursor() as cur:
         with cur.copy(f"COPY kg_query_log ({cols}) FROM STDIN") as copy:
-            for i in range(records):
-                day = first_day + dt.timedelta(days=rng.randrange(days))
-                at = dt.datetime.combine(day, dt.time(rng.randrange(24), rng.randrange(60)))
-                copy.write_row(
-                    ("bench", f"{seed}-{i}", ids[rng.randrange(distinct)], at, rng.choice(USERS),
-                     rng.uniform(5, 80), rng.randrange(1, 50), 1)
-                )  # fmt: skip
+            for row in rows():
+                copy.write_row(row)
     return time.perf_counter() - t0
 
 
@@ -117,6 +127,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000,10000000")
     parser.add_argument("--daily", type=int, default=10_000)
     parser.add_argument("--dir", type=Path, default=None, help="reuse a built demo")
+    parser.add_argument("--store", choices=["postgres", "sqlite"], default="postgres")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="nightly-scale-"))
     demo = args.dir or work / "demo"
@@ -127,9 +138,11 @@ def main() -> None:
             db = f"scale_{uuid.uuid4().hex[:8]}"
             pg.psql("postgres", f"CREATE DATABASE {db}")
             url = f"postgresql://postgres@127.0.0.1:{pg.port}/{db}"
+            if args.store == "sqlite":
+                url = f"sqlite:///{work / db}.db"
             project = git_project(demo, work / db)
             took = generate(url, pg.dsn(db), size, AS_OF - dt.timedelta(days=90), 90, seed=1)
-            print(f"nightly: {size:>10,} records generated in {took:.0f}s", flush=True)
+            print(f"nightly: {size:>10,} records generated in {took:.0f}s ({args.store})", flush=True)
             print(
                 f"nightly: {size:>10,} records  " + show("first run", nightly(url, project, AS_OF)),
                 flush=True,
