@@ -9,7 +9,6 @@ SQL by ``metric_time__month``.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import fields, replace
 from typing import Any
@@ -18,16 +17,17 @@ from metricmind.catalog.definitions import parse_definition
 from metricmind.compiler import Compiler
 from metricmind.define import rules as rulebook
 from metricmind.define.checks import checks_for
-from metricmind.define.compose import compatible, compose, named_dimensions, structure
+from metricmind.define.compose import compose
 from metricmind.define.extend import compile_metric, extend
+from metricmind.define.fit import incompatible, mismatch
 from metricmind.define.inputs import check_input
 from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion
-from metricmind.define.rank import confidence, is_ratio, is_snapshot, measures_of, rank
+from metricmind.define.rank import confidence, is_snapshot, measures_of, rank
 from metricmind.define.shape import contradiction, dimensions, metric_dict
 from metricmind.define.sources import suggest_sources
-from metricmind.define.terms import VERBS, entities_named, find_term
+from metricmind.define.terms import VERBS
 from metricmind.define.usage import Usage, boost
-from metricmind.define.words import MONEY, RATIO, content, known, lexicon, stems, vocabulary
+from metricmind.define.words import content, known, lexicon, stems, vocabulary
 from metricmind.errors import MetricmindError
 from metricmind.resolve.lexicon import COMMON_WORDS
 from metricmind.spec.joingraph import JoinGraph
@@ -35,7 +35,6 @@ from metricmind.spec.model import Measure, Metric, Model, SemanticModel
 from metricmind.spec.names import METRIC_TIME, SEP
 from metricmind.spec.query import MetricQuery
 
-DISTINCT_OF = re.compile(r"\b(distinct|unique)\s+(?:\w+\s+)?(customers?|users?|accounts?|invoices?)\b", re.I)
 #: Below this score no existing metric or measure is close enough to propose.
 MIN_SCORE = 3.0
 
@@ -139,8 +138,8 @@ def _analyze(
         _refuse(proposal, "no_data", f"the definition matches no metric or measure well; closest: {closest}")
         return
     base = ranked[0].metric
-    problem = _mismatch(definition, model, base)
-    other = None if problem else _incompatible(definition, model, base, columns)
+    problem = mismatch(definition, model, base)
+    other = None if problem else incompatible(definition, model, base, columns)
     if problem or other:
         if _compose(definition, model, proposal, dialect, max_hops, columns, usage):
             return
@@ -153,45 +152,6 @@ def _analyze(
         return
     if proposal.metric is not None:
         proposal.checks = checks_for(model, proposal)
-
-
-def _incompatible(
-    definition: Definition, model: Model, base: Metric, columns: dict[str, dict[str, str]] | None
-) -> str | None:
-    """Why the closest metric computes something else than the definition's words say (another column or
-    entity, a dimension it cannot reach, another ratio), or None when it fits.
-    """
-    shape = structure(definition)
-    if shape is not None:
-        if _same_ratio(model, base, shape[0], shape[1]):
-            return None
-        return (
-            f"the definition is the ratio {shape[0]!r} ÷ {shape[1]!r}, which the closest metric `{base.name}` "
-            "is not, and its parts could not be built"
-        )
-    lx = lexicon(model)
-    context = " ".join([definition.text, *definition.rules])
-    term = find_term(model, definition.text, context, lx, columns, (definition.text, *definition.rules))
-    named = named_dimensions(model, list(definition.rules))
-    unreachable = sorted(d for d in named if not compatible(model, base, None, {d}))
-    if unreachable:
-        return f"`{base.name}` cannot reach {', '.join(unreachable)}, which a rule names"
-    if term is None or base.type.value != "simple" or term.confidence < 0.6:
-        return None
-    if compatible(model, base, term, named):
-        return None
-    return f"the definition asks for {term.reason}, which the closest metric `{base.name}` does not compute"
-
-
-def _same_ratio(model: Model, base: Metric, num: str, den: str) -> bool:
-    """``base`` is the ratio of the metrics that best match the numerator and denominator texts."""
-    if base.numerator is None or base.denominator is None:
-        return is_ratio(base) and base.type.value != "ratio"
-    tops = [
-        [c.metric.name for c in rank(model, Definition("part", text), text) if not is_ratio(c.metric)][:3]
-        for text in (num, den)
-    ]
-    return base.numerator.name in tops[0] and base.denominator.name in tops[1]
 
 
 def _compose(
@@ -251,52 +211,6 @@ def _compose(
     dimensions(extended, proposal, reachable, graph, homes, usage)
     proposal.checks = checks_for(extended, proposal)
     return True
-
-
-def _mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
-    """Why the closest metric does not compute what the definition asks (a ratio, a column, a distinct count)."""
-    text = definition.text
-    ratio = is_ratio(base)
-    if RATIO.search(text) and not ratio:
-        return (
-            f"the definition asks for a ratio or an average, and the closest metric `{base.name}` is not one; "
-            "say it as two metrics (numerator and denominator) or write the ratio by hand"
-        )
-    measures = measures_of(model, base)
-    exprs = " ".join(ms.expr.lower() for ms in measures)
-    columns = {c for ds in model.canonical_datasets.values() for c in ds.core_attributes}
-    dims = {d.name for sm in model.semantic_models.values() for d in sm.dimensions} | {
-        e.expr for sm in model.semantic_models.values() for e in sm.entities
-    }
-    described = set(
-        content(" ".join([base.description, *(str(r) for r in base.meta.get("business_rules") or ())]))
-    )
-    for word in content(text):
-        if word in described:
-            continue  # "upgrading or adding seats": the metric itself speaks of them
-        for column in columns - dims:
-            if stems(column.replace("_", " ")) == (word,) and column not in exprs and not ratio:
-                return (
-                    f"the definition measures {column!r}, a column of the canonical datasets, but no measure "
-                    f"aggregates it (closest metric: `{base.name}`); a new measure needs generation"
-                )
-    counted = DISTINCT_OF.search(text)
-    words = stems(text.lower().replace("-", " ").replace("_", " "))
-    heads = [(i, e) for i, e in entities_named(model, words, lexicon(model)) if i <= 2]
-    entity = ""
-    if counted:
-        entity = stems(counted.group(2))[-1] if stems(counted.group(2)) else ""
-    elif heads and not RATIO.search(text) and not (set(words[:3]) & (MONEY | {"recurring", "revenue"})):
-        entity = heads[0][1]  # "Accounts with product usage": the thing counted heads the definition
-    if entity:
-        for ms in measures:
-            home = model.semantic_models[ms.semantic_model]
-            if ms.agg.value == "count" and home.primary != entity:
-                return (
-                    f"the definition counts {entity}s, but `{base.name}` counts rows of "
-                    f"{home.relation} (one per {home.primary}); a count-distinct measure needs generation"
-                )
-    return None
 
 
 def _sources(model: Model, text: str, usage: Usage | None = None) -> list[Suggestion]:

@@ -8,31 +8,22 @@ own semantic model, and fills the proposal: ``metric``, ``new_metrics``, ``new_m
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from metricmind.define import rules as rulebook
 from metricmind.define.extend import extend
+from metricmind.define.fit import compatible, named_dimensions, structure
 from metricmind.define.newmodel import plan
+from metricmind.define.parts import clause_for, explained, kin, monthly_expression, part_values, strip_own
 from metricmind.define.proposal import Definition, NewMeasure, NewModel, Proposal, RuleReading, Suggestion
 from metricmind.define.rank import is_ratio, measures_of, rank
 from metricmind.define.shape import join_filters
 from metricmind.define.terms import Term, find_term
 from metricmind.define.words import RATIO, lexicon, stems
 from metricmind.spec.joingraph import JoinGraph
-from metricmind.spec.model import Metric, Model, SemanticModel
-from metricmind.spec.names import SEP
+from metricmind.spec.model import Model
 
-AS_SHARE = re.compile(
-    r"^(?P<num>.+?)\s+as an? (?:share|proportion|percentage|fraction) of\s+(?P<den>.+)$", re.I
-)
-DIVIDED = re.compile(r"^(?P<num>.+?)\s+(?:divided by|over|÷|/)\s+(?P<den>.+)$", re.I)
-SHARE = re.compile(
-    r"\b(?:share|proportion|percentage|fraction) of (?P<whole>.+?)\s+(?P<part>(?:that|which|who|paid|billed|"
-    r"from|on|in|with)\b.+)$",
-    re.I,
-)
 MIN_METRIC = 3.0
 
 
@@ -45,94 +36,6 @@ class Parts:
     metrics: list[dict[str, Any]] = field(default_factory=list)
     taken: set[str] = field(default_factory=set)
     reads: list[rulebook.Read] = field(default_factory=list)
-
-
-def structure(definition: Definition) -> tuple[str, str, str, int | None] | None:
-    """(numerator text, denominator text, numerator-only qualifier, index of the rule that said it)."""
-    for i, rule in enumerate(definition.rules):
-        m = DIVIDED.match(rule.strip().rstrip("."))
-        if m and " divided by " in rule.lower():
-            return m.group("num"), m.group("den"), "", i
-    text = definition.text.strip().rstrip(".")
-    if ":" in text:  # "Logo churn rate: customers lost divided by …"
-        text = text.split(":", 1)[1].strip()
-    m = DIVIDED.match(text)
-    if m and " divided by " in text.lower():
-        den = re.split(r",\s*(?:per|by|each|every)\b", m.group("den"))[0]
-        return m.group("num"), den, "", None
-    m = AS_SHARE.match(text)
-    if m:
-        return m.group("num"), m.group("den"), "", None
-    s = SHARE.search(text)
-    if s:
-        return s.group("whole"), s.group("whole"), s.group("part"), None
-    return None
-
-
-def compatible(model: Model, metric: Metric, term: Term | None, named_dims: set[str]) -> bool:
-    """An existing metric computes what the term says: the same column, or a count of the same entity,
-    and every dimension the text names is reachable from it.
-    """
-    measures = measures_of(model, metric)
-    if not measures:
-        return term is None
-    graph = JoinGraph(model, max_hops=4)
-    reach: set[str] = set()
-    for ms in measures:
-        reach |= {n.rsplit(SEP, 1)[-1] for n in graph.reachable_names(ms.semantic_model)}
-    if any(d.rsplit(SEP, 1)[-1] not in reach for d in named_dims):
-        return False
-    if term is None:
-        return True
-    if term.time_named and not term.snapshot and all(ms.agg_time_dimension != term.time for ms in measures):
-        return False
-    if term.agg in ("sum", "average"):
-        want = set(term.expr.split("_"))
-        # the same column, or a narrower one the metric names ("last_touch_new_mrr" for "new MRR")
-        fits = any(ms.expr == term.expr or want < set(ms.expr.split("_")) for ms in measures)
-        return fits and (term.agg == "sum" or is_ratio(metric))
-    if term.counted is None:
-        return False
-    for ms in measures:
-        home = model.semantic_models[ms.semantic_model]
-        key = next((e.expr for e in home.entities if e.name == term.counted), None)
-        if key is None:
-            return False
-        per_period = ms.non_additive is not None and (home.primary or "").startswith(f"{term.counted}_")
-        if ms.non_additive is None and ms.semantic_model != term.sm and term.confidence >= 0.6:
-            return False  # "accounts with product activity" are counted in the events, not the signups
-        if ms.agg.value in ("count", "sum_boolean") and home.primary != term.counted and not per_period:
-            return False
-        if ms.agg.value == "count_distinct" and key not in ms.expr:
-            return False
-        if ms.agg.value in ("sum", "average"):
-            return False
-    return True
-
-
-def named_dimensions(model: Model, texts: list[str]) -> set[str]:
-    """Categorical dimensions whose values the texts (the rules) name unambiguously, as written."""
-    lx = lexicon(model)
-    out: set[str] = set()
-    for text in texts:
-        raw = re.findall(r"[a-z0-9_]+", text.lower().replace("-", " "))
-        used = [False] * len(raw)
-        for size in (2, 1):
-            for i in range(len(raw) - size + 1):
-                if any(used[i : i + size]):
-                    continue  # "paid social" is read, not "paid" again
-                phrase = " ".join(raw[i : i + size])
-                hits = {
-                    e.target.partition("=")[0]
-                    for e in lx.lookup(stems(phrase.replace("_", " ")))
-                    if e.kind == "value"
-                    and e.source in ("value", "name", "label")
-                    and e.target.partition("=")[2].lower() in (phrase, phrase.replace(" ", "_"))
-                }
-                if len(hits) == 1:
-                    out |= hits
-                    used[i : i + size] = [True] * size
-    return out
 
 
 def compose(
@@ -269,13 +172,13 @@ def _part(
         conf = term.confidence
         if measure in model.measures:
             why += f" (the existing measure `{measure}`)"
-        kin = _kin(model, term)
-        if kin is not None:
-            filters = [w.sql for w in kin.filter] + [
-                w.sql for w in (kin.measure.filter if kin.measure else ())
+        same = kin(model, term)
+        if same is not None:
+            filters = [w.sql for w in same.filter] + [
+                w.sql for w in (same.measure.filter if same.measure else ())
             ]
             if filters:
-                why += f"; keeps the filter of `{kin.name}`, which aggregates the same column"
+                why += f"; keeps the filter of `{same.name}`, which aggregates the same column"
     graph = JoinGraph(extended, max_hops=4)
     reachable: set[str] = set()
     for i, h in enumerate(homes):
@@ -292,7 +195,7 @@ def _part(
         set(homes),
     )
     if name != definition.name:
-        rules = [_clause(r, text) for r in rules]
+        rules = [clause_for(r, text) for r in rules]
     reads = [rulebook.read_rule(r, ctx) for r in rules if r]
     if converted is not None:
         reads = [
@@ -303,19 +206,21 @@ def _part(
             else r
             for r in reads
         ]
-    own = _strip(text, base, term)
-    if qualifier or (name != definition.name and _values(model, own, ctx)):
+    own = strip_own(text, base, term)
+    if qualifier or (name != definition.name and part_values(model, own, ctx)):
         said = rulebook.read_rule(f"only {qualifier or own}", replace(ctx, covering=[]))
         if said.reading.status != "filter":
             return f"cannot read {qualifier or text!r} as a filter ({said.reading.reason})"
         _, leftover = rulebook.values_in(qualifier or own, ctx)
-        unexplained = [w for w in leftover if w not in _explained(extended, homes, base)]
+        unexplained = [w for w in leftover if w not in explained(extended, homes, base)]
         if unexplained:
             return f"{qualifier or text!r} says {', '.join(map(repr, unexplained))}, which no filter reads"
         reads.append(said)
     if name == definition.name:
         ruled = {r.dimension for r in reads if r.dimension}
-        fresh = [(d, v) for d, v in _values(model, own, ctx) if d not in ruled and v not in ("true", "false")]
+        fresh = [
+            (d, v) for d, v in part_values(model, own, ctx) if d not in ruled and v not in ("true", "false")
+        ]
         if fresh:
             said_names = ", ".join(f"{d} = {v}" for d, v in fresh)
             reads.append(
@@ -422,19 +327,6 @@ def _ratio(definition: Definition, num: dict[str, Any], den: dict[str, Any]) -> 
     }
 
 
-def _values(model: Model, text: str, ctx: rulebook.Context) -> list[tuple[str, str]]:
-    """Values a ratio's part names ("Card collections"), not words that name a metric ("events")."""
-    lx = lexicon(model)
-    found, _ = rulebook.values_in(text, ctx)
-    out = []
-    for dim, value in found:
-        key = stems(value.lower().replace("_", " "))
-        if any(e.kind == "metric" and e.source in ("name", "label") for e in lx.lookup(key)):
-            continue
-        out.append((dim, value))
-    return out
-
-
 def _same(num: dict[str, Any], den: dict[str, Any], parts: Parts) -> bool:
     """Both parts compute the same thing (a ratio of 1): a qualifier was not read."""
     if num.get("filter") != den.get("filter"):
@@ -459,93 +351,3 @@ def _same(num: dict[str, Any], den: dict[str, Any], parts: Parts) -> bool:
         return False
     ma, mb = a["type_params"]["measure"], b["type_params"]["measure"]
     return ma == mb or (ma in measures and measures.get(ma) == measures.get(mb))
-
-
-def _explained(model: Model, homes: list[str], base: Metric | None) -> set[str]:
-    """Words a part's own measure explains (its metric's names, its model's columns, entities, grains)."""
-    texts: list[str] = []
-    if base is not None:
-        texts += [base.name, base.label, *(str(s) for s in base.meta.get("synonyms") or ())]
-    for h in homes:
-        sm = model.semantic_models[h]
-        texts += [sm.name, *(e.name for e in sm.entities), *(ms.name for ms in sm.measures)]
-        texts += [ms.expr for ms in sm.measures if re.fullmatch(r"[a-z_][a-z0-9_]*", ms.expr)]
-    for ds in model.canonical_datasets.values():
-        texts += [ds.grain]
-    words = set(SNAPSHOT_WORDS)
-    for t in texts:
-        words.update(stems(t.lower().replace("_", " ").replace("-", " ")))
-    return words
-
-
-SNAPSHOT_WORDS = frozenset("end live month active paying paid".split())
-
-
-def _strip(text: str, base: Metric | None, term: Term | None) -> str:
-    """``text`` without the words that name the part's own metric or column ("active customers at the
-    start" for ``active_customers_at_start``): the rest may name values to filter on.
-    """
-    own: set[str] = set()
-    if base is not None:
-        for t in (base.name, base.label, *(str(s) for s in base.meta.get("synonyms") or ())):
-            own.update(stems(t.lower().replace("_", " ").replace("-", " ")))
-    if term is not None:
-        own.update(stems(term.expr.replace("_", " ")))
-        if term.counted:
-            own.update(stems(term.counted.replace("_", " ")))
-    words = [w for w in re.split(r"[\s-]+", text) if w]
-    kept = [w for w in words if not (set(stems(w.lower().replace("_", " "))) & own)]
-    return " ".join(kept)
-
-
-def _kin(model: Model, term: Term) -> Metric | None:
-    """A simple metric aggregating the same column of the same table the same way (its filter is part of
-    what that column means: "credit only on converting touches"), certified first.
-    """
-    source = model.semantic_models[term.sm]
-    found = []
-    for m in model.metrics.values():
-        if m.type.value != "simple" or m.measure is None or m.meta.get("status") == "deprecated":
-            continue
-        ms = model.measures.get(m.measure.name)
-        if ms is None or ms.expr != term.expr or ms.agg.value != term.agg:
-            continue
-        if model.semantic_models[ms.semantic_model].relation != source.relation:
-            continue
-        found.append(m)
-    found.sort(key=lambda m: (m.meta.get("status") != "certified", m.name))
-    return found[0] if found else None
-
-
-def _clause(rule: str, text: str) -> str:
-    """The clause of a rule that speaks of one part of a ratio ("Refunds by refund date, collections by
-    payment date" → "Refunds by refund date" for the part "Money refunded"); a rule of one clause as is,
-    and "" when it has several clauses and none shares a word with the part.
-    """
-    clauses = [c.strip() for c in re.split(r"[,;]|\band\b", rule) if c.strip()]
-    if len(clauses) < 2 or sum(" by " in f" {c.lower()} " for c in clauses) < 2:
-        return rule
-    words = {w[:5] for w in stems(text.lower()) if len(w) > 2}
-    scored = [(len({w[:5] for w in stems(c.lower()) if len(w) > 2} & words), c) for c in clauses]
-    best = max(scored)
-    return best[1] if best[0] > 0 and [s for s, _ in scored].count(best[0]) == 1 else ""
-
-
-#: Months in one billing period, by billing interval value.
-INTERVAL_MONTHS = {"annual": 12, "yearly": 12, "year": 12, "semiannual": 6, "quarterly": 3, "quarter": 3}
-
-
-def monthly_expression(sm: SemanticModel, column: str) -> tuple[str, str] | None:
-    """(SQL, what it says) converting ``column`` to a monthly amount by the model's billing interval
-    ("annual contracts as monthly": ÷ 12 for annual, ÷ 3 for quarterly), or None without one.
-    """
-    for d in sm.dimensions:
-        values = [str(v) for v in d.meta.get("values") or ()]
-        longer = [v for v in values if INTERVAL_MONTHS.get(v.lower(), 1) > 1]
-        if d.type != "categorical" or not longer:
-            continue
-        col = d.expr or d.name
-        cases = " ".join(f"when {col} = '{v}' then {column} / {INTERVAL_MONTHS[v.lower()]}" for v in longer)
-        said = ", ".join(f"÷ {INTERVAL_MONTHS[v.lower()]} when {d.name} is {v}" for v in longer)
-        return f"case {cases} else {column} end", f"{column} as a monthly amount ({said})"
-    return None

@@ -1,0 +1,203 @@
+"""Does the closest existing metric compute what the words say? The ratio a definition states, the
+dimensions its rules name, and the column or entity it aggregates, checked against a metric.
+"""
+
+from __future__ import annotations
+
+import re
+
+from metricmind.define.proposal import Definition
+from metricmind.define.rank import is_ratio, measures_of, rank
+from metricmind.define.terms import Term, entities_named, find_term
+from metricmind.define.words import MONEY, RATIO, content, lexicon, stems
+from metricmind.spec.joingraph import JoinGraph
+from metricmind.spec.model import Metric, Model
+from metricmind.spec.names import SEP
+
+AS_SHARE = re.compile(
+    r"^(?P<num>.+?)\s+as an? (?:share|proportion|percentage|fraction) of\s+(?P<den>.+)$", re.I
+)
+DIVIDED = re.compile(r"^(?P<num>.+?)\s+(?:divided by|over|÷|/)\s+(?P<den>.+)$", re.I)
+
+
+SHARE = re.compile(
+    r"\b(?:share|proportion|percentage|fraction) of (?P<whole>.+?)\s+(?P<part>(?:that|which|who|paid|billed|"
+    r"from|on|in|with)\b.+)$",
+    re.I,
+)
+
+
+def structure(definition: Definition) -> tuple[str, str, str, int | None] | None:
+    """(numerator text, denominator text, numerator-only qualifier, index of the rule that said it)."""
+    for i, rule in enumerate(definition.rules):
+        m = DIVIDED.match(rule.strip().rstrip("."))
+        if m and " divided by " in rule.lower():
+            return m.group("num"), m.group("den"), "", i
+    text = definition.text.strip().rstrip(".")
+    if ":" in text:  # "Logo churn rate: customers lost divided by …"
+        text = text.split(":", 1)[1].strip()
+    m = DIVIDED.match(text)
+    if m and " divided by " in text.lower():
+        den = re.split(r",\s*(?:per|by|each|every)\b", m.group("den"))[0]
+        return m.group("num"), den, "", None
+    m = AS_SHARE.match(text)
+    if m:
+        return m.group("num"), m.group("den"), "", None
+    s = SHARE.search(text)
+    if s:
+        return s.group("whole"), s.group("whole"), s.group("part"), None
+    return None
+
+
+def compatible(model: Model, metric: Metric, term: Term | None, named_dims: set[str]) -> bool:
+    """An existing metric computes what the term says: the same column, or a count of the same entity,
+    and every dimension the text names is reachable from it.
+    """
+    measures = measures_of(model, metric)
+    if not measures:
+        return term is None
+    graph = JoinGraph(model, max_hops=4)
+    reach: set[str] = set()
+    for ms in measures:
+        reach |= {n.rsplit(SEP, 1)[-1] for n in graph.reachable_names(ms.semantic_model)}
+    if any(d.rsplit(SEP, 1)[-1] not in reach for d in named_dims):
+        return False
+    if term is None:
+        return True
+    if term.time_named and not term.snapshot and all(ms.agg_time_dimension != term.time for ms in measures):
+        return False
+    if term.agg in ("sum", "average"):
+        want = set(term.expr.split("_"))
+        # the same column, or a narrower one the metric names ("last_touch_new_mrr" for "new MRR")
+        fits = any(ms.expr == term.expr or want < set(ms.expr.split("_")) for ms in measures)
+        return fits and (term.agg == "sum" or is_ratio(metric))
+    if term.counted is None:
+        return False
+    for ms in measures:
+        home = model.semantic_models[ms.semantic_model]
+        key = next((e.expr for e in home.entities if e.name == term.counted), None)
+        if key is None:
+            return False
+        per_period = ms.non_additive is not None and (home.primary or "").startswith(f"{term.counted}_")
+        if ms.non_additive is None and ms.semantic_model != term.sm and term.confidence >= 0.6:
+            return False  # "accounts with product activity" are counted in the events, not the signups
+        if ms.agg.value in ("count", "sum_boolean") and home.primary != term.counted and not per_period:
+            return False
+        if ms.agg.value == "count_distinct" and key not in ms.expr:
+            return False
+        if ms.agg.value in ("sum", "average"):
+            return False
+    return True
+
+
+def named_dimensions(model: Model, texts: list[str]) -> set[str]:
+    """Categorical dimensions whose values the texts (the rules) name unambiguously, as written."""
+    lx = lexicon(model)
+    out: set[str] = set()
+    for text in texts:
+        raw = re.findall(r"[a-z0-9_]+", text.lower().replace("-", " "))
+        used = [False] * len(raw)
+        for size in (2, 1):
+            for i in range(len(raw) - size + 1):
+                if any(used[i : i + size]):
+                    continue  # "paid social" is read, not "paid" again
+                phrase = " ".join(raw[i : i + size])
+                hits = {
+                    e.target.partition("=")[0]
+                    for e in lx.lookup(stems(phrase.replace("_", " ")))
+                    if e.kind == "value"
+                    and e.source in ("value", "name", "label")
+                    and e.target.partition("=")[2].lower() in (phrase, phrase.replace(" ", "_"))
+                }
+                if len(hits) == 1:
+                    out |= hits
+                    used[i : i + size] = [True] * size
+    return out
+
+
+DISTINCT_OF = re.compile(r"\b(distinct|unique)\s+(?:\w+\s+)?(customers?|users?|accounts?|invoices?)\b", re.I)
+
+
+def incompatible(
+    definition: Definition, model: Model, base: Metric, columns: dict[str, dict[str, str]] | None
+) -> str | None:
+    """Why the closest metric computes something else than the definition's words say (another column or
+    entity, a dimension it cannot reach, another ratio), or None when it fits.
+    """
+    shape = structure(definition)
+    if shape is not None:
+        if same_ratio(model, base, shape[0], shape[1]):
+            return None
+        return (
+            f"the definition is the ratio {shape[0]!r} ÷ {shape[1]!r}, which the closest metric `{base.name}` "
+            "is not, and its parts could not be built"
+        )
+    lx = lexicon(model)
+    context = " ".join([definition.text, *definition.rules])
+    term = find_term(model, definition.text, context, lx, columns, (definition.text, *definition.rules))
+    named = named_dimensions(model, list(definition.rules))
+    unreachable = sorted(d for d in named if not compatible(model, base, None, {d}))
+    if unreachable:
+        return f"`{base.name}` cannot reach {', '.join(unreachable)}, which a rule names"
+    if term is None or base.type.value != "simple" or term.confidence < 0.6:
+        return None
+    if compatible(model, base, term, named):
+        return None
+    return f"the definition asks for {term.reason}, which the closest metric `{base.name}` does not compute"
+
+
+def same_ratio(model: Model, base: Metric, num: str, den: str) -> bool:
+    """``base`` is the ratio of the metrics that best match the numerator and denominator texts."""
+    if base.numerator is None or base.denominator is None:
+        return is_ratio(base) and base.type.value != "ratio"
+    tops = [
+        [c.metric.name for c in rank(model, Definition("part", text), text) if not is_ratio(c.metric)][:3]
+        for text in (num, den)
+    ]
+    return base.numerator.name in tops[0] and base.denominator.name in tops[1]
+
+
+def mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
+    """Why the closest metric does not compute what the definition asks (a ratio, a column, a distinct count)."""
+    text = definition.text
+    ratio = is_ratio(base)
+    if RATIO.search(text) and not ratio:
+        return (
+            f"the definition asks for a ratio or an average, and the closest metric `{base.name}` is not one; "
+            "say it as two metrics (numerator and denominator) or write the ratio by hand"
+        )
+    measures = measures_of(model, base)
+    exprs = " ".join(ms.expr.lower() for ms in measures)
+    columns = {c for ds in model.canonical_datasets.values() for c in ds.core_attributes}
+    dims = {d.name for sm in model.semantic_models.values() for d in sm.dimensions} | {
+        e.expr for sm in model.semantic_models.values() for e in sm.entities
+    }
+    described = set(
+        content(" ".join([base.description, *(str(r) for r in base.meta.get("business_rules") or ())]))
+    )
+    for word in content(text):
+        if word in described:
+            continue  # "upgrading or adding seats": the metric itself speaks of them
+        for column in columns - dims:
+            if stems(column.replace("_", " ")) == (word,) and column not in exprs and not ratio:
+                return (
+                    f"the definition measures {column!r}, a column of the canonical datasets, but no measure "
+                    f"aggregates it (closest metric: `{base.name}`); a new measure needs generation"
+                )
+    counted = DISTINCT_OF.search(text)
+    words = stems(text.lower().replace("-", " ").replace("_", " "))
+    heads = [(i, e) for i, e in entities_named(model, words, lexicon(model)) if i <= 2]
+    entity = ""
+    if counted:
+        entity = stems(counted.group(2))[-1] if stems(counted.group(2)) else ""
+    elif heads and not RATIO.search(text) and not (set(words[:3]) & (MONEY | {"recurring", "revenue"})):
+        entity = heads[0][1]  # "Accounts with product usage": the thing counted heads the definition
+    if entity:
+        for ms in measures:
+            home = model.semantic_models[ms.semantic_model]
+            if ms.agg.value == "count" and home.primary != entity:
+                return (
+                    f"the definition counts {entity}s, but `{base.name}` counts rows of "
+                    f"{home.relation} (one per {home.primary}); a count-distinct measure needs generation"
+                )
+    return None

@@ -1,0 +1,115 @@
+"""Helpers for a proposal's new parts: the values a ratio's part names, the words its own measure
+explains, the filter a metric on the same column keeps, a rule's clause per part, and the documented
+expression converting contract amounts to monthly.
+"""
+
+from __future__ import annotations
+
+import re
+
+from metricmind.define import rules as rulebook
+from metricmind.define.terms import Term
+from metricmind.define.words import lexicon, stems
+from metricmind.spec.model import Metric, Model, SemanticModel
+
+SNAPSHOT_WORDS = frozenset("end live month active paying paid".split())
+
+
+#: Months in one billing period, by billing interval value.
+INTERVAL_MONTHS = {"annual": 12, "yearly": 12, "year": 12, "semiannual": 6, "quarterly": 3, "quarter": 3}
+
+
+def part_values(model: Model, text: str, ctx: rulebook.Context) -> list[tuple[str, str]]:
+    """Values a ratio's part names ("Card collections"), not words that name a metric ("events")."""
+    lx = lexicon(model)
+    found, _ = rulebook.values_in(text, ctx)
+    out = []
+    for dim, value in found:
+        key = stems(value.lower().replace("_", " "))
+        if any(e.kind == "metric" and e.source in ("name", "label") for e in lx.lookup(key)):
+            continue
+        out.append((dim, value))
+    return out
+
+
+def explained(model: Model, homes: list[str], base: Metric | None) -> set[str]:
+    """Words a part's own measure explains (its metric's names, its model's columns, entities, grains)."""
+    texts: list[str] = []
+    if base is not None:
+        texts += [base.name, base.label, *(str(s) for s in base.meta.get("synonyms") or ())]
+    for h in homes:
+        sm = model.semantic_models[h]
+        texts += [sm.name, *(e.name for e in sm.entities), *(ms.name for ms in sm.measures)]
+        texts += [ms.expr for ms in sm.measures if re.fullmatch(r"[a-z_][a-z0-9_]*", ms.expr)]
+    for ds in model.canonical_datasets.values():
+        texts += [ds.grain]
+    words = set(SNAPSHOT_WORDS)
+    for t in texts:
+        words.update(stems(t.lower().replace("_", " ").replace("-", " ")))
+    return words
+
+
+def strip_own(text: str, base: Metric | None, term: Term | None) -> str:
+    """``text`` without the words that name the part's own metric or column ("active customers at the
+    start" for ``active_customers_at_start``): the rest may name values to filter on.
+    """
+    own: set[str] = set()
+    if base is not None:
+        for t in (base.name, base.label, *(str(s) for s in base.meta.get("synonyms") or ())):
+            own.update(stems(t.lower().replace("_", " ").replace("-", " ")))
+    if term is not None:
+        own.update(stems(term.expr.replace("_", " ")))
+        if term.counted:
+            own.update(stems(term.counted.replace("_", " ")))
+    words = [w for w in re.split(r"[\s-]+", text) if w]
+    kept = [w for w in words if not (set(stems(w.lower().replace("_", " "))) & own)]
+    return " ".join(kept)
+
+
+def kin(model: Model, term: Term) -> Metric | None:
+    """A simple metric aggregating the same column of the same table the same way (its filter is part of
+    what that column means: "credit only on converting touches"), certified first.
+    """
+    source = model.semantic_models[term.sm]
+    found = []
+    for m in model.metrics.values():
+        if m.type.value != "simple" or m.measure is None or m.meta.get("status") == "deprecated":
+            continue
+        ms = model.measures.get(m.measure.name)
+        if ms is None or ms.expr != term.expr or ms.agg.value != term.agg:
+            continue
+        if model.semantic_models[ms.semantic_model].relation != source.relation:
+            continue
+        found.append(m)
+    found.sort(key=lambda m: (m.meta.get("status") != "certified", m.name))
+    return found[0] if found else None
+
+
+def clause_for(rule: str, text: str) -> str:
+    """The clause of a rule that speaks of one part of a ratio ("Refunds by refund date, collections by
+    payment date" → "Refunds by refund date" for the part "Money refunded"); a rule of one clause as is,
+    and "" when it has several clauses and none shares a word with the part.
+    """
+    clauses = [c.strip() for c in re.split(r"[,;]|\band\b", rule) if c.strip()]
+    if len(clauses) < 2 or sum(" by " in f" {c.lower()} " for c in clauses) < 2:
+        return rule
+    words = {w[:5] for w in stems(text.lower()) if len(w) > 2}
+    scored = [(len({w[:5] for w in stems(c.lower()) if len(w) > 2} & words), c) for c in clauses]
+    best = max(scored)
+    return best[1] if best[0] > 0 and [s for s, _ in scored].count(best[0]) == 1 else ""
+
+
+def monthly_expression(sm: SemanticModel, column: str) -> tuple[str, str] | None:
+    """(SQL, what it says) converting ``column`` to a monthly amount by the model's billing interval
+    ("annual contracts as monthly": ÷ 12 for annual, ÷ 3 for quarterly), or None without one.
+    """
+    for d in sm.dimensions:
+        values = [str(v) for v in d.meta.get("values") or ()]
+        longer = [v for v in values if INTERVAL_MONTHS.get(v.lower(), 1) > 1]
+        if d.type != "categorical" or not longer:
+            continue
+        col = d.expr or d.name
+        cases = " ".join(f"when {col} = '{v}' then {column} / {INTERVAL_MONTHS[v.lower()]}" for v in longer)
+        said = ", ".join(f"÷ {INTERVAL_MONTHS[v.lower()]} when {d.name} is {v}" for v in longer)
+        return f"case {cases} else {column} end", f"{column} as a monthly amount ({said})"
+    return None
