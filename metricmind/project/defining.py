@@ -41,7 +41,22 @@ class DefineMixin(WarehouseMixin):
             dialect=self.dialect,
             max_hops=int(self.setting("max_join_hops")),
             usage=self.define_usage(),
+            columns=self.define_columns(),
         )
+
+    def define_columns(self) -> dict[str, dict[str, str]] | None:
+        """The warehouse's columns by relation (``information_schema``), read once: the definition agent
+        finds columns no measure aggregates yet in them. None (never an error) when they cannot be read.
+        """
+        if self._columns_cache is None:
+            from metricmind.define.extend import warehouse_columns
+
+            try:
+                self._columns_cache = (warehouse_columns(self.warehouse),)
+            except (MetricmindError, OSError, RuntimeError) as exc:
+                log.info("define: the warehouse's columns are not available: %s", exc)
+                self._columns_cache = (None,)
+        return self._columns_cache[0]
 
     def dbt_executable(self) -> str:
         """The dbt this project builds with: ``dbt.executable``, ``$METRICMIND_DBT``, then ``dbt`` on PATH.
@@ -105,6 +120,7 @@ class DefineMixin(WarehouseMixin):
         return threading.Lock()
 
     _usage_cache: tuple[Version, Usage | None] | None = None
+    _columns_cache: tuple[dict[str, dict[str, str]] | None] | None = None
 
 
 def _version(engine: sa.Engine) -> Version:
