@@ -133,6 +133,8 @@ def wants_unit(text: str) -> tuple[bool, bool]:
         return True, False
     words = content(text)
     head = words[0] if words else ""
+    if head in COUNT and len(words) > 1 and words[1] in MONEY:
+        return True, False  # a compound: "invoice revenue", "customer spend", "account balance"
     if head in COUNT:
         return False, True
     if head in MONEY:
