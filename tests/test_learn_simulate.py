@@ -72,7 +72,8 @@ def test_cli_simulate_json_is_deterministic() -> None:
 
 def test_cli_status_and_reset(shop_dir: Path, tmp_path: Path) -> None:
     root = tmp_path / "shop"
-    shutil.copytree(shop_dir, root)
+    # without the shared project's state: other tests' CLI queries leave episodes in its spool
+    shutil.copytree(shop_dir, root, ignore=shutil.ignore_patterns(".metricmind"))
     project = Project.load(root)
     memory = project.memory
     for reward in (10.0, 20.0):
