@@ -9,16 +9,14 @@ server's token, who must be an editor; a refusal, an unread rule or a viewer's t
 
 from __future__ import annotations
 
-import functools
 import inspect
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
 from metricmind.catalog.definitions import to_yaml
@@ -261,13 +259,7 @@ def rule_list(value: Sequence[str] | str | None) -> list[str]:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):
-            try:
-                parsed = json.loads(text)
-            except ValueError as exc:
-                raise QueryError(
-                    f"rules {text[:60]!r} is not a valid JSON list",
-                    hint='Write ["Exclude trials", "EMEA only"].',
-                ) from exc
+            parsed = fmt.json_list(text, "rules", 'Write ["Exclude trials", "EMEA only"].')
             return rule_list(parsed if isinstance(parsed, list) else [str(parsed)])
         return [line.strip() for line in text.splitlines() if line.strip()]
     return [str(r).strip() for r in value if str(r).strip()]
@@ -277,7 +269,7 @@ def register(server: MCPServer, tool: DefineTool) -> None:
     """Add ``define_metric`` to ``server`` (it writes only with ``save=true``)."""
     method = tool.define_metric
     server.add_tool(
-        _guard(method),
+        fmt.guard(method),
         name=NAME,
         description=inspect.cleandoc(method.__doc__ or ""),
         annotations=ToolAnnotations(
@@ -285,14 +277,3 @@ def register(server: MCPServer, tool: DefineTool) -> None:
         ),
         structured_output=False,
     )
-
-
-def _guard(method: Callable[..., str]) -> Callable[..., str]:
-    @functools.wraps(method)
-    def call(*args: Any, **kwargs: Any) -> str:
-        try:
-            return method(*args, **kwargs)
-        except MetricmindError as exc:
-            raise ToolError(fmt.error_text(exc)) from exc
-
-    return call

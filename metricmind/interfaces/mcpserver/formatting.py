@@ -11,10 +11,13 @@ SMB,10.5
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+from mcp.server.mcpserver.exceptions import ToolError
 
 from metricmind.errors import MetricmindError, QueryError, UnknownNameError, with_hint
 from metricmind.project import json_value
@@ -87,6 +90,27 @@ def to_csv(
     )
 
 
+def guard(method: Callable[..., str]) -> Callable[..., str]:
+    """Turn metricmind errors into a tool error the model can read (message, hint, did you mean)."""
+
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> str:
+        try:
+            return method(*args, **kwargs)
+        except MetricmindError as exc:
+            raise ToolError(error_text(exc)) from exc
+
+    return call
+
+
+def json_list(text: str, what: str, hint: str) -> Any:
+    """``text`` (which starts with ``[``) parsed as JSON; a ``QueryError`` naming ``what`` when it is not."""
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise QueryError(f"{what} {text[:60]!r} is not a valid JSON list", hint=hint) from exc
+
+
 def names(value: str | Sequence[str] | None, what: str = "value") -> list[str]:
     """A list of names from a list, a JSON list in a string, or a comma-separated string."""
     if value is None:
@@ -94,13 +118,7 @@ def names(value: str | Sequence[str] | None, what: str = "value") -> list[str]:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):
-            try:
-                parsed = json.loads(text)
-            except ValueError as exc:
-                raise QueryError(
-                    f"{what} {text!r} is not a valid JSON list", hint='Write ["a", "b"] or a,b.'
-                ) from exc
-            return names(parsed, what)
+            return names(json_list(text, what, 'Write ["a", "b"] or a,b.'), what)
         if not text:
             return []
         return [text] if "(" in text else [p.strip() for p in text.split(",") if p.strip()]

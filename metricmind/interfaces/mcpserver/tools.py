@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import inspect
 import json
 import threading
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Protocol
 
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
 from metricmind.errors import MetricmindError, PermissionDenied, QueryError, UnknownNameError
@@ -598,7 +595,7 @@ def register(server: MCPServer, tools: Tools, *, feedback: bool = True) -> None:
         writes = name in WRITES
         method = getattr(tools, name)
         server.add_tool(
-            _guard(method),
+            fmt.guard(method),
             name=name,
             description=inspect.cleandoc(method.__doc__ or ""),
             annotations=ToolAnnotations(
@@ -609,19 +606,6 @@ def register(server: MCPServer, tools: Tools, *, feedback: bool = True) -> None:
             ),
             structured_output=False,
         )
-
-
-def _guard(method: Callable[..., str]) -> Callable[..., str]:
-    """Turn metricmind errors into a tool error the model can read (message, hint, did you mean)."""
-
-    @functools.wraps(method)
-    def call(*args: Any, **kwargs: Any) -> str:
-        try:
-            return method(*args, **kwargs)
-        except MetricmindError as exc:
-            raise ToolError(fmt.error_text(exc)) from exc
-
-    return call
 
 
 def _int(value: Any, what: str) -> int | None:
