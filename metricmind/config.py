@@ -107,11 +107,16 @@ def resolve(name: str, file_values: dict[str, Any] | None = None) -> Any:
     env = os.environ.get(setting.env)
     if env is not None:
         return type(setting.default)(env) if isinstance(setting.default, int) else env
+    return file_value(name, file_values, setting.default)
+
+
+def file_value(name: str, file_values: dict[str, Any] | None, default: Any) -> Any:
+    """Dotted setting ``name`` (``knowledge.base_branch``) in a project file's values, else ``default``."""
     node: Any = file_values or {}
     for part in name.split("."):
         node = node.get(part) if isinstance(node, dict) else None
         if node is None:
-            return setting.default
+            return default
     return node
 
 

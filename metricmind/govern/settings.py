@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from metricmind.config import Setting
+from metricmind.config import Setting, file_value
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -46,9 +46,4 @@ def resolve(name: str, file_values: dict[str, Any] | None = None) -> Any:
         if isinstance(setting.default, bool):
             return env.strip().lower() in {"1", "true", "yes", "on"}
         return env
-    node: Any = file_values or {}
-    for part in name.split("."):
-        node = node.get(part) if isinstance(node, dict) else None
-        if node is None:
-            return setting.default
-    return node
+    return file_value(name, file_values, setting.default)

@@ -51,6 +51,15 @@ def toplevel(root: Path) -> Path:
         ) from exc
 
 
+def in_repository(root: Path) -> bool:
+    """True when ``root`` is inside a git repository."""
+    try:
+        toplevel(Path(root))
+    except MetricmindError:
+        return False
+    return True
+
+
 def current_branch(root: Path) -> str:
     """The checked-out branch."""
     name = git(root, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from metricmind.config import Setting
+from metricmind.config import Setting, file_value
 
 SETTINGS: tuple[Setting, ...] = (
     Setting(
@@ -78,9 +78,4 @@ def resolve(name: str, file_values: dict[str, Any] | None = None) -> Any:
     env = os.environ.get(setting.env)
     if env is not None:
         return int(env) if isinstance(setting.default, int) else env
-    node: Any = file_values or {}
-    for part in name.split("."):
-        node = node.get(part) if isinstance(node, dict) else None
-        if node is None:
-            return setting.default
-    return node
+    return file_value(name, file_values, setting.default)

@@ -13,7 +13,6 @@ import inspect
 import json
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
@@ -114,7 +113,7 @@ class DefineTool:
                 "them out.",
             )
         needs_parts = bool(proposal.new_measures or proposal.new_model or proposal.new_metrics)
-        git = in_git(self.project.root)
+        git = gitops.in_repository(self.project.root)
         if build and not git:
             raise QueryError(
                 f"building the package needs its review branch, and {self.project.root} is not in a git "
@@ -185,15 +184,6 @@ class DefineTool:
                 "problems": list(package.problems),
             }
         }
-
-
-def in_git(root: Path) -> bool:
-    """True when the project folder is in a git repository (packages go on review branches)."""
-    try:
-        gitops.toplevel(Path(root))
-    except MetricmindError:
-        return False
-    return True
 
 
 def _build_summary(build: dict[str, Any] | None) -> dict[str, Any] | None:

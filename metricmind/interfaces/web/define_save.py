@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 from contextlib import AbstractContextManager, nullcontext
-from pathlib import Path
 from typing import Any
 
 from metricmind.define import Package, Proposal, RuleReading, generate, write_package
-from metricmind.errors import MetricmindError, QueryError
+from metricmind.errors import QueryError
 from metricmind.interfaces.web.define_form import Choice, Choices, needs_package
 from metricmind.knowledge import gitops
 from metricmind.project import Project
@@ -50,15 +49,6 @@ def package_for(
     )
 
 
-def in_git(root: Path) -> bool:
-    """True when the project folder is in a git repository (packages go on review branches)."""
-    try:
-        gitops.toplevel(Path(root))
-    except MetricmindError:
-        return False
-    return True
-
-
 def save(
     project: Project,
     catalog: Any,
@@ -80,7 +70,7 @@ def save(
     Returns:
         ``{"change", "branch", "files", "commit", "build", "note"}``.
     """
-    git = in_git(project.root)
+    git = gitops.in_repository(project.root)
     if not git and needs_package(proposal):
         raise QueryError(
             f"{metric['name']!r} needs a new measure or dbt model, which go on a review branch, and "
