@@ -52,6 +52,19 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def dbt() -> str:
+    """Real dbt (``.venv-mf``'s, or ``$METRICMIND_DBT``); a skip outside CI when missing, a failure under CI."""
+    from metricmind.testing.dbt import SETUP_HINT, dbt_for_tests
+
+    found = dbt_for_tests()
+    if found is None:
+        if in_ci():
+            pytest.fail(f"dbt is missing: {SETUP_HINT}")
+        pytest.skip(f"dbt is not installed: {SETUP_HINT}")
+    return found
+
+
+@pytest.fixture(scope="session")
 def demo_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo project built once (scale 300, data through 2026-06-30)."""
     from metricmind.demo.build import build_demo

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from metricmind.testing.dbt import SETUP_HINT, dbt_for_tests
-
 RULES = [
     "-r",
     "Exclude trial subscriptions",
@@ -120,13 +118,8 @@ def test_write_saves_a_draft_change_and_bad_input_writes_nothing(define_demo: Pa
 
 
 def test_write_build_runs_dbt_and_build_alone_is_refused(
-    define_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    define_demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dbt: str
 ) -> None:
-    dbt = dbt_for_tests()
-    if dbt is None:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(f"dbt is missing: {SETUP_HINT}")
-        pytest.skip(SETUP_HINT)
     root = git_copy(define_demo, tmp_path / "demo")
     assert cli("users", "add", "ada", "--role", "editor", "-p", str(root)).returncode == 0
     args = ["define", "subscription_value", "-d", "Total value of active subscriptions per month", *RULES]

@@ -33,7 +33,6 @@ from metricmind.errors import ConflictError, PermissionDenied
 from metricmind.export import build
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
-from metricmind.testing.dbt import SETUP_HINT, dbt_for_tests
 from metricmind.warehouse.duckdb import DuckDBWarehouse
 
 MONTH = "metric_time__month"
@@ -46,17 +45,6 @@ MRR = Definition(
         "Convert annual contracts to monthly equivalent",
     ),
 )
-
-
-@pytest.fixture(scope="module")
-def dbt() -> str:
-    """Real dbt; a skip outside CI when missing, a failure under CI."""
-    found = dbt_for_tests()
-    if found is None:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(f"dbt is missing: {SETUP_HINT}")
-        pytest.skip(f"dbt is not installed: {SETUP_HINT}")
-    return found
 
 
 @pytest.fixture(scope="module")

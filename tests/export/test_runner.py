@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from metricmind.demo.build import build_demo
 from metricmind.export import DbtNotFound, build, find_dbt
-from metricmind.testing.dbt import SETUP_HINT, dbt_for_tests
 from metricmind.warehouse.duckdb import DuckDBWarehouse
 
 TABLES = ("fct_subscriptions_canonical", "mart_customer_lifecycle_canonical", "fct_touchpoint_attribution")
-
-
-@pytest.fixture(scope="module")
-def dbt() -> str:
-    """Real dbt; a skip outside CI when missing, a failure under CI."""
-    found = dbt_for_tests()
-    if found is None:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(f"dbt is missing: {SETUP_HINT}")
-        pytest.skip(f"dbt is not installed: {SETUP_HINT}")
-    return found
 
 
 def _fingerprints(path: Path) -> dict[str, tuple[object, ...]]:

@@ -16,8 +16,6 @@ from metricmind.interfaces.web.app import create_app
 from metricmind.interfaces.web.core import COOKIE
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
-from metricmind.testing.dbt import SETUP_HINT, dbt_for_tests
-from tests.conftest import in_ci
 
 MRR_EXAMPLE = {
     "name": "subscription_value",
@@ -322,13 +320,8 @@ def test_in_git_the_package_goes_on_a_review_branch(
 
 
 def test_save_after_a_real_dbt_build(
-    rw: tuple[TestClient, dict[str, str]], rw_project: Project, monkeypatch: pytest.MonkeyPatch
+    rw: tuple[TestClient, dict[str, str]], rw_project: Project, monkeypatch: pytest.MonkeyPatch, dbt: str
 ) -> None:
-    dbt = dbt_for_tests()
-    if dbt is None:
-        if in_ci():
-            pytest.fail(f"dbt is missing: {SETUP_HINT}")
-        pytest.skip(f"dbt is not installed: {SETUP_HINT}")
     monkeypatch.setenv("METRICMIND_DBT", dbt)
     client, tokens = rw
     git_init(rw_project.root)
@@ -377,13 +370,8 @@ def test_modify_the_time_dimension(client: TestClient, ro_project: Project) -> N
 
 
 def test_saved_package_is_built_and_merged_on_approval(
-    rw: tuple[TestClient, dict[str, str]], rw_project: Project, monkeypatch: pytest.MonkeyPatch
+    rw: tuple[TestClient, dict[str, str]], rw_project: Project, monkeypatch: pytest.MonkeyPatch, dbt: str
 ) -> None:
-    dbt = dbt_for_tests()
-    if dbt is None:
-        if in_ci():
-            pytest.fail(f"dbt is missing: {SETUP_HINT}")
-        pytest.skip(f"dbt is not installed: {SETUP_HINT}")
     monkeypatch.setenv("METRICMIND_DBT", dbt)
     client, tokens = rw
     catalog: Any = rw_project.catalog  # type: ignore[attr-defined]
