@@ -38,6 +38,8 @@ FACTORS: dict[str, tuple[str, ...]] = {
     "materialization": ("view", "table", "incremental", "ephemeral"),
 }
 ALGORITHMS = ("linucb", "thompson")
+#: The skill options that reuse a skill's plan (``none`` compiles afresh).
+SKILL_OPTIONS = ("best_match", "fastest", "most_recent")
 
 
 def arm_key(action: Mapping[str, str]) -> str:
@@ -48,6 +50,29 @@ def arm_key(action: Mapping[str, str]) -> str:
 def arm_action(key: str) -> dict[str, str]:
     """The factors and options of an arm's name."""
     return dict(part.split("=", 1) for part in key.split("|") if part)
+
+
+def query_arm(skill: str = "none", join_path: str = "canonical", optimization: str = "none") -> str:
+    """The name of one arm of a query's decision (skill × join path × optimization)."""
+    return arm_key({"skill": skill, "join_path": join_path, "optimization": optimization})
+
+
+#: A query's arms: the optimizations with the plain plan, the shortest join path with or without the
+#: result cache, and each skill option's plan (read along either path) with or without it. A rollup
+#: answers from its own table, so it goes with neither a skill nor another join path.
+QUERY_ARMS: tuple[str, ...] = (
+    query_arm(),
+    query_arm(optimization="result_cache"),
+    query_arm(optimization="rollup"),
+    query_arm(join_path="shortest"),
+    query_arm(join_path="shortest", optimization="result_cache"),
+    *(
+        query_arm(s, j, o)
+        for s in SKILL_OPTIONS
+        for j in ("canonical", "shortest")
+        for o in ("none", "result_cache")
+    ),
+)
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,32 @@
 """The simulator: the demo's query mix replayed against the policy, with rewards from MEASURED arms.
 
 Workload: every query shape of the recorded table (``data/arms.json``, measured on a built demo by
-``bench/learn_measure.py``: metric × group-by × grain, with plain, result-cache and rollup latency
-samples, row counts, and whether each rollup's rows equal the plain rows) drawn with Zipf popularity.
-Every answer is stored in the result cache (an LRU, keyed by SQL and data version); the warehouse is
-reloaded every ``reload_every`` requests (a new data version: the cache starts empty). Arms
-(factor ``optimization``):
+``bench/learn_measure.py``: metric × group-by × grain, with compile, skill-lookup, plain, result-cache,
+join-path and rollup latency samples, row counts, and whether each alternative's rows equal the plain
+rows) drawn with Zipf popularity. Every answer is stored in the result cache (an LRU keyed by the
+canonical plan's SQL and the data version); the warehouse is reloaded every ``reload_every`` requests
+(a new data version: the cache starts empty) and that night the nightly learner makes skills of the
+shapes answered at least three times. Arms, over the factors skill × join path × optimization (the
+caller allows only the arms that apply to the request):
 
-* ``none``: the plain plan — a plain latency sample;
-* ``result_cache``: a hit (a cache latency sample, optimization applied) when the shape's answer is
-  cached on this data version, else the plain plan plus the store;
-* ``rollup``: the rollup latency when a rollup answers the shape exactly (its rows were equal when
-  measured), else the plain plan (the router falls back; nothing applied).
+* optimization ``none``: the plan's latency sample; ``result_cache``: a hit (a cache latency sample,
+  optimization applied) when the shape's answer is cached on this data version, else the plan plus the
+  store; ``rollup`` (canonical plan, no skill): the rollup latency when a rollup answers the shape
+  exactly (its rows were equal when measured), else the plain plan (the router falls back);
+* join path ``canonical`` (the names as asked) or ``shortest`` (the same dimension along fewer joins;
+  offered only where measured rows were equal): which plan runs;
+* skill ``none`` (compile the plan: a compile sample) or ``best_match`` / ``fastest`` /
+  ``most_recent`` (the plan of a skill — the shape's own, or the skill of its shorter equivalent
+  reading when that shape was asked too — fetched from the memory store: a skill-lookup sample);
+  options that pick the same plan are one arm.
 
 Drift halfway: the nightly job replaces the day rollups by month rollups (day and week shapes lose
 theirs; the month rollup answers coarser shapes) and popularity is reshuffled. The cache state does not
 depend on the arms, so every policy sees the same episodes and each arm's reward is known for every
-episode (common random numbers): the oracle plays the best arm per context (highest expected reward),
-the best fixed arm is the best single arm in hindsight, random picks uniformly.
+episode (common random numbers): the oracle plays the best allowed arm per context (highest expected
+reward), a fixed arm plays itself where allowed (else the plain plan) and the best is reported, random
+picks uniformly among the allowed arms. The materialization factor is a nightly decision, simulated in
+:mod:`metricmind.learn.materialize`.
 """
 
 from __future__ import annotations
@@ -31,12 +40,16 @@ from typing import Any
 import numpy as np
 
 from metricmind.learn.cache import ResultCache
-from metricmind.learn.policy import Policy
+from metricmind.learn.policy import QUERY_ARMS, SKILL_OPTIONS, Policy, query_arm
 from metricmind.learn.reward import Outcome, RewardConfig
 
-ARMS = ("optimization=none", "optimization=result_cache", "optimization=rollup")
 GRAINS = ("none", "day", "week", "month", "quarter", "year")
 ORDER = {g: i for i, g in enumerate(GRAINS)}
+SKILLS = SKILL_OPTIONS
+arm = query_arm
+PLAIN = query_arm()
+ARMS = QUERY_ARMS
+INDEX = {a: i for i, a in enumerate(ARMS)}
 
 
 def load_table() -> dict[str, Any]:
@@ -44,6 +57,10 @@ def load_table() -> dict[str, Any]:
     text = resources.files("metricmind.learn").joinpath("data/arms.json").read_text()
     data: dict[str, Any] = json.loads(text)
     return data
+
+
+def _key(metric: str, group_by: list[str] | tuple[str, ...]) -> str:
+    return f"{metric}|{','.join(group_by)}"
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,14 @@ class Shape:
     hit: np.ndarray
     put: np.ndarray
     rollup: dict[str, np.ndarray]  # rollup grain → latency samples, only where exact
+    compile: np.ndarray
+    skill: np.ndarray
+    shortest: np.ndarray | None = None  # the shortest equivalent reading's samples, only where exact
+    short_key: str | None = None  # the shape that asks for that reading directly
+
+    def plan(self, join_path: str) -> np.ndarray:
+        """The execution samples of the plan along ``join_path``."""
+        return self.shortest if join_path == "shortest" and self.shortest is not None else self.plain
 
 
 def shapes_of(table: dict[str, Any]) -> list[Shape]:
@@ -66,24 +91,31 @@ def shapes_of(table: dict[str, Any]) -> list[Shape]:
     out = []
     for row in table["shapes"]:
         time_dims = [g for g in row["group_by"] if g.startswith("metric_time__")]
+        plain = np.asarray(row["plain_ms"], dtype=float)
+        short: dict[str, Any] = (row.get("joins") or {}).get("shortest") or {}
+        exact_short = bool(short.get("exact"))
         out.append(
             Shape(
-                key=f"{row['metric']}|{','.join(row['group_by'])}",
+                key=_key(row["metric"], row["group_by"]),
                 metric=row["metric"],
                 grain=time_dims[0].rsplit("__", 1)[1] if time_dims else "none",
                 categorical=len(row["group_by"]) > len(time_dims),
                 rows=int(row["rows"]),
-                plain=np.asarray(row["plain_ms"], dtype=float),
+                plain=plain,
                 hit=np.asarray(row["cache_hit_ms"], dtype=float),
                 put=np.asarray(row["cache_put_ms"], dtype=float),
                 rollup={r["grain"]: np.asarray(r["ms"], dtype=float) for r in row["rollups"] if r["exact"]},
+                compile=np.asarray(row.get("compile_ms") or [0.0], dtype=float),
+                skill=np.asarray(row.get("skill_ms") or [0.0], dtype=float),
+                shortest=np.asarray(short["ms"], dtype=float) if exact_short else None,
+                short_key=_key(row["metric"], short["group_by"]) if exact_short else None,
             )
         )
     return out
 
 
 class Workload:
-    """Context features and each arm's reward per episode, for one seed."""
+    """Context features, the allowed arms and each arm's reward per episode, for one seed."""
 
     def __init__(
         self,
@@ -101,58 +133,129 @@ class Workload:
         self.drift_at = episodes // 2
         self.reward = reward or RewardConfig()
         self.metrics = sorted({s.metric for s in shapes})
+        by_key = {s.key: s for s in shapes}
         rng = np.random.default_rng(seed)
         weights = 1.0 / np.arange(1, len(shapes) + 1) ** zipf
         weights /= weights.sum()
         phases = [rng.permutation(len(shapes)), rng.permutation(len(shapes))]
         cache = ResultCache(max_entries=cache_entries)
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
+        last: dict[str, int] = {}
+        skills: set[str] = set()
         self.contexts = np.zeros((episodes, self.dim()))
-        self.rewards = np.zeros((episodes, len(ARMS)))
-        self.expected = np.zeros((episodes, len(ARMS)))
-        self.picks: list[int] = []
+        self.rewards = np.full((episodes, len(ARMS)), np.nan)
+        self.expected = np.full((episodes, len(ARMS)), -np.inf)
+        self.ms = np.full((episodes, len(ARMS)), np.nan)
+        self.allowed: list[list[str]] = []
+        self.keys: list[str] = []
         for t in range(episodes):
             phase = 0 if t < self.drift_at else 1
+            if t % reload_every == 0:  # a night: new data, and the shapes asked three times become skills
+                skills = {k for k, n in seen.items() if n >= 3}
             version = f"v{t // reload_every}"
             shape = shapes[int(phases[phase][rng.choice(len(shapes), p=weights)])]
             cached = cache.get(shape.key, version) is not None
             new = shape.key not in seen
-            seen.add(shape.key)
+            plans = self.skill_plans(shape, skills, by_key, last)
+            allowed = self.allowed_arms(shape, phase, plans)
             u = rng.random()  # one draw per episode, shared by every arm (common random numbers)
-            self.contexts[t] = self.features(shape, cached)
-            for a in range(len(ARMS)):
-                samples = self.outcomes(shape, a, cached, phase, new)
-                self.rewards[t, a] = self.reward.reward(samples[int(u * len(samples))])
+            self.contexts[t] = self.features(shape, cached, bool(plans))
+            for name in allowed:
+                a = INDEX[name]
+                samples = self.outcomes(shape, name, cached, phase, new)
+                drawn = samples[int(u * len(samples))]
+                self.rewards[t, a] = self.reward.reward(drawn)
+                self.ms[t, a] = drawn.elapsed_ms
                 self.expected[t, a] = float(np.mean([self.reward.reward(o) for o in samples]))
+            self.allowed.append(allowed)
+            self.keys.append(shape.key)
             cache.put(shape.key, version, (), (), 0.0)
+            seen[shape.key] = seen.get(shape.key, 0) + 1
+            last[shape.key] = t
 
     def dim(self) -> int:
         """The number of context features."""
-        return len(self.metrics) + len(GRAINS) + 3
+        return len(self.metrics) + len(GRAINS) + 5
 
-    def features(self, shape: Shape, cached: bool) -> np.ndarray:
-        """What the server knows before it decides: metric, grain, a categorical group-by, cached, rows."""
+    def features(self, shape: Shape, cached: bool, skill: bool) -> np.ndarray:
+        """What the server knows before it decides: metric, grain, a categorical group-by, cached, rows,
+        whether a skill's plan exists and whether a shorter join path does.
+        """
         x = np.zeros(self.dim())
         x[self.metrics.index(shape.metric)] = 1.0
         x[len(self.metrics) + ORDER[shape.grain]] = 1.0
-        x[-3] = float(shape.categorical)
-        x[-2] = float(cached)
-        x[-1] = math.log10(shape.rows + 1) / 4
+        x[-5] = float(shape.categorical)
+        x[-4] = float(cached)
+        x[-3] = math.log10(shape.rows + 1) / 4
+        x[-2] = float(skill)
+        x[-1] = float(shape.shortest is not None)
         return x
 
-    def outcomes(self, shape: Shape, arm: int, cached: bool, phase: int, new: bool) -> list[Outcome]:
-        """The possible outcomes of ``arm`` (one per measured sample)."""
-        name = ARMS[arm]
-        if name == "optimization=result_cache" and cached:
-            return [Outcome(True, float(ms), shape.rows, True, new) for ms in shape.hit]
-        if name == "optimization=result_cache":
+    @staticmethod
+    def skill_plans(
+        shape: Shape, skills: set[str], by_key: dict[str, Shape], last: dict[str, int]
+    ) -> dict[str, str]:
+        """Each skill option's plan (its join path), distinct plans only: the shape's own skill runs the
+        canonical plan, the skill of its shorter reading's shape the shortest plan.
+        """
+        candidates = []  # (join path, own, mean ms, last used)
+        if shape.key in skills:
+            candidates.append(("canonical", True, float(shape.plain.mean()), last.get(shape.key, -1)))
+        if shape.short_key in skills and shape.shortest is not None:
+            other = by_key.get(shape.short_key or "")
+            mean = float(other.plain.mean()) if other is not None else float(shape.shortest.mean())
+            candidates.append(("shortest", False, mean, last.get(shape.short_key or "", -1)))
+        if not candidates:
+            return {}
+        chosen = {
+            "best_match": max(candidates, key=lambda c: (c[1], -c[2])),
+            "fastest": min(candidates, key=lambda c: c[2]),
+            "most_recent": max(candidates, key=lambda c: c[3]),
+        }
+        out: dict[str, str] = {}
+        for option in SKILLS:
+            if chosen[option][0] not in out.values():
+                out[option] = chosen[option][0]
+        return out
+
+    @staticmethod
+    def allowed_arms(shape: Shape, phase: int, plans: dict[str, str]) -> list[str]:
+        """The arms that apply to the request."""
+        out = [PLAIN, arm(optimization="result_cache")]
+        if ("day" if phase == 0 else "month") in shape.rollup:
+            out.append(arm(optimization="rollup"))
+        if shape.shortest is not None:
+            out += [arm(join_path="shortest"), arm(join_path="shortest", optimization="result_cache")]
+        for option, join_path in plans.items():
+            out += [arm(option, join_path), arm(option, join_path, "result_cache")]
+        return out
+
+    def outcomes(self, shape: Shape, name: str, cached: bool, phase: int, new: bool) -> list[Outcome]:
+        """The possible outcomes of arm ``name`` (one per measured sample; the plan's compile or skill
+        lookup sample with the same index).
+        """
+        factors = dict(part.split("=", 1) for part in name.split("|"))
+        prep = shape.compile if factors["skill"] == "none" else shape.skill
+        plan = shape.plan(factors["join_path"])
+
+        def at(i: int) -> float:
+            return float(prep[i % len(prep)])
+
+        if factors["optimization"] == "result_cache" and cached:
+            return [Outcome(True, float(ms) + at(i), shape.rows, True, new) for i, ms in enumerate(shape.hit)]
+        if factors["optimization"] == "result_cache":
             put = float(np.mean(shape.put))
-            return [Outcome(True, float(ms) + put, shape.rows, False, new) for ms in shape.plain]
-        if name == "optimization=rollup":
+            return [
+                Outcome(True, float(ms) + at(i) + put, shape.rows, False, new) for i, ms in enumerate(plan)
+            ]
+        if factors["optimization"] == "rollup":
             grain = "day" if phase == 0 else "month"
             if grain in shape.rollup:
-                return [Outcome(True, float(ms), shape.rows, True, new) for ms in shape.rollup[grain]]
-        return [Outcome(True, float(ms), shape.rows, False, new) for ms in shape.plain]
+                samples = shape.rollup[grain]
+                return [
+                    Outcome(True, float(ms) + at(i), shape.rows, True, new) for i, ms in enumerate(samples)
+                ]
+        return [Outcome(True, float(ms) + at(i), shape.rows, False, new) for i, ms in enumerate(plan)]
 
 
 def recovery(
@@ -176,17 +279,26 @@ def simulate(
     reward: RewardConfig | None = None,
 ) -> dict[str, Any]:
     """Run the policy on the simulated workload; the figures ``metricmind learn simulate`` prints."""
-    work = Workload(shapes_of(table or load_table()), episodes, seed, reward=reward)
+    from metricmind.learn.materialize import simulate_nights
+
+    data = table or load_table()
+    work = Workload(shapes_of(data), episodes, seed, reward=reward)
     policy = Policy(list(ARMS), work.dim(), algorithm=algorithm, epsilon=epsilon, seed=seed)
     got = np.zeros(episodes)
+    chosen = np.zeros(episodes, dtype=int)
     for t in range(episodes):
-        arm = policy.choose(work.contexts[t])
-        got[t] = work.rewards[t, ARMS.index(arm)]
-        policy.observe(work.contexts[t], arm, got[t])
-    oracle = work.rewards[np.arange(episodes), work.expected.argmax(axis=1)]
-    fixed = work.rewards.sum(axis=0)
-    random_arms = np.random.default_rng(seed + 1).integers(len(ARMS), size=episodes)
-    random = work.rewards[np.arange(episodes), random_arms]
+        pick = policy.choose(work.contexts[t], work.allowed[t])
+        chosen[t] = INDEX[pick]
+        got[t] = work.rewards[t, chosen[t]]
+        policy.observe(work.contexts[t], pick, got[t])
+    rows = np.arange(episodes)
+    best = work.expected.argmax(axis=1)
+    oracle = work.rewards[rows, best]
+    plain = work.rewards[:, INDEX[PLAIN]]
+    fixed = np.where(np.isnan(work.rewards), plain[:, None], work.rewards).sum(axis=0)
+    rng = np.random.default_rng(seed + 1)
+    random_arms = [INDEX[a[int(rng.integers(len(a)))]] for a in work.allowed]
+    random = work.rewards[rows, random_arms]
     regret = np.cumsum(oracle - got)
     step = max(1, episodes // 20)
     return {
@@ -202,6 +314,35 @@ def simulate(
         "regret_curve": [[t, round(float(regret[t - 1]), 2)] for t in range(step, episodes + 1, step)],
         "drift_at": work.drift_at,
         "recovery_episodes_after_drift": recovery(got, oracle, work.drift_at),
-        "arms": policy.arm_stats(),
+        "latency_ms": {
+            "plain": round(float(work.ms[:, INDEX[PLAIN]].mean()), 3),
+            "learned": round(float(work.ms[rows, chosen].mean()), 3),
+            "oracle": round(float(work.ms[rows, best].mean()), 3),
+        },
+        "factors": factor_shares(chosen, work.allowed),
+        "arms": [a for a in policy.arm_stats() if a["pulls"]],
         "shapes": len(work.shapes),
+        "materialization": simulate_nights(
+            data, seed=seed, algorithm=algorithm, epsilon=epsilon, reward=reward
+        ),
     }
+
+
+def factor_shares(chosen: np.ndarray, allowed: list[list[str]]) -> dict[str, Any]:
+    """For each factor option, the share of episodes where it was offered and where it was chosen."""
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    n = max(1, len(chosen))
+    for factor in ("skill", "join_path", "optimization"):
+        offered: dict[str, int] = {}
+        played: dict[str, int] = {}
+        for a, arms in zip(chosen, allowed, strict=True):
+            options = {dict(p.split("=", 1) for p in x.split("|"))[factor] for x in arms}
+            for o in options:
+                offered[o] = offered.get(o, 0) + 1
+            o = dict(p.split("=", 1) for p in ARMS[a].split("|"))[factor]
+            played[o] = played.get(o, 0) + 1
+        out[factor] = {
+            o: {"offered": round(offered[o] / n, 4), "chosen": round(played.get(o, 0) / n, 4)}
+            for o in sorted(offered)
+        }
+    return out

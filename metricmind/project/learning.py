@@ -3,10 +3,14 @@ and remembered.
 
 With ``learn.enabled`` on, :meth:`Project.run` goes through :class:`Learner`:
 
-1. compile the plain plan, read the warehouse's data version, find a current rollup answering exactly;
-2. the policy (LinUCB, ε = ``learn.epsilon``) picks an allowed arm — ``optimization=none`` (the plain
-   plan), ``result_cache`` (when there is a data version) or ``rollup`` (when one routes); banned arms
-   are never allowed;
+1. read the warehouse's data version, find a current rollup answering exactly, the query's
+   result-equivalent join paths (:mod:`metricmind.learn.joinpath`) and the plans of its skills
+   (:mod:`metricmind.learn.skills`, compiled on the current model);
+2. the policy (LinUCB, ε = ``learn.epsilon``) picks an allowed arm over skill × join path ×
+   optimization (:data:`metricmind.learn.policy.QUERY_ARMS`): the plan — compiled afresh along the
+   canonical or the shortest join path, or a skill's plan fetched from memory — with or without the
+   result cache (when there is a data version; keyed by the model, the query and the data version),
+   or a rollup (when one routes); banned arms are never allowed;
 3. a non-plain answer is verified against the plain plan when :class:`ArmGuard` samples it (every one
    of an arm's first 20, then 10%); a difference bans the arm and the plain answer is served;
 4. the reward (``learn.reward``, :class:`RewardConfig`) of what happened is recorded as an episode in
@@ -35,9 +39,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from metricmind.errors import MetricmindError
+from metricmind.learn import skills as skill_plans
 from metricmind.learn.cache import ResultCache
+from metricmind.learn.joinpath import CANONICAL, Variant, variants
 from metricmind.learn.memory import Episode, Memory
-from metricmind.learn.policy import ActionSpace, Policy, arm_action
+from metricmind.learn.policy import QUERY_ARMS, Policy, arm_action, query_arm
 from metricmind.learn.reward import Outcome, RewardConfig
 from metricmind.learn.rollup import GRAINS, TIME
 from metricmind.learn.safety import ArmGuard
@@ -50,15 +56,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PLAIN = "optimization=none"
-CACHE = "optimization=result_cache"
-ROLLUP = "optimization=rollup"
-ARMS = ActionSpace.of("optimization").arms()
+PLAIN = query_arm()
+CACHE = query_arm(optimization="result_cache")
+ROLLUP = query_arm(optimization="rollup")
+ARMS = list(QUERY_ARMS)
 CHECKPOINT = "query_policy"
 GUARD = "query_guard"
 #: Context features: cached, rollup routes, grain one-hot (none + 5 grains), categorical group-by,
-#: filtered, time range, log of the pattern's plain latency.
-DIM = 2 + 1 + len(GRAINS) + 3 + 1
+#: filtered, time range, log of the pattern's plain latency, a skill's plan exists, a shorter join path.
+DIM = 2 + 1 + len(GRAINS) + 3 + 1 + 2
+#: Skill plans are re-read from the memory every this many requests (the nightly learner makes skills).
+SKILLS_EVERY = 256
 
 
 def _flush_at_exit(ref: weakref.ref[Learner]) -> None:
@@ -120,6 +128,20 @@ def pattern_of(query: MetricQuery) -> str:
     return "query:" + json.dumps(data, sort_keys=True)
 
 
+def _asked(query: MetricQuery) -> str:
+    """A query exactly as asked (group-by order included), as text."""
+    return json.dumps(query.to_dict(), sort_keys=True, default=str)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one arm would execute the query: the SQL (None: compile ``variant.query``) and its reading."""
+
+    variant: Variant
+    sql: str | None = None
+    skill: str = "none"
+
+
 @dataclass
 class Served:
     """One answer and how it was served."""
@@ -162,6 +184,10 @@ class Learner:
         self._latency: dict[str, float] = {}
         self._seen: set[str] | None = None
         self._sql: OrderedDict[MetricQuery, str] = OrderedDict()
+        self._variants: OrderedDict[MetricQuery, list[Variant]] = OrderedDict()
+        self.model = skill_plans.fingerprint([repr(project.model), str(project.dialect)])
+        self._skills: dict[str, skill_plans.Plan] | None = None
+        self._requests = 0
         self._jobs: queue.Queue[Callable[[], None]] = queue.Queue()
         self._writer: threading.Thread | None = None
         self.policy, self.guard = self._restore(seed)
@@ -209,6 +235,62 @@ class Learner:
                 self._sql.popitem(last=False)
         return sql
 
+    def variants(self, query: MetricQuery) -> list[Variant]:
+        """The query's result-equivalent readings (canonical first; remembered like the SQL)."""
+        with self._lock:
+            found = self._variants.get(query)
+            if found is not None:
+                return found
+        try:
+            found = variants(self.project.model, self.project.graph, query)
+        except MetricmindError:
+            found = [Variant(CANONICAL, query)]
+        with self._lock:
+            self._variants[query] = found
+            while len(self._variants) > 1024:
+                self._variants.popitem(last=False)
+        return found
+
+    def skills(self) -> dict[str, skill_plans.Plan]:
+        """The current plans of the query skills by pattern (read at first use, then every
+        :data:`SKILLS_EVERY` requests on the writer thread).
+        """
+        with self._lock:
+            known = self._skills
+        if known is None:
+            known = self._read_skills()
+        return known
+
+    def _read_skills(self) -> dict[str, skill_plans.Plan]:
+        memory = self.memory
+        found: dict[str, skill_plans.Plan] = {}
+        if memory is not None:
+            try:
+                found = {p.pattern: p for p in skill_plans.plans(memory, None, self.model)}
+            except Exception as exc:  # a store that cannot be read: no skill arm, the query still runs
+                log.warning("skills not read: %s", exc)
+        with self._lock:
+            self._skills = found
+        return found
+
+    def plans(self, query: MetricQuery, pattern: str) -> dict[str, Plan]:
+        """The plans the arms may use, by (skill, join path) option names: ``none|canonical`` always."""
+        options = self.variants(query)
+        out = {"none|canonical": Plan(options[0])}
+        for v in options[1:]:
+            out[f"none|{v.label}"] = Plan(v)
+        if query.allow_overlap:
+            return out
+        known = self.skills()
+        by_pattern = {pattern: options[0], **{pattern_of(v.query): v for v in options[1:]}}
+        candidates = [known[p] for p in by_pattern if p in known]
+        for option, plan in skill_plans.pick(candidates, pattern).items():
+            variant = by_pattern[plan.pattern]
+            if plan.query != _asked(variant.query):
+                continue  # the same pattern asked with another column order: not this plan's columns
+            out[f"{option}|{variant.label}"] = Plan(variant, plan.sql, option)
+        return out
+
     @property
     def memory(self) -> Memory | None:
         """The memory, or None when its store cannot be opened (queries are answered without it)."""
@@ -239,7 +321,15 @@ class Learner:
         )
 
     # -- one request ---------------------------------------------------------------------------
-    def context(self, query: MetricQuery, pattern: str, cached: bool, routed: bool) -> np.ndarray:
+    def context(
+        self,
+        query: MetricQuery,
+        pattern: str,
+        cached: bool,
+        routed: bool,
+        skill: bool = False,
+        shorter: bool = False,
+    ) -> np.ndarray:
         """The request's features."""
         grain = next((g.removeprefix(TIME) for g in query.group_by if g.startswith(TIME)), None)
         grains = [1.0 if grain is None else 0.0] + [1.0 if grain == g else 0.0 for g in GRAINS]
@@ -253,62 +343,125 @@ class Learner:
                 1.0 if query.where else 0.0,
                 1.0 if query.start or query.end else 0.0,
                 math.log1p(plain_ms) / 10 if plain_ms is not None else 0.0,
+                1.0 if skill else 0.0,
+                1.0 if shorter else 0.0,
             ]
         )
+
+    def cache_key(self, query: MetricQuery) -> str:
+        """The result cache's key: the model's fingerprint and the query as asked (not its plan's SQL,
+        so every result-equivalent plan shares the answer, and a hit needs no compiling).
+        """
+        return f"{self.model}:{_asked(query)}"
 
     def run(self, query: MetricQuery, *, user: str | None = None, source: str = "api") -> QueryResult:
         """Answer ``query`` the way the policy picks; verify, reward and remember it."""
         return self.serve(query, user=user, source=source).result
 
+    def offered(self, query: MetricQuery, pattern: str, version: str | None, routed: bool) -> dict[str, Plan]:
+        """The arms that apply to the request (before the guard) and the plan each would run."""
+        out: dict[str, Plan] = {}
+        for name, plan in self.plans(query, pattern).items():
+            skill, join_path = name.split("|")
+            out[query_arm(skill, join_path)] = plan
+            if version:
+                out[query_arm(skill, join_path, "result_cache")] = plan
+        if routed:
+            out[ROLLUP] = Plan(Variant(CANONICAL, query))
+        return {a: p for a, p in out.items() if a in self.policy.index}
+
     def serve(self, query: MetricQuery, *, user: str | None = None, source: str = "api") -> Served:
         """:meth:`run`, telling how the answer was served."""
         t0 = time.perf_counter()
         project = self.project
-        sql = self.compiled(query)
-        compile_ms = (time.perf_counter() - t0) * 1000
+        pattern = pattern_of(query)
+        key = self.cache_key(query)
         version = data_version(project)
         found = None
         try:
             found = self.rollups.find(project, query, version)
         except MetricmindError as exc:
             log.info("no rollup for %s: %s", query.metrics, exc)
-        pattern = pattern_of(query)
+        offered = self.offered(query, pattern, version, found is not None)
+        self._tick()
         with self._lock:
-            allowed = self.guard.allowed(
-                [PLAIN] + ([CACHE] if version else []) + ([ROLLUP] if found is not None else [])
+            allowed = self.guard.allowed(list(offered))
+            x = self.context(
+                query,
+                pattern,
+                self.cache.peek(key, version),
+                found is not None,
+                skill=any(p.sql for p in offered.values()),
+                shorter=len(self.variants(query)) > 1,
             )
-            x = self.context(query, pattern, self.cache.peek(sql, version), found is not None)
             arm = self.policy.choose(x, allowed)
+        plan = offered[arm]
+        optimization = arm_action(arm)["optimization"]
         answer: Served | None = None
         started = dt.datetime.now(dt.timezone.utc)
-        if arm == CACHE:
-            hit = self.cache.get(sql, version)
+        if optimization == "result_cache":
+            hit = self.cache.get(key, version)
             if hit is not None:
-                result = QueryResult(
-                    query, list(hit.columns), list(hit.rows), sql, 0.0, compile_ms, list(hit.types)
-                )
+                sql = plan.sql or self.compiled(plan.variant.query)
+                result = QueryResult(query, list(hit.columns), list(hit.rows), sql, 0.0, 0.0, list(hit.types))
                 answer = Served(result, arm, "cache")
         elif arm == ROLLUP and found is not None:
             try:
                 got = self.rollups.run(found[1])
+                sql = self.compiled(query)
                 result = QueryResult(
-                    query, list(got.columns), list(got.rows), sql, got.elapsed_ms, compile_ms, list(got.types)
+                    query, list(got.columns), list(got.rows), sql, got.elapsed_ms, 0.0, list(got.types)
                 )
                 answer = Served(result, arm, "rollup")
             except MetricmindError as exc:
                 log.warning("rollup %s failed, answering with the plain plan: %s", found[0].table, exc)
         try:
-            if answer is None:
+            if answer is None and plan.sql is None and plan.variant.label == CANONICAL:
                 plain = project._run_plain(query, user=user, source=source)
-                self.cache.put(sql, version, plain.columns, plain.rows, plain.elapsed_ms, plain.types)
+                self.cache.put(key, version, plain.columns, plain.rows, plain.elapsed_ms, plain.types)
                 answer = Served(plain, arm, "plain")
+            elif answer is None:
+                ran = self._execute(plan, query)
+                self.cache.put(key, version, ran.columns, ran.rows, ran.elapsed_ms, ran.types)
+                answer = self._verified(
+                    Served(ran, arm, "skill" if plan.sql else "join"), query, user, source, started
+                )
             else:
                 answer = self._verified(answer, query, user, source, started)
         except MetricmindError as exc:
-            self._learn(query, pattern, x, arm, "plain", sql, t0, None, str(exc), user)
+            self._learn(query, pattern, x, arm, "plain", plan, t0, None, str(exc), user)
             raise
-        self._learn(query, pattern, x, arm, answer.served, sql, t0, answer.result, None, user)
+        self._learn(query, pattern, x, arm, answer.served, plan, t0, answer.result, None, user)
         return answer
+
+    def _execute(self, plan: Plan, query: MetricQuery) -> QueryResult:
+        """Run a plan that is not the canonical compiled one (a skill's SQL, or another join path),
+        its columns named as the query asked.
+        """
+        project = self.project
+        project._refuse_unavailable(query.metrics, [])
+        t0 = time.perf_counter()
+        sql = plan.sql or self.compiled(plan.variant.query)
+        compile_ms = (time.perf_counter() - t0) * 1000
+        got = project.warehouse.run(sql)
+        return QueryResult(
+            query,
+            plan.variant.columns(got.columns),
+            list(got.rows),
+            sql,
+            got.elapsed_ms,
+            compile_ms,
+            list(got.types),
+            warnings=project.deprecation_warnings(query.metrics),
+        )
+
+    def _tick(self) -> None:
+        """Count a request; re-read the skills on the writer thread every :data:`SKILLS_EVERY`."""
+        with self._lock:
+            self._requests += 1
+            due = self._requests % SKILLS_EVERY == 0
+        if due:
+            self._later(lambda: None if self._read_skills() is None else None)
 
     def _verified(
         self, answer: Served, query: MetricQuery, user: str | None, source: str, started: dt.datetime
@@ -341,7 +494,7 @@ class Learner:
         x: np.ndarray,
         arm: str,
         served: str,
-        sql: str,
+        plan: Plan,
         t0: float,
         result: QueryResult | None,
         error: str | None,
@@ -351,26 +504,39 @@ class Learner:
         elapsed = (time.perf_counter() - t0) * 1000
         rows = len(result.rows) if result is not None else 0
         new = self._new_pattern(pattern)
-        outcome = Outcome(result is not None, elapsed, rows, optimized=served != "plain", new_pattern=new)
+        outcome = Outcome(
+            result is not None, elapsed, rows, optimized=served in ("cache", "rollup"), new_pattern=new
+        )
         reward = self.reward.reward(outcome)
         self.counts[served] += 1
         if served == "plain" and result is not None:
             self._latency[pattern] = result.elapsed_ms
         with self._lock:
             trained = self.policy.observe(x, arm, reward)
-        episode = Episode(
-            success=result is not None,
-            query=query.to_dict(),
-            pattern=pattern,
-            action=arm_action(arm) | {"arm": arm, "served": served},
-            sql=sql,
-            error=error,
-            rows=rows,
-            elapsed_ms=round(elapsed, 3),
-            reward=reward,
-            user=user,
-        )
-        self._later(lambda: self._record(episode, trained))
+        action = arm_action(arm) | {"arm": arm, "served": served, "model": self.model}
+        if plan.variant.renames:
+            action["read_as"] = json.dumps(plan.variant.renames, sort_keys=True)
+
+        def record() -> None:
+            try:
+                sql: str | None = self.compiled(query)  # the canonical plan: what a skill reuses
+            except MetricmindError:
+                sql = None
+            episode = Episode(
+                success=result is not None,
+                query=query.to_dict(),
+                pattern=pattern,
+                action=action,
+                sql=sql,
+                error=error,
+                rows=rows,
+                elapsed_ms=round(elapsed, 3),
+                reward=reward,
+                user=user,
+            )
+            self._record(episode, trained)
+
+        self._later(record)
 
     def _record(self, episode: Episode, trained: bool) -> None:
         memory = self.memory
@@ -412,9 +578,9 @@ class Learner:
 
     def stats(self) -> dict[str, Any]:
         """How this process served its requests, the cache's counters, the banned arms."""
-        served = sum(self.counts[k] for k in ("plain", "cache", "rollup"))
+        served = sum(self.counts[k] for k in ("plain", "join", "skill", "cache", "rollup"))
         return {
-            "served": {k: self.counts[k] for k in ("plain", "cache", "rollup")},
+            "served": {k: self.counts[k] for k in ("plain", "join", "skill", "cache", "rollup")},
             "cache_hit_rate": round(self.counts["cache"] / served, 4) if served else 0.0,
             "rollup_hit_rate": round(self.counts["rollup"] / served, 4) if served else 0.0,
             "verified": self.counts["verified"],
