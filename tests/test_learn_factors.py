@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from metricmind import MetricQuery, Project
+from metricmind.errors import MetricmindError
 from metricmind.learn.joinpath import CANONICAL, SHORTEST, variants
 from metricmind.learn.materialize import KINDS, read, simulate_nights, statements
 from metricmind.learn.policy import query_arm
@@ -43,6 +44,7 @@ def test_a_longer_join_path_has_a_shortest_reading_with_equal_rows(demo: Project
         MetricQuery.build("invoice_revenue", "customer__segment"),
         MetricQuery.build("invoice_revenue", "metric_time__month"),
         MetricQuery.build("invoice_revenue", "subscription__customer__segment", allow_overlap=True),
+        MetricQuery(("invoice_revenue",), ("no such name!",)),
     ):
         assert [v.label for v in variants(demo.model, demo.graph, query)] == [CANONICAL]
 
@@ -73,6 +75,13 @@ def test_the_learned_path_serves_join_and_skill_plans_with_the_plain_rows(demo: 
     learner.model = "another-model"
     learner._read_skills()
     assert not any(p.sql for p in learner.offered(LONG, _pattern(LONG), "v1", False).values())
+    learner.close()
+
+
+def test_a_bad_name_gets_the_plain_plans_error_through_the_learned_path(demo: Project) -> None:
+    learner = Learner(demo)
+    with pytest.raises(MetricmindError):
+        learner.serve(MetricQuery(("invoice_revenue",), ("no_such__dimension",)))
     learner.close()
 
 

@@ -99,7 +99,10 @@ def variants(model: Model, graph: JoinGraph, query: MetricQuery) -> list[Variant
     renames: dict[str, str] = {}
     saved = 0
     for name in query.group_by:
-        ref = split(name)
+        try:
+            ref = split(name)
+        except NameError_:
+            continue  # the plain plan reports the bad name
         if ref.kind != "auto" or ref.is_metric_time or ref.grain or ref.date_part or ref.custom:
             continue
         if len(ref.parts) < 2 or any(name in o for o in ordered):

@@ -243,7 +243,7 @@ class Learner:
                 return found
         try:
             found = variants(self.project.model, self.project.graph, query)
-        except MetricmindError:
+        except (MetricmindError, ValueError, KeyError):  # the plain plan reports what is wrong
             found = [Variant(CANONICAL, query)]
         with self._lock:
             self._variants[query] = found
