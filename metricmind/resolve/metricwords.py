@@ -246,7 +246,8 @@ class _MetricReading(_ReadingBase):
         amount in currency that adds up, or a count) whose own phrases hold the same words.
         """
         text = " ".join(t.norm for t in self.tokens)
-        want = "currency" if "how much" in text else "count" if "how many" in text else None
+        money = "how much" in text or "$" in self.res.question or " dollars " in f" {text} "
+        want = "count" if "how many" in text else "currency" if money else None
         spans = self.res.spans.get("metrics", [])
         if want is None or len(metrics) != 1 or len(spans) != 1 or spans[0].how == "name":
             return metrics

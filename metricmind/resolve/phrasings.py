@@ -14,14 +14,18 @@ from metricmind.resolve.attribution import (
     speaks_of_credit,
     wants_analysis,
 )
+from metricmind.resolve.describe import PHRASE_WEIGHT
+from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.exclusion import exclusion_after, exclusion_cue
+from metricmind.resolve.leftvalues import after_cue, left_values, value_part
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.loosevalues import DEMONYMS, demonym, prefixed
 from metricmind.resolve.metricwords import _MetricReading
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Span
 from metricmind.resolve.text import stems
-from metricmind.resolve.thresholds import find_threshold
+from metricmind.resolve.thresholds import find_threshold, verbish
+from metricmind.resolve.words import GRAMMAR
 
 EVERYDAY_SHORT = frozenset(
     {"de", "na", "us", "it", "or", "in", "on", "at", "as", "am", "is", "to", "no", "me", "id"}
@@ -280,6 +284,81 @@ class _PhrasingReading(_MetricReading):
             self.span(
                 "filters", k - 1, k + 1, f"{s.target} {'not in' if neg else 'in'} {', '.join(vals)}", "prefix"
             )
+
+    def restates(self, p: _Pick) -> bool:
+        """Whether a value's words are all words of a metric's own name, label or synonyms ("paid" for
+        invoice revenue, "paid revenue"; "paying" for active customers, "paying customers").
+        """
+        words = [t.norm for t in self.tokens[p.first : p.last]]
+        return any(
+            all(self.r.texts.weights.get(m, {}).get(word_key(w), 0.0) >= PHRASE_WEIGHT for w in words)
+            for m in self.res.metrics
+        )
+
+    def read_left_values(self) -> None:
+        """Values still unexplained once the reading is complete ("new MRR for email", "users touching the
+        api", "customers who left for a competitor"): filters of a dimension every metric reaches.
+        """
+        res = self.res
+        if not res.answerable or not res.metrics:
+            return
+        taken = {f.field for f in res.filters} | {n for n, _ in res.group_by}
+
+        def choose(entries: list[Entry]) -> str | None:
+            name = self.choose(entries)[0]
+            return None if name is None or name in taken else name
+
+        cands = [c for cs in self.by_first.values() for c in cs]
+        for c, dim, value in left_values(cands, self.used, choose):
+            words = [t.norm for t in self.tokens[c.first : c.last]]
+            if (
+                c.fuzzy  # a typo's nearest word ("actually" → annually) is too weak to filter by
+                or self.restates(c)
+                or dim in taken
+                or self.in_group_context(c.first)  # "by browser": a breakdown, not a filter
+                or any(w in GRAMMAR or self.stems[k] in GRAMMAR for k, w in enumerate(words, c.first))
+                or (len(words) == 1 and verbish(words[0]))  # "accounts paying by card": a verb
+            ):
+                continue
+            self.add_left_value(c.first, c.last, dim, value, "unexplained value")
+        reachable = {
+            name: info.values
+            for name, info in self.lex.dims.items()
+            if info.values and name not in taken and all(self.r.reachable(m, name) for m in res.metrics)
+        }
+        for i, t in enumerate(self.tokens):
+            if self.used[i] or not after_cue(self.tokens, i):
+                continue
+            hit = value_part(self.stems[i], reachable) or value_part(t.norm, reachable)
+            if hit is not None and hit[0] not in taken:
+                self.add_left_value(i, i + 1, hit[0], hit[1], "part of a value")
+
+    def drop_entity_verb(self) -> None:
+        """A metric read from the verb after the entity grouped by ("Which customers churned last month, and
+        how much MRR did we lose from each?"): that word says which ones are listed; a metric read from it alone (churn rate) beside
+        another metric is not asked for (counting each customer once per customer says nothing).
+        """
+        res = self.res
+        if len(res.metrics) < 2:
+            return
+        grouped = {s.end for s in res.spans.get("group_by", []) if s.target.endswith("__name")}
+        spans = res.spans.get("metrics", [])
+        for s in list(spans):
+            if s.how != "reduced" or " " in s.text.strip():
+                continue
+            i = self.token_at.get(s.start)
+            if i is None or i == 0 or self.tokens[i - 1].end not in grouped:
+                continue
+            others = {x.target for x in spans if x.target != s.target}
+            if others & set(res.metrics):
+                res.metrics = [m for m in res.metrics if m != s.target]
+                res.spans["metrics"] = [x for x in spans if x.target != s.target]
+
+    def add_left_value(self, first: int, last: int, dim: str, value: str, how: str) -> None:
+        neg = self.negated(first, last)
+        self.res.filters.append(Filter(dim, "!=" if neg else "=", (value,)))
+        self.claim(first, last)
+        self.span("filters", first, last, f"{dim}{'!=' if neg else '='}{value}", how)
 
     def prefix_of_values(self, k: int) -> bool:
         """Whether the word before ``k`` begins several values of a dimension named at ``k``."""

@@ -37,8 +37,7 @@ from metricmind.resolve.attribution import (
     speaks_of_credit,
     wants_analysis,
 )
-from metricmind.resolve.describe import PHRASE_WEIGHT, MetricTexts, metric_texts
-from metricmind.resolve.describe import key as word_key
+from metricmind.resolve.describe import MetricTexts, metric_texts
 from metricmind.resolve.exclusion import (
     EXCLUSION_WORDS,
     continues_list,
@@ -299,9 +298,11 @@ class _Reading(_TimeOrderReading):
             res.comparison = None
             res.comparison_range = None
         self.read_dimensions(picks)
+        self.drop_entity_verb()
         self.read_origin()
         self.read_filters(picks)
         self.read_loose_values()
+        self.read_left_values()
         self.read_threshold()
         self.finish_order()
         self.check_leftovers(picks)
@@ -637,16 +638,6 @@ class _Reading(_TimeOrderReading):
             else:
                 res.filters.append(Filter(name, "in", tuple(values)))
 
-    def restates(self, p: _Pick) -> bool:
-        """Whether a value's words are all words of a metric's own name, label or synonyms ("paid" for
-        invoice revenue, "paid revenue"; "paying" for active customers, "paying customers").
-        """
-        words = [t.norm for t in self.tokens[p.first : p.last]]
-        return any(
-            all(self.r.texts.weights.get(m, {}).get(word_key(w), 0.0) >= PHRASE_WEIGHT for w in words)
-            for m in self.res.metrics
-        )
-
     # -- leftovers -----------------------------------------------------------------------------
     def check_leftovers(self, picks: list[_Pick]) -> None:
         """Words nothing explained: harmless, or a sign the question asks for something else."""
@@ -670,6 +661,8 @@ class _Reading(_TimeOrderReading):
         for i, t in enumerate(self.tokens):
             if self.used[i] or t.stem in FILLERS or t.norm in FILLERS:
                 continue
+            if t.norm == "due" and i + 1 < len(self.tokens) and self.tokens[i + 1].norm == "to":
+                continue  # "churned due to price": a cue, not a concept
             if t.norm in ("one", "single"):
                 continue  # "which one", "which single industry", "quick one": not an amount
             if self.stems[i] in self.r.texts.entity_words and res.filters:

@@ -96,7 +96,7 @@ FILLERS = frozenset(
     percentage percent proportion portion fraction d ll m re ve via through using thru pls plz thanks thx
     bring brought generate generated generating make made earn earned drive drove driven drove produce
     produced come came bringing contribute contributed see seen happen happened look looked
-    did have had
+    did have had because
     """.split()
 )
 """Words that carry no catalog meaning; they never make a question unanswerable."""

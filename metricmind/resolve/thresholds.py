@@ -121,7 +121,7 @@ def _is_year(word: str) -> bool:
 IRREGULAR_PAST = frozenset(
     """won lost went came took left got made paid spent gave brought kept ran fell rose grew sold began
     became saw did had said found gone come take give get make pay spend keep run fall rise grow sell
-    walk walked showed show more less fewer most least""".split()
+    walk walked showed show more less fewer most least sent send put set cut bought held""".split()
 )
 
 
