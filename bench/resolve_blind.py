@@ -42,6 +42,8 @@ def main() -> None:
     start_ms = (time.perf_counter() - t0) * 1000
     dev = blindset.score(resolver, blindset.DEV)
     blind = blindset.score(resolver, blindset.BLIND)
+    dev2 = blindset.score(resolver, blindset.DEV2)
+    blind2 = blindset.score(resolver, blindset.BLIND2)
     old = devset.score(resolver)
     times = []
     for item in blindset.load(blindset.DEV) + blindset.load(blindset.BLIND):
@@ -53,13 +55,18 @@ def main() -> None:
     print(dev.report(show_misses=args.misses))
     print("\n== blind split (scored only)")
     print(blind.report(show_misses=False))
+    print("\n== dev2 split (second author; tune on it)")
+    print(dev2.report(show_misses=args.misses))
+    print("\n== blind2 split (second author; scored only)")
+    print(blind2.report(show_misses=False))
     print(f"\n== original dev set: {old.accuracy():.1%} exact of {old.total}")
     print(
         f"start-up {start_ms:.0f} ms; per question median {statistics.median(times):.2f} ms, "
         f"p95 {times[int(0.95 * (len(times) - 1))]:.2f} ms"
     )
     print(
-        f"resolve_blind: dev {dev.accuracy():.1%}, blind {blind.accuracy():.1%}, original {old.accuracy():.1%}"
+        f"resolve_blind: dev {dev.accuracy():.1%}, blind {blind.accuracy():.1%}, dev2 {dev2.accuracy():.1%}, "
+        f"blind2 {blind2.accuracy():.1%}, original {old.accuracy():.1%}"
     )
 
 

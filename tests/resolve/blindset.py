@@ -20,6 +20,8 @@ from metricmind.resolve import Resolver
 
 HERE = Path(__file__).with_name("blind")
 DEV, BLIND = HERE / "dev.yml", HERE / "blind.yml"
+DEV2, BLIND2 = HERE / "dev2.yml", HERE / "blind2.yml"
+"""The second code-blind author's sets: ``dev2.yml`` (tune on it) and ``blind2.yml`` (scored only)."""
 COMPONENTS = ("answerable", "metrics", "group_by", "time_range", "filters", "order_by", "limit", "comparison")
 ATTRIBUTION = "ANY_ATTRIBUTION"  # the set's placeholder: any attribution metric is right
 CONFORMED = {"marketing_channel__name": "customer__acquisition_channel"}

@@ -41,18 +41,24 @@ def test_both_splits_load_and_score(resolver: Resolver) -> None:
     assert "MISS" not in blind.report(show_misses=False)  # the blind split never shows its misses
 
 
-# Floors a little under what the resolver reaches (dev 88.9%, blind 80.2%; answers with confidence
-# >= 0.8 right 95% / 93%): a regression fails. Raise them as the resolver improves.
-DEV_FLOOR, BLIND_FLOOR, CONFIDENT_FLOOR = 0.87, 0.79, 0.90
+# Floors a little under what the resolver reaches (dev 91.3%, blind 82.5%, dev2 75.0%, blind2 78.3%;
+# answers with confidence >= 0.8 right 94.6% / 92.4% / 89.9% / 93.0%): a regression fails. Raise them as
+# the resolver improves. dev2/blind2 are the second code-blind author's sets (landed 2026-12-05).
+DEV_FLOOR, BLIND_FLOOR, CONFIDENT_FLOOR = 0.90, 0.81, 0.90
+DEV2_FLOOR, BLIND2_FLOOR, CONFIDENT2_FLOOR = 0.73, 0.76, 0.88
 
 
 def test_blind_sets_stay_above_their_floors(resolver: Resolver) -> None:
-    dev = blindset.score(resolver, blindset.DEV)
-    blind = blindset.score(resolver, blindset.BLIND)
-    assert dev.accuracy() >= DEV_FLOOR, dev.report(show_misses=False)
-    assert blind.accuracy() >= BLIND_FLOOR, blind.report(show_misses=False)
-    for s in (dev, blind):
+    splits = (
+        (blindset.DEV, DEV_FLOOR, CONFIDENT_FLOOR),
+        (blindset.BLIND, BLIND_FLOOR, CONFIDENT_FLOOR),
+        (blindset.DEV2, DEV2_FLOOR, CONFIDENT2_FLOOR),
+        (blindset.BLIND2, BLIND2_FLOOR, CONFIDENT2_FLOOR),
+    )
+    for path, floor, confident_floor in splits:
+        s = blindset.score(resolver, path)
+        assert s.accuracy() >= floor, (path.name, s.report(show_misses=False))
         right, total = s.confident
-        assert total and right / total >= CONFIDENT_FLOOR, s.report(show_misses=False)
+        assert total and right / total >= confident_floor, (path.name, s.report(show_misses=False))
         low, refused = s.refusals_low
         assert low == refused  # every refusal carries a confidence below 0.5
