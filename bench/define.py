@@ -1,13 +1,18 @@
 """Benchmark of the definition agent (issue 12): plain-English definitions against hand-written SQL.
 
-For every case of ``tests/define/cases/definitions.yml`` and ``definitions2.yml`` (the development split,
-printed item by item) and ``blind.yml`` (scored
-only: its items and misses are never printed), ``analyze`` proposes a metric; the proposed metric runs by
+For every case of the development files (``DEV_FILES`` under ``tests/define/cases/``: ``definitions.yml``,
+``definitions2.yml``, ``paraphrases.yml``, ``definitions3.yml``; printed item by item) and the blind files
+(``blind.yml``, ``blind3.yml``: scored only, their items and misses are never printed), ``analyze``
+proposes a metric; the proposed metric runs by
 ``metric_time__month`` for 2024 on a built demo warehouse and its rows are compared with the hand SQL.
 
 Outcomes: **equal** (every month within 0.01 or 1e-6 relative), **refused** (the agent refused, or marked a
 rule unread — never silently wrong), **wrong** (a metric was proposed with every rule read and its rows
 differ, or an unanswerable case was answered). For unanswerable cases the agent must refuse.
+
+**Calibration**: each answered proposal carries ``confidence`` (how sure the agent is that the metric
+computes what the person meant); the bench prints, per confidence band, how many answers fall in it and
+the share that is equal. A proposal at or above ``CONFIDENT`` (0.8) should be equal at least 90% of the time.
 
 Usage::
 
@@ -37,6 +42,12 @@ from metricmind.demo.build import build_demo
 from metricmind.project import Project
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "define" / "cases"
+#: The development files (printed case by case); a file not there yet is skipped.
+DEV_FILES = ("definitions.yml", "definitions2.yml", "paraphrases.yml", "definitions3.yml")
+#: The blind files: scored only, never printed.
+BLIND_FILES = ("blind.yml", "blind3.yml")
+#: Confidence bands of the calibration table.
+BANDS = (0.8, 0.6, 0.0)
 MONTH = "metric_time__month"
 
 
@@ -49,12 +60,16 @@ class Outcome:
     detail: str
     ms: float
     answerable: bool = True
+    confidence: float | None = None  # the proposal's confidence, when a metric was proposed
 
 
 def load_cases(name: str) -> list[dict[str, Any]]:
-    """The cases of one file."""
-    data = yaml.safe_load((CASES / name).read_text())
-    return list(data)
+    """The cases of one file (none when the file does not exist yet)."""
+    path = CASES / name
+    if not path.exists():
+        return []
+    data = yaml.safe_load(path.read_text())
+    return list(data or [])
 
 
 def proposed_rows(project: Project, proposal: Proposal) -> dict[dt.date, float]:
@@ -101,30 +116,44 @@ def run_case(project: Project, case: dict[str, Any]) -> Outcome:
     d = Definition(str(case["name"]), str(case["definition"]), tuple(str(r) for r in case.get("rules") or ()))
     p = analyze(d, project.model, dialect=project.dialect, columns=warehouse_columns(project))
     expect = case["expect"]
+    conf = None if p.refused or p.metric is None else p.confidence
     if not expect["answerable"]:
         if p.refused:
             return Outcome(case["id"], "refused", f"{p.refused}: {p.message}", p.elapsed_ms, False)
-        return Outcome(case["id"], "wrong", f"answered with {p.metric} (should refuse)", p.elapsed_ms, False)
+        if p.unread:
+            return Outcome(
+                case["id"], "refused", f"unread {[r.text for r in p.unread]}", p.elapsed_ms, False, conf
+            )
+        return Outcome(
+            case["id"], "wrong", f"answered with {p.metric} (should refuse)", p.elapsed_ms, False, conf
+        )
     if p.refused or p.metric is None:
         return Outcome(case["id"], "refused", f"{p.refused}: {p.message}", p.elapsed_ms)
     try:
         got = proposed_rows(project, p)
     except Exception as exc:
-        return Outcome(case["id"], "refused", f"proposed metric failed to run: {exc}", p.elapsed_ms)
+        return Outcome(
+            case["id"], "refused", f"proposed metric failed to run: {exc}", p.elapsed_ms, True, conf
+        )
     want = hand_rows(project, expect["sql"])
     bad = [m for m in want if not close(got.get(m, 0.0), want[m])]
     based = p.metric["config"]["meta"].get("based_on") or _parts(p)
     tp = p.metric["type_params"]
     filt = p.metric.get("filter") or (tp.get("metrics") or [tp.get("numerator") or {}])[0].get("filter", "")
     if not bad:
-        return Outcome(case["id"], "equal", f"based on {based} {filt}", p.elapsed_ms)
+        return Outcome(case["id"], "equal", f"[{conf}] based on {based} {filt}", p.elapsed_ms, True, conf)
     first = bad[0]
     diff = f"{len(bad)} months differ, e.g. {first}: got {got.get(first)} want {want[first]}"
     if p.unread:
         return Outcome(
-            case["id"], "refused", f"unread rules {[r.text for r in p.unread]}; {diff}", p.elapsed_ms
+            case["id"],
+            "refused",
+            f"[{conf}] unread {[r.text for r in p.unread]}; {diff}",
+            p.elapsed_ms,
+            True,
+            conf,
         )
-    return Outcome(case["id"], "wrong", f"based on {based} {filt}; {diff}", p.elapsed_ms)
+    return Outcome(case["id"], "wrong", f"[{conf}] based on {based} {filt}; {diff}", p.elapsed_ms, True, conf)
 
 
 def _parts(p: Proposal) -> str:
@@ -134,6 +163,25 @@ def _parts(p: Proposal) -> str:
     if "numerator" in tp:
         bits.append(f"ratio {tp['numerator']} / {tp['denominator']}")
     return " ".join(bits) or "new metric"
+
+
+def calibration(outcomes: list[Outcome]) -> list[dict[str, Any]]:
+    """Per confidence band (``BANDS``, highest first): the answers in it and the share that is equal."""
+    out = []
+    upper = 1.01
+    for low in BANDS:
+        inside = [o for o in outcomes if o.confidence is not None and low <= o.confidence < upper]
+        equal = sum(o.outcome == "equal" for o in inside)
+        out.append(
+            {
+                "band": f"[{low:.1f}, {min(upper, 1.0):.1f}{']' if upper > 1 else ')'}",
+                "answers": len(inside),
+                "equal": equal,
+                "equal_pct": round(100 * equal / len(inside), 1) if inside else None,
+            }
+        )
+        upper = low
+    return out
 
 
 def score(outcomes: list[Outcome]) -> dict[str, Any]:
@@ -155,6 +203,7 @@ def score(outcomes: list[Outcome]) -> dict[str, Any]:
         "wrong_pct": round(100 * sum(o.outcome == "wrong" for o in outcomes) / n, 1),
         "latency_ms_median": round(statistics.median(times), 1) if times else 0.0,
         "latency_ms_max": round(times[-1], 1) if times else 0.0,
+        "calibration": calibration(outcomes),
     }
 
 
@@ -170,12 +219,14 @@ def main(argv: list[str] | None = None) -> int:
         if not args.demo:
             build_demo(root, scale=1000, end_date="2025-06-18")
         with Project.load(root) as project:
-            dev1 = [run_case(project, c) for c in load_cases("definitions.yml")]
-            dev2 = [run_case(project, c) for c in load_cases("definitions2.yml")]
-            blind = [] if args.dev_only else [run_case(project, c) for c in load_cases("blind.yml")]
-    dev = dev1 + dev2
-    report = {"dev": score(dev), "dev (definitions.yml)": score(dev1), "dev (definitions2.yml)": score(dev2)}
-    report |= {} if args.dev_only else {"blind": score(blind)}
+            per_dev = {f: [run_case(project, c) for c in load_cases(f)] for f in DEV_FILES}
+            blind_files = () if args.dev_only else BLIND_FILES
+            per_blind = {f: [run_case(project, c) for c in load_cases(f)] for f in blind_files}
+    dev = [o for f in DEV_FILES for o in per_dev[f]]
+    report = {"dev": score(dev)} | {f"dev ({f})": score(o) for f, o in per_dev.items() if o}
+    if per_blind:
+        report["blind"] = score([o for found in per_blind.values() for o in found])
+        report |= {f"blind ({f})": score(o) for f, o in per_blind.items() if o}
     if args.json:
         print(json.dumps({**report, "dev_cases": [o.__dict__ for o in dev]}, indent=2, default=str))
         return 0
@@ -187,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
             f"answerable), refused {s['refused_pct']}% (of which "
             f"refused correctly {s['refused_correctly_pct']}%: {s['unanswerable_refused']} unanswerable), "
             f"silently wrong {s['wrong_pct']}%, analysis median {s['latency_ms_median']} ms "
-            f"(max {s['latency_ms_max']} ms)"
+            f"(max {s['latency_ms_max']} ms); calibration "
+            + ", ".join(f"{b['band']}: {b['equal']}/{b['answers']} equal" for b in s["calibration"])
         )
     return 0
 

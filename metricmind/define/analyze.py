@@ -18,18 +18,19 @@ from metricmind.compiler import Compiler
 from metricmind.define import rules as rulebook
 from metricmind.define.checks import checks_for
 from metricmind.define.compose import compose
+from metricmind.define.confidence import assess
 from metricmind.define.extend import compile_metric, extend
 from metricmind.define.fit import incompatible, mismatch
+from metricmind.define.implied import implied
 from metricmind.define.inputs import check_input
 from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion
-from metricmind.define.rank import confidence, is_snapshot, measures_of, rank
+from metricmind.define.rank import Candidate, confidence, is_snapshot, measures_of, rank
 from metricmind.define.shape import contradiction, dimensions, metric_dict
 from metricmind.define.sources import suggest_sources
 from metricmind.define.terms import VERBS
 from metricmind.define.usage import Usage, boost
 from metricmind.define.words import content, known, lexicon, stems, vocabulary
 from metricmind.errors import MetricmindError
-from metricmind.resolve.lexicon import COMMON_WORDS
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Measure, Metric, Model, SemanticModel
 from metricmind.spec.names import METRIC_TIME, SEP
@@ -152,6 +153,23 @@ def _analyze(
         return
     if proposal.metric is not None:
         proposal.checks = checks_for(model, proposal)
+        assess(model, proposal, *_source_confidence(ranked))
+
+
+def _source_confidence(ranked: list[Candidate]) -> tuple[float, str]:
+    """How surely the closest metric is the one meant: its score and its margin over the next one."""
+    top = ranked[0]
+    second = ranked[1] if len(ranked) > 1 else None
+    margin = top.score - (second.score if second else 0.0)
+    named = "the definition says" in top.reason
+    conf = min(0.95, confidence(top.score) + (0.15 if named else 0.0) + min(0.15, 0.03 * margin))
+    if second is None:
+        return round(conf, 2), f"`{top.metric.name}` is the only close metric"
+    return (
+        round(conf, 2),
+        f"`{top.metric.name}` was chosen by {top.reason.split(': ', 1)[-1]}; "
+        f"`{second.metric.name}` comes close ({second.score} vs {top.score})",
+    )
 
 
 def _compose(
@@ -210,6 +228,14 @@ def _compose(
         reachable = names if i == 0 else reachable & names
     dimensions(extended, proposal, reachable, graph, homes, usage)
     proposal.checks = checks_for(extended, proposal)
+    sure = [s for s in proposal.similar if s.kind == "part"]
+    weakest = min(sure, key=lambda s: s.confidence) if sure else None
+    assess(
+        extended,
+        proposal,
+        weakest.confidence if weakest else 0.5,
+        f"{weakest.name}: {weakest.reason}" if weakest else "no part of the metric was matched surely",
+    )
     return True
 
 
@@ -288,9 +314,7 @@ def _build(
         set(sms),
     )
     reads = [rulebook.read_rule(r, ctx) for r in definition.rules]
-    implicit = _implicit_rule(definition, base, ctx, reads)
-    if implicit is not None:
-        reads.append(implicit)
+    reads += _implicit_rule(definition, base, ctx, reads)
     proposal.rules = [r.reading for r in reads]
     main = measures[0] if len(measures) == 1 else None
     # The measure and the time dimension.
@@ -361,7 +385,7 @@ def _build(
 
 def _implicit_rule(
     definition: Definition, base: Metric, ctx: rulebook.Context, reads: list[rulebook.Read]
-) -> rulebook.Read | None:
+) -> list[rulebook.Read]:
     """A value the definition itself names ("MRR from Enterprise customers") that no rule speaks of."""
     found, _ = rulebook.values_in(definition.text, ctx)
     ruled = {r.dimension for r in reads if r.dimension}
@@ -375,39 +399,18 @@ def _implicit_rule(
     ]
     if unclear and not found:
         phrase, dims = unclear[0]
-        return rulebook.Read(
-            RuleReading(
-                f"(in the definition) {definition.text}",
-                "unread",
-                0.0,
-                f"{phrase!r} is a value of {', '.join(dims)}; say which in a rule ('Only the … segment')",
+        return [
+            rulebook.Read(
+                RuleReading(
+                    f"(in the definition) {definition.text}",
+                    "unread",
+                    0.0,
+                    f"{phrase!r} is a value of {', '.join(dims)}; say which in a rule ('Only the … segment')",
+                )
             )
-        )
-    own = set(
-        stems(" ".join([base.name.replace("_", " "), base.label, *map(str, base.meta.get("synonyms") or ())]))
-    )
-    common = {stems(w)[0] for w in COMMON_WORDS if stems(w)}
+        ]
     ruled_values = {v for r in reads for v in r.values}
-    fresh = [
-        (d, v)
-        for d, v in found
-        if d not in ruled
-        and v not in ruled_values  # "referral" read by a rule on a conformed dimension
-        and v != "true"
-        and not set(stems(v.replace("_", " ").lower())) <= (common | own)
-    ]
-    if not fresh:
-        return None
-    read = rulebook.read_rule(definition.text, ctx)
-    text = f"(in the definition) {definition.text}"
-    if read.reading.status == "filter" and read.dimension not in ruled:
-        return replace(read, reading=replace(read.reading, text=text, confidence=0.6))
-    names = ", ".join(f"{d} = {v}" for d, v in fresh)
-    return rulebook.Read(
-        RuleReading(
-            text, "unread", 0.0, f"the definition names {names}; say it as a rule ('Only …', 'Exclude …')"
-        )
-    )
+    return implied(definition.text, ctx, ruled=ruled, ruled_values=ruled_values, own=own)
 
 
 def _measure_dated_by(model: Model, measure: Measure, time_dim: str) -> Measure | None:

@@ -14,8 +14,17 @@ from typing import Any
 from metricmind.define import rules as rulebook
 from metricmind.define.extend import extend
 from metricmind.define.fit import compatible, named_dimensions, structure
+from metricmind.define.implied import STATE_WORDS, implied
 from metricmind.define.newmodel import plan
-from metricmind.define.parts import clause_for, explained, kin, monthly_expression, part_values, strip_own
+from metricmind.define.parts import (
+    clause_for,
+    explained,
+    kin,
+    monthly_expression,
+    own_words,
+    part_values,
+    strip_own,
+)
 from metricmind.define.proposal import Definition, NewMeasure, NewModel, Proposal, RuleReading, Suggestion
 from metricmind.define.rank import is_ratio, measures_of, rank
 from metricmind.define.shape import join_filters
@@ -114,6 +123,8 @@ def _part(
     named = named_dimensions(model, [qualifier, *rules])
     ranked = rank(model, Definition(name, text), text)
     base = next((c.metric for c in ranked[:1] if c.score >= MIN_METRIC and not is_ratio(c.metric)), None)
+    if base is not None:  # values the part's own words name ("customers using the API")
+        named |= named_dimensions(model, [text], frozenset(own_words(base, term)) | STATE_WORDS)
     if base is not None and not compatible(model, base, term, named):
         base = None
     measure = ""
@@ -218,21 +229,8 @@ def _part(
         reads.append(said)
     if name == definition.name:
         ruled = {r.dimension for r in reads if r.dimension}
-        fresh = [
-            (d, v) for d, v in part_values(model, own, ctx) if d not in ruled and v not in ("true", "false")
-        ]
-        if fresh:
-            said_names = ", ".join(f"{d} = {v}" for d, v in fresh)
-            reads.append(
-                rulebook.Read(
-                    RuleReading(
-                        f"(in the definition) {text}",
-                        "unread",
-                        0.0,
-                        f"the definition names {said_names}; say it as a rule ('Only …', 'Exclude …')",
-                    )
-                )
-            )
+        ruled_values = {v for r in reads for v in r.values}
+        reads += implied(text, ctx, ruled=ruled, ruled_values=ruled_values, own=own_words(base, term))
     parts.reads += reads
     for r in reads:
         if (

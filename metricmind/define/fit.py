@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from metricmind.define.implied import STATE_WORDS
+from metricmind.define.parts import own_words
 from metricmind.define.proposal import Definition
 from metricmind.define.rank import is_ratio, measures_of, rank
 from metricmind.define.terms import Term, entities_named, find_term
@@ -90,8 +92,10 @@ def compatible(model: Model, metric: Metric, term: Term | None, named_dims: set[
     return True
 
 
-def named_dimensions(model: Model, texts: list[str]) -> set[str]:
-    """Categorical dimensions whose values the texts (the rules) name unambiguously, as written."""
+def named_dimensions(model: Model, texts: list[str], ignore: frozenset[str] = frozenset()) -> set[str]:
+    """Categorical dimensions whose values the texts (the rules) name unambiguously, as written; a phrase
+    whose stems are all in ``ignore`` (words of the metric itself, states it means) names none.
+    """
     lx = lexicon(model)
     out: set[str] = set()
     for text in texts:
@@ -102,6 +106,8 @@ def named_dimensions(model: Model, texts: list[str]) -> set[str]:
                 if any(used[i : i + size]):
                     continue  # "paid social" is read, not "paid" again
                 phrase = " ".join(raw[i : i + size])
+                if ignore and set(stems(phrase.replace("_", " "))) <= ignore:
+                    continue
                 hits = {
                     e.target.partition("=")[0]
                     for e in lx.lookup(stems(phrase.replace("_", " ")))
@@ -139,6 +145,11 @@ def incompatible(
     unreachable = sorted(d for d in named if not compatible(model, base, None, {d}))
     if unreachable:
         return f"`{base.name}` cannot reach {', '.join(unreachable)}, which a rule names"
+    own = frozenset(own_words(base, None)) | STATE_WORDS
+    in_text = named_dimensions(model, [definition.text], own)
+    unreachable = sorted(d for d in in_text if not compatible(model, base, None, {d}))
+    if unreachable:
+        return f"`{base.name}` cannot reach {', '.join(unreachable)}, which the definition names"
     if term is None or base.type.value != "simple" or term.confidence < 0.6:
         return None
     if compatible(model, base, term, named):

@@ -49,10 +49,8 @@ def explained(model: Model, homes: list[str], base: Metric | None) -> set[str]:
     return words
 
 
-def strip_own(text: str, base: Metric | None, term: Term | None) -> str:
-    """``text`` without the words that name the part's own metric or column ("active customers at the
-    start" for ``active_customers_at_start``): the rest may name values to filter on.
-    """
+def own_words(base: Metric | None, term: Term | None) -> set[str]:
+    """Stems that name a part's own metric (name, label, synonyms) or column and entity counted."""
     own: set[str] = set()
     if base is not None:
         for t in (base.name, base.label, *(str(s) for s in base.meta.get("synonyms") or ())):
@@ -61,6 +59,14 @@ def strip_own(text: str, base: Metric | None, term: Term | None) -> str:
         own.update(stems(term.expr.replace("_", " ")))
         if term.counted:
             own.update(stems(term.counted.replace("_", " ")))
+    return own
+
+
+def strip_own(text: str, base: Metric | None, term: Term | None) -> str:
+    """``text`` without the words that name the part's own metric or column ("active customers at the
+    start" for ``active_customers_at_start``): the rest may name values to filter on.
+    """
+    own = own_words(base, term)
     words = [w for w in re.split(r"[\s-]+", text) if w]
     kept = [w for w in words if not (set(stems(w.lower().replace("_", " "))) & own)]
     return " ".join(kept)

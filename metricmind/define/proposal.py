@@ -127,6 +127,8 @@ class Proposal:
     new_metrics: list[dict[str, Any]] = field(default_factory=list)  # inputs of ``metric`` (a ratio's parts)
     checks: list[Check] = field(default_factory=list)  # data-quality checks → dbt tests
     preview_sql: str | None = None
+    confidence: float = 0.0  # how sure the agent is that ``metric`` computes what the person meant
+    doubts: list[str] = field(default_factory=list)  # what lowered ``confidence``, each with its alternatives
     elapsed_ms: float = 0.0
 
     @property

@@ -22,11 +22,16 @@ from metricmind.spec.model import Dimension, Model
 from metricmind.spec.names import SEP
 
 NEGATIVE = re.compile(
-    r"\b(exclude[sd]?|excluding|except|not|no|without|leave out|leaving out|other than|never|"
+    r"\b(exclude[sd]?|excluding|except|not|no|without|leave out|leaving out|left out|other than|never|"
+    r"(every|any|all|everything|anything) ?\w* but|apart from|aside from|besides|omit\w*|"
+    r"ignor\w*|drop(ped|ping)?|remove[sd]?|removing|filter(ed)? out|skip\w*|n[o']t|isn't|aren't|"
     r"do ?n[o']t count|does ?n[o']t count|are not counted|is not counted)\b",
     re.IGNORECASE,
 )
-POSITIVE = re.compile(r"\b(only|just|solely|exclusively|limited to|restricted to)\b", re.IGNORECASE)
+POSITIVE = re.compile(
+    r"\b(only|just|solely|exclusively|limited to|restricted to|nothing but|must be|has to be|have to be)\b",
+    re.IGNORECASE,
+)
 CONVERT = re.compile(
     r"\b(equivalent|convert|normali[sz]e|annuali[sz]|prorate|pro-rate)|\bas (a )?monthly\b", re.IGNORECASE
 )
@@ -34,7 +39,11 @@ EQUIVALENT = re.compile(r"\bequivalents?\b|÷|divided by 12|/ ?12\b", re.IGNOREC
 COVERED_NEGATIVE = re.compile(r"\b(excluded|are not|is not|do not count|does not count)\b", re.IGNORECASE)
 STRUCTURE = re.compile(r"\b(numerator|denominator|divided|ratio|weighted|per)\b", re.IGNORECASE)
 NOOP = re.compile(r"^\s*(any|every|all) \w+ counts?\b|^\s*count each \w+ once\b", re.IGNORECASE)
-INCLUDE = re.compile(r"^\s*(include|including|count|counting|keep)\b", re.IGNORECASE)
+INCLUDE = re.compile(
+    r"^\s*(include|including|count|counting|keep)\b|\b(are|is|get|gets|also|too) (also )?(included|counted)\b|"
+    r"\b(count|counts) (too|as well)\b|\b(as well|too)\s*$",
+    re.IGNORECASE,
+)
 TIME = re.compile(r"\b(date[sd]? by|dated by|counted on|by (the )?(month|day|date) of|by)\b", re.IGNORECASE)
 #: Rule words that say how, not what: ignored when looking for values.
 RULE_GLUE = frozenset(
@@ -67,6 +76,9 @@ class Context:
     home: set[str] = field(default_factory=set)  # the source's own semantic models
     ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)  # (phrase, dimensions) not read
     said: tuple[str, ...] = ()  # the stems of the text being read
+    keys: list[tuple[int, tuple[str, ...]]] = field(
+        default_factory=list
+    )  # (position, words) of each value found
 
 
 @dataclass
@@ -111,8 +123,8 @@ def read_rule(text: str, ctx: Context) -> Read:
     low = text.lower()
     negative = bool(NEGATIVE.search(low))
     words = stems(low.replace("-", " ").replace("_", " "))
-    if INCLUDE.match(low) and not negative and not POSITIVE.search(low):
-        return Read(RuleReading(text, "noop", 0.6, "includes rows; restricts nothing"))
+    if INCLUDE.search(low) and not negative and not POSITIVE.search(low):
+        return Read(RuleReading(text, "noop", 0.8, "includes rows; restricts nothing"))
     if CONVERT.search(low):
         said = next((c for c in ctx.covering if EQUIVALENT.search(c)), None)
         if said:
@@ -121,7 +133,7 @@ def read_rule(text: str, ctx: Context) -> Read:
             RuleReading(text, "unread", 0.0, "a conversion of amounts the catalog has no expression for")
         )
     if NOOP.search(low):
-        return Read(RuleReading(text, "noop", 0.6, "says how to count, restricts nothing"))
+        return Read(RuleReading(text, "noop", 0.8, "says how to count, restricts nothing"))
     time_dim = _time_rule(low, words, ctx)
     if time_dim:
         return Read(
@@ -315,6 +327,7 @@ def _values(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str]]
     """(dimension, value) pairs named in ``words`` (longest phrases first), and the words left over."""
     found: list[tuple[str, str]] = []
     keys: list[tuple[str, ...]] = []
+    spots: list[int] = []
     ctx.said = words
     used = [False] * len(words)
     named = {
@@ -336,6 +349,7 @@ def _values(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str]]
                     if (hit[0], value) not in found:
                         found.append((hit[0], value))
                         keys.append(key)
+                        spots.append(i)
                 used[i : i + size] = [True] * size
     if len({d for d, _ in found}) > 1:
         # "cancel reason price": "cancel" is part of the other dimension's name, not a value of status
@@ -346,6 +360,9 @@ def _values(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str]]
             if not any(o != d and set(key) <= parts <= set(words) for o, parts in named_by.items())
         ]
         found = [found[n] for n in keep]
+        keys = [keys[n] for n in keep]
+        spots = [spots[n] for n in keep]
+    ctx.keys = list(zip(spots, keys, strict=True))
     leftover = [w for w, u in zip(words, used, strict=True) if not u and w not in GLUE and w not in RULE_GLUE]
     return found, leftover
 

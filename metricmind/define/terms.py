@@ -9,20 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from metricmind.define.words import GLUE, MONEY, stems
+from metricmind.define.words import GLUE, MONEY, POINT_IN_TIME, stems
 from metricmind.resolve.lexicon import Lexicon
 from metricmind.spec.model import Model, SemanticModel
 
 COUNT_CUE = re.compile(
-    r"^\s*(the )?(total )?(number|count|how many|distinct|unique)\b|\b(distinct|unique|number of|count of)\b",
+    r"^\s*(the )?(total )?(number|count|how many|distinct|unique|different)\b|"
+    r"\b(distinct|unique|number of|count of|how many|tally of)\b",
     re.I,
 )
 AVG_CUE = re.compile(r"\b(average|mean|avg)\b", re.I)
-SNAPSHOT_CUE = re.compile(
-    r"\b(at (the )?end of|end of (the|each|every) month|month[- ]end|as of|live at|at month end|"
-    r"still \w+ at)\b",
-    re.I,
-)
+SNAPSHOT_CUE = re.compile(rf"\b({POINT_IN_TIME}|at month end)\b|\blive\b", re.I)
 START_NAMES = ("started_at", "start_date", "starts_at", "valid_from", "start_at")
 END_NAMES = ("ended_at", "end_date", "ends_at", "valid_to", "end_at")
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")

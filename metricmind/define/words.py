@@ -32,7 +32,8 @@ GLUE = frozenset(
     use used using come comes came go goes went happen happened occur occurred anything something nothing
     thing things one ones two three dollar dollars money
     still just exactly least most at-least except excluding exclude excluded only without include including
-    leave leaving out apart besides whether either neither nor but both
+    leave leaving out apart besides aside whether either neither nor but both everything everyone
+    anyone anybody everybody across book books force
     """.split()
 )
 #: Words that ask for money (a currency measure) or for a count.
@@ -41,18 +42,32 @@ MONEY = frozenset(
     "receivable cash".split()
 )
 COUNT = frozenset("number count customer user account event touchpoint invoice trial logo signup".split())
-#: Phrases that ask for a value at a point in time (a snapshot, semi-additive measure).
+#: Phrases that put a value at a point in time (a month's end): "at the end of the month", "as of the last
+#: day", "on the books", "live on", "in force", "end-of-month", "month close". Shared by the ranking (which
+#: also reads "active … per month" as a snapshot) and the reader of new measures (``terms``).
+POINT_IN_TIME = (
+    r"at (the )?end of|end of (the|each|every|a) month|month[- ']?s? end|end[- ]of[- ]month|\beom\b|"
+    r"as of|as at|live (at|on|as)|still \w+ (at|on)|"
+    r"(on|at|as of) (the )?(last|final|closing) day|(last|final) day of (the|each|every|a) month|"
+    r"month'?s (last|final) day|(close|closing) of (the|each|every|a) month|month[- ]close|"
+    r"on the books|in force"
+)
 SNAPSHOT = re.compile(
-    r"\b(at the end of|end of (the|each|every) month|month[- ]end|as of|live at|at month end|"
-    r"active \w+( \w+)? (per|each|every|a) month|still \w+ at)\b",
+    rf"\b({POINT_IN_TIME}|at month end|active \w+( \w+)? (per|each|every|a) month|outstanding)\b",
     re.IGNORECASE,
 )
+#: A division stated in words (the ranking's cue for a ratio, a rate or an average).
 RATIO = re.compile(
-    r"\b(share of|proportion of|percentage of|divided by|ratio|(?<!run )rate|retention|average|mean|per (?!month|day|week|"
-    r"quarter|year)\w+)\b",
+    r"\b(share of|proportion of|percentage of|percent of|fraction of|divided by|out of|relative to|"
+    r"ratio|(?<!run )rate|retention|average|mean|per (?!month|day|week|quarter|year|"
+    r"each|every|calendar)\w+)\b|%",
     re.IGNORECASE,
 )
-DISTINCT = re.compile(r"\b(distinct|unique|each \w+ once|once per)\b", re.IGNORECASE)
+DISTINCT = re.compile(
+    r"\b(distinct|unique|different|each \w+ (is )?(only )?(counted )?once|once (per|each|a)|"
+    r"(counted|count) (only )?once|no (\w+ )?(counted )?twice|deduplicated)\b",
+    re.IGNORECASE,
+)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -1,6 +1,8 @@
-"""The development cases (tests/define/cases/definitions.yml): executed against their hand SQL.
+"""The development cases (``bench/define.py`` DEV_FILES under tests/define/cases/): executed against their
+hand SQL.
 
-Nothing may be silently wrong; the share of equal answers may not fall below the measured floor.
+Nothing may be silently wrong; the share of equal answers may not fall below the measured floor; a
+confident proposal (confidence >= 0.8) is right at least 90% of the time.
 """
 
 from __future__ import annotations
@@ -33,9 +35,7 @@ def bench() -> ModuleType:
 @pytest.fixture(scope="module")
 def outcomes(demo: Project) -> list[object]:
     b = bench()
-    return [
-        b.run_case(demo, case) for f in ("definitions.yml", "definitions2.yml") for case in b.load_cases(f)
-    ]
+    return [b.run_case(demo, case) for f in b.DEV_FILES for case in b.load_cases(f)]
 
 
 def test_no_development_case_is_silently_wrong(outcomes: list[object]) -> None:
@@ -50,8 +50,15 @@ def test_equal_share_and_latency_floor(outcomes: list[object]) -> None:
     assert figures["latency_ms_median"] < 200, figures
 
 
+def test_confident_proposals_are_right(outcomes: list[object]) -> None:
+    confident = [o for o in outcomes if (o.confidence or 0.0) >= 0.8]  # type: ignore[attr-defined]
+    assert len(confident) >= 10
+    equal = sum(o.outcome == "equal" for o in confident)  # type: ignore[attr-defined]
+    assert equal / len(confident) >= 0.9, [(o.id, o.detail) for o in confident if o.outcome != "equal"]  # type: ignore[attr-defined]
+
+
 def test_every_refusal_case_is_refused_with_its_reason(outcomes: list[object], demo: Project) -> None:
-    cases = {c["id"]: c for f in ("definitions.yml", "definitions2.yml") for c in bench().load_cases(f)}
+    cases = {c["id"]: c for f in bench().DEV_FILES for c in bench().load_cases(f)}
     for o in outcomes:
         case = cases[o.id]  # type: ignore[attr-defined]
         if not case["expect"]["answerable"]:

@@ -1,0 +1,209 @@
+"""How sure the agent is that a proposal computes what the person meant, and what it doubts.
+
+A proposal's ``confidence`` is the lowest of its parts' (the weakest link decides):
+
+- **the words**: every content word of the definition must be explained by what the metric reads (the
+  existing metrics' names, synonyms, descriptions and rules, a new measure's column and entity, its
+  semantic model, its time dimension) or by a filter read from it. A word nothing explains ("lost to
+  cancellations" summed as every ended contract) means the metric may say less than the definition;
+- **the source**: a similar metric chosen by its name or a synonym is surer than one chosen by shared
+  description words, and a new measure's reading (``Term.confidence``) by the margin over its rivals;
+- **the rules**: each rule's reading (a filter read exactly, a filter with words left over, a filter the
+  definition only implies, a rule the source covers);
+- **a ratio's parts**: each part's own reading.
+
+Below ``DOUBT`` the proposal gets an unread item ("(doubt) …") naming the doubt and the alternatives, so
+it is never silently wrong: the surfaces show it and refuse to write it until a person decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from metricmind.define.proposal import Proposal, RuleReading
+from metricmind.define.terms import VERBS
+from metricmind.define.words import content, lexicon, stems
+from metricmind.spec.model import Metric, Model
+
+#: At or above this a proposal is "confident": right at least 90% of the time on the development files.
+CONFIDENT = 0.8
+#: Below this a proposal carries an unread doubt.
+DOUBT = 0.5
+#: Words that say how to aggregate, when, or which rows live: explained by the metric's shape.
+SHAPE_WORDS = frozenset(
+    """
+    end live active paying paid month monthly average mean median distinct unique different count number
+    total sum amount value share proportion percentage percent fraction ratio rate divided per out
+    each every once twice day week quarter year at least one any anything product
+    """.split()
+)
+
+
+def metric_texts(model: Model, names: Iterable[str]) -> list[str]:
+    """Names, labels, synonyms, descriptions, definitions and rules of ``names`` and their inputs."""
+    texts: list[str] = []
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in model.metrics:
+            continue
+        seen.add(name)
+        m = model.metrics[name]
+        texts += _metric_words(m)
+        todo += [i.name for i in m.inputs]
+        for ref in (m.numerator, m.denominator):
+            if ref is not None:
+                todo.append(ref.name)
+        if m.measure is not None:
+            texts += _measure_words(model, m.measure.name)
+        for ms in model.measures_of(name):
+            texts += _measure_words(model, ms)
+    return texts
+
+
+def _metric_words(m: Metric) -> list[str]:
+    texts = [m.name, m.label, m.description, str(m.meta.get("definition") or "")]
+    texts += [str(s) for s in m.meta.get("synonyms") or ()]
+    texts += [str(r) for r in m.meta.get("business_rules") or ()]
+    return texts
+
+
+def _measure_words(model: Model, name: str) -> list[str]:
+    ms = model.measures.get(name)
+    if ms is None:
+        return []
+    sm = model.semantic_models[ms.semantic_model]
+    texts = [ms.name, ms.expr, ms.label, sm.name, sm.relation.rsplit(".", 1)[-1]]
+    texts += [e.name for e in sm.entities]
+    names = _entity_names(model)
+    for e in sm.entities:  # an entity's synonyms ("accounts" for customer)
+        texts += names.get(e.name, [])
+    for d in sm.dimensions:
+        if d.type == "time" and d.name == ms.agg_time_dimension:
+            texts += [d.name, d.label, *(str(s) for s in d.meta.get("synonyms") or ())]
+    return texts
+
+
+_ENTITY_NAMES: dict[int, tuple[Model, dict[str, list[str]]]] = {}
+
+
+def _entity_names(model: Model) -> dict[str, list[str]]:
+    """Entity → the phrases the lexicon reads as it ("accounts" → customer), once per model."""
+    hit = _ENTITY_NAMES.get(id(model))
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    out: dict[str, list[str]] = {}
+    for phrase, entries in lexicon(model).phrases.items():
+        for x in entries:
+            if x.kind == "dimension" and x.target.endswith("__name"):
+                out.setdefault(x.target.split("__", 1)[0], []).append(" ".join(phrase))
+    if len(_ENTITY_NAMES) > 16:
+        _ENTITY_NAMES.clear()
+    _ENTITY_NAMES[id(model)] = (model, out)
+    return out
+
+
+def _fold(word: str) -> str:
+    for suffix in ("ations", "ation", "ing", "ed", "es", "s", "e", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def unexplained(model: Model, proposal: Proposal) -> list[str]:
+    """Content words of the definition that neither the proposed metric nor a filter read explains."""
+    metric = proposal.metric
+    if metric is None:
+        return []
+    names = _inputs(metric)
+    texts = metric_texts(model, names)
+    for item in proposal.new_metrics:
+        texts += [str(item.get("name") or "")]
+        texts += _measure_words(model, str(item.get("type_params", {}).get("measure") or ""))
+    tp = metric.get("type_params") or {}
+    if tp.get("measure"):
+        texts += _measure_words(model, str(tp["measure"]))
+    for nm in proposal.new_measures:
+        texts += [
+            str(nm.measure.get("expr") or ""),
+            nm.semantic_model,
+            str(nm.measure.get("agg_time_dimension")),
+        ]
+    if proposal.new_model is not None:
+        texts += [proposal.new_model.name]
+    for r in proposal.rules:
+        if r.status in ("filter", "covered", "time", "expression", "noop"):
+            texts += [r.text if not r.text.startswith("(in the definition)") else "", r.predicate or ""]
+            texts += _said(r)
+    explained = {_fold(w) for t in texts for w in stems(t.lower().replace("_", " ").replace("-", " "))}
+    explained |= {_fold(w) for w in SHAPE_WORDS | VERBS}
+    out = []
+    for w in content(proposal.definition.text):
+        if _fold(w) not in explained and w not in out and not w.isdigit():
+            out.append(w)
+    return out
+
+
+def _said(r: RuleReading) -> list[str]:
+    """The phrases a filter read from the definition quotes ("the definition says 'on web'")."""
+    if not r.text.startswith("(in the definition)"):
+        return []
+    return [part.split("'", 2)[1] for part in r.reason.split(": ", 1)[:1] if "'" in part]
+
+
+def _inputs(metric: dict[str, Any]) -> list[str]:
+    tp = metric.get("type_params") or {}
+    names = [str(metric.get("config", {}).get("meta", {}).get("based_on") or "")]
+    names += [str(i.get("name")) for i in tp.get("metrics") or ()]
+    names += [str(tp[k]["name"]) for k in ("numerator", "denominator") if isinstance(tp.get(k), dict)]
+    return [n for n in names if n]
+
+
+def rule_confidence(rules: list[RuleReading]) -> float:
+    """The lowest confidence of the rules read (1.0 without rules); unread rules are flagged already."""
+    read = [r.confidence for r in rules if r.status != "unread"]
+    return min(read, default=1.0)
+
+
+def assess(model: Model, proposal: Proposal, source: float, source_why: str) -> None:
+    """Fill ``proposal.confidence`` and ``doubts``; below ``DOUBT`` add an unread "(doubt)" item.
+
+    Args:
+        model: The model the proposal's metric compiles on (extended with its new parts).
+        proposal: A proposal with a metric.
+        source: The confidence of the chosen metric or measure.
+        source_why: What that choice rests on and its alternatives (said in a doubt).
+    """
+    if proposal.metric is None:
+        return
+    doubts: list[str] = []
+    parts = [source]
+    if source < CONFIDENT:
+        doubts.append(source_why)
+    missing = unexplained(model, proposal)
+    words = content(proposal.definition.text)
+    if missing:
+        share = len(missing) / max(len(words), 1)
+        parts.append(max(0.0, 0.75 - 0.5 * share - 0.1 * (len(missing) - 1)))
+        doubts.append(
+            f"the definition says {', '.join(repr(w) for w in missing)}, which nothing the metric reads "
+            "explains; check that it computes what these words mean"
+        )
+    rules = rule_confidence(proposal.rules)
+    parts.append(rules)
+    if rules < CONFIDENT:
+        weak = [r for r in proposal.rules if r.status != "unread" and r.confidence < CONFIDENT]
+        doubts += [f"rule {r.text!r} read with confidence {r.confidence}: {r.reason}" for r in weak[:2]]
+    proposal.confidence = round(min(parts), 2)
+    proposal.doubts = doubts
+    if proposal.confidence < DOUBT and not proposal.unread:
+        proposal.rules.append(
+            RuleReading(
+                "(doubt) " + proposal.definition.text,
+                "unread",
+                proposal.confidence,
+                "; ".join(doubts) or "the agent is not sure this metric computes what the definition means",
+            )
+        )

@@ -1,0 +1,147 @@
+"""Values the definition itself names ("MRR from annual plans", "events on web, other than alerts",
+"invoices paid late") read as filters, with their polarity, when no rule speaks of their dimension.
+
+The definition is split into clauses (commas, semicolons, dashes, brackets); in each clause the values
+after a negative cue ("except", "other than", "not", "everything but", "leaving out") are dropped and the
+values before it kept. Values of the catalog's dimensions and yes/no flags are found with the resolver's
+lexicon (``rules.values_in``). A word that names the metric itself ("monthly recurring revenue", "paying
+customers", "new customers") or a state the metric already means ("active", "lost", "overdue") is no
+filter. Each reading is marked as coming from the definition and carries a lower confidence than a rule:
+the person confirms it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from metricmind.define import rules as rulebook
+from metricmind.define.proposal import RuleReading
+from metricmind.define.words import stems
+from metricmind.spec.names import SEP
+
+#: Words that describe what a metric already means (a state or a time word), never a filter on their own.
+_STATES = """
+    active paying new lost churn churned cancel canceled cancelled closed won converted overdue late unpaid
+    open trialing expired lapsed month monthly year yearly other unknown growth existing current live
+    """.split()
+STATE_WORDS = frozenset(_STATES) | frozenset(s for w in _STATES for s in stems(w))
+#: Confidence of a filter read from the definition's own words (a rule says it more surely).
+IMPLIED = 0.75
+_CLAUSES = re.compile(r"[,;:()]|\s[-–—]\s")
+
+
+def implied(
+    text: str,
+    ctx: rulebook.Context,
+    *,
+    ruled: set[str],
+    ruled_values: set[str],
+    own: set[str],
+) -> list[rulebook.Read]:
+    """The filters ``text`` (a definition) implies, one ``Read`` per dimension not in ``ruled``.
+
+    Args:
+        text: The definition.
+        ctx: The context its rules are read against (the source's reachable dimensions and flags).
+        ruled: Dimensions a rule already reads (the rule wins).
+        ruled_values: Values a rule already reads (on a conformed dimension).
+        own: Stems that name the metric itself (its name, label, synonyms, column, entity counted).
+    """
+    keep: dict[str, list[str]] = {}
+    drop: dict[str, list[str]] = {}
+    said: dict[str, list[str]] = {}
+    for clause in _CLAUSES.split(text):
+        if not clause.strip():
+            continue
+        cue = rulebook.NEGATIVE.search(clause)
+        halves = (
+            [(clause, False)]
+            if cue is None
+            else [(clause[: cue.start()], False), (clause[cue.start() :], True)]
+        )
+        for half, negative in halves:
+            found, _ = rulebook.values_in(half, ctx)
+            words, keys = ctx.said, list(ctx.keys)
+            for (dim, value), (at, key) in zip(found, keys, strict=True):
+                if _ruled(dim, ruled) or value in ruled_values or _generic(value, dim, key, own, ctx):
+                    continue
+                if value in ("true", "false") and len(key) == 1 and _manner(words, at + 1):
+                    continue  # "paid by card", "paid with a card": how, not whether
+                if value in ("true", "false"):
+                    flag_negative = negative != (value == "false")
+                    target = drop if flag_negative else keep
+                    if "true" not in target.get(dim, []):
+                        target.setdefault(dim, []).append("true")
+                else:
+                    target = drop if negative else keep
+                    if value not in target.get(dim, []):
+                        target.setdefault(dim, []).append(value)
+                said.setdefault(dim, []).append(half.strip())
+    out: list[rulebook.Read] = []
+    for dim in sorted({*keep, *drop}):
+        kept, dropped = keep.get(dim, []), drop.get(dim, [])
+        if kept and dropped:
+            return [_unread(text, f"the definition both keeps and drops values of {dim}; say it as a rule")]
+        negative = bool(dropped)
+        values = tuple(dropped or kept)
+        predicate = rulebook.predicate_for(dim, values, negative)
+        shown = ", ".join(v for v in values if v not in ("true", "false")) or dim.rsplit(SEP, 1)[-1]
+        verb = "drops" if negative else "keeps only"
+        out.append(
+            rulebook.Read(
+                RuleReading(
+                    f"(in the definition) {text}",
+                    "filter",
+                    IMPLIED,
+                    f"the definition says {', '.join(repr(s) for s in said[dim][:2])}: {verb} {dim} "
+                    f"{'=' if len(values) == 1 else 'in'} {shown}",
+                    predicate,
+                ),
+                dimension=dim,
+                values=values,
+                negative=negative,
+            )
+        )
+    return out
+
+
+def _ruled(dim: str, ruled: set[str]) -> bool:
+    tail = dim.rsplit(SEP, 1)[-1]
+    return dim in ruled or any(r.rsplit(SEP, 1)[-1] == tail for r in ruled)
+
+
+def _generic(value: str, dim: str, key: tuple[str, ...], own: set[str], ctx: rulebook.Context) -> bool:
+    """A value that names the metric itself or a state it already means ("active", "paying"), or a word
+    that names a dimension rather than one of its values ("feature").
+    """
+    if value in ("true", "false"):
+        words = set(stems(dim.rsplit(SEP, 1)[-1].split("_", 1)[-1].replace("_", " ")))
+    else:
+        words = set(stems(value.replace("_", " ").replace("-", " ").lower()))
+    said = set(key)
+    if not words or words <= own or said <= own:
+        return True
+    if len(said) == 1 and (said <= STATE_WORDS or words <= STATE_WORDS):
+        return True
+    return len(said) == 1 and said <= _dimension_words(ctx)
+
+
+_MANNER = frozenset("by with via using through on in".split())
+
+
+def _manner(words: tuple[str, ...], at: int) -> bool:
+    return at < len(words) and words[at] in _MANNER
+
+
+def _dimension_words(ctx: rulebook.Context) -> set[str]:
+    """Words of the catalog's dimensions' own names ("feature", "platform", "reason")."""
+    out: set[str] = set()
+    for name in ctx.lexicon.dims:
+        tail = name.rsplit(SEP, 1)[-1]
+        if not tail.startswith(("is_", "was_", "has_")):
+            out.update(stems(tail.replace("_", " ")))
+    return out
+
+
+def _unread(text: str, reason: str) -> rulebook.Read:
+    return rulebook.Read(RuleReading(f"(in the definition) {text}", "unread", 0.0, reason))
