@@ -35,7 +35,7 @@ def bench() -> ModuleType:
 @pytest.fixture(scope="module")
 def outcomes(demo: Project) -> list[object]:
     b = bench()
-    return [b.run_case(demo, case) for f in b.DEV_FILES for case in b.load_cases(f)]
+    return [b.run_case(demo, case) for f in b.TESTED_FILES for case in b.load_cases(f)]
 
 
 def test_no_development_case_is_silently_wrong(outcomes: list[object]) -> None:
@@ -58,7 +58,7 @@ def test_confident_proposals_are_right(outcomes: list[object]) -> None:
 
 
 def test_every_refusal_case_is_refused_with_its_reason(outcomes: list[object], demo: Project) -> None:
-    cases = {c["id"]: c for f in bench().DEV_FILES for c in bench().load_cases(f)}
+    cases = {c["id"]: c for f in bench().TESTED_FILES for c in bench().load_cases(f)}
     for o in outcomes:
         case = cases[o.id]  # type: ignore[attr-defined]
         if not case["expect"]["answerable"]:
