@@ -57,7 +57,7 @@ from metricmind.catalog.workflow import (
     role_of,
     status_step,
 )
-from metricmind.errors import ConflictError, PermissionDenied, StoreError, UnknownNameError
+from metricmind.errors import ConflictError, MetricmindError, PermissionDenied, StoreError, UnknownNameError
 from metricmind.spec.loader import load
 from metricmind.spec.model import Model
 from metricmind.storage import make_engine, upgrade
@@ -117,6 +117,13 @@ class Catalog:
         #: a callable is undone by it when the approval fails (the project adds the check of generated dbt
         #: packages, ``metricmind.define.writer.check_approval``).
         self.approval_checks: list[Callable[[int, str], object]] = []
+        #: Called as ``check(change_id, user, definition)`` before an edit, like ``approval_checks`` (one that
+        #: raises refuses the edit, one that returns a callable is undone by it when the edit fails): the
+        #: project regenerates a generated dbt package on its review branch.
+        self.edit_checks: list[Callable[[int, str, dict[str, Any]], object]] = []
+        #: Called as ``hook(change, user)`` after a rejection committed (the project archives a generated
+        #: package's review branch); a hook's failure is logged, the rejection stands.
+        self.after_reject: list[Callable[[dict[str, Any], str], object]] = []
         #: Called after a sync with the certified definitions it dropped to published (changed outside
         #: review); ``Project`` tells their owners. ``last_decertified`` keeps the last sync's list.
         self.on_decertify: Callable[[list[dict[str, Any]]], object] | None = None
@@ -376,8 +383,20 @@ class Catalog:
         """Replace a draft's (or rejected change's) definition (editor); it becomes a draft again.
 
         Anyone but the author who edits it becomes a co-author (``editors``) and can no longer approve it;
-        every edit is in the audit log with who made it.
+        every edit is in the audit log with who made it. The ``edit_checks`` run first; a check that returns
+        a callable has it called when the edit then fails.
         """
+        undo = [u for check in self.edit_checks if callable(u := check(change_id, user, definition))]
+        try:
+            return self._edit(change_id, user, definition, expected_version=expected_version)
+        except BaseException:
+            for u in reversed(undo):
+                u()
+            raise
+
+    def _edit(
+        self, change_id: int, user: str, definition: dict[str, Any], *, expected_version: int | None
+    ) -> dict[str, Any]:
         with self._write() as conn:
             row = records.change_row(conn, change_id)
             name = defs.check(definition, row.kind)
@@ -431,7 +450,18 @@ class Catalog:
                 )
             )
             records.audit_step(conn, user, step, row.kind, row.name, {"change": change_id, "reason": reason})
-        return self.change(change_id)
+        change = self.change(change_id)
+        for hook in self.after_reject:
+            try:
+                hook(change, user)
+            except (MetricmindError, OSError) as exc:
+                log.warning("rejected change #%s: %s", change_id, exc)
+        return change
+
+    def note(self, user: str | None, action: str, kind: str, subject: str, detail: dict[str, Any]) -> None:
+        """Append an event that is no workflow step to the audit log (a review branch archived, say)."""
+        with self._write() as conn:
+            records.audit_event(conn, user, action, kind, subject, None, None, detail)
 
     def approve(self, change_id: int, user: str, *, expected_version: int | None = None) -> dict[str, Any]:
         """Approve a change in review (see ``_approve``), after the ``approval_checks``; a check that returns

@@ -14,6 +14,8 @@ branch (so the package's files land with the metric the catalog publishes).
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
 import shutil
@@ -22,8 +24,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from metricmind import config
+from metricmind.catalog import definitions as defs
 from metricmind.catalog.workflow import Action, change_step
 from metricmind.define.generate import GenerateError
+from metricmind.define.proposal import Proposal
 from metricmind.errors import MetricmindError
 from metricmind.export import BuildResult, Package
 from metricmind.export import build as dbt_build
@@ -51,6 +55,25 @@ class CatalogLike(Protocol):
         """The user's role."""
 
 
+def definition_of(package: Package, proposal: Proposal | None) -> dict[str, Any]:
+    """The definition the package was made from: ``{"name", "text", "rules"}`` (from the proposal, else the
+    package's pattern entry).
+    """
+    if proposal is not None:
+        d = proposal.definition
+        return {"name": d.name, "text": d.text, "rules": list(d.rules)}
+    return {
+        "name": package.name,
+        "text": str(package.pattern.get("definition") or ""),
+        "rules": [str(r) for r in package.pattern.get("rules") or ()],
+    }
+
+
+def yaml_sha(metric: dict[str, Any]) -> str:
+    """A digest of a metric definition as the catalog stores it (tells a stale package from a current one)."""
+    return hashlib.sha256(defs.item_text(metric).encode("utf-8")).hexdigest()
+
+
 def branch_for(name: str) -> str:
     """The review branch of the package of metric ``name``."""
     return BRANCH_PREFIX + name
@@ -70,7 +93,8 @@ def read_record(root: Path, name: str) -> dict[str, Any] | None:
     return data
 
 
-def _save_record(root: Path, record: dict[str, Any]) -> None:
+def save_record(root: Path, record: dict[str, Any]) -> None:
+    """Write the record of a package (atomically, in the state folder)."""
     path = record_path(root, str(record["name"]))
     config.ensure_state_dir(config.state_dir(root))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,6 +123,7 @@ def write_package(
     build: bool = False,
     settings: dict[str, Any] | None = None,
     executable: str | None = None,
+    proposal: Proposal | None = None,
 ) -> dict[str, Any]:
     """Commit ``package`` to its review branch and save its metric as a draft change (editor).
 
@@ -110,6 +135,8 @@ def write_package(
         build: Run ``dbt build`` of the package on the branch first; nothing is kept unless it passes.
         settings: The project's settings (``dbt.executable``, the warehouse to copy for the build).
         executable: The dbt executable (overrides the setting).
+        proposal: The proposal the package was generated from (its definition and the rules as read are
+            kept in the record, so an edit of the draft regenerates the package the same way).
 
     Returns:
         ``{"change", "branch", "base", "commit", "files", "selection", "build"}``.
@@ -141,6 +168,10 @@ def write_package(
         "files": sorted(package.files),
         "change_id": None,
         "build": None,
+        "built": build,
+        "definition": definition_of(package, proposal),
+        "readings": [dataclasses.asdict(r) for r in proposal.rules] if proposal is not None else [],
+        "yaml_sha": yaml_sha(package.metric),
     }
     created = False
     try:
@@ -155,16 +186,16 @@ def write_package(
             )
             record["commit"] = commit
             if build:
-                result = _build_in(project, wt, package.selection, settings, executable)
-                record["build"] = _build_record(result, commit)
+                result = build_in(project, wt, package.selection, settings, executable)
+                record["build"] = build_record(result, commit)
                 if not result.ok:
                     raise PackageBlocked(
-                        f"dbt build of the package of {package.name!r} failed:\n" + _failure_text(result),
+                        f"dbt build of the package of {package.name!r} failed:\n" + failure_text(result),
                         hint="Nothing was written. Fix the data or the definition and try again.",
                     )
         change = catalog.create_draft(user, package.metric)
         record["change_id"] = change["id"]
-        _save_record(project, record)
+        save_record(project, record)
     except BaseException:
         if created:
             gitops.git(project, "branch", "-D", branch, check=False)
@@ -192,16 +223,17 @@ def build_branch(
     """``dbt build --select selection`` of ``branch`` in a scratch worktree (a copy of a DuckDB warehouse)."""
     project = Path(root).resolve()
     with gitops.worktree(project, branch, branch, reset=False) as wt:
-        return _build_in(project, wt, selection, settings, executable)
+        return build_in(project, wt, selection, settings, executable)
 
 
-def _build_in(
+def build_in(
     project: Path,
     wt: Path,
     selection: Sequence[str],
     settings: dict[str, Any] | None,
     executable: str | None,
 ) -> BuildResult:
+    """``dbt build --select selection`` in the worktree ``wt`` (a DuckDB warehouse copied in first)."""
     for rel in scratch_copies(settings):
         src = project / rel
         if src.exists():
@@ -222,13 +254,15 @@ def _build_in(
     )
 
 
-def _build_record(result: BuildResult, commit: str | None) -> dict[str, Any]:
+def build_record(result: BuildResult, commit: str | None) -> dict[str, Any]:
+    """A build result as the record keeps it, with the commit built."""
     data = result.to_dict()
     data["commit"] = commit
     return data
 
 
-def _failure_text(result: BuildResult) -> str:
+def failure_text(result: BuildResult) -> str:
+    """The summary of dbt's output and the compiled SQL of each failed node."""
     lines = [result.summary()]
     for node in result.failed:
         if node.compiled_sql:
@@ -270,14 +304,25 @@ def check_approval(
         editors=list(change.get("editors") or []),
     )
     branch = str(record["branch"])
+    if record.get("yaml_sha") and record["yaml_sha"] != yaml_sha(defs.from_text(str(change["yaml"]))):
+        raise PackageBlocked(
+            f"change #{change_id} ({change['name']}) cannot be approved: the package on branch {branch} was "
+            "generated from another version of its definition",
+            hint="Edit the change (its package is regenerated on the branch), submit it, then approve.",
+        )
+    if not gitops.branch_exists(gitops.toplevel(project), branch):
+        raise PackageBlocked(
+            f"change #{change_id} ({change['name']}) cannot be approved: its review branch {branch} is gone",
+            hint="Edit the change to generate its package again, or reject it.",
+        )
     head = gitops.git(project, "rev-parse", branch)
     result = build_branch(project, branch, record["selection"], settings=settings)
-    record["build"] = _build_record(result, head)
-    _save_record(project, record)
+    record["build"] = build_record(result, head)
+    save_record(project, record)
     if not result.ok:
         raise PackageBlocked(
             f"change #{change_id} ({change['name']}) cannot be approved: its dbt build failed\n"
-            + _failure_text(result),
+            + failure_text(result),
             hint=f"Fix the data or the package on branch {branch}, then approve again.",
         )
     base = str(record["base"])
@@ -285,7 +330,7 @@ def check_approval(
     merged = gitops.merge(project, branch, base, f"Merge generated package {change['name']}")
     gitops.git(project, "branch", "-D", branch, check=False)
     record["merged"] = merged
-    _save_record(project, record)
+    save_record(project, record)
 
     def undo() -> None:
         """The approval failed after the merge (the catalog or governance refused): take the merge back."""
@@ -295,6 +340,6 @@ def check_approval(
             gitops.git(project, "branch", "-f", base, before)
         gitops.git(project, "branch", "-f", branch, head, check=False)
         record.pop("merged", None)
-        _save_record(project, record)
+        save_record(project, record)
 
     return undo

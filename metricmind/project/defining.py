@@ -7,10 +7,13 @@ path are then ranked by how the organisation actually queries.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import logging
 import threading
+from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from metricmind.errors import MetricmindError
 from metricmind.project.warehouse import WarehouseMixin
@@ -18,6 +21,7 @@ from metricmind.project.warehouse import WarehouseMixin
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from metricmind.catalog.service import Catalog
     from metricmind.define import Definition, Proposal
     from metricmind.define.usage import Usage
 
@@ -43,6 +47,79 @@ class DefineMixin(WarehouseMixin):
             usage=self.define_usage(),
             columns=self.define_columns(),
         )
+
+    def wire_define(self, catalog: Catalog) -> None:
+        """Plug generated dbt packages into ``catalog``'s review workflow: approving a package's change builds
+        and merges it (``check_approval``), editing it regenerates the package on its review branch
+        (:meth:`regenerate_package`), rejecting it archives the branch (:meth:`close_rejected_package`).
+        """
+        from metricmind.define.writer import check_approval
+
+        catalog.approval_checks.append(
+            functools.partial(check_approval, catalog, root=self.root, settings=self.settings)
+        )
+        catalog.edit_checks.append(functools.partial(self.regenerate_package, catalog))
+        catalog.after_reject.append(functools.partial(self.close_rejected_package, catalog))
+
+    def regenerate_package(
+        self, catalog: Catalog, change_id: int, user: str, definition: dict[str, Any]
+    ) -> Callable[[], None] | None:
+        """The edit check: when change ``change_id`` is a generated package's, make the package again from
+        the edited ``definition`` and replace it on its review branch (``metricmind.define.review``); the
+        undo, or None for any other change.
+
+        The definition text and rules are the edited metric's (``config.meta.definition`` and
+        ``business_rules``), else those the package was made from; a rule read before (or given a filter by
+        hand on the Define form) keeps that reading.
+
+        Raises:
+            GenerateError, PackageBlocked: The edit cannot make a package (nothing changed).
+            PermissionDenied, WorkflowError: The edit itself is not allowed (checked first).
+        """
+        from metricmind.catalog.workflow import Action, change_step
+        from metricmind.define import Definition, GenerateError, RuleReading, generate
+        from metricmind.define.review import regenerate
+        from metricmind.define.writer import read_record
+
+        change = catalog.change(change_id)
+        record = read_record(self.root, str(change["name"])) if change.get("kind") == "metric" else None
+        if record is None or record.get("change_id") != change_id or record.get("merged"):
+            return None
+        if definition.get("name") != change["name"]:
+            return None  # the catalog refuses it
+        change_step(Action.EDIT, change["state"], role=catalog.role(user), actor=user)
+        meta = (definition.get("config") or {}).get("meta") or {}
+        saved = record.get("definition") or {}
+        text = str(meta.get("definition") or saved.get("text") or definition.get("description") or "")
+        rules = meta["business_rules"] if "business_rules" in meta else saved.get("rules") or ()
+        proposal = self.analyze_definition(Definition(str(change["name"]), text, tuple(map(str, rules))))
+        if proposal.refused in ("bad_input", "unknown_value", "contradictory_rules"):  # the words given
+            raise GenerateError(
+                f"the edit of change #{change_id} cannot regenerate its package: {proposal.message}",
+                hint="Nothing was changed. Write the definition and rules as plain sentences.",
+            )
+        known = {str(r["text"]): r for r in record.get("readings") or ()}
+        readings = [RuleReading(**known[r.text]) if r.text in known else r for r in proposal.rules]
+        proposal = dataclasses.replace(proposal, metric=definition, rules=readings, refused=None)
+        package = generate(
+            proposal,
+            self,
+            max_hops=int(self.setting("max_join_hops")),
+            run_sql=lambda sql: [tuple(r) for r in self.warehouse.run(sql).rows],
+        )
+        return regenerate(
+            package, self.root, user=user, change_id=change_id, proposal=proposal, settings=self.settings
+        )
+
+    def close_rejected_package(self, catalog: Catalog, change: dict[str, Any], user: str) -> None:
+        """After a rejection: archive a generated package's review branch under ``refs/rejected/`` and delete
+        the branch (``metricmind.define.review.close_rejected``), with an audit entry naming both.
+        """
+        from metricmind.define.review import close_rejected
+
+        closed = close_rejected(self.root, change)
+        if closed is not None:
+            catalog.note(user, "archive_branch", str(change["kind"]), str(change["name"]), closed)
 
     def define_columns(self) -> dict[str, dict[str, str]] | None:
         """The warehouse's columns by relation (``information_schema``), read once: the definition agent

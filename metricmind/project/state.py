@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
@@ -110,15 +109,14 @@ class ProjectState:
         catalog.ingest_spool()
         catalog.attach(self.listeners)
         self._wire_catalog(catalog)
-        from metricmind.define.writer import check_approval
-
-        catalog.approval_checks.append(
-            functools.partial(check_approval, catalog, root=self.root, settings=self.settings)
-        )
+        self.wire_define(catalog)
         return catalog
 
     def _wire_catalog(self, catalog: Catalog) -> None:
         """Hook for the parts that plug into the catalog when it opens (governance gates approvals)."""
+
+    def wire_define(self, catalog: Catalog) -> None:
+        """Hook for generated dbt packages' review (``DefineMixin`` builds, regenerates and archives them)."""
 
     def deprecation_warnings(self, metrics: Sequence[str]) -> list[str]:
         """Warnings for the deprecated metrics among ``metrics`` (``GovernMixin`` names the successor)."""

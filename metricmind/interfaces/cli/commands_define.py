@@ -67,7 +67,13 @@ def define(
             data["package_error"] = exc.to_dict()
     if write and package is not None and not proposal.unread:
         written = write_package(
-            package, proj.root, proj.catalog, whoami(proj, user), build=build, settings=proj.settings
+            package,
+            proj.root,
+            proj.catalog,
+            whoami(proj, user),
+            build=build,
+            settings=proj.settings,
+            proposal=proposal,
         )
         data["change"] = written["change"]
         data["branch"] = written["branch"]

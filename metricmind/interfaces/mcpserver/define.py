@@ -138,7 +138,13 @@ class DefineTool:
             package = self._package(proposal, learn=True) if git else None
         if package is not None:  # git and the catalog, outside the warehouse lock
             written = write_package(
-                package, self.project.root, catalog, self.writer, build=build, settings=self.project.settings
+                package,
+                self.project.root,
+                catalog,
+                self.writer,
+                build=build,
+                settings=self.project.settings,
+                proposal=proposal,
             )
             change, branch, built = written["change"], written["branch"], _build_summary(written["build"])
             note = (

@@ -233,11 +233,11 @@ def edit_definition(
         )
     definition = definition_of(request, body)
     drafts.parse_definition(definition)
-    change = (
-        state(request)
-        .need_catalog()
-        .edit(change_id, user.name, definition, expected_version=body.expected_version)
-    )
+    st = state(request)
+    with st.lock:  # a generated package's draft is regenerated, its range check learned on the warehouse
+        change = st.need_catalog().edit(
+            change_id, user.name, definition, expected_version=body.expected_version
+        )
     return {"change": to_json(change)}
 
 

@@ -91,7 +91,10 @@ def save(
             hint="Save without building, or put the project in git (git init, then commit it).",
         )
     if git:
-        written = write_package(package, project.root, catalog, user, build=build, settings=project.settings)
+        chosen = dataclasses.replace(proposal, metric=metric, rules=chosen_rules(proposal, choices))
+        written = write_package(
+            package, project.root, catalog, user, build=build, settings=project.settings, proposal=chosen
+        )
         return {
             "change": written["change"],
             "branch": written["branch"],
