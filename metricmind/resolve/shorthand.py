@@ -15,6 +15,9 @@ from dataclasses import replace
 from metricmind.resolve.text import Token, stem
 
 SHORT_FORMS: dict[str, str] = {
+    "touchpts": "touchpoints",
+    "touchpt": "touchpoint",
+    "rt": "rate",
     # time units
     "qtr": "quarter",
     "qtrs": "quarters",
@@ -173,6 +176,10 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
             i += 1
             continue
         prev = out[-1] if out else None
+        if t.norm == "x" and prev is not None and nxt is not None and not prev.norm.isdigit():
+            out.append(_word(t, "by", t.start, t.end))  # "arr x region", "spend x mo": a breakdown
+            i += 1
+            continue
         if t.norm in _UNIT_LETTERS and prev is not None and prev.norm.isdigit() and prev.end == t.start:
             out.append(_word(t, _UNIT_LETTERS[t.norm], t.start, t.end))
             i += 1

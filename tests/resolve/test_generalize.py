@@ -79,3 +79,21 @@ def test_the_entity_verb_of_a_list_is_not_a_metric(resolver: Resolver) -> None:
 def test_new_accounts_picked_up_are_new_customers(resolver: Resolver) -> None:
     metrics, _, _ = read(resolver, "how many new accounts did we land this quarter")
     assert metrics == ["new_customers"]
+
+
+@pytest.mark.parametrize(
+    ("question", "group_by"),
+    [
+        ("refunds x industry 2024", ["customer__industry"]),
+        ("new mrr x qtr since jan", ["metric_time__quarter"]),
+    ],
+)
+def test_x_between_words_is_by(resolver: Resolver, question: str, group_by: list[str]) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert [n + (f"__{g}" if g else "") for n, g in res.group_by] == group_by
+
+
+def test_touchpoint_shorthand(resolver: Resolver) -> None:
+    metrics, _, _ = read(resolver, "touchpts by channel in may")
+    assert metrics == ["touchpoints"]
