@@ -29,11 +29,11 @@ from metricmind.spec.model import Metric, Model
 #: At or above this a proposal is "confident": right at least 90% of the time on the development files.
 CONFIDENT = 0.8
 #: Below this a proposal carries an unread doubt.
-DOUBT = 0.5
+DOUBT = 0.6
 #: Words that say how to aggregate, when, or which rows live: explained by the metric's shape.
 SHAPE_WORDS = frozenset(
     """
-    end live active paying paid month monthly average mean median distinct unique different count number
+    end live active month monthly average mean median distinct unique different count number
     total sum amount value share proportion percentage percent fraction ratio rate divided per out
     each every once twice day week quarter year at least one any anything product
     """.split()
@@ -139,6 +139,8 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
             texts += _said(r)
     explained = {_fold(w) for t in texts for w in stems(t.lower().replace("_", " ").replace("-", " "))}
     explained |= {_fold(w) for w in SHAPE_WORDS | VERBS}
+    if any(f in (r.predicate or "") for r in proposal.rules for f in ("is_trial", "is_paid")):
+        explained |= {"paid", "paying", "pay"}  # a filter on the trial or paid flag says what "paid" means
     out = []
     for w in content(proposal.definition.text):
         if _fold(w) not in explained and w not in out and not w.isdigit():
