@@ -239,6 +239,12 @@ class _TimeOrderReading(_PhrasingReading):
                 for k, x in enumerate(toks):
                     if x.norm in ("ascending", "asc", "descending", "desc"):
                         self.claim(k, k + 1)
+                for k in range(i + 1, min(len(toks), i + 3)):
+                    if toks[k].norm in DESC_WORDS | ASC_WORDS and self.sorts_only(k):
+                        # "ranked lowest first", "sorted smallest to largest": the direction said after
+                        self.order_dir = toks[k].norm in DESC_WORDS
+                        self.claim(k, min(len(toks), k + 3 if toks[k + 1].norm == "to" else k + 2))
+                        break
                 break
 
     def sorts_only(self, i: int) -> bool:

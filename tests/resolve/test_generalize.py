@@ -97,3 +97,12 @@ def test_x_between_words_is_by(resolver: Resolver, question: str, group_by: list
 def test_touchpoint_shorthand(resolver: Resolver) -> None:
     metrics, _, _ = read(resolver, "touchpts by channel in may")
     assert metrics == ["touchpoints"]
+
+
+@pytest.mark.parametrize(
+    "question", ["refunds by industry sorted smallest first 2024", "arpa by region ranked lowest first"]
+)
+def test_a_direction_after_a_sort_word(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable and res.limit is None, res.reason
+    assert [d["desc"] for d in res.to_dict()["order_by"]] == [False]
