@@ -317,7 +317,8 @@ class _PhrasingReading(_MetricReading):
                 or dim in taken
                 or self.in_group_context(c.first)  # "by browser": a breakdown, not a filter
                 or any(w in GRAMMAR or self.stems[k] in GRAMMAR for k, w in enumerate(words, c.first))
-                or (len(words) == 1 and verbish(words[0]))  # "accounts paying by card": a verb
+                # "accounts paying by card": a verb ("browser" is a noun, whatever its ending)
+                or (len(words) == 1 and verbish(words[0]) and not words[0].endswith("er"))
             ):
                 continue
             self.add_left_value(c.first, c.last, dim, value, "unexplained value")

@@ -106,3 +106,8 @@ def test_a_direction_after_a_sort_word(resolver: Resolver, question: str) -> Non
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable and res.limit is None, res.reason
     assert [d["desc"] for d in res.to_dict()["order_by"]] == [False]
+
+
+def test_a_noun_value_ending_like_a_comparative(resolver: Resolver) -> None:
+    _, _, filters = read(resolver, "weekly active users on the browser since april")
+    assert filters == [("event__platform", "=", ("web",))]
