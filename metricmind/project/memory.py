@@ -293,6 +293,8 @@ class MemoryMixin(WordsMixin, RunMixin):
         from metricmind.project.rollups import RollupStore, data_version
 
         memory = self.memory
+        if "learner" in self.__dict__:
+            self.learner.flush()  # the learned path writes its episodes after the answer
         self.drain_episodes()
         status = monitor_status(memory, skip=() if simulate else ("simulator",))
         status |= hit_rates(memory)

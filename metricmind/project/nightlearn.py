@@ -207,6 +207,7 @@ def learner_step(project: Project, day: str) -> tuple[list[Proposal], dict[str, 
         return [], {"error": f"the memory is unavailable: {exc.message}"}
     if "learner" in project.__dict__:
         project.learner.flush()
+    project.drain_episodes()  # the runs of processes that never opened the store (CLI queries)
     skills = memory.consolidate(TEMPLATE_USES)
     hot = trending(memory)
     memory.save_checkpoint("trending", 0, {"as_of": day, "metrics": hot})

@@ -142,6 +142,8 @@ def test_project_settings() -> None:
             "as_of": "select as_of + interval 1 day from raw.build_info",
             "trusted_sources": ["analyses"],
         },
+        # the demo shows a learning system: queries go through the learned path (docs/learn.md)
+        "learn": {"enabled": True},
     }
     dbt = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
     assert dbt["name"] == dbt["profile"] == "saas_demo"

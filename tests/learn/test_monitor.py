@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,6 +19,7 @@ from metricmind.interfaces.web import learn as web_learn
 from metricmind.interfaces.web.app import create_app
 from metricmind.learn.monitor import curve
 from metricmind.project import Project
+from metricmind.project.learning import ARMS, enabled
 from metricmind.spec.query import MetricQuery
 from tests.learn.conftest import AS_OF
 from tests.web.browser import chromium, running, shoot
@@ -33,14 +36,29 @@ RUNS = 60
 
 @pytest.fixture
 def used(demo_copy: Path) -> Iterator[Project]:
-    """The demo after 60 queries and a few questions, every one an episode."""
+    """The demo (learning on) after 60 queries and a few questions, every one an episode."""
     with Project.load(demo_copy) as project:
+        assert enabled(project)  # the demo shows a learning system
         project.remember()
+        plain = {q: project._run_plain(q).rows for q in QUERIES}
         for i in range(RUNS):
-            project.run(QUERIES[i % len(QUERIES)], user="ann", source="test")
+            query = QUERIES[i % len(QUERIES)]
+            assert project.run(query, user="ann", source="test").rows == plain[query]  # no wrong numbers
         for question in ("MRR by region last quarter", "what is our NPS"):
             project.ask(question, as_of=dt.date.fromisoformat(AS_OF), user="ann")
+        project.learner.flush()
         yield project
+
+
+def served_by(project: Project) -> list[dict[str, Any]]:
+    """The arms that served the learned path's queries in this process, as ``episode_arms`` lists them."""
+    pulls = Counter(
+        e["action"]["arm"] for e in project.memory.episodes(limit=1000) if e["reward"] is not None
+    )
+    assert sum(pulls.values()) == RUNS and set(pulls) <= set(ARMS)
+    return sorted(
+        ({"arm": a, "pulls": n} for a, n in pulls.items()), key=lambda s: (-int(s["pulls"]), s["arm"])
+    )
 
 
 def test_status_sections_and_the_curve_image(used: Project, tmp_path: Path) -> None:
@@ -49,18 +67,21 @@ def test_status_sections_and_the_curve_image(used: Project, tmp_path: Path) -> N
     assert out.exit_code == 0, out.output
     status = json.loads(out.output)
     assert status["episodes"] == RUNS + 2
-    assert status["episode_arms"] == [
-        {"arm": "plain", "pulls": RUNS, "mean_reward": status["episode_arms"][0]["mean_reward"]}
-    ]
+    arms = status["episode_arms"]
+    assert [{"arm": a["arm"], "pulls": a["pulls"]} for a in arms] == served_by(used)
+    # how the learner served the runs is what the memory recorded (repeats come from the cache)
+    assert status["served"] == {k: v for k, v in used.learner.stats()["served"].items() if v}
+    assert status["cache_hit_rate"] == round(status["served"].get("cache", 0) / RUNS, 4)
+    assert status["banned"] == []
     # fewer than 100 rewarded episodes: the early and the recent window are the same episodes
-    mean = status["episode_arms"][0]["mean_reward"]
-    assert status["reward_early"] == status["reward_recent"] == pytest.approx(mean, abs=1e-3)
+    mean = sum(a["pulls"] * a["mean_reward"] for a in arms) / RUNS
+    assert status["reward_early"] == status["reward_recent"] == pytest.approx(mean, abs=1e-2)
     assert status["improvement_pct"] == 0
     sim = status["simulator"]
     assert sim["episodes"] == 2000 and 0.9 <= sim["share_of_oracle"] <= 1 and 0 < sim["regret"]
     assert {"served", "cache_hit_rate", "banned", "rollups", "trending", "arms"} <= set(status)
     text = runner.invoke(cli_app, ["learn", "status", "--no-simulate", "--project", root]).output
-    assert "episode_arms:" in text and "simulator:" not in text and "plain" in text
+    assert "episode_arms:" in text and "simulator:" not in text and arms[0]["arm"] in text
     for suffix, magic in (("svg", b"<?xml"), ("png", b"\x89PNG\r\n\x1a\n")):
         target = tmp_path / f"curve.{suffix}"
         done = runner.invoke(cli_app, ["learn", "curve", "--out", str(target), "--project", root, "--json"])
@@ -90,7 +111,7 @@ def test_learn_json_and_downloads(used: Project) -> None:
     assert data["curve"]["episodes"] == RUNS and len(data["curve"]["moving_average"]) == RUNS
     assert "simulator" in client.get("/api/learn?simulate=true").json()["status"]
     page = client.get("/learn?format=json").json()
-    assert page["tables"]["episode_arms"][0]["pulls"] == RUNS
+    assert sum(a["pulls"] for a in page["tables"]["episode_arms"]) == RUNS
     svg = client.get("/learn/curve.svg")
     assert svg.headers["content-type"].startswith("image/svg+xml") and svg.content.startswith(b"<?xml")
     assert "learning-curve.svg" in svg.headers["content-disposition"]
@@ -105,8 +126,11 @@ def test_learn_page_in_chromium(used: Project, tmp_path: Path) -> None:
         page.wait_for_selector("#learn-chart[data-rendered='custom'][data-series='2']")
         assert page.locator("#learn-chart svg path").count() >= 2  # both lines drawn by ECharts
         assert page.inner_text("#learn-curve h2").startswith("Learning curve")
-        row = page.locator("#learn-episode-arms tbody tr")
-        assert row.count() == 1 and f"{RUNS}" in row.inner_text()
+        rows = page.locator("#learn-episode-arms tbody tr")
+        expected = served_by(used)
+        assert rows.count() == len(expected)
+        for n, arm in enumerate(expected):
+            assert arm["arm"] in rows.nth(n).inner_text() and str(arm["pulls"]) in rows.nth(n).inner_text()
         assert page.inner_text("#learn-figures dd[data-key='episodes']") == str(RUNS + 2)
         with page.expect_download() as info:
             page.click("#curve-svg")

@@ -38,19 +38,26 @@ def status(root: Path) -> dict[str, Any]:
     return data
 
 
+PLAIN_PATH = {"METRICMIND_LEARN_ENABLED": "off"}
+
+
 def test_every_query_and_question_is_an_episode(demo_copy: Path) -> None:
+    """With learning off (the plain path): a CLI query's episode waits in the spool."""
     root = str(demo_copy)
-    out = cli("query", "--metrics", "mrr", "--group-by", "customer__segment", "--project", root)
+    out = cli(
+        "query", "--metrics", "mrr", "--group-by", "customer__segment", "--project", root, env=PLAIN_PATH
+    )
     assert "Enterprise" in out
     spool = demo_copy / ".metricmind" / "episodes.jsonl"
     assert spool.stat().st_size > 0  # the CLI query did not open the store: its episode waits in the spool
-    cli("ask", "MRR by region last quarter", "--as-of", AS_OF, "--run", "--project", root)
-    cli("ask", "what is our NPS", "--as-of", AS_OF, "--project", root)
+    assert not (demo_copy / ".metricmind" / "store.db").exists()
+    cli("ask", "MRR by region last quarter", "--as-of", AS_OF, "--run", "--project", root, env=PLAIN_PATH)
+    cli("ask", "what is our NPS", "--as-of", AS_OF, "--project", root, env=PLAIN_PATH)
     data = status(demo_copy)
     assert data["episodes"] == 3 and spool.stat().st_size == 0
     with Project.load(demo_copy) as project:
         query, asked, refused = reversed(project.memory.episodes())
-        segments = len(project.run(MetricQuery.build(["mrr"], ["customer__segment"])).rows)  # not remembered
+        segments = len(project._run_plain(MetricQuery.build(["mrr"], ["customer__segment"])).rows)
     assert status(demo_copy)["episodes"] == 3
     assert query["question"] is None and query["query"]["metrics"] == ["mrr"] and query["success"]
     assert query["rows"] == segments and query["sql"] and query["reward"] == 10 + 5 + 2 + 5  # new pattern
@@ -61,6 +68,22 @@ def test_every_query_and_question_is_an_episode(demo_copy: Path) -> None:
     assert asked["action"]["answer"] == "resolver"
     assert not refused["success"] and "no metric" in refused["error"] and refused["reward"] is None
     assert [r["pulls"] for r in data["episode_arms"]] == [2] and data["reward_early"] is not None
+
+
+def test_a_cli_query_on_the_learned_path_is_an_episode_with_its_arm(demo_copy: Path) -> None:
+    """The demo's default (learning on): the learned path records the query with the arm that served it."""
+    root = str(demo_copy)
+    with Project.load(demo_copy) as project:
+        plain = project._run_plain(MetricQuery.build(["mrr"], ["customer__segment"])).rows
+    for _ in range(2):
+        out = cli("query", "-m", "mrr", "-g", "customer__segment", "--format", "json", "--project", root)
+        assert json.loads(out)["rows"] == [[r[0], float(r[1])] for r in plain]
+    with Project.load(demo_copy) as project:
+        episodes = list(reversed(project.memory.episodes()))
+    assert len(episodes) == 2 and all(e["success"] and e["rows"] == len(plain) for e in episodes)
+    assert all(e["action"]["served"] in ("plain", "rollup") for e in episodes)  # no cache across processes
+    assert all(e["action"]["arm"] and e["reward"] is not None for e in episodes)
+    assert [e["reward"] >= 10 for e in episodes] == [True, True]
 
 
 def test_only_confirmed_answers_become_skills(demo_copy: Path) -> None:
