@@ -53,8 +53,10 @@ class HybridIndex:
     def __init__(self, embedder: Embedder | None = None) -> None:
         self.embedder = embedder
         self.lexical = LexicalIndex()
-        self._rows: list[npt.NDArray[np.float32]] = []
-        self._matrix: npt.NDArray[np.float32] | None = None
+        #: The vectors, row ``i`` for the lexical index's item ``i``; grown by doubling, so adding an
+        #: item copies nothing (a search reads the view of the rows filled so far).
+        self._buffer: npt.NDArray[np.float32] = np.zeros((0, DIMENSION), dtype=np.float32)
+        self._filled = 0
         self._row_of: dict[int, int] = {}
 
     def __len__(self) -> int:
@@ -78,8 +80,12 @@ class HybridIndex:
             return
         if vector is None:
             vector = self.embedder.embed([text])[0]
-        self._rows.append(vector)
-        self._matrix = None
+        if self._filled == len(self._buffer):
+            grown = np.zeros((max(64, 2 * len(self._buffer)), DIMENSION), dtype=np.float32)
+            grown[: self._filled] = self._buffer[: self._filled]
+            self._buffer = grown
+        self._buffer[self._filled] = vector
+        self._filled += 1
 
     def extend(self, items: Sequence[tuple[int, str]]) -> None:
         """Index many ``(key, text)`` pairs (embedded together)."""
@@ -96,9 +102,7 @@ class HybridIndex:
         self._vectors()
 
     def _vectors(self) -> npt.NDArray[np.float32]:
-        if self._matrix is None:
-            self._matrix = np.vstack(self._rows) if self._rows else np.zeros((0, DIMENSION), dtype=np.float32)
-        return self._matrix
+        return self._buffer[: self._filled]
 
     def vector(self, text: str) -> npt.NDArray[np.float32] | None:
         """``text``'s vector (for a store to keep), or ``None`` without an embedder."""
