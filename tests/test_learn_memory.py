@@ -165,3 +165,49 @@ def test_lexical_search_100k_is_fast() -> None:
     per_query_ms = (time.perf_counter() - t0) * 1000 / 20
     assert hits and "churn by region" in hits[0].text
     assert per_query_ms < 50, per_query_ms  # ~ a few ms here; bench/learn.py reports it
+
+
+class SlowEmbedder:
+    """A real embedder's shape (unit vectors) that takes its time, so a test can look inside a first use."""
+
+    name = "slow-test"
+
+    def __init__(self) -> None:
+        import threading
+
+        self.inside = threading.Event()
+        self.release = threading.Event()
+
+    def embed(self, texts: list[str]) -> object:
+        import numpy as np
+
+        from metricmind.embedding import DIMENSION
+
+        if len(texts) > 1:
+            self.inside.set()
+            self.release.wait(10)
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i, hash(text) % DIMENSION] = 1.0
+        return out
+
+
+def test_first_use_embedding_does_not_hold_the_memory_lock(tmp_path: Path) -> None:
+    import threading
+
+    mem = Memory.open(f"sqlite:///{tmp_path / 'store.db'}", semantic=False)
+    mem.record_many([ep(f"revenue by region {i}", f"p{i}") for i in range(200)])
+    slow = SlowEmbedder()
+    mem.embedder = slow  # type: ignore[assignment]
+    found: list[object] = []
+    first = threading.Thread(target=lambda: found.append(mem.search("revenue by region 7", kind="episodes")))
+    first.start()
+    assert slow.inside.wait(10)  # the first search is embedding 200 items
+    assert mem._lock.acquire(timeout=1)  # ... without holding the lock others need
+    mem._lock.release()
+    slow.release.set()
+    first.join(10)
+    hits = found[0]
+    assert isinstance(hits, list) and hits and hits[0].text == "revenue by region 7"
+    assert len(mem._indexes["episodes"][0]) == 200
+    mem.close()

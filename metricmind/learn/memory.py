@@ -373,28 +373,36 @@ class Memory:
         """The index of episodes or skills, brought up to date incrementally.
 
         With an embedder, the vectors of new items are read from ``learn_vectors`` or, when missing,
-        computed and stored there (a failed write only means they are computed again next time).
+        computed and stored there (a failed write only means they are computed again next time). The
+        store is read and the embeddings computed outside the lock (a first use may embed thousands of
+        items): only adding them to the index holds it, so concurrent searches are not kept waiting.
         """
         table = schema.episodes if name == "episodes" else schema.skills
         text = table.c.question if name == "episodes" else table.c.text
         with self._lock:
-            index, seen = self._indexes.get(name, (HybridIndex(self.embedder), 0))
-            query = sa.select(table.c.id, text, table.c.pattern).where(table.c.id > seen).order_by(table.c.id)
-            with self.engine.connect() as conn:
-                rows = conn.execute(query).all()
-                stored = self._stored_vectors(conn, name, seen) if rows else {}
-            items = [(int(i), str(t or p)) for i, t, p in rows]
-            missing = [(key, value) for key, value in items if key not in stored]
-            if missing and self.embedder is not None:
-                fresh = self.embedder.embed([value for _, value in missing])
-                stored.update({key: fresh[n] for n, (key, _) in enumerate(missing)})
-                self._store_vectors(name, [(key, fresh[n]) for n, (key, _) in enumerate(missing)])
-            for key, value in items:
-                index.add_vector(key, value, stored.get(key))
-            if rows:
-                index.freeze()
-            self._indexes[name] = (index, int(rows[-1][0]) if rows else seen)
-            return index
+            seen = self._indexes[name][1] if name in self._indexes else 0
+        query = sa.select(table.c.id, text, table.c.pattern).where(table.c.id > seen).order_by(table.c.id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            stored = self._stored_vectors(conn, name, seen) if rows else {}
+        items = [(int(i), str(t or p)) for i, t, p in rows]
+        missing = [(key, value) for key, value in items if key not in stored]
+        if missing and self.embedder is not None:
+            fresh = self.embedder.embed([value for _, value in missing])
+            stored.update({key: fresh[n] for n, (key, _) in enumerate(missing)})
+            self._store_vectors(name, [(key, fresh[n]) for n, (key, _) in enumerate(missing)])
+        with self._lock:  # another thread may have added some of them meanwhile
+            index, now_seen = self._indexes.get(name, (HybridIndex(self.embedder), 0))
+            dropped = now_seen < seen  # the index was dropped meanwhile (a skill changed)
+            if not dropped:
+                added = [(key, value) for key, value in items if key > now_seen]
+                for key, value in added:
+                    index.add_vector(key, value, stored.get(key))
+                if added:
+                    index.freeze()
+                    self._indexes[name] = (index, added[-1][0])
+                return index
+        return self._index(name)  # read it all again
 
     def _stored_vectors(self, conn: sa.Connection, kind: str, after: int) -> dict[int, Any]:
         if self.embedder is None:
@@ -431,7 +439,9 @@ class Memory:
         """
         if kind not in ("episodes", "skills"):
             raise StoreError(f"Cannot search {kind!r}", hint="Search 'episodes' or 'skills'.")
-        return self._index(kind).search(text, k, min_score)
+        index = self._index(kind)
+        with self._lock:  # an index is appended to under the lock
+            return index.search(text, k, min_score)
 
     # -- checkpoints, status, reset -----------------------------------------------------------
     def save_checkpoint(self, name: str, experiences: int, state: Mapping[str, Any]) -> int:
