@@ -9,6 +9,7 @@ branch as a draft change.
 from __future__ import annotations
 
 from metricmind.define.analyze import analyze, model_with, preview_sql
+from metricmind.define.confidence import confirmed, is_doubt
 from metricmind.define.generate import GenerateError, generate
 from metricmind.define.proposal import (
     Check,
@@ -38,7 +39,9 @@ __all__ = [
     "analyze",
     "build_branch",
     "check_approval",
+    "confirmed",
     "generate",
+    "is_doubt",
     "model_with",
     "preview_sql",
     "suggest_sources",

@@ -13,12 +13,15 @@ A proposal's ``confidence`` is the lowest of its parts' (the weakest link decide
 - **a ratio's parts**: each part's own reading.
 
 Below ``DOUBT`` the proposal gets an unread item ("(doubt) …") naming the doubt and the alternatives, so
-it is never silently wrong: the surfaces show it and refuse to write it until a person decides.
+it is never silently wrong: the surfaces show it and refuse to write it until a person decides. A person
+who has read the doubts confirms the proposal (``confirmed``: web "Confirm", ``define --confirm``, MCP
+``confirm=true``); the doubt then leaves the rules, and ``doubts`` records the confirmation.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from metricmind.define.proposal import Proposal, RuleReading
@@ -30,6 +33,8 @@ from metricmind.spec.model import Metric, Model
 CONFIDENT = 0.8
 #: Below this a proposal carries an unread doubt.
 DOUBT = 0.6
+#: How the unread item of a doubt begins.
+DOUBT_PREFIX = "(doubt) "
 #: Words that say how to aggregate, when, or which rows live: explained by the metric's shape.
 SHAPE_WORDS = frozenset(
     """
@@ -203,9 +208,29 @@ def assess(model: Model, proposal: Proposal, source: float, source_why: str) -> 
     if proposal.confidence < DOUBT and not proposal.unread:
         proposal.rules.append(
             RuleReading(
-                "(doubt) " + proposal.definition.text,
+                DOUBT_PREFIX + proposal.definition.text,
                 "unread",
                 proposal.confidence,
                 "; ".join(doubts) or "the agent is not sure this metric computes what the definition means",
             )
         )
+
+
+def is_doubt(reading: RuleReading) -> bool:
+    """Whether ``reading`` is the agent's doubt about the whole proposal (not a rule the person wrote)."""
+    return reading.status == "unread" and reading.text.startswith(DOUBT_PREFIX)
+
+
+def confirmed(proposal: Proposal, user: str = "") -> Proposal:
+    """``proposal`` as a person who read its doubts confirmed it: the doubt items leave the rules, and
+    ``doubts`` says who confirmed them (kept with the change). Unread rules the person wrote stay unread.
+    """
+    doubts = [r for r in proposal.rules if is_doubt(r)]
+    if not doubts:
+        return proposal
+    who = f" by {user}" if user else ""
+    return replace(
+        proposal,
+        rules=[r for r in proposal.rules if not is_doubt(r)],
+        doubts=[*proposal.doubts, f"confirmed{who} after reading the doubts"],
+    )

@@ -171,6 +171,7 @@ def write_package(
         "built": build,
         "definition": definition_of(package, proposal),
         "readings": [dataclasses.asdict(r) for r in proposal.rules] if proposal is not None else [],
+        "doubts": list(proposal.doubts) if proposal is not None else [],
         "yaml_sha": yaml_sha(package.metric),
     }
     created = False

@@ -67,3 +67,18 @@ def test_bad_input_writes_nothing(repo: Path, case: str) -> None:
     assert said in out.stderr + out.stdout, out.stderr
     assert "Nothing was written" in out.stderr or "nothing was written" in out.stderr.lower()
     assert snapshot(repo) == before
+
+
+def test_a_doubt_is_written_only_with_confirm(repo: Path) -> None:
+    args = ["collected_doubt", "-d", "Money collected from paid invoices each month", "--write", "-u", "ada"]
+    before = snapshot(repo)
+    out = cli("define", *args, "-p", str(repo))
+    assert out.returncode != 0 and "(doubt)" in out.stderr and "--confirm" in out.stderr, out.stderr
+    assert snapshot(repo) == before
+    out = cli("define", *args, "--confirm", "--json", "-p", str(repo))
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["unread"] == [] and data["branch"] == "metricmind/define/collected_doubt"
+    assert data["doubts"][-1] == "confirmed by ada after reading the doubts"
+    record = json.loads((repo / ".metricmind" / "packages" / "collected_doubt.json").read_text())
+    assert record["doubts"] == data["doubts"]

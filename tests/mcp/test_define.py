@@ -117,6 +117,9 @@ def test_save_needs_an_editor_token_and_writes_a_draft(demo_copy: Path) -> None:
             "save": True,
         }
         assert "could not be read" in error(editor, "define_metric", unread)
+        doubtful = {"name": "collected_doubt", "definition": "Money collected from paid invoices each month"}
+        doubt = error(editor, "define_metric", {**doubtful, "save": True})
+        assert "(doubt)" in doubt and "confirm=true" in doubt
         assert project.catalog.changes() == []
         saved = json.loads(ok(editor, "define_metric", {**MRR, "save": True}))
         assert saved["saved"]["state"] == "draft" and saved["saved"]["author"] == "ed"
@@ -126,6 +129,9 @@ def test_save_needs_an_editor_token_and_writes_a_draft(demo_copy: Path) -> None:
             ("subscription_value", "draft", "ed")
         ]
         assert changes[0]["id"] == saved["saved"]["change"]
+        sure = json.loads(ok(editor, "define_metric", {**doubtful, "save": True, "confirm": True}))
+        assert sure["saved"]["state"] == "draft" and sure["rules_unread"] == []
+        assert sure["doubts"][-1] == "confirmed by ed after reading the doubts"
     assert yaml_files(demo_copy) == before  # a draft: nothing published
 
 
@@ -137,7 +143,7 @@ def test_the_tool_says_it_may_write(demo: Project) -> None:
     tool = anyio.run(go)
     assert tool.annotations.read_only_hint is False and tool.annotations.destructive_hint is False
     assert "Args:" in tool.description and "\n            " not in tool.description
-    assert set(tool.input_schema["properties"]) == {"name", "definition", "rules", "save", "build"}
+    assert set(tool.input_schema["properties"]) == {"name", "definition", "rules", "save", "build", "confirm"}
 
 
 def test_in_git_save_puts_the_package_on_a_review_branch(

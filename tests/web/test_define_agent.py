@@ -393,3 +393,27 @@ def test_saved_package_is_built_and_merged_on_approval(
     ).json()
     mrr = client.get("/api/query", params={"metrics": "mrr", "grain": "month"}, headers=JSON).json()
     assert live["rows"] == mrr["rows"] and len(live["rows"]) >= 24
+
+
+def test_a_doubt_previews_but_saves_only_once_confirmed(
+    rw: tuple[TestClient, dict[str, str]], rw_project: Project
+) -> None:
+    client, tokens = rw
+    h = bearer(tokens["editor"])
+    doubtful = {"name": "collected_doubt", "definition": "Money collected from paid invoices each month"}
+    shown = client.get("/define/proposal", params={**doubtful, "format": "json"}).json()
+    doubt = [i for i, r in enumerate(shown["proposal"]["rules"]) if r["text"].startswith("(doubt) ")]
+    assert doubt and shown["proposal"]["confidence"] < 0.6 and shown["proposal"]["doubts"]
+    html = client.get("/define/proposal", params=doubtful).text
+    assert f'name="rule_choice_{doubt[0]}" value="confirm"' in html
+    assert f'name="rule_choice_{doubt[0]}" value="modify"' not in html  # a doubt takes no filter
+    live = client.post("/define/live", data=doubtful, headers=h)
+    assert live.status_code == 200 and live.json()["row_count"] > 0  # the preview runs; nothing is saved
+    refused = client.post("/define/draft", data=doubtful, headers=h)
+    assert refused.status_code == 400 and "Confirm" in refused.json()["hint"]
+    assert "collected_doubt" not in [c["name"] for c in rw_project.catalog.changes()]  # type: ignore[attr-defined]
+    wrong = client.post("/define/draft", data={**FILTERED, "rule_choice_0": "confirm"}, headers=h)
+    assert wrong.status_code == 400 and "only to the agent's doubt" in wrong.json()["message"]
+    saved = client.post("/define/draft", data={**doubtful, f"rule_choice_{doubt[0]}": "confirm"}, headers=h)
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["change"]["state"] == "draft" and saved.json()["change"]["name"] == "collected_doubt"

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from metricmind.catalog.definitions import to_yaml
-from metricmind.define import Definition, Package, Proposal, generate, write_package
+from metricmind.define import Definition, Package, Proposal, confirmed, generate, is_doubt, write_package
 from metricmind.errors import MetricmindError
 from metricmind.interfaces.cli.commands_vocabulary import UserOpt, whoami
 from metricmind.interfaces.cli.common import ProjectOpt, dumps, fail, guarded, open_project
@@ -43,6 +43,14 @@ def define(
             help="With --write: run dbt build of the package first; nothing is written unless it passes.",
         ),
     ] = False,
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm",
+            help="You read the proposal's doubts and it computes what you meant: an uncertain proposal "
+            "(a '(doubt)' item) can then be written.",
+        ),
+    ] = False,
     user: UserOpt = None,
     project: ProjectOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the proposal as JSON.")] = False,
@@ -52,6 +60,8 @@ def define(
         fail("--build needs --write", "Add --write: the package is built on its review branch.", 2)
     proj = open_project(project)
     proposal = proj.analyze_definition(Definition(name, definition, tuple(rule or ())))
+    if confirm:
+        proposal = confirmed(proposal, whoami(proj, user) if write else (user or ""))
     data = proposal.to_dict()
     package: Package | None = None
     if proposal.metric is not None:
@@ -92,7 +102,12 @@ def define(
         fail(
             f"{len(proposal.unread)} rule(s) could not be read: "
             + "; ".join(repr(r.text) for r in proposal.unread),
-            "Nothing was written. Rephrase them over the catalog's dimensions and values, or leave them out.",
+            "Nothing was written. Rephrase them over the catalog's dimensions and values, or leave them out"
+            + (
+                "; after reading the doubts, add --confirm if it computes what you meant."
+                if any(is_doubt(r) for r in proposal.unread)
+                else "."
+            ),
             1,
         )
 

@@ -20,7 +20,7 @@ from mcp.types import ToolAnnotations
 
 from metricmind.catalog.definitions import to_yaml
 from metricmind.catalog.workflow import Role
-from metricmind.define import Definition, Package, Proposal, generate, write_package
+from metricmind.define import Definition, Package, Proposal, confirmed, generate, write_package
 from metricmind.errors import MetricmindError, PermissionDenied, QueryError
 from metricmind.interfaces.mcpserver import formatting as fmt
 from metricmind.knowledge import gitops
@@ -53,6 +53,7 @@ class DefineTool:
         rules: list[str] | str | None = None,
         save: bool = False,
         build: bool = False,
+        confirm: bool = False,
     ) -> str:
         """Draft a new metric from plain English: the proposal, and with save=true a draft for review.
 
@@ -71,10 +72,15 @@ class DefineTool:
                 the server to hold an editor's token). Nothing is written on a refusal or an unread rule.
             build: With save, run dbt build of the metric's package on its review branch first (the project
                 must be in git); nothing is saved unless every model and test passes.
+            confirm: The person read the proposal's doubts (a "(doubt)" item among the unread rules, when
+                the agent is unsure the metric computes what the definition means) and confirms it; only
+                then can an uncertain proposal be saved. Show the doubts and ask before passing it.
         """
         proposal = self.project.analyze_definition(
             Definition(name.strip(), definition.strip(), tuple(rule_list(rules)))
         )
+        if confirm:
+            proposal = confirmed(proposal, self.writer or "")
         answer = summarize(proposal)
         answer.update(self.package_summary(proposal))
         if build and not save:
@@ -110,7 +116,8 @@ class DefineTool:
                 + "; ".join(repr(r.text) for r in proposal.unread)
                 + "; nothing was written",
                 hint="Rephrase them over the catalog's dimensions and values (get_dimension_values), or leave "
-                "them out.",
+                'them out; a "(doubt)" item is the agent\'s: show the doubts and, if the person confirms, '
+                "call again with confirm=true.",
             )
         needs_parts = bool(proposal.new_measures or proposal.new_model or proposal.new_metrics)
         git = gitops.in_repository(self.project.root)
@@ -226,6 +233,8 @@ def summarize(proposal: Proposal) -> dict[str, Any]:
     out["rules_read"] = [r.text for r in proposal.rules if r.status != "unread"]
     out["rules_unread"] = [r.text for r in proposal.unread]
     out["assumptions"] = data["assumptions"]
+    out["confidence"] = proposal.confidence  # below 0.6 a "(doubt)" item is unread until confirmed
+    out["doubts"] = list(proposal.doubts)
     out["dimensions"] = [d["name"] for d in data["dimensions"][:MAX_DIMENSIONS]]
     out["excluded_dimensions"] = [
         {"name": d["name"], "reason": d["reason"]} for d in data["excluded_dimensions"][:MAX_DIMENSIONS]

@@ -29,7 +29,8 @@ get_dimension_values lists the values to filter on. Everything is read-only exce
 needs the server to hold a user's token: it appends the verdict to the project's feedback file and can
 teach that user a word (theirs at once, everyone's once another person approves it in review).
 define_metric drafts a new metric from plain English (name, definition, rules): show the person the rules
-read and unread; save=true writes it as a draft for review (needs an editor's token), never published.
+read and unread (a "(doubt)" item needs the person's confirm=true); save=true writes it as a draft for review
+(needs an editor's token), never published.
 List arguments also accept a JSON list or a comma-separated string.
 """
 

@@ -22,13 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from metricmind.define import Definition, Proposal, preview_sql
+from metricmind.define import Definition, Proposal, is_doubt, preview_sql
 from metricmind.errors import MetricmindError, QueryError, UnknownNameError
 from metricmind.project import Project
 from metricmind.spec.expressions import check as check_expression
 from metricmind.spec.filters import parse_where
 
-CHOICES = ("accept", "modify", "manual")
+CHOICES = ("accept", "modify", "manual", "confirm")  # confirm: only for the agent's doubt
 MAX_RULES = 20
 MAX_FIELD = 2000
 MAX_ROWS_SHOWN = 12
@@ -108,9 +108,9 @@ def _choice(form: Mapping[str, Any], what: str, index: int | None = None) -> Cho
     if kind not in CHOICES:
         raise QueryError(
             f"choice {kind!r} for the {label} is not one of {', '.join(CHOICES)}",
-            hint="Pick Accept, Modify or Manual beside the suggestion.",
+            hint="Pick Accept, Modify or Manual beside the suggestion (Confirm beside the agent's doubt).",
         )
-    value = str(form.get(f"{what}_{kind}{suffix}") or "").strip() if kind != "accept" else ""
+    value = str(form.get(f"{what}_{kind}{suffix}") or "").strip() if kind in ("modify", "manual") else ""
     if len(value) > MAX_FIELD:
         raise QueryError(
             f"the {label} typed is {len(value):,} characters; at most {MAX_FIELD:,}", hint="Shorten it."
@@ -161,12 +161,16 @@ def refusal(proposal: Proposal) -> DefineRefused | None:
     )
 
 
-def build_metric(project: Project, proposal: Proposal, choices: Choices) -> dict[str, Any]:
+def build_metric(
+    project: Project, proposal: Proposal, choices: Choices, *, preview: bool = False
+) -> dict[str, Any]:
     """The metric the person chose: the proposal's, with each Modify / Manual value applied and checked.
+    The agent's doubt (``is_doubt``) must be confirmed to save; with ``preview`` it is shown, not enforced.
 
     Raises:
         DefineRefused: The proposal is a refusal.
-        QueryError: A rule is unread and no filter was typed for it; a typed filter or expression is
+        QueryError: A rule is unread and no filter was typed for it; the agent's doubt is not confirmed
+            (unless ``preview``); Confirm on anything but the doubt; a typed filter or expression is
             outside the allow-list; a measure that does not exist (``UnknownNameError``).
     """
     refused = refusal(proposal)
@@ -174,7 +178,8 @@ def build_metric(project: Project, proposal: Proposal, choices: Choices) -> dict
         raise refused
     assert proposal.metric is not None
     if needs_package(proposal) and (
-        choices.measure.kind != "accept" or any(c.kind != "accept" for c in choices.rules.values())
+        choices.measure.kind != "accept"
+        or any(c.kind not in ("accept", "confirm") for c in choices.rules.values())
     ):
         raise QueryError(
             f"{proposal.metric['name']!r} needs new parts (a measure, model or input metric), and "
@@ -185,6 +190,18 @@ def build_metric(project: Project, proposal: Proposal, choices: Choices) -> dict
     predicates: list[str] = []
     for i, reading in enumerate(proposal.rules):
         choice = choices.rules.get(i, Choice())
+        if is_doubt(reading):
+            if choice.kind == "confirm" or preview:
+                continue
+            raise QueryError(
+                f"the agent doubts this metric computes what the definition means: {reading.reason}",
+                hint="Read the doubt and choose Confirm beside it, or rephrase the definition. Nothing was written.",
+            )
+        if choice.kind == "confirm":
+            raise QueryError(
+                f"rule {reading.text!r}: Confirm applies only to the agent's doubt",
+                hint="Choose Accept, Modify or Manual for a rule.",
+            )
         if choice.kind == "accept":
             if reading.status == "unread":
                 raise QueryError(

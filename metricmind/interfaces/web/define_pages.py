@@ -75,12 +75,14 @@ async def define_live(request: Request, user: Editor) -> Response:
     form = await request.form()
     proposal = define_form.propose(st.project, define_form.read_definition(form))
     choices = define_form.read_choices(form)
-    metric = define_form.build_metric(st.project, proposal, choices)
+    metric = define_form.build_metric(st.project, proposal, choices, preview=True)
     parse_definition(metric)
     ran = await run_in_threadpool(_locked_preview, st.lock, st.project, metric, proposal)
     ctx = _preview_context(metric, ran)
     try:
-        ctx["package"] = define_save.package_for(st.project, proposal, metric, choices, learn=False).to_dict()
+        ctx["package"] = define_save.package_for(
+            st.project, proposal, metric, choices, learn=False, preview=True
+        ).to_dict()
     except MetricmindError as exc:
         ctx["package_error"] = exc.to_dict()
     return render(request, "_define_live.html", ctx)

@@ -11,18 +11,22 @@ import dataclasses
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from metricmind.define import Package, Proposal, RuleReading, generate, write_package
+from metricmind.define import Package, Proposal, RuleReading, generate, is_doubt, write_package
 from metricmind.errors import QueryError
 from metricmind.interfaces.web.define_form import Choice, Choices, needs_package
 from metricmind.knowledge import gitops
 from metricmind.project import Project
 
 
-def chosen_rules(proposal: Proposal, choices: Choices) -> list[RuleReading]:
-    """The rules as the person settled them: a typed filter (Modify / Manual) makes a rule read."""
+def chosen_rules(proposal: Proposal, choices: Choices, *, preview: bool = False) -> list[RuleReading]:
+    """The rules as the person settled them: a typed filter (Modify / Manual) makes a rule read; the
+    agent's doubt leaves once confirmed (or in a ``preview``, which writes nothing).
+    """
     out = []
     for i, reading in enumerate(proposal.rules):
         choice = choices.rules.get(i, Choice())
+        if is_doubt(reading) and (choice.kind == "confirm" or preview):
+            continue
         if choice.kind != "accept" and choice.value:
             reading = dataclasses.replace(
                 reading,
@@ -36,13 +40,20 @@ def chosen_rules(proposal: Proposal, choices: Choices) -> list[RuleReading]:
 
 
 def package_for(
-    project: Project, proposal: Proposal, metric: dict[str, Any], choices: Choices, *, learn: bool
+    project: Project,
+    proposal: Proposal,
+    metric: dict[str, Any],
+    choices: Choices,
+    *,
+    learn: bool,
+    preview: bool = False,
 ) -> Package:
     """The dbt package of the chosen metric (``metricmind.define.generate``); with ``learn``, the range
     check is learned from the metric's history on the warehouse (what is saved), else no SQL runs.
+    ``preview`` (nothing written) leaves out an unconfirmed doubt.
     """
     return generate(
-        dataclasses.replace(proposal, metric=metric, rules=chosen_rules(proposal, choices)),
+        dataclasses.replace(proposal, metric=metric, rules=chosen_rules(proposal, choices, preview=preview)),
         project,
         max_hops=int(project.setting("max_join_hops")),
         run_sql=(lambda sql: [tuple(r) for r in project.warehouse.run(sql).rows]) if learn else None,
@@ -92,6 +103,8 @@ def save(
         )
     if git:
         chosen = dataclasses.replace(proposal, metric=metric, rules=chosen_rules(proposal, choices))
+        if any(is_doubt(r) for r in proposal.rules):  # build_metric let it through: it was confirmed
+            chosen.doubts = [*proposal.doubts, f"confirmed by {user} after reading the doubts"]
         written = write_package(
             package, project.root, catalog, user, build=build, settings=project.settings, proposal=chosen
         )
