@@ -287,6 +287,8 @@ class _MetricReading(_ReadingBase):
         for i in sorted(positions):
             if self.stems[i] in self.r.texts.entity_words:
                 continue  # "accounts we refunded": the entity says who, for thresholds and counts
+            if i > 0 and self.tokens[i - 1].norm == "by":
+                continue  # "spend by ad creative": the words after "by" name a breakdown, not the metric
             self.used[i] = True
             self.span("metrics", i, i + 1, metric, "description")
 

@@ -69,6 +69,9 @@ from metricmind.spec.names import METRIC_TIME, split
 
 VALUE_CUES = ("because of", "due to", "because", "via", "through", "attributed to", "credited to", "left for")
 """Words after which an everyday word is a value ("churned because of price", "acquired via events")."""
+LINKING = frozenset({"of", "the", "to", "a", "an"})
+"""Words that link a concept to a metric ("the ratio of X to Y", "MRR of the …"): skipped when looking
+for the words next to a metric."""
 MAX_QUESTION_CHARS = 2000
 """The longest question the resolver reads; a longer one is a ``QuestionTooLongError``."""
 
@@ -643,7 +646,7 @@ class _Reading(_TimeOrderReading):
         """Words nothing explained: harmless, or a sign the question asks for something else."""
         res = self.res
         kept = [p for p in picks if p.kind == "metric" and self.best_metric(p.entries) in res.metrics]
-        metric_edges = {p.first - 1 for p in kept} | {p.last for p in kept}
+        metric_edges = {self.edge(p.first - 1, -1) for p in kept} | {self.edge(p.last, 1) for p in kept}
         # a metric read from an entity's name alone ("customer") followed by other words
         # (singular: "customers stepping down" is a sentence, "customer lifetime value" a concept)
         entity_edges = {
@@ -701,13 +704,14 @@ class _Reading(_TimeOrderReading):
             grouped = self.in_group_context(i) or self.after_group_word(i) or i in dim_edges
             if grouped:
                 # "MRR by product line", "MRR by account manager": a breakdown the catalog lacks
-                words = self.neighbourhood(i) if i in dim_edges else t.text
+                words = self.neighbourhood(i) if i in dim_edges else self.run_of_unread(i)
                 res.refuse(
                     f"no dimension called '{words}' is known for {', '.join(res.metrics)}",
                     self.dims_for_metrics(t.text),
                 )
                 return
-            if ((i in metric_edges and i in unknown) or i in entity_edges) and not verbish(t.norm):
+            asked = i in unknown and i > 0 and self.tokens[i - 1].norm == "how"
+            if ((i in metric_edges and i in unknown) or i in entity_edges or asked) and not verbish(t.norm):
                 # "gross margin", "customer lifetime value": a concept next to a metric's words
                 res.refuse(
                     f"'{self.neighbourhood(i)}' is not in the catalog as a metric",
@@ -722,6 +726,14 @@ class _Reading(_TimeOrderReading):
                 [self.describe(m) for m in res.metrics],
             )
 
+    def edge(self, i: int, step: int) -> int:
+        """The first word from ``i`` on (going by ``step``) past linking words nothing read: what stands
+        next to a metric ("ltv to cac", "mrr of the color blue").
+        """
+        while 0 <= i < len(self.tokens) and not self.used[i] and self.tokens[i].norm in LINKING:
+            i += step
+        return i
+
     def after_group_word(self, i: int) -> bool:
         """Whether only unexplained words stand between ``i`` and a preceding by/per/each."""
         j = i - 1
@@ -730,6 +742,13 @@ class _Reading(_TimeOrderReading):
                 return False
             j -= 1
         return j >= 0 and not self.used[j] and self.tokens[j].norm in GROUP_WORDS
+
+    def run_of_unread(self, i: int) -> str:
+        """The words from ``i`` up to the next word something read ("by ad network" → 'ad network')."""
+        k = i + 1
+        while k < len(self.tokens) and not self.used[k] and self.tokens[k].norm not in FILLERS:
+            k += 1
+        return self.text(i, k).text
 
     def neighbourhood(self, i: int) -> str:
         lo, hi = max(0, i - 1), min(len(self.tokens), i + 2)

@@ -188,6 +188,20 @@ def _quarter(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     return whole(start, "quarter"), "quarter"
 
 
+def _rel_year(m: re.Match[str], as_of: dt.date) -> int:
+    """The year "this year" or "last year" names (group ``rel``)."""
+    return as_of.year - (0 if _g(m, "rel") == "this" else 1)
+
+
+def _quarter_of_rel_year(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
+    q = int(_g(m, "q2")) if _g(m, "q2") else _ORD[_g(m, "q")]
+    return whole(dt.date(_rel_year(m, as_of), 3 * q - 2, 1), "quarter"), "quarter"
+
+
+def _month_of_rel_year(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
+    return whole(dt.date(_rel_year(m, as_of), _MONTHS[_g(m, "m")], 1), "month"), "month"
+
+
 def _month_year(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     return whole(dt.date(_year(_g(m, "y"), as_of), _MONTHS[_g(m, "m")], 1), "month"), "month"
 
@@ -292,6 +306,13 @@ _PATTERNS: list[tuple[str, Handler]] = [
     (rf"h(?P<h>[12]) (?:of )?{Y}", _half),
     (rf"{Y} h(?P<h>[12])", _half),
     (r"h(?P<h>[12])", _latest_half),
+    # "q1 this year", "may last yr", "the third quarter of last year": a period of a year said relatively
+    (
+        r"(?:(?:the )?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th) quarter|q(?P<q2>[1-4]))"
+        r" (?:of )?(?:the )?(?P<rel>this|last|previous|prior) year",
+        _quarter_of_rel_year,
+    ),
+    (rf"{M} (?:of )?(?:the )?(?P<rel>this|last|previous|prior) year", _month_of_rel_year),
     (rf"(?:the )?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th) quarter(?: of)?(?: {Y})?", _quarter),
     (r"q(?P<q>[1-4])(?: of)?(?: fy)? (?P<y>20\d\d|\d\d)\b", _quarter),
     (rf"{Y} q(?P<q>[1-4])", _quarter),

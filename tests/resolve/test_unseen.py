@@ -1,0 +1,64 @@
+"""Classes of phrasing fixed for questions typed by people who never saw the resolver's vocabulary (issue
+14, third round). Each class is tried on wording of its own: none of these questions is in a question set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from metricmind.resolve import Resolver
+
+DAY = dt.date(2025, 6, 18)
+
+
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("arr for the third quarter of last year", "2024-07-01", "2024-10-01"),
+        ("refunds q3 last yr", "2024-07-01", "2024-10-01"),
+        ("signups in february of this year", "2025-02-01", "2025-03-01"),
+        ("invoice count for october last year", "2024-10-01", "2024-11-01"),
+    ],
+)
+def test_a_period_of_a_year_said_relatively(resolver: Resolver, question: str, start: str, end: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.time_range == (dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    assert res.comparison is None
+
+
+def test_a_month_against_the_same_month_of_last_year(resolver: Resolver) -> None:
+    res = resolver.resolve("signups february vs february last year", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.time_range == (dt.date(2025, 2, 1), dt.date(2025, 3, 1))
+    assert res.comparison == "same_period_last_year"
+    assert res.comparison_range == (dt.date(2024, 2, 1), dt.date(2024, 3, 1))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "nps to arr ratio",  # a concept linked to a metric by "to"
+        "arr of the purple team",  # by "of the"
+        "how heavy are our invoices",  # "how <word>" asks a measure no metric has
+        "how loud was signups last month",
+    ],
+)
+def test_a_concept_the_catalog_lacks_is_refused(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert not res.answerable
+    assert res.confidence < 0.5
+
+
+def test_words_after_by_are_a_breakdown_not_the_metric(resolver: Resolver) -> None:
+    # "ad" is a word of marketing spend's description, but after "by" it begins a breakdown the catalog lacks
+    res = resolver.resolve("marketing spend by ad network", as_of=DAY)
+    assert not res.answerable
+    assert "ad network" in (res.reason or "")
+
+
+def test_an_idiom_of_verbs_next_to_a_metric_is_no_concept(resolver: Resolver) -> None:
+    res = resolver.resolve("how much mrr walked away last month", as_of=DAY)
+    assert res.answerable, res.reason
