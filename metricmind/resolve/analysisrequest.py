@@ -35,8 +35,9 @@ ATTRIBUTION_MODELS = (
 """The seven models of ``metricmind.analyses.MODELS`` (a sibling package; a test keeps them equal)."""
 
 _MODEL_WORDS = {
-    "first_touch": r"first[\s-]*touch",
-    "last_touch": r"last[\s-]*touch",
+    # "first and last touch", "first, last and linear": a model's first word in a list of models
+    "first_touch": r"first[\s-]*touch|first(?=\s*(?:,|and|or|&|/)\s*(?:last|linear)\b)",
+    "last_touch": r"last[\s-]*touch|last(?=\s*(?:,|and|or|&|/)\s*(?:first|linear)\b)",
     "linear": r"linear",
     "position_based": r"position[\s-]*based|u[\s-]*shaped",
     "time_decay": r"time[\s-]*decay",
@@ -74,13 +75,21 @@ def _explains(note: str, claimed: set[str]) -> bool:
     return found is not None and found.group(1).lower() in claimed
 
 
-def _catalog_answers(res: Resolution, models_asked: bool) -> bool:
+def _catalog_answers(res: Resolution, models_asked: bool, question: str) -> bool:
     """The catalog answers it as a metric: an attributed metric was read ("first touch attributed new MRR")
     and the question does not ask about models (none cued, fewer than two named), or a dimension other than
     a channel or time is grouped by ("linear attribution by campaign").
     """
-    if not models_asked and any("attribut" in m for m in res.metrics):
+    attributed = [m for m in res.metrics if "attribut" in m]
+    if attributed and not models_asked:
         return True
+    if (
+        len(attributed) >= 2
+        and re.search(r"\battributed\b", question)
+        and not re.search(r"\battribution\b", question)
+        and not any(cued for _, _, cued in _named_models(question))
+    ):
+        return True  # "first and last touch attributed new MRR": each model's metric ("attribution of": analysis)
     return any(name != METRIC_TIME and "channel" not in name for name, _ in res.group_by)
 
 
@@ -105,7 +114,7 @@ def read_analysis(question: str, res: Resolution) -> Resolution:
         return (
             res  # a model named alone must be about credit: "new MRR under last touch", not "a linear trend"
         )
-    if not every and res.answerable and _catalog_answers(res, models_asked):
+    if not every and res.answerable and _catalog_answers(res, models_asked, question.lower()):
         return res
     models = [m for m in ATTRIBUTION_MODELS if m in {name for name, _, _ in named}]
     if every or not models:

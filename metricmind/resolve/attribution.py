@@ -64,6 +64,57 @@ def read_model(
     return None, None
 
 
+LIST_JOINTS = frozenset({"and", "or", "vs", "versus", "plus"})
+
+
+def listed_models(question: str, tokens: list[Token], found: list[Attribution]) -> list[tuple[Attribution, int, int]]:
+    """Several catalog models named in one list ("first touch and last touch", "first, last and linear
+    attributed"), each with the tokens it takes; a model's last word may be left to the list's end (the
+    shared noun: "first and last touch"). Empty unless two or more models are listed together and the
+    list names a whole model of two words or ends at a credit word ("attributed", "attribution").
+    """
+    norms = [t.norm for t in tokens]
+
+    def at(i: int) -> tuple[Attribution, int, bool] | None:
+        for a in found:  # the whole model first ("last touch"), then its first word alone ("last")
+            if tuple(norms[i : i + len(a.model)]) == a.model:
+                return a, i + len(a.model), len(a.model) > 1
+        for a in found:
+            if len(a.model) > 1 and norms[i] == a.model[0]:
+                return a, i + 1, False
+        return None
+
+    def joint(i: int) -> int | None:
+        """The index after the list joint following token ``i - 1`` (a comma, "and", "or"), or None."""
+        if i >= len(tokens):
+            return None
+        gap = question[tokens[i - 1].end : tokens[i].start]
+        if norms[i] in LIST_JOINTS:
+            return i + 1
+        return i if any(c in gap for c in ",/&") else None
+
+    i = 0
+    while i < len(tokens):
+        chain: list[tuple[Attribution, int, int]] = []
+        whole = False
+        k = i
+        while k < len(tokens) and (hit := at(k)) is not None:
+            a, end, full = hit
+            chain.append((a, k, end))
+            whole = whole or full
+            nxt = joint(end)
+            if nxt is None:
+                k = end
+                break
+            k = nxt
+        models = {a.metric for a, _, _ in chain}
+        ends_at_credit = k < len(tokens) and norms[k] in CREDIT_WORDS
+        if len(models) >= 2 and (whole or ends_at_credit):
+            return chain
+        i = (chain[0][1] if chain else i) + 1
+    return []
+
+
 def speaks_of_credit(tokens: list[Token]) -> bool:
     """Whether the question asks about credit or attribution."""
     return any(t.norm in CREDIT_WORDS for t in tokens)

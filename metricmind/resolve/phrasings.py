@@ -9,7 +9,9 @@ from bisect import bisect_left
 
 from metricmind.resolve.attribution import (
     CREDIT_WORDS,
+    Attribution,
     DEFAULT_MODEL,
+    listed_models,
     read_model,
     speaks_of_credit,
     wants_analysis,
@@ -170,6 +172,8 @@ class _PhrasingReading(_MetricReading):
         attribution metric of the model named (the default one, said in a note, when none is).
         """
         res, found = self.res, self.r.attributions
+        if found and self.read_model_list(found) is not None:
+            return
         if not found or any(m in {a.metric for a in found} for m in res.metrics):
             return
         chosen, where = read_model(self.tokens, found)
@@ -204,6 +208,33 @@ class _PhrasingReading(_MetricReading):
         if where is not None:
             self.span("metrics", *where, chosen.metric, "attribution model")
 
+    def read_model_list(self, found: list[Attribution]) -> bool | None:
+        """Several catalog models in one list ("first, last and linear attributed new MRR"): the attributed
+        metric of each (True); a list after "under" or with a model the catalog lacks is an analysis, left to
+        read_analysis (False); None when no list of models is named.
+        """
+        res = self.res
+        chain = listed_models(res.question, self.tokens, found)
+        if not chain:
+            return None
+        if wants_analysis(self.tokens, (chain[0][1], chain[0][2])):
+            return False
+        bases = {a.base for a, _, _ in chain}
+        attributed = {a.metric for a in found}
+        if len(bases) != 1 or not any(m in bases or m in attributed for m in res.metrics):
+            return None
+        named = list(dict.fromkeys(a.metric for a, _, _ in chain))
+        res.metrics = named + [m for m in res.metrics if m not in bases and m not in attributed]
+        spans = [s for s in res.spans.get("metrics", []) if s.target not in attributed]
+        res.spans["metrics"] = spans
+        for a, first, last in chain:
+            self.claim(first, last)
+            self.span("metrics", first, last, a.metric, "attribution model")
+        for i, t in enumerate(self.tokens):
+            if t.norm in CREDIT_WORDS:
+                self.claim(i, i + 1)
+        return True
+
     def calibrate(self) -> None:
         """Lower the confidence for readings that, on the blind-written dev split, were often wrong: a
         metric read from a shortened phrase ("churn" → churn rate), several metrics when one of them
@@ -219,11 +250,36 @@ class _PhrasingReading(_MetricReading):
             res.notes.append(f"read several metrics, '{loose[0].text}' loosely as {loose[0].target}")
         elif any(s.how == "reduced" for s in spans):
             s = next(s for s in spans if s.how == "reduced")
+            if self.split_word(s):
+                return
             res.confidence -= UNSURE_PENALTY
             res.notes.append(f"read '{s.text}' as {s.target}, a shortened name")
         if res.order_by and not res.group_by:
             res.confidence -= UNSURE_PENALTY
             res.notes.append("a ranking without a breakdown: nothing to rank")
+
+    def split_word(self, s: Span) -> bool:
+        """A metric read from one word left when a generic word is dropped ("churn" for "churn rate") that is
+        also a word of two or more other metrics' names ("churned MRR", "churned customers", "churned
+        users"): the reading is really split, so ask back with the readings, unless the question ranks
+        groups (then the rate, the one measure that compares groups of different sizes, is meant: "which
+        plan has the most churn").
+        """
+        res = self.res
+        at = [t.index for t in self.tokens if s.start <= t.start < s.end]
+        if len(at) != 1 or len(res.metrics) != 1 or res.order_by or res.limit is not None:
+            return False
+        word = self.stems[at[0]]
+        owners = sorted(m for m, words in self.lex.metric_words.items() if word in words and m != s.target)
+        if len(owners) < 2:
+            return False
+        choices = [s.target, *owners][:5]
+        self.ambiguous = (at[0], choices)
+        res.refuse(
+            f"'{s.text}' could mean several metrics: {', '.join(choices)}",
+            [self.describe(m) for m in choices],
+        )
+        return True
 
     def case_ok(self, case: str, i: int, text: str) -> bool:
         """A short upper-case alias typed in lower case counts unless it is also an everyday word

@@ -62,3 +62,43 @@ def test_words_after_by_are_a_breakdown_not_the_metric(resolver: Resolver) -> No
 def test_an_idiom_of_verbs_next_to_a_metric_is_no_concept(resolver: Resolver) -> None:
     res = resolver.resolve("how much mrr walked away last month", as_of=DAY)
     assert res.answerable, res.reason
+
+
+@pytest.mark.parametrize(
+    ("question", "metrics"),
+    [
+        (
+            "linear and first touch attributed new mrr by campaign this year",
+            ["first_touch_attributed_new_mrr", "linear_attributed_new_mrr"],
+        ),
+        (
+            "first and last touch attributed new mrr in q2",
+            ["first_touch_attributed_new_mrr", "last_touch_attributed_new_mrr"],
+        ),
+    ],
+)
+def test_several_catalog_models_in_one_list(resolver: Resolver, question: str, metrics: list[str]) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.analysis is None
+    assert sorted(res.metrics) == metrics
+
+
+def test_a_model_list_after_under_stays_an_analysis(resolver: Resolver) -> None:
+    res = resolver.resolve("new mrr under first and last touch in q2", as_of=DAY)
+    assert res.analysis is not None
+
+
+def test_a_word_several_metrics_share_is_asked_back(resolver: Resolver) -> None:
+    res = resolver.resolve("churn for enterprise in 2024", as_of=DAY)
+    assert not res.answerable and res.confidence < 0.5
+    assert res.clarify is not None
+    offered = {m for c in res.clarify["choices"] for m in c["metrics"]}
+    assert {"customer_churn_rate", "churned_mrr", "churned_customers"} <= offered
+
+
+def test_ranking_groups_by_a_shared_word_reads_the_rate(resolver: Resolver) -> None:
+    res = resolver.resolve("which region had the highest churn last year", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["customer_churn_rate"]
+    assert res.confidence < 0.8  # a shortened name: answered, but not sure
