@@ -67,7 +67,9 @@ def read_model(
 LIST_JOINTS = frozenset({"and", "or", "vs", "versus", "plus"})
 
 
-def listed_models(question: str, tokens: list[Token], found: list[Attribution]) -> list[tuple[Attribution, int, int]]:
+def listed_models(
+    question: str, tokens: list[Token], found: list[Attribution]
+) -> list[tuple[Attribution, int, int]]:
     """Several catalog models named in one list ("first touch and last touch", "first, last and linear
     attributed"), each with the tokens it takes; a model's last word may be left to the list's end (the
     shared noun: "first and last touch"). Empty unless two or more models are listed together and the

@@ -9,8 +9,8 @@ from bisect import bisect_left
 
 from metricmind.resolve.attribution import (
     CREDIT_WORDS,
-    Attribution,
     DEFAULT_MODEL,
+    Attribution,
     listed_models,
     read_model,
     speaks_of_credit,
