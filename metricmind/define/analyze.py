@@ -9,6 +9,7 @@ SQL by ``metric_time__month``.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import fields, replace
 from typing import Any
@@ -29,13 +30,15 @@ from metricmind.define.shape import contradiction, dimensions, metric_dict
 from metricmind.define.sources import suggest_sources
 from metricmind.define.terms import VERBS
 from metricmind.define.usage import Usage, boost
-from metricmind.define.words import content, known, lexicon, stems, vocabulary
+from metricmind.define.words import POINT_IN_TIME, content, known, lexicon, stems, vocabulary
 from metricmind.errors import MetricmindError
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Measure, Metric, Model, SemanticModel
 from metricmind.spec.names import METRIC_TIME, SEP
 from metricmind.spec.query import MetricQuery
 
+#: A point-in-time phrase ("at the close of each month"): its words say when, never what.
+AT_POINT = re.compile(rf"\b({POINT_IN_TIME})\b", re.IGNORECASE)
 #: Below this score no existing metric or measure is close enough to propose.
 MIN_SCORE = 3.0
 
@@ -100,7 +103,7 @@ def _analyze(
     column_words = {w for cols in (columns or {}).values() for c in cols for w in content(c)}
     unknown = [
         w
-        for w in content(definition.text)
+        for w in content(AT_POINT.sub(" ", definition.text))
         if not known(w, vocab) and w not in VERBS and w not in column_words
     ]
     ranked = rank(model, definition, text, usage.metrics if usage else None)
@@ -310,7 +313,7 @@ def _build(
         snapshot,
         covering,
         time_dims,
-        rulebook.flags_of(model, reachable),
+        rulebook.flags_of(model, reachable, set(sms)),
         set(sms),
     )
     reads = [rulebook.read_rule(r, ctx) for r in definition.rules]

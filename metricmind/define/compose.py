@@ -202,7 +202,7 @@ def _part(
         snapshot,
         [str(r) for r in (base.meta.get("business_rules") or ()) if base is not None] if base else [],
         _time_dims(extended, homes),
-        rulebook.flags_of(extended, reachable),
+        rulebook.flags_of(extended, reachable, set(homes)),
         set(homes),
     )
     if name != definition.name:

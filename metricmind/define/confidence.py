@@ -45,8 +45,12 @@ SHAPE_WORDS = frozenset(
 )
 
 
-def metric_texts(model: Model, names: Iterable[str]) -> list[str]:
-    """Names, labels, synonyms, descriptions, definitions and rules of ``names`` and their inputs."""
+def metric_texts(model: Model, names: Iterable[str], new: frozenset[str] = frozenset()) -> list[str]:
+    """Names, labels, synonyms, descriptions, definitions and rules of ``names`` and their inputs.
+
+    Metrics and measures in ``new`` are the proposal's own (named and described from the definition's
+    words): only what they read (columns, tables, entities, time dimensions) explains a word.
+    """
     texts: list[str] = []
     seen: set[str] = set()
     todo = list(names)
@@ -56,15 +60,16 @@ def metric_texts(model: Model, names: Iterable[str]) -> list[str]:
             continue
         seen.add(name)
         m = model.metrics[name]
-        texts += _metric_words(m)
+        if name not in new:
+            texts += _metric_words(m)
         todo += [i.name for i in m.inputs]
         for ref in (m.numerator, m.denominator):
             if ref is not None:
                 todo.append(ref.name)
         if m.measure is not None:
-            texts += _measure_words(model, m.measure.name)
+            texts += _measure_words(model, m.measure.name, new)
         for ms in model.measures_of(name):
-            texts += _measure_words(model, ms)
+            texts += _measure_words(model, ms, new)
     return texts
 
 
@@ -75,12 +80,13 @@ def _metric_words(m: Metric) -> list[str]:
     return texts
 
 
-def _measure_words(model: Model, name: str) -> list[str]:
+def _measure_words(model: Model, name: str, new: frozenset[str] = frozenset()) -> list[str]:
     ms = model.measures.get(name)
     if ms is None:
         return []
     sm = model.semantic_models[ms.semantic_model]
-    texts = [ms.name, ms.expr, ms.label, sm.name, sm.relation.rsplit(".", 1)[-1]]
+    texts = [] if name in new else [ms.name, ms.label]
+    texts += [ms.expr, sm.name, sm.relation.rsplit(".", 1)[-1]]
     texts += [e.name for e in sm.entities]
     names = _entity_names(model)
     for e in sm.entities:  # an entity's synonyms ("accounts" for customer)
@@ -123,13 +129,13 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
     if metric is None:
         return []
     names = _inputs(metric)
-    texts = metric_texts(model, names)
+    new = _new_names(proposal)
+    texts = metric_texts(model, names, new)
     for item in proposal.new_metrics:
-        texts += [str(item.get("name") or "")]
-        texts += _measure_words(model, str(item.get("type_params", {}).get("measure") or ""))
+        texts += _measure_words(model, str(item.get("type_params", {}).get("measure") or ""), new)
     tp = metric.get("type_params") or {}
     if tp.get("measure"):
-        texts += _measure_words(model, str(tp["measure"]))
+        texts += _measure_words(model, str(tp["measure"]), new)
     for nm in proposal.new_measures:
         texts += [
             str(nm.measure.get("expr") or ""),
@@ -151,6 +157,16 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
         if _fold(w) not in explained and w not in out and not w.isdigit():
             out.append(w)
     return out
+
+
+def _new_names(proposal: Proposal) -> frozenset[str]:
+    """The metrics and measures the proposal itself adds (named after the definition, not the data)."""
+    names = {proposal.definition.name}
+    names |= {str(item.get("name") or "") for item in proposal.new_metrics}
+    names |= {str(nm.measure.get("name") or "") for nm in proposal.new_measures}
+    if proposal.new_model is not None:
+        names |= {str(m.get("name") or "") for m in proposal.new_model.semantic_model.get("measures") or ()}
+    return frozenset(n for n in names if n)
 
 
 def _said(r: RuleReading) -> list[str]:

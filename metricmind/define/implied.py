@@ -13,6 +13,7 @@ the person confirms it.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from metricmind.define import rules as rulebook
 from metricmind.define.proposal import RuleReading
@@ -50,6 +51,7 @@ def implied(
     keep: dict[str, list[str]] = {}
     drop: dict[str, list[str]] = {}
     said: dict[str, list[str]] = {}
+    doubt: dict[str, str] = {}  # dimension → why its value may not be the one meant
     for clause in _CLAUSES.split(text):
         if not clause.strip():
             continue
@@ -62,6 +64,10 @@ def implied(
         for half, negative in halves:
             found, _ = rulebook.values_in(half, ctx)
             words, keys = ctx.said, list(ctx.keys)
+            for dim, _ in found:
+                other = rulebook.renamed(half, [f for f in found if f[0] == dim], _keyed(ctx, found, dim))
+                if other and dim not in doubt:
+                    doubt[dim] = other
             for (dim, value), (at, key) in zip(found, keys, strict=True):
                 if _ruled(dim, ruled) or value in ruled_values or _generic(value, dim, key, own, ctx):
                     continue
@@ -92,9 +98,10 @@ def implied(
                 RuleReading(
                     f"(in the definition) {text}",
                     "filter",
-                    IMPLIED,
+                    rulebook.RENAMED if dim in doubt else IMPLIED,
                     f"the definition says {', '.join(repr(s) for s in said[dim][:2])}: {verb} {dim} "
-                    f"{'=' if len(values) == 1 else 'in'} {shown}",
+                    f"{'=' if len(values) == 1 else 'in'} {shown}"
+                    + (f", but {doubt[dim]}" if dim in doubt else ""),
                     predicate,
                 ),
                 dimension=dim,
@@ -103,6 +110,12 @@ def implied(
             )
         )
     return out
+
+
+def _keyed(ctx: rulebook.Context, found: list[tuple[str, str]], dim: str) -> rulebook.Context:
+    """``ctx`` with only the keys of ``dim``'s values (aligned with them, as ``renamed`` reads them)."""
+    keys = [k for (d, _), k in zip(found, ctx.keys, strict=True) if d == dim]
+    return replace(ctx, keys=keys, ambiguous=list(ctx.ambiguous))
 
 
 def _ruled(dim: str, ruled: set[str]) -> bool:

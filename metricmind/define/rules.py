@@ -60,6 +60,10 @@ class Flag:
 
     name: str  # reachable name, e.g. subscription__is_trial
     phrases: tuple[tuple[str, ...], ...]
+    #: Phrases that name the flag's "no" (``value_aliases: {"false": [paid]}``: a paid subscription is not
+    #: a trial); read only on the rows the flag describes (``own``), never across a join.
+    negated: tuple[tuple[str, ...], ...] = ()
+    own: bool = False
 
 
 @dataclass
@@ -92,8 +96,12 @@ class Read:
     time_dimension: str | None = None
 
 
-def flags_of(model: Model, reachable: set[str]) -> list[Flag]:
-    """The yes/no dimensions reachable from the source, with their phrases ("trial" for is_trial)."""
+def flags_of(model: Model, reachable: set[str], home: set[str] | None = None) -> list[Flag]:
+    """The yes/no dimensions reachable from the source, with their phrases ("trial" for is_trial).
+
+    A flag is the source's ``own`` when its rows are the source's rows: its semantic model is one of
+    ``home``, or a month-end snapshot of it is (``<model>_month_end``).
+    """
     out: list[Flag] = []
     for name in sorted(reachable, key=lambda n: (n.count(SEP), n)):
         dim_name = name.rsplit(SEP, 1)[-1]
@@ -104,8 +112,30 @@ def flags_of(model: Model, reachable: set[str]) -> list[Flag]:
             continue
         phrases = {stems(dim_name.split("_", 1)[1].replace("_", " "))}
         phrases.update(stems(str(s)) for s in dim.meta.get("synonyms") or ())
-        out.append(Flag(name, tuple(sorted(p for p in phrases if p))))
+        aliases = dim.meta.get("value_aliases") or {}
+        no = [a for k, v in aliases.items() if str(k).lower() == "false" for a in v or ()]
+        negated = {stems(str(a).replace("-", " ")) for a in no}
+        sm = _flag_model(model, name)
+        own = sm is not None and home is not None and (sm in home or f"{sm}_month_end" in home)
+        out.append(
+            Flag(
+                name,
+                tuple(sorted(p for p in phrases if p)),
+                tuple(sorted(p for p in negated if p and p not in phrases)),
+                own,
+            )
+        )
     return out
+
+
+def _flag_model(model: Model, name: str) -> str | None:
+    """The semantic model whose rows a reachable flag describes (its entity's primary model)."""
+    entity = name.rsplit(SEP, 1)[0].rsplit(SEP, 1)[-1] if SEP in name else ""
+    dim_name = name.rsplit(SEP, 1)[-1]
+    for sm in model.semantic_models.values():
+        if sm.primary == entity and any(d.name == dim_name for d in sm.dimensions):
+            return sm.name
+    return None
 
 
 def _find_dimension(model: Model, name: str) -> Dimension | None:
@@ -190,6 +220,19 @@ def read_rule(text: str, ctx: Context) -> Read:
                 ),
                 dimension=dim,
             )
+        metric = _metric_named(words, ctx)
+        if metric:
+            return Read(
+                RuleReading(
+                    text,
+                    "unread",
+                    0.1,
+                    f"names the metric `{metric}` (an amount of its own), not only {dim}: a filter on "
+                    f"{dim} would drop rows, which may not be what the rule means; rephrase it as a filter "
+                    "or a formula",
+                ),
+                dimension=dim,
+            )
         strange = [w for w in leftover if not known(w, vocabulary(ctx.model))]
         if strange or STRUCTURE.search(low):
             return Read(
@@ -206,8 +249,12 @@ def read_rule(text: str, ctx: Context) -> Read:
         verb = "drops" if negative else "keeps only"
         shown = ", ".join(v for v in values if v not in ("true", "false"))
         what = f"{dim} = {values[0]}" if len(values) == 1 else f"{dim} in {shown}"
+        conf = 0.9 if not leftover else 0.7
+        other = renamed(text, found, ctx)
+        if other:
+            conf, what = RENAMED, f"{what}, but {other}"
         return Read(
-            RuleReading(text, "filter", 0.9 if not leftover else 0.7, f"{verb} {what}", predicate),
+            RuleReading(text, "filter", conf, f"{verb} {what}", predicate),
             dimension=dim,
             values=values,
             negative=negative,
@@ -243,6 +290,66 @@ def read_rule(text: str, ctx: Context) -> Read:
 STATE_DIMENSIONS = frozenset(
     {"status", "lifecycle_stage", "is_paid", "is_refunded", "is_enabled", "is_paid_late"}
 )
+
+
+def _metric_named(words: tuple[str, ...], ctx: Context) -> str | None:
+    """A metric the rule names by a phrase of two or more words that holds a value found in it
+    ("Do not include reactivation MRR": the metric ``reactivation_mrr``, not the change type).
+    """
+    found = [(at, key) for at, key in ctx.keys]
+    for size in range(min(ctx.lexicon.max_len, len(words)), 1, -1):
+        for i in range(len(words) - size + 1):
+            entries = [e for e in ctx.lexicon.lookup(words[i : i + size]) if e.kind == "metric"]
+            if not entries:
+                continue
+            if any(i <= at and at + len(key) <= i + size for at, key in found):
+                return entries[0].target
+    return None
+
+
+#: Confidence of a value read through another word the catalog gives it, where the text writes that word as
+#: a name of its own ("the Premium plan" when the plan is called Pro): below the doubt threshold.
+RENAMED = 0.5
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def renamed(text: str, found: list[tuple[str, str]], ctx: Context) -> str | None:
+    """Why a value found in ``text`` may not be the one meant: the text writes a capitalized name
+    ("Premium") that the catalog has only as a lower-case alias of a value named otherwise ("Pro":
+    ``value_aliases: {Pro: [premium]}``), so the person may name something the catalog does not have.
+
+    Aliases the catalog writes as names ("Holland", "North America") and abbreviations ("pro" for
+    "professional") are trusted.
+    """
+    names: dict[tuple[str, ...], str] = {}
+    for m in _WORD.finditer(text):
+        name = m.group(0)
+        start = m.start() == 0 or text[: m.start()].rstrip().endswith((".", ":", "!", "?", "("))
+        if name[0].isupper() and not start and not name.isupper():
+            names.setdefault(stems(name.lower().replace("-", " ")), name)
+    if not names:
+        return None
+    for (dim, value), (_, key) in zip(found, ctx.keys, strict=False):
+        word = names.get(key)
+        if word is None or value in ("true", "false"):
+            continue
+        dimension = _find_dimension(ctx.model, dim)
+        aliases = (dimension.meta.get("value_aliases") or {}) if dimension is not None else {}
+        spelled = [
+            str(a)
+            for a in (aliases.get(value) or () if isinstance(aliases, dict) else ())
+            if stems(str(a).lower().replace("-", " ")) == key
+        ]
+        low, said = value.lower(), word.lower()
+        if not spelled or any(a != a.lower() for a in spelled):
+            continue  # the value itself, or an alias the catalog writes as a name
+        if said == low or said.startswith(low) or low.startswith(said):
+            continue
+        return (
+            f"{word!r} is not a value of {dim}: the catalog has {spelled[0]!r} only as another word for "
+            f"{value!r}; check that {word!r} means {value!r}"
+        )
+    return None
 
 
 def _is_state(dim: str) -> bool:
@@ -371,6 +478,9 @@ def _flag(key: tuple[str, ...], ctx: Context) -> tuple[str, str] | None:
     for f in ctx.flags:
         if key in f.phrases:
             return f.name, "true"
+    for f in ctx.flags:
+        if f.own and key in f.negated:
+            return f.name, "false"
     return None
 
 

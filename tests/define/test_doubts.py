@@ -1,0 +1,117 @@
+"""Readings that used to be silently wrong: each is now right, or shown as a doubt or an unread rule.
+
+Phrased unlike any case file; where a metric is proposed, it runs on DuckDB against hand SQL.
+"""
+
+from __future__ import annotations
+
+from metricmind.define import Definition, analyze
+from metricmind.define.confidence import confirmed, is_doubt
+from metricmind.define.extend import proposal_sql
+from metricmind.define.proposal import Proposal
+from metricmind.project import Project
+
+LIVE = "s.started_at <= last_day(m.month) and (s.ended_at is null or s.ended_at > last_day(m.month))"
+
+
+def _months(project: Project, proposal: Proposal) -> dict[str, float]:
+    sql = proposal_sql(project.model, proposal, start="2024-01-01", end="2024-12-31")
+    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
+
+
+def _hand(project: Project, where: str, value: str = "count(s.subscription_id)") -> dict[str, float]:
+    sql = f"""
+        with months as (
+          select cast(m as date) as month
+          from generate_series(date '2024-01-01', date '2024-12-01', interval 1 month) t(m)
+        )
+        select m.month, {value}
+        from months m left join fct_subscriptions_canonical s on {LIVE} and {where}
+        group by 1 order by 1
+    """
+    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
+
+
+def test_paid_subscriptions_leave_out_trials(demo: Project) -> None:
+    # the catalog says a paid subscription is one that is not a trial (is_trial value_aliases "false")
+    p = analyze(
+        Definition(
+            "paid_contracts_close", "Number of paid subscriptions in force at the close of each month"
+        ),
+        demo.model,
+    )
+    assert p.refused is None and p.metric is not None, p.message
+    assert "is_trial" in str(p.metric.get("filter")), p.metric
+    assert _months(demo, p) == _hand(demo, "not s.is_trial")
+
+
+def test_paid_is_not_read_as_a_trial_flag_across_a_join(demo: Project) -> None:
+    # invoices "paid by card": the invoice's own is_paid flag and a verb of manner, never is_trial
+    p = analyze(Definition("card_cash", "Cash from invoices paid by card, by the day of payment"), demo.model)
+    assert "is_trial" not in str(p.metric)
+
+
+def test_a_name_the_catalog_has_only_as_another_word_is_a_doubt(demo: Project) -> None:
+    # "standard" is a lower-case alias of the Growth tier; "the Standard tier" names a tier of its own
+    p = analyze(
+        Definition(
+            "standard_tier_seats",
+            "Seats on the Standard tier at each month's end",
+            ("Only Standard tier contracts",),
+        ),
+        demo.model,
+    )
+    assert p.metric is not None and p.confidence < 0.6
+    doubts = [r for r in p.rules if is_doubt(r)]
+    assert doubts and "'Standard' is not a value" in doubts[0].reason and "'Growth'" in doubts[0].reason
+    assert not confirmed(p, "ana").unread  # a person who read it may still confirm it
+
+
+def test_a_lower_case_alias_is_read_without_doubt(demo: Project) -> None:
+    p = analyze(
+        Definition("growthish_mrr", "MRR at month end", ("Only the standard plan", "Leave out trials")),
+        demo.model,
+    )
+    assert p.metric is not None and not p.unread, p.rules
+    assert "'Growth'" in str(p.metric)
+
+
+def test_a_rule_naming_another_metric_is_not_a_row_filter(demo: Project) -> None:
+    # "churned MRR" is a metric (an amount), not the lifecycle stage "churned" of a customer
+    p = analyze(
+        Definition(
+            "ent_mrr_movement",
+            "Net MRR change for Enterprise-segment customers",
+            ("Leave out churned MRR",),
+        ),
+        demo.model,
+    )
+    unread = [r for r in p.unread if r.text == "Leave out churned MRR"]
+    assert unread and "churned_mrr" in unread[0].reason
+    assert "lifecycle_stage" not in str(p.metric)
+
+
+def test_new_parts_named_after_the_definition_explain_none_of_its_words(demo: Project) -> None:
+    # the new measure takes the metric's name; that name must not vouch for the words it was made of
+    p = analyze(
+        Definition(
+            "discounted_live_subscriptions", "How many subscriptions are live at the close of each month"
+        ),
+        demo.model,
+    )
+    assert p.metric is not None
+    q = analyze(
+        Definition(
+            "discounted_live_subscriptions",
+            "How many discounted subscriptions are live at the close of each month",
+        ),
+        demo.model,
+    )
+    assert q.refused is not None or q.confidence < p.confidence
+
+
+def test_a_point_in_time_phrase_is_no_unknown_word(demo: Project) -> None:
+    p = analyze(Definition("mrr_close", "Recurring revenue at the close of the month"), demo.model)
+    assert p.refused is None, p.message
+    got, want = _months(demo, p), _hand(demo, "not s.is_trial", "sum(s.mrr)")
+    assert got.keys() == want.keys() and all(abs(got[m] - want[m]) < 0.01 for m in want)
