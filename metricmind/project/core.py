@@ -19,15 +19,17 @@ from metricmind.project.defining import DefineMixin
 from metricmind.project.governing import GovernMixin
 from metricmind.project.memory import MemoryMixin
 from metricmind.project.state import find_root, setting_dialect
+from metricmind.project.trending import TrendingMixin
 from metricmind.project.validation import ValidationMixin
 
 
-class Project(ValidationMixin, MemoryMixin, GovernMixin, DefineMixin):
+class Project(ValidationMixin, MemoryMixin, GovernMixin, DefineMixin, TrendingMixin):
     """A loaded project: its model, settings, compiler and (lazily) its warehouse and stores.
 
     One facade over parts that each own a concern: ``ProjectState`` (model, settings, catalog, what the
     model offers), ``WarehouseMixin``, ``RunMixin`` (compile and run), ``WordsMixin`` (vocabulary,
-    resolver), ``MemoryMixin`` (episodes, recall, feedback into memory) and ``ValidationMixin``.
+    resolver), ``MemoryMixin`` (episodes, recall, feedback into memory), ``TrendingMixin`` (the
+    nightly learner's trending metrics) and ``ValidationMixin``.
     """
 
     @classmethod

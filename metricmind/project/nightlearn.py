@@ -27,6 +27,7 @@ from metricmind.knowledge.mining import Proposal
 from metricmind.learn.memory import Memory, now
 from metricmind.learn.rollup import RollupSpec, choose, spec_for
 from metricmind.project.rollups import RollupStore
+from metricmind.project.trending import TRENDING_CACHE
 from metricmind.spec.query import MetricQuery
 
 if TYPE_CHECKING:
@@ -104,6 +105,17 @@ def trending(memory: Memory, days: int = 7) -> list[dict[str, Any]]:
             growth = None if before == 0 else round(n / before - 1, 3)
             out.append({"name": metric, "recent": n, "prior": before, "growth": growth})
     return out
+
+
+def mark_since(hot: list[dict[str, Any]], previous: dict[str, Any] | None, day: str) -> list[dict[str, Any]]:
+    """``hot`` with ``since``: the day of the first nightly, in an unbroken run of nightlies, that marked
+    each metric trending (the previous checkpoint's ``since``, else ``day``).
+    """
+    before: dict[str, str] = {}
+    for item in (previous or {}).get("metrics") or []:
+        if isinstance(item, dict) and item.get("name"):
+            before[str(item["name"])] = str(item.get("since") or (previous or {}).get("as_of") or day)
+    return [t | {"since": min(before.get(t["name"], day), day)} for t in hot]
 
 
 def _name(query: MetricQuery, prefix: str) -> str:
@@ -209,8 +221,9 @@ def learner_step(project: Project, day: str) -> tuple[list[Proposal], dict[str, 
         project.learner.flush()
     project.drain_episodes()  # the runs of processes that never opened the store (CLI queries)
     skills = memory.consolidate(TEMPLATE_USES)
-    hot = trending(memory)
-    memory.save_checkpoint("trending", 0, {"as_of": day, "metrics": hot})
+    hot = mark_since(trending(memory), memory.load_checkpoint("trending"), day)
+    memory.save_checkpoint("trending", 0, {"as_of": day, "days": 7, "metrics": hot})
+    project.__dict__.pop(TRENDING_CACHE, None)  # the catalog surfaces read the new list at once
     specs = plan_rollups(project, memory, limit=int(project.setting("learn.rollups_max")))
     store = (
         project.learner.rollups

@@ -68,7 +68,7 @@ def test_every_tool_is_documented() -> None:
 # -- list_metrics / describe_metrics ---------------------------------------------------------------
 def test_list_metrics(server: MCPServer, demo: Project) -> None:
     header, rows, notes = parse_csv(ok(server, "list_metrics"))
-    assert header == ["name", "type", "category", "status", "unit", "label", "definition"]
+    assert header == ["name", "type", "category", "status", "unit", "label", "trending", "definition"]
     assert sorted(r[0] for r in rows) == sorted(m.name for m in demo.metrics())
     assert notes == []
     mrr = next(r for r in rows if r[0] == "mrr")

@@ -104,6 +104,14 @@ def _left_out_summary(proj: Project) -> str:
     return "; ".join(parts)
 
 
+def _trend_mark(trend: dict[str, object] | None) -> str:
+    """``▲ 14 (4 before)`` / ``▲ 9 (new)``: the marker of a trending metric in ``list metrics``."""
+    if not trend:
+        return ""
+    before = "new" if trend["new"] else f"{trend['uses_before']} before"
+    return f"▲ {trend['uses']} ({before})"
+
+
 @guarded
 def list_(
     what: Annotated[What, typer.Argument(help="metrics, dimensions, saved-queries or datasets.")],
@@ -112,12 +120,20 @@ def list_(
         str | None, typer.Option("--metric", help="Only dimensions usable with this metric.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    trending: Annotated[
+        bool, typer.Option("--trending", help="Only metrics the nightly learner marked trending.")
+    ] = False,
 ) -> None:
-    """List metrics (by category), dimensions (optionally for one metric), saved queries or canonical datasets."""
+    """List metrics (by category, trending ones marked), dimensions (optionally for one metric), saved
+    queries or canonical datasets.
+    """
     proj = open_project(project)
     rows: list[tuple[str, ...]]
+    if trending and what is not What.metrics:
+        raise typer.BadParameter("--trending lists metrics only: `metricmind list metrics --trending`.")
     if what is What.metrics:
-        metrics = proj.metrics()
+        trends = {t["name"]: t for t in proj.trending_metrics()}
+        metrics = [m for m in proj.metrics() if m.name in trends] if trending else proj.metrics()
         if as_json:
             typer.echo(
                 dumps(
@@ -130,6 +146,7 @@ def list_(
                             "category": m.category,
                             "owner": m.owner,
                             "status": m.meta.get("status"),
+                            "trending": trends.get(m.name),
                         }
                         for m in metrics
                     ]
@@ -140,7 +157,16 @@ def list_(
             (m.name, m.type.value, m.category, str(m.meta.get("status") or ""), m.label or m.description)
             for m in metrics
         ]
-        typer.echo(render_table(["metric", "type", "category", "status", "label"], rows, max_rows=10_000))
+        columns = ["metric", "type", "category", "status", "label"]
+        if trends:  # a column only when something trends: the plain listing stays as it was
+            columns.append("trending")
+            rows = [(*r, _trend_mark(trends.get(r[0]))) for r in rows]
+        if trending and not rows:
+            typer.echo(
+                "No metric is trending (the nightly learner marks them; see `metricmind learn status`)."
+            )
+            return
+        typer.echo(render_table(columns, rows, max_rows=10_000))
     elif what is What.dimensions:
         dims = proj.dimensions(metric)
         if as_json:

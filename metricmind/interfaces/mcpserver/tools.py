@@ -87,14 +87,20 @@ class Tools:
         self._dims: list[DimensionInfo] | None = None
 
     # -- catalog -------------------------------------------------------------------------------
-    def list_metrics(self, category: str | None = None, search: str | None = None) -> str:
-        """List the project's metrics as CSV: name, type, category, status, unit, label and definition.
+    def list_metrics(
+        self, category: str | None = None, search: str | None = None, trending: bool = False
+    ) -> str:
+        """List the project's metrics as CSV: name, type, category, status, unit, label, trending and
+        definition. `trending` is empty, or how much more the metric was used this week than the week
+        before (the nightly learner's figures, e.g. "used 14 times this week, 4 the week before").
 
         Args:
             category: Only metrics of this category (e.g. Revenue, Customers, Billing, Marketing, Product).
             search: Only metrics whose name, label, definition or synonyms contain this text.
+            trending: Only the metrics trending this week, most used first.
         """
         metrics = self.project.metrics()
+        trends = {t["name"]: t for t in self.project.trending_metrics()}
         if category:
             known = {m.category for m in metrics}
             match = {c for c in known if c.lower() == category.strip().lower()}
@@ -104,6 +110,8 @@ class Tools:
         if search:
             needle = search.strip().lower()
             metrics = [m for m in metrics if needle in _haystack(m)]
+        if trending:
+            metrics = sorted((m for m in metrics if m.name in trends), key=lambda m: -trends[m.name]["uses"])
         rows = [
             (
                 m.name,
@@ -112,12 +120,16 @@ class Tools:
                 str(m.meta.get("status") or ""),
                 str(m.meta.get("unit") or ""),
                 m.label,
+                trends[m.name]["summary"] if m.name in trends else "",
                 _definition(m),
             )
             for m in metrics
         ]
-        columns = ["name", "type", "category", "status", "unit", "label", "definition"]
-        return fmt.to_csv(columns, rows, max_rows=fmt.MAX_ROWS_CEILING, max_chars=fmt.MAX_CHARS_CEILING)
+        columns = ["name", "type", "category", "status", "unit", "label", "trending", "definition"]
+        out = fmt.to_csv(columns, rows, max_rows=fmt.MAX_ROWS_CEILING, max_chars=fmt.MAX_CHARS_CEILING)
+        if trending and not rows:
+            out += "\n# no metric is trending this week (the nightly learner marks them)"
+        return out
 
     def describe_metrics(self, metrics: list[str] | str) -> str:
         """Describe metrics: definition, formula, business rules, owner, synonyms and usable dimensions.

@@ -88,9 +88,11 @@ def me(request: Request, user: Anyone) -> dict[str, Any]:
 
 
 @router.get("/metrics")
-def list_metrics(request: Request, category: str | None = None, status: str | None = None) -> dict[str, Any]:
-    """Every metric grouped by category, with status, owner and usage this month."""
-    return to_json(views.catalog_view(state(request), category, status))  # type: ignore[no-any-return]
+def list_metrics(
+    request: Request, category: str | None = None, status: str | None = None, trending: bool = False
+) -> dict[str, Any]:
+    """Every metric grouped by category, with status, owner, usage this month and trending figures."""
+    return to_json(views.catalog_view(state(request), category, status, trending))  # type: ignore[no-any-return]
 
 
 @router.get("/metrics/{name}")

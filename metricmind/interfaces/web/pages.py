@@ -28,11 +28,17 @@ Name = Annotated[str, Path(max_length=drafts.MAX_NAME)]
 
 @router.get("/")
 def catalog_page(
-    request: Request, q: str = "", category: str | None = None, status: str | None = None
+    request: Request,
+    q: str = "",
+    category: str | None = None,
+    status: str | None = None,
+    trending: bool = False,
 ) -> Response:
-    """Catalog: metrics grouped by category with counts, status badges, owners, usage this month."""
+    """Catalog: metrics grouped by category with counts, status and trending badges, owners, usage this
+    month, and the metrics trending this week (``trending=1``: only those).
+    """
     st = state(request)
-    ctx = views.catalog_view(st, category, status)
+    ctx = views.catalog_view(st, category, status, trending)
     if q:
         ctx["search"] = views.search_view(st, request.app.state.search(), q)
     ctx["q"] = q

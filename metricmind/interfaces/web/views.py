@@ -44,8 +44,13 @@ def get(obj: Any, key: str, default: Any = None) -> Any:
 
 
 # -- metrics ---------------------------------------------------------------------------------------------
-def metric_summary(st: WebState, m: Metric, usage: dict[str, Any] | None = None) -> dict[str, Any]:
-    """One catalog row."""
+def metric_summary(
+    st: WebState,
+    m: Metric,
+    usage: dict[str, Any] | None = None,
+    trends: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """One catalog row (``trending``: the nightly learner's figures, or None)."""
     status = str(m.meta.get("status") or "draft")
     entry = catalog_entry(st, m.name)
     if entry is not None:
@@ -60,7 +65,13 @@ def metric_summary(st: WebState, m: Metric, usage: dict[str, Any] | None = None)
         "definition": str(m.meta.get("definition") or m.description or ""),
         "synonyms": list(m.synonyms),
         "usage_month": int((usage or {}).get(m.name, 0)),
+        "trending": (trends if trends is not None else trending_by_name(st)).get(m.name),
     }
+
+
+def trending_by_name(st: WebState) -> dict[str, dict[str, Any]]:
+    """The last nightly learner's trending metrics by name (``Project.trending_metrics``; cached there)."""
+    return {t["name"]: t for t in st.project.trending_metrics()}
 
 
 def catalog_entry(st: WebState, name: str) -> Any:
@@ -85,10 +96,15 @@ def month_usage(st: WebState) -> dict[str, int]:
         return {}
 
 
-def catalog_view(st: WebState, category: str | None = None, status: str | None = None) -> dict[str, Any]:
-    """Every metric grouped by category, with counts."""
+def catalog_view(
+    st: WebState, category: str | None = None, status: str | None = None, trending: bool = False
+) -> dict[str, Any]:
+    """Every metric grouped by category, with counts (``trending``: only the trending ones)."""
     usage = month_usage(st)
-    rows = [metric_summary(st, m, usage) for m in st.project.metrics()]
+    trends = trending_by_name(st)
+    rows = [metric_summary(st, m, usage, trends) for m in st.project.metrics()]
+    if trending:
+        rows = [r for r in rows if r["trending"]]
     if category:
         rows = [r for r in rows if r["category"].lower() == category.lower()]
     if status:
@@ -105,7 +121,12 @@ def catalog_view(st: WebState, category: str | None = None, status: str | None =
         "categories": [
             {"name": name, "count": len(items), "metrics": items} for name, items in sorted(groups.items())
         ],
-        "filters": {"category": category, "status": status},
+        "filters": {"category": category, "status": status, "trending": trending},
+        "trending": [  # the strip: every trending metric, whatever the filters
+            {"label": m.label or m.name.replace("_", " ").capitalize(), "category": m.category, **t}
+            for t in trends.values()
+            if (m := st.project.model.metrics.get(t["name"])) is not None
+        ],
     }
 
 
@@ -157,11 +178,12 @@ class SearchIndex:
 def search_view(st: WebState, index: SearchIndex, text: str, limit: int = 20) -> dict[str, Any]:
     """Search results as catalog rows with a score."""
     usage = month_usage(st)
+    trends = trending_by_name(st)
     out = []
     for name, score in index.search(text, limit):
         m = st.project.model.metrics.get(name)
         if m is not None:
-            out.append({**metric_summary(st, m, usage), "score": score})
+            out.append({**metric_summary(st, m, usage, trends), "score": score})
     return {"query": text, "count": len(out), "results": out}
 
 
