@@ -23,6 +23,7 @@ from metricmind.catalog.base import log
 from metricmind.catalog.history import History
 from metricmind.catalog.schema import changes, definitions, reviews
 from metricmind.catalog.workflow import Action, Status, change_step, status_step
+from metricmind.errors import MetricmindError
 from metricmind.spec.model import Model
 
 
@@ -31,15 +32,22 @@ class Approval(Accounts, History):
 
     def approve(self, change_id: int, user: str, *, expected_version: int | None = None) -> dict[str, Any]:
         """Approve a change in review (see ``_approve``), after the ``approval_checks``; a check that returns
-        a callable has it called when the approval then fails (to undo what the check did).
+        a callable has it called when the approval then fails (to undo what the check did). The
+        ``after_approve`` hooks run once it committed.
         """
         undo = [u for check in self.approval_checks if callable(u := check(change_id, user))]
         try:
-            return self._approve(change_id, user, expected_version=expected_version)
+            change = self._approve(change_id, user, expected_version=expected_version)
         except BaseException:
             for u in reversed(undo):
                 u()
             raise
+        for hook in self.after_approve:
+            try:
+                hook(change, user)
+            except (MetricmindError, OSError) as exc:
+                log.warning("approved change #%s: %s", change_id, exc)
+        return change
 
     def _approve(self, change_id: int, user: str, *, expected_version: int | None = None) -> dict[str, Any]:
         """Approve a change in review (approver, neither its author nor a co-author): publish it into the YAML.

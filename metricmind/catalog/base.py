@@ -84,6 +84,9 @@ class CatalogBase:
         #: Called as ``hook(change, user)`` after a rejection committed (the project archives a generated
         #: package's review branch); a hook's failure is logged, the rejection stands.
         self.after_reject: list[Callable[[dict[str, Any], str], object]] = []
+        #: Called as ``hook(change, user)`` after an approval committed (the project keeps a generated
+        #: package's pattern as a confirmed skill); a hook's failure is logged, the approval stands.
+        self.after_approve: list[Callable[[dict[str, Any], str], object]] = []
         #: Called after a sync with the certified definitions it dropped to published (changed outside
         #: review); ``Project`` tells their owners. ``last_decertified`` keeps the last sync's list.
         self.on_decertify: Callable[[list[dict[str, Any]]], object] | None = None

@@ -306,6 +306,14 @@ class Memory:
         self._indexes.pop("skills", None)
         return made
 
+    def confirm_skill(self, kind: str, pattern: str, text: str, template: Any) -> None:
+        """Keep an outcome a person confirmed (an approved generated package) as a skill of ``kind``: one
+        success of ``pattern``, searchable by ``text``; confirming it again counts another success.
+        """
+        with self._tx() as conn:
+            self._skill(conn, pattern, text, template, 1, None, kind=kind)
+        self._indexes.pop("skills", None)
+
     def skills(self) -> list[dict[str, Any]]:
         """Every skill with its success rate and average latency."""
         with self.engine.connect() as conn:

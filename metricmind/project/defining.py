@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from metricmind.catalog.service import Catalog
     from metricmind.define import Definition, Proposal
     from metricmind.define.usage import Usage
+    from metricmind.learn.memory import Memory
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,11 @@ Version = tuple[object, ...]
 
 class DefineMixin(WarehouseMixin):
     """The definition agent's proposals, ranked by the knowledge graph's usage."""
+
+    if TYPE_CHECKING:
+
+        def memory_or_none(self) -> Memory | None:  # noqa: D102 (MemoryMixin's, in Project)
+            ...
 
     def analyze_definition(self, definition: Definition) -> Proposal:
         """The definition agent's proposal for ``definition`` over this project (nothing run or written),
@@ -60,6 +67,31 @@ class DefineMixin(WarehouseMixin):
         )
         catalog.edit_checks.append(functools.partial(self.regenerate_package, catalog))
         catalog.after_reject.append(functools.partial(self.close_rejected_package, catalog))
+        catalog.after_approve.append(self.learn_approved_package)
+
+    def learn_approved_package(self, change: dict[str, Any], user: str) -> None:
+        """After an approval: a generated package's pattern entry (``metricmind.json``, merged with it)
+        becomes a confirmed skill of kind ``metric_package`` in the memory, found by its definition the
+        next time a similar one is asked (nothing when learning is off or the memory cannot be opened).
+        """
+        from metricmind.define.writer import read_record
+
+        record = read_record(self.root, str(change["name"])) if change.get("kind") == "metric" else None
+        from metricmind.project.learning import enabled
+
+        if record is None or record.get("change_id") != change.get("id") or not enabled(self):  # type: ignore[arg-type]
+            return
+        entry = next((f for f in record.get("files") or () if str(f).endswith("/metricmind.json")), None)
+        memory = self.memory_or_none() if entry is not None else None
+        if memory is None or entry is None or not (self.root / entry).is_file():
+            return
+        pattern = json.loads((self.root / entry).read_text(encoding="utf-8")).get("pattern") or {}
+        text = "; ".join(
+            [str(pattern.get("definition") or change["name"]), *map(str, pattern.get("rules") or ())]
+        )
+        memory.confirm_skill(
+            "metric_package", f"define:{change['name']}", text, {**pattern, "approved_by": user}
+        )
 
     def regenerate_package(
         self, catalog: Catalog, change_id: int, user: str, definition: dict[str, Any]

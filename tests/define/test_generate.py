@@ -192,12 +192,20 @@ def test_write_on_review_branch_and_failing_dbt_test_blocks_approval(
         # the build passes and the branch is merged, then the catalog refuses (a stale version): merge undone
         with pytest.raises(ConflictError):
             project.catalog.approve(change_id, "bo", expected_version=999)
+        memory = project.memory_or_none()
+        assert memory is not None and [s for s in memory.skills() if s["kind"] == "metric_package"] == []
         assert _git(root, "rev-parse", "HEAD") == head and _git(root, "status", "--porcelain") == ""
         assert _git(root, "branch", "--list", branch_for("subscription_value")) != ""
         assert "merged" not in (read_record(root, "subscription_value") or {})
         approved = project.catalog.approve(change_id, "bo")
         assert approved["state"] == "approved"
         assert project.catalog.metric("subscription_value")["status"] == Status.PUBLISHED.value
+        # the approved package's pattern is a confirmed skill, found by a definition said another way
+        skills = [s for s in memory.skills() if s["kind"] == "metric_package"]
+        assert [(s["pattern"], s["successes"]) for s in skills] == [("define:subscription_value", 1)]
+        assert skills[0]["template"]["approved_by"] == "bo" and skills[0]["template"]["checks"]
+        hits = memory.search("value of the active subscriptions each month", kind="skills")
+        assert hits and hits[0].key == skills[0]["id"]
     assert (root / "models/generated/subscription_value/subscription_value.md").exists()
     assert "Merge generated package subscription_value" in _git(root, "log", "-1", "--format=%s", "HEAD^0")
     assert _git(root, "branch", "--list", branch_for("subscription_value")) == ""
