@@ -119,9 +119,9 @@ def test_the_catalog_in_chromium(project: Project) -> None:
         assert badge.is_visible()
         assert badge.get_attribute("title") == "Trending: used 4 times this week, 1 the week before"
         assert page.locator(".badge-trending").count() == 2
-        shoot(page, "catalog_trending")
         page.click("#trending-filter")
         page.wait_for_url("**/?trending=1")
+        shoot(page, "catalog_trending")
         links = page.locator("a.metric-link").all_inner_texts()
         assert sorted(links) == sorted(project.model.metrics[n].label for n in TRENDING)
         page.click('a.metric-link[href="/metrics/invoice_revenue"]')
