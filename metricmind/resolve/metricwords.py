@@ -73,6 +73,13 @@ class _MetricReading(_ReadingBase):
                 as_dim = [e for e in self.lex.lookup(tuple(words)) if e.kind == "dimension"]
                 ranking = j >= 0 and self.tokens[j].norm in DESC_WORDS | ASC_WORDS | {"which", "what"}
                 ranking = ranking or self.sorted_by_other(p)  # "customers ranked by MRR"
+                ranking = ranking or any(  # "smallest refunds client": rank, metric, the entity ranked
+                    q.last == j + 1
+                    and (k := self.prev_word(q.first)) >= 0
+                    and self.tokens[k].norm in DESC_WORDS | ASC_WORDS
+                    for q, _ in found
+                    if q is not p
+                )
                 if len(words) == 1 and words[0] in ENTITY_NOUNS and ranking and as_dim:
                     p.kind, p.entries = "dimension", as_dim
                     continue
@@ -125,12 +132,25 @@ class _MetricReading(_ReadingBase):
         ("collected": invoice revenue's "collected revenue", "cash collected").
         """
         out: list[str] = []
-        edges = {p.first - 2: p for p, _ in found} | {p.last + 1: p for p, _ in found}
-        for i, p in edges.items():
-            if not 0 <= i < len(self.tokens) or self.used[i] or self.stems[i] in FILLERS | GRAMMAR:
-                continue
-            join = self.tokens[min(i + 1, p.first - 1) if i < p.first else p.last]
-            if join.norm not in LIST_WORDS:
+        q, toks = self.res.question, self.tokens
+        # a list word between ("billed vs collected"), or a list mark ("spend, new customers and CAC")
+        edges = [
+            *((p.first - 2, p) for p, _ in found if p.first >= 1 and toks[p.first - 1].norm in LIST_WORDS),
+            *((p.last + 1, p) for p, _ in found if p.last < len(toks) and toks[p.last].norm in LIST_WORDS),
+            *(
+                (p.first - 1, p)
+                for p, _ in found
+                if p.first >= 1 and any(c in q[toks[p.first - 1].end : toks[p.first].start] for c in ",+&/")
+            ),
+            *(
+                (p.last, p)
+                for p, _ in found
+                if p.last < len(toks)
+                and any(c in q[toks[p.last - 1].end : toks[p.last].start] for c in ",+&/")
+            ),
+        ]
+        for i, _p in edges:
+            if not 0 <= i < len(toks) or self.used[i] or self.stems[i] in FILLERS | GRAMMAR:
                 continue
             owners = [m for m, words in self.lex.metric_words.items() if self.stems[i] in words]
             if len(owners) == 1:

@@ -403,8 +403,17 @@ class _Reading(_TimeOrderReading):
         """
         if c.last - c.first != 1 or not all(e.target.endswith("__name") for e in entries):
             return False
+        ranking = DESC_WORDS | ASC_WORDS
         j = self.prev_word(c.first)
-        return not (j >= 0 and self.tokens[j].norm in DESC_WORDS | ASC_WORDS)
+        if j >= 0 and self.tokens[j].norm in ranking:
+            return False
+        # "the biggest expansion MRR account": a ranking word, the metric, then the entity ranked
+        return not any(
+            any(e.kind == "metric" for e in m.entries)
+            and (k := self.prev_word(m.first)) >= 0
+            and self.tokens[k].norm in ranking
+            for m in self.by_last.get(c.first, [])
+        )
 
     def after_cue(self, i: int) -> bool:
         """Whether the words before ``i`` name where something came from ("via", "through", "because of")."""

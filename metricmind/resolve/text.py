@@ -88,7 +88,7 @@ FILLERS = frozenset(
     all any some each every both either other than then so just also only still really
     up down out off break broken breakdown split splitted grouped group segmented sliced slice broke
     versus vs compared compare comparing comparison against relative
-    time period periods
+    time period periods terms
     what's there's it's s t
     been being overall currently current
     performance performing perform doing trend trends trending trended

@@ -291,7 +291,8 @@ class _TimeOrderReading(_PhrasingReading):
             which = any(t.norm in ("which", "what") for t in self.tokens)
             if nouns:
                 t = self.tokens[nouns[0]]
-                singular = t.norm == t.stem or t.norm in ("series", "status")
+                # (a synonym stems to its entity: "client" → customer, still one)
+                singular = t.norm == t.stem or t.norm in ("series", "status") or not t.norm.endswith("s")
                 if singular and (which or self.tokens[i].norm in DESC_WORDS | ASC_WORDS):
                     res.limit = 1
         if res.limit is not None:

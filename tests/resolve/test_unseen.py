@@ -102,3 +102,22 @@ def test_ranking_groups_by_a_shared_word_reads_the_rate(resolver: Resolver) -> N
     assert res.answerable, res.reason
     assert res.metrics == ["customer_churn_rate"]
     assert res.confidence < 0.8  # a shortened name: answered, but not sure
+
+
+def test_a_lone_word_listed_with_commas_is_its_metric(resolver: Resolver) -> None:
+    res = resolver.resolve("cac, spend and new customers by quarter in 2024", as_of=DAY)
+    assert res.answerable, res.reason
+    assert sorted(res.metrics) == ["cac", "marketing_spend", "new_customers"]
+
+
+def test_in_some_terms_is_no_concept(resolver: Resolver) -> None:
+    res = resolver.resolve("expansion in dollar terms for q1", as_of=DAY)
+    assert res.answerable, res.reason
+    assert not any("terms" in n for n in res.notes)
+
+
+def test_an_entity_after_a_ranked_metric_is_the_breakdown(resolver: Resolver) -> None:
+    res = resolver.resolve("smallest refunds client in 2024", as_of=DAY)
+    assert res.answerable, res.reason
+    assert [n for n, _ in res.group_by] == ["customer__name"]
+    assert res.limit == 1 and res.order_by == [("refunds", False)]
