@@ -116,3 +116,34 @@ def test_since_carries_over_an_unbroken_run_of_nightlies() -> None:
 def test_describe() -> None:
     assert describe(14, 4) == "used 14 times this week, 4 the week before"
     assert describe(1, 0) == "used once this week, none the week before"
+
+
+def test_on_a_postgresql_store(
+    demo_built: Path, tmp_path: Path, trend_env: None, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from metricmind.project.nightlearn import learner_step
+    from tests.trending.conftest import use
+
+    monkeypatch.setenv("METRICMIND_STORE_URL", postgres_url)
+    root = copy_demo(demo_built, tmp_path / "pg")
+    with Project.load(root) as project:
+        use(project, {"mrr": 3, "arr": 1})
+        _, summary = learner_step(project, "2026-06-30")  # the real nightly learner, its store on PostgreSQL
+        assert summary["trending"] == ["mrr"]
+    with Project.load(root) as project:
+        assert [(t["name"], t["uses"], t["new"], t["since"]) for t in project.trending_metrics()] == [
+            ("mrr", 3, True, "2026-06-30")
+        ]
+        assert not (project.state_dir / "store.db").exists()
+
+
+def test_an_unreachable_server_store_reads_empty_quickly(
+    demo_built: Path, tmp_path: Path, trend_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("METRICMIND_STORE_URL", "postgresql://postgres@127.0.0.1:9/nothing")  # discard port
+    root = copy_demo(demo_built, tmp_path / "down")
+    with Project.load(root) as project:
+        started = time.perf_counter()
+        assert project.trending_metrics() == []
+        assert project.trending_metrics() == []  # cached: the server is not asked again for a minute
+        assert time.perf_counter() - started < 10
