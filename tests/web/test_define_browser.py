@@ -109,4 +109,19 @@ def test_define_mrr_in_plain_english(browser: Any, rw_project: Project) -> None:
         page.locator("#rules .remove-rule").first.click()
         assert page.locator("#rules .rule-input").count() == 2
         page.close()
-    assert [c["name"] for c in catalog.changes()] == ["subscription_value"]
+
+        page = browser.new_page(viewport={"width": 1280, "height": 900})  # a proposal the agent doubts
+        page.goto(f"{base}/login?token={token}&next=/define")
+        page.wait_for_selector("#define-agent")
+        type_definition(page, "collected_doubt", "Money collected from paid invoices each month", ())
+        doubt = page.locator("#rules-read li.rule[data-status='unread']", has_text="(doubt)")
+        doubt.wait_for()
+        page.wait_for_selector("#live-table tbody tr")  # the preview runs before anyone confirms
+        page.click("#save-draft")
+        page.wait_for_selector("#define-saved .alert.error")
+        assert "Confirm" in page.inner_text("#define-saved") and len(catalog.changes()) == 1
+        doubt.locator("input[value='confirm']").check()
+        page.click("#save-draft")
+        page.wait_for_selector("#saved[data-state='draft']")
+        page.close()
+    assert sorted(c["name"] for c in catalog.changes()) == ["collected_doubt", "subscription_value"]
