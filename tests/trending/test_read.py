@@ -49,7 +49,9 @@ def test_the_list_is_read_once_a_minute_not_per_call(trended: Path) -> None:
 
 
 def test_learning_off_shows_nothing(trended: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("METRICMIND_LEARN_ENABLED", "off")
+    with Project.load(trended) as project:
+        assert project.trending_metrics()  # the nightly's list is there…
+    monkeypatch.setenv("METRICMIND_LEARN_ENABLED", "off")  # …but learning is off
     with Project.load(trended) as project:
         assert project.trending_metrics() == []
 

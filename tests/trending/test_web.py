@@ -4,6 +4,7 @@ figures, their JSON, and pages that render without them when the memory store is
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -89,9 +90,18 @@ def test_the_metric_page_shows_the_figures(client: TestClient) -> None:
     assert client.get("/metrics/mrr", params={"format": "json"}).json()["metric"]["trending"] is None
 
 
-@pytest.mark.parametrize("store", ["missing", "corrupt"])
-def test_pages_render_without_the_badge(store: str, trended: Path, tmp_path: Path, trend_env: None) -> None:
-    root = copy_demo(trended, tmp_path / store)
+@pytest.mark.parametrize("store", ["missing", "corrupt", "learning off"])
+def test_pages_render_without_the_badge(
+    store: str, trended: Path, tmp_path: Path, trend_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if store == "learning off":  # the store and its nightly list are there, learning is not
+        root = tmp_path / "off"
+        shutil.copytree(trended, root)
+        with Project.load(root) as project:
+            assert project.trending_metrics()  # the copy has the nightly's list
+        monkeypatch.setenv("METRICMIND_LEARN_ENABLED", "off")
+    else:
+        root = copy_demo(trended, tmp_path / store.replace(" ", "_"))
     if store == "corrupt":
         (root / ".metricmind").mkdir()
         (root / ".metricmind" / "store.db").write_bytes(b"garbage, not a database " * 200)
