@@ -77,6 +77,9 @@ BRIDGE = frozenset(
     did does counting including incl include includes out than aside from""".split()
 )
 WINDOW = 5
+VERB_CUES = frozenset({"drop", "dropping", "skip", "skipping", "remove", "removing", "omit", "omitting"})
+"""Cues that are verbs taking the value as their object ("dropping SMB"): never across a preposition."""
+PREPOSITIONS = frozenset({"in", "on", "at", "for", "from", "by", "to", "with", "of", "among", "across"})
 
 
 def exclusion_cue(tokens: list[Token], first: int, used: list[bool]) -> tuple[int, int] | None:
@@ -90,6 +93,8 @@ def exclusion_cue(tokens: list[Token], first: int, used: list[bool]) -> tuple[in
     while j >= lo:
         w = tokens[j].norm
         if w in CUE_WORDS:
+            if w in VERB_CUES and any(t.norm in PREPOSITIONS for t in tokens[j + 1 : first]):
+                return None  # "sales dropping in EMEA": falling there, not leaving EMEA out
             return j, j + 1
         if w in BUT_WORDS and any(t.norm in ALL_WORDS for t in tokens[max(0, j - 8) : j]):
             return j, j + 1

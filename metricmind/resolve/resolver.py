@@ -48,7 +48,7 @@ from metricmind.resolve.exclusion import (
 from metricmind.resolve.lexicon import COMMON_WORDS, GROUP_SEP, Entry, build_lexicon, read_learned
 from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY, VS_WORDS, WHICH_MORE
 from metricmind.resolve.reading import _Pick
-from metricmind.resolve.resolution import Filter, Resolution
+from metricmind.resolve.resolution import Filter, Resolution, Span
 from metricmind.resolve.text import FILLERS, distance, number, root, typo_limit
 from metricmind.resolve.thresholds import verbish
 from metricmind.resolve.timeorder import _TimeOrderReading
@@ -296,6 +296,7 @@ class _Reading(_TimeOrderReading):
         if not self.attribution_talk():
             res.metrics = self.amount_or_count(self.described(res.metrics))
         self.read_attribution()
+        self.grain_inside_metric()
         if res.comparison and any(self.compares(m) for m in metrics):
             res.notes.append(f"{', '.join(metrics)} already compares periods; no extra comparison")
             res.comparison = None
@@ -311,6 +312,24 @@ class _Reading(_TimeOrderReading):
         self.check_leftovers(picks)
         self.calibrate()
         return res
+
+    def grain_inside_metric(self) -> None:
+        """A grain word between the words of the one metric read ("average monthly revenue per account":
+        ARPA) is part of how the metric is said, not a breakdown by month ("monthly revenue" still is one).
+        """
+        res = self.res
+        spans = res.spans.get("metrics", [])
+        grains = [
+            g for g in res.spans.get("group_by", []) if g.how == "grain" and g.text.lower() in GRAIN_ADJ
+        ]
+        if len(res.metrics) != 1 or not grains or not spans:
+            return
+        g = grains[0]
+        if not (min(s.start for s in spans) < g.start and max(s.end for s in spans) > g.end):
+            return
+        res.group_by = [(n, grain) for n, grain in res.group_by if n != METRIC_TIME]
+        res.spans["group_by"] = [x for x in res.spans["group_by"] if x is not g]
+        res.spans["metrics"] = [*spans, Span(g.text, g.start, g.end, res.metrics[0], "inside metric")]
 
     def attribution_talk(self) -> bool:
         """Whether the question speaks of credit or attribution models (read by the attribution passes)."""
@@ -656,6 +675,14 @@ class _Reading(_TimeOrderReading):
         res = self.res
         kept = [p for p in picks if p.kind == "metric" and self.best_metric(p.entries) in res.metrics]
         metric_edges = {self.edge(p.first - 1, -1) for p in kept} | {self.edge(p.last, 1) for p in kept}
+        # a metric read from one loose word ("sales" for invoice revenue): any word it leaves unread right
+        # beside it makes another concept ("days sales outstanding", "sales cycle")
+        loose_edges = {
+            k
+            for p in kept
+            if p.last - p.first == 1 and min(e.rank for e in p.entries) >= 2
+            for k in (p.first - 1, p.last)
+        }
         # a metric read from an entity's name alone ("customer") followed by other words
         # (singular: "customers stepping down" is a sentence, "customer lifetime value" a concept)
         entity_edges = {
@@ -720,7 +747,10 @@ class _Reading(_TimeOrderReading):
                 )
                 return
             asked = i in unknown and i > 0 and self.tokens[i - 1].norm == "how"
-            if ((i in metric_edges and i in unknown) or i in entity_edges or asked) and not verbish(t.norm):
+            # (an "-ing" word beside a loose word makes a compound too: "sales outstanding", "operating")
+            compound = i in loose_edges and not verbish(t.norm.removesuffix("ing"))
+            concept = (i in metric_edges and i in unknown) or i in loose_edges
+            if (concept or i in entity_edges or asked) and (compound or not verbish(t.norm)):
                 # "gross margin", "customer lifetime value": a concept next to a metric's words
                 res.refuse(
                     f"'{self.neighbourhood(i)}' is not in the catalog as a metric",

@@ -121,3 +121,25 @@ def test_an_entity_after_a_ranked_metric_is_the_breakdown(resolver: Resolver) ->
     assert res.answerable, res.reason
     assert [n for n, _ in res.group_by] == ["customer__name"]
     assert res.limit == 1 and res.order_by == [("refunds", False)]
+
+
+def test_a_grain_word_inside_the_metric_wording_is_no_breakdown(resolver: Resolver) -> None:
+    res = resolver.resolve("average monthly revenue per client in the uk", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["arpa"] and res.group_by == []
+    grain = resolver.resolve("monthly invoice revenue in 2024", as_of=DAY)  # at the edge it still is one
+    assert grain.group_by == [("metric_time", "month")]
+
+
+def test_a_loose_word_in_a_compound_is_another_concept(resolver: Resolver) -> None:
+    # "sales" alone is a synonym of invoice revenue; "sales pipeline" is a concept the catalog lacks
+    res = resolver.resolve("sales pipeline this quarter", as_of=DAY)
+    assert not res.answerable and res.confidence < 0.5
+
+
+def test_a_verb_cue_across_a_preposition_is_no_exclusion(resolver: Resolver) -> None:
+    res = resolver.resolve("is mrr dropping in latam", as_of=DAY)
+    assert res.answerable, res.reason
+    assert [(f.field, f.op) for f in res.filters] == [("customer__region", "=")]
+    kept = resolver.resolve("mrr dropping latam", as_of=DAY)
+    assert [(f.field, f.op) for f in kept.filters] == [("customer__region", "!=")]
