@@ -394,7 +394,10 @@ class _Reading(_TimeOrderReading):
                     if group
                     else {"metric": 0, "value": 1, "dimension": 2}
                 )
-                if kind == "value" and (any(self.anchored(c, e) for e in entries) or self.after_cue(c.first)):
+                if kind == "value" and (
+                    any(self.anchored(c, e) or self.named_dim_after(c, e) for e in entries)
+                    or self.after_cue(c.first)
+                ):
                     order["value"] = -1  # "overdue invoices", "acquired via events": a value, not a metric
                 best = min(e.rank for e in entries)
                 if kind == "dimension" and best >= 5 and not group:
@@ -432,6 +435,16 @@ class _Reading(_TimeOrderReading):
             and (k := self.prev_word(m.first)) >= 0
             and self.tokens[k].norm in ranking
             for m in self.by_last.get(c.first, [])
+        )
+
+    def named_dim_after(self, c: _Pick, e: Entry) -> bool:
+        """A value right before the name of its own dimension ("the events channel"): a value, even when
+        its words also name a metric.
+        """
+        dim = e.target.split("=", 1)[0]
+        return any(
+            o.last > o.first and any(x.kind == "dimension" and x.target == dim for x in o.entries)
+            for o in self.by_first.get(c.last, [])
         )
 
     def after_cue(self, i: int) -> bool:
@@ -606,6 +619,7 @@ class _Reading(_TimeOrderReading):
         res = self.res
         chosen: dict[tuple[str, bool], list[str]] = {}
         said: dict[tuple[str, bool], int] = {}  # values named one by one (a group is one)
+        firsts: dict[tuple[str, bool], int] = {}  # where each list of values begins
         prev: tuple[int, str, bool] | None = None
         for p in picks:
             if p.kind != "value":
@@ -635,6 +649,8 @@ class _Reading(_TimeOrderReading):
             prev = (p.last, name, negated)
             values = chosen.setdefault((name, negated), [])
             said[(name, negated)] = said.get((name, negated), 0) + 1
+            if said[(name, negated)] == 1:
+                firsts[(name, negated)] = p.first
             for v in value.split(GROUP_SEP):  # a group of values ("mobile apps" → ios, android)
                 if v not in values:
                     values.append(v)
@@ -652,7 +668,7 @@ class _Reading(_TimeOrderReading):
         )
         for (name, negated), values in chosen.items():
             if (
-                contrast
+                (contrast or self.bare_list(firsts[(name, negated)]))
                 and not negated
                 and said[(name, negated)] > 1
                 and name not in [n for n, _ in res.group_by]
@@ -668,6 +684,15 @@ class _Reading(_TimeOrderReading):
                 res.filters.append(Filter(name, "=", (values[0],)))
             else:
                 res.filters.append(Filter(name, "in", tuple(values)))
+
+    def bare_list(self, first: int) -> bool:
+        """Values listed right after the metric's words, with no word tying them to it as a condition
+        ("new customers referral or partner"): the groups to see side by side, not one filter.
+        """
+        j = first - 1
+        return j >= 0 and any(
+            x.start <= self.tokens[j].start < x.end for x in self.res.spans.get("metrics", [])
+        )
 
     # -- leftovers -----------------------------------------------------------------------------
     def check_leftovers(self, picks: list[_Pick]) -> None:

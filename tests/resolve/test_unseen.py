@@ -143,3 +143,21 @@ def test_a_verb_cue_across_a_preposition_is_no_exclusion(resolver: Resolver) -> 
     assert [(f.field, f.op) for f in res.filters] == [("customer__region", "=")]
     kept = resolver.resolve("mrr dropping latam", as_of=DAY)
     assert [(f.field, f.op) for f in kept.filters] == [("customer__region", "!=")]
+
+
+def test_a_value_before_its_dimension_name_is_a_value_not_a_metric(resolver: Resolver) -> None:
+    # "events" names a metric and a channel; before "channel" it is the channel
+    res = resolver.resolve("signups that came through the events channel in 2024", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["signups"]
+    assert [(f.field, f.values) for f in res.filters] == [("customer__acquisition_channel", ("events",))]
+    assert res.group_by == []
+
+
+def test_values_listed_bare_after_the_metric_are_set_side_by_side(resolver: Resolver) -> None:
+    res = resolver.resolve("mrr emea and apac this quarter", as_of=DAY)
+    assert res.answerable, res.reason
+    assert [n for n, _ in res.group_by] == ["customer__region"]
+    assert [(f.op, sorted(f.values)) for f in res.filters] == [("in", ["APAC", "EMEA"])]
+    tied = resolver.resolve("mrr from emea and apac this quarter", as_of=DAY)  # a condition: one filter
+    assert tied.group_by == []
