@@ -30,7 +30,7 @@ from metricmind.define.shape import contradiction, dimensions, metric_dict
 from metricmind.define.sources import suggest_sources
 from metricmind.define.terms import VERBS
 from metricmind.define.usage import Usage, boost
-from metricmind.define.words import POINT_IN_TIME, content, known, lexicon, stems, vocabulary
+from metricmind.define.words import POINT_IN_TIME, content, known, lexicon, stems, verbs_in, vocabulary
 from metricmind.errors import MetricmindError
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Measure, Metric, Model, SemanticModel
@@ -101,10 +101,11 @@ def _analyze(
     proposal.sources = _sources(model, text, usage)
     vocab = vocabulary(model)
     column_words = {w for cols in (columns or {}).values() for c in cols for w in content(c)}
+    verbs = verbs_in(definition.text)
     unknown = [
         w
         for w in content(AT_POINT.sub(" ", definition.text))
-        if not known(w, vocab) and w not in VERBS and w not in column_words
+        if not known(w, vocab) and w not in VERBS and w not in column_words and w not in verbs
     ]
     ranked = rank(model, definition, text, usage.metrics if usage else None)
     proposal.similar = [
@@ -238,6 +239,7 @@ def _compose(
         proposal,
         weakest.confidence if weakest else 0.5,
         f"{weakest.name}: {weakest.reason}" if weakest else "no part of the metric was matched surely",
+        base=model,
     )
     return True
 

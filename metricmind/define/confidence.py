@@ -26,13 +26,15 @@ from typing import Any
 
 from metricmind.define.proposal import Proposal, RuleReading
 from metricmind.define.terms import VERBS
-from metricmind.define.words import content, lexicon, stems
+from metricmind.define.words import USE_VERBS, content, known, lexicon, stems, verbs_in, vocabulary
 from metricmind.spec.model import Metric, Model
 
 #: At or above this a proposal is "confident": right at least 90% of the time on the development files.
 CONFIDENT = 0.8
 #: Below this a proposal carries an unread doubt.
 DOUBT = 0.6
+#: The confidence of a proposal whose definition uses a word the catalog never uses.
+UNKNOWN_WORD = 0.5
 #: How the unread item of a doubt begins.
 DOUBT_PREFIX = "(doubt) "
 #: Words that say how to aggregate, when, or which rows live: explained by the metric's shape.
@@ -149,7 +151,7 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
             texts += [r.text if not r.text.startswith("(in the definition)") else "", r.predicate or ""]
             texts += _said(r)
     explained = {_fold(w) for t in texts for w in stems(t.lower().replace("_", " ").replace("-", " "))}
-    explained |= {_fold(w) for w in SHAPE_WORDS | VERBS}
+    explained |= {_fold(w) for w in SHAPE_WORDS | VERBS | (verbs_in(proposal.definition.text) & USE_VERBS)}
     if any(f in (r.predicate or "") for r in proposal.rules for f in ("is_trial", "is_paid")):
         explained |= {"paid", "paying", "pay"}  # a filter on the trial or paid flag says what "paid" means
     out = []
@@ -190,7 +192,9 @@ def rule_confidence(rules: list[RuleReading]) -> float:
     return min(read, default=1.0)
 
 
-def assess(model: Model, proposal: Proposal, source: float, source_why: str) -> None:
+def assess(
+    model: Model, proposal: Proposal, source: float, source_why: str, *, base: Model | None = None
+) -> None:
     """Fill ``proposal.confidence`` and ``doubts``; below ``DOUBT`` add an unread "(doubt)" item.
 
     Args:
@@ -198,6 +202,8 @@ def assess(model: Model, proposal: Proposal, source: float, source_why: str) -> 
         proposal: A proposal with a metric.
         source: The confidence of the chosen metric or measure.
         source_why: What that choice rests on and its alternatives (said in a doubt).
+        base: The project's own model when ``model`` is extended with the proposal's new parts (whose
+            names and descriptions come from the definition, so they know every word of it).
     """
     if proposal.metric is None:
         return
@@ -213,6 +219,13 @@ def assess(model: Model, proposal: Proposal, source: float, source_why: str) -> 
         doubts.append(
             f"the definition says {', '.join(repr(w) for w in missing)}, which nothing the metric reads "
             "explains; check that it computes what these words mean"
+        )
+    strange = [w for w in missing if not known(w, vocabulary(base or model))]
+    if strange:  # a word the catalog never uses (a verb let through the unknown-word refusal)
+        parts.append(UNKNOWN_WORD)
+        doubts.append(
+            f"the definition says {', '.join(repr(w) for w in strange)}, which the catalog never uses; "
+            "check that the metric means it"
         )
     rules = rule_confidence(proposal.rules)
     parts.append(rules)

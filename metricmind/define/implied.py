@@ -51,6 +51,8 @@ def implied(
     keep: dict[str, list[str]] = {}
     drop: dict[str, list[str]] = {}
     said: dict[str, list[str]] = {}
+    whole = stems(text.lower().replace("-", " ").replace("_", " "))
+    flagged = {f.name for f in ctx.flags if rulebook.names_flag(whole, f)}  # "trials … paid"
     doubt: dict[str, str] = {}  # dimension → why its value may not be the one meant
     for clause in _CLAUSES.split(text):
         if not clause.strip():
@@ -73,6 +75,8 @@ def implied(
                     continue
                 if value in ("true", "false") and len(key) == 1 and _manner(words, at + 1):
                     continue  # "paid by card", "paid with a card": how, not whether
+                if value == "false" and dim in flagged:
+                    continue
                 if value in ("true", "false"):
                     flag_negative = negative != (value == "false")
                     target = drop if flag_negative else keep
@@ -82,7 +86,7 @@ def implied(
                     target = drop if negative else keep
                     if value not in target.get(dim, []):
                         target.setdefault(dim, []).append(value)
-                said.setdefault(dim, []).append(half.strip())
+                said.setdefault(dim, []).append(_spoken(half, key))
     out: list[rulebook.Read] = []
     for dim in sorted({*keep, *drop}):
         kept, dropped = keep.get(dim, []), drop.get(dim, [])
@@ -116,6 +120,18 @@ def _keyed(ctx: rulebook.Context, found: list[tuple[str, str]], dim: str) -> rul
     """``ctx`` with only the keys of ``dim``'s values (aligned with them, as ``renamed`` reads them)."""
     keys = [k for (d, _), k in zip(found, ctx.keys, strict=True) if d == dim]
     return replace(ctx, keys=keys, ambiguous=list(ctx.ambiguous))
+
+
+def _spoken(text: str, key: tuple[str, ...]) -> str:
+    """The words of ``text`` that named a value (``key``, their stems), as written: only these are
+    explained by the filter read (the rest of the clause must be explained by the metric).
+    """
+    words = re.findall(r"[\w'-]+", text)
+    for i in range(len(words) - len(key) + 1):
+        run = words[i : i + len(key)]
+        if stems(" ".join(run).lower().replace("-", " ").replace("_", " ")) == key:
+            return " ".join(run)
+    return " ".join(key)
 
 
 def _ruled(dim: str, ruled: set[str]) -> bool:

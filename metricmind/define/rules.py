@@ -479,9 +479,16 @@ def _flag(key: tuple[str, ...], ctx: Context) -> tuple[str, str] | None:
         if key in f.phrases:
             return f.name, "true"
     for f in ctx.flags:
-        if f.own and key in f.negated:
-            return f.name, "false"
+        if f.own and key in f.negated and not names_flag(ctx.said, f):
+            return f.name, "false"  # "paid subscriptions"; not in "trials that became paid"
     return None
+
+
+def names_flag(words: tuple[str, ...], flag: Flag) -> bool:
+    """``words`` name ``flag`` itself ("trials"): then its "no" words speak of another moment ("trials
+    that converted to paid"), not of the rows to keep.
+    """
+    return any(_contains(words, p) for p in flag.phrases)
 
 
 def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> tuple[str, str] | None:

@@ -70,6 +70,31 @@ DISTINCT = re.compile(
 )
 
 
+#: A verb form used as a verb ("worked with", "holding at least", "begun in"): it says what the rows did,
+#: the nouns around it say which data; never an unknown word of its own.
+_VERB_USE = re.compile(
+    r"\b([a-z]+(?:ed|ing)|begun|become|became|held|done|made|gone|run|ran)\s+"
+    r"(?:with|at|on|in|to|into|from|for|by|a|an|the|any|some|their|its|one|more|over|up|out|through|"
+    r"onto|under|within|during|after|before)\b",
+    re.IGNORECASE,
+)
+
+
+#: Verbs that say a row was used or held ("worked with integrations", "holding a subscription"): the rows'
+#: own existence explains them. Any other verb ("cancelled of their own choice") stays unexplained.
+USE_VERBS = frozenset(
+    """
+    work worked working works hold holding held holds own owned owning owns have having has had
+    utilize utilized utilizing
+    """.split()
+)
+
+
+def verbs_in(text: str) -> set[str]:
+    """The stems of verbs ``text`` uses as verbs ("whose users worked with integrations" → work)."""
+    return {s for m in _VERB_USE.finditer(text) for s in stems(m.group(1).lower())}
+
+
 @functools.lru_cache(maxsize=65536)
 def stems(text: str) -> tuple[str, ...]:
     """The resolver's stems of ``text``, memoized (the same phrases are stemmed for every definition)."""

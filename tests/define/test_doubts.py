@@ -115,3 +115,34 @@ def test_a_point_in_time_phrase_is_no_unknown_word(demo: Project) -> None:
     assert p.refused is None, p.message
     got, want = _months(demo, p), _hand(demo, "not s.is_trial", "sum(s.mrr)")
     assert got.keys() == want.keys() and all(abs(got[m] - want[m]) < 0.01 for m in want)
+
+
+def test_trials_that_turned_paid_are_not_filtered_to_paid_rows(demo: Project) -> None:
+    # "paid" says what the trials became, not which rows count: no is_trial = false next to trials
+    p = analyze(
+        Definition("trials_to_paid", "Trial subscriptions started each month which converted into paid ones"),
+        demo.model,
+    )
+    assert "is_trial') }} = false" not in str(p.metric)
+
+
+def test_a_verb_is_no_unknown_word_but_an_unexplained_one_is_a_doubt(demo: Project) -> None:
+    # "worked with" is a verb of use; "renewed" is a verb the catalog never uses: a doubt, not an answer
+    p = analyze(
+        Definition("web_api_users", "Distinct users who worked with the API on web during the month"),
+        demo.model,
+    )
+    assert p.refused is None and p.metric is not None, p.message
+    text = str(p.metric)
+    assert "'api'" in text and "'web'" in text
+    q = analyze(Definition("renewing_customers", "Customers who renewed at month end"), demo.model)
+    assert q.refused is not None or any("renewed" in r.reason for r in q.unread)
+
+
+def test_a_value_in_the_definition_explains_only_its_own_words(demo: Project) -> None:
+    # the filter read from "dashboards" must not vouch for "clicked" in the same clause
+    p = analyze(
+        Definition("dash_clickers", "Number of distinct users who clicked on dashboards in the month"),
+        demo.model,
+    )
+    assert p.metric is None or p.confidence < 0.6
