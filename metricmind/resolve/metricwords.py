@@ -8,7 +8,7 @@ from metricmind.resolve.analyst import additive
 from metricmind.resolve.describe import PHRASE_WEIGHT, content
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.exclusion import EXCLUSION_WORDS
-from metricmind.resolve.lexicon import Entry
+from metricmind.resolve.lexicon import COMMON_WORDS, Entry
 from metricmind.resolve.loosevalues import demonym
 from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.resolution import Resolution, Span
@@ -198,7 +198,16 @@ class _MetricReading(_ReadingBase):
             and t.stem not in FILLERS
             and SHORT_FORMS.get(t.norm) != ""  # a chat filler ("hey quick one") is no evidence
             and t.norm not in EXCLUSION_WORDS  # "ignoring SMB" excludes a value, it names no metric
+            and not self.names_value(i)  # "customers on Starter": a plan, not the word "start"
         ]
+
+    def names_value(self, i: int) -> bool:
+        """Whether the word at ``i`` is, as typed, a whole value of a dimension ("Starter", "EMEA")."""
+        word = self.tokens[i].norm
+        after_on = i > 0 and self.tokens[i - 1].norm in ("on", "for", "from")  # "customers on Starter"
+        return (word not in COMMON_WORDS or after_on) and any(
+            e.kind == "value" and e.source == "value" for e in self.lex.lookup((word,))
+        )
 
     def described(self, metrics: list[str]) -> list[str]:
         """One metric whose own words (synonyms, description, definition) explain every word read as a

@@ -46,7 +46,7 @@ from metricmind.resolve.exclusion import (
     weak_cue,
 )
 from metricmind.resolve.lexicon import COMMON_WORDS, GROUP_SEP, Entry, build_lexicon, read_learned
-from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY, VS_WORDS, WHICH_MORE
+from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY, LOSE_VERBS, VS_WORDS, WHICH_MORE, WIN_VERBS
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Resolution, Span
 from metricmind.resolve.text import FILLERS, distance, number, root, typo_limit
@@ -722,9 +722,13 @@ class _Reading(_TimeOrderReading):
         dim_edges = {p.last for p in picks if p.kind == "dimension"}
         unknown: list[int] = []
         known: list[int] = []
+        preamble = self.preamble()
+        said_by_metric = self.verbs_the_metrics_say()
         for i, t in enumerate(self.tokens):
-            if self.used[i] or t.stem in FILLERS or t.norm in FILLERS:
+            if self.used[i] or t.stem in FILLERS or t.norm in FILLERS or i in preamble:
                 continue
+            if t.norm in said_by_metric:
+                continue  # "new customers we landed": the verb says what the metric says
             if t.norm == "due" and i + 1 < len(self.tokens) and self.tokens[i + 1].norm == "to":
                 continue  # "churned due to price": a cue, not a concept
             if t.norm in ("one", "single"):
@@ -789,6 +793,24 @@ class _Reading(_TimeOrderReading):
                 "not confident enough in this reading: " + "; ".join(res.notes),
                 [self.describe(m) for m in res.metrics],
             )
+
+    def preamble(self) -> set[int]:
+        """Words before a dash or colon that nothing read ("quick q - …", "for the board: …"): chat."""
+        q = self.res.question
+        for mark in (" - ", ": ", " – ", " — "):
+            at = q.find(mark)
+            if at > 0:
+                before = [t.index for t in self.tokens if t.end <= at]
+                if before and not any(self.used[i] for i in before) and len(before) <= 4:
+                    return set(before)
+        return set()
+
+    def verbs_the_metrics_say(self) -> frozenset[str]:
+        """Verbs of winning or losing customers that a metric read already says (new …, churned …)."""
+        words = set().union(*(self.lex.metric_words.get(m, set()) for m in self.res.metrics))
+        return (WIN_VERBS if "new" in words else frozenset()) | (
+            LOSE_VERBS if "churn" in words else frozenset()
+        )
 
     def edge(self, i: int, step: int) -> int:
         """The first word from ``i`` on (going by ``step``) past linking words nothing read: what stands

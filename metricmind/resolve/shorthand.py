@@ -117,6 +117,9 @@ SHORT_FORMS: dict[str, str] = {
     "werent": "were not",
     "hows": "how is",
     "whats": "what is",
+    "u": "you",
+    "ur": "your",
+    "thru": "through",
     # chat fillers: dropped
     "asap": "",
     "fyi": "",
@@ -130,6 +133,11 @@ SHORT_FORMS: dict[str, str] = {
     "ty": "",
     "lmk": "",
     "ok": "",
+    "hello": "",
+    "thanks": "",
+    "cheers": "",
+    "urgent": "",
+    "kindly": "",
 }
 """Short form → the words it stands for ("" drops the word)."""
 

@@ -161,3 +161,23 @@ def test_values_listed_bare_after_the_metric_are_set_side_by_side(resolver: Reso
     assert [(f.op, sorted(f.values)) for f in res.filters] == [("in", ["APAC", "EMEA"])]
     tied = resolver.resolve("mrr from emea and apac this quarter", as_of=DAY)  # a condition: one filter
     assert tied.group_by == []
+
+
+def test_a_chat_preamble_and_fillers_cost_nothing(resolver: Resolver) -> None:
+    res = resolver.resolve("fyi for the board: hey pls send arr by segment thanks", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["arr"] and res.confidence >= 0.8
+
+
+def test_a_verb_the_metric_already_says_is_read(resolver: Resolver) -> None:
+    res = resolver.resolve("new logos we landed in march", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["new_customers"] and not res.notes
+
+
+def test_a_value_named_as_typed_is_no_description_evidence(resolver: Resolver) -> None:
+    # "Starter" is a plan; its stem is no evidence for "active customers at the start"
+    res = resolver.resolve("active customers on starter in apac", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["active_customers"]
+    assert ("subscription__plan_tier", ("Starter",)) in [(f.field, f.values) for f in res.filters]
