@@ -61,6 +61,14 @@ def use(project: Project, uses: dict[str, int]) -> None:
     project.learner.flush()  # the learned path writes its episodes after the answer
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests of the trended project in one xdist group: one worker builds it (two nightly runs) once."""
+    for item in items:
+        # without xdist (-p no:xdist) the marker is unknown and there is one process anyway
+        if item.config.pluginmanager.hasplugin("xdist") and "trended" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("trending"))
+
+
 @pytest.fixture(scope="session")
 def trend_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Learning on (as the demo's metricmind.yml says), the default store, a private git config."""

@@ -120,6 +120,7 @@ def test_describe() -> None:
     assert describe(1, 0) == "used once this week, none the week before"
 
 
+@pytest.mark.postgres
 def test_on_a_postgresql_store(
     demo_built: Path, tmp_path: Path, trend_env: None, postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -115,6 +115,7 @@ def test_pages_render_without_the_badge(
         assert catalog["trending"] == [] and all(m["trending"] is None for m in rows(catalog).values())
 
 
+@pytest.mark.browser
 def test_the_catalog_in_chromium(project: Project) -> None:
     with chromium() as browser, running(create_app(project)) as url:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
