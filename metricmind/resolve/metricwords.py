@@ -204,7 +204,7 @@ class _MetricReading(_ReadingBase):
     def names_value(self, i: int) -> bool:
         """Whether the word at ``i`` is, as typed, a whole value of a dimension ("Starter", "EMEA")."""
         word = self.tokens[i].norm
-        after_on = i > 0 and self.tokens[i - 1].norm in ("on", "for", "from")  # "customers on Starter"
+        after_on = i > 0 and self.tokens[i - 1].norm == "on"  # "customers on Starter"
         return (word not in COMMON_WORDS or after_on) and any(
             e.kind == "value" and e.source == "value" for e in self.lex.lookup((word,))
         )
