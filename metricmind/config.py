@@ -77,6 +77,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("learn.epsilon", 0.1, "Share of the learned path's decisions that explore a random allowed arm."),
     Setting("learn.reward", None, "Reward weights overriding the defaults (a mapping; see docs/learn.md)."),
     Setting("learn.rollups_max", 20, "Most rollups the nightly learner keeps."),
+    Setting(
+        "learn.rollups_schema",
+        "metricmind_rollups",
+        "Schema the nightly learner owns for rollups in a PostgreSQL warehouse (created if missing).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -139,11 +139,12 @@ def simulate_nights(
     reward: RewardConfig | None = None,
     requests: int = 150,
     zipf: float = 1.1,
+    policy: Policy | None = None,
 ) -> dict[str, Any]:
     """Decide each night how to keep each rollup; popularity reshuffled halfway (drift).
 
     Returns the reward of the policy, the oracle (best expected way per rollup and night), each fixed
-    way and random, and how often each way was chosen.
+    way and random, and how often each way was chosen. ``policy``: train this policy (default a new one).
     """
     reward = reward or RewardConfig()
     pool = candidates(table)
@@ -153,7 +154,7 @@ def simulate_nights(
     weights = 1.0 / np.arange(1, len(pool) + 1) ** zipf
     weights /= weights.sum()
     phases = [rng.permutation(len(pool)), rng.permutation(len(pool))]
-    policy = Policy(ARMS, 5, algorithm=algorithm, epsilon=epsilon, seed=seed)
+    policy = policy or Policy(ARMS, 5, algorithm=algorithm, epsilon=epsilon, seed=seed)
     got = oracle = rand = 0.0
     fixed = dict.fromkeys(KINDS, 0.0)
     chosen = dict.fromkeys(KINDS, 0)
@@ -193,3 +194,59 @@ def simulate_nights(
         "share_of_oracle": round(got / oracle, 4) if oracle else None,
         "chosen": chosen,
     }
+
+
+class Chooser:
+    """The nightly builder's materialization decisions: a :class:`Policy` over :data:`KINDS`.
+
+    A new chooser starts from the policy trained on the measured table (:func:`simulate_nights` over
+    ``data/arms.json``: 30 nights), so the first real night is not a coin toss; each real build then
+    adds its measured reward (:meth:`reward`). :meth:`state` / :meth:`from_state` are JSON-ready.
+    """
+
+    def __init__(
+        self, policy: Policy, reward: RewardConfig | None = None, build_cost: float = BUILD_COST
+    ) -> None:
+        self.policy = policy
+        self.reward_config = reward or RewardConfig()
+        self.build_cost = build_cost
+
+    @classmethod
+    def pretrained(cls, seed: int = 0, reward: RewardConfig | None = None) -> Chooser:
+        """A chooser whose policy has played the measured table's nights."""
+        from metricmind.learn.simulate import load_table
+
+        policy = Policy(ARMS, 5, seed=seed)
+        simulate_nights(load_table(), seed=seed, reward=reward, policy=policy)
+        return cls(policy, reward)
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any], reward: RewardConfig | None = None) -> Chooser:
+        """Inverse of :meth:`state`."""
+        return cls(Policy.from_state(state), reward)
+
+    def state(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return self.policy.state()
+
+    def choose(
+        self, uses: int, build_ms: float, plain_ms: float, allowed: list[str]
+    ) -> tuple[str, np.ndarray]:
+        """The kind to keep a rollup as (among ``allowed`` kinds) and the context it was chosen in."""
+        x = features(uses, build_ms, plain_ms)
+        arms = [f"materialization={k}" for k in allowed]
+        return arm_action(self.policy.choose(x, arms))["materialization"], x
+
+    def reward(
+        self, kind: str, uses: int, build_ms: float, read_ms: float, rows: int, ok: bool = True
+    ) -> float:
+        """The reward of keeping a rollup as ``kind``: ``uses`` reads at ``read_ms`` (an optimization
+        applied for a kept table) minus ``build_cost`` per second of build; a wrong answer is a failure.
+        """
+        kept = kind in ("table", "incremental")
+        one = self.reward_config.reward(Outcome(ok, read_ms, rows, optimized=kept and ok))
+        return max(uses, 1) * one - self.build_cost * build_ms / 1000
+
+    def observe(self, x: np.ndarray, kind: str, reward: float) -> None:
+        """Record the reward of a decision."""
+        self.policy.observe(x, f"materialization={kind}", reward)

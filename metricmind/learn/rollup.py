@@ -12,7 +12,7 @@ is routed to it only when the rollup gives the very rows the plain plan gives (t
   snapshots) only at its exact shape: the same group-by, filters and time range.
 
 No ``limit`` (ties would make the kept rows arbitrary) and one metric per query. Routing returns the
-SQL over the rollup table (DuckDB); :class:`metricmind.learn.safety.ArmGuard` still verifies a sample
+SQL over the rollup table (DuckDB or PostgreSQL); :class:`metricmind.learn.safety.ArmGuard` still verifies a sample
 of the answers against the plain plan. Pure: no I/O.
 """
 
@@ -217,11 +217,18 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def table_ref(rollup: Rollup) -> str:
+    """The rollup's table as a query names it: ``"schema"."table"`` in a server warehouse."""
+    schema = rollup.extra.get("schema")
+    return f"{_q(str(schema))}.{_q(rollup.table)}" if schema else _q(rollup.table)
+
+
 def route(
     rollup: Rollup,
     query: MetricQuery,
     widened: tuple[dt.date | None, dt.date | None] | None = None,
     dialect: str = "duckdb",
+    target: str = "duckdb",
 ) -> str | None:
     """The SQL over ``rollup``'s table that answers ``query`` exactly, or None.
 
@@ -230,6 +237,7 @@ def route(
         query: The request.
         widened: The query's ``[start, end)`` as the plain plan widens it (whole periods of its grain).
         dialect: The dialect of the query's filters.
+        target: The dialect of the SQL returned (where the rollup is: ``duckdb`` or ``postgres``).
     """
     spec = rollup.spec
     if query.metrics != (spec.metric,) or query.limit is not None or query.allow_overlap:
@@ -250,7 +258,7 @@ def route(
         if not same or len(set(query.group_by)) != len(query.group_by):
             return None
         cols = ", ".join(_q(c) for c in (*query.group_by, metric))
-        return f"SELECT {cols} FROM {_q(rollup.table)} ORDER BY {order}"
+        return f"SELECT {cols} FROM {table_ref(rollup)} ORDER BY {order}"
     if spec.start or spec.end:
         return None
     times = [g for g in query.group_by if g.startswith(TIME)]
@@ -280,7 +288,7 @@ def route(
         cond = on_columns(parse_where(where, dialect), columns)
         if cond is None:
             return None
-        conds.append(f"({cond.sql(dialect='duckdb')})")
+        conds.append(f"({cond.sql(dialect=target)})")
     start, end = widened if widened is not None else (query.start, query.end)
     if start is not None or end is not None:
         if rollup_grain != "day":
@@ -292,7 +300,7 @@ def route(
             conds.append(f"{day} < CAST('{end.isoformat()}' AS DATE)")
     kind = rollup.types.get(metric, "DOUBLE")
     value = f"CAST({spec.reagg}({_q(metric)}) AS {kind}) AS {_q(metric)}"
-    sql = f"SELECT {', '.join([*keys, value])} FROM {_q(rollup.table)}"
+    sql = f"SELECT {', '.join([*keys, value])} FROM {table_ref(rollup)}"
     if conds:
         sql += " WHERE " + " AND ".join(conds)
     if keys:
@@ -311,7 +319,11 @@ def _order(query: MetricQuery) -> str | None:
 
 
 def usable(rollup: Rollup, data_version: str | None, source_sha: str | None) -> bool:
-    """Whether ``rollup`` is current: built on this data version from the same definition."""
+    """Whether ``rollup`` is current: built on this data version from the same definition (a view reads
+    the live data: only its definition matters).
+    """
+    if rollup.extra.get("kind") == "view":
+        return source_sha is not None and rollup.source_sha == source_sha
     return bool(data_version) and rollup.data_version == data_version and rollup.source_sha == source_sha
 
 

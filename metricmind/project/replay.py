@@ -19,6 +19,7 @@ import random
 import statistics
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ from metricmind.learn.safety import same_answer
 from metricmind.project.learning import Learner
 from metricmind.project.nightlearn import plan_rollups
 from metricmind.project.rollups import RollupStore
+from metricmind.project.rollups_build import usage_of
 from metricmind.spec.query import MetricQuery
 
 if TYPE_CHECKING:
@@ -113,7 +115,7 @@ def _replay(project: Project, learner: Learner, queries: list[MetricQuery], nigh
         if i == night:
             learner.flush()
             specs = plan_rollups(project, learner.memory, limit=int(project.setting("learn.rollups_max")))
-            night_report = learner.rollups.build(project, specs)
+            night_report = learner.rollups.build(project, specs, usage_of(project, learner.memory, specs))
         timings: dict[str, float] = {}
         try:
             for side in ("plain", "learned") if i % 2 == 0 else ("learned", "plain"):
@@ -157,6 +159,8 @@ def _replay(project: Project, learner: Learner, queries: list[MetricQuery], nigh
         "verified": stats["verified"],
         "banned": stats["banned"],
         "rollups_built": len(night_report.get("built", [])),
+        "rollup_kinds": dict(Counter(night_report.get("kinds", {}).values())),
+        "rollups_ephemeral": len(night_report.get("ephemeral", [])),
         "differing_answers": len(differing),
         "differing": differing[:5],
     }

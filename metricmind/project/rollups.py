@@ -1,15 +1,21 @@
-"""The learner's rollup database: pre-aggregated tables in a DuckDB file the learner owns.
+"""The learner's rollups: pre-aggregated answers kept where the learner owns them, never read stale.
 
-The warehouse is opened read-only by every server, and DuckDB lets one process write a file while it
-locks out even readers elsewhere, so rollups never go into the warehouse: each build writes a new
-*generation* file ``<state>/rollups/gen_<n>.duckdb`` (the warehouse attached read-only, each rollup a
-``CREATE TABLE … AS`` of its source query; an unchanged rollup is copied from the previous generation),
-then points ``manifest.json`` at it in one atomic rename. Servers read the manifest when it changes and
-open the generation read-only; older generations are deleted (an open reader keeps its file).
+**DuckDB warehouses.** The warehouse is opened read-only by every server, and DuckDB lets one process
+write a file while it locks out even readers elsewhere, so rollups never go into the warehouse: each
+build writes a new *generation* file ``<state>/rollups/gen_<n>.duckdb`` (the warehouse attached
+read-only; an unchanged rollup is copied from the previous generation), then points ``manifest.json``
+at it in one atomic rename. Servers read the manifest when it changes and open the generation
+read-only; older generations are deleted (an open reader keeps its file).
 
-A rollup is used only while it is current: built on the warehouse's present data version from the same
-compiled source query (:func:`metricmind.learn.rollup.usable`). One whose source changed is never read;
-the next build rebuilds it (when still worth it) or drops it.
+**PostgreSQL warehouses.** Tables (or views) in a schema the learner owns (``learn.rollups_schema``,
+default ``metricmind_rollups``), each source table's changes counted by a trigger
+(:mod:`metricmind.project.rollups_pg`); the manifest stays in the state folder.
+
+How each rollup is kept (table, incremental, view, or not at all) is the materialization policy's
+choice, and each build is verified against the plain plan (:mod:`metricmind.project.rollups_build`).
+A rollup is used only while it is current: built on the present data version of its sources from the
+same compiled source query (:func:`metricmind.learn.rollup.usable`). One whose source changed is never
+read; the next build rebuilds it (when still worth it) or drops it.
 """
 
 from __future__ import annotations
@@ -20,14 +26,24 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from metricmind import config
 from metricmind.compiler.plan import expand_range
 from metricmind.errors import MetricmindError
+from metricmind.learn.materialize import Chooser
 from metricmind.learn.rollup import Rollup, RollupSpec, route, sha, usable
+from metricmind.project.rollups_build import (
+    DuckDBBackend,
+    build_all,
+    load_chooser,
+    save_chooser,
+    usage_of,
+    view_read,
+)
+from metricmind.project.rollups_pg import Versions
 from metricmind.spec.query import MetricQuery
 from metricmind.warehouse.base import Result, Warehouse
 from metricmind.warehouse.duckdb import DuckDBWarehouse, quote
@@ -50,6 +66,10 @@ class RollupStore:
         self._generation: str | None = None
         self._reader: Warehouse | None = None
         self._shas: dict[str, str | None] = {}
+        self._sources: dict[str, str] = {}
+        self._backend: str | None = None
+        self._routes: dict[str, Warehouse] = {}
+        self._versions = Versions()
 
     # -- reading ------------------------------------------------------------------------------
     def rollups(self) -> list[Rollup]:
@@ -66,6 +86,7 @@ class RollupStore:
                     data = json.loads(path.read_text())
                     self._rollups = [Rollup.from_dict(r) for r in data.get("rollups", [])]
                     generation = str(data.get("generation") or "")
+                    self._backend = str(data.get("backend") or "duckdb")
                 except (OSError, ValueError, KeyError, TypeError) as exc:
                     log.warning("the rollup manifest %s is unreadable (%s); no rollup is used", path, exc)
                     self._rollups, generation = [], ""
@@ -81,7 +102,8 @@ class RollupStore:
         key = spec.key
         if key not in self._shas:
             try:
-                self._shas[key] = sha(project.compile(spec.source()))
+                self._sources[key] = project.compile(spec.source())
+                self._shas[key] = sha(self._sources[key])
             except MetricmindError:
                 self._shas[key] = None
         return self._shas[key]
@@ -98,14 +120,25 @@ class RollupStore:
             except MetricmindError:
                 return None
             widened = (rng.start, rng.end)
+        postgres = self._backend == "postgres"
+        current = self._versions.current(project, rollups, version) if postgres else {}
         for rollup in rollups:
             if rollup.spec.metric not in query.metrics:
                 continue
-            if not usable(rollup, version, self.source_sha(project, rollup.spec)):
+            now = current.get(rollup.table) if postgres else version
+            if not usable(rollup, now, self.source_sha(project, rollup.spec)):
                 continue
-            sql = route(rollup, query, widened, project.dialect)
-            if sql is not None:
-                return rollup, sql
+            sql = route(rollup, query, widened, project.dialect, "postgres" if postgres else "duckdb")
+            if sql is None:
+                continue
+            if not postgres and rollup.extra.get("kind") == "view":
+                sql = view_read(rollup, sql, self._sources[rollup.spec.key])
+            if postgres or rollup.extra.get("kind") == "view":
+                with self._lock:
+                    if len(self._routes) > 4096:
+                        self._routes.clear()
+                    self._routes[sql] = project.warehouse
+            return rollup, sql
         return None
 
     def run(self, sql: str) -> Result:
@@ -114,6 +147,10 @@ class RollupStore:
         Raises:
             MetricmindError: no generation, or the query failed.
         """
+        with self._lock:
+            elsewhere = self._routes.get(sql)
+        if elsewhere is not None:  # a rollup in the warehouse itself, or a view over it
+            return elsewhere.run(sql)
         with self._lock:
             if self._reader is None:
                 if not self._generation:
@@ -130,91 +167,137 @@ class RollupStore:
                 self._reader = None
 
     # -- building -----------------------------------------------------------------------------
-    def build(self, project: Project, specs: Iterable[RollupSpec]) -> dict[str, Any]:
-        """Make a new generation holding exactly ``specs`` (current ones copied, the rest built).
+    def build(
+        self,
+        project: Project,
+        specs: Iterable[RollupSpec],
+        usage: Mapping[str, int] | None = None,
+        *,
+        kind: str | None = None,
+    ) -> dict[str, Any]:
+        """Make a new generation holding ``specs`` (current ones kept, the rest built as the
+        materialization policy chooses, each verified against the plain plan; see
+        :mod:`metricmind.project.rollups_build`). Rollups not in ``specs`` are dropped; a spec that fails
+        to build is reported and left out. ``usage``: each spec's (by key) recent uses (default: counted in
+        the project's memory); ``kind``: keep every rollup this way instead of asking the policy (tests).
 
-        Rollups not in ``specs`` are dropped; a spec that fails to build is reported and left out.
-        Needs a DuckDB warehouse (attached read-only while building); other warehouses get their rollups
-        as reviewable proposals only.
+        DuckDB warehouses get a generation file the learner owns, PostgreSQL a schema the learner owns
+        (``learn.rollups_schema``); other warehouses get their rollups as reviewable proposals only.
         """
+        engine = str(project.setting("warehouse.type"))
         version = data_version(project)
-        if not version or str(project.setting("warehouse.type")) != "duckdb":
-            return {"built": [], "kept": [], "dropped": [], "failed": [], "skipped": "not a DuckDB warehouse"}
+        if not version or engine not in ("duckdb", "postgres"):
+            return {
+                "built": [],
+                "kept": [],
+                "dropped": [],
+                "failed": [],
+                "skipped": f"rollups are not built on {engine}",
+            }
         wanted = list(dict.fromkeys(specs))
-        old = {r.spec.key: r for r in self.rollups()}
+        previous = self.rollups()
+        if previous and self._backend not in (None, engine):
+            previous = []  # built on another warehouse: nothing carries over
+        old = {r.spec.key: r for r in previous}
         config.ensure_state_dir(project.state_dir)
         self.folder.mkdir(parents=True, exist_ok=True)
+        chooser = load_chooser(self.folder, project)
+        if usage is None:
+            try:
+                usage = usage_of(project, project.memory, wanted)
+            except MetricmindError as exc:
+                log.info("rollup usage unavailable: %s", exc)
+                usage = {}
+        if engine == "postgres":
+            built, report, generation = self._build_postgres(project, wanted, old, chooser, usage, kind)
+        else:
+            got = self._build_duckdb(project, wanted, old, chooser, usage, version, kind)
+            if got is None:
+                return {
+                    "built": [],
+                    "kept": [],
+                    "dropped": [],
+                    "failed": [],
+                    "skipped": "the warehouse changed during the build",
+                }
+            built, report, generation = got
+        save_chooser(self.folder, chooser)
+        kept = {r.spec.key for r in built}
+        report["dropped"] = sorted(
+            {r.table for k, r in old.items() if k not in kept} | set(report.get("dropped", []))
+        )
+        report["rollups"] = len(built)
+        return report | {"generation": generation}
+
+    def _build_duckdb(
+        self,
+        project: Project,
+        wanted: list[RollupSpec],
+        old: dict[str, Rollup],
+        chooser: Chooser,
+        usage: Mapping[str, int] | None,
+        version: str,
+        kind: str | None,
+    ) -> tuple[list[Rollup], dict[str, Any], str] | None:
         generation = f"gen_{time.time_ns()}.duckdb"
         catalog = quote(generation.removesuffix(".duckdb"))
         target = DuckDBWarehouse(self.folder / generation, read_only=False, sandbox=False)
-        built: list[Rollup] = []
-        report: dict[str, Any] = {"built": [], "kept": [], "dropped": [], "failed": []}
         try:
             target.execute(f"ATTACH {_lit(str(project._warehouse_path()))} AS wh (READ_ONLY)")
             previous = self._generation
-            if previous and (self.folder / previous).exists():
-                target.execute(f"ATTACH {_lit(str(self.folder / previous))} AS prev (READ_ONLY)")
-            for spec in wanted:
-                try:
-                    source = project.compile(spec.source())
-                except MetricmindError as exc:
-                    report["failed"].append({"rollup": spec.to_dict(), "error": exc.message})
-                    continue
-                digest = sha(source)
-                t0 = time.perf_counter()
-                before = old.get(spec.key)
-                try:
-                    if previous and before is not None and usable(before, version, digest):
-                        target.execute(
-                            f"CREATE TABLE {catalog}.main.{quote(spec.name)} AS "
-                            f"SELECT * FROM prev.main.{quote(before.table)}"
-                        )
-                        report["kept"].append(spec.name)
-                    else:
-                        target.execute(f"USE wh; CREATE TABLE {catalog}.main.{quote(spec.name)} AS {source}")
-                        report["built"].append(spec.name)
-                    table = f"{catalog}.main.{quote(spec.name)}"
-                    described = target.run(f"DESCRIBE {table}").rows
-                    rows = int(target.run(f"SELECT COUNT(*) FROM {table}").scalar() or 0)
-                except MetricmindError as exc:
-                    report["failed"].append({"rollup": spec.to_dict(), "error": exc.message})
-                    continue
-                built.append(
-                    Rollup(
-                        spec,
-                        spec.name,
-                        {str(r[0]): str(r[1]) for r in described},
-                        digest,
-                        version,
-                        rows,
-                        dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                        round((time.perf_counter() - t0) * 1000, 3),
-                    )
-                )
+            has_prev = bool(previous and (self.folder / previous).exists())
+            if has_prev:
+                target.execute(f"ATTACH {_lit(str(self.folder / str(previous)))} AS prev (READ_ONLY)")
+            backend = DuckDBBackend(project, target, catalog, has_prev, version)
+            built, report = build_all(project, backend, wanted, old, chooser, usage, kind)
+            target.execute(f"USE {catalog}")
             target.execute("DETACH wh")
-            if previous:
+            if has_prev:
                 target.execute("DETACH DATABASE IF EXISTS prev")
             target.execute("CHECKPOINT")
         finally:
             target.close()
         if data_version(project) != version:  # the warehouse changed while building: nothing is current
             (self.folder / generation).unlink(missing_ok=True)
-            return report | {"skipped": "the warehouse changed during the build"}
-        kept = {r.spec.key for r in built}
-        report["dropped"] = [r.table for k, r in old.items() if k not in kept]
-        self._publish(generation, built)
-        report["rollups"] = len(built)
-        return report
+            return None
+        self._publish(generation, built, "duckdb")
+        return built, report, generation
 
-    def drop_all(self) -> int:
-        """Remove every rollup (an empty manifest; old generation files deleted). How many were dropped."""
+    def _build_postgres(
+        self,
+        project: Project,
+        wanted: list[RollupSpec],
+        old: dict[str, Rollup],
+        chooser: Chooser,
+        usage: Mapping[str, int] | None,
+        kind: str | None,
+    ) -> tuple[list[Rollup], dict[str, Any], str]:
+        from metricmind.project.rollups_pg import Builder, PostgresBackend
+
+        generation = str(time.time_ns())
+        with Builder(project, generation) as builder:
+            built, report = build_all(project, PostgresBackend(builder), wanted, old, chooser, usage, kind)
+            self._publish(generation, built, "postgres")
+            report["dropped"] = builder.drop_unused(built)  # after the manifest no longer names them
+        return built, report, generation
+
+    def drop_all(self, project: Project | None = None) -> int:
+        """Remove every rollup (an empty manifest; old generation files deleted; with ``project``, the
+        tables in a PostgreSQL warehouse too). How many were dropped.
+        """
         count = len(self.rollups())
         if self.folder.exists():
-            self._publish(None, [])
+            backend = self._backend
+            self._publish(None, [], backend)
+            if backend == "postgres" and project is not None:
+                from metricmind.project.rollups_pg import Builder
+
+                with Builder(project, "0") as builder:
+                    builder.drop_unused([])
         return count
 
-    def _publish(self, generation: str | None, rollups: list[Rollup]) -> None:
-        data = {"generation": generation, "rollups": [r.to_dict() for r in rollups]}
+    def _publish(self, generation: str | None, rollups: list[Rollup], backend: str | None = None) -> None:
+        data = {"generation": generation, "backend": backend, "rollups": [r.to_dict() for r in rollups]}
         tmp = self.folder / f"{MANIFEST}.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(data, indent=1))
         tmp.replace(self.folder / MANIFEST)
@@ -223,12 +306,14 @@ class RollupStore:
                 old.unlink(missing_ok=True)
         self._seen = None
         self._shas.clear()
+        self._routes.clear()
 
 
 #: PostgreSQL's data version: the write-ahead log position (a standby's replay position). Every
 #: committed write anywhere in the cluster moves it, so it is conservative: never stale, sometimes a miss.
 PG_VERSION = (
-    "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text"
+    "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() "
+    "ELSE pg_current_wal_insert_lsn() END)::text"
 )
 
 

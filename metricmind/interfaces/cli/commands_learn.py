@@ -136,7 +136,7 @@ def learn_reset(
     if not yes and not typer.confirm(f"Forget everything the memory of {proj.root} holds?"):
         fail("nothing was reset", "Pass --yes to reset without the question.", code=1)
     removed = proj.memory.reset()
-    removed["rollups"] = RollupStore(proj.state_dir / "rollups").drop_all()
+    removed["rollups"] = RollupStore(proj.state_dir / "rollups").drop_all(proj)
     if as_json:
         typer.echo(dumps({"removed": removed}))
         return
