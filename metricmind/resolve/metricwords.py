@@ -177,6 +177,22 @@ class _MetricReading(_ReadingBase):
                 return found[:1]
         return []
 
+    def qualified_entity(self) -> list[str]:
+        """A word before another noun for an entity that, with the entity's own name, is a metric ("new
+        accts" → new customers, "lost logos" → churned customers' phrase "lost customers").
+        """
+        entity_of = self.r.texts.entity_of
+        for i in range(len(self.tokens) - 1):
+            entity = entity_of.get(self.stems[i + 1])
+            if self.used[i] or self.used[i + 1] or entity is None:
+                continue
+            found = [e.target for e in self.lex.lookup((self.stems[i], entity)) if e.kind == "metric"]
+            if found:
+                self.used[i] = self.used[i + 1] = True
+                self.span("metrics", i, i + 2, found[0], "entity")
+                return found[:1]
+        return []
+
     # -- metrics by their descriptions -----------------------------------------------------------
     def metric_positions(self) -> set[int]:
         """The positions of the words read as metrics so far."""
@@ -528,6 +544,9 @@ class _MetricReading(_ReadingBase):
         described = self.metric_by_description()
         if described:
             return described
+        qualified = self.qualified_entity()
+        if qualified:
+            return qualified
         unknown = any(
             not u and self.stems[i] not in self.lex.vocabulary and self.stems[i] not in FILLERS | GRAMMAR
             for i, u in enumerate(self.used)

@@ -175,8 +175,32 @@ class Resolver:
         found = best[0][1] if best and (len(best) == 1 or best[0][0] < best[1][0]) else None
         if found is None and len(word) >= 4 and word.isalpha():
             found = self.expand_prefix(word)
+        if found is None and len(word) >= 3 and word.isalpha():
+            found = self.expand_abbreviation(word)
         self._typos[word] = found
         return found
+
+    def expand_abbreviation(self, word: str) -> str | None:
+        """The one catalog word ``word`` abbreviates by dropping letters ("strts" → starts, "usrs" → users):
+        no vowel after its first letter, the same first and last letter, its letters in order, at most two
+        of the word's consonants dropped.
+        """
+        vowels = set("aeiou")
+        if any(c in vowels for c in word[1:]):
+            return None  # an abbreviation drops the vowels ("big" is a word, not "bookings")
+
+        def fits(w: str) -> bool:
+            if w[0] != word[0] or w[-1] != word[-1] or len(w) <= len(word):
+                return False
+            k = 0
+            for c in w:
+                if k < len(word) and c == word[k]:
+                    k += 1
+            dropped = sum(1 for c in w if c not in vowels) - sum(1 for c in word if c not in vowels)
+            return k == len(word) and dropped <= 2
+
+        found = {w for w in self.lex.vocabulary if w.isalpha() and fits(w)}
+        return min(found, key=len) if len({root(w) for w in found}) == 1 else None
 
     def expand_prefix(self, word: str) -> str | None:
         """The one catalog word ``word`` abbreviates ("feat" → feature, "mgmt" is none): a word that begins

@@ -94,6 +94,9 @@ SHORT_FORMS: dict[str, str] = {
     "mktg": "marketing",
     "mkt": "marketing",
     "ppl": "people",
+    "folks": "people",
+    "val": "value",
+    "vals": "values",
     "pmt": "payment",
     "pmts": "payments",
     "pymt": "payment",
@@ -193,6 +196,8 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
             i += 1
             continue
         words = SHORT_FORMS.get(t.norm)
+        if t.norm == "mkt" and prev is not None and prev.norm == "mid":
+            words = "market"  # "mid mkt": mid-market, not marketing
         if words is None or t.stem in vocabulary:
             out.append(t)
             i += 1

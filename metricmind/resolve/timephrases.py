@@ -303,7 +303,7 @@ _PATTERNS: list[tuple[str, Handler]] = [
         _month_span,
     ),
     (rf"(?:the )?(?P<h>first|second|1st|2nd) half (?:of )?(?:{Y}|(?P<rel>this|last) year)", _half),
-    (rf"h(?P<h>[12]) (?:of )?{Y}", _half),
+    (r"h(?P<h>[12]) (?:of )?(?:fy ?)?(?P<y>20\d\d|\d\d)\b", _half),
     (rf"{Y} h(?P<h>[12])", _half),
     (r"h(?P<h>[12])", _latest_half),
     # "q1 this year", "may last yr", "the third quarter of last year": a period of a year said relatively

@@ -181,3 +181,42 @@ def test_a_value_named_as_typed_is_no_description_evidence(resolver: Resolver) -
     assert res.answerable, res.reason
     assert res.metrics == ["active_customers"]
     assert ("subscription__plan_tier", ("Starter",)) in [(f.field, f.values) for f in res.filters]
+
+
+@pytest.mark.parametrize(
+    ("question", "metric", "dim"),
+    [
+        ("rfnds by cntry", "refunds", "customer__country"),  # letters dropped, vowels first
+        ("trial strts by pln tier", "trial_starts", "subscription__plan_tier"),
+    ],
+)
+def test_words_typed_without_their_vowels(resolver: Resolver, question: str, metric: str, dim: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
+    assert [n for n, _ in res.group_by] == [dim]
+
+
+def test_a_real_short_word_is_no_abbreviation(resolver: Resolver) -> None:
+    res = resolver.resolve("mrr from big accounts in emea", as_of=DAY)
+    assert res.metrics == ["mrr"]
+
+
+def test_a_half_with_a_two_digit_year(resolver: Resolver) -> None:
+    res = resolver.resolve("signups h1 23", as_of=DAY)
+    assert res.time_range == (dt.date(2023, 1, 1), dt.date(2023, 7, 1))
+
+
+def test_mid_mkt_is_the_segment(resolver: Resolver) -> None:
+    res = resolver.resolve("arr mid mkt last qtr", as_of=DAY)
+    assert [(f.field, f.values) for f in res.filters] == [("customer__segment", ("Mid-Market",))]
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [("new companies in the uk this yr", "new_customers"), ("lost accts in q2", "churned_customers")],
+)
+def test_a_word_before_another_noun_for_the_entity(resolver: Resolver, question: str, metric: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
