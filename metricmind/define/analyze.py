@@ -393,7 +393,7 @@ def _implicit_rule(
 ) -> list[rulebook.Read]:
     """A value the definition itself names ("MRR from Enterprise customers") that no rule speaks of."""
     found, _ = rulebook.values_in(definition.text, ctx)
-    ruled = {r.dimension for r in reads if r.dimension}
+    ruled = {d for r in reads for d in (r.dimension, *r.others) if d}
     own = set(
         stems(" ".join([base.name.replace("_", " "), base.label, *map(str, base.meta.get("synonyms") or ())]))
     )

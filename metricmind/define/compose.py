@@ -29,9 +29,9 @@ from metricmind.define.proposal import Definition, NewMeasure, NewModel, Proposa
 from metricmind.define.rank import is_ratio, measures_of, rank
 from metricmind.define.shape import join_filters
 from metricmind.define.terms import Term, find_term
-from metricmind.define.words import RATIO, lexicon, stems
+from metricmind.define.words import RATIO, content, lexicon, stems
 from metricmind.spec.joingraph import JoinGraph
-from metricmind.spec.model import Model
+from metricmind.spec.model import Metric, Model
 
 MIN_METRIC = 3.0
 
@@ -90,6 +90,12 @@ def compose(
             sides.append(made)
         if _same(sides[0], sides[1], parts):
             return f"the numerator ({num_text!r}) reads the same as the denominator ({den_text!r})", []
+        if _inside(sides[1], sides[0]):
+            return (
+                f"the denominator ({den_text!r}) reads as a part of the numerator ({num_text!r}): the "
+                "ratio would never be below 1; name the denominator's own metric",
+                [],
+            )
         metric = _ratio(definition, sides[0], sides[1])
         if rule_at is not None:
             proposal.rules.insert(
@@ -127,6 +133,13 @@ def _part(
         named |= named_dimensions(model, [text], frozenset(own_words(base, term)) | STATE_WORDS)
     if base is not None and not compatible(model, base, term, named):
         base = None
+    if base is not None and name != definition.name and not _named_fully(base, text):
+        extra = [w for w in content(text) if w not in own_words(base, term) and w not in STATE_WORDS]
+        if extra:  # "enabled users" is not `active_users` filtered to enabled ones
+            return (
+                f"{text!r} names `{base.name}` only in part, and {', '.join(map(repr, extra))} may make it "
+                "another count; name the metric, or write the part as a filter of it"
+            )
     measure = ""
     if base is None and term is None:
         return "no existing metric fits and no column or entity of one semantic model is named clearly"
@@ -228,7 +241,7 @@ def _part(
             return f"{qualifier or text!r} says {', '.join(map(repr, unexplained))}, which no filter reads"
         reads.append(said)
     if name == definition.name:
-        ruled = {r.dimension for r in reads if r.dimension}
+        ruled = {d for r in reads for d in (r.dimension, *r.others) if d}
         ruled_values = {v for r in reads for v in r.values}
         reads += implied(text, ctx, ruled=ruled, ruled_values=ruled_values, own=own_words(base, term))
     parts.reads += reads
@@ -265,6 +278,16 @@ def _part(
     if filters:
         out["filter"] = join_filters(filters)
     return out
+
+
+def _named_fully(base: Metric, text: str) -> bool:
+    """``text`` holds one of ``base``'s own phrases whole (its name, label or a synonym)."""
+    said = stems(text.lower().replace("-", " ").replace("_", " "))
+    for phrase in (base.name.replace("_", " "), base.label, *map(str, base.meta.get("synonyms") or ())):
+        key = stems(phrase.lower().replace("-", " "))
+        if key and any(said[i : i + len(key)] == key for i in range(len(said) - len(key) + 1)):
+            return True
+    return False
 
 
 def _time_dims(model: Model, homes: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -323,6 +346,14 @@ def _ratio(definition: Definition, num: dict[str, Any], den: dict[str, Any]) -> 
         "type_params": {"numerator": ref(num), "denominator": ref(den)},
         "config": {"meta": _meta(definition, "ratio")},
     }
+
+
+def _inside(den: dict[str, Any], num: dict[str, Any]) -> bool:
+    """The denominator is the numerator's metric with more filters (a subset of the numerator's rows)."""
+    if den["name"] != num["name"]:
+        return False
+    own, more = str(num.get("filter") or ""), str(den.get("filter") or "")
+    return bool(more) and more != own and own in more
 
 
 def _same(num: dict[str, Any], den: dict[str, Any], parts: Parts) -> bool:

@@ -43,6 +43,7 @@ SHAPE_WORDS = frozenset(
     end live active month monthly average mean median distinct unique different count number
     total sum amount value share proportion percentage percent fraction ratio rate divided per out
     each every once twice day week quarter year at least one any anything product
+    fall falls fell land lands landed
     """.split()
 )
 

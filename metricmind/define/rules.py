@@ -44,11 +44,17 @@ INCLUDE = re.compile(
     r"\b(count|counts) (too|as well)\b|\b(as well|too)\s*$",
     re.IGNORECASE,
 )
-TIME = re.compile(r"\b(date[sd]? by|dated by|counted on|by (the )?(month|day|date) of|by)\b", re.IGNORECASE)
+TIME = re.compile(
+    r"\b(date[sd]? by|dated by|counted on|by (the )?(month|day|date) of|by|"
+    r"(date|day) (falls?|fell|lands?|landed|is|was|happens?|happened|occurs?|occurred) (in|within|during))\b",
+    re.IGNORECASE,
+)
 #: Rule words that say how, not what: ignored when looking for values.
 RULE_GLUE = frozenset(
     "exclude excluded excluding except only just include including keep count counted counting leave "
-    "leaving out without status state type kind record row".split()
+    "leaving out without status state type kind record row limited limit restricted restrict solely "
+    "exclusively nothing must omit omitted omitting ignore ignored ignoring drop dropped remove removed "
+    "skip skipped whose".split()
 )
 #: States of a contract that mean "live at the snapshot" when a snapshot measure already counts live ones.
 LIVE_STATES = frozenset({"active", "past_due", "trialing"})
@@ -94,6 +100,7 @@ class Read:
     values: tuple[str, ...] = ()
     negative: bool = False
     time_dimension: str | None = None
+    others: tuple[str, ...] = ()  # the dimensions of a rule that keeps values of several
 
 
 def flags_of(model: Model, reachable: set[str], home: set[str] | None = None) -> list[Flag]:
@@ -183,6 +190,8 @@ def read_rule(text: str, ctx: Context) -> Read:
         )
     if found:
         dims = {d for d, _ in found}
+        if len(dims) > 1 and not negative and POSITIVE.search(low):
+            return _several(text, low, found, leftover, ctx)
         if len(dims) > 1:
             return Read(
                 RuleReading(
@@ -284,6 +293,36 @@ def read_rule(text: str, ctx: Context) -> Read:
             )
         )
     return Read(RuleReading(text, "unread", 0.0, "no dimension or value of the catalog found in this rule"))
+
+
+def _several(text: str, low: str, found: list[tuple[str, str]], leftover: list[str], ctx: Context) -> Read:
+    """ "Only the create action on dashboards": keeps rows with every value named (one per dimension)."""
+    by_dim: dict[str, list[str]] = {}
+    for d, v in found:
+        by_dim.setdefault(d, []).append(v)
+    states = [d for d in by_dim if ctx.snapshot and _is_state(d)]
+    strange = [w for w in leftover if not known(w, vocabulary(ctx.model))]
+    if states or strange or STRUCTURE.search(low) or _metric_named(stems(low), ctx):
+        return Read(
+            RuleReading(
+                text,
+                "unread",
+                0.2,
+                f"names values of several dimensions ({', '.join(sorted(by_dim))}); write one rule each",
+            )
+        )
+    predicates = [predicate_for(d, tuple(vs), False) for d, vs in by_dim.items()]
+    predicate = " and ".join(f"({p})" for p in predicates)
+    parse_where(predicate)
+    what = "; ".join(f"{d} {'=' if len(vs) == 1 else 'in'} {', '.join(vs)}" for d, vs in by_dim.items())
+    conf = 0.7 if leftover else 0.8
+    other = renamed(text, found, ctx)
+    if other:
+        conf, what = RENAMED, f"{what}, but {other}"
+    return Read(
+        RuleReading(text, "filter", conf, f"keeps only rows with each: {what}", predicate),
+        others=tuple(by_dim),
+    )
 
 
 #: Dimensions that hold a current state (today's), not a fact fixed when the row was made.
@@ -414,7 +453,9 @@ def time_in(text: str, ctx: Context) -> str | None:
 
 def _time_rule(low: str, words: tuple[str, ...], ctx: Context) -> str | None:
     low = re.split(r",?\s+\bnot\b", low)[0]  # "by conversion date, not touch date"
-    words = stems(low.replace("-", " ").replace("_", " "))
+    words = tuple(
+        "date" if w == "day" else w for w in stems(low.replace("-", " ").replace("_", " "))
+    )  # "first paid day" is the first paid date
     if not TIME.search(low) or not re.search(r"\b(date|dated|month|day|counted on)\b", low):
         return None
     best: tuple[int, str] | None = None

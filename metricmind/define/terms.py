@@ -28,7 +28,8 @@ _NOT_MEASURES = re.compile(r"(_id|_at|_date|_name)$|^(is|has|was)_")
 _PART_GLUE = frozenset({"to", "of", "at", "in", "on", "per", "by"})
 #: Verbs that say how a thing came about and name no data ("sold", "used").
 VERBS = frozenset(
-    "sold sell selling used use using bought signed gained won opened closed because due".split()
+    "sold sell selling used use using bought signed gained won opened closed because due fall falls fell "
+    "land lands landed".split()
 )
 
 
@@ -272,7 +273,16 @@ def _dating(texts: tuple[str, ...]) -> list[str]:
             continue
         tail = re.split(r",\s*not\b", low.rsplit("by ", 1)[-1])[0]
         (first if re.match(r"\s*(date[sd]?|dated|counted) by\b", low) else rest).append(tail)
+    for t in texts:  # "whose first paid day falls in the month"
+        first += [m.group(1) for m in DATE_IN.finditer(t.lower())]
     return first + rest
+
+
+#: A date named as the one that falls in the period ("whose first paid day falls in the month").
+DATE_IN = re.compile(
+    r"\b((?:[a-z]+ ){1,3}(?:date|day))\s+(?:falls?|fell|lands?|landed|is|was|happens?|occurs?)\s+"
+    r"(?:in|within|during)\b"
+)
 
 
 def _dims_named(words: tuple[str, ...], lexicon: Lexicon) -> dict[str, int]:

@@ -1,0 +1,88 @@
+"""Wording classes read since definitions3 (each phrased unlike any case file), run on DuckDB where a
+metric is proposed: a rule keeping values of several dimensions, "limited/restricted to", a date that
+"falls in" the month, and a ratio whose denominator is a part of its numerator (refused)."""
+
+from __future__ import annotations
+
+from metricmind.define import Definition, analyze
+from metricmind.define.extend import proposal_sql
+from metricmind.define.proposal import Proposal
+from metricmind.project import Project
+
+SPINE = """
+    with months as (
+      select cast(m as date) as month
+      from generate_series(date '2024-01-01', date '2024-12-01', interval 1 month) t(m)
+    )
+"""
+
+
+def _months(project: Project, proposal: Proposal) -> dict[str, float]:
+    sql = proposal_sql(project.model, proposal, start="2024-01-01", end="2024-12-31")
+    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
+
+
+def _rows(project: Project, sql: str) -> dict[str, float]:
+    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(SPINE + sql).rows}
+
+
+def _same(got: dict[str, float], want: dict[str, float]) -> None:
+    for month, value in want.items():
+        assert abs(got.get(month, 0.0) - value) < 0.01, (month, got.get(month), value)
+
+
+def test_a_rule_keeping_values_of_two_dimensions_keeps_rows_with_both(demo: Project) -> None:
+    p = analyze(
+        Definition(
+            "dash_viewers",
+            "Distinct people using the product each month",
+            ("Only view actions in dashboards",),
+        ),
+        demo.model,
+    )
+    assert p.metric is not None and not p.unread, p.rules
+    want = _rows(
+        demo,
+        """select m.month, count(distinct e.user_id) from months m left join fct_user_events_canonical e
+           on date_trunc('month', e.event_date) = m.month and e.feature = 'dashboards' and e.action = 'view'
+           group by 1 order by 1""",
+    )
+    _same(_months(demo, p), want)
+
+
+def test_dropping_values_of_two_dimensions_in_one_rule_stays_unread(demo: Project) -> None:
+    # "exclude view actions in dashboards": drop the pair, or each? not guessed
+    p = analyze(
+        Definition(
+            "not_dash_viewers",
+            "Distinct people using the product each month",
+            ("Exclude view actions in dashboards",),
+        ),
+        demo.model,
+    )
+    assert [r.text for r in p.unread] == ["Exclude view actions in dashboards"]
+
+
+def test_restricted_to_and_a_date_that_lands_in_the_month(demo: Project) -> None:
+    p = analyze(
+        Definition(
+            "retail_conversions",
+            "Customers whose conversion day lands in the month",
+            ("Restricted to Retail companies",),
+        ),
+        demo.model,
+    )
+    assert p.metric is not None and not p.unread, (p.refused, p.message, p.rules)
+    want = _rows(
+        demo,
+        """select m.month, count(c.customer_id) from months m left join dim_customers_canonical c
+           on date_trunc('month', c.first_paid_date) = m.month and c.industry = 'Retail'
+           group by 1 order by 1""",
+    )
+    _same(_months(demo, p), want)
+
+
+def test_a_denominator_inside_its_numerator_is_not_proposed(demo: Project) -> None:
+    # "enabled users" read as active users who are enabled would put a part of the numerator below it
+    p = analyze(Definition("mau_over_enabled", "Monthly active users divided by enabled users"), demo.model)
+    assert p.metric is None or p.unread, p.metric
