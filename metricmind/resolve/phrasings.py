@@ -437,6 +437,9 @@ class _PhrasingReading(_MetricReading):
         entity = {s.target for s in spans if set(stems(s.text)) <= THRESHOLD_ENTITIES}
         at = self.tokens[th.first].start
         near = sorted((abs(s.start - at), s.target) for s in spans if s.target not in entity)
+        after = self.metric_after(th.last)
+        if after is not None and not near:
+            near = [(0, after)]  # "customers paying more than 3k MRR": the metric named after the amount
         if not near:
             return
         metric = near[0][1]
@@ -456,6 +459,17 @@ class _PhrasingReading(_MetricReading):
                 res.group_by.append(("customer__name", None))
         res.filters.append(Filter("customer", th.op, (str(th.value),), metric=metric))
         self.span("filters", th.first, th.last, f"{metric} per customer {th.op} {th.value:g}", "threshold")
+
+    def metric_after(self, i: int) -> str | None:
+        """The metric a phrase of one to three words right after position ``i`` names, if one does."""
+        for size in (3, 2, 1):
+            words = tuple(self.stems[i : i + size])
+            if len(words) < size:
+                continue
+            found = [e.target for e in self.lex.lookup(words) if e.kind == "metric"]
+            if found:
+                return found[0]
+        return None
 
     def entity_after_value(self, p: _Pick) -> bool:
         """An entity noun right after a value or a country adjective ("enterprise accounts", "Aussie

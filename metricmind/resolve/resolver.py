@@ -744,6 +744,14 @@ class _Reading(_TimeOrderReading):
             and self.best_metric(p.entries) in res.metrics  # not one a description replaced
         }
         dim_edges = {p.last for p in picks if p.kind == "dimension"}
+        # "which customers owe us …": the word after a plural entity noun is its verb, not a breakdown
+        subjects = {
+            p.last
+            for p in picks
+            if p.kind == "dimension"
+            and any(e.target.endswith("__name") for e in p.entries)
+            and self.tokens[p.last - 1].norm != self.stems[p.last - 1]
+        }
         unknown: list[int] = []
         known: list[int] = []
         preamble = self.preamble()
@@ -790,7 +798,9 @@ class _Reading(_TimeOrderReading):
                 ]
                 res.refuse(f"'{t.text}' is not a known value of {field}", known_values)
                 return
-            grouped = self.in_group_context(i) or self.after_group_word(i) or i in dim_edges
+            grouped = (self.in_group_context(i) or self.after_group_word(i) or i in dim_edges) and (
+                i not in subjects
+            )
             if grouped:
                 # "MRR by product line", "MRR by account manager": a breakdown the catalog lacks
                 words = self.neighbourhood(i) if i in dim_edges else self.run_of_unread(i)

@@ -220,3 +220,17 @@ def test_a_word_before_another_noun_for_the_entity(resolver: Resolver, question:
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable, res.reason
     assert res.metrics == [metric]
+
+
+def test_a_threshold_names_its_metric_after_the_amount(resolver: Resolver) -> None:
+    res = resolver.resolve("clients paying over 2,500 arr", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["arr"]
+    assert [(f.metric, f.op, f.values) for f in res.filters] == [("arr", ">", ("2500.0",))]
+
+
+def test_the_verb_after_which_customers_is_no_breakdown(resolver: Resolver) -> None:
+    res = resolver.resolve("which accounts generate the most events", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["events"]
+    assert [n for n, _ in res.group_by] == ["customer__name"]
