@@ -6,6 +6,14 @@ the figures: median and p95 latency plain vs learned, overall and on the repeate
 rollup hits, differing answers (must be 0), and the speed-up on the repeated share (target ≥ 5×).
 
     .venv/bin/python bench/learn_replay.py [--demo-dir /tmp/demo100k] [--scale 100000] [--queries 1000]
+
+The same by hand (what the figures in docs/learn.md come from)::
+
+    metricmind demo --dir /tmp/demo100k --scale 100000 --end-date 2026-06-30     # about 30 s
+    metricmind learn replay --queries 1000 --seed 0 --json -p /tmp/demo100k
+
+Each result carries the load average (1, 5, 15 min) before and after the replay: figures measured on a
+loaded machine are inflated (the plain and learned runs alike).
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ def main() -> None:
         )
         print(f"demo built at scale {args.scale} in {time.perf_counter() - t0:.0f} s", flush=True)
     for seed in args.seeds:
+        load_before = [round(x, 2) for x in os.getloadavg()]
         t0 = time.perf_counter()
         done = subprocess.run(
             [*exe, "learn", "replay", "--queries", str(args.queries), "--seed", str(seed), "--json"]
@@ -61,6 +70,8 @@ def main() -> None:
         )
         result = json.loads(done.stdout)
         result["wall_s"] = round(time.perf_counter() - t0, 1)
+        result["load_before"] = load_before
+        result["load_after"] = [round(x, 2) for x in os.getloadavg()]
         rep_plain, rep_learned = result["repeated_plain_median_ms"], result["repeated_learned_median_ms"]
         result["repeated_speedup"] = round(rep_plain / rep_learned, 2) if rep_plain and rep_learned else None
         result["median_speedup"] = round(result["plain_median_ms"] / result["learned_median_ms"], 2)

@@ -148,6 +148,7 @@ def test_a_changed_source_is_never_read_then_rebuilt_and_unwanted_rollups_are_dr
     postgres_server.psql(db, f"UPDATE {INVOICES} SET amount = amount * 2")
     assert store.find(project, revenue, data_version(project)) is None
     assert store.find(project, signups, data_version(project)) is not None
+    assert store.stale(project) == 1  # what `learn status` reports
     postgres_server.psql(db, f"BEGIN; UPDATE {INVOICES} SET amount = 0; ROLLBACK;")  # changes nothing
     second = store.build(project, wanted, kind="table")  # type: ignore[arg-type]
     assert len(second["built"]) == 1 and len(second["kept"]) == 1
@@ -218,3 +219,44 @@ def test_the_materialization_policy_chooses_and_learns_from_measured_costs(
     for rollup in store.rollups():
         assert rollup.extra["kind"] == chosen[rollup.table]
         assert rollup.extra["read_ms"] >= 0 and rollup.build_ms > 0
+
+
+def test_a_rollup_over_a_view_is_kept_as_a_view(
+    pg_demo: tuple[Project, str], postgres_server: PostgresServer
+) -> None:
+    project, db = pg_demo
+    postgres_server.psql(
+        db,
+        "ALTER TABLE main.dim_customers_canonical RENAME TO dim_customers_t; "
+        "CREATE VIEW main.dim_customers_canonical AS SELECT * FROM main.dim_customers_t",
+    )
+    signups = MetricQuery.build("signups", "metric_time__month")
+    spec = spec_for(project.model, signups, project.dialect)
+    assert spec is not None
+    store = RollupStore(project.state_dir / "rollups")
+    report = store.build(project, [spec], kind="table")  # a view's changes cannot be tracked
+    assert list(report["kinds"].values()) == ["view"] and not report["failed"]
+    assert check_routes(project, store, [signups]) == 1
+    assert triggers(postgres_server, db) == []
+    postgres_server.psql(
+        db,
+        "DELETE FROM main.dim_customers_t WHERE customer_id IN (SELECT customer_id FROM main.dim_customers_t LIMIT 5)",
+    )
+    assert check_routes(project, store, [signups]) == 1  # live rows
+
+
+def test_rollup_ddl_is_built_from_known_names_only() -> None:
+    from metricmind.errors import MetricmindError
+    from metricmind.learn import rollup_sql as q
+
+    for bad in ("x; DROP TABLE t", "pg_catalog", "a-b", "", "x" * 64, 'a"b'):
+        with pytest.raises(MetricmindError, match="learn.rollups_schema"):
+            q.check_schema(bad)
+    assert q.check_schema("metricmind_rollups") == "metricmind_rollups"
+    assert q.drop("table", "s", "r_1") == 'DROP TABLE IF EXISTS "s"."r_1"'
+    assert q.create_as("view", "s", "r_1", "SELECT 1") == 'CREATE VIEW "s"."r_1" AS SELECT 1'
+    sql = "WITH w AS (SELECT * FROM main.a) SELECT * FROM w JOIN b ON TRUE JOIN main.a AS x ON TRUE"
+    assert q.source_tables(sql, "public") == [("main", "a"), ("public", "b")]
+    with pytest.raises(ValueError, match="not a valid date|Invalid isoformat"):
+        q.refresh("s", "r_1", "SELECT 1", "metric_time__day", "2025-01-01' OR 1=1 --")
+    assert q.TABLE_NAME.match("r_0123456789abcdef_17") and not q.TABLE_NAME.match("r_other")

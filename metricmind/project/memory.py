@@ -290,7 +290,7 @@ class MemoryMixin(WordsMixin, RunMixin):
         from metricmind.learn.monitor import status as monitor_status
         from metricmind.learn.policy import Policy
         from metricmind.project.learning import CHECKPOINT, GUARD, hit_rates
-        from metricmind.project.rollups import RollupStore, data_version
+        from metricmind.project.rollups import RollupStore
 
         memory = self.memory
         if "learner" in self.__dict__:
@@ -300,10 +300,9 @@ class MemoryMixin(WordsMixin, RunMixin):
         status |= hit_rates(memory)
         guard = memory.load_checkpoint(GUARD) or {}
         status["banned"] = [{"arm": a, "reason": r} for a, r in sorted((guard.get("banned") or {}).items())]
-        rollups = RollupStore(self.state_dir / "rollups").rollups()
-        version = data_version(self)  # type: ignore[arg-type]
-        status["rollups"] = len(rollups)
-        status["rollups_stale"] = sum(1 for r in rollups if r.data_version != version)
+        store = RollupStore(self.state_dir / "rollups")
+        status["rollups"] = len(store.rollups())
+        status["rollups_stale"] = store.stale(self)  # type: ignore[arg-type]
         trending = memory.load_checkpoint("trending") or {}
         status["trending"] = [t["name"] for t in trending.get("metrics") or []]
         state = memory.load_checkpoint(CHECKPOINT) or memory.load_checkpoint("policy")

@@ -36,6 +36,7 @@ from metricmind.errors import MetricmindError
 from metricmind.learn.materialize import Chooser
 from metricmind.learn.rollup import Rollup, RollupSpec, route, sha, usable
 from metricmind.project.rollups_build import (
+    CHOOSER,
     DuckDBBackend,
     build_all,
     load_chooser,
@@ -140,6 +141,18 @@ class RollupStore:
                     self._routes[sql] = project.warehouse
             return rollup, sql
         return None
+
+    def stale(self, project: Project) -> int:
+        """How many rollups of the current generation are not current (never used until rebuilt)."""
+        rollups = self.rollups()
+        version = data_version(project)
+        postgres = self._backend == "postgres"
+        current = self._versions.current(project, rollups, version) if postgres else {}
+        return sum(
+            1
+            for r in rollups
+            if not usable(r, current.get(r.table) if postgres else version, self.source_sha(project, r.spec))
+        )
 
     def run(self, sql: str) -> Result:
         """Run ``sql`` on the current generation (read-only).
@@ -289,6 +302,7 @@ class RollupStore:
         if self.folder.exists():
             backend = self._backend
             self._publish(None, [], backend)
+            (self.folder / CHOOSER).unlink(missing_ok=True)  # the materialization policy is learned too
             if backend == "postgres" and project is not None:
                 from metricmind.project.rollups_pg import Builder
 

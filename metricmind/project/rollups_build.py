@@ -99,6 +99,10 @@ class Backend:
         """The tables ``source`` reads (recorded only where they are tracked one by one)."""
         return []
 
+    def trackable(self, sources: Sequence[tuple[str, str]]) -> bool:
+        """Whether changes of every source can be tracked (else only views and nothing apply)."""
+        return True
+
     def keep(self, before: Rollup) -> Rollup:
         """Carry a current rollup into the new generation."""
         raise NotImplementedError
@@ -194,11 +198,11 @@ def _one(
     t0 = time.perf_counter()
     plain = project.warehouse.run(source)
     plain_ms = (time.perf_counter() - t0) * 1000
-    allowed = kinds_for(spec)
+    allowed = kinds_for(spec) if backend.trackable(sources) else ["view", "ephemeral"]
     previous_build = float(before.build_ms) if before is not None and before.build_ms else plain_ms
     kind, x = chooser.choose(uses, previous_build, plain_ms, allowed)
     if forced is not None:
-        kind = forced if forced in allowed else "table"
+        kind = forced if forced in allowed else allowed[0]
     if kind == "ephemeral":
         chooser.observe(x, kind, chooser.reward(kind, uses, 0.0, plain_ms, len(plain.rows)))
         report["ephemeral"].append(spec.name)

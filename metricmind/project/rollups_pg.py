@@ -239,6 +239,11 @@ class PostgresBackend(Backend):
         """See :class:`Backend`."""
         return before
 
+    def trackable(self, sources: Sequence[tuple[str, str]]) -> bool:
+        """See :class:`Backend`."""
+        found = tokens(self.b.wh, self.b.schema, sources)
+        return all(kind in ("r", "p") for kind, _ in found.values()) and len(found) == len(sources)
+
     def name(self, spec: RollupSpec) -> str:
         """See :class:`Backend`."""
         return f"{spec.name}_{self.b.generation}"
