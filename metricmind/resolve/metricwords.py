@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 
 from metricmind.resolve.analyst import additive
@@ -30,6 +31,10 @@ MIN_GAIN = 2.0
 """How much a metric's description must explain beyond a reading made of names, labels or synonyms to
 replace it (about one rare word: "costing" for CAC, not "paid" for invoice revenue)."""
 LIST_WORDS = frozenset({"vs", "versus", "and", "or", "plus"})
+
+
+PAYING_WORDS = frozenset({"money", "cash", "spend", "spent", "pay", "paid", "dollars"})
+"""Words that, with customers as the subject of "how much", say the amount they pay."""
 
 
 class _MetricReading(_ReadingBase):
@@ -164,8 +169,8 @@ class _MetricReading(_ReadingBase):
         name is ("customers" → active customers; a verb of winning or losing refines it later).
         """
         text = " ".join(t.norm for t in self.tokens)
-        if "how many" not in text and "number of" not in text:
-            return []
+        if "how many" not in text and "number of" not in text and "how much" not in text:
+            return []  # ("how much did companies pay us": the count becomes what they pay, amount_or_count)
         for i in range(len(self.tokens)):
             entity = self.r.texts.entity_of.get(self.stems[i])
             if self.used[i] or entity is None:
@@ -294,6 +299,17 @@ class _MetricReading(_ReadingBase):
         money = "how much" in text or "$" in self.res.question or " dollars " in f" {text} "
         want = "count" if "how many" in text else "currency" if money else None
         spans = self.res.spans.get("metrics", [])
+        if want == "currency" and len(metrics) == 1 and self.counts_entity(metrics[0], spans):
+            # "how much did clients pay us", "money customers brought in": what they pay, the catalog's revenue
+            revenue = [e.target for e in self.lex.lookup(("revenue",)) if e.kind == "metric"]
+            if revenue:
+                self.res.spans["metrics"] = [replace(x, target=revenue[0], how="unit") for x in spans]
+                for t in self.tokens:  # the words of paying say the amount ("money", "spend with us")
+                    if not self.used[t.index] and t.norm in PAYING_WORDS:
+                        self.used[t.index] = True
+                        self.span("metrics", t.index, t.index + 1, revenue[0], "unit")
+                self.res.confidence -= 0.1
+                return revenue[:1]
         if want is None or len(metrics) != 1 or len(spans) != 1 or spans[0].how == "name":
             return metrics
         if spans[0].how != "reduced" and len(self.span_words(spans[0])) != 1:
@@ -322,6 +338,17 @@ class _MetricReading(_ReadingBase):
                 self.used[t.index] = True  # "how many accounts churned": the entity counted
                 self.span("metrics", t.index, t.index + 1, found[0], "entity")
         return found
+
+    def counts_entity(self, metric: str, spans: list[Span]) -> bool:
+        """Whether ``metric`` is a count read from nothing but an entity noun (and its description's words)."""
+        if str(self.r.model.metrics[metric].meta.get("unit") or "") != "count":
+            return False
+        named = [s for s in spans if s.how != "description"]
+        entity = self.r.texts.entity_words
+        return bool(named) and all(
+            all(self.stems[t.index] in entity for t in self.tokens if s.start <= t.start < s.end)
+            for s in named
+        )
 
     def span_words(self, s: Span) -> list[str]:
         """The words (lower case) within a span's characters."""

@@ -234,3 +234,14 @@ def test_the_verb_after_which_customers_is_no_breakdown(resolver: Resolver) -> N
     assert res.answerable, res.reason
     assert res.metrics == ["events"]
     assert [n for n, _ in res.group_by] == ["customer__name"]
+
+
+@pytest.mark.parametrize(
+    "question", ["how much did companies pay us in june", "how much did customers spend with us in 2024"]
+)
+def test_how_much_customers_pay_is_revenue_not_a_count(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["invoice_revenue"]
+    count = resolver.resolve("how many companies paid us in june", as_of=DAY)
+    assert count.metrics == ["active_customers"]
