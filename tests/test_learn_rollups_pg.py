@@ -260,3 +260,24 @@ def test_rollup_ddl_is_built_from_known_names_only() -> None:
     with pytest.raises(ValueError, match="not a valid date|Invalid isoformat"):
         q.refresh("s", "r_1", "SELECT 1", "metric_time__day", "2025-01-01' OR 1=1 --")
     assert q.TABLE_NAME.match("r_0123456789abcdef_17") and not q.TABLE_NAME.match("r_other")
+
+
+def test_a_replay_on_postgresql_serves_the_plain_rows_and_leaves_the_projects_rollups(
+    pg_demo: tuple[Project, str], postgres_server: PostgresServer
+) -> None:
+    from metricmind.project.replay import replay
+
+    project, db = pg_demo
+    store = RollupStore(project.state_dir / "rollups")
+    own = store.build(project, specs(project)[:2], kind="table")["built"]
+    result = replay(project, 160, seed=0)
+    assert result["queries"] == 160 and result["failed"] == 0
+    assert result["differing_answers"] == 0 and result["banned"] == []
+    assert result["cache_hits"] > 0 and result["rollups_built"] > 0 and result["rollup_hits"] > 0
+    assert relations(postgres_server, db) == sorted(own)  # the project's own rollups untouched
+    left = postgres_server.psql(
+        db,
+        f"SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{SCHEMA}_replay' AND c.relname LIKE 'r\\_%'",
+    )
+    assert left.strip() == "0"  # the replay's rollups dropped
+    assert project.setting("learn.rollups_schema") == SCHEMA

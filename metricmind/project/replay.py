@@ -15,6 +15,7 @@ Latencies are wall times of the whole call (compile, lookups, execution, verific
 
 from __future__ import annotations
 
+import logging
 import random
 import statistics
 import tempfile
@@ -33,6 +34,8 @@ from metricmind.project.nightlearn import plan_rollups
 from metricmind.project.rollups import RollupStore
 from metricmind.project.rollups_build import usage_of
 from metricmind.spec.query import MetricQuery
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from metricmind.project.core import Project
@@ -89,6 +92,10 @@ def replay(project: Project, n: int, seed: int = 0, *, night_at: float = 0.5) ->
     listeners, spool = list(project.listeners), project.spool_runs
     project.listeners.clear()
     project.spool_runs = False
+    learn = project.settings.get("learn")
+    if str(project.setting("warehouse.type")) == "postgres":  # never touch the project's own rollups
+        schema = str(project.setting("learn.rollups_schema"))
+        project.settings["learn"] = dict(learn or {}) | {"rollups_schema": f"{schema[:55]}_replay"}
     with tempfile.TemporaryDirectory(prefix="metricmind-replay-") as tmp:
         memory = Memory.open(f"sqlite:///{Path(tmp) / 'memory.db'}")
         rollups = RollupStore(Path(tmp) / "rollups")
@@ -97,9 +104,17 @@ def replay(project: Project, n: int, seed: int = 0, *, night_at: float = 0.5) ->
             return _replay(project, learner, queries, int(n * night_at))
         finally:
             rollups.close()
+            try:
+                rollups.drop_all(project)  # a server warehouse's replay rollups go too
+            except MetricmindError as exc:
+                log.warning("the replay's rollups were not dropped: %s", exc)
             memory.close()
             project.listeners[:] = listeners
             project.spool_runs = spool
+            if learn is None:
+                project.settings.pop("learn", None)
+            else:
+                project.settings["learn"] = learn
 
 
 def _replay(project: Project, learner: Learner, queries: list[MetricQuery], night: int) -> dict[str, Any]:
