@@ -320,6 +320,17 @@ def _build(
     )
     reads = [rulebook.read_rule(r, ctx) for r in definition.rules]
     reads += _implicit_rule(definition, base, ctx, reads)
+    rulebook.check_which(reads)
+    unit = str(base.meta.get("unit") or "")
+    for r in reads:
+        if (
+            r.scale is not None
+            and (r.scale == 100.0) != (unit == "percent")
+            or (r.scale == 1.0 and unit != "ratio")
+        ):
+            r.reading = RuleReading(
+                r.reading.text, "unread", 0.1, f"scales the value, but `{base.name}` is in {unit or 'units'}"
+            )
     proposal.rules = [r.reading for r in reads]
     main = measures[0] if len(measures) == 1 else None
     # The measure and the time dimension.

@@ -107,6 +107,20 @@ def compose(
                     f"states the ratio: {num_text!r} ÷ {den_text!r}",
                 ),
             )
+    rulebook.check_which(parts.reads)
+    fixed = {r.reading.text: r.reading for r in parts.reads if r.which is not None}
+    scales = {r.scale for r in parts.reads if r.scale is not None}
+    if shape is None or len(scales) > 1:
+        fixed |= {
+            r.reading.text: RuleReading(
+                r.reading.text, "unread", 0.1, "scales a value that is no ratio, or scales it two ways"
+            )
+            for r in parts.reads
+            if r.scale is not None
+        }
+    elif scales == {100.0}:
+        metric = _percent(definition, metric, parts)
+    proposal.rules = [fixed.get(x.text, x) for x in proposal.rules]
     proposal.metric = metric
     proposal.new_metrics = parts.metrics
     proposal.new_measures = parts.measures
@@ -345,6 +359,22 @@ def _ratio(definition: Definition, num: dict[str, Any], den: dict[str, Any]) -> 
         "type": "ratio",
         "type_params": {"numerator": ref(num), "denominator": ref(den)},
         "config": {"meta": _meta(definition, "ratio")},
+    }
+
+
+def _percent(definition: Definition, ratio: dict[str, Any], parts: Parts) -> dict[str, Any]:
+    """The ratio × 100 ("a number from 0 to 100"): the ratio becomes a new metric, read by a derived one."""
+    inner = f"{definition.name}_fraction"
+    item = dict(ratio, name=inner, label=inner.replace("_", " ").capitalize())
+    item["description"] = f"{definition.text} (as a fraction; part of `{definition.name}`)"
+    parts.metrics.append(item)
+    return {
+        "name": definition.name,
+        "label": ratio["label"],
+        "description": definition.text,
+        "type": "derived",
+        "type_params": {"expr": f"100.0 * {inner}", "metrics": [{"name": inner}]},
+        "config": {"meta": _meta(definition, "percent")},
     }
 
 

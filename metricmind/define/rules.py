@@ -101,6 +101,8 @@ class Read:
     negative: bool = False
     time_dimension: str | None = None
     others: tuple[str, ...] = ()  # the dimensions of a rule that keeps values of several
+    scale: float | None = None  # "as a fraction between 0 and 1" (1) or "a number from 0 to 100" (100)
+    which: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # "plan tier, not segment": (yes, no)
 
 
 def flags_of(model: Model, reachable: set[str], home: set[str] | None = None) -> list[Flag]:
@@ -171,6 +173,10 @@ def read_rule(text: str, ctx: Context) -> Read:
         )
     if NOOP.search(low):
         return Read(RuleReading(text, "noop", 0.8, "says how to count, restricts nothing"))
+    scale = _scale(low)
+    if scale is not None:
+        what = "a fraction from 0 to 1" if scale == 1 else "a percentage from 0 to 100"
+        return Read(RuleReading(text, "noop", 0.8, f"the value is {what}"), scale=scale)
     time_dim = _time_rule(low, words, ctx)
     if time_dim:
         return Read(
@@ -268,6 +274,18 @@ def read_rule(text: str, ctx: Context) -> Read:
             values=values,
             negative=negative,
         )
+    which = _which(low, ctx)
+    if which is not None:
+        yes, no = which
+        return Read(
+            RuleReading(
+                text,
+                "noop",
+                0.8,
+                f"says which dimension is meant: {', '.join(yes)}" + (f", not {', '.join(no)}" if no else ""),
+            ),
+            which=which,
+        )
     near = unknown_value([words], ctx.lexicon)
     if near:
         dim, word, nearest = near
@@ -295,8 +313,79 @@ def read_rule(text: str, ctx: Context) -> Read:
     return Read(RuleReading(text, "unread", 0.0, "no dimension or value of the catalog found in this rule"))
 
 
+_FRACTION = re.compile(
+    r"\b(fraction|ratio|share|decimal|proportion)\b.*\b(0|zero) (and|to|through) (1|one)\b"
+)
+_PERCENT = re.compile(
+    r"\b(0|zero) (and|to|through) (100|a hundred|one hundred)\b|\b(as|in) (a )?percent(age)?\b|"
+    r"\bmultipl\w* by 100\b|\btimes 100\b"
+)
+
+
+def _scale(low: str) -> float | None:
+    """A rule that says how the value is scaled: a fraction (1) or a percentage (100)."""
+    if not re.search(r"\b(express\w*|shown?|show|as|report\w*|give|given|scale\w*|value)\b", low):
+        return None
+    if _FRACTION.search(low):
+        return 1.0
+    if _PERCENT.search(low):
+        return 100.0
+    return None
+
+
+def _which(low: str, ctx: Context) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """A rule naming dimensions, not values ("Plan tier, not customer segment"): the dimensions it means
+    and those it does not, as the lexicon's dimension names; None when it names none or also other words.
+    """
+    halves = re.split(r",?\s*\b(?:not|rather than|instead of)\b", low, maxsplit=1)
+    out: list[tuple[str, ...]] = []
+    for half in halves:
+        words = tuple(w for w in stems(half.replace("-", " ").replace("_", " ")) if w not in GLUE)
+        names: list[str] = []
+        i = 0
+        while i < len(words):
+            for size in range(min(3, len(words) - i), 0, -1):
+                entries = [
+                    e
+                    for e in ctx.lexicon.lookup(words[i : i + size])
+                    if e.kind == "dimension" and e.source in ("name", "label", "synonym")
+                ]
+                if entries:
+                    names.append(entries[0].target)
+                    i += size
+                    break
+            else:
+                return None  # a word that names no dimension
+        out.append(tuple(names))
+    if not out or not out[0]:
+        return None
+    return out[0], out[1] if len(out) > 1 else ()
+
+
+def check_which(reads: list[Read]) -> None:
+    """Mark a "which dimension" rule unread unless the filters read use a dimension it means and none it
+    does not ("Plan tier, not customer segment" with a filter on the customer's segment is not so).
+    """
+    used = {
+        d.rsplit(SEP, 1)[-1] for r in reads for d in (r.dimension, *r.others) if d and r.reading.predicate
+    }
+    for r in reads:
+        if r.which is None:
+            continue
+        yes = {d.rsplit(SEP, 1)[-1] for d in r.which[0]}
+        no = {d.rsplit(SEP, 1)[-1] for d in r.which[1]} - yes
+        if not (used & yes) or used & no:
+            r.reading = RuleReading(
+                r.reading.text,
+                "unread",
+                0.1,
+                f"says the filter is on {', '.join(sorted(yes))}, but the filters read use "
+                f"{', '.join(sorted(used)) or 'none'}",
+            )
+
+
 def _several(text: str, low: str, found: list[tuple[str, str]], leftover: list[str], ctx: Context) -> Read:
-    """ "Only the create action on dashboards": keeps rows with every value named (one per dimension)."""
+    """Keeps rows with every value named, one filter per dimension ("Only the create action on dashboards")."""
     by_dim: dict[str, list[str]] = {}
     for d, v in found:
         by_dim.setdefault(d, []).append(v)
@@ -491,14 +580,14 @@ def _values(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str]]
                 continue
             key = words[i : i + size]
             hit = _value(key, ctx, named) or _flag(key, ctx) or _value(key, ctx)
-            if hit and hit not in found:
+            if hit:
                 # a value group ("mobile" → ios|android, config.meta value_groups) keeps each of its values
                 for value in hit[1].split("|"):
                     if (hit[0], value) not in found:
                         found.append((hit[0], value))
                         keys.append(key)
                         spots.append(i)
-                used[i : i + size] = [True] * size
+                used[i : i + size] = [True] * size  # "mobile (iOS and Android)": read once, all used
     if len({d for d, _ in found}) > 1:
         # "cancel reason price": "cancel" is part of the other dimension's name, not a value of status
         named_by = {d: set(stems(d.rsplit(SEP, 1)[-1].replace("_", " "))) for d, _ in found}
@@ -511,8 +600,31 @@ def _values(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str]]
         keys = [keys[n] for n in keep]
         spots = [spots[n] for n in keep]
     ctx.keys = list(zip(spots, keys, strict=True))
-    leftover = [w for w, u in zip(words, used, strict=True) if not u and w not in GLUE and w not in RULE_GLUE]
+    naming = _naming_words(ctx.model, {d for d, _ in found})
+    leftover = [
+        w
+        for w, u in zip(words, used, strict=True)
+        if not u and w not in GLUE and w not in RULE_GLUE and w not in naming
+    ]
     return found, leftover
+
+
+def _naming_words(model: Model, dims: set[str]) -> set[str]:
+    """Words that name ``dims`` themselves and their entities ("payment method", "plan tier",
+    "subscriptions"): said beside a value, they add nothing to the filter.
+    """
+    out: set[str] = set()
+    for name in dims:
+        parts = name.split(SEP)
+        for entity in parts[:-1]:
+            out.update(stems(entity.replace("_", " ")))
+        out.update(stems(parts[-1].replace("_", " ")))
+        dim = _find_dimension(model, name)
+        if dim is not None:
+            out.update(stems(dim.label.lower()))
+            for syn in dim.meta.get("synonyms") or ():
+                out.update(stems(str(syn).lower()))
+    return out - {"is", "has", "was"}
 
 
 def _flag(key: tuple[str, ...], ctx: Context) -> tuple[str, str] | None:

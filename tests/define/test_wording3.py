@@ -86,3 +86,53 @@ def test_a_denominator_inside_its_numerator_is_not_proposed(demo: Project) -> No
     # "enabled users" read as active users who are enabled would put a part of the numerator below it
     p = analyze(Definition("mau_over_enabled", "Monthly active users divided by enabled users"), demo.model)
     assert p.metric is None or p.unread, p.metric
+
+
+def test_a_share_reported_as_a_percentage_is_the_ratio_times_100(demo: Project) -> None:
+    p = analyze(
+        Definition(
+            "android_event_pct",
+            "Android events as a share of every product event",
+            ("Report it as a percentage",),
+        ),
+        demo.model,
+    )
+    assert p.metric is not None and not p.unread, (p.refused, p.message, p.rules)
+    want = _rows(
+        demo,
+        """select m.month, 100.0 * count(*) filter (where e.platform = 'android') / count(*)
+           from months m join fct_user_events_canonical e on date_trunc('month', e.event_date) = m.month
+           group by 1 order by 1""",
+    )
+    _same(_months(demo, p), want)
+
+
+def test_a_scale_rule_on_a_value_that_is_no_ratio_is_unread(demo: Project) -> None:
+    p = analyze(
+        Definition(
+            "mrr_fraction", "MRR at the end of each month", ("Give the value as a fraction between 0 and 1",)
+        ),
+        demo.model,
+    )
+    assert [r.text for r in p.unread][:1] == ["Give the value as a fraction between 0 and 1"], p.rules
+
+
+def test_a_rule_saying_which_dimension_must_match_the_filter(demo: Project) -> None:
+    ok = analyze(
+        Definition(
+            "growth_share",
+            "Share of month-end MRR that comes from subscriptions on the Growth plan",
+            ("The plan tier, not the customer segment", "Leave trials out of both parts"),
+        ),
+        demo.model,
+    )
+    assert ok.metric is not None and not ok.unread, (ok.refused, ok.message, ok.rules)
+    clash = analyze(
+        Definition(
+            "ent_mrr_which",
+            "MRR at the end of each month",
+            ("Only the Enterprise segment", "Plan tier, not customer segment"),
+        ),
+        demo.model,
+    )
+    assert "Plan tier, not customer segment" in [r.text for r in clash.unread], clash.rules
