@@ -25,7 +25,7 @@ from metricmind.resolve.loosevalues import DEMONYMS, demonym, prefixed
 from metricmind.resolve.metricwords import _MetricReading
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Span
-from metricmind.resolve.text import stems
+from metricmind.resolve.text import root, stems
 from metricmind.resolve.thresholds import find_threshold, verbish
 from metricmind.resolve.words import GRAMMAR
 
@@ -48,6 +48,8 @@ VS_WORDS = ("vs", "versus", "against")
 """Words that set two values against each other ("Starter vs Pro")."""
 UNSURE_PENALTY = 0.25
 """Confidence lost for a reading the calibration found often wrong (see ``_PhrasingReading.calibrate``)."""
+RATIO_GAP = frozenset({"per", "each", "every", "divided", "by", "over", "for", "a", "an", "the", "our"})
+"""The words that may stand between a numerator and a denominator ("spend per new customer")."""
 THRESHOLD_ENTITIES = frozenset({"customer", "account", "company", "logo"})
 """Nouns for the entity a threshold filters ("customers with over 5k MRR"): customers."""
 WHICH_MORE = frozenset(
@@ -131,6 +133,51 @@ class _PhrasingReading(_MetricReading):
                     res.metrics = [found[0]]
                     res.spans["metrics"] = [Span(x.text, x.start, x.end, found[0], "composed") for x in spans]
                     return
+
+    def read_ratio(self) -> None:
+        """Two metrics said as one over the other ("marketing spend per new customer", "billed amount
+        divided by invoices"): the catalog's ratio metric of that numerator and denominator.
+        """
+        res = self.res
+        spans = sorted(res.spans.get("metrics", []), key=lambda x: x.start)
+        if len(res.metrics) == 1 and spans:
+            spans = self.numerator_before_per(spans) + spans  # "spend on marketing per new customer"
+        if len({x.target for x in spans}) != 2 or len(res.metrics) > 2:
+            return
+        first = [x for x in spans if x.target == spans[0].target]
+        second = [x for x in spans if x.target != spans[0].target]
+        if max(x.end for x in first) > min(x.start for x in second):
+            return
+        gap = res.question[max(x.end for x in first) : min(x.start for x in second)]
+        words = set(stems(gap))
+        if not (words & {"per", "divided", "each"} or "/" in gap) or words - RATIO_GAP:
+            return
+        num, den = spans[0].target, second[0].target
+        for name, m in self.r.model.metrics.items():
+            if m.numerator and m.denominator and (m.numerator.name, m.denominator.name) == (num, den):
+                if m.numerator.filter or m.denominator.filter:
+                    continue
+                res.metrics = [name]
+                res.spans["metrics"] = [Span(x.text, x.start, x.end, name, "ratio") for x in spans]
+                for x in spans:  # (the numerator's scattered words are read now)
+                    if (i := self.token_at.get(x.start)) is not None:
+                        self.used[i] = True
+                return
+
+    def numerator_before_per(self, spans: list[Span]) -> list[Span]:
+        """The words of a metric, scattered ("spend on marketing"), unread before "per" and a metric."""
+        at = self.token_at.get(spans[0].start)
+        if at is None or at == 0 or self.tokens[at - 1].norm not in ("per", "each"):
+            return []
+        free = {root(self.stems[i]): i for i in range(at - 1) if not self.used[i]}
+        best: tuple[int, str, list[int]] | None = None
+        for key, entries in self.r.phrase_sets.items():
+            if all(w in free for w in key) and (best is None or len(key) > best[0]):
+                best = (len(key), self.best_metric(entries), [free[w] for w in key])
+        if best is None:
+            return []
+        t = self.tokens
+        return [Span(t[i].text, t[i].start, t[i].end, best[1], "scattered") for i in sorted(best[2])]
 
     def read_entity_count(self) -> None:
         """Customers won or lost ("how many customers did we sign", "clients walked away"): counting an

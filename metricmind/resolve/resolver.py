@@ -316,6 +316,7 @@ class _Reading(_TimeOrderReading):
         res.metrics = metrics
         self.read_qualified()
         self.read_composed()
+        self.read_ratio()
         self.read_entity_count()
         if not self.attribution_talk():
             res.metrics = self.amount_or_count(self.described(res.metrics))

@@ -245,3 +245,23 @@ def test_how_much_customers_pay_is_revenue_not_a_count(resolver: Resolver, quest
     assert res.metrics == ["invoice_revenue"]
     count = resolver.resolve("how many companies paid us in june", as_of=DAY)
     assert count.metrics == ["active_customers"]
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("ad spend per new customer by channel this yr", "cac"),
+        ("what did we spend on marketing for each new customer in q1", "cac"),
+        ("mrr per active customer in emea", "arpa"),
+    ],
+)
+def test_one_metric_per_another_is_their_ratio(resolver: Resolver, question: str, metric: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
+
+
+def test_a_metric_per_time_unit_is_no_ratio(resolver: Resolver) -> None:
+    res = resolver.resolve("new customers per week in may", as_of=DAY)
+    assert res.metrics == ["new_customers"]
+    assert res.group_by == [("metric_time", "week")]
