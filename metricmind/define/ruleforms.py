@@ -1,0 +1,176 @@
+"""Rule forms beyond "keep / drop values": several dimensions in one rule, a scale ("a number from 0 to
+100"), which dimension is meant ("plan tier, not segment"), a rule that names another metric, and a value
+written as a name the catalog has only as another word ("the Premium plan").
+"""
+
+from __future__ import annotations
+
+import re
+
+from metricmind.define.proposal import RuleReading
+from metricmind.define.rulevalues import Context, Read, find_dimension, is_state, predicate_for
+from metricmind.define.words import GLUE, known, stems, vocabulary
+from metricmind.spec.filters import parse_where
+from metricmind.spec.names import SEP
+
+STRUCTURE = re.compile(r"\b(numerator|denominator|divided|ratio|weighted|per)\b", re.IGNORECASE)
+
+_FRACTION = re.compile(
+    r"\b(fraction|ratio|share|decimal|proportion)\b.*\b(0|zero) (and|to|through) (1|one)\b"
+)
+_PERCENT = re.compile(
+    r"\b(0|zero) (and|to|through) (100|a hundred|one hundred)\b|\b(as|in) (a )?percent(age)?\b|"
+    r"\bmultipl\w* by 100\b|\btimes 100\b"
+)
+
+
+def scale_of(low: str) -> float | None:
+    """A rule that says how the value is scaled: a fraction (1) or a percentage (100)."""
+    if not re.search(r"\b(express\w*|shown?|show|as|report\w*|give|given|scale\w*|value)\b", low):
+        return None
+    if _FRACTION.search(low):
+        return 1.0
+    if _PERCENT.search(low):
+        return 100.0
+    return None
+
+
+def which_of(low: str, ctx: Context) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """A rule naming dimensions, not values ("Plan tier, not customer segment"): the dimensions it means
+    and those it does not, as the lexicon's dimension names; None when it names none or also other words.
+    """
+    halves = re.split(r",?\s*\b(?:not|rather than|instead of)\b", low, maxsplit=1)
+    out: list[tuple[str, ...]] = []
+    for half in halves:
+        words = tuple(w for w in stems(half.replace("-", " ").replace("_", " ")) if w not in GLUE)
+        names: list[str] = []
+        i = 0
+        while i < len(words):
+            for size in range(min(3, len(words) - i), 0, -1):
+                entries = [
+                    e
+                    for e in ctx.lexicon.lookup(words[i : i + size])
+                    if e.kind == "dimension" and e.source in ("name", "label", "synonym")
+                ]
+                if entries:
+                    names.append(entries[0].target)
+                    i += size
+                    break
+            else:
+                return None  # a word that names no dimension
+        out.append(tuple(names))
+    if not out or not out[0]:
+        return None
+    return out[0], out[1] if len(out) > 1 else ()
+
+
+def check_which(reads: list[Read]) -> None:
+    """Mark a "which dimension" rule unread unless the filters read use a dimension it means and none it
+    does not ("Plan tier, not customer segment" with a filter on the customer's segment is not so).
+    """
+    used = {
+        d.rsplit(SEP, 1)[-1] for r in reads for d in (r.dimension, *r.others) if d and r.reading.predicate
+    }
+    for r in reads:
+        if r.which is None:
+            continue
+        yes = {d.rsplit(SEP, 1)[-1] for d in r.which[0]}
+        no = {d.rsplit(SEP, 1)[-1] for d in r.which[1]} - yes
+        if not (used & yes) or used & no:
+            r.reading = RuleReading(
+                r.reading.text,
+                "unread",
+                0.1,
+                f"says the filter is on {', '.join(sorted(yes))}, but the filters read use "
+                f"{', '.join(sorted(used)) or 'none'}",
+            )
+
+
+def several(text: str, low: str, found: list[tuple[str, str]], leftover: list[str], ctx: Context) -> Read:
+    """Keeps rows with every value named, one filter per dimension ("Only the create action on dashboards")."""
+    by_dim: dict[str, list[str]] = {}
+    for d, v in found:
+        by_dim.setdefault(d, []).append(v)
+    states = [d for d in by_dim if ctx.snapshot and is_state(d)]
+    strange = [w for w in leftover if not known(w, vocabulary(ctx.model))]
+    if states or strange or STRUCTURE.search(low) or metric_named(stems(low), ctx):
+        return Read(
+            RuleReading(
+                text,
+                "unread",
+                0.2,
+                f"names values of several dimensions ({', '.join(sorted(by_dim))}); write one rule each",
+            )
+        )
+    predicates = [predicate_for(d, tuple(vs), False) for d, vs in by_dim.items()]
+    predicate = " and ".join(f"({p})" for p in predicates)
+    parse_where(predicate)
+    what = "; ".join(f"{d} {'=' if len(vs) == 1 else 'in'} {', '.join(vs)}" for d, vs in by_dim.items())
+    conf = 0.7 if leftover else 0.8
+    other = renamed(text, found, ctx)
+    if other:
+        conf, what = RENAMED, f"{what}, but {other}"
+    return Read(
+        RuleReading(text, "filter", conf, f"keeps only rows with each: {what}", predicate),
+        others=tuple(by_dim),
+    )
+
+
+def metric_named(words: tuple[str, ...], ctx: Context) -> str | None:
+    """A metric the rule names by a phrase of two or more words that holds a value found in it
+    ("Do not include reactivation MRR": the metric ``reactivation_mrr``, not the change type).
+    """
+    found = [(at, key) for at, key in ctx.keys]
+    for size in range(min(ctx.lexicon.max_len, len(words)), 1, -1):
+        for i in range(len(words) - size + 1):
+            entries = [e for e in ctx.lexicon.lookup(words[i : i + size]) if e.kind == "metric"]
+            if not entries:
+                continue
+            if any(i <= at and at + len(key) <= i + size for at, key in found):
+                return entries[0].target
+    return None
+
+
+#: Confidence of a value read through another word the catalog gives it, where the text writes that word as
+#: a name of its own ("the Premium plan" when the plan is called Pro): below the doubt threshold.
+RENAMED = 0.5
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def renamed(text: str, found: list[tuple[str, str]], ctx: Context) -> str | None:
+    """Why a value found in ``text`` may not be the one meant: the text writes a capitalized name
+    ("Premium") that the catalog has only as a lower-case alias of a value named otherwise ("Pro":
+    ``value_aliases: {Pro: [premium]}``), so the person may name something the catalog does not have.
+
+    Aliases the catalog writes as names ("Holland", "North America") and abbreviations ("pro" for
+    "professional") are trusted.
+    """
+    names: dict[tuple[str, ...], str] = {}
+    for m in _WORD.finditer(text):
+        name = m.group(0)
+        start = m.start() == 0 or text[: m.start()].rstrip().endswith((".", ":", "!", "?", "("))
+        if name[0].isupper() and not start and not name.isupper():
+            names.setdefault(stems(name.lower().replace("-", " ")), name)
+    if not names:
+        return None
+    for (dim, value), (_, key) in zip(found, ctx.keys, strict=False):
+        word = names.get(key)
+        if word is None or value in ("true", "false"):
+            continue
+        dimension = find_dimension(ctx.model, dim)
+        aliases = (dimension.meta.get("value_aliases") or {}) if dimension is not None else {}
+        spelled = [
+            str(a)
+            for a in (aliases.get(value) or () if isinstance(aliases, dict) else ())
+            if stems(str(a).lower().replace("-", " ")) == key
+        ]
+        low, said = value.lower(), word.lower()
+        if not spelled or any(a != a.lower() for a in spelled):
+            continue  # the value itself, or an alias the catalog writes as a name
+        if said == low or said.startswith(low) or low.startswith(said):
+            continue
+        return (
+            f"{word!r} is not a value of {dim}: the catalog has {spelled[0]!r} only as another word for "
+            f"{value!r}; check that {word!r} means {value!r}"
+        )
+    return None

@@ -1,0 +1,344 @@
+"""The values and yes/no flags a rule or a definition names, read with the resolver's lexicon.
+
+``Context`` is what a rule is read against (the source's reachable dimensions, flags and own rules);
+``values_of`` finds (dimension, value) pairs, longest phrases first, and the words left over;
+``predicate_for`` writes the filter (through the same allow-list as any YAML filter).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from metricmind.define.proposal import RuleReading
+from metricmind.define.words import GLUE, stems
+from metricmind.resolve.lexicon import Lexicon
+from metricmind.spec.filters import parse_where
+from metricmind.spec.model import Dimension, Model
+from metricmind.spec.names import SEP
+
+#: Rule words that say how, not what: ignored when looking for values.
+RULE_GLUE = frozenset(
+    "exclude excluded excluding except only just include including keep count counted counting leave "
+    "leaving out without status state type kind record row limited limit restricted restrict solely "
+    "exclusively nothing must omit omitted omitting ignore ignored ignoring drop dropped remove removed "
+    "skip skipped whose".split()
+)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A yes/no dimension and the phrases that name it."""
+
+    name: str  # reachable name, e.g. subscription__is_trial
+    phrases: tuple[tuple[str, ...], ...]
+    #: Phrases that name the flag's "no" (``value_aliases: {"false": [paid]}``: a paid subscription is not
+    #: a trial); read only on the rows the flag describes (``own``), never across a join.
+    negated: tuple[tuple[str, ...], ...] = ()
+    own: bool = False
+
+
+@dataclass
+class Context:
+    """What a rule is read against: the chosen source's reachable dimensions and its own rules."""
+
+    model: Model
+    lexicon: Lexicon
+    reachable: set[str]
+    snapshot: bool
+    covering: list[str] = field(default_factory=list)  # the chosen metric's rules and description
+    time_dims: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)  # name → phrases
+    flags: list[Flag] = field(default_factory=list)
+    home: set[str] = field(default_factory=set)  # the source's own semantic models
+    ambiguous: list[tuple[str, list[str]]] = field(default_factory=list)  # (phrase, dimensions) not read
+    said: tuple[str, ...] = ()  # the stems of the text being read
+    keys: list[tuple[int, tuple[str, ...]]] = field(
+        default_factory=list
+    )  # (position, words) of each value found
+
+
+@dataclass
+class Read:
+    """One rule read: its reading, and the values it keeps or drops per dimension."""
+
+    reading: RuleReading
+    dimension: str | None = None
+    values: tuple[str, ...] = ()
+    negative: bool = False
+    time_dimension: str | None = None
+    others: tuple[str, ...] = ()  # the dimensions of a rule that keeps values of several
+    scale: float | None = None  # "as a fraction between 0 and 1" (1) or "a number from 0 to 100" (100)
+    which: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # "plan tier, not segment": (yes, no)
+
+
+def flags_of(model: Model, reachable: set[str], home: set[str] | None = None) -> list[Flag]:
+    """The yes/no dimensions reachable from the source, with their phrases ("trial" for is_trial).
+
+    A flag is the source's ``own`` when its rows are the source's rows: its semantic model is one of
+    ``home``, or a month-end snapshot of it is (``<model>_month_end``).
+    """
+    out: list[Flag] = []
+    for name in sorted(reachable, key=lambda n: (n.count(SEP), n)):
+        dim_name = name.rsplit(SEP, 1)[-1]
+        if not dim_name.startswith(("is_", "was_", "has_")):
+            continue
+        dim = find_dimension(model, name)
+        if dim is None or any(f.name.rsplit(SEP, 1)[-1] == dim_name for f in out):
+            continue
+        phrases = {stems(dim_name.split("_", 1)[1].replace("_", " "))}
+        phrases.update(stems(str(s)) for s in dim.meta.get("synonyms") or ())
+        aliases = dim.meta.get("value_aliases") or {}
+        no = [a for k, v in aliases.items() if str(k).lower() == "false" for a in v or ()]
+        negated = {stems(str(a).replace("-", " ")) for a in no}
+        sm = _flag_model(model, name)
+        own = sm is not None and home is not None and (sm in home or f"{sm}_month_end" in home)
+        out.append(
+            Flag(
+                name,
+                tuple(sorted(p for p in phrases if p)),
+                tuple(sorted(p for p in negated if p and p not in phrases)),
+                own,
+            )
+        )
+    return out
+
+
+def _flag_model(model: Model, name: str) -> str | None:
+    """The semantic model whose rows a reachable flag describes (its entity's primary model)."""
+    entity = name.rsplit(SEP, 1)[0].rsplit(SEP, 1)[-1] if SEP in name else ""
+    dim_name = name.rsplit(SEP, 1)[-1]
+    for sm in model.semantic_models.values():
+        if sm.primary == entity and any(d.name == dim_name for d in sm.dimensions):
+            return sm.name
+    return None
+
+
+def find_dimension(model: Model, name: str) -> Dimension | None:
+    """The categorical dimension a reachable name (``entity__dim``) ends with."""
+    dim_name = name.rsplit(SEP, 1)[-1]
+    for sm in model.semantic_models.values():
+        for d in sm.dimensions:
+            if d.name == dim_name and d.type == "categorical":
+                return d
+    return None
+
+
+#: Dimensions that hold a current state (today's), not a fact fixed when the row was made.
+STATE_DIMENSIONS = frozenset(
+    {"status", "lifecycle_stage", "is_paid", "is_refunded", "is_enabled", "is_paid_late"}
+)
+
+
+def is_state(dim: str) -> bool:
+    """``dim`` holds only today's state (``STATE_DIMENSIONS``)."""
+    return dim.rsplit(SEP, 1)[-1] in STATE_DIMENSIONS
+
+
+def predicate_for(dim: str, values: tuple[str, ...], negative: bool) -> str:
+    """The MetricFlow filter for keeping (or dropping) ``values`` of ``dim``; checked by the allow-list."""
+    ref = f"{{{{ Dimension('{dim}') }}}}"
+    if values in (("true",), ("false",)):
+        flag = values[0] == "true"
+        out = f"{ref} = {'false' if flag == negative else 'true'}"
+    else:
+        quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+        if negative:
+            out = (
+                f"({ref} is null or {ref} != {quoted})"
+                if len(values) == 1
+                else f"({ref} is null or {ref} not in ({quoted}))"
+            )
+        else:
+            out = f"{ref} = {quoted}" if len(values) == 1 else f"{ref} in ({quoted})"
+    parse_where(out)  # the same allow-list every filter passes
+    return out
+
+
+def values_in(text: str, ctx: Context) -> tuple[list[tuple[str, str]], list[str]]:
+    """(dimension, value) pairs named in ``text``, and the words left over (ambiguous ones in ``ctx``)."""
+    ctx.ambiguous.clear()
+    return values_of(stems(text.lower().replace("-", " ").replace("_", " ")), ctx)
+
+
+def contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    """``phrase`` occurs in ``words`` as a run."""
+    n = len(phrase)
+    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
+
+
+def values_of(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str]], list[str]]:
+    """(dimension, value) pairs named in ``words`` (longest phrases first), and the words left over."""
+    found: list[tuple[str, str]] = []
+    keys: list[tuple[str, ...]] = []
+    spots: list[int] = []
+    ctx.said = words
+    used = [False] * len(words)
+    named = {
+        e.target
+        for size in (1, 2)
+        for i in range(len(words) - size + 1)
+        for e in ctx.lexicon.lookup(words[i : i + size])
+        if e.kind == "dimension" and e.source in ("name", "label", "synonym")
+    }
+    for size in range(min(ctx.lexicon.max_len, len(words)), 0, -1):
+        for i in range(len(words) - size + 1):
+            if any(used[i : i + size]):
+                continue
+            key = words[i : i + size]
+            hit = _value(key, ctx, named) or _flag(key, ctx) or _value(key, ctx)
+            if hit:
+                # a value group ("mobile" → ios|android, config.meta value_groups) keeps each of its values
+                for value in hit[1].split("|"):
+                    if (hit[0], value) not in found:
+                        found.append((hit[0], value))
+                        keys.append(key)
+                        spots.append(i)
+                used[i : i + size] = [True] * size  # "mobile (iOS and Android)": read once, all used
+    if len({d for d, _ in found}) > 1:
+        # "cancel reason price": "cancel" is part of the other dimension's name, not a value of status
+        named_by = {d: set(stems(d.rsplit(SEP, 1)[-1].replace("_", " "))) for d, _ in found}
+        keep = [
+            n
+            for n, ((d, _), key) in enumerate(zip(found, keys, strict=True))
+            if not any(o != d and set(key) <= parts <= set(words) for o, parts in named_by.items())
+        ]
+        found = [found[n] for n in keep]
+        keys = [keys[n] for n in keep]
+        spots = [spots[n] for n in keep]
+    ctx.keys = list(zip(spots, keys, strict=True))
+    naming = _naming_words(ctx.model, {d for d, _ in found})
+    leftover = [
+        w
+        for w, u in zip(words, used, strict=True)
+        if not u and w not in GLUE and w not in RULE_GLUE and w not in naming
+    ]
+    return found, leftover
+
+
+def _naming_words(model: Model, dims: set[str]) -> set[str]:
+    """Words that name ``dims`` themselves and their entities ("payment method", "plan tier",
+    "subscriptions"): said beside a value, they add nothing to the filter.
+    """
+    out: set[str] = set()
+    for name in dims:
+        parts = name.split(SEP)
+        for entity in parts[:-1]:
+            out.update(stems(entity.replace("_", " ")))
+        out.update(stems(parts[-1].replace("_", " ")))
+        dim = find_dimension(model, name)
+        if dim is not None:
+            out.update(stems(dim.label.lower()))
+            for syn in dim.meta.get("synonyms") or ():
+                out.update(stems(str(syn).lower()))
+    return out - {"is", "has", "was"}
+
+
+def _flag(key: tuple[str, ...], ctx: Context) -> tuple[str, str] | None:
+    for f in ctx.flags:
+        if key in f.phrases:
+            return f.name, "true"
+    for f in ctx.flags:
+        if f.own and key in f.negated and not names_flag(ctx.said, f):
+            return f.name, "false"  # "paid subscriptions"; not in "trials that became paid"
+    return None
+
+
+def names_flag(words: tuple[str, ...], flag: Flag) -> bool:
+    """``words`` name ``flag`` itself ("trials"): then its "no" words speak of another moment ("trials
+    that converted to paid"), not of the rows to keep.
+    """
+    return any(contains(words, p) for p in flag.phrases)
+
+
+def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> tuple[str, str] | None:
+    """A value named by ``key`` of a reachable dimension (of one of ``only``, when given).
+
+    A value of several reachable dimensions, none of them the source's own, is ambiguous: it is recorded
+    in ``ctx.ambiguous`` and not read ("Enterprise": a segment or a plan?).
+    """
+    if only is not None and not only:
+        return None
+    hits: list[tuple[str, str, bool]] = []
+    for entry in ctx.lexicon.lookup(key):
+        if entry.kind != "value":
+            continue
+        dim, _, value = entry.target.partition("=")
+        if only is not None and dim not in only:
+            continue
+        name = _reachable(dim, ctx.reachable)
+        info = ctx.lexicon.dims.get(dim)
+        if name and (name, value) not in [(n, v) for n, v, _ in hits]:
+            hits.append((name, value, info is not None and info.model in ctx.home))
+    own = [(n, v) for n, v, home in hits if home]
+    if len({n for n, _, _ in hits}) > 1 and len(own) != 1:
+        # the text names one of the dimensions itself ("whose acquisition channel is paid_search")
+        own = [
+            (n, v) for n, v, _ in hits if set(stems(n.rsplit(SEP, 1)[-1].replace("_", " "))) <= set(ctx.said)
+        ]
+    if len(own) == 1 or len({n for n, _, _ in hits}) == 1:
+        return own[0] if len(own) == 1 else (hits[0][0], hits[0][1])
+    if hits:
+        ctx.ambiguous.append((" ".join(key), sorted({n for n, _, _ in hits})))
+    return None
+    entries = sorted(
+        ctx.lexicon.lookup(key),
+        key=lambda e: getattr(ctx.lexicon.dims.get(e.target.partition("=")[0]), "model", "") not in ctx.home,
+    )
+    for entry in entries:
+        if entry.kind != "value":
+            continue
+        dim, _, value = entry.target.partition("=")
+        if only is not None and dim not in only:
+            continue
+        name = _reachable(dim, ctx.reachable)
+        if name:
+            return name, value
+    return None
+
+
+def _reachable(dim: str, reachable: set[str]) -> str | None:
+    if dim in reachable:
+        return dim
+    tail = SEP + dim
+    hits = sorted((n for n in reachable if n.endswith(tail)), key=len)
+    return hits[0] if hits else None
+
+
+def unknown_value(
+    texts: list[tuple[str, ...]], lexicon: Lexicon, unknown: set[str] | None = None
+) -> tuple[str, str, str] | None:
+    """(dimension, word, nearest value) for a text naming a dimension ("the Platinum plan") with a word
+    that is none of its values; with ``unknown``, only those words count.
+    """
+    for words in texts:
+        hit = _unknown_in(words, lexicon, unknown)
+        if hit:
+            return hit
+    return None
+
+
+def _unknown_in(
+    words: tuple[str, ...], lexicon: Lexicon, unknown: set[str] | None
+) -> tuple[str, str, str] | None:
+    for size in range(min(3, len(words)), 0, -1):
+        for i in range(len(words) - size + 1):
+            entries = lexicon.lookup(words[i : i + size])
+            if any(e.kind != "dimension" or e.source in ("entity", "head") for e in entries):
+                continue  # an ambiguous word ("customer") names no dimension for sure
+            for entry in entries:
+                info = lexicon.dims.get(entry.target)
+                if info is None or not info.values:
+                    continue
+                near = [words[j] for j in (i - 1, i + size) if 0 <= j < len(words)]
+                rest = [
+                    w
+                    for w in near
+                    if w not in GLUE and w not in RULE_GLUE and (unknown is None or w in unknown)
+                ]
+                if not rest:
+                    continue
+                word = rest[0]
+                lowered = {v.lower(): v for v in info.values}
+                close = difflib.get_close_matches(word, list(lowered), n=1, cutoff=0.0)
+                return entry.target, word, lowered[close[0]] if close else info.values[0]
+    return None
