@@ -93,6 +93,15 @@ class _MetricReading(_ReadingBase):
                 while j >= 0 and j in in_value:
                     j = self.prev_word(j)
                 qualifier = after_value or (j >= 0 and self.tokens[j].norm in QUALIFIER_BEFORE)
+                # "billed (to) our customers": the entity right after another metric's verb is who
+                k = j - 1 if j >= 0 and self.tokens[j].norm == "to" else j
+                verb = k >= 0 and (self.tokens[k].norm.endswith("ed") or k < j)
+                qualifier = qualifier or (
+                    len(words) == 1
+                    and verb
+                    and any(q.last == k + 1 for q, _ in found if q is not p)
+                    and not after_value
+                )
                 if words[0] in ENTITY_NOUNS and (len(words) == 1 or not after_value) and qualifier:
                     self.claim(p.first, p.last)  # "MRR from customers acquired via paid search"
                     self.qualifiers.update(range(p.first, p.last))

@@ -69,6 +69,10 @@ from metricmind.spec.names import METRIC_TIME, split
 
 VALUE_CUES = ("because of", "due to", "because", "via", "through", "attributed to", "credited to", "left for")
 """Words after which an everyday word is a value ("churned because of price", "acquired via events")."""
+SAME_MEASURE = frozenset(
+    {"volume", "volumes", "level", "levels", "total", "totals", "sum", "figure", "figures"}
+)
+"""Words beside a metric that keep its measure ("signup volume"); "rate" or "count" would change it."""
 LINKING = frozenset({"of", "the", "to", "a", "an"})
 """Words that link a concept to a metric ("the ratio of X to Y", "MRR of the …"): skipped when looking
 for the words next to a metric."""
@@ -762,6 +766,8 @@ class _Reading(_TimeOrderReading):
                 continue
             if t.norm in said_by_metric:
                 continue  # "new customers we landed": the verb says what the metric says
+            if t.norm in SAME_MEASURE and i in metric_edges:
+                continue  # "signup volume", "mrr level": a word beside the metric that keeps its measure
             if t.norm == "due" and i + 1 < len(self.tokens) and self.tokens[i + 1].norm == "to":
                 continue  # "churned due to price": a cue, not a concept
             if t.norm in ("one", "single"):

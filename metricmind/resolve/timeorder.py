@@ -239,9 +239,12 @@ class _TimeOrderReading(_PhrasingReading):
                 for k, x in enumerate(toks):
                     if x.norm in ("ascending", "asc", "descending", "desc"):
                         self.claim(k, k + 1)
-                for k in range(i + 1, min(len(toks), i + 3)):
-                    if toks[k].norm in DESC_WORDS | ASC_WORDS and self.sorts_only(k):
-                        # "ranked lowest first", "sorted smallest to largest": the direction said after
+                for k in range(i + 1, len(toks)):
+                    near = k < i + 3 or toks[k].norm not in ("best", "worst", "top", "bottom")
+                    if toks[k].norm in DESC_WORDS | ASC_WORDS and self.sorts_only(k) and near:
+                        # "ranked lowest first", "rank the features by events, lowest first": the direction
+                        # said after (further away, only a word that says its direction: "worst" of a
+                        # churn rate is its highest)
                         self.order_dir = toks[k].norm in DESC_WORDS
                         self.claim(k, min(len(toks), k + 3 if toks[k + 1].norm == "to" else k + 2))
                         break

@@ -265,3 +265,21 @@ def test_a_metric_per_time_unit_is_no_ratio(resolver: Resolver) -> None:
     res = resolver.resolve("new customers per week in may", as_of=DAY)
     assert res.metrics == ["new_customers"]
     assert res.group_by == [("metric_time", "week")]
+
+
+def test_a_sort_direction_said_at_the_end(resolver: Resolver) -> None:
+    res = resolver.resolve("rank industries by new mrr, smallest first, 2024", as_of=DAY)
+    assert res.order_by == [("new_mrr", False)] and res.limit is None
+
+
+def test_the_entity_after_a_metric_verb_is_who(resolver: Resolver) -> None:
+    res = resolver.resolve("how much have we invoiced our clients in q2", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["billed_amount"]
+
+
+def test_a_word_that_keeps_the_measure_costs_nothing_but_rate_does(resolver: Resolver) -> None:
+    kept = resolver.resolve("touchpoint volume by channel in may", as_of=DAY)
+    assert kept.metrics == ["touchpoints"] and not kept.notes
+    changed = resolver.resolve("refund rate by month", as_of=DAY)
+    assert not changed.answerable or changed.confidence < 0.8  # refunds are no rate
