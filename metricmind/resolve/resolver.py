@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
@@ -69,6 +70,11 @@ from metricmind.spec.names import METRIC_TIME, split
 
 VALUE_CUES = ("because of", "due to", "because", "via", "through", "attributed to", "credited to", "left for")
 """Words after which an everyday word is a value ("churned because of price", "acquired via events")."""
+TIME_WORDS = frozenset(
+    """day week month quarter year days weeks months quarters years yesterday today previous last
+    january february march april june july august september october november december""".split()
+)
+"""Time words whose typos are fixed where the time phrases read them ("last quater", "febuary")."""
 SAME_MEASURE = frozenset(
     {"volume", "volumes", "level", "levels", "total", "totals", "sum", "figure", "figures"}
 )
@@ -380,6 +386,9 @@ class _Reading(_TimeOrderReading):
             if fixed is not None:
                 self.stems[t.index] = fixed
                 self.fuzzy.add(t.index)
+                if fixed in TIME_WORDS and fixed not in self.lex.vocabulary:
+                    # "last quater": the time phrases read the words as typed, so the word is fixed there too
+                    self.tokens[t.index] = replace(t, norm=fixed, stem=fixed)
 
     def candidates(self) -> list[_Pick]:
         out: list[_Pick] = []

@@ -283,3 +283,15 @@ def test_a_word_that_keeps_the_measure_costs_nothing_but_rate_does(resolver: Res
     assert kept.metrics == ["touchpoints"] and not kept.notes
     changed = resolver.resolve("refund rate by month", as_of=DAY)
     assert not changed.answerable or changed.confidence < 0.8  # refunds are no rate
+
+
+def test_a_typo_in_a_time_word_still_gives_the_period(resolver: Resolver) -> None:
+    res = resolver.resolve("arr for the previus quater", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.time_range == (dt.date(2025, 1, 1), dt.date(2025, 4, 1))
+
+
+def test_where_an_entity_is_based_is_no_metric_evidence(resolver: Resolver) -> None:
+    res = resolver.resolve("revenue from companies headquartered in france", as_of=DAY)
+    assert res.metrics == ["invoice_revenue"]
+    assert [(f.field, f.values) for f in res.filters] == [("customer__country", ("France",))]
