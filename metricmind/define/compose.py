@@ -29,7 +29,7 @@ from metricmind.define.proposal import Definition, NewMeasure, NewModel, Proposa
 from metricmind.define.rank import is_ratio, measures_of, rank
 from metricmind.define.shape import join_filters
 from metricmind.define.terms import Term, find_term
-from metricmind.define.words import RATIO, content, lexicon, stems
+from metricmind.define.words import MONEY, RATIO, content, lexicon, stems
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Metric, Model
 
@@ -147,6 +147,8 @@ def _part(
         named |= named_dimensions(model, [text], frozenset(own_words(base, term)) | STATE_WORDS)
     if base is not None and not compatible(model, base, term, named):
         base = None
+    if base is not None and term is None and not _named_fully(base, text) and not _same_unit(base, text):
+        base = None  # "live subscriptions at month end" is a count, not the currency of `mrr`
     if base is not None and name != definition.name and not _named_fully(base, text):
         extra = [w for w in content(text) if w not in own_words(base, term) and w not in STATE_WORDS]
         if extra:  # "enabled users" is not `active_users` filtered to enabled ones
@@ -294,11 +296,25 @@ def _part(
     return out
 
 
+def _same_unit(base: Metric, text: str) -> bool:
+    """``text`` asks for money exactly when ``base`` is in currency (said only by its description)."""
+    money = bool(set(stems(text.lower())) & MONEY)
+    return money == (str(base.meta.get("unit") or "") == "currency")
+
+
+def _root(word: str) -> str:
+    """``word`` without an inflection ("refunded", "refunds" → "refund")."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
 def _named_fully(base: Metric, text: str) -> bool:
     """``text`` holds one of ``base``'s own phrases whole (its name, label or a synonym)."""
-    said = stems(text.lower().replace("-", " ").replace("_", " "))
+    said = tuple(_root(w) for w in stems(text.lower().replace("-", " ").replace("_", " ")))
     for phrase in (base.name.replace("_", " "), base.label, *map(str, base.meta.get("synonyms") or ())):
-        key = stems(phrase.lower().replace("-", " "))
+        key = tuple(_root(w) for w in stems(phrase.lower().replace("-", " ")))
         if key and any(said[i : i + len(key)] == key for i in range(len(said) - len(key) + 1)):
             return True
     return False

@@ -45,9 +45,44 @@ def structure(definition: Definition) -> tuple[str, str, str, int | None] | None
     m = AS_SHARE.match(text)
     if m:
         return m.group("num"), m.group("den"), "", None
+    found = _per_or_out_of(text)
+    if found:
+        return found[0], found[1], "", None
     s = SHARE.search(text)
     if s:
         return s.group("whole"), s.group("whole"), s.group("part"), None
+    return None
+
+
+#: "X out of Y", "X per Y" (Y no time word: "per month" is a period, "per active user" a denominator).
+OUT_OF = re.compile(r"^(?P<num>.+?)\s+out of\s+(?P<den>.+)$", re.I)
+PER = re.compile(
+    r"^(?P<num>.+?)\s+per\s+(?!(?:the |a |each |every |calendar )?"
+    r"(?:month|day|week|quarter|year)s?\b)(?P<den>.+)$",
+    re.I,
+)
+#: A time qualifier at the end of a ratio ("…, monthly", "at month end"): it belongs to both parts.
+TAIL = re.compile(
+    r"(?:,\s*|\s+)((?:at|on|as of|by) (?:the )?(?:month[- ]?end|end of (?:the|each|every) month)|monthly|"
+    r"(?:per|each|every|by|in the|a) month|at the close of (?:the|each|every) month)\s*$",
+    re.I,
+)
+
+
+def _per_or_out_of(text: str) -> tuple[str, str] | None:
+    """(numerator, denominator) of "X out of Y" or "X per Y"; None for an average ("Average MRR per
+    customer" is one aggregation) and when nothing is left on a side.
+    """
+    tail = TAIL.search(text)
+    body, when = (text[: tail.start()], " " + tail.group(1)) if tail else (text, "")
+    for pattern in (OUT_OF, PER):
+        m = pattern.match(body.strip())
+        if m is None:
+            continue
+        num, den = m.group("num").strip(), m.group("den").strip()
+        if re.match(r"(?i)(average|mean|median)\b", num) or not num or not den:
+            return None
+        return num + when, den + when
     return None
 
 

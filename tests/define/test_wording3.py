@@ -136,3 +136,26 @@ def test_a_rule_saying_which_dimension_must_match_the_filter(demo: Project) -> N
         demo.model,
     )
     assert "Plan tier, not customer segment" in [r.text for r in clash.unread], clash.rules
+
+
+def test_x_per_y_is_a_ratio_and_per_month_is_not(demo: Project) -> None:
+    p = analyze(Definition("events_per_active_user", "Product events per active user, monthly"), demo.model)
+    assert p.metric is not None and p.metric["type"] == "ratio" and not p.unread, (p.refused, p.message)
+    want = _rows(
+        demo,
+        """select m.month, count(*) / count(distinct e.user_id) from months m
+           join fct_user_events_canonical e on date_trunc('month', e.event_date) = m.month
+           group by 1 order by 1""",
+    )
+    _same(_months(demo, p), want)
+    q = analyze(Definition("plan_mrr", "MRR at month end for every plan other than Starter"), demo.model)
+    assert q.metric is not None and q.metric["type"] != "ratio"
+
+
+def test_a_part_chosen_by_description_words_must_share_its_unit(demo: Project) -> None:
+    # "live subscriptions at month end" is a count: never the currency of `mrr`, whose description it shares
+    p = analyze(
+        Definition("seats_over_live", "Seats per live subscription at month end", ("Leave out trials",)),
+        demo.model,
+    )
+    assert "'mrr'" not in str(p.metric) and "mrr" not in str((p.metric or {}).get("type_params"))
