@@ -1,0 +1,149 @@
+"""Breakdowns and filters of a reading: dimensions named, values kept or left out, values set side by side."""
+
+from __future__ import annotations
+
+from metricmind.resolve.exclusion import (
+    continues_list,
+    weak_cue,
+)
+from metricmind.resolve.leftovers import _LeftoverReading
+from metricmind.resolve.lexicon import GROUP_SEP
+from metricmind.resolve.phrasings import WHICH_MORE
+from metricmind.resolve.reading import _Pick
+from metricmind.resolve.resolution import Filter
+from metricmind.resolve.words import (
+    CONTRAST,
+)
+from metricmind.spec.names import METRIC_TIME
+
+
+class _FilterReading(_LeftoverReading):
+    """The passes for dimensions and filters."""
+
+    # -- time, grain, order --------------------------------------------------------------------
+    # -- dimensions and filters ----------------------------------------------------------------
+    def read_dimensions(self, picks: list[_Pick]) -> None:
+        res = self.res
+        value_dims = {e.target.split("=", 1)[0]: p for p in picks if p.kind == "value" for e in p.entries}
+        for p in picks:
+            if p.kind != "dimension":
+                continue
+            if any(e.target in value_dims for e in p.entries) and not self.in_group_context(p.first):
+                continue  # "the EMEA region": the value filters, the dimension only names it
+            j = self.prev_word(p.first, frozenset())
+            if j >= 0 and self.tokens[j].norm == "all":
+                self.claim(p.first, p.last)
+                continue  # "all industries but education": the dimension only frames the exclusion
+            if self.entity_after_value(p):
+                self.claim(p.first, p.last)
+                continue  # "Aussie companies", "enterprise accounts": who, not a breakdown by name
+            name, why = self.choose(p.entries)
+            if name is None:
+                assert why is not None
+                res.refuse(why, self.dims_for_metrics(self.text(p.first, p.last).text))
+                return
+            if p.fuzzy:
+                res.confidence -= 0.1
+            if name not in [n for n, _ in res.group_by]:
+                res.group_by.append((name, None))
+                self.group_idx.append(p.last - 1)
+                self.span(
+                    "group_by",
+                    p.first,
+                    p.last,
+                    name,
+                    "typo" if p.fuzzy else min(e.rank for e in p.entries) >= 5 and "head" or "",
+                )
+
+    def read_origin(self) -> None:
+        """Questions like "where do our new customers come from?": grouped by their source dimension."""
+        norms = [t.norm for t in self.tokens]
+        if "where" not in norms or "from" not in norms or any(n != METRIC_TIME for n, _ in self.res.group_by):
+            return
+        entries = [e for e in self.lex.lookup(("source",)) if e.kind == "dimension"]
+        name, _ = self.choose(entries) if entries else (None, None)
+        if name is not None:
+            i = norms.index("where")
+            self.claim(i, i + 1)
+            self.claim(norms.index("from"), norms.index("from") + 1)
+            self.res.group_by.append((name, None))
+            self.span("group_by", i, i + 1, name, "where from")
+
+    def read_filters(self, picks: list[_Pick]) -> None:
+        res = self.res
+        chosen: dict[tuple[str, bool], list[str]] = {}
+        said: dict[tuple[str, bool], int] = {}  # values named one by one (a group is one)
+        firsts: dict[tuple[str, bool], int] = {}  # where each list of values begins
+        prev: tuple[int, str, bool] | None = None
+        for p in picks:
+            if p.kind != "value":
+                continue
+            name, why = self.choose(self.agreeing(p, picks))
+            if name is None and p.last - p.first == 1 and self.prefix_of_values(p.last):
+                self.used[p.first] = False  # "paid channels": read below as the values "paid" begins
+                continue
+            if name is None:
+                assert why is not None
+                res.refuse(why, self.dims_for_metrics(self.text(p.first, p.last).text))
+                return
+            value = next(e.target.split("=", 1)[1] for e in p.entries if e.target.split("=", 1)[0] == name)
+            negated = self.negated(p.first, p.last)
+            if not negated and self.restates(p):
+                continue  # "paid invoice revenue", "customers paying us": the metric says it already
+            weak = None if negated else weak_cue(self.tokens, p.first, p.last)
+            if weak is not None and self.polarity is None:
+                self.polarity = (p.first, p.last, *weak)
+            if (
+                not negated
+                and prev is not None
+                and prev[1] == name
+                and continues_list(self.tokens, prev[0], p.first)
+            ):
+                negated = prev[2]  # "w/o LATAM and APAC": the exclusion runs over the list
+            prev = (p.last, name, negated)
+            values = chosen.setdefault((name, negated), [])
+            said[(name, negated)] = said.get((name, negated), 0) + 1
+            if said[(name, negated)] == 1:
+                firsts[(name, negated)] = p.first
+            for v in value.split(GROUP_SEP):  # a group of values ("mobile apps" → ios, android)
+                if v not in values:
+                    values.append(v)
+            self.span("filters", p.first, p.last, f"{name}{'!=' if negated else '='}{value}")
+        if self.polarity is not None:
+            first, last, a, b = self.polarity
+            res.refuse(
+                f"unclear whether '{self.text(first, last).text}' is left out or kept "
+                f"('{self.text(a, b).text}'): say 'excluding' or 'only'",
+                [],
+            )
+            return
+        contrast = any(t.norm in CONTRAST for t in self.tokens) or (
+            any(t.norm == "or" for t in self.tokens) and any(t.norm in WHICH_MORE for t in self.tokens)
+        )
+        for (name, negated), values in chosen.items():
+            if (
+                (contrast or self.bare_list(firsts[(name, negated)]))
+                and not negated
+                and said[(name, negated)] > 1
+                and name not in [n for n, _ in res.group_by]
+            ):
+                res.group_by.append((name, None))  # "EMEA vs NA": side by side
+            if negated:
+                res.filters.append(
+                    Filter(name, "!=", (values[0],))
+                    if len(values) == 1
+                    else Filter(name, "not in", tuple(values))
+                )
+            elif len(values) == 1:
+                res.filters.append(Filter(name, "=", (values[0],)))
+            else:
+                res.filters.append(Filter(name, "in", tuple(values)))
+
+    def bare_list(self, first: int) -> bool:
+        """Values listed right after the metric's words, with no word tying them to it as a condition
+        ("new customers referral or partner"): the groups to see side by side, not one filter.
+        """
+        j = first - 1
+        return j >= 0 and any(
+            x.start <= self.tokens[j].start < x.end for x in self.res.spans.get("metrics", [])
+        )

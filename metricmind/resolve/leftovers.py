@@ -1,0 +1,190 @@
+"""Words nothing read: harmless, a sign the question asks for something the catalog lacks, or chat.
+
+The last pass of a reading (``_LeftoverReading``, under the resolver's ``_Reading``).
+"""
+
+from __future__ import annotations
+
+from metricmind.resolve.exclusion import (
+    EXCLUSION_WORDS,
+)
+from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY, LOSE_VERBS, WIN_VERBS
+from metricmind.resolve.reading import _Pick
+from metricmind.resolve.text import FILLERS, number
+from metricmind.resolve.thresholds import verbish
+from metricmind.resolve.timeorder import _TimeOrderReading
+from metricmind.resolve.words import (
+    GRAMMAR,
+    GROUP_WORDS,
+)
+
+SAME_MEASURE = frozenset(
+    {"volume", "volumes", "level", "levels", "total", "totals", "sum", "figure", "figures"}
+)
+"""Words beside a metric that keep its measure ("signup volume"); "rate" or "count" would change it."""
+
+LINKING = frozenset({"of", "the", "to", "a", "an"})
+"""Words that link a concept to a metric ("the ratio of X to Y", "MRR of the …"): skipped when looking
+for the words next to a metric."""
+
+
+class _LeftoverReading(_TimeOrderReading):
+    """The pass over words no other pass read."""
+
+    # -- leftovers -----------------------------------------------------------------------------
+    def check_leftovers(self, picks: list[_Pick]) -> None:
+        """Words nothing explained: harmless, or a sign the question asks for something else."""
+        res = self.res
+        kept = [p for p in picks if p.kind == "metric" and self.best_metric(p.entries) in res.metrics]
+        metric_edges = {self.edge(p.first - 1, -1) for p in kept} | {self.edge(p.last, 1) for p in kept}
+        # a metric read from one loose word ("sales" for invoice revenue): any word it leaves unread right
+        # beside it makes another concept ("days sales outstanding", "sales cycle")
+        loose_edges = {
+            k
+            for p in kept
+            if p.last - p.first == 1 and min(e.rank for e in p.entries) >= 2
+            for k in (p.first - 1, p.last)
+        }
+        # a metric read from an entity's name alone ("customer") followed by other words
+        # (singular: "customers stepping down" is a sentence, "customer lifetime value" a concept)
+        entity_edges = {
+            p.last
+            for p in picks
+            if p.kind == "metric"
+            and self.stems[p.first : p.last] in (["customer"], ["user"])
+            and self.tokens[p.last - 1].norm in ("customer", "user")
+            and not self.threshold
+            and self.best_metric(p.entries) in res.metrics  # not one a description replaced
+        }
+        dim_edges = {p.last for p in picks if p.kind == "dimension"}
+        # "which customers owe us …": the word after a plural entity noun is its verb, not a breakdown
+        subjects = {
+            p.last
+            for p in picks
+            if p.kind == "dimension"
+            and any(e.target.endswith("__name") for e in p.entries)
+            and self.tokens[p.last - 1].norm != self.stems[p.last - 1]
+        }
+        unknown: list[int] = []
+        known: list[int] = []
+        preamble = self.preamble()
+        said_by_metric = self.verbs_the_metrics_say()
+        for i, t in enumerate(self.tokens):
+            if self.used[i] or t.stem in FILLERS or t.norm in FILLERS or i in preamble:
+                continue
+            if t.norm in said_by_metric:
+                continue  # "new customers we landed": the verb says what the metric says
+            if t.norm in SAME_MEASURE and i in metric_edges:
+                continue  # "signup volume", "mrr level": a word beside the metric that keeps its measure
+            if t.norm == "due" and i + 1 < len(self.tokens) and self.tokens[i + 1].norm == "to":
+                continue  # "churned due to price": a cue, not a concept
+            if t.norm in ("one", "single"):
+                continue  # "which one", "which single industry", "quick one": not an amount
+            if self.stems[i] in self.r.texts.entity_words and res.filters:
+                continue  # "enterprise-segment accounts in the US": who the filters describe
+            if number(t.norm) is not None:
+                res.refuse(
+                    f"the number '{t.text}' does not fit the question as understood; metricmind filters by "
+                    "dimension values, not by amounts",
+                    [self.describe(m) for m in res.metrics],
+                )
+                return
+            if t.stem in GRAMMAR or t.norm in GRAMMAR or t.norm in EXCLUSION_WORDS:
+                continue
+            (known if self.stems[i] in self.lex.vocabulary else unknown).append(i)
+        values = {k for p in picks if p.kind == "value" for k in range(p.first, p.last)}
+        for i in sorted(unknown + known):
+            t = self.tokens[i]
+            joined = [
+                j for j in (i - 2, i + 2) if j in values and self.tokens[(i + j) // 2].norm in ("and", "or")
+            ]
+            if i in unknown and joined:
+                # "the UK and Ireland": a value the catalog does not know, listed with one it does
+                field = next(
+                    e.target.split("=", 1)[0]
+                    for p in picks
+                    if p.kind == "value" and p.first <= joined[0] < p.last
+                    for e in p.entries
+                )
+                info = self.lex.dims.get(field)
+                known_values = [
+                    {"kind": "value", "name": f"{field}={v}", "label": v}
+                    for v in (info.values if info else ())[:10]
+                ]
+                res.refuse(f"'{t.text}' is not a known value of {field}", known_values)
+                return
+            grouped = (self.in_group_context(i) or self.after_group_word(i) or i in dim_edges) and (
+                i not in subjects
+            )
+            if grouped:
+                # "MRR by product line", "MRR by account manager": a breakdown the catalog lacks
+                words = self.neighbourhood(i) if i in dim_edges else self.run_of_unread(i)
+                res.refuse(
+                    f"no dimension called '{words}' is known for {', '.join(res.metrics)}",
+                    self.dims_for_metrics(t.text),
+                )
+                return
+            asked = i in unknown and i > 0 and self.tokens[i - 1].norm == "how"
+            # (an "-ing" word beside a loose word makes a compound too: "sales outstanding", "operating")
+            compound = i in loose_edges and not verbish(t.norm.removesuffix("ing"))
+            concept = (i in metric_edges and i in unknown) or i in loose_edges
+            if (concept or i in entity_edges or asked) and (compound or not verbish(t.norm)):
+                # "gross margin", "customer lifetime value": a concept next to a metric's words
+                res.refuse(
+                    f"'{self.neighbourhood(i)}' is not in the catalog as a metric",
+                    self.nearest_metrics(),
+                )
+                return
+            res.confidence -= IGNORED_WORD_PENALTY
+            res.notes.append(f"ignored {'unknown word ' if i in unknown else ''}'{t.text}'")
+        if res.confidence < 0.5:
+            res.refuse(
+                "not confident enough in this reading: " + "; ".join(res.notes),
+                [self.describe(m) for m in res.metrics],
+            )
+
+    def preamble(self) -> set[int]:
+        """Words before a dash or colon that nothing read ("quick q - …", "for the board: …"): chat."""
+        q = self.res.question
+        for mark in (" - ", ": ", " – ", " — "):
+            at = q.find(mark)
+            if at > 0:
+                before = [t.index for t in self.tokens if t.end <= at]
+                if before and not any(self.used[i] for i in before) and len(before) <= 4:
+                    return set(before)
+        return set()
+
+    def verbs_the_metrics_say(self) -> frozenset[str]:
+        """Verbs of winning or losing customers that a metric read already says (new …, churned …)."""
+        words = set().union(*(self.lex.metric_words.get(m, set()) for m in self.res.metrics))
+        return (WIN_VERBS if "new" in words else frozenset()) | (
+            LOSE_VERBS if "churn" in words else frozenset()
+        )
+
+    def edge(self, i: int, step: int) -> int:
+        """The first word from ``i`` on (going by ``step``) past linking words nothing read: what stands
+        next to a metric ("ltv to cac", "mrr of the color blue").
+        """
+        while 0 <= i < len(self.tokens) and not self.used[i] and self.tokens[i].norm in LINKING:
+            i += step
+        return i
+
+    def after_group_word(self, i: int) -> bool:
+        """Whether only unexplained words stand between ``i`` and a preceding by/per/each."""
+        j = i - 1
+        while j >= 0 and not self.used[j] and self.tokens[j].norm not in GROUP_WORDS:
+            if self.tokens[j].norm in FILLERS and self.tokens[j].norm not in ("the", "a", "an", "our"):
+                return False
+            j -= 1
+        return j >= 0 and not self.used[j] and self.tokens[j].norm in GROUP_WORDS
+
+    def run_of_unread(self, i: int) -> str:
+        """The words from ``i`` up to the next word something read ("by ad network" → 'ad network')."""
+        k = i + 1
+        while k < len(self.tokens) and not self.used[k] and self.tokens[k].norm not in FILLERS:
+            k += 1
+        return self.text(i, k).text
+
+    def neighbourhood(self, i: int) -> str:
+        lo, hi = max(0, i - 1), min(len(self.tokens), i + 2)
+        return " ".join(t.text for t in self.tokens[lo:hi])

@@ -1,0 +1,176 @@
+"""Which kind a phrase is in its context: a metric, a dimension or a value ("card payments", "the events channel")."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from metricmind.resolve.dimfilters import _FilterReading
+from metricmind.resolve.exclusion import (
+    exclusion_after,
+    exclusion_cue,
+)
+from metricmind.resolve.lexicon import COMMON_WORDS, Entry
+from metricmind.resolve.phrasings import VS_WORDS
+from metricmind.resolve.reading import _Pick
+from metricmind.resolve.text import FILLERS
+from metricmind.resolve.words import (
+    ASC_WORDS,
+    AUX,
+    DESC_WORDS,
+    GRAIN_ADJ,
+    SORT_WORDS,
+)
+
+VALUE_CUES = ("because of", "due to", "because", "via", "through", "attributed to", "credited to", "left for")
+"""Words after which an everyday word is a value ("churned because of price", "acquired via events")."""
+
+
+class _PickReading(_FilterReading):
+    """Context checks used while choosing phrases."""
+
+    def bare_entity(self, c: _Pick, entries: list[Entry]) -> bool:
+        """A lone noun for an entity ("accounts", "companies") read as its name dimension: a breakdown only
+        after a grouping or ranking word; elsewhere it says who is counted.
+        """
+        if c.last - c.first != 1 or not all(e.target.endswith("__name") for e in entries):
+            return False
+        ranking = DESC_WORDS | ASC_WORDS
+        j = self.prev_word(c.first)
+        if j >= 0 and self.tokens[j].norm in ranking:
+            return False
+        # "the biggest expansion MRR account": a ranking word, the metric, then the entity ranked
+        return not any(
+            any(e.kind == "metric" for e in m.entries)
+            and (k := self.prev_word(m.first)) >= 0
+            and self.tokens[k].norm in ranking
+            for m in self.by_last.get(c.first, [])
+        )
+
+    def named_dim_after(self, c: _Pick, e: Entry) -> bool:
+        """A value right before the name of its own dimension ("the events channel"): a value, even when
+        its words also name a metric.
+        """
+        dim = e.target.split("=", 1)[0]
+        return any(
+            o.last > o.first and any(x.kind == "dimension" and x.target == dim for x in o.entries)
+            for o in self.by_first.get(c.last, [])
+        )
+
+    def after_cue(self, i: int) -> bool:
+        """Whether the words before ``i`` name where something came from ("via", "through", "because of")."""
+        before = " ".join(t.norm for t in self.tokens[max(0, i - 2) : i])
+        return before.endswith(VALUE_CUES)
+
+    def ranks_by(self, i: int) -> bool:
+        """``biggest plan tier by customers``: after a ranking word, "by" names the metric to rank by."""
+        j = self.prev_word(i)
+        if j < 0 or self.tokens[j].norm != "by":
+            return False
+        return self.first_rank_word < j
+
+    @cached_property
+    def first_rank_word(self) -> int:
+        """The position of the question's first ranking word (``top``, ``lowest``…), or its length."""
+        ranking = DESC_WORDS | ASC_WORDS | SORT_WORDS  # "customers sorted by refunds": by the metric
+        return next((i for i, t in enumerate(self.tokens) if t.norm in ranking), len(self.tokens))
+
+    def grain_then_metric(self, c: _Pick) -> bool:
+        """``weekly active users`` is active users by week when "active users" is another metric."""
+        if c.last - c.first < 2 or self.tokens[c.first].norm not in GRAIN_ADJ:
+            return False
+        whole = {e.target for e in c.entries if e.kind == "metric"}
+        rest = {
+            e.target for e in self.lex.lookup(tuple(self.stems[c.first + 1 : c.last])) if e.kind == "metric"
+        }
+        return bool(whole and rest and not (whole & rest))
+
+    def value_allowed(self, c: _Pick, e: Entry, *, siblings: bool = True) -> bool:
+        """Whether a value phrase counts as a filter (everyday words only in context)."""
+        words = self.stems[c.first : c.last]
+        if len(words) > 1 and not all(w in COMMON_WORDS or w in FILLERS for w in words):
+            return True
+        if not (len(words) == 1 and (words[0] in COMMON_WORDS or words[0] in FILLERS)):
+            return True
+        if e.exact_case is not None or self.anchored(c, e):
+            return True
+        if (
+            exclusion_cue(self.tokens, c.first, self.unclaimed) is not None
+            or exclusion_after(self.tokens, c.last) is not None
+        ):
+            return True  # "excluding direct", "partner excluded": a value next to an exclusion cue
+        before = " ".join(t.norm for t in self.tokens[max(0, c.first - 2) : c.first])
+        if before.endswith(VALUE_CUES):
+            return True
+        dim = e.target.split("=", 1)[0]
+        if self.next_to_dim(c.first, c.last, dim):
+            return True
+        if before.split()[-1:] in (["on"], ["in"], ["from"]) and self.local_value(dim):
+            return True  # "active users on web": a value of the metric's own table after a preposition
+        # "the Growth and Pro plans": a sibling value of the same dimension, allowed in its own right
+        near = [*self.by_first.get(c.last + 1, []), *self.by_last.get(c.first - 1, [])]
+        # "Starter vs Pro": two values of one dimension set against each other are values, everyday or not
+        return siblings and any(
+            o is not c
+            and not self.inside_metric(o)
+            and (join := self.tokens[c.last if o.first > c.first else o.last].norm)
+            in ("and", "or", *VS_WORDS)
+            and any(
+                x.kind == "value"
+                and x.target.split("=", 1)[0] == dim
+                and (join in VS_WORDS or self.value_allowed(o, x, siblings=False))
+                for x in o.entries
+            )
+            for o in near
+        )
+
+    def local_value(self, dim: str) -> bool:
+        """Whether a metric phrase of the question reads the table ``dim`` belongs to."""
+        info = self.lex.dims.get(dim)
+        return info is not None and info.model in self.metric_tables
+
+    @cached_property
+    def metric_tables(self) -> frozenset[str]:
+        """The semantic models read by any metric phrase of the question (computed once)."""
+        return frozenset(
+            sm
+            for picks in self.by_first.values()
+            for p in picks
+            for e in p.entries
+            if e.kind == "metric" and e.target in self.r.model.metrics
+            for sm in self.r.sources(e.target)
+        )
+
+    def inside_metric(self, o: _Pick) -> bool:
+        """Whether ``o``'s words begin a longer metric phrase ("churned" in "new and churned MRR")."""
+        return any(
+            x.last > o.last and any(e.kind == "metric" for e in x.entries)
+            for x in self.by_first.get(o.first, [])
+        )
+
+    def anchored(self, c: _Pick, e: Entry) -> bool:
+        """A value next to its own entity ("annual subscriptions", "invoices that were refunded")."""
+        if e.kind != "value":
+            return False
+        entity = e.target.split("__", 1)[0]
+        if c.last < len(self.tokens) and self.stems[c.last] == entity:
+            return True
+        j = c.first - 1
+        while j >= 0 and self.tokens[j].norm in AUX and c.first - j <= 3:
+            j -= 1
+        return j >= 0 and j < c.first - 1 and self.stems[j] == entity
+
+    def next_to_dim(self, first: int, last: int, dim: str) -> bool:
+        """Whether a candidate naming ``dim`` is at most two filler words before or after the words."""
+        skip = {"the", "is", "of", "equal", "equals", "to", "was", "a"}
+        after = (c for k in range(last, last + 3) for c in self.by_first.get(k, []))
+        before = (c for k in range(max(0, first - 2), first + 1) for c in self.by_last.get(k, []))
+        for c in (*after, *before):
+            if not any(e.kind == "dimension" and e.target == dim for e in c.entries):
+                continue
+            gap_after = [t.norm for t in self.tokens[last : c.first]]
+            gap_before = [t.norm for t in self.tokens[c.last : first]]
+            if (c.first >= last and all(w in skip for w in gap_after) and len(gap_after) <= 2) or (
+                c.last <= first and all(w in skip for w in gap_before) and len(gap_before) <= 2
+            ):
+                return True
+        return False
