@@ -5,10 +5,11 @@ The last pass of a reading (``_LeftoverReading``, under the resolver's ``_Readin
 
 from __future__ import annotations
 
+from metricmind.resolve.composed import LOSE_VERBS, WIN_VERBS
 from metricmind.resolve.exclusion import (
     EXCLUSION_WORDS,
 )
-from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY, LOSE_VERBS, WIN_VERBS
+from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.text import FILLERS, number
 from metricmind.resolve.thresholds import verbish

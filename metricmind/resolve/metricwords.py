@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import cached_property
 
-from metricmind.resolve.analyst import additive
-from metricmind.resolve.describe import PHRASE_WEIGHT, content
-from metricmind.resolve.describe import key as word_key
-from metricmind.resolve.exclusion import EXCLUSION_WORDS
-from metricmind.resolve.lexicon import COMMON_WORDS, Entry
+from metricmind.resolve.describedwords import _DescribedReading
+from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.loosevalues import demonym
-from metricmind.resolve.reading import _Pick, _ReadingBase
-from metricmind.resolve.resolution import Resolution, Span
-from metricmind.resolve.shorthand import SHORT_FORMS
+from metricmind.resolve.reading import _Pick
+from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.text import FILLERS, GENERIC, root, stems
 from metricmind.resolve.timephrases import UNITS
 from metricmind.resolve.words import (
@@ -27,25 +22,13 @@ from metricmind.resolve.words import (
     SORT_WORDS,
 )
 
-MIN_GAIN = 2.0
-"""How much a metric's description must explain beyond a reading made of names, labels or synonyms to
-replace it (about one rare word: "costing" for CAC, not "paid" for invoice revenue)."""
 LIST_WORDS = frozenset({"vs", "versus", "and", "or", "plus"})
 
 
-PAYING_WORDS = frozenset({"money", "cash", "spend", "spent", "pay", "paid", "dollars"})
-"""Words that, with customers as the subject of "how much", say the amount they pay."""
-
-
-class _MetricReading(_ReadingBase):
+class _MetricReading(_DescribedReading):
     """The metric passes."""
 
     ambiguous: tuple[int, list[str]] | None = None  # a word several metrics share, and those metrics
-
-    @cached_property
-    def qualifiers(self) -> set[int]:
-        """Positions of entity nouns read as qualifying another metric ("MRR from customers …")."""
-        return set()
 
     # -- metrics -------------------------------------------------------------------------------
     def read_metrics(self, picks: list[_Pick]) -> list[str]:
@@ -206,190 +189,6 @@ class _MetricReading(_ReadingBase):
                 self.span("metrics", i, i + 2, found[0], "entity")
                 return found[:1]
         return []
-
-    # -- metrics by their descriptions -----------------------------------------------------------
-    def metric_positions(self) -> set[int]:
-        """The positions of the words read as metrics so far."""
-        out: set[int] = set()
-        for s in self.res.spans.get("metrics", []):
-            i = self.token_at.get(s.start)
-            while i is not None and i < len(self.tokens) and self.tokens[i].start < s.end:
-                out.add(i)
-                i += 1
-        return out
-
-    def content_words(self, extra: set[int]) -> list[tuple[int, str]]:
-        """The question's meaningful words that are unread or in ``extra`` (position, word)."""
-        return [
-            (i, t.norm)
-            for i, t in enumerate(self.tokens)
-            if (not self.used[i] or i in extra)
-            and content(t.norm)
-            and t.stem not in FILLERS
-            and SHORT_FORMS.get(t.norm) != ""  # a chat filler ("hey quick one") is no evidence
-            and t.norm not in EXCLUSION_WORDS  # "ignoring SMB" excludes a value, it names no metric
-            and not self.names_value(i)  # "customers on Starter": a plan, not the word "start"
-        ]
-
-    def names_value(self, i: int) -> bool:
-        """Whether the word at ``i`` is, as typed, a whole value of a dimension ("Starter", "EMEA")."""
-        word = self.tokens[i].norm
-        after_on = i > 0 and self.tokens[i - 1].norm == "on"  # "customers on Starter"
-        return (word not in COMMON_WORDS or after_on) and any(
-            e.kind == "value" and e.source == "value" for e in self.lex.lookup((word,))
-        )
-
-    def described(self, metrics: list[str]) -> list[str]:
-        """One metric whose own words (synonyms, description, definition) explain every word read as a
-        metric and more of the question ("whats it costing us to acquire each new customer" → CAC, not new
-        customers; "actions users took" → events alone): it replaces the reading. Words the chosen metric's
-        description explains ("distinct users" → active users, "Distinct users with …") count as read.
-        """
-        at = self.metric_positions()
-        words = self.content_words(at | self.qualifiers)
-        unread = {i for i, _ in words if i not in at}
-        joined = self.listed(self.res.spans.get("metrics", []))
-        if (not unread and len(metrics) < 2) or (joined and len(metrics) > 1):
-            return metrics  # a list of metrics ("mrr plus arr") stays a list
-        texts = self.r.texts
-        ranked = texts.ranked(words)
-        if not ranked:
-            return metrics
-        score, best, hit = ranked[0]
-        if metrics == [best]:
-            self.explained(best, hit - at)
-            return metrics
-        read = {i for i, _ in words if i in at}
-        # a metric read from an entity noun alone ("clients" → customers) is only who is meant
-        nouns = read if read and all(self.stems[i] in texts.entity_words for i in read) else set()
-        spans = self.res.spans.get("metrics", [])
-        strong = not nouns and any(s.how in ("name", "label", "synonym", "learned") for s in spans)
-        gain = texts.cover(best, [(i, w) for i, w in words if i in unread])[0]
-        others = max((s for s, m, _ in ranked if m in metrics and m != best), default=0.0)
-        second = ranked[1][0] if len(ranked) > 1 else 0.0
-        if (
-            not read - nouns <= hit
-            or (nouns and (gain < MIN_GAIN or len(hit & unread) < 2))
-            or not (
-                gain >= (MIN_GAIN if strong else 0.1)
-                or (len(metrics) > 1 and (best in metrics or not joined))
-            )
-            or score <= others
-            or (
-                second >= score * 0.9 and best not in metrics
-            )  # keeping one of the metrics read needs no margin
-        ):
-            return metrics
-        for i in hit | nouns:
-            self.used[i] = True
-        self.res.spans["metrics"] = [s for s in spans if s.target == best]
-        for i in sorted(hit - read):
-            self.span("metrics", i, i + 1, best, "description")
-        self.res.confidence -= 0.1
-        return [best]
-
-    def listed(self, spans: list[Span]) -> bool:
-        """Whether a list word or mark stands between the words of two metrics ("MRR and churned customers")."""
-        ordered = sorted(spans, key=lambda x: x.start)
-        for a, b in zip(ordered, ordered[1:], strict=False):
-            if a.target == b.target:
-                continue
-            gap = self.res.question[a.end : b.start]
-            if any(c in gap for c in ",+&/") or set(stems(gap)) & {"and", "or", "vs", "versus", "plus"}:
-                return True
-        return False
-
-    def amount_or_count(self, metrics: list[str]) -> list[str]:
-        """Amount or count: "how much" asks an amount, "how many invoices" a count; a metric read from a word
-        or a shortened phrase whose unit does not fit is swapped for the one metric of the fitting unit (an
-        amount in currency that adds up, or a count) whose own phrases hold the same words.
-        """
-        text = " ".join(t.norm for t in self.tokens)
-        money = "how much" in text or "$" in self.res.question or " dollars " in f" {text} "
-        want = "count" if "how many" in text else "currency" if money else None
-        spans = self.res.spans.get("metrics", [])
-        if want == "currency" and len(metrics) == 1 and self.counts_entity(metrics[0], spans):
-            # "how much did clients pay us", "money customers brought in": what they pay, the catalog's revenue
-            revenue = [e.target for e in self.lex.lookup(("revenue",)) if e.kind == "metric"]
-            if revenue:
-                self.res.spans["metrics"] = [replace(x, target=revenue[0], how="unit") for x in spans]
-                for t in self.tokens:  # the words of paying say the amount ("money", "spend with us")
-                    if not self.used[t.index] and t.norm in PAYING_WORDS:
-                        self.used[t.index] = True
-                        self.span("metrics", t.index, t.index + 1, revenue[0], "unit")
-                self.res.confidence -= 0.1
-                return revenue[:1]
-        if want is None or len(metrics) != 1 or len(spans) != 1 or spans[0].how == "name":
-            return metrics
-        if spans[0].how != "reduced" and len(self.span_words(spans[0])) != 1:
-            return metrics  # a whole label or synonym says what it means
-        model = self.r.model
-        unit = str(model.metrics[metrics[0]].meta.get("unit") or "")
-        if unit == want or (unit in ("ratio", "percent") and want != "count"):
-            return metrics  # (a rate is never "how many": "how many accounts churned" counts them)
-        words = [word_key(w) for w in self.span_words(spans[0])]
-        found = [
-            name
-            for name, m in model.metrics.items()
-            if str(m.meta.get("unit") or "") == want
-            and str(m.meta.get("status") or "") != "deprecated"
-            and (want == "count" or additive(model, name))
-            and all(self.r.texts.weights[name].get(k, 0.0) >= PHRASE_WEIGHT for k in words)
-        ]
-        if len(found) > 1:  # the one whose words hold an entity the question names ("accounts" → customers)
-            said = {word_key(t.norm) for t in self.tokens if self.stems[t.index] in self.r.texts.entity_words}
-            found = [n for n in found if said & set(self.r.texts.weights[n])] if said else found
-        if len(found) != 1:
-            return metrics
-        self.res.spans["metrics"] = [Span(spans[0].text, spans[0].start, spans[0].end, found[0], "unit")]
-        for t in self.tokens:
-            if not self.used[t.index] and self.stems[t.index] in self.r.texts.entity_words:
-                self.used[t.index] = True  # "how many accounts churned": the entity counted
-                self.span("metrics", t.index, t.index + 1, found[0], "entity")
-        return found
-
-    def counts_entity(self, metric: str, spans: list[Span]) -> bool:
-        """Whether ``metric`` is a count read from nothing but an entity noun (and its description's words)."""
-        if str(self.r.model.metrics[metric].meta.get("unit") or "") != "count":
-            return False
-        named = [s for s in spans if s.how != "description"]
-        entity = self.r.texts.entity_words
-        return bool(named) and all(
-            all(self.stems[t.index] in entity for t in self.tokens if s.start <= t.start < s.end)
-            for s in named
-        )
-
-    def span_words(self, s: Span) -> list[str]:
-        """The words (lower case) within a span's characters."""
-        return [t.norm for t in self.tokens if s.start <= t.start < s.end]
-
-    def explained(self, metric: str, positions: set[int]) -> None:
-        """Claim words the metric's own description explains (they are not unknown words)."""
-        for i in sorted(positions):
-            if self.stems[i] in self.r.texts.entity_words:
-                continue  # "accounts we refunded": the entity says who, for thresholds and counts
-            if i > 0 and self.tokens[i - 1].norm == "by":
-                continue  # "spend by ad creative": the words after "by" name a breakdown, not the metric
-            self.used[i] = True
-            self.span("metrics", i, i + 1, metric, "description")
-
-    def metric_by_description(self) -> list[str]:
-        """No metric phrase at all: the metric whose words explain two or more of the question's, clearly
-        ahead of the next ("how much cash did clients pay us" → invoice revenue).
-        """
-        words = self.content_words(set())
-        ranked = self.r.texts.ranked(words)
-        if not ranked:
-            return []
-        score, best, hit = ranked[0]
-        second = ranked[1][0] if len(ranked) > 1 else 0.0
-        if len(hit) < 2 or second >= score * 0.8:
-            return []
-        for i in sorted(hit):
-            self.used[i] = True
-            self.span("metrics", i, i + 1, best, "description")
-        self.res.confidence -= 0.15
-        return [best]
 
     def sorted_by_other(self, p: _Pick) -> bool:
         """Whether a sort word and "by" follow the words of ``p`` ("customers ranked/sorted by MRR")."""

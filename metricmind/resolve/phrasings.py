@@ -7,25 +7,16 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from metricmind.resolve.attribution import (
-    CREDIT_WORDS,
-    DEFAULT_MODEL,
-    Attribution,
-    listed_models,
-    read_model,
-    speaks_of_credit,
-    wants_analysis,
-)
+from metricmind.resolve.composed import THRESHOLD_ENTITIES, _ComposedReading
 from metricmind.resolve.describe import PHRASE_WEIGHT
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.exclusion import exclusion_after, exclusion_cue
 from metricmind.resolve.leftvalues import after_cue, left_values, value_part
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.loosevalues import DEMONYMS, demonym, prefixed
-from metricmind.resolve.metricwords import _MetricReading
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Span
-from metricmind.resolve.text import root, stems
+from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import find_threshold, verbish
 from metricmind.resolve.words import GRAMMAR
 
@@ -37,250 +28,22 @@ IGNORED_WORD_PENALTY = 0.25
 """Confidence lost per word left unexplained: one such word keeps the answer but below 0.8 (on the
 blind-written dev split most answers that ignored a word were wrong); three make it a refusal.
 """
-WIN_VERBS = frozenset(
-    "sign signed win won acquire acquired pick picked join joined joining onboard onboarded land landed "
-    "came come gain gained close closed bring brought".split()
-)
-"""Verbs of winning customers ("how many customers did we sign")."""
-LOSE_VERBS = frozenset("left leave walked went quit lost lose cancelled canceled dropped".split())
-"""Verbs of losing customers ("how many clients walked away")."""
 VS_WORDS = ("vs", "versus", "against")
 """Words that set two values against each other ("Starter vs Pro")."""
 UNSURE_PENALTY = 0.25
 """Confidence lost for a reading the calibration found often wrong (see ``_PhrasingReading.calibrate``)."""
-RATIO_GAP = frozenset({"per", "each", "every", "divided", "by", "over", "for", "a", "an", "the", "our"})
-"""The words that may stand between a numerator and a denominator ("spend per new customer")."""
-THRESHOLD_ENTITIES = frozenset({"customer", "account", "company", "logo"})
-"""Nouns for the entity a threshold filters ("customers with over 5k MRR"): customers."""
 WHICH_MORE = frozenset(
     {"which", "where", "who", "more", "most", "less", "fewer", "bigger", "better", "higher"}
 )
 """With "or" between two values of one dimension, these make it a comparison ("iOS or Android: where …")."""
 
 
-class _PhrasingReading(_MetricReading):
+class _PhrasingReading(_ComposedReading):
     """The passes for loose phrasings (the metric passes below them, time and order above)."""
 
     threshold = False  # a threshold per entity was read ("customers with over 5k MRR")
     sort_only = False  # "biggest first": the ranking sorts without a limit
     polarity: tuple[int, int, int, int] | None = None  # a value and a cue that may or may not exclude it
-
-    def read_qualified(self) -> None:
-        """Qualified revenue ("MRR from new logos", "recurring revenue from brand-new customers"): a metric
-        qualified by the kind of customer it comes from is that kind's metric (new MRR), if the catalog has it.
-        """
-        res = self.res
-        spans = res.spans.get("metrics", [])
-        for a in spans:
-            for b in spans:
-                if b.start <= a.end or b.start - a.end > 40 or a.target == b.target:
-                    continue  # (only near pairs: reading stays linear in the question's length)
-                between = stems(res.question[a.end : b.start])
-                words = self.span_stems(b)
-                if (
-                    "from" not in between
-                    or len(between) > 4
-                    or words[-1] not in THRESHOLD_ENTITIES | {"user"}
-                ):
-                    continue
-                mods, own = words[:-1], self.span_stems(a)
-                if mods and set(mods) <= set(own):
-                    found = [a.target]  # "new MRR from brand new logos": the qualifier is said already
-                else:
-                    found = [e.target for e in self.lex.lookup((*mods, *own)) if e.kind == "metric"]
-                    found = found or self.holding(
-                        (*mods, *own)
-                    )  # "revenue from new logos": new recurring revenue
-                if not mods or not found:
-                    continue
-                res.metrics = [found[0] if m == a.target else m for m in res.metrics if m != b.target]
-                res.metrics = list(dict.fromkeys(res.metrics))
-                res.spans["metrics"] = [x for x in spans if x is not b and x is not a]
-                self.span_chars("metrics", a.start, b.end, found[0], "qualified")
-                return
-
-    def holding(self, words: tuple[str, ...]) -> list[str]:
-        """The one metric with a phrase of at most one more word that holds all ``words``."""
-        want = set(words)
-        found = {
-            e.target
-            for key, entries in self.lex.phrases.items()
-            if len(key) <= len(want) + 1 and want <= set(key)
-            for e in entries
-            if e.kind == "metric"
-        }
-        return sorted(found) if len(found) == 1 else []
-
-    def read_composed(self) -> None:
-        """Two metrics read apart that together name a third ("recurring revenue … with cancellations":
-        MRR and churned customers → churned MRR): a count of an entity whose qualifier, put before the other
-        metric's name, is a metric of the catalog, when the question does not list the two.
-        """
-        res = self.res
-        if len(res.metrics) != 2:
-            return
-        spans = res.spans.get("metrics", [])
-        entity = self.r.texts.entity_words | THRESHOLD_ENTITIES
-        for count, base in (res.metrics, res.metrics[::-1]):
-            label = self.r.model.metrics[count].label or count
-            mods = tuple(w for w in stems(label) if w not in entity)
-            if mods == stems(label):
-                continue  # not a count of an entity
-            other = self.r.model.metrics[base]
-            for head in (stems(base.replace("_", " ")), stems(other.label or "")):
-                found = [e.target for e in self.lex.lookup((*mods, *head)) if e.kind == "metric"]
-                if found and not self.listed(spans):
-                    res.metrics = [found[0]]
-                    res.spans["metrics"] = [Span(x.text, x.start, x.end, found[0], "composed") for x in spans]
-                    return
-
-    def read_ratio(self) -> None:
-        """Two metrics said as one over the other ("marketing spend per new customer", "billed amount
-        divided by invoices"): the catalog's ratio metric of that numerator and denominator.
-        """
-        res = self.res
-        spans = sorted(res.spans.get("metrics", []), key=lambda x: x.start)
-        if len(res.metrics) == 1 and spans:
-            spans = self.numerator_before_per(spans) + spans  # "spend on marketing per new customer"
-        if len({x.target for x in spans}) != 2 or len(res.metrics) > 2:
-            return
-        first = [x for x in spans if x.target == spans[0].target]
-        second = [x for x in spans if x.target != spans[0].target]
-        if max(x.end for x in first) > min(x.start for x in second):
-            return
-        gap = res.question[max(x.end for x in first) : min(x.start for x in second)]
-        words = set(stems(gap))
-        if not (words & {"per", "divided", "each"} or "/" in gap) or words - RATIO_GAP:
-            return
-        num, den = spans[0].target, second[0].target
-        for name, m in self.r.model.metrics.items():
-            if m.numerator and m.denominator and (m.numerator.name, m.denominator.name) == (num, den):
-                if m.numerator.filter or m.denominator.filter:
-                    continue
-                res.metrics = [name]
-                res.spans["metrics"] = [Span(x.text, x.start, x.end, name, "ratio") for x in spans]
-                for x in spans:  # (the numerator's scattered words are read now)
-                    if (i := self.token_at.get(x.start)) is not None:
-                        self.used[i] = True
-                return
-
-    def numerator_before_per(self, spans: list[Span]) -> list[Span]:
-        """The words of a metric, scattered ("spend on marketing"), unread before "per" and a metric."""
-        at = self.token_at.get(spans[0].start)
-        if at is None or at == 0 or self.tokens[at - 1].norm not in ("per", "each"):
-            return []
-        free = {root(self.stems[i]): i for i in range(at - 1) if not self.used[i]}
-        best: tuple[int, str, list[int]] | None = None
-        for key, entries in self.r.phrase_sets.items():
-            if all(w in free for w in key) and (best is None or len(key) > best[0]):
-                best = (len(key), self.best_metric(entries), [free[w] for w in key])
-        if best is None:
-            return []
-        t = self.tokens
-        return [Span(t[i].text, t[i].start, t[i].end, best[1], "scattered") for i in sorted(best[2])]
-
-    def read_entity_count(self) -> None:
-        """Customers won or lost ("how many customers did we sign", "clients walked away"): counting an
-        entity with a verb of winning or losing it is the catalog's new or churned count of that entity.
-        """
-        res = self.res
-        norms = [t.norm for t in self.tokens]
-        text = " ".join(norms)
-        if len(res.metrics) != 1 or not ("how many" in text or "number of" in text):
-            return
-        spans = [x for x in res.spans.get("metrics", []) if x.target == res.metrics[0]]
-        if len(spans) != 1 or not set(self.span_stems(spans[0])) <= THRESHOLD_ENTITIES:
-            return
-        wanted: list[str] = []
-        for verbs, word in ((WIN_VERBS, "new"), (LOSE_VERBS, "churn")):
-            hits = [i for i, w in enumerate(norms) if w in verbs and not self.used[i]]
-            found = [e.target for e in self.lex.lookup((word, "customer")) if e.kind == "metric"]
-            if hits and found:
-                wanted.append(found[0])
-                for i in hits:
-                    self.claim(i, i + 1)
-                    if i + 1 < len(norms) and norms[i + 1] in ("up", "in", "away", "off"):
-                        self.claim(i + 1, i + 2)
-        if wanted:
-            res.metrics = wanted
-            self.span_chars("metrics", spans[0].start, spans[0].end, wanted[0], "entity count")
-
-    def span_stems(self, s: Span) -> tuple[str, ...]:
-        """The stems of the tokens (shorthand spelled out) within a span's characters."""
-        i = self.token_at.get(s.start)
-        out: list[str] = []
-        while i is not None and i < len(self.tokens) and self.tokens[i].end <= s.end:
-            out.append(self.stems[i])
-            i += 1
-        return tuple(out)
-
-    def read_attribution(self) -> None:
-        """Attribution phrasing ("new MRR attributed to email", "under last touch, which channel …"): the
-        attribution metric of the model named (the default one, said in a note, when none is).
-        """
-        res, found = self.res, self.r.attributions
-        if found and self.read_model_list(found) is not None:
-            return
-        if not found or any(m in {a.metric for a in found} for m in res.metrics):
-            return
-        chosen, where = read_model(self.tokens, found)
-        if wants_analysis(self.tokens, where):
-            return  # "new MRR under last touch", "Markov credit": an attribution analysis (read_analysis)
-        base = next((m for m in res.metrics if m in {a.base for a in found}), None)
-        if base is None or (chosen is None and not speaks_of_credit(self.tokens)):
-            return
-        if chosen is None:
-            chosen = next((a for a in found if a.base == base and a.model == DEFAULT_MODEL), None)
-            if chosen is None:
-                return
-            res.notes.append(
-                f"no attribution model named: {' '.join(chosen.model)} assumed ({chosen.metric})"
-            )
-        else:
-            assert where is not None
-            if where[1] < len(self.tokens) and self.tokens[where[1]].norm in (
-                "model",
-                "attribution",
-                "basis",
-            ):
-                where = (where[0], where[1] + 1)  # "linear model", "first touch attribution"
-            self.claim(*where)
-        credit = [
-            s.target for s in res.spans.get("metrics", []) if set(s.text.lower().split()) <= CREDIT_WORDS
-        ]
-        res.metrics = [chosen.metric if m == base else m for m in res.metrics if m not in credit]
-        for i, t in enumerate(self.tokens):
-            if t.norm in CREDIT_WORDS:
-                self.claim(i, i + 1)
-        if where is not None:
-            self.span("metrics", *where, chosen.metric, "attribution model")
-
-    def read_model_list(self, found: list[Attribution]) -> bool | None:
-        """Several catalog models in one list ("first, last and linear attributed new MRR"): the attributed
-        metric of each (True); a list after "under" or with a model the catalog lacks is an analysis, left to
-        read_analysis (False); None when no list of models is named.
-        """
-        res = self.res
-        chain = listed_models(res.question, self.tokens, found)
-        if not chain:
-            return None
-        if wants_analysis(self.tokens, (chain[0][1], chain[0][2])):
-            return False
-        bases = {a.base for a, _, _ in chain}
-        attributed = {a.metric for a in found}
-        if len(bases) != 1 or not any(m in bases or m in attributed for m in res.metrics):
-            return None
-        named = list(dict.fromkeys(a.metric for a, _, _ in chain))
-        res.metrics = named + [m for m in res.metrics if m not in bases and m not in attributed]
-        spans = [s for s in res.spans.get("metrics", []) if s.target not in attributed]
-        res.spans["metrics"] = spans
-        for a, first, last in chain:
-            self.claim(first, last)
-            self.span("metrics", first, last, a.metric, "attribution model")
-        for i, t in enumerate(self.tokens):
-            if t.norm in CREDIT_WORDS:
-                self.claim(i, i + 1)
-        return True
 
     def calibrate(self) -> None:
         """Lower the confidence for readings that, on the blind-written dev split, were often wrong: a
