@@ -12,6 +12,7 @@ from metricmind.resolve.describe import PHRASE_WEIGHT, content
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.exclusion import EXCLUSION_WORDS
 from metricmind.resolve.lexicon import COMMON_WORDS
+from metricmind.resolve.loosevalues import prefixed
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.resolution import Span
 from metricmind.resolve.shorthand import SHORT_FORMS
@@ -195,6 +196,8 @@ class _DescribedReading(_ReadingBase):
                 continue  # "accounts we refunded": the entity says who, for thresholds and counts
             if i > 0 and self.tokens[i - 1].norm == "by":
                 continue  # "spend by ad creative": the words after "by" name a breakdown, not the metric
+            if self.prefix_of_values(i + 1):
+                continue  # "the paid channels": values the word begins, not the metric's "paid"
             self.used[i] = True
             self.span("metrics", i, i + 1, metric, "description")
 
@@ -215,3 +218,13 @@ class _DescribedReading(_ReadingBase):
             self.span("metrics", i, i + 1, best, "description")
         self.res.confidence -= 0.15
         return [best]
+
+    def prefix_of_values(self, k: int) -> bool:
+        """Whether the word before ``k`` begins several values of a dimension named at ``k``."""
+        word = self.tokens[k - 1].norm
+        for c in self.by_first.get(k, []):
+            for e in c.entries:
+                info = self.lex.dims.get(e.target) if e.kind == "dimension" else None
+                if info is not None and prefixed(word, info.values):
+                    return True
+        return False

@@ -150,6 +150,26 @@ class _PhrasingReading(_ComposedReading):
             self.span(
                 "filters", k - 1, k + 1, f"{s.target} {'not in' if neg else 'in'} {', '.join(vals)}", "prefix"
             )
+        grouped = {n for n, _ in res.group_by}
+        for k in range(1, len(self.tokens)):
+            if self.used[k - 1]:
+                continue
+            dims = [e.target for c in self.by_first.get(k, []) for e in c.entries if e.kind == "dimension"]
+            for dim in dims:
+                vals = prefixed(self.tokens[k - 1].norm, values.get(dim, ()))
+                if vals and dim in grouped:
+                    # "CAC per channel for the paid channels": grouped by it, and kept to those values
+                    neg = self.negated(k - 1)
+                    res.filters.append(Filter(dim, "not in" if neg else "in", tuple(vals)))
+                    self.claim(k - 1, k + 1)
+                    self.span(
+                        "filters",
+                        k - 1,
+                        k + 1,
+                        f"{dim} {'not in' if neg else 'in'} {', '.join(vals)}",
+                        "prefix",
+                    )
+                    break
 
     def restates(self, p: _Pick) -> bool:
         """Whether a value's words are all words of a metric's own name, label or synonyms ("paid" for
@@ -226,16 +246,6 @@ class _PhrasingReading(_ComposedReading):
         self.res.filters.append(Filter(dim, "!=" if neg else "=", (value,)))
         self.claim(first, last)
         self.span("filters", first, last, f"{dim}{'!=' if neg else '='}{value}", how)
-
-    def prefix_of_values(self, k: int) -> bool:
-        """Whether the word before ``k`` begins several values of a dimension named at ``k``."""
-        word = self.tokens[k - 1].norm
-        for c in self.by_first.get(k, []):
-            for e in c.entries:
-                info = self.lex.dims.get(e.target) if e.kind == "dimension" else None
-                if info is not None and prefixed(word, info.values):
-                    return True
-        return False
 
     def read_threshold(self) -> None:
         """A threshold per customer ("customers with over 5k MRR"): a filter on the metric per customer."""

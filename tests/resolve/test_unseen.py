@@ -295,3 +295,10 @@ def test_where_an_entity_is_based_is_no_metric_evidence(resolver: Resolver) -> N
     res = resolver.resolve("revenue from companies headquartered in france", as_of=DAY)
     assert res.metrics == ["invoice_revenue"]
     assert [(f.field, f.values) for f in res.filters] == [("customer__country", ("France",))]
+
+
+def test_values_a_word_begins_are_kept_while_grouped_by_their_dimension(resolver: Resolver) -> None:
+    res = resolver.resolve("signups per channel, only the paid channels, last qtr", as_of=DAY)
+    assert res.answerable, res.reason
+    assert [n for n, _ in res.group_by] == ["customer__acquisition_channel"]
+    assert [(f.op, sorted(f.values)) for f in res.filters] == [("in", ["paid_search", "paid_social"])]
