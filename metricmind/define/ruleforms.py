@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from metricmind.define.proposal import RuleReading
-from metricmind.define.rulevalues import Context, Read, find_dimension, is_state, predicate_for
+from metricmind.define.rulevalues import Context, Read, find_dimension, is_state, predicate_for, values_in
 from metricmind.define.words import GLUE, known, stems, vocabulary
 from metricmind.spec.filters import parse_where
 from metricmind.spec.names import SEP
@@ -174,3 +174,64 @@ def renamed(text: str, found: list[tuple[str, str]], ctx: Context) -> str | None
             f"{value!r}; check that {word!r} means {value!r}"
         )
     return None
+
+
+#: A prepositional exclusion inside a rule ("paid subscriptions other than the Enterprise plan"): the values
+#: before it are kept, the values after it dropped.
+EXCEPT = re.compile(r"\b(other than|except(?: for)?|apart from|aside from|besides|but not|excluding)\b")
+
+
+def mixed(text: str, low: str, ctx: Context) -> Read | None:
+    """A rule that keeps values and drops others ("live paid subscriptions, other than the Enterprise
+    plan"); None when it is not one (values on one side only). The caller checks that no negation comes
+    before the exclusion ("exclude X except Y" is not read so).
+    """
+    m = EXCEPT.search(low)
+    if m is None:
+        return None
+    halves = []
+    for half, negative in ((low[: m.start()], False), (low[m.end() :], True)):
+        found, leftover = values_in(half, ctx)
+        if not found:
+            return None
+        halves.append(
+            (
+                half,
+                negative,
+                found,
+                leftover,
+                renamed(text[: len(half)] if not negative else text[m.end() :], found, ctx),
+            )
+        )
+    predicates: list[str] = []
+    dims: list[str] = []
+    what: list[str] = []
+    conf = 0.7
+    for _, negative, found, leftover, other in halves:
+        by_dim: dict[str, list[str]] = {}
+        for d, v in found:
+            by_dim.setdefault(d, []).append(v)
+        strange = [w for w in leftover if not known(w, vocabulary(ctx.model))]
+        if strange or any(ctx.snapshot and is_state(d) for d in by_dim):
+            return Read(
+                RuleReading(
+                    text,
+                    "unread",
+                    0.1,
+                    "keeps some values and drops others, but also says "
+                    + (", ".join(repr(w) for w in strange) or "a state that changes over time")
+                    + "; write one rule each",
+                )
+            )
+        for d, vs in by_dim.items():
+            predicates.append(predicate_for(d, tuple(vs), negative))
+            dims.append(d)
+            shown = ", ".join(v for v in vs if v not in ("true", "false")) or d.rsplit(SEP, 1)[-1]
+            what.append(f"{'drops' if negative else 'keeps'} {d} {shown}")
+        if other:
+            conf, what = RENAMED, [*what, f"but {other}"]
+    predicate = " and ".join(f"({p})" for p in predicates)
+    parse_where(predicate)
+    return Read(
+        RuleReading(text, "filter", conf, "; ".join(what), predicate), others=tuple(dict.fromkeys(dims))
+    )

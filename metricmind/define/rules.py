@@ -14,10 +14,12 @@ import re
 
 from metricmind.define.proposal import RuleReading
 from metricmind.define.ruleforms import (
+    EXCEPT,
     RENAMED,
     STRUCTURE,
     check_which,
     metric_named,
+    mixed,
     renamed,
     scale_of,
     several,
@@ -104,6 +106,11 @@ def read_rule(text: str, ctx: Context) -> Read:
         )
     if NOOP.search(low):
         return Read(RuleReading(text, "noop", 0.8, "says how to count, restricts nothing"))
+    cut = EXCEPT.search(low)
+    if cut is not None and not NEGATIVE.search(low[: cut.start()]):
+        both = mixed(text, low, ctx)
+        if both is not None:
+            return both
     scale = scale_of(low)
     if scale is not None:
         what = "a fraction from 0 to 1" if scale == 1 else "a percentage from 0 to 100"

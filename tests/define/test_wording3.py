@@ -159,3 +159,19 @@ def test_a_part_chosen_by_description_words_must_share_its_unit(demo: Project) -
         demo.model,
     )
     assert "'mrr'" not in str(p.metric) and "mrr" not in str((p.metric or {}).get("type_params"))
+
+
+def test_a_rule_keeping_some_values_and_dropping_others(demo: Project) -> None:
+    p = analyze(
+        Definition("annual_not_pro_mrr", "MRR at month end", ("Annual contracts, other than the Pro plan",)),
+        demo.model,
+    )
+    assert p.metric is not None and not p.unread, (p.refused, p.message, p.rules)
+    want = _rows(
+        demo,
+        """select m.month, sum(s.mrr) from months m join fct_subscriptions_canonical s on not s.is_trial
+           and s.started_at <= last_day(m.month) and (s.ended_at is null or s.ended_at > last_day(m.month))
+           and s.billing_interval = 'annual' and s.plan_tier <> 'Pro'
+           group by 1 order by 1""",
+    )
+    _same(_months(demo, p), want)
