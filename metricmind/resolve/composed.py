@@ -118,6 +118,10 @@ class _ComposedReading(_MetricReading):
             return
         gap = res.question[max(x.end for x in first) : min(x.start for x in second)]
         words = set(stems(gap))
+        end = max(x.end for x in second)
+        said_ratio = words == {"to"} and stems(res.question[end : end + 12])[:1] == ("ratio",)
+        if said_ratio:
+            words = {"per"}  # "the ad spend to new customer ratio"
         if not (words & {"per", "divided", "each"} or "/" in gap) or words - RATIO_GAP:
             return
         num, den = spans[0].target, second[0].target
@@ -127,10 +131,18 @@ class _ComposedReading(_MetricReading):
                     continue
                 res.metrics = [name]
                 res.spans["metrics"] = [Span(x.text, x.start, x.end, name, "ratio") for x in spans]
+                if said_ratio:
+                    self.claim_word_after(end)
                 for x in spans:  # (the numerator's scattered words are read now)
                     if (i := self.token_at.get(x.start)) is not None:
                         self.used[i] = True
                 return
+
+    def claim_word_after(self, end: int) -> None:
+        """Claim the first word starting after character ``end`` ("ratio" in "X to Y ratio")."""
+        k = next((t.index for t in self.tokens if t.start >= end), None)
+        if k is not None:
+            self.used[k] = True
 
     def numerator_before_per(self, spans: list[Span]) -> list[Span]:
         """The words of a metric, scattered ("spend on marketing"), unread before "per" and a metric."""

@@ -20,9 +20,10 @@ from metricmind.resolve.words import (
 )
 
 SAME_MEASURE = frozenset(
-    {"volume", "volumes", "level", "levels", "total", "totals", "sum", "figure", "figures"}
+    {"volume", "volumes", "level", "levels", "total", "totals", "sum", "figure", "figures", "base"}
 )
-"""Words beside a metric that keep its measure ("signup volume"); "rate" or "count" would change it."""
+"""Words beside a metric that keep its measure ("signup volume", "customer base"); "rate" or "count" would
+change it."""
 
 LINKING = frozenset({"of", "the", "to", "a", "an"})
 """Words that link a concept to a metric ("the ratio of X to Y", "MRR of the …"): skipped when looking

@@ -302,3 +302,15 @@ def test_values_a_word_begins_are_kept_while_grouped_by_their_dimension(resolver
     assert res.answerable, res.reason
     assert [n for n, _ in res.group_by] == ["customer__acquisition_channel"]
     assert [(f.op, sorted(f.values)) for f in res.filters] == [("in", ["paid_search", "paid_social"])]
+
+
+def test_x_to_y_ratio_is_the_catalogs_ratio(resolver: Resolver) -> None:
+    res = resolver.resolve("billed amount to invoice count ratio by plan", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["average_invoice_value"] and not res.notes
+
+
+def test_a_base_of_customers_is_the_customers(resolver: Resolver) -> None:
+    res = resolver.resolve("the customer base by segment in q1", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["active_customers"] and not res.notes
