@@ -95,8 +95,19 @@ class _ComposedReading(_MetricReading):
             if mods == stems(label):
                 continue  # not a count of an entity
             other = self.r.model.metrics[base]
-            for head in (stems(base.replace("_", " ")), stems(other.label or "")):
+            typed = tuple(
+                self.stems[t.index]
+                for x in spans
+                if x.target == base
+                for t in self.tokens
+                if x.start <= t.start < x.end
+            )
+            for head in (stems(base.replace("_", " ")), stems(other.label or ""), typed):
                 found = [e.target for e in self.lex.lookup((*mods, *head)) if e.kind == "metric"]
+                if not found and head == typed and head:
+                    # the words as typed, in any order ("revenue … cancelled": "revenue churn")
+                    key = tuple(sorted({root(w) for w in (*mods, *head)}))
+                    found = [e.target for e in self.r.phrase_sets.get(key, [])]
                 if found and not self.listed(spans):
                     res.metrics = [found[0]]
                     res.spans["metrics"] = [Span(x.text, x.start, x.end, found[0], "composed") for x in spans]

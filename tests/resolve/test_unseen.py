@@ -314,3 +314,10 @@ def test_a_base_of_customers_is_the_customers(resolver: Resolver) -> None:
     res = resolver.resolve("the customer base by segment in q1", as_of=DAY)
     assert res.answerable, res.reason
     assert res.metrics == ["active_customers"] and not res.notes
+
+
+def test_two_metrics_whose_typed_words_name_a_third(resolver: Resolver) -> None:
+    # "revenue" (invoice revenue) and "cancellations" (churned customers): together "revenue churn"
+    res = resolver.resolve("revenue gone with cancellations in march", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["churned_mrr"]
