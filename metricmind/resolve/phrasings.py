@@ -19,6 +19,7 @@ from metricmind.resolve.resolution import Filter, Span
 from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import find_threshold, verbish
 from metricmind.resolve.words import GRAMMAR
+from metricmind.spec.names import METRIC_TIME
 
 EVERYDAY_SHORT = frozenset(
     {"de", "na", "us", "it", "or", "in", "on", "at", "as", "am", "is", "to", "no", "me", "id"}
@@ -257,7 +258,7 @@ class _PhrasingReading(_ComposedReading):
         entity = {s.target for s in spans if set(stems(s.text)) <= THRESHOLD_ENTITIES}
         at = self.tokens[th.first].start
         near = sorted((abs(s.start - at), s.target) for s in spans if s.target not in entity)
-        after = self.metric_after(th.last)
+        after = self.metric_after(th.last) or self.monthly_payment(th.first, th.last)
         if after is not None and not near:
             near = [(0, after)]  # "customers paying more than 3k MRR": the metric named after the amount
         if not near:
@@ -279,6 +280,25 @@ class _PhrasingReading(_ComposedReading):
                 res.group_by.append(("customer__name", None))
         res.filters.append(Filter("customer", th.op, (str(th.value),), metric=metric))
         self.span("filters", th.first, th.last, f"{metric} per customer {th.op} {th.value:g}", "threshold")
+
+    def monthly_payment(self, first: int, last: int) -> str | None:
+        """What a customer pays each month ("paying over 1000 a month"): the catalog's monthly recurring
+        revenue; the words "a month" are then no breakdown by month.
+        """
+        norms = [t.norm for t in self.tokens]
+        paying = any(
+            w in ("pay", "pays", "paying", "paid", "spend", "spends", "spending") for w in norms[:first]
+        )
+        per = norms[last : last + 2] in (["a", "month"], ["per", "month"], ["each", "month"])
+        if not (paying and per):
+            return None
+        found = [e.target for e in self.lex.lookup(("monthly", "recurring", "revenue")) if e.kind == "metric"]
+        if not found:
+            return None
+        self.res.group_by = [g for g in self.res.group_by if g != (METRIC_TIME, "month")]
+        self.res.spans["group_by"] = [x for x in self.res.spans.get("group_by", []) if x.how != "grain"]
+        self.claim(last, last + 2)
+        return found[0]
 
     def metric_after(self, i: int) -> str | None:
         """The metric a phrase of one to three words right after position ``i`` names, if one does."""

@@ -234,6 +234,12 @@ class _TimeOrderReading(_PhrasingReading):
                 break
             if w in SORT_WORDS or w in ("ascending", "descending"):
                 self.order_dir = not any(x.norm in ("ascending", "asc") for x in toks)
+                norms = [x.norm for x in toks]
+                for a, b, desc in (("high", "low", True), ("low", "high", False)):
+                    for k in range(i + 1, len(toks) - 2):
+                        if norms[k : k + 3] == [a, "to", b]:  # "sorted high to low"
+                            self.order_dir = desc
+                            self.claim(k, k + 3)
                 self.order_word = i
                 self.claim(i, i + 1)
                 for k, x in enumerate(toks):

@@ -321,3 +321,16 @@ def test_two_metrics_whose_typed_words_name_a_third(resolver: Resolver) -> None:
     res = resolver.resolve("revenue gone with cancellations in march", as_of=DAY)
     assert res.answerable, res.reason
     assert res.metrics == ["churned_mrr"]
+
+
+def test_sorted_high_to_low(resolver: Resolver) -> None:
+    res = resolver.resolve("signups by country sorted low to high", as_of=DAY)
+    assert res.order_by == [("signups", False)] and not res.notes
+
+
+def test_paying_an_amount_a_month_is_mrr_per_customer(resolver: Resolver) -> None:
+    res = resolver.resolve("how many clients pay more than 500 a month in emea", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["active_customers"]
+    assert [(f.metric, f.op) for f in res.filters if f.metric] == [("mrr", ">")]
+    assert res.group_by == []  # "a month" is no breakdown
