@@ -140,11 +140,13 @@ def simulate_nights(
     requests: int = 150,
     zipf: float = 1.1,
     policy: Policy | None = None,
+    kinds: tuple[str, ...] = KINDS,
 ) -> dict[str, Any]:
     """Decide each night how to keep each rollup; popularity reshuffled halfway (drift).
 
     Returns the reward of the policy, the oracle (best expected way per rollup and night), each fixed
-    way and random, and how often each way was chosen. ``policy``: train this policy (default a new one).
+    way and random, and how often each way was chosen. ``policy``: train this policy (default a new one);
+    ``kinds``: the ways offered (a rollup with no day to refresh by has no ``incremental``).
     """
     reward = reward or RewardConfig()
     pool = candidates(table)
@@ -156,7 +158,7 @@ def simulate_nights(
     phases = [rng.permutation(len(pool)), rng.permutation(len(pool))]
     policy = policy or Policy(ARMS, 5, algorithm=algorithm, epsilon=epsilon, seed=seed)
     got = oracle = rand = 0.0
-    fixed = dict.fromkeys(KINDS, 0.0)
+    fixed = dict.fromkeys(kinds, 0.0)
     chosen = dict.fromkeys(KINDS, 0)
     before = np.zeros(len(pool), dtype=int)
     for night in range(nights):
@@ -173,12 +175,13 @@ def simulate_nights(
                 )
                 for k in KINDS
             }
-            pick = arm_action(policy.choose(x))["materialization"]
-            policy.observe(x, f"materialization={pick}", now[pick])
+            pick = arm_action(policy.choose(x, [f"materialization={k}" for k in kinds]))["materialization"]
+            plain = int(uses[j]) * reward.reward(Outcome(True, c.plain_ms, c.rows))
+            policy.observe(x, f"materialization={pick}", now[pick] - plain)  # its advantage
             got += now[pick]
-            oracle += now[max(mean, key=lambda k: mean[k])]
-            rand += now[KINDS[int(rng.integers(len(KINDS)))]]
-            for k in KINDS:
+            oracle += now[max(kinds, key=lambda k: mean[k])]
+            rand += now[kinds[int(rng.integers(len(kinds)))]]
+            for k in kinds:
                 fixed[k] += now[k]
             chosen[pick] += 1
         before = uses
@@ -238,14 +241,25 @@ class Chooser:
         return arm_action(self.policy.choose(x, arms))["materialization"], x
 
     def reward(
-        self, kind: str, uses: int, build_ms: float, read_ms: float, rows: int, ok: bool = True
+        self,
+        kind: str,
+        uses: int,
+        build_ms: float,
+        read_ms: float,
+        rows: int,
+        plain_ms: float,
+        ok: bool = True,
     ) -> float:
-        """The reward of keeping a rollup as ``kind``: ``uses`` reads at ``read_ms`` (an optimization
-        applied for a kept table) minus ``build_cost`` per second of build; a wrong answer is a failure.
+        """What the policy learns from keeping a rollup as ``kind``: the reward of ``uses`` reads at
+        ``read_ms`` (an optimization applied for a kept table) minus ``build_cost`` per second of build
+        (a wrong answer is a failure), less what the plain plan at ``plain_ms`` would have earned for the
+        same reads: the advantage over not materializing (``ephemeral`` earns 0). The baseline does not
+        depend on the choice, so the best choice stays the same; it removes the noise of the day's uses.
         """
         kept = kind in ("table", "incremental")
         one = self.reward_config.reward(Outcome(ok, read_ms, rows, optimized=kept and ok))
-        return max(uses, 1) * one - self.build_cost * build_ms / 1000
+        plain = self.reward_config.reward(Outcome(True, plain_ms, rows))
+        return max(uses, 1) * (one - plain) - self.build_cost * build_ms / 1000
 
     def observe(self, x: np.ndarray, kind: str, reward: float) -> None:
         """Record the reward of a decision."""

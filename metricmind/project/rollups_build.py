@@ -204,7 +204,7 @@ def _one(
     if forced is not None:
         kind = forced if forced in allowed else allowed[0]
     if kind == "ephemeral":
-        chooser.observe(x, kind, chooser.reward(kind, uses, 0.0, plain_ms, len(plain.rows)))
+        chooser.observe(x, kind, chooser.reward(kind, uses, 0.0, plain_ms, len(plain.rows), plain_ms))
         report["ephemeral"].append(spec.name)
         return None
     refresh = (
@@ -214,10 +214,12 @@ def _one(
         refresh = None  # another definition: a full build
     rollup, ok, ms = _make(project, backend, spec, kind, source, digest, sources, refresh, plain)
     if not ok and refresh is not None:  # older days changed under an incremental refresh: build in full
-        chooser.observe(x, kind, chooser.reward(kind, uses, ms, plain_ms, len(plain.rows), ok=False))
+        chooser.observe(
+            x, kind, chooser.reward(kind, uses, ms, plain_ms, len(plain.rows), plain_ms, ok=False)
+        )
         rollup, ok, ms = _make(project, backend, spec, kind, source, digest, sources, None, plain)
     read_ms = float(rollup.extra.get("read_ms", plain_ms))
-    chooser.observe(x, kind, chooser.reward(kind, uses, ms, read_ms, len(plain.rows), ok=ok))
+    chooser.observe(x, kind, chooser.reward(kind, uses, ms, read_ms, len(plain.rows), plain_ms, ok=ok))
     if not ok:
         raise MetricmindError(f"the rollup {rollup.table} ({kind}) does not give the plain plan's rows")
     report["built"].append(rollup.table)
