@@ -112,7 +112,7 @@ class RollupStore:
     def find(self, project: Project, query: MetricQuery, version: str | None) -> tuple[Rollup, str] | None:
         """A current rollup answering ``query`` exactly and the SQL over it, or None."""
         rollups = self.rollups()
-        if not rollups or not version:
+        if not version or not any(r.spec.metric in query.metrics for r in rollups):
             return None
         widened: tuple[dt.date | None, dt.date | None] | None = None
         if query.start or query.end:
