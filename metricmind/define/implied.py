@@ -63,6 +63,8 @@ def implied(
             if cue is None
             else [(clause[: cue.start()], False), (clause[cue.start() :], True)]
         )
+        if cue is not None and not rulebook.values_in(clause[cue.end() :], ctx)[0]:
+            halves = [(clause, True)]  # "trials excluded", "refunds not counted": the negation comes after
         for half, negative in halves:
             found, _ = rulebook.values_in(half, ctx)
             words, keys = ctx.said, list(ctx.keys)

@@ -146,3 +146,11 @@ def test_a_value_in_the_definition_explains_only_its_own_words(demo: Project) ->
         demo.model,
     )
     assert p.metric is None or p.confidence < 0.6
+
+
+def test_a_negation_after_its_values_drops_them(demo: Project) -> None:
+    # "alerts not counted": the values come before the negation, so they are dropped, not kept
+    p = analyze(Definition("events_sans_alerts", "Product events per month, alerts not counted"), demo.model)
+    assert p.metric is not None
+    assert "!= 'alerts'" in str(p.metric) and "= 'alerts'" not in str(p.metric).replace("!= 'alerts'", "")
+
