@@ -153,4 +153,3 @@ def test_a_negation_after_its_values_drops_them(demo: Project) -> None:
     p = analyze(Definition("events_sans_alerts", "Product events per month, alerts not counted"), demo.model)
     assert p.metric is not None
     assert "!= 'alerts'" in str(p.metric) and "= 'alerts'" not in str(p.metric).replace("!= 'alerts'", "")
-
