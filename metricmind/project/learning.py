@@ -10,7 +10,8 @@ With ``learn.enabled`` on, :meth:`Project.run` goes through :class:`Learner`:
    optimization (:data:`metricmind.learn.policy.QUERY_ARMS`): the plan — compiled afresh along the
    canonical or the shortest join path, or a skill's plan fetched from memory — with or without the
    result cache (when there is a data version; keyed by the model, the query and the data version),
-   or a rollup (when one routes); banned arms are never allowed;
+   or a rollup (when one routes), or — on Spark and Databricks — the compiled plan with ``BROADCAST``
+   hints for its small dimension lookups (:mod:`metricmind.learn.hints`); banned arms are never allowed;
 3. a non-plain answer is verified against the plain plan when :class:`ArmGuard` samples it (every one
    of an arm's first 20, then 10%); a difference bans the arm and the plain answer is served;
 4. the reward (``learn.reward``, :class:`RewardConfig`) of what happened is recorded as an episode in
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from metricmind.errors import MetricmindError
+from metricmind.learn import hints as hint_sql
 from metricmind.learn import skills as skill_plans
 from metricmind.learn.cache import ResultCache
 from metricmind.learn.joinpath import CANONICAL, Variant, variants
@@ -60,6 +62,8 @@ PLAIN = query_arm()
 CACHE = query_arm(optimization="result_cache")
 ROLLUP = query_arm(optimization="rollup")
 ARMS = list(QUERY_ARMS)
+#: The hint arms, added to :data:`ARMS` only for dialects with optimizer hints (:func:`hint_sql.supported`).
+HINT_ARMS = [query_arm(optimization="hints"), query_arm(join_path="shortest", optimization="hints")]
 CHECKPOINT = "query_policy"
 GUARD = "query_guard"
 #: Context features: cached, rollup routes, grain one-hot (none + 5 grains), categorical group-by,
@@ -140,6 +144,7 @@ class Plan:
     variant: Variant
     sql: str | None = None
     skill: str = "none"
+    hint: bool = False  # ``sql`` is the compiled plan with optimizer hints
 
 
 @dataclass
@@ -148,7 +153,7 @@ class Served:
 
     result: QueryResult
     arm: str
-    served: str  # plain | cache | rollup
+    served: str  # plain | join | skill | hints | cache | rollup
     verified: bool = False
     banned: bool = False
 
@@ -186,6 +191,10 @@ class Learner:
         self._sql: OrderedDict[MetricQuery, str] = OrderedDict()
         self._variants: OrderedDict[MetricQuery, list[Variant]] = OrderedDict()
         self.model = skill_plans.fingerprint([repr(project.model), str(project.dialect)])
+        self.hinting = hint_sql.supported(project.dialect)
+        self.arms = ARMS + HINT_ARMS if self.hinting else ARMS
+        self._hinted: OrderedDict[MetricQuery, str | None] = OrderedDict()
+        self._small: frozenset[str] | None = None
         self._skills: dict[str, skill_plans.Plan] | None = None
         self._requests = 0
         self._jobs: queue.Queue[Callable[[], None]] = queue.Queue()
@@ -312,11 +321,11 @@ class Learner:
             except MetricmindError as exc:
                 log.warning("no learned policy restored: %s", exc)
         policy = None
-        if state and state.get("arms") == ARMS and int(state.get("dim", 0)) == DIM:
+        if state and state.get("arms") == self.arms and int(state.get("dim", 0)) == DIM:
             policy = Policy.from_state(state, seed=seed)
             policy.epsilon = self.epsilon
         return (
-            policy or Policy(ARMS, DIM, epsilon=self.epsilon, seed=seed),
+            policy or Policy(self.arms, DIM, epsilon=self.epsilon, seed=seed),
             ArmGuard.from_state(guard, seed=seed) if guard else ArmGuard(PLAIN, seed=seed),
         )
 
@@ -358,6 +367,27 @@ class Learner:
         """Answer ``query`` the way the policy picks; verify, reward and remember it."""
         return self.serve(query, user=user, source=source).result
 
+    def hinted(self, query: MetricQuery) -> str | None:
+        """The compiled plan of ``query`` with ``BROADCAST`` hints for its small lookups, or None (no
+        dialect hints, no join to a small relation, or a query that does not compile: the plain plan says why).
+        """
+        if not self.hinting:
+            return None
+        with self._lock:
+            if query in self._hinted:
+                return self._hinted[query]
+        try:
+            if self._small is None:
+                self._small = hint_sql.small_relations(self.project.model, self.project.dialect)
+            got = hint_sql.broadcast(self.compiled(query), self.project.dialect, self._small)
+        except (MetricmindError, ValueError, KeyError):
+            got = None
+        with self._lock:
+            self._hinted[query] = got.sql if got else None
+            while len(self._hinted) > 1024:
+                self._hinted.popitem(last=False)
+        return got.sql if got else None
+
     def offered(self, query: MetricQuery, pattern: str, version: str | None, routed: bool) -> dict[str, Plan]:
         """The arms that apply to the request (before the guard) and the plan each would run."""
         out: dict[str, Plan] = {}
@@ -366,6 +396,9 @@ class Learner:
             out[query_arm(skill, join_path)] = plan
             if version:
                 out[query_arm(skill, join_path, "result_cache")] = plan
+            hinted = self.hinted(plan.variant.query) if plan.sql is None else None
+            if hinted:
+                out[query_arm(skill, join_path, "hints")] = Plan(plan.variant, hinted, hint=True)
         if routed:
             out[ROLLUP] = Plan(Variant(CANONICAL, query))
         return {a: p for a, p in out.items() if a in self.policy.index}
@@ -391,7 +424,7 @@ class Learner:
                 pattern,
                 self.cache.peek(key, version),
                 found is not None,
-                skill=any(p.sql for p in offered.values()),
+                skill=any(p.skill != "none" for p in offered.values()),
                 shorter=len(self.variants(query)) > 1,
             )
             arm = self.policy.choose(x, allowed)
@@ -421,11 +454,16 @@ class Learner:
                 self.cache.put(key, version, plain.columns, plain.rows, plain.elapsed_ms, plain.types)
                 answer = Served(plain, arm, "plain")
             elif answer is None:
-                ran = self._execute(plan, query)
-                self.cache.put(key, version, ran.columns, ran.rows, ran.elapsed_ms, ran.types)
-                answer = self._verified(
-                    Served(ran, arm, "skill" if plan.sql else "join"), query, user, source, started
-                )
+                try:
+                    ran = self._execute(plan, query)
+                except MetricmindError as exc:
+                    if not plan.hint:
+                        raise
+                    answer = self._hint_failed(query, arm, exc, user, source)
+                else:
+                    self.cache.put(key, version, ran.columns, ran.rows, ran.elapsed_ms, ran.types)
+                    how = "hints" if plan.hint else "skill" if plan.sql else "join"
+                    answer = self._verified(Served(ran, arm, how), query, user, source, started)
             else:
                 answer = self._verified(answer, query, user, source, started)
         except MetricmindError as exc:
@@ -454,6 +492,18 @@ class Learner:
             list(got.types),
             warnings=project.deprecation_warnings(query.metrics),
         )
+
+    def _hint_failed(
+        self, query: MetricQuery, arm: str, exc: MetricmindError, user: str | None, source: str
+    ) -> Served:
+        """A hinted plan the warehouse refused (say, a broadcast too large): ban the arm, serve the plain plan."""
+        with self._lock:
+            self.guard.banned[arm] = f"the warehouse failed its plan for {query.to_dict()}: {exc}"
+        self.counts["banned"] += 1
+        log.error("arm %s banned: %s", arm, self.guard.banned[arm])
+        self._later(self._checkpoint)
+        plain = self.project._run_plain(query, user=user, source=source)
+        return Served(plain, arm, "plain", banned=True)
 
     def _tick(self) -> None:
         """Count a request; re-read the skills on the writer thread every :data:`SKILLS_EVERY`."""
@@ -578,9 +628,10 @@ class Learner:
 
     def stats(self) -> dict[str, Any]:
         """How this process served its requests, the cache's counters, the banned arms."""
-        served = sum(self.counts[k] for k in ("plain", "join", "skill", "cache", "rollup"))
+        kinds = ("plain", "join", "skill", "hints", "cache", "rollup")
+        served = sum(self.counts[k] for k in kinds)
         return {
-            "served": {k: self.counts[k] for k in ("plain", "join", "skill", "cache", "rollup")},
+            "served": {k: self.counts[k] for k in kinds},
             "cache_hit_rate": round(self.counts["cache"] / served, 4) if served else 0.0,
             "rollup_hit_rate": round(self.counts["rollup"] / served, 4) if served else 0.0,
             "verified": self.counts["verified"],
