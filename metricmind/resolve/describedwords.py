@@ -136,7 +136,9 @@ class _DescribedReading(_ReadingBase):
         spans = self.res.spans.get("metrics", [])
         if want == "currency" and len(metrics) == 1 and self.counts_entity(metrics[0], spans):
             # "how much did clients pay us", "money customers brought in": what they pay, the catalog's revenue
-            revenue = [e.target for e in self.lex.lookup(("revenue",)) if e.kind == "metric"]
+            revenue = self.what_they_pay() or [
+                e.target for e in self.lex.lookup(("revenue",)) if e.kind == "metric"
+            ]
             if revenue:
                 self.res.spans["metrics"] = [replace(x, target=revenue[0], how="unit") for x in spans]
                 for t in self.tokens:  # the words of paying say the amount ("money", "spend with us")
@@ -173,6 +175,22 @@ class _DescribedReading(_ReadingBase):
                 self.used[t.index] = True  # "how many accounts churned": the entity counted
                 self.span("metrics", t.index, t.index + 1, found[0], "entity")
         return found
+
+    def what_they_pay(self) -> list[str]:
+        """The one currency amount whose name or synonyms hold another word of the question ("how much did
+        existing accounts expand their spend": expansion MRR), when exactly one does.
+        """
+        entity = self.r.texts.entity_words
+        found: set[str] = set()
+        for t in self.tokens:
+            if self.used[t.index] or t.norm in PAYING_WORDS or self.stems[t.index] in entity:
+                continue
+            k = word_key(t.norm)
+            for m, weights in self.r.texts.weights.items():
+                unit = str(self.r.model.metrics[m].meta.get("unit") or "")
+                if unit == "currency" and weights.get(k, 0.0) >= PHRASE_WEIGHT:
+                    found.add(m)
+        return sorted(found) if len(found) == 1 else []
 
     def counts_entity(self, metric: str, spans: list[Span]) -> bool:
         """Whether ``metric`` is a count read from nothing but an entity noun (and its description's words)."""

@@ -334,3 +334,9 @@ def test_paying_an_amount_a_month_is_mrr_per_customer(resolver: Resolver) -> Non
     assert res.metrics == ["active_customers"]
     assert [(f.metric, f.op) for f in res.filters if f.metric] == [("mrr", ">")]
     assert res.group_by == []  # "a month" is no breakdown
+
+
+def test_how_much_customers_expand_is_the_amount_the_verb_names(resolver: Resolver) -> None:
+    res = resolver.resolve("how much did our accounts expand in april", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["expansion_mrr"]
