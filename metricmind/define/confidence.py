@@ -26,13 +26,24 @@ from typing import Any
 
 from metricmind.define.proposal import Proposal, RuleReading
 from metricmind.define.terms import VERBS
-from metricmind.define.words import USE_VERBS, content, known, lexicon, stems, verbs_in, vocabulary
+from metricmind.define.words import (
+    USE_VERBS,
+    content,
+    dating_verbs,
+    known,
+    lexicon,
+    stems,
+    verbs_in,
+    vocabulary,
+)
 from metricmind.spec.model import Metric, Model
 
 #: At or above this a proposal is "confident": right at least 90% of the time on the development files.
 CONFIDENT = 0.8
 #: Below this a proposal carries an unread doubt.
 DOUBT = 0.6
+#: The confidence of a proposal whose definition says a word another metric says and it does not.
+RIVAL = 0.55
 #: The confidence of a proposal whose definition uses a word the catalog never uses.
 UNKNOWN_WORD = 0.5
 #: How the unread item of a doubt begins.
@@ -43,7 +54,6 @@ SHAPE_WORDS = frozenset(
     end live active month monthly average mean median distinct unique different count number
     total sum amount value share proportion percentage percent fraction ratio rate divided per out
     each every once twice day week quarter year at least one any anything product
-    fall falls fell land lands landed
     """.split()
 )
 
@@ -152,7 +162,8 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
             texts += [r.text if not r.text.startswith("(in the definition)") else "", r.predicate or ""]
             texts += _said(r)
     explained = {_fold(w) for t in texts for w in stems(t.lower().replace("_", " ").replace("-", " "))}
-    explained |= {_fold(w) for w in SHAPE_WORDS | VERBS | (verbs_in(proposal.definition.text) & USE_VERBS)}
+    text = proposal.definition.text
+    explained |= {_fold(w) for w in SHAPE_WORDS | VERBS | (verbs_in(text) & USE_VERBS) | dating_verbs(text)}
     if any(f in (r.predicate or "") for r in proposal.rules for f in ("is_trial", "is_paid")):
         explained |= {"paid", "paying", "pay"}  # a filter on the trial or paid flag says what "paid" means
     out = []
@@ -185,6 +196,43 @@ def _inputs(metric: dict[str, Any]) -> list[str]:
     names += [str(i.get("name")) for i in tp.get("metrics") or ()]
     names += [str(tp[k]["name"]) for k in ("numerator", "denominator") if isinstance(tp.get(k), dict)]
     return [n for n in names if n]
+
+
+def _rival(model: Model, proposal: Proposal, missing: list[str]) -> tuple[str, str] | None:
+    """(word, metric): an unexplained word of the definition that another metric's own words say (its
+    name, label, synonyms, description, definition), a metric the proposal does not read.
+    """
+    if not missing or proposal.metric is None:
+        return None
+    used = set(_inputs(proposal.metric))
+    todo = list(used)
+    while todo:  # the inputs' inputs
+        m = model.metrics.get(todo.pop())
+        if m is None:
+            continue
+        for name in [i.name for i in m.inputs] + [r.name for r in (m.numerator, m.denominator) if r]:
+            if name not in used:
+                used.add(name)
+                todo.append(name)
+    want = {_fold(w): w for w in missing}
+    for m in sorted(model.metrics.values(), key=lambda m: m.name):
+        if m.name in used or m.name == proposal.definition.name:
+            continue
+        said = {_fold(w) for t in _own_words(m) for w in stems(t.lower().replace("_", " ").replace("-", " "))}
+        hit = next((want[f] for f in want if f in said), None)
+        if hit:
+            return hit, m.name
+    return None
+
+
+def _own_words(m: Metric) -> list[str]:
+    return [
+        m.name,
+        m.label,
+        m.description,
+        str(m.meta.get("definition") or ""),
+        *map(str, m.meta.get("synonyms") or ()),
+    ]
 
 
 def rule_confidence(rules: list[RuleReading]) -> float:
@@ -220,6 +268,13 @@ def assess(
         doubts.append(
             f"the definition says {', '.join(repr(w) for w in missing)}, which nothing the metric reads "
             "explains; check that it computes what these words mean"
+        )
+    rival = _rival(base or model, proposal, missing)
+    if rival:  # "customers whose MRR fell to zero": `churned_customers` says "fell", `active_customers` not
+        parts.append(RIVAL)
+        doubts.append(
+            f"the definition says {rival[0]!r}, which `{rival[1]}` says and the proposed metric does not; "
+            f"check that it is not `{rival[1]}`"
         )
     strange = [w for w in missing if not known(w, vocabulary(base or model))]
     if strange:  # a word the catalog never uses (a verb let through the unknown-word refusal)

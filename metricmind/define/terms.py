@@ -28,8 +28,7 @@ _NOT_MEASURES = re.compile(r"(_id|_at|_date|_name)$|^(is|has|was)_")
 _PART_GLUE = frozenset({"to", "of", "at", "in", "on", "per", "by"})
 #: Verbs that say how a thing came about and name no data ("sold", "used").
 VERBS = frozenset(
-    "sold sell selling used use using bought signed gained won opened closed because due fall falls fell "
-    "land lands landed".split()
+    "sold sell selling used use using bought signed gained won opened closed because due".split()
 )
 
 

@@ -90,9 +90,18 @@ USE_VERBS = frozenset(
 )
 
 
+#: A verb that puts a date in the period ("whose first paid day falls in the month"): it says when.
+_DATING = re.compile(r"\b(falls?|fell|lands?|landed)\s+(?:in|within|during)\b", re.IGNORECASE)
+
+
 def verbs_in(text: str) -> set[str]:
     """The stems of verbs ``text`` uses as verbs ("whose users worked with integrations" → work)."""
-    return {s for m in _VERB_USE.finditer(text) for s in stems(m.group(1).lower())}
+    return {s for m in _VERB_USE.finditer(text) for s in stems(m.group(1).lower())} | dating_verbs(text)
+
+
+def dating_verbs(text: str) -> set[str]:
+    """The stems of verbs that date a row in the period ("falls in the month"): explained by the date."""
+    return {s for m in _DATING.finditer(text) for s in stems(m.group(1).lower())}
 
 
 @functools.lru_cache(maxsize=65536)

@@ -153,3 +153,16 @@ def test_a_negation_after_its_values_drops_them(demo: Project) -> None:
     p = analyze(Definition("events_sans_alerts", "Product events per month, alerts not counted"), demo.model)
     assert p.metric is not None
     assert "!= 'alerts'" in str(p.metric) and "= 'alerts'" not in str(p.metric).replace("!= 'alerts'", "")
+
+
+def test_a_word_another_metric_says_is_a_doubt(demo: Project) -> None:
+    # "customers whose MRR fell to zero" are churned customers: `active_customers` explains "customers"
+    # and "MRR" but not "fell", which `churned_mrr` says; never a quiet active-customer count
+    p = analyze(
+        Definition("mrr_zero_customers", "Number of customers whose MRR fell to zero in the month"),
+        demo.model,
+    )
+    assert p.metric is None or any(is_doubt(r) and "churned" in r.reason for r in p.rules), (
+        p.confidence,
+        p.doubts,
+    )
