@@ -20,7 +20,7 @@ from metricmind.resolve.words import (
 )
 
 SAME_MEASURE = frozenset(
-    {"volume", "volumes", "level", "levels", "total", "totals", "sum", "figure", "figures", "base"}
+    {"volume", "volumes", "level", "levels", "total", "totals", "sum", "figure", "figures", "base", "balance"}
 )
 """Words beside a metric that keep its measure ("signup volume", "customer base"); "rate" or "count" would
 change it."""

@@ -303,6 +303,7 @@ _PATTERNS: list[tuple[str, Handler]] = [
         _month_span,
     ),
     (rf"(?:the )?(?P<h>first|second|1st|2nd) half (?:of )?(?:{Y}|(?P<rel>this|last) year)", _half),
+    (r"h(?P<h>[12]) (?:of )?(?:the )?(?P<rel>this|last) year", _half),
     (r"h(?P<h>[12]) (?:of )?(?:fy ?)?(?P<y>20\d\d|\d\d)\b", _half),
     (rf"{Y} h(?P<h>[12])", _half),
     (r"h(?P<h>[12])", _latest_half),

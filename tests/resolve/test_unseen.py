@@ -340,3 +340,11 @@ def test_how_much_customers_expand_is_the_amount_the_verb_names(resolver: Resolv
     res = resolver.resolve("how much did our accounts expand in april", as_of=DAY)
     assert res.answerable, res.reason
     assert res.metrics == ["expansion_mrr"]
+
+
+def test_a_half_of_this_year_and_more_growth_verbs(resolver: Resolver) -> None:
+    res = resolver.resolve("gimme signups h2 last year", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.time_range == (dt.date(2024, 7, 1), dt.date(2025, 1, 1))
+    better = resolver.resolve("has nrr improved this year", as_of=DAY)
+    assert better.answerable and better.comparison == "previous_period"
