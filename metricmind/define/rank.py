@@ -32,14 +32,20 @@ def unit(metric: Metric) -> str:
     return str(metric.meta.get("unit") or "")
 
 
+#: A dating clause ("by invoice date", "by the payment date", "dated by issue date").
+DATED_BY = re.compile(r"\b(?:dated\s+)?by\s+(?:the\s+)?(?:[a-z]+\s+){1,2}?(?:date|day)\b", re.IGNORECASE)
+
+
 def rank(
     model: Model, definition: Definition, text: str, metric_uses: Mapping[str, int] | None = None
 ) -> list[Candidate]:
     """Existing metrics ranked by the words they share with the definition, their unit and snapshot; the
     knowledge graph's ``metric_uses`` (queries that calculated each metric) break near ties.
     """
+    # "by invoice date" says when, not what: its words name no metric ("Total billed … by invoice date")
+    text, spoken = DATED_BY.sub(" ", text), DATED_BY.sub(" ", definition.text)
     want = stems(text.lower().replace("_", " ").replace("-", " "))
-    said = stems(definition.text.lower().replace("_", " ").replace("-", " "))
+    said = stems(spoken.lower().replace("_", " ").replace("-", " "))
     want_content = {_fold(w) for w in content(text)}
     wants_money, wants_count = wants_unit(definition.text)
     wants_snapshot = bool(SNAPSHOT.search(definition.text))

@@ -166,3 +166,9 @@ def test_a_word_another_metric_says_is_a_doubt(demo: Project) -> None:
         p.confidence,
         p.doubts,
     )
+
+
+def test_the_words_of_a_dating_clause_name_no_metric(demo: Project) -> None:
+    # "by invoice date" says when: "invoice" there must not pick the invoice *count* for "total billed"
+    p = analyze(Definition("billed_total", "Total billed per month by invoice date"), demo.model)
+    assert p.metric is None or "invoice_count" not in str(p.metric), p.metric
