@@ -104,7 +104,18 @@ class _MetricReading(_DescribedReading):
                     out.append(shared)  # "new vs churned customers": new customers too
             name = self.modified(p, name)
             own = set(self.stems[p.first : p.last])
-            if min(e.rank for e in p.entries) >= 2 and any(own <= self.lex.metric_words[o] for o in out):
+            after_list = p.first > 0 and (
+                self.tokens[p.first - 1].norm in LIST_WORDS
+                or any(
+                    c in self.res.question[self.tokens[p.first - 1].end : self.tokens[p.first].start]
+                    for c in ",+&/"
+                )
+            )  # "billed vs revenue": two metrics listed, not one said twice
+            if (
+                min(e.rank for e in p.entries) >= 2
+                and not after_list
+                and any(own <= self.lex.metric_words[o] for o in out)
+            ):
                 self.span("metrics", p.first, p.last, out[-1], "same metric")
                 continue  # "MRR we lost to churn": churn is part of churned MRR already
             how = "typo" if p.fuzzy else min(p.entries, key=lambda e: e.rank).source

@@ -348,3 +348,8 @@ def test_a_half_of_this_year_and_more_growth_verbs(resolver: Resolver) -> None:
     assert res.time_range == (dt.date(2024, 7, 1), dt.date(2025, 1, 1))
     better = resolver.resolve("has nrr improved this year", as_of=DAY)
     assert better.answerable and better.comparison == "previous_period"
+
+
+def test_a_metric_listed_after_another_is_no_repetition(resolver: Resolver) -> None:
+    res = resolver.resolve("billed amount versus revenue for march", as_of=DAY)
+    assert sorted(res.metrics) == ["billed_amount", "invoice_revenue"]
