@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from metricmind.resolve.describe import PHRASE_WEIGHT
+from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.describedwords import _DescribedReading
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.loosevalues import demonym
@@ -417,6 +419,26 @@ class _MetricReading(_DescribedReading):
                     [self.describe(m) for m in owners[:5]],
                 )
                 return []
+        return self.word_of_one_name()
+
+    def word_of_one_name(self) -> list[str]:
+        """A verb whose root only one metric's name or synonyms hold ("which accounts expanded the most" →
+        expansion MRR: "expanded" meets "expansion"), when no phrase named a metric; below 0.8.
+        """
+        for i, t in enumerate(self.tokens):
+            if self.used[i] or t.stem in FILLERS or t.stem in GRAMMAR or t.stem in ENTITY_NOUNS:
+                continue
+            if not t.norm.endswith(("ed", "ing")):
+                continue  # a verb says what happened ("expanded"); a vague noun ("engagement") does not
+            k = word_key(t.norm)
+            owners = [
+                m for m, weights in self.r.texts.weights.items() if weights.get(k, 0.0) >= PHRASE_WEIGHT
+            ]
+            if len(owners) == 1:
+                self.used[i] = True
+                self.res.confidence -= 0.25
+                self.span("metrics", i, i + 1, owners[0], "verb")
+                return owners
         return []
 
     def no_metric(self) -> Resolution:

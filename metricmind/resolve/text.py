@@ -86,7 +86,7 @@ FILLERS = frozenset(
     want need like know looking look check compute calculate use used uses
     total overall number amount count value values sum figures figure numbers data metric metrics kpi kpis
     all any some each every both either other than then so just also only still really
-    up down out off break broken breakdown split splitted grouped group segmented sliced slice broke
+    up down out off break broken breakdown split splitted grouped group segmented sliced slice broke mix
     versus vs compared compare comparing comparison against relative
     time period periods terms
     what's there's it's s t

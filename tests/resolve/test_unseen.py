@@ -353,3 +353,16 @@ def test_a_half_of_this_year_and_more_growth_verbs(resolver: Resolver) -> None:
 def test_a_metric_listed_after_another_is_no_repetition(resolver: Resolver) -> None:
     res = resolver.resolve("billed amount versus revenue for march", as_of=DAY)
     assert sorted(res.metrics) == ["billed_amount", "invoice_revenue"]
+
+
+def test_a_verb_only_one_metric_names_is_that_metric_below_confident(resolver: Resolver) -> None:
+    res = resolver.resolve("which clients expanded most in 2024", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["expansion_mrr"] and res.confidence < 0.8
+    assert not resolver.resolve("engagement in may", as_of=DAY).answerable  # a vague noun is no verb
+
+
+def test_a_dimension_mix_is_a_breakdown(resolver: Resolver) -> None:
+    res = resolver.resolve("segment mix of trial starts last qtr", as_of=DAY)
+    assert res.answerable, res.reason
+    assert [n for n, _ in res.group_by] == ["customer__segment"]
