@@ -280,6 +280,8 @@ class _PhrasingReading(_ComposedReading):
                 res.group_by.append(("customer__name", None))
         res.filters.append(Filter("customer", th.op, (str(th.value),), metric=metric))
         self.span("filters", th.first, th.last, f"{metric} per customer {th.op} {th.value:g}", "threshold")
+        if th.upper is not None:
+            res.filters.append(Filter("customer", "<=", (str(th.upper),), metric=metric))
 
     def monthly_payment(self, first: int, last: int) -> str | None:
         """What a customer pays each month ("paying over 1000 a month"): the catalog's monthly recurring

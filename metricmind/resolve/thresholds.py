@@ -55,6 +55,7 @@ class Threshold:
     value: float
     first: int
     last: int
+    upper: float | None = None  # "between 1k and 5k": also ``<= upper``
 
 
 def find_threshold(tokens: list[Token], question: str, used: list[bool]) -> Threshold | None:
@@ -65,6 +66,15 @@ def find_threshold(tokens: list[Token], question: str, used: list[bool]) -> Thre
         amount = _amount(t.norm)
         if amount is None or used[i] or _is_year(t.norm):
             continue
+        if i > 0 and tokens[i - 1].norm == "between":
+            low, end = _scaled(tokens, i)
+            if (
+                end + 1 < len(tokens)
+                and tokens[end].norm == "and"
+                and _amount(tokens[end + 1].norm) is not None
+            ):
+                high, stop = _scaled(tokens, end + 1)
+                return Threshold(">=", low, i - 1, stop, upper=high)  # "between 1k and 5k"
         last = i + 1
         while (
             last < len(tokens)
@@ -104,6 +114,20 @@ def find_threshold(tokens: list[Token], question: str, used: list[bool]) -> Thre
             if i >= k and tuple(x.norm for x in tokens[i - k : i]) == words:
                 return Threshold(op, amount, i - k, last)
     return None
+
+
+def _scaled(tokens: list[Token], i: int) -> tuple[float, int]:
+    """The amount at ``i`` with a scale word or letter after it ("5k", "2 million"), and where it ends."""
+    amount = _amount(tokens[i].norm) or 0.0
+    last = i + 1
+    if (
+        last < len(tokens)
+        and tokens[last].norm in SCALE
+        and (tokens[last].start == tokens[i].end or tokens[last].norm in ("thousand", "million"))
+    ):
+        amount *= SCALE[tokens[last].norm]
+        last += 1
+    return amount, last
 
 
 def _amount(word: str) -> float | None:

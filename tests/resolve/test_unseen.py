@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from metricmind.project import Project
 from metricmind.resolve import Resolver
 
 DAY = dt.date(2025, 6, 18)
@@ -366,3 +367,11 @@ def test_a_dimension_mix_is_a_breakdown(resolver: Resolver) -> None:
     res = resolver.resolve("segment mix of trial starts last qtr", as_of=DAY)
     assert res.answerable, res.reason
     assert [n for n, _ in res.group_by] == ["customer__segment"]
+
+
+def test_between_two_amounts_is_two_thresholds_that_run(resolver: Resolver, resolve_demo: Project) -> None:
+    res = resolver.resolve("clients with arr between 10k and 60k", as_of=DAY)
+    assert res.answerable, res.reason
+    assert [(f.metric, f.op) for f in res.filters] == [("arr", ">="), ("arr", "<=")]
+    result = resolve_demo.run(res.metric_query())
+    assert result.rows is not None
