@@ -74,9 +74,10 @@ BUT_WORDS = frozenset({"but", "save", "bar"})
 BRIDGE = frozenset(
     """the our any those these from in on of via for who that which come came coming through to
     with by at paid pay paying customer customers account accounts user users in is are were was do
-    did does counting including incl include includes out than aside from""".split()
+    did does counting including incl include includes out than aside from left leaving over ones one because
+    due""".split()
 )
-WINDOW = 5
+WINDOW = 8
 VERB_CUES = frozenset({"drop", "dropping", "skip", "skipping", "remove", "removing", "omit", "omitting"})
 """Cues that are verbs taking the value as their object ("dropping SMB"): never across a preposition."""
 PREPOSITIONS = frozenset({"in", "on", "at", "for", "from", "by", "to", "with", "of", "among", "across"})

@@ -147,6 +147,23 @@ SHORT_FORMS: dict[str, str] = {
 }
 """Short form → the words it stands for ("" drops the word)."""
 
+CONTRACTED = {
+    "didn": "did",
+    "don": "do",
+    "doesn": "does",
+    "isn": "is",
+    "aren": "are",
+    "wasn": "was",
+    "weren": "were",
+    "hasn": "has",
+    "haven": "have",
+    "hadn": "had",
+    "wouldn": "would",
+    "shouldn": "should",
+    "couldn": "could",
+}
+"""The first half of a contraction before "n't" ("didn't" → did not)."""
+
 _UNIT_LETTERS = {"d": "days", "w": "weeks", "m": "months", "q": "quarters", "y": "years", "mo": "months"}
 
 
@@ -190,6 +207,17 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
             i += 1
             continue
         prev = out[-1] if out else None
+        if (
+            nxt is not None
+            and nxt.norm == "t"
+            and t.norm in CONTRACTED
+            and question[t.end : nxt.start] in ("'", "’")
+        ):
+            # "didn't", "isn't": the negation kept as a word of its own ("did not")
+            out.append(_word(t, CONTRACTED[t.norm], t.start, t.end))
+            out.append(_word(nxt, "not", nxt.start, nxt.end))
+            i += 2
+            continue
         if t.norm == "x" and prev is not None and nxt is not None and not prev.norm.isdigit():
             out.append(_word(t, "by", t.start, t.end))  # "arr x region", "spend x mo": a breakdown
             i += 1

@@ -92,7 +92,7 @@ FILLERS = frozenset(
     what's there's it's s t
     been being overall currently current
     performance performing perform doing trend trends trending trended
-    company business our based located headquartered situated
+    company business our based located headquartered situated everyone everybody anyone
     percentage percent proportion portion fraction d ll m re ve via through using thru pls plz thanks thx
     bring brought generate generated generating make made earn earned drive drove driven drove produce
     produced come came bringing contribute contributed see seen happen happened look looked

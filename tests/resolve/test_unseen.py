@@ -375,3 +375,18 @@ def test_between_two_amounts_is_two_thresholds_that_run(resolver: Resolver, reso
     assert [(f.metric, f.op) for f in res.filters] == [("arr", ">="), ("arr", "<=")]
     result = resolve_demo.run(res.metric_query())
     assert result.rows is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("new customers that didn't come through referral in 2024", "referral"),
+        ("churned mrr leaving out the ones who left because of price", "price"),
+    ],
+)
+def test_a_negation_said_late_or_contracted_still_excludes(
+    resolver: Resolver, question: str, value: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert [(f.op, f.values) for f in res.filters] == [("!=", (value,))]
