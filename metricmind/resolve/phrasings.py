@@ -109,10 +109,20 @@ class _PhrasingReading(_ComposedReading):
         return low not in EVERYDAY_SHORT
 
     def set_against_value(self, i: int) -> bool:
-        """Whether the word at ``i`` and a value stand on both sides of "vs", "versus" or "against"."""
+        """Whether the word at ``i`` and a value stand on both sides of "vs", "versus", "against" or
+        "compared with/to".
+        """
         for j, k in ((i - 1, i - 2), (i + 1, i + 2)):
             if 0 <= k < len(self.tokens) and self.tokens[j].norm in VS_WORDS:
                 if any(e.kind == "value" for e in self.lex.lookup((self.stems[k],))):
+                    return True
+        # "NA compared with EMEA", "EMEA compared to NA"
+        for a, b, k in ((i + 1, i + 2, i + 3), (i - 2, i - 1, i - 3)):
+            if 0 <= min(a, k) and max(b, k) < len(self.tokens):
+                pair = (self.tokens[a].norm, self.tokens[b].norm)
+                if pair in (("compared", "with"), ("compared", "to")) and any(
+                    e.kind == "value" for e in self.lex.lookup((self.stems[k],))
+                ):
                     return True
         return False
 

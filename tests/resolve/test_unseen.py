@@ -390,3 +390,10 @@ def test_a_negation_said_late_or_contracted_still_excludes(
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable, res.reason
     assert [(f.op, f.values) for f in res.filters] == [("!=", (value,))]
+
+
+def test_a_short_everyday_value_compared_with_another(resolver: Resolver) -> None:
+    res = resolver.resolve("churned customers na compared with latam in 2024", as_of=DAY)
+    assert res.answerable, res.reason
+    assert [n for n, _ in res.group_by] == ["customer__region"]
+    assert [sorted(f.values) for f in res.filters] == [["LATAM", "NA"]]
