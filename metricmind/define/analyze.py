@@ -426,7 +426,7 @@ def _implicit_rule(
             )
         ]
     ruled_values = {v for r in reads for v in r.values}
-    return implied(definition.text, ctx, ruled=ruled, ruled_values=ruled_values, own=own)
+    return implied(definition.text, ctx, ruled=ruled, ruled_values=ruled_values, own=own, rules=reads)
 
 
 def _measure_dated_by(model: Model, measure: Measure, time_dim: str) -> Measure | None:

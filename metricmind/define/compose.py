@@ -259,7 +259,9 @@ def _part(
     if name == definition.name:
         ruled = {d for r in reads for d in (r.dimension, *r.others) if d}
         ruled_values = {v for r in reads for v in r.values}
-        reads += implied(text, ctx, ruled=ruled, ruled_values=ruled_values, own=own_words(base, term))
+        reads += implied(
+            text, ctx, ruled=ruled, ruled_values=ruled_values, own=own_words(base, term), rules=reads
+        )
     parts.reads += reads
     for r in reads:
         if (

@@ -38,6 +38,7 @@ def implied(
     ruled: set[str],
     ruled_values: set[str],
     own: set[str],
+    rules: list[rulebook.Read] | None = None,
 ) -> list[rulebook.Read]:
     """The filters ``text`` (a definition) implies, one ``Read`` per dimension not in ``ruled``.
 
@@ -47,6 +48,8 @@ def implied(
         ruled: Dimensions a rule already reads (the rule wins).
         ruled_values: Values a rule already reads (on a conformed dimension).
         own: Stems that name the metric itself (its name, label, synonyms, column, entity counted).
+        rules: The rules as read: a value the definition names on a dimension a rule keeps otherwise
+            ("MRR from Enterprise customers" with "SMB only") is a contradiction, never dropped quietly.
     """
     keep: dict[str, list[str]] = {}
     drop: dict[str, list[str]] = {}
@@ -54,6 +57,8 @@ def implied(
     whole = stems(text.lower().replace("-", " ").replace("_", " "))
     flagged = {f.name for f in ctx.flags if rulebook.names_flag(whole, f)}  # "trials … paid"
     doubt: dict[str, str] = {}  # dimension → why its value may not be the one meant
+    against_keep: dict[str, set[str]] = {}  # values of a ruled dimension the definition keeps
+    against_drop: dict[str, set[str]] = {}
     for clause in _CLAUSES.split(text):
         if not clause.strip():
             continue
@@ -73,7 +78,11 @@ def implied(
                 if other and dim not in doubt:
                     doubt[dim] = other
             for (dim, value), (at, key) in zip(found, keys, strict=True):
-                if _ruled(dim, ruled) or value in ruled_values or _generic(value, dim, key, own, ctx):
+                if _generic(value, dim, key, own, ctx):
+                    continue
+                if dim in ruled and value not in ("true", "false"):
+                    (against_drop if negative else against_keep).setdefault(dim, set()).add(value)
+                if _ruled(dim, ruled) or value in ruled_values:
                     continue
                 if value in ("true", "false") and len(key) == 1 and _manner(words, at + 1):
                     continue  # "paid by card", "paid with a card": how, not whether
@@ -90,6 +99,9 @@ def implied(
                         target.setdefault(dim, []).append(value)
                 said.setdefault(dim, []).append(_spoken(half, key))
     out: list[rulebook.Read] = []
+    clash = _against(text, against_keep, against_drop, rules or [])
+    if clash is not None:
+        return [clash]
     for dim in sorted({*keep, *drop}):
         kept, dropped = keep.get(dim, []), drop.get(dim, [])
         if kept and dropped:
@@ -116,6 +128,45 @@ def implied(
             )
         )
     return out
+
+
+def _against(
+    text: str, kept: dict[str, set[str]], dropped: dict[str, set[str]], rules: list[rulebook.Read]
+) -> rulebook.Read | None:
+    """An unread reading when the definition keeps values a rule drops, or keeps values of a dimension
+    a rule keeps none of ("… from Enterprise customers" with "Only SMB").
+    """
+    for r in rules:
+        if (
+            not r.dimension
+            or r.reading.status != "filter"
+            or not r.values
+            or set(r.values) <= {"true", "false"}
+        ):
+            continue
+        mine = kept.get(r.dimension, set())
+        if mine and (set(r.values) >= mine if r.negative else not mine & set(r.values)):
+            return rulebook.Read(
+                RuleReading(
+                    f"(in the definition) {text}",
+                    "unread",
+                    0.0,
+                    f"the definition keeps {', '.join(sorted(mine))} of {r.dimension}, but rule "
+                    f"{r.reading.text!r} {'drops' if r.negative else 'keeps only'} {', '.join(r.values)}",
+                )
+            )
+        theirs = dropped.get(r.dimension, set())
+        if theirs and not r.negative and set(r.values) <= theirs:
+            return rulebook.Read(
+                RuleReading(
+                    f"(in the definition) {text}",
+                    "unread",
+                    0.0,
+                    f"the definition leaves out {', '.join(sorted(theirs))} of {r.dimension}, but rule "
+                    f"{r.reading.text!r} keeps only {', '.join(r.values)}",
+                )
+            )
+    return None
 
 
 def _keyed(ctx: rulebook.Context, found: list[tuple[str, str]], dim: str) -> rulebook.Context:

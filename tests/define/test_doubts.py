@@ -172,3 +172,11 @@ def test_the_words_of_a_dating_clause_name_no_metric(demo: Project) -> None:
     # "by invoice date" says when: "invoice" there must not pick the invoice *count* for "total billed"
     p = analyze(Definition("billed_total", "Total billed per month by invoice date"), demo.model)
     assert p.metric is None or "invoice_count" not in str(p.metric), p.metric
+
+
+def test_a_definition_value_a_rule_contradicts_is_never_dropped_quietly(demo: Project) -> None:
+    # the definition leaves alerts out, the rule keeps only alerts: shown, not silently the rule's reading
+    p = analyze(
+        Definition("web_events_alerts", "Events on web other than alerts", ("Only alerts",)), demo.model
+    )
+    assert p.refused is not None or any("alerts" in r.reason for r in p.unread), p.rules
