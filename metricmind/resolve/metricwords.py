@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 
 from metricmind.resolve.describe import PHRASE_WEIGHT
@@ -135,7 +136,23 @@ class _MetricReading(_DescribedReading):
             out = self.counted_entity() or self.metric_from_words()
         else:
             out += [m for m in self.listed_words(found) if m not in out]
-        return out
+        return self.compound(out)
+
+    def compound(self, out: list[str]) -> list[str]:
+        """Two metric words right next to each other, the first a loose word, the second a metric's own
+        name ("trial signups"): a compound noun whose first word says which kind, so its metric alone.
+        """
+        spans = sorted(self.res.spans.get("metrics", []), key=lambda x: x.start)
+        if len(out) != 2 or len(spans) != 2 or {x.target for x in spans} != set(out):
+            return out
+        a, b = spans
+        gap = self.res.question[a.end : b.start]
+        if gap.strip() or " " in a.text.strip() or a.how not in ("synonym", "reduced") or b.how != "name":
+            return out
+        self.res.spans["metrics"] = [a, replace(b, target=a.target, how="compound")]
+        self.res.confidence -= 0.25  # a guess at which word is the kind: answered, not sure
+        self.res.notes.append(f"read '{a.text} {b.text}' as {a.target}, the kind '{a.text}' names")
+        return [a.target]
 
     def listed_words(self, found: list[tuple[_Pick, str]]) -> list[str]:
         """A lone word listed with a metric ("billed vs collected") that only one metric's phrases hold

@@ -397,3 +397,11 @@ def test_a_short_everyday_value_compared_with_another(resolver: Resolver) -> Non
     assert res.answerable, res.reason
     assert [n for n, _ in res.group_by] == ["customer__region"]
     assert [sorted(f.values) for f in res.filters] == [["LATAM", "NA"]]
+
+
+def test_a_compound_of_a_loose_word_and_a_metric_name(resolver: Resolver) -> None:
+    res = resolver.resolve("how many trial signups in april", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["trial_starts"] and res.confidence < 0.8
+    listed = resolver.resolve("trials and signups in april", as_of=DAY)  # a list stays a list
+    assert sorted(listed.metrics) == ["signups", "trial_starts"]
