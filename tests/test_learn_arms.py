@@ -130,8 +130,7 @@ def test_an_arm_that_differs_is_banned_and_the_plain_answer_served(demo: Project
     data["rollups"][0]["spec"]["reagg"] = "MAX"  # a wrong re-aggregation: max of days is not a month's sum
     manifest.write_text(json.dumps(data))
     learner.policy.epsilon = 0.0
-    learner.policy.b[learner.policy.index[ROLLUP], -1] = 1000.0  # make the policy want the rollup
-    learner.policy.theta[learner.policy.index[ROLLUP], -1] = 1000.0
+    learner.policy.theta[learner.policy.index[ROLLUP], -1] = 1000.0  # make the policy want the rollup
     answer = learner.serve(query)
     assert answer.banned and answer.served == "plain"
     assert answer.result.rows == demo._run_plain(query).rows

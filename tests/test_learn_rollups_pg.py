@@ -123,7 +123,6 @@ def test_rollups_are_built_in_the_warehouse_and_answer_exactly(
     # the learned path serves from them, verified against the plain plan
     learner = Learner(project, rollups=store, seed=2)
     learner.policy.epsilon = 0.0
-    learner.policy.b[learner.policy.index[ROLLUP], -1] = 1000.0
     learner.policy.theta[learner.policy.index[ROLLUP], -1] = 1000.0
     answer = learner.serve(queries()[1])
     assert answer.served == "rollup" and not answer.banned

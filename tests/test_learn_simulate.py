@@ -29,16 +29,25 @@ def test_recorded_table_is_measured_with_noise_and_exactness() -> None:
     assert 0 < len(exact) < len(shapes)  # some rollups answer exactly, some (ratios, distincts) do not
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+def sublinear(regret: dict[int, float]) -> bool:
+    """Regret grows slower than the episodes: the average regret per episode after 2,000 is below the
+    average after 1,000, itself below the first quarter's, and the first quarter (learning) adds more
+    than any later quarter (the drift included).
+    """
+    marks = [500, 1000, 1500, 2000]
+    steps = [regret[500]] + [regret[b] - regret[a] for a, b in zip(marks, marks[1:], strict=False)]
+    return regret[2000] / 2000 < regret[1000] / 1000 < regret[500] / 500 and steps[0] > max(steps[1:])
+
+
+# Seeds 3 and 4 are the ones where the former (disjoint, uniform-ε) policy lost to the best fixed arm;
+# bench/learn_seeds.py runs seeds 0-19 (and more with --first/--seeds).
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
 def test_policy_beats_fixed_and_random_and_recovers_after_drift(seed: int) -> None:
     result = simulate(2000, seed)
     assert result["reward"] >= 0.9 * result["oracle_reward"]
     assert result["reward"] > result["best_fixed_reward"]
     assert result["reward"] > result["random_reward"]
-    regret = dict(result["regret_curve"])
-    # sublinear: less regret in the second half of each phase than in the first
-    assert regret[1000] - regret[500] < regret[500]
-    assert regret[2000] - regret[1500] < regret[1500] - regret[1000]
+    assert sublinear(dict(result["regret_curve"]))
     assert result["recovery_episodes_after_drift"] is not None
     assert result["recovery_episodes_after_drift"] <= 500
 

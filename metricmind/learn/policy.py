@@ -6,17 +6,27 @@ An *arm* is one combination of the factors' options, e.g. ``optimization=result_
 request (only result-equivalent join paths, only rollups that answer the query exactly) and the policy
 picks among them.
 
-Two learners, both disjoint linear models (one ridge regression per arm over the context vector,
-plus a bias):
+The reward model is linear in the context vector (plus a bias). ``model="factored"`` (the default)
+shares evidence across arms: an arm's coefficients are the sum of a *base* block every arm shares and
+one block per factor option it uses that is not the factor's plain option (``optimization=result_cache``,
+``skill=best_match``, …; for arm names without factors, one block per arm) — a hierarchical prior, each
+block ``N(0, I/ridge)`` (the option blocks ``N(0, I/option_ridge)``), fitted as one ridge regression. What the cache is worth in a context is then
+learned from every arm that uses the cache, and what a context is worth from every arm.
+``model="disjoint"`` is one ridge regression per arm (the model before; old checkpoints restore as it).
+Two learners over either model:
 
-* ``linucb``: the arm with the highest upper confidence bound ``θ·x + α·sqrt(xᵀA⁻¹x)``;
-* ``thompson``: the arm with the highest draw from the posterior ``θ ~ N(θ̂, v²A⁻¹)``.
+* ``linucb``: the arm with the highest upper confidence bound ``θ·x + α·sqrt(xᵀΣx)``;
+* ``thompson``: the arm with the highest draw from the posterior ``N(θ̂, α²Σ)`` (``Σ`` the arm's
+  posterior covariance; the factored model draws all blocks jointly).
 
-Either way an ε share of decisions (0.1 by default) picks an allowed arm uniformly at random. The
-models train every ``batch`` experiences (32 by default) from the buffered ones, and old evidence
-decays by ``decay`` per experience (forgetting, so the policy follows a drifting workload). The whole
-state is a JSON-ready dict (:meth:`Policy.state`), which :class:`metricmind.learn.memory.Memory` stores
-as a checkpoint.
+ε-exploration: an ε share of decisions (0.1 by default) picks uniformly at random among the allowed arms
+**not yet shown, with confidence, to be worse** than another allowed arm — the arms whose upper bound
+``θ·x + z·sqrt(xᵀΣx)`` reaches the best lower bound ``θ·x − z·sqrt(xᵀΣx)`` (``z`` = ``confidence``,
+2 by default); ``confidence=None`` explores among every allowed arm. Forgetting widens the bounds again, so
+an arm dominated long ago is explored again when the evidence has faded. The models train every
+``batch`` experiences (32 by default) from the buffered ones, and old evidence decays by ``decay`` per
+experience (so the policy follows a drifting workload). The whole state is a JSON-ready dict
+(:meth:`Policy.state`), which :class:`metricmind.learn.memory.Memory` stores as a checkpoint.
 """
 
 from __future__ import annotations
@@ -38,6 +48,7 @@ FACTORS: dict[str, tuple[str, ...]] = {
     "materialization": ("view", "table", "incremental", "ephemeral"),
 }
 ALGORITHMS = ("linucb", "thompson")
+MODELS = ("factored", "disjoint")
 #: The skill options that reuse a skill's plan (``none`` compiles afresh).
 SKILL_OPTIONS = ("best_match", "fastest", "most_recent")
 
@@ -104,6 +115,27 @@ class ActionSpace:
         ]
 
 
+def arm_blocks(arms: Sequence[str]) -> tuple[list[str], list[list[int]]]:
+    """The factored model's blocks and each arm's: ``base`` (every arm) and one block per factor option
+    an arm uses that is not the factor's plain option; an arm name without factors is its own block.
+    """
+    names = ["base"]
+    per_arm = []
+    for a in arms:
+        parts = a.split("|")
+        action = arm_action(a) if all("=" in p for p in parts) else {"arm": a}
+        ids = [0]
+        for factor, option in action.items():
+            if factor in FACTORS and option == FACTORS[factor][0]:
+                continue
+            name = f"{factor}={option}"
+            if name not in names:
+                names.append(name)
+            ids.append(names.index(name))
+        per_arm.append(ids)
+    return names, per_arm
+
+
 class Policy:
     """A contextual bandit over ``arms`` with ``dim`` context features.
 
@@ -111,12 +143,21 @@ class Policy:
         arms: The arm names (see :meth:`ActionSpace.arms`).
         dim: The number of context features (the policy adds the bias itself).
         algorithm: ``linucb`` or ``thompson``.
-        epsilon: The share of random decisions among the allowed arms.
+        epsilon: The share of exploring decisions (random among the allowed arms not shown worse).
         alpha: LinUCB's exploration weight (or the Thompson posterior's scale).
         batch: Train every this many experiences.
         decay: How much one experience's evidence weighs after each later one (1 = never forget).
-        ridge: The prior precision of each arm's model.
+        ridge: The prior precision of each model block (the disjoint model's, the base block's).
+        option_ridge: The prior precision of the factored model's option blocks (None: ``ridge``). 0.1 is a
+            prior standard deviation of about 3 reward points per coefficient: an option never tried
+            may be worth about what the default reward's steps are (+3 an optimization, +5 a fast
+            answer), so it is tried rather than ruled out by a prior that says it is worth nothing.
         seed: The random generator's seed.
+        model: ``factored`` (shared blocks per factor option) or ``disjoint`` (one model per arm).
+        confidence: ``z`` of the bounds that tell an arm is worse (exploration skips it); None: explore
+            among every allowed arm.
+        interactions: The context features (indices) the factored model's option blocks read, besides
+            the bias (default every feature; the base block always reads every feature).
     """
 
     def __init__(
@@ -130,34 +171,75 @@ class Policy:
         batch: int = 32,
         decay: float = 0.995,
         ridge: float = 1.0,
+        option_ridge: float | None = 0.1,
         seed: int = 0,
+        model: str = "factored",
+        confidence: float | None = 2.0,
+        interactions: Sequence[int] | None = None,
     ) -> None:
         if algorithm not in ALGORITHMS:
             raise MetricmindError(
                 f"Unknown bandit algorithm {algorithm!r}", hint=f"Use {' or '.join(ALGORITHMS)}."
             )
+        if model not in MODELS:
+            raise MetricmindError(f"Unknown policy model {model!r}", hint=f"Use {' or '.join(MODELS)}.")
         if not arms:
             raise MetricmindError("A policy needs at least one arm", hint="Pass ActionSpace(...).arms().")
         self.arms = list(arms)
         self.index = {a: i for i, a in enumerate(self.arms)}
         self.dim = dim + 1
         self.algorithm = algorithm
+        self.model = model
         self.epsilon = epsilon
+        self.confidence = confidence
         self.alpha = alpha
         self.batch = batch
         self.decay = decay
         self.ridge = ridge
+        self.option_ridge = ridge if option_ridge is None else option_ridge
         self.rng = np.random.default_rng(seed)
         k, d = len(self.arms), self.dim
-        self.A = np.tile(np.eye(d) * ridge, (k, 1, 1))
-        self.b = np.zeros((k, d))
-        self.A_inv = np.tile(np.eye(d) / ridge, (k, 1, 1))
+        self.blocks, self.arm_blocks = arm_blocks(self.arms) if model == "factored" else ([], [])
+        self.interactions = sorted({int(i) for i in interactions}) if interactions is not None else None
+        #: The factored model's lift: each arm's coefficients = lift[arm] @ the blocks' weights.
+        self.lift = self._lift()
+        size = self.lift.shape[1]
+        #: The sufficient statistics: per arm (disjoint, k×d×d and k×d) or over the blocks (factored).
+        self.A = self._prior() if model == "factored" else np.tile(np.eye(d) * ridge, (k, 1, 1))
+        self.b = np.zeros(size) if model == "factored" else np.zeros((k, d))
+        #: Each arm's coefficients and posterior covariance, what decisions read.
         self.theta = np.zeros((k, d))
+        self.A_inv = np.zeros((k, d, d))
+        self._chol: np.ndarray | None = None
+        self._w = np.zeros(size)
+        self._refresh()
         self.pulls = np.zeros(k, dtype=np.int64)
         self.reward_sum = np.zeros(k)
         self.experiences = 0
         self.trainings = 0
         self._buffer: list[tuple[np.ndarray, int, float]] = []
+
+    def _lift(self) -> np.ndarray:
+        d = self.dim
+        inner = list(range(d)) if self.interactions is None else [*self.interactions, d - 1]
+        if any(not 0 <= i < d for i in inner):
+            raise MetricmindError(
+                f"Interaction feature index out of range 0..{d - 2}", hint="Give context feature indices."
+            )
+        sizes = [d] + [len(inner)] * (len(self.blocks) - 1)
+        offsets = np.cumsum([0, *sizes])
+        lift = np.zeros((len(self.arms), int(offsets[-1]), d))
+        for a, ids in enumerate(self.arm_blocks):
+            for blk in ids:
+                cols = range(d) if blk == 0 else inner
+                for j, c in enumerate(cols):
+                    lift[a, offsets[blk] + j, c] = 1.0
+        return lift
+
+    def _prior(self) -> np.ndarray:
+        """The factored model's prior precision: ``ridge`` on the base block, ``option_ridge`` on the others."""
+        size = self.lift.shape[1]
+        return np.diag([self.ridge] * self.dim + [self.option_ridge] * (size - self.dim))
 
     def _x(self, context: Sequence[float] | np.ndarray) -> np.ndarray:
         x = np.asarray(context, dtype=float).ravel()
@@ -168,19 +250,25 @@ class Policy:
             )
         return np.append(x, 1.0)
 
+    def _bounds(self, x: np.ndarray, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        mean = self.theta[ids] @ x
+        var = np.einsum("i,kij,j->k", x, self.A_inv[ids], x)
+        return mean, np.sqrt(np.maximum(var, 0.0))
+
     def scores(
         self, context: Sequence[float] | np.ndarray, allowed: Sequence[str] | None = None
     ) -> dict[str, float]:
         """Each allowed arm's score for ``context`` (UCB, or a posterior draw)."""
         x = self._x(context)
         ids = self._allowed(allowed)
-        mean = self.theta[ids] @ x
+        mean, width = self._bounds(x, ids)
         if self.algorithm == "linucb":
-            width = np.sqrt(np.einsum("i,kij,j->k", x, self.A_inv[ids], x))
             values = mean + self.alpha * width
+        elif self._chol is not None:  # factored: one joint draw of every block
+            w = self._w + self.alpha * self._chol @ self.rng.standard_normal(self._w.shape[0])
+            values = self.lift[ids] @ x @ w
         else:
-            var = np.einsum("i,kij,j->k", x, self.A_inv[ids], x)
-            values = mean + self.alpha * np.sqrt(var) * self.rng.standard_normal(len(ids))
+            values = mean + self.alpha * width * self.rng.standard_normal(len(ids))
         return {self.arms[i]: float(v) for i, v in zip(ids, values, strict=True)}
 
     def _allowed(self, allowed: Sequence[str] | None) -> list[int]:
@@ -194,11 +282,23 @@ class Policy:
             )
         return [self.index[a] for a in allowed]
 
+    def plausible(
+        self, context: Sequence[float] | np.ndarray, allowed: Sequence[str] | None = None
+    ) -> list[str]:
+        """The allowed arms not shown, with confidence, to be worse than another (what ε explores)."""
+        ids = self._allowed(allowed)
+        if self.confidence is None or len(ids) == 1:
+            return [self.arms[i] for i in ids]
+        mean, width = self._bounds(self._x(context), ids)
+        lower = float(np.max(mean - self.confidence * width))
+        upper = mean + self.confidence * width
+        return [self.arms[i] for i, u in zip(ids, upper, strict=True) if u >= lower]
+
     def choose(self, context: Sequence[float] | np.ndarray, allowed: Sequence[str] | None = None) -> str:
         """The arm to play for ``context`` among ``allowed`` (every arm when None)."""
-        ids = self._allowed(allowed)
         if self.rng.random() < self.epsilon:
-            return self.arms[ids[int(self.rng.integers(len(ids)))]]
+            pool = self.plausible(context, allowed)
+            return pool[int(self.rng.integers(len(pool)))]
         scores = self.scores(context, allowed)
         best = max(scores.values())
         top = [a for a, s in scores.items() if s >= best - 1e-12]
@@ -220,18 +320,37 @@ class Policy:
         """Fold the buffered experiences into the models (old evidence decays) and refresh them."""
         if not self._buffer:
             return
-        d = self.dim
         forget = self.decay ** len(self._buffer)
-        prior = np.eye(d) * self.ridge
+        prior = self._prior() if self.model == "factored" else np.eye(self.dim) * self.ridge
         self.A = prior + forget * (self.A - prior)
         self.b = forget * self.b
         for x, i, r in self._buffer:
-            self.A[i] += np.outer(x, x)
-            self.b[i] += r * x
+            if self.model == "factored":
+                phi = self.lift[i] @ x
+                self.A += np.outer(phi, phi)
+                self.b += r * phi
+            else:
+                self.A[i] += np.outer(x, x)
+                self.b[i] += r * x
         self._buffer.clear()
-        self.A_inv = np.asarray(np.linalg.inv(self.A), dtype=float)
-        self.theta = np.einsum("kij,kj->ki", self.A_inv, self.b)
+        self._refresh()
         self.trainings += 1
+
+    def _refresh(self) -> None:
+        """Each arm's coefficients and covariance from the statistics."""
+        if self.model == "disjoint":
+            self.A_inv = np.asarray(np.linalg.inv(self.A), dtype=float)
+            self.theta = np.einsum("kij,kj->ki", self.A_inv, self.b)
+            return
+        cov = np.asarray(np.linalg.inv(self.A), dtype=float)
+        cov = (cov + cov.T) / 2
+        self._w = cov @ self.b
+        self.theta = np.einsum("kpd,p->kd", self.lift, self._w)
+        self.A_inv = np.einsum("kpd,pq,kqe->kde", self.lift, cov, self.lift, optimize=True)
+        try:
+            self._chol = np.linalg.cholesky(cov) if self.algorithm == "thompson" else None
+        except np.linalg.LinAlgError:  # numerically not positive definite: per-arm draws
+            self._chol = None
 
     def arm_stats(self) -> list[dict[str, Any]]:
         """Each arm's pulls and mean reward, most pulled first."""
@@ -252,11 +371,15 @@ class Policy:
             "arms": self.arms,
             "dim": self.dim - 1,
             "algorithm": self.algorithm,
+            "model": self.model,
             "epsilon": self.epsilon,
+            "confidence": self.confidence,
+            "interactions": self.interactions,
             "alpha": self.alpha,
             "batch": self.batch,
             "decay": self.decay,
             "ridge": self.ridge,
+            "option_ridge": self.option_ridge,
             "A": self.A.tolist(),
             "b": self.b.tolist(),
             "pulls": self.pulls.tolist(),
@@ -267,7 +390,11 @@ class Policy:
 
     @classmethod
     def from_state(cls, state: Mapping[str, Any], seed: int = 0) -> Policy:
-        """A policy restored from :meth:`state`."""
+        """A policy restored from :meth:`state` (a checkpoint written before ``model`` existed restores
+        as the disjoint model it was, exploring among every allowed arm as it did).
+        """
+        model = str(state.get("model", "disjoint"))
+        confidence = state.get("confidence") if "model" in state else None
         policy = cls(
             state["arms"],
             int(state["dim"]),
@@ -277,12 +404,15 @@ class Policy:
             batch=int(state["batch"]),
             decay=float(state["decay"]),
             ridge=float(state["ridge"]),
+            option_ridge=float(state.get("option_ridge", state["ridge"])),
             seed=seed,
+            model=model,
+            confidence=None if confidence is None else float(confidence),
+            interactions=state.get("interactions"),
         )
         policy.A = np.asarray(state["A"], dtype=float)
         policy.b = np.asarray(state["b"], dtype=float)
-        policy.A_inv = np.asarray(np.linalg.inv(policy.A), dtype=float)
-        policy.theta = np.einsum("kij,kj->ki", policy.A_inv, policy.b)
+        policy._refresh()
         policy.pulls = np.asarray(state["pulls"], dtype=np.int64)
         policy.reward_sum = np.asarray(state["reward_sum"], dtype=float)
         policy.experiences = int(state["experiences"])

@@ -159,7 +159,7 @@ class Workload:
             plans = self.skill_plans(shape, skills, by_key, last)
             allowed = self.allowed_arms(shape, phase, plans)
             u = rng.random()  # one draw per episode, shared by every arm (common random numbers)
-            self.contexts[t] = self.features(shape, cached, bool(plans))
+            self.contexts[t] = self.features(shape, cached, bool(plans), new)
             for name in allowed:
                 a = INDEX[name]
                 samples = self.outcomes(shape, name, cached, phase, new)
@@ -175,15 +175,23 @@ class Workload:
 
     def dim(self) -> int:
         """The number of context features."""
-        return len(self.metrics) + len(GRAINS) + 5
+        return len(self.metrics) + len(GRAINS) + 6
 
-    def features(self, shape: Shape, cached: bool, skill: bool) -> np.ndarray:
-        """What the server knows before it decides: metric, grain, a categorical group-by, cached, rows,
-        whether a skill's plan exists and whether a shorter join path does.
+    def shared_features(self) -> list[int]:
+        """The features every factor option's effect may depend on: all but the metric's one-hot (which
+        metric is asked shifts the reward of every arm alike; the factored policy's base block reads it).
+        """
+        return list(range(len(self.metrics), self.dim()))
+
+    def features(self, shape: Shape, cached: bool, skill: bool, new: bool = False) -> np.ndarray:
+        """What the server knows before it decides: metric, grain, whether the pattern was never asked
+        before (the memory has no episode of it), a categorical group-by, cached, rows, whether a skill's
+        plan exists and whether a shorter join path does.
         """
         x = np.zeros(self.dim())
         x[self.metrics.index(shape.metric)] = 1.0
         x[len(self.metrics) + ORDER[shape.grain]] = 1.0
+        x[-6] = float(new)
         x[-5] = float(shape.categorical)
         x[-4] = float(cached)
         x[-3] = math.log10(shape.rows + 1) / 4
@@ -283,7 +291,14 @@ def simulate(
 
     data = table or load_table()
     work = Workload(shapes_of(data), episodes, seed, reward=reward)
-    policy = Policy(list(ARMS), work.dim(), algorithm=algorithm, epsilon=epsilon, seed=seed)
+    policy = Policy(
+        list(ARMS),
+        work.dim(),
+        algorithm=algorithm,
+        epsilon=epsilon,
+        seed=seed,
+        interactions=work.shared_features(),
+    )
     got = np.zeros(episodes)
     chosen = np.zeros(episodes, dtype=int)
     for t in range(episodes):

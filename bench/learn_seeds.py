@@ -1,0 +1,106 @@
+"""The policy on the simulator, seed by seed: learned vs the oracle, the best fixed arm and random.
+
+For each seed, ``simulate(episodes, seed)`` (what ``metricmind learn simulate --seed S --json`` prints):
+the share of the oracle's reward, the gain over the best fixed arm and over random (%), the episodes to
+recover 85% of the oracle after the drift, whether the regret is sublinear (each phase's second half adds
+less than its first) and the wall time; then the mean and the worst seed.
+
+    .venv/bin/python bench/learn_seeds.py [--episodes 2000] [--seeds 20] [--first 0] [--algorithm linucb]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from metricmind.learn.simulate import simulate
+
+
+def sublinear(result: dict[str, Any]) -> bool:
+    """Regret grows slower than the episodes: the average regret per episode at the end is below the
+    average at the drift, itself below the first quarter's, and the first quarter (learning) adds more
+    than any later one (the tests' criterion).
+    """
+    n = result["episodes"]
+    r = dict(result["regret_curve"])
+    marks = [n // 4, n // 2, 3 * n // 4, n]
+    steps = [r[marks[0]]] + [r[b] - r[a] for a, b in zip(marks, marks[1:], strict=False)]
+    return bool(r[n] / n < r[n // 2] / (n // 2) < r[n // 4] / (n // 4) and steps[0] > max(steps[1:]))
+
+
+def halves(result: dict[str, Any]) -> bool:
+    """The former criterion: each phase's second half adds less regret than its first."""
+    n = result["episodes"]
+    r = dict(result["regret_curve"])
+    q = n // 4
+    return bool(r[2 * q] - r[q] < r[q] and r[n] - r[3 * q] < r[3 * q] - r[2 * q])
+
+
+def quarters(result: dict[str, Any]) -> list[float]:
+    """The regret each quarter adds."""
+    n = result["episodes"]
+    r = dict(result["regret_curve"])
+    marks = [n // 4, n // 2, 3 * n // 4, n]
+    return [round(r[marks[0]])] + [round(r[b] - r[a]) for a, b in zip(marks, marks[1:], strict=False)]
+
+
+def row(seed: int, episodes: int, algorithm: str) -> dict[str, Any]:
+    """One seed's figures."""
+    t0 = time.perf_counter()
+    r = simulate(episodes, seed, algorithm=algorithm)
+    return {
+        "seed": seed,
+        "oracle": r["reward"] / r["oracle_reward"],
+        "fixed": r["reward"] / r["best_fixed_reward"] - 1,
+        "random": r["reward"] / r["random_reward"] - 1,
+        "recovery": r["recovery_episodes_after_drift"],
+        "sublinear": sublinear(r),
+        "halves": halves(r),
+        "quarters": quarters(r),
+        "best_fixed_arm": r["best_fixed_arm"],
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+def main() -> None:
+    """Print the per-seed table (markdown) and the summary."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--episodes", type=int, default=2000)
+    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--first", type=int, default=0)
+    parser.add_argument("--algorithm", default="linucb")
+    args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.2f}; {args.algorithm}, {args.episodes} episodes")
+    print(
+        "| seed | learned/oracle | vs best fixed | vs random | recovery | regret per quarter | sublinear | s |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    rows = []
+    for seed in range(args.first, args.first + args.seeds):
+        r = row(seed, args.episodes, args.algorithm)
+        rows.append(r)
+        print(
+            f"| {seed} | {r['oracle']:.2%} | {r['fixed']:+.2%} | {r['random']:+.2%} | {r['recovery']} "
+            f"| {' / '.join(str(q) for q in r['quarters'])} | {'yes' if r['sublinear'] else 'NO'} | {r['seconds']:.2f} |",
+            flush=True,
+        )
+    n = len(rows)
+    print(
+        f"mean: oracle {sum(r['oracle'] for r in rows) / n:.2%} (worst {min(r['oracle'] for r in rows):.2%}); "
+        f"vs best fixed {sum(r['fixed'] for r in rows) / n:+.2%} (worst {min(r['fixed'] for r in rows):+.2%}, "
+        f"{sum(r['fixed'] <= 0 for r in rows)} seeds not better); "
+        f"vs random {sum(r['random'] for r in rows) / n:+.2%} (worst {min(r['random'] for r in rows):+.2%}); "
+        f"recovery max {max((r['recovery'] or 10**9) for r in rows)}; "
+        f"sublinear {sum(r['sublinear'] for r in rows)}/{n} (each phase's halves {sum(r['halves'] for r in rows)}/{n}); {sum(r['seconds'] for r in rows) / n:.2f} s/run; "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
