@@ -98,6 +98,9 @@ def implied(
                     if value not in target.get(dim, []):
                         target.setdefault(dim, []).append(value)
                 said.setdefault(dim, []).append(_spoken(half, key))
+                excluded = rulebook.source_excludes(key, ctx) if target is keep else None
+                if excluded:  # "MRR of trials": `mrr` leaves trials out
+                    return [_unread(text, f"keeps what the source itself leaves out ({excluded!r})")]
     out: list[rulebook.Read] = []
     clash = _against(text, against_keep, against_drop, rules or [])
     if clash is not None:

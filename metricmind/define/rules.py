@@ -53,6 +53,7 @@ __all__ = [
     "predicate_for",
     "read_rule",
     "renamed",
+    "source_excludes",
     "time_in",
     "unknown_value",
     "values_in",
@@ -62,7 +63,8 @@ NEGATIVE = re.compile(
     r"\b(exclude[sd]?|excluding|except|not|no|without|leave out|leaving out|left out|other than|never|"
     r"(every|any|all|everything|anything) ?\w* but|apart from|aside from|besides|omit\w*|"
     r"ignor\w*|drop(ped|ping)?|remove[sd]?|removing|filter(ed)? out|skip\w*|n[o']t|isn't|aren't|"
-    r"do ?n[o']t count|does ?n[o']t count|are not counted|is not counted)\b",
+    r"do ?n[o']t count|does ?n[o']t count|are not counted|is not counted|"
+    r"(leave|leaving|left|keep|keeping|take|taking) (\w+ ){1,3}out)\b",
     re.IGNORECASE,
 )
 POSITIVE = re.compile(
@@ -90,7 +92,17 @@ LIVE_STATES = frozenset({"active", "past_due", "trialing"})
 
 
 def read_rule(text: str, ctx: Context) -> Read:
-    """Read one rule against ``ctx``."""
+    """Read one rule against ``ctx``; a filter keeping what the source itself leaves out ("Only trial
+    subscriptions" on `mrr`, whose rule excludes trials) carries ``contradicts`` (nothing would be left).
+    """
+    read = _read(text, ctx)
+    if read.reading.status == "filter" and not read.negative and read.dimension and not read.others:
+        keys = list(ctx.keys)
+        read.contradicts = next((c for _, key in keys if (c := source_excludes(key, ctx))), None)
+    return read
+
+
+def _read(text: str, ctx: Context) -> Read:
     ctx.ambiguous.clear()
     low = text.lower()
     negative = bool(NEGATIVE.search(low))
@@ -259,6 +271,27 @@ def _live_states(found: list[tuple[str, str]], ctx: Context, negative: bool) -> 
         and not negative
         and all(d.rsplit(SEP, 1)[-1] == "status" and v in LIVE_STATES for d, v in found)
     )
+
+
+def source_excludes(key: tuple[str, ...], ctx: Context) -> str | None:
+    """The source's own rule clause that leaves out what ``key`` names ("trials and ended contracts are
+    excluded" for "trial"), read clause by clause so "counts active …; trials … are excluded" keeps active.
+    """
+    want = {_root(w) for w in key}
+    for text in ctx.covering:
+        for clause in re.split(r"[;.]|,\s*(?:but|and)\b", text):
+            if not (NEGATIVE.search(clause) or COVERED_NEGATIVE.search(clause)):
+                continue
+            if want <= {_root(w) for w in content(clause)}:
+                return clause.strip()
+    return None
+
+
+def _root(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
 
 
 def _covered_by(words: tuple[str, ...], covering: list[str], negative: bool) -> str | None:

@@ -67,6 +67,7 @@ class Read:
     negative: bool = False
     time_dimension: str | None = None
     others: tuple[str, ...] = ()  # the dimensions of a rule that keeps values of several
+    contradicts: str | None = None  # the source's own clause that leaves out what the filter keeps
     scale: float | None = None  # "as a fraction between 0 and 1" (1) or "a number from 0 to 100" (100)
     which: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # "plan tier, not segment": (yes, no)
 

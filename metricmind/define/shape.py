@@ -17,6 +17,9 @@ def contradiction(reads: list[rulebook.Read]) -> str | None:
     keep: dict[str, tuple[set[str], str]] = {}
     drop: dict[str, tuple[set[str], str]] = {}
     for r in reads:
+        if r.contradicts:
+            return f"rule {r.reading.text!r} keeps what the metric itself leaves out ({r.contradicts!r})"
+    for r in reads:
         if not r.dimension or r.reading.status not in ("filter", "covered") or not r.values:
             continue
         values = set(r.values)

@@ -180,3 +180,28 @@ def test_a_definition_value_a_rule_contradicts_is_never_dropped_quietly(demo: Pr
         Definition("web_events_alerts", "Events on web other than alerts", ("Only alerts",)), demo.model
     )
     assert p.refused is not None or any("alerts" in r.reason for r in p.unread), p.rules
+
+
+def test_keeping_what_the_source_leaves_out_is_unread(demo: Project) -> None:
+    # `mrr` leaves trials out by its own rule: "only trials" (a rule, or the definition's words) would
+    # leave nothing; shown as unread instead of an empty metric
+    for definition in (
+        Definition("trial_mrr_rule", "MRR at month end", ("Only trial subscriptions",)),
+        Definition("trial_mrr_words", "Monthly recurring revenue of trials at month end"),
+    ):
+        p = analyze(definition, demo.model)
+        assert p.refused == "contradictory_rules" or any("leaves out" in r.reason for r in p.unread), p.rules
+    # a clause of the same rule that keeps ("counts active and past-due") is no exclusion
+    q = analyze(Definition("active_mrr", "MRR at month end", ("Only active subscriptions",)), demo.model)
+    assert q.metric is not None and not q.unread, q.rules
+
+
+def test_a_split_exclusion_drops(demo: Project) -> None:
+    # "leave X out", "keep X out": the negation wraps its value (once read as keeping X)
+    p = analyze(
+        Definition("events_no_alerts", "Product events per month", ("Keep the alerts feature out",)),
+        demo.model,
+    )
+    assert p.metric is not None and "!= 'alerts'" in str(p.metric), p.rules
+    q = analyze(Definition("mrr_no_trials", "MRR at month end", ("Leave trials out of it",)), demo.model)
+    assert q.refused is None and "is_trial') }} = false" in str(q.metric), (q.refused, q.message)
