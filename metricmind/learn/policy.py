@@ -20,8 +20,8 @@ Two learners over either model:
   posterior covariance; the factored model draws all blocks jointly).
 
 ε-exploration: an ε share of decisions (0.1 by default) picks uniformly at random among the allowed arms
-**not yet shown, with confidence, to be worse** than another allowed arm — the arms whose upper bound
-``θ·x + z·sqrt(xᵀΣx)`` reaches the best lower bound ``θ·x − z·sqrt(xᵀΣx)`` (``z`` = ``confidence``,
+**not yet shown, with confidence, to be worse** than the best estimated one — the arms whose difference
+from it could still be positive, ``θ_a·x − θ_best·x + z·sd(a − best) ≥ 0`` (``z`` = ``confidence``,
 2 by default); ``confidence=None`` explores among every allowed arm. Forgetting widens the bounds again, so
 an arm dominated long ago is explored again when the evidence has faded. The models train every
 ``batch`` experiences (32 by default) from the buffered ones, and old evidence decays by ``decay`` per
@@ -212,6 +212,7 @@ class Policy:
         self.A_inv = np.zeros((k, d, d))
         self._chol: np.ndarray | None = None
         self._w = np.zeros(size)
+        self._cov = np.eye(size)
         self._refresh()
         self.pulls = np.zeros(k, dtype=np.int64)
         self.reward_sum = np.zeros(k)
@@ -285,14 +286,25 @@ class Policy:
     def plausible(
         self, context: Sequence[float] | np.ndarray, allowed: Sequence[str] | None = None
     ) -> list[str]:
-        """The allowed arms not shown, with confidence, to be worse than another (what ε explores)."""
+        """The allowed arms not shown, with confidence, to be worse than the best estimated one (what ε
+        explores): the best arm and every arm ``a`` whose difference from it could still be positive,
+        ``θ_a·x − θ_best·x + z·sd(a − best) ≥ 0`` — the uncertainty of the difference, so what both
+        arms share (the factored model's base block) cancels.
+        """
         ids = self._allowed(allowed)
         if self.confidence is None or len(ids) == 1:
             return [self.arms[i] for i in ids]
-        mean, width = self._bounds(self._x(context), ids)
-        lower = float(np.max(mean - self.confidence * width))
-        upper = mean + self.confidence * width
-        return [self.arms[i] for i, u in zip(ids, upper, strict=True) if u >= lower]
+        x = self._x(context)
+        mean, width = self._bounds(x, ids)
+        best = int(np.argmax(mean))
+        if self.model == "factored":
+            diff = self.lift[ids] @ x
+            diff -= diff[best]
+            var = np.einsum("mp,pq,mq->m", diff, self._cov, diff)
+        else:  # independent models: the variances add
+            var = width**2 + width[best] ** 2
+        upper = mean - mean[best] + self.confidence * np.sqrt(np.maximum(var, 0.0))
+        return [self.arms[i] for k, i in enumerate(ids) if k == best or upper[k] >= 0]
 
     def choose(self, context: Sequence[float] | np.ndarray, allowed: Sequence[str] | None = None) -> str:
         """The arm to play for ``context`` among ``allowed`` (every arm when None)."""
@@ -344,6 +356,7 @@ class Policy:
             return
         cov = np.asarray(np.linalg.inv(self.A), dtype=float)
         cov = (cov + cov.T) / 2
+        self._cov = cov
         self._w = cov @ self.b
         self.theta = np.einsum("kpd,p->kd", self.lift, self._w)
         self.A_inv = np.einsum("kpd,pq,kqe->kde", self.lift, cov, self.lift, optimize=True)
