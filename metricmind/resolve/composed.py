@@ -19,15 +19,17 @@ from metricmind.resolve.text import root, stems
 
 WIN_VERBS = frozenset(
     "sign signed win won acquire acquired pick picked join joined joining onboard onboarded land landed "
-    "came come gain gained close closed bring brought".split()
+    "came come gain gained close closed bring brought add added adding".split()
 )
 """Verbs of winning customers ("how many customers did we sign")."""
 LOSE_VERBS = frozenset("left leave walked went quit lost lose cancelled canceled dropped".split())
 """Verbs of losing customers ("how many clients walked away")."""
 RATIO_GAP = frozenset({"per", "each", "every", "divided", "by", "over", "for", "a", "an", "the", "our"})
 """The words that may stand between a numerator and a denominator ("spend per new customer")."""
-THRESHOLD_ENTITIES = frozenset({"customer", "account", "company", "logo"})
+THRESHOLD_ENTITIES = frozenset({"customer", "account", "company", "logo", "client"})
 """Nouns for the entity a threshold filters ("customers with over 5k MRR"): customers."""
+COUNT_WORDS = frozenset({"number", "of", "count", "how", "many"})
+"""Words a span of a counted entity may hold besides the entity ("number of clients")."""
 
 
 class _ComposedReading(_MetricReading):
@@ -180,7 +182,7 @@ class _ComposedReading(_MetricReading):
         if len(res.metrics) != 1 or not ("how many" in text or "number of" in text):
             return
         spans = [x for x in res.spans.get("metrics", []) if x.target == res.metrics[0]]
-        if len(spans) != 1 or not set(self.span_stems(spans[0])) <= THRESHOLD_ENTITIES:
+        if len(spans) != 1 or not set(self.span_stems(spans[0])) - COUNT_WORDS <= THRESHOLD_ENTITIES:
             return
         wanted: list[str] = []
         for verbs, word in ((WIN_VERBS, "new"), (LOSE_VERBS, "churn")):

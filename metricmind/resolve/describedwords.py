@@ -21,6 +21,8 @@ from metricmind.resolve.text import FILLERS, stems
 MIN_GAIN = 2.0
 """How much a metric's description must explain beyond a reading made of names, labels or synonyms to
 replace it (about one rare word: "costing" for CAC, not "paid" for invoice revenue)."""
+SHARED_SHARE = 0.6
+"""A runner-up explaining the same words with at least this share of the best score makes the reading weak."""
 PAYING_WORDS = frozenset({"money", "cash", "spend", "spent", "pay", "paid", "dollars"})
 """Words that, with customers as the subject of "how much", say the amount they pay."""
 
@@ -106,6 +108,7 @@ class _DescribedReading(_ReadingBase):
             )  # keeping one of the metrics read needs no margin
         ):
             return metrics
+        self.shared_evidence(ranked, hit)
         for i in hit | nouns:
             self.used[i] = True
         self.res.spans["metrics"] = [s for s in spans if s.target == best]
@@ -231,11 +234,26 @@ class _DescribedReading(_ReadingBase):
         second = ranked[1][0] if len(ranked) > 1 else 0.0
         if len(hit) < 2 or second >= score * 0.8:
             return []
+        self.shared_evidence(ranked, hit)
         for i in sorted(hit):
             self.used[i] = True
             self.span("metrics", i, i + 1, best, "description")
         self.res.confidence -= 0.15
         return [best]
+
+    def shared_evidence(self, ranked: list[tuple[float, str, set[int]]], hit: set[int]) -> None:
+        """Note a metric read from description words that another metric explains just as well: every word
+        it explains beyond an entity noun ("accounts") is explained by a runner-up too ("revenue we lose" is
+        churned MRR's "lost" and contraction MRR's "MRR lost … through downgrades"). The reading then rests
+        on weights, not on a word only it has: it is answered below 0.8 (``calibrate``).
+        """
+        entity = self.r.texts.entity_words
+        own = {i for i in hit if self.stems[i] not in entity and self.tokens[i].norm not in entity}
+        score, best = ranked[0][0], ranked[0][1]
+        for other_score, other, other_hit in ranked[1:4]:
+            if own <= other_hit and other_score >= score * SHARED_SHARE:
+                self.weak_reading = f"read as {best}, though {other} explains the same words"
+                return
 
     def prefix_of_values(self, k: int) -> bool:
         """Whether the word before ``k`` begins several values of a dimension named at ``k``."""

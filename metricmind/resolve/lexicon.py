@@ -183,6 +183,8 @@ def build_lexicon(
         lex.dims[name] = DimInfo(info.name, info.model, info.label, tuple(seen), info.conformed)
         runs: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for v in seen:
+            if not any(c.isalpha() for c in v):
+                continue  # a bare number ("top 5 customers") is an amount or a count, never a value seen
             lex.add(v.replace("_", " "), Entry("value", f"{name}={v}", "observed"))
             vwords = stems(v.replace("_", " "))
             for size in range(2, len(vwords)):

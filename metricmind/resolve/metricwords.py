@@ -13,6 +13,7 @@ from metricmind.resolve.loosevalues import demonym
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.text import FILLERS, GENERIC, root, stems
+from metricmind.resolve.thresholds import find_threshold
 from metricmind.resolve.timephrases import UNITS
 from metricmind.resolve.words import (
     ASC_WORDS,
@@ -191,8 +192,9 @@ class _MetricReading(_DescribedReading):
         name is ("customers" → active customers; a verb of winning or losing refines it later).
         """
         text = " ".join(t.norm for t in self.tokens)
-        if "how many" not in text and "number of" not in text and "how much" not in text:
-            return []  # ("how much did companies pay us": the count becomes what they pay, amount_or_count)
+        counted = "how many" in text or "number of" in text or "how much" in text
+        if not counted and find_threshold(self.tokens, self.res.question, self.used) is None:
+            return []  # ("companies paying over 2k a month": the threshold pass reads who is filtered)  # ("how much did companies pay us": the count becomes what they pay, amount_or_count)
         for i in range(len(self.tokens)):
             entity = self.r.texts.entity_of.get(self.stems[i])
             if self.used[i] or entity is None:

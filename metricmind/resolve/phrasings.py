@@ -33,6 +33,8 @@ VS_WORDS = ("vs", "versus", "against")
 """Words that set two values against each other ("Starter vs Pro")."""
 UNSURE_PENALTY = 0.25
 """Confidence lost for a reading the calibration found often wrong (see ``_PhrasingReading.calibrate``)."""
+WEAK_CONFIDENCE = 0.7
+"""The most a metric read from description words another metric explains as well can be trusted."""
 WHICH_MORE = frozenset(
     {"which", "where", "who", "more", "most", "less", "fewer", "bigger", "better", "higher"}
 )
@@ -68,6 +70,9 @@ class _PhrasingReading(_ComposedReading):
         if res.order_by and not res.group_by:
             res.confidence -= UNSURE_PENALTY
             res.notes.append("a ranking without a breakdown: nothing to rank")
+        if self.weak_reading is not None and any(s.how == "description" for s in spans):
+            res.confidence = min(res.confidence, WEAK_CONFIDENCE)
+            res.notes.append(self.weak_reading)
 
     def split_word(self, s: Span) -> bool:
         """A metric read from one word left when a generic word is dropped ("churn" for "churn rate") that is

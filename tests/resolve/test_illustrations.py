@@ -1,0 +1,66 @@
+"""Classes of issue 14's own illustrations (fourth round), each tried on wording of its own: business words
+another metric shares, entity nouns as the subject, bare numbers next to observed values, thresholds said of
+any entity noun, several metrics sharing a noun, attribution credit with a model, period comparisons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from metricmind.project import Project
+from metricmind.resolve import Resolver
+
+DAY = dt.date(2025, 6, 18)
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("how many companies have we added this quarter", "new_customers"),
+        ("number of clients added in q1", "new_customers"),
+    ],
+)
+def test_an_entity_noun_counted_with_a_verb_of_adding(resolver: Resolver, question: str, metric: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
+    assert res.filters == []
+
+
+@pytest.mark.parametrize(
+    ("question", "limit"),
+    [("top 3 accounts by mrr this year", 3), ("best 10 companies by billed amount qtd", 10)],
+)
+def test_a_bare_number_is_a_limit_not_an_observed_value(
+    resolve_demo: Project, question: str, limit: int
+) -> None:
+    # the project's resolver knows the warehouse's values (months since signup 0, 1, 2 …): a number stays a number
+    res = resolve_demo.resolver().resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.limit == limit
+    assert [n for n, _ in res.group_by] == ["customer__name"]
+    assert res.filters == []
+
+
+@pytest.mark.parametrize("noun", ["companies", "clients", "accounts"])
+def test_a_threshold_on_what_any_entity_noun_pays(resolver: Resolver, noun: str) -> None:
+    res = resolver.resolve(f"{noun} paying over 2k a month", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["mrr"]
+    [f] = res.filters
+    assert (f.metric, f.op, f.values) == ("mrr", ">", ("2000.0",))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "income we lose when customers step down to a lower package",
+        "mrr lost when customers go down a tier",
+    ],
+)
+def test_words_two_metrics_explain_alike_are_no_confident_answer(resolver: Resolver, question: str) -> None:
+    # churned and contraction MRR both say "lost": without a word only one has, the answer is below 0.8
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.confidence < 0.8
