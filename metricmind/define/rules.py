@@ -87,6 +87,8 @@ TIME = re.compile(
     r"(date|day) (falls?|fell|lands?|landed|is|was|happens?|happened|occurs?|occurred) (in|within|during))\b",
     re.IGNORECASE,
 )
+#: A rule that defines a word ("Late means …", "A discount is defined as …").
+DEFINES = re.compile(r"\b(means|mean that|is defined as|are defined as|defined as)\b", re.IGNORECASE)
 #: States of a contract that mean "live at the snapshot" when a snapshot measure already counts live ones.
 LIVE_STATES = frozenset({"active", "past_due", "trialing"})
 
@@ -107,7 +109,20 @@ def _read(text: str, ctx: Context) -> Read:
     low = text.lower()
     negative = bool(NEGATIVE.search(low))
     words = stems(low.replace("-", " ").replace("_", " "))
+    if DEFINES.search(low):  # "Late means the payment date is after the due date": a word, not a filter
+        return Read(
+            RuleReading(
+                text,
+                "unread",
+                0.0,
+                "defines a word rather than keeping or dropping values; say it as a filter over the "
+                "catalog's dimensions",
+            )
+        )
     if INCLUDE.search(low) and not negative and not POSITIVE.search(low):
+        dated = _time_rule(low, words, ctx) if re.match(r"\s*count\w*\b", low) else None
+        if dated:  # "Count invoices by the month they were paid": a date, not an inclusion
+            return Read(RuleReading(text, "time", 0.85, f"dates the metric by {dated}"), time_dimension=dated)
         return Read(RuleReading(text, "noop", 0.8, "includes rows; restricts nothing"))
     if CONVERT.search(low):
         said = next((c for c in ctx.covering if EQUIVALENT.search(c)), None)

@@ -205,3 +205,13 @@ def test_a_split_exclusion_drops(demo: Project) -> None:
     assert p.metric is not None and "!= 'alerts'" in str(p.metric), p.rules
     q = analyze(Definition("mrr_no_trials", "MRR at month end", ("Leave trials out of it",)), demo.model)
     assert q.refused is None and "is_trial') }} = false" in str(q.metric), (q.refused, q.message)
+
+
+def test_a_rule_that_defines_a_word_is_no_filter(demo: Project) -> None:
+    # "Late means …" says what a word means; reading "late" in it as the past_due status would be wrong
+    p = analyze(
+        Definition("late_invoices", "Invoices issued per month", ("Late means paid after the due date",)),
+        demo.model,
+    )
+    assert [r.text for r in p.unread][:1] == ["Late means paid after the due date"], p.rules
+    assert "past_due" not in str(p.metric)
