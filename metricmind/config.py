@@ -74,7 +74,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "learn.enabled", None, "Answer queries through the learned path (result cache, rollups): on/off."
     ),
-    Setting("learn.epsilon", 0.1, "Share of the learned path's decisions that explore a random allowed arm."),
+    Setting(
+        "learn.epsilon",
+        0.1,
+        "Share of the learned path's decisions that explore: a random allowed arm not yet shown (with confidence) to be worse than the best.",
+    ),
     Setting("learn.reward", None, "Reward weights overriding the defaults (a mapping; see docs/learn.md)."),
     Setting("learn.rollups_max", 20, "Most rollups the nightly learner keeps."),
     Setting(
