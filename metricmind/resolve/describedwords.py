@@ -21,6 +21,8 @@ from metricmind.resolve.text import FILLERS, stems
 MIN_GAIN = 2.0
 """How much a metric's description must explain beyond a reading made of names, labels or synonyms to
 replace it (about one rare word: "costing" for CAC, not "paid" for invoice revenue)."""
+TIE_SHARE = 0.9
+"""Metrics scoring within this share of the best are about as well explained."""
 SHARED_SHARE = 0.6
 """A runner-up explaining the same words with at least this share of the best score makes the reading weak."""
 PAYING_WORDS = frozenset({"money", "cash", "spend", "spent", "pay", "paid", "dollars"})
@@ -80,7 +82,7 @@ class _DescribedReading(_ReadingBase):
         if (not unread and len(metrics) < 2) or (joined and len(metrics) > 1):
             return metrics  # a list of metrics ("mrr plus arr") stays a list
         texts = self.r.texts
-        ranked = texts.ranked(words)
+        ranked = self.base_first(texts.ranked(words))
         if not ranked:
             return metrics
         score, best, hit = ranked[0]
@@ -89,7 +91,7 @@ class _DescribedReading(_ReadingBase):
             return metrics
         read = {i for i, _ in words if i in at}
         # a metric read from an entity noun alone ("clients" → customers) is only who is meant
-        nouns = read if read and all(self.stems[i] in texts.entity_words for i in read) else set()
+        nouns = read if read and all(self.entity_noun(i) for i in read) else set()
         spans = self.res.spans.get("metrics", [])
         strong = not nouns and any(s.how in ("name", "label", "synonym", "learned") for s in spans)
         gain = texts.cover(best, [(i, w) for i, w in words if i in unread])[0]
@@ -227,7 +229,7 @@ class _DescribedReading(_ReadingBase):
         ahead of the next ("how much cash did clients pay us" → invoice revenue).
         """
         words = self.content_words(set())
-        ranked = self.r.texts.ranked(words)
+        ranked = self.base_first(self.r.texts.ranked(words))
         if not ranked:
             return []
         score, best, hit = ranked[0]
@@ -241,6 +243,35 @@ class _DescribedReading(_ReadingBase):
         self.res.confidence -= 0.15
         return [best]
 
+    def base_first(self, ranked: list[tuple[float, str, set[int]]]) -> list[tuple[float, str, set[int]]]:
+        """Among metrics the words explain about as well, the one the others are derived from ("money
+        collected": invoice revenue, not net revenue, "Money collected, less refunds"): the question says
+        nothing of what the derived ones take away or add. The derived ones leave the ranking.
+        """
+        if len(ranked) < 2:
+            return ranked
+        band = [r for r in ranked if r[0] >= ranked[0][0] * TIE_SHARE]
+        for cand in band:
+            derived = [
+                r for r in band if r is not cand and self.derived_from(r[1], cand[1]) and cand[2] >= r[2]
+            ]
+            if derived and len(derived) == len(band) - 1:
+                return [cand, *(r for r in ranked if r is not cand and r not in derived)]
+        return ranked
+
+    def derived_from(self, metric: str, base: str) -> bool:
+        """Whether ``metric`` is computed from ``base``: an input of it, or the measure it accumulates."""
+        metrics = self.r.model.metrics
+        m, b = metrics[metric], metrics[base]
+        inputs = {i.name for i in (*m.inputs, m.numerator) if i is not None}
+        same_measure = m.measure is not None and b.measure is not None and m.measure.name == b.measure.name
+        return base in inputs or (m.cumulative is not None and b.cumulative is None and same_measure)
+
+    def entity_noun(self, i: int) -> bool:
+        """Whether the word at ``i`` is a noun for an entity ("accounts", and "clients", folded to customer)."""
+        entity = self.r.texts.entity_words
+        return self.stems[i] in entity or word_key(self.tokens[i].norm) in {word_key(w) for w in entity}
+
     def shared_evidence(self, ranked: list[tuple[float, str, set[int]]], hit: set[int]) -> None:
         """Note a metric read from description words that another metric explains just as well: every word
         it explains beyond an entity noun ("accounts") is explained by a runner-up too ("revenue we lose" is
@@ -250,8 +281,19 @@ class _DescribedReading(_ReadingBase):
         entity = self.r.texts.entity_words
         own = {i for i in hit if self.stems[i] not in entity and self.tokens[i].norm not in entity}
         score, best = ranked[0][0], ranked[0][1]
+        text = " ".join(t.norm for t in self.tokens)
+        want = (
+            "count" if "how many" in text or "number of" in text else "currency" if "how much" in text else ""
+        )
+        metrics = self.r.model.metrics
         for other_score, other, other_hit in ranked[1:4]:
-            if own <= other_hit and other_score >= score * SHARED_SHARE:
+            if want and str(metrics[other].meta.get("unit") or "") != want:
+                continue  # "how many accounts churned": churned MRR is no count, so no rival
+            if (
+                own <= other_hit
+                and other_score >= score * SHARED_SHARE
+                and not self.derived_from(other, best)
+            ):
                 self.weak_reading = f"read as {best}, though {other} explains the same words"
                 return
 

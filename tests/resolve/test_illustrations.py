@@ -64,3 +64,13 @@ def test_words_two_metrics_explain_alike_are_no_confident_answer(resolver: Resol
     # churned and contraction MRR both say "lost": without a word only one has, the answer is below 0.8
     res = resolver.resolve(question, as_of=DAY)
     assert res.confidence < 0.8
+
+
+@pytest.mark.parametrize(
+    "question", ["money collected from clients in q1", "how much money was collected from accounts last month"]
+)
+def test_money_collected_is_the_revenue_net_revenue_is_derived_from(resolver: Resolver, question: str) -> None:
+    # net revenue's definition says "Money collected, less refunds": the question says nothing of refunds
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["invoice_revenue"]
