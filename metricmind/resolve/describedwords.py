@@ -75,6 +75,8 @@ class _DescribedReading(_ReadingBase):
         customers; "actions users took" → events alone): it replaces the reading. Words the chosen metric's
         description explains ("distinct users" → active users, "Distinct users with …") count as read.
         """
+        if any(s.how == "measure list" for s in self.res.spans.get("metrics", [])):
+            return metrics  # "count, total and average of invoices": each measure said is meant
         at = self.metric_positions()
         words = self.content_words(at | self.qualifiers)
         unread = {i for i, _ in words if i not in at}

@@ -10,6 +10,7 @@ from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.describedwords import _DescribedReading
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.loosevalues import demonym
+from metricmind.resolve.measurelist import _MeasureListReading
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.text import FILLERS, GENERIC, root, stems
@@ -29,7 +30,7 @@ from metricmind.resolve.words import (
 LIST_WORDS = frozenset({"vs", "versus", "and", "or", "plus"})
 
 
-class _MetricReading(_DescribedReading):
+class _MetricReading(_DescribedReading, _MeasureListReading):
     """The metric passes."""
 
     ambiguous: tuple[int, list[str]] | None = None  # a word several metrics share, and those metrics
@@ -37,6 +38,13 @@ class _MetricReading(_DescribedReading):
     # -- metrics -------------------------------------------------------------------------------
     def read_metrics(self, picks: list[_Pick]) -> list[str]:
         self.merge_metric_words(picks)
+        measures = self.measure_list()  # "count, total and average of invoices": every one of them
+        if measures is not None:
+            names, first, last = measures
+            self.claim(first, last)
+            for name in names:
+                self.span("metrics", first, last, name, "measure list")
+            picks[:] = [p for p in picks if p.kind != "metric" or p.last <= first or p.first >= last]
         found: list[tuple[_Pick, str]] = []
         for p in picks:
             if p.kind != "metric":
@@ -133,6 +141,8 @@ class _MetricReading(_DescribedReading):
             status = str(self.r.model.metrics[name].meta.get("status") or "")
             if status == "deprecated":
                 self.res.notes.append(f"{name} is deprecated; check its definition before relying on it")
+        if measures is not None:
+            out = [*measures[0], *(m for m in out if m not in measures[0])]
         if not out:
             out = self.counted_entity() or self.metric_from_words()
         else:

@@ -67,10 +67,31 @@ def test_words_two_metrics_explain_alike_are_no_confident_answer(resolver: Resol
 
 
 @pytest.mark.parametrize(
-    "question", ["money collected from clients in q1", "how much money was collected from accounts last month"]
+    "question",
+    ["money collected from clients in q1", "how much money was collected from accounts last month"],
 )
-def test_money_collected_is_the_revenue_net_revenue_is_derived_from(resolver: Resolver, question: str) -> None:
+def test_money_collected_is_the_revenue_net_revenue_is_derived_from(
+    resolver: Resolver, question: str
+) -> None:
     # net revenue's definition says "Money collected, less refunds": the question says nothing of refunds
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable, res.reason
     assert res.metrics == ["invoice_revenue"]
+
+
+@pytest.mark.parametrize(
+    ("question", "metrics"),
+    [
+        ("the number and the mean of invoices last quarter", ["invoice_count", "average_invoice_value"]),
+        (
+            "sum, count and avg of invoices by segment",
+            ["billed_amount", "invoice_count", "average_invoice_value"],
+        ),
+    ],
+)
+def test_several_measures_of_one_noun_are_all_read(
+    resolver: Resolver, question: str, metrics: list[str]
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == metrics
