@@ -83,6 +83,8 @@ def _catalog_answers(res: Resolution, models_asked: bool, question: str) -> bool
     attributed = [m for m in res.metrics if "attribut" in m]
     if attributed and not models_asked:
         return True
+    if len(attributed) == 1 and any("channel" in f.field and f.op == "=" for f in res.filters):
+        return True  # "credited to paid social under last-touch": one model's credit to one channel
     if (
         len(attributed) >= 2
         and re.search(r"\battributed\b", question)

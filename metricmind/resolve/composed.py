@@ -24,6 +24,8 @@ WIN_VERBS = frozenset(
 """Verbs of winning customers ("how many customers did we sign")."""
 LOSE_VERBS = frozenset("left leave walked went quit lost lose cancelled canceled dropped".split())
 """Verbs of losing customers ("how many clients walked away")."""
+MODEL_CUES = frozenset({"under", "using", "with", "via", "per", "on", "by"})
+"""Words before an attribution model's name that say it is the model ("under last touch")."""
 RATIO_GAP = frozenset({"per", "each", "every", "divided", "by", "over", "for", "a", "an", "the", "our"})
 """The words that may stand between a numerator and a denominator ("spend per new customer")."""
 THRESHOLD_ENTITIES = frozenset({"customer", "account", "company", "logo", "client"})
@@ -217,6 +219,9 @@ class _ComposedReading(_MetricReading):
         if not found or any(m in {a.metric for a in found} for m in res.metrics):
             return
         chosen, where = read_model(self.tokens, found)
+        if self.credited_under(chosen, where):
+            return
+        self.drop_model_words(where)
         if wants_analysis(self.tokens, where):
             return  # "new MRR under last touch", "Markov credit": an attribution analysis (read_analysis)
         base = next((m for m in res.metrics if m in {a.base for a in found}), None)
@@ -247,6 +252,49 @@ class _ComposedReading(_MetricReading):
                 self.claim(i, i + 1)
         if where is not None:
             self.span("metrics", *where, chosen.metric, "attribution model")
+
+    def credited_under(self, chosen: Attribution | None, where: tuple[int, int] | None) -> bool:
+        """Credit under one model the catalog holds, with no measure named ("credited to paid social under
+        last-touch"): the metric read so far came only from the model's own words ("touch"), so the measure
+        is the one the catalog attributes under that model (a note says so), filtered as the question says.
+        """
+        res = self.res
+        if chosen is None or where is None or not speaks_of_credit(self.tokens):
+            return False
+        spans = res.spans.get("metrics", [])
+        inside = all(
+            where[0] <= self.token_at.get(s.start, -1) < where[1]
+            or set(s.text.lower().split()) <= CREDIT_WORDS
+            for s in spans
+        )
+        if not inside or len({a.base for a in self.r.attributions if a.model == chosen.model}) != 1:
+            return False
+        res.metrics = [chosen.metric]
+        res.spans["metrics"] = []
+        if where[0] > 0 and self.tokens[where[0] - 1].norm in MODEL_CUES:
+            where = (where[0] - 1, where[1])  # "under last-touch": the cue is part of the model's words
+        self.claim(*where)
+        self.span("metrics", *where, chosen.metric, "attribution model")
+        for i, t in enumerate(self.tokens):
+            if t.norm in CREDIT_WORDS and not self.used[i]:
+                self.claim(i, i + 1)
+        res.notes.append(f"no measure named: the credit is {chosen.metric}")
+        res.confidence -= 0.1
+        return True
+
+    def drop_model_words(self, where: tuple[int, int] | None) -> None:
+        """A metric read from a word of the model's name ("touch" of "last touch": touchpoints) beside another
+        metric ("new MRR credited to email under last touch") is the model's word, not a metric.
+        """
+        res = self.res
+        if where is None:
+            return
+        spans = res.spans.get("metrics", [])
+        inside = {s.target for s in spans if where[0] <= self.token_at.get(s.start, -1) < where[1]}
+        outside = {s.target for s in spans if s.target not in inside}
+        if inside and outside:
+            res.metrics = [m for m in res.metrics if m not in inside]
+            res.spans["metrics"] = [s for s in spans if s.target not in inside]
 
     def read_model_list(self, found: list[Attribution]) -> bool | None:
         """Several catalog models in one list ("first, last and linear attributed new MRR"): the attributed

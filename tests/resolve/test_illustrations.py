@@ -95,3 +95,31 @@ def test_several_measures_of_one_noun_are_all_read(
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable, res.reason
     assert res.metrics == metrics
+
+
+@pytest.mark.parametrize(
+    ("question", "metric", "channel"),
+    [
+        (
+            "how much got credited to email under first touch last quarter",
+            "first_touch_attributed_new_mrr",
+            "email",
+        ),
+        ("the credit to referral with linear in q1", "linear_attributed_new_mrr", "referral"),
+    ],
+)
+def test_credit_under_a_model_with_no_measure_is_that_models_metric(
+    resolver: Resolver, question: str, metric: str, channel: str
+) -> None:
+    # "touch" of "first touch" is the model's word, not touchpoints
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
+    assert [(f.field, f.values) for f in res.filters] == [("touchpoint__channel", (channel,))]
+    assert res.analysis is None
+    assert any(metric in n for n in res.notes)  # the answer names the measure it assumed
+
+
+def test_a_model_word_is_no_second_metric(resolver: Resolver) -> None:
+    res = resolver.resolve("new mrr credited to email under last touch", as_of=DAY)
+    assert "touchpoints" not in res.metrics
