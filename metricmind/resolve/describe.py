@@ -40,7 +40,9 @@ EXTRA_WEIGHT = 3.0
 EXPANDED_WEIGHT = 0.6
 """Weight of a word brought in by a single-word metric name inside the text ("MRR" → recurring revenue)."""
 
-# Irregular forms folded to a shared key (the regular endings are stripped by ``key``).
+# Irregular forms folded to a shared key (the regular endings are stripped by ``key``), and the business
+# verb of landing a customer, which means acquiring one ("what it costs to land a customer"; "win" is not
+# one: "win-back" is a reactivation).
 _IRREGULAR = {
     "paid": "pay",
     "spent": "spend",
@@ -48,6 +50,9 @@ _IRREGULAR = {
     "taken": "take",
     "sold": "sell",
     "won": "win",
+    "land": "acquire",
+    "landed": "acquire",
+    "landing": "acquire",
     "lost": "lose",
     "loss": "lose",
     "bought": "buy",

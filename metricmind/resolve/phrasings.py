@@ -221,6 +221,7 @@ class _PhrasingReading(_ComposedReading):
                 or any(w in GRAMMAR or self.stems[k] in GRAMMAR for k, w in enumerate(words, c.first))
                 # "accounts paying by card": a verb ("browser" is a noun, whatever its ending)
                 or (len(words) == 1 and verbish(words[0]) and not words[0].endswith("er"))
+                or self.describes_other_metric(c, value)
             ):
                 continue
             self.add_left_value(c.first, c.last, dim, value, "unexplained value")
@@ -235,6 +236,19 @@ class _PhrasingReading(_ComposedReading):
             hit = value_part(self.stems[i], reachable) or value_part(t.norm, reachable)
             if hit is not None and hit[0] not in taken:
                 self.add_left_value(i, i + 1, hit[0], hit[1], "part of a value")
+
+    def describes_other_metric(self, c: _Pick, value: str) -> bool:
+        """A one-word alias of a value ("cost" for the cancel reason price) that is also a word of the
+        description of a metric not read ("what does it cost to win a client": CAC, "Customer acquisition
+        cost"): a word about the measure, not a filter.
+        """
+        if c.last - c.first != 1 or self.tokens[c.first].norm == value.lower():
+            return False
+        j = self.prev_word(c.first)
+        if after_cue(self.tokens, c.first) or (j >= 0 and self.tokens[j].norm in ("over", "about", "of")):
+            return False  # "left over cost", "because of cost": the reason named
+        k = word_key(self.tokens[c.first].norm)
+        return any(k in w for m, w in self.r.texts.weights.items() if m not in self.res.metrics)
 
     def drop_entity_verb(self) -> None:
         """A metric read from the verb after the entity grouped by ("Which customers churned last month, and

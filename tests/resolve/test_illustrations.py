@@ -123,3 +123,19 @@ def test_credit_under_a_model_with_no_measure_is_that_models_metric(
 def test_a_model_word_is_no_second_metric(resolver: Resolver) -> None:
     res = resolver.resolve("new mrr credited to email under last touch", as_of=DAY)
     assert "touchpoints" not in res.metrics
+
+
+def test_the_cost_of_landing_a_customer_is_cac(resolver: Resolver) -> None:
+    res = resolver.resolve("how much does it cost us to land one new account", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["cac"]
+    assert res.filters == []
+
+
+def test_a_value_alias_that_describes_an_unread_metric_is_no_filter(resolver: Resolver) -> None:
+    # "cost" is an alias of the cancel reason "price" and a word of CAC's description: never a silent filter
+    res = resolver.resolve("what does it cost to sign a new account", as_of=DAY)
+    assert res.filters == []
+    assert res.metrics == ["cac"] or res.confidence < 0.8
+    kept = resolver.resolve("churned customers who left over cost in q1", as_of=DAY)  # a reason after "over"
+    assert [(f.field, f.values) for f in kept.filters] == [("subscription__cancel_reason", ("price",))]
