@@ -91,7 +91,11 @@ class _TimeOrderReading(_PhrasingReading):
             else:
                 res.comparison = c.comparison
                 if res.time_range is None and not res.uses_time and c.unit in UNITS:
-                    if c.comparison == "same_period_last_year" or c.unit == "year":
+                    if self.same_unit(c) is not None:
+                        unit = (
+                            self.same_unit(c) or "year"
+                        )  # "the same quarter last year": this quarter to date
+                    elif c.comparison == "same_period_last_year" or c.unit == "year":
                         unit = "year"
                     else:
                         unit = c.unit or "month"
@@ -115,6 +119,14 @@ class _TimeOrderReading(_PhrasingReading):
                 res.comparison = "previous_period"
                 self.claim(growth[0], growth[0] + 1)
                 self.span("comparison", growth[0], growth[0] + 1, "previous_period", "growth word")
+        elif res.time_range is None and not res.uses_time:
+            # "how fast is MRR growing", no period named: the monthly trend, each month on the one before
+            growth = [i for i, t in enumerate(self.tokens) if not self.used[i] and t.stem in GROWTH_WORDS]
+            if growth:
+                res.group_by.append((METRIC_TIME, "month"))
+                self.claim(growth[0], growth[0] + 1)
+                self.span("group_by", growth[0], growth[0] + 1, f"{METRIC_TIME}__month", "growth word")
+                res.notes.append("no period named: growth read as the monthly trend")
 
     def kind_of(self, named: tuple[dt.date, dt.date]) -> str:
         rng = self.res.time_range
@@ -186,6 +198,7 @@ class _TimeOrderReading(_PhrasingReading):
                     h.kind == "comparison"
                     and h.start is None
                     and h.unit in UNITS
+                    and self.same_unit(h) is None  # "the same quarter last year": one quarter, compared
                     and all(x.kind != "range" or self.spans_several(x, h.unit or "") for x in hits)
                 ):
                     grain = (h.unit or "month", h.first)
@@ -193,6 +206,14 @@ class _TimeOrderReading(_PhrasingReading):
             res.group_by.append((METRIC_TIME, grain[0]))
             self.span("group_by", grain[1], grain[1] + 1, f"{METRIC_TIME}__{grain[0]}", "grain")
         self.read_order()
+
+    def same_unit(self, h: TimeHit) -> str | None:
+        """The unit a comparison names after "same" ("the same quarter last year" → quarter), if any."""
+        words = [t.stem for t in self.tokens[h.first : h.last]]
+        for a, b in zip(words, words[1:], strict=False):
+            if a == "same" and b in UNITS:
+                return str(b)
+        return None
 
     def spans_several(self, h: TimeHit, unit: str) -> bool:
         """Whether a range holds several ``unit``s ("month over month this year": by month)."""

@@ -139,3 +139,35 @@ def test_a_value_alias_that_describes_an_unread_metric_is_no_filter(resolver: Re
     assert res.metrics == ["cac"] or res.confidence < 0.8
     kept = resolver.resolve("churned customers who left over cost in q1", as_of=DAY)  # a reason after "over"
     assert [(f.field, f.values) for f in kept.filters] == [("subscription__cancel_reason", ("price",))]
+
+
+@pytest.mark.parametrize(
+    "question", ["how fast are new customers climbing", "is arr shrinking for the Growth plan"]
+)
+def test_growth_with_no_period_is_the_monthly_trend(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert ("metric_time", "month") in res.group_by
+    assert any("monthly trend" in n for n in res.notes)
+
+
+def test_growth_keeps_a_plan_value_that_is_an_ordinary_word(resolver: Resolver) -> None:
+    res = resolver.resolve("how quickly is mrr rising for Pro", as_of=DAY)
+    assert res.answerable, res.reason
+    assert [(f.field, f.values) for f in res.filters] == [("subscription__plan_tier", ("Pro",))]
+    assert ("metric_time", "month") in res.group_by
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("arr compared with the same month last year", "2025-06-01"),
+        ("signups vs the same week last year", "2025-06-16"),
+    ],
+)
+def test_the_same_unit_last_year_is_this_unit_compared(resolver: Resolver, question: str, start: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.comparison == "same_period_last_year"
+    assert res.time_range == (dt.date.fromisoformat(start), DAY + dt.timedelta(days=1))
+    assert not res.uses_time
