@@ -18,6 +18,7 @@ from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Span
 from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import find_threshold, verbish
+from metricmind.resolve.tiers import _TierReading
 from metricmind.resolve.words import GRAMMAR
 from metricmind.spec.names import METRIC_TIME
 
@@ -41,7 +42,7 @@ WHICH_MORE = frozenset(
 """With "or" between two values of one dimension, these make it a comparison ("iOS or Android: where …")."""
 
 
-class _PhrasingReading(_ComposedReading):
+class _PhrasingReading(_ComposedReading, _TierReading):
     """The passes for loose phrasings (the metric passes below them, time and order above)."""
 
     threshold = False  # a threshold per entity was read ("customers with over 5k MRR")

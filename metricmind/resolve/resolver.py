@@ -320,6 +320,7 @@ class _Reading(_PickReading):
         self.read_left_values()
         self.read_threshold()
         self.finish_order()
+        self.read_ranked_tiers()
         self.check_leftovers(picks)
         self.calibrate()
         return res

@@ -171,3 +171,27 @@ def test_the_same_unit_last_year_is_this_unit_compared(resolver: Resolver, quest
     assert res.comparison == "same_period_last_year"
     assert res.time_range == (dt.date.fromisoformat(start), DAY + dt.timedelta(days=1))
     assert not res.uses_time
+
+
+@pytest.mark.parametrize(
+    ("question", "values"),
+    [
+        ("arr from accounts on the top 2 tiers", ("Pro", "Enterprise")),
+        ("new customers in the bottom two plans this year", ("Starter", "Growth")),
+    ],
+)
+def test_a_rank_after_on_or_in_names_ordered_values(
+    resolver: Resolver, question: str, values: tuple[str, ...]
+) -> None:
+    # the plan tier declares its order (value_order): "top 2 tiers" are values, not a ranking of the tiers
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert [(f.field, f.op, f.values) for f in res.filters] == [("subscription__plan_tier", "in", values)]
+    assert res.limit is None
+    assert res.group_by == []
+
+
+def test_a_rank_of_groups_stays_a_ranking(resolver: Resolver) -> None:
+    res = resolver.resolve("the top 2 tiers by arr", as_of=DAY)
+    assert res.limit == 2
+    assert [n for n, _ in res.group_by] == ["subscription__plan_tier"]

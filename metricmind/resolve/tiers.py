@@ -1,0 +1,69 @@
+"""Ordered values named by their rank ("those on the top two plans", "customers in the bottom tier"): when a
+dimension declares the order of its values (``config.meta.value_order``), "top"/"bottom" N after a word of
+membership ("on", "in") names its N highest or lowest values, a filter, not a ranking of the groups by the
+metric. Without a declared order the ranking stays, below 0.8: the words may name values the catalog
+cannot order.
+"""
+
+from __future__ import annotations
+
+from metricmind.resolve.reading import _ReadingBase
+from metricmind.resolve.resolution import Filter
+from metricmind.resolve.words import DESC_WORDS
+from metricmind.spec.names import METRIC_TIME
+
+MEMBERSHIP = frozenset({"on", "in"})
+"""Words before a rank that say who belongs ("those on the top two plans")."""
+RANK_UNSURE = 0.25
+"""Confidence lost for a ranking after a word of membership on a dimension with no declared order."""
+
+
+class _TierReading(_ReadingBase):
+    """The pass that reads a rank after "on"/"in" as the dimension's highest or lowest values."""
+
+    def value_order(self, dim: str) -> tuple[str, ...]:
+        """The values of ``dim`` from low to high, when its definition declares their order."""
+        info = self.lex.dims.get(dim)
+        if info is None or not info.values:
+            return ()
+        sm = self.r.model.semantic_models.get(info.model)
+        own = dim.split("__")[-1]
+        for d in sm.dimensions if sm is not None else ():
+            if d.name == own and isinstance(d.meta.get("value_order"), dict):
+                return info.values
+        return ()
+
+    def read_ranked_tiers(self) -> None:
+        res, i = self.res, self.order_word
+        if i is None or res.limit is None or not res.order_by:
+            return
+        j = self.prev_word(i)
+        if j < 0 or self.tokens[j].norm not in MEMBERSHIP:
+            return
+        after = self.tokens[i].end
+        spans = [
+            s
+            for s in res.spans.get("group_by", [])
+            if s.start >= after and not s.target.startswith(METRIC_TIME)
+        ]
+        dims = [n for n, _ in res.group_by if n != METRIC_TIME]
+        if len(spans) != 1 or len(dims) != 1:
+            return
+        values = self.value_order(dims[0])
+        n = res.limit
+        if not values or n >= len(values):
+            res.confidence -= RANK_UNSURE
+            res.notes.append(
+                f"'{self.tokens[i].text}' after '{self.tokens[j].text}' may name values, not a ranking"
+            )
+            return
+        members = values[-n:] if self.tokens[i].norm in DESC_WORDS else values[:n]
+        res.group_by = [(name, grain) for name, grain in res.group_by if name != dims[0]]
+        res.spans["group_by"] = [s for s in res.spans.get("group_by", []) if s is not spans[0]]
+        res.limit, res.order_by = None, []
+        res.spans.pop("limit", None)
+        res.spans.pop("order_by", None)
+        res.filters.append(Filter(dims[0], "in" if n > 1 else "=", tuple(members)))
+        self.span_chars(
+            "filters", self.tokens[i].start, spans[0].end, f"{dims[0]} in {', '.join(members)}", "rank"
+        )
