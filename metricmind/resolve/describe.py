@@ -50,6 +50,8 @@ _IRREGULAR = {
     "taken": "take",
     "sold": "sell",
     "won": "win",
+    "cheaper": "downgrade",  # moving to a cheaper plan is a downgrade; to a pricier one an upgrade
+    "pricier": "upgrade",
     "land": "acquire",
     "landed": "acquire",
     "landing": "acquire",

@@ -25,6 +25,13 @@ VALUE_CUES = ("because of", "due to", "because", "via", "through", "attributed t
 """Words after which an everyday word is a value ("churned because of price", "acquired via events")."""
 
 
+MOVE_VERBS = frozenset(
+    "move moves moved moving switch switches switched switching go goes went going drop drops dropped step "
+    "steps stepped shift shifts shifted change changes changed downgrade downgraded upgrade upgraded".split()
+)
+"""Verbs of moving from one value to another ("accounts that moved to a cheaper plan")."""
+
+
 class _PickReading(_FilterReading):
     """Context checks used while choosing phrases."""
 
@@ -84,9 +91,22 @@ class _PickReading(_FilterReading):
         }
         return bool(whole and rest and not (whole & rest))
 
+    def moved_to(self, i: int) -> bool:
+        """Whether a comparative ("cheaper", "pricier") at ``i`` follows a verb of moving and "to" ("move
+        to a cheaper plan", "switched to pricier tiers"): it says a change happened, not which value.
+        """
+        if not self.tokens[i].norm.endswith("er"):
+            return False
+        j = self.prev_word(i)
+        if j < 1 or self.tokens[j].norm not in ("to", "into", "onto"):
+            return False
+        return self.tokens[j - 1].norm in MOVE_VERBS or (j > 1 and self.tokens[j - 2].norm in MOVE_VERBS)
+
     def value_allowed(self, c: _Pick, e: Entry, *, siblings: bool = True) -> bool:
         """Whether a value phrase counts as a filter (everyday words only in context)."""
         words = self.stems[c.first : c.last]
+        if self.moved_to(c.first):
+            return False  # "accounts that move to a cheaper plan": a change of plan, not the cheapest one
         if len(words) > 1 and not all(w in COMMON_WORDS or w in FILLERS for w in words):
             return True
         if not (len(words) == 1 and (words[0] in COMMON_WORDS or words[0] in FILLERS)):

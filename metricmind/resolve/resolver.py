@@ -40,7 +40,7 @@ from metricmind.resolve.attribution import (
 )
 from metricmind.resolve.describe import MetricTexts, metric_texts
 from metricmind.resolve.lexicon import Entry, build_lexicon, read_learned
-from metricmind.resolve.picking import _PickReading
+from metricmind.resolve.picking import MOVE_VERBS, _PickReading
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.text import FILLERS, distance, number, root, typo_limit
@@ -396,6 +396,12 @@ class _Reading(_PickReading):
             if any(self.used[c.first : c.last]):
                 continue
             if self.grain_then_metric(c):
+                continue
+            if c.first > 0 and self.moved_to(c.first - 1) and any(e.kind == "dimension" for e in c.entries):
+                self.claim(c.first, c.last)  # "move to a cheaper plan": the plan changed, no breakdown
+                for k in range(max(0, c.first - 5), c.first - 1):
+                    if self.tokens[k].norm in MOVE_VERBS or self.tokens[k].norm in ("to", "into", "onto"):
+                        self.used[k] = True  # (the verb of moving is read with it)
                 continue
             group = self.in_group_context(c.first) and not self.ranks_by(c.first)
             for kind in ("metric", "dimension", "value"):

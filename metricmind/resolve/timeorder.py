@@ -121,7 +121,11 @@ class _TimeOrderReading(_PhrasingReading):
                 self.span("comparison", growth[0], growth[0] + 1, "previous_period", "growth word")
         elif res.time_range is None and not res.uses_time:
             # "how fast is MRR growing", no period named: the monthly trend, each month on the one before
-            growth = [i for i, t in enumerate(self.tokens) if not self.used[i] and t.stem in GROWTH_WORDS]
+            growth = [
+                i
+                for i, t in enumerate(self.tokens)
+                if not self.used[i] and t.stem in GROWTH_WORDS and not t.norm.startswith("mov")
+            ]  # ("accounts that move to a cheaper plan": a move between values, no growth)
             if growth:
                 res.group_by.append((METRIC_TIME, "month"))
                 self.claim(growth[0], growth[0] + 1)

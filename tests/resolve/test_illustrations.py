@@ -195,3 +195,24 @@ def test_a_rank_of_groups_stays_a_ranking(resolver: Resolver) -> None:
     res = resolver.resolve("the top 2 tiers by arr", as_of=DAY)
     assert res.limit == 2
     assert [n for n, _ in res.group_by] == ["subscription__plan_tier"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "mrr lost from clients switching to cheaper plans",
+        "how much recurring revenue did we lose from accounts that moved to cheaper tiers in q1",
+    ],
+)
+def test_moving_to_a_cheaper_plan_is_a_downgrade(resolver: Resolver, question: str) -> None:
+    # "cheaper" after a verb of moving says a change of plan (contraction), not the cheapest plan as a filter
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["contraction_mrr"]
+    assert res.filters == [] and res.group_by == []
+
+
+def test_a_cheaper_plan_with_no_move_is_still_the_cheapest_value(resolver: Resolver) -> None:
+    res = resolver.resolve("arr of the cheaper plans", as_of=DAY)
+    assert res.metrics == ["arr"]
+    assert [f.field for f in res.filters] == ["subscription__plan_tier"]
