@@ -19,6 +19,10 @@ MEASURE_KINDS: dict[str, frozenset[str]] = {
 _KIND_OF = {w: kind for kind, words in MEASURE_KINDS.items() for w in words}
 _LIST = frozenset({"and", "or", "plus", "vs", "versus"})
 _BEFORE_NOUN = frozenset({"the", "our", "all", "of"})
+_AFTER_LIST = frozenset(
+    {"by", "per", "for", "in", "on", "from", "over", "since", "during", "across", "last", "this"}
+)
+"""Words that may follow a list of measures after its noun ("refund count and total by month")."""
 
 
 class _MeasureListReading(_ReadingBase):
@@ -37,32 +41,73 @@ class _MeasureListReading(_ReadingBase):
         return out
 
     def measure_list(self) -> tuple[list[str], int, int] | None:
-        """The metrics of "W1, W2 and W3 of NOUN" (each W a measure word), and the tokens they span."""
-        toks = self.tokens
-        for o, t in enumerate(toks):
-            if t.norm != "of" or o + 1 >= len(toks):
-                continue
-            n = o + 1
-            while n < len(toks) - 1 and toks[n].norm in _BEFORE_NOUN:
-                n += 1
-            items: list[int] = []
-            k = self.prev_word(o)
-            while k >= 0 and toks[k].norm in _KIND_OF:
-                items.append(k)
-                j = self.prev_word(k)
-                gap = self.res.question[toks[j].end : toks[k].start] if j >= 0 else ""
-                if j >= 0 and toks[j].norm in _LIST:
-                    k = self.prev_word(j)
-                elif j >= 0 and any(c in gap for c in ",+&/"):
-                    k = j
-                else:
-                    break
-            if len(items) < 2:
-                continue
-            metrics = [self.measure_of(_KIND_OF[toks[i].norm], self.stems[n]) for i in reversed(items)]
+        """The metrics of "W1, W2 and W3 of NOUN" or "NOUN W1 and W2" (each W a measure word), and the tokens
+        they span. When some measure words name no metric ("refund count and total": no count of refunds),
+        nothing is read here and ``measure_missing`` says which, for the calibration.
+        """
+        for items, n in self._measure_lists():
+            metrics = [self.measure_of(_KIND_OF[self.tokens[i].norm], self.stems[n]) for i in items]
             if all(m is not None for m in metrics) and len(set(metrics)) == len(metrics):
-                return [m for m in metrics if m is not None], min(items), n + 1
+                return [m for m in metrics if m is not None], min(*items, n), max(*items, n) + 1
+            missing = [self.tokens[i].text for i, m in zip(items, metrics, strict=True) if m is None]
+            if any(m is not None for m in metrics):
+                self.measure_missing = f"no metric for the {' and '.join(missing)} of '{self.tokens[n].text}'"
         return None
+
+    def _measure_lists(self) -> list[tuple[list[int], int]]:
+        """(measure word positions, noun position) of each list of two or more measure words over a noun."""
+        toks, out = self.tokens, []
+        for o, t in enumerate(toks):
+            if t.norm == "of" and o + 1 < len(toks):  # "count, total and average of invoices"
+                n = o + 1
+                while n < len(toks) - 1 and toks[n].norm in _BEFORE_NOUN:
+                    n += 1
+                items = self._list_back(self.prev_word(o))
+                if len(items) >= 2:
+                    out.append((items[::-1], n))
+            elif (
+                t.norm not in _KIND_OF
+                and t.norm.isalpha()
+                and o + 1 < len(toks)
+                and toks[o + 1].norm in _KIND_OF
+            ):
+                items = self._list_forward(o + 1)  # "refund count and total"
+                after = items[-1] + 1 if items else len(toks)
+                names = any(e.kind == "metric" for c in self.by_first.get(after, []) for e in c.entries)
+                ends = (
+                    after >= len(toks) or (self.used[after] and not names) or toks[after].norm in _AFTER_LIST
+                )
+                if len(items) >= 2 and ends:  # ("customers count and total mrr": the total of MRR)
+                    out.append((items, o))
+        return out
+
+    def _list_back(self, k: int) -> list[int]:
+        toks, items = self.tokens, []
+        while k >= 0 and toks[k].norm in _KIND_OF:
+            items.append(k)
+            j = self.prev_word(k)
+            gap = self.res.question[toks[j].end : toks[k].start] if j >= 0 else ""
+            if j >= 0 and toks[j].norm in _LIST:
+                k = self.prev_word(j)
+            elif j >= 0 and any(c in gap for c in ",+&/"):
+                k = j
+            else:
+                break
+        return items
+
+    def _list_forward(self, k: int) -> list[int]:
+        toks, items = self.tokens, []
+        while k < len(toks) and toks[k].norm in _KIND_OF:
+            items.append(k)
+            j = k + 1
+            gap = self.res.question[toks[k].end : toks[j].start] if j < len(toks) else ""
+            if j < len(toks) and toks[j].norm in _LIST:
+                k = j + 1
+            elif j < len(toks) and any(c in gap for c in ",+&/"):
+                k = j
+            else:
+                break
+        return items
 
     def measure_of(self, kind: str, noun: str) -> str | None:
         """The one metric a phrase of which holds the noun and a word of ``kind`` (at most three words)."""

@@ -71,9 +71,36 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         if res.order_by and not res.group_by:
             res.confidence -= UNSURE_PENALTY
             res.notes.append("a ranking without a breakdown: nothing to rank")
+        self.one_sided_versus()
+        if self.measure_missing is not None:
+            res.confidence -= UNSURE_PENALTY
+            res.notes.append(self.measure_missing)
         if self.weak_reading is not None and any(s.how == "description" for s in spans):
             res.confidence = min(res.confidence, WEAK_CONFIDENCE)
             res.notes.append(self.weak_reading)
+
+    def one_sided_versus(self) -> None:
+        """Two words set against each other ("issued versus paid invoices") of which one became a filter and
+        the other part of the metric: the comparison asked for is lost, so the answer is below 0.8.
+        """
+        res, toks = self.res, self.tokens
+        for k in range(1, len(toks) - 1):
+            if toks[k].norm not in VS_WORDS:
+                continue
+            sides = [self.part_at(toks[k - 1].start), self.part_at(toks[k + 1].start)]
+            if sorted(sides) == ["filters", "metrics"]:
+                res.confidence -= UNSURE_PENALTY
+                res.notes.append(
+                    f"'{toks[k - 1].text} {toks[k].text} {toks[k + 1].text}' read as one side only"
+                )
+                return
+
+    def part_at(self, char: int) -> str:
+        """The part (metrics, filters, …) whose words hold the character ``char``."""
+        for part in ("metrics", "filters"):
+            if any(s.start <= char < s.end for s in self.res.spans.get(part, [])):
+                return part
+        return ""
 
     def split_word(self, s: Span) -> bool:
         """A metric read from one word left when a generic word is dropped ("churn" for "churn rate") that is

@@ -82,6 +82,7 @@ class _ReadingBase:
         self.order_word: int | None = None
         self.by_first: dict[int, list[_Pick]] = {}  # catalog candidates by first token (set by ``pick``)
         self.by_last: dict[int, list[_Pick]] = {}  # … and by the token after their last
+        self.measure_missing: str | None = None  # a measure listed over a noun that no metric is
         self.weak_reading: str | None = None  # why the metric read rests on words another metric shares
 
     # -- helpers -------------------------------------------------------------------------------

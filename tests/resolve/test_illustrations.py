@@ -216,3 +216,26 @@ def test_a_cheaper_plan_with_no_move_is_still_the_cheapest_value(resolver: Resol
     res = resolver.resolve("arr of the cheaper plans", as_of=DAY)
     assert res.metrics == ["arr"]
     assert [f.field for f in res.filters] == ["subscription__plan_tier"]
+
+
+@pytest.mark.parametrize(
+    ("question", "metrics"),
+    [("invoice count and total by month", ["invoice_count", "billed_amount"]), ("invoice avg, count", None)],
+)
+def test_measures_listed_after_their_noun(
+    resolver: Resolver, question: str, metrics: list[str] | None
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == (metrics or ["average_invoice_value", "invoice_count"])
+
+
+def test_a_listed_measure_the_catalog_lacks_is_no_confident_answer(resolver: Resolver) -> None:
+    res = resolver.resolve("total and number of refunds in q1", as_of=DAY)  # refunds is an amount only
+    assert res.confidence < 0.8
+    assert any("no metric for the number" in n for n in res.notes)
+
+
+def test_two_words_set_against_each_other_read_one_sided_is_unsure(resolver: Resolver) -> None:
+    res = resolver.resolve("the paid vs issued invoices in may", as_of=DAY)
+    assert res.confidence < 0.8
