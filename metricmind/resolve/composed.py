@@ -16,14 +16,8 @@ from metricmind.resolve.attribution import (
 from metricmind.resolve.metricwords import _MetricReading
 from metricmind.resolve.resolution import Span
 from metricmind.resolve.text import root, stems
+from metricmind.resolve.words import LOSE_VERBS, WIN_VERBS
 
-WIN_VERBS = frozenset(
-    "sign signed win won acquire acquired pick picked join joined joining onboard onboarded land landed "
-    "came come gain gained close closed bring brought add added adding".split()
-)
-"""Verbs of winning customers ("how many customers did we sign")."""
-LOSE_VERBS = frozenset("left leave walked went quit lost lose cancelled canceled dropped".split())
-"""Verbs of losing customers ("how many clients walked away")."""
 MODEL_CUES = frozenset({"under", "using", "with", "via", "per", "on", "by"})
 """Words before an attribution model's name that say it is the model ("under last touch")."""
 RATIO_GAP = frozenset({"per", "each", "every", "divided", "by", "over", "for", "a", "an", "the", "our"})

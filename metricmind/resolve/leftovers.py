@@ -5,7 +5,6 @@ The last pass of a reading (``_LeftoverReading``, under the resolver's ``_Readin
 
 from __future__ import annotations
 
-from metricmind.resolve.composed import LOSE_VERBS, WIN_VERBS
 from metricmind.resolve.exclusion import (
     EXCLUSION_WORDS,
 )
@@ -17,6 +16,8 @@ from metricmind.resolve.timeorder import _TimeOrderReading
 from metricmind.resolve.words import (
     GRAMMAR,
     GROUP_WORDS,
+    LOSE_VERBS,
+    WIN_VERBS,
 )
 
 SAME_MEASURE = frozenset(

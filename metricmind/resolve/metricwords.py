@@ -22,9 +22,12 @@ from metricmind.resolve.words import (
     ENTITY_NOUNS,
     GRAIN_ADJ,
     GRAMMAR,
+    GROWTH_WORDS,
+    LOSE_VERBS,
     NEGATIONS,
     QUALIFIER_BEFORE,
     SORT_WORDS,
+    WIN_VERBS,
 )
 
 LIST_WORDS = frozenset({"vs", "versus", "and", "or", "plus"})
@@ -203,6 +206,8 @@ class _MetricReading(_DescribedReading, _MeasureListReading):
         """
         text = " ".join(t.norm for t in self.tokens)
         counted = "how many" in text or "number of" in text or "how much" in text
+        # "are Enterprise accounts growing": how many there are, month by month (the growth pass)
+        counted = counted or any(t.stem in GROWTH_WORDS and not self.used[t.index] for t in self.tokens)
         if not counted and find_threshold(self.tokens, self.res.question, self.used) is None:
             return []  # ("companies paying over 2k a month": the threshold pass reads who is filtered)  # ("how much did companies pay us": the count becomes what they pay, amount_or_count)
         for i in range(len(self.tokens)):
@@ -421,6 +426,9 @@ class _MetricReading(_DescribedReading, _MeasureListReading):
         described = self.metric_by_description()
         if described:
             return described
+        who = self.who_came_and_went()
+        if who:
+            return who
         qualified = self.qualified_entity()
         if qualified:
             return qualified
@@ -449,6 +457,25 @@ class _MetricReading(_DescribedReading, _MeasureListReading):
                 )
                 return []
         return self.word_of_one_name()
+
+    def who_came_and_went(self) -> list[str]:
+        """Customers who came and went ("who joined and who left", "who signed and who quit"): "who" before a verb of winning or losing is
+        the customers won or lost (the catalog's new and churned customer counts), each one asked.
+        """
+        out: list[str] = []
+        for i in range(len(self.tokens) - 1):
+            if self.tokens[i].norm != "who" or self.used[i + 1]:
+                continue
+            verb = self.tokens[i + 1].norm
+            kind = "new" if verb in WIN_VERBS else "churn" if verb in LOSE_VERBS else None
+            found = (
+                [e.target for e in self.lex.lookup((kind, "customer")) if e.kind == "metric"] if kind else []
+            )
+            if found and found[0] not in out:
+                self.claim(i, i + 2)
+                self.span("metrics", i, i + 2, found[0], "who")
+                out.append(found[0])
+        return out
 
     def word_of_one_name(self) -> list[str]:
         """A verb whose root only one metric's name or synonyms hold ("which accounts expanded the most" →

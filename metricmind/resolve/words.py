@@ -101,3 +101,10 @@ GRAMMAR = (
 )
 ENTITY_NOUNS = frozenset({"customer", "account", "user", "subscription", "invoice", "trial", "event", "logo"})
 DIM_ORDER = ("customer__", "subscription__", "invoice__", "event__", "touchpoint__", "ad_spend__", "trial__")
+WIN_VERBS = frozenset(
+    "sign signed win won acquire acquired pick picked join joined joining onboard onboarded land landed "
+    "came come gain gained close closed bring brought add added adding".split()
+)
+"""Verbs of winning customers ("how many customers did we sign")."""
+LOSE_VERBS = frozenset("left leave walked went quit lost lose cancelled canceled dropped".split())
+"""Verbs of losing customers ("how many clients walked away")."""

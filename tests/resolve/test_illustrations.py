@@ -239,3 +239,17 @@ def test_a_listed_measure_the_catalog_lacks_is_no_confident_answer(resolver: Res
 def test_two_words_set_against_each_other_read_one_sided_is_unsure(resolver: Resolver) -> None:
     res = resolver.resolve("the paid vs issued invoices in may", as_of=DAY)
     assert res.confidence < 0.8
+
+
+def test_an_entity_noun_said_to_grow_is_its_count_over_time(resolver: Resolver) -> None:
+    res = resolver.resolve("are our SMB companies growing", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["active_customers"]
+    assert ("metric_time", "month") in res.group_by
+    assert [(f.field, f.values) for f in res.filters] == [("customer__segment", ("SMB",))]
+
+
+def test_who_came_and_who_went(resolver: Resolver) -> None:
+    res = resolver.resolve("who signed and who quit in q1", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["new_customers", "churned_customers"]
