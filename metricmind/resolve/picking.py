@@ -91,6 +91,16 @@ class _PickReading(_FilterReading):
         }
         return bool(whole and rest and not (whole & rest))
 
+    def written_as_value(self, c: _Pick, e: Entry) -> bool:
+        """Whether an everyday word is written exactly as its value, capital and all, inside a sentence in
+        lower case ("how quickly are Growth customers increasing": the plan, not growth).
+        """
+        text = " ".join(t.text for t in self.tokens[c.first : c.last])
+        value = e.target.split("=", 1)[1] if "=" in e.target else ""
+        if c.first == 0 or e.source != "value" or text != value or not text[:1].isupper():
+            return False
+        return sum(t.text[:1].islower() for t in self.tokens) > len(self.tokens) // 2  # not a title
+
     def moved_to(self, i: int) -> bool:
         """Whether a comparative ("cheaper", "pricier") at ``i`` follows a verb of moving and "to" ("move
         to a cheaper plan", "switched to pricier tiers"): it says a change happened, not which value.
@@ -111,7 +121,7 @@ class _PickReading(_FilterReading):
             return True
         if not (len(words) == 1 and (words[0] in COMMON_WORDS or words[0] in FILLERS)):
             return True
-        if e.exact_case is not None or self.anchored(c, e):
+        if e.exact_case is not None or self.anchored(c, e) or self.written_as_value(c, e):
             return True
         if (
             exclusion_cue(self.tokens, c.first, self.unclaimed) is not None

@@ -253,3 +253,16 @@ def test_who_came_and_who_went(resolver: Resolver) -> None:
     res = resolver.resolve("who signed and who quit in q1", as_of=DAY)
     assert res.answerable, res.reason
     assert res.metrics == ["new_customers", "churned_customers"]
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [("how fast are Growth accounts rising", "Growth"), ("is mrr from Pro customers climbing", "Pro")],
+)
+def test_a_plan_named_like_an_ordinary_word_stays_a_filter_in_growth_phrasing(
+    resolver: Resolver, question: str, value: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert [(f.field, f.values) for f in res.filters] == [("subscription__plan_tier", (value,))]
+    assert ("metric_time", "month") in res.group_by
