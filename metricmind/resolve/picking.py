@@ -97,7 +97,14 @@ class _PickReading(_FilterReading):
         """
         text = " ".join(t.text for t in self.tokens[c.first : c.last])
         value = e.target.split("=", 1)[1] if "=" in e.target else ""
-        if c.first == 0 or e.source != "value" or text != value or not text[:1].isupper():
+        if e.source != "value" or text.lower() != value.lower():
+            return False
+        before_noun = c.last < len(self.tokens) and self.stems[c.last] in self.r.texts.entity_words | {
+            "client"
+        }
+        if before_noun and value[:1].isupper():
+            return True  # "how fast are pro accounts growing": a named value (not a state: "paid") before who
+        if c.first == 0 or text != value or not text[:1].isupper():
             return False
         return sum(t.text[:1].islower() for t in self.tokens) > len(self.tokens) // 2  # not a title
 

@@ -257,7 +257,11 @@ def test_who_came_and_who_went(resolver: Resolver) -> None:
 
 @pytest.mark.parametrize(
     ("question", "value"),
-    [("how fast are Growth accounts rising", "Growth"), ("is mrr from Pro customers climbing", "Pro")],
+    [
+        ("how fast are Growth accounts rising", "Growth"),
+        ("is mrr from Pro customers climbing", "Pro"),
+        ("how quickly are growth clients increasing", "Growth"),  # lower case, before the noun of who
+    ],
 )
 def test_a_plan_named_like_an_ordinary_word_stays_a_filter_in_growth_phrasing(
     resolver: Resolver, question: str, value: str
@@ -266,3 +270,10 @@ def test_a_plan_named_like_an_ordinary_word_stays_a_filter_in_growth_phrasing(
     assert res.answerable, res.reason
     assert [(f.field, f.values) for f in res.filters] == [("subscription__plan_tier", (value,))]
     assert ("metric_time", "month") in res.group_by
+
+
+def test_a_state_value_before_an_entity_noun_is_not_forced_into_a_filter(resolver: Resolver) -> None:
+    # "paid" is a state of an invoice (lower case in the catalog), not a named value like a plan
+    res = resolver.resolve("paying customers last month", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.filters == []
