@@ -20,6 +20,8 @@ from metricmind.resolve.words import (
     WIN_VERBS,
 )
 
+PLACE_WORDS = frozenset({"from", "in", "across"})
+"""Words before a value named loosely ("MRR from the Nordics", "customers in DACH")."""
 SAME_MEASURE = frozenset(
     {"volume", "volumes", "level", "levels", "total", "totals", "sum", "figure", "figures", "base", "balance"}
 )
@@ -101,6 +103,14 @@ class _LeftoverReading(_TimeOrderReading):
             joined = [
                 j for j in (i - 2, i + 2) if j in values and self.tokens[(i + j) // 2].norm in ("and", "or")
             ]
+            place = self.tokens[self.prev_word(i)].norm if self.prev_word(i) >= 0 else ""
+            if i in unknown and place in PLACE_WORDS and t.text[:1].isupper() and not res.filters:
+                # "MRR from the Nordics": a value named loosely that no value is; ask, never drop it
+                res.refuse(
+                    f"'{t.text}' is not a value the catalog knows; which values did you mean?",
+                    self.dims_for_metrics(t.text),
+                )
+                return
             if i in unknown and joined:
                 # "the UK and Ireland": a value the catalog does not know, listed with one it does
                 field = next(

@@ -277,3 +277,12 @@ def test_a_state_value_before_an_entity_noun_is_not_forced_into_a_filter(resolve
     res = resolver.resolve("paying customers last month", as_of=DAY)
     assert res.answerable, res.reason
     assert res.filters == []
+
+
+@pytest.mark.parametrize("question", ["arr from the Baltics last year", "signups in Iberia this quarter"])
+def test_a_region_named_loosely_that_no_value_is_is_asked_back(resolver: Resolver, question: str) -> None:
+    # never an unfiltered answer with the place dropped
+    res = resolver.resolve(question, as_of=DAY)
+    assert not res.answerable
+    assert res.confidence < 0.5
+    assert "not a value the catalog knows" in (res.reason or "")
