@@ -14,6 +14,8 @@ from metricmind.spec.names import METRIC_TIME
 
 MEMBERSHIP = frozenset({"on", "in"})
 """Words before a rank that say who belongs ("those on the top two plans")."""
+SOURCE = frozenset({"from"})
+"""A word before a rank that may name values or rank the groups ("churned MRR from our biggest plan"): unsure."""
 RANK_UNSURE = 0.25
 """Confidence lost for a ranking after a word of membership on a dimension with no declared order."""
 
@@ -38,7 +40,7 @@ class _TierReading(_ReadingBase):
         if i is None or res.limit is None or not res.order_by:
             return
         j = self.prev_word(i)
-        if j < 0 or self.tokens[j].norm not in MEMBERSHIP:
+        if j < 0 or self.tokens[j].norm not in MEMBERSHIP | SOURCE:
             return
         after = self.tokens[i].end
         spans = [
@@ -51,7 +53,7 @@ class _TierReading(_ReadingBase):
             return
         values = self.value_order(dims[0])
         n = res.limit
-        if not values or n >= len(values):
+        if not values or n >= len(values) or self.tokens[j].norm in SOURCE:
             res.confidence -= RANK_UNSURE
             res.notes.append(
                 f"'{self.tokens[i].text}' after '{self.tokens[j].text}' may name values, not a ranking"

@@ -286,3 +286,8 @@ def test_a_region_named_loosely_that_no_value_is_is_asked_back(resolver: Resolve
     assert not res.answerable
     assert res.confidence < 0.5
     assert "not a value the catalog knows" in (res.reason or "")
+
+
+def test_a_rank_after_from_is_no_confident_ranking(resolver: Resolver) -> None:
+    res = resolver.resolve("expansion mrr from our largest plan", as_of=DAY)
+    assert res.confidence < 0.8
