@@ -21,6 +21,8 @@ from metricmind.resolve.text import FILLERS, stems
 MIN_GAIN = 2.0
 """How much a metric's description must explain beyond a reading made of names, labels or synonyms to
 replace it (about one rare word: "costing" for CAC, not "paid" for invoice revenue)."""
+COMPARATIVES = frozenset({"more", "most", "fewer", "less", "least"})
+"""Words that say a measure is compared ("more events")."""
 TIE_SHARE = 0.9
 """Metrics scoring within this share of the best are about as well explained."""
 SHARED_SHARE = 0.6
@@ -83,6 +85,9 @@ class _DescribedReading(_ReadingBase):
         joined = self.listed(self.res.spans.get("metrics", []))
         if (not unread and len(metrics) < 2) or (joined and len(metrics) > 1):
             return metrics  # a list of metrics ("mrr plus arr") stays a list
+        compared = self.compared_measure(metrics)
+        if compared is not None:
+            return [compared]
         texts = self.r.texts
         ranked = self.base_first(texts.ranked(words))
         if not ranked:
@@ -120,6 +125,22 @@ class _DescribedReading(_ReadingBase):
             self.span("metrics", i, i + 1, best, "description")
         self.res.confidence -= 0.1
         return [best]
+
+    def compared_measure(self, metrics: list[str]) -> str | None:
+        """Of two metrics read, the one named by its own name right after a comparative ("where do people
+        generate more events": events; "people" says who): the measure compared, the other only the subject.
+        """
+        if len(metrics) != 2:
+            return None
+        spans = self.res.spans.get("metrics", [])
+        for s in spans:
+            i = self.token_at.get(s.start)
+            j = self.prev_word(i) if i is not None else -1
+            if s.how == "name" and j >= 0 and self.tokens[j].norm in COMPARATIVES:
+                self.used[j] = True
+                self.res.spans["metrics"] = [x for x in spans if x.target == s.target]
+                return s.target
+        return None
 
     def listed(self, spans: list[Span]) -> bool:
         """Whether a list word or mark stands between the words of two metrics ("MRR and churned customers")."""

@@ -291,3 +291,11 @@ def test_a_region_named_loosely_that_no_value_is_is_asked_back(resolver: Resolve
 def test_a_rank_after_from_is_no_confident_ranking(resolver: Resolver) -> None:
     res = resolver.resolve("expansion mrr from our largest plan", as_of=DAY)
     assert res.confidence < 0.8
+
+
+def test_two_values_compared_on_the_metric_after_more(resolver: Resolver) -> None:
+    # "people" is who; "more events" is the measure compared between the two platforms
+    res = resolver.resolve("Android or web: where do folks trigger more events?", as_of=DAY)
+    assert res.metrics == ["events"]
+    assert [n for n, _ in res.group_by] == ["event__platform"]
+    assert [(f.op, f.values) for f in res.filters] == [("in", ("android", "web"))]
