@@ -175,7 +175,12 @@ class _ComposedReading(_MetricReading):
         res = self.res
         norms = [t.norm for t in self.tokens]
         text = " ".join(norms)
-        if len(res.metrics) != 1 or not ("how many" in text or "number of" in text):
+        # "customers that left because of price": the entity a relative clause says was won or lost
+        relative = any(
+            a in ("who", "that", "which") and b in WIN_VERBS | LOSE_VERBS
+            for a, b in zip(norms, norms[1:], strict=False)
+        )
+        if len(res.metrics) != 1 or not ("how many" in text or "number of" in text or relative):
             return
         spans = [x for x in res.spans.get("metrics", []) if x.target == res.metrics[0]]
         if len(spans) != 1 or not set(self.span_stems(spans[0])) - COUNT_WORDS <= THRESHOLD_ENTITIES:

@@ -208,6 +208,13 @@ class _MetricReading(_DescribedReading, _MeasureListReading):
         counted = "how many" in text or "number of" in text or "how much" in text
         # "are Enterprise accounts growing": how many there are, month by month (the growth pass)
         counted = counted or any(t.stem in GROWTH_WORDS and not self.used[t.index] for t in self.tokens)
+        norms = [
+            t.norm for t in self.tokens
+        ]  # "companies that quit": who was won or lost (read_entity_count)
+        counted = counted or any(
+            a in ("who", "that", "which") and b in WIN_VERBS | LOSE_VERBS
+            for a, b in zip(norms, norms[1:], strict=False)
+        )
         if not counted and find_threshold(self.tokens, self.res.question, self.used) is None:
             return []  # ("companies paying over 2k a month": the threshold pass reads who is filtered)  # ("how much did companies pay us": the count becomes what they pay, amount_or_count)
         for i in range(len(self.tokens)):

@@ -299,3 +299,19 @@ def test_two_values_compared_on_the_metric_after_more(resolver: Resolver) -> Non
     assert res.metrics == ["events"]
     assert [n for n, _ in res.group_by] == ["event__platform"]
     assert [(f.op, f.values) for f in res.filters] == [("in", ("android", "web"))]
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("companies that quit because of price in q1", "churned_customers"),
+        ("accounts who signed via referral this year", "new_customers"),
+    ],
+)
+def test_an_entity_a_relative_clause_says_was_won_or_lost(
+    resolver: Resolver, question: str, metric: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
+    assert len(res.filters) == 1
