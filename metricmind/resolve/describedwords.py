@@ -17,10 +17,13 @@ from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.resolution import Span
 from metricmind.resolve.shorthand import SHORT_FORMS
 from metricmind.resolve.text import FILLERS, stems
+from metricmind.resolve.words import GROWTH_WORDS
 
 MIN_GAIN = 2.0
 """How much a metric's description must explain beyond a reading made of names, labels or synonyms to
 replace it (about one rare word: "costing" for CAC, not "paid" for invoice revenue)."""
+POPULATION = frozenset({"base", "population"})
+"""Words after a metric's noun that keep its measure ("our user base")."""
 COMPARATIVES = frozenset({"more", "most", "fewer", "less", "least"})
 """Words that say a measure is compared ("more events")."""
 TIE_SHARE = 0.9
@@ -80,7 +83,13 @@ class _DescribedReading(_ReadingBase):
         if any(s.how == "measure list" for s in self.res.spans.get("metrics", [])):
             return metrics  # "count, total and average of invoices": each measure said is meant
         at = self.metric_positions()
-        words = self.content_words(at | self.qualifiers)
+        # a growth word ("how fast is … growing") says how it changes, and "base" after the metric ("user
+        # base") its population: neither is evidence for another metric
+        words = [
+            (i, w)
+            for i, w in self.content_words(at | self.qualifiers)
+            if i in at or (self.stems[i] not in GROWTH_WORDS and not (w in POPULATION and i - 1 in at))
+        ]
         unread = {i for i, _ in words if i not in at}
         joined = self.listed(self.res.spans.get("metrics", []))
         if (not unread and len(metrics) < 2) or (joined and len(metrics) > 1):

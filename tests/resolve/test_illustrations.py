@@ -315,3 +315,10 @@ def test_an_entity_a_relative_clause_says_was_won_or_lost(
     assert res.answerable, res.reason
     assert res.metrics == [metric]
     assert len(res.filters) == 1
+
+
+def test_growth_words_are_no_evidence_for_another_metric(resolver: Resolver) -> None:
+    # "fast"/"growing" say how the user base changes, not a quick ratio
+    res = resolver.resolve("how quickly is the user base climbing", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["active_users"]
