@@ -63,7 +63,8 @@ class _MeasureListReading(_ReadingBase):
                 while n < len(toks) - 1 and toks[n].norm in _BEFORE_NOUN:
                     n += 1
                 items = self._list_back(self.prev_word(o))
-                if len(items) >= 2:
+                single = len(items) == 1 and _KIND_OF[toks[items[0]].norm] != "count"
+                if len(items) >= 2 or single:  # ("total of invoices": the amount, not their count)
                     out.append((items[::-1], n))
             elif (
                 t.norm not in _KIND_OF

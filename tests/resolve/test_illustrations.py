@@ -322,3 +322,19 @@ def test_growth_words_are_no_evidence_for_another_metric(resolver: Resolver) -> 
     res = resolver.resolve("how quickly is the user base climbing", as_of=DAY)
     assert res.answerable, res.reason
     assert res.metrics == ["active_users"]
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("the total of invoices in april", "billed_amount"),
+        ("the mean of invoices last year", "average_invoice_value"),
+    ],
+)
+def test_one_measure_word_of_a_noun_is_that_kind_of_metric(
+    resolver: Resolver, question: str, metric: str
+) -> None:
+    # "of invoices" alone is the invoice count; "the total of invoices" is their amount
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
