@@ -126,7 +126,12 @@ class _TimeOrderReading(_PhrasingReading):
                 for i, t in enumerate(self.tokens)
                 if not self.used[i] and t.stem in GROWTH_WORDS and not t.norm.startswith("mov")
             ]  # ("accounts that move to a cheaper plan": a move between values, no growth)
-            if growth:
+            if growth and self.order_word is not None:
+                # "which plan increased MRR the most": a ranking of change the catalog reads as one of level
+                self.claim(growth[0], growth[0] + 1)
+                res.confidence -= 0.25
+                res.notes.append("ranked by the level, not by its change: no period named to compare")
+            elif growth:
                 res.group_by.append((METRIC_TIME, "month"))
                 self.claim(growth[0], growth[0] + 1)
                 self.span("group_by", growth[0], growth[0] + 1, f"{METRIC_TIME}__month", "growth word")

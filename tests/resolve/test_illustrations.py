@@ -338,3 +338,9 @@ def test_one_measure_word_of_a_noun_is_that_kind_of_metric(
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable, res.reason
     assert res.metrics == [metric]
+
+
+def test_a_ranking_of_growth_with_no_period_is_no_confident_trend(resolver: Resolver) -> None:
+    res = resolver.resolve("which segment grew arr the most", as_of=DAY)
+    assert ("metric_time", "month") not in res.group_by  # never the top month-and-segment row
+    assert res.confidence < 0.8
