@@ -65,6 +65,32 @@ class _ComposedReading(_MetricReading):
                 self.span_chars("metrics", a.start, b.end, found[0], "qualified")
                 return
 
+    def read_their(self) -> None:
+        """A metric said of the entities another metric counts ("churned customers and their MRR"): the
+        first metric's qualifier with the second metric's words, when the catalog has that metric (churned
+        MRR); otherwise the plain metric would answer for every customer.
+        """
+        res = self.res
+        spans = res.spans.get("metrics", [])
+        for b in spans:
+            before = self.res.question[: b.start].rstrip().lower()
+            if not before.endswith((" their", " its")):
+                continue
+            for a in spans:
+                words = self.span_stems(a)
+                if a.end > b.start or len(words) < 2 or words[-1] not in THRESHOLD_ENTITIES:
+                    continue
+                found = [
+                    e.target
+                    for e in self.lex.lookup((*words[:-1], *self.span_stems(b)))
+                    if e.kind == "metric"
+                ]
+                if found and found[0] not in res.metrics:
+                    res.metrics = [found[0] if m == b.target else m for m in res.metrics]
+                    res.spans["metrics"] = [x for x in spans if x is not b]
+                    self.span_chars("metrics", b.start, b.end, found[0], "their")
+                    return
+
     def holding(self, words: tuple[str, ...]) -> list[str]:
         """The one metric with a phrase of at most one more word that holds all ``words``."""
         want = set(words)

@@ -301,6 +301,7 @@ class _Reading(_PickReading):
             return self.no_metric()
         res.metrics = metrics
         self.read_qualified()
+        self.read_their()
         self.read_composed()
         self.read_ratio()
         self.read_entity_count()

@@ -344,3 +344,9 @@ def test_a_ranking_of_growth_with_no_period_is_no_confident_trend(resolver: Reso
     res = resolver.resolve("which segment grew arr the most", as_of=DAY)
     assert ("metric_time", "month") not in res.group_by  # never the top month-and-segment row
     assert res.confidence < 0.8
+
+
+def test_a_metric_said_of_the_entities_another_counts(resolver: Resolver) -> None:
+    res = resolver.resolve("new logos and their mrr last month", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["new_customers", "new_mrr"]
