@@ -465,6 +465,7 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
         return self.word_of_one_name()
 
     def no_metric(self) -> Resolution:
+        self.res.notes = [n for n in self.res.notes if "monthly trend" not in n]  # no metric to trend
         words = [t.text for i, t in enumerate(self.tokens) if not self.used[i] and t.stem not in FILLERS]
         what = f" for '{' '.join(words)}'" if words else ""
         ranked = any(t.norm in DESC_WORDS | ASC_WORDS for t in self.tokens)
