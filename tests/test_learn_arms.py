@@ -223,3 +223,25 @@ def test_a_rollup_whose_definition_changed_is_never_used(demo: Project) -> None:
     with Project.load(demo.root) as changed:
         assert data_version(changed) == data_version(demo)  # same data, another definition
         assert RollupStore(changed.state_dir / "rollups").find(changed, query, data_version(changed)) is None
+
+
+def test_cache_and_rollup_answers_carry_the_deprecation_warning(demo: Project) -> None:
+    demo.catalog.add_user("ann", "approver")
+    demo.catalog.deprecate(
+        "metric", "invoice_revenue", "ann", "renamed", successor="net_revenue", sunset="2027-01-31"
+    )
+    learner = Learner(demo, seed=1)
+    query = MetricQuery.build("invoice_revenue", "metric_time__month")
+    spec = spec_for(demo.model, query)
+    assert spec is not None
+    learner.rollups.build(demo, [spec], kind="table")
+    learner.policy.choose = lambda _x, _allowed: PLAIN  # type: ignore[method-assign]
+    plain = learner.serve(query)  # fills the cache
+    served = {plain.served}
+    for arm in (ROLLUP, CACHE):
+        learner.policy.choose = lambda _x, _allowed, arm=arm: arm  # type: ignore[method-assign]
+        answer = learner.serve(query)
+        served.add(answer.served)
+        assert answer.result.rows == plain.result.rows
+        assert answer.result.warnings and "net_revenue" in answer.result.warnings[0], answer.served
+    assert {"rollup", "cache"} <= served

@@ -436,14 +436,30 @@ class Learner:
             hit = self.cache.get(key, version)
             if hit is not None:
                 sql = plan.sql or self.compiled(plan.variant.query)
-                result = QueryResult(query, list(hit.columns), list(hit.rows), sql, 0.0, 0.0, list(hit.types))
+                result = QueryResult(
+                    query,
+                    list(hit.columns),
+                    list(hit.rows),
+                    sql,
+                    0.0,
+                    0.0,
+                    list(hit.types),
+                    warnings=project.deprecation_warnings(query.metrics),
+                )
                 answer = Served(result, arm, "cache")
         elif arm == ROLLUP and found is not None:
             try:
                 got = self.rollups.run(found[1])
                 sql = self.compiled(query)
                 result = QueryResult(
-                    query, list(got.columns), list(got.rows), sql, got.elapsed_ms, 0.0, list(got.types)
+                    query,
+                    list(got.columns),
+                    list(got.rows),
+                    sql,
+                    got.elapsed_ms,
+                    0.0,
+                    list(got.types),
+                    warnings=project.deprecation_warnings(query.metrics),
                 )
                 answer = Served(result, arm, "rollup")
             except MetricmindError as exc:
