@@ -37,6 +37,7 @@ from typing import Any
 import yaml
 
 from metricmind.define import Definition, Proposal, analyze
+from metricmind.define.columns import TableValues, table_values
 from metricmind.define.extend import proposal_sql
 from metricmind.demo.build import build_demo
 from metricmind.project import Project
@@ -103,6 +104,17 @@ def warehouse_columns(project: Project) -> dict[str, dict[str, str]]:
     return _COLUMNS[key]
 
 
+_VALUES: dict[int, TableValues] = {}
+
+
+def warehouse_values(project: Project) -> TableValues:
+    """The tables' text columns that are no dimension, with their values, read once per project."""
+    key = id(project)
+    if key not in _VALUES:
+        _VALUES[key] = table_values(project.warehouse, project.model, warehouse_columns(project))
+    return _VALUES[key]
+
+
 def hand_rows(project: Project, sql: str) -> dict[dt.date, float]:
     """The hand SQL's rows."""
     result = project.warehouse.run(sql)
@@ -117,7 +129,13 @@ def close(a: float, b: float) -> bool:
 def run_case(project: Project, case: dict[str, Any]) -> Outcome:
     """Analyze and execute one case."""
     d = Definition(str(case["name"]), str(case["definition"]), tuple(str(r) for r in case.get("rules") or ()))
-    p = analyze(d, project.model, dialect=project.dialect, columns=warehouse_columns(project))
+    p = analyze(
+        d,
+        project.model,
+        dialect=project.dialect,
+        columns=warehouse_columns(project),
+        values=warehouse_values(project),
+    )
     expect = case["expect"]
     conf = None if p.refused or p.metric is None else p.confidence
     if not expect["answerable"]:

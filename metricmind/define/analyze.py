@@ -18,6 +18,8 @@ from metricmind.catalog.definitions import parse_definition
 from metricmind.compiler import Compiler
 from metricmind.define import rules as rulebook
 from metricmind.define.checks import checks_for
+from metricmind.define.columns import TableValues, wrap
+from metricmind.define.columns import column_words as value_words
 from metricmind.define.compose import compose
 from metricmind.define.confidence import assess
 from metricmind.define.extend import compile_metric, extend
@@ -51,6 +53,7 @@ def analyze(
     max_hops: int = 4,
     columns: dict[str, dict[str, str]] | None = None,
     usage: Usage | None = None,
+    values: TableValues | None = None,
 ) -> Proposal:
     """Analyze a plain-English definition over ``model``; nothing is written.
 
@@ -63,6 +66,9 @@ def analyze(
             ``information_schema``): columns no measure aggregates yet can then be proposed.
         usage: Optional use counts from the knowledge graph (``define.usage.from_graph``): sources,
             similar metrics and each dimension's join path are ranked by them.
+        values: Optional distinct values of the tables' text columns that are no dimension
+            (``define.columns.table_values``): a rule naming one ("Only voluntary cancellations") is then
+            read as a predicate on that column, inside a new measure.
 
     Returns:
         A ``Proposal``: with ``metric`` and ``preview_sql`` when a metric can be proposed, else with
@@ -71,7 +77,7 @@ def analyze(
     started = time.perf_counter()
     proposal = Proposal(definition=definition)
     try:
-        _analyze(definition, model, proposal, dialect, max_hops, columns, usage)
+        _analyze(definition, model, proposal, dialect, max_hops, columns, usage, values or {})
     finally:
         proposal.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     return proposal
@@ -92,7 +98,9 @@ def _analyze(
     max_hops: int,
     columns: dict[str, dict[str, str]] | None,
     usage: Usage | None = None,
+    values: TableValues | None = None,
 ) -> None:
+    values = values or {}
     bad = check_input(definition, model)
     if bad:
         _refuse(proposal, *bad)
@@ -101,6 +109,7 @@ def _analyze(
     proposal.sources = _sources(model, text, usage)
     vocab = vocabulary(model)
     column_words = {w for cols in (columns or {}).values() for c in cols for w in content(c)}
+    column_words |= value_words(values)
     verbs = verbs_in(definition.text)
     unknown = [
         w
@@ -137,7 +146,7 @@ def _analyze(
         )
         return
     if not ranked or ranked[0].score < MIN_SCORE:
-        if _compose(definition, model, proposal, dialect, max_hops, columns, usage):
+        if _compose(definition, model, proposal, dialect, max_hops, columns, usage, values):
             return
         closest = ", ".join(c.metric.name for c in ranked[:3]) or "none"
         _refuse(proposal, "no_data", f"the definition matches no metric or measure well; closest: {closest}")
@@ -146,18 +155,18 @@ def _analyze(
     problem = mismatch(definition, model, base)
     other = None if problem else incompatible(definition, model, base, columns)
     if problem or other:
-        if _compose(definition, model, proposal, dialect, max_hops, columns, usage):
+        if _compose(definition, model, proposal, dialect, max_hops, columns, usage, values):
             return
         _refuse(proposal, "unsupported", problem or other or "")
         return
-    _build(definition, model, proposal, base, dialect, max_hops, usage)
+    extended = _build(definition, model, proposal, base, dialect, max_hops, usage, values)
     if proposal.refused == "unsupported" and _compose(
-        definition, model, proposal, dialect, max_hops, columns, usage
+        definition, model, proposal, dialect, max_hops, columns, usage, values
     ):
         return
     if proposal.metric is not None:
-        proposal.checks = checks_for(model, proposal)
-        assess(model, proposal, *_source_confidence(ranked))
+        proposal.checks = checks_for(extended, proposal)
+        assess(extended, proposal, *_source_confidence(ranked), base=model)
 
 
 def _source_confidence(ranked: list[Candidate]) -> tuple[float, str]:
@@ -184,10 +193,11 @@ def _compose(
     max_hops: int,
     columns: dict[str, dict[str, str]] | None,
     usage: Usage | None = None,
+    values: TableValues | None = None,
 ) -> bool:
     """Propose a metric on new parts (``compose``); False when it cannot (the proposal is untouched)."""
     trial = Proposal(definition=definition, sources=proposal.sources, similar=list(proposal.similar))
-    why, reads = compose(definition, model, trial, columns)
+    why, reads = compose(definition, model, trial, columns, values)
     if why is not None or trial.metric is None:
         return False
     for r in reads:
@@ -288,7 +298,11 @@ def _build(
     dialect: str,
     max_hops: int,
     usage: Usage | None = None,
-) -> None:
+    values: TableValues | None = None,
+) -> Model:
+    """Fill ``proposal`` with ``base`` and the rules read; returns the model the metric compiles on (with
+    a new measure when a rule filters a column that is no dimension).
+    """
     graph = JoinGraph(model, max_hops=max_hops)
     measures = measures_of(model, base)
     sms = sorted({ms.semantic_model for ms in measures})
@@ -318,6 +332,10 @@ def _build(
         rulebook.flags_of(model, reachable, set(sms)),
         set(sms),
     )
+    main_measure = measures[0] if len(measures) == 1 else None
+    if main_measure is not None and values:
+        ctx.table = model.semantic_models[main_measure.semantic_model].relation
+        ctx.table_values = values.get(ctx.table, {})
     reads = [rulebook.read_rule(r, ctx) for r in definition.rules]
     reads += _implicit_rule(definition, base, ctx, reads)
     rulebook.check_which(reads)
@@ -359,7 +377,7 @@ def _build(
                     f"{main.agg_time_dimension} and no measure of the same column is dated by {wanted}; "
                     "generating a new measure comes with `generate`",
                 )
-                return
+                return model
             main, time_name = swap, wanted
     if time_name:
         proposal.time_dimension = Suggestion(
@@ -370,11 +388,11 @@ def _build(
     for r in reads:
         if r.reading.suggestion:
             _refuse(proposal, "unknown_value", f"rule {r.reading.text!r}: {r.reading.reason}")
-            return
+            return model
     clash = contradiction(reads)
     if clash:
         _refuse(proposal, "contradictory_rules", clash)
-        return
+        return model
     predicates = [r.reading.predicate for r in reads if r.reading.predicate]
     quoted = {r.reading.reason for r in reads if r.reading.status == "covered"}
     proposal.assumptions = [
@@ -393,10 +411,37 @@ def _build(
     proposal.metric = metric_dict(definition, base, predicates)
     if main is not None and base.type.value == "simple" and base.measure and main.name != base.measure.name:
         proposal.metric["type_params"] = {"measure": main.name}
+    on = _on_columns(model, proposal, reads, main, definition.name)
     try:
-        proposal.preview_sql = preview_sql(model, proposal.metric, dialect=dialect, max_hops=max_hops)
+        proposal.preview_sql = preview_sql(on, proposal.metric, dialect=dialect, max_hops=max_hops)
     except MetricmindError as exc:
         _refuse(proposal, "unsupported", f"the proposed metric does not compile: {exc.message}")
+    return on
+
+
+def _on_columns(
+    model: Model, proposal: Proposal, reads: list[rulebook.Read], main: Measure | None, name: str
+) -> Model:
+    """The model the metric compiles on: with a new measure (``columns.wrap``) when rules filter columns
+    of the source's table that are no dimension; such rules are unread when the metric is not simple.
+    """
+    on_columns = [r for r in reads if r.column_sql]
+    metric = proposal.metric
+    if not on_columns or metric is None:
+        return model
+    if main is None or metric.get("type") != "simple":
+        unread = {r.reading.text for r in on_columns}
+        proposal.rules = [
+            RuleReading(r.text, "unread", 0.1, f"{r.reason}; but the metric has no one measure to put it in")
+            if r.text in unread
+            else r
+            for r in proposal.rules
+        ]
+        return model
+    new = wrap(model, main, [str(r.column_sql) for r in on_columns], name, set())
+    proposal.new_measures = [*proposal.new_measures, new]
+    metric["type_params"] = {"measure": new.measure["name"]}
+    return extend(model, new_measures=[(new.semantic_model, new.measure)])
 
 
 def _implicit_rule(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from metricmind.define import rules as rulebook
+from metricmind.define.columns import TableValues, wrap
 from metricmind.define.extend import extend
 from metricmind.define.fit import compatible, named_dimensions, structure
 from metricmind.define.implied import STATE_WORDS, implied
@@ -45,6 +46,7 @@ class Parts:
     metrics: list[dict[str, Any]] = field(default_factory=list)
     taken: set[str] = field(default_factory=set)
     reads: list[rulebook.Read] = field(default_factory=list)
+    values: TableValues = field(default_factory=dict)  # tables' text columns that are no dimension
 
 
 def compose(
@@ -52,6 +54,7 @@ def compose(
     model: Model,
     proposal: Proposal,
     columns: dict[str, dict[str, str]] | None,
+    values: TableValues | None = None,
 ) -> tuple[str | None, list[rulebook.Read]]:
     """Fill ``proposal`` with a metric built from new parts, and the rules as read.
 
@@ -61,7 +64,7 @@ def compose(
     context = " ".join([definition.text, *definition.rules])
     dated = (definition.text, *definition.rules)
     shape = structure(definition)
-    parts = Parts()
+    parts = Parts(values=values or {})
     common = [r for i, r in enumerate(definition.rules) if shape is None or i != shape[3]]
     if shape is None:
         term = find_term(model, definition.text, context, lx, columns, dated)
@@ -234,6 +237,9 @@ def _part(
         rulebook.flags_of(extended, reachable, set(homes)),
         set(homes),
     )
+    if len(homes) == 1 and homes[0] in model.semantic_models:
+        ctx.table = model.semantic_models[homes[0]].relation
+        ctx.table_values = parts.values.get(ctx.table, {})
     if name != definition.name:
         rules = [clause_for(r, text) for r in rules]
     reads = [rulebook.read_rule(r, ctx) for r in rules if r]
@@ -276,6 +282,22 @@ def _part(
             proposal.rules.append(r.reading)
             seen.add(r.reading.text)
     filters += [r.reading.predicate for r in reads if r.reading.predicate]
+    on_columns = [str(r.column_sql) for r in reads if r.column_sql]
+    if on_columns:
+        ms = extended.measures.get(measure) if base is None else None
+        if base is not None and base.type.value == "simple" and len(measures_of(model, base)) == 1:
+            ms = measures_of(model, base)[0]
+        if ms is None or ms.semantic_model not in model.semantic_models:
+            return (
+                "a rule filters a column that is no dimension, and the part has no one measure of its table"
+            )
+        fresh = bool(measure) and measure not in model.measures
+        if fresh:  # the part's own new measure: wrapped instead, under its name
+            parts.measures = [m for m in parts.measures if m.measure["name"] != measure]
+        new = wrap(model, ms, on_columns, measure if fresh else name, parts.taken - {measure})
+        parts.measures.append(new)
+        parts.taken.add(new.measure["name"])
+        measure, base, metric_name = new.measure["name"], None, name
     proposal.similar.append(Suggestion("part", metric_name, conf, why, {"text": text}))
     if base is None:
         item: dict[str, Any] = {

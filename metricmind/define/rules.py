@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from metricmind.define.columns import column_reading
+from metricmind.define.columns import column_words as _phrases
 from metricmind.define.proposal import RuleReading
 from metricmind.define.ruleforms import (
     EXCEPT,
@@ -214,6 +216,9 @@ def _read(text: str, ctx: Context) -> Read:
                 dimension=dim,
             )
         strange = [w for w in leftover if not known(w, vocabulary(ctx.model))]
+        on_column = column_reading(text, words, negative, ctx.table, ctx.table_values) if strange else None
+        if on_column is not None and set(strange) <= _phrases({ctx.table: ctx.table_values}):
+            return Read(on_column[0], negative=negative, column_sql=on_column[1])
         if strange or STRUCTURE.search(low):
             return Read(
                 RuleReading(
@@ -230,6 +235,14 @@ def _read(text: str, ctx: Context) -> Read:
         shown = ", ".join(v for v in values if v not in ("true", "false"))
         what = f"{dim} = {values[0]}" if len(values) == 1 else f"{dim} in {shown}"
         conf = 0.9 if not leftover else 0.7
+        anything = set(stems(" ".join(re.findall(r"\b(?:any|every|all|each) (\w+)", low))))
+        elsewhere = [w for w in other_names(leftover, dim, ctx) if w not in anything]
+        if elsewhere:  # "Only the seo_docs campaign": a channel's value, but the rule speaks of campaigns
+            conf = OTHER_NAME
+            what += (
+                f", but the rule also says {', '.join(map(repr, elsewhere))}, the name of another "
+                "dimension or column: check that it means this one"
+            )
         other = renamed(text, found, ctx)
         if other:
             conf, what = RENAMED, f"{what}, but {other}"
@@ -251,6 +264,10 @@ def _read(text: str, ctx: Context) -> Read:
             ),
             which=which,
         )
+    if ctx.table_values:
+        on_column = column_reading(text, words, negative, ctx.table, ctx.table_values)
+        if on_column is not None:
+            return Read(on_column[0], negative=negative, column_sql=on_column[1])
     near = unknown_value([words], ctx.lexicon)
     if near:
         dim, word, nearest = near
@@ -276,6 +293,30 @@ def _read(text: str, ctx: Context) -> Read:
             )
         )
     return Read(RuleReading(text, "unread", 0.0, "no dimension or value of the catalog found in this rule"))
+
+
+#: The confidence of a filter whose rule also names another dimension or column (a doubt).
+OTHER_NAME = 0.5
+
+
+def other_names(leftover: list[str], dim: str, ctx: Context) -> list[str]:
+    """Leftover words of a rule that name a dimension other than ``dim``, or a column of the source's
+    table that is no dimension ("campaign" beside a channel's value).
+    """
+    own = set(stems(dim.rsplit(SEP, 1)[-1].replace("_", " ")))
+    names: set[str] = set()
+    for sm in ctx.model.semantic_models.values():
+        for d in sm.dimensions:
+            if d.type == "categorical":
+                names.update(stems(d.name.replace("_", " ")))
+    for column in ctx.table_values:
+        names.update(stems(column.replace("_", " ")))
+    names -= own | GENERIC_NAMES
+    return [w for w in leftover if w in names]
+
+
+#: Words of dimension names too general to name one.
+GENERIC_NAMES = frozenset({"is", "has", "was", "name", "type", "id", "current", "first", "last", "date"})
 
 
 def _live_states(found: list[tuple[str, str]], ctx: Context, negative: bool) -> bool:

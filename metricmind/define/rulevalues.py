@@ -55,6 +55,8 @@ class Context:
     keys: list[tuple[int, tuple[str, ...]]] = field(
         default_factory=list
     )  # (position, words) of each value found
+    table: str = ""  # the source's one table (relation), when it has one
+    table_values: dict[str, tuple[str, ...]] = field(default_factory=dict)  # its non-dimension text columns
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Read:
     contradicts: str | None = None  # the source's own clause that leaves out what the filter keeps
     scale: float | None = None  # "as a fraction between 0 and 1" (1) or "a number from 0 to 100" (100)
     which: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # "plan tier, not segment": (yes, no)
+    column_sql: str | None = None  # a predicate on a column of the source's table that is no dimension
 
 
 def flags_of(model: Model, reachable: set[str], home: set[str] | None = None) -> list[Flag]:

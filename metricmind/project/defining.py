@@ -53,6 +53,7 @@ class DefineMixin(WarehouseMixin):
             max_hops=int(self.setting("max_join_hops")),
             usage=self.define_usage(),
             columns=self.define_columns(),
+            values=self.define_values(),
         )
 
     def wire_define(self, catalog: Catalog) -> None:
@@ -167,6 +168,20 @@ class DefineMixin(WarehouseMixin):
                 self._columns_cache = (None,)
         return self._columns_cache[0]
 
+    def define_values(self) -> dict[str, dict[str, tuple[str, ...]]] | None:
+        """The distinct values of the tables' text columns that are no dimension, read once
+        (``define.columns.table_values``): a rule naming one is read on that column. None when unreadable.
+        """
+        if self._values_cache is None:
+            from metricmind.define.columns import table_values
+
+            try:
+                self._values_cache = (table_values(self.warehouse, self.model, self.define_columns()),)
+            except (MetricmindError, OSError, RuntimeError) as exc:
+                log.info("define: the warehouse's column values are not available: %s", exc)
+                self._values_cache = (None,)
+        return self._values_cache[0]
+
     def dbt_executable(self) -> str:
         """The dbt this project builds with: ``dbt.executable``, ``$METRICMIND_DBT``, then ``dbt`` on PATH.
 
@@ -230,6 +245,7 @@ class DefineMixin(WarehouseMixin):
 
     _usage_cache: tuple[Version, Usage | None] | None = None
     _columns_cache: tuple[dict[str, dict[str, str]] | None] | None = None
+    _values_cache: tuple[dict[str, dict[str, tuple[str, ...]]] | None] | None = None
 
 
 def _version(engine: sa.Engine) -> Version:

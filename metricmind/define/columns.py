@@ -1,0 +1,174 @@
+"""Rules over a warehouse column of the source's table that is no catalog dimension.
+
+A canonical dataset often holds columns the semantic model does not declare as dimensions (a cancellation
+type, a currency, a touch's campaign). A rule naming one of their values ("Only voluntary cancellations")
+is read through the table's actual columns and values, read once from the warehouse (``table_values``):
+only text columns with few distinct values are considered, every identifier and value goes through
+sqlglot, and values are quoted as literals. The predicate (``cancellation_type = 'voluntary'``) cannot be a
+``{{ Dimension() }}`` filter, so it goes into the measure: ``wrap`` makes a new measure on the same
+semantic model whose expression is ``case when <predicate> then <expr> end`` (null rows count nothing in
+``sum``, ``count``, ``count_distinct`` and ``average``). The reading's reason says that the column is not a
+catalog dimension, and its confidence stays below ``CONFIDENT``: a person checks it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from metricmind.define.proposal import NewMeasure, RuleReading
+from metricmind.define.words import stems
+from metricmind.errors import MetricmindError
+from metricmind.spec.model import Measure, Model
+
+#: The most distinct values a column may hold to be read as a list of values.
+MAX_VALUES = 40
+#: The confidence of a filter on a column that is no catalog dimension.
+COLUMN_CONFIDENCE = 0.75
+_TEXT = re.compile(r"^(VARCHAR|TEXT|STRING|CHAR|CHARACTER VARYING|CHARACTER)\b", re.IGNORECASE)
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+TableValues = dict[str, dict[str, tuple[str, ...]]]
+
+
+def _declared(model: Model, relation: str) -> set[str]:
+    """The columns of ``relation`` the catalog already names (dimensions, entities, measures)."""
+    out: set[str] = set()
+    for sm in model.semantic_models.values():
+        if sm.relation != relation:
+            continue
+        out |= {d.expr or d.name for d in sm.dimensions} | {d.name for d in sm.dimensions}
+        out |= {e.expr or e.name for e in sm.entities}
+    return out
+
+
+def table_values(warehouse: Any, model: Model, columns: dict[str, dict[str, str]] | None) -> TableValues:
+    """The distinct values of each text column of a semantic model's table that is no dimension, with at
+    most ``MAX_VALUES`` values: ``{relation: {column: values}}``. Built with sqlglot (identifiers quoted).
+    """
+    out: TableValues = {}
+    if not columns:
+        return out
+    for relation in sorted({sm.relation for sm in model.semantic_models.values()}):
+        cols = columns.get(relation)
+        if not cols:
+            continue
+        declared = _declared(model, relation)
+        for column, typ in sorted(cols.items()):
+            if column in declared or not _TEXT.match(typ) or not _IDENT.match(column):
+                continue
+            table = exp.to_table(relation)
+            query = (
+                exp.select(exp.column(column, quoted=True))
+                .distinct()
+                .from_(table)
+                .where(exp.column(column, quoted=True).is_(exp.null()).not_())
+                .limit(MAX_VALUES + 1)
+            )
+            try:
+                rows = warehouse.run(query.sql(dialect="duckdb")).rows
+            except (MetricmindError, RuntimeError):  # a column that cannot be read is not offered
+                continue
+            values = tuple(sorted(str(r[0]) for r in rows if r[0] is not None))
+            if 0 < len(values) <= MAX_VALUES:
+                out.setdefault(relation, {})[column] = values
+    return out
+
+
+def _phrase(value: str) -> tuple[str, ...]:
+    return stems(value.lower().replace("_", " ").replace("-", " "))
+
+
+def _contains(words: tuple[str, ...], key: tuple[str, ...]) -> bool:
+    n = len(key)
+    return n > 0 and any(words[i : i + n] == key for i in range(len(words) - n + 1))
+
+
+def column_words(values: TableValues) -> set[str]:
+    """Every word of the values (known words of the definition: "voluntary" is a value of a column)."""
+    return {w for cols in values.values() for vals in cols.values() for v in vals for w in _phrase(v)}
+
+
+def find_column_values(
+    words: tuple[str, ...], values: dict[str, tuple[str, ...]]
+) -> tuple[str, tuple[str, ...]] | None:
+    """(column, values named) when ``words`` name values of exactly one column (longest phrases first; a
+    value whose phrase lies inside a longer one found is not counted twice).
+    """
+    hits: dict[str, list[str]] = {}
+    for column, vals in values.items():
+        keys = sorted(((_phrase(v), v) for v in vals), key=lambda kv: -len(kv[0]))
+        taken: list[tuple[str, ...]] = []
+        for key, value in keys:
+            if len(key) == 1 and len(key[0]) < 3:
+                continue
+            if _contains(words, key) and not any(_contains(t, key) for t in taken):
+                hits.setdefault(column, []).append(value)
+                taken.append(key)
+    if len(hits) != 1:
+        return None
+    column, found = next(iter(hits.items()))
+    return column, tuple(sorted(found))
+
+
+def column_predicate(column: str, values: tuple[str, ...], negative: bool) -> str:
+    """The SQL predicate keeping (or dropping, nulls kept) ``values`` of ``column``, built by sqlglot."""
+    col = exp.column(column)
+    literals = [exp.Literal.string(v) for v in values]
+    keep: exp.Condition = col.eq(literals[0]) if len(literals) == 1 else col.isin(*literals)
+    if negative:
+        keep = exp.or_(col.is_(exp.null()), exp.not_(keep))
+    sql = keep.sql(dialect="duckdb")
+    sqlglot.parse_one(sql, read="duckdb")  # round-trips: nothing but a column, literals and operators
+    return sql
+
+
+def column_reading(
+    text: str, words: tuple[str, ...], negative: bool, relation: str, values: dict[str, tuple[str, ...]]
+) -> tuple[RuleReading, str] | None:
+    """A rule read as a filter on a column of ``relation`` that is no catalog dimension: (reading, SQL)."""
+    found = find_column_values(words, values)
+    if found is None:
+        return None
+    column, named = found
+    sql = column_predicate(column, named, negative)
+    verb = "drops" if negative else "keeps only"
+    shown = ", ".join(repr(v) for v in named)
+    reason = (
+        f"{verb} {column} {'=' if len(named) == 1 else 'in'} {shown}: {column} is a column of {relation}, "
+        "not a catalog dimension, so the filter goes into the measure's expression"
+    )
+    return RuleReading(text, "filter", COLUMN_CONFIDENCE, reason), sql
+
+
+def wrap(model: Model, measure: Measure, predicates: list[str], name: str, taken: set[str]) -> NewMeasure:
+    """A new measure of ``measure``'s semantic model that aggregates only rows where ``predicates`` hold."""
+    names = set(model.measures) | taken
+    new = (
+        name
+        if name not in names
+        else next(f"{name}_{i}" for i in range(2, 100) if f"{name}_{i}" not in names)
+    )
+    cond = " and ".join(f"({p})" for p in predicates) if len(predicates) > 1 else predicates[0]
+    expr = measure.expr or measure.name
+    item: dict[str, Any] = {
+        "name": new,
+        "description": f"{measure.name} where {cond}",
+        "agg": measure.agg.value,
+        "expr": f"case when {cond} then {expr} end",
+        "agg_time_dimension": measure.agg_time_dimension,
+    }
+    if measure.non_additive is not None:
+        item["non_additive_dimension"] = {
+            "name": measure.non_additive.name,
+            "window_choice": measure.non_additive.window_choice,
+        }
+    return NewMeasure(
+        measure.semantic_model,
+        item,
+        f"`{measure.name}` only where {cond} (columns that are not catalog dimensions)",
+        COLUMN_CONFIDENCE,
+    )

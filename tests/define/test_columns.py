@@ -1,0 +1,99 @@
+"""Rules over a column of the source's table that is no catalog dimension (``define/columns.py``), in
+wording of their own, run on DuckDB against hand SQL: the predicate goes into a new measure, the reason
+says the column is not a catalog dimension, and the proposal is never confident about it."""
+
+from __future__ import annotations
+
+import sqlglot
+
+from metricmind.define import Definition, analyze
+from metricmind.define.columns import MAX_VALUES, column_predicate, table_values
+from metricmind.define.extend import proposal_sql, warehouse_columns
+from metricmind.define.proposal import Proposal
+from metricmind.project import Project
+
+SPINE = """
+    with months as (
+      select cast(m as date) as month
+      from generate_series(date '2024-01-01', date '2024-12-01', interval 1 month) t(m)
+    )
+"""
+
+
+def _analyze(project: Project, name: str, text: str, *rules: str) -> Proposal:
+    columns = warehouse_columns(project.warehouse)
+    return analyze(
+        Definition(name, text, rules),
+        project.model,
+        columns=columns,
+        values=table_values(project.warehouse, project.model, columns),
+    )
+
+
+def _same(project: Project, proposal: Proposal, hand: str) -> None:
+    sql = proposal_sql(project.model, proposal, start="2024-01-01", end="2024-12-31")
+    got = {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
+    want = {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(SPINE + hand).rows}
+    assert len(want) == 12
+    for month, value in want.items():
+        assert abs(got.get(month, 0.0) - value) < 0.01, (month, got.get(month), value)
+
+
+def test_the_values_read_are_text_columns_that_are_no_dimension(demo: Project) -> None:
+    values = table_values(demo.warehouse, demo.model, warehouse_columns(demo.warehouse))
+    subs = values["main.fct_subscriptions_canonical"]
+    assert subs["cancellation_type"] == ("involuntary", "voluntary")
+    assert "plan_tier" not in subs and "status" not in subs  # catalog dimensions are read as dimensions
+    assert all(0 < len(v) <= MAX_VALUES for cols in values.values() for v in cols.values())
+
+
+def test_a_kept_value_of_a_column_filters_a_new_measure(demo: Project) -> None:
+    p = _analyze(
+        demo, "usd_billing", "Amount invoiced each month, by invoice date", "Limited to invoices in USD"
+    )
+    assert p.refused is None and not p.unread, (p.message, p.rules)
+    rule = p.rules[0]
+    assert rule.status == "filter" and "not a catalog dimension" in rule.reason, rule
+    assert p.confidence < 0.8  # a column the catalog does not describe: a person checks it
+    (measure,) = p.new_measures
+    assert measure.measure["expr"] == "case when currency = 'USD' then amount end"
+    _same(
+        demo,
+        p,
+        """select m.month, coalesce(sum(i.amount), 0)
+           from months m left join fct_invoices_canonical i
+             on date_trunc('month', i.issued_at) = m.month and i.currency = 'USD'
+           group by 1 order by 1""",
+    )
+
+
+def test_a_dropped_value_of_a_column_keeps_rows_without_one(demo: Project) -> None:
+    p = _analyze(
+        demo, "kept_starts", "Subscriptions started each month", "Leave out involuntary cancellations"
+    )
+    assert p.refused is None and not p.unread, (p.message, p.rules)
+    assert "cancellation_type" in p.rules[0].reason and "not a catalog dimension" in p.rules[0].reason
+    _same(
+        demo,
+        p,
+        """select m.month, count(s.subscription_id)
+           from months m left join fct_subscriptions_canonical s
+             on date_trunc('month', s.started_at) = m.month
+            and (s.cancellation_type is null or s.cancellation_type <> 'involuntary')
+           group by 1 order by 1""",
+    )
+
+
+def test_a_value_beside_the_name_of_another_column_is_a_doubt(demo: Project) -> None:
+    # "seo" reads as the organic_search channel, but the rule speaks of a campaign (another column)
+    p = _analyze(demo, "referral_touches", "Marketing touches per month", "Only the seo_docs campaign")
+    assert p.refused is not None or p.unread
+
+
+def test_the_predicate_is_built_by_sqlglot_with_quoted_literals() -> None:
+    sql = column_predicate("channel", ("it's", "web"), False)
+    assert sql == "channel IN ('it''s', 'web')"
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    assert {c.name for c in tree.find_all(sqlglot.exp.Column)} == {"channel"}
+    dropped = column_predicate("channel", ("web",), True)
+    assert dropped == "channel IS NULL OR NOT channel = 'web'"
