@@ -18,7 +18,7 @@ from metricmind.catalog.definitions import parse_definition
 from metricmind.compiler import Compiler
 from metricmind.define import rules as rulebook
 from metricmind.define.checks import checks_for
-from metricmind.define.columns import TableValues, wrap
+from metricmind.define.columns import TableValues, on_columns
 from metricmind.define.columns import column_words as value_words
 from metricmind.define.compose import compose
 from metricmind.define.confidence import assess
@@ -411,37 +411,12 @@ def _build(
     proposal.metric = metric_dict(definition, base, predicates)
     if main is not None and base.type.value == "simple" and base.measure and main.name != base.measure.name:
         proposal.metric["type_params"] = {"measure": main.name}
-    on = _on_columns(model, proposal, reads, main, definition.name)
+    on = on_columns(model, proposal, reads, main, definition.name)
     try:
         proposal.preview_sql = preview_sql(on, proposal.metric, dialect=dialect, max_hops=max_hops)
     except MetricmindError as exc:
         _refuse(proposal, "unsupported", f"the proposed metric does not compile: {exc.message}")
     return on
-
-
-def _on_columns(
-    model: Model, proposal: Proposal, reads: list[rulebook.Read], main: Measure | None, name: str
-) -> Model:
-    """The model the metric compiles on: with a new measure (``columns.wrap``) when rules filter columns
-    of the source's table that are no dimension; such rules are unread when the metric is not simple.
-    """
-    on_columns = [r for r in reads if r.column_sql]
-    metric = proposal.metric
-    if not on_columns or metric is None:
-        return model
-    if main is None or metric.get("type") != "simple":
-        unread = {r.reading.text for r in on_columns}
-        proposal.rules = [
-            RuleReading(r.text, "unread", 0.1, f"{r.reason}; but the metric has no one measure to put it in")
-            if r.text in unread
-            else r
-            for r in proposal.rules
-        ]
-        return model
-    new = wrap(model, main, [str(r.column_sql) for r in on_columns], name, set())
-    proposal.new_measures = [*proposal.new_measures, new]
-    metric["type_params"] = {"measure": new.measure["name"]}
-    return extend(model, new_measures=[(new.semantic_model, new.measure)])
 
 
 def _implicit_rule(

@@ -19,7 +19,9 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from metricmind.define.proposal import NewMeasure, RuleReading
+from metricmind.define.extend import extend
+from metricmind.define.proposal import NewMeasure, Proposal, RuleReading
+from metricmind.define.rulevalues import Read
 from metricmind.define.words import stems
 from metricmind.errors import MetricmindError
 from metricmind.spec.model import Measure, Model
@@ -172,3 +174,26 @@ def wrap(model: Model, measure: Measure, predicates: list[str], name: str, taken
         f"`{measure.name}` only where {cond} (columns that are not catalog dimensions)",
         COLUMN_CONFIDENCE,
     )
+
+
+def on_columns(model: Model, proposal: Proposal, reads: list[Read], main: Measure | None, name: str) -> Model:
+    """The model the metric compiles on: with a new measure (``columns.wrap``) when rules filter columns
+    of the source's table that are no dimension; such rules are unread when the metric is not simple.
+    """
+    filtered = [r for r in reads if r.column_sql]
+    metric = proposal.metric
+    if not filtered or metric is None:
+        return model
+    if main is None or metric.get("type") != "simple":
+        unread = {r.reading.text for r in filtered}
+        proposal.rules = [
+            RuleReading(r.text, "unread", 0.1, f"{r.reason}; but the metric has no one measure to put it in")
+            if r.text in unread
+            else r
+            for r in proposal.rules
+        ]
+        return model
+    new = wrap(model, main, [str(r.column_sql) for r in filtered], name, set())
+    proposal.new_measures = [*proposal.new_measures, new]
+    metric["type_params"] = {"measure": new.measure["name"]}
+    return extend(model, new_measures=[(new.semantic_model, new.measure)])
