@@ -1,88 +1,166 @@
-"""Does an embedding similarity help the resolver choose metrics? Measured on the development split.
+"""What reading metrics by meaning (``metricmind.resolve.embedscore``) adds to the lexical resolver.
 
-The resolver scores metrics lexically by the words a data team wrote about them (``MetricTexts``: name,
-label, synonyms, description, definition; IDF-weighted). ``MetricTexts.scorer`` adds one more feature:
-here, the cosine between the question's content words and each metric's text (label, description,
-definition, synonyms) embedded with all-MiniLM-L6-v2 (the ``embeddings`` extra), mapped to [0, 1] from
-``floor`` to ``floor + span``, times the feature's weight. Printed: exact-match on the development split
-and the original 167 for each setting, against the lexical resolver alone. The blind split is not used:
-a decision to wire the feature in is made on the development split only.
+Scores the development sets only — ``tests/resolve/blind/dev.yml``, ``dev2.yml``, ``dev3.yml`` (when
+present) and the original 167 of ``tests/resolve/devset.yml`` — with the lexical path alone
+(``METRICMIND_EMBEDDINGS=off``) and with the embedding fallback (the ``embeddings`` extra), and prints for
+each: exact match, the questions the fallback changed (``--changes``: right → wrong and wrong → right),
+calibration over the dev sets (answers with confidence >= 0.8 that are right; refusals below 0.5), start-up
+(a new resolver, its model and catalog vectors loaded, one question answered; cold: catalog vectors not yet
+cached on disk) and the time per question (median and p95 over every dev question), beside the load
+average. The blind splits are never read here.
 
-    .venv/bin/python bench/resolve_embeddings.py
+    .venv/bin/python bench/resolve_embeddings.py [--changes]
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
+import os
 import statistics
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import metricmind.resolve.describe as describe
 from metricmind.embedding import default_embedder
+from metricmind.embedding.model import ENV_DISABLE
 from metricmind.project import Project
 from metricmind.resolve import Resolver
-from metricmind.resolve.describe import Scorer
-from metricmind.spec.model import Metric, Model
+from metricmind.resolve.embedscore import ENV_CACHE
+from metricmind.spec.model import Model
 from tests.resolve import blindset, devset
 
 DEMO = Path(__file__).resolve().parents[1] / "metricmind" / "demo" / "project"
+Item = tuple[str, str, dt.date, Callable[[dict[str, Any]], bool]]  # set, question, as_of, is it right
 
 
-def metric_text(m: Metric) -> str:
-    """What a metric's vector is made from."""
-    synonyms = m.meta.get("synonyms") or []
-    synonyms = [synonyms] if isinstance(synonyms, str) else synonyms
-    return (
-        f"{m.label or m.name.replace('_', ' ')}. {m.description or ''} "
-        f"{m.meta.get('definition') or ''}. {', '.join(map(str, synonyms))}"
-    )
+def items() -> list[Item]:
+    """Every dev question with a check of an answer (``Resolution.to_dict()``)."""
+    out: list[Item] = []
+    splits = [("dev", blindset.DEV), ("dev2", blindset.DEV2), ("dev3", blindset.HERE / "dev3.yml")]
+    for name, path in splits:
+        if not path.exists():
+            continue
+        for item in blindset.load(path):
+            want = blindset.expected(item)
+            day = dt.date.fromisoformat(str(item.get("as_of") or "2025-06-18"))
+            out.append((name, str(item["q"]), day, _blind_check(want)))
+    as_of, questions = devset.load()
+    for item in questions:
+        want = devset.expected(item)
+        day = dt.date.fromisoformat(str(item["as_of"])) if item.get("as_of") else as_of
+        out.append(("167", str(item["q"]), day, _old_check(want)))
+    return out
 
 
-def embedding_scorer(model: Model, floor: float, span: float) -> Scorer:
-    """The cosine of the question's words with each metric's text, mapped to [0, 1]."""
-    embedder = default_embedder()
-    if embedder is None:
-        sys.exit("the embeddings extra is not installed: pip install 'metricmind[embeddings]'")
-    names = sorted(model.metrics)
-    matrix = embedder.embed([metric_text(model.metrics[n]) for n in names])
+def _blind_check(want: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
+    def check(answer: dict[str, Any]) -> bool:
+        got = blindset.actual(answer)
+        if not want["answerable"]:
+            return not got["answerable"]
+        return all(blindset._same(c, want.get(c), got.get(c)) for c in blindset.COMPONENTS)
 
-    def scorer(words: list[str]) -> dict[str, float]:
-        sims = matrix @ embedder.embed([" ".join(words)])[0]
-        return {n: float(min(1.0, max(0.0, (sims[i] - floor) / span))) for i, n in enumerate(names)}
+    return check
 
-    return scorer
+
+def _old_check(want: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
+    def check(answer: dict[str, Any]) -> bool:
+        got = devset.actual(answer)
+        return got == want if want["answerable"] else not got["answerable"]
+
+    return check
+
+
+def resolver(model: Model, embeddings: bool) -> Resolver:
+    """A resolver with or without the embedding fallback (the switch is read when the resolver is made)."""
+    os.environ[ENV_DISABLE] = "on" if embeddings else "off"
+    r = Resolver(model)
+    assert (r.meaning is not None) == embeddings, "the embeddings extra is not installed"
+    return r
+
+
+def run(r: Resolver, questions: list[Item]) -> tuple[list[dict[str, Any]], list[float]]:
+    """Every answer, and the milliseconds each took."""
+    answers, times = [], []
+    for _, q, day, _ in questions:
+        t = time.perf_counter()
+        answers.append(r.resolve(q, as_of=day).to_dict())
+        times.append((time.perf_counter() - t) * 1000)
+    return answers, times
+
+
+def startup(model: Model, cold: bool) -> float:
+    """Milliseconds to a first answer read by meaning from a new resolver (cold: no cached vectors)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if cold:
+            os.environ[ENV_CACHE] = tmp
+        t = time.perf_counter()
+        r = resolver(model, True)
+        assert r.meaning is not None
+        r.meaning.rank("warm up")  # loads the model and the catalog vectors
+        r.resolve("money handed back to buyers this year", as_of=dt.date(2025, 6, 18))
+        ms = (time.perf_counter() - t) * 1000
+        os.environ.pop(ENV_CACHE, None)
+    return ms
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--changes", action="store_true", help="list the questions the fallback changed")
+    args = parser.parse_args()
+    if default_embedder() is None:
+        sys.exit("the embeddings extra is not installed: pip install 'metricmind[embeddings]'")
     model = Project.load(DEMO, strict=False).model
-    settings: list[tuple[str, tuple[float, float, float] | None]] = [
-        ("lexical only", None),
-        ("embeddings, weight 3, cosine 0.4..0.8", (3.0, 0.4, 0.4)),
-        ("embeddings, weight 3, cosine 0.3..0.8", (3.0, 0.3, 0.5)),
-        ("embeddings, weight 6, cosine 0.4..0.8", (6.0, 0.4, 0.4)),
-        ("embeddings, weight 12, cosine 0.4..0.8", (12.0, 0.4, 0.4)),
-    ]
-    default_weight = describe.EXTRA_WEIGHT
-    for label, cfg in settings:
-        resolver = Resolver(model)
-        if cfg is not None:
-            describe.EXTRA_WEIGHT = cfg[0]
-            resolver.texts.scorer = embedding_scorer(model, cfg[1], cfg[2])
-        times = []
-        for item in blindset.load(blindset.DEV)[:100]:
-            start = time.perf_counter()
-            resolver.resolve(str(item["q"]))
-            times.append((time.perf_counter() - start) * 1000)
-        dev = blindset.score(resolver, blindset.DEV)
-        old = devset.score(resolver)
+    questions = items()
+    cold = startup(model, cold=True)
+    warm = startup(model, cold=False)
+    results = {}
+    for embeddings in (False, True):
+        r = resolver(model, embeddings)
+        r.resolve("warm up", as_of=dt.date(2025, 6, 18))
+        results[embeddings] = run(r, questions)
+    os.environ.pop(ENV_DISABLE, None)
+    sets = sorted({s for s, *_ in questions}, key=["dev", "dev2", "dev3", "167"].index)
+    for embeddings, label in ((False, "lexical only"), (True, "with embeddings")):
+        answers, times = results[embeddings]
+        right = [check(a) for (_, _, _, check), a in zip(questions, answers, strict=True)]
+        scores = []
+        for s in sets:
+            mine = [ok for (name, *_), ok in zip(questions, right, strict=True) if name == s]
+            scores.append(f"{s} {sum(mine) / len(mine):.1%} ({sum(mine)}/{len(mine)})")
+        dev = [(a, ok) for (name, *_), a, ok in zip(questions, answers, right, strict=True) if name != "167"]
+        confident = [ok for a, ok in dev if a["answerable"] and a["confidence"] >= 0.8]
+        refusals = [a for a, _ in dev if not a["answerable"]]
+        ordered = sorted(times)
         print(
-            f"{label:42s} dev {dev.accuracy():.1%}  original {old.accuracy():.1%}  "
-            f"median {statistics.median(times):.2f} ms/question"
+            f"{label:16s} " + ", ".join(scores) + f"; dev sets >= 0.8: {sum(confident)}/{len(confident)} "
+            f"right ({sum(confident) / max(1, len(confident)):.1%}), refusals < 0.5: "
+            f"{sum(a['confidence'] < 0.5 for a in refusals)}/{len(refusals)}; per question median "
+            f"{statistics.median(times):.2f} ms, p95 {ordered[int(0.95 * (len(ordered) - 1))]:.2f} ms"
         )
-        describe.EXTRA_WEIGHT = default_weight
+    print(
+        f"start-up to a first answer by meaning: {cold:.0f} ms cold (vectors embedded), {warm:.0f} ms cached"
+    )
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    fired = sum(any("by meaning" in n for n in a.get("notes", [])) for a in results[True][0])
+    print(f"questions read by meaning: {fired} of {len(questions)}")
+    if args.changes:
+        for (name, q, _, check), before, after in zip(
+            questions, results[False][0], results[True][0], strict=True
+        ):
+            if before != after:
+                was, now = check(before), check(after)
+                mark = {(True, False): "WORSE", (False, True): "BETTER"}.get((was, now), "same")
+                print(
+                    f"  {mark:6s} {name:4s} {q!r}: {before['metrics']} ({before['confidence']}) -> "
+                    f"{after['metrics']} ({after['confidence']}, answerable {after['answerable']})"
+                )
+                print(f"         {[n for n in after.get('notes', []) if 'by meaning' in n]}")
 
 
 if __name__ == "__main__":

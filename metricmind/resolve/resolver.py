@@ -39,6 +39,7 @@ from metricmind.resolve.attribution import (
     wants_analysis,
 )
 from metricmind.resolve.describe import MetricTexts, metric_texts
+from metricmind.resolve.embedscore import ByMeaning, by_meaning
 from metricmind.resolve.lexicon import Entry, build_lexicon, read_learned
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
 from metricmind.resolve.reading import _Pick
@@ -132,6 +133,11 @@ class Resolver:
         return metric_texts(self.model, nouns)
 
     @cached_property
+    def meaning(self) -> ByMeaning | None:
+        """Metrics read by embedding similarity where the words found none (None: the lexical path only)."""
+        return by_meaning(self.model)
+
+    @cached_property
     def attributions(self) -> list[Attribution]:
         """The catalog's attribution metrics (by their labels)."""
 
@@ -214,8 +220,11 @@ class Resolver:
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionTooLongError(len(question), MAX_QUESTION_CHARS)
         day = as_of or dt.date.today()
-        reading = _Reading(self, question, day)
+        reading: _Reading = _Reading(self, question, day)
         res = reading.run()
+        revised = self.meaning.revise(reading, lambda q: _Reading(self, q, day)) if self.meaning else None
+        if revised is not None:
+            reading, res = revised
         if reading.ambiguous is not None:
             res.clarify = self.clarify(reading, day)
         elif reading.polarity is not None:
