@@ -1,0 +1,88 @@
+"""Fixtures of the foreign-project tests: the bazaar (marketplace) and helpdesk samples, built once.
+
+Neither has a ``metricmind.yml``: the warehouse comes from each project's own ``profiles.yml``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from metricmind import config
+from metricmind.project import Project
+from metricmind.testing.bazaar import copy_bazaar
+from metricmind.testing.helpdesk import copy_helpdesk
+
+
+@pytest.fixture(autouse=True)
+def _clean_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """No dbt or metricmind setting of the machine running the tests reaches the projects."""
+    for name in ("DBT_PROFILES_DIR", "DBT_TARGET"):
+        monkeypatch.delenv(name, raising=False)
+    for setting in config.SETTINGS:
+        monkeypatch.delenv(setting.env, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+    config.set_overrides({})
+    yield
+    config.set_overrides({})
+
+
+@pytest.fixture(scope="session")
+def bazaar_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bazaar project with its warehouse built (shared: read it, never write it)."""
+    return copy_bazaar(tmp_path_factory.mktemp("bazaar") / "bazaar")
+
+
+@pytest.fixture(scope="session")
+def helpdesk_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The helpdesk project with its warehouse built (shared: read it, never write it)."""
+    return copy_helpdesk(tmp_path_factory.mktemp("helpdesk") / "helpdesk")
+
+
+@pytest.fixture(scope="session")
+def bazaar(bazaar_dir: Path) -> Iterator[Project]:
+    """The bazaar project, loaded once."""
+    with Project.load(bazaar_dir) as project:
+        yield project
+
+
+@pytest.fixture(scope="session")
+def helpdesk(helpdesk_dir: Path) -> Iterator[Project]:
+    """The helpdesk project, loaded once."""
+    with Project.load(helpdesk_dir) as project:
+        yield project
+
+
+def fresh_copy(src: Path, dst: Path) -> Path:
+    """A writable copy of a built project (no metricmind state)."""
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".metricmind"))
+    return dst
+
+
+def hand(project: Project, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of hand-written SQL on the project's warehouse."""
+    return [tuple(r) for r in project.warehouse.run(sql).rows]
+
+
+def close(a: Any, b: Any) -> bool:
+    """Two cells are the same answer (numbers within 1e-9 relative)."""
+    if a is None or b is None:
+        return a is b
+    if isinstance(a, (int, float, Decimal)) or isinstance(b, (int, float, Decimal)):
+        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)), abs(float(b)))
+    return bool(a == b)
+
+
+def same_rows(ours: list[tuple[Any, ...]], want: list[tuple[Any, ...]]) -> bool:
+    """Same rows in the same order, cell by cell (see :func:`close`)."""
+    return len(ours) == len(want) and all(
+        len(r) == len(w) and all(close(x, y) for x, y in zip(r, w, strict=True))
+        for r, w in zip(ours, want, strict=True)
+    )
