@@ -12,7 +12,7 @@ from metricmind.resolve.exclusion import (
 from metricmind.resolve.lexicon import COMMON_WORDS, Entry
 from metricmind.resolve.phrasings import VS_WORDS
 from metricmind.resolve.reading import _Pick
-from metricmind.resolve.text import FILLERS
+from metricmind.resolve.text import FILLERS, root, tokenize
 from metricmind.resolve.words import (
     ASC_WORDS,
     AUX,
@@ -67,6 +67,46 @@ class _PickReading(_FilterReading):
         """Whether the words before ``i`` name where something came from ("via", "through", "because of")."""
         before = " ".join(t.norm for t in self.tokens[max(0, i - 2) : i])
         return before.endswith(VALUE_CUES)
+
+    def negated_value(self, c: _Pick) -> bool:
+        """An exclusion cue before words that also start a value ("orders excluding refunded", "GMV not
+        counting refunded orders"): the value is left out; a metric of the same word would answer the
+        opposite question.
+        """
+        if exclusion_cue(self.tokens, c.first, self.unclaimed) is None:
+            return False
+        values = [
+            (o, x)
+            for o in self.by_first.get(c.first, [])
+            for x in o.entries
+            if x.kind == "value" and self.value_allowed(o, x)
+        ]
+        if not values:
+            return False
+        # "MRR excluding trials" where MRR's own rules already leave trials out: nothing to filter
+        said = {root(w) for o, _ in values for w in self.stems[o.first : o.last]}
+        return not any(said & self.rule_words(name) for name in self.metrics_elsewhere(c))
+
+    def metrics_elsewhere(self, c: _Pick) -> set[str]:
+        """Metrics named by candidate phrases that do not overlap ``c``."""
+        return {
+            e.target
+            for picks in self.by_first.values()
+            for o in picks
+            if o.last <= c.first or o.first >= c.last
+            for e in o.entries
+            if e.kind == "metric"
+        }
+
+    def rule_words(self, metric: str) -> frozenset[str]:
+        """Word roots of a metric's description, definition and business rules."""
+        m = self.r.model.metrics.get(metric)
+        if m is None:
+            return frozenset()
+        rules = m.meta.get("business_rules")
+        texts = [m.description or "", str(m.meta.get("definition") or "")]
+        texts += [str(r) for r in rules] if isinstance(rules, list) else [str(rules or "")]
+        return frozenset(root(t.stem) for t in tokenize(" ".join(texts)))
 
     def ranks_by(self, i: int) -> bool:
         """``biggest plan tier by customers``: after a ranking word, "by" names the metric to rank by."""

@@ -96,7 +96,8 @@ class Resolver:
         """Whether ``metric`` can be grouped or filtered by ``dim``."""
         key = (metric, dim)
         if key not in self._reach:
-            sources = self.sources(metric)
+            # a conversion metric is grouped by its base measure's model only (as MetricFlow does)
+            sources = self.model.source_models(metric, grouped=True)
             ok = bool(sources)
             for sm in sorted(sources):
                 try:
@@ -425,9 +426,12 @@ class _Reading(_PickReading):
                     if group
                     else {"metric": 0, "value": 1, "dimension": 2}
                 )
+                if kind == "metric" and self.negated_value(c):
+                    continue  # "orders excluding refunded": the value left out, never refunded orders
                 if kind == "value" and (
                     any(self.anchored(c, e) or self.named_dim_after(c, e) for e in entries)
                     or self.after_cue(c.first)
+                    or self.negated_value(c)
                 ):
                     order["value"] = -1  # "overdue invoices", "acquired via events": a value, not a metric
                 best = min(e.rank for e in entries)
