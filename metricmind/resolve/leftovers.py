@@ -87,6 +87,8 @@ class _LeftoverReading(_TimeOrderReading):
                 continue  # "which one", "which single industry", "quick one": not an amount
             if self.stems[i] in self.r.texts.entity_words and res.filters:
                 continue  # "enterprise-segment accounts in the US": who the filters describe
+            if any(self.stems[i] in f.field.split("__")[:-1] for f in res.filters):
+                continue  # "tickets from EMEA accounts": the entity a filter's dimension belongs to
             if number(t.norm) is not None:
                 res.refuse(
                     f"the number '{t.text}' does not fit the question as understood; metricmind filters by "

@@ -129,6 +129,11 @@ def build_lexicon(
         lex.add(m.name.replace("_", " "), Entry("metric", m.name, "name"))
         if m.label:
             lex.add(re.sub(r"\(.*?\)", " ", m.label), Entry("metric", m.name, "label"))
+            inner = " ".join(re.findall(r"\((.*?)\)", m.label))
+            if inner:  # "First response time (median)": the words in brackets tell twins apart, said
+                outer = re.sub(r"\(.*?\)", " ", m.label)  # before the rest or after it
+                lex.add(f"{outer} {inner}", Entry("metric", m.name, "label"))
+                lex.add(f"{inner} {outer}", Entry("metric", m.name, "label"))
         for syn in _strings(m.meta.get("synonyms")):
             lex.add(syn, Entry("metric", m.name, "synonym"))
     # "churn rate" also answers to "churn": the phrase without its generic words, when unambiguous.
