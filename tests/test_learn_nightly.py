@@ -88,7 +88,17 @@ def test_the_nightly_learner_builds_rollups_and_proposes_templates(repo: Path) -
         status = cli("learn", "status", "-p", str(repo))
     assert status["rollups"] == 2 and status["rollups_stale"] == 0
     assert status["served"] and status["cache_hit_rate"] is not None
-    assert "invoice_revenue" in status["trending"]
+    # trending metrics with their counts: 7 uses this week (4 monthly + 3 weekly), none before; the text too
+    trend = {t["name"]: t for t in status["trending"]}
+    assert trend["invoice_revenue"]["uses"] == 7 and trend["invoice_revenue"]["uses_before"] == 0
+    assert trend["signups"]["uses"] == 3
+    text = subprocess.run(
+        [sys.executable, "-m", "metricmind", "learn", "status", "--no-simulate", "-p", str(repo)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "invoice_revenue (7 uses, none the week before)" in text and "signups (3 uses" in text
 
 
 def _worker(root: str, n: int) -> None:

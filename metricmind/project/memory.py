@@ -304,7 +304,16 @@ class MemoryMixin(WordsMixin, RunMixin):
         status["rollups"] = len(store.rollups())
         status["rollups_stale"] = store.stale(self)  # type: ignore[arg-type]
         trending = memory.load_checkpoint("trending") or {}
-        status["trending"] = [t["name"] for t in trending.get("metrics") or []]
+        status["trending"] = [
+            {
+                "name": t["name"],
+                "uses": t.get("recent"),
+                "uses_before": t.get("prior"),
+                "growth": t.get("growth"),
+                "since": t.get("since"),
+            }
+            for t in trending.get("metrics") or []
+        ]
         state = memory.load_checkpoint(CHECKPOINT) or memory.load_checkpoint("policy")
         status["arms"] = Policy.from_state(state).arm_stats() if state else []
         return status

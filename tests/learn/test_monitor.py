@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from metricmind.interfaces.cli.app import app as cli_app
+from metricmind.interfaces.cli.commands_learn import FIGURES, status_lines
 from metricmind.interfaces.web import learn as web_learn
 from metricmind.interfaces.web.app import create_app
 from metricmind.learn.monitor import curve
@@ -80,7 +82,27 @@ def test_status_sections_and_the_curve_image(used: Project, tmp_path: Path) -> N
     sim = status["simulator"]
     assert sim["episodes"] == 2000 and 0.9 <= sim["share_of_oracle"] <= 1 and 0 < sim["regret"]
     assert {"served", "cache_hit_rate", "banned", "rollups", "trending", "arms"} <= set(status)
+    # the text shows every figure of the JSON: counts, rewards early vs recent, improvement, hit rates,
+    # how requests were served, each arm's pulls and mean reward, the simulator's regret
+    full = "\n".join(status_lines(status))
+    for key, label in FIGURES:
+        assert f"{label}: {'-' if status[key] is None else status[key]}" in full, key
+    for name, count in status["served"].items():
+        assert f"{name} {count}" in full
+    for table in ("arms", "episode_arms"):
+        assert status[table], table
+        for arm in status[table]:
+            mean = (
+                "" if arm["mean_reward"] is None else rf"\s+{arm['mean_reward']:,.4f}".rstrip("0").rstrip(".")
+            )
+            assert re.search(rf"{re.escape(arm['arm'])}\s+{arm['pulls']}{mean}\n", full), arm
+    for key in ("share_of_oracle", "regret", "regret_at_half", "recovery_episodes_after_drift"):
+        assert f"{key}: {sim[key]}" in full
     text = runner.invoke(cli_app, ["learn", "status", "--no-simulate", "--project", root]).output
+    again = json.loads(
+        runner.invoke(cli_app, ["learn", "status", "--no-simulate", "--json", "--project", root]).output
+    )
+    assert text.rstrip("\n") == "\n".join(status_lines(again))
     assert "episode_arms:" in text and "simulator:" not in text and arms[0]["arm"] in text
     for suffix, magic in (("svg", b"<?xml"), ("png", b"\x89PNG\r\n\x1a\n")):
         target = tmp_path / f"curve.{suffix}"

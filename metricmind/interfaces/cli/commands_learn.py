@@ -58,12 +58,15 @@ def learn_simulate(
     _arms(result["arms"])
 
 
-def _arms(arms: list[dict[str, Any]]) -> None:
-    typer.echo(
-        render_table(
-            ["arm", "pulls", "mean_reward"], [[a["arm"], a["pulls"], a["mean_reward"]] for a in arms]
-        )
+def arms_table(arms: list[dict[str, Any]]) -> str:
+    """Arms with their pull counts and mean rewards, as a text table."""
+    return render_table(
+        ["arm", "pulls", "mean_reward"], [[a["arm"], a["pulls"], a["mean_reward"]] for a in arms]
     )
+
+
+def _arms(arms: list[dict[str, Any]]) -> None:
+    typer.echo(arms_table(arms))
 
 
 @guarded
@@ -79,23 +82,66 @@ def learn_status(
     if as_json:
         typer.echo(dumps(status))
         return
-    sections = {k: v for k, v in status.items() if isinstance(v, (dict, list))}
+    typer.echo("\n".join(status_lines(status)))
+
+
+#: The top-level figures of ``learn status`` in the order the text prints them, with their labels.
+FIGURES = (
+    ("episodes", "episodes"),
+    ("skills", "skills"),
+    ("reflexions", "reflexion notes"),
+    ("checkpoints", "checkpoints"),
+    ("reward_early", "reward (first 100)"),
+    ("reward_recent", "reward (latest 100)"),
+    ("improvement_pct", "improvement %"),
+    ("query_episodes", "query episodes"),
+    ("cache_hit_rate", "cache hit rate"),
+    ("rollup_hit_rate", "rollup hit rate"),
+    ("rollups", "rollups"),
+    ("rollups_stale", "rollups stale"),
+)
+SHOWN = {k for k, _ in FIGURES} | {"served", "banned", "trending"}
+
+
+def _value(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
+def _trend(item: dict[str, Any]) -> str:
+    before = item.get("uses_before")
+    return f"{item['name']} ({item.get('uses')} uses, {'none' if not before else before} the week before)"
+
+
+def status_lines(status: dict[str, Any]) -> list[str]:
+    """``learn status`` as text: every figure the JSON holds (the figures, how requests were served,
+    banned arms, trending metrics with their counts, then each section: arms tables, the simulator).
+    """
+    lines = [f"{label:>22}: {_value(status[key])}" for key, label in FIGURES if key in status]
+    served = status.get("served") or {}
+    lines.append(f"{'served':>22}: {', '.join(f'{k} {v}' for k, v in served.items()) or '-'}")
+    trending = status.get("trending") or []
+    lines.append(f"{'trending':>22}: {'; '.join(_trend(t) for t in trending) or '-'}")
+    for ban in status.get("banned") or []:
+        lines.append(f"{'banned':>22}: {ban['arm']} ({ban['reason']})")
+    sections = {}
     for key, value in status.items():
-        if key not in sections and key not in ("served", "banned", "trending"):
-            typer.echo(f"{key:>16}: {'-' if value is None else value}")
-    typer.echo(f"{'served':>16}: {', '.join(f'{k} {v}' for k, v in status['served'].items()) or '-'}")
-    typer.echo(f"{'trending':>16}: {', '.join(status['trending']) or '-'}")
-    for ban in status["banned"]:
-        typer.echo(f"{'banned':>16}: {ban['arm']} ({ban['reason']})")
-    for name, value in sections.items():
-        if not value or name in ("served", "banned", "trending"):
+        if key in SHOWN:
             continue
-        typer.echo(f"\n{name}:")
-        if isinstance(value, list):
-            _arms(value)
+        if isinstance(value, (dict, list)):
+            sections[key] = value
         else:
-            for key, item in value.items():
-                typer.echo(f"{key:>30}: {'-' if item is None else item}")
+            lines.append(f"{key:>22}: {_value(value)}")
+    for name, value in sections.items():
+        lines.append(f"\n{name}:")
+        if not value:
+            lines.append("  -")
+        elif isinstance(value, list) and all(isinstance(v, dict) and "arm" in v for v in value):
+            lines.append(arms_table(value))
+        elif isinstance(value, list):
+            lines += [f"  {v}" for v in value]
+        else:
+            lines += [f"{key:>30}: {_value(item)}" for key, item in value.items()]
+    return lines
 
 
 @guarded
