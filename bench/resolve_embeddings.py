@@ -31,7 +31,7 @@ from metricmind.embedding import default_embedder
 from metricmind.embedding.model import ENV_DISABLE
 from metricmind.project import Project
 from metricmind.resolve import Resolver
-from metricmind.resolve.embedscore import ENV_CACHE
+from metricmind.resolve.embedscore import ENV_CACHE, ENV_SWITCH
 from metricmind.spec.model import Model
 from tests.resolve import blindset, devset
 
@@ -79,6 +79,7 @@ def _old_check(want: dict[str, Any]) -> Callable[[dict[str, Any]], bool]:
 def resolver(model: Model, embeddings: bool) -> Resolver:
     """A resolver with or without the embedding fallback (the switch is read when the resolver is made)."""
     os.environ[ENV_DISABLE] = "on" if embeddings else "off"
+    os.environ[ENV_SWITCH] = "on" if embeddings else "off"
     r = Resolver(model)
     assert (r.meaning is not None) == embeddings, "the embeddings extra is not installed"
     return r
@@ -125,6 +126,7 @@ def main() -> None:
         r.resolve("warm up", as_of=dt.date(2025, 6, 18))
         results[embeddings] = run(r, questions)
     os.environ.pop(ENV_DISABLE, None)
+    os.environ.pop(ENV_SWITCH, None)
     sets = sorted({s for s, *_ in questions}, key=["dev", "dev2", "dev3", "167"].index)
     for embeddings, label in ((False, "lexical only"), (True, "with embeddings")):
         answers, times = results[embeddings]

@@ -61,6 +61,10 @@ MIN_WORDS = 2
 lacks more often than a paraphrase of one it has."""
 STRONG = frozenset({"name", "label", "learned"})
 """How a metric was read that meaning never overrides (its own name or label, a learned word)."""
+ENV_SWITCH = "METRICMIND_RESOLVE_MEANING"
+"""``on`` makes the resolver read by meaning (with the extra installed); ``off`` keeps it lexical."""
+DEFAULT_ON = False
+"""Off by default: on the development sets it changed no answer's correctness (docs/ask.md, measured)."""
 ENV_CACHE = "METRICMIND_EMBEDDINGS_CACHE"
 """Folder of the catalog vector files (default ``~/.cache/metricmind/embeddings``)."""
 _FALLBACK_REASONS = ("no metric in the catalog matches", "not confident enough in this reading")
@@ -201,27 +205,24 @@ class ByMeaning:
         res = reading.res
         if res.analysis is not None or res.clarify is not None:
             return None
-        confirm = True  # whether meaning may agree with the metric read and explain the words beside it
-        if not res.answerable:
+        answered = res.answerable
+        concept = False
+        if not answered:
             reason = res.reason or ""
             concept = bool(res.metrics) and reason.endswith(_CONCEPT_REASON)
             if not (reason.startswith(_FALLBACK_REASONS) or concept):
                 return None  # a breakdown or value the catalog lacks was refused on purpose
-            confirm = not concept  # "days sales outstanding" is not sales: only another metric may be read…
-            current = list(res.metrics)
-        elif (
-            res.confidence < 0.8 and any(n.startswith("ignored") for n in res.notes) and len(res.metrics) == 1
-        ):
-            current = list(res.metrics)
-        else:
+        elif not (res.confidence < 0.8 and any(n.startswith("ignored") for n in res.notes)):
             return None
-        found = self.find(reading, current)
-        if found is None or (
-            not confirm
-            and found.metric in current
-            and (found.cosine < STRONG_COSINE or found.margin < STRONG_MARGIN)
-        ):  # … unless meaning is sure ("distinct folks logging in": active users)
+        if answered and len(res.metrics) != 1:
             return None
+        found = self.find(reading, list(res.metrics))
+        if found is None:
+            return None
+        if answered and not found.agrees:
+            return None  # an answer is only ever confirmed by meaning, never replaced ("logos" said of MRR)
+        if concept and found.agrees and (found.cosine < STRONG_COSINE or found.margin < STRONG_MARGIN):
+            return None  # "days sales outstanding" is not sales, unless meaning is sure ("folks logging in")
         return self.reread(reading, found, reread)
 
     def runs(self, reading: Readable, current: list[str]) -> list[tuple[int, int]]:
@@ -339,7 +340,19 @@ def _moved(s: Span, question: str, a: int, b: int, inserted_end: int, shift: int
     return replace(s, text=question[start:stop], start=start, end=stop, how="meaning" if inside else s.how)
 
 
+def enabled() -> bool:
+    """Whether the resolver reads by meaning: ``$METRICMIND_RESOLVE_MEANING`` on/off, else ``DEFAULT_ON``."""
+    value = os.environ.get(ENV_SWITCH, "").strip().lower()
+    if value in {"on", "1", "true", "yes"}:
+        return True
+    if value in {"off", "0", "false", "no"}:
+        return False
+    return DEFAULT_ON
+
+
 def by_meaning(model: Model) -> ByMeaning | None:
-    """The meaning reader of ``model``, or None when the extra is absent or turned off."""
+    """The meaning reader of ``model``, or None when turned off or the extra is absent (or turned off)."""
+    if not enabled():
+        return None
     embedder = default_embedder()
     return None if embedder is None else ByMeaning(model, embedder)

@@ -19,7 +19,14 @@ from metricmind.embedding.model import ENV_DISABLE, Vectors
 from metricmind.project import Project
 from metricmind.resolve import Resolver, embedscore
 from metricmind.resolve.describe import content, key
-from metricmind.resolve.embedscore import CAP, ByMeaning, catalog_vectors, metric_texts
+from metricmind.resolve.embedscore import (
+    CAP,
+    DEFAULT_ON,
+    ENV_SWITCH,
+    ByMeaning,
+    catalog_vectors,
+    metric_texts,
+)
 from metricmind.spec.model import Model
 
 DEMO = Path(__file__).resolve().parents[2] / "metricmind" / "demo" / "project"
@@ -53,6 +60,7 @@ def embedder() -> Embedder:
 def meaning(model: Model, embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> Resolver:
     """A resolver that reads by meaning."""
     monkeypatch.delenv(ENV_DISABLE, raising=False)
+    monkeypatch.setenv(ENV_SWITCH, "on")
     r = Resolver(model)
     assert r.meaning is not None
     return r
@@ -60,8 +68,9 @@ def meaning(model: Model, embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -
 
 @pytest.fixture
 def lexical(model: Model, monkeypatch: pytest.MonkeyPatch) -> Resolver:
-    """A resolver with embeddings turned off."""
+    """A resolver with embeddings turned off (and the switch on: the extra's switch wins)."""
     monkeypatch.setenv(ENV_DISABLE, "off")
+    monkeypatch.setenv(ENV_SWITCH, "on")
     r = Resolver(model)
     assert r.meaning is None
     return r
@@ -185,3 +194,18 @@ def test_a_new_resolver_loads_nothing_until_a_question_needs_meaning(
     assert ranked[0][0] == "overdue_amount"
     assert {m for m, _ in ranked} == {m for m, _ in metric_texts(model)}
     assert "bookings" not in dict(ranked)  # deprecated metrics are never read by meaning
+
+
+def test_the_resolver_reads_by_meaning_only_when_switched_on(
+    model: Model, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(ENV_DISABLE, raising=False)
+    monkeypatch.delenv(ENV_SWITCH, raising=False)
+    assert (Resolver(model).meaning is not None) == DEFAULT_ON
+    monkeypatch.setenv(ENV_SWITCH, "off")
+    r = Resolver(model)
+    assert r.meaning is None
+    res = r.resolve("sums owing beyond the deadline", as_of=DAY)
+    assert not res.answerable and not any("by meaning" in n for n in res.notes)
+    monkeypatch.setenv(ENV_SWITCH, "on")
+    assert Resolver(model).meaning is not None
