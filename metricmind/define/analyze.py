@@ -32,7 +32,16 @@ from metricmind.define.shape import contradiction, dimensions, metric_dict
 from metricmind.define.sources import suggest_sources
 from metricmind.define.terms import VERBS
 from metricmind.define.usage import Usage, boost
-from metricmind.define.words import POINT_IN_TIME, content, known, lexicon, stems, verbs_in, vocabulary
+from metricmind.define.words import (
+    POINT_IN_TIME,
+    content,
+    expand,
+    known,
+    lexicon,
+    stems,
+    verbs_in,
+    vocabulary,
+)
 from metricmind.errors import MetricmindError
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Measure, Metric, Model, SemanticModel
@@ -75,12 +84,34 @@ def analyze(
         ``refused`` (a code) and ``message`` (what is wrong and what to do).
     """
     started = time.perf_counter()
-    proposal = Proposal(definition=definition)
+    work = Definition(definition.name, expand(definition.text), tuple(expand(r) for r in definition.rules))
+    proposal = Proposal(definition=work)
     try:
-        _analyze(definition, model, proposal, dialect, max_hops, columns, usage, values or {})
+        _analyze(work, model, proposal, dialect, max_hops, columns, usage, values or {})
+        if work != definition:
+            as_written(proposal, work, definition)
     finally:
         proposal.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     return proposal
+
+
+def as_written(proposal: Proposal, work: Definition, original: Definition) -> None:
+    """The proposal's texts as the person wrote them (the analysis read abbreviations written out)."""
+    proposal.definition = original
+    said = dict(zip(work.rules, original.rules, strict=True)) | {work.text: original.text}
+    proposal.rules = [
+        replace(r, text=said.get(r.text, r.text.replace(work.text, original.text))) for r in proposal.rules
+    ]
+    for item in [proposal.metric, *proposal.new_metrics]:
+        if not item:
+            continue
+        if item.get("description") == work.text:
+            item["description"] = original.text
+        meta = item.get("config", {}).get("meta", {})
+        if meta.get("definition") == work.text:
+            meta["definition"] = original.text
+        if meta.get("business_rules"):
+            meta["business_rules"] = [said.get(str(r), str(r)) for r in meta["business_rules"]]
 
 
 def _refuse(proposal: Proposal, code: str, message: str) -> None:

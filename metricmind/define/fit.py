@@ -118,6 +118,14 @@ def compatible(model: Model, metric: Metric, term: Term | None, named_dims: set[
         per_period = ms.non_additive is not None and (home.primary or "").startswith(f"{term.counted}_")
         if ms.non_additive is None and ms.semantic_model != term.sm and term.confidence >= 0.6:
             return False  # "accounts with product activity" are counted in the events, not the signups
+        if (
+            ms.non_additive is not None
+            and ms.semantic_model != term.sm
+            and term.agg == "count_distinct"
+            and not term.snapshot
+            and term.confidence >= 0.6
+        ):
+            return False  # "customers with at least one event" did something: not the customers at month end
         if ms.agg.value in ("count", "sum_boolean") and home.primary != term.counted and not per_period:
             return False
         if ms.agg.value == "count_distinct" and key not in ms.expr:

@@ -145,6 +145,9 @@ def renamed(text: str, found: list[tuple[str, str]], ctx: Context) -> str | None
     Aliases the catalog writes as names ("Holland", "North America") and abbreviations ("pro" for
     "professional") are trusted.
     """
+    kind = _kind_alias(found, ctx)
+    if kind is not None:
+        return kind
     names: dict[tuple[str, ...], str] = {}
     for m in _WORD.finditer(text):
         name = m.group(0)
@@ -173,6 +176,29 @@ def renamed(text: str, found: list[tuple[str, str]], ctx: Context) -> str | None
             f"{word!r} is not a value of {dim}: the catalog has {spelled[0]!r} only as another word for "
             f"{value!r}; check that {word!r} means {value!r}"
         )
+    return None
+
+
+def _kind_alias(found: list[tuple[str, str]], ctx: Context) -> str | None:
+    """A value read through a lower-case alias of several words that shares no word with the value
+    ("direct debit" for ``bank_transfer``): the alias names a kind of thing the catalog files under a broader
+    value, so the person may mean something the catalog does not have; checked, not trusted.
+    """
+    for (dim, value), (_, key) in zip(found, ctx.keys, strict=False):
+        if len(key) < 2 or value in ("true", "false"):
+            continue
+        dimension = find_dimension(ctx.model, dim)
+        aliases = (dimension.meta.get("value_aliases") or {}) if dimension is not None else {}
+        spelled = [
+            str(a)
+            for a in (aliases.get(value) or () if isinstance(aliases, dict) else ())
+            if stems(str(a).lower().replace("-", " ")) == key and str(a) == str(a).lower()
+        ]
+        if spelled and not set(key) & set(stems(value.lower().replace("_", " ").replace("-", " "))):
+            return (
+                f"{spelled[0]!r} is read as {value!r} of {dim} only through the catalog's alias; check that "
+                f"{spelled[0]!r} means {value!r} and not a value the catalog does not have"
+            )
     return None
 
 

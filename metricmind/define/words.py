@@ -34,8 +34,36 @@ GLUE = frozenset(
     still just exactly least most at-least except excluding exclude excluded only without include including
     leave leaving out apart besides aside whether either neither nor but both everything everyone
     anyone anybody everybody across book books force
+    our ours we us my mine i me your yours you his her he she someone somebody people folks
+    big small large huge tiny plain simple basic straight regular normal usual typical actual real
+    proper full fully simply plainly basically actually really roughly just approximately
+    give gives gave giving express expresses expressed expressing show shows showed shown showing
+    want wants wanted need needs needed see sees saw seen call calls called treat treats treated
+    consider considers considered report reports reported track tracks tracked compute computes computed
+    calculate calculates calculated say says said tell tells told know knows knew think like
+    etc eg ie e.g i.e
     """.split()
 )
+#: Everyday abbreviations, read as the words they stand for ("avg days", "subs cancelled", "5 pct").
+ABBREVIATIONS = (
+    (re.compile(r"\bavg\b\.?", re.IGNORECASE), "average"),
+    (re.compile(r"\bsubs\b", re.IGNORECASE), "subscriptions"),
+    (re.compile(r"\bsub\b", re.IGNORECASE), "subscription"),
+    (re.compile(r"\bpct\b|\bper cent\b", re.IGNORECASE), "percent"),
+    (re.compile(r"\bno\. of\b|\bnum\.? of\b", re.IGNORECASE), "number of"),
+    (re.compile(r"\bqty\b", re.IGNORECASE), "quantity"),
+    (re.compile(r"\bcusts\b", re.IGNORECASE), "customers"),
+    (re.compile(r"\bcust\b", re.IGNORECASE), "customer"),
+)
+
+
+def expand(text: str) -> str:
+    """``text`` with everyday abbreviations written out (``ABBREVIATIONS``)."""
+    for pattern, words in ABBREVIATIONS:
+        text = pattern.sub(words, text)
+    return text
+
+
 #: Words that ask for money (a currency measure) or for a count.
 MONEY = frozenset(
     "value revenue amount money mrr arr spend collected collection billed dollar sum balance owed outstanding "
@@ -49,7 +77,7 @@ POINT_IN_TIME = (
     r"at (the )?end of|end of (the|each|every|a) month|month[- ']?s? end|end[- ]of[- ]month|\beom\b|"
     r"as of|as at|live (at|on|as)|still \w+ (at|on)|"
     r"(on|at|as of) (the )?(last|final|closing) day|(last|final) day of (the|each|every|a) month|"
-    r"month'?s (last|final) day|(close|closing) of (the|each|every|a) month|month[- ]close|"
+    r"month'?s (last|final) day|(close|closing) of (the|each|every|a) month|month(-|'s| )close|"
     r"on the books|in force"
 )
 SNAPSHOT = re.compile(

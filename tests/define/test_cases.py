@@ -19,6 +19,8 @@ from metricmind.project import Project
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "define.py"
 #: The third development file, floored on its own (the combined floors below are for ``TESTED_FILES``).
 THIRD = "definitions3.yml"
+#: The fourth development file (written code-blind by another engineer), floored on its own.
+FOURTH = "definitions4.yml"
 
 
 def bench() -> ModuleType:
@@ -46,9 +48,27 @@ def outcomes3(demo: Project) -> list[object]:
     return [b.run_case(demo, case) for case in b.load_cases(THIRD)]
 
 
-def test_no_development_case_is_silently_wrong(outcomes: list[object], outcomes3: list[object]) -> None:
-    wrong = [(o.id, o.detail) for o in [*outcomes, *outcomes3] if o.outcome == "wrong"]  # type: ignore[attr-defined]
+@pytest.fixture(scope="module")
+def outcomes4(demo: Project) -> list[object]:
+    b = bench()
+    return [b.run_case(demo, case) for case in b.load_cases(FOURTH)]
+
+
+def test_no_development_case_is_silently_wrong(
+    outcomes: list[object], outcomes3: list[object], outcomes4: list[object]
+) -> None:
+    wrong = [(o.id, o.detail) for o in [*outcomes, *outcomes3, *outcomes4] if o.outcome == "wrong"]  # type: ignore[attr-defined]
     assert wrong == []
+
+
+def test_definitions4_floor(outcomes4: list[object]) -> None:
+    # written code-blind by another engineer; scored untouched at 26.7% equal (32.0% of the answerable),
+    # 6.7% wrong (2 cases), 4/5 unanswerable refused
+    figures = bench().score(outcomes4)
+    assert figures["cases"] == 30, figures
+    assert figures["equal_pct"] >= 36.0, figures
+    assert figures["wrong_pct"] == 0.0, figures
+    assert figures["unanswerable_refused"] == "5/5", figures
 
 
 def test_definitions3_floor(outcomes3: list[object]) -> None:

@@ -1,0 +1,83 @@
+"""Probes in wording of their own for the causes fixed after definitions4 (each run on DuckDB against
+hand SQL where a metric is proposed): everyday abbreviations and filler words, a ratio's denominator
+counted on another table than the closest snapshot metric, and a value read only through a catalog alias
+that names a kind of thing (a doubt, never a confident answer)."""
+
+from __future__ import annotations
+
+from metricmind.define import Definition, analyze
+from metricmind.define.extend import proposal_sql
+from metricmind.define.proposal import Proposal
+from metricmind.project import Project
+
+SPINE = """
+    with months as (
+      select cast(m as date) as month
+      from generate_series(date '2024-01-01', date '2024-12-01', interval 1 month) t(m)
+    )
+"""
+
+
+def _same(project: Project, proposal: Proposal, hand: str) -> None:
+    sql = proposal_sql(project.model, proposal, start="2024-01-01", end="2024-12-31")
+    got = {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
+    want = {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(SPINE + hand).rows}
+    assert len(want) == 12
+    for month, value in want.items():
+        assert abs(got.get(month, 0.0) - value) < 1e-6 * max(1.0, abs(value)), (month, got.get(month), value)
+
+
+def test_abbreviations_are_read_as_the_words_they_stand_for(demo: Project) -> None:
+    p = analyze(Definition("subs_started", "No. of subs started each month"), demo.model)
+    assert p.refused is None, p.message
+    assert p.metric is not None and p.metric["description"] == "No. of subs started each month"  # as written
+    _same(
+        demo,
+        p,
+        """select m.month, count(s.subscription_id) from months m
+           left join fct_subscriptions_canonical s on date_trunc('month', s.started_at) = m.month
+           group by 1 order by 1""",
+    )
+
+
+def test_filler_words_are_no_unknown_words(demo: Project) -> None:
+    p = analyze(
+        Definition("invoices_issued", "How many invoices we issued each month, plain and simple"), demo.model
+    )
+    assert p.refused is None and not p.unread, (p.message, p.rules)
+    _same(
+        demo,
+        p,
+        """select m.month, count(i.invoice_id) from months m
+           left join fct_invoices_canonical i on date_trunc('month', i.issued_at) = m.month
+           group by 1 order by 1""",
+    )
+
+
+def test_a_denominator_of_entities_that_did_something_is_counted_where_they_did_it(demo: Project) -> None:
+    p = analyze(
+        Definition(
+            "events_per_doer",
+            "Events per account that did something: all events divided by distinct customers who had an event",
+        ),
+        demo.model,
+    )
+    assert p.refused is None and p.metric is not None, p.message
+    assert p.metric["type_params"]["denominator"]["name"] != "active_customers"  # not the paying customers
+    _same(
+        demo,
+        p,
+        """, agg as (
+             select date_trunc('month', occurred_at) as month, count(*) * 1.0 / count(distinct customer_id) as v
+             from fct_user_events_canonical group by 1
+           )
+           select m.month, a.v from months m left join agg a on a.month = m.month order by 1""",
+    )
+
+
+def test_a_value_read_only_through_an_alias_naming_a_kind_of_thing_is_a_doubt(demo: Project) -> None:
+    p = analyze(
+        Definition("dd_revenue", "Invoice revenue per month", ("Only direct debit payments",)), demo.model
+    )
+    assert p.refused is None and p.confidence < 0.6
+    assert any("only through the catalog's alias" in r.reason for r in p.unread), p.rules
