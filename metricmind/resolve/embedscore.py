@@ -203,8 +203,8 @@ class ByMeaning:
     def revise(self, reading: R, reread: Callable[[str], R]) -> tuple[R, Resolution] | None:
         """A better reading of ``reading``'s question by meaning, or None to keep the lexical one."""
         res = reading.res
-        if res.analysis is not None or res.clarify is not None:
-            return None
+        if reading.ambiguous is not None or reading.polarity is not None:
+            return None  # the resolver asks back with the readings to choose from
         answered = res.answerable
         concept = False
         if not answered:
