@@ -120,9 +120,59 @@ def plain_startup(model: Model) -> float:
     return (time.perf_counter() - t) * 1000
 
 
+def held_out_synonyms(model: Model, show: bool) -> None:
+    """Each multi-word synonym a data team wrote, taken out of the catalog and asked as a question
+    ("<synonym> last month"): what a person's own words for a metric the catalog does not list become,
+    with the words alone and with meaning (the catalog's other texts of the metric stay).
+    """
+    tally = {False: [0, 0, 0, 0], True: [0, 0, 0, 0]}  # right, wrong answers, of them >= 0.8, refused
+    pairs = [
+        (name, str(syn))
+        for name, m in sorted(model.metrics.items())
+        if str(m.meta.get("status") or "") != "deprecated"
+        for syn in list(m.meta.get("synonyms") or [])
+        if len(str(syn).split()) > 1
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ[ENV_CACHE] = tmp
+        for name, syn in pairs:
+            meta = model.metrics[name].meta
+            kept = list(meta["synonyms"])
+            meta["synonyms"] = [x for x in kept if x != syn]
+            try:
+                seen = []
+                for embeddings in (False, True):
+                    res = resolver(model, embeddings).resolve(f"{syn} last month", as_of=dt.date(2025, 6, 18))
+                    seen.append((res.answerable, res.metrics, round(res.confidence, 2)))
+                    t = tally[embeddings]
+                    if not res.answerable:
+                        t[3] += 1
+                    elif res.metrics == [name]:
+                        t[0] += 1
+                    else:
+                        t[1] += 1
+                        t[2] += res.confidence >= 0.8
+                if show and seen[0] != seen[1]:
+                    print(f"  {name:28s} {syn!r}: {seen[0]} -> {seen[1]}")
+            finally:
+                meta["synonyms"] = kept
+        os.environ.pop(ENV_CACHE, None)
+    for embeddings, label in ((False, "lexical only"), (True, "with embeddings")):
+        right, wrong, sure, refused = tally[embeddings]
+        print(
+            f"{label:16s} held-out synonyms: {right}/{len(pairs)} right, {wrong} wrong ({sure} of them at "
+            f">= 0.8), {refused} refused"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", action="store_true", help="list the questions the fallback changed")
+    parser.add_argument(
+        "--synonyms",
+        action="store_true",
+        help="also ask each multi-word synonym with it left out of the catalog",
+    )
     args = parser.parse_args()
     if default_embedder() is None:
         sys.exit("the embeddings extra is not installed: pip install 'metricmind[embeddings]'")
@@ -160,6 +210,8 @@ def main() -> None:
     print(
         f"start-up to a first answer by meaning: {cold:.0f} ms cold (vectors embedded), {warm:.0f} ms cached"
     )
+    if args.synonyms:
+        held_out_synonyms(model, args.changes)
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     fired = sum(any("by meaning" in n for n in a.get("notes", [])) for a in results[True][0])
     print(f"questions read by meaning: {fired} of {len(questions)}")
