@@ -13,11 +13,11 @@ from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.exclusion import EXCLUSION_WORDS
 from metricmind.resolve.lexicon import COMMON_WORDS
 from metricmind.resolve.loosevalues import prefixed
-from metricmind.resolve.reading import _ReadingBase
+from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.resolution import Span
 from metricmind.resolve.shorthand import SHORT_FORMS
 from metricmind.resolve.text import FILLERS, stems
-from metricmind.resolve.words import GROWTH_WORDS
+from metricmind.resolve.words import ENTITY_NOUNS, GROWTH_WORDS, SOURCE_WORDS
 
 MIN_GAIN = 2.0
 """How much a metric's description must explain beyond a reading made of names, labels or synonyms to
@@ -65,6 +65,39 @@ class _DescribedReading(_ReadingBase):
             and t.norm not in EXCLUSION_WORDS  # "ignoring SMB" excludes a value, it names no metric
             and not self.names_value(i)  # "customers on Starter": a plan, not the word "start"
         ]
+
+    def value_of_other(self, p: _Pick, others: list[str]) -> bool:
+        """Whether an entity noun read as who another metric counts is also a value every other metric
+        reaches ("new customers from events": the events channel); the pick then becomes that value.
+        """
+        values = [
+            e
+            for e in self.lex.lookup(tuple(self.stems[p.first : p.last]))
+            if e.kind == "value"
+            and others
+            and all(self.r.reachable(m, e.target.split("=", 1)[0]) for m in others)
+        ]
+        if not values:
+            return False
+        p.kind, p.entries = "value", values
+        return True
+
+    def source_value(self, p: _Pick) -> bool:
+        """The one metric word read is an entity noun after a word of origin that is also a value, and an
+        entity noun before it says who ("how many new accounts came from events"): it is that value.
+        """
+        words = self.stems[p.first : p.last]
+        j = p.first - 1
+        while j >= 0 and self.tokens[j].norm in ("the", "our", "a"):
+            j -= 1
+        if j < 0 or self.tokens[j].norm not in SOURCE_WORDS or words[0] not in ENTITY_NOUNS:
+            return False
+        if not any(self.stems[k] in ENTITY_NOUNS | self.r.texts.entity_words for k in range(j)):
+            return False
+        values = [e for e in self.lex.lookup(tuple(words)) if e.kind == "value"]
+        if values:
+            p.kind, p.entries = "value", values
+        return bool(values)
 
     def names_value(self, i: int) -> bool:
         """Whether the word at ``i`` is, as typed, a whole value of a dimension ("Starter", "EMEA")."""

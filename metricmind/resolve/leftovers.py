@@ -152,11 +152,6 @@ class _LeftoverReading(_TimeOrderReading):
                 return
             res.confidence -= IGNORED_WORD_PENALTY
             res.notes.append(f"ignored {'unknown word ' if i in unknown else ''}'{t.text}'")
-        if res.confidence < 0.5:
-            res.refuse(
-                "not confident enough in this reading: " + "; ".join(res.notes),
-                [self.describe(m) for m in res.metrics],
-            )
 
     def preamble(self) -> set[int]:
         """Words before a dash or colon that nothing read ("quick q - …", "for the board: …"): chat."""

@@ -113,6 +113,10 @@ class Lexicon:
         return self.phrases.get(key, [])
 
 
+_LINKING = frozenset({"of", "the", "a", "an", "per", "to", "in"})
+"""Words that only link a generic word to the rest of a phrase: no phrase of its own begins or ends so."""
+
+
 def build_lexicon(
     model: Model,
     learned: dict[str, dict[str, str]] | None = None,
@@ -140,6 +144,10 @@ def build_lexicon(
     reduced: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for key, entries in list(lex.phrases.items()):
         core = tuple(w for w in key if w not in GENERIC)
+        while core and core[0] in _LINKING:  # "number of customers" → "customers", never "of customers"
+            core = core[1:]
+        while core and core[-1] in _LINKING:
+            core = core[:-1]
         if core and core != key:
             for e in entries:
                 reduced[core].add(e.target)

@@ -25,7 +25,9 @@ from metricmind.resolve.words import (
     LOSE_VERBS,
     NEGATIONS,
     QUALIFIER_BEFORE,
+    REDUCED_READ_PENALTY,
     SORT_WORDS,
+    SOURCE_WORDS,
     WIN_VERBS,
 )
 
@@ -60,6 +62,8 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
             found.append((p, self.best_metric(p.entries)))
         # "MRR from Enterprise customers": a bare entity noun qualifies another metric;
         # "our biggest customers by MRR": it names what to group by
+        if len(found) == 1 and self.source_value(found[0][0]):
+            found = []  # "new accounts from events": the channel; the entity before it says who is counted
         if len(found) > 1:
             keep = []
             in_value = {j for q in picks if q.kind == "value" for j in range(q.first, q.last)}
@@ -99,6 +103,13 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
                     and any(q.last == k + 1 for q, _ in found if q is not p)
                     and not after_value
                 )
+                source = j >= 0 and self.tokens[j].norm in SOURCE_WORDS
+                if (
+                    words[0] in ENTITY_NOUNS
+                    and source
+                    and self.value_of_other(p, [n for q, n in found if q is not p])
+                ):
+                    continue  # "new customers from events": the channel, not who the metric counts
                 if words[0] in ENTITY_NOUNS and (len(words) == 1 or not after_value) and qualifier:
                     self.claim(p.first, p.last)  # "MRR from customers acquired via paid search"
                     self.qualifiers.update(range(p.first, p.last))
@@ -136,7 +147,7 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
             if p.fuzzy:
                 self.res.confidence -= 0.1
             if min(e.rank for e in p.entries) >= 4:
-                self.res.confidence -= 0.1
+                self.res.confidence -= REDUCED_READ_PENALTY
             self.span("metrics", p.first, p.last, name, how)
             if name not in out:
                 out.append(name)

@@ -19,7 +19,7 @@ from metricmind.resolve.resolution import Filter, Span
 from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import find_threshold, verbish
 from metricmind.resolve.tiers import _TierReading
-from metricmind.resolve.words import GRAMMAR
+from metricmind.resolve.words import GRAMMAR, REDUCED_READ_PENALTY
 from metricmind.spec.names import METRIC_TIME
 
 EVERYDAY_SHORT = frozenset(
@@ -66,7 +66,8 @@ class _PhrasingReading(_ComposedReading, _TierReading):
             s = next(s for s in spans if s.how == "reduced")
             if self.split_word(s):
                 return
-            res.confidence -= UNSURE_PENALTY
+            # (the metric pass took 0.1 for the shortened phrase already: one cause, one penalty)
+            res.confidence -= UNSURE_PENALTY - REDUCED_READ_PENALTY
             res.notes.append(f"read '{s.text}' as {s.target}, a shortened name")
         if res.order_by and not res.group_by:
             res.confidence -= UNSURE_PENALTY

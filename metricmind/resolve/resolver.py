@@ -38,6 +38,7 @@ from metricmind.resolve.attribution import (
     speaks_of_credit,
     wants_analysis,
 )
+from metricmind.resolve.audit import _AuditReading
 from metricmind.resolve.describe import MetricTexts, metric_texts
 from metricmind.resolve.embedscore import ByMeaning, by_meaning
 from metricmind.resolve.lexicon import Entry, build_lexicon, read_learned
@@ -59,6 +60,9 @@ TIME_WORDS = frozenset(
     january february march april june july august september october november december""".split()
 )
 """Time words whose typos are fixed where the time phrases read them ("last quater", "febuary")."""
+UNSURE = 0.5
+"""Below this confidence a reading is not answered but asked back (``clarify`` offers it to confirm): an
+answer always carries at least this confidence, a refusal less."""
 MAX_QUESTION_CHARS = 2000
 """The longest question the resolver reads; a longer one is a ``QuestionTooLongError``."""
 
@@ -226,7 +230,13 @@ class Resolver:
         revised = self.meaning.revise(reading, lambda q: _Reading(self, q, day)) if self.meaning else None
         if revised is not None:
             reading, res = revised
-        if reading.ambiguous is not None:
+        if res.answerable and res.confidence < UNSURE:
+            res.clarify = self.confirm(res)
+            res.refuse(
+                "not confident enough in this reading: " + "; ".join(res.notes),
+                [reading.describe(m) for m in res.metrics],
+            )
+        elif reading.ambiguous is not None:
             res.clarify = self.clarify(reading, day)
         elif reading.polarity is not None:
             res.clarify = self.clarify_polarity(reading, day)
@@ -237,6 +247,23 @@ class Resolver:
             res.in_words = reading_in_words(res, self.model)
             res.assumptions = assumptions(res, self.model)
         return res
+
+    def confirm(self, res: Resolution) -> dict[str, Any]:
+        """Asking back on a reading too unsure to answer (several words left unexplained or read loosely):
+        the reading itself, in words, as the one choice to confirm.
+        """
+        said = reading_in_words(res, self.model)
+        return {
+            "question": f"Not sure I read this right. Did you mean: {said}",
+            "choices": [
+                {
+                    "label": said,
+                    "question": res.question,
+                    "metrics": list(res.metrics),
+                    "query": res.query_dict(),
+                }
+            ],
+        }
 
     def clarify_polarity(self, reading: _Reading, as_of: dt.date) -> dict[str, Any] | None:
         """A value of unclear polarity ("MRR but EMEA"): read leaving the value out, and keeping only it."""
@@ -288,7 +315,7 @@ class Resolver:
         return {"question": f"By '{word.text}', did you mean {names}?", "choices": choices}
 
 
-class _Reading(_PickReading):
+class _Reading(_PickReading, _AuditReading):
     """All passes over one question."""
 
     # -- passes --------------------------------------------------------------------------------
@@ -334,6 +361,7 @@ class _Reading(_PickReading):
         self.read_ranked_tiers()
         self.check_leftovers(picks)
         self.calibrate()
+        self.audit_values()
         return res
 
     def grain_inside_metric(self) -> None:

@@ -108,3 +108,7 @@ WIN_VERBS = frozenset(
 """Verbs of winning customers ("how many customers did we sign")."""
 LOSE_VERBS = frozenset("left leave walked went quit lost lose cancelled canceled dropped".split())
 """Verbs of losing customers ("how many clients walked away")."""
+REDUCED_READ_PENALTY = 0.1
+"""What the metric pass takes for a metric read from a shortened phrase or a head noun."""
+SOURCE_WORDS = frozenset({"from", "via", "through", "thru"})
+"""Words before where something came from: a value there ("from events") is a source, not a metric."""

@@ -22,12 +22,24 @@ HERE = Path(__file__).with_name("blind")
 DEV, BLIND = HERE / "dev.yml", HERE / "blind.yml"
 DEV2, BLIND2 = HERE / "dev2.yml", HERE / "blind2.yml"
 """The second code-blind author's sets: ``dev2.yml`` (tune on it) and ``blind2.yml`` (scored only)."""
+DEV3, BLIND3 = HERE / "dev3.yml", HERE / "blind3.yml"
+"""The third code-blind author's sets (2026-12-05): ``dev3.yml`` (tune on it) and ``blind3.yml`` (scored only);
+either may be absent until its author lands it (``present`` says which are there)."""
+TUNING = (DEV, DEV2, DEV3)
+"""The splits one may tune on (their misses may be shown)."""
+SCORED_ONLY = (BLIND, BLIND2, BLIND3)
+"""The splits scored only: their misses are never shown, and nobody reads them to choose a change."""
 COMPONENTS = ("answerable", "metrics", "group_by", "time_range", "filters", "order_by", "limit", "comparison")
 ATTRIBUTION = "ANY_ATTRIBUTION"  # the set's placeholder: any attribution metric is right
 CONFORMED = {"marketing_channel__name": "customer__acquisition_channel"}
 """The demo's conformed channel (shared by ad spend and customers, for CAC by channel) under the name the
 set's README expects for it ("map it when scoring"): the same channels, the customer's acquisition side.
 """
+
+
+def present(paths: tuple[Path, ...]) -> list[Path]:
+    """The splits of ``paths`` that exist."""
+    return [p for p in paths if p.exists()]
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -123,6 +135,7 @@ class Score:
     confident: list[int] = field(default_factory=lambda: [0, 0])  # [right, total] at confidence >= 0.8
     refusals_low: list[int] = field(default_factory=lambda: [0, 0])  # refusals with confidence < 0.5
     misses: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+    scored_only: bool = False  # a blind split: its misses are never shown, whatever the caller asks
 
     def accuracy(self, component: str | None = None) -> float:
         """Exact share (whole questions, or one component)."""
@@ -139,7 +152,7 @@ class Score:
         lines.append(f"  refusals with confidence < 0.5: {low}/{refused}")
         for kind, (hits, n) in sorted(self.by_kind.items()):
             lines.append(f"  kind {kind}: {hits}/{n}")
-        if show_misses:
+        if show_misses and not self.scored_only:
             for qid, q, want, got in self.misses:
                 diff = {
                     k: (want.get(k), got.get(k))
@@ -159,7 +172,7 @@ def _show(value: Any) -> str:
 
 def score(resolver: Resolver, path: Path) -> Score:
     """Resolve every question of a split and compare."""
-    s = Score()
+    s = Score(scored_only=path in SCORED_ONLY or path.name.startswith("blind"))
     for item in load(path):
         as_of = dt.date.fromisoformat(str(item.get("as_of") or "2025-06-18"))
         resolution = resolver.resolve(str(item["q"]), as_of=as_of)

@@ -48,6 +48,13 @@ DEV_FLOOR, BLIND_FLOOR, CONFIDENT_FLOOR = 0.94, 0.84, 0.92
 DEV2_FLOOR, BLIND2_FLOOR, CONFIDENT2_FLOOR = 0.93, 0.83, 0.90
 
 
+def test_a_blind_split_never_shows_its_misses(resolver: Resolver) -> None:
+    for path in blindset.present(blindset.SCORED_ONLY):
+        s = blindset.score(resolver, path)
+        assert s.scored_only
+        assert "MISS" not in s.report(show_misses=True)  # asked to, it still does not
+
+
 def test_blind_sets_stay_above_their_floors(resolver: Resolver) -> None:
     splits = (
         (blindset.DEV, DEV_FLOOR, CONFIDENT_FLOOR),
