@@ -14,25 +14,29 @@ from typing import Any
 from metricmind.define import rules as rulebook
 from metricmind.define.columns import TableValues, wrap
 from metricmind.define.extend import extend
-from metricmind.define.fit import compatible, named_dimensions, structure
+from metricmind.define.fit import TAIL, compatible, named_dimensions, structure
 from metricmind.define.implied import STATE_WORDS, implied
+from metricmind.define.kinds import assign, difference, difference_metric, per_entity, undated
 from metricmind.define.newmodel import plan
 from metricmind.define.parts import (
     clause_for,
     explained,
     kin,
     monthly_expression,
+    named_fully,
     own_words,
     part_values,
+    same_unit,
     strip_own,
+    time_dims,
 )
 from metricmind.define.proposal import Definition, NewMeasure, NewModel, Proposal, RuleReading, Suggestion
 from metricmind.define.rank import is_ratio, measures_of, rank
 from metricmind.define.shape import join_filters
 from metricmind.define.terms import Term, find_term
-from metricmind.define.words import MONEY, RATIO, content, lexicon, stems
+from metricmind.define.words import RATIO, content, lexicon
 from metricmind.spec.joingraph import JoinGraph
-from metricmind.spec.model import Metric, Model
+from metricmind.spec.model import Model
 
 MIN_METRIC = 3.0
 
@@ -66,7 +70,13 @@ def compose(
     shape = structure(definition)
     parts = Parts(values=values or {})
     common = [r for i, r in enumerate(definition.rules) if shape is None or i != shape[3]]
-    if shape is None:
+    minus = difference(definition.text) if shape is None else None
+    if minus is not None:
+        made_minus = _difference(definition, model, minus, list(definition.rules), parts, proposal, columns)
+        if isinstance(made_minus, str):
+            return made_minus, []
+        metric = made_minus
+    elif shape is None:
         term = find_term(model, definition.text, context, lx, columns, dated)
         if term is None:
             return "the definition names no column or entity of one semantic model clearly", []
@@ -82,9 +92,11 @@ def compose(
         metric = _simple(definition, made)
     else:
         num_text, den_text, qualifier, rule_at = shape
-        sides = []
+        sides: list[dict[str, Any]] = []
         for role, text, extra in (("numerator", num_text, qualifier), ("denominator", den_text, "")):
             term = find_term(model, text, f"{text} {extra} {context}", lx, columns, (text, *dated))
+            if term is None and sides:  # "events per active account": the accounts among the events
+                term = per_entity(model, *_flow_home(model, sides[0], parts), text)
             made = _part(
                 definition, model, f"{definition.name}_{role}", text, term, extra, common, parts, proposal
             )
@@ -150,9 +162,9 @@ def _part(
         named |= named_dimensions(model, [text], frozenset(own_words(base, term)) | STATE_WORDS)
     if base is not None and not compatible(model, base, term, named):
         base = None
-    if base is not None and term is None and not _named_fully(base, text) and not _same_unit(base, text):
+    if base is not None and term is None and not named_fully(base, text) and not same_unit(base, text):
         base = None  # "live subscriptions at month end" is a count, not the currency of `mrr`
-    if base is not None and name != definition.name and not _named_fully(base, text):
+    if base is not None and name != definition.name and not named_fully(base, text):
         extra = [w for w in content(text) if w not in own_words(base, term) and w not in STATE_WORDS]
         if extra:  # "enabled users" is not `active_users` filtered to enabled ones
             return (
@@ -233,7 +245,7 @@ def _part(
         reachable,
         snapshot,
         [str(r) for r in (base.meta.get("business_rules") or ()) if base is not None] if base else [],
-        _time_dims(extended, homes),
+        time_dims(extended, homes),
         rulebook.flags_of(extended, reachable, set(homes)),
         set(homes),
     )
@@ -320,40 +332,45 @@ def _part(
     return out
 
 
-def _same_unit(base: Metric, text: str) -> bool:
-    """``text`` asks for money exactly when ``base`` is in currency (said only by its description)."""
-    money = bool(set(stems(text.lower())) & MONEY)
-    return money == (str(base.meta.get("unit") or "") == "currency")
+def _difference(
+    definition: Definition,
+    model: Model,
+    minus: tuple[str, str],
+    rules: list[str],
+    parts: Parts,
+    proposal: Proposal,
+    columns: dict[str, dict[str, str]] | None,
+) -> dict[str, Any] | str:
+    """A difference ("X minus Y"): each part built alone (its own rules and date), then subtracted."""
+    lx = lexicon(model)
+    sides = []
+    for role, said, own in zip(("left", "right"), minus, assign(rules, *minus), strict=True):
+        text, dates = undated(TAIL.sub("", said))  # "…, monthly" is the period, not a value
+        own = [*dates, *own]
+        term = find_term(model, text, " ".join([text, *own]), lx, columns, (text, *own))
+        made = _part(definition, model, f"{definition.name}_{role}", text, term, "", own, parts, proposal)
+        if isinstance(made, str):
+            return f"the {role} part ({text!r}): {made}"
+        sides.append(made)
+    if _same(sides[0], sides[1], parts):
+        return f"{minus[0]!r} reads the same as {minus[1]!r}: the difference would be 0"
+    return difference_metric(definition.name, definition.text, _meta(definition, None), *sides)
 
 
-def _root(word: str) -> str:
-    """``word`` without an inflection ("refunded", "refunds" → "refund")."""
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def _named_fully(base: Metric, text: str) -> bool:
-    """``text`` holds one of ``base``'s own phrases whole (its name, label or a synonym)."""
-    said = tuple(_root(w) for w in stems(text.lower().replace("-", " ").replace("_", " ")))
-    for phrase in (base.name.replace("_", " "), base.label, *map(str, base.meta.get("synonyms") or ())):
-        key = tuple(_root(w) for w in stems(phrase.lower().replace("-", " ")))
-        if key and any(said[i : i + len(key)] == key for i in range(len(said) - len(key) + 1)):
-            return True
-    return False
-
-
-def _time_dims(model: Model, homes: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
-    out: dict[str, tuple[tuple[str, ...], ...]] = {}
-    for h in homes:
-        for d in model.semantic_models[h].dimensions:
-            if d.type == "time":
-                phrases = {stems(d.name.replace("_", " ")), stems(d.label)} | {
-                    stems(str(s)) for s in d.meta.get("synonyms") or ()
-                }
-                out[d.name] = tuple(sorted(p for p in phrases if p))
-    return out
+def _flow_home(model: Model, side: dict[str, Any], parts: Parts) -> tuple[str | None, str | None]:
+    """(semantic model, time dimension) of a part that reads one flow measure (no snapshot), else Nones."""
+    extended = extend(
+        model,
+        new_measures=[(m.semantic_model, m.measure) for m in parts.measures],
+        new_metrics=[m for m in parts.metrics if m["type"] == "simple"],
+    )
+    if side["name"] not in extended.metrics:
+        return None, None
+    names = extended.measures_of(side["name"])
+    found = [extended.measures[n] for n in names if n in extended.measures]
+    if len(found) != 1 or found[0].non_additive is not None:
+        return None, None
+    return found[0].semantic_model, found[0].agg_time_dimension
 
 
 def _meta(definition: Definition, unit: str | None) -> dict[str, Any]:

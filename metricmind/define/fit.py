@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from metricmind.define.implied import STATE_WORDS
+from metricmind.define.kinds import difference
 from metricmind.define.parts import own_words
 from metricmind.define.proposal import Definition
 from metricmind.define.rank import is_ratio, measures_of, rank
@@ -174,6 +175,9 @@ def incompatible(
     entity, a dimension it cannot reach, another ratio), or None when it fits.
     """
     shape = structure(definition)
+    minus = difference(definition.text) if shape is None else None
+    if minus is not None and not (base.type.value == "derived" and " - " in str(base.expr or "")):
+        return f"the definition is the difference {minus[0]!r} − {minus[1]!r}, which `{base.name}` is not"
     if shape is not None:
         if same_ratio(model, base, shape[0], shape[1]):
             return None

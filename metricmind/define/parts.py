@@ -9,7 +9,7 @@ import re
 
 from metricmind.define import rules as rulebook
 from metricmind.define.terms import Term
-from metricmind.define.words import lexicon, stems
+from metricmind.define.words import MONEY, lexicon, stems
 from metricmind.spec.model import Metric, Model, SemanticModel
 
 SNAPSHOT_WORDS = frozenset("end live month active paying paid".split())
@@ -119,3 +119,40 @@ def monthly_expression(sm: SemanticModel, column: str) -> tuple[str, str] | None
         said = ", ".join(f"÷ {INTERVAL_MONTHS[v.lower()]} when {d.name} is {v}" for v in longer)
         return f"case {cases} else {column} end", f"{column} as a monthly amount ({said})"
     return None
+
+
+def same_unit(base: Metric, text: str) -> bool:
+    """``text`` asks for money exactly when ``base`` is in currency (said only by its description)."""
+    money = bool(set(stems(text.lower())) & MONEY)
+    return money == (str(base.meta.get("unit") or "") == "currency")
+
+
+def root_of(word: str) -> str:
+    """``word`` without an inflection ("refunded", "refunds" → "refund")."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def named_fully(base: Metric, text: str) -> bool:
+    """``text`` holds one of ``base``'s own phrases whole (its name, label or a synonym)."""
+    said = tuple(root_of(w) for w in stems(text.lower().replace("-", " ").replace("_", " ")))
+    for phrase in (base.name.replace("_", " "), base.label, *map(str, base.meta.get("synonyms") or ())):
+        key = tuple(root_of(w) for w in stems(phrase.lower().replace("-", " ")))
+        if key and any(said[i : i + len(key)] == key for i in range(len(said) - len(key) + 1)):
+            return True
+    return False
+
+
+def time_dims(model: Model, homes: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The time dimensions of ``homes`` with the phrases (stems) that name each."""
+    out: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for h in homes:
+        for d in model.semantic_models[h].dimensions:
+            if d.type == "time":
+                phrases = {stems(d.name.replace("_", " ")), stems(d.label)} | {
+                    stems(str(s)) for s in d.meta.get("synonyms") or ()
+                }
+                out[d.name] = tuple(sorted(p for p in phrases if p))
+    return out

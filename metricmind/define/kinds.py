@@ -1,0 +1,150 @@
+"""Measure kinds beyond one aggregation or a plain ratio: a per-entity denominator ("events per active
+account": the distinct accounts in the numerator's own rows), a difference of two measures ("cash
+collected minus refunds paid back", each part dated by its own time dimension), and a share of a total
+("EMEA's share of total MRR").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from metricmind.define.terms import Term, entities_named
+from metricmind.define.words import GLUE, content, lexicon, stems
+from metricmind.spec.model import Model
+
+#: Words around an entity that say "the ones with activity" and nothing else ("active accounts").
+ACTIVE = frozenset("active engaged distinct unique number count different".split())
+#: "X minus Y", "X less Y", "X net of Y" (a difference of two measures).
+MINUS = re.compile(
+    r"^(?P<num>.+?)\s+(?:minus|less|net of|after subtracting|with .{1,30} subtracted)\s+(?P<den>.+)$", re.I
+)
+#: "EMEA's share of total MRR", "the share of total MRR from EMEA", "EMEA as a share of all MRR".
+SHARE_OF_TOTAL = re.compile(
+    r"^(?P<part>[\w&' -]+?)(?:'s|’s)\s+(?:share|proportion|percentage|portion|fraction) of\s+"
+    r"(?:the\s+)?(?:total|all|overall|whole|entire)?\s*(?P<whole>.+)$",
+    re.I,
+)
+
+
+def per_entity(model: Model, home: str | None, time: str | None, text: str) -> Term | None:
+    """The denominator of "X per active account" read as the distinct accounts among X's own rows:
+    ``text`` names one entity ("active accounts", "distinct customers") and nothing else, and the
+    numerator's semantic model ``home`` holds that entity as a foreign key. None otherwise.
+    """
+    if home is None or time is None or home not in model.semantic_models:
+        return None
+    sm = model.semantic_models[home]
+    words = stems(text.lower().replace("-", " ").replace("_", " "))
+    named = entities_named(model, words, lexicon(model))
+    if len(named) != 1:
+        return None
+    at, entity = named[0]
+    rest = [w for i, w in enumerate(words) if i != at and w not in GLUE and w not in ACTIVE]
+    if rest or entity == sm.primary:
+        return None
+    key = next((e.expr for e in sm.entities if e.name == entity), None)
+    if key is None:
+        return None
+    said = set(words) & ACTIVE
+    return Term(
+        home,
+        "count_distinct",
+        key,
+        time,
+        False,
+        f"count_distinct({key}) in {sm.relation.rsplit('.', 1)[-1]}: the {entity}s that have the numerator's "
+        "own rows in the period (not the month-end snapshot of active ones)",
+        # "active" may also mean a live subscription: a doubt unless only "distinct" was said
+        0.7 if said - {"distinct", "unique", "number", "count", "different"} else 0.75,
+        entity,
+        False,
+    )
+
+
+def difference(text: str) -> tuple[str, str] | None:
+    """(minuend, subtrahend) of "X minus Y" (after a "Net cash in:" lead), else None."""
+    body = text.strip().rstrip(".")
+    if ":" in body:
+        body = body.split(":", 1)[1].strip()
+    m = MINUS.match(body)
+    if m is None:
+        return None
+    left, right = m.group("num").strip(" ,"), m.group("den").strip(" ,")
+    if not content(left) or not content(right):
+        return None
+    return left, right
+
+
+#: A dating clause inside a part ("(by paid date)", ", by refund date").
+DATED = re.compile(r"\s*(?:\((by [^()]+)\)|,\s*(by [^,()]+))")
+
+
+def undated(text: str) -> tuple[str, list[str]]:
+    """``text`` without its dating clauses, and those clauses as rules ("by paid date")."""
+    found = [a or b for a, b in DATED.findall(text)]
+    bare = PAID_BACK.sub(r"\1", DATED.sub("", text)).strip()
+    return bare, [f.strip() for f in found]
+
+
+#: A verb with its particle that names the act, not a state ("refunds paid back", "credits given out").
+PAID_BACK = re.compile(r"\b(\w+)\s+(?:paid|given|sent|handed)\s+(?:back|out)\b", re.I)
+
+
+def share_of_total(text: str) -> tuple[str, str] | None:
+    """(part, whole) of "EMEA's share of total MRR at month end": the part is the whole with the
+    owner's words ("EMEA MRR at month end"), the whole as written.
+    """
+    body = text.strip().rstrip(".")
+    body = re.split(r",\s*(?:expressed|shown|given|as|in)\b", body)[0]
+    m = SHARE_OF_TOTAL.match(body)
+    if m is None:
+        return None
+    part, whole = m.group("part").strip(), m.group("whole").strip()
+    if not content(part) or not content(whole):
+        return None
+    return f"{part} {whole}", whole
+
+
+def assign(rules: list[str], left: str, right: str) -> tuple[list[str], list[str]]:
+    """The rules of each part of a difference: a rule that dates ("Refunds by the date they were
+    refunded") goes to the part it shares more words with; every other rule to both.
+    """
+
+    def words(text: str) -> set[str]:
+        return {w[:5] for w in stems(text.lower()) if len(w) > 2 and w not in GLUE}
+
+    mine: tuple[list[str], list[str]] = ([], [])
+    for r in rules:
+        if " by " not in f" {r.lower()} ":
+            mine[0].append(r)
+            mine[1].append(r)
+            continue
+        a, b = len(words(r) & words(left)), len(words(r) & words(right))
+        if a != b:
+            mine[0 if a > b else 1].append(r)
+        else:
+            mine[0].append(r)
+            mine[1].append(r)
+    return mine
+
+
+def difference_metric(
+    name: str, text: str, meta: dict[str, Any], left: dict[str, Any], right: dict[str, Any]
+) -> dict[str, Any]:
+    """The derived metric ``left - right`` over the two parts (each with its own filter; a month
+    without rows of one part counts it as 0).
+    """
+    a, b = left["name"], right["name"]
+    refs = [{k: v for k, v in p.items() if k in ("name", "filter")} for p in (left, right)]
+    if a == b:  # the same metric with two filters: alias them apart
+        refs[0]["alias"], refs[1]["alias"] = f"{a}_left", f"{a}_right"
+        a, b = f"{a}_left", f"{a}_right"
+    return {
+        "name": name,
+        "label": name.replace("_", " ").capitalize(),
+        "description": text,
+        "type": "derived",
+        "type_params": {"expr": f"coalesce({a}, 0) - coalesce({b}, 0)", "metrics": refs},
+        "config": {"meta": meta},
+    }

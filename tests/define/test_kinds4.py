@@ -1,0 +1,148 @@
+"""Measure kinds of the fourth definition set, probed in new wording and executed against hand SQL.
+
+Each probe is a paraphrase written for this file (not a case of ``cases/``): the proposal's metric runs
+by month for 2024 on the demo (new measures, models and helper metrics compiled without dbt) and must
+equal the hand SQL, or carry a doubt (confidence < 0.8) and never be confidently wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from functools import cache
+from typing import Any
+
+import pytest
+
+from metricmind.define import Definition, Proposal, analyze
+from metricmind.define.columns import TableValues, table_values
+from metricmind.define.extend import proposal_sql, warehouse_columns
+from metricmind.project import Project
+
+MONTHS = (
+    "with months as (select cast(unnest(generate_series(date '2024-01-01', date '2024-12-01', "
+    "interval 1 month)) as date) as month)"
+)
+
+
+@cache
+def _context(root: str) -> tuple[dict[str, dict[str, str]], TableValues]:
+    with Project.load(root) as project:
+        columns = warehouse_columns(project.warehouse)
+        return columns, table_values(project.warehouse, project.model, columns)
+
+
+def propose(demo: Project, name: str, text: str, *rules: str) -> Proposal:
+    """``analyze`` with the warehouse's columns and values (as the CLI, the web and the bench do)."""
+    columns, values = _context(str(demo.root))
+    started = time.perf_counter()
+    p = analyze(
+        Definition(name, text, rules), demo.model, dialect=demo.dialect, columns=columns, values=values
+    )
+    assert (time.perf_counter() - started) < 2.0  # < 200 ms unloaded; generous on a shared machine
+    return p
+
+
+def rows(demo: Project, sql: str) -> dict[dt.date, float]:
+    out: dict[dt.date, float] = {}
+    for month, value in demo.warehouse.run(sql).rows:
+        day = month.date() if isinstance(month, dt.datetime) else month
+        out[day] = float(value) if value is not None else 0.0
+    return out
+
+
+def equal_to_hand(demo: Project, p: Proposal, hand: str) -> bool:
+    """The proposal's 2024 months equal the hand SQL's (within a cent or a millionth)."""
+    assert p.refused is None and p.metric is not None, p.message
+    got = rows(demo, proposal_sql(demo.model, p, start="2024-01-01", end="2024-12-31"))
+    want = rows(demo, hand)
+    assert len(want) == 12
+    return all(
+        abs(got.get(m, 0.0) - w) <= 0.01 or abs(got.get(m, 0.0) - w) <= 1e-6 * abs(w) for m, w in want.items()
+    )
+
+
+def kind_of(p: Proposal) -> dict[str, Any]:
+    assert p.metric is not None
+    return p.metric
+
+
+# --- a ratio per distinct entity ---------------------------------------------------------------------
+
+EVENTS_PER_ACCOUNT = f"""{MONTHS}
+select m.month, count(e.event_id) / count(distinct e.customer_id) as value
+from months m join fct_user_events_canonical e on date_trunc('month', e.event_date) = m.month
+group by m.month order by m.month"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Product events per active account, monthly",
+        "Events divided by distinct customers who had an event, each month",
+        "Average usage per account: every event divided by the count of distinct customers with any event",
+    ],
+)
+def test_a_ratio_per_entity_counts_the_entity_among_the_numerators_rows(demo: Project, text: str) -> None:
+    p = propose(demo, "events_per_account", text)
+    den = kind_of(p)["type_params"]["denominator"]["name"]
+    assert den != "active_customers"  # the month-end snapshot of live subscriptions is another count
+    added = [m.measure for m in p.new_measures]
+    assert any(m["agg"] == "count_distinct" and m["expr"] == "customer_id" for m in added)
+    assert equal_to_hand(demo, p, EVENTS_PER_ACCOUNT)
+    assert p.confidence < 0.8 or "distinct" in text  # "active" alone could mean a live subscription
+
+
+def test_a_per_entity_ratio_keeps_an_existing_count_of_the_same_rows(demo: Project) -> None:
+    p = propose(demo, "events_per_user", "Events per active user each month")
+    assert kind_of(p)["type_params"]["denominator"]["name"] == "active_users"
+    assert not p.new_measures
+
+
+def test_mrr_per_active_customer_stays_on_the_snapshot(demo: Project) -> None:
+    """A snapshot numerator (MRR) is divided by the snapshot of active customers, as ARPA is."""
+    p = propose(demo, "mrr_per_customer", "MRR per active customer at month end")
+    if p.metric is not None and p.metric["type"] == "ratio":
+        assert p.metric["type_params"]["denominator"]["name"] == "active_customers"
+
+
+# --- a difference of two measures, each on its own date ----------------------------------------------
+
+NET_CASH = f"""{MONTHS}
+, collected as (select date_trunc('month', paid_at) as month, sum(amount) as amount
+  from fct_invoices_canonical where paid_at is not null group by 1)
+, refunded as (select date_trunc('month', refunded_at) as month, sum(refunded_amount) as amount
+  from fct_invoices_canonical where refunded_at is not null group by 1)
+select m.month, coalesce(c.amount, 0) - coalesce(r.amount, 0) as value
+from months m left join collected c on c.month = m.month left join refunded r on r.month = m.month
+order by m.month"""
+
+
+@pytest.mark.parametrize(
+    ("text", "rules"),
+    [
+        ("Cash collected minus refunds, monthly", ()),
+        (
+            "Payments received in the month less money refunded in the month",
+            ("Payments by payment date", "Refunds by refund date"),
+        ),
+        (
+            "Cash in, net: invoice amounts paid in the month (by paid date) minus refunds paid back in the "
+            "month (by refund date)",
+            (),
+        ),
+    ],
+)
+def test_a_difference_dates_each_part_by_its_own_date(
+    demo: Project, text: str, rules: tuple[str, ...]
+) -> None:
+    p = propose(demo, "net_cash", text, *rules)
+    metric = kind_of(p)
+    assert metric["type"] == "derived" and " - " in metric["type_params"]["expr"]
+    assert not p.unread or p.confidence < 0.8
+    assert equal_to_hand(demo, p, NET_CASH)
+
+
+def test_a_difference_of_one_thing_with_itself_is_not_proposed(demo: Project) -> None:
+    p = propose(demo, "nothing", "Refunds minus refunds")
+    assert p.metric is None or p.metric["type"] != "derived" or p.confidence < 0.8
