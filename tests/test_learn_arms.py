@@ -151,13 +151,22 @@ def test_a_reward_setting_with_unknown_keys_is_a_clear_error(demo: Project) -> N
 
 
 def test_replay_serves_equal_rows_from_cache_and_rollups(demo: Project) -> None:
-    from metricmind.project.replay import replay
+    from metricmind.project.replay import replay, workload
 
+    # the workload holds near-repeats: the same shapes over time ranges of whole months, or filtered
+    drawn = workload(demo, 300, seed=0)
+    ranged = [q for q in drawn if q.start and q.end]
+    filtered = [q for q in drawn if q.where]
+    assert len(ranged) > 30 and len(filtered) > 30
+    assert all(q.start.day == 1 and q.end.day == 1 for q in ranged)
+    assert {q.group_by for q in ranged} & {q.group_by for q in drawn if not q.start}
     result = replay(demo, 300, seed=0)
     assert result["queries"] == 300 and result["failed"] == 0
     assert result["differing_answers"] == 0 and result["banned"] == []
     assert result["cache_hits"] > 0 and result["rollup_hits"] > 0 and result["rollups_built"] > 0
-    assert result["repeated_share"] > 0.3
+    assert result["repeated_share"] > 0.3 and result["near_repeated_share"] > 0.1
+    # rollups answer queries never asked before (the cache cannot), re-aggregating what they hold
+    assert result["rollup_hits_unseen"] > 0 and result["near_repeated_served"].get("rollup", 0) > 0
     # nothing of the replay stays in the project's own memory
     assert demo.memory.status()["episodes"] == 0
 
@@ -245,3 +254,32 @@ def test_cache_and_rollup_answers_carry_the_deprecation_warning(demo: Project) -
         assert answer.result.rows == plain.result.rows
         assert answer.result.warnings and "net_revenue" in answer.result.warnings[0], answer.served
     assert {"rollup", "cache"} <= served
+
+
+def test_a_month_rollup_answers_ranges_of_whole_months_only(demo: Project) -> None:
+    """A time range on a rollup coarser than a day routes only when its bounds are whole periods of the
+    rollup's grain (every source row of a kept month is inside the range): equal to the plain plan."""
+    b = MetricQuery.build
+    spec = spec_for(demo.model, b("new_mrr", "metric_time__quarter"))
+    assert spec is not None and spec.grain == "month" and spec.reagg == "SUM"
+    store = RollupStore(demo.state_dir / "rollups")
+    assert not store.build(demo, [spec], kind="table")["failed"]
+    version = data_version(demo)
+    whole = [
+        b("new_mrr", start="2025-02-01", end="2025-05-01"),
+        b("new_mrr", "metric_time__quarter", start="2025-01-01", end="2026-01-01"),
+        b("new_mrr", "metric_time__year", start="2025-04-01", end="2025-10-01"),  # widened to whole years
+        b("new_mrr", "metric_time__month", start="2025-03-01"),
+    ]
+    nonempty = 0
+    for query in whole:
+        found = store.find(demo, query, version)
+        assert found is not None, query
+        plain = demo._run_plain(query)
+        got = store.run(found[1])
+        assert got.columns == plain.columns and got.rows == plain.rows, query
+        nonempty += bool(plain.rows)
+    assert nonempty == len(whole)
+    # a bound inside a month: the rollup's month would hold days outside the range — never routed
+    for query in (b("new_mrr", start="2025-02-10", end="2025-05-01"), b("new_mrr", end="2025-05-20")):
+        assert store.find(demo, query, version) is None, query

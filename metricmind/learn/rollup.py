@@ -6,8 +6,9 @@ is routed to it only when the rollup gives the very rows the plain plan gives (t
 * sums and counts (``sum``, ``count``, ``sum_boolean``; ``min``/``max`` re-aggregate with themselves)
   of a *simple* metric without a non-additive dimension or a filled time spine re-aggregate to a
   coarser grain (day → week, month, quarter, year; month → quarter, year; quarter → year) and to fewer
-  dimensions; filters apply only to the rollup's own dimension columns; a time range only on a day
-  rollup (filtering its days, widened as the plain plan widens it);
+  dimensions; filters apply only to the rollup's own dimension columns; a time range (widened as the
+  plain plan widens it) only when its bounds are whole periods of the rollup's grain — any range on a
+  day rollup, first days of months on a month rollup — filtering the rollup's periods;
 * everything else (count distinct, averages, ratios, derived, cumulative, conversion metrics,
   snapshots) only at its exact shape: the same group-by, filters and time range.
 
@@ -27,6 +28,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from metricmind.compiler.periods import floor
 from metricmind.compiler.timefilter import on_columns
 from metricmind.errors import MetricmindError
 from metricmind.spec.filters import parse_where
@@ -291,13 +293,13 @@ def route(
         conds.append(f"({cond.sql(dialect=target)})")
     start, end = widened if widened is not None else (query.start, query.end)
     if start is not None or end is not None:
-        if rollup_grain != "day":
+        if not aligned(start, end, rollup_grain):
             return None
-        day = _q(TIME + "day")
+        column = _q(TIME + str(rollup_grain))
         if start is not None:
-            conds.append(f"{day} >= CAST('{start.isoformat()}' AS DATE)")
+            conds.append(f"{column} >= CAST('{start.isoformat()}' AS DATE)")
         if end is not None:
-            conds.append(f"{day} < CAST('{end.isoformat()}' AS DATE)")
+            conds.append(f"{column} < CAST('{end.isoformat()}' AS DATE)")
     kind = rollup.types.get(metric, "DOUBLE")
     value = f"CAST({spec.reagg}({_q(metric)}) AS {kind}) AS {_q(metric)}"
     sql = f"SELECT {', '.join([*keys, value])} FROM {table_ref(rollup)}"
@@ -306,6 +308,16 @@ def route(
     if keys:
         sql += f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))} ORDER BY {order}"
     return sql
+
+
+def aligned(start: dt.date | None, end: dt.date | None, grain: str | None) -> bool:
+    """Whether ``[start, end)`` is whole periods of a rollup's ``grain``: then a period's row is inside the
+    range exactly when all of its source rows are (any range for a day rollup; first days of months
+    for a month rollup).
+    """
+    if grain is None:
+        return False
+    return all(d is None or floor(d, Grain(grain)) == d for d in (start, end))
 
 
 def _order(query: MetricQuery) -> str | None:

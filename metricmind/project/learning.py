@@ -178,8 +178,9 @@ class Learner(Answering):
         routed: bool,
         skill: bool = False,
         shorter: bool = False,
+        new: bool = False,
     ) -> np.ndarray:
-        """The request's features."""
+        """The request's features (see :data:`~metricmind.project.learning_config.DIM`)."""
         grain = next((g.removeprefix(TIME) for g in query.group_by if g.startswith(TIME)), None)
         grains = [1.0 if grain is None else 0.0] + [1.0 if grain == g else 0.0 for g in GRAINS]
         plain_ms = self._latency.get(pattern)
@@ -194,6 +195,7 @@ class Learner(Answering):
                 math.log1p(plain_ms) / 10 if plain_ms is not None else 0.0,
                 1.0 if skill else 0.0,
                 1.0 if shorter else 0.0,
+                1.0 if new else 0.0,
             ]
         )
 
@@ -245,6 +247,7 @@ class Learner(Answering):
                 found is not None,
                 skill=any(p.skill != "none" for p in offered.values()),
                 shorter=len(self.variants(query)) > 1,
+                new=self._is_new(pattern),
             )
             arm = self.policy.choose(x, allowed)
         plan = offered[arm]

@@ -29,8 +29,9 @@ HINT_ARMS = [query_arm(optimization="hints"), query_arm(join_path="shortest", op
 CHECKPOINT = "query_policy"
 GUARD = "query_guard"
 #: Context features: cached, rollup routes, grain one-hot (none + 5 grains), categorical group-by,
-#: filtered, time range, log of the pattern's plain latency, a skill's plan exists, a shorter join path.
-DIM = 2 + 1 + len(GRAINS) + 3 + 1 + 2
+#: filtered, time range, log of the pattern's plain latency, a skill's plan exists, a shorter join path,
+#: the pattern never asked before (the reward's "new pattern": whatever arm answers it earns that).
+DIM = 2 + 1 + len(GRAINS) + 3 + 1 + 2 + 1
 #: Skill plans are re-read from the memory every this many requests (the nightly learner makes skills).
 SKILLS_EVERY = 256
 

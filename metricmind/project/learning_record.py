@@ -135,7 +135,8 @@ class Recording(Planning):
         if trained:
             self._checkpoint()
 
-    def _new_pattern(self, pattern: str) -> bool:
+    def _patterns(self) -> set[str]:
+        """The patterns the memory holds episodes of (read once, then kept up to date here)."""
         with self._lock:
             if self._seen is None:
                 self._seen = set()
@@ -145,9 +146,20 @@ class Recording(Planning):
                         self._seen = memory.patterns()
                     except MetricmindError:
                         pass
-            if pattern in self._seen:
+            return self._seen
+
+    def _is_new(self, pattern: str) -> bool:
+        """Whether ``pattern`` was never asked before (the memory has no episode of it)."""
+        with self._lock:
+            return pattern not in self._patterns()
+
+    def _new_pattern(self, pattern: str) -> bool:
+        """:meth:`_is_new`, and remember ``pattern`` as asked."""
+        with self._lock:
+            seen = self._patterns()
+            if pattern in seen:
                 return False
-            self._seen.add(pattern)
+            seen.add(pattern)
             return True
 
     def _checkpoint(self) -> None:

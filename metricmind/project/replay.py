@@ -15,6 +15,7 @@ Latencies are wall times of the whole call (compile, lookups, execution, verific
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
 import statistics
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from metricmind.errors import MetricmindError
 from metricmind.learn.cache import ResultCache
 from metricmind.learn.memory import Memory
-from metricmind.learn.rollup import GRAINS
+from metricmind.learn.rollup import GRAINS, spec_for
 from metricmind.learn.safety import same_answer
 from metricmind.project.learning import Learner
 from metricmind.project.nightlearn import plan_rollups
@@ -41,6 +42,10 @@ if TYPE_CHECKING:
     from metricmind.project.core import Project
 
 ZIPF = 1.1
+#: The share of drawn queries that are near-repeats of their shape (a time range or a filter).
+VARIATIONS = 0.5
+#: A filter picks among the first this many values of the dimension.
+FILTER_VALUES = 8
 
 
 def shapes(project: Project) -> list[MetricQuery]:
@@ -48,9 +53,9 @@ def shapes(project: Project) -> list[MetricQuery]:
     found: list[MetricQuery] = []
     for metric in project.metrics():
         group_bys: list[list[str]] = [[], *([f"metric_time__{g}"] for g in GRAINS)]
-        cats = [d.name for d in project.dimensions(metric.name) if d.type == "categorical"]
-        if cats:
-            group_bys += [[cats[0]], ["metric_time__month", cats[0]]]
+        cat = _categorical(project, metric.name)
+        if cat:
+            group_bys += [[cat], ["metric_time__month", cat]]
         for group_by in group_bys:
             query = MetricQuery.build([metric.name], group_by or None)
             try:
@@ -61,8 +66,54 @@ def shapes(project: Project) -> list[MetricQuery]:
     return found
 
 
-def workload(project: Project, n: int, seed: int) -> list[MetricQuery]:
-    """``n`` queries drawn with Zipf popularity over the shapes (shuffled by ``seed``)."""
+def _months_back(day: dt.date, months: int) -> dt.date:
+    """The first of the month ``months`` before ``day``'s month."""
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def time_ranges(project: Project, query: MetricQuery) -> list[tuple[dt.date, dt.date]]:
+    """Time ranges a user would ask of ``query``'s metric: the last 1, 3, 6 and 12 whole months of its
+    data and the last two calendar years (empty when its months cannot be read).
+    """
+    try:
+        months = project._run_plain(MetricQuery.build(list(query.metrics), ["metric_time__month"]))
+    except MetricmindError:
+        return []
+    days = [v.date() if isinstance(v, dt.datetime) else v for v, *_ in months.rows]
+    days = [d for d in days if isinstance(d, dt.date)]
+    if not days:
+        return []
+    end = _months_back(max(days), -1)  # the first day after the last month
+    ranges = [(_months_back(end, n), end) for n in (1, 3, 6, 12)]
+    ranges += [(dt.date(y, 1, 1), dt.date(y + 1, 1, 1)) for y in (end.year - 2, end.year - 1)]
+    return ranges
+
+
+def category_values(project: Project, metrics: tuple[str, ...], name: str) -> list[str]:
+    """The first :data:`FILTER_VALUES` values of dimension ``name`` in the metrics' answer by it (text
+    values only: a filter compares them as strings), or none when it cannot be read.
+    """
+    try:
+        answer = project._run_plain(MetricQuery.build(list(metrics), [name]))
+    except MetricmindError:
+        return []
+    return [str(v) for v, *_ in answer.rows if isinstance(v, str)][:FILTER_VALUES]
+
+
+def _filter(name: str, value: str) -> str:
+    quoted = value.replace("'", "''")
+    return "{{ Dimension('" + name + "') }} = '" + quoted + "'"
+
+
+def workload(project: Project, n: int, seed: int, *, variations: float = VARIATIONS) -> list[MetricQuery]:
+    """``n`` queries drawn with Zipf popularity over the shapes (shuffled by ``seed``).
+
+    With probability ``variations`` a drawn query is a *near-repeat* of its shape rather than the shape
+    itself: the same group-by over a time range (:func:`time_ranges`) or filtered on one value of its
+    categorical dimension (either with equal odds, among what applies) — a different query of the same
+    family, which the result cache does not answer and a rollup of the family does.
+    """
     rng = random.Random(seed)
     pool = shapes(project)
     if not pool:
@@ -72,7 +123,37 @@ def workload(project: Project, n: int, seed: int) -> list[MetricQuery]:
         )
     rng.shuffle(pool)
     weights = [1 / (i + 1) ** ZIPF for i in range(len(pool))]
-    return rng.choices(pool, weights=weights, k=n)
+    drawn = rng.choices(pool, weights=weights, k=n)
+    if variations <= 0:
+        return drawn
+    values: dict[tuple[tuple[str, ...], str], list[str]] = {}
+    ranges: dict[tuple[str, ...], list[tuple[dt.date, dt.date]]] = {}
+    cats = {m.name: _categorical(project, m.name) for m in project.metrics()}
+    out: list[MetricQuery] = []
+    for query in drawn:
+        if rng.random() >= variations:
+            out.append(query)
+            continue
+        options: list[MetricQuery] = []
+        if query.metrics not in ranges:
+            ranges[query.metrics] = time_ranges(project, query)
+        if ranges[query.metrics]:
+            start, end = rng.choice(ranges[query.metrics])
+            options.append(
+                MetricQuery.build(list(query.metrics), list(query.group_by) or None, None, start, end)
+            )
+        cat = cats.get(query.metrics[0])
+        if cat and (query.metrics, cat) not in values:
+            values[(query.metrics, cat)] = category_values(project, query.metrics, cat)
+        if cat and values[(query.metrics, cat)]:
+            where = _filter(cat, rng.choice(values[(query.metrics, cat)]))
+            options.append(MetricQuery.build(list(query.metrics), list(query.group_by) or None, where))
+        out.append(rng.choice(options) if options else query)
+    return out
+
+
+def _categorical(project: Project, metric: str) -> str | None:
+    return next((d.name for d in project.dimensions(metric) if d.type == "categorical"), None)
 
 
 def _p(values: list[float], q: float) -> float | None:
@@ -80,6 +161,21 @@ def _p(values: list[float], q: float) -> float | None:
         return None
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
+
+
+def _ratio(plain: list[float], learned: list[float]) -> float | None:
+    """How many times lower the learned median is than the plain one."""
+    if not plain or not learned or statistics.median(learned) <= 0:
+        return None
+    return round(statistics.median(plain) / statistics.median(learned), 2)
+
+
+def _family(project: Project, query: MetricQuery) -> str:
+    """The rollup family of ``query``: what the rollup that would answer it holds (its metric and
+    group-by names otherwise).
+    """
+    spec = spec_for(project.model, query, project.dialect)
+    return spec.key if spec is not None else repr((query.metrics, sorted(query.group_by)))
 
 
 def _median(values: list[float]) -> float | None:
@@ -126,6 +222,8 @@ def _replay(project: Project, learner: Learner, queries: list[MetricQuery], nigh
     failed = 0
     night_report: dict[str, Any] = {}
     seen: set[MetricQuery] = set()
+    near: list[bool] = []
+    families: set[str] = set()
     for i, query in enumerate(queries):
         if i == night:
             learner.flush()
@@ -147,17 +245,23 @@ def _replay(project: Project, learner: Learner, queries: list[MetricQuery], nigh
         learned_ms.append(timings["learned"])
         repeated.append(query in seen)
         seen.add(query)
+        family = _family(project, query)
+        near.append(not repeated[-1] and family in families)
+        families.add(family)
         served.append(answer.served)
         if not same_answer(plain.rows, answer.result.rows) or plain.columns != answer.result.columns:
             differing.append({"query": query.to_dict(), "served": answer.served})
     rep_plain = [ms for ms, r in zip(plain_ms, repeated, strict=True) if r]
     rep_learned = [ms for ms, r in zip(learned_ms, repeated, strict=True) if r]
+    near_plain = [ms for ms, r in zip(plain_ms, near, strict=True) if r]
+    near_learned = [ms for ms, r in zip(learned_ms, near, strict=True) if r]
     learner.flush()
     stats = learner.stats()
     return {
         "queries": len(plain_ms),
         "failed": failed,
         "shapes": len(seen),
+        "families": len(families),
         "plain_median_ms": _median(plain_ms),
         "learned_median_ms": _median(learned_ms),
         "plain_p95_ms": _p(plain_ms, 0.95),
@@ -167,6 +271,14 @@ def _replay(project: Project, learner: Learner, queries: list[MetricQuery], nigh
         "repeated_learned_median_ms": _median(rep_learned),
         "repeated_plain_p95_ms": _p(rep_plain, 0.95),
         "repeated_learned_p95_ms": _p(rep_learned, 0.95),
+        "repeated_speedup": _ratio(rep_plain, rep_learned),
+        "near_repeated_share": round(len(near_plain) / len(plain_ms), 4) if plain_ms else 0.0,
+        "near_repeated_plain_median_ms": _median(near_plain),
+        "near_repeated_learned_median_ms": _median(near_learned),
+        "near_repeated_served": dict(Counter(s for s, r in zip(served, near, strict=True) if r)),
+        "rollup_hits_unseen": sum(
+            1 for s, r in zip(served, repeated, strict=True) if s == "rollup" and not r
+        ),
         "plain_total_s": round(sum(plain_ms) / 1000, 3),
         "learned_total_s": round(sum(learned_ms) / 1000, 3),
         "cache_hits": served.count("cache"),
