@@ -26,7 +26,7 @@ from metricmind.define.extend import compile_metric, extend
 from metricmind.define.fit import incompatible, mismatch
 from metricmind.define.implied import implied
 from metricmind.define.inputs import check_input
-from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion
+from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion, as_written
 from metricmind.define.rank import Candidate, confidence, is_snapshot, measures_of, rank
 from metricmind.define.shape import contradiction, dimensions, metric_dict
 from metricmind.define.sources import suggest_sources
@@ -34,6 +34,7 @@ from metricmind.define.terms import VERBS
 from metricmind.define.usage import Usage, boost
 from metricmind.define.words import (
     POINT_IN_TIME,
+    SOFT,
     content,
     expand,
     known,
@@ -95,25 +96,6 @@ def analyze(
     return proposal
 
 
-def as_written(proposal: Proposal, work: Definition, original: Definition) -> None:
-    """The proposal's texts as the person wrote them (the analysis read abbreviations written out)."""
-    proposal.definition = original
-    said = dict(zip(work.rules, original.rules, strict=True)) | {work.text: original.text}
-    proposal.rules = [
-        replace(r, text=said.get(r.text, r.text.replace(work.text, original.text))) for r in proposal.rules
-    ]
-    for item in [proposal.metric, *proposal.new_metrics]:
-        if not item:
-            continue
-        if item.get("description") == work.text:
-            item["description"] = original.text
-        meta = item.get("config", {}).get("meta", {})
-        if meta.get("definition") == work.text:
-            meta["definition"] = original.text
-        if meta.get("business_rules"):
-            meta["business_rules"] = [said.get(str(r), str(r)) for r in meta["business_rules"]]
-
-
 def _refuse(proposal: Proposal, code: str, message: str) -> None:
     proposal.refused = code
     proposal.message = message
@@ -145,7 +127,11 @@ def _analyze(
     unknown = [
         w
         for w in content(AT_POINT.sub(" ", definition.text))
-        if not known(w, vocab) and w not in VERBS and w not in column_words and w not in verbs
+        if not known(w, vocab)
+        and w not in VERBS
+        and w not in column_words
+        and w not in verbs
+        and w not in SOFT
     ]
     ranked = rank(model, definition, text, usage.metrics if usage else None)
     proposal.similar = [

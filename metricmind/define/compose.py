@@ -8,6 +8,7 @@ own semantic model, and fills the proposal: ``metric``, ``new_metrics``, ``new_m
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -125,6 +126,10 @@ def compose(
     rulebook.check_which(parts.reads)
     fixed = {r.reading.text: r.reading for r in parts.reads if r.which is not None}
     scales = {r.scale for r in parts.reads if r.scale is not None}
+    explicit = re.search(r"\b(0|zero)\s*(to|and|-|–)\s*(1|one|100)\b", definition.text, re.IGNORECASE)
+    said_scale = rulebook.scale_of(definition.text.lower()) if shape is not None and explicit else None
+    if said_scale is not None and not scales:  # "…, expressed as a percentage between 0 and 100"
+        scales = {said_scale}
     if shape is None or len(scales) > 1:
         fixed |= {
             r.reading.text: RuleReading(

@@ -20,6 +20,7 @@ who has read the doubts confirms the proposal (``confirmed``: web "Confirm", ``d
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -55,6 +56,18 @@ SHAPE_WORDS = frozenset(
     total sum amount value share proportion percentage percent fraction ratio rate divided per out
     each every once twice day week quarter year at least one any anything product
     """.split()
+)
+
+
+#: A negated phrase ("not the Enterprise plan") that may say which dimension a value read belongs to.
+NOT_THE = re.compile(r"\bnot (?:the |a |an |by )?((?:[\w-]+ ?){1,4})", re.IGNORECASE)
+
+
+#: A sentence saying what a word of the definition means ("By big customers I mean accounts in …").
+MEANS = re.compile(
+    r"\b(?:by\s+)?((?:[\w-]+\s+){0,3}[\w-]+)\s*,?\s+(?:i|we|you)\s+mean\s+([^.;]+)|"
+    r"\b((?:[\w-]+\s+){0,3}[\w-]+)\s+(?:means|refers to|stands for)\s+([^.;]+)",
+    re.IGNORECASE,
 )
 
 
@@ -159,13 +172,29 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
         texts += [proposal.new_model.name]
     for r in proposal.rules:
         if r.status in ("filter", "covered", "time", "expression", "noop"):
-            texts += [r.text if not r.text.startswith("(in the definition)") else "", r.predicate or ""]
+            whole = (
+                r.status != "filter" or r.confidence >= 0.9
+            )  # a filter with words left over: only what it read
+            texts += [
+                r.text if whole and not r.text.startswith("(in the definition)") else "",
+                r.predicate or "",
+            ]
+            texts += [r.reason] if r.status == "filter" else []
             texts += _said(r)
     explained = {_fold(w) for t in texts for w in stems(t.lower().replace("_", " ").replace("-", " "))}
     text = proposal.definition.text
     explained |= {_fold(w) for w in SHAPE_WORDS | VERBS | (verbs_in(text) & USE_VERBS) | dating_verbs(text)}
     if any(f in (r.predicate or "") for r in proposal.rules for f in ("is_trial", "is_paid")):
         explained |= {"paid", "paying", "pay"}  # a filter on the trial or paid flag says what "paid" means
+    values = {v.lower() for r in proposal.rules for v in re.findall(r"'([^']+)'", r.predicate or "")}
+    for m in MEANS.finditer(text):  # "By big customers I mean the Enterprise segment"
+        named, meaning = m.group(1) or m.group(3) or "", m.group(2) or m.group(4) or ""
+        if any(set(content(v)) <= set(content(meaning)) for v in values if content(v)):
+            explained |= {_fold(w) for w in content(named) + content(meaning)}
+    for span in NOT_THE.findall(text):  # "…, not the Enterprise plan": says which dimension a value is of
+        said = set(content(span))
+        if any(set(content(v)) <= said for v in values if content(v)):
+            explained |= {_fold(w) for w in said}
     out = []
     for w in content(proposal.definition.text):
         if _fold(w) not in explained and w not in out and not w.isdigit():

@@ -20,6 +20,11 @@ from metricmind.spec.names import SEP
 AS_SHARE = re.compile(
     r"^(?P<num>.+?)\s+as an? (?:share|proportion|percentage|fraction) of\s+(?P<den>.+)$", re.I
 )
+#: "EMEA's share of total MRR": the part is named before the possessive.
+OWN_SHARE = re.compile(
+    r"^(?P<part>[\w -]+?)(?:'s|’s|s')\s+(?:share|proportion|percentage|fraction|part) of\s+(?P<whole>.+)$",
+    re.I,
+)
 DIVIDED = re.compile(r"^(?P<num>.+?)\s+(?:divided by|over|÷|/)\s+(?P<den>.+)$", re.I)
 
 
@@ -49,6 +54,10 @@ def structure(definition: Definition) -> tuple[str, str, str, int | None] | None
     found = _per_or_out_of(text)
     if found:
         return found[0], found[1], "", None
+    s = OWN_SHARE.match(text)
+    if s:  # "EMEA's share of total MRR, as a percentage": the whole, and the part's qualifier
+        whole = re.split(r",|\s+(?:expressed|shown|given|written)\b", s.group("whole"))[0].strip()
+        return whole, whole, s.group("part"), None
     s = SHARE.search(text)
     if s:
         return s.group("whole"), s.group("whole"), s.group("part"), None
@@ -168,6 +177,10 @@ def named_dimensions(model: Model, texts: list[str], ignore: frozenset[str] = fr
 DISTINCT_OF = re.compile(r"\b(distinct|unique)\s+(?:\w+\s+)?(customers?|users?|accounts?|invoices?)\b", re.I)
 
 
+#: The words of a share ("EMEA's share of MRR"): structure, never a value ("share" is an event action).
+SHARE_OF = re.compile(r"\b(share|proportion|percentage|percent|fraction)s? of\b", re.IGNORECASE)
+
+
 def incompatible(
     definition: Definition, model: Model, base: Metric, columns: dict[str, dict[str, str]] | None
 ) -> str | None:
@@ -193,7 +206,7 @@ def incompatible(
     if unreachable:
         return f"`{base.name}` cannot reach {', '.join(unreachable)}, which a rule names"
     own = frozenset(own_words(base, None)) | STATE_WORDS
-    in_text = named_dimensions(model, [definition.text], own)
+    in_text = named_dimensions(model, [SHARE_OF.sub(" ", definition.text)], own)
     unreachable = sorted(d for d in in_text if not compatible(model, base, None, {d}))
     if unreachable:
         return f"`{base.name}` cannot reach {', '.join(unreachable)}, which the definition names"

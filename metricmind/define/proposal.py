@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 
@@ -142,3 +142,22 @@ class Proposal:
         data["definition"]["rules"] = list(self.definition.rules)
         data["unread"] = [r.text for r in self.unread]
         return data
+
+
+def as_written(proposal: Proposal, work: Definition, original: Definition) -> None:
+    """The proposal's texts as the person wrote them (the analysis read abbreviations written out)."""
+    proposal.definition = original
+    said = dict(zip(work.rules, original.rules, strict=True)) | {work.text: original.text}
+    proposal.rules = [
+        replace(r, text=said.get(r.text, r.text.replace(work.text, original.text))) for r in proposal.rules
+    ]
+    for item in [proposal.metric, *proposal.new_metrics]:
+        if not item:
+            continue
+        if item.get("description") == work.text:
+            item["description"] = original.text
+        meta = item.get("config", {}).get("meta", {})
+        if meta.get("definition") == work.text:
+            meta["definition"] = original.text
+        if meta.get("business_rules"):
+            meta["business_rules"] = [said.get(str(r), str(r)) for r in meta["business_rules"]]

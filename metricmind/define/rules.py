@@ -33,6 +33,7 @@ from metricmind.define.rulevalues import (
     Flag,
     Read,
     contains,
+    find_dimension,
     flags_of,
     is_state,
     names_flag,
@@ -54,6 +55,7 @@ __all__ = [
     "names_flag",
     "predicate_for",
     "read_rule",
+    "scale_of",
     "renamed",
     "source_excludes",
     "time_in",
@@ -108,9 +110,13 @@ def read_rule(text: str, ctx: Context) -> Read:
 
 def _read(text: str, ctx: Context) -> Read:
     ctx.ambiguous.clear()
-    low = text.lower()
+    ctx.chosen.clear()
+    low = WHERE.sub("", text.lower())  # "… excluded from both the EMEA part and the total": where, not what
     negative = bool(NEGATIVE.search(low))
     words = stems(low.replace("-", " ").replace("_", " "))
+    live = _live_rule(text, low, words, ctx)
+    if live is not None:
+        return live
     if DEFINES.search(low):  # "Late means the payment date is after the due date": a word, not a filter
         return Read(
             RuleReading(
@@ -243,6 +249,9 @@ def _read(text: str, ctx: Context) -> Read:
                 f", but the rule also says {', '.join(map(repr, elsewhere))}, the name of another "
                 "dimension or column: check that it means this one"
             )
+        if ctx.chosen:
+            conf = min(conf, CHOSEN)
+            what += f", but {ctx.chosen[0]}"
         other = renamed(text, found, ctx)
         if other:
             conf, what = RENAMED, f"{what}, but {other}"
@@ -295,6 +304,8 @@ def _read(text: str, ctx: Context) -> Read:
     return Read(RuleReading(text, "unread", 0.0, "no dimension or value of the catalog found in this rule"))
 
 
+#: The confidence of a filter whose value is an alias of several dimensions, read as the finer one.
+CHOSEN = 0.75
 #: The confidence of a filter whose rule also names another dimension or column (a doubt).
 OTHER_NAME = 0.5
 
@@ -304,6 +315,11 @@ def other_names(leftover: list[str], dim: str, ctx: Context) -> list[str]:
     table that is no dimension ("campaign" beside a channel's value).
     """
     own = set(stems(dim.rsplit(SEP, 1)[-1].replace("_", " ")))
+    found = find_dimension(ctx.model, dim)
+    if found is not None:  # its own other words ("paid" is a trial flag's "no")
+        for aliases in (found.meta.get("value_aliases") or {}).values():
+            for a in aliases or ():
+                own.update(stems(str(a).lower().replace("-", " ")))
     names: set[str] = set()
     for sm in ctx.model.semantic_models.values():
         for d in sm.dimensions:
@@ -317,6 +333,41 @@ def other_names(leftover: list[str], dim: str, ctx: Context) -> list[str]:
 
 #: Words of dimension names too general to name one.
 GENERIC_NAMES = frozenset({"is", "has", "was", "name", "type", "id", "current", "first", "last", "date"})
+
+
+#: A clause saying which parts of a ratio a rule applies to ("from both the EMEA part and the total").
+WHERE = re.compile(
+    r"\s*\b(?:from|in|on|for) (?:both |either |each of )?(?:the )?[\w' -]*?\b(?:parts?|total|numerator|"
+    r"denominator|sides?)\b(?: and (?:in |from )?(?:the )?[\w' -]*?\b(?:parts?|total|numerator|denominator|"
+    r"sides?)\b)?",
+    re.IGNORECASE,
+)
+#: A rule that says what "live at the month's end" means (by start and end dates), naming no value.
+LIVE_RULE = re.compile(
+    r"\b(live|running|active|in force|not yet ended|still \w+)\b.*\b(last|final|closing) day\b|"
+    r"\b(last|final|closing) day\b.*\b(live|running|active|not yet ended|ended)\b",
+    re.IGNORECASE,
+)
+
+
+def _live_rule(text: str, low: str, words: tuple[str, ...], ctx: Context) -> Read | None:
+    """On a month-end snapshot, a rule saying that a row counts when it is live on the month's last day
+    (by its start and end, not today's status) says what the snapshot already counts: covered.
+    """
+    if not ctx.snapshot or not LIVE_RULE.search(low):
+        return None
+    found, _ = values_of(words, ctx)
+    if any(d.rsplit(SEP, 1)[-1] != "status" for d, _ in found):
+        return None
+    return Read(
+        RuleReading(
+            text,
+            "covered",
+            0.8,
+            "a state over history: the snapshot counts what is live on each month's last day (by its start "
+            "and end dates), not today's status",
+        )
+    )
 
 
 def _live_states(found: list[tuple[str, str]], ctx: Context, negative: bool) -> bool:

@@ -55,6 +55,7 @@ class Context:
     keys: list[tuple[int, tuple[str, ...]]] = field(
         default_factory=list
     )  # (position, words) of each value found
+    chosen: list[str] = field(default_factory=list)  # aliases of several dimensions read as the finer one
     table: str = ""  # the source's one table (relation), when it has one
     table_values: dict[str, tuple[str, ...]] = field(default_factory=dict)  # its non-dimension text columns
 
@@ -237,6 +238,20 @@ def _naming_words(model: Model, dims: set[str]) -> set[str]:
     return out - {"is", "has", "was"}
 
 
+def _finest(hits: list[tuple[str, str, bool]], ctx: Context) -> tuple[str, str] | None:
+    """Of values an alias names in several dimensions, the one of the dimension with the most values (a
+    country before a region), when one has clearly more.
+    """
+    sized = []
+    for n, v, _ in hits:
+        dim = find_dimension(ctx.model, n)
+        sized.append((len(dim.meta.get("values") or ()) if dim is not None else 0, n, v))
+    sized.sort(reverse=True)
+    if len(sized) < 2 or sized[0][0] < 2 * max(sized[1][0], 1):
+        return None
+    return sized[0][1], sized[0][2]
+
+
 def _flag(key: tuple[str, ...], ctx: Context) -> tuple[str, str] | None:
     for f in ctx.flags:
         if key in f.phrases:
@@ -263,6 +278,7 @@ def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> 
     if only is not None and not only:
         return None
     hits: list[tuple[str, str, bool]] = []
+    aliases = True
     for entry in ctx.lexicon.lookup(key):
         if entry.kind != "value":
             continue
@@ -273,6 +289,16 @@ def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> 
         info = ctx.lexicon.dims.get(dim)
         if name and (name, value) not in [(n, v) for n, v, _ in hits]:
             hits.append((name, value, info is not None and info.model in ctx.home))
+            aliases = aliases and entry.source == "alias"
+    if aliases and len({n for n, _, _ in hits}) > 1:
+        finer = _finest(hits, ctx)
+        if finer is not None:  # "US": an alias of the NA region and of the United States: the country
+            ctx.chosen.append(
+                f"{' '.join(key)!r} is also another word for "
+                + ", ".join(f"{v!r} of {n}" for n, v, _ in hits if (n, v) != finer)
+                + f"; read as the finer {finer[0]}"
+            )
+            return finer
     own = [(n, v) for n, v, home in hits if home]
     if len({n for n, _, _ in hits}) > 1 and len(own) != 1:
         # the text names one of the dimensions itself ("whose acquisition channel is paid_search")

@@ -18,7 +18,9 @@ COUNT_CUE = re.compile(
     r"\b(distinct|unique|number of|count of|how many|tally of)\b",
     re.I,
 )
-AVG_CUE = re.compile(r"\b(average|mean|avg)\b", re.I)
+AVG_CUE = re.compile(
+    r"\b(average|(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bthat )mean(?! that| by| the)|avg)\b", re.I
+)
 SNAPSHOT_CUE = re.compile(rf"\b({POINT_IN_TIME}|at month end)\b|\blive\b", re.I)
 START_NAMES = ("started_at", "start_date", "starts_at", "valid_from", "start_at")
 END_NAMES = ("ended_at", "end_date", "ends_at", "valid_to", "end_at")
@@ -210,6 +212,13 @@ def find_term(
         ]
         cols = [(n, c) for n, c in cols if n]
         head = named[0][1] if named else None
+        if cols and named and head in keys and counting:  # "number of seats our customers pay for": seats
+            first = max(cols, key=lambda x: (x[0], len(x[1])))[1]
+            spots = [
+                h for p in _words(first) if p not in _PART_GLUE and (h := _part_hit(p, words)) is not None
+            ]
+            if spots and min(spots) < named[0][0]:
+                head = None
         if cols and not (counting and head and head in keys and not averaged):
             n, col = max(cols, key=lambda x: (x[0], len(x[1])))
             agg, expr, strength = ("average" if averaged else "sum"), col, 1.0 + 2.0 * float(n)

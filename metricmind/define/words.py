@@ -35,14 +35,21 @@ GLUE = frozenset(
     leave leaving out apart besides aside whether either neither nor but both everything everyone
     anyone anybody everybody across book books force
     our ours we us my mine i me your yours you his her he she someone somebody people folks
-    big small large huge tiny plain simple basic straight regular normal usual typical actual real
+    plain simple basic straight regular normal usual typical actual real
     proper full fully simply plainly basically actually really roughly just approximately
     give gives gave giving express expresses expressed expressing show shows showed shown showing
     want wants wanted need needs needed see sees saw seen call calls called treat treats treated
     consider considers considered report reports reported track tracks tracked compute computes computed
     calculate calculates calculated say says said tell tells told know knows knew think like
-    etc eg ie e.g i.e
+    etc eg ie e.g i.e between
     """.split()
+)
+#: Words that grade rather than name ("our big customers"): no unknown word (nothing is refused for them),
+#: but explained only by a filter the definition says they mean ("By big customers I mean the Enterprise
+#: segment"); otherwise they lower the confidence like any word the metric does not explain.
+SOFT = frozenset(
+    "big bigger biggest small smaller smallest large larger largest huge tiny key main major important "
+    "top best worst strategic premium core".split()
 )
 #: Everyday abbreviations, read as the words they stand for ("avg days", "subs cancelled", "5 pct").
 ABBREVIATIONS = (
@@ -74,10 +81,10 @@ COUNT = frozenset("number count customer user account event touchpoint invoice t
 #: day", "on the books", "live on", "in force", "end-of-month", "month close". Shared by the ranking (which
 #: also reads "active … per month" as a snapshot) and the reader of new measures (``terms``).
 POINT_IN_TIME = (
-    r"at (the )?end of|end of (the|each|every|a) month|month[- ']?s? end|end[- ]of[- ]month|\beom\b|"
+    r"at (the )?end of|end of (the|each|every|a) month|month(?:'?s)?[- ]end|end[- ]of[- ]month|\beom\b|"
     r"as of|as at|live (at|on|as)|still \w+ (at|on)|"
     r"(on|at|as of) (the )?(last|final|closing) day|(last|final) day of (the|each|every|a) month|"
-    r"month'?s (last|final) day|(close|closing) of (the|each|every|a) month|month(-|'s| )close|"
+    r"month'?s (last|final) day|(close|closing) of (the|each|every|a) month|month(-|'s | )close|"
     r"on the books|in force"
 )
 SNAPSHOT = re.compile(
@@ -87,7 +94,7 @@ SNAPSHOT = re.compile(
 #: A division stated in words (the ranking's cue for a ratio, a rate or an average).
 RATIO = re.compile(
     r"\b(share of|proportion of|percentage of|percent of|fraction of|divided by|out of|relative to|"
-    r"ratio|(?<!run )rate|retention|average|mean|per (?!month|day|week|quarter|year|"
+    r"ratio|(?<!run )rate|retention|average|(?<!\bi )(?<!\bwe )(?<!\byou )mean(?! that| by| the)|per (?!month|day|week|quarter|year|"
     r"each|every|calendar)\w+)\b|%",
     re.IGNORECASE,
 )

@@ -81,3 +81,66 @@ def test_a_value_read_only_through_an_alias_naming_a_kind_of_thing_is_a_doubt(de
     )
     assert p.refused is None and p.confidence < 0.6
     assert any("only through the catalog's alias" in r.reason for r in p.unread), p.rules
+
+
+MONTH_END = """select m.month, {value}
+           from months m
+           join fct_subscriptions_canonical s
+             on s.started_at <= last_day(m.month) and (s.ended_at is null or s.ended_at > last_day(m.month))
+            and not s.is_trial
+           join dim_customers_canonical c on c.customer_id = s.customer_id
+           group by 1 order by 1"""
+
+
+def test_a_possessive_share_with_an_explicit_scale_is_a_percentage_ratio(demo: Project) -> None:
+    p = analyze(
+        Definition(
+            "latam_mrr_share",
+            "LATAM's share of all MRR at the end of each month, as a number from 0 to 100",
+            ("No trials in either the LATAM part or the total",),
+        ),
+        demo.model,
+    )
+    assert p.refused is None and not p.unread, (p.message, p.rules)
+    value = "100.0 * sum(case when c.region = 'LATAM' then s.mrr else 0 end) / sum(s.mrr)"
+    _same(demo, p, MONTH_END.format(value=value))
+
+
+def test_a_rule_saying_what_live_means_is_covered_by_the_snapshot(demo: Project) -> None:
+    p = analyze(
+        Definition(
+            "running_seats",
+            "Seats on live subscriptions at month end",
+            (
+                "A subscription is included when it is still running on the final day of the month",
+                "Exclude trials",
+            ),
+        ),
+        demo.model,
+    )
+    assert p.refused is None and p.rules[0].status == "covered", p.rules
+    _same(demo, p, MONTH_END.format(value="sum(s.seats)"))
+
+
+def test_a_graded_word_is_explained_by_the_sentence_saying_what_it_means(demo: Project) -> None:
+    text = "Total number of seats held by our largest accounts at each month end. By largest accounts we mean the Enterprise segment."
+    p = analyze(
+        Definition("largest_accounts_seats", text, ("Enterprise segment only", "Exclude trials")), demo.model
+    )
+    assert p.refused is None and not p.unread, (p.message, p.rules)
+    _same(demo, p, MONTH_END.format(value="sum(case when c.segment = 'Enterprise' then s.seats else 0 end)"))
+    # unexplained, the same word is a doubt, never a confident answer for every customer
+    vague = analyze(
+        Definition("largest_accounts_seats", "Seats held by our largest accounts at month end"), demo.model
+    )
+    assert vague.refused is not None or vague.confidence < 0.6
+
+
+def test_an_alias_of_a_country_and_a_region_reads_as_the_country_below_confident(demo: Project) -> None:
+    p = analyze(
+        Definition("us_mrr", "Month-end MRR for customers in the US", ("Only the US", "Trials excluded")),
+        demo.model,
+    )
+    assert p.refused is None and p.metric is not None
+    assert "customer__country" in str(p.metric.get("filter")) and p.confidence < 0.8
+    _same(demo, p, MONTH_END.format(value="sum(case when c.country = 'United States' then s.mrr else 0 end)"))
