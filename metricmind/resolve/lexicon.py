@@ -157,6 +157,7 @@ def build_lexicon(
         if len(targets) == 1 and not lex.lookup(core) and not clash:
             lex.add(" ".join(core), Entry("metric", next(iter(targets)), "reduced"))
 
+    qualified: dict[str, set[str]] = {}  # "seller category": the entity and the head noun of its dimension
     for sm in model.semantic_models.values():
         primary = sm.primary
         if not primary:
@@ -178,6 +179,7 @@ def build_lexicon(
                 lex.add(syn, Entry("dimension", name, "synonym"))
             if len(words) > 1:
                 lex.add(words[-1], Entry("dimension", name, "head"))
+                qualified.setdefault(f"{primary.replace('_', ' ')} {words[-1]}", set()).add(name)
             for v in values:
                 lex.add(v.replace("_", " "), Entry("value", f"{name}={v}", "value"))
             aliases = d.meta.get("value_aliases") or {}
@@ -189,6 +191,9 @@ def build_lexicon(
                 lex.add(phrase, Entry("value", f"{name}={GROUP_SEP.join(members)}", "alias"))
             if d.name == "name":
                 lex.add(primary.replace("_", " "), Entry("dimension", name, "entity"))
+    for phrase, names in qualified.items():
+        if len(names) == 1 and not lex.lookup(stems(phrase)):
+            lex.add(phrase, Entry("dimension", next(iter(names)), "alias"))
     for name, seen in (observed or {}).items():
         info = lex.dims.get(name)
         if info is None or info.values:
@@ -206,6 +211,8 @@ def build_lexicon(
         for run, owners in runs.items():
             if len(owners) == 1 and not lex.lookup(run):
                 lex.add(" ".join(run), Entry("value", f"{name}={next(iter(owners))}", "observed"))
+    _add_flags(lex, model)
+    _add_entities_and_measures(lex, model)
     for kind, table in (learned or {}).items():
         for phrase, target in table.items():
             exact = {e.target for e in lex.lookup(stems(phrase)) if e.source in EXACT_SOURCES}
@@ -260,6 +267,56 @@ _NUMBER_NAMES = (
     "ten",
     "eleven",
 )
+
+
+def _add_flags(lex: Lexicon, model: Model) -> None:
+    """A yes/no dimension (``is_verified``, ``is_deleted``) answers to its word ("verified sellers",
+    "deleted accounts") as the value true, unless the word already names something in the catalog.
+    """
+    for sm in model.semantic_models.values():
+        primary = sm.primary
+        if not primary:
+            continue
+        for d in sm.dimensions:
+            if d.type != "categorical" or not _is_flag(d.name):
+                continue
+            words = d.name.split("_")[1:]
+            if not words or lex.lookup(stems(" ".join(words))):
+                continue
+            name = f"{primary}{SEP}{d.name}"
+            label = d.label or " ".join(words)
+            lex.dims[name] = DimInfo(name, sm.name, label, ("true", "false"), conformed=not sm.measures)
+            lex.add(" ".join(words), Entry("value", f"{name}=true", "value"))
+
+
+def _add_entities_and_measures(lex: Lexicon, model: Model) -> None:
+    """Words a project without the demo's conventions still answers to, when nothing else has them:
+
+    - an entity with no ``name`` dimension is a breakdown by its key ("top 3 agents by solved tickets");
+    - a measure used by exactly one metric, unfiltered, names it ("open tickets" → ``backlog``).
+    """
+    named = {e.target.split(SEP, 1)[0] for es in lex.phrases.values() for e in es if e.source == "entity"}
+    for sm in model.semantic_models.values():
+        primary = sm.primary
+        if not primary or primary in named or not sm.dimensions:
+            continue
+        words = primary.replace("_", " ")
+        if not lex.lookup(stems(words)):  # a bare noun: a breakdown only where one is asked ("by", "top 3")
+            lex.add(words, Entry("dimension", primary, "head"))
+    users: dict[str, list[str]] = defaultdict(list)
+    for m in model.metrics.values():
+        if m.type == "simple" and m.measure is not None:
+            users[m.measure.name].append("" if m.filter else m.name)
+    for measure, metrics in users.items():
+        said = measure.replace("_", " ")
+        known = lex.lookup(stems(said))
+        if len(metrics) != 1 or not metrics[0]:
+            continue
+        if not known and set(stems(said)) <= set(stems(metrics[0].replace("_", " "))):
+            continue  # "markov new mrr" of markov_attributed_new_mrr: the name's own words, nothing new
+        if all(e.target == metrics[0] and e.source == "reduced" for e in known):
+            lex.phrases[stems(said)] = []  # the measure's own name, not a shortened one ("sla breaches")
+            lex.add(said, Entry("metric", metrics[0], "alias"))
 
 
 def _is_flag(name: str) -> bool:

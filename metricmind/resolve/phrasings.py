@@ -405,7 +405,10 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         for o in others:
             if len(o) == 1 and o <= dims:
                 return [e for e in p.entries if e.target.split("=", 1)[0] in o]
-        return p.entries
+        # "vintage sellers": the value of the dimension whose entity the next word names
+        after = self.stems[p.last] if p.last < len(self.tokens) else ""
+        own = [e for e in p.entries if e.target.split("__", 1)[0] == after]
+        return own or p.entries
 
     def negated(self, i: int, last: int | None = None) -> bool:
         """Whether an exclusion cue ("excluding", "apart from", "all … but", or after the value ending at
