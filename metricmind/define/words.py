@@ -176,6 +176,29 @@ _CACHE: dict[int, tuple[Any, frozenset[str]]] = {}
 _LEXICONS: dict[int, tuple[Any, Lexicon]] = {}
 
 
+_OBSERVED: dict[int, tuple[Any, dict[str, list[str]]]] = {}
+
+
+def observe(model: Model, values: dict[str, list[str]]) -> None:
+    """Values seen in the warehouse for ``model``'s dimensions that declare none
+    (``Project.dimension_values()``): rules name them as they name declared values ("only completed
+    orders" in a project whose YAML lists no order statuses).
+    """
+    hit = _OBSERVED.get(id(model))
+    if hit is not None and hit[0] is model and hit[1] == values:
+        return
+    if len(_OBSERVED) > 16:
+        _OBSERVED.clear()
+    _OBSERVED[id(model)] = (model, values)
+    _LEXICONS.pop(id(model), None)
+    _CACHE.pop(id(model), None)
+
+
+def _observed(model: Model) -> dict[str, list[str]]:
+    hit = _OBSERVED.get(id(model))
+    return hit[1] if hit is not None and hit[0] is model else {}
+
+
 def lexicon(model: Model) -> Lexicon:
     """The resolver's lexicon of ``model`` (its names, values and aliases), built once per model."""
     hit = _LEXICONS.get(id(model))
@@ -183,7 +206,7 @@ def lexicon(model: Model) -> Lexicon:
         return hit[1]
     if len(_LEXICONS) > 16:
         _LEXICONS.clear()
-    found = build_lexicon(model)
+    found = build_lexicon(model, observed=_observed(model))
     _LEXICONS[id(model)] = (model, found)
     return found
 
@@ -206,6 +229,7 @@ def vocabulary(model: Model) -> frozenset[str]:
             texts += [d.name, d.label, d.description, d.expr]
             texts += [str(s) for s in d.meta.get("synonyms") or ()]
             texts += [str(v) for v in d.meta.get("values") or ()]
+            texts += _observed(model).get(f"{sm.primary}__{d.name}", [])
             for v, aliases in (d.meta.get("value_aliases") or {}).items():
                 texts += [str(v), *(str(a) for a in aliases or ())]
             texts += [str(g) for g in (d.meta.get("value_groups") or {})]

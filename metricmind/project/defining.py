@@ -45,7 +45,9 @@ class DefineMixin(WarehouseMixin):
         ranked by the knowledge graph's usage when the graph has any (:meth:`define_usage`).
         """
         from metricmind.define import analyze
+        from metricmind.define.words import observe
 
+        observe(self.model, self.dimension_values())
         return analyze(
             definition,
             self.model,
