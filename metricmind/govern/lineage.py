@@ -10,6 +10,11 @@ The rule (``check``): a semantic model behind a metric reads a canonical dataset
 reads only canonical datasets (followed through any depth), the time spine, or a source the project
 declares trusted (``govern.trusted_sources``). A raw source, a staging model (``govern.staging``
 prefixes or a ``staging`` folder) or an unknown table on the way is an error naming the chain.
+
+A project that registers no canonical datasets (most dbt projects: no ``canonical_datasets.yml``) has
+its canonical layer where dbt's conventions put it: the marts a semantic model is built on, which read
+staging models. There, reading a staging model is the rule, not a finding; a semantic model built on a
+staging model, and a raw source read anywhere outside staging, are still errors.
 """
 
 from __future__ import annotations
@@ -183,6 +188,7 @@ class Rules:
     trusted: frozenset[str]  # sources (``raw`` or ``raw.table``) treated as canonical
     staging: tuple[str, ...]  # name prefixes of staging models
     spine: str | None  # the time spine's model name
+    implicit: bool = False  # no registry: marts over staging are the canonical layer
 
     def is_staging(self, name: str, path: Path | None) -> bool:
         """True for a staging model (by prefix, or a file in a ``staging`` folder)."""
@@ -202,7 +208,8 @@ def rules_of(model: Model, trusted: Iterable[str], staging: Iterable[str]) -> Ru
         if ds.relation:
             canonical[ds.relation.lower()] = ds.name
     spine = model.time_spine.relation.rsplit(".", 1)[-1].lower() if model.time_spine else None
-    return Rules(canonical, frozenset(str(t).lower() for t in trusted), tuple(staging), spine)
+    implicit = not model.canonical_datasets
+    return Rules(canonical, frozenset(str(t).lower() for t in trusted), tuple(staging), spine, implicit)
 
 
 def check(model: Model, dbt: Project, rules: Rules) -> list[Finding]:
@@ -217,7 +224,17 @@ def check(model: Model, dbt: Project, rules: Rules) -> list[Finding]:
         ref = (sm.ref or sm.relation.rsplit(".", 1)[-1]).lower()
         if ref in rules.canonical or sm.relation.lower() in rules.canonical:
             continue
-        for problem in _walk(ref, dbt, rules, (ref,), set()):
+        problems = _walk(ref, dbt, rules, (ref,), set())
+        own = dbt.models.get(ref)
+        if rules.implicit and rules.is_staging(ref, own.path if own else None):
+            problems = [
+                {
+                    "code": "reads_staging",
+                    "message": f"the staging model '{ref}'",
+                    "hint": "Build the semantic model on a mart (a dim_/fct_ model reading the staging one).",
+                }
+            ]
+        for problem in problems:
             out.append(
                 Finding(
                     Level.WARNING
@@ -312,6 +329,8 @@ def _walk(
             continue
         sql = dbt.models.get(target)
         if rules.is_staging(target, sql.path if sql else None):
+            if rules.implicit:
+                continue  # a mart over staging: dbt's canonical layer in a project without a registry
             out.append(
                 {
                     **where,
