@@ -16,7 +16,6 @@ from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.loosevalues import DEMONYMS, demonym, prefixed
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Span
-from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import find_threshold, verbish
 from metricmind.resolve.tiers import _TierReading
 from metricmind.resolve.words import GRAMMAR, REDUCED_READ_PENALTY
@@ -30,6 +29,8 @@ IGNORED_WORD_PENALTY = 0.25
 """Confidence lost per word left unexplained: one such word keeps the answer but below 0.8 (on the
 blind-written dev split most answers that ignored a word were wrong); three make it a refusal.
 """
+PAYING_VERBS = frozenset({"pay", "pays", "paid", "paying", "spend", "spends", "spent", "spending"})
+"""Verbs of a customer paying us, before a threshold ("customers that spent over 50k")."""
 VS_WORDS = ("vs", "versus", "against")
 """Words that set two values against each other ("Starter vs Pro")."""
 UNSURE_PENALTY = 0.25
@@ -128,15 +129,17 @@ class _PhrasingReading(_ComposedReading, _TierReading):
 
     def case_ok(self, case: str, i: int, text: str) -> bool:
         """A short upper-case alias typed in lower case counts unless it is also an everyday word
-        ("smb", "uk" do; "us" only as "the us"; "de", "na" never).
+        ("smb", "uk" do; "us" only as "the us" or "ex-us"; "de", "na" only after a cue or set against a value).
         """
         if case == text:
             return True
         low = text.lower()
         if low != case.lower():
             return False
-        if low == "us":
-            return i > 0 and self.tokens[i - 1].norm == "the"
+        if low == "us":  # "the us"; "ex-us", "non-us": a prefix of exclusion joined to it
+            prev = self.tokens[i - 1] if i > 0 else None
+            joined = prev is not None and self.res.question[prev.end : self.tokens[i].start] == "-"
+            return prev is not None and (prev.norm == "the" or (joined and prev.norm in ("ex", "non")))
         if low in EVERYDAY_SHORT and low != "or":
             # "all regions except na", "emea versus na": after an exclusion cue, or set against a value
             return exclusion_cue(self.tokens, i, self.unclaimed) is not None or self.set_against_value(i)
@@ -313,12 +316,16 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         if th is None or not any(s in THRESHOLD_ENTITIES for s in self.stems):
             return  # "invoices over 1000 dollars": an amount per row, which the catalog cannot apply
         spans = res.spans.get("metrics", [])
-        entity = {s.target for s in spans if set(stems(s.text)) <= THRESHOLD_ENTITIES}
+        # (the stems as read, shorthand spelled out: "custs", "cust w/ over 3k")
+        entity = {s.target for s in spans if set(self.span_stems(s)) <= THRESHOLD_ENTITIES}
         at = self.tokens[th.first].start
         near = sorted((abs(s.start - at), s.target) for s in spans if s.target not in entity)
         after = self.metric_after(th.last) or self.monthly_payment(th.first, th.last)
         if after is not None and not near:
             near = [(0, after)]  # "customers paying more than 3k MRR": the metric named after the amount
+        paid = None if after is not None else self.what_they_paid(th.first, entity)
+        if paid is not None:
+            near = [(0, paid)]  # "customers who spent more than 20k": what they paid us, not our spend
         if not near:
             return
         metric = near[0][1]
@@ -327,7 +334,7 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         self.claim(th.first, th.last)
         self.threshold = True
         norms = " ".join(t.norm for t in self.tokens)
-        if "how many" in norms or "number of" in norms or "count of" in norms:
+        if "how many" in norms or "number of" in norms or "count of" in norms or "# of" in res.question:
             counted = [m for m in res.metrics if m in entity] or [
                 e.target for e in self.lex.lookup(("customer",)) if e.kind == "metric"
             ][:1]
@@ -341,6 +348,36 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         if th.upper is not None:
             res.filters.append(Filter("customer", "<=", (str(th.upper),), metric=metric))
 
+    def read_paid(self) -> None:
+        """Before breakdowns are read: a threshold on what customers paid ("which accounts spent more than
+        10k") sets the metric (revenue), so "which accounts" then groups it, not marketing spend.
+        """
+        th = find_threshold(self.tokens, self.res.question, self.used)
+        if th is not None and self.metric_after(th.last) is None and not self.per_month(th.last):
+            spans = self.res.spans.get("metrics", [])
+            self.what_they_paid(
+                th.first, {s.target for s in spans if set(self.span_stems(s)) <= THRESHOLD_ENTITIES}
+            )
+
+    def what_they_paid(self, first: int, entity: set[str]) -> str | None:
+        """A verb of paying right before a threshold, said of the entity ("customers that spent over
+        50k", "accounts who paid us more than 5000"), with no other metric named than one read from that
+        verb: the amount customers pay, the catalog's revenue, per customer.
+        """
+        verbs = [k for k in range(max(0, first - 3), first) if self.tokens[k].norm in PAYING_VERBS]
+        revenue = [e.target for e in self.lex.lookup(("revenue",)) if e.kind == "metric"]
+        if not verbs or not revenue or not any(self.stems[k] in THRESHOLD_ENTITIES for k in range(verbs[0])):
+            return None
+        at = self.tokens[verbs[0]].start
+        spans = [s for s in self.res.spans.get("metrics", []) if s.target not in entity]
+        if any(not (s.start <= at < s.end or s.how == "description") for s in spans):
+            return None  # "customers paying over 5k in new MRR": the metric is named
+        self.res.spans["metrics"] = [s for s in self.res.spans.get("metrics", []) if s not in spans]
+        self.res.metrics = [m for m in self.res.metrics if m in entity] or [revenue[0]]
+        self.claim(verbs[0], verbs[0] + 1)
+        self.span("metrics", verbs[0], verbs[0] + 1, revenue[0], "paid")
+        return revenue[0]
+
     def monthly_payment(self, first: int, last: int) -> str | None:
         """What a customer pays each month ("paying over 1000 a month"): the catalog's monthly recurring
         revenue; the words "a month" are then no breakdown by month.
@@ -349,16 +386,25 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         paying = any(
             w in ("pay", "pays", "paying", "paid", "spend", "spends", "spending") for w in norms[:first]
         )
-        per = norms[last : last + 2] in (["a", "month"], ["per", "month"], ["each", "month"])
-        if not (paying and per):
+        if not (paying and self.per_month(last)):
             return None
+        slash = norms[last] == "month"
         found = [e.target for e in self.lex.lookup(("monthly", "recurring", "revenue")) if e.kind == "metric"]
         if not found:
             return None
         self.res.group_by = [g for g in self.res.group_by if g != (METRIC_TIME, "month")]
         self.res.spans["group_by"] = [x for x in self.res.spans.get("group_by", []) if x.how != "grain"]
-        self.claim(last, last + 2)
+        self.claim(last, last + (1 if slash else 2))
         return found[0]
+
+    def per_month(self, last: int) -> bool:
+        """Whether "a month", "per month", "each month" or "/mo" follows the amount ending at ``last``."""
+        norms = [t.norm for t in self.tokens[last : last + 2]]
+        slash = (  # "10k/mo"
+            norms[:1] == ["month"]
+            and self.res.question[self.tokens[last - 1].end : self.tokens[last].start] == "/"
+        )
+        return slash or norms in (["a", "month"], ["per", "month"], ["each", "month"])
 
     def metric_after(self, i: int) -> str | None:
         """The metric a phrase of one to three words right after position ``i`` names, if one does."""

@@ -350,6 +350,7 @@ class _Reading(_PickReading, _AuditReading):
             res.notes.append(f"{', '.join(metrics)} already compares periods; no extra comparison")
             res.comparison = None
             res.comparison_range = None
+        self.read_paid()
         self.read_dimensions(picks)
         self.drop_entity_verb()
         self.read_origin()

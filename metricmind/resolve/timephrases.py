@@ -318,8 +318,6 @@ _PATTERNS: list[tuple[str, Handler]] = [
     (r"q(?P<q>[1-4])(?: of)?(?: fy)? (?P<y>20\d\d|\d\d)\b", _quarter),
     (rf"{Y} q(?P<q>[1-4])", _quarter),
     (r"q(?P<q>[1-4])", _quarter),
-    (rf"{M} (?P<d>\d{{1,2}})(?: ?(?:st|nd|rd|th))? {Y}", _month_day_year),
-    (rf"{M}(?: of)? {Y}", _month_year),
     (r"since (?:the )?(?:start|beginning) of (?:the |this )?(?P<u>week|month|quarter|year)", _since_unit),
     (rf"since (?:the )?(?:start |beginning )?(?:of )?{Y}", _since_year),
     # before the bare month: "since June 1st" is the day
@@ -328,7 +326,9 @@ _PATTERNS: list[tuple[str, Handler]] = [
     (rf"since q(?P<q>[1-4])(?: {Y})?", _since_quarter),
     (rf"since (?P<a>{ISO})", _since_day),
     (r"since (?:the )?(?:last|previous|prior) (?P<u>week|month|quarter|year)", _since_last),
-    (rf"(?:in |over |for |during )?(?:the )?{LAST} {N} {U}", _last_n),
+    (rf"{M} (?P<d>\d{{1,2}})(?: ?(?:st|nd|rd|th))? {Y}", _month_day_year),
+    (rf"{M}(?: of)? {Y}", _month_year),
+    (rf"(?:in |over |for |during )?(?:the )?{LAST} {N} (?:full |complete |whole |calendar )?{U}", _last_n),
     (rf"(?:in |over |for |during )?(?:the )?{LAST} (?:full |complete |calendar |fiscal )?{U}", _last_unit),
     (
         r"(?:(?:this|current|the current) (?P<u>week|month|quarter|year)(?: to date| so far)?"
@@ -351,6 +351,7 @@ _PATTERNS: list[tuple[str, Handler]] = [
 ]
 _COMPILED = [(re.compile(rf"\b(?:{p})\b"), h) for p, h in _PATTERNS]
 
+_SO_FAR = re.compile(r" (?:so far|to date|thus far)\b")
 _FUTURE = re.compile(
     r"\b(?:(?:next|upcoming|coming) (?:\d+ |[a-z]+ )?(?:days?|weeks?|months?|quarters?|years?)|tomorrow"
     r"|forecasts?|forecasted|forecasting|projected|projections?|predict|predicted|predictions?"
@@ -422,6 +423,15 @@ def find_time(tokens: list[Token], as_of: dt.date, blocked: set[int] | None = No
             # four tokens suffice; slicing at a token start keeps the search linear in the question
             before = text[starts[max(0, span[0] - 4)] : m.start()].rstrip()
             kind = "comparison" if _CMP_BEFORE.search(before) else "range"
+            so_far = _SO_FAR.match(text[m.end() : m.end() + 12])
+            if kind == "range" and start <= as_of < end and so_far is not None:
+                # "q2 so far", "fy25 to date": the period up to and including as_of
+                end = as_of + dt.timedelta(days=1)
+                k = span[1]
+                while k < len(tokens) and starts[k] < m.end() + so_far.end():
+                    taken[k] = True
+                    k += 1
+                span = (span[0], k)
             hits.append(TimeHit(*span, kind=kind, start=start, end=end, unit=unit))
     return sorted(hits, key=lambda h: h.first)
 

@@ -77,3 +77,53 @@ def test_a_reading_too_unsure_to_answer_is_offered_to_confirm(
     assert res.clarify is not None
     [choice] = res.clarify["choices"]
     assert choice["metrics"] == [metric] and choice["query"]["metrics"] == [metric]
+
+
+# -- periods: "full" between the count and the unit, "so far" after a period, "since" before "month year" --
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("signups over the past 2 complete quarters", dt.date(2024, 10, 1), dt.date(2025, 4, 1)),
+        ("churned mrr prev 4 whole weeks", dt.date(2025, 5, 19), dt.date(2025, 6, 16)),
+        ("active users in june thus far", dt.date(2025, 6, 1), dt.date(2025, 6, 19)),
+        ("billed amount for h1 to date", dt.date(2025, 1, 1), dt.date(2025, 6, 19)),
+        ("touchpoints by week since feb 2025", dt.date(2025, 2, 1), dt.date(2025, 6, 19)),
+    ],
+)
+def test_periods_said_with_full_so_far_and_since(
+    resolver: Resolver, question: str, start: dt.date, end: dt.date
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.time_range == (start, end)
+
+
+# -- "us" joined to a prefix of exclusion is the country left out -------------------------------------------
+@pytest.mark.parametrize("question", ["arr non-us at the end of q1", "churned customers ex-us this year"])
+def test_a_country_joined_to_a_prefix_of_exclusion(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert _filters(res) == {("customer__country", "!=", ("United States",))}
+
+
+# -- thresholds: what customers paid, entity nouns in shorthand, "/mo" ----------------------------------------
+@pytest.mark.parametrize(
+    ("question", "metric", "counted"),
+    [
+        ("which companies spent over 25k with us in 2024", "invoice_revenue", None),
+        ("how many clients paid more than $8,000 last year", "invoice_revenue", "active_customers"),
+        ("# of accts paying us above 2k/mo", "mrr", "active_customers"),
+        ("custs w/ over 1k expansion mrr ytd", "expansion_mrr", None),
+    ],
+)
+def test_a_threshold_on_what_an_entity_paid(
+    resolver: Resolver, question: str, metric: str, counted: str | None
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    [f] = res.filters
+    assert f.metric == metric and f.field == "customer"
+    if counted is None:
+        assert res.metrics == [metric] and ("customer__name", None) in res.group_by
+    else:
+        assert res.metrics == [counted]
