@@ -126,10 +126,19 @@ def compose(
     rulebook.check_which(parts.reads)
     fixed = {r.reading.text: r.reading for r in parts.reads if r.which is not None}
     scales = {r.scale for r in parts.reads if r.scale is not None}
-    explicit = re.search(r"\b(0|zero)\s*(to|and|-|–)\s*(1|one|100)\b", definition.text, re.IGNORECASE)
-    said_scale = rulebook.scale_of(definition.text.lower()) if shape is not None and explicit else None
-    if said_scale is not None and not scales:  # "…, expressed as a percentage between 0 and 100"
+    said_scale = _said_scale(definition.text)
+    if shape is not None and said_scale is not None and not scales:  # "…, as a percentage between 0 and 100"
         scales = {said_scale}
+    if shape is None and said_scale is not None and not _scaled_as(said_scale, term):
+        proposal.rules.append(
+            RuleReading(
+                f"(in the definition) {definition.text}",
+                "unread",
+                0.1,
+                f"the definition asks for {'a percentage (0-100)' if said_scale == 100 else 'a fraction (0-1)'} "
+                "of a value that is no ratio and whose column does not say that scale",
+            )
+        )
     if shape is None or len(scales) > 1:
         fixed |= {
             r.reading.text: RuleReading(
@@ -146,6 +155,26 @@ def compose(
     proposal.new_measures = parts.measures
     proposal.new_model = parts.model
     return None, parts.reads
+
+
+#: An explicit scale: "(0 to 100)", "between 0 and 1", "from zero to one hundred".
+SCALE = re.compile(r"\b(?:0|zero)\s*(?:to|and|-|–)\s*(1|one|100|one hundred)\b", re.IGNORECASE)
+
+
+def _said_scale(text: str) -> float | None:
+    """The scale a definition states with numbers ("in per cent (0 to 100)"), or None."""
+    m = SCALE.search(text)
+    if m is None:
+        return None
+    return 1.0 if m.group(1).lower() in ("1", "one") else 100.0
+
+
+def _scaled_as(scale: float, term: Term | None) -> bool:
+    """A single aggregation's column already holds ``scale``: a ``*_pct`` column in percent (0-100)."""
+    if term is None:
+        return False
+    last = term.expr.rsplit("_", 1)[-1].lower()
+    return scale == 100.0 and last in ("pct", "percent", "percentage")
 
 
 def _part(

@@ -63,6 +63,8 @@ SHAPE_WORDS = frozenset(
 NOT_THE = re.compile(r"\bnot (?:the |a |an |by )?((?:[\w-]+ ?){1,4})", re.IGNORECASE)
 
 
+#: "not weighted by revenue": an average with no weight, which is what an average computes.
+UNWEIGHTED = re.compile(r"\bnot weighted(?: by ((?:[\w-]+ ?){1,3}))?|\bunweighted\b", re.IGNORECASE)
 #: A sentence saying what a word of the definition means ("By big customers I mean accounts in …").
 MEANS = re.compile(
     r"\b(?:by\s+)?((?:[\w-]+\s+){0,3}[\w-]+)\s*,?\s+(?:i|we|you)\s+mean\s+([^.;]+)|"
@@ -191,6 +193,8 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
         named, meaning = m.group(1) or m.group(3) or "", m.group(2) or m.group(4) or ""
         if any(set(content(v)) <= set(content(meaning)) for v in values if content(v)):
             explained |= {_fold(w) for w in content(named) + content(meaning)}
+    for span in UNWEIGHTED.findall(text):  # "a plain average, not weighted by revenue": no weight
+        explained |= {_fold(w) for w in content(span)} | {"weight"}
     for span in NOT_THE.findall(text):  # "…, not the Enterprise plan": says which dimension a value is of
         said = set(content(span))
         if any(set(content(v)) <= said for v in values if content(v)):

@@ -28,6 +28,8 @@ _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 #: Column name parts that say what a column is, not what it measures.
 _NOT_MEASURES = re.compile(r"(_id|_at|_date|_name)$|^(is|has|was)_")
 _PART_GLUE = frozenset({"to", "of", "at", "in", "on", "per", "by"})
+#: Parts of a column name that only say its unit ("discount_pct"): the rest of the name names it.
+UNIT_PARTS = frozenset({"pct", "percent", "amt", "usd", "eur", "num", "qty", "cnt"})
 #: Verbs that say how a thing came about and name no data ("sold", "used").
 VERBS = frozenset(
     "sold sell selling used use using bought signed gained won opened closed because due".split()
@@ -63,6 +65,8 @@ def _part_hit(part: str, words: tuple[str, ...]) -> int | None:
 def mentions(column: str, words: tuple[str, ...]) -> int:
     """How many parts of ``column`` the words name, all of them within a short window; else 0."""
     parts = [p for p in _words(column) if p not in _PART_GLUE]
+    if len(parts) > 1 and any(p not in UNIT_PARTS for p in parts):  # "discount" names discount_pct
+        parts = [p for p in parts if p not in UNIT_PARTS or _part_hit(p, words) is not None]
     if not parts:
         return 0
     hits = [_part_hit(p, words) for p in parts]

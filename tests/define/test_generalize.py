@@ -6,7 +6,7 @@ that names a kind of thing (a doubt, never a confident answer)."""
 from __future__ import annotations
 
 from metricmind.define import Definition, analyze
-from metricmind.define.extend import proposal_sql
+from metricmind.define.extend import proposal_sql, warehouse_columns
 from metricmind.define.proposal import Proposal
 from metricmind.project import Project
 
@@ -144,3 +144,19 @@ def test_an_alias_of_a_country_and_a_region_reads_as_the_country_below_confident
     assert p.refused is None and p.metric is not None
     assert "customer__country" in str(p.metric.get("filter")) and p.confidence < 0.8
     _same(demo, p, MONTH_END.format(value="sum(case when c.country = 'United States' then s.mrr else 0 end)"))
+
+
+def test_a_column_named_without_its_unit_suffix_and_a_stated_scale(demo: Project) -> None:
+    text = "Mean discount (0 to 100) of paid subscriptions live at month end, unweighted"
+    columns = warehouse_columns(demo.warehouse)  # discount_pct is no measure's column: the warehouse has it
+    p = analyze(Definition("mean_discount", text, ("No trials",)), demo.model, columns=columns)
+    assert p.refused is None and not p.unread, (p.message, p.rules)
+    _same(demo, p, MONTH_END.format(value="avg(s.discount_pct)"))
+    # a fraction of a column in percent is not what the column holds: never answered as is
+    frac = analyze(
+        Definition(
+            "mean_discount", "Mean discount (0 to 1) of paid subscriptions live at month end", ("No trials",)
+        ),
+        demo.model,
+    )
+    assert frac.refused is not None or frac.unread
