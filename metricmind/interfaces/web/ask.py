@@ -19,6 +19,7 @@ from metricmind.interfaces.web import analyses
 from metricmind.interfaces.web.core import BadRequest, current_user, render, require, state, to_json
 from metricmind.interfaces.web.guard import Anyone
 from metricmind.interfaces.web.runner import run_query
+from metricmind.project import Project
 from metricmind.resolve import MAX_QUESTION_CHARS, Resolver
 from metricmind.resolve.feedback import Feedback, FeedbackStore
 from metricmind.resolve.narrate import Rows, narrate
@@ -124,6 +125,22 @@ def marked(question: str, spans: dict[str, list[dict[str, Any]]]) -> list[dict[s
     return out
 
 
+def example_question(project: Project) -> str:
+    """A question this project's own catalog answers, for the empty form: its first metric by its first
+    categorical dimension, last quarter against the same quarter last year.
+    """
+    metrics = sorted(project.model.metrics.values(), key=lambda m: m.name)
+    for m in metrics:
+        try:
+            dims = [d.name for d in project.dimensions(m.name) if d.type == "categorical"]
+        except MetricmindError:
+            continue
+        if dims:
+            by = dims[0].split("__")[-1].replace("_", " ")
+            return f"{m.label or m.name} by {by} last quarter vs the same quarter last year"
+    return f"{metrics[0].label or metrics[0].name} last month" if metrics else "a metric by a dimension"
+
+
 def resolve(request: Request, q: str, as_of: str | None) -> dict[str, Any]:
     """The page context of one question."""
     if len(q) > MAX_QUESTION:
@@ -134,6 +151,7 @@ def resolve(request: Request, q: str, as_of: str | None) -> dict[str, Any]:
         "as_of": as_of or "",
         "available": resolver is not None,
         "resolution": None,
+        "example_question": example_question(state(request).project),
     }
     if q.strip() and resolver is not None:
         user = current_user(request)

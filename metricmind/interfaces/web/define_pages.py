@@ -43,7 +43,8 @@ def define_page(request: Request) -> Response:
     definition = define_form.read_definition(params)
     ctx: dict[str, Any] = {
         "form": {"name": definition.name, "definition": definition.text, "rules": list(definition.rules)},
-        "example": EXAMPLE,
+        # issue 12's example reads the demo's subscriptions: offered only where the demo's MRR exists
+        "example": EXAMPLE if "mrr" in st.project.model.metrics else None,
         "measures": sorted(st.project.model.measures),
         "dimensions": [
             d.name for d in views.all_dimensions(st) if d.type != "time" and d.name.count("__") == 1

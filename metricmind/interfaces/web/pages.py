@@ -84,6 +84,7 @@ def define_page(request: Request) -> Response:
         ],
         "certifications": list(drafts.CERTIFICATION),
         "measures": sorted(st.project.model.measures),
+        "example_metrics": sorted(st.project.model.metrics)[:2],  # placeholders from this catalog
     }
     return render(request, "define.html", ctx)
 
