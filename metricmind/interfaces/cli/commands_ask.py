@@ -87,6 +87,11 @@ def ask(
         typer.echo(dumps(data))
         return
     dims = [d for d in PREFERRED_DIMS if all(resolver.reachable(m, d) for m in res.metrics)]
+    if not dims and res.metrics:  # a project without the demo's dimensions: its own, one hop away
+        own = [d.name for d in proj.dimensions(res.metrics[0]) if d.type == "categorical"]
+        dims = [d for d in own if d.count("__") == 1 and all(resolver.reachable(m, d) for m in res.metrics)][
+            :5
+        ]
     time_words = " ".join(s["text"] for s in data["spans"].get("time_range", []))
     answer = narrate(
         res,
