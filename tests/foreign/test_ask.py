@@ -251,3 +251,12 @@ def test_cli_ask_reads_and_runs_as_hand_sql(bazaar_dir: Path, helpdesk_dir: Path
     assert same_rows(rows, want)
     refused = _ask(helpdesk_dir, "tickets by favourite colour")
     assert not refused["answerable"] and refused["confidence"] < 0.5
+
+
+def test_cli_follow_ups_use_the_projects_own_dimensions(bazaar_dir: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["ask", "-p", str(bazaar_dir), "--as-of", "2024-07-01", "--run", "gmv last quarter"]
+    )
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "You could also ask" in result.stdout
+    assert 'metricmind ask "GMV by listing category last quarter"' in result.stdout
