@@ -206,6 +206,7 @@ class _ComposedReading(_MetricReading):
             a in ("who", "that", "which") and b in WIN_VERBS | LOSE_VERBS
             for a, b in zip(norms, norms[1:], strict=False)
         )
+        relative = relative or self.entity_then_verb()  # "accounts lost to competitors"
         if len(res.metrics) != 1 or not ("how many" in text or "number of" in text or relative):
             return
         spans = [x for x in res.spans.get("metrics", []) if x.target == res.metrics[0]]

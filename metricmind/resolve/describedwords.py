@@ -64,7 +64,22 @@ class _DescribedReading(_ReadingBase):
             and SHORT_FORMS.get(t.norm) != ""  # a chat filler ("hey quick one") is no evidence
             and t.norm not in EXCLUSION_WORDS  # "ignoring SMB" excludes a value, it names no metric
             and not self.names_value(i)  # "customers on Starter": a plan, not the word "start"
+            and not self.reason_cue(i)  # "churn due to cost": why, not the "due" of overdue
         ]
+
+    def reason_cue(self, i: int) -> bool:
+        """Whether the word at ``i`` is part of a phrase giving a reason ("due to", "owing to", "because of",
+        "on account of"): it links a cause to the metric and names no metric itself.
+        """
+        norms = [t.norm for t in self.tokens]
+        at = norms[i]
+        nxt = norms[i + 1] if i + 1 < len(norms) else ""
+        prev = norms[i - 1] if i > 0 else ""
+        return (
+            (at in ("due", "owing") and nxt == "to")
+            or (at == "account" and prev == "on" and nxt == "of")
+            or (at == "because" and nxt == "of")
+        )
 
     def value_of_other(self, p: _Pick, others: list[str]) -> bool:
         """Whether an entity noun read as who another metric counts is also a value every other metric

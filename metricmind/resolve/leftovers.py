@@ -81,8 +81,8 @@ class _LeftoverReading(_TimeOrderReading):
                 continue  # "new customers we landed": the verb says what the metric says
             if t.norm in SAME_MEASURE and i in metric_edges:
                 continue  # "signup volume", "mrr level": a word beside the metric that keeps its measure
-            if t.norm == "due" and i + 1 < len(self.tokens) and self.tokens[i + 1].norm == "to":
-                continue  # "churned due to price": a cue, not a concept
+            if self.reason_cue(i):
+                continue  # "churned due to price", "lost owing to a competitor": a cue, not a concept
             if t.norm in ("one", "single"):
                 continue  # "which one", "which single industry", "quick one": not an amount
             if self.stems[i] in self.r.texts.entity_words and res.filters:

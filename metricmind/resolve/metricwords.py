@@ -225,6 +225,7 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
             a in ("who", "that", "which") and b in WIN_VERBS | LOSE_VERBS
             for a, b in zip(norms, norms[1:], strict=False)
         )
+        counted = counted or self.entity_then_verb()  # "accounts lost owing to a competitor"
         if not counted and find_threshold(self.tokens, self.res.question, self.used) is None:
             return []  # ("companies paying over 2k a month": the threshold pass reads who is filtered)  # ("how much did companies pay us": the count becomes what they pay, amount_or_count)
         for i in range(len(self.tokens)):
@@ -236,7 +237,7 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
                 self.used[i] = True
                 self.span("metrics", i, i + 1, found[0], "entity")
                 return found[:1]
-        return []
+        return self.growing_value()
 
     def qualified_entity(self) -> list[str]:
         """A word before another noun for an entity that, with the entity's own name, is a metric ("new

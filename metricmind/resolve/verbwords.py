@@ -1,5 +1,6 @@
 """Metrics read from a verb when no phrase names one: who came and went ("who joined and who left"), a
-verb only one metric's name holds ("which accounts expanded the most").
+verb only one metric's name holds ("which accounts expanded the most"), an entity before a verb of winning or
+losing it ("accounts lost to competitors"), a value said to grow ("how quickly are Pro plans growing").
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from metricmind.resolve.describe import PHRASE_WEIGHT
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.text import FILLERS
-from metricmind.resolve.words import ENTITY_NOUNS, GRAMMAR, LOSE_VERBS, WIN_VERBS
+from metricmind.resolve.words import ENTITY_NOUNS, GRAMMAR, GROWTH_WORDS, LOSE_VERBS, WIN_VERBS
 
 
 class _VerbReading(_ReadingBase):
@@ -52,3 +53,37 @@ class _VerbReading(_ReadingBase):
                 self.span("metrics", i, i + 1, owners[0], "verb")
                 return owners
         return []
+
+    def growing_value(self) -> list[str]:
+        """A value said to grow ("how quickly are Pro plans growing"): a value before its own dimension's noun, said to grow, with
+        no metric named, is how many entities have that value (the count an entity's name reads), month by
+        month; read at 0.75, since which entity is counted is assumed.
+        """
+        if not any(t.stem in GROWTH_WORDS and not self.used[t.index] for t in self.tokens):
+            return []
+        for i in range(len(self.tokens) - 1):
+            dims = {e.target.split("=", 1)[0] for e in self.lex.lookup((self.stems[i],)) if e.kind == "value"}
+            noun = self.stems[i + 1]
+            own = {e.target for e in self.lex.lookup((noun,)) if e.kind == "dimension"}
+            if not dims & own and not any(d.startswith(f"{noun}__") for d in dims):
+                continue
+            for entity in sorted(set(self.r.texts.entity_of.values())):
+                found = [e.target for e in self.lex.lookup((entity,)) if e.kind == "metric"]
+                if found and all(self.r.reachable(found[0], d) for d in dims & own or dims):
+                    self.res.confidence -= 0.25
+                    self.res.notes.append(f"read as the number of {found[0]} with '{self.tokens[i].text}'")
+                    self.span("metrics", i + 1, i + 2, found[0], "growing value")
+                    self.used[i + 1] = True
+                    return found[:1]
+        return []
+
+    def entity_then_verb(self) -> bool:
+        """Whether another noun for an entity stands right before a verb of winning or losing it ("accounts
+        lost to competitors", "clients won in q1"): who was won or lost, counted.
+        """
+        toks, of = self.tokens, self.r.texts.entity_of
+        return any(
+            (self.stems[k] in of or self.stems[k] in of.values())
+            and toks[k + 1].norm in WIN_VERBS | LOSE_VERBS
+            for k in range(len(toks) - 1)
+        )

@@ -127,3 +127,49 @@ def test_a_threshold_on_what_an_entity_paid(
         assert res.metrics == [metric] and ("customer__name", None) in res.group_by
     else:
         assert res.metrics == [counted]
+
+
+# -- a reason phrase is no evidence for a metric ("due" is not overdue's) -------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    ["churn due to cost", "churn owing to the price last year", "attrition on account of price in q1"],
+)
+def test_a_reason_phrase_names_no_metric(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert "overdue_amount" not in res.metrics
+    assert res.answerable is False or res.metrics[0].startswith("churn") or "churn" in res.metrics[0]
+    if res.answerable:
+        assert ("subscription__cancel_reason", "=", ("price",)) in _filters(res)
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("accounts lost owing to a competitor", "churned_customers"),
+        ("companies won last quarter by region", "new_customers"),
+    ],
+)
+def test_an_entity_noun_before_a_verb_of_winning_or_losing(
+    resolver: Resolver, question: str, metric: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
+    assert not any("ignored" in n for n in res.notes), res.notes
+
+
+# -- growth of a value whose name is an everyday word ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "tier"),
+    [
+        ("how fast is the Growth tier growing", "Growth"),
+        ("are starter subscriptions growing", "Starter"),
+        ("how quickly is the pro plan climbing", "Pro"),
+    ],
+)
+def test_a_value_said_to_grow_is_counted_over_time(resolver: Resolver, question: str, tier: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["active_customers"]
+    assert ("subscription__plan_tier", "=", (tier,)) in _filters(res)
+    assert res.confidence < 0.8  # which entity is counted is assumed
