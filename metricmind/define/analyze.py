@@ -42,6 +42,7 @@ from metricmind.define.words import (
     stems,
     verbs_in,
     vocabulary,
+    without_examples,
 )
 from metricmind.errors import MetricmindError
 from metricmind.spec.joingraph import JoinGraph
@@ -126,8 +127,8 @@ def _analyze(
     verbs = verbs_in(definition.text)
     unknown = [
         w
-        for w in content(AT_POINT.sub(" ", definition.text))
-        if not known(w, vocab)
+        for w in content(AT_POINT.sub(" ", without_examples(definition.text)))
+        if not known(w, vocab | column_words)
         and w not in VERBS
         and w not in column_words
         and w not in verbs
@@ -440,7 +441,7 @@ def _implicit_rule(
     definition: Definition, base: Metric, ctx: rulebook.Context, reads: list[rulebook.Read]
 ) -> list[rulebook.Read]:
     """A value the definition itself names ("MRR from Enterprise customers") that no rule speaks of."""
-    found, _ = rulebook.values_in(definition.text, ctx)
+    found, _ = rulebook.values_in(without_examples(definition.text), ctx)
     ruled = {d for r in reads for d in (r.dimension, *r.others) if d}
     own = set(
         stems(" ".join([base.name.replace("_", " "), base.label, *map(str, base.meta.get("synonyms") or ())]))

@@ -36,6 +36,7 @@ from metricmind.define.words import (
     stems,
     verbs_in,
     vocabulary,
+    without_examples,
 )
 from metricmind.spec.model import Metric, Model
 
@@ -145,6 +146,8 @@ def _entity_names(model: Model) -> dict[str, list[str]]:
 
 
 def _fold(word: str) -> str:
+    if word.endswith("ily") and len(word) > 5:  # "involuntarily" → "involuntary"
+        word = word[:-3] + "y"
     for suffix in ("ations", "ation", "ing", "ed", "es", "s", "e", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
@@ -200,7 +203,7 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
         if any(set(content(v)) <= said for v in values if content(v)):
             explained |= {_fold(w) for w in said}
     out = []
-    for w in content(proposal.definition.text):
+    for w in content(without_examples(proposal.definition.text)):
         if _fold(w) not in explained and w not in out and not w.isdigit():
             out.append(w)
     return out

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from metricmind.define import rules as rulebook
 from metricmind.define.proposal import RuleReading
-from metricmind.define.words import stems
+from metricmind.define.words import stems, without_examples
 from metricmind.spec.names import SEP
 
 #: Words that describe what a metric already means (a state or a time word), never a filter on their own.
@@ -51,6 +51,7 @@ def implied(
         rules: The rules as read: a value the definition names on a dimension a rule keeps otherwise
             ("MRR from Enterprise customers" with "SMB only") is a contradiction, never dropped quietly.
     """
+    text = without_examples(text)  # "(e.g. budget cuts)" illustrates; it filters nothing
     keep: dict[str, list[str]] = {}
     drop: dict[str, list[str]] = {}
     said: dict[str, list[str]] = {}

@@ -87,6 +87,7 @@ INCLUDE = re.compile(
     re.IGNORECASE,
 )
 TIME = re.compile(
+    r"^\s*(the )?(month|date|day) (is|of)\b|\b(the )?month is the month\b|"
     r"\b(date[sd]? by|dated by|counted on|by (the )?(month|day|date) of|by|"
     r"(date|day) (falls?|fell|lands?|landed|is|was|happens?|happened|occurs?|occurred) (in|within|during))\b",
     re.IGNORECASE,

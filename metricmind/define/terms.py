@@ -132,12 +132,13 @@ def entities_named(model: Model, words: tuple[str, ...], lexicon: Lexicon) -> li
 def time_of(sm: SemanticModel, words: tuple[str, ...]) -> tuple[str, str] | None:
     """The time dimension of ``sm`` the words date by ("by payment month", "the month they ended")."""
     best: tuple[int, str, str] | None = None
+    own = {w for e in sm.entities for w in _words(e.name)}  # "subscription start": the start, of any date
     for d in sm.dimensions:
         if d.type != "time":
             continue
         phrases = {d.name.replace("_", " "), d.label, *(str(s) for s in d.meta.get("synonyms") or ())}
         for phrase in phrases:
-            key = [p for p in _words(phrase) if p not in GLUE and p not in {"date", "month", "time"}]
+            key = [p for p in _words(phrase) if p not in GLUE and p not in {"date", "month", "time"} | own]
             if key and all(_verb_hit(k, words) for k in key) and (best is None or len(key) > best[0]):
                 best = (len(key), d.name, phrase)
     return (best[1], best[2]) if best else None
@@ -150,6 +151,10 @@ def _verb_hit(key: str, words: tuple[str, ...]) -> bool:
     if key in ("end", "ended", "cancellation"):
         forms |= {"end", "ended"}
     return any(w in forms or (len(w) >= 4 and w[:4] in forms and key[:4] == w[:4]) for w in words)
+
+
+#: Occurrences, not who ("number of times people shared something"): rows are counted.
+TIMES = re.compile(r"\b(number of|how many|count of|total) times\b", re.IGNORECASE)
 
 
 def find_term(
@@ -175,6 +180,7 @@ def find_term(
     averaged = bool(AVG_CUE.search(text))
     snapshot = bool(SNAPSHOT_CUE.search(context))
     counting = bool(COUNT_CUE.search(text)) and not averaged
+    each_time = bool(TIMES.search(text))
     money = any(w in MONEY | {"recurring", "revenue"} for w in words[:3]) and not counting
     named = entities_named(model, words, lexicon)
     if named and named[0][0] == 0 and not money and not averaged:
@@ -223,7 +229,11 @@ def find_term(
             ]
             if spots and min(spots) < named[0][0]:
                 head = None
-        if cols and not (counting and head and head in keys and not averaged):
+        if each_time and primary in keys and not averaged:  # "number of times people shared": each row once
+            counted = primary
+            agg, expr, strength = "count", keys[primary], 3.0
+            why = f"count of {sm.relation.rsplit('.', 1)[-1]} rows (each time it happened)"
+        elif cols and not (counting and head and head in keys and not averaged):
             n, col = max(cols, key=lambda x: (x[0], len(x[1])))
             agg, expr, strength = ("average" if averaged else "sum"), col, 1.0 + 2.0 * float(n)
             why = f"{agg}({col}): the definition names the column {col!r}"
@@ -287,10 +297,16 @@ def _dating(texts: tuple[str, ...]) -> list[str]:
         (first if re.match(r"\s*(date[sd]?|dated|counted) by\b", low) else rest).append(tail)
     for t in texts:  # "whose first paid day falls in the month"
         first += [m.group(1) for m in DATE_IN.finditer(t.lower())]
+    for t in texts:  # "counted on the day the subscription ended"
+        first += [m.group(1) for m in COUNTED_ON.finditer(t.lower())]
     return first + rest
 
 
 #: A date named as the one that falls in the period ("whose first paid day falls in the month").
+#: "counted on the day the subscription ended", "dated on the date it was paid".
+COUNTED_ON = re.compile(
+    r"\b(?:counted|dated|recorded|booked) (?:on|in) ((?:the )?(?:day|date|month) [a-z ]+)"
+)
 DATE_IN = re.compile(
     r"\b((?:[a-z]+ ){1,3}(?:date|day))\s+(?:falls?|fell|lands?|landed|is|was|happens?|occurs?)\s+"
     r"(?:in|within|during)\b"

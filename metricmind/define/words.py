@@ -64,6 +64,19 @@ ABBREVIATIONS = (
 )
 
 
+#: A parenthesis of examples ("(failed payment, business closed etc)", "(e.g. price)"): illustrations,
+#: not words the metric must explain.
+EXAMPLES = re.compile(
+    r"\((?:[^()]*\b(?:etc|and so on)\b\.?[^()]*|\s*(?:e\.g\.|eg\b|i\.e\.|for example|such as|like)[^()]*)\)",
+    re.IGNORECASE,
+)
+
+
+def without_examples(text: str) -> str:
+    """``text`` without parentheses of examples (``EXAMPLES``)."""
+    return EXAMPLES.sub(" ", text)
+
+
 def expand(text: str) -> str:
     """``text`` with everyday abbreviations written out (``ABBREVIATIONS``)."""
     for pattern, words in ABBREVIATIONS:
@@ -157,6 +170,8 @@ def content(text: str) -> list[str]:
 def known(word: str, vocab: frozenset[str]) -> bool:
     """``word`` (a stem) or a simple inflection of it ("upgrading" → "upgrade") is in ``vocab``."""
     forms = {word}
+    if word.endswith("ily") and len(word) > 5:  # "involuntarily" → "involuntary"
+        forms.add(word[:-3] + "y")
     for suffix in ("ing", "ed", "d", "s", "es", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             base = word[: -len(suffix)]

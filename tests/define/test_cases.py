@@ -66,7 +66,7 @@ def test_definitions4_floor(outcomes4: list[object]) -> None:
     # 6.7% wrong (2 cases), 4/5 unanswerable refused
     figures = bench().score(outcomes4)
     assert figures["cases"] == 30, figures
-    assert figures["equal_pct"] >= 55.0, figures
+    assert figures["equal_pct"] >= 60.0, figures
     assert figures["wrong_pct"] == 0.0, figures
     assert figures["unanswerable_refused"] == "5/5", figures
 

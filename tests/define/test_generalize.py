@@ -6,6 +6,7 @@ that names a kind of thing (a doubt, never a confident answer)."""
 from __future__ import annotations
 
 from metricmind.define import Definition, analyze
+from metricmind.define.columns import table_values
 from metricmind.define.extend import proposal_sql, warehouse_columns
 from metricmind.define.proposal import Proposal
 from metricmind.project import Project
@@ -160,3 +161,44 @@ def test_a_column_named_without_its_unit_suffix_and_a_stated_scale(demo: Project
         demo.model,
     )
     assert frac.refused is not None or frac.unread
+
+
+def test_examples_in_parentheses_an_adverb_of_a_value_and_the_date_a_row_ended(demo: Project) -> None:
+    columns = warehouse_columns(demo.warehouse)
+    p = analyze(
+        Definition(
+            "forced_ends",
+            "Subscriptions that ended voluntarily (e.g. budget cuts, a move to another tool), counted on the day the subscription ended",
+            ("Voluntary cancellation type only",),
+        ),
+        demo.model,
+        columns=columns,
+        values=table_values(demo.warehouse, demo.model, columns),
+    )
+    assert p.refused is None and not p.unread, (p.message, p.rules)
+    _same(
+        demo,
+        p,
+        """select m.month, count(s.subscription_id) from months m
+           left join fct_subscriptions_canonical s
+             on date_trunc('month', s.ended_at) = m.month and s.cancellation_type = 'voluntary'
+           group by 1 order by 1""",
+    )
+
+
+def test_how_many_times_counts_rows_not_who(demo: Project) -> None:
+    p = analyze(
+        Definition(
+            "exports_done", "How many times users created something each month", ("Only the create action",)
+        ),
+        demo.model,
+    )
+    assert p.refused is None and p.metric is not None, p.message
+    assert "active_users" not in str(p.metric)  # the events, not the distinct users who created
+    _same(
+        demo,
+        p,
+        """select m.month, count(e.event_id) from months m
+           left join fct_user_events_canonical e on date_trunc('month', e.occurred_at) = m.month and e.action = 'create'
+           group by 1 order by 1""",
+    )
