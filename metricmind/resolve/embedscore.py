@@ -1,11 +1,12 @@
 """Metrics read by meaning: an embedding similarity of the words the lexical reading left unexplained.
 
 The lexical reading (``resolver``) explains a question's words by the catalog's names, labels, synonyms
-and descriptions. Where it finds no metric ("share of buyers we keep"), or reads one from weak evidence and
-leaves words unexplained ("folks who quit paying us" read as users, 'quit' ignored), ``ByMeaning``
-embeds each run of unexplained words (with the weak metric words inside it) with the offline MiniLM of the
-``embeddings`` extra (``metricmind.embedding``) and compares it with every metric's texts: label,
-synonyms, description and definition, one vector each, a metric scoring its best text.
+and descriptions. Where it refuses because it found no metric ("sums owing beyond the deadline"), because
+words were left unexplained ("money handed back to buyers"), or because words beside a loosely read metric
+look like another concept ("distinct folks logging in"), ``ByMeaning`` embeds each run of unexplained
+words (with the loose metric words inside it) with the offline MiniLM of the ``embeddings`` extra
+(``metricmind.embedding``) and compares it with every metric's texts: label, synonyms, description and
+definition, one vector each, a metric scoring its best text. An answer is never changed.
 
 A metric is taken when it is clearly ahead: cosine at least ``FLOOR``, ``MARGIN`` above the runner-up (and
 above the metric the lexical reading chose, if any). The question is then read again with the run replaced
@@ -18,8 +19,9 @@ with the catalog's synonyms held out, a reading by meaning 0.2 ahead of the next
 
 Catalog vectors are made once per catalog version: kept in memory by a hash of the texts and the
 embedder's name, and on disk in ``cache_dir()`` (``$METRICMIND_EMBEDDINGS_CACHE``, default
-``~/.cache/metricmind/embeddings``), so a new process loads them in milliseconds. Nothing here runs when
-the extra is absent or ``$METRICMIND_EMBEDDINGS=off``: the resolver keeps its lexical path.
+``~/.cache/metricmind/embeddings``), so a new process loads them in milliseconds. Nothing here runs unless
+``$METRICMIND_RESOLVE_MEANING=on`` (off by default, see ``DEFAULT_ON``), nor when the extra is absent or
+``$METRICMIND_EMBEDDINGS=off``: the resolver keeps its lexical path.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ FLOOR = 0.5
 """Lowest cosine of a run with a metric's best text for the metric to be read from it."""
 MARGIN = 0.06
 """How far the best metric must be ahead of the runner-up (and of the metric read lexically)."""
+UNSURE = 0.5
+"""An answer below this confidence is asked back by the resolver (``resolver.UNSURE``): meaning may read it
+as it reads a refusal for words left unexplained."""
 CAP = 0.75
 """Confidence of an answer whose metric was read by meaning alone (below 0.8)."""
 STRONG_COSINE = 0.7
@@ -206,22 +211,15 @@ class ByMeaning:
             return None  # the resolver asks back with the readings to choose from
         if read_analysis(res.question, copy.deepcopy(res)).analysis is not None:
             return None  # an attribution analysis ("credit …") reads no metric by meaning
-        answered = res.answerable
-        concept = False
-        if not answered:
-            reason = res.reason or ""
-            concept = bool(res.metrics) and reason.endswith(_CONCEPT_REASON)
-            if not (reason.startswith(_FALLBACK_REASONS) or concept):
-                return None  # a breakdown or value the catalog lacks was refused on purpose
-        elif not (res.confidence < 0.8 and any(n.startswith("ignored") for n in res.notes)):
-            return None
-        if answered and len(res.metrics) != 1:
-            return None
+        if res.answerable and res.confidence >= UNSURE:
+            return None  # an answer is never replaced by meaning ("logos" said of MRR is not new customers)
+        reason = res.reason or ("not confident enough in this reading" if res.answerable else "")
+        concept = bool(res.metrics) and reason.endswith(_CONCEPT_REASON)
+        if not (reason.startswith(_FALLBACK_REASONS) or concept):
+            return None  # a breakdown or value the catalog lacks was refused on purpose
         found = self.find(reading, list(res.metrics))
         if found is None:
             return None
-        if answered and not found.agrees:
-            return None  # an answer is only ever confirmed by meaning, never replaced ("logos" said of MRR)
         if concept and found.agrees and (found.cosine < STRONG_COSINE or found.margin < STRONG_MARGIN):
             return None  # "days sales outstanding" is not sales, unless meaning is sure ("folks logging in")
         return self.reread(reading, found, reread)
