@@ -64,6 +64,7 @@ def row(seed: int, episodes: int, algorithm: str) -> dict[str, Any]:
         "halves": halves(r),
         "quarters": quarters(r),
         "best_fixed_arm": r["best_fixed_arm"],
+        "hints": r["factors"]["optimization"].get("hints") or {"offered": 0.0, "chosen": 0.0},
         "seconds": time.perf_counter() - t0,
     }
 
@@ -78,16 +79,18 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}; {args.algorithm}, {args.episodes} episodes")
     print(
-        "| seed | learned/oracle | vs best fixed | vs random | recovery | regret per quarter | sublinear | s |"
+        "| seed | learned/oracle | vs best fixed | vs random | recovery | regret per quarter | sublinear "
+        "| hints offered / chosen | s |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     rows = []
     for seed in range(args.first, args.first + args.seeds):
         r = row(seed, args.episodes, args.algorithm)
         rows.append(r)
         print(
             f"| {seed} | {r['oracle']:.2%} | {r['fixed']:+.2%} | {r['random']:+.2%} | {r['recovery']} "
-            f"| {' / '.join(str(q) for q in r['quarters'])} | {'yes' if r['sublinear'] else 'NO'} | {r['seconds']:.2f} |",
+            f"| {' / '.join(str(q) for q in r['quarters'])} | {'yes' if r['sublinear'] else 'NO'} "
+            f"| {r['hints']['offered']:.1%} / {r['hints']['chosen']:.1%} | {r['seconds']:.2f} |",
             flush=True,
         )
     n = len(rows)

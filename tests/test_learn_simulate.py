@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from metricmind.interfaces.cli.app import app
 from metricmind.learn.memory import Episode
-from metricmind.learn.policy import Policy
-from metricmind.learn.simulate import ARMS, load_table, shapes_of, simulate
+from metricmind.learn.policy import Policy, query_arm
+from metricmind.learn.simulate import ARMS, SPARK, Workload, load_table, shapes_of, simulate
 from metricmind.project import Project
 
 runner = CliRunner()
@@ -102,3 +102,41 @@ def test_cli_status_and_reset(shop_dir: Path, tmp_path: Path) -> None:
     assert json.loads(done.output)["removed"]["learn_episodes"] == 2
     text = runner.invoke(app, ["learn", "status", "--project", str(root)])
     assert "episodes: 0" in text.output
+
+
+def test_the_hint_arm_is_measured_on_spark_and_offered_only_there() -> None:
+    table = load_table()
+    measured = [r for r in table["shapes"] if "hints" in r]
+    assert len(measured) >= 30 and table["meta"]["hints"]["runs"] >= 3
+    assert all(len(r["hints"]["hinted_ms"]) >= 3 and r["hints"]["broadcast"] for r in measured)
+    # real noise, not constants
+    assert sum(np.ptp(r["hints"]["hinted_ms"]) > 0 for r in measured) > 0.9 * len(measured)
+    shapes = shapes_of(table)
+    spark = [s for s in shapes if s.key.startswith(SPARK)]
+    assert len(spark) == sum(bool(r["hints"]["exact"]) for r in measured) > 0
+    hint = query_arm(optimization="hints")
+    for shape in shapes:
+        allowed = Workload.allowed_arms(shape, 0, {})
+        assert (hint in allowed) == shape.key.startswith(SPARK)
+        if shape.key.startswith(SPARK):  # no rollups on Spark: the hinted, cached or plain plan
+            assert query_arm(optimization="rollup") not in allowed
+
+
+def test_the_policy_plays_the_hint_where_it_pays() -> None:
+    """Where hints apply, the policy picks the hint arm far more often where it is clearly the best arm
+    (its expected reward a point above every other's: its plan crosses a latency step) than where it
+    clearly is not (a point below the best)."""
+    work = Workload(shapes_of(load_table()), 2000, 0)
+    policy = Policy(list(ARMS), work.dim(), epsilon=0.1, seed=0, interactions=work.shared_features())
+    hint = ARMS.index(query_arm(optimization="hints"))
+    picked: dict[bool, list[bool]] = {True: [], False: []}
+    for t in range(work.episodes):
+        pick = policy.choose(work.contexts[t], work.allowed[t])
+        policy.observe(work.contexts[t], pick, work.rewards[t, ARMS.index(pick)])
+        if ARMS[hint] in work.allowed[t]:
+            others = np.delete(work.expected[t], hint)
+            margin = work.expected[t, hint] - others.max()
+            if abs(margin) >= 1:
+                picked[bool(margin > 0)].append(pick == ARMS[hint])
+    assert len(picked[True]) >= 10 and len(picked[False]) >= 10
+    assert np.mean(picked[False]) < 0.1 and np.mean(picked[True]) > 3 * np.mean(picked[False])

@@ -15,6 +15,8 @@ caller allows only the arms that apply to the request):
   exactly (its rows were equal when measured), else the plain plan (the router falls back);
 * join path ``canonical`` (the names as asked) or ``shortest`` (the same dimension along fewer joins;
   offered only where measured rows were equal): which plan runs;
+* ``hints`` (Spark shapes, canonical plan): the hinted plan's sample plus the compile and the hint
+  rewrite samples, no optimization bonus;
 * skill ``none`` (compile the plan: a compile sample) or ``best_match`` / ``fastest`` /
   ``most_recent`` (the plan of a skill — the shape's own, or the skill of its shorter equivalent
   reading when that shape was asked too — fetched from the memory store: a skill-lookup sample);
@@ -48,7 +50,12 @@ ORDER = {g: i for i, g in enumerate(GRAINS)}
 SKILLS = SKILL_OPTIONS
 arm = query_arm
 PLAIN = query_arm()
-ARMS = QUERY_ARMS
+#: The hint arms (``optimization=hints``: the compiled plan with ``BROADCAST`` hints), offered only on
+#: the Spark shapes whose hinted rows were equal when measured (as :data:`metricmind.project.learning.HINT_ARMS`).
+HINT_ARMS = (query_arm(optimization="hints"), query_arm(join_path="shortest", optimization="hints"))
+ARMS = (*QUERY_ARMS, *HINT_ARMS)
+#: The prefix of the shapes measured on Spark (``hints`` in the table): the same shape on that warehouse.
+SPARK = "spark:"
 INDEX = {a: i for i, a in enumerate(ARMS)}
 
 
@@ -80,6 +87,8 @@ class Shape:
     skill: np.ndarray
     shortest: np.ndarray | None = None  # the shortest equivalent reading's samples, only where exact
     short_key: str | None = None  # the shape that asks for that reading directly
+    hinted: np.ndarray | None = None  # the hinted plan's samples (Spark shapes), only where exact
+    rewrite: np.ndarray | None = None  # the hint rewrite's own samples
 
     def plan(self, join_path: str) -> np.ndarray:
         """The execution samples of the plan along ``join_path``."""
@@ -87,7 +96,11 @@ class Shape:
 
 
 def shapes_of(table: dict[str, Any]) -> list[Shape]:
-    """The shapes of a recorded table."""
+    """The shapes of a recorded table: each measured shape on DuckDB, and the shapes measured on Spark
+    (``hints``: plain and hinted plans, rows equal) once more as Spark shapes — the result cache, the
+    compile and the skill lookup are the server's, so their samples are the same; no rollup, no other
+    join path on Spark.
+    """
     out = []
     for row in table["shapes"]:
         time_dims = [g for g in row["group_by"] if g.startswith("metric_time__")]
@@ -111,6 +124,26 @@ def shapes_of(table: dict[str, Any]) -> list[Shape]:
                 short_key=_key(row["metric"], short["group_by"]) if exact_short else None,
             )
         )
+        hints = row.get("hints")
+        if hints and hints.get("exact"):
+            base = out[-1]
+            out.append(
+                Shape(
+                    key=SPARK + base.key,
+                    metric=base.metric,
+                    grain=base.grain,
+                    categorical=base.categorical,
+                    rows=int(hints["rows"]),
+                    plain=np.asarray(hints["plain_ms"], dtype=float),
+                    hit=base.hit,
+                    put=base.put,
+                    rollup={},
+                    compile=base.compile,
+                    skill=base.skill,
+                    hinted=np.asarray(hints["hinted_ms"], dtype=float),
+                    rewrite=np.asarray(hints["rewrite_ms"], dtype=float),
+                )
+            )
     return out
 
 
@@ -175,7 +208,7 @@ class Workload:
 
     def dim(self) -> int:
         """The number of context features."""
-        return len(self.metrics) + len(GRAINS) + 6
+        return len(self.metrics) + len(GRAINS) + 7
 
     def shared_features(self) -> list[int]:
         """The features every factor option's effect may depend on: all but the metric's one-hot (which
@@ -184,13 +217,15 @@ class Workload:
         return list(range(len(self.metrics), self.dim()))
 
     def features(self, shape: Shape, cached: bool, skill: bool, new: bool = False) -> np.ndarray:
-        """What the server knows before it decides: metric, grain, whether the pattern was never asked
-        before (the memory has no episode of it), a categorical group-by, cached, rows, whether a skill's
-        plan exists and whether a shorter join path does.
+        """What the server knows before it decides: metric, grain, whether hints apply (a Spark shape
+        with a hinted plan), whether the pattern was never asked before (the memory has no episode of
+        it), a categorical group-by, cached, rows, whether a skill's plan exists and whether a shorter
+        join path does.
         """
         x = np.zeros(self.dim())
         x[self.metrics.index(shape.metric)] = 1.0
         x[len(self.metrics) + ORDER[shape.grain]] = 1.0
+        x[-7] = float(shape.hinted is not None)
         x[-6] = float(new)
         x[-5] = float(shape.categorical)
         x[-4] = float(cached)
@@ -236,6 +271,8 @@ class Workload:
             out += [arm(join_path="shortest"), arm(join_path="shortest", optimization="result_cache")]
         for option, join_path in plans.items():
             out += [arm(option, join_path), arm(option, join_path, "result_cache")]
+        if shape.hinted is not None:
+            out.append(arm(optimization="hints"))
         return out
 
     def outcomes(self, shape: Shape, name: str, cached: bool, phase: int, new: bool) -> list[Outcome]:
@@ -255,6 +292,12 @@ class Workload:
             put = float(np.mean(shape.put))
             return [
                 Outcome(True, float(ms) + at(i) + put, shape.rows, False, new) for i, ms in enumerate(plan)
+            ]
+        if factors["optimization"] == "hints" and shape.hinted is not None:
+            rewrite = shape.rewrite if shape.rewrite is not None else np.zeros(1)
+            return [  # a hint is a request to the planner, not work saved: no optimization bonus
+                Outcome(True, float(ms) + at(i) + float(rewrite[i % len(rewrite)]), shape.rows, False, new)
+                for i, ms in enumerate(shape.hinted)
             ]
         if factors["optimization"] == "rollup":
             grain = "day" if phase == 0 else "month"
