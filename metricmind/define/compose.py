@@ -15,7 +15,7 @@ from typing import Any
 from metricmind.define import rules as rulebook
 from metricmind.define.columns import TableValues, wrap
 from metricmind.define.extend import extend
-from metricmind.define.fit import TAIL, compatible, named_dimensions, structure
+from metricmind.define.fit import TAIL, compatible, named_dimensions, narrower_state, structure
 from metricmind.define.implied import STATE_WORDS, implied
 from metricmind.define.kinds import assign, difference, difference_metric, per_entity, undated
 from metricmind.define.newmodel import plan
@@ -194,7 +194,9 @@ def _part(
     base = next((c.metric for c in ranked[:1] if c.score >= MIN_METRIC and not is_ratio(c.metric)), None)
     if base is not None:  # values the part's own words name ("customers using the API")
         named |= named_dimensions(model, [text], frozenset(own_words(base, term)) | STATE_WORDS)
-    if base is not None and not compatible(model, base, term, named):
+    if base is not None and (
+        not compatible(model, base, term, named) or narrower_state(model, base, term, text)
+    ):
         base = None
     if base is not None and term is None and not named_fully(base, text) and not same_unit(base, text):
         base = None  # "live subscriptions at month end" is a count, not the currency of `mrr`

@@ -66,6 +66,10 @@ NOT_THE = re.compile(r"\bnot (?:the |a |an |by )?((?:[\w-]+ ?){1,4})", re.IGNORE
 
 #: "not weighted by revenue": an average with no weight, which is what an average computes.
 UNWEIGHTED = re.compile(r"\bnot weighted(?: by ((?:[\w-]+ ?){1,3}))?|\bunweighted\b", re.IGNORECASE)
+#: The month-end model of rows open from issue until payment (``terms.start_end``): how it reads the span.
+OPEN_SPAN = "source.paid_at is null or source.paid_at >"
+#: Its confidence: written-off invoices stay open, which the catalog does not say (a doubt).
+OPEN_CONFIDENCE = 0.55
 #: A sentence saying what a word of the definition means ("By big customers I mean accounts in …").
 MEANS = re.compile(
     r"\b(?:by\s+)?((?:[\w-]+\s+){0,3}[\w-]+)\s*,?\s+(?:i|we|you)\s+mean\s+([^.;]+)|"
@@ -175,6 +179,8 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
         ]
     if proposal.new_model is not None:
         texts += [proposal.new_model.name]
+        if OPEN_SPAN in proposal.new_model.sql:  # open from issue until paid: what "unpaid" means
+            texts += ["unpaid outstanding open owed balance receivable"]
     for r in proposal.rules:
         if r.status in ("filter", "covered", "time", "expression", "noop"):
             whole = (
@@ -318,6 +324,12 @@ def assess(
         doubts.append(
             f"the definition says {', '.join(repr(w) for w in strange)}, which the catalog never uses; "
             "check that the metric means it"
+        )
+    if proposal.new_model is not None and OPEN_SPAN in proposal.new_model.sql:
+        parts.append(OPEN_CONFIDENCE)
+        doubts.append(
+            "an invoice is read as open from its issue date until its payment date; invoices written off "
+            "stay open (the catalog says nothing of them): check that this is the balance meant"
         )
     rules = rule_confidence(proposal.rules)
     parts.append(rules)

@@ -177,8 +177,24 @@ def named_dimensions(model: Model, texts: list[str], ignore: frozenset[str] = fr
 DISTINCT_OF = re.compile(r"\b(distinct|unique)\s+(?:\w+\s+)?(customers?|users?|accounts?|invoices?)\b", re.I)
 
 
+#: Column-name parts that say a state of the rows ("overdue_amount"), and the words that say it: a column
+#: narrowed by a state the definition does not say computes something else ("unpaid invoices" are not
+#: only the overdue ones).
+STATES = {"overdue": re.compile(r"\b(overdue|past (?:\w+ )?due|late)\b", re.IGNORECASE)}
 #: The words of a share ("EMEA's share of MRR"): structure, never a value ("share" is an event action).
 SHARE_OF = re.compile(r"\b(share|proportion|percentage|percent|fraction)s? of\b", re.IGNORECASE)
+
+
+def narrower_state(model: Model, base: Metric, term: Term | None, text: str) -> str | None:
+    """Why ``base`` computes fewer rows than ``text`` says: its column is narrowed by a state (``STATES``,
+    "overdue_amount") the text does not say; None when it is not.
+    """
+    wanted = term.expr.split("_") if term is not None else []
+    for ms in measures_of(model, base):
+        for part, said in STATES.items():
+            if part in ms.expr.split("_") and part not in wanted and not said.search(text):
+                return f"`{base.name}` sums {ms.expr}, {part} rows only, which the definition does not say"
+    return None
 
 
 def incompatible(
@@ -210,6 +226,9 @@ def incompatible(
     unreachable = sorted(d for d in in_text if not compatible(model, base, None, {d}))
     if unreachable:
         return f"`{base.name}` cannot reach {', '.join(unreachable)}, which the definition names"
+    state = narrower_state(model, base, term, definition.text)
+    if state is not None:
+        return state
     if term is None or base.type.value != "simple" or term.confidence < 0.6:
         return None
     if compatible(model, base, term, named):

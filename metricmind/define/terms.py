@@ -101,14 +101,22 @@ def columns_of(model: Model, sm: SemanticModel, columns: dict[str, dict[str, str
     return out
 
 
-def start_end(sm: SemanticModel) -> tuple[str, str] | None:
-    """The (start, end) time columns of a model whose rows live over a period (a subscription)."""
+#: Words that say a row is open until it is paid ("unpaid invoices at month end", "outstanding balance").
+OPEN_CUE = re.compile(r"\b(unpaid|outstanding|open|owed|receivables?|not (?:yet )?paid)\b", re.IGNORECASE)
+
+
+def start_end(sm: SemanticModel, open_rows: bool = True) -> tuple[str, str] | None:
+    """The (start, end) time columns of a model whose rows live over a period (a subscription); with
+    ``open_rows`` an invoice lives from its issue until it is paid.
+    """
     if sm.validity is not None:
         first, last = sm.validity
         return first.expr or first.name, last.expr or last.name
     exprs = {(d.expr or d.name): d for d in sm.dimensions if d.type == "time"}
     start = next((n for n in START_NAMES if n in exprs), None)
     end = next((n for n in END_NAMES if n in exprs), None)
+    if not (start and end) and open_rows and "issued_at" in exprs and "paid_at" in exprs:
+        return "issued_at", "paid_at"  # an invoice is open from its issue until it is paid
     return (start, end) if start and end else None
 
 
@@ -203,7 +211,7 @@ def find_term(
         if any(ds.relation == sm.relation for ds in model.canonical_datasets.values()):
             base += 0.5  # the canonical registry: a certified table over a derived one
         base += min(2.0, 1.0 * len(_described(model, sm) & clause))
-        span = start_end(sm)
+        span = start_end(sm, bool(OPEN_CUE.search(text)))
         if snapshot:
             if span is None:
                 continue

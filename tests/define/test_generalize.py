@@ -202,3 +202,20 @@ def test_how_many_times_counts_rows_not_who(demo: Project) -> None:
            left join fct_user_events_canonical e on date_trunc('month', e.occurred_at) = m.month and e.action = 'create'
            group by 1 order by 1""",
     )
+
+
+def test_unpaid_invoices_at_month_end_are_an_open_balance_never_the_overdue_one(demo: Project) -> None:
+    p = analyze(
+        Definition("open_receivables", "Total amount of unpaid invoices at the end of each month"), demo.model
+    )
+    assert p.metric is None or "overdue" not in str(p.metric)  # overdue is a narrower state nobody said
+    assert p.new_model is not None and "paid_at" in p.new_model.sql  # open from issue until paid
+    assert p.confidence < 0.6 and any("written off" in d for d in p.doubts)  # a doubt: check it
+    _same(
+        demo,
+        p,
+        """select m.month, sum(i.amount) from months m
+           join fct_invoices_canonical i
+             on i.issued_at <= last_day(m.month) and (i.paid_at is null or i.paid_at > last_day(m.month))
+           group by 1 order by 1""",
+    )
