@@ -14,10 +14,19 @@ from typing import Any
 
 from metricmind.define import rules as rulebook
 from metricmind.define.columns import TableValues, wrap
+from metricmind.define.dating import dated_forms
 from metricmind.define.extend import extend
 from metricmind.define.fit import TAIL, compatible, named_dimensions, narrower_state, structure
 from metricmind.define.implied import STATE_WORDS, implied
-from metricmind.define.kinds import assign, difference, difference_metric, per_entity, undated
+from metricmind.define.kinds import (
+    GRAIN,
+    assign,
+    difference,
+    difference_metric,
+    per_entity,
+    text_scale,
+    undated,
+)
 from metricmind.define.newmodel import plan
 from metricmind.define.parts import (
     clause_for,
@@ -67,7 +76,11 @@ def compose(
     """
     lx = lexicon(model)
     context = " ".join([definition.text, *definition.rules])
-    dated = (definition.text, *definition.rules)
+    dated = (
+        definition.text,
+        *definition.rules,
+        *(f for r in definition.rules for f in dated_forms(r.lower())),
+    )
     shape = structure(definition)
     parts = Parts(values=values or {})
     common = [r for i, r in enumerate(definition.rules) if shape is None or i != shape[3]]
@@ -126,7 +139,7 @@ def compose(
     rulebook.check_which(parts.reads)
     fixed = {r.reading.text: r.reading for r in parts.reads if r.which is not None}
     scales = {r.scale for r in parts.reads if r.scale is not None}
-    said_scale = _said_scale(definition.text)
+    said_scale = _said_scale(definition.text) or (text_scale(definition.text) if shape else None)
     if shape is not None and said_scale is not None and not scales:  # "…, as a percentage between 0 and 100"
         scales = {said_scale}
     if shape is None and said_scale is not None and not _scaled_as(said_scale, term):
@@ -261,6 +274,11 @@ def _part(
         metric_name = name
         why = term.reason + (", at each month's end (a snapshot model)" if term.snapshot else "")
         conf = term.confidence
+        if term.agg == "average" and GRAIN.search(
+            definition.text
+        ):  # "one journey per customer, not per touch"
+            conf = min(conf, 0.5)
+            why += "; the definition averages over another grain than the table's rows (not de-duplicated)"
         if measure in model.measures:
             why += f" (the existing measure `{measure}`)"
         same = kin(model, term)
@@ -324,6 +342,8 @@ def _part(
             and all(ms.agg_time_dimension != r.time_dimension for ms in measures_of(model, base))
         ):
             return f"`{base.name}` is not dated by {r.time_dimension}"
+        if r.time_dimension and base is None and r.time_dimension != _dated_by(extended, measure):
+            return f"the new measure is dated by {_dated_by(extended, measure)}, not {r.time_dimension}"
     seen = {r.text for r in proposal.rules}
     for r in reads:
         if r.reading.text not in seen:
@@ -391,6 +411,12 @@ def _difference(
     if _same(sides[0], sides[1], parts):
         return f"{minus[0]!r} reads the same as {minus[1]!r}: the difference would be 0"
     return difference_metric(definition.name, definition.text, _meta(definition, None), *sides)
+
+
+def _dated_by(model: Model, measure: str) -> str:
+    """The time dimension ``measure`` is dated by ("" when it is no measure of ``model``)."""
+    ms = model.measures.get(measure)
+    return ms.agg_time_dimension if ms is not None else ""
 
 
 def _flow_home(model: Model, side: dict[str, Any], parts: Parts) -> tuple[str | None, str | None]:

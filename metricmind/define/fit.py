@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from metricmind.define.dating import dated_forms
 from metricmind.define.implied import STATE_WORDS
 from metricmind.define.kinds import difference
 from metricmind.define.parts import own_words
@@ -152,6 +153,8 @@ def named_dimensions(model: Model, texts: list[str], ignore: frozenset[str] = fr
     lx = lexicon(model)
     out: set[str] = set()
     for text in texts:
+        if dated_forms(text.lower()):
+            continue  # "Counted in the month the customer converted" names a date, not the value `converted`
         raw = re.findall(r"[a-z0-9_]+", text.lower().replace("-", " "))
         used = [False] * len(raw)
         for size in (2, 1):

@@ -1,7 +1,7 @@
 """Measure kinds beyond one aggregation or a plain ratio: a per-entity denominator ("events per active
 account": the distinct accounts in the numerator's own rows), a difference of two measures ("cash
-collected minus refunds paid back", each part dated by its own time dimension), and a share of a total
-("EMEA's share of total MRR").
+collected minus refunds paid back", each part dated by its own time dimension), a scale the definition
+states ("in per cent") and a grain it states ("one journey per customer, not per touch").
 """
 
 from __future__ import annotations
@@ -15,16 +15,26 @@ from metricmind.spec.model import Model
 
 #: Words around an entity that say "the ones with activity" and nothing else ("active accounts").
 ACTIVE = frozenset("active engaged distinct unique number count different".split())
+#: A grain said in words ("one journey per converting customer, not per touch"): an average over rows
+#: de-duplicated to that grain, which a measure over the table's own rows is not.
+GRAIN = re.compile(r"\b(?:one|a single) [a-z]+ per [a-z]+|\bnot per [a-z]+|\bper [a-z]+ [a-z]+, not\b", re.I)
 #: "X minus Y", "X less Y", "X net of Y" (a difference of two measures).
 MINUS = re.compile(
     r"^(?P<num>.+?)\s+(?:minus|less|net of|after subtracting|with .{1,30} subtracted)\s+(?P<den>.+)$", re.I
 )
-#: "EMEA's share of total MRR", "the share of total MRR from EMEA", "EMEA as a share of all MRR".
-SHARE_OF_TOTAL = re.compile(
-    r"^(?P<part>[\w&' -]+?)(?:'s|’s)\s+(?:share|proportion|percentage|portion|fraction) of\s+"
-    r"(?:the\s+)?(?:total|all|overall|whole|entire)?\s*(?P<whole>.+)$",
-    re.I,
-)
+
+
+#: The definition's own words on the scale of a ratio: a percentage from 0 to 100, or a fraction.
+TEXT_PERCENT = re.compile(r"\b0 ?(?:-|–|to|and) ?100\b|\bin per ?cent\b", re.I)  # not "as a percentage of"
+TEXT_FRACTION = re.compile(r"\b0 ?(?:-|–|to|and) ?1\b(?![\d.])|\bas a fraction\b|\bas a decimal\b", re.I)
+
+
+def text_scale(text: str) -> float | None:
+    """100 when the definition asks for a percentage from 0 to 100, 1 for a fraction, else None."""
+    percent, fraction = bool(TEXT_PERCENT.search(text)), bool(TEXT_FRACTION.search(text))
+    if percent == fraction:
+        return None
+    return 100.0 if percent else 1.0
 
 
 def per_entity(model: Model, home: str | None, time: str | None, text: str) -> Term | None:
@@ -89,21 +99,6 @@ def undated(text: str) -> tuple[str, list[str]]:
 
 #: A verb with its particle that names the act, not a state ("refunds paid back", "credits given out").
 PAID_BACK = re.compile(r"\b(\w+)\s+(?:paid|given|sent|handed)\s+(?:back|out)\b", re.I)
-
-
-def share_of_total(text: str) -> tuple[str, str] | None:
-    """(part, whole) of "EMEA's share of total MRR at month end": the part is the whole with the
-    owner's words ("EMEA MRR at month end"), the whole as written.
-    """
-    body = text.strip().rstrip(".")
-    body = re.split(r",\s*(?:expressed|shown|given|as|in)\b", body)[0]
-    m = SHARE_OF_TOTAL.match(body)
-    if m is None:
-        return None
-    part, whole = m.group("part").strip(), m.group("whole").strip()
-    if not content(part) or not content(whole):
-        return None
-    return f"{part} {whole}", whole
 
 
 def assign(rules: list[str], left: str, right: str) -> tuple[list[str], list[str]]:

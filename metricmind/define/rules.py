@@ -14,6 +14,7 @@ import re
 
 from metricmind.define.columns import column_reading
 from metricmind.define.columns import column_words as _phrases
+from metricmind.define.dating import dated_forms
 from metricmind.define.proposal import RuleReading
 from metricmind.define.ruleforms import (
     EXCEPT,
@@ -128,6 +129,12 @@ def _read(text: str, ctx: Context) -> Read:
                 "catalog's dimensions",
             )
         )
+    # "Month of conversion", "counted in the month the subscription ended" (define/dating.py)
+    named_month = next((t for alt in dated_forms(low) if (t := _time_rule(alt, stems(alt), ctx))), None)
+    if named_month and not negative:
+        return Read(
+            RuleReading(text, "time", 0.85, f"dates the metric by {named_month}"), time_dimension=named_month
+        )
     if INCLUDE.search(low) and not negative and not POSITIVE.search(low):
         dated = _time_rule(low, words, ctx) if re.match(r"\s*count\w*\b", low) else None
         if dated:  # "Count invoices by the month they were paid": a date, not an inclusion
@@ -151,7 +158,7 @@ def _read(text: str, ctx: Context) -> Read:
     if scale is not None:
         what = "a fraction from 0 to 1" if scale == 1 else "a percentage from 0 to 100"
         return Read(RuleReading(text, "noop", 0.8, f"the value is {what}"), scale=scale)
-    time_dim = _time_rule(low, words, ctx)
+    time_dim = _time_rule(low, words, ctx) or named_month
     if time_dim:
         return Read(
             RuleReading(text, "time", 0.85, f"dates the metric by {time_dim}"), time_dimension=time_dim

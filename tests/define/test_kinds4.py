@@ -146,3 +146,65 @@ def test_a_difference_dates_each_part_by_its_own_date(
 def test_a_difference_of_one_thing_with_itself_is_not_proposed(demo: Project) -> None:
     p = propose(demo, "nothing", "Refunds minus refunds")
     assert p.metric is None or p.metric["type"] != "derived" or p.confidence < 0.8
+
+
+# --- a share of a total, in percent or as a fraction as worded ---------------------------------------
+
+REGION_SHARE = f"""{MONTHS}
+select m.month, {{scale}} * sum(case when c.region = 'EMEA' then s.mrr else 0 end) / sum(s.mrr) as value
+from months m
+join fct_subscriptions_canonical s on s.started_at <= last_day(m.month)
+  and (s.ended_at is null or s.ended_at > last_day(m.month)) and not s.is_trial
+join dim_customers_canonical c on c.customer_id = s.customer_id
+group by m.month order by m.month"""
+
+
+@pytest.mark.parametrize(
+    ("text", "scale"),
+    [
+        ("EMEA's share of total MRR at month end, 0-100", "100.0"),
+        ("EMEA's share of all MRR at the end of each month, in percent", "100.0"),
+        ("EMEA's share of the whole MRR at month end, as a fraction from 0 to 1", "1.0"),
+        ("EMEA's share of total MRR at month end", "1.0"),
+    ],
+)
+def test_a_share_of_a_total_is_the_part_over_the_whole_scaled_as_worded(
+    demo: Project, text: str, scale: str
+) -> None:
+    p = propose(demo, "emea_share", text, "No trials")
+    assert equal_to_hand(demo, p, REGION_SHARE.replace("{scale}", scale))
+
+
+def test_as_a_percentage_of_alone_keeps_the_fraction(demo: Project) -> None:
+    """'X as a percentage of Y' names the ratio; only '0-100' or 'in per cent' scale it by 100."""
+    p = propose(demo, "refund_share", "Refunds as a percentage of collections")
+    assert p.metric is None or p.metric["type"] == "ratio"
+
+
+# --- a time dimension named without "by" -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule", ["Month of conversion", "Counted in the month the customer converted"])
+def test_a_rule_naming_the_month_of_an_event_dates_the_metric(demo: Project, rule: str) -> None:
+    p = propose(
+        demo, "organic_new_mrr", "First-touch new MRR from organic search", "Organic search only", rule
+    )
+    reading = next(r for r in p.rules if r.text == rule)
+    assert reading.status == "time" and "converted_at" in reading.reason
+    hand = f"""{MONTHS}
+    select m.month, coalesce(sum(t.first_touch_new_mrr), 0) as value from months m
+    left join fct_marketing_touchpoints_canonical t on date_trunc('month', t.converted_at) = m.month
+      and t.channel = 'organic_search' group by m.month order by m.month"""
+    assert equal_to_hand(demo, p, hand)
+
+
+def test_an_average_over_another_grain_is_a_doubt(demo: Project) -> None:
+    """'one journey per customer, not per touch' averages de-duplicated rows: never confidently the
+    average over every touch."""
+    p = propose(
+        demo,
+        "touches_per_journey",
+        "Average journey touches per converted customer (one journey per customer, not per touch)",
+        "Month of conversion",
+    )
+    assert p.metric is None or p.confidence < 0.8

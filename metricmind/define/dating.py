@@ -1,0 +1,28 @@
+"""A date named without "by": "Month of conversion", "the month the subscription ended", "counted in the
+month the customer converted". Each is said again as "by X at" / "by X date", the forms the rule reader
+matches against a time dimension's names (``converted_at``, ``first_paid_date``).
+"""
+
+from __future__ import annotations
+
+import re
+
+#: "month of conversion", "month of the write-off", "conversion month".
+MONTH_OF = re.compile(r"\bmonth of (?:the |their |its )?(?P<what>[a-z][a-z -]*?)\s*$")
+#: "the month the subscription ended", "in the month they first paid", "month in which it converted".
+MONTH_WHEN = re.compile(
+    r"\bmonth (?:(?:that|when|in which|where) )?(?:(?!month\b)[a-z]+ ){0,3}?"
+    r"(?P<what>(?:first )?[a-z]+(?:ed|id))\b"
+)
+
+
+def dated_forms(low: str) -> list[str]:
+    """Rewordings of a dating rule that names its date without "by" (none when it does not)."""
+    out: list[str] = []
+    for pattern in (MONTH_OF, MONTH_WHEN):
+        m = pattern.search(low.strip().rstrip("."))
+        if m is None:
+            continue
+        what = m.group("what").strip()
+        out += [f"date by {what} at", f"date by {what} date"]
+    return out
