@@ -31,7 +31,7 @@ from metricmind.analyses.lifecycle import lifecycle_from_counts
 from metricmind.analyses.monthly import MonthlyPanel
 from metricmind.analyses.periods import AnalysisInputError, month_label, month_of_date
 from metricmind.analyses.revenue import cohorts, mrr_movements, retention_windows
-from metricmind.errors import closest
+from metricmind.errors import WarehouseError, closest
 from metricmind.warehouse.base import Warehouse
 
 TOUCHPOINTS = "fct_marketing_touchpoints_canonical"
@@ -315,6 +315,32 @@ def _period(ts: float, by: str) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 
+NEEDS = {
+    "attribution": (TOUCHPOINTS, SUBSCRIPTIONS, CUSTOMER_MONTHS),
+    "lifecycle": (EVENTS,),
+    "mrr-movements": (CUSTOMER_MONTHS,),
+    "cohorts": (CUSTOMER_MONTHS,),
+}
+"""The canonical tables each analysis reads in project mode (the demo's names)."""
+
+
+def _require(warehouse: Warehouse, analysis: str) -> None:
+    """A project without the tables an analysis reads gets a clear error, not the database's."""
+    missing = []
+    for table in NEEDS[analysis]:
+        try:
+            warehouse.run(exp.select("1").from_(table).limit(0).sql())
+        except WarehouseError:
+            missing.append(table)
+    if missing:
+        raise AnalysisInputError(
+            f"this project has no {', '.join(missing)}: the {analysis} analysis reads those canonical "
+            "tables in project mode",
+            hint=f"Give the data as a JSON file instead: metricmind analyze {analysis} --input FILE "
+            "(the format is in docs/analyses.md).",
+        )
+
+
 def analyze_warehouse(
     analysis: str,
     warehouse: Warehouse,
@@ -355,6 +381,7 @@ def analyze_warehouse(
         raise AnalysisInputError(
             f"--end {end} is not after --start {start}", hint="The range is [start, end)."
         )
+    _require(warehouse, analysis)
     if analysis != "attribution":
         if by:
             raise AnalysisInputError("--by applies to attribution", hint="Drop --by.")
