@@ -95,7 +95,7 @@ class Tools:
         before (the nightly learner's figures, e.g. "used 14 times this week, 4 the week before").
 
         Args:
-            category: Only metrics of this category (e.g. Revenue, Customers, Billing, Marketing, Product).
+            category: Only metrics of this category (one of the categories this tool lists).
             search: Only metrics whose name, label, definition or synonyms contain this text.
             trending: Only the metrics trending this week, most used first.
         """
@@ -139,7 +139,9 @@ class Tools:
         """
         wanted = fmt.names(metrics, "metrics")
         if not wanted:
-            raise QueryError("no metrics given", hint="Pass metrics=['mrr'] (see list_metrics).")
+            raise QueryError(
+                "no metrics given", hint="Pass metric names from list_metrics, e.g. metrics=['<name>']."
+            )
         out = [self._describe(self.project.metric(name)) for name in wanted]
         return json.dumps(out, ensure_ascii=False, indent=1, default=str)
 
