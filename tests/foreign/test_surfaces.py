@@ -110,3 +110,15 @@ def test_web_catalog_and_metric_pages(bazaar_rw: Project) -> None:
         placeholders = " ".join(re.findall(r'placeholder="([^"]*)"', text))
         assert not DEMO_WORDS.search(placeholders), (url, placeholders)
         assert "fill-example" not in text
+
+
+def test_demo_analyses_refuse_clearly_without_their_tables(bazaar_dir: Path) -> None:
+    from typer.testing import CliRunner
+
+    from metricmind.interfaces.cli.app import app
+
+    result = CliRunner().invoke(app, ["analyze", "cohorts", "-p", str(bazaar_dir)])
+    out = result.stdout + result.stderr
+    assert result.exit_code == 2, out
+    assert "this project has no mart_customer_lifecycle_canonical" in out and "--input FILE" in out
+    assert "Catalog Error" not in out
