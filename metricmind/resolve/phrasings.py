@@ -313,11 +313,13 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         """A threshold per customer ("customers with over 5k MRR"): a filter on the metric per customer."""
         res = self.res
         th = find_threshold(self.tokens, res.question, self.used)
-        if th is None or not any(s in THRESHOLD_ENTITIES for s in self.stems):
+        who = self.threshold_entity()
+        if th is None or who is None:
             return  # "invoices over 1000 dollars": an amount per row, which the catalog cannot apply
+        nouns = THRESHOLD_ENTITIES | {who}
         spans = res.spans.get("metrics", [])
         # (the stems as read, shorthand spelled out: "custs", "cust w/ over 3k")
-        entity = {s.target for s in spans if set(self.span_stems(s)) <= THRESHOLD_ENTITIES}
+        entity = {s.target for s in spans if set(self.span_stems(s)) <= nouns}
         at = self.tokens[th.first].start
         near = sorted((abs(s.start - at), s.target) for s in spans if s.target not in entity)
         after = self.metric_after(th.last) or self.monthly_payment(th.first, th.last)
@@ -329,24 +331,40 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         if not near:
             return
         metric = near[0][1]
-        if not self.r.reachable(metric, "customer__name"):
+        by = f"{who}__name" if f"{who}__name" in self.lex.dims else who  # its name, else its key
+        if not self.r.reachable(metric, by):
             return
         self.claim(th.first, th.last)
         self.threshold = True
         norms = " ".join(t.norm for t in self.tokens)
         if "how many" in norms or "number of" in norms or "count of" in norms or "# of" in res.question:
             counted = [m for m in res.metrics if m in entity] or [
-                e.target for e in self.lex.lookup(("customer",)) if e.kind == "metric"
+                e.target for e in self.lex.lookup((who,)) if e.kind == "metric"
             ][:1]
             res.metrics = counted or res.metrics
         else:
             res.metrics = [metric]
-            if "customer__name" not in [n for n, _ in res.group_by]:
-                res.group_by.append(("customer__name", None))
-        res.filters.append(Filter("customer", th.op, (str(th.value),), metric=metric))
-        self.span("filters", th.first, th.last, f"{metric} per customer {th.op} {th.value:g}", "threshold")
+            if by not in [n for n, _ in res.group_by]:
+                res.group_by.append((by, None))
+        for i, stem in enumerate(self.stems):
+            if stem == who and not self.used[i]:
+                self.claim(i, i + 1)  # "sellers": whom the threshold is per
+        res.filters.append(Filter(who, th.op, (str(th.value),), metric=metric))
+        self.span("filters", th.first, th.last, f"{metric} per {who} {th.op} {th.value:g}", "threshold")
         if th.upper is not None:
-            res.filters.append(Filter("customer", "<=", (str(th.upper),), metric=metric))
+            res.filters.append(Filter(who, "<=", (str(th.upper),), metric=metric))
+
+    def threshold_entity(self) -> str | None:
+        """Whom a threshold is per: an entity of the catalog named in the question ("sellers with over 5k
+        GMV"), else the customer for the words people use for customers ("accounts", "clients", "logos").
+        """
+        entities = {e.name for sm in self.r.model.semantic_models.values() for e in sm.entities}
+        named = [s for s in self.stems if s in entities]
+        if named:
+            return named[0]
+        if any(s in THRESHOLD_ENTITIES for s in self.stems) and "customer" in entities:
+            return "customer"
+        return None
 
     def read_paid(self) -> None:
         """Before breakdowns are read: a threshold on what customers paid ("which accounts spent more than

@@ -260,3 +260,20 @@ def test_cli_follow_ups_use_the_projects_own_dimensions(bazaar_dir: Path) -> Non
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "You could also ask" in result.stdout
     assert 'metricmind ask "GMV by listing category last quarter"' in result.stdout
+
+
+def test_a_threshold_per_entity_of_the_projects_own(bazaar: Project, helpdesk: Project) -> None:
+    res = bazaar.resolver().resolve("sellers with gmv over 5000", as_of=AS_OF)
+    assert res.answerable and res.confidence >= 0.8, res.notes
+    assert res.metrics == ["gmv"] and res.group_by == [("seller", None)]
+    query = res.metric_query()
+    assert query is not None and query.where == ("{{ Metric('gmv', group_by=['seller']) }} > 5000",)
+    want = hand(
+        bazaar,
+        "select seller_id, sum(quantity * unit_price) v from main.fct_order_items group by 1 having v > 5000 "
+        "order by 1",
+    )
+    assert same_rows(sorted(tuple(r) for r in bazaar.run(query).rows), want)
+    res = helpdesk.resolver().resolve("accounts with more than 40 tickets", as_of=AS_OF)
+    assert res.answerable and res.group_by == [("account", None)]
+    assert [(f.field, f.op, f.metric) for f in res.filters] == [("account", ">", "ticket_volume")]
