@@ -252,7 +252,16 @@ class _DescribedReading(_ReadingBase):
         if len(found) > 1:  # the one whose words hold an entity the question names ("accounts" → customers)
             said = {word_key(t.norm) for t in self.tokens if self.stems[t.index] in self.r.texts.entity_words}
             found = [n for n in found if said & set(self.r.texts.weights[n])] if said else found
+        if len(found) > 1:  # … or another word of the question in its own name ("paid invoice $": revenue)
+            others = {word_key(t.norm) for t in self.tokens if not spans[0].start <= t.start < spans[0].end}
+            named = [
+                n for n in found if any(self.r.texts.weights[n].get(k, 0.0) >= PHRASE_WEIGHT for k in others)
+            ]
+            found = named if len(named) == 1 else found
         if len(found) != 1:
+            if found:  # "invoice $ by month": an amount asked, several fit, a count read: not a confident one
+                self.res.confidence -= 0.25
+                self.res.notes.append(f"an amount was asked; read as {metrics[0]}, a {unit}")
             return metrics
         self.res.spans["metrics"] = [Span(spans[0].text, spans[0].start, spans[0].end, found[0], "unit")]
         for t in self.tokens:

@@ -113,10 +113,14 @@ ENTITY_BRIDGE = frozenset(
 """Claimed words a cue still reaches across ("excluding customers in Germany")."""
 
 
-def exclusion_after(tokens: list[Token], last: int) -> tuple[int, int] | None:
-    """The span of an exclusion cue right after a value ending at ``last`` ("partner excluded")."""
+def exclusion_after(
+    tokens: list[Token], last: int, nouns: frozenset[str] = frozenset()
+) -> tuple[int, int] | None:
+    """The span of an exclusion cue right after a value ending at ``last`` ("partner excluded"), across
+    a noun of the value's dimension (``nouns``, stems: "card payments not included").
+    """
     k = last
-    while k < len(tokens) and k - last < 2 and tokens[k].norm in POST_BRIDGE:
+    while k < len(tokens) and k - last < 2 and (tokens[k].norm in POST_BRIDGE or tokens[k].stem in nouns):
         k += 1
     if k >= len(tokens):
         return None

@@ -5,6 +5,7 @@ The last pass of a reading (``_LeftoverReading``, under the resolver's ``_Readin
 
 from __future__ import annotations
 
+from metricmind.resolve.describe import PHRASE_WEIGHT, content, key
 from metricmind.resolve.exclusion import (
     EXCLUSION_WORDS,
 )
@@ -74,11 +75,16 @@ class _LeftoverReading(_TimeOrderReading):
         known: list[int] = []
         preamble = self.preamble()
         said_by_metric = self.verbs_the_metrics_say()
+        named_by_metric = {  # the words of the read metrics' own names, labels and synonyms
+            k for m in res.metrics for k, w in self.r.texts.weights.get(m, {}).items() if w >= PHRASE_WEIGHT
+        }
         for i, t in enumerate(self.tokens):
             if self.used[i] or t.stem in FILLERS or t.norm in FILLERS or i in preamble:
                 continue
-            if t.norm in said_by_metric:
-                continue  # "new customers we landed": the verb says what the metric says
+            if t.norm in said_by_metric or (
+                verbish(t.norm) and content(t.norm) and key(t.norm) in named_by_metric
+            ):
+                continue  # "new customers we landed", "trials were started": the verb says what the metric says
             if t.norm in SAME_MEASURE and i in metric_edges:
                 continue  # "signup volume", "mrr level": a word beside the metric that keeps its measure
             if self.reason_cue(i):

@@ -94,6 +94,7 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
                 while j >= 0 and j in in_value:
                     j = self.prev_word(j)
                 qualifier = after_value or (j >= 0 and self.tokens[j].norm in QUALIFIER_BEFORE)
+                qualifier = qualifier or (j >= 0 and self.tokens[j].norm == "by" and self.agent(j, p.first))
                 # "billed (to) our customers": the entity right after another metric's verb is who
                 k = j - 1 if j >= 0 and self.tokens[j].norm == "to" else j
                 verb = k >= 0 and (self.tokens[k].norm.endswith("ed") or k < j)

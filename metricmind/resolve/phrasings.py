@@ -5,6 +5,7 @@ calibration of the confidence.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 
 from metricmind.resolve.composed import THRESHOLD_ENTITIES, _ComposedReading
@@ -474,13 +475,23 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         own = [e for e in p.entries if e.target.split("__", 1)[0] == after]
         return own or p.entries
 
+    def dimension_nouns(self, i: int) -> frozenset[str]:
+        """The words of the names of the dimensions a value at ``i`` belongs to ("payment", "method")."""
+        dims = {
+            e.target.split("=", 1)[0]
+            for c in self.by_first.get(i, [])
+            for e in c.entries
+            if e.kind == "value"
+        }
+        return frozenset(w for d in dims for w in re.split(r"_+", d) if len(w) > 2)
+
     def negated(self, i: int, last: int | None = None) -> bool:
         """Whether an exclusion cue ("excluding", "apart from", "all … but", or after the value ending at
         ``last``: "partner excluded", "EMEA aside") governs the value at ``i``.
         """
         cue = exclusion_cue(self.tokens, i, self.used)
         if cue is None and last is not None:
-            cue = exclusion_after(self.tokens, last)
+            cue = exclusion_after(self.tokens, last, self.dimension_nouns(i))
         if cue is None:
             return False
         self.claim(*cue)

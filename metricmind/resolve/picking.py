@@ -172,7 +172,7 @@ class _PickReading(_FilterReading):
             return True
         if (
             exclusion_cue(self.tokens, c.first, self.unclaimed) is not None
-            or exclusion_after(self.tokens, c.last) is not None
+            or exclusion_after(self.tokens, c.last, self.dimension_nouns(c.first)) is not None
         ):
             return True  # "excluding direct", "partner excluded": a value next to an exclusion cue
         before = " ".join(t.norm for t in self.tokens[max(0, c.first - 2) : c.first])
