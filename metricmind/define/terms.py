@@ -70,10 +70,18 @@ def mentions(column: str, words: tuple[str, ...]) -> int:
     if not parts:
         return 0
     hits = [_part_hit(p, words) for p in parts]
+    hits = [  # "number of orders placed by buyers" counts rows: it names no buyer_order_number column
+        None if h is not None and p in COUNT_PARTS and words[h + 1 : h + 2] == ("of",) else h
+        for p, h in zip(parts, hits, strict=True)
+    ]
     if any(h is None for h in hits):
         return 0
     spots = [h for h in hits if h is not None]
     return len(parts) if max(spots) - min(spots) <= len(parts) + 3 else 0
+
+
+COUNT_PARTS = frozenset({"number", "count"})
+"""Column parts that, followed by "of", are the definition counting rows ("number of …")."""
 
 
 def columns_of(model: Model, sm: SemanticModel, columns: dict[str, dict[str, str]] | None) -> list[str]:
