@@ -360,11 +360,11 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         GMV"), else the customer for the words people use for customers ("accounts", "clients", "logos").
         """
         entities = {e.name for sm in self.r.model.semantic_models.values() for e in sm.entities}
-        named = [s for s in self.stems if s in entities]
-        if named:
-            return named[0]
-        if any(s in THRESHOLD_ENTITIES for s in self.stems) and "customer" in entities:
-            return "customer"
+        for s in self.stems:  # the first one named: who ("accounts with 50+ events": customers, not events)
+            if s in entities:
+                return s
+            if s in THRESHOLD_ENTITIES and "customer" in entities:
+                return "customer"
         return None
 
     def read_paid(self) -> None:

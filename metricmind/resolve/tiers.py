@@ -12,10 +12,11 @@ from metricmind.resolve.resolution import Filter
 from metricmind.resolve.words import DESC_WORDS
 from metricmind.spec.names import METRIC_TIME
 
-MEMBERSHIP = frozenset({"on", "in"})
+MEMBERSHIP = frozenset({"on", "in", "among", "amongst", "within"})
 """Words before a rank that say who belongs ("those on the top two plans")."""
-SOURCE = frozenset({"from"})
-"""A word before a rank that may name values or rank the groups ("churned MRR from our biggest plan"): unsure."""
+SOURCE = frozenset({"from", "for", "of", "across"})
+"""A word before a rank that may name values or rank the groups ("churned MRR from our biggest plan", "MRR for
+the top two plans"): unsure."""
 RANK_UNSURE = 0.25
 """Confidence lost for a ranking after a word of membership on a dimension with no declared order."""
 
@@ -51,6 +52,11 @@ class _TierReading(_ReadingBase):
         dims = [n for n, _ in res.group_by if n != METRIC_TIME]
         if len(spans) != 1 or len(dims) != 1:
             return
+        k = self.token_at.get(spans[0].start)
+        while k is not None and k < len(self.tokens) and self.tokens[k].end <= spans[0].end:
+            k += 1
+        if k is not None and k < len(self.tokens) and self.tokens[k].norm == "by":
+            return  # "the top two plans by MRR": a ranking said outright
         values = self.value_order(dims[0])
         n = res.limit
         if not values or n >= len(values) or self.tokens[j].norm in SOURCE:

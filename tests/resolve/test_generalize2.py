@@ -219,3 +219,33 @@ def test_a_dollar_sign_after_a_noun_asks_its_amount(resolver: Resolver) -> None:
     assert res.metrics == ["invoice_revenue"] and res.filters == []
     unsure = resolver.resolve("invoice $ by month", as_of=DAY)  # billed or collected: not a confident count
     assert not unsure.answerable or unsure.confidence < 0.8
+
+
+# -- ranked values by declared order: membership words filter, "for" is unsure, "by <metric>" ranks ---------------
+@pytest.mark.parametrize(
+    ("question", "tiers"),
+    [
+        ("churned customers among the top two plans", ("Pro", "Enterprise")),
+        ("new customers within the bottom 2 tiers", ("Starter", "Growth")),
+    ],
+)
+def test_a_rank_after_a_word_of_membership_names_values(
+    resolver: Resolver, question: str, tiers: tuple[str, ...]
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert _filters(res) == {("subscription__plan_tier", "in", tiers)} and res.limit is None
+
+
+def test_a_rank_that_may_name_values_is_not_confident(resolver: Resolver) -> None:
+    res = resolver.resolve("arr for our top 2 tiers this year", as_of=DAY)
+    assert res.confidence < 0.8
+    ranked = resolver.resolve("churned customers in the top 2 plans by mrr", as_of=DAY)
+    assert ranked.limit == 2 and ranked.filters == []  # "by <metric>": a ranking said outright
+
+
+def test_a_threshold_is_per_the_entity_named_first(resolver: Resolver) -> None:
+    res = resolver.resolve("companies with more than 200 events last month", as_of=DAY)
+    assert res.answerable, res.reason
+    [f] = res.filters
+    assert (f.metric, f.field) == ("events", "customer")
