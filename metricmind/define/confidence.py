@@ -130,22 +130,30 @@ def _measure_words(model: Model, name: str, new: frozenset[str] = frozenset()) -
     return texts
 
 
-_ENTITY_NAMES: dict[int, tuple[Model, dict[str, list[str]]]] = {}
+_ENTITY_NAMES: dict[object, dict[str, list[str]]] = {}
 
 
 def _entity_names(model: Model) -> dict[str, list[str]]:
-    """Entity → the phrases the lexicon reads as it ("accounts" → customer), once per model."""
-    hit = _ENTITY_NAMES.get(id(model))
-    if hit is not None and hit[0] is model:
-        return hit[1]
+    """Entity → the phrases the lexicon reads as it ("accounts" → customer), once per shape of the model
+    (a model extended with a proposal's new parts has the same entities: its lexicon is not built again).
+    """
+    key = tuple(
+        sorted(
+            (sm.name, tuple(e.name for e in sm.entities), tuple(d.name for d in sm.dimensions))
+            for sm in model.semantic_models.values()
+        )
+    )
+    hit = _ENTITY_NAMES.get(key)
+    if hit is not None:
+        return hit
     out: dict[str, list[str]] = {}
     for phrase, entries in lexicon(model).phrases.items():
         for x in entries:
             if x.kind == "dimension" and x.target.endswith("__name"):
                 out.setdefault(x.target.split("__", 1)[0], []).append(" ".join(phrase))
-    if len(_ENTITY_NAMES) > 16:
+    if len(_ENTITY_NAMES) > 32:
         _ENTITY_NAMES.clear()
-    _ENTITY_NAMES[id(model)] = (model, out)
+    _ENTITY_NAMES[key] = out
     return out
 
 

@@ -27,6 +27,10 @@ def confidence(score: float) -> float:
     return round(score / (score + 4.0), 2)
 
 
+#: Glue words that still tell metrics apart when both say them ("for the first time", "the previous month").
+ORDER_WORDS = frozenset({"first", "last", "previous", "next"})
+
+
 def unit(metric: Metric) -> str:
     """The metric's unit (``currency``, ``count``, ``ratio`` …) from its meta."""
     return str(metric.meta.get("unit") or "")
@@ -77,6 +81,9 @@ def rank(
         ruled = (want_content - doc) & {
             _fold(w) for r in m.meta.get("business_rules") or () for w in content(str(r))
         }
+        said_order = set(said) & ORDER_WORDS  # "for the first time": first, not any, paid month
+        doc_order = set(stems(f"{m.description} {m.meta.get('definition') or ''}".lower())) & ORDER_WORDS
+        overlap |= said_order & doc_order
         score = best + 1.25 * len(overlap) + 0.5 * len(ruled)
         u = unit(m)
         if wants_money and u == "currency" or wants_count and u == "count":

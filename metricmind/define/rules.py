@@ -113,6 +113,7 @@ def read_rule(text: str, ctx: Context) -> Read:
 def _read(text: str, ctx: Context) -> Read:
     ctx.ambiguous.clear()
     ctx.chosen.clear()
+    ctx.raw = text
     low = WHERE.sub("", text.lower())  # "… excluded from both the EMEA part and the total": where, not what
     negative = bool(NEGATIVE.search(low))
     words = stems(low.replace("-", " ").replace("_", " "))

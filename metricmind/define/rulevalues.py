@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from metricmind.define.proposal import RuleReading
@@ -55,6 +56,7 @@ class Context:
     keys: list[tuple[int, tuple[str, ...]]] = field(
         default_factory=list
     )  # (position, words) of each value found
+    raw: str = ""  # the text being read, as written (an alias the catalog writes in capitals must be so)
     chosen: list[str] = field(default_factory=list)  # aliases of several dimensions read as the finer one
     table: str = ""  # the source's one table (relation), when it has one
     table_values: dict[str, tuple[str, ...]] = field(default_factory=dict)  # its non-dimension text columns
@@ -162,6 +164,7 @@ def predicate_for(dim: str, values: tuple[str, ...], negative: bool) -> str:
 def values_in(text: str, ctx: Context) -> tuple[list[tuple[str, str]], list[str]]:
     """(dimension, value) pairs named in ``text``, and the words left over (ambiguous ones in ``ctx``)."""
     ctx.ambiguous.clear()
+    ctx.raw = text
     return values_of(stems(text.lower().replace("-", " ").replace("_", " ")), ctx)
 
 
@@ -285,6 +288,8 @@ def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> 
         dim, _, value = entry.target.partition("=")
         if only is not None and dim not in only:
             continue
+        if entry.exact_case and ctx.raw and not re.search(rf"\b{re.escape(entry.exact_case)}\b", ctx.raw):
+            continue  # "US" is a country; "came to us" is no value
         name = _reachable(dim, ctx.reachable)
         info = ctx.lexicon.dims.get(dim)
         if name and (name, value) not in [(n, v) for n, v, _ in hits]:

@@ -219,3 +219,16 @@ def test_unpaid_invoices_at_month_end_are_an_open_balance_never_the_overdue_one(
              on i.issued_at <= last_day(m.month) and (i.paid_at is null or i.paid_at > last_day(m.month))
            group by 1 order by 1""",
     )
+
+
+def test_a_pronoun_is_no_country(demo: Project) -> None:
+    # "US" (in capitals) is the catalog's alias of the United States; "came to us" names no value
+    p = analyze(
+        Definition(
+            "partner_wins",
+            "New customers per month who came to us through a partner",
+            ("Partner channel only",),
+        ),
+        demo.model,
+    )
+    assert "United States" not in str(p.metric) and all("United States" not in r.reason for r in p.rules)
