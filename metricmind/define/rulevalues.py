@@ -272,6 +272,12 @@ def names_flag(words: tuple[str, ...], flag: Flag) -> bool:
     return any(contains(words, p) for p in flag.phrases)
 
 
+def _owner(dim: str) -> str:
+    """The entity a dimension belongs to: ``listing__seller__primary_category`` → ``seller``."""
+    path = dim.split(SEP)
+    return path[-2] if len(path) > 1 else ""
+
+
 def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> tuple[str, str] | None:
     """A value named by ``key`` of a reachable dimension (of one of ``only``, when given).
 
@@ -310,6 +316,14 @@ def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> 
         own = [
             (n, v) for n, v, _ in hits if set(stems(n.rsplit(SEP, 1)[-1].replace("_", " "))) <= set(ctx.said)
         ]
+    if len({n for n, _, _ in hits}) > 1 and len(own) != 1:
+        # the text names the entity the dimension belongs to ("vintage listings", not vintage sellers)
+        after = {
+            ctx.said[i + len(key)]
+            for i in range(len(ctx.said) - len(key))
+            if ctx.said[i : i + len(key)] == key
+        }  # the word right after the value
+        own = [(n, v) for n, v, _ in hits if stems(_owner(n).replace("_", " "))[-1:] in [(w,) for w in after]]
     if len(own) == 1 or len({n for n, _, _ in hits}) == 1:
         return own[0] if len(own) == 1 else (hits[0][0], hits[0][1])
     if hits:

@@ -49,6 +49,13 @@ BAZAAR = [
         "where utm_source not in ('paid_search', 'social') group by 1 order by 1",
     ),
 ]
+BAZAAR.append(
+    (  # 'vintage' is a listing category and a seller category: the rule names the listing
+        Definition("vintage_rating", "Average star rating of reviews", ("Only vintage listings",)),
+        "select date_trunc('month', r.reviewed_at), avg(r.stars) from main.fct_reviews r "
+        "join main.dim_listings l using (listing_id) where l.listing_category = 'vintage' group by 1 order by 1",
+    )
+)
 HELPDESK = [
     (
         Definition(
