@@ -248,9 +248,18 @@ class _ComposedReading(_MetricReading):
         if self.credited_under(chosen, where):
             return
         self.drop_model_words(where)
-        if wants_analysis(self.tokens, where):
-            return  # "new MRR under last touch", "Markov credit": an attribution analysis (read_analysis)
         base = next((m for m in res.metrics if m in {a.base for a in found}), None)
+        # "new MRR credited to email under last touch": the credit one model the catalog holds gives a
+        # measure it attributes; without a word of credit it is an analysis ("new MRR under last touch")
+        credited = (
+            chosen is not None
+            and base is not None
+            and chosen.base == base
+            and speaks_of_credit(self.tokens)
+            and self.names_what_is_credited(chosen.metric)
+        )
+        if wants_analysis(self.tokens, where) and not credited:
+            return  # "new MRR under last touch", "Markov credit": an attribution analysis (read_analysis)
         if base is None or (chosen is None and not speaks_of_credit(self.tokens)):
             return
         if chosen is None:
@@ -268,6 +277,8 @@ class _ComposedReading(_MetricReading):
                 "basis",
             ):
                 where = (where[0], where[1] + 1)  # "linear model", "first touch attribution"
+            if where[0] > 0 and self.tokens[where[0] - 1].norm in ("under", "using", "via", "with", "per"):
+                self.claim(where[0] - 1, where[0])  # "under last touch": the model's preposition
             self.claim(*where)
         credit = [
             s.target for s in res.spans.get("metrics", []) if set(s.text.lower().split()) <= CREDIT_WORDS
@@ -278,6 +289,19 @@ class _ComposedReading(_MetricReading):
                 self.claim(i, i + 1)
         if where is not None:
             self.span("metrics", *where, chosen.metric, "attribution model")
+
+    def names_what_is_credited(self, metric: str) -> bool:
+        """Whether the question names a value or a breakdown only the attributed ``metric`` reaches, not its
+        base ("credited to paid social": a touchpoint's channel), so the credit is asked of something.
+        """
+        base = next((a.base for a in self.r.attributions if a.metric == metric), None)
+        entries = [e for cands in self.by_first.values() for c in cands for e in c.entries]
+        for e in entries:
+            dim = e.target.split("=", 1)[0]
+            if e.kind in ("value", "dimension") and self.r.reachable(metric, dim):
+                if base is None or not self.r.reachable(base, dim):
+                    return True
+        return False
 
     def credited_under(self, chosen: Attribution | None, where: tuple[int, int] | None) -> bool:
         """Credit under one model the catalog holds, with no measure named ("credited to paid social under

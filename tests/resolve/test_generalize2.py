@@ -249,3 +249,29 @@ def test_a_threshold_is_per_the_entity_named_first(resolver: Resolver) -> None:
     assert res.answerable, res.reason
     [f] = res.filters
     assert (f.metric, f.field) == ("events", "customer")
+
+
+# -- credit under one model, of something only the attributed metric reaches: that model's metric --------------------
+@pytest.mark.parametrize(
+    ("question", "metric", "channel"),
+    [
+        (
+            "new mrr credited to paid social under last touch, q1",
+            "last_touch_attributed_new_mrr",
+            "paid_social",
+        ),
+        (
+            "how much new mrr did partners get credit for under linear in 2024",
+            "linear_attributed_new_mrr",
+            "partner",
+        ),
+    ],
+)
+def test_credit_of_a_channel_under_one_model_is_its_metric(
+    resolver: Resolver, question: str, metric: str, channel: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
+    assert _filters(res) == {("touchpoint__channel", "=", (channel,))}
+    assert res.confidence >= 0.8
