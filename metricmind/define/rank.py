@@ -91,8 +91,8 @@ def rank(
         elif (wants_money and u == "count") or (wants_count and u == "currency"):
             score -= 4.0
         if is_ratio(m) != wants_ratio and not (
-            by_name and is_ratio(m)
-        ):  # "ARPA" names a ratio without saying "per"
+            by_name and is_ratio(m) and not wants_count
+        ):  # "ARPA" names a ratio without saying "per"; "count of CSAT responses" counts, names no ratio
             score -= 3.0
         snapshot = is_snapshot(model, m)
         if wants_snapshot and snapshot:
