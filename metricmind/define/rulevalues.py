@@ -143,7 +143,10 @@ def is_state(dim: str) -> bool:
 
 def predicate_for(dim: str, values: tuple[str, ...], negative: bool) -> str:
     """The MetricFlow filter for keeping (or dropping) ``values`` of ``dim``; checked by the allow-list."""
-    ref = f"{{{{ Dimension('{dim}') }}}}"
+    *path, entity, name = dim.split(SEP)
+    # more than one hop: MetricFlow's form (it rejects 'a__b__dimension' inside a filter)
+    hops = f", entity_path={path!r}" if path else ""
+    ref = f"{{{{ Dimension('{entity}{SEP}{name}'{hops}) }}}}"
     if values in (("true",), ("false",)):
         flag = values[0] == "true"
         out = f"{ref} = {'false' if flag == negative else 'true'}"

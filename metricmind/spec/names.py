@@ -111,7 +111,13 @@ def parse_call(text: str) -> Ref:
     kwargs = {k.arg: _literal(k.value, text) for k in tree.keywords if k.arg}
     if not args or not isinstance(args[0], str):
         raise NameError_(f"{func}(...) needs a name in quotes: {text!r}")
-    base = split(args[0])
+    path = kwargs.get("entity_path")  # MetricFlow's way to name a dimension more than one hop away
+    if isinstance(path, list | tuple) and path and func in ("Dimension", "TimeDimension", "Entity"):
+        if not all(isinstance(p, str) and p for p in path):
+            raise NameError_(f"entity_path must be a list of entity names in quotes: {text!r}")
+        base = split(SEP.join([*path, args[0]]))
+    else:
+        base = split(args[0])
     grain, date_part, descending, custom = base.grain, base.date_part, False, base.custom
     group_by: tuple[str, ...] = ()
     if func == "TimeDimension":

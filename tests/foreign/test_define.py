@@ -86,6 +86,15 @@ HELPDESK = [
     ),
 ]
 
+HELPDESK.append(
+    (  # a count of responses, never the CSAT ratio its name shares a word with
+        Definition("emea_csat_responses", "Count of CSAT survey responses", ("Only accounts in EMEA",)),
+        "select date_trunc('month', r.responded_ts), count(*) from analytics.fct_csat_responses r "
+        "join analytics.fct_tickets t using (ticket_id) join analytics.dim_accounts a using (account_id) "
+        "where a.sales_region = 'EMEA' group by 1 order by 1",
+    )
+)
+
 
 def _generate_and_build(root: Path, cases: list[tuple[Definition, str]], dbt: str) -> dict[str, Any]:
     """Propose and generate every definition, write the packages, build them all with one real dbt run."""

@@ -173,6 +173,15 @@ HELPDESK_CASES: list[tuple[str, dict[str, Any], str]] = [
         "and t.created_ts >= '2024-04-01' and t.created_ts < '2024-07-01' group by 1 order by 1",
     ),
     (
+        "csat responses of EMEA accounts, two hops away, named as MetricFlow does (entity_path)",
+        {
+            "metrics": ["csat_responses"],
+            "where": ["{{ Dimension('account__sales_region', entity_path=['ticket']) }} = 'EMEA'"],
+        },
+        "select count(*) from analytics.fct_csat_responses r join analytics.fct_tickets t using (ticket_id) "
+        "join analytics.dim_accounts a using (account_id) where a.sales_region = 'EMEA'",
+    ),
+    (
         # as in MetricFlow, the range widens to whole weeks: the week of 27 May counts in full
         "urgent tickets by week in June",
         {

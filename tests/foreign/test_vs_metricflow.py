@@ -82,6 +82,11 @@ HELPDESK: dict[str, dict[str, Any]] = {
         "start": "2024-04-01",
         "end": "2024-07-01",
     },
+    "csat responses of EMEA accounts two hops away (entity_path)": {
+        "metrics": ["csat_responses"],
+        "group_by": [MONTH],
+        "where": ["{{ Dimension('account__sales_region', entity_path=['ticket']) }} = 'EMEA'"],
+    },
     "urgent tickets by week in June": {
         "metrics": ["urgent_ticket_volume"],
         "group_by": ["metric_time__week"],
