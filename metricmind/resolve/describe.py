@@ -76,7 +76,7 @@ _WORD = re.compile(r"[^\W_]+")
 _PROSE = frozenset(
     """also above below before after within without zero one two three more less than not no each its
     who whose whom which that this those these then when there their they them it is are was were be
-    been has have had the a an of to in on by for from with at as and or per into""".split()
+    been has have had the a an of to in on by for from with at as and or per into ones""".split()
 )
 
 

@@ -78,6 +78,8 @@ BRIDGE = frozenset(
     due""".split()
 )
 WINDOW = 8
+NOT_VERBS = frozenset({"counting", "including", "incl", "include", "includes", "included", "counted"})
+"""Verbs that make one cue with "not" before them ("not counting", "not including")."""
 VERB_CUES = frozenset({"drop", "dropping", "skip", "skipping", "remove", "removing", "omit", "omitting"})
 """Cues that are verbs taking the value as their object ("dropping SMB"): never across a preposition."""
 PREPOSITIONS = frozenset({"in", "on", "at", "for", "from", "by", "to", "with", "of", "among", "across"})
@@ -96,6 +98,8 @@ def exclusion_cue(tokens: list[Token], first: int, used: list[bool]) -> tuple[in
         if w in CUE_WORDS:
             if w in VERB_CUES and any(t.norm in PREPOSITIONS for t in tokens[j + 1 : first]):
                 return None  # "sales dropping in EMEA": falling there, not leaving EMEA out
+            if w == "not" and j + 1 < first and tokens[j + 1].norm in NOT_VERBS:
+                return j, j + 2  # "not counting the ones from organic": the verb is part of the cue
             return j, j + 1
         if w in BUT_WORDS and any(t.norm in ALL_WORDS for t in tokens[max(0, j - 8) : j]):
             return j, j + 1

@@ -89,8 +89,8 @@ class _LeftoverReading(_TimeOrderReading):
                 continue  # "signup volume", "mrr level": a word beside the metric that keeps its measure
             if self.reason_cue(i):
                 continue  # "churned due to price", "lost owing to a competitor": a cue, not a concept
-            if t.norm in ("one", "single"):
-                continue  # "which one", "which single industry", "quick one": not an amount
+            if t.norm in ("one", "single", "ones"):
+                continue  # "which one", "which single industry", "the ones from": not an amount or a concept
             if self.stems[i] in self.r.texts.entity_words and res.filters:
                 continue  # "enterprise-segment accounts in the US": who the filters describe
             if any(self.stems[i] in f.field.split("__")[:-1] for f in res.filters):

@@ -275,3 +275,19 @@ def test_credit_of_a_channel_under_one_model_is_its_metric(
     assert res.metrics == [metric]
     assert _filters(res) == {("touchpoint__channel", "=", (channel,))}
     assert res.confidence >= 0.8
+
+
+# -- "the ones", "not counting": an exclusion reaches across a pronoun, never read as a metric's word ---------------
+@pytest.mark.parametrize(
+    ("question", "field", "value"),
+    [
+        ("new customers except the ones from referral", "customer__acquisition_channel", "referral"),
+        ("churned mrr not including the ones in emea", "customer__region", "EMEA"),
+        ("trial starts ytd, not counting the ones on the pro plan", "subscription__plan_tier", "Pro"),
+    ],
+)
+def test_an_exclusion_across_the_ones(resolver: Resolver, question: str, field: str, value: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert (field, "!=", (value,)) in _filters(res)
+    assert not any("attributed" in m for m in res.metrics)
