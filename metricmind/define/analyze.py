@@ -18,7 +18,7 @@ from metricmind.catalog.definitions import parse_definition
 from metricmind.compiler import Compiler
 from metricmind.define import rules as rulebook
 from metricmind.define.checks import checks_for
-from metricmind.define.columns import TableValues, on_columns
+from metricmind.define.columns import TableValues, numeric_columns, on_columns
 from metricmind.define.columns import column_words as value_words
 from metricmind.define.compose import compose
 from metricmind.define.confidence import assess
@@ -177,7 +177,7 @@ def _analyze(
             return
         _refuse(proposal, "unsupported", problem or other or "")
         return
-    extended = _build(definition, model, proposal, base, dialect, max_hops, usage, values)
+    extended = _build(definition, model, proposal, base, dialect, max_hops, usage, values, columns)
     if proposal.refused == "unsupported" and _compose(
         definition, model, proposal, dialect, max_hops, columns, usage, values
     ):
@@ -317,6 +317,7 @@ def _build(
     max_hops: int,
     usage: Usage | None = None,
     values: TableValues | None = None,
+    columns: dict[str, dict[str, str]] | None = None,
 ) -> Model:
     """Fill ``proposal`` with ``base`` and the rules read; returns the model the metric compiles on (with
     a new measure when a rule filters a column that is no dimension).
@@ -354,6 +355,7 @@ def _build(
     if main_measure is not None and values:
         ctx.table = model.semantic_models[main_measure.semantic_model].relation
         ctx.table_values = values.get(ctx.table, {})
+        ctx.table_numeric = numeric_columns(columns, ctx.table)
     reads = [rulebook.read_rule(r, ctx) for r in definition.rules]
     reads += _implicit_rule(definition, base, ctx, reads)
     rulebook.check_which(reads)

@@ -20,7 +20,7 @@ import sqlglot
 from sqlglot import exp
 
 from metricmind.define.extend import extend
-from metricmind.define.proposal import NewMeasure, Proposal, RuleReading
+from metricmind.define.proposal import NewMeasure, NewModel, Proposal, RuleReading
 from metricmind.define.rulevalues import Read
 from metricmind.define.words import stems
 from metricmind.errors import MetricmindError
@@ -144,6 +144,82 @@ def column_reading(
         "not a catalog dimension, so the filter goes into the measure's expression"
     )
     return RuleReading(text, "filter", COLUMN_CONFIDENCE, reason), sql
+
+
+NUMERIC = re.compile(
+    r"^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|DOUBLE|FLOAT|REAL|DECIMAL|NUMERIC)", re.I
+)
+#: A comparison of a number ("above zero", "at least 10", "positive"): (pattern, operator, default number).
+COMPARISONS = (
+    (
+        re.compile(
+            r"\b(?:above|over|more than|greater than|exceeds?|exceeding|higher than)\s+(zero|-?\d+(?:\.\d+)?)\b"
+        ),
+        ">",
+    ),
+    (re.compile(r"\bat least\s+(zero|-?\d+(?:\.\d+)?)\b"), ">="),
+    (re.compile(r"\b(?:below|under|less than|lower than)\s+(zero|-?\d+(?:\.\d+)?)\b"), "<"),
+    (re.compile(r"\bat most\s+(zero|-?\d+(?:\.\d+)?)\b"), "<="),
+    (re.compile(r"\b(?:is )?(positive|non-?zero|not zero)\b"), ">"),
+)
+
+
+def numeric_columns(columns: dict[str, dict[str, str]] | None, relation: str) -> tuple[str, ...]:
+    """The numeric columns of ``relation`` (from ``information_schema`` types)."""
+    cols = (columns or {}).get(relation) or {}
+    return tuple(sorted(c for c, t in cols.items() if NUMERIC.match(t) and _IDENT.match(c)))
+
+
+def comparison_reading(
+    text: str, low: str, relation: str, numeric: tuple[str, ...], negative: bool
+) -> tuple[RuleReading, str] | None:
+    """A rule comparing a numeric column of ``relation`` with a number ("a discount percentage above
+    zero" → ``discount_pct > 0``): (reading, SQL built by sqlglot), or None.
+    """
+    from metricmind.define.terms import mentions  # terms reads words only; imported here to keep it light
+
+    words = stems(low.replace("_", " ").replace("-", " "))
+    named = sorted(((mentions(c, words), c) for c in numeric), reverse=True)
+    if not named or named[0][0] == 0 or (len(named) > 1 and named[1][0] == named[0][0]):
+        return None
+    column = named[0][1]
+    for pattern, op in COMPARISONS:
+        m = pattern.search(low)
+        if m is None:
+            continue
+        said = m.group(1)
+        number = "0" if said in ("zero", "positive", "nonzero", "non-zero", "not zero") else said
+        col, lit = exp.column(column), exp.Literal.number(number)
+        ops = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE}
+        cmp = ops[op](this=col, expression=lit)
+        sql = (exp.not_(cmp) if negative else cmp).sql(dialect="duckdb")
+        reason = (
+            f"keeps only {sql}: {column} is a column of {relation}, not a catalog dimension, so the filter "
+            "goes into the measure's expression"
+        )
+        return RuleReading(text, "filter", COLUMN_CONFIDENCE, reason), sql
+    return None
+
+
+def wrapped_snapshot(snapshot: NewModel, measure: str, predicates: list[str]) -> NewModel:
+    """``snapshot`` (a new month-end model, ``source.*`` per row and month) whose measure ``measure``
+    aggregates only rows where ``predicates`` hold (columns of the source that are no dimension).
+    """
+    cond = " and ".join(f"({p})" for p in predicates) if len(predicates) > 1 else predicates[0]
+    sem = dict(snapshot.semantic_model)
+    sem["measures"] = [
+        dict(m, expr=f"case when {cond} then {m.get('expr') or m['name']} end") if m["name"] == measure else m
+        for m in sem["measures"]
+    ]
+    return NewModel(
+        snapshot.name,
+        snapshot.sql,
+        sem,
+        snapshot.materialization,
+        snapshot.reason,
+        snapshot.refs,
+        snapshot.compiled_sql,
+    )
 
 
 def wrap(model: Model, measure: Measure, predicates: list[str], name: str, taken: set[str]) -> NewMeasure:

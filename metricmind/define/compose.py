@@ -8,16 +8,16 @@ own semantic model, and fills the proposal: ``metric``, ``new_metrics``, ``new_m
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from metricmind.define import rules as rulebook
-from metricmind.define.columns import TableValues, wrap
+from metricmind.define.columns import TableValues, numeric_columns, wrap, wrapped_snapshot
 from metricmind.define.dating import dated_forms
 from metricmind.define.extend import extend
 from metricmind.define.fit import TAIL, compatible, named_dimensions, narrower_state, structure
 from metricmind.define.implied import STATE_WORDS, implied
+from metricmind.define.items import meta_of, ratio_item, said_scale, scaled_as, simple_item
 from metricmind.define.kinds import (
     GRAIN,
     assign,
@@ -61,6 +61,7 @@ class Parts:
     taken: set[str] = field(default_factory=set)
     reads: list[rulebook.Read] = field(default_factory=list)
     values: TableValues = field(default_factory=dict)  # tables' text columns that are no dimension
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # the warehouse's columns and types
 
 
 def compose(
@@ -82,7 +83,7 @@ def compose(
         *(f for r in definition.rules for f in dated_forms(r.lower())),
     )
     shape = structure(definition)
-    parts = Parts(values=values or {})
+    parts = Parts(values=values or {}, columns=columns or {})
     common = [r for i, r in enumerate(definition.rules) if shape is None or i != shape[3]]
     minus = difference(definition.text) if shape is None else None
     if minus is not None:
@@ -103,7 +104,7 @@ def compose(
         made = _part(definition, model, definition.name, definition.text, term, "", common, parts, proposal)
         if isinstance(made, str):
             return made, []
-        metric = _simple(definition, made)
+        metric = simple_item(definition, made)
     else:
         num_text, den_text, qualifier, rule_at = shape
         sides: list[dict[str, Any]] = []
@@ -125,7 +126,7 @@ def compose(
                 "ratio would never be below 1; name the denominator's own metric",
                 [],
             )
-        metric = _ratio(definition, sides[0], sides[1])
+        metric = ratio_item(definition, sides[0], sides[1])
         if rule_at is not None:
             proposal.rules.insert(
                 rule_at,
@@ -139,16 +140,16 @@ def compose(
     rulebook.check_which(parts.reads)
     fixed = {r.reading.text: r.reading for r in parts.reads if r.which is not None}
     scales = {r.scale for r in parts.reads if r.scale is not None}
-    said_scale = _said_scale(definition.text) or (text_scale(definition.text) if shape else None)
-    if shape is not None and said_scale is not None and not scales:  # "…, as a percentage between 0 and 100"
-        scales = {said_scale}
-    if shape is None and said_scale is not None and not _scaled_as(said_scale, term):
+    stated = said_scale(definition.text) or (text_scale(definition.text) if shape else None)
+    if shape is not None and stated is not None and not scales:  # "…, as a percentage between 0 and 100"
+        scales = {stated}
+    if shape is None and stated is not None and not scaled_as(stated, term):
         proposal.rules.append(
             RuleReading(
                 f"(in the definition) {definition.text}",
                 "unread",
                 0.1,
-                f"the definition asks for {'a percentage (0-100)' if said_scale == 100 else 'a fraction (0-1)'} "
+                f"the definition asks for {'a percentage (0-100)' if stated == 100 else 'a fraction (0-1)'} "
                 "of a value that is no ratio and whose column does not say that scale",
             )
         )
@@ -168,26 +169,6 @@ def compose(
     proposal.new_measures = parts.measures
     proposal.new_model = parts.model
     return None, parts.reads
-
-
-#: An explicit scale: "(0 to 100)", "between 0 and 1", "from zero to one hundred".
-SCALE = re.compile(r"\b(?:0|zero)\s*(?:to|and|-|–)\s*(1|one|100|one hundred)\b", re.IGNORECASE)
-
-
-def _said_scale(text: str) -> float | None:
-    """The scale a definition states with numbers ("in per cent (0 to 100)"), or None."""
-    m = SCALE.search(text)
-    if m is None:
-        return None
-    return 1.0 if m.group(1).lower() in ("1", "one") else 100.0
-
-
-def _scaled_as(scale: float, term: Term | None) -> bool:
-    """A single aggregation's column already holds ``scale``: a ``*_pct`` column in percent (0-100)."""
-    if term is None:
-        return False
-    last = term.expr.rsplit("_", 1)[-1].lower()
-    return scale == 100.0 and last in ("pct", "percent", "percentage")
 
 
 def _part(
@@ -303,9 +284,13 @@ def _part(
         rulebook.flags_of(extended, reachable, set(homes)),
         set(homes),
     )
-    if len(homes) == 1 and homes[0] in model.semantic_models:
-        ctx.table = model.semantic_models[homes[0]].relation
+    source = homes[0] if len(homes) == 1 else None
+    if source is not None and source not in model.semantic_models:  # a month-end snapshot: its source's rows
+        source = term.sm if term is not None and term.snapshot and parts.model is not None else None
+    if source is not None:
+        ctx.table = model.semantic_models[source].relation
         ctx.table_values = parts.values.get(ctx.table, {})
+        ctx.table_numeric = numeric_columns(parts.columns, ctx.table)
     if name != definition.name:
         rules = [clause_for(r, text) for r in rules]
     reads = [rulebook.read_rule(r, ctx) for r in rules if r]
@@ -351,14 +336,19 @@ def _part(
             seen.add(r.reading.text)
     filters += [r.reading.predicate for r in reads if r.reading.predicate]
     on_columns = [str(r.column_sql) for r in reads if r.column_sql]
+    ms = None
     if on_columns:
         ms = extended.measures.get(measure) if base is None else None
         if base is not None and base.type.value == "simple" and len(measures_of(model, base)) == 1:
             ms = measures_of(model, base)[0]
-        if ms is None or ms.semantic_model not in model.semantic_models:
+        if ms is not None and parts.model is not None and ms.semantic_model == parts.model.name:
+            parts.model = wrapped_snapshot(parts.model, measure, on_columns)  # its rows are the source's
+            on_columns = []
+        elif ms is None or ms.semantic_model not in model.semantic_models:
             return (
                 "a rule filters a column that is no dimension, and the part has no one measure of its table"
             )
+    if on_columns and ms is not None:
         fresh = bool(measure) and measure not in model.measures
         if fresh:  # the part's own new measure: wrapped instead, under its name
             parts.measures = [m for m in parts.measures if m.measure["name"] != measure]
@@ -410,7 +400,7 @@ def _difference(
         sides.append(made)
     if _same(sides[0], sides[1], parts):
         return f"{minus[0]!r} reads the same as {minus[1]!r}: the difference would be 0"
-    return difference_metric(definition.name, definition.text, _meta(definition, None), *sides)
+    return difference_metric(definition.name, definition.text, meta_of(definition, None), *sides)
 
 
 def _dated_by(model: Model, measure: str) -> str:
@@ -435,52 +425,6 @@ def _flow_home(model: Model, side: dict[str, Any], parts: Parts) -> tuple[str | 
     return found[0].semantic_model, found[0].agg_time_dimension
 
 
-def _meta(definition: Definition, unit: str | None) -> dict[str, Any]:
-    meta: dict[str, Any] = {
-        "status": "draft",
-        "certification": "draft",
-        "definition": definition.text,
-    }
-    if unit:
-        meta["unit"] = unit
-    if definition.rules:
-        meta["business_rules"] = list(definition.rules)
-    return meta
-
-
-def _simple(definition: Definition, made: dict[str, Any]) -> dict[str, Any]:
-    if "item" in made:
-        out = dict(made["item"])
-        out["description"] = definition.text
-        if made.get("filter"):
-            out["filter"] = made["filter"]
-        out["config"] = {"meta": _meta(definition, None)}
-        return out
-    out = {
-        "name": definition.name,
-        "label": definition.name.replace("_", " ").capitalize(),
-        "description": definition.text,
-        "type": "derived",
-        "type_params": {"expr": made["name"], "metrics": [made]},
-        "config": {"meta": {**_meta(definition, None), "based_on": made["name"]}},
-    }
-    return out
-
-
-def _ratio(definition: Definition, num: dict[str, Any], den: dict[str, Any]) -> dict[str, Any]:
-    def ref(part: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in part.items() if k in ("name", "filter")}
-
-    return {
-        "name": definition.name,
-        "label": definition.name.replace("_", " ").capitalize(),
-        "description": definition.text,
-        "type": "ratio",
-        "type_params": {"numerator": ref(num), "denominator": ref(den)},
-        "config": {"meta": _meta(definition, "ratio")},
-    }
-
-
 def _percent(definition: Definition, ratio: dict[str, Any], parts: Parts) -> dict[str, Any]:
     """The ratio × 100 ("a number from 0 to 100"): the ratio becomes a new metric, read by a derived one."""
     inner = f"{definition.name}_fraction"
@@ -493,7 +437,7 @@ def _percent(definition: Definition, ratio: dict[str, Any], parts: Parts) -> dic
         "description": definition.text,
         "type": "derived",
         "type_params": {"expr": f"100.0 * {inner}", "metrics": [{"name": inner}]},
-        "config": {"meta": _meta(definition, "percent")},
+        "config": {"meta": meta_of(definition, "percent")},
     }
 
 

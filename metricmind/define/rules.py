@@ -11,8 +11,9 @@ Anything else is *unread*: shown to the person, never dropped.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from metricmind.define.columns import column_reading
+from metricmind.define.columns import column_reading, comparison_reading
 from metricmind.define.columns import column_words as _phrases
 from metricmind.define.dating import dated_forms
 from metricmind.define.proposal import RuleReading
@@ -120,6 +121,26 @@ def _read(text: str, ctx: Context) -> Read:
     live = _live_rule(text, low, words, ctx)
     if live is not None:
         return live
+    compared = (
+        comparison_reading(text, low, ctx.table, ctx.table_numeric, negative) if ctx.table_numeric else None
+    )
+    if compared is not None:  # "A discount means a discount percentage above zero": discount_pct > 0
+        found, leftover = values_of(words, ctx)
+        if (
+            not found and not ctx.ambiguous
+        ):  # a value beside it ("Enterprise invoices …") is read the usual way
+            read_words = set(stems(compared[1].lower().replace("_", " "))) | COMPARISON_WORDS
+            extra = [
+                w for w in leftover if w not in read_words and not known(w, frozenset(_table_words(ctx)))
+            ]
+            reading = compared[0]
+            if extra:  # words the comparison does not read: a doubt
+                reading = replace(
+                    reading,
+                    confidence=OTHER_NAME,
+                    reason=f"{reading.reason}; but the rule also says {', '.join(map(repr, extra))}",
+                )
+            return Read(reading, negative=negative, column_sql=compared[1])
     if DEFINES.search(low):  # "Late means the payment date is after the due date": a word, not a filter
         return Read(
             RuleReading(
@@ -311,6 +332,25 @@ def _read(text: str, ctx: Context) -> Read:
             )
         )
     return Read(RuleReading(text, "unread", 0.0, "no dimension or value of the catalog found in this rule"))
+
+
+#: Words of a comparison ("above zero", "at least 10").
+COMPARISON_WORDS = frozenset(
+    "above over more greater exceed exceeds exceeding higher than least below under less lower most zero "
+    "positive nonzero non percentage percent".split()
+)
+
+
+def _table_words(ctx: Context) -> set[str]:
+    """Words that name the source's rows (its semantic models and entities: "invoices", "subscriptions")."""
+    out = set(stems(ctx.table.rsplit(".", 1)[-1].replace("_", " ")))
+    for name in ctx.home:
+        sm = ctx.model.semantic_models.get(name)
+        if sm is not None:
+            out.update(stems(sm.name.replace("_", " ")))
+            for e in sm.entities:
+                out.update(stems(e.name.replace("_", " ")))
+    return out
 
 
 #: The confidence of a filter whose value is an alias of several dimensions, read as the finer one.

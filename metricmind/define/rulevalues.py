@@ -60,6 +60,7 @@ class Context:
     chosen: list[str] = field(default_factory=list)  # aliases of several dimensions read as the finer one
     table: str = ""  # the source's one table (relation), when it has one
     table_values: dict[str, tuple[str, ...]] = field(default_factory=dict)  # its non-dimension text columns
+    table_numeric: tuple[str, ...] = ()  # its numeric columns (compared with a number by a rule)
 
 
 @dataclass

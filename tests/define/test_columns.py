@@ -97,3 +97,50 @@ def test_the_predicate_is_built_by_sqlglot_with_quoted_literals() -> None:
     assert {c.name for c in tree.find_all(sqlglot.exp.Column)} == {"channel"}
     dropped = column_predicate("channel", ("web",), True)
     assert dropped == "channel IS NULL OR NOT channel = 'web'"
+
+
+def test_a_rule_comparing_a_column_with_a_number_filters_a_new_measure(demo: Project) -> None:
+    p = _analyze(
+        demo,
+        "big_invoices",
+        "Number of invoices issued each month",
+        "Only invoices with an amount above 1000",
+    )
+    assert p.refused is None and not p.unread, (p.message, p.rules)
+    assert "amount > 1000" in p.rules[0].reason and "not a catalog dimension" in p.rules[0].reason
+    _same(
+        demo,
+        p,
+        """select m.month, count(i.invoice_id) from months m
+           left join fct_invoices_canonical i on date_trunc('month', i.issued_at) = m.month and i.amount > 1000
+           group by 1 order by 1""",
+    )
+
+
+def test_a_comparison_on_a_month_end_snapshot_filters_its_rows(demo: Project) -> None:
+    p = _analyze(
+        demo,
+        "discounted_seats",
+        "Total seats on paid subscriptions live at month end",
+        "Only subscriptions with a discount percentage above zero",
+    )
+    assert p.refused is None and not p.unread and p.new_model is not None, (p.message, p.rules)
+    _same(
+        demo,
+        p,
+        """select m.month, coalesce(sum(s.seats), 0) from months m
+           left join fct_subscriptions_canonical s
+             on s.started_at <= last_day(m.month) and (s.ended_at is null or s.ended_at > last_day(m.month))
+            and not s.is_trial and s.discount_pct > 0
+           group by 1 order by 1""",
+    )
+
+
+def test_a_comparison_beside_a_value_never_drops_the_value(demo: Project) -> None:
+    p = _analyze(
+        demo,
+        "ent_big",
+        "Number of invoices issued each month",
+        "Only Enterprise invoices with an amount above 1000",
+    )
+    assert p.refused is not None or p.unread  # 'Enterprise' (a segment or a plan?) is never dropped silently
