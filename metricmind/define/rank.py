@@ -36,6 +36,21 @@ def unit(metric: Metric) -> str:
     return str(metric.meta.get("unit") or "")
 
 
+def counted_unit(model: Model, metric: Metric) -> str:
+    """``count`` for a simple metric that counts rows or distinct keys, when its meta names no unit (most
+    dbt projects declare none): "Total value of items sold" is then not the number of orders.
+    """
+    if metric.type.value != "simple" or metric.measure is None:
+        return ""
+    measure = model.measures.get(metric.measure.name)
+    if measure is None:
+        return ""
+    agg = str(getattr(measure.agg, "value", measure.agg))
+    if agg in ("count", "count_distinct") or (agg == "sum" and str(measure.expr).strip() == "1"):
+        return "count"
+    return ""
+
+
 #: A dating clause ("by invoice date", "by the payment date", "dated by issue date").
 DATED_BY = re.compile(r"\b(?:dated\s+)?by\s+(?:the\s+)?(?:[a-z]+\s+){1,2}?(?:date|day)\b", re.IGNORECASE)
 
@@ -85,7 +100,7 @@ def rank(
         doc_order = set(stems(f"{m.description} {m.meta.get('definition') or ''}".lower())) & ORDER_WORDS
         overlap |= said_order & doc_order
         score = best + 1.25 * len(overlap) + 0.5 * len(ruled)
-        u = unit(m)
+        u = unit(m) or counted_unit(model, m)
         if wants_money and u == "currency" or wants_count and u == "count":
             score += 1.0
         elif (wants_money and u == "count") or (wants_count and u == "currency"):

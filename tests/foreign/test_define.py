@@ -171,3 +171,14 @@ def test_cli_define_json_reads_a_warehouse_value(helpdesk_dir: Path) -> None:
     assert "'chat'" in rule["predicate"] and "'email'" in rule["predicate"]
     preview = data["proposal"]["preview_sql"] if "proposal" in data else data["preview_sql"]
     assert "fct_tickets" in preview and "metric_time__month" in preview
+
+
+def test_a_value_is_never_proposed_as_a_count_of_rows(bazaar: Project) -> None:
+    # the projects declare no units: a count is recognised by its aggregation, so "total value" is no
+    # number of orders; with no measure of value clearly named, the agent refuses and names the candidates
+    proposal = bazaar.analyze_definition(
+        Definition("completed_order_value", "Total value of items sold in completed orders", ())
+    )
+    assert proposal.metric is None or proposal.metric["type_params"].get("measure") != "order_count"
+    if proposal.metric is None:
+        assert proposal.refused and "gmv" in proposal.message
