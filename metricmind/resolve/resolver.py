@@ -179,7 +179,7 @@ class Resolver:
 
     def expand_abbreviation(self, word: str) -> str | None:
         """The one catalog word ``word`` abbreviates by dropping letters ("strts" → starts, "usrs" → users):
-        no vowel after its first letter, the same first and last letter, its letters in order, at most two
+        no vowel after its first letter, the same first and last letter, its letters in order, at most one
         of the word's consonants dropped.
         """
         vowels = set("aeiou")
@@ -194,7 +194,7 @@ class Resolver:
                 if k < len(word) and c == word[k]:
                     k += 1
             dropped = sum(1 for c in w if c not in vowels) - sum(1 for c in word if c not in vowels)
-            return k == len(word) and dropped <= 2
+            return k == len(word) and dropped <= 1
 
         found = {w for w in self.lex.vocabulary if w.isalpha() and fits(w)}
         return min(found, key=len) if len({root(w) for w in found}) == 1 else None

@@ -291,3 +291,11 @@ def test_an_exclusion_across_the_ones(resolver: Resolver, question: str, field: 
     assert res.answerable, res.reason
     assert (field, "!=", (value,)) in _filters(res)
     assert not any("attributed" in m for m in res.metrics)
+
+
+def test_a_short_consonant_run_is_no_abbreviation_of_a_longer_word(resolver: Resolver) -> None:
+    # "ctr" (click-through rate) keeps three of "customer"'s five consonants: no reading of it as customers
+    res = resolver.resolve("ctr on paid search ads last mo", as_of=DAY)
+    assert "active_customers" not in res.metrics
+    assert not res.answerable or res.confidence < 0.8
+    assert resolver.resolve("usrs by platform", as_of=DAY).metrics == ["active_users"]
