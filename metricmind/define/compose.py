@@ -13,6 +13,7 @@ from typing import Any
 
 from metricmind.define import rules as rulebook
 from metricmind.define.columns import TableValues, numeric_columns, wrap, wrapped_snapshot
+from metricmind.define.daily import daily_metric, is_daily_average
 from metricmind.define.dating import dated_forms
 from metricmind.define.extend import extend
 from metricmind.define.fit import TAIL, compatible, named_dimensions, narrower_state, structure
@@ -21,8 +22,10 @@ from metricmind.define.items import meta_of, ratio_item, said_scale, scaled_as, 
 from metricmind.define.kinds import (
     GRAIN,
     assign,
+    dated_by,
     difference,
     difference_metric,
+    flow_home,
     per_entity,
     text_scale,
     undated,
@@ -86,7 +89,12 @@ def compose(
     parts = Parts(values=values or {}, columns=columns or {})
     common = [r for i, r in enumerate(definition.rules) if shape is None or i != shape[3]]
     minus = difference(definition.text) if shape is None else None
-    if minus is not None:
+    if shape is None and is_daily_average(definition.text):
+        made_daily = daily_metric(definition, model, proposal, columns, meta_of(definition, None), MIN_METRIC)
+        if isinstance(made_daily, str):
+            return made_daily, []
+        metric, parts.model = made_daily
+    elif minus is not None:
         made_minus = _difference(definition, model, minus, list(definition.rules), parts, proposal, columns)
         if isinstance(made_minus, str):
             return made_minus, []
@@ -111,7 +119,7 @@ def compose(
         for role, text, extra in (("numerator", num_text, qualifier), ("denominator", den_text, "")):
             term = find_term(model, text, f"{text} {extra} {context}", lx, columns, (text, *dated))
             if term is None and sides:  # "events per active account": the accounts among the events
-                term = per_entity(model, *_flow_home(model, sides[0], parts), text)
+                term = per_entity(model, *flow_home(model, sides[0], parts.measures, parts.metrics), text)
             made = _part(
                 definition, model, f"{definition.name}_{role}", text, term, extra, common, parts, proposal
             )
@@ -327,8 +335,8 @@ def _part(
             and all(ms.agg_time_dimension != r.time_dimension for ms in measures_of(model, base))
         ):
             return f"`{base.name}` is not dated by {r.time_dimension}"
-        if r.time_dimension and base is None and r.time_dimension != _dated_by(extended, measure):
-            return f"the new measure is dated by {_dated_by(extended, measure)}, not {r.time_dimension}"
+        if r.time_dimension and base is None and r.time_dimension != dated_by(extended, measure):
+            return f"the new measure is dated by {dated_by(extended, measure)}, not {r.time_dimension}"
     seen = {r.text for r in proposal.rules}
     for r in reads:
         if r.reading.text not in seen:
@@ -401,28 +409,6 @@ def _difference(
     if _same(sides[0], sides[1], parts):
         return f"{minus[0]!r} reads the same as {minus[1]!r}: the difference would be 0"
     return difference_metric(definition.name, definition.text, meta_of(definition, None), *sides)
-
-
-def _dated_by(model: Model, measure: str) -> str:
-    """The time dimension ``measure`` is dated by ("" when it is no measure of ``model``)."""
-    ms = model.measures.get(measure)
-    return ms.agg_time_dimension if ms is not None else ""
-
-
-def _flow_home(model: Model, side: dict[str, Any], parts: Parts) -> tuple[str | None, str | None]:
-    """(semantic model, time dimension) of a part that reads one flow measure (no snapshot), else Nones."""
-    extended = extend(
-        model,
-        new_measures=[(m.semantic_model, m.measure) for m in parts.measures],
-        new_metrics=[m for m in parts.metrics if m["type"] == "simple"],
-    )
-    if side["name"] not in extended.metrics:
-        return None, None
-    names = extended.measures_of(side["name"])
-    found = [extended.measures[n] for n in names if n in extended.measures]
-    if len(found) != 1 or found[0].non_additive is not None:
-        return None, None
-    return found[0].semantic_model, found[0].agg_time_dimension
 
 
 def _percent(definition: Definition, ratio: dict[str, Any], parts: Parts) -> dict[str, Any]:

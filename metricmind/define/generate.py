@@ -120,7 +120,9 @@ def generate(
             problems.append(f"the new model {new_model.name} reads {', '.join(bad)}, not canonical datasets")
     reconcile_dim, by_dim = _reconcile(proposal, metric, measures, sql_for, reasons)
     live_sql = _live_sql(model, proposal, dialect, run_sql is not None)
-    values = _history(run_sql, live_sql, metric.name, reasons)
+    values, empty = _history(run_sql, live_sql, metric.name, reasons)
+    if empty:  # a ratio over months without a numerator row ("EMEA's share" before EMEA had MRR)
+        reasons.append(f"no not_null test: {empty} month(s) of history have no value today")
     non_negative = _non_negative(metric, measures, values, reasons)
     value_range = _range(values, non_negative, _sigmas(proposal))
     relations = {ref: rel for rel, ref in refs.items()}
@@ -151,6 +153,7 @@ def generate(
         source_tests=tuple(tests),
         non_negative=non_negative,
         value_range=value_range,
+        valued=not empty,
         new_model=new_model,
         helper_metrics=tuple(proposal.new_metrics),
         edited_files=tuple(edited.items()),
@@ -333,21 +336,26 @@ def _grain(sm: SemanticModel) -> tuple[str, tuple[str, ...]] | None:
     return sm.ref, (primary.expr,)
 
 
-def _history(run_sql: RunSql | None, sql: str, name: str, reasons: list[str]) -> list[float] | None:
-    """The metric's monthly values on the warehouse (None without one or when the query fails)."""
+def _history(
+    run_sql: RunSql | None, sql: str, name: str, reasons: list[str]
+) -> tuple[list[float] | None, int]:
+    """The metric's monthly values on the warehouse (None without one or when the query fails), and how
+    many months have no value.
+    """
     if run_sql is None:
         reasons.append("no range test: no warehouse to learn the metric's usual values from")
-        return None
+        return None, 0
     try:
         rows = run_sql(sql)
     except MetricmindError as exc:
         reasons.append(f"no range test: the metric's history could not be read ({exc.message})")
-        return None
+        return None, 0
     values = [float(r[1]) for r in rows if len(r) > 1 and r[1] is not None]
+    empty = sum(1 for r in rows if len(r) > 1 and r[1] is None)
     if not values:
         reasons.append(f"no range test: {name} has no history on the warehouse")
-        return None
-    return values
+        return None, empty
+    return values, empty
 
 
 def _non_negative(

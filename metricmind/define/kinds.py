@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from metricmind.define.extend import extend
+from metricmind.define.proposal import NewMeasure
 from metricmind.define.terms import Term, entities_named
 from metricmind.define.words import GLUE, content, lexicon, stems
 from metricmind.spec.model import Model
@@ -143,3 +145,27 @@ def difference_metric(
         "type_params": {"expr": f"coalesce({a}, 0) - coalesce({b}, 0)", "metrics": refs},
         "config": {"meta": meta},
     }
+
+
+def dated_by(model: Model, measure: str) -> str:
+    """The time dimension ``measure`` is dated by ("" when it is no measure of ``model``)."""
+    ms = model.measures.get(measure)
+    return ms.agg_time_dimension if ms is not None else ""
+
+
+def flow_home(
+    model: Model, side: dict[str, Any], measures: list[NewMeasure], metrics: list[dict[str, Any]]
+) -> tuple[str | None, str | None]:
+    """(semantic model, time dimension) of a part that reads one flow measure (no snapshot), else Nones."""
+    extended = extend(
+        model,
+        new_measures=[(m.semantic_model, m.measure) for m in measures],
+        new_metrics=[m for m in metrics if m["type"] == "simple"],
+    )
+    if side["name"] not in extended.metrics:
+        return None, None
+    names = extended.measures_of(side["name"])
+    found = [extended.measures[n] for n in names if n in extended.measures]
+    if len(found) != 1 or found[0].non_additive is not None:
+        return None, None
+    return found[0].semantic_model, found[0].agg_time_dimension

@@ -90,6 +90,7 @@ class MetricSpec:
     source_tests: tuple[SourceTest, ...] = ()
     non_negative: bool = False
     value_range: tuple[float, float, int] | None = None
+    valued: bool = True  # every month of history has a value today (else no not_null test)
     new_model: NewModel | None = None
     helper_metrics: tuple[dict[str, Any], ...] = ()  # metrics the metric reads that are new too
     edited_files: tuple[tuple[str, str], ...] = ()  # (path, new text) of existing files (new measures)
@@ -275,11 +276,12 @@ def _singular(spec: MetricSpec) -> list[tuple[str, str, str]]:
         "one value per month",
         metric + "select metric_time__month, count(*) as n from metric group by 1 having count(*) > 1",
     )
-    add(
-        "not_null",
-        "every month has a month and a value",
-        metric + f"select * from metric where metric_time__month is null or {n} is null",
-    )
+    if spec.valued:
+        add(
+            "not_null",
+            "every month has a month and a value",
+            metric + f"select * from metric where metric_time__month is null or {n} is null",
+        )
     if spec.non_negative:
         add("non_negative", f"{n} is never negative", metric + f"select * from metric where {n} < 0")
     if spec.value_range is not None:

@@ -208,3 +208,35 @@ def test_an_average_over_another_grain_is_a_doubt(demo: Project) -> None:
         "Month of conversion",
     )
     assert p.metric is None or p.confidence < 0.8
+
+
+# --- an average of daily values over calendar days ---------------------------------------------------
+
+AVERAGE_DAILY_USERS = f"""{MONTHS}
+, days as (select cast(unnest(generate_series(date '2024-01-01', date '2024-12-31', interval 1 day)) as date)
+  as day)
+, daily as (select d.day, count(distinct e.user_id) as n from days d
+  left join fct_user_events_canonical e on e.event_date = d.day group by d.day)
+select m.month, avg(n) as value from months m join daily on date_trunc('month', daily.day) = m.month
+group by m.month order by m.month"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Average daily active users in the month, over every calendar day",
+        "Mean daily distinct users of the product, each month, across all calendar days",
+    ],
+)
+def test_an_average_of_daily_values_counts_each_day_then_averages(demo: Project, text: str) -> None:
+    p = propose(demo, "avg_daily_users", text)
+    assert p.new_model is not None and p.new_model.semantic_model["measures"][0]["agg"] == "average"
+    assert equal_to_hand(demo, p, AVERAGE_DAILY_USERS)
+
+
+def test_a_daily_average_with_rules_is_not_built_on_the_monthly_count(demo: Project) -> None:
+    """A filter would have to apply inside the daily model: not built, never the monthly distinct count."""
+    p = propose(demo, "avg_daily_mobile", "Average daily active users in the month", "Only mobile")
+    assert p.metric is None or p.new_model is None or p.confidence < 0.8
+    if p.metric is not None and p.refused is None:
+        assert p.metric.get("type_params", {}).get("measure") != "active_users" or p.confidence < 0.8
