@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from metricmind.resolve.countries import country_names
 from metricmind.resolve.text import GENERIC, stems
 from metricmind.spec.model import Model
 from metricmind.spec.names import SEP
@@ -200,6 +201,9 @@ def build_lexicon(
             continue
         lex.dims[name] = DimInfo(info.name, info.model, info.label, tuple(seen), info.conformed)
         runs: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for v, spoken in country_names(list(seen)).items():  # "Germany" for DE in a column of codes
+            for said in spoken:
+                lex.add(said, Entry("value", f"{name}={v}", "alias"))
         for v in seen:
             if not any(c.isalpha() for c in v):
                 continue  # a bare number ("top 5 customers") is an amount or a count, never a value seen

@@ -110,6 +110,15 @@ BAZAAR: list[Case] = [
         None,
     ),
     ("sales volume last month", ["gmv"], [], [], JUNE, None),
+    (  # a column of country codes answers to the countries' names
+        "GMV in the US vs Germany",
+        ["gmv"],
+        [("buyer__buyer_country", None)],
+        [("buyer__buyer_country", "in", ("US", "DE"))],
+        None,
+        None,
+    ),
+    ("gmv from German sellers", ["gmv"], [], [("seller__seller_country", "=", ("DE",))], None, None),
 ]
 HELPDESK: list[Case] = [
     ("ticket volume by month", ["ticket_volume"], [MONTH], [], None, None),
