@@ -23,12 +23,15 @@ from metricmind.define.kinds import (
     GRAIN,
     assign,
     dated_by,
+    defined_filter,
+    defining,
     difference,
     difference_metric,
     flow_home,
     per_entity,
     text_scale,
     undated,
+    word_in,
 )
 from metricmind.define.newmodel import plan
 from metricmind.define.parts import (
@@ -115,8 +118,17 @@ def compose(
         metric = simple_item(definition, made)
     else:
         num_text, den_text, qualifier, rule_at = shape
+        said = {r: d for r in common if (d := defining(r)) and word_in(d[0], f"{num_text} {qualifier}")}
+        if len(said) > 1:
+            return "two rules say which rows the numerator's words mean", []
+        if said:  # "A trial converted when its status is trial_converted": the numerator's own filter
+            common = [r for r in common if r not in said]
         sides: list[dict[str, Any]] = []
         for role, text, extra in (("numerator", num_text, qualifier), ("denominator", den_text, "")):
+            if said and role == "numerator":  # "trials that converted" → trials, with the rule's filter
+                text = _without(text, next(iter(said.values()))[0]) or text
+                extra = _without(extra, next(iter(said.values()))[0]) if extra else ""
+                extra = "" if extra == qualifier and word_in(next(iter(said.values()))[0], extra) else extra
             term = find_term(model, text, f"{text} {extra} {context}", lx, columns, (text, *dated))
             if term is None and sides:  # "events per active account": the accounts among the events
                 term = per_entity(model, *flow_home(model, sides[0], parts.measures, parts.metrics), text)
@@ -125,6 +137,14 @@ def compose(
             )
             if isinstance(made, str):
                 return f"the {role} ({text!r}): {made}", []
+            if said and role == "numerator":
+                home = flow_home(model, made, parts.measures, parts.metrics)[0]
+                reach = JoinGraph(model, max_hops=4).reachable_names(home) if home else set()
+                found = defined_filter(model, next(iter(said.values()))[1], reach)
+                if found is None:
+                    return f"the rule {next(iter(said))!r} names no one value the numerator's rows reach", []
+                made["filter"] = join_filters([f for f in (made.get("filter"), found[1]) if f])
+                said = {r: (d[0], found[1]) for r, d in said.items()}
             sides.append(made)
         if _same(sides[0], sides[1], parts):
             return f"the numerator ({num_text!r}) reads the same as the denominator ({den_text!r})", []
@@ -135,6 +155,12 @@ def compose(
                 [],
             )
         metric = ratio_item(definition, sides[0], sides[1])
+        for r, (word, predicate) in said.items():
+            proposal.rules.append(
+                RuleReading(
+                    r, "filter", 0.8, f"says which rows the numerator's {word!r} are: {predicate}", predicate
+                )
+            )
         if rule_at is not None:
             proposal.rules.insert(
                 rule_at,
@@ -433,6 +459,16 @@ def _inside(den: dict[str, Any], num: dict[str, Any]) -> bool:
         return False
     own, more = str(num.get("filter") or ""), str(den.get("filter") or "")
     return bool(more) and more != own and own in more
+
+
+def _without(text: str, word: str) -> str:
+    """``text`` without ``word`` and its relative clause words ("trials that converted" → "trials")."""
+    kept = [w for w in text.split() if not word_in(word, w)]
+    while kept and kept[-1].lower() in ("that", "which", "who", "where"):
+        kept.pop()
+    while kept and kept[0].lower() in ("that", "which", "who", "where"):
+        kept.pop(0)
+    return " ".join(kept)
 
 
 def _same(num: dict[str, Any], den: dict[str, Any], parts: Parts) -> bool:

@@ -8,7 +8,7 @@ import re
 
 from metricmind.define.dating import dated_forms
 from metricmind.define.implied import STATE_WORDS
-from metricmind.define.kinds import difference
+from metricmind.define.kinds import defining, difference, word_in
 from metricmind.define.parts import own_words
 from metricmind.define.proposal import Definition
 from metricmind.define.rank import is_ratio, measures_of, rank
@@ -210,6 +210,8 @@ def incompatible(
     minus = difference(definition.text) if shape is None else None
     if minus is not None and not (base.type.value == "derived" and " - " in str(base.expr or "")):
         return f"the definition is the difference {minus[0]!r} − {minus[1]!r}, which `{base.name}` is not"
+    if shape is not None and any((d := defining(r)) and word_in(d[0], shape[0]) for r in definition.rules):
+        return f"a rule says which rows the numerator {shape[0]!r} means, which `{base.name}` does not say"
     if shape is not None:
         if same_ratio(model, base, shape[0], shape[1]):
             return None

@@ -147,6 +147,54 @@ def difference_metric(
     }
 
 
+#: A rule that says which rows a word of the definition means by a column's value ("A trial converted when
+#: its status is trial_converted", "Converted means the outcome is converted").
+DEFINING = re.compile(
+    r"^(?:an? |the )?(?:[a-z-]+ )?(?P<word>[a-z]+)\s+(?:when|if|once|means(?: that)?)\s+"
+    r"(?:its|their|the|it|they)\s+(?P<what>[a-z_ ]+?\s+(?:is|are|equals|=)\s+[a-z_'-]+)$",
+    re.I,
+)
+
+
+def defining(rule: str) -> tuple[str, str] | None:
+    """(word, "column is value") of a rule saying which rows a word means, else None."""
+    m = DEFINING.match(rule.strip().rstrip(".").lower())
+    if m is None:
+        return None
+    what = re.sub(r"\s+(?:is|are|equals|=)\s+", " ", m.group("what")).replace("'", "")
+    return m.group("word"), what
+
+
+def defined_filter(model: Model, what: str, reachable: set[str]) -> tuple[str, str] | None:
+    """(dimension, predicate) for "status trial_converted": the one reachable categorical dimension named
+    by the column words whose declared values hold the value exactly; None when not exactly one.
+    """
+    col, _, value = what.strip().rpartition(" ")
+    key = col.strip().replace(" ", "_")
+    found: dict[str, str] = {}
+    for sm in model.semantic_models.values():
+        for d in sm.dimensions:
+            values = {str(v).lower(): str(v) for v in d.meta.get("values") or ()}
+            name = f"{sm.primary}__{d.name}"
+            if d.type == "categorical" and value in values and key and key in d.name and name in reachable:
+                found[name] = values[value]
+    if len(found) != 1:
+        return None
+    name, exact = next(iter(found.items()))
+    if not re.fullmatch(r"[A-Za-z0-9_ -]+", exact):
+        return None
+    return name, f"{{{{ Dimension('{name}') }}}} = '{exact}'"
+
+
+def word_in(word: str, text: str) -> bool:
+    """``word`` (or a form of it: "converted", "converting", "conversion") is said in ``text``."""
+    head = word.lower()[:6]
+    return any(
+        w.startswith(head) or head.startswith(w[:6]) and len(w) >= 5
+        for w in re.findall(r"[a-z]+", text.lower())
+    )
+
+
 def dated_by(model: Model, measure: str) -> str:
     """The time dimension ``measure`` is dated by ("" when it is no measure of ``model``)."""
     ms = model.measures.get(measure)

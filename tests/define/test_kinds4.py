@@ -240,3 +240,50 @@ def test_a_daily_average_with_rules_is_not_built_on_the_monthly_count(demo: Proj
     assert p.metric is None or p.new_model is None or p.confidence < 0.8
     if p.metric is not None and p.refused is None:
         assert p.metric.get("type_params", {}).get("measure") != "active_users" or p.confidence < 0.8
+
+
+# --- a conversion rate over a status column ----------------------------------------------------------
+
+MID_MARKET_CONVERSION = f"""{MONTHS}
+select m.month, count(*) filter (where s.status = 'trial_converted') / count(*) as value
+from months m
+join fct_subscriptions_canonical s on date_trunc('month', s.started_at) = m.month and s.is_trial
+join dim_customers_canonical c on c.customer_id = s.customer_id and c.segment = 'Mid-Market'
+group by m.month order by m.month"""
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        (
+            "Trials that converted divided by trials started, by trial start month",
+            "Converted means the status is trial_converted",
+        ),
+        (
+            "Conversion of trials: trials that converted divided by all trials started in the month",
+            "A trial converted once its status is trial_converted",
+        ),
+    ],
+)
+def test_a_rule_saying_which_rows_converted_filters_the_numerator_only(
+    demo: Project, text: str, rule: str
+) -> None:
+    """Not the catalog's `trial_conversion_rate` (paid within 30 days): the status the rule names."""
+    p = propose(demo, "mm_conversion", text, "Only Mid-Market", rule)
+    metric = kind_of(p)
+    assert metric["type"] == "ratio"
+    assert "trial_converted" in metric["type_params"]["numerator"]["filter"]
+    assert "trial_converted" not in str(metric["type_params"]["denominator"].get("filter"))
+    reading = next(r for r in p.rules if r.text == rule)
+    assert reading.status == "filter" and reading.predicate
+    assert equal_to_hand(demo, p, MID_MARKET_CONVERSION)
+
+
+def test_a_rule_naming_no_value_the_numerator_reaches_is_not_applied(demo: Project) -> None:
+    p = propose(
+        demo,
+        "bad_conversion",
+        "Trials that converted divided by trials started",
+        "Converted means the status is platinum",
+    )
+    assert p.metric is None or p.unread or p.confidence < 0.8
