@@ -283,3 +283,20 @@ def test_a_month_rollup_answers_ranges_of_whole_months_only(demo: Project) -> No
     # a bound inside a month: the rollup's month would hold days outside the range — never routed
     for query in (b("new_mrr", start="2025-02-10", end="2025-05-01"), b("new_mrr", end="2025-05-20")):
         assert store.find(demo, query, version) is None, query
+
+
+def test_the_cache_arm_is_offered_only_for_a_cached_answer(demo: Project) -> None:
+    """Every plan's answer is stored whatever the arm: on a miss a cache arm would be its plan exactly,
+    so it is offered only when the answer is cached on this data version."""
+    learner = Learner(demo, seed=5)
+    query = MetricQuery.build("invoice_revenue", "metric_time__quarter")
+    version = data_version(demo)
+    key, pattern = learner.cache_key(query), "invoice_revenue by quarter"
+    assert not learner.cache.peek(key, version)
+    cold = learner.offered(query, pattern, version, False, cached=learner.cache.peek(key, version))
+    assert PLAIN in cold and not any("result_cache" in arm for arm in cold)
+    first = learner.serve(query)
+    assert first.served != "cache" and learner.cache.peek(key, version)
+    warm = learner.offered(query, pattern, version, False, cached=learner.cache.peek(key, version))
+    assert CACHE in warm and PLAIN in warm
+    learner.close()

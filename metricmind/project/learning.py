@@ -209,13 +209,21 @@ class Learner(Answering):
         """Answer ``query`` the way the policy picks; verify, reward and remember it."""
         return self.serve(query, user=user, source=source).result
 
-    def offered(self, query: MetricQuery, pattern: str, version: str | None, routed: bool) -> dict[str, Plan]:
-        """The arms that apply to the request (before the guard) and the plan each would run."""
+    def offered(
+        self, query: MetricQuery, pattern: str, version: str | None, routed: bool, *, cached: bool = True
+    ) -> dict[str, Plan]:
+        """The arms that apply to the request (before the guard) and the plan each would run.
+
+        The result cache's arms only when the answer is ``cached`` on this data version: every plan's
+        answer is stored whatever the arm, so on a miss a cache arm is its plan exactly — offering it
+        then would only split one option's evidence in two (and the cache's block would learn the
+        reward every answer earns, leaving a fresh rollup nothing to beat it with).
+        """
         out: dict[str, Plan] = {}
         for name, plan in self.plans(query, pattern).items():
             skill, join_path = name.split("|")
             out[query_arm(skill, join_path)] = plan
-            if version:
+            if version and cached:
                 out[query_arm(skill, join_path, "result_cache")] = plan
             hinted = self.hinted(plan.variant.query) if plan.sql is None else None
             if hinted:
@@ -236,14 +244,15 @@ class Learner(Answering):
             found = self.rollups.find(project, query, version)
         except MetricmindError as exc:
             log.info("no rollup for %s: %s", query.metrics, exc)
-        offered = self.offered(query, pattern, version, found is not None)
+        cached = self.cache.peek(key, version)
+        offered = self.offered(query, pattern, version, found is not None, cached=cached)
         self._tick()
         with self._lock:
             allowed = self.guard.allowed(list(offered))
             x = self.context(
                 query,
                 pattern,
-                self.cache.peek(key, version),
+                cached,
                 found is not None,
                 skill=any(p.skill != "none" for p in offered.values()),
                 shorter=len(self.variants(query)) > 1,
