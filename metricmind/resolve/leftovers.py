@@ -188,11 +188,22 @@ class _LeftoverReading(_TimeOrderReading):
     def after_group_word(self, i: int) -> bool:
         """Whether only unexplained words stand between ``i`` and a preceding by/per/each."""
         j = i - 1
-        while j >= 0 and not self.used[j] and self.tokens[j].norm not in GROUP_WORDS:
+        while (
+            j >= 0 and (not self.used[j] or self.metric_again(j)) and self.tokens[j].norm not in GROUP_WORDS
+        ):
             if self.tokens[j].norm in FILLERS and self.tokens[j].norm not in ("the", "a", "an", "our"):
                 return False
             j -= 1
         return j >= 0 and not self.used[j] and self.tokens[j].norm in GROUP_WORDS
+
+    def metric_again(self, j: int) -> bool:
+        """Whether the word at ``j`` repeats a word of a metric already read earlier in the question ("refunds
+        by refund reason", "mrr by mrr band"): the start of a breakdown's name, not the metric a second time.
+        """
+        spans = self.res.spans.get("metrics", [])
+        first = min((s.start for s in spans), default=None)
+        said = set().union(*(self.lex.metric_words.get(m, set()) for m in self.res.metrics))
+        return first is not None and self.tokens[j].start > first and self.stems[j] in said
 
     def run_of_unread(self, i: int) -> str:
         """The words from ``i`` up to the next word something read ("by ad network" → 'ad network')."""

@@ -299,3 +299,13 @@ def test_a_short_consonant_run_is_no_abbreviation_of_a_longer_word(resolver: Res
     assert "active_customers" not in res.metrics
     assert not res.answerable or res.confidence < 0.8
     assert resolver.resolve("usrs by platform", as_of=DAY).metrics == ["active_users"]
+
+
+# -- a breakdown named with the metric's own word ("by refund reason") is a breakdown, refused when unknown ---------
+@pytest.mark.parametrize("question", ["refunds split by refund reason ytd", "arr broken down by arr band"])
+def test_a_breakdown_named_with_the_metrics_word_is_refused_when_unknown(
+    resolver: Resolver, question: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert not res.answerable and res.confidence < 0.5
+    assert "dimension" in (res.reason or "")
