@@ -18,6 +18,8 @@ DIMENSION = 384
 MAX_TOKENS = 128
 """Longer texts are truncated: questions and descriptions are far shorter."""
 CACHE_SIZE = 4096
+BATCH = 32
+"""Uncached texts embedded in one run (sorted by length first, so padding stays small)."""
 """Texts whose vectors are kept in memory (catalog descriptions, synonyms, recent questions)."""
 ENV_DISABLE = "METRICMIND_EMBEDDINGS"
 """Set to ``off`` (or ``0``/``false``/``no``) to use the lexical path even when the extra is installed."""
@@ -118,22 +120,47 @@ class MiniLM:
         norm = float(np.linalg.norm(pooled))
         return np.asarray(pooled / max(norm, 1e-12), dtype=np.float32)
 
+    def _encode_batch(self, texts: Sequence[str]) -> list[Vectors]:
+        """Several texts in one run, padded to the longest; pooling counts only each text's own tokens.
+
+        Gives the vectors of :meth:`_encode_one` (to float rounding) at a fraction of the cost when a
+        catalog's texts are embedded the first time.
+        """
+        encodings = [self._tokenizer.encode(t) for t in texts]
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(texts), width), dtype=np.int64)
+        mask = np.zeros((len(texts), width), dtype=np.int64)
+        for row, encoding in enumerate(encodings):
+            ids[row, : len(encoding.ids)] = encoding.ids
+            mask[row, : len(encoding.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]  # texts × tokens × 384
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return list(np.asarray(pooled / norms, dtype=np.float32))
+
     def embed(self, texts: Sequence[str]) -> Vectors:
-        """One unit-length row per text (texts are embedded one at a time: no padding effects)."""
+        """One unit-length row per text; texts not cached are embedded in batches of similar length."""
         if self._session is None:
             self._load()
-        rows: list[Vectors] = []
-        for text in texts:
-            key = " ".join(text.split())[:1000]
-            vector = self._cache.get(key)
-            if vector is None:
-                vector = self._encode_one(key or " ")
-                self._cache[key] = vector
-                if len(self._cache) > CACHE_SIZE:
-                    self._cache.popitem(last=False)
-            else:
-                self._cache.move_to_end(key)
-            rows.append(vector)
+        keys = [" ".join(text.split())[:1000] or " " for text in texts]
+        missing = sorted({k for k in keys if k not in self._cache}, key=len)
+        fresh: dict[str, Vectors] = {}
+        for start in range(0, len(missing), BATCH):
+            chunk = missing[start : start + BATCH]
+            vectors = [self._encode_one(chunk[0])] if len(chunk) == 1 else self._encode_batch(chunk)
+            fresh.update(zip(chunk, vectors, strict=True))
+        known = {k: self._cache[k] for k in keys if k in self._cache}  # before any eviction below
+        for key in known:
+            self._cache.move_to_end(key)
+        for key, vector in fresh.items():
+            self._cache[key] = vector
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        rows = [fresh[k] if k in fresh else known[k] for k in keys]
         if not rows:
             return np.zeros((0, DIMENSION), dtype=np.float32)
         return np.vstack(rows)

@@ -87,3 +87,14 @@ def test_a_missing_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(embedding.model.importlib.util, "find_spec", find_spec)
     with pytest.raises(EmbeddingUnavailable, match="onnxruntime.*metricmind\\[embeddings\\]"):
         MiniLM()
+
+
+def test_a_batch_gives_the_vectors_of_one_text_at_a_time(model: MiniLM) -> None:
+    """Uncached texts of different lengths are embedded together, padded; the padding changes nothing."""
+    texts = [*DESCRIPTIONS, "mrr", "money collected from clients last quarter by region and plan tier"]
+    batched = MiniLM().embed(texts)  # a fresh model: nothing cached, so every text goes through a batch
+    one_by_one = np.vstack([MiniLM().embed([t]) for t in texts])
+    assert batched.shape == (len(texts), DIMENSION)
+    assert np.abs(batched - one_by_one).max() < 1e-5
+    again = model.embed([texts[1], texts[1], texts[0]])  # repeats and cached texts keep their order
+    assert np.abs(again[0] - batched[1]).max() < 1e-5 and np.abs(again[2] - batched[0]).max() < 1e-5
