@@ -157,7 +157,12 @@ class _PickReading(_FilterReading):
         j = self.prev_word(i)
         if j < 1 or self.tokens[j].norm not in ("to", "into", "onto"):
             return False
-        return self.tokens[j - 1].norm in MOVE_VERBS or (j > 1 and self.tokens[j - 2].norm in MOVE_VERBS)
+        moving = MOVE_VERBS | {"upgrade", "downgrade"}  # (stems: "upgrades to a higher plan")
+        return (
+            self.stems[j - 1] in moving
+            or self.tokens[j - 1].norm in MOVE_VERBS
+            or (j > 1 and (self.tokens[j - 2].norm in MOVE_VERBS or self.stems[j - 2] in moving))
+        )
 
     def value_allowed(self, c: _Pick, e: Entry, *, siblings: bool = True) -> bool:
         """Whether a value phrase counts as a filter (everyday words only in context)."""

@@ -40,6 +40,7 @@ from metricmind.resolve.attribution import (
 )
 from metricmind.resolve.audit import _AuditReading
 from metricmind.resolve.describe import MetricTexts, metric_texts
+from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.embedscore import ByMeaning, by_meaning
 from metricmind.resolve.lexicon import Entry, build_lexicon, read_learned
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
@@ -439,6 +440,10 @@ class _Reading(_PickReading, _AuditReading):
                 continue
             if c.first > 0 and self.moved_to(c.first - 1) and any(e.kind == "dimension" for e in c.entries):
                 self.claim(c.first, c.last)  # "move to a cheaper plan": the plan changed, no breakdown
+                if not any(
+                    word_key(self.tokens[c.first - 1].norm) in w for w in self.r.texts.weights.values()
+                ):
+                    self.used[c.first - 1] = True  # ("higher" no description says is read with it)
                 for k in range(max(0, c.first - 5), c.first - 1):
                     if self.tokens[k].norm in MOVE_VERBS or self.tokens[k].norm in ("to", "into", "onto"):
                         self.used[k] = True  # (the verb of moving is read with it)

@@ -309,3 +309,18 @@ def test_a_breakdown_named_with_the_metrics_word_is_refused_when_unknown(
     res = resolver.resolve(question, as_of=DAY)
     assert not res.answerable and res.confidence < 0.5
     assert "dimension" in (res.reason or "")
+
+
+# -- a change of plan said with a noun of moving ("upgrades to a higher plan") is no breakdown ------------------------
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("revenue from upgrades to a higher tier this year", "expansion_mrr"),
+        ("mrr lost to downgrades into cheaper plans in q1", "contraction_mrr"),
+    ],
+)
+def test_a_noun_of_moving_to_another_plan(resolver: Resolver, question: str, metric: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
+    assert res.group_by == [] and res.filters == []
