@@ -50,6 +50,7 @@ from metricmind.define.proposal import Definition, NewMeasure, NewModel, Proposa
 from metricmind.define.rank import is_ratio, measures_of, rank
 from metricmind.define.shape import join_filters
 from metricmind.define.terms import Term, find_term
+from metricmind.define.threshold import threshold_metric, threshold_of
 from metricmind.define.words import RATIO, content, lexicon
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
@@ -92,7 +93,15 @@ def compose(
     parts = Parts(values=values or {}, columns=columns or {})
     common = [r for i, r in enumerate(definition.rules) if shape is None or i != shape[3]]
     minus = difference(definition.text) if shape is None else None
-    if shape is None and is_daily_average(definition.text):
+    if shape is None and threshold_of(definition.text):  # "customers with more than 50 seats in total"
+        over = threshold_metric(model, definition.name, definition.text, definition.rules, columns)
+        if isinstance(over, str):
+            return over, []
+        metric, parts.model, readings, part = over
+        metric["config"] = {"meta": meta_of(definition, "count")}
+        proposal.rules += readings
+        proposal.similar.append(part)
+    elif shape is None and is_daily_average(definition.text):
         made_daily = daily_metric(definition, model, proposal, columns, meta_of(definition, None), MIN_METRIC)
         if isinstance(made_daily, str):
             return made_daily, []

@@ -287,3 +287,41 @@ def test_a_rule_naming_no_value_the_numerator_reaches_is_not_applied(demo: Proje
         "Converted means the status is platinum",
     )
     assert p.metric is None or p.unread or p.confidence < 0.8
+
+
+# --- distinct entities over a threshold of a column summed per entity ---------------------------------
+
+
+def _seat_threshold(op: str, region: str | None) -> str:
+    join = (
+        f"join dim_customers_canonical c on c.customer_id = p.customer_id and c.region = '{region}'"
+        if region
+        else ""
+    )
+    return f"""{MONTHS}
+, per as (select m.month, s.customer_id, sum(s.seats) as seats from months m
+  join fct_subscriptions_canonical s on s.started_at <= last_day(m.month)
+   and (s.ended_at is null or s.ended_at > last_day(m.month)) and not s.is_trial group by 1, 2)
+select m.month, count(p.customer_id) as value from months m
+left join {"(per p " + join + ")" if join else "per p"} on p.month = m.month and p.seats {op} group by m.month order by m.month"""
+
+
+@pytest.mark.parametrize(
+    ("text", "rules", "op", "region"),
+    [
+        ("Customers holding more than 50 seats in total at month end", ("Exclude trials",), "> 50", None),
+        (
+            "Accounts with at least 20 seats in total across their live subscriptions at the end of each month",
+            ("No trials", "EMEA only"),
+            ">= 20",
+            "EMEA",
+        ),
+    ],
+)
+def test_entities_over_a_threshold_sum_the_column_per_entity_first(
+    demo: Project, text: str, rules: tuple[str, ...], op: str, region: str | None
+) -> None:
+    p = propose(demo, "big_accounts", text, *rules)
+    assert p.new_model is not None and p.new_model.name == "subscriptions_customer_month_end"
+    assert "sum(seats)" in p.new_model.sql and "is_trial = false" in p.new_model.sql
+    assert equal_to_hand(demo, p, _seat_threshold(op, region))

@@ -25,6 +25,9 @@ KINDS = {
         "avg_daily_users", "Average daily active users in the month, over every calendar day"
     ),
     "emea_share": Definition("emea_share", "EMEA's share of total MRR at month end, 0-100", ("No trials",)),
+    "big_accounts": Definition(
+        "big_accounts", "Customers holding more than 50 seats in total at month end", ("Exclude trials",)
+    ),
 }
 
 
