@@ -31,6 +31,7 @@ from metricmind.define.kinds import (
     per_entity,
     text_scale,
     undated,
+    without_word,
     word_in,
 )
 from metricmind.define.newmodel import plan
@@ -135,8 +136,8 @@ def compose(
         sides: list[dict[str, Any]] = []
         for role, text, extra in (("numerator", num_text, qualifier), ("denominator", den_text, "")):
             if said and role == "numerator":  # "trials that converted" → trials, with the rule's filter
-                text = _without(text, next(iter(said.values()))[0]) or text
-                extra = _without(extra, next(iter(said.values()))[0]) if extra else ""
+                text = without_word(text, next(iter(said.values()))[0]) or text
+                extra = without_word(extra, next(iter(said.values()))[0]) if extra else ""
                 extra = "" if extra == qualifier and word_in(next(iter(said.values()))[0], extra) else extra
             term = find_term(model, text, f"{text} {extra} {context}", lx, columns, (text, *dated))
             if term is None and sides:  # "events per active account": the accounts among the events
@@ -468,16 +469,6 @@ def _inside(den: dict[str, Any], num: dict[str, Any]) -> bool:
         return False
     own, more = str(num.get("filter") or ""), str(den.get("filter") or "")
     return bool(more) and more != own and own in more
-
-
-def _without(text: str, word: str) -> str:
-    """``text`` without ``word`` and its relative clause words ("trials that converted" → "trials")."""
-    kept = [w for w in text.split() if not word_in(word, w)]
-    while kept and kept[-1].lower() in ("that", "which", "who", "where"):
-        kept.pop()
-    while kept and kept[0].lower() in ("that", "which", "who", "where"):
-        kept.pop(0)
-    return " ".join(kept)
 
 
 def _same(num: dict[str, Any], den: dict[str, Any], parts: Parts) -> bool:

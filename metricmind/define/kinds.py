@@ -217,3 +217,13 @@ def flow_home(
     if len(found) != 1 or found[0].non_additive is not None:
         return None, None
     return found[0].semantic_model, found[0].agg_time_dimension
+
+
+def without_word(text: str, word: str) -> str:
+    """``text`` without ``word`` and its relative clause words ("trials that converted" → "trials")."""
+    kept = [w for w in text.split() if not word_in(word, w)]
+    while kept and kept[-1].lower() in ("that", "which", "who", "where"):
+        kept.pop()
+    while kept and kept[0].lower() in ("that", "which", "who", "where"):
+        kept.pop(0)
+    return " ".join(kept)
