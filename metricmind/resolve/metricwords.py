@@ -309,7 +309,11 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
                 break
             if w < 0 or self.used[w]:
                 break
-            entries = [e for e in self.lex.lookup((self.stems[w], *rest)) if e.kind == "metric"]
+            entries: list[Entry] = []
+            for cut in range(len(rest)):  # "new, expansion and net new MRR": the head noun, if not the rest
+                entries = [e for e in self.lex.lookup((self.stems[w], *rest[cut:])) if e.kind == "metric"]
+                if entries:
+                    break
             if not entries:
                 break
             name = self.best_metric(entries)

@@ -324,3 +324,22 @@ def test_a_noun_of_moving_to_another_plan(resolver: Resolver, question: str, met
     assert res.answerable, res.reason
     assert res.metrics == [metric]
     assert res.group_by == [] and res.filters == []
+
+
+# -- a list sharing the head noun of a longer metric phrase ("new, expansion and net new MRR") -------------------------
+@pytest.mark.parametrize(
+    ("question", "metrics"),
+    [
+        (
+            "contraction, expansion and net new mrr last month",
+            {"expansion_mrr", "contraction_mrr", "net_new_mrr"},
+        ),
+        ("expansion and net new mrr this qtr", {"expansion_mrr", "net_new_mrr"}),
+    ],
+)
+def test_a_list_shares_the_head_noun_of_a_longer_phrase(
+    resolver: Resolver, question: str, metrics: set[str]
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert set(res.metrics) == metrics
