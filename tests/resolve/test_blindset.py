@@ -49,9 +49,9 @@ DEV2_FLOOR, BLIND2_FLOOR, CONFIDENT2_FLOOR = 0.93, 0.83, 0.90
 
 
 # The third code-blind author's tuning set (dev3.yml, 120 questions; blind3.yml is scored by the lead only).
-DEV3_FLOOR, CONFIDENT3_FLOOR = 0.84, 0.92
-"""dev3's floors, a little under what the resolver reaches after tuning on it (85.8% exact, answers with
-confidence >= 0.8 right 96.3%; untouched, before any change made on it: 75.0% and 85.5%)."""
+DEV3_FLOOR, CONFIDENT3_FLOOR = 0.86, 0.92
+"""dev3's floors, a little under what the resolver reaches after tuning on it (87.5% exact, answers with
+confidence >= 0.8 right 96.4%; untouched, before any change made on it: 75.0% and 85.5%)."""
 
 
 def test_dev3_stays_above_its_floor(resolver: Resolver) -> None:
