@@ -103,11 +103,13 @@ def test_define_mrr_in_plain_english(browser: Any, rw_project: Project) -> None:
         assert "Pro" in page.inner_text("#refusal") and "Nothing is written" in page.inner_text("#refusal")
         assert page.locator("#save-draft, #live").count() == 0
         shoot(page, "define_refused")
-        page.click("#fill-example")  # the example button types issue 12's example
-        assert page.input_value("#d-name") == "subscription_value"
-        assert [page.locator("#rules .rule-input").nth(i).input_value() for i in range(3)] == list(RULES)
+        page.click("#fill-example")  # the example button types one of the project's own described metrics
+        assert page.input_value("#d-name") == "my_active_customers"
+        assert page.input_value("#d-definition") == "Customers with MRR above zero at the end of the period"
+        assert page.locator("#rules .rule-input").count() == 1  # no rules: one empty row to write in
+        page.click("#add-rule")
         page.locator("#rules .remove-rule").first.click()
-        assert page.locator("#rules .rule-input").count() == 2
+        assert page.locator("#rules .rule-input").count() == 1
         page.close()
 
         page = browser.new_page(viewport={"width": 1280, "height": 900})  # a proposal the agent doubts

@@ -9,18 +9,12 @@ import typer
 
 from metricmind.interfaces.cli.common import ProjectOpt, dumps, fail, guarded, open_project, render_table
 
-PREFERRED_DIMS = (
-    "customer__segment",
-    "customer__region",
-    "subscription__plan_tier",
-    "customer__industry",
-    "customer__acquisition_channel",
-)
-
 
 @guarded
 def ask(
-    question: Annotated[str, typer.Argument(help='The question, e.g. "MRR by region last quarter".')],
+    question: Annotated[
+        str, typer.Argument(help='The question, e.g. "<metric label> by <dimension> last quarter".')
+    ],
     as_of: Annotated[
         str | None,
         typer.Option("--as-of", help="Resolve relative dates against this day (YYYY-MM-DD; default today)."),
@@ -86,12 +80,7 @@ def ask(
         data["comparison_result"] = previous.to_dict() if previous is not None else None
         typer.echo(dumps(data))
         return
-    dims = [d for d in PREFERRED_DIMS if all(resolver.reachable(m, d) for m in res.metrics)]
-    if not dims and res.metrics:  # a project without the demo's dimensions: its own, one hop away
-        own = [d.name for d in proj.dimensions(res.metrics[0]) if d.type == "categorical"]
-        dims = [d for d in own if d.count("__") == 1 and all(resolver.reachable(m, d) for m in res.metrics)][
-            :5
-        ]
+    dims = follow_up_dims(proj, resolver, list(res.metrics))
     time_words = " ".join(s["text"] for s in data["spans"].get("time_range", []))
     answer = narrate(
         res,
@@ -103,6 +92,19 @@ def ask(
     if explain:
         answer += "\n\nHow each word was read:\n" + "\n".join(_word_lines(data))
     typer.echo(answer)
+
+
+def follow_up_dims(proj: Any, resolver: Any, metrics: list[str]) -> list[str]:
+    """The project's own breakdowns to suggest after an answer (few-valued categories every metric reaches)."""
+    from metricmind.project.suggest import follow_up_dimensions
+
+    if not metrics:
+        return []
+    return follow_up_dimensions(
+        proj.dimensions(metrics[0]),
+        proj.dimension_values(),
+        lambda d: all(resolver.reachable(m, d) for m in metrics),
+    )
 
 
 def _analysis(proj: Any, request: dict[str, Any], data: dict[str, Any], *, run: bool, json_out: bool) -> None:

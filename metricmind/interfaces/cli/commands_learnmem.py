@@ -31,8 +31,8 @@ def learn_feedback(
         str | None,
         typer.Option(
             "--expected",
-            help='With --wrong: the right query as JSON, e.g. \'{"metrics": ["mrr"], "group_by": '
-            '["customer__region"]}\' (the "query" of ask --json, or the whole answer).',
+            help='With --wrong: the right query as JSON, e.g. \'{"metrics": ["<metric>"], "group_by": '
+            '["<entity>__<dimension>"]}\' (the "query" of ask --json, or the whole answer).',
         ),
     ] = None,
     as_of: Annotated[
@@ -53,9 +53,9 @@ def learn_feedback(
         try:
             query = json.loads(expected)
         except ValueError as exc:
-            fail(f"--expected is not JSON: {exc}", 'Pass an object, e.g. \'{"metrics": ["mrr"]}\'.')
+            fail(f"--expected is not JSON: {exc}", 'Pass an object, e.g. \'{"metrics": ["<metric>"]}\'.')
         if not isinstance(query, dict):
-            fail("--expected is not a JSON object", 'Pass an object, e.g. \'{"metrics": ["mrr"]}\'.')
+            fail("--expected is not a JSON object", 'Pass an object, e.g. \'{"metrics": ["<metric>"]}\'.')
     proj = open_project(project)
     who = whoami(proj, user)
     done = proj.answer_feedback(

@@ -33,12 +33,18 @@ MetricsOpt = Annotated[
 ]
 GroupByOpt = Annotated[
     list[str] | None,
-    typer.Option("--group-by", "-g", help="Group-by names, e.g. metric_time__month,customer__segment."),
+    typer.Option(
+        "--group-by",
+        "-g",
+        help="Group-by names, e.g. metric_time__month,<entity>__<dimension> (see `dimensions`).",
+    ),
 ]
 WhereOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--where", "-w", help="Filter, e.g. \"{{ Dimension('customer__segment') }} = 'SMB'\" (repeatable)."
+        "--where",
+        "-w",
+        help="Filter, e.g. \"{{ Dimension('<entity>__<dimension>') }} = '<value>'\" (repeatable).",
     ),
 ]
 StartOpt = Annotated[str | None, typer.Option("--start", help="First day included (YYYY-MM-DD).")]

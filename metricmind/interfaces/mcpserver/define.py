@@ -264,7 +264,7 @@ def rule_list(value: Sequence[str] | str | None) -> list[str]:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):
-            parsed = fmt.json_list(text, "rules", 'Write ["Exclude trials", "EMEA only"].')
+            parsed = fmt.json_list(text, "rules", 'Write ["Exclude trials", "Only one region"].')
             return rule_list(parsed if isinstance(parsed, list) else [str(parsed)])
         return [line.strip() for line in text.splitlines() if line.strip()]
     return [str(r).strip() for r in value if str(r).strip()]

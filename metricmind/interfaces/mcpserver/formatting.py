@@ -2,9 +2,9 @@
 
 Everything here is pure (no MCP import), so it is tested on its own.
 
->>> print(to_csv(["segment", "mrr"], [("SMB", 10.5), ("Enterprise", 99.0)], max_rows=1))
-segment,mrr
-SMB,10.5
+>>> print(to_csv(["group", "value"], [("A", 10.5), ("B", 99.0)], max_rows=1))
+group,value
+A,10.5
 # cut: showing 1 of 2 rows (max_rows=1). Narrow the query (filters, a coarser grain, a limit) or raise max_rows.
 """
 
@@ -158,7 +158,7 @@ def mapping(value: str | dict[str, Any] | None, what: str) -> dict[str, Any] | N
         try:
             value = json.loads(value)
         except ValueError as exc:
-            raise QueryError(f"{what} is not a JSON object", hint='Write {"metrics": ["mrr"]}.') from exc
+            raise QueryError(f"{what} is not a JSON object", hint='Write {"metrics": ["<metric>"]}.') from exc
     if not isinstance(value, dict):
         raise QueryError(f"{what} must be a JSON object, not {type(value).__name__}")
     return value

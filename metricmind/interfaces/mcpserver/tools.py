@@ -135,7 +135,7 @@ class Tools:
         """Describe metrics: definition, formula, business rules, owner, synonyms and usable dimensions.
 
         Args:
-            metrics: Metric names, e.g. ["mrr", "arr"] (a JSON list or "mrr,arr" also works).
+            metrics: Metric names from list_metrics (a JSON list, or "name_a,name_b" also works).
         """
         wanted = fmt.names(metrics, "metrics")
         if not wanted:
@@ -178,7 +178,7 @@ class Tools:
         """Distinct values of a dimension (from its declared meta.values, else queried from the warehouse).
 
         Args:
-            dimension: A dimension, e.g. customer__region.
+            dimension: A dimension, e.g. <entity>__<dimension> (describe_metrics lists them).
             metric: Query through this metric (default: a simple metric that reaches the dimension).
             search: Only values containing this text (case-insensitive).
             max_values: At most this many values (default 100, up to 1000).
@@ -272,12 +272,12 @@ class Tools:
 
         Returns the resolver's JSON: the query (pass it to query_metrics as `query`), how each phrase
         was matched, `in_words` (the reading in words, dates spelled out), `assumptions`, its confidence,
-        and clarifying questions when it is unsure. An attribution question ("attribution of new MRR by
+        and clarifying questions when it is unsure. An attribution question ("attribution of new revenue by
         channel for Q1 using all models") is answered at once: `analysis` (models, dates),
         `analysis_result` (the models side by side, as the analyze tool) and `reading`.
 
         Args:
-            question: The question, e.g. "MRR by region last quarter".
+            question: The question in the words of the catalog, e.g. "<metric label> by <dimension> last quarter".
             as_of: Resolve relative dates ("last quarter") against this day (YYYY-MM-DD; default today).
             run: Also run the query (and its comparison period) and add `answer`, the answer as an
                 analyst gives it: the reading, the figures with totals, the change, the dates, the
@@ -325,12 +325,12 @@ class Tools:
         """Run a metric query and return the rows as CSV (capped; a last line "# cut: ..." says so).
 
         Args:
-            metrics: Metric names, e.g. ["mrr"] or "mrr,arr".
-            group_by: Dimensions, e.g. ["metric_time__month", "customer__region"].
-            where: Filters, e.g. ["{{ Dimension('customer__segment') }} = 'SMB'"].
+            metrics: Metric names from list_metrics, e.g. ["<metric>"] or "<metric>,<other_metric>".
+            group_by: Dimensions (describe_metrics lists them), e.g. ["metric_time__month", "<entity>__<dimension>"].
+            where: Filters, e.g. ["{{ Dimension('<entity>__<dimension>') }} = '<value>'"].
             start: First day included (YYYY-MM-DD).
             end: First day NOT included (YYYY-MM-DD): the range is [start, end).
-            order_by: Names to sort by; prefix with - for descending, e.g. ["-mrr"].
+            order_by: Names to sort by; prefix with - for descending, e.g. ["-<metric>"].
             limit: At most this many rows from the warehouse.
             query: A whole query as an object (e.g. the "query" of resolve_question); the other
                 arguments override its fields.
@@ -377,9 +377,9 @@ class Tools:
         """Compile a metric query to SQL without running it; returns the query and its SQL.
 
         Args:
-            metrics: Metric names, e.g. ["mrr"].
+            metrics: Metric names from list_metrics, e.g. ["<metric>"].
             group_by: Dimensions, e.g. ["metric_time__quarter"].
-            where: Filters, e.g. ["{{ Dimension('customer__region') }} = 'EMEA'"].
+            where: Filters, e.g. ["{{ Dimension('<entity>__<dimension>') }} = '<value>'"].
             start: First day included (YYYY-MM-DD).
             end: First day NOT included (YYYY-MM-DD).
             order_by: Names to sort by; prefix with - for descending.
@@ -495,9 +495,9 @@ class Tools:
             question: The question that was answered.
             verdict: "correct" or "incorrect".
             query: The query that answered it (object or JSON string).
-            correction: What was wrong, e.g. "by 'area' I meant customer__region".
+            correction: What was wrong, e.g. "by 'area' I meant <entity>__<dimension>".
             phrase: The misunderstood words (instead of parsing correction), e.g. "area".
-            target: The metric, dimension or dimension=value they mean, e.g. customer__region.
+            target: The metric, dimension or dimension=value they mean, e.g. <entity>__<dimension>.
             user: Leave out: the token says who you are (another name is refused).
             expected: With verdict "incorrect": the query that would have been right (object or JSON, as
                 the "query" of resolve_question). Memory then answers this question, and ones like it,
@@ -512,7 +512,7 @@ class Tools:
         if explicit:
             if not (phrase and target):
                 raise QueryError(
-                    "pass both phrase and target", hint="e.g. phrase='area', target='customer__region'."
+                    "pass both phrase and target", hint="e.g. phrase='area', target='<entity>__<dimension>'."
                 )
             pair = (phrase, target)
         else:

@@ -26,10 +26,10 @@ Name = Annotated[str, Path(max_length=drafts.MAX_NAME, description="a metric or 
 class QueryBody(BaseModel):
     """A metric query (the ``MetricQuery`` fields) and, for compile, a dialect."""
 
-    metrics: list[str] = Field(..., examples=[["mrr"]])
+    metrics: list[str] = Field(..., examples=[["<metric>"]])
     group_by: list[str] = Field(default_factory=list, examples=[["metric_time__month"]])
     where: list[str] = Field(
-        default_factory=list, examples=[["{{ Dimension('customer__segment') }} = 'SMB'"]]
+        default_factory=list, examples=[["{{ Dimension('<entity>__<dimension>') }} = '<value>'"]]
     )
     start: str | None = Field(None, examples=["2025-01-01"])
     end: str | None = Field(None, examples=["2026-01-01"])
@@ -154,7 +154,7 @@ def run_get(request: Request, user: Anyone, format: str = "json") -> Any:
     """Run the query in the query string (the Explorer's shareable URL parameters); ``format=csv`` too."""
     query, _ = views.query_from_params(request.query_params)
     if query is None:
-        raise BadRequest("no metrics given", hint="Add ?metrics=mrr")
+        raise BadRequest("no metrics given", hint="Add ?metrics=<metric> (see /api/metrics)")
     result = run_query(state(request), query, user.name if user else None)
     if format == "csv":
         return PlainTextResponse(to_csv(result.columns, result.rows), media_type="text/csv")

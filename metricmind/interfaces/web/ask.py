@@ -71,10 +71,12 @@ def _expected(text: str) -> dict[str, Any] | None:
         value = json.loads(text)
     except ValueError as exc:
         raise BadRequest(
-            f"expected is not JSON: {exc}", hint='Send a query, e.g. {"metrics": ["mrr"]}.'
+            f"expected is not JSON: {exc}", hint='Send a query, e.g. {"metrics": ["<metric>"]}.'
         ) from exc
     if not isinstance(value, dict):
-        raise BadRequest("expected is not a JSON object", hint='Send a query, e.g. {"metrics": ["mrr"]}.')
+        raise BadRequest(
+            "expected is not a JSON object", hint='Send a query, e.g. {"metrics": ["<metric>"]}.'
+        )
     return value
 
 

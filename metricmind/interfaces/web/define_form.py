@@ -215,7 +215,7 @@ def build_metric(
         if not choice.value:
             raise QueryError(
                 f"rule {reading.text!r}: {choice.kind} was chosen but no filter was typed",
-                hint="Type a filter such as {{ Dimension('customer__segment') }} = 'SMB', or choose Accept.",
+                hint="Type a filter such as {{ Dimension('<entity>__<dimension>') }} = '<value>', or choose Accept.",
             )
         parse_where(choice.value, dialect)
         predicates.append(choice.value)
@@ -255,7 +255,7 @@ def build_metric(
         if not measure.value:
             raise QueryError(
                 "Manual was chosen for the measure but nothing was typed",
-                hint="Write SQL over existing metrics, e.g. mrr * 12 or invoice_revenue - refunds.",
+                hint="Write SQL over existing metrics, e.g. metric_a * 12 or metric_a - metric_b.",
             )
         names = set(project.model.metrics)
         check_expression(measure.value, dialect, inputs=names, what=f"metric {metric['name']!r}")

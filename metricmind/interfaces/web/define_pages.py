@@ -21,18 +21,9 @@ from metricmind.interfaces.web import charts, define_form, define_save, explore,
 from metricmind.interfaces.web.core import render, state, to_json
 from metricmind.interfaces.web.guard import Editor
 from metricmind.project import Project, json_value
+from metricmind.project.suggest import define_example
 
 router = APIRouter(include_in_schema=False)
-
-EXAMPLE = {
-    "name": "subscription_value",
-    "definition": "Total value of active subscriptions per month",
-    "rules": [
-        "Exclude trial subscriptions",
-        "Only count active and past_due status",
-        "Convert annual contracts to monthly equivalent",
-    ],
-}
 
 
 @router.get("/define")
@@ -43,8 +34,8 @@ def define_page(request: Request) -> Response:
     definition = define_form.read_definition(params)
     ctx: dict[str, Any] = {
         "form": {"name": definition.name, "definition": definition.text, "rules": list(definition.rules)},
-        # issue 12's example reads the demo's subscriptions: offered only where the demo's MRR exists
-        "example": EXAMPLE if "mrr" in st.project.model.metrics else None,
+        # built from the project's own first certified (else published) described metric; None without one
+        "example": define_example(st.project.model),
         "measures": sorted(st.project.model.measures),
         "dimensions": [
             d.name for d in views.all_dimensions(st) if d.type != "time" and d.name.count("__") == 1

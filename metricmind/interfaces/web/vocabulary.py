@@ -31,7 +31,7 @@ class WordBody(BaseModel):
     """A word to teach: ``phrase`` means ``target`` (a metric, a dimension, or ``dimension=value``)."""
 
     phrase: str = Field(..., max_length=MAX_PHRASE, examples=["recurring dosh"])
-    target: str = Field(..., max_length=MAX_TARGET, examples=["mrr"])
+    target: str = Field(..., max_length=MAX_TARGET, examples=["<metric>"])
     submit: bool = Field(True, description="submit it for review at once (else it stays yours alone)")
 
 

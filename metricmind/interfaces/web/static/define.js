@@ -35,7 +35,7 @@
       const ex = JSON.parse(t.dataset.example || "{}");
       document.getElementById("d-name").value = ex.name || "";
       document.getElementById("d-definition").value = ex.definition || "";
-      rules.replaceChildren(...(ex.rules || []).map(row));
+      rules.replaceChildren(...(ex.rules && ex.rules.length ? ex.rules : [""]).map(row));
     }
   });
   document.addEventListener("change", function (e) {
