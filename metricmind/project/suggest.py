@@ -12,7 +12,7 @@ from typing import Any
 
 from metricmind.compiler.values import FLAG_PREFIXES
 from metricmind.project.results import DimensionInfo
-from metricmind.spec.model import Model
+from metricmind.spec.model import Metric, Model
 from metricmind.spec.names import SEP
 
 MAX_VALUES = 12  # a breakdown worth suggesting has a few groups, not hundreds
@@ -56,37 +56,50 @@ def follow_up_dimensions(
 
 
 def define_example(model: Model) -> dict[str, Any] | None:
-    """An example for the Define form from the project's own metrics: the first certified (else published)
-    metric with a description, as ``{name, metric, label, definition, rules}`` (``my_<metric>`` so saving it
-    clashes with nothing; rules from its filter, if any); None when
-    the project has no described metric to show.
+    """An example for the Define form from the project's own metrics, as ``{name, metric, label, definition,
+    rules}``: a certified (else published) metric with a description, one whose filters read as rules first
+    (they show the rule reading), then by name. Named ``my_<metric>`` so saving it clashes with nothing; the
+    definition is the description's first sentence. None when the project has no described metric.
     """
     rank = {"certified": 0, "published": 1}
-    shown = [
-        m
-        for m in model.metrics.values()
-        if m.description.strip() and str(m.meta.get("status") or "published").strip().lower() in rank
-    ]
+
+    def status(m: Metric) -> str:
+        return str(m.meta.get("status") or "published").strip().lower()
+
+    shown = [(m, _rules(m)) for m in model.metrics.values() if m.description.strip() and status(m) in rank]
     if not shown:
         return None
-    best = min(shown, key=lambda m: (rank[str(m.meta.get("status") or "published").strip().lower()], m.name))
+    best, rules = min(shown, key=lambda mr: (rank[status(mr[0])], not mr[1], mr[0].name))
     text = " ".join(best.description.split())
-    definition = text.split(". ")[0].rstrip(".")
-    rules = [rule for rule in (_rule(w.sql) for w in best.filter) if rule][:3]
     return {
         "name": f"my_{best.name}",
         "metric": best.name,
         "label": best.label or best.name.replace("_", " "),
-        "definition": definition,
+        "definition": text.split(". ")[0].rstrip("."),
         "rules": rules,
     }
 
 
 _REF = re.compile(r"\{\{\s*(?:Dimension|TimeDimension|Entity)\(\s*'([^']+)'[^}]*\}\}")
+_EQUALS = re.compile(r"^([a-z][a-z ]*) = (true|false|'([^']{1,60})')$", re.I)
+
+
+def _rules(metric: Metric) -> list[str]:
+    """The metric's filters that read as plain rules, at most three."""
+    return [rule for rule in (_rule(w.sql) for w in metric.filter) if rule][:3]
 
 
 def _rule(sql: str) -> str:
-    """A filter in plain words: ``{{ Dimension('subscription__is_trial') }} = false`` → ``is trial = false``."""
-    text = _REF.sub(lambda m: m.group(1).split(SEP)[-1].replace("_", " "), sql)
-    text = " ".join(text.split())
-    return "" if "{{" in text or len(text) > 200 else f"Only where {text}"
+    """A filter in plain words, or "" when it does not read simply: ``{{ Dimension('invoice__is_paid') }} =
+    true`` → ``Only paid``, ``… is_trial … = false`` → ``Exclude trial``, ``… status … = 'canceled'`` →
+    ``Only status canceled``.
+    """
+    text = " ".join(_REF.sub(lambda m: m.group(1).split(SEP)[-1].replace("_", " "), sql).split())
+    found = _EQUALS.match(text)
+    if not found:
+        return ""
+    words, value = found.group(1), found.group(2).lower()
+    if value in ("true", "false"):
+        words = re.sub(r"^(is|has|was|had) ", "", words)
+        return f"Only {words}" if value == "true" else f"Exclude {words}"
+    return f"Only {words} {found.group(3)}"

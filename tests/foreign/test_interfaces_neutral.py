@@ -70,6 +70,21 @@ def test_define_example_is_one_of_the_projects_described_metrics(
         assert not DEMO_WORDS.search(str(example)), example
 
 
+def test_demo_define_example_shows_a_rule_read(demo: Project) -> None:
+    example = define_example(demo.model)
+    assert example is not None and example["metric"] == "churned_customers"
+    assert example["rules"] == ["Only status canceled"]  # its certified filter, in words
+
+
+def test_filters_in_words() -> None:
+    from metricmind.project.suggest import _rule
+
+    assert _rule("{{ Dimension('invoice__is_paid') }} = true") == "Only paid"
+    assert _rule("{{ Dimension('subscription__is_trial') }} = FALSE") == "Exclude trial"
+    assert _rule("{{ Dimension('order__order_status') }} = 'completed'") == "Only order status completed"
+    assert _rule("{{ Dimension('order__amount') }} > 5 and x") == ""  # not a simple rule: left out
+
+
 def test_define_example_prefers_certified_and_is_none_without_descriptions(demo: Project) -> None:
     from dataclasses import replace
 

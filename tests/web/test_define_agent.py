@@ -58,7 +58,7 @@ def test_page_shows_the_proposal_section_by_section(client: TestClient) -> None:
     assert page.status_code == 200 and 'id="define-agent"' in page.text and "/static/define.js" in page.text
     blank = client.get("/define", params={"format": "json"}).json()
     assert (
-        blank["example"]["metric"] == "active_customers" and "proposal" not in blank and blank["dimensions"]
+        blank["example"]["metric"] == "churned_customers" and "proposal" not in blank and blank["dimensions"]
     )
     data = client.get("/define", params={**MRR_EXAMPLE, "format": "json"}).json()
     proposal = data["proposal"]

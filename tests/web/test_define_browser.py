@@ -103,10 +103,10 @@ def test_define_mrr_in_plain_english(browser: Any, rw_project: Project) -> None:
         assert "Pro" in page.inner_text("#refusal") and "Nothing is written" in page.inner_text("#refusal")
         assert page.locator("#save-draft, #live").count() == 0
         shoot(page, "define_refused")
-        page.click("#fill-example")  # the example button types one of the project's own described metrics
-        assert page.input_value("#d-name") == "my_active_customers"
-        assert page.input_value("#d-definition") == "Customers with MRR above zero at the end of the period"
-        assert page.locator("#rules .rule-input").count() == 1  # no rules: one empty row to write in
+        page.click("#fill-example")  # the example: a certified metric of the project, its filter as a rule
+        assert page.input_value("#d-name") == "my_churned_customers"
+        assert page.input_value("#d-definition").startswith("Customers whose paid subscription ends")
+        assert [r.input_value() for r in page.locator("#rules .rule-input").all()] == ["Only status canceled"]
         page.click("#add-rule")
         page.locator("#rules .remove-rule").first.click()
         assert page.locator("#rules .rule-input").count() == 1
