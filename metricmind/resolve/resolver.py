@@ -39,6 +39,7 @@ from metricmind.resolve.attribution import (
     wants_analysis,
 )
 from metricmind.resolve.audit import _AuditReading
+from metricmind.resolve.coarse import widen_to_grain
 from metricmind.resolve.describe import MetricTexts, metric_texts
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.embedscore import ByMeaning, by_meaning
@@ -231,6 +232,7 @@ class Resolver:
         revised = self.meaning.revise(reading, lambda q: _Reading(self, q, day)) if self.meaning else None
         if revised is not None:
             reading, res = revised
+        widen_to_grain(res, self.model)
         if res.answerable and res.confidence < UNSURE:
             res.clarify = self.confirm(res)
             res.refuse(

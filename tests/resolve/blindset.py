@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from metricmind.resolve import Resolver
+from metricmind.spec.model import Grain
 
 HERE = Path(__file__).with_name("blind")
 DEV, BLIND = HERE / "dev.yml", HERE / "blind.yml"
@@ -170,6 +171,22 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
+def _at_grain(want: dict[str, Any], resolver: Resolver) -> dict[str, Any]:
+    """The sets' convention for a period inside one period of the data's grain ("rn", "this wk" on a
+    snapshot kept by month: the set writes ``[as_of, as_of + 1)``, which has no row) compared as the
+    answer a person gets: that grain's period so far (see ``metricmind/resolve/coarse.py``, README).
+    """
+    rng, metrics = want.get("time_range"), want.get("metrics") or ()
+    grains = {resolver.model.min_grain(m) for m in metrics if m in resolver.model.metrics}
+    if not rng or want.get("comparison") or grains != {Grain.MONTH}:
+        return want
+    start, end = dt.date.fromisoformat(rng[0]), dt.date.fromisoformat(rng[1])
+    last = end - dt.timedelta(days=1)
+    if start.day == 1 or (start.year, start.month) != (last.year, last.month):
+        return want
+    return {**want, "time_range": (start.replace(day=1).isoformat(), rng[1])}
+
+
 def score(resolver: Resolver, path: Path) -> Score:
     """Resolve every question of a split and compare."""
     s = Score(scored_only=path in SCORED_ONLY or path.name.startswith("blind"))
@@ -177,7 +194,7 @@ def score(resolver: Resolver, path: Path) -> Score:
         as_of = dt.date.fromisoformat(str(item.get("as_of") or "2025-06-18"))
         resolution = resolver.resolve(str(item["q"]), as_of=as_of)
         answer = resolution.to_dict()
-        got, want = actual(answer), expected(item)
+        got, want = actual(answer), _at_grain(expected(item), resolver)
         ok = True
         for c in COMPONENTS:
             same = (
