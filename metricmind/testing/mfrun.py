@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from metricmind.spec.query import MetricQuery
 from metricmind.testing.mfenv import MF_SETUP_HINT, RUNNER, MetricFlowRunError, mf_cache_dir, mf_python, tail
 
 
@@ -49,6 +50,21 @@ class MFQuery:
     saved_query: str | None = None
     explain_only: bool = False
     repeat: int = 1
+
+    @classmethod
+    def from_query(cls, id: str, query: MetricQuery) -> MFQuery:
+        """A metricmind query in MetricFlow's terms: its half-open ``end`` becomes MetricFlow's inclusive one."""
+        end = (query.end - dt.timedelta(days=1)).isoformat() if query.end else None
+        return cls(
+            id,
+            tuple(query.metrics),
+            tuple(query.group_by),
+            tuple(query.where),
+            query.start.isoformat() if query.start else None,
+            end,
+            tuple(str(o) for o in query.order_by),
+            query.limit,
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The query as the runner's JSON protocol expects it."""

@@ -7,7 +7,6 @@ hand-written SQL of ``test_execute.py`` is the reference.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any
@@ -38,21 +37,6 @@ BEYOND_METRICFLOW = {
 }
 
 
-def _mf(name: str, q: dict[str, Any]) -> MFQuery:
-    query = MetricQuery.build(**q)
-    end = (query.end - dt.timedelta(days=1)).isoformat() if query.end else None
-    return MFQuery(
-        name,
-        query.metrics,
-        query.group_by,
-        query.where,
-        query.start.isoformat() if query.start else None,
-        end,
-        tuple(str(o) for o in query.order_by),
-        query.limit,
-    )
-
-
 SUPPORTED = [(n, q) for n, q, _ in CASES if n not in BEYOND_METRICFLOW]
 
 
@@ -69,7 +53,12 @@ def shop_pair(shop_mf: tuple[Path, Path], tmp_path_factory: pytest.TempPathFacto
 @pytest.fixture(scope="module")
 def mf_results(shop_pair: tuple[Project, Path]) -> dict[str, MFResult]:
     project, db = shop_pair
-    return {r.id: r for r in run_metricflow(project.root, db, [_mf(n, q) for n, q in SUPPORTED])}
+    return {
+        r.id: r
+        for r in run_metricflow(
+            project.root, db, [MFQuery.from_query(n, MetricQuery.build(**q)) for n, q in SUPPORTED]
+        )
+    }
 
 
 def test_most_cases_are_differential() -> None:

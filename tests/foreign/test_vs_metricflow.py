@@ -13,7 +13,6 @@ its team wrote it (its own ``dbt_project.yml``; the runner writes the profile). 
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -100,24 +99,16 @@ HELPDESK: dict[str, dict[str, Any]] = {
 }
 
 
-def _mf(name: str, q: dict[str, Any]) -> MFQuery:
-    query = MetricQuery.build(**q)
-    end = (query.end - dt.timedelta(days=1)).isoformat() if query.end else None
-    return MFQuery(
-        name,
-        query.metrics,
-        query.group_by,
-        query.where,
-        query.start.isoformat() if query.start else None,
-        end,
-    )
-
-
 @pytest.fixture(scope="module")
 def mf_bazaar(bazaar_dir: Path) -> dict[str, MFResult]:
     require_metricflow()
     db = bazaar_dir / "target" / "bazaar.duckdb"
-    results = run_metricflow(bazaar_dir, db, [_mf(n, q) for n, q in BAZAAR.items()], schema="main")
+    results = run_metricflow(
+        bazaar_dir,
+        db,
+        [MFQuery.from_query(n, MetricQuery.build(**q)) for n, q in BAZAAR.items()],
+        schema="main",
+    )
     return {r.id: r for r in results}
 
 
@@ -125,7 +116,7 @@ def mf_bazaar(bazaar_dir: Path) -> dict[str, MFResult]:
 def mf_helpdesk(helpdesk_dir: Path) -> dict[str, MFResult]:
     require_metricflow()
     db = helpdesk_dir / "target" / "helpdesk.duckdb"
-    queries = [_mf(n, q) for n, q in HELPDESK.items()]
+    queries = [MFQuery.from_query(n, MetricQuery.build(**q)) for n, q in HELPDESK.items()]
     return {r.id: r for r in run_metricflow(helpdesk_dir, db, queries, schema="analytics")}
 
 
