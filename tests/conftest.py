@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from metricmind import config
 from metricmind.project import Project
 from metricmind.testing.postgres import PostgresServer, find_bindir
 from metricmind.testing.shop import copy_shop
@@ -72,3 +73,20 @@ def demo_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("demo") / "demo"
     build_demo(target, scale=300, end_date="2026-06-30")
     return target
+
+
+@pytest.fixture
+def clean_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """No setting from the machine running the tests (a ``~/.dbt``, ``DBT_PROFILES_DIR``, ``METRICMIND_*``),
+    and the CLI's global options (process-wide) never leak from one test into the next.
+    """
+    for name in ("DBT_PROFILES_DIR", "DBT_TARGET"):
+        monkeypatch.delenv(name, raising=False)
+    for setting in config.SETTINGS:
+        monkeypatch.delenv(setting.env, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+    config.set_overrides({})
+    yield
+    config.set_overrides({})

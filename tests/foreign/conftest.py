@@ -13,25 +13,14 @@ from typing import Any
 
 import pytest
 
-from metricmind import config
 from metricmind.project import Project
 from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.helpdesk import copy_helpdesk
 
 
 @pytest.fixture(autouse=True)
-def _clean_settings(
-    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[None]:
-    """No dbt or metricmind setting of the machine running the tests reaches the projects."""
-    for name in ("DBT_PROFILES_DIR", "DBT_TARGET"):
-        monkeypatch.delenv(name, raising=False)
-    for setting in config.SETTINGS:
-        monkeypatch.delenv(setting.env, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
-    config.set_overrides({})
-    yield
-    config.set_overrides({})
+def _clean_settings(clean_settings: None) -> None:
+    """Every test here runs without the machine's dbt and metricmind settings (``clean_settings``)."""
 
 
 @pytest.fixture(scope="session")

@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from metricmind import config
 from metricmind.testing.marketplace import build_duckdb, copy_marketplace
 
 
 @pytest.fixture(autouse=True)
-def _clean_settings(
-    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[None]:
-    """No setting from the machine running the tests (a ``~/.dbt``, ``DBT_PROFILES_DIR``, ``METRICMIND_*``),
-    and the CLI's global options (process-wide) never leak from one test into the next.
-    """
-    for name in ("DBT_PROFILES_DIR", "DBT_TARGET"):
-        monkeypatch.delenv(name, raising=False)
-    for setting in config.SETTINGS:
-        monkeypatch.delenv(setting.env, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
-    config.set_overrides({})
-    yield
-    config.set_overrides({})
+def _clean_settings(clean_settings: None) -> None:
+    """Every test here runs without the machine's dbt and metricmind settings (``clean_settings``)."""
 
 
 @pytest.fixture(scope="session")
