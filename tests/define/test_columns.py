@@ -8,16 +8,10 @@ import sqlglot
 
 from metricmind.define import Definition, analyze
 from metricmind.define.columns import MAX_VALUES, column_predicate, table_values
-from metricmind.define.extend import proposal_sql, warehouse_columns
+from metricmind.define.extend import warehouse_columns
 from metricmind.define.proposal import Proposal
 from metricmind.project import Project
-
-SPINE = """
-    with months as (
-      select cast(m as date) as month
-      from generate_series(date '2024-01-01', date '2024-12-01', interval 1 month) t(m)
-    )
-"""
+from tests.define.monthly import assert_same_as_hand
 
 
 def _analyze(project: Project, name: str, text: str, *rules: str) -> Proposal:
@@ -28,15 +22,6 @@ def _analyze(project: Project, name: str, text: str, *rules: str) -> Proposal:
         columns=columns,
         values=table_values(project.warehouse, project.model, columns),
     )
-
-
-def _same(project: Project, proposal: Proposal, hand: str) -> None:
-    sql = proposal_sql(project.model, proposal, start="2024-01-01", end="2024-12-31")
-    got = {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
-    want = {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(SPINE + hand).rows}
-    assert len(want) == 12
-    for month, value in want.items():
-        assert abs(got.get(month, 0.0) - value) < 0.01, (month, got.get(month), value)
 
 
 def test_the_values_read_are_text_columns_that_are_no_dimension(demo: Project) -> None:
@@ -57,7 +42,7 @@ def test_a_kept_value_of_a_column_filters_a_new_measure(demo: Project) -> None:
     assert p.confidence < 0.8  # a column the catalog does not describe: a person checks it
     (measure,) = p.new_measures
     assert measure.measure["expr"] == "case when currency = 'USD' then amount end"
-    _same(
+    assert_same_as_hand(
         demo,
         p,
         """select m.month, coalesce(sum(i.amount), 0)
@@ -73,7 +58,7 @@ def test_a_dropped_value_of_a_column_keeps_rows_without_one(demo: Project) -> No
     )
     assert p.refused is None and not p.unread, (p.message, p.rules)
     assert "cancellation_type" in p.rules[0].reason and "not a catalog dimension" in p.rules[0].reason
-    _same(
+    assert_same_as_hand(
         demo,
         p,
         """select m.month, count(s.subscription_id)
@@ -108,7 +93,7 @@ def test_a_rule_comparing_a_column_with_a_number_filters_a_new_measure(demo: Pro
     )
     assert p.refused is None and not p.unread, (p.message, p.rules)
     assert "amount > 1000" in p.rules[0].reason and "not a catalog dimension" in p.rules[0].reason
-    _same(
+    assert_same_as_hand(
         demo,
         p,
         """select m.month, count(i.invoice_id) from months m
@@ -125,7 +110,7 @@ def test_a_comparison_on_a_month_end_snapshot_filters_its_rows(demo: Project) ->
         "Only subscriptions with a discount percentage above zero",
     )
     assert p.refused is None and not p.unread and p.new_model is not None, (p.message, p.rules)
-    _same(
+    assert_same_as_hand(
         demo,
         p,
         """select m.month, coalesce(sum(s.seats), 0) from months m

@@ -7,16 +7,10 @@ from __future__ import annotations
 
 from metricmind.define import Definition, analyze
 from metricmind.define.confidence import confirmed, is_doubt
-from metricmind.define.extend import proposal_sql
-from metricmind.define.proposal import Proposal
 from metricmind.project import Project
+from tests.define.monthly import proposal_months
 
 LIVE = "s.started_at <= last_day(m.month) and (s.ended_at is null or s.ended_at > last_day(m.month))"
-
-
-def _months(project: Project, proposal: Proposal) -> dict[str, float]:
-    sql = proposal_sql(project.model, proposal, start="2024-01-01", end="2024-12-31")
-    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
 
 
 def _hand(project: Project, where: str, value: str = "count(s.subscription_id)") -> dict[str, float]:
@@ -42,7 +36,7 @@ def test_paid_subscriptions_leave_out_trials(demo: Project) -> None:
     )
     assert p.refused is None and p.metric is not None, p.message
     assert "is_trial" in str(p.metric.get("filter")), p.metric
-    assert _months(demo, p) == _hand(demo, "not s.is_trial")
+    assert proposal_months(demo, p) == _hand(demo, "not s.is_trial")
 
 
 def test_paid_is_not_read_as_a_trial_flag_across_a_join(demo: Project) -> None:
@@ -113,7 +107,7 @@ def test_new_parts_named_after_the_definition_explain_none_of_its_words(demo: Pr
 def test_a_point_in_time_phrase_is_no_unknown_word(demo: Project) -> None:
     p = analyze(Definition("mrr_close", "Recurring revenue at the close of the month"), demo.model)
     assert p.refused is None, p.message
-    got, want = _months(demo, p), _hand(demo, "not s.is_trial", "sum(s.mrr)")
+    got, want = proposal_months(demo, p), _hand(demo, "not s.is_trial", "sum(s.mrr)")
     assert got.keys() == want.keys() and all(abs(got[m] - want[m]) < 0.01 for m in want)
 
 

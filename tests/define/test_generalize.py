@@ -7,25 +7,14 @@ from __future__ import annotations
 
 from metricmind.define import Definition, analyze
 from metricmind.define.columns import table_values
-from metricmind.define.extend import proposal_sql, warehouse_columns
+from metricmind.define.extend import warehouse_columns
 from metricmind.define.proposal import Proposal
 from metricmind.project import Project
-
-SPINE = """
-    with months as (
-      select cast(m as date) as month
-      from generate_series(date '2024-01-01', date '2024-12-01', interval 1 month) t(m)
-    )
-"""
+from tests.define.monthly import assert_same_as_hand
 
 
 def _same(project: Project, proposal: Proposal, hand: str) -> None:
-    sql = proposal_sql(project.model, proposal, start="2024-01-01", end="2024-12-31")
-    got = {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
-    want = {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(SPINE + hand).rows}
-    assert len(want) == 12
-    for month, value in want.items():
-        assert abs(got.get(month, 0.0) - value) < 1e-6 * max(1.0, abs(value)), (month, got.get(month), value)
+    assert_same_as_hand(project, proposal, hand, absolute=0.0, relative=1e-6)
 
 
 def test_abbreviations_are_read_as_the_words_they_stand_for(demo: Project) -> None:

@@ -5,30 +5,8 @@ metric is proposed: a rule keeping values of several dimensions, "limited/restri
 from __future__ import annotations
 
 from metricmind.define import Definition, analyze
-from metricmind.define.extend import proposal_sql
-from metricmind.define.proposal import Proposal
 from metricmind.project import Project
-
-SPINE = """
-    with months as (
-      select cast(m as date) as month
-      from generate_series(date '2024-01-01', date '2024-12-01', interval 1 month) t(m)
-    )
-"""
-
-
-def _months(project: Project, proposal: Proposal) -> dict[str, float]:
-    sql = proposal_sql(project.model, proposal, start="2024-01-01", end="2024-12-31")
-    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
-
-
-def _rows(project: Project, sql: str) -> dict[str, float]:
-    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(SPINE + sql).rows}
-
-
-def _same(got: dict[str, float], want: dict[str, float]) -> None:
-    for month, value in want.items():
-        assert abs(got.get(month, 0.0) - value) < 0.01, (month, got.get(month), value)
+from tests.define.monthly import assert_same_months, hand_months, proposal_months
 
 
 def test_a_rule_keeping_values_of_two_dimensions_keeps_rows_with_both(demo: Project) -> None:
@@ -41,13 +19,13 @@ def test_a_rule_keeping_values_of_two_dimensions_keeps_rows_with_both(demo: Proj
         demo.model,
     )
     assert p.metric is not None and not p.unread, p.rules
-    want = _rows(
+    want = hand_months(
         demo,
         """select m.month, count(distinct e.user_id) from months m left join fct_user_events_canonical e
            on date_trunc('month', e.event_date) = m.month and e.feature = 'dashboards' and e.action = 'view'
            group by 1 order by 1""",
     )
-    _same(_months(demo, p), want)
+    assert_same_months(proposal_months(demo, p), want)
 
 
 def test_dropping_values_of_two_dimensions_in_one_rule_stays_unread(demo: Project) -> None:
@@ -73,13 +51,13 @@ def test_restricted_to_and_a_date_that_lands_in_the_month(demo: Project) -> None
         demo.model,
     )
     assert p.metric is not None and not p.unread, (p.refused, p.message, p.rules)
-    want = _rows(
+    want = hand_months(
         demo,
         """select m.month, count(c.customer_id) from months m left join dim_customers_canonical c
            on date_trunc('month', c.first_paid_date) = m.month and c.industry = 'Retail'
            group by 1 order by 1""",
     )
-    _same(_months(demo, p), want)
+    assert_same_months(proposal_months(demo, p), want)
 
 
 def test_a_denominator_inside_its_numerator_is_not_proposed(demo: Project) -> None:
@@ -98,13 +76,13 @@ def test_a_share_reported_as_a_percentage_is_the_ratio_times_100(demo: Project) 
         demo.model,
     )
     assert p.metric is not None and not p.unread, (p.refused, p.message, p.rules)
-    want = _rows(
+    want = hand_months(
         demo,
         """select m.month, 100.0 * count(*) filter (where e.platform = 'android') / count(*)
            from months m join fct_user_events_canonical e on date_trunc('month', e.event_date) = m.month
            group by 1 order by 1""",
     )
-    _same(_months(demo, p), want)
+    assert_same_months(proposal_months(demo, p), want)
 
 
 def test_a_scale_rule_on_a_value_that_is_no_ratio_is_unread(demo: Project) -> None:
@@ -141,13 +119,13 @@ def test_a_rule_saying_which_dimension_must_match_the_filter(demo: Project) -> N
 def test_x_per_y_is_a_ratio_and_per_month_is_not(demo: Project) -> None:
     p = analyze(Definition("events_per_active_user", "Product events per active user, monthly"), demo.model)
     assert p.metric is not None and p.metric["type"] == "ratio" and not p.unread, (p.refused, p.message)
-    want = _rows(
+    want = hand_months(
         demo,
         """select m.month, count(*) / count(distinct e.user_id) from months m
            join fct_user_events_canonical e on date_trunc('month', e.event_date) = m.month
            group by 1 order by 1""",
     )
-    _same(_months(demo, p), want)
+    assert_same_months(proposal_months(demo, p), want)
     q = analyze(Definition("plan_mrr", "MRR at month end for every plan other than Starter"), demo.model)
     assert q.metric is not None and q.metric["type"] != "ratio"
 
@@ -167,11 +145,11 @@ def test_a_rule_keeping_some_values_and_dropping_others(demo: Project) -> None:
         demo.model,
     )
     assert p.metric is not None and not p.unread, (p.refused, p.message, p.rules)
-    want = _rows(
+    want = hand_months(
         demo,
         """select m.month, sum(s.mrr) from months m join fct_subscriptions_canonical s on not s.is_trial
            and s.started_at <= last_day(m.month) and (s.ended_at is null or s.ended_at > last_day(m.month))
            and s.billing_interval = 'annual' and s.plan_tier <> 'Pro'
            group by 1 order by 1""",
     )
-    _same(_months(demo, p), want)
+    assert_same_months(proposal_months(demo, p), want)
