@@ -14,26 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from metricmind.compiler.periods import floor
 from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.timephrases import comparison_range
 from metricmind.spec.model import Grain, Model
 
 COMPARED_CAP = 0.75
 """A comparison asked below the data's grain is answered at that grain: a reading a person should check."""
-_NAMES = {Grain.WEEK: "week", Grain.MONTH: "month", Grain.QUARTER: "quarter", Grain.YEAR: "year"}
-
-
-def period_start(day: dt.date, grain: Grain) -> dt.date:
-    """The first day of the period of ``grain`` holding ``day`` (weeks start on Monday)."""
-    if grain is Grain.WEEK:
-        return day - dt.timedelta(days=day.weekday())
-    if grain is Grain.MONTH:
-        return day.replace(day=1)
-    if grain is Grain.QUARTER:
-        return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    if grain is Grain.YEAR:
-        return dt.date(day.year, 1, 1)
-    return day
 
 
 def coarsest_grain(res: Resolution, model: Model) -> Grain | None:
@@ -51,17 +38,17 @@ def widen_to_grain(res: Resolution, model: Model) -> None:
     if grain is None:
         return
     start, end = res.time_range
-    first = period_start(start, grain)
-    if first == start or period_start(end - dt.timedelta(days=1), grain) != first:
+    first = floor(start, grain)
+    if first == start or floor(end - dt.timedelta(days=1), grain) != first:
         return  # the range holds a period start already, or spans periods: the data has rows in it
     res.time_range = (first, end)
     if res.comparison:
         res.time_unit = grain.value  # the period before is then the previous one of that grain, same days
         res.comparison_range = comparison_range(first, end, res.comparison, grain.value)
         res.confidence = min(res.confidence, COMPARED_CAP)
-    said = "this day" if end - start == dt.timedelta(days=1) else "this part of the " + _NAMES[grain]
+    said = "this day" if end - start == dt.timedelta(days=1) else "this part of the " + grain.value
     res.notes.append(
-        f"the data is kept by {_NAMES[grain]}: {said} is read as the {_NAMES[grain]} so far "
+        f"the data is kept by {grain.value}: {said} is read as the {grain.value} so far "
         f"({first.isoformat()} to {(end - dt.timedelta(days=1)).isoformat()}), its latest value"
-        + (f", compared at the {_NAMES[grain]}'s grain as well" if res.comparison else "")
+        + (f", compared at the {grain.value}'s grain as well" if res.comparison else "")
     )

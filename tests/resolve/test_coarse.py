@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from metricmind.compiler.periods import floor
 from metricmind.project import Project
-from metricmind.resolve.coarse import COMPARED_CAP, period_start
+from metricmind.resolve.coarse import COMPARED_CAP
 from metricmind.spec.model import Grain
 
 DAY = dt.date(2026, 6, 17)  # a Wednesday inside the built demo's data (through 2026-06-30)
@@ -35,8 +36,8 @@ def _run(project: Project, question: str, *, comparison: bool = False) -> list[t
         (dt.date(2025, 6, 18), Grain.YEAR, dt.date(2025, 1, 1)),
     ],
 )
-def test_period_start(day: dt.date, grain: Grain, start: dt.date) -> None:
-    assert period_start(day, grain) == start
+def test_the_period_start_it_widens_to(day: dt.date, grain: Grain, start: dt.date) -> None:
+    assert floor(day, grain) == start
 
 
 @pytest.mark.parametrize("question", ["mrr rn", "what's our MRR right now", "active customers today"])
