@@ -160,13 +160,7 @@ def renamed(text: str, found: list[tuple[str, str]], ctx: Context) -> str | None
         word = names.get(key)
         if word is None or value in ("true", "false"):
             continue
-        dimension = find_dimension(ctx.model, dim)
-        aliases = (dimension.meta.get("value_aliases") or {}) if dimension is not None else {}
-        spelled = [
-            str(a)
-            for a in (aliases.get(value) or () if isinstance(aliases, dict) else ())
-            if stems(str(a).lower().replace("-", " ")) == key
-        ]
+        spelled = _aliases_said(ctx, dim, value, key)
         low, said = value.lower(), word.lower()
         if not spelled or any(a != a.lower() for a in spelled):
             continue  # the value itself, or an alias the catalog writes as a name
@@ -179,6 +173,17 @@ def renamed(text: str, found: list[tuple[str, str]], ctx: Context) -> str | None
     return None
 
 
+def _aliases_said(ctx: Context, dim: str, value: str, key: tuple[str, ...]) -> list[str]:
+    """The catalog's aliases of ``value`` of ``dim`` (``meta.value_aliases``) that are the words read (``key``)."""
+    dimension = find_dimension(ctx.model, dim)
+    aliases = (dimension.meta.get("value_aliases") or {}) if dimension is not None else {}
+    return [
+        str(a)
+        for a in (aliases.get(value) or () if isinstance(aliases, dict) else ())
+        if stems(str(a).lower().replace("-", " ")) == key
+    ]
+
+
 def _kind_alias(found: list[tuple[str, str]], ctx: Context) -> str | None:
     """A value read through a lower-case alias of several words that shares no word with the value
     ("direct debit" for ``bank_transfer``): the alias names a kind of thing the catalog files under a broader
@@ -187,13 +192,7 @@ def _kind_alias(found: list[tuple[str, str]], ctx: Context) -> str | None:
     for (dim, value), (_, key) in zip(found, ctx.keys, strict=False):
         if len(key) < 2 or value in ("true", "false"):
             continue
-        dimension = find_dimension(ctx.model, dim)
-        aliases = (dimension.meta.get("value_aliases") or {}) if dimension is not None else {}
-        spelled = [
-            str(a)
-            for a in (aliases.get(value) or () if isinstance(aliases, dict) else ())
-            if stems(str(a).lower().replace("-", " ")) == key and str(a) == str(a).lower()
-        ]
+        spelled = [a for a in _aliases_said(ctx, dim, value, key) if a == a.lower()]
         if spelled and not set(key) & set(stems(value.lower().replace("_", " ").replace("-", " "))):
             return (
                 f"{spelled[0]!r} is read as {value!r} of {dim} only through the catalog's alias; check that "
