@@ -28,6 +28,7 @@ from metricmind.resolve.embedscore import (
     metric_texts,
 )
 from metricmind.spec.model import Model
+from tests.conftest import in_ci
 
 DEMO = Path(__file__).resolve().parents[2] / "metricmind" / "demo" / "project"
 DAY = dt.date(2025, 6, 18)
@@ -48,7 +49,7 @@ def embedder() -> Embedder:
         if saved is not None:
             os.environ[ENV_DISABLE] = saved
     if found is None:
-        if os.environ.get("CI") == "true":
+        if in_ci():
             pytest.fail(
                 "the embeddings extra is part of make test's install: pip install 'metricmind[embeddings]'"
             )
