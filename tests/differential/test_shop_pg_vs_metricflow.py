@@ -18,10 +18,10 @@ import yaml
 
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
-from metricmind.testing.metricflow import MFResult, build_with_dbt, compare_results, run_metricflow
+from metricmind.testing.metricflow import MFQuery, MFResult, build_with_dbt, compare_results, run_metricflow
 from metricmind.testing.postgres import PostgresServer
 from tests.differential.conftest import SHOP_DIR
-from tests.differential.test_shop_vs_metricflow import SUPPORTED, _mf
+from tests.differential.test_shop_vs_metricflow import SUPPORTED
 
 SCHEMA = "mart"
 
@@ -79,7 +79,7 @@ def shop_pg(
 @pytest.fixture(scope="module")
 def mf_pg(shop_pg: tuple[Project, dict[str, Any]]) -> dict[str, MFResult]:
     project, conn = shop_pg
-    queries = [_mf(n, q) for n, q in CASES]
+    queries = [MFQuery.from_query(n, MetricQuery.build(**q)) for n, q in CASES]
     dummy = project.root / "target" / "unused.duckdb"
     return {r.id: r for r in run_metricflow(project.root, dummy, queries, schema=SCHEMA, postgres=conn)}
 
