@@ -189,10 +189,19 @@ def _at_grain(want: dict[str, Any], resolver: Resolver) -> dict[str, Any]:
 
 def score(resolver: Resolver, path: Path) -> Score:
     """Resolve every question of a split and compare."""
-    s = Score(scored_only=path in SCORED_ONLY or path.name.startswith("blind"))
-    for item in load(path):
-        as_of = dt.date.fromisoformat(str(item.get("as_of") or "2025-06-18"))
-        resolution = resolver.resolve(str(item["q"]), as_of=as_of)
+    scored_only = path in SCORED_ONLY or path.name.startswith("blind")
+    return score_items(resolver, load(path), scored_only=scored_only)
+
+
+def score_items(
+    resolver: Resolver, items: list[dict[str, Any]], *, scored_only: bool, as_of: str = "2025-06-18"
+) -> Score:
+    """Resolve every question of ``items`` (``as_of`` unless an item has its own) and compare; the
+    foreign projects' bench (``bench/resolve_foreign.py``) scores each project's items with it."""
+    s = Score(scored_only=scored_only)
+    for item in items:
+        as_of_day = dt.date.fromisoformat(str(item.get("as_of") or as_of))
+        resolution = resolver.resolve(str(item["q"]), as_of=as_of_day)
         answer = resolution.to_dict()
         got, want = actual(answer), _at_grain(expected(item), resolver)
         ok = True

@@ -1,0 +1,84 @@
+"""Question resolver on other companies' projects (issue 14): the bazaar and helpdesk samples.
+
+Scores ``tests/foreign/questions/dev.yml`` (the tuning split; ``--misses`` lists its misses) and, only with
+``--blind``, ``blind.yml`` (scored only: its misses are never printed; the lead's run). Each item is in the
+resolver's blind-set format (``q``, ``expect``, optional ``as_of``, ``kind``, ``id``) plus ``project:``
+(``bazaar`` or ``helpdesk``). The projects are built once into ``--work`` (seeded, no download) and read
+with their warehouses' values, as ``metricmind ask`` reads them. A split whose file is not there yet is
+skipped.
+
+    .venv/bin/python bench/resolve_foreign.py [--misses] [--blind] [--work DIR]
+
+Prints, per project and split: exact match, per-component accuracy, calibration (answers with confidence
+>= 0.8 and their right share) and refusals (with confidence < 0.5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from metricmind.project import Project
+from metricmind.testing.bazaar import copy_bazaar
+from metricmind.testing.helpdesk import copy_helpdesk
+from tests.resolve import blindset
+
+HERE = Path(__file__).resolve().parents[1] / "tests" / "foreign" / "questions"
+DEV, BLIND = HERE / "dev.yml", HERE / "blind.yml"
+AS_OF = "2024-07-01"
+"""The day the sample projects' data ends after (their data runs 2024-01-01 to 2024-06-30)."""
+BUILDERS: dict[str, Callable[[Path], Path]] = {"bazaar": copy_bazaar, "helpdesk": copy_helpdesk}
+
+
+def built(work: Path, name: str) -> Path:
+    """The project ``name`` with its warehouse, built into ``work`` once and reused."""
+    root = work / name
+    if not (root / "target").exists():
+        BUILDERS[name](root)
+    return root
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--misses", action="store_true", help="list dev.yml's misses (never blind.yml's)")
+    parser.add_argument("--blind", action="store_true", help="also score blind.yml (the lead's run only)")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/resolve_foreign"), help="build folder")
+    parser.add_argument("--questions", type=Path, help="score this file (a tuning split) instead of dev.yml")
+    args = parser.parse_args()
+    splits = [args.questions] if args.questions else [p for p in (DEV, BLIND) if p.exists()]
+    if not args.blind:
+        splits = [p for p in splits if p.name != BLIND.name]
+    if not splits:
+        print(f"no question file yet under {HERE}")
+        return
+    figures: list[str] = []
+    for path in splits:
+        scored_only = path.name.startswith("blind")
+        items: list[dict[str, Any]] = blindset.load(path)
+        print(f"== {path.stem} ({'scored only' if scored_only else 'tune on it'})")
+        total = [0, 0]
+        for name in sorted({str(i.get("project")) for i in items}):
+            mine = [i for i in items if str(i.get("project")) == name]
+            if name not in BUILDERS:
+                print(f"-- {name}: unknown project, {len(mine)} items skipped")
+                continue
+            with Project.load(built(args.work, name)) as project:
+                s = blindset.score_items(project.resolver(), mine, scored_only=scored_only, as_of=AS_OF)
+            print(f"-- {name}")
+            print(s.report(show_misses=args.misses and not scored_only))
+            figures.append(f"{path.stem}/{name} {s.accuracy():.1%} of {s.total}")
+            total[0] += s.exact
+            total[1] += s.total
+        share = total[0] / total[1] if total[1] else 0.0
+        print(f"-- {path.stem} overall: {total[0]}/{total[1]} ({share:.1%})")
+        print()
+    print(f"resolve_foreign: {', '.join(figures)}")
+
+
+if __name__ == "__main__":
+    main()
