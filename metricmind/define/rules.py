@@ -45,6 +45,7 @@ from metricmind.define.rulevalues import (
     values_of,
 )
 from metricmind.define.words import GLUE, content, known, stems, vocabulary
+from metricmind.spec.model import Model
 from metricmind.spec.names import SEP
 
 __all__ = [
@@ -482,4 +483,41 @@ def _time_rule(low: str, words: tuple[str, ...], ctx: Context) -> str | None:
         for p in phrases:
             if p and contains(words, p) and (best is None or len(p) > best[0]):
                 best = (len(p), name)
+    monthly = tuple("date" if w == "month" else w for w in words)  # "by signup month": its signup date
+    for name, phrases in ctx.time_dims.items():
+        for p in phrases:
+            if len(p) > 1 and contains(monthly, p) and (best is None or len(p) > best[0]):
+                best = (len(p), name)
+    # "First paid date falls in the month" on a month-end snapshot: "month" names its month_start, but the
+    # rule names the catalog's first_paid_date more fully; the date it names wins (the metric is then not
+    # dated by it, and the caller says so or builds a measure that is), never the generic "month".
+    for name, phrases in catalog_time_dims(ctx.model).items():
+        for p in phrases:
+            if (
+                len(p) > 1
+                and (contains(words, p) or contains(monthly, p))
+                and (best is None or len(p) > best[0])
+            ):
+                best = (len(p), name)
     return best[1] if best else None
+
+
+_CATALOG_TIMES: dict[int, tuple[Model, dict[str, tuple[tuple[str, ...], ...]]]] = {}
+
+
+def catalog_time_dims(model: Model) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Every time dimension of the catalog with the phrases (stems) naming it (cached per model)."""
+    hit = _CATALOG_TIMES.get(id(model))
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    out: dict[str, set[tuple[str, ...]]] = {}
+    for sm in model.semantic_models.values():
+        for d in sm.dimensions:
+            if d.type == "time":
+                phrases = {stems(d.name.replace("_", " ")), stems(d.label)}
+                phrases |= {stems(str(s)) for s in d.meta.get("synonyms") or ()}
+                out.setdefault(d.name, set()).update(p for p in phrases if p)
+    found = {k: tuple(sorted(v)) for k, v in out.items()}
+    _CATALOG_TIMES.clear()
+    _CATALOG_TIMES[id(model)] = (model, found)
+    return found

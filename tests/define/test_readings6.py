@@ -1,0 +1,66 @@
+"""Probes in wording of their own for the readings added after definitions4's dev misses (each run on
+DuckDB against hand SQL where a metric is proposed): the time dimension a rule names more fully than the
+closest metric's generic month, and a date said as "X month"."""
+
+from __future__ import annotations
+
+from metricmind.define import Definition, analyze
+from metricmind.define.proposal import Proposal
+from metricmind.project import Project
+from tests.define.monthly import assert_same_as_hand
+
+
+def _same(project: Project, proposal: Proposal, hand: str) -> None:
+    assert_same_as_hand(project, proposal, hand, absolute=0.0, relative=1e-6)
+
+
+def test_a_rule_naming_a_date_of_another_model_is_not_read_as_the_snapshot_month(demo: Project) -> None:
+    # "month" alone names the month-end snapshot's month_start; "first paid date" names the customers'
+    # first_paid_date more fully: the metric counts customers by that date, not paying customers at month end.
+    p = analyze(
+        Definition(
+            "retail_first_payers",
+            "Customers in the Retail industry who paid for the first time in the month",
+            ("First paid date falls in the month",),
+        ),
+        demo.model,
+    )
+    assert p.refused is None and p.metric is not None, p.message
+    assert [r.reason for r in p.rules if r.status == "time"] == ["dates the metric by first_paid_date"]
+    _same(
+        demo,
+        p,
+        """select m.month, count(c.customer_id) from months m
+           left join dim_customers_canonical c
+             on date_trunc('month', c.first_paid_date) = m.month and c.industry = 'Retail'
+           group by 1 order by 1""",
+    )
+
+
+def test_a_date_said_as_its_month_is_that_date(demo: Project) -> None:
+    p = analyze(
+        Definition("emea_signups", "Customers from the EMEA region", ("By signup month",)), demo.model
+    )
+    assert p.refused is None and p.metric is not None, p.message
+    assert [r.reason for r in p.rules if r.status == "time"] == ["dates the metric by signup_date"]
+    _same(
+        demo,
+        p,
+        """select m.month, count(c.customer_id) from months m
+           left join dim_customers_canonical c
+             on date_trunc('month', c.signup_date) = m.month and c.region = 'EMEA'
+           group by 1 order by 1""",
+    )
+
+
+def test_a_date_of_another_model_is_never_read_as_the_snapshot_month(demo: Project) -> None:
+    # Paying customers at month end are dated by month_start; a rule naming the signup date is read as
+    # that date (the metric is then refused or built on it), never as the month-end count's month.
+    p = analyze(
+        Definition(
+            "edu_paying", "Paying customers in the Education industry", ("Counted by their signup date",)
+        ),
+        demo.model,
+    )
+    assert [r.reason for r in p.rules if r.status == "time"] == ["dates the metric by signup_date"], p.rules
+    assert p.time_dimension is None or p.time_dimension.name == "signup_date"
