@@ -25,6 +25,7 @@ from metricmind.embedding.model import (
     cosine_top_k,
     default_embedder,
     disabled_by_environment,
+    tokenizer_words,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "cosine_top_k",
     "default_embedder",
     "disabled_by_environment",
+    "tokenizer_words",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import threading
 from collections import OrderedDict
@@ -64,6 +65,17 @@ def _files() -> tuple[Path, Path]:
         if not path.is_file():
             raise EmbeddingUnavailable(f"embedding file missing: {path} (reinstall the embeddings extra)")
     return model, tokenizer
+
+
+def tokenizer_words() -> frozenset[str]:
+    """The whole English words (letters only, no ``##`` pieces) of the model's WordPiece vocabulary: a
+    small everyday dictionary (about 22,000 words), or ``EmbeddingUnavailable`` without the extra.
+    """
+    try:
+        vocab = json.loads(_files()[1].read_text(encoding="utf-8"))["model"]["vocab"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise EmbeddingUnavailable(f"the tokenizer's vocabulary cannot be read: {e}") from e
+    return frozenset(w for w in vocab if w.isalpha() and w.isascii())
 
 
 class MiniLM:

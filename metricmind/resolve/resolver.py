@@ -47,7 +47,8 @@ from metricmind.resolve.lexicon import Entry, build_lexicon, read_learned
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Resolution, Span
-from metricmind.resolve.text import FILLERS, distance, number, root, typo_limit
+from metricmind.resolve.spelling import Speller
+from metricmind.resolve.text import FILLERS, number, root
 from metricmind.resolve.timephrases import find_time
 from metricmind.resolve.words import (
     GRAIN_ADJ,
@@ -82,7 +83,6 @@ class Resolver:
         self.graph = JoinGraph(model)
         self.lex = build_lexicon(model, learned, values)
         self._reach: dict[tuple[str, str], bool] = {}
-        self._typos: dict[str, str | None] = {}
 
     @classmethod
     def for_project(
@@ -154,59 +154,14 @@ class Resolver:
         return attribution_metrics(self.model, metric_of)
 
     @cached_property
-    def _words(self) -> list[str]:
-        return sorted(self.lex.vocabulary | GRAMMAR)
+    def speller(self) -> Speller:
+        """Reads misspelt and shortened words as the catalog's words (``spelling``)."""
+        return Speller(self.lex.vocabulary, GRAMMAR)
 
     def correct(self, word: str) -> str | None:
-        """The catalog word ``word`` is a typo of, if exactly one is close enough."""
-        if word in self._typos:
-            return self._typos[word]
-        limit = typo_limit(word)
-        best: list[tuple[int, str]] = []
-        if limit and word.isalpha():
-            for w in self._words:
-                if w[0] != word[0] or len(w) < 4:
-                    continue
-                d = distance(word, w, limit)
-                if d <= limit:
-                    best.append((d, w))
-        best.sort()
-        found = best[0][1] if best and (len(best) == 1 or best[0][0] < best[1][0]) else None
-        if found is None and len(word) >= 4 and word.isalpha():
-            found = self.expand_prefix(word)
-        if found is None and len(word) >= 3 and word.isalpha():
-            found = self.expand_abbreviation(word)
-        self._typos[word] = found
-        return found
-
-    def expand_abbreviation(self, word: str) -> str | None:
-        """The one catalog word ``word`` abbreviates by dropping letters ("strts" → starts, "usrs" → users):
-        no vowel after its first letter, the same first and last letter, its letters in order, at most one
-        of the word's consonants dropped.
-        """
-        vowels = set("aeiou")
-        if any(c in vowels for c in word[1:]):
-            return None  # an abbreviation drops the vowels ("big" is a word, not "bookings")
-
-        def fits(w: str) -> bool:
-            if w[0] != word[0] or w[-1] != word[-1] or len(w) <= len(word):
-                return False
-            k = 0
-            for c in w:
-                if k < len(word) and c == word[k]:
-                    k += 1
-            dropped = sum(1 for c in w if c not in vowels) - sum(1 for c in word if c not in vowels)
-            return k == len(word) and dropped <= 1
-
-        found = {w for w in self.lex.vocabulary if w.isalpha() and fits(w)}
-        return min(found, key=len) if len({root(w) for w in found}) == 1 else None
-
-    def expand_prefix(self, word: str) -> str | None:
-        """The one catalog word ``word`` abbreviates ("feat" → feature, "mgmt" is none): a word that begins
-        with it and is at least two letters longer, when no other catalog word (plurals folded) does.
-        """
-        longer = {w for w in self.lex.vocabulary if w.startswith(word) and len(w) >= len(word) + 2}
-        return min(longer, key=len) if len({root(w) for w in longer}) == 1 else None
+        """The catalog word ``word`` is a typo or a shortening of, if exactly one fits."""
+        found = self.speller.correct(word)
+        return None if found is None else found.word
 
     # -- resolving -----------------------------------------------------------------------------
     def resolve(
@@ -364,6 +319,7 @@ class _Reading(_PickReading, _AuditReading):
         self.finish_order()
         self.read_ranked_tiers()
         self.check_leftovers(picks)
+        self.note_corrections()
         self.calibrate()
         self.audit_values()
         return res
@@ -409,6 +365,14 @@ class _Reading(_PickReading, _AuditReading):
                 if fixed in TIME_WORDS and fixed not in self.lex.vocabulary:
                     # "last quater": the time phrases read the words as typed, so the word is fixed there too
                     self.tokens[t.index] = replace(t, norm=fixed, stem=fixed)
+
+    def note_corrections(self) -> None:
+        """Say which typed words the reading took as other words ("read 'regn' as region")."""
+        used = [s for spans in self.res.spans.values() for s in spans]
+        for k in sorted(self.fuzzy):
+            t = self.tokens[k]
+            if any(s.start <= t.start and t.end <= s.end for s in used):
+                self.res.notes.append(f"read '{t.text}' as {self.stems[k]}")
 
     def candidates(self) -> list[_Pick]:
         out: list[_Pick] = []

@@ -1,0 +1,178 @@
+"""Misspelt and shortened words read as the catalog words they stand for, derived from the catalog alone.
+
+People type ``cusotmers``, ``invoicd``, ``regn``, ``segmnet`` or ``mgmt``; no list of such forms can be
+complete, so ``Speller`` reads an unknown word against the catalog's own vocabulary (metric and dimension
+names, labels, synonyms, values and the resolver's lexicon), in this order:
+
+1. **typo**: within a length-scaled Damerau (optimal string alignment) distance (``typo_limit``: none
+   under five letters, one from five, two from eight) of a word with the same first letter (catalog
+   words and the resolver's grammar words: ``betwen`` → between). Words of one
+   root (``invoice``/``invoiced``) are one candidate; between them the one the word is a shortening of
+   wins (``invoicd`` → invoiced), else the shortest. Two roots at the best distance: no reading.
+2. **prefix**: the beginning of exactly one root, at least two letters longer (``feat`` → feature).
+3. **abbreviation**: consonants only after the first letter, in order in exactly one root, with the same
+   first and last letter and at most one consonant dropped (``usrs`` → users, ``strts`` → starts).
+4. **dropped letters**: the word's letters in order in exactly one root with the same first and last
+   letter, keeping at least half of it (``regn`` → region, ``expansn`` → expansion, ``mgmt`` →
+   management when no other root fits). The word must not be an ordinary English word (the embedding
+   tokenizer's whole-word vocabulary, when installed; otherwise only words of five letters or more, or
+   without vowels, are read so): ``sent`` is not ``segment``.
+
+Short words (under four letters) are read as abbreviations only: ``arr`` is not ``mrr``. Each reading carries how
+it was made, so the resolver can lower its confidence and say what it read ("read 'regn' as region").
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from metricmind.embedding import EmbeddingUnavailable, tokenizer_words
+from metricmind.resolve.text import distance, root, typo_limit
+
+VOWELS = frozenset("aeiouy")
+MIN_LETTERS = 4
+"""Words shorter than this are never corrected (too many catalog words are one edit away)."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A catalog word read for a typed word, and how (``typo``, ``prefix``, ``abbreviation``, ``dropped``)."""
+
+    word: str
+    how: str
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Whole English words of the installed embedding tokenizer's vocabulary (empty when not installed)."""
+    try:
+        return tokenizer_words()
+    except EmbeddingUnavailable:
+        return frozenset()  # no dictionary: the stricter rule for dropped letters
+
+
+def is_subsequence(short: str, long: str) -> bool:
+    """Whether ``short``'s letters appear in ``long`` in order."""
+    it = iter(long)
+    return all(c in it for c in short)
+
+
+class Speller:
+    """Reads unknown words as catalog words (see the module's description); answers are cached."""
+
+    def __init__(
+        self,
+        vocabulary: Iterable[str],
+        grammar: Iterable[str] = (),
+        dictionary: frozenset[str] | None = None,
+    ) -> None:
+        self.words = sorted({w for w in vocabulary if w.isalpha() and len(w) >= MIN_LETTERS})
+        self.spelt = sorted({*self.words, *(w for w in grammar if w.isalpha() and len(w) >= MIN_LETTERS)})
+        self._dictionary = dictionary
+        self._seen: dict[str, Correction | None] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def dictionary(self) -> frozenset[str]:
+        """English words never read as dropped-letter shortenings (loaded on first use)."""
+        if self._dictionary is None:
+            self._dictionary = english_words()
+        return self._dictionary
+
+    def correct(self, word: str) -> Correction | None:
+        """The one catalog word ``word`` stands for, or None (unknown, too short, or two roots fit)."""
+        with self._lock:
+            if word in self._seen:
+                return self._seen[word]
+        found = None
+        if word.isalpha() and len(word) >= MIN_LETTERS:
+            found = self._find(word)
+        elif word.isalpha() and len(word) == MIN_LETTERS - 1:
+            found = _how(self.abbreviation(word), "abbreviation")
+        with self._lock:
+            self._seen[word] = found
+        return found
+
+    def _find(self, word: str) -> Correction | None:
+        for how, finder in (
+            ("typo", self.typo),
+            ("prefix", self.prefix),
+            ("abbreviation", self.abbreviation),
+            ("dropped", self.dropped),
+        ):
+            found = finder(word)
+            if found is not None:
+                return Correction(found, how)
+        return None
+
+    def typo(self, word: str) -> str | None:
+        """The nearest word within the length's edit limit, one root only."""
+        limit = typo_limit(word)
+        if not limit:
+            return None
+        near: dict[int, list[str]] = {}
+        for w in self.spelt:
+            if w[0] == word[0]:
+                d = distance(word, w, limit)
+                if d <= limit:
+                    near.setdefault(d, []).append(w)
+        if not near:
+            return None
+        best = near[min(near)]
+        if len({root(w) for w in best}) > 1:
+            return None
+        shortened = [w for w in best if is_subsequence(word, w)]
+        return min(shortened or best, key=lambda w: (len(w), w))
+
+    def prefix(self, word: str) -> str | None:
+        """The one root that begins with ``word`` and is at least two letters longer."""
+        longer = [w for w in self.words if w.startswith(word) and len(w) >= len(word) + 2]
+        return _one_root(longer)
+
+    def abbreviation(self, word: str) -> str | None:
+        """The one root ``word`` abbreviates by dropping its vowels and at most one consonant."""
+        if any(c in VOWELS for c in word[1:]):
+            return None
+
+        def consonants(w: str) -> int:
+            return sum(1 for c in w if c not in VOWELS)
+
+        fits = [
+            w
+            for w in self.words
+            if w[0] == word[0]
+            and w[-1] == word[-1]
+            and len(w) > len(word)
+            and is_subsequence(word, w)
+            and consonants(w) - consonants(word) <= 1
+        ]
+        return _one_root(fits)
+
+    def dropped(self, word: str) -> str | None:
+        """The one root holding ``word``'s letters in order (same first and last letter, half kept)."""
+        vowelless = not any(c in VOWELS for c in word[1:])
+        if word in self.dictionary or (not self.dictionary and len(word) < 5 and not vowelless):
+            return None
+        fits = [
+            w
+            for w in self.words
+            if w[0] == word[0]
+            and w[-1] == word[-1]
+            and len(word) < len(w) <= 2 * len(word) + (2 if vowelless else 0)
+            and is_subsequence(word, w)
+        ]
+        return _one_root(fits)
+
+
+def _how(word: str | None, how: str) -> Correction | None:
+    return None if word is None else Correction(word, how)
+
+
+def _one_root(words: list[str]) -> str | None:
+    """The shortest of ``words`` when they all share one root, else None."""
+    if not words or len({root(w) for w in words}) > 1:
+        return None
+    return min(words, key=lambda w: (len(w), w))

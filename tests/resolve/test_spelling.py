@@ -1,0 +1,141 @@
+"""Misspelt and shortened words read from the catalog's own vocabulary (``metricmind.resolve.spelling``).
+
+Every word here is invented for these tests (none is in a dev set): the speller is given a made-up
+vocabulary, and the end-to-end checks run on the helpdesk sample, whose words the resolver never saw.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from metricmind.project import Project
+from metricmind.resolve import Resolver
+from metricmind.resolve.spelling import Correction, Speller, english_words
+from tests.conftest import in_ci
+
+VOCABULARY = [
+    "warehouse",
+    "shipment",
+    "shipments",
+    "shipped",
+    "carrier",
+    "management",
+    "department",
+    "region",
+    "segment",
+    "supplier",
+    "invoice",
+    "invoiced",
+    "returns",
+    "refund",
+    "refunds",
+    "retailer",
+    "retention",
+]
+DICTIONARY = frozenset({"sent", "ship", "date", "rent", "real"})
+HELPDESK = Path(__file__).resolve().parents[2] / "metricmind" / "testing" / "projects" / "helpdesk"
+DAY = dt.date(2025, 6, 18)
+
+
+def needs_dictionary(words: frozenset[str]) -> None:
+    """Skip without the embeddings extra (fail under CI, where it must be installed)."""
+    if not words:
+        assert not in_ci(), "the embeddings extra (its tokenizer vocabulary) is missing under CI"
+        pytest.skip("the embeddings extra is not installed")
+
+
+@pytest.fixture(scope="module")
+def speller() -> Speller:
+    return Speller(VOCABULARY, ["between"], dictionary=DICTIONARY)
+
+
+@pytest.fixture(scope="module")
+def helpdesk() -> Resolver:
+    return Resolver(Project.load(HELPDESK, strict=False).model)
+
+
+@pytest.mark.parametrize(
+    ("typed", "word", "how"),
+    [
+        ("wrehouse", "warehouse", "typo"),  # a dropped letter
+        ("cariier", "carrier", "typo"),  # a doubled letter
+        ("supplire", "supplier", "typo"),  # two letters swapped
+        ("shipmnet", "shipment", "typo"),
+        ("betwen", "between", "typo"),  # grammar words are spelt too
+        ("invoicd", "invoiced", "typo"),  # one root, two words: the one it shortens
+        ("retai", "retailer", "prefix"),
+        ("mgmt", "management", "dropped"),
+        ("regn", "region", "dropped"),
+        ("retntn", "retention", "dropped"),
+        ("sgmt", "segment", "abbreviation"),
+        ("dprtmnt", "department", "abbreviation"),
+        ("spplr", "supplier", "abbreviation"),
+    ],
+)
+def test_reads_typed_words_as_catalog_words(speller: Speller, typed: str, word: str, how: str) -> None:
+    assert speller.correct(typed) == Correction(word, how)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "sent",  # an English word, though its letters are in "segment"
+        "rent",  # an English word
+        "reg",  # too short to be anything but an abbreviation, and "reg" has a vowel
+        "rtn",  # returns or retention: two roots fit
+        "xyzzy",
+        "ship",  # a word of its own
+    ],
+)
+def test_leaves_unsafe_words_alone(speller: Speller, typed: str) -> None:
+    assert speller.correct(typed) is None
+
+
+def test_words_of_one_root_are_one_reading(speller: Speller) -> None:
+    assert speller.correct("refnds") == Correction("refunds", "typo")  # refund, refunds: one root
+
+
+def test_two_roots_at_the_same_distance_are_no_reading() -> None:
+    speller = Speller(["pallet", "ballet"], dictionary=frozenset())
+    assert speller.correct("xallet") is None
+    assert Speller(["margin", "marlin"], dictionary=frozenset()).correct("marxin") is None
+
+
+def test_short_words_need_five_letters_without_a_dictionary() -> None:
+    speller = Speller(VOCABULARY, dictionary=frozenset())
+    assert speller.correct("regn") is None  # four letters with a vowel: unsafe without a dictionary
+    assert speller.correct("mgmt") == Correction("management", "dropped")  # no vowel: an abbreviation
+    assert speller.correct("retntion") == Correction("retention", "typo")
+
+
+def test_the_dictionary_knows_english_words() -> None:
+    words = english_words()
+    needs_dictionary(words)
+    assert {"sent", "region", "customer"} <= words and "regn" not in words
+
+
+@pytest.mark.parametrize(
+    ("question", "metric", "group_by", "typed"),
+    [
+        ("tikcet volume by prioirty", "ticket_volume", "ticket__priority", "tikcet"),
+        ("ticket volume by regn", "ticket_volume", "account__sales_region", "regn"),
+        ("slvd tickets by agnt", "solved_tickets", "agent", "agnt"),
+        ("resolutn rate by team", "resolution_rate", "agent__support_team", "resolutn"),
+    ],
+)
+def test_questions_with_typos_on_an_unseen_project(
+    helpdesk: Resolver, question: str, metric: str, group_by: str, typed: str
+) -> None:
+    res = helpdesk.resolve(question, as_of=DAY)
+    assert res.answerable and res.metrics == [metric] and res.group_by == [(group_by, None)]
+    assert any(n.startswith(f"read '{typed}' as ") for n in res.notes)
+    assert res.confidence < 1.0  # a corrected word always costs confidence
+
+
+def test_an_english_word_is_not_read_as_a_catalog_word(helpdesk: Resolver) -> None:
+    needs_dictionary(english_words())
+    res = helpdesk.resolve("ticket volume by sent", as_of=DAY)
+    assert not res.answerable and res.confidence < 0.5
