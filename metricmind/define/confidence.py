@@ -26,6 +26,7 @@ from dataclasses import replace
 from typing import Any
 
 from metricmind.define.proposal import Proposal, RuleReading
+from metricmind.define.qualifiers import qualifier_doubts
 from metricmind.define.terms import VERBS
 from metricmind.define.words import (
     USE_VERBS,
@@ -339,6 +340,9 @@ def assess(
             "an invoice is read as open from its issue date until its payment date; invoices written off "
             "stay open (the catalog says nothing of them): check that this is the balance meant"
         )
+    for cap, doubt in qualifier_doubts(model, proposal):  # "median", "per", "excluding" … (qualifiers.py)
+        parts.append(cap)
+        doubts.append(doubt)
     rules = rule_confidence(proposal.rules)
     parts.append(rules)
     if rules < CONFIDENT:

@@ -64,3 +64,29 @@ def test_a_date_of_another_model_is_never_read_as_the_snapshot_month(demo: Proje
     )
     assert [r.reason for r in p.rules if r.status == "time"] == ["dates the metric by signup_date"], p.rules
     assert p.time_dimension is None or p.time_dimension.name == "signup_date"
+
+
+def test_a_median_read_as_a_sum_is_a_doubt_never_a_confident_answer(demo: Project) -> None:
+    # "median" is no content word (it names no column), so only the qualifier check sees it ignored.
+    p = analyze(Definition("median_invoice", "Median invoice amount each month"), demo.model)
+    if p.metric is not None:
+        assert p.confidence < 0.6, (p.confidence, p.metric)
+        assert any("'median'" in d for d in p.doubts), p.doubts
+        assert any(r.text.startswith("(doubt)") for r in p.unread)
+
+
+def test_a_qualifier_the_metric_computes_is_no_doubt(demo: Project) -> None:
+    for text in ("Average MRR of Enterprise customers", "Unique customers who paid an invoice each month"):
+        p = analyze(Definition("probe", text), demo.model)
+        assert p.metric is not None, p.message
+        assert not any("which the proposal does not explain" in d for d in p.doubts), (text, p.doubts)
+
+
+def test_excluding_with_nothing_dropped_is_not_confident(demo: Project) -> None:
+    from metricmind.define.qualifiers import qualifier_doubts
+
+    p = analyze(Definition("probe", "Invoice revenue each month"), demo.model)
+    assert p.metric is not None, p.message
+    p.definition = Definition("probe", "Invoice revenue each month, excluding the odd ones")
+    found = qualifier_doubts(demo.model, p)
+    assert found and all(cap < 0.8 for cap, _ in found) and "'excluding'" in found[0][1]
