@@ -63,6 +63,8 @@ TIME_WORDS = frozenset(
     january february march april june july august september october november december""".split()
 )
 """Time words whose typos are fixed where the time phrases read them ("last quater", "febuary")."""
+TYPO_PENALTY = 0.1
+"""Confidence a word read as another costs (``spelling``): the metric and breakdown passes take it too."""
 UNSURE = 0.5
 """Below this confidence a reading is not answered but asked back (``clarify`` offers it to confirm): an
 answer always carries at least this confidence, a refusal less."""
@@ -367,12 +369,17 @@ class _Reading(_PickReading, _AuditReading):
                     self.tokens[t.index] = replace(t, norm=fixed, stem=fixed)
 
     def note_corrections(self) -> None:
-        """Say which typed words the reading took as other words ("read 'regn' as region")."""
+        """Say which typed words the reading took as other words ("read 'regn' as region"), each at a cost
+        in confidence (those read as a metric or a breakdown have paid it where they were read).
+        """
         used = [s for spans in self.res.spans.values() for s in spans]
         for k in sorted(self.fuzzy):
             t = self.tokens[k]
-            if any(s.start <= t.start and t.end <= s.end for s in used):
+            within = [s for s in used if s.start <= t.start and t.end <= s.end]
+            if within:
                 self.res.notes.append(f"read '{t.text}' as {self.stems[k]}")
+            if within and all(s.how != "typo" for s in within):
+                self.res.confidence -= TYPO_PENALTY  # a value or a time word (a metric or breakdown paid)
 
     def candidates(self) -> list[_Pick]:
         out: list[_Pick] = []

@@ -6,9 +6,10 @@ names, labels, synonyms, values and the resolver's lexicon), in this order:
 
 1. **typo**: within a length-scaled Damerau (optimal string alignment) distance (``typo_limit``: none
    under five letters, one from five, two from eight) of a word with the same first letter (catalog
-   words and the resolver's grammar words: ``betwen`` → between). Words of one
-   root (``invoice``/``invoiced``) are one candidate; between them the one the word is a shortening of
-   wins (``invoicd`` → invoiced), else the shortest. Two roots at the best distance: no reading.
+   words and the resolver's grammar words: ``betwen`` → between). Words of one root (``invoice``,
+   ``invoiced``) are one candidate; between them the one the word is a shortening of wins (``invoicd``
+   → invoiced), else the shortest. Two roots at the best distance: the one the word begins with
+   (``retailer`` → retail, not retained), else no reading.
 2. **prefix**: the beginning of exactly one root, at least two letters longer (``feat`` → feature).
 3. **abbreviation**: consonants only after the first letter, in order in exactly one root, with the same
    first and last letter and at most one consonant dropped (``usrs`` → users, ``strts`` → starts).
@@ -123,7 +124,10 @@ class Speller:
             return None
         best = near[min(near)]
         if len({root(w) for w in best}) > 1:
-            return None
+            # two roots as near: the one the word extends ("retailer" → retail, not retained), if one
+            best = [w for w in best if word.startswith(w)]
+            if not best or len({root(w) for w in best}) > 1:
+                return None
         shortened = [w for w in best if is_subsequence(word, w)]
         return min(shortened or best, key=lambda w: (len(w), w))
 

@@ -37,6 +37,7 @@ VOCABULARY = [
 ]
 DICTIONARY = frozenset({"sent", "ship", "date", "rent", "real"})
 HELPDESK = Path(__file__).resolve().parents[2] / "metricmind" / "testing" / "projects" / "helpdesk"
+DEMO = HELPDESK.parents[2] / "demo" / "project"
 DAY = dt.date(2025, 6, 18)
 
 
@@ -139,3 +140,20 @@ def test_an_english_word_is_not_read_as_a_catalog_word(helpdesk: Resolver) -> No
     needs_dictionary(english_words())
     res = helpdesk.resolve("ticket volume by sent", as_of=DAY)
     assert not res.answerable and res.confidence < 0.5
+
+
+def test_between_two_roots_the_one_the_word_extends() -> None:
+    speller = Speller(["retail", "retained", "school"], dictionary=frozenset())
+    assert speller.correct("retailer") == Correction("retail", "typo")  # retail + "er", not retained
+    assert Speller(["margin", "marlin"], dictionary=frozenset()).correct("marlinx") == Correction(
+        "marlin", "typo"
+    )
+
+
+def test_a_value_read_from_a_typo_costs_confidence() -> None:
+    demo = Resolver(Project.load(DEMO, strict=False).model)
+    exact = demo.resolve("signups from germany last month", as_of=DAY)
+    typed = demo.resolve("signups from germnay last month", as_of=DAY)
+    assert typed.answerable and typed.filters == exact.filters and typed.filters
+    assert typed.confidence < exact.confidence
+    assert "read 'germnay' as germany" in typed.notes
