@@ -26,9 +26,12 @@ DEV2, BLIND2 = HERE / "dev2.yml", HERE / "blind2.yml"
 DEV3, BLIND3 = HERE / "dev3.yml", HERE / "blind3.yml"
 """The third code-blind author's sets (2026-12-05): ``dev3.yml`` (tune on it) and ``blind3.yml`` (scored only);
 either may be absent until its author lands it (``present`` says which are there)."""
-TUNING = (DEV, DEV2, DEV3)
+DEV4, BLIND4 = HERE / "dev4.yml", HERE / "blind4.yml"
+"""The fourth code-blind author's sets (qset4, 2026-12-05): ``dev4.yml`` (tune on it) and ``blind4.yml`` (scored
+only); either may be absent until its author lands it."""
+TUNING = (DEV, DEV2, DEV3, DEV4)
 """The splits one may tune on (their misses may be shown)."""
-SCORED_ONLY = (BLIND, BLIND2, BLIND3)
+SCORED_ONLY = (BLIND, BLIND2, BLIND3, BLIND4)
 """The splits scored only: their misses are never shown, and nobody reads them to choose a change."""
 COMPONENTS = ("answerable", "metrics", "group_by", "time_range", "filters", "order_by", "limit", "comparison")
 ATTRIBUTION = "ANY_ATTRIBUTION"  # the set's placeholder: any attribution metric is right
