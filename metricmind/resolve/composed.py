@@ -22,8 +22,6 @@ MODEL_CUES = frozenset({"under", "using", "with", "via", "per", "on", "by"})
 """Words before an attribution model's name that say it is the model ("under last touch")."""
 RATIO_GAP = frozenset({"per", "each", "every", "divided", "by", "over", "for", "a", "an", "the", "our"})
 """The words that may stand between a numerator and a denominator ("spend per new customer")."""
-THRESHOLD_ENTITIES = frozenset({"customer", "account", "company", "logo", "client"})
-"""Nouns for the entity a threshold filters ("customers with over 5k MRR"): customers."""
 COUNT_WORDS = frozenset({"number", "of", "count", "how", "many"})
 """Words a span of a counted entity may hold besides the entity ("number of clients")."""
 
@@ -43,11 +41,7 @@ class _ComposedReading(_MetricReading):
                     continue  # (only near pairs: reading stays linear in the question's length)
                 between = stems(res.question[a.end : b.start])
                 words = self.span_stems(b)
-                if (
-                    "from" not in between
-                    or len(between) > 4
-                    or words[-1] not in THRESHOLD_ENTITIES | {"user"}
-                ):
+                if "from" not in between or len(between) > 4 or words[-1] not in self.r.entities.nouns:
                     continue
                 mods, own = words[:-1], self.span_stems(a)
                 if mods and set(mods) <= set(own):
@@ -78,7 +72,7 @@ class _ComposedReading(_MetricReading):
                 continue
             for a in spans:
                 words = self.span_stems(a)
-                if a.end > b.start or len(words) < 2 or words[-1] not in THRESHOLD_ENTITIES:
+                if a.end > b.start or len(words) < 2 or words[-1] not in self.r.entities.party_words:
                     continue
                 found = [
                     e.target
@@ -112,7 +106,7 @@ class _ComposedReading(_MetricReading):
         if len(res.metrics) != 2:
             return
         spans = res.spans.get("metrics", [])
-        entity = self.r.texts.entity_words | THRESHOLD_ENTITIES
+        entity = self.r.texts.entity_words | self.r.entities.party_words
         for count, base in (res.metrics, res.metrics[::-1]):
             label = self.r.model.metrics[count].label or count
             mods = tuple(w for w in stems(label) if w not in entity)
@@ -210,12 +204,16 @@ class _ComposedReading(_MetricReading):
         if len(res.metrics) != 1 or not ("how many" in text or "number of" in text or relative):
             return
         spans = [x for x in res.spans.get("metrics", []) if x.target == res.metrics[0]]
-        if len(spans) != 1 or not set(self.span_stems(spans[0])) - COUNT_WORDS <= THRESHOLD_ENTITIES:
+        said = set(self.span_stems(spans[0])) - COUNT_WORDS if len(spans) == 1 else set()
+        ents = self.r.entities
+        # who was won or lost: the party for its generic words ("clients"), else the entity named ("sellers")
+        party = ents.party if said and said <= ents.party_words else next(iter(said & ents.nouns), None)
+        if party is None or (len(said) != 1 and party != ents.party):
             return
         wanted: list[str] = []
         for verbs, word in ((WIN_VERBS, "new"), (LOSE_VERBS, "churn")):
             hits = [i for i, w in enumerate(norms) if w in verbs and not self.used[i]]
-            found = [e.target for e in self.lex.lookup((word, "customer")) if e.kind == "metric"]
+            found = [e.target for e in self.lex.lookup((word, party)) if e.kind == "metric"]
             if hits and found:
                 wanted.append(found[0])
                 for i in hits:

@@ -17,7 +17,7 @@ from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.resolution import Span
 from metricmind.resolve.shorthand import SHORT_FORMS
 from metricmind.resolve.text import FILLERS, stems
-from metricmind.resolve.words import ENTITY_NOUNS, GROWTH_WORDS, SOURCE_WORDS
+from metricmind.resolve.words import GROWTH_WORDS, SOURCE_WORDS
 
 MIN_GAIN = 2.0
 """How much a metric's description must explain beyond a reading made of names, labels or synonyms to
@@ -105,9 +105,9 @@ class _DescribedReading(_ReadingBase):
         j = p.first - 1
         while j >= 0 and self.tokens[j].norm in ("the", "our", "a"):
             j -= 1
-        if j < 0 or self.tokens[j].norm not in SOURCE_WORDS or words[0] not in ENTITY_NOUNS:
+        if j < 0 or self.tokens[j].norm not in SOURCE_WORDS or words[0] not in self.r.entities.nouns:
             return False
-        if not any(self.stems[k] in ENTITY_NOUNS | self.r.texts.entity_words for k in range(j)):
+        if not any(self.stems[k] in self.r.entities.nouns | self.r.texts.entity_words for k in range(j)):
             return False
         values = [e for e in self.lex.lookup(tuple(words)) if e.kind == "value"]
         if values:

@@ -73,7 +73,7 @@ BUT_WORDS = frozenset({"but", "save", "bar"})
 # words that may stand between a cue and its value ("excluding the", "not from our", "apart from those in")
 BRIDGE = frozenset(
     """the our any those these from in on of via for who that which come came coming through to
-    with by at paid pay paying customer customers account accounts user users in is are were was do
+    with by at paid pay paying in is are were was do
     did does counting including incl include includes out than aside from left leaving over ones one because
     due""".split()
 )
@@ -85,11 +85,14 @@ VERB_CUES = frozenset({"drop", "dropping", "skip", "skipping", "remove", "removi
 PREPOSITIONS = frozenset({"in", "on", "at", "for", "from", "by", "to", "with", "of", "among", "across"})
 
 
-def exclusion_cue(tokens: list[Token], first: int, used: list[bool]) -> tuple[int, int] | None:
+def exclusion_cue(
+    tokens: list[Token], first: int, used: list[bool], entities: frozenset[str] = frozenset()
+) -> tuple[int, int] | None:
     """The span of the exclusion cue governing the value starting at ``first``, if there is one.
 
     Looks back at most ``WINDOW`` words, across bridge words only (never across another claimed
-    phrase, so "EMEA revenue without refunds" leaves EMEA alone).
+    phrase, so "EMEA revenue without refunds" leaves EMEA alone), and across the catalog's entity nouns
+    (``entities``, stems), claimed or not ("excluding customers in Germany", "except sellers from DE").
     """
     j = first - 1
     lo = max(0, first - WINDOW)
@@ -105,16 +108,11 @@ def exclusion_cue(tokens: list[Token], first: int, used: list[bool]) -> tuple[in
             return j, j + 1
         if j + 1 < first and w in CUE_PAIRS and tokens[j + 1].norm in CUE_PAIRS[w]:
             return j, j + 2
-        if w not in BRIDGE or (used[j] and w not in ENTITY_BRIDGE):
+        entity = tokens[j].stem in entities
+        if (w not in BRIDGE and not entity) or (used[j] and not entity):
             return None
         j -= 1
     return None
-
-
-ENTITY_BRIDGE = frozenset(
-    {"customer", "customers", "account", "accounts", "user", "users", "client", "clients"}
-)
-"""Claimed words a cue still reaches across ("excluding customers in Germany")."""
 
 
 def exclusion_after(

@@ -57,8 +57,9 @@ class _LeftoverReading(_TimeOrderReading):
             p.last
             for p in picks
             if p.kind == "metric"
-            and self.stems[p.first : p.last] in (["customer"], ["user"])
-            and self.tokens[p.last - 1].norm in ("customer", "user")
+            and p.last - p.first == 1
+            and self.stems[p.first] in self.r.entities.nouns
+            and self.tokens[p.first].norm == self.stems[p.first]  # singular: a concept's first word
             and not self.threshold
             and self.best_metric(p.entries) in res.metrics  # not one a description replaced
         }

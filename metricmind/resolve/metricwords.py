@@ -18,7 +18,6 @@ from metricmind.resolve.verbwords import _VerbReading
 from metricmind.resolve.words import (
     ASC_WORDS,
     DESC_WORDS,
-    ENTITY_NOUNS,
     GRAIN_ADJ,
     GRAMMAR,
     GROWTH_WORDS,
@@ -86,7 +85,7 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
                     for q, _ in found
                     if q is not p
                 )
-                if len(words) == 1 and words[0] in ENTITY_NOUNS and ranking and as_dim:
+                if len(words) == 1 and words[0] in self.r.entities.nouns and ranking and as_dim:
                     p.kind, p.entries = "dimension", as_dim
                     continue
                 j = self.prev_word(p.first)
@@ -106,12 +105,12 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
                 )
                 source = j >= 0 and self.tokens[j].norm in SOURCE_WORDS
                 if (
-                    words[0] in ENTITY_NOUNS
+                    words[0] in self.r.entities.nouns
                     and source
                     and self.value_of_other(p, [n for q, n in found if q is not p])
                 ):
                     continue  # "new customers from events": the channel, not who the metric counts
-                if words[0] in ENTITY_NOUNS and (len(words) == 1 or not after_value) and qualifier:
+                if words[0] in self.r.entities.nouns and (len(words) == 1 or not after_value) and qualifier:
                     self.claim(p.first, p.last)  # "MRR from customers acquired via paid search"
                     self.qualifiers.update(range(p.first, p.last))
                     continue
@@ -463,7 +462,7 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
             w = self.stems[i]
             if self.used[i] or w in FILLERS or w in GRAMMAR:
                 continue
-            if w in ENTITY_NOUNS:
+            if w in self.r.entities.nouns:
                 continue  # "subscriptions" alone is not a metric
             owners = sorted(m for m, words in self.lex.metric_words.items() if w in words)
             if len(owners) == 1:

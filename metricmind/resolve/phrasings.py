@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from metricmind.resolve.composed import THRESHOLD_ENTITIES, _ComposedReading
+from metricmind.resolve.composed import _ComposedReading
 from metricmind.resolve.describe import PHRASE_WEIGHT
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.exclusion import exclusion_after, exclusion_cue
@@ -143,7 +143,9 @@ class _PhrasingReading(_ComposedReading, _TierReading):
             return prev is not None and (prev.norm == "the" or (joined and prev.norm in ("ex", "non")))
         if low in EVERYDAY_SHORT and low != "or":
             # "all regions except na", "emea versus na": after an exclusion cue, or set against a value
-            return exclusion_cue(self.tokens, i, self.unclaimed) is not None or self.set_against_value(i)
+            return exclusion_cue(
+                self.tokens, i, self.unclaimed, self.r.entities.nouns
+            ) is not None or self.set_against_value(i)
         return low not in EVERYDAY_SHORT
 
     def set_against_value(self, i: int) -> bool:
@@ -317,7 +319,7 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         who = self.threshold_entity()
         if th is None or who is None:
             return  # "invoices over 1000 dollars": an amount per row, which the catalog cannot apply
-        nouns = THRESHOLD_ENTITIES | {who}
+        nouns = self.r.entities.party_words | {who}
         spans = res.spans.get("metrics", [])
         # (the stems as read, shorthand spelled out: "custs", "cust w/ over 3k")
         entity = {s.target for s in spans if set(self.span_stems(s)) <= nouns}
@@ -363,8 +365,8 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         for s in self.stems:  # the first one named: who ("accounts with 50+ events": customers, not events)
             if s in entities:
                 return s
-            if s in THRESHOLD_ENTITIES and "customer" in entities:
-                return "customer"
+            if s in self.r.entities.party_words and self.r.entities.party is not None:
+                return self.r.entities.party  # the party's generic words ("clients", "logos")
         return None
 
     def read_paid(self) -> None:
@@ -375,7 +377,7 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         if th is not None and self.metric_after(th.last) is None and not self.per_month(th.last):
             spans = self.res.spans.get("metrics", [])
             self.what_they_paid(
-                th.first, {s.target for s in spans if set(self.span_stems(s)) <= THRESHOLD_ENTITIES}
+                th.first, {s.target for s in spans if set(self.span_stems(s)) <= self.r.entities.party_words}
             )
 
     def what_they_paid(self, first: int, entity: set[str]) -> str | None:
@@ -385,7 +387,11 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         """
         verbs = [k for k in range(max(0, first - 3), first) if self.tokens[k].norm in PAYING_VERBS]
         revenue = [e.target for e in self.lex.lookup(("revenue",)) if e.kind == "metric"]
-        if not verbs or not revenue or not any(self.stems[k] in THRESHOLD_ENTITIES for k in range(verbs[0])):
+        if (
+            not verbs
+            or not revenue
+            or not any(self.stems[k] in self.r.entities.party_words for k in range(verbs[0]))
+        ):
             return None
         at = self.tokens[verbs[0]].start
         spans = [s for s in self.res.spans.get("metrics", []) if s.target not in entity]
@@ -489,7 +495,7 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         """Whether an exclusion cue ("excluding", "apart from", "all … but", or after the value ending at
         ``last``: "partner excluded", "EMEA aside") governs the value at ``i``.
         """
-        cue = exclusion_cue(self.tokens, i, self.used)
+        cue = exclusion_cue(self.tokens, i, self.used, self.r.entities.nouns)
         if cue is None and last is not None:
             cue = exclusion_after(self.tokens, last, self.dimension_nouns(i))
         if cue is None:

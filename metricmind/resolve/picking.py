@@ -73,7 +73,7 @@ class _PickReading(_FilterReading):
         counting refunded orders"): the value is left out; a metric of the same word would answer the
         opposite question.
         """
-        if exclusion_cue(self.tokens, c.first, self.unclaimed) is None:
+        if exclusion_cue(self.tokens, c.first, self.unclaimed, self.r.entities.nouns) is None:
             return False
         values = [
             (o, x)
@@ -139,9 +139,10 @@ class _PickReading(_FilterReading):
         value = e.target.split("=", 1)[1] if "=" in e.target else ""
         if e.source != "value" or text.lower() != value.lower():
             return False
-        before_noun = c.last < len(self.tokens) and self.stems[c.last] in self.r.texts.entity_words | {
-            "client"
-        }
+        before_noun = (
+            c.last < len(self.tokens)
+            and self.stems[c.last] in self.r.texts.entity_words | self.r.entities.nouns
+        )
         if before_noun and value[:1].isupper():
             return True  # "how fast are pro accounts growing": a named value (not a state: "paid") before who
         if c.first == 0 or text != value or not text[:1].isupper():
@@ -176,7 +177,7 @@ class _PickReading(_FilterReading):
         if e.exact_case is not None or self.anchored(c, e) or self.written_as_value(c, e):
             return True
         if (
-            exclusion_cue(self.tokens, c.first, self.unclaimed) is not None
+            exclusion_cue(self.tokens, c.first, self.unclaimed, self.r.entities.nouns) is not None
             or exclusion_after(self.tokens, c.last, self.dimension_nouns(c.first)) is not None
         ):
             return True  # "excluding direct", "partner excluded": a value next to an exclusion cue

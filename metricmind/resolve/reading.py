@@ -10,11 +10,12 @@ from typing import Protocol
 
 from metricmind.resolve.attribution import Attribution
 from metricmind.resolve.describe import MetricTexts
+from metricmind.resolve.entities import ProjectEntities
 from metricmind.resolve.lexicon import Entry, Lexicon
 from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.shorthand import expand
 from metricmind.resolve.text import FILLERS, Token, number, tokenize
-from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, DIM_ORDER, GRAMMAR, GROUP_WORDS
+from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, GRAMMAR, GROUP_WORDS
 from metricmind.spec.model import Model
 
 PARTICIPLES = frozenset(
@@ -41,6 +42,11 @@ class Catalog(Protocol):
     @property
     def texts(self) -> MetricTexts:
         """Every metric's words, weighted, for scoring metrics by their descriptions."""
+        ...
+
+    @property
+    def entities(self) -> ProjectEntities:
+        """The catalog's entity nouns, the party it serves and its entities' order."""
         ...
 
     @property
@@ -173,7 +179,7 @@ class _ReadingBase:
 
         def key(n: str) -> tuple[bool, bool, int, int, int, int]:
             info = self.lex.dims.get(n)
-            order = next((k for k, p in enumerate(DIM_ORDER) if n.startswith(p)), len(DIM_ORDER))
+            order = self.r.entities.rank(n)  # the central entity's first
             specific = -len(info.values) if info else 0  # "US": the country before the region
             return (
                 # a conformed dimension (a table of dimensions only, "channel" for spend and customers)

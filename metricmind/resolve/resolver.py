@@ -43,6 +43,7 @@ from metricmind.resolve.coarse import widen_to_grain
 from metricmind.resolve.describe import MetricTexts, metric_texts
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.embedscore import ByMeaning, by_meaning
+from metricmind.resolve.entities import ProjectEntities, project_entities
 from metricmind.resolve.lexicon import Entry, build_lexicon, read_learned
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
 from metricmind.resolve.reading import _Pick
@@ -130,8 +131,8 @@ class Resolver:
         return out
 
     @cached_property
-    def texts(self) -> MetricTexts:
-        """Every metric's words, weighted (the nouns a ``name`` dimension answers to meet its entity)."""
+    def name_nouns(self) -> dict[str, set[str]]:
+        """The nouns the catalog's ``name`` dimensions answer to, by entity ("account" for customer)."""
         nouns: dict[str, set[str]] = {}
         for words, entries in self.lex.phrases.items():
             for e in entries:
@@ -139,6 +140,22 @@ class Resolver:
                     entity = e.target.split("__", 1)[0]
                     if words[0] != entity:
                         nouns.setdefault(entity, set()).add(words[0])
+        return nouns
+
+    @cached_property
+    def entities(self) -> ProjectEntities:
+        """The catalog's entity nouns, the party it serves and its entities' order (``entities.py``)."""
+        return project_entities(self.model, self.name_nouns)
+
+    @cached_property
+    def texts(self) -> MetricTexts:
+        """Every metric's words, weighted (the nouns a ``name`` dimension answers to meet its entity, and
+        the words for the party the business serves meet the party: "clients" for the bazaar's buyers).
+        """
+        nouns = {e: set(n) for e, n in self.name_nouns.items()}
+        party = self.entities.party
+        if party is not None:
+            nouns.setdefault(party, set()).update(self.entities.party_words - {party})
         return metric_texts(self.model, nouns)
 
     @cached_property

@@ -9,7 +9,7 @@ from metricmind.resolve.describe import PHRASE_WEIGHT
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.text import FILLERS
-from metricmind.resolve.words import ENTITY_NOUNS, GRAMMAR, GROWTH_WORDS, LOSE_VERBS, WIN_VERBS
+from metricmind.resolve.words import GRAMMAR, GROWTH_WORDS, LOSE_VERBS, WIN_VERBS
 
 
 class _VerbReading(_ReadingBase):
@@ -39,7 +39,7 @@ class _VerbReading(_ReadingBase):
         expansion MRR: "expanded" meets "expansion"), when no phrase named a metric; below 0.8.
         """
         for i, t in enumerate(self.tokens):
-            if self.used[i] or t.stem in FILLERS or t.stem in GRAMMAR or t.stem in ENTITY_NOUNS:
+            if self.used[i] or t.stem in FILLERS or t.stem in GRAMMAR or t.stem in self.r.entities.nouns:
                 continue
             if not t.norm.endswith(("ed", "ing")):
                 continue  # a verb says what happened ("expanded"); a vague noun ("engagement") does not

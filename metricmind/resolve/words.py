@@ -99,8 +99,6 @@ GRAMMAR = (
         few couple than against relative""".split()
     )
 )
-ENTITY_NOUNS = frozenset({"customer", "account", "user", "subscription", "invoice", "trial", "event", "logo"})
-DIM_ORDER = ("customer__", "subscription__", "invoice__", "event__", "touchpoint__", "ad_spend__", "trial__")
 WIN_VERBS = frozenset(
     "sign signed win won acquire acquired pick picked join joined joining onboard onboarded land landed "
     "came come gain gained close closed bring brought add added adding".split()
