@@ -81,7 +81,7 @@ def project_entities(model: Model, nouns_of: dict[str, set[str]]) -> ProjectEnti
     if party is not None:
         party_words |= {party, stem(party), *nouns_of.get(party, ())}
     # the party first ("GMV in the US": where the buyers are), then the most referred to
-    order = tuple(f"{n}__" for n, _ in sorted(refs.items(), key=lambda x: (x[0] != party, -x[1], x[0])))
+    order = (f"{party}__",) if party else ()
     return ProjectEntities(
         nouns=frozenset(own | party_words),
         party=party,

@@ -92,7 +92,9 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
                 after_value = j >= 0 and j in in_value
                 while j >= 0 and j in in_value:
                     j = self.prev_word(j)
-                qualifier = after_value or (j >= 0 and self.tokens[j].norm in QUALIFIER_BEFORE)
+                qualifier = after_value or (
+                    j >= 0 and self.tokens[j].norm in QUALIFIER_BEFORE and not self.count_of(j)
+                )
                 qualifier = qualifier or (j >= 0 and self.tokens[j].norm == "by" and self.agent(j, p.first))
                 # "billed (to) our customers": the entity right after another metric's verb is who
                 k = j - 1 if j >= 0 and self.tokens[j].norm == "to" else j
@@ -254,6 +256,17 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
                 self.span("metrics", i, i + 2, found[0], "entity")
                 return found[:1]
         return []
+
+    def count_of(self, j: int) -> bool:
+        """Whether "of" at ``j`` ends a count phrase ("number of", "count of", "# of reviews"): what follows
+        is counted (the entity's own metric), not a qualifier of another metric.
+        """
+        if self.tokens[j].norm != "of":
+            return False
+        if j > 0 and self.tokens[j - 1].norm in ("number", "count", "no"):
+            return True
+        before = self.res.question[: self.tokens[j].start].rstrip()
+        return before.endswith("#")
 
     def sorted_by_other(self, p: _Pick) -> bool:
         """Whether a sort word and "by" follow the words of ``p`` ("customers ranked/sorted by MRR")."""
