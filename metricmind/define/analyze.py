@@ -356,6 +356,7 @@ def _build(
         ctx.table = model.semantic_models[main_measure.semantic_model].relation
         ctx.table_values = values.get(ctx.table, {})
         ctx.table_numeric = numeric_columns(columns, ctx.table)
+        ctx.table_columns = (columns or {}).get(ctx.table) or {}
     reads = [rulebook.read_rule(r, ctx) for r in definition.rules]
     reads += _implicit_rule(definition, base, ctx, reads)
     rulebook.check_which(reads)

@@ -335,6 +335,7 @@ def _part(
         ctx.table = model.semantic_models[source].relation
         ctx.table_values = parts.values.get(ctx.table, {})
         ctx.table_numeric = numeric_columns(parts.columns, ctx.table)
+        ctx.table_columns = (parts.columns or {}).get(ctx.table) or {}
     if name != definition.name:
         rules = [clause_for(r, text) for r in rules]
     reads = [rulebook.read_rule(r, ctx) for r in rules if r]

@@ -16,6 +16,7 @@ from dataclasses import replace
 from metricmind.define.columns import column_reading, comparison_reading
 from metricmind.define.columns import column_words as _phrases
 from metricmind.define.dating import dated_forms
+from metricmind.define.pairs import compared_flag, pair_reading
 from metricmind.define.proposal import RuleReading
 from metricmind.define.ruleforms import (
     EXCEPT,
@@ -152,6 +153,18 @@ def _read(text: str, ctx: Context) -> Read:
                 "catalog's dimensions",
             )
         )
+    paired = (
+        pair_reading(text, low, ctx.table, ctx.table_columns, ctx.model, negative)
+        if ctx.table_columns
+        else None
+    )
+    if paired is not None:  # "Only invoices paid after their due date": paid_at > due_at (define/pairs.py)
+        found, _ = values_of(words, ctx)
+        found = [
+            f for f in found if not compared_flag(f, paired[1])
+        ]  # "paid" of paid_at is no is_paid filter
+        if not found and not ctx.ambiguous:  # a value beside it is read the usual way, never dropped
+            return Read(paired[0], negative=negative, column_sql=paired[1])
     # "Month of conversion", "counted in the month the subscription ended" (define/dating.py)
     named_month = next((t for alt in dated_forms(low) if (t := _time_rule(alt, stems(alt), ctx))), None)
     if named_month and not negative:

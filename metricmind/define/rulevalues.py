@@ -61,6 +61,7 @@ class Context:
     table: str = ""  # the source's one table (relation), when it has one
     table_values: dict[str, tuple[str, ...]] = field(default_factory=dict)  # its non-dimension text columns
     table_numeric: tuple[str, ...] = ()  # its numeric columns (compared with a number by a rule)
+    table_columns: dict[str, str] = field(default_factory=dict)  # its columns and types (two compared)
 
 
 @dataclass

@@ -90,3 +90,65 @@ def test_excluding_with_nothing_dropped_is_not_confident(demo: Project) -> None:
     p.definition = Definition("probe", "Invoice revenue each month, excluding the odd ones")
     found = qualifier_doubts(demo.model, p)
     assert found and all(cap < 0.8 for cap, _ in found) and "'excluding'" in found[0][1]
+
+
+def _columns_and_values(project: Project) -> dict[str, object]:
+    from metricmind.define.columns import table_values
+    from metricmind.define.extend import warehouse_columns
+
+    columns = warehouse_columns(project.warehouse)
+    return {"columns": columns, "values": table_values(project.warehouse, project.model, columns)}
+
+
+def test_a_rule_comparing_two_dates_of_the_row_is_read_as_that_comparison(demo: Project) -> None:
+    # Not the is_paid flag its word "paid" names: paid_at > due_at, row by row, in a new measure.
+    p = analyze(
+        Definition(
+            "late_paid_amount", "Invoice amount by issue month", ("Only invoices paid after their due date",)
+        ),
+        demo.model,
+        **_columns_and_values(demo),  # type: ignore[arg-type]
+    )
+    assert p.refused is None and p.metric is not None and not p.unread, (p.message, p.rules)
+    assert [r.status for r in p.rules] == ["filter"] and "paid_at > due_at" in p.rules[0].reason
+    assert p.confidence < 0.8  # a column comparison is checked by a person
+    _same(
+        demo,
+        p,
+        """select m.month, coalesce(sum(i.amount), 0) from months m
+           left join fct_invoices_canonical i
+             on date_trunc('month', i.issued_at) = m.month and i.paid_at > i.due_at
+           group by 1 order by 1""",
+    )
+
+
+def test_before_and_a_payment_date_said_by_its_synonym(demo: Project) -> None:
+    p = analyze(
+        Definition(
+            "early_invoices",
+            "Number of invoices",
+            ("Keep invoices whose payment date is before the due date",),
+        ),
+        demo.model,
+        **_columns_and_values(demo),  # type: ignore[arg-type]
+    )
+    assert p.refused is None and p.metric is not None and not p.unread, (p.message, p.rules)
+    assert "paid_at < due_at" in p.rules[0].reason
+    _same(
+        demo,
+        p,
+        """select m.month, count(i.invoice_id) from months m
+           left join fct_invoices_canonical i
+             on date_trunc('month', i.issued_at) = m.month and i.paid_at < i.due_at
+           group by 1 order by 1""",
+    )
+
+
+def test_a_rule_defining_a_word_by_a_comparison_stays_unread(demo: Project) -> None:
+    # "Late means …" says what a word means; applied to every part of a ratio it would make it 1.
+    p = analyze(
+        Definition("late", "Invoices paid late", ("Late means the payment date is after the due date",)),
+        demo.model,
+        **_columns_and_values(demo),  # type: ignore[arg-type]
+    )
+    assert p.refused is not None or any(r.status == "unread" for r in p.rules), p.rules
