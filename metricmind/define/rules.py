@@ -293,6 +293,10 @@ def _read(text: str, ctx: Context) -> Read:
                 f", but the rule also says {', '.join(map(repr, elsewhere))}, the name of another "
                 "dimension or column: check that it means this one"
             )
+        compared = COMPARED.search(low) if leftover else None
+        if compared:  # "Only invoices paid after their due date" without the table's columns: not is_paid
+            conf = min(conf, OTHER_NAME)
+            what += f", but the rule compares ({compared.group(0)!r} …), which a filter on {dim} does not say"
         if ctx.chosen:
             conf = min(conf, CHOSEN)
             what += f", but {ctx.chosen[0]}"
@@ -371,6 +375,8 @@ def _table_words(ctx: Context) -> set[str]:
 CHOSEN = 0.75
 #: The confidence of a filter whose rule also names another dimension or column (a doubt).
 OTHER_NAME = 0.5
+#: A comparison word of a rule ("paid after the due date") that a filter on one dimension cannot say.
+COMPARED = re.compile(r"\b(after|before|later than|earlier than|prior to|sooner than)\b")
 
 
 def other_names(leftover: list[str], dim: str, ctx: Context) -> list[str]:

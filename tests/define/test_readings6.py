@@ -152,3 +152,15 @@ def test_a_rule_defining_a_word_by_a_comparison_stays_unread(demo: Project) -> N
         **_columns_and_values(demo),  # type: ignore[arg-type]
     )
     assert p.refused is not None or any(r.status == "unread" for r in p.rules), p.rules
+
+
+def test_without_the_tables_columns_a_compared_rule_is_a_doubt_not_the_flag(demo: Project) -> None:
+    # No columns passed: "paid" still names is_paid, but the rule compares two dates: a doubt (0.5).
+    p = analyze(
+        Definition(
+            "late_paid_amount", "Invoice amount by issue month", ("Only invoices paid after their due date",)
+        ),
+        demo.model,
+    )
+    assert p.metric is None or p.confidence < 0.6, (p.confidence, p.rules)
+    assert any("compares" in r.reason for r in p.rules), p.rules
