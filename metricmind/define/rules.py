@@ -293,10 +293,10 @@ def _read(text: str, ctx: Context) -> Read:
                 f", but the rule also says {', '.join(map(repr, elsewhere))}, the name of another "
                 "dimension or column: check that it means this one"
             )
-        compared = COMPARED.search(low) if leftover else None
-        if compared:  # "Only invoices paid after their due date" without the table's columns: not is_paid
+        comparing = COMPARED.search(low) if leftover else None
+        if comparing:  # "Only invoices paid after their due date" without the table's columns: not is_paid
             conf = min(conf, OTHER_NAME)
-            what += f", but the rule compares ({compared.group(0)!r} …), which a filter on {dim} does not say"
+            what += f", but the rule compares ({comparing.group(0)!r} …), which a filter on {dim} does not say"
         if ctx.chosen:
             conf = min(conf, CHOSEN)
             what += f", but {ctx.chosen[0]}"
