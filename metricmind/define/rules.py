@@ -296,7 +296,9 @@ def _read(text: str, ctx: Context) -> Read:
         comparing = COMPARED.search(low) if leftover else None
         if comparing:  # "Only invoices paid after their due date" without the table's columns: not is_paid
             conf = min(conf, OTHER_NAME)
-            what += f", but the rule compares ({comparing.group(0)!r} …), which a filter on {dim} does not say"
+            what += (
+                f", but the rule compares ({comparing.group(0)!r} …), which a filter on {dim} does not say"
+            )
         if ctx.chosen:
             conf = min(conf, CHOSEN)
             what += f", but {ctx.chosen[0]}"
