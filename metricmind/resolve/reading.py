@@ -14,6 +14,7 @@ from metricmind.resolve.entities import ProjectEntities
 from metricmind.resolve.lexicon import Entry, Lexicon
 from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.shorthand import expand
+from metricmind.resolve.spelling import Speller
 from metricmind.resolve.text import FILLERS, Token, number, tokenize
 from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, GRAMMAR, GROUP_WORDS
 from metricmind.spec.model import Model
@@ -64,6 +65,11 @@ class Catalog(Protocol):
 
     def correct(self, word: str) -> str | None:
         """The catalog word ``word`` is a typo of, if exactly one is close enough."""
+        ...
+
+    @property
+    def speller(self) -> Speller:
+        """Reads misspelt and shortened words as the catalog's words."""
         ...
 
 

@@ -48,7 +48,7 @@ from metricmind.resolve.lexicon import Entry, build_lexicon, read_learned
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Resolution, Span
-from metricmind.resolve.spelling import Speller
+from metricmind.resolve.spelling import Speller, in_context
 from metricmind.resolve.text import FILLERS, number, root
 from metricmind.resolve.timephrases import find_time
 from metricmind.resolve.words import (
@@ -367,6 +367,7 @@ class _Reading(_PickReading, _AuditReading):
         return speaks_of_credit(self.tokens) or where is not None or wants_analysis(self.tokens, where)
 
     def correct_typos(self) -> None:
+        unread: list[int] = []
         for t in self.tokens:
             s = t.stem
             if (
@@ -384,6 +385,19 @@ class _Reading(_PickReading, _AuditReading):
                 if fixed in TIME_WORDS and fixed not in self.lex.vocabulary:
                     # "last quater": the time phrases read the words as typed, so the word is fixed there too
                     self.tokens[t.index] = replace(t, norm=fixed, stem=fixed)
+            else:
+                unread.append(t.index)
+        for k in unread:
+            found = in_context(
+                self.r.speller,
+                self.stems[k],
+                self.stems[k - 1] if k > 0 else None,
+                self.stems[k + 1] if k + 1 < len(self.stems) else None,
+                lambda key: bool(self.lex.lookup(key)),
+            )
+            if found is not None:
+                self.stems[k] = found.word
+                self.fuzzy.add(k)
 
     def note_corrections(self) -> None:
         """Say which typed words the reading took as other words ("read 'regn' as region"), each at a cost

@@ -14,10 +14,13 @@ names, labels, synonyms, values and the resolver's lexicon), in this order:
 3. **abbreviation**: consonants only after the first letter, in order in exactly one root, with the same
    first and last letter and at most one consonant dropped (``usrs`` → users, ``strts`` → starts).
 4. **dropped letters**: the word's letters in order in exactly one root with the same first and last
-   letter, keeping at least half of it (``regn`` → region, ``expansn`` → expansion, ``mgmt`` →
+   letter, keeping at least half of it, and the start of no catalog word (``regn`` → region, ``expansn`` → expansion, ``mgmt`` →
    management when no other root fits). The word must not be an ordinary English word (the embedding
    tokenizer's whole-word vocabulary, when installed; otherwise only words of five letters or more, or
    without vowels, are read so): ``sent`` is not ``segment``.
+
+A short form none of these reads alone is read from the phrase it makes with a neighbour
+(``in_context``: "exp mrr" → expansion MRR, a catalog phrase; "exp" alone could be export or expired).
 
 Short words (under four letters) are read as abbreviations only: ``arr`` is not ``mrr``. Each reading carries how
 it was made, so the resolver can lower its confidence and say what it read ("read 'regn' as region").
@@ -26,7 +29,7 @@ it was made, so the resolver can lower its confidence and say what it read ("rea
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -158,6 +161,8 @@ class Speller:
     def dropped(self, word: str) -> str | None:
         """The one root holding ``word``'s letters in order (same first and last letter, half kept)."""
         vowelless = not any(c in VOWELS for c in word[1:])
+        if any(w.startswith(word) for w in self.words):
+            return None  # the start of several words ("contr": contract, contraction), not letters dropped
         if word in self.dictionary or (not self.dictionary and len(word) < 5 and not vowelless):
             return None
         fits = [
@@ -169,6 +174,31 @@ class Speller:
             and is_subsequence(word, w)
         ]
         return _one_root(fits)
+
+
+def in_context(
+    speller: Speller,
+    word: str,
+    before: str | None,
+    after: str | None,
+    is_phrase: Callable[[tuple[str, ...]], bool],
+) -> Correction | None:
+    """A short form no rule reads alone, read from the phrase it makes with a neighbour ("exp mrr" →
+    expansion mrr): the catalog words beginning with ``word`` (three letters or more) or holding its
+    letters in order with the same first and last letter, that form a catalog phrase with the word
+    before or after it; one root only.
+    """
+    if not word.isalpha() or len(word) < MIN_LETTERS - 1:
+        return None
+    fits = []
+    for w in speller.words:
+        if w[0] != word[0] or len(w) <= len(word):
+            continue
+        if not (w.startswith(word) or (w[-1] == word[-1] and is_subsequence(word, w))):
+            continue
+        if (after is not None and is_phrase((w, after))) or (before is not None and is_phrase((before, w))):
+            fits.append(w)
+    return _how(_one_root(fits), "context")
 
 
 def _how(word: str | None, how: str) -> Correction | None:

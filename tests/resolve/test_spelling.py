@@ -157,3 +157,12 @@ def test_a_value_read_from_a_typo_costs_confidence() -> None:
     assert typed.answerable and typed.filters == exact.filters and typed.filters
     assert typed.confidence < exact.confidence
     assert "read 'germnay' as germany" in typed.notes
+
+
+def test_a_short_form_is_read_from_the_phrase_it_makes() -> None:
+    demo = Resolver(Project.load(DEMO, strict=False).model)
+    res = demo.resolve("contr mrr by rgn last month", as_of=DAY)  # "contr": contract or contraction
+    assert res.answerable and res.metrics == ["contraction_mrr"]
+    assert res.group_by == [("customer__region", None)]
+    assert "read 'contr' as contraction" in res.notes and res.confidence < 1.0
+    assert not demo.resolve("contr by region last month", as_of=DAY).answerable  # no phrase, no reading
