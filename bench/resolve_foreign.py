@@ -35,6 +35,19 @@ AS_OF = "2024-07-01"
 BUILDERS: dict[str, Callable[[Path], Path]] = {"bazaar": copy_bazaar, "helpdesk": copy_helpdesk}
 
 
+def yes_no_as_written(item: dict[str, Any]) -> dict[str, Any]:
+    """The item with YAML ``true``/``false`` filter values as the warehouse writes a BOOLEAN ("true"):
+    the set's README compares yes/no values case-insensitively."""
+    want = item.get("expect") or {}
+    filters = [
+        {**f, "values": [str(v).lower() if isinstance(v, bool) else v for v in f.get("values") or ()]}
+        if "values" in f
+        else f
+        for f in want.get("filters") or ()
+    ]
+    return {**item, "expect": {**want, "filters": filters}} if filters else item
+
+
 def built(work: Path, name: str) -> Path:
     """The project ``name`` with its warehouse, built into ``work`` once and reused."""
     root = work / name
@@ -59,7 +72,7 @@ def main() -> None:
     figures: list[str] = []
     for path in splits:
         scored_only = path.name.startswith("blind")
-        items: list[dict[str, Any]] = blindset.load(path)
+        items = [yes_no_as_written(i) for i in blindset.load(path)]
         print(f"== {path.stem} ({'scored only' if scored_only else 'tune on it'})")
         total = [0, 0]
         for name in sorted({str(i.get("project")) for i in items}):

@@ -88,3 +88,27 @@ def project_entities(model: Model, nouns_of: dict[str, set[str]]) -> ProjectEnti
         party_words=frozenset(party_words),
         order=order,
     )
+
+
+def counts_of(model: Model, entity: str, near: str | None = None) -> list[str]:
+    """The metrics that count ``entity`` itself (a plain count of its key column, no filter), the best
+    first: one read where ``near`` is (how many buyers placed over 10 orders: the buyers *with orders*,
+    counted in the orders' model), then one over the entity's own model (how many accounts: every account).
+    """
+    near_models = model.source_models(near) if near in model.metrics else set()
+    found: list[tuple[int, str]] = []
+    for m in model.metrics.values():
+        if m.measure is None or m.filter or m.measure.filter or m.measure.name not in model.measures:
+            continue
+        measure = model.measures[m.measure.name]
+        if measure.agg.value not in ("count", "count_distinct"):
+            continue
+        sm = model.semantic_models[measure.semantic_model]
+        key = next((e for e in sm.entities if e.name == entity), None)
+        if key is None or (measure.expr or measure.name) not in (key.expr, key.name):
+            continue
+        if sm.name in near_models:
+            found.append((0, m.name))
+        elif key.type == EntityType.PRIMARY:
+            found.append((1, m.name))
+    return [name for _, name in sorted(found)]

@@ -283,10 +283,13 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
         if before is None:
             return False
         word = self.stems[p.first]
-        return any(
-            word in stems(e.target.split("=", 1)[0].split("__", 1)[-1].replace("_", " "))
-            for e in before.entries
-        )
+
+        def own_words(target: str) -> set[str]:
+            # a word repeating the entity's name is the entity ("cancelled orders": order__order_status)
+            entity, _, name = target.split("=", 1)[0].rpartition("__")
+            return set(stems(name.replace("_", " "))) - set(stems(entity.replace("_", " ")))
+
+        return any(word in own_words(e.target) for e in before.entries)
 
     def ranked_entity(self, p: _Pick, picks: list[_Pick]) -> bool:
         """An entity noun alone right after a ranking word, and no other metric ("best customers")"""

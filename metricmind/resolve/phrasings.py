@@ -11,6 +11,7 @@ from bisect import bisect_left
 from metricmind.resolve.composed import _ComposedReading
 from metricmind.resolve.describe import PHRASE_WEIGHT
 from metricmind.resolve.describe import key as word_key
+from metricmind.resolve.entities import counts_of
 from metricmind.resolve.exclusion import exclusion_after, exclusion_cue
 from metricmind.resolve.leftvalues import after_cue, left_values, value_part
 from metricmind.resolve.lexicon import Entry
@@ -341,9 +342,11 @@ class _PhrasingReading(_ComposedReading, _TierReading):
         self.threshold = True
         norms = " ".join(t.norm for t in self.tokens)
         if "how many" in norms or "number of" in norms or "count of" in norms or "# of" in res.question:
-            counted = [m for m in res.metrics if m in entity] or [
-                e.target for e in self.lex.lookup((who,)) if e.kind == "metric"
-            ][:1]
+            counted = (
+                [m for m in res.metrics if m in entity]
+                or [e.target for e in self.lex.lookup((who,)) if e.kind == "metric"][:1]
+                or counts_of(self.r.model, who, metric)[:1]  # the catalog's count of who, near the metric
+            )
             res.metrics = counted or res.metrics
         else:
             res.metrics = [metric]
