@@ -15,6 +15,7 @@ import datetime as dt
 import heapq
 import itertools
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -293,6 +294,26 @@ def _in(conn: sa.Connection, node_id: int, kind: EdgeKind) -> list[tuple[str, st
         .where(edges.c.dst == node_id, edges.c.kind == kind.value)
     )
     return [(k, key, int(i), int(u), bool(m)) for k, key, i, u, m in rows]
+
+
+def dimension_uses(engine: sa.Engine, metrics: Sequence[str]) -> dict[str, int]:
+    """How often the query log grouped any of ``metrics`` by each dimension (``HAS_DIMENSION`` uses,
+    summed over the metrics; dimensions never used are left out).
+    """
+    src, dst = nodes.alias("m"), nodes.alias("d")
+    query = (
+        sa.select(dst.c.key, sa.func.sum(edges.c.uses))
+        .select_from(edges.join(src, src.c.id == edges.c.src).join(dst, dst.c.id == edges.c.dst))
+        .where(
+            edges.c.kind == EdgeKind.HAS_DIMENSION.value,
+            src.c.kind == NodeKind.METRIC.value,
+            src.c.key.in_(list(metrics)),
+            edges.c.uses > 0,
+        )
+        .group_by(dst.c.key)
+    )
+    with engine.connect() as conn:
+        return {str(key): int(uses) for key, uses in conn.execute(query)}
 
 
 def depends(engine: sa.Engine, metric: str) -> dict[str, Any]:

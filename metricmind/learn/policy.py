@@ -32,7 +32,7 @@ experience (so the policy follows a drifting workload). The whole state is a JSO
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +48,10 @@ FACTORS: dict[str, tuple[str, ...]] = {
     "materialization": ("view", "table", "incremental", "ephemeral"),
 }
 ALGORITHMS = ("linucb", "thompson")
+#: How the share of exploring decisions evolves (:meth:`Policy.epsilon_for`).
+EPSILON_SCHEDULES = ("constant", "per_context")
+#: The contexts whose decisions the per-context schedule counts (the least recent are forgotten).
+MAX_VISITS = 50_000
 MODELS = ("factored", "disjoint")
 #: The skill options that reuse a skill's plan (``none`` compiles afresh).
 SKILL_OPTIONS = ("best_match", "fastest", "most_recent")
@@ -84,6 +88,40 @@ QUERY_ARMS: tuple[str, ...] = (
         for o in ("none", "result_cache")
     ),
 )
+
+
+def offered_arms(
+    plans: Iterable[tuple[str, str]],
+    *,
+    cached: bool,
+    rollup: bool,
+    hinted: Iterable[tuple[str, str]] = (),
+) -> list[str]:
+    """The arms that apply to one request — the one rule the learned path
+    (:meth:`metricmind.project.learning.Learner.offered`) and the simulator
+    (:meth:`metricmind.learn.simulate.Workload.allowed_arms`) share.
+
+    Args:
+        plans: The request's plans as ``(skill option, join path)`` pairs, the plain plan
+            ``("none", "canonical")`` first.
+        cached: The answer is in the result cache on the current data version. Only then are the cache's
+            arms offered: every plan's answer is stored whatever the arm, so on a miss a cache arm is its
+            plan exactly, and offering it would split one option's evidence in two (its block would learn
+            the reward every answer earns, leaving a fresh rollup nothing to beat it with).
+        rollup: A current rollup answers the query exactly.
+        hinted: The plans with a hinted variant (Spark, Databricks).
+    """
+    hints = set(hinted)
+    out: list[str] = []
+    for skill, join_path in plans:
+        out.append(query_arm(skill, join_path))
+        if cached:
+            out.append(query_arm(skill, join_path, "result_cache"))
+        if (skill, join_path) in hints:
+            out.append(query_arm(skill, join_path, "hints"))
+    if rollup:
+        out.append(query_arm(optimization="rollup"))
+    return list(dict.fromkeys(out))
 
 
 @dataclass(frozen=True)
@@ -169,13 +207,15 @@ class Policy:
         epsilon: float = 0.1,
         alpha: float = 1.0,
         batch: int = 32,
-        decay: float = 0.995,
+        decay: float = 0.999,
         ridge: float = 1.0,
         option_ridge: float | None = 0.1,
         seed: int = 0,
         model: str = "factored",
         confidence: float | None = 2.0,
         interactions: Sequence[int] | None = None,
+        epsilon_schedule: str = "per_context",
+        epsilon_visits: int = 10,
     ) -> None:
         if algorithm not in ALGORITHMS:
             raise MetricmindError(
@@ -190,7 +230,16 @@ class Policy:
         self.dim = dim + 1
         self.algorithm = algorithm
         self.model = model
+        if epsilon_schedule not in EPSILON_SCHEDULES:
+            raise MetricmindError(
+                f"Unknown exploration schedule {epsilon_schedule!r}",
+                hint=f"Use {' or '.join(EPSILON_SCHEDULES)}.",
+            )
         self.epsilon = epsilon
+        self.epsilon_schedule = epsilon_schedule
+        self.epsilon_visits = max(1, int(epsilon_visits))
+        #: How often each context (rounded to one decimal) was decided (the per-context schedule).
+        self.visits: dict[str, int] = {}
         self.confidence = confidence
         self.alpha = alpha
         self.batch = batch
@@ -306,9 +355,39 @@ class Policy:
         upper = mean - mean[best] + self.confidence * np.sqrt(np.maximum(var, 0.0))
         return [self.arms[i] for k, i in enumerate(ids) if k == best or upper[k] >= 0]
 
-    def choose(self, context: Sequence[float] | np.ndarray, allowed: Sequence[str] | None = None) -> str:
-        """The arm to play for ``context`` among ``allowed`` (every arm when None)."""
-        if self.rng.random() < self.epsilon:
+    def epsilon_for(self, context: Sequence[float] | np.ndarray, key: str | None = None) -> float:
+        """The share of exploring decisions for ``context`` now: ``epsilon`` (``constant``), or
+        ``epsilon · min(1, sqrt(epsilon_visits / n))`` before the context's ``n+1``-th decision
+        (``per_context``: ``epsilon`` for its first ``epsilon_visits`` decisions, then decaying as the
+        context is decided more often: a quarter of it after 16 times as many). The context is ``key``
+        when given (the learned path and the simulator pass the query's pattern), else the features
+        rounded to one decimal.
+        """
+        if self.epsilon_schedule == "constant":
+            return self.epsilon
+        n = self.visits.get(key or self._visit_key(context), 0)
+        return self.epsilon * min(1.0, float(np.sqrt(self.epsilon_visits / max(n, 1))))
+
+    @staticmethod
+    def _visit_key(context: Sequence[float] | np.ndarray) -> str:
+        return np.round(np.asarray(context, dtype=float).ravel(), 1).tobytes().hex()
+
+    def choose(
+        self,
+        context: Sequence[float] | np.ndarray,
+        allowed: Sequence[str] | None = None,
+        key: str | None = None,
+    ) -> str:
+        """The arm to play for ``context`` among ``allowed`` (every arm when None); ``key`` names the
+        context for the per-context exploration schedule (:meth:`epsilon_for`).
+        """
+        epsilon = self.epsilon_for(context, key)
+        if self.epsilon_schedule != "constant":
+            key = key or self._visit_key(context)
+            self.visits[key] = self.visits.pop(key, 0) + 1  # most recent last
+            if len(self.visits) > MAX_VISITS:
+                del self.visits[next(iter(self.visits))]
+        if self.rng.random() < epsilon:
             pool = self.plausible(context, allowed)
             return pool[int(self.rng.integers(len(pool)))]
         scores = self.scores(context, allowed)
@@ -386,6 +465,9 @@ class Policy:
             "algorithm": self.algorithm,
             "model": self.model,
             "epsilon": self.epsilon,
+            "epsilon_schedule": self.epsilon_schedule,
+            "epsilon_visits": self.epsilon_visits,
+            "visits": self.visits,
             "confidence": self.confidence,
             "interactions": self.interactions,
             "alpha": self.alpha,
@@ -422,7 +504,11 @@ class Policy:
             model=model,
             confidence=None if confidence is None else float(confidence),
             interactions=state.get("interactions"),
+            # a checkpoint from before the schedule existed explored at a constant share
+            epsilon_schedule=str(state.get("epsilon_schedule", "constant")),
+            epsilon_visits=int(state.get("epsilon_visits", 10)),
         )
+        policy.visits = {str(k): int(v) for k, v in (state.get("visits") or {}).items()}
         policy.A = np.asarray(state["A"], dtype=float)
         policy.b = np.asarray(state["b"], dtype=float)
         policy._refresh()

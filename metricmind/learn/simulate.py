@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from metricmind.learn.cache import ResultCache
-from metricmind.learn.policy import QUERY_ARMS, SKILL_OPTIONS, Policy, query_arm
+from metricmind.learn.policy import QUERY_ARMS, SKILL_OPTIONS, Policy, offered_arms, query_arm
 from metricmind.learn.reward import Outcome, RewardConfig
 
 GRAINS = ("none", "day", "week", "month", "quarter", "year")
@@ -190,7 +190,7 @@ class Workload:
             cached = cache.get(shape.key, version) is not None
             new = shape.key not in seen
             plans = self.skill_plans(shape, skills, by_key, last)
-            allowed = self.allowed_arms(shape, phase, plans)
+            allowed = self.allowed_arms(shape, phase, plans, cached)
             u = rng.random()  # one draw per episode, shared by every arm (common random numbers)
             self.contexts[t] = self.features(shape, cached, bool(plans), new)
             for name in allowed:
@@ -262,18 +262,22 @@ class Workload:
         return out
 
     @staticmethod
-    def allowed_arms(shape: Shape, phase: int, plans: dict[str, str]) -> list[str]:
-        """The arms that apply to the request."""
-        out = [PLAIN, arm(optimization="result_cache")]
-        if ("day" if phase == 0 else "month") in shape.rollup:
-            out.append(arm(optimization="rollup"))
+    def allowed_arms(shape: Shape, phase: int, plans: dict[str, str], cached: bool = True) -> list[str]:
+        """The arms that apply to the request, by the learned path's own rule (:func:`offered_arms`): the
+        plain plan, the shortest join path where its rows were equal, each skill option's plan, the
+        result cache's arms only when the answer is ``cached``, the rollup when one answers the shape
+        exactly in this phase, the hint arm on the Spark shapes with a hinted plan.
+        """
+        pairs = [("none", "canonical")]
         if shape.shortest is not None:
-            out += [arm(join_path="shortest"), arm(join_path="shortest", optimization="result_cache")]
-        for option, join_path in plans.items():
-            out += [arm(option, join_path), arm(option, join_path, "result_cache")]
-        if shape.hinted is not None:
-            out.append(arm(optimization="hints"))
-        return out
+            pairs.append(("none", "shortest"))
+        pairs += list(plans.items())
+        return offered_arms(
+            pairs,
+            cached=cached,
+            rollup=("day" if phase == 0 else "month") in shape.rollup,
+            hinted=[("none", "canonical")] if shape.hinted is not None else [],
+        )
 
     def outcomes(self, shape: Shape, name: str, cached: bool, phase: int, new: bool) -> list[Outcome]:
         """The possible outcomes of arm ``name`` (one per measured sample; the plan's compile or skill
@@ -309,6 +313,20 @@ class Workload:
         return [Outcome(True, float(ms) + at(i), shape.rows, False, new) for i, ms in enumerate(plan)]
 
 
+def play(work: Workload, policy: Policy) -> np.ndarray:
+    """Run ``policy`` over the workload's episodes (decide, observe the drawn reward, train); the index
+    in :data:`ARMS` of the arm chosen at each episode. Each decision names its context by the shape's
+    key (the learned path names it by the query's pattern): the per-context exploration schedule
+    (:meth:`Policy.epsilon_for`) counts decisions per shape.
+    """
+    chosen = np.zeros(work.episodes, dtype=int)
+    for t in range(work.episodes):
+        pick = policy.choose(work.contexts[t], work.allowed[t], work.keys[t])
+        chosen[t] = INDEX[pick]
+        policy.observe(work.contexts[t], pick, float(work.rewards[t, chosen[t]]))
+    return chosen
+
+
 def recovery(
     learned: np.ndarray, oracle: np.ndarray, start: int, share: float = 0.85, window: int = 100
 ) -> int | None:
@@ -342,14 +360,9 @@ def simulate(
         seed=seed,
         interactions=work.shared_features(),
     )
-    got = np.zeros(episodes)
-    chosen = np.zeros(episodes, dtype=int)
-    for t in range(episodes):
-        pick = policy.choose(work.contexts[t], work.allowed[t])
-        chosen[t] = INDEX[pick]
-        got[t] = work.rewards[t, chosen[t]]
-        policy.observe(work.contexts[t], pick, got[t])
+    chosen = play(work, policy)
     rows = np.arange(episodes)
+    got = work.rewards[rows, chosen]
     best = work.expected.argmax(axis=1)
     oracle = work.rewards[rows, best]
     plain = work.rewards[:, INDEX[PLAIN]]
@@ -357,7 +370,10 @@ def simulate(
     rng = np.random.default_rng(seed + 1)
     random_arms = [INDEX[a[int(rng.integers(len(a)))]] for a in work.allowed]
     random = work.rewards[rows, random_arms]
-    regret = np.cumsum(oracle - got)
+    # regret against the oracle's EXPECTED reward per context (the pseudo-regret of the bandit
+    # literature): the noise of one drawn sample neither adds nor hides regret
+    regret = np.cumsum(work.expected[rows, best] - work.expected[rows, chosen])
+    realized = np.cumsum(oracle - got)
     step = max(1, episodes // 20)
     return {
         "episodes": episodes,
@@ -370,6 +386,9 @@ def simulate(
         "random_reward": round(float(random.sum()), 2),
         "share_of_oracle": round(float(got.sum() / oracle.sum()), 4),
         "regret_curve": [[t, round(float(regret[t - 1]), 2)] for t in range(step, episodes + 1, step)],
+        "realized_regret_curve": [
+            [t, round(float(realized[t - 1]), 2)] for t in range(step, episodes + 1, step)
+        ],
         "drift_at": work.drift_at,
         "recovery_episodes_after_drift": recovery(got, oracle, work.drift_at),
         "latency_ms": {

@@ -42,7 +42,7 @@ from metricmind.learn import skills as skill_plans
 from metricmind.learn.cache import ResultCache
 from metricmind.learn.joinpath import CANONICAL, Variant
 from metricmind.learn.memory import Memory
-from metricmind.learn.policy import Policy, arm_action, query_arm
+from metricmind.learn.policy import Policy, arm_action, offered_arms, query_arm
 from metricmind.learn.rollup import GRAINS, TIME
 from metricmind.learn.safety import ArmGuard
 from metricmind.project.learning_answers import Answering, Served
@@ -219,17 +219,20 @@ class Learner(Answering):
         then would only split one option's evidence in two (and the cache's block would learn the
         reward every answer earns, leaving a fresh rollup nothing to beat it with).
         """
-        out: dict[str, Plan] = {}
+        plans: dict[str, Plan] = {}  # arm → the plan it runs
+        pairs: list[tuple[str, str]] = []
+        hinted: list[tuple[str, str]] = []
         for name, plan in self.plans(query, pattern).items():
             skill, join_path = name.split("|")
-            out[query_arm(skill, join_path)] = plan
-            if version and cached:
-                out[query_arm(skill, join_path, "result_cache")] = plan
-            hinted = self.hinted(plan.variant.query) if plan.sql is None else None
-            if hinted:
-                out[query_arm(skill, join_path, "hints")] = Plan(plan.variant, hinted, hint=True)
-        if routed:
-            out[ROLLUP] = Plan(Variant(CANONICAL, query))
+            pairs.append((skill, join_path))
+            plans[query_arm(skill, join_path)] = plans[query_arm(skill, join_path, "result_cache")] = plan
+            sql = self.hinted(plan.variant.query) if plan.sql is None else None
+            if sql:
+                hinted.append((skill, join_path))
+                plans[query_arm(skill, join_path, "hints")] = Plan(plan.variant, sql, hint=True)
+        plans[ROLLUP] = Plan(Variant(CANONICAL, query))
+        names = offered_arms(pairs, cached=bool(version) and cached, rollup=routed, hinted=hinted)
+        out = {a: plans[a] for a in names}
         return {a: p for a, p in out.items() if a in self.policy.index}
 
     def serve(self, query: MetricQuery, *, user: str | None = None, source: str = "api") -> Served:
@@ -258,7 +261,7 @@ class Learner(Answering):
                 shorter=len(self.variants(query)) > 1,
                 new=self._is_new(pattern),
             )
-            arm = self.policy.choose(x, allowed)
+            arm = self.policy.choose(x, allowed, pattern)
         plan = offered[arm]
         optimization = arm_action(arm)["optimization"]
         answer: Served | None = None

@@ -6,14 +6,20 @@ demo's names, so another company's project gets suggestions in its own words.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
 
 from metricmind.compiler.values import FLAG_PREFIXES
 from metricmind.project.results import DimensionInfo
 from metricmind.spec.model import Metric, Model
 from metricmind.spec.names import SEP
+
+log = logging.getLogger(__name__)
 
 MAX_VALUES = 12  # a breakdown worth suggesting has a few groups, not hundreds
 SKIPPED = (
@@ -29,6 +35,7 @@ def follow_up_dimensions(
     values: Mapping[str, Sequence[str]],
     reachable: Callable[[str], bool],
     limit: int = 5,
+    usage: Mapping[str, int] | None = None,
 ) -> list[str]:
     """The categorical dimensions to suggest as follow-up breakdowns, best first, at most ``limit``.
 
@@ -36,6 +43,9 @@ def follow_up_dimensions(
     (``Project.dimension_values()``), ``reachable`` tells whether every metric of the answer reaches a name.
     Kept: one join away, not a flag or a label, 2 to ``MAX_VALUES`` values; ordered by fewer values (two-valued
     ones after the rest), then name (deterministic). Dimensions whose values are unknown come last, in name order.
+    With ``usage`` (how often the query log grouped the answer's metrics by each dimension:
+    :func:`query_log_usage`), the kept dimensions people used come first, most used first (ties in the
+    order above), then the rest in that order; without it, or when none was used, the order above.
     """
     counted: list[tuple[int, str]] = []
     unknown: list[str] = []
@@ -52,7 +62,32 @@ def follow_up_dimensions(
         elif 2 <= len(found) <= MAX_VALUES:
             counted.append((len(found), info.name))
     ranked = [name for _, name in sorted(counted, key=lambda c: (c[0] == 2, c[0], c[1]))] + sorted(unknown)
+    if usage:
+        place = {name: i for i, name in enumerate(ranked)}
+        ranked.sort(key=lambda name: (-int(usage.get(name, 0)), place[name]))
     return ranked[:limit]
+
+
+def query_log_usage(url: str, metrics: Sequence[str]) -> dict[str, int]:
+    """How often the knowledge graph's query log grouped ``metrics`` by each dimension (the weights
+    :func:`follow_up_dimensions` ranks by), read from the project store at ``url``; empty — never an error —
+    when the store does not exist, has no knowledge graph yet, or cannot be read.
+    """
+    from metricmind.knowledge.graph import dimension_uses
+    from metricmind.storage import make_engine
+
+    if not metrics:
+        return {}
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        return {}  # no store: nothing was logged (and reading must not create one)
+    engine = make_engine(url)
+    try:
+        return dimension_uses(engine, metrics)
+    except sa.exc.SQLAlchemyError as exc:  # no knowledge tables yet, a server down
+        log.info("follow-ups ranked without the query log: %s", exc)
+        return {}
+    finally:
+        engine.dispose()
 
 
 def define_example(model: Model) -> dict[str, Any] | None:

@@ -95,8 +95,11 @@ def ask(
 
 
 def follow_up_dims(proj: Any, resolver: Any, metrics: list[str]) -> list[str]:
-    """The project's own breakdowns to suggest after an answer (few-valued categories every metric reaches)."""
-    from metricmind.project.suggest import follow_up_dimensions
+    """The project's own breakdowns to suggest after an answer (few-valued categories every metric reaches),
+    the ones the query log uses most with these metrics first.
+    """
+    from metricmind.project.suggest import follow_up_dimensions, query_log_usage
+    from metricmind.storage import default_url
 
     if not metrics:
         return []
@@ -104,6 +107,7 @@ def follow_up_dims(proj: Any, resolver: Any, metrics: list[str]) -> list[str]:
         proj.dimensions(metrics[0]),
         proj.dimension_values(),
         lambda d: all(resolver.reachable(m, d) for m in metrics),
+        usage=query_log_usage(str(proj.setting("store.url") or default_url(proj.root)), metrics),
     )
 
 
