@@ -48,6 +48,7 @@ from metricmind.resolve.lexicon import Entry, build_lexicon, read_learned
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Resolution, Span
+from metricmind.resolve.samefield import join_same_field
 from metricmind.resolve.spelling import Speller, in_context
 from metricmind.resolve.text import FILLERS, number, root
 from metricmind.resolve.timephrases import find_time
@@ -335,6 +336,7 @@ class _Reading(_PickReading, _AuditReading):
         self.read_loose_values()
         self.read_left_values()
         self.read_threshold()
+        self.res.filters = join_same_field(self.res.filters)
         self.finish_order()
         self.read_ranked_tiers()
         self.check_leftovers(picks)
