@@ -128,6 +128,9 @@ class _FilterReading(_LeftoverReading):
                 and name not in [n for n, _ in res.group_by]
             ):
                 res.group_by.append((name, None))  # "EMEA vs NA": side by side
+                info = self.lex.dims.get(name)
+                if info is not None and set(info.values) == {"true", "false"} <= set(values):
+                    continue  # "verified vs unverified": both sides of a yes/no are all its rows
             if negated:
                 res.filters.append(
                     Filter(name, "!=", (values[0],))

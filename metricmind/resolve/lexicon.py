@@ -275,7 +275,8 @@ _NUMBER_NAMES = (
 
 def _add_flags(lex: Lexicon, model: Model) -> None:
     """A yes/no dimension (``is_verified``, ``is_deleted``) answers to its word ("verified sellers",
-    "deleted accounts") as the value true, unless the word already names something in the catalog.
+    "deleted accounts") as the value true, and to the word's negative forms ("unverified", "inactive") as
+    false, unless the word already names something in the catalog.
     """
     for sm in model.semantic_models.values():
         primary = sm.primary
@@ -291,6 +292,10 @@ def _add_flags(lex: Lexicon, model: Model) -> None:
             label = d.label or " ".join(words)
             lex.dims[name] = DimInfo(name, sm.name, label, ("true", "false"), conformed=not sm.measures)
             lex.add(" ".join(words), Entry("value", f"{name}=true", "value"))
+            if len(words) == 1:  # its opposite: "unverified sellers", "inactive agents", "nonrefundable"
+                for neg in (f"un{words[0]}", f"in{words[0]}", f"non{words[0]}"):
+                    if not lex.lookup(stems(neg)):
+                        lex.add(neg, Entry("value", f"{name}=false", "value"))
 
 
 def _add_entities_and_measures(lex: Lexicon, model: Model) -> None:

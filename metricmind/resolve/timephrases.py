@@ -347,6 +347,9 @@ _PATTERNS: list[tuple[str, Handler]] = [
     (r"(?:fy|fiscal year|fiscal) ?(?P<y>20\d\d|\d\d)\b", _in_year),
     (Y, _in_year),
     (rf"(?:(?<=in )|(?<=during )|(?<=for )|(?<=of )|(?<=since )){M}", _bare_month),
+    # "jun vs may", "may versus april": a month compared is a month, even "may"
+    (rf"(?:(?<=vs )|(?<=versus )|(?<=against )){M}", _bare_month),
+    (rf"{M}(?= (?:vs|versus|against)\b)", _bare_month),
     (rf"(?!may\b){M}", _bare_month),
 ]
 _COMPILED = [(re.compile(rf"\b(?:{p})\b"), h) for p, h in _PATTERNS]
