@@ -351,6 +351,7 @@ def _build(
         rulebook.flags_of(model, reachable, set(sms)),
         set(sms),
     )
+    ctx.own_name = base.name
     main_measure = measures[0] if len(measures) == 1 else None
     if main_measure is not None and values:
         ctx.table = model.semantic_models[main_measure.semantic_model].relation

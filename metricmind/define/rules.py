@@ -166,10 +166,27 @@ def _read(text: str, ctx: Context) -> Read:
         if not found and not ctx.ambiguous:  # a value beside it is read the usual way, never dropped
             return Read(paired[0], negative=negative, column_sql=paired[1])
     # "Month of conversion", "counted in the month the subscription ended" (define/dating.py)
-    named_month = next((t for alt in dated_forms(low) if (t := _time_rule(alt, stems(alt), ctx))), None)
+    named_month = next(
+        (
+            t
+            for alt in dated_forms(low)
+            if (t := _time_rule(alt, stems(alt), ctx, wide=not _own_event(alt, ctx)))
+        ),
+        None,
+    )
     if named_month and not negative:
         return Read(
             RuleReading(text, "time", 0.85, f"dates the metric by {named_month}"), time_dimension=named_month
+        )
+    own_event = next((alt for alt in dated_forms(low) if _own_event(alt, ctx)), None)
+    if own_event and not negative:  # "in the month the customer churned" of `churned_mrr`: its own month
+        return Read(
+            RuleReading(
+                text,
+                "covered",
+                0.8,
+                f"`{ctx.own_name}` counts that event itself: its own time dimension dates it",
+            )
         )
     if INCLUDE.search(low) and not negative and not POSITIVE.search(low):
         dated = _time_rule(low, words, ctx) if re.match(r"\s*count\w*\b", low) else None
@@ -492,7 +509,16 @@ def time_in(text: str, ctx: Context) -> str | None:
     return _time_rule(low, stems(low), ctx)
 
 
-def _time_rule(low: str, words: tuple[str, ...], ctx: Context) -> str | None:
+def _own_event(alt: str, ctx: Context) -> bool:
+    """The event a "month the customer churned" names is what the closest metric itself counts (its name
+    says it: `churned_mrr`): its own time dimension dates it, not another model's.
+    """
+    said = {_root(w) for w in stems(alt) if w not in ("date", "by", "at")}
+    own = {_root(w) for w in stems(ctx.own_name.lower().replace("_", " "))}
+    return bool(said & own)
+
+
+def _time_rule(low: str, words: tuple[str, ...], ctx: Context, *, wide: bool = True) -> str | None:
     low = re.split(r",?\s+\bnot\b", low)[0]  # "by conversion date, not touch date"
     words = tuple(
         "date" if w == "day" else w for w in stems(low.replace("-", " ").replace("_", " "))
@@ -512,7 +538,7 @@ def _time_rule(low: str, words: tuple[str, ...], ctx: Context) -> str | None:
     # "First paid date falls in the month" on a month-end snapshot: "month" names its month_start, but the
     # rule names the catalog's first_paid_date more fully; the date it names wins (the metric is then not
     # dated by it, and the caller says so or builds a measure that is), never the generic "month".
-    for name, phrases in catalog_time_dims(ctx.model).items():
+    for name, phrases in catalog_time_dims(ctx.model).items() if wide else ():
         for p in phrases:
             if (
                 len(p) > 1

@@ -62,6 +62,7 @@ class Context:
     table_values: dict[str, tuple[str, ...]] = field(default_factory=dict)  # its non-dimension text columns
     table_numeric: tuple[str, ...] = ()  # its numeric columns (compared with a number by a rule)
     table_columns: dict[str, str] = field(default_factory=dict)  # its columns and types (two compared)
+    own_name: str = ""  # the closest metric's name (the event it counts: "churned_mrr")
 
 
 @dataclass

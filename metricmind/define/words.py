@@ -19,7 +19,7 @@ from metricmind.spec.model import Model
 #: counting. A content word outside these and outside the project's vocabulary is an unknown word.
 GLUE = frozenset(
     """
-    a an the of and or in on at by per for to with is are as be been being was were it its their them they
+    a an the of and or in on at by per for to with through via is are as be been being was were it its their them they
     this that these those each every all any some no not none than then there from into over under up down
     out off about after before during since until till while when whose who which what where how many much
     more most less least very so such only just also too still yet ever again once same other another own
@@ -61,6 +61,13 @@ ABBREVIATIONS = (
     (re.compile(r"\bqty\b", re.IGNORECASE), "quantity"),
     (re.compile(r"\bcusts\b", re.IGNORECASE), "customers"),
     (re.compile(r"\bcust\b", re.IGNORECASE), "customer"),
+    (re.compile(r"\bexcl\b\.?", re.IGNORECASE), "excluding"),
+    (re.compile(r"\bincl\b\.?", re.IGNORECASE), "including"),
+    (re.compile(r"\bw/o\b", re.IGNORECASE), "without"),
+    (re.compile(r"(?<![\w/])w/(?=\s)", re.IGNORECASE), "with"),
+    (re.compile(r"\bvia\b", re.IGNORECASE), "through"),
+    # "outside the web app", "outside APAC": every value but those (a negative cue the readers know)
+    (re.compile(r"\boutside(?: of)?\b", re.IGNORECASE), "other than"),
 )
 
 

@@ -164,3 +164,44 @@ def test_without_the_tables_columns_a_compared_rule_is_a_doubt_not_the_flag(demo
     )
     assert p.metric is None or p.confidence < 0.6, (p.confidence, p.rules)
     assert any("compares" in r.reason for r in p.rules), p.rules
+
+
+def test_shorthand_and_outside_read_as_the_words_they_stand_for(demo: Project) -> None:
+    p = analyze(Definition("no_wire", "Invoice count", ("excl. wire",)), demo.model)
+    assert p.refused is None and [r.reason for r in p.rules] == ["drops invoice__payment_method = wire"]
+    p = analyze(Definition("web_less", "Events on dashboards outside the web app"), demo.model)
+    assert p.refused is None and p.metric is not None, p.message
+    _same(
+        demo,
+        p,
+        """select m.month, count(e.event_id) from months m
+           left join fct_user_events_canonical e
+             on date_trunc('month', e.occurred_at) = m.month and e.feature = 'dashboards'
+            and (e.platform is null or e.platform <> 'web')
+           group by 1 order by 1""",
+    )
+    p = analyze(Definition("via_card", "Number of invoices settled via card"), demo.model)
+    assert p.refused != "no_data", p.message  # "via" is a preposition, no unknown word
+
+
+def test_the_month_of_the_event_the_metric_counts_is_its_own_month(demo: Project) -> None:
+    # "in the month the customer churned" of churned MRR: the metric's own month, not the subscription's
+    # end date of another model, nor a filter on today's lifecycle stage "churned".
+    p = analyze(
+        Definition(
+            "retail_churn",
+            "Churned MRR in the Retail industry",
+            ("Counted in the month the customer churned",),
+        ),
+        demo.model,
+    )
+    assert p.refused is None and p.metric is not None, p.message
+    assert p.rules[0].status == "covered" and "churned_mrr" in p.rules[0].reason, p.rules
+    _same(
+        demo,
+        p,
+        """select m.month, coalesce(sum(l.churned_mrr), 0) from months m
+           left join (mart_customer_lifecycle_canonical l join dim_customers_canonical c using (customer_id))
+             on l.month_start = m.month and c.industry = 'Retail'
+           group by 1 order by 1""",
+    )
