@@ -396,6 +396,7 @@ class _Reading(_PickReading, _AuditReading):
                 self.stems[k - 1] if k > 0 else None,
                 self.stems[k + 1] if k + 1 < len(self.stems) else None,
                 lambda key: bool(self.lex.lookup(key)),
+                lambda word: any(e.kind == "dimension" for e in self.lex.lookup((word,))),
             )
             if found is not None:
                 self.stems[k] = found.word

@@ -12,7 +12,8 @@ names, labels, synonyms, values and the resolver's lexicon), in this order:
    (``retailer`` → retail, not retained), else no reading.
 2. **prefix**: the beginning of exactly one root, at least two letters longer (``feat`` → feature).
 3. **abbreviation**: consonants only after the first letter, in order in exactly one root, with the same
-   first and last letter and at most one consonant dropped (``usrs`` → users, ``strts`` → starts).
+   first and last letter and at most one consonant dropped (``usrs`` → users, ``strts`` → starts), or
+   all of its consonants (``src`` → source).
 4. **dropped letters**: the word's letters in order in exactly one root with the same first and last
    letter, keeping at least half of it, and the start of no catalog word (``regn`` → region, ``expansn`` → expansion, ``mgmt`` →
    management when no other root fits). The word must not be an ordinary English word (the embedding
@@ -20,7 +21,8 @@ names, labels, synonyms, values and the resolver's lexicon), in this order:
    without vowels, are read so): ``sent`` is not ``segment``.
 
 A short form none of these reads alone is read from the phrase it makes with a neighbour
-(``in_context``: "exp mrr" → expansion MRR, a catalog phrase; "exp" alone could be export or expired).
+(``in_context``: "exp mrr" → expansion MRR, a catalog phrase; "exp" alone could be export or expired),
+or, after "by" or "per", from the one dimension word it begins ("gmv by cat" → category).
 
 Short words (under four letters) are read as abbreviations only: ``arr`` is not ``mrr``. Each reading carries how
 it was made, so the resolver can lower its confidence and say what it read ("read 'regn' as region").
@@ -37,6 +39,8 @@ from metricmind.embedding import EmbeddingUnavailable, tokenizer_words
 from metricmind.resolve.text import distance, root, typo_limit
 
 VOWELS = frozenset("aeiouy")
+BREAKDOWN = frozenset({"by", "per"})
+"""Words after which a dimension is expected (a short form there is read among dimension words)."""
 MIN_LETTERS = 4
 """Words shorter than this are never corrected (too many catalog words are one edit away)."""
 
@@ -151,10 +155,12 @@ class Speller:
             w
             for w in self.words
             if w[0] == word[0]
-            and w[-1] == word[-1]
             and len(w) > len(word)
             and is_subsequence(word, w)
-            and consonants(w) - consonants(word) <= 1
+            and (
+                (w[-1] == word[-1] and consonants(w) - consonants(word) <= 1)
+                or skeleton(w) == word  # every consonant kept, the vowels dropped ("src" → source)
+            )
         ]
         return _one_root(fits)
 
@@ -182,11 +188,12 @@ def in_context(
     before: str | None,
     after: str | None,
     is_phrase: Callable[[tuple[str, ...]], bool],
+    is_dimension: Callable[[str], bool] = lambda _: False,
 ) -> Correction | None:
     """A short form no rule reads alone, read from the phrase it makes with a neighbour ("exp mrr" →
     expansion mrr): the catalog words beginning with ``word`` (three letters or more) or holding its
     letters in order with the same first and last letter, that form a catalog phrase with the word
-    before or after it; one root only.
+    before or after it, or name a dimension after "by" or "per" ("gmv by cat" → category); one root only.
     """
     if not word.isalpha() or len(word) < MIN_LETTERS - 1:
         return None
@@ -196,9 +203,18 @@ def in_context(
             continue
         if not (w.startswith(word) or (w[-1] == word[-1] and is_subsequence(word, w))):
             continue
-        if (after is not None and is_phrase((w, after))) or (before is not None and is_phrase((before, w))):
+        if (
+            (after is not None and is_phrase((w, after)))
+            or (before is not None and is_phrase((before, w)))
+            or (before in BREAKDOWN and is_dimension(w))
+        ):
             fits.append(w)
     return _how(_one_root(fits), "context")
+
+
+def skeleton(word: str) -> str:
+    """The first letter and the consonants after it (``source`` → src, ``region`` → rgn)."""
+    return word[:1] + "".join(c for c in word[1:] if c not in VOWELS)
 
 
 def _how(word: str | None, how: str) -> Correction | None:

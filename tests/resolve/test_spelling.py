@@ -13,7 +13,7 @@ import pytest
 
 from metricmind.project import Project
 from metricmind.resolve import Resolver
-from metricmind.resolve.spelling import Correction, Speller, english_words
+from metricmind.resolve.spelling import Correction, Speller, english_words, in_context
 from tests.conftest import in_ci
 
 VOCABULARY = [
@@ -166,3 +166,23 @@ def test_a_short_form_is_read_from_the_phrase_it_makes() -> None:
     assert res.group_by == [("customer__region", None)]
     assert "read 'contr' as contraction" in res.notes and res.confidence < 1.0
     assert not demo.resolve("contr by region last month", as_of=DAY).answerable  # no phrase, no reading
+
+
+def test_all_consonants_kept_is_an_abbreviation() -> None:
+    speller = Speller(["source", "supplier", "carrier"], dictionary=frozenset())
+    assert speller.correct("src") == Correction("source", "abbreviation")
+    assert speller.correct("spr") is None  # supplier's consonants are "spplr": two dropped
+
+
+def test_a_short_form_after_by_reads_the_one_dimension_it_begins() -> None:
+    speller = Speller(["category", "catalog", "carrier"], dictionary=frozenset())
+
+    def dims(word: str) -> bool:
+        return word in {"category", "carrier"}
+
+    def no_phrase(key: tuple[str, ...]) -> bool:
+        return False
+
+    assert in_context(speller, "cat", "by", None, no_phrase, dims) == Correction("category", "context")
+    assert in_context(speller, "cat", "of", None, no_phrase, dims) is None  # not after "by"/"per"
+    assert in_context(speller, "ca", "by", None, no_phrase, dims) is None  # two letters: too short
