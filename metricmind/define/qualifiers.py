@@ -25,6 +25,8 @@ from metricmind.spec.model import Model
 WRONG_AGG = 0.5
 #: The cap when the word may be explained otherwise (a person checks it).
 UNSURE = 0.75
+#: The cap when the metric built on is named by a word the definition never says (a narrower metric).
+NARROWER = 0.55
 
 MEDIAN = re.compile(r"\b(median|percentile|p50|p90|p95|p99)\b", re.I)
 #: "average", "avg", "mean" as a noun or adjective ("the mean of", "mean days"), not the verb ("I mean").
@@ -72,6 +74,9 @@ def qualifier_doubts(model: Model, proposal: Proposal) -> list[tuple[float, str]
     m = PER.search(text)
     if m and not ratio and "average" not in aggs and not said & ({"per"} | AVERAGE_WORDS):
         out.append((UNSURE, _doubt(m.group(0), "the metric is no ratio or average: a breakdown by it?")))
+    narrower = _narrower(model, proposal, metric)
+    if narrower:  # "MRR from Growth plan customers" answered by `contraction_mrr`
+        out.append((NARROWER, narrower))
     m = EXCLUDING.search(text)
     if m and not _drops(proposal):
         out.append((UNSURE, _doubt(m.group(0), "no rule read drops anything")))
@@ -159,3 +164,35 @@ def _new_names(proposal: Proposal) -> set[str]:
     names = {proposal.definition.name}
     names |= {str(item.get("name") or "") for item in proposal.new_metrics}
     return names
+
+
+def _narrower(model: Model, proposal: Proposal, metric: dict[str, Any]) -> str | None:
+    """A doubt when the existing metric the proposal is built on is named by a word that neither the
+    definition, its rules, nor any of that metric's own labels and synonyms said in full explain
+    ("contraction" of `contraction_mrr` for "MRR from Growth plan customers"): a narrower metric.
+    """
+    meta = (metric.get("config") or {}).get("meta") or {}
+    base = model.metrics.get(str(meta.get("based_on") or ""))
+    if base is None:
+        return None
+    d = proposal.definition
+    said_text = " ".join((d.text, *d.rules, d.name.replace("_", " "))).lower().replace("-", " ")
+    said = {_fold(w) for w in stems(said_text)}
+    for phrase in (base.label, *map(str, base.meta.get("synonyms") or ())):
+        words = [_fold(w) for w in stems(phrase.lower().replace("-", " "))]
+        if words and all(w in said for w in words):
+            return None  # the definition says one of the metric's own names in full
+    missing = [w for w in stems(base.name.replace("_", " ")) if len(w) > 3 and _fold(w) not in said]
+    if not missing:
+        return None
+    return (
+        f"the proposal is built on `{base.name}`, but the definition never says {', '.join(map(repr, missing))} "
+        "nor any of its names: check that it is not a narrower metric than the one meant"
+    )
+
+
+def _fold(word: str) -> str:
+    for suffix in ("ations", "ation", "ing", "ed", "es", "s", "e", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word

@@ -45,7 +45,7 @@ from metricmind.define.rulevalues import (
     values_in,
     values_of,
 )
-from metricmind.define.words import GLUE, content, known, stems, vocabulary
+from metricmind.define.words import GLUE, POINT_IN_TIME, content, known, stems, vocabulary
 from metricmind.spec.model import Model
 from metricmind.spec.names import SEP
 
@@ -368,7 +368,18 @@ def _read(text: str, ctx: Context) -> Read:
                 f"{choices[0].rsplit(SEP, 1)[-1].replace('_', ' ')}')",
             )
         )
+    if ctx.snapshot and _only_point_in_time(low):  # "as of month end" on a month-end snapshot: what it is
+        return Read(RuleReading(text, "covered", 0.8, "the metric is already the value at each month's end"))
     return Read(RuleReading(text, "unread", 0.0, "no dimension or value of the catalog found in this rule"))
+
+
+_POINT = re.compile(rf"\b({POINT_IN_TIME}|at month end)\b", re.IGNORECASE)
+
+
+def _only_point_in_time(low: str) -> bool:
+    """The rule says only when the value is taken ("as of month end", "at the end of each month")."""
+    rest = _POINT.sub(" ", low)
+    return rest != low and not [w for w in content(rest) if w not in ("month", "end", "value", "measured")]
 
 
 #: Words of a comparison ("above zero", "at least 10").

@@ -37,6 +37,7 @@ GLUE = frozenset(
     our ours we us my mine i me your yours you his her he she someone somebody people folks
     plain simple basic straight regular normal usual typical actual real
     proper full fully simply plainly basically actually really roughly just approximately
+    entirely completely altogether wholly whatsoever
     give gives gave giving express expresses expressed expressing show shows showed shown showing
     want wants wanted need needs needed see sees saw seen call calls called treat treats treated
     consider considers considered report reports reported track tracks tracked compute computes computed

@@ -205,3 +205,44 @@ def test_the_month_of_the_event_the_metric_counts_is_its_own_month(demo: Project
              on l.month_start = m.month and c.industry = 'Retail'
            group by 1 order by 1""",
     )
+
+
+def test_a_rule_saying_only_month_end_is_covered_by_a_snapshot_and_unread_on_a_flow(demo: Project) -> None:
+    p = analyze(
+        Definition("growth_mrr", "MRR of the Growth plan", ("as of month end", "Exclude trials")), demo.model
+    )
+    assert p.refused is None and p.metric is not None, p.message
+    assert p.rules[0].status == "covered", p.rules
+    _same(
+        demo,
+        p,
+        """select m.month, coalesce(sum(s.mrr), 0) from months m
+           left join fct_subscriptions_canonical s
+             on s.started_at <= last_day(m.month) and (s.ended_at is null or s.ended_at > last_day(m.month))
+            and not s.is_trial and s.plan_tier = 'Growth'
+           group by 1 order by 1""",
+    )
+    p = analyze(Definition("issued", "Invoices issued each month", ("as of month end",)), demo.model)
+    assert p.refused is not None or any(r.status == "unread" for r in p.rules), p.rules
+
+
+def test_an_intensifier_is_no_leftover_word(demo: Project) -> None:
+    p = analyze(Definition("no_emea", "Invoice revenue", ("Leave out the EMEA region entirely",)), demo.model)
+    assert [(r.status, r.confidence) for r in p.rules] == [("filter", 0.9)], p.rules
+
+
+def test_a_metric_named_by_a_word_the_definition_never_says_is_a_doubt(demo: Project) -> None:
+    # The ranking may pick a narrower flow (contraction_mrr shares "customers", "MRR", "pay"); built on a
+    # metric whose name says what the definition does not, the proposal is a doubt, never an answer.
+    p = analyze(
+        Definition(
+            "growth_monthly_mrr",
+            "MRR from Growth plan customers who pay month to month",
+            ("Growth tier only", "monthly billing only", "excl. trials"),
+        ),
+        demo.model,
+    )
+    based_on = ((p.metric or {}).get("config") or {}).get("meta", {}).get("based_on")
+    assert p.metric is None or based_on == "mrr" or p.confidence < 0.6, (based_on, p.confidence)
+    if based_on not in (None, "mrr"):
+        assert any("narrower metric" in d for d in p.doubts), p.doubts
