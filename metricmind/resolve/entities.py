@@ -20,9 +20,11 @@ or of the seller, "region" of the customer or of the subscription), the party's,
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.text import stem
 from metricmind.spec.model import EntityType, Model
 
@@ -112,3 +114,71 @@ def counts_of(model: Model, entity: str, near: str | None = None) -> list[str]:
         elif key.type == EntityType.PRIMARY:
             found.append((1, m.name))
     return [name for _, name in sorted(found)]
+
+
+_EQUALS = re.compile(r"\{\{\s*Dimension\('([^']+)'\)\s*\}\}\s*=\s*'([^']*)'")
+
+
+def filtered_twin(model: Model, metric: str, field: str, value: str) -> str | None:
+    """The catalog's own metric for ``metric`` where ``field`` is ``value`` ("orders" that were refunded:
+    ``refunded_orders``, the same measure with that one filter), if it has exactly one.
+    """
+    m = model.metrics.get(metric)
+    if m is None or m.measure is None or m.filter or m.measure.filter:
+        return None
+    found = []
+    for n in model.metrics.values():
+        if n.measure is None or n.measure.name != m.measure.name or n.measure.filter or len(n.filter) != 1:
+            continue
+        said = _EQUALS.fullmatch(n.filter[0].sql.strip())
+        if said and said.group(2) == value and _same_dimension(said.group(1), field):
+            found.append(n.name)
+    return found[0] if len(found) == 1 else None
+
+
+def _same_dimension(a: str, b: str) -> bool:
+    """Whether two dimension names end in the same ``entity__dimension`` (paths may differ)."""
+    return _short(a) == _short(b)
+
+
+def _short(dimension: str) -> str:
+    """``entity__dimension`` of a dimension name, whatever its path."""
+    return "__".join(dimension.split("__")[-2:])
+
+
+def name_filtered(model: Model, res: Resolution) -> None:
+    """One metric with one value filter the catalog names as a metric of its own ("how many orders got
+    refunded": ``refunded_orders``, orders where the status is refunded): that metric, without the filter.
+    """
+    for f in list(res.filters):
+        if f.metric is not None or f.op != "=" or len(f.values) != 1 or len(res.metrics) != 1:
+            continue
+        base = res.metrics[0]
+        twin = filtered_twin(model, base, f.field, f.values[0])
+        if twin is not None:
+            res.notes.append(f"read as {twin}: {base} where {f.field} is {f.values[0]}")
+            res.metrics = [twin]
+            res.filters.remove(f)
+            res.order_by = [(twin if n == base else n, d) for n, d in res.order_by]
+            return
+
+
+def drop_restated(model: Model, res: Resolution) -> None:
+    """Value filters on a dimension every metric read already fixes to one value ("completed gmv (no
+    refunds/cancellations)": ``completed_gmv`` keeps completed orders only): the question restates the
+    metric's definition; a filter there would either change nothing or leave no row, so it is dropped.
+    """
+    fixes: list[dict[str, str]] = []
+    for name in res.metrics:
+        m = model.metrics.get(name)
+        said = [_EQUALS.fullmatch(w.sql.strip()) for w in (m.filter if m else ())]
+        fixes.append({_short(s.group(1)): s.group(2) for s in said if s})
+    common = set.intersection(*(set(f) for f in fixes)) if fixes else set()
+    fixed = {dim: {f[dim] for f in fixes} for dim in common}
+    for f in list(res.filters):
+        values = fixed.get(_short(f.field), set())
+        if f.metric is None and len(values) == 1:
+            res.filters.remove(f)
+            res.notes.append(
+                f"ignored {f.field} {f.op} {', '.join(f.values)}: the metric keeps {next(iter(values))}"
+            )

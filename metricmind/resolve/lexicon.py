@@ -132,6 +132,10 @@ def build_lexicon(
     lex = Lexicon()
     for m in model.metrics.values():
         lex.add(m.name.replace("_", " "), Entry("metric", m.name, "name"))
+        *head, last = m.name.split("_")
+        if len(head) >= 2 and (last in STATISTIC_WORDS or _PERCENTILE.fullmatch(last)):
+            # "first_response_time_p50" said the English way round: "p50 first response time"
+            lex.add(f"{last} {' '.join(head)}", Entry("metric", m.name, "name"))
         if m.label:
             lex.add(re.sub(r"\(.*?\)", " ", m.label), Entry("metric", m.name, "label"))
             inner = " ".join(re.findall(r"\((.*?)\)", m.label))
@@ -326,6 +330,13 @@ def _add_entities_and_measures(lex: Lexicon, model: Model) -> None:
         if all(e.target == metrics[0] and e.source == "reduced" for e in known):
             lex.phrases[stems(said)] = []  # the measure's own name, not a shortened one ("sla breaches")
             lex.add(said, Entry("metric", metrics[0], "alias"))
+
+
+STATISTIC_WORDS = frozenset(
+    "avg average mean median total sum count min max minimum maximum rate share pct ratio".split()
+)
+"""Words a metric name may end with that English puts first ("time_avg": "avg time")."""
+_PERCENTILE = re.compile(r"p\d{1,2}")
 
 
 def _is_flag(name: str) -> bool:

@@ -14,6 +14,7 @@ from metricmind.resolve.words import (
     GROUP_WORDS,
     GROWTH_WORDS,
     SORT_WORDS,
+    SPEED_WORDS,
     TREND_WORDS,
 )
 from metricmind.spec.names import METRIC_TIME
@@ -240,6 +241,13 @@ class _TimeOrderReading(_PhrasingReading):
                 continue
             if w in ("least", "most") and i > 0 and toks[i - 1].norm == "at":
                 continue
+            if w in SPEED_WORDS and i + 1 < len(toks) and toks[i + 1].norm in ("first", "1st"):
+                # "fastest first" of a time taken: the shortest first ("slowest first": the longest)
+                self.order_dir = SPEED_WORDS[w]
+                self.order_word = i
+                self.sort_only = True
+                self.claim(i, i + 2)
+                break
             if (w in DESC_WORDS or w in ASC_WORDS) and self.sorts_only(i):
                 # "biggest first", "best to worst": the order of all rows, no limit
                 self.order_dir = w in DESC_WORDS

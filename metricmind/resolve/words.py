@@ -23,6 +23,8 @@ DESC_WORDS = frozenset(
 ASC_WORDS = frozenset(
     {"bottom", "lowest", "smallest", "least", "fewest", "worst", "min", "minimum", "weakest"}
 )
+SPEED_WORDS = {"fastest": False, "quickest": False, "shortest": False, "slowest": True, "longest": True}
+"""Before "first", the order of a time taken: descending (True) or ascending (False)."""
 SORT_WORDS = frozenset({"rank", "ranked", "ranking", "sort", "sorted", "order", "ordered"})
 NEGATIONS = frozenset({"not", "excluding", "exclude", "except", "without", "outside", "non", "excl", "ex"})
 GRAIN_ADJ = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year"}
@@ -85,6 +87,7 @@ GRAMMAR = (
     | DESC_WORDS
     | ASC_WORDS
     | SORT_WORDS
+    | frozenset(SPEED_WORDS)
     | NEGATIONS
     | TREND_WORDS
     | GROWTH_WORDS
