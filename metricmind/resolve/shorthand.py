@@ -178,7 +178,7 @@ _PACKED = re.compile(r"(l|last|t|trailing|p|past)(\d{1,3})(d|w|m|mo|q|y)")
 def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[str]) -> list[Token]:
     """The tokens with chat shorthand spelled out (indexes renumbered, character spans kept).
 
-    ``w/o`` becomes "without", ``y/y`` "yoy"; a number followed by a unit letter (``30d``, ``6mo``)
+    ``w/o`` becomes "without", ``y/y`` "yoy", ``events/feature`` "events per feature" (``per_slash``); a number followed by a unit letter (``30d``, ``6mo``)
     becomes the number and the unit, ``l30d``/``t12m`` the last N units; a word the catalog knows
     (``vocabulary``, stems) is never rewritten.
     """
@@ -211,6 +211,11 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
             i += 1
             continue
         prev = out[-1] if out else None
+        if per_slash(tokens, i, question, vocabulary):
+            out.append(t)
+            out.append(_word(t, "per", t.end, t.end + 1))  # "events/feature": events per feature
+            i += 1
+            continue
         if (
             nxt is not None
             and nxt.norm == "t"
@@ -241,6 +246,27 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
             out.append(_word(t, w, t.start, t.end))
         i += 1
     return [replace(t, index=k) for k, t in enumerate(out)]
+
+
+def per_slash(tokens: list[Token], i: int, question: str, vocabulary: frozenset[str] | set[str]) -> bool:
+    """Whether the "/" right after token ``i`` means "per": a catalog noun, "/", a singular catalog noun,
+    and no other "/" around ("events/feature", "revenue/customer"; not "refunds/cancellations",
+    "first/mid/last" or "and/or").
+    """
+    if i + 1 >= len(tokens):
+        return False
+    a, b = tokens[i], tokens[i + 1]
+
+    def slash(left: int, right: int) -> bool:
+        return question[left:right] == "/"
+
+    if not slash(a.end, b.start) or not (a.norm.isalpha() and b.norm.isalpha()):
+        return False
+    if (i > 0 and slash(tokens[i - 1].end, a.start)) or (
+        i + 2 < len(tokens) and slash(b.end, tokens[i + 2].start)
+    ):
+        return False
+    return a.stem in vocabulary and b.stem in vocabulary and b.stem == b.norm and len(b.norm) >= 3
 
 
 def _word(t: Token, word: str, start: int, end: int) -> Token:

@@ -13,7 +13,9 @@ import pytest
 
 from metricmind.project import Project
 from metricmind.resolve import Resolver
+from metricmind.resolve.shorthand import expand
 from metricmind.resolve.spelling import Correction, Speller, english_words, in_context
+from metricmind.resolve.text import tokenize
 from tests.conftest import in_ci
 
 VOCABULARY = [
@@ -186,3 +188,24 @@ def test_a_short_form_after_by_reads_the_one_dimension_it_begins() -> None:
     assert in_context(speller, "cat", "by", None, no_phrase, dims) == Correction("category", "context")
     assert in_context(speller, "cat", "of", None, no_phrase, dims) is None  # not after "by"/"per"
     assert in_context(speller, "ca", "by", None, no_phrase, dims) is None  # two letters: too short
+
+
+@pytest.mark.parametrize(
+    ("question", "per"),
+    [
+        ("tickets/agent last week", True),  # a catalog noun over a singular catalog noun
+        ("tickets/agents last week", False),  # plural after the slash: a list
+        ("urgent/high tickets", False),  # "high" is no catalog word here
+        ("tickets/agent/team", False),  # a chain of three: a list
+        ("and/or tickets", False),
+    ],
+)
+def test_a_slash_between_catalog_nouns_reads_per(helpdesk: Resolver, question: str, per: bool) -> None:
+    tokens = tokenize(question)
+    said = [t.norm for t in expand(tokens, question, helpdesk.lex.vocabulary)]
+    assert ("per" in said) is per
+
+
+def test_a_metric_per_dimension_with_a_slash(helpdesk: Resolver) -> None:
+    res = helpdesk.resolve("ticket volume/agent last week", as_of=DAY)
+    assert res.answerable and res.metrics == ["ticket_volume"] and res.group_by == [("agent", None)]
