@@ -2,8 +2,9 @@
 
 For each seed, ``simulate(episodes, seed)`` (what ``metricmind learn simulate --seed S --json`` prints):
 the share of the oracle's reward, the gain over the best fixed arm and over random (%), the episodes to
-recover 85% of the oracle after the drift, whether the regret is sublinear (each phase's second half adds
-less than its first) and the wall time; then the mean and the worst seed.
+recover 85% of the oracle after the drift, whether the regret (against the oracle's expected reward per
+context: ``regret_curve``) is sublinear by the tests' criterion (:func:`sublinear`), the regret each
+quarter adds, and the wall time; then the mean and the worst seed.
 
     .venv/bin/python bench/learn_seeds.py [--episodes 2000] [--seeds 20] [--first 0] [--algorithm linucb]
 """
