@@ -79,6 +79,12 @@ SETTINGS: tuple[Setting, ...] = (
         0.1,
         "Share of the learned path's decisions that explore: a random allowed arm not yet shown (with confidence) to be worse than the best.",
     ),
+    Setting(
+        "learn.epsilon_schedule",
+        "per_context",
+        "How exploration evolves: `per_context` (learn.epsilon for a pattern's first 10 decisions, then "
+        "decaying as 1/sqrt of its decisions) or `constant`.",
+    ),
     Setting("learn.reward", None, "Reward weights overriding the defaults (a mapping; see docs/learn.md)."),
     Setting("learn.rollups_max", 20, "Most rollups the nightly learner keeps."),
     Setting(

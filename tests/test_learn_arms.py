@@ -14,7 +14,7 @@ from metricmind import MetricQuery, Project
 from metricmind.errors import MetricmindError
 from metricmind.learn.rollup import spec_for
 from metricmind.learn.safety import same_answer
-from metricmind.project.learning import CACHE, PLAIN, ROLLUP, Learner
+from metricmind.project.learning import CACHE, CHECKPOINT, PLAIN, ROLLUP, Learner
 from metricmind.project.rollups import RollupStore, data_version
 from metricmind.warehouse.duckdb import DuckDBWarehouse
 
@@ -139,6 +139,25 @@ def test_an_arm_that_differs_is_banned_and_the_plain_answer_served(demo: Project
     # the ban is checkpointed: a new learner (another process) keeps it
     learner.flush()
     assert ROLLUP in Learner(demo).guard.banned
+
+
+def test_the_exploration_schedule_is_a_setting(demo: Project) -> None:
+    assert Learner(demo).policy.epsilon_schedule == "per_context"  # the default
+    demo.settings["learn"] = {"epsilon_schedule": "constant"}
+    learner = Learner(demo)
+    assert learner.policy.epsilon_schedule == "constant"
+    learner.serve(MetricQuery.build("invoice_revenue", "metric_time__month"))
+    learner.flush()
+    memory = demo.memory
+    assert memory is not None
+    memory.save_checkpoint(CHECKPOINT, learner.policy.experiences, learner.policy.state())
+    demo.settings["learn"] = {"epsilon_schedule": "per_context"}
+    restored = Learner(demo).policy
+    assert restored.experiences == 1 and restored.epsilon_schedule == "per_context"  # follows the setting
+    demo.settings["learn"] = {"epsilon_schedule": "sometimes"}
+    with pytest.raises(MetricmindError, match="learn.epsilon_schedule is 'sometimes'") as info:
+        Learner(demo)
+    assert "per_context" in (info.value.hint or "")
 
 
 def test_a_reward_setting_with_unknown_keys_is_a_clear_error(demo: Project) -> None:

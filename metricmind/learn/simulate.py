@@ -10,8 +10,8 @@ shapes answered at least three times. Arms, over the factors skill × join path 
 caller allows only the arms that apply to the request):
 
 * optimization ``none``: the plan's latency sample; ``result_cache``: a hit (a cache latency sample,
-  optimization applied) when the shape's answer is cached on this data version, else the plan plus the
-  store; ``rollup`` (canonical plan, no skill): the rollup latency when a rollup answers the shape
+  optimization applied), offered only when the shape's answer is cached on this data version (the
+  arms offered come from :func:`~metricmind.learn.policy.offered_arms`, the learned path's own rule); ``rollup`` (canonical plan, no skill): the rollup latency when a rollup answers the shape
   exactly (its rows were equal when measured), else the plain plan (the router falls back);
 * join path ``canonical`` (the names as asked) or ``shortest`` (the same dimension along fewer joins;
   offered only where measured rows were equal): which plan runs;
@@ -26,7 +26,7 @@ Drift halfway: the nightly job replaces the day rollups by month rollups (day an
 theirs; the month rollup answers coarser shapes) and popularity is reshuffled. The cache state does not
 depend on the arms, so every policy sees the same episodes and each arm's reward is known for every
 episode (common random numbers): the oracle plays the best allowed arm per context (highest expected
-reward), a fixed arm plays itself where allowed (else the plain plan) and the best is reported, random
+reward; regret is measured against that expected reward), a fixed arm plays itself where allowed (else the plain plan) and the best is reported, random
 picks uniformly among the allowed arms. The materialization factor is a nightly decision, simulated in
 :mod:`metricmind.learn.materialize`.
 """

@@ -6,7 +6,8 @@ With ``learn.enabled`` on, :meth:`Project.run` goes through :class:`Learner`:
 1. read the warehouse's data version, find a current rollup answering exactly, the query's
    result-equivalent join paths (:mod:`metricmind.learn.joinpath`) and the plans of its skills
    (:mod:`metricmind.learn.skills`, compiled on the current model);
-2. the policy (LinUCB, ε = ``learn.epsilon``) picks an allowed arm over skill × join path ×
+2. the policy (LinUCB, ε = ``learn.epsilon``, per ``learn.epsilon_schedule``) picks an allowed arm (the
+   arms of :func:`metricmind.learn.policy.offered_arms`, the simulator's rule too) over skill × join path ×
    optimization (:data:`metricmind.learn.policy.QUERY_ARMS`): the plan — compiled afresh along the
    canonical or the shortest join path, or a skill's plan fetched from memory — with or without the
    result cache (when there is a data version; keyed by the model, the query and the data version),
@@ -42,7 +43,7 @@ from metricmind.learn import skills as skill_plans
 from metricmind.learn.cache import ResultCache
 from metricmind.learn.joinpath import CANONICAL, Variant
 from metricmind.learn.memory import Memory
-from metricmind.learn.policy import Policy, arm_action, offered_arms, query_arm
+from metricmind.learn.policy import EPSILON_SCHEDULES, Policy, arm_action, offered_arms, query_arm
 from metricmind.learn.rollup import GRAINS, TIME
 from metricmind.learn.safety import ArmGuard
 from metricmind.project.learning_answers import Answering, Served
@@ -128,6 +129,11 @@ class Learner(Answering):
         self.cache = cache or ResultCache()
         self.reward = reward_config(project)
         self.epsilon = float(project.setting("learn.epsilon"))
+        self.schedule = str(project.setting("learn.epsilon_schedule") or "per_context")
+        if self.schedule not in EPSILON_SCHEDULES:
+            raise MetricmindError(
+                f"learn.epsilon_schedule is {self.schedule!r}", hint=f"Use {' or '.join(EPSILON_SCHEDULES)}."
+            )
         self._lock = threading.RLock()
         self.counts = Counter()
         self._latency = {}
@@ -164,8 +170,9 @@ class Learner(Answering):
         if state and state.get("arms") == self.arms and int(state.get("dim", 0)) == DIM:
             policy = Policy.from_state(state, seed=seed)
             policy.epsilon = self.epsilon
+            policy.epsilon_schedule = self.schedule
         return (
-            policy or Policy(self.arms, DIM, epsilon=self.epsilon, seed=seed),
+            policy or Policy(self.arms, DIM, epsilon=self.epsilon, epsilon_schedule=self.schedule, seed=seed),
             ArmGuard.from_state(guard, seed=seed) if guard else ArmGuard(PLAIN, seed=seed),
         )
 
