@@ -167,6 +167,10 @@ def _fold(word: str) -> str:
     return word
 
 
+#: The part of a filter's reason naming the rule's words it did not read (``rules.py``).
+NOT_READ = re.compile(r" \(the filter does not read [^)]*\)")
+
+
 def unexplained(model: Model, proposal: Proposal) -> list[str]:
     """Content words of the definition that neither the proposed metric nor a filter read explains."""
     metric = proposal.metric
@@ -199,7 +203,9 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
                 r.text if whole and not r.text.startswith("(in the definition)") else "",
                 r.predicate or "",
             ]
-            texts += [r.reason] if r.status == "filter" else []
+            texts += (
+                [NOT_READ.sub("", r.reason)] if r.status == "filter" else []
+            )  # words it did not read: none
             texts += _said(r)
     explained = {_fold(w) for t in texts for w in stems(t.lower().replace("_", " ").replace("-", " "))}
     text = proposal.definition.text

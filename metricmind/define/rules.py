@@ -302,6 +302,8 @@ def _read(text: str, ctx: Context) -> Read:
         shown = ", ".join(v for v in values if v not in ("true", "false"))
         what = f"{dim} = {values[0]}" if len(values) == 1 else f"{dim} in {shown}"
         conf = 0.9 if not leftover else 0.7
+        if leftover:  # every word of the rule is read or reported: the reason names those it did not read
+            what += f" (the filter does not read {', '.join(repr(w) for w in dict.fromkeys(leftover))})"
         anything = set(stems(" ".join(re.findall(r"\b(?:any|every|all|each) (\w+)", low))))
         elsewhere = [w for w in other_names(leftover, dim, ctx) if w not in anything]
         if elsewhere:  # "Only the seo_docs campaign": a channel's value, but the rule speaks of campaigns

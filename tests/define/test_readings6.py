@@ -246,3 +246,12 @@ def test_a_metric_named_by_a_word_the_definition_never_says_is_a_doubt(demo: Pro
     assert p.metric is None or based_on == "mrr" or p.confidence < 0.6, (based_on, p.confidence)
     if based_on not in (None, "mrr"):
         assert any("narrower metric" in d for d in p.doubts), p.doubts
+
+
+def test_a_filter_rule_names_the_words_it_did_not_read(demo: Project) -> None:
+    p = analyze(
+        Definition("mrr_x", "Monthly recurring revenue", ("Trial subscriptions never count",)), demo.model
+    )
+    [rule] = p.rules
+    assert rule.status == "filter" and rule.confidence < 0.8
+    assert "(the filter does not read 'never')" in rule.reason, rule.reason
