@@ -13,15 +13,15 @@ entities, the nouns its ``name`` dimensions answer to). What is kept is language
 
 ``ProjectEntities.nouns`` are the stems of every one-word entity name with a semantic model of its own,
 plus the party words and the nouns the catalog declares for its entities (entity nouns are what a question
-counts or ranks, "best customers", never a breakdown by name). ``order`` puts the party first, then the
-entities most semantic models refer to: when two dimensions of one name fit equally ("country" of the buyer
-or of the seller, "region" of the customer or of the subscription), the party's, else the central one's.
+counts or ranks, "best customers", never a breakdown by name). ``order`` puts the party first: when two
+dimensions of one name fit equally ("country" of the buyer or of the seller), the party's is meant (the
+others keep the lexicon's order; ranking them by how many models refer to them read the bazaar's "category"
+as the seller's rather than the item's).
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from metricmind.resolve.resolution import Resolution
@@ -60,7 +60,7 @@ class ProjectEntities:
     party_words: frozenset[str] = frozenset()
     """Stems of the words for the party: its own name, the catalog's nouns for it, the generic words."""
     order: tuple[str, ...] = field(default_factory=tuple)
-    """Entity prefixes (``customer__``), the one most semantic models refer to first."""
+    """Entity prefixes (``customer__``) that win a tie between dimensions, first first: the party's."""
 
     def rank(self, dimension: str) -> int:
         """The position of ``dimension``'s entity in :attr:`order` (after all of them when it has none)."""
@@ -69,20 +69,19 @@ class ProjectEntities:
 
 def project_entities(model: Model, nouns_of: dict[str, set[str]]) -> ProjectEntities:
     """The entities of ``model``; ``nouns_of`` maps an entity to the catalog's other nouns for it."""
-    refs: Counter[str] = Counter()
+    names: set[str] = set()
     primary: set[str] = set()
     for sm in model.semantic_models.values():
         for e in sm.entities:
-            refs[e.name] += 1
+            names.add(e.name)
             if e.type == EntityType.PRIMARY and (sm.dimensions or sm.measures):
                 primary.add(e.name)
-    names = set(refs)
     party = next((n for n in PARTY_ENTITY_NAMES if n in names), None)
     own = {stem(n) for n in primary if "_" not in n}
     party_words = set(PARTY_WORDS) | {stem(w) for w in PARTY_WORDS}
     if party is not None:
         party_words |= {party, stem(party), *nouns_of.get(party, ())}
-    # the party first ("GMV in the US": where the buyers are), then the most referred to
+    # the party first ("GMV in the US": where the buyers are)
     order = (f"{party}__",) if party else ()
     return ProjectEntities(
         nouns=frozenset(own | party_words),
