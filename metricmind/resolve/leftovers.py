@@ -21,6 +21,8 @@ from metricmind.resolve.words import (
     WIN_VERBS,
 )
 
+ASKING = frozenset({"how", "what", "which", "who", "whats", "hows"})
+"""Question words: words before a dash with one of these ask something, they are not chat."""
 PLACE_WORDS = frozenset({"from", "in", "across"})
 """Words before a value named loosely ("MRR from the Nordics", "customers in DACH")."""
 SAME_MEASURE = frozenset(
@@ -167,8 +169,9 @@ class _LeftoverReading(_TimeOrderReading):
             at = q.find(mark)
             if at > 0:
                 before = [t.index for t in self.tokens if t.end <= at]
-                if before and not any(self.used[i] for i in before) and len(before) <= 4:
-                    return set(before)
+                asks = any(self.tokens[i].norm in ASKING for i in before)
+                if before and not any(self.used[i] for i in before) and len(before) <= 4 and not asks:
+                    return set(before)  # ("how are gadgets doing - …" asks about gadgets: not chat)
         return set()
 
     def verbs_the_metrics_say(self) -> frozenset[str]:
