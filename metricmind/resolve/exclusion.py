@@ -48,9 +48,8 @@ CUE_WORDS = frozenset(
 # cues after the value: "partner excluded", "EMEA aside", "SMB left out", "APAC not included"
 POST_CUES = frozenset({"excluded", "aside", "removed", "omitted", "excepted", "dropped", "ignored"})
 POST_PAIRS = {"left": {"out", "aside"}, "taken": {"out"}, "not": {"included", "counted", "including"}}
-POST_BRIDGE = frozenset(
-    {"is", "are", "being", "been", "channel", "channels", "segment", "region", "plan", "plans"}
-)
+POST_BRIDGE = frozenset({"is", "are", "being", "been"})
+"""Words between a value and a cue after it, besides the value's dimension's nouns ("SMB segment aside")."""
 # the first word of a two-word cue, and the words it pairs with
 CUE_PAIRS = {
     "apart": {"from"},
