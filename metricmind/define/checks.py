@@ -42,7 +42,7 @@ def checks_for(model: Model, proposal: Proposal) -> list[Check]:
     for ms in measures.values():
         target = _target(model, ms)
         column = ms.expr if re.fullmatch(r"[a-z_][a-z0-9_]*", ms.expr) else None
-        if column and ms.agg.value in ("sum", "average", "min", "max"):
+        if column and ms.agg.value in ("sum", "average", "median", "min", "max"):
             out.append(Check("not_null", target, (column,), {}, f"{column} is what `{ms.name}` aggregates"))
             if ms.agg.value == "sum":
                 out.append(
@@ -76,7 +76,7 @@ def checks_for(model: Model, proposal: Proposal) -> list[Check]:
                 )
                 break
     additive = metric.get("type") in ("simple", "derived") and not any(
-        ms.non_additive is not None or ms.agg.value in ("average", "count_distinct")
+        ms.non_additive is not None or ms.agg.value in ("average", "median", "count_distinct")
         for ms in measures.values()
     )
     if additive and proposal.dimensions:

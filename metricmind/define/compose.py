@@ -116,7 +116,7 @@ def compose(
         term = find_term(model, definition.text, context, lx, columns, dated)
         if term is None:
             return "the definition names no column or entity of one semantic model clearly", []
-        if RATIO.search(definition.text) and term.agg != "average":
+        if RATIO.search(definition.text) and term.agg not in ("average", "median"):
             return (
                 "the definition asks for a ratio or a share but names only one part; say it as "
                 "'X divided by Y'",
@@ -249,7 +249,7 @@ def _part(
     if base is None and term is None:
         return "no existing metric fits and no column or entity of one semantic model is named clearly"
     converted: tuple[str, str] | None = None
-    if base is None and term is not None and term.agg in ("sum", "average"):
+    if base is None and term is not None and term.agg in ("sum", "average", "median"):
         if any(rulebook.CONVERT.search(r) for r in rules):
             converted = monthly_expression(model.semantic_models[term.sm], term.expr)
             if converted is None:

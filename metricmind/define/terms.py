@@ -21,6 +21,8 @@ COUNT_CUE = re.compile(
 AVG_CUE = re.compile(
     r"\b(average|(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bthat )mean(?! that| by| the)|avg)\b", re.I
 )
+#: "Median days to pay": the middle value of the column, not its mean.
+MEDIAN_CUE = re.compile(r"\bmedian\b", re.I)
 SNAPSHOT_CUE = re.compile(rf"\b({POINT_IN_TIME}|at month end)\b|\blive\b", re.I)
 START_NAMES = ("started_at", "start_date", "starts_at", "valid_from", "start_at")
 END_NAMES = ("ended_at", "end_date", "ends_at", "valid_to", "end_at")
@@ -41,7 +43,7 @@ class Term:
     """One aggregation a definition asks for."""
 
     sm: str  # the semantic model that holds the rows
-    agg: str  # sum | average | count | count_distinct
+    agg: str  # sum | average | median | count | count_distinct
     expr: str  # column (or entity key) aggregated
     time: str  # the time dimension it is dated by
     snapshot: bool  # a month-end snapshot (needs a snapshot model of sm)
@@ -193,7 +195,8 @@ def find_term(
     """
     words = _words(text)
     every = _words(context)
-    averaged = bool(AVG_CUE.search(text))
+    median = bool(MEDIAN_CUE.search(text))
+    averaged = bool(AVG_CUE.search(text)) or median
     snapshot = bool(SNAPSHOT_CUE.search(context))
     counting = bool(COUNT_CUE.search(text)) and not averaged
     each_time = bool(TIMES.search(text))
@@ -251,7 +254,8 @@ def find_term(
             why = f"count of {sm.relation.rsplit('.', 1)[-1]} rows (each time it happened)"
         elif cols and not (counting and head and head in keys and not averaged):
             n, col = max(cols, key=lambda x: (x[0], len(x[1])))
-            agg, expr, strength = ("average" if averaged else "sum"), col, 1.0 + 2.0 * float(n)
+            agg = "median" if median else "average" if averaged else "sum"
+            expr, strength = col, 1.0 + 2.0 * float(n)
             why = f"{agg}({col}): the definition names the column {col!r}"
         elif head and head in keys and counting and not money:
             counted = head

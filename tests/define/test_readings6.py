@@ -66,13 +66,36 @@ def test_a_date_of_another_model_is_never_read_as_the_snapshot_month(demo: Proje
     assert p.time_dimension is None or p.time_dimension.name == "signup_date"
 
 
-def test_a_median_read_as_a_sum_is_a_doubt_never_a_confident_answer(demo: Project) -> None:
-    # "median" is no content word (it names no column), so only the qualifier check sees it ignored.
-    p = analyze(Definition("median_invoice", "Median invoice amount each month"), demo.model)
-    if p.metric is not None:
-        assert p.confidence < 0.6, (p.confidence, p.metric)
-        assert any("'median'" in d for d in p.doubts), p.doubts
-        assert any(r.text.startswith("(doubt)") for r in p.unread)
+def test_a_median_is_read_as_a_median_of_the_column(demo: Project) -> None:
+    p = analyze(
+        Definition("median_days", "Median days to pay, by paid month", ("Exclude card payments",)),
+        demo.model,
+        **_columns_and_values(demo),  # type: ignore[arg-type]
+    )
+    assert p.refused is None and p.metric is not None and not p.unread, (p.message, p.rules)
+    assert [m.measure["agg"] for m in p.new_measures] == ["median"]
+    _same(
+        demo,
+        p,
+        """, agg as (
+             select date_trunc('month', paid_at) as month, median(days_to_pay) as v
+             from fct_invoices_canonical
+             where paid_at is not null and (payment_method is null or payment_method <> 'card')
+             group by 1
+           )
+           select m.month, a.v from months m left join agg a on a.month = m.month order by 1""",
+    )
+
+
+def test_a_median_the_metric_does_not_compute_is_a_doubt_never_a_confident_answer(demo: Project) -> None:
+    # Before qualifiers.py, "Median invoice amount" was answered as the monthly sum at 0.85.
+    from metricmind.define.qualifiers import qualifier_doubts
+
+    p = analyze(Definition("probe", "Invoice revenue each month"), demo.model)
+    assert p.metric is not None, p.message
+    p.definition = Definition("probe", "Median invoice revenue each month")
+    found = qualifier_doubts(demo.model, p)
+    assert found and found[0][0] < 0.6 and "'median'" in found[0][1], found
 
 
 def test_a_qualifier_the_metric_computes_is_no_doubt(demo: Project) -> None:
