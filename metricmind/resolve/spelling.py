@@ -20,6 +20,9 @@ names, labels, synonyms, values and the resolver's lexicon), in this order:
    tokenizer's whole-word vocabulary, when installed; otherwise only words of five letters or more, or
    without vowels, are read so): ``sent`` is not ``segment``.
 
+A word spelt as it sounds, "x" for "cks" or "cts" (``tix`` → tickets), is read by the same rule as
+dropped letters (``sounded``; never an English word such as "fix" or "box").
+
 A short form none of these reads alone is read from the phrase it makes with a neighbour
 (``in_context``: "exp mrr" → expansion MRR, a catalog phrase; "exp" alone could be export or expired),
 or, after "by" or "per", from the one dimension word it begins ("gmv by cat" → category).
@@ -100,6 +103,8 @@ class Speller:
             found = self._find(word)
         elif word.isalpha() and len(word) == MIN_LETTERS - 1:
             found = _how(self.abbreviation(word), "abbreviation")
+        if found is None:
+            found = self.sounded(word)
         with self._lock:
             self._seen[word] = found
         return found
@@ -115,6 +120,22 @@ class Speller:
             if found is not None:
                 return Correction(found, how)
         return None
+
+    def sounded(self, word: str) -> Correction | None:
+        """A word spelt as it sounds, "x" for "cks"/"cts" ("tix" → tickets), read as its letters dropped;
+        never an English word ("fix", "box") and only when exactly one root fits.
+        """
+        if not (word.isalpha() and word.endswith("x") and len(word) >= MIN_LETTERS - 1):
+            return None
+        if word in self.dictionary or not self.dictionary:
+            return None
+        said = [word[:-1] + tail for tail in ("cks", "cts")]  # "tix": ticks, ticts (a plural)
+        fits = [
+            w
+            for w in self.words
+            if w[0] == word[0] and any(is_subsequence(x, w + "s") and len(w) < 2 * len(x) for x in said)
+        ]
+        return _how(_one_root(fits), "sounded")
 
     def typo(self, word: str) -> str | None:
         """The nearest word within the length's edit limit, one root only."""

@@ -209,3 +209,11 @@ def test_a_slash_between_catalog_nouns_reads_per(helpdesk: Resolver, question: s
 def test_a_metric_per_dimension_with_a_slash(helpdesk: Resolver) -> None:
     res = helpdesk.resolve("ticket volume/agent last week", as_of=DAY)
     assert res.answerable and res.metrics == ["ticket_volume"] and res.group_by == [("agent", None)]
+
+
+def test_a_word_spelt_as_it_sounds() -> None:
+    speller = Speller(["picture", "ticket", "price"], dictionary=frozenset({"fix", "box"}))
+    assert speller.correct("pix") == Correction("picture", "sounded")  # picts: pictures
+    assert speller.correct("tix") == Correction("ticket", "sounded")  # ticks: tickets
+    assert speller.correct("fix") is None  # an English word
+    assert Speller(["ticket"], dictionary=frozenset()).correct("tix") is None  # no dictionary: no guess
