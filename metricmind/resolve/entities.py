@@ -1,4 +1,5 @@
-"""The project's entities as the resolver reads them: their nouns, the party the business serves, their order.
+"""The project's entities as the resolver reads them (their nouns, the party the business serves, their
+order, the catalog's count of each), and the catalog's own metrics for a reading's filter or comparison.
 
 Nothing here names a project's entities: they come from the loaded catalog (every semantic model's
 entities, the nouns its ``name`` dimensions answer to). What is kept is language, true of any business:
@@ -181,3 +182,49 @@ def drop_restated(model: Model, res: Resolution) -> None:
             res.notes.append(
                 f"ignored {f.field} {f.op} {', '.join(f.values)}: the metric keeps {next(iter(values))}"
             )
+
+
+_DIFFERENCE = re.compile(r"\s*(\w+)\s*-\s*(\w+)\s*")
+
+
+def change_twin(model: Model, metric: str, unit: str) -> str | None:
+    """The catalog's metric for ``metric``'s change on the ``unit`` before (``gmv_mom_change``: ``gmv -
+    gmv_prior_month``, the second input offset by one month), if it has exactly one.
+    """
+    found = []
+    for d in model.metrics.values():
+        said = _DIFFERENCE.fullmatch(d.expr or "")
+        if len(d.inputs) != 2 or said is None or any(i.name != metric or i.filter for i in d.inputs):
+            continue
+        now, before = ((i.alias or i.name) for i in d.inputs)
+        offset = next((i.offset_window for i in d.inputs if i.offset_window), None)
+        if said.groups() == (now, before) and offset in (f"1 {unit}", f"1 {unit}s"):
+            found.append(d.name)
+    return found[0] if len(found) == 1 else None
+
+
+def read_change(model: Model, res: Resolution) -> None:
+    """One metric compared with the period before, the catalog having that change as a metric of its
+    own ("gmv change vs the prior month, each month": ``gmv_mom_change`` by month): that metric, no
+    comparison (it is the comparison).
+    """
+    if res.comparison != "previous_period" or len(res.metrics) != 1:
+        return
+    grains = [g for n, g in res.group_by if n == "metric_time" and g]
+    unit = grains[0] if grains else res.time_unit
+    twin = change_twin(model, res.metrics[0], unit) if unit else None
+    if twin is not None:
+        res.notes.append(f"read as {twin}: {res.metrics[0]} against the {unit} before")
+        res.order_by = [(twin if n == res.metrics[0] else n, d) for n, d in res.order_by]
+        res.metrics = [twin]
+        res.comparison = None
+        res.comparison_range = None
+
+
+def catalog_metrics(model: Model, res: Resolution) -> None:
+    """The catalog's own metric for what the reading says with a filter or a comparison (its filtered and
+    change metrics), and no filter its metric's definition fixes already.
+    """
+    name_filtered(model, res)
+    drop_restated(model, res)
+    read_change(model, res)

@@ -43,7 +43,7 @@ from metricmind.resolve.coarse import widen_to_grain
 from metricmind.resolve.describe import MetricTexts, metric_texts
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.embedscore import ByMeaning, by_meaning
-from metricmind.resolve.entities import ProjectEntities, drop_restated, name_filtered, project_entities
+from metricmind.resolve.entities import ProjectEntities, catalog_metrics, project_entities
 from metricmind.resolve.lexicon import Entry, build_lexicon, read_learned
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
 from metricmind.resolve.reading import _Pick
@@ -337,8 +337,7 @@ class _Reading(_PickReading, _AuditReading):
         self.read_left_values()
         self.read_threshold()
         self.res.filters = join_same_field(self.res.filters)
-        name_filtered(self.r.model, self.res)
-        drop_restated(self.r.model, self.res)
+        catalog_metrics(self.r.model, self.res)
         self.finish_order()
         self.read_ranked_tiers()
         self.check_leftovers(picks)

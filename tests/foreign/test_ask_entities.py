@@ -82,3 +82,12 @@ def test_a_statistic_said_first_and_a_time_sorted_fastest_first(helpdesk: Projec
     assert _read(helpdesk, "p50 first response time by channel")["metrics"] == ["first_response_time_p50"]
     read = _read(helpdesk, "average first response time by team, fastest first")
     assert read["order_by"] == [("first_response_time_avg", False)]
+
+
+def test_a_change_on_the_period_before_is_the_catalogs_change_metric(bazaar: Project) -> None:
+    res = bazaar.resolver().resolve("how did gmv change from the previous month, by month in q2", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert (res.metrics, res.comparison) == (["gmv_mom_change"], None)
+    assert res.group_by == [("metric_time", "month")]
+    res = bazaar.resolver().resolve("orders vs the previous month", as_of=AS_OF)  # no such metric
+    assert (res.metrics, res.comparison) == (["orders"], "previous_period")
