@@ -168,7 +168,7 @@ def _fold(word: str) -> str:
 
 
 #: The part of a filter's reason naming the rule's words it did not read (``rules.py``).
-NOT_READ = re.compile(r" \(the filter does not read [^)]*\)")
+NOT_READ = re.compile(r" \(the filter does not read [^)]*\)| \(the aside .* says why; not read\)")
 
 
 def unexplained(model: Model, proposal: Proposal) -> list[str]:

@@ -107,9 +107,40 @@ def read_rule(text: str, ctx: Context) -> Read:
     subscriptions" on `mrr`, whose rule excludes trials) carries ``contradicts`` (nothing would be left).
     """
     read = _read(text, ctx)
+    if read.reading.status == "unread" and read.reading.suggestion is None:
+        read = _without_aside(text, ctx) or read
     if read.reading.status == "filter" and not read.negative and read.dimension and not read.others:
         keys = list(ctx.keys)
         read.contradicts = next((c for _, key in keys if (c := source_excludes(key, ctx))), None)
+    return read
+
+
+#: A parenthesis after the rule that says why ("Exclude card payments (they settle instantly)").
+ASIDE = re.compile(r"\s*\(([^()]*)\)\s*\.?\s*$")
+#: The most a rule read without its aside is trusted: a person checks that the aside only says why.
+ASIDE_CONFIDENCE = 0.75
+
+
+def _without_aside(text: str, ctx: Context) -> Read | None:
+    """The rule read without a trailing parenthesis that names no value and negates nothing (a reason
+    given, not a condition); its reason says the aside was not read. None when that does not read either.
+    """
+    m = ASIDE.search(text)
+    if m is None or not text[: m.start()].strip():
+        return None
+    aside = m.group(1).lower()
+    found, _ = values_of(stems(aside.replace("-", " ").replace("_", " ")), ctx)
+    if NEGATIVE.search(aside) or found or ctx.ambiguous or re.search(r"\d", aside):
+        return None
+    read = _read(text[: m.start()], ctx)
+    if read.reading.status not in ("filter", "covered", "noop", "time"):
+        return None
+    read.reading = replace(
+        read.reading,
+        text=text,
+        confidence=min(read.reading.confidence, ASIDE_CONFIDENCE),
+        reason=f"{read.reading.reason} (the aside {m.group(0).strip()!r} says why; not read)",
+    )
     return read
 
 

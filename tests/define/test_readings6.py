@@ -278,3 +278,25 @@ def test_a_filter_rule_names_the_words_it_did_not_read(demo: Project) -> None:
     [rule] = p.rules
     assert rule.status == "filter" and rule.confidence < 0.8
     assert "(the filter does not read 'never')" in rule.reason, rule.reason
+
+
+def test_a_rule_with_an_aside_saying_why_is_read_without_it_below_confident(demo: Project) -> None:
+    p = analyze(
+        Definition("no_card", "Invoice revenue", ("Exclude card payments (they settle instantly)",)),
+        demo.model,
+    )
+    [rule] = p.rules
+    assert rule.status == "filter" and rule.confidence < 0.8 and "not read" in rule.reason, rule
+    assert rule.text == "Exclude card payments (they settle instantly)"
+    _same(
+        demo,
+        p,
+        """select m.month, coalesce(sum(i.amount), 0) from months m
+           left join fct_invoices_canonical i
+             on date_trunc('month', i.paid_at) = m.month and i.paid_at is not null
+            and (i.payment_method is null or i.payment_method <> 'card')
+           group by 1 order by 1""",
+    )
+    # an aside that negates or names a value is a condition, never dropped
+    p = analyze(Definition("no_card2", "Invoice revenue", ("Leave card out (not the refunds)",)), demo.model)
+    assert all("aside" not in r.reason for r in p.rules), p.rules
