@@ -35,7 +35,6 @@ from metricmind.define.rulevalues import (
     Context,
     Flag,
     Read,
-    contains,
     find_dimension,
     flags_of,
     is_state,
@@ -45,8 +44,8 @@ from metricmind.define.rulevalues import (
     values_in,
     values_of,
 )
+from metricmind.define.timerules import _own_event, _time_rule, time_in
 from metricmind.define.words import GLUE, POINT_IN_TIME, content, known, stems, vocabulary
-from metricmind.spec.model import Model
 from metricmind.spec.names import SEP
 
 __all__ = [
@@ -88,12 +87,6 @@ NOOP = re.compile(r"^\s*(any|every|all) \w+ counts?\b|^\s*count each \w+ once\b"
 INCLUDE = re.compile(
     r"^\s*(include|including|count|counting|keep)\b|\b(are|is|get|gets|also|too) (also )?(included|counted)\b|"
     r"\b(count|counts) (too|as well)\b|\b(as well|too)\s*$",
-    re.IGNORECASE,
-)
-TIME = re.compile(
-    r"^\s*(the )?(month|date|day) (is|of)\b|\b(the )?month is the month\b|"
-    r"\b(date[sd]? by|dated by|counted on|by (the )?(month|day|date) of|by|"
-    r"(date|day) (falls?|fell|lands?|landed|is|was|happens?|happened|occurs?|occurred) (in|within|during))\b",
     re.IGNORECASE,
 )
 #: A rule that defines a word ("Late means …", "A discount is defined as …").
@@ -545,70 +538,3 @@ def _covered_by(words: tuple[str, ...], covering: list[str], negative: bool) -> 
         if len(want & have) / len(want) >= 0.75:
             return text
     return None
-
-
-def time_in(text: str, ctx: Context) -> str | None:
-    """The time dimension a definition names ("… by touch date"), if any."""
-    low = text.lower()
-    return _time_rule(low, stems(low), ctx)
-
-
-def _own_event(alt: str, ctx: Context) -> bool:
-    """The event a "month the customer churned" names is what the closest metric itself counts (its name
-    says it: `churned_mrr`): its own time dimension dates it, not another model's.
-    """
-    said = {_root(w) for w in stems(alt) if w not in ("date", "by", "at")}
-    own = {_root(w) for w in stems(ctx.own_name.lower().replace("_", " "))}
-    return bool(said & own)
-
-
-def _time_rule(low: str, words: tuple[str, ...], ctx: Context, *, wide: bool = True) -> str | None:
-    low = re.split(r",?\s+\bnot\b", low)[0]  # "by conversion date, not touch date"
-    words = tuple(
-        "date" if w == "day" else w for w in stems(low.replace("-", " ").replace("_", " "))
-    )  # "first paid day" is the first paid date
-    if not TIME.search(low) or not re.search(r"\b(date|dated|month|day|counted on)\b", low):
-        return None
-    best: tuple[int, str] | None = None
-    for name, phrases in ctx.time_dims.items():
-        for p in phrases:
-            if p and contains(words, p) and (best is None or len(p) > best[0]):
-                best = (len(p), name)
-    monthly = tuple("date" if w == "month" else w for w in words)  # "by signup month": its signup date
-    for name, phrases in ctx.time_dims.items():
-        for p in phrases:
-            if len(p) > 1 and contains(monthly, p) and (best is None or len(p) > best[0]):
-                best = (len(p), name)
-    # "First paid date falls in the month" on a month-end snapshot: "month" names its month_start, but the
-    # rule names the catalog's first_paid_date more fully; the date it names wins (the metric is then not
-    # dated by it, and the caller says so or builds a measure that is), never the generic "month".
-    for name, phrases in catalog_time_dims(ctx.model).items() if wide else ():
-        for p in phrases:
-            if (
-                len(p) > 1
-                and (contains(words, p) or contains(monthly, p))
-                and (best is None or len(p) > best[0])
-            ):
-                best = (len(p), name)
-    return best[1] if best else None
-
-
-_CATALOG_TIMES: dict[int, tuple[Model, dict[str, tuple[tuple[str, ...], ...]]]] = {}
-
-
-def catalog_time_dims(model: Model) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """Every time dimension of the catalog with the phrases (stems) naming it (cached per model)."""
-    hit = _CATALOG_TIMES.get(id(model))
-    if hit is not None and hit[0] is model:
-        return hit[1]
-    out: dict[str, set[tuple[str, ...]]] = {}
-    for sm in model.semantic_models.values():
-        for d in sm.dimensions:
-            if d.type == "time":
-                phrases = {stems(d.name.replace("_", " ")), stems(d.label)}
-                phrases |= {stems(str(s)) for s in d.meta.get("synonyms") or ()}
-                out.setdefault(d.name, set()).update(p for p in phrases if p)
-    found = {k: tuple(sorted(v)) for k, v in out.items()}
-    _CATALOG_TIMES.clear()
-    _CATALOG_TIMES[id(model)] = (model, found)
-    return found
