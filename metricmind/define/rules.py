@@ -45,7 +45,7 @@ from metricmind.define.rulevalues import (
     values_of,
 )
 from metricmind.define.timerules import _own_event, _time_rule, time_in
-from metricmind.define.words import GLUE, POINT_IN_TIME, content, known, stems, vocabulary
+from metricmind.define.words import EXAMPLES, GLUE, POINT_IN_TIME, content, known, stems, vocabulary
 from metricmind.spec.names import SEP
 
 __all__ = [
@@ -102,12 +102,26 @@ def read_rule(text: str, ctx: Context) -> Read:
     read = _read(text, ctx)
     if read.reading.status == "unread" and read.reading.suggestion is None:
         read = _without_aside(text, ctx) or read
+    inner = PAREN.search(text)
+    if inner and read.reading.status == "filter" and not EXAMPLES.search(text):
+        named, _ = values_of(stems(inner.group(1).lower().replace("-", " ").replace("_", " ")), ctx)
+        cue = NEGATIVE.search(inner.group(1)) or SWITCH.search(inner.group(1))
+        if named and cue:  # "Exclude card payments (but keep wire)": the parenthesis may say the other way
+            read.reading = replace(
+                read.reading,
+                confidence=min(read.reading.confidence, OTHER_NAME),
+                reason=f"{read.reading.reason}, but the parenthesis {inner.group(0)!r} names a value too: "
+                "check that it keeps or drops what the filter does",
+            )
     if read.reading.status == "filter" and not read.negative and read.dimension and not read.others:
         keys = list(ctx.keys)
         read.contradicts = next((c for _, key in keys if (c := source_excludes(key, ctx))), None)
     return read
 
 
+#: Any parenthesis of a rule, and the words by which one keeps or drops on its own ("(but keep wire)").
+PAREN = re.compile(r"\(([^()]*)\)")
+SWITCH = re.compile(r"\b(keeps?|kept|include[sd]?|including|only|but)\b", re.IGNORECASE)
 #: A parenthesis after the rule that says why ("Exclude card payments (they settle instantly)").
 ASIDE = re.compile(r"\s*\(([^()]*)\)\s*\.?\s*$")
 #: The most a rule read without its aside is trusted: a person checks that the aside only says why.

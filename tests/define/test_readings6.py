@@ -300,3 +300,10 @@ def test_a_rule_with_an_aside_saying_why_is_read_without_it_below_confident(demo
     # an aside that negates or names a value is a condition, never dropped
     p = analyze(Definition("no_card2", "Invoice revenue", ("Leave card out (not the refunds)",)), demo.model)
     assert all("aside" not in r.reason for r in p.rules), p.rules
+
+
+def test_a_parenthesis_that_keeps_or_drops_a_value_of_its_own_is_a_doubt(demo: Project) -> None:
+    # Read as one list, "card, wire" would both be dropped: the parenthesis says the opposite for wire.
+    p = analyze(Definition("odd", "Invoice revenue", ("Exclude card payments (but keep wire)",)), demo.model)
+    assert p.metric is None or p.confidence < 0.6, (p.confidence, p.rules)
+    assert any("parenthesis" in r.reason for r in p.rules), p.rules
