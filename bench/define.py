@@ -30,6 +30,7 @@ import json
 import statistics
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,9 +124,12 @@ def warehouse_values(project: Project) -> TableValues:
 
 
 def hand_rows(project: Project, sql: str) -> dict[dt.date, float]:
-    """The hand SQL's rows."""
+    """The hand SQL's rows (a month given as a timestamp is read as its date)."""
     result = project.warehouse.run(sql)
-    return {r[0]: float(r[1]) if r[1] is not None else 0.0 for r in result.rows}
+    return {
+        r[0].date() if isinstance(r[0], dt.datetime) else r[0]: float(r[1]) if r[1] is not None else 0.0
+        for r in result.rows
+    }
 
 
 def close(a: float, b: float) -> bool:
@@ -133,16 +137,23 @@ def close(a: float, b: float) -> bool:
     return abs(a - b) <= 0.01 or abs(a - b) <= 1e-6 * max(abs(a), abs(b))
 
 
-def run_case(project: Project, case: dict[str, Any]) -> Outcome:
-    """Analyze and execute one case."""
-    d = Definition(str(case["name"]), str(case["definition"]), tuple(str(r) for r in case.get("rules") or ()))
-    p = analyze(
-        d,
+def propose(project: Project, definition: Definition) -> Proposal:
+    """The agent's proposal with the warehouse's columns and values (no knowledge-graph usage)."""
+    return analyze(
+        definition,
         project.model,
         dialect=project.dialect,
         columns=warehouse_columns(project),
         values=warehouse_values(project),
     )
+
+
+def run_case(
+    project: Project, case: dict[str, Any], proposer: Callable[[Project, Definition], Proposal] = propose
+) -> Outcome:
+    """Analyze one case with ``proposer`` and execute it; the hand SQL's months are the ones compared."""
+    d = Definition(str(case["name"]), str(case["definition"]), tuple(str(r) for r in case.get("rules") or ()))
+    p = proposer(project, d)
     expect = case["expect"]
     conf = None if p.refused or p.metric is None else p.confidence
     if not expect["answerable"]:
