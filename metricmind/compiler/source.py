@@ -119,6 +119,8 @@ class Source:
             value, _ = self._column_at(tgt.path, tgt.dimension.expr, f"dimension '{tgt.qualified}'")
             if tgt.dimension.is_time:
                 return self.time(value, grain or tgt.dimension.grain or Grain.DAY)
+            if isinstance(value, (exp.Binary, exp.Not)):  # `a > 1` inside `… = true` needs its parentheses
+                return exp.paren(value, copy=False)
             return value
         assert tgt.entity is not None
         value, _ = self._column_at(tgt.path, tgt.entity.expr, f"entity '{tgt.qualified}'")

@@ -30,6 +30,7 @@ from metricmind.define.proposal import Definition, Proposal, RuleReading, Sugges
 from metricmind.define.rank import Candidate, confidence, is_snapshot, measures_of, rank
 from metricmind.define.shape import contradiction, dimensions, metric_dict
 from metricmind.define.sources import suggest_sources
+from metricmind.define.statistics import statistic_of
 from metricmind.define.terms import VERBS
 from metricmind.define.usage import Usage, boost
 from metricmind.define.words import (
@@ -352,6 +353,9 @@ def _build(
         set(sms),
     )
     ctx.own_name = base.name
+    ctx.naming = [f"{ms.name} {ms.description}".replace("_", " ") for ms in measures]
+    ctx.naming += [n.replace("_", " ") for n in sms]
+    ctx.statistic = statistic_of(model, base)
     main_measure = measures[0] if len(measures) == 1 else None
     if main_measure is not None and values:
         ctx.table = model.semantic_models[main_measure.semantic_model].relation

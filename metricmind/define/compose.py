@@ -50,6 +50,7 @@ from metricmind.define.parts import (
 from metricmind.define.proposal import Definition, NewMeasure, NewModel, Proposal, RuleReading, Suggestion
 from metricmind.define.rank import is_ratio, measures_of, rank
 from metricmind.define.shape import join_filters
+from metricmind.define.statistics import statistic_of
 from metricmind.define.terms import Term, find_term
 from metricmind.define.threshold import threshold_metric, threshold_of
 from metricmind.define.words import RATIO, content, lexicon
@@ -328,6 +329,7 @@ def _part(
         rulebook.flags_of(extended, reachable, set(homes)),
         set(homes),
     )
+    ctx.statistic = term.agg if term is not None else statistic_of(model, base) if base is not None else ""
     source = homes[0] if len(homes) == 1 else None
     if source is not None and source not in model.semantic_models:  # a month-end snapshot: its source's rows
         source = term.sm if term is not None and term.snapshot and parts.model is not None else None

@@ -21,6 +21,7 @@ from sqlglot import exp
 
 from metricmind.catalog.definitions import parse_definition
 from metricmind.compiler import Compiler
+from metricmind.define.datasets import canonical
 from metricmind.define.proposal import Proposal
 from metricmind.errors import IssueList, QueryError, SpecError
 from metricmind.spec import parse
@@ -37,7 +38,7 @@ def compile_refs(model: Model, sql: str) -> str:
 
     def relation(m: re.Match[str]) -> str:
         name = m.group(1)
-        ds = model.canonical_datasets.get(name)
+        ds = canonical(model).get(name)
         if ds is not None:
             return ds.relation
         for sm in model.semantic_models.values():

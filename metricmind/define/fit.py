@@ -11,7 +11,7 @@ from metricmind.define.implied import STATE_WORDS
 from metricmind.define.kinds import defining, difference, word_in
 from metricmind.define.parts import own_words
 from metricmind.define.proposal import Definition
-from metricmind.define.rank import is_ratio, measures_of, rank
+from metricmind.define.rank import is_rate, is_ratio, measures_of, rank
 from metricmind.define.terms import Term, entities_named, find_term
 from metricmind.define.words import MONEY, RATIO, content, lexicon, stems
 from metricmind.spec.joingraph import JoinGraph
@@ -257,7 +257,7 @@ def same_ratio(model: Model, base: Metric, num: str, den: str) -> bool:
 def mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
     """Why the closest metric does not compute what the definition asks (a ratio, a column, a distinct count)."""
     text = definition.text
-    ratio = is_ratio(base)
+    ratio = is_rate(model, base)
     if RATIO.search(text) and not ratio:
         return (
             f"the definition asks for a ratio or an average, and the closest metric `{base.name}` is not one; "

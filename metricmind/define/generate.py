@@ -17,6 +17,7 @@ import yaml
 
 from metricmind.catalog.definitions import parse_definition, to_yaml
 from metricmind.compiler import Compiler
+from metricmind.define.datasets import canonical
 from metricmind.define.extend import compile_refs, proposal_model, proposal_sql
 from metricmind.define.proposal import Proposal
 from metricmind.errors import MetricmindError
@@ -106,16 +107,16 @@ def generate(
     by_month = sql_for([MONTH])
     measures = [full.measures[m] for m in full.measures_of(metric.name) if m in full.measures]
     sms = [full.semantic_models[m.semantic_model] for m in measures]
-    canonical = {c.ref for c in full.canonical_datasets.values()}
+    golden = {c.ref for c in canonical(full).values()}
     sources = tuple(refs_of(by_month))
     own = {new_model.name} if new_model else set()
-    off_canon = [s for s in sources if s not in canonical | own | _time_spine_refs(full)]
+    off_canon = [s for s in sources if s not in golden | own | _time_spine_refs(full)]
     if off_canon:
         reasons.append(
             f"reads {', '.join(off_canon)}, not a canonical dataset: certify it or build on one before approval"
         )
     if new_model is not None:
-        bad = [r for r in refs_of(new_model.sql) if r not in canonical]
+        bad = [r for r in refs_of(new_model.sql) if r not in golden]
         if bad:
             problems.append(f"the new model {new_model.name} reads {', '.join(bad)}, not canonical datasets")
     reconcile_dim, by_dim = _reconcile(proposal, metric, measures, sql_for, reasons)
@@ -144,7 +145,7 @@ def generate(
         based_on=str(metric.meta.get("based_on") or "") or None,
         measure=", ".join(m.name for m in measures),
         sources=sources,
-        canonical=tuple(s for s in sources if s in canonical),
+        canonical=tuple(s for s in sources if s in golden),
         columns=tuple((sm.ref, m.expr) for m, sm in zip(measures, sms, strict=True) if _COLUMN.match(m.expr)),
         dimensions=tuple(d.name for d in proposal.dimensions),
         by_month_sql=by_month,
@@ -286,7 +287,7 @@ def _relative(root: Path, file: str) -> str:
 def _relations(model: Model) -> dict[str, str]:
     """Each table the compiler may write (``schema.table``) → the dbt model it is (``ref`` name)."""
     out = {sm.relation: sm.ref for sm in model.semantic_models.values() if sm.ref}
-    for ds in model.canonical_datasets.values():
+    for ds in canonical(model).values():
         if ds.ref:
             out.setdefault(ds.relation, ds.ref)
     if model.time_spine is not None:

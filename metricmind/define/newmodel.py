@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from metricmind.define.datasets import canonical
 from metricmind.define.extend import compile_refs
 from metricmind.define.proposal import NewMeasure, NewModel
 from metricmind.define.terms import Term, start_end
@@ -67,7 +68,7 @@ def snapshot_model(model: Model, sm: SemanticModel, measures: list[dict[str, Any
     span = start_end(sm)
     if span is None:
         return f"{sm.name} has no start and end dates, so what is live at a month's end is not known"
-    dataset = next((ds for ds in model.canonical_datasets.values() if ds.relation == sm.relation), None)
+    dataset = next((ds for ds in canonical(model).values() if ds.relation == sm.relation), None)
     if dataset is None:
         return f"{sm.relation} is not a canonical dataset; a new model may read canonical datasets only"
     start, end = span

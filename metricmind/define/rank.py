@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from metricmind.define.proposal import Definition
+from metricmind.define.statistics import statistic_asked, statistic_of
 from metricmind.define.words import COUNT, DISTINCT, MONEY, RATIO, SNAPSHOT, content, stems
 from metricmind.resolve.lexicon import COMMON_WORDS  # noqa: F401
 from metricmind.spec.model import Measure, Metric, Model
@@ -69,7 +70,8 @@ def rank(
     wants_money, wants_count = wants_unit(definition.text)
     wants_snapshot = bool(SNAPSHOT.search(definition.text))
     wants_distinct = bool(DISTINCT.search(definition.text))
-    wants_ratio = bool(RATIO.search(definition.text))
+    asked = statistic_asked(definition.text)
+    wants_ratio = bool(RATIO.search(definition.text)) or asked.startswith("p")
     out: list[Candidate] = []
     for m in model.metrics.values():
         if m.meta.get("status") == "deprecated":
@@ -91,7 +93,8 @@ def rank(
             if score > best:
                 best_phrase, best = p, score
                 by_name = p in names and _contains(said, key)
-        doc = {_fold(w) for w in content(f"{m.description} {m.meta.get('definition') or ''}")}
+        described = m.description or m.label  # a metric without a description is described by its label
+        doc = {_fold(w) for w in content(f"{described} {m.meta.get('definition') or ''}")}
         overlap = want_content & doc
         ruled = (want_content - doc) & {
             _fold(w) for r in m.meta.get("business_rules") or () for w in content(str(r))
@@ -105,15 +108,19 @@ def rank(
             score += 1.0
         elif (wants_money and u == "count") or (wants_count and u == "currency"):
             score -= 4.0
-        if is_ratio(m) != wants_ratio and not (
-            by_name and is_ratio(m) and not wants_count
+        rate = is_rate(model, m)
+        if rate != wants_ratio and not (
+            by_name and rate and not (wants_count and counts_first(definition.text))
         ):  # "ARPA" names a ratio without saying "per"; "count of CSAT responses" counts, names no ratio
             score -= 3.0
+        stat = statistic_of(model, m)
+        if asked and stat:  # "median minutes" is the p50 measure, "average, not median" the mean
+            score += 1.5 if stat == asked else -1.5
         snapshot = is_snapshot(model, m)
         if wants_snapshot and snapshot:
             score += 1.5
-        elif snapshot and not wants_snapshot:
-            score -= 1.0
+        elif snapshot and not wants_snapshot and not (by_name and set(said) <= set(stems(best_phrase))):
+            score -= 1.0  # unless the definition is the snapshot's name and nothing else ("Backlog")
         if wants_distinct and u == "count":
             score += 0.5
         if m.meta.get("status") == "certified":
@@ -144,8 +151,26 @@ def is_ratio(metric: Metric) -> bool:
     return metric.type.value == "ratio" or unit(metric) in ("ratio", "percent") or "/" in (metric.expr or "")
 
 
+#: Aggregations that give a rate of their rows, as a ratio does ("average minutes", "median hours").
+RATE_AGGS = frozenset({"average", "median", "percentile"})
+
+
+def is_rate(model: Model, metric: Metric) -> bool:
+    """A ratio (:func:`is_ratio`), a conversion rate, or a simple metric over an average, median or
+    percentile measure: what "average …", "rate", "… per …" ask for.
+    """
+    if is_ratio(metric) or metric.type.value == "conversion":
+        return True
+    measures = measures_of(model, metric) if metric.type.value == "simple" else []
+    return bool(measures) and all(str(getattr(ms.agg, "value", ms.agg)) in RATE_AGGS for ms in measures)
+
+
 def _fold(word: str) -> str:
     """A verb form folded for comparing descriptions: started/starts → start, upgrading → upgrad."""
+    if word.endswith("ies") and len(word) > 5:
+        return word[:-3] + "y"  # replies → reply
+    if word.endswith("ution") and len(word) > 7:
+        word = word[:-5] + "ve"  # resolution → resolve, solution → solve
     for suffix in ("ing", "ed", "es", "s", "e"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
@@ -169,6 +194,16 @@ def wants_unit(text: str) -> tuple[bool, bool]:
         return True, False
     money = bool(set(words) & MONEY)
     return money, bool(set(words) & COUNT) and not money
+
+
+def counts_first(text: str) -> bool:
+    """The definition opens by asking for a count ("Number of …", "Customers who …"), not for a metric a
+    later phrase qualifies ("CSAT for EMEA customers").
+    """
+    words = content(text)
+    return bool(re.match(r"\s*(number|count|how many|distinct|unique)\b", text.lower())) or (
+        bool(words) and words[0] in COUNT
+    )
 
 
 def _spread(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:

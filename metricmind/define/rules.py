@@ -44,6 +44,7 @@ from metricmind.define.rulevalues import (
     values_in,
     values_of,
 )
+from metricmind.define.statistics import statistic_reading
 from metricmind.define.timerules import _own_event, _time_rule, time_in
 from metricmind.define.words import EXAMPLES, GLUE, POINT_IN_TIME, content, known, stems, vocabulary
 from metricmind.spec.names import SEP
@@ -83,6 +84,13 @@ CONVERT = re.compile(
 )
 EQUIVALENT = re.compile(r"\bequivalents?\b|÷|divided by 12|/ ?12\b", re.IGNORECASE)
 COVERED_NEGATIVE = re.compile(r"\b(excluded|are not|is not|do not count|does not count)\b", re.IGNORECASE)
+#: A rule that says how a snapshot is read ("take the last snapshot date in each month, don't add snapshots
+#: up", "as of the last day of the month, not summed over days"): what a semi-additive source already does.
+SNAPSHOT_SAID = re.compile(
+    rf"\b(last (snapshot|day|date|balance|value)|{POINT_IN_TIME}|(not|n't|never|without) (be )?"
+    r"(summ?ed|summing|add(ed|ing)?|sum)|do(n't| not) (add|sum))\b",
+    re.IGNORECASE,
+)
 NOOP = re.compile(r"^\s*(any|every|all) \w+ counts?\b|^\s*count each \w+ once\b", re.IGNORECASE)
 INCLUDE = re.compile(
     r"^\s*(include|including|count|counting|keep)\b|\b(are|is|get|gets|also|too) (also )?(included|counted)\b|"
@@ -161,6 +169,9 @@ def _read(text: str, ctx: Context) -> Read:
     live = _live_rule(text, low, words, ctx)
     if live is not None:
         return live
+    stat = statistic_reading(text, ctx.statistic)
+    if stat is not None:  # "average, not median"
+        return Read(stat)
     compared = (
         comparison_reading(text, low, ctx.table, ctx.table_numeric, negative) if ctx.table_numeric else None
     )
@@ -255,6 +266,15 @@ def _read(text: str, ctx: Context) -> Read:
             RuleReading(text, "time", 0.85, f"dates the metric by {time_dim}"), time_dimension=time_dim
         )
     found, leftover = values_of(words, ctx)
+    if not found and ctx.snapshot and SNAPSHOT_SAID.search(low):
+        return Read(
+            RuleReading(
+                text, "covered", 0.8, "the source is a snapshot: each period reads its last day, never a sum"
+            )
+        )
+    named = _covered_by(words, ctx.naming, negative) if not found else None
+    if named:
+        return Read(RuleReading(text, "covered", 0.75, f"names the source itself: {named!r}"))
     covered = _covered_by(words, ctx.covering, negative)
     if covered and found and POSITIVE.search(low) and (CONVERT.search(covered) or EQUIVALENT.search(covered)):
         covered = None  # "Only annual contracts" keeps rows; "annual contracts count as monthly" converts
@@ -385,6 +405,17 @@ def _read(text: str, ctx: Context) -> Read:
         if on_column is not None:
             return Read(on_column[0], negative=negative, column_sql=on_column[1])
     near = unknown_value([words], ctx.lexicon)
+    if near and near[1].lower() == near[2].lower():  # the value exists, on a path the source cannot take
+        return Read(
+            RuleReading(
+                text,
+                "unread",
+                0.0,
+                f"{near[2]!r} is a value of {near[0]}, which not every measure of the source reaches by "
+                "one join path",
+            ),
+            dimension=near[0],
+        )
     if near:
         dim, word, nearest = near
         return Read(

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from metricmind.define.proposal import RuleReading
-from metricmind.define.words import GLUE, stems
+from metricmind.define.words import GLUE, opposites, stems
 from metricmind.resolve.lexicon import Lexicon
 from metricmind.spec.filters import parse_where
 from metricmind.spec.model import Dimension, Model
@@ -37,6 +37,8 @@ class Flag:
     #: a trial); read only on the rows the flag describes (``own``), never across a join.
     negated: tuple[tuple[str, ...], ...] = ()
     own: bool = False
+    #: One-word opposites of its name ("unverified" for is_verified): its "no" on any rows, joined or not.
+    opposite: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass
@@ -63,6 +65,8 @@ class Context:
     table_numeric: tuple[str, ...] = ()  # its numeric columns (compared with a number by a rule)
     table_columns: dict[str, str] = field(default_factory=dict)  # its columns and types (two compared)
     own_name: str = ""  # the closest metric's name (the event it counts: "churned_mrr")
+    naming: list[str] = field(default_factory=list)  # the source's measures and models: names, descriptions
+    statistic: str = ""  # what the source computes: "average", "p50" … (``statistics.statistic_of``)
 
 
 @dataclass
@@ -108,6 +112,7 @@ def flags_of(model: Model, reachable: set[str], home: set[str] | None = None) ->
                 tuple(sorted(p for p in phrases if p)),
                 tuple(sorted(p for p in negated if p and p not in phrases)),
                 own,
+                tuple(sorted({stems(w) for w in opposites(dim_name)} - phrases - {()})),
             )
         )
     return out
@@ -265,6 +270,9 @@ def _flag(key: tuple[str, ...], ctx: Context) -> tuple[str, str] | None:
     for f in ctx.flags:
         if key in f.phrases:
             return f.name, "true"
+    for f in ctx.flags:
+        if key in f.opposite:
+            return f.name, "false"
     for f in ctx.flags:
         if f.own and key in f.negated and not names_flag(ctx.said, f):
             return f.name, "false"  # "paid subscriptions"; not in "trials that became paid"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from metricmind.define.datasets import canonical
 from metricmind.define.words import GLUE, MONEY, POINT_IN_TIME, stems
 from metricmind.resolve.lexicon import Lexicon
 from metricmind.spec.model import Model, SemanticModel
@@ -24,8 +25,14 @@ AVG_CUE = re.compile(
 #: "Median days to pay": the middle value of the column, not its mean.
 MEDIAN_CUE = re.compile(r"\bmedian\b", re.I)
 SNAPSHOT_CUE = re.compile(rf"\b({POINT_IN_TIME}|at month end)\b|\blive\b", re.I)
-START_NAMES = ("started_at", "start_date", "starts_at", "valid_from", "start_at")
-END_NAMES = ("ended_at", "end_date", "ends_at", "valid_to", "end_at")
+#: A time column's name without its suffix ("started_at", "start_date", "startedTs" → started/start).
+TIME_SUFFIX = re.compile(r"_(at|ts|date|time|timestamp|dt|on)$", re.IGNORECASE)
+#: Names (suffix removed) of the time columns a row lives between (a subscription by its start and end).
+START_WORDS = ("started", "start", "starts", "valid_from", "begins", "began", "effective_from")
+END_WORDS = ("ended", "end", "ends", "valid_to", "valid_until", "expires", "expired", "effective_to")
+#: ... and of the columns a row is open between, when the definition asks for what is open or unpaid.
+OPENED_WORDS = ("issued", "opened", "created", "raised", "submitted")
+CLOSED_WORDS = ("paid", "settled", "solved", "resolved", "closed")
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 #: Column name parts that say what a column is, not what it measures.
 _NOT_MEASURES = re.compile(r"(_id|_at|_date|_name)$|^(is|has|was)_")
@@ -92,7 +99,7 @@ def columns_of(model: Model, sm: SemanticModel, columns: dict[str, dict[str, str
     for ms in sm.measures:
         if _IDENT.match(ms.expr):
             found[ms.expr] = None
-    for ds in model.canonical_datasets.values():
+    for ds in canonical(model).values():
         if ds.relation == sm.relation:
             found.update(dict.fromkeys(ds.core_attributes))
     known_types = (columns or {}).get(sm.relation) or {}
@@ -122,12 +129,20 @@ def start_end(sm: SemanticModel, open_rows: bool = True) -> tuple[str, str] | No
     if sm.validity is not None:
         first, last = sm.validity
         return first.expr or first.name, last.expr or last.name
-    exprs = {(d.expr or d.name): d for d in sm.dimensions if d.type == "time"}
-    start = next((n for n in START_NAMES if n in exprs), None)
-    end = next((n for n in END_NAMES if n in exprs), None)
-    if not (start and end) and open_rows and "issued_at" in exprs and "paid_at" in exprs:
-        return "issued_at", "paid_at"  # an invoice is open from its issue until it is paid
+    exprs = [d.expr or d.name for d in sm.dimensions if d.type == "time"]
+    start = _time_named(exprs, START_WORDS)
+    end = _time_named(exprs, END_WORDS)
+    if not (start and end) and open_rows:  # an invoice is open from its issue until it is paid
+        start, end = _time_named(exprs, OPENED_WORDS), _time_named(exprs, CLOSED_WORDS)
     return (start, end) if start and end else None
+
+
+def _time_named(exprs: list[str], words: tuple[str, ...]) -> str | None:
+    """The first time column whose name, without its time suffix (``_at``, ``_ts``, ``_date`` …, in
+    snake or camel case), is one of ``words`` (in their order).
+    """
+    stems_of = {e: TIME_SUFFIX.sub("", re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", e)).lower() for e in exprs}
+    return next((e for w in words for e in exprs if stems_of[e] == w), None)
 
 
 def entities_named(model: Model, words: tuple[str, ...], lexicon: Lexicon) -> list[tuple[int, str]]:

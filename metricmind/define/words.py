@@ -234,6 +234,20 @@ def lexicon(model: Model) -> Lexicon:
     return found
 
 
+#: Prefixes that say a yes/no column's "no" in one word ("unverified", "inactive", "nonbillable").
+OPPOSITE_PREFIXES = ("un", "in", "non")
+
+
+def opposites(flag: str) -> list[str]:
+    """The one-word opposites of a yes/no column named ``is_<word>`` ("is_verified" → "unverified" …);
+    none for a longer name.
+    """
+    prefix, _, rest = flag.partition("_")
+    if prefix not in ("is", "has", "was") or not rest or "_" in rest:
+        return []
+    return [f"{p}{rest}" for p in OPPOSITE_PREFIXES]
+
+
 def vocabulary(model: Model) -> frozenset[str]:
     """Every stem the project's YAML uses: names, labels, descriptions, synonyms, values, rules, columns."""
     hit = _CACHE.get(id(model))
@@ -249,7 +263,7 @@ def vocabulary(model: Model) -> frozenset[str]:
         for e in sm.entities:
             texts += [e.name, e.expr, e.description]
         for d in sm.dimensions:
-            texts += [d.name, d.label, d.description, d.expr]
+            texts += [d.name, d.label, d.description, d.expr, *opposites(d.name)]
             texts += [str(s) for s in d.meta.get("synonyms") or ()]
             texts += [str(v) for v in d.meta.get("values") or ()]
             texts += _observed(model).get(f"{sm.primary}__{d.name}", [])
