@@ -119,6 +119,8 @@ def rank(
         snapshot = is_snapshot(model, m)
         if wants_snapshot and snapshot:
             score += 1.5
+        elif wants_snapshot and not snapshot:
+            score -= 1.0  # "open tickets at month end" is no count of tickets created in the month
         elif snapshot and not wants_snapshot and not (by_name and set(said) <= set(stems(best_phrase))):
             score -= 1.0  # unless the definition is the snapshot's name and nothing else ("Backlog")
         if wants_distinct and u == "count":
