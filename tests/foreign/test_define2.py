@@ -79,7 +79,9 @@ HELPDESK = [
         "where via_channel = 'email' group by 1 order by 1",
     ),
     (
-        Definition("high_resolution_hours", "Average hours to resolve tickets", ("Only high priority tickets",)),
+        Definition(
+            "high_resolution_hours", "Average hours to resolve tickets", ("Only high priority tickets",)
+        ),
         "select date_trunc('month', created_ts), avg(resolution_mins / 60.0) from analytics.fct_tickets "
         "where ticket_priority = 'high' group by 1 order by 1",
     ),
