@@ -126,10 +126,16 @@ def _analyze(
     column_words = {w for cols in (columns or {}).values() for c in cols for w in content(c)}
     column_words |= value_words(values)
     verbs = verbs_in(definition.text)
+    said = {  # values the lexicon knows by another name ("German" for DE in a column of country codes)
+        w
+        for key, entries in lexicon(model).phrases.items()
+        if any(e.kind == "value" for e in entries)
+        for w in key
+    }
     unknown = [
         w
         for w in content(AT_POINT.sub(" ", without_examples(definition.text)))
-        if not known(w, vocab | column_words)
+        if not known(w, vocab | column_words | said)
         and w not in VERBS
         and w not in column_words
         and w not in verbs

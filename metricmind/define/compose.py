@@ -241,6 +241,8 @@ def _part(
         base = None  # "live subscriptions at month end" is a count, not the currency of `mrr`
     if base is not None and name != definition.name and not named_fully(base, text):
         extra = [w for w in content(text) if w not in own_words(base, term) and w not in STATE_WORDS]
+        if extra and set(extra) <= set(content(base.description)) and not named:
+            extra = []  # "sellers who sold at least one item": the metric's own description, word for word
         if extra:  # "enabled users" is not `active_users` filtered to enabled ones
             return (
                 f"{text!r} names `{base.name}` only in part, and {', '.join(map(repr, extra))} may make it "

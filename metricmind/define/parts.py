@@ -53,7 +53,8 @@ def own_words(base: Metric | None, term: Term | None) -> set[str]:
     """Stems that name a part's own metric (name, label, synonyms) or column and entity counted."""
     own: set[str] = set()
     if base is not None:
-        for t in (base.name, base.label, *(str(s) for s in base.meta.get("synonyms") or ())):
+        measure = [base.measure.name] if base.type.value == "simple" and base.measure is not None else []
+        for t in (base.name, base.label, *(str(s) for s in base.meta.get("synonyms") or ()), *measure):
             own.update(stems(t.lower().replace("_", " ").replace("-", " ")))
     if term is not None:
         own.update(stems(term.expr.replace("_", " ")))

@@ -46,7 +46,17 @@ from metricmind.define.rulevalues import (
 )
 from metricmind.define.statistics import statistic_reading
 from metricmind.define.timerules import _own_event, _time_rule, time_in
-from metricmind.define.words import EXAMPLES, GLUE, POINT_IN_TIME, content, known, stems, vocabulary
+from metricmind.define.words import (
+    EXAMPLES,
+    GLUE,
+    POINT_IN_TIME,
+    USE_VERBS,
+    content,
+    known,
+    stems,
+    verbs_in,
+    vocabulary,
+)
 from metricmind.spec.names import SEP
 
 __all__ = [
@@ -91,7 +101,11 @@ SNAPSHOT_SAID = re.compile(
     r"(summ?ed|summing|add(ed|ing)?|sum)|do(n't| not) (add|sum))\b",
     re.IGNORECASE,
 )
-NOOP = re.compile(r"^\s*(any|every|all) \w+ counts?\b|^\s*count each \w+ once\b", re.IGNORECASE)
+NOOP = re.compile(
+    r"^\s*(any|every|all) \w+ counts?\b|^\s*count each \w+ once\b|"
+    r"^\s*(all|any|every) (\w+ ){0,2}(status(es)?|states?|types?|kinds?)\s*\.?\s*$",  # "all order statuses"
+    re.IGNORECASE,
+)
 INCLUDE = re.compile(
     r"^\s*(include|including|count|counting|keep)\b|\b(are|is|get|gets|also|too) (also )?(included|counted)\b|"
     r"\b(count|counts) (too|as well)\b|\b(as well|too)\s*$",
@@ -340,7 +354,8 @@ def _read(text: str, ctx: Context) -> Read:
                 ),
                 dimension=dim,
             )
-        strange = [w for w in leftover if not known(w, vocabulary(ctx.model))]
+        held = verbs_in(low) & USE_VERBS  # "tickets owned by the Tier 2 team": the rows' own holder
+        strange = [w for w in leftover if not known(w, vocabulary(ctx.model)) and w not in held]
         on_column = column_reading(text, words, negative, ctx.table, ctx.table_values) if strange else None
         if on_column is not None and set(strange) <= _phrases({ctx.table: ctx.table_values}):
             return Read(on_column[0], negative=negative, column_sql=on_column[1])

@@ -141,7 +141,8 @@ _VERB_USE = re.compile(
 USE_VERBS = frozenset(
     """
     work worked working works hold holding held holds own owned owning owns have having has had
-    utilize utilized utilizing
+    utilize utilized utilizing handle handled handling handles assign assigned assigning assigns
+    belong belonged belonging belongs
     """.split()
 )
 
