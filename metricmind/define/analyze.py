@@ -26,6 +26,7 @@ from metricmind.define.extend import compile_metric, extend
 from metricmind.define.fit import incompatible, mismatch
 from metricmind.define.implied import implied
 from metricmind.define.inputs import check_input
+from metricmind.define.parts import time_dims as time_phrases
 from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion, as_written
 from metricmind.define.rank import Candidate, confidence, is_snapshot, measures_of, rank
 from metricmind.define.shape import contradiction, dimensions, metric_dict
@@ -340,14 +341,7 @@ def _build(
     snapshot = is_snapshot(model, base)
     covering = [str(r) for r in base.meta.get("business_rules") or ()]
     covering += [base.description, str(base.meta.get("definition") or "")]
-    time_dims: dict[str, tuple[tuple[str, ...], ...]] = {}
-    for sm_name in sms:
-        for d in model.semantic_models[sm_name].dimensions:
-            if d.type == "time":
-                phrases = {stems(d.name.replace("_", " ")), stems(d.label)} | {
-                    stems(str(s)) for s in d.meta.get("synonyms") or ()
-                }
-                time_dims[d.name] = tuple(sorted(p for p in phrases if p))
+    time_dims = time_phrases(model, sms)
     ctx = rulebook.Context(
         model,
         lexicon(model),

@@ -9,7 +9,7 @@ import re
 
 from metricmind.define import rules as rulebook
 from metricmind.define.terms import Term
-from metricmind.define.words import MONEY, lexicon, stems
+from metricmind.define.words import MONEY, bare_time_name, lexicon, stems
 from metricmind.spec.model import Metric, Model, SemanticModel
 
 SNAPSHOT_WORDS = frozenset("end live month active paying paid".split())
@@ -155,5 +155,8 @@ def time_dims(model: Model, homes: list[str]) -> dict[str, tuple[tuple[str, ...]
                 phrases = {stems(d.name.replace("_", " ")), stems(d.label)} | {
                     stems(str(s)) for s in d.meta.get("synonyms") or ()
                 }
+                bare = stems(bare_time_name(d.name).replace("_", " "))
+                if bare and bare != stems(d.name.replace("_", " ")):  # "solved" for solved_ts
+                    phrases.add(bare)
                 out[d.name] = tuple(sorted(p for p in phrases if p))
     return out

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from metricmind.define.datasets import canonical
-from metricmind.define.words import GLUE, MONEY, POINT_IN_TIME, stems
+from metricmind.define.words import GLUE, MONEY, POINT_IN_TIME, bare_time_name, stems
 from metricmind.resolve.lexicon import Lexicon
 from metricmind.spec.model import Model, SemanticModel
 
@@ -25,8 +25,6 @@ AVG_CUE = re.compile(
 #: "Median days to pay": the middle value of the column, not its mean.
 MEDIAN_CUE = re.compile(r"\bmedian\b", re.I)
 SNAPSHOT_CUE = re.compile(rf"\b({POINT_IN_TIME}|at month end)\b|\blive\b", re.I)
-#: A time column's name without its suffix ("started_at", "start_date", "startedTs" → started/start).
-TIME_SUFFIX = re.compile(r"_(at|ts|date|time|timestamp|dt|on)$", re.IGNORECASE)
 #: Names (suffix removed) of the time columns a row lives between (a subscription by its start and end).
 START_WORDS = ("started", "start", "starts", "valid_from", "begins", "began", "effective_from")
 END_WORDS = ("ended", "end", "ends", "valid_to", "valid_until", "expires", "expired", "effective_to")
@@ -141,7 +139,7 @@ def _time_named(exprs: list[str], words: tuple[str, ...]) -> str | None:
     """The first time column whose name, without its time suffix (``_at``, ``_ts``, ``_date`` …, in
     snake or camel case), is one of ``words`` (in their order).
     """
-    stems_of = {e: TIME_SUFFIX.sub("", re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", e)).lower() for e in exprs}
+    stems_of = {e: bare_time_name(e) for e in exprs}
     return next((e for w in words for e in exprs if stems_of[e] == w), None)
 
 

@@ -235,6 +235,15 @@ def lexicon(model: Model) -> Lexicon:
     return found
 
 
+#: A time column's name without its suffix ("started_at", "start_date", "startedTs" → started/start).
+TIME_SUFFIX = re.compile(r"_(at|ts|date|time|timestamp|dt|on)$", re.IGNORECASE)
+
+
+def bare_time_name(name: str) -> str:
+    """A time column's name in snake case without its time suffix: ``solvedTs`` → ``solved``."""
+    return TIME_SUFFIX.sub("", re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name)).lower()
+
+
 #: Prefixes that say a yes/no column's "no" in one word ("unverified", "inactive", "nonbillable").
 OPPOSITE_PREFIXES = ("un", "in", "non")
 
