@@ -78,7 +78,7 @@ def rank(
             continue
         phrases = [m.name.replace("_", " "), re.sub(r"\(.*?\)", " ", m.label)]
         phrases += [str(s) for s in m.meta.get("synonyms") or ()]
-        if m.type.value == "simple" and m.measure is not None:  # a name the data team chose too
+        if m.type.value == "simple" and m.measure is not None and not m.filter:  # the data team's name too
             phrases.append(m.measure.name.replace("_", " "))
         best_phrase, best, by_name = "", 0.0, False
         names = {m.name.replace("_", " "), *(str(s) for s in m.meta.get("synonyms") or ())}
