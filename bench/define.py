@@ -1,8 +1,9 @@
 """Benchmark of the definition agent (issue 12): plain-English definitions against hand-written SQL.
 
 For every case of the development files (``DEV_FILES`` under ``tests/define/cases/``: ``definitions.yml``,
-``definitions2.yml``, ``paraphrases.yml``, ``definitions3.yml``; printed item by item) and the blind files
-(``blind.yml``, ``blind3.yml``: scored only, their items and misses are never printed), ``analyze``
+``definitions2.yml``, ``paraphrases.yml``, ``definitions3.yml`` to ``definitions5.yml``; printed item by
+item) and the blind files (``BLIND_FILES``: ``blind.yml``, ``blind3.yml`` to ``blind5.yml``; scored only,
+their items and misses are never printed), ``analyze``
 proposes a metric; the proposed metric runs by
 ``metric_time__month`` for 2024 on a built demo warehouse and its rows are compared with the hand SQL.
 

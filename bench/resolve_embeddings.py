@@ -1,6 +1,6 @@
 """What reading metrics by meaning (``metricmind.resolve.embedscore``) adds to the lexical resolver.
 
-Scores the development sets only — ``tests/resolve/blind/dev.yml``, ``dev2.yml``, ``dev3.yml`` (when
+Scores the development sets only — ``tests/resolve/blind/dev.yml``, ``dev2.yml`` to ``dev4.yml`` (when
 present) and the original 167 of ``tests/resolve/devset.yml`` — with the lexical path alone
 (``METRICMIND_EMBEDDINGS=off``) and with the embedding fallback (the ``embeddings`` extra), and prints for
 each: exact match, the questions the fallback changed (``--changes``: right → wrong and wrong → right),
@@ -42,7 +42,8 @@ Item = tuple[str, str, dt.date, Callable[[dict[str, Any]], bool]]  # set, questi
 def items() -> list[Item]:
     """Every dev question with a check of an answer (``Resolution.to_dict()``)."""
     out: list[Item] = []
-    splits = [("dev", blindset.DEV), ("dev2", blindset.DEV2), ("dev3", blindset.HERE / "dev3.yml")]
+    splits = [("dev", blindset.DEV), ("dev2", blindset.DEV2)]
+    splits += [(n, blindset.HERE / f"{n}.yml") for n in ("dev3", "dev4")]
     for name, path in splits:
         if not path.exists():
             continue
@@ -188,7 +189,7 @@ def main() -> None:
         results[embeddings] = run(r, questions)
     os.environ.pop(ENV_DISABLE, None)
     os.environ.pop(ENV_SWITCH, None)
-    sets = sorted({s for s, *_ in questions}, key=["dev", "dev2", "dev3", "167"].index)
+    sets = sorted({s for s, *_ in questions}, key=["dev", "dev2", "dev3", "dev4", "167"].index)
     for embeddings, label in ((False, "lexical only"), (True, "with embeddings")):
         answers, times = results[embeddings]
         right = [check(a) for (_, _, _, check), a in zip(questions, answers, strict=True)]
