@@ -39,6 +39,7 @@ from metricmind.resolve.attribution import (
     wants_analysis,
 )
 from metricmind.resolve.audit import _AuditReading
+from metricmind.resolve.clauses import request_only
 from metricmind.resolve.coarse import widen_to_grain
 from metricmind.resolve.describe import MetricTexts, metric_texts
 from metricmind.resolve.describe import key as word_key
@@ -50,7 +51,7 @@ from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.samefield import join_same_field
 from metricmind.resolve.spelling import Speller, in_context
-from metricmind.resolve.text import FILLERS, number, root
+from metricmind.resolve.text import FILLERS, number, root, stems
 from metricmind.resolve.timephrases import find_time
 from metricmind.resolve.words import (
     GRAIN_ADJ,
@@ -204,6 +205,7 @@ class Resolver:
         day = as_of or dt.date.today()
         reading: _Reading = _Reading(self, question, day)
         res = reading.run()
+        reading, res = self.read_request(question, day, reading, res)
         revised = self.meaning.revise(reading, lambda q: _Reading(self, q, day)) if self.meaning else None
         if revised is not None:
             reading, res = revised
@@ -219,12 +221,33 @@ class Resolver:
         elif reading.polarity is not None:
             res.clarify = self.clarify_polarity(reading, day)
         res = read_analysis(question, res)
+        res.question = question  # (a reading of the request alone read it with the context blanked)
         if memory_lookup is not None:
             res = memory_lookup(res)
         if res.answerable and res.analysis is None:
             res.in_words = reading_in_words(res, self.model)
             res.assumptions = assumptions(res, self.model)
         return res
+
+    def read_request(
+        self, question: str, day: dt.date, reading: _Reading, res: Resolution
+    ) -> tuple[_Reading, Resolution]:
+        """The request of a long question read without its context (``clauses``), kept when strictly better
+        than the whole question's reading: answerable where it was not, or more confident.
+        """
+        if res.answerable and res.confidence >= 1.0:
+            return reading, res
+        alone = request_only(question)
+        if alone is None:
+            return reading, res
+        if alone.bare_lead is not None and self.entities.nouns & set(stems(alone.bare_lead)):
+            return reading, res  # "For our Japanese customers, can you show me MRR": who is asked about
+        alt = _Reading(self, alone.text, day)
+        alt_res = alt.run()
+        if (alt_res.answerable, alt_res.confidence) <= (res.answerable, res.confidence):
+            return reading, res
+        alt_res.notes.extend(f"read '{c}' as context" for c in alone.context)
+        return alt, alt_res
 
     def confirm(self, res: Resolution) -> dict[str, Any]:
         """Asking back on a reading too unsure to answer (several words left unexplained or read loosely):

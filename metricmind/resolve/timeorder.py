@@ -115,7 +115,13 @@ class _TimeOrderReading(_PhrasingReading):
                     res.comparison = "same_period_last_year"
         elif (res.time_range is not None and not res.uses_time) or (res.uses_time and res.comparison is None):
             # "how did MRR grow last quarter"; "how fast is ARR climbing each month": each period on the last
-            growth = [i for i, t in enumerate(self.tokens) if not self.used[i] and t.stem in GROWTH_WORDS]
+            growth = [
+                i
+                for i, t in enumerate(self.tokens)
+                if not self.used[i]
+                and t.stem in GROWTH_WORDS
+                and not (res.uses_time and t.norm.startswith("mov"))
+            ]  # ("how trials moved week by week": each period's level, the trend; "climbing" compares)
             if growth:
                 res.comparison = "previous_period"
                 self.claim(growth[0], growth[0] + 1)
