@@ -1,6 +1,6 @@
-"""Fixtures of the foreign-project tests: the bazaar (marketplace) and helpdesk samples, built once.
+"""Fixtures of the foreign-project tests: the bazaar (marketplace), helpdesk and lending samples, built once.
 
-Neither has a ``metricmind.yml``: the warehouse comes from each project's own ``profiles.yml``.
+None has a ``metricmind.yml``: the warehouse comes from each project's own ``profiles.yml``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pytest
 from metricmind.project import Project
 from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.helpdesk import copy_helpdesk
+from metricmind.testing.lending import copy_lending
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +34,19 @@ def bazaar_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def helpdesk_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The helpdesk project with its warehouse built (shared: read it, never write it)."""
     return copy_helpdesk(tmp_path_factory.mktemp("helpdesk") / "helpdesk")
+
+
+@pytest.fixture(scope="session")
+def lending_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The lending (consumer loans) project with its warehouse built (shared: read it, never write it)."""
+    return copy_lending(tmp_path_factory.mktemp("lending") / "lending")
+
+
+@pytest.fixture(scope="session")
+def lending(lending_dir: Path) -> Iterator[Project]:
+    """The lending project, loaded once."""
+    with Project.load(lending_dir) as project:
+        yield project
 
 
 @pytest.fixture(scope="session")
