@@ -138,6 +138,11 @@ class _DescribedReading(_ReadingBase):
             for i, w in self.content_words(at | self.qualifiers)
             if i in at or (self.stems[i] not in GROWTH_WORDS and not (w in POPULATION and i - 1 in at))
         ]
+        if any(s.how in ("name", "label") for s in self.res.spans.get("metrics", [])):
+            # "touchpoints by journey position": words after "by" ask for a breakdown, they do not rename
+            # a metric named by its own name
+            grouped = self.after_by()
+            words = [(i, w) for i, w in words if i in at or i not in grouped]
         unread = {i for i, _ in words if i not in at}
         joined = self.listed(self.res.spans.get("metrics", []))
         if (not unread and len(metrics) < 2) or (joined and len(metrics) > 1):
@@ -182,6 +187,20 @@ class _DescribedReading(_ReadingBase):
             self.span("metrics", i, i + 1, best, "description")
         self.res.confidence -= 0.1
         return [best]
+
+    def after_by(self) -> set[int]:
+        """Positions of the unread words right after a "by" that is no passive's agent ("by journey
+        position"), up to the next word something read or a linking word.
+        """
+        out: set[int] = set()
+        for j, t in enumerate(self.tokens):
+            if t.norm != "by" or j + 1 >= len(self.tokens) or self.agent(j, j + 1):
+                continue
+            k = j + 1
+            while k < len(self.tokens) and not self.used[k] and self.tokens[k].norm not in FILLERS:
+                out.add(k)
+                k += 1
+        return out
 
     def compared_measure(self, metrics: list[str]) -> str | None:
         """Of two metrics read, the one named by its own name right after a comparative ("where do people

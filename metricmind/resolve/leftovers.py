@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from metricmind.resolve.describe import PHRASE_WEIGHT, content, key
 from metricmind.resolve.exclusion import (
+    ALL_WORDS,
     EXCLUSION_WORDS,
 )
 from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY
@@ -34,6 +35,11 @@ change it."""
 LINKING = frozenset({"of", "the", "to", "a", "an"})
 """Words that link a concept to a metric ("the ratio of X to Y", "MRR of the …"): skipped when looking
 for the words next to a metric."""
+MEASURE_NOUNS = frozenset({"number", "count", "amount", "size", "level", "quantity"})
+"""Nouns that say a breakdown is by how many or how much of something ("MRR by number of seats"): the
+words after their "of" are still the breakdown."""
+NOT_SUPERLATIVE = frozenset({"latest", "interest", "request", "contest", "forest", "honest", "modest"})
+"""Words ending in -est that rank nothing."""
 
 
 class _LeftoverReading(_TimeOrderReading):
@@ -66,6 +72,8 @@ class _LeftoverReading(_TimeOrderReading):
             and self.best_metric(p.entries) in res.metrics  # not one a description replaced
         }
         dim_edges = {p.last for p in picks if p.kind == "dimension"}
+        # "mrr of the letter q": every word of the run a metric's "of" links is part of the concept asked
+        linked = {k for p in kept for k in self.linked_run(p.last)}
         # "which customers owe us …": the word after a plural entity noun is its verb, not a breakdown
         subjects = {
             p.last
@@ -107,6 +115,8 @@ class _LeftoverReading(_TimeOrderReading):
                 return
             if t.stem in GRAMMAR or t.norm in GRAMMAR or t.norm in EXCLUSION_WORDS:
                 continue
+            if t.norm in ALL_WORDS and any(f.op in ("!=", "not in") for f in res.filters):
+                continue  # "everything but referrals": the word frames the exclusion read
             (known if self.stems[i] in self.lex.vocabulary else unknown).append(i)
         values = {k for p in picks if p.kind == "value" for k in range(p.first, p.last)}
         for i in sorted(unknown + known):
@@ -151,7 +161,14 @@ class _LeftoverReading(_TimeOrderReading):
             asked = i in unknown and i > 0 and self.tokens[i - 1].norm == "how"
             # (an "-ing" word beside a loose word makes a compound too: "sales outstanding", "operating")
             compound = i in loose_edges and not verbish(t.norm.removesuffix("ing"))
-            concept = (i in metric_edges and i in unknown) or i in loose_edges
+            concept = ((i in metric_edges or i in linked) and i in unknown) or i in loose_edges
+            if i in unknown and self.superlative(i):
+                # "which touchpoint is the tallest": a ranking by a measure the catalog lacks
+                res.refuse(
+                    f"'{t.text}' is not a measure the catalog has; by which metric?",
+                    self.nearest_metrics(),
+                )
+                return
             if (concept or i in entity_edges or asked) and (compound or not verbish(t.norm)):
                 # "gross margin", "customer lifetime value": a concept next to a metric's words
                 res.refuse(
@@ -161,6 +178,28 @@ class _LeftoverReading(_TimeOrderReading):
                 return
             res.confidence -= IGNORED_WORD_PENALTY
             res.notes.append(f"ignored {'unknown word ' if i in unknown else ''}'{t.text}'")
+
+    def linked_run(self, k: int) -> list[int]:
+        """The unread words a metric links with "of" ("mrr of the letter q" → letter, q), else none."""
+        if k >= len(self.tokens) or self.used[k] or self.tokens[k].norm != "of":
+            return []
+        run: list[int] = []
+        k = self.edge(k, 1)
+        while k < len(self.tokens) and not self.used[k] and self.tokens[k].norm not in FILLERS:
+            run.append(k)
+            k += 1
+        return run
+
+    def superlative(self, i: int) -> bool:
+        """Whether the unread word at ``i`` is a superlative after "the" ("the tallest"): a ranking."""
+        w = self.tokens[i].norm
+        return (
+            i > 0
+            and self.tokens[i - 1].norm in ("the", "most")
+            and len(w) > 5
+            and w.endswith("est")
+            and w not in NOT_SUPERLATIVE
+        )
 
     def preamble(self) -> set[int]:
         """Words before a dash or colon that nothing read ("quick q - …", "for the board: …"): chat."""
@@ -195,8 +234,12 @@ class _LeftoverReading(_TimeOrderReading):
         while (
             j >= 0 and (not self.used[j] or self.metric_again(j)) and self.tokens[j].norm not in GROUP_WORDS
         ):
-            if self.tokens[j].norm in FILLERS and self.tokens[j].norm not in ("the", "a", "an", "our"):
-                return False
+            w = self.tokens[j].norm
+            measured = w in MEASURE_NOUNS or (
+                w == "of" and j > 0 and self.tokens[j - 1].norm in MEASURE_NOUNS
+            )
+            if w in FILLERS and w not in ("the", "a", "an", "our") and not measured:
+                return False  # ("by number of seats": the number of something is still the breakdown)
             j -= 1
         return j >= 0 and not self.used[j] and self.tokens[j].norm in GROUP_WORDS
 

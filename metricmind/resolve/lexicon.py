@@ -80,6 +80,7 @@ class DimInfo:
     label: str
     values: tuple[str, ...] = ()
     conformed: bool = False  # on a model of dimensions only (no measures), shared by several fact models
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # declared value → its aliases (value_aliases)
 
 
 @dataclass
@@ -172,8 +173,16 @@ def build_lexicon(
                 continue
             name = f"{primary}{SEP}{d.name}"
             values = tuple(str(v) for v in _strings(d.meta.get("values")))
+            declared = d.meta.get("value_aliases") or {}
             lex.dims[name] = DimInfo(
-                name, sm.name, d.label or d.name.replace("_", " "), values, conformed=not sm.measures
+                name,
+                sm.name,
+                d.label or d.name.replace("_", " "),
+                values,
+                conformed=not sm.measures,
+                aliases=tuple(
+                    (str(v), tuple(_strings(a))) for v, a in declared.items() if isinstance(declared, dict)
+                ),
             )
             words = d.name.split("_")
             lex.add(" ".join(words), Entry("dimension", name, "name"))

@@ -20,6 +20,7 @@ from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Span
 from metricmind.resolve.thresholds import find_threshold, verbish
 from metricmind.resolve.tiers import _TierReading
+from metricmind.resolve.valuegroups import _ValueGroupReading
 from metricmind.resolve.words import GRAMMAR, REDUCED_READ_PENALTY
 from metricmind.spec.names import METRIC_TIME
 
@@ -45,7 +46,7 @@ WHICH_MORE = frozenset(
 """With "or" between two values of one dimension, these make it a comparison ("iOS or Android: where …")."""
 
 
-class _PhrasingReading(_ComposedReading, _TierReading):
+class _PhrasingReading(_ComposedReading, _TierReading, _ValueGroupReading):
     """The passes for loose phrasings (the metric passes below them, time and order above)."""
 
     threshold = False  # a threshold per entity was read ("customers with over 5k MRR")
@@ -202,6 +203,8 @@ class _PhrasingReading(_ComposedReading, _TierReading):
             self.span(
                 "filters", k - 1, k + 1, f"{s.target} {'not in' if neg else 'in'} {', '.join(vals)}", "prefix"
             )
+        self.read_places(values, self.negated)
+        self.read_shared_words(values, self.negated)
         grouped = {n for n, _ in res.group_by}
         for k in range(1, len(self.tokens)):
             if self.used[k - 1]:

@@ -279,13 +279,20 @@ def test_a_state_value_before_an_entity_noun_is_not_forced_into_a_filter(resolve
     assert res.filters == []
 
 
-@pytest.mark.parametrize("question", ["arr from the Baltics last year", "signups in Iberia this quarter"])
+@pytest.mark.parametrize("question", ["arr from the Baltics last year", "signups in Polynesia this quarter"])
 def test_a_region_named_loosely_that_no_value_is_is_asked_back(resolver: Resolver, question: str) -> None:
     # never an unfiltered answer with the place dropped
     res = resolver.resolve(question, as_of=DAY)
     assert not res.answerable
     assert res.confidence < 0.5
     assert "not a value the catalog knows" in (res.reason or "")
+
+
+def test_a_place_whose_countries_are_values_is_those_countries(resolver: Resolver) -> None:
+    # Iberia holds Spain and Portugal; the catalog's countries hold Spain only (``test_groups.py``)
+    res = resolver.resolve("signups in Iberia this quarter", as_of=DAY)
+    assert res.answerable, res.reason
+    assert [(f.field, f.values) for f in res.filters] == [("customer__country", ("Spain",))]
 
 
 def test_a_rank_after_from_is_no_confident_ranking(resolver: Resolver) -> None:

@@ -1,0 +1,161 @@
+"""Values named as a group: a place that holds several country values ("our South American customers",
+"the Middle East"), and a word several values of one dimension share ("search engines, paid or organic" →
+``organic_search``, ``paid_search``; "the LinkedIn campaigns" → every campaign with that word).
+
+Both read only the project's own values (declared ``meta.values`` or those the warehouse holds); the places
+come from a table of general knowledge (``places``), never from the demo.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from metricmind.resolve.places import (
+    SAID,
+    countries_in,
+    is_country_dimension,
+    part_of_region,
+    place_at,
+)
+from metricmind.resolve.reading import _ReadingBase
+from metricmind.resolve.resolution import Filter
+from metricmind.resolve.text import FILLERS
+
+LIST_WORDS = frozenset({"or", "and", "both", "either", "whether"})
+"""Words between the members of a list of narrowing words ("paid or organic")."""
+
+
+def value_words(value: str) -> list[str]:
+    """The words of a value (``organic_search`` → organic, search)."""
+    return [w for w in value.lower().replace("-", "_").replace(" ", "_").split("_") if w]
+
+
+def sharing(word: str, values: tuple[str, ...]) -> list[str]:
+    """The values that hold ``word`` as one of their words, when two or more do."""
+    found = [v for v in values if word in value_words(v)]
+    return found if len(found) >= 2 else []
+
+
+class _ValueGroupReading(_ReadingBase):
+    """Passes that read a group of values named by one word or a place."""
+
+    def read_places(self, values: dict[str, tuple[str, ...]], negated: Callable[[int], bool]) -> None:
+        """A place holding several country values ("South American", "the Middle East") is those countries
+        (``in``), unless the place is most of a region value it is declared an alias of ("Europe" for EMEA:
+        that value stands). What another pass read in the place's words (a region, "American" as the US)
+        gives way to it.
+        """
+        res = self.res
+        country_dims = [d for d, vals in values.items() if is_country_dimension(vals)]
+        if not country_dims:
+            return
+        norms = [t.norm for t in self.tokens]
+        i = 0
+        while i < len(norms):
+            found = place_at(norms, i)
+            if found is None:
+                i += 1
+                continue
+            place, end = found
+            first, i = i, end
+            start, stop = self.tokens[first].start, self.tokens[end - 1].end
+            dim = country_dims[0]
+            inside = countries_in(place, values[dim])
+            if not inside:
+                continue
+            overlapping = [s for s in res.spans.get("filters", []) if s.start < stop and start < s.end]
+            fields = {field_of(s.target) for s in overlapping}
+            regional = [f for f in fields if f != dim and self.region_of(f, place, values[dim])]
+            if any(f != dim for f in fields) and not regional:
+                continue  # a region the place is most of ("Europe" → EMEA): the declared value stands
+            if fields and all(f == dim for f in fields) and len(inside) == 1:
+                continue  # a single country already read
+            if regional:
+                # the data team's region for the place holds more than it: say so, a little less sure
+                res.notes.append(
+                    f"read '{self.text(first, end).text}' as its countries, not the wider {regional[0]}"
+                )
+                res.confidence -= 0.1
+            res.filters = [f for f in res.filters if f.field not in fields]
+            res.spans["filters"] = [s for s in res.spans.get("filters", []) if s not in overlapping]
+            neg = negated(first)
+            op = ("!=" if neg else "=") if len(inside) == 1 else ("not in" if neg else "in")
+            res.filters.append(Filter(dim, op, tuple(inside)))
+            self.claim(first, end)
+            self.span("filters", first, end, f"{dim} {op} {', '.join(inside)}", "place")
+
+    def region_of(self, field: str, place: str, countries: tuple[str, ...]) -> bool:
+        """Whether ``field`` is a dimension of regions whose value the place is only a small part of."""
+        info = self.lex.dims.get(field)
+        if info is None:
+            return False
+        return any(
+            place_in(place, aliases) and part_of_region(place, list(aliases), countries)
+            for _, aliases in info.aliases
+        )
+
+    def read_shared_words(self, values: dict[str, tuple[str, ...]], negated: Callable[[int], bool]) -> None:
+        """A word several values of one dimension share, unread, before a plural noun or its dimension's
+        name ("search engines", "the linkedin campaigns"): every value with that word; words listed next to
+        it that are words of some of them ("search engines, paid or organic") narrow it to those.
+        """
+        res = self.res
+        for i, t in enumerate(self.tokens):
+            if self.used[i] or t.norm in FILLERS or i + 1 >= len(self.tokens):
+                continue
+            nxt = self.tokens[i + 1]
+            for dim, vals in values.items():
+                group = sharing(t.norm, vals)
+                if not group or any(f.field == dim for f in res.filters):
+                    continue
+                names_dim = any(
+                    e.target == dim for e in self.lex.lookup((nxt.stem,)) if e.kind == "dimension"
+                )
+                if not names_dim and (self.used[i + 1] or nxt.norm == nxt.stem or nxt.norm in FILLERS):
+                    continue  # "search" alone is no group; "search engines", "linkedin campaigns" are
+                last, narrowed = self.narrowing(i + 2, group)
+                chosen = narrowed or group
+                neg = negated(i)
+                op = ("!=" if neg else "=") if len(chosen) == 1 else ("not in" if neg else "in")
+                res.filters.append(Filter(dim, op, tuple(chosen)))
+                self.claim(i, last)
+                # the noun after the word ("campaigns") was read as a breakdown: it only says what the values
+                # are; a breakdown said elsewhere ("per channel for the paid channels") stays
+                noun = [s for s in res.spans.get("group_by", []) if s.start <= nxt.start < s.end]
+                if noun:
+                    res.spans["group_by"] = [s for s in res.spans["group_by"] if s not in noun]
+                    if not any(s.target == dim for s in res.spans["group_by"]):
+                        res.group_by = [g for g in res.group_by if g[0] != dim]
+                self.span("filters", i, last, f"{dim} {op} {', '.join(chosen)}", "shared word")
+                break
+
+    def narrowing(self, k: int, group: list[str]) -> tuple[int, list[str]]:
+        """The members of ``group`` named by a list of their other words starting at ``k`` ("paid or
+        organic"), and the index after the list; none when no such list follows.
+        """
+        chosen: list[str] = []
+        last = k
+        while k < len(self.tokens):
+            w = self.tokens[k].norm
+            if w in LIST_WORDS:
+                k += 1
+                continue
+            members = [v for v in group if w in value_words(v)]
+            if not members or self.used[k]:
+                break
+            chosen += [v for v in members if v not in chosen]
+            k += 1
+            last = k
+        return last, [v for v in group if v in chosen]
+
+
+def place_in(place: str, aliases: tuple[str, ...]) -> bool:
+    """Whether one of ``aliases`` names ``place`` (or its adjective)."""
+    return any(SAID.get(tuple(a.lower().replace("-", " ").split())) == place for a in aliases)
+
+
+def field_of(target: str) -> str:
+    """The dimension a filter's span names (``customer__region!=EMEA`` → ``customer__region``)."""
+    found = re.match(r"[A-Za-z0-9_]+", target)
+    return found.group(0) if found else target
