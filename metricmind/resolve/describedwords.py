@@ -17,7 +17,7 @@ from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.resolution import Span
 from metricmind.resolve.shorthand import SHORT_FORMS
 from metricmind.resolve.text import FILLERS, stems
-from metricmind.resolve.words import GROWTH_WORDS, SOURCE_WORDS
+from metricmind.resolve.words import GROWTH_WORDS, LOSE_VERBS, SOURCE_WORDS, WIN_VERBS
 
 MIN_GAIN = 2.0
 """How much a metric's description must explain beyond a reading made of names, labels or synonyms to
@@ -143,6 +143,8 @@ class _DescribedReading(_ReadingBase):
             # a metric named by its own name
             grouped = self.after_by()
             words = [(i, w) for i, w in words if i in at or i not in grouped]
+        verbs = self.verbs_of_named(self.res.spans.get("metrics", []))
+        words = [(i, w) for i, w in words if i not in verbs]
         unread = {i for i, _ in words if i not in at}
         joined = self.listed(self.res.spans.get("metrics", []))
         if (not unread and len(metrics) < 2) or (joined and len(metrics) > 1):
@@ -201,6 +203,48 @@ class _DescribedReading(_ReadingBase):
                 out.add(k)
                 k += 1
         return out
+
+    def verbs_of_named(self, spans: list[Span]) -> set[int]:
+        """Positions of a lone verb of winning or losing read as a metric that another span names by its
+        name or label ("to win each new customer"): the verb says what the named metric says, so it is no
+        evidence a described metric must explain ("what's it costing us to win each new customer": CAC).
+        """
+        named = {s.target for s in spans if s.how in ("name", "label")}
+        out: set[int] = set()
+        for s in spans:
+            i = self.token_at.get(s.start)
+            if (
+                i is not None
+                and s.target in named
+                and s.how != "name"
+                and self.tokens[i].end == s.end
+                and self.tokens[i].norm in WIN_VERBS | LOSE_VERBS
+            ):
+                out.add(i)
+        return out
+
+    def kind_by_words(self, w: int, rest: list[str], partner: str) -> str | None:
+        """The one metric of ``partner``'s unit whose own words hold the listed word at ``w`` and the shared
+        head noun ``rest`` ("won and lost customers": won → new customers, whose synonyms say "wins"), when
+        no phrase of the catalog is the two together. Read from the catalog's words, never a word list.
+        """
+        word = self.tokens[w].norm
+        if not content(word):
+            return None
+        texts, models = self.r.texts, self.r.model.metrics
+        unit = models[partner].meta.get("unit") if partner in models else None
+        wanted = [word_key(word), *(word_key(r) for r in rest)]
+        found = [
+            m
+            for m, weights in texts.weights.items()
+            if m != partner
+            and m in models
+            and models[m].meta.get("unit") == unit
+            and str(models[m].meta.get("status") or "") != "deprecated"
+            and all(k in weights for k in wanted)
+            and weights[wanted[0]] >= PHRASE_WEIGHT  # the word is one of its names, not of its prose
+        ]
+        return found[0] if len(found) == 1 else None
 
     def compared_measure(self, metrics: list[str]) -> str | None:
         """Of two metrics read, the one named by its own name right after a comparative ("where do people

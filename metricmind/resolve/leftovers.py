@@ -22,6 +22,10 @@ from metricmind.resolve.words import (
     WIN_VERBS,
 )
 
+RELATIVE = frozenset({"that", "who", "which", "whose"})
+"""Words that open a relative clause."""
+PARAPHRASE_PENALTY = 0.1
+"""What a word of a relative clause restating the metric's description costs (a word unexplained: 0.25)."""
 ASKING = frozenset({"how", "what", "which", "who", "whats", "hows"})
 """Question words: words before a dash with one of these ask something, they are not chat."""
 PLACE_WORDS = frozenset({"from", "in", "across"})
@@ -176,6 +180,11 @@ class _LeftoverReading(_TimeOrderReading):
                     self.nearest_metrics(),
                 )
                 return
+            if self.paraphrased(i):
+                # "share of trials that turned into paying deals": the clause restates the metric's definition
+                res.confidence -= PARAPHRASE_PENALTY
+                res.notes.append(f"read '{t.text}' as part of how {res.metrics[0]} is described")
+                continue
             res.confidence -= IGNORED_WORD_PENALTY
             res.notes.append(f"ignored {'unknown word ' if i in unknown else ''}'{t.text}'")
 
@@ -200,6 +209,31 @@ class _LeftoverReading(_TimeOrderReading):
             and w.endswith("est")
             and w not in NOT_SUPERLATIVE
         )
+
+    def paraphrased(self, i: int) -> bool:
+        """Whether the word at ``i`` is in a relative clause ("that turned into paying deals", "who moved
+        off the product") in which the one metric read was read from its own description: the clause
+        restates the metric's definition in other words, so its other words cost less than unexplained ones.
+        """
+        res = self.res
+        if len(res.metrics) != 1:
+            return False
+        described = {
+            k
+            for s in res.spans.get("metrics", [])
+            if s.how == "description" and s.target == res.metrics[0]
+            for k in [self.token_at.get(s.start)]
+            if k is not None
+        }
+        j = i - 1
+        while j >= 0 and (not self.used[j] or j in described) and self.tokens[j].norm not in RELATIVE:
+            j -= 1
+        if j < 0 or self.tokens[j].norm not in RELATIVE or self.used[j] and j not in described:
+            return False
+        k = j + 1
+        while k < len(self.tokens) and (not self.used[k] or k in described):
+            k += 1
+        return any(j < d < k for d in described)
 
     def preamble(self) -> set[int]:
         """Words before a dash or colon that nothing read ("quick q - …", "for the board: …"): chat."""

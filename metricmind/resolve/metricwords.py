@@ -329,9 +329,10 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
                 entries = [e for e in self.lex.lookup((self.stems[w], *rest[cut:])) if e.kind == "metric"]
                 if entries:
                     break
-            if not entries:
+            partner = self.best_metric(p.entries)
+            name = self.best_metric(entries) if entries else self.kind_by_words(w, rest, partner)
+            if name is None:
                 break
-            name = self.best_metric(entries)
             self.claim(w, k)
             self.span("metrics", w, w + 1, name, "shared noun")
             out.append(name)

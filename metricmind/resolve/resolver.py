@@ -347,6 +347,7 @@ class _Reading(_PickReading, _AuditReading):
             res.metrics = self.amount_or_count(self.described(res.metrics))
         self.read_attribution()
         self.grain_inside_metric()
+        self.grain_of_rate()
         if res.comparison and any(self.compares(m) for m in metrics):
             res.notes.append(f"{', '.join(metrics)} already compares periods; no extra comparison")
             res.comparison = None

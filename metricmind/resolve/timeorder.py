@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from metricmind.resolve.phrasings import _PhrasingReading
-from metricmind.resolve.text import number
+from metricmind.resolve.resolution import Span
+from metricmind.resolve.text import number, tokenize
 from metricmind.resolve.timephrases import UNITS, TimeHit, comparison_range, shift, unit_start
 from metricmind.resolve.words import (
     ASC_WORDS,
@@ -18,6 +19,11 @@ from metricmind.resolve.words import (
     TREND_WORDS,
 )
 from metricmind.spec.names import METRIC_TIME
+
+RATE_VERBS = frozenset(
+    "worth pay pays paying paid spend spends spending cost costs costing earn earns bring brings".split()
+)
+"""Verbs of what something is worth or costs: a grain right after them is the rate ("worth per month")."""
 
 
 class _TimeOrderReading(_PhrasingReading):
@@ -222,6 +228,58 @@ class _TimeOrderReading(_PhrasingReading):
             res.group_by.append((METRIC_TIME, grain[0]))
             self.span("group_by", grain[1], grain[1] + 1, f"{METRIC_TIME}__{grain[0]}", "grain")
         self.read_order()
+
+    def grain_of_rate(self) -> None:
+        """A grain said of what something is worth or costs ("what's an average account worth to us per
+        month", "what does each customer pay a month"): the rate the one metric read is already kept in (its
+        own words say monthly: ARPA is MRR per account), not a breakdown by month. The verb is read with it.
+        """
+        res = self.res
+        grains = [g for g in res.spans.get("group_by", []) if g.how == "grain"]
+        if len(res.metrics) != 1 or len(grains) != 1 or len(res.group_by) != 1:
+            return
+        g = grains[0]
+        i = self.token_at.get(g.start)
+        if i is None or i < 2 or self.tokens[i - 1].norm not in ("per", "a", "each", "every"):
+            return
+        j = i - 2
+        while j >= 0 and self.tokens[j].norm in ("to", "for", "us", "me", "them", "on", "average"):
+            j -= 1
+        unit = res.group_by[0][1] or ""
+        if j < 0 or self.tokens[j].norm not in RATE_VERBS or not self.kept_per(res.metrics[0], unit):
+            return
+        res.group_by = []
+        res.spans["group_by"] = []
+        self.used[j] = True
+        res.spans["metrics"] = [
+            *res.spans.get("metrics", []),
+            Span(g.text, g.start, g.end, res.metrics[0], "rate"),
+        ]
+
+    def kept_per(self, metric: str, unit: str) -> bool:
+        """Whether a metric's own words, or those of a one-word metric named in them ("Average MRR per
+        paying customer": MRR, "Monthly recurring revenue"), say it is kept per ``unit`` (monthly).
+        """
+        said = {unit, *(adj for adj, u in GRAIN_ADJ.items() if u == unit)}
+        models = self.r.model.metrics
+        seen: set[str] = set()
+        todo = [metric]
+        while todo:
+            m = todo.pop()
+            if m in seen or m not in models:
+                continue
+            seen.add(m)
+            meta = models[m].meta
+            syn = meta.get("synonyms")
+            text = " ".join(
+                [models[m].label or "", models[m].description or "", str(meta.get("definition") or "")]
+                + ([str(x) for x in syn] if isinstance(syn, list) else [])
+            )
+            words = {t.norm for t in tokenize(text)}
+            if words & said:
+                return True
+            todo.extend(w for w in words if w in models and "_" not in w)
+        return False
 
     def same_unit(self, h: TimeHit) -> str | None:
         """The unit a comparison names after "same" ("the same quarter last year" → quarter), if any."""

@@ -347,6 +347,13 @@ _PATTERNS: list[tuple[str, Handler]] = [
     (r"(?:fy|fiscal year|fiscal) ?(?P<y>20\d\d|\d\d)\b", _in_year),
     (Y, _in_year),
     (rf"(?:(?<=in )|(?<=during )|(?<=for )|(?<=of )|(?<=since )){M}", _bare_month),
+    # "how many accounts did we end may with", "we closed april at": a month ended, closed or begun is that
+    # month (even "may": a verb of ending before it is no modal)
+    (
+        r"(?:(?<=end )|(?<=ended )|(?<=ending )|(?<=close )|(?<=closed )|(?<=closing )|(?<=finish )"
+        rf"|(?<=finished )|(?<=start )|(?<=started )|(?<=begin )|(?<=began )){M}",
+        _bare_month,
+    ),
     # "jun vs may", "may versus april": a month compared is a month, even "may"
     (rf"(?:(?<=vs )|(?<=versus )|(?<=against )){M}", _bare_month),
     (rf"{M}(?= (?:vs|versus|against)\b)", _bare_month),
