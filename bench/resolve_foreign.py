@@ -1,11 +1,11 @@
-"""Question resolver on other companies' projects (issue 14): the bazaar and helpdesk samples.
+"""Question resolver on other companies' projects (issue 14): the bazaar, helpdesk and lending samples.
 
-Scores ``tests/foreign/questions/dev.yml`` (the tuning split; ``--misses`` lists its misses) and, only with
-``--blind``, ``blind.yml`` (scored only: its misses are never printed; the lead's run). Each item is in the
-resolver's blind-set format (``q``, ``expect``, optional ``as_of``, ``kind``, ``id``) plus ``project:``
-(``bazaar`` or ``helpdesk``). The projects are built once into ``--work`` (seeded, no download) and read
-with their warehouses' values, as ``metricmind ask`` reads them. A split whose file is not there yet is
-skipped.
+Scores ``tests/foreign/questions/dev.yml`` and ``dev_lending.yml`` (the tuning splits; ``--misses`` lists
+their misses) and, only with ``--blind``, ``blind.yml`` and ``blind_lending.yml`` (scored only: their misses
+are never printed; the lead's run). Each item is in the resolver's blind-set format (``q``, ``expect``,
+optional ``as_of``, ``kind``, ``id``) plus ``project:`` (``bazaar``, ``helpdesk`` or ``lending``). The
+projects are built once into ``--work`` (seeded, no download) and read with their warehouses' values, as
+``metricmind ask`` reads them. A split whose file is not there yet is skipped.
 
     .venv/bin/python bench/resolve_foreign.py [--misses] [--blind] [--work DIR]
 
@@ -26,13 +26,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from metricmind.project import Project
 from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.helpdesk import copy_helpdesk
+from metricmind.testing.lending import copy_lending
 from tests.resolve import blindset
 
 HERE = Path(__file__).resolve().parents[1] / "tests" / "foreign" / "questions"
 DEV, BLIND = HERE / "dev.yml", HERE / "blind.yml"
+DEV_LENDING, BLIND_LENDING = HERE / "dev_lending.yml", HERE / "blind_lending.yml"
+"""The third project's sets (hproj3, 2026-12-05): written code-blind with the project, scored untouched."""
 AS_OF = "2024-07-01"
 """The day the sample projects' data ends after (their data runs 2024-01-01 to 2024-06-30)."""
-BUILDERS: dict[str, Callable[[Path], Path]] = {"bazaar": copy_bazaar, "helpdesk": copy_helpdesk}
+BUILDERS: dict[str, Callable[[Path], Path]] = {
+    "bazaar": copy_bazaar,
+    "helpdesk": copy_helpdesk,
+    "lending": copy_lending,
+}
 
 
 def yes_no_as_written(item: dict[str, Any]) -> dict[str, Any]:
@@ -58,14 +65,19 @@ def built(work: Path, name: str) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--misses", action="store_true", help="list dev.yml's misses (never blind.yml's)")
-    parser.add_argument("--blind", action="store_true", help="also score blind.yml (the lead's run only)")
+    parser.add_argument(
+        "--misses", action="store_true", help="list the dev splits' misses (never a blind split's)"
+    )
+    parser.add_argument(
+        "--blind", action="store_true", help="also score the blind splits (the lead's run only)"
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/resolve_foreign"), help="build folder")
     parser.add_argument("--questions", type=Path, help="score this file (a tuning split) instead of dev.yml")
     args = parser.parse_args()
-    splits = [args.questions] if args.questions else [p for p in (DEV, BLIND) if p.exists()]
+    every = (DEV, DEV_LENDING, BLIND, BLIND_LENDING)
+    splits = [args.questions] if args.questions else [p for p in every if p.exists()]
     if not args.blind:
-        splits = [p for p in splits if p.name != BLIND.name]
+        splits = [p for p in splits if not p.name.startswith("blind")]
     if not splits:
         print(f"no question file yet under {HERE}")
         return

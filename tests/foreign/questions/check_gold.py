@@ -22,6 +22,7 @@ from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
 from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.helpdesk import copy_helpdesk
+from metricmind.testing.lending import copy_lending
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 
@@ -122,13 +123,13 @@ def _text(value: Any) -> str:
 def main(paths: list[str]) -> int:
     """Check every file; print the failing ids; exit 1 if any."""
     tmp = Path(tempfile.mkdtemp(prefix="qgold-"))
-    projects = {
-        "bazaar": Project.load(copy_bazaar(tmp / "bazaar")),
-        "helpdesk": Project.load(copy_helpdesk(tmp / "helpdesk")),
-    }
+    builders = {"bazaar": copy_bazaar, "helpdesk": copy_helpdesk, "lending": copy_lending}
+    files = {path: yaml.safe_load(Path(path).read_text()) or [] for path in paths}
+    needed = {str(i["project"]) for items in files.values() for i in items}
+    projects = {name: Project.load(build(tmp / name)) for name, build in builders.items() if name in needed}
     bad = 0
     for path in paths:
-        items = yaml.safe_load(Path(path).read_text()) or []
+        items = files[path]
         answerable = [i for i in items if i["expect"].get("answerable", True)]
         for item in answerable:
             try:
