@@ -13,7 +13,7 @@ from metricmind.resolve.exclusion import (
 from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.text import FILLERS, number
-from metricmind.resolve.thresholds import verbish
+from metricmind.resolve.thresholds import COMPARATORS, verbish
 from metricmind.resolve.timeorder import _TimeOrderReading
 from metricmind.resolve.words import (
     GRAMMAR,
@@ -104,6 +104,8 @@ class _LeftoverReading(_TimeOrderReading):
                 continue  # "signup volume", "mrr level": a word beside the metric that keeps its measure
             if self.reason_cue(i):
                 continue  # "churned due to price", "lost owing to a competitor": a cue, not a concept
+            if self.threshold and verbish(t.norm) and self.before_threshold(i):
+                continue  # "customers who logged more than 2000 events": what they did, the threshold says
             if t.norm in ("one", "single", "ones"):
                 continue  # "which one", "which single industry", "the ones from": not an amount or a concept
             if self.stems[i] in self.r.texts.entity_words and res.filters:
@@ -187,6 +189,19 @@ class _LeftoverReading(_TimeOrderReading):
                 continue
             res.confidence -= IGNORED_WORD_PENALTY
             res.notes.append(f"ignored {'unknown word ' if i in unknown else ''}'{t.text}'")
+
+    def before_threshold(self, i: int) -> bool:
+        """Whether the word at ``i`` stands right before a threshold's comparison word ("logged more than")."""
+        k = i + 1
+        return (
+            k < len(self.tokens)
+            and self.used[k]
+            and any(words[0] == self.tokens[k].norm for words, _ in COMPARATORS)
+            and any(
+                s.how == "threshold" and s.start == self.tokens[k].start
+                for s in self.res.spans.get("filters", [])
+            )
+        )
 
     def linked_run(self, k: int) -> list[int]:
         """The unread words a metric links with "of" ("mrr of the letter q" → letter, q), else none."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from metricmind.resolve.analyst import is_snapshot
 from metricmind.resolve.composed import _ComposedReading
 from metricmind.resolve.describe import PHRASE_WEIGHT
 from metricmind.resolve.describe import key as word_key
@@ -34,6 +35,9 @@ blind-written dev split most answers that ignored a word were wrong); three make
 """
 PAYING_VERBS = frozenset({"pay", "pays", "paid", "paying", "spend", "spends", "spent", "spending"})
 """Verbs of a customer paying us, before a threshold ("customers that spent over 50k")."""
+THRESHOLD_WINDOW_CONFIDENCE = 0.75
+"""The most a threshold per entity carries when the question names a period: the threshold's metric is
+computed over all time, the answer's over the period."""
 VS_WORDS = ("vs", "versus", "against")
 """Words that set two values against each other ("Starter vs Pro")."""
 UNSURE_PENALTY = 0.25
@@ -362,6 +366,35 @@ class _PhrasingReading(_ComposedReading, _TierReading, _ValueGroupReading):
         self.span("filters", th.first, th.last, f"{metric} per {who} {th.op} {th.value:g}", "threshold")
         if th.upper is not None:
             res.filters.append(Filter(who, "<=", (str(th.upper),), metric=metric))
+        current = (
+            is_snapshot(self.r.model, metric) and res.time_range is not None and res.time_range[1] > res.as_of
+        )
+        if res.time_range is not None and not current:
+            # (a snapshot's latest value over all time is its value now: "owe more than 10k rn" is right)
+            # a metric filter is computed over all time (as MetricFlow does): say so, never answer confidently
+            # as if the threshold were on the period asked
+            res.notes.append(
+                f"the threshold is on each {who}'s {metric} over all recorded history (a metric filter is "
+                "computed over all time), not only over the period asked"
+            )
+            res.confidence = min(res.confidence, THRESHOLD_WINDOW_CONFIDENCE)
+
+    def implied_by_threshold(self) -> list[str]:
+        """No metric named, but a threshold on what an entity pays ("which accounts are paying us more than
+        15k a month"): the monthly payment (MRR) or the revenue the threshold is on, per that entity.
+        """
+        th = find_threshold(self.tokens, self.res.question, self.used)
+        if th is None or self.threshold_entity() is None:
+            return []
+        monthly = self.monthly_payment(th.first, th.last)
+        if monthly is None:
+            paid = self.what_they_paid(th.first, set())
+            return [paid] if paid is not None else []
+        verbs = [k for k in range(th.first) if self.tokens[k].norm in PAYING_VERBS and not self.used[k]]
+        if verbs:
+            self.claim(verbs[-1], verbs[-1] + 1)
+            self.span("metrics", verbs[-1], verbs[-1] + 1, monthly, "paid")
+        return [monthly]
 
     def threshold_entity(self) -> str | None:
         """Whom a threshold is per: an entity of the catalog named in the question ("sellers with over 5k

@@ -52,6 +52,7 @@ from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.samefield import join_same_field
 from metricmind.resolve.spelling import Speller, in_context
 from metricmind.resolve.text import FILLERS, number, root, stems
+from metricmind.resolve.thresholds import counted_amount
 from metricmind.resolve.timephrases import find_time
 from metricmind.resolve.words import (
     GRAIN_ADJ,
@@ -326,7 +327,8 @@ class _Reading(_PickReading, _AuditReading):
             return res.refuse("the question is empty", self.popular())
         self.correct_typos()
         cands = self.candidates()
-        hits = find_time(self.tokens, res.as_of)
+        amounts = {i for i in range(len(self.tokens)) if counted_amount(self.tokens, i)}
+        hits = find_time(self.tokens, res.as_of, amounts)  # ("more than 2000 events": no year 2000)
         for h in hits:
             self.claim(h.first, h.last)
         picks = self.pick(cands)
@@ -335,6 +337,8 @@ class _Reading(_PickReading, _AuditReading):
         self.read_time(hits)
         if not res.answerable:
             return res
+        if not metrics:
+            metrics = self.implied_by_threshold()
         if not metrics:
             return self.no_metric()
         res.metrics = metrics

@@ -64,7 +64,7 @@ def find_threshold(tokens: list[Token], question: str, used: list[bool]) -> Thre
     """
     for i, t in enumerate(tokens):
         amount = _amount(t.norm)
-        if amount is None or used[i] or _is_year(t.norm):
+        if amount is None or used[i] or (_is_year(t.norm) and not counted_amount(tokens, i)):
             continue
         if i > 0 and tokens[i - 1].norm == "between":
             low, end = _scaled(tokens, i)
@@ -135,6 +135,27 @@ def _amount(word: str) -> float | None:
         return float(word.replace(",", ""))
     except ValueError:
         return None
+
+
+THAN_WORDS = frozenset({"more", "fewer", "less", "greater", "higher", "lower", "bigger", "larger"})
+"""Comparatives before "than" that, with a number and a noun after it, make that number an amount."""
+TIME_NOUNS = frozenset(
+    {"and", "to", "in", "through", "until", "vs", "versus", "or", "levels", "level", "numbers"}
+)
+
+
+def counted_amount(tokens: list[Token], i: int) -> bool:
+    """Whether a number that looks like a year is an amount of something: after "more (fewer …) than"
+    and before a noun ("more than 2000 events"), not a year compared with ("higher than 2024").
+    """
+    return (
+        i >= 2
+        and tokens[i - 1].norm == "than"
+        and tokens[i - 2].norm in THAN_WORDS
+        and i + 1 < len(tokens)
+        and tokens[i + 1].norm.isalpha()
+        and tokens[i + 1].norm not in TIME_NOUNS
+    )
 
 
 def _is_year(word: str) -> bool:
