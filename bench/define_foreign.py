@@ -1,8 +1,9 @@
 """Benchmark of the definition agent on other companies' dbt projects (issue 12 acceptance).
 
-The cases live in ``tests/foreign/cases/``: ``dev.yml`` (development, printed case by case) and
-``blind.yml`` (scored only with ``--blind``: the lead's run; never open it or print its misses while
-tuning). Their format is ``tests/define/cases/``'s plus a ``project:`` field (``bazaar`` or ``helpdesk``);
+The cases live in ``tests/foreign/cases/``: ``dev.yml`` and ``dev_lending.yml`` (development, printed case
+by case) and ``blind.yml`` and ``blind_lending.yml`` (scored only with ``--blind``: the lead's run; never
+open them or print their misses while tuning). Their format is ``tests/define/cases/``'s plus a
+``project:`` field (``bazaar``, ``helpdesk`` or ``lending``);
 each answerable case's hand SQL gives one row per month of 2024-01..2024-06 (``month``, ``value``).
 
 For every case the project's own agent (``Project.analyze_definition``: warehouse values, columns and the
@@ -14,7 +15,8 @@ Usage::
 
     PYTHONPATH=$PWD .venv/bin/python bench/define_foreign.py [--root DIR] [--json] [--blind]
 
-``--root`` reuses the built projects under ``DIR/bazaar`` and ``DIR/helpdesk`` (built there when absent);
+``--root`` reuses the built projects under ``DIR/bazaar``, ``DIR/helpdesk`` and ``DIR/lending`` (built there
+when absent);
 without it they are built in a temporary folder.
 """
 
@@ -35,11 +37,16 @@ from metricmind.define import Definition, Proposal
 from metricmind.project import Project
 from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.helpdesk import copy_helpdesk
+from metricmind.testing.lending import copy_lending
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "foreign" / "cases"
-DEV_FILES = ("dev.yml",)
-BLIND_FILES = ("blind.yml",)
-BUILDERS: dict[str, Callable[[Path], Path]] = {"bazaar": copy_bazaar, "helpdesk": copy_helpdesk}
+DEV_FILES = ("dev.yml", "dev_lending.yml")
+BLIND_FILES = ("blind.yml", "blind_lending.yml")
+BUILDERS: dict[str, Callable[[Path], Path]] = {
+    "bazaar": copy_bazaar,
+    "helpdesk": copy_helpdesk,
+    "lending": copy_lending,
+}
 
 
 def load_cases(name: str) -> list[dict[str, Any]]:
@@ -85,9 +92,9 @@ def report(per_file: dict[str, list[Outcome]], split: str) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", help="A folder holding (or to hold) the built bazaar and helpdesk.")
+    parser.add_argument("--root", help="A folder holding (or to hold) the built sample projects.")
     parser.add_argument("--json", action="store_true", help="Print JSON.")
-    parser.add_argument("--blind", action="store_true", help="Score blind.yml only (the lead's run).")
+    parser.add_argument("--blind", action="store_true", help="Score the blind files only (the lead's run).")
     args = parser.parse_args(argv)
     files = BLIND_FILES if args.blind else DEV_FILES
     with tempfile.TemporaryDirectory() as tmp:
