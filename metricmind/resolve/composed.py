@@ -15,7 +15,7 @@ from metricmind.resolve.attribution import (
 )
 from metricmind.resolve.metricwords import _MetricReading
 from metricmind.resolve.resolution import Span
-from metricmind.resolve.text import root, stems
+from metricmind.resolve.text import root, stems, tokenize
 from metricmind.resolve.words import LOSE_VERBS, WIN_VERBS
 
 MODEL_CUES = frozenset({"under", "using", "with", "via", "per", "on", "by"})
@@ -44,6 +44,13 @@ class _ComposedReading(_MetricReading):
                 if "from" not in between or len(between) > 4 or words[-1] not in self.r.entities.nouns:
                     continue
                 mods, own = words[:-1], self.span_stems(a)
+                if not mods:
+                    # "mrr from first-time customers": the words before the entity, said of the amount
+                    said = self.family_member(a.target, self.words_before(b))
+                    if said is not None:
+                        self.replace_qualified(a, b, said)
+                        self.res.confidence -= 0.1  # read from the family's descriptions
+                        return
                 if mods and set(mods) <= set(own):
                     found = [a.target]  # "new MRR from brand new logos": the qualifier is said already
                 else:
@@ -53,11 +60,55 @@ class _ComposedReading(_MetricReading):
                     )  # "revenue from new logos": new recurring revenue
                 if not mods or not found:
                     continue
-                res.metrics = [found[0] if m == a.target else m for m in res.metrics if m != b.target]
-                res.metrics = list(dict.fromkeys(res.metrics))
-                res.spans["metrics"] = [x for x in spans if x is not b and x is not a]
-                self.span_chars("metrics", a.start, b.end, found[0], "qualified")
+                self.replace_qualified(a, b, found[0])
                 return
+
+    def replace_qualified(self, a: Span, b: Span, found: str) -> None:
+        """Read the amount ``a`` qualified by who it comes from (``b``) as the metric ``found``."""
+        res = self.res
+        res.metrics = [found if m == a.target else m for m in res.metrics if m != b.target]
+        res.metrics = list(dict.fromkeys(res.metrics))
+        res.spans["metrics"] = [x for x in res.spans.get("metrics", []) if x is not b and x is not a]
+        self.span_chars("metrics", a.start, b.end, found, "qualified")
+
+    def words_before(self, b: Span) -> list[int]:
+        """The unread words right before the span ``b`` back to "from" ("from first-time customers")."""
+        i = self.token_at.get(b.start)
+        out: list[int] = []
+        j = (i if i is not None else 0) - 1
+        while j >= 0 and not self.used[j] and self.tokens[j].norm not in ("from", "by", "of"):
+            if self.tokens[j].norm not in ("the", "our", "a", "an", "all"):
+                out.append(j)
+            j -= 1
+        return out[::-1] if j >= 0 and self.tokens[j].norm == "from" else []
+
+    def family_member(self, amount: str, words: list[int]) -> str | None:
+        """The one metric of ``amount``'s family (its label's words in its own, the same unit) whose texts
+        say the qualifier ``words`` as typed ("first-time": New MRR, "MRR of customers who had none the month
+        before (first-time and returning customers)"); of metrics refining another (attributed new MRR), the
+        one they refine.
+        """
+        models = self.r.model.metrics
+        if not words or amount not in models:
+            return None
+        said = [self.tokens[k].norm for k in words]
+        base = set(stems(models[amount].label or amount))
+        unit = models[amount].meta.get("unit")
+        found: dict[str, set[str]] = {}
+        for name, m in models.items():
+            label = set(stems(m.label or name))
+            if name == amount or not base < label or m.meta.get("unit") != unit:
+                continue
+            syn = m.meta.get("synonyms")
+            text = " ".join(
+                [m.label or "", m.description or "", str(m.meta.get("definition") or "")]
+                + ([str(x) for x in syn] if isinstance(syn, list) else [])
+            )
+            norms = [t.norm for t in tokenize(text)]
+            if any(norms[k : k + len(said)] == said for k in range(len(norms))):
+                found[name] = label
+        bases = [n for n, label in found.items() if not any(other < label for other in found.values())]
+        return bases[0] if len(bases) == 1 else None
 
     def read_their(self) -> None:
         """A metric said of the entities another metric counts ("churned customers and their MRR"): the

@@ -223,6 +223,28 @@ class _DescribedReading(_ReadingBase):
                 out.add(i)
         return out
 
+    def qualified_amount(self, count: str, amount: str) -> str | None:
+        """The metric a count of an entity's kind makes of an amount said with it ("new-logo mrr": new
+        customers and MRR → new MRR): the words of the count's label but the entity's, put before the
+        amount's name, name a metric of the amount's unit. None when the units match (a compound of two
+        counts keeps its first word's kind) or no such metric exists.
+        """
+        models = self.r.model.metrics
+        if count not in models or amount not in models:
+            return None
+        if models[count].meta.get("unit") == models[amount].meta.get("unit"):
+            return None
+        entity = self.r.texts.entity_words | self.r.entities.party_words
+        mods = tuple(w for w in stems(models[count].label or count) if w not in entity)
+        if not mods:
+            return None
+        found = [
+            e.target
+            for e in self.lex.lookup((*mods, *stems(models[amount].label or amount)))
+            if e.kind == "metric" and e.target in models
+        ]
+        return found[0] if found else None
+
     def kind_by_words(self, w: int, rest: list[str], partner: str) -> str | None:
         """The one metric of ``partner``'s unit whose own words hold the listed word at ``w`` and the shared
         head noun ``rest`` ("won and lost customers": won → new customers, whose synonyms say "wins"), when

@@ -290,7 +290,12 @@ class _LeftoverReading(_TimeOrderReading):
             if w in FILLERS and w not in ("the", "a", "an", "our") and not measured:
                 return False  # ("by number of seats": the number of something is still the breakdown)
             j -= 1
-        return j >= 0 and not self.used[j] and self.tokens[j].norm in GROUP_WORDS
+        return (
+            j >= 0
+            and not self.used[j]
+            and self.tokens[j].norm in GROUP_WORDS
+            and not (self.tokens[j].norm == "by" and self.agent(j, j + 1))
+        )
 
     def metric_again(self, j: int) -> bool:
         """Whether the word at ``j`` repeats a word of a metric already read earlier in the question ("refunds

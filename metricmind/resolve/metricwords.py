@@ -175,6 +175,12 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
         gap = self.res.question[a.end : b.start]
         if gap.strip() or " " in a.text.strip() or a.how not in ("synonym", "reduced") or b.how != "name":
             return out
+        kind = self.qualified_amount(a.target, b.target)
+        if kind is not None:
+            # "new-logo mrr": the amount (MRR) of the kind the count names (new logos) is new MRR
+            self.res.spans["metrics"] = [replace(a, target=kind, how="qualified"), replace(b, target=kind)]
+            self.res.confidence -= 0.1  # a metric composed from two names: sure, not certain
+            return [kind]
         self.res.spans["metrics"] = [a, replace(b, target=a.target, how="compound")]
         self.res.confidence -= 0.25  # a guess at which word is the kind: answered, not sure
         self.res.notes.append(f"read '{a.text} {b.text}' as {a.target}, the kind '{a.text}' names")

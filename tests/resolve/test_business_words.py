@@ -100,3 +100,43 @@ def test_a_relative_clause_restating_the_definition_is_answered_below_confident(
     # words no description explains stay unexplained, whatever clause they are in
     odd = demo.resolve("customers who flew to the moon", as_of=DAY)
     assert not odd.answerable or odd.confidence <= 0.5
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("new-logo mrr by region", "new_mrr"),
+        ("churned-customer mrr last quarter", "churned_mrr"),
+    ],
+)
+def test_a_count_of_a_kind_before_an_amount_is_that_kinds_amount(
+    demo: Resolver, question: str, metric: str
+) -> None:
+    res = demo.resolve(question, as_of=DAY)
+    assert res.answerable and res.metrics == [metric] and res.confidence >= 0.8
+    # two counts keep the kind the first word names, unsure
+    trials = demo.resolve("trial signups last month", as_of=DAY)
+    assert trials.metrics == ["trial_starts"] and trials.confidence < 0.8
+
+
+def test_an_amount_from_a_kind_its_family_describes_is_that_member(demo: Resolver) -> None:
+    # "first-time" is in New MRR's description; the attributed new MRR metrics refine New MRR
+    res = demo.resolve("mrr from first-time customers by segment", as_of=DAY)
+    assert res.answerable and res.metrics == ["new_mrr"]
+    assert res.group_by == [("customer__segment", None)]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["upgrades by customers on the Starter plan last quarter", "downgrades by existing customers in emea"],
+)
+def test_by_after_something_done_says_who_did_it(demo: Resolver, question: str) -> None:
+    res = demo.resolve(question, as_of=DAY)
+    assert res.answerable and not any(n == "customer__name" for n, _ in res.group_by)
+    assert res.filters  # the customers described are a filter, not a breakdown
+
+
+def test_by_a_bare_entity_still_groups(demo: Resolver) -> None:
+    for q in ("refunds by customers", "upgrades by customer"):
+        res = demo.resolve(q, as_of=DAY)
+        assert res.group_by == [("customer__name", None)], q
