@@ -1,0 +1,92 @@
+"""What the chosen source already does: a rule its own rules or description say (*covered*), a state over
+history that a month-end snapshot already counts ("only active and past_due"), a rule that only says when
+a snapshot is taken ("as of month end"), and the source's own exclusions (a rule keeping what it leaves
+out contradicts it).
+"""
+
+from __future__ import annotations
+
+import re
+
+from metricmind.define.proposal import RuleReading
+from metricmind.define.rulecues import COVERED_NEGATIVE, LIVE_RULE, NEGATIVE
+from metricmind.define.rulevalues import RULE_GLUE, Context, Read, values_of
+from metricmind.define.words import GLUE, POINT_IN_TIME, content
+from metricmind.spec.names import SEP
+
+#: States of a contract that mean "live at the snapshot" when a snapshot measure already counts live ones.
+LIVE_STATES = frozenset({"active", "past_due", "trialing"})
+
+
+_POINT = re.compile(rf"\b({POINT_IN_TIME}|at month end)\b", re.IGNORECASE)
+
+
+def only_point_in_time(low: str) -> bool:
+    """The rule says only when the value is taken ("as of month end", "at the end of each month")."""
+    rest = _POINT.sub(" ", low)
+    return rest != low and not [w for w in content(rest) if w not in ("month", "end", "value", "measured")]
+
+
+def live_rule(text: str, low: str, words: tuple[str, ...], ctx: Context) -> Read | None:
+    """On a month-end snapshot, a rule saying that a row counts when it is live on the month's last day
+    (by its start and end, not today's status) says what the snapshot already counts: covered.
+    """
+    if not ctx.snapshot or not LIVE_RULE.search(low):
+        return None
+    found, _ = values_of(words, ctx)
+    if any(d.rsplit(SEP, 1)[-1] != "status" for d, _ in found):
+        return None
+    return Read(
+        RuleReading(
+            text,
+            "covered",
+            0.8,
+            "a state over history: the snapshot counts what is live on each month's last day (by its start "
+            "and end dates), not today's status",
+        )
+    )
+
+
+def live_states(found: list[tuple[str, str]], ctx: Context, negative: bool) -> bool:
+    """The rule keeps live states of a status ("only active and past_due") and the source is a snapshot."""
+    return (
+        bool(found)
+        and ctx.snapshot
+        and not negative
+        and all(d.rsplit(SEP, 1)[-1] == "status" and v in LIVE_STATES for d, v in found)
+    )
+
+
+def source_excludes(key: tuple[str, ...], ctx: Context) -> str | None:
+    """The source's own rule clause that leaves out what ``key`` names ("trials and ended contracts are
+    excluded" for "trial"), read clause by clause so "counts active …; trials … are excluded" keeps active.
+    """
+    want = {_root(w) for w in key}
+    for text in ctx.covering:
+        for clause in re.split(r"[;.]|,\s*(?:but|and)\b", text):
+            if not (NEGATIVE.search(clause) or COVERED_NEGATIVE.search(clause)):
+                continue
+            if want <= {_root(w) for w in content(clause)}:
+                return clause.strip()
+    return None
+
+
+def _root(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def covered_by(words: tuple[str, ...], covering: list[str], negative: bool) -> str | None:
+    """The source's own rule (or description) that says the same, with the same polarity."""
+    want = {w for w in words if w not in GLUE and w not in RULE_GLUE}
+    if len(want) < 2:
+        return None
+    for text in covering:
+        if bool(NEGATIVE.search(text) or COVERED_NEGATIVE.search(text)) != negative:
+            continue
+        have = set(content(text))
+        if len(want & have) / len(want) >= 0.75:
+            return text
+    return None

@@ -1,0 +1,84 @@
+"""The cue words of a business rule: how it keeps (*only*), drops (*exclude / except / not*), includes,
+converts, defines a word or says where in a ratio it applies; and the confidences of the doubts a filter can
+carry. Shared by the rule reader (``rules.py``) and its parts (``rulefilter.py``, ``rulecover.py``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from metricmind.define.words import POINT_IN_TIME
+
+NEGATIVE = re.compile(
+    r"\b(exclude[sd]?|excluding|except|not|no|without|leave out|leaving out|left out|other than|never|"
+    r"(every|any|all|everything|anything) ?\w* but|apart from|aside from|besides|omit\w*|"
+    r"ignor\w*|drop(ped|ping)?|remove[sd]?|removing|filter(ed)? out|skip\w*|n[o']t|isn't|aren't|"
+    r"do ?n[o']t count|does ?n[o']t count|are not counted|is not counted|"
+    r"(leave|leaving|left|keep|keeping|take|taking) (\w+ ){1,3}out)\b",
+    re.IGNORECASE,
+)
+POSITIVE = re.compile(
+    r"\b(only|just|solely|exclusively|limited to|restricted to|nothing but|must be|has to be|have to be)\b",
+    re.IGNORECASE,
+)
+CONVERT = re.compile(
+    r"\b(equivalent|convert|normali[sz]e|annuali[sz]|prorate|pro-rate)|\bas (a )?monthly\b", re.IGNORECASE
+)
+EQUIVALENT = re.compile(r"\bequivalents?\b|÷|divided by 12|/ ?12\b", re.IGNORECASE)
+COVERED_NEGATIVE = re.compile(r"\b(excluded|are not|is not|do not count|does not count)\b", re.IGNORECASE)
+#: A rule that says how a snapshot is read ("take the last snapshot date in each month, don't add snapshots
+#: up", "as of the last day of the month, not summed over days"): what a semi-additive source already does.
+SNAPSHOT_SAID = re.compile(
+    rf"\b(last (snapshot|day|date|balance|value)|{POINT_IN_TIME}|(not|n't|never|without) (be )?"
+    r"(summ?ed|summing|add(ed|ing)?|sum)|do(n't| not) (add|sum))\b",
+    re.IGNORECASE,
+)
+NOOP = re.compile(
+    r"^\s*(any|every|all) \w+ counts?\b|^\s*count each \w+ once\b|"
+    r"^\s*(all|any|every) (\w+ ){0,2}(status(es)?|states?|types?|kinds?)\s*\.?\s*$",  # "all order statuses"
+    re.IGNORECASE,
+)
+INCLUDE = re.compile(
+    r"^\s*(include|including|count|counting|keep)\b|\b(are|is|get|gets|also|too) (also )?(included|counted)\b|"
+    r"\b(count|counts) (too|as well)\b|\b(as well|too)\s*$",
+    re.IGNORECASE,
+)
+#: A rule that defines a word ("Late means …", "A discount is defined as …").
+DEFINES = re.compile(r"\b(means|mean that|is defined as|are defined as|defined as)\b", re.IGNORECASE)
+#: Any parenthesis of a rule, and the words by which one keeps or drops on its own ("(but keep wire)").
+PAREN = re.compile(r"\(([^()]*)\)")
+SWITCH = re.compile(r"\b(keeps?|kept|include[sd]?|including|only|but)\b", re.IGNORECASE)
+#: A parenthesis after the rule that says why ("Exclude card payments (they settle instantly)").
+ASIDE = re.compile(r"\s*\(([^()]*)\)\s*\.?\s*$")
+#: The most a rule read without its aside is trusted: a person checks that the aside only says why.
+ASIDE_CONFIDENCE = 0.75
+#: Words of a comparison ("above zero", "at least 10").
+COMPARISON_WORDS = frozenset(
+    "above over more greater exceed exceeds exceeding higher than least below under less lower most zero "
+    "positive nonzero non percentage percent".split()
+)
+
+#: The confidence of a filter whose value is an alias of several dimensions, read as the finer one.
+CHOSEN = 0.75
+#: The confidence of a filter whose rule also names another dimension or column (a doubt).
+OTHER_NAME = 0.5
+#: A comparison word of a rule ("paid after the due date") that a filter on one dimension cannot say.
+COMPARED = re.compile(r"\b(after|before|later than|earlier than|prior to|sooner than)\b")
+
+#: Words of dimension names too general to name one.
+GENERIC_NAMES = frozenset({"is", "has", "was", "name", "type", "id", "current", "first", "last", "date"})
+
+
+#: A clause saying which parts of a ratio a rule applies to ("from both the EMEA part and the total").
+WHERE = re.compile(
+    r"\s*\b(?:from|in|on|for) (?:both |either |each of )?(?:the )?[\w' -]*?\b(?:parts?|total|numerator|"
+    r"denominator|sides?)\b(?: and (?:in |from )?(?:the )?[\w' -]*?\b(?:parts?|total|numerator|denominator|"
+    r"sides?)\b)?",
+    re.IGNORECASE,
+)
+#: A rule that says what "live at the month's end" means (by start and end dates), naming no value.
+LIVE_RULE = re.compile(
+    r"\b(live|running|active|in force|not yet ended|still \w+)\b.*\b(last|final|closing) day\b|"
+    r"\b(last|final|closing) day\b.*\b(live|running|active|not yet ended|ended)\b",
+    re.IGNORECASE,
+)

@@ -1,0 +1,159 @@
+"""A rule that names values of the catalog's dimensions, read as a filter: one dimension's values kept or
+dropped, with every doubt said (words left over, another dimension's name, a comparison a filter cannot
+say, an alias of several dimensions, a value the catalog has only as another word); a state over history
+on a snapshot, a metric's name or unknown words beside the value leave it unread.
+"""
+
+from __future__ import annotations
+
+import re
+
+from metricmind.define.columns import column_reading
+from metricmind.define.columns import column_words as _phrases
+from metricmind.define.proposal import RuleReading
+from metricmind.define.rulecover import LIVE_STATES
+from metricmind.define.rulecues import CHOSEN, COMPARED, GENERIC_NAMES, OTHER_NAME, POSITIVE
+from metricmind.define.ruleforms import RENAMED, STRUCTURE, metric_named, renamed, several
+from metricmind.define.rulevalues import Context, Read, find_dimension, is_state, predicate_for
+from metricmind.define.words import USE_VERBS, known, stems, verbs_in, vocabulary
+from metricmind.spec.names import SEP
+
+
+def filter_read(
+    text: str,
+    low: str,
+    words: tuple[str, ...],
+    found: list[tuple[str, str]],
+    leftover: list[str],
+    negative: bool,
+    ctx: Context,
+) -> Read:
+    """The rule read as a filter on the values ``found`` (``leftover``: its words no value explains)."""
+    dims = {d for d, _ in found}
+    if len(dims) > 1 and not negative and POSITIVE.search(low):
+        return several(text, low, found, leftover, ctx)
+    if len(dims) > 1:
+        return Read(
+            RuleReading(
+                text,
+                "unread",
+                0.2,
+                f"names values of several dimensions ({', '.join(sorted(dims))}); write one rule each",
+            )
+        )
+    dim = dims.pop()
+    values = tuple(v for _, v in found)
+    if dim.rsplit(SEP, 1)[-1] == "status" and ctx.snapshot and set(values) <= LIVE_STATES and not negative:
+        return Read(
+            RuleReading(
+                text,
+                "covered",
+                0.75,
+                "a state over history: the snapshot counts what is live at each month's end (by its "
+                "start and end dates), not today's status, which would rewrite the past",
+            )
+        )
+    if ctx.snapshot and is_state(dim):
+        return Read(
+            RuleReading(
+                text,
+                "unread",
+                0.1,
+                f"a state over history: {dim} holds only today's state, and filtering a month-end "
+                "snapshot by it would rewrite the past; the state at each month's end is not in the catalog",
+            ),
+            dimension=dim,
+        )
+    metric = metric_named(words, ctx)
+    if metric:
+        return Read(
+            RuleReading(
+                text,
+                "unread",
+                0.1,
+                f"names the metric `{metric}` (an amount of its own), not only {dim}: a filter on "
+                f"{dim} would drop rows, which may not be what the rule means; rephrase it as a filter "
+                "or a formula",
+            ),
+            dimension=dim,
+        )
+    held = verbs_in(low) & USE_VERBS  # "tickets owned by the Tier 2 team": the rows' own holder
+    strange = [w for w in leftover if not known(w, vocabulary(ctx.model)) and w not in held]
+    on_column = column_reading(text, words, negative, ctx.table, ctx.table_values) if strange else None
+    if on_column is not None and set(strange) <= _phrases({ctx.table: ctx.table_values}):
+        return Read(on_column[0], negative=negative, column_sql=on_column[1])
+    if strange or STRUCTURE.search(low):
+        return Read(
+            RuleReading(
+                text,
+                "unread",
+                0.1,
+                f"names {dim} but also {', '.join(repr(w) for w in strange) or 'the parts of a ratio'}, "
+                "which the catalog does not know; a filter would say less than the rule",
+            ),
+            dimension=dim,
+        )
+    predicate = predicate_for(dim, values, negative)
+    verb = "drops" if negative else "keeps only"
+    shown = ", ".join(v for v in values if v not in ("true", "false"))
+    what = f"{dim} = {values[0]}" if len(values) == 1 else f"{dim} in {shown}"
+    conf = 0.9 if not leftover else 0.7
+    if leftover:  # every word of the rule is read or reported: the reason names those it did not read
+        what += f" (the filter does not read {', '.join(repr(w) for w in dict.fromkeys(leftover))})"
+    anything = set(stems(" ".join(re.findall(r"\b(?:any|every|all|each) (\w+)", low))))
+    elsewhere = [w for w in other_names(leftover, dim, ctx) if w not in anything]
+    if elsewhere:  # "Only the seo_docs campaign": a channel's value, but the rule speaks of campaigns
+        conf = OTHER_NAME
+        what += (
+            f", but the rule also says {', '.join(map(repr, elsewhere))}, the name of another "
+            "dimension or column: check that it means this one"
+        )
+    comparing = COMPARED.search(low) if leftover else None
+    if comparing:  # "Only invoices paid after their due date" without the table's columns: not is_paid
+        conf = min(conf, OTHER_NAME)
+        what += f", but the rule compares ({comparing.group(0)!r} …), which a filter on {dim} does not say"
+    if ctx.chosen:
+        conf = min(conf, CHOSEN)
+        what += f", but {ctx.chosen[0]}"
+    other = renamed(text, found, ctx)
+    if other:
+        conf, what = RENAMED, f"{what}, but {other}"
+    return Read(
+        RuleReading(text, "filter", conf, f"{verb} {what}", predicate),
+        dimension=dim,
+        values=values,
+        negative=negative,
+    )
+
+
+def table_words(ctx: Context) -> set[str]:
+    """Words that name the source's rows (its semantic models and entities: "invoices", "subscriptions")."""
+    out = set(stems(ctx.table.rsplit(".", 1)[-1].replace("_", " ")))
+    for name in ctx.home:
+        sm = ctx.model.semantic_models.get(name)
+        if sm is not None:
+            out.update(stems(sm.name.replace("_", " ")))
+            for e in sm.entities:
+                out.update(stems(e.name.replace("_", " ")))
+    return out
+
+
+def other_names(leftover: list[str], dim: str, ctx: Context) -> list[str]:
+    """Leftover words of a rule that name a dimension other than ``dim``, or a column of the source's
+    table that is no dimension ("campaign" beside a channel's value).
+    """
+    own = set(stems(dim.rsplit(SEP, 1)[-1].replace("_", " ")))
+    found = find_dimension(ctx.model, dim)
+    if found is not None:  # its own other words ("paid" is a trial flag's "no")
+        for aliases in (found.meta.get("value_aliases") or {}).values():
+            for a in aliases or ():
+                own.update(stems(str(a).lower().replace("-", " ")))
+    names: set[str] = set()
+    for sm in ctx.model.semantic_models.values():
+        for d in sm.dimensions:
+            if d.type == "categorical":
+                names.update(stems(d.name.replace("_", " ")))
+    for column in ctx.table_values:
+        names.update(stems(column.replace("_", " ")))
+    names -= own | GENERIC_NAMES
+    return [w for w in leftover if w in names]
