@@ -24,8 +24,8 @@ def _govern(root: Path) -> tuple[int, dict[str, Any]]:
     return result.exit_code, data
 
 
-def test_clean_projects_pass(bazaar_dir: Path, helpdesk_dir: Path, tmp_path: Path) -> None:
-    for src in (bazaar_dir, helpdesk_dir):
+def test_clean_projects_pass(bazaar_dir: Path, helpdesk_dir: Path, lending_dir: Path, tmp_path: Path) -> None:
+    for src in (bazaar_dir, helpdesk_dir, lending_dir):
         code, data = _govern(fresh_copy(src, tmp_path / src.name))
         assert code == 0 and data["ok"] is True, data["findings"]
         assert data["errors"] == 0 and {"lineage", "joins"} <= set(data["checks"])

@@ -1,5 +1,6 @@
 """The interfaces' suggestions come from the loaded project: follow-up breakdowns after an answer and the
-Define form's example name only the project's own metrics and dimensions (the demo, bazaar, helpdesk).
+Define form's example name only the project's own metrics and dimensions (the demo, bazaar, helpdesk,
+lending).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def test_demo_follow_ups_are_its_segment_region_and_plan_tier(demo: Project) -> 
     assert not any(d.endswith(("__name", "__country")) or "__is_" in d for d in dims)
 
 
-@pytest.mark.parametrize("sample", ["bazaar", "helpdesk"])
+@pytest.mark.parametrize("sample", ["bazaar", "helpdesk", "lending"])
 def test_sample_follow_ups_name_only_the_projects_dimensions(
     sample: str, request: pytest.FixtureRequest
 ) -> None:
@@ -55,7 +56,7 @@ def test_sample_follow_ups_name_only_the_projects_dimensions(
         assert not any(DEMO_WORDS.search(d) for d in dims), dims
 
 
-@pytest.mark.parametrize("sample", ["demo", "bazaar", "helpdesk"])
+@pytest.mark.parametrize("sample", ["demo", "bazaar", "helpdesk", "lending"])
 def test_define_example_is_one_of_the_projects_described_metrics(
     sample: str, request: pytest.FixtureRequest
 ) -> None:
