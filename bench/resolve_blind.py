@@ -6,7 +6,7 @@ misses) and, only with ``--blind``, the scored-only splits ``blind.yml`` to ``bl
 ``--blind`` and never see those figures), plus the original ``tests/resolve/devset.yml`` for regressions.
 A split whose file is not there yet is skipped. Loads the demo catalog from the package (no warehouse).
 
-    .venv/bin/python bench/resolve_blind.py [--misses] [--blind]
+    .venv/bin/python bench/resolve_blind.py [--misses] [--blind] [--values DEMO_DIR]
 
 Targets (issue 14): >= 95% exact on dev, >= 90% on blind, no regression on the 167; answers with
 confidence >= 0.8 right >= 90% of the time on every split; refusals with confidence < 0.5;
@@ -39,10 +39,17 @@ def main() -> None:
     parser.add_argument(
         "--blind", action="store_true", help="also score the blind splits (the lead's final run only)"
     )
+    parser.add_argument(
+        "--values",
+        metavar="DEMO_DIR",
+        help="a built demo (scale 1000, 2025-06-18): its warehouse's dimension values are given to the resolver, "
+        "as `metricmind ask` does (campaign names, which the catalog does not declare)",
+    )
     args = parser.parse_args()
     model = Project.load(DEMO, strict=False).model
+    values = Project.load(Path(args.values)).dimension_values() if args.values else None
     t0 = time.perf_counter()
-    resolver = Resolver(model)
+    resolver = Resolver(model, values=values)
     resolver.resolve("warm up", as_of=dt.date(2025, 6, 18))
     start_ms = (time.perf_counter() - t0) * 1000
     splits = blindset.present(blindset.TUNING)

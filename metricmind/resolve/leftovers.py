@@ -106,7 +106,7 @@ class _LeftoverReading(_TimeOrderReading):
                 continue  # "churned due to price", "lost owing to a competitor": a cue, not a concept
             if self.threshold and verbish(t.norm) and self.before_threshold(i):
                 continue  # "customers who logged more than 2000 events": what they did, the threshold says
-            if t.norm in ("one", "single", "ones"):
+            if t.norm in ("one", "single", "ones", "anything", "something"):
                 continue  # "which one", "which single industry", "the ones from": not an amount or a concept
             if self.stems[i] in self.r.texts.entity_words and res.filters:
                 continue  # "enterprise-segment accounts in the US": who the filters describe
@@ -168,6 +168,10 @@ class _LeftoverReading(_TimeOrderReading):
             # (an "-ing" word beside a loose word makes a compound too: "sales outstanding", "operating")
             compound = i in loose_edges and not verbish(t.norm.removesuffix("ing"))
             concept = ((i in metric_edges or i in linked) and i in unknown) or i in loose_edges
+            if i in unknown and self.counted_unknown(i):
+                # "how many dutch shops …": what is counted is a word the catalog lacks
+                res.refuse(f"'{t.text}' is not something the catalog counts", self.nearest_metrics())
+                return
             if i in unknown and self.superlative(i):
                 # "which touchpoint is the tallest": a ranking by a measure the catalog lacks
                 res.refuse(
@@ -213,6 +217,22 @@ class _LeftoverReading(_TimeOrderReading):
             run.append(k)
             k += 1
         return run
+
+    def counted_unknown(self, i: int) -> bool:
+        """Whether the unknown word at ``i`` is what "how many" counts ("how many dutch shops"), with only
+        values or list words between.
+        """
+        t = self.tokens[i]
+        if t.norm in ("times", "more", "less", "fewer") or t.norm == t.stem:
+            return False  # (a plural noun: "how many free trials" has an adjective, not a thing counted)
+        j = i - 1
+        while (
+            j >= 1
+            and self.tokens[j].norm != "many"
+            and (self.used[j] or self.tokens[j].norm in ("and", "or"))
+        ):
+            j -= 1
+        return j >= 1 and self.tokens[j].norm == "many" and self.tokens[j - 1].norm == "how"
 
     def superlative(self, i: int) -> bool:
         """Whether the unread word at ``i`` is a superlative after "the" ("the tallest"): a ranking."""

@@ -196,6 +196,9 @@ def build_lexicon(
                 qualified.setdefault(f"{primary.replace('_', ' ')} {words[-1]}", set()).add(name)
             for v in values:
                 lex.add(v.replace("_", " "), Entry("value", f"{name}={v}", "value"))
+                short = numbered_short(v)
+                if short is not None and short not in aliased_words(d.meta):
+                    lex.add(short, Entry("value", f"{name}={v}", "alias"))  # "t1" for "Tier 1"
             aliases = d.meta.get("value_aliases") or {}
             if isinstance(aliases, dict):
                 for v, alias_list in aliases.items():
@@ -221,6 +224,9 @@ def build_lexicon(
             if not any(c.isalpha() for c in v):
                 continue  # a bare number ("top 5 customers") is an amount or a count, never a value seen
             lex.add(v.replace("_", " "), Entry("value", f"{name}={v}", "observed"))
+            short = numbered_short(v)
+            if short is not None and not lex.lookup(stems(short)):
+                lex.add(short, Entry("value", f"{name}={v}", "alias"))  # "t1" for "Tier 1"
             vwords = stems(v.replace("_", " "))
             for size in range(2, len(vwords)):
                 for i in range(len(vwords) - size + 1):
@@ -350,6 +356,24 @@ _PERCENTILE = re.compile(r"p\d{1,2}")
 
 def _is_flag(name: str) -> bool:
     return name.startswith(("is_", "was_", "has_", "had_"))
+
+
+def numbered_short(value: str) -> str | None:
+    """How people shorten a value of words and a number: the words' initials and the number ("Tier 1" →
+    "t1", "Level 2 support" → None: the number must end it). None for any other value.
+    """
+    words = value.replace("_", " ").replace("-", " ").split()
+    if len(words) < 2 or not words[-1].isdigit() or not all(w.isalpha() for w in words[:-1]):
+        return None
+    return "".join(w[0] for w in words[:-1]).lower() + words[-1]
+
+
+def aliased_words(meta: dict[str, Any]) -> set[str]:
+    """Every alias a dimension declares for its values, lower case."""
+    aliases = meta.get("value_aliases") or {}
+    if not isinstance(aliases, dict):
+        return set()
+    return {a.lower() for listed in aliases.values() for a in _strings(listed)}
 
 
 def _strings(value: Any) -> list[str]:

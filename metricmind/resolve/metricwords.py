@@ -30,6 +30,9 @@ from metricmind.resolve.words import (
     WIN_VERBS,
 )
 
+VERSUS = frozenset({"vs", "versus", "against", "v"})
+"""Words that set two values against each other ("partner vs events")."""
+
 LIST_WORDS = frozenset({"vs", "versus", "and", "or", "plus"})
 
 
@@ -39,6 +42,25 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
     ambiguous: tuple[int, list[str]] | None = None  # a word several metrics share, and those metrics
 
     # -- metrics -------------------------------------------------------------------------------
+    def versus_value(self, p: _Pick, in_value: set[int], picks: list[_Pick]) -> set[str]:
+        """The dimensions a one-word metric pick shares with a value it is set against ("partner vs
+        events": the channels), when it is a value of them too; none otherwise.
+        """
+        j = self.prev_word(p.first)
+        if p.last - p.first != 1 or j < 1 or self.tokens[j].norm not in VERSUS:
+            return set()
+        k = self.prev_word(j)
+        other = next((q for q in picks if q.kind == "value" and q.first <= k < q.last), None)
+        if k < 0 or k not in in_value or other is None:
+            return set()
+        fields = {e.target.split("=", 1)[0] for e in other.entries}
+        own = {
+            e.target.split("=", 1)[0]
+            for e in self.lex.lookup(tuple(self.stems[p.first : p.last]))
+            if e.kind == "value"
+        }
+        return fields & own
+
     def read_metrics(self, picks: list[_Pick]) -> list[str]:
         self.merge_metric_words(picks)
         measures = self.measure_list()  # "count, total and average of invoices": every one of them
@@ -106,6 +128,10 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
                     and not after_value
                 )
                 source = j >= 0 and self.tokens[j].norm in SOURCE_WORDS
+                against = self.versus_value(p, in_value, picks)
+                if against and self.value_of_other(p, [n for q, n in found if q is not p]):
+                    p.entries = [e for e in p.entries if e.target.split("=", 1)[0] in against] or p.entries
+                    continue  # "cac for partner vs events": the channel set against another, not a metric
                 if (
                     words[0] in self.r.entities.nouns
                     and source

@@ -209,6 +209,7 @@ class _PhrasingReading(_ComposedReading, _TierReading, _ValueGroupReading):
             )
         self.read_places(values, self.negated)
         self.read_shared_words(values, self.negated)
+        self.align_listed()
         grouped = {n for n, _ in res.group_by}
         for k in range(1, len(self.tokens)):
             if self.used[k - 1]:

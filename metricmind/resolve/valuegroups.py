@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from metricmind.resolve.places import (
     SAID,
@@ -84,6 +85,31 @@ class _ValueGroupReading(_ReadingBase):
             res.filters.append(Filter(dim, op, tuple(inside)))
             self.claim(first, end)
             self.span("filters", first, end, f"{dim} {op} {', '.join(inside)}", "place")
+
+    def align_listed(self) -> None:
+        """Values listed together ("dutch and british sellers") are of one dimension: the one the last of
+        them was read as, nearest the noun that says whose they are (not the party's country for the first
+        and the seller's for the second).
+        """
+        res = self.res
+        spans = sorted(
+            (s for s in res.spans.get("filters", []) if s.how != "threshold"), key=lambda s: s.start
+        )
+        for a, b in zip(spans, spans[1:], strict=False):
+            between = res.question[a.end : b.start].strip(" ,").lower()
+            fa, fb = field_of(a.target), field_of(b.target)
+            info = self.lex.dims.get(fb)
+            if between not in ("and", "or", "&", "") or fa == fb or info is None:
+                continue
+            moved = [f for f in res.filters if f.field == fa and f.metric is None and f.op in ("=", "in")]
+            if len(moved) != 1 or not set(moved[0].values) <= set(info.values):
+                continue
+            res.filters = [
+                Filter(fb, moved[0].op, moved[0].values) if f is moved[0] else f for f in res.filters
+            ]
+            res.spans["filters"] = [
+                replace(s, target=fb + s.target[len(fa) :]) if s is a else s for s in res.spans["filters"]
+            ]
 
     def region_of(self, field: str, place: str, countries: tuple[str, ...]) -> bool:
         """Whether ``field`` is a dimension of regions whose value the place is only a small part of."""

@@ -107,3 +107,17 @@ def test_an_unexplained_word_where_a_breakdown_or_qualifier_goes_refuses(
 def test_known_words_after_of_still_read(resolver: Resolver, question: str) -> None:
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable, res.reason
+
+
+def test_a_metric_word_set_against_a_value_is_a_value(resolver: Resolver) -> None:
+    # "events" is a metric and a channel; set against the channel "partner" it is the channel
+    res = resolver.resolve("new customers, partner versus events, this year", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["new_customers"]
+    assert _filters(res) == {("customer__acquisition_channel", "in", ("events", "partner"))}
+    assert [g[0] for g in res.group_by] == ["customer__acquisition_channel"]
+
+
+def test_a_count_of_an_unknown_plural_is_refused_but_an_adjective_is_not(resolver: Resolver) -> None:
+    assert not resolver.resolve("how many german wombats signed up this year", as_of=DAY).answerable
+    assert resolver.resolve("how many free trials started this week", as_of=DAY).answerable
