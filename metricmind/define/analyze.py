@@ -29,6 +29,7 @@ from metricmind.define.inputs import check_input
 from metricmind.define.parts import time_dims as time_phrases
 from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion, as_written
 from metricmind.define.rank import Candidate, confidence, is_snapshot, measures_of, rank
+from metricmind.define.redate import time_dimension_of
 from metricmind.define.shape import contradiction, dimensions, metric_dict
 from metricmind.define.sources import suggest_sources
 from metricmind.define.statistics import statistic_of
@@ -400,8 +401,12 @@ def _build(
                     proposal,
                     "unsupported",
                     f"{where} dates the metric by {wanted}, but `{base.name}` is dated by "
-                    f"{main.agg_time_dimension} and no measure of the same column is dated by {wanted}; "
-                    "generating a new measure comes with `generate`",
+                    f"{main.agg_time_dimension} and no measure of the same column is dated by {wanted}"
+                    + (
+                        f"; {main.semantic_model} has no time dimension {wanted}"
+                        if not time_dimension_of(model, main.semantic_model, wanted)
+                        else "; a new measure dated by it could not be composed with every rule read"
+                    ),
                 )
                 return model
             main, time_name = swap, wanted

@@ -18,7 +18,7 @@ from metricmind.define.dating import dated_forms
 from metricmind.define.extend import extend
 from metricmind.define.fit import TAIL, compatible, named_dimensions, narrower_state, structure
 from metricmind.define.implied import STATE_WORDS, implied
-from metricmind.define.items import meta_of, ratio_item, said_scale, scaled_as, simple_item
+from metricmind.define.items import meta_of, only_scale, ratio_item, said_scale, scaled_as, simple_item
 from metricmind.define.kinds import (
     GRAIN,
     assign,
@@ -49,13 +49,15 @@ from metricmind.define.parts import (
 )
 from metricmind.define.proposal import Definition, NewMeasure, NewModel, Proposal, RuleReading, Suggestion
 from metricmind.define.rank import is_ratio, measures_of, rank
+from metricmind.define.redate import REDATED_CONFIDENCE, part_dates, redate, time_dimension_of
+from metricmind.define.restate import cover_restating, metric_words, words_of
 from metricmind.define.shape import join_filters
 from metricmind.define.statistics import statistic_of
 from metricmind.define.terms import Term, find_term
 from metricmind.define.threshold import threshold_metric, threshold_of
 from metricmind.define.words import RATIO, content, lexicon
 from metricmind.spec.joingraph import JoinGraph
-from metricmind.spec.model import Model
+from metricmind.spec.model import Metric, Model
 
 MIN_METRIC = 3.0
 
@@ -140,11 +142,22 @@ def compose(
                 text = without_word(text, next(iter(said.values()))[0]) or text
                 extra = without_word(extra, next(iter(said.values()))[0]) if extra else ""
                 extra = "" if extra == qualifier and word_in(next(iter(said.values()))[0], extra) else extra
-            term = find_term(model, text, f"{text} {extra} {context}", lx, columns, (text, *dated))
+            text, own_dates = part_dates(text)  # "paid invoice amount by paid date": the part's own date
+            term = find_term(
+                model, text, f"{text} {extra} {context}", lx, columns, (*own_dates, text, *dated)
+            )
             if term is None and sides:  # "events per active account": the accounts among the events
                 term = per_entity(model, *flow_home(model, sides[0], parts.measures, parts.metrics), text)
             made = _part(
-                definition, model, f"{definition.name}_{role}", text, term, extra, common, parts, proposal
+                definition,
+                model,
+                f"{definition.name}_{role}",
+                text,
+                term,
+                extra,
+                [*own_dates, *common],
+                parts,
+                proposal,
             )
             if isinstance(made, str):
                 return f"the {role} ({text!r}): {made}", []
@@ -183,7 +196,8 @@ def compose(
                 ),
             )
     rulebook.check_which(parts.reads)
-    fixed = {r.reading.text: r.reading for r in parts.reads if r.which is not None}
+    parts.reads = [_scale_only(r) for r in parts.reads]
+    fixed = {r.reading.text: r.reading for r in parts.reads if r.which is not None or r.scale is not None}
     scales = {r.scale for r in parts.reads if r.scale is not None}
     stated = said_scale(definition.text) or (text_scale(definition.text) if shape else None)
     if shape is not None and stated is not None and not scales:  # "…, as a percentage between 0 and 100"
@@ -209,6 +223,7 @@ def compose(
     elif scales == {100.0}:
         metric = _percent(definition, metric, parts)
     proposal.rules = [fixed.get(x.text, x) for x in proposal.rules]
+    proposal.rules = _restating(model, definition, proposal, metric, parts)
     proposal.metric = metric
     proposal.new_metrics = parts.metrics
     proposal.new_measures = parts.measures
@@ -358,7 +373,8 @@ def _part(
         if said.reading.status != "filter":
             return f"cannot read {qualifier or text!r} as a filter ({said.reading.reason})"
         _, leftover = rulebook.values_in(qualifier or own, ctx)
-        unexplained = [w for w in leftover if w not in explained(extended, homes, base)]
+        compared = set(content(str(said.column_sql or "")))  # "paid after their due date": paid_at, due_at
+        unexplained = [w for w in leftover if w not in explained(extended, homes, base) | compared]
         if unexplained:
             return f"{qualifier or text!r} says {', '.join(map(repr, unexplained))}, which no filter reads"
         reads.append(said)
@@ -369,15 +385,21 @@ def _part(
             text, ctx, ruled=ruled, ruled_values=ruled_values, own=own_words(base, term), rules=reads
         )
     parts.reads += reads
-    for r in reads:
-        if (
-            r.time_dimension
-            and base is not None
-            and all(ms.agg_time_dimension != r.time_dimension for ms in measures_of(model, base))
-        ):
-            return f"`{base.name}` is not dated by {r.time_dimension}"
-        if r.time_dimension and base is None and r.time_dimension != dated_by(extended, measure):
-            return f"the new measure is dated by {dated_by(extended, measure)}, not {r.time_dimension}"
+    wanted = {r.time_dimension for r in reads if r.time_dimension}
+    if len(wanted) > 1:
+        return f"the rules date it by {' and '.join(sorted(wanted))}"
+    for when in wanted:
+        dated = _dated(model, extended, base, measure, when, name, parts)
+        if isinstance(dated, str):
+            return dated
+        if dated is not None:  # the same column dated by the rule's time dimension
+            measure, why = dated
+            base, metric_name, conf = None, name, min(conf, REDATED_CONFIDENCE)
+            extended = extend(
+                model,
+                new_measures=[(m.semantic_model, m.measure) for m in parts.measures],
+                new_model=parts.model.semantic_model if parts.model else None,
+            )
     seen = {r.text for r in proposal.rules}
     for r in reads:
         if r.reading.text not in seen:
@@ -425,6 +447,83 @@ def _part(
     if filters:
         out["filter"] = join_filters(filters)
     return out
+
+
+def _scale_only(read: rulebook.Read) -> rulebook.Read:
+    """An unread rule that only states the scale ("Per cent, 0 to 100") read as the scale."""
+    scale = only_scale(read.reading.text) if read.reading.status == "unread" else None
+    if scale is None:
+        return read
+    what = "a fraction from 0 to 1" if scale == 1 else "a percentage from 0 to 100"
+    return rulebook.Read(RuleReading(read.reading.text, "noop", 0.8, f"the value is {what}"), scale=scale)
+
+
+def _restating(
+    model: Model, definition: Definition, proposal: Proposal, metric: dict[str, Any], parts: Parts
+) -> list[RuleReading]:
+    """The rules, each unread one that only restates the composed computation read as covered."""
+    names = {metric["name"], *_inputs(metric), *(n for m in parts.metrics for n in (m["name"], *_inputs(m)))}
+    texts = [
+        definition.text,
+        *(str(s.detail.get("text") or "") for s in proposal.similar if s.kind == "part"),
+    ]
+    new = [t for m in parts.measures for t in (m.measure["name"], str(m.measure["expr"]))]
+    if parts.model is not None:
+        new += [str(m.get("expr") or m["name"]) for m in parts.model.semantic_model["measures"]]
+    explained = words_of([*texts, *new]) | metric_words(model, names)
+    said = words_of(texts)
+    what = metric.get("description") or definition.text
+    kind = metric.get("type", "simple")
+    return cover_restating(model, proposal.rules, explained, said, f"a {kind} metric: {what}")
+
+
+def _inputs(item: dict[str, Any]) -> list[str]:
+    """The metric names an item reads (its numerator, denominator and derived inputs)."""
+    tp = item.get("type_params") or {}
+    out = [str(tp[k]["name"]) for k in ("numerator", "denominator") if isinstance(tp.get(k), dict)]
+    out += [str(x["name"]) for x in tp.get("metrics") or () if isinstance(x, dict)]
+    return out
+
+
+def _dated(
+    model: Model,
+    extended: Model,
+    base: Metric | None,
+    measure: str,
+    wanted: str,
+    name: str,
+    parts: Parts,
+) -> tuple[str, str] | str | None:
+    """The part's measure dated by ``wanted`` when a rule dates it so: None when it already is, (measure,
+    why) for a measure of the same column dated by it (the catalog's, or a new one added to ``parts``),
+    or why it cannot be.
+    """
+    if base is not None:
+        own = measures_of(model, base)
+        if any(ms.agg_time_dimension == wanted for ms in own):
+            return None
+        if base.type.value != "simple" or len(own) != 1:
+            return f"`{base.name}` is not dated by {wanted}, and it is no one measure to date otherwise"
+        source = own[0]
+    else:
+        if dated_by(extended, measure) == wanted:
+            return None
+        source = extended.measures[measure]
+        fresh = next((m for m in parts.measures if m.measure["name"] == measure), None)
+        if fresh is not None:  # the part's own new measure: dated by the rule's time dimension instead
+            if source.non_additive is not None or not time_dimension_of(model, source.semantic_model, wanted):
+                return f"the new measure is dated by {source.agg_time_dimension}, not {wanted}"
+            fresh.measure["agg_time_dimension"] = wanted
+            return measure, f"{fresh.reason}; dated by {wanted}, as a rule says"
+    made = redate(model, source, wanted, name, parts.taken)
+    if isinstance(made, str):
+        return f"the part is dated by {source.agg_time_dimension}, not {wanted} ({made})"
+    new_name, new = made
+    parts.taken.add(new_name)
+    if new is None:
+        return new_name, f"`{new_name}` computes `{source.name}` dated by {wanted}"
+    parts.measures.append(new)
+    return new_name, new.reason
 
 
 def _difference(

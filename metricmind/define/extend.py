@@ -54,6 +54,8 @@ def compile_refs(model: Model, sql: str) -> str:
 def measure_from(item: dict[str, Any], sm: SemanticModel) -> Measure:
     """A ``measures:`` item (a proposal's new measure) as a ``Measure`` of ``sm``."""
     nad = item.get("non_additive_dimension")
+    raw = item.get("agg_params")
+    params: dict[str, Any] = raw if isinstance(raw, dict) else {}
     return Measure(
         name=str(item["name"]),
         agg=Agg(str(item["agg"])),
@@ -63,6 +65,8 @@ def measure_from(item: dict[str, Any], sm: SemanticModel) -> Measure:
         description=str(item.get("description") or ""),
         label=str(item.get("label") or ""),
         non_additive=NonAdditive(str(nad["name"]), str(nad.get("window_choice") or "max")) if nad else None,
+        percentile=float(params["percentile"]) if params.get("percentile") is not None else None,
+        discrete_percentile=bool(params.get("use_discrete_percentile")),
     )
 
 

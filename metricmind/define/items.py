@@ -22,6 +22,21 @@ def said_scale(text: str) -> float | None:
     return 1.0 if m.group(1).lower() in ("1", "one") else 100.0
 
 
+#: Words a rule that only states the scale may hold besides the numbers ("Per cent, 0 to 100").
+SCALE_WORDS = re.compile(
+    r"\b(?:per ?cent(?:age)?s?|fractions?|decimals?|in|as|a|an|the|from|scale|on|points?)\b|[\s,.;:()%-]",
+    re.IGNORECASE,
+)
+
+
+def only_scale(text: str) -> float | None:
+    """The scale a rule states when it says nothing else ("Per cent, 0 to 100", "0-1 fraction"), else None."""
+    scale = said_scale(text)
+    if scale is None:
+        return None
+    return scale if not SCALE_WORDS.sub("", SCALE.sub("", text)).strip() else None
+
+
 def scaled_as(scale: float, term: Term | None) -> bool:
     """A single aggregation's column already holds ``scale``: a ``*_pct`` column in percent (0-100)."""
     if term is None:

@@ -87,6 +87,18 @@ def mentions(column: str, words: tuple[str, ...]) -> int:
     return len(parts) if max(spots) - min(spots) <= len(parts) + 3 else 0
 
 
+def _fuller(column: str, words: tuple[str, ...], texts: tuple[str, ...]) -> float:
+    """A column of several parts the text names only in part ("spend" of ``allocated_spend``) while a
+    rule names it whole ("allocated spend, by touch date"): the rule says which column the word means.
+    Scored as naming it whole; 0 when the text names none of its parts.
+    """
+    parts = [p for p in _words(column) if p not in _PART_GLUE and p not in UNIT_PARTS]
+    if len(parts) < 2 or not any(_part_hit(p, words) is not None for p in parts):
+        return 0.0
+    whole = any(mentions(column, _words(t)) == len(parts) for t in texts)
+    return float(len(parts)) if whole else 0.0
+
+
 COUNT_PARTS = frozenset({"number", "count"})
 """Column parts that, followed by "of", are the definition counting rows ("number of …")."""
 
@@ -224,6 +236,8 @@ def find_term(
     if named:
         clause.discard(named[0][1])
     scored: list[tuple[float, Term]] = []
+    dating = [_words(t) for t in _dating(dated)]
+    dated_elsewhere = any(time_of(sm, d) for sm in model.semantic_models.values() for d in dating)
     for sm in model.semantic_models.values():
         primary = sm.primary
         keys = {e.name: e.expr for e in sm.entities}
@@ -240,17 +254,28 @@ def find_term(
             if span is None:
                 continue
             base += 1.0
-        times = [time_of(sm, _words(t)) for t in _dating(dated)]
+        times = [time_of(sm, d) for d in dating]
         time_hit = next((t for t in times if t), None)
         time_name = time_hit[0] if time_hit else (sm.default_agg_time_dimension or "")
         if time_hit:
             base += 1.5
+        elif dated_elsewhere:  # "allocated spend, by touch date": a date this model does not have
+            base -= 1.5
         if not time_name and not snapshot:
             continue
         agg, expr, counted, why, strength = "", "", None, "", 0.0
+        candidates = columns_of(model, sm, columns)
+        plain = any(mentions(c, words) for c in candidates)  # a column the text names whole wins here
         cols = [
-            (max(float(mentions(c, words)), _phrase_hits(model, sm, c, words) - 0.5), c)
-            for c in columns_of(model, sm, columns)
+            (
+                max(
+                    float(mentions(c, words)),
+                    _phrase_hits(model, sm, c, words) - 0.5,
+                    0.0 if plain else _fuller(c, words, dated),
+                ),
+                c,
+            )
+            for c in candidates
         ]
         cols = [(n, c) for n, c in cols if n]
         head = named[0][1] if named else None
@@ -328,6 +353,8 @@ def _dating(texts: tuple[str, ...]) -> list[str]:
             continue
         tail = re.split(r",\s*not\b", low.rsplit("by ", 1)[-1])[0]
         (first if re.match(r"\s*(date[sd]?|dated|counted) by\b", low) else rest).append(tail)
+        # an earlier "by" clause up to its comma ("by month paid, for invoices not paid by card")
+        rest += [re.split(r"[,;(]", t)[0] for t in re.split(r"\bby ", low)[1:-1]]
     for t in texts:  # "whose first paid day falls in the month"
         first += [m.group(1) for m in DATE_IN.finditer(t.lower())]
     for t in texts:  # "counted on the day the subscription ended"

@@ -1,0 +1,111 @@
+"""Rules that only restate how the proposed metric computes ("Median of days to pay", "AOV = GMV / number
+of orders", "net of refunds: subtract each paid invoice's refunded amount").
+
+Such a rule names no value to keep or drop: it says the arithmetic the proposal already does. It was left
+unread (no dimension or value found), which blocked writing a metric that computes exactly that. A rule is
+read as covered only when
+
+- it states an operation (a symbol ``= / ÷ × + -`` or a word: subtract, net of, divided, median, average …);
+- every content word of it is a word of the definition, of a part's own text, of the columns aggregated, or
+  of the names and labels of the metrics the proposal reads;
+- every word that names a value or a yes/no flag of the catalog ("paid") is also said by the definition, a
+  part's text or a rule read as a filter: a restriction said only in the restating rule is not dropped.
+
+Anything else stays unread.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from metricmind.define.proposal import RuleReading
+from metricmind.define.words import content, lexicon
+from metricmind.spec.model import Model
+
+#: An operation stated in a rule.
+OPERATION = re.compile(
+    r"[=/÷×+]|\s[-−]\s|\b(subtract\w*|deduct\w*|minus|net of|less|divided|over|plus|add(?:ed|ing)?|"
+    r"sum of|median|average|avg|mean|total of|number of|count of|max(?:imum)?|min(?:imum)?|largest|"
+    r"smallest|percentile|p\d\d)\b",
+    re.IGNORECASE,
+)
+#: Words of the operation itself (content words that say how, never what).
+OPERATION_WORDS = frozenset(
+    "subtract subtracted subtracting deduct deducted net add added adding max maximum min minimum largest "
+    "smallest percentile divide".split()
+)
+#: Statuses a restating rule may replace.
+UNREAD = "unread"
+
+
+def flagged(model: Model, word: str) -> bool:
+    """``word`` names a value or a yes/no flag of the catalog (a rule with it may restrict rows)."""
+    for entry in lexicon(model).lookup((word,)):
+        if entry.kind == "value":
+            return True
+        if entry.kind == "dimension" and entry.target.rsplit("__", 1)[-1].startswith(("is_", "has_")):
+            return True
+    return False
+
+
+def restates(model: Model, rule: str, explained: set[str], said: set[str]) -> bool:
+    """Whether ``rule`` only restates the computation whose words are ``explained``; ``said`` are the
+    words the definition, the parts and the filters read say (a value word must be among them).
+    """
+    if rule.startswith("(") or not OPERATION.search(rule):
+        return False
+    words = content(rule)
+    if not words:
+        return False
+    for w in words:
+        if w in OPERATION_WORDS:
+            continue
+        if not _within(w, explained):
+            return False
+        if flagged(model, w) and not _within(w, said):
+            return False
+    return True
+
+
+def _within(word: str, words: set[str]) -> bool:
+    if word in words:
+        return True
+    return any(len(word) >= 4 and len(w) >= 4 and (w.startswith(word) or word.startswith(w)) for w in words)
+
+
+def words_of(texts: Iterable[str]) -> set[str]:
+    """Content stems of ``texts`` (underscores split words)."""
+    out: set[str] = set()
+    for t in texts:
+        out.update(content(t))
+    return out
+
+
+def cover_restating(
+    model: Model, readings: list[RuleReading], explained: set[str], said: set[str], what: str
+) -> list[RuleReading]:
+    """``readings`` with each unread rule that restates the computation (``what``) read as covered."""
+    said = said | words_of(r.text for r in readings if r.status == "filter")
+    out = []
+    for r in readings:
+        if r.status == UNREAD and r.suggestion is None and restates(model, r.text, explained, said):
+            r = RuleReading(r.text, "covered", 0.75, f"restates how the metric computes: {what}")
+        out.append(r)
+    return out
+
+
+def metric_words(model: Model, names: Iterable[str]) -> set[str]:
+    """Words of the metrics ``names`` (name, label, synonyms) and of the columns their measures aggregate."""
+    texts: list[str] = []
+    for name in names:
+        texts.append(name)
+        metric = model.metrics.get(name)
+        if metric is None:
+            continue
+        texts += [metric.label, *(str(s) for s in metric.meta.get("synonyms") or ())]
+        for measure in model.measures_of(name):
+            ms = model.measures.get(measure)
+            if ms is not None:
+                texts += [ms.name, ms.expr]
+    return words_of(texts)

@@ -1,0 +1,153 @@
+"""Composed metrics in wording of their own (each run on DuckDB against hand SQL): a part dated by another
+time dimension than its catalog measure (a new measure of the same column), a ratio whose parts carry
+their own dates, a column a rule names whole ("allocated spend") where the definition says only "spend",
+rules that only restate the arithmetic or the scale, and the refusals that must stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from metricmind.define import Definition, analyze
+from metricmind.define.proposal import Proposal
+from metricmind.define.redate import part_dates
+from metricmind.define.restate import restates
+from metricmind.project import Project
+from tests.define.monthly import assert_same_as_hand
+
+CONFIDENT = 0.8
+
+
+def _columns(project: Project) -> dict[str, dict[str, str]]:
+    rows = project.warehouse.run(
+        "select table_schema, table_name, column_name, data_type from information_schema.columns"
+    ).rows
+    out: dict[str, dict[str, str]] = {}
+    for schema, table, column, typ in rows:
+        out.setdefault(f"{schema}.{table}", {})[str(column)] = str(typ)
+    return out
+
+
+def _propose(project: Project, name: str, text: str, *rules: str) -> Proposal:
+    p = analyze(Definition(name, text, rules), project.model, columns=_columns(project))
+    assert p.refused is None and p.metric is not None, p.message
+    return p
+
+
+def test_a_part_dated_by_a_rule_gets_a_measure_of_the_same_column_dated_so(demo: Project) -> None:
+    # `refunds` is dated by refunded_at; the rule dates both parts by the payment date: the right part is
+    # a new measure of refunded_amount dated by paid_at, never the catalog's refund-date measure.
+    p = _propose(
+        demo,
+        "net_paid",
+        "Money collected on invoices less the amounts refunded",
+        "Both counted in the month the invoice was paid",
+        "paid invoices only",
+    )
+    assert p.metric is not None and p.metric["type"] == "derived"
+    redated = [m.measure for m in p.new_measures if m.measure["expr"] == "refunded_amount"]
+    assert [m["agg_time_dimension"] for m in redated] == ["paid_at"]
+    assert p.unread == []
+    assert p.confidence < CONFIDENT  # a composed reading a person checks
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, coalesce(sum(i.amount), 0) - coalesce(sum(i.refunded_amount), 0)
+           from months m left join fct_invoices_canonical i
+             on date_trunc('month', i.paid_at) = m.month and i.is_paid
+           group by 1 order by 1""",
+    )
+
+
+def test_each_part_of_a_ratio_keeps_its_own_date_and_a_scale_rule_is_read(demo: Project) -> None:
+    p = _propose(
+        demo,
+        "refund_ratio",
+        "Money refunded as a share of money collected",
+        "amount refunded by refund date divided by amount of paid invoices by payment date",
+        "0-100",
+    )
+    assert p.unread == []
+    assert sorted(r.reason for r in p.rules if r.status == "time") == [
+        "dates the metric by paid_at",
+        "dates the metric by refunded_at",
+    ]
+    assert p.confidence < CONFIDENT
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, 100.0 * coalesce(r.v, 0) / c.v
+           from months m
+           join (select date_trunc('month', paid_at) as month, sum(amount) as v
+                 from fct_invoices_canonical where is_paid group by 1) c using (month)
+           left join (select date_trunc('month', refunded_at) as month, sum(refunded_amount) as v
+                      from fct_invoices_canonical where is_refunded group by 1) r using (month)
+           order by 1""",
+    )
+
+
+def test_a_rule_naming_a_column_whole_says_which_spend(demo: Project) -> None:
+    # "spend" alone is the ad-spend table's column; the rule names `allocated_spend` of the touches and
+    # dates by the touch date, which the ad-spend table does not have.
+    p = _propose(demo, "social_spend", "Paid social spend", "allocated spend, counted by touch date")
+    assert p.metric is not None and p.metric["type_params"] == {"measure": "allocated_spend"}
+    assert p.confidence < CONFIDENT
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, coalesce(sum(t.allocated_spend), 0) from months m
+           left join fct_marketing_touchpoints_canonical t
+             on date_trunc('month', t.touched_at) = m.month and t.channel = 'paid_social'
+           group by 1 order by 1""",
+    )
+
+
+def test_a_rule_restating_the_statistic_is_covered(demo: Project) -> None:
+    p = _propose(
+        demo,
+        "median_wire_days",
+        "Median days to pay for bank transfer invoices, by month paid",
+        "Median of days to pay",
+    )
+    assert [r.status for r in p.rules if r.text == "Median of days to pay"] == ["covered"]
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, median(i.days_to_pay) from months m
+           left join fct_invoices_canonical i
+             on date_trunc('month', i.paid_at) = m.month and i.payment_method = 'bank_transfer'
+           group by 1 order by 1""",
+    )
+
+
+def test_restating_needs_an_operation_and_every_word_explained(demo: Project) -> None:
+    words = {"median", "day", "pay", "invoice", "amount"}
+    assert restates(demo.model, "Median of days to pay", words, set())
+    assert not restates(demo.model, "Median of days to pay, weighted by amount", words, set())
+    assert not restates(demo.model, "days to pay", words, set())  # no operation: not a restatement
+    # a value word ("paid", a yes/no flag) said only in the restating rule would drop a restriction
+    assert not restates(demo.model, "subtract the amount of paid invoices", words | {"paid"}, set())
+    assert restates(demo.model, "subtract the amount of paid invoices", words | {"paid"}, {"paid"})
+
+
+@pytest.mark.parametrize(
+    ("text", "bare", "dates"),
+    [
+        ("Refunded amount by refund date", "Refunded amount", ["by refund date"]),
+        ("paid invoice amount by paid date, same month", "paid invoice amount", ["by paid date"]),
+        ("new customers (by first paid date)", "new customers", ["by first paid date"]),
+        ("customers by region", "customers by region", []),
+    ],
+)
+def test_a_parts_own_dating_clause(text: str, bare: str, dates: list[str]) -> None:
+    assert part_dates(text) == (bare, dates)
+
+
+def test_a_date_no_model_of_the_column_has_is_refused(demo: Project) -> None:
+    # ad spend has no touch date: the catalog's spend metric is never re-dated by another model's date
+    p = analyze(
+        Definition("search_ad_spend", "Ad spend on paid search", ("by touch date",)),
+        demo.model,
+        columns=_columns(demo),
+    )
+    assert p.refused == "unsupported" and p.metric is None
+    assert "ad_spend has no time dimension touched_at" in p.message
