@@ -95,8 +95,20 @@ def _fuller(column: str, words: tuple[str, ...], texts: tuple[str, ...]) -> floa
     parts = [p for p in _words(column) if p not in _PART_GLUE and p not in UNIT_PARTS]
     if len(parts) < 2 or not any(_part_hit(p, words) is not None for p in parts):
         return 0.0
-    whole = any(mentions(column, _words(t)) == len(parts) for t in texts)
+    whole = any(_in_order(parts, _words(t)) for t in texts)
     return float(len(parts)) if whole else 0.0
+
+
+def _in_order(parts: list[str], words: tuple[str, ...]) -> bool:
+    """The column's parts said one after the other ("allocated spend"), not scattered ("the ticket was
+    opened" does not name ``open_tickets``).
+    """
+    n = len(parts)
+    words = tuple(w for w in words if w not in _PART_GLUE)  # "days to pay" names days_to_pay
+    return any(
+        all(_part_hit(p, (w,)) is not None for p, w in zip(parts, words[i : i + n], strict=True))
+        for i in range(len(words) - n + 1)
+    )
 
 
 COUNT_PARTS = frozenset({"number", "count"})
