@@ -191,7 +191,8 @@ def build_lexicon(
                 lex.add(d.label, Entry("dimension", name, "label"))
             for syn in _strings(d.meta.get("synonyms")):
                 lex.add(syn, Entry("dimension", name, "synonym"))
-            if len(words) > 1:
+            if len(words) > 1 and words[-1] not in TIME_UNITS:
+                # (a head word that is a unit of time, "term_months", never takes "by month" from the grain)
                 lex.add(words[-1], Entry("dimension", name, "head"))
                 qualified.setdefault(f"{primary.replace('_', ' ')} {words[-1]}", set()).add(name)
             for v in values:
@@ -356,6 +357,12 @@ _PERCENTILE = re.compile(r"p\d{1,2}")
 
 def _is_flag(name: str) -> bool:
     return name.startswith(("is_", "was_", "has_", "had_"))
+
+
+TIME_UNITS = frozenset(
+    "day days week weeks month months quarter quarters year years hour hours minute minutes".split()
+)
+"""Units of time: the last word of a dimension's name that is one ("term_months") is no head noun."""
 
 
 def numbered_short(value: str) -> str | None:

@@ -143,6 +143,8 @@ class _PhrasingReading(_ComposedReading, _TierReading, _ValueGroupReading):
         low = text.lower()
         if low != case.lower():
             return False
+        if len(low) == 1:
+            return False  # "a share of": one letter typed in lower case is a word, never the grade "A"
         if low == "us":  # "the us"; "ex-us", "non-us": a prefix of exclusion joined to it
             prev = self.tokens[i - 1] if i > 0 else None
             joined = prev is not None and self.res.question[prev.end : self.tokens[i].start] == "-"
@@ -162,6 +164,8 @@ class _PhrasingReading(_ComposedReading, _TierReading, _ValueGroupReading):
             if 0 <= k < len(self.tokens) and self.tokens[j].norm in VS_WORDS:
                 if any(e.kind == "value" for e in self.lex.lookup((self.stems[k],))):
                     return True
+        if self.value_before_versus(i):
+            return True
         # "NA compared with EMEA", "EMEA compared to NA"
         for a, b, k in ((i + 1, i + 2, i + 3), (i - 2, i - 1, i - 3)):
             if 0 <= min(a, k) and max(b, k) < len(self.tokens):
@@ -171,6 +175,20 @@ class _PhrasingReading(_ComposedReading, _TierReading, _ValueGroupReading):
                 ):
                     return True
         return False
+
+    def value_before_versus(self, i: int) -> bool:
+        """Whether a value of several words stands before "vs", maybe with its entity noun and a word of
+        time between ("sold out listings vs still active ones").
+        """
+        j = i - 1
+        while j >= 0 and self.tokens[j].norm in ("still", "currently", "the", "those", "now"):
+            j -= 1
+        if j < 1 or self.tokens[j].norm not in VS_WORDS:
+            return False
+        k = j - 1
+        while k >= 0 and self.stems[k] in self.r.entities.nouns:
+            k -= 1
+        return any(e.kind == "value" for c in self.by_last.get(k + 1, []) for e in c.entries)
 
     def read_loose_values(self) -> None:
         """Values named loosely: "Aussie companies" (a demonym), "paid channels" (a word several values of

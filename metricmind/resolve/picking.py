@@ -189,6 +189,8 @@ class _PickReading(_FilterReading):
             return True
         if before.split()[-1:] in (["on"], ["in"], ["from"]) and self.local_value(dim):
             return True  # "active users on web": a value of the metric's own table after a preposition
+        if siblings and self.value_before_versus(c.first):
+            return True  # "sold out listings vs still active ones": set against a value said before
         # "the Growth and Pro plans": a sibling value of the same dimension, allowed in its own right
         near = [*self.by_first.get(c.last + 1, []), *self.by_last.get(c.first - 1, [])]
         # "Starter vs Pro": two values of one dimension set against each other are values, everyday or not

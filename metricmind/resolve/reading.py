@@ -63,6 +63,10 @@ class Catalog(Protocol):
         """Whether ``dim`` can group ``metric`` without counting a row twice."""
         ...
 
+    def distance(self, metric: str, dim: str) -> int:
+        """The joins from ``metric``'s models to ``dim``."""
+        ...
+
     def correct(self, word: str) -> str | None:
         """The catalog word ``word`` is a typo of, if exactly one is close enough."""
         ...
@@ -207,9 +211,11 @@ class _ReadingBase:
             bad = [m for m in metrics if not self.r.reachable(m, n)]
             return None, f"{', '.join(bad)} cannot be broken down by {n}"
 
-        def key(n: str) -> tuple[bool, bool, int, int, int, int]:
+        def key(n: str) -> tuple[bool, bool, int, int, bool, int, int, int]:
             info = self.lex.dims.get(n)
             order = self.r.entities.rank(n)  # the central entity's first
+            # the nearer of two dimensions of one word ("product" of the loan, not of its application)
+            hops = max((self.r.distance(m, n) for m in metrics), default=0)
             specific = -len(info.values) if info else 0  # "US": the country before the region
             return (
                 # a conformed dimension (a table of dimensions only, "channel" for spend and customers)
@@ -218,6 +224,8 @@ class _ReadingBase:
                 best_rank[n] >= 5,
                 best_rank[n],
                 0 if info and info.model in local else 1,
+                order != 0,  # the party's own dimension first ("country": the buyer's), then the nearest
+                hops,
                 order,
                 specific,
             )

@@ -89,6 +89,7 @@ class Resolver:
         self.graph = JoinGraph(model)
         self.lex = build_lexicon(model, learned, values)
         self._reach: dict[tuple[str, str], bool] = {}
+        self._hops: dict[tuple[str, str], int] = {}
 
     @classmethod
     def for_project(
@@ -122,6 +123,19 @@ class Resolver:
                     break
             self._reach[key] = ok
         return self._reach[key]
+
+    def distance(self, metric: str, dim: str) -> int:
+        """The joins from ``metric``'s models to ``dim`` (the most over its models; 9 when unreachable)."""
+        key = (metric, "#" + dim)
+        if key not in self._hops:
+            worst = 0
+            for sm in sorted(self.model.source_models(metric, grouped=True)):
+                try:
+                    worst = max(worst, len(self.graph.resolve(sm, split(dim)).path.hops))
+                except (MetricmindError, ValueError):
+                    worst = 9
+            self._hops[key] = worst
+        return self._hops[key]
 
     @cached_property
     def phrase_sets(self) -> dict[tuple[str, ...], list[Entry]]:
@@ -328,7 +342,15 @@ class _Reading(_PickReading, _AuditReading):
         self.correct_typos()
         cands = self.candidates()
         amounts = {i for i in range(len(self.tokens)) if counted_amount(self.tokens, i)}
-        hits = find_time(self.tokens, res.as_of, amounts)  # ("more than 2000 events": no year 2000)
+        # a metric's identifier of three words or more holding a time word ("funded amount mom growth") is the
+        # metric, not a comparison read out of it
+        named = {
+            k
+            for c in cands
+            if c.last - c.first >= 3 and any(e.kind == "metric" and e.source == "name" for e in c.entries)
+            for k in range(c.first, c.last)
+        }
+        hits = find_time(self.tokens, res.as_of, amounts | named)  # ("more than 2000 events": no year 2000)
         for h in hits:
             self.claim(h.first, h.last)
         picks = self.pick(cands)

@@ -32,3 +32,39 @@ def test_a_count_of_a_word_the_catalog_lacks_is_refused(bazaar: Project) -> None
     res = bazaar.resolver().resolve("how many german boutiques had a sale in june", as_of=AS_OF)
     assert not res.answerable
     assert res.confidence < 0.5
+
+
+def test_a_value_set_against_one_of_several_words(bazaar: Project) -> None:
+    # "active" is an everyday word; set against the state "sold out" it is the other state
+    res = bazaar.resolver().resolve("gmv from sold out listings versus the active ones in q2", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert [(f.field, f.op, set(f.values)) for f in res.filters] == [
+        ("listing__listing_state", "in", {"sold_out", "active"})
+    ]
+    assert [g[0] for g in res.group_by] == ["listing__listing_state"]
+
+
+def test_by_month_is_the_grain_beside_a_dimension_counted_in_months(lending: Project) -> None:
+    res = lending.resolver().resolve("funded amount by month and term months", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.group_by == [("metric_time", "month"), ("loan__term_months", None)]
+    res = lending.resolver().resolve("collections by month in q2", as_of=AS_OF)
+    assert res.group_by == [("metric_time", "month")]
+
+
+def test_one_lower_case_letter_is_a_word_not_a_value(lending: Project) -> None:
+    res = lending.resolver().resolve("interest as a share of collections in may", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.filters == []
+
+
+def test_of_two_dimensions_of_one_word_the_nearer_wins(lending: Project) -> None:
+    # the loan's product, one join from the loan snapshot, not its application's requested product
+    res = lending.resolver().resolve("outstanding principal by product at the end of may", as_of=AS_OF)
+    assert [g[0] for g in res.group_by] == ["loan__loan_product"]
+
+
+def test_a_metric_identifier_holding_a_time_word_is_the_metric(lending: Project) -> None:
+    res = lending.resolver().resolve("funded amount mom growth since march", as_of=AS_OF)
+    assert res.metrics == ["funded_amount_mom_growth"]
+    assert res.comparison is None
