@@ -39,6 +39,8 @@ change it."""
 LINKING = frozenset({"of", "the", "to", "a", "an"})
 """Words that link a concept to a metric ("the ratio of X to Y", "MRR of the …"): skipped when looking
 for the words next to a metric."""
+QUALIFYING = frozenset({"from", "with", "among", "amongst"})
+"""Prepositions whose noun restricts the metric ("revenue from …", "customers with …")."""
 MEASURE_NOUNS = frozenset({"number", "count", "amount", "size", "level", "quantity"})
 """Nouns that say a breakdown is by how many or how much of something ("MRR by number of seats"): the
 words after their "of" are still the breakdown."""
@@ -168,6 +170,13 @@ class _LeftoverReading(_TimeOrderReading):
             # (an "-ing" word beside a loose word makes a compound too: "sales outstanding", "operating")
             compound = i in loose_edges and not verbish(t.norm.removesuffix("ing"))
             concept = ((i in metric_edges or i in linked) and i in unknown) or i in loose_edges
+            if i in unknown and self.qualifying_unknown(i):
+                # "revenue from martians", "signups with blue eyes": who or what, a filter the catalog lacks
+                res.refuse(
+                    f"'{self.run_of_unread(i)}' is not a value or an entity the catalog knows",
+                    self.dims_for_metrics(t.text),
+                )
+                return
             if i in unknown and self.counted_unknown(i):
                 # "how many dutch shops …": what is counted is a word the catalog lacks
                 res.refuse(f"'{t.text}' is not something the catalog counts", self.nearest_metrics())
@@ -217,6 +226,26 @@ class _LeftoverReading(_TimeOrderReading):
             run.append(k)
             k += 1
         return run
+
+    def qualifying_unknown(self, i: int) -> bool:
+        """Whether the unknown word at ``i`` is the first content word after "from" or "with" (past
+        "the"/"our"/adjectives nothing read) and not a verb: what the metric is restricted to.
+        """
+        t = self.tokens[i]
+        if verbish(t.norm) or len(t.norm) < 3 or not t.norm.isalpha():
+            return False
+        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
+        timed = nxt is not None and any(
+            s.start <= nxt.start < s.end
+            for part in ("time_range", "comparison")
+            for s in self.res.spans.get(part, [])
+        )
+        if nxt is not None and self.used[i + 1] and not timed:
+            return False  # an adjective before words read ("from the big enterprise accounts")
+        j = i - 1
+        while j >= 0 and not self.used[j] and self.tokens[j].norm in ("the", "our", "a", "an", "any", "all"):
+            j -= 1
+        return j >= 0 and self.tokens[j].norm in QUALIFYING and not self.used[j]
 
     def counted_unknown(self, i: int) -> bool:
         """Whether the unknown word at ``i`` is what "how many" counts ("how many dutch shops"), with only

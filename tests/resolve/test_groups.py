@@ -121,3 +121,19 @@ def test_a_metric_word_set_against_a_value_is_a_value(resolver: Resolver) -> Non
 def test_a_count_of_an_unknown_plural_is_refused_but_an_adjective_is_not(resolver: Resolver) -> None:
     assert not resolver.resolve("how many german wombats signed up this year", as_of=DAY).answerable
     assert resolver.resolve("how many free trials started this week", as_of=DAY).answerable
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["invoice revenue from lizards last year", "trial starts with green hats", "arr among unicorns"],
+)
+def test_an_unknown_noun_after_from_or_with_is_refused(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert not res.answerable
+    assert res.confidence < 0.5
+
+
+def test_an_adjective_before_words_read_is_no_qualifier(resolver: Resolver) -> None:
+    res = resolver.resolve("mrr from the large enterprise accounts", as_of=DAY)
+    assert res.answerable, res.reason
+    assert _filters(res) == {("customer__segment", "=", ("Enterprise",))}
