@@ -120,8 +120,8 @@ class _PhrasingReading(_ComposedReading, _TierReading, _ValueGroupReading):
         """
         res = self.res
         at = [t.index for t in self.tokens if s.start <= t.start < s.end]
-        if len(at) != 1 or len(res.metrics) != 1 or res.order_by or res.limit is not None:
-            return False
+        if len(at) != 1 or len(res.metrics) != 1 or res.order_by or res.limit is not None or self.threshold:
+            return False  # (a count under a threshold: the threshold's metric says which)
         word = self.stems[at[0]]
         owners = sorted(m for m, words in self.lex.metric_words.items() if word in words and m != s.target)
         if len(owners) < 2:
@@ -227,6 +227,7 @@ class _PhrasingReading(_ComposedReading, _TierReading, _ValueGroupReading):
             )
         self.read_places(values, self.negated)
         self.read_shared_words(values, self.negated)
+        self.read_partial_pairs(values)
         self.align_listed()
         grouped = {n for n, _ in res.group_by}
         for k in range(1, len(self.tokens)):
@@ -408,12 +409,42 @@ class _PhrasingReading(_ComposedReading, _TierReading, _ValueGroupReading):
         monthly = self.monthly_payment(th.first, th.last)
         if monthly is None:
             paid = self.what_they_paid(th.first, set())
-            return [paid] if paid is not None else []
+            if paid is not None:
+                return [paid]
+            verb = self.threshold_verb(th.first, th.last)
+            return [verb] if verb is not None else []
         verbs = [k for k in range(th.first) if self.tokens[k].norm in PAYING_VERBS and not self.used[k]]
         if verbs:
             self.claim(verbs[-1], verbs[-1] + 1)
             self.span("metrics", verbs[-1], verbs[-1] + 1, monthly, "paid")
         return [monthly]
+
+    def threshold_verb(self, first: int, last: int) -> str | None:
+        """The metric a verb beside a threshold names ("borrowers who applied more than 5 times": applications;
+        "had more than $40k funded": the funded amount): of the simple metrics whose name holds the verb, the
+        one named by it alone, or for an amount ("$", "40k") the one whose name says amount.
+        """
+        money = "$" in self.res.question[
+            max(0, self.tokens[first].start - 2) : self.tokens[last - 1].end
+        ] or any(self.tokens[k].norm in ("k", "m", "thousand", "million") for k in range(first, last))
+        for k in (first - 1, last):
+            if not 0 <= k < len(self.tokens) or self.used[k] or not verbish(self.tokens[k].norm):
+                continue
+            word = word_key(self.tokens[k].norm)
+            named = [
+                m
+                for m, w in self.r.texts.weights.items()
+                if w.get(word, 0.0) >= PHRASE_WEIGHT and self.r.model.metrics[m].type.value == "simple"
+            ]
+            if money:
+                named = [m for m in named if "amount" in m.split("_")]
+            else:
+                named = [m for m in named if len(m.split("_")) == 1]
+            if len(named) == 1:
+                self.claim(k, k + 1)
+                self.span("metrics", k, k + 1, named[0], "threshold verb")
+                return named[0]
+        return None
 
     def threshold_entity(self) -> str | None:
         """Whom a threshold is per: an entity of the catalog named in the question ("sellers with over 5k

@@ -23,6 +23,10 @@ from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.resolution import Filter
 from metricmind.resolve.text import FILLERS
 
+Side = tuple[str, tuple[str, ...], bool]
+"""One side of "vs": a dimension, its values, and whether another pass read them."""
+PAIR_WORDS = frozenset({"vs", "versus", "against", "v"})
+"""Words that set two values against each other."""
 LIST_WORDS = frozenset({"or", "and", "both", "either", "whether"})
 """Words between the members of a list of narrowing words ("paid or organic")."""
 
@@ -85,6 +89,66 @@ class _ValueGroupReading(_ReadingBase):
             res.filters.append(Filter(dim, op, tuple(inside)))
             self.claim(first, end)
             self.span("filters", first, end, f"{dim} {op} {', '.join(inside)}", "place")
+
+    def read_partial_pairs(self, values: dict[str, tuple[str, ...]]) -> None:
+        """Two values set against each other, one or both by a word only that value has ("ios vs android
+        applications": ``ios_app``, ``android_app``; "personal vs debt consolidation"): both, and a
+        breakdown by their dimension.
+        """
+        res = self.res
+        for k in range(1, len(self.tokens) - 1):
+            if self.tokens[k].norm not in PAIR_WORDS:
+                continue
+            left, right = self.side_values(k - 1, values), self.side_values(k + 1, values)
+            pairs = [
+                (a, b) for a in left for b in right if a[0] == b[0] and not (a[2] and b[2])
+            ]  # (two values read already are the reading's own business)
+            pairs = self.nearest_pairs(pairs)
+            if len({a[0] for a, _ in pairs}) != 1:
+                continue
+            (dim_a, vals_a, _), (_, vals_b, _) = pairs[0]
+            both = tuple(dict.fromkeys((*vals_a, *vals_b)))
+            res.filters = [f for f in res.filters if f.field != dim_a or f.metric is not None]
+            res.spans["filters"] = [s for s in res.spans.get("filters", []) if field_of(s.target) != dim_a]
+            res.filters.append(Filter(dim_a, "in", both))
+            self.claim(k - 1, k + 2)
+            self.span("filters", k - 1, k + 2, f"{dim_a} in {', '.join(both)}", "set against")
+            if dim_a not in {n for n, _ in res.group_by}:
+                res.group_by.append((dim_a, None))
+                self.span("group_by", k - 1, k + 2, dim_a, "set against")
+
+    def nearest_pairs(self, pairs: list[tuple[Side, Side]]) -> list[tuple[Side, Side]]:
+        """Of pairs on several dimensions ("personal vs auto": the loan's product or the application's), those
+        on the dimension fewest joins from the metrics.
+        """
+        if len({a[0] for a, _ in pairs}) < 2:
+            return pairs
+        far = {a[0]: max((self.r.distance(m, a[0]) for m in self.res.metrics), default=0) for a, _ in pairs}
+        least = min(far.values())
+        return [(a, b) for a, b in pairs if far[a[0]] == least]
+
+    def side_values(
+        self, i: int, values: dict[str, tuple[str, ...]]
+    ) -> list[tuple[str, tuple[str, ...], bool]]:
+        """What one side of "vs" may name: a filter read there (``True``: read before), or, per dimension, the
+        one value that has the word (``False``).
+        """
+        t = self.tokens[i]
+        if self.used[i]:
+            return [
+                (f.field, f.values, True)
+                for f in self.res.filters
+                if f.metric is None
+                and f.op in ("=", "in")
+                and any(
+                    s.start <= t.start < s.end and field_of(s.target) == f.field
+                    for s in self.res.spans.get("filters", [])
+                )
+            ]
+        if t.norm in FILLERS or len(t.norm) < 3:
+            return []
+        owners = [(d, [v for v in vals if t.norm in value_words(v)]) for d, vals in values.items()]
+        return [(d, tuple(vs), False) for d, vs in owners if len(vs) == 1]
 
     def align_listed(self) -> None:
         """Values listed together ("dutch and british sellers") are of one dimension: the one the last of

@@ -68,3 +68,20 @@ def test_a_metric_identifier_holding_a_time_word_is_the_metric(lending: Project)
     res = lending.resolver().resolve("funded amount mom growth since march", as_of=AS_OF)
     assert res.metrics == ["funded_amount_mom_growth"]
     assert res.comparison is None
+
+
+def test_two_values_set_against_each_other_by_a_word_each(lending: Project) -> None:
+    # "personal" and "auto" are each a word of one product; the loan's product is one join nearer
+    res = lending.resolver().resolve("loans funded, personal vs auto, this year", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert [(f.field, f.op, set(f.values)) for f in res.filters] == [
+        ("loan__loan_product", "in", {"personal_loan", "auto_refinance"})
+    ]
+    assert [g[0] for g in res.group_by] == ["loan__loan_product"]
+
+
+def test_a_threshold_named_by_its_verb(lending: Project) -> None:
+    res = lending.resolver().resolve("how many borrowers had over $25k funded last quarter", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert [(f.metric, f.op) for f in res.filters] == [("funded_amount", ">")]
+    assert res.confidence < 0.8  # a period asked: the threshold is over all time, and it says so
