@@ -17,6 +17,7 @@ from typing import Any
 
 from metricmind.resolve.countries import country_names
 from metricmind.resolve.text import GENERIC, stems
+from metricmind.resolve.usstates import state_names
 from metricmind.spec.model import Model
 from metricmind.spec.names import SEP
 from metricmind.spec.vocabulary import VOCABULARY_FILE, read_words
@@ -221,6 +222,9 @@ def build_lexicon(
         for v, spoken in country_names(list(seen)).items():  # "Germany" for DE in a column of codes
             for said in spoken:
                 lex.add(said, Entry("value", f"{name}={v}", "alias"))
+        if not country_names(list(seen)):
+            for v, state in state_names(list(seen)).items():  # "Texas" for TX in a column of US states
+                lex.add(state, Entry("value", f"{name}={v}", "alias"))
         for v in seen:
             if not any(c.isalpha() for c in v):
                 continue  # a bare number ("top 5 customers") is an amount or a count, never a value seen

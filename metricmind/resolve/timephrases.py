@@ -173,7 +173,7 @@ def _half(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
 
 
 def _latest_half(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
-    start = dt.date(as_of.year, 1 if _g(m, "h") == "1" else 7, 1)
+    start = dt.date(as_of.year, 1 if _g(m, "h") in ("1", "first", "1st") else 7, 1)
     if start > as_of:
         start = dt.date(as_of.year - 1, start.month, 1)
     return (start, shift(start, "month", 6)), "half"
@@ -307,6 +307,7 @@ _PATTERNS: list[tuple[str, Handler]] = [
     (r"h(?P<h>[12]) (?:of )?(?:fy ?)?(?P<y>20\d\d|\d\d)\b", _half),
     (rf"{Y} h(?P<h>[12])", _half),
     (r"h(?P<h>[12])", _latest_half),
+    (r"the (?P<h>first|second|1st|2nd) half\b(?! of)", _latest_half),  # "each month of the first half"
     # "q1 this year", "may last yr", "the third quarter of last year": a period of a year said relatively
     (
         r"(?:(?:the )?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th) quarter|q(?P<q2>[1-4]))"

@@ -85,3 +85,14 @@ def test_a_threshold_named_by_its_verb(lending: Project) -> None:
     assert res.answerable, res.reason
     assert [(f.metric, f.op) for f in res.filters] == [("funded_amount", ">")]
     assert res.confidence < 0.8  # a period asked: the threshold is over all time, and it says so
+
+
+def test_a_column_of_state_codes_answers_to_state_names(lending: Project) -> None:
+    res = lending.resolver().resolve(
+        "new borrowers from new york or california in the first half", as_of=AS_OF
+    )
+    assert res.answerable, res.reason
+    assert [(f.field, f.op, set(f.values)) for f in res.filters] == [
+        ("borrower__home_state", "in", {"NY", "CA"})
+    ]
+    assert res.time_range == (dt.date(2024, 1, 1), dt.date(2024, 7, 1))  # "the first half": the latest begun

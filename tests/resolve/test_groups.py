@@ -137,3 +137,10 @@ def test_an_adjective_before_words_read_is_no_qualifier(resolver: Resolver) -> N
     res = resolver.resolve("mrr from the large enterprise accounts", as_of=DAY)
     assert res.answerable, res.reason
     assert _filters(res) == {("customer__segment", "=", ("Enterprise",))}
+
+
+def test_the_first_half_alone_is_the_latest_begun(resolver: Resolver) -> None:
+    res = resolver.resolve("signups in the second half", as_of=DAY)
+    assert res.time_range == (dt.date(2024, 7, 1), dt.date(2025, 1, 1))
+    res = resolver.resolve("signups each month of the first half", as_of=DAY)
+    assert res.time_range == (dt.date(2025, 1, 1), dt.date(2025, 7, 1))
