@@ -39,6 +39,11 @@ change it."""
 LINKING = frozenset({"of", "the", "to", "a", "an"})
 """Words that link a concept to a metric ("the ratio of X to Y", "MRR of the …"): skipped when looking
 for the words next to a metric."""
+PRESENTATION = frozenset(
+    "detail details context commentary notes note explanation chart charts graph graphs trend trends "
+    "percentages percentage percents labels decimals".split()
+)
+"""Words after "with" that say how to show the answer ("events with details"), not who or what it is of."""
 QUALIFYING = frozenset({"from", "with", "among", "amongst"})
 """Prepositions whose noun restricts the metric ("revenue from …", "customers with …")."""
 MEASURE_NOUNS = frozenset({"number", "count", "amount", "size", "level", "quantity"})
@@ -232,7 +237,7 @@ class _LeftoverReading(_TimeOrderReading):
         "the"/"our"/adjectives nothing read) and not a verb: what the metric is restricted to.
         """
         t = self.tokens[i]
-        if verbish(t.norm) or len(t.norm) < 3 or not t.norm.isalpha():
+        if verbish(t.norm) or len(t.norm) < 3 or not t.norm.isalpha() or t.norm in PRESENTATION:
             return False
         nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
         timed = nxt is not None and any(

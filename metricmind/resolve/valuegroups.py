@@ -23,6 +23,9 @@ from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.resolution import Filter
 from metricmind.resolve.text import FILLERS
 
+PLACE_OVER_REGION = 0.75
+"""The most a reading carries that reads a place as its countries over the region value the data team
+declared for it: the declared alias may be what the asker meant ("Asia" for APAC)."""
 Side = tuple[str, tuple[str, ...], bool]
 """One side of "vs": a dimension, its values, and whether another pass read them."""
 PAIR_WORDS = frozenset({"vs", "versus", "against", "v"})
@@ -52,7 +55,12 @@ class _ValueGroupReading(_ReadingBase):
         gives way to it.
         """
         res = self.res
-        country_dims = [d for d, vals in values.items() if is_country_dimension(vals)]
+        # the country of the entity the question names ("european sellers"), else of the party served
+        said = set(self.stems)
+        country_dims = sorted(
+            (d for d, vals in values.items() if is_country_dimension(vals)),
+            key=lambda d: (d.split("__", 1)[0] not in said, self.r.entities.rank(d)),
+        )
         if not country_dims:
             return
         norms = [t.norm for t in self.tokens]
@@ -75,13 +83,14 @@ class _ValueGroupReading(_ReadingBase):
             if any(f != dim for f in fields) and not regional:
                 continue  # a region the place is most of ("Europe" → EMEA): the declared value stands
             if fields and all(f == dim for f in fields) and len(inside) == 1:
-                continue  # a single country already read
+                self.claim(first, end)  # a single country already read ("north american": the US)
+                continue
             if regional:
                 # the data team's region for the place holds more than it: say so, a little less sure
                 res.notes.append(
                     f"read '{self.text(first, end).text}' as its countries, not the wider {regional[0]}"
                 )
-                res.confidence -= 0.1
+                res.confidence = min(res.confidence - 0.1, PLACE_OVER_REGION)
             res.filters = [f for f in res.filters if f.field not in fields]
             res.spans["filters"] = [s for s in res.spans.get("filters", []) if s not in overlapping]
             neg = negated(first)

@@ -96,3 +96,14 @@ def test_a_column_of_state_codes_answers_to_state_names(lending: Project) -> Non
         ("borrower__home_state", "in", {"NY", "CA"})
     ]
     assert res.time_range == (dt.date(2024, 1, 1), dt.date(2024, 7, 1))  # "the first half": the latest begun
+
+
+def test_a_place_reads_the_country_of_the_entity_named(bazaar: Project) -> None:
+    res = bazaar.resolver().resolve("gmv from european sellers in q2", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert [(f.field, f.op, set(f.values)) for f in res.filters] == [
+        ("seller__seller_country", "in", {"DE", "FR", "GB", "NL"})
+    ]
+    res = bazaar.resolver().resolve("orders from north american buyers", as_of=AS_OF)
+    assert [(f.field, f.values) for f in res.filters] == [("buyer__buyer_country", ("US",))]
+    assert res.confidence >= 0.8  # "north" is read with "american"

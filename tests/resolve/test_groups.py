@@ -144,3 +144,15 @@ def test_the_first_half_alone_is_the_latest_begun(resolver: Resolver) -> None:
     assert res.time_range == (dt.date(2024, 7, 1), dt.date(2025, 1, 1))
     res = resolver.resolve("signups each month of the first half", as_of=DAY)
     assert res.time_range == (dt.date(2025, 1, 1), dt.date(2025, 7, 1))
+
+
+def test_presentation_words_after_with_are_no_restriction(resolver: Resolver) -> None:
+    res = resolver.resolve("events with details", as_of=DAY)
+    assert res.answerable, res.reason
+
+
+def test_a_place_read_over_a_declared_region_is_never_confident(resolver: Resolver) -> None:
+    res = resolver.resolve("new customers in the middle east this year", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.confidence <= 0.75
+    assert any("not the wider customer__region" in n for n in res.notes)
