@@ -90,6 +90,11 @@ class _FilterReading(_LeftoverReading):
             negated = self.negated(p.first, p.last)
             if not negated and self.restates(p):
                 continue  # "paid invoice revenue", "customers paying us": the metric says it already
+            if any(
+                s.how == "paid" and s.start == self.tokens[p.first].start
+                for s in res.spans.get("metrics", [])
+            ):
+                continue  # "customers paying us over 20k monthly": the verb names what they pay (MRR)
             weak = None if negated else weak_cue(self.tokens, p.first, p.last)
             if weak is not None and self.polarity is None:
                 self.polarity = (p.first, p.last, *weak)

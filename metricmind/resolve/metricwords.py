@@ -513,6 +513,8 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
                 continue
             if w in self.r.entities.nouns:
                 continue  # "subscriptions" alone is not a metric
+            if not any(c.isalpha() for c in w):
+                continue  # "at least 20k": an amount, never the "20" of a label such as "40/20/40"
             owners = sorted(m for m, words in self.lex.metric_words.items() if w in words)
             if len(owners) == 1:
                 self.used[i] = True

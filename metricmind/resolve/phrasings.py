@@ -413,8 +413,14 @@ class _PhrasingReading(_ComposedReading, _TierReading, _ValueGroupReading):
                 return [paid]
             verb = self.threshold_verb(th.first, th.last)
             return [verb] if verb is not None else []
-        verbs = [k for k in range(th.first) if self.tokens[k].norm in PAYING_VERBS and not self.used[k]]
+        verbs = [k for k in range(th.first) if self.tokens[k].norm in PAYING_VERBS]
         if verbs:
+            # "customers are paying us at least 20k monthly": what they pay, not the lifecycle stage "paying"
+            at = self.tokens[verbs[-1]].start
+            held = [x for x in self.res.spans.get("filters", []) if x.start <= at < x.end]
+            for x in held:
+                self.res.filters = [f for f in self.res.filters if f.field != x.target.split("=", 1)[0]]
+            self.res.spans["filters"] = [x for x in self.res.spans.get("filters", []) if x not in held]
             self.claim(verbs[-1], verbs[-1] + 1)
             self.span("metrics", verbs[-1], verbs[-1] + 1, monthly, "paid")
         return [monthly]
@@ -502,7 +508,7 @@ class _PhrasingReading(_ComposedReading, _TierReading, _ValueGroupReading):
         )
         if not (paying and self.per_month(last)):
             return None
-        slash = norms[last] == "month"
+        slash = norms[last] in ("month", "monthly")  # one word: "10k/mo", "20k monthly"
         found = [e.target for e in self.lex.lookup(("monthly", "recurring", "revenue")) if e.kind == "metric"]
         if not found:
             return None
@@ -518,7 +524,11 @@ class _PhrasingReading(_ComposedReading, _TierReading, _ValueGroupReading):
             norms[:1] == ["month"]
             and self.res.question[self.tokens[last - 1].end : self.tokens[last].start] == "/"
         )
-        return slash or norms in (["a", "month"], ["per", "month"], ["each", "month"])
+        return (
+            slash
+            or norms[:1] == ["monthly"]
+            or norms in (["a", "month"], ["per", "month"], ["each", "month"])
+        )
 
     def metric_after(self, i: int) -> str | None:
         """The metric a phrase of one to three words right after position ``i`` names, if one does."""

@@ -63,3 +63,12 @@ def test_a_verb_before_the_threshold_is_read_with_it(resolver: Resolver) -> None
     assert res.answerable, res.reason
     assert res.metrics == ["overdue_amount"]
     assert 0.5 <= res.confidence < 0.8  # "overdue" is a shortened name
+
+
+def test_a_monthly_payment_said_with_monthly_or_by_a_paying_stage(resolver: Resolver) -> None:
+    # "paying" is also a lifecycle stage: here it is the verb of what they pay, and "20" no label's number
+    res = resolver.resolve("which customers are paying us at least 20k monthly", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["mrr"]
+    assert [(f.metric, f.op, f.values) for f in res.filters] == [("mrr", ">=", ("20000.0",))]
+    assert [g[0] for g in res.group_by] == ["customer__name"]
