@@ -22,10 +22,17 @@ from metricmind.define.columns import TableValues, numeric_columns, on_columns
 from metricmind.define.columns import column_words as value_words
 from metricmind.define.compose import compose
 from metricmind.define.confidence import assess
-from metricmind.define.extend import compile_metric, extend
+from metricmind.define.extend import compile_metric, extend, proposal_sql
 from metricmind.define.fit import incompatible, mismatch
 from metricmind.define.implied import implied
 from metricmind.define.inputs import check_input
+from metricmind.define.newtime import (
+    NEW_DATE_CONFIDENCE,
+    dated_rows_only,
+    undeclared_dates,
+    used,
+    with_dimensions,
+)
 from metricmind.define.parts import time_dims as time_phrases
 from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion, as_written
 from metricmind.define.rank import Candidate, confidence, is_snapshot, measures_of, rank
@@ -91,8 +98,30 @@ def analyze(
     started = time.perf_counter()
     work = Definition(definition.name, expand(definition.text), tuple(expand(r) for r in definition.rules))
     proposal = Proposal(definition=work)
+    dates = undeclared_dates(model, work, columns)  # "By the write-off date": written_off_at, undeclared
     try:
-        _analyze(work, model, proposal, dialect, max_hops, columns, usage, values or {})
+        _analyze(
+            work,
+            with_dimensions(model, dates) if dates else model,
+            proposal,
+            dialect,
+            max_hops,
+            columns,
+            usage,
+            values or {},
+        )
+        proposal.new_dimensions = used(proposal, dates)
+        if proposal.new_dimensions and proposal.metric is not None:
+            extended = with_dimensions(model, proposal.new_dimensions)
+            dated_rows_only(extended, proposal)
+            try:
+                proposal.preview_sql = proposal_sql(extended, proposal, dialect=dialect)
+            except MetricmindError as exc:
+                _refuse(proposal, "unsupported", f"the proposed metric does not compile: {exc.message}")
+                proposal.new_dimensions = []
+        for nd in proposal.new_dimensions:  # a date the catalog did not declare: a person checks it
+            proposal.confidence = min(proposal.confidence, NEW_DATE_CONFIDENCE)
+            proposal.doubts.append(nd.reason)
         if work != definition:
             as_written(proposal, work, definition)
     finally:

@@ -297,6 +297,10 @@ def _part(
         snapshot = all(ms.non_additive is not None for ms in measures_of(model, base))
         why = f"`{base.name}` ({base.meta.get('status', 'published')}) computes {text!r}"
         conf = 0.75
+        rival = _rival(model, ranked, base)
+        if rival is not None:  # two metrics fit the part's words about as well: a guess, a doubt
+            conf = RIVAL_CONFIDENCE
+            why += f"; `{rival[0]}` fits its words about as well ({rival[1]} vs {rival[2]})"
     else:
         assert term is not None
         measure, new_measure, new_model = plan(model, term, name, parts.taken, parts.model)
@@ -447,6 +451,29 @@ def _part(
     if filters:
         out["filter"] = join_filters(filters)
     return out
+
+
+#: A part whose closest metric has a rival within this score is guessed, not read.
+RIVAL_MARGIN = 0.5
+RIVAL_CONFIDENCE = 0.55
+
+
+def _rival(model: Model, ranked: list[Any], base: Metric) -> tuple[str, float, float] | None:
+    """(name, its score, the chosen one's score) of another metric that fits the part's words about as
+    well as ``base`` and reads none of its measures (a variant of the same measure, cumulative or offset,
+    or a metric built on it, is told apart by the ranking's own cues).
+    """
+    top = next((c for c in ranked if c.metric.name == base.name), None)
+    if top is None:
+        return None
+    own = set(model.measures_of(base.name))
+    for c in ranked:
+        if c.metric.name == base.name or is_ratio(c.metric) or c.score < top.score - RIVAL_MARGIN:
+            continue
+        if set(model.measures_of(c.metric.name)) & own:  # a variant or a metric built on it
+            continue
+        return c.metric.name, c.score, top.score
+    return None
 
 
 def _scale_only(read: rulebook.Read) -> rulebook.Read:

@@ -22,6 +22,7 @@ from sqlglot import exp
 from metricmind.catalog.definitions import parse_definition
 from metricmind.compiler import Compiler
 from metricmind.define.datasets import canonical
+from metricmind.define.newtime import with_dimensions
 from metricmind.define.proposal import Proposal
 from metricmind.errors import IssueList, QueryError, SpecError
 from metricmind.spec import parse
@@ -145,6 +146,8 @@ def compile_metric(
 
 def proposal_model(model: Model, proposal: Proposal) -> Model:
     """``model`` with everything ``proposal`` adds (its metric, helper metrics, measures and model)."""
+    if proposal.new_dimensions:
+        model = with_dimensions(model, proposal.new_dimensions)
     return extend(
         model,
         metric=proposal.metric,

@@ -268,6 +268,16 @@ def _hold_today(
 def _edited_files(root: Path | None, proposal: Proposal, model: Model, problems: list[str]) -> dict[str, str]:
     """The semantic-model files with the proposal's new measures appended (path relative to ``root``)."""
     out: dict[str, str] = {}
+    for nd in proposal.new_dimensions:  # a time dimension a new measure is dated by
+        sm = model.semantic_models.get(nd.semantic_model)
+        if sm is None or not sm.file or root is None:
+            problems.append(
+                f"cannot add dimension {nd.dimension.get('name')!r} to {nd.semantic_model}: no file"
+            )
+            continue
+        rel = _relative(root, sm.file)
+        text = out.get(rel) or (root / rel).read_text(encoding="utf-8")
+        out[rel] = yamledit.insert_list_item(text, sm.name, sm.line, "dimensions", dict(nd.dimension))
     for nm in proposal.new_measures:
         sm = model.semantic_models.get(nm.semantic_model)
         if sm is None or not sm.file or root is None:

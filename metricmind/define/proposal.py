@@ -47,6 +47,19 @@ class RuleReading:
 
 
 @dataclass(frozen=True)
+class NewDimension:
+    """A time dimension to add to an existing semantic model: a date column of its table the definition
+    counts by and the catalog does not declare ("By the write-off date": ``written_off_at``).
+
+    ``dimension`` is a MetricFlow ``dimensions:`` item; a new measure of the proposal is dated by it.
+    """
+
+    semantic_model: str
+    dimension: dict[str, Any]
+    reason: str
+
+
+@dataclass(frozen=True)
 class NewMeasure:
     """A measure to add to an existing semantic model (no measure of the catalog fits).
 
@@ -123,6 +136,7 @@ class Proposal:
     assumptions: list[str] = field(default_factory=list)  # the reused metric's own rules no rule spoke of
     metric: dict[str, Any] | None = None
     new_measures: list[NewMeasure] = field(default_factory=list)  # measures to add to existing models
+    new_dimensions: list[NewDimension] = field(default_factory=list)  # time dimensions the measures need
     new_model: NewModel | None = None  # a dbt model (and its semantic model) the metric needs
     new_metrics: list[dict[str, Any]] = field(default_factory=list)  # inputs of ``metric`` (a ratio's parts)
     checks: list[Check] = field(default_factory=list)  # data-quality checks → dbt tests

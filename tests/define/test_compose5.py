@@ -151,3 +151,39 @@ def test_a_date_no_model_of_the_column_has_is_refused(demo: Project) -> None:
     )
     assert p.refused == "unsupported" and p.metric is None
     assert "ad_spend has no time dimension touched_at" in p.message
+
+
+def test_a_part_two_metrics_fit_alike_is_a_guess(demo: Project) -> None:
+    from metricmind.define.compose import _rival
+    from metricmind.define.rank import Candidate
+
+    m = demo.model.metrics
+    # another metric of other measures within half a point: a rival (the part is a doubt)
+    ranked = [Candidate(m["active_users"], 4.0, ""), Candidate(m["signups"], 3.75, "")]
+    assert _rival(demo.model, ranked, m["active_users"]) == ("signups", 3.75, 4.0)
+    # further away, or built on the same measure (revenue and its all-time cumulative): no rival
+    assert _rival(demo.model, [ranked[0], Candidate(m["signups"], 3.0, "")], m["active_users"]) is None
+    same = [Candidate(m["invoice_revenue"], 4.0, ""), Candidate(m["lifetime_revenue"], 4.0, "")]
+    assert _rival(demo.model, same, m["invoice_revenue"]) is None
+
+
+def test_a_date_column_no_dimension_declares_becomes_a_time_dimension(demo: Project) -> None:
+    p = _propose(demo, "written_off_amount", "Invoice amount", "Dated by the write-off date")
+    assert [(d.semantic_model, d.dimension["name"], d.dimension["type"]) for d in p.new_dimensions] == [
+        ("invoices", "written_off_at", "time")
+    ]
+    assert [m.measure["agg_time_dimension"] for m in p.new_measures] == ["written_off_at"]
+    assert [r.reason for r in p.rules] == ["dates the metric by written_off_at"]
+    assert p.confidence < CONFIDENT
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, coalesce(sum(i.amount), 0) from months m
+           left join fct_invoices_canonical i on date_trunc('month', i.written_off_at) = m.month
+           group by 1 order by 1""",
+    )
+    # without the warehouse's columns no column is known: the rule stays unread, nothing is declared
+    bare = analyze(
+        Definition("written_off_amount", "Invoice amount", ("Dated by the write-off date",)), demo.model
+    )
+    assert bare.new_dimensions == [] and [r.text for r in bare.unread] == ["Dated by the write-off date"]
