@@ -20,7 +20,7 @@ from metricmind.define import rules as rulebook
 from metricmind.define.checks import checks_for
 from metricmind.define.columns import TableValues, numeric_columns, on_columns
 from metricmind.define.columns import column_words as value_words
-from metricmind.define.compose import compose
+from metricmind.define.compose import RIVAL_CONFIDENCE, RIVAL_MARGIN, compose
 from metricmind.define.confidence import assess
 from metricmind.define.extend import compile_metric, extend, proposal_sql
 from metricmind.define.fit import incompatible, mismatch
@@ -37,6 +37,7 @@ from metricmind.define.parts import time_dims as time_phrases
 from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion, as_written
 from metricmind.define.rank import Candidate, confidence, is_snapshot, measures_of, rank
 from metricmind.define.redate import time_dimension_of
+from metricmind.define.restate import cover_restating, metric_words, words_of
 from metricmind.define.shape import contradiction, dimensions, metric_dict
 from metricmind.define.sources import suggest_sources
 from metricmind.define.statistics import statistic_of
@@ -234,6 +235,12 @@ def _source_confidence(ranked: list[Candidate]) -> tuple[float, str]:
     conf = min(0.95, confidence(top.score) + (0.15 if named else 0.0) + min(0.15, 0.03 * margin))
     if second is None:
         return round(conf, 2), f"`{top.metric.name}` is the only close metric"
+    if named and "the definition says" in second.reason and margin < RIVAL_MARGIN:  # both named: a guess
+        return (
+            min(round(conf, 2), RIVAL_CONFIDENCE),
+            f"the definition names both `{top.metric.name}` and `{second.metric.name}` "
+            f"({top.score} vs {second.score}): which one is meant?",
+        )
     return (
         round(conf, 2),
         f"`{top.metric.name}` was chosen by {top.reason.split(': ', 1)[-1]}; "
@@ -405,7 +412,13 @@ def _build(
             r.reading = RuleReading(
                 r.reading.text, "unread", 0.1, f"scales the value, but `{base.name}` is in {unit or 'units'}"
             )
-    proposal.rules = [r.reading for r in reads]
+    proposal.rules = cover_restating(
+        model,
+        [r.reading for r in reads],
+        words_of([definition.text]) | metric_words(model, [base.name]),
+        words_of([definition.text]),
+        f"`{base.name}` ({base.description or base.label})",
+    )
     main = measures[0] if len(measures) == 1 else None
     # The measure and the time dimension.
     if main is not None:

@@ -104,6 +104,12 @@ def metric_words(model: Model, names: Iterable[str]) -> set[str]:
         if metric is None:
             continue
         texts += [metric.label, *(str(s) for s in metric.meta.get("synonyms") or ())]
+        parts = [metric.numerator, metric.denominator, *metric.inputs]
+        texts += [p.name for p in parts if p is not None]  # "AOV = GMV / number of orders": gmv, orders
+        for p in parts:
+            sub = model.metrics.get(p.name) if p is not None else None
+            if sub is not None:
+                texts += [sub.label, *(str(s) for s in sub.meta.get("synonyms") or ())]
         for measure in model.measures_of(name):
             ms = model.measures.get(measure)
             if ms is not None:

@@ -187,3 +187,28 @@ def test_a_date_column_no_dimension_declares_becomes_a_time_dimension(demo: Proj
         Definition("written_off_amount", "Invoice amount", ("Dated by the write-off date",)), demo.model
     )
     assert bare.new_dimensions == [] and [r.text for r in bare.unread] == ["Dated by the write-off date"]
+
+
+def test_two_metrics_the_definition_both_names_are_a_guess(demo: Project) -> None:
+    # "Funded amount to borrowers" names `funded_amount` and `funded_borrowers` alike: a doubt, never 0.75
+    from metricmind.define.analyze import _source_confidence
+    from metricmind.define.rank import Candidate
+
+    m = demo.model.metrics
+    said = "looks like `x`: the definition says 'x'"
+    both = [Candidate(m["active_users"], 6.5, said), Candidate(m["signups"], 6.25, said)]
+    conf, why = _source_confidence(both)
+    assert conf <= 0.55 and "names both" in why
+    apart = [
+        Candidate(m["active_users"], 6.5, said),
+        Candidate(m["signups"], 6.25, "its description shares x"),
+    ]
+    assert _source_confidence(apart)[0] > 0.55
+
+
+def test_a_ratios_own_inputs_explain_a_rule_restating_it(demo: Project) -> None:
+    from metricmind.define.restate import metric_words, words_of
+
+    explained = words_of(["Average invoice value"]) | metric_words(demo.model, ["average_invoice_value"])
+    assert restates(demo.model, "billed amount divided by invoice count", explained, set())
+    assert not restates(demo.model, "billed amount divided by customer count", explained, set())
