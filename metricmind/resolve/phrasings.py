@@ -8,22 +8,19 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
-from metricmind.resolve.analyst import is_snapshot
-from metricmind.resolve.composed import _ComposedReading
 from metricmind.resolve.describe import PHRASE_WEIGHT
 from metricmind.resolve.describe import key as word_key
-from metricmind.resolve.entities import counts_of
 from metricmind.resolve.exclusion import exclusion_after, exclusion_cue
 from metricmind.resolve.leftvalues import after_cue, left_values, value_part
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.loosevalues import DEMONYMS, demonym, prefixed
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Span
-from metricmind.resolve.thresholds import find_threshold, verbish
+from metricmind.resolve.thresholdreading import _ThresholdReading
+from metricmind.resolve.thresholds import verbish
 from metricmind.resolve.tiers import _TierReading
 from metricmind.resolve.valuegroups import _ValueGroupReading
 from metricmind.resolve.words import GRAMMAR, REDUCED_READ_PENALTY
-from metricmind.spec.names import METRIC_TIME
 
 EVERYDAY_SHORT = frozenset(
     {"de", "na", "us", "it", "or", "in", "on", "at", "as", "am", "is", "to", "no", "me", "id"}
@@ -33,11 +30,6 @@ IGNORED_WORD_PENALTY = 0.25
 """Confidence lost per word left unexplained: one such word keeps the answer but below 0.8 (on the
 blind-written dev split most answers that ignored a word were wrong); three make it a refusal.
 """
-PAYING_VERBS = frozenset({"pay", "pays", "paid", "paying", "spend", "spends", "spent", "spending"})
-"""Verbs of a customer paying us, before a threshold ("customers that spent over 50k")."""
-THRESHOLD_WINDOW_CONFIDENCE = 0.75
-"""The most a threshold per entity carries when the question names a period: the threshold's metric is
-computed over all time, the answer's over the period."""
 VS_WORDS = ("vs", "versus", "against")
 """Words that set two values against each other ("Starter vs Pro")."""
 UNSURE_PENALTY = 0.25
@@ -50,10 +42,9 @@ WHICH_MORE = frozenset(
 """With "or" between two values of one dimension, these make it a comparison ("iOS or Android: where …")."""
 
 
-class _PhrasingReading(_ComposedReading, _TierReading, _ValueGroupReading):
+class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
     """The passes for loose phrasings (the metric passes below them, time and order above)."""
 
-    threshold = False  # a threshold per entity was read ("customers with over 5k MRR")
     sort_only = False  # "biggest first": the ranking sorts without a limit
     polarity: tuple[int, int, int, int] | None = None  # a value and a cue that may or may not exclude it
 
@@ -339,207 +330,6 @@ class _PhrasingReading(_ComposedReading, _TierReading, _ValueGroupReading):
         self.res.filters.append(Filter(dim, "!=" if neg else "=", (value,)))
         self.claim(first, last)
         self.span("filters", first, last, f"{dim}{'!=' if neg else '='}{value}", how)
-
-    def read_threshold(self) -> None:
-        """A threshold per customer ("customers with over 5k MRR"): a filter on the metric per customer."""
-        res = self.res
-        th = find_threshold(self.tokens, res.question, self.used)
-        who = self.threshold_entity()
-        if th is None or who is None:
-            return  # "invoices over 1000 dollars": an amount per row, which the catalog cannot apply
-        nouns = self.r.entities.party_words | {who}
-        spans = res.spans.get("metrics", [])
-        # (the stems as read, shorthand spelled out: "custs", "cust w/ over 3k")
-        entity = {s.target for s in spans if set(self.span_stems(s)) <= nouns}
-        at = self.tokens[th.first].start
-        near = sorted((abs(s.start - at), s.target) for s in spans if s.target not in entity)
-        after = self.metric_after(th.last) or self.monthly_payment(th.first, th.last)
-        if after is not None and not near:
-            near = [(0, after)]  # "customers paying more than 3k MRR": the metric named after the amount
-        paid = None if after is not None else self.what_they_paid(th.first, entity)
-        if paid is not None:
-            near = [(0, paid)]  # "customers who spent more than 20k": what they paid us, not our spend
-        if not near:
-            return
-        metric = near[0][1]
-        by = f"{who}__name" if f"{who}__name" in self.lex.dims else who  # its name, else its key
-        if not self.r.reachable(metric, by):
-            return
-        self.claim(th.first, th.last)
-        self.threshold = True
-        norms = " ".join(t.norm for t in self.tokens)
-        if "how many" in norms or "number of" in norms or "count of" in norms or "# of" in res.question:
-            counted = (
-                [m for m in res.metrics if m in entity]
-                or [e.target for e in self.lex.lookup((who,)) if e.kind == "metric"][:1]
-                or counts_of(self.r.model, who, metric)[:1]  # the catalog's count of who, near the metric
-            )
-            res.metrics = counted or res.metrics
-        else:
-            res.metrics = [metric]
-            if by not in [n for n, _ in res.group_by]:
-                res.group_by.append((by, None))
-        for i, stem in enumerate(self.stems):
-            if stem == who and not self.used[i]:
-                self.claim(i, i + 1)  # "sellers": whom the threshold is per
-        res.filters.append(Filter(who, th.op, (str(th.value),), metric=metric))
-        self.span("filters", th.first, th.last, f"{metric} per {who} {th.op} {th.value:g}", "threshold")
-        if th.upper is not None:
-            res.filters.append(Filter(who, "<=", (str(th.upper),), metric=metric))
-        current = (
-            is_snapshot(self.r.model, metric) and res.time_range is not None and res.time_range[1] > res.as_of
-        )
-        if res.time_range is not None and not current:
-            # (a snapshot's latest value over all time is its value now: "owe more than 10k rn" is right)
-            # a metric filter is computed over all time (as MetricFlow does): say so, never answer confidently
-            # as if the threshold were on the period asked
-            res.notes.append(
-                f"the threshold is on each {who}'s {metric} over all recorded history (a metric filter is "
-                "computed over all time), not only over the period asked"
-            )
-            res.confidence = min(res.confidence, THRESHOLD_WINDOW_CONFIDENCE)
-
-    def implied_by_threshold(self) -> list[str]:
-        """No metric named, but a threshold on what an entity pays ("which accounts are paying us more than
-        15k a month"): the monthly payment (MRR) or the revenue the threshold is on, per that entity.
-        """
-        th = find_threshold(self.tokens, self.res.question, self.used)
-        if th is None or self.threshold_entity() is None:
-            return []
-        monthly = self.monthly_payment(th.first, th.last)
-        if monthly is None:
-            paid = self.what_they_paid(th.first, set())
-            if paid is not None:
-                return [paid]
-            verb = self.threshold_verb(th.first, th.last)
-            return [verb] if verb is not None else []
-        verbs = [k for k in range(th.first) if self.tokens[k].norm in PAYING_VERBS]
-        if verbs:
-            # "customers are paying us at least 20k monthly": what they pay, not the lifecycle stage "paying"
-            at = self.tokens[verbs[-1]].start
-            held = [x for x in self.res.spans.get("filters", []) if x.start <= at < x.end]
-            for x in held:
-                self.res.filters = [f for f in self.res.filters if f.field != x.target.split("=", 1)[0]]
-            self.res.spans["filters"] = [x for x in self.res.spans.get("filters", []) if x not in held]
-            self.claim(verbs[-1], verbs[-1] + 1)
-            self.span("metrics", verbs[-1], verbs[-1] + 1, monthly, "paid")
-        return [monthly]
-
-    def threshold_verb(self, first: int, last: int) -> str | None:
-        """The metric a verb beside a threshold names ("borrowers who applied more than 5 times": applications;
-        "had more than $40k funded": the funded amount): of the simple metrics whose name holds the verb, the
-        one named by it alone, or for an amount ("$", "40k") the one whose name says amount.
-        """
-        money = "$" in self.res.question[
-            max(0, self.tokens[first].start - 2) : self.tokens[last - 1].end
-        ] or any(self.tokens[k].norm in ("k", "m", "thousand", "million") for k in range(first, last))
-        for k in (first - 1, last):
-            if not 0 <= k < len(self.tokens) or self.used[k] or not verbish(self.tokens[k].norm):
-                continue
-            word = word_key(self.tokens[k].norm)
-            named = [
-                m
-                for m, w in self.r.texts.weights.items()
-                if w.get(word, 0.0) >= PHRASE_WEIGHT and self.r.model.metrics[m].type.value == "simple"
-            ]
-            if money:
-                named = [m for m in named if "amount" in m.split("_")]
-            else:
-                named = [m for m in named if len(m.split("_")) == 1]
-            if len(named) == 1:
-                self.claim(k, k + 1)
-                self.span("metrics", k, k + 1, named[0], "threshold verb")
-                return named[0]
-        return None
-
-    def threshold_entity(self) -> str | None:
-        """Whom a threshold is per: an entity of the catalog named in the question ("sellers with over 5k
-        GMV"), else the customer for the words people use for customers ("accounts", "clients", "logos").
-        """
-        entities = {e.name for sm in self.r.model.semantic_models.values() for e in sm.entities}
-        for s in self.stems:  # the first one named: who ("accounts with 50+ events": customers, not events)
-            if s in entities:
-                return s
-            if s in self.r.entities.party_words and self.r.entities.party is not None:
-                return self.r.entities.party  # the party's generic words ("clients", "logos")
-        return None
-
-    def read_paid(self) -> None:
-        """Before breakdowns are read: a threshold on what customers paid ("which accounts spent more than
-        10k") sets the metric (revenue), so "which accounts" then groups it, not marketing spend.
-        """
-        th = find_threshold(self.tokens, self.res.question, self.used)
-        if th is not None and self.metric_after(th.last) is None and not self.per_month(th.last):
-            spans = self.res.spans.get("metrics", [])
-            self.what_they_paid(
-                th.first, {s.target for s in spans if set(self.span_stems(s)) <= self.r.entities.party_words}
-            )
-
-    def what_they_paid(self, first: int, entity: set[str]) -> str | None:
-        """A verb of paying right before a threshold, said of the entity ("customers that spent over
-        50k", "accounts who paid us more than 5000"), with no other metric named than one read from that
-        verb: the amount customers pay, the catalog's revenue, per customer.
-        """
-        verbs = [k for k in range(max(0, first - 3), first) if self.tokens[k].norm in PAYING_VERBS]
-        revenue = [e.target for e in self.lex.lookup(("revenue",)) if e.kind == "metric"]
-        if (
-            not verbs
-            or not revenue
-            or not any(self.stems[k] in self.r.entities.party_words for k in range(verbs[0]))
-        ):
-            return None
-        at = self.tokens[verbs[0]].start
-        spans = [s for s in self.res.spans.get("metrics", []) if s.target not in entity]
-        if any(not (s.start <= at < s.end or s.how == "description") for s in spans):
-            return None  # "customers paying over 5k in new MRR": the metric is named
-        self.res.spans["metrics"] = [s for s in self.res.spans.get("metrics", []) if s not in spans]
-        self.res.metrics = [m for m in self.res.metrics if m in entity] or [revenue[0]]
-        self.claim(verbs[0], verbs[0] + 1)
-        self.span("metrics", verbs[0], verbs[0] + 1, revenue[0], "paid")
-        return revenue[0]
-
-    def monthly_payment(self, first: int, last: int) -> str | None:
-        """What a customer pays each month ("paying over 1000 a month"): the catalog's monthly recurring
-        revenue; the words "a month" are then no breakdown by month.
-        """
-        norms = [t.norm for t in self.tokens]
-        paying = any(
-            w in ("pay", "pays", "paying", "paid", "spend", "spends", "spending") for w in norms[:first]
-        )
-        if not (paying and self.per_month(last)):
-            return None
-        slash = norms[last] in ("month", "monthly")  # one word: "10k/mo", "20k monthly"
-        found = [e.target for e in self.lex.lookup(("monthly", "recurring", "revenue")) if e.kind == "metric"]
-        if not found:
-            return None
-        self.res.group_by = [g for g in self.res.group_by if g != (METRIC_TIME, "month")]
-        self.res.spans["group_by"] = [x for x in self.res.spans.get("group_by", []) if x.how != "grain"]
-        self.claim(last, last + (1 if slash else 2))
-        return found[0]
-
-    def per_month(self, last: int) -> bool:
-        """Whether "a month", "per month", "each month" or "/mo" follows the amount ending at ``last``."""
-        norms = [t.norm for t in self.tokens[last : last + 2]]
-        slash = (  # "10k/mo"
-            norms[:1] == ["month"]
-            and self.res.question[self.tokens[last - 1].end : self.tokens[last].start] == "/"
-        )
-        return (
-            slash
-            or norms[:1] == ["monthly"]
-            or norms in (["a", "month"], ["per", "month"], ["each", "month"])
-        )
-
-    def metric_after(self, i: int) -> str | None:
-        """The metric a phrase of one to three words right after position ``i`` names, if one does."""
-        for size in (3, 2, 1):
-            words = tuple(self.stems[i : i + size])
-            if len(words) < size:
-                continue
-            found = [e.target for e in self.lex.lookup(words) if e.kind == "metric"]
-            if found:
-                return found[0]
-        return None
 
     def entity_after_value(self, p: _Pick) -> bool:
         """An entity noun right after a value or a country adjective ("enterprise accounts", "Aussie
