@@ -316,6 +316,17 @@ def _add_flags(lex: Lexicon, model: Model) -> None:
             label = d.label or " ".join(words)
             lex.dims[name] = DimInfo(name, sm.name, label, ("true", "false"), conformed=not sm.measures)
             lex.add(" ".join(words), Entry("value", f"{name}=true", "value"))
+            if len(words) > 1 and words[-1].endswith("ed"):
+                # "is_kyc_verified": a check someone passes or fails ("passed KYC", "failed KYC")
+                thing = " ".join(words[:-1])
+                for verb, value in (
+                    ("passed", "true"),
+                    ("cleared", "true"),
+                    ("completed", "true"),
+                    ("failed", "false"),
+                ):
+                    if not lex.lookup(stems(f"{verb} {thing}")):
+                        lex.add(f"{verb} {thing}", Entry("value", f"{name}={value}", "value"))
             if len(words) == 1:  # its opposite: "unverified sellers", "inactive agents", "nonrefundable"
                 for neg in (f"un{words[0]}", f"in{words[0]}", f"non{words[0]}"):
                     if not lex.lookup(stems(neg)):

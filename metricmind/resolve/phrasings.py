@@ -219,6 +219,7 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
         self.read_places(values, self.negated)
         self.read_shared_words(values, self.negated)
         self.read_partial_pairs(values)
+        self.read_source_word(values, self.negated)
         self.align_listed()
         grouped = {n for n, _ in res.group_by}
         for k in range(1, len(self.tokens)):

@@ -22,6 +22,7 @@ from metricmind.resolve.places import (
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.resolution import Filter
 from metricmind.resolve.text import FILLERS
+from metricmind.resolve.words import SOURCE_WORDS
 
 PLACE_OVER_REGION = 0.75
 """The most a reading carries that reads a place as its countries over the region value the data team
@@ -158,6 +159,47 @@ class _ValueGroupReading(_ReadingBase):
             return []
         owners = [(d, [v for v in vals if t.norm in value_words(v)]) for d, vals in values.items()]
         return [(d, tuple(vs), False) for d, vs in owners if len(vs) == 1]
+
+    def read_source_word(self, values: dict[str, tuple[str, ...]], negated: Callable[[int], bool]) -> None:
+        """Where something came from, named by a word only one value has, among several words of that value
+        ("tickets in through the contact form": ``web_form``), after "via", "through" or "from" with at most
+        one word of its own before it: that value.
+        """
+        res = self.res
+        for i, t in enumerate(self.tokens):
+            if self.used[i] or len(t.norm) < 4 or not t.norm.isalpha() or t.norm in FILLERS:
+                continue
+            owners = [
+                (d, v)
+                for d, vals in values.items()
+                for v in vals
+                if len(value_words(v)) > 1 and t.norm in value_words(v)
+            ]
+            if len(owners) != 1 or any(f.field == owners[0][0] for f in res.filters):
+                continue
+            j, before = i - 1, []
+            while j >= 0 and not self.used[j] and self.tokens[j].norm in ("the", "our", "a", "an"):
+                j -= 1
+            if (
+                j >= 0
+                and not self.used[j]
+                and self.tokens[j].norm not in SOURCE_WORDS
+                and self.tokens[j].stem not in self.lex.vocabulary
+            ):
+                before = [j]  # one word of its own ("contact form")
+                j -= 1
+                while j >= 0 and not self.used[j] and self.tokens[j].norm in ("the", "our", "a", "an"):
+                    j -= 1
+            if j < 0 or self.tokens[j].norm not in SOURCE_WORDS:
+                continue
+            dim, value = owners[0]
+            neg = negated(i)
+            res.filters.append(Filter(dim, "!=" if neg else "=", (value,)))
+            first = before[0] if before else i
+            self.claim(first, i + 1)
+            self.span("filters", first, i + 1, f"{dim}{'!=' if neg else '='}{value}", "word of a value")
+            res.confidence -= 0.1  # one word of the value, not its name
+            res.notes.append(f"read '{self.text(first, i + 1).text}' as {value}")
 
     def align_listed(self) -> None:
         """Values listed together ("dutch and british sellers") are of one dimension: the one the last of

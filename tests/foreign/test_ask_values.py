@@ -107,3 +107,19 @@ def test_a_place_reads_the_country_of_the_entity_named(bazaar: Project) -> None:
     res = bazaar.resolver().resolve("orders from north american buyers", as_of=AS_OF)
     assert [(f.field, f.values) for f in res.filters] == [("buyer__buyer_country", ("US",))]
     assert res.confidence >= 0.8  # "north" is read with "american"
+
+
+def test_where_it_came_from_by_a_word_only_one_value_has(helpdesk: Project) -> None:
+    res = helpdesk.resolver().resolve("ticket volume through the online form in june", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert [(f.field, f.op, f.values) for f in res.filters] == [("ticket__channel", "=", ("web_form",))]
+    assert res.confidence < 1.0  # one word of the value, said so in the notes
+    assert any("web_form" in n for n in res.notes)
+
+
+def test_a_check_passed_or_failed_is_its_yes_no_value(lending: Project) -> None:
+    res = lending.resolver().resolve("new borrowers that failed kyc this year", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert [(f.field, f.values) for f in res.filters] == [("borrower__is_kyc_verified", ("false",))]
+    res = lending.resolver().resolve("new borrowers who passed kyc in q1", as_of=AS_OF)
+    assert [(f.field, f.values) for f in res.filters] == [("borrower__is_kyc_verified", ("true",))]
