@@ -432,6 +432,8 @@ class _Reading(_PickReading, _AuditReading):
             ):
                 continue
             fixed = self.r.correct(s)
+            if fixed in TIME_WORDS:
+                fixed = self.phrase_prefix(t.index, s) or fixed  # "gross merch value": merchandise, not March
             if fixed is not None:
                 self.stems[t.index] = fixed
                 self.fuzzy.add(t.index)
@@ -452,6 +454,21 @@ class _Reading(_PickReading, _AuditReading):
             if found is not None:
                 self.stems[k] = found.word
                 self.fuzzy.add(k)
+
+    def phrase_prefix(self, k: int, word: str) -> str | None:
+        """The catalog word ``word`` begins, when with the words around it it makes a catalog phrase ("gross
+        merch value" → gross merchandise value): read so before a time word one letter away (March).
+        """
+        whole = self.r.speller.prefix(word)
+        if whole is None:
+            return None
+        around = [
+            (*self.stems[max(0, k - 2) : k], whole, *self.stems[k + 1 : k + 3]),
+            (*self.stems[max(0, k - 1) : k], whole, *self.stems[k + 1 : k + 2]),
+            (*self.stems[max(0, k - 1) : k], whole),
+            (whole, *self.stems[k + 1 : k + 2]),
+        ]
+        return whole if any(len(key) > 1 and self.lex.lookup(tuple(key)) for key in around) else None
 
     def note_corrections(self) -> None:
         """Say which typed words the reading took as other words ("read 'regn' as region"), each at a cost

@@ -123,3 +123,13 @@ def test_a_check_passed_or_failed_is_its_yes_no_value(lending: Project) -> None:
     assert [(f.field, f.values) for f in res.filters] == [("borrower__is_kyc_verified", ("false",))]
     res = lending.resolver().resolve("new borrowers who passed kyc in q1", as_of=AS_OF)
     assert [(f.field, f.values) for f in res.filters] == [("borrower__is_kyc_verified", ("true",))]
+
+
+def test_a_shortened_word_in_a_catalog_phrase_is_no_month(bazaar: Project) -> None:
+    # "merch" is one letter from March, and begins "merchandise" of the phrase "gross merchandise value"
+    res = bazaar.resolver().resolve("gross merch value by week in q2", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.metrics == ["gmv"]
+    assert res.time_range == (dt.date(2024, 4, 1), dt.date(2024, 7, 1))
+    res = bazaar.resolver().resolve("gmv in merch", as_of=AS_OF)  # alone, still the month
+    assert res.time_range == (dt.date(2024, 3, 1), dt.date(2024, 4, 1))
