@@ -41,7 +41,7 @@ from metricmind.define.restate import cover_restating, metric_words, words_of
 from metricmind.define.shape import contradiction, dimensions, metric_dict
 from metricmind.define.sources import suggest_sources
 from metricmind.define.statistics import statistic_of
-from metricmind.define.terms import VERBS
+from metricmind.define.terms import PERCENTILE_CUE, VERBS
 from metricmind.define.usage import Usage, boost
 from metricmind.define.words import (
     POINT_IN_TIME,
@@ -169,6 +169,7 @@ def _analyze(
         for w in content(AT_POINT.sub(" ", without_examples(definition.text)))
         if not known(w, vocab | column_words | said)
         and w not in VERBS
+        and not PERCENTILE_CUE.fullmatch(w)  # "p90"
         and w not in column_words
         and w not in verbs
         and w not in SOFT

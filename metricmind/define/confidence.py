@@ -27,7 +27,7 @@ from typing import Any
 
 from metricmind.define.proposal import Proposal, RuleReading
 from metricmind.define.qualifiers import qualifier_doubts
-from metricmind.define.terms import VERBS
+from metricmind.define.terms import MAX_CUE, MIN_CUE, PERCENTILE_CUE, VERBS
 from metricmind.define.words import (
     USE_VERBS,
     content,
@@ -219,6 +219,12 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
             explained |= {_fold(w) for w in content(named) + content(meaning)}
     for span in UNWEIGHTED.findall(text):  # "a plain average, not weighted by revenue": no weight
         explained |= {_fold(w) for w in content(span)} | {"weight"}
+    aggs = {str(nm.measure.get("agg")) for nm in proposal.new_measures}
+    if proposal.new_model is not None:
+        aggs |= {str(m.get("agg")) for m in proposal.new_model.semantic_model.get("measures") or ()}
+    for cue, agg in ((MAX_CUE, "max"), (MIN_CUE, "min"), (PERCENTILE_CUE, "percentile")):
+        if agg in aggs:  # "largest single subscription's MRR" read as a max measure: "largest" is explained
+            explained |= {_fold(w) for m in cue.finditer(text) for w in content(m.group(0))}
     for span in NOT_THE.findall(text):  # "…, not the Enterprise plan": says which dimension a value is of
         said = set(content(span))
         if any(set(content(v)) <= said for v in values if content(v)):

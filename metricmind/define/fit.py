@@ -114,8 +114,11 @@ def compatible(model: Model, metric: Metric, term: Term | None, named_dims: set[
         return True
     if term.time_named and not term.snapshot and all(ms.agg_time_dimension != term.time for ms in measures):
         return False
-    if term.agg == "median":  # the middle value: a metric of that column aggregated by median only
-        return any(ms.expr == term.expr and ms.agg.value == "median" for ms in measures)
+    if term.agg in ("median", "max", "min", "percentile"):  # a statistic: that column aggregated so only
+        return any(
+            ms.expr == term.expr and ms.agg.value == term.agg and ms.percentile == term.percentile
+            for ms in measures
+        )
     if term.agg in ("sum", "average"):
         want = set(term.expr.split("_"))
         # the same column, or a narrower one the metric names ("last_touch_new_mrr" for "new MRR")

@@ -27,7 +27,12 @@ def existing_measure(model: Model, term: Term, home: str) -> Measure | None:
         return None
     for ms in sm.measures:
         same_time = ms.agg_time_dimension == (MONTH if term.snapshot else term.time)
-        if ms.agg.value == term.agg and ms.expr == term.expr and same_time:
+        if (
+            ms.agg.value == term.agg
+            and ms.expr == term.expr
+            and same_time
+            and ms.percentile == term.percentile
+        ):
             if (ms.non_additive is not None) == term.snapshot:
                 return ms
     return None
@@ -53,6 +58,8 @@ def measure_item(name: str, term: Term) -> dict[str, Any]:
         "expr": term.expr,
         "agg_time_dimension": MONTH if term.snapshot else term.time,
     }
+    if term.percentile is not None:
+        item["agg_params"] = {"percentile": term.percentile}
     if term.snapshot:
         item["non_additive_dimension"] = {"name": MONTH, "window_choice": "max"}
     return item

@@ -29,6 +29,8 @@ UNSURE = 0.75
 NARROWER = 0.55
 
 MEDIAN = re.compile(r"\b(median|percentile|p50|p90|p95|p99)\b", re.I)
+#: "maximum", "largest single …", "minimum": the greatest or least value, never a sum.
+EXTREME = re.compile(r"\b(max|maximum|minimum|(?:largest|biggest|highest|smallest|lowest) single)\b", re.I)
 #: "average", "avg", "mean" as a noun or adjective ("the mean of", "mean days"), not the verb ("I mean").
 AVERAGE = re.compile(
     r"\b(averages?|averaged|averaging|avg|typical)\b|(?<!\bi )(?<!\bwe )(?<!\bto )(?<!\bthey )\bmean\b(?!\s+(?:that|by)\b)",
@@ -61,6 +63,11 @@ def qualifier_doubts(model: Model, proposal: Proposal) -> list[tuple[float, str]
     m = MEDIAN.search(text)
     if m and not aggs & {"median", "percentile"} and not said & {"median", "percentil"}:
         out.append((WRONG_AGG, _doubt(m.group(0), f"the metric aggregates by {_shown(aggs)}, not a median")))
+    m = EXTREME.search(text)
+    if m and not aggs & {"max", "min"} and not said & {"max", "maximum", "min", "minimum"}:
+        out.append(
+            (WRONG_AGG, _doubt(m.group(0), f"the metric aggregates by {_shown(aggs)}, not a max or min"))
+        )
     m = AVERAGE.search(text)
     if m and not MEDIAN.search(text) and "average" not in aggs and not ratio and not said & AVERAGE_WORDS:
         out.append(

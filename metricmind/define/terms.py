@@ -24,6 +24,28 @@ AVG_CUE = re.compile(
 )
 #: "Median days to pay": the middle value of the column, not its mean.
 MEDIAN_CUE = re.compile(r"\bmedian\b", re.I)
+#: "Maximum days late", "largest single subscription's MRR": the greatest value of the column.
+MAX_CUE = re.compile(r"\b(?:max|maximum|(?:largest|biggest|highest) single)\b", re.I)
+#: "Minimum invoice amount", "smallest single invoice": the least value of the column.
+MIN_CUE = re.compile(r"\b(?:minimum|(?:smallest|lowest) single)\b", re.I)
+#: "p90 days to pay", "90th percentile of …": that percentile of the column (the median is MEDIAN_CUE's).
+PERCENTILE_CUE = re.compile(r"\bp(\d{2})\b|\b(\d{2})(?:th|st|nd|rd)? percentile\b", re.I)
+#: Words that say which statistic, never what is aggregated ("90th" leaves "th" once its digits are gone).
+STATISTIC_WORDS = frozenset({"max", "maximum", "minimum", "percentile", "th", "single"})
+
+
+def statistic(text: str) -> tuple[str, float | None]:
+    """(``max`` | ``min`` | ``percentile`` | "", the percentile as a fraction) the text asks for."""
+    if MAX_CUE.search(text):
+        return "max", None
+    if MIN_CUE.search(text):
+        return "min", None
+    m = PERCENTILE_CUE.search(text)
+    if m and int(m.group(1) or m.group(2)) != 50:  # p50 is the median
+        return "percentile", int(m.group(1) or m.group(2)) / 100
+    return "", None
+
+
 SNAPSHOT_CUE = re.compile(rf"\b({POINT_IN_TIME}|at month end)\b|\blive\b", re.I)
 #: Names (suffix removed) of the time columns a row lives between (a subscription by its start and end).
 START_WORDS = ("started", "start", "starts", "valid_from", "begins", "began", "effective_from")
@@ -38,8 +60,9 @@ _PART_GLUE = frozenset({"to", "of", "at", "in", "on", "per", "by"})
 #: Parts of a column name that only say its unit ("discount_pct"): the rest of the name names it.
 UNIT_PARTS = frozenset({"pct", "percent", "amt", "usd", "eur", "num", "qty", "cnt"})
 #: Verbs that say how a thing came about and name no data ("sold", "used").
-VERBS = frozenset(
-    "sold sell selling used use using bought signed gained won opened closed because due".split()
+VERBS = (
+    frozenset("sold sell selling used use using bought signed gained won opened closed because due".split())
+    | STATISTIC_WORDS
 )
 
 
@@ -56,6 +79,7 @@ class Term:
     confidence: float
     counted: str | None = None  # the entity counted, for counts
     time_named: bool = False  # the text named the time dimension ("by payment date")
+    percentile: float | None = None  # for agg percentile: 0.9 for "p90"
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -233,7 +257,8 @@ def find_term(
     words = _words(text)
     every = _words(context)
     median = bool(MEDIAN_CUE.search(text))
-    averaged = bool(AVG_CUE.search(text)) or median
+    stat, fraction = statistic(text)  # "maximum", "p90": a statistic of a column, never a count
+    averaged = bool(AVG_CUE.search(text)) or median or bool(stat)
     snapshot = bool(SNAPSHOT_CUE.search(context))
     counting = bool(COUNT_CUE.search(text)) and not averaged
     each_time = bool(TIMES.search(text))
@@ -304,7 +329,7 @@ def find_term(
             why = f"count of {sm.relation.rsplit('.', 1)[-1]} rows (each time it happened)"
         elif cols and not (counting and head and head in keys and not averaged):
             n, col = max(cols, key=lambda x: (x[0], len(x[1])))
-            agg = "median" if median else "average" if averaged else "sum"
+            agg = stat or ("median" if median else "average" if averaged else "sum")
             expr, strength = col, 1.0 + 2.0 * float(n)
             why = f"{agg}({col}): the definition names the column {col!r}"
         elif head and head in keys and counting and not money:
@@ -350,6 +375,7 @@ def find_term(
         conf,
         term.counted,
         term.time_named,
+        fraction if term.agg == "percentile" else None,
     )
 
 

@@ -212,3 +212,61 @@ def test_a_ratios_own_inputs_explain_a_rule_restating_it(demo: Project) -> None:
     explained = words_of(["Average invoice value"]) | metric_words(demo.model, ["average_invoice_value"])
     assert restates(demo.model, "billed amount divided by invoice count", explained, set())
     assert not restates(demo.model, "billed amount divided by customer count", explained, set())
+
+
+@pytest.mark.parametrize(
+    ("text", "agg", "hand"),
+    [
+        (
+            "Maximum days late of an invoice, by issue month",
+            "max",
+            """select m.month, max(i.days_late) from months m
+               left join fct_invoices_canonical i on date_trunc('month', i.issued_at) = m.month
+               group by 1 order by 1""",
+        ),
+        (
+            "Minimum invoice amount by issue month",
+            "min",
+            """select m.month, min(i.amount) from months m
+               left join fct_invoices_canonical i on date_trunc('month', i.issued_at) = m.month
+               group by 1 order by 1""",
+        ),
+        (
+            "90th percentile of days to pay, by paid month",
+            "percentile",
+            """select m.month, quantile_cont(i.days_to_pay, 0.9) from months m
+               left join fct_invoices_canonical i on date_trunc('month', i.paid_at) = m.month
+               group by 1 order by 1""",
+        ),
+        (
+            "Largest single subscription's MRR at month end",
+            "max",
+            """select m.month, max(s.mrr) from months m
+               left join fct_subscriptions_canonical s on s.started_at <= last_day(m.month)
+                 and (s.ended_at is null or s.ended_at > last_day(m.month))
+               group by 1 order by 1""",
+        ),
+    ],
+)
+def test_a_statistic_of_a_column_is_a_new_measure_of_it(
+    demo: Project, text: str, agg: str, hand: str
+) -> None:
+    p = _propose(demo, "column_statistic", text)
+    measures = [m.measure for m in p.new_measures]
+    if p.new_model is not None:  # at month end: the snapshot model's semi-additive measure
+        measures += list(p.new_model.semantic_model["measures"])
+    assert [m["agg"] for m in measures] == [agg]
+    if agg == "percentile":
+        assert measures[0]["agg_params"] == {"percentile": 0.9}
+    assert p.unread == []
+    assert_same_as_hand(demo, p, hand)
+
+
+def test_a_statistic_the_metric_does_not_compute_is_a_doubt(demo: Project) -> None:
+    # the catalog's `mrr` is a sum: "maximum" is never answered by it quietly
+    from metricmind.define.qualifiers import qualifier_doubts
+
+    p = Proposal(definition=Definition("x", "Maximum MRR"), metric={"name": "x", "type": "derived"})
+    p.metric = {"name": "x", "type": "simple", "type_params": {"measure": "mrr"}}
+    doubts = qualifier_doubts(demo.model, p)
+    assert doubts and doubts[0][0] <= 0.5 and "'maximum'" in doubts[0][1]

@@ -1,6 +1,6 @@
 """Composed metrics as packages: a part re-dated by a new measure of the same column (a difference), a
 ratio whose parts carry their own dates (in percent) and a metric on a catalog measure no metric reads
-yet, and one dated by a date column the catalog declares no time dimension for. Each is generated into the project's semantic YAML and metrics YAML, built with real ``dbt build``,
+yet, a maximum and a percentile of a column, and one dated by a date column the catalog declares no time dimension for. Each is generated into the project's semantic YAML and metrics YAML, built with real ``dbt build``,
 accepted by ``validate --deep`` and, once built, equals its preview. Real parts only: the demo warehouse
 (DuckDB), real dbt (``METRICMIND_DBT``).
 """
@@ -35,6 +35,8 @@ KINDS = {
     "social_spend": Definition(
         "social_spend", "Paid social spend", ("allocated spend, counted by touch date",)
     ),
+    "max_days_late": Definition("max_days_late", "Maximum days late of an invoice, by issue month"),
+    "p90_days_to_pay": Definition("p90_days_to_pay", "90th percentile of days to pay, by paid month"),
     "written_off_amount": Definition(
         "written_off_amount", "Invoice amount", ("Dated by the write-off date",)
     ),
