@@ -356,7 +356,7 @@ def find_term(
             )
         )
     if not scored:
-        return None
+        return _rows_of_values(model, own_dims, text, every, dated)
     scored.sort(key=lambda x: (-x[0], x[1].sm))
     top, term = scored[0]
     if len(scored) > 1 and scored[1][0] >= top:
@@ -376,6 +376,54 @@ def find_term(
         term.counted,
         term.time_named,
         fraction if term.agg == "percentile" else None,
+    )
+
+
+#: Rows counted because the words name only values of one table ("Dashboards created outside the web app"):
+#: a reading a person checks.
+ROWS_OF_VALUES = 0.65
+#: A share, a rate or a per-thing: a ratio, never a count of rows.
+RATIO_WORDS = re.compile(r"\b(share|rate|ratio|per|percent\w*|proportion|fraction|divided)\b", re.I)
+
+
+def _rows_of_values(
+    model: Model, own_dims: dict[str, int], text: str, every: tuple[str, ...], dated: tuple[str, ...]
+) -> Term | None:
+    """A count of one semantic model's rows when the definition names no column and no entity, but it and
+    its rules name at least two of that model's own dimensions or values and no other model's ("Dashboards
+    created" + "feature dashboards", "action create": events). None otherwise.
+    """
+    words = _words(text)
+    if (
+        AVG_CUE.search(text)
+        or MEDIAN_CUE.search(text)
+        or statistic(text)[0]
+        or SNAPSHOT_CUE.search(" ".join(dated) or text)
+        or RATIO_WORDS.search(text)
+        or any(w in MONEY | {"equivalent", "recurring", "revenue", "value"} for w in words)
+    ):
+        return None  # money, a statistic, a snapshot or a ratio: never a count of rows
+    named = {sm: n for sm, n in own_dims.items() if n}
+    if len(named) != 1:
+        return None
+    home, hits = next(iter(named.items()))
+    sm = model.semantic_models[home]
+    keys = {e.name: e.expr for e in sm.entities}
+    if hits < 2 or sm.primary not in keys or not sm.default_agg_time_dimension:
+        return None
+    times = [time_of(sm, _words(t)) for t in _dating(dated)]
+    hit = next((t for t in times if t), None)
+    table = sm.relation.rsplit(".", 1)[-1]
+    return Term(
+        sm.name,
+        "count",
+        keys[sm.primary],
+        hit[0] if hit else sm.default_agg_time_dimension,
+        False,
+        f"count of {table} rows: the words name {hits} of its own dimensions or values and no column",
+        ROWS_OF_VALUES,
+        sm.primary,
+        hit is not None,
     )
 
 

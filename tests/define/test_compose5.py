@@ -270,3 +270,34 @@ def test_a_statistic_the_metric_does_not_compute_is_a_doubt(demo: Project) -> No
     p.metric = {"name": "x", "type": "simple", "type_params": {"measure": "mrr"}}
     doubts = qualifier_doubts(demo.model, p)
     assert doubts and doubts[0][0] <= 0.5 and "'maximum'" in doubts[0][1]
+
+
+def test_values_of_one_table_and_no_column_count_its_rows_below_confident(demo: Project) -> None:
+    p = _propose(
+        demo,
+        "android_alerts",
+        "Alerts created on Android phones",
+        "feature alerts",
+        "action create",
+        "platform android",
+    )
+    assert p.unread == [] and 0.6 <= p.confidence < CONFIDENT
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, count(e.event_id) from months m
+           left join fct_user_events_canonical e on date_trunc('month', e.occurred_at) = m.month
+             and e.feature = 'alerts' and e.action = 'create' and e.platform = 'android'
+           group by 1 order by 1""",
+    )
+    # money, a share or a statistic is never read as a count of rows
+    from metricmind.define.terms import find_term
+    from metricmind.define.words import lexicon
+
+    for text in (
+        "Money from card invoices",
+        "Share of alerts created on Android",
+        "Maximum alerts on Android",
+    ):
+        term = find_term(demo.model, text, text, lexicon(demo.model))
+        assert term is None or term.agg != "count" or "dimensions or values" not in term.reason
