@@ -76,10 +76,17 @@ class _ValueGroupReading(_ReadingBase):
             start, stop = self.tokens[first].start, self.tokens[end - 1].end
             dim = country_dims[0]
             inside = countries_in(place, values[dim])
-            if not inside:
-                continue
             overlapping = [s for s in res.spans.get("filters", []) if s.start < stop and start < s.end]
             fields = {field_of(s.target) for s in overlapping}
+            if not inside:
+                if fields - {dim}:
+                    # "african customers" read as EMEA, which holds no African country: not a confident answer
+                    res.notes.append(
+                        f"no {dim} value lies in {place}; read as the declared {sorted(fields)[0]}"
+                    )
+                    res.confidence = min(res.confidence, PLACE_OVER_REGION)
+                continue
+            self.drop_place_noun(end)
             regional = [f for f in fields if f != dim and self.region_of(f, place, values[dim])]
             if any(f != dim for f in fields) and not regional:
                 continue  # a region the place is most of ("Europe" → EMEA): the declared value stands
@@ -99,6 +106,17 @@ class _ValueGroupReading(_ReadingBase):
             res.filters.append(Filter(dim, op, tuple(inside)))
             self.claim(first, end)
             self.span("filters", first, end, f"{dim} {op} {', '.join(inside)}", "place")
+
+    def drop_place_noun(self, k: int) -> None:
+        """A breakdown read from the noun right after a place ("the gulf region") only says what the place is."""
+        if k >= len(self.tokens):
+            return
+        at = self.tokens[k].start
+        noun = [s for s in self.res.spans.get("group_by", []) if s.start <= at < s.end]
+        if noun:
+            self.res.spans["group_by"] = [s for s in self.res.spans["group_by"] if s not in noun]
+            gone = {s.target for s in noun} - {s.target for s in self.res.spans["group_by"]}
+            self.res.group_by = [g for g in self.res.group_by if g[0] not in gone]
 
     def read_partial_pairs(self, values: dict[str, tuple[str, ...]]) -> None:
         """Two values set against each other, one or both by a word only that value has ("ios vs android
@@ -243,19 +261,21 @@ class _ValueGroupReading(_ReadingBase):
         """
         res = self.res
         for i, t in enumerate(self.tokens):
-            if self.used[i] or t.norm in FILLERS or i + 1 >= len(self.tokens):
+            if self.used[i] or t.norm in FILLERS:
                 continue
-            nxt = self.tokens[i + 1]
+            nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
             for dim, vals in values.items():
                 group = sharing(t.norm, vals)
                 if not group or any(f.field == dim for f in res.filters):
                     continue
-                names_dim = any(
-                    e.target == dim for e in self.lex.lookup((nxt.stem,)) if e.kind == "dimension"
+                noun = nxt is not None and (
+                    any(e.target == dim for e in self.lex.lookup((nxt.stem,)) if e.kind == "dimension")
+                    or not (self.used[i + 1] or nxt.norm == nxt.stem or nxt.norm in FILLERS)
                 )
-                if not names_dim and (self.used[i + 1] or nxt.norm == nxt.stem or nxt.norm in FILLERS):
-                    continue  # "search" alone is no group; "search engines", "linkedin campaigns" are
-                last, narrowed = self.narrowing(i + 2, group)
+                if not noun and not negated(i):
+                    continue  # "search" alone is no group ("except search" is); "search engines" is
+                last, narrowed = self.narrowing(i + 2 if noun else i + 1, group)
+                last = max(last, i + 2 if noun else i + 1)
                 chosen = narrowed or group
                 neg = negated(i)
                 op = ("!=" if neg else "=") if len(chosen) == 1 else ("not in" if neg else "in")
@@ -263,9 +283,13 @@ class _ValueGroupReading(_ReadingBase):
                 self.claim(i, last)
                 # the noun after the word ("campaigns") was read as a breakdown: it only says what the values
                 # are; a breakdown said elsewhere ("per channel for the paid channels") stays
-                noun = [s for s in res.spans.get("group_by", []) if s.start <= nxt.start < s.end]
-                if noun:
-                    res.spans["group_by"] = [s for s in res.spans["group_by"] if s not in noun]
+                said = [
+                    s
+                    for s in res.spans.get("group_by", [])
+                    if noun and nxt is not None and s.start <= nxt.start < s.end
+                ]
+                if said:
+                    res.spans["group_by"] = [s for s in res.spans["group_by"] if s not in said]
                     if not any(s.target == dim for s in res.spans["group_by"]):
                         res.group_by = [g for g in res.group_by if g[0] != dim]
                 self.span("filters", i, last, f"{dim} {op} {', '.join(chosen)}", "shared word")

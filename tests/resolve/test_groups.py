@@ -156,3 +156,22 @@ def test_a_place_read_over_a_declared_region_is_never_confident(resolver: Resolv
     assert res.answerable, res.reason
     assert res.confidence <= 0.75
     assert any("not the wider customer__region" in n for n in res.notes)
+
+
+def test_a_shared_word_after_an_exclusion_is_all_of_its_values_left_out(resolver: Resolver) -> None:
+    res = resolver.resolve("new customers this quarter excluding search", as_of=DAY)
+    assert res.answerable, res.reason
+    assert _filters(res) == {("customer__acquisition_channel", "not in", ("organic_search", "paid_search"))}
+
+
+def test_the_noun_after_a_place_is_no_breakdown(resolver: Resolver) -> None:
+    res = resolver.resolve("trial starts from the gulf region this year", as_of=DAY)
+    assert res.answerable, res.reason
+    assert _filters(res) == {("customer__country", "=", ("United Arab Emirates",))}
+    assert res.group_by == []
+
+
+def test_a_declared_region_holding_none_of_a_place_is_no_confident_answer(resolver: Resolver) -> None:
+    # EMEA's aliases name Africa, but no country value of the demo lies in Africa
+    res = resolver.resolve("new mrr from african customers", as_of=DAY)
+    assert res.confidence < 0.8
