@@ -123,6 +123,21 @@ def _fuller(column: str, words: tuple[str, ...], texts: tuple[str, ...]) -> floa
     return float(len(parts)) if whole else 0.0
 
 
+def _headed(column: str, texts: tuple[str, ...]) -> float:
+    """A rule that says only which column, then its date ("amount, by write-off date"): the column is
+    named whole by the rule's head. Scored as naming it whole; 0 otherwise.
+    """
+    parts = [p for p in _words(column) if p not in _PART_GLUE]
+    for t in texts:
+        head = re.split(r",?\s*\bby\b", t.lower(), maxsplit=1)
+        if len(head) < 2 or len(head[1].split()) > 4 or not re.search(r"\b(date|day|month)\b", head[1]):
+            continue  # only "<column>, by <a date>": a ratio's or another clause's words are not its head
+        said = [w for w in _words(head[0]) if w not in _PART_GLUE and w not in {"the", "a", "an", "only"}]
+        if said and len(said) == len(parts) and _in_order(parts, tuple(said)):
+            return float(len(parts))
+    return 0.0
+
+
 def _in_order(parts: list[str], words: tuple[str, ...]) -> bool:
     """The column's parts said one after the other ("allocated spend"), not scattered ("the ticket was
     opened" does not name ``open_tickets``).
@@ -309,6 +324,7 @@ def find_term(
                     float(mentions(c, words)),
                     _phrase_hits(model, sm, c, words) - 0.5,
                     0.0 if plain else _fuller(c, words, dated),
+                    0.0 if plain else _headed(c, dated),
                 ),
                 c,
             )

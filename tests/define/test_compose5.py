@@ -301,3 +301,25 @@ def test_values_of_one_table_and_no_column_count_its_rows_below_confident(demo: 
     ):
         term = find_term(demo.model, text, text, lexicon(demo.model))
         assert term is None or term.agg != "count" or "dimensions or values" not in term.reason
+
+
+def test_a_rule_naming_only_the_column_and_its_date_says_what_is_summed(demo: Project) -> None:
+    # the definition names no column; "amount, by write-off date" names `amount` and a date
+    p = _propose(
+        demo,
+        "card_writeoffs",
+        "Card invoices that were written off",
+        "card only",
+        "amount, by write-off date",
+    )
+    assert [m.measure["expr"] for m in p.new_measures] == ["amount"]
+    assert [d.dimension["name"] for d in p.new_dimensions] == ["written_off_at"]
+    assert p.confidence < CONFIDENT
+    from metricmind.define.terms import _headed
+
+    assert _headed("amount", ("amount, by write-off date",)) == 1.0
+    # a ratio's clause is no head: "Refunded amount by refund date divided by …" names no column so
+    assert (
+        _headed("refunded_amount", ("Refunded amount by refund date divided by paid amount by paid date",))
+        == 0
+    )
