@@ -22,6 +22,7 @@ from metricmind.define.columns import TableValues, numeric_columns, on_columns
 from metricmind.define.columns import column_words as value_words
 from metricmind.define.compose import RIVAL_CONFIDENCE, RIVAL_MARGIN, compose
 from metricmind.define.confidence import assess
+from metricmind.define.core import core_unknown
 from metricmind.define.extend import compile_metric, extend, proposal_sql
 from metricmind.define.fit import incompatible, mismatch
 from metricmind.define.implied import implied
@@ -185,7 +186,7 @@ def _analyze(
         )
         for c in ranked[:5]
     ]
-    if unknown:
+    if unknown:  # a value misspelled ("Enterprize") is named with the nearest, core or not
         near = rulebook.unknown_value(
             [stems(t.lower().replace("-", " ")) for t in (*definition.rules, definition.text)],
             lexicon(model),
@@ -195,11 +196,18 @@ def _analyze(
             dim, word, nearest = near
             _refuse(proposal, "unknown_value", f"{dim} has no value {word!r}; nearest is {nearest!r}")
             return
+    core = core_unknown(  # an unknown word that is what the metric is refuses; one that qualifies is a doubt
+        AT_POINT.sub(" ", without_examples(definition.text)),
+        set(unknown),
+        lambda w: known(w, vocab | column_words | said),
+        verbs | VERBS,
+    )
+    if core:
         closest = ", ".join(c.metric.name for c in ranked[:3]) or "none"
         _refuse(
             proposal,
             "no_data",
-            f"the project has nothing for {', '.join(repr(w) for w in dict.fromkeys(unknown))} (no metric, "
+            f"the project has nothing for {', '.join(repr(w) for w in dict.fromkeys(core))} (no metric, "
             f"measure, dimension or dataset uses these words); closest metrics: {closest}",
         )
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from metricmind.define.proposal import RuleReading
-from metricmind.define.rulecues import COVERED_NEGATIVE, LIVE_RULE, NEGATIVE
+from metricmind.define.rulecues import CONVERT, COVERED_NEGATIVE, EQUIVALENT, LIVE_RULE, NEGATIVE
 from metricmind.define.rulevalues import RULE_GLUE, Context, Read, values_of
 from metricmind.define.words import GLUE, POINT_IN_TIME, content
 from metricmind.spec.names import SEP
@@ -90,3 +90,15 @@ def covered_by(words: tuple[str, ...], covering: list[str], negative: bool) -> s
         if len(want & have) / len(want) >= 0.75:
             return text
     return None
+
+
+def conversion_words(low: str, said: str, ctx: Context, own: set[str]) -> list[str]:
+    """The words of a conversion rule ``low`` that the source's own conversion ``said`` does not say,
+    besides the conversion's cue words and the words naming the source itself (``own``, its metric's
+    name): "annual contracts as monthly" against "annual … contracts count as monthly equivalents" has
+    none; "convert MRR to EUR at the exchange rate" has 'eur', 'exchange'.
+    """
+    have = {_root(w) for w in content(said)}
+    mine = {_root(w) for w in (*own, *content(ctx.own_name))}
+    rest = content(CONVERT.sub(" ", EQUIVALENT.sub(" ", low)).replace("-", " "))
+    return list(dict.fromkeys(w for w in rest if _root(w) not in have and _root(w) not in mine))

@@ -20,6 +20,7 @@ from metricmind.define.pairs import compared_flag, pair_reading
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecover import (
     LIVE_STATES,
+    conversion_words,
     covered_by,
     live_rule,
     live_states,
@@ -230,8 +231,19 @@ def _read(text: str, ctx: Context) -> Read:
         return Read(RuleReading(text, "noop", 0.8, "includes rows; restricts nothing"))
     if CONVERT.search(low):
         said = next((c for c in ctx.covering if EQUIVALENT.search(c)), None)
-        if said:
+        other = conversion_words(low, said, ctx, table_words(ctx)) if said else []
+        if said and not other:
             return Read(RuleReading(text, "covered", 0.8, f"already part of the source: {said!r}"))
+        if said:  # "Convert MRR to EUR at the month-end rate" is no monthly equivalent of annual contracts
+            return Read(
+                RuleReading(
+                    text,
+                    "unread",
+                    0.0,
+                    f"a conversion of {', '.join(map(repr, other))}, which the source's own conversion "
+                    f"({said!r}) does not say and the catalog has no expression for",
+                )
+            )
         return Read(
             RuleReading(text, "unread", 0.0, "a conversion of amounts the catalog has no expression for")
         )

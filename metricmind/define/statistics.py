@@ -42,6 +42,8 @@ def statistic_of(model: Model, metric: Metric) -> str:
         return "p50"
     if agg == "percentile" and ms.percentile is not None:
         return f"p{round(ms.percentile * 100)}"
+    if agg in ("max", "min"):
+        return agg
     return ""
 
 
@@ -51,19 +53,39 @@ STATISTIC_ONLY = re.compile(
     rf"^\s*(?:use\s+|take\s+)?{_STAT}(?:\s*,?\s*(?:not|rather than|instead of)\s+{_STAT})?\s*\.?\s*$",
     re.IGNORECASE,
 )
-_NAMES = {"average": "the average", "p50": "the median"}
+_NAMES = {
+    "average": "the average",
+    "p50": "the median",
+    "max": "the largest value",
+    "min": "the smallest value",
+}
+#: A rule that only names an extreme ("max, not sum", "the largest value rather than the total").
+_EXTREME = re.compile(
+    r"^\s*(?:use\s+|take\s+)?(?:the\s+)?(max|maximum|largest|highest|biggest|min|minimum|smallest|lowest)"
+    r"(?:\s+(?:value|one|amount))?(?:\s*,?\s*(?:not|rather than|instead of)\s+(?:the\s+|a\s+)?"
+    r"(?:sum|total|average|mean|count|median))?\s*\.?\s*$",
+    re.IGNORECASE,
+)
 
 
 def statistic_reading(text: str, computed: str) -> RuleReading | None:
     """A rule that only says which statistic is meant, against the one the metric ``computed``: read as
     saying how to aggregate when they agree, unread when they do not; None for any other rule.
     """
-    if not STATISTIC_ONLY.match(text):
+    extreme = _EXTREME.match(text)
+    if extreme:
+        asked = (
+            "max"
+            if extreme.group(1).lower() in ("max", "maximum", "largest", "highest", "biggest")
+            else "min"
+        )
+    elif not STATISTIC_ONLY.match(text):
         return None
-    asked = statistic_asked(text)
+    else:
+        asked = statistic_asked(text)
     if asked and asked == computed:
         return RuleReading(text, "noop", 0.8, f"says the metric is {_NAMES.get(asked, asked)}, as it is")
-    what = _NAMES.get(computed, computed) or "no average or percentile"
+    what = _NAMES.get(computed, computed) or "another aggregation (a sum or a count)"
     return RuleReading(
         text, "unread", 0.0, f"asks for {_NAMES.get(asked, asked)}; the metric computes {what}"
     )
