@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable
 
 from metricmind.define.proposal import RuleReading
+from metricmind.define.statistics import ASKS_OTHER
 from metricmind.define.words import content, lexicon
 from metricmind.spec.model import Model
 
@@ -89,7 +90,12 @@ def cover_restating(
     said = said | words_of(r.text for r in readings if r.status == "filter")
     out = []
     for r in readings:
-        if r.status == UNREAD and r.suggestion is None and restates(model, r.text, explained, said):
+        if (
+            r.status == UNREAD
+            and r.suggestion is None
+            and not r.reason.startswith(ASKS_OTHER)  # "max, not sum" of a sum: another statistic
+            and restates(model, r.text, explained, said)
+        ):
             r = RuleReading(r.text, "covered", 0.75, f"restates how the metric computes: {what}")
         out.append(r)
     return out

@@ -68,6 +68,11 @@ _EXTREME = re.compile(
 )
 
 
+#: The start of the reason of a rule asking for a statistic the metric does not compute: no restating
+#: rule (``restate.py``) may cover it ("max, not sum" on a sum is never "how the metric computes").
+ASKS_OTHER = "asks for "
+
+
 def statistic_reading(text: str, computed: str) -> RuleReading | None:
     """A rule that only says which statistic is meant, against the one the metric ``computed``: read as
     saying how to aggregate when they agree, unread when they do not; None for any other rule.
@@ -87,5 +92,5 @@ def statistic_reading(text: str, computed: str) -> RuleReading | None:
         return RuleReading(text, "noop", 0.8, f"says the metric is {_NAMES.get(asked, asked)}, as it is")
     what = _NAMES.get(computed, computed) or "another aggregation (a sum or a count)"
     return RuleReading(
-        text, "unread", 0.0, f"asks for {_NAMES.get(asked, asked)}; the metric computes {what}"
+        text, "unread", 0.0, f"{ASKS_OTHER}{_NAMES.get(asked, asked)}; the metric computes {what}"
     )
