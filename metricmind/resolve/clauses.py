@@ -26,16 +26,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+_VERB = (
+    r"(?:\s+(?:please|pls|kindly|quickly|just|also))?"
+    r"(?:\s+(?:pull|put|get|dig|send|share|give|show|tell|find|run|grab|fetch|look|see|check|provide|prepare"
+    r"|compile|have|know|understand)"
+    r"(?:\s+(?:me|us))?(?:\s+(?:together|up|out|over|at|into))?)?"
+)
+"""The verb of the asking right after an opener ("could you pull together …"): asking, not asked."""
+
 _OPENER = re.compile(
     r"""\b(?:
-        (?:can|could|would|will)\s+(?:you|u|someone|somebody|i|we)\b
-      | (?:i|we)(?:\s+would|\s+'d|'d|’d)?\s+(?:really\s+)?(?:need|want|like|love)\b
+        (?:can|could|would)\s+(?:you|u|someone|somebody)\b
+      | (?:can|could|may)\s+(?:i|we)\s+(?:see|get|have)\b
+      | (?:would|is)\s+it\s+(?:be\s+)?possible\s+to\b
+      | (?:i|we)(?:\s+would|\s+'d|'d|’d)?\s+(?:really\s+)?(?:need|want|like|love)(?:\s+to)?\b
       | (?:i'm|i’m|im|i\s+am|we're|we’re|we\s+are)\s+(?:looking\s+for|after|hoping\s+to\s+see)\b
       | wants?\s+to\s+(?:know|see|understand|find\s+out|look\s+at)\b
       | (?:show|give|tell|send|get|pull|share|find)\s+(?:me|us)\b
-      | please\s+(?:show|give|pull|send|share|list|break)\b
+      | please\b
       | let\s+me\s+(?:see|know)\b
-    )""",
+    )"""
+    + _VERB,
     re.X | re.I,
 )
 """Words that open a request ("can you show me", "I need", "our agency wants to know")."""
@@ -92,44 +103,74 @@ def _sentences(question: str) -> list[tuple[int, int]]:
     return out
 
 
-def _request_sentence(question: str, sentences: list[tuple[int, int]]) -> int | None:
-    """The index of the sentence that holds the request: the first with an opener followed by words, else
-    the one that asks (a question mark or a question word), when exactly one does.
+def _opener(question: str, a: int, b: int) -> re.Match[str] | None:
+    """The first opener of the sentence ``a``..``b`` with a request of two words or more after it (none
+    inside a sentence that asks by its first word: "how many customers will we sign", "what do you see").
     """
-    for k, (a, b) in enumerate(sentences):
-        m = _OPENER.search(question, a, b)
-        if m is not None and len(question[m.end() : b].split()) >= 2:
-            return k
-    asking = [
-        k
-        for k, (a, b) in enumerate(sentences)
-        if question[a:b].rstrip().endswith("?") or _ASKS.match(question[a:b])
-    ]
-    return asking[0] if len(asking) == 1 else None
-
-
-def request_only(question: str) -> RequestOnly | None:
-    """The question with its context blanked, or None when it has none (one plain request)."""
-    sentences = _sentences(question)
-    k = 0 if len(sentences) == 1 else _request_sentence(question, sentences)
-    if k is None:
+    if _ASKS.match(question[a:b]):
         return None
-    a, b = sentences[k]
-    opener = _OPENER.search(question, a, b)
-    if opener is not None and len(question[opener.end() : b].split()) >= 2:
-        a = opener.start()  # the lead-in before "can you …" is context
+    for m in _OPENER.finditer(question, a, b):
+        if len(question[m.end() : b].split()) >= 2:
+            return m
+    return None
+
+
+def _asks(question: str, a: int, b: int) -> bool:
+    """Whether the sentence ``a``..``b`` asks: a question mark, or a question word first."""
+    return question[a:b].rstrip().endswith("?") or bool(_ASKS.match(question[a:b]))
+
+
+_ASIDE = re.compile(r"(?::|\s[-–—]|,)\s+(?=(?:how|what|which|who|where|when|why|whats|what's)\b)", re.I)
+"""A lead-in ended by a colon, dash or comma before a question word ("The sales team is asking: what's
+our NRR", "Just to double check the deck, what was MRR …")."""
+
+
+def _one(question: str, a: int, b: int) -> RequestOnly | None:
+    """The sentence ``a``..``b`` as the request (its lead-in and closing condition blanked too)."""
+    start = a
+    opener = _opener(question, a, b)
+    if opener is not None:
+        a = opener.end()  # "… can you pull together": the lead-in and the asking are context
+    else:
+        asides = list(_ASIDE.finditer(question, a, b))
+        if asides:
+            a = asides[-1].end()  # the last one: the question asked after every lead-in
     cond = _CONDITION.search(question, a, b)
     if cond is not None and len(question[a : cond.start()].split()) >= 2:
         b = cond.start()  # "… if possible": a condition of the asking, not of the question
     if a == 0 and b == len(question):
         return None
     blanked = " " * a + question[a:b] + " " * (len(question) - b)
+    asked_from = opener.start() if opener is not None else a  # (the opener itself is no context)
     context = tuple(
         part
-        for part in (question[:a].strip(" ,;:-–—"), question[b:].strip(" ,;:-–—.?!"))
+        for part in (question[:asked_from].strip(" ,;:-–—"), question[b:].strip(" ,;:-–—.?!"))
         if part and any(ch.isalnum() for ch in part)
     )
-    if not context:
-        return None
-    lead = question[sentences[k][0] : a]
+    lead = question[start:asked_from]
     return RequestOnly(blanked, context, lead if lead.strip() and _BARE_LEAD.match(lead) else None)
+
+
+def request_candidates(question: str) -> list[RequestOnly]:
+    """Readings of the question as one request with its context blanked, most likely first: each sentence
+    that asks with an opener ("Can you give me …?"), then one that asks, then one with an opener; a
+    sentence that does neither is never the request. A question of one sentence is its own candidate.
+    """
+    sentences = _sentences(question)
+    ranked: list[tuple[int, int]] = []
+    for k, (a, b) in enumerate(sentences):
+        opener, asks = _opener(question, a, b) is not None, _asks(question, a, b)
+        if opener or asks or len(sentences) == 1:
+            ranked.append((0 if opener and asks else 1 if asks else 2, k))
+    out: list[RequestOnly] = []
+    for _, k in sorted(ranked)[:4]:
+        one = _one(question, *sentences[k])
+        if one is not None:
+            out.append(one)
+    return out
+
+
+def request_only(question: str) -> RequestOnly | None:
+    """The most likely request of the question with its context blanked, or None (one plain request)."""
+    found = request_candidates(question)
+    return found[0] if found else None

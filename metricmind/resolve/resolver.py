@@ -39,7 +39,7 @@ from metricmind.resolve.attribution import (
     wants_analysis,
 )
 from metricmind.resolve.audit import _AuditReading
-from metricmind.resolve.clauses import request_only
+from metricmind.resolve.clauses import request_candidates
 from metricmind.resolve.coarse import widen_to_grain
 from metricmind.resolve.describe import MetricTexts, metric_texts
 from metricmind.resolve.describe import key as word_key
@@ -252,16 +252,19 @@ class Resolver:
         """
         if res.answerable and res.confidence >= 1.0:
             return reading, res
-        alone = request_only(question)
-        if alone is None:
+        best: tuple[_Reading, Resolution, tuple[str, ...]] | None = None
+        for alone in request_candidates(question):
+            if alone.bare_lead is not None and self.entities.nouns & set(stems(alone.bare_lead)):
+                continue  # "For our Japanese customers, can you show me MRR": who is asked about
+            alt = _Reading(self, alone.text, day)
+            alt_res = alt.run()
+            top = best[1] if best is not None else res
+            if (alt_res.answerable, alt_res.confidence) > (top.answerable, top.confidence):
+                best = (alt, alt_res, alone.context)
+        if best is None:
             return reading, res
-        if alone.bare_lead is not None and self.entities.nouns & set(stems(alone.bare_lead)):
-            return reading, res  # "For our Japanese customers, can you show me MRR": who is asked about
-        alt = _Reading(self, alone.text, day)
-        alt_res = alt.run()
-        if (alt_res.answerable, alt_res.confidence) <= (res.answerable, res.confidence):
-            return reading, res
-        alt_res.notes.extend(f"read '{c}' as context" for c in alone.context)
+        alt, alt_res, context = best
+        alt_res.notes.extend(f"read '{c}' as context" for c in context)
         return alt, alt_res
 
     def confirm(self, res: Resolution) -> dict[str, Any]:

@@ -35,7 +35,7 @@ def test_the_request_is_found_and_the_context_blanked_in_place() -> None:
     q = "Quick context: we shipped X in April. Can you give me events by week?"
     alone = request_only(q)
     assert alone is not None and len(alone.text) == len(q)
-    assert alone.text.strip() == "Can you give me events by week?"
+    assert alone.text.strip() == "events by week?"  # the opener ("Can you give me") is asking, not asked
     assert alone.context == ("Quick context: we shipped X in April.",)
     assert request_only("mrr by region last quarter") is None  # one plain request: nothing to blank
     assert request_only("how did mrr move? q1 vs q4") is None  # two pieces, neither opens a request
@@ -141,3 +141,36 @@ def test_a_move_over_a_grain_is_the_trend_not_a_comparison(demo: Resolver) -> No
     assert res.answerable and res.comparison is None and _groups(res) == {"metric_time__month"}
     grown = demo.resolve("how fast is arr climbing each month this year", as_of=DAY)
     assert grown.comparison == "previous_period"  # a growth word still compares
+
+
+@pytest.mark.parametrize(
+    ("question", "metric", "groups"),
+    [
+        # the verb of the asking ("pull together") is asking, not asked
+        ("Hi all! Could you pull together churned MRR by plan for last quarter?", "churned_mrr", None),
+        ("Would it be possible to get signups broken down by region for 2024?", "signups", None),
+        # a lead-in ended by a colon or a comma before a question word
+        ("Finance keeps asking: what's our gross revenue retention by segment this year?", None, None),
+        ("Just so the slide is right, what was ARR at the end of March?", "arr", set()),
+        # a sentence with an opener that is context; the sentence that asks is the request
+        (
+            "I want to get a feel for onboarding. How many trial starts did we get each week in May?",
+            "trial_starts",
+            {"metric_time__week"},
+        ),
+    ],
+)
+def test_openers_asides_and_the_sentence_that_asks(
+    demo: Resolver, question: str, metric: str | None, groups: set[str] | None
+) -> None:
+    res = demo.resolve(question, as_of=DAY)
+    assert res.answerable and res.confidence >= 0.8, (res.reason, res.notes)
+    assert res.metrics == [metric or "gross_revenue_retention"]
+    if groups is not None:
+        assert _groups(res) == groups
+
+
+def test_a_question_word_first_keeps_its_own_words(demo: Resolver) -> None:
+    # "will we" inside a question is no opener: the future is still refused
+    res = demo.resolve("how many new customers will we sign in q3", as_of=DAY)
+    assert not res.answerable
