@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from metricmind.define.proposal import Definition
+from metricmind.define.rulecover import only_point_in_time
 from metricmind.define.statistics import statistic_asked, statistic_of
 from metricmind.define.words import COUNT, DISTINCT, MONEY, RATIO, SNAPSHOT, content, stems
 from metricmind.resolve.lexicon import COMMON_WORDS  # noqa: F401
@@ -68,7 +69,9 @@ def rank(
     said = stems(spoken.lower().replace("_", " ").replace("-", " "))
     want_content = {_fold(w) for w in content(text)}
     wants_money, wants_count = wants_unit(definition.text)
-    wants_snapshot = bool(SNAPSHOT.search(definition.text))
+    wants_snapshot = bool(SNAPSHOT.search(definition.text)) or any(  # a rule "as of month end"
+        only_point_in_time(r.lower()) for r in definition.rules
+    )
     wants_distinct = bool(DISTINCT.search(definition.text))
     asked = statistic_asked(definition.text)
     wants_ratio = bool(RATIO.search(definition.text)) or asked.startswith("p")

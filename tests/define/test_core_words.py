@@ -97,3 +97,22 @@ def test_max_not_sum_is_never_read_as_the_snapshot_rule(demo: Project) -> None:
         Definition("mrr_eom", "MRR at month end", ("take the last day, don't sum days",)), demo.model
     )
     assert kept.rules[0].status == "covered"
+
+
+def test_a_rule_saying_only_when_the_value_is_taken_asks_for_a_snapshot(demo: Project) -> None:
+    # "as of month end" in a rule ranks like "at month end" in the definition: the month-end MRR with the
+    # filters, not a flow of MRR movements whose description shares "pay"
+    p = analyze(
+        Definition(
+            "growth_monthly_mrr",
+            "MRR from Growth plan customers who pay month to month",
+            ("Growth tier only", "monthly billing only", "excl. trials", "as of month end"),
+        ),
+        demo.model,
+    )
+    assert p.metric is not None and p.metric["type_params"] == {"measure": "mrr"}, p.metric
+    assert [r.status for r in p.rules] == ["filter", "filter", "filter", "covered"]
+    # the twist: a definition naming a flow keeps it, and the rule it cannot honour stays unread
+    flow = analyze(Definition("emea_new", "New MRR from EMEA customers", ("as of month end",)), demo.model)
+    assert flow.metric is not None and flow.metric["type_params"] == {"measure": "new_mrr"}
+    assert flow.rules[0].status == "unread"
