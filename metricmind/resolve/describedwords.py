@@ -255,7 +255,10 @@ class _DescribedReading(_ReadingBase):
             return None
         texts, models = self.r.texts, self.r.model.metrics
         unit = models[partner].meta.get("unit") if partner in models else None
-        wanted = [word_key(word), *(word_key(r) for r in rest)]
+        # a verb of winning or losing says new or churned, as the metrics' own verbs do ("signed and
+        # churned customers": new customers)
+        said = "new" if word in WIN_VERBS else "churn" if word in LOSE_VERBS else word
+        wanted = [word_key(said), *(word_key(r) for r in rest)]
         found = [
             m
             for m, weights in texts.weights.items()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from metricmind.resolve.reading import _ReadingBase
+from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.text import root
 
 MEASURE_KINDS: dict[str, frozenset[str]] = {
@@ -120,3 +120,21 @@ class _MeasureListReading(_ReadingBase):
             if want in phrase and phrase & words and not phrase & others and len(phrase) <= 3
         }  # ("mean invoice amount" is an average, not the amount)
         return next(iter(found)) if len(found) == 1 else None
+
+    def loose_in_list(self, found: list[tuple[_Pick, str]]) -> list[tuple[_Pick, str]]:
+        """A one-word metric read loosely ("churned": the churn rate) listed before a phrase whose head noun
+        it shares ("churned and new MRR"): the word and the head noun name a metric too (churned MRR), so
+        the loose reading is dropped and the word left for the shared head noun.
+        """
+        loose = {
+            q.first: q for q, _ in found if q.last - q.first == 1 and min(e.rank for e in q.entries) >= 2
+        }
+        for p, _ in found:
+            j = p.first - 1
+            if p.last - p.first < 2 or j < 1 or self.tokens[j].norm not in _LIST or j - 1 not in loose:
+                continue
+            rest = self.stems[p.first + 1 : p.last]
+            if any(e.kind == "metric" for e in self.lex.lookup((self.stems[j - 1], *rest))):
+                self.used[j - 1] = False
+                found = [(q, n) for q, n in found if q is not loose[j - 1]]
+        return found

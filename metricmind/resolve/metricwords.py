@@ -150,6 +150,7 @@ class _MetricReading(_DescribedReading, _MeasureListReading, _VerbReading):
                     continue
                 keep.append((p, name))
             found = keep
+        found = self.loose_in_list(found)
         out: list[str] = []
         for p, name in found:
             for shared in self.shared_noun(p):

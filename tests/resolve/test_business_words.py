@@ -140,3 +140,21 @@ def test_by_a_bare_entity_still_groups(demo: Resolver) -> None:
     for q in ("refunds by customers", "upgrades by customer"):
         res = demo.resolve(q, as_of=DAY)
         assert res.group_by == [("customer__name", None)], q
+
+
+@pytest.mark.parametrize(
+    ("question", "metrics"),
+    [
+        # a verb of winning or losing listed with a shared noun says new or churned
+        ("signed and churned customers last 6 months", {"new_customers", "churned_customers"}),
+        # a loose one-word reading listed before a phrase is that phrase's head noun's kind
+        ("churned and new mrr by month", {"churned_mrr", "new_mrr"}),
+        ("churn and expansion mrr last quarter", {"churned_mrr", "expansion_mrr"}),
+    ],
+)
+def test_lists_sharing_a_head_noun(demo: Resolver, question: str, metrics: set[str]) -> None:
+    res = demo.resolve(question, as_of=DAY)
+    assert res.answerable and set(res.metrics) == metrics
+    # a whole phrase listed keeps its own metric
+    rate = demo.resolve("churn rate and new mrr", as_of=DAY)
+    assert set(rate.metrics) == {"customer_churn_rate", "new_mrr"}
