@@ -29,7 +29,7 @@ from dataclasses import dataclass
 _VERB = (
     r"(?:\s+(?:please|pls|kindly|quickly|just|also))?"
     r"(?:\s+(?:pull|put|get|dig|send|share|give|show|tell|find|run|grab|fetch|look|see|check|provide|prepare"
-    r"|compile|have|know|understand)"
+    r"|compile|have|know|understand|confirm|calculate|compute|work\s+out|figure\s+out|break\s+down)"
     r"(?:\s+(?:me|us))?(?:\s+(?:together|up|out|over|at|into))?)?"
 )
 """The verb of the asking right after an opener ("could you pull together …"): asking, not asked."""
@@ -54,6 +54,9 @@ _OPENER = re.compile(
 _ASKS = re.compile(r"^\s*(?:how|what|which|who|where|when|why|is|are|did|does|do|was|were)\b", re.I)
 """A sentence that asks by its first word."""
 
+_GOES_ON = re.compile(r"^\s*(?:also|and|plus|then|additionally|oh and|p\.?s\.?)\b", re.I)
+"""A sentence that goes on with the request before it ("Also, split it by segment too.")."""
+
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)")
 """Where one sentence ends and the next begins (a full stop, question or exclamation mark, then a space)."""
 
@@ -63,11 +66,17 @@ _CONDITION = re.compile(
       | when(?:ever)?\s+you\s+(?:can|get|have)
       | as\s+soon\s+as
       | (?:thanks|thank\s+you|cheers|thx|ty)\b
-    )[^.?!]*[.?!]*\s*$""",
+      | (?:too|as\s+well)(?=\s*[.?!]*\s*$)
+    )[^.?!,]*[.?!]*\s*$""",
     re.X | re.I,
 )
 """A closing condition or thanks at the end of the request ("… by region if possible.")."""
 
+
+_MID_CONDITION = re.compile(
+    r"(?<=,)\s*(?:if\s+possible|if\s+you\s+can|where\s+possible|ideally|if\s+it's\s+easy)\s*,", re.I
+)
+"""A condition set off by commas inside the request ("Also, if possible, split it by segment")."""
 
 _BARE_LEAD = re.compile(
     r"^\s*(?:for|in|on|at|among|across|within|with|ahead\s+of|before|after|regarding|re|about|as)\b(?!.*\b(?:i|we|they|he|she|you|i'm|we're|it's)\b)",
@@ -96,7 +105,11 @@ def _sentences(question: str) -> list[tuple[int, int]]:
     pieces = list(zip(cuts, cuts[1:], strict=False))
     out: list[tuple[int, int]] = []
     for a, b in pieces:
-        if out and (len(question[a:b].split()) < 4 or len(question[out[-1][0] : out[-1][1]].split()) < 4):
+        if out and (
+            len(question[a:b].split()) < 4
+            or len(question[out[-1][0] : out[-1][1]].split()) < 4
+            or _GOES_ON.match(question[a:b])
+        ):
             out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))
@@ -140,7 +153,8 @@ def _one(question: str, a: int, b: int) -> RequestOnly | None:
         b = cond.start()  # "… if possible": a condition of the asking, not of the question
     if a == 0 and b == len(question):
         return None
-    blanked = " " * a + question[a:b] + " " * (len(question) - b)
+    inside = _MID_CONDITION.sub(lambda m: " " * len(m.group(0)), question[a:b])
+    blanked = " " * a + inside + " " * (len(question) - b)
     asked_from = opener.start() if opener is not None else a  # (the opener itself is no context)
     context = tuple(
         part

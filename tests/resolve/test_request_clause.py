@@ -174,3 +174,17 @@ def test_a_question_word_first_keeps_its_own_words(demo: Resolver) -> None:
     # "will we" inside a question is no opener: the future is still refused
     res = demo.resolve("how many new customers will we sign in q3", as_of=DAY)
     assert not res.answerable
+
+
+def test_a_sentence_that_goes_on_is_part_of_the_request(demo: Resolver) -> None:
+    res = demo.resolve("Could you show me ARR by plan? Also, if possible, split it by region too.", as_of=DAY)
+    assert res.answerable and res.metrics == ["arr"]
+    assert _groups(res) == {"subscription__plan_tier", "customer__region"}
+    # "as well as" joins, it is no closing word
+    both = demo.resolve("arr by plan as well as by region", as_of=DAY)
+    assert _groups(both) == {"subscription__plan_tier", "customer__region"}
+
+
+def test_the_verb_of_asking_after_an_opener(demo: Resolver) -> None:
+    res = demo.resolve("Before the deck goes out, can you confirm total refunds in Q1 2025?", as_of=DAY)
+    assert res.answerable and res.metrics == ["refunds"] and res.confidence == 1.0
