@@ -17,7 +17,7 @@ from typing import Any
 
 from metricmind.define.proposal import Definition, NewDimension, Proposal
 from metricmind.define.shape import join_filters
-from metricmind.define.terms import _verb_hit
+from metricmind.define.terms import _verb_hit, time_of
 from metricmind.define.words import bare_time_name, stems
 from metricmind.spec.model import Dimension, Grain, Model
 
@@ -40,6 +40,9 @@ def undeclared_dates(
     if not columns:
         return []
     phrases = [t for t in (definition.text, *definition.rules) if DATING.search(t)]
+    # a phrase a declared time dimension already answers ("by signup date") adds nothing: a mart's copy
+    # of the column is never declared beside the catalog's own
+    phrases = [t for t in phrases if not any(time_of(sm, _words(t)) for sm in model.semantic_models.values())]
     if not phrases:
         return []
     out: list[NewDimension] = []

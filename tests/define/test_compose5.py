@@ -323,3 +323,14 @@ def test_a_rule_naming_only_the_column_and_its_date_says_what_is_summed(demo: Pr
         _headed("refunded_amount", ("Refunded amount by refund date divided by paid amount by paid date",))
         == 0
     )
+
+
+def test_a_date_the_catalog_declares_adds_no_dimension(demo: Project) -> None:
+    # the touches' table also holds a `touch_date` column, but "touch date" is the declared touched_at
+    from metricmind.define.newtime import undeclared_dates
+
+    columns = _columns(demo)
+    assert "touch_date" in columns["main.fct_marketing_touchpoints_canonical"]
+    assert undeclared_dates(demo.model, Definition("x", "Paid touches", ("by touch date",)), columns) == []
+    found = undeclared_dates(demo.model, Definition("x", "Invoice amount", ("by write-off date",)), columns)
+    assert [(d.semantic_model, d.dimension["name"]) for d in found] == [("invoices", "written_off_at")]
