@@ -343,6 +343,7 @@ class _Reading(_PickReading, _AuditReading):
         if not self.tokens:
             return res.refuse("the question is empty", self.popular())
         self.correct_typos()
+        self.read_particles()
         cands = self.candidates()
         amounts = {i for i in range(len(self.tokens)) if counted_amount(self.tokens, i)}
         # a metric's identifier of three words or more holding a time word ("funded amount mom growth") is the
@@ -472,6 +473,24 @@ class _Reading(_PickReading, _AuditReading):
             (whole, *self.stems[k + 1 : k + 2]),
         ]
         return whole if any(len(key) > 1 and self.lex.lookup(tuple(key)) for key in around) else None
+
+    def read_particles(self) -> None:
+        """A verb of moving with "down" or "up" ("moving down to smaller plans", "stepping down a tier") is
+        the one metric whose names begin with the particle (downgrades, downsell: contraction MRR), read from
+        the catalog's own words; no such metric, or several, and the particle stays a particle.
+        """
+        for k in range(1, len(self.tokens)):
+            particle = self.tokens[k].norm
+            if particle not in ("down", "up") or self.tokens[k - 1].norm not in MOVE_VERBS:
+                continue
+            words = {
+                w: {e.target for e in self.lex.lookup((w,)) if e.kind == "metric"}
+                for w in self.lex.vocabulary
+                if w.startswith(particle) and len(w) > len(particle) + 2
+            }
+            targets = set().union(*(t for t in words.values() if t)) if words else set()
+            if len(targets) == 1:
+                self.stems[k] = min(w for w, t in words.items() if t)
 
     def note_corrections(self) -> None:
         """Say which typed words the reading took as other words ("read 'regn' as region"), each at a cost

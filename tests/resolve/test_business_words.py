@@ -158,3 +158,11 @@ def test_lists_sharing_a_head_noun(demo: Resolver, question: str, metrics: set[s
     # a whole phrase listed keeps its own metric
     rate = demo.resolve("churn rate and new mrr", as_of=DAY)
     assert set(rate.metrics) == {"customer_churn_rate", "new_mrr"}
+
+
+def test_moving_down_is_the_metric_whose_names_begin_so(demo: Resolver) -> None:
+    res = demo.resolve("what did we lose from people moving down to smaller plans last quarter", as_of=DAY)
+    assert res.answerable and res.metrics == ["contraction_mrr"] and res.confidence < 0.8
+    # without a verb of moving, "down" is a particle
+    plain = demo.resolve("mrr down by plan last quarter", as_of=DAY)
+    assert "contraction_mrr" not in plain.metrics
