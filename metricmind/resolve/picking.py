@@ -35,6 +35,24 @@ MOVE_VERBS = frozenset(
 class _PickReading(_FilterReading):
     """Context checks used while choosing phrases."""
 
+    def read_particles(self) -> None:
+        """A verb of moving with "down" or "up" ("moving down to smaller plans", "stepping down a tier") is
+        the one metric whose names begin with the particle (downgrades, downsell: contraction MRR), read from
+        the catalog's own words; no such metric, or several, and the particle stays a particle.
+        """
+        for k in range(1, len(self.tokens)):
+            particle = self.tokens[k].norm
+            if particle not in ("down", "up") or self.tokens[k - 1].norm not in MOVE_VERBS:
+                continue
+            words = {
+                w: {e.target for e in self.lex.lookup((w,)) if e.kind == "metric"}
+                for w in self.lex.vocabulary
+                if w.startswith(particle) and len(w) > len(particle) + 2
+            }
+            targets = set().union(*(t for t in words.values() if t)) if words else set()
+            if len(targets) == 1:
+                self.stems[k] = min(w for w, t in words.items() if t)
+
     def bare_entity(self, c: _Pick, entries: list[Entry]) -> bool:
         """A lone noun for an entity ("accounts", "companies") read as its name dimension: a breakdown only
         after a grouping or ranking word; elsewhere it says who is counted.
