@@ -228,7 +228,19 @@ def _read(text: str, ctx: Context) -> Read:
         dated = _time_rule(low, words, ctx) if re.match(r"\s*count\w*\b", low) else None
         if dated:  # "Count invoices by the month they were paid": a date, not an inclusion
             return Read(RuleReading(text, "time", 0.85, f"dates the metric by {dated}"), time_dimension=dated)
-        return Read(RuleReading(text, "noop", 0.8, "includes rows; restricts nothing"))
+        named = _counts_values(low, words, ctx)
+        if named and re.search(r"\b(all|every|any|whether|regardless|either)\b", low):
+            return Read(  # "Count every invoice, card or wire": all of them, or only those two?
+                RuleReading(
+                    text,
+                    "noop",
+                    OTHER_NAME,
+                    f"read as restricting nothing, but it names {', '.join(named)}: check that it does not "
+                    "keep only those",
+                )
+            )
+        if not named:  # "Count each returning customer …" names which rows: read as a filter below
+            return Read(RuleReading(text, "noop", 0.8, "includes rows; restricts nothing"))
     if CONVERT.search(low):
         said = next((c for c in ctx.covering if EQUIVALENT.search(c)), None)
         other = conversion_words(low, said, ctx, table_words(ctx)) if said else []
@@ -340,3 +352,16 @@ def _read(text: str, ctx: Context) -> Read:
     if ctx.snapshot and only_point_in_time(low):  # "as of month end" on a month-end snapshot: what it is
         return Read(RuleReading(text, "covered", 0.8, "the metric is already the value at each month's end"))
     return Read(RuleReading(text, "unread", 0.0, "no dimension or value of the catalog found in this rule"))
+
+
+def _counts_values(low: str, words: tuple[str, ...], ctx: Context) -> list[str]:
+    """A rule that says what is counted ("Count each returning customer …", "Count only EMEA accounts")
+    and names values: it restricts the rows (a filter), never "includes rows" — unless it adds ("too",
+    "as well", "also").
+    """
+    if not re.match(r"\s*count\w*\b", low) or re.search(r"\b(too|as well|also)\b", low):
+        return []
+    found, _ = values_of(words, ctx)
+    ctx.ambiguous.clear()
+    ctx.chosen.clear()
+    return [f"{d} = {v}" for d, v in found]
