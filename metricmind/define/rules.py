@@ -228,18 +228,18 @@ def _read(text: str, ctx: Context) -> Read:
         dated = _time_rule(low, words, ctx) if re.match(r"\s*count\w*\b", low) else None
         if dated:  # "Count invoices by the month they were paid": a date, not an inclusion
             return Read(RuleReading(text, "time", 0.85, f"dates the metric by {dated}"), time_dimension=dated)
-        named = _counts_values(low, words, ctx)
-        if named and re.search(r"\b(all|every|any|whether|regardless|either)\b", low):
+        counted = _counts_values(low, words, ctx)
+        if counted and re.search(r"\b(all|every|any|whether|regardless|either)\b", low):
             return Read(  # "Count every invoice, card or wire": all of them, or only those two?
                 RuleReading(
                     text,
                     "noop",
                     OTHER_NAME,
-                    f"read as restricting nothing, but it names {', '.join(named)}: check that it does not "
+                    f"read as restricting nothing, but it names {', '.join(counted)}: check that it does not "
                     "keep only those",
                 )
             )
-        if not named:  # "Count each returning customer …" names which rows: read as a filter below
+        if not counted:  # "Count each returning customer …" names which rows: read as a filter below
             return Read(RuleReading(text, "noop", 0.8, "includes rows; restricts nothing"))
     if CONVERT.search(low):
         said = next((c for c in ctx.covering if EQUIVALENT.search(c)), None)
