@@ -196,6 +196,10 @@ class Policy:
             among every allowed arm.
         interactions: The context features (indices) the factored model's option blocks read, besides
             the bias (default every feature; the base block always reads every feature).
+        tie: Reward points within which two arms' estimated rewards are a tie: of the arms whose
+            estimate is within ``tie`` of the chosen arm's, the one with the lowest estimated cost is
+            played (the cost each :meth:`observe` was given, e.g. its latency). The reward stays what
+            ranks the arms; the cost only orders the arms the reward cannot tell apart (0: no tie-break).
     """
 
     def __init__(
@@ -216,6 +220,7 @@ class Policy:
         interactions: Sequence[int] | None = None,
         epsilon_schedule: str = "per_context",
         epsilon_visits: int = 10,
+        tie: float = 0.5,
     ) -> None:
         if algorithm not in ALGORITHMS:
             raise MetricmindError(
@@ -238,6 +243,7 @@ class Policy:
         self.epsilon = epsilon
         self.epsilon_schedule = epsilon_schedule
         self.epsilon_visits = max(1, int(epsilon_visits))
+        self.tie = float(tie)
         #: How often each context (rounded to one decimal) was decided (the per-context schedule).
         self.visits: dict[str, int] = {}
         self.confidence = confidence
@@ -256,6 +262,10 @@ class Policy:
         #: The sufficient statistics: per arm (disjoint, k×d×d and k×d) or over the blocks (factored).
         self.A = self._prior() if model == "factored" else np.tile(np.eye(d) * ridge, (k, 1, 1))
         self.b = np.zeros(size) if model == "factored" else np.zeros((k, d))
+        #: The same statistics for the cost (what ties are broken by), and whether any cost was observed.
+        self.bc = np.zeros_like(self.b)
+        self.costs = 0
+        self.cost_theta = np.zeros((k, d))
         #: Each arm's coefficients and posterior covariance, what decisions read.
         self.theta = np.zeros((k, d))
         self.A_inv = np.zeros((k, d, d))
@@ -267,7 +277,7 @@ class Policy:
         self.reward_sum = np.zeros(k)
         self.experiences = 0
         self.trainings = 0
-        self._buffer: list[tuple[np.ndarray, int, float]] = []
+        self._buffer: list[tuple[np.ndarray, int, float, float | None]] = []
 
     def _lift(self) -> np.ndarray:
         d = self.dim
@@ -393,12 +403,37 @@ class Policy:
         scores = self.scores(context, allowed)
         best = max(scores.values())
         top = [a for a, s in scores.items() if s >= best - 1e-12]
-        return top[int(self.rng.integers(len(top)))]
+        pick = top[int(self.rng.integers(len(top)))]
+        return self.tie_break(context, list(scores), pick)
 
-    def observe(self, context: Sequence[float] | np.ndarray, arm: str, reward: float) -> bool:
-        """Record the reward ``arm`` earned for ``context``; True when this experience triggered training."""
+    def tie_break(self, context: Sequence[float] | np.ndarray, allowed: Sequence[str], pick: str) -> str:
+        """Among ``allowed``, the arm of lowest estimated cost whose estimated reward is within
+        :attr:`tie` of ``pick``'s (``pick`` itself when no cost was ever observed, or none is cheaper).
+
+        The default reward pays a result-cache hit and a rollup's answer the same (an optimization,
+        under a second), so the reward alone leaves the choice between them to chance; the measured
+        cost (latency) decides it, never against a reward difference larger than the tie.
+        """
+        if self.tie <= 0 or not self.costs or len(allowed) < 2:
+            return pick
+        x = self._x(context)
+        ids = self._allowed(allowed)
+        mean = self.theta[ids] @ x
+        cost = self.cost_theta[ids] @ x
+        mine = ids.index(self.index[pick])
+        tied = [k for k in range(len(ids)) if abs(mean[k] - mean[mine]) <= self.tie]
+        cheapest = min(tied, key=lambda k: (cost[k], k != mine))
+        return self.arms[ids[cheapest]]
+
+    def observe(
+        self, context: Sequence[float] | np.ndarray, arm: str, reward: float, cost: float | None = None
+    ) -> bool:
+        """Record the reward ``arm`` earned for ``context`` (and its ``cost``, e.g. ``log1p`` of its
+        latency in ms: what ties between equally rewarded arms are broken by); True when this experience
+        triggered training.
+        """
         i = self._allowed([arm])[0]
-        self._buffer.append((self._x(context), i, float(reward)))
+        self._buffer.append((self._x(context), i, float(reward), None if cost is None else float(cost)))
         self.pulls[i] += 1
         self.reward_sum[i] += reward
         self.experiences += 1
@@ -415,14 +450,20 @@ class Policy:
         prior = self._prior() if self.model == "factored" else np.eye(self.dim) * self.ridge
         self.A = prior + forget * (self.A - prior)
         self.b = forget * self.b
-        for x, i, r in self._buffer:
+        self.bc = forget * self.bc
+        for x, i, r, c in self._buffer:
             if self.model == "factored":
                 phi = self.lift[i] @ x
                 self.A += np.outer(phi, phi)
                 self.b += r * phi
+                if c is not None:
+                    self.bc += c * phi
             else:
                 self.A[i] += np.outer(x, x)
                 self.b[i] += r * x
+                if c is not None:
+                    self.bc[i] += c * x
+            self.costs += c is not None
         self._buffer.clear()
         self._refresh()
         self.trainings += 1
@@ -432,12 +473,14 @@ class Policy:
         if self.model == "disjoint":
             self.A_inv = np.asarray(np.linalg.inv(self.A), dtype=float)
             self.theta = np.einsum("kij,kj->ki", self.A_inv, self.b)
+            self.cost_theta = np.einsum("kij,kj->ki", self.A_inv, self.bc)
             return
         cov = np.asarray(np.linalg.inv(self.A), dtype=float)
         cov = (cov + cov.T) / 2
         self._cov = cov
         self._w = cov @ self.b
         self.theta = np.einsum("kpd,p->kd", self.lift, self._w)
+        self.cost_theta = np.einsum("kpd,p->kd", self.lift, cov @ self.bc)
         self.A_inv = np.einsum("kpd,pq,kqe->kde", self.lift, cov, self.lift, optimize=True)
         try:
             self._chol = np.linalg.cholesky(cov) if self.algorithm == "thompson" else None
@@ -477,6 +520,9 @@ class Policy:
             "option_ridge": self.option_ridge,
             "A": self.A.tolist(),
             "b": self.b.tolist(),
+            "bc": self.bc.tolist(),
+            "costs": self.costs,
+            "tie": self.tie,
             "pulls": self.pulls.tolist(),
             "reward_sum": self.reward_sum.tolist(),
             "experiences": self.experiences,
@@ -507,10 +553,14 @@ class Policy:
             # a checkpoint from before the schedule existed explored at a constant share
             epsilon_schedule=str(state.get("epsilon_schedule", "constant")),
             epsilon_visits=int(state.get("epsilon_visits", 10)),
+            tie=float(state.get("tie", 0.5)),
         )
         policy.visits = {str(k): int(v) for k, v in (state.get("visits") or {}).items()}
         policy.A = np.asarray(state["A"], dtype=float)
         policy.b = np.asarray(state["b"], dtype=float)
+        if "bc" in state:  # a checkpoint from before costs has none: ties stay unbroken until some arrive
+            policy.bc = np.asarray(state["bc"], dtype=float)
+            policy.costs = int(state.get("costs", 0))
         policy._refresh()
         policy.pulls = np.asarray(state["pulls"], dtype=np.int64)
         policy.reward_sum = np.asarray(state["reward_sum"], dtype=float)

@@ -323,7 +323,8 @@ def play(work: Workload, policy: Policy) -> np.ndarray:
     for t in range(work.episodes):
         pick = policy.choose(work.contexts[t], work.allowed[t], work.keys[t])
         chosen[t] = INDEX[pick]
-        policy.observe(work.contexts[t], pick, float(work.rewards[t, chosen[t]]))
+        cost = math.log1p(float(work.ms[t, chosen[t]]))  # the latency: what breaks ties in reward
+        policy.observe(work.contexts[t], pick, float(work.rewards[t, chosen[t]]), cost)
     return chosen
 
 

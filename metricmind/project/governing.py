@@ -230,12 +230,40 @@ class GovernMixin(WarehouseMixin):
             from metricmind.catalog.deprecations import deprecated
             from metricmind.storage import default_url
 
-            return deprecated(str(url or default_url(self.root)))
+            url = str(url or default_url(self.root))
+            signature = _sqlite_signature(url)
+            memo = self.__dict__.get("_deprecations_memo")
+            if signature is not None and memo is not None and memo[:2] == (url, signature):
+                return dict(memo[2])
+            records = deprecated(url)
+            if signature is not None:
+                self.__dict__["_deprecations_memo"] = (url, signature, records)
+            return records
         try:
             return {str(d["name"]): d for d in catalog.metrics("deprecated")}
         except MetricmindError as exc:
             log.info("deprecations: the catalog is not available: %s", exc)
             return {}
+
+
+def _sqlite_signature(url: str) -> tuple[tuple[int, int], ...] | None:
+    """A SQLite store file's signature (modification time and size of the file and of its write-ahead
+    log): any committed write changes it, so a read keyed by it is never stale. None for other stores
+    (a server store is read every time).
+    """
+    if not url.startswith("sqlite:///"):
+        return None
+    path = Path(url.removeprefix("sqlite:///"))
+    out = []
+    for file in (path, path.with_name(path.name + "-wal")):
+        try:
+            stat = file.stat()
+        except OSError:
+            if file == path:
+                return None
+            continue
+        out.append((stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
 
 
 def deprecation_text(name: str, successor: Any, sunset: Any, record: dict[str, Any] | None = None) -> str:

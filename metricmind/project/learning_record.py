@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import queue
 import threading
 import time
@@ -98,7 +99,7 @@ class Recording(Planning):
         if served == "plain" and result is not None:
             self._latency[pattern] = result.elapsed_ms
         with self._lock:
-            trained = self.policy.observe(x, arm, reward)
+            trained = self.policy.observe(x, arm, reward, math.log1p(elapsed))  # cost: ties
         action = arm_action(arm) | {"arm": arm, "served": served, "model": self.model}
         if plan.variant.renames:
             action["read_as"] = json.dumps(plan.variant.renames, sort_keys=True)
