@@ -14,8 +14,16 @@ from metricmind.define.rulevalues import RULE_GLUE, Context, Read, values_of
 from metricmind.define.words import GLUE, POINT_IN_TIME, content
 from metricmind.spec.names import SEP
 
-#: States of a contract that mean "live at the snapshot" when a snapshot measure already counts live ones.
-LIVE_STATES = frozenset({"active", "past_due", "trialing"})
+
+def is_live(value: str, ctx: Context) -> bool:
+    """``value`` of a status is one the snapshot source itself says it counts: its words are in the
+    source's own rules or description ("Counts active and past-due paid subscriptions": active, past_due),
+    so "only active and past_due" restates it. A state the source does not name ("trialing" on `mrr`,
+    "open" on another project's snapshot) is not assumed live.
+    """
+    said = {w for text in ctx.covering for w in content(text.replace("-", " "))}
+    words = content(value.replace("_", " ").replace("-", " "))
+    return bool(words) and set(words) <= said
 
 
 _POINT = re.compile(rf"\b({POINT_IN_TIME}|at month end)\b", re.IGNORECASE)
@@ -53,7 +61,7 @@ def live_states(found: list[tuple[str, str]], ctx: Context, negative: bool) -> b
         bool(found)
         and ctx.snapshot
         and not negative
-        and all(d.rsplit(SEP, 1)[-1] == "status" and v in LIVE_STATES for d, v in found)
+        and all(d.rsplit(SEP, 1)[-1] == "status" and is_live(v, ctx) for d, v in found)
     )
 
 

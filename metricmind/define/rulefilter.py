@@ -11,7 +11,7 @@ import re
 from metricmind.define.columns import column_reading
 from metricmind.define.columns import column_words as _phrases
 from metricmind.define.proposal import RuleReading
-from metricmind.define.rulecover import LIVE_STATES
+from metricmind.define.rulecover import is_live
 from metricmind.define.rulecues import CHOSEN, COMPARED, GENERIC_NAMES, OTHER_NAME, POSITIVE
 from metricmind.define.ruleforms import RENAMED, STRUCTURE, metric_named, renamed, several
 from metricmind.define.rulevalues import Context, Read, find_dimension, is_state, predicate_for
@@ -43,7 +43,12 @@ def filter_read(
         )
     dim = dims.pop()
     values = tuple(v for _, v in found)
-    if dim.rsplit(SEP, 1)[-1] == "status" and ctx.snapshot and set(values) <= LIVE_STATES and not negative:
+    if (
+        dim.rsplit(SEP, 1)[-1] == "status"
+        and ctx.snapshot
+        and all(is_live(v, ctx) for v in values)
+        and not negative
+    ):
         return Read(
             RuleReading(
                 text,

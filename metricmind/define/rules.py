@@ -19,7 +19,6 @@ from metricmind.define.dating import dated_forms
 from metricmind.define.pairs import compared_flag, pair_reading
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecover import (
-    LIVE_STATES,
     conversion_words,
     covered_by,
     live_rule,
@@ -78,7 +77,6 @@ __all__ = [
     "COVERED_NEGATIVE",
     "EQUIVALENT",
     "INCLUDE",
-    "LIVE_STATES",
     "NEGATIVE",
     "OTHER_NAME",
     "POSITIVE",

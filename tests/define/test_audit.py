@@ -51,3 +51,16 @@ def test_count_values_as_well_restricts_nothing(demo: Project) -> None:
         demo.model,
     )
     assert p.rules[0].status == "noop" and p.rules[0].confidence >= 0.8
+
+
+def test_live_states_are_the_ones_the_snapshot_itself_names(demo: Project) -> None:
+    # `mrr` says it counts active and past-due subscriptions: "only active and past_due" restates it
+    said = analyze(
+        Definition("mrr_live", "MRR at month end", ("Only active and past_due status",)), demo.model
+    )
+    assert said.rules[0].status == "covered"
+    # the twist: trialing is a state `mrr` leaves out; filtering today's status would rewrite the past
+    other = analyze(
+        Definition("mrr_trialing", "MRR at month end", ("Only active and trialing status",)), demo.model
+    )
+    assert other.rules[0].status == "unread" and "today's state" in other.rules[0].reason
