@@ -200,6 +200,8 @@ class Policy:
             estimate is within ``tie`` of the chosen arm's, the one with the lowest estimated cost is
             played (the cost each :meth:`observe` was given, e.g. its latency). The reward stays what
             ranks the arms; the cost only orders the arms the reward cannot tell apart (0: no tie-break).
+            0.2: a fifth of the default reward's smallest step (1 point); on the scale-100,000 replay
+            the estimates of a cache hit and a rollup differed by a median 0.03 points.
     """
 
     def __init__(
@@ -220,7 +222,7 @@ class Policy:
         interactions: Sequence[int] | None = None,
         epsilon_schedule: str = "per_context",
         epsilon_visits: int = 10,
-        tie: float = 0.5,
+        tie: float = 0.2,
     ) -> None:
         if algorithm not in ALGORITHMS:
             raise MetricmindError(
@@ -553,7 +555,7 @@ class Policy:
             # a checkpoint from before the schedule existed explored at a constant share
             epsilon_schedule=str(state.get("epsilon_schedule", "constant")),
             epsilon_visits=int(state.get("epsilon_visits", 10)),
-            tie=float(state.get("tie", 0.5)),
+            tie=float(state.get("tie", 0.2)),
         )
         policy.visits = {str(k): int(v) for k, v in (state.get("visits") or {}).items()}
         policy.A = np.asarray(state["A"], dtype=float)

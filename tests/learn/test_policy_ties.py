@@ -56,7 +56,7 @@ def test_cost_never_overrides_a_reward_difference_beyond_the_tie() -> None:
 
 def test_without_costs_or_with_tie_zero_the_reward_alone_decides() -> None:
     """No cost observed (or ``tie=0``): the choice is the UCB's, as before the tie-break existed."""
-    for tie, ms in ((0.5, None), (0.0, {PLAIN: 30.0, CACHE: 0.5, ROLLUP: 6.0})):
+    for tie, ms in ((0.2, None), (0.0, {PLAIN: 30.0, CACHE: 0.5, ROLLUP: 6.0})):
         policy = Policy(list(QUERY_ARMS), 2, epsilon=0.0, tie=tie)
         train(policy, {PLAIN: 17.0, CACHE: 20.0, ROLLUP: 20.0}, ms)
         x = np.array([1.0, 0.5])
