@@ -15,6 +15,7 @@ from metricmind.govern import Finding, Report, validate
 from metricmind.govern import lineage as dbt_lineage
 from metricmind.govern.impact import dependents, recent_runs
 from metricmind.govern.settings import resolve as govern_setting
+from metricmind.project.filesig import file_signature
 from metricmind.project.warehouse import WarehouseMixin
 from metricmind.spec.model import Model
 
@@ -254,16 +255,7 @@ def _sqlite_signature(url: str) -> tuple[tuple[int, int], ...] | None:
     if not url.startswith("sqlite:///"):
         return None
     path = Path(url.removeprefix("sqlite:///"))
-    out = []
-    for file in (path, path.with_name(path.name + "-wal")):
-        try:
-            stat = file.stat()
-        except OSError:
-            if file == path:
-                return None
-            continue
-        out.append((stat.st_mtime_ns, stat.st_size))
-    return tuple(out)
+    return file_signature(path, path.with_name(path.name + "-wal"))
 
 
 def deprecation_text(name: str, successor: Any, sunset: Any, record: dict[str, Any] | None = None) -> str:

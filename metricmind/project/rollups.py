@@ -35,6 +35,7 @@ from metricmind.compiler.plan import expand_range
 from metricmind.errors import MetricmindError
 from metricmind.learn.materialize import Chooser
 from metricmind.learn.rollup import Rollup, RollupSpec, route, sha, usable
+from metricmind.project.filesig import file_signature
 from metricmind.project.rollups_build import (
     CHOOSER,
     DuckDBBackend,
@@ -347,16 +348,10 @@ def data_version(project: Project) -> str | None:
     if kind != "duckdb":
         return None
     path = project._warehouse_path()
-    parts = []
-    for file in (path, path.with_name(path.name + ".wal")):
-        try:
-            stat = file.stat()
-        except OSError:
-            if file == path:
-                return None
-            continue
-        parts.append(f"{stat.st_mtime_ns}:{stat.st_size}")
-    return f"{path}:" + ":".join(parts)
+    signature = file_signature(path, path.with_name(path.name + ".wal"))
+    if signature is None:
+        return None
+    return f"{path}:" + ":".join(f"{mtime}:{size}" for mtime, size in signature)
 
 
 def _lit(text: str) -> str:
