@@ -39,6 +39,10 @@ select
         when s.first_trial_date is not null then 'trial_lapsed'
         else 'prospect'
     end as lifecycle_stage,
-    coalesce(s.current_mrr, 0) > 0 as is_paying
+    coalesce(s.current_mrr, 0) > 0 as is_paying,
+    -- The day the CRM extract is complete through: what freshness is measured by. A quiet day with no
+    -- signup, first payment or churn does not make the table stale.
+    b.as_of as data_as_of
 from {{ source('raw', 'crm_accounts') }} as a
 left join subs as s on s.customer_id = a.account_id
+cross join {{ source('raw', 'build_info') }} as b
