@@ -20,7 +20,7 @@ from metricmind.define import rules as rulebook
 from metricmind.define.checks import checks_for
 from metricmind.define.columns import TableValues, numeric_columns, on_columns
 from metricmind.define.columns import column_words as value_words
-from metricmind.define.compose import RIVAL_CONFIDENCE, RIVAL_MARGIN, compose
+from metricmind.define.compose import compose
 from metricmind.define.confidence import assess
 from metricmind.define.core import core_unknown
 from metricmind.define.extend import compile_metric, extend, proposal_sql
@@ -34,6 +34,7 @@ from metricmind.define.newtime import (
     used,
     with_dimensions,
 )
+from metricmind.define.part import RIVAL_CONFIDENCE, RIVAL_MARGIN
 from metricmind.define.parts import time_dims as time_phrases
 from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion, as_written
 from metricmind.define.rank import Candidate, confidence, is_snapshot, measures_of, rank

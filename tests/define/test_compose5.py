@@ -154,7 +154,7 @@ def test_a_date_no_model_of_the_column_has_is_refused(demo: Project) -> None:
 
 
 def test_a_part_two_metrics_fit_alike_is_a_guess(demo: Project) -> None:
-    from metricmind.define.compose import _rival
+    from metricmind.define.part import rival_of as _rival
     from metricmind.define.rank import Candidate
 
     m = demo.model.metrics

@@ -1,0 +1,184 @@
+"""A metric of two parts: a ratio ("X divided by Y", "share of X that Y"), a difference ("X minus Y"), and
+a ratio scaled to a percentage. Each part is built by ``part.build_part``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from metricmind.define.fit import TAIL
+from metricmind.define.items import meta_of, ratio_item
+from metricmind.define.kinds import (
+    assign,
+    defined_filter,
+    defining,
+    difference_metric,
+    flow_home,
+    per_entity,
+    undated,
+    without_word,
+    word_in,
+)
+from metricmind.define.part import Parts, build_part
+from metricmind.define.proposal import Definition, Proposal, RuleReading
+from metricmind.define.redate import part_dates
+from metricmind.define.shape import join_filters
+from metricmind.define.terms import find_term
+from metricmind.define.words import lexicon
+from metricmind.spec.joingraph import JoinGraph
+from metricmind.spec.model import Model
+
+
+def ratio(
+    definition: Definition,
+    model: Model,
+    shape: tuple[str, str, str, int | None],
+    common: list[str],
+    dated: tuple[str, ...],
+    parts: Parts,
+    proposal: Proposal,
+    columns: dict[str, dict[str, str]] | None,
+) -> dict[str, Any] | str:
+    """A ratio of two parts (``fit.structure``'s shape), each built by ``build_part``; why not, else."""
+    lx = lexicon(model)
+    context = " ".join([definition.text, *definition.rules])
+    num_text, den_text, qualifier, rule_at = shape
+    said = {r: d for r in common if (d := defining(r)) and word_in(d[0], f"{num_text} {qualifier}")}
+    if len(said) > 1:
+        return "two rules say which rows the numerator's words mean"
+    if said:  # "A trial converted when its status is trial_converted": the numerator's own filter
+        common = [r for r in common if r not in said]
+    sides: list[dict[str, Any]] = []
+    for role, text, extra in (("numerator", num_text, qualifier), ("denominator", den_text, "")):
+        if said and role == "numerator":  # "trials that converted" → trials, with the rule's filter
+            text = without_word(text, next(iter(said.values()))[0]) or text
+            extra = without_word(extra, next(iter(said.values()))[0]) if extra else ""
+            extra = "" if extra == qualifier and word_in(next(iter(said.values()))[0], extra) else extra
+        text, own_dates = part_dates(text)  # "paid invoice amount by paid date": the part's own date
+        term = find_term(model, text, f"{text} {extra} {context}", lx, columns, (*own_dates, text, *dated))
+        if term is None and sides:  # "events per active account": the accounts among the events
+            term = per_entity(model, *flow_home(model, sides[0], parts.measures, parts.metrics), text)
+        made = build_part(
+            definition,
+            model,
+            f"{definition.name}_{role}",
+            text,
+            term,
+            extra,
+            [*own_dates, *common],
+            parts,
+            proposal,
+        )
+        if isinstance(made, str):
+            return f"the {role} ({text!r}): {made}"
+        if said and role == "numerator":
+            home = flow_home(model, made, parts.measures, parts.metrics)[0]
+            reach = JoinGraph(model, max_hops=4).reachable_names(home) if home else set()
+            found = defined_filter(model, next(iter(said.values()))[1], reach)
+            if found is None:
+                return f"the rule {next(iter(said))!r} names no one value the numerator's rows reach"
+            made["filter"] = join_filters([f for f in (made.get("filter"), found[1]) if f])
+            said = {r: (d[0], found[1]) for r, d in said.items()}
+        sides.append(made)
+    if _same(sides[0], sides[1], parts):
+        return f"the numerator ({num_text!r}) reads the same as the denominator ({den_text!r})"
+    if _inside(sides[1], sides[0]):
+        return (
+            f"the denominator ({den_text!r}) reads as a part of the numerator ({num_text!r}): the "
+            "ratio would never be below 1; name the denominator's own metric"
+        )
+    metric = ratio_item(definition, sides[0], sides[1])
+    for r, (word, predicate) in said.items():
+        proposal.rules.append(
+            RuleReading(
+                r, "filter", 0.8, f"says which rows the numerator's {word!r} are: {predicate}", predicate
+            )
+        )
+    if rule_at is not None:
+        proposal.rules.insert(
+            rule_at,
+            RuleReading(
+                definition.rules[rule_at],
+                "covered",
+                0.8,
+                f"states the ratio: {num_text!r} ÷ {den_text!r}",
+            ),
+        )
+    return metric
+
+
+def difference_of(
+    definition: Definition,
+    model: Model,
+    minus: tuple[str, str],
+    rules: list[str],
+    parts: Parts,
+    proposal: Proposal,
+    columns: dict[str, dict[str, str]] | None,
+) -> dict[str, Any] | str:
+    """A difference ("X minus Y"): each part built alone (its own rules and date), then subtracted."""
+    lx = lexicon(model)
+    sides = []
+    for role, said, own in zip(("left", "right"), minus, assign(rules, *minus), strict=True):
+        text, dates = undated(TAIL.sub("", said))  # "…, monthly" is the period, not a value
+        own = [*dates, *own]
+        term = find_term(model, text, " ".join([text, *own]), lx, columns, (text, *own))
+        made = build_part(
+            definition, model, f"{definition.name}_{role}", text, term, "", own, parts, proposal
+        )
+        if isinstance(made, str):
+            return f"the {role} part ({text!r}): {made}"
+        sides.append(made)
+    if _same(sides[0], sides[1], parts):
+        return f"{minus[0]!r} reads the same as {minus[1]!r}: the difference would be 0"
+    return difference_metric(definition.name, definition.text, meta_of(definition, None), *sides)
+
+
+def percent(definition: Definition, ratio: dict[str, Any], parts: Parts) -> dict[str, Any]:
+    """The ratio × 100 ("a number from 0 to 100"): the ratio becomes a new metric, read by a derived one."""
+    inner = f"{definition.name}_fraction"
+    item = dict(ratio, name=inner, label=inner.replace("_", " ").capitalize())
+    item["description"] = f"{definition.text} (as a fraction; part of `{definition.name}`)"
+    parts.metrics.append(item)
+    return {
+        "name": definition.name,
+        "label": ratio["label"],
+        "description": definition.text,
+        "type": "derived",
+        "type_params": {"expr": f"100.0 * {inner}", "metrics": [{"name": inner}]},
+        "config": {"meta": meta_of(definition, "percent")},
+    }
+
+
+def _inside(den: dict[str, Any], num: dict[str, Any]) -> bool:
+    """The denominator is the numerator's metric with more filters (a subset of the numerator's rows)."""
+    if den["name"] != num["name"]:
+        return False
+    own, more = str(num.get("filter") or ""), str(den.get("filter") or "")
+    return bool(more) and more != own and own in more
+
+
+def _same(num: dict[str, Any], den: dict[str, Any], parts: Parts) -> bool:
+    """Both parts compute the same thing (a ratio of 1): a qualifier was not read."""
+    if num.get("filter") != den.get("filter"):
+        return False
+    if num["name"] == den["name"]:
+        return True
+    items = {m["name"]: m for m in parts.metrics}
+    measures = {
+        m.measure["name"]: (
+            m.semantic_model,
+            m.measure["agg"],
+            m.measure["expr"],
+            m.measure["agg_time_dimension"],
+        )
+        for m in parts.measures
+    }
+    if parts.model is not None:
+        for item in parts.model.semantic_model["measures"]:
+            measures[item["name"]] = (parts.model.name, item["agg"], item["expr"], item["agg_time_dimension"])
+    a, b = items.get(num["name"]), items.get(den["name"])
+    if a is None or b is None or a.get("filter") != b.get("filter"):
+        return False
+    ma, mb = a["type_params"]["measure"], b["type_params"]["measure"]
+    return ma == mb or (ma in measures and measures.get(ma) == measures.get(mb))
