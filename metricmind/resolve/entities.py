@@ -48,6 +48,9 @@ PARTY_ENTITY_NAMES = (
 """Entity names for the party a business serves, the most customer-like first (language, not a project)."""
 PARTY_WORDS = frozenset({"customer", "client", "account", "company", "logo"})
 """Words people use for that party whatever the catalog calls it (their stems: "clients" → customer)."""
+PEOPLE = frozenset({stem("people"), "people", "folk", "folks", "person"})
+"""Words for people (the stem of "people" is "user"): the catalog's users where it has a ``user`` entity, else
+its party ("how many people signed up" on a lender's catalog: its borrowers)."""
 
 
 @dataclass(frozen=True)
@@ -77,11 +80,13 @@ def project_entities(model: Model, nouns_of: dict[str, set[str]]) -> ProjectEnti
             names.add(e.name)
             if e.type == EntityType.PRIMARY and (sm.dimensions or sm.measures):
                 primary.add(e.name)
-    party = next((n for n in PARTY_ENTITY_NAMES if n in names), None)
+    party = next((n for n in PARTY_ENTITY_NAMES if n in names), None) or root_entity(model)
     own = {stem(n) for n in primary if "_" not in n}
     party_words = set(PARTY_WORDS) | {stem(w) for w in PARTY_WORDS}
     if party is not None:
         party_words |= {party, stem(party), *nouns_of.get(party, ())}
+        if "user" not in names:
+            party_words |= PEOPLE  # "how many people signed up": the party, in a catalog without users
     # the party first ("GMV in the US": where the buyers are)
     order = (f"{party}__",) if party else ()
     return ProjectEntities(
@@ -90,6 +95,24 @@ def project_entities(model: Model, nouns_of: dict[str, set[str]]) -> ProjectEnti
         party_words=frozenset(party_words),
         order=order,
     )
+
+
+def root_entity(model: Model) -> str | None:
+    """The party of a catalog that calls it by no name of ``PARTY_ENTITY_NAMES`` (a lender's ``borrower``, a
+    clinic's ``patient``), read from the entity graph: the one entity whose semantic model refers to no other
+    entity while other models refer to it (applications and loans are a borrower's; a borrower is no one's).
+    None when no entity or several are such roots (a marketplace's buyers and sellers).
+    """
+    referred: set[str] = set()
+    roots: set[str] = set()
+    for sm in model.semantic_models.values():
+        foreign = {e.name for e in sm.entities if e.type == EntityType.FOREIGN}
+        referred |= foreign
+        primary = [e.name for e in sm.entities if e.type == EntityType.PRIMARY]
+        if not foreign and len(primary) == 1 and "_" not in primary[0] and (sm.dimensions or sm.measures):
+            roots.add(primary[0])
+    found = sorted(roots & referred)
+    return found[0] if len(found) == 1 else None
 
 
 def counts_of(model: Model, entity: str, near: str | None = None) -> list[str]:

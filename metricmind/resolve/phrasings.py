@@ -16,6 +16,7 @@ from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.loosevalues import DEMONYMS, demonym, prefixed
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Span
+from metricmind.resolve.text import root, stems
 from metricmind.resolve.thresholdreading import _ThresholdReading
 from metricmind.resolve.thresholds import verbish
 from metricmind.resolve.tiers import _TierReading
@@ -63,11 +64,15 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
             res.notes.append(f"read several metrics, '{loose[0].text}' loosely as {loose[0].target}")
         elif any(s.how == "reduced" for s in spans):
             s = next(s for s in spans if s.how == "reduced")
-            if self.split_word(s):
+            others = [m for m in self.r.model.metrics if m != s.target]
+            if self.whole_name_said(s.target, others):
+                pass  # its identifier's words all said in another order ("funded loans"): the name itself
+            elif self.split_word(s):
                 return
-            # (the metric pass took 0.1 for the shortened phrase already: one cause, one penalty)
-            res.confidence -= UNSURE_PENALTY - REDUCED_READ_PENALTY
-            res.notes.append(f"read '{s.text}' as {s.target}, a shortened name")
+            else:
+                # (the metric pass took 0.1 for the shortened phrase already: one cause, one penalty)
+                res.confidence -= UNSURE_PENALTY - REDUCED_READ_PENALTY
+                res.notes.append(f"read '{s.text}' as {s.target}, a shortened name")
         if res.order_by and not res.group_by:
             res.confidence -= UNSURE_PENALTY
             res.notes.append("a ranking without a breakdown: nothing to rank")
@@ -115,7 +120,7 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
             return False  # (a count under a threshold: the threshold's metric says which)
         word = self.stems[at[0]]
         owners = sorted(m for m, words in self.lex.metric_words.items() if word in words and m != s.target)
-        if len(owners) < 2:
+        if len(owners) < 2 or self.whole_name_said(s.target, owners):
             return False
         choices = [s.target, *owners][:5]
         self.ambiguous = (at[0], choices)
@@ -124,6 +129,19 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
             [self.describe(m) for m in choices],
         )
         return True
+
+    def whole_name_said(self, target: str, others: list[str]) -> bool:
+        """Whether every word of ``target``'s identifier is in the question, in any order, and no other
+        metric's is ("funded loans", "how many borrowers got funded": ``loans_funded``, ``funded_borrowers``):
+        the word left alone is then that metric, not a split reading.
+        """
+        said = {root(w) for w in self.stems}
+
+        def whole(name: str) -> bool:
+            words = {root(w) for w in stems(name.replace("_", " "))}
+            return len(words) > 1 and words <= said
+
+        return whole(target) and not any(whole(m) for m in others)
 
     def case_ok(self, case: str, i: int, text: str) -> bool:
         """A short upper-case alias typed in lower case counts unless it is also an everyday word

@@ -24,6 +24,8 @@ PARTICIPLES = frozenset(
 )
 """Past participles that do not end in "-ed", for a passive before "by" ("deals won by partners")."""
 AUXILIARIES = frozenset("was were is are be been being get got gets getting".split())
+MIX_WORDS = frozenset({"mix", "breakdown", "split", "distribution", "makeup"})
+"""Nouns after a dimension's words that ask for a breakdown by it ("product mix", "state breakdown")."""
 """The auxiliary of a passive ("were started by")."""
 
 
@@ -148,6 +150,8 @@ class _ReadingBase:
 
     def in_group_context(self, i: int) -> bool:
         """Whether the words at ``i`` name what to group by (after by/per/each/which/top N …)."""
+        if self.mix_after(i):
+            return True  # "product mix of funded loans": a breakdown by product
         j = self.prev_word(i)
         if j < 0:
             return False
@@ -162,6 +166,18 @@ class _ReadingBase:
         if w in DESC_WORDS | ASC_WORDS:
             k = self.prev_word(j)
             return k >= 0 and number(self.tokens[k].norm) is not None
+        return False
+
+    def mix_after(self, i: int) -> bool:
+        """Whether a word of ``MIX_WORDS`` follows the word at ``i`` within a dimension's few words, none of
+        them a filler or grammar word ("product mix", "risk grade breakdown").
+        """
+        for k in range(i + 1, min(i + 3, len(self.tokens))):
+            if self.tokens[k].norm in MIX_WORDS:
+                after = self.tokens[k + 1].norm if k + 1 < len(self.tokens) else ""
+                return after not in GROUP_WORDS  # ("refunds split by reason": the breakdown follows)
+            if self.tokens[k].norm in FILLERS or self.tokens[k].norm in GRAMMAR:
+                return False
         return False
 
     def agent(self, by: int, i: int) -> bool:
