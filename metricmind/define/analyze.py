@@ -17,6 +17,7 @@ from typing import Any
 from metricmind.catalog.definitions import parse_definition
 from metricmind.compiler import Compiler
 from metricmind.define import rules as rulebook
+from metricmind.define.audit import audit
 from metricmind.define.checks import checks_for
 from metricmind.define.columns import TableValues, numeric_columns, on_columns
 from metricmind.define.columns import column_words as value_words
@@ -125,6 +126,11 @@ def analyze(
         for nd in proposal.new_dimensions:  # a date the catalog did not declare: a person checks it
             proposal.confidence = min(proposal.confidence, NEW_DATE_CONFIDENCE)
             proposal.doubts.append(nd.reason)
+        if audit(model, proposal, columns) and proposal.metric is not None:  # corrected: compile again
+            try:
+                proposal.preview_sql = proposal_sql(model, proposal, dialect=dialect)
+            except MetricmindError as exc:
+                _refuse(proposal, "unsupported", f"the proposed metric does not compile: {exc.message}")
         if work != definition:
             as_written(proposal, work, definition)
     finally:

@@ -15,11 +15,20 @@ MONTH_WHEN = re.compile(
     r"(?P<what>(?:first )?[a-z]+(?:ed|id))\b"
 )
 
+#: "subscriptions started in the month", "invoices paid each month", "customers who first paid during the
+#: month": the event's participle before the period it falls in.
+EVENT_IN = re.compile(
+    r"\b(?P<what>(?:first )?[a-z]+(?:ed|id))\s+(?:(?:in|during|within) (?:the |that |this |each |a |every |"
+    r"same )?(?:calendar )?month|(?:each|every|per|a) (?:calendar )?month)\b"
+)
 
-def dated_forms(low: str) -> list[str]:
-    """Rewordings of a dating rule that names its date without "by" (none when it does not)."""
+
+def dated_forms(low: str, patterns: tuple[re.Pattern[str], ...] | None = None) -> list[str]:
+    """Rewordings of a dating rule that names its date without "by" (none when it does not); ``patterns``
+    limits the forms read (a definition's own words: ``EVENT_IN`` only).
+    """
     out: list[str] = []
-    for pattern in (MONTH_OF, MONTH_WHEN):
+    for pattern in patterns or (MONTH_OF, MONTH_WHEN):
         m = pattern.search(low.strip().rstrip("."))
         if m is None:
             continue

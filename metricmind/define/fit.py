@@ -35,6 +35,11 @@ SHARE = re.compile(
     re.I,
 )
 
+#: "share of APAC invoices settled by card": the part said by a participle (after the forms above).
+SHARE_BY_PARTICIPLE = re.compile(
+    r"\b(?:share|proportion|percentage|fraction) of (?P<whole>.+?)\s+(?P<part>[a-z]{3,}ed\b.+)$", re.I
+)
+
 
 def structure(definition: Definition) -> tuple[str, str, str, int | None] | None:
     """(numerator text, denominator text, numerator-only qualifier, index of the rule that said it)."""
@@ -59,7 +64,7 @@ def structure(definition: Definition) -> tuple[str, str, str, int | None] | None
     if s:  # "EMEA's share of total MRR, as a percentage": the whole, and the part's qualifier
         whole = re.split(r",|\s+(?:expressed|shown|given|written)\b", s.group("whole"))[0].strip()
         return whole, whole, s.group("part"), None
-    s = SHARE.search(text)
+    s = SHARE.search(text) or SHARE_BY_PARTICIPLE.search(text)
     if s:
         return s.group("whole"), s.group("whole"), s.group("part"), None
     return None

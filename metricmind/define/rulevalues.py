@@ -325,6 +325,14 @@ def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> 
             )
             return finer
     own = [(n, v) for n, v, home in hits if home]
+    if len({n for n, _, _ in hits}) > 1 and len(own) == 1:
+        nearest = _nearest_owner(key, hits, ctx)
+        if nearest is not None and nearest != own[0]:  # "customers who came in through referral"
+            ctx.chosen.append(
+                f"{' '.join(key)!r} is also a value of the source's own {own[0][0]}; read as {nearest[0]}, "
+                f"whose {_owner(nearest[0])} the text names nearest to it"
+            )
+            return nearest
     if len({n for n, _, _ in hits}) > 1 and len(own) != 1:
         # the text names one of the dimensions itself ("whose acquisition channel is paid_search")
         own = [
@@ -357,6 +365,33 @@ def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> 
         if name:
             return name, value
     return None
+
+
+def _nearest_owner(
+    key: tuple[str, ...], hits: list[tuple[str, str, bool]], ctx: Context
+) -> tuple[str, str] | None:
+    """Of a value's dimensions, the one whose entity the text names nearest before the value (or right
+    after it): "touchpoints of customers acquired through referral" → the customer's channel. None when
+    no entity of them is named, or two are named as near.
+    """
+    spots = [i for i in range(len(ctx.said) - len(key) + 1) if ctx.said[i : i + len(key)] == key]
+    if not spots:
+        return None
+    at = spots[0]
+    best: list[tuple[float, str, str]] = []
+    names = {w for n, _, _ in hits for w in stems(n.rsplit(SEP, 1)[-1].replace("_", " "))}
+    for n, v, _ in hits:
+        owner = stems(_owner(n).replace("_", " "))[-1:]
+        if not owner or owner[0] in names:  # "channel" names the dimensions, not whose they are
+            continue
+        before = [at - i for i in range(at) if ctx.said[i] == owner[0]]
+        after = [0.5] if at + len(key) < len(ctx.said) and ctx.said[at + len(key)] == owner[0] else []
+        if before or after:
+            best.append((min([*before, *after]), n, v))
+    best.sort()
+    if not best or (len(best) > 1 and best[0][0] == best[1][0]):
+        return None
+    return best[0][1], best[0][2]
 
 
 def _reachable(dim: str, reachable: set[str]) -> str | None:

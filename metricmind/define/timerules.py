@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from metricmind.define.dating import EVENT_IN, dated_forms
 from metricmind.define.rulevalues import Context, contains
 from metricmind.define.words import stems
 from metricmind.spec.model import Model
@@ -29,7 +30,17 @@ def _root(word: str) -> str:
 def time_in(text: str, ctx: Context) -> str | None:
     """The time dimension a definition names ("… by touch date"), if any."""
     low = text.lower()
-    return _time_rule(low, stems(low), ctx)
+    found = _time_rule(low, stems(low), ctx)
+    if found is None:  # "MRR of subscriptions started in the month": the month they started
+        found = next(
+            (
+                t
+                for alt in dated_forms(low, (EVENT_IN,))
+                if not _own_event(alt, ctx) and (t := _time_rule(alt, stems(alt), ctx))
+            ),
+            None,
+        )
+    return found
 
 
 def _own_event(alt: str, ctx: Context) -> bool:
