@@ -8,9 +8,10 @@ from metricmind.resolve.exclusion import (
 )
 from metricmind.resolve.leftovers import _LeftoverReading
 from metricmind.resolve.lexicon import GROUP_SEP
-from metricmind.resolve.phrasings import WHICH_MORE
+from metricmind.resolve.phrasings import VS_WORDS, WHICH_MORE
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter
+from metricmind.resolve.text import FILLERS
 from metricmind.resolve.words import (
     CONTRAST,
 )
@@ -146,6 +147,61 @@ class _FilterReading(_LeftoverReading):
                 res.filters.append(Filter(name, "=", (values[0],)))
             else:
                 res.filters.append(Filter(name, "in", tuple(values)))
+
+    def yes_no_sides(self) -> None:
+        """A yes/no dimension set against its other side ("autopay vs not on autopay", "first loans vs
+        repeat loans", "repeat vs first-time buyers"): both sides are all its rows, so the answer is grouped
+        by it, unfiltered; the other side's words (one or two, not read as anything) are read with it.
+        """
+        res = self.res
+        for s in list(res.spans.get("filters", [])):
+            name = s.target.split("=", 1)[0].rstrip("!")
+            info = self.lex.dims.get(name)
+            at = [t.index for t in self.tokens if s.start <= t.start < s.end]
+            if info is None or set(info.values) != {"true", "false"} or not at:
+                continue
+            side = self.other_side(at[0], at[-1])
+            if side is None:
+                continue
+            for k in side:
+                self.used[k] = True
+            res.filters = [f for f in res.filters if f.field != name]
+            res.spans["filters"] = [x for x in res.spans.get("filters", []) if not x.target.startswith(name)]
+            if name not in [n for n, _ in res.group_by]:
+                res.group_by.append((name, None))
+                self.span("group_by", at[0], at[-1] + 1, name, "yes/no sides")
+
+    def other_side(self, first: int, last: int) -> list[int] | None:
+        """The positions of the words set against a yes/no value at ``first``..``last`` by a versus word
+        right after or before it (with "not"/"the"/"on" between); None when none is.
+        """
+        toks, skip = self.tokens, ("not", "the", "on", "non", "a", "an")
+        k = last + 1
+        if k < len(toks) and toks[k].norm in VS_WORDS:
+            j = k + 1
+            while j < len(toks) and toks[j].norm in skip:
+                j += 1
+            side = list(range(k, j))
+            while j < len(toks) and len(side) < k - last + 3 and not self.used[j]:
+                if self.stems[j] in self.r.entities.nouns:
+                    side.append(j)  # "first loans vs repeat loans": who the other side is
+                    break
+                side.append(j)
+                j += 1
+            return side if side[1:] else None
+        k = first - 1
+        while k >= 0 and toks[k].norm in skip:
+            k -= 1
+        if k >= 1 and toks[k].norm in VS_WORDS:
+            side = list(range(k, first))
+            j = k - 1
+            while j >= 0 and len(side) < first - k + 2 and not self.used[j]:
+                if self.stems[j] in self.r.entities.nouns or self.stems[j] in FILLERS:
+                    break
+                side.append(j)
+                j -= 1
+            return side
+        return None
 
     def bare_list(self, first: int) -> bool:
         """Values listed right after the metric's words, with no word tying them to it as a condition

@@ -18,6 +18,7 @@ from typing import Any
 from metricmind.resolve.countries import country_names
 from metricmind.resolve.text import GENERIC, stems
 from metricmind.resolve.usstates import state_names
+from metricmind.resolve.words import GRAMMAR
 from metricmind.spec.model import Model
 from metricmind.spec.names import SEP
 from metricmind.spec.vocabulary import VOCABULARY_FILE, read_words
@@ -327,6 +328,14 @@ def _add_flags(lex: Lexicon, model: Model) -> None:
                 ):
                     if not lex.lookup(stems(f"{verb} {thing}")):
                         lex.add(f"{verb} {thing}", Entry("value", f"{name}={value}", "value"))
+            if (
+                len(words) == 2
+                and words[-1] == primary
+                and words[0] not in GRAMMAR
+                and not any(e.kind == "value" for e in lex.lookup(stems(" ".join(words[:-1]))))
+            ):
+                # "is_repeat_order" of the orders: "repeat" alone, said of them ("repeat vs first-time buyers")
+                lex.add(" ".join(words[:-1]), Entry("value", f"{name}=true", "value"))
             if len(words) == 1:  # its opposite: "unverified sellers", "inactive agents", "nonrefundable"
                 for neg in (f"un{words[0]}", f"in{words[0]}", f"non{words[0]}"):
                     if not lex.lookup(stems(neg)):

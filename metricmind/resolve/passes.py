@@ -70,6 +70,7 @@ class _Reading(_PickReading, _TypoReading, _AuditReading):
         self.drop_entity_verb()
         self.read_origin()
         self.read_filters(picks)
+        self.yes_no_sides()
         self.read_loose_values()
         self.read_left_values()
         self.read_threshold()

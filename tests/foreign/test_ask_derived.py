@@ -65,3 +65,33 @@ def test_people_are_the_party_in_a_catalog_without_users(lending: Project) -> No
     assert res.metrics == ["new_borrowers"]
     assert _filters(res) == [("borrower__is_kyc_verified", "=", ("true",))]
     assert res.time_range == Q1
+
+
+def test_a_yes_no_value_set_against_its_other_side_is_grouped_by(lending: Project, bazaar: Project) -> None:
+    # the other side is said in words no catalog text holds ("repeat", "first-time", "not on autopay"): a
+    # yes/no has two sides, so the answer is both, side by side, never one of them filtered
+    cases = [
+        (lending, "late payments on autopay vs not on autopay", ["late_payments"], "payment__is_autopay"),
+        (lending, "funded amount for first loans vs repeat loans", ["funded_amount"], "loan__is_first_loan"),
+        (bazaar, "orders from repeat vs first-time buyers in q2", ["orders"], "order__is_repeat_order"),
+    ]
+    for project, question, metrics, dim in cases:
+        res = project.resolver().resolve(question, as_of=AS_OF)
+        assert res.answerable, (question, res.reason)
+        assert res.metrics == metrics
+        assert res.group_by == [(dim, None)], question
+        assert res.filters == [], question
+        assert res.confidence >= 0.8, (question, res.notes)
+    res = lending.resolver().resolve("late payments on autopay", as_of=AS_OF)
+    assert _filters(res) == [("payment__is_autopay", "=", ("true",))]  # one side alone still filters
+
+
+def test_a_flag_named_for_its_own_entity_answers_to_its_adjective(bazaar: Project, lending: Project) -> None:
+    # is_repeat_order of the orders: "repeat" said of orders; but a grammar word ("first" of is_first_loan)
+    # stays a word ("biggest first" sorts)
+    res = bazaar.resolver().resolve("orders from repeat vs first-time buyers in q2", as_of=AS_OF)
+    assert res.group_by == [("order__is_repeat_order", None)]
+    res = lending.resolver().resolve("loan book by risk grade at end of june, biggest first", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.filters == []
+    assert res.order_by == [("outstanding_principal", True)]
