@@ -202,7 +202,7 @@ class _ComposedReading(_MetricReading):
         said_ratio = words == {"to"} and stems(res.question[end : end + 12])[:1] == ("ratio",)
         if said_ratio:
             words = {"per"}  # "the ad spend to new customer ratio"
-        if not (words & {"per", "divided", "each"} or "/" in gap) or words - RATIO_GAP:
+        if not (words & {"per", "divided", "each", "every"} or "/" in gap) or words - RATIO_GAP:
             return
         num, den = spans[0].target, second[0].target
         for name, m in self.r.model.metrics.items():

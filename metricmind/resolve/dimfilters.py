@@ -14,6 +14,7 @@ from metricmind.resolve.resolution import Filter
 from metricmind.resolve.text import FILLERS
 from metricmind.resolve.words import (
     CONTRAST,
+    CONTRAST_PAIRS,
 )
 from metricmind.spec.names import METRIC_TIME
 
@@ -123,16 +124,26 @@ class _FilterReading(_LeftoverReading):
                 [],
             )
             return
-        contrast = any(t.norm in CONTRAST for t in self.tokens) or (
-            any(t.norm == "or" for t in self.tokens) and any(t.norm in WHICH_MORE for t in self.tokens)
+        norms = [t.norm for t in self.tokens]
+        contrast = (
+            any(n in CONTRAST for n in norms)
+            or any(pair in CONTRAST_PAIRS for pair in zip(norms, norms[1:], strict=False))
+            or ("or" in norms and any(n in WHICH_MORE for n in norms))
         )
         for (name, negated), values in chosen.items():
-            if (
+            side_by_side = (
                 (contrast or self.bare_list(firsts[(name, negated)]))
                 and not negated
                 and said[(name, negated)] > 1
-                and name not in [n for n, _ in res.group_by]
-            ):
+            )
+            if side_by_side:
+                for t in self.tokens:  # ("SMB or Enterprise: which churns at a higher rate": the contrast)
+                    if t.norm in WHICH_MORE and not self.used[t.index]:
+                        self.used[t.index] = True
+                for k, pair in enumerate(zip(norms, norms[1:], strict=False)):
+                    if pair in CONTRAST_PAIRS:  # ("how does EMEA stack up against APAC")
+                        self.claim(k, k + 2)
+            if side_by_side and name not in [n for n, _ in res.group_by]:
                 res.group_by.append((name, None))  # "EMEA vs NA": side by side
                 info = self.lex.dims.get(name)
                 if info is not None and set(info.values) == {"true", "false"} <= set(values):

@@ -348,7 +348,7 @@ class _LeftoverReading(_TimeOrderReading):
             j >= 0
             and not self.used[j]
             and self.tokens[j].norm in GROUP_WORDS
-            and not (self.tokens[j].norm == "by" and self.agent(j, j + 1))
+            and not (self.tokens[j].norm == "by" and (self.agent(j, j + 1) or self.doubled_by(j)))
         )
 
     def metric_again(self, j: int) -> bool:

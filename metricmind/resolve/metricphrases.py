@@ -223,3 +223,21 @@ class _MetricPhraseReading(_ReadingBase):
         while positions and self.used[positions[-1]]:
             positions.pop()
         return positions[-1] if positions else None
+
+    def said_elsewhere(self, metric: str, k: int) -> list[int]:
+        """The unread words of the question, apart from the word at ``k``, that are words of ``metric``'s own
+        label or name and of no other metric that shares the word at ``k`` ("rate" in "churn at a higher rate").
+        """
+        m = self.r.model.metrics[metric]
+        own = set(stems(f"{m.label or ''} {metric.replace('_', ' ')}"))
+        word = self.stems[k]
+        rivals = [w for n, w in self.lex.metric_words.items() if n != metric and word in w]
+        return [
+            i
+            for i in range(len(self.tokens))
+            if i != k
+            and not self.used[i]
+            and self.stems[i] in own
+            and self.stems[i] not in FILLERS
+            and not any(self.stems[i] in w for w in rivals)
+        ]

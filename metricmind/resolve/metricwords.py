@@ -136,9 +136,14 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
                 self.span("metrics", p.first, p.last, out[-1], "same metric")
                 continue  # "MRR we lost to churn": churn is part of churned MRR already
             how = "typo" if p.fuzzy else min(p.entries, key=lambda e: e.rank).source
+            said = self.said_elsewhere(name, p.first) if how == "reduced" and p.last - p.first == 1 else []
+            if said:  # "churn at a higher rate": the word the shortened name dropped is said apart
+                self.claim(said[0], said[0] + 1)
+                self.span("metrics", said[0], said[0] + 1, name, "word apart")
+                how = "scattered"
             if p.fuzzy:
                 self.res.confidence -= 0.1
-            if min(e.rank for e in p.entries) >= 4:
+            if min(e.rank for e in p.entries) >= 4 and not said:
                 self.res.confidence -= REDUCED_READ_PENALTY
             self.span("metrics", p.first, p.last, name, how)
             if name not in out:

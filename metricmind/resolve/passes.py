@@ -10,6 +10,7 @@ from metricmind.resolve.picking import MOVE_VERBS, _PickReading
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.samefield import join_same_field
+from metricmind.resolve.shares import _ShareReading
 from metricmind.resolve.thresholds import counted_amount
 from metricmind.resolve.timephrases import find_time
 from metricmind.resolve.typos import _TypoReading
@@ -17,7 +18,7 @@ from metricmind.resolve.words import GRAIN_ADJ
 from metricmind.spec.names import METRIC_TIME
 
 
-class _Reading(_PickReading, _TypoReading, _AuditReading):
+class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
     """All passes over one question."""
 
     # -- passes --------------------------------------------------------------------------------
@@ -27,6 +28,9 @@ class _Reading(_PickReading, _TypoReading, _AuditReading):
             return res.refuse("the question is empty", self.popular())
         self.correct_typos()
         self.read_particles()
+        for j in range(len(self.tokens)):
+            if self.doubled_by(j):
+                self.claim(j - 1, j + 2)  # ("side by side": an idiom, no word of the question's content)
         cands = self.candidates()
         amounts = {i for i in range(len(self.tokens)) if counted_amount(self.tokens, i)}
         # a metric's identifier of three words or more holding a time word ("funded amount mom growth") is the
@@ -55,6 +59,7 @@ class _Reading(_PickReading, _TypoReading, _AuditReading):
         self.read_their()
         self.read_composed()
         self.read_ratio()
+        self.read_share()
         self.read_entity_count()
         if not self.attribution_talk():
             res.metrics = self.amount_or_count(self.described(res.metrics))
@@ -115,12 +120,21 @@ class _Reading(_PickReading, _TypoReading, _AuditReading):
                 entries = self.lex.lookup(tuple(self.stems[i : i + size]))
                 if not entries:
                     continue
+                if size > 1 and self.broken(i, i + size):
+                    break  # ("which tier is bigger on mrr: growth or pro": no phrase runs over a colon)
                 text = " ".join(t.text for t in self.tokens[i : i + size])
                 entries = [e for e in entries if e.exact_case is None or self.case_ok(e.exact_case, i, text)]
                 if entries:
                     fuzzy = any(k in self.fuzzy for k in range(i, i + size))
                     out.append(_Pick(i, i + size, entries, "", fuzzy))
         return out
+
+    def broken(self, first: int, last: int) -> bool:
+        """Whether a colon, semicolon, question or exclamation mark stands between the words
+        ``first``..``last``: a phrase of the catalog never runs over the end of a clause.
+        """
+        q, toks = self.res.question, self.tokens
+        return any(c in q[toks[k].end : toks[k + 1].start] for k in range(first, last - 1) for c in ":;?!")
 
     def pick(self, cands: list[_Pick]) -> list[_Pick]:
         """Choose non-overlapping phrases, longest first, the kind preferred by the context."""

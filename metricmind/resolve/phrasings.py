@@ -38,7 +38,10 @@ UNSURE_PENALTY = 0.25
 WEAK_CONFIDENCE = 0.7
 """The most a metric read from description words another metric explains as well can be trusted."""
 WHICH_MORE = frozenset(
-    {"which", "where", "who", "more", "most", "less", "fewer", "bigger", "better", "higher"}
+    {
+        *("which", "where", "who", "more", "most", "less", "fewer", "bigger", "better", "higher", "lower"),
+        *("smaller", "larger", "greater", "faster", "slower", "worse", "best", "worst"),
+    }
 )
 """With "or" between two values of one dimension, these make it a comparison ("iOS or Android: where …")."""
 
@@ -121,6 +124,11 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
         word = self.stems[at[0]]
         owners = sorted(m for m, words in self.lex.metric_words.items() if word in words and m != s.target)
         if len(owners) < 2 or self.whole_name_said(s.target, owners):
+            return False
+        said = self.said_elsewhere(s.target, at[0])
+        if said:
+            self.claim(said[0], said[0] + 1)  # "churn at a higher rate": the dropped word is said apart
+            self.span("metrics", said[0], said[0] + 1, s.target, "word apart")
             return False
         choices = [s.target, *owners][:5]
         self.ambiguous = (at[0], choices)

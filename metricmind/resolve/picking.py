@@ -16,9 +16,11 @@ from metricmind.resolve.text import FILLERS, root, tokenize
 from metricmind.resolve.words import (
     ASC_WORDS,
     AUX,
+    CONTRAST_PAIRS,
     DESC_WORDS,
     GRAIN_ADJ,
     SORT_WORDS,
+    VERSUS_PAIRS,
 )
 
 VALUE_CUES = ("because of", "due to", "because", "via", "through", "attributed to", "credited to", "left for")
@@ -207,24 +209,59 @@ class _PickReading(_FilterReading):
             return True
         if before.split()[-1:] in (["on"], ["in"], ["from"]) and self.local_value(dim):
             return True  # "active users on web": a value of the metric's own table after a preposition
+        if siblings and self.dim_named(dim, c) and self.sibling_value(c, dim):
+            return (
+                True  # "which plan churns faster, starter or pro": the plan named, two of its values listed
+            )
         if siblings and self.value_before_versus(c.first):
             return True  # "sold out listings vs still active ones": set against a value said before
         # "the Growth and Pro plans": a sibling value of the same dimension, allowed in its own right
         near = [*self.by_first.get(c.last + 1, []), *self.by_last.get(c.first - 1, [])]
+        near += [*self.by_first.get(c.last + 2, []), *self.by_last.get(c.first - 2, [])]
         # "Starter vs Pro": two values of one dimension set against each other are values, everyday or not
         return siblings and any(
             o is not c
             and not self.inside_metric(o)
-            and (join := self.tokens[c.last if o.first > c.first else o.last].norm)
-            in ("and", "or", *VS_WORDS)
+            and (join := self.joined_by(c, o)) is not None
             and any(
                 x.kind == "value"
                 and x.target.split("=", 1)[0] == dim
-                and (join in VS_WORDS or self.value_allowed(o, x, siblings=False))
+                and (join != "list" or self.value_allowed(o, x, siblings=False))
                 for x in o.entries
             )
             for o in near
         )
+
+    def dim_named(self, dim: str, c: _Pick) -> bool:
+        """Whether the question names the dimension ``dim`` itself, outside ``c`` ("plan", "tier")."""
+        return any(
+            (p.last <= c.first or p.first >= c.last)
+            and any(e.kind == "dimension" and e.target == dim for e in p.entries)
+            for picks in self.by_first.values()
+            for p in picks
+        )
+
+    def sibling_value(self, c: _Pick, dim: str) -> bool:
+        """Whether a value of ``dim`` is listed right beside ``c`` ("starter or pro")."""
+        near = [*self.by_first.get(c.last + 1, []), *self.by_last.get(c.first - 1, [])]
+        return any(
+            o is not c
+            and self.joined_by(c, o) is not None
+            and any(x.kind == "value" and x.target.split("=", 1)[0] == dim for x in o.entries)
+            for o in near
+        )
+
+    def joined_by(self, c: _Pick, o: _Pick) -> str | None:
+        """How two phrases are joined: "list" ("and", "or"), "versus" ("vs", "next to", "compared with"),
+        or None when other words stand between them.
+        """
+        a, b = (c, o) if c.first < o.first else (o, c)
+        between = tuple(t.norm for t in self.tokens[a.last : b.first])
+        if between in (("and",), ("or",)):
+            return "list"
+        if (len(between) == 1 and between[0] in VS_WORDS) or between in CONTRAST_PAIRS | VERSUS_PAIRS:
+            return "versus"
+        return None
 
     def local_value(self, dim: str) -> bool:
         """Whether a metric phrase of the question reads the table ``dim`` belongs to."""

@@ -23,6 +23,13 @@ PARTICIPLES = frozenset(
     "made done paid sent taken given brought bought sold won lost begun run seen held kept driven".split()
 )
 """Past participles that do not end in "-ed", for a passive before "by" ("deals won by partners")."""
+DOUBLED_TIME = frozenset("day week month quarter year hour".split())
+"""Units whose doubling around "by" is a grain ("month by month"), not an idiom."""
+ARRANGED = frozenset(
+    """grouped sorted ranked ordered segmented sliced bucketed aggregated organised organized arranged
+    categorised categorized listed tabulated totalled totaled summed summarised summarized""".split()
+)
+"""Participles of arranging rows: "grouped by customers" is a breakdown, whoever did the grouping."""
 AUXILIARIES = frozenset("was were is are be been being get got gets getting".split())
 MIX_WORDS = frozenset({"mix", "breakdown", "split", "distribution", "makeup"})
 """Nouns after a dimension's words that ask for a breakdown by it ("product mix", "state breakdown")."""
@@ -158,6 +165,8 @@ class _ReadingBase:
         w = self.tokens[j].norm
         if w == "by" and self.agent(j, i):
             return False  # "trials started by customers in APAC": who did it, not a breakdown
+        if w == "by" and self.doubled_by(j):
+            return False  # "side by side", "one by one": a word said twice around "by" is an idiom
         if w in GROUP_WORDS or w in ("top", "bottom"):
             return True
         if number(w) is not None:
@@ -194,11 +203,36 @@ class _ReadingBase:
                 described = k > i or after in ("on", "in", "with", "who", "that", "from", "at", "based")
                 # (plural and described: "refunds by customers" or "by customer" still group)
                 return described and self.tokens[k].norm != self.tokens[k].stem
+        if by >= 1 and self.done_by_entities(by, i):
+            return True
         if by < 2 or self.tokens[i].norm == self.tokens[i].stem:
             return False
         verb = self.tokens[by - 1].norm
         passive = self.tokens[by - 2].norm in AUXILIARIES  # "were started by", not "grouped by"
         return passive and ((verb.endswith("ed") and len(verb) > 4) or verb in PARTICIPLES)
+
+    def doubled_by(self, by: int) -> bool:
+        """Whether "by" (or "to") at ``by`` stands between a word said twice ("side by side", "head to head"): an
+        idiom, never a breakdown (time words aside: "month by month" is a grain, read with the time).
+        """
+        if by < 1 or by + 1 >= len(self.tokens) or self.tokens[by].norm not in ("by", "to"):
+            return False
+        word = self.tokens[by - 1].norm
+        return word == self.tokens[by + 1].norm and word not in DOUBLED_TIME
+
+    def done_by_entities(self, by: int, i: int) -> bool:
+        """Whether "by" at ``by`` follows a past participle and the words from ``i`` end, within three words,
+        in a plural entity noun ("revenue added by brand new accounts", "events logged by enterprise
+        customers"): the ones who did it, not a breakdown (a breakdown names a dimension, never a plural).
+        """
+        verb = self.tokens[by - 1].norm
+        if not ((verb.endswith("ed") and len(verb) > 4) or verb in PARTICIPLES) or verb in ARRANGED:
+            return False
+        for k in range(i, min(i + 3, len(self.tokens))):
+            t = self.tokens[k]
+            if t.stem in self.r.entities.nouns:
+                return t.norm != t.stem
+        return False
 
     def action_noun(self, k: int) -> bool:
         """Whether the word at ``k`` is a plural noun that alone names a metric and is no entity

@@ -79,8 +79,18 @@ GROWTH_WORDS = frozenset(
 )
 AUX = frozenset({"were", "was", "are", "is", "that", "which", "been", "got", "get", "being"})
 CONTRAST = frozenset(
-    {"vs", "versus", "compare", "compared", "comparing", "split", "between", "breakdown", "each", "against"}
+    {
+        *("vs", "versus", "compare", "compared", "comparing", "comparison", "split", "between", "breakdown"),
+        *("each", "against", "differ", "differs", "difference", "relative", "contrast", "contrasted"),
+    }
 )
+"""Words that set the values named side by side (each value a row), not one filter over them."""
+CONTRAST_PAIRS = frozenset(
+    {("next", "to"), ("stack", "up"), ("stacks", "up"), ("side", "by"), ("head", "to")}
+)
+"""Two-word contrasts ("partners next to events", "how does EMEA stack up", "SMB and Mid-Market side by side")."""
+VERSUS_PAIRS = frozenset({("compared", "to"), ("compared", "with"), ("relative", "to"), ("as", "against")})
+"""Two words that set one value against another ("partner compared with referral")."""
 QUALIFIER_BEFORE = frozenset({"from", "for", "among", "of", "with", "across", "in", "on", "at"})
 GRAMMAR = (
     GROUP_WORDS

@@ -1,0 +1,54 @@
+"""A share said of a count ("what fraction of our customers did we lose", "the proportion of accounts that
+churned"): the catalog's ratio metric whose numerator is the metric read, when exactly one has it.
+"""
+
+from __future__ import annotations
+
+from metricmind.resolve.reading import _ReadingBase
+from metricmind.resolve.resolution import Span
+
+SHARE_WORDS = frozenset({"fraction", "share", "proportion", "percentage", "percent", "pct", "rate", "ratio"})
+"""Words that ask for a part of a whole rather than the part's size."""
+SHARE_PENALTY = 0.1
+"""A ratio read from its numerator and a word of share: sure, not certain (the whole is implied)."""
+
+
+def same_head(part: str, whole: str) -> bool:
+    """Whether two metric names end in the same noun (churned customers over active customers at start:
+    a share of customers; MRR over active customers, ARPA, is an amount per customer, no share).
+    """
+    return part.rsplit("_", 1)[-1] == whole.rsplit("_", 1)[-1] or part.rsplit("_", 1)[-1] in whole.split("_")
+
+
+class _ShareReading(_ReadingBase):
+    """The share pass (after the metric and ratio passes)."""
+
+    def read_share(self) -> None:
+        res = self.res
+        if len(res.metrics) != 1:
+            return
+        share = [t.index for t in self.tokens if t.norm in SHARE_WORDS and not self.used[t.index]]
+        if not share:
+            return
+        part = res.metrics[0]
+        ratios = [
+            name
+            for name, m in self.r.model.metrics.items()
+            if m.numerator is not None
+            and m.numerator.name == part
+            and not m.numerator.filter
+            and m.denominator is not None
+            and same_head(m.numerator.name, m.denominator.name)
+            and str(m.meta.get("status") or "") != "deprecated"
+        ]
+        if len(ratios) != 1:
+            return
+        name = ratios[0]
+        k = share[0]
+        self.used[k] = True
+        res.metrics = [name]
+        spans = res.spans.get("metrics", [])
+        res.spans["metrics"] = [Span(s.text, s.start, s.end, name, "share") for s in spans]
+        self.span("metrics", k, k + 1, name, "share")
+        res.confidence -= SHARE_PENALTY
+        res.notes.append(f"read '{self.tokens[k].text}' of {part} as {name}")

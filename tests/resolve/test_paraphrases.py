@@ -1,0 +1,101 @@
+"""Paraphrase probes (issue 14): new wordings of the blind splits' weak kinds, written by hand before the
+resolver was run on them (``paraphrases.yml``), and the mechanisms they checked, each on wordings of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from metricmind.resolve import Resolver
+from tests.resolve import blindset
+
+DAY = dt.date(2025, 6, 18)
+PROBES = Path(__file__).parent / "paraphrases.yml"
+
+
+def test_the_paraphrase_probes_read_mostly_right_and_calibrated(resolver: Resolver) -> None:
+    s = blindset.score(resolver, PROBES)
+    assert s.accuracy() >= 0.85, s.report(show_misses=True)
+    right, total = s.confident
+    assert total and right / total >= 0.9, s.report(show_misses=True)
+    low, refused = s.refusals_low
+    assert low == refused
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "fintech and healthcare side by side on mrr",
+        "mrr for apac and latam, head to head",
+        "how does emea stack up against apac on mrr",
+        "new mrr from partner next to referral",
+    ],
+)
+def test_a_contrast_idiom_sets_two_values_side_by_side(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert len(res.group_by) == 1 and not any("unknown" in n for n in res.notes), res.notes
+    (f,) = res.filters
+    assert f.field == res.group_by[0][0] and f.op == "in" and len(f.values) == 2
+
+
+def test_a_word_said_twice_around_by_is_no_breakdown(resolver: Resolver) -> None:
+    res = resolver.resolve("mrr and arr side by side", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.group_by == []
+    res = resolver.resolve("mrr month by month this year", as_of=DAY)  # a time unit doubled is a grain
+    assert [g for _, g in res.group_by] == ["month"]
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("recurring revenue added by brand new accounts this year", "new_mrr"),
+        ("events logged by enterprise customers last week", "events"),
+    ],
+)
+def test_by_before_a_plural_entity_after_a_participle_is_who_did_it(
+    resolver: Resolver, question: str, metric: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
+    assert all(g[0] == "metric_time" for g in res.group_by)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what fraction of our customers did we lose last quarter",
+        "churned customers as a percentage, by segment",
+        "the proportion of customers that we lost in q1",
+    ],
+)
+def test_a_share_of_a_count_is_the_ratio_of_that_numerator(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["customer_churn_rate"]
+
+
+def test_an_amount_per_entity_is_no_share(resolver: Resolver) -> None:
+    # ARPA is MRR over customers: a share needs its part and its whole to count the same thing
+    res = resolver.resolve("mrr share by region", as_of=DAY)
+    assert res.metrics == ["mrr"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "do smb or enterprise accounts churn at a higher rate",
+        "which plan churns at a higher rate, starter or pro",
+    ],
+)
+def test_the_word_a_shortened_name_dropped_said_apart_confirms_it(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["customer_churn_rate"]
+    assert len(res.group_by) == 1
+    assert res.confidence >= 0.8, res.notes
