@@ -17,6 +17,7 @@ from typing import Any
 from metricmind.catalog.definitions import parse_definition
 from metricmind.compiler import Compiler
 from metricmind.define import rules as rulebook
+from metricmind.define import units
 from metricmind.define.audit import audit
 from metricmind.define.checks import checks_for
 from metricmind.define.columns import TableValues, numeric_columns, on_columns
@@ -40,7 +41,7 @@ from metricmind.define.parts import time_dims as time_phrases
 from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion, as_written
 from metricmind.define.rank import Candidate, confidence, is_snapshot, measures_of, rank
 from metricmind.define.redate import time_dimension_of
-from metricmind.define.restate import cover_restating, metric_words, words_of
+from metricmind.define.restate import cover_restating, metric_words, own_rules, words_of
 from metricmind.define.shape import contradiction, dimensions, metric_dict
 from metricmind.define.sources import suggest_sources
 from metricmind.define.statistics import statistic_of
@@ -100,6 +101,14 @@ def analyze(
         ``refused`` (a code) and ``message`` (what is wrong and what to do).
     """
     started = time.perf_counter()
+    unit = units.said(definition)  # "in $K": read without the unit's words, then scaled
+    if unit is not None:
+        inner = analyze(
+            unit.rest, model, dialect=dialect, max_hops=max_hops, columns=columns, usage=usage, values=values
+        )
+        scaled = units.scaled(inner, unit, definition, model, dialect)
+        scaled.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        return scaled
     work = Definition(definition.name, expand(definition.text), tuple(expand(r) for r in definition.rules))
     proposal = Proposal(definition=work)
     dates = undeclared_dates(model, work, columns)  # "By the write-off date": written_off_at, undeclared
@@ -434,6 +443,7 @@ def _build(
         words_of([definition.text]) | metric_words(model, [base.name]),
         words_of([definition.text]),
         f"`{base.name}` ({base.description or base.label})",
+        own_rules(model, [base.name]),
     )
     main = measures[0] if len(measures) == 1 else None
     # The measure and the time dimension.

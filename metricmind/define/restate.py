@@ -28,13 +28,13 @@ from metricmind.spec.model import Model
 OPERATION = re.compile(
     r"[=/÷×+]|\s[-−]\s|\b(subtract\w*|deduct\w*|minus|net of|less|divided|over|plus|add(?:ed|ing)?|"
     r"sum of|median|average|avg|mean|total of|number of|count of|max(?:imum)?|min(?:imum)?|largest|"
-    r"smallest|percentile|p\d\d)\b",
+    r"smallest|percentile|p\d\d|x|times|multipl\w*)\b",
     re.IGNORECASE,
 )
 #: Words of the operation itself (content words that say how, never what).
 OPERATION_WORDS = frozenset(
     "subtract subtracted subtracting deduct deducted net add added adding max maximum min minimum largest "
-    "smallest percentile divide".split()
+    "smallest percentile divide x times multiplied multiply".split()
 )
 #: Statuses a restating rule may replace.
 UNREAD = "unread"
@@ -50,9 +50,17 @@ def flagged(model: Model, word: str) -> bool:
     return False
 
 
-def restates(model: Model, rule: str, explained: set[str], said: set[str]) -> bool:
+#: A rule or a metric's own rule that leaves rows out ("trials excluded", "not refunded").
+NEGATIVE = re.compile(
+    r"\b(exclud\w*|not|no|non|without|except\w*|never|ignor\w*|leav\w* out|left out)\b", re.I
+)
+
+
+def restates(model: Model, rule: str, explained: set[str], said: set[str], own: Iterable[str] = ()) -> bool:
     """Whether ``rule`` only restates the computation whose words are ``explained``; ``said`` are the
-    words the definition, the parts and the filters read say (a value word must be among them).
+    words the definition, the parts and the filters read say (a value word must be among them, or be said
+    with the same polarity by a rule or description of the metric read, ``own``: "ARR = month-end MRR x 12,
+    trials excluded" on `arr`, whose MRR excludes trials).
     """
     if rule.startswith("(") or not OPERATION.search(rule):
         return False
@@ -62,11 +70,38 @@ def restates(model: Model, rule: str, explained: set[str], said: set[str]) -> bo
     for w in words:
         if w in OPERATION_WORDS:
             continue
+        if _own_says(w, rule, own):  # the metric read already says it, the same way
+            continue
         if not _within(w, explained):
             return False
         if flagged(model, w) and not _within(w, said):
             return False
     return True
+
+
+def _own_says(word: str, rule: str, own: Iterable[str]) -> bool:
+    """A sentence of the metric's own rules says ``word`` leaving rows out as ``rule`` does (or keeping)."""
+    negative = bool(NEGATIVE.search(rule))
+    for text in own:
+        for sentence in re.split(r"[.;]\s+", text):
+            if _within(word, set(content(sentence))) and bool(NEGATIVE.search(sentence)) == negative:
+                return True
+    return False
+
+
+def own_rules(model: Model, names: Iterable[str], depth: int = 3) -> list[str]:
+    """The business rules, definitions and descriptions of the metrics ``names`` and of those they read."""
+    out: list[str] = []
+    for name in names:
+        metric = model.metrics.get(name)
+        if metric is None:
+            continue
+        out += [str(r) for r in metric.meta.get("business_rules") or ()]
+        out += [metric.description, str(metric.meta.get("definition") or "")]
+        parts = [metric.numerator, metric.denominator, *metric.inputs]
+        if depth > 1:
+            out += own_rules(model, [p.name for p in parts if p is not None], depth - 1)
+    return out
 
 
 def _within(word: str, words: set[str]) -> bool:
@@ -84,7 +119,12 @@ def words_of(texts: Iterable[str]) -> set[str]:
 
 
 def cover_restating(
-    model: Model, readings: list[RuleReading], explained: set[str], said: set[str], what: str
+    model: Model,
+    readings: list[RuleReading],
+    explained: set[str],
+    said: set[str],
+    what: str,
+    own: Iterable[str] = (),
 ) -> list[RuleReading]:
     """``readings`` with each unread rule that restates the computation (``what``) read as covered."""
     said = said | words_of(r.text for r in readings if r.status == "filter")
@@ -94,7 +134,7 @@ def cover_restating(
             r.status == UNREAD
             and r.suggestion is None
             and not r.reason.startswith(ASKS_OTHER)  # "max, not sum" of a sum: another statistic
-            and restates(model, r.text, explained, said)
+            and restates(model, r.text, explained, said, own)
         ):
             r = RuleReading(r.text, "covered", 0.75, f"restates how the metric computes: {what}")
         out.append(r)

@@ -1,0 +1,303 @@
+"""Units and scale said in words: "in thousands", "$K", "in $M", "per 1,000 invoices", "in hours".
+
+A unit is how the value is *reported*, not what is computed: the analysis reads the definition and the
+rules without the unit's words (``said``), and the metric it proposes is then scaled after aggregation
+(``scaled``): a derived metric over it whose expression is the metric times or divided by a factor of an
+allow-list (``FACTORS``; a number the person wrote never reaches SQL unless it is one of them). The
+reading is named in the rules (status ``expression``) and in the metric's ``config.meta.scale``.
+
+| said | scaling |
+|---|---|
+| "in thousands (of dollars)", "in $K", "($k)", "in k", "'000s", a rule "Report in $K (divide by 1,000)" | ÷ 1,000 |
+| "in millions", "in $M", "in $MM", "in mm" | ÷ 1,000,000 |
+| "per 1,000 invoices", "per 100 customers" (a ratio) | the ratio × 1,000 (× 100) |
+| "in hours", "in days", "in weeks", "in minutes" (a duration) | by the unit of the aggregated column (``days_to_pay`` is in days: "in hours" is × 24); a column whose unit is unknown leaves the rule unread |
+
+A rule that says a scale and something else ("in $K, trials excluded") is not a unit rule: the reader
+reads it as any other rule. Two different scales are refused as ``contradictory_rules``.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field, replace
+
+from metricmind.define.extend import proposal_model, proposal_sql
+from metricmind.define.proposal import Definition, Proposal, RuleReading
+from metricmind.errors import MetricmindError
+from metricmind.spec.model import Model
+
+#: Every factor a scaling may use: a number said in the text is one of these, or the unit is not read.
+FACTORS = frozenset(
+    {24.0, 60.0, 7.0, 100.0, 1000.0, 10_000.0, 100_000.0, 1_000_000.0, 1440.0, 3600.0, 86400.0}
+)
+#: The reading's confidence: a unit said plainly is read exactly.
+UNIT_CONFIDENCE = 0.85
+
+_CUR = r"(?:dollars?|euros?|pounds?|usd|eur|gbp|\$|€|£)"
+#: The report-in words before a unit ("in", "as", "reported in", "shown in").
+_LEAD = r"(?:(?:reported|shown|expressed|given|displayed|stated|measured|denominated)\s+)?(?:in|as)\s+"
+_THOUSANDS = (
+    rf"thousands?(?:\s+of\s+{_CUR})?|{_CUR}\s?k|k\s?{_CUR}|k|{_CUR}\s?(?:'000|000)s?|'000s?|000s|"
+    rf"{_CUR}\s?thousands?"
+)
+_MILLIONS = rf"millions?(?:\s+of\s+{_CUR})?|{_CUR}\s?mm?|mm|{_CUR}\s?millions?"
+_DURATIONS = r"hours?|days?|weeks?|minutes?|mins?|seconds?|secs?"
+#: A unit at the end of the text, or in a parenthesis / between commas.
+UNIT = re.compile(
+    rf"(?:[,;:]\s*|\s+|\(\s*|\s-+\s*)(?P<lead>{_LEAD})?(?P<unit>(?P<k>{_THOUSANDS})|(?P<m>{_MILLIONS})|"
+    rf"(?P<d>{_DURATIONS}))\s*\)?(?=\s*(?:[,;.()]|$))",
+    re.IGNORECASE,
+)
+#: "per 1,000 invoices": a ratio stated per a round number of its denominator.
+PER_N = re.compile(r"\bper\s+(?P<n>100|1,?000|10,?000|100,?000|1,?000,?000)\s+(?=[a-z])", re.IGNORECASE)
+#: A divisor or multiplier said in a unit rule ("divide by 1,000", "/1000", "x 24").
+SAID_FACTOR = re.compile(
+    r"(?:divid\w*\s+(?:it\s+|them\s+|the value\s+)?by|/|÷|multipl\w*\s+(?:it\s+|them\s+)?by|times|[x×*])\s*"
+    r"(?P<n>\d[\d,]*(?:\.\d+)?)",
+    re.IGNORECASE,
+)
+#: What else a rule that only states a unit may say.
+FILLER = re.compile(
+    r"\b(?:report\w*|show\w*|express\w*|give|given|display\w*|stat\w*|measur\w*|present\w*|denominat\w*|"
+    r"values?|numbers?|figures?|results?|amounts?|counts?|totals?|data|metric|output|this|these|those|"
+    r"the|it|them|all|in|as|of|please|scale\w*|round\w*|"
+    r"divid\w*|multipl\w*|by|times|units?|currency)\b|[\s,.;:()/÷×*x=-]|\d[\d,]*(?:\.\d+)?",
+    re.IGNORECASE,
+)
+#: Seconds in each duration unit.
+SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0, "week": 604800.0}
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A scaling after aggregation: the value times ``factor`` (``factor`` < 1 divides)."""
+
+    multiply: float = 1.0
+    divide: float = 1.0
+    what: str = ""
+    duration: str | None = None  # "hour": the factor depends on the aggregated column's unit
+
+    def expr(self, name: str) -> str:
+        """The derived expression over the metric ``name``."""
+        if self.divide != 1.0:
+            return f"{name} / {_num(self.divide)}.0"
+        return f"{_num(self.multiply)}.0 * {name}"
+
+
+@dataclass
+class Said:
+    """The definition without its unit words, the scale, and the unit rules (by their index)."""
+
+    rest: Definition
+    scale: Scale
+    rules: dict[int, str] = field(default_factory=dict)  # index → the rule as written
+    problem: str | None = None
+
+
+def _num(x: float) -> str:
+    return str(int(x))
+
+
+def _unit_of(m: re.Match[str]) -> Scale:
+    if m.group("k"):
+        return Scale(divide=1000.0, what="in thousands (÷ 1,000)")
+    if m.group("m"):
+        return Scale(divide=1_000_000.0, what="in millions (÷ 1,000,000)")
+    unit = _duration(m.group("d"))
+    return Scale(what=f"in {unit}s", duration=unit)
+
+
+def _duration(word: str) -> str:
+    w = word.lower().rstrip("s")
+    return {"min": "minute", "sec": "second"}.get(w, w)
+
+
+def in_text(text: str) -> tuple[str, Scale] | None:
+    """``text`` without the unit it says, and that unit; None when it says none (or a number not allowed)."""
+    m = UNIT.search(text)
+    if m is not None:
+        if m.group("d") and not m.group("lead"):  # "in hours" needs its "in": "for 30 days" is no unit
+            return None
+        if m.group("k") and m.group("k").lower() == "k" and not m.group("lead"):
+            return None
+        rest = re.sub(r"\s+", " ", f"{text[: m.start()]} {text[m.end() :]}")
+        rest = re.sub(r"\s+([,;.)])", r"\1", rest).strip(" ,;:-")
+        return rest, _unit_of(m)
+    p = PER_N.search(text)
+    if p is not None:
+        n = float(p.group("n").replace(",", ""))
+        if n in FACTORS:
+            rest = text[: p.start()] + "per " + text[p.end() :]
+            return rest, Scale(multiply=n, what=f"per {p.group('n')} (× {p.group('n')})")
+    return None
+
+
+def rule_unit(rule: str) -> Scale | None | str:
+    """The scale a rule says when it says nothing else ("Report in $K (divide by 1,000)"); a string says
+    why a unit rule cannot be read (its number disagrees with its unit, or is not allowed); None when the
+    rule is not (only) about the unit.
+    """
+    found = in_text(" " + rule)
+    said_n = [float(n.group("n").replace(",", "")) for n in SAID_FACTOR.finditer(rule)]
+    if found is None:
+        if said_n and not FILLER.sub("", rule).strip():  # "Divide by 1,000" alone
+            n = said_n[0]
+            if n not in (1000.0, 1_000_000.0):  # "Divide by 12" says more than a unit
+                return None
+            return (
+                Scale(divide=n, what=f"÷ {n:,.0f}")
+                if re.search(r"divid|/|÷", rule, re.IGNORECASE)
+                else Scale(multiply=n, what=f"× {n:,.0f}")
+            )
+        return None
+    rest, scale = found
+    if FILLER.sub("", rest).strip(" $€£k"):
+        return None
+    for n in said_n:
+        if n not in (scale.divide, scale.multiply):
+            return f"says {scale.what} but also {n:g}"
+    return scale
+
+
+def said(definition: Definition) -> Said | None:
+    """The unit the definition and its rules say, with the text the analysis reads; None when none."""
+    scales: list[Scale] = []
+    text = definition.text
+    found = in_text(text)
+    if found is not None:
+        text, scale = found
+        scales.append(scale)
+    rules: dict[int, str] = {}
+    problem = None
+    for i, r in enumerate(definition.rules):
+        got = rule_unit(r)
+        if got is None:
+            continue
+        rules[i] = r
+        if isinstance(got, str):
+            problem = problem or f"rule {r!r} {got}"
+        else:
+            scales.append(got)
+    if not scales and not rules:
+        return None
+    distinct = {(s.multiply, s.divide, s.duration) for s in scales}
+    if len(distinct) > 1:
+        problem = problem or "the definition and the rules say different units: " + ", ".join(
+            sorted({s.what for s in scales})
+        )
+    rest = Definition(
+        definition.name, text, tuple(r for i, r in enumerate(definition.rules) if i not in rules)
+    )
+    return Said(rest, scales[0] if scales else Scale(), rules, problem)
+
+
+def _column_unit(model: Model, proposal: Proposal) -> str | None:
+    """The duration unit of every column the proposed metric aggregates ("days_to_pay": day), or None."""
+    extended = proposal_model(model, proposal)
+    found: set[str | None] = set()
+    for name in extended.measures_of(str(proposal.metric["name"])) if proposal.metric else ():
+        ms = extended.measures.get(name)
+        words = re.findall(r"[a-z]+", (ms.expr if ms else name).lower())
+        found.add(next((_duration(w) for w in words if _duration(w) in SECONDS), None))
+    return found.pop() if len(found) == 1 else None
+
+
+def _wrap(proposal: Proposal, model: Model, scale: Scale) -> None:
+    """The proposed metric scaled: a derived expression over it (a new helper metric when it is none)."""
+    metric = proposal.metric
+    assert metric is not None
+    tp = metric.get("type_params") or {}
+    if metric.get("type") == "derived" and tp.get("expr"):
+        metric["type_params"] = dict(tp, expr=scale.expr(f"({tp['expr']})"))
+    else:
+        taken = set(model.metrics) | {str(m["name"]) for m in proposal.new_metrics}
+        inner = next(
+            n
+            for n in (f"{metric['name']}_unscaled", *(f"{metric['name']}_unscaled_{i}" for i in range(2, 99)))
+            if n not in taken
+        )
+        item = dict(metric, name=inner, label=inner.replace("_", " ").capitalize())
+        item["description"] = (
+            f"{metric.get('description') or ''} (before scaling; part of `{metric['name']}`)"
+        )
+        item["config"] = copy.deepcopy(metric.get("config") or {})
+        proposal.new_metrics.append(item)
+        proposal.metric = {
+            "name": metric["name"],
+            "label": metric.get("label"),
+            "description": metric.get("description"),
+            "type": "derived",
+            "type_params": {"expr": scale.expr(inner), "metrics": [{"name": inner}]},
+            "config": copy.deepcopy(metric.get("config") or {"meta": {}}),
+        }
+    main = proposal.metric
+    assert main is not None
+    main.setdefault("config", {}).setdefault("meta", {})["scale"] = scale.what
+
+
+def scaled(
+    proposal: Proposal, said_units: Said, original: Definition, model: Model, dialect: str
+) -> Proposal:
+    """``proposal`` (analyzed without the unit's words) with the unit applied, as the person wrote it."""
+    scale = said_units.scale
+    problem = said_units.problem
+    status, conf, why = (
+        "expression",
+        UNIT_CONFIDENCE,
+        f"the value is reported {scale.what}, after aggregation",
+    )
+    metric = proposal.metric
+    factor: Scale | None = scale
+    if problem is None and metric is not None:
+        if scale.duration is not None:
+            own = _column_unit(model, proposal)
+            if own is None:
+                problem = f"asks for the value {scale.what}, but the unit of what the metric aggregates is not known"
+            elif own == scale.duration:
+                status, why, factor = "covered", f"the value is already {scale.what} (its column is)", None
+            else:
+                ratio = SECONDS[own] / SECONDS[scale.duration]
+                factor = Scale(multiply=ratio) if ratio >= 1 else Scale(divide=1 / ratio)
+                factor = replace(factor, what=f"{scale.what} (from {own}s)")
+                if max(factor.multiply, factor.divide) not in FACTORS:
+                    problem = f"converts {own}s {scale.what}, a factor not allowed"
+                why = f"the value is reported {scale.what}: its column is in {own}s"
+        elif scale.multiply != 1.0 and metric.get("type") != "ratio":
+            problem = (
+                f"says {scale.what}, which scales a ratio, but the metric is a {metric.get('type')} metric"
+            )
+    if problem is not None:
+        status, conf, why = "unread", 0.1, problem
+    elif metric is not None and factor is not None and (factor.multiply != 1.0 or factor.divide != 1.0):
+        _wrap(proposal, model, factor)
+    reading = {i: RuleReading(r, status, conf, why) for i, r in said_units.rules.items()}
+    rules = list(proposal.rules)
+    for i in sorted(reading):
+        rules.insert(min(i, len(rules)), reading[i])
+    if not said_units.rules:  # said in the definition only: the reading says what the unit did
+        rules.append(RuleReading(f"(in the definition) {original.text}", status, conf, why))
+    rest = said_units.rest
+    proposal.rules = [replace(r, text=r.text.replace(rest.text, original.text)) for r in rules]
+    proposal.definition = original
+    for item in [proposal.metric, *proposal.new_metrics]:
+        if not item:
+            continue
+        if item.get("description") == rest.text:
+            item["description"] = original.text
+        meta = item.get("config", {}).get("meta", {})
+        if meta.get("definition") == rest.text:
+            meta["definition"] = original.text
+        if "business_rules" in meta:
+            meta["business_rules"] = list(original.rules)
+    if proposal.metric is not None and status != "unread":
+        try:
+            proposal.preview_sql = proposal_sql(model, proposal, dialect=dialect)
+        except MetricmindError as exc:
+            proposal.refused, proposal.message = (
+                "unsupported",
+                f"the scaled metric does not compile: {exc.message}",
+            )
+            proposal.metric, proposal.preview_sql = None, None
+    return proposal

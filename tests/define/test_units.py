@@ -1,0 +1,162 @@
+"""Units and scale said in words (``define/units.py``), each probe in wording of its own, run on DuckDB
+against hand SQL: thousands and millions after aggregation, a ratio per 1,000, a duration in another unit,
+and the readings that must stay unread (a unit of unknown meaning, two units, a number that is no scale).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from metricmind.define import Definition, analyze
+from metricmind.define.proposal import Proposal
+from metricmind.define.restate import own_rules, restates, words_of
+from metricmind.define.units import Scale, in_text, rule_unit, said
+from metricmind.project import Project
+from tests.define.monthly import assert_same_as_hand
+
+LIVE_MRR = """
+    , live as (
+      select m.month, s.*
+      from months m
+      join fct_subscriptions_canonical s
+        on s.started_at <= last_day(m.month) and (s.ended_at is null or s.ended_at > last_day(m.month))
+       and not s.is_trial
+      join dim_customers_canonical c on c.customer_id = s.customer_id
+      where c.region = 'APAC'
+    )
+"""
+
+
+def _columns(project: Project) -> dict[str, dict[str, str]]:
+    rows = project.warehouse.run(
+        "select table_schema, table_name, column_name, data_type from information_schema.columns"
+    ).rows
+    out: dict[str, dict[str, str]] = {}
+    for schema, table, column, typ in rows:
+        out.setdefault(f"{schema}.{table}", {})[str(column)] = str(typ)
+    return out
+
+
+def _propose(project: Project, name: str, text: str, *rules: str) -> Proposal:
+    p = analyze(Definition(name, text, rules), project.model, columns=_columns(project))
+    assert p.refused is None and p.metric is not None, p.message
+    return p
+
+
+@pytest.mark.parametrize(
+    ("text", "divide", "multiply"),
+    [
+        ("Show the figures in $K", 1000.0, 1.0),
+        ("values in thousands of euros", 1000.0, 1.0),
+        ("Report in millions", 1_000_000.0, 1.0),
+        ("present it in $MM (divide by 1,000,000)", 1_000_000.0, 1.0),
+        ("Divide by 1,000", 1000.0, 1.0),
+    ],
+)
+def test_a_rule_that_only_says_the_unit_is_a_scale(text: str, divide: float, multiply: float) -> None:
+    got = rule_unit(text)
+    assert isinstance(got, Scale) and (got.divide, got.multiply) == (divide, multiply)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Divide by 12", "Trials excluded, in $K", "count each customer once", "only the last 30 days", "Use k"],
+)
+def test_a_rule_that_says_more_than_a_unit_is_left_to_the_other_readers(text: str) -> None:
+    assert rule_unit(text) is None
+
+
+def test_a_unit_rule_whose_number_disagrees_is_a_problem_never_a_scale() -> None:
+    assert isinstance(rule_unit("in thousands (divide by 1,000,000)"), str)
+    two = said(Definition("x", "Booked MRR in $K", ("Show it in millions",)))
+    assert two is not None and two.problem is not None
+
+
+def test_the_definition_is_read_without_its_unit_words() -> None:
+    found = in_text("Money collected from invoices, in $K, by payment month")
+    assert found is not None and found[0] == "Money collected from invoices, by payment month"
+    assert in_text("Customers active for 30 days") is None  # a duration without "in" is no unit
+
+
+def test_a_snapshot_in_thousands_is_divided_after_aggregation(demo: Project) -> None:
+    p = _propose(demo, "apac_mrr_k", "Monthly recurring revenue of APAC customers, expressed in thousands")
+    assert p.unread == []
+    assert p.metric is not None and p.metric["type"] == "derived"
+    assert "1000.0" in p.metric["type_params"]["expr"]
+    assert p.metric["config"]["meta"]["scale"].startswith("in thousands")
+    assert p.definition.text.endswith("expressed in thousands")  # as the person wrote it
+    assert_same_as_hand(
+        demo,
+        p,
+        LIVE_MRR
+        + """select m.month, coalesce(sum(l.mrr), 0) / 1000.0
+             from months m left join live l on l.month = m.month group by 1 order by 1""",
+    )
+
+
+def test_a_flow_in_millions_said_by_a_rule(demo: Project) -> None:
+    p = _propose(demo, "cash_in_m", "Cash collected from paid invoices", "State the figures in $M")
+    [unit] = [r for r in p.rules if r.text == "State the figures in $M"]
+    assert unit.status == "expression" and "millions" in unit.reason
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, coalesce(sum(i.amount), 0) / 1000000.0
+           from months m left join fct_invoices_canonical i
+             on date_trunc('month', i.paid_at) = m.month and i.is_paid
+           group by 1 order by 1""",
+    )
+
+
+def test_a_ratio_per_thousand(demo: Project) -> None:
+    p = _propose(demo, "refunds_per_k", "Refunded invoices per 1,000 invoices")
+    assert p.metric is not None and p.metric["type"] == "derived"
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, 1000.0 * count(*) filter (where i.is_refunded) / nullif(count(*), 0)
+           from months m left join fct_invoices_canonical i on date_trunc('month', i.issued_at) = m.month
+           group by 1 order by 1""",
+    )
+
+
+def test_a_duration_in_another_unit_converts_by_its_column(demo: Project) -> None:
+    p = _propose(demo, "pay_hours", "Mean days to pay per invoice, in hours")
+    assert p.unread == []
+    assert "24.0" in p.metric["type_params"]["expr"]  # type: ignore[index]
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, 24.0 * avg(i.days_to_pay)
+           from months m left join fct_invoices_canonical i on date_trunc('month', i.issued_at) = m.month
+           group by 1 order by 1""",
+    )
+    same = _propose(demo, "pay_days", "Mean days to pay per invoice, in days")
+    assert same.metric is not None and same.metric["type"] != "derived"  # already in days: nothing scaled
+
+
+def test_a_duration_of_something_that_is_no_duration_stays_unread(demo: Project) -> None:
+    p = analyze(Definition("events_h", "Product events", ("Express the result in hours",)), demo.model)
+    assert [r.text for r in p.unread] == ["Express the result in hours"]
+
+
+def test_per_thousand_of_a_value_that_is_no_ratio_stays_unread(demo: Project) -> None:
+    p = analyze(Definition("seats_k", "Seats per 1,000 on live subscriptions at month end", ()), demo.model)
+    assert p.refused is not None or p.unread
+
+
+def test_a_rule_restating_the_metric_with_its_own_exclusion_is_covered(demo: Project) -> None:
+    own = own_rules(demo.model, ["arr"])
+    explained = words_of(["ARR of EMEA customers", "arr mrr annual recurring revenue"])
+    assert restates(demo.model, "ARR is MRR times 12, trials excluded", explained, explained, own)
+    # the metric leaves trials out: a rule keeping them is no restatement
+    assert not restates(demo.model, "ARR = MRR x 12, trials included", explained, explained, own)
+
+
+def test_a_scaled_metric_generates_with_its_helper(demo: Project) -> None:
+    from metricmind.define import generate
+
+    p = _propose(demo, "events_k", "Product events on web", "Show the counts in thousands")
+    package = generate(p, demo)
+    text = "\n".join(package.files.values())
+    assert "events_k_unscaled / 1000.0" in text and "name: events_k_unscaled" in text
