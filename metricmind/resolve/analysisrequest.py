@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from metricmind.resolve.resolution import Resolution, Span
+from metricmind.spec.model import Model
 from metricmind.spec.names import METRIC_TIME
 
 ATTRIBUTION_MODELS = (
@@ -95,16 +96,31 @@ def _catalog_answers(res: Resolution, models_asked: bool, question: str) -> bool
     return any(name != METRIC_TIME and "channel" not in name for name, _ in res.group_by)
 
 
-def read_analysis(question: str, res: Resolution) -> Resolution:
-    """Mark ``res`` as an attribution analysis when ``question`` asks for one; else return it unchanged.
+def attribution_modelled(model: Model) -> bool:
+    """Whether the catalog models marketing attribution: it has attribution metrics (labels such as "New MRR,
+    first-touch attribution", as ``attribution.attribution_metrics`` reads them). A support desk's "which
+    channels drive the most tickets" is then a ranking of its own channels, never an attribution analysis.
+    """
+    return any(
+        "," in (m.label or "") and (m.label or "").lower().rstrip().endswith("attribution")
+        for m in model.metrics.values()
+    )
+
+
+def read_analysis(question: str, res: Resolution, catalog: Model) -> Resolution:
+    """Mark ``res`` as an attribution analysis when ``question`` asks for one and the catalog models
+    attribution (``attribution_modelled``); else return it unchanged.
 
     Args:
         question: The question as asked.
         res: The resolver's reading of it (its time range gives the analysis's dates).
+        catalog: The catalog the question is about.
 
     Returns:
         ``res``, with ``analysis`` set (and answerable) when the question is an attribution request.
     """
+    if not attribution_modelled(catalog):
+        return res
     text = question.lower()
     strong = _STRONG.search(text)
     every = _ALL.search(text)

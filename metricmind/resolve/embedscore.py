@@ -210,7 +210,7 @@ class ByMeaning:
         res = reading.res
         if reading.ambiguous is not None or reading.polarity is not None:
             return None  # the resolver asks back with the readings to choose from
-        if read_analysis(res.question, copy.deepcopy(res)).analysis is not None:
+        if read_analysis(res.question, copy.deepcopy(res), self.model).analysis is not None:
             return None  # an attribution analysis ("credit …") reads no metric by meaning
         if res.answerable and res.confidence >= UNSURE:
             return None  # an answer is never replaced by meaning ("logos" said of MRR is not new customers)

@@ -6,6 +6,7 @@ from metricmind.resolve.attribution import read_model, speaks_of_credit, wants_a
 from metricmind.resolve.audit import _AuditReading
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import catalog_metrics
+from metricmind.resolve.notime import not_time
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Resolution, Span
@@ -41,6 +42,7 @@ class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
             if c.last - c.first >= 3 and any(e.kind == "metric" and e.source == "name" for e in c.entries)
             for k in range(c.first, c.last)
         }
+        named |= not_time(self.tokens, self.stems, cands, self.r.entities.nouns, self.lex.lookup)
         hits = find_time(self.tokens, res.as_of, amounts | named)  # ("more than 2000 events": no year 2000)
         for h in hits:
             self.claim(h.first, h.last)

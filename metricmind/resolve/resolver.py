@@ -213,7 +213,7 @@ class Resolver:
             res.clarify = self.clarify(reading, day)
         elif reading.polarity is not None:
             res.clarify = self.clarify_polarity(reading, day)
-        res = read_analysis(question, res)
+        res = read_analysis(question, res, self.model)
         res.question = question  # (a reading of the request alone read it with the context blanked)
         if memory_lookup is not None:
             res = memory_lookup(res)

@@ -47,6 +47,13 @@ _MONTHS = {
     "december": 12,
     "dec": 12,
 }
+
+
+def month_number(word: str) -> int | None:
+    """The month a word names (``"apr"`` → 4), or None."""
+    return _MONTHS.get(word)
+
+
 _ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 
 M = r"(?P<m>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")"
@@ -338,10 +345,10 @@ _PATTERNS: list[tuple[str, Handler]] = [
         _to_date,
     ),
     (r"(?:the )?(?P<before>day before )?yesterday", _yesterday),
-    # "current" before a noun of who ("current clients") says which customers, not when
+    # ("current" before a noun of the catalog, "current clients", is blocked by ``notime``: which, not when)
     (
         r"today|right now|as of now|at the moment|currently"
-        r"|current(?! (?:customer|client|account|user|subscriber|logo|compan|plan|tier|segment|region))|now",
+        r"|current|now",
         _today,
     ),
     (rf"(?:on )?(?P<a>{ISO})", _one_day),

@@ -95,3 +95,38 @@ def test_a_flag_named_for_its_own_entity_answers_to_its_adjective(bazaar: Projec
     assert res.answerable, res.reason
     assert res.filters == []
     assert res.order_by == [("outstanding_principal", True)]
+
+
+def test_channels_that_drive_a_count_is_no_attribution_analysis_without_attribution(
+    helpdesk: Project,
+) -> None:
+    # the words of marketing attribution ("which channels drive …") asked of a support desk, whose catalog
+    # has no attribution metrics: a ranking of its own channels, not the demo's attribution analysis
+    res = helpdesk.resolver().resolve("which channels drive the most tickets in q2", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.analysis is None
+    assert not any("attribution" in n for n in res.notes)
+    assert res.metrics == ["ticket_volume"]
+    assert res.group_by == [("ticket__channel", None)]
+    assert res.order_by == [("ticket_volume", True)]
+
+
+def test_current_before_a_noun_of_the_catalog_says_which_not_when(lending: Project) -> None:
+    r = lending.resolver()
+    res = r.resolve("funded amount of current loans in q2", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.time_range == Q2  # not "two time ranges" (current and q2)
+    assert _filters(res) == [("loan__loan_status", "=", ("current",))]
+    res = r.resolve("current outstanding principal", as_of=AS_OF)  # before a metric: now
+    assert res.time_range == (AS_OF, AS_OF + dt.timedelta(days=1))
+
+
+def test_a_month_short_form_inside_a_metric_phrase_is_the_metric(lending: Project) -> None:
+    r = lending.resolver()
+    res = r.resolve("average apr by risk grade h1", as_of=AS_OF)  # APR, not April
+    assert res.answerable, res.reason
+    assert res.metrics == ["average_apr"]
+    assert res.group_by == [("loan__risk_grade", None)]
+    assert res.time_range == (dt.date(2024, 1, 1), dt.date(2024, 7, 1))
+    res = r.resolve("loans funded in apr", as_of=AS_OF)  # alone it is still the month
+    assert res.time_range == (dt.date(2024, 4, 1), dt.date(2024, 5, 1))
