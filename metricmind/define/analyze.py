@@ -40,9 +40,10 @@ from metricmind.define.part import RIVAL_CONFIDENCE, RIVAL_MARGIN
 from metricmind.define.parts import time_dims as time_phrases
 from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion, as_written
 from metricmind.define.rank import Candidate, confidence, is_snapshot, measures_of, rank
-from metricmind.define.redate import time_dimension_of
+from metricmind.define.redate import redate, time_dimension_of
 from metricmind.define.restate import cover_restating, metric_words, own_rules, words_of
-from metricmind.define.shape import contradiction, dimensions, metric_dict
+from metricmind.define.rulecues import uncontract
+from metricmind.define.shape import contradiction, dimensions, join_filters, metric_dict
 from metricmind.define.sources import suggest_sources
 from metricmind.define.statistics import statistic_of
 from metricmind.define.terms import PERCENTILE_CUE, VERBS
@@ -67,6 +68,8 @@ from metricmind.spec.query import MetricQuery
 
 #: A point-in-time phrase ("at the close of each month"): its words say when, never what.
 AT_POINT = re.compile(rf"\b({POINT_IN_TIME})\b", re.IGNORECASE)
+#: The refusal of a date a new measure of the same column could give (tried again with ``redate_ok``).
+REDATE_NEEDED = "a new measure dated by it could not be composed with every rule read"
 #: Below this score no existing metric or measure is close enough to propose.
 MIN_SCORE = 3.0
 
@@ -109,7 +112,11 @@ def analyze(
         scaled = units.scaled(inner, unit, definition, model, dialect)
         scaled.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         return scaled
-    work = Definition(definition.name, expand(definition.text), tuple(expand(r) for r in definition.rules))
+    work = Definition(
+        definition.name,
+        expand(uncontract(definition.text)),
+        tuple(expand(uncontract(r)) for r in definition.rules),
+    )
     proposal = Proposal(definition=work)
     dates = undeclared_dates(model, work, columns)  # "By the write-off date": written_off_at, undeclared
     try:
@@ -246,9 +253,18 @@ def _analyze(
         definition, model, proposal, dialect, max_hops, columns, usage, values
     ):
         return
+    redated = proposal.refused == "unsupported" and REDATE_NEEDED in (proposal.message or "")
+    if redated:  # "Money refunded" + "in the month its invoice was paid": `refunds` dated by paid_at
+        proposal.refused, proposal.message = None, ""
+        extended = _build(
+            definition, model, proposal, base, dialect, max_hops, usage, values, columns, redate_ok=True
+        )
     if proposal.metric is not None:
         proposal.checks = checks_for(extended, proposal)
         assess(extended, proposal, *_source_confidence(ranked), base=model)
+        for nm in proposal.new_measures if redated else ():
+            proposal.confidence = min(proposal.confidence, nm.confidence)
+            proposal.doubts.append(nm.reason)
 
 
 def _source_confidence(ranked: list[Candidate]) -> tuple[float, str]:
@@ -388,9 +404,12 @@ def _build(
     usage: Usage | None = None,
     values: TableValues | None = None,
     columns: dict[str, dict[str, str]] | None = None,
+    *,
+    redate_ok: bool = False,
 ) -> Model:
     """Fill ``proposal`` with ``base`` and the rules read; returns the model the metric compiles on (with
-    a new measure when a rule filters a column that is no dimension).
+    a new measure when a rule filters a column that is no dimension, or, with ``redate_ok``, when a rule
+    dates a simple metric's measure by another time dimension of its semantic model).
     """
     graph = JoinGraph(model, max_hops=max_hops)
     measures = measures_of(model, base)
@@ -428,15 +447,18 @@ def _build(
     reads += _implicit_rule(definition, base, ctx, reads)
     rulebook.check_which(reads)
     unit = str(base.meta.get("unit") or "")
+    factor = None  # the metric multiplied ("as a percentage" of a ratio: 100; "in thousands": 0.001)
     for r in reads:
-        if (
-            r.scale is not None
-            and (r.scale == 100.0) != (unit == "percent")
-            or (r.scale == 1.0 and unit != "ratio")
-        ):
+        if r.scale is None:
+            continue
+        times = scaling(r.scale, unit)
+        if times is None or (factor is not None and times != factor):
             r.reading = RuleReading(
                 r.reading.text, "unread", 0.1, f"scales the value, but `{base.name}` is in {unit or 'units'}"
             )
+        elif times != 1.0:
+            factor = times
+            r.reading = replace(r.reading, reason=f"{r.reading.reason}: `{base.name}` × {times:g}")
     proposal.rules = cover_restating(
         model,
         [r.reading for r in reads],
@@ -464,6 +486,13 @@ def _build(
     for where, wanted in asked:
         if wanted and main is not None and wanted != main.agg_time_dimension:
             swap = _measure_dated_by(model, main, wanted)
+            if swap is None and redate_ok and base.type.value == "simple":
+                made = redate(model, main, wanted, definition.name, set(model.measures))
+                if not isinstance(made, str):
+                    if made[1] is not None:
+                        proposal.new_measures = [*proposal.new_measures, made[1]]
+                        model = extend(model, new_measures=[(made[1].semantic_model, made[1].measure)])
+                    swap = model.measures[made[0]]
             if swap is None:
                 _refuse(
                     proposal,
@@ -473,7 +502,7 @@ def _build(
                     + (
                         f"; {main.semantic_model} has no time dimension {wanted}"
                         if not time_dimension_of(model, main.semantic_model, wanted)
-                        else "; a new measure dated by it could not be composed with every rule read"
+                        else f"; {REDATE_NEEDED}"
                     ),
                 )
                 return model
@@ -509,13 +538,47 @@ def _build(
         )
     proposal.metric = metric_dict(definition, base, predicates)
     if main is not None and base.type.value == "simple" and base.measure and main.name != base.measure.name:
+        if factor is not None:
+            _refuse(proposal, "unsupported", f"a scaled value of `{base.name}` dated by {time_name}")
+            return model
         proposal.metric["type_params"] = {"measure": main.name}
+    if factor is not None:
+        proposal.metric = scaled(proposal.metric, base, predicates, factor)
     on = on_columns(model, proposal, reads, main, definition.name)
     try:
         proposal.preview_sql = preview_sql(on, proposal.metric, dialect=dialect, max_hops=max_hops)
     except MetricmindError as exc:
         _refuse(proposal, "unsupported", f"the proposed metric does not compile: {exc.message}")
     return on
+
+
+def scaling(scale: float, unit: str) -> float | None:
+    """The factor a scale rule multiplies a metric in ``unit`` by (1.0: as it is), or None when it does
+    not apply: a fraction is a ratio as it is, a percentage of a ratio is × 100 (of a percent: as it is),
+    thousands and millions divide an amount or a count.
+    """
+    if scale == 1.0:
+        return 1.0 if unit == "ratio" else None
+    if scale == 100.0:
+        return 1.0 if unit == "percent" else 100.0 if unit == "ratio" else None
+    return scale if unit not in ("ratio", "percent") else None
+
+
+def scaled(metric: dict[str, Any], base: Metric, predicates: list[str], factor: float) -> dict[str, Any]:
+    """``metric`` (on ``base`` with the rule ``predicates``) multiplied by ``factor``: a derived metric."""
+    item: dict[str, Any] = {"name": base.name}
+    if predicates:
+        item["filter"] = join_filters(predicates)
+    expr = f"100.0 * {base.name}" if factor == 100.0 else f"{base.name} / {round(1 / factor):d}.0"
+    meta = dict(metric["config"]["meta"])
+    if factor == 100.0:
+        meta["unit"] = "percent"
+    out = {k: v for k, v in metric.items() if k not in ("filter", "type_params", "config")}
+    return out | {
+        "type": "derived",
+        "type_params": {"expr": expr, "metrics": [item]},
+        "config": {"meta": meta},
+    }
 
 
 def _implicit_rule(

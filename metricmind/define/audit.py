@@ -299,6 +299,9 @@ def _dated_otherwise(extended: Model, proposal: Proposal, found: Finding) -> Non
             for p in phrases
             if len(p) > 1 and p[-1] in ("at", "date") and p[:-1] == _words(event)
         }
+        thing = m.group("object")
+        if thing and named:  # "paid an invoice in the month": the date of the invoices' own model only
+            named &= _time_dims_of(extended, _words(thing))
         dated = {ms.agg_time_dimension for ms in measures}
         if named and not named & dated:
             found.doubts.append(
@@ -313,3 +316,13 @@ def _root(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word
+
+
+def _time_dims_of(model: Model, thing: tuple[str, ...]) -> set[str]:
+    """The time dimensions of the semantic models whose name or entities are ``thing`` ("invoice")."""
+    out: set[str] = set()
+    for sm in model.semantic_models.values():
+        names = {sm.name, *(e.name for e in sm.entities)}
+        if any(_words(n)[-1:] == thing[-1:] for n in names if _words(n)):
+            out |= {d.name for d in sm.dimensions if d.type == "time"}
+    return out

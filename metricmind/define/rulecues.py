@@ -22,7 +22,9 @@ POSITIVE = re.compile(
     re.IGNORECASE,
 )
 CONVERT = re.compile(
-    r"\b(equivalent|convert|normali[sz]e|annuali[sz]|prorate|pro-rate)|\bas (a )?monthly\b", re.IGNORECASE
+    r"\b(equivalent|(?<!that )(?<!who )(?<!which )(?<!were )(?<!was )(?<!have )(?<!has )(?<!had )(?<!been )"
+    r"convert|normali[sz]e|annuali[sz]|prorate|pro-rate)|\bas (a )?monthly\b",
+    re.IGNORECASE,
 )
 EQUIVALENT = re.compile(r"\bequivalents?\b|÷|divided by 12|/ ?12\b", re.IGNORECASE)
 COVERED_NEGATIVE = re.compile(r"\b(excluded|are not|is not|do not count|does not count)\b", re.IGNORECASE)
@@ -82,3 +84,15 @@ LIVE_RULE = re.compile(
     r"\b(last|final|closing) day\b.*\b(live|running|active|not yet ended|ended)\b",
     re.IGNORECASE,
 )
+
+
+_CONTRACTED = re.compile(r"\b(do|does|did|is|are|was|were|has|have|had|should|must|would|could)n['’]t\b")
+
+
+def uncontract(text: str) -> str:
+    """Contractions written out ("don't count" → "do not count", "can't" → "cannot"): a contraction is
+    never read as the unknown words 'don' and 't'.
+    """
+    text = _CONTRACTED.sub(r"\1 not", text)
+    text = re.sub(r"\bcan['’]t\b", "cannot", text)
+    return re.sub(r"\bwon['’]t\b", "will not", text)

@@ -44,6 +44,7 @@ from metricmind.define.rulecues import (
     SNAPSHOT_SAID,
     SWITCH,
     WHERE,
+    uncontract,
 )
 from metricmind.define.rulefilter import filter_read, other_names, table_words
 from metricmind.define.ruleforms import (
@@ -150,7 +151,9 @@ def _read(text: str, ctx: Context) -> Read:
     ctx.ambiguous.clear()
     ctx.chosen.clear()
     ctx.raw = text
-    low = WHERE.sub("", text.lower())  # "… excluded from both the EMEA part and the total": where, not what
+    low = WHERE.sub(
+        "", uncontract(text.lower())
+    )  # "… excluded from both the EMEA part and the total": where, not what
     negative = bool(NEGATIVE.search(low))
     words = stems(low.replace("-", " ").replace("_", " "))
     live = live_rule(text, low, words, ctx)
@@ -200,15 +203,18 @@ def _read(text: str, ctx: Context) -> Read:
         if not found and not ctx.ambiguous:  # a value beside it is read the usual way, never dropped
             return Read(paired[0], negative=negative, column_sql=paired[1])
     # "Month of conversion", "counted in the month the subscription ended" (define/dating.py)
+    head = re.split(r",?\s+\bnot\b", low)[
+        0
+    ]  # "… the month its invoice was paid, not the month of the refund"
     named_month = next(
         (
             t
-            for alt in dated_forms(low)
+            for alt in dated_forms(head)
             if (t := _time_rule(alt, stems(alt), ctx, wide=not _own_event(alt, ctx)))
         ),
         None,
     )
-    if named_month and not negative:
+    if named_month and not NEGATIVE.search(head):
         return Read(
             RuleReading(text, "time", 0.85, f"dates the metric by {named_month}"), time_dimension=named_month
         )
@@ -266,7 +272,11 @@ def _read(text: str, ctx: Context) -> Read:
             return both
     scale = scale_of(low)
     if scale is not None:
-        what = "a fraction from 0 to 1" if scale == 1 else "a percentage from 0 to 100"
+        what = {
+            1.0: "a fraction from 0 to 1",
+            100.0: "a percentage from 0 to 100",
+            0.001: "in thousands",
+        }.get(scale, "in millions")
         return Read(RuleReading(text, "noop", 0.8, f"the value is {what}"), scale=scale)
     time_dim = _time_rule(low, words, ctx) or named_month
     if time_dim:

@@ -23,7 +23,7 @@ RULE_GLUE = frozenset(
     "exclude excluded excluding except only just include including keep count counted counting leave "
     "leaving out without status state type kind record row limited limit restricted restrict solely "
     "exclusively nothing must omit omitted omitting ignore ignored ignoring drop dropped remove removed "
-    "skip skipped whose".split()
+    "skip skipped whose should shall will would can cannot may might need needs".split()
 )
 
 
@@ -192,6 +192,11 @@ def values_of(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str
     spots: list[int] = []
     ctx.said = words
     used = [False] * len(words)
+    for run in _date_names(ctx):  # "the due date" names the column due_at, never the value past_due
+        n = len(run)
+        for i in range(len(words) - n + 1):
+            if words[i : i + n] == run:
+                used[i : i + n] = [True] * n
     named = {
         e.target
         for size in (1, 2)
@@ -232,6 +237,31 @@ def values_of(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str
         if not u and w not in GLUE and w not in RULE_GLUE and w not in naming
     ]
     return found, leftover
+
+
+_DATE_TYPE = re.compile(r"^(date|timestamp|datetime)", re.IGNORECASE)
+_NUMBER_TYPE = re.compile(r"^(big|small|tiny|hug)?int|^decimal|^numeric|^double|^float|^real", re.IGNORECASE)
+
+
+def _date_names(ctx: Context) -> list[tuple[str, ...]]:
+    """Runs of words that name a date or a number of the source's rows ("due date", "payment date", "days
+    late"), never a value: the time dimensions' phrases of two words or more ending in a date word, each
+    date column of its table as its name without the time suffix, then "date" (``due_at`` → "due date"),
+    and each numeric column whose name has two words or more (``days_late``).
+    """
+    out = {
+        p for phrases in ctx.time_dims.values() for p in phrases if len(p) > 1 and p[-1] in ("date", "day")
+    }
+    for column, typ in ctx.table_columns.items():
+        if _DATE_TYPE.match(typ):
+            bare = re.sub(r"_(at|date|on|ts|time)$", "", column)
+            if bare != column:
+                out.add((*stems(bare.replace("_", " ")), "date"))
+        elif _NUMBER_TYPE.match(typ) and not column.endswith("_id"):  # "days late": days_late, not past_due
+            run = stems(column.replace("_", " "))
+            if len(run) > 1:
+                out.add(run)
+    return sorted(out, key=len, reverse=True)
 
 
 def _naming_words(model: Model, dims: set[str]) -> set[str]:

@@ -1,0 +1,128 @@
+"""Rule forms in wording of their own (executed against hand SQL on DuckDB where a metric is proposed):
+contractions ("don't count"), a scale on an existing metric ("as a percentage" of a ratio, "in thousands"),
+a dating rule whose negated clause names another date, a column's name that holds a value's word ("the
+due date" is no `past_due`), and "trials that converted" as no conversion of amounts.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from metricmind.define import Definition, analyze
+from metricmind.define.proposal import Proposal
+from metricmind.project import Project
+from tests.define.monthly import assert_same_as_hand
+
+
+def _same(project: Project, proposal: Proposal, hand: str) -> None:
+    assert proposal.metric is not None, proposal.message
+    assert not proposal.unread, [(r.text, r.reason) for r in proposal.unread]
+    assert_same_as_hand(project, proposal, hand, absolute=0.0, relative=1e-6)
+
+
+@pytest.fixture(scope="module")
+def wide(demo: Project) -> dict[str, object]:
+    from metricmind.define.columns import table_values
+    from metricmind.define.extend import warehouse_columns
+
+    columns = warehouse_columns(demo.warehouse)
+    return {"columns": columns, "values": table_values(demo.warehouse, demo.model, columns)}
+
+
+@pytest.mark.parametrize(
+    "rule", ["Don't count the Enterprise segment", "Enterprise customers shouldn't count"]
+)
+def test_a_contraction_is_read_as_its_negation(demo: Project, rule: str) -> None:
+    p = analyze(Definition("mrr_wo_ent", "Monthly recurring revenue", (rule,)), demo.model)
+    assert p.rules[0].status == "filter" and "!= 'Enterprise'" in (p.rules[0].predicate or "")
+    _same(
+        demo,
+        p,
+        """select m.month, sum(l.mrr) from months m
+           join (mart_customer_lifecycle_canonical l join dim_customers_canonical c using (customer_id))
+             on l.month_start = m.month and c.segment <> 'Enterprise'
+           group by 1 order by 1""",
+    )
+
+
+def test_a_percentage_of_a_ratio_multiplies_it_by_100(demo: Project) -> None:
+    p = analyze(
+        Definition("arpa_check", "Average revenue per account", ("show it in thousands",)), demo.model
+    )
+    assert p.metric is not None and p.metric["type"] == "derived"
+    assert p.metric["type_params"]["expr"].endswith("/ 1000.0")
+    q = analyze(Definition("churn_pct", "Customer churn rate", ("Report it as a percentage",)), demo.model)
+    assert q.metric is not None and not q.unread
+    assert q.metric["type_params"] == {
+        "expr": "100.0 * customer_churn_rate",
+        "metrics": [{"name": "customer_churn_rate"}],
+    }
+
+
+def test_in_thousands_divides_an_amount(demo: Project) -> None:
+    p = analyze(Definition("billed_k", "Amount billed on invoices issued", ("in thousands",)), demo.model)
+    _same(
+        demo,
+        p,
+        """select m.month, coalesce(sum(i.amount), 0) / 1000.0 from months m
+           left join fct_invoices_canonical i on date_trunc('month', i.issued_at) = m.month
+           group by 1 order by 1""",
+    )
+
+
+def test_a_percentage_of_an_amount_stays_unread(demo: Project) -> None:
+    p = analyze(
+        Definition("billed_pct", "Amount billed on invoices issued", ("as a percentage",)), demo.model
+    )
+    assert p.refused or p.unread
+
+
+def test_the_negated_clause_of_a_dating_rule_is_not_its_date(demo: Project, wide: dict[str, object]) -> None:
+    # "… the month its invoice was paid, not the month of the refund": paid_at, never refunded_at
+    p = analyze(
+        Definition(
+            "refunds_by_payment",
+            "Money refunded",
+            ("Book every refund in the month its invoice was paid, not the month of the refund",),
+        ),
+        demo.model,
+        **wide,  # type: ignore[arg-type]
+    )
+    assert p.rules[0].status == "time"
+    _same(
+        demo,
+        p,
+        """select m.month, coalesce(sum(i.refunded_amount), 0) from months m
+           left join fct_invoices_canonical i on date_trunc('month', i.paid_at) = m.month and i.is_refunded
+           group by 1 order by 1""",
+    )
+
+
+def test_a_columns_name_is_never_a_value(demo: Project, wide: dict[str, object]) -> None:
+    # "days late" is the column days_late and "due date" the column due_at: never the status past_due
+    p = analyze(
+        Definition(
+            "mean_lateness",
+            "Mean days late of invoices settled after they were due, by payment month",
+            ("only invoices paid late", "days late = number of days from the due date to the payment date"),
+        ),
+        demo.model,
+        **wide,  # type: ignore[arg-type]
+    )
+    assert all("past_due" not in (r.predicate or "") for r in p.rules)
+    if p.metric is not None and not p.unread:
+        _same(
+            demo,
+            p,
+            """select m.month, avg(i.days_late) from months m
+               left join fct_invoices_canonical i
+                 on date_trunc('month', i.paid_at) = m.month and i.is_paid_late
+               group by 1 order by 1""",
+        )
+
+
+def test_trials_that_converted_is_no_conversion_of_amounts(demo: Project) -> None:
+    p = analyze(
+        Definition("trials_open", "Trials started", ("Do not count trials that converted",)), demo.model
+    )
+    assert all("conversion of amounts" not in r.reason for r in p.rules)
