@@ -447,7 +447,7 @@ def _build(
     reads += _implicit_rule(definition, base, ctx, reads)
     rulebook.check_which(reads)
     unit = str(base.meta.get("unit") or "")
-    factor = None  # the metric multiplied ("as a percentage" of a ratio: 100; "in thousands": 0.001)
+    factor = None  # the metric multiplied ("as a percentage" of a ratio: 100)
     for r in reads:
         if r.scale is None:
             continue
@@ -554,14 +554,11 @@ def _build(
 
 def scaling(scale: float, unit: str) -> float | None:
     """The factor a scale rule multiplies a metric in ``unit`` by (1.0: as it is), or None when it does
-    not apply: a fraction is a ratio as it is, a percentage of a ratio is × 100 (of a percent: as it is),
-    thousands and millions divide an amount or a count.
+    not apply: a fraction is a ratio as it is, a percentage of a ratio is × 100 (of a percent: as it is).
     """
     if scale == 1.0:
         return 1.0 if unit == "ratio" else None
-    if scale == 100.0:
-        return 1.0 if unit == "percent" else 100.0 if unit == "ratio" else None
-    return scale if unit not in ("ratio", "percent") else None
+    return 1.0 if unit == "percent" else 100.0 if unit == "ratio" else None
 
 
 def scaled(metric: dict[str, Any], base: Metric, predicates: list[str], factor: float) -> dict[str, Any]:
@@ -569,10 +566,8 @@ def scaled(metric: dict[str, Any], base: Metric, predicates: list[str], factor: 
     item: dict[str, Any] = {"name": base.name}
     if predicates:
         item["filter"] = join_filters(predicates)
-    expr = f"100.0 * {base.name}" if factor == 100.0 else f"{base.name} / {round(1 / factor):d}.0"
-    meta = dict(metric["config"]["meta"])
-    if factor == 100.0:
-        meta["unit"] = "percent"
+    expr = f"{factor:.1f} * {base.name}"
+    meta = dict(metric["config"]["meta"]) | {"unit": "percent"}
     out = {k: v for k, v in metric.items() if k not in ("filter", "type_params", "config")}
     return out | {
         "type": "derived",

@@ -109,7 +109,7 @@ def compose(
                 "of a value that is no ratio and whose column does not say that scale",
             )
         )
-    if shape is None or len(scales) > 1 or scales - {1.0, 100.0}:  # "in thousands" of a ratio: unread
+    if shape is None or len(scales) > 1:
         fixed |= {
             r.reading.text: RuleReading(
                 r.reading.text, "unread", 0.1, "scales a value that is no ratio, or scales it two ways"

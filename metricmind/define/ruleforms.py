@@ -24,24 +24,10 @@ _PERCENT = re.compile(
 )
 
 
-#: "in thousands", "shown in millions", "in $k": the value divided by 1,000 or 1,000,000.
-_THOUSANDS = re.compile(
-    r"\b(?:in|as) (?:\$ ?|usd |dollars? )?(thousands|millions|k|m)\b(?: of (?:dollars|usd))?"
-)
-
-
 def scale_of(low: str) -> float | None:
-    """A rule that says how the value is scaled: a fraction (1), a percentage (100), or in thousands
-    (0.001) or millions (0.000001) of its unit.
+    """A rule that says how the value is scaled: a fraction (1) or a percentage (100) (thousands and
+    millions are units: ``define/units.py``).
     """
-    big = _THOUSANDS.search(low)
-    if big is not None and not re.sub(
-        r"\b(shown|show|expressed|express|reported|report|give|given|the|"
-        r"value|values|amounts?|it|of|dollars|usd)\b",
-        "",
-        low[: big.start()],
-    ).strip(" ,.;:-"):
-        return 0.001 if big.group(1) in ("thousands", "k") else 0.000001
     if not re.search(r"\b(express\w*|shown?|show|as|report\w*|give|given|scale\w*|value)\b", low):
         return None
     if _FRACTION.search(low):

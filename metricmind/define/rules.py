@@ -272,11 +272,7 @@ def _read(text: str, ctx: Context) -> Read:
             return both
     scale = scale_of(low)
     if scale is not None:
-        what = {
-            1.0: "a fraction from 0 to 1",
-            100.0: "a percentage from 0 to 100",
-            0.001: "in thousands",
-        }.get(scale, "in millions")
+        what = "a fraction from 0 to 1" if scale == 1 else "a percentage from 0 to 100"
         return Read(RuleReading(text, "noop", 0.8, f"the value is {what}"), scale=scale)
     time_dim = _time_rule(low, words, ctx) or named_month
     if time_dim:

@@ -1,5 +1,5 @@
 """Rule forms in wording of their own (executed against hand SQL on DuckDB where a metric is proposed):
-contractions ("don't count"), a scale on an existing metric ("as a percentage" of a ratio, "in thousands"),
+contractions ("don't count"), a scale on an existing metric ("as a percentage" of a ratio),
 a dating rule whose negated clause names another date, a column's name that holds a value's word ("the
 due date" is no `past_due`), and "trials that converted" as no conversion of amounts.
 """
@@ -57,17 +57,6 @@ def test_a_percentage_of_a_ratio_multiplies_it_by_100(demo: Project) -> None:
         "expr": "100.0 * customer_churn_rate",
         "metrics": [{"name": "customer_churn_rate"}],
     }
-
-
-def test_in_thousands_divides_an_amount(demo: Project) -> None:
-    p = analyze(Definition("billed_k", "Amount billed on invoices issued", ("in thousands",)), demo.model)
-    _same(
-        demo,
-        p,
-        """select m.month, coalesce(sum(i.amount), 0) / 1000.0 from months m
-           left join fct_invoices_canonical i on date_trunc('month', i.issued_at) = m.month
-           group by 1 order by 1""",
-    )
 
 
 def test_a_percentage_of_an_amount_stays_unread(demo: Project) -> None:
