@@ -47,10 +47,11 @@ def numpy_policy(algorithm: str) -> Learner:
     def run(work: Workload, seed: int) -> np.ndarray:
         policy = Policy(list(ARMS), work.dim(), algorithm=algorithm, seed=seed)
         got = np.zeros(work.episodes)
+        contexts = work.contexts()
         for t in range(work.episodes):
-            arm = policy.choose(work.contexts[t])
+            arm = policy.choose(contexts[t])
             got[t] = work.rewards[t, ARMS.index(arm)]
-            policy.observe(work.contexts[t], arm, got[t])
+            policy.observe(contexts[t], arm, got[t])
         return got
 
     return run
@@ -67,8 +68,9 @@ def batched(
         xs: list[np.ndarray] = []
         arms: list[int] = []
         fitted = False
+        contexts = work.contexts()
         for t in range(work.episodes):
-            x = work.contexts[t]
+            x = contexts[t]
             arm = predict(x) if fitted and rng.random() >= 0.1 else int(rng.integers(len(ARMS)))
             got[t] = work.rewards[t, arm]
             xs.append(x)
@@ -118,8 +120,9 @@ def vowpal_cb_explore(work: Workload, seed: int) -> np.ndarray:
     def feats(x: np.ndarray) -> str:
         return "| " + " ".join(f"f{i}:{v:.4f}" for i, v in enumerate(x) if v)
 
+    contexts = work.contexts()
     for t in range(work.episodes):
-        x = work.contexts[t]
+        x = contexts[t]
         pmf = np.asarray(vw.predict(feats(x)), dtype=float)
         pmf /= pmf.sum()
         arm = int(rng.choice(len(ARMS), p=pmf))

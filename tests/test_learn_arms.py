@@ -263,11 +263,11 @@ def test_cache_and_rollup_answers_carry_the_deprecation_warning(demo: Project) -
     spec = spec_for(demo.model, query)
     assert spec is not None
     learner.rollups.build(demo, [spec], kind="table")
-    learner.policy.choose = lambda _x, _allowed, _key=None: PLAIN  # type: ignore[method-assign]
+    learner.policy.choose = lambda _x, _allowed, _key=None, pattern=None: PLAIN  # type: ignore[method-assign]
     plain = learner.serve(query)  # fills the cache
     served = {plain.served}
     for arm in (ROLLUP, CACHE):
-        learner.policy.choose = lambda _x, _allowed, _key=None, arm=arm: arm  # type: ignore[method-assign]
+        learner.policy.choose = lambda _x, _allowed, _key=None, pattern=None, arm=arm: arm  # type: ignore[method-assign]
         answer = learner.serve(query)
         served.add(answer.served)
         assert answer.result.rows == plain.result.rows

@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from metricmind.interfaces.cli.app import app
+from metricmind.learn.context import query_policy
 from metricmind.learn.memory import Episode
 from metricmind.learn.policy import Policy, query_arm
-from metricmind.learn.simulate import ARMS, SPARK, Workload, load_table, shapes_of, simulate
+from metricmind.learn.simulate import ARMS, SPARK, Workload, load_table, play, shapes_of, simulate
 from metricmind.project import Project
 
 runner = CliRunner()
@@ -125,18 +126,22 @@ def test_the_hint_arm_is_measured_on_spark_and_offered_only_there() -> None:
 def test_the_policy_plays_the_hint_where_it_pays() -> None:
     """Where hints apply, the policy picks the hint arm far more often where it is clearly the best arm
     (its expected reward a point above every other's: its plan crosses a latency step) than where it
-    clearly is not (a point below the best)."""
+    clearly is not (a point below the best), learning per query pattern (the context's features alone
+    cannot say which lookups a broadcast speeds up)."""
     work = Workload(shapes_of(load_table()), 2000, 0)
-    policy = Policy(list(ARMS), work.dim(), epsilon=0.1, seed=0, interactions=work.shared_features())
+    policy = query_policy(list(ARMS), seed=0)  # the learned path's policy, per-pattern hint effect included
     hint = ARMS.index(query_arm(optimization="hints"))
     picked: dict[bool, list[bool]] = {True: [], False: []}
+    chosen = play(work, policy)
     for t in range(work.episodes):
-        pick = policy.choose(work.contexts[t], work.allowed[t])
-        policy.observe(work.contexts[t], pick, work.rewards[t, ARMS.index(pick)])
+        pick = ARMS[chosen[t]]
         if ARMS[hint] in work.allowed[t]:
             others = np.delete(work.expected[t], hint)
             margin = work.expected[t, hint] - others.max()
             if abs(margin) >= 1:
                 picked[bool(margin > 0)].append(pick == ARMS[hint])
     assert len(picked[True]) >= 10 and len(picked[False]) >= 10
-    assert np.mean(picked[False]) < 0.1 and np.mean(picked[True]) > 3 * np.mean(picked[False])
+    # the hint's per-pattern effect: played in 82% of the episodes where it is clearly best (59% with a
+    # shared estimate only), tried on new patterns where it then loses in 12% (8%)
+    assert np.mean(picked[True]) > 0.7 and np.mean(picked[False]) < 0.15
+    assert np.mean(picked[True]) > 5 * np.mean(picked[False])

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from metricmind.errors import MetricmindError
 from metricmind.learn import schema
+from metricmind.learn.context import CHECKPOINT
 from metricmind.learn.memory import Memory
 from metricmind.learn.policy import Policy
 
@@ -73,6 +74,26 @@ def arms_section(memory: Memory) -> list[dict[str, Any]]:
     """The checkpointed policy's arms: pulls and mean reward, most pulled first."""
     state = memory.load_checkpoint("policy")
     return Policy.from_state(state).arm_stats() if state else []
+
+
+@section("hint_patterns")
+def hint_patterns_section(memory: Memory) -> dict[str, Any]:
+    """The query policy's per-pattern effects of the hint (:mod:`metricmind.learn.patterns`): how many
+    patterns have one, the cap, the prior's standard deviation, and the largest, as text.
+    """
+    state = memory.load_checkpoint(CHECKPOINT) or memory.load_checkpoint("policy")
+    report = Policy.from_state(state).pattern_report() if state else None
+    if report is None:
+        return {"patterns": 0}
+    return {
+        "patterns": report["patterns"],
+        "cap": report["cap"],
+        "prior_sd": round(report["ridge"] ** -0.5, 3),
+        "largest": [
+            f"{e['reward']:+.2f} ± {e['sd']:.2f} reward points over {e['runs']:g} runs: {e['effect']}"
+            for e in report["largest"]
+        ],
+    }
 
 
 @section("episode_arms")

@@ -39,6 +39,15 @@ from typing import Any
 import numpy as np
 
 from metricmind.errors import MetricmindError
+from metricmind.learn.patterns import (
+    MAX_PATTERNS,
+    PATTERN_RIDGE,
+    Effects,
+    Posterior,
+    effect_key,
+    extended,
+    pattern_option,
+)
 
 #: The factors of the issue and their options (the first option of each is the plain choice).
 FACTORS: dict[str, tuple[str, ...]] = {
@@ -223,6 +232,9 @@ class Policy:
         epsilon_schedule: str = "per_context",
         epsilon_visits: int = 10,
         tie: float = 0.2,
+        pattern_options: Sequence[str] = (),
+        pattern_ridge: float = PATTERN_RIDGE,
+        max_patterns: int = MAX_PATTERNS,
     ) -> None:
         if algorithm not in ALGORITHMS:
             raise MetricmindError(
@@ -274,12 +286,25 @@ class Policy:
         self._chol: np.ndarray | None = None
         self._w = np.zeros(size)
         self._cov = np.eye(size)
+        #: Per-pattern effects of ``pattern_options`` (factored model only; :mod:`metricmind.learn.patterns`).
+        self.effects = (
+            Effects(size, pattern_options, ridge=pattern_ridge, cap=max_patterns)
+            if pattern_options and model == "factored"
+            else None
+        )
+        self.arm_option = [
+            pattern_option(arm_action(a), self.effects.options)
+            if self.effects is not None and all("=" in p for p in a.split("|"))
+            else None
+            for a in self.arms
+        ]
+        self._post: Posterior | None = None
         self._refresh()
         self.pulls = np.zeros(k, dtype=np.int64)
         self.reward_sum = np.zeros(k)
         self.experiences = 0
         self.trainings = 0
-        self._buffer: list[tuple[np.ndarray, int, float, float | None]] = []
+        self._buffer: list[tuple[np.ndarray, int, float, float | None, str | None]] = []
 
     def _lift(self) -> np.ndarray:
         d = self.dim
@@ -312,20 +337,54 @@ class Policy:
             )
         return np.append(x, 1.0)
 
-    def _bounds(self, x: np.ndarray, ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        mean = self.theta[ids] @ x
-        var = np.einsum("i,kij,j->k", x, self.A_inv[ids], x)
+    def _ext(
+        self, x: np.ndarray, ids: list[int], pattern: str | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """With per-pattern effects in play for ``pattern`` among ``ids``: the arms' features over the
+        shared blocks and those effects, the joint mean (reward, cost) and covariance; else None.
+        """
+        if self.effects is None or self._post is None or pattern is None:
+            return None
+        keys = [effect_key(o, pattern) if (o := self.arm_option[i]) else None for i in ids]
+        if not any(keys):
+            return None
+        return extended(self.effects, self._post, self.lift[ids] @ x, keys)
+
+    def _bounds(
+        self, x: np.ndarray, ids: list[int], pattern: str | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        ext = self._ext(x, ids, pattern)
+        if ext is not None:
+            phi, w, _, cov = ext
+            mean, var = phi @ w, np.einsum("mp,pq,mq->m", phi, cov, phi)
+        else:
+            mean = self.theta[ids] @ x
+            var = np.einsum("i,kij,j->k", x, self.A_inv[ids], x)
         return mean, np.sqrt(np.maximum(var, 0.0))
 
     def scores(
-        self, context: Sequence[float] | np.ndarray, allowed: Sequence[str] | None = None
+        self,
+        context: Sequence[float] | np.ndarray,
+        allowed: Sequence[str] | None = None,
+        pattern: str | None = None,
     ) -> dict[str, float]:
-        """Each allowed arm's score for ``context`` (UCB, or a posterior draw)."""
+        """Each allowed arm's score for ``context`` (UCB, or a posterior draw); ``pattern`` names the
+        query's pattern for the per-pattern effects (:mod:`metricmind.learn.patterns`).
+        """
         x = self._x(context)
         ids = self._allowed(allowed)
-        mean, width = self._bounds(x, ids)
+        mean, width = self._bounds(x, ids, pattern)
+        ext = self._ext(x, ids, pattern) if self.algorithm == "thompson" else None
         if self.algorithm == "linucb":
             values = mean + self.alpha * width
+        elif ext is not None:  # one joint draw of the shared blocks and the effects in play
+            phi, w, _, cov = ext
+            try:
+                chol = np.linalg.cholesky(cov + np.eye(len(w)) * 1e-12)
+            except np.linalg.LinAlgError:
+                values = mean + self.alpha * width * self.rng.standard_normal(len(ids))
+            else:
+                values = phi @ (w + self.alpha * chol @ self.rng.standard_normal(len(w)))
         elif self._chol is not None:  # factored: one joint draw of every block
             w = self._w + self.alpha * self._chol @ self.rng.standard_normal(self._w.shape[0])
             values = self.lift[ids] @ x @ w
@@ -345,7 +404,10 @@ class Policy:
         return [self.index[a] for a in allowed]
 
     def plausible(
-        self, context: Sequence[float] | np.ndarray, allowed: Sequence[str] | None = None
+        self,
+        context: Sequence[float] | np.ndarray,
+        allowed: Sequence[str] | None = None,
+        pattern: str | None = None,
     ) -> list[str]:
         """The allowed arms not shown, with confidence, to be worse than the best estimated one (what ε
         explores): the best arm and every arm ``a`` whose difference from it could still be positive,
@@ -356,12 +418,13 @@ class Policy:
         if self.confidence is None or len(ids) == 1:
             return [self.arms[i] for i in ids]
         x = self._x(context)
-        mean, width = self._bounds(x, ids)
+        mean, width = self._bounds(x, ids, pattern)
         best = int(np.argmax(mean))
+        ext = self._ext(x, ids, pattern)
         if self.model == "factored":
-            diff = self.lift[ids] @ x
+            diff, cov = (ext[0].copy(), ext[3]) if ext is not None else (self.lift[ids] @ x, self._cov)
             diff -= diff[best]
-            var = np.einsum("mp,pq,mq->m", diff, self._cov, diff)
+            var = np.einsum("mp,pq,mq->m", diff, cov, diff)
         else:  # independent models: the variances add
             var = width**2 + width[best] ** 2
         upper = mean - mean[best] + self.confidence * np.sqrt(np.maximum(var, 0.0))
@@ -389,9 +452,11 @@ class Policy:
         context: Sequence[float] | np.ndarray,
         allowed: Sequence[str] | None = None,
         key: str | None = None,
+        pattern: str | None = None,
     ) -> str:
         """The arm to play for ``context`` among ``allowed`` (every arm when None); ``key`` names the
-        context for the per-context exploration schedule (:meth:`epsilon_for`).
+        context for the per-context exploration schedule (:meth:`epsilon_for`), ``pattern`` the query's
+        pattern for the per-pattern effects.
         """
         epsilon = self.epsilon_for(context, key)
         if self.epsilon_schedule != "constant":
@@ -400,15 +465,21 @@ class Policy:
             if len(self.visits) > MAX_VISITS:
                 del self.visits[next(iter(self.visits))]
         if self.rng.random() < epsilon:
-            pool = self.plausible(context, allowed)
+            pool = self.plausible(context, allowed, pattern)
             return pool[int(self.rng.integers(len(pool)))]
-        scores = self.scores(context, allowed)
+        scores = self.scores(context, allowed, pattern)
         best = max(scores.values())
         top = [a for a, s in scores.items() if s >= best - 1e-12]
         pick = top[int(self.rng.integers(len(top)))]
-        return self.tie_break(context, list(scores), pick)
+        return self.tie_break(context, list(scores), pick, pattern)
 
-    def tie_break(self, context: Sequence[float] | np.ndarray, allowed: Sequence[str], pick: str) -> str:
+    def tie_break(
+        self,
+        context: Sequence[float] | np.ndarray,
+        allowed: Sequence[str],
+        pick: str,
+        pattern: str | None = None,
+    ) -> str:
         """Among ``allowed``, the arm of lowest estimated cost whose estimated reward is within
         :attr:`tie` of ``pick``'s (``pick`` itself when no cost was ever observed, or none is cheaper).
 
@@ -420,22 +491,32 @@ class Policy:
             return pick
         x = self._x(context)
         ids = self._allowed(allowed)
-        mean = self.theta[ids] @ x
-        cost = self.cost_theta[ids] @ x
+        ext = self._ext(x, ids, pattern)
+        if ext is not None:
+            mean, cost = ext[0] @ ext[1], ext[0] @ ext[2]
+        else:
+            mean, cost = self.theta[ids] @ x, self.cost_theta[ids] @ x
         mine = ids.index(self.index[pick])
         tied = [k for k in range(len(ids)) if abs(mean[k] - mean[mine]) <= self.tie]
         cheapest = min(tied, key=lambda k: (cost[k], k != mine))
         return self.arms[ids[cheapest]]
 
     def observe(
-        self, context: Sequence[float] | np.ndarray, arm: str, reward: float, cost: float | None = None
+        self,
+        context: Sequence[float] | np.ndarray,
+        arm: str,
+        reward: float,
+        cost: float | None = None,
+        pattern: str | None = None,
     ) -> bool:
         """Record the reward ``arm`` earned for ``context`` (and its ``cost``, e.g. ``log1p`` of its
-        latency in ms: what ties between equally rewarded arms are broken by); True when this experience
-        triggered training.
+        latency in ms: what ties between equally rewarded arms are broken by; and the query's
+        ``pattern``, for the per-pattern effects); True when this experience triggered training.
         """
         i = self._allowed([arm])[0]
-        self._buffer.append((self._x(context), i, float(reward), None if cost is None else float(cost)))
+        self._buffer.append(
+            (self._x(context), i, float(reward), None if cost is None else float(cost), pattern)
+        )
         self.pulls[i] += 1
         self.reward_sum[i] += reward
         self.experiences += 1
@@ -453,13 +534,22 @@ class Policy:
         self.A = prior + forget * (self.A - prior)
         self.b = forget * self.b
         self.bc = forget * self.bc
-        for x, i, r, c in self._buffer:
+        if self.effects is not None:
+            self.effects.decay(forget)
+        for x, i, r, c, pattern in self._buffer:
             if self.model == "factored":
                 phi = self.lift[i] @ x
                 self.A += np.outer(phi, phi)
                 self.b += r * phi
                 if c is not None:
                     self.bc += c * phi
+                option = self.arm_option[i] if self.effects is not None else None
+                if option and pattern is not None and self.effects is not None:
+                    forgotten = self.effects.add(effect_key(option, pattern), phi, r, c)
+                    if forgotten is not None:  # the least recently used effect, marginalized out
+                        self.A -= forgotten[0]
+                        self.b -= forgotten[1]
+                        self.bc -= forgotten[2]
             else:
                 self.A[i] += np.outer(x, x)
                 self.b[i] += r * x
@@ -477,17 +567,43 @@ class Policy:
             self.theta = np.einsum("kij,kj->ki", self.A_inv, self.b)
             self.cost_theta = np.einsum("kij,kj->ki", self.A_inv, self.bc)
             return
-        cov = np.asarray(np.linalg.inv(self.A), dtype=float)
-        cov = (cov + cov.T) / 2
+        if self.effects is not None:  # the shared blocks' marginal posterior, the effects integrated out
+            self._post = self.effects.posterior(self.A, self.b, self.bc)
+            cov, self._w, wc = self._post.cov, self._post.w, self._post.wc
+        else:
+            cov = np.asarray(np.linalg.inv(self.A), dtype=float)
+            cov = (cov + cov.T) / 2
+            self._w, wc = cov @ self.b, cov @ self.bc
         self._cov = cov
-        self._w = cov @ self.b
         self.theta = np.einsum("kpd,p->kd", self.lift, self._w)
-        self.cost_theta = np.einsum("kpd,p->kd", self.lift, cov @ self.bc)
+        self.cost_theta = np.einsum("kpd,p->kd", self.lift, wc)
         self.A_inv = np.einsum("kpd,pq,kqe->kde", self.lift, cov, self.lift, optimize=True)
         try:
             self._chol = np.linalg.cholesky(cov) if self.algorithm == "thompson" else None
         except np.linalg.LinAlgError:  # numerically not positive definite: per-arm draws
             self._chol = None
+
+    def pattern_effect(self, option: str, pattern: str) -> dict[str, float] | None:
+        """What the policy knows of ``option``'s own effect on ``pattern`` beyond the shared model: the
+        reward points it adds (posterior mean), their standard deviation and the (decayed) runs it was
+        learned from; the prior (0, ``1/sqrt(ridge)``, 0 runs) for a pattern not learned; None without
+        per-pattern effects for ``option``.
+        """
+        if self.effects is None or option not in self.effects.options:
+            return None
+        key = effect_key(option, pattern)
+        post, row = self._post, self.effects.rows.get(key)
+        if post is None or row is None or key not in post.var:
+            return {"reward": 0.0, "sd": round(float(self.effects.ridge**-0.5), 3), "runs": 0.0}
+        return {
+            "reward": round(post.u[key], 3),
+            "sd": round(float(np.sqrt(post.var[key])), 3),
+            "runs": round(row.n, 2),
+        }
+
+    def pattern_report(self, limit: int = 5) -> dict[str, Any] | None:
+        """The per-pattern effects: how many, the cap, the largest (None without them)."""
+        return self.effects.report(self._post, limit) if self.effects is not None else None
 
     def arm_stats(self) -> list[dict[str, Any]]:
         """Each arm's pulls and mean reward, most pulled first."""
@@ -529,6 +645,7 @@ class Policy:
             "reward_sum": self.reward_sum.tolist(),
             "experiences": self.experiences,
             "trainings": self.trainings,
+            "effects": self.effects.state() if self.effects is not None else None,
         }
 
     @classmethod
@@ -556,7 +673,10 @@ class Policy:
             epsilon_schedule=str(state.get("epsilon_schedule", "constant")),
             epsilon_visits=int(state.get("epsilon_visits", 10)),
             tie=float(state.get("tie", 0.2)),
+            pattern_options=(state.get("effects") or {}).get("options") or (),
         )
+        if state.get("effects") and policy.effects is not None:
+            policy.effects = Effects.from_state(policy.lift.shape[1], state["effects"])
         policy.visits = {str(k): int(v) for k, v in (state.get("visits") or {}).items()}
         policy.A = np.asarray(state["A"], dtype=float)
         policy.b = np.asarray(state["b"], dtype=float)

@@ -35,13 +35,15 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from metricmind.learn.cache import ResultCache
+from metricmind.learn.context import DIM as CONTEXT_DIM
+from metricmind.learn.context import PlainLatency, Request, features, hint_pattern, query_policy
 from metricmind.learn.policy import QUERY_ARMS, SKILL_OPTIONS, Policy, offered_arms, query_arm
 from metricmind.learn.reward import Outcome, RewardConfig
 
@@ -89,6 +91,7 @@ class Shape:
     short_key: str | None = None  # the shape that asks for that reading directly
     hinted: np.ndarray | None = None  # the hinted plan's samples (Spark shapes), only where exact
     rewrite: np.ndarray | None = None  # the hint rewrite's own samples
+    group_by: tuple[str, ...] = ()  # as measured
 
     def plan(self, join_path: str) -> np.ndarray:
         """The execution samples of the plan along ``join_path``."""
@@ -122,6 +125,7 @@ def shapes_of(table: dict[str, Any]) -> list[Shape]:
                 skill=np.asarray(row.get("skill_ms") or [0.0], dtype=float),
                 shortest=np.asarray(short["ms"], dtype=float) if exact_short else None,
                 short_key=_key(row["metric"], short["group_by"]) if exact_short else None,
+                group_by=tuple(row["group_by"]),
             )
         )
         hints = row.get("hints")
@@ -142,6 +146,7 @@ def shapes_of(table: dict[str, Any]) -> list[Shape]:
                     skill=base.skill,
                     hinted=np.asarray(hints["hinted_ms"], dtype=float),
                     rewrite=np.asarray(hints["rewrite_ms"], dtype=float),
+                    group_by=base.group_by,
                 )
             )
     return out
@@ -175,7 +180,12 @@ class Workload:
         seen: dict[str, int] = {}
         last: dict[str, int] = {}
         skills: set[str] = set()
-        self.contexts = np.zeros((episodes, self.dim()))
+        #: What the server knows before each decision (its plain latency is the policy's to measure).
+        self.requests: list[Request] = []
+        #: The plain plan's drawn latency (what the learned path remembers when it runs the plain plan).
+        self.plain_ms = np.zeros(episodes)
+        #: Each request's hint pattern (:func:`~metricmind.learn.context.hint_pattern`).
+        self.patterns: list[str] = []
         self.rewards = np.full((episodes, len(ARMS)), np.nan)
         self.expected = np.full((episodes, len(ARMS)), -np.inf)
         self.ms = np.full((episodes, len(ARMS)), np.nan)
@@ -192,7 +202,19 @@ class Workload:
             plans = self.skill_plans(shape, skills, by_key, last)
             allowed = self.allowed_arms(shape, phase, plans, cached)
             u = rng.random()  # one draw per episode, shared by every arm (common random numbers)
-            self.contexts[t] = self.features(shape, cached, bool(plans), new)
+            self.requests.append(
+                Request(
+                    shape.group_by,
+                    cached=cached,
+                    routed=query_arm(optimization="rollup") in allowed,
+                    skill=bool(plans),
+                    shorter=shape.shortest is not None,
+                    new=new,
+                    hinted=shape.hinted is not None,
+                )
+            )
+            self.plain_ms[t] = float(shape.plain[int(u * len(shape.plain))])
+            self.patterns.append(hint_pattern([shape.metric], shape.group_by))
             for name in allowed:
                 a = INDEX[name]
                 samples = self.outcomes(shape, name, cached, phase, new)
@@ -207,32 +229,23 @@ class Workload:
             last[shape.key] = t
 
     def dim(self) -> int:
-        """The number of context features."""
-        return len(self.metrics) + len(GRAINS) + 7
+        """The number of context features (the learned path's: :data:`metricmind.learn.context.FEATURES`)."""
+        return CONTEXT_DIM
 
-    def shared_features(self) -> list[int]:
-        """The features every factor option's effect may depend on: all but the metric's one-hot (which
-        metric is asked shifts the reward of every arm alike; the factored policy's base block reads it).
+    def context(self, t: int, latencies: PlainLatency | None = None) -> np.ndarray:
+        """Episode ``t``'s context, built by the learned path's own function
+        (:func:`metricmind.learn.context.features`) from what the server knows then: the request's
+        facts and the pattern's last plain latency as the policy's own plain runs left it in
+        ``latencies`` (unknown when None).
         """
-        return list(range(len(self.metrics), self.dim()))
+        known = latencies.get(self.keys[t]) if latencies is not None else None
+        return features(replace(self.requests[t], plain_ms=known))
 
-    def features(self, shape: Shape, cached: bool, skill: bool, new: bool = False) -> np.ndarray:
-        """What the server knows before it decides: metric, grain, whether hints apply (a Spark shape
-        with a hinted plan), whether the pattern was never asked before (the memory has no episode of
-        it), a categorical group-by, cached, rows, whether a skill's plan exists and whether a shorter
-        join path does.
+    def contexts(self) -> np.ndarray:
+        """Every episode's context with no plain latency known (for learners outside :func:`play`'s
+        loop, such as the libraries ``bench/learn_libraries.py`` compares).
         """
-        x = np.zeros(self.dim())
-        x[self.metrics.index(shape.metric)] = 1.0
-        x[len(self.metrics) + ORDER[shape.grain]] = 1.0
-        x[-7] = float(shape.hinted is not None)
-        x[-6] = float(new)
-        x[-5] = float(shape.categorical)
-        x[-4] = float(cached)
-        x[-3] = math.log10(shape.rows + 1) / 4
-        x[-2] = float(skill)
-        x[-1] = float(shape.shortest is not None)
-        return x
+        return np.array([self.context(t) for t in range(self.episodes)])
 
     @staticmethod
     def skill_plans(
@@ -314,17 +327,23 @@ class Workload:
 
 
 def play(work: Workload, policy: Policy) -> np.ndarray:
-    """Run ``policy`` over the workload's episodes (decide, observe the drawn reward, train); the index
-    in :data:`ARMS` of the arm chosen at each episode. Each decision names its context by the shape's
-    key (the learned path names it by the query's pattern): the per-context exploration schedule
-    (:meth:`Policy.epsilon_for`) counts decisions per shape.
+    """Run ``policy`` over the workload's episodes as the learned path does (build the context, decide,
+    observe the drawn reward, train); the index in :data:`ARMS` of the arm chosen at each episode. Each
+    decision names its context by the shape's key (the learned path: the query's pattern) for the
+    per-context exploration schedule (:meth:`Policy.epsilon_for`), and its hint pattern for the
+    per-pattern effects; a plain answer's latency is remembered for the pattern's next context.
     """
     chosen = np.zeros(work.episodes, dtype=int)
+    latencies = PlainLatency()
     for t in range(work.episodes):
-        pick = policy.choose(work.contexts[t], work.allowed[t], work.keys[t])
+        x = work.context(t, latencies)
+        pattern = work.patterns[t]
+        pick = policy.choose(x, work.allowed[t], work.keys[t], pattern)
         chosen[t] = INDEX[pick]
         cost = math.log1p(float(work.ms[t, chosen[t]]))  # the latency: what breaks ties in reward
-        policy.observe(work.contexts[t], pick, float(work.rewards[t, chosen[t]]), cost)
+        policy.observe(x, pick, float(work.rewards[t, chosen[t]]), cost, pattern)
+        if pick == PLAIN:
+            latencies.record(work.keys[t], float(work.plain_ms[t]))
     return chosen
 
 
@@ -353,14 +372,7 @@ def simulate(
 
     data = table or load_table()
     work = Workload(shapes_of(data), episodes, seed, reward=reward)
-    policy = Policy(
-        list(ARMS),
-        work.dim(),
-        algorithm=algorithm,
-        epsilon=epsilon,
-        seed=seed,
-        interactions=work.shared_features(),
-    )
+    policy = query_policy(list(ARMS), algorithm=algorithm, epsilon=epsilon, seed=seed)
     chosen = play(work, policy)
     rows = np.arange(episodes)
     got = work.rewards[rows, chosen]

@@ -27,7 +27,6 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import logging
-import math
 import queue
 import threading
 import time
@@ -41,10 +40,11 @@ from metricmind.errors import MetricmindError
 from metricmind.learn import hints as hint_sql
 from metricmind.learn import skills as skill_plans
 from metricmind.learn.cache import ResultCache
+from metricmind.learn.context import PlainLatency, Request, features, hint_pattern, query_policy
 from metricmind.learn.joinpath import CANONICAL, Variant
 from metricmind.learn.memory import Memory
+from metricmind.learn.patterns import HINT_OPTIONS
 from metricmind.learn.policy import EPSILON_SCHEDULES, Policy, arm_action, offered_arms, query_arm
-from metricmind.learn.rollup import GRAINS, TIME
 from metricmind.learn.safety import ArmGuard
 from metricmind.project.learning_answers import Answering, Served
 from metricmind.project.learning_config import (
@@ -136,7 +136,7 @@ class Learner(Answering):
             )
         self._lock = threading.RLock()
         self.counts = Counter()
-        self._latency = {}
+        self._latency = PlainLatency()
         self._seen = None
         self._sql = OrderedDict()
         self._variants = OrderedDict()
@@ -172,7 +172,8 @@ class Learner(Answering):
             policy.epsilon = self.epsilon
             policy.epsilon_schedule = self.schedule
         return (
-            policy or Policy(self.arms, DIM, epsilon=self.epsilon, epsilon_schedule=self.schedule, seed=seed),
+            policy
+            or query_policy(self.arms, epsilon=self.epsilon, epsilon_schedule=self.schedule, seed=seed),
             ArmGuard.from_state(guard, seed=seed) if guard else ArmGuard(PLAIN, seed=seed),
         )
 
@@ -186,25 +187,24 @@ class Learner(Answering):
         skill: bool = False,
         shorter: bool = False,
         new: bool = False,
+        hinted: bool = False,
     ) -> np.ndarray:
-        """The request's features (see :data:`~metricmind.project.learning_config.DIM`)."""
-        grain = next((g.removeprefix(TIME) for g in query.group_by if g.startswith(TIME)), None)
-        grains = [1.0 if grain is None else 0.0] + [1.0 if grain == g else 0.0 for g in GRAINS]
-        plain_ms = self._latency.get(pattern)
-        return np.array(
-            [
-                1.0 if cached else 0.0,
-                1.0 if routed else 0.0,
-                *grains,
-                1.0 if any(not g.startswith(TIME) for g in query.group_by) else 0.0,
-                1.0 if query.where else 0.0,
-                1.0 if query.start or query.end else 0.0,
-                math.log1p(plain_ms) / 10 if plain_ms is not None else 0.0,
-                1.0 if skill else 0.0,
-                1.0 if shorter else 0.0,
-                1.0 if new else 0.0,
-            ]
+        """The request's features, by the function the simulator uses too
+        (:func:`metricmind.learn.context.features`; :data:`~metricmind.learn.context.FEATURES`).
+        """
+        request = Request(
+            tuple(query.group_by),
+            cached=cached,
+            routed=routed,
+            filtered=bool(query.where),
+            time_range=bool(query.start or query.end),
+            plain_ms=self._latency.get(pattern),
+            skill=skill,
+            shorter=shorter,
+            new=new,
+            hinted=hinted,
         )
+        return features(request)
 
     def cache_key(self, query: MetricQuery) -> str:
         """The result cache's key: the model's fingerprint and the query as asked (not its plan's SQL,
@@ -247,6 +247,7 @@ class Learner(Answering):
         t0 = time.perf_counter()
         project = self.project
         pattern = pattern_of(query)
+        hint_key = hint_pattern(query.metrics, query.group_by, query.where)
         key = self.cache_key(query)
         version = data_version(project)
         found = None
@@ -267,8 +268,10 @@ class Learner(Answering):
                 skill=any(p.skill != "none" for p in offered.values()),
                 shorter=len(self.variants(query)) > 1,
                 new=self._is_new(pattern),
+                hinted=any(p.hint for p in offered.values()),
             )
-            arm = self.policy.choose(x, allowed, pattern)
+            arm = self.policy.choose(x, allowed, pattern, pattern=hint_key)
+            why = self._why(allowed, hint_key)
         plan = offered[arm]
         optimization = arm_action(arm)["optimization"]
         answer: Served | None = None
@@ -296,10 +299,19 @@ class Learner(Answering):
             else:
                 answer = self._verified(answer, query, user, source, started)
         except MetricmindError as exc:
-            self._learn(query, pattern, x, arm, "plain", plan, t0, None, str(exc), user)
+            self._learn(query, pattern, x, arm, "plain", plan, t0, None, str(exc), user, why)
             raise
-        self._learn(query, pattern, x, arm, answer.served, plan, t0, answer.result, None, user)
+        self._learn(query, pattern, x, arm, answer.served, plan, t0, answer.result, None, user, why)
         return answer
+
+    def _why(self, allowed: list[str], hint_key: str) -> dict[str, Any] | None:
+        """The decision's reason where a hint arm was allowed: the hint pattern and what the policy knows
+        of the hint's own effect on it (reward points beyond the shared model, their sd, the runs).
+        """
+        if not any(arm_action(a).get("optimization") == "hints" for a in allowed):
+            return None
+        effect = self.policy.pattern_effect(HINT_OPTIONS[0], hint_key)
+        return {"hint_pattern": hint_key, "hint_effect": effect} if effect is not None else None
 
     def stats(self) -> dict[str, Any]:
         """How this process served its requests, the cache's counters, the banned arms."""

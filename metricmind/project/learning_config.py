@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from metricmind.errors import MetricmindError
+from metricmind.learn.context import CHECKPOINT as CHECKPOINT
+from metricmind.learn.context import DIM as CONTEXT_DIM
 from metricmind.learn.memory import Memory
 from metricmind.learn.policy import QUERY_ARMS, query_arm
 from metricmind.learn.reward import RewardConfig
-from metricmind.learn.rollup import GRAINS
 from metricmind.spec.query import MetricQuery
 
 if TYPE_CHECKING:
@@ -26,12 +27,12 @@ ARMS = list(QUERY_ARMS)
 #: The hint arms, added to :data:`ARMS` only for dialects with optimizer hints
 #: (:func:`metricmind.learn.hints.supported`).
 HINT_ARMS = [query_arm(optimization="hints"), query_arm(join_path="shortest", optimization="hints")]
-CHECKPOINT = "query_policy"
 GUARD = "query_guard"
-#: Context features: cached, rollup routes, grain one-hot (none + 5 grains), categorical group-by,
-#: filtered, time range, log of the pattern's plain latency, a skill's plan exists, a shorter join path,
-#: the pattern never asked before (the reward's "new pattern": whatever arm answers it earns that).
-DIM = 2 + 1 + len(GRAINS) + 3 + 1 + 2 + 1
+#: Context features (:data:`metricmind.learn.context.FEATURES`, the simulator's too): cached, rollup
+#: routes, grain one-hot (none + 5 grains), categorical group-by, filtered, time range, log of the
+#: pattern's plain latency, a skill's plan exists, a shorter join path, the pattern never asked before
+#: (the reward's "new pattern": whatever arm answers it earns that), a hinted plan exists.
+DIM = CONTEXT_DIM
 #: Skill plans are re-read from the memory every this many requests (the nightly learner makes skills).
 SKILLS_EVERY = 256
 

@@ -13,10 +13,12 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from metricmind.errors import MetricmindError
+from metricmind.learn.context import PlainLatency, hint_pattern
 from metricmind.learn.memory import Episode
 from metricmind.learn.policy import Policy, arm_action
 from metricmind.learn.reward import Outcome, RewardConfig
@@ -36,7 +38,7 @@ class Recording(Planning):
     guard: ArmGuard
     reward: RewardConfig
     counts: Counter[str]
-    _latency: dict[str, float]
+    _latency: PlainLatency
     _seen: set[str] | None
     _requests: int
     _jobs: queue.Queue[Callable[[], None]]
@@ -86,8 +88,12 @@ class Recording(Planning):
         result: QueryResult | None,
         error: str | None,
         user: str | None,
+        why: dict[str, Any] | None = None,
     ) -> None:
-        """Reward what happened, remember it as an episode, feed the policy (checkpoint after training)."""
+        """Reward what happened, remember it as an episode, feed the policy (checkpoint after training);
+        ``why`` (the hint's per-pattern effect, where a hint arm was allowed) goes into the episode's action.
+        """
+        hint_key = hint_pattern(query.metrics, query.group_by, query.where)
         elapsed = (time.perf_counter() - t0) * 1000
         rows = len(result.rows) if result is not None else 0
         new = self._new_pattern(pattern)
@@ -97,10 +103,12 @@ class Recording(Planning):
         reward = self.reward.reward(outcome)
         self.counts[served] += 1
         if served == "plain" and result is not None:
-            self._latency[pattern] = result.elapsed_ms
-        with self._lock:
-            trained = self.policy.observe(x, arm, reward, math.log1p(elapsed))  # cost: ties
-        action = arm_action(arm) | {"arm": arm, "served": served, "model": self.model}
+            self._latency.record(pattern, result.elapsed_ms)
+        with self._lock:  # cost (ties) and the hint pattern (the hint's per-pattern effect)
+            trained = self.policy.observe(x, arm, reward, math.log1p(elapsed), hint_key)
+        action: dict[str, Any] = arm_action(arm) | {"arm": arm, "served": served, "model": self.model}
+        if why is not None:
+            action |= why
         if plan.variant.renames:
             action["read_as"] = json.dumps(plan.variant.renames, sort_keys=True)
 

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from metricmind.errors import MetricmindError
+from metricmind.learn.context import FEATURES
 from metricmind.learn.policy import Policy, offered_arms, query_arm
 from metricmind.learn.simulate import Workload, load_table, shapes_of, simulate
 from metricmind.project.results import DimensionInfo
@@ -35,8 +36,8 @@ def test_offered_arms_is_one_rule() -> None:
 def test_the_simulator_offers_the_cache_arm_only_for_a_cached_answer() -> None:
     """As the learned path (tests/test_learn_arms.py holds the same of Learner.offered)."""
     work = Workload(shapes_of(load_table()), 600, 3)
-    cached_at = work.dim() - 4  # the "answer is cached" feature
-    cached = [bool(work.contexts[t, cached_at]) for t in range(work.episodes)]
+    cached_at = FEATURES.index("cached")  # the "answer is cached" feature, as the learned path builds it
+    cached = [bool(work.context(t)[cached_at]) for t in range(work.episodes)]
     assert 0 < sum(cached) < work.episodes
     for t, arms in enumerate(work.allowed):
         assert any("result_cache" in a for a in arms) == cached[t], (t, arms)
