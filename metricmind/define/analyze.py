@@ -16,8 +16,8 @@ from typing import Any
 
 from metricmind.catalog.definitions import parse_definition
 from metricmind.compiler import Compiler
+from metricmind.define import forms, units
 from metricmind.define import rules as rulebook
-from metricmind.define import units
 from metricmind.define.audit import audit
 from metricmind.define.checks import checks_for
 from metricmind.define.columns import TableValues, numeric_columns, on_columns
@@ -112,10 +112,11 @@ def analyze(
         scaled = units.scaled(inner, unit, definition, model, dialect)
         scaled.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
         return scaled
+    formed, changes = forms.normalised(definition, model)  # "organisations", "biz": the catalog's words
     work = Definition(
         definition.name,
-        expand(uncontract(definition.text)),
-        tuple(expand(uncontract(r)) for r in definition.rules),
+        expand(uncontract(formed.text)),
+        tuple(expand(uncontract(r)) for r in formed.rules),
     )
     proposal = Proposal(definition=work)
     dates = undeclared_dates(model, work, columns)  # "By the write-off date": written_off_at, undeclared
@@ -147,6 +148,7 @@ def analyze(
                 proposal.preview_sql = proposal_sql(model, proposal, dialect=dialect)
             except MetricmindError as exc:
                 _refuse(proposal, "unsupported", f"the proposed metric does not compile: {exc.message}")
+        forms.cost(proposal, changes)
         if work != definition:
             as_written(proposal, work, definition)
     finally:

@@ -23,7 +23,6 @@ import copy
 import re
 from dataclasses import dataclass, field, replace
 
-from metricmind.define.extend import proposal_model, proposal_sql
 from metricmind.define.proposal import Definition, Proposal, RuleReading
 from metricmind.errors import MetricmindError
 from metricmind.spec.model import Model
@@ -195,6 +194,8 @@ def said(definition: Definition) -> Said | None:
 
 def _column_unit(model: Model, proposal: Proposal) -> str | None:
     """The duration unit of every column the proposed metric aggregates ("days_to_pay": day), or None."""
+    from metricmind.define.extend import proposal_model  # extend → newtime → rules → columns → extend
+
     extended = proposal_model(model, proposal)
     found: set[str | None] = set()
     for name in extended.measures_of(str(proposal.metric["name"])) if proposal.metric else ():
@@ -292,6 +293,8 @@ def scaled(
         if "business_rules" in meta:
             meta["business_rules"] = list(original.rules)
     if proposal.metric is not None and status != "unread":
+        from metricmind.define.extend import proposal_sql  # extend → newtime → rules → columns → extend
+
         try:
             proposal.preview_sql = proposal_sql(model, proposal, dialect=dialect)
         except MetricmindError as exc:
