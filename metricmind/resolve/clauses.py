@@ -39,7 +39,8 @@ _OPENER = re.compile(
         (?:can|could|would)\s+(?:you|u|someone|somebody)\b
       | (?:can|could|may)\s+(?:i|we)\s+(?:see|get|have)\b
       | (?:would|is)\s+it\s+(?:be\s+)?possible\s+to\b
-      | (?:i|we)(?:\s+would|\s+'d|'d|’d)?\s+(?:really\s+)?(?:need|want|like|love)(?:\s+to)?\b
+      | (?:i|we|and|so)(?:\s+would|\s+'d|'d|’d)?\s+(?:really\s+)?(?:need|want|like|love)(?:\s+to)?\b
+      | (?:i|we)(?:'m|’m|\s+am|'re|’re|\s+are)?\s+(?:curious|wondering|wonder|unsure|not\s+sure)(?:\s+(?:about|as\s+to))?\b
       | (?:i'm|i’m|im|i\s+am|we're|we’re|we\s+are)\s+(?:looking\s+for|after|hoping\s+to\s+see)\b
       | wants?\s+to\s+(?:know|see|understand|find\s+out|look\s+at)\b
       | (?:show|give|tell|send|get|pull|share|find)\s+(?:me|us)\b
@@ -51,8 +52,10 @@ _OPENER = re.compile(
 )
 """Words that open a request ("can you show me", "I need", "our agency wants to know")."""
 
-_ASKS = re.compile(r"^\s*(?:how|what|which|who|where|when|why|is|are|did|does|do|was|were)\b", re.I)
-"""A sentence that asks by its first word."""
+_ASKS = re.compile(
+    r"^\s*(?:how|what|which|who|where|when(?!\s+(?:you|u)\b)|why|is|are|did|does|do|was|were)\b", re.I
+)
+"""A sentence that asks by its first word ("when you get a moment, …" asks nothing: a condition)."""
 
 _GOES_ON = re.compile(r"^\s*(?:also|and|plus|then|additionally|oh and|p\.?s\.?)\b", re.I)
 """A sentence that goes on with the request before it ("Also, split it by segment too.")."""
@@ -66,6 +69,7 @@ _CONDITION = re.compile(
       | when(?:ever)?\s+you\s+(?:can|get|have)
       | as\s+soon\s+as
       | (?:thanks|thank\s+you|cheers|thx|ty)\b
+      | (?:would|could|can|will)\s+(?:you|u)\s+(?:mind\s+)?(?:check|checking|confirm|confirming|look|looking|help)\b
       | (?:too|as\s+well)(?=\s*[.?!]*\s*$)
     )[^.?!,]*[.?!]*\s*$""",
     re.X | re.I,

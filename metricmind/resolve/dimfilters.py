@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from metricmind.resolve.exclusion import (
     continues_list,
+    stray_cue,
     weak_cue,
 )
 from metricmind.resolve.leftovers import _LeftoverReading
@@ -17,6 +18,9 @@ from metricmind.resolve.words import (
     CONTRAST_PAIRS,
 )
 from metricmind.spec.names import METRIC_TIME
+
+STRAY_CUE_PENALTY = 0.3
+"""An exclusion word whose scope was not traced to a value kept: answered below 0.8, or asked back."""
 
 
 class _FilterReading(_LeftoverReading):
@@ -107,6 +111,12 @@ class _FilterReading(_LeftoverReading):
                 and continues_list(self.tokens, prev[0], p.first)
             ):
                 negated = prev[2]  # "w/o LATAM and APAC": the exclusion runs over the list
+            stray = None if negated else stray_cue(self.tokens, p.first, self.used)
+            if stray is not None:
+                res.confidence -= STRAY_CUE_PENALTY  # the worst error is reading an exclusion as a filter
+                res.notes.append(
+                    f"'{self.tokens[stray].text}' may leave out '{self.text(p.first, p.last).text}'; read as kept"
+                )
             prev = (p.last, name, negated)
             values = chosen.setdefault((name, negated), [])
             said[(name, negated)] = said.get((name, negated), 0) + 1

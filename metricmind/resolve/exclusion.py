@@ -107,10 +107,31 @@ def exclusion_cue(
             return j, j + 1
         if j + 1 < first and w in CUE_PAIRS and tokens[j + 1].norm in CUE_PAIRS[w]:
             return j, j + 2
-        entity = tokens[j].stem in entities
+        entity = tokens[j].stem in entities or w in RELATIVE or w in PEOPLE
         if (w not in BRIDGE and not entity) or (used[j] and not entity):
-            return None
+            r = relative_before(tokens, j, lo)
+            if r is None:
+                return None
+            j = r  # "except the ones whose business closed": the cue's scope runs over its clause
         j -= 1
+    return None
+
+
+PEOPLE = frozenset({"anyone", "anybody", "everyone", "everybody", "someone", "people", "folks", "ones"})
+"""Words for whoever a clause describes ("excluding anyone that came via partner")."""
+OPENERS = PEOPLE | {"those", "these"}
+"""Heads a participle clause follows ("except those made on android", "the ones paid by card")."""
+RELATIVE = frozenset({"who", "whose", "that", "which", "where", "whom", "with", "having"})
+"""Words opening a clause that says which ones ("the ones whose business closed", "those who cited price")."""
+
+
+def relative_before(tokens: list[Token], j: int, lo: int) -> int | None:
+    """The relative word opening the clause the unclaimed word at ``j`` stands in, at most three words back
+    (the clause's own words are any words: "who cited", "whose business"), or None.
+    """
+    for r in range(j - 1, max(lo, j - 4) - 1, -1):
+        if tokens[r].norm in RELATIVE or tokens[r].norm in OPENERS:
+            return r
     return None
 
 
@@ -164,4 +185,16 @@ def weak_cue(tokens: list[Token], first: int, last: int) -> tuple[int, int] | No
             return j, j + 1
     if last < len(tokens) and tokens[last].norm in WEAK_AFTER:
         return last, last + 1
+    return None
+
+
+def stray_cue(tokens: list[Token], first: int, used: list[bool]) -> int | None:
+    """An exclusion word left unread a few words before the value at ``first`` whose scope could not be
+    traced to it ("except those that …"): the value may be left out, so an inclusion is not sure.
+    """
+    for j in range(max(0, first - WINDOW), first):
+        w = tokens[j].norm
+        pair = j + 1 < first and w in CUE_PAIRS and tokens[j + 1].norm in CUE_PAIRS[w]
+        if not used[j] and (w in CUE_WORDS - {"no", "not", "nor", "non"} or pair):
+            return j
     return None

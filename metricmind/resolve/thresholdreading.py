@@ -42,8 +42,10 @@ class _ThresholdReading(_ComposedReading):
         at = self.tokens[th.first].start
         near = sorted((abs(s.start - at), s.target) for s in spans if s.target not in entity)
         after = self.metric_after(th.last) or self.monthly_payment(th.first, th.last)
-        if after is not None and not near:
-            near = [(0, after)]  # "customers paying more than 3k MRR": the metric named after the amount
+        if after is not None:
+            # "customers paying more than 3k MRR", "pay us over 20k of mrr": the metric named after the amount
+            # is what the amount measures, whatever verb or metric stands before it
+            near = [(0, after)]
         paid = None if after is not None else self.what_they_paid(th.first, entity)
         if paid is not None:
             near = [(0, paid)]  # "customers who spent more than 20k": what they paid us, not our spend
@@ -58,7 +60,7 @@ class _ThresholdReading(_ComposedReading):
         norms = " ".join(t.norm for t in self.tokens)
         if "how many" in norms or "number of" in norms or "count of" in norms or "# of" in res.question:
             counted = (
-                [m for m in res.metrics if m in entity]
+                [m for m in res.metrics if m in entity and m != metric]
                 or [e.target for e in self.lex.lookup((who,)) if e.kind == "metric"][:1]
                 or counts_of(self.r.model, who, metric)[:1]  # the catalog's count of who, near the metric
             )
@@ -219,7 +221,11 @@ class _ThresholdReading(_ComposedReading):
         )
 
     def metric_after(self, i: int) -> str | None:
-        """The metric a phrase of one to three words right after position ``i`` names, if one does."""
+        """The metric a phrase of one to three words right after position ``i`` names, if one does ("over 20k
+        of MRR", "more than 5k in new MRR": across one preposition too).
+        """
+        if i < len(self.tokens) and self.tokens[i].norm in ("of", "in", "worth") and not self.used[i]:
+            i += 1
         for size in (3, 2, 1):
             words = tuple(self.stems[i : i + size])
             if len(words) < size:

@@ -215,6 +215,8 @@ class _TimeOrderReading(_PhrasingReading):
         for k in over_time:
             self.claim(k, k + 2)
         if grain is None:
+            grain = self.each_of_range(hits)
+        if grain is None:
             for h in hits:
                 if (
                     h.kind == "comparison"
@@ -228,6 +230,23 @@ class _TimeOrderReading(_PhrasingReading):
             res.group_by.append((METRIC_TIME, grain[0]))
             self.span("group_by", grain[1], grain[1] + 1, f"{METRIC_TIME}__{grain[0]}", "grain")
         self.read_order()
+
+    def each_of_range(self, hits: list[TimeHit]) -> tuple[str, int] | None:
+        """A range of several units said as "each of" / "every one of" them ("churned MRR in each of the
+        last six months"): one row per unit, the range's own grain.
+        """
+        for h in hits:
+            if h.kind != "range" or h.unit not in UNITS or not self.spans_several(h, h.unit or ""):
+                continue
+            j = h.first - 1
+            while j >= 0 and self.tokens[j].norm in ("the", "those", "these"):
+                j -= 1
+            if j >= 1 and self.tokens[j].norm == "of" and self.tokens[j - 1].norm in ("each", "every", "one"):
+                k = j - 1 if self.tokens[j - 1].norm != "one" else j - 2
+                if k >= 0 and self.tokens[k].norm in ("each", "every"):
+                    self.claim(k, j + 1)
+                    return (h.unit or "month", h.last - 1)
+        return None
 
     def grain_of_rate(self) -> None:
         """A grain said of what something is worth or costs ("what's an average account worth to us per

@@ -16,6 +16,10 @@ DAY = dt.date(2025, 6, 18)
 PROBES = Path(__file__).parent / "paraphrases.yml"
 
 
+def _filters(res: object) -> set[tuple[str, str, tuple[str, ...]]]:
+    return {(f.field, f.op, f.values) for f in res.filters}  # type: ignore[attr-defined]
+
+
 def test_the_paraphrase_probes_read_mostly_right_and_calibrated(resolver: Resolver) -> None:
     s = blindset.score(resolver, PROBES)
     assert s.accuracy() >= 0.85, s.report(show_misses=True)
@@ -99,3 +103,81 @@ def test_the_word_a_shortened_name_dropped_said_apart_confirms_it(resolver: Reso
     assert res.metrics == ["customer_churn_rate"]
     assert len(res.group_by) == 1
     assert res.confidence >= 0.8, res.notes
+
+
+@pytest.mark.parametrize(
+    ("question", "field", "value"),
+    [
+        (
+            "new customers last quarter excluding those that came through referral",
+            "customer__acquisition_channel",
+            "referral",
+        ),
+        ("events except the ones made on ios", "event__platform", "ios"),
+        (
+            "churned customers in 2024 apart from the ones whose business closed",
+            "subscription__cancel_reason",
+            "business_closed",
+        ),
+        ("mrr leaving out anyone who joined via partner", "customer__acquisition_channel", "partner"),
+    ],
+)
+def test_an_exclusion_runs_over_the_clause_that_says_which_ones(
+    resolver: Resolver, question: str, field: str, value: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert _filters(res) == {(field, "!=", (value,))}
+
+
+def test_an_exclusion_word_whose_scope_is_not_traced_is_never_a_confident_inclusion(
+    resolver: Resolver,
+) -> None:
+    res = resolver.resolve("mrr except whatever came in from emea", as_of=DAY)
+    kept = ("customer__region", "=", ("EMEA",)) in _filters(res)
+    assert not (res.answerable and kept and res.confidence >= 0.8)
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("I'm wondering how many trials started last week", "trial_starts"),
+        ("We're prepping the QBR and would like to see arr by region, could you check?", "arr"),
+        ("When you have a minute, I'd like to see refunds for last quarter.", "refunds"),
+    ],
+)
+def test_a_lead_in_or_a_closing_ask_is_context(resolver: Resolver, question: str, metric: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric] and res.confidence >= 0.8, res.notes
+
+
+@pytest.mark.parametrize(
+    ("question", "grain"),
+    [
+        ("new customers in each of the last 4 quarters", "quarter"),
+        ("mrr for every one of the past 6 months", "month"),
+    ],
+)
+def test_each_of_a_range_is_one_row_per_unit(resolver: Resolver, question: str, grain: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.group_by == [("metric_time", grain)]
+
+
+@pytest.mark.parametrize(
+    ("question", "metric", "value"),
+    [
+        ("how many accounts pay more than 3k in mrr", "mrr", 3000.0),
+        ("number of customers with more than 200 events", "events", 200.0),
+        ("how many clients have over 10 active users", "active_users", 10.0),
+    ],
+)
+def test_a_count_under_a_threshold_counts_the_entity_by_the_metric_named_after_the_amount(
+    resolver: Resolver, question: str, metric: str, value: float
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["active_customers"]
+    (f,) = res.filters
+    assert (f.metric, f.op, float(f.values[0])) == (metric, ">", value)
