@@ -36,11 +36,16 @@ class _FallbackMetricReading(_DescribedReading, _VerbReading, _MetricPhraseReadi
         counted = counted or self.entity_then_verb()  # "accounts lost owing to a competitor"
         if not counted and find_threshold(self.tokens, self.res.question, self.used) is None:
             return []  # ("companies paying over 2k a month": the threshold pass reads who is filtered)  # ("how much did companies pay us": the count becomes what they pay, amount_or_count)
+        entities = {e.name for sm in self.r.model.semantic_models.values() for e in sm.entities}
         for i in range(len(self.tokens)):
             entity = self.r.texts.entity_of.get(self.stems[i])
+            if entity is None and self.stems[i] in entities and any(n in WIN_VERBS for n in norms):
+                entity = self.stems[i]  # "how many buyers did we win": the entity by its own name
             if self.used[i] or entity is None:
                 continue
             found = [e.target for e in self.lex.lookup((entity,)) if e.kind == "metric"]
+            if not found and any(n in WIN_VERBS for n in norms):
+                found = self.won_or_lost("new", entity)  # "how many accounts did we win": created ones
             if found:
                 self.used[i] = True
                 self.span("metrics", i, i + 1, found[0], "entity")

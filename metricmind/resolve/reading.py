@@ -15,7 +15,7 @@ from metricmind.resolve.lexicon import Entry, Lexicon
 from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.shorthand import expand
 from metricmind.resolve.spelling import Speller
-from metricmind.resolve.text import FILLERS, Token, number, tokenize
+from metricmind.resolve.text import FILLERS, Token, number, stems, tokenize
 from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, GRAMMAR, GROUP_WORDS
 from metricmind.spec.model import Model
 
@@ -261,7 +261,12 @@ class _ReadingBase:
             bad = [m for m in metrics if not self.r.reachable(m, n)]
             return None, f"{', '.join(bad)} cannot be broken down by {n}"
 
-        def key(n: str) -> tuple[bool, bool, int, int, bool, int, int, int]:
+        # the entities the metrics are about by name ("active sellers": the seller's country, not the buyer's)
+        subjects = tuple(
+            f"{w}__" for m in metrics for w in stems(m.replace("_", " ")) if w in self.r.entities.nouns
+        )
+
+        def key(n: str) -> tuple[bool, bool, int, int, bool, bool, int, int, int]:
             info = self.lex.dims.get(n)
             order = self.r.entities.rank(n)  # the central entity's first
             # the nearer of two dimensions of one word ("product" of the loan, not of its application)
@@ -274,6 +279,7 @@ class _ReadingBase:
                 best_rank[n] >= 5,
                 best_rank[n],
                 0 if info and info.model in local else 1,
+                not n.startswith(subjects) if subjects else False,
                 order != 0,  # the party's own dimension first ("country": the buyer's), then the nearest
                 hops,
                 order,

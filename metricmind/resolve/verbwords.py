@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from metricmind.resolve.describe import PHRASE_WEIGHT
 from metricmind.resolve.describe import key as word_key
+from metricmind.resolve.entities import counts_of
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.text import FILLERS
 from metricmind.resolve.words import GRAMMAR, GROWTH_WORDS, LOSE_VERBS, WIN_VERBS
@@ -25,14 +26,24 @@ class _VerbReading(_ReadingBase):
                 continue
             verb = self.tokens[i + 1].norm
             kind = "new" if verb in WIN_VERBS else "churn" if verb in LOSE_VERBS else None
-            found = (
-                [e.target for e in self.lex.lookup((kind, "customer")) if e.kind == "metric"] if kind else []
-            )
+            found = self.won_or_lost(kind, self.r.entities.party) if kind else []
             if found and found[0] not in out:
                 self.claim(i, i + 2)
                 self.span("metrics", i, i + 2, found[0], "who")
                 out.append(found[0])
         return out
+
+    def won_or_lost(self, kind: str, entity: str | None) -> list[str]:
+        """The catalog's count of ``entity`` won (``kind`` "new") or lost ("churn"): its metric of that word and
+        the entity's name ("new customers", "New accounts"); for one won, else the plain count of the entity
+        over its own model, which counts them as they are created (a lender's ``new_borrowers``).
+        """
+        if entity is None:
+            return []
+        found = [e.target for e in self.lex.lookup((kind, entity)) if e.kind == "metric"]
+        if found or kind != "new":
+            return found
+        return counts_of(self.r.model, entity)[:1]  # (no ``near``: only counts over the entity's own model)
 
     def word_of_one_name(self) -> list[str]:
         """A verb whose root only one metric's name or synonyms hold ("which accounts expanded the most" →

@@ -130,3 +130,32 @@ def test_a_month_short_form_inside_a_metric_phrase_is_the_metric(lending: Projec
     assert res.time_range == (dt.date(2024, 1, 1), dt.date(2024, 7, 1))
     res = r.resolve("loans funded in apr", as_of=AS_OF)  # alone it is still the month
     assert res.time_range == (dt.date(2024, 4, 1), dt.date(2024, 5, 1))
+
+
+def test_who_joined_and_entities_won_are_the_partys_own_count(helpdesk: Project, bazaar: Project) -> None:
+    # the demo's "new customers" looked up by the word "customer": a catalog whose party is the account or
+    # the buyer answers with its own count of them (its "New accounts", "new buyers")
+    cases = [
+        (helpdesk, "who joined in q2", "accounts_created"),
+        (helpdesk, "how many accounts did we win in q2", "accounts_created"),
+        (bazaar, "who joined in q2", "new_buyers"),
+        (bazaar, "how many buyers did we win in q2", "new_buyers"),
+    ]
+    for project, question, metric in cases:
+        res = project.resolver().resolve(question, as_of=AS_OF)
+        assert res.answerable, (question, res.reason)
+        assert res.metrics == [metric], question
+        assert res.time_range == Q2
+    res = helpdesk.resolver().resolve("how many accounts in q2", as_of=AS_OF)
+    assert not res.answerable  # no verb of winning: the catalog keeps no count of every account
+    res = bazaar.resolver().resolve("how many sellers did we lose in q2", as_of=AS_OF)
+    assert not res.answerable and res.confidence < 0.5  # no count of sellers lost
+
+
+def test_a_dimension_of_the_entity_a_metric_is_named_for_wins_a_tie(bazaar: Project) -> None:
+    # "country" is the buyer's (the party's) by default, but active sellers are sellers
+    r = bazaar.resolver()
+    res = r.resolve("active sellers in the uk vs germany in q1", as_of=AS_OF)
+    assert res.group_by == [("seller__seller_country", None)]
+    assert _filters(res) == [("seller__seller_country", "in", ("GB", "DE"))]
+    assert r.resolve("gmv by country", as_of=AS_OF).group_by == [("buyer__buyer_country", None)]
