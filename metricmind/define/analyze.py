@@ -45,6 +45,7 @@ from metricmind.define.restate import cover_restating, metric_words, own_rules, 
 from metricmind.define.rulecues import uncontract
 from metricmind.define.shape import contradiction, dimensions, join_filters, metric_dict
 from metricmind.define.sources import suggest_sources
+from metricmind.define.spelling import RESPELLED_CONFIDENCE, respell
 from metricmind.define.statistics import statistic_of
 from metricmind.define.terms import PERCENTILE_CUE, VERBS
 from metricmind.define.usage import Usage, boost
@@ -118,6 +119,12 @@ def analyze(
         expand(uncontract(formed.text)),
         tuple(expand(uncontract(r)) for r in formed.rules),
     )
+    extra = [c for cols in (columns or {}).values() for c in cols]
+    extra += [v for cols in (values or {}).values() for vals in cols.values() for v in vals]
+    read = [respell(t, model, extra) for t in (work.text, *work.rules)]
+    respelled = [c for _, changes in read for c in changes]  # "acounts": accounts
+    if respelled:
+        work = Definition(work.name, read[0][0], tuple(t for t, _ in read[1:]))
     proposal = Proposal(definition=work)
     dates = undeclared_dates(model, work, columns)  # "By the write-off date": written_off_at, undeclared
     try:
@@ -143,6 +150,11 @@ def analyze(
         for nd in proposal.new_dimensions:  # a date the catalog did not declare: a person checks it
             proposal.confidence = min(proposal.confidence, NEW_DATE_CONFIDENCE)
             proposal.doubts.append(nd.reason)
+        if respelled and proposal.metric is not None:  # a person checks the words read otherwise
+            proposal.confidence = min(proposal.confidence, RESPELLED_CONFIDENCE)
+            proposal.doubts.append(
+                "read " + ", ".join(f"{a!r} as {b!r}" for a, b in dict(respelled).items()) + " (misspelled?)"
+            )
         if audit(model, proposal, columns) and proposal.metric is not None:  # corrected: compile again
             try:
                 proposal.preview_sql = proposal_sql(model, proposal, dialect=dialect)

@@ -37,12 +37,16 @@ TableValues = dict[str, dict[str, tuple[str, ...]]]
 
 
 def _declared(model: Model, relation: str) -> set[str]:
-    """The columns of ``relation`` the catalog already names (dimensions, entities, measures)."""
+    """The columns of ``relation`` the catalog already names with their values (dimensions, entities); a
+    categorical dimension that declares no values (``touchpoint__campaign``) is read like a column.
+    """
     out: set[str] = set()
     for sm in model.semantic_models.values():
         if sm.relation != relation:
             continue
-        out |= {d.expr or d.name for d in sm.dimensions} | {d.name for d in sm.dimensions}
+        for d in sm.dimensions:
+            if d.type != "categorical" or d.meta.get("values"):
+                out |= {d.expr or d.name, d.name}
         out |= {e.expr or e.name for e in sm.entities}
     return out
 
@@ -110,10 +114,38 @@ def find_column_values(
             if _contains(words, key) and not any(_contains(t, key) for t in taken):
                 hits.setdefault(column, []).append(value)
                 taken.append(key)
+        for value in _group(words, column, vals):  # "all the roadshow campaigns": roadshow_2022, …
+            if value not in hits.get(column, []):
+                hits.setdefault(column, []).append(value)
     if len(hits) != 1:
         return None
     column, found = next(iter(hits.items()))
     return column, tuple(sorted(found))
+
+
+#: "all the roadshow campaigns", "every saas summit campaign": the values sharing the words before the
+#: column's name.
+_EVERY = frozenset({"all", "every", "any", "each"})
+
+
+def _group(words: tuple[str, ...], column: str, values: tuple[str, ...]) -> list[str]:
+    """The values of ``column`` that all contain the words said between "all / every (the)" and the
+    column's name ("all the roadshow campaigns"), when at least two do and none is only those words.
+    """
+    name = _phrase(column)
+    out: list[str] = []
+    for i, w in enumerate(words):
+        if w not in _EVERY:
+            continue
+        j = i + 1 + (i + 1 < len(words) and words[i + 1] == "the")
+        for k in range(j + 1, min(j + 4, len(words)) + 1):
+            if words[k : k + len(name)] != name:
+                continue
+            said = words[j:k]
+            group = [v for v in values if _contains(_phrase(v), said)]
+            if len(group) >= 2 and all(_phrase(v) != said for v in group):
+                out += group
+    return out
 
 
 def column_predicate(column: str, values: tuple[str, ...], negative: bool) -> str:

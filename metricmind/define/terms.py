@@ -288,6 +288,7 @@ def find_term(
     if named:
         clause.discard(named[0][1])
     scored: list[tuple[float, Term]] = []
+    valued = _values_beside_their_dimension(every, lexicon)
     dating = [_words(t) for t in _dating(dated)]
     dated_elsewhere = any(time_of(sm, d) for sm in model.semantic_models.values() for d in dating)
     for sm in model.semantic_models.values():
@@ -295,6 +296,8 @@ def find_term(
         keys = {e.name: e.expr for e in sm.entities}
         base = 0.0
         for w in set(_words(f"{sm.name} {sm.relation.rsplit('.', 1)[-1]}")) - GLUE - {"fct", "dim", "mart"}:
+            if w in valued:
+                continue  # "the events channel": a channel's value, not the events table
             if w in every and w not in {"canonical", "main"} and not (named and w == named[0][1]):
                 base += 2.0
         base += 2.0 * own_dims.get(sm.name, 0)
@@ -473,6 +476,26 @@ DATE_IN = re.compile(
     r"\b((?:[a-z]+ ){1,3}(?:date|day))\s+(?:falls?|fell|lands?|landed|is|was|happens?|occurs?)\s+"
     r"(?:in|within|during)\b"
 )
+
+
+def _values_beside_their_dimension(words: tuple[str, ...], lexicon: Lexicon) -> set[str]:
+    """Words said only as a value next to its dimension's name ("events channel", "channel events"):
+    they name that value, never a table of the same name.
+    """
+    pairs: set[int] = set()
+    for i, w in enumerate(words):
+        dims = {
+            e.target.partition("=")[0]
+            for e in lexicon.lookup((w,))
+            if e.kind == "value" and e.source == "value"
+        }
+        for j in (i - 1, i + 1):
+            if not dims or not 0 <= j < len(words):
+                continue
+            named = {e.target for e in lexicon.lookup((words[j],)) if e.kind == "dimension"}
+            if dims & named:
+                pairs.add(i)
+    return {words[i] for i in pairs} - {w for i, w in enumerate(words) if i not in pairs}
 
 
 def _dims_named(words: tuple[str, ...], lexicon: Lexicon) -> dict[str, int]:

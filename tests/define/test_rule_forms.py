@@ -115,3 +115,73 @@ def test_trials_that_converted_is_no_conversion_of_amounts(demo: Project) -> Non
         Definition("trials_open", "Trials started", ("Do not count trials that converted",)), demo.model
     )
     assert all("conversion of amounts" not in r.reason for r in p.rules)
+
+
+def test_a_misspelled_word_is_read_as_the_one_catalog_word_it_is_one_keystroke_from(
+    demo: Project, wide: dict[str, object]
+) -> None:
+    from metricmind.define.spelling import respell
+
+    assert respell("Number of cusotmers", demo.model)[1] == [("cusotmers", "customers")]
+    assert respell("Include unpaid invoices", demo.model)[1] == []  # an inflection, not a typo
+    assert respell("Only the Enterprize segment", demo.model)[1] == []  # near a value: refused, not guessed
+    p = analyze(
+        Definition(
+            "reached", "Unique acounts touched by marketing on the partner channel", ("by touch date",)
+        ),
+        demo.model,
+        **wide,  # type: ignore[arg-type]
+    )
+    assert p.metric is not None and p.confidence <= 0.75
+    assert any("'acounts' as 'accounts'" in d for d in p.doubts)
+    assert p.definition.text.startswith("Unique acounts")  # kept as written
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, count(distinct t.customer_id) from months m
+           left join fct_marketing_touchpoints_canonical t
+             on date_trunc('month', t.touched_at) = m.month and t.channel = 'partner'
+           group by 1 order by 1""",
+        absolute=0.0,
+        relative=1e-6,
+    )
+
+
+def test_a_value_next_to_its_dimension_is_no_table_name(demo: Project, wide: dict[str, object]) -> None:
+    # "the events channel" is a channel's value, not the product events table
+    p = analyze(
+        Definition(
+            "events_reach", "Distinct accounts we touched through the events channel", ("by touch date",)
+        ),
+        demo.model,
+        **wide,  # type: ignore[arg-type]
+    )
+    _same(
+        demo,
+        p,
+        """select m.month, count(distinct t.customer_id) from months m
+           left join fct_marketing_touchpoints_canonical t
+             on date_trunc('month', t.touched_at) = m.month and t.channel = 'events'
+           group by 1 order by 1""",
+    )
+
+
+def test_every_campaign_sharing_a_word(demo: Project, wide: dict[str, object]) -> None:
+    # a dimension without declared values is read through the table's values; "all the saas summit
+    # campaigns" is every campaign whose name holds those words
+    p = analyze(
+        Definition("summit_touches", "Marketing touchpoints", ("only all the saas summit campaigns",)),
+        demo.model,
+        **wide,  # type: ignore[arg-type]
+    )
+    assert p.rules[0].status == "filter" and "saas_summit_2024" in p.rules[0].reason
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, count(t.touchpoint_id) from months m
+           left join fct_marketing_touchpoints_canonical t
+             on date_trunc('month', t.touched_at) = m.month and t.campaign like 'saas_summit%'
+           group by 1 order by 1""",
+        absolute=0.0,
+        relative=1e-6,
+    )
