@@ -40,17 +40,19 @@ def sublinear(regret: dict[int, float]) -> bool:
     return regret[2000] / 2000 < regret[1000] / 1000 < regret[500] / 500 and steps[0] > max(steps[1:])
 
 
-# Seeds 3 and 4 are the ones where the former (disjoint, uniform-ε) policy lost to the best fixed arm;
-# bench/learn_seeds.py runs seeds 0-19 (and more with --first/--seeds).
-@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+# Seeds 3 and 4 are the ones where the former (disjoint, uniform-ε) policy lost to the best fixed arm,
+# 7 one where regret was not sublinear before the hint's per-pattern effect (December 6);
+# bench/learn_seeds.py runs seeds 0-19 (and more with --first/--seeds: 39 of seeds 0-39 sublinear).
+@pytest.mark.parametrize("seed", range(10))
 def test_policy_beats_fixed_and_random_and_recovers_after_drift(seed: int) -> None:
     result = simulate(2000, seed)
-    assert result["reward"] >= 0.9 * result["oracle_reward"]
+    assert result["reward"] >= 0.9 * result["oracle_reward"]  # the bound
+    assert result["share_of_oracle"] >= 0.995  # what it does: 99.73% on the worst of seeds 0-39
     assert result["reward"] > result["best_fixed_reward"]
     assert result["reward"] > result["random_reward"]
     assert sublinear(dict(result["regret_curve"]))
     assert result["recovery_episodes_after_drift"] is not None
-    assert result["recovery_episodes_after_drift"] <= 500
+    assert result["recovery_episodes_after_drift"] <= 100  # the first full window after the drift
 
 
 def test_thompson_sampling_meets_the_same_bounds() -> None:

@@ -27,18 +27,30 @@ an arm dominated long ago is explored again when the evidence has faded. The mod
 ``batch`` experiences (32 by default) from the buffered ones, and old evidence decays by ``decay`` per
 experience (so the policy follows a drifting workload). The whole state is a JSON-ready dict
 (:meth:`Policy.state`), which :class:`metricmind.learn.memory.Memory` stores as a checkpoint.
+
+``pattern_options`` (the query policy: ``optimization=hints``) give those options one more coefficient
+per query pattern, fitted jointly with the blocks and capped (:mod:`metricmind.learn.patterns`): the
+caller names the pattern in :meth:`Policy.choose` and :meth:`Policy.observe`. The action space (arm
+names, the query's arms, :func:`offered_arms`) is :mod:`metricmind.learn.arms`, re-exported here.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from metricmind.errors import MetricmindError
+from metricmind.learn.arms import FACTORS as FACTORS
+from metricmind.learn.arms import QUERY_ARMS as QUERY_ARMS
+from metricmind.learn.arms import SKILL_OPTIONS as SKILL_OPTIONS
+from metricmind.learn.arms import ActionSpace as ActionSpace
+from metricmind.learn.arms import arm_action as arm_action
+from metricmind.learn.arms import arm_blocks as arm_blocks
+from metricmind.learn.arms import arm_key as arm_key
+from metricmind.learn.arms import offered_arms as offered_arms
+from metricmind.learn.arms import query_arm as query_arm
 from metricmind.learn.patterns import (
     MAX_PATTERNS,
     PATTERN_RIDGE,
@@ -49,138 +61,12 @@ from metricmind.learn.patterns import (
     pattern_option,
 )
 
-#: The factors of the issue and their options (the first option of each is the plain choice).
-FACTORS: dict[str, tuple[str, ...]] = {
-    "skill": ("none", "best_match", "fastest", "most_recent"),
-    "join_path": ("canonical", "shortest", "fastest", "direct"),
-    "optimization": ("none", "result_cache", "rollup"),
-    "materialization": ("view", "table", "incremental", "ephemeral"),
-}
 ALGORITHMS = ("linucb", "thompson")
 #: How the share of exploring decisions evolves (:meth:`Policy.epsilon_for`).
 EPSILON_SCHEDULES = ("constant", "per_context")
 #: The contexts whose decisions the per-context schedule counts (the least recent are forgotten).
 MAX_VISITS = 50_000
 MODELS = ("factored", "disjoint")
-#: The skill options that reuse a skill's plan (``none`` compiles afresh).
-SKILL_OPTIONS = ("best_match", "fastest", "most_recent")
-
-
-def arm_key(action: Mapping[str, str]) -> str:
-    """The arm's name: ``factor=option`` pairs joined by ``|``, in the order given."""
-    return "|".join(f"{k}={v}" for k, v in action.items())
-
-
-def arm_action(key: str) -> dict[str, str]:
-    """The factors and options of an arm's name."""
-    return dict(part.split("=", 1) for part in key.split("|") if part)
-
-
-def query_arm(skill: str = "none", join_path: str = "canonical", optimization: str = "none") -> str:
-    """The name of one arm of a query's decision (skill × join path × optimization)."""
-    return arm_key({"skill": skill, "join_path": join_path, "optimization": optimization})
-
-
-#: A query's arms: the optimizations with the plain plan, the shortest join path with or without the
-#: result cache, and each skill option's plan (read along either path) with or without it. A rollup
-#: answers from its own table, so it goes with neither a skill nor another join path.
-QUERY_ARMS: tuple[str, ...] = (
-    query_arm(),
-    query_arm(optimization="result_cache"),
-    query_arm(optimization="rollup"),
-    query_arm(join_path="shortest"),
-    query_arm(join_path="shortest", optimization="result_cache"),
-    *(
-        query_arm(s, j, o)
-        for s in SKILL_OPTIONS
-        for j in ("canonical", "shortest")
-        for o in ("none", "result_cache")
-    ),
-)
-
-
-def offered_arms(
-    plans: Iterable[tuple[str, str]],
-    *,
-    cached: bool,
-    rollup: bool,
-    hinted: Iterable[tuple[str, str]] = (),
-) -> list[str]:
-    """The arms that apply to one request — the one rule the learned path
-    (:meth:`metricmind.project.learning.Learner.offered`) and the simulator
-    (:meth:`metricmind.learn.simulate.Workload.allowed_arms`) share.
-
-    Args:
-        plans: The request's plans as ``(skill option, join path)`` pairs, the plain plan
-            ``("none", "canonical")`` first.
-        cached: The answer is in the result cache on the current data version. Only then are the cache's
-            arms offered: every plan's answer is stored whatever the arm, so on a miss a cache arm is its
-            plan exactly, and offering it would split one option's evidence in two (its block would learn
-            the reward every answer earns, leaving a fresh rollup nothing to beat it with).
-        rollup: A current rollup answers the query exactly.
-        hinted: The plans with a hinted variant (Spark, Databricks).
-    """
-    hints = set(hinted)
-    out: list[str] = []
-    for skill, join_path in plans:
-        out.append(query_arm(skill, join_path))
-        if cached:
-            out.append(query_arm(skill, join_path, "result_cache"))
-        if (skill, join_path) in hints:
-            out.append(query_arm(skill, join_path, "hints"))
-    if rollup:
-        out.append(query_arm(optimization="rollup"))
-    return list(dict.fromkeys(out))
-
-
-@dataclass(frozen=True)
-class ActionSpace:
-    """The factors a policy decides over (a subset of :data:`FACTORS`, or custom ones)."""
-
-    factors: Mapping[str, Sequence[str]]
-
-    @classmethod
-    def of(cls, *names: str) -> ActionSpace:
-        """The space of the named factors of :data:`FACTORS`.
-
-        Raises:
-            MetricmindError: an unknown factor.
-        """
-        unknown = [n for n in names if n not in FACTORS]
-        if unknown:
-            raise MetricmindError(
-                f"Unknown decision factor(s) {', '.join(unknown)}", hint=f"Use: {', '.join(FACTORS)}."
-            )
-        return cls({n: FACTORS[n] for n in names})
-
-    def arms(self) -> list[str]:
-        """Every combination of options, as arm names."""
-        names = list(self.factors)
-        return [
-            arm_key(dict(zip(names, combo, strict=True)))
-            for combo in itertools.product(*self.factors.values())
-        ]
-
-
-def arm_blocks(arms: Sequence[str]) -> tuple[list[str], list[list[int]]]:
-    """The factored model's blocks and each arm's: ``base`` (every arm) and one block per factor option
-    an arm uses that is not the factor's plain option; an arm name without factors is its own block.
-    """
-    names = ["base"]
-    per_arm = []
-    for a in arms:
-        parts = a.split("|")
-        action = arm_action(a) if all("=" in p for p in parts) else {"arm": a}
-        ids = [0]
-        for factor, option in action.items():
-            if factor in FACTORS and option == FACTORS[factor][0]:
-                continue
-            name = f"{factor}={option}"
-            if name not in names:
-                names.append(name)
-            ids.append(names.index(name))
-        per_arm.append(ids)
-    return names, per_arm
 
 
 class Policy:
