@@ -17,7 +17,7 @@ from typing import Any
 
 from metricmind.define.proposal import Definition, NewDimension, Proposal
 from metricmind.define.shape import join_filters
-from metricmind.define.terms import _verb_hit, time_of
+from metricmind.define.termdates import time_of, verb_hit
 from metricmind.define.words import bare_time_name, stems
 from metricmind.spec.model import Dimension, Grain, Model
 
@@ -56,12 +56,12 @@ def undeclared_dates(
             key = [p for p in bare_time_name(column).split("_") if p]
             if not key:
                 continue
-            saying = [p for p in phrases if all(_verb_hit(k, _words(p)) for k in key)]
+            saying = [p for p in phrases if all(verb_hit(k, _words(p)) for k in key)]
             if not saying:
                 continue
             said = saying[0]
             forms = {tuple(key)}  # as each phrase says it: "write off" for written_off_at
-            forms |= {tuple(next(w for w in _words(p) if _verb_hit(k, (w,))) for k in key) for p in saying}
+            forms |= {tuple(next(w for w in _words(p) if verb_hit(k, (w,))) for k in key) for p in saying}
             name = column if column not in {d.name for d in sm.dimensions} else f"{column}_date"
             label = f"{' '.join(key).capitalize()} date"
             item: dict[str, Any] = {

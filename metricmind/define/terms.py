@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from metricmind.define.datasets import canonical
+from metricmind.define.termdates import dating_texts, time_of
 from metricmind.define.words import GLUE, MONEY, POINT_IN_TIME, bare_time_name, stems
 from metricmind.resolve.lexicon import Lexicon
 from metricmind.spec.model import Model, SemanticModel
@@ -223,30 +224,6 @@ def entities_named(model: Model, words: tuple[str, ...], lexicon: Lexicon) -> li
     return out
 
 
-def time_of(sm: SemanticModel, words: tuple[str, ...]) -> tuple[str, str] | None:
-    """The time dimension of ``sm`` the words date by ("by payment month", "the month they ended")."""
-    best: tuple[int, str, str] | None = None
-    own = {w for e in sm.entities for w in _words(e.name)}  # "subscription start": the start, of any date
-    for d in sm.dimensions:
-        if d.type != "time":
-            continue
-        phrases = {d.name.replace("_", " "), d.label, *(str(s) for s in d.meta.get("synonyms") or ())}
-        for phrase in phrases:
-            key = [p for p in _words(phrase) if p not in GLUE and p not in {"date", "month", "time"} | own]
-            if key and all(_verb_hit(k, words) for k in key) and (best is None or len(key) > best[0]):
-                best = (len(key), d.name, phrase)
-    return (best[1], best[2]) if best else None
-
-
-def _verb_hit(key: str, words: tuple[str, ...]) -> bool:
-    forms = {key, key[:-1] if key.endswith("e") else key, key[:4]}
-    if key in ("paid", "payment", "pay"):
-        forms |= {"paid", "pay", "payment"}
-    if key in ("end", "ended", "cancellation"):
-        forms |= {"end", "ended"}
-    return any(w in forms or (len(w) >= 4 and w[:4] in forms and key[:4] == w[:4]) for w in words)
-
-
 #: Occurrences, not who ("number of times people shared something"): rows are counted.
 TIMES = re.compile(r"\b(number of|how many|count of|total) times\b", re.IGNORECASE)
 
@@ -289,7 +266,7 @@ def find_term(
         clause.discard(named[0][1])
     scored: list[tuple[float, Term]] = []
     valued = _values_beside_their_dimension(every, lexicon)
-    dating = [_words(t) for t in _dating(dated)]
+    dating = [_words(t) for t in dating_texts(dated)]
     dated_elsewhere = any(time_of(sm, d) for sm in model.semantic_models.values() for d in dating)
     for sm in model.semantic_models.values():
         primary = sm.primary
@@ -430,7 +407,7 @@ def _rows_of_values(
     keys = {e.name: e.expr for e in sm.entities}
     if hits < 2 or sm.primary not in keys or not sm.default_agg_time_dimension:
         return None
-    times = [time_of(sm, _words(t)) for t in _dating(dated)]
+    times = [time_of(sm, _words(t)) for t in dating_texts(dated)]
     hit = next((t for t in times if t), None)
     table = sm.relation.rsplit(".", 1)[-1]
     return Term(
@@ -444,38 +421,6 @@ def _rows_of_values(
         sm.primary,
         hit is not None,
     )
-
-
-def _dating(texts: tuple[str, ...]) -> list[str]:
-    """The parts of ``texts`` that name a date: after "by" ("Date by payment date", "by the month they
-    were paid"), explicit "date by" rules first; text without "by" names none.
-    """
-    first: list[str] = []
-    rest: list[str] = []
-    for t in texts:
-        low = t.lower().replace("divided by", "÷").replace("multiplied by", "×")
-        if " by " not in f" {low} ":
-            continue
-        tail = re.split(r",\s*not\b", low.rsplit("by ", 1)[-1])[0]
-        (first if re.match(r"\s*(date[sd]?|dated|counted) by\b", low) else rest).append(tail)
-        # an earlier "by" clause up to its comma ("by month paid, for invoices not paid by card")
-        rest += [re.split(r"[,;(]", t)[0] for t in re.split(r"\bby ", low)[1:-1]]
-    for t in texts:  # "whose first paid day falls in the month"
-        first += [m.group(1) for m in DATE_IN.finditer(t.lower())]
-    for t in texts:  # "counted on the day the subscription ended"
-        first += [m.group(1) for m in COUNTED_ON.finditer(t.lower())]
-    return first + rest
-
-
-#: A date named as the one that falls in the period ("whose first paid day falls in the month").
-#: "counted on the day the subscription ended", "dated on the date it was paid".
-COUNTED_ON = re.compile(
-    r"\b(?:counted|dated|recorded|booked) (?:on|in) ((?:the )?(?:day|date|month) [a-z ]+)"
-)
-DATE_IN = re.compile(
-    r"\b((?:[a-z]+ ){1,3}(?:date|day))\s+(?:falls?|fell|lands?|landed|is|was|happens?|occurs?)\s+"
-    r"(?:in|within|during)\b"
-)
 
 
 def _values_beside_their_dimension(words: tuple[str, ...], lexicon: Lexicon) -> set[str]:
