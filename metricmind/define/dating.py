@@ -1,5 +1,5 @@
 """A date named without "by": "Month of conversion", "the month the subscription ended", "counted in the
-month the customer converted". Each is said again as "by X at" / "by X date", the forms the rule reader
+month the customer converted", "use the date the trial actually ended", "the month the refund happened". Each is said again as "by X at" / "by X date", the forms the rule reader
 matches against a time dimension's names (``converted_at``, ``first_paid_date``).
 """
 
@@ -15,6 +15,28 @@ MONTH_WHEN = re.compile(
     r"(?P<what>(?:first )?[a-z]+(?:ed|id))\b"
 )
 
+#: "use the date the trial actually ended", "the day (on which) the invoice was paid": a date, not a month.
+DATE_WHEN = re.compile(
+    r"\b(?:date|day) (?:(?:that|when|on which|in which|where) )?(?:(?!(?:date|day|not)\b)[a-z]+ ){0,3}?"
+    r"(?:(?:actually|really|truly|in fact|was|were|got) )*(?P<what>(?:first )?[a-z]+(?:ed|id))\b"
+)
+#: Verbs that say only that the event took place ("the month the refund happened"): the noun before them
+#: names the event.
+GENERIC = re.compile(r"^(?:happened|occurred|placed|made|recorded|logged|booked|registered|created)$")
+#: "the month the refund happened": the noun before a generic verb.
+NOUN_BEFORE = r"(?P<noun>[a-z]+) (?:(?:actually|really|was|were|got) )*{verb}\b"
+
+#: "use the date the trial actually ended", "the day (on which) the invoice was paid": a date, not a month.
+DATE_WHEN = re.compile(
+    r"\b(?:date|day) (?:(?:that|when|on which|in which|where) )?(?:(?!(?:date|day|not)\b)[a-z]+ ){0,3}?"
+    r"(?:(?:actually|really|truly|in fact|was|were|got) )*(?P<what>(?:first )?[a-z]+(?:ed|id))\b"
+)
+#: Verbs that say only that the event took place ("the month the refund happened"): the noun before them
+#: names the event.
+GENERIC = re.compile(r"^(?:happened|occurred|placed|made|recorded|logged|booked|registered|created)$")
+#: "the month the refund happened": the noun before a generic verb.
+NOUN_BEFORE = r"(?P<noun>[a-z]+) (?:(?:actually|really|was|were|got) )*{verb}\b"
+
 #: "subscriptions started in the month", "invoices paid each month", "customers who first paid during the
 #: month": the event's participle before the period it falls in.
 EVENT_IN = re.compile(
@@ -28,12 +50,18 @@ def dated_forms(low: str, patterns: tuple[re.Pattern[str], ...] | None = None) -
     limits the forms read (a definition's own words: ``EVENT_IN`` only).
     """
     out: list[str] = []
-    for pattern in patterns or (MONTH_OF, MONTH_WHEN):
-        m = pattern.search(low.strip().rstrip("."))
+    said = low.strip().rstrip(".")
+    for pattern in patterns or (MONTH_OF, MONTH_WHEN, DATE_WHEN):
+        m = pattern.search(said)
         if m is None:
             continue
         if "object" in pattern.groupindex and m.group("object"):
             continue  # "paid an invoice in the month": whose date is left to the caller (define/audit.py)
         what = m.group("what").strip()
+        if GENERIC.match(what):  # "the month the refund happened": the refund's date
+            noun = re.search(NOUN_BEFORE.format(verb=re.escape(what)), said[m.start() :])
+            if noun is None or noun.group("noun") in ("the", "it", "they", "this", "that", "month", "date"):
+                continue
+            what = noun.group("noun")
         out += [f"date by {what} at", f"date by {what} date"]
     return out

@@ -36,7 +36,7 @@ SNAPSHOT_SAID = re.compile(
     re.IGNORECASE,
 )
 NOOP = re.compile(
-    r"^\s*(any|every|all) \w+ counts?\b|^\s*count each \w+ once\b|"
+    r"^\s*(any|every|all) \w+ counts?\b|^\s*(count )?each \w+ (is )?(counted )?(only )?once\b|"
     r"^\s*(all|any|every) (\w+ ){0,2}(status(es)?|states?|types?|kinds?)\s*\.?\s*$",  # "all order statuses"
     re.IGNORECASE,
 )

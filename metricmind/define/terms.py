@@ -224,6 +224,8 @@ def entities_named(model: Model, words: tuple[str, ...], lexicon: Lexicon) -> li
     return out
 
 
+#: What a model loses when the words date by a time dimension another model has and it has not.
+DATED_ELSEWHERE = 3.0
 #: Occurrences, not who ("number of times people shared something"): rows are counted.
 TIMES = re.compile(r"\b(number of|how many|count of|total) times\b", re.IGNORECASE)
 
@@ -291,8 +293,8 @@ def find_term(
         time_name = time_hit[0] if time_hit else (sm.default_agg_time_dimension or "")
         if time_hit:
             base += 1.5
-        elif dated_elsewhere:  # "allocated spend, by touch date": a date this model does not have
-            base -= 1.5
+        elif dated_elsewhere:  # "allocated spend, by touch date": a date this model does not have, so it
+            base -= DATED_ELSEWHERE  # could only be refused (the part would be dated otherwise)
         if not time_name and not snapshot:
             continue
         agg, expr, counted, why, strength = "", "", None, "", 0.0

@@ -75,3 +75,9 @@ def test_another_word_for_the_party_counts_the_party(demo: Project) -> None:
              on date_trunc('month', c.signup_date) = m.month and c.region = 'APAC'
            group by 1 order by 1""",
     )
+
+
+def test_a_misspelt_catalog_word_reads_as_it_when_one_root_fits(demo: Project) -> None:
+    change = read_word("subscriptons", demo.model)
+    assert change is not None and (change.read, change.how) == ("subscriptions", "typo") and change.costs
+    assert read_word("acounts", demo.model) is None  # account or amount: one edit from both, not guessed
