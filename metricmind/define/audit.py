@@ -74,6 +74,8 @@ def audit(model: Model, proposal: Proposal, columns: dict[str, dict[str, str]] |
         _column_named_whole(extended, proposal, columns, found)
         _either_way(extended, proposal, found)
         _dated_otherwise(extended, proposal, found)
+        _named_metric_of_another_unit(extended, proposal, found)
+        _average_over_periods(extended, proposal, found)
     _per_in_a_column_name(model, proposal, columns, found)
     for why in found.fixed:
         proposal.doubts.append(why)
@@ -326,3 +328,65 @@ def _time_dims_of(model: Model, thing: tuple[str, ...]) -> set[str]:
         if any(_words(n)[-1:] == thing[-1:] for n in names if _words(n)):
             out |= {d.name for d in sm.dimensions if d.type == "time"}
     return out
+
+
+#: What a measure's aggregation counts: a count of rows or things, whatever the column.
+_COUNTING = frozenset({"count", "count_distinct", "sum_boolean"})
+
+
+def _named_metric_of_another_unit(extended: Model, proposal: Proposal, found: Finding) -> None:
+    """The definition begins with a catalog metric's name ("Refunds, by the month the invoice was issued":
+    `refunds`, an amount) and the proposal reads another metric of another unit (`invoice_count`, a count).
+    """
+    metric = extended.metrics.get(proposal.definition.name)
+    if metric is None:
+        return
+    read = _read_metrics(extended, proposal)
+    measures = measures_of(extended, metric)
+    based = ((proposal.metric or {}).get("config") or {}).get("meta", {}).get("based_on")
+    if based and based in extended.metrics:
+        unit = str(extended.metrics[based].meta.get("unit") or "")
+    elif measures and all(ms.agg.value in _COUNTING for ms in measures):
+        unit = "count"
+    else:
+        return
+    head = _words(proposal.definition.text)
+    for name, m in extended.metrics.items():
+        other = str(m.meta.get("unit") or "")
+        if name in read or not other or other == unit or {other, unit} <= {"ratio", "percent"}:
+            continue
+        words = _words(name)
+        if words and any(head[i : i + len(words)] == words for i in range(2)):  # at its start
+            found.doubts.append(
+                f"the definition begins with {' '.join(words)!r}, the name of `{name}` (in {other}), but the "
+                f"proposal reads {unit or 'another unit'}: check which is meant"
+            )
+            return
+
+
+#: "over the quarter", "across the year", "over the last 3 months": a window longer than the month.
+OVER_PERIODS = re.compile(
+    r"\b(?:over|across|during|through(?:out)?) (?:the |a |each |every )?(?:last |past |trailing )?(?:\d+ |three |six |"
+    r"twelve )?(?:quarters?|years?|months|weeks|periods?|fiscal year)\b",
+    re.IGNORECASE,
+)
+
+
+def _average_over_periods(extended: Model, proposal: Proposal, found: Finding) -> None:
+    """An average over a window longer than the month ("Average MRR per month over the quarter": of the
+    monthly totals) that the metric takes over the table's rows within each month: a doubt.
+    """
+    metric = extended.metrics.get(proposal.definition.name)
+    if metric is None:
+        return
+    text = proposal.definition.text
+    window = OVER_PERIODS.search(text)
+    if window is None:
+        return
+    averaged = [ms for ms in measures_of(extended, metric) if ms.agg.value in ("average", "median")]
+    if averaged:
+        sm = extended.semantic_models[averaged[0].semantic_model]
+        found.doubts.append(
+            f"the definition averages {window.group(0)!r}, but the metric averages {averaged[0].expr} over the "
+            f"rows of {sm.relation.rsplit('.', 1)[-1]} in each month: check which average is meant"
+        )

@@ -168,3 +168,34 @@ def test_a_value_beside_the_sources_own_entity_stays_its_own(demo: Project) -> N
         demo.model,
     )
     assert p.rules[0].predicate == "{{ Dimension('touchpoint__channel') }} = 'partner'"
+
+
+def test_a_definition_beginning_with_a_metrics_name_in_another_unit_is_a_doubt(demo: Project) -> None:
+    # "Refunds" is `refunds`, an amount; a count of refunded invoices by issue month computes another thing
+    p = analyze(
+        Definition("refunds_by_issue", "Refunds, counted by the month the invoice was issued"), demo.model
+    )
+    if p.metric is not None and p.confidence >= DOUBT and not p.unread:
+        _same(
+            demo,
+            p,
+            """select m.month, coalesce(sum(i.refunded_amount), 0) from months m
+               left join fct_invoices_canonical i
+                 on date_trunc('month', i.issued_at) = m.month and i.is_refunded
+               group by 1 order by 1""",
+        )
+    else:
+        _doubt(p)
+
+
+def test_an_average_over_a_longer_window_than_the_month_is_a_doubt(demo: Project) -> None:
+    # the average of each month's rows (one per customer) is no average of the monthly totals
+    p = analyze(Definition("avg_mrr_q", "Average MRR per month over the quarter"), demo.model)
+    assert p.metric is not None and any(m.measure.get("agg") == "average" for m in p.new_measures)
+    _doubt(p, "over the quarter")
+
+
+def test_an_average_per_row_said_per_month_is_no_doubt(demo: Project) -> None:
+    p = analyze(Definition("avg_invoice", "Average invoice amount per month"), demo.model)
+    assert p.metric is not None
+    assert not any("averages" in d and "check which average" in d for d in p.doubts)
