@@ -45,8 +45,14 @@ _MILLIONS = rf"millions?(?:\s+of\s+{_CUR})?|{_CUR}\s?mm?|mm|{_CUR}\s?millions?"
 _DURATIONS = r"hours?|days?|weeks?|minutes?|mins?|seconds?|secs?"
 #: A unit at the end of the text, or in a parenthesis / between commas.
 UNIT = re.compile(
-    rf"(?:[,;:]\s*|\s+|\(\s*|\s-+\s*)(?P<lead>{_LEAD})?(?P<unit>(?P<k>{_THOUSANDS})|(?P<m>{_MILLIONS})|"
+    rf"(?:[,;:]\s*|\s+|\(\s*|\s-+\s*)(?:{_CUR}\s+)?(?P<lead>{_LEAD})?(?P<unit>(?P<k>{_THOUSANDS})|(?P<m>{_MILLIONS})|"
     rf"(?P<d>{_DURATIONS}))\s*\)?(?=\s*(?:[,;.()]|$))",
+    re.IGNORECASE,
+)
+#: A unit that cannot be another word, said inside a sentence ("New MRR in thousands for EMEA customers").
+UNIT_INSIDE = re.compile(
+    rf"\s+(?:reported |shown |expressed )?in (?P<unit>(?P<k>thousands(?:\s+of\s+{_CUR})?|\$\s?k)|"
+    rf"(?P<m>millions(?:\s+of\s+{_CUR})?|\$\s?mm?))(?=\s+[a-z])",
     re.IGNORECASE,
 )
 #: "per 1,000 invoices": a ratio stated per a round number of its denominator.
@@ -61,7 +67,7 @@ SAID_FACTOR = re.compile(
 FILLER = re.compile(
     r"\b(?:report\w*|show\w*|express\w*|give|given|display\w*|stat\w*|measur\w*|present\w*|denominat\w*|"
     r"values?|numbers?|figures?|results?|amounts?|counts?|totals?|data|metric|output|this|these|those|"
-    r"the|it|them|all|in|as|of|please|scale\w*|round\w*|"
+    r"the|it|them|all|in|as|of|please|scale\w*|"
     r"divid\w*|multipl\w*|by|times|units?|currency)\b|[\s,.;:()/÷×*x=-]|\d[\d,]*(?:\.\d+)?",
     re.IGNORECASE,
 )
@@ -115,11 +121,13 @@ def _duration(word: str) -> str:
 
 def in_text(text: str) -> tuple[str, Scale] | None:
     """``text`` without the unit it says, and that unit; None when it says none (or a number not allowed)."""
-    m = UNIT.search(text)
+    m = UNIT.search(text) or UNIT_INSIDE.search(text)
     if m is not None:
-        if m.group("d") and not m.group("lead"):  # "in hours" needs its "in": "for 30 days" is no unit
+        if (
+            m.re is UNIT and m.group("d") and not m.group("lead")
+        ):  # "in hours" needs its "in": "for 30 days" is no unit
             return None
-        if m.group("k") and m.group("k").lower() == "k" and not m.group("lead"):
+        if m.re is UNIT and (m.group("k") or "").lower() == "k" and not m.group("lead"):
             return None
         rest = re.sub(r"\s+", " ", f"{text[: m.start()]} {text[m.end() :]}")
         rest = re.sub(r"\s+([,;.)])", r"\1", rest).strip(" ,;:-")

@@ -72,6 +72,24 @@ def test_a_unit_rule_whose_number_disagrees_is_a_problem_never_a_scale() -> None
     assert two is not None and two.problem is not None
 
 
+@pytest.mark.parametrize(
+    ("text", "rest", "divide"),
+    [
+        ("Net revenue ($ in thousands)", "Net revenue", 1000.0),
+        ("New MRR in thousands for EMEA customers", "New MRR for EMEA customers", 1000.0),
+        ("ARR, in € millions", "ARR", 1_000_000.0),
+        ("Contract value (USD 000s)", "Contract value", 1000.0),
+    ],
+)
+def test_a_unit_inside_the_definition(text: str, rest: str, divide: float) -> None:
+    found = in_text(text)
+    assert found is not None and found[0] == rest and found[1].divide == divide
+
+
+def test_a_unit_rule_that_also_rounds_is_not_only_a_unit() -> None:
+    assert rule_unit("express in thousands, rounded") is None  # the rounding would be dropped
+
+
 def test_the_definition_is_read_without_its_unit_words() -> None:
     found = in_text("Money collected from invoices, in $K, by payment month")
     assert found is not None and found[0] == "Money collected from invoices, by payment month"
