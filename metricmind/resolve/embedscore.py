@@ -252,6 +252,10 @@ class ByMeaning:
             if j < n and free[j] and reading.tokens[j].norm in PARTICLES:
                 j += 1  # "logging in", "walked away": the particle is part of the verb
             words = [k for k in range(i, j) if _content(reading, k)]
+            per = [k for k in range(i, j - 1) if reading.tokens[k].norm in ("per", "each", "every")]
+            if per and any(not reading.used[k] for k in range(per[0] + 1, j) if _content(reading, k)):
+                i = max(j, i + 1)  # "cost per click": a ratio whose unit the catalog lacks, not its numerator
+                continue
             if (
                 len(words) >= MIN_WORDS
                 and any(not reading.used[k] for k in words)

@@ -132,6 +132,23 @@ class _LeftoverReading(_TimeOrderReading):
                 continue  # "everything but referrals": the word frames the exclusion read
             (known if self.stems[i] in self.lex.vocabulary else unknown).append(i)
         values = {k for p in picks if p.kind == "value" for k in range(p.first, p.last)}
+        unread = set(unknown)
+        for k in sorted(self.qualifier_words & unread):
+            # "mrr from martian customers": a word in a value's place that no value, place or group reads
+            res.refuse(
+                f"'{self.run_of_unread(k)}' is not a value or an entity the catalog knows",
+                self.dims_for_metrics(self.tokens[k].text),
+            )
+            return
+        for i in unknown:
+            if i + 2 in unread and self.tokens[i + 1].norm in ("vs", "versus", "against"):
+                # "split voluntary vs involuntary": two things set against each other that no dimension holds
+                words = f"{self.tokens[i].text} vs {self.tokens[i + 2].text}"
+                res.refuse(
+                    f"no dimension with the values '{words}' is known for {', '.join(res.metrics)}",
+                    self.dims_for_metrics(self.tokens[i].text),
+                )
+                return
         for i in sorted(unknown + known):
             t = self.tokens[i]
             joined = [

@@ -77,6 +77,12 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
                 after_value = j >= 0 and j in in_value
                 while j >= 0 and j in in_value:
                     j = self.prev_word(j)
+                k = j  # "from our DACH customers": one word nothing reads yet may stand in a value's place
+                if k >= 1 and self.stems[k] not in self.lex.vocabulary and not self.used[k]:
+                    k = self.prev_word(k)
+                    if k >= 0 and self.tokens[k].norm in QUALIFIER_BEFORE and not self.count_of(k):
+                        self.qualifier_words.add(j)  # (a value read later, or refused: check_leftovers)
+                        j, after_value = k, True
                 qualifier = after_value or (
                     j >= 0 and self.tokens[j].norm in QUALIFIER_BEFORE and not self.count_of(j)
                 )

@@ -226,7 +226,7 @@ class _PickReading(_FilterReading):
             and any(
                 x.kind == "value"
                 and x.target.split("=", 1)[0] == dim
-                and (join != "list" or self.value_allowed(o, x, siblings=False))
+                and (join != "list" or self.value_allowed(o, x, siblings=False) or self.paired_plain(c, o))
                 for x in o.entries
             )
             for o in near
@@ -278,6 +278,16 @@ class _PickReading(_FilterReading):
             for e in p.entries
             if e.kind == "metric" and e.target in self.r.model.metrics
             for sm in self.r.sources(e.target)
+        )
+
+    def paired_plain(self, c: _Pick, o: _Pick) -> bool:
+        """Two everyday words listed together that are both values of one dimension and part of no metric
+        phrase ("starter and growth together"): two such words side by side are values, not chance.
+        """
+        return not any(
+            self.inside_metric(x)
+            or any(e.kind == "metric" for y in self.by_first.get(x.first, []) for e in y.entries)
+            for x in (c, o)
         )
 
     def inside_metric(self, o: _Pick) -> bool:

@@ -116,6 +116,7 @@ class _ReadingBase:
         self.by_last: dict[int, list[_Pick]] = {}  # … and by the token after their last
         self.measure_missing: str | None = None  # a measure listed over a noun that no metric is
         self.weak_reading: str | None = None  # why the metric read rests on words another metric shares
+        self.qualifier_words: set[int] = set()  # unknown words read as a value before an entity ("DACH")
 
     # -- helpers -------------------------------------------------------------------------------
     @cached_property

@@ -224,6 +224,8 @@ def in_context(
             continue
         if not (w.startswith(word) or (w[-1] == word[-1] and is_subsequence(word, w))):
             continue
+        if not w.startswith(word) and (word in english_words() or 2 * len(word) < len(w)):
+            continue  # "by city": an English word, never "capability" with letters dropped
         if (
             (after is not None and is_phrase((w, after)))
             or (before is not None and is_phrase((before, w)))

@@ -181,3 +181,43 @@ def test_a_count_under_a_threshold_counts_the_entity_by_the_metric_named_after_t
     assert res.metrics == ["active_customers"]
     (f,) = res.filters
     assert (f.metric, f.op, float(f.values[0])) == (metric, ">", value)
+
+
+@pytest.mark.parametrize(
+    ("question", "values"),
+    [
+        ("churned mrr for starter and growth together in h1 2024", ("Starter", "Growth")),
+        ("new mrr from growth and pro combined last quarter", ("Growth", "Pro")),
+        ("events for api and alerts features together", ("api", "alerts")),
+    ],
+)
+def test_values_listed_together_filter_as_one_group(
+    resolver: Resolver, question: str, values: tuple[str, ...]
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.comparison is None and all(g[0] == "metric_time" for g in res.group_by)
+    (f,) = res.filters
+    assert f.op == "in" and set(f.values) == set(values)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "active users by city in may",  # an English word is no shortening of "capability"
+        "cost per click on paid search last qtr",  # a ratio whose unit the catalog lacks
+        "mrr per seat this month",
+        "churned mrr last year split voluntary vs involuntary",  # values no dimension holds
+        "new customers, inbound versus outbound",
+        "mrr from martian customers",  # a word in a value's place that nothing reads
+    ],
+)
+def test_what_the_catalog_lacks_is_refused(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert not res.answerable and res.confidence < 0.5, (res.metrics, res.group_by, res.notes)
+
+
+def test_a_place_word_before_an_entity_is_a_value_not_a_second_metric(resolver: Resolver) -> None:
+    res = resolver.resolve("mrr from our DACH customers at the end of last month", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["mrr"] and res.filters
