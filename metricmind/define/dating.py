@@ -1,5 +1,6 @@
 """A date named without "by": "Month of conversion", "the month the subscription ended", "counted in the
-month the customer converted", "use the date the trial actually ended", "the month the refund happened". Each is said again as "by X at" / "by X date", the forms the rule reader
+month the customer converted", "use the date the trial actually ended", "the month the refund happened", "count it when the refund
+actually happened". Each is said again as "by X at" / "by X date", the forms the rule reader
 matches against a time dimension's names (``converted_at``, ``first_paid_date``).
 """
 
@@ -19,6 +20,13 @@ MONTH_WHEN = re.compile(
 DATE_WHEN = re.compile(
     r"\b(?:date|day) (?:(?:that|when|on which|in which|where) )?(?:(?!(?:date|day|not)\b)[a-z]+ ){0,3}?"
     r"(?:(?:actually|really|truly|in fact|was|were|got) )*(?P<what>(?:first )?[a-z]+(?:ed|id))\b"
+)
+#: "count it when the refund actually happened", "booked when the invoice was paid": counted at that date
+#: ("only when the invoice was paid" is a condition, not a date: a counting verb must come first).
+WHEN_COUNTED = re.compile(
+    r"\b(?:count(?:ed|s)?|book(?:ed|s)?|record(?:ed|s)?|dated?|recogni[sz]e[ds]?|report(?:ed|s)?)"
+    r"(?: (?:it|them|each [a-z]+|every [a-z]+|the [a-z]+))? (?:at the time )?when "
+    r"(?:(?!not\b)[a-z]+ ){0,3}?(?:(?:actually|really|was|were|got) )*(?P<what>(?:first )?[a-z]+(?:ed|id))\b"
 )
 #: Verbs that say only that the event took place ("the month the refund happened"): the noun before them
 #: names the event.
@@ -51,7 +59,7 @@ def dated_forms(low: str, patterns: tuple[re.Pattern[str], ...] | None = None) -
     """
     out: list[str] = []
     said = low.strip().rstrip(".")
-    for pattern in patterns or (MONTH_OF, MONTH_WHEN, DATE_WHEN):
+    for pattern in patterns or (MONTH_OF, MONTH_WHEN, DATE_WHEN, WHEN_COUNTED):
         m = pattern.search(said)
         if m is None:
             continue

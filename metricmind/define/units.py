@@ -56,7 +56,12 @@ UNIT_INSIDE = re.compile(
     re.IGNORECASE,
 )
 #: "per 1,000 invoices": a ratio stated per a round number of its denominator.
-PER_N = re.compile(r"\bper\s+(?P<n>100|1,?000|10,?000|100,?000|1,?000,?000)\s+(?=[a-z])", re.IGNORECASE)
+PER_N = re.compile(
+    r"\bper\s+(?:(?P<n>100|1,?000|10,?000|100,?000|1,?000,?000)|(?:a |one )?(?P<w>hundred|thousand|million))\s+"
+    r"(?=[a-z])",
+    re.IGNORECASE,
+)
+_WORDS = {"hundred": "100", "thousand": "1,000", "million": "1,000,000"}
 #: A divisor or multiplier said in a unit rule ("divide by 1,000", "/1000", "x 24").
 SAID_FACTOR = re.compile(
     r"(?:divid\w*\s+(?:it\s+|them\s+|the value\s+)?by|/|÷|multipl\w*\s+(?:it\s+|them\s+)?by|times|[x×*])\s*"
@@ -134,10 +139,11 @@ def in_text(text: str) -> tuple[str, Scale] | None:
         return rest, _unit_of(m)
     p = PER_N.search(text)
     if p is not None:
-        n = float(p.group("n").replace(",", ""))
+        said_n = p.group("n") or _WORDS[p.group("w").lower()]
+        n = float(said_n.replace(",", ""))
         if n in FACTORS:
             rest = text[: p.start()] + "per " + text[p.end() :]
-            return rest, Scale(multiply=n, what=f"per {p.group('n')} (× {p.group('n')})")
+            return rest, Scale(multiply=n, what=f"per {said_n} (× {said_n})")
     return None
 
 

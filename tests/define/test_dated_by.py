@@ -38,13 +38,24 @@ def _propose(project: Project, name: str, text: str, *rules: str) -> Proposal:
         ("the day on which the invoice was paid", "paid"),
         ("counted in the month the refund happened", "refund"),
         ("book it in the month the payment occurred", "payment"),
+        ("count it when the refund actually happened", "refund"),
+        ("booked when the invoice was paid", "paid"),
     ],
 )
 def test_a_date_said_without_by_is_reworded_for_the_rule_reader(said: str, what: str) -> None:
     assert f"date by {what} at" in dated_forms(said.split(", not")[0])
 
 
-@pytest.mark.parametrize("said", ["the date it happened", "updated daily", "Date of refund"])
+@pytest.mark.parametrize(
+    "said",
+    [
+        "the date it happened",
+        "updated daily",
+        "Date of refund",
+        "only when the invoice was paid",
+        "counted only when paid",
+    ],
+)
 def test_words_that_name_no_event_give_no_date(said: str) -> None:
     assert dated_forms(said.lower()) == []
 
@@ -115,3 +126,16 @@ def test_a_date_the_dataset_lacks_is_refused_not_replaced(demo: Project) -> None
     )
     assert p.metric is None or p.unread  # never the events' own date in silence
     assert p.refused is None or "paid_at" in (p.message or "")
+
+
+def test_counted_when_an_event_happened_dates_by_it(demo: Project) -> None:
+    p = _propose(demo, "amount_by_refund", "Invoice amount", "count it when the refund actually happened")
+    assert p.unread == []
+    assert [r.status for r in p.rules] == ["time"]
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, coalesce(sum(i.amount), 0)
+           from months m left join fct_invoices_canonical i on date_trunc('month', i.refunded_at) = m.month
+           group by 1 order by 1""",
+    )

@@ -86,6 +86,13 @@ def test_a_unit_inside_the_definition(text: str, rest: str, divide: float) -> No
     assert found is not None and found[0] == rest and found[1].divide == divide
 
 
+def test_per_a_round_number_in_words() -> None:
+    found = in_text("Support tickets per thousand active users")
+    assert (
+        found is not None and found[0] == "Support tickets per active users" and found[1].multiply == 1000.0
+    )
+
+
 def test_a_unit_rule_that_also_rounds_is_not_only_a_unit() -> None:
     assert rule_unit("express in thousands, rounded") is None  # the rounding would be dropped
 
