@@ -159,21 +159,31 @@ class Effects:
         return {"patterns": len(self.rows), "cap": self.cap, "ridge": self.ridge, "largest": items[:limit]}
 
     def state(self) -> dict[str, Any]:
-        """JSON-ready (least recently used first)."""
+        """JSON-ready (least recently used first); each cross row sparse (its nonzero indices and values:
+        an option's observations touch only the blocks its arms use).
+        """
+        rows = []
+        for k, r in self.rows.items():
+            nz = np.flatnonzero(r.c)
+            rows.append([k, nz.tolist(), r.c[nz].tolist(), r.d, r.b, r.bc, r.n])
         return {
             "options": list(self.options),
             "ridge": self.ridge,
             "cap": self.cap,
-            "rows": [[k, r.c.tolist(), r.d, r.b, r.bc, r.n] for k, r in self.rows.items()],
+            "size": self.size,
+            "rows": rows,
         }
 
     @classmethod
     def from_state(cls, size: int, state: Mapping[str, Any]) -> Effects:
-        """Effects restored from :meth:`state` (rows of another model's size are dropped)."""
+        """Effects restored from :meth:`state` (none when it was written for a model of another size)."""
         out = cls(size, state.get("options") or (), ridge=float(state["ridge"]), cap=int(state["cap"]))
-        for k, c, d, b, bc, n in state.get("rows") or []:
-            if len(c) == size:
-                out.rows[str(k)] = Effect(np.asarray(c, dtype=float), float(d), float(b), float(bc), float(n))
+        if int(state.get("size", size)) != size:
+            return out
+        for k, nz, values, d, b, bc, n in state.get("rows") or []:
+            c = np.zeros(size)
+            c[np.asarray(nz, dtype=int)] = np.asarray(values, dtype=float)
+            out.rows[str(k)] = Effect(c, float(d), float(b), float(bc), float(n))
         return out
 
 
