@@ -7,6 +7,12 @@ context: ``regret_curve``) is sublinear by the tests' criterion (:func:`sublinea
 quarter adds, and the wall time; then the mean and the worst seed.
 
     .venv/bin/python bench/learn_seeds.py [--episodes 2000] [--seeds 20] [--first 0] [--algorithm linucb]
+        [--pattern-ridge R] [--no-pattern-effect] [--no-nights] [--split 20]
+
+``--pattern-ridge`` / ``--no-pattern-effect`` run a variant of the hint's per-pattern effect (the
+tuning was chosen on seeds 0-19; ``--split 20`` prints the summary of the seeds below 20 and of the
+others apart: tuning and held out); ``--no-nights`` leaves out the materialization nights (faster;
+the query decision's figures are the same).
 """
 
 from __future__ import annotations
@@ -51,10 +57,12 @@ def quarters(result: dict[str, Any]) -> list[float]:
     return [round(r[marks[0]])] + [round(r[b] - r[a]) for a, b in zip(marks, marks[1:], strict=False)]
 
 
-def row(seed: int, episodes: int, algorithm: str) -> dict[str, Any]:
+def row(
+    seed: int, episodes: int, algorithm: str, options: dict[str, Any] | None = None, nights: bool = True
+) -> dict[str, Any]:
     """One seed's figures."""
     t0 = time.perf_counter()
-    r = simulate(episodes, seed, algorithm=algorithm)
+    r = simulate(episodes, seed, algorithm=algorithm, policy_options=options, nights=nights)
     return {
         "seed": seed,
         "oracle": r["reward"] / r["oracle_reward"],
@@ -77,7 +85,16 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--first", type=int, default=0)
     parser.add_argument("--algorithm", default="linucb")
+    parser.add_argument("--pattern-ridge", type=float, default=None)
+    parser.add_argument("--no-pattern-effect", action="store_true")
+    parser.add_argument("--no-nights", action="store_true")
+    parser.add_argument("--split", type=int, default=20)
     args = parser.parse_args()
+    options: dict[str, Any] = {}
+    if args.pattern_ridge is not None:
+        options["pattern_ridge"] = args.pattern_ridge
+    if args.no_pattern_effect:
+        options["pattern_options"] = ()
     print(f"load average {os.getloadavg()[0]:.2f}; {args.algorithm}, {args.episodes} episodes")
     print(
         "| seed | learned/oracle | vs best fixed | vs random | recovery | regret per quarter | sublinear "
@@ -86,7 +103,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     rows = []
     for seed in range(args.first, args.first + args.seeds):
-        r = row(seed, args.episodes, args.algorithm)
+        r = row(seed, args.episodes, args.algorithm, options, not args.no_nights)
         rows.append(r)
         print(
             f"| {seed} | {r['oracle']:.2%} | {r['fixed']:+.2%} | {r['random']:+.2%} | {r['recovery']} "
@@ -94,15 +111,24 @@ def main() -> None:
             f"| {r['hints']['offered']:.1%} / {r['hints']['chosen']:.1%} | {r['seconds']:.2f} |",
             flush=True,
         )
+    print(f"{summary(rows)}; load average {os.getloadavg()[0]:.2f}")
+    below = [r for r in rows if r["seed"] < args.split]
+    if below and len(below) < len(rows):
+        print(f"seeds < {args.split}: {summary(below)}")
+        print(f"seeds >= {args.split}: {summary([r for r in rows if r['seed'] >= args.split])}")
+
+
+def summary(rows: list[dict[str, Any]]) -> str:
+    """The mean and the worst seed of ``rows``."""
     n = len(rows)
-    print(
+    return (
         f"mean: oracle {sum(r['oracle'] for r in rows) / n:.2%} (worst {min(r['oracle'] for r in rows):.2%}); "
         f"vs best fixed {sum(r['fixed'] for r in rows) / n:+.2%} (worst {min(r['fixed'] for r in rows):+.2%}, "
         f"{sum(r['fixed'] <= 0 for r in rows)} seeds not better); "
         f"vs random {sum(r['random'] for r in rows) / n:+.2%} (worst {min(r['random'] for r in rows):+.2%}); "
         f"recovery max {max((r['recovery'] or 10**9) for r in rows)}; "
-        f"sublinear {sum(r['sublinear'] for r in rows)}/{n} (each phase's halves {sum(r['halves'] for r in rows)}/{n}); {sum(r['seconds'] for r in rows) / n:.2f} s/run; "
-        f"load average {os.getloadavg()[0]:.2f}"
+        f"sublinear {sum(r['sublinear'] for r in rows)}/{n} (misses {[r['seed'] for r in rows if not r['sublinear']]}; "
+        f"each phase's halves {sum(r['halves'] for r in rows)}/{n}); {sum(r['seconds'] for r in rows) / n:.2f} s/run"
     )
 
 

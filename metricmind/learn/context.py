@@ -22,6 +22,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -139,11 +140,14 @@ def query_policy(
     epsilon_schedule: str = "per_context",
     algorithm: str = "linucb",
     seed: int = 0,
+    **options: Any,
 ) -> Policy:
     """A fresh query policy over ``arms`` and :data:`FEATURES`, with the per-pattern effect of the hint
     option (:data:`~metricmind.learn.patterns.HINT_OPTIONS`) — what the learned path and the simulator
-    both decide with.
+    both decide with. ``options`` override :class:`Policy`'s others (the benchmarks' variants, e.g.
+    ``pattern_ridge``, or ``pattern_options=()`` for none).
     """
+    settings: dict[str, Any] = {"pattern_options": HINT_OPTIONS, **options}
     return Policy(
         arms,
         DIM,
@@ -151,5 +155,5 @@ def query_policy(
         epsilon=epsilon,
         epsilon_schedule=epsilon_schedule,
         seed=seed,
-        pattern_options=HINT_OPTIONS,
+        **settings,
     )

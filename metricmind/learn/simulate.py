@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
@@ -366,13 +367,20 @@ def simulate(
     epsilon: float = 0.1,
     table: dict[str, Any] | None = None,
     reward: RewardConfig | None = None,
+    policy_options: Mapping[str, Any] | None = None,
+    nights: bool = True,
 ) -> dict[str, Any]:
-    """Run the policy on the simulated workload; the figures ``metricmind learn simulate`` prints."""
+    """Run the policy on the simulated workload; the figures ``metricmind learn simulate`` prints.
+    ``policy_options`` override the query policy's (:func:`~metricmind.learn.context.query_policy`);
+    ``nights=False`` leaves out the materialization nights (``materialization`` is then None).
+    """
     from metricmind.learn.materialize import simulate_nights
 
     data = table or load_table()
     work = Workload(shapes_of(data), episodes, seed, reward=reward)
-    policy = query_policy(list(ARMS), algorithm=algorithm, epsilon=epsilon, seed=seed)
+    policy = query_policy(
+        list(ARMS), algorithm=algorithm, epsilon=epsilon, seed=seed, **dict(policy_options or {})
+    )
     chosen = play(work, policy)
     rows = np.arange(episodes)
     got = work.rewards[rows, chosen]
@@ -414,7 +422,9 @@ def simulate(
         "shapes": len(work.shapes),
         "materialization": simulate_nights(
             data, seed=seed, algorithm=algorithm, epsilon=epsilon, reward=reward
-        ),
+        )
+        if nights
+        else None,
     }
 
 
