@@ -48,6 +48,7 @@ from metricmind.define.sources import suggest_sources
 from metricmind.define.spelling import RESPELLED_CONFIDENCE, respell
 from metricmind.define.statistics import statistic_of
 from metricmind.define.terms import PERCENTILE_CUE, VERBS
+from metricmind.define.timerules import flag_unnamed_date
 from metricmind.define.usage import Usage, boost
 from metricmind.define.words import (
     POINT_IN_TIME,
@@ -147,6 +148,7 @@ def analyze(
             except MetricmindError as exc:
                 _refuse(proposal, "unsupported", f"the proposed metric does not compile: {exc.message}")
                 proposal.new_dimensions = []
+        flag_unnamed_date(proposal, model, work.text)  # "by the date it was settled": no such date
         for nd in proposal.new_dimensions:  # a date the catalog did not declare: a person checks it
             proposal.confidence = min(proposal.confidence, NEW_DATE_CONFIDENCE)
             proposal.doubts.append(nd.reason)

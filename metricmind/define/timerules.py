@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 
 from metricmind.define.dating import EVENT_IN, dated_forms
+from metricmind.define.proposal import Proposal, RuleReading
 from metricmind.define.rulevalues import Context, contains
+from metricmind.define.termdates import verb_hit
 from metricmind.define.words import stems
 from metricmind.spec.model import Model
 
@@ -102,3 +104,67 @@ def catalog_time_dims(model: Model) -> dict[str, tuple[tuple[str, ...], ...]]:
     _CATALOG_TIMES.clear()
     _CATALOG_TIMES[id(model)] = (model, found)
     return found
+
+
+#: A dating clause that names its date: "by the settlement date", "by settle day", "dated by X".
+BY_DATE = re.compile(
+    r"\b(?:dated |counted |date[sd]? )?by (?:the |their |its )?(?P<what>(?:[a-z-]+ ){1,3}?)(?:date|day)\b"
+)
+#: Words of a dating clause that name no event.
+_NO_EVENT = frozenset(
+    "the their its a an of each every calendar same actual actually real date day month".split()
+)
+
+
+def unnamed_date(text: str, model: Model, extra: tuple[str, ...] = ()) -> str | None:
+    """The date a dating clause of ``text`` names when no time dimension of the catalog (nor one of
+    ``extra``, the names of new time dimensions) is that date ("by the date the invoice was settled":
+    'settled'); None when the text names none or names a known one.
+    """
+    low = text.lower()
+    head = re.split(r",?\s+\bnot\b", low)[0]  # "…, not its scheduled end date" is the date not meant
+    said: list[tuple[str, ...]] = []
+    for m in BY_DATE.finditer(head):
+        said.append(tuple(w for w in stems(m.group("what").replace("-", " ")) if w not in _NO_EVENT))
+    for alt in dated_forms(head):
+        said.append(tuple(w for w in stems(alt) if w not in _NO_EVENT | {"by", "at"}))
+    said = [s for s in said if s]
+    if not said:
+        return None
+    phrases = [p for ps in catalog_time_dims(model).values() for p in ps]
+    phrases += [stems(n.replace("_", " ")) for n in extra]
+    for words in said:
+        for p in phrases:
+            key = [k for k in p if k not in _NO_EVENT | {"at", "on"}]
+            if key and all(verb_hit(k, words) for k in key):
+                return None
+    return " ".join(said[0])
+
+
+def flag_unnamed_date(proposal: Proposal, model: Model, text: str) -> None:
+    """An unread item when the definition counts by a date no time dimension is ("… by the date the
+    invoice was settled"): the metric would be dated by its own date in silence otherwise.
+    """
+    if proposal.metric is None:
+        return
+    extra = tuple(
+        str(n)
+        for nd in proposal.new_dimensions
+        for n in (
+            nd.dimension["name"],
+            *((nd.dimension.get("config") or {}).get("meta", {}).get("synonyms") or ()),
+        )
+    )
+    missing = unnamed_date(text, model, extra)
+    if missing is None:
+        return
+    dated = proposal.time_dimension.name if proposal.time_dimension else "its measure's own date"
+    proposal.rules.append(
+        RuleReading(
+            f"(in the definition) {text}",
+            "unread",
+            0.1,
+            f"counts by a {missing!r} date, which no time dimension of the catalog is (the metric would be "
+            f"dated by {dated}); name a date the catalog has, or declare it",
+        )
+    )

@@ -139,3 +139,28 @@ def test_counted_when_an_event_happened_dates_by_it(demo: Project) -> None:
            from months m left join fct_invoices_canonical i on date_trunc('month', i.refunded_at) = m.month
            group by 1 order by 1""",
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Paid invoice amount by the date the invoice was settled",
+        "Ad spend by campaign launch date",
+    ],
+)
+def test_a_definition_dated_by_a_date_nobody_declared_is_unread(demo: Project, text: str) -> None:
+    p = analyze(Definition("x", text, ()), demo.model, columns=_columns(demo))
+    assert p.refused is not None or any("no time dimension" in r.reason for r in p.unread)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Invoice amount by payment date",
+        "Refunded amount by refund month",
+        "Signups by the date they signed up",
+    ],
+)
+def test_a_definition_dated_by_a_catalog_date_is_not_flagged(demo: Project, text: str) -> None:
+    p = analyze(Definition("x", text, ()), demo.model, columns=_columns(demo))
+    assert not any("no time dimension" in r.reason for r in p.rules)
