@@ -111,6 +111,14 @@ class _FallbackMetricReading(_DescribedReading, _VerbReading, _MetricPhraseReadi
                 self.res.confidence -= 0.2
                 self.span("metrics", i, i + 1, owners[0], "word")
                 return owners
+            fits = self.fit_named_values(owners)
+            if len(owners) > 1 and len(fits) == 1:
+                # "daily actives on android": of the metrics "actives" names, only one can be on a platform
+                self.used[i] = True
+                self.res.confidence -= 0.2
+                self.span("metrics", i, i + 1, fits[0], "word")
+                self.res.notes.append(f"read '{t.text}' as {fits[0]}, the one of its metrics the values fit")
+                return fits
             if len(owners) > 1 and not unknown:
                 self.ambiguous = (i, owners[:5])
                 labels = ", ".join(owners[:5])
@@ -120,6 +128,22 @@ class _FallbackMetricReading(_DescribedReading, _VerbReading, _MetricPhraseReadi
                 )
                 return []
         return self.word_of_one_name()
+
+    def fit_named_values(self, metrics: list[str]) -> list[str]:
+        """Of ``metrics``, those every value the question names can filter (by one of its dimensions);
+        ``metrics`` itself when the question names no value.
+        """
+        named = [
+            {e.target.split("=", 1)[0] for e in p.entries if e.kind == "value"}
+            for picks in self.by_first.values()
+            for p in picks
+            if any(e.kind == "value" for e in p.entries) and all(self.used[p.first : p.last])
+        ]
+        if not named:
+            return metrics
+        fits = [m for m in metrics if all(any(self.r.reachable(m, d) for d in dims) for dims in named)]
+        base = [m for m in fits if all(o.startswith(m + "_") or o == m for o in fits)]
+        return base or fits  # (active_users before its variant active_users_7d)
 
     def no_metric(self) -> Resolution:
         self.res.notes = [n for n in self.res.notes if "monthly trend" not in n]  # no metric to trend

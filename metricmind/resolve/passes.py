@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from metricmind.resolve.attribution import read_model, speaks_of_credit, wants_analysis
 from metricmind.resolve.audit import _AuditReading
 from metricmind.resolve.describe import key as word_key
@@ -13,7 +15,7 @@ from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.samefield import join_same_field
 from metricmind.resolve.shares import _ShareReading
 from metricmind.resolve.thresholds import counted_amount
-from metricmind.resolve.timephrases import find_time
+from metricmind.resolve.timephrases import find_time, unit_start
 from metricmind.resolve.typos import _TypoReading
 from metricmind.resolve.words import GRAIN_ADJ
 from metricmind.spec.names import METRIC_TIME
@@ -67,6 +69,7 @@ class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
             res.metrics = self.amount_or_count(self.described(res.metrics))
         self.read_attribution()
         self.grain_inside_metric()
+        self.grain_of_one_period()
         self.grain_of_rate()
         if res.comparison and any(self.compares(m) for m in metrics):
             res.notes.append(f"{', '.join(metrics)} already compares periods; no extra comparison")
@@ -109,6 +112,23 @@ class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
         res.spans["group_by"] = [x for x in res.spans["group_by"] if x is not g]
         res.spans["metrics"] = [*spans, Span(g.text, g.start, g.end, res.metrics[0], "inside metric")]
 
+    def grain_of_one_period(self) -> None:
+        """A grain adjective over a range of one such period ("daily actives yesterday", "monthly revenue for
+        May"): one row either way, so the adjective says how the metric is named or kept, not a breakdown.
+        """
+        res = self.res
+        rng = res.time_range
+        grains = [
+            g for g in res.spans.get("group_by", []) if g.how == "grain" and g.text.lower() in GRAIN_ADJ
+        ]
+        if rng is None or len(grains) != 1:
+            return
+        unit = next((grain for n, grain in res.group_by if n == METRIC_TIME), None)
+        if unit is None or unit_start(rng[1] - dt.timedelta(days=1), unit) > rng[0]:
+            return
+        res.group_by = [(n, grain) for n, grain in res.group_by if n != METRIC_TIME]
+        res.spans["group_by"] = [x for x in res.spans["group_by"] if x is not grains[0]]
+
     def attribution_talk(self) -> bool:
         """Whether the question speaks of credit or attribution models (read by the attribution passes)."""
         where = read_model(self.tokens, self.r.attributions)[1]
@@ -130,6 +150,16 @@ class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
                     fuzzy = any(k in self.fuzzy for k in range(i, i + size))
                     out.append(_Pick(i, i + size, entries, "", fuzzy))
         return out
+
+    def hyphen_modifier(self, c: _Pick) -> bool:
+        """Whether ``c`` is joined by a hyphen to a preposition before it ("in-app", "on-site", "per-seat"):
+        a compound adjective of the noun after it, never a breakdown.
+        """
+        if c.first < 1:
+            return False
+        prev = self.tokens[c.first - 1]
+        joined = self.res.question[prev.end : self.tokens[c.first].start] == "-"
+        return joined and prev.norm in ("in", "on", "at", "off", "per", "cross", "multi", "non")
 
     def broken(self, first: int, last: int) -> bool:
         """Whether a colon, semicolon, question or exclamation mark stands between the words
@@ -162,6 +192,11 @@ class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
                 for k in range(max(0, c.first - 5), c.first - 1):
                     if self.tokens[k].norm in MOVE_VERBS or self.tokens[k].norm in ("to", "into", "onto"):
                         self.used[k] = True  # (the verb of moving is read with it)
+                continue
+            if self.hyphen_modifier(c) and any(e.kind == "dimension" for e in c.entries):
+                self.claim(
+                    c.first - 1, c.last
+                )  # "in-app actions", "on-site events": a modifier, no breakdown
                 continue
             group = self.in_group_context(c.first) and not self.ranks_by(c.first)
             for kind in ("metric", "dimension", "value"):

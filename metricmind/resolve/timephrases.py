@@ -364,7 +364,13 @@ _PATTERNS: list[tuple[str, Handler]] = [
     ),
     # "jun vs may", "may versus april": a month compared is a month, even "may"
     (rf"(?:(?<=vs )|(?<=versus )|(?<=against )){M}", _bare_month),
-    (rf"{M}(?= (?:vs|versus|against)\b)", _bare_month),
+    # "expansion mrr may yoy", "signups may mom", "… in the month of may": a modal is never followed by a
+    # comparison, nor ends the question
+    (
+        rf"{M}(?= (?:vs|versus|against|yoy|mom|qoq|wow|year over year|year on year|month over month)\b)",
+        _bare_month,
+    ),
+    (rf"{M}(?=\s*$)", _bare_month),
     (rf"(?!may\b){M}", _bare_month),
 ]
 _COMPILED = [(re.compile(rf"\b(?:{p})\b"), h) for p, h in _PATTERNS]

@@ -221,3 +221,37 @@ def test_a_place_word_before_an_entity_is_a_value_not_a_second_metric(resolver: 
     res = resolver.resolve("mrr from our DACH customers at the end of last month", as_of=DAY)
     assert res.answerable, res.reason
     assert res.metrics == ["mrr"] and res.filters
+
+
+@pytest.mark.parametrize(
+    ("question", "start"),
+    [
+        ("expansion mrr may yoy", dt.date(2025, 5, 1)),
+        ("how many signups in the month of may", dt.date(2025, 5, 1)),
+    ],
+)
+def test_may_before_a_comparison_or_at_the_end_is_the_month(
+    resolver: Resolver, question: str, start: dt.date
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.time_range is not None and res.time_range[0] == start
+    assert res.group_by == []
+
+
+@pytest.mark.parametrize("question", ["total in-app actions yesterday", "on-platform events last week"])
+def test_a_hyphenated_preposition_makes_a_modifier_not_a_breakdown(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["events"] and res.group_by == []
+
+
+@pytest.mark.parametrize(
+    "question", ["daily actives on android yesterday", "how many actives were there on ios last week"]
+)
+def test_a_word_several_metrics_share_is_the_one_the_named_values_fit(
+    resolver: Resolver, question: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["active_users"] and res.group_by == []
