@@ -14,6 +14,7 @@ from metricmind.define.proposal import Definition
 from metricmind.define.rank import is_rate, is_ratio, measures_of, rank
 from metricmind.define.terms import Term, entities_named, find_term
 from metricmind.define.words import MONEY, RATIO, content, lexicon, stems
+from metricmind.resolve.lexicon import COMMON_WORDS, Lexicon
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Metric, Model
 from metricmind.spec.names import SEP
@@ -102,6 +103,13 @@ def _per_or_out_of(text: str) -> tuple[str, str] | None:
     return None
 
 
+def _date_column(model: Model, semantic_model: str, name: str) -> str:
+    """The column a time dimension reads (``credited_at`` → ``converted_at``), else its name."""
+    sm = model.semantic_models.get(semantic_model)
+    dim = next((d for d in sm.dimensions if d.name == name), None) if sm is not None else None
+    return (dim.expr or dim.name) if dim is not None else name
+
+
 def compatible(model: Model, metric: Metric, term: Term | None, named_dims: set[str]) -> bool:
     """An existing metric computes what the term says: the same column, or a count of the same entity,
     and every dimension the text names is reachable from it.
@@ -117,8 +125,16 @@ def compatible(model: Model, metric: Metric, term: Term | None, named_dims: set[
         return False
     if term is None:
         return True
-    if term.time_named and not term.snapshot and all(ms.agg_time_dimension != term.time for ms in measures):
-        return False
+    if (
+        term.time_named
+        and not term.snapshot
+        and all(
+            _date_column(model, ms.semantic_model, ms.agg_time_dimension)
+            != _date_column(model, term.sm, term.time)
+            for ms in measures
+        )
+    ):
+        return False  # "credited_at" of the attribution mart is the touchpoints' converted_at: the same date
     if term.agg in ("median", "max", "min", "percentile"):  # a statistic: that column aggregated so only
         return any(
             ms.expr == term.expr and ms.agg.value == term.agg and ms.percentile == term.percentile
@@ -156,9 +172,13 @@ def compatible(model: Model, metric: Metric, term: Term | None, named_dims: set[
     return True
 
 
-def named_dimensions(model: Model, texts: list[str], ignore: frozenset[str] = frozenset()) -> set[str]:
+def named_dimensions(
+    model: Model, texts: list[str], ignore: frozenset[str] = frozenset(), *, common_named: bool = False
+) -> set[str]:
     """Categorical dimensions whose values the texts (the rules) name unambiguously, as written; a phrase
-    whose stems are all in ``ignore`` (words of the metric itself, states it means) names none.
+    whose stems are all in ``ignore`` (words of the metric itself, states it means) names none. With
+    ``common_named``, an everyday word that is a value ("share", "paid") names its dimension only beside
+    that dimension's or its entity's name ("the share action", "lapsed trials"), never in "an equal share".
     """
     lx = lexicon(model)
     out: set[str] = set()
@@ -181,10 +201,31 @@ def named_dimensions(model: Model, texts: list[str], ignore: frozenset[str] = fr
                     and e.source in ("value", "name", "label")
                     and e.target.partition("=")[2].lower() in (phrase, phrase.replace(" ", "_"))
                 }
-                if len(hits) == 1:
-                    out |= hits
+                if hits:  # "paid search" of several channels: read, never "paid" again
                     used[i : i + size] = [True] * size
+                if len(hits) == 1 and (
+                    not common_named
+                    or size > 1
+                    or phrase not in COMMON_WORDS
+                    or _named_near(raw, i, hits, lx)
+                ):
+                    out |= hits  # "an equal share" is no `share` action; "the share action" is
     return out
+
+
+def _named_near(raw: list[str], i: int, dims: set[str], lx: Lexicon) -> bool:
+    """A word beside ``raw[i]`` (within two) names one of ``dims`` or its entity ("the share action")."""
+    near = [raw[j] for j in range(max(0, i - 2), min(len(raw), i + 3)) if j != i]
+    owners = {stems(d.split("__")[0].replace("_", " "))[-1:] for d in dims}
+    for w in near:
+        if stems(w.replace("_", " "))[-1:] in owners:  # "lapsed trials": the trials' own outcome
+            return True
+        for e in lx.lookup(stems(w.replace("_", " "))):
+            if e.kind == "dimension" and e.target in dims:
+                return True
+            if e.kind == "dimension" and any(e.target.split("__")[0] == d.split("__")[0] for d in dims):
+                return True
+    return False
 
 
 DISTINCT_OF = re.compile(r"\b(distinct|unique)\s+(?:\w+\s+)?(customers?|users?|accounts?|invoices?)\b", re.I)
@@ -232,7 +273,7 @@ def incompatible(
     lx = lexicon(model)
     context = " ".join([definition.text, *definition.rules])
     term = find_term(model, definition.text, context, lx, columns, (definition.text, *definition.rules))
-    named = named_dimensions(model, list(definition.rules))
+    named = named_dimensions(model, list(definition.rules), common_named=True)
     unreachable = sorted(d for d in named if not compatible(model, base, None, {d}))
     if unreachable:
         return f"`{base.name}` cannot reach {', '.join(unreachable)}, which a rule names"

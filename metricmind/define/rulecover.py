@@ -11,7 +11,7 @@ import re
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecues import CONVERT, COVERED_NEGATIVE, EQUIVALENT, LIVE_RULE, NEGATIVE
 from metricmind.define.rulevalues import RULE_GLUE, Context, Read, values_of
-from metricmind.define.words import GLUE, POINT_IN_TIME, content
+from metricmind.define.words import GLUE, POINT_IN_TIME, content, known
 from metricmind.spec.names import SEP
 
 
@@ -98,6 +98,22 @@ def covered_by(words: tuple[str, ...], covering: list[str], negative: bool) -> s
         if len(want & have) / len(want) >= 0.75:
             return text
     return None
+
+
+def covered_together(words: tuple[str, ...], covering: list[str], negative: bool) -> list[str]:
+    """The source's own texts that together say the rule ("linear model: each touch in a converting journey
+    gets an equal share" against `linear_attributed_new_mrr`'s definition and rules): at least three of
+    its words and two thirds of them are theirs, with the same polarity. Empty when they do not. A
+    reading a person checks (the words left may say what the source does not).
+    """
+    want = {w for w in words if w not in GLUE and w not in RULE_GLUE}
+    texts = [t for t in covering if bool(NEGATIVE.search(t) or COVERED_NEGATIVE.search(t)) == negative]
+    said = {t: set(content(t)) for t in texts}
+    have = set().union(*said.values()) if said else set()
+    hit = {w for w in want if known(w, frozenset(have)) or any(known(h, frozenset({w})) for h in have)}
+    if len(hit) < 3 or len(hit) / max(len(want), 1) < 2 / 3:
+        return []
+    return [t for t in texts if said[t] & hit]
 
 
 def conversion_words(low: str, said: str, ctx: Context, own: set[str]) -> list[str]:

@@ -23,7 +23,8 @@ POSITIVE = re.compile(
 )
 CONVERT = re.compile(
     r"\b(equivalent|(?<!that )(?<!who )(?<!which )(?<!were )(?<!was )(?<!have )(?<!has )(?<!had )(?<!been )"
-    r"convert|normali[sz]e|annuali[sz]|prorate|pro-rate)|\bas (a )?monthly\b",
+    r"(?:converts?\b|convert(?:ed|ing)\b(?=(?:\W+\w+){0,4}?\W+(?:to|into|as)\b))|normali[sz]e|annuali[sz]|"
+    r"prorate|pro-rate)|\bas (a )?monthly\b",
     re.IGNORECASE,
 )
 EQUIVALENT = re.compile(r"\bequivalents?\b|÷|divided by 12|/ ?12\b", re.IGNORECASE)

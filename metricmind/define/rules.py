@@ -21,6 +21,7 @@ from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecover import (
     conversion_words,
     covered_by,
+    covered_together,
     live_rule,
     live_states,
     only_point_in_time,
@@ -98,6 +99,10 @@ __all__ = [
     "unknown_value",
     "values_in",
 ]
+
+
+#: A rule covered by the source's own texts between them, with words left over: a person checks it.
+TOGETHER_CONFIDENCE = 0.55
 
 
 def read_rule(text: str, ctx: Context) -> Read:
@@ -302,6 +307,16 @@ def _read(text: str, ctx: Context) -> Read:
         )
     if found:
         return filter_read(text, low, words, found, leftover, negative, ctx)
+    together = covered_together(words, [*ctx.covering, *ctx.naming], negative)
+    if together:  # the source's own definition and rules say it between them
+        return Read(
+            RuleReading(
+                text,
+                "covered",
+                TOGETHER_CONFIDENCE,
+                "restates the source's own texts, mostly: " + "; ".join(repr(t) for t in together[:3]),
+            )
+        )
     which = which_of(low, ctx)
     if which is not None:
         yes, no = which

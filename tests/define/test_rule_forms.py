@@ -185,3 +185,36 @@ def test_every_campaign_sharing_a_word(demo: Project, wide: dict[str, object]) -
         absolute=0.0,
         relative=1e-6,
     )
+
+
+def test_an_everyday_word_that_is_a_value_names_its_dimension_only_beside_it(demo: Project) -> None:
+    from metricmind.define.fit import named_dimensions
+
+    assert named_dimensions(demo.model, ["each touch gets an equal share"], common_named=True) == set()
+    assert named_dimensions(demo.model, ["Only the share action"], common_named=True) == {"event__action"}
+    assert named_dimensions(demo.model, ["Paid search and paid social only"], common_named=True) == set()
+
+
+def test_a_converting_journey_is_no_conversion_of_amounts() -> None:
+    from metricmind.define.rulecues import CONVERT
+
+    assert CONVERT.search("Convert annual contracts to monthly equivalent")
+    assert CONVERT.search("annual plans converted into monthly amounts")
+    assert not CONVERT.search("each touch in a converting journey gets an equal share")
+    assert not CONVERT.search("trials that converted to paid")
+
+
+def test_a_rule_the_sources_texts_say_between_them_is_covered_as_a_doubt(demo: Project) -> None:
+    # `linear_attributed_new_mrr`: "New MRR shared equally by all touches of the journey", "Each touch gets
+    # new MRR ÷ the journey's touches": a rule restating both is covered, at a confidence a person checks
+    p = analyze(
+        Definition(
+            "email_linear",
+            "Linear attributed new MRR from email",
+            ("linear split: every touch of the journey gets an equal part", "email touches only"),
+        ),
+        demo.model,
+    )
+    first = p.rules[0]
+    assert first.status == "covered" and first.confidence < 0.6, first
+    assert p.confidence < 0.6
