@@ -107,13 +107,30 @@ def analyze(
     """
     started = time.perf_counter()
     unit = units.said(definition)  # "in $K": read without the unit's words, then scaled
-    if unit is not None:
-        inner = analyze(
-            unit.rest, model, dialect=dialect, max_hops=max_hops, columns=columns, usage=usage, values=values
-        )
-        scaled = units.scaled(inner, unit, definition, model, dialect)
-        scaled.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
-        return scaled
+    if unit is None:
+        return _plain(definition, model, dialect, max_hops, columns, usage, values)
+    inner = _plain(unit.rest, model, dialect, max_hops, columns, usage, values)
+    for again in units.kept(unit, definition) if inner.refused and unit.scale.duration else ():
+        trial = _plain(again.rest, model, dialect, max_hops, columns, usage, values)  # "duration in weeks"
+        if not trial.refused:
+            unit, inner = again, trial
+            break
+    scaled = units.scaled(inner, unit, definition, model, dialect)
+    scaled.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+    return scaled
+
+
+def _plain(
+    definition: Definition,
+    model: Model,
+    dialect: str,
+    max_hops: int,
+    columns: dict[str, dict[str, str]] | None,
+    usage: Usage | None,
+    values: TableValues | None,
+) -> Proposal:
+    """``analyze`` of a definition without a unit to scale by."""
+    started = time.perf_counter()
     formed, changes = forms.normalised(definition, model)  # "organisations", "biz": the catalog's words
     work = Definition(
         definition.name,

@@ -206,6 +206,22 @@ def said(definition: Definition) -> Said | None:
     return Said(rest, scales[0] if scales else Scale(), rules, problem)
 
 
+def kept(said_units: Said, original: Definition) -> list[Said]:
+    """``said_units`` analyzed with the definition's own words ("Average duration in days": ``duration_days``
+    is named by its unit too), then with each other duration unit in its place ("… in weeks" of a column in
+    days: ``scaled`` then converts); the unit rules stay apart.
+    """
+    out = [replace(said_units, rest=Definition(original.name, original.text, said_units.rest.rules))]
+    wanted = said_units.scale.duration
+    for other in SECONDS:
+        if other == wanted:
+            continue
+        text = re.sub(rf"\b{wanted}s?\b", f"{other}s", original.text, count=1, flags=re.IGNORECASE)
+        if text != original.text:
+            out.append(replace(said_units, rest=Definition(original.name, text, said_units.rest.rules)))
+    return out
+
+
 def _column_unit(model: Model, proposal: Proposal) -> str | None:
     """The duration unit of every column the proposed metric aggregates ("days_to_pay": day), or None."""
     from metricmind.define.extend import proposal_model  # extend → newtime → rules → columns → extend
@@ -288,13 +304,16 @@ def scaled(
     elif metric is not None and factor is not None and (factor.multiply != 1.0 or factor.divide != 1.0):
         _wrap(proposal, model, factor)
     reading = {i: RuleReading(r, status, conf, why) for i, r in said_units.rules.items()}
-    rules = list(proposal.rules)
+    rest = said_units.rest
+    rules = [
+        replace(r, text=r.text.replace(rest.text, original.text)) if rest.text != original.text else r
+        for r in proposal.rules
+    ]
     for i in sorted(reading):
         rules.insert(min(i, len(rules)), reading[i])
     if not said_units.rules:  # said in the definition only: the reading says what the unit did
         rules.append(RuleReading(f"(in the definition) {original.text}", status, conf, why))
-    rest = said_units.rest
-    proposal.rules = [replace(r, text=r.text.replace(rest.text, original.text)) for r in rules]
+    proposal.rules = rules
     proposal.definition = original
     for item in [proposal.metric, *proposal.new_metrics]:
         if not item:

@@ -185,3 +185,18 @@ def test_a_scaled_metric_generates_with_its_helper(demo: Project) -> None:
     package = generate(p, demo)
     text = "\n".join(package.files.values())
     assert "events_k_unscaled / 1000.0" in text and "name: events_k_unscaled" in text
+
+
+def test_a_duration_named_by_its_unit_converts_to_another(demo: Project) -> None:
+    # "duration in weeks": the column is duration_days; the unit word also names the column
+    p = _propose(demo, "sub_weeks", "Average duration of subscriptions in weeks, by start date")
+    assert p.unread == [] and "7.0" in p.metric["type_params"]["expr"]  # type: ignore[index]
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, avg(s.duration_days) / 7.0
+           from months m left join fct_subscriptions_canonical s on date_trunc('month', s.started_at) = m.month
+           group by 1 order by 1""",
+    )
+    same = _propose(demo, "sub_days", "Average duration of subscriptions in days, by start date")
+    assert [r.status for r in same.rules] == ["covered"]
