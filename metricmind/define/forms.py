@@ -1,6 +1,5 @@
 """Word forms the catalog does not use, read as the catalog word they stand for: British spellings
-("organisation", "cancelled", "colour"), business shorthand ("biz", "acct", "txns"), misspelt catalog words ("acounts", the resolver's typo
-reading), and the words people use for the party a business serves
+("organisation", "cancelled", "colour"), business shorthand ("biz", "acct", "txns"), and the words people use for the party a business serves
 ("organisations", "companies", "clients") where the catalog calls it otherwise (the demo's customer).
 
 Only a word the catalog's vocabulary does not know is rewritten, and only into a word it knows (or the
@@ -18,9 +17,8 @@ import re
 from dataclasses import dataclass
 
 from metricmind.define.proposal import Definition, Proposal
-from metricmind.define.words import content, known, lexicon, stems, vocabulary
+from metricmind.define.words import content, known, stems, vocabulary
 from metricmind.resolve.entities import PARTY_ENTITY_NAMES
-from metricmind.resolve.spelling import Speller
 from metricmind.spec.model import Model
 
 #: A reading other than a spelling variant: a person checks it.
@@ -82,7 +80,9 @@ WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 
 @dataclass(frozen=True)
 class Change:
-    """One word read as another: ``said`` → ``read`` (``how``: spelling, shorthand, party, typo)."""
+    """One word read as another: ``said`` → ``read`` (``how``: spelling, shorthand, party; misspelt words are
+    ``define/spelling.py``'s).
+    """
 
     said: str
     read: str
@@ -132,29 +132,7 @@ def read_word(word: str, model: Model) -> Change | None:
         singular = form[:-1] if form.endswith("s") else form
         if who and singular in PARTY_ENTITY_NAMES and singular != who and len(singular) > 3:
             return Change(word, _case(word, who + ("s" if singular != form else "")), "party")
-    return _typo(word, low, model)
-
-
-_SPELLERS: dict[int, tuple[Model, Speller]] = {}
-
-
-def _typo(word: str, low: str, model: Model) -> Change | None:
-    """A misspelt catalog word ("acounts", "subscriptons"): the resolver's typo reading of its stem (one
-    catalog root within the length's edit limit), at five letters or more.
-    """
-    found = stems(low)
-    if len(found) != 1 or len(found[0]) < 5 or not low.isalpha():
-        return None
-    hit = _SPELLERS.get(id(model))
-    if hit is None or hit[0] is not model:
-        _SPELLERS.clear()
-        hit = (model, Speller(lexicon(model).vocabulary))
-        _SPELLERS[id(model)] = hit
-    near = hit[1].typo(found[0])
-    if near is None or near == found[0]:
-        return None
-    plural = low.endswith("s") and not found[0].endswith("s")
-    return Change(word, _case(word, near + ("s" if plural else "")), "typo")
+    return None
 
 
 def normalise(text: str, model: Model, changes: list[Change]) -> str:
