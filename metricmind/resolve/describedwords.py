@@ -11,7 +11,6 @@ from metricmind.resolve.analyst import additive
 from metricmind.resolve.describe import PHRASE_WEIGHT, content
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.exclusion import EXCLUSION_WORDS
-from metricmind.resolve.lexicon import COMMON_WORDS
 from metricmind.resolve.loosevalues import prefixed
 from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.resolution import Span
@@ -118,7 +117,7 @@ class _DescribedReading(_ReadingBase):
         """Whether the word at ``i`` is, as typed, a whole value of a dimension ("Starter", "EMEA")."""
         word = self.tokens[i].norm
         after_on = i > 0 and self.tokens[i - 1].norm == "on"  # "customers on Starter"
-        return (word not in COMMON_WORDS or after_on) and any(
+        return (word not in self.r.everyday or after_on) and any(
             e.kind == "value" and e.source == "value" for e in self.lex.lookup((word,))
         )
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from metricmind.resolve.countries import country_names
+from metricmind.resolve.everyday import EVERYDAY_WORDS
 from metricmind.resolve.text import GENERIC, stems
 from metricmind.resolve.usstates import state_names
 from metricmind.resolve.words import GRAMMAR
@@ -32,19 +33,8 @@ GROUP_SEP = "|"
 EXACT_SOURCES = frozenset({"name", "label", "synonym", "value", "alias", "entity", "observed"})
 """Where a phrase names something exactly: a learned word with the same phrase is refused."""
 
-# Single words that are dimension values in the demo but ordinary English elsewhere: they count as a
-# filter only next to their dimension ("status active", "Growth plan") or when written as the value.
-COMMON_WORDS = frozenset(
-    """
-    new active other open paid view create update share trial price cost budget closed unknown feature
-    health finance tech technology learning app client device event direct organic bank commerce member
-    admin viewer won lost expired late unpaid overdue standard basic entry professional premium api alert
-    report chart export integration connection web browser desktop competitor competition shop school
-    growth pro starter monthly annual yearly annually month year source partner email notification
-    paying churned prospect trialing canceled superseded reactivation upgrade downgrade converted lapsed
-    medical tool learning dashboard reporting connector factory industrial
-    """.split()
-)
+COMMON_WORDS = EVERYDAY_WORDS
+"""(The name ``define`` imports; the resolver reads each catalog's own everyday words, ``everyday``.)"""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ IGNORED_WORD_PENALTY = 0.25
 """Confidence lost per word left unexplained: one such word keeps the answer but below 0.8 (on the
 blind-written dev split most answers that ignored a word were wrong); three make it a refusal.
 """
+DEGREE_WORDS = frozenset({"how", "so", "very", "too", "pretty", "quite", "as", "really"})
+"""Words of degree before an adjective ("how good", "very high"): the word says how much, never a value."""
 VS_WORDS = ("vs", "versus", "against")
 """Words that set two values against each other ("Starter vs Pro")."""
 UNSURE_PENALTY = 0.25
@@ -303,6 +305,8 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
                 # "accounts paying by card": a verb ("browser" is a noun, whatever its ending)
                 or (len(words) == 1 and verbish(words[0]) and not words[0].endswith("er"))
                 or self.describes_other_metric(c, value)
+                # "how good was the approval rate": a word of degree says how, not which (credit band good)
+                or (c.first > 0 and self.tokens[c.first - 1].norm in DEGREE_WORDS)
             ):
                 continue
             self.add_left_value(c.first, c.last, dim, value, "unexplained value")

@@ -9,7 +9,7 @@ from metricmind.resolve.exclusion import (
     exclusion_after,
     exclusion_cue,
 )
-from metricmind.resolve.lexicon import COMMON_WORDS, Entry
+from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.phrasings import VS_WORDS
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.text import FILLERS, root, tokenize
@@ -190,9 +190,9 @@ class _PickReading(_FilterReading):
         words = self.stems[c.first : c.last]
         if self.moved_to(c.first):
             return False  # "accounts that move to a cheaper plan": a change of plan, not the cheapest one
-        if len(words) > 1 and not all(w in COMMON_WORDS or w in FILLERS for w in words):
+        if len(words) > 1 and not all(w in self.r.everyday or w in FILLERS for w in words):
             return True
-        if not (len(words) == 1 and (words[0] in COMMON_WORDS or words[0] in FILLERS)):
+        if not (len(words) == 1 and (words[0] in self.r.everyday or words[0] in FILLERS)):
             return True
         if e.exact_case is not None or self.anchored(c, e) or self.written_as_value(c, e):
             return True

@@ -31,9 +31,9 @@ ARRANGED = frozenset(
 )
 """Participles of arranging rows: "grouped by customers" is a breakdown, whoever did the grouping."""
 AUXILIARIES = frozenset("was were is are be been being get got gets getting".split())
+"""The auxiliary of a passive ("were started by")."""
 MIX_WORDS = frozenset({"mix", "breakdown", "split", "distribution", "makeup"})
 """Nouns after a dimension's words that ask for a breakdown by it ("product mix", "state breakdown")."""
-"""The auxiliary of a passive ("were started by")."""
 
 
 class Catalog(Protocol):
@@ -62,6 +62,11 @@ class Catalog(Protocol):
     @property
     def attributions(self) -> list[Attribution]:
         """The catalog's attribution metrics."""
+        ...
+
+    @property
+    def everyday(self) -> frozenset[str]:
+        """Everyday words of the catalog's questions: a one-word value of these filters only in context."""
         ...
 
     def sources(self, metric: str) -> set[str]:

@@ -37,6 +37,7 @@ from metricmind.resolve.coarse import widen_to_grain
 from metricmind.resolve.describe import MetricTexts, metric_texts
 from metricmind.resolve.embedscore import ByMeaning, by_meaning
 from metricmind.resolve.entities import ProjectEntities, project_entities
+from metricmind.resolve.everyday import everyday_words
 from metricmind.resolve.lexicon import Entry, build_lexicon, read_learned
 from metricmind.resolve.passes import _Reading
 from metricmind.resolve.resolution import Resolution
@@ -157,6 +158,11 @@ class Resolver:
     def meaning(self) -> ByMeaning | None:
         """Metrics read by embedding similarity where the words found none (None: the lexical path only)."""
         return by_meaning(self.model)
+
+    @cached_property
+    def everyday(self) -> frozenset[str]:
+        """English's and the catalog's own everyday words (``everyday``): a value of one filters in context."""
+        return everyday_words(self.model)
 
     @cached_property
     def attributions(self) -> list[Attribution]:

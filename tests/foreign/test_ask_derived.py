@@ -9,6 +9,7 @@ import datetime as dt
 
 from metricmind.project import Project
 from metricmind.resolve.entities import project_entities
+from metricmind.resolve.everyday import everyday_words
 
 AS_OF = dt.date(2024, 7, 3)
 Q1 = (dt.date(2024, 1, 1), dt.date(2024, 4, 1))
@@ -159,3 +160,23 @@ def test_a_dimension_of_the_entity_a_metric_is_named_for_wins_a_tie(bazaar: Proj
     assert res.group_by == [("seller__seller_country", None)]
     assert _filters(res) == [("seller__seller_country", "in", ("GB", "DE"))]
     assert r.resolve("gmv by country", as_of=AS_OF).group_by == [("buyer__buyer_country", None)]
+
+
+def test_an_everyday_word_among_the_values_filters_only_in_context(lending: Project) -> None:
+    # "good" is a credit band here; said as a word of degree it is no filter (it was, at confidence 1.0,
+    # when the everyday words were a list of the demo's values)
+    r = lending.resolver()
+    res = r.resolve("how good was the approval rate in q2", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.metrics == ["approval_rate"]
+    assert res.filters == []
+    res = r.resolve("approval rate for good credit band in q2", as_of=AS_OF)
+    assert _filters(res) == [("borrower__credit_band", "=", ("good",))]
+
+
+def test_the_everyday_words_are_english_and_the_catalogs_own(lending: Project) -> None:
+    words = lending.resolver().everyday
+    assert {"late", "funded", "collection"} <= words  # the catalog's own words (late_payments, …)
+    assert {"good", "current", "check"} <= words  # English
+    assert not {"excellent_credit", "dpd_60_89", "ach"} & words  # values are not prose
+    assert not {"starter", "trialing", "superseded"} & everyday_words(lending.model)  # no demo values
