@@ -210,7 +210,9 @@ def test_values_set_against_each_other_and_qualified_revenue(resolver: Resolver)
     # words are English's and its own prose's, ``resolve.everyday``, no longer a list of its values)
     res = resolver.resolve("trial conversion for starter", as_of=DAY)
     assert res.answerable, res.reason
-    assert filters(resolver, "trial conversion for starter") == [("subscription__plan_tier", "=", ("Starter",))]
+    assert filters(resolver, "trial conversion for starter") == [
+        ("subscription__plan_tier", "=", ("Starter",))
+    ]
     assert resolver.resolve("mrr from new logos last qtr by segment", as_of=DAY).metrics == ["new_mrr"]
     res = resolver.resolve("recurring rev won from brand-new customers ytd by month", as_of=DAY)
     assert res.metrics == ["new_mrr"]
