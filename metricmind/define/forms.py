@@ -43,6 +43,11 @@ SPELLINGS = (
     ("ence", "ense"),
     ("lled", "led"),
     ("lling", "ling"),
+    ("lments", "llments"),
+    ("lment", "llment"),
+    ("mmes", "ms"),
+    ("mme", "m"),
+    ("geing", "ging"),
 )
 #: Business shorthand written out (language, not a project's words).
 SHORTHAND = {
@@ -75,7 +80,7 @@ SHORTHAND = {
     "sub'n": "subscription",
     "thru": "through",
 }
-WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,16 @@ def _case(like: str, word: str) -> str:
 
 
 def read_word(word: str, model: Model) -> Change | None:
-    """How ``word`` (unknown to the catalog) reads as a catalog word, if it does."""
+    """How ``word`` (unknown to the catalog) reads as a catalog word, if it does ("organisation's": its
+    possessive kept).
+    """
+    for mark in ("'s", "’s", "s'", "s’"):
+        if word.lower().endswith(mark) and len(word) > len(mark) + 2:
+            bare = read_word(word[: -len(mark)] + ("s" if mark[0] == "s" else ""), model)
+            if bare is None:
+                return None
+            tail = mark if mark[0] != "s" else mark[1:]
+            return Change(word, bare.read + tail, bare.how)
     vocab = vocabulary(model)
     low = word.lower()
     if len(low) < 2 or not content(low) or _known(low, vocab):  # glue words are no catalog words

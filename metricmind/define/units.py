@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from metricmind.define.proposal import Definition, Proposal, RuleReading
 from metricmind.errors import MetricmindError
@@ -46,7 +47,7 @@ _DURATIONS = r"hours?|days?|weeks?|minutes?|mins?|seconds?|secs?"
 #: A unit at the end of the text, or in a parenthesis / between commas.
 UNIT = re.compile(
     rf"(?:[,;:]\s*|\s+|\(\s*|\s-+\s*)(?:{_CUR}\s+)?(?P<lead>{_LEAD})?(?P<unit>(?P<k>{_THOUSANDS})|(?P<m>{_MILLIONS})|"
-    rf"(?P<d>{_DURATIONS}))\s*\)?(?=\s*(?:[,;.()]|$))",
+    rf"(?P<d>{_DURATIONS})|(?P<b>basis points?|bps|bp))\s*\)?(?=\s*(?:[,;.()]|$))",
     re.IGNORECASE,
 )
 #: A unit that cannot be another word, said inside a sentence ("New MRR in thousands for EMEA customers").
@@ -57,7 +58,8 @@ UNIT_INSIDE = re.compile(
 )
 #: "per 1,000 invoices": a ratio stated per a round number of its denominator.
 PER_N = re.compile(
-    r"\bper\s+(?:(?P<n>100|1,?000|10,?000|100,?000|1,?000,?000)|(?:a |one )?(?P<w>hundred|thousand|million))\s+"
+    r"\bper\s+(?:(?P<n>100|1,?000|10,?000|100,?000|1,?000,?000)|(?P<kn>1|10|100)k|(?:a |one )?"
+    r"(?P<w>hundred|thousand|million))\s+"
     r"(?=[a-z])",
     re.IGNORECASE,
 )
@@ -115,6 +117,8 @@ def _unit_of(m: re.Match[str]) -> Scale:
         return Scale(divide=1000.0, what="in thousands (÷ 1,000)")
     if m.group("m"):
         return Scale(divide=1_000_000.0, what="in millions (÷ 1,000,000)")
+    if m.group("b"):
+        return Scale(multiply=10_000.0, what="in basis points (× 10,000)")
     unit = _duration(m.group("d"))
     return Scale(what=f"in {unit}s", duration=unit)
 
@@ -139,7 +143,7 @@ def in_text(text: str) -> tuple[str, Scale] | None:
         return rest, _unit_of(m)
     p = PER_N.search(text)
     if p is not None:
-        said_n = p.group("n") or _WORDS[p.group("w").lower()]
+        said_n = p.group("n") or (f"{p.group('kn')},000" if p.group("kn") else _WORDS[p.group("w").lower()])
         n = float(said_n.replace(",", ""))
         if n in FACTORS:
             rest = text[: p.start()] + "per " + text[p.end() :]
@@ -235,6 +239,12 @@ def _column_unit(model: Model, proposal: Proposal) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def _a_fraction(metric: dict[str, Any]) -> bool:
+    """The metric is a ratio (0 to 1): a ratio metric, or one whose unit says so (not a percentage)."""
+    unit = str(((metric.get("config") or {}).get("meta") or {}).get("unit") or "")
+    return unit == "ratio" or (metric.get("type") == "ratio" and unit not in ("percent", "percentage"))
+
+
 def _wrap(proposal: Proposal, model: Model, scale: Scale) -> None:
     """The proposed metric scaled: a derived expression over it (a new helper metric when it is none)."""
     metric = proposal.metric
@@ -295,10 +305,8 @@ def scaled(
                 if max(factor.multiply, factor.divide) not in FACTORS:
                     problem = f"converts {own}s {scale.what}, a factor not allowed"
                 why = f"the value is reported {scale.what}: its column is in {own}s"
-        elif scale.multiply != 1.0 and metric.get("type") != "ratio":
-            problem = (
-                f"says {scale.what}, which scales a ratio, but the metric is a {metric.get('type')} metric"
-            )
+        elif scale.multiply != 1.0 and not _a_fraction(metric):
+            problem = f"says {scale.what}, which scales a fraction, but the metric is no ratio in 0-1"
     if problem is not None:
         status, conf, why = "unread", 0.1, problem
     elif metric is not None and factor is not None and (factor.multiply != 1.0 or factor.divide != 1.0):

@@ -79,3 +79,8 @@ def test_another_word_for_the_party_counts_the_party(demo: Project) -> None:
 
 def test_a_misspelt_value_is_no_word_form(demo: Project) -> None:
     assert read_word("Enterprize", demo.model) is None  # refused with the nearest value, never guessed
+
+
+def test_a_possessive_keeps_its_mark(demo: Project) -> None:
+    change = read_word("organisation's", demo.model)
+    assert change is not None and change.read == "customer's"

@@ -200,3 +200,18 @@ def test_a_duration_named_by_its_unit_converts_to_another(demo: Project) -> None
     )
     same = _propose(demo, "sub_days", "Average duration of subscriptions in days, by start date")
     assert [r.status for r in same.rules] == ["covered"]
+
+
+def test_basis_points_of_a_rate_and_per_1k(demo: Project) -> None:
+    found = in_text("Refund rate (bps)")
+    assert found is not None and found[1].multiply == 10_000.0
+    per = in_text("Refunds per 1k invoices")
+    assert per is not None and per[1].multiply == 1000.0
+    p = _propose(demo, "retention_bps", "Logo retention, in bps")
+    assert p.metric is not None and "10000.0" in p.metric["type_params"]["expr"]
+    assert p.unread == []
+
+
+def test_basis_points_of_an_amount_stay_unread(demo: Project) -> None:
+    p = analyze(Definition("mrr_bps", "Monthly recurring revenue in basis points", ()), demo.model)
+    assert p.refused is not None or p.unread
