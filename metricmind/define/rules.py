@@ -70,7 +70,7 @@ from metricmind.define.rulevalues import (
 )
 from metricmind.define.statistics import statistic_reading
 from metricmind.define.timerules import _own_event, _time_rule, time_in
-from metricmind.define.words import EXAMPLES, known, stems
+from metricmind.define.words import EXAMPLES, bare_time_name, known, stems
 from metricmind.spec.names import SEP
 
 __all__ = [
@@ -101,6 +101,8 @@ __all__ = [
 ]
 
 
+#: A date read through a yes/no flag's word ("the month it was settled": is_paid → paid_at).
+FLAG_DATE_CONFIDENCE = 0.75
 #: A rule covered by the source's own texts between them, with words left over: a person checks it.
 TOGETHER_CONFIDENCE = 0.55
 
@@ -214,7 +216,8 @@ def _read(text: str, ctx: Context) -> Read:
     named_month = next(
         (
             t
-            for alt in dated_forms(head)
+            # "by first paid date" before "by first paid at": the fuller name (first_paid_date, not paid_at)
+            for alt in sorted(dated_forms(head), key=lambda a: not a.endswith(" date"))
             if (t := _time_rule(alt, stems(alt), ctx, wide=not _own_event(alt, ctx)))
         ),
         None,
@@ -223,6 +226,9 @@ def _read(text: str, ctx: Context) -> Read:
         return Read(
             RuleReading(text, "time", 0.85, f"dates the metric by {named_month}"), time_dimension=named_month
         )
+    flagged = _flag_date(head, ctx) if not NEGATIVE.search(head) else None
+    if flagged is not None:  # "the month it was settled": `settled` names is_paid, whose date is paid_at
+        return Read(RuleReading(text, "time", FLAG_DATE_CONFIDENCE, flagged[1]), time_dimension=flagged[0])
     own_event = next((alt for alt in dated_forms(low) if _own_event(alt, ctx)), None)
     if own_event and not negative:  # "in the month the customer churned" of `churned_mrr`: its own month
         return Read(
@@ -233,6 +239,9 @@ def _read(text: str, ctx: Context) -> Read:
                 f"`{ctx.own_name}` counts that event itself: its own time dimension dates it",
             )
         )
+    undated = _undated_clause(head, ctx) if dated_forms(head) and not NEGATIVE.search(head) else None
+    if undated is not None:  # "… to the month it was closed": a date no time dimension names, not a filter
+        return Read(RuleReading(text, "unread", 0.0, undated))
     if INCLUDE.search(low) and not negative and not POSITIVE.search(low):
         dated = _time_rule(low, words, ctx) if re.match(r"\s*count\w*\b", low) else None
         if dated:  # "Count invoices by the month they were paid": a date, not an inclusion
@@ -384,3 +393,47 @@ def _counts_values(low: str, words: tuple[str, ...], ctx: Context) -> list[str]:
     ctx.ambiguous.clear()
     ctx.chosen.clear()
     return [f"{d} = {v}" for d, v in found]
+
+
+def _flag_date(head: str, ctx: Context) -> tuple[str, str] | None:
+    """(time dimension, reason) of a dating clause whose event is a yes/no flag's word ("the month it was
+    settled": `settled` is a synonym of is_paid) when the source has the time dimension of the flag's
+    name (``paid_at``); None otherwise.
+    """
+    for alt in dated_forms(head):
+        m = re.match(r"date by (.+) (?:at|date)$", alt)
+        if m is None:
+            continue
+        said = stems(m.group(1))
+        for flag in ctx.flags:
+            if said not in flag.phrases:
+                continue
+            bare = re.sub(r"^(is|has|was)_", "", flag.name.rsplit(SEP, 1)[-1])
+            dims = [t for t in ctx.time_dims if bare_time_name(t) == bare]
+            if len(dims) == 1:
+                return dims[0], (
+                    f"dates the metric by {dims[0]}: {m.group(1)!r} is a word of {flag.name}, whose date is "
+                    f"{dims[0]}"
+                )
+    return None
+
+
+def _undated_clause(head: str, ctx: Context) -> str | None:
+    """Why a dating clause that names no time dimension ("the month it was closed") is unread, when the
+    only values the rule names are inside it (they say when, never which rows); None otherwise.
+    """
+    words = stems(head.replace("-", " ").replace("_", " "))
+    if "month" not in words:
+        return None
+    at = words.index("month")
+    found, _ = values_of(words, ctx)
+    spots = [i for i, _ in ctx.keys]
+    ctx.ambiguous.clear()
+    ctx.chosen.clear()
+    if not found or any(i < at for i in spots):
+        return None
+    return (
+        "dates the metric by an event no time dimension names ("
+        + ", ".join(f"{d} = {v}" for d, v in found)
+        + " says which rows, not when); name the date ('by payment date')"
+    )

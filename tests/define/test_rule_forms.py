@@ -218,3 +218,51 @@ def test_a_rule_the_sources_texts_say_between_them_is_covered_as_a_doubt(demo: P
     first = p.rules[0]
     assert first.status == "covered" and first.confidence < 0.6, first
     assert p.confidence < 0.6
+
+
+def test_a_month_named_by_a_flags_word_is_the_flags_date(demo: Project) -> None:
+    # "settled" is a synonym of is_paid: "the month it was settled" is paid_at, never a filter is_paid = true
+    p = analyze(
+        Definition(
+            "billed_by_settlement",
+            "Amount billed to customers",
+            ("Book each invoice in the month it was settled",),
+        ),
+        demo.model,
+    )
+    assert p.rules[0].status == "time" and "paid_at" in p.rules[0].reason
+    _same(
+        demo,
+        p,
+        """select m.month, coalesce(sum(i.amount), 0) from months m
+           left join fct_invoices_canonical i on date_trunc('month', i.paid_at) = m.month
+           group by 1 order by 1""",
+    )
+
+
+def test_a_month_no_date_names_is_never_a_filter(demo: Project) -> None:
+    # "the month it was shared" names no date of the events; the action value `share` inside it says when
+    p = analyze(
+        Definition("events_x", "Product events", ("Book each event in the month it was shared",)), demo.model
+    )
+    assert all("event__action" not in (r.predicate or "") for r in p.rules)
+
+
+def test_the_fuller_date_name_wins(demo: Project) -> None:
+    # "the month they first paid" is first_paid_date, not the invoices' paid_at
+    from metricmind.define import rules as rulebook
+    from metricmind.define.parts import time_dims
+    from metricmind.define.words import lexicon
+
+    ctx = rulebook.Context(
+        demo.model,
+        lexicon(demo.model),
+        set(),
+        False,
+        [],
+        time_dims(demo.model, ["customers"]),
+        [],
+        {"customers"},
+    )
+    read = rulebook.read_rule("Count them in the month they first paid", ctx)
+    assert read.time_dimension == "first_paid_date"
