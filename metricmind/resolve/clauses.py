@@ -43,6 +43,7 @@ _OPENER = re.compile(
       | (?:i|we)(?:'m|’m|\s+am|'re|’re|\s+are)?\s+(?:curious|wondering|wonder|unsure|not\s+sure)(?:\s+(?:about|as\s+to))?\b
       | (?:i'm|i’m|im|i\s+am|we're|we’re|we\s+are)\s+(?:looking\s+for|after|hoping\s+to\s+see)\b
       | wants?\s+to\s+(?:know|see|understand|find\s+out|look\s+at)\b
+      | (?:is|are|was|were|keeps?|kept)\s+asking(?:\s+(?:me|us))?(?:\s+(?:for|about))?\b
       | (?:show|give|tell|send|get|pull|share|find)\s+(?:me|us)\b
       | please\b
       | let\s+me\s+(?:see|know)\b
@@ -78,9 +79,12 @@ _CONDITION = re.compile(
 
 
 _MID_CONDITION = re.compile(
-    r"(?<=,)\s*(?:if\s+possible|if\s+you\s+can|where\s+possible|ideally|if\s+it's\s+easy)\s*,", re.I
+    r"(?<=,)\s*(?:if\s+possible|if\s+you\s+can|where\s+possible|ideally|if\s+it's\s+easy"
+    r"|(?:for|as\s+part\s+of)\s+(?:a|an|my|our|the\s+(?:board|team|deck|meeting|review|report))\b[^,.?!]{0,40})\s*,",
+    re.I,
 )
-"""A condition set off by commas inside the request ("Also, if possible, split it by segment")."""
+"""A condition or purpose set off by commas inside the request ("Also, if possible, split it by segment", "I
+need, for a planning doc, …")."""
 
 _BARE_LEAD = re.compile(
     r"^\s*(?:for|in|on|at|among|across|within|with|ahead\s+of|before|after|regarding|re|about|as)\b(?!.*\b(?:i|we|they|he|she|you|i'm|we're|it's)\b)",

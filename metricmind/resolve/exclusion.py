@@ -117,7 +117,20 @@ def exclusion_cue(
     return None
 
 
-PEOPLE = frozenset({"anyone", "anybody", "everyone", "everybody", "someone", "people", "folks", "ones"})
+PEOPLE = frozenset(
+    {
+        "anyone",
+        "anybody",
+        "everyone",
+        "everybody",
+        "someone",
+        "people",
+        "folks",
+        "ones",
+        "anything",
+        "whatever",
+    }
+)
 """Words for whoever a clause describes ("excluding anyone that came via partner")."""
 OPENERS = PEOPLE | {"those", "these"}
 """Heads a participle clause follows ("except those made on android", "the ones paid by card")."""

@@ -117,6 +117,8 @@ class _LeftoverReading(_TimeOrderReading):
                 continue  # "which one", "which single industry", "the ones from": not an amount or a concept
             if self.stems[i] in self.r.texts.entity_words and res.filters:
                 continue  # "enterprise-segment accounts in the US": who the filters describe
+            if self.counted_by_metric(i):
+                continue  # "how many accounts cancelled": who the metric read counts
             if any(self.stems[i] in f.field.split("__")[:-1] for f in res.filters):
                 continue  # "tickets from EMEA accounts": the entity a filter's dimension belongs to
             if number(t.norm) is not None:
@@ -347,6 +349,15 @@ class _LeftoverReading(_TimeOrderReading):
         while 0 <= i < len(self.tokens) and not self.used[i] and self.tokens[i].norm in LINKING:
             i += step
         return i
+
+    def counted_by_metric(self, i: int) -> bool:
+        """Whether the word at ``i`` is another noun for the entity a metric read counts (its name ends in
+        the entity's plural: "accounts" for churned_customers).
+        """
+        entity = self.r.texts.entity_of.get(self.stems[i])
+        return entity is not None and any(
+            m.rsplit("_", 1)[-1] in (entity, entity + "s") for m in self.res.metrics
+        )
 
     def after_group_word(self, i: int) -> bool:
         """Whether only unexplained words stand between ``i`` and a preceding by/per/each."""
