@@ -39,7 +39,9 @@ def undeclared_dates(
     """Time dimensions to add: date columns the definition's dating phrases name whole."""
     if not columns:
         return []
-    phrases = [t for t in (definition.text, *definition.rules) if DATING.search(t)]
+    # "…, not its scheduled end date": the date after "not" is the one not meant
+    phrases = [re.split(r",?\s+\bnot\b", t)[0] for t in (definition.text, *definition.rules)]
+    phrases = [t for t in phrases if DATING.search(t)]
     # a phrase a declared time dimension already answers ("by signup date") adds nothing: a mart's copy
     # of the column is never declared beside the catalog's own
     phrases = [t for t in phrases if not any(time_of(sm, _words(t)) for sm in model.semantic_models.values())]

@@ -164,3 +164,13 @@ def test_a_definition_dated_by_a_date_nobody_declared_is_unread(demo: Project, t
 def test_a_definition_dated_by_a_catalog_date_is_not_flagged(demo: Project, text: str) -> None:
     p = analyze(Definition("x", text, ()), demo.model, columns=_columns(demo))
     assert not any("no time dimension" in r.reason for r in p.rules)
+
+
+def test_the_date_after_not_is_never_declared(demo: Project) -> None:
+    from metricmind.define.newtime import undeclared_dates
+
+    columns = _columns(demo)
+    meant = Definition("x", "Invoice amount", ("Dated by the write-off date",))
+    assert [n.dimension["name"] for n in undeclared_dates(demo.model, meant, columns)] == ["written_off_at"]
+    not_meant = Definition("x", "Invoice amount", ("by the paid date, not the write-off date",))
+    assert undeclared_dates(demo.model, not_meant, columns) == []
