@@ -247,7 +247,8 @@ class Learner(Answering):
         t0 = time.perf_counter()
         project = self.project
         pattern = pattern_of(query)
-        hint_key = hint_pattern(query.metrics, query.group_by, query.where)
+        # the hint's per-pattern effect: only where the dialect has hints (no cost elsewhere)
+        hint_key = hint_pattern(query.metrics, query.group_by, query.where) if self.hinting else None
         key = self.cache_key(query)
         version = data_version(project)
         found = None
@@ -271,7 +272,7 @@ class Learner(Answering):
                 hinted=any(p.hint for p in offered.values()),
             )
             arm = self.policy.choose(x, allowed, pattern, pattern=hint_key)
-            why = self._why(allowed, hint_key)
+            why = self._why(allowed, hint_key) if hint_key is not None else None
         plan = offered[arm]
         optimization = arm_action(arm)["optimization"]
         answer: Served | None = None
@@ -299,9 +300,9 @@ class Learner(Answering):
             else:
                 answer = self._verified(answer, query, user, source, started)
         except MetricmindError as exc:
-            self._learn(query, pattern, x, arm, "plain", plan, t0, None, str(exc), user, why)
+            self._learn(query, pattern, x, arm, "plain", plan, t0, None, str(exc), user, why, hint_key)
             raise
-        self._learn(query, pattern, x, arm, answer.served, plan, t0, answer.result, None, user, why)
+        self._learn(query, pattern, x, arm, answer.served, plan, t0, answer.result, None, user, why, hint_key)
         return answer
 
     def _why(self, allowed: list[str], hint_key: str) -> dict[str, Any] | None:

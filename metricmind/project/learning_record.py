@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from metricmind.errors import MetricmindError
-from metricmind.learn.context import PlainLatency, hint_pattern
+from metricmind.learn.context import PlainLatency
 from metricmind.learn.memory import Episode
 from metricmind.learn.policy import Policy, arm_action
 from metricmind.learn.reward import Outcome, RewardConfig
@@ -89,11 +89,12 @@ class Recording(Planning):
         error: str | None,
         user: str | None,
         why: dict[str, Any] | None = None,
+        hint_key: str | None = None,
     ) -> None:
         """Reward what happened, remember it as an episode, feed the policy (checkpoint after training);
-        ``why`` (the hint's per-pattern effect, where a hint arm was allowed) goes into the episode's action.
+        ``why`` (the hint's per-pattern effect, where a hint arm was allowed) goes into the episode's
+        action, ``hint_key`` (the query's hint pattern, where the dialect has hints) to the policy.
         """
-        hint_key = hint_pattern(query.metrics, query.group_by, query.where)
         elapsed = (time.perf_counter() - t0) * 1000
         rows = len(result.rows) if result is not None else 0
         new = self._new_pattern(pattern)
