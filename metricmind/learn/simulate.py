@@ -48,8 +48,6 @@ from metricmind.learn.context import PlainLatency, Request, features, hint_patte
 from metricmind.learn.policy import QUERY_ARMS, SKILL_OPTIONS, Policy, offered_arms, query_arm
 from metricmind.learn.reward import Outcome, RewardConfig
 
-GRAINS = ("none", "day", "week", "month", "quarter", "year")
-ORDER = {g: i for i, g in enumerate(GRAINS)}
 SKILLS = SKILL_OPTIONS
 arm = query_arm
 PLAIN = query_arm()
@@ -171,7 +169,6 @@ class Workload:
         self.episodes = episodes
         self.drift_at = episodes // 2
         self.reward = reward or RewardConfig()
-        self.metrics = sorted({s.metric for s in shapes})
         by_key = {s.key: s for s in shapes}
         rng = np.random.default_rng(seed)
         weights = 1.0 / np.arange(1, len(shapes) + 1) ** zipf
