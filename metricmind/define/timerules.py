@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from metricmind.define.dating import EVENT_IN, dated_forms
+from metricmind.define.dating import DATE_WHEN, EVENT_IN, WHEN_COUNTED, dated_forms
 from metricmind.define.proposal import Proposal, RuleReading
 from metricmind.define.rulevalues import Context, contains
 from metricmind.define.termdates import verb_hit
@@ -33,11 +33,11 @@ def time_in(text: str, ctx: Context) -> str | None:
     """The time dimension a definition names ("… by touch date"), if any."""
     low = text.lower()
     found = _time_rule(low, stems(low), ctx)
-    if found is None:  # "MRR of subscriptions started in the month": the month they started
+    if found is None:  # "subscriptions started in the month", "invoices counted when they were paid"
         found = next(
             (
                 t
-                for alt in dated_forms(low, (EVENT_IN,))
+                for alt in dated_forms(re.split(r",?\s+\bnot\b", low)[0], (EVENT_IN, DATE_WHEN, WHEN_COUNTED))
                 if not _own_event(alt, ctx) and (t := _time_rule(alt, stems(alt), ctx))
             ),
             None,

@@ -174,3 +174,30 @@ def test_the_date_after_not_is_never_declared(demo: Project) -> None:
     assert [n.dimension["name"] for n in undeclared_dates(demo.model, meant, columns)] == ["written_off_at"]
     not_meant = Definition("x", "Invoice amount", ("by the paid date, not the write-off date",))
     assert undeclared_dates(demo.model, not_meant, columns) == []
+
+
+def test_a_definition_dated_on_the_date_an_event_happened(demo: Project) -> None:
+    p = _propose(demo, "invoices_by_payment", "Number of invoices, counted on the date the invoice was paid")
+    assert [m.measure["agg_time_dimension"] for m in p.new_measures] == ["paid_at"]
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, count(i.invoice_id)
+           from months m left join fct_invoices_canonical i
+             on date_trunc('month', i.paid_at) = m.month and i.is_paid
+           group by 1 order by 1""",
+    )
+
+
+def test_an_existing_metric_counted_when_another_event_happened_is_redated(demo: Project) -> None:
+    # invoice_revenue is dated by the payment; the definition counts it when the invoice was issued
+    p = _propose(demo, "revenue_by_issue", "Invoice revenue, counted when the invoice was issued")
+    assert p.time_dimension is not None and p.time_dimension.name == "issued_at"
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, coalesce(sum(i.amount), 0)
+           from months m left join fct_invoices_canonical i
+             on date_trunc('month', i.issued_at) = m.month and i.is_paid
+           group by 1 order by 1""",
+    )
