@@ -239,6 +239,25 @@ def _column_unit(model: Model, proposal: Proposal) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def _already(model: Model, metric: dict[str, Any], scale: Scale) -> str | None:
+    """The existing metric the proposal is based on when its own words say it is in ``scale`` already (its
+    label, description or definition: "ARR ($K)"), else None.
+    """
+    name = str(((metric.get("config") or {}).get("meta") or {}).get("based_on") or "")
+    base = model.metrics.get(name)
+    if base is None:
+        return None
+    for text in (base.label, base.description, str(base.meta.get("definition") or "")):
+        found = in_text(text) if text else None
+        if found is not None and (found[1].divide, found[1].multiply, found[1].duration) == (
+            scale.divide,
+            scale.multiply,
+            scale.duration,
+        ):
+            return name
+    return None
+
+
 def _a_fraction(metric: dict[str, Any]) -> bool:
     """The metric is a ratio (0 to 1): a ratio metric, or one whose unit says so (not a percentage)."""
     unit = str(((metric.get("config") or {}).get("meta") or {}).get("unit") or "")
@@ -291,7 +310,10 @@ def scaled(
     )
     metric = proposal.metric
     factor: Scale | None = scale
-    if problem is None and metric is not None:
+    already = _already(model, metric, scale) if metric is not None else None
+    if problem is None and already is not None:  # the metric read is itself in that unit
+        status, why, factor = "covered", f"`{already}` is already reported {scale.what}", None
+    elif problem is None and metric is not None:
         if scale.duration is not None:
             own = _column_unit(model, proposal)
             if own is None:

@@ -215,3 +215,17 @@ def test_basis_points_of_a_rate_and_per_1k(demo: Project) -> None:
 def test_basis_points_of_an_amount_stay_unread(demo: Project) -> None:
     p = analyze(Definition("mrr_bps", "Monthly recurring revenue in basis points", ()), demo.model)
     assert p.refused is not None or p.unread
+
+
+def test_a_metric_already_in_that_unit_is_not_scaled_again(demo: Project) -> None:
+    from dataclasses import replace
+
+    from metricmind.define import model_with
+
+    arr = demo.model.metrics["arr"]
+    model = model_with(demo.model, replace(arr, description="Annual recurring revenue, in $K."))
+    p = analyze(Definition("arr_k", "ARR in thousands", ()), model)
+    assert p.metric is not None and "1000" not in str(p.metric["type_params"])
+    assert [r.status for r in p.rules if r.text.startswith("(in the definition)")] == ["covered"]
+    scaled = analyze(Definition("arr_k", "ARR in thousands", ()), demo.model)  # the catalog's own: scaled
+    assert scaled.metric is not None and "1000.0" in scaled.metric["type_params"]["expr"]
