@@ -77,6 +77,7 @@ def audit(model: Model, proposal: Proposal, columns: dict[str, dict[str, str]] |
         _named_metric_of_another_unit(extended, proposal, found)
         _average_over_periods(extended, proposal, found)
     _per_in_a_column_name(model, proposal, columns, found)
+    _percentage_as_fraction(proposal, found)
     for why in found.fixed:
         proposal.doubts.append(why)
     if found.doubts:
@@ -390,3 +391,25 @@ def _average_over_periods(extended: Model, proposal: Proposal, found: Finding) -
             f"the definition averages {window.group(0)!r}, but the metric averages {averaged[0].expr} over the "
             f"rows of {sm.relation.rsplit('.', 1)[-1]} in each month: check which average is meant"
         )
+
+
+PERCENT_WORD = re.compile(r"\bper ?cent(?:age)?s?\b|%", re.IGNORECASE)
+FRACTION_SAID = re.compile(
+    r"\b(?:fraction|decimal|0 (?:to|and|through) 1|zero (?:to|and) one)\b", re.IGNORECASE
+)
+
+
+def _percentage_as_fraction(proposal: Proposal, found: Finding) -> None:
+    """A ratio said "as a percentage" with no scale ("Paid invoices as a percentage of invoices issued"):
+    it is a fraction (0-1), which a person may read as per cent (0-100): a doubt naming the scale.
+    """
+    metric = proposal.metric or {}
+    texts = _texts(proposal)
+    if metric.get("type") != "ratio" or not any(PERCENT_WORD.search(t) for t in texts):
+        return
+    if any(FRACTION_SAID.search(t) for t in texts):
+        return
+    found.doubts.append(
+        "the words say 'percentage' but no scale: the metric is a fraction from 0 to 1 (say 'from 0 to 100' "
+        "for per cent)"
+    )

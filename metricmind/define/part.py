@@ -189,6 +189,7 @@ def build_part(
     if name != definition.name:
         rules = [clause_for(r, text) for r in rules]
     reads = [rulebook.read_rule(r, ctx) for r in rules if r]
+    rulebook.apply_treated(reads)  # "Treat bank transfers as wire" + "only wire": both
     if converted is not None:
         reads = [
             rulebook.Read(

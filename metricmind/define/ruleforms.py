@@ -8,7 +8,15 @@ from __future__ import annotations
 import re
 
 from metricmind.define.proposal import RuleReading
-from metricmind.define.rulevalues import Context, Read, find_dimension, is_state, predicate_for, values_in
+from metricmind.define.rulevalues import (
+    Context,
+    Read,
+    find_dimension,
+    is_state,
+    predicate_for,
+    values_in,
+    values_of,
+)
 from metricmind.define.words import GLUE, known, stems, vocabulary
 from metricmind.spec.filters import parse_where
 from metricmind.spec.names import SEP
@@ -66,10 +74,72 @@ def which_of(low: str, ctx: Context) -> tuple[tuple[str, ...], tuple[str, ...]] 
     return out[0], out[1] if len(out) > 1 else ()
 
 
+#: "Treat bank transfers as wire payments", "count referral as partner", "lump email in with direct".
+TREAT = re.compile(
+    r"^\s*(?:treat|count|consider|classify|lump|group|fold|merge|bucket)\s+(?P<x>.+?)\s+"
+    r"(?:as|like|with|under|into|in with)\s+(?P<y>.+?)\s*\.?$",
+    re.IGNORECASE,
+)
+
+
+def treated(text: str, low: str, ctx: Context) -> Read | None:
+    """A rule that counts some values of a dimension as another ("Treat bank transfers as wire payments"):
+    a mapping that restricts nothing by itself, and that another rule keeping or dropping the second
+    values applies to the first too (``check_which``). None when it is no such rule.
+    """
+    m = TREAT.match(low)
+    if m is None:
+        return None
+    xs, _ = values_of(stems(m.group("x").replace("-", " ").replace("_", " ")), ctx)
+    ys, _ = values_of(stems(m.group("y").replace("-", " ").replace("_", " ")), ctx)
+    ctx.ambiguous.clear()
+    dims = {d for d, _ in (*xs, *ys)}
+    if not xs or not ys or len(dims) != 1 or {v for _, v in xs} & {v for _, v in ys}:
+        return None
+    dim = dims.pop()
+    x = tuple(v for _, v in xs)
+    y = tuple(v for _, v in ys)
+    return Read(
+        RuleReading(
+            text,
+            "noop",
+            0.8,
+            f"counts {dim} {', '.join(x)} as {', '.join(y)}: restricts nothing by itself; a rule keeping or "
+            f"dropping {', '.join(y)} does the same to {', '.join(x)}",
+        ),
+        dimension=dim,
+        values=x,
+        treated_as=y,
+    )
+
+
+def apply_treated(reads: list[Read]) -> None:
+    """Another rule's filter on the values a "treat X as Y" rule maps to takes X along (keep or drop)."""
+    for t in reads:
+        if not t.treated_as or t.dimension is None:
+            continue
+        for r in reads:
+            if r is t or r.dimension != t.dimension or r.reading.status != "filter" or not r.values:
+                continue
+            if not set(t.treated_as) & set(r.values) or set(t.values) <= set(r.values):
+                continue
+            values = tuple(dict.fromkeys((*r.values, *t.values)))
+            r.values = values
+            r.reading = RuleReading(
+                r.reading.text,
+                "filter",
+                r.reading.confidence,
+                f"{r.reading.reason}, and {', '.join(t.values)} with it (rule {t.reading.text!r})",
+                predicate_for(t.dimension, values, r.negative),
+            )
+
+
 def check_which(reads: list[Read]) -> None:
     """Mark a "which dimension" rule unread unless the filters read use a dimension it means and none it
-    does not ("Plan tier, not customer segment" with a filter on the customer's segment is not so).
+    does not ("Plan tier, not customer segment" with a filter on the customer's segment is not so); apply
+    the "treat X as Y" rules to the other filters (``apply_treated``).
     """
+    apply_treated(reads)
     used = {
         d.rsplit(SEP, 1)[-1] for r in reads for d in (r.dimension, *r.others) if d and r.reading.predicate
     }

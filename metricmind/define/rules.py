@@ -51,10 +51,12 @@ from metricmind.define.rulefilter import filter_read, other_names, table_words
 from metricmind.define.ruleforms import (
     EXCEPT,
     RENAMED,
+    apply_treated,
     check_which,
     mixed,
     renamed,
     scale_of,
+    treated,
     which_of,
 )
 from metricmind.define.rulevalues import (
@@ -86,6 +88,7 @@ __all__ = [
     "Context",
     "Flag",
     "Read",
+    "apply_treated",
     "check_which",
     "flags_of",
     "names_flag",
@@ -242,6 +245,9 @@ def _read(text: str, ctx: Context) -> Read:
     undated = _undated_clause(head, ctx) if dated_forms(head) and not NEGATIVE.search(head) else None
     if undated is not None:  # "… to the month it was closed": a date no time dimension names, not a filter
         return Read(RuleReading(text, "unread", 0.0, undated))
+    mapped = treated(text, low, ctx) if not CONVERT.search(low) else None
+    if mapped is not None:  # "Treat bank transfers as wire payments"
+        return mapped
     if INCLUDE.search(low) and not negative and not POSITIVE.search(low):
         dated = _time_rule(low, words, ctx) if re.match(r"\s*count\w*\b", low) else None
         if dated:  # "Count invoices by the month they were paid": a date, not an inclusion

@@ -23,7 +23,7 @@ RULE_GLUE = frozenset(
     "exclude excluded excluding except only just include including keep count counted counting leave "
     "leaving out without status state type kind record row limited limit restricted restrict solely "
     "exclusively nothing must omit omitted omitting ignore ignored ignoring drop dropped remove removed "
-    "skip skipped whose should shall will would can cannot may might need needs".split()
+    "skip skipped whose should shall will would can cannot may might need needs do doe does did".split()
 )
 
 
@@ -83,6 +83,7 @@ class Read:
     scale: float | None = None  # "as a fraction between 0 and 1" (1) or "a number from 0 to 100" (100)
     which: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # "plan tier, not segment": (yes, no)
     column_sql: str | None = None  # a predicate on a column of the source's table that is no dimension
+    treated_as: tuple[str, ...] = ()  # "Treat bank transfers as wire": ``values`` count as these values
 
 
 def flags_of(model: Model, reachable: set[str], home: set[str] | None = None) -> list[Flag]:

@@ -266,3 +266,44 @@ def test_the_fuller_date_name_wins(demo: Project) -> None:
     )
     read = rulebook.read_rule("Count them in the month they first paid", ctx)
     assert read.time_dimension == "first_paid_date"
+
+
+@pytest.mark.parametrize("mapping", ["Treat bank transfers as wire payments", "Count bank transfers as wire"])
+def test_a_value_counted_as_another_goes_with_it(demo: Project, mapping: str) -> None:
+    p = analyze(Definition("wire_like", "Invoices issued", (mapping, "only wire payments")), demo.model)
+    assert p.rules[0].status == "noop"
+    _same(
+        demo,
+        p,
+        """select m.month, count(i.invoice_id) from months m
+           left join fct_invoices_canonical i on date_trunc('month', i.issued_at) = m.month
+             and i.payment_method in ('wire', 'bank_transfer')
+           group by 1 order by 1""",
+    )
+
+
+def test_a_mapping_alone_restricts_nothing(demo: Project) -> None:
+    p = analyze(
+        Definition("all_touches", "Marketing touchpoints", ("Count referral as partner",)), demo.model
+    )
+    assert p.rules[0].status == "noop" and p.metric is not None and not (p.metric.get("filter") or "")
+
+
+def test_doesnt_count_is_a_negation(demo: Project) -> None:
+    p = analyze(
+        Definition("no_direct", "Marketing touchpoints", ("direct traffic doesn't count",)), demo.model
+    )
+    assert p.rules[0].status == "filter" and "!= 'direct'" in (p.rules[0].predicate or "")
+
+
+def test_a_percentage_without_a_scale_is_a_doubt(demo: Project) -> None:
+    p = analyze(Definition("paid_pct", "Paid invoices as a percentage of invoices issued"), demo.model)
+    assert p.metric is not None and p.confidence < 0.6
+    assert any("from 0 to 100" in d for d in p.doubts)
+    q = analyze(
+        Definition(
+            "paid_frac", "Paid invoices as a percentage of invoices issued", ("as a fraction from 0 to 1",)
+        ),
+        demo.model,
+    )
+    assert not any("from 0 to 100" in d for d in q.doubts)
