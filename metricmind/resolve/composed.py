@@ -218,6 +218,23 @@ class _ComposedReading(_MetricReading):
                         self.used[i] = True
                 return
 
+    def reached_by_credit_only(self, base: str | None, credited: str) -> bool:
+        """Whether a dimension or value the question names is out of ``base``'s reach but within that of its
+        credited measure (a touchpoint's campaign for new MRR): the credit is what is asked.
+        """
+        if base is None:
+            return False
+        for picks in self.by_first.values():
+            for p in picks:
+                dims = {e.target.split("=", 1)[0] for e in p.entries if e.kind in ("dimension", "value")}
+                if not dims or not all(self.used[p.first : p.last]):
+                    continue
+                if not any(self.r.reachable(base, d) for d in dims) and any(
+                    self.r.reachable(credited, d) for d in dims
+                ):
+                    return True
+        return False
+
     def claim_word_after(self, end: int) -> None:
         """Claim the first word starting after character ``end`` ("ratio" in "X to Y ratio")."""
         k = next((t.index for t in self.tokens if t.start >= end), None)
@@ -309,10 +326,13 @@ class _ComposedReading(_MetricReading):
         )
         if wants_analysis(self.tokens, where) and not credited:
             return  # "new MRR under last touch", "Markov credit": an attribution analysis (read_analysis)
-        if base is None or (chosen is None and not speaks_of_credit(self.tokens)):
+        default = next((a for a in found if a.base == base and a.model == DEFAULT_MODEL), None)
+        # "how much new MRR did each campaign generate": a breakdown only the credited measure reaches
+        implied = chosen is None and default is not None and self.reached_by_credit_only(base, default.metric)
+        if base is None or (chosen is None and not speaks_of_credit(self.tokens) and not implied):
             return
         if chosen is None:
-            chosen = next((a for a in found if a.base == base and a.model == DEFAULT_MODEL), None)
+            chosen = default
             if chosen is None:
                 return
             res.notes.append(

@@ -121,6 +121,16 @@ class _DescribedReading(_ReadingBase):
             e.kind == "value" and e.source == "value" for e in self.lex.lookup((word,))
         )
 
+    def built_from(self, metric: str, parts: list[str]) -> bool:
+        """Whether ``metric`` is computed from one of ``parts`` (a ratio's numerator or denominator, a derived
+        metric's input).
+        """
+        m = self.r.model.metrics.get(metric)
+        if m is None:
+            return False
+        inputs = {i.name for i in m.inputs} | {x.name for x in (m.numerator, m.denominator) if x is not None}
+        return bool(inputs & set(parts))
+
     def described(self, metrics: list[str]) -> list[str]:
         """One metric whose own words (synonyms, description, definition) explain every word read as a
         metric and more of the question ("whats it costing us to acquire each new customer" → CAC, not new
@@ -164,6 +174,9 @@ class _DescribedReading(_ReadingBase):
         nouns = read if read and all(self.entity_noun(i) for i in read) else set()
         spans = self.res.spans.get("metrics", [])
         strong = not nouns and any(s.how in ("name", "label", "synonym", "learned") for s in spans)
+        # a metric said by its own name ("mrr on our middle plans") is renamed on one word's evidence only to a
+        # metric built from it ("what does a new customer cost us": CAC, spend over new customers)
+        named = any(s.how in ("name", "label") and s.target in metrics for s in spans)
         gain = texts.cover(best, [(i, w) for i, w in words if i in unread])[0]
         others = max((s for s, m, _ in ranked if m in metrics and m != best), default=0.0)
         second = ranked[1][0] if len(ranked) > 1 else 0.0
@@ -175,6 +188,9 @@ class _DescribedReading(_ReadingBase):
                 or (len(metrics) > 1 and (best in metrics or not joined))
             )
             or score <= others
+            or (
+                named and len(hit & unread) < 2 and best not in metrics and not self.built_from(best, metrics)
+            )
             or (
                 second >= score * 0.9 and best not in metrics
             )  # keeping one of the metrics read needs no margin

@@ -88,6 +88,7 @@ class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
         catalog_metrics(self.r.model, self.res)
         self.finish_order()
         self.read_ranked_tiers()
+        self.read_middle_tiers()
         self.check_leftovers(picks)
         self.note_corrections()
         self.calibrate()

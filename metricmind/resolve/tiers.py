@@ -17,6 +17,8 @@ MEMBERSHIP = frozenset({"on", "in", "among", "amongst", "within"})
 SOURCE = frozenset({"from", "for", "of", "across"})
 """A word before a rank that may name values or rank the groups ("churned MRR from our biggest plan", "MRR for
 the top two plans"): unsure."""
+MIDDLE = frozenset({"mid", "middle", "midrange", "intermediate", "midsize", "midsized"})
+"""Words for the values between the lowest and the highest ("the mid-tier plans", "middle plans")."""
 RANK_UNSURE = 0.25
 """Confidence lost for a ranking after a word of membership on a dimension with no declared order."""
 
@@ -75,3 +77,28 @@ class _TierReading(_ReadingBase):
         self.span_chars(
             "filters", self.tokens[i].start, spans[0].end, f"{dims[0]} in {', '.join(members)}", "rank"
         )
+
+    def read_middle_tiers(self) -> None:
+        """The values between a declared order's lowest and highest ("the mid-tier plans", "our middle
+        plans", on a dimension that orders three or more): a filter, not a breakdown.
+        """
+        res = self.res
+        for span in list(res.spans.get("group_by", [])):
+            k = self.token_at.get(span.start)
+            dim = span.target
+            if k is None or k < 1 or dim.startswith(METRIC_TIME):
+                continue
+            j = k - 1
+            if self.tokens[j].norm not in MIDDLE:
+                continue
+            values = self.value_order(dim)
+            if len(values) < 3:
+                continue
+            members = values[1:-1]
+            self.claim(j, j + 1)
+            res.group_by = [(n, g) for n, g in res.group_by if n != dim]
+            res.spans["group_by"] = [x for x in res.spans["group_by"] if x is not span]
+            res.filters.append(Filter(dim, "in" if len(members) > 1 else "=", tuple(members)))
+            self.span_chars(
+                "filters", self.tokens[j].start, span.end, f"{dim} in {', '.join(members)}", "rank"
+            )

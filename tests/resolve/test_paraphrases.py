@@ -290,3 +290,35 @@ def test_another_noun_for_the_entity_a_metric_counts_is_who(resolver: Resolver) 
     res = resolver.resolve("how many clients cancelled in q1", as_of=DAY)
     assert res.answerable, res.reason
     assert res.metrics == ["churned_customers"] and res.confidence >= 0.8
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["new mrr by campaign last quarter", "how much new mrr did each touchpoint campaign bring in 2024"],
+)
+def test_a_breakdown_only_the_credited_measure_reaches_reads_the_default_attribution(
+    resolver: Resolver, question: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert len(res.metrics) == 1 and "attributed" in res.metrics[0]
+    assert [n for n, _ in res.group_by if n != "metric_time"] == ["touchpoint__campaign"]
+    assert any("assumed" in n for n in res.notes)
+
+
+@pytest.mark.parametrize(
+    "question", ["expansion mrr from the mid-tier plans last qtr", "mrr on our middle plans"]
+)
+def test_the_middle_of_a_declared_order_is_its_inner_values(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.group_by == []
+    assert _filters(res) == {("subscription__plan_tier", "in", ("Growth", "Pro"))}
+
+
+@pytest.mark.parametrize("question", ["mrr from yearly contracts", "arr for the middle plans"])
+def test_a_metric_said_by_its_name_is_not_renamed_on_one_words_evidence(
+    resolver: Resolver, question: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.metrics and res.metrics[0] in ("mrr", "arr"), res.metrics
