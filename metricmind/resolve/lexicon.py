@@ -138,6 +138,7 @@ def build_lexicon(
                 lex.add(f"{inner} {outer}", Entry("metric", m.name, "label"))
         for syn in _strings(m.meta.get("synonyms")):
             lex.add(syn, Entry("metric", m.name, "synonym"))
+    _add_word_aliases(lex, model)
     # "churn rate" also answers to "churn": the phrase without its generic words, when unambiguous.
     reduced: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for key, entries in list(lex.phrases.items()):
@@ -183,6 +184,9 @@ def build_lexicon(
                 lex.add(d.label, Entry("dimension", name, "label"))
             for syn in _strings(d.meta.get("synonyms")):
                 lex.add(syn, Entry("dimension", name, "synonym"))
+            if len(words) > 1 and words[-1] in TIME_UNITS and not lex.lookup(stems(" ".join(words[:-1]))):
+                # "term_months" answers to "term" ("avg loan size by term"), never to "month"
+                lex.add(" ".join(words[:-1]), Entry("dimension", name, "head"))
             if len(words) > 1 and words[-1] not in TIME_UNITS:
                 # (a head word that is a unit of time, "term_months", never takes "by month" from the grain)
                 lex.add(words[-1], Entry("dimension", name, "head"))
@@ -286,6 +290,33 @@ _NUMBER_NAMES = (
     "ten",
     "eleven",
 )
+
+
+def _add_word_aliases(lex: Lexicon, model: Model) -> None:
+    """A one-word synonym of a one-word metric ("apps" for ``applications``) is a word for that word: the
+    catalog's other metric phrases holding it answer to the synonym in its place ("app to loan conversion"
+    for ``application_to_loan_conversion``, "approved apps"), unless that phrase names something already.
+    """
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for m in model.metrics.values():
+        names = {stems(t) for t in (m.name.replace("_", " "), m.label or "") if t}
+        word = next((k[0] for k in names if len(k) == 1), None)
+        if word is None:
+            continue
+        for syn in _strings(m.meta.get("synonyms")):
+            alias = stems(syn)
+            if len(alias) == 1 and alias[0] != word:
+                aliases[word].add(alias[0])
+    for key, entries in list(lex.phrases.items()):
+        exact = [e for e in entries if e.kind == "metric" and e.source in ("name", "label")]
+        if len(key) < 2 or not exact:
+            continue
+        for k, w in enumerate(key):
+            for said in aliases.get(w, ()):
+                other: tuple[str, ...] = (*key[:k], said, *key[k + 1 :])
+                if not lex.lookup(other):
+                    for e in exact:
+                        lex.add(" ".join(other), Entry("metric", e.target, "synonym"))
 
 
 def _add_flags(lex: Lexicon, model: Model) -> None:

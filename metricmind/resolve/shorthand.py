@@ -238,7 +238,11 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
         words = SHORT_FORMS.get(t.norm)
         if t.norm == "mkt" and prev is not None and prev.norm == "mid":
             words = "market"  # "mid mkt": mid-market, not marketing
-        if words is None or t.stem in vocabulary:
+        # a catalog word is kept as typed, unless the catalog also uses the word it stands for ("avg" of a
+        # measure ``avg_apr`` beside labels saying "Average …": the long form reads every phrase)
+        if words is None or (
+            t.stem in vocabulary and not (words and all(stem(w) in vocabulary for w in words.split()))
+        ):
             out.append(t)
             i += 1
             continue

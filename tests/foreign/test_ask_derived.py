@@ -180,3 +180,33 @@ def test_the_everyday_words_are_english_and_the_catalogs_own(lending: Project) -
     assert {"good", "current", "check"} <= words  # English
     assert not {"excellent_credit", "dpd_60_89", "ach"} & words  # values are not prose
     assert not {"starter", "trialing", "superseded"} & everyday_words(lending.model)  # no demo values
+
+
+def test_a_one_word_synonym_stands_for_its_word_in_other_names(lending: Project) -> None:
+    # "apps" is the catalog's synonym of applications: "app" then stands for "application" in the
+    # conversion's name and the approvals' label
+    r = lending.resolver()
+    res = r.resolve("app to loan conversion by acquisition channel", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.metrics == ["application_to_loan_conversion"]
+    assert res.group_by == [("borrower__acquisition_channel", None)]
+    assert r.resolve("approved apps in may", as_of=AS_OF).metrics == ["approved_applications"]
+
+
+def test_a_dimension_counted_in_a_unit_of_time_answers_to_its_noun(lending: Project) -> None:
+    res = lending.resolver().resolve("average loan size by term", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.group_by == [("loan__term_months", None)]
+
+
+def test_a_short_form_the_catalog_also_spells_out_is_read_long(lending: Project) -> None:
+    # "avg" is a word of the measure avg_apr; the labels say "Average …": "avg loan size" is the label
+    r = lending.resolver()
+    for question, metric in (
+        ("avg loan size by risk grade", "average_loan_size"),
+        ("avg apr", "average_apr"),
+    ):
+        res = r.resolve(question, as_of=AS_OF)
+        assert res.answerable, res.reason
+        assert res.metrics == [metric]
+        assert res.confidence >= 0.8, res.notes
