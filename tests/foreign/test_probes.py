@@ -17,9 +17,9 @@ from metricmind.project import Project
 from tests.resolve import blindset
 
 PROBES = Path(__file__).parent / "questions" / "probes.yml"
-FLOOR = {"bazaar": 0.8, "helpdesk": 0.85, "lending": 0.85}
-"""Exact-match floors per project (measured figures in docs/foreign.md)."""
-CALIBRATED = {"bazaar": 0.8, "helpdesk": 0.9, "lending": 0.9}
+FLOOR = {"bazaar": 0.86, "helpdesk": 0.86, "lending": 0.93}
+"""Exact-match floors per project, one question below the measured figures (docs/foreign.md: 90.0, 90.0, 96.7%)."""
+CALIBRATED = {"bazaar": 0.9, "helpdesk": 0.9, "lending": 0.9}
 """Floors of the right share among answers at confidence 0.8 or more (issue 14 asks 0.9)."""
 
 
