@@ -210,7 +210,11 @@ def values_of(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str
             if any(used[i : i + size]):
                 continue
             key = words[i : i + size]
+            before = len(ctx.ambiguous)
             hit = _value(key, ctx, named) or _flag(key, ctx) or _value(key, ctx)
+            if not hit and size > 1 and len(ctx.ambiguous) > before:
+                used[i : i + size] = [True] * size  # "paid search" of two channels: never "paid" alone
+                continue
             if hit:
                 # a value group ("mobile" → ios|android, config.meta value_groups) keeps each of its values
                 for value in hit[1].split("|"):
