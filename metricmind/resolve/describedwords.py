@@ -121,6 +121,19 @@ class _DescribedReading(_ReadingBase):
             e.kind == "value" and e.source == "value" for e in self.lex.lookup((word,))
         )
 
+    def beside_named(self, metrics: list[str]) -> set[int]:
+        """The words right before or after a metric said by its own name ("avg csat rating": "rating" makes
+        one noun phrase with "csat"; "mrr from yearly contracts": "contracts" qualifies, it does not rename).
+        """
+        out: set[int] = set()
+        for x in self.res.spans.get("metrics", []):
+            if x.how not in ("name", "label") or x.target not in metrics:
+                continue
+            inside = [t.index for t in self.tokens if x.start <= t.start < x.end]
+            if inside:
+                out.update({inside[0] - 1, inside[-1] + 1})
+        return out
+
     def built_from(self, metric: str, parts: list[str]) -> bool:
         """Whether ``metric`` is computed from one of ``parts`` (a ratio's numerator or denominator, a derived
         metric's input).
@@ -189,7 +202,11 @@ class _DescribedReading(_ReadingBase):
             )
             or score <= others
             or (
-                named and len(hit & unread) < 2 and best not in metrics and not self.built_from(best, metrics)
+                named
+                and len(hit & unread) < 2
+                and best not in metrics
+                and not self.built_from(best, metrics)
+                and not (hit & unread & self.beside_named(metrics))
             )
             or (
                 second >= score * 0.9 and best not in metrics
