@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from metricmind.resolve.text import Token, stem
+from metricmind.resolve.text import FILLERS, Token, root, stem
+from metricmind.resolve.words import GRAMMAR
 
 SHORT_FORMS: dict[str, str] = {
     "touchpts": "touchpoints",
@@ -238,6 +239,7 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
         words = SHORT_FORMS.get(t.norm)
         if t.norm == "mkt" and prev is not None and prev.norm == "mid":
             words = "market"  # "mid mkt": mid-market, not marketing
+        words = catalog_word_for(t.norm, words, vocabulary)
         # a catalog word is kept as typed, unless the catalog also uses the word it stands for ("avg" of a
         # measure ``avg_apr`` beside labels saying "Average …": the long form reads every phrase)
         if words is None or (
@@ -250,6 +252,22 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
             out.append(_word(t, w, t.start, t.end))
         i += 1
     return [replace(t, index=k) for k, t in enumerate(out)]
+
+
+def catalog_word_for(short: str, words: str | None, vocabulary: frozenset[str] | set[str]) -> str | None:
+    """The word a noun's short form stands for in this catalog: the listed word when the catalog uses it,
+    else the one catalog word (one root) the short form begins ("inv" is inventory where the catalog has
+    inventory and no invoice), else the listed word. Time and grammar words keep their listed reading.
+    """
+    if not words or " " in words or len(short) < 3 or stem(words) in vocabulary:
+        return words
+    if stem(words) in GRAMMAR or words in GRAMMAR or stem(words) in FILLERS:
+        return words
+    own = {
+        root(v): v for v in sorted(vocabulary, key=len, reverse=True) if v.isalpha() and v.startswith(short)
+    }
+    own.pop(root(short), None)
+    return next(iter(own.values())) if len(own) == 1 else words
 
 
 def per_slash(tokens: list[Token], i: int, question: str, vocabulary: frozenset[str] | set[str]) -> bool:

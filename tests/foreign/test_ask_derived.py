@@ -10,6 +10,8 @@ import datetime as dt
 from metricmind.project import Project
 from metricmind.resolve.entities import project_entities
 from metricmind.resolve.everyday import everyday_words
+from metricmind.resolve.shorthand import expand
+from metricmind.resolve.text import tokenize
 
 AS_OF = dt.date(2024, 7, 3)
 Q1 = (dt.date(2024, 1, 1), dt.date(2024, 4, 1))
@@ -210,3 +212,14 @@ def test_a_short_form_the_catalog_also_spells_out_is_read_long(lending: Project)
         assert res.answerable, res.reason
         assert res.metrics == [metric]
         assert res.confidence >= 0.8, res.notes
+
+
+def test_a_nouns_short_form_is_the_catalogs_word_it_begins() -> None:
+    # "inv" was always the demo's invoice; a catalog of inventory (and no invoice) means inventory by it
+    def said(question: str, vocabulary: set[str]) -> list[str]:
+        return [t.norm for t in expand(tokenize(question), question, vocabulary)]
+
+    assert said("inv by warehouse", {"inventory", "warehouse"}) == ["inventory", "by", "warehouse"]
+    assert said("inv by warehouse", {"invoice", "warehouse"}) == ["invoice", "by", "warehouse"]
+    assert said("inv by warehouse", {"inventory", "invoice"})[0] == "invoice"  # the listed word, used
+    assert said("prev qtr", {"preview", "quarter"}) == ["previous", "quarter"]  # time words keep theirs
