@@ -56,6 +56,13 @@ UNIT_INSIDE = re.compile(
     rf"(?P<m>millions(?:\s+of\s+{_CUR})?|\$\s?mm?))(?=\s+[a-z])",
     re.IGNORECASE,
 )
+#: "…, as a percentage", "in per cent", "(%)": the definition's own unit (never "as a percentage of …", a
+#: ratio's shape, whose scale the rules or numbers say).
+PERCENT_SAID = re.compile(
+    r"(?:,\s*|\s+|\(\s*)(?:expressed |shown |reported |given )?(?:as an? |in )(?:percent(?:age)?s?|per ?cent|pct)"
+    r"(?!\s*of\b)\s*\)?(?=\s*(?:[,;.]|$))|\s*\(\s*%\s*\)(?=\s*(?:[,;.]|$))",
+    re.IGNORECASE,
+)
 #: "per 1,000 invoices": a ratio stated per a round number of its denominator.
 PER_N = re.compile(
     r"\bper\s+(?:(?P<n>100|1,?000|10,?000|100,?000|1,?000,?000)|(?P<kn>1|10|100)k|(?:a |one )?"
@@ -90,6 +97,7 @@ class Scale:
     divide: float = 1.0
     what: str = ""
     duration: str | None = None  # "hour": the factor depends on the aggregated column's unit
+    percent: bool = False  # "as a percentage": × 100 of a fraction; a value in percent already is covered
 
     def expr(self, name: str) -> str:
         """The derived expression over the metric ``name``."""
@@ -186,6 +194,11 @@ def said(definition: Definition) -> Said | None:
     if found is not None:
         text, scale = found
         scales.append(scale)
+    if found is None and not _scale_said(definition):  # "SMB logo churn rate, as a percentage"
+        cut = PERCENT_SAID.search(text)
+        if cut is not None:
+            text = re.sub(r"\s+", " ", f"{text[: cut.start()]} {text[cut.end() :]}").strip(" ,;:-")
+            scales.append(Scale(multiply=100.0, what="as a percentage (× 100)", percent=True))
     rules: dict[int, str] = {}
     problem = None
     for i, r in enumerate(definition.rules):
@@ -208,6 +221,19 @@ def said(definition: Definition) -> Said | None:
         definition.name, text, tuple(r for i, r in enumerate(definition.rules) if i not in rules)
     )
     return Said(rest, scales[0] if scales else Scale(), rules, problem)
+
+
+def _scale_said(definition: Definition) -> bool:
+    """The definition or a rule states a scale with numbers or words the other readers read ("(0 to 100)",
+    "express as a percentage"): the definition's own percent words are then theirs.
+    """
+    from metricmind.define.items import said_scale
+    from metricmind.define.ruleforms import scale_of
+
+    texts = (definition.text, *definition.rules)
+    return any(said_scale(t) is not None for t in texts) or any(
+        scale_of(r.lower()) is not None for r in definition.rules
+    )
 
 
 def kept(said_units: Said, original: Definition) -> list[Said]:
@@ -256,6 +282,22 @@ def _already(model: Model, metric: dict[str, Any], scale: Scale) -> str | None:
         ):
             return name
     return None
+
+
+def _in_percent(model: Model, proposal: Proposal) -> bool:
+    """The proposed metric is in percent already: its unit says so, or every column it aggregates is a
+    ``*_pct`` / ``*_percent`` one.
+    """
+    metric = proposal.metric or {}
+    unit = str(((metric.get("config") or {}).get("meta") or {}).get("unit") or "")
+    if unit in ("percent", "percentage"):
+        return True
+    from metricmind.define.extend import proposal_model  # extend → newtime → rules → columns → extend
+
+    extended = proposal_model(model, proposal)
+    names = extended.measures_of(str(metric.get("name")))
+    exprs = [str(extended.measures[n].expr if n in extended.measures else n) for n in names]
+    return bool(exprs) and all(re.search(r"(?:_pct|_percent|percentage)$", e) for e in exprs)
 
 
 def _a_fraction(metric: dict[str, Any]) -> bool:
@@ -327,6 +369,8 @@ def scaled(
                 if max(factor.multiply, factor.divide) not in FACTORS:
                     problem = f"converts {own}s {scale.what}, a factor not allowed"
                 why = f"the value is reported {scale.what}: its column is in {own}s"
+        elif scale.percent and _in_percent(model, proposal):
+            status, why, factor = "covered", "the value is already a percentage (0 to 100)", None
         elif scale.multiply != 1.0 and not _a_fraction(metric):
             problem = f"says {scale.what}, which scales a fraction, but the metric is no ratio in 0-1"
     if problem is not None:

@@ -12,7 +12,7 @@ from metricmind.define.proposal import Proposal
 from metricmind.define.restate import own_rules, restates, words_of
 from metricmind.define.units import Scale, in_text, rule_unit, said
 from metricmind.project import Project
-from tests.define.monthly import assert_same_as_hand
+from tests.define.monthly import assert_same_as_hand, proposal_months
 
 LIVE_MRR = """
     , live as (
@@ -229,3 +229,24 @@ def test_a_metric_already_in_that_unit_is_not_scaled_again(demo: Project) -> Non
     assert [r.status for r in p.rules if r.text.startswith("(in the definition)")] == ["covered"]
     scaled = analyze(Definition("arr_k", "ARR in thousands", ()), demo.model)  # the catalog's own: scaled
     assert scaled.metric is not None and "1000.0" in scaled.metric["type_params"]["expr"]
+
+
+@pytest.mark.parametrize(
+    "text", ["Logo retention in percent", "Logo retention, as a percentage", "Logo retention (%)"]
+)
+def test_a_rate_said_as_a_percentage_is_scaled(demo: Project, text: str) -> None:
+    p = _propose(demo, "retention_pct", text)
+    assert p.unread == [] and "100.0" in p.metric["type_params"]["expr"]  # type: ignore[index]
+    got = proposal_months(demo, p)
+    base = proposal_months(demo, _propose(demo, "retention", "Logo retention"))
+    assert len(got) == len(base) == 12
+    assert all(abs(got[m] - 100.0 * base[m]) < 1e-6 for m in base)
+
+
+def test_a_percentage_of_a_value_in_percent_is_covered_and_of_a_count_unread(demo: Project) -> None:
+    p = _propose(demo, "disc", "Average discount on live subscriptions at month end, as a percentage")
+    assert [r.status for r in p.rules if r.text.startswith("(in the definition)")] == ["covered"]
+    q = analyze(Definition("seats_pct", "Seats at month end, as a percentage", ()), demo.model)
+    assert q.refused is not None or q.unread
+    shape = analyze(Definition("x", "Refunds as a percentage of collections", ()), demo.model)
+    assert all("(× 100)" not in r.reason for r in shape.rules)  # a ratio's shape: its scale is the rules'
