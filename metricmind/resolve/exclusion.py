@@ -148,6 +148,26 @@ def relative_before(tokens: list[Token], j: int, lo: int) -> int | None:
     return None
 
 
+def exclusion_around(
+    tokens: list[Token], first: int, last: int, nouns: frozenset[str] = frozenset()
+) -> tuple[int, int] | None:
+    """The verb of a two-word cue before the value at ``first``..``last`` and its particle right after it,
+    across a noun of the value's dimension (``nouns``, stems): "leaving email out", "taking the SMB segment
+    out", "leave the partners aside". The verb's span.
+    """
+    if last < len(tokens) and tokens[last].stem in nouns:
+        last += 1
+    if last >= len(tokens):
+        return None
+    particle = tokens[last].norm
+    j = first - 1
+    while j >= 0 and first - j <= 3 and tokens[j].norm in ("the", "our", "all", "any"):
+        j -= 1
+    if j >= 0 and tokens[j].norm in CUE_PAIRS and particle in CUE_PAIRS[tokens[j].norm]:
+        return j, j + 1
+    return None
+
+
 def exclusion_after(
     tokens: list[Token], last: int, nouns: frozenset[str] = frozenset()
 ) -> tuple[int, int] | None:

@@ -10,7 +10,7 @@ from bisect import bisect_left
 
 from metricmind.resolve.describe import PHRASE_WEIGHT
 from metricmind.resolve.describe import key as word_key
-from metricmind.resolve.exclusion import exclusion_after, exclusion_cue
+from metricmind.resolve.exclusion import exclusion_after, exclusion_around, exclusion_cue
 from metricmind.resolve.leftvalues import after_cue, left_values, value_part
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.loosevalues import DEMONYMS, demonym, prefixed
@@ -418,6 +418,12 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
         cue = exclusion_cue(self.tokens, i, self.used, self.r.entities.nouns)
         if cue is None and last is not None:
             cue = exclusion_after(self.tokens, last, self.dimension_nouns(i))
+        if cue is None and last is not None:
+            nouns = self.dimension_nouns(i)
+            cue = exclusion_around(self.tokens, i, last, nouns)
+            if cue is not None:
+                end = last + 2 if last < len(self.tokens) and self.tokens[last].stem in nouns else last + 1
+                self.claim(last, end)  # ("leaving email out": the particle is part of the cue)
         if cue is None:
             return False
         self.claim(*cue)

@@ -224,13 +224,18 @@ class _ThresholdReading(_ComposedReading):
         """The metric a phrase of one to three words right after position ``i`` names, if one does ("over 20k
         of MRR", "more than 5k in new MRR": across one preposition too).
         """
-        if i < len(self.tokens) and self.tokens[i].norm in ("of", "in", "worth") and not self.used[i]:
+        across = i < len(self.tokens) and self.tokens[i].norm in ("of", "in", "worth") and not self.used[i]
+        if across:
             i += 1
         for size in (3, 2, 1):
             words = tuple(self.stems[i : i + size])
             if len(words) < size:
                 continue
             found = [e.target for e in self.lex.lookup(words) if e.kind == "metric"]
+            if across:  # "over 20k of MRR" is an amount of it; "50k in invoices" is no count of invoices
+                found = [
+                    m for m in found if str(self.r.model.metrics[m].meta.get("unit") or "") == "currency"
+                ]
             if found:
                 return found[0]
         return None

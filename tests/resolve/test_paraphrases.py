@@ -20,7 +20,9 @@ def _filters(res: object) -> set[tuple[str, str, tuple[str, ...]]]:
     return {(f.field, f.op, f.values) for f in res.filters}  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize(("name", "floor"), [("paraphrases.yml", 0.85), ("paraphrases2.yml", 0.8)])
+@pytest.mark.parametrize(
+    ("name", "floor"), [("paraphrases.yml", 0.85), ("paraphrases2.yml", 0.8), ("paraphrases3.yml", 0.88)]
+)
 def test_the_paraphrase_probes_read_mostly_right_and_calibrated(
     resolver: Resolver, name: str, floor: float
 ) -> None:
@@ -322,3 +324,26 @@ def test_a_metric_said_by_its_name_is_not_renamed_on_one_words_evidence(
 ) -> None:
     res = resolver.resolve(question, as_of=DAY)
     assert res.metrics and res.metrics[0] in ("mrr", "arr"), res.metrics
+
+
+@pytest.mark.parametrize(
+    ("question", "field", "value"),
+    [
+        ("touchpoints this year, leaving email out", "touchpoint__channel", "email"),
+        ("arr taking the smb segment out", "customer__segment", "SMB"),
+        ("new customers last month, leave partner aside", "customer__acquisition_channel", "partner"),
+    ],
+)
+def test_a_cue_split_around_its_value_excludes(
+    resolver: Resolver, question: str, field: str, value: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert _filters(res) == {(field, "!=", (value,))}
+
+
+def test_an_amount_in_a_count_noun_is_what_was_paid(resolver: Resolver) -> None:
+    res = resolver.resolve("how many clients paid us over 30k in invoices in 2024", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["active_customers"]
+    assert [f.metric for f in res.filters] == ["invoice_revenue"]
