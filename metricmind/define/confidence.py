@@ -210,8 +210,7 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
     explained = {_fold(w) for t in texts for w in stems(t.lower().replace("_", " ").replace("-", " "))}
     text = proposal.definition.text
     explained |= {_fold(w) for w in SHAPE_WORDS | VERBS | (verbs_in(text) & USE_VERBS) | dating_verbs(text)}
-    if any(f in (r.predicate or "") for r in proposal.rules for f in ("is_trial", "is_paid")):
-        explained |= {"paid", "paying", "pay"}  # a filter on the trial or paid flag says what "paid" means
+    explained |= {_fold(w) for w in flag_words(model, proposal.rules)}  # "paid" of is_trial = false
     values = {v.lower() for r in proposal.rules for v in re.findall(r"'([^']+)'", r.predicate or "")}
     for m in MEANS.finditer(text):  # "By big customers I mean the Enterprise segment"
         named, meaning = m.group(1) or m.group(3) or "", m.group(2) or m.group(4) or ""
@@ -233,6 +232,28 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
     for w in content(without_examples(proposal.definition.text)):
         if _fold(w) not in explained and w not in out and not w.isdigit():
             out.append(w)
+    return out
+
+
+_FLAG = re.compile(r"Dimension\('(?:\w+__)*((?:is|has|was)_\w+)'")
+
+
+def flag_words(model: Model, rules: list[RuleReading]) -> set[str]:
+    """Stems of what the yes/no flags the rules filter on are called: the flag's own word, its synonyms
+    and its values' aliases (``is_trial``'s "no" words "paid", "paying" on the demo), which the filter
+    explains.
+    """
+    names = {m.group(1) for r in rules for m in _FLAG.finditer(r.predicate or "")}
+    out: set[str] = set()
+    for sm in model.semantic_models.values():
+        for d in sm.dimensions:
+            if d.name not in names:
+                continue
+            texts = [d.name.split("_", 1)[1], *(str(s) for s in d.meta.get("synonyms") or ())]
+            texts += [str(a) for v in (d.meta.get("value_aliases") or {}).values() for a in v or ()]
+            for t in texts:
+                for w in stems(t.lower().replace("_", " ").replace("-", " ")):
+                    out |= {w, w[:-3]} if w.endswith("ing") and len(w) > 5 else {w}  # paying → pay
     return out
 
 

@@ -9,11 +9,12 @@ import re
 from metricmind.define.dating import dated_forms
 from metricmind.define.implied import STATE_WORDS
 from metricmind.define.kinds import defining, difference, word_in
+from metricmind.define.money import asks_money
 from metricmind.define.parts import own_words
 from metricmind.define.proposal import Definition
 from metricmind.define.rank import is_rate, is_ratio, measures_of, rank
 from metricmind.define.terms import Term, entities_named, find_term
-from metricmind.define.words import MONEY, RATIO, content, lexicon, stems
+from metricmind.define.words import RATIO, content, lexicon, stems
 from metricmind.resolve.lexicon import COMMON_WORDS, Lexicon
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Metric, Model
@@ -336,7 +337,7 @@ def mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
     entity = ""
     if counted:
         entity = stems(counted.group(2))[-1] if stems(counted.group(2)) else ""
-    elif heads and not RATIO.search(text) and not (set(words[:3]) & (MONEY | {"recurring", "revenue"})):
+    elif heads and not RATIO.search(text) and not asks_money(model, text):
         entity = heads[0][1]  # "Accounts with product usage": the thing counted heads the definition
     if entity:
         for ms in measures:

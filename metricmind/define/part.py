@@ -23,6 +23,7 @@ from metricmind.define.newmodel import plan
 from metricmind.define.parts import (
     clause_for,
     explained,
+    home_words,
     kin,
     monthly_expression,
     named_fully,
@@ -79,12 +80,14 @@ def build_part(
         not compatible(model, base, term, named) or narrower_state(model, base, term, text)
     ):
         base = None
-    if base is not None and term is None and not named_fully(base, text) and not same_unit(base, text):
+    if base is not None and term is None and not named_fully(base, text) and not same_unit(model, base, text):
         base = None  # "live subscriptions at month end" is a count, not the currency of `mrr`
     if base is not None and name != definition.name and not named_fully(base, text):
         extra = [w for w in content(text) if w not in own_words(base, term) and w not in STATE_WORDS]
         if extra and set(extra) <= set(content(base.description)) and not named:
             extra = []  # "sellers who sold at least one item": the metric's own description, word for word
+        if extra:  # "the amount of all invoices issued": its rows' entity and their date
+            extra = [w for w in extra if w not in home_words(model, base)]
         if extra:  # "enabled users" is not `active_users` filtered to enabled ones
             return (
                 f"{text!r} names `{base.name}` only in part, and {', '.join(map(repr, extra))} may make it "

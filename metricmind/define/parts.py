@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 
 from metricmind.define import rules as rulebook
+from metricmind.define.money import is_money, vocab
 from metricmind.define.terms import Term
-from metricmind.define.words import MONEY, bare_time_name, lexicon, stems
+from metricmind.define.words import bare_time_name, lexicon, stems
 from metricmind.spec.model import Metric, Model, SemanticModel
 
 SNAPSHOT_WORDS = frozenset("end live month active paying paid".split())
@@ -63,6 +64,22 @@ def own_words(base: Metric | None, term: Term | None) -> set[str]:
     return own
 
 
+def home_words(model: Model, base: Metric) -> set[str]:
+    """Stems that name the rows a metric reads: its measures' semantic models' primary entities and the
+    time dimensions that date them ("invoices issued" of ``billed_amount``: invoice, issued).
+    """
+    out: set[str] = set()
+    for name in model.measures_of(base.name):
+        ms = model.measures.get(name)
+        if ms is None:
+            continue
+        sm = model.semantic_models[ms.semantic_model]
+        out.update(stems((sm.primary or "").replace("_", " ")))
+        if ms.agg_time_dimension:
+            out.update(stems(bare_time_name(ms.agg_time_dimension).replace("_", " ")))
+    return out
+
+
 def strip_own(text: str, base: Metric | None, term: Term | None) -> str:
     """``text`` without the words that name the part's own metric or column ("active customers at the
     start" for ``active_customers_at_start``): the rest may name values to filter on.
@@ -75,7 +92,7 @@ def strip_own(text: str, base: Metric | None, term: Term | None) -> str:
 
 def kin(model: Model, term: Term) -> Metric | None:
     """A simple metric aggregating the same column of the same table the same way (its filter is part of
-    what that column means: "credit only on converting touches"), certified first.
+    what that column means: "credit only on converting touches"), an unfiltered one, then certified, first.
     """
     source = model.semantic_models[term.sm]
     found = []
@@ -88,8 +105,14 @@ def kin(model: Model, term: Term) -> Metric | None:
         if model.semantic_models[ms.semantic_model].relation != source.relation:
             continue
         found.append(m)
-    found.sort(key=lambda m: (m.meta.get("status") != "certified", m.name))
+    # a metric of the same column without a filter says the filter is one variant, not what the column
+    # means (`loans_funded` beside `charged_off_loans`): no filter is kept then
+    found.sort(key=lambda m: (bool(_filters(m)), m.meta.get("status") != "certified", m.name))
     return found[0] if found else None
+
+
+def _filters(m: Metric) -> list[str]:
+    return [w.sql for w in m.filter] + [w.sql for w in (m.measure.filter if m.measure else ())]
 
 
 def clause_for(rule: str, text: str) -> str:
@@ -122,10 +145,10 @@ def monthly_expression(sm: SemanticModel, column: str) -> tuple[str, str] | None
     return None
 
 
-def same_unit(base: Metric, text: str) -> bool:
+def same_unit(model: Model, base: Metric, text: str) -> bool:
     """``text`` asks for money exactly when ``base`` is in currency (said only by its description)."""
-    money = bool(set(stems(text.lower())) & MONEY)
-    return money == (str(base.meta.get("unit") or "") == "currency")
+    money = bool(set(stems(text.lower())) & vocab(model)[0])
+    return money == is_money(model, base)
 
 
 def root_of(word: str) -> str:

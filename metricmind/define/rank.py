@@ -7,10 +7,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from metricmind.define.money import MONEY, counted_entity, head, is_count, is_money, vocab, wanted_entity
 from metricmind.define.proposal import Definition
 from metricmind.define.rulecover import only_point_in_time
 from metricmind.define.statistics import statistic_asked, statistic_of
-from metricmind.define.words import COUNT, DISTINCT, MONEY, RATIO, SNAPSHOT, content, stems
+from metricmind.define.words import DISTINCT, RATIO, SNAPSHOT, content, stems
 from metricmind.resolve.lexicon import COMMON_WORDS  # noqa: F401
 from metricmind.spec.model import Measure, Metric, Model
 
@@ -38,21 +39,6 @@ def unit(metric: Metric) -> str:
     return str(metric.meta.get("unit") or "")
 
 
-def counted_unit(model: Model, metric: Metric) -> str:
-    """``count`` for a simple metric that counts rows or distinct keys, when its meta names no unit (most
-    dbt projects declare none): "Total value of items sold" is then not the number of orders.
-    """
-    if metric.type.value != "simple" or metric.measure is None:
-        return ""
-    measure = model.measures.get(metric.measure.name)
-    if measure is None:
-        return ""
-    agg = str(getattr(measure.agg, "value", measure.agg))
-    if agg in ("count", "count_distinct") or (agg == "sum" and str(measure.expr).strip() == "1"):
-        return "count"
-    return ""
-
-
 #: A dating clause ("by invoice date", "by the payment date", "dated by issue date").
 DATED_BY = re.compile(r"\b(?:dated\s+)?by\s+(?:the\s+)?(?:[a-z]+\s+){1,2}?(?:date|day)\b", re.IGNORECASE)
 
@@ -68,11 +54,12 @@ def rank(
     want = stems(text.lower().replace("_", " ").replace("-", " "))
     said = stems(spoken.lower().replace("_", " ").replace("-", " "))
     want_content = {_fold(w) for w in content(text)}
-    wants_money, wants_count = wants_unit(definition.text)
+    wants_money, wants_count = wants_unit(definition.text, model)
     wants_snapshot = bool(SNAPSHOT.search(definition.text)) or any(  # a rule "as of month end"
         only_point_in_time(r.lower()) for r in definition.rules
     )
     wants_distinct = bool(DISTINCT.search(definition.text))
+    entity = wanted_entity(model, definition.text) if wants_count else ""
     asked = statistic_asked(definition.text)
     wants_ratio = bool(RATIO.search(definition.text)) or asked.startswith("p")
     out: list[Candidate] = []
@@ -108,14 +95,16 @@ def rank(
         doc_order = set(stems(f"{m.description} {m.meta.get('definition') or ''}".lower())) & ORDER_WORDS
         overlap |= said_order & doc_order
         score = best + 1.25 * len(overlap) + 0.5 * len(ruled)
-        u = unit(m) or counted_unit(model, m)
-        if wants_money and u == "currency" or wants_count and u == "count":
+        money, counted = is_money(model, m), is_count(model, m)
+        if wants_money and money or wants_count and counted:
             score += 1.0
-        elif (wants_money and u == "count") or (wants_count and u == "currency"):
+        elif (wants_money and counted) or (wants_count and money):
             score -= 4.0
+        if entity and counted and _other_entity(entity, counted_entity(model, m)):
+            score -= 2.0  # "Loans that were …" counts loans, not the borrowers `funded_borrowers` counts
         rate = is_rate(model, m)
         if rate != wants_ratio and not (
-            by_name and rate and not (wants_count and counts_first(definition.text))
+            by_name and rate and not (wants_count and counts_first(definition.text, model))
         ):  # "ARPA" names a ratio without saying "per"; "count of CSAT responses" counts, names no ratio
             score -= 3.0
         stat = statistic_of(model, m)
@@ -128,7 +117,7 @@ def rank(
             score -= 1.0  # "open tickets at month end" is no count of tickets created in the month
         elif snapshot and not wants_snapshot and not (by_name and set(said) <= set(stems(best_phrase))):
             score -= 1.0  # unless the definition is the snapshot's name and nothing else ("Backlog")
-        if wants_distinct and u == "count":
+        if wants_distinct and counted:
             score += 0.5
         if m.meta.get("status") == "certified":
             score += 0.25
@@ -151,6 +140,13 @@ def rank(
         out.append(Candidate(m, round(score, 2), reason))
     out.sort(key=lambda c: (-c.score, c.metric.name))
     return out
+
+
+def _other_entity(wanted: str, counts: str) -> bool:
+    """A metric counting ``counts`` counts something else than ``wanted`` (``customer_month`` rows are
+    customers' months, still customers).
+    """
+    return bool(counts) and counts != wanted and wanted not in counts.split("_")
 
 
 def is_ratio(metric: Metric) -> bool:
@@ -184,32 +180,40 @@ def _fold(word: str) -> str:
     return word
 
 
-def wants_unit(text: str) -> tuple[bool, bool]:
-    """(money, count) asked for: the head of the definition ("Customers who …", "Total value of …")."""
+def wants_unit(text: str, model: Model) -> tuple[bool, bool]:
+    """(money, count) asked for: the head of the definition ("Customers who …", "Total value of …",
+    "Funded amount to borrowers …"), by English's words and the project's own (``money.vocab``).
+    """
     low = text.lower()
     if re.match(r"\s*(number|count|how many|distinct|unique)\b", low):
         return False, True
     if re.match(r"\s*(the )?(total|sum) (value|amount)\b|\s*(amount|value|money)\b", low):
         return True, False
-    words = content(text)
-    head = words[0] if words else ""
-    if head in COUNT and len(words) > 1 and words[1] in MONEY:
-        return True, False  # a compound: "invoice revenue", "customer spend", "account balance"
-    if head in COUNT:
-        return False, True
-    if head in MONEY:
+    money_words, count_words = vocab(model)
+    said = head(text)
+    if said in money_words:
         return True, False
-    money = bool(set(words) & MONEY)
-    return money, bool(set(words) & COUNT) and not money
+    if said in count_words:
+        return False, True
+    words = content(text)
+    first = words[0] if words else ""
+    if first in count_words and len(words) > 1 and words[1] in MONEY:
+        return True, False  # a compound: "invoice revenue", "customer spend", "account balance"
+    if first in count_words:
+        return False, True
+    if first in money_words:
+        return True, False
+    money = bool(set(words) & money_words)
+    return money, bool(set(words) & count_words) and not money
 
 
-def counts_first(text: str) -> bool:
+def counts_first(text: str, model: Model) -> bool:
     """The definition opens by asking for a count ("Number of …", "Customers who …"), not for a metric a
     later phrase qualifies ("CSAT for EMEA customers").
     """
     words = content(text)
     return bool(re.match(r"\s*(number|count|how many|distinct|unique)\b", text.lower())) or (
-        bool(words) and words[0] in COUNT
+        bool(words) and words[0] in vocab(model)[1]
     )
 
 

@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 
 from metricmind.define.datasets import canonical
+from metricmind.define.money import MONEY, asks_money
 from metricmind.define.termdates import dating_texts, time_of
-from metricmind.define.words import GLUE, MONEY, POINT_IN_TIME, bare_time_name, stems
+from metricmind.define.words import GLUE, POINT_IN_TIME, bare_time_name, stems
 from metricmind.resolve.lexicon import Lexicon
 from metricmind.spec.model import Model, SemanticModel
 
@@ -256,7 +257,7 @@ def find_term(
     snapshot = bool(SNAPSHOT_CUE.search(context))
     counting = bool(COUNT_CUE.search(text)) and not averaged
     each_time = bool(TIMES.search(text))
-    money = any(w in MONEY | {"recurring", "revenue"} for w in words[:3]) and not counting
+    money = asks_money(model, text) and not counting
     named = entities_named(model, words, lexicon)
     if named and named[0][0] == 0 and not money and not averaged:
         counting = True  # "Customers who had recurring revenue …" counts customers
@@ -334,10 +335,13 @@ def find_term(
             counted = head
             if head == primary:
                 # "accounts with product usage": the clause names another table that holds the entity
+                # words the entity's own table already says (a flag's description: "The borrower's
+                # first loan with us") point nowhere else
+                mine = _own_words(model, sm)
                 elsewhere = any(
                     other.name != sm.name
                     and head in {e.name for e in other.entities}
-                    and _described(model, other) & clause
+                    and (_described(model, other) & clause) - mine
                     for other in model.semantic_models.values()
                 )
                 agg, expr, strength = "count", keys[head], 1.0 if elsewhere else 3.0
@@ -398,7 +402,8 @@ def _rows_of_values(
         or statistic(text)[0]
         or SNAPSHOT_CUE.search(" ".join(dated) or text)
         or RATIO_WORDS.search(text)
-        or any(w in MONEY | {"equivalent", "recurring", "revenue", "value"} for w in words)
+        or asks_money(model, text, len(words))
+        or any(w in MONEY | {"equivalent", "recurring"} for w in words)
     ):
         return None  # money, a statistic, a snapshot or a ratio: never a count of rows
     named = {sm: n for sm, n in own_dims.items() if n}
@@ -488,6 +493,16 @@ def _phrase_hits(model: Model, sm: SemanticModel, column: str, words: tuple[str,
             if n >= 2 and any(words[i : i + n] == tuple(key) for i in range(len(words) - n + 1)):
                 best = max(best, n)
     return best
+
+
+def _own_words(model: Model, sm: SemanticModel) -> set[str]:
+    """Content words of a semantic model's description and of its own dimensions' names and descriptions."""
+    out = _described(model, sm)
+    for d in sm.dimensions:
+        out.update(
+            w for w in _words(f"{d.name.replace('_', ' ')} {d.description}") if w not in GLUE and len(w) > 2
+        )
+    return out
 
 
 def _described(model: Model, sm: SemanticModel) -> set[str]:

@@ -92,12 +92,6 @@ def expand(text: str) -> str:
     return text
 
 
-#: Words that ask for money (a currency measure) or for a count.
-MONEY = frozenset(
-    "value revenue amount money mrr arr spend collected collection billed dollar sum balance owed outstanding "
-    "receivable cash".split()
-)
-COUNT = frozenset("number count customer user account event touchpoint invoice trial logo signup".split())
 #: Phrases that put a value at a point in time (a month's end): "at the end of the month", "as of the last
 #: day", "on the books", "live on", "in force", "end-of-month", "month close". Shared by the ranking (which
 #: also reads "active … per month" as a snapshot) and the reader of new measures (``terms``).
