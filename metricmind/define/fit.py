@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from metricmind.define.dating import dated_forms
-from metricmind.define.implied import STATE_WORDS
+from metricmind.define.implied import state_words
 from metricmind.define.kinds import defining, difference, word_in
 from metricmind.define.money import asks_money
 from metricmind.define.parts import own_words
@@ -229,7 +229,21 @@ def _named_near(raw: list[str], i: int, dims: set[str], lx: Lexicon) -> bool:
     return False
 
 
-DISTINCT_OF = re.compile(r"\b(distinct|unique)\s+(?:\w+\s+)?(customers?|users?|accounts?|invoices?)\b", re.I)
+_DISTINCT_WORD = frozenset({"distinct", "unique"})
+
+
+def distinct_of(model: Model, text: str) -> str:
+    """The entity a "distinct"/"unique" counts ("distinct paying customers" → customer): an entity of the
+    project named within two words after it (by its name, or the name the lexicon reads as it).
+    """
+    words = stems(text.lower().replace("-", " ").replace("_", " "))
+    named = dict(entities_named(model, words, lexicon(model)))
+    for i, w in enumerate(words):
+        if w in _DISTINCT_WORD:
+            for j in (i + 1, i + 2):
+                if j in named:
+                    return named[j]
+    return ""
 
 
 #: Column-name parts that say a state of the rows ("overdue_amount"), and the words that say it: a column
@@ -278,7 +292,7 @@ def incompatible(
     unreachable = sorted(d for d in named if not compatible(model, base, None, {d}))
     if unreachable:
         return f"`{base.name}` cannot reach {', '.join(unreachable)}, which a rule names"
-    own = frozenset(own_words(base, None)) | STATE_WORDS
+    own = frozenset(own_words(base, None)) | state_words(model)
     in_text = named_dimensions(model, [SHARE_OF.sub(" ", definition.text)], own)
     unreachable = sorted(d for d in in_text if not compatible(model, base, None, {d}))
     if unreachable:
@@ -331,13 +345,10 @@ def mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
                     f"the definition measures {column!r}, a column of the canonical datasets, but no measure "
                     f"aggregates it (closest metric: `{base.name}`); a new measure needs generation"
                 )
-    counted = DISTINCT_OF.search(text)
+    entity = distinct_of(model, text)
     words = stems(text.lower().replace("-", " ").replace("_", " "))
     heads = [(i, e) for i, e in entities_named(model, words, lexicon(model)) if i <= 2]
-    entity = ""
-    if counted:
-        entity = stems(counted.group(2))[-1] if stems(counted.group(2)) else ""
-    elif heads and not RATIO.search(text) and not asks_money(model, text):
+    if not entity and heads and not RATIO.search(text) and not asks_money(model, text):
         entity = heads[0][1]  # "Accounts with product usage": the thing counted heads the definition
     if entity:
         for ms in measures:

@@ -17,15 +17,59 @@ from dataclasses import replace
 
 from metricmind.define import rules as rulebook
 from metricmind.define.proposal import RuleReading
-from metricmind.define.words import stems, without_examples
+from metricmind.define.rulevalues import find_dimension
+from metricmind.define.words import GLUE, observed, stems, without_examples
+from metricmind.spec.model import Model
 from metricmind.spec.names import SEP
 
-#: Words that describe what a metric already means (a state or a time word), never a filter on their own.
+#: English words that describe a state or a period a metric already means, never a filter on their own
+#: (adjectives of a lifecycle, not any project's values; the project's own are added by ``state_words``).
 _STATES = """
     active paying new lost churn churned cancel canceled cancelled closed won converted overdue late unpaid
-    open trialing expired lapsed month monthly year yearly other unknown growth existing current live
+    open expired lapsed month monthly year yearly other unknown growth existing current live
     """.split()
 STATE_WORDS = frozenset(_STATES) | frozenset(s for w in _STATES for s in stems(w))
+_PROJECT_STATES: dict[int, tuple[Model, frozenset[str]]] = {}
+
+
+def state_words(model: Model) -> frozenset[str]:
+    """``STATE_WORDS`` and the project's own: a word of a metric's name that is a value of a categorical
+    dimension the metric neither filters on nor computes from ("churned" of `churned_customers`, which
+    counts by the customer's movement, not by today's ``lifecycle_stage``). A metric that filters on its
+    word ("completed" of `completed_gmv`: ``order_status = 'completed'``) makes it a filter word instead.
+    """
+    hit = _PROJECT_STATES.get(id(model))
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    values: set[str] = set()
+    for sm in model.semantic_models.values():
+        for d in sm.dimensions:
+            if d.type != "categorical" or d.name.startswith(("is_", "has_", "was_")):
+                continue
+            for v in [*(d.meta.get("values") or ()), *observed(model).get(f"{sm.primary}{SEP}{d.name}", [])]:
+                if str(v).lower() not in ("true", "false"):
+                    values.update(stems(str(v).lower().replace("_", " ").replace("-", " ")))
+    filtering: set[str] = set()
+    named: set[str] = set()
+    entities = {e.name for sm in model.semantic_models.values() for e in sm.entities}
+    for m in model.metrics.values():
+        sql = [w.sql for w in m.filter] + [w.sql for w in (m.measure.filter if m.measure else ())]
+        sql += [str(model.measures[n].expr) for n in model.measures_of(m.name) if n in model.measures]
+        words = {
+            s
+            for s in stems(m.name.replace("_", " "))
+            if len(s) > 2 and not s.isdigit() and s not in GLUE and s not in entities
+        }
+        said = set(stems(" ".join(sql).lower().replace("_", " ")))
+        filtering |= words & said
+        named |= words - said
+    found = STATE_WORDS | frozenset((named & values) - filtering)
+    if len(_PROJECT_STATES) > 16:
+        _PROJECT_STATES.clear()
+    _PROJECT_STATES[id(model)] = (model, found)
+    return found
+
+
 #: Confidence of a filter read from the definition's own words (a rule says it more surely).
 IMPLIED = 0.75
 _CLAUSES = re.compile(r"[,;:()]|\s[-–—]\s")
@@ -102,6 +146,11 @@ def implied(
                 excluded = rulebook.source_excludes(key, ctx) if target is keep else None
                 if excluded:  # "MRR of trials": `mrr` leaves trials out
                     return [_unread(text, f"keeps what the source itself leaves out ({excluded!r})")]
+    for dim, negative, spoken in described_flags(text, ctx):
+        if dim in keep or dim in drop or _ruled(dim, ruled) or (negative and dim in flagged):
+            continue
+        (drop if negative else keep).setdefault(dim, []).append("true")
+        said.setdefault(dim, []).append(spoken)
     out: list[rulebook.Read] = []
     clash = _against(text, against_keep, against_drop, rules or [])
     if clash is not None:
@@ -131,6 +180,51 @@ def implied(
                 negative=negative,
             )
         )
+    return out
+
+
+def _root(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def described_flags(text: str, ctx: rulebook.Context) -> list[tuple[str, bool, str]]:
+    """(flag, negative, words said) for each yes/no flag a clause names by a word of its name that no
+    other flag has and another word of its name or description ("without passing KYC" of
+    ``is_kyc_verified``, described "Identity check (KYC) passed."): the flag said the project's way, its
+    "no" after a negative cue. The flag's name alone in other words ("KYC") is not enough.
+    """
+    names: dict[str, set[str]] = {}
+    described: dict[str, set[str]] = {}
+    # words that name rows or states, not the flag ("first loan": loan is an entity, "new" a state)
+    common = {
+        _root(s) for sm in ctx.model.semantic_models.values() for e in sm.entities for s in stems(e.name)
+    }
+    common |= {_root(w) for w in state_words(ctx.model) | GLUE}
+    for f in ctx.flags:
+        tail = f.name.rsplit(SEP, 1)[-1]
+        dim = find_dimension(ctx.model, f.name)
+        names[f.name] = {
+            _root(w) for w in stems(tail.split("_", 1)[-1].replace("_", " ")) if len(w) > 2
+        } - common
+        about = stems((dim.description if dim else "").lower().replace("_", " ").replace("-", " "))
+        described[f.name] = {_root(w) for w in about if len(w) > 2} - common
+    out: list[tuple[str, bool, str]] = []
+    for clause in _CLAUSES.split(without_examples(text)):
+        words = [w for w in stems(clause.lower().replace("-", " ").replace("_", " ")) if len(w) > 2]
+        roots = [_root(w) for w in words]
+        cue = rulebook.NEGATIVE.search(clause)
+        for flag, own in names.items():
+            unique = own - {w for other, ws in names.items() if other != flag for w in ws}
+            hits = [r for r in roots if r in unique]
+            backing = [r for r in roots if r in (own | described[flag]) and r not in hits]
+            if not hits or not backing:
+                continue
+            spoken = " ".join(w for w, r in zip(words, roots, strict=True) if r in hits or r in backing)
+            first = clause.lower().find(next(w for w, r in zip(words, roots, strict=True) if r in hits))
+            out.append((flag, cue is not None and cue.start() < max(first, 0) + 1, spoken))
     return out
 
 
@@ -207,7 +301,8 @@ def _generic(value: str, dim: str, key: tuple[str, ...], own: set[str], ctx: rul
     said = set(key)
     if not words or words <= own or said <= own:
         return True
-    if len(said) == 1 and (said <= STATE_WORDS or words <= STATE_WORDS):
+    states = state_words(ctx.model)
+    if len(said) == 1 and (said <= states or words <= states):
         return True
     return len(said) == 1 and said <= _dimension_words(ctx)
 

@@ -14,7 +14,7 @@ from metricmind.define import rules as rulebook
 from metricmind.define.columns import TableValues, numeric_columns, wrap, wrapped_snapshot
 from metricmind.define.extend import extend
 from metricmind.define.fit import compatible, named_dimensions, narrower_state
-from metricmind.define.implied import STATE_WORDS, implied
+from metricmind.define.implied import implied, state_words
 from metricmind.define.kinds import (
     GRAIN,
     dated_by,
@@ -75,7 +75,7 @@ def build_part(
     ranked = rank(model, Definition(name, text), text)
     base = next((c.metric for c in ranked[:1] if c.score >= MIN_METRIC and not is_ratio(c.metric)), None)
     if base is not None:  # values the part's own words name ("customers using the API")
-        named |= named_dimensions(model, [text], frozenset(own_words(base, term)) | STATE_WORDS)
+        named |= named_dimensions(model, [text], frozenset(own_words(base, term)) | state_words(model))
     if base is not None and (
         not compatible(model, base, term, named) or narrower_state(model, base, term, text)
     ):
@@ -83,7 +83,7 @@ def build_part(
     if base is not None and term is None and not named_fully(base, text) and not same_unit(model, base, text):
         base = None  # "live subscriptions at month end" is a count, not the currency of `mrr`
     if base is not None and name != definition.name and not named_fully(base, text):
-        extra = [w for w in content(text) if w not in own_words(base, term) and w not in STATE_WORDS]
+        extra = [w for w in content(text) if w not in own_words(base, term) and w not in state_words(model)]
         if extra and set(extra) <= set(content(base.description)) and not named:
             extra = []  # "sellers who sold at least one item": the metric's own description, word for word
         if extra:  # "the amount of all invoices issued": its rows' entity and their date

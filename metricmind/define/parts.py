@@ -169,6 +169,19 @@ def named_fully(base: Metric, text: str) -> bool:
     return False
 
 
+def _noun_forms(words: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """A participle's phrase said as a noun: ("signed", "up") → ("sign", "up"); ("charged", "off") →
+    ("charge", "off"), ("charg", "off"). Only phrases of two words or more (one word alone is too loose).
+    """
+    if len(words) < 2 or not any(w.endswith("ed") and len(w) > 4 for w in words):
+        return set()
+    out: set[tuple[str, ...]] = {()}
+    for w in words:
+        forms = {w[:-2], w[:-1]} if w.endswith("ed") and len(w) > 4 else {w}
+        out = {(*o, f) for o in out for f in forms}
+    return out - {words}
+
+
 def time_dims(model: Model, homes: list[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
     """The time dimensions of ``homes`` with the phrases (stems) that name each."""
     out: dict[str, tuple[tuple[str, ...], ...]] = {}
@@ -181,5 +194,6 @@ def time_dims(model: Model, homes: list[str]) -> dict[str, tuple[tuple[str, ...]
                 bare = stems(bare_time_name(d.name).replace("_", " "))
                 if bare and bare != stems(d.name.replace("_", " ")):  # "solved" for solved_ts
                     phrases.add(bare)
+                phrases |= _noun_forms(bare)  # "sign up" (a "sign-up month") for signed_up_at
                 out[d.name] = tuple(sorted(p for p in phrases if p))
     return out

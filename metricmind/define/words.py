@@ -212,7 +212,8 @@ def observe(model: Model, values: dict[str, list[str]]) -> None:
     _CACHE.pop(id(model), None)
 
 
-def _observed(model: Model) -> dict[str, list[str]]:
+def observed(model: Model) -> dict[str, list[str]]:
+    """The warehouse's values of ``model``'s dimensions that declare none (``observe``), by entity__name."""
     hit = _OBSERVED.get(id(model))
     return hit[1] if hit is not None and hit[0] is model else {}
 
@@ -224,7 +225,7 @@ def lexicon(model: Model) -> Lexicon:
         return hit[1]
     if len(_LEXICONS) > 16:
         _LEXICONS.clear()
-    found = build_lexicon(model, observed=_observed(model))
+    found = build_lexicon(model, observed=observed(model))
     _LEXICONS[id(model)] = (model, found)
     return found
 
@@ -270,7 +271,7 @@ def vocabulary(model: Model) -> frozenset[str]:
             texts += [d.name, d.label, d.description, d.expr, *opposites(d.name)]
             texts += [str(s) for s in d.meta.get("synonyms") or ()]
             texts += [str(v) for v in d.meta.get("values") or ()]
-            texts += _observed(model).get(f"{sm.primary}__{d.name}", [])
+            texts += observed(model).get(f"{sm.primary}__{d.name}", [])
             for v, aliases in (d.meta.get("value_aliases") or {}).items():
                 texts += [str(v), *(str(a) for a in aliases or ())]
             texts += [str(g) for g in (d.meta.get("value_groups") or {})]

@@ -36,3 +36,18 @@ def test_define_refusals_and_limits(client: TestClient) -> None:
     assert (
         client.post("/api/define/analyze", json={"name": "x", "definition": "y" * 20_000}).status_code == 422
     )
+
+
+def test_the_define_form_shows_a_time_dimension_the_proposal_adds(client: TestClient) -> None:
+    # the proposal declares `written_off_at` on invoices (a date column no dimension declares); the form
+    # listed new models, measures and metrics, never the new dimension a person must review
+    params = {
+        "name": "written_off_amount",
+        "definition": "Invoice amount",
+        "rule": ["Dated by the write-off date"],
+    }
+    shown = client.get("/define/proposal", params={**params, "format": "json"}).json()["proposal"]
+    assert [d["dimension"]["name"] for d in shown["new_dimensions"]] == ["written_off_at"]
+    html = client.get("/define/proposal", params=params).text
+    part = html.split('id="new-parts"', 1)[1].split("</ul>", 1)[0]
+    assert 'class="new-dimension"' in part and "written_off_at" in part and "invoices" in part

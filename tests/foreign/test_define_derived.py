@@ -80,7 +80,8 @@ def test_funded_amount_to_borrowers_is_money_not_the_borrower_count(lending: Pro
         lending,
         "select cast(date_trunc('month', l.funded_date) as date), sum(l.principal_amount) "
         "from prod.fct_loans l join prod.dim_borrowers b using (borrower_id) "
-        "where b.credit_band in ('excellent', 'good') and l.funded_date < '2024-07-01' group by 1 order by 1",
+        "where b.credit_band in ('excellent', 'good') and l.funded_date >= '2024-01-01' "
+        "and l.funded_date < '2024-07-01' group by 1 order by 1",
     )
     assert _equal(_monthly(lending, p), want)
 
@@ -98,7 +99,8 @@ def test_loans_that_were_first_loans_count_loans_rows_without_a_kin_filter(lendi
     want = _hand(
         lending,
         "select cast(date_trunc('month', funded_date) as date), count(*) from prod.fct_loans "
-        "where is_first_loan and funded_date < '2024-07-01' group by 1 order by 1",
+        "where is_first_loan and funded_date >= '2024-01-01' and funded_date < '2024-07-01' "
+        "group by 1 order by 1",
     )
     assert _equal(_monthly(lending, p), want)
 
@@ -114,3 +116,27 @@ def test_a_count_of_one_entity_is_not_a_count_of_another(lending: Project) -> No
     text = "Loans to borrowers in the excellent credit band"
     top = rank(m, Definition("x", text), text)[0]
     assert top.metric.name != "funded_borrowers"
+
+
+def test_a_flag_said_by_its_description_and_a_participle_date_said_as_a_noun(lending: Project) -> None:
+    # before: "by sign-up month" was unread (the time dimension is signed_up_at) and "without passing
+    # KYC" named no flag (is_kyc_verified is described "Identity check (KYC) passed."): no filter
+    p = lending.analyze_definition(
+        Definition("unverified_signups", "Borrowers who signed up without passing KYC", ("by sign-up month",))
+    )
+    readings = {r.text: r for r in p.rules}
+    assert readings["by sign-up month"].status == "time"
+    assert p.metric is not None
+    assert p.metric.get("filter") == "{{ Dimension('borrower__is_kyc_verified') }} = false"
+    want = _hand(
+        lending,
+        "select cast(date_trunc('month', signed_up_at) as date), count(*) from prod.dim_borrowers "
+        "where not is_kyc_verified and signed_up_at >= '2024-01-01' and signed_up_at < '2024-07-01' "
+        "group by 1 order by 1",
+    )
+    assert _equal(_monthly(lending, p), want)
+    passed = lending.analyze_definition(
+        Definition("verified_signups", "Borrowers who signed up after passing KYC", ("by sign-up month",))
+    )
+    assert passed.metric is not None
+    assert passed.metric.get("filter") == "{{ Dimension('borrower__is_kyc_verified') }} = true"

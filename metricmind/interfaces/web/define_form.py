@@ -269,8 +269,10 @@ def build_metric(
 
 
 def needs_package(proposal: Proposal) -> bool:
-    """True when the metric reads a measure, model or metric that does not exist yet."""
-    return bool(proposal.new_measures or proposal.new_model or proposal.new_metrics)
+    """True when the metric reads a measure, model, metric or dimension that does not exist yet."""
+    return bool(
+        proposal.new_measures or proposal.new_model or proposal.new_metrics or proposal.new_dimensions
+    )
 
 
 def _set_filters(metric: dict[str, Any], base: Any, chosen: list[str]) -> None:
