@@ -110,10 +110,16 @@ def _heads(metric: Metric) -> tuple[set[str], set[str]]:
             for w in _words(re.sub(r"\(.*?\)", " ", phrase))
             if len(w) > 1 and not w.isdigit() and not w.endswith("ed") and not re.search(r"[^s]ing$", w)
         ]
-        found = [s for s in stems(" ".join(raw)) if s not in GLUE]
+        found = [s for s in stems(" ".join(raw)) if s not in GLUE or s in MONEY]
         if found:
             (whole if len(_words(phrase)) == 1 else out).add(found[-1])
     return whole, out
+
+
+def heads_of(metric: Metric) -> set[str]:
+    """Every head noun a metric is called by (``_heads``, both kinds)."""
+    whole, longer = _heads(metric)
+    return whole | longer
 
 
 def _dimension_words(model: Model) -> set[str]:

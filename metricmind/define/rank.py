@@ -7,7 +7,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from metricmind.define.money import MONEY, counted_entity, head, is_count, is_money, vocab, wanted_entity
+from metricmind.define.money import (
+    MONEY,
+    counted_entity,
+    head,
+    heads_of,
+    is_count,
+    is_money,
+    vocab,
+    wanted_entity,
+)
 from metricmind.define.proposal import Definition
 from metricmind.define.rulecover import only_point_in_time
 from metricmind.define.statistics import statistic_asked, statistic_of
@@ -60,6 +69,9 @@ def rank(
     )
     wants_distinct = bool(DISTINCT.search(definition.text))
     entity = wanted_entity(model, definition.text) if wants_count else ""
+    said_head = head(definition.text)
+    if said_head in {e.name for sm in model.semantic_models.values() for e in sm.entities}:
+        said_head = ""  # an entity counted is matched by what each metric counts, not by its name
     asked = statistic_asked(definition.text)
     wants_ratio = bool(RATIO.search(definition.text)) or asked.startswith("p")
     out: list[Candidate] = []
@@ -100,6 +112,8 @@ def rank(
             score += 1.0
         elif (wants_money and counted) or (wants_count and money):
             score -= 4.0
+        if said_head and said_head in heads_of(m):
+            score += 0.75  # "Invoice amount …": the head noun of `billed_amount`'s name, not of a revenue
         if entity and counted and _other_entity(entity, counted_entity(model, m)):
             score -= 2.0  # "Loans that were …" counts loans, not the borrowers `funded_borrowers` counts
         rate = is_rate(model, m)
