@@ -116,12 +116,6 @@ def _heads(metric: Metric) -> tuple[set[str], set[str]]:
     return whole, out
 
 
-def heads_of(metric: Metric) -> set[str]:
-    """Every head noun a metric is called by (``_heads``, both kinds)."""
-    whole, longer = _heads(metric)
-    return whole | longer
-
-
 def _dimension_words(model: Model) -> set[str]:
     """Words of the dimensions' names: they name a property of the rows (a filter), not what is summed."""
     return {

@@ -11,7 +11,6 @@ from metricmind.define.money import (
     MONEY,
     counted_entity,
     head,
-    heads_of,
     is_count,
     is_money,
     vocab,
@@ -69,9 +68,6 @@ def rank(
     )
     wants_distinct = bool(DISTINCT.search(definition.text))
     entity = wanted_entity(model, definition.text) if wants_count else ""
-    said_head = head(definition.text)
-    if said_head in {e.name for sm in model.semantic_models.values() for e in sm.entities}:
-        said_head = ""  # an entity counted is matched by what each metric counts, not by its name
     asked = statistic_asked(definition.text)
     wants_ratio = bool(RATIO.search(definition.text)) or asked.startswith("p")
     out: list[Candidate] = []
@@ -112,8 +108,6 @@ def rank(
             score += 1.0
         elif (wants_money and counted) or (wants_count and money):
             score -= 4.0
-        if said_head and said_head in heads_of(m):
-            score += 0.75  # "Invoice amount …": the head noun of `billed_amount`'s name, not of a revenue
         if entity and counted and _other_entity(entity, counted_entity(model, m)):
             score -= 2.0  # "Loans that were …" counts loans, not the borrowers `funded_borrowers` counts
         rate = is_rate(model, m)
@@ -205,12 +199,16 @@ def wants_unit(text: str, model: Model) -> tuple[bool, bool]:
         return True, False
     money_words, count_words = vocab(model)
     said = head(text)
+    words = content(text)
+    first = words[0] if words else ""
+    if said in _COLUMN_WORDS and first in count_words:
+        # "Invoice amount": a column of the entity's table, which the column reader names ("amount");
+        # no money metric is preferred by the word alone (a refunds or a revenue metric is another column)
+        return False, True
     if said in money_words:
         return True, False
     if said in count_words:
         return False, True
-    words = content(text)
-    first = words[0] if words else ""
     if first in count_words and len(words) > 1 and words[1] in MONEY:
         return True, False  # a compound: "invoice revenue", "customer spend", "account balance"
     if first in count_words:
@@ -219,6 +217,10 @@ def wants_unit(text: str, model: Model) -> tuple[bool, bool]:
         return True, False
     money = bool(set(words) & money_words)
     return money, bool(set(words) & count_words) and not money
+
+
+#: Generic words for a column's value ("amount", "value"): after an entity noun they name its column.
+_COLUMN_WORDS = frozenset({"amount", "value", "sum"})
 
 
 def counts_first(text: str, model: Model) -> bool:
