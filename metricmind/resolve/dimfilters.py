@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from metricmind.resolve.entities import one_value
 from metricmind.resolve.exclusion import (
     continues_list,
     stray_cue,
@@ -11,13 +12,13 @@ from metricmind.resolve.leftovers import _LeftoverReading
 from metricmind.resolve.lexicon import GROUP_SEP
 from metricmind.resolve.phrasings import VS_WORDS, WHICH_MORE
 from metricmind.resolve.reading import _Pick
-from metricmind.resolve.resolution import Filter
+from metricmind.resolve.resolution import Filter, Span
 from metricmind.resolve.text import FILLERS
 from metricmind.resolve.words import (
     CONTRAST,
     CONTRAST_PAIRS,
 )
-from metricmind.spec.names import METRIC_TIME
+from metricmind.spec.names import METRIC_TIME, SEP
 
 STRAY_CUE_PENALTY = 0.3
 """An exclusion word whose scope was not traced to a value kept: answered below 0.8, or asked back."""
@@ -191,6 +192,53 @@ class _FilterReading(_LeftoverReading):
             if name not in [n for n, _ in res.group_by]:
                 res.group_by.append((name, None))
                 self.span("group_by", at[0], at[-1] + 1, name, "yes/no sides")
+
+    def filtered_entity_as_metric(self) -> None:
+        """A second metric read from a synonym that is only the entity a filter describes, right after it
+        ("resolution rate for high and urgent priority tickets": the tickets are the priority's own entity,
+        not ticket volume beside the rate): dropped.
+        """
+        res = self.res
+        if len(res.metrics) < 2:
+            return
+        for s in list(res.spans.get("metrics", [])):
+            at = [t.index for t in self.tokens if s.start <= t.start < s.end]
+            if s.how != "synonym" or len(at) != 1 or self.stems[at[0]] not in self.r.entities.nouns:
+                continue
+            noun = self.stems[at[0]]
+            ends = [
+                self.token_at.get(f.start, -1)
+                for f in res.spans.get("filters", [])
+                if f.end <= s.start and f.target.split(SEP, 1)[0] == noun
+            ]
+            own = [x for x in res.spans.get("metrics", []) if x.target == s.target]
+            if any(0 < at[0] - k <= 2 for k in ends) and len(own) == 1 and s.target in res.metrics:
+                res.metrics.remove(s.target)
+                res.spans["metrics"] = [x for x in res.spans["metrics"] if x is not s]
+
+    def filtered_metric_as_filter(self) -> None:
+        """A metric defined for one value, said after "for"/"among"/"on" beside another metric ("csat for
+        urgent tickets": ``urgent_ticket_volume`` is tickets where the priority is urgent): the other metric
+        for that value, not the two side by side, when every other metric reaches the dimension.
+        """
+        res = self.res
+        if len(res.metrics) < 2:
+            return
+        for s in list(res.spans.get("metrics", [])):
+            first = self.token_at.get(s.start)
+            if first is None or s.target not in res.metrics or len(res.metrics) < 2:
+                continue
+            j = self.prev_word(first)
+            if j < 0 or self.tokens[j].norm not in ("for", "among", "on", "amongst"):
+                continue
+            value = one_value(self.r.model, s.target)
+            rest = [m for m in res.metrics if m != s.target]
+            if value is None or not all(self.r.reachable(m, value[0]) for m in rest):
+                continue
+            res.metrics = rest
+            res.spans["metrics"] = [x for x in res.spans["metrics"] if x.target != s.target]
+            res.filters.append(Filter(value[0], "=", (value[1],)))
+            res.span("filters", Span(s.text, s.start, s.end, f"{value[0]}={value[1]}", "metric's value"))
 
     def other_side(self, first: int, last: int) -> list[int] | None:
         """The positions of the words set against a yes/no value at ``first``..``last`` by a versus word

@@ -159,6 +159,17 @@ def filtered_twin(model: Model, metric: str, field: str, value: str) -> str | No
     return found[0] if len(found) == 1 else None
 
 
+def one_value(model: Model, metric: str) -> tuple[str, str] | None:
+    """(dimension, value) of a simple metric whose only filter keeps one value (``urgent_ticket_volume``:
+    ``ticket__priority`` = urgent), or None.
+    """
+    m = model.metrics.get(metric)
+    if m is None or m.measure is None or m.measure.filter or len(m.filter) != 1:
+        return None
+    said = _EQUALS.fullmatch(m.filter[0].sql.strip())
+    return (said.group(1), said.group(2)) if said else None
+
+
 def _same_dimension(a: str, b: str) -> bool:
     """Whether two dimension names end in the same ``entity__dimension`` (paths may differ)."""
     return _short(a) == _short(b)

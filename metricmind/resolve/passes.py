@@ -81,6 +81,8 @@ class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
         self.read_origin()
         self.read_filters(picks)
         self.yes_no_sides()
+        self.filtered_entity_as_metric()
+        self.filtered_metric_as_filter()
         self.read_loose_values()
         self.read_left_values()
         self.read_threshold()

@@ -223,3 +223,27 @@ def test_a_nouns_short_form_is_the_catalogs_word_it_begins() -> None:
     assert said("inv by warehouse", {"invoice", "warehouse"}) == ["invoice", "by", "warehouse"]
     assert said("inv by warehouse", {"inventory", "invoice"})[0] == "invoice"  # the listed word, used
     assert said("prev qtr", {"preview", "quarter"}) == ["previous", "quarter"]  # time words keep theirs
+
+
+def test_the_entity_a_filter_describes_is_no_second_metric(helpdesk: Project) -> None:
+    # "tickets" is a synonym of ticket volume; after "urgent priority" it is who the filter describes
+    r = helpdesk.resolver()
+    res = r.resolve("resolution rate for high and urgent priority tickets in q2", as_of=AS_OF)
+    assert res.metrics == ["resolution_rate"]
+    assert _filters(res) == [("ticket__priority", "in", ("high", "urgent"))]
+    assert res.confidence >= 0.8
+    assert r.resolve("resolution rate and tickets by priority", as_of=AS_OF).metrics == [
+        "resolution_rate",
+        "ticket_volume",
+    ]  # listed: both
+
+
+def test_a_metric_for_one_value_said_after_for_is_that_value(helpdesk: Project) -> None:
+    # urgent_ticket_volume is tickets where the priority is urgent: "csat for urgent tickets" is csat there
+    r = helpdesk.resolver()
+    res = r.resolve("csat for urgent tickets in q2", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.metrics == ["csat"]
+    assert _filters(res) == [("ticket__priority", "=", ("urgent",))]
+    res = r.resolve("csat and urgent tickets by month", as_of=AS_OF)
+    assert sorted(res.metrics) == ["csat", "urgent_ticket_volume"]  # listed: both
