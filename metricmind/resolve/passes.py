@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 
 from metricmind.resolve.attribution import read_model, speaks_of_credit, wants_analysis
 from metricmind.resolve.audit import _AuditReading
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import catalog_metrics
+from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.notime import not_time
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
 from metricmind.resolve.reading import _Pick
@@ -19,6 +21,17 @@ from metricmind.resolve.timephrases import find_time, unit_start
 from metricmind.resolve.typos import _TypoReading
 from metricmind.resolve.words import GRAIN_ADJ
 from metricmind.spec.names import METRIC_TIME
+
+PERIOD_FORMS = {
+    "yearly": ("annual", "annualized"),
+    "annually": ("annual", "yearly"),
+    "annualised": ("annualized", "annual"),
+    "annualized": ("annual",),
+    "annual": ("yearly", "annualized"),
+    "monthly": ("month",),
+    "quarterly": ("quarter",),
+}
+"""Words of one period said in several forms (closed-class English, not any catalog's words)."""
 
 
 class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
@@ -144,6 +157,10 @@ class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
             for size in range(1, min(self.lex.max_len, n - i) + 1):
                 entries = self.lex.lookup(tuple(self.stems[i : i + size]))
                 if not entries:
+                    entries = self.period_form(i, size)  # "yearly run rate": the catalog's "annual run rate"
+                    if entries:
+                        self.period_forms.add((i, i + size))
+                if not entries:
                     continue
                 if size > 1 and self.broken(i, i + size):
                     break  # ("which tier is bigger on mrr: growth or pro": no phrase runs over a colon)
@@ -153,6 +170,25 @@ class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
                     fuzzy = any(k in self.fuzzy for k in range(i, i + size))
                     out.append(_Pick(i, i + size, entries, "", fuzzy))
         return out
+
+    @cached_property
+    def period_forms(self) -> set[tuple[int, int]]:
+        """Candidates read with a word of period said another way (``period_form``): no grain before a metric."""
+        return set()
+
+    def period_form(self, i: int, size: int) -> list[Entry]:
+        """The entries of the words ``i``..``i + size`` with a word of period said another way ("yearly" for
+        the catalog's "annual", "annualised" for "annual"): one meaning, several forms.
+        """
+        words = self.stems[i : i + size]
+        at = [k for k, w in enumerate(words) if w in PERIOD_FORMS]
+        if len(at) != 1 or size < 2:
+            return []
+        for other in PERIOD_FORMS[words[at[0]]]:
+            found = self.lex.lookup(tuple(other if k == at[0] else w for k, w in enumerate(words)))
+            if found:
+                return found
+        return []
 
     def hyphen_modifier(self, c: _Pick) -> bool:
         """Whether ``c`` is joined by a hyphen to a preposition before it ("in-app", "on-site", "per-seat"):
@@ -184,7 +220,7 @@ class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
         for c in cands:
             if any(self.used[c.first : c.last]):
                 continue
-            if self.grain_then_metric(c):
+            if (c.first, c.last) not in self.period_forms and self.grain_then_metric(c):
                 continue
             if c.first > 0 and self.moved_to(c.first - 1) and any(e.kind == "dimension" for e in c.entries):
                 self.claim(c.first, c.last)  # "move to a cheaper plan": the plan changed, no breakdown

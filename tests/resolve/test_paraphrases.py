@@ -347,3 +347,26 @@ def test_an_amount_in_a_count_noun_is_what_was_paid(resolver: Resolver) -> None:
     assert res.answerable, res.reason
     assert res.metrics == ["active_customers"]
     assert [f.metric for f in res.filters] == ["invoice_revenue"]
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("what is our yearly run rate right now", "arr"),
+        ("yearly recurring revenue by region", "arr"),
+        ("annualised recurring revenue last quarter", "arr"),
+    ],
+)
+def test_a_word_of_period_said_another_way_reads_the_catalog_phrase(
+    resolver: Resolver, question: str, metric: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
+    assert all(g != "year" for _, g in res.group_by)
+
+
+def test_a_value_said_with_another_word_of_period_filters(resolver: Resolver) -> None:
+    res = resolver.resolve("mrr from yearly contracts", as_of=DAY)
+    assert res.metrics == ["mrr"]
+    assert _filters(res) == {("subscription__billing_interval", "=", ("annual",))}
