@@ -66,6 +66,8 @@ def audit(model: Model, proposal: Proposal, columns: dict[str, dict[str, str]] |
         return False
     found = Finding()
     _share_within_whole(proposal, found)
+    _trailing_clause_on_every_part(proposal, found)
+    _one_side_of_a_ratio(proposal, found)
     try:
         extended = proposal_model(model, proposal)
     except MetricmindError:
@@ -413,3 +415,124 @@ def _percentage_as_fraction(proposal: Proposal, found: Finding) -> None:
         "the words say 'percentage' but no scale: the metric is a fraction from 0 to 1 (say 'from 0 to 100' "
         "for per cent)"
     )
+
+
+def _inputs_of(metric: dict[str, Any]) -> list[dict[str, Any]]:
+    """The input items of a ratio (numerator, denominator) or a derived metric (its metrics)."""
+    params = metric.get("type_params") or {}
+    items = [params.get("numerator"), params.get("denominator"), *(params.get("metrics") or ())]
+    return [i for i in items if isinstance(i, dict)]
+
+
+def _parts(filter_sql: str) -> list[str]:
+    """The predicates of a filter joined by ``join_filters`` ("(A) and (B)" → [A, B]); parentheses and
+    quotes inside a predicate are kept whole.
+    """
+    if not filter_sql:
+        return []
+    pieces: list[str] = []
+    depth, quoted, start, i = 0, False, 0, 0
+    while i < len(filter_sql):
+        ch = filter_sql[i]
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        elif not quoted and depth == 0 and filter_sql.startswith(" and ", i):
+            pieces.append(filter_sql[start:i])
+            start = i + len(" and ")
+            i = start
+            continue
+        i += 1
+    pieces.append(filter_sql[start:])
+    if len(pieces) == 1:
+        return [filter_sql]
+    return [_unwrap(p.strip()) for p in pieces]
+
+
+def _unwrap(piece: str) -> str:
+    """``(A)`` → ``A`` when the parentheses enclose the whole piece."""
+    if not (piece.startswith("(") and piece.endswith(")")):
+        return piece
+    depth = 0
+    for n, ch in enumerate(piece):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and n < len(piece) - 1:
+            return piece
+    return piece[1:-1]
+
+
+_LITERAL = re.compile(r"'((?:[^']|'')*)'")
+
+
+def _trailing_clause_on_every_part(proposal: Proposal, found: Finding) -> None:
+    """A clause after the definition's last comma qualifies every part ("Cash collected minus refunds, card
+    only"), not the last one only: a filter whose values it names is added to the parts that lack it.
+    """
+    metric = proposal.metric or {}
+    inputs = _inputs_of(metric)
+    text = proposal.definition.text
+    if (
+        len(inputs) < 2
+        or "," not in text
+        or structure(proposal.definition) is not None
+        and metric.get("type") == "ratio"
+        and _share_shape(proposal)
+    ):
+        return
+    tail = _words(text.rsplit(",", 1)[1])
+    if not tail:
+        return
+    preds = {_unwrap(p) for i in inputs for p in _parts(str(i.get("filter") or ""))}
+    for p in sorted(preds):
+        values = _LITERAL.findall(re.sub(r"(?:Dimension|TimeDimension)\([^)]*\)", "", p))
+        said = [_words(v) for v in values if v not in ("true", "false")]
+        if not said or not all(w and contains(tail, w) for w in said):
+            continue
+        lacking = [
+            i for i in inputs if _unwrap(p) not in {_unwrap(q) for q in _parts(str(i.get("filter") or ""))}
+        ]
+        for i in lacking:
+            i["filter"] = join_filters([f for f in (str(i.get("filter") or ""), p) if f])
+        if lacking:
+            found.fixed.append(f"the closing clause of the definition qualifies every part: {p} on each")
+
+
+def _share_shape(proposal: Proposal) -> bool:
+    shape = structure(proposal.definition)
+    return shape is not None and shape[0] == shape[1]
+
+
+ONE_SIDE = re.compile(
+    r"\b(?:in|on|for|to) (?:the )?(?P<side>numerator|denominator)(?: only)?\b", re.IGNORECASE
+)
+
+
+def _one_side_of_a_ratio(proposal: Proposal, found: Finding) -> None:
+    """A rule for one side of a ratio ("Only EMEA customers in the numerator") filters that side only."""
+    metric = proposal.metric or {}
+    params = metric.get("type_params") or {}
+    if metric.get("type") != "ratio":
+        return
+    for reading in proposal.rules:
+        m = ONE_SIDE.search(reading.text)
+        if (
+            m is None
+            or not reading.predicate
+            or re.search(r"\bboth\b|\band\b.*\b(?:numerator|denominator)\b", reading.text, re.I)
+        ):
+            continue
+        other = params.get("denominator" if m.group("side").lower() == "numerator" else "numerator")
+        if not isinstance(other, dict):
+            continue
+        kept = [p for p in _parts(str(other.get("filter") or "")) if _unwrap(p) != _unwrap(reading.predicate)]
+        if len(kept) == len(_parts(str(other.get("filter") or ""))):
+            continue
+        if kept:
+            other["filter"] = join_filters(kept)
+        else:
+            other.pop("filter", None)
+        found.fixed.append(f"rule {reading.text!r} applies to the {m.group('side').lower()} only")

@@ -199,3 +199,53 @@ def test_an_average_per_row_said_per_month_is_no_doubt(demo: Project) -> None:
     p = analyze(Definition("avg_invoice", "Average invoice amount per month"), demo.model)
     assert p.metric is not None
     assert not any("averages" in d and "check which average" in d for d in p.doubts)
+
+
+def test_a_closing_clause_qualifies_every_part_of_a_difference(demo: Project) -> None:
+    # before: ", card only" filtered the refunds alone and the cash collected kept every payment method
+    p = analyze(Definition("net_card_cash", "Cash collected minus refunds, card only"), demo.model)
+    _same(
+        demo,
+        p,
+        """select m.month, coalesce(c.v, 0) - coalesce(r.v, 0) from months m
+           left join (select date_trunc('month', paid_at) as month, sum(amount) as v from fct_invoices_canonical
+                      where is_paid and payment_method = 'card' group by 1) c on c.month = m.month
+           left join (select date_trunc('month', refunded_at) as month, sum(refunded_amount) as v
+                      from fct_invoices_canonical where is_refunded and payment_method = 'card' group by 1) r
+             on r.month = m.month
+           order by 1""",
+    )
+
+
+def test_a_rule_for_the_numerator_filters_the_numerator_only(demo: Project) -> None:
+    p = analyze(
+        Definition(
+            "emea_refund_rate", "Refunds divided by cash collected", ("Only EMEA customers in the numerator",)
+        ),
+        demo.model,
+    )
+    tp = (p.metric or {})["type_params"]
+    assert "customer__region" in tp["numerator"]["filter"]
+    assert "customer__region" not in str(tp["denominator"].get("filter") or "")
+    q = analyze(
+        Definition(
+            "emea_both",
+            "Refunds divided by cash collected",
+            ("EMEA only, in both the numerator and the denominator",),
+        ),
+        demo.model,
+    )
+    tq = (q.metric or {})["type_params"]
+    assert (
+        "customer__region" in tq["numerator"]["filter"] and "customer__region" in tq["denominator"]["filter"]
+    )
+
+
+def test_filters_split_whole() -> None:
+    from metricmind.define.audit import _parts
+    from metricmind.define.shape import join_filters
+
+    a = "({{ Dimension('x') }} is null or {{ Dimension('x') }} != 'E')"
+    b = "{{ Dimension('y') }} = 'a and b'"
+    joined = join_filters([a, b])
+    assert _parts(joined) == [a, b] and join_filters(_parts(joined)) == joined
