@@ -157,6 +157,7 @@ def build_lexicon(
             lex.add(" ".join(core), Entry("metric", next(iter(targets)), "reduced"))
 
     qualified: dict[str, set[str]] = {}  # "seller category": the entity and the head noun of its dimension
+    sibling: dict[tuple[str, str], set[str]] = {}  # "signup source": a word of a sibling column and the head
     for sm in model.semantic_models.values():
         primary = sm.primary
         if not primary:
@@ -191,6 +192,12 @@ def build_lexicon(
                 # (a head word that is a unit of time, "term_months", never takes "by month" from the grain)
                 lex.add(words[-1], Entry("dimension", name, "head"))
                 qualified.setdefault(f"{primary.replace('_', ' ')} {words[-1]}", set()).add(name)
+                # a word of a sibling column qualifies the head ("signup source": the source of the model
+                # whose ``signup_at`` it is, not the visits' utm_source)
+                for other in sm.dimensions:
+                    for w in other.name.split("_"):
+                        if other is not d and w not in _TIME_SUFFIXES and len(w) > 2 and w not in words:
+                            sibling.setdefault((w, words[-1]), set()).add(name)
             for v in values:
                 lex.add(v.replace("_", " "), Entry("value", f"{name}={v}", "value"))
                 short = numbered_short(v)
@@ -234,6 +241,11 @@ def build_lexicon(
         for run, owners in runs.items():
             if len(owners) == 1 and not lex.lookup(run):
                 lex.add(" ".join(run), Entry("value", f"{name}={next(iter(owners))}", "observed"))
+    for (qualifier, noun), owners_of in sibling.items():
+        # only a word that names nothing itself ("paid" is a value: "paid channels" stays those values)
+        said = f"{qualifier} {noun}"
+        if len(owners_of) == 1 and not lex.lookup(stems(qualifier)) and not lex.lookup(stems(said)):
+            lex.add(said, Entry("dimension", next(iter(owners_of)), "alias"))
     _add_flags(lex, model)
     _add_entities_and_measures(lex, model)
     for kind, table in (learned or {}).items():
@@ -290,6 +302,10 @@ _NUMBER_NAMES = (
     "ten",
     "eleven",
 )
+
+
+_TIME_SUFFIXES = frozenset({"at", "ts", "date", "time", "day", "on", "is", "has", "was"})
+"""Words of a column name that say how it is kept, not what it is (``signup_at``: "signup")."""
 
 
 def _add_word_aliases(lex: Lexicon, model: Model) -> None:

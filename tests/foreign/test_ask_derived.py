@@ -247,3 +247,13 @@ def test_a_metric_for_one_value_said_after_for_is_that_value(helpdesk: Project) 
     assert _filters(res) == [("ticket__priority", "=", ("urgent",))]
     res = r.resolve("csat and urgent tickets by month", as_of=AS_OF)
     assert sorted(res.metrics) == ["csat", "urgent_ticket_volume"]  # listed: both
+
+
+def test_a_word_of_a_sibling_column_qualifies_a_dimensions_noun(bazaar: Project) -> None:
+    # "source" is the buyer's acquisition_source or the visit's utm_source; "signup" is a word of the
+    # buyer's own column signup_at, so "signup source" is the buyer's
+    r = bazaar.resolver()
+    res = r.resolve("new buyers by signup source in h1", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.group_by == [("buyer__acquisition_source", None)]
+    assert r.resolve("visits by source", as_of=AS_OF).group_by == [("visit__utm_source", None)]
