@@ -82,6 +82,23 @@ NOT_VERBS = frozenset({"counting", "including", "incl", "include", "includes", "
 VERB_CUES = frozenset({"drop", "dropping", "skip", "skipping", "remove", "removing", "omit", "omitting"})
 """Cues that are verbs taking the value as their object ("dropping SMB"): never across a preposition."""
 PREPOSITIONS = frozenset({"in", "on", "at", "for", "from", "by", "to", "with", "of", "among", "across"})
+CUE_SPELLING = frozenset(
+    w
+    for w in (
+        CUE_WORDS
+        | POST_CUES
+        | NOT_VERBS
+        | VERB_CUES
+        | frozenset(CUE_PAIRS)
+        | ALL_WORDS
+        | BUT_WORDS
+        | {x for xs in (*CUE_PAIRS.values(), *POST_PAIRS.values()) for x in xs}
+        | frozenset(POST_PAIRS)
+    )
+    if len(w) >= 5
+)
+"""The words an exclusion is read from, as the speller knows them: a cue typed with a slip ("not couting
+web", "exluding direct") is read as its cue, never left out (which would read the value as a filter)."""
 
 
 def exclusion_cue(

@@ -38,6 +38,7 @@ from metricmind.resolve.describe import MetricTexts, metric_texts
 from metricmind.resolve.embedscore import ByMeaning, by_meaning
 from metricmind.resolve.entities import ProjectEntities, project_entities
 from metricmind.resolve.everyday import everyday_words
+from metricmind.resolve.exclusion import CUE_SPELLING
 from metricmind.resolve.lexicon import Entry, build_lexicon, read_learned
 from metricmind.resolve.passes import _Reading
 from metricmind.resolve.resolution import Resolution
@@ -176,7 +177,7 @@ class Resolver:
     @cached_property
     def speller(self) -> Speller:
         """Reads misspelt and shortened words as the catalog's words (``spelling``)."""
-        return Speller(self.lex.vocabulary, GRAMMAR)
+        return Speller(self.lex.vocabulary, GRAMMAR | CUE_SPELLING)
 
     def correct(self, word: str) -> str | None:
         """The catalog word ``word`` is a typo or a shortening of, if exactly one fits."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from metricmind.resolve.exclusion import CUE_SPELLING
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.spelling import in_context
 from metricmind.resolve.text import FILLERS, number
@@ -41,8 +42,9 @@ class _TypoReading(_ReadingBase):
             if fixed is not None:
                 self.stems[t.index] = fixed
                 self.fuzzy.add(t.index)
-                if fixed in TIME_WORDS and fixed not in self.lex.vocabulary:
-                    # "last quater": the time phrases read the words as typed, so the word is fixed there too
+                if fixed in CUE_SPELLING or (fixed in TIME_WORDS and fixed not in self.lex.vocabulary):
+                    # "last quater", "not couting web": the time phrases and the exclusion cues read the words
+                    # as typed, so the word is fixed there too
                     self.tokens[t.index] = replace(t, norm=fixed, stem=fixed)
             else:
                 unread.append(t.index)
