@@ -1,38 +1,43 @@
 """Consistency checks of a finished proposal: what the metric computes must be what the words justify.
 
 ``analyze`` reads the definition piece by piece (the closest metric, each rule, each ratio part); a piece
-read well can still combine into a metric that computes something else. These checks look at the
-proposed metric as a whole, against the words, and either correct it (a share's part keeps the whole's
-rows) or lower the confidence below ``DOUBT`` with a doubt naming what does not fit:
+read well can still combine into a metric that computes something else. ``audit`` looks at the proposed
+metric as a whole, against the words, and either corrects it (``fixed``: a share's part keeps the whole's
+filters, a closing clause qualifies every part, a rule for one side of a ratio stays there — those checks
+read only the proposal: ``define/auditparts.py``) or lowers the confidence below ``DOUBT`` with a doubt
+naming what does not fit. The checks here read the model too:
 
-- **a share is a part of its whole**: "share of EMEA invoices paid by card" — the numerator must keep
-  every filter of the denominator (its rows are a subset of the whole's); a filter of the whole the
-  numerator lacks is added to it;
-- **a column named whole**: "Amount of refunded invoices" names the column ``amount`` whole, not
-  ``refunded_amount``: a metric summing another column of that table is a doubt;
-- **either way**: "customers, paying or not", "regardless of plan", "with or without a subscription"
-  say the metric must not restrict by that word; a metric that does ("paying customers") is a doubt;
-- **a column whose name says "per"**: "list price per seat" is the column ``list_price_per_seat``, not a
-  ratio of list price to seats.
+- **a column named whole**: "Amount of refunded invoices" names ``amount`` whole, not ``refunded_amount``;
+- **either way**: "customers, paying or not" beside a metric of paying customers;
+- **a column whose name says "per"**: "list price per seat" is ``list_price_per_seat``, not a ratio;
+- **a date said by its event**: "MRR of subscriptions started in the month" is not the month-end ``mrr``;
+- **a metric's name first, in another unit**: "Refunds, …" read as a count of refunded invoices;
+- **an average over a longer window**: "Average MRR per month over the quarter" is no average of rows.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
+from metricmind.define.auditparts import (
+    Finding,
+    closing_clause_on_every_part,
+    one_side_of_a_ratio,
+    percentage_as_fraction,
+    said_words,
+    share_within_whole,
+    texts_of,
+)
 from metricmind.define.columns import numeric_columns
 from metricmind.define.confidence import DOUBT, DOUBT_PREFIX
 from metricmind.define.dating import EVENT_IN
 from metricmind.define.extend import proposal_model
-from metricmind.define.fit import structure
 from metricmind.define.proposal import Proposal, RuleReading
 from metricmind.define.rank import measures_of
 from metricmind.define.rulevalues import contains
-from metricmind.define.shape import join_filters
 from metricmind.define.timerules import catalog_time_dims
-from metricmind.define.words import known, stems
+from metricmind.define.words import known
 from metricmind.errors import MetricmindError
 from metricmind.spec.model import Metric, Model
 
@@ -49,14 +54,6 @@ EITHER_WAY = re.compile(
 )
 
 
-@dataclass
-class Finding:
-    """What one check found: a doubt (lowering the confidence), or a correction made."""
-
-    doubts: list[str] = field(default_factory=list)
-    fixed: list[str] = field(default_factory=list)
-
-
 def audit(model: Model, proposal: Proposal, columns: dict[str, dict[str, str]] | None = None) -> bool:
     """Check ``proposal`` (with a metric) against its words; True when its metric was corrected (the
     caller compiles its SQL again). Doubts lower the confidence to ``AUDIT_DOUBT`` and add the unread
@@ -65,9 +62,9 @@ def audit(model: Model, proposal: Proposal, columns: dict[str, dict[str, str]] |
     if proposal.metric is None or proposal.refused:
         return False
     found = Finding()
-    _share_within_whole(proposal, found)
-    _trailing_clause_on_every_part(proposal, found)
-    _one_side_of_a_ratio(proposal, found)
+    share_within_whole(proposal, found)
+    closing_clause_on_every_part(proposal, found)
+    one_side_of_a_ratio(proposal, found)
     try:
         extended = proposal_model(model, proposal)
     except MetricmindError:
@@ -79,7 +76,7 @@ def audit(model: Model, proposal: Proposal, columns: dict[str, dict[str, str]] |
         _named_metric_of_another_unit(extended, proposal, found)
         _average_over_periods(extended, proposal, found)
     _per_in_a_column_name(model, proposal, columns, found)
-    _percentage_as_fraction(proposal, found)
+    percentage_as_fraction(proposal, found)
     for why in found.fixed:
         proposal.doubts.append(why)
     if found.doubts:
@@ -103,34 +100,6 @@ def audit(model: Model, proposal: Proposal, columns: dict[str, dict[str, str]] |
     return bool(found.fixed)
 
 
-def _words(text: str) -> tuple[str, ...]:
-    return stems(text.lower().replace("-", " ").replace("_", " "))
-
-
-def _texts(proposal: Proposal) -> list[str]:
-    d = proposal.definition
-    return [d.text, *d.rules]
-
-
-def _share_within_whole(proposal: Proposal, found: Finding) -> None:
-    """A share of a whole ("share of EMEA invoices paid by card"): the numerator keeps the whole's filters."""
-    metric = proposal.metric or {}
-    params = metric.get("type_params") or {}
-    num, den = params.get("numerator"), params.get("denominator")
-    if metric.get("type") != "ratio" or not isinstance(num, dict) or not isinstance(den, dict):
-        return
-    shape = structure(proposal.definition)
-    if shape is None or shape[0] != shape[1] or num.get("name") != den.get("name"):
-        return  # not "share of X that Y" over one metric
-    num_filter, den_filter = str(num.get("filter") or ""), str(den.get("filter") or "")
-    if not den_filter or den_filter in num_filter:
-        return
-    num["filter"] = join_filters([f for f in (den_filter, num_filter) if f])
-    found.fixed.append(
-        f"a share of {shape[1]!r}: the numerator keeps the whole's rows ({den_filter}) as well as its own"
-    )
-
-
 def _column_named_whole(
     extended: Model, proposal: Proposal, columns: dict[str, dict[str, str]] | None, found: Finding
 ) -> None:
@@ -140,7 +109,7 @@ def _column_named_whole(
     metric = extended.metrics.get(proposal.definition.name)
     if metric is None:
         return
-    said = [_words(t) for t in _texts(proposal)]
+    said = [said_words(t) for t in texts_of(proposal)]
     names = [metric.name, *_inputs(metric)]
     measures = measures_of(extended, metric)
     if len(measures) != 1:  # a part of a difference or a ratio may read the named one: checked as one
@@ -167,7 +136,7 @@ def _column_named_whole(
 
 
 def _whole(name: str, said: list[tuple[str, ...]]) -> bool:
-    run = _words(name)
+    run = said_words(name)
     return bool(run) and any(contains(w, run) for w in said)
 
 
@@ -177,10 +146,10 @@ def _either_way(extended: Model, proposal: Proposal, found: Finding) -> None:
     if metric is None:
         return
     restricting = _restricting_words(extended, proposal)
-    for text in _texts(proposal):
+    for text in texts_of(proposal):
         for m in EITHER_WAY.finditer(text):
             phrase = next(g for g in m.groups() if g)
-            words = [w for w in _words(phrase) if len(w) > 2]
+            words = [w for w in said_words(phrase) if len(w) > 2]
             hit = [
                 w
                 for w in words
@@ -248,14 +217,14 @@ def _read_metrics(extended: Model, proposal: Proposal) -> set[str]:
 
 
 def _restricting_words(extended: Model, proposal: Proposal) -> frozenset[str]:
-    return frozenset(w for text in _restricting_sources(extended, proposal) for w in _words(text))
+    return frozenset(w for text in _restricting_sources(extended, proposal) for w in said_words(text))
 
 
 def _sources_of(extended: Model, proposal: Proposal, word: str) -> set[str]:
     return {
         where
         for text, where in _restricting_sources(extended, proposal).items()
-        if any(known(w, frozenset({word})) or known(word, frozenset({w})) for w in _words(text))
+        if any(known(w, frozenset({word})) or known(word, frozenset({w})) for w in said_words(text))
     }
 
 
@@ -266,11 +235,11 @@ def _per_in_a_column_name(
     metric = proposal.metric or {}
     if metric.get("type") != "ratio":
         return
-    said = [_words(t) for t in _texts(proposal)]
+    said = [said_words(t) for t in texts_of(proposal)]
     names = {c for cols in (columns or {}).values() for c in cols}
     names |= {ms.expr for sm in model.semantic_models.values() for ms in sm.measures}
     for col in sorted(names):
-        if _IDENT.match(col) and "_per_" in f"_{col}_" and len(_words(col)) >= 3 and _whole(col, said):
+        if _IDENT.match(col) and "_per_" in f"_{col}_" and len(said_words(col)) >= 3 and _whole(col, said):
             found.doubts.append(
                 f"the words name the column {col!r} whole, and the metric divides at its 'per': check that "
                 "a ratio is meant, not that column"
@@ -292,21 +261,21 @@ def _dated_otherwise(extended: Model, proposal: Proposal, found: Finding) -> Non
     new = {str(m.get("name")) for m in proposal.new_metrics} | {proposal.definition.name}
     new |= {str(m.measure.get("name")) for m in proposal.new_measures}
     read = [n for n in (*_read_metrics(extended, proposal), *(m.name for m in measures)) if n not in new]
-    own = {_root(w) for n in read for w in _words(n)}
+    own = {_root(w) for n in read for w in said_words(n)}
     times = catalog_time_dims(extended)
     for m in EVENT_IN.finditer(low):
         event = m.group("what")
-        if {_root(w) for w in _words(event)} & own:
+        if {_root(w) for w in said_words(event)} & own:
             continue  # "MRR churned in the month" of `churned_mrr`: the metric's own event
         named = {
             name
             for name, phrases in times.items()
             for p in phrases
-            if len(p) > 1 and p[-1] in ("at", "date") and p[:-1] == _words(event)
+            if len(p) > 1 and p[-1] in ("at", "date") and p[:-1] == said_words(event)
         }
         thing = m.group("object")
         if thing and named:  # "paid an invoice in the month": the date of the invoices' own model only
-            named &= _time_dims_of(extended, _words(thing))
+            named &= _time_dims_of(extended, said_words(thing))
         dated = {ms.agg_time_dimension for ms in measures}
         if named and not named & dated:
             found.doubts.append(
@@ -328,7 +297,7 @@ def _time_dims_of(model: Model, thing: tuple[str, ...]) -> set[str]:
     out: set[str] = set()
     for sm in model.semantic_models.values():
         names = {sm.name, *(e.name for e in sm.entities)}
-        if any(_words(n)[-1:] == thing[-1:] for n in names if _words(n)):
+        if any(said_words(n)[-1:] == thing[-1:] for n in names if said_words(n)):
             out |= {d.name for d in sm.dimensions if d.type == "time"}
     return out
 
@@ -353,12 +322,12 @@ def _named_metric_of_another_unit(extended: Model, proposal: Proposal, found: Fi
         unit = "count"
     else:
         return
-    head = _words(proposal.definition.text)
+    head = said_words(proposal.definition.text)
     for name, m in extended.metrics.items():
         other = str(m.meta.get("unit") or "")
         if name in read or not other or other == unit or {other, unit} <= {"ratio", "percent"}:
             continue
-        words = _words(name)
+        words = said_words(name)
         if words and any(head[i : i + len(words)] == words for i in range(2)):  # at its start
             found.doubts.append(
                 f"the definition begins with {' '.join(words)!r}, the name of `{name}` (in {other}), but the "
@@ -393,146 +362,3 @@ def _average_over_periods(extended: Model, proposal: Proposal, found: Finding) -
             f"the definition averages {window.group(0)!r}, but the metric averages {averaged[0].expr} over the "
             f"rows of {sm.relation.rsplit('.', 1)[-1]} in each month: check which average is meant"
         )
-
-
-PERCENT_WORD = re.compile(r"\bper ?cent(?:age)?s?\b|%", re.IGNORECASE)
-FRACTION_SAID = re.compile(
-    r"\b(?:fraction|decimal|0 (?:to|and|through) 1|zero (?:to|and) one)\b", re.IGNORECASE
-)
-
-
-def _percentage_as_fraction(proposal: Proposal, found: Finding) -> None:
-    """A ratio said "as a percentage" with no scale ("Paid invoices as a percentage of invoices issued"):
-    it is a fraction (0-1), which a person may read as per cent (0-100): a doubt naming the scale.
-    """
-    metric = proposal.metric or {}
-    texts = _texts(proposal)
-    if metric.get("type") != "ratio" or not any(PERCENT_WORD.search(t) for t in texts):
-        return
-    if any(FRACTION_SAID.search(t) for t in texts):
-        return
-    found.doubts.append(
-        "the words say 'percentage' but no scale: the metric is a fraction from 0 to 1 (say 'from 0 to 100' "
-        "for per cent)"
-    )
-
-
-def _inputs_of(metric: dict[str, Any]) -> list[dict[str, Any]]:
-    """The input items of a ratio (numerator, denominator) or a derived metric (its metrics)."""
-    params = metric.get("type_params") or {}
-    items = [params.get("numerator"), params.get("denominator"), *(params.get("metrics") or ())]
-    return [i for i in items if isinstance(i, dict)]
-
-
-def _parts(filter_sql: str) -> list[str]:
-    """The predicates of a filter joined by ``join_filters`` ("(A) and (B)" → [A, B]); parentheses and
-    quotes inside a predicate are kept whole.
-    """
-    if not filter_sql:
-        return []
-    pieces: list[str] = []
-    depth, quoted, start, i = 0, False, 0, 0
-    while i < len(filter_sql):
-        ch = filter_sql[i]
-        if ch == "'":
-            quoted = not quoted
-        elif not quoted and ch == "(":
-            depth += 1
-        elif not quoted and ch == ")":
-            depth -= 1
-        elif not quoted and depth == 0 and filter_sql.startswith(" and ", i):
-            pieces.append(filter_sql[start:i])
-            start = i + len(" and ")
-            i = start
-            continue
-        i += 1
-    pieces.append(filter_sql[start:])
-    if len(pieces) == 1:
-        return [filter_sql]
-    return [_unwrap(p.strip()) for p in pieces]
-
-
-def _unwrap(piece: str) -> str:
-    """``(A)`` → ``A`` when the parentheses enclose the whole piece."""
-    if not (piece.startswith("(") and piece.endswith(")")):
-        return piece
-    depth = 0
-    for n, ch in enumerate(piece):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth == 0 and n < len(piece) - 1:
-            return piece
-    return piece[1:-1]
-
-
-_LITERAL = re.compile(r"'((?:[^']|'')*)'")
-
-
-def _trailing_clause_on_every_part(proposal: Proposal, found: Finding) -> None:
-    """A clause after the definition's last comma qualifies every part ("Cash collected minus refunds, card
-    only"), not the last one only: a filter whose values it names is added to the parts that lack it.
-    """
-    metric = proposal.metric or {}
-    inputs = _inputs_of(metric)
-    text = proposal.definition.text
-    if (
-        len(inputs) < 2
-        or "," not in text
-        or structure(proposal.definition) is not None
-        and metric.get("type") == "ratio"
-        and _share_shape(proposal)
-    ):
-        return
-    tail = _words(text.rsplit(",", 1)[1])
-    if not tail:
-        return
-    preds = {_unwrap(p) for i in inputs for p in _parts(str(i.get("filter") or ""))}
-    for p in sorted(preds):
-        values = _LITERAL.findall(re.sub(r"(?:Dimension|TimeDimension)\([^)]*\)", "", p))
-        said = [_words(v) for v in values if v not in ("true", "false")]
-        if not said or not all(w and contains(tail, w) for w in said):
-            continue
-        lacking = [
-            i for i in inputs if _unwrap(p) not in {_unwrap(q) for q in _parts(str(i.get("filter") or ""))}
-        ]
-        for i in lacking:
-            i["filter"] = join_filters([f for f in (str(i.get("filter") or ""), p) if f])
-        if lacking:
-            found.fixed.append(f"the closing clause of the definition qualifies every part: {p} on each")
-
-
-def _share_shape(proposal: Proposal) -> bool:
-    shape = structure(proposal.definition)
-    return shape is not None and shape[0] == shape[1]
-
-
-ONE_SIDE = re.compile(
-    r"\b(?:in|on|for|to) (?:the )?(?P<side>numerator|denominator)(?: only)?\b", re.IGNORECASE
-)
-
-
-def _one_side_of_a_ratio(proposal: Proposal, found: Finding) -> None:
-    """A rule for one side of a ratio ("Only EMEA customers in the numerator") filters that side only."""
-    metric = proposal.metric or {}
-    params = metric.get("type_params") or {}
-    if metric.get("type") != "ratio":
-        return
-    for reading in proposal.rules:
-        m = ONE_SIDE.search(reading.text)
-        if (
-            m is None
-            or not reading.predicate
-            or re.search(r"\bboth\b|\band\b.*\b(?:numerator|denominator)\b", reading.text, re.I)
-        ):
-            continue
-        other = params.get("denominator" if m.group("side").lower() == "numerator" else "numerator")
-        if not isinstance(other, dict):
-            continue
-        kept = [p for p in _parts(str(other.get("filter") or "")) if _unwrap(p) != _unwrap(reading.predicate)]
-        if len(kept) == len(_parts(str(other.get("filter") or ""))):
-            continue
-        if kept:
-            other["filter"] = join_filters(kept)
-        else:
-            other.pop("filter", None)
-        found.fixed.append(f"rule {reading.text!r} applies to the {m.group('side').lower()} only")

@@ -242,7 +242,7 @@ def test_a_rule_for_the_numerator_filters_the_numerator_only(demo: Project) -> N
 
 
 def test_filters_split_whole() -> None:
-    from metricmind.define.audit import _parts
+    from metricmind.define.auditparts import filter_parts as _parts
     from metricmind.define.shape import join_filters
 
     a = "({{ Dimension('x') }} is null or {{ Dimension('x') }} != 'E')"
