@@ -71,6 +71,28 @@ def test_definitions4_floor(outcomes4: list[object]) -> None:
     assert figures["unanswerable_refused"] == "5/5", figures
 
 
+#: The fifth and sixth development files (code-blind), floored on their own.
+LATER = ("definitions5.yml", "definitions6.yml")
+
+
+@pytest.fixture(scope="module")
+def outcomes_later(demo: Project) -> dict[str, list[object]]:
+    b = bench()
+    return {f: [b.run_case(demo, case) for case in b.load_cases(f)] for f in LATER}
+
+
+def test_definitions5_and_6_floors(outcomes_later: dict[str, list[object]]) -> None:
+    # definitions6 was scored untouched at 43.3% equal (52.0% of the answerable), 1 silently wrong ("days
+    # late = days between the due date and the payment date" read as status past_due), 5/5 refused;
+    # measured after the round: 66.7% (80.0%), 0 wrong. definitions5: 70.0% (80.8%), 0 wrong.
+    for name, found in outcomes_later.items():
+        figures = bench().score(found)
+        assert figures["cases"] == 30, (name, figures)
+        assert figures["equal_pct"] >= 60.0, (name, figures)
+        assert figures["wrong_pct"] == 0.0, (name, [(o.id, o.detail) for o in found if o.outcome == "wrong"])  # type: ignore[attr-defined]
+    assert bench().score(outcomes_later["definitions6.yml"])["unanswerable_refused"] == "5/5"
+
+
 def test_definitions3_floor(outcomes3: list[object]) -> None:
     # written code-blind by another session; measured 70% equal (84% of the answerable), 0 wrong
     figures = bench().score(outcomes3)
