@@ -31,7 +31,20 @@ ASKING = frozenset({"how", "what", "which", "who", "whats", "hows"})
 PLACE_WORDS = frozenset({"from", "in", "across"})
 """Words before a value named loosely ("MRR from the Nordics", "customers in DACH")."""
 SAME_MEASURE = frozenset(
-    {"volume", "volumes", "level", "levels", "total", "totals", "sum", "figure", "figures", "base", "balance"}
+    {
+        "volume",
+        "volumes",
+        "level",
+        "levels",
+        "total",
+        "totals",
+        "sum",
+        "figure",
+        "figures",
+        "base",
+        "balance",
+        "size",
+    }
 )
 """Words beside a metric that keep its measure ("signup volume", "customer base"); "rate" or "count" would
 change it."""

@@ -275,9 +275,19 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
         invoice revenue, "paid revenue"; "paying" for active customers, "paying customers").
         """
         words = [t.norm for t in self.tokens[p.first : p.last]]
-        return any(
+        if any(
             all(self.r.texts.weights.get(m, {}).get(word_key(w), 0.0) >= PHRASE_WEIGHT for w in words)
             for m in self.res.metrics
+        ):
+            return True
+        # "unpaid invoices past due": the value (past_due) is what the metric was read from ("past due")
+        said = {
+            tuple(stems(x.text)) for x in self.res.spans.get("metrics", []) if x.target in self.res.metrics
+        }
+        return any(
+            tuple(stems(e.target.split("=", 1)[1].replace("_", " "))) in said
+            for e in p.entries
+            if e.kind == "value" and "=" in e.target
         )
 
     def read_left_values(self) -> None:

@@ -77,6 +77,8 @@ SHORT_FORMS: dict[str, str] = {
     "seg": "segment",
     "segs": "segments",
     "avg": "average",
+    "typical": "average",  # ("the typical invoice size": the average one)
+    "mean": "average",
     "conv": "conversion",
     "cvr": "conversion rate",
     "usr": "user",

@@ -370,3 +370,22 @@ def test_a_value_said_with_another_word_of_period_filters(resolver: Resolver) ->
     res = resolver.resolve("mrr from yearly contracts", as_of=DAY)
     assert res.metrics == ["mrr"]
     assert _filters(res) == {("subscription__billing_interval", "=", ("annual",))}
+
+
+def test_a_filter_naming_the_value_the_metric_was_read_from_restates_it(resolver: Resolver) -> None:
+    res = resolver.resolve("unpaid invoices past due by segment", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["overdue_amount"] and res.filters == []
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("the typical invoice size by segment", "average_invoice_value"),
+        ("mean bill size last year", "average_invoice_value"),
+    ],
+)
+def test_typical_and_mean_are_the_average(resolver: Resolver, question: str, metric: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
