@@ -156,8 +156,10 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
     def case_ok(self, case: str, i: int, text: str) -> bool:
         """A short upper-case alias typed in lower case counts unless it is also an everyday word
         ("smb", "uk" do; "us" only as "the us" or "ex-us"; "de", "na" only after a cue or set against a value).
+        A question typed all in capitals is read as if in lower case ("HOW MANY CUSTOMERS ARE PAYING US").
         """
-        if case == text:
+        shouting = not any(c.islower() for c in self.res.question)  # all caps: case says nothing
+        if case == text and not shouting:
             return True
         low = text.lower()
         if low != case.lower():
