@@ -110,3 +110,15 @@ def test_an_exclusion_cue_typed_with_a_slip_still_excludes(
     res = catalog_resolver.resolve(question, as_of=dt.date(2025, 6, 18))
     assert res.answerable
     assert [(f.field, f.op, f.values) for f in res.filters] == [(field, "!=", (value,))]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["HOW MANY CUSTOMERS ARE PAYING US AT THE MOMENT", "WHICH ACCOUNTS PAY US OVER 10K A MONTH"],
+)
+def test_a_question_in_capitals_reads_us_as_a_pronoun(catalog_resolver: Resolver, question: str) -> None:
+    """All caps says nothing about case: "US" is "us" there, as in lower case; "THE US" stays the country."""
+    res = catalog_resolver.resolve(question, as_of=dt.date(2025, 6, 18))
+    assert res.answerable and not [f for f in res.filters if f.field == "customer__country"]
+    shouted = catalog_resolver.resolve("NEW CUSTOMERS IN THE US LAST MONTH", as_of=dt.date(2025, 6, 18))
+    assert [(f.field, f.values) for f in shouted.filters] == [("customer__country", ("United States",))]
