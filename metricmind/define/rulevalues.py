@@ -419,8 +419,17 @@ def _nearest_owner(
         owner = stems(_owner(n).replace("_", " "))[-1:]
         if not owner or owner[0] in names:  # "channel" names the dimensions, not whose they are
             continue
-        before = [at - i for i in range(at) if ctx.said[i] == owner[0]]
-        after = [0.5] if at + len(key) < len(ctx.said) and ctx.said[at + len(key)] == owner[0] else []
+        entity = _owner(n)
+
+        def names_it(word: str, entity: str = entity, owner: str = owner[0]) -> bool:
+            """The word is the entity's or another word for it ("accounts": the customer's name)."""
+            return word == owner or any(
+                e.kind == "dimension" and e.target == f"{entity}{SEP}name"
+                for e in ctx.lexicon.lookup((word,))
+            )
+
+        before = [at - i for i in range(at) if names_it(ctx.said[i])]
+        after = [0.5] if at + len(key) < len(ctx.said) and names_it(ctx.said[at + len(key)]) else []
         if before or after:
             best.append((min([*before, *after]), n, v))
     best.sort()

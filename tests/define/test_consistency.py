@@ -249,3 +249,12 @@ def test_filters_split_whole() -> None:
     b = "{{ Dimension('y') }} = 'a and b'"
     joined = join_filters([a, b])
     assert _parts(joined) == [a, b] and join_filters(_parts(joined)) == joined
+
+
+def test_another_word_for_the_entity_picks_its_dimension(demo: Project) -> None:
+    # "accounts" is another word for customers (the customer name's synonym): their acquisition channel
+    p = analyze(
+        Definition("partner_accounts_touches", "Touches", ("only accounts that came in via partner",)),
+        demo.model,
+    )
+    assert "customer__acquisition_channel" in (p.rules[0].predicate or "")
