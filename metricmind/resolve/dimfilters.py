@@ -94,9 +94,9 @@ class _FilterReading(_LeftoverReading):
                 res.refuse(why, self.dims_for_metrics(self.text(p.first, p.last).text))
                 return
             value = next(e.target.split("=", 1)[1] for e in p.entries if e.target.split("=", 1)[0] == name)
+            if self.restates(p):
+                continue  # "paid invoice revenue", "without anything paid by card": the metric says it already
             negated = self.negated(p.first, p.last)
-            if not negated and self.restates(p):
-                continue  # "paid invoice revenue", "customers paying us": the metric says it already
             if any(
                 s.how == "paid" and s.start == self.tokens[p.first].start
                 for s in res.spans.get("metrics", [])

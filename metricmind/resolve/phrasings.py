@@ -408,10 +408,15 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
         for o in others:
             if len(o) == 1 and o <= dims:
                 return [e for e in p.entries if e.target.split("=", 1)[0] in o]
-        # "vintage sellers": the value of the dimension whose entity the next word names
-        after = self.stems[p.last] if p.last < len(self.tokens) else ""
-        own = [e for e in p.entries if e.target.split("__", 1)[0] == after]
-        return own or p.entries
+        # "vintage sellers", "enterprise new accounts": the value of the dimension whose entity one of the next
+        # two words names (in any of its nouns)
+        for k in range(p.last, min(p.last + 2, len(self.tokens))):
+            after = self.stems[k]
+            entity = self.r.texts.entity_of.get(after, after) if after in self.r.entities.nouns else after
+            own = [e for e in p.entries if e.target.split("__", 1)[0] in (after, entity)]
+            if own:
+                return own
+        return p.entries
 
     def dimension_nouns(self, i: int) -> frozenset[str]:
         """The words of the names of the dimensions a value at ``i`` belongs to ("payment", "method")."""

@@ -21,7 +21,13 @@ def _filters(res: object) -> set[tuple[str, str, tuple[str, ...]]]:
 
 
 @pytest.mark.parametrize(
-    ("name", "floor"), [("paraphrases.yml", 0.85), ("paraphrases2.yml", 0.8), ("paraphrases3.yml", 0.88)]
+    ("name", "floor"),
+    [
+        ("paraphrases.yml", 0.85),
+        ("paraphrases2.yml", 0.8),
+        ("paraphrases3.yml", 0.88),
+        ("paraphrases4.yml", 0.8),
+    ],
 )
 def test_the_paraphrase_probes_read_mostly_right_and_calibrated(
     resolver: Resolver, name: str, floor: float
@@ -389,3 +395,15 @@ def test_typical_and_mean_are_the_average(resolver: Resolver, question: str, met
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable, res.reason
     assert res.metrics == [metric]
+
+
+def test_a_value_of_two_dimensions_is_the_one_of_the_entity_named_after_it(resolver: Resolver) -> None:
+    res = resolver.resolve("show enterprise new accounts by month this year", as_of=DAY)
+    assert res.answerable, res.reason
+    assert _filters(res) == {("customer__segment", "=", ("Enterprise",))}
+
+
+def test_a_value_the_metric_restates_is_never_excluded(resolver: Resolver) -> None:
+    res = resolver.resolve("invoice revenue without anything paid by wire", as_of=DAY)
+    assert res.answerable, res.reason
+    assert _filters(res) == {("invoice__payment_method", "!=", ("wire",))}
