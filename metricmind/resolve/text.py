@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 # Words are runs of letters and digits of any script ("région" is one word, not "r" + "gion");
 # underscores and punctuation separate words.
-_TOKEN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]+(?:\.[0-9]+)?%?|[^\W_]+")
+_TOKEN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]+(?:\.[0-9]+)?%?|[^\W_]+|(?<![^\W_])&(?![^\W_])")
 
 # Irregular forms that should meet their base word.
 _LEMMAS = {
@@ -183,7 +183,9 @@ def tokenize(text: str) -> list[Token]:
     out: list[Token] = []
     for m in _TOKEN.finditer(text):
         raw = m.group(0)
-        norm = fold(raw)
+        norm = (
+            "and" if raw == "&" else fold(raw)
+        )  # "starter & growth": a list, as with "and" ("r&d" is no list)
         if norm == "s" and m.start() > 0 and text[m.start() - 1] in "'’":
             continue
         out.append(Token(len(out), raw, norm, stem(norm), m.start(), m.end()))
