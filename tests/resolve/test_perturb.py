@@ -21,9 +21,10 @@ from tests.resolve import blindset, perturb
 
 DEMO = Path(__file__).resolve().parents[2] / "metricmind" / "demo" / "project"
 STEP, SIZE = 32, 150
-FLOOR = 0.94
-"""The slice's pass rate when measured (2026-12-06, with misspelt exclusion cues read: 142 of 150, 94.7%), less
-one variant's worth (a change elsewhere in the resolver may swap one question of the slice for another)."""
+FLOOR = 142 / 150
+"""The slice's pass rate when measured (2026-12-06, after the three fixes of the bench's first run: 143 of
+150, 95.3%), less one variant's worth (a change elsewhere in the resolver may swap one question of the slice
+for another)."""
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def test_slice_keeps_its_pass_rate(catalog_resolver: Resolver, vocab: perturb.Vo
     failed = [v for v in chosen if not _reads_right(catalog_resolver, v.item)]
     rate = 1 - len(failed) / len(chosen)
     shown = "\n".join(f"{v.kind} {v.qid}: {v.text!r}" for v in failed)
-    assert rate >= FLOOR, f"pass rate {rate:.1%} of {len(chosen)} below {FLOOR:.0%}; failing:\n{shown}"
+    assert rate >= FLOOR, f"pass rate {rate:.1%} of {len(chosen)} below {FLOOR:.1%}; failing:\n{shown}"
 
 
 def test_synonym_swap_uses_only_phrases_that_name_one_thing(vocab: perturb.Vocabulary) -> None:
@@ -122,3 +123,24 @@ def test_a_question_in_capitals_reads_us_as_a_pronoun(catalog_resolver: Resolver
     assert res.answerable and not [f for f in res.filters if f.field == "customer__country"]
     shouted = catalog_resolver.resolve("NEW CUSTOMERS IN THE US LAST MONTH", as_of=dt.date(2025, 6, 18))
     assert [(f.field, f.values) for f in shouted.filters] == [("customer__country", ("United States",))]
+
+
+@pytest.mark.parametrize(
+    ("question", "op", "values"),
+    [
+        ("refunds from hospitals & schools this year", "in", ("Healthcare", "Education")),
+        ("new customers from paid social & email together last qtr", "in", ("paid_social", "email")),
+        ("arr for growth & pro combined", "in", ("Growth", "Pro")),
+        (
+            "churned customers in 2024 leaving out too expensive & competitor",
+            "not in",
+            ("price", "switched_competitor"),
+        ),
+    ],
+)
+def test_an_ampersand_joins_values_as_and_does(
+    catalog_resolver: Resolver, question: str, op: str, values: tuple[str, ...]
+) -> None:
+    """ "&" for "and" kept only one of the values (or the last alone, at full confidence)."""
+    res = catalog_resolver.resolve(question, as_of=dt.date(2025, 6, 18))
+    assert [(f.op, set(f.values)) for f in res.filters] == [(op, set(values))]
