@@ -118,6 +118,20 @@ class _FilterReading(_LeftoverReading):
                 res.notes.append(
                     f"'{self.tokens[stray].text}' may leave out '{self.text(p.first, p.last).text}'; read as kept"
                 )
+            members = value.split(GROUP_SEP)
+            if (
+                prev is not None
+                and prev[1] == name
+                and prev[2] == negated
+                and prev[0] == p.first
+                and len(members) > 1
+                and set(chosen.get((name, negated), [])[-1:]) <= set(members)
+                and chosen.get((name, negated))
+            ):
+                # "android phones": a member said right before its group narrows it to that member
+                self.span("filters", p.first, p.last, f"{name}{'!=' if negated else '='}{value}", "narrowed")
+                prev = (p.last, name, negated)
+                continue
             prev = (p.last, name, negated)
             values = chosen.setdefault((name, negated), [])
             said[(name, negated)] = said.get((name, negated), 0) + 1

@@ -407,3 +407,20 @@ def test_a_value_the_metric_restates_is_never_excluded(resolver: Resolver) -> No
     res = resolver.resolve("invoice revenue without anything paid by wire", as_of=DAY)
     assert res.answerable, res.reason
     assert _filters(res) == {("invoice__payment_method", "!=", ("wire",))}
+
+
+@pytest.mark.parametrize(
+    ("question", "values"),
+    [
+        ("events from android phones this week", ("android",)),
+        ("active users on ios phones yesterday", ("ios",)),
+        ("events on ios and android phones", ("ios", "android")),
+    ],
+)
+def test_a_member_said_before_its_group_narrows_it(
+    resolver: Resolver, question: str, values: tuple[str, ...]
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    (f,) = res.filters
+    assert f.field == "event__platform" and set(f.values) == set(values)
