@@ -36,7 +36,6 @@ MONEY_EVIDENCE = frozenset(
     """
     amount amounts revenue revenues price prices fee fees cost costs balance balances cash money dollar
     dollars cent cents currency usd eur gbp spend spent owed payout payouts income salary wage wages
-    principal mrr arr gmv
     """.split()
 )
 _CURRENCY_UNITS = frozenset({"currency", "usd", "eur", "gbp", "dollars", "money"})
@@ -65,8 +64,8 @@ def money_measure(ms: Measure) -> bool:
 
 
 def is_money(model: Model, metric: Metric) -> bool:
-    """``metric`` is in a currency: by its declared unit, else by every measure it reads (a ratio: its
-    numerator and denominator both money, e.g. an average order value).
+    """``metric`` is in a currency: by its declared unit, else by every measure it reads (a ratio: money
+    over something that is not money, e.g. an average order value; a take rate is not).
     """
     unit = str(metric.meta.get("unit") or "").lower()
     if unit:
@@ -75,9 +74,11 @@ def is_money(model: Model, metric: Metric) -> bool:
     measures = [model.measures[n] for n in names if n in model.measures]
     if not measures:
         return False
-    if metric.type.value == "ratio" and metric.numerator is not None:
+    if metric.type.value == "ratio" and metric.numerator is not None and metric.denominator is not None:
         num = [model.measures[n] for n in model.measures_of(metric.numerator.name) if n in model.measures]
-        return bool(num) and all(money_measure(ms) for ms in num)
+        den = [model.measures[n] for n in model.measures_of(metric.denominator.name) if n in model.measures]
+        # money per thing (an average order value); money over money is a rate (a take rate)
+        return bool(num) and all(money_measure(ms) for ms in num) and not all(money_measure(ms) for ms in den)
     return all(money_measure(ms) for ms in measures)
 
 

@@ -48,7 +48,8 @@ def test_money_is_read_from_measures_without_units(lending: Project, bazaar: Pro
     assert is_count(lending.model, m["funded_borrowers"]) and not is_money(
         lending.model, m["funded_borrowers"]
     )
-    assert is_money(bazaar.model, bazaar.model.metrics["aov"])  # a ratio whose numerator is money
+    assert is_money(bazaar.model, bazaar.model.metrics["aov"])  # money per order
+    assert not is_money(bazaar.model, bazaar.model.metrics["take_rate"])  # money over money: a rate
     money, counts = vocab(lending.model)
     assert {"principal", "amount"} <= money and {"loan", "borrower", "application"} <= counts
     assert "gmv" in vocab(bazaar.model)[0] and "ticket" not in vocab(bazaar.model)[1]
