@@ -105,11 +105,11 @@ def test_definitions3_floor(outcomes3: list[object]) -> None:
     assert figures["unanswerable_refused"] == "5/5", figures
 
 
-def test_equal_share_and_latency_floor(outcomes: list[object]) -> None:
+def test_equal_share_floor(outcomes: list[object]) -> None:
+    # the analysis time (target: median < 200 ms) is a figure of bench/define.py, not a timed test
     figures = bench().score(outcomes)
     assert figures["equal_pct"] >= 80.0, figures
     assert figures["equal_of_answerable_pct"] >= 90.0, figures
-    assert figures["latency_ms_median"] < 200, figures
 
 
 def test_confident_proposals_are_right(outcomes: list[object]) -> None:
