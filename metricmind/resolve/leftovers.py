@@ -74,7 +74,13 @@ class _LeftoverReading(_TimeOrderReading):
         """Words nothing explained: harmless, or a sign the question asks for something else."""
         res = self.res
         kept = [p for p in picks if p.kind == "metric" and self.best_metric(p.entries) in res.metrics]
-        metric_edges = {self.edge(p.first - 1, -1) for p in kept} | {self.edge(p.last, 1) for p in kept}
+        # (a word set apart by a comma, "!" or a dash is no part of the metric's name: "hi team! arpa")
+        metric_edges = {
+            k
+            for p in kept
+            for k, near in ((self.edge(p.first - 1, -1), p.first), (self.edge(p.last, 1), p.last - 1))
+            if not self.set_apart(k, near)
+        }
         # a metric read from one loose word ("sales" for invoice revenue): any word it leaves unread right
         # beside it makes another concept ("days sales outstanding", "sales cycle")
         loose_edges = {
@@ -354,6 +360,16 @@ class _LeftoverReading(_TimeOrderReading):
         return (WIN_VERBS if "new" in words else frozenset()) | (
             LOSE_VERBS if "churn" in words else frozenset()
         )
+
+    def set_apart(self, i: int, j: int) -> bool:
+        """Whether punctuation that ends a clause (",", "!", "?", ";", ":", a dash) stands between the
+        words at ``i`` and ``j``.
+        """
+        if not (0 <= i < len(self.tokens) and 0 <= j < len(self.tokens)):
+            return False
+        a, b = sorted((i, j))
+        between = self.res.question[self.tokens[a].end : self.tokens[b].start]
+        return any(c in between for c in ",!?;:—–") or " - " in between
 
     def edge(self, i: int, step: int) -> int:
         """The first word from ``i`` on (going by ``step``) past linking words nothing read: what stands
