@@ -144,3 +144,22 @@ def test_an_ampersand_joins_values_as_and_does(
     """ "&" for "and" kept only one of the values (or the last alone, at full confidence)."""
     res = catalog_resolver.resolve(question, as_of=dt.date(2025, 6, 18))
     assert [(f.op, set(f.values)) for f in res.filters] == [(op, set(values))]
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("thanks team, arpa by industry", "arpa"),
+        ("hi sarah! refunds for mid market ytd", "refunds"),
+        ("hey jo, expansion mrr last 2 qtrs by qtr", "expansion_mrr"),
+    ],
+)
+def test_a_greeting_set_apart_is_no_part_of_the_metric(
+    catalog_resolver: Resolver, question: str, metric: str
+) -> None:
+    """'hi team! arpa' was refused as the unknown metric 'team arpa'; the word stays unexplained (below 0.8)."""
+    res = catalog_resolver.resolve(question, as_of=dt.date(2025, 6, 18))
+    assert res.answerable and res.metrics == [metric] and res.confidence < 0.8
+    assert not catalog_resolver.resolve(
+        "customer lifetime value by plan", as_of=dt.date(2025, 6, 18)
+    ).answerable
