@@ -42,9 +42,14 @@ class _TypoReading(_ReadingBase):
             if fixed is not None:
                 self.stems[t.index] = fixed
                 self.fuzzy.add(t.index)
-                if fixed in CUE_SPELLING or (fixed in TIME_WORDS and fixed not in self.lex.vocabulary):
-                    # "last quater", "not couting web": the time phrases and the exclusion cues read the words
-                    # as typed, so the word is fixed there too
+                english = self.r.speller.dictionary
+                slip = t.norm not in english  # "deadline" is a word of its own, never "decline" mistyped
+                grammar = fixed in GRAMMAR and bool(english) and slip
+                if (fixed in CUE_SPELLING and slip) or (
+                    (fixed in TIME_WORDS or grammar) and fixed not in self.lex.vocabulary
+                ):
+                    # "last quater", "not couting web", "ranekd": the time phrases, the exclusion cues and the
+                    # grammar (order, comparison) read the words as typed, so the word is fixed there too
                     self.tokens[t.index] = replace(t, norm=fixed, stem=fixed)
             else:
                 unread.append(t.index)
