@@ -163,3 +163,14 @@ def test_a_greeting_set_apart_is_no_part_of_the_metric(
     assert not catalog_resolver.resolve(
         "customer lifetime value by plan", as_of=dt.date(2025, 6, 18)
     ).answerable
+
+
+def test_a_misspelt_grammar_word_keeps_its_part(catalog_resolver: Resolver) -> None:
+    """A slip in an ordering or comparison word was corrected but not read: the part vanished or was refused."""
+    day = dt.date(2025, 6, 18)
+    ranked = catalog_resolver.resolve("events by feature, ranekd", as_of=day)
+    assert ranked.answerable and ranked.order_by == [("events", True)]
+    down = catalog_resolver.resolve("new customers by region in 2024, descneding", as_of=day)
+    assert down.order_by == [("new_customers", True)]
+    compared = catalog_resolver.resolve("refunds in may compaared to april", as_of=day)
+    assert compared.answerable and compared.comparison == "previous_period"
