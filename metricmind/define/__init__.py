@@ -8,7 +8,8 @@ branch as a draft change.
 
 from __future__ import annotations
 
-from metricmind.define.analyze import analyze, model_with, preview_sql
+from metricmind.define.analyze import analyze
+from metricmind.define.build import model_with, preview_sql
 from metricmind.define.confidence import confirmed, is_doubt
 from metricmind.define.generate import GenerateError, generate
 from metricmind.define.proposal import (
