@@ -60,6 +60,8 @@ class Vocabulary:
     def __init__(self, model: Model) -> None:
         self.phrases: dict[str, set[str]] = {}
         self.targets: dict[str, list[str]] = {}
+        self.shown: dict[str, str] = {}
+        """How a phrase is written when swapped in: a short upper-case alias keeps its case ("DE", "NA")."""
         for name, m in model.metrics.items():
             self._add(f"metric:{name}", [name, m.label, *m.synonyms])
         for sm, d in model.iter_dimensions():
@@ -80,6 +82,9 @@ class Vocabulary:
                 self.phrases.setdefault(n, set()).add(target)
                 if n not in self.targets.setdefault(target, []):
                     self.targets[target].append(n)
+                written = str(p).strip()
+                if written.isupper() and len(written) <= 3:
+                    self.shown[n] = written
 
     def names(self, target: str, text: str) -> bool:
         """True when ``text`` is one of ``target``'s phrases (or its plural)."""
@@ -131,7 +136,7 @@ def synonyms(
             options = vocab.alternatives(target, s.text)
             if not options:
                 continue
-            new = rng.choice(options)
+            new = vocab.shown.get(choice := rng.choice(options), choice)
             if (
                 kind != "value"
                 and _norm(s.text).endswith("s")
