@@ -208,7 +208,9 @@ def comparison_reading(
     """A rule comparing a numeric column of ``relation`` with a number ("a discount percentage above
     zero" → ``discount_pct > 0``): (reading, SQL built by sqlglot), or None.
     """
-    from metricmind.define.terms import mentions  # terms reads words only; imported here to keep it light
+    from metricmind.define.termcolumns import (
+        mentions,  # terms reads words only; imported here to keep it light
+    )
 
     words = stems(low.replace("_", " ").replace("-", " "))
     named = sorted(((mentions(c, words), c) for c in numeric), reverse=True)

@@ -13,7 +13,8 @@ from metricmind.define.money import asks_money
 from metricmind.define.parts import own_words
 from metricmind.define.proposal import Definition
 from metricmind.define.rank import is_rate, is_ratio, measures_of, rank
-from metricmind.define.terms import Term, entities_named, find_term
+from metricmind.define.termcolumns import entities_named
+from metricmind.define.terms import Term, find_term
 from metricmind.define.words import RATIO, content, lexicon, stems
 from metricmind.resolve.lexicon import COMMON_WORDS, Lexicon
 from metricmind.spec.joingraph import JoinGraph

@@ -11,7 +11,8 @@ from typing import Any
 
 from metricmind.define.extend import extend
 from metricmind.define.proposal import NewMeasure
-from metricmind.define.terms import Term, entities_named
+from metricmind.define.termcolumns import entities_named
+from metricmind.define.terms import Term
 from metricmind.define.words import GLUE, content, lexicon, stems
 from metricmind.spec.model import Model
 

@@ -14,7 +14,8 @@ from typing import Any
 from metricmind.define.datasets import canonical
 from metricmind.define.extend import compile_refs
 from metricmind.define.proposal import NewMeasure, NewModel
-from metricmind.define.terms import Term, start_end
+from metricmind.define.termcolumns import start_end
+from metricmind.define.terms import Term
 from metricmind.spec.model import EntityType, Measure, Model, SemanticModel
 
 MONTH = "month_start"

@@ -16,7 +16,8 @@ from metricmind.define.newmodel import MONTH, snapshot_model
 from metricmind.define.parts import time_dims
 from metricmind.define.proposal import NewModel, RuleReading, Suggestion
 from metricmind.define.shape import join_filters
-from metricmind.define.terms import SNAPSHOT_CUE, columns_of, entities_named, mentions
+from metricmind.define.termcolumns import columns_of, entities_named, mentions
+from metricmind.define.terms import SNAPSHOT_CUE
 from metricmind.define.words import lexicon, stems
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model

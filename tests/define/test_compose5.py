@@ -315,12 +315,12 @@ def test_a_rule_naming_only_the_column_and_its_date_says_what_is_summed(demo: Pr
     assert [m.measure["expr"] for m in p.new_measures] == ["amount"]
     assert [d.dimension["name"] for d in p.new_dimensions] == ["written_off_at"]
     assert p.confidence < CONFIDENT
-    from metricmind.define.terms import _headed
+    from metricmind.define.termcolumns import headed
 
-    assert _headed("amount", ("amount, by write-off date",)) == 1.0
+    assert headed("amount", ("amount, by write-off date",)) == 1.0
     # a ratio's clause is no head: "Refunded amount by refund date divided by …" names no column so
     assert (
-        _headed("refunded_amount", ("Refunded amount by refund date divided by paid amount by paid date",))
+        headed("refunded_amount", ("Refunded amount by refund date divided by paid amount by paid date",))
         == 0
     )
 

@@ -18,7 +18,7 @@ import pytest
 from metricmind.define import Definition, generate
 from metricmind.define.datasets import canonical
 from metricmind.define.statistics import statistic_asked, statistic_of
-from metricmind.define.terms import start_end
+from metricmind.define.termcolumns import start_end
 from metricmind.define.words import opposites
 from metricmind.export import build
 from metricmind.project import Project
