@@ -9,7 +9,7 @@ from functools import cached_property
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.text import FILLERS, GENERIC, root, stems
-from metricmind.resolve.timephrases import UNITS
+from metricmind.resolve.timespans import UNITS
 from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, GRAIN_ADJ, GRAMMAR, SORT_WORDS
 
 VERSUS = frozenset({"vs", "versus", "against", "v"})

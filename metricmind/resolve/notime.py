@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.text import Token
-from metricmind.resolve.timephrases import month_number
+from metricmind.resolve.timespans import month_number
 
 EXACT = frozenset({"name", "label", "synonym"})
 """Where a metric phrase names a metric exactly (not shortened, not a head noun)."""

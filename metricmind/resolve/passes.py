@@ -17,7 +17,8 @@ from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.samefield import join_same_field
 from metricmind.resolve.shares import _ShareReading
 from metricmind.resolve.thresholds import counted_amount
-from metricmind.resolve.timephrases import find_time, unit_start
+from metricmind.resolve.timephrases import find_time
+from metricmind.resolve.timespans import unit_start
 from metricmind.resolve.typos import _TypoReading
 from metricmind.resolve.words import GRAIN_ADJ
 from metricmind.spec.names import METRIC_TIME

@@ -7,7 +7,8 @@ import datetime as dt
 from metricmind.resolve.phrasings import _PhrasingReading
 from metricmind.resolve.resolution import Span
 from metricmind.resolve.text import number, tokenize
-from metricmind.resolve.timephrases import UNITS, TimeHit, comparison_range, shift, unit_start
+from metricmind.resolve.timephrases import TimeHit, comparison_range
+from metricmind.resolve.timespans import UNITS, shift, unit_start
 from metricmind.resolve.words import (
     ASC_WORDS,
     DESC_WORDS,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from metricmind.resolve.timephrases import UNITS
+from metricmind.resolve.timespans import UNITS
 
 GROUP_WORDS = frozenset({"by", "per", "each", "every", "across", "which", "what", "among"})
 DESC_WORDS = frozenset(
