@@ -57,6 +57,9 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
                 for p, _ in found
                 if (j := self.prev_word(p.first)) >= 0 and demonym(self.tokens, j, values) is not None
             }  # "our Japanese customers": a country adjective is a value too
+            ending: dict[int, list[_Pick]] = {}  # the metrics found by the token after their last
+            for q, _ in found:
+                ending.setdefault(q.last, []).append(q)
             for p, name in found:
                 words = self.stems[p.first : p.last]
                 j = self.prev_word(p.first)
@@ -64,10 +67,8 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
                 ranking = j >= 0 and self.tokens[j].norm in DESC_WORDS | ASC_WORDS | {"which", "what"}
                 ranking = ranking or self.sorted_by_other(p)  # "customers ranked by MRR"
                 ranking = ranking or any(  # "smallest refunds client": rank, metric, the entity ranked
-                    q.last == j + 1
-                    and (k := self.prev_word(q.first)) >= 0
-                    and self.tokens[k].norm in DESC_WORDS | ASC_WORDS
-                    for q, _ in found
+                    (k := self.prev_word(q.first)) >= 0 and self.tokens[k].norm in DESC_WORDS | ASC_WORDS
+                    for q in ending.get(j + 1, ())
                     if q is not p
                 )
                 if len(words) == 1 and words[0] in self.r.entities.nouns and ranking and as_dim:

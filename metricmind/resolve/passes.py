@@ -214,10 +214,12 @@ class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
         ranked: list[tuple[tuple[int, int, int, int], _Pick]] = []
         # candidates by where they start and end: the context checks look only at neighbours, so a
         # long question costs linear time, not one scan of every candidate per candidate
-        self.by_first, self.by_last = {}, {}
+        self.by_first, self.by_last, self.by_dim = {}, {}, {}
         for c in cands:
             self.by_first.setdefault(c.first, []).append(c)
             self.by_last.setdefault(c.last, []).append(c)
+            for d in {e.target for e in c.entries if e.kind == "dimension"}:
+                self.by_dim.setdefault(d, []).append(c)
         for c in cands:
             if any(self.used[c.first : c.last]):
                 continue

@@ -283,14 +283,16 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
         ):
             return True
         # "unpaid invoices past due": the value (past_due) is what the metric was read from ("past due")
-        said = {
-            tuple(stems(x.text)) for x in self.res.spans.get("metrics", []) if x.target in self.res.metrics
-        }
-        return any(
-            tuple(stems(e.target.split("=", 1)[1].replace("_", " "))) in said
-            for e in p.entries
-            if e.kind == "value" and "=" in e.target
-        )
+        values = [e.target.split("=", 1)[1] for e in p.entries if e.kind == "value" and "=" in e.target]
+        if not values:
+            return False
+        spans = self.res.spans.get("metrics", [])
+        key = (len(spans), tuple(self.res.metrics))
+        cache = self.said_cache  # once per state of the metrics' spans, not once per value
+        if cache is None or cache[0] is not spans or cache[1] != key:
+            said = frozenset(tuple(stems(x.text)) for x in spans if x.target in self.res.metrics)
+            cache = self.said_cache = (spans, key, said)
+        return any(tuple(stems(v.replace("_", " "))) in cache[2] for v in values)
 
     def read_left_values(self) -> None:
         """Values still unexplained once the reading is complete ("new MRR for email", "users touching the

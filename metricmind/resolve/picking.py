@@ -234,12 +234,7 @@ class _PickReading(_FilterReading):
 
     def dim_named(self, dim: str, c: _Pick) -> bool:
         """Whether the question names the dimension ``dim`` itself, outside ``c`` ("plan", "tier")."""
-        return any(
-            (p.last <= c.first or p.first >= c.last)
-            and any(e.kind == "dimension" and e.target == dim for e in p.entries)
-            for picks in self.by_first.values()
-            for p in picks
-        )
+        return any(p.last <= c.first or p.first >= c.last for p in self.by_dim.get(dim, ()))
 
     def sibling_value(self, c: _Pick, dim: str) -> bool:
         """Whether a value of ``dim`` is listed right beside ``c`` ("starter or pro")."""

@@ -119,6 +119,12 @@ class _ReadingBase:
         self.order_word: int | None = None
         self.by_first: dict[int, list[_Pick]] = {}  # catalog candidates by first token (set by ``pick``)
         self.by_last: dict[int, list[_Pick]] = {}  # … and by the token after their last
+        self.by_dim: dict[str, list[_Pick]] = {}  # … and by each dimension they name (set by ``pick``)
+        # the stems of the metrics' phrases for one list of metric spans (held, so its id is not reused),
+        # its length and the metrics: see ``restates``
+        self.said_cache: tuple[list[Span], tuple[int, tuple[str, ...]], frozenset[tuple[str, ...]]] | None = (
+            None
+        )
         self.measure_missing: str | None = None  # a measure listed over a noun that no metric is
         self.weak_reading: str | None = None  # why the metric read rests on words another metric shares
         self.qualifier_words: set[int] = set()  # unknown words read as a value before an entity ("DACH")
