@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from metricmind.define.extend import proposal_sql
+from metricmind.define import Definition, analyze
+from metricmind.define.extend import proposal_sql, warehouse_columns
 from metricmind.define.proposal import Proposal
 from metricmind.project import Project
 
@@ -13,6 +14,13 @@ SPINE = """
     )
 """
 """The months of 2024, for hand SQL to join to (a month without rows still has one)."""
+
+
+def propose(project: Project, name: str, text: str, *rules: str) -> Proposal:
+    """``analyze`` with the warehouse's columns, asserting that a metric is proposed."""
+    p = analyze(Definition(name, text, rules), project.model, columns=warehouse_columns(project.warehouse))
+    assert p.refused is None and p.metric is not None, p.message
+    return p
 
 
 def proposal_months(project: Project, proposal: Proposal) -> dict[str, float]:

@@ -8,35 +8,20 @@ from __future__ import annotations
 import pytest
 
 from metricmind.define import Definition, analyze
+from metricmind.define.extend import warehouse_columns
 from metricmind.define.proposal import Proposal
 from metricmind.define.redate import part_dates
 from metricmind.define.restate import restates
 from metricmind.project import Project
-from tests.define.monthly import assert_same_as_hand
+from tests.define.monthly import assert_same_as_hand, propose
 
 CONFIDENT = 0.8
-
-
-def _columns(project: Project) -> dict[str, dict[str, str]]:
-    rows = project.warehouse.run(
-        "select table_schema, table_name, column_name, data_type from information_schema.columns"
-    ).rows
-    out: dict[str, dict[str, str]] = {}
-    for schema, table, column, typ in rows:
-        out.setdefault(f"{schema}.{table}", {})[str(column)] = str(typ)
-    return out
-
-
-def _propose(project: Project, name: str, text: str, *rules: str) -> Proposal:
-    p = analyze(Definition(name, text, rules), project.model, columns=_columns(project))
-    assert p.refused is None and p.metric is not None, p.message
-    return p
 
 
 def test_a_part_dated_by_a_rule_gets_a_measure_of_the_same_column_dated_so(demo: Project) -> None:
     # `refunds` is dated by refunded_at; the rule dates both parts by the payment date: the right part is
     # a new measure of refunded_amount dated by paid_at, never the catalog's refund-date measure.
-    p = _propose(
+    p = propose(
         demo,
         "net_paid",
         "Money collected on invoices less the amounts refunded",
@@ -59,7 +44,7 @@ def test_a_part_dated_by_a_rule_gets_a_measure_of_the_same_column_dated_so(demo:
 
 
 def test_each_part_of_a_ratio_keeps_its_own_date_and_a_scale_rule_is_read(demo: Project) -> None:
-    p = _propose(
+    p = propose(
         demo,
         "refund_ratio",
         "Money refunded as a share of money collected",
@@ -88,7 +73,7 @@ def test_each_part_of_a_ratio_keeps_its_own_date_and_a_scale_rule_is_read(demo: 
 def test_a_rule_naming_a_column_whole_says_which_spend(demo: Project) -> None:
     # "spend" alone is the ad-spend table's column; the rule names `allocated_spend` of the touches and
     # dates by the touch date, which the ad-spend table does not have.
-    p = _propose(demo, "social_spend", "Paid social spend", "allocated spend, counted by touch date")
+    p = propose(demo, "social_spend", "Paid social spend", "allocated spend, counted by touch date")
     assert p.metric is not None and p.metric["type_params"] == {"measure": "allocated_spend"}
     assert p.confidence < CONFIDENT
     assert_same_as_hand(
@@ -102,7 +87,7 @@ def test_a_rule_naming_a_column_whole_says_which_spend(demo: Project) -> None:
 
 
 def test_a_rule_restating_the_statistic_is_covered(demo: Project) -> None:
-    p = _propose(
+    p = propose(
         demo,
         "median_wire_days",
         "Median days to pay for bank transfer invoices, by month paid",
@@ -147,7 +132,7 @@ def test_a_date_no_model_of_the_column_has_is_refused(demo: Project) -> None:
     p = analyze(
         Definition("search_ad_spend", "Ad spend on paid search", ("by touch date",)),
         demo.model,
-        columns=_columns(demo),
+        columns=warehouse_columns(demo.warehouse),
     )
     assert p.refused == "unsupported" and p.metric is None
     assert "ad_spend has no time dimension touched_at" in p.message
@@ -168,7 +153,7 @@ def test_a_part_two_metrics_fit_alike_is_a_guess(demo: Project) -> None:
 
 
 def test_a_date_column_no_dimension_declares_becomes_a_time_dimension(demo: Project) -> None:
-    p = _propose(demo, "written_off_amount", "Invoice amount", "Dated by the write-off date")
+    p = propose(demo, "written_off_amount", "Invoice amount", "Dated by the write-off date")
     assert [(d.semantic_model, d.dimension["name"], d.dimension["type"]) for d in p.new_dimensions] == [
         ("invoices", "written_off_at", "time")
     ]
@@ -251,7 +236,7 @@ def test_a_ratios_own_inputs_explain_a_rule_restating_it(demo: Project) -> None:
 def test_a_statistic_of_a_column_is_a_new_measure_of_it(
     demo: Project, text: str, agg: str, hand: str
 ) -> None:
-    p = _propose(demo, "column_statistic", text)
+    p = propose(demo, "column_statistic", text)
     measures = [m.measure for m in p.new_measures]
     if p.new_model is not None:  # at month end: the snapshot model's semi-additive measure
         measures += list(p.new_model.semantic_model["measures"])
@@ -273,7 +258,7 @@ def test_a_statistic_the_metric_does_not_compute_is_a_doubt(demo: Project) -> No
 
 
 def test_values_of_one_table_and_no_column_count_its_rows_below_confident(demo: Project) -> None:
-    p = _propose(
+    p = propose(
         demo,
         "android_alerts",
         "Alerts created on Android phones",
@@ -305,7 +290,7 @@ def test_values_of_one_table_and_no_column_count_its_rows_below_confident(demo: 
 
 def test_a_rule_naming_only_the_column_and_its_date_says_what_is_summed(demo: Project) -> None:
     # the definition names no column; "amount, by write-off date" names `amount` and a date
-    p = _propose(
+    p = propose(
         demo,
         "card_writeoffs",
         "Card invoices that were written off",
@@ -329,7 +314,7 @@ def test_a_date_the_catalog_declares_adds_no_dimension(demo: Project) -> None:
     # the touches' table also holds a `touch_date` column, but "touch date" is the declared touched_at
     from metricmind.define.newtime import undeclared_dates
 
-    columns = _columns(demo)
+    columns = warehouse_columns(demo.warehouse)
     assert "touch_date" in columns["main.fct_marketing_touchpoints_canonical"]
     assert undeclared_dates(demo.model, Definition("x", "Paid touches", ("by touch date",)), columns) == []
     found = undeclared_dates(demo.model, Definition("x", "Invoice amount", ("by write-off date",)), columns)

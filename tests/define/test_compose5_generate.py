@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from metricmind.define import Definition, analyze, generate
-from metricmind.define.extend import proposal_sql
+from metricmind.define.extend import proposal_sql, warehouse_columns
 from metricmind.demo.build import build_demo
 from metricmind.export import build
 from metricmind.project import Project
@@ -43,16 +43,6 @@ KINDS = {
 }
 
 
-def _columns(project: Project) -> dict[str, dict[str, str]]:
-    rows = project.warehouse.run(
-        "select table_schema, table_name, column_name, data_type from information_schema.columns"
-    ).rows
-    out: dict[str, dict[str, str]] = {}
-    for schema, table, column, typ in rows:
-        out.setdefault(f"{schema}.{table}", {})[str(column)] = str(typ)
-    return out
-
-
 @pytest.fixture(scope="module")
 def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo at scale 1000 (data through 2025-06-18: scale 200 has no write-off), built once; tests copy it."""
@@ -68,7 +58,9 @@ def test_a_composed_metric_builds_with_dbt_validates_and_equals_its_preview(
     root = tmp_path / "demo"
     shutil.copytree(small_demo, root, ignore=shutil.ignore_patterns(".metricmind"))
     with Project.load(root) as project:
-        proposal = analyze(KINDS[name], project.model, dialect=project.dialect, columns=_columns(project))
+        proposal = analyze(
+            KINDS[name], project.model, dialect=project.dialect, columns=warehouse_columns(project.warehouse)
+        )
         assert proposal.refused is None and proposal.metric is not None, proposal.message
         assert proposal.unread == [], proposal.unread
         package = generate(proposal, project, run_sql=lambda sql: project.warehouse.run(sql).rows)

@@ -10,25 +10,9 @@ import pytest
 
 from metricmind.define import Definition, analyze
 from metricmind.define.dating import dated_forms
-from metricmind.define.proposal import Proposal
+from metricmind.define.extend import warehouse_columns
 from metricmind.project import Project
-from tests.define.monthly import assert_same_as_hand
-
-
-def _columns(project: Project) -> dict[str, dict[str, str]]:
-    rows = project.warehouse.run(
-        "select table_schema, table_name, column_name, data_type from information_schema.columns"
-    ).rows
-    out: dict[str, dict[str, str]] = {}
-    for schema, table, column, typ in rows:
-        out.setdefault(f"{schema}.{table}", {})[str(column)] = str(typ)
-    return out
-
-
-def _propose(project: Project, name: str, text: str, *rules: str) -> Proposal:
-    p = analyze(Definition(name, text, rules), project.model, columns=_columns(project))
-    assert p.refused is None and p.metric is not None, p.message
-    return p
+from tests.define.monthly import assert_same_as_hand, propose
 
 
 @pytest.mark.parametrize(
@@ -62,7 +46,7 @@ def test_words_that_name_no_event_give_no_date(said: str) -> None:
 
 def test_the_dataset_with_the_named_date_wins(demo: Project) -> None:
     # "events" is a product table and a marketing channel; only the touchpoints have a touch date
-    p = _propose(
+    p = propose(
         demo,
         "events_channel_reach",
         "Unique customers touched via the events channel",
@@ -82,7 +66,7 @@ def test_the_dataset_with_the_named_date_wins(demo: Project) -> None:
 
 
 def test_the_date_an_event_actually_happened(demo: Project) -> None:
-    p = _propose(
+    p = propose(
         demo,
         "competitor_cancellations",
         "Number of subscriptions cancelled because the customer switched to a competitor",
@@ -102,7 +86,7 @@ def test_the_date_an_event_actually_happened(demo: Project) -> None:
 
 
 def test_the_month_a_payment_happened_dates_an_amount(demo: Project) -> None:
-    p = _propose(demo, "cash_by_payment", "Amount invoiced", "counted in the month the payment happened")
+    p = propose(demo, "cash_by_payment", "Amount invoiced", "counted in the month the payment happened")
     assert p.unread == []
     assert p.time_dimension is not None and p.time_dimension.name == "paid_at"
     assert_same_as_hand(
@@ -122,14 +106,14 @@ def test_a_date_the_dataset_lacks_is_refused_not_replaced(demo: Project) -> None
             ("use the date the invoice was actually paid",),
         ),
         demo.model,
-        columns=_columns(demo),
+        columns=warehouse_columns(demo.warehouse),
     )
     assert p.metric is None or p.unread  # never the events' own date in silence
     assert p.refused is None or "paid_at" in (p.message or "")
 
 
 def test_counted_when_an_event_happened_dates_by_it(demo: Project) -> None:
-    p = _propose(demo, "amount_by_refund", "Invoice amount", "count it when the refund actually happened")
+    p = propose(demo, "amount_by_refund", "Invoice amount", "count it when the refund actually happened")
     assert p.unread == []
     assert [r.status for r in p.rules] == ["time"]
     assert_same_as_hand(
@@ -149,7 +133,7 @@ def test_counted_when_an_event_happened_dates_by_it(demo: Project) -> None:
     ],
 )
 def test_a_definition_dated_by_a_date_nobody_declared_is_unread(demo: Project, text: str) -> None:
-    p = analyze(Definition("x", text, ()), demo.model, columns=_columns(demo))
+    p = analyze(Definition("x", text, ()), demo.model, columns=warehouse_columns(demo.warehouse))
     assert p.refused is not None or any("no time dimension" in r.reason for r in p.unread)
 
 
@@ -162,14 +146,14 @@ def test_a_definition_dated_by_a_date_nobody_declared_is_unread(demo: Project, t
     ],
 )
 def test_a_definition_dated_by_a_catalog_date_is_not_flagged(demo: Project, text: str) -> None:
-    p = analyze(Definition("x", text, ()), demo.model, columns=_columns(demo))
+    p = analyze(Definition("x", text, ()), demo.model, columns=warehouse_columns(demo.warehouse))
     assert not any("no time dimension" in r.reason for r in p.rules)
 
 
 def test_the_date_after_not_is_never_declared(demo: Project) -> None:
     from metricmind.define.newtime import undeclared_dates
 
-    columns = _columns(demo)
+    columns = warehouse_columns(demo.warehouse)
     meant = Definition("x", "Invoice amount", ("Dated by the write-off date",))
     assert [n.dimension["name"] for n in undeclared_dates(demo.model, meant, columns)] == ["written_off_at"]
     not_meant = Definition("x", "Invoice amount", ("by the paid date, not the write-off date",))
@@ -177,7 +161,7 @@ def test_the_date_after_not_is_never_declared(demo: Project) -> None:
 
 
 def test_a_definition_dated_on_the_date_an_event_happened(demo: Project) -> None:
-    p = _propose(demo, "invoices_by_payment", "Number of invoices, counted on the date the invoice was paid")
+    p = propose(demo, "invoices_by_payment", "Number of invoices, counted on the date the invoice was paid")
     assert [m.measure["agg_time_dimension"] for m in p.new_measures] == ["paid_at"]
     assert_same_as_hand(
         demo,
@@ -191,7 +175,7 @@ def test_a_definition_dated_on_the_date_an_event_happened(demo: Project) -> None
 
 def test_an_existing_metric_counted_when_another_event_happened_is_redated(demo: Project) -> None:
     # invoice_revenue is dated by the payment; the definition counts it when the invoice was issued
-    p = _propose(demo, "revenue_by_issue", "Invoice revenue, counted when the invoice was issued")
+    p = propose(demo, "revenue_by_issue", "Invoice revenue, counted when the invoice was issued")
     assert p.time_dimension is not None and p.time_dimension.name == "issued_at"
     assert_same_as_hand(
         demo,

@@ -8,11 +8,10 @@ from __future__ import annotations
 import pytest
 
 from metricmind.define import Definition, analyze
-from metricmind.define.proposal import Proposal
 from metricmind.define.restate import own_rules, restates, words_of
 from metricmind.define.units import Scale, in_text, rule_unit, said
 from metricmind.project import Project
-from tests.define.monthly import assert_same_as_hand, proposal_months
+from tests.define.monthly import assert_same_as_hand, proposal_months, propose
 
 LIVE_MRR = """
     , live as (
@@ -25,22 +24,6 @@ LIVE_MRR = """
       where c.region = 'APAC'
     )
 """
-
-
-def _columns(project: Project) -> dict[str, dict[str, str]]:
-    rows = project.warehouse.run(
-        "select table_schema, table_name, column_name, data_type from information_schema.columns"
-    ).rows
-    out: dict[str, dict[str, str]] = {}
-    for schema, table, column, typ in rows:
-        out.setdefault(f"{schema}.{table}", {})[str(column)] = str(typ)
-    return out
-
-
-def _propose(project: Project, name: str, text: str, *rules: str) -> Proposal:
-    p = analyze(Definition(name, text, rules), project.model, columns=_columns(project))
-    assert p.refused is None and p.metric is not None, p.message
-    return p
 
 
 @pytest.mark.parametrize(
@@ -104,7 +87,7 @@ def test_the_definition_is_read_without_its_unit_words() -> None:
 
 
 def test_a_snapshot_in_thousands_is_divided_after_aggregation(demo: Project) -> None:
-    p = _propose(demo, "apac_mrr_k", "Monthly recurring revenue of APAC customers, expressed in thousands")
+    p = propose(demo, "apac_mrr_k", "Monthly recurring revenue of APAC customers, expressed in thousands")
     assert p.unread == []
     assert p.metric is not None and p.metric["type"] == "derived"
     assert "1000.0" in p.metric["type_params"]["expr"]
@@ -120,7 +103,7 @@ def test_a_snapshot_in_thousands_is_divided_after_aggregation(demo: Project) -> 
 
 
 def test_a_flow_in_millions_said_by_a_rule(demo: Project) -> None:
-    p = _propose(demo, "cash_in_m", "Cash collected from paid invoices", "State the figures in $M")
+    p = propose(demo, "cash_in_m", "Cash collected from paid invoices", "State the figures in $M")
     [unit] = [r for r in p.rules if r.text == "State the figures in $M"]
     assert unit.status == "expression" and "millions" in unit.reason
     assert_same_as_hand(
@@ -134,7 +117,7 @@ def test_a_flow_in_millions_said_by_a_rule(demo: Project) -> None:
 
 
 def test_a_ratio_per_thousand(demo: Project) -> None:
-    p = _propose(demo, "refunds_per_k", "Refunded invoices per 1,000 invoices")
+    p = propose(demo, "refunds_per_k", "Refunded invoices per 1,000 invoices")
     assert p.metric is not None and p.metric["type"] == "derived"
     assert_same_as_hand(
         demo,
@@ -146,7 +129,7 @@ def test_a_ratio_per_thousand(demo: Project) -> None:
 
 
 def test_a_duration_in_another_unit_converts_by_its_column(demo: Project) -> None:
-    p = _propose(demo, "pay_hours", "Mean days to pay per invoice, in hours")
+    p = propose(demo, "pay_hours", "Mean days to pay per invoice, in hours")
     assert p.unread == []
     assert "24.0" in p.metric["type_params"]["expr"]  # type: ignore[index]
     assert_same_as_hand(
@@ -156,7 +139,7 @@ def test_a_duration_in_another_unit_converts_by_its_column(demo: Project) -> Non
            from months m left join fct_invoices_canonical i on date_trunc('month', i.issued_at) = m.month
            group by 1 order by 1""",
     )
-    same = _propose(demo, "pay_days", "Mean days to pay per invoice, in days")
+    same = propose(demo, "pay_days", "Mean days to pay per invoice, in days")
     assert same.metric is not None and same.metric["type"] != "derived"  # already in days: nothing scaled
 
 
@@ -181,7 +164,7 @@ def test_a_rule_restating_the_metric_with_its_own_exclusion_is_covered(demo: Pro
 def test_a_scaled_metric_generates_with_its_helper(demo: Project) -> None:
     from metricmind.define import generate
 
-    p = _propose(demo, "events_k", "Product events on web", "Show the counts in thousands")
+    p = propose(demo, "events_k", "Product events on web", "Show the counts in thousands")
     package = generate(p, demo)
     text = "\n".join(package.files.values())
     assert "events_k_unscaled / 1000.0" in text and "name: events_k_unscaled" in text
@@ -189,7 +172,7 @@ def test_a_scaled_metric_generates_with_its_helper(demo: Project) -> None:
 
 def test_a_duration_named_by_its_unit_converts_to_another(demo: Project) -> None:
     # "duration in weeks": the column is duration_days; the unit word also names the column
-    p = _propose(demo, "sub_weeks", "Average duration of subscriptions in weeks, by start date")
+    p = propose(demo, "sub_weeks", "Average duration of subscriptions in weeks, by start date")
     assert p.unread == [] and "7.0" in p.metric["type_params"]["expr"]  # type: ignore[index]
     assert_same_as_hand(
         demo,
@@ -198,7 +181,7 @@ def test_a_duration_named_by_its_unit_converts_to_another(demo: Project) -> None
            from months m left join fct_subscriptions_canonical s on date_trunc('month', s.started_at) = m.month
            group by 1 order by 1""",
     )
-    same = _propose(demo, "sub_days", "Average duration of subscriptions in days, by start date")
+    same = propose(demo, "sub_days", "Average duration of subscriptions in days, by start date")
     assert [r.status for r in same.rules] == ["covered"]
 
 
@@ -207,7 +190,7 @@ def test_basis_points_of_a_rate_and_per_1k(demo: Project) -> None:
     assert found is not None and found[1].multiply == 10_000.0
     per = in_text("Refunds per 1k invoices")
     assert per is not None and per[1].multiply == 1000.0
-    p = _propose(demo, "retention_bps", "Logo retention, in bps")
+    p = propose(demo, "retention_bps", "Logo retention, in bps")
     assert p.metric is not None and "10000.0" in p.metric["type_params"]["expr"]
     assert p.unread == []
 
@@ -235,16 +218,16 @@ def test_a_metric_already_in_that_unit_is_not_scaled_again(demo: Project) -> Non
     "text", ["Logo retention in percent", "Logo retention, as a percentage", "Logo retention (%)"]
 )
 def test_a_rate_said_as_a_percentage_is_scaled(demo: Project, text: str) -> None:
-    p = _propose(demo, "retention_pct", text)
+    p = propose(demo, "retention_pct", text)
     assert p.unread == [] and "100.0" in p.metric["type_params"]["expr"]  # type: ignore[index]
     got = proposal_months(demo, p)
-    base = proposal_months(demo, _propose(demo, "retention", "Logo retention"))
+    base = proposal_months(demo, propose(demo, "retention", "Logo retention"))
     assert len(got) == len(base) == 12
     assert all(abs(got[m] - 100.0 * base[m]) < 1e-6 for m in base)
 
 
 def test_a_percentage_of_a_value_in_percent_is_covered_and_of_a_count_unread(demo: Project) -> None:
-    p = _propose(demo, "disc", "Average discount on live subscriptions at month end, as a percentage")
+    p = propose(demo, "disc", "Average discount on live subscriptions at month end, as a percentage")
     assert [r.status for r in p.rules if r.text.startswith("(in the definition)")] == ["covered"]
     q = analyze(Definition("seats_pct", "Seats at month end, as a percentage", ()), demo.model)
     assert q.refused is not None or q.unread
