@@ -1,4 +1,5 @@
-"""Fixtures of the foreign-project tests: the bazaar (marketplace), helpdesk and lending samples, built once.
+"""Fixtures of the foreign-project tests: the bazaar (marketplace), helpdesk, lending and lastmile (parcel
+delivery) samples, built once.
 
 None has a ``metricmind.yml``: the warehouse comes from each project's own ``profiles.yml``.
 """
@@ -16,6 +17,7 @@ import pytest
 from metricmind.project import Project
 from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.helpdesk import copy_helpdesk
+from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
 
 
@@ -46,6 +48,19 @@ def lending_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def lending(lending_dir: Path) -> Iterator[Project]:
     """The lending project, loaded once."""
     with Project.load(lending_dir) as project:
+        yield project
+
+
+@pytest.fixture(scope="session")
+def lastmile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The lastmile (parcel delivery) project with its warehouse built (shared: read it, never write it)."""
+    return copy_lastmile(tmp_path_factory.mktemp("lastmile") / "lastmile")
+
+
+@pytest.fixture(scope="session")
+def lastmile(lastmile_dir: Path) -> Iterator[Project]:
+    """The lastmile project, loaded once."""
+    with Project.load(lastmile_dir) as project:
         yield project
 
 
