@@ -123,7 +123,7 @@ def implied(
                 if other and dim not in doubt:
                     doubt[dim] = other
             for (dim, value), (at, key) in zip(found, keys, strict=True):
-                if _generic(value, dim, key, own, ctx):
+                if _generic(value, dim, key, own, ctx) and not _pinned(half, words, at, key, dim, value):
                     continue
                 if dim in ruled and value not in ("true", "false"):
                     (against_drop if negative else against_keep).setdefault(dim, set()).add(value)
@@ -305,6 +305,22 @@ def _generic(value: str, dim: str, key: tuple[str, ...], own: set[str], ctx: rul
     if len(said) == 1 and (said <= states or words <= states):
         return True
     return len(said) == 1 and said <= _dimension_words(ctx)
+
+
+def _pinned(half: str, words: tuple[str, ...], at: int, key: tuple[str, ...], dim: str, value: str) -> bool:
+    """A state-like word that still names its value: written as the value is, capitalised in mid-sentence
+    ("MRR of Growth subscriptions": the plan named Growth, not growth), or beside a word of its dimension's
+    name ("monthly billed", "billed monthly", "the Growth tier").
+    """
+    if value in ("true", "false"):
+        return False
+    if re.search(rf"(?<=\w)\W+{re.escape(value)}\b", half) and value[:1].isupper():
+        return True
+    named = {
+        _root(w) for w in stems(dim.rsplit(SEP, 1)[-1].replace("_", " ")) if len(w) > 2 and w not in GLUE
+    }
+    near = [*words[max(0, at - 1) : at], *words[at + len(key) : at + len(key) + 1]]
+    return bool(named & {_root(w) for w in near})
 
 
 _MANNER = frozenset("by with via using through on in".split())

@@ -235,11 +235,11 @@ def build_part(
                 new_measures=[(m.semantic_model, m.measure) for m in parts.measures],
                 new_model=parts.model.semantic_model if parts.model else None,
             )
-    seen = {r.text for r in proposal.rules}
-    for r in reads:
-        if r.reading.text not in seen:
+    seen = {_shown(r) for r in proposal.rules}
+    for r in reads:  # a rule read for both parts shows once; the definition's values once per dimension
+        if _shown(r.reading) not in seen:
             proposal.rules.append(r.reading)
-            seen.add(r.reading.text)
+            seen.add(_shown(r.reading))
     filters += [r.reading.predicate for r in reads if r.reading.predicate]
     on_columns = [str(r.column_sql) for r in reads if r.column_sql]
     ms = None
@@ -346,3 +346,12 @@ def _dated(
         return new_name, f"`{new_name}` computes `{source.name}` dated by {wanted}"
     parts.measures.append(new)
     return new_name, new.reason
+
+
+def _shown(reading: RuleReading) -> str:
+    """What tells two readings apart on the proposal: the rule's text, and for the values the definition
+    itself names (one reading per dimension, all of the same text) the reading's reason too.
+    """
+    if reading.text.startswith("(in the definition)"):
+        return f"{reading.text}\n{reading.reason}"
+    return reading.text

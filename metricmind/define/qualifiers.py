@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 from metricmind.define.proposal import Proposal
+from metricmind.define.units import SECONDS
 from metricmind.define.words import stems
 from metricmind.spec.model import Model
 
@@ -189,7 +190,11 @@ def _narrower(model: Model, proposal: Proposal, metric: dict[str, Any]) -> str |
         words = [_fold(w) for w in stems(phrase.lower().replace("-", " "))]
         if words and all(w in said for w in words):
             return None  # the definition says one of the metric's own names in full
-    missing = [w for w in stems(base.name.replace("_", " ")) if len(w) > 3 and _fold(w) not in said]
+    missing = [  # a unit in the name ("avg_resolution_hours") says how it is reported: the units' concern
+        w
+        for w in stems(base.name.replace("_", " "))
+        if len(w) > 3 and _fold(w) not in said and w.rstrip("s") not in SECONDS
+    ]
     if not missing:
         return None
     return (
@@ -199,7 +204,9 @@ def _narrower(model: Model, proposal: Proposal, metric: dict[str, Any]) -> str |
 
 
 def _fold(word: str) -> str:
-    for suffix in ("ations", "ation", "ing", "ed", "es", "s", "e", "ly"):
+    if word.endswith("ution") and len(word) > 7:
+        word = word[:-5] + "ve"  # resolution → resolve, solution → solve
+    for suffix in ("ations", "ation", "ing", "ed", "es", "s", "e", "ly", "al"):  # renewal → renew
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word

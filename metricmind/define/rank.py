@@ -51,6 +51,14 @@ def unit(metric: Metric) -> str:
 DATED_BY = re.compile(r"\b(?:dated\s+)?by\s+(?:the\s+)?(?:[a-z]+\s+){1,2}?(?:date|day)\b", re.IGNORECASE)
 
 
+#: A word negated on its own ("not trial", from "non-trial"): what the metric leaves out, never what it is.
+NEGATED = re.compile(
+    r"\bnot\s+(?!(?:yet|only|just|all|any|the|a|an|by|in|on|at|to|of|be|been|"
+    r"counting|including|counted|included)\b)[a-z]+\b",
+    re.IGNORECASE,
+)
+
+
 def rank(
     model: Model, definition: Definition, text: str, metric_uses: Mapping[str, int] | None = None
 ) -> list[Candidate]:
@@ -59,6 +67,8 @@ def rank(
     """
     # "by invoice date" says when, not what: its words name no metric ("Total billed … by invoice date")
     text, spoken = DATED_BY.sub(" ", text), DATED_BY.sub(" ", definition.text)
+    # "active not trial subscriptions" (said "non-trial"): the word negated names what is left out
+    text, spoken = NEGATED.sub(" ", text), NEGATED.sub(" ", spoken)
     want = stems(text.lower().replace("_", " ").replace("-", " "))
     said = stems(spoken.lower().replace("_", " ").replace("-", " "))
     want_content = {_fold(w) for w in content(text)}

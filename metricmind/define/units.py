@@ -260,9 +260,25 @@ def _column_unit(model: Model, proposal: Proposal) -> str | None:
     found: set[str | None] = set()
     for name in extended.measures_of(str(proposal.metric["name"])) if proposal.metric else ():
         ms = extended.measures.get(name)
-        words = re.findall(r"[a-z]+", (ms.expr if ms else name).lower())
-        found.add(next((_duration(w) for w in words if _duration(w) in SECONDS), None))
+        expr = (ms.expr if ms else name).lower()
+        words = re.findall(r"[a-z]+", expr)
+        found.add(_converted(expr, next((_duration(w) for w in words if _duration(w) in SECONDS), None)))
     return found.pop() if len(found) == 1 else None
+
+
+_FACTOR = re.compile(r"([*/])\s*(\d+(?:\.\d+)?)\b")
+
+
+def _converted(expr: str, unit: str | None) -> str | None:
+    """The unit of ``expr`` whose column is in ``unit``: "resolution_mins / 60.0" is in hours; a factor
+    that lands on no unit makes it unknown (None).
+    """
+    if unit is None:
+        return None
+    seconds = SECONDS[unit]
+    for op, number in _FACTOR.findall(expr):
+        seconds = seconds * float(number) if op == "/" else seconds / float(number)
+    return next((u for u, s in SECONDS.items() if abs(s - seconds) < 1e-9 * s), None)
 
 
 def _already(model: Model, metric: dict[str, Any], scale: Scale) -> str | None:

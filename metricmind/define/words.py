@@ -67,6 +67,14 @@ ABBREVIATIONS = (
     (re.compile(r"\bw/o\b", re.IGNORECASE), "without"),
     (re.compile(r"(?<![\w/])w/(?=\s)", re.IGNORECASE), "with"),
     (re.compile(r"\bvia\b", re.IGNORECASE), "through"),
+    # "mean days to pay", "the mean of": the statistic, not the verb ("I mean", "mean that", "means")
+    (
+        re.compile(
+            r"(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bto )\bmean\b(?!\s+(?:that|by|the|a|an|it)\b)",
+            re.IGNORECASE,
+        ),
+        "average",
+    ),
     # "outside the web app", "outside APAC": every value but those (a negative cue the readers know)
     (re.compile(r"\boutside(?: of)?\b", re.IGNORECASE), "other than"),
 )
@@ -85,11 +93,26 @@ def without_examples(text: str) -> str:
     return EXAMPLES.sub(" ", text)
 
 
+#: "non-trial", "non wire", "non-cancelled": the negation of the word it is glued to (read as "not …"),
+#: except the numeric ones the column readers know ("non-zero", "non-negative") and the word said both
+#: ways ("paying and non-paying", which the audit reads as either way).
+NON_PREFIX = re.compile(
+    r"\bnon[- ](?!(?:zero|negative|positive|null|empty|blank)\b)(?P<word>[a-z][\w]*)", re.IGNORECASE
+)
+
+
+def _non(match: re.Match[str]) -> str:
+    before = match.string[: match.start()].lower().split()
+    if len(before) >= 2 and before[-1] in ("and", "or") and before[-2] == match.group("word").lower():
+        return match.group(0)
+    return f"not {match.group('word')}"
+
+
 def expand(text: str) -> str:
-    """``text`` with everyday abbreviations written out (``ABBREVIATIONS``)."""
+    """``text`` with everyday abbreviations written out (``ABBREVIATIONS``) and "non-X" read as "not X"."""
     for pattern, words in ABBREVIATIONS:
         text = pattern.sub(words, text)
-    return text
+    return NON_PREFIX.sub(_non, text)
 
 
 #: Phrases that put a value at a point in time (a month's end): "at the end of the month", "as of the last
