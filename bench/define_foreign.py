@@ -1,10 +1,11 @@
 """Benchmark of the definition agent on other companies' dbt projects (issue 12 acceptance).
 
-The cases live in ``tests/foreign/cases/``: ``dev.yml`` and ``dev_lending.yml`` (development, printed case
-by case) and ``blind.yml`` and ``blind_lending.yml`` (scored only with ``--blind``: the lead's run; never
-open them or print their misses while tuning). Their format is ``tests/define/cases/``'s plus a
-``project:`` field (``bazaar``, ``helpdesk`` or ``lending``);
-each answerable case's hand SQL gives one row per month of 2024-01..2024-06 (``month``, ``value``).
+The cases live in ``tests/foreign/cases/``: ``dev.yml``, ``dev_lending.yml`` and ``dev_lastmile.yml``
+(development, printed case by case) and ``blind.yml``, ``blind_lending.yml`` and ``blind_lastmile.yml``
+(scored only with ``--blind``: the lead's run; never open them or print their misses while tuning). Their
+format is ``tests/define/cases/``'s plus a ``project:`` field (``bazaar``, ``helpdesk``, ``lending`` or
+``lastmile``); each answerable case's hand SQL gives one row per month of the project's data (``month``,
+``value``): 2024-01..2024-06, and 2024-10..2025-09 for ``lastmile``.
 
 For every case the project's own agent (``Project.analyze_definition``: warehouse values, columns and the
 observed dimension values, as the CLI and web use it) proposes a metric; it runs by ``metric_time__month``
@@ -15,9 +16,8 @@ Usage::
 
     PYTHONPATH=$PWD .venv/bin/python bench/define_foreign.py [--root DIR] [--json] [--blind]
 
-``--root`` reuses the built projects under ``DIR/bazaar``, ``DIR/helpdesk`` and ``DIR/lending`` (built there
-when absent);
-without it they are built in a temporary folder.
+``--root`` reuses the built projects under ``DIR/bazaar``, ``DIR/helpdesk``, ``DIR/lending`` and
+``DIR/lastmile`` (built there when absent); without it they are built in a temporary folder.
 """
 
 from __future__ import annotations
@@ -37,15 +37,17 @@ from metricmind.define import Definition, Proposal
 from metricmind.project import Project
 from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.helpdesk import copy_helpdesk
+from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "foreign" / "cases"
-DEV_FILES = ("dev.yml", "dev_lending.yml")
-BLIND_FILES = ("blind.yml", "blind_lending.yml")
+DEV_FILES = ("dev.yml", "dev_lending.yml", "dev_lastmile.yml")
+BLIND_FILES = ("blind.yml", "blind_lending.yml", "blind_lastmile.yml")
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "bazaar": copy_bazaar,
     "helpdesk": copy_helpdesk,
     "lending": copy_lending,
+    "lastmile": copy_lastmile,
 }
 
 

@@ -1,9 +1,10 @@
-"""Question resolver on other companies' projects (issue 14): the bazaar, helpdesk and lending samples.
+"""Question resolver on other companies' projects (issue 14): the bazaar, helpdesk, lending and lastmile samples.
 
-Scores ``tests/foreign/questions/dev.yml`` and ``dev_lending.yml`` (the tuning splits; ``--misses`` lists
-their misses) and, only with ``--blind``, ``blind.yml`` and ``blind_lending.yml`` (scored only: their misses
-are never printed; the lead's run). Each item is in the resolver's blind-set format (``q``, ``expect``,
-optional ``as_of``, ``kind``, ``id``) plus ``project:`` (``bazaar``, ``helpdesk`` or ``lending``). The
+Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml`` and ``dev_lastmile.yml`` (the tuning splits;
+``--misses`` lists their misses) and, only with ``--blind``, ``blind.yml``, ``blind_lending.yml`` and
+``blind_lastmile.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
+resolver's blind-set format (``q``, ``expect``, optional ``as_of``, ``kind``, ``id``) plus ``project:``
+(``bazaar``, ``helpdesk``, ``lending`` or ``lastmile``). The
 projects are built once into ``--work`` (seeded, no download) and read with their warehouses' values, as
 ``metricmind ask`` reads them. A split whose file is not there yet is skipped.
 
@@ -26,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from metricmind.project import Project
 from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.helpdesk import copy_helpdesk
+from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
 from tests.resolve import blindset
 
@@ -33,12 +35,16 @@ HERE = Path(__file__).resolve().parents[1] / "tests" / "foreign" / "questions"
 DEV, BLIND = HERE / "dev.yml", HERE / "blind.yml"
 DEV_LENDING, BLIND_LENDING = HERE / "dev_lending.yml", HERE / "blind_lending.yml"
 """The third project's sets (hproj3, 2026-12-05): written code-blind with the project, scored untouched."""
+DEV_LASTMILE, BLIND_LASTMILE = HERE / "dev_lastmile.yml", HERE / "blind_lastmile.yml"
+"""The parcel-delivery project's sets (hwco, 2026-12-06): code-blind, as_of 2025-10-01 on every item."""
 AS_OF = "2024-07-01"
-"""The day the sample projects' data ends after (their data runs 2024-01-01 to 2024-06-30)."""
+"""The day the sample projects' data ends after (their data runs 2024-01-01 to 2024-06-30; lastmile's runs
+2024-10-01 to 2025-09-30, and each of its items carries its own as_of, 2025-10-01)."""
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "bazaar": copy_bazaar,
     "helpdesk": copy_helpdesk,
     "lending": copy_lending,
+    "lastmile": copy_lastmile,
 }
 
 
@@ -74,7 +80,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/resolve_foreign"), help="build folder")
     parser.add_argument("--questions", type=Path, help="score this file (a tuning split) instead of dev.yml")
     args = parser.parse_args()
-    every = (DEV, DEV_LENDING, BLIND, BLIND_LENDING)
+    every = (DEV, DEV_LENDING, DEV_LASTMILE, BLIND, BLIND_LENDING, BLIND_LASTMILE)
     splits = [args.questions] if args.questions else [p for p in every if p.exists()]
     if not args.blind:
         splits = [p for p in splits if not p.name.startswith("blind")]

@@ -1,6 +1,6 @@
 """The lastmile sample: a Benelux parcel-delivery company's dbt project (hubs, couriers, routes, parcels).
 
-A fifth company's project ("Kwik", last-mile parcel delivery in the Netherlands, Belgium and the Rhine-Ruhr),
+Another company's project ("Kwik", last-mile parcel delivery in the Netherlands, Belgium and the Rhine-Ruhr),
 written code-blind in its own analytics engineers' conventions: no ``metricmind.yml`` (the warehouse comes
 from ``profiles.yml``, target ``local``, schema ``core``); three sources in schema ``raw`` (the transport
 management system ``tms``, the van ``telematics`` feed with upper-case columns, the hub scanners ``wms``);
@@ -95,7 +95,7 @@ def _shippers(rng: random.Random) -> list[tuple[Any, ...]]:
 def _couriers(rng: random.Random) -> list[tuple[Any, ...]]:
     out, n = [], 0
     for hub in HUBS:
-        for _ in range(hub[7] * 3 + 2):
+        for _ in range(hub[7] // 2 + 3):
             n += 1
             contract = rng.choices(CONTRACTS, weights=(5, 3, 2))[0]
             hired = hub[6] + dt.timedelta(days=rng.randrange(0, max(30, (END - hub[6]).days - 200)))

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from metricmind.interfaces.cli.app import app
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
 from tests.foreign.conftest import hand, same_rows
+from tests.foreign.questions.check_gold import check
 
 MONTH = "metric_time__month"
 LAST_COUNT = "ds in (select max(ds) from core.hub_stock_daily group by date_trunc('month', ds))"
@@ -204,12 +206,11 @@ def test_lastmile_loads_and_validates_deep(lastmile_dir: Path, lastmile: Project
 
 def test_lastmile_every_metric_runs_by_month(lastmile: Project) -> None:
     """Each of the 20 metrics answers for the twelve months of the fiscal year (October 2024 to September 2025)."""
-    months = [dt.date(2024 + (9 + i) // 12, (9 + i) % 12 + 1, 1) for i in range(12)]
     short = []
     for metric in lastmile.metrics():
         query = MetricQuery.build([metric.name], group_by=[MONTH], start="2024-10-01", end="2025-10-01")
         rows = _rows(lastmile.run(query).rows)
-        if [r[0] for r in rows] != months or any(r[1] is None for r in rows):
+        if [r[0] for r in rows] != MONTHS or any(r[1] is None for r in rows):
             short.append(metric.name)
     assert not short, short
 
@@ -240,3 +241,34 @@ def test_lastmile_cli_json(lastmile_dir: Path, lastmile: Project) -> None:
         "select vehicle_type, count(*), sum(fuel_cost_eur) from core.routes group by 1 order by 2 desc",
     )
     assert same_rows([tuple(r) for r in data["rows"]], [tuple(r) for r in want]), (data["rows"], want)
+
+
+SETS = Path(__file__).parent
+MONTHS = [dt.date(2024 + (9 + i) // 12, (9 + i) % 12 + 1, 1) for i in range(12)]
+
+
+@pytest.mark.parametrize("split", ["dev_lastmile.yml", "blind_lastmile.yml"])
+def test_lastmile_question_gold_still_runs(split: str, lastmile: Project) -> None:
+    """Every answerable question's gold still names real metrics, dimensions and values and runs to an answer
+    (``check_gold``); only failing ids are reported, so the blind split stays unread."""
+    items = yaml.safe_load((SETS / "questions" / split).read_text())
+    assert len(items) == {"dev_lastmile.yml": 40, "blind_lastmile.yml": 20}[split]
+    assert all(i["project"] == "lastmile" for i in items)
+    failing = [
+        i["id"] for i in items if i["expect"].get("answerable", True) and check(lastmile, i) is not None
+    ]
+    assert not failing, failing
+
+
+@pytest.mark.parametrize("split", ["dev_lastmile.yml", "blind_lastmile.yml"])
+def test_lastmile_definition_sql_gives_twelve_months(split: str, lastmile: Project) -> None:
+    """Every answerable definition's hand SQL gives one non-null value per month of 2024-10..2025-09 (ids only)."""
+    items = yaml.safe_load((SETS / "cases" / split).read_text())
+    assert len(items) == {"dev_lastmile.yml": 16, "blind_lastmile.yml": 8}[split]
+    failing = []
+    for item in items:
+        if item["expect"]["answerable"]:
+            rows = hand(lastmile, item["expect"]["sql"])
+            if [_day(r[0]) for r in rows] != MONTHS or any(r[1] is None for r in rows):
+                failing.append(item["id"])
+    assert not failing, failing

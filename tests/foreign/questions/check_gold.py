@@ -22,6 +22,7 @@ from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
 from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.helpdesk import copy_helpdesk
+from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
 
 GRAINS = ("day", "week", "month", "quarter", "year")
@@ -43,7 +44,8 @@ def where(filters: list[dict[str, Any]]) -> list[str]:
             out.append(f"{{{{ Metric('{m['metric']}', group_by=[{by}]) }}}} {m['op']} {m['value']}")
             continue
         dim, op, values = f["dimension"], f["op"], f["values"]
-        ref = f"{{{{ Dimension('{dim}') }}}}"
+        kind = "Dimension" if "__" in dim else "Entity"  # a bare name is an entity's key ("hub in RTM, AMSW")
+        ref = f"{{{{ {kind}('{dim}') }}}}"
         if op in ("=", "!="):
             out.append(f"{ref} {op} {_literal(values[0])}")
         else:
@@ -123,7 +125,12 @@ def _text(value: Any) -> str:
 def main(paths: list[str]) -> int:
     """Check every file; print the failing ids; exit 1 if any."""
     tmp = Path(tempfile.mkdtemp(prefix="qgold-"))
-    builders = {"bazaar": copy_bazaar, "helpdesk": copy_helpdesk, "lending": copy_lending}
+    builders = {
+        "bazaar": copy_bazaar,
+        "helpdesk": copy_helpdesk,
+        "lending": copy_lending,
+        "lastmile": copy_lastmile,
+    }
     files = {path: yaml.safe_load(Path(path).read_text()) or [] for path in paths}
     needed = {str(i["project"]) for items in files.values() for i in items}
     projects = {name: Project.load(build(tmp / name)) for name, build in builders.items() if name in needed}
