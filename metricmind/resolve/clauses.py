@@ -10,7 +10,8 @@ Everything else is context:
 
 - the lead-in before the opener (a purpose phrase, a sentence of its own, a subject: "Our agency");
 - the other sentences;
-- a closing condition of the request's sentence ("if possible", "if you can", "when you get a chance").
+- a closing condition of the request's sentence ("if possible", "if you can", "when you get a chance");
+- a greeting ended by "!" before the question ("hi team!", "morning folks!").
 
 ``request_only`` blanks the context with spaces (so every character offset still points into the question
 as typed) and names what it blanked. The resolver reads the question both ways and keeps the request-only
@@ -92,6 +93,10 @@ _BARE_LEAD = re.compile(
 )
 """A lead-in that is a phrase, not a sentence ("For the board pack", "For our Japanese customers"): it may
 qualify the request, so the resolver keeps it when it names who is asked about."""
+
+
+_GREETING = re.compile(r"^\s*(?!(?:how|what|which|who|where|when|why)\b)(?:[^\W\d_]+[\s,]*){1,4}!+\s*", re.I)
+"""A greeting before the question, ended by "!" ("hi team!", "morning folks!"): a few words, none a number."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,10 @@ def request_candidates(question: str) -> list[RequestOnly]:
         if opener or asks or len(sentences) == 1:
             ranked.append((0 if opener and asks else 1 if asks else 2, k))
     out: list[RequestOnly] = []
+    hello = _GREETING.match(question)
+    if hello is not None and hello.end() < len(question):
+        said = hello.group(0)
+        out.append(RequestOnly(" " * len(said) + question[len(said) :], (said.strip(" !,"),)))
     for _, k in sorted(ranked)[:4]:
         one = _one(question, *sentences[k])
         if one is not None:

@@ -5,6 +5,7 @@ The last pass of a reading (``_LeftoverReading``, under the resolver's ``_Readin
 
 from __future__ import annotations
 
+from metricmind.resolve.chat import closing_aside, greeting, lead_in
 from metricmind.resolve.describe import PHRASE_WEIGHT, content, key
 from metricmind.resolve.exclusion import (
     ALL_WORDS,
@@ -12,7 +13,7 @@ from metricmind.resolve.exclusion import (
 )
 from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY
 from metricmind.resolve.reading import _Pick
-from metricmind.resolve.text import FILLERS, number
+from metricmind.resolve.text import FILLERS, Token, number
 from metricmind.resolve.thresholds import COMPARATORS, verbish
 from metricmind.resolve.timeorder import _TimeOrderReading
 from metricmind.resolve.words import (
@@ -26,8 +27,6 @@ RELATIVE = frozenset({"that", "who", "which", "whose"})
 """Words that open a relative clause."""
 PARAPHRASE_PENALTY = 0.1
 """What a word of a relative clause restating the metric's description costs (a word unexplained: 0.25)."""
-ASKING = frozenset({"how", "what", "which", "who", "whats", "hows"})
-"""Question words: words before a dash with one of these ask something, they are not chat."""
 PLACE_WORDS = frozenset({"from", "in", "across"})
 """Words before a value named loosely ("MRR from the Nordics", "customers in DACH")."""
 SAME_MEASURE = frozenset(
@@ -114,7 +113,7 @@ class _LeftoverReading(_TimeOrderReading):
         }
         unknown: list[int] = []
         known: list[int] = []
-        preamble = self.preamble()
+        preamble = self.chat()
         said_by_metric = self.verbs_the_metrics_say()
         named_by_metric = {  # the words of the read metrics' own names, labels and synonyms
             k for m in res.metrics for k, w in self.r.texts.weights.get(m, {}).items() if w >= PHRASE_WEIGHT
@@ -342,17 +341,24 @@ class _LeftoverReading(_TimeOrderReading):
             k += 1
         return any(j < d < k for d in described)
 
-    def preamble(self) -> set[int]:
-        """Words before a dash or colon that nothing read ("quick q - …", "for the board: …"): chat."""
-        q = self.res.question
-        for mark in (" - ", ": ", " – ", " — "):
-            at = q.find(mark)
-            if at > 0:
-                before = [t.index for t in self.tokens if t.end <= at]
-                asks = any(self.tokens[i].norm in ASKING for i in before)
-                if before and not any(self.used[i] for i in before) and len(before) <= 4 and not asks:
-                    return set(before)  # ("how are gadgets doing - …" asks about gadgets: not chat)
-        return set()
+    def chat(self) -> set[int]:
+        """Chat nothing read (``chat``): a lead-in before a dash or colon, unnamed; a greeting before "!" and
+        a closing aside, each named as context.
+        """
+
+        def meaningful(t: Token) -> bool:
+            s = self.stems[t.index]
+            if t.norm in FILLERS:
+                return False
+            return s in GRAMMAR or t.norm in GRAMMAR or t.norm in EXCLUSION_WORDS or s in self.lex.vocabulary
+
+        q, toks, used = self.res.question, self.tokens, self.used
+        words = lead_in(q, toks, used)
+        for part in (greeting(q, toks, used), closing_aside(q, toks, used, meaningful)):
+            if part:
+                words |= part
+                self.res.notes.append(f"read '{self.text(min(part), max(part) + 1).text}' as context")
+        return words
 
     def verbs_the_metrics_say(self) -> frozenset[str]:
         """Verbs of winning or losing customers that a metric read already says (new …, churned …)."""

@@ -44,6 +44,7 @@ from metricmind.resolve.passes import _Reading
 from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.spelling import Speller
 from metricmind.resolve.text import root, stems
+from metricmind.resolve.typos import SPOKEN
 from metricmind.resolve.words import GRAMMAR
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
@@ -177,7 +178,7 @@ class Resolver:
     @cached_property
     def speller(self) -> Speller:
         """Reads misspelt and shortened words as the catalog's words (``spelling``)."""
-        return Speller(self.lex.vocabulary, GRAMMAR | CUE_SPELLING)
+        return Speller(self.lex.vocabulary, GRAMMAR | CUE_SPELLING, spoken=SPOKEN)
 
     def correct(self, word: str) -> str | None:
         """The catalog word ``word`` is a typo or a shortening of, if exactly one fits."""

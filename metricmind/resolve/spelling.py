@@ -79,9 +79,14 @@ class Speller:
         vocabulary: Iterable[str],
         grammar: Iterable[str] = (),
         dictionary: frozenset[str] | None = None,
+        spoken: Iterable[str] = (),
     ) -> None:
         self.words = sorted({w for w in vocabulary if w.isalpha() and len(w) >= MIN_LETTERS})
         self.spelt = sorted({*self.words, *(w for w in grammar if w.isalpha() and len(w) >= MIN_LETTERS)})
+        known = set(self.spelt)
+        self.spoken = sorted({w for w in spoken if w.isalpha() and len(w) >= MIN_LETTERS} - known)
+        self._first_of_spelt = _by_first(self.spelt)
+        self._first_of_spoken = _by_first(self.spoken)
         self._dictionary = dictionary
         self._seen: dict[str, Correction | None] = {}
         self._lock = threading.Lock()
@@ -138,16 +143,16 @@ class Speller:
         return _how(_one_root(fits), "sounded")
 
     def typo(self, word: str) -> str | None:
-        """The nearest word within the length's edit limit, one root only."""
+        """The nearest word within the length's edit limit, one root only: a catalog or grammar word, else
+        an everyday word of the questions (``spoken``: "befre" → before, "clents" → clients, "geneate" →
+        generate), so a slip in a word that carries no catalog meaning is no unexplained word either.
+        """
         limit = typo_limit(word)
         if not limit:
             return None
-        near: dict[int, list[str]] = {}
-        for w in self.spelt:
-            if w[0] == word[0]:
-                d = distance(word, w, limit)
-                if d <= limit:
-                    near.setdefault(d, []).append(w)
+        near = _near(word, self._first_of_spelt.get(word[0], ()), limit)
+        if not near:
+            near = _near(word, self._first_of_spoken.get(word[0], ()), limit)
         if not near:
             return None
         best = near[min(near)]
@@ -158,6 +163,21 @@ class Speller:
                 return None
         shortened = [w for w in best if is_subsequence(word, w)]
         return min(shortened or best, key=lambda w: (len(w), w))
+
+    def plural(self, word: str) -> str | None:
+        """The catalog or grammar word whose plural ``word`` is a slip of ("moths" → month: one edit from
+        months, two from month), one root only; None unless ``word`` ends in "s".
+        """
+        limit = typo_limit(word)
+        if not limit or not word.endswith("s") or not word.isalpha():
+            return None
+        near = _near(word, (w + "s" for w in self._first_of_spelt.get(word[0], ())), limit)
+        if not near:
+            return None
+        best = near[min(near)]
+        if len({root(w[:-1]) for w in best}) > 1:
+            return None
+        return min(best, key=lambda w: (len(w), w))[:-1]
 
     def prefix(self, word: str) -> str | None:
         """The one root that begins with ``word`` and is at least two letters longer."""
@@ -212,19 +232,25 @@ def in_context(
     is_dimension: Callable[[str], bool] = lambda _: False,
 ) -> Correction | None:
     """A short form no rule reads alone, read from the phrase it makes with a neighbour ("exp mrr" →
-    expansion mrr): the catalog words beginning with ``word`` (three letters or more) or holding its
-    letters in order with the same first and last letter, that form a catalog phrase with the word
-    before or after it, or name a dimension after "by" or "per" ("gmv by cat" → category); one root only.
+    expansion mrr): the catalog words beginning with ``word`` (three letters or more), holding its
+    letters in order with the same first and last letter, or one edit from it (four letters or more),
+    that form a catalog phrase with the word before or after it, or name a dimension after "by" or
+    "per" ("gmv by cat" → category); one root only.
     """
     if not word.isalpha() or len(word) < MIN_LETTERS - 1:
         return None
     fits = []
     for w in speller.words:
-        if w[0] != word[0] or len(w) <= len(word):
+        if w[0] != word[0]:
             continue
-        if not (w.startswith(word) or (w[-1] == word[-1] and is_subsequence(word, w))):
+        # a slip of one letter that makes a catalog phrase with its neighbour ("trial stats" → trial starts,
+        # "trial statt"): read so even when the slip is an English word, which no catalog word is here
+        slip = len(word) >= MIN_LETTERS and w != word and distance(word, w, 1) <= 1
+        if not slip and len(w) <= len(word):
             continue
-        if not w.startswith(word) and (word in english_words() or 2 * len(word) < len(w)):
+        if not slip and not (w.startswith(word) or (w[-1] == word[-1] and is_subsequence(word, w))):
+            continue
+        if not slip and not w.startswith(word) and (word in english_words() or 2 * len(word) < len(w)):
             continue  # "by city": an English word, never "capability" with letters dropped
         if (
             (after is not None and is_phrase((w, after)))
@@ -233,6 +259,24 @@ def in_context(
         ):
             fits.append(w)
     return _how(_one_root(fits), "context")
+
+
+def _by_first(words: list[str]) -> dict[str, list[str]]:
+    """Words by their first letter (a typo keeps its first letter: only those are compared)."""
+    out: dict[str, list[str]] = {}
+    for w in words:
+        out.setdefault(w[0], []).append(w)
+    return out
+
+
+def _near(word: str, words: Iterable[str], limit: int) -> dict[int, list[str]]:
+    """The words within ``limit`` edits of ``word``, by their distance."""
+    near: dict[int, list[str]] = {}
+    for w in words:
+        d = distance(word, w, limit)
+        if d <= limit:
+            near.setdefault(d, []).append(w)
+    return near
 
 
 def skeleton(word: str) -> str:

@@ -9,16 +9,38 @@ from dataclasses import replace
 from metricmind.resolve.exclusion import CUE_SPELLING
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.spelling import in_context
-from metricmind.resolve.text import FILLERS, number
-from metricmind.resolve.words import GRAMMAR
+from metricmind.resolve.text import _LEMMAS, FILLERS, distance, number, typo_limit
+from metricmind.resolve.timespans import UNITS
+from metricmind.resolve.words import GRAMMAR, LOSE_VERBS, WIN_VERBS
 
 TIME_WORDS = frozenset(
     """day week month quarter year days weeks months quarters years yesterday today previous last
     january february march april june july august september october november december""".split()
 )
 """Time words whose typos are fixed where the time phrases read them ("last quater", "febuary")."""
+SPOKEN = frozenset(
+    {
+        *FILLERS,
+        *WIN_VERBS,
+        *LOSE_VERBS,
+        *_LEMMAS,
+        *"before after single just alone compare compared previous prior earlier later".split(),
+    }
+)
+"""Everyday words of questions the speller reads a slip as when no catalog or grammar word is near: a slip
+in one ("befre", "geneate", "peopke") is that word (or what it stands for: "clents" → customer), not an
+unexplained word that makes the question refused."""
+PLURAL_UNITS = frozenset(UNITS)
+"""Time units whose typed plural is kept when the slip is fixed ("last 3 montgs" → months)."""
 TYPO_PENALTY = 0.1
 """Confidence a word read as another costs (``spelling``): the metric and breakdown passes take it too."""
+
+
+def unit_slip(word: str) -> str | None:
+    """The one time unit ``word`` is a slip of, in the singular or the plural ("moths" → month)."""
+    limit = typo_limit(word)
+    near = {u for u in UNITS for said in (u, u + "s") if limit and distance(word, said, limit) <= limit}
+    return next(iter(near)) if len(near) == 1 else None
 
 
 class _TypoReading(_ReadingBase):
@@ -26,37 +48,57 @@ class _TypoReading(_ReadingBase):
 
     def correct_typos(self) -> None:
         unread: list[int] = []
+        weak: list[int] = []
+        typed = [t.stem for t in self.tokens]
         for t in self.tokens:
             s = t.stem
             if (
                 s in self.lex.vocabulary
                 or s in FILLERS
                 or s in GRAMMAR
+                or s in SPOKEN
+                or t.norm in SPOKEN
                 or number(s) is not None
                 or not s.isalpha()
             ):
                 continue
             fixed = self.r.correct(s)
+            if fixed is None and t.norm != s:
+                # the stem of a slip can hide the word ("invoies" → "invoy"): the word as typed, then singular
+                fixed = self.r.correct(t.norm) or self.r.correct(t.norm.removesuffix("s"))
+                fixed = fixed or self.r.speller.plural(t.norm)  # ("moths": one edit from months)
+            counted = t.index > 0 and number(self.tokens[t.index - 1].norm) is not None
+            if fixed is None and counted:
+                fixed = unit_slip(t.norm)  # "last 6 moths": after a number, a unit (not "mouths")
             if fixed in TIME_WORDS:
                 fixed = self.phrase_prefix(t.index, s) or fixed  # "gross merch value": merchandise, not March
             if fixed is not None:
-                self.stems[t.index] = fixed
+                self.stems[t.index] = _LEMMAS.get(fixed, fixed)  # ("clents" → clients → customer)
                 self.fuzzy.add(t.index)
                 english = self.r.speller.dictionary
-                slip = t.norm not in english  # "deadline" is a word of its own, never "decline" mistyped
-                grammar = fixed in GRAMMAR and bool(english) and slip
-                if (fixed in CUE_SPELLING and slip) or (
-                    (fixed in TIME_WORDS or grammar) and fixed not in self.lex.vocabulary
+                # "deadline" is a word of its own, never "decline" mistyped; a unit after a number is one
+                slip = t.norm not in english or (counted and fixed in PLURAL_UNITS)
+                grammar = (fixed in GRAMMAR or fixed in SPOKEN) and bool(english) and slip
+                if not slip:
+                    weak.append(
+                        t.index
+                    )  # an English word read as another ("stats"): the context may say better
+                if (
+                    (fixed in CUE_SPELLING and slip)
+                    or (fixed in PLURAL_UNITS and slip)
+                    or (fixed in GRAMMAR and grammar)
+                    or ((fixed in TIME_WORDS or grammar) and fixed not in self.lex.vocabulary)
                 ):
                     # "last quater", "not couting web", "ranekd": the time phrases, the exclusion cues and the
                     # grammar (order, comparison) read the words as typed, so the word is fixed there too
-                    self.tokens[t.index] = replace(t, norm=fixed, stem=fixed)
+                    said = fixed + "s" if fixed in PLURAL_UNITS and t.norm.endswith("s") else fixed
+                    self.tokens[t.index] = replace(t, norm=said, stem=self.stems[t.index])
             else:
                 unread.append(t.index)
-        for k in unread:
+        for k in sorted(unread + weak):
             found = in_context(
                 self.r.speller,
-                self.stems[k],
+                typed[k],
                 self.stems[k - 1] if k > 0 else None,
                 self.stems[k + 1] if k + 1 < len(self.stems) else None,
                 lambda key: bool(self.lex.lookup(key)),
