@@ -32,9 +32,12 @@ only); either may be absent until its author lands it."""
 DEV5, BLIND5 = HERE / "dev5.yml", HERE / "blind5.yml"
 """The fifth code-blind author's sets (qset5, 2026-12-06): ``dev5.yml`` (tune on it) and ``blind5.yml`` (scored
 only); either may be absent until its author lands it."""
-TUNING = (DEV, DEV2, DEV3, DEV4, DEV5)
+DEV6, BLIND6 = HERE / "dev6.yml", HERE / "blind6.yml"
+"""The sixth code-blind author's sets (hwq6, 2026-12-06): ``dev6.yml`` (tune on it) and ``blind6.yml`` (scored
+only); either may be absent until its author lands it."""
+TUNING = (DEV, DEV2, DEV3, DEV4, DEV5, DEV6)
 """The splits one may tune on (their misses may be shown)."""
-SCORED_ONLY = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5)
+SCORED_ONLY = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6)
 """The splits scored only: their misses are never shown, and nobody reads them to choose a change."""
 COMPONENTS = ("answerable", "metrics", "group_by", "time_range", "filters", "order_by", "limit", "comparison")
 ATTRIBUTION = "ANY_ATTRIBUTION"  # the set's placeholder: any attribution metric is right
