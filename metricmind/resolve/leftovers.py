@@ -11,6 +11,7 @@ from metricmind.resolve.exclusion import (
     ALL_WORDS,
     EXCLUSION_WORDS,
 )
+from metricmind.resolve.kindvalues import _KindReading
 from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.text import FILLERS, Token, number
@@ -65,7 +66,7 @@ NOT_SUPERLATIVE = frozenset({"latest", "interest", "request", "contest", "forest
 """Words ending in -est that rank nothing."""
 
 
-class _LeftoverReading(_TimeOrderReading):
+class _LeftoverReading(_TimeOrderReading, _KindReading):
     """The pass over words no other pass read."""
 
     # -- leftovers -----------------------------------------------------------------------------
@@ -182,6 +183,8 @@ class _LeftoverReading(_TimeOrderReading):
                     self.dims_for_metrics(t.text),
                 )
                 return
+            if joined and self.kind_of_value(i, joined[0]):
+                continue  # "hospitals & clinics": a second kind of the value it is listed with
             if i in unknown and joined:
                 # "the UK and Ireland": a value the catalog does not know, listed with one it does
                 field = next(

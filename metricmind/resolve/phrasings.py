@@ -6,7 +6,6 @@ calibration of the confidence.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 
 from metricmind.resolve.describe import PHRASE_WEIGHT
 from metricmind.resolve.describe import key as word_key
@@ -393,32 +392,6 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
         return any(c.entries and any(e.kind == "value" for e in c.entries) for c in before) or (
             self.tokens[j].norm in DEMONYMS
         )
-
-    def agreeing(self, p: _Pick, picks: list[_Pick]) -> list[Entry]:
-        """A value of several dimensions ("Enterprise": segment or plan) listed with a value of only one
-        of them ("Enterprise vs SMB") means that one.
-        """
-        dims = {e.target.split("=", 1)[0] for e in p.entries}
-        if len(dims) < 2:
-            return p.entries
-        lo = bisect_left([q.first for q in picks], p.first - 8)  # picks are in question order
-        others = [
-            {e.target.split("=", 1)[0] for e in o.entries}
-            for o in picks[lo : lo + 16]
-            if o is not p and o.kind == "value" and abs(o.first - p.last) <= 4 and abs(p.first - o.last) <= 4
-        ]
-        for o in others:
-            if len(o) == 1 and o <= dims:
-                return [e for e in p.entries if e.target.split("=", 1)[0] in o]
-        # "vintage sellers", "enterprise new accounts": the value of the dimension whose entity one of the next
-        # two words names (in any of its nouns)
-        for k in range(p.last, min(p.last + 2, len(self.tokens))):
-            after = self.stems[k]
-            entity = self.r.texts.entity_of.get(after, after) if after in self.r.entities.nouns else after
-            own = [e for e in p.entries if e.target.split("__", 1)[0] in (after, entity)]
-            if own:
-                return own
-        return p.entries
 
     def dimension_nouns(self, i: int) -> frozenset[str]:
         """The words of the names of the dimensions a value at ``i`` belongs to ("payment", "method")."""

@@ -183,6 +183,12 @@ class _ReadingBase:
             return True
         if number(w) is not None:
             k = self.prev_word(j)
+            if j > 0 and self.tokens[j - 1].norm in ("which", "what", "the"):
+                # "which 3 customers owe the most", "the 5 customers with the most events": a ranking of them
+                ahead = self.tokens[i + 1 : i + 9]
+                return self.tokens[i].norm != self.stems[i] and any(
+                    t.norm in DESC_WORDS | ASC_WORDS for t in ahead
+                )
             return k >= 0 and self.tokens[k].norm in DESC_WORDS | ASC_WORDS
         if w in DESC_WORDS | ASC_WORDS:
             k = self.prev_word(j)

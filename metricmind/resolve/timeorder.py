@@ -65,6 +65,15 @@ class _TimeOrderReading(_PhrasingReading):
         if ranges:
             h = ranges[0]
             assert h.start is not None and h.end is not None
+            if h.start > res.as_of:
+                # "new customers in q3 2025" asked on 18 June 2025: every day of the range is still to come
+                self.span("time_range", h.first, h.last, "future")
+                res.refuse(
+                    f"'{self.text(h.first, h.last).text}' is after {res.as_of.isoformat()}: it asks about the "
+                    "future; metricmind reports measured values, it does not forecast",
+                    [],
+                )
+                return
             res.time_range = (h.start, h.end)
             res.time_unit = h.unit
             self.span("time_range", h.first, h.last, f"{h.start.isoformat()}..{h.end.isoformat()}")

@@ -9,9 +9,11 @@ come from a table of general knowledge (``places``), never from the demo.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import replace
 
+from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.places import (
     SAID,
     countries_in,
@@ -19,7 +21,7 @@ from metricmind.resolve.places import (
     part_of_region,
     place_at,
 )
-from metricmind.resolve.reading import _ReadingBase
+from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.resolution import Filter
 from metricmind.resolve.text import FILLERS
 from metricmind.resolve.words import SOURCE_WORDS
@@ -313,6 +315,38 @@ class _ValueGroupReading(_ReadingBase):
             k += 1
             last = k
         return last, [v for v in group if v in chosen]
+
+    def agreeing(self, p: _Pick, picks: list[_Pick]) -> list[Entry]:
+        """A value of several dimensions ("Enterprise": segment or plan) listed with a value of only one
+        of them ("Enterprise vs SMB") means that one.
+        """
+        dims = {e.target.split("=", 1)[0] for e in p.entries}
+        if len(dims) < 2:
+            return p.entries
+        lo = bisect_left([q.first for q in picks], p.first - 8)  # picks are in question order
+        others = [
+            {e.target.split("=", 1)[0] for e in o.entries}
+            for o in picks[lo : lo + 16]
+            if o is not p and o.kind == "value" and abs(o.first - p.last) <= 4 and abs(p.first - o.last) <= 4
+        ]
+        for o in others:
+            if len(o) == 1 and o <= dims:
+                return [e for e in p.entries if e.target.split("=", 1)[0] in o]
+        # "the enterprise segment", "enterprise plan": the value of the dimension the next word names
+        if p.last < len(self.tokens):
+            named = {e.target for e in self.lex.lookup((self.stems[p.last],)) if e.kind == "dimension"}
+            own = [e for e in p.entries if e.target.split("=", 1)[0] in named]
+            if own:
+                return own
+        # "vintage sellers", "enterprise new accounts": the value of the dimension whose entity one of the next
+        # two words names (in any of its nouns)
+        for k in range(p.last, min(p.last + 2, len(self.tokens))):
+            after = self.stems[k]
+            entity = self.r.texts.entity_of.get(after, after) if after in self.r.entities.nouns else after
+            own = [e for e in p.entries if e.target.split("__", 1)[0] in (after, entity)]
+            if own:
+                return own
+        return p.entries
 
 
 def place_in(place: str, aliases: tuple[str, ...]) -> bool:
