@@ -13,7 +13,7 @@ import re
 import time
 from dataclasses import fields, replace
 
-from metricmind.define import forms, units
+from metricmind.define import clauses, forms, units
 from metricmind.define import rules as rulebook
 from metricmind.define.audit import audit
 from metricmind.define.build import REDATE_NEEDED, build_metric, refuse
@@ -94,6 +94,26 @@ def analyze(
         A ``Proposal``: with ``metric`` and ``preview_sql`` when a metric can be proposed, else with
         ``refused`` (a code) and ``message`` (what is wrong and what to do).
     """
+    started = time.perf_counter()
+    proposal = _units(definition, model, dialect, max_hops, columns, usage, values)
+    split = clauses.promoted(definition)  # "…; annual plans as monthly": read as a rule too, and compared
+    if split is not None and clauses.answered(proposal):
+        other = _units(split, model, dialect, max_hops, columns, usage, values)
+        proposal = clauses.reconcile(proposal, other, split.rules[: len(split.rules) - len(definition.rules)])
+    proposal.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+    return proposal
+
+
+def _units(
+    definition: Definition,
+    model: Model,
+    dialect: str,
+    max_hops: int,
+    columns: dict[str, dict[str, str]] | None,
+    usage: Usage | None,
+    values: TableValues | None,
+) -> Proposal:
+    """``analyze`` of one reading of the definition: a unit it states ("in $K") read apart, then scaled."""
     started = time.perf_counter()
     unit = units.said(definition)  # "in $K": read without the unit's words, then scaled
     if unit is None:

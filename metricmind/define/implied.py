@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from metricmind.define import rules as rulebook
 from metricmind.define.proposal import RuleReading
+from metricmind.define.rulecues import CONVERT
 from metricmind.define.rulevalues import find_dimension
 from metricmind.define.words import GLUE, observed, stems, without_examples
 from metricmind.spec.model import Model
@@ -105,7 +106,7 @@ def implied(
     against_keep: dict[str, set[str]] = {}  # values of a ruled dimension the definition keeps
     against_drop: dict[str, set[str]] = {}
     for clause in _CLAUSES.split(text):
-        if not clause.strip():
+        if not clause.strip() or converts(clause, ctx):
             continue
         cue = rulebook.NEGATIVE.search(clause)
         halves = (
@@ -181,6 +182,17 @@ def implied(
             )
         )
     return out
+
+
+def converts(clause: str, ctx: rulebook.Context) -> bool:
+    """The clause says how rows of a value are counted, not which to keep: a conversion cue after the value
+    ("annual contracts count at their monthly equivalent", "annual plans as monthly"). "Monthly equivalent
+    of annual contracts" names the rows after the cue: their value stays a filter.
+    """
+    cue = CONVERT.search(clause)
+    if cue is None or re.match(r"\s+of\b", clause[cue.end() :]):
+        return False
+    return bool(rulebook.values_in(clause[: cue.start()], ctx)[0])
 
 
 def _root(word: str) -> str:
