@@ -33,6 +33,7 @@ from metricmind.define.newtime import (
     used,
     with_dimensions,
 )
+from metricmind.define.numbers import flag_unread_numbers
 from metricmind.define.part import RIVAL_CONFIDENCE, RIVAL_MARGIN
 from metricmind.define.proposal import Definition, Proposal, Suggestion, as_written
 from metricmind.define.rank import Candidate, confidence, rank
@@ -188,6 +189,7 @@ def _plain(
                 proposal.preview_sql = proposal_sql(model, proposal, dialect=dialect)
             except MetricmindError as exc:
                 refuse(proposal, "unsupported", f"the proposed metric does not compile: {exc.message}")
+        flag_unread_numbers(proposal)  # "active on at least 5 days" read as every active user: unread
         forms.cost(proposal, changes)
         if work != definition:
             as_written(proposal, work, definition)

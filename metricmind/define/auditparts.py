@@ -169,7 +169,9 @@ def share_shape(proposal: Proposal) -> bool:
 
 
 ONE_SIDE = re.compile(
-    r"\b(?:in|on|for|to) (?:the )?(?P<side>numerator|denominator)(?: only)?\b", re.IGNORECASE
+    r"\b(?:in|on|for|to) (?:the )?(?P<side>numerator|denominator)(?: only)?\b|"
+    r"^\s*(?:only )?the (?P<subject>numerator|denominator) (?:is|are)\b",
+    re.IGNORECASE,
 )
 
 
@@ -187,7 +189,8 @@ def one_side_of_a_ratio(proposal: Proposal, found: Finding) -> None:
             or re.search(r"\bboth\b|\band\b.*\b(?:numerator|denominator)\b", reading.text, re.I)
         ):
             continue
-        other = params.get("denominator" if m.group("side").lower() == "numerator" else "numerator")
+        side = (m.group("side") or m.group("subject")).lower()
+        other = params.get("denominator" if side == "numerator" else "numerator")
         if not isinstance(other, dict):
             continue
         kept = [
@@ -199,4 +202,4 @@ def one_side_of_a_ratio(proposal: Proposal, found: Finding) -> None:
             other["filter"] = join_filters(kept)
         else:
             other.pop("filter", None)
-        found.fixed.append(f"rule {reading.text!r} applies to the {m.group('side').lower()} only")
+        found.fixed.append(f"rule {reading.text!r} applies to the {side} only")

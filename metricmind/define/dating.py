@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 
+#: Participles of arithmetic ("… in the month divided by all users"): how parts combine, never an event.
+ARITHMETIC = ("divided", "multiplied", "added", "subtracted", "averaged", "summed", "expressed", "compared")
 #: "month of conversion", "month of the write-off", "conversion month".
 MONTH_OF = re.compile(r"\bmonth of (?:the |their |its )?(?P<what>[a-z][a-z -]*?)\s*$")
 #: "the month the subscription ended", "in the month they first paid", "month in which it converted".
 MONTH_WHEN = re.compile(
     r"\bmonth (?:(?:that|when|in which|where) )?(?:(?!month\b)[a-z]+ ){0,3}?"
-    r"(?P<what>(?:first )?[a-z]+(?:ed|id))\b"
+    rf"(?!{'|'.join(ARITHMETIC)}\b)(?P<what>(?:first )?[a-z]+(?:ed|id))\b"
 )
 
 #: "use the date the trial actually ended", "the day (on which) the invoice was paid": a date, not a month.

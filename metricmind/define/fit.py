@@ -33,14 +33,14 @@ DIVIDED = re.compile(r"^(?P<num>.+?)\s+(?:divided by|over|÷|/)\s+(?P<den>.+)$",
 
 
 SHARE = re.compile(
-    r"\b(?:share|proportion|percentage|fraction) of (?P<whole>.+?)\s+(?P<part>(?:that|which|who|paid|billed|"
+    r"\b(?:share|proportion|percentage|percent|fraction) of (?P<whole>.+?)\s+(?P<part>(?:that|which|who|paid|billed|"
     r"from|on|in|with)\b.+)$",
     re.I,
 )
 
 #: "share of APAC invoices settled by card": the part said by a participle (after the forms above).
 SHARE_BY_PARTICIPLE = re.compile(
-    r"\b(?:share|proportion|percentage|fraction) of (?P<whole>.+?)\s+(?P<part>[a-z]{3,}ed\b.+)$", re.I
+    r"\b(?:share|proportion|percentage|percent|fraction) of (?P<whole>.+?)\s+(?P<part>[a-z]{3,}ed\b.+)$", re.I
 )
 
 
@@ -68,8 +68,11 @@ def structure(definition: Definition) -> tuple[str, str, str, int | None] | None
         whole = re.split(r",|\s+(?:expressed|shown|given|written)\b", s.group("whole"))[0].strip()
         return whole, whole, s.group("part"), None
     s = SHARE.search(text) or SHARE_BY_PARTICIPLE.search(text)
-    if s:
-        return s.group("whole"), s.group("whole"), s.group("part"), None
+    if s:  # "…, by the month of the touch": a dating tail is said of both parts, not the part's filter
+        part = re.split(
+            r",\s*(?=(?:dated |counted )?(?:by|per|each|every|in the|for the) )", s.group("part")
+        )[0]
+        return s.group("whole"), s.group("whole"), part.strip(), None
     return None
 
 

@@ -71,7 +71,8 @@ def build_part(
     proposal: Proposal,
 ) -> dict[str, Any] | str:
     """One part: ``{"name": metric, "filter": …}`` for the metric that computes it (existing or new)."""
-    named = named_dimensions(model, [qualifier, *rules])
+    # a state word of a rule ("Active users are …") names no dimension the part must reach
+    named = named_dimensions(model, [qualifier]) | named_dimensions(model, rules, state_words(model))
     ranked = rank(model, Definition(name, text), text)
     base = next((c.metric for c in ranked[:1] if c.score >= MIN_METRIC and not is_ratio(c.metric)), None)
     if base is not None:  # values the part's own words name ("customers using the API")

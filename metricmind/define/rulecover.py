@@ -11,7 +11,7 @@ import re
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecues import CONVERT, COVERED_NEGATIVE, EQUIVALENT, LIVE_RULE, NEGATIVE
 from metricmind.define.rulevalues import RULE_GLUE, Context, Read, values_of
-from metricmind.define.words import GLUE, POINT_IN_TIME, content, known
+from metricmind.define.words import GLUE, POINT_IN_TIME, content, known, stems
 from metricmind.spec.names import SEP
 
 
@@ -126,3 +126,22 @@ def conversion_words(low: str, said: str, ctx: Context, own: set[str]) -> list[s
     mine = {_root(w) for w in (*own, *content(ctx.own_name))}
     rest = content(CONVERT.sub(" ", EQUIVALENT.sub(" ", low)).replace("-", " "))
     return list(dict.fromkeys(w for w in rest if _root(w) not in have and _root(w) not in mine))
+
+
+#: How ``contradicts`` begins when a rule drops the very thing the metric counts.
+DROPS_OWN = "the metric counts "
+
+
+def drops_own(read: Read, keys: list[tuple[int, tuple[str, ...]]], own_name: str) -> str | None:
+    """A yes/no filter that drops what the closest metric's own name counts ("never trials" on
+    `trial_starts`): nothing would be left, a contradiction (``DROPS_OWN`` + the word).
+    """
+    if set(read.values) not in ({"true"}, {"false"}) or not own_name:
+        return None
+    drops_yes = read.negative == (set(read.values) == {"true"})
+    own = {w.rstrip("s") for w in stems(own_name.replace("_", " ")) if len(w) > 2}
+    for _, key in keys if drops_yes else ():
+        said = {w.rstrip("s") for w in key if len(w) > 2}
+        if said and said <= own:
+            return f"{DROPS_OWN}{' '.join(key)}: `{own_name}`"
+    return None

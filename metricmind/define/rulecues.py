@@ -40,7 +40,10 @@ SNAPSHOT_SAID = re.compile(
 )
 NOOP = re.compile(
     r"^\s*(any|every|all) \w+ counts?\b|^\s*(count )?each \w+ (is )?(counted )?(only )?once\b|"
-    r"^\s*(all|any|every) (\w+ ){0,2}(status(es)?|states?|types?|kinds?)\s*\.?\s*$",  # "all order statuses"
+    r"^\s*(all|any|every) (\w+ ){0,2}(status(es)?|states?|types?|kinds?)\s*\.?\s*$|"  # "all order statuses"
+    # "per month", "monthly", "each calendar month": the grain every proposal is computed at
+    r"^\s*((counted|computed|reported|calculated) )?(per|each|every|by|a|for each|in each) (calendar )?month"
+    r"\s*\.?\s*$|^\s*monthly\s*\.?\s*$",
     re.IGNORECASE,
 )
 INCLUDE = re.compile(
@@ -81,6 +84,9 @@ WHERE = re.compile(
     r"sides?)\b)?",
     re.IGNORECASE,
 )
+#: A rule whose subject is one side of a ratio ("Only the numerator is limited to iOS and Android"): the
+#: side is where (``auditparts.one_side_of_a_ratio``), the rest what.
+SIDE_SUBJECT = re.compile(r"^\s*(?:only )?the (?:numerator|denominator) (?:is|are) (?:only )?", re.IGNORECASE)
 #: A rule that says what "live at the month's end" means (by start and end dates), naming no value.
 LIVE_RULE = re.compile(
     r"\b(live|running|active|in force|not yet ended|still \w+)\b.*\b(last|final|closing) day\b|"

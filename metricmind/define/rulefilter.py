@@ -7,6 +7,7 @@ on a snapshot, a metric's name or unknown words beside the value leave it unread
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from metricmind.define.columns import column_reading
 from metricmind.define.columns import column_words as _phrases
@@ -30,8 +31,13 @@ def filter_read(
 ) -> Read:
     """The rule read as a filter on the values ``found`` (``leftover``: its words no value explains)."""
     dims = {d for d, _ in found}
-    if len(dims) > 1 and not negative and POSITIVE.search(low):
-        return several(text, low, found, leftover, ctx)
+    if len(dims) > 1 and not negative and (POSITIVE.search(low) or _only_names(low, leftover, dims)):
+        read = several(
+            text, low, found, leftover, ctx
+        )  # "Only the create action on dashboards", "action create, feature api"
+        if read.reading.status == "filter" and not POSITIVE.search(low):  # no "only": a person checks
+            read.reading = replace(read.reading, confidence=min(read.reading.confidence, 0.7))
+        return read
     if len(dims) > 1:
         return Read(
             RuleReading(
@@ -43,6 +49,8 @@ def filter_read(
         )
     dim = dims.pop()
     values = tuple(v for _, v in found)
+    if not negative and not POSITIVE.search(low) and _every(low, dim):  # "any platform, web included"
+        return Read(RuleReading(text, "noop", 0.8, f"includes every {dim}; restricts nothing"))
     if (
         dim.rsplit(SEP, 1)[-1] == "status"
         and ctx.snapshot
@@ -162,3 +170,22 @@ def other_names(leftover: list[str], dim: str, ctx: Context) -> list[str]:
         names.update(stems(column.replace("_", " ")))
     names -= own | GENERIC_NAMES
     return [w for w in leftover if w in names]
+
+
+def _every(low: str, dim: str) -> bool:
+    """The rule says "any/every/all <the dimension's name>" ("on any platform, web included"): every value
+    of it counts, the one it names among them.
+    """
+    named = {w.rstrip("s") for w in stems(dim.rsplit(SEP, 1)[-1].replace("_", " ")) if len(w) > 2}
+    said = {w.rstrip("s") for w in stems(" ".join(re.findall(r"\b(?:any|every|all|each) (\w+)", low)))}
+    return bool(named & said)
+
+
+def _only_names(low: str, leftover: list[str], dims: set[str]) -> bool:
+    """Every word a rule says besides its values names one of their dimensions ("action create, feature
+    dashboards"): the values are the rule, with no verb that could say otherwise ("count as new").
+    """
+    if re.search(r"\b(as|is|are|was|were|means?|count\w*|treat\w*|becomes?|became)\b", low):
+        return False
+    names = {w.rstrip("s") for d in dims for w in stems(d.rsplit(SEP, 1)[-1].replace("_", " "))}
+    return all(w.rstrip("s") in names for w in leftover)

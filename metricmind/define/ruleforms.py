@@ -24,7 +24,8 @@ from metricmind.spec.names import SEP
 STRUCTURE = re.compile(r"\b(numerator|denominator|divided|ratio|weighted|per)\b", re.IGNORECASE)
 
 _FRACTION = re.compile(
-    r"\b(fraction|ratio|share|decimal|proportion)\b.*\b(0|zero) (and|to|through) (1|one)\b"
+    r"\b(fraction|ratio|share|decimal|proportion)\b.*\b(0|zero) (and|to|through) (1|one)\b|"
+    r"\bas an? (fraction|decimal|proportion)\b(?!\s+of\b)"  # "as a fraction", "as a decimal, not a %"
 )
 _PERCENT = re.compile(
     r"\b(0|zero) (and|to|through) (100|a hundred|one hundred)\b|\b(as|in) (a )?percent(age)?\b|"

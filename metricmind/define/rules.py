@@ -19,9 +19,11 @@ from metricmind.define.dating import dated_forms
 from metricmind.define.pairs import compared_flag, pair_reading
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecover import (
+    DROPS_OWN,
     conversion_words,
     covered_by,
     covered_together,
+    drops_own,
     live_rule,
     live_states,
     only_point_in_time,
@@ -42,6 +44,7 @@ from metricmind.define.rulecues import (
     OTHER_NAME,
     PAREN,
     POSITIVE,
+    SIDE_SUBJECT,
     SNAPSHOT_SAID,
     SWITCH,
     WHERE,
@@ -78,6 +81,7 @@ from metricmind.spec.names import SEP
 __all__ = [
     "CHOSEN",
     "CONVERT",
+    "DROPS_OWN",
     "COVERED_NEGATIVE",
     "EQUIVALENT",
     "INCLUDE",
@@ -131,6 +135,8 @@ def read_rule(text: str, ctx: Context) -> Read:
     if read.reading.status == "filter" and not read.negative and read.dimension and not read.others:
         keys = list(ctx.keys)
         read.contradicts = next((c for _, key in keys if (c := source_excludes(key, ctx))), None)
+    if read.reading.status == "filter" and read.dimension and not read.others and read.contradicts is None:
+        read.contradicts = drops_own(read, list(ctx.keys), ctx.own_name)
     return read
 
 
@@ -161,9 +167,9 @@ def _read(text: str, ctx: Context) -> Read:
     ctx.ambiguous.clear()
     ctx.chosen.clear()
     ctx.raw = text
-    low = WHERE.sub(
-        "", uncontract(text.lower())
-    )  # "… excluded from both the EMEA part and the total": where, not what
+    low = WHERE.sub(  # "… excluded from both the EMEA part and the total": where, not what
+        "", SIDE_SUBJECT.sub("", uncontract(text.lower()))
+    )
     negative = bool(NEGATIVE.search(low))
     words = stems(low.replace("-", " ").replace("_", " "))
     live = live_rule(text, low, words, ctx)

@@ -17,6 +17,8 @@ def contradiction(reads: list[rulebook.Read]) -> str | None:
     keep: dict[str, tuple[set[str], str]] = {}
     drop: dict[str, tuple[set[str], str]] = {}
     for r in reads:
+        if r.contradicts and r.contradicts.startswith(rulebook.DROPS_OWN):
+            return f"rule {r.reading.text!r} drops what the metric itself counts ({r.contradicts})"
         if r.contradicts:
             return f"rule {r.reading.text!r} keeps what the metric itself leaves out ({r.contradicts!r})"
     for r in reads:

@@ -152,3 +152,20 @@ def test_a_snapshot_model_is_proposed_and_runs_without_dbt(demo: Project) -> Non
     assert float(june) == float(hand)
     kinds = {c.kind for c in p.checks}
     assert {"not_null", "non_negative", "unique", "range"} <= kinds
+
+
+@pytest.fixture(scope="module")
+def outcomes7(demo: Project) -> list[object]:
+    b = bench()
+    return [b.run_case(demo, case) for case in b.load_cases("definitions7.yml")]
+
+
+def test_definitions7_floor(outcomes7: list[object]) -> None:
+    # written code-blind (aimed at silently-wrong readings); scored untouched at 20.0% equal (24.0% of the
+    # answerable), 6.7% wrong (2: "at least 5 days" read as every active user, "never trials" on
+    # `trial_starts`), 4/5 refused; after the round 23.3% (28.0%), 0 wrong, 5/5 refused
+    figures = bench().score(outcomes7)
+    assert figures["cases"] == 30, figures
+    assert figures["equal_pct"] >= 20.0, figures
+    assert figures["wrong_pct"] == 0.0, [(o.id, o.detail) for o in outcomes7 if o.outcome == "wrong"]  # type: ignore[attr-defined]
+    assert figures["unanswerable_refused"] == "5/5", figures

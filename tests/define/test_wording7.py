@@ -106,3 +106,64 @@ def test_each_value_the_definition_names_is_shown_once_per_dimension(demo: Proje
     assert any("subscription__plan_tier" in s for s in shown), shown
     assert any("subscription__billing_interval" in s for s in shown), shown
     assert p.confidence >= DOUBT, p.doubts
+
+
+def test_a_rule_dropping_what_the_metric_counts_is_a_contradiction(demo: Project) -> None:
+    # `trial_starts` counts trials: "leave trials out" would leave nothing
+    p = analyze(Definition("trial_starts_ex", "Trials started each month", ("leave trials out",)), demo.model)
+    assert p.refused == "contradictory_rules", (p.refused, p.message)
+    assert "drops what the metric itself counts" in p.message
+
+
+def test_a_compared_number_nothing_reads_is_unread(demo: Project) -> None:
+    p = analyze(
+        Definition("heavy_users", "Users with events on more than 10 days of the month", ()), demo.model
+    )
+    assert p.refused or any("compares with 10" in r.reason for r in p.unread), (p.refused, p.rules)
+
+
+def test_values_of_two_dimensions_said_with_their_names_keep_both(demo: Project) -> None:
+    p = propose(
+        demo, "ios_alert_users", "Distinct users per month", "platform ios, feature alerts", "monthly"
+    )
+    assert not p.unread, p.unread
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, count(distinct e.user_id) from months m
+           left join fct_user_events_canonical e
+             on date_trunc('month', e.event_date) = m.month and e.platform = 'ios' and e.feature = 'alerts'
+           group by 1 order by 1""",
+    )
+
+
+def test_a_rule_whose_subject_is_one_side_filters_that_side_only(demo: Project) -> None:
+    p = propose(
+        demo,
+        "web_event_intensity",
+        "Web events in the month divided by every user active in the month",
+        "Active users count any event on every platform, mobile included",
+        "Only the numerator is restricted to the web",
+    )
+    assert not p.unread, p.unread
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, count(e.event_id) filter (where e.platform = 'web') * 1.0 / count(distinct e.user_id)
+           from months m join fct_user_events_canonical e on date_trunc('month', e.event_date) = m.month
+           group by 1 order by 1""",
+        absolute=1e-9,
+    )
+
+
+def test_percent_of_rows_that_is_a_share(demo: Project) -> None:
+    p = propose(demo, "alerts_share", "Percent of product events that were on the alerts feature", "0 to 100")
+    assert not p.unread, p.unread
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, 100.0 * count(*) filter (where e.feature = 'alerts') / count(*) from months m
+           join fct_user_events_canonical e on date_trunc('month', e.event_date) = m.month
+           group by 1 order by 1""",
+        absolute=1e-9,
+    )

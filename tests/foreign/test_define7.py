@@ -81,3 +81,34 @@ def test_a_measure_converted_in_its_expression_is_in_the_converted_unit(helpdesk
             f"select date_trunc('month', created_ts), avg(resolution_mins {factor}) from analytics.fct_tickets "
             "where ticket_priority = 'high' group by 1 order by 1",
         )
+
+
+def test_two_dimensions_named_with_their_values_filter_both(helpdesk: Project) -> None:
+    p = helpdesk.analyze_definition(
+        Definition("urgent_email", "Ticket volume", ("channel email, priority high",))
+    )
+    _assert_equal(
+        helpdesk,
+        p,
+        "select date_trunc('month', created_ts), count(*) from analytics.fct_tickets "
+        "where via_channel = 'email' and ticket_priority = 'high' group by 1 order by 1",
+    )
+
+
+def test_percent_of_orders_that_were_cancelled_is_a_share(bazaar: Project) -> None:
+    p = bazaar.analyze_definition(
+        Definition("cancel_share", "Percent of orders that were cancelled", ("as a fraction",))
+    )
+    _assert_equal(
+        bazaar,
+        p,
+        "select date_trunc('month', placed_at), avg(case when order_status = 'cancelled' then 1.0 else 0.0 end) "
+        "from fct_orders group by 1 order by 1",
+    )
+
+
+def test_a_compared_number_nothing_reads_is_never_answered(lending: Project) -> None:
+    p = lending.analyze_definition(
+        Definition("big_loans", "Loans funded with more than 25000 in principal", ())
+    )
+    assert p.refused or any("compares with 25000" in r.reason for r in p.unread), (p.refused, p.rules)
