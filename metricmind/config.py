@@ -90,7 +90,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "learn.rollups_schema",
         "metricmind_rollups",
-        "Schema the nightly learner owns for rollups in a PostgreSQL warehouse (created if missing).",
+        "Schema the nightly learner owns for rollups in a PostgreSQL or Spark warehouse (created if missing).",
+    ),
+    Setting(
+        "learn.spark_data_version",
+        "files",
+        "How a Spark warehouse's data version is read: `files` (the tables' input files, no job) or "
+        "`exact` (also each file's size and modification time and each table's row count, one job).",
     ),
 )
 

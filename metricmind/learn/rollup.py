@@ -215,14 +215,19 @@ def sha(sql: str) -> str:
     return hashlib.sha256(sql.encode()).hexdigest()
 
 
-def _q(name: str) -> str:
+def _q(name: str, target: str = "duckdb") -> str:
+    if target == "spark":
+        return "`" + name.replace("`", "``") + "`"
     return '"' + name.replace('"', '""') + '"'
 
 
-def table_ref(rollup: Rollup) -> str:
+_quote = _q
+
+
+def table_ref(rollup: Rollup, target: str = "duckdb") -> str:
     """The rollup's table as a query names it: ``"schema"."table"`` in a server warehouse."""
     schema = rollup.extra.get("schema")
-    return f"{_q(str(schema))}.{_q(rollup.table)}" if schema else _q(rollup.table)
+    return f"{_q(str(schema), target)}.{_q(rollup.table, target)}" if schema else _q(rollup.table, target)
 
 
 def route(
@@ -239,15 +244,20 @@ def route(
         query: The request.
         widened: The query's ``[start, end)`` as the plain plan widens it (whole periods of its grain).
         dialect: The dialect of the query's filters.
-        target: The dialect of the SQL returned (where the rollup is: ``duckdb`` or ``postgres``).
+        target: The dialect of the SQL returned (where the rollup is: ``duckdb``, ``postgres`` or
+            ``spark``).
     """
     spec = rollup.spec
+
+    def _q(name: str) -> str:
+        return _quote(name, target)
+
     if query.metrics != (spec.metric,) or query.limit is not None or query.allow_overlap:
         return None
     if not set(spec.where) <= set(query.where):
         return None
     metric = spec.metric
-    order = _order(query)
+    order = _order(query, target)
     if order is None:
         return None
     if spec.reagg is None:
@@ -260,7 +270,7 @@ def route(
         if not same or len(set(query.group_by)) != len(query.group_by):
             return None
         cols = ", ".join(_q(c) for c in (*query.group_by, metric))
-        return f"SELECT {cols} FROM {table_ref(rollup)} ORDER BY {order}"
+        return f"SELECT {cols} FROM {table_ref(rollup, target)} ORDER BY {order}"
     if spec.start or spec.end:
         return None
     times = [g for g in query.group_by if g.startswith(TIME)]
@@ -302,7 +312,7 @@ def route(
             conds.append(f"{column} < CAST('{end.isoformat()}' AS DATE)")
     kind = rollup.types.get(metric, "DOUBLE")
     value = f"CAST({spec.reagg}({_q(metric)}) AS {kind}) AS {_q(metric)}"
-    sql = f"SELECT {', '.join([*keys, value])} FROM {table_ref(rollup)}"
+    sql = f"SELECT {', '.join([*keys, value])} FROM {table_ref(rollup, target)}"
     if conds:
         sql += " WHERE " + " AND ".join(conds)
     if keys:
@@ -320,13 +330,13 @@ def aligned(start: dt.date | None, end: dt.date | None, grain: str | None) -> bo
     return all(d is None or floor(d, Grain(grain)) == d for d in (start, end))
 
 
-def _order(query: MetricQuery) -> str | None:
+def _order(query: MetricQuery, target: str = "duckdb") -> str | None:
     """The ORDER BY of the plain plan: the query's order, else the group-by columns in order."""
     if query.order_by:
         names = [*query.group_by, *query.metrics]
         if any(o.name not in names for o in query.order_by):
             return None
-        return ", ".join(f"{_q(o.name)}{' DESC' if o.desc else ''}" for o in query.order_by)
+        return ", ".join(f"{_q(o.name, target)}{' DESC' if o.desc else ''}" for o in query.order_by)
     return ", ".join(str(i + 1) for i in range(len(query.group_by))) or "1"
 
 

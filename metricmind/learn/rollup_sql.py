@@ -51,16 +51,16 @@ def check_schema(name: str) -> str:
     return name
 
 
-def ident(name: str) -> str:
-    """``name`` as a quoted PostgreSQL identifier."""
-    return exp.to_identifier(name, quoted=True).sql(dialect=DIALECT)
+def ident(name: str, dialect: str = DIALECT) -> str:
+    """``name`` as a quoted identifier (PostgreSQL's by default)."""
+    return exp.to_identifier(name, quoted=True).sql(dialect=dialect)
 
 
-def table(schema: str, name: str) -> str:
-    """``"schema"."name"``."""
+def table(schema: str, name: str, dialect: str = DIALECT) -> str:
+    """``"schema"."name"`` (`` `schema`.`name` `` on Spark)."""
     return exp.Table(
         this=exp.to_identifier(name, quoted=True), db=exp.to_identifier(schema, quoted=True)
-    ).sql(dialect=DIALECT)
+    ).sql(dialect=dialect)
 
 
 def literal(text: str) -> str:
@@ -114,14 +114,14 @@ def versions_query(schema: str, sources: Sequence[tuple[str, str]]) -> str:
     )
 
 
-def source_tables(sql: str, default_schema: str = "public") -> list[tuple[str, str]]:
+def source_tables(sql: str, default_schema: str = "public", dialect: str = DIALECT) -> list[tuple[str, str]]:
     """The tables a compiled query reads, ``(schema, name)`` (CTE names left out), sorted.
 
     Raises:
         MetricmindError: the SQL does not parse.
     """
     try:
-        tree = sqlglot.parse_one(sql, dialect=DIALECT)
+        tree = sqlglot.parse_one(sql, dialect=dialect)
     except sqlglot.errors.ParseError as exc:
         raise MetricmindError(f"cannot read the tables of a rollup's source query: {exc}") from exc
     ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
@@ -144,14 +144,15 @@ def version_of(tokens: dict[str, str | None], sources: Iterable[tuple[str, str]]
     return "pgv:" + "|".join(parts)
 
 
-def create_as(kind: str, schema: str, name: str, source: str) -> str:
-    """``CREATE TABLE|VIEW "schema"."name" AS <source>``."""
+def create_as(kind: str, schema: str, name: str, source: str, dialect: str = DIALECT) -> str:
+    """``CREATE TABLE|VIEW "schema"."name" AS <source>`` (a Spark table is Parquet files)."""
     if kind not in ("table", "view"):
         raise ValueError(f"unknown object kind {kind!r}")
-    return f"CREATE {kind.upper()} {table(schema, name)} AS {source}"
+    using = " USING parquet" if dialect == "spark" and kind == "table" else ""
+    return f"CREATE {kind.upper()} {table(schema, name, dialect)}{using} AS {source}"
 
 
-def drop(kind: str, schema: str, name: str) -> str:
+def drop(kind: str, schema: str, name: str, dialect: str = DIALECT) -> str:
     """``DROP TABLE|VIEW IF EXISTS "schema"."name"``."""
     if kind not in ("table", "view"):
         raise ValueError(f"unknown object kind {kind!r}")
@@ -161,7 +162,7 @@ def drop(kind: str, schema: str, name: str) -> str:
         ],
         kind=kind.upper(),
         exists=True,
-    ).sql(dialect=DIALECT)
+    ).sql(dialect=dialect)
 
 
 def grant_read(schema: str, name: str, role: str) -> list[str]:

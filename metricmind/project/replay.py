@@ -34,6 +34,7 @@ from metricmind.project.learning import Learner
 from metricmind.project.nightlearn import plan_rollups
 from metricmind.project.rollups import RollupStore
 from metricmind.project.rollups_build import usage_of
+from metricmind.project.rollups_server import ENGINES
 from metricmind.spec.query import MetricQuery
 
 log = logging.getLogger(__name__)
@@ -189,7 +190,7 @@ def replay(project: Project, n: int, seed: int = 0, *, night_at: float = 0.5) ->
     project.listeners.clear()
     project.spool_runs = False
     learn = project.settings.get("learn")
-    if str(project.setting("warehouse.type")) == "postgres":  # never touch the project's own rollups
+    if str(project.setting("warehouse.type")) in ENGINES:  # never touch the project's own rollups
         schema = str(project.setting("learn.rollups_schema"))
         project.settings["learn"] = dict(learn or {}) | {"rollups_schema": f"{schema[:55]}_replay"}
     with tempfile.TemporaryDirectory(prefix="metricmind-replay-") as tmp:

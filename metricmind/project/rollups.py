@@ -7,9 +7,11 @@ read-only; an unchanged rollup is copied from the previous generation), then poi
 at it in one atomic rename. Servers read the manifest when it changes and open the generation
 read-only; older generations are deleted (an open reader keeps its file).
 
-**PostgreSQL warehouses.** Tables (or views) in a schema the learner owns (``learn.rollups_schema``,
-default ``metricmind_rollups``), each source table's changes counted by a trigger
-(:mod:`metricmind.project.rollups_pg`); the manifest stays in the state folder.
+**PostgreSQL and Spark warehouses.** Tables (or views) in a schema the learner owns
+(``learn.rollups_schema``, default ``metricmind_rollups``; :mod:`metricmind.project.rollups_server`):
+on PostgreSQL each source table's changes counted by a trigger (:mod:`metricmind.project.rollups_pg`),
+on Spark the listing of the tables' files (:mod:`metricmind.project.rollups_spark`); the manifest
+stays in the state folder.
 
 How each rollup is kept (table, incremental, view, or not at all) is the materialization policy's
 choice, and each build is verified against the plain plan (:mod:`metricmind.project.rollups_build`).
@@ -46,6 +48,8 @@ from metricmind.project.rollups_build import (
     view_read,
 )
 from metricmind.project.rollups_pg import Versions
+from metricmind.project.rollups_server import ENGINES, ServerBackend, builder
+from metricmind.project.rollups_spark import spark_version
 from metricmind.spec.query import MetricQuery
 from metricmind.warehouse.base import Result, Warehouse
 from metricmind.warehouse.duckdb import DuckDBWarehouse, quote
@@ -122,7 +126,8 @@ class RollupStore:
             except MetricmindError:
                 return None
             widened = (rng.start, rng.end)
-        postgres = self._backend == "postgres"
+        backend = self._backend or "duckdb"
+        postgres = backend == "postgres"
         current = self._versions.current(project, rollups, version) if postgres else {}
         for rollup in rollups:
             if rollup.spec.metric not in query.metrics:
@@ -130,12 +135,12 @@ class RollupStore:
             now = current.get(rollup.table) if postgres else version
             if not usable(rollup, now, self.source_sha(project, rollup.spec)):
                 continue
-            sql = route(rollup, query, widened, project.dialect, "postgres" if postgres else "duckdb")
+            sql = route(rollup, query, widened, project.dialect, backend)
             if sql is None:
                 continue
-            if not postgres and rollup.extra.get("kind") == "view":
+            if backend == "duckdb" and rollup.extra.get("kind") == "view":
                 sql = view_read(rollup, sql, self._sources[rollup.spec.key])
-            if postgres or rollup.extra.get("kind") == "view":
+            if backend != "duckdb" or rollup.extra.get("kind") == "view":
                 with self._lock:
                     if len(self._routes) > 4096:
                         self._routes.clear()
@@ -195,12 +200,13 @@ class RollupStore:
         to build is reported and left out. ``usage``: each spec's (by key) recent uses (default: counted in
         the project's memory); ``kind``: keep every rollup this way instead of asking the policy (tests).
 
-        DuckDB warehouses get a generation file the learner owns, PostgreSQL a schema the learner owns
-        (``learn.rollups_schema``); other warehouses get their rollups as reviewable proposals only.
+        DuckDB warehouses get a generation file the learner owns, PostgreSQL and Spark a schema the
+        learner owns (``learn.rollups_schema``); other warehouses get their rollups as reviewable
+        proposals only.
         """
         engine = str(project.setting("warehouse.type"))
         version = data_version(project)
-        if not version or engine not in ("duckdb", "postgres"):
+        if not version or engine not in ("duckdb", *ENGINES):
             return {
                 "built": [],
                 "kept": [],
@@ -222,8 +228,8 @@ class RollupStore:
             except MetricmindError as exc:
                 log.info("rollup usage unavailable: %s", exc)
                 usage = {}
-        if engine == "postgres":
-            built, report, generation = self._build_postgres(project, wanted, old, chooser, usage, kind)
+        if engine in ENGINES:
+            built, report, generation = self._build_server(engine, project, wanted, old, chooser, usage, kind)
         else:
             got = self._build_duckdb(project, wanted, old, chooser, usage, version, kind)
             if got is None:
@@ -277,8 +283,9 @@ class RollupStore:
         self._publish(generation, built, "duckdb")
         return built, report, generation
 
-    def _build_postgres(
+    def _build_server(
         self,
+        engine: str,
         project: Project,
         wanted: list[RollupSpec],
         old: dict[str, Rollup],
@@ -286,29 +293,25 @@ class RollupStore:
         usage: Mapping[str, int] | None,
         kind: str | None,
     ) -> tuple[list[Rollup], dict[str, Any], str]:
-        from metricmind.project.rollups_pg import Builder, PostgresBackend
-
         generation = str(time.time_ns())
-        with Builder(project, generation) as builder:
-            built, report = build_all(project, PostgresBackend(builder), wanted, old, chooser, usage, kind)
-            self._publish(generation, built, "postgres")
-            report["dropped"] = builder.drop_unused(built)  # after the manifest no longer names them
+        with builder(project, engine, generation) as b:
+            built, report = build_all(project, ServerBackend(b), wanted, old, chooser, usage, kind)
+            self._publish(generation, built, engine)
+            report["dropped"] = b.drop_unused(built)  # after the manifest no longer names them
         return built, report, generation
 
     def drop_all(self, project: Project | None = None) -> int:
         """Remove every rollup (an empty manifest; old generation files deleted; with ``project``, the
-        tables in a PostgreSQL warehouse too). How many were dropped.
+        tables in a PostgreSQL or Spark warehouse too). How many were dropped.
         """
         count = len(self.rollups())
         if self.folder.exists():
             backend = self._backend
             self._publish(None, [], backend)
             (self.folder / CHOOSER).unlink(missing_ok=True)  # the materialization policy is learned too
-            if backend == "postgres" and project is not None:
-                from metricmind.project.rollups_pg import Builder
-
-                with Builder(project, "0") as builder:
-                    builder.drop_unused([])
+            if backend in ENGINES and project is not None:
+                with builder(project, str(backend), "0") as b:
+                    b.drop_unused([])
         return count
 
     def _publish(self, generation: str | None, rollups: list[Rollup], backend: str | None = None) -> None:
@@ -337,9 +340,15 @@ def data_version(project: Project) -> str | None:
 
     DuckDB: the signature (modification time and size) of the file and of its write-ahead log, so any
     committed change gives another one. PostgreSQL: the cluster's WAL position (:data:`PG_VERSION`).
+    Spark: the listing of the project's tables' files (:func:`~metricmind.project.rollups_spark.spark_version`).
     Other warehouses: None.
     """
     kind = str(project.setting("warehouse.type"))
+    if kind == "spark":
+        try:
+            return spark_version(project)
+        except MetricmindError:
+            return None
     if kind == "postgres":
         try:
             return f"pg:{project.warehouse.run(PG_VERSION).scalar()}"

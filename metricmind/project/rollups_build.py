@@ -16,7 +16,7 @@ For each rollup the nightly learner wants:
    (:meth:`~metricmind.learn.materialize.Chooser.reward`), and its state is saved beside the manifest.
 
 Two places to build: a generation DuckDB file the learner owns (DuckDB warehouses) or a schema the
-learner owns in the warehouse (PostgreSQL, :mod:`metricmind.project.rollups_pg`).
+learner owns in the warehouse (PostgreSQL and Spark, :mod:`metricmind.project.rollups_server`).
 """
 
 from __future__ import annotations
@@ -43,9 +43,17 @@ CHOOSER = "materialize.json"
 DAY = "metric_time__day"
 
 
-def kinds_for(spec: RollupSpec) -> list[str]:
-    """The materializations that apply to ``spec`` (incremental: a re-aggregating rollup by day)."""
-    if spec.reagg is not None and spec.grain == "day" and spec.group_by and spec.group_by[0] == DAY:
+def kinds_for(spec: RollupSpec, incremental: bool = True) -> list[str]:
+    """The materializations that apply to ``spec`` (incremental: a re-aggregating rollup by day, where
+    the backend refreshes in place).
+    """
+    if (
+        incremental
+        and spec.reagg is not None
+        and spec.grain == "day"
+        and spec.group_by
+        and spec.group_by[0] == DAY
+    ):
         return ["table", "incremental", "view", "ephemeral"]
     return ["table", "view", "ephemeral"]
 
@@ -89,7 +97,12 @@ def save_chooser(folder: Path, chooser: Chooser) -> None:
 
 
 class Backend:
-    """Where rollups are built: the operations the night needs (see the two subclasses)."""
+    """Where rollups are built: the operations the night needs (:class:`DuckDBBackend`, and
+    :class:`~metricmind.project.rollups_server.ServerBackend` for PostgreSQL and Spark).
+    """
+
+    #: Whether an incremental refresh applies (a table refreshed in place, or copied from last night).
+    incremental = True
 
     def current(self, sources: Sequence[tuple[str, str]], track: bool) -> str | None:
         """The data version rollups of these sources would be built on now."""
@@ -198,7 +211,7 @@ def _one(
     t0 = time.perf_counter()
     plain = project.warehouse.run(source)
     plain_ms = (time.perf_counter() - t0) * 1000
-    allowed = kinds_for(spec) if backend.trackable(sources) else ["view", "ephemeral"]
+    allowed = kinds_for(spec, backend.incremental) if backend.trackable(sources) else ["view", "ephemeral"]
     previous_build = float(before.build_ms) if before is not None and before.build_ms else plain_ms
     kind, x = chooser.choose(uses, previous_build, plain_ms, allowed)
     if forced is not None:

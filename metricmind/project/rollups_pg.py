@@ -26,20 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 from metricmind.errors import MetricmindError
 from metricmind.learn import rollup_sql as q
-from metricmind.learn.rollup import Rollup, RollupSpec
-from metricmind.project.rollups_build import DAY, Backend
-from metricmind.warehouse.base import Result, Warehouse
+from metricmind.learn.rollup import Rollup
+from metricmind.project.rollups_server import schema_of
+from metricmind.warehouse.base import Warehouse
 from metricmind.warehouse.registry import connect
 
 if TYPE_CHECKING:
     from metricmind.project.core import Project
 
 log = logging.getLogger(__name__)
-
-
-def schema_of(project: Project) -> str:
-    """The rollup schema (``learn.rollups_schema``), validated."""
-    return q.check_schema(str(project.setting("learn.rollups_schema") or "metricmind_rollups"))
 
 
 def default_schema(project: Project) -> str:
@@ -100,8 +95,13 @@ class Versions:
         return {r.table: version(found, sources_of(r)) for r in rollups}
 
 
-class Builder:
-    """One night's build in a PostgreSQL warehouse (use as a context manager)."""
+class PostgresBuilder:
+    """One night's build in a PostgreSQL warehouse (a :class:`~metricmind.project.rollups_server.Builder`;
+    use as a context manager).
+    """
+
+    dialect = "postgres"
+    incremental = True
 
     def __init__(self, project: Project, generation: str) -> None:
         self.project = project
@@ -119,7 +119,7 @@ class Builder:
             self.wh.close()
             raise
 
-    def __enter__(self) -> Builder:
+    def __enter__(self) -> PostgresBuilder:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -128,6 +128,15 @@ class Builder:
     def sources(self, source_sql: str) -> list[tuple[str, str]]:
         """The tables the source query reads."""
         return q.source_tables(source_sql, default_schema(self.project))
+
+    def trackable(self, sources: Sequence[tuple[str, str]]) -> bool:
+        """Whether every source is a table (a view's changes cannot be tracked)."""
+        found = tokens(self.wh, self.schema, sources)
+        return all(kind in ("r", "p") for kind, _ in found.values()) and len(found) == len(sources)
+
+    def prepare(self, sources: Sequence[tuple[str, str]]) -> None:
+        """Put the version trigger on every source before a table is built from them."""
+        self.current(sources, track=True)
 
     def current(self, sources: Sequence[tuple[str, str]], track: bool) -> str | None:
         """The sources' data version now; ``track`` puts the version trigger on untracked tables.
@@ -219,60 +228,3 @@ class Builder:
             if f"{s}.{n}" not in read:
                 self.wh.run(f"DROP TRIGGER IF EXISTS {q.ident(q.TRIGGER)} ON {q.table(str(s), str(n))}")
         return dropped
-
-
-class PostgresBackend(Backend):
-    """The night's build in the rollup schema (see :class:`Builder`)."""
-
-    def __init__(self, builder: Builder) -> None:
-        self.b = builder
-
-    def current(self, sources: Sequence[tuple[str, str]], track: bool) -> str | None:
-        """See :class:`Backend`."""
-        return self.b.current(sources, track)
-
-    def sources(self, source: str) -> list[tuple[str, str]]:
-        """See :class:`Backend`."""
-        return self.b.sources(source)
-
-    def keep(self, before: Rollup) -> Rollup:
-        """See :class:`Backend`."""
-        return before
-
-    def trackable(self, sources: Sequence[tuple[str, str]]) -> bool:
-        """See :class:`Backend`."""
-        found = tokens(self.b.wh, self.b.schema, sources)
-        return all(kind in ("r", "p") for kind, _ in found.values()) and len(found) == len(sources)
-
-    def name(self, spec: RollupSpec) -> str:
-        """See :class:`Backend`."""
-        return f"{spec.name}_{self.b.generation}"
-
-    def make(
-        self, kind: str, name: str, source: str, before: Rollup | None, sources: Sequence[tuple[str, str]]
-    ) -> str | None:
-        """See :class:`Backend`."""
-        if kind == "view":
-            return self.b.create("view", name, source, sources)
-        self.b.current(sources, track=True)  # every source tracked before the snapshot is taken
-        if kind == "incremental" and before is not None:
-            return self.b.refresh(name, source, DAY, sources)
-        return self.b.create("table", name, source, sources)
-
-    def read(self, rollup: Rollup, sql: str, source: str) -> Result:
-        """See :class:`Backend`."""
-        return self.b.wh.run(sql)
-
-    def describe(self, name: str) -> tuple[dict[str, str], int]:
-        """See :class:`Backend`."""
-        return self.b.describe(name)
-
-    @property
-    def extra(self) -> dict[str, Any]:
-        """See :class:`Backend`."""
-        return {"backend": "postgres", "schema": self.b.schema}
-
-    @property
-    def target(self) -> str:
-        """See :class:`Backend`."""
-        return "postgres"

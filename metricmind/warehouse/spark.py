@@ -11,16 +11,19 @@ it reaches Spark; grant the Connect endpoint's user read access only where the c
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
 from pyspark.errors import PySparkException
 from pyspark.sql import SparkSession
+from sqlglot import exp
 
 from metricmind.errors import WarehouseError
 from metricmind.warehouse.base import Column, Result, Table, first_line
@@ -93,6 +96,7 @@ class SparkWarehouse:
             ) from exc
         self._session: SparkSession | None = session
         self._lock = threading.Lock()
+        self._versioned: dict[str, bool] = {}
 
     def _spark(self) -> SparkSession:
         if self._session is None:
@@ -141,6 +145,53 @@ class SparkWarehouse:
                     f"Spark failed: {_first(exc)} (in: {first_line(sql)})", hint=_hint(exc)
                 ) from exc
 
+    def data_version(self, tables: Sequence[str], *, exact: bool = False) -> str | None:
+        """A token that changes whenever any of ``tables`` changes, or None when one cannot be versioned.
+
+        By default the files this session reads the tables from (``DataFrame.inputFiles``: Spark's own
+        listing, answered by the driver with no job): every write through Spark, Delta or Iceberg adds or
+        replaces files under new names, so it gives another token. ``exact`` also reads each file's size
+        and modification time and each table's row count (the hidden ``_metadata`` column, one job over
+        every table): it notices a file rewritten in place under the same name, at the cost of a scan of
+        the files' footers. A table that is not file-based (a view over JDBC, a temporary view of local
+        rows) has no files: None (nothing is cached or rolled up).
+        """
+        names = sorted(set(tables))
+        if not names:
+            return None
+        try:
+            if exact:
+                listing = repr(sorted(self.run(version_sql(names)).rows))
+            else:
+                if not self._file_based(names):
+                    return None
+                listing = repr(sorted(self._files(names)))
+        except (WarehouseError, PySparkException):
+            return None
+        return f"spark{':exact' if exact else ''}:{hashlib.sha256(listing.encode()).hexdigest()[:32]}"
+
+    def _files(self, tables: Sequence[str]) -> list[str]:
+        """The files of ``tables`` as this session's plans read them (one driver call)."""
+        sql = " UNION ALL ".join(f"SELECT 1 AS x FROM {_relation(t)}" for t in tables)
+        with self._lock:
+            try:
+                return list(self._spark().sql(sql).inputFiles())
+            except PySparkException:
+                raise
+            except Exception as exc:  # the gRPC channel or the JVM went away
+                raise WarehouseError(f"lost the Spark session at {_redact(self.url)}: {_first(exc)}") from exc
+
+    def _file_based(self, tables: Sequence[str]) -> bool:
+        """Whether every table reads files (checked once per table and session: a table with none, or
+        not file-based, cannot be versioned by its listing).
+        """
+        for name in tables:
+            if name not in self._versioned:
+                self._versioned[name] = bool(self._files([name]))
+            if not self._versioned[name]:
+                return False
+        return True
+
     def execute(self, sql: str) -> float:
         """Run a statement for its effect (loading tables); returns elapsed milliseconds."""
         return self.run(sql).elapsed_ms
@@ -186,6 +237,27 @@ class SparkWarehouse:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+def version_sql(tables: Sequence[str]) -> str:
+    """One query: per table (a relation name of the project, parsed and re-quoted), its row count and
+    the digest of its files' path, size and modification time.
+    """
+    files = (
+        "sha2(concat_ws(',', sort_array(collect_set(concat_ws('|', _metadata.file_path, "
+        "CAST(_metadata.file_size AS STRING), CAST(_metadata.file_modification_time AS STRING))))), 256)"
+    )
+    parts = []
+    for name in sorted(set(tables)):
+        relation = _relation(name)
+        label = exp.Literal.string(name).sql(dialect="spark")
+        parts.append(f"SELECT {label} AS t, COUNT(*) AS n, {files} AS f FROM {relation}")
+    return " UNION ALL ".join(parts)
+
+
+def _relation(name: str) -> str:
+    """A project's relation name (``schema.table``) parsed and quoted for Spark."""
+    return exp.to_table(name, dialect="spark").sql(dialect="spark", identify=True)
 
 
 def _probe(url: str, timeout: float) -> None:
