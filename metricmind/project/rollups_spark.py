@@ -79,7 +79,8 @@ class SparkBuilder:
         self.project = project
         self.schema = schema_of(project)
         self.generation = generation
-        self.wh: Warehouse = connect("spark", url=project.setting("warehouse.url"), read_only=False)
+        url = project.setting("warehouse.url") or project.setting("warehouse.dsn")
+        self.wh: Warehouse = connect("spark", url=url, read_only=False)
         try:
             self.wh.run(f"CREATE DATABASE IF NOT EXISTS {q.ident(self.schema, DIALECT)}")
         except MetricmindError:
