@@ -105,6 +105,10 @@ def join_key(sm: SemanticModel, entity: Entity) -> bool:
     return entity.type.is_key
 
 
+# The entity types that name a model's own elements (MetricFlow's linkable entity types).
+_LINKS = (EntityType.PRIMARY, EntityType.UNIQUE, EntityType.NATURAL)
+
+
 class JoinGraph:
     """Join paths between the semantic models of one project.
 
@@ -211,6 +215,7 @@ class JoinGraph:
         if not candidates:
             raise self._unknown(start, ref)
         exact = [t for t, prefix in candidates if prefix == ref.entity_path]
+        exact += self._local_aliases(start, ref, exact)
         if exact:
             return self._pick([t for t in exact if not t.path.fanout] or exact, ref, start)
         # Beyond MetricFlow: the named entity path is the tail of a longer path.
@@ -239,6 +244,32 @@ class JoinGraph:
                 if ent is not None and not (path.hops and path.hops[-1].entity == ref.element):
                     out.append((Target(path, sm.name, entity=ent, prefix=path.prefix), path.prefix))
         return out
+
+    def _local_aliases(self, start: str, ref: Ref, found: list[Target]) -> list[Target]:
+        """``ref`` as an element of ``start`` itself named through one of its own key entities, as
+        MetricFlow names them: a dimension or another entity of the model behind any of its primary,
+        unique or natural entities (``route__hub`` for the routes model's own ``hub``; never
+        ``route__route``). Elements already found at ``start`` under that name are left out.
+        """
+        if len(ref.entity_path) != 1:
+            return []
+        sm = self.model.semantic_models[start]
+        link = ref.entity_path[0]
+        linkable = {e.name for e in sm.entities if e.type in _LINKS}
+        if sm.primary:
+            linkable.add(sm.primary)
+        if link not in linkable or any(not t.path.hops for t in found):
+            return []
+        here = Path(start)
+        if ref.kind in ("auto", "dimension", "time"):
+            dim = sm.dimension(ref.element)
+            if dim is not None:
+                return [Target(here, start, dimension=dim, prefix=(link,))]
+        if ref.kind in ("auto", "entity") and ref.element != link:
+            ent = sm.entity(ref.element)
+            if ent is not None:
+                return [Target(here, start, entity=ent, prefix=(link,))]
+        return []
 
     def _pick(self, group: list[Target], ref: Ref, start: str) -> Target:
         shortest = min(len(t.path.hops) for t in group)
