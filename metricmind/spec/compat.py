@@ -9,6 +9,7 @@ extra; the import is deferred to the call because DSI takes ~0.6 s to import.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import yaml
 
 from metricmind.errors import Issue, Level
 from metricmind.spec.loader import discover
-from metricmind.spec.model import Model
+from metricmind.spec.model import Dimension, Entity, Measure, Model
 from metricmind.spec.parse import ref_name
 from metricmind.spec.yamlio import Node, YamlProblem, load_documents
 
@@ -149,10 +150,21 @@ def _issue(found: Any, model: Model) -> Issue:
         if name and name in table:
             file, line = table[name].file, table[name].line
             break
+        if attr == "metric" and name and name in model.measures:
+            # DSI turns each measure into a metric of its name before its rules run
+            measure = model.measures[name]
+            file, line = model.semantic_models[measure.semantic_model].file, measure.line
+            break
     element = getattr(context, "semantic_model_element", None) if context is not None else None
     if element is not None and element.semantic_model_name in model.semantic_models:
         sm = model.semantic_models[element.semantic_model_name]
-        file, line = sm.file, sm.line
+        name = getattr(element, "element_name", None)
+        parts: list[Measure | Dimension | Entity] = [*sm.measures, *sm.dimensions, *sm.entities]
+        found_at = [x for x in parts if x.name == name]
+        file, line = sm.file, getattr(found_at[0], "line", None) if found_at else None
+        line = line or sm.line
+    if file is None:
+        file, line = _named_in(str(found.message), model)
     return Issue(
         level,
         f"MetricFlow: {found.message}",
@@ -161,3 +173,22 @@ def _issue(found: Any, model: Model) -> Issue:
         "dbt parse / mf validate-configs would report this too",
         "metricflow",
     )
+
+
+_NAMED = re.compile(r"\b(measure|metric)\b[\s:]+[`'\"]?([a-z][a-z0-9_]*)", re.IGNORECASE)
+
+
+def _named_in(message: str, model: Model) -> tuple[str | None, int | None]:
+    """Where the measure or metric a finding without context names is (DSI's transformations report
+    without one): ``Measure 'x' uses ...``.
+    """
+    for kind, name in _NAMED.findall(message):
+        if kind.lower() == "measure" and name in model.measures:
+            measure = model.measures[name]
+            return model.semantic_models[measure.semantic_model].file, measure.line
+        if name in model.metrics:
+            return model.metrics[name].file, model.metrics[name].line
+        if name in model.measures:  # DSI names the metric it made of a measure after the measure
+            measure = model.measures[name]
+            return model.semantic_models[measure.semantic_model].file, measure.line
+    return None, None

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from metricmind.errors import ExpressionError, FilterError, Issue, IssueList, closest
 from metricmind.spec import expressions
 from metricmind.spec.filters import parse_where
-from metricmind.spec.model import MetricType, Model
+from metricmind.spec.model import Agg, Measure, Metric, MetricType, Model
 from metricmind.spec.names import NameError_
 
 _WINDOW = re.compile(r"^\s*\d+\s+(day|week|month|quarter|year)s?\s*$", re.IGNORECASE)
@@ -164,12 +164,15 @@ def metrics(model: Model, issues: IssueList, dialect: str) -> None:
                     *where,
                     "use first, last or average",
                 )
+        if m.numerator is not None and m.denominator is not None:
+            _same_input_twice(m, issues)
         if m.conversion is not None:
             conv = m.conversion
             if conv.window and not _WINDOW.match(str(conv.window)):
                 issues.error(
                     f"metric '{m.name}': window {conv.window!r} is not a window", *where, "e.g. '7 days'"
                 )
+            _conversion_inputs(m, model, issues)
             for mi in (conv.base_measure, conv.conversion_measure):
                 if mi.name in measures:
                     sm = model.measure_model(mi.name)
@@ -207,6 +210,69 @@ def metrics(model: Model, issues: IssueList, dialect: str) -> None:
                 "rename one of them so questions and group-bys are unambiguous",
             )
     _cycles(model, issues)
+
+
+def _conversion_inputs(m: Metric, model: Model, issues: IssueList) -> None:
+    """A conversion counts events: dbt refuses other measures (COUNT, COUNT_DISTINCT or SUM of 1 only), and
+    MetricFlow does not apply a filter on the conversion measure (metricmind does: a warning, the engines'
+    numbers differ).
+    """
+    assert m.conversion is not None
+    for role, mi in (("base", m.conversion.base_measure), ("conversion", m.conversion.conversion_measure)):
+        measure = model.measures.get(mi.name)
+        if measure is None:
+            continue
+        if not _counts_events(measure):
+            agg = f"sum of {measure.expr!r}" if measure.agg is Agg.SUM else measure.agg.value
+            issues.error(
+                f"metric '{m.name}': the {role} measure '{mi.name}' of a conversion metric is a {agg}; dbt and "
+                "MetricFlow accept only count, count_distinct or sum of 1 (dbt parse: 'For conversion metrics, "
+                "the measure must be COUNT/SUM(1)/COUNT_DISTINCT')",
+                m.file,
+                m.line,
+                f"count the events instead: a measure with agg: count (or count_distinct) of the key of "
+                f"'{measure.semantic_model}', and keep '{mi.name}' for a simple or ratio metric",
+                code="conversion_measure",
+            )
+    conv = m.conversion.conversion_measure
+    if conv.filter:
+        issues.warning(
+            f"metric '{m.name}': the conversion measure '{conv.name}' has a filter "
+            f"({' and '.join(f.sql for f in conv.filter)}); metricmind applies it, MetricFlow does not (dbt "
+            "parse warns: 'filtering on a conversion input measure is not fully supported yet'), so the two "
+            "give different numbers",
+            conv.filter[0].file or m.file,
+            conv.filter[0].line or m.line,
+            "to get the same number from both, count the filtered events with their own measure (a measure "
+            "whose expr is a CASE WHEN ... THEN key END, agg: count) and drop the filter",
+            code="conversion_filter",
+        )
+
+
+def _same_input_twice(m: Metric, issues: IssueList) -> None:
+    """A ratio of one metric over itself with different filters and no alias: MetricFlow names both inputs
+    after the metric and divides a column by itself (1.0); metricmind keeps them apart.
+    """
+    num, den = m.numerator, m.denominator
+    assert num is not None and den is not None
+    if num.name != den.name or num.ref_name != den.ref_name or num.filter == den.filter:
+        return
+    issues.warning(
+        f"metric '{m.name}': numerator and denominator are both '{num.name}' with different filters and no "
+        "alias; metricmind divides the two, MetricFlow gives both one column name and answers 1.0",
+        m.file,
+        m.line,
+        f"give the filtered side an alias (alias: {num.name}_filtered) so MetricFlow and dbt's Semantic Layer "
+        "answer the same number",
+        code="ratio_alias",
+    )
+
+
+def _counts_events(measure: Measure) -> bool:
+    """COUNT, COUNT_DISTINCT, or SUM of the constant 1: what dbt accepts in a conversion metric."""
+    if measure.agg in (Agg.COUNT, Agg.COUNT_DISTINCT):
+        return True
+    return measure.agg is Agg.SUM and measure.expr.strip() == "1"
 
 
 def _derived_expr(

@@ -191,6 +191,13 @@ def _measure(node: Node, ctx: Context, owner: str, model: str, default_time: str
             node.line,
             "add agg_params: {percentile: 0.9}",
         )
+    if agg is Agg.COUNT and node.get("expr") is None:
+        ctx.issues.error(
+            f"{what} is a count without expr; dbt refuses it (MetricFlow: 'a COUNT aggregation requires an expr')",
+            ctx.file,
+            node.line,
+            "add expr: 1 to count rows, or expr: <column> to count the rows where that column is not null",
+        )
     time_dim = node.get("agg_time_dimension") or default_time or ""
     return Measure(
         name=name,
