@@ -17,7 +17,7 @@ from metricmind.compiler import timefilter
 from metricmind.compiler.dialects import Dialect, percentile, trunc
 from metricmind.compiler.resolve import GroupItem, Leaf, Request, custom_column
 from metricmind.compiler.source import Source
-from metricmind.errors import FanOutError, FilterError, QueryError
+from metricmind.errors import FanOutError, FilterError, MetricmindError, QueryError
 from metricmind.spec.filters import PLACEHOLDER, ParsedWhere, parse_where
 from metricmind.spec.model import Agg, Grain, Measure, NonAdditive
 from metricmind.spec.names import Ref, split
@@ -292,6 +292,15 @@ def _days_only(inner: exp.Select, n_keys: int, time_items: list[GroupItem]) -> e
     return light
 
 
+def _is_snapshot_time(src: Source, item: GroupItem, name: str) -> bool:
+    """True when ``item`` is the snapshot model's own time dimension ``name`` (at any grain)."""
+    try:
+        tgt = src.target(item.ref)
+    except MetricmindError:
+        return False
+    return tgt.dimension is not None and not tgt.path.hops and tgt.dimension.name == name
+
+
 def _render_snapshot(
     req: Request,
     scan: Scan,
@@ -307,7 +316,10 @@ def _render_snapshot(
     # The snapshot day is internal (never output), so a cast to DATE does: a no-op on DATE columns,
     # where DATE_TRUNC('DAY') would turn every row into a TIMESTAMP.
     day_expr = exp.cast(src.raw_time(nad.name), exp.DataType.build("date"), copy=False)
-    partition = [item_expr(req, src, i, scan.key.time_dim) for i in req.time_items]
+    # The periods: metric_time, and the snapshot's own time dimension when it is grouped by itself
+    # (`hub_day__ds__month` is a period as `metric_time__month` is; MetricFlow reads it so).
+    periods = [i for i in req.items if i.is_metric_time or _is_snapshot_time(src, i, nad.name)]
+    partition = [item_expr(req, src, i, scan.key.time_dim) for i in periods]
     for entity in nad.window_groupings:
         partition.append(src.element(split(entity)))
     window_fn = exp.Max if nad.window_choice == "max" else exp.Min
@@ -347,19 +359,19 @@ def _render_snapshot(
             )
         )
     if by_join:
-        period_cols = [i.column for i in req.time_items]
+        period_cols = [i.column for i in periods]
         # The rows are read twice (an inline subquery each time), not kept in a CTE: materialising every
         # row of a snapshot table costs more than scanning it again (DuckDB: 1.3x → 1.1x of hand-written SQL).
         last = exp.select(
             *(exp.column(c) for c in period_cols),
             exp.alias_(window_fn(this=exp.column("__snapshot_day")), "__complete_day", copy=False),
-        ).from_(_days_only(inner, len(req.items), req.time_items).subquery("snap", copy=False), copy=False)
+        ).from_(_days_only(inner, len(req.items), periods).subquery("snap", copy=False), copy=False)
         if period_cols:
             last = last.group_by(*(exp.column(c) for c in period_cols), copy=False)
         # When the periods come from the snapshot column itself at a day grain or coarser, the
         # complete day names its period: joining on the day alone is exact (and cheaper).
         day_names_period = scan.key.time_dim == nad.name and all(
-            (i.grain or Grain.DAY).rank >= Grain.DAY.rank for i in req.time_items
+            (i.grain or Grain.DAY).rank >= Grain.DAY.rank and not i.custom for i in periods
         )
         on = [
             exp.EQ(this=exp.column(c, table="snap"), expression=exp.column(c, table="snap_last"))

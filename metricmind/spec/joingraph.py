@@ -260,15 +260,16 @@ class JoinGraph:
             linkable.add(sm.primary)
         if link not in linkable or any(not t.path.hops for t in found):
             return []
+        # the same target as the element's own name (`hub`, `route__vehicle_type`): one element, one target
         here = Path(start)
         if ref.kind in ("auto", "dimension", "time"):
             dim = sm.dimension(ref.element)
             if dim is not None:
-                return [Target(here, start, dimension=dim, prefix=(link,))]
+                return [Target(here, start, dimension=dim, prefix=(sm.primary,) if sm.primary else ())]
         if ref.kind in ("auto", "entity") and ref.element != link:
             ent = sm.entity(ref.element)
             if ent is not None:
-                return [Target(here, start, entity=ent, prefix=(link,))]
+                return [Target(here, start, entity=ent)]
         return []
 
     def _pick(self, group: list[Target], ref: Ref, start: str) -> Target:

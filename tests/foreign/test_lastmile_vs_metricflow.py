@@ -89,6 +89,14 @@ MF: dict[str, dict[str, Any]] = {
         "metrics": ["failed_attempts"],
         "group_by": ["attempt__route"],
     },
+    "parcels on hand by the stock date itself, by month": {
+        "metrics": ["parcels_on_hand"],
+        "group_by": ["hub_day__ds__month"],
+    },
+    "parcels on hand by stock day and hub": {
+        "metrics": ["parcels_on_hand"],
+        "group_by": ["hub_day__ds__day", "hub"],
+    },
     "parcels on hand by the stock row's own hub, through its composite key": {
         "metrics": ["parcels_on_hand"],
         "group_by": ["hub_day__hub"],
