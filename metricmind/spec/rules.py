@@ -158,6 +158,18 @@ def metrics(model: Model, issues: IssueList, dialect: str) -> None:
                     *where,
                     "write a count and a unit, e.g. '7 days' or '3 months'",
                 )
+            snapshot = model.measures.get(m.measure.name) if m.measure else None
+            if snapshot is not None and snapshot.non_additive is not None:
+                issues.warning(
+                    f"metric '{m.name}': a cumulative of '{snapshot.name}', a snapshot measure "
+                    f"(non_additive_dimension '{snapshot.non_additive.name}'), adds snapshots up over the "
+                    "window; dbt accepts it, but metricmind and MetricFlow answer different numbers and neither "
+                    "is a stock",
+                    *where,
+                    f"use a simple metric of '{snapshot.name}' (the last snapshot of each period), or a "
+                    "cumulative of a flow measure",
+                    code="cumulative_snapshot",
+                )
             if m.cumulative.period_agg not in ("first", "last", "average"):
                 issues.error(
                     f"metric '{m.name}': period_agg '{m.cumulative.period_agg}'",

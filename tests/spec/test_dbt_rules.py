@@ -158,3 +158,23 @@ def test_deep_names_the_measure_line_of_metricflows_measure_findings(tmp_path: P
     mf = [i for i in p.validate(deep=True) if i.code == "metricflow" and "MEDIAN" in i.message]
     line = models.splitlines().index(median) + 1
     assert mf and all((i.file, i.line) == ("models/semantic.yml", line) for i in mf), mf
+
+
+def test_a_cumulative_of_a_snapshot_measure_warns(tmp_path: Path) -> None:
+    models = MODELS.replace(
+        "      - {name: avg_basket, agg: average, expr: amount}",
+        "      - {name: avg_basket, agg: average, expr: amount}\n"
+        "      - name: open_carts\n        agg: sum\n        expr: carts\n"
+        "        non_additive_dimension: {name: visited_at, window_choice: max}",
+    )
+    cumulative = """  - name: open_carts_mtd
+    type: cumulative
+    type_params:
+      measure: open_carts
+      cumulative_type_params: {grain_to_date: month}
+"""
+    p = project(tmp_path, SIMPLE + cumulative, models + SPINE)
+    (issue,) = found(p, Level.WARNING, "cumulative_snapshot")
+    assert "adds snapshots up" in issue.message and (issue.file, issue.line) == ("models/metrics.yml", 5)
+    flow = cumulative.replace("measure: open_carts", "measure: basket_value")
+    assert not found(project(tmp_path / "b", SIMPLE + flow, models + SPINE), Level.WARNING)
