@@ -67,7 +67,7 @@ _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=\S)")
 
 _CONDITION = re.compile(
     r"""[,;]?\s*\b(?:
-        if\s+(?:possible|you\s+can|you\s+could|you\s+have|that's|that\s+is|it's|it\s+is|there's|feasible|easy)
+        if\s+(?:possible|you\s+can|you\s+could|you\s+have|that'?s|that\s+is|it'?s|it\s+is|there'?s|feasible|easy)
       | when(?:ever)?\s+you\s+(?:can|get|have)
       | as\s+soon\s+as
       | (?:thanks|thank\s+you|cheers|thx|ty)\b

@@ -119,6 +119,26 @@ class _FilterReading(_LeftoverReading):
                     f"'{self.tokens[stray].text}' may leave out '{self.text(p.first, p.last).text}'; read as kept"
                 )
             members = value.split(GROUP_SEP)
+            left = chosen.get((name, True), [])
+            if (
+                prev is not None
+                and prev[1] == name
+                and prev[2]
+                and prev[0] == p.first
+                and len(members) > 1
+                and left
+                and left[-1] in members
+                and self.prefixed_non(p.first)
+            ):
+                # "non-apple phones": the phones that are not Apple's, the group without the member
+                chosen[(name, True)] = left[:-1]
+                kept = chosen.setdefault((name, False), [])
+                kept.extend(v for v in members if v != left[-1] and v not in kept)
+                said[(name, False)] = said.get((name, False), 0) + 1
+                firsts.setdefault((name, False), p.first)
+                self.span("filters", p.first, p.last, f"{name}={value}", "narrowed")
+                prev = (p.last, name, False)
+                continue
             if (
                 prev is not None
                 and prev[1] == name
@@ -156,6 +176,8 @@ class _FilterReading(_LeftoverReading):
             or ("or" in norms and any(n in WHICH_MORE for n in norms))
         )
         for (name, negated), values in chosen.items():
+            if not values:
+                continue
             side_by_side = (
                 (contrast or self.bare_list(firsts[(name, negated)]))
                 and not negated
@@ -183,6 +205,15 @@ class _FilterReading(_LeftoverReading):
                 res.filters.append(Filter(name, "=", (values[0],)))
             else:
                 res.filters.append(Filter(name, "in", tuple(values)))
+
+    def prefixed_non(self, group_first: int) -> bool:
+        """Whether the value right before the group starting at ``group_first`` is said with a "non-" prefix
+        ("non-apple phones", "non ios devices"), the word before it being "non".
+        """
+        k = group_first - 1
+        while k > 0 and self.tokens[k - 1].norm not in ("non", "not") and group_first - k < 3:
+            k -= 1
+        return k > 0 and self.tokens[k - 1].norm == "non"
 
     def yes_no_sides(self) -> None:
         """A yes/no dimension set against its other side ("autopay vs not on autopay", "first loans vs

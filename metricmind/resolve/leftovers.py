@@ -12,6 +12,7 @@ from metricmind.resolve.exclusion import (
     EXCLUSION_WORDS,
 )
 from metricmind.resolve.kindvalues import _KindReading
+from metricmind.resolve.offtopic import _OffTopicReading
 from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.text import FILLERS, Token, number
@@ -62,17 +63,24 @@ QUALIFYING = frozenset({"from", "with", "among", "amongst"})
 MEASURE_NOUNS = frozenset({"number", "count", "amount", "size", "level", "quantity"})
 """Nouns that say a breakdown is by how many or how much of something ("MRR by number of seats"): the
 words after their "of" are still the breakdown."""
+NAME_FILLERS = frozenset({"time", "company", "business", "data", "value"})
+"""Words that say nothing alone but start a breakdown's name right after "by" ("by time zone", "by company
+size", "by business unit"): with the unknown word after them, a breakdown the catalog lacks."""
 NOT_SUPERLATIVE = frozenset({"latest", "interest", "request", "contest", "forest", "honest", "modest"})
 """Words ending in -est that rank nothing."""
 
 
-class _LeftoverReading(_TimeOrderReading, _KindReading):
+class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading):
     """The pass over words no other pass read."""
 
     # -- leftovers -----------------------------------------------------------------------------
     def check_leftovers(self, picks: list[_Pick]) -> None:
         """Words nothing explained: harmless, or a sign the question asks for something else."""
         res = self.res
+        off = self.off_topic(picks)
+        if off:
+            res.refuse(off, self.nearest_metrics())
+            return
         kept = [p for p in picks if p.kind == "metric" and self.best_metric(p.entries) in res.metrics]
         # (a word set apart by a comma, "!" or a dash is no part of the metric's name: "hi team! arpa")
         metric_edges = {
@@ -206,6 +214,8 @@ class _LeftoverReading(_TimeOrderReading, _KindReading):
             if grouped:
                 # "MRR by product line", "MRR by account manager": a breakdown the catalog lacks
                 words = self.neighbourhood(i) if i in dim_edges else self.run_of_unread(i)
+                if i > 0 and not self.used[i - 1] and self.tokens[i - 1].norm in NAME_FILLERS:
+                    words = f"{self.tokens[i - 1].text} {words}"  # "by time zone"
                 res.refuse(
                     f"no dimension called '{words}' is known for {', '.join(res.metrics)}",
                     self.dims_for_metrics(t.text),
@@ -407,7 +417,8 @@ class _LeftoverReading(_TimeOrderReading, _KindReading):
             measured = w in MEASURE_NOUNS or (
                 w == "of" and j > 0 and self.tokens[j - 1].norm in MEASURE_NOUNS
             )
-            if w in FILLERS and w not in ("the", "a", "an", "our") and not measured:
+            named = w in NAME_FILLERS and j == i - 1 and j > 0 and self.tokens[j - 1].norm in GROUP_WORDS
+            if w in FILLERS and w not in ("the", "a", "an", "our") and not measured and not named:
                 return False  # ("by number of seats": the number of something is still the breakdown)
             j -= 1
         return (
@@ -434,5 +445,10 @@ class _LeftoverReading(_TimeOrderReading, _KindReading):
         return self.text(i, k).text
 
     def neighbourhood(self, i: int) -> str:
+        """The word at ``i`` with the word before it and the next word, unless a pass read that one: a time
+        phrase after an unknown breakdown ("events by action colour last month") is no part of its name.
+        """
         lo, hi = max(0, i - 1), min(len(self.tokens), i + 2)
+        if hi == i + 2 and self.used[i + 1]:
+            hi = i + 1
         return " ".join(t.text for t in self.tokens[lo:hi])

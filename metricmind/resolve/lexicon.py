@@ -212,6 +212,9 @@ def build_lexicon(
                 lex.add(phrase, Entry("value", f"{name}={GROUP_SEP.join(members)}", "alias"))
             if d.name == "name":
                 lex.add(primary.replace("_", " "), Entry("dimension", name, "entity"))
+    for phrase, names in _kind_phrases(lex).items():
+        if len(names) == 1 and not lex.lookup(stems(phrase)):
+            lex.add(phrase, Entry("dimension", next(iter(names)), "alias"))
     for phrase, names in qualified.items():
         if len(names) == 1 and not lex.lookup(stems(phrase)):
             lex.add(phrase, Entry("dimension", next(iter(names)), "alias"))
@@ -257,6 +260,29 @@ def build_lexicon(
                 continue
             lex.add(phrase, Entry(kind, target, "learned"))
     return lex
+
+
+KIND_NOUNS = ("type", "kind", "category", "class")
+"""Nouns that say a breakdown is by what sort of thing a dimension holds: "by action type" is by the
+``action`` dimension when no dimension of the catalog is called that."""
+
+
+def _kind_phrases(lex: Lexicon) -> dict[str, set[str]]:
+    """A categorical dimension's own name or label followed by a kind noun ("action type", "platform
+    category"), with the dimensions each phrase would name; never an entity's name ("customer type" is no
+    customer name) nor a name that already ends in a kind noun.
+    """
+    out: dict[str, set[str]] = defaultdict(set)
+    for name, info in lex.dims.items():
+        column = name.split(SEP)[-1]
+        if column == "name":
+            continue
+        for said in {column.replace("_", " "), info.label.lower()}:
+            if not said or said.split()[-1] in KIND_NOUNS:
+                continue
+            for noun in KIND_NOUNS:
+                out[f"{said} {noun}"].add(name)
+    return out
 
 
 def _groups(meta: dict[str, Any], values: tuple[str, ...]) -> dict[str, list[str]]:

@@ -4,7 +4,9 @@ A value can be read by the catalog's phrases, by a demonym ("japanese"), by a lo
 ("singaporean"); each pass adds its own filter, so "the japanese and singaporean accounts" could become
 ``country = Japan AND country = Singapore``, which no row satisfies. Two equalities on one dimension are
 one membership (``country in (Japan, Singapore)``), and two exclusions one exclusion of both
-(``!=`` twice is ``not in``: the same rows). Metric thresholds and other operators are left as they are.
+(``!=`` twice is ``not in``: the same rows). An inclusion and an exclusion of some of its values are the
+rest of it ("phones except iPhones": ``platform in (ios, android) AND platform != ios`` is
+``platform = android``). Metric thresholds and other operators are left as they are.
 """
 
 from __future__ import annotations
@@ -29,4 +31,19 @@ def join_same_field(filters: list[Filter]) -> list[Filter]:
         first = out[seen[key]]
         values = tuple(dict.fromkeys([*first.values, *f.values]))
         out[seen[key]] = Filter(f.field, kind if len(values) > 1 else first.op, values)
-    return out
+    return _subtract(out, seen)
+
+
+def _subtract(filters: list[Filter], seen: dict[tuple[str, str], int]) -> list[Filter]:
+    """An inclusion with an exclusion of the same dimension as the inclusion's remaining values."""
+    drop: set[int] = set()
+    for (field, kind), at in seen.items():
+        other = seen.get((field, "not in"))
+        if kind != "in" or other is None:
+            continue
+        rest = tuple(v for v in filters[at].values if v not in filters[other].values)
+        if not rest or not set(filters[other].values) <= set(filters[at].values):
+            continue  # (an exclusion of values never included, or of all of them, is left for the reader)
+        filters[at] = Filter(field, "=" if len(rest) == 1 else "in", rest)
+        drop.add(other)
+    return [f for k, f in enumerate(filters) if k not in drop]

@@ -1,0 +1,92 @@
+"""Questions that name a metric but ask something no metric measures (the last checks of a reading).
+
+- a duration: "how many days do customers take to pay", "how long do trials last", when no metric read
+  is about time taken;
+- a change to how something looks: "make the touchpoints more blue", "turn revenue green";
+- a ratio over a metric the catalog lacks: "return on ad spend", "yield on spend".
+
+Each is refused with its reason: reading the metric alone would answer another question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from metricmind.resolve.reading import _Pick, _ReadingBase
+
+DURATION_UNITS = frozenset(
+    "second seconds minute minutes hour hours day days week weeks month months year years".split()
+)
+"""Units a duration is counted in ("how many days …")."""
+DURATION_WORDS = re.compile(
+    r"\b(?:days?|weeks?|months?|hours?|minutes?|duration|durations|time to|long|tenure|age|lag|latency|cycle)\b"
+)
+"""Words of a metric's name, label or description that make it a duration ("days to pay", "cycle time")."""
+LOOK_VERBS = frozenset({"make", "turn", "paint", "colour", "color", "recolor", "recolour"})
+"""Verbs that ask to change how something looks ("make the chart blue")."""
+LEADING = frozenset({"the", "a", "an", "our", "my", "this", "that", "these", "those", "all"})
+RATIO_NOUNS = frozenset({"return", "returns", "roi", "yield", "payback"})
+"""Nouns that make a ratio over the metric after "on" ("return on ad spend")."""
+
+
+class _OffTopicReading(_ReadingBase):
+    """Checks for a question that names a metric but asks something else of it."""
+
+    def off_topic(self, picks: list[_Pick]) -> str | None:
+        """Why the question asks what no metric read measures, or None."""
+        metrics = [p for p in picks if p.kind == "metric"]
+        if not metrics or not self.res.metrics:
+            return None
+        return self.duration_asked() or self.look_asked(metrics) or self.ratio_asked(metrics)
+
+    def duration_asked(self) -> str | None:
+        """'how many days …', 'how long …' when no metric read is about time taken."""
+        toks = self.tokens
+        for i in range(len(toks) - 2):
+            if toks[i].norm != "how" or self.used[i + 1]:
+                continue
+            asked = toks[i + 1].norm == "long" or (
+                toks[i + 1].norm == "many" and toks[i + 2].norm in DURATION_UNITS and not self.used[i + 2]
+            )
+            if asked and not any(self.timed(m) for m in self.res.metrics):
+                said = " ".join(t.text for t in toks[i : i + (2 if toks[i + 1].norm == "long" else 3)])
+                return f"'{said}' asks how long something takes; no metric in the catalog measures that"
+        return None
+
+    def timed(self, metric: str) -> bool:
+        m = self.r.model.metrics.get(metric)
+        if m is None:
+            return False
+        text = " ".join((m.name.replace("_", " "), m.label or "", m.description or "")).lower()
+        return DURATION_WORDS.search(text) is not None
+
+    def look_asked(self, metrics: list[_Pick]) -> str | None:
+        """'make the touchpoints more blue': a verb of changing before the metric, words nothing read after."""
+        for p in metrics:
+            j = p.first - 1
+            while j >= 0 and self.tokens[j].norm in LEADING and not self.used[j]:
+                j -= 1
+            if j < 0 or self.used[j] or self.tokens[j].norm not in LOOK_VERBS:
+                continue
+            rest = range(p.last, len(self.tokens))
+            if any(self.used[k] for k in rest):
+                continue  # "make mrr by region": the words after the metric are read
+            unknown = [
+                k for k in rest if self.stems[k] not in self.lex.vocabulary and self.tokens[k].norm.isalpha()
+            ]
+            if unknown:
+                said = " ".join(t.text for t in self.tokens[j : len(self.tokens)])
+                return f"'{said}' asks to change how something looks, not a question about a metric"
+        return None
+
+    def ratio_asked(self, metrics: list[_Pick]) -> str | None:
+        """'return on ad spend': a ratio noun joined by "on" to the metric, which the catalog lacks."""
+        for p in metrics:
+            j = p.first - 1
+            if j < 1 or self.used[j] or self.tokens[j].norm != "on":
+                continue
+            k = j - 1
+            if self.tokens[k].norm in RATIO_NOUNS:  # (read or not: "yield" is no word of spend)
+                said = " ".join(t.text for t in self.tokens[k : p.last])
+                return f"'{said}' is a ratio over a metric that no metric of the catalog computes"
+        return None
