@@ -12,6 +12,7 @@ from metricmind.resolve.exclusion import (
     EXCLUSION_WORDS,
 )
 from metricmind.resolve.kindvalues import _KindReading
+from metricmind.resolve.meaningvalues import _MeaningValueReading
 from metricmind.resolve.offtopic import _OffTopicReading
 from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY
 from metricmind.resolve.reading import _Pick
@@ -70,14 +71,14 @@ NOT_SUPERLATIVE = frozenset({"latest", "interest", "request", "contest", "forest
 """Words ending in -est that rank nothing."""
 
 
-class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading):
+class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading, _MeaningValueReading):
     """The pass over words no other pass read."""
 
     # -- leftovers -----------------------------------------------------------------------------
     def check_leftovers(self, picks: list[_Pick]) -> None:
         """Words nothing explained: harmless, or a sign the question asks for something else."""
         res = self.res
-        off = self.off_topic(picks)
+        off = self.off_topic(picks) or self.named_values(picks)
         if off:
             res.refuse(off, self.nearest_metrics())
             return
@@ -160,6 +161,16 @@ class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading):
             if t.norm in ALL_WORDS and any(f.op in ("!=", "not in") for f in res.filters):
                 continue  # "everything but referrals": the word frames the exclusion read
             (known if self.stems[i] in self.lex.vocabulary else unknown).append(i)
+        for i in [k for k in sorted(unknown + known) if self.qualifier_noun(k)]:
+            if self.value_by_meaning(i):  # "new mrr from banks": the industry they are, by meaning
+                (unknown if i in unknown else known).remove(i)
+            elif i in known and not self.lex.lookup((self.stems[i],)):
+                # "from banks": a word known only inside other phrases, in a value's place; never dropped
+                res.refuse(
+                    f"'{self.tokens[i].text}' is not a value or an entity the catalog knows",
+                    self.dims_for_metrics(self.tokens[i].text),
+                )
+                return
         values = {k for p in picks if p.kind == "value" for k in range(p.first, p.last)}
         unread = set(unknown)
         for k in sorted(self.qualifier_words & unread):

@@ -102,13 +102,36 @@ class _Pick:
     fuzzy: bool = False
 
 
+PAID_WORDS = frozenset(
+    {"money", "cash", "spend", "spent", "pay", "paid", "paying", "dollars", "bring", "brought"}
+)
+"""Words that make "how much customers …" ask what they pay ("how much customers paid us")."""
+
+
+def many_of_plural(tokens: list[Token], entity_words: frozenset[str]) -> list[Token]:
+    """``tokens`` with "how much" before an entity's plural read "how many" ("how much customers did we win":
+    a slip for a count of them), unless the question speaks of paying ("how much customers paid us").
+    """
+    if any(t.norm in PAID_WORDS for t in tokens):
+        return tokens
+    out = list(tokens)
+    for i in range(len(tokens) - 2):
+        a, b = tokens[i : i + 2]
+        for c in tokens[i + 2 : i + 4]:  # ("how much new accounts": one word may qualify them)
+            if a.norm == "how" and b.norm == "much" and c.stem in entity_words and c.norm != c.stem:
+                out[i + 1] = Token(b.index, b.text, "many", "many", b.start, b.end)
+    return out
+
+
 class _ReadingBase:
     """One question being read (the passes share the token state)."""
 
     def __init__(self, resolver: Catalog, question: str, as_of: dt.date) -> None:
         self.r = resolver
         self.lex = resolver.lex
-        self.tokens: list[Token] = expand(tokenize(question), question, self.lex.vocabulary)
+        self.tokens: list[Token] = many_of_plural(
+            expand(tokenize(question), question, self.lex.vocabulary), resolver.texts.entity_words
+        )
         self.stems = [t.stem for t in self.tokens]
         self.used = [False] * len(self.tokens)
         self.res = Resolution(question=question, as_of=as_of)

@@ -113,3 +113,65 @@ def test_a_group_without_one_member_is_the_rest(resolver: Resolver, question: st
 def test_an_exclusion_alone_stays_an_exclusion(resolver: Resolver) -> None:
     res = resolver.resolve("events excluding ios last month", as_of=DAY)
     assert _filters(res) == {("event__platform", "!=", ("ios",))}
+
+
+# -- "how much" before an entity's plural counts them, unless paying is said --------------------------------
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("how much customers did we win in emea last quarter", "new_customers"),
+        ("how much new accounts did we sign this year", "new_customers"),
+        ("how much customers paid us last month", "invoice_revenue"),
+    ],
+)
+def test_how_much_before_a_plural_entity_counts_it(resolver: Resolver, question: str, metric: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
+
+
+# -- a kind of thing in a value's place is read by meaning, or refused; never dropped -------------------------
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("new mrr from banks last quarter", "Fintech"),
+        ("churned mrr among banks in 2024", "Fintech"),
+    ],
+)
+def test_a_kind_of_customer_in_a_value_place_is_read_by_meaning(
+    resolver: Resolver, question: str, value: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert _filters(res) == {("customer__industry", "=", (value,))}
+    assert 0.5 <= res.confidence < 0.8  # read by meaning: answered, never as a sure answer
+
+
+@pytest.mark.parametrize("question", ["churned mrr from big companies", "new mrr from carmakers last year"])
+def test_a_noun_no_value_means_is_never_dropped(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert not res.answerable or res.filters, (res.reason, res.notes)
+    assert res.answerable or res.confidence < 0.5
+
+
+# -- words before a dimension's name outside a breakdown are a value of it, never a breakdown -----------------
+def test_a_value_named_with_its_dimension_is_read_by_meaning(resolver: Resolver) -> None:
+    res = resolver.resolve("events logged on the csv download feature yesterday", as_of=DAY)
+    assert res.answerable, res.reason
+    assert _filters(res) == {("event__feature", "=", ("reports_export",))}
+    assert not res.group_by and res.confidence < 0.8
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["events on the holographic widget feature in may", "touchpoints from the spring promo abm campaign"],
+)
+def test_an_unknown_value_named_with_its_dimension_is_refused(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert not res.answerable and res.confidence < 0.5
+    assert "not a known value" in (res.reason or "")
+
+
+def test_a_breakdown_after_by_keeps_its_words(resolver: Resolver) -> None:
+    res = resolver.resolve("events by feature last week", as_of=DAY)
+    assert res.answerable and [n for n, _ in res.group_by] == ["event__feature"]

@@ -1,0 +1,163 @@
+"""A kind of thing named where a value stands, read as the value it means: "new MRR from banks".
+
+"revenue from banks" names no value of the catalog, yet the industry ``Fintech`` is what it means; left
+unread, the question was answered over every customer with the word ignored (a silently wrong number).
+After a word that restricts the metric ("from", "among", "with", "at"), a common noun in the plural that
+nothing read is compared by meaning (the offline embedding model, as in ``kindvalues``) with every value,
+with its catalog aliases, of the dimensions every metric read reaches. It is read as the nearest value only
+when that value is at cosine ``FLOOR`` or more and ``MARGIN`` ahead of the next value (the same value of a
+conformed dimension counts once); the reading costs ``PENALTY`` (an answer below the 0.8 of a sure one) and
+is named in the notes. Otherwise the noun is refused as a value the catalog does not know.
+
+Without the embeddings extra (or with ``$METRICMIND_RESOLVE_MEANING=off``) nothing is read so.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from metricmind.embedding import default_embedder
+from metricmind.resolve.embedscore import enabled
+from metricmind.resolve.lexicon import Entry
+from metricmind.resolve.reading import _Pick, _ReadingBase
+from metricmind.resolve.resolution import Filter
+from metricmind.resolve.text import FILLERS
+from metricmind.resolve.words import GRAMMAR
+
+FLOOR = 0.55
+"""The least cosine between the noun and the value it is read as ("banks" and Fintech: 0.58)."""
+MARGIN = 0.15
+"""How far that value must lead the next distinct value ("startups" is no Starter plan: 0.53, and
+"big companies" is as near SMB as Enterprise)."""
+NAMED_FLOOR = 0.3
+"""The least cosine between words said before a dimension's name and the value of it they are read as (the
+dimension is said, so only its own values compete): "csv download" and ``reports_export``, 0.34."""
+NAMED_MARGIN = 0.12
+PENALTY = 0.25
+"""What reading a noun as a value by meaning costs."""
+QUALIFIERS = frozenset({"from", "among", "amongst", "at", "with"})
+ARTICLES = frozenset({"the", "our", "a", "an", "any", "all"})
+
+_VECTORS: dict[tuple[str, ...], np.ndarray] = {}
+_LOCK = threading.Lock()
+
+
+class _MeaningValueReading(_ReadingBase):
+    """The leftover pass's reading of a kind of thing in a value's place."""
+
+    def qualifier_noun(self, i: int) -> bool:
+        """Whether the unread word at ``i`` is a plural common noun right after a restricting word
+        ("from banks", "among the universities"), with nothing read right after it but time.
+        """
+        t = self.tokens[i]
+        if not t.norm.isalpha() or len(t.norm) < 4 or t.norm == self.stems[i] or not t.norm.endswith("s"):
+            return False
+        if t.text[:1].isupper() and i > 0:
+            return False  # a name ("Nordics") is asked back, never guessed
+        j = i - 1
+        while j >= 0 and not self.used[j] and self.tokens[j].norm in ARTICLES:
+            j -= 1
+        return j >= 0 and not self.used[j] and self.tokens[j].norm in QUALIFIERS
+
+    def value_by_meaning(self, i: int) -> bool:
+        """Read the noun at ``i`` as the value it means (see the module); whether it was."""
+        res = self.res
+        if not enabled() or not res.metrics:
+            return False
+        taken = {f.field for f in res.filters}
+        names = [
+            n for n in self.lex.dims if n not in taken and all(self.r.reachable(m, n) for m in res.metrics)
+        ]
+        found = self.nearest_value(self.tokens[i].norm, names, FLOOR, MARGIN)
+        if found is None:
+            return False
+        entries = [
+            Entry("value", f"{n}={found[0]}", "alias") for n in names if found[0] in self.lex.dims[n].values
+        ]
+        field, _ = self.choose(entries)
+        if field is None:
+            return False
+        self.filter_by_meaning(i, i + 1, field, *found)
+        return True
+
+    def nearest_value(
+        self, said: str, names: list[str], floor: float, margin: float
+    ) -> tuple[str, float, float] | None:
+        """The value of the dimensions ``names`` nearest ``said`` by meaning, its cosine and its lead over the
+        next distinct value; None unless it is at ``floor`` or more and ``margin`` ahead.
+        """
+        cands: list[str] = []
+        texts: list[str] = []
+        for name in names:
+            info = self.lex.dims[name]
+            if set(info.values) <= {"true", "false"}:
+                continue
+            aliases = dict(info.aliases)
+            for v in info.values:
+                cands.append(v)
+                texts.append(" ".join([v.replace("_", " "), *aliases.get(v, ())]))
+        if len(set(cands)) < 2 or not enabled():
+            return None
+        embedder = default_embedder()
+        if embedder is None:
+            return None
+        key = tuple(texts)
+        with _LOCK:
+            matrix = _VECTORS.get(key)
+        if matrix is None:
+            matrix = np.asarray(embedder.embed(texts))
+            with _LOCK:
+                _VECTORS[key] = matrix
+        scores = matrix @ np.asarray(embedder.embed([said]))[0]
+        order = [int(k) for k in np.argsort(-scores)]
+        value, top = cands[order[0]], float(scores[order[0]])
+        second = next((float(scores[k]) for k in order[1:] if cands[k] != value), 0.0)
+        if top < floor or top - second < margin:
+            return None
+        return value, top, top - second
+
+    def filter_by_meaning(
+        self, first: int, last: int, field: str, value: str, top: float, lead: float
+    ) -> None:
+        """Filter by ``field = value``, read by meaning from the words ``first``..``last``."""
+        res = self.res
+        res.filters.append(Filter(field, "=", (value,)))
+        self.claim(first, last)
+        self.span("filters", first, last, f"{field}={value}", "meaning")
+        res.confidence -= PENALTY
+        res.notes.append(
+            f"read '{self.text(first, last).text}' as {field} = {value} by meaning (similarity {top:.2f}, "
+            f"{lead:.2f} ahead of the next value)"
+        )
+
+    def named_values(self, picks: list[_Pick]) -> str | None:
+        """Words nothing read right before a dimension's name outside a breakdown ("events on the csv download
+        feature"): a value of that dimension, named with it. Read by meaning among its values (``NAMED_FLOOR``,
+        ``NAMED_MARGIN``), the breakdown dropped; otherwise why the question is refused (never grouped by it).
+        """
+        res = self.res
+        grouped = {n for n, _ in res.group_by}
+        for p in picks:
+            if p.kind != "dimension":
+                continue
+            field = next((e.target for e in p.entries if e.target in grouped), None)
+            first = p.first
+            while first > 0 and not self.used[first - 1] and self.content_word(first - 1):
+                first -= 1
+            if field is None or first == p.first or self.in_group_context(first):
+                continue
+            said = self.text(first, p.first).text
+            info = self.lex.dims.get(field)
+            found = self.nearest_value(said, [field], NAMED_FLOOR, NAMED_MARGIN) if info else None
+            if found is None:
+                return f"'{said}' is not a known value of {field}"
+            res.group_by = [(n, g) for n, g in res.group_by if n != field]
+            self.claim(p.first, p.last)
+            self.filter_by_meaning(first, p.first, field, *found)
+        return None
+
+    def content_word(self, i: int) -> bool:
+        t = self.tokens[i]
+        return t.norm.isalpha() and t.norm not in FILLERS and t.stem not in GRAMMAR and t.norm not in GRAMMAR
