@@ -56,6 +56,27 @@ def closing_aside(
     return {t.index for t in after}
 
 
+INTERJECTIONS = frozenset(
+    "okay ok okey um umm uh uhh er erm hmm well hey yeah yes alright anyway so right".split()
+)
+"""Words that open a spoken question and say nothing of it ("okay how many …", "um so what was …")."""
+
+
+def spoken_markers(tokens: Sequence[Token], used: Sequence[bool]) -> set[int]:
+    """Interjections nothing read at the start of the question ("okay so how many …") and "I mean" anywhere
+    ("… i mean the total"): how people talk, no part of what they ask.
+    """
+    out: set[int] = set()
+    for t in tokens:
+        if used[t.index] or t.norm not in INTERJECTIONS:
+            break
+        out.add(t.index)
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        if a.norm == "i" and b.norm == "mean" and not used[a.index] and not used[b.index]:
+            out |= {a.index, b.index}
+    return out
+
+
 def lead_in(question: str, tokens: Sequence[Token], used: Sequence[bool]) -> set[int]:
     """Words before a dash or colon that nothing read and that ask nothing ("quick q - …", "for the board:
     …"), at most four, or none ("how are gadgets doing - …" asks about gadgets: not chat).

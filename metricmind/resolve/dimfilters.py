@@ -13,7 +13,7 @@ from metricmind.resolve.lexicon import GROUP_SEP
 from metricmind.resolve.phrasings import VS_WORDS, WHICH_MORE
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Span
-from metricmind.resolve.text import FILLERS
+from metricmind.resolve.text import FILLERS, stems
 from metricmind.resolve.words import (
     CONTRAST,
     CONTRAST_PAIRS,
@@ -97,6 +97,8 @@ class _FilterReading(_LeftoverReading):
             if self.restates(p):
                 continue  # "paid invoice revenue", "without anything paid by card": the metric says it already
             negated = self.negated(p.first, p.last)
+            if negated and self.other_metric_meant(p):
+                continue  # "the total, not the new ones": which metric is meant, no filter
             if any(
                 s.how == "paid" and s.start == self.tokens[p.first].start
                 for s in res.spans.get("metrics", [])
@@ -205,6 +207,22 @@ class _FilterReading(_LeftoverReading):
                 res.filters.append(Filter(name, "=", (values[0],)))
             else:
                 res.filters.append(Filter(name, "in", tuple(values)))
+
+    def other_metric_meant(self, p: _Pick) -> bool:
+        """Whether the value at ``p``, left out and followed by "ones" ("not the new ones"), with an entity
+        noun of the question names a metric not read ("new customers"): it says which count is not meant.
+        """
+        if p.last >= len(self.tokens) or self.tokens[p.last].norm not in ("ones", "one"):
+            return False
+        said = " ".join(t.norm for t in self.tokens[p.first : p.last])
+        nouns = {t.norm for t in self.tokens if t.stem in self.r.texts.entity_words}
+        for noun in nouns:
+            named = {e.target for e in self.lex.lookup(stems(f"{said} {noun}")) if e.kind == "metric"}
+            if named and not named & set(self.res.metrics):
+                self.used[p.last] = True
+                self.span("aside", p.first, p.last + 1, sorted(named)[0], "not meant")
+                return True
+        return False
 
     def prefixed_non(self, group_first: int) -> bool:
         """Whether the value right before the group starting at ``group_first`` is said with a "non-" prefix

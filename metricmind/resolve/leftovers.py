@@ -5,7 +5,7 @@ The last pass of a reading (``_LeftoverReading``, under the resolver's ``_Readin
 
 from __future__ import annotations
 
-from metricmind.resolve.chat import closing_aside, greeting, lead_in
+from metricmind.resolve.chat import closing_aside, greeting, lead_in, spoken_markers
 from metricmind.resolve.describe import PHRASE_WEIGHT, content, key
 from metricmind.resolve.exclusion import (
     ALL_WORDS,
@@ -377,7 +377,7 @@ class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading, _Meani
             return s in GRAMMAR or t.norm in GRAMMAR or t.norm in EXCLUSION_WORDS or s in self.lex.vocabulary
 
         q, toks, used = self.res.question, self.tokens, self.used
-        words = lead_in(q, toks, used)
+        words = lead_in(q, toks, used) | spoken_markers(toks, used)
         for part in (greeting(q, toks, used), closing_aside(q, toks, used, meaningful)):
             if part:
                 words |= part

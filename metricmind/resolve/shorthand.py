@@ -241,6 +241,8 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
         words = SHORT_FORMS.get(t.norm)
         if t.norm == "mkt" and prev is not None and prev.norm == "mid":
             words = "market"  # "mid mkt": mid-market, not marketing
+        if t.norm == "mean" and prev is not None and prev.norm in SPEAKERS:
+            words = None  # "i mean the total": what the asker means, not an average
         words = catalog_word_for(t.norm, words, vocabulary)
         # a catalog word is kept as typed, unless the catalog also uses the word it stands for ("avg" of a
         # measure ``avg_apr`` beside labels saying "Average …": the long form reads every phrase)
@@ -254,6 +256,12 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
             out.append(_word(t, w, t.start, t.end))
         i += 1
     return [replace(t, index=k) for k, t in enumerate(out)]
+
+
+SPEAKERS = frozenset(
+    {"i", "we", "you", "u", "they", "which", "what", "that", "this", "to", "do", "does", "did"}
+)
+"""Words before "mean" that make it the verb ("I mean", "what do you mean", "does that mean"), never "average"."""
 
 
 def catalog_word_for(short: str, words: str | None, vocabulary: frozenset[str] | set[str]) -> str | None:

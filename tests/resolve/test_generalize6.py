@@ -175,3 +175,29 @@ def test_an_unknown_value_named_with_its_dimension_is_refused(resolver: Resolver
 def test_a_breakdown_after_by_keeps_its_words(resolver: Resolver) -> None:
     res = resolver.resolve("events by feature last week", as_of=DAY)
     assert res.answerable and [n for n, _ in res.group_by] == ["event__feature"]
+
+
+# -- spoken markers ("okay", "i mean") are chat; "not the new ones" says which count is not meant ------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "okay so how many active customers did we have in march, i mean all of them not the new ones",
+        "um how many active customers did we have at the end of q1",
+        "hmm active customers at the end of last year i mean overall",
+    ],
+)
+def test_spoken_markers_and_the_count_not_meant(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["active_customers"]
+    assert not res.filters and res.confidence >= 0.8
+
+
+def test_mean_before_a_measure_is_still_an_average(resolver: Resolver) -> None:
+    res = resolver.resolve("what was the mean invoice value last quarter", as_of=DAY)
+    assert res.metrics == ["average_invoice_value"]
+
+
+def test_excluding_a_value_with_ones_but_no_metric_of_it_stays_a_filter(resolver: Resolver) -> None:
+    res = resolver.resolve("events last month excluding the android ones", as_of=DAY)
+    assert _filters(res) == {("event__platform", "!=", ("android",))}
