@@ -205,3 +205,19 @@ def request_only(question: str) -> RequestOnly | None:
     """The most likely request of the question with its context blanked, or None (one plain request)."""
     found = request_candidates(question)
     return found[0] if found else None
+
+
+_INCLUSIVE = re.compile(
+    r"""\(\s*[^()]*?[,;]\s*(?:and\s+|or\s+)?
+        (?:all\s+of\s+(?:it|them|that|those)|all\s+(?:kinds|types|channels)|everything|etc\.?|and\s+so\s+on
+          |and\s+the\s+rest|the\s+(?:lot|works)|whatever)\s*\)""",
+    re.X | re.I,
+)
+"""A parenthesis listing examples that ends by saying all of them count ("(emails, ads, events, all of it)")."""
+
+
+def without_inclusive_lists(question: str) -> str:
+    """``question`` with each parenthesis of examples that ends "all of it" (``_INCLUSIVE``) blanked, its
+    characters kept in place: the list says what the total takes in, never a filter or another metric.
+    """
+    return _INCLUSIVE.sub(lambda m: " " * len(m.group(0)), question)

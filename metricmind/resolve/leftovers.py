@@ -51,6 +51,10 @@ SAME_MEASURE = frozenset(
 """Words beside a metric that keep its measure ("signup volume", "customer base"); "rate" or "count" would
 change it."""
 
+RECORD_VERBS = frozenset(
+    "log logs logged record records recorded track tracks tracked register registered capture captured".split()
+)
+"""Verbs of keeping a record, said by the asker ("did we log", "we tracked"): the metric counts what was kept."""
 LINKING = frozenset({"of", "the", "to", "a", "an"})
 """Words that link a concept to a metric ("the ratio of X to Y", "MRR of the …"): skipped when looking
 for the words next to a metric."""
@@ -135,6 +139,10 @@ class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading, _Meani
                 verbish(t.norm) and content(t.norm) and key(t.norm) in named_by_metric
             ):
                 continue  # "new customers we landed", "trials were started": the verb says what the metric says
+            if t.norm in RECORD_VERBS and any(
+                self.tokens[k].norm in ("we", "you", "i") for k in range(i - 2, i)
+            ):
+                continue  # "how many touchpoints did we log": who recorded them, not what is asked
             if t.norm in SAME_MEASURE and i in metric_edges:
                 continue  # "signup volume", "mrr level": a word beside the metric that keeps its measure
             if self.reason_cue(i):

@@ -32,7 +32,7 @@ from metricmind.errors import MetricmindError, QuestionTooLongError
 from metricmind.resolve.analysisrequest import read_analysis
 from metricmind.resolve.analyst import assumptions, reading_in_words
 from metricmind.resolve.attribution import Attribution, attribution_metrics
-from metricmind.resolve.clauses import request_candidates
+from metricmind.resolve.clauses import request_candidates, without_inclusive_lists
 from metricmind.resolve.coarse import widen_to_grain
 from metricmind.resolve.describe import MetricTexts, metric_texts
 from metricmind.resolve.embedscore import ByMeaning, by_meaning
@@ -204,9 +204,10 @@ class Resolver:
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionTooLongError(len(question), MAX_QUESTION_CHARS)
         day = as_of or dt.date.today()
-        reading: _Reading = _Reading(self, question, day)
+        text = without_inclusive_lists(question)  # "(emails, ads, all of it)": what the total takes in
+        reading: _Reading = _Reading(self, text, day)
         res = reading.run()
-        reading, res = self.read_request(question, day, reading, res)
+        reading, res = self.read_request(text, day, reading, res)
         revised = self.meaning.revise(reading, lambda q: _Reading(self, q, day)) if self.meaning else None
         if revised is not None:
             reading, res = revised

@@ -201,3 +201,23 @@ def test_mean_before_a_measure_is_still_an_average(resolver: Resolver) -> None:
 def test_excluding_a_value_with_ones_but_no_metric_of_it_stays_a_filter(resolver: Resolver) -> None:
     res = resolver.resolve("events last month excluding the android ones", as_of=DAY)
     assert _filters(res) == {("event__platform", "!=", ("android",))}
+
+
+# -- a parenthesis of examples ending "all of it" is what the total takes in; "did we log" is no concept --------
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("signups we recorded in q1 (organic, paid, referrals, everything)", "signups"),
+        ("touchpoints last quarter (email, events, partner, all of them)", "touchpoints"),
+    ],
+)
+def test_an_inclusive_list_of_examples_filters_nothing(resolver: Resolver, question: str, metric: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric] and not res.filters
+    assert res.confidence >= 0.8
+
+
+def test_a_list_of_values_without_all_still_filters(resolver: Resolver) -> None:
+    res = resolver.resolve("touchpoints last quarter (email and events)", as_of=DAY)
+    assert res.filters
