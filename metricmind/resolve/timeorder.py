@@ -172,6 +172,24 @@ class _TimeOrderReading(_PhrasingReading):
         spine = self.r.model.time_spine
         return {name for name, _ in spine.custom_granularities} if spine else set()
 
+    def names_a_thing(self, i: int) -> bool:
+        """Whether the grain adjective at ``i`` is part of a thing's name ("our monthly newsletter", "the weekly
+        digest"): after "our"/"the", before a word that names a value and no metric.
+        """
+        if (
+            i == 0
+            or i + 1 >= len(self.tokens)
+            or self.tokens[i - 1].norm not in ("our", "the", "their", "my")
+        ):
+            return False
+        kinds = {e.kind for e in self.lex.lookup((self.stems[i + 1],))}
+        metric = any(
+            e.kind == "metric"
+            for n in range(1, 5)
+            for e in self.lex.lookup(tuple(self.stems[i + 1 : i + 1 + n]))
+        )
+        return "value" in kinds and not metric
+
     def read_grain_and_order(self, hits: list[TimeHit]) -> None:
         res = self.res
         toks = self.tokens
@@ -182,6 +200,9 @@ class _TimeOrderReading(_PhrasingReading):
             w = t.norm
             unit = GRAIN_ADJ.get(w) or (t.stem if t.stem in UNITS else None)
             if unit is None:
+                continue
+            if w in GRAIN_ADJ and self.names_a_thing(i):
+                self.claim(i, i + 1)  # "our monthly newsletter": which newsletter, not a breakdown by month
                 continue
             if w in GRAIN_ADJ:
                 grain = grain or (unit, i)

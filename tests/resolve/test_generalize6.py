@@ -211,7 +211,9 @@ def test_excluding_a_value_with_ones_but_no_metric_of_it_stays_a_filter(resolver
         ("touchpoints last quarter (email, events, partner, all of them)", "touchpoints"),
     ],
 )
-def test_an_inclusive_list_of_examples_filters_nothing(resolver: Resolver, question: str, metric: str) -> None:
+def test_an_inclusive_list_of_examples_filters_nothing(
+    resolver: Resolver, question: str, metric: str
+) -> None:
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable, res.reason
     assert res.metrics == [metric] and not res.filters
@@ -221,3 +223,15 @@ def test_an_inclusive_list_of_examples_filters_nothing(resolver: Resolver, quest
 def test_a_list_of_values_without_all_still_filters(resolver: Resolver) -> None:
     res = resolver.resolve("touchpoints last quarter (email and events)", as_of=DAY)
     assert res.filters
+
+
+# -- a grain adjective in a thing's name ("our weekly webinar") is no breakdown by time -----------------------
+def test_a_grain_adjective_naming_a_thing_is_no_grain(resolver: Resolver) -> None:
+    res = resolver.resolve("signups that came from our weekly webinar this year", as_of=DAY)
+    assert res.answerable, res.reason
+    assert not res.group_by
+
+
+def test_a_grain_adjective_before_a_metric_still_groups(resolver: Resolver) -> None:
+    res = resolver.resolve("the weekly active users on web last month", as_of=DAY)
+    assert [(n, g) for n, g in res.group_by] == [("metric_time", "week")]
