@@ -144,7 +144,12 @@ class _MeaningValueReading(_ReadingBase):
                 continue
             field = next((e.target for e in p.entries if e.target in grouped), None)
             first = p.first
-            while first > 0 and not self.used[first - 1] and self.content_word(first - 1):
+            while (
+                first > 0
+                and not self.used[first - 1]
+                and self.content_word(first - 1)
+                and self.joined(first - 1)
+            ):
                 first -= 1
             if field is None or first == p.first or self.in_group_context(first):
                 continue
@@ -157,6 +162,11 @@ class _MeaningValueReading(_ReadingBase):
             self.claim(p.first, p.last)
             self.filter_by_meaning(first, p.first, field, *found)
         return None
+
+    def joined(self, i: int) -> bool:
+        """Whether the word at ``i`` and the next are in one clause (no mark between: "quick q: industries")."""
+        gap = self.res.question[self.tokens[i].end : self.tokens[i + 1].start]
+        return not any(c in gap for c in ",:;!()—–") and " - " not in gap
 
     def content_word(self, i: int) -> bool:
         t = self.tokens[i]

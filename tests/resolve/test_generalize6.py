@@ -235,3 +235,9 @@ def test_a_grain_adjective_naming_a_thing_is_no_grain(resolver: Resolver) -> Non
 def test_a_grain_adjective_before_a_metric_still_groups(resolver: Resolver) -> None:
     res = resolver.resolve("the weekly active users on web last month", as_of=DAY)
     assert [(n, g) for n, g in res.group_by] == [("metric_time", "week")]
+
+
+def test_a_lead_in_before_a_breakdown_is_no_value_of_it(resolver: Resolver) -> None:
+    res = resolver.resolve("quick q: industries by new mrr last month, least to most", as_of=DAY)
+    assert res.answerable, res.reason
+    assert [n for n, _ in res.group_by] == ["customer__industry"]
