@@ -66,7 +66,8 @@ class WarehouseMixin(ProjectState):
 
     def dimension_values(self, limit: int = 200) -> dict[str, list[str]]:
         """Distinct values of the categorical dimensions that declare none (``meta.values``), at most
-        ``limit`` each (longer lists are left out): what the question resolver matches values against.
+        ``limit`` each (longer lists are left out): what the question resolver matches values against. The
+        keys of lookup tables (semantic models of dimensions only) are listed too, under the entity's name.
 
         Cached in ``dimension_values.json`` in the state folder while a DuckDB warehouse file is unchanged;
         an unreachable warehouse gives ``{}`` (the resolver then knows only the declared values).
@@ -78,7 +79,8 @@ class WarehouseMixin(ProjectState):
             signature = self._warehouse_signature()
             if signature and cache.exists():
                 data = json.loads(cache.read_text())
-                if data.get("signature") == signature and data.get("limit") == limit:
+                fresh = data.get("signature") == signature and data.get("limit") == limit
+                if fresh and data.get("v") == 2:  # (v2: with the lookup tables' keys)
                     return {str(k): [str(v) for v in vs] for k, vs in data["values"].items()}
             values: dict[str, list[str]] = {}
             for name, sql in distinct_values_sql(self.model, self.compiler_dialect(), limit).items():
@@ -92,7 +94,7 @@ class WarehouseMixin(ProjectState):
             try:
                 config.ensure_state_dir(cache.parent)
                 tmp = cache.with_suffix(".tmp")
-                tmp.write_text(json.dumps({"signature": signature, "limit": limit, "values": values}))
+                tmp.write_text(json.dumps({"signature": signature, "limit": limit, "v": 2, "values": values}))
                 tmp.replace(cache)
             except OSError:
                 pass  # a read-only project still answers

@@ -81,7 +81,7 @@ def project_entities(model: Model, nouns_of: dict[str, set[str]]) -> ProjectEnti
             if e.type == EntityType.PRIMARY and (sm.dimensions or sm.measures):
                 primary.add(e.name)
     party = next((n for n in PARTY_ENTITY_NAMES if n in names), None) or root_entity(model)
-    own = {stem(n) for n in primary if "_" not in n}
+    own = {stem(n) for n in primary | unmodelled_entities(model) if "_" not in n}
     party_words = set(PARTY_WORDS) | {stem(w) for w in PARTY_WORDS}
     if party is not None:
         party_words |= {party, stem(party), *nouns_of.get(party, ())}
@@ -94,6 +94,19 @@ def project_entities(model: Model, nouns_of: dict[str, set[str]]) -> ProjectEnti
         party=party,
         party_words=frozenset(party_words),
         order=order,
+    )
+
+
+def unmodelled_entities(model: Model) -> frozenset[str]:
+    """Foreign entities no semantic model has as its primary (the shipper of a carrier's parcels, its fields
+    denormalized onto them): they have no dimensions of their own, only columns named for them.
+    """
+    primary = {sm.primary for sm in model.semantic_models.values()}
+    return frozenset(
+        e.name
+        for sm in model.semantic_models.values()
+        for e in sm.entities
+        if e.type == EntityType.FOREIGN and e.name not in primary
     )
 
 
@@ -134,7 +147,7 @@ def counts_of(model: Model, entity: str, near: str | None = None) -> list[str]:
             continue
         if sm.name in near_models:
             found.append((0, m.name))
-        elif key.type == EntityType.PRIMARY:
+        elif key.type == EntityType.PRIMARY or entity in unmodelled_entities(model):
             found.append((1, m.name))
     return [name for _, name in sorted(found)]
 

@@ -122,7 +122,7 @@ class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading, _Meani
             p.last
             for p in picks
             if p.kind == "dimension"
-            and any(e.target.endswith("__name") for e in p.entries)
+            and any(e.target.endswith("__name") or e.source == "entity" for e in p.entries)
             and self.tokens[p.last - 1].norm != self.stems[p.last - 1]
         }
         unknown: list[int] = []
@@ -153,6 +153,8 @@ class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading, _Meani
                 continue  # "which one", "which single industry", "the ones from": not an amount or a concept
             if self.stems[i] in self.r.texts.entity_words and res.filters:
                 continue  # "enterprise-segment accounts in the US": who the filters describe
+            if i in metric_edges and self.owning_entity(i):
+                continue  # "hub backlog": the entity the metric's rows are kept per says whose it is
             if self.counted_by_metric(i):
                 continue  # "how many accounts cancelled": who the metric read counts
             if any(self.stems[i] in f.field.split("__")[:-1] for f in res.filters):
@@ -276,6 +278,17 @@ class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading, _Meani
                 continue
             res.confidence -= IGNORED_WORD_PENALTY
             res.notes.append(f"ignored {'unknown word ' if i in unknown else ''}'{t.text}'")
+
+    def owning_entity(self, i: int) -> bool:
+        """Whether the word at ``i`` is the singular noun of an entity of every read metric's own models."""
+        word = self.stems[i]
+        if word not in self.r.entities.nouns or self.tokens[i].norm != word:
+            return False
+        model = self.r.model.semantic_models
+        return all(
+            any(e.name == word for sm in self.r.sources(m) for e in model[sm].entities)
+            for m in self.res.metrics
+        )
 
     def before_threshold(self, i: int) -> bool:
         """Whether the word at ``i`` stands right before a threshold's comparison word ("logged more than")."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from metricmind.resolve.countries import country_names
+from metricmind.resolve.entities import unmodelled_entities
 from metricmind.resolve.everyday import EVERYDAY_WORDS
 from metricmind.resolve.text import GENERIC, stems
 from metricmind.resolve.usstates import state_names
@@ -43,7 +44,7 @@ class Entry:
 
     kind: str  # metric | dimension | value
     target: str  # metric name, dimension name, or "dimension=value"
-    source: str  # name | label | synonym | learned | reduced | head | entity | value | alias | observed
+    source: str  # name | label | synonym | learned | reduced | head | key | entity | value | alias | observed
     exact_case: str | None = None  # the phrase must appear in this case (short upper-case aliases)
 
     @property
@@ -60,6 +61,7 @@ class Entry:
             "entity": 1,
             "reduced": 4,
             "head": 5,
+            "key": 5,
         }[self.source]
 
 
@@ -156,6 +158,7 @@ def build_lexicon(
         if len(targets) == 1 and not lex.lookup(core) and not clash:
             lex.add(" ".join(core), Entry("metric", next(iter(targets)), "reduced"))
 
+    unmodelled = unmodelled_entities(model)
     qualified: dict[str, set[str]] = {}  # "seller category": the entity and the head noun of its dimension
     sibling: dict[tuple[str, str], set[str]] = {}  # "signup source": a word of a sibling column and the head
     for sm in model.semantic_models.values():
@@ -212,6 +215,9 @@ def build_lexicon(
                 lex.add(phrase, Entry("value", f"{name}={GROUP_SEP.join(members)}", "alias"))
             if d.name == "name":
                 lex.add(primary.replace("_", " "), Entry("dimension", name, "entity"))
+            elif d.name.endswith("_name") and d.name[: -len("_name")] in unmodelled:
+                # "shipper_name" on the parcels of a shipper with no model of its own: the shipper's name
+                lex.add(d.name[: -len("_name")].replace("_", " "), Entry("dimension", name, "entity"))
     for phrase, names in _kind_phrases(lex).items():
         if len(names) == 1 and not lex.lookup(stems(phrase)):
             lex.add(phrase, Entry("dimension", next(iter(names)), "alias"))
@@ -219,7 +225,7 @@ def build_lexicon(
         if len(names) == 1 and not lex.lookup(stems(phrase)):
             lex.add(phrase, Entry("dimension", next(iter(names)), "alias"))
     for name, seen in (observed or {}).items():
-        info = lex.dims.get(name)
+        info = lex.dims.get(name) or _entity_info(model, name)
         if info is None or info.values:
             continue
         lex.dims[name] = DimInfo(info.name, info.model, info.label, tuple(seen), info.conformed)
@@ -283,6 +289,16 @@ def _kind_phrases(lex: Lexicon) -> dict[str, set[str]]:
             for noun in KIND_NOUNS:
                 out[f"{said} {noun}"].add(name)
     return out
+
+
+def _entity_info(model: Model, name: str) -> DimInfo | None:
+    """The key of a semantic model of dimensions only (``hub`` of the hubs), as a dimension whose values are
+    the warehouse's keys ("RTM vs AMSW"), or None when ``name`` is no such entity.
+    """
+    sm = next((s for s in model.semantic_models.values() if s.primary == name and SEP not in name), None)
+    if sm is None or sm.measures or not sm.dimensions:
+        return None
+    return DimInfo(name, sm.name, name.replace("_", " "), conformed=True)
 
 
 def _groups(meta: dict[str, Any], values: tuple[str, ...]) -> dict[str, list[str]]:
@@ -408,7 +424,9 @@ def _add_flags(lex: Lexicon, model: Model) -> None:
 def _add_entities_and_measures(lex: Lexicon, model: Model) -> None:
     """Words a project without the demo's conventions still answers to, when nothing else has them:
 
-    - an entity with no ``name`` dimension is a breakdown by its key ("top 3 agents by solved tickets");
+    - an entity with no ``name`` dimension is a breakdown by its key ("top 3 agents by solved tickets"),
+      also where its word is the last of another dimension's name (the routes' ``hub`` beside the parcels'
+      ``delivery_hub``: the reachable one is read, the entity itself first where both are);
     - a measure used by exactly one metric, unfiltered, names it ("open tickets" → ``backlog``).
     """
     named = {e.target.split(SEP, 1)[0] for es in lex.phrases.values() for e in es if e.source == "entity"}
@@ -417,8 +435,11 @@ def _add_entities_and_measures(lex: Lexicon, model: Model) -> None:
         if not primary or primary in named or not sm.dimensions:
             continue
         words = primary.replace("_", " ")
-        if not lex.lookup(stems(words)):  # a bare noun: a breakdown only where one is asked ("by", "top 3")
-            lex.add(words, Entry("dimension", primary, "head"))
+        known = lex.lookup(stems(words))
+        if all(e.kind == "dimension" and e.source in ("head", "key") for e in known):
+            lex.add(
+                words, Entry("dimension", primary, "key")
+            )  # a bare noun: grouped only after "by", "top 3"
     users: dict[str, list[str]] = defaultdict(list)
     for m in model.metrics.values():
         if m.type == "simple" and m.measure is not None:

@@ -7,6 +7,7 @@ from functools import cached_property
 
 from metricmind.resolve.attribution import read_model, speaks_of_credit, wants_analysis
 from metricmind.resolve.audit import _AuditReading
+from metricmind.resolve.countedentity import _CountedEntityReading
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.lexicon import Entry
@@ -35,7 +36,7 @@ PERIOD_FORMS = {
 """Words of one period said in several forms (closed-class English, not any catalog's words)."""
 
 
-class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
+class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading, _CountedEntityReading):
     """All passes over one question."""
 
     # -- passes --------------------------------------------------------------------------------
@@ -79,6 +80,7 @@ class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
         self.read_ratio()
         self.read_share()
         self.read_entity_count()
+        self.read_counted_entity()
         if not self.attribution_talk():
             res.metrics = self.amount_or_count(self.described(res.metrics))
         self.read_attribution()
@@ -261,7 +263,7 @@ class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading):
                 ):
                     order["value"] = -1  # "overdue invoices", "acquired via events": a value, not a metric
                 best = min(e.rank for e in entries)
-                if kind == "dimension" and best >= 5 and not group:
+                if kind == "dimension" and best >= 5 and not group and not self.ranked_key(c, entries):
                     continue  # a bare head noun ("type") is a dimension only after "by"
                 if kind == "dimension" and not group and self.bare_entity(c, entries):
                     continue  # "how many accounts", "MRR from accounts in the US": who, not a breakdown

@@ -379,7 +379,9 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
         """An entity noun right after a value or a country adjective ("enterprise accounts", "Aussie
         companies") says who is counted, not what to group by.
         """
-        if p.last - p.first != 1 or not all(e.target.endswith("__name") for e in p.entries):
+        if p.last - p.first != 1 or not all(
+            e.target.endswith("__name") or e.source == "entity" for e in p.entries
+        ):
             return False
         if self.tokens[p.first].norm == self.stems[p.first] or self.in_group_context(p.first):
             return False  # singular ("by customer") or after by/per/which

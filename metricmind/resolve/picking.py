@@ -59,7 +59,9 @@ class _PickReading(_FilterReading):
         """A lone noun for an entity ("accounts", "companies") read as its name dimension: a breakdown only
         after a grouping or ranking word; elsewhere it says who is counted.
         """
-        if c.last - c.first != 1 or not all(e.target.endswith("__name") for e in entries):
+        if c.last - c.first != 1 or not all(
+            e.target.endswith("__name") or e.source == "entity" for e in entries
+        ):
             return False
         ranking = DESC_WORDS | ASC_WORDS
         j = self.prev_word(c.first)
@@ -71,6 +73,18 @@ class _PickReading(_FilterReading):
             and (k := self.prev_word(m.first)) >= 0
             and self.tokens[k].norm in ranking
             for m in self.by_last.get(c.first, [])
+        )
+
+    def ranked_key(self, c: _Pick, entries: list[Entry]) -> bool:
+        """An entity's own noun (no ``name`` dimension: its key) right after a ranking word ("worst hub on
+        first attempt success"): the entity ranked, as "best sellers" ranks a named one.
+        """
+        j = self.prev_word(c.first)
+        return (
+            c.last - c.first == 1
+            and any(e.source == "key" for e in entries)
+            and j >= 0
+            and self.tokens[j].norm in DESC_WORDS | ASC_WORDS
         )
 
     def named_dim_after(self, c: _Pick, e: Entry) -> bool:

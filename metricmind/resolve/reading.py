@@ -307,13 +307,17 @@ class _ReadingBase:
             f"{w}__" for m in metrics for w in stems(m.replace("_", " ")) if w in self.r.entities.nouns
         )
 
-        def key(n: str) -> tuple[bool, bool, int, int, bool, bool, int, int, int]:
+        keys = {e.target for e in entries if e.source == "key"}
+
+        def key(n: str) -> tuple[bool, bool, bool, int, int, bool, bool, int, int, int]:
             info = self.lex.dims.get(n)
             order = self.r.entities.rank(n)  # the central entity's first
             # the nearer of two dimensions of one word ("product" of the loan, not of its application)
             hops = max((self.r.distance(m, n) for m in metrics), default=0)
             specific = -len(info.values) if info else 0  # "US": the country before the region
             return (
+                # the entity the word names itself ("by hub": the hub, not the parcel's delivery_hub)
+                n not in keys,
                 # a conformed dimension (a table of dimensions only, "channel" for spend and customers)
                 # serves when a metric's own dimension cannot: CAC by channel, not new customers by it
                 bool(info and info.conformed),

@@ -1,0 +1,55 @@
+"""An entity counted beside what it did ("how many shippers sent parcels into germany"): the catalog's own
+count of that entity on the model of the metric its verb's object names (``active_shippers``, a distinct count
+of the parcels' shipper), when that metric is a plain, unfiltered count or sum there.
+
+Read from the catalog only: the entity is any entity of the project (also one with no model of its own, whose
+key only other models hold), its count a metric whose measure counts the entity's key (``entities.counts_of``).
+"""
+
+from __future__ import annotations
+
+from metricmind.resolve.entities import counts_of
+from metricmind.resolve.reading import _ReadingBase
+from metricmind.resolve.resolution import Span
+
+COUNT_CUES = (("how", "many"), ("number", "of"))
+"""Words right before a plural noun that ask how many of it there are."""
+SAID_BY_NAME = frozenset({"name", "label", "synonym", "learned", "reduced", "entity count"})
+"""Ways a metric span names its metric outright (the counted noun is then that metric: "how many parcels")."""
+
+
+class _CountedEntityReading(_ReadingBase):
+    """The pass that reads "how many <entity> <verb> <metric's noun>" as the entity's count."""
+
+    def read_counted_entity(self) -> None:
+        res = self.res
+        if len(res.metrics) != 1:
+            return
+        base = self.r.model.metrics.get(res.metrics[0])
+        if base is None or base.filter or base.measure is None or base.measure.filter:
+            return  # (a filtered metric says which of them: "shippers with returns" is not every shipper)
+        entities = {e.name for sm in self.r.model.semantic_models.values() for e in sm.entities}
+        for i in range(2, len(self.tokens)):
+            t = self.tokens[i]
+            cue = (self.tokens[i - 2].norm, self.tokens[i - 1].norm)
+            if cue not in COUNT_CUES or t.norm == self.stems[i] or self.stems[i] not in entities:
+                continue
+            spans = res.spans.get("metrics", [])
+            if any(s.start <= t.start < s.end and s.how in SAID_BY_NAME for s in spans):
+                return  # "how many parcels": the noun names the metric itself
+            found = [m for m in counts_of(self.r.model, self.stems[i], res.metrics[0])[:1] if m != base.name]
+            near = self.r.sources(base.name)
+            if not found or not self.r.sources(found[0]) <= near:
+                return
+            name = found[0]
+            self.claim(i, i + 1)
+            after = [k for k in range(i + 1, min(i + 3, len(self.tokens))) if self.used[k]]
+            if after and any(s.start == self.tokens[after[0]].start for s in spans):
+                self.claim(i + 1, after[0])  # "shippers sent parcels": what they did, the metric's rows say
+            res.notes.append(
+                f"read 'how many {t.text}' as {name}: the {self.stems[i]}s counted on {base.name}'s rows"
+            )
+            res.spans["metrics"] = [Span(s.text, s.start, s.end, name, "entity count") for s in spans]
+            self.span("metrics", i, i + 1, name, "entity count")
+            res.metrics = [name]
+            return

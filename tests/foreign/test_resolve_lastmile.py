@@ -1,0 +1,124 @@
+"""The question resolver on the lastmile sample (a parcel carrier nobody tuned it on): a floor on its dev split
+(``questions/dev_lastmile.yml``, scored untouched at 57.5%) and one case per class of miss fixed, each read from
+the project's own YAML and warehouse (entity names, lookup tables' keys, labels, flags), phrased apart from the
+split's questions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from metricmind.compiler.values import distinct_values_sql
+from metricmind.project import Project
+from tests.resolve import blindset
+
+DEV = Path(__file__).parent / "questions" / "dev_lastmile.yml"
+FLOOR = 0.70
+"""Exact match on the dev split, a question under the measured figure (docs/foreign.md)."""
+AS_OF = dt.date(2025, 10, 1)
+SEPT = (dt.date(2025, 9, 1), dt.date(2025, 10, 1))
+
+
+def _filters(res: object) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [(f.field, f.op, f.values) for f in res.filters]  # type: ignore[attr-defined]
+
+
+def test_dev_split_floor(lastmile: Project) -> None:
+    items = [blindset_item(i) for i in blindset.load(DEV)]
+    s = blindset.score_items(lastmile.resolver(), items, scored_only=False, as_of="2025-10-01")
+    misses = [f"{i} {q!r}" for i, q, _, _ in s.misses]
+    assert s.accuracy() >= FLOOR, misses
+    assert s.refusals_low[0] == s.refusals_low[1], "a refusal carried confidence >= 0.5"
+
+
+def blindset_item(item: dict[str, object]) -> dict[str, object]:
+    """The item with YAML yes/no filter values as the warehouse writes them (as the bench compares them)."""
+    want = dict(item.get("expect") or {})  # type: ignore[call-overload]
+    filters = [
+        {**f, "values": [str(v).lower() if isinstance(v, bool) else v for v in f.get("values") or ()]}
+        for f in want.get("filters") or ()
+    ]
+    return {**item, "expect": {**want, "filters": filters}} if filters else item
+
+
+def test_an_entity_named_by_the_last_word_of_another_dimension_is_grouped_by_where_reachable(
+    lastmile: Project,
+) -> None:
+    # "hub" is the routes' (and attempts', and stock's) hub entity, and the last word of the parcels' own
+    # delivery_hub column: each metric gets the one it reaches, the entity itself where it reaches both
+    r = lastmile.resolver()
+    for question, metric, dim in (
+        ("km driven per hub in september", "km_driven", "hub"),
+        ("failed attempts by hub in september", "failed_attempts", "hub"),
+        ("parcel volume by hub in september", "parcel_volume", "parcel__delivery_hub"),
+    ):
+        res = r.resolve(question, as_of=AS_OF)
+        assert res.answerable, (question, res.reason)
+        assert res.metrics == [metric]
+        assert res.group_by == [(dim, None)], question
+        assert res.time_range == SEPT
+
+
+def test_an_entity_ranked_by_its_own_noun(lastmile: Project) -> None:
+    # "best hub": the one hub ranked first, as "top hub" already read
+    res = lastmile.resolver().resolve("best hub by km driven in september", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.group_by == [("hub", None)]
+    assert res.order_by == [("km_driven", True)]
+    assert res.limit == 1
+
+
+def test_a_lookup_tables_keys_are_values(lastmile: Project) -> None:
+    # the hubs model has dimensions only: its keys are listed from the warehouse under the entity's name
+    sql = distinct_values_sql(lastmile.model, lastmile.compiler_dialect(), 50)
+    assert "hub" in sql
+    assert sorted(str(r[0]) for r in lastmile.warehouse.run(sql["hub"]).rows) == [
+        "AMSC",
+        "AMSW",
+        "ANR",
+        "DUS",
+        "EIN",
+        "RTM",
+        "UTR",
+        "UTRC",
+    ]
+    assert lastmile.dimension_values()["hub"][:2] == ["AMSC", "AMSW"]
+    res = lastmile.resolver().resolve("courier hours for DUS vs ANR in september", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.metrics == ["courier_hours"]
+    assert _filters(res) == [("hub", "in", ("DUS", "ANR"))]
+    assert res.group_by == [("hub", None)]
+
+
+def test_the_entity_a_metric_is_kept_per_says_whose_it_is(lastmile: Project) -> None:
+    # "hub fuel cost": the noun of an entity of the metric's own model (routes belong to a hub), beside the
+    # metric, names whose it is (no breakdown, no concept missing from the catalog)
+    r = lastmile.resolver()
+    res = r.resolve("hub fuel cost in september", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.metrics == ["fuel_cost"]
+    assert res.group_by == []
+    assert res.confidence >= 0.8
+
+
+def test_an_entity_without_a_model_answers_to_its_name_column(lastmile: Project) -> None:
+    # the shipper has no semantic model: its name is the parcels' shipper_name, so "shippers" ranks by it
+    res = lastmile.resolver().resolve("the 5 shippers with the most revenue in september", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.metrics == ["shipping_revenue"]
+    assert res.group_by == [("parcel__shipper_name", None)]
+    assert res.limit == 5
+
+
+def test_an_entity_counted_beside_what_it_did_is_its_count_there(lastmile: Project) -> None:
+    # "how many shippers booked parcels": the catalog's distinct count of the parcels' shipper
+    r = lastmile.resolver()
+    res = r.resolve("how many shippers booked parcels for belgium in september", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.metrics == ["active_shippers"]
+    assert _filters(res) == [("parcel__destination_country", "=", ("BE",))]
+    assert res.time_range == SEPT
+    # a filtered metric says which of them: never silently the count of every shipper
+    res = r.resolve("how many shippers had failed attempts in september", as_of=AS_OF)
+    assert res.metrics != ["active_shippers"]
