@@ -140,6 +140,13 @@ def build_lexicon(
                 lex.add(f"{inner} {outer}", Entry("metric", m.name, "label"))
         for syn in _strings(m.meta.get("synonyms")):
             lex.add(syn, Entry("metric", m.name, "synonym"))
+        for said, source in (
+            (m.name.replace("_", " "), "name"),
+            (re.sub(r"\(.*?\)", " ", m.label or ""), "label"),
+        ):
+            front = _TO_DATE_LAST.fullmatch(said.replace("-", " ").strip().lower())
+            if front:  # "revenue_mtd" said the English way round too: "mtd revenue", "month-to-date revenue"
+                lex.add(f"{front.group(2)} {front.group(1)}", Entry("metric", m.name, source))
     _add_word_aliases(lex, model)
     # "churn rate" also answers to "churn": the phrase without its generic words, when unambiguous.
     reduced: dict[tuple[str, ...], set[str]] = defaultdict(set)
@@ -390,11 +397,16 @@ def _add_flags(lex: Lexicon, model: Model) -> None:
             if d.type != "categorical" or not _is_flag(d.name):
                 continue
             words = d.name.split("_")[1:]
-            if not words or lex.lookup(stems(" ".join(words))):
-                continue
             name = f"{primary}{SEP}{d.name}"
             label = d.label or " ".join(words)
+            opposites = [w for w in FLAG_OPPOSITES.get(" ".join(words), ()) if not lex.lookup(stems(w))]
+            if not words or (lex.lookup(stems(" ".join(words))) and not opposites):
+                continue
             lex.dims[name] = DimInfo(name, sm.name, label, ("true", "false"), conformed=not sm.measures)
+            for said in opposites:  # "late" for is_on_time, even where "on time" names the on-time rate
+                lex.add(said, Entry("value", f"{name}=false", "value"))
+            if lex.lookup(stems(" ".join(words))):
+                continue
             lex.add(" ".join(words), Entry("value", f"{name}=true", "value"))
             if len(words) > 1 and words[-1].endswith("ed"):
                 # "is_kyc_verified": a check someone passes or fails ("passed KYC", "failed KYC")
@@ -456,11 +468,17 @@ def _add_entities_and_measures(lex: Lexicon, model: Model) -> None:
             lex.add(said, Entry("metric", metrics[0], "alias"))
 
 
+FLAG_OPPOSITES = {"on time": ("late", "delayed"), "late": ("on time",)}
+"""English's one-word opposites of a yes/no column's words beyond its un-/in-/non- forms (language, not any
+catalog's names): "how many deliveries were late" is ``is_on_time`` false."""
+
+
 STATISTIC_WORDS = frozenset(
     "avg average mean median total sum count min max minimum maximum rate share pct ratio".split()
 )
 """Words a metric name may end with that English puts first ("time_avg": "avg time")."""
 _PERCENTILE = re.compile(r"p\d{1,2}")
+_TO_DATE_LAST = re.compile(r"(.+?)\s+([wmqy]td|(?:week|month|quarter|year)\s+to\s+date)")
 
 
 def _is_flag(name: str) -> bool:

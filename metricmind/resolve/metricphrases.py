@@ -125,10 +125,20 @@ class _MetricPhraseReading(_ReadingBase):
                 continue
             words = sorted({root(w) for w in self.stems[a.first : a.last] + self.stems[b.first : b.last]})
             merged = self.phrase_index.get(tuple(words))
+            mine = [{root(w) for w in self.stems[p.first : p.last]} for p in (a, b)]
+            if (mine[0] <= mine[1] or mine[1] <= mine[0]) and self.listed_item(a):
+                continue  # "revenue, parcels and revenue per parcel": an item of a list, one phrase's words the other's
             if merged:
                 a.entries, a.last = merged, b.last
                 b.kind = "merged"
                 self.claim(a.first, b.last)
+
+    def listed_item(self, p: _Pick) -> bool:
+        """Whether a comma or a list word stands right before ``p`` ("revenue, parcels and …")."""
+        if p.first < 1:
+            return False
+        before = self.tokens[p.first - 1]
+        return before.norm in LIST_WORDS or "," in self.res.question[before.end : self.tokens[p.first].start]
 
     @cached_property
     def phrase_index(self) -> dict[tuple[str, ...], list[Entry]]:

@@ -11,7 +11,7 @@ from metricmind.resolve.countedentity import _CountedEntityReading
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.lexicon import Entry
-from metricmind.resolve.notime import not_time
+from metricmind.resolve.notime import not_time, to_date_metric
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Resolution, Span
@@ -60,6 +60,13 @@ class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading, _Counte
             for k in range(c.first, c.last)
         }
         named |= not_time(self.tokens, self.stems, cands, self.r.entities.nouns, self.lex.lookup)
+        dated = to_date_metric(self.tokens, cands) - named
+        if dated and any(
+            h.kind == "range" for h in find_time(self.tokens, res.as_of, amounts | named | dated)
+        ):
+            named |= (
+                dated  # "mtd revenue by day for sept": the month-to-date metric, over the range said apart
+            )
         hits = find_time(self.tokens, res.as_of, amounts | named)  # ("more than 2000 events": no year 2000)
         for h in hits:
             self.claim(h.first, h.last)

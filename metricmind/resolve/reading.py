@@ -259,7 +259,17 @@ class _ReadingBase:
         if by < 1 or by + 1 >= len(self.tokens) or self.tokens[by].norm not in ("by", "to"):
             return False
         word = self.tokens[by - 1].norm
-        return word == self.tokens[by + 1].norm and word not in DOUBLED_TIME
+        if word != self.tokens[by + 1].norm or word in DOUBLED_TIME:
+            return False
+        if {by - 1, by + 1} & self.fuzzy:
+            return True  # ("side by side" read as a typo of "size" is still the idiom)
+        # "revenue per parcel by parcel size": each word ends or begins a phrase of the catalog, no idiom
+        for size in range(2, self.lex.max_len + 1):
+            before = tuple(self.stems[by - size : by]) if by >= size else ()
+            after = tuple(self.stems[by + 1 : by + 1 + size]) if by + size < len(self.tokens) else ()
+            if (before and self.lex.lookup(before)) or (after and self.lex.lookup(after)):
+                return False
+        return True
 
     def done_by_entities(self, by: int, i: int) -> bool:
         """Whether "by" at ``by`` follows a past participle and the words from ``i`` end, within three words,
