@@ -19,7 +19,8 @@ FLAG_PREFIXES = ("is_", "was_", "has_", "had_")
 
 def distinct_values_sql(model: Model, dialect: Dialect, limit: int) -> dict[str, str]:
     """``{dimension name: SQL}`` for categorical dimensions without declared values (flags skipped), and
-    ``{entity: SQL}`` for the key of a semantic model of dimensions only (a lookup table such as hubs).
+    ``{entity: SQL}`` for the key of a semantic model of dimensions only and no ``name`` dimension (a lookup
+    table such as hubs, whose codes people say).
 
     Each statement returns at most ``limit + 1`` rows, so a caller can tell a short list from a long one.
     """
@@ -33,8 +34,10 @@ def distinct_values_sql(model: Model, dialect: Dialect, limit: int) -> dict[str,
                 continue
             out[f"{primary}{SEP}{d.name}"] = _distinct(sm, d, dialect, limit)
         key = next((e for e in sm.entities if e.name == primary), None)
-        if key is not None and sm.dimensions and not sm.measures:
-            # a lookup table's key is a code people say ("hubs RTM and AMSW"): listed under the entity's name
+        named = any(d.name == "name" for d in sm.dimensions)
+        if key is not None and sm.dimensions and not sm.measures and not named:
+            # a lookup table's key is a code people say ("hubs RTM and AMSW"), unless a name column says it:
+            # listed under the entity's name
             out[primary] = _distinct(
                 sm, Dimension(name=primary, type="categorical", expr=key.expr), dialect, limit
             )

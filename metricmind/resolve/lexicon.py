@@ -303,7 +303,7 @@ def _entity_info(model: Model, name: str) -> DimInfo | None:
     the warehouse's keys ("RTM vs AMSW"), or None when ``name`` is no such entity.
     """
     sm = next((s for s in model.semantic_models.values() if s.primary == name and SEP not in name), None)
-    if sm is None or sm.measures or not sm.dimensions:
+    if sm is None or sm.measures or not sm.dimensions or any(d.name == "name" for d in sm.dimensions):
         return None
     return DimInfo(name, sm.name, name.replace("_", " "), conformed=True)
 

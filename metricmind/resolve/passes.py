@@ -12,6 +12,7 @@ from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.notime import not_time, to_date_metric
+from metricmind.resolve.perratio import _PerRatioReading
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Resolution, Span
@@ -36,7 +37,9 @@ PERIOD_FORMS = {
 """Words of one period said in several forms (closed-class English, not any catalog's words)."""
 
 
-class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading, _CountedEntityReading):
+class _Reading(
+    _PickReading, _TypoReading, _ShareReading, _AuditReading, _CountedEntityReading, _PerRatioReading
+):
     """All passes over one question."""
 
     # -- passes --------------------------------------------------------------------------------
@@ -86,6 +89,9 @@ class _Reading(_PickReading, _TypoReading, _ShareReading, _AuditReading, _Counte
         self.read_composed()
         self.read_ratio()
         self.read_share()
+        self.refuse_unknown_ratio()
+        if not res.answerable:
+            return res
         self.read_entity_count()
         self.read_counted_entity()
         if not self.attribution_talk():

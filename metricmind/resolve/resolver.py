@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any
@@ -50,6 +51,8 @@ from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
 from metricmind.spec.names import split
 
+BACK_REFERENCES = frozenset({"their", "they", "them", "its", "theirs"})
+"""Pronouns by which a request points back at who its context named ("what was their on-time rate")."""
 UNSURE = 0.5
 """Below this confidence a reading is not answered but asked back (``clarify`` offers it to confirm): an
 answer always carries at least this confidence, a refusal less."""
@@ -245,6 +248,8 @@ class Resolver:
                 continue  # "For our Japanese customers, can you show me MRR": who is asked about
             alt = _Reading(self, alone.text, day)
             alt_res = alt.run()
+            if res.answerable and refers_back(alone.text) and lost_values(res, alt_res):
+                continue  # "For the QBR with Zeeland Atelier: what was their on-time rate": who "their" is
             top = best[1] if best is not None else res
             if (alt_res.answerable, alt_res.confidence) > (top.answerable, top.confidence):
                 best = (alt, alt_res, alone.context)
@@ -319,3 +324,14 @@ class Resolver:
             return None
         names = " or ".join(f"'{c['label']}'" for c in choices)
         return {"question": f"By '{word.text}', did you mean {names}?", "choices": choices}
+
+
+def refers_back(text: str) -> bool:
+    """Whether the request ``text`` holds a pronoun for someone its context named."""
+    return any(w in BACK_REFERENCES for w in re.findall(r"[a-z']+", text.lower()))
+
+
+def lost_values(whole: Resolution, alone: Resolution) -> bool:
+    """Whether the reading of the request alone drops a value filter the whole question's reading kept."""
+    kept = {(f.field, f.op, f.values) for f in alone.filters}
+    return any(f.metric is None and (f.field, f.op, f.values) not in kept for f in whole.filters)

@@ -1,0 +1,53 @@
+"""A ratio the catalog lacks ("cost per parcel", "km per parcel" where no metric divides the two): "per"
+before a noun read as a metric (not a dimension: "parcels per hub" is a breakdown) with a metric or a word of
+the catalog right before it. When no ratio metric of the catalog was read from it (``read_ratio``), the
+question asks for a concept the catalog does not have: refused, never answered as the two counts side by side
+or as the count alone.
+"""
+
+from __future__ import annotations
+
+from metricmind.resolve.reading import _ReadingBase
+from metricmind.resolve.text import FILLERS
+from metricmind.resolve.words import GRAMMAR
+
+
+class _PerRatioReading(_ReadingBase):
+    """The pass that refuses a "<metric> per <metric noun>" the catalog has no ratio for."""
+
+    def refuse_unknown_ratio(self) -> None:
+        res = self.res
+        spans = res.spans.get("metrics", [])
+        toks = self.tokens
+        for i in range(1, len(toks) - 1):
+            if toks[i].norm != "per":
+                continue
+            after = next((s for s in spans if s.start == toks[i + 1].start), None)
+            if after is None or after.how == "ratio" or toks[i + 1].norm != self.stems[i + 1]:
+                continue  # a breakdown ("per hub"), a ratio read, or a plural ("per parcels" is no unit)
+            before = next((s for s in spans if s.end == toks[i - 1].end and s.target != after.target), None)
+            word = toks[i - 1]
+            catalog_word = (
+                not self.used[i - 1]
+                and word.norm not in FILLERS
+                and word.norm not in GRAMMAR
+                and self.stems[i - 1] in self.lex.vocabulary
+            )
+            if before is None and not catalog_word:
+                continue
+            if before is not None and self.per_unit_of(before.target, after.target):
+                continue  # "acquisition cost per new customer": CAC is already spend over new customers
+            start = before.start if before is not None else word.start
+            phrase = res.question[start : after.end]
+            # (worded apart from a concept refusal: meaning never reads it as the nearest ratio by similarity)
+            res.refuse(f"'{phrase}' is a ratio the catalog has no metric for", self.nearest_metrics())
+            return
+
+    def per_unit_of(self, metric: str, unit: str) -> bool:
+        """Whether ``metric`` is a ratio (or a derived metric) that already divides by ``unit``."""
+        m = self.r.model.metrics.get(metric)
+        if m is None:
+            return False
+        if m.denominator is not None and m.denominator.name == unit:
+            return True
+        return any(i.name == unit for i in m.inputs)
