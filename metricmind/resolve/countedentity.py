@@ -4,6 +4,8 @@ of the parcels' shipper), when that metric is a plain, unfiltered count or sum t
 
 Read from the catalog only: the entity is any entity of the project (also one with no model of its own, whose
 key only other models hold), its count a metric whose measure counts the entity's key (``entities.counts_of``).
+A filtered metric that counts something else ("how many shippers had returns to sender": returned parcels) is
+refused: the catalog has no count of the entity with it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from metricmind.resolve.entities import counts_of
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.resolution import Span
+from metricmind.resolve.text import number
 
 COUNT_CUES = (("how", "many"), ("number", "of"))
 """Words right before a plural noun that ask how many of it there are."""
@@ -26,8 +29,9 @@ class _CountedEntityReading(_ReadingBase):
         if len(res.metrics) != 1:
             return
         base = self.r.model.metrics.get(res.metrics[0])
-        if base is None or base.filter or base.measure is None or base.measure.filter:
-            return  # (a filtered metric says which of them: "shippers with returns" is not every shipper)
+        if base is None or base.measure is None:
+            return
+        filtered = bool(base.filter or base.measure.filter)
         entities = {e.name for sm in self.r.model.semantic_models.values() for e in sm.entities}
         for i in range(2, len(self.tokens)):
             t = self.tokens[i]
@@ -37,6 +41,21 @@ class _CountedEntityReading(_ReadingBase):
             spans = res.spans.get("metrics", [])
             if any(s.start <= t.start < s.end and s.how in SAID_BY_NAME for s in spans):
                 return  # "how many parcels": the noun names the metric itself
+            if self.stems[i] == self.counted(base.name):
+                return  # "how many parcels were returned": the metric counts them itself
+            if filtered and not any(number(x.norm) is not None for x in self.tokens):
+                # (with a number it may be a threshold per entity: "loans with 2 or more late payments")
+                # "how many shippers had returns to sender": the catalog counts the returned parcels, not the
+                # shippers that had any; answering the parcels would be a silently wrong number
+                res.refuse(
+                    f"'how many {t.text}' asks for a count of {self.stems[i]}s; {base.name} counts "
+                    f"{(self.counted(base.name) or 'something else') + 's'}, and the catalog has no count of "
+                    f"{self.stems[i]}s with it",
+                    self.nearest_metrics(),
+                )
+                return
+            if filtered:
+                return  # (a filtered metric says which of them: never every one of the entity)
             found = [m for m in counts_of(self.r.model, self.stems[i], res.metrics[0])[:1] if m != base.name]
             near = self.r.sources(base.name)
             if not found or not self.r.sources(found[0]) <= near:
@@ -53,3 +72,15 @@ class _CountedEntityReading(_ReadingBase):
             self.span("metrics", i, i + 1, name, "entity count")
             res.metrics = [name]
             return
+
+    def counted(self, metric: str) -> str | None:
+        """The entity whose key ``metric``'s measure counts (``parcel`` for a count of tracking numbers)."""
+        m = self.r.model.metrics.get(metric)
+        if m is None or m.measure is None or m.measure.name not in self.r.model.measures:
+            return None
+        measure = self.r.model.measures[m.measure.name]
+        if measure.agg.value not in ("count", "count_distinct"):
+            return None
+        sm = self.r.model.semantic_models[measure.semantic_model]
+        said = measure.expr or measure.name
+        return next((e.name for e in sm.entities if said in (e.expr, e.name)), None)

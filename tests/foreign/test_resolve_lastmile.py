@@ -119,9 +119,11 @@ def test_an_entity_counted_beside_what_it_did_is_its_count_there(lastmile: Proje
     assert res.metrics == ["active_shippers"]
     assert _filters(res) == [("parcel__destination_country", "=", ("BE",))]
     assert res.time_range == SEPT
-    # a filtered metric says which of them: never silently the count of every shipper
-    res = r.resolve("how many shippers had failed attempts in september", as_of=AS_OF)
-    assert res.metrics != ["active_shippers"]
+    # a filtered metric counts something else (returned parcels): neither every shipper nor the parcels
+    res = r.resolve("how many shippers had returns to sender in september", as_of=AS_OF)
+    assert not res.answerable and res.confidence < 0.5
+    res = r.resolve("how many parcels were returned to sender in september", as_of=AS_OF)
+    assert res.answerable and res.metrics == ["returned_to_sender"]
 
 
 def test_late_is_the_other_side_of_an_on_time_flag(lastmile: Project, lending: Project) -> None:
