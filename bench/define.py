@@ -31,7 +31,7 @@ import json
 import statistics
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,9 +87,17 @@ def load_cases(name: str) -> list[dict[str, Any]]:
     return list(data or [])
 
 
-def proposed_rows(project: Project, proposal: Proposal) -> dict[dt.date, float]:
-    """The proposed metric by month for 2024 (new measures and models included, compiled without dbt)."""
-    sql = proposal_sql(project.model, proposal, dialect=project.dialect, start="2024-01-01", end="2024-12-31")
+def proposed_rows(
+    project: Project, proposal: Proposal, months: Iterable[dt.date] = ()
+) -> dict[dt.date, float]:
+    """The proposed metric by month for 2024 and ``months`` (new measures and models included, compiled
+    without dbt): a project whose data runs past 2024 (``lastmile``: 2024-10..2025-09) is read to its
+    last compared month, never cut at 2024's end."""
+    last = max([dt.date(2024, 12, 1), *months])
+    end = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    sql = proposal_sql(
+        project.model, proposal, dialect=project.dialect, start="2024-01-01", end=end.isoformat()
+    )
     result = project.warehouse.run(sql)
     out: dict[dt.date, float] = {}
     for row in result.rows:
@@ -171,13 +179,13 @@ def run_case(
         )
     if p.refused or p.metric is None:
         return Outcome(case["id"], "refused", f"{p.refused}: {p.message}", p.elapsed_ms)
+    want = hand_rows(project, expect["sql"])
     try:
-        got = proposed_rows(project, p)
+        got = proposed_rows(project, p, want)
     except Exception as exc:
         return Outcome(
             case["id"], "refused", f"proposed metric failed to run: {exc}", p.elapsed_ms, True, conf
         )
-    want = hand_rows(project, expect["sql"])
     bad = [m for m in want if not close(got.get(m, 0.0), want[m])]
     based = p.metric["config"]["meta"].get("based_on") or _parts(p)
     tp = p.metric["type_params"]
