@@ -23,8 +23,9 @@ from metricmind.define.columns import column_words as value_words
 from metricmind.define.compose import compose
 from metricmind.define.confidence import assess
 from metricmind.define.core import core_unknown
+from metricmind.define.degenerate import flag_same_parts
 from metricmind.define.extend import compile_metric, extend, proposal_sql
-from metricmind.define.fit import incompatible, mismatch
+from metricmind.define.fit import counted_entity, counts_entity, incompatible, mismatch
 from metricmind.define.inputs import check_input
 from metricmind.define.newtime import (
     NEW_DATE_CONFIDENCE,
@@ -190,6 +191,7 @@ def _plain(
             except MetricmindError as exc:
                 refuse(proposal, "unsupported", f"the proposed metric does not compile: {exc.message}")
         flag_unread_numbers(proposal)  # "active on at least 5 days" read as every active user: unread
+        flag_same_parts(proposal)  # a ratio of a value by itself (the numerator's filter on both): unread
         forms.cost(proposal, changes)
         if work != definition:
             as_written(proposal, work, definition)
@@ -277,6 +279,7 @@ def _analyze(
         closest = ", ".join(c.metric.name for c in ranked[:3]) or "none"
         refuse(proposal, "no_data", f"the definition matches no metric or measure well; closest: {closest}")
         return
+    ranked = _entity_counter_first(definition, model, ranked, columns)
     base = ranked[0].metric
     problem = mismatch(definition, model, base)
     other = None if problem else incompatible(definition, model, base, columns)
@@ -302,6 +305,27 @@ def _analyze(
         for nm in proposal.new_measures if redated else ():
             proposal.confidence = min(proposal.confidence, nm.confidence)
             proposal.doubts.append(nm.reason)
+
+
+def _entity_counter_first(
+    definition: Definition, model: Model, ranked: list[Candidate], columns: dict[str, dict[str, str]] | None
+) -> list[Candidate]:
+    """``ranked`` with a close metric that counts the entity the definition counts first, when the closest
+    one counts other rows ("Fashion shippers that booked at least one parcel": `active_shippers`, the
+    distinct shippers, not `parcel_volume`, whose synonym "parcels" the sentence also says).
+    """
+    entity = counted_entity(model, definition.text)
+    if not entity or counts_entity(model, ranked[0].metric, entity):
+        return ranked
+    if mismatch(definition, model, ranked[0].metric) is None:
+        return ranked
+    for i, c in enumerate(ranked[1:4], 1):
+        if c.score < MIN_SCORE or not counts_entity(model, c.metric, entity):
+            continue
+        if mismatch(definition, model, c.metric) or incompatible(definition, model, c.metric, columns):
+            continue
+        return [c, *ranked[:i], *ranked[i + 1 :]]
+    return ranked
 
 
 def _source_confidence(ranked: list[Candidate]) -> tuple[float, str]:

@@ -322,6 +322,32 @@ def same_ratio(model: Model, base: Metric, num: str, den: str) -> bool:
     return base.numerator.name in tops[0] and base.denominator.name in tops[1]
 
 
+def counted_entity(model: Model, text: str) -> str:
+    """The entity the definition counts ("distinct shippers …", "Shippers that booked …"), or ``""``."""
+    entity = distinct_of(model, text)
+    words = stems(text.lower().replace("-", " ").replace("_", " "))
+    heads = [(i, e) for i, e in entities_named(model, words, lexicon(model)) if i <= 2]
+    if not entity and heads and not RATIO.search(text) and not asks_money(model, text):
+        entity = heads[0][1]  # "Accounts with product usage": the thing counted heads the definition
+    return entity
+
+
+def counts_entity(model: Model, metric: Metric, entity: str) -> bool:
+    """``metric`` is a simple count of ``entity``: rows of its own table, or a distinct count of its key."""
+    if metric.type.value != "simple":
+        return False
+    found = measures_of(model, metric)
+    for ms in found:
+        home = model.semantic_models[ms.semantic_model]
+        keys = {e.expr.lower() for e in home.entities if e.name == entity}
+        if ms.agg.value == "count" and home.primary == entity:
+            continue
+        if ms.agg.value == "count_distinct" and ms.expr.lower() in keys:
+            continue
+        return False
+    return bool(found)
+
+
 def mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
     """Why the closest metric does not compute what the definition asks (a ratio, a column, a distinct count)."""
     text = definition.text
@@ -349,11 +375,7 @@ def mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
                     f"the definition measures {column!r}, a column of the canonical datasets, but no measure "
                     f"aggregates it (closest metric: `{base.name}`); a new measure needs generation"
                 )
-    entity = distinct_of(model, text)
-    words = stems(text.lower().replace("-", " ").replace("_", " "))
-    heads = [(i, e) for i, e in entities_named(model, words, lexicon(model)) if i <= 2]
-    if not entity and heads and not RATIO.search(text) and not asks_money(model, text):
-        entity = heads[0][1]  # "Accounts with product usage": the thing counted heads the definition
+    entity = counted_entity(model, text)
     if entity:
         for ms in measures:
             home = model.semantic_models[ms.semantic_model]

@@ -4,7 +4,8 @@ date", "refunded amount above the amount").
 A comparison word ("after", "later than", "before", "on or before", "above", "more than" …) splits the rule:
 the words just before it name one column, the words just after it the other. Each side must name exactly
 one column of the table, of the kind the word compares (dates for "after" / "before", numbers for "above" /
-"below"), found by the column's own name parts and, for a column that is a time dimension of the catalog,
+"below"), found by the column's own name parts (never a key column: an entity's column, ``…_id`` or ``…_key``, is
+no amount, "each customer's seats over their subscriptions" compares nothing) and, for a column that is a time dimension of the catalog,
 by that dimension's label and synonyms ("payment date" is `paid_at`). The predicate is built by sqlglot
 from the two identifiers (never from the rule's text) and parsed back; like a comparison with a number it
 cannot be a ``{{ Dimension() }}`` filter, so it goes into a new measure (``columns.wrap``) and its
@@ -26,6 +27,8 @@ from metricmind.spec.model import Model
 
 _TEMPORAL = re.compile(r"^(DATE|TIMESTAMP|TIME|DATETIME)", re.I)
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: A key column's name (``customer_id``, ``order_key``, ``id``): a number no comparison of amounts reads.
+_KEY = re.compile(r"(?:^|_)(?:id|key)$", re.I)
 
 #: (pattern, operator, kind compared): the longest forms first.
 OPERATORS: tuple[tuple[re.Pattern[str], str, str], ...] = (
@@ -76,9 +79,12 @@ def _names(columns: dict[str, str], kind: str, model: Model) -> dict[str, list[t
     """
     phrases: dict[str, list[tuple[str, ...]]] = {}
     typed = _TEMPORAL if kind == "date" else NUMERIC
+    keys = {e.expr.lower() for sm in model.semantic_models.values() for e in sm.entities}
     for col, typ in columns.items():
         if not typed.match(typ) or not _IDENT.match(col):
             continue
+        if kind == "number" and (col.lower() in keys or _KEY.search(col)):
+            continue  # "each customer's seats over their subscriptions": identifiers are never compared
         own = tuple(p for p in stems(col.replace("_", " ")) if p not in ("at", "on", "id"))
         phrases[col] = [own] if own else []
     for sm in model.semantic_models.values():

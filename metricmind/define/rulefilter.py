@@ -16,7 +16,7 @@ from metricmind.define.rulecover import is_live
 from metricmind.define.rulecues import CHOSEN, COMPARED, GENERIC_NAMES, OTHER_NAME, POSITIVE
 from metricmind.define.ruleforms import RENAMED, STRUCTURE, metric_named, renamed, several
 from metricmind.define.rulevalues import Context, Read, find_dimension, is_state, predicate_for
-from metricmind.define.words import USE_VERBS, known, stems, verbs_in, vocabulary
+from metricmind.define.words import USE_VERBS, content, known, stems, verbs_in, vocabulary
 from metricmind.spec.names import SEP
 
 
@@ -56,6 +56,7 @@ def filter_read(
         and ctx.snapshot
         and all(is_live(v, ctx) for v in values)
         and not negative
+        and _every_live(dim, values, ctx)
     ):
         return Read(
             RuleReading(
@@ -189,3 +190,21 @@ def _only_names(low: str, leftover: list[str], dims: set[str]) -> bool:
         return False
     names = {w.rstrip("s") for d in dims for w in stems(d.rsplit(SEP, 1)[-1].replace("_", " "))}
     return all(w.rstrip("s") in names for w in leftover)
+
+
+def _every_live(dim: str, values: tuple[str, ...], ctx: Context) -> bool:
+    """``values`` hold every state the snapshot source says it counts: "only active and past_due" restates
+    `mrr` (active and past-due subscriptions); "only past_due" keeps part of it, which the month-end
+    snapshot cannot say (today's status would rewrite the past), so it is never covered.
+    """
+    info = ctx.lexicon.dims.get(SEP.join(dim.split(SEP)[-2:]))
+    declared = [str(v) for v in info.values] if info is not None else []
+    kept = [  # the source's clauses that keep rows ("Counts active and past-due …"), not "trials are excluded"
+        clause for text in ctx.covering for clause in re.split(r"[;.,]", text) if not _DROPS.search(clause)
+    ]
+    said = {w for clause in kept for w in content(clause.replace("-", " "))}
+    live = {v for v in declared if set(content(v.replace("_", " ").replace("-", " "))) <= said}
+    return live <= set(values)
+
+
+_DROPS = re.compile(r"\b(?:exclud\w*|except\w*|not|never|no|without|drop\w*|ignor\w*)\b", re.I)

@@ -326,6 +326,18 @@ def _read(text: str, ctx: Context) -> Read:
             values=tuple(v for _, v in found),
             negative=negative,
         )
+    if found and ctx.ambiguous:  # "Only active and past_due": a value read, another a guess — never half
+        phrase, choices = ctx.ambiguous[-1]
+        return Read(
+            RuleReading(
+                text,
+                "unread",
+                0.0,
+                f"{phrase!r} is a value of {', '.join(choices)}; name the dimension (e.g. 'the {phrase} "
+                f"{choices[0].rsplit(SEP, 1)[-1].replace('_', ' ')}'); a filter on the rest would say less "
+                "than the rule",
+            )
+        )
     if found:
         return filter_read(text, low, words, found, leftover, negative, ctx)
     together = covered_together(words, [*ctx.covering, *ctx.naming], negative)
@@ -350,7 +362,7 @@ def _read(text: str, ctx: Context) -> Read:
             ),
             which=which,
         )
-    if ctx.table_values:
+    if ctx.table_values and not ctx.ambiguous:  # "Enterprise" of two dimensions is no column's value
         on_column = column_reading(text, words, negative, ctx.table, ctx.table_values)
         if on_column is not None:
             return Read(on_column[0], negative=negative, column_sql=on_column[1])

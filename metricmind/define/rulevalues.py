@@ -211,7 +211,7 @@ def values_of(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str
                 continue
             key = words[i : i + size]
             before = len(ctx.ambiguous)
-            hit = _value(key, ctx, named) or _flag(key, ctx) or _value(key, ctx)
+            hit = _value(key, ctx, named) or _flag_or_value(key, ctx)
             if not hit and size > 1 and len(ctx.ambiguous) > before:
                 used[i : i + size] = [True] * size  # "paid search" of two channels: never "paid" alone
                 continue
@@ -299,6 +299,25 @@ def _finest(hits: list[tuple[str, str, bool]], ctx: Context) -> tuple[str, str] 
     if len(sized) < 2 or sized[0][0] < 2 * max(sized[1][0], 1):
         return None
     return sized[0][1], sized[0][2]
+
+
+def _flag_or_value(key: tuple[str, ...], ctx: Context) -> tuple[str, str] | None:
+    """A flag ``key`` names, else a value. A flag's own phrase that is also a value of a reachable dimension
+    of another entity is ambiguous ("Only active" on MRR: the customer's is_active, or the subscription status
+    active?) unless the text names one of the two dimensions: recorded in ``ctx.ambiguous``, never read.
+    """
+    flag = _flag(key, ctx)
+    if flag is None:
+        return _value(key, ctx)
+    if not any(key in f.phrases for f in ctx.flags if f.name == flag[0]):
+        return flag
+    before = len(ctx.ambiguous)
+    other = _value(key, ctx)
+    del ctx.ambiguous[before:]
+    if other is None or _owner(other[0]) == _owner(flag[0]):
+        return flag  # "refund": the invoice's is_refunded and its status refunded say the same rows
+    ctx.ambiguous.append((" ".join(key), [other[0], flag[0]]))  # the value first: "the active status"
+    return None
 
 
 def _flag(key: tuple[str, ...], ctx: Context) -> tuple[str, str] | None:
