@@ -326,8 +326,10 @@ def _read(text: str, ctx: Context) -> Read:
             values=tuple(v for _, v in found),
             negative=negative,
         )
-    if found and ctx.ambiguous:  # "Only active and past_due": a value read, another a guess — never half
-        phrase, choices = ctx.ambiguous[-1]
+    flags = {f.name for f in ctx.flags}
+    halves = [(p, c) for p, c in ctx.ambiguous if flags & set(c)]  # "events" of a channel is a name, not this
+    if found and halves:  # "Only active and past_due": a value read, a flag-or-value guessed — never half
+        phrase, choices = halves[-1]
         return Read(
             RuleReading(
                 text,

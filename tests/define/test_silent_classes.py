@@ -135,3 +135,16 @@ def test_a_value_of_two_dimensions_is_never_read_on_a_column_instead(demo: Proje
     assert reading.status == "unread", reading
     assert "customer__segment" in reading.reason and "plan_tier" in reading.reason, reading
     assert not p.new_measures, p.new_measures
+
+
+def test_a_rule_whose_other_word_names_a_thing_is_still_read(demo: Project) -> None:
+    # "events" is also an acquisition channel's value, but it names what is counted: "web" is still read
+    p = propose(
+        demo,
+        "web_events_per_web_user",
+        "Average web events per active web user",
+        "only events on the web platform",
+        "events divided by distinct users who had a web event that month",
+    )
+    reading = next(r for r in p.rules if r.text == "only events on the web platform")
+    assert reading.status == "filter" and "'web'" in (reading.predicate or ""), reading
