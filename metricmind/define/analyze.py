@@ -13,7 +13,7 @@ import re
 import time
 from dataclasses import fields, replace
 
-from metricmind.define import clauses, forms, units
+from metricmind.define import clauses, forms, leadin, units
 from metricmind.define import rules as rulebook
 from metricmind.define.audit import audit
 from metricmind.define.build import REDATE_NEEDED, build_metric, refuse
@@ -97,11 +97,17 @@ def analyze(
         ``refused`` (a code) and ``message`` (what is wrong and what to do).
     """
     started = time.perf_counter()
+    written = definition
+    definition, chat = leadin.read_away(definition)  # "Basically, …", "Can you set up a metric for …"
     proposal = _units(definition, model, dialect, max_hops, columns, usage, values)
     split = clauses.promoted(definition)  # "…; annual plans as monthly": read as a rule too, and compared
     if split is not None and clauses.answered(proposal):
         other = _units(split, model, dialect, max_hops, columns, usage, values)
         proposal = clauses.reconcile(proposal, other, split.rules[: len(split.rules) - len(definition.rules)])
+    if chat:
+        as_written(proposal, definition, written)
+        if proposal.metric is not None:
+            proposal.doubts += chat
     proposal.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     return proposal
 

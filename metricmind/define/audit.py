@@ -121,8 +121,8 @@ def _column_named_whole(
             continue
         if any(_whole(n, said) for n in (ms.name, *names) if "_" in n):
             continue  # "starting MRR" names the measure itself
-        if _whole(col, said):
-            continue
+        if _whole(col, said) or _turned(col, said):
+            continue  # "refunded_amount" said whole, or turned round: "the amount refunded"
         sm = extended.semantic_models[ms.semantic_model]
         others = set(numeric_columns(columns, sm.relation))
         others |= {m.expr for m in sm.measures if _IDENT.match(m.expr)}
@@ -138,6 +138,12 @@ def _column_named_whole(
 def _whole(name: str, said: list[tuple[str, ...]]) -> bool:
     run = said_words(name)
     return bool(run) and any(contains(w, run) for w in said)
+
+
+def _turned(name: str, said: list[tuple[str, ...]]) -> bool:
+    """A two-word column name said the other way round ("amount refunded" of ``refunded_amount``)."""
+    run = said_words(name)
+    return len(run) == 2 and any(contains(w, (run[1], run[0])) for w in said)
 
 
 def _either_way(extended: Model, proposal: Proposal, found: Finding) -> None:

@@ -14,7 +14,7 @@ from metricmind.define.columns import column_words as _phrases
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecover import is_live
 from metricmind.define.rulecues import CHOSEN, COMPARED, GENERIC_NAMES, OTHER_NAME, POSITIVE
-from metricmind.define.ruleforms import RENAMED, STRUCTURE, metric_named, renamed, several
+from metricmind.define.ruleforms import RENAMED, STRUCTURE, combination, metric_named, renamed, several
 from metricmind.define.rulevalues import Context, Read, find_dimension, is_state, predicate_for
 from metricmind.define.words import USE_VERBS, content, known, stems, verbs_in, vocabulary
 from metricmind.spec.names import SEP
@@ -38,6 +38,10 @@ def filter_read(
         if read.reading.status == "filter" and not POSITIVE.search(low):  # no "only": a person checks
             read.reading = replace(read.reading, confidence=min(read.reading.confidence, 0.7))
         return read
+    if len(dims) > 1 and negative:
+        joint = combination(text, low, words, found, leftover, ctx)
+        if joint is not None:  # "Don't count creates in the api feature": rows with both values drop
+            return joint
     if len(dims) > 1:
         return Read(
             RuleReading(

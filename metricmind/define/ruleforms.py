@@ -75,6 +75,42 @@ def which_of(low: str, ctx: Context) -> tuple[tuple[str, ...], tuple[str, ...]] 
     return out[0], out[1] if len(out) > 1 else ()
 
 
+_MEANS = re.compile(r"^\s*(?P<x>.+?)\s+(?:means|refers to|is judged by)\s+(?P<y>.+?)\s*\.?$")
+
+
+def value_means(text: str, low: str, ctx: Context) -> Read | None:
+    """A rule that says which dimension a value word means ("Enterprise means the customer's segment, not
+    the plan tier"): the word is a value of the dimension it names (or of several, that one among them), and
+    nothing else is said. Restricts nothing; ``check_which`` keeps it read only when the filters read use
+    that dimension and not the other.
+    """
+    m = _MEANS.match(low)
+    if m is None:
+        return None
+    which = which_of(m.group("y").replace("'s ", " "), ctx)
+    if which is None:
+        return None
+    yes, no = which
+    words = stems(m.group("x").replace("-", " ").replace("_", " "))
+    found, leftover = values_of(words, ctx)
+    ambiguous = [dims for _, dims in ctx.ambiguous]
+    ctx.ambiguous.clear()
+    named = {d for d, _ in found} | {d for dims in ambiguous for d in dims}
+    short = {d.rsplit(SEP, 1)[-1] for d in named}
+    if not named or [w for w in leftover if w not in GLUE] or not short & {d.rsplit(SEP, 1)[-1] for d in yes}:
+        return None
+    return Read(
+        RuleReading(
+            text,
+            "noop",
+            0.8,
+            f"says which dimension {m.group('x').strip()!r} is a value of: {', '.join(yes)}"
+            + (f", not {', '.join(no)}" if no else ""),
+        ),
+        which=which,
+    )
+
+
 #: "Treat bank transfers as wire payments", "count referral as partner", "lump email in with direct".
 TREAT = re.compile(
     r"^\s*(?:treat|count|consider|classify|lump|group|fold|merge|bucket)\s+(?P<x>.+?)\s+"
@@ -186,6 +222,51 @@ def several(text: str, low: str, found: list[tuple[str, str]], leftover: list[st
     return Read(
         RuleReading(text, "filter", conf, f"keeps only rows with each: {what}", predicate),
         others=tuple(by_dim),
+    )
+
+
+#: Words that tie one value to the next as one kind of row ("creates in the api feature", "trials on the
+#: Starter plan"): the rule means rows with both values, not each value.
+_TIES = frozenset({"in", "on", "from", "with", "within", "via", "through", "under", "at", "inside"})
+#: Words between two values that make them a list ("trials and Starter", "wire or card"): each value.
+_LIST = frozenset({"and", "or", "nor", "plus", "also", "both", "either", "neither"})
+
+
+def combination(
+    text: str,
+    low: str,
+    words: tuple[str, ...],
+    found: list[tuple[str, str]],
+    leftover: list[str],
+    ctx: Context,
+) -> Read | None:
+    """A negative rule naming one value of each of several dimensions tied by a preposition ("Don't count
+    creates in the api feature"): drops the rows that have every value at once, keeps the others. None when
+    the values are a list ("no trials and no Starter") or anything else is in doubt.
+    """
+    by_dim: dict[str, list[str]] = {}
+    for d, v in found:
+        by_dim.setdefault(d, []).append(v)
+    if any(len(vs) != 1 for vs in by_dim.values()) or len(ctx.keys) != len(found):
+        return None
+    strange = [w for w in leftover if not known(w, vocabulary(ctx.model))]
+    if strange or STRUCTURE.search(low) or metric_named(stems(low), ctx):
+        return None
+    if any(ctx.snapshot and is_state(d) for d in by_dim):
+        return None
+    spans = sorted((at, at + len(key)) for at, key in ctx.keys)
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        between = set(words[end:start])
+        if start < end or between & _LIST or not between & _TIES:
+            return None
+    predicate = " or ".join(predicate_for(d, (vs[0],), True) for d, vs in by_dim.items())
+    predicate = f"({predicate})"
+    parse_where(predicate)
+    what = " and ".join(f"{d} = {vs[0]}" for d, vs in by_dim.items())
+    return Read(
+        RuleReading(text, "filter", 0.7, f"drops the rows with {what} at once (each alone stays)", predicate),
+        others=tuple(by_dim),
+        negative=True,
     )
 
 

@@ -60,6 +60,7 @@ from metricmind.define.ruleforms import (
     renamed,
     scale_of,
     treated,
+    value_means,
     which_of,
 )
 from metricmind.define.rulevalues import (
@@ -196,6 +197,9 @@ def _read(text: str, ctx: Context) -> Read:
                     reason=f"{reading.reason}; but the rule also says {', '.join(map(repr, extra))}",
                 )
             return Read(reading, negative=negative, column_sql=compared[1])
+    meant = value_means(text, low, ctx) if DEFINES.search(low) else None
+    if meant is not None:  # "Enterprise means the customer's segment, not the plan tier": which dimension
+        return meant
     if DEFINES.search(low):  # "Late means the payment date is after the due date": a word, not a filter
         return Read(
             RuleReading(

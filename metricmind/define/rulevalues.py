@@ -346,6 +346,21 @@ def _owner(dim: str) -> str:
     return path[-2] if len(path) > 1 else ""
 
 
+#: Letters two words share at their start to be one family ("acquired" / "acquisition", "billed" / "billing").
+_KIN = 5
+
+
+def _kin_named(dim: str, key: tuple[str, ...], said: tuple[str, ...]) -> bool:
+    """A word of ``dim``'s own name (not its entity's) is said as another word of its family, outside the
+    value ``key`` itself ("acquired" for ``acquisition_channel``).
+    """
+    *path, name = dim.split(SEP)
+    entities = set(stems(" ".join(path).replace("_", " ")))
+    own = [w for w in stems(name.replace("_", " ")) if len(w) > _KIN and w not in entities]
+    others = [w for w in said if w not in key and len(w) > _KIN]
+    return any(w[:_KIN] == o[:_KIN] for w in own for o in others)
+
+
 def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> tuple[str, str] | None:
     """A value named by ``key`` of a reachable dimension (of one of ``only``, when given).
 
@@ -392,6 +407,10 @@ def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> 
         own = [
             (n, v) for n, v, _ in hits if set(stems(n.rsplit(SEP, 1)[-1].replace("_", " "))) <= set(ctx.said)
         ]
+    if len({n for n, _, _ in hits}) > 1 and len(own) != 1:
+        # the text names one of the dimensions by a word of its family ("acquired through referral":
+        # the acquisition channel, not the marketing channel's name)
+        own = [(n, v) for n, v, _ in hits if _kin_named(n, key, ctx.said)]
     if len({n for n, _, _ in hits}) > 1 and len(own) != 1:
         # the text names the entity the dimension belongs to ("vintage listings", not vintage sellers)
         after = {

@@ -11,6 +11,7 @@ reading is named in the rules (status ``expression``) and in the metric's ``conf
 | "in thousands (of dollars)", "in $K", "($k)", "in k", "'000s", a rule "Report in $K (divide by 1,000)" | ÷ 1,000 |
 | "in millions", "in $M", "in $MM", "in mm" | ÷ 1,000,000 |
 | "per 1,000 invoices", "per 100 customers" (a ratio) | the ratio × 1,000 (× 100) |
+| "in cents", a rule "Dollars times 100" (a money metric whose columns are in dollars) | × 100; columns already in cents (``*_cents``) are covered; a metric that is no money leaves it unread |
 | "in hours", "in days", "in weeks", "in minutes" (a duration) | by the unit of the aggregated column (``days_to_pay`` is in days: "in hours" is × 24); a column whose unit is unknown leaves the rule unread |
 
 A rule that says a scale and something else ("in $K, trials excluded") is not a unit rule: the reader
@@ -44,10 +45,11 @@ _THOUSANDS = (
 )
 _MILLIONS = rf"millions?(?:\s+of\s+{_CUR})?|{_CUR}\s?mm?|mm|{_CUR}\s?millions?"
 _DURATIONS = r"hours?|days?|weeks?|minutes?|mins?|seconds?|secs?"
+_CENTS = r"cents?|pennies|¢"
 #: A unit at the end of the text, or in a parenthesis / between commas.
 UNIT = re.compile(
     rf"(?:[,;:]\s*|\s+|\(\s*|\s-+\s*)(?:{_CUR}\s+)?(?P<lead>{_LEAD})?(?P<unit>(?P<k>{_THOUSANDS})|(?P<m>{_MILLIONS})|"
-    rf"(?P<d>{_DURATIONS})|(?P<b>basis points?|bps|bp))\s*\)?(?=\s*(?:[,;.()]|$))",
+    rf"(?P<d>{_DURATIONS})|(?P<c>{_CENTS})|(?P<b>basis points?|bps|bp))\s*\)?(?=\s*(?:[,;.()]|$))",
     re.IGNORECASE,
 )
 #: A unit that cannot be another word, said inside a sentence ("New MRR in thousands for EMEA customers").
@@ -98,12 +100,18 @@ class Scale:
     what: str = ""
     duration: str | None = None  # "hour": the factor depends on the aggregated column's unit
     percent: bool = False  # "as a percentage": × 100 of a fraction; a value in percent already is covered
+    cents: bool = False  # "in cents": × 100 of an amount in dollars; an amount in cents already is covered
 
     def expr(self, name: str) -> str:
         """The derived expression over the metric ``name``."""
         if self.divide != 1.0:
             return f"{name} / {_num(self.divide)}.0"
         return f"{_num(self.multiply)}.0 * {name}"
+
+
+#: "in cents", "Dollars times 100": an amount in the currency's hundredths.
+CENTS = Scale(multiply=100.0, what="in cents (× 100)", cents=True)
+_CURRENCY_SAID = re.compile(rf"\b(?:{_CUR}|{_CENTS})(?=\W|$)|[$€£¢]", re.IGNORECASE)
 
 
 @dataclass
@@ -127,6 +135,8 @@ def _unit_of(m: re.Match[str]) -> Scale:
         return Scale(divide=1_000_000.0, what="in millions (÷ 1,000,000)")
     if m.group("b"):
         return Scale(multiply=10_000.0, what="in basis points (× 10,000)")
+    if m.group("c"):
+        return CENTS
     unit = _duration(m.group("d"))
     return Scale(what=f"in {unit}s", duration=unit)
 
@@ -141,7 +151,7 @@ def in_text(text: str) -> tuple[str, Scale] | None:
     m = UNIT.search(text) or UNIT_INSIDE.search(text)
     if m is not None:
         if (
-            m.re is UNIT and m.group("d") and not m.group("lead")
+            m.re is UNIT and (m.group("d") or m.group("c")) and not m.group("lead")
         ):  # "in hours" needs its "in": "for 30 days" is no unit
             return None
         if m.re is UNIT and (m.group("k") or "").lower() == "k" and not m.group("lead"):
@@ -167,6 +177,10 @@ def rule_unit(rule: str) -> Scale | None | str:
     found = in_text(" " + rule)
     said_n = [float(n.group("n").replace(",", "")) for n in SAID_FACTOR.finditer(rule)]
     if found is None:
+        bare = _CURRENCY_SAID.sub("", rule)
+        if said_n == [100.0] and bare != rule and re.search(r"multipl|times|[x×*]", rule, re.IGNORECASE):
+            if not FILLER.sub("", bare).strip(" $€£¢"):  # "Dollars times 100", "multiply the dollars by 100"
+                return CENTS
         if said_n and not FILLER.sub("", rule).strip():  # "Divide by 1,000" alone
             n = said_n[0]
             if n not in (1000.0, 1_000_000.0):  # "Divide by 12" says more than a unit
@@ -316,6 +330,24 @@ def _in_percent(model: Model, proposal: Proposal) -> bool:
     return bool(exprs) and all(re.search(r"(?:_pct|_percent|percentage)$", e) for e in exprs)
 
 
+def _money_columns(model: Model, proposal: Proposal) -> bool | None:
+    """Whether the amount the proposed metric sums is stored in cents (every column ``*_cents``: True) or in
+    whole units (False); None when the metric is no amount of money (its unit is not ``currency``) or its
+    columns mix the two.
+    """
+    metric = proposal.metric or {}
+    unit = str(((metric.get("config") or {}).get("meta") or {}).get("unit") or "")
+    if unit != "currency":
+        return None
+    from metricmind.define.extend import proposal_model  # extend → newtime → rules → columns → extend
+
+    extended = proposal_model(model, proposal)
+    names = extended.measures_of(str(metric.get("name")))
+    exprs = [str(extended.measures[n].expr if n in extended.measures else n) for n in names]
+    cents = {bool(re.search(r"cents?\b|_cents?_|pennies", e, re.IGNORECASE)) for e in exprs}
+    return cents.pop() if len(cents) == 1 else None
+
+
 def _a_fraction(metric: dict[str, Any]) -> bool:
     """The metric is a ratio (0 to 1): a ratio metric, or one whose unit says so (not a percentage)."""
     unit = str(((metric.get("config") or {}).get("meta") or {}).get("unit") or "")
@@ -385,6 +417,14 @@ def scaled(
                 if max(factor.multiply, factor.divide) not in FACTORS:
                     problem = f"converts {own}s {scale.what}, a factor not allowed"
                 why = f"the value is reported {scale.what}: its column is in {own}s"
+        elif scale.cents:
+            money = _money_columns(model, proposal)
+            if money is None:
+                problem = f"asks for the value {scale.what}, but the metric is no amount of money"
+            elif money:
+                status, why, factor = "covered", f"the value is already {scale.what} (its columns are)", None
+            else:
+                why = f"the value is reported {scale.what}: its columns are in whole currency units"
         elif scale.percent and _in_percent(model, proposal):
             status, why, factor = "covered", "the value is already a percentage (0 to 100)", None
         elif scale.multiply != 1.0 and not _a_fraction(metric):

@@ -311,7 +311,13 @@ def test_a_percentage_without_a_scale_is_a_doubt(demo: Project) -> None:
 
 def test_a_value_phrase_of_two_dimensions_never_leaves_its_first_word_to_a_flag(demo: Project) -> None:
     # "paid search" is a value of the customer's acquisition channel and of the conformed channel: which
-    # one is asked; before, its "paid" was read as the subscription's not-a-trial flag and the channel lost
-    p = analyze(Definition("ps_customers", "Customers acquired through paid search"), demo.model)
+    # one is asked, unless the text names one by a word of its family ("acquired": the acquisition channel);
+    # before, its "paid" was read as the subscription's not-a-trial flag and the channel lost
+    p = analyze(Definition("ps_customers", "Customers who came through paid search"), demo.model)
     assert all("is_trial" not in (r.predicate or "") for r in p.rules)
     assert p.refused or p.unread
+    p = analyze(Definition("ps_customers", "Customers acquired through paid search"), demo.model)
+    assert all("is_trial" not in (r.predicate or "") for r in p.rules)
+    assert [r.predicate for r in p.rules if r.predicate] == [
+        "{{ Dimension('customer__acquisition_channel') }} = 'paid_search'"
+    ]
