@@ -32,7 +32,10 @@ WHEN_COUNTED = re.compile(
 )
 #: Verbs that say only that the event took place ("the month the refund happened"): the noun before them
 #: names the event.
-GENERIC = re.compile(r"^(?:happened|occurred|placed|made|recorded|logged|booked|registered|created)$")
+GENERIC = re.compile(
+    r"^(?:happened|occurred|placed|made|recorded|logged|booked|registered|created|arrived|received|landed|"
+    r"cleared|posted|processed)$"
+)
 #: "the month the refund happened": the noun before a generic verb.
 NOUN_BEFORE = r"(?P<noun>[a-z]+) (?:(?:actually|really|was|were|got) )*{verb}\b"
 
@@ -43,7 +46,10 @@ DATE_WHEN = re.compile(
 )
 #: Verbs that say only that the event took place ("the month the refund happened"): the noun before them
 #: names the event.
-GENERIC = re.compile(r"^(?:happened|occurred|placed|made|recorded|logged|booked|registered|created)$")
+GENERIC = re.compile(
+    r"^(?:happened|occurred|placed|made|recorded|logged|booked|registered|created|arrived|received|landed|"
+    r"cleared|posted|processed)$"
+)
 #: "the month the refund happened": the noun before a generic verb.
 NOUN_BEFORE = r"(?P<noun>[a-z]+) (?:(?:actually|really|was|were|got) )*{verb}\b"
 

@@ -105,3 +105,24 @@ def uncontract(text: str) -> str:
     text = _CONTRACTED.sub(r"\1 not", text)
     text = re.sub(r"\bcan['’]t\b", "cannot", text)
     return re.sub(r"\bwon['’]t\b", "will not", text)
+
+
+#: A verb that drops rows ("leave out", "exclude", "do not count"): one negation of a rule.
+DROPS = re.compile(
+    r"\b(exclude[sd]?|excluding|leave out|leaving out|left out|omit\w*|ignor\w*|drop(ped|ping)?|remove[sd]?|"
+    r"removing|filter(ed)? out|skip\w*|(leave|leaving|left|keep|keeping|take|taking) (\w+ ){1,3}out|"
+    r"do ?n[o']t count|does ?n[o']t count|(are|is) not counted|not counted|never counted)\b",
+    re.IGNORECASE,
+)
+_NOT = re.compile(r"\b(not|never|no|n't)\b", re.IGNORECASE)
+
+
+def twice_negated(low: str) -> bool:
+    """A rule that drops rows and also says "not" of what it drops ("Invoices not yet paid are left out",
+    "Exclude customers who never paid"): the two negations cancel on the value, which a one-sign filter
+    reading gets backwards.
+    """
+    drops = list(DROPS.finditer(low))
+    if not drops:
+        return False
+    return any(not any(d.start() <= n.start() < d.end() for d in drops) for n in _NOT.finditer(low))

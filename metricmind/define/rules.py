@@ -41,6 +41,7 @@ from metricmind.define.rulecues import (
     INCLUDE,
     NEGATIVE,
     NOOP,
+    twice_negated,
     OTHER_NAME,
     PAREN,
     POSITIVE,
@@ -344,6 +345,19 @@ def _read(text: str, ctx: Context) -> Read:
                 "than the rule",
             )
         )
+    if found and negative and twice_negated(low):  # "Invoices not yet paid are left out": unpaid dropped
+        kept = _kept_flag(text, found, words, ctx)
+        if kept is not None:
+            return kept
+        return Read(
+            RuleReading(
+                text,
+                "unread",
+                0.1,
+                "drops rows and says 'not' of what it drops: the two negations are not read as one filter; "
+                "say which rows to keep ('Only paid invoices')",
+            )
+        )
     if found:
         return filter_read(text, low, words, found, leftover, negative, ctx)
     together = covered_together(words, [*ctx.covering, *ctx.naming], negative)
@@ -410,6 +424,40 @@ def _read(text: str, ctx: Context) -> Read:
     if ctx.snapshot and only_point_in_time(low):  # "as of month end" on a month-end snapshot: what it is
         return Read(RuleReading(text, "covered", 0.8, "the metric is already the value at each month's end"))
     return Read(RuleReading(text, "unread", 0.0, "no dimension or value of the catalog found in this rule"))
+
+
+#: Words between "not" and the flag it negates ("not yet paid", "never been converted").
+_NOT_BETWEEN = frozenset(
+    {"yet", "been", "ever", "be", "have", "has", "had", "are", "is", "was", "were", "got"}
+)
+
+
+def _kept_flag(text: str, found: list[tuple[str, str]], words: tuple[str, ...], ctx: Context) -> Read | None:
+    """A drop of a yes/no flag said with "not" before it ("Invoices not yet paid are left out"): keeps the
+    flag's value as named (paid); None when the rule names anything but one flag, or its "not" is elsewhere.
+    """
+    if len(found) != 1 or found[0][1] not in ("true", "false") or len(ctx.keys) != 1:
+        return None
+    dim, value = found[0]
+    at = ctx.keys[0][0]
+    i = at - 1
+    while i >= 0 and words[i] in _NOT_BETWEEN:
+        i -= 1
+    if i < 0 or words[i] not in ("not", "never"):
+        return None
+    if sum(w in ("not", "never", "no") for w in words) != 1:
+        return None
+    return Read(
+        RuleReading(
+            text=text,
+            status="filter",
+            confidence=0.75,
+            reason=f"drops the rows that are not {dim} = {value}: keeps only {dim} = {value}",
+            predicate=predicate_for(dim, (value,), False),
+        ),
+        dimension=dim,
+        values=(value,),
+    )
 
 
 def _counts_values(low: str, words: tuple[str, ...], ctx: Context) -> list[str]:

@@ -38,7 +38,8 @@ COUNT_CUE = re.compile(
     re.I,
 )
 AVG_CUE = re.compile(
-    r"\b(average|(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bthat )mean(?! that| by| the)|avg)\b", re.I
+    r"\b(average|averaged(?= (?:over|across) (?:the |all |every |each )?(?!months?\b|quarters?\b|years?\b|weeks?\b|days?\b|periods?\b))|(?<!\bi )(?<!\bwe )(?<!\byou )(?<!\bthey )(?<!\bthat )mean(?! that| by| the)|avg)\b",
+    re.I,
 )
 #: "Median days to pay": the middle value of the column, not its mean.
 MEDIAN_CUE = re.compile(r"\bmedian\b", re.I)
