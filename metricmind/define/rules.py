@@ -41,7 +41,6 @@ from metricmind.define.rulecues import (
     INCLUDE,
     NEGATIVE,
     NOOP,
-    twice_negated,
     OTHER_NAME,
     PAREN,
     POSITIVE,
@@ -49,6 +48,7 @@ from metricmind.define.rulecues import (
     SNAPSHOT_SAID,
     SWITCH,
     WHERE,
+    twice_negated,
     uncontract,
 )
 from metricmind.define.rulefilter import filter_read, other_names, table_words

@@ -5,7 +5,10 @@ confidence. A word of five letters or more that no stem of the project knows is 
 catalog's own vocabulary (names, labels, descriptions, synonyms, columns — never a dimension's values or
 aliases) when exactly one such word is one edit away (a letter added, dropped, changed or two swapped).
 A word as close to a value ("Enterprize") is left alone: a value that does not exist is refused with the
-nearest one, never guessed. The proposal keeps the text as written and says what was read (a doubt at
+nearest one, never guessed. A word no catalog word is near and that is no English word ("Levae out
+trials", "usnig", "whsoe", "durnig") is read as the one everyday English word it is a slip of, by the
+resolver's speller (``resolve.spelling.Speller.typo`` over ``english_words``: one root within the length's
+edit limit). The proposal keeps the text as written and says what was read (a doubt at
 ``RESPELLED_CONFIDENCE``).
 """
 
@@ -13,9 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from metricmind.define.rulevalues import RULE_GLUE
 from metricmind.define.words import GLUE, known, stem_set, stems, vocabulary
+from metricmind.resolve.spelling import Speller, english_words
 from metricmind.spec.model import Model
 
 #: The confidence of a proposal that read a misspelled word as another: a person checks it.
@@ -49,12 +54,32 @@ def respell(text: str, model: Model, extra: Iterable[str] = ()) -> tuple[str, li
             return word
         near = sorted({n for n in names if _one_edit(stem, n) and _inside_edit(stem, n)})
         if len(near) != 1:
-            return word
+            everyday = _everyday(low)
+            if everyday is None:
+                return word
+            changes.append((word, everyday))
+            return everyday
         read = near[0] + low[len(stem) :] if low.startswith(stem) else near[0]
         changes.append((word, read))
         return read
 
     return _WORD.sub(fix, text), changes
+
+
+@lru_cache(maxsize=1)
+def _english() -> Speller:
+    """The resolver's speller over everyday English words only (built once)."""
+    return Speller((), spoken=english_words())
+
+
+def _everyday(low: str) -> str | None:
+    """The one English word ``low`` is a slip of ("levae" → leave), or None (an English word itself, or
+    none or several near).
+    """
+    words = english_words()
+    if not words or low in words or not low.isalpha():
+        return None
+    return _english().typo(low)
 
 
 def _vocab(model: Model) -> tuple[frozenset[str], frozenset[str]]:
