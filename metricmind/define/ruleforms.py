@@ -91,13 +91,12 @@ def value_means(text: str, low: str, ctx: Context) -> Read | None:
     if which is None:
         return None
     yes, no = which
-    words = stems(m.group("x").replace("-", " ").replace("_", " "))
-    found, leftover = values_of(words, ctx)
-    ambiguous = [dims for _, dims in ctx.ambiguous]
-    ctx.ambiguous.clear()
-    named = {d for d, _ in found} | {d for dims in ambiguous for d in dims}
+    words = tuple(w for w in stems(m.group("x").replace("-", " ").replace("_", " ")) if w not in GLUE)
+    named = {  # every dimension the words are a value of, the source's own too
+        e.target.partition("=")[0] for e in ctx.lexicon.lookup(words) if e.kind == "value"
+    }
     short = {d.rsplit(SEP, 1)[-1] for d in named}
-    if not named or [w for w in leftover if w not in GLUE] or not short & {d.rsplit(SEP, 1)[-1] for d in yes}:
+    if not words or not short & {d.rsplit(SEP, 1)[-1] for d in yes}:
         return None
     return Read(
         RuleReading(
