@@ -21,6 +21,7 @@ from functools import lru_cache
 from metricmind.define.rulevalues import RULE_GLUE
 from metricmind.define.words import GLUE, known, stem_set, stems, vocabulary
 from metricmind.resolve.spelling import Speller, english_words
+from metricmind.resolve.text import typo_limit
 from metricmind.spec.model import Model
 
 #: The confidence of a proposal that read a misspelled word as another: a person checks it.
@@ -67,19 +68,34 @@ def respell(text: str, model: Model, extra: Iterable[str] = ()) -> tuple[str, li
 
 
 @lru_cache(maxsize=1)
-def _english() -> Speller:
-    """The resolver's speller over everyday English words only (built once)."""
-    return Speller((), spoken=english_words())
+def _english() -> dict[tuple[str, int], tuple[tuple[str, frozenset[str]], ...]]:
+    """Everyday English words by first letter and length, with their letters (built once)."""
+    out: dict[tuple[str, int], list[tuple[str, frozenset[str]]]] = {}
+    for w in english_words():
+        if w.isalpha():
+            out.setdefault((w[0], len(w)), []).append((w, frozenset(w)))
+    return {k: tuple(v) for k, v in out.items()}
 
 
+@lru_cache(maxsize=4096)
 def _everyday(low: str) -> str | None:
     """The one English word ``low`` is a slip of ("levae" → leave), or None (an English word itself, or
-    none or several near).
+    none or several near): the resolver's ``Speller.typo`` over the English words that may be near (same
+    first letter, length and letters within the edit limit).
     """
     words = english_words()
-    if not words or low in words or not low.isalpha():
+    limit = typo_limit(low)
+    if not words or low in words or not low.isalpha() or not limit:
         return None
-    return _english().typo(low)
+    by_size = _english()
+    letters = frozenset(low)
+    near = [
+        w
+        for n in range(len(low) - limit, len(low) + limit + 1)
+        for w, its in by_size.get((low[0], n), ())
+        if len(letters ^ its) <= 2 * limit
+    ]
+    return Speller((), spoken=near).typo(low) if near else None
 
 
 def _vocab(model: Model) -> tuple[frozenset[str], frozenset[str]]:
