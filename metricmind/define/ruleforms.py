@@ -176,6 +176,7 @@ def check_which(reads: list[Read]) -> None:
     the "treat X as Y" rules to the other filters (``apply_treated``).
     """
     apply_treated(reads)
+    check_tied(reads)
     used = {
         d.rsplit(SEP, 1)[-1] for r in reads for d in (r.dimension, *r.others) if d and r.reading.predicate
     }
@@ -191,6 +192,32 @@ def check_which(reads: list[Read]) -> None:
                 0.1,
                 f"says the filter is on {', '.join(sorted(yes))}, but the filters read use "
                 f"{', '.join(sorted(used)) or 'none'}",
+            )
+
+
+def check_tied(reads: list[Read]) -> None:
+    """Mark a rule dropping a pair of values unread ("Exclude view actions in dashboards": the pair, or
+    each?) unless another rule keeps one of its values ("Only create actions" with "Don't count creates
+    in the api feature": dropping each would drop everything kept, so the pair is meant).
+    """
+    for r in reads:
+        if not r.tied or r.reading.status != "filter":
+            continue
+        kept = any(
+            o is not r
+            and o.reading.status in ("filter", "covered")
+            and not o.negative
+            and (o.dimension, v) in {(d, v) for d, v in r.tied}
+            for o in reads
+            for v in o.values
+        )
+        if not kept:
+            r.reading = RuleReading(
+                r.reading.text,
+                "unread",
+                0.2,
+                "drops rows with values of several dimensions: the rows with all of them, or with each? "
+                "Write one rule each, or keep one of them in a rule of its own",
             )
 
 
@@ -266,6 +293,7 @@ def combination(
         RuleReading(text, "filter", 0.7, f"drops the rows with {what} at once (each alone stays)", predicate),
         others=tuple(by_dim),
         negative=True,
+        tied=tuple((d, vs[0]) for d, vs in by_dim.items()),
     )
 
 

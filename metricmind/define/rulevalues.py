@@ -84,6 +84,7 @@ class Read:
     which: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # "plan tier, not segment": (yes, no)
     column_sql: str | None = None  # a predicate on a column of the source's table that is no dimension
     treated_as: tuple[str, ...] = ()  # "Treat bank transfers as wire": ``values`` count as these values
+    tied: tuple[tuple[str, str], ...] = ()  # "Don't count creates in the api feature": the pair dropped
 
 
 def flags_of(model: Model, reachable: set[str], home: set[str] | None = None) -> list[Flag]:

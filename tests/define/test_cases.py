@@ -163,9 +163,11 @@ def outcomes7(demo: Project) -> list[object]:
 def test_definitions7_floor(outcomes7: list[object]) -> None:
     # written code-blind (aimed at silently-wrong readings); scored untouched at 20.0% equal (24.0% of the
     # answerable), 6.7% wrong (2: "at least 5 days" read as every active user, "never trials" on
-    # `trial_starts`), 4/5 refused; after the round 23.3% (28.0%), 0 wrong, 5/5 refused
+    # `trial_starts`), 4/5 refused; after the round 23.3% (28.0%), 0 wrong, 5/5 refused; after session 8
+    # (cents, tied negative values, a dimension's word family, a flag dropped with "not", an event that
+    # arrived) 36.7% (44.0%), 0 wrong, 5/5 refused
     figures = bench().score(outcomes7)
     assert figures["cases"] == 30, figures
-    assert figures["equal_pct"] >= 20.0, figures
+    assert figures["equal_pct"] >= 36.0, figures
     assert figures["wrong_pct"] == 0.0, [(o.id, o.detail) for o in outcomes7 if o.outcome == "wrong"]  # type: ignore[attr-defined]
     assert figures["unanswerable_refused"] == "5/5", figures

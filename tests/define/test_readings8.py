@@ -91,6 +91,8 @@ def test_a_negative_rule_tying_two_values_drops_their_combination(demo: Project)
     )
     listed = analyze(Definition("x", "Product events per month", ("Leave out views and iOS",)), demo.model)
     assert all("at once" not in r.reason for r in listed.rules)  # a list drops each, never the pair
+    alone = analyze(Definition("x", "Product events per month", ("Ignore views on iOS",)), demo.model)
+    assert [r.text for r in alone.unread] == ["Ignore views on iOS"]  # the pair, or each? no rule says
 
 
 def test_a_word_of_the_dimension_s_family_picks_it_among_two(demo: Project) -> None:
