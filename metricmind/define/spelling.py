@@ -68,13 +68,12 @@ def respell(text: str, model: Model, extra: Iterable[str] = ()) -> tuple[str, li
 
 
 @lru_cache(maxsize=1)
-def _english() -> dict[tuple[str, int], tuple[tuple[str, frozenset[str]], ...]]:
-    """Everyday English words by first letter and length, with their letters (built once)."""
-    out: dict[tuple[str, int], list[tuple[str, frozenset[str]]]] = {}
+def _english() -> dict[tuple[str, int], list[str]]:
+    """Everyday English words by first letter and length (built once)."""
+    out: dict[tuple[str, int], list[str]] = {}
     for w in english_words():
-        if w.isalpha():
-            out.setdefault((w[0], len(w)), []).append((w, frozenset(w)))
-    return {k: tuple(v) for k, v in out.items()}
+        out.setdefault((w[0], len(w)), []).append(w)
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -88,12 +87,12 @@ def _everyday(low: str) -> str | None:
     if not words or low in words or not low.isalpha() or not limit:
         return None
     by_size = _english()
-    letters = frozenset(low)
+    letters = set(low)
     near = [
         w
         for n in range(len(low) - limit, len(low) + limit + 1)
-        for w, its in by_size.get((low[0], n), ())
-        if len(letters ^ its) <= 2 * limit
+        for w in by_size.get((low[0], n), ())
+        if len(letters.symmetric_difference(w)) <= 2 * limit and w.isalpha()
     ]
     return Speller((), spoken=near).typo(low) if near else None
 
