@@ -30,7 +30,7 @@ from metricmind.resolve.text import FILLERS
 DISCOURSE = frozenset(
     """so ok okay well right alright basically essentially simply put plainly short other words nutshell
     roughly briefly generally honestly really literally quick q question hey hi hello team folks everyone
-    note fyi tl dr tldr summary sum bottom line long story speaking idea gist main thing thanks thx
+    note fyi tl dr tldr summary bottom line long story speaking idea gist main thing thanks thx
     cheers yes yeah sure hmm um uh also additionally btw oh""".split()
 )
 #: The most words of a discourse lead-in.

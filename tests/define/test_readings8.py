@@ -23,7 +23,8 @@ APAC_NEW = """select m.month, count(c.customer_id) from months m
 
 def test_a_filler_lead_in_is_read_away_and_a_lead_that_says_something_stays() -> None:
     assert without_lead("Basically, trial starts on the Pro plan") == "Trial starts on the Pro plan"
-    assert without_lead("To sum it up: refunds by refund date") == "Refunds by refund date"
+    assert without_lead("In a nutshell: refunds by refund date") == "Refunds by refund date"
+    assert without_lead("Sum: invoice amounts by month") is None  # an aggregation word is no filler
     assert without_lead("Could you build a KPI that tracks churned MRR") == "Churned MRR"
     assert without_lead("So I really need paid invoices per month") == "Paid invoices per month"
     assert without_lead("Please leave out trials") == "Leave out trials"
