@@ -7,8 +7,8 @@ aliases) when exactly one such word is one edit away (a letter added, dropped, c
 A word as close to a value ("Enterprize") is left alone: a value that does not exist is refused with the
 nearest one, never guessed. A word no catalog word is near and that is no English word ("Levae out
 trials", "usnig", "whsoe", "durnig") is read as the one everyday English word it is a slip of, by the
-resolver's speller (``resolve.spelling.Speller.typo`` over ``english_words``: one root within the length's
-edit limit). The proposal keeps the text as written and says what was read (a doubt at
+resolver's speller (``resolve.spelling.Speller.typo`` over ``english_words``: one root one edit away; never
+an inflection of an English word, "flagged"). The proposal keeps the text as written and says what was read (a doubt at
 ``RESPELLED_CONFIDENCE``).
 """
 
@@ -21,7 +21,7 @@ from functools import lru_cache
 from metricmind.define.rulevalues import RULE_GLUE
 from metricmind.define.words import GLUE, known, stem_set, stems, vocabulary
 from metricmind.resolve.spelling import Speller, english_words
-from metricmind.resolve.text import typo_limit
+from metricmind.resolve.text import root, typo_limit
 from metricmind.spec.model import Model
 
 #: The confidence of a proposal that read a misspelled word as another: a person checks it.
@@ -83,9 +83,11 @@ def _everyday(low: str) -> str | None:
     first letter, length and letters within the edit limit).
     """
     words = english_words()
-    limit = typo_limit(low)
+    limit = min(1, typo_limit(low))  # one slip only: "percentile" is no slip of "percentage"
     if not words or low in words or not low.isalpha() or not limit:
         return None
+    if root(low) in words or any(s in words for s in stems(low)):
+        return None  # an inflection of an English word ("flagged": flag)
     by_size = _english()
     letters = set(low)
     near = [
