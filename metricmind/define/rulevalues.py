@@ -317,8 +317,23 @@ def _flag_or_value(key: tuple[str, ...], ctx: Context) -> tuple[str, str] | None
     del ctx.ambiguous[before:]
     if other is None or _owner(other[0]) == _owner(flag[0]):
         return flag  # "refund": the invoice's is_refunded and its status refunded say the same rows
+    said = _owner_said_after(key, (other, flag), ctx.said)
+    if said is not None:
+        return said  # "active subscriptions": the subscription's status, not the customer's flag
     ctx.ambiguous.append((" ".join(key), [other[0], flag[0]]))  # the value first: "the active status"
     return None
+
+
+def _owner_said_after(
+    key: tuple[str, ...], readings: tuple[tuple[str, str], ...], said: tuple[str, ...]
+) -> tuple[str, str] | None:
+    """The one of ``readings`` whose entity's noun follows ``key`` wherever it is said ("active
+    subscriptions": ``subscription__status``), else None.
+    """
+    n = len(key)
+    after = {said[i + n] for i in range(len(said) - n) if said[i : i + n] == key}
+    hits = [r for r in readings if set(stems(_owner(r[0]).replace("_", " "))) & after]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _flag(key: tuple[str, ...], ctx: Context) -> tuple[str, str] | None:

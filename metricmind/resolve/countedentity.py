@@ -10,6 +10,9 @@ refused: the catalog has no count of the entity with it.
 
 from __future__ import annotations
 
+import sqlglot
+from sqlglot import exp
+
 from metricmind.resolve.entities import counts_of
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.resolution import Span
@@ -41,15 +44,16 @@ class _CountedEntityReading(_ReadingBase):
             spans = res.spans.get("metrics", [])
             if any(s.start <= t.start < s.end and s.how in SAID_BY_NAME for s in spans):
                 return  # "how many parcels": the noun names the metric itself
-            if self.stems[i] == self.counted(base.name):
+            counted = self.counted(base.name)
+            if self.stems[i] == counted:
                 return  # "how many parcels were returned": the metric counts them itself
-            if filtered and not any(number(x.norm) is not None for x in self.tokens):
+            if filtered and counted is not None and not any(number(x.norm) is not None for x in self.tokens):
                 # (with a number it may be a threshold per entity: "loans with 2 or more late payments")
                 # "how many shippers had returns to sender": the catalog counts the returned parcels, not the
                 # shippers that had any; answering the parcels would be a silently wrong number
                 res.refuse(
                     f"'how many {t.text}' asks for a count of {self.stems[i]}s; {base.name} counts "
-                    f"{(self.counted(base.name) or 'something else') + 's'}, and the catalog has no count of "
+                    f"{counted}s, and the catalog has no count of "
                     f"{self.stems[i]}s with it",
                     self.nearest_metrics(),
                 )
@@ -83,4 +87,12 @@ class _CountedEntityReading(_ReadingBase):
             return None
         sm = self.r.model.semantic_models[measure.semantic_model]
         said = measure.expr or measure.name
-        return next((e.name for e in sm.entities if said in (e.expr, e.name)), None)
+        named = next((e.name for e in sm.entities if said in (e.expr, e.name)), None)
+        if named is not None:
+            return named
+        try:  # "case when status = 'canceled' then customer_id end": the one entity key it reads
+            columns = {c.name for c in sqlglot.parse_one(said).find_all(exp.Column)}
+        except sqlglot.errors.ParseError:
+            return None
+        keys = {e.name for e in sm.entities if (e.expr or e.name) in columns}
+        return keys.pop() if len(keys) == 1 else None
