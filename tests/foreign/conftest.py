@@ -1,5 +1,5 @@
-"""Fixtures of the foreign-project tests: the bazaar (marketplace), helpdesk, lending and lastmile (parcel
-delivery) samples, built once.
+"""Fixtures of the foreign-project tests: the bazaar (marketplace), helpdesk, lending, lastmile (parcel
+delivery) and harbor (hotel group) samples, built once.
 
 None has a ``metricmind.yml``: the warehouse comes from each project's own ``profiles.yml``.
 """
@@ -16,6 +16,7 @@ import pytest
 
 from metricmind.project import Project
 from metricmind.testing.bazaar import copy_bazaar
+from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
@@ -61,6 +62,19 @@ def lastmile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def lastmile(lastmile_dir: Path) -> Iterator[Project]:
     """The lastmile project, loaded once."""
     with Project.load(lastmile_dir) as project:
+        yield project
+
+
+@pytest.fixture(scope="session")
+def harbor_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The harbor (hotel group) project with its warehouse built (shared: read it, never write it)."""
+    return copy_harbor(tmp_path_factory.mktemp("harbor") / "harbor")
+
+
+@pytest.fixture(scope="session")
+def harbor(harbor_dir: Path) -> Iterator[Project]:
+    """The harbor project, loaded once."""
+    with Project.load(harbor_dir) as project:
         yield project
 
 
