@@ -21,6 +21,7 @@ import yaml
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
 from metricmind.testing.bazaar import copy_bazaar
+from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
@@ -130,6 +131,7 @@ def main(paths: list[str]) -> int:
         "helpdesk": copy_helpdesk,
         "lending": copy_lending,
         "lastmile": copy_lastmile,
+        "harbor": copy_harbor,
     }
     files = {path: yaml.safe_load(Path(path).read_text()) or [] for path in paths}
     needed = {str(i["project"]) for items in files.values() for i in items}
