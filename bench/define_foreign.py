@@ -1,11 +1,12 @@
 """Benchmark of the definition agent on other companies' dbt projects (issue 12 acceptance).
 
-The cases live in ``tests/foreign/cases/``: ``dev.yml``, ``dev_lending.yml`` and ``dev_lastmile.yml``
-(development, printed case by case) and ``blind.yml``, ``blind_lending.yml`` and ``blind_lastmile.yml``
+The cases live in ``tests/foreign/cases/``: ``dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml`` and
+``dev_harbor.yml`` (development, printed case by case) and ``blind.yml``, ``blind_lending.yml``,
+``blind_lastmile.yml`` and ``blind_harbor.yml``
 (scored only with ``--blind``: the lead's run; never open them or print their misses while tuning). Their
-format is ``tests/define/cases/``'s plus a ``project:`` field (``bazaar``, ``helpdesk``, ``lending`` or
-``lastmile``); each answerable case's hand SQL gives one row per month of the project's data (``month``,
-``value``): 2024-01..2024-06, and 2024-10..2025-09 for ``lastmile``.
+format is ``tests/define/cases/``'s plus a ``project:`` field (``bazaar``, ``helpdesk``, ``lending``,
+``lastmile`` or ``harbor``); each answerable case's hand SQL gives one row per month of the project's data (``month``,
+``value``): 2024-01..2024-06, 2024-10..2025-09 for ``lastmile`` and 2025-01..2025-12 for ``harbor``.
 
 For every case the project's own agent (``Project.analyze_definition``: warehouse values, columns and the
 observed dimension values, as the CLI and web use it) proposes a metric; it runs by ``metric_time__month``
@@ -14,10 +15,10 @@ Outcomes: **equal**, **refused** (refused, or a rule unread — never silently w
 
 Usage::
 
-    PYTHONPATH=$PWD .venv/bin/python bench/define_foreign.py [--root DIR] [--json] [--blind]
+    PYTHONPATH=$PWD .venv/bin/python bench/define_foreign.py [--root DIR] [--json] [--blind] [--file NAME ...]
 
 ``--root`` reuses the built projects under ``DIR/bazaar``, ``DIR/helpdesk``, ``DIR/lending`` and
-``DIR/lastmile`` (built there when absent); without it they are built in a temporary folder.
+``DIR/lastmile``, ``DIR/harbor`` (built there when absent); without it they are built in a temporary folder.
 """
 
 from __future__ import annotations
@@ -36,18 +37,20 @@ from bench.define import Outcome, run_case, score
 from metricmind.define import Definition, Proposal
 from metricmind.project import Project
 from metricmind.testing.bazaar import copy_bazaar
+from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "foreign" / "cases"
-DEV_FILES = ("dev.yml", "dev_lending.yml", "dev_lastmile.yml")
-BLIND_FILES = ("blind.yml", "blind_lending.yml", "blind_lastmile.yml")
+DEV_FILES = ("dev.yml", "dev_lending.yml", "dev_lastmile.yml", "dev_harbor.yml")
+BLIND_FILES = ("blind.yml", "blind_lending.yml", "blind_lastmile.yml", "blind_harbor.yml")
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "bazaar": copy_bazaar,
     "helpdesk": copy_helpdesk,
     "lending": copy_lending,
     "lastmile": copy_lastmile,
+    "harbor": copy_harbor,
 }
 
 
@@ -97,8 +100,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", help="A folder holding (or to hold) the built sample projects.")
     parser.add_argument("--json", action="store_true", help="Print JSON.")
     parser.add_argument("--blind", action="store_true", help="Score the blind files only (the lead's run).")
+    parser.add_argument(
+        "--file", action="append", default=[], help="Score only this file of the split (e.g. dev_harbor.yml)."
+    )
     args = parser.parse_args(argv)
     files = BLIND_FILES if args.blind else DEV_FILES
+    if args.file:
+        unknown = set(args.file) - set(files)
+        if unknown:
+            raise SystemExit(f"not a file of the {'blind' if args.blind else 'dev'} split: {sorted(unknown)}")
+        files = tuple(f for f in files if f in args.file)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(args.root) if args.root else Path(tmp)
         per_file = run_files(root, files)

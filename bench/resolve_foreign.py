@@ -1,10 +1,10 @@
-"""Question resolver on other companies' projects (issue 14): the bazaar, helpdesk, lending and lastmile samples.
+"""Question resolver on other companies' projects (issue 14): the bazaar, helpdesk, lending, lastmile and harbor samples.
 
-Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml`` and ``dev_lastmile.yml`` (the tuning splits;
-``--misses`` lists their misses) and, only with ``--blind``, ``blind.yml``, ``blind_lending.yml`` and
-``blind_lastmile.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
+Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml`` and ``dev_harbor.yml`` (the
+tuning splits; ``--misses`` lists their misses) and, only with ``--blind``, ``blind.yml``, ``blind_lending.yml``,
+``blind_lastmile.yml`` and ``blind_harbor.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
 resolver's blind-set format (``q``, ``expect``, optional ``as_of``, ``kind``, ``id``) plus ``project:``
-(``bazaar``, ``helpdesk``, ``lending`` or ``lastmile``). The
+(``bazaar``, ``helpdesk``, ``lending``, ``lastmile`` or ``harbor``). The
 projects are built once into ``--work`` (seeded, no download) and read with their warehouses' values, as
 ``metricmind ask`` reads them. A split whose file is not there yet is skipped.
 
@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from metricmind.project import Project
 from metricmind.testing.bazaar import copy_bazaar
+from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
@@ -37,6 +38,8 @@ DEV_LENDING, BLIND_LENDING = HERE / "dev_lending.yml", HERE / "blind_lending.yml
 """The third project's sets (hproj3, 2026-12-05): written code-blind with the project, scored untouched."""
 DEV_LASTMILE, BLIND_LASTMILE = HERE / "dev_lastmile.yml", HERE / "blind_lastmile.yml"
 """The parcel-delivery project's sets (hwco, 2026-12-06): code-blind, as_of 2025-10-01 on every item."""
+DEV_HARBOR, BLIND_HARBOR = HERE / "dev_harbor.yml", HERE / "blind_harbor.yml"
+"""The hotel group's sets (hproj5, 2026-12-06): code-blind, as_of 2026-01-07 on every item."""
 AS_OF = "2024-07-01"
 """The day the sample projects' data ends after (their data runs 2024-01-01 to 2024-06-30; lastmile's runs
 2024-10-01 to 2025-09-30, and each of its items carries its own as_of, 2025-10-01)."""
@@ -45,6 +48,7 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "helpdesk": copy_helpdesk,
     "lending": copy_lending,
     "lastmile": copy_lastmile,
+    "harbor": copy_harbor,
 }
 
 
@@ -80,7 +84,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/resolve_foreign"), help="build folder")
     parser.add_argument("--questions", type=Path, help="score this file (a tuning split) instead of dev.yml")
     args = parser.parse_args()
-    every = (DEV, DEV_LENDING, DEV_LASTMILE, BLIND, BLIND_LENDING, BLIND_LASTMILE)
+    every = (DEV, DEV_LENDING, DEV_LASTMILE, DEV_HARBOR, BLIND, BLIND_LENDING, BLIND_LASTMILE, BLIND_HARBOR)
     splits = [args.questions] if args.questions else [p for p in every if p.exists()]
     if not args.blind:
         splits = [p for p in splits if not p.name.startswith("blind")]
