@@ -20,6 +20,7 @@ from metricmind.define.kinds import (
     word_in,
 )
 from metricmind.define.part import Parts, build_part
+from metricmind.define.population import population_of, stray_values
 from metricmind.define.proposal import Definition, Proposal, RuleReading
 from metricmind.define.redate import part_dates
 from metricmind.define.shape import join_filters
@@ -48,6 +49,14 @@ def ratio(
         return "two rules say which rows the numerator's words mean"
     if said:  # "A trial converted when its status is trial_converted": the numerator's own filter
         common = [r for r in common if r not in said]
+    population = population_of(definition.text) if rule_at is not None else ""
+    if rule_at is not None:  # a value of the definition neither part nor its population says is not dropped
+        stray = stray_values(model, definition.text, [num_text, den_text, qualifier, population, *common])
+        if stray:
+            return (
+                f"the definition names {', '.join(map(repr, stray))}, which neither part of the rule's ratio "
+                "says; say in the rule which part it filters"
+            )
     sides: list[dict[str, Any]] = []
     for role, text, extra in (("numerator", num_text, qualifier), ("denominator", den_text, "")):
         if said and role == "numerator":  # "trials that converted" → trials, with the rule's filter
@@ -68,6 +77,7 @@ def ratio(
             [*own_dates, *common],
             parts,
             proposal,
+            population,
         )
         if isinstance(made, str):
             return f"the {role} ({text!r}): {made}"

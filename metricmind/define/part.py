@@ -33,6 +33,7 @@ from metricmind.define.parts import (
     strip_own,
     time_dims,
 )
+from metricmind.define.population import read_population
 from metricmind.define.proposal import Definition, NewMeasure, NewModel, Proposal, RuleReading, Suggestion
 from metricmind.define.rank import is_ratio, measures_of, rank
 from metricmind.define.redate import REDATED_CONFIDENCE, redate, time_dimension_of
@@ -69,8 +70,11 @@ def build_part(
     rules: list[str],
     parts: Parts,
     proposal: Proposal,
+    population: str = "",
 ) -> dict[str, Any] | str:
-    """One part: ``{"name": metric, "filter": …}`` for the metric that computes it (existing or new)."""
+    """One part: ``{"name": metric, "filter": …}`` for the metric that computes it (existing or new);
+    ``population`` is the definition's phrase for the rows a rule-stated rate is of (``population``).
+    """
     # a state word of a rule ("Active users are …") names no dimension the part must reach
     named = named_dimensions(model, [qualifier]) | named_dimensions(model, rules, state_words(model))
     ranked = rank(model, Definition(name, text), text)
@@ -214,6 +218,23 @@ def build_part(
         if unexplained:
             return f"{qualifier or text!r} says {', '.join(map(repr, unexplained))}, which no filter reads"
         reads.append(said)
+    if population:  # "No-show rate of Booking.com reservations": the rows both parts count
+        kept = read_population(
+            population,
+            model,
+            extended,
+            homes,
+            base,
+            term,
+            ctx,
+            reads,
+            definition.text,
+            tuple(definition.rules),
+        )
+        if isinstance(kept, str):
+            return kept
+        if kept is not None:
+            reads.append(kept)
     if name == definition.name:
         ruled = {d for r in reads for d in (r.dimension, *r.others) if d}
         ruled_values = {v for r in reads for v in r.values}

@@ -10,7 +10,7 @@ import re
 from metricmind.define import rules as rulebook
 from metricmind.define.money import is_money, vocab
 from metricmind.define.terms import Term
-from metricmind.define.words import bare_time_name, lexicon, stems
+from metricmind.define.words import GLUE, bare_time_name, lexicon, stems
 from metricmind.spec.model import Metric, Model, SemanticModel
 
 SNAPSHOT_WORDS = frozenset("end live month active paying paid".split())
@@ -86,8 +86,16 @@ def strip_own(text: str, base: Metric | None, term: Term | None) -> str:
     """
     own = own_words(base, term)
     words = [w for w in re.split(r"[\s-]+", text) if w]
-    kept = [w for w in words if not (set(stems(w.lower().replace("_", " "))) & own)]
+    # a word is the metric's only when all of it is: "Booking.com" (booking, com) is a value that shares a
+    # word with `bookings`, not the metric's name, and stays to be read as a filter
+    kept = [w for w in words if not _all_own(w, own)]
     return " ".join(kept)
+
+
+def _all_own(word: str, own: set[str]) -> bool:
+    """Every stem of ``word`` (one token of the text) names the part's own metric, or is glue."""
+    said = set(stems(word.lower().replace("_", " ")))
+    return bool(said & own) and said <= own | GLUE
 
 
 def kin(model: Model, term: Term) -> Metric | None:
