@@ -87,6 +87,7 @@ class Lexicon:
     vocabulary: set[str] = field(default_factory=set)
     max_len: int = 1
     refused: list[tuple[str, str]] = field(default_factory=list)  # learned (phrase, target) left out
+    joined: dict[str, list[Entry]] = field(default_factory=dict)  # a value's words run together ("email")
 
     def add(self, phrase: str, entry: Entry) -> None:
         """Index ``phrase`` as naming ``entry`` (short upper-case phrases must match their case)."""
@@ -99,15 +100,33 @@ class Lexicon:
         if case:
             entry = Entry(entry.kind, entry.target, entry.source, exact_case=case)
         self.phrases[key].append(entry)
+        if entry.kind == "value" and len(key) <= JOINED_WORDS:
+            self.joined.setdefault("".join(key), []).append(entry)
         self.vocabulary.update(key)
         self.max_len = max(self.max_len, len(key))
         if entry.kind == "metric":
             self.metric_words[entry.target].update(key)
 
     def lookup(self, key: tuple[str, ...]) -> list[Entry]:
-        """The entries of a phrase, by its stems."""
-        return self.phrases.get(key, [])
+        """The entries of a phrase, by its stems; a phrase no entry has may still name a value spelt with
+        its words run together or apart ("e-mail" for ``email``, "walkin" for ``walk_in``, "Booking.com"
+        for ``booking_com``): the value's words joined, compared with the phrase's words joined.
+        """
+        found = self.phrases.get(key)
+        if found:
+            return found
+        if len(key) > JOINED_WORDS or not self.joined:
+            return []
+        said = "".join(key)
+        if len(said) < JOINED_MIN:
+            return []
+        return self.joined.get(said, [])
 
+
+#: A value of at most this many words is also found with its words run together or apart, when the run
+#: is at least ``JOINED_MIN`` letters long ("e mail" → email; never two letters that happen to join).
+JOINED_WORDS = 3
+JOINED_MIN = 5
 
 _LINKING = frozenset({"of", "the", "a", "an", "per", "to", "in"})
 """Words that only link a generic word to the rest of a phrase: no phrase of its own begins or ends so."""
