@@ -20,7 +20,7 @@ from metricmind.define.kinds import (
     word_in,
 )
 from metricmind.define.part import Parts, build_part
-from metricmind.define.population import population_of, stray_values
+from metricmind.define.population import one_sided, population_of, stray_values
 from metricmind.define.proposal import Definition, Proposal, RuleReading
 from metricmind.define.redate import part_dates
 from metricmind.define.shape import join_filters
@@ -92,6 +92,12 @@ def ratio(
         sides.append(made)
     if _same(sides[0], sides[1], parts):
         return f"the numerator ({num_text!r}) reads the same as the denominator ({den_text!r})"
+    lopsided = one_sided(model, definition.text, *sides) if rule_at is not None else []
+    if lopsided:  # "Booking.com no-show rate" + "no-shows divided by all Booking.com reservations"
+        return (
+            f"the definition names {', '.join(map(repr, lopsided))}, which the denominator keeps and the "
+            "numerator does not: say it for both parts"
+        )
     if _inside(sides[1], sides[0]):
         return (
             f"the denominator ({den_text!r}) reads as a part of the numerator ({num_text!r}): the "

@@ -4,13 +4,15 @@
 definition says which rows both parts count ("of Booking.com reservations"), the rule only how to divide.
 ``population_of`` finds that phrase; ``read_population`` reads it as a filter of one part (or says why it
 cannot: a word no filter reads is never dropped); ``stray_values`` finds values the definition names
-that neither part nor the population says, which the ratio would otherwise silently leave out.
+that neither part nor the population says, and ``one_sided`` those only the denominator keeps: the ratio
+would otherwise silently leave them out of a part.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any
 
 from metricmind.define import rules as rulebook
 from metricmind.define.implied import state_words
@@ -79,16 +81,44 @@ def read_population(
     return replace(said, reading=replace(said.reading, text=f"(in the definition) {shown}"))
 
 
+def one_sided(model: Model, text: str, numerator: dict[str, Any], denominator: dict[str, Any]) -> list[str]:
+    """Values ``text`` (the definition) names that the denominator keeps and the numerator does not
+    ("Booking.com no-show rate" + "no-shows divided by all Booking.com reservations"): a rate whose
+    numerator counts rows outside its denominator.
+    """
+    num, den = _filters_of(model, numerator), _filters_of(model, denominator)
+    out = []
+    for phrase, targets in _values_named(model, text):
+        values = [t.partition("=")[2] for t in targets]
+        if any(f"'{v}'" in den for v in values) and not any(f"'{v}'" in num for v in values):
+            out.append(phrase)
+    return out
+
+
+def _filters_of(model: Model, side: dict[str, Any]) -> str:
+    """The SQL of a ratio side's filter and of its metric's own (an existing metric's)."""
+    out = [str(side.get("filter") or "")]
+    m = model.metrics.get(str(side.get("name")))
+    if m is not None:
+        out += [w.sql for w in m.filter] + [w.sql for w in (m.measure.filter if m.measure else ())]
+    return " ".join(out)
+
+
 def stray_values(model: Model, text: str, said: list[str]) -> list[str]:
     """Phrases of ``text`` that name a dimension's value and occur in none of ``said`` (the parts' and the
     population's words): values a rule-stated ratio would leave out.
     """
+    covered = [stems(s.lower().replace("-", " ").replace("_", " ")) for s in said if s]
+    return [p for p, _ in _values_named(model, text) if not any(_said_in(stems(p), c) for c in covered)]
+
+
+def _values_named(model: Model, text: str) -> list[tuple[str, list[str]]]:
+    """(phrase, its value targets) for each phrase of ``text`` that names a dimension's value as written."""
     lx = lexicon(model)
     states = state_words(model) | GLUE
     words = stems(text.lower().replace("-", " ").replace("_", " "))
-    covered = [stems(s.lower().replace("-", " ").replace("_", " ")) for s in said if s]
     used = [False] * len(words)
-    out: list[str] = []
+    out: list[tuple[str, list[str]]] = []
     for size in range(min(lx.max_len, len(words)), 0, -1):
         for i in range(len(words) - size + 1):
             key = words[i : i + size]
@@ -102,8 +132,7 @@ def stray_values(model: Model, text: str, said: list[str]) -> list[str]:
             if any(e.kind != "value" for e in entries) or set(key) <= states:
                 continue
             used[i : i + size] = [True] * size
-            if not any(_said_in(key, c) for c in covered):
-                out.append(" ".join(key))
+            out.append((" ".join(key), [e.target for e in entries if e.kind == "value"]))
     return out
 
 
