@@ -9,8 +9,9 @@ import re
 
 from metricmind.define.words import POINT_IN_TIME
 
+#: A negative cue; "no-" of a compound ("no-shows", "no-fee plans") is a word of its own, never a negation.
 NEGATIVE = re.compile(
-    r"\b(exclude[sd]?|excluding|except|not|no|without|leave out|leaving out|left out|other than|never|"
+    r"\b(exclude[sd]?|excluding|except|not|no(?!-\w)|without|leave out|leaving out|left out|other than|never|"
     r"(every|any|all|everything|anything) ?\w* but|apart from|aside from|besides|omit\w*|"
     r"ignor\w*|drop(ped|ping)?|remove[sd]?|removing|filter(ed)? out|skip\w*|n[o']t|isn't|aren't|"
     r"do ?n[o']t count|does ?n[o']t count|are not counted|is not counted|"
@@ -114,7 +115,7 @@ DROPS = re.compile(
     r"do ?n[o']t count|does ?n[o']t count|(are|is) not counted|not counted|never counted)\b",
     re.IGNORECASE,
 )
-_NOT = re.compile(r"\b(not|never|no|n't)\b", re.IGNORECASE)
+_NOT = re.compile(r"\b(not|never|no(?!-\w)|n't)\b", re.IGNORECASE)
 
 
 def twice_negated(low: str) -> bool:

@@ -211,4 +211,4 @@ def _every_live(dim: str, values: tuple[str, ...], ctx: Context) -> bool:
     return live <= set(values)
 
 
-_DROPS = re.compile(r"\b(?:exclud\w*|except\w*|not|never|no|without|drop\w*|ignor\w*)\b", re.I)
+_DROPS = re.compile(r"\b(?:exclud\w*|except\w*|not|never|no(?!-\w)|without|drop\w*|ignor\w*)\b", re.I)

@@ -251,3 +251,27 @@ def test_define_reads_a_value_written_apart(demo: Project) -> None:
     assert p.metric is not None, p.message
     said = str(p.metric)
     assert "'email'" in said, said
+
+
+HARBOR_COUNT = """
+    select cast(date_trunc('month', arrival_date) as date) as month, count(*) as value
+    from marts.fct_reservations where {where} group by 1 order by 1
+"""
+
+
+@pytest.mark.parametrize("text", ["Expedia no-shows", "No-shows on Expedia"])
+def test_no_of_a_compound_is_no_negation(harbor: Project, text: str) -> None:
+    # "no-shows" is a word of its own: the value beside it is kept, not dropped ("not Expedia")
+    p = _propose(harbor, text, "by arrival month")
+    _answered(p)
+    want = _hand(
+        harbor, HARBOR_COUNT.format(where="reservation_status = 'no_show' and booking_channel = 'expedia'")
+    )
+    assert_same_months(_months(harbor, p, "2025-01-01", "2025-12-31"), want, absolute=1e-9)
+
+
+def test_no_alone_still_drops_a_value(harbor: Project) -> None:
+    p = _propose(harbor, "Reservations with no Expedia channel", "by arrival month")
+    assert p.metric is not None, p.message
+    want = _hand(harbor, HARBOR_COUNT.format(where="booking_channel is distinct from 'expedia'"))
+    assert_same_months(_months(harbor, p, "2025-01-01", "2025-12-31"), want, absolute=1e-9)
