@@ -21,7 +21,11 @@ from metricmind.define.words import GLUE, known, stems, vocabulary
 from metricmind.spec.filters import parse_where
 from metricmind.spec.names import SEP
 
-STRUCTURE = re.compile(r"\b(numerator|denominator|divided|ratio|weighted|per)\b", re.IGNORECASE)
+#: Words that state a ratio's parts; "X over all Y", "X over total Y" too (not "over 50 seats").
+STRUCTURE = re.compile(
+    r"\b(numerator|denominator|divided|ratio|weighted|per|over (?:all|every|each|total|the total|the whole))\b",
+    re.IGNORECASE,
+)
 
 _FRACTION = re.compile(
     r"\b(fraction|ratio|share|decimal|proportion)\b.*\b(0|zero) (and|to|through) (1|one)\b|"

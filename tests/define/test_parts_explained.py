@@ -275,3 +275,20 @@ def test_no_alone_still_drops_a_value(harbor: Project) -> None:
     assert p.metric is not None, p.message
     want = _hand(harbor, HARBOR_COUNT.format(where="booking_channel is distinct from 'expedia'"))
     assert_same_months(_months(harbor, p, "2025-01-01", "2025-12-31"), want, absolute=1e-9)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "cancelled reservations over all reservations made through Expedia",
+        "Cancelled Booking.com reservations over all reservations",
+    ],
+)
+def test_a_rule_stating_a_ratio_with_over_is_no_filter_of_both_parts(harbor: Project, rule: str) -> None:
+    # read as one filter it would keep cancelled rows in the denominator too: a rate of 100%
+    _safe(_propose(harbor, "Cancellation rate", rule, "by arrival month"))
+
+
+def test_over_as_a_ratio_on_another_company(bazaar: Project) -> None:
+    # read as a filter it kept status in (cancelled, completed) on both parts of `refund_rate`
+    _safe(_propose(bazaar, "Refund rate", "cancelled orders over all completed orders"))
