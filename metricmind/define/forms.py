@@ -162,31 +162,13 @@ def normalise(text: str, model: Model, changes: list[Change]) -> str:
     return WORD.sub(sub, text)
 
 
-#: A lead-in that says nothing of the metric ("Basically, …", "In short: …", "Note: …"), read without it:
-#: "Basically, average seats per customer" is "Average seats per customer", never a ratio of an average.
-LEAD_IN = re.compile(
-    r"^\s*(?:basically|essentially|simply put|put simply|in short|in brief|in other words|in a nutshell|"
-    r"roughly speaking|generally speaking|simply|briefly|also|note|fyi)\s*[,:]\s*(?=\S)",
-    re.I,
-)
-
-
-def unlead(text: str) -> str:
-    """``text`` without a lead-in (``LEAD_IN``), its first letter as the sentence's."""
-    m = LEAD_IN.match(text)
-    if m is None:
-        return text
-    rest = text[m.end() :]
-    return rest[:1].upper() + rest[1:]
-
-
 def normalised(definition: Definition, model: Model) -> tuple[Definition, list[Change]]:
-    """The definition with its word forms read (the same number of rules), and the readings made; a
-    lead-in that says nothing ("Basically, …") is dropped.
+    """The definition with its word forms read (the same number of rules), and the readings made (a
+    lead-in that says nothing, "Basically, …", is read away before: ``leadin.read_away``).
     """
     changes: list[Change] = []
-    text = normalise(unlead(definition.text), model, changes)
-    rules = tuple(normalise(unlead(r), model, changes) for r in definition.rules)
+    text = normalise(definition.text, model, changes)
+    rules = tuple(normalise(r, model, changes) for r in definition.rules)
     return Definition(definition.name, text, rules), changes
 
 

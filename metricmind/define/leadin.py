@@ -28,7 +28,7 @@ from metricmind.resolve.text import FILLERS
 
 #: Discourse words a lead-in may hold besides the resolver's filler words (no catalog word is one).
 DISCOURSE = frozenset(
-    """so ok okay well right alright basically essentially simply put plainly short other words nutshell
+    """so ok okay well right alright basically essentially simply put plainly short brief other words nutshell
     roughly briefly generally honestly really literally quick q question hey hi hello team folks everyone
     note fyi tl dr tldr summary bottom line long story speaking idea gist main thing thanks thx
     cheers yes yeah sure hmm um uh also additionally btw oh""".split()

@@ -334,17 +334,7 @@ def _read(text: str, ctx: Context) -> Read:
     flags = {f.name for f in ctx.flags}
     halves = [(p, c) for p, c in ctx.ambiguous if flags & set(c)]  # "events" of a channel is a name, not this
     if found and halves:  # "Only active and past_due": a value read, a flag-or-value guessed — never half
-        phrase, choices = halves[-1]
-        return Read(
-            RuleReading(
-                text,
-                "unread",
-                0.0,
-                f"{phrase!r} is a value of {', '.join(choices)}; name the dimension (e.g. 'the {phrase} "
-                f"{choices[0].rsplit(SEP, 1)[-1].replace('_', ' ')}'); a filter on the rest would say less "
-                "than the rule",
-            )
-        )
+        return _name_the_dimension(text, *halves[-1], "; a filter on the rest would say less than the rule")
     if found and negative and twice_negated(low):  # "Invoices not yet paid are left out": unpaid dropped
         kept = _kept_flag(text, found, words, ctx)
         if kept is not None:
@@ -411,19 +401,26 @@ def _read(text: str, ctx: Context) -> Read:
             dimension=dim,
         )
     if ctx.ambiguous:
-        phrase, choices = ctx.ambiguous[-1]
-        return Read(
-            RuleReading(
-                text,
-                "unread",
-                0.0,
-                f"{phrase!r} is a value of {', '.join(choices)}; name the dimension (e.g. 'the {phrase} "
-                f"{choices[0].rsplit(SEP, 1)[-1].replace('_', ' ')}')",
-            )
-        )
+        return _name_the_dimension(text, *ctx.ambiguous[-1])
     if ctx.snapshot and only_point_in_time(low):  # "as of month end" on a month-end snapshot: what it is
         return Read(RuleReading(text, "covered", 0.8, "the metric is already the value at each month's end"))
     return Read(RuleReading(text, "unread", 0.0, "no dimension or value of the catalog found in this rule"))
+
+
+def _name_the_dimension(text: str, phrase: str, choices: list[str] | tuple[str, ...], more: str = "") -> Read:
+    """Unread: ``phrase`` is a value of several ``choices`` (dimensions or flags); ``more`` says why a
+    filter on the rest of the rule is no answer either.
+    """
+    example = choices[0].rsplit(SEP, 1)[-1].replace("_", " ")
+    return Read(
+        RuleReading(
+            text,
+            "unread",
+            0.0,
+            f"{phrase!r} is a value of {', '.join(choices)}; name the dimension (e.g. 'the {phrase} "
+            f"{example}'){more}",
+        )
+    )
 
 
 #: Words between "not" and the flag it negates ("not yet paid", "never been converted").

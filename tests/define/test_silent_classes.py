@@ -10,7 +10,7 @@ from __future__ import annotations
 from metricmind.define import Definition, Proposal, analyze
 from metricmind.define.degenerate import flag_same_parts
 from metricmind.define.extend import warehouse_columns
-from metricmind.define.forms import unlead
+from metricmind.define.leadin import without_lead
 from metricmind.define.pairs import pair_reading
 from metricmind.project import Project
 from tests.define.monthly import assert_same_as_hand, propose
@@ -30,11 +30,12 @@ SEATS_HAND = """
 
 
 def test_a_lead_in_is_dropped_and_the_first_letter_kept() -> None:
-    assert unlead("Basically, average seats per customer") == "Average seats per customer"
-    assert unlead("In short: refunds by refund date") == "Refunds by refund date"
-    assert unlead("Note: trials excluded") == "Trials excluded"
-    assert unlead("Simply the MRR") == "Simply the MRR"  # no comma or colon: a word of the sentence
-    assert unlead("Basically,") == "Basically,"
+    assert without_lead("Basically, average seats per customer") == "Average seats per customer"
+    assert without_lead("In short: refunds by refund date") == "Refunds by refund date"
+    assert without_lead("In brief, refunds by refund date") == "Refunds by refund date"
+    assert without_lead("Note: trials excluded") == "Trials excluded"
+    assert without_lead("Simply the MRR") is None  # no comma or colon: a word of the sentence
+    assert without_lead("Basically,") is None
 
 
 def test_a_lead_in_changes_nothing_of_the_answer(demo: Project) -> None:
