@@ -24,6 +24,7 @@ from metricmind.define.compose import compose
 from metricmind.define.confidence import assess
 from metricmind.define.core import core_unknown
 from metricmind.define.degenerate import flag_same_parts
+from metricmind.define.entitydays import read_days
 from metricmind.define.extend import compile_metric, extend, proposal_sql
 from metricmind.define.fit import counted_entity, counts_entity, incompatible, mismatch
 from metricmind.define.inputs import check_input
@@ -196,6 +197,8 @@ def _plain(
                 proposal.preview_sql = proposal_sql(model, proposal, dialect=dialect)
             except MetricmindError as exc:
                 refuse(proposal, "unsupported", f"the proposed metric does not compile: {exc.message}")
+        if proposal.metric is not None and not proposal.refused:  # "active on at least 5 days in the month"
+            read_days(model, proposal, dialect, max_hops)
         flag_unread_numbers(proposal)  # "active on at least 5 days" read as every active user: unread
         flag_same_parts(proposal)  # a ratio of a value by itself (the numerator's filter on both): unread
         forms.cost(proposal, changes)

@@ -1,0 +1,301 @@
+"""Entities active on at least N days of the month ("users active on at least 5 different days in the
+month", "accounts that used alerts on 3 or more days that month"): a count threshold per entity.
+
+The closest metric counts the entity (a ``count_distinct`` of an entity's key on a semantic model dated
+by a time dimension: `active_users`); the threshold is what it lacks. The reading builds a new dbt model,
+one row per entity and month with the distinct days it has rows on (the rules on those rows applied
+first), and a measure counting the entities whose days pass the threshold.
+
+Read only when it is sure (else the number stays unread, ``numbers.flag_unread_numbers``):
+
+- the days are said as days *on* which something happened ("on at least 5 days"), never a duration
+  ("at least 30 days past due", "for 5 days");
+- the period is the month, said ("in the month", "that month", "each month");
+- the comparison keeps entities with rows (at least, more than, N or more): "fewer than 5 days" would
+  leave out the entities with no row at all, so it stays unread;
+- the metric's filter splits into conditions on the counted rows' own columns (applied before the days
+  are counted) and conditions on the counted entity's dimensions (the metric's filter).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from metricmind.define.datasets import canonical
+from metricmind.define.extend import compile_metric, compile_refs, extend
+from metricmind.define.newmodel import MONTH
+from metricmind.define.proposal import NewModel, Proposal
+from metricmind.errors import MetricmindError
+from metricmind.spec.model import Entity, EntityType, Grain, Model, SemanticModel
+from metricmind.spec.names import SEP
+
+#: "on at least 5 (different) days", "on 5 or more distinct days", "on 5+ days", "on more than 4 days".
+DAYS = re.compile(
+    r"\bon\s+(?:(?P<op>at least|no fewer than|more than|over|greater than)\s+(?P<n>\d{1,2})|"
+    r"(?P<m>\d{1,2})\s*(?P<more>\+|or more\b))\s+(?:(?:different|distinct|separate|unique|calendar|"
+    r"individual|active)\s+){0,2}days?\b(?!\s+(?:past|overdue|late|old|after|before|since|ago|of\b))",
+    re.IGNORECASE,
+)
+#: The month as the period the days are counted in.
+IN_MONTH = re.compile(
+    r"\b(?:in|during|within|over|per|each|every|that|of|for)\s+(?:the\s+|a\s+|that\s+|each\s+|this\s+|"
+    r"the\s+same\s+|a\s+given\s+|the\s+calendar\s+|a\s+calendar\s+)?month\b",
+    re.IGNORECASE,
+)
+_OPS = {"at least": ">=", "no fewer than": ">=", "more than": ">", "over": ">", "greater than": ">"}
+_DIM = re.compile(r"\{\{\s*Dimension\(\s*'(?P<name>[a-z0-9_]+)'\s*\)\s*\}\}")
+_COLUMN = re.compile(r"[a-z_][a-z0-9_]*")
+#: The confidence of a metric read so: a new model a person checks.
+DAYS_CONFIDENCE = 0.7
+DAYS_COLUMN = "active_days"
+
+
+def days_threshold(text: str) -> tuple[str, int] | None:
+    """(operator, days) of "on at least 5 different days in the month", else None (no month said)."""
+    m = DAYS.search(text)
+    if m is None or not IN_MONTH.search(text):
+        return None
+    if m.group("op"):
+        op, n = _OPS[" ".join(m.group("op").lower().split())], int(m.group("n"))
+    else:
+        op, n = ">=", int(m.group("m"))
+    if n < 1 or n > 31:
+        return None
+    return op, n
+
+
+def read_days(model: Model, proposal: Proposal, dialect: str, max_hops: int) -> str | None:
+    """Rebuild ``proposal`` (a count of an entity) as the entities active on the days its definition
+    says; None when done, else why not (the proposal is untouched).
+    """
+    said = days_threshold(proposal.definition.text)
+    metric = proposal.metric
+    if said is None or metric is None:
+        return "no days threshold"
+    if (
+        proposal.new_model
+        or proposal.new_metrics
+        or proposal.new_dimensions
+        or len(proposal.new_measures) > 1
+    ):
+        return "the metric already needs new parts"
+    params = metric.get("type_params") or {}
+    measure = params.get("measure")
+    name = measure.get("name") if isinstance(measure, dict) and set(measure) == {"name"} else measure
+    if metric.get("type") != "simple" or not isinstance(name, str):
+        return "the metric is no simple count"
+    counted = _counted(model, proposal, name)
+    if counted is None:
+        return "the measure counts no entity"
+    sm, entity, time_name = counted
+    time = next((d for d in sm.dimensions if d.name == time_name and d.type == "time"), None)
+    key, day = entity.expr or entity.name, (time.expr or time.name) if time else ""
+    if time is None or not _COLUMN.fullmatch(key) or not _COLUMN.fullmatch(day):
+        return "the rows' date or the entity's key is an expression"
+    if time.grain is not Grain.DAY:  # a monthly mart has one row per entity and month: no days to count
+        return f"{sm.name} is dated by {time.name} at a {time.grain.value if time.grain else 'unknown'} grain"
+    split = _split(str(metric.get("filter") or ""), sm, entity.name, dialect)
+    if isinstance(split, str):
+        return split
+    inside, outside = split
+    own_name = (
+        f"{metric['name']}_days_by_{entity.name}" if inside else f"{sm.name}_{entity.name}_days_monthly"
+    )
+    if own_name in model.semantic_models:
+        return f"a semantic model is already called {own_name}"
+    built = _model(model, sm, own_name, (entity.name, key, day), inside)
+    if isinstance(built, str):
+        return built
+    op, n = said
+    new_measure = f"{metric['name']}_count"
+    built.semantic_model["measures"] = [
+        {
+            "name": new_measure,
+            "description": f"{entity.name}s with {sm.name} rows on {op} {n} distinct days of the month",
+            "agg": "count_distinct",
+            "expr": f"case when {DAYS_COLUMN} {op} {n} then {key} end",
+            "agg_time_dimension": MONTH,
+        }
+    ]
+    new = {k: v for k, v in metric.items() if k != "filter"}
+    new["type_params"] = {**params, "measure": new_measure}
+    if outside:
+        new["filter"] = " and ".join(f"({f})" for f in outside) if len(outside) > 1 else outside[0]
+    try:
+        extended = extend(model, metric=new, new_model=built.semantic_model)
+        sql = compile_metric(
+            extended,
+            new["name"],
+            dialect=dialect,
+            max_hops=max_hops,
+            new_model=(built.name, built.compiled_sql),
+        )
+    except MetricmindError as exc:
+        return f"the per-{entity.name} model does not compile: {exc.message}"
+    proposal.metric, proposal.new_model, proposal.preview_sql = new, built, sql
+    proposal.new_measures = []
+    proposal.confidence = min(proposal.confidence, DAYS_CONFIDENCE)
+    proposal.doubts.append(
+        f"counts each {entity.name} whose {sm.name} fall on {op} {n} distinct days of the month (by "
+        f"{time.name}), from the new model `{built.name}`: check the threshold and the days counted"
+    )
+    return None
+
+
+def _counted(model: Model, proposal: Proposal, name: str) -> tuple[SemanticModel, Entity, str] | None:
+    """(semantic model, entity, date dimension) of measure ``name`` (of the catalog, or the proposal's one
+    new measure) when it counts an entity: a ``count_distinct`` of the key of one of its entities.
+    """
+    if proposal.new_measures:
+        nm = proposal.new_measures[0]
+        item = nm.measure
+        if item.get("name") != name or set(item) - {
+            "name",
+            "description",
+            "agg",
+            "expr",
+            "agg_time_dimension",
+        }:
+            return None
+        sm = model.semantic_models.get(nm.semantic_model)
+        agg, expr, time = str(item.get("agg")), str(item.get("expr")), str(item.get("agg_time_dimension"))
+    else:
+        sm = next(
+            (s for s in model.semantic_models.values() if any(m.name == name for m in s.measures)), None
+        )
+        ms = next((m for m in sm.measures if m.name == name), None) if sm else None
+        if ms is None or ms.non_additive is not None:
+            return None
+        agg, expr, time = ms.agg.value, ms.expr, ms.agg_time_dimension
+    if sm is None or agg != "count_distinct":
+        return None
+    entity = next(
+        (e for e in sm.entities if e.type is not EntityType.PRIMARY and (e.expr or e.name) == expr), None
+    )
+    return (sm, entity, time) if entity is not None else None
+
+
+def _split(text: str, sm: SemanticModel, entity: str, dialect: str) -> tuple[list[str], list[str]] | str:
+    """The filter's conjuncts as (SQL on the rows' own columns, filters on the entity's dimensions)."""
+    if not text.strip():
+        return [], []
+    names: list[str] = []
+
+    def hold(m: re.Match[str]) -> str:
+        names.append(m.group("name"))
+        return f"__dim{len(names) - 1}"
+
+    bare = _DIM.sub(hold, text)
+    if "{{" in bare or "{%" in bare:
+        return "the filter names more than dimensions"
+    try:
+        tree = sqlglot.parse_one(bare, read=dialect)
+    except sqlglot.errors.ParseError:
+        return "the filter does not parse"
+    own = {d.name: d.expr or d.name for d in sm.dimensions if d.type == "categorical"}
+    cols = {i: own.get(tail, "") for i, (head, _, tail) in enumerate(n.rpartition(SEP) for n in names)}
+
+    def column(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and node.name.startswith("__dim"):
+            return exp.column(cols[int(node.name[5:])])
+        return node
+
+    inside: list[str] = []
+    outside: list[str] = []
+    for part in tree.flatten() if isinstance(tree, exp.And) else [tree]:
+        used = {int(c.name[5:]) for c in part.find_all(exp.Column) if c.name.startswith("__dim")}
+        heads = {names[i].rpartition(SEP)[0] for i in used}
+        if heads == {sm.primary}:
+            if not all(_COLUMN.fullmatch(cols[i]) for i in used):
+                return "a condition on the rows names no plain column"
+            moved = part.copy().transform(column)
+            inside.append(moved.sql(dialect=dialect))
+        elif heads == {entity}:
+            outside.append(_restore(part.sql(dialect=dialect), names))
+        else:
+            return "a condition names dimensions of neither the counted rows nor the entity"
+    return inside, outside
+
+
+def _restore(sql: str, names: list[str]) -> str:
+    return re.sub(r"__dim(\d+)", lambda m: "{{ Dimension('" + names[int(m.group(1))] + "') }}", sql)
+
+
+def _model(
+    model: Model, sm: SemanticModel, name: str, columns: tuple[str, str, str], inside: list[str]
+) -> NewModel | str:
+    """The per-entity and month model ``name`` of ``sm``'s rows (its measures left to fill): ``columns``
+    are the entity's name, its key column and the rows' date column; ``inside`` the rules on the rows (a
+    model of its own, named after the metric, when there are any: another metric's rules differ).
+    """
+    entity, key, day = columns
+    dataset = next((ds for ds in canonical(model).values() if ds.relation == sm.relation), None)
+    if dataset is None:
+        return f"{sm.relation} is not a canonical dataset; a new model may read canonical datasets only"
+    grain = f"{entity}_month_id"
+    where = "".join(f"\n      and {p}" for p in inside)
+    sql = f"""-- {name}: one row per {entity} and month with the distinct days it has {sm.name} rows on.
+{"-- The rules on the rows are applied before the days are counted." + chr(10) if inside else ""}-- Materialized as a table: read by every query of the metric.
+
+with source as (
+    -- the canonical dataset, {dataset.grain}
+    select * from {{{{ ref('{dataset.name}') }}}}
+),
+
+counted as (
+    -- the rows counted, with their month and day
+    select
+        cast(date_trunc('month', {day}) as date) as {MONTH},
+        {key},
+        cast({day} as date) as day
+    from source
+    where {day} is not null
+      and {key} is not null{where}
+),
+
+per_{entity} as (
+    select {MONTH}, {key}, count(distinct day) as {DAYS_COLUMN}
+    from counted
+    group by 1, 2
+)
+
+select
+    cast({key} as varchar) || '-' || strftime({MONTH}, '%Y-%m') as {grain},
+    {MONTH},
+    {key},
+    {DAYS_COLUMN}
+from per_{entity}
+"""
+    item: dict[str, Any] = {
+        "name": name,
+        "description": f"Each {entity}'s distinct days with {sm.name} rows, by month.",
+        "model": f"ref('{name}')",
+        "defaults": {"agg_time_dimension": MONTH},
+        "entities": [
+            {"name": f"{name}_row", "type": "primary", "expr": grain},
+            {"name": entity, "type": "foreign", "expr": key},
+        ],
+        "dimensions": [
+            {"name": MONTH, "type": "time", "type_params": {"time_granularity": "month"}},
+            {"name": DAYS_COLUMN, "type": "categorical", "expr": DAYS_COLUMN},
+        ],
+        "measures": [],
+    }
+    try:
+        compiled = compile_refs(model, sql)
+    except MetricmindError as exc:
+        return exc.message
+    return NewModel(
+        name=name,
+        sql=sql,
+        semantic_model=item,
+        materialization="table",
+        reason=f"no semantic model holds each {entity}'s days with {sm.name} rows per month; built from "
+        f"{dataset.name} (a table: read by every query)",
+        refs=(dataset.name,),
+        compiled_sql=compiled,
+    )

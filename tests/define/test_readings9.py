@@ -1,0 +1,77 @@
+"""Readings of session 9, one class each, in wording of their own: entities active on at least N days of
+the month (a count threshold per entity, built as a new model of one row per entity and month). Each
+proposal is run on DuckDB against hand SQL, or must stay unread (refused, or an unread item).
+"""
+
+from __future__ import annotations
+
+from metricmind.define import Definition, analyze
+from metricmind.define.entitydays import days_threshold
+from metricmind.define.extend import warehouse_columns
+from metricmind.project import Project
+from tests.define.monthly import assert_same_as_hand, propose
+
+
+def _days_hand(having: str, where: str = "true", join: str = "") -> str:
+    return f"""select m.month, count(p.user_id) from months m
+    left join (
+      select date_trunc('month', e.occurred_at) as month, e.user_id
+      from fct_user_events_canonical e {join}
+      where {where}
+      group by 1, 2
+      having count(distinct cast(e.occurred_at as date)) {having}
+    ) p on p.month = m.month
+    group by 1 order by 1"""
+
+
+def test_a_days_threshold_is_read_only_as_days_on_which_in_the_month() -> None:
+    assert days_threshold("Users active on at least 5 different days in the month") == (">=", 5)
+    assert days_threshold("Accounts with events on 3 or more days each month") == (">=", 3)
+    assert days_threshold("Users seen on more than 7 distinct calendar days during the month") == (">", 7)
+    assert days_threshold("Users active on 4+ days that month") == (">=", 4)
+    assert days_threshold("Users active on at least 5 days") is None  # no period said
+    assert days_threshold("Users active on at least 5 days in the quarter") is None
+    assert days_threshold("Invoices on at least 30 days past due in the month") is None  # a duration
+    assert days_threshold("Users active for at least 5 days in the month") is None  # a run of days?
+    assert days_threshold("Users active on fewer than 3 days in the month") is None  # 0 days left out
+
+
+def test_users_active_on_n_or_more_distinct_days(demo: Project) -> None:
+    p = propose(demo, "habitual_users", "Users who used the product on 10 or more distinct days in the month")
+    assert p.new_model is not None and "count(distinct day)" in p.new_model.sql
+    assert not [r for r in p.rules if r.status == "unread"], p.rules
+    assert_same_as_hand(demo, p, _days_hand(">= 10"))
+
+
+def test_the_rules_on_the_rows_are_applied_before_the_days_are_counted(demo: Project) -> None:
+    p = propose(
+        demo,
+        "web_dashboard_regulars",
+        "Users who used dashboards on more than 3 days each month",
+        "Only the web platform",
+    )
+    assert not [r for r in p.rules if r.status == "unread"], p.rules
+    assert p.new_model is not None and p.new_model.name.startswith("web_dashboard_regulars")
+    assert_same_as_hand(demo, p, _days_hand("> 3", "e.platform = 'web' and e.feature = 'dashboards'"))
+
+
+def test_a_condition_on_the_counted_entity_stays_the_metric_filter(demo: Project) -> None:
+    p = propose(demo, "admin_regulars", "Admin users active on at least 2 different days in the month")
+    assert p.metric is not None and "user__role" in str(p.metric.get("filter"))
+    join = "join dim_users u on u.user_id = e.user_id and u.role = 'admin'"
+    assert_same_as_hand(demo, p, _days_hand(">= 2", join=join))
+
+
+def _unread_or_refused(project: Project, text: str, *rules: str) -> None:
+    p = analyze(Definition("x", text, rules), project.model, columns=warehouse_columns(project.warehouse))
+    assert p.refused or any(r.status == "unread" for r in p.rules), (p.metric, p.rules)
+
+
+def test_unsafe_neighbours_stay_unread(demo: Project) -> None:
+    _unread_or_refused(demo, "Users active on fewer than 3 days in the month")  # users with 0 days
+    _unread_or_refused(demo, "Users active on at least 5 days in the quarter")
+    _unread_or_refused(demo, "Users active for at least 5 days in the month")
+    # a monthly mart (one row per user and month) has no days to count
+    _unread_or_refused(demo, "Number of active users on 10 or more distinct days in the month")
+    # another entity's dimension (the customer's segment): not read through the user yet
+    _unread_or_refused(demo, "Enterprise users active on at least 5 days in the month")
