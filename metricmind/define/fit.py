@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from metricmind.define.dating import dated_forms
+from metricmind.define.flowstate import flow_for_state
 from metricmind.define.implied import state_words
 from metricmind.define.kinds import defining, difference, word_in
 from metricmind.define.money import asks_money
@@ -375,6 +376,9 @@ def mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
                     f"the definition measures {column!r}, a column of the canonical datasets, but no measure "
                     f"aggregates it (closest metric: `{base.name}`); a new measure needs generation"
                 )
+    flow = flow_for_state(definition, model, base)  # "live on the last day" answered by trials started
+    if flow is not None:
+        return flow
     entity = counted_entity(model, text)
     if entity:
         for ms in measures:

@@ -95,6 +95,20 @@ DATED_ELSEWHERE = 3.0
 TIMES = re.compile(r"\b(number of|how many|count of|total) times\b", re.IGNORECASE)
 
 
+def heads_named(named: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], int | None]:
+    """The entities named that head their noun phrase ("trial subscriptions": the subscriptions, a trial
+    only says which), and where the first phrase starts (its modifier's position).
+    """
+    at = {i for i, _ in named}
+    heads = [(i, e) for i, e in named if i + 1 not in at]
+    if not heads:
+        return [], None
+    start = heads[0][0]
+    while start - 1 in at:
+        start -= 1
+    return heads, start
+
+
 def find_term(
     model: Model,
     text: str,
@@ -122,8 +136,8 @@ def find_term(
     counting = bool(COUNT_CUE.search(text)) and not averaged
     each_time = bool(TIMES.search(text))
     money = asks_money(model, text) and not counting
-    named = entities_named(model, words, lexicon)
-    if named and named[0][0] == 0 and not money and not averaged:
+    named, first = heads_named(entities_named(model, words, lexicon))
+    if named and first == 0 and not money and not averaged:
         counting = True  # "Customers who had recurring revenue …" counts customers
     surface = {words[i] for i, _ in named}  # "accounts" names the entity counted, not a dimension
     own_dims = dims_named(tuple(w for w in every if w not in surface), lexicon)

@@ -75,3 +75,31 @@ def test_unsafe_neighbours_stay_unread(demo: Project) -> None:
     _unread_or_refused(demo, "Number of active users on 10 or more distinct days in the month")
     # another entity's dimension (the customer's segment): not read through the user yet
     _unread_or_refused(demo, "Enterprise users active on at least 5 days in the month")
+
+
+def _live_hand(where: str = "true") -> str:
+    return f"""select m.month, count(s.subscription_id) from months m
+    left join fct_subscriptions_canonical s
+      on s.started_at <= last_day(m.month) and (s.ended_at is null or s.ended_at > last_day(m.month))
+      and {where}
+    group by 1 order by 1"""
+
+
+def test_a_compound_names_its_last_noun_as_the_entity_counted(demo: Project) -> None:
+    # "trial subscriptions": subscriptions counted, "trial" says which (not the trials table)
+    p = propose(demo, "live_trial_subs", "Trial subscriptions live on the last day of each month")
+    assert "subscription__is_trial" in str(p.metric and p.metric.get("filter"))
+    assert_same_as_hand(demo, p, _live_hand("s.is_trial"))
+    p = propose(demo, "live_subs", "Customer subscriptions live at each month end")
+    assert_same_as_hand(demo, p, _live_hand())
+
+
+def test_a_flow_never_answers_a_point_in_time(demo: Project) -> None:
+    # the trials table has no end date: counting trials started would answer another question
+    p = analyze(
+        Definition("x", "Trials live on the last day of each month", ()),
+        demo.model,
+        columns=warehouse_columns(demo.warehouse),
+    )
+    assert p.refused == "unsupported" and "point in time" in (p.message or ""), (p.metric, p.message)
+    _unread_or_refused(demo, "Paid invoices as of each month end")

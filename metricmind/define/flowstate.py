@@ -1,0 +1,37 @@
+"""A flow is no state: a definition asking for a value at a point in time ("trial subscriptions live on
+the last day of each month", "… at month end") is never answered by a metric that sums or counts rows as
+they happen (`trial_starts`, dated by the day each trial started).
+
+A metric answers a point in time when its measures are semi-additive (a snapshot) or dated at a grain of
+a month or coarser (a monthly mart holds one row per entity and month: `mrr` of the customer lifecycle).
+A count of rows dated by a day is a flow: it counts what started in the month, not what was live at its
+end. The closest metric is then a mismatch (``fit.mismatch``): the definition is composed anew (a month-end
+snapshot model) or refused, never answered by the flow.
+"""
+
+from __future__ import annotations
+
+from metricmind.define.proposal import Definition
+from metricmind.define.rank import measures_of
+from metricmind.define.terms import SNAPSHOT_CUE
+from metricmind.spec.model import Grain, Metric, Model
+
+
+def flow_for_state(definition: Definition, model: Model, base: Metric) -> str | None:
+    """Why ``base`` (a flow) cannot answer the point in time ``definition`` asks for, or None."""
+    said = SNAPSHOT_CUE.search(definition.text)
+    measures = measures_of(model, base)
+    if said is None or not measures or base.type.value != "simple":
+        return None
+    for ms in measures:
+        if ms.non_additive is not None:
+            return None
+        sm = model.semantic_models[ms.semantic_model]
+        time = next((d for d in sm.dimensions if d.name == ms.agg_time_dimension), None)
+        if time is None or time.grain is not Grain.DAY:
+            return None  # a monthly mart: one row per entity and month, its value that month's
+    return (
+        f"the definition asks for a value at a point in time ({said.group(0)!r}), and the closest metric "
+        f"`{base.name}` adds up rows as they happen (dated by {measures[0].agg_time_dimension}): what "
+        "started in a month is not what was live at its end"
+    )
