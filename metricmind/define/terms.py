@@ -136,8 +136,8 @@ def find_term(
     counting = bool(COUNT_CUE.search(text)) and not averaged
     each_time = bool(TIMES.search(text))
     money = asks_money(model, text) and not counting
-    named, first = heads_named(entities_named(model, words, lexicon))
-    if named and first == 0 and not money and not averaged:
+    named, opens = heads_named(entities_named(model, words, lexicon))
+    if named and opens == 0 and not money and not averaged:
         counting = True  # "Customers who had recurring revenue …" counts customers
     surface = {words[i] for i, _ in named}  # "accounts" names the entity counted, not a dimension
     own_dims = dims_named(tuple(w for w in every if w not in surface), lexicon)
