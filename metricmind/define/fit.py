@@ -323,11 +323,18 @@ def same_ratio(model: Model, base: Metric, num: str, den: str) -> bool:
     return base.numerator.name in tops[0] and base.denominator.name in tops[1]
 
 
+#: Words of a leading "number of", "the count of", "how many", "total number of": said before what is counted.
+_COUNT_LEAD = frozenset("number of count the total how many a".split())
+
+
 def counted_entity(model: Model, text: str) -> str:
     """The entity the definition counts ("distinct shippers …", "Shippers that booked …"), or ``""``."""
     entity = distinct_of(model, text)
     words = stems(text.lower().replace("-", " ").replace("_", " "))
-    heads = [(i, e) for i, e in entities_named(model, words, lexicon(model)) if i <= 2]
+    lead = next(
+        (i for i, w in enumerate(words) if w not in _COUNT_LEAD), len(words)
+    )  # "number of", "how many"
+    heads = [(i, e) for i, e in entities_named(model, words, lexicon(model)) if i <= lead + 2]
     if not entity and heads and not RATIO.search(text) and not asks_money(model, text):
         entity = heads[0][1]  # "Accounts with product usage": the thing counted heads the definition
     return entity

@@ -103,3 +103,24 @@ def test_a_flow_never_answers_a_point_in_time(demo: Project) -> None:
     )
     assert p.refused == "unsupported" and "point in time" in (p.message or ""), (p.metric, p.message)
     _unread_or_refused(demo, "Paid invoices as of each month end")
+
+
+def _accounts_hand(feature: str, column: str, value: str) -> str:
+    return f"""select m.month, count(distinct e.customer_id) from months m
+    left join (
+      select e.customer_id, e.occurred_at from fct_user_events_canonical e
+      join dim_customers_canonical c on c.customer_id = e.customer_id and c.{column} = '{value}'
+      where e.feature = '{feature}'
+    ) e on date_trunc('month', e.occurred_at) = m.month
+    group by 1 order by 1"""
+
+
+def test_a_count_lead_before_a_value_still_counts_the_entity(demo: Project) -> None:
+    # "Number of <value> accounts that …": the accounts are counted, never the events they had
+    p = propose(demo, "ent_alert_accounts", "Number of Enterprise accounts that used alerts in the month")
+    assert_same_as_hand(demo, p, _accounts_hand("alerts", "segment", "Enterprise"))
+    # the same class where the alerts are not read (customers counted from their own table): flagged
+    text = "The number of SMB customers that used alerts in the month"
+    p = analyze(Definition("x", text, ()), demo.model, columns=warehouse_columns(demo.warehouse))
+    if not p.refused and not any(r.status == "unread" for r in p.rules):
+        assert_same_as_hand(demo, p, _accounts_hand("alerts", "segment", "SMB"))
