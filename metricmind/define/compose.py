@@ -15,6 +15,7 @@ from metricmind.define.columns import TableValues
 from metricmind.define.combine import difference_of, percent, ratio
 from metricmind.define.daily import daily_metric, is_daily_average
 from metricmind.define.dating import dated_forms
+from metricmind.define.entitydays import counts_rows
 from metricmind.define.fit import structure
 from metricmind.define.items import meta_of, only_scale, said_scale, scaled_as, simple_item
 from metricmind.define.kinds import (
@@ -53,7 +54,8 @@ def compose(
     common = [r for i, r in enumerate(definition.rules) if shape is None or i != shape[3]]
     minus = difference(definition.text) if shape is None else None
     term: Term | None = None
-    if shape is None and threshold_of(definition.text):  # "customers with more than 50 seats in total"
+    rows = counts_rows(model, definition.text)  # "with at least 3 invoices in the month": a flow per entity
+    if shape is None and threshold_of(definition.text) and not rows:  # "more than 50 seats in total"
         over = threshold_metric(model, definition.name, definition.text, definition.rules, columns)
         if isinstance(over, str):
             return over, []

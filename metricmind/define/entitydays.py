@@ -1,15 +1,17 @@
 """Entities active on at least N days of the month ("users active on at least 5 different days in the
-month", "accounts that used alerts on 3 or more days that month"): a count threshold per entity.
+month", "accounts that used alerts on 3 or more days that month"), or with at least N rows of a table in
+the month ("customers with at least 3 invoices issued in the month"): a count threshold per entity.
 
 The closest metric counts the entity (a ``count_distinct`` of an entity's key on a semantic model dated
 by a time dimension: `active_users`); the threshold is what it lacks. The reading builds a new dbt model,
-one row per entity and month with the distinct days it has rows on (the rules on those rows applied
-first), and a measure counting the entities whose days pass the threshold.
+one row per entity and month with the distinct days it has rows on (or its rows, ``count(*)``; the rules
+on those rows applied first), and a measure counting the entities whose days or rows pass the threshold.
 
 Read only when it is sure (else the number stays unread, ``numbers.flag_unread_numbers``):
 
 - the days are said as days *on* which something happened ("on at least 5 days"), never a duration
-  ("at least 30 days past due", "for 5 days");
+  ("at least 30 days past due", "for 5 days"); the rows by a noun naming the table's rows ("invoices"),
+  never a column ("more than 50 seats": ``threshold.py``);
 - the period is the month, said ("in the month", "that month", "each month");
 - the comparison keeps entities with rows (at least, more than, N or more): "fewer than 5 days" would
   leave out the entities with no row at all, so it stays unread;
@@ -29,6 +31,9 @@ from metricmind.define.datasets import canonical
 from metricmind.define.extend import compile_metric, compile_refs, extend
 from metricmind.define.newmodel import MONTH
 from metricmind.define.proposal import NewModel, Proposal
+from metricmind.define.termcolumns import start_end
+from metricmind.define.terms import SNAPSHOT_CUE
+from metricmind.define.words import stems
 from metricmind.errors import MetricmindError
 from metricmind.spec.model import Entity, EntityType, Grain, Model, SemanticModel
 from metricmind.spec.names import SEP
@@ -38,6 +43,13 @@ DAYS = re.compile(
     r"\bon\s+(?:(?P<op>at least|no fewer than|more than|over|greater than)\s+(?P<n>\d{1,2})|"
     r"(?P<m>\d{1,2})\s*(?P<more>\+|or more\b))\s+(?:(?:different|distinct|separate|unique|calendar|"
     r"individual|active)\s+){0,2}days?\b(?!\s+(?:past|overdue|late|old|after|before|since|ago|of\b))",
+    re.IGNORECASE,
+)
+#: "with at least 3 invoices", "who had 10 or more events", "that placed more than 2 orders".
+ROWS = re.compile(
+    r"\b(?:with|had|has|have|having|placed|made|booked|raised|logged|received)\s+"
+    r"(?:(?P<op>at least|no fewer than|more than|over|greater than)\s+(?P<n>\d{1,4})|"
+    r"(?P<m>\d{1,4})\s*(?P<more>\+|or more\b))\s+(?P<noun>[a-z]+)\b",
     re.IGNORECASE,
 )
 #: The month as the period the days are counted in.
@@ -52,6 +64,7 @@ _COLUMN = re.compile(r"[a-z_][a-z0-9_]*")
 #: The confidence of a metric read so: a new model a person checks.
 DAYS_CONFIDENCE = 0.7
 DAYS_COLUMN = "active_days"
+ROWS_COLUMN = "row_count"
 
 
 def days_threshold(text: str) -> tuple[str, int] | None:
@@ -68,14 +81,37 @@ def days_threshold(text: str) -> tuple[str, int] | None:
     return op, n
 
 
-def read_days(model: Model, proposal: Proposal, dialect: str, max_hops: int) -> str | None:
-    """Rebuild ``proposal`` (a count of an entity) as the entities active on the days its definition
-    says; None when done, else why not (the proposal is untouched).
+def rows_threshold(text: str) -> tuple[str, int, str] | None:
+    """(operator, count, noun) of "with at least 3 invoices … in the month", else None (no month said)."""
+    m = ROWS.search(text)
+    if m is None or not IN_MONTH.search(text) or DAYS.search(text):
+        return None
+    if m.group("op"):
+        op, n = _OPS[" ".join(m.group("op").lower().split())], int(m.group("n"))
+    else:
+        op, n = ">=", int(m.group("m"))
+    return (op, n, m.group("noun").lower()) if n >= 1 else None
+
+
+def counts_rows(model: Model, text: str) -> bool:
+    """``text`` keeps the entities with a number of some semantic model's rows in the month ("customers
+    with at least 3 invoices in the month"), at no point in time: a flow per entity, not a month-end sum.
     """
-    said = days_threshold(proposal.definition.text)
+    said = rows_threshold(text)
+    if said is None or SNAPSHOT_CUE.search(text):
+        return False
+    return any(_names_rows(said[2], sm) for sm in model.semantic_models.values())
+
+
+def read_days(model: Model, proposal: Proposal, dialect: str, max_hops: int) -> str | None:
+    """Rebuild ``proposal`` (a count of an entity) as the entities active on the days (or with the rows)
+    its definition says; None when done, else why not (the proposal is untouched).
+    """
+    days = days_threshold(proposal.definition.text)
+    rows = None if days else rows_threshold(proposal.definition.text)
     metric = proposal.metric
-    if said is None or metric is None:
-        return "no days threshold"
+    if (days is None and rows is None) or metric is None:
+        return "no threshold per entity"
     if (
         proposal.new_model
         or proposal.new_metrics
@@ -98,26 +134,33 @@ def read_days(model: Model, proposal: Proposal, dialect: str, max_hops: int) -> 
         return "the rows' date or the entity's key is an expression"
     if time.grain is not Grain.DAY:  # a monthly mart has one row per entity and month: no days to count
         return f"{sm.name} is dated by {time.name} at a {time.grain.value if time.grain else 'unknown'} grain"
+    if start_end(sm, False) is not None and not _date_said(time.name, proposal.definition.text):
+        return f"{sm.name} rows live over a period: say which date counts ('started in the month')"
+    if rows is not None and not _names_rows(rows[2], sm):
+        return f"{rows[2]!r} names no rows of {sm.name}"  # "with at least 3 seats": a column, not rows
     split = _split(str(metric.get("filter") or ""), sm, entity.name, dialect)
     if isinstance(split, str):
         return split
     inside, outside = split
+    what = "days" if days else "rows"
     own_name = (
-        f"{metric['name']}_days_by_{entity.name}" if inside else f"{sm.name}_{entity.name}_days_monthly"
+        f"{metric['name']}_{what}_by_{entity.name}" if inside else f"{sm.name}_{entity.name}_{what}_monthly"
     )
     if own_name in model.semantic_models:
         return f"a semantic model is already called {own_name}"
-    built = _model(model, sm, own_name, (entity.name, key, day), inside)
+    built = _model(model, sm, own_name, (entity.name, key, day), inside, days is not None)
     if isinstance(built, str):
         return built
-    op, n = said
+    op, n = days if days else (rows[0], rows[1]) if rows else ("", 0)
+    column = DAYS_COLUMN if days else ROWS_COLUMN
+    said = f"{op} {n} distinct days of the month" if days else f"{op} {n} {sm.name} rows in the month"
     new_measure = f"{metric['name']}_count"
     built.semantic_model["measures"] = [
         {
             "name": new_measure,
-            "description": f"{entity.name}s with {sm.name} rows on {op} {n} distinct days of the month",
+            "description": f"{entity.name}s with {sm.name} rows on {said}",
             "agg": "count_distinct",
-            "expr": f"case when {DAYS_COLUMN} {op} {n} then {key} end",
+            "expr": f"case when {column} {op} {n} then {key} end",
             "agg_time_dimension": MONTH,
         }
     ]
@@ -140,8 +183,8 @@ def read_days(model: Model, proposal: Proposal, dialect: str, max_hops: int) -> 
     proposal.new_measures = []
     proposal.confidence = min(proposal.confidence, DAYS_CONFIDENCE)
     proposal.doubts.append(
-        f"counts each {entity.name} whose {sm.name} fall on {op} {n} distinct days of the month (by "
-        f"{time.name}), from the new model `{built.name}`: check the threshold and the days counted"
+        f"counts each {entity.name} with {said} (by {time.name}), from the new model `{built.name}`: "
+        "check the threshold and what is counted"
     )
     return None
 
@@ -177,6 +220,22 @@ def _counted(model: Model, proposal: Proposal, name: str) -> tuple[SemanticModel
         (e for e in sm.entities if e.type is not EntityType.PRIMARY and (e.expr or e.name) == expr), None
     )
     return (sm, entity, time) if entity is not None else None
+
+
+def _date_said(time: str, text: str) -> bool:
+    """The text says the date's own word ("started" for ``started_at``)."""
+    own = set(stems(" ".join(w for w in time.split("_") if w not in ("at", "date", "on", "time", "ts"))))
+    return bool(own & set(stems(text.lower())))
+
+
+def _names_rows(noun: str, sm: SemanticModel) -> bool:
+    """``noun`` names ``sm``'s rows: its name or its primary entity's ("invoices", "events")."""
+    said = stems(noun)
+    own = {
+        *stems(sm.name.replace("_", " "))[-1:],
+        *(stems(sm.primary.replace("_", " "))[-1:] if sm.primary else ()),
+    }
+    return len(said) == 1 and said[0] in own
 
 
 def _split(text: str, sm: SemanticModel, entity: str, dialect: str) -> tuple[list[str], list[str]] | str:
@@ -226,19 +285,26 @@ def _restore(sql: str, names: list[str]) -> str:
 
 
 def _model(
-    model: Model, sm: SemanticModel, name: str, columns: tuple[str, str, str], inside: list[str]
+    model: Model,
+    sm: SemanticModel,
+    name: str,
+    columns: tuple[str, str, str],
+    inside: list[str],
+    days: bool = True,
 ) -> NewModel | str:
     """The per-entity and month model ``name`` of ``sm``'s rows (its measures left to fill): ``columns``
     are the entity's name, its key column and the rows' date column; ``inside`` the rules on the rows (a
     model of its own, named after the metric, when there are any: another metric's rules differ).
     """
     entity, key, day = columns
+    counted, column = ("count(distinct day)", DAYS_COLUMN) if days else ("count(*)", ROWS_COLUMN)
+    what = "the distinct days it has" if days else "the number of"
     dataset = next((ds for ds in canonical(model).values() if ds.relation == sm.relation), None)
     if dataset is None:
         return f"{sm.relation} is not a canonical dataset; a new model may read canonical datasets only"
     grain = f"{entity}_month_id"
     where = "".join(f"\n      and {p}" for p in inside)
-    sql = f"""-- {name}: one row per {entity} and month with the distinct days it has {sm.name} rows on.
+    sql = f"""-- {name}: one row per {entity} and month with {what} {sm.name} rows{" on" if days else ""}.
 {"-- The rules on the rows are applied before the days are counted." + chr(10) if inside else ""}-- Materialized as a table: read by every query of the metric.
 
 with source as (
@@ -258,7 +324,7 @@ counted as (
 ),
 
 per_{entity} as (
-    select {MONTH}, {key}, count(distinct day) as {DAYS_COLUMN}
+    select {MONTH}, {key}, {counted} as {column}
     from counted
     group by 1, 2
 )
@@ -267,12 +333,12 @@ select
     cast({key} as varchar) || '-' || strftime({MONTH}, '%Y-%m') as {grain},
     {MONTH},
     {key},
-    {DAYS_COLUMN}
+    {column}
 from per_{entity}
 """
     item: dict[str, Any] = {
         "name": name,
-        "description": f"Each {entity}'s distinct days with {sm.name} rows, by month.",
+        "description": f"Each {entity}'s {'distinct days with' if days else 'number of'} {sm.name} rows, by month.",
         "model": f"ref('{name}')",
         "defaults": {"agg_time_dimension": MONTH},
         "entities": [
@@ -281,7 +347,7 @@ from per_{entity}
         ],
         "dimensions": [
             {"name": MONTH, "type": "time", "type_params": {"time_granularity": "month"}},
-            {"name": DAYS_COLUMN, "type": "categorical", "expr": DAYS_COLUMN},
+            {"name": column, "type": "categorical", "expr": column},
         ],
         "measures": [],
     }

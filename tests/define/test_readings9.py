@@ -6,7 +6,7 @@ proposal is run on DuckDB against hand SQL, or must stay unread (refused, or an 
 from __future__ import annotations
 
 from metricmind.define import Definition, analyze
-from metricmind.define.entitydays import days_threshold
+from metricmind.define.entitydays import days_threshold, rows_threshold
 from metricmind.define.extend import warehouse_columns
 from metricmind.project import Project
 from tests.define.monthly import assert_same_as_hand, propose
@@ -124,3 +124,57 @@ def test_a_count_lead_before_a_value_still_counts_the_entity(demo: Project) -> N
     p = analyze(Definition("x", text, ()), demo.model, columns=warehouse_columns(demo.warehouse))
     if not p.refused and not any(r.status == "unread" for r in p.rules):
         assert_same_as_hand(demo, p, _accounts_hand("alerts", "segment", "SMB"))
+
+
+def _invoices_hand(having: str, where: str = "true") -> str:
+    return f"""select m.month, count(p.customer_id) from months m
+    left join (
+      select date_trunc('month', i.issued_at) as month, i.customer_id
+      from fct_invoices_canonical i
+      where {where}
+      group by 1, 2
+      having count(*) {having}
+    ) p on p.month = m.month
+    group by 1 order by 1"""
+
+
+def test_entities_with_at_least_n_rows_in_the_month(demo: Project) -> None:
+    p = propose(demo, "multi_invoice_customers", "Customers with at least 3 invoices issued in the month")
+    assert p.new_model is not None and "count(*)" in p.new_model.sql
+    assert not [r for r in p.rules if r.status == "unread"], p.rules
+    assert_same_as_hand(demo, p, _invoices_hand(">= 3"))
+    p = propose(
+        demo,
+        "card_repeat_customers",
+        "Customers with more than 1 invoice issued in the month",
+        "Only card payments",
+    )
+    assert_same_as_hand(demo, p, _invoices_hand("> 1", "i.payment_method = 'card'"))
+
+
+def test_a_rows_threshold_never_replaces_a_column_summed_or_a_missing_zero() -> None:
+    assert days_threshold("Customers with at least 3 invoices in the month") is None
+    assert rows_threshold("Customers with at least 3 invoices in the month") == (">=", 3, "invoices")
+    assert rows_threshold("Customers with fewer than 3 invoices in the month") is None  # 0 invoices left out
+    assert rows_threshold("Customers with at least 3 invoices") is None  # no month said
+
+
+def test_rows_threshold_neighbours_stay_unread(demo: Project) -> None:
+    _unread_or_refused(demo, "Customers with fewer than 3 invoices issued in the month")
+    _unread_or_refused(demo, "Customers with at least 3 invoices")
+    # subscriptions live over a period: started in the month, or live in it? unread until the date is said
+    _unread_or_refused(demo, "Customers with at least 2 subscriptions in the month")
+
+
+def test_rows_that_live_over_a_period_are_counted_by_the_date_said(demo: Project) -> None:
+    p = propose(demo, "multi_sub_starters", "Customers with at least 2 subscriptions started in the month")
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, count(p.customer_id) from months m
+        left join (
+          select date_trunc('month', s.started_at) as month, s.customer_id
+          from fct_subscriptions_canonical s group by 1, 2 having count(*) >= 2
+        ) p on p.month = m.month
+        group by 1 order by 1""",
+    )
