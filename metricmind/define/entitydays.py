@@ -134,8 +134,14 @@ def read_days(model: Model, proposal: Proposal, dialect: str, max_hops: int) -> 
         return "the rows' date or the entity's key is an expression"
     if time.grain is not Grain.DAY:  # a monthly mart has one row per entity and month: no days to count
         return f"{sm.name} is dated by {time.name} at a {time.grain.value if time.grain else 'unknown'} grain"
-    if start_end(sm, False) is not None and not _date_said(time.name, proposal.definition.text):
+    text = proposal.definition.text
+    if start_end(sm, False) is not None and not _date_said(time.name, text):
         return f"{sm.name} rows live over a period: say which date counts ('started in the month')"
+    other = [
+        d.name for d in sm.dimensions if d.type == "time" and d.name != time.name and _date_said(d.name, text)
+    ]
+    if other and not _date_said(time.name, text):  # "invoices paid in the month" counted by their issue
+        return f"the definition dates the rows by {other[0]}, not by {time.name}"
     if rows is not None and not _names_rows(rows[2], sm):
         return f"{rows[2]!r} names no rows of {sm.name}"  # "with at least 3 seats": a column, not rows
     split = _split(str(metric.get("filter") or ""), sm, entity.name, dialect)

@@ -164,6 +164,8 @@ def test_rows_threshold_neighbours_stay_unread(demo: Project) -> None:
     _unread_or_refused(demo, "Customers with at least 3 invoices")
     # subscriptions live over a period: started in the month, or live in it? unread until the date is said
     _unread_or_refused(demo, "Customers with at least 2 subscriptions in the month")
+    # another date of the rows said ("paid"): never counted by the issue date
+    _unread_or_refused(demo, "Customers with at least 3 invoices paid in the month")
 
 
 def test_rows_that_live_over_a_period_are_counted_by_the_date_said(demo: Project) -> None:
