@@ -15,8 +15,9 @@ Read only when it is sure (else the number stays unread, ``numbers.flag_unread_n
 - the period is the month, said ("in the month", "that month", "each month");
 - the comparison keeps entities with rows (at least, more than, N or more): "fewer than 5 days" would
   leave out the entities with no row at all, so it stays unread;
-- the metric's filter splits into conditions on the counted rows' own columns (applied before the days
-  are counted) and conditions on the counted entity's dimensions (the metric's filter).
+- the metric's filter splits into conditions on the counted rows' own columns or on another entity they
+  carry (joined by the rows' key: "Enterprise users"), applied before the days are counted, and conditions
+  on the counted entity's dimensions (the metric's filter).
 """
 
 from __future__ import annotations
@@ -144,17 +145,17 @@ def read_days(model: Model, proposal: Proposal, dialect: str, max_hops: int) -> 
         return f"the definition dates the rows by {other[0]}, not by {time.name}"
     if rows is not None and not _names_rows(rows[2], sm):
         return f"{rows[2]!r} names no rows of {sm.name}"  # "with at least 3 seats": a column, not rows
-    split = _split(str(metric.get("filter") or ""), sm, entity.name, dialect)
+    split = _split(str(metric.get("filter") or ""), model, sm, entity.name, dialect)
     if isinstance(split, str):
         return split
-    inside, outside = split
+    inside, outside, joins = split
     what = "days" if days else "rows"
     own_name = (
         f"{metric['name']}_{what}_by_{entity.name}" if inside else f"{sm.name}_{entity.name}_{what}_monthly"
     )
     if own_name in model.semantic_models:
         return f"a semantic model is already called {own_name}"
-    built = _model(model, sm, own_name, (entity.name, key, day), inside, days is not None)
+    built = _model(model, sm, own_name, (entity.name, key, day), (inside, joins), days is not None)
     if isinstance(built, str):
         return built
     op, n = days if days else (rows[0], rows[1]) if rows else ("", 0)
@@ -244,10 +245,16 @@ def _names_rows(noun: str, sm: SemanticModel) -> bool:
     return len(said) == 1 and said[0] in own
 
 
-def _split(text: str, sm: SemanticModel, entity: str, dialect: str) -> tuple[list[str], list[str]] | str:
-    """The filter's conjuncts as (SQL on the rows' own columns, filters on the entity's dimensions)."""
+def _split(
+    text: str, model: Model, sm: SemanticModel, entity: str, dialect: str
+) -> tuple[list[str], list[str], dict[str, tuple[str, str, str]]] | str:
+    """The filter's conjuncts as (SQL on the rows, filters on the entity's dimensions, the joins that SQL
+    needs: alias → (canonical dataset, the rows' key, its key)). A condition on another entity the rows
+    carry ("Enterprise users": the event's customer) is read on the rows, through that same key, as the
+    closest metric read it.
+    """
     if not text.strip():
-        return [], []
+        return [], [], {}
     names: list[str] = []
 
     def hold(m: re.Match[str]) -> str:
@@ -261,29 +268,64 @@ def _split(text: str, sm: SemanticModel, entity: str, dialect: str) -> tuple[lis
         tree = sqlglot.parse_one(bare, read=dialect)
     except sqlglot.errors.ParseError:
         return "the filter does not parse"
+    homes: dict[str, tuple[str, str, str, dict[str, str]] | None] = {}
     own = {d.name: d.expr or d.name for d in sm.dimensions if d.type == "categorical"}
-    cols = {i: own.get(tail, "") for i, (head, _, tail) in enumerate(n.rpartition(SEP) for n in names)}
+    cols: dict[int, tuple[str, str]] = {}  # placeholder → (table alias, column)
+    for i, name in enumerate(names):
+        head, _, tail = name.rpartition(SEP)
+        if head == sm.primary:
+            cols[i] = ("source", own.get(tail, ""))
+        elif head != entity:
+            found = homes.setdefault(head, _joined(model, sm, head))
+            cols[i] = (f"j_{head}", found[3].get(tail, "") if found else "")
 
     def column(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Column) and node.name.startswith("__dim"):
-            return exp.column(cols[int(node.name[5:])])
+            table, col = cols[int(node.name[5:])]
+            return exp.column(col, table=table)
         return node
 
     inside: list[str] = []
     outside: list[str] = []
+    joins: dict[str, tuple[str, str, str]] = {}
     for part in tree.flatten() if isinstance(tree, exp.And) else [tree]:
         used = {int(c.name[5:]) for c in part.find_all(exp.Column) if c.name.startswith("__dim")}
         heads = {names[i].rpartition(SEP)[0] for i in used}
-        if heads == {sm.primary}:
-            if not all(_COLUMN.fullmatch(cols[i]) for i in used):
-                return "a condition on the rows names no plain column"
-            moved = part.copy().transform(column)
-            inside.append(moved.sql(dialect=dialect))
-        elif heads == {entity}:
+        if heads == {entity}:
             outside.append(_restore(part.sql(dialect=dialect), names))
-        else:
-            return "a condition names dimensions of neither the counted rows nor the entity"
-    return inside, outside
+            continue
+        if len(heads) != 1 or not all(_COLUMN.fullmatch(cols.get(i, ("", ""))[1]) for i in used):
+            return "a condition names dimensions of neither the counted rows, the entity nor one entity they carry"
+        head = heads.pop()
+        found = homes.get(head)
+        if head != sm.primary and found:
+            joins[f"j_{head}"] = found[:3]
+        inside.append(part.copy().transform(column).sql(dialect=dialect))
+    return inside, outside, joins
+
+
+def _joined(model: Model, sm: SemanticModel, head: str) -> tuple[str, str, str, dict[str, str]] | None:
+    """(canonical dataset, the rows' key, its own key, its categorical columns) of entity ``head`` that
+    ``sm``'s rows carry, or None.
+    """
+    fk = next(
+        (e.expr or e.name for e in sm.entities if e.name == head and e.type is not EntityType.PRIMARY), None
+    )
+    home = next((s for s in model.semantic_models.values() if s.primary == head), None)
+    if fk is None or home is None:
+        return None
+    pk = next(
+        (e.expr or e.name for e in home.entities if e.name == head and e.type is EntityType.PRIMARY), None
+    )
+    dataset = next((ds for ds in canonical(model).values() if ds.relation == home.relation), None)
+    if pk is None or dataset is None or not _COLUMN.fullmatch(fk) or not _COLUMN.fullmatch(pk):
+        return None
+    return (
+        dataset.name,
+        fk,
+        pk,
+        {d.name: d.expr or d.name for d in home.dimensions if d.type == "categorical"},
+    )
 
 
 def _restore(sql: str, names: list[str]) -> str:
@@ -295,7 +337,7 @@ def _model(
     sm: SemanticModel,
     name: str,
     columns: tuple[str, str, str],
-    inside: list[str],
+    rules: tuple[list[str], dict[str, tuple[str, str, str]]],
     days: bool = True,
 ) -> NewModel | str:
     """The per-entity and month model ``name`` of ``sm``'s rows (its measures left to fill): ``columns``
@@ -303,6 +345,7 @@ def _model(
     model of its own, named after the metric, when there are any: another metric's rules differ).
     """
     entity, key, day = columns
+    inside, joins = rules
     counted, column = ("count(distinct day)", DAYS_COLUMN) if days else ("count(*)", ROWS_COLUMN)
     what = "the distinct days it has" if days else "the number of"
     dataset = next((ds for ds in canonical(model).values() if ds.relation == sm.relation), None)
@@ -310,6 +353,10 @@ def _model(
         return f"{sm.relation} is not a canonical dataset; a new model may read canonical datasets only"
     grain = f"{entity}_month_id"
     where = "".join(f"\n      and {p}" for p in inside)
+    joined = "".join(
+        f"\n    left join {{{{ ref('{ds}') }}}} as {alias} on {alias}.{pk} = source.{fk}"
+        for alias, (ds, fk, pk) in joins.items()
+    )
     sql = f"""-- {name}: one row per {entity} and month with {what} {sm.name} rows{" on" if days else ""}.
 {"-- The rules on the rows are applied before the days are counted." + chr(10) if inside else ""}-- Materialized as a table: read by every query of the metric.
 
@@ -321,12 +368,12 @@ with source as (
 counted as (
     -- the rows counted, with their month and day
     select
-        cast(date_trunc('month', {day}) as date) as {MONTH},
-        {key},
-        cast({day} as date) as day
-    from source
-    where {day} is not null
-      and {key} is not null{where}
+        cast(date_trunc('month', source.{day}) as date) as {MONTH},
+        source.{key},
+        cast(source.{day} as date) as day
+    from source{joined}
+    where source.{day} is not null
+      and source.{key} is not null{where}
 ),
 
 per_{entity} as (
@@ -368,6 +415,6 @@ from per_{entity}
         materialization="table",
         reason=f"no semantic model holds each {entity}'s days with {sm.name} rows per month; built from "
         f"{dataset.name} (a table: read by every query)",
-        refs=(dataset.name,),
+        refs=(dataset.name, *dict.fromkeys(ds for ds, _, _ in joins.values())),
         compiled_sql=compiled,
     )

@@ -62,6 +62,14 @@ def test_a_condition_on_the_counted_entity_stays_the_metric_filter(demo: Project
     assert_same_as_hand(demo, p, _days_hand(">= 2", join=join))
 
 
+def test_a_condition_on_another_entity_the_rows_carry_is_read_on_the_rows(demo: Project) -> None:
+    # "Enterprise users": the event's customer's segment, joined by the event's own customer_id
+    p = propose(demo, "ent_regulars", "Enterprise users active on at least 5 days in the month")
+    assert p.new_model is not None and "dim_customers_canonical" in p.new_model.refs
+    join = "join dim_customers_canonical c on c.customer_id = e.customer_id and c.segment = 'Enterprise'"
+    assert_same_as_hand(demo, p, _days_hand(">= 5", join=join))
+
+
 def _unread_or_refused(project: Project, text: str, *rules: str) -> None:
     p = analyze(Definition("x", text, rules), project.model, columns=warehouse_columns(project.warehouse))
     assert p.refused or any(r.status == "unread" for r in p.rules), (p.metric, p.rules)
@@ -73,8 +81,6 @@ def test_unsafe_neighbours_stay_unread(demo: Project) -> None:
     _unread_or_refused(demo, "Users active for at least 5 days in the month")
     # a monthly mart (one row per user and month) has no days to count
     _unread_or_refused(demo, "Number of active users on 10 or more distinct days in the month")
-    # another entity's dimension (the customer's segment): not read through the user yet
-    _unread_or_refused(demo, "Enterprise users active on at least 5 days in the month")
 
 
 def _live_hand(where: str = "true") -> str:
