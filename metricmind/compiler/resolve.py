@@ -149,7 +149,15 @@ def build(model: Model, graph: JoinGraph, query: MetricQuery, dialect: Dialect) 
     items = _group_items(model, query)
     wheres = []
     for text in query.where:
-        wheres.append(parse_where(text, dialect.sqlglot))
+        parsed = parse_where(text, dialect.sqlglot)
+        parts = sorted({r.date_part for r in parsed.refs.values() if r.date_part})
+        if parts:
+            raise QueryError(
+                f"filter {text!r} uses a date part ({', '.join(parts)}), which filters do not support yet",
+                hint="Filter on a grain instead, e.g. {{ TimeDimension('metric_time', 'month') }} "
+                ">= '2025-01-01'.",
+            )
+        wheres.append(parsed)
     # Only a query that asks for overlapping groups sees one-to-many and foreign↔foreign joins.
     req = Request(
         query, model, dialect, graph.overlapping if query.allow_overlap else graph.many_to_one, items, wheres
@@ -158,6 +166,7 @@ def build(model: Model, graph: JoinGraph, query: MetricQuery, dialect: Dialect) 
         req.outputs.append((name, _metric_expr(req, name, (), None, None, ())))
     if any(i.custom for i in items):
         _check_custom(req)
+    _check_cumulative_snapshot(req)
     if query.allow_overlap:
         req.overlapping = _overlapping(req)
     return req
@@ -200,6 +209,24 @@ def _check_custom(req: Request) -> None:
             )
 
 
+def _check_cumulative_snapshot(req: Request) -> None:
+    """Refuse a cumulative metric over a snapshot (``non_additive_dimension``) measure.
+
+    Adding stock levels up over a window is no stock, and MetricFlow answers something else again (the
+    period's last snapshot inside the window): no number here would be right, so none is given.
+    """
+    for leaf in req.leaves:
+        measure = req.model.measures.get(leaf.measure)
+        if leaf.kind == "cumulative" and measure is not None and measure.non_additive is not None:
+            raise QueryError(
+                f"'{leaf.measure}' is a snapshot measure (non_additive_dimension "
+                f"'{measure.non_additive.name}'): a cumulative metric over it would add stock levels up "
+                "over its window, which is no stock, and MetricFlow answers yet another number",
+                hint=f"Query a simple metric of '{leaf.measure}' (the snapshot at each period's end), or "
+                "make the cumulative metric over a flow measure (events, amounts).",
+            )
+
+
 def _group_items(model: Model, query: MetricQuery) -> list[GroupItem]:
     items: list[GroupItem] = []
     seen: set[str] = set()
@@ -211,6 +238,12 @@ def _group_items(model: Model, query: MetricQuery) -> list[GroupItem]:
                 f"cannot read group-by item {name!r}: {exc}",
                 hint="Use names like metric_time__month or customer__segment.",
             ) from exc
+        if ref.date_part:
+            raise QueryError(
+                f"cannot group by {name!r}: date parts (extract_{ref.date_part}) are not supported in "
+                "group-by items yet",
+                hint=f"Group by a grain instead, e.g. {ref.name}__{_part_grain(ref.date_part)}.",
+            )
         if ref.custom:
             custom = custom_column(model, ref)
             column = ref.column()
@@ -228,6 +261,11 @@ def _group_items(model: Model, query: MetricQuery) -> list[GroupItem]:
         seen.add(column)
         items.append(GroupItem(ref, column, grain))
     return items
+
+
+def _part_grain(part: str) -> str:
+    """The grain that comes closest to a date part (``dow`` → day), for a hint."""
+    return {"dow": "day", "doy": "day"}.get(part, part)
 
 
 def custom_column(model: Model, ref: Ref) -> str:

@@ -109,6 +109,12 @@ def condition(req: Request, src: Source, parsed: ParsedWhere, time_dim: str | No
         if ref.kind == "metric":
             col.replace(metric_value(req, src, ref, parsed.text))
             continue
+        if ref.date_part:  # never read as the grain's value (a date compared with a number)
+            raise QueryError(
+                f"filter {parsed.text!r} uses a date part ({ref.date_part}), which filters do not support yet",
+                hint="Filter on a grain instead, e.g. {{ TimeDimension('metric_time', 'month') }} "
+                ">= '2025-01-01'.",
+            )
         if ref.is_metric_time:
             if time_dim is None:
                 raise QueryError(
@@ -301,6 +307,25 @@ def _is_snapshot_time(src: Source, item: GroupItem, name: str) -> bool:
     return tgt.dimension is not None and not tgt.path.hops and tgt.dimension.name == name
 
 
+def _check_periods_nest(scan: Scan, periods: list[GroupItem]) -> None:
+    """Refuse a snapshot grouped by periods that cross (a week and a month, quarter or year).
+
+    A week that spans two months has no one last day: each (week, month) pair's last day is a third
+    answer, and MetricFlow takes the last day of whichever of the two is named first. Periods that nest
+    (day, month, quarter, year) are exact: the finest period's last day.
+    """
+    grains = {i.grain or Grain.DAY for i in periods}
+    if Grain.WEEK in grains and any(g.rank > Grain.WEEK.rank for g in grains):
+        coarser = sorted((g for g in grains if g.rank > Grain.WEEK.rank), key=lambda g: g.rank)
+        names = ", ".join(i.column for i in periods)
+        raise QueryError(
+            f"'{scan.key.model}' holds a snapshot measure (read on the last day of each period), grouped "
+            f"here by periods that cross ({names}): a week that spans two {coarser[0].value}s has no one "
+            "last day to read the snapshot on",
+            hint=f"Group it by the week or by the {coarser[0].value}, not both.",
+        )
+
+
 def _render_snapshot(
     req: Request,
     scan: Scan,
@@ -319,6 +344,7 @@ def _render_snapshot(
     # The periods: metric_time, and the snapshot's own time dimension when it is grouped by itself
     # (`hub_day__ds__month` is a period as `metric_time__month` is; MetricFlow reads it so).
     periods = [i for i in req.items if i.is_metric_time or _is_snapshot_time(src, i, nad.name)]
+    _check_periods_nest(scan, periods)
     partition = [item_expr(req, src, i, scan.key.time_dim) for i in periods]
     for entity in nad.window_groupings:
         partition.append(src.element(split(entity)))
