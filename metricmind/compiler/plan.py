@@ -20,17 +20,26 @@ from metricmind.compiler.conversion import render_conversion
 from metricmind.compiler.cumulative import render_cumulative
 from metricmind.compiler.dialects import Dialect, cte, natural_window_nulls, with_cte
 from metricmind.compiler.periods import ceil, floor, shift
-from metricmind.compiler.resolve import Leaf, Request, build
+from metricmind.compiler.resolve import Leaf, Request, Window, build
 from metricmind.compiler.scan import Scan, ScanKey, TimeRange, cached_where, render_scan
 from metricmind.compiler.timefilter import day_bounds, split_wheres
 from metricmind.compiler.timeshift import render_offset, render_offset_by_day, render_spine_join
-from metricmind.errors import UnknownNameError
+from metricmind.errors import QueryError, UnknownNameError
 from metricmind.spec.filters import ParsedWhere
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Agg, Grain, Model
 from metricmind.spec.query import MetricQuery
 
+
 # Measures whose daily values re-aggregate to coarser periods, and how.
+def _whole_periods(window: Window, grain: Grain) -> bool:
+    """Whether an offset of ``window`` moves whole ``grain`` periods onto whole periods (3 months by quarter)."""
+    per = {(Grain.DAY, Grain.WEEK): 7, (Grain.MONTH, Grain.QUARTER): 3, (Grain.MONTH, Grain.YEAR): 12}
+    per[(Grain.QUARTER, Grain.YEAR)] = 4
+    step = per.get((Grain(window.unit), grain))
+    return step is not None and window.count % step == 0
+
+
 _BY_DAY = {Agg.SUM: Agg.SUM, Agg.COUNT: Agg.SUM, Agg.SUM_BOOLEAN: Agg.SUM, Agg.MIN: Agg.MIN, Agg.MAX: Agg.MAX}
 
 
@@ -140,13 +149,22 @@ class _Planner:
         if grain is None or leaf.kind != "agg" or not (leaf.offset_window or leaf.offset_to_grain):
             return None
         m = self.req.measure(leaf.measure)
-        if m.non_additive is not None or m.agg not in _BY_DAY:
-            return None
         if leaf.offset_window is not None:
             coarser = grain.rank > Grain(leaf.offset_window.unit).rank
         else:
             assert leaf.offset_to_grain is not None
             coarser = grain.rank > leaf.offset_to_grain.rank or grain is Grain.WEEK
+        if m.non_additive is not None or m.agg not in _BY_DAY:
+            if coarser and leaf.offset_window is not None and not _whole_periods(leaf.offset_window, grain):
+                raise QueryError(
+                    f"'{leaf.measure}' ({'a snapshot' if m.non_additive else m.agg.value}) offset by "
+                    f"{leaf.offset_window.count} {leaf.offset_window.unit} cannot be shown by {grain.value}: "
+                    f"its values do not add up day by day, and the offset is not a whole number of "
+                    f"{grain.value}s",
+                    hint=f"Group by metric_time__{leaf.offset_window.unit} (or finer), or use an offset of "
+                    f"whole {grain.value}s.",
+                )
+            return None
         return _BY_DAY[m.agg] if coarser else None
 
     def own_time(self, leaf: Leaf) -> tuple[tuple[str, ...], tuple[ParsedWhere, ...]]:

@@ -40,16 +40,12 @@ class Report(Base):
         ]
         keys = self.key_cols()
         if grain is None or grain is not Grain.DAY:
+            # Periods are the requested grains together: a week that spans two quarters is two periods,
+            # (week, Q1) and (week, Q2), each with its own days (MetricFlow groups by every grain so).
             if self.cum.period_agg == "average" and grain is not None:
-                period = trunc(req.dialect, grain, col("day"))
                 return (
                     exp.select(
-                        *(
-                            exp.alias_(
-                                trunc(req.dialect, i.grain or grain, period.copy()), i.column, copy=False
-                            )
-                            for i in req.time_items
-                        ),
+                        *times,
                         *keys,
                         exp.alias_(exp.Avg(this=col("value")), self.alias, copy=False),
                     )
@@ -60,8 +56,8 @@ class Report(Base):
                     )
                 )
             partition: list[exp.Expr] = [col("gid")]
-            if grain is not None:
-                partition.append(trunc(req.dialect, grain, col("day")))
+            grains = sorted({i.grain or Grain.DAY for i in req.time_items}, key=lambda g: g.rank)
+            partition += [trunc(req.dialect, g, col("day")) for g in grains]
             descending = grain is None or self.cum.period_agg == "last"
             rank = exp.Window(
                 this=exp.RowNumber(),

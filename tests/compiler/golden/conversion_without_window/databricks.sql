@@ -19,7 +19,7 @@ WITH scan_visits AS (
     c0.order_id AS val
   FROM main.orders AS c0
   WHERE
-    NOT c0.customer_id IS NULL AND NOT c0.order_id IS NULL
+    NOT c0.customer_id IS NULL
 ), conversion_visit_to_order_rate_all_time_matched AS (
   /* Conversions on order_count: matched */
   SELECT

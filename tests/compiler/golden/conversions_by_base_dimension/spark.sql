@@ -27,7 +27,7 @@ WITH scan_visits AS (
     c0.order_id AS val
   FROM main.orders AS c0
   WHERE
-    NOT c0.customer_id IS NULL AND NOT c0.order_id IS NULL
+    NOT c0.customer_id IS NULL
 ), conversion_visit_conversions_matched AS (
   /* Conversions on order_count: matched */
   SELECT
