@@ -217,6 +217,8 @@ def _check_cumulative_snapshot(req: Request) -> None:
     """
     for leaf in req.leaves:
         measure = req.model.measures.get(leaf.measure)
+        if leaf.kind == "cumulative" and measure is not None:
+            _check_cumulative_own_time(req, measure)
         if leaf.kind == "cumulative" and measure is not None and measure.non_additive is not None:
             raise QueryError(
                 f"'{leaf.measure}' is a snapshot measure (non_additive_dimension "
@@ -224,6 +226,34 @@ def _check_cumulative_snapshot(req: Request) -> None:
                 "over its window, which is no stock, and MetricFlow answers yet another number",
                 hint=f"Query a simple metric of '{leaf.measure}' (the snapshot at each period's end), or "
                 "make the cumulative metric over a flow measure (events, amounts).",
+            )
+
+
+def _check_cumulative_own_time(req: Request, measure: Measure) -> None:
+    """Refuse a cumulative metric grouped by its measure's own time dimension by name
+    (``order_item__placed_at__quarter``): MetricFlow reads that name as ``metric_time`` (the running total
+    on each period's first day), metricmind would group the rows of each period apart (each period's own
+    total). Until both agree, the query names ``metric_time``.
+    """
+    for item in req.other_items:
+        if item.ref.kind not in ("auto", "time"):
+            continue
+        try:
+            target = req.graph.resolve(measure.semantic_model, item.ref)
+        except QueryError:
+            continue  # the scan reports it
+        dim = target.dimension
+        if (
+            dim is not None
+            and target.model == measure.semantic_model
+            and dim.name == measure.agg_time_dimension
+        ):
+            grain = item.ref.grain.value if item.ref.grain else "day"
+            raise QueryError(
+                f"'{item.column}' is the time dimension of cumulative measure '{measure.name}': group a "
+                f"cumulative metric by metric_time__{grain} instead (MetricFlow reads the name as metric_time, "
+                "a plain group-by would total each period apart)",
+                hint=f"Replace {item.column} with metric_time__{grain}.",
             )
 
 

@@ -4,7 +4,8 @@
 (simple, snapshot, ratio, derived with and without offsets, cumulative, conversion), group-bys across entity
 hops and time grains, where-filters on dimensions, entities and time, ranges, order and limit.
 :func:`run_fuzz` answers them with both engines (MetricFlow in one batch) and sorts each into
-``equal``, ``both_refused``, ``only_ours_refused``, ``only_mf_refused`` or ``different``; differences are
+``equal``, ``both_refused``, ``only_ours_refused``, ``only_mf_refused``, ``mf_nondeterministic`` (MetricFlow's
+own answer changes between two runs) or ``different``; differences are
 shrunk (one part dropped at a time, one more batch) to a smaller query that still differs.
 ``bench/differential_fuzz.py`` prints the figures; ``tests/differential/test_fuzz_vs_metricflow.py`` runs a
 fixed-seed slice.
@@ -31,7 +32,15 @@ from metricmind.testing.mfcompare import compare_results
 from metricmind.testing.mfrun import MFQuery, MFResult, run_metricflow_batch
 
 GRAINS = ("day", "week", "month", "quarter", "year")
-CATEGORIES = ("equal", "both_refused", "only_ours_refused", "only_mf_refused", "different")
+CATEGORIES = (
+    "equal",
+    "both_refused",
+    "only_ours_refused",
+    "only_mf_refused",
+    "mf_nondeterministic",
+    "known_difference",
+    "different",
+)
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,14 @@ def metric_kind(project: Project, name: str) -> str:
     if m.type is MetricType.DERIVED and any(i.offset_window or i.offset_to_grain for i in m.inputs):
         return "offset"
     return str(m.type.value)
+
+
+def _call(kind: str, name: str) -> str:
+    """``Dimension('a__b')``, or past one hop MetricFlow's spelling ``Dimension('b__c', entity_path=['a'])``."""
+    parts = name.split("__")
+    if len(parts) <= 2:
+        return f"{kind}('{name}')"
+    return f"{kind}('{'__'.join(parts[-2:])}', entity_path={parts[:-2]!r})"
 
 
 class Generator:
@@ -169,13 +186,13 @@ class Generator:
             name, typ, _ = rng.choice(dims)
             if typ != "time":
                 values = self._values_of(metrics[0], name)
-                call = "Entity" if typ == "entity" else "Dimension"
+                call = _call("Entity" if typ == "entity" else "Dimension", name)
                 if values:
                     picked = rng.sample(values, min(len(values), rng.choice((1, 2))))
                     literal = ", ".join(repr(v) if isinstance(v, str) else str(v) for v in picked)
-                    where.append(f"{{{{ {call}('{name}') }}}} in ({literal})")
+                    where.append(f"{{{{ {call} }}}} in ({literal})")
                 else:
-                    where.append(f"{{{{ {call}('{name}') }}}} is not null")
+                    where.append(f"{{{{ {call} }}}} is not null")
         start = end = None
         months = self._months_of(metrics[0])
         if months and rng.random() < 0.25:
@@ -256,9 +273,58 @@ def run_fuzz(sample: Sample, queries: Sequence[MetricQuery], *, shrink: bool = T
         mf_queries = [MFQuery.from_query(f"q{i}", q) for i, q in enumerate(queries)]
         mf = run_metricflow_batch(sample.root, sample.duckdb, mf_queries, schema=sample.schema).by_id()
         outcomes = [classify(project, q, mf[f"q{i}"], f"q{i}") for i, q in enumerate(queries)]
+        _recheck(project, sample, outcomes)
         if shrink:
             _shrink(project, sample, outcomes)
     return outcomes
+
+
+def known_difference(project: Project, query: MetricQuery) -> str | None:
+    """Why ``query`` is a documented difference (``docs/compiler.md``, "Differences from MetricFlow"), or None.
+
+    A snapshot grouped by periods that nest, coarser one named first: MetricFlow reads the snapshot on the
+    last day of the first-named period only (its answer depends on the order of the group-by).
+    """
+    own = {name for m in query.metrics for name in _snapshot_dims(project, m)}
+    if not own:
+        return None
+    grains = []
+    for name in query.group_by:
+        parts = name.split("__")
+        if len(parts) > 1 and parts[-1] in GRAINS and (parts[0] == "metric_time" or parts[-2] in own):
+            grains.append(parts[-1])
+    if len(set(grains)) > 1 and grains[0] != min(grains, key=GRAINS.index):
+        return "a snapshot by nested periods, the coarser named first (MetricFlow reads the first-named)"
+    return None
+
+
+def _snapshot_dims(project: Project, metric: str) -> set[str]:
+    """The non-additive dimensions of the snapshot measures ``metric`` reads."""
+    try:
+        names = project.model.measures_of(metric)
+    except Exception:
+        return set()
+    found = (project.model.measures.get(n) for n in names)
+    return {m.non_additive.name for m in found if m is not None and m.non_additive is not None}
+
+
+def _recheck(project: Project, sample: Sample, outcomes: list[Outcome]) -> None:
+    """Ask MetricFlow again for every difference: when its own answers differ between runs (a random tie
+    break, e.g. ``FIRST_VALUE`` over tied days), the query is ``mf_nondeterministic``, not ``different``.
+    """
+    todo = [o for o in outcomes if o.category == "different"]
+    if not todo:
+        return
+    batch = [MFQuery.from_query(f"{o.id}.again{k}", o.query) for o in todo for k in range(2)]
+    mf = run_metricflow_batch(sample.root, sample.duckdb, batch, schema=sample.schema).by_id()
+    for o in todo:
+        first, second = mf[f"{o.id}.again0"], mf[f"{o.id}.again1"]
+        if first.error or second.error:
+            continue
+        if compare_results(first.columns, first.rows, second.columns, second.rows):
+            o.category = "mf_nondeterministic"
+        elif known_difference(project, o.query):
+            o.category = "known_difference"
 
 
 def _shrink(project: Project, sample: Sample, outcomes: list[Outcome]) -> None:

@@ -5,6 +5,8 @@ and checked here against hand-written SQL on DuckDB:
   (conversion events with a NULL value were left out before matching);
 * a cumulative metric by two grains that cross (week and month) has one row per (week, month) pair,
   each the first day of the pair (a week spanning two quarters was one row);
+* a cumulative metric grouped by its measure's own time dimension by name is refused (MetricFlow reads
+  the name as ``metric_time``; metricmind totalled each period apart);
 * an offset by a window that is not a whole number of the query's periods (1 month by quarter) of a
   measure whose days do not add up (snapshot, average) is refused: it was NULL in every period.
 """
@@ -157,3 +159,9 @@ def test_offset_of_whole_periods_still_answers(market: Project) -> None:
     assert expected, "no two consecutive weeks: nothing checked"
     got = _rows(market.run(MetricQuery.build("list_price_prev_week", ["metric_time__week"])).rows)
     assert [r for r in got if r[-1] is not None] == expected
+
+
+@pytest.mark.parametrize("name", ["order__ordered_at__month", "order__ordered_at"])
+def test_cumulative_by_its_own_time_dimension_refused(market: Project, name: str) -> None:
+    with pytest.raises(QueryError, match="metric_time"):
+        market.compile(MetricQuery.build("orders_7d", [name]))
