@@ -219,6 +219,7 @@ def _check_cumulative_snapshot(req: Request) -> None:
         measure = req.model.measures.get(leaf.measure)
         if leaf.kind == "cumulative" and measure is not None:
             _check_cumulative_own_time(req, measure)
+            _check_cumulative_range(req, measure)
         if leaf.kind == "cumulative" and measure is not None and measure.non_additive is not None:
             raise QueryError(
                 f"'{leaf.measure}' is a snapshot measure (non_additive_dimension "
@@ -227,6 +228,26 @@ def _check_cumulative_snapshot(req: Request) -> None:
                 hint=f"Query a simple metric of '{leaf.measure}' (the snapshot at each period's end), or "
                 "make the cumulative metric over a flow measure (events, amounts).",
             )
+
+
+def _check_cumulative_range(req: Request, measure: Measure) -> None:
+    """Refuse a cumulative metric limited to a time range but not grouped by ``metric_time``.
+
+    metricmind answers the running total on the range's last day (all history up to it); MetricFlow adds
+    up the rows inside the range only. Grouped by ``metric_time`` both give the running totals.
+    """
+    if req.time_items:
+        return
+    timed = (
+        req.query.start or req.query.end or any(r.is_metric_time for w in req.wheres for r in w.refs.values())
+    )
+    if timed:
+        raise QueryError(
+            f"a cumulative metric of '{measure.name}' limited to a time range needs metric_time in the "
+            "group-by: without it, is it the running total at the range's end or the total inside the "
+            "range? (MetricFlow answers the second, a running total the first)",
+            hint="Group by metric_time__day (or week, month, …), or drop the time range for the total to date.",
+        )
 
 
 def _check_cumulative_own_time(req: Request, measure: Measure) -> None:

@@ -165,3 +165,13 @@ def test_offset_of_whole_periods_still_answers(market: Project) -> None:
 def test_cumulative_by_its_own_time_dimension_refused(market: Project, name: str) -> None:
     with pytest.raises(QueryError, match="metric_time"):
         market.compile(MetricQuery.build("orders_7d", [name]))
+
+
+def test_cumulative_range_without_metric_time_refused(market: Project) -> None:
+    with pytest.raises(QueryError, match="metric_time in the group-by"):
+        market.compile(
+            MetricQuery.build("orders_7d", ["order__channel"], start="2024-02-01", end="2024-03-01")
+        )
+    day = "{{ TimeDimension('metric_time', 'day') }} >= '2024-02-01'"
+    with pytest.raises(QueryError, match="metric_time in the group-by"):
+        market.compile(MetricQuery.build("orders_7d", ["order__channel"], where=[day]))

@@ -1,5 +1,5 @@
 """A fixed-seed slice of the differential fuzzer (``bench/differential_fuzz.py``): random valid queries over
-the lastmile and lending samples, answered by metricmind and MetricFlow on the same warehouse file.
+the lastmile and helpdesk samples, answered by metricmind and MetricFlow on the same warehouse file.
 
 Every query must be answered equally by both, or refused by both, or refused by one side for a reason listed
 in ``docs/compiler.md`` ("Differences from MetricFlow") — never a different number. Run with ``-n 0``.
@@ -26,7 +26,7 @@ MF_ONLY = (
 )
 
 
-@pytest.fixture(scope="module", params=["lastmile", "lending"])
+@pytest.fixture(scope="module", params=["lastmile", "helpdesk"])
 def outcomes(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, mf_env: Path
 ) -> tuple[str, list[Outcome]]:
