@@ -217,8 +217,9 @@ def _check_cumulative_snapshot(req: Request) -> None:
     """
     for leaf in req.leaves:
         measure = req.model.measures.get(leaf.measure)
-        if leaf.kind == "cumulative" and measure is not None:
+        if measure is not None and (leaf.kind == "cumulative" or leaf.offset_window or leaf.offset_to_grain):
             _check_cumulative_own_time(req, measure)
+        if leaf.kind == "cumulative" and measure is not None:
             _check_cumulative_range(req, measure)
         if leaf.kind == "cumulative" and measure is not None and measure.non_additive is not None:
             raise QueryError(
@@ -251,10 +252,11 @@ def _check_cumulative_range(req: Request, measure: Measure) -> None:
 
 
 def _check_cumulative_own_time(req: Request, measure: Measure) -> None:
-    """Refuse a cumulative metric grouped by its measure's own time dimension by name
+    """Refuse a cumulative or offset metric grouped by its measure's own time dimension by name
     (``order_item__placed_at__quarter``): MetricFlow reads that name as ``metric_time`` (the running total
-    on each period's first day), metricmind would group the rows of each period apart (each period's own
-    total). Until both agree, the query names ``metric_time``.
+    on each period's first day; the shifted period), metricmind would group the rows of each period apart
+    (each period's own total; the unshifted period beside the shifted one). Until both agree, the query
+    names ``metric_time``.
     """
     for item in req.other_items:
         if item.ref.kind not in ("auto", "time"):
@@ -271,9 +273,9 @@ def _check_cumulative_own_time(req: Request, measure: Measure) -> None:
         ):
             grain = item.ref.grain.value if item.ref.grain else "day"
             raise QueryError(
-                f"'{item.column}' is the time dimension of cumulative measure '{measure.name}': group a "
-                f"cumulative metric by metric_time__{grain} instead (MetricFlow reads the name as metric_time, "
-                "a plain group-by would total each period apart)",
+                f"'{item.column}' is the time dimension of measure '{measure.name}', here cumulated or "
+                f"offset: group the metric by metric_time__{grain} instead (MetricFlow reads the name as "
+                "metric_time, a plain group-by would total or shift each period apart)",
                 hint=f"Replace {item.column} with metric_time__{grain}.",
             )
 

@@ -175,3 +175,10 @@ def test_cumulative_range_without_metric_time_refused(market: Project) -> None:
     day = "{{ TimeDimension('metric_time', 'day') }} >= '2024-02-01'"
     with pytest.raises(QueryError, match="metric_time in the group-by"):
         market.compile(MetricQuery.build("orders_7d", ["order__channel"], where=[day]))
+
+
+def test_offset_by_its_own_time_dimension_refused(market: Project) -> None:
+    with pytest.raises(QueryError, match="cumulated or offset"):
+        market.compile(
+            MetricQuery.build("list_price_prev_week", ["metric_time__week", "product__listed_on__week"])
+        )

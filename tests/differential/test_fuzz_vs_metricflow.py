@@ -22,7 +22,7 @@ OURS_ONLY = (
     "periods that cross",  # a snapshot by a week and a month
     "date part",
     "not a whole number of",  # an offset of an average or snapshot by a coarser grain
-    "is the time dimension of cumulative measure",
+    "here cumulated or offset",
     "limited to a time range needs metric_time",
     "is a snapshot measure",  # a cumulative over a snapshot
 )
