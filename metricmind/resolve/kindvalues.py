@@ -13,19 +13,17 @@ word is read as the value it is listed with only when
   at cosine ``FLOOR`` or more and ``MARGIN`` ahead of the next value.
 
 Without the embeddings extra (or with ``$METRICMIND_RESOLVE_MEANING=off``) nothing is read so: the question is
-refused as before. The values' vectors are computed once per dimension and kept.
+refused as before. The values' vectors are computed once per list of values and kept (``valuevectors``).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 
 import numpy as np
 
-from metricmind.embedding import default_embedder
-from metricmind.resolve.embedscore import enabled
 from metricmind.resolve.reading import _ReadingBase
+from metricmind.resolve.valuevectors import similarities, value_text
 
 FLOOR = 0.4
 """The least cosine between the word and the value it is listed with."""
@@ -34,14 +32,6 @@ MARGIN = 0.12
 
 KIND_PENALTY = 0.1
 """What reading a word as a kind of the value it is listed with costs (an unexplained word costs 0.25)."""
-
-_VECTORS: dict[tuple[str, ...], np.ndarray] = {}
-_LOCK = threading.Lock()
-
-
-def _texts(values: Sequence[str], aliases: dict[str, Sequence[str]]) -> list[str]:
-    """One text per value: its words and its catalog aliases."""
-    return [" ".join([v.replace("_", " "), *aliases.get(v, ())]) for v in values]
 
 
 def same_kind(
@@ -52,20 +42,11 @@ def same_kind(
     aliases: dict[str, Sequence[str]],
 ) -> bool:
     """Whether the unknown ``word`` listed with ``value`` is another kind of that value (see the module)."""
-    if not plural or value not in values or len(values) < 2 or not enabled():
+    if not plural or value not in values or len(values) < 2:
         return False
-    embedder = default_embedder()
-    if embedder is None:
+    scores = similarities([value_text(v, aliases.get(v, ())) for v in values], word)
+    if scores is None:
         return False
-    texts = _texts(values, aliases)
-    key = tuple(texts)
-    with _LOCK:
-        matrix = _VECTORS.get(key)
-    if matrix is None:
-        matrix = np.asarray(embedder.embed(texts))
-        with _LOCK:
-            _VECTORS[key] = matrix
-    scores = matrix @ np.asarray(embedder.embed([word]))[0]
     order = np.argsort(-scores)
     best, second = int(order[0]), float(scores[order[1]])
     return values[best] == value and float(scores[best]) >= FLOOR and float(scores[best]) - second >= MARGIN

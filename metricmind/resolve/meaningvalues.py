@@ -14,16 +14,14 @@ Without the embeddings extra (or with ``$METRICMIND_RESOLVE_MEANING=off``) nothi
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
-from metricmind.embedding import default_embedder
 from metricmind.resolve.embedscore import enabled
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.resolution import Filter
 from metricmind.resolve.text import FILLERS
+from metricmind.resolve.valuevectors import similarities, value_text
 from metricmind.resolve.words import GRAMMAR
 
 FLOOR = 0.55
@@ -39,9 +37,6 @@ PENALTY = 0.25
 """What reading a noun as a value by meaning costs."""
 QUALIFIERS = frozenset({"from", "among", "amongst", "at", "with"})
 ARTICLES = frozenset({"the", "our", "a", "an", "any", "all"})
-
-_VECTORS: dict[tuple[str, ...], np.ndarray] = {}
-_LOCK = threading.Lock()
 
 
 class _MeaningValueReading(_ReadingBase):
@@ -97,20 +92,12 @@ class _MeaningValueReading(_ReadingBase):
             aliases = dict(info.aliases)
             for v in info.values:
                 cands.append(v)
-                texts.append(" ".join([v.replace("_", " "), *aliases.get(v, ())]))
-        if len(set(cands)) < 2 or not enabled():
+                texts.append(value_text(v, aliases.get(v, ())))
+        if len(set(cands)) < 2:
             return None
-        embedder = default_embedder()
-        if embedder is None:
+        scores = similarities(texts, said)
+        if scores is None:
             return None
-        key = tuple(texts)
-        with _LOCK:
-            matrix = _VECTORS.get(key)
-        if matrix is None:
-            matrix = np.asarray(embedder.embed(texts))
-            with _LOCK:
-                _VECTORS[key] = matrix
-        scores = matrix @ np.asarray(embedder.embed([said]))[0]
         order = [int(k) for k in np.argsort(-scores)]
         value, top = cands[order[0]], float(scores[order[0]])
         second = next((float(scores[k]) for k in order[1:] if cands[k] != value), 0.0)
