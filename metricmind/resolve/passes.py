@@ -10,6 +10,7 @@ from metricmind.resolve.audit import _AuditReading
 from metricmind.resolve.countedentity import _CountedEntityReading
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import catalog_metrics
+from metricmind.resolve.entitykinds import _EntityKindReading
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.notime import not_time, to_date_metric
 from metricmind.resolve.perratio import _PerRatioReading
@@ -38,7 +39,13 @@ PERIOD_FORMS = {
 
 
 class _Reading(
-    _PickReading, _TypoReading, _ShareReading, _AuditReading, _CountedEntityReading, _PerRatioReading
+    _PickReading,
+    _TypoReading,
+    _ShareReading,
+    _AuditReading,
+    _CountedEntityReading,
+    _PerRatioReading,
+    _EntityKindReading,
 ):
     """All passes over one question."""
 
@@ -73,6 +80,7 @@ class _Reading(
         hits = find_time(self.tokens, res.as_of, amounts | named)  # ("more than 2000 events": no year 2000)
         for h in hits:
             self.claim(h.first, h.last)
+        self.read_entity_kinds(cands)  # "from big companies": a kind of customer, by meaning
         picks = self.pick(cands)
         metrics = self.read_metrics(picks)
         self.read_grain_and_order(hits)
@@ -109,6 +117,7 @@ class _Reading(
         self.drop_entity_verb()
         self.read_origin()
         self.read_filters(picks)
+        self.settle_kinds()
         self.yes_no_sides()
         self.filtered_entity_as_metric()
         self.filtered_metric_as_filter()
