@@ -18,6 +18,7 @@ from typing import Any
 from metricmind.resolve.countries import country_names
 from metricmind.resolve.entities import unmodelled_entities
 from metricmind.resolve.everyday import EVERYDAY_WORDS
+from metricmind.resolve.observedruns import loose_phrases
 from metricmind.resolve.text import GENERIC, stems
 from metricmind.resolve.usstates import state_names
 from metricmind.resolve.words import GRAMMAR
@@ -274,8 +275,13 @@ def build_lexicon(
                 for i in range(len(vwords) - size + 1):
                     runs[vwords[i : i + size]].add(v)
         for run, owners in runs.items():
-            if len(owners) == 1 and not lex.lookup(run):
+            if len(owners) == 1 and not _known_but_as(lex, run, next(iter(owners))):
                 lex.add(" ".join(run), Entry("value", f"{name}={next(iter(owners))}", "observed"))
+        said_values = [v for v in seen if any(c.isalpha() for c in v)]
+        for said, v in loose_phrases(said_values, lambda w: bool(lex.lookup(stems(w)))).items():
+            # "monthly newsletter", "retargeting": a value said loosely (``observedruns``)
+            if not _known_but_as(lex, stems(said), v):
+                lex.add(said, Entry("value", f"{name}={v}", "observed"))
     for (qualifier, noun), owners_of in sibling.items():
         # only a word that names nothing itself ("paid" is a value: "paid channels" stays those values)
         said = f"{qualifier} {noun}"
@@ -547,3 +553,12 @@ def read_learned(root: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
     for word in read_words(root):
         out.setdefault(word.kind, {})[word.phrase] = word.target
     return out
+
+
+def _known_but_as(lex: Lexicon, words: tuple[str, ...], value: str) -> bool:
+    """Whether ``words`` already name something other than the observed ``value`` (the same campaign seen
+    on another model's dimension is no other thing: "leadgen" says it on the ad spend and on the touches).
+    """
+    return any(
+        not (e.source == "observed" and e.target.split("=", 1)[-1] == value) for e in lex.lookup(words)
+    )

@@ -123,3 +123,82 @@ def test_a_kind_of_customer_counts_what_the_warehouse_holds(
     ).scalar()
     assert want > 0 and got == [(want,)]
     assert want < everyone  # the filter restricts
+
+
+# -- a campaign seen only in the warehouse, said loosely: its words in any order, two of them, a word only it has --
+@pytest.fixture(scope="module")
+def seen(resolve_demo: Project) -> Resolver:
+    """The demo's resolver with its warehouse's values (campaign names), as ``metricmind ask`` builds it."""
+    return Resolver(resolve_demo.model, values=resolve_demo.dimension_values())
+
+
+@pytest.mark.parametrize(
+    ("question", "metric", "field", "value", "rng"),
+    [
+        (
+            "touchpoints from our monthly newsletter in may",
+            "touchpoints",
+            "touchpoint__campaign",
+            "newsletter_monthly",
+            ("2025-05-01", "2025-06-01"),
+        ),
+        (
+            "touchpoints from the enterprise abm linkedin campaign last qtr",
+            "touchpoints",
+            "touchpoint__campaign",
+            "linkedin_abm_enterprise",
+            ("2025-01-01", "2025-04-01"),
+        ),
+        (
+            "ad spend on the leadgen campaign in 2024",
+            "marketing_spend",
+            "ad_spend__campaign",
+            "linkedin_leadgen",
+            ("2024-01-01", "2025-01-01"),
+        ),
+        (
+            "marketing spend on retargeting in 2023",
+            "marketing_spend",
+            "ad_spend__campaign",
+            "meta_retargeting",
+            ("2023-01-01", "2024-01-01"),
+        ),
+        (
+            "touchpoints thru the youtube explainer videos",
+            "touchpoints",
+            "touchpoint__campaign",
+            "youtube_explainers",
+            None,
+        ),
+    ],
+)
+def test_a_warehouse_value_said_loosely_is_read(
+    seen: Resolver, question: str, metric: str, field: str, value: str, rng: tuple[str, str] | None
+) -> None:
+    res = seen.resolve(question, as_of=DAY)
+    assert res.answerable, (res.reason, res.notes)
+    assert _reading(res) == ([metric], [], {(field, "=", (value,))}, rng)
+
+
+def test_two_catalog_words_of_a_campaign_stay_what_the_catalog_says(seen: Resolver) -> None:
+    """ "referral customers": two words of ``customer_referral_program``, each a catalog word, are the channel."""
+    res = seen.resolve("new logos from referral customers this year", as_of=DAY)
+    assert _reading(res) == (
+        ["new_customers"],
+        [],
+        {("customer__acquisition_channel", "=", ("referral",))},
+        ("2025-01-01", "2025-06-19"),
+    )
+
+
+def test_a_campaign_said_loosely_counts_what_the_warehouse_holds(
+    seen: Resolver, resolve_demo: Project
+) -> None:
+    res = seen.resolve("touchpoints from our monthly newsletter in may", as_of=dt.date(2026, 6, 18))
+    query = res.metric_query()
+    assert query is not None, res.reason
+    want = resolve_demo.warehouse.run(
+        "select count(*) from fct_marketing_touchpoints_canonical where campaign = 'newsletter_monthly' "
+        "and touch_date >= date '2026-05-01' and touch_date < date '2026-06-01'"
+    ).scalar()
+    assert want > 0 and resolve_demo.run(query).rows == [(want,)]
