@@ -174,8 +174,9 @@ class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading, _Meani
         for i in [k for k in sorted(unknown + known) if self.qualifier_noun(k)]:
             if self.value_by_meaning(i):  # "new mrr from banks": the industry they are, by meaning
                 (unknown if i in unknown else known).remove(i)
-            elif i in known and not self.lex.lookup((self.stems[i],)):
-                # "from banks": a word known only inside other phrases, in a value's place; never dropped
+            elif i in known and (not self.lex.lookup((self.stems[i],)) or i in self.fuzzy):
+                # "from banks": a word known only inside other phrases, in a value's place; never dropped (nor
+                # "from startups", which only a misspelling makes a catalog word: "status")
                 res.refuse(
                     f"'{self.tokens[i].text}' is not a value or an entity the catalog knows",
                     self.dims_for_metrics(self.tokens[i].text),

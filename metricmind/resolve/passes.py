@@ -215,6 +215,11 @@ class _Reading(
                 return found
         return []
 
+    def after_qualifier(self, i: int) -> bool:
+        """Whether the word at ``i`` follows a restricting word ("from", "among"), past articles."""
+        j = self.prev_word(i)
+        return j >= 0 and self.tokens[j].norm in ("from", "among", "amongst")
+
     def hyphen_modifier(self, c: _Pick) -> bool:
         """Whether ``c`` is joined by a hyphen to a preposition before it ("in-app", "on-site", "per-seat"):
         a compound adjective of the noun after it, never a breakdown.
@@ -289,6 +294,8 @@ class _Reading(
                     continue  # a bare head noun ("type") is a dimension only after "by"
                 if kind == "dimension" and not group and self.bare_entity(c, entries):
                     continue  # "how many accounts", "MRR from accounts in the US": who, not a breakdown
+                if kind == "dimension" and c.fuzzy and not group and self.after_qualifier(c.first):
+                    continue  # "mrr from startups": a word in a value's place is never a misspelt breakdown
                 ranked.append(
                     (
                         (-(c.last - c.first), order[kind], best, c.first),

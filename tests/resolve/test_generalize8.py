@@ -202,3 +202,24 @@ def test_a_campaign_said_loosely_counts_what_the_warehouse_holds(
         "and touch_date >= date '2026-05-01' and touch_date < date '2026-06-01'"
     ).scalar()
     assert want > 0 and resolve_demo.run(query).rows == [(want,)]
+
+
+# -- a word in a value's place that only a misspelling makes a catalog word is refused, never a breakdown ------
+@pytest.mark.parametrize(
+    "question",
+    ["mrr from startups", "churned mrr from the startups in 2024", "new mrr from startups last qtr"],
+)
+def test_a_misspelt_breakdown_in_a_value_place_is_refused(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert not res.answerable and res.confidence < 0.5
+    assert not res.group_by and "startups" in (res.reason or "")
+
+
+def test_a_misspelt_value_after_from_still_filters(resolver: Resolver) -> None:
+    res = resolver.resolve("signups from refferals last month", as_of=DAY)
+    assert _reading(res) == (
+        ["signups"],
+        [],
+        {("customer__acquisition_channel", "=", ("referral",))},
+        ("2025-05-01", "2025-06-01"),
+    )
