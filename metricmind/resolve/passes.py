@@ -11,6 +11,7 @@ from metricmind.resolve.countedentity import _CountedEntityReading
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.entitykinds import _EntityKindReading
+from metricmind.resolve.everybut import _EveryButReading
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.notime import not_time, to_date_metric
 from metricmind.resolve.perratio import _PerRatioReading
@@ -46,6 +47,7 @@ class _Reading(
     _CountedEntityReading,
     _PerRatioReading,
     _EntityKindReading,
+    _EveryButReading,
 ):
     """All passes over one question."""
 
@@ -129,6 +131,7 @@ class _Reading(
         self.finish_order()
         self.read_ranked_tiers()
         self.read_middle_tiers()
+        self.every_but()
         self.check_leftovers(picks)
         self.note_corrections()
         self.calibrate()

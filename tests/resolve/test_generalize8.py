@@ -223,3 +223,43 @@ def test_a_misspelt_value_after_from_still_filters(resolver: Resolver) -> None:
         {("customer__acquisition_channel", "=", ("referral",))},
         ("2025-05-01", "2025-06-01"),
     )
+
+
+# -- "from every X but Y": whose rows count (an exclusion), not a breakdown; "for every X but Y" breaks down ------
+@pytest.mark.parametrize(
+    ("question", "metric", "field", "value", "rng"),
+    [
+        (
+            "signups from every country except the us last month",
+            "signups",
+            "customer__country",
+            "United States",
+            ("2025-05-01", "2025-06-01"),
+        ),
+        (
+            "new customers from every channel other than partner in 2024",
+            "new_customers",
+            "customer__acquisition_channel",
+            "partner",
+            ("2024-01-01", "2025-01-01"),
+        ),
+        (
+            "trial starts from every region excl emea this year",
+            "trial_starts",
+            "customer__region",
+            "EMEA",
+            ("2025-01-01", "2025-06-19"),
+        ),
+    ],
+)
+def test_from_every_dimension_but_a_value_is_an_exclusion(
+    resolver: Resolver, question: str, metric: str, field: str, value: str, rng: tuple[str, str]
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, (res.reason, res.notes)
+    assert _reading(res) == ([metric], [], {(field, "!=", (value,))}, rng)
+
+
+def test_for_every_dimension_but_a_value_keeps_its_rows(resolver: Resolver) -> None:
+    res = resolver.resolve("mrr for every region except emea", as_of=DAY)
+    assert _reading(res) == (["mrr"], ["customer__region"], {("customer__region", "!=", ("EMEA",))}, None)
