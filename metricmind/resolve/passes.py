@@ -12,6 +12,7 @@ from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.entitykinds import _EntityKindReading
 from metricmind.resolve.everybut import _EveryButReading
+from metricmind.resolve.idioms import record_idioms
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.notime import not_time, to_date_metric
 from metricmind.resolve.perratio import _PerRatioReading
@@ -58,6 +59,8 @@ class _Reading(
             return res.refuse("the question is empty", self.popular())
         self.correct_typos()
         self.read_particles()
+        for first, last in record_idioms(self.tokens):
+            self.claim(first, last)  # "customers on the books": kept, no bookings
         for j in range(len(self.tokens)):
             if self.doubled_by(j):
                 self.claim(j - 1, j + 2)  # ("side by side": an idiom, no word of the question's content)

@@ -263,3 +263,29 @@ def test_from_every_dimension_but_a_value_is_an_exclusion(
 def test_for_every_dimension_but_a_value_keeps_its_rows(resolver: Resolver) -> None:
     res = resolver.resolve("mrr for every region except emea", as_of=DAY)
     assert _reading(res) == (["mrr"], ["customer__region"], {("customer__region", "!=", ("EMEA",))}, None)
+
+
+# -- "on the books": an idiom of keeping records, no bookings metric ---------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "filters", "rng"),
+    [
+        ("how many customers were on the books in march", set(), ("2025-03-01", "2025-04-01")),
+        (
+            "how many emea customers were on our books last month",
+            {("customer__region", "=", ("EMEA",))},
+            ("2025-05-01", "2025-06-01"),
+        ),
+        (
+            "how many smb customers were on record in q1",
+            {("customer__segment", "=", ("SMB",))},
+            ("2025-01-01", "2025-04-01"),
+        ),
+    ],
+)
+def test_customers_on_the_books_are_a_count_of_customers(
+    resolver: Resolver, question: str, filters: set[tuple[str, str, tuple[str, ...]]], rng: tuple[str, str]
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, (res.reason, res.notes)
+    assert _reading(res) == (["active_customers"], [], filters, rng)
+    assert not any("bookings" in n for n in res.notes)
