@@ -48,7 +48,15 @@ class _MeasureListReading(_ReadingBase):
         for items, n in self._measure_lists():
             metrics = [self.measure_of(_KIND_OF[self.tokens[i].norm], self.stems[n]) for i in items]
             if all(m is not None for m in metrics) and len(set(metrics)) == len(metrics):
-                return [m for m in metrics if m is not None], min(*items, n), max(*items, n) + 1
+                names = [m for m in metrics if m is not None]
+                if self.after_colon(n, items):  # (the words between the noun and the colon are read apart)
+                    self.claim(n, n + 1)
+                    return (
+                        names,
+                        min(k for k in range(n + 1, items[0] + 1) if ":" in self.gap(k - 1)),
+                        len(self.tokens),
+                    )
+                return names, min(*items, n), max(*items, n) + 1
             missing = [self.tokens[i].text for i, m in zip(items, metrics, strict=True) if m is None]
             if any(m is not None for m in metrics):
                 self.measure_missing = f"no metric for the {' and '.join(missing)} of '{self.tokens[n].text}'"
@@ -80,7 +88,59 @@ class _MeasureListReading(_ReadingBase):
                 )
                 if len(items) >= 2 and ends:  # ("customers count and total mrr": the total of MRR)
                     out.append((items, o))
+        colon = next((k for k in range(len(toks) - 1) if ":" in self.gap(k)), None)
+        if colon is not None:  # "invoices in may: how many, total $ billed, avg size"
+            noun = next(
+                (
+                    k
+                    for k in range(colon + 1)
+                    if toks[k].norm.isalpha()
+                    and toks[k].norm != self.stems[k]
+                    and toks[k].norm not in _KIND_OF
+                ),
+                None,
+            )
+            items = self._list_after_colon(colon + 1)
+            if noun is not None and len(items) >= 2:
+                out.append((items, noun))
         return out
+
+    def after_colon(self, n: int, items: list[int]) -> bool:
+        """Whether the list ``items`` of the noun at ``n`` follows a colon after it (and runs to the end)."""
+        return n < items[0] and any(":" in self.gap(k) for k in range(n, items[0]))
+
+    def gap(self, k: int) -> str:
+        """The characters between the token ``k`` and the next."""
+        toks = self.tokens
+        return self.res.question[toks[k].end : toks[k + 1].start] if k + 1 < len(toks) else ""
+
+    def _list_after_colon(self, k: int) -> list[int]:
+        """The measure words of a list that runs from ``k`` to the end, each item a measure word and at most
+        two words more ("how many, total $ billed, avg size"); empty unless every item starts so.
+        """
+        toks, items, item = self.tokens, [], []
+
+        def close(item: list[int]) -> bool:
+            words = [i for i in item if toks[i].norm != "how"]
+            if not words:
+                return True
+            if toks[words[0]].norm not in _KIND_OF or len(words) > 3:
+                return False
+            items.append(words[0])
+            return True
+
+        for j in range(k, len(toks)):
+            if toks[j].norm in _LIST:
+                if not close(item):
+                    return []
+                item = []
+                continue
+            item.append(j)
+            if j == len(toks) - 1 or any(c in self.gap(j) for c in ",&+/;"):
+                if not close(item):
+                    return []
+                item = []
+        return items
 
     def _list_back(self, k: int) -> list[int]:
         toks, items = self.tokens, []

@@ -289,3 +289,57 @@ def test_customers_on_the_books_are_a_count_of_customers(
     assert res.answerable, (res.reason, res.notes)
     assert _reading(res) == (["active_customers"], [], filters, rng)
     assert not any("bookings" in n for n in res.notes)
+
+
+# -- "NOUN <context>: how many, total X, avg Y": every measure of the noun listed after a colon ------------------
+@pytest.mark.parametrize(
+    ("question", "metrics", "group_by", "filters", "rng"),
+    [
+        (
+            "invoices last year: how many, avg value",
+            ["invoice_count", "average_invoice_value"],
+            [],
+            set(),
+            ("2024-01-01", "2025-01-01"),
+        ),
+        (
+            "invoices by month: count and total",
+            ["invoice_count", "billed_amount"],
+            ["metric_time"],
+            set(),
+            None,
+        ),
+        (
+            "invoices from emea in q1: number, sum billed & mean size",
+            ["invoice_count", "billed_amount", "average_invoice_value"],
+            [],
+            {("customer__region", "=", ("EMEA",))},
+            ("2025-01-01", "2025-04-01"),
+        ),
+    ],
+)
+def test_measures_listed_after_a_colon_are_all_read(
+    resolver: Resolver,
+    question: str,
+    metrics: list[str],
+    group_by: list[str],
+    filters: set[tuple[str, str, tuple[str, ...]]],
+    rng: tuple[str, str] | None,
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, (res.reason, res.notes)
+    assert _reading(res) == (metrics, group_by, filters, rng)
+
+
+def test_measures_listed_after_a_colon_are_what_the_warehouse_holds(
+    resolver: Resolver, resolve_demo: Project
+) -> None:
+    res = resolver.resolve("invoices in may: how many, total $ billed", as_of=dt.date(2026, 6, 18))
+    query = res.metric_query()
+    assert query is not None and res.metrics == ["invoice_count", "billed_amount"], res.reason
+    want = resolve_demo.warehouse.run(
+        "select count(invoice_id), sum(amount) from fct_invoices_canonical "
+        "where issued_at >= timestamp '2026-05-01' and issued_at < timestamp '2026-06-01'"
+    ).rows
+    (got,) = resolve_demo.run(query).rows
+    assert want[0][0] > 0 and got[0] == want[0][0] and float(got[1]) == pytest.approx(float(want[0][1]))
