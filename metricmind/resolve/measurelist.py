@@ -118,7 +118,9 @@ class _MeasureListReading(_ReadingBase):
         """The measure words of a list that runs from ``k`` to the end, each item a measure word and at most
         two words more ("how many, total $ billed, avg size"); empty unless every item starts so.
         """
-        toks, items, item = self.tokens, [], []
+        toks = self.tokens
+        items: list[int] = []
+        item: list[int] = []
 
         def close(item: list[int]) -> bool:
             words = [i for i in item if toks[i].norm != "how"]
