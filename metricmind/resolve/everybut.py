@@ -34,3 +34,26 @@ class _EveryButReading(_ReadingBase):
             ):
                 res.group_by = [(n, g) for n, g in res.group_by if n != span.target]
                 res.spans["group_by"] = [x for x in res.spans["group_by"] if x is not span]
+
+    def minus_of_one_noun(self) -> None:
+        """A noun said on both sides of "minus" ("new ARR minus churned ARR") makes it arithmetic on two
+        amounts of it. Read as a value left out ("churned" customers), it answered another question at 1.0;
+        when no metric took the words after "minus", the question is refused (no metric is that difference).
+        """
+        res = self.res
+        if not res.answerable or not any(f.op in ("!=", "not in") for f in res.filters):
+            return
+        for j, t in enumerate(self.tokens):
+            if t.norm != "minus" or j < 1:
+                continue
+            before = set(self.stems[max(0, j - 3) : j])
+            after = self.stems[j + 1 : j + 4]
+            k = next((i for i, w in enumerate(after) if w in before), None)
+            if k is None or k == 0:
+                continue  # ("mrr minus smb": a value left out)
+            said = self.text(max(0, j - 2), j + 2 + k).text
+            res.refuse(
+                f"'{said}' subtracts one amount from another; no metric of the catalog is that difference",
+                [self.describe(m) for m in res.metrics],
+            )
+            return

@@ -135,6 +135,7 @@ class _Reading(
         self.read_ranked_tiers()
         self.read_middle_tiers()
         self.every_but()
+        self.minus_of_one_noun()
         self.check_leftovers(picks)
         self.note_corrections()
         self.calibrate()

@@ -109,6 +109,8 @@ class _PickReading(_FilterReading):
         """
         if exclusion_cue(self.tokens, c.first, self.unclaimed, self.r.entities.nouns) is None:
             return False
+        if self.subtracted_metric(c):
+            return False  # "new mrr minus churned mrr": a metric taken from another, no value left out
         values = [
             (o, x)
             for o in self.by_first.get(c.first, [])
@@ -120,6 +122,24 @@ class _PickReading(_FilterReading):
         # "MRR excluding trials" where MRR's own rules already leave trials out: nothing to filter
         said = {root(w) for o, _ in values for w in self.stems[o.first : o.last]}
         return not any(said & self.rule_words(name) for name in self.metrics_elsewhere(c))
+
+    def subtracted_metric(self, c: _Pick) -> bool:
+        """Whether ``c`` is a metric phrase of two words or more right after "minus" ("new MRR minus churned
+        MRR"), longer than any value starting there and ending in a noun said just before "minus": arithmetic
+        on metrics of one noun, not an exclusion.
+        """
+        j = c.first - 1
+        if j < 1 or self.tokens[j].norm != "minus" or c.last - c.first < 2:
+            return False
+        if not any(e.kind == "metric" for e in c.entries):
+            return False
+        if self.stems[c.last - 1] not in self.stems[max(0, j - 3) : j]:
+            return False  # "arr minus churned customers": ARR without them (the two share no noun)
+        return all(
+            o.last < c.last
+            for o in self.by_first.get(c.first, [])
+            if any(x.kind == "value" for x in o.entries)
+        )
 
     def metrics_elsewhere(self, c: _Pick) -> set[str]:
         """Metrics named by candidate phrases that do not overlap ``c``."""

@@ -343,3 +343,32 @@ def test_measures_listed_after_a_colon_are_what_the_warehouse_holds(
     ).rows
     (got,) = resolve_demo.run(query).rows
     assert want[0][0] > 0 and got[0] == want[0][0] and float(got[1]) == pytest.approx(float(want[0][1]))
+
+
+# -- "A minus B" of two metrics of one noun is arithmetic on metrics, never B's first word left out --------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "new mrr minus churned mrr by month this year",
+        "new arr minus churned arr in 2024",
+        "paid invoices minus refunded invoices last month",
+    ],
+)
+def test_a_metric_minus_a_metric_of_its_noun_is_no_exclusion(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert not (res.answerable and any(f.op in ("!=", "not in") for f in res.filters)), res.filters
+    assert res.answerable or res.confidence < 0.5
+
+
+@pytest.mark.parametrize(
+    ("question", "metric", "field", "value"),
+    [
+        ("arr minus churned customers", "arr", "customer__lifecycle_stage", "churned"),
+        ("mrr minus smb", "mrr", "customer__segment", "SMB"),
+    ],
+)
+def test_minus_a_value_is_still_an_exclusion(
+    resolver: Resolver, question: str, metric: str, field: str, value: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert _reading(res) == ([metric], [], {(field, "!=", (value,))}, None)
