@@ -29,7 +29,7 @@ from metricmind.resolve.entities import PARTY_WORDS
 from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.resolution import Filter
 from metricmind.resolve.text import FILLERS, stem
-from metricmind.resolve.valuevectors import similarities
+from metricmind.resolve.valuevectors import named, similarities
 from metricmind.resolve.words import GRAMMAR
 
 FLOOR = 0.6
@@ -87,7 +87,7 @@ class _EntityKindReading(_ReadingBase):
         for h, t in enumerate(self.tokens):
             if self.used[h] or not t.norm.isalpha() or t.norm == self.stems[h] or not t.norm.endswith("s"):
                 continue
-            if t.text[:1].isupper() or h in covered or h in heads:
+            if named(t.text) or h in covered or h in heads:
                 continue
             company = self.stems[h] in COMPANY_WORDS or t.norm in COMPANY_WORDS
             if not company and (self.stems[h] in self.lex.vocabulary or self.lex.lookup((self.stems[h],))):

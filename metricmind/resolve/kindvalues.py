@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from metricmind.resolve.reading import _ReadingBase
-from metricmind.resolve.valuevectors import similarities, value_text
+from metricmind.resolve.valuevectors import named, similarities, value_text
 
 FLOOR = 0.4
 """The least cosine between the word and the value it is listed with."""
@@ -65,7 +65,7 @@ class _KindReading(_ReadingBase):
             return False
         field, value = span.target.split("=", 1)
         info = self.lex.dims.get(field.rstrip("!"))
-        plural = t.norm != self.stems[i] and t.norm.endswith("s") and not t.text[:1].isupper()
+        plural = t.norm != self.stems[i] and t.norm.endswith("s") and not named(t.text)
         if info is None or not same_kind(t.norm, plural, value, info.values, dict(info.aliases)):
             return False
         self.used[i] = True

@@ -21,7 +21,7 @@ from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.resolution import Filter
 from metricmind.resolve.text import FILLERS
-from metricmind.resolve.valuevectors import similarities, value_text
+from metricmind.resolve.valuevectors import named, similarities, value_text
 from metricmind.resolve.words import GRAMMAR
 
 FLOOR = 0.55
@@ -49,7 +49,7 @@ class _MeaningValueReading(_ReadingBase):
         t = self.tokens[i]
         if not t.norm.isalpha() or len(t.norm) < 4 or t.norm == self.stems[i] or not t.norm.endswith("s"):
             return False
-        if t.text[:1].isupper() and i > 0:
+        if named(t.text) and i > 0:
             return False  # a name ("Nordics") is asked back, never guessed
         j = i - 1
         while j >= 0 and not self.used[j] and self.tokens[j].norm in ARTICLES:

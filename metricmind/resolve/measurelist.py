@@ -54,7 +54,7 @@ class _MeasureListReading(_ReadingBase):
                     return (
                         names,
                         min(k for k in range(n + 1, items[0] + 1) if ":" in self.gap(k - 1)),
-                        len(self.tokens),
+                        self.colon_list_end,
                     )
                 return names, min(*items, n), max(*items, n) + 1
             missing = [self.tokens[i].text for i, m in zip(items, metrics, strict=True) if m is None]
@@ -115,12 +115,15 @@ class _MeasureListReading(_ReadingBase):
         return self.res.question[toks[k].end : toks[k + 1].start] if k + 1 < len(toks) else ""
 
     def _list_after_colon(self, k: int) -> list[int]:
-        """The measure words of a list that runs from ``k`` to the end, each item a measure word and at most
-        two words more ("how many, total $ billed, avg size"); empty unless every item starts so.
+        """The measure words of a list from ``k``, each item a measure word and at most two words more ("how
+        many, total $ billed, avg size"; words a time phrase took do not count); empty unless every item starts
+        so, but for chat after two items at least ("…, avg size, when you get a sec"). ``colon_list_end`` is
+        where the list stops.
         """
         toks = self.tokens
         items: list[int] = []
         item: list[int] = []
+        self.colon_list_end = len(toks)
 
         def close(item: list[int]) -> bool:
             words = [i for i in item if toks[i].norm != "how"]
@@ -137,9 +140,13 @@ class _MeasureListReading(_ReadingBase):
                     return []
                 item = []
                 continue
-            item.append(j)
+            if not self.used[j]:
+                item.append(j)
             if j == len(toks) - 1 or any(c in self.gap(j) for c in ",&+/;"):
                 if not close(item):
+                    if len(items) >= 2 and item and all(not self.used[i] for i in item):
+                        self.colon_list_end = item[0]  # (chat after the list: left to the leftovers)
+                        return items
                     return []
                 item = []
         return items

@@ -43,3 +43,10 @@ def similarities(texts: Sequence[str], said: str) -> np.ndarray | None:
         with _LOCK:
             _VECTORS[key] = matrix
     return np.asarray(matrix @ np.asarray(embedder.embed([said]))[0])
+
+
+def named(text: str) -> bool:
+    """Whether a word is written as a name ("Nordics", "Ireland"): capitalised, not a word of a question typed in
+    capitals ("BIG COMPANIES", "HOSPITALS & CLINICS" are common nouns shouted).
+    """
+    return text[:1].isupper() and not text.isupper()

@@ -372,3 +372,37 @@ def test_minus_a_value_is_still_an_exclusion(
 ) -> None:
     res = resolver.resolve(question, as_of=DAY)
     assert _reading(res) == ([metric], [], {(field, "!=", (value,))}, None)
+
+
+# -- the same readings typed in capitals, with chat after the list, or the period at the end -----------------------
+@pytest.mark.parametrize(
+    ("question", "field", "value"),
+    [
+        ("EVENTS FROM BIG COMPANIES IN MAY", "customer__segment", "Enterprise"),
+        ("NEW MRR FROM BANKS LAST QUARTER", "customer__industry", "Fintech"),
+        ("CHURNED MRR FROM SCHOOLS & COLLEGES IN 2024", "customer__industry", "Education"),
+    ],
+)
+def test_a_kind_shouted_in_capitals_is_no_name(
+    resolver: Resolver, question: str, field: str, value: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, (res.reason, res.notes)
+    assert {(f.field, f.op, f.values) for f in res.filters} == {(field, "=", (value,))}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "invoices in may: how many, total $ billed, avg size, when you get a sec",
+        "invoices : how many, total $ billed, avg size in may",
+    ],
+)
+def test_measures_after_a_colon_with_chat_or_time_after_them(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert _reading(res) == (
+        ["invoice_count", "billed_amount", "average_invoice_value"],
+        [],
+        set(),
+        ("2025-05-01", "2025-06-01"),
+    )
