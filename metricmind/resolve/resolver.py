@@ -44,7 +44,8 @@ from metricmind.resolve.lexicon import Entry, build_lexicon, read_learned
 from metricmind.resolve.passes import _Reading
 from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.spelling import Speller
-from metricmind.resolve.text import root, stems
+from metricmind.resolve.text import root, stems, tokenize
+from metricmind.resolve.timephrases import find_time
 from metricmind.resolve.typos import SPOKEN
 from metricmind.resolve.words import GRAMMAR
 from metricmind.spec.joingraph import JoinGraph
@@ -250,6 +251,8 @@ class Resolver:
             alt_res = alt.run()
             if res.answerable and refers_back(alone.text) and lost_values(res, alt_res):
                 continue  # "For the QBR with Zeeland Atelier: what was their on-time rate": who "their" is
+            if res.time_range is not None and alt_res.time_range is None and _timed(alone.context, day):
+                continue  # "last month, which customers logged over 500 events": the lead is the period
             top = best[1] if best is not None else res
             if (alt_res.answerable, alt_res.confidence) > (top.answerable, top.confidence):
                 best = (alt, alt_res, alone.context)
@@ -335,3 +338,16 @@ def lost_values(whole: Resolution, alone: Resolution) -> bool:
     """Whether the reading of the request alone drops a value filter the whole question's reading kept."""
     kept = {(f.field, f.op, f.values) for f in alone.filters}
     return any(f.metric is None and (f.field, f.op, f.values) not in kept for f in whole.filters)
+
+
+def _timed(context: tuple[str, ...], day: dt.date) -> bool:
+    """Whether the context set apart from a request is only a period ("last month", "in fy24"): it says when."""
+    for part in context:
+        tokens = tokenize(part)
+        hits = [h for h in find_time(tokens, day, set()) if h.kind == "range"]
+        said = {k for h in hits for k in range(h.first, h.last)}
+        if hits and all(
+            k in said or tokens[k].norm in ("in", "for", "during", "over", "the") for k in range(len(tokens))
+        ):
+            return True
+    return False

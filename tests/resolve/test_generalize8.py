@@ -406,3 +406,26 @@ def test_measures_after_a_colon_with_chat_or_time_after_them(resolver: Resolver,
         set(),
         ("2025-05-01", "2025-06-01"),
     )
+
+
+# -- a period said first and set apart by a comma is when, never chat around the request --------------------------
+@pytest.mark.parametrize(
+    ("question", "metric", "rng"),
+    [
+        ("last month, which customers logged over 500 events", "events", ("2025-05-01", "2025-06-01")),
+        (
+            "last year, which accounts had more than 6 touchpoints",
+            "touchpoints",
+            ("2024-01-01", "2025-01-01"),
+        ),
+        ("in q1, which custs got billed over 20k", "billed_amount", ("2025-01-01", "2025-04-01")),
+    ],
+)
+def test_a_period_set_apart_before_the_request_is_kept(
+    resolver: Resolver, question: str, metric: str, rng: tuple[str, str]
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, (res.reason, res.notes)
+    assert res.metrics == [metric] and [n for n, _ in res.group_by] == ["customer__name"]
+    assert _reading(res)[3] == rng
+    assert not any("as context" in n for n in res.notes)
