@@ -23,10 +23,12 @@ from metricmind.define.columns import column_words as value_words
 from metricmind.define.compose import compose
 from metricmind.define.confidence import assess
 from metricmind.define.core import core_unknown
+from metricmind.define.countedvalue import flag_counted_value, flag_summed_count
 from metricmind.define.degenerate import flag_same_parts
 from metricmind.define.entitydays import read_days
 from metricmind.define.extend import compile_metric, extend, proposal_sql
 from metricmind.define.fit import counted_entity, counts_entity, incompatible, mismatch
+from metricmind.define.groupdefs import defined_words
 from metricmind.define.inputs import check_input
 from metricmind.define.newtime import (
     NEW_DATE_CONFIDENCE,
@@ -201,6 +203,8 @@ def _plain(
             read_days(model, proposal, dialect, max_hops)
         flag_unread_numbers(proposal)  # "active on at least 5 days" read as every active user: unread
         flag_same_parts(proposal)  # a ratio of a value by itself (the numerator's filter on both): unread
+        flag_counted_value(proposal, model)  # "upgrade customers" read as a filter on active customers
+        flag_summed_count(proposal, model)  # "downgrade accounts" read as the MRR of downgrades
         forms.cost(proposal, changes)
         if work != definition:
             as_written(proposal, work, definition)
@@ -245,6 +249,7 @@ def _analyze(
         and w not in column_words
         and w not in verbs
         and w not in SOFT
+        and w not in defined_words(definition.text, lambda k: _names_value(model, k))  # "bulky (L and XL)"
     ]
     ranked = rank(model, definition, text, usage.metrics if usage else None)
     proposal.similar = [
@@ -458,3 +463,8 @@ def _sources(model: Model, text: str, usage: Usage | None = None) -> list[Sugges
         )
         for score, f, reason, uses in scored[:6]
     ]
+
+
+def _names_value(model: Model, key: tuple[str, ...]) -> bool:
+    """The stems ``key`` name a value of a dimension of ``model`` (its lexicon's, warehouse values too)."""
+    return any(e.kind == "value" for e in lexicon(model).lookup(key))

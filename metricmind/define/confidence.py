@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from metricmind.define.groupdefs import parenthesized
 from metricmind.define.proposal import Proposal, RuleReading
 from metricmind.define.qualifiers import qualifier_doubts
 from metricmind.define.terms import MAX_CUE, MIN_CUE, PERCENTILE_CUE, VERBS
@@ -212,8 +213,10 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
     explained |= {_fold(w) for w in SHAPE_WORDS | VERBS | (verbs_in(text) & USE_VERBS) | dating_verbs(text)}
     explained |= {_fold(w) for w in flag_words(model, proposal.rules)}  # "paid" of is_trial = false
     values = {v.lower() for r in proposal.rules for v in re.findall(r"'([^']+)'", r.predicate or "")}
-    for m in MEANS.finditer(text):  # "By big customers I mean the Enterprise segment"
-        named, meaning = m.group(1) or m.group(3) or "", m.group(2) or m.group(4) or ""
+    meanings = [
+        (m.group(1) or m.group(3) or "", m.group(2) or m.group(4) or "") for m in MEANS.finditer(text)
+    ]
+    for named, meaning in meanings + parenthesized(text):  # "By big customers I mean …", "risky (D and E)"
         if any(set(content(v)) <= set(content(meaning)) for v in values if content(v)):
             explained |= {_fold(w) for w in content(named) + content(meaning)}
     for span in UNWEIGHTED.findall(text):  # "a plain average, not weighted by revenue": no weight

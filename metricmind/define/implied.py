@@ -16,6 +16,7 @@ import re
 from dataclasses import replace
 
 from metricmind.define import rules as rulebook
+from metricmind.define.groupdefs import ungrouped
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecues import CONVERT
 from metricmind.define.rulevalues import find_dimension
@@ -105,7 +106,7 @@ def implied(
     doubt: dict[str, str] = {}  # dimension → why its value may not be the one meant
     against_keep: dict[str, set[str]] = {}  # values of a ruled dimension the definition keeps
     against_drop: dict[str, set[str]] = {}
-    for clause in _CLAUSES.split(text):
+    for clause in _CLAUSES.split(ungrouped(text, lambda t: _named(t, ctx))):  # "green (e-vans only)"
         if not clause.strip() or converts(clause, ctx):
             continue
         cue = rulebook.NEGATIVE.search(clause)
@@ -354,3 +355,9 @@ def _dimension_words(ctx: rulebook.Context) -> set[str]:
 
 def _unread(text: str, reason: str) -> rulebook.Read:
     return rulebook.Read(RuleReading(f"(in the definition) {text}", "unread", 0.0, reason))
+
+
+def _named(text: str, ctx: rulebook.Context) -> tuple[list[tuple[str, str, tuple[str, ...]]], list[str]]:
+    """(dimension, value, the words naming it) for each value ``text`` names, and the words left over."""
+    found, left = rulebook.values_in(text, ctx)
+    return [(d, v, key) for (d, v), (_, key) in zip(found, ctx.keys, strict=True)], left

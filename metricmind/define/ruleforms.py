@@ -31,6 +31,8 @@ _FRACTION = re.compile(
     r"\b(fraction|ratio|share|decimal|proportion)\b.*\b(0|zero) (and|to|through) (1|one)\b|"
     r"\bas an? (fraction|decimal|proportion)\b(?!\s+of\b)"  # "as a fraction", "as a decimal, not a %"
 )
+#: A rule that is only a scale: "a fraction between 0 and 1", "a number from 0 to 100".
+_SCALE_ALONE = re.compile(r"^\s*(?:an?\s+)?(?:fraction|ratio|share|decimal|proportion|percentage|number)\b")
 _PERCENT = re.compile(
     r"\b(0|zero) (and|to|through) (100|a hundred|one hundred)\b|\b(as|in) (a )?percent(age)?\b|"
     r"\bmultipl\w* by 100\b|\btimes 100\b"
@@ -41,7 +43,9 @@ def scale_of(low: str) -> float | None:
     """A rule that says how the value is scaled: a fraction (1) or a percentage (100) (thousands and
     millions are units: ``define/units.py``).
     """
-    if not re.search(r"\b(express\w*|shown?|show|as|report\w*|give|given|scale\w*|value)\b", low):
+    if not re.search(r"\b(express\w*|shown?|show|as|report\w*|give|given|scale\w*|value)\b", low) and not (
+        _SCALE_ALONE.match(low)  # "a fraction between 0 and 1": the rule is only the scale
+    ):
         return None
     if _FRACTION.search(low):
         return 1.0

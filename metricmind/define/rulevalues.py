@@ -11,6 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from metricmind.define.groupdefs import dropped_members
 from metricmind.define.proposal import RuleReading
 from metricmind.define.words import GLUE, opposites, stems
 from metricmind.resolve.lexicon import Lexicon
@@ -194,6 +195,8 @@ def values_of(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str
     spots: list[int] = []
     ctx.said = words
     used = [False] * len(words)
+    group_hits: list[tuple[int, int, str, tuple[str, ...]]] = []
+    listed_hits: list[tuple[int, str, str]] = []
     for run in _date_names(ctx):  # "the due date" names the column due_at, never the value past_due
         n = len(run)
         for i in range(len(words) - n + 1):
@@ -217,6 +220,10 @@ def values_of(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str
                 used[i : i + size] = [True] * size  # "paid search" of two channels: never "paid" alone
                 continue
             if hit:
+                if "|" in hit[1]:
+                    group_hits.append((i, size, hit[0], tuple(hit[1].split("|"))))
+                else:
+                    listed_hits.append((i, hit[0], hit[1]))
                 # a value group ("mobile" → ios|android, config.meta value_groups) keeps each of its values
                 for value in hit[1].split("|"):
                     if (hit[0], value) not in found:
@@ -235,14 +242,18 @@ def values_of(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str
         found = [found[n] for n in keep]
         keys = [keys[n] for n in keep]
         spots = [spots[n] for n in keep]
-    ctx.keys = list(zip(spots, keys, strict=True))
     naming = _naming_words(ctx.model, {d for d, _ in found})
-    leftover = [
-        w
-        for w, u in zip(words, used, strict=True)
+    left_at = [
+        j
+        for j, (w, u) in enumerate(zip(words, used, strict=True))
         if not u and w not in GLUE and w not in RULE_GLUE and w not in naming
     ]
-    return found, leftover
+    drop = dropped_members(group_hits, listed_hits, left_at, ctx.raw)  # "mobile = iOS or web": as said here
+    if drop:
+        keep = [n for n, pair in enumerate(found) if pair not in drop]
+        found, keys, spots = [found[n] for n in keep], [keys[n] for n in keep], [spots[n] for n in keep]
+    ctx.keys = list(zip(spots, keys, strict=True))
+    return found, [words[j] for j in left_at]
 
 
 _DATE_TYPE = re.compile(r"^(date|timestamp|datetime)", re.IGNORECASE)
