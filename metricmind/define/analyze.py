@@ -240,6 +240,7 @@ def _analyze(
         if any(e.kind == "value" for e in entries)
         for w in key
     }
+    defined = defined_words(definition.text, lambda k: _names_value(model, k))
     unknown = [
         w
         for w in content(AT_POINT.sub(" ", without_examples(definition.text)))
@@ -249,7 +250,7 @@ def _analyze(
         and w not in column_words
         and w not in verbs
         and w not in SOFT
-        and w not in defined_words(definition.text, lambda k: _names_value(model, k))  # "bulky (L and XL)"
+        and w not in defined  # "bulky parcels (size L and XL)": the parenthesis says which values
     ]
     ranked = rank(model, definition, text, usage.metrics if usage else None)
     proposal.similar = [
