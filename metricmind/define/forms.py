@@ -79,6 +79,20 @@ SHORTHAND = {
     "cxl": "cancellation",
     "sub'n": "subscription",
     "thru": "through",
+    # units, each way: a catalog writes `km_driven` or `distance_kilometers`, people either
+    "kilometres": "km",
+    "kilometre": "km",
+    "kilometers": "km",
+    "kilometer": "km",
+    "km": "kilometers",
+    "kms": "kilometers",
+    "kilograms": "kg",
+    "kilogram": "kg",
+    "kg": "kilograms",
+    "kgs": "kilograms",
+    "hrs": "hours",
+    "hr": "hour",
+    "mins": "minutes",
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 

@@ -114,3 +114,22 @@ def test_a_value_a_lending_measure_counts_borrowers_by_is_unread_elsewhere(
         # the value qualifies no count ("funded borrowers whose application …"): read as a filter
         q = project.analyze_definition(Definition("x", "Funded borrowers whose application was withdrawn"))
         assert not any("declined_applicants" in r.reason for r in q.rules), q.rules
+
+
+def test_a_unit_written_out_reads_as_the_catalog_s_abbreviation(lastmile: Project, lending: Project) -> None:
+    # lastmile's catalog writes `km` (`km_driven`); people write kilometres, kilometers
+    for text in ("Total kilometers driven with e-vans", "Kilometres driven by the e-vans"):
+        p = lastmile.analyze_definition(Definition("e_van_km", text))
+        _same(
+            lastmile,
+            p,
+            """
+            select cast(date_trunc('month', route_dt) as date) as month, sum(km_driven) as value
+            from core.routes where vehicle_type = 'e_van' group by 1 order by 1
+            """,
+            "2024-10-01",
+            "2025-09-30",
+        )
+    # a catalog without distances reads no unit into it: the word stays unknown and is refused
+    p = lending.analyze_definition(Definition("x", "Kilometres driven by borrowers"))
+    assert p.refused is not None, p.metric
