@@ -47,6 +47,7 @@ from metricmind.define.sources import suggest_sources
 from metricmind.define.spelling import RESPELLED_CONFIDENCE, respell
 from metricmind.define.terms import PERCENTILE_CUE, VERBS
 from metricmind.define.timerules import flag_unnamed_date
+from metricmind.define.unapplied import flag_unapplied_values
 from metricmind.define.usage import Usage, boost
 from metricmind.define.words import (
     POINT_IN_TIME,
@@ -205,6 +206,7 @@ def _plain(
         flag_same_parts(proposal)  # a ratio of a value by itself (the numerator's filter on both): unread
         flag_counted_value(proposal, model)  # "upgrade customers" read as a filter on active customers
         flag_summed_count(proposal, model)  # "downgrade accounts" read as the MRR of downgrades
+        flag_unapplied_values(proposal, model)  # "of Booking.com reservations" kept by no filter
         forms.cost(proposal, changes)
         if work != definition:
             as_written(proposal, work, definition)

@@ -133,3 +133,22 @@ def test_a_unit_written_out_reads_as_the_catalog_s_abbreviation(lastmile: Projec
     # a catalog without distances reads no unit into it: the word stays unknown and is refused
     p = lending.analyze_definition(Definition("x", "Kilometres driven by borrowers"))
     assert p.refused is not None, p.metric
+
+
+def test_a_value_the_definition_names_and_no_filter_keeps_is_unread(
+    harbor: Project, lastmile: Project
+) -> None:
+    # a composed ratio that keeps no channel would be the no-show rate of every reservation
+    p = harbor.analyze_definition(
+        Definition(
+            "x",
+            "No-show rate of Booking.com reservations",
+            ("no-shows divided by all Booking.com reservations",),
+        )
+    )
+    assert p.refused or any(
+        "booking_com" in r.reason and "no filter" in r.reason for r in p.rules if r.status == "unread"
+    ), (p.metric, p.new_metrics, p.rules)
+    # a value kept by a filter, or by the metric's own filter, is no doubt
+    q = lastmile.analyze_definition(Definition("x", "Same-day shipping revenue on parcels going to Belgium"))
+    assert not any("no filter" in r.reason for r in q.rules), q.rules

@@ -1,0 +1,119 @@
+"""A value the definition names, kept by no filter of the proposal: unread.
+
+"No-show rate of Booking.com reservations": a ratio composed of `no_shows` over `bookings` that keeps no
+channel computes the rate of every reservation, and looks right. A value of a dimension is named when the
+definition says it as the catalog writes it (``booking_com`` as "Booking.com", ``no_show`` as "no-show") or
+by a declared alias; it is applied when a filter or an expression of the proposal, or of a metric or measure
+it reads, keeps it, or when the metric's own words say it ("New customers": `new_customers`). Otherwise the
+proposal carries an unread item naming the value, so a person adds the filter or confirms it is meant.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from metricmind.define.confidence import flag_words
+from metricmind.define.proposal import Proposal, RuleReading
+from metricmind.define.words import GLUE, lexicon, stems
+from metricmind.spec.model import Model
+
+#: Confidence of a proposal that keeps no filter for a value its definition names.
+UNAPPLIED = 0.3
+#: Sources of lexicon entries that name a value as a person says it (not a reduced or learned guess).
+_SAID = frozenset({"value", "alias", "observed"})
+#: Words after which a glue word that is also a value ("other") is a cue: "other than", "more than".
+_COMPARING = frozenset({"than", "wise"})
+
+
+def flag_unapplied_values(proposal: Proposal, model: Model) -> None:
+    """Add an unread item for each value the definition names that nothing the proposal reads keeps."""
+    metric = proposal.metric
+    if metric is None or proposal.refused:
+        return
+    blob, own = _applied(proposal, model)
+    own |= flag_words(model, proposal.rules)  # "paid" read as is_trial = false: a flag keeps it
+    missing: list[tuple[str, str, str]] = []
+    for said, pairs in _named(model, proposal.definition.text):
+        if any(_kept(dim, value, blob, own) for dim, value in pairs):
+            continue
+        missing.append((said, *pairs[0]))
+    if not missing:
+        return
+    named = ", ".join(f"{said!r} ({dim} = {value})" for said, dim, value in missing)
+    why = f"the definition names {named}, which no filter of the metric keeps: add it, or confirm it is not meant"
+    proposal.rules.append(RuleReading(f"(in the definition) {proposal.definition.text}", "unread", 0.0, why))
+    proposal.confidence = min(proposal.confidence, UNAPPLIED)
+    proposal.doubts.append(why)
+
+
+def _kept(dim: str, value: str, blob: str, own: set[str]) -> bool:
+    """The value is a yes/no, kept by a filter or expression of ``blob``, or said by the metric's words."""
+    if value in ("true", "false") or f"'{value.lower()}'" in blob:
+        return True
+    words = set(stems(value.lower().replace("_", " ").replace("-", " "))) - GLUE
+    return not words or words <= own  # the metric's own words say it ("New customers": `new_customers`)
+
+
+def _named(model: Model, text: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(phrase, its (dimension, value) readings) for each value ``text`` names as written, longest first."""
+    lx = lexicon(model)
+    words = stems(text.lower().replace("-", " ").replace("_", " "))
+    used = [False] * len(words)
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+    for size in range(min(3, len(words)), 0, -1):
+        for i in range(len(words) - size + 1):
+            if any(used[i : i + size]):
+                continue
+            key = words[i : i + size]
+            if size == 1 and key[0] in GLUE and (i + 1 < len(words) and words[i + 1] in _COMPARING):
+                continue  # "other than alerts": a cue, not the value `other`
+            hits = [e for e in lx.lookup(key) if e.kind == "value"]
+            if not any(e.source in _SAID and _as_written(e.target, key) for e in hits):
+                continue  # every reading of the phrase counts ("paid": a status, or not a trial)
+            used[i : i + size] = [True] * size
+            pairs = [(d, v) for e in hits for d, _, vs in [e.target.partition("=")] for v in vs.split("|")]
+            out.append((" ".join(key), pairs))
+    return out
+
+
+def _as_written(target: str, key: tuple[str, ...]) -> bool:
+    """The phrase is the value itself (its words), not a word that only resembles it."""
+    values = target.partition("=")[2].split("|")
+    return any(stems(v.lower().replace("_", " ").replace("-", " ")) == key for v in values) or len(key) > 1
+
+
+def _applied(proposal: Proposal, model: Model) -> tuple[str, set[str]]:
+    """(every filter and expression the proposal reads, lower case; the words of the metrics it reads)."""
+    parts: list[Any] = [proposal.metric, proposal.new_metrics, [m.measure for m in proposal.new_measures]]
+    if proposal.new_model is not None:
+        parts.append(proposal.new_model.sql)
+    names = set(_names(parts))
+    own: set[str] = set()
+    for name in sorted(set(names)):
+        m = model.metrics.get(name)
+        if m is not None:
+            parts += [[str(w) for w in m.filter], m.name]
+            own |= set(stems(f"{m.name} {m.label}".lower().replace("_", " ")))
+            names |= set(model.measures_of(name))
+    for sm in model.semantic_models.values():
+        for ms in sm.measures:
+            if ms.name in names:
+                parts.append(ms.expr or "")
+                own |= set(stems(ms.name.replace("_", " ")))
+    blob = json.dumps(parts, default=str).lower().replace("\\'", "'").replace("''", "'")
+    return blob, own - GLUE
+
+
+def _names(node: Any) -> list[str]:
+    """Every ``name`` / ``measure`` / ``based_on`` string in a metric dictionary tree."""
+    out: list[str] = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in ("name", "measure", "based_on") and isinstance(v, str):
+                out.append(v)
+            out += _names(v)
+    elif isinstance(node, list | tuple):
+        for v in node:
+            out += _names(v)
+    return out
