@@ -22,9 +22,9 @@ from metricmind.project import Project
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = "dev_lastmile.yml"
-#: Measured with the agent of this commit: 7 of 16 equal (0 before, when the bench cut the months at 2024's
-#: end and every answer looked wrong or refused).
-FLOOR_EQUAL = 7
+#: Measured with the agent of this commit: 9 of 16 equal (7 before "bulky parcels (size L and XL)" and
+#: "kilometres" were read; 0 when the bench cut the months at 2024's end and every answer looked wrong).
+FLOOR_EQUAL = 9
 
 
 def _define() -> ModuleType:
