@@ -14,6 +14,7 @@ import json
 from typing import Any
 
 from metricmind.define.confidence import flag_words
+from metricmind.define.implied import state_words
 from metricmind.define.proposal import Proposal, RuleReading
 from metricmind.define.words import GLUE, lexicon, stems
 from metricmind.spec.model import Model
@@ -33,11 +34,15 @@ def flag_unapplied_values(proposal: Proposal, model: Model) -> None:
         return
     blob, own = _applied(proposal, model)
     own |= flag_words(model, proposal.rules)  # "paid" read as is_trial = false: a flag keeps it
+    homes = _homes(proposal, model)
+    states = state_words(model)
     missing: list[tuple[str, str, str]] = []
     for said, pairs in _named(model, proposal.definition.text):
-        if any(_kept(dim, value, blob, own) for dim, value in pairs):
-            continue
-        missing.append((said, *pairs[0]))
+        if any(_kept(dim, value, blob, own) for dim, value in pairs) or set(said.split()) <= states:
+            continue  # kept, or a state word the metric may mean ("paying", "cancelled", "active")
+        on_rows = [(d, v) for d, v in pairs if _model_of(model, d) in homes]
+        if on_rows:  # a value of the rows the metric counts: "Booking.com reservations"
+            missing.append((said, *on_rows[0]))
     if not missing:
         return
     named = ", ".join(f"{said!r} ({dim} = {value})" for said, dim, value in missing)
@@ -117,3 +122,26 @@ def _names(node: Any) -> list[str]:
         for v in node:
             out += _names(v)
     return out
+
+
+def _homes(proposal: Proposal, model: Model) -> set[str]:
+    """The semantic models whose rows the proposal's measures read."""
+    names = set(_names([proposal.metric, proposal.new_metrics]))
+    for name in list(names):
+        if name in model.metrics:
+            names |= set(model.measures_of(name))
+    out = {nm.semantic_model for nm in proposal.new_measures}
+    for sm in model.semantic_models.values():
+        if any(ms.name in names for ms in sm.measures):
+            out.add(sm.name)
+    return out
+
+
+def _model_of(model: Model, dim: str) -> str:
+    """The semantic model holding ``dim`` (``entity__name``) as its primary entity's dimension."""
+    entity, _, name = dim.rpartition("__")
+    entity = entity.rsplit("__", 1)[-1]
+    for sm in model.semantic_models.values():
+        if sm.primary == entity and any(d.name == name for d in sm.dimensions):
+            return sm.name
+    return ""

@@ -123,20 +123,3 @@ def test_a_count_of_an_entity_read_as_an_amount_is_unread(demo: Project) -> None
     assert p.refused or any("an amount" in r for r in _unread(p)), (p.metric, p.rules)
     money = analyze(Definition("x", "Downgrade MRR each month"), demo.model)
     assert not any("an amount" in r for r in _unread(money)), money.rules
-
-
-def test_a_state_the_definition_names_and_no_filter_keeps_is_unread(demo: Project) -> None:
-    # counted by the end date, every ended subscription would be counted: "cancelled" is kept by nothing
-    p = _analyze(demo, "Subscriptions cancelled due to other, by the month they ended")
-    if not p.refused and not any("no filter" in r for r in _unread(p)):
-        assert_same_as_hand(
-            demo,
-            p,
-            """
-            select m.month, count(s.subscription_id)
-            from months m
-            left join fct_subscriptions_canonical s on date_trunc('month', s.ended_at) = m.month
-              and s.status = 'canceled' and s.cancel_reason = 'other'
-            group by 1 order by 1
-            """,
-        )
