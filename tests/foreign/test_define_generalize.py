@@ -10,10 +10,13 @@
 
 from __future__ import annotations
 
+import copy
+import json
 from pathlib import Path
 
 from metricmind.define import Definition, Proposal
 from metricmind.define.extend import proposal_sql
+from metricmind.define.unapplied import flag_unapplied_values
 from metricmind.project import Project
 from tests.foreign.conftest import close, fresh_copy, hand
 
@@ -138,7 +141,8 @@ def test_a_unit_written_out_reads_as_the_catalog_s_abbreviation(lastmile: Projec
 def test_a_value_the_definition_names_and_no_filter_keeps_is_unread(
     harbor: Project, lastmile: Project
 ) -> None:
-    # a composed ratio that keeps no channel would be the no-show rate of every reservation
+    # a composed ratio that keeps no channel would be the no-show rate of every reservation: the channel is
+    # kept on both sides, or the proposal says that nothing keeps it
     p = harbor.analyze_definition(
         Definition(
             "x",
@@ -146,9 +150,32 @@ def test_a_value_the_definition_names_and_no_filter_keeps_is_unread(
             ("no-shows divided by all Booking.com reservations",),
         )
     )
-    assert p.refused or any(
+    flagged = any(
         "booking_com" in r.reason and "no filter" in r.reason for r in p.rules if r.status == "unread"
-    ), (p.metric, p.new_metrics, p.rules)
+    )
+    tp = (p.metric or {}).get("type_params") or {}
+    kept = all("booking_com" in str(tp.get(side)) for side in ("numerator", "denominator"))
+    assert p.refused or flagged or kept, (p.metric, p.new_metrics, p.rules)
     # a value kept by a filter, or by the metric's own filter, is no doubt
     q = lastmile.analyze_definition(Definition("x", "Same-day shipping revenue on parcels going to Belgium"))
     assert not any("no filter" in r.reason for r in q.rules), q.rules
+
+
+def test_a_ratio_that_keeps_no_channel_gets_the_unread_item(harbor: Project) -> None:
+    # the proposal as the agent made it before ratio parts read every word: no channel on either side
+    p = harbor.analyze_definition(
+        Definition(
+            "x",
+            "No-show rate of Booking.com reservations",
+            ("no-shows divided by all Booking.com reservations",),
+        )
+    )
+    assert p.metric is not None and not p.refused, p.message
+    bare = copy.deepcopy(p)
+    bare.rules = [r for r in bare.rules if "booking_com" not in str(r.predicate)]
+    bare.metric = json.loads(json.dumps(p.metric).replace("booking_com", "expedia"))
+    bare.new_metrics = []
+    flag_unapplied_values(bare, harbor.model)
+    assert any("booking_com" in r.reason for r in bare.rules if r.status == "unread"), bare.rules
+    flag_unapplied_values(p, harbor.model)  # as made: the channel is kept, no item
+    assert not any("no filter" in r.reason for r in p.rules), p.rules
