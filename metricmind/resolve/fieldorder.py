@@ -7,6 +7,7 @@ not on the metric.
 
 from __future__ import annotations
 
+from metricmind.resolve.lexicon import DimInfo
 from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.text import Token
 
@@ -41,3 +42,16 @@ def grouped_field(res: Resolution, tokens: list[Token], noun: int) -> str | None
         if stem in words:
             return field
     return None
+
+
+def numeric_values(info: DimInfo | None) -> bool:
+    """Whether a dimension's known values are all numbers (a term in months sorts by its values; priority
+    names do not: "high" < "low" < "urgent" is no order of urgency).
+    """
+    if info is None or not info.values:
+        return False
+    try:
+        [float(v) for v in info.values]
+    except ValueError:
+        return False
+    return True

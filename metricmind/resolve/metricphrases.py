@@ -109,8 +109,8 @@ class _MetricPhraseReading(_ReadingBase):
         if p.last - p.first != 1:
             return False
         before = next((q for q in picks if q.kind == "value" and q.last == p.first), None)
-        if before is None:
-            return False
+        if before is None or self.listed_item(p):
+            return False  # ("refunds, orders and …": a list, not a value's noun)
         word = self.stems[p.first]
 
         def own_words(target: str) -> set[str]:
@@ -140,7 +140,7 @@ class _MetricPhraseReading(_ReadingBase):
             words = sorted({root(w) for w in self.stems[a.first : a.last] + self.stems[b.first : b.last]})
             merged = self.phrase_index.get(tuple(words))
             mine = [{root(w) for w in self.stems[p.first : p.last]} for p in (a, b)]
-            whole = self.listed_item(a) or (a.first == 0 and self.listed_item(b))
+            whole = self.listed_item(a) or (self.item_start(a) and self.listed_item(b))
             if whole and list_between(self.res.question, self.tokens, a.last - 1, b.first):
                 continue  # "orders, refunds and refund rate": two items, not one phrase across the comma
             if (mine[0] <= mine[1] or mine[1] <= mine[0]) and whole:
@@ -149,6 +149,13 @@ class _MetricPhraseReading(_ReadingBase):
                 a.entries, a.last = merged, b.last
                 b.kind = "merged"
                 self.claim(a.first, b.last)
+
+    def item_start(self, p: _Pick) -> bool:
+        """Whether ``p`` opens the question or a clause ("q2: orders, refunds …"): the first item of a list."""
+        if p.first < 1:
+            return True
+        gap = self.res.question[self.tokens[p.first - 1].end : self.tokens[p.first].start]
+        return ":" in gap or self.used[p.first - 1]
 
     def listed_item(self, p: _Pick) -> bool:
         """Whether a comma or a list word stands right before ``p`` ("revenue, parcels and …")."""

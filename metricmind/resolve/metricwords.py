@@ -76,7 +76,7 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
                     p.kind, p.entries = "dimension", as_dim
                     continue
                 j = self.prev_word(p.first)
-                after_value = j >= 0 and j in in_value
+                after_value = j >= 0 and j in in_value and not self.listed_item(p)  # ("refunds, orders")
                 while j >= 0 and j in in_value:
                     j = self.prev_word(j)
                 k = j  # "from our DACH customers": one word nothing reads yet may stand in a value's place

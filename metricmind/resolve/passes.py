@@ -196,6 +196,8 @@ class _Reading(
                     continue
                 if size > 1 and self.broken(i, i + size):
                     break  # ("which tier is bigger on mrr: growth or pro": no phrase runs over a colon)
+                if size > 1 and all(e.kind == "metric" for e in entries) and self.comma_in(i, i + size):
+                    continue  # "refunds, orders and refund rate": two items, not "refunded orders"
                 text = " ".join(t.text for t in self.tokens[i : i + size])
                 entries = [e for e in entries if e.exact_case is None or self.case_ok(e.exact_case, i, text)]
                 if entries:
@@ -243,6 +245,11 @@ class _Reading(
         """
         q, toks = self.res.question, self.tokens
         return any(c in q[toks[k].end : toks[k + 1].start] for k in range(first, last - 1) for c in ":;?!")
+
+    def comma_in(self, first: int, last: int) -> bool:
+        """Whether a comma stands between the words ``first``..``last`` (a list of metrics, not one's name)."""
+        q, toks = self.res.question, self.tokens
+        return any("," in q[toks[k].end : toks[k + 1].start] for k in range(first, last - 1))
 
     def pick(self, cands: list[_Pick]) -> list[_Pick]:
         """Choose non-overlapping phrases, longest first, the kind preferred by the context."""

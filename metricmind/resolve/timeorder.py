@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from metricmind.resolve.fieldorder import grouped_field, ordered_noun
+from metricmind.resolve.fieldorder import grouped_field, numeric_values, ordered_noun
 from metricmind.resolve.phrasings import _PhrasingReading
 from metricmind.resolve.resolution import Span
 from metricmind.resolve.text import number, tokenize
@@ -457,6 +457,11 @@ class _TimeOrderReading(_PhrasingReading):
         field = None if noun is None else grouped_field(res, self.tokens, noun)
         if field is not None and noun is not None:
             self.claim(self.order_word, noun + 1)
+            if not numeric_values(self.lex.dims.get(field)):
+                # "highest priority first": the values' order is the business's, not their names'
+                res.confidence -= 0.25
+                res.notes.append(f"left unsorted: the values of {field} have no order metricmind knows")
+                return
             res.order_by = [(field, self.order_dir)]
             self.span("order_by", self.order_word, noun + 1, ("-" if self.order_dir else "+") + field)
             return
