@@ -9,6 +9,7 @@ from functools import cached_property
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.ratecount import count_of_rate
 from metricmind.resolve.reading import _Pick, _ReadingBase
+from metricmind.resolve.sameverbs import SAME_ROOTS
 from metricmind.resolve.text import FILLERS, GENERIC, Token, root, stems
 from metricmind.resolve.timespans import UNITS
 from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, GRAIN_ADJ, GRAMMAR, SORT_WORDS
@@ -256,7 +257,9 @@ class _MetricPhraseReading(_ReadingBase):
         out: dict[str, list[int]] = {}
         for i, t in enumerate(self.tokens):
             if t.norm not in GRAIN_ADJ and self.stems[i] not in UNITS:
-                out.setdefault(root(self.stems[i]), []).append(i)
+                own = root(self.stems[i])  # ("close" is also "solved": sameverbs)
+                for r in SAME_ROOTS.get(own, frozenset({own})) | {own}:
+                    out.setdefault(r, []).append(i)
         return out
 
     def _free_at(self, word_root: str) -> int | None:
