@@ -87,7 +87,8 @@ class _Reading(
             self.claim(h.first, h.last)
         self.read_entity_kinds(cands)  # "from big companies": a kind of customer, by meaning
         picks = self.pick(cands)
-        metrics = self.read_metrics(picks)
+        by_verb = self.verb_of_threshold(picks)  # "borrowers who applied more than 5 times": applications
+        metrics = by_verb or self.read_metrics(picks)
         self.read_grain_and_order(hits)
         self.read_time(hits)
         if not res.answerable:
@@ -107,7 +108,7 @@ class _Reading(
             return res
         self.read_entity_count()
         self.read_counted_entity()
-        if not self.attribution_talk():
+        if not self.attribution_talk() and not by_verb:
             res.metrics = self.amount_or_count(self.described(res.metrics))
         self.read_attribution()
         self.grain_inside_metric()

@@ -18,7 +18,10 @@ fifth project, and the acceptance checks, will name things differently again).
   taken (from lending's "avg time from application to decision"), and read where one does;
 - "% of <count>" is the catalog's share with that count as its part (a ratio over a whole with the same noun),
   refused where there is none (from helpdesk's "% of tickets resolved"); a verb said with another of its
-  meaning ("close" a ticket: "Solved tickets", ``sameverbs``) names the metric of the other.
+  meaning ("close" a ticket: "Solved tickets", ``sameverbs``) names the metric of the other;
+- a verb beside a threshold on an entity ("buyers who ordered more than 5 times") names the metric the threshold
+  is on before any metric is guessed from the words' descriptions (from lending's "how many borrowers have
+  applied more than 5 times").
 """
 
 from __future__ import annotations
@@ -272,3 +275,27 @@ def test_a_verb_said_with_another_of_its_meaning(helpdesk: Project) -> None:
         assert rows
     res = helpdesk.resolver().resolve("tickets by priority in june", as_of=AS_OF)
     assert res.metrics == ["ticket_volume"]
+
+
+# -- a verb beside a threshold ------------------------------------------------------------------------------
+
+
+def test_a_verb_beside_a_threshold_names_the_metric_it_counts(bazaar: Project) -> None:
+    res = bazaar.resolver().resolve("which buyers ordered more than 5 times", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.metrics == ["orders"] and res.group_by == [("buyer", None)]
+    assert [(f.field, f.op, f.metric) for f in res.filters] == [("buyer", ">", "orders")]
+    rows = _runs(bazaar, res)
+    want = _one(
+        bazaar, "select count(*) from (select buyer_id from main.fct_orders group by 1 having count(*) > 5)"
+    )
+    assert len(rows) == want
+
+
+def test_a_verb_beside_a_threshold_under_a_count_of_the_entity(lending: Project) -> None:
+    # phrased apart from the split's question: another number, a range, no "have"
+    res = lending.resolver().resolve("how many borrowers applied more than 3 times in q2", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.metrics == ["new_borrowers"]
+    assert [(f.field, f.op, f.metric) for f in res.filters] == [("borrower", ">", "applications")]
+    _runs(lending, res)
