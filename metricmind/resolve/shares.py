@@ -11,6 +11,8 @@ from metricmind.spec.model import MetricType
 
 SHARE_WORDS = frozenset({"fraction", "share", "proportion", "percentage", "percent", "pct", "rate", "ratio"})
 """Words that ask for a part of a whole rather than the part's size."""
+PERCENT_OF_COUNT_PENALTY = 0.3
+"""A count answered to "% of …": the catalog has no share of it, so the answer is at best half of what was asked."""
 SHARE_PENALTY = 0.1
 """A ratio read from its numerator and a word of share: sure, not certain (the whole is implied)."""
 
@@ -56,9 +58,11 @@ class _ShareReading(_ReadingBase):
             m = self.r.model.metrics.get(part)
             percent = [k for k in share if self.tokens[k].norm == "of"]
             if percent and m is not None and m.type in (MetricType.SIMPLE, MetricType.CUMULATIVE):
-                # "% of parcels returned to sender": a share of a count the catalog has no ratio for
-                res.refuse(
-                    f"'% of' asks for a share; {part} is a count, and the catalog has no share with it as the part"
+                # "% of parcels returned to sender": a share of a count the catalog has no ratio for; the count
+                # is answered, unsure (refusing it cost a right reading on a project nobody tuned on)
+                res.confidence -= PERCENT_OF_COUNT_PENALTY
+                res.notes.append(
+                    f"'% of' asks for a share; {part} is a count, and no share of it is in the catalog"
                 )
             return
         name = ratios[0]
