@@ -10,6 +10,7 @@ from metricmind.resolve.amountwords import _AmountReading
 from metricmind.resolve.describe import content
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.exclusion import EXCLUSION_WORDS
+from metricmind.resolve.metricphrases import list_between
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Span
 from metricmind.resolve.shorthand import SHORT_FORMS
@@ -165,6 +166,8 @@ class _DescribedReading(_AmountReading):
         joined = self.listed(self.res.spans.get("metrics", []))
         if (not unread and len(metrics) < 2) or (joined and len(metrics) > 1):
             return metrics  # a list of metrics ("mrr plus arr") stays a list
+        if len(metrics) == 1 and self.listed_apart(at, unread):
+            return self.listed_described(metrics, at, [(i, w) for i, w in words if i in unread])
         compared = self.compared_measure(metrics)
         if compared is not None:
             return [compared]
@@ -215,6 +218,34 @@ class _DescribedReading(_AmountReading):
             self.span("metrics", i, i + 1, best, "description")
         self.res.confidence -= 0.1
         return [best]
+
+    def listed_apart(self, at: set[int], unread: set[int]) -> bool:
+        """Whether the unread words are an item of their own, a list word or mark between them and every
+        metric read ("csat and avg rating": the second item is another metric, not a better name for both).
+        """
+        if not at or not unread:
+            return False
+        q, toks = self.res.question, self.tokens
+        if max(unread) < min(at):
+            return list_between(q, toks, max(unread), min(at))
+        return min(unread) > max(at) and list_between(q, toks, max(at), min(unread))
+
+    def listed_described(self, metrics: list[str], at: set[int], words: list[tuple[int, str]]) -> list[str]:
+        """The metrics read, and the one an item listed apart describes clearly (two of its words or more,
+        well ahead of the next); the metrics alone otherwise.
+        """
+        ranked = self.base_first(self.r.texts.ranked(words))
+        if not ranked:
+            return metrics
+        score, best, hit = ranked[0]
+        second = ranked[1][0] if len(ranked) > 1 else 0.0
+        if best in metrics or len(hit) < 2 or second >= score * 0.8:
+            return metrics
+        for i in sorted(hit):
+            self.used[i] = True
+            self.span("metrics", i, i + 1, best, "description")
+        self.res.confidence -= 0.1  # a metric said by its description's words: sure, not certain
+        return [best, *metrics] if max(hit) < min(at) else [*metrics, best]
 
     def after_by(self) -> set[int]:
         """Positions of the unread words right after a "by" that is no passive's agent ("by journey

@@ -203,7 +203,8 @@ class _MeasureListReading(_ReadingBase):
             if p.last - p.first < 2 or j < 1 or self.tokens[j].norm not in _LIST or j - 1 not in loose:
                 continue
             rest = self.stems[p.first + 1 : p.last]
-            if any(e.kind == "metric" for e in self.lex.lookup((self.stems[j - 1], *rest))):
+            shared = {e.target for e in self.lex.lookup((self.stems[j - 1], *rest)) if e.kind == "metric"}
+            if shared - {e.target for e in p.entries}:  # ("refunds and refund rate": the rate said again)
                 self.used[j - 1] = False
                 found = [(q, n) for q, n in found if q is not loose[j - 1]]
         return found

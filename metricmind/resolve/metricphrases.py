@@ -7,8 +7,10 @@ from __future__ import annotations
 from functools import cached_property
 
 from metricmind.resolve.lexicon import Entry
+from metricmind.resolve.ratecount import count_of_rate
 from metricmind.resolve.reading import _Pick, _ReadingBase
-from metricmind.resolve.text import FILLERS, GENERIC, root, stems
+from metricmind.resolve.sameverbs import SAME_ROOTS
+from metricmind.resolve.text import FILLERS, GENERIC, Token, root, stems
 from metricmind.resolve.timespans import UNITS
 from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, GRAIN_ADJ, GRAMMAR, SORT_WORDS
 
@@ -16,6 +18,16 @@ VERSUS = frozenset({"vs", "versus", "against", "v"})
 """Words that set two values against each other ("partner vs events")."""
 
 LIST_WORDS = frozenset({"vs", "versus", "and", "or", "plus"})
+
+
+def list_between(question: str, tokens: list[Token], lo: int, hi: int) -> bool:
+    """Whether a list word ("and", "vs") or mark (a comma, "&") stands after the word at ``lo`` and before
+    the word at ``hi`` ("csat and avg rating": two items; a slash often says "per": "cost/km").
+    """
+    return any(
+        tokens[k].norm in LIST_WORDS or any(c in question[tokens[k].end : tokens[k + 1].start] for c in ",+&")
+        for k in range(max(lo, 0), min(hi, len(tokens) - 1))
+    )
 
 
 class _MetricPhraseReading(_ReadingBase):
@@ -67,9 +79,12 @@ class _MetricPhraseReading(_ReadingBase):
                 continue
             owners = [m for m, words in self.lex.metric_words.items() if self.stems[i] in words]
             if len(owners) == 1:
+                name = (
+                    count_of_rate(self.r.model.metrics, owners[0], toks[i].norm, self.stems[i]) or owners[0]
+                )
                 self.used[i] = True
-                self.span("metrics", i, i + 1, owners[0], "listed word")
-                out.append(owners[0])
+                self.span("metrics", i, i + 1, name, "listed word")
+                out.append(name)
         return out
 
     def count_of(self, j: int) -> bool:
@@ -95,8 +110,8 @@ class _MetricPhraseReading(_ReadingBase):
         if p.last - p.first != 1:
             return False
         before = next((q for q in picks if q.kind == "value" and q.last == p.first), None)
-        if before is None:
-            return False
+        if before is None or self.listed_item(p):
+            return False  # ("refunds, orders and …": a list, not a value's noun)
         word = self.stems[p.first]
 
         def own_words(target: str) -> set[str]:
@@ -126,12 +141,22 @@ class _MetricPhraseReading(_ReadingBase):
             words = sorted({root(w) for w in self.stems[a.first : a.last] + self.stems[b.first : b.last]})
             merged = self.phrase_index.get(tuple(words))
             mine = [{root(w) for w in self.stems[p.first : p.last]} for p in (a, b)]
-            if (mine[0] <= mine[1] or mine[1] <= mine[0]) and self.listed_item(a):
-                continue  # "revenue, parcels and revenue per parcel": an item of a list, one phrase's words the other's
+            whole = self.listed_item(a) or (self.item_start(a) and self.listed_item(b))
+            if whole and list_between(self.res.question, self.tokens, a.last - 1, b.first):
+                continue  # "orders, refunds and refund rate": two items, not one phrase across the comma
+            if (mine[0] <= mine[1] or mine[1] <= mine[0]) and whole:
+                continue  # "revenue, parcels and revenue per parcel", "orders and avg order value": list items
             if merged:
                 a.entries, a.last = merged, b.last
                 b.kind = "merged"
                 self.claim(a.first, b.last)
+
+    def item_start(self, p: _Pick) -> bool:
+        """Whether ``p`` opens the question or a clause ("q2: orders, refunds …"): the first item of a list."""
+        if p.first < 1:
+            return True
+        gap = self.res.question[self.tokens[p.first - 1].end : self.tokens[p.first].start]
+        return ":" in gap or self.used[p.first - 1]
 
     def listed_item(self, p: _Pick) -> bool:
         """Whether a comma or a list word stands right before ``p`` ("revenue, parcels and …")."""
@@ -173,10 +198,18 @@ class _MetricPhraseReading(_ReadingBase):
         if found is None:
             return name
         target, idx = found
+        named = any(e.target == name and e.source in ("name", "label") for e in p.entries)
+        if named and any(self.list_between(i, p) for i in idx):
+            return name  # "csat and avg rating": a metric said by its name; the next item's words are its own
         for i in idx:
             self.used[i] = True
             self.span("metrics", i, i + 1, target, "modifier")
         return target
+
+    def list_between(self, i: int, p: _Pick) -> bool:
+        """Whether a list word or mark stands between the word at ``i`` and the phrase ``p``."""
+        lo, hi = (i, p.first) if i < p.first else (p.last - 1, i)
+        return list_between(self.res.question, self.tokens, lo, hi)
 
     def _modified(self, words: set[str], name: str, *, strict: bool = False) -> tuple[str, list[int]] | None:
         best: tuple[int, str, list[int]] | None = None
@@ -224,7 +257,9 @@ class _MetricPhraseReading(_ReadingBase):
         out: dict[str, list[int]] = {}
         for i, t in enumerate(self.tokens):
             if t.norm not in GRAIN_ADJ and self.stems[i] not in UNITS:
-                out.setdefault(root(self.stems[i]), []).append(i)
+                own = root(self.stems[i])  # ("close" is also "solved": sameverbs)
+                for r in SAME_ROOTS.get(own, frozenset({own})) | {own}:
+                    out.setdefault(r, []).append(i)
         return out
 
     def _free_at(self, word_root: str) -> int | None:

@@ -9,6 +9,7 @@ from metricmind.resolve.loosevalues import demonym
 from metricmind.resolve.measurelist import _MeasureListReading
 from metricmind.resolve.metricfallback import _FallbackMetricReading
 from metricmind.resolve.metricphrases import LIST_WORDS
+from metricmind.resolve.ratecount import count_of_rate
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.words import (
     ASC_WORDS,
@@ -43,7 +44,7 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
             if self.ranked_entity(p, picks):
                 p.kind = "entity"  # "best customers": ranked, but by which metric?
                 continue
-            found.append((p, self.best_metric(p.entries)))
+            found.append((p, self.plural_count(p, self.best_metric(p.entries))))
         # "MRR from Enterprise customers": a bare entity noun qualifies another metric;
         # "our biggest customers by MRR": it names what to group by
         if len(found) == 1 and self.source_value(found[0][0]):
@@ -75,7 +76,7 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
                     p.kind, p.entries = "dimension", as_dim
                     continue
                 j = self.prev_word(p.first)
-                after_value = j >= 0 and j in in_value
+                after_value = j >= 0 and j in in_value and not self.listed_item(p)  # ("refunds, orders")
                 while j >= 0 and j in in_value:
                     j = self.prev_word(j)
                 k = j  # "from our DACH customers": one word nothing reads yet may stand in a value's place
@@ -166,6 +167,22 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
             out += [m for m in self.listed_words(found) if m not in out]
         return self.compound(out)
 
+    def plural_count(self, p: _Pick, name: str) -> str:
+        """``name``, or the count a one-word rate noun said in the plural names, as an item of a list of
+        metrics ("applications, approvals and approval rate": ratecount).
+        """
+        if p.last - p.first != 1 or any(e.source != "reduced" for e in p.entries if e.target == name):
+            return name
+        q, toks = self.res.question, self.tokens
+        after = p.last < len(toks) and (
+            toks[p.last].norm in LIST_WORDS or "," in q[toks[p.first].end : toks[p.last].start]
+        )
+        if not (self.listed_item(p) or after):
+            return name
+        return (
+            count_of_rate(self.r.model.metrics, name, self.tokens[p.first].norm, self.stems[p.first]) or name
+        )
+
     def compound(self, out: list[str]) -> list[str]:
         """Two metric words right next to each other, the first a loose word, the second a metric's own
         name ("trial signups"): a compound noun whose first word says which kind, so its metric alone.
@@ -217,8 +234,8 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
                     break
             partner = self.best_metric(p.entries)
             name = self.best_metric(entries) if entries else self.kind_by_words(w, rest, partner)
-            if name is None:
-                break
+            if name is None or name == partner:
+                break  # "approvals and approval rate": the word alone is another item, not the same rate
             self.claim(w, k)
             self.span("metrics", w, w + 1, name, "shared noun")
             out.append(name)

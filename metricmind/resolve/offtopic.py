@@ -22,6 +22,10 @@ DURATION_WORDS = re.compile(
     r"\b(?:days?|weeks?|months?|hours?|minutes?|duration|durations|time to|long|tenure|age|lag|latency|cycle)\b"
 )
 """Words of a metric's name, label or description that make it a duration ("days to pay", "cycle time")."""
+ELAPSED_AFTER = frozenset({"from", "between", "to", "until", "till", "taken"})
+"""Words after "time" that make it the time between two events ("time from booking to delivery")."""
+ELAPSED_BEFORE = frozenset({"avg", "average", "mean", "median", "typical", "elapsed"})
+"""Words before "time" that make it a duration ("avg time")."""
 LOOK_VERBS = frozenset({"make", "turn", "paint", "colour", "color", "recolor", "recolour"})
 """Verbs that ask to change how something looks ("make the chart blue")."""
 LEADING = frozenset({"the", "a", "an", "our", "my", "this", "that", "these", "those", "all"})
@@ -50,6 +54,17 @@ class _OffTopicReading(_ReadingBase):
             )
             if asked and not any(self.timed(m) for m in self.res.metrics):
                 said = " ".join(t.text for t in toks[i : i + (2 if toks[i + 1].norm == "long" else 3)])
+                return f"'{said}' asks how long something takes; no metric in the catalog measures that"
+        for i, t in enumerate(toks):
+            # "avg time from application to decision", "time to first attempt": the time between two events
+            if t.norm != "time" or self.used[i] or any(self.timed(m) for m in self.res.metrics):
+                continue
+            after = toks[i + 1].norm if i + 1 < len(toks) else ""
+            before = toks[i - 1].norm if i > 0 else ""
+            if after in ELAPSED_AFTER or before in ELAPSED_BEFORE:
+                said = " ".join(
+                    x.text for x in toks[max(i - 1, 0) if before in ELAPSED_BEFORE else i : i + 2]
+                )
                 return f"'{said}' asks how long something takes; no metric in the catalog measures that"
         return None
 

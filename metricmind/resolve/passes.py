@@ -87,7 +87,8 @@ class _Reading(
             self.claim(h.first, h.last)
         self.read_entity_kinds(cands)  # "from big companies": a kind of customer, by meaning
         picks = self.pick(cands)
-        metrics = self.read_metrics(picks)
+        by_verb = self.verb_of_threshold(picks)  # "borrowers who applied more than 5 times": applications
+        metrics = by_verb or self.read_metrics(picks)
         self.read_grain_and_order(hits)
         self.read_time(hits)
         if not res.answerable:
@@ -107,7 +108,7 @@ class _Reading(
             return res
         self.read_entity_count()
         self.read_counted_entity()
-        if not self.attribution_talk():
+        if not self.attribution_talk() and not by_verb:
             res.metrics = self.amount_or_count(self.described(res.metrics))
         self.read_attribution()
         self.grain_inside_metric()
@@ -196,6 +197,8 @@ class _Reading(
                     continue
                 if size > 1 and self.broken(i, i + size):
                     break  # ("which tier is bigger on mrr: growth or pro": no phrase runs over a colon)
+                if size > 1 and all(e.kind == "metric" for e in entries) and self.comma_in(i, i + size):
+                    continue  # "refunds, orders and refund rate": two items, not "refunded orders"
                 text = " ".join(t.text for t in self.tokens[i : i + size])
                 entries = [e for e in entries if e.exact_case is None or self.case_ok(e.exact_case, i, text)]
                 if entries:
@@ -243,6 +246,11 @@ class _Reading(
         """
         q, toks = self.res.question, self.tokens
         return any(c in q[toks[k].end : toks[k + 1].start] for k in range(first, last - 1) for c in ":;?!")
+
+    def comma_in(self, first: int, last: int) -> bool:
+        """Whether a comma stands between the words ``first``..``last`` (a list of metrics, not one's name)."""
+        q, toks = self.res.question, self.tokens
+        return any("," in q[toks[k].end : toks[k + 1].start] for k in range(first, last - 1))
 
     def pick(self, cands: list[_Pick]) -> list[_Pick]:
         """Choose non-overlapping phrases, longest first, the kind preferred by the context."""

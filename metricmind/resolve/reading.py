@@ -140,6 +140,7 @@ class _ReadingBase:
         self.order_dir: bool | None = None
         self.order_n: int | None = None
         self.order_word: int | None = None
+        self.order_noun: int | None = None  # the noun of "longest term first" (``fieldorder``)
         self.by_first: dict[int, list[_Pick]] = {}  # catalog candidates by first token (set by ``pick``)
         self.by_last: dict[int, list[_Pick]] = {}  # … and by the token after their last
         self.by_dim: dict[str, list[_Pick]] = {}  # … and by each dimension they name (set by ``pick``)

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.resolution import Span
+from metricmind.resolve.text import stem
+from metricmind.spec.model import MetricType
 
 SHARE_WORDS = frozenset({"fraction", "share", "proportion", "percentage", "percent", "pct", "rate", "ratio"})
 """Words that ask for a part of a whole rather than the part's size."""
+PERCENT_OF_COUNT_PENALTY = 0.3
+"""A count answered to "% of …": the catalog has no share of it, so the answer is at best half of what was asked."""
 SHARE_PENALTY = 0.1
 """A ratio read from its numerator and a word of share: sure, not certain (the whole is implied)."""
 
@@ -17,17 +21,26 @@ def same_head(part: str, whole: str) -> bool:
     """Whether two metric names end in the same noun (churned customers over active customers at start:
     a share of customers; MRR over active customers, ARPA, is an amount per customer, no share).
     """
-    return part.rsplit("_", 1)[-1] == whole.rsplit("_", 1)[-1] or part.rsplit("_", 1)[-1] in whole.split("_")
+    head = stem(part.rsplit("_", 1)[-1])  # ("solved_tickets" over "ticket_volume": a share of tickets)
+    return head == stem(whole.rsplit("_", 1)[-1]) or head in {stem(w) for w in whole.split("_")}
 
 
 class _ShareReading(_ReadingBase):
     """The share pass (after the metric and ratio passes)."""
+
+    def percent_of(self, k: int) -> bool:
+        """Whether the word at ``k`` is the "of" of a bare "% of" (no number before the sign)."""
+        if self.tokens[k].norm != "of" or self.used[k]:
+            return False
+        before = self.res.question[: self.tokens[k].start].rstrip()
+        return before.endswith("%") and not before[:-1].rstrip()[-1:].isdigit()
 
     def read_share(self) -> None:
         res = self.res
         if len(res.metrics) != 1:
             return
         share = [t.index for t in self.tokens if t.norm in SHARE_WORDS and not self.used[t.index]]
+        share += [t.index for t in self.tokens if self.percent_of(t.index)]  # "% of tickets resolved"
         if not share:
             return
         part = res.metrics[0]
@@ -42,6 +55,15 @@ class _ShareReading(_ReadingBase):
             and str(m.meta.get("status") or "") != "deprecated"
         ]
         if len(ratios) != 1:
+            m = self.r.model.metrics.get(part)
+            percent = [k for k in share if self.tokens[k].norm == "of"]
+            if percent and m is not None and m.type in (MetricType.SIMPLE, MetricType.CUMULATIVE):
+                # "% of parcels returned to sender": a share of a count the catalog has no ratio for; the count
+                # is answered, unsure (refusing it cost a right reading on a project nobody tuned on)
+                res.confidence -= PERCENT_OF_COUNT_PENALTY
+                res.notes.append(
+                    f"'% of' asks for a share; {part} is a count, and no share of it is in the catalog"
+                )
             return
         name = ratios[0]
         k = share[0]

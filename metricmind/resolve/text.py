@@ -98,6 +98,7 @@ FILLERS = frozenset(
     produced come came bringing contribute contributed see seen happen happened look looked
     did have had because
     together combined altogether jointly pooled
+    actually basically honestly literally exactly
     """.split()
 )
 """Words that carry no catalog meaning; they never make a question unanswerable."""

@@ -12,6 +12,7 @@ from metricmind.resolve.composed import _ComposedReading
 from metricmind.resolve.describe import PHRASE_WEIGHT
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import counts_of
+from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter
 from metricmind.resolve.thresholds import find_threshold, verbish
 from metricmind.spec.names import METRIC_TIME
@@ -114,6 +115,19 @@ class _ThresholdReading(_ComposedReading):
             self.claim(verbs[-1], verbs[-1] + 1)
             self.span("metrics", verbs[-1], verbs[-1] + 1, monthly, "paid")
         return [monthly]
+
+    def verb_of_threshold(self, picks: list[_Pick]) -> list[str]:
+        """No metric phrase, a threshold on an entity of the catalog and a verb beside it ("how many borrowers
+        have applied more than 5 times"): the metric the verb names, before any metric is guessed from the
+        words' descriptions (which would read the entity noun as some metric about it).
+        """
+        if any(p.kind == "metric" for p in picks):
+            return []
+        th = find_threshold(self.tokens, self.res.question, self.used)
+        if th is None or self.threshold_entity() is None:
+            return []
+        verb = self.threshold_verb(th.first, th.last)
+        return [verb] if verb is not None else []
 
     def threshold_verb(self, first: int, last: int) -> str | None:
         """The metric a verb beside a threshold names ("borrowers who applied more than 5 times": applications;

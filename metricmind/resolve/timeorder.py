@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from metricmind.resolve.fieldorder import grouped_field, numeric_values, ordered_noun
 from metricmind.resolve.phrasings import _PhrasingReading
 from metricmind.resolve.resolution import Span
 from metricmind.resolve.text import number, tokenize
@@ -25,6 +26,10 @@ RATE_VERBS = frozenset(
     "worth pay pays paying paid spend spends spending cost costs costing earn earns bring brings".split()
 )
 """Verbs of what something is worth or costs: a grain right after them is the rate ("worth per month")."""
+
+
+POP_UNITS = {"wow": "week", "mom": "month", "qoq": "quarter", "dod": "day"}
+"""The period-on-period abbreviations and the unit each compares."""
 
 
 class _TimeOrderReading(_PhrasingReading):
@@ -118,6 +123,13 @@ class _TimeOrderReading(_PhrasingReading):
                         unit = c.unit or "month"
                     res.time_range = (unit_start(res.as_of, unit), res.as_of + dt.timedelta(days=1))
                     res.time_unit = unit
+                elif res.time_range is None and not res.uses_time and self.tokens[c.first].norm in POP_UNITS:
+                    # "applications wow", no period named: the last whole week on the one before (a guess)
+                    unit = POP_UNITS[self.tokens[c.first].norm]
+                    end = unit_start(res.as_of, unit)
+                    res.time_range, res.time_unit = (shift(end, unit, -1), end), unit
+                    res.confidence -= 0.25
+                    res.notes.append(f"no period named: the last whole {unit} on the one before")
             self.span("comparison", c.first, c.last, res.comparison or "")
             if res.time_range is None and res.comparison_range is not None:
                 # "MRR vs last month": the current period to date against the one named
@@ -347,6 +359,13 @@ class _TimeOrderReading(_PhrasingReading):
 
     def read_order(self) -> None:
         toks = self.tokens
+        said = ordered_noun(toks, self.used)
+        if said is not None:  # "longest term first": the rows by the term's values (``fieldorder``)
+            self.order_word, self.order_noun, self.order_dir = said
+            self.sort_only = True
+            self.claim(said[0], said[0] + 1)
+            self.claim(said[1] + 1, said[1] + 2)
+            return
         for i, t in enumerate(toks):
             if self.used[i]:
                 continue
@@ -434,6 +453,18 @@ class _TimeOrderReading(_PhrasingReading):
         if self.order_dir is None or self.order_word is None:
             return
         target = res.metrics[0]
+        noun = self.order_noun
+        field = None if noun is None else grouped_field(res, self.tokens, noun)
+        if field is not None and noun is not None:
+            self.claim(self.order_word, noun + 1)
+            if not numeric_values(self.lex.dims.get(field)):
+                # "highest priority first": the values' order is the business's, not their names'
+                res.confidence -= 0.25
+                res.notes.append(f"left unsorted: the values of {field} have no order metricmind knows")
+                return
+            res.order_by = [(field, self.order_dir)]
+            self.span("order_by", self.order_word, noun + 1, ("-" if self.order_dir else "+") + field)
+            return
         # "top 5 countries by MRR": the metric named after "by" is the ranking one
         for part in res.spans.get("metrics", []):
             before = self.res.question[: part.start].rstrip().lower()
