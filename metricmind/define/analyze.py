@@ -105,7 +105,7 @@ def analyze(
     definition, chat = leadin.read_away(definition)  # "Basically, …", "Can you set up a metric for …"
     proposal = _units(definition, model, dialect, max_hops, columns, usage, values)
     split = clauses.promoted(definition)  # "…; annual plans as monthly": read as a rule too, and compared
-    if split is not None and clauses.answered(proposal):
+    if split is not None and (clauses.answered(proposal) or proposal.refused is not None):
         other = _units(split, model, dialect, max_hops, columns, usage, values)
         proposal = clauses.reconcile(proposal, other, split.rules[: len(split.rules) - len(definition.rules)])
     if chat:

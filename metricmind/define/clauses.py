@@ -81,13 +81,23 @@ def _read(p: Proposal) -> bool:
 
 def reconcile(original: Proposal, other: Proposal, clauses: tuple[str, ...]) -> Proposal:
     """The proposal to show, from ``original`` and ``other`` (the same definition with ``clauses`` read as
-    rules): ``original`` when it proposes nothing or ``other`` computes the same; ``other`` (the rule
+    rules): ``original`` when it proposes nothing and ``other`` does not read every rule, or when ``other``
+    computes the same; ``other`` (the rule
     reader is the precise one), capped below ``CONFIDENT`` with a doubt naming ``original``'s reading, when
     it reads every rule and computes something else; else (the rule reader cannot read a clause: "By big
     customers I mean …") ``original`` below ``DOUBT``, with an unread doubt naming the clauses.
     """
-    if not answered(original):
-        return original
+    if not answered(original):  # refused as a whole: the clauses read as rules may read it all
+        if not _read(other):
+            return original
+        other.definition = original.definition
+        other.confidence = min(other.confidence, SPLIT)
+        other.doubts = [
+            *other.doubts,
+            f"read as a whole, the definition was refused ({original.refused}: {original.message}); with its "
+            f"clauses {'; '.join(repr(c) for c in clauses)} read as rules every rule is read: check it",
+        ]
+        return other
     if answered(other) and signature(other) == signature(original):
         return original
     said = "; ".join(repr(c) for c in clauses)
