@@ -11,6 +11,7 @@ proposal carries an unread item naming the value, so a person adds the filter or
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from metricmind.define.confidence import flag_words
@@ -105,9 +106,17 @@ def _applied(proposal: Proposal, model: Model) -> tuple[str, set[str]]:
         for ms in sm.measures:
             if ms.name in names:
                 parts.append(ms.expr or "")
-                own |= set(stems(ms.name.replace("_", " ")))
+                own |= _words_of(ms.name, ms.expr or "")
+    for nm in proposal.new_measures:  # "the amounts refunded": a new measure of `refunded_amount`
+        own |= _words_of(str(nm.measure.get("name") or ""), str(nm.measure.get("expr") or ""))
     blob = json.dumps(parts, default=str).lower().replace("\\'", "'").replace("''", "'")
     return blob, own - GLUE
+
+
+def _words_of(name: str, expr: str) -> set[str]:
+    """The words of a measure's name and of the columns its expression reads (quoted values left out)."""
+    columns = re.sub(r"'[^']*'", " ", expr)
+    return set(stems(f"{name} {columns}".lower().replace("_", " ")))
 
 
 def _names(node: Any) -> list[str]:

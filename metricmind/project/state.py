@@ -170,6 +170,9 @@ class ProjectState:
             names = reach if names is None else (names | reach if metric else names & reach)
         if metric and names and len(models) > 1:
             names = {n for n in names if all(self._resolves(sm, n) for sm in models)}
+        shifted = self.model.shifted_time_dimensions(metric) if metric else set()
+        if shifted and names:  # a cumulated or offset measure's own time dimension: metric_time instead
+            names = {n for n in names if not any(self._hits(sm, n, shifted) for sm in models)}
         floor = self.model.min_grain(metric) if metric else None
         grains = [g.value for g in Grain if floor is None or g.rank >= floor.rank]
         infos = (
@@ -196,6 +199,14 @@ class ProjectState:
                     )
                 )
         return infos
+
+    def _hits(self, sm: str, name: str, dims: set[tuple[str, str]]) -> bool:
+        """Whether ``name`` resolves from ``sm`` to one of ``dims`` ((model, dimension) pairs)."""
+        try:
+            target = self.graph.resolve(sm, split(name))
+        except QueryError:
+            return False
+        return target.dimension is not None and (target.model, target.dimension.name) in dims
 
     def _resolves(self, sm: str, name: str) -> bool:
         try:

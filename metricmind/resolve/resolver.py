@@ -97,6 +97,7 @@ class Resolver:
             # a conversion metric is grouped by its base measure's model only (as MetricFlow does)
             sources = self.model.source_models(metric, grouped=True)
             ok = bool(sources)
+            shifted = self.model.shifted_time_dimensions(metric)
             for sm in sorted(sources):
                 try:
                     target = self.graph.resolve(sm, split(dim))
@@ -105,6 +106,9 @@ class Resolver:
                     break
                 if target.path.fanout:  # one-to-many: each row would count under several values
                     ok = False
+                    break
+                if target.dimension is not None and (target.model, target.dimension.name) in shifted:
+                    ok = False  # a cumulated or offset measure's own time dimension: metric_time instead
                     break
             self._reach[key] = ok
         return self._reach[key]

@@ -379,6 +379,28 @@ class Model:
                 out += self.measures_of(mi.name, (*_stack, metric), grouped=grouped)
         return list(dict.fromkeys(out))
 
+    def shifted_time_dimensions(
+        self, metric: str, _stack: tuple[str, ...] = (), _shifted: bool = False
+    ) -> set[tuple[str, str]]:
+        """(semantic model, time dimension) of the measures ``metric`` cumulates or offsets: grouping by
+        that dimension by name is refused (the compiler's ``_check_cumulative_own_time``), so listings and
+        the resolver leave it out.
+        """
+        m = self.metrics.get(metric)
+        if m is None or metric in _stack:
+            return set()
+        out: set[tuple[str, str]] = set()
+        shifted = _shifted or m.type is MetricType.CUMULATIVE
+        if m.measure and shifted:
+            measure = self.measures.get(m.measure.name)
+            if measure is not None and measure.agg_time_dimension:
+                out.add((measure.semantic_model, measure.agg_time_dimension))
+        for mi in (m.numerator, m.denominator, *m.inputs):
+            if mi is not None:
+                moved = shifted or bool(mi.offset_window or mi.offset_to_grain)
+                out |= self.shifted_time_dimensions(mi.name, (*_stack, metric), moved)
+        return out
+
     def min_grain(self, metric: str) -> Grain | None:
         """The finest ``metric_time`` grain ``metric`` can be grouped by: the coarsest declared
         ``time_granularity`` of its measures' time dimensions (a monthly snapshot has no days).
