@@ -388,6 +388,18 @@ def _kin_named(dim: str, key: tuple[str, ...], said: tuple[str, ...]) -> bool:
     return any(w[:_KIN] == o[:_KIN] for w in own for o in others)
 
 
+#: "guests from Germany": where the entity comes from ("customers in Enterprise" may be a plan, not read so).
+_PLACE_PREPOSITIONS = frozenset({"from"})
+
+
+def _entity_before(said: tuple[str, ...], at: int) -> str:
+    """The word before a preposition (and an article) before ``at``: "guests" of "guests from the UK"."""
+    j = at - 1
+    if j >= 0 and said[j] in ("the", "a", "an"):
+        j -= 1
+    return said[j - 1] if j >= 1 and said[j] in _PLACE_PREPOSITIONS else ""
+
+
 def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> tuple[str, str] | None:
     """A value named by ``key`` of a reachable dimension (of one of ``only``, when given).
 
@@ -446,6 +458,17 @@ def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> 
             if ctx.said[i : i + len(key)] == key
         }  # the word right after the value
         own = [(n, v) for n, v, _ in hits if stems(_owner(n).replace("_", " "))[-1:] in [(w,) for w in after]]
+    if len({n for n, _, _ in hits}) > 1 and len(own) != 1:
+        # the entity said right before the value with "from" ("guests from Germany": the guest's home
+        # country, not the hotel's country)
+        before = {
+            w
+            for i in range(len(ctx.said) - len(key) + 1)
+            if ctx.said[i : i + len(key)] == key and (w := _entity_before(ctx.said, i))
+        }
+        own = [
+            (n, v) for n, v, _ in hits if stems(_owner(n).replace("_", " "))[-1:] in [(w,) for w in before]
+        ]
     if len(own) == 1 or len({n for n, _, _ in hits}) == 1:
         return own[0] if len(own) == 1 else (hits[0][0], hits[0][1])
     if hits:

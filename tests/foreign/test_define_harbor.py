@@ -100,3 +100,23 @@ def test_a_ratio_word_of_the_metric_s_own_name_asks_for_no_ratio(harbor: Project
     assert o.outcome == "equal", o.detail
     # a ratio word besides the name still asks for one
     assert mismatch(Definition("x", "Average rate quotes"), harbor.model, harbor.model.metrics["rate_quotes"])
+
+
+def test_the_entity_said_before_a_place_picks_its_country(harbor: Project) -> None:
+    # a country is a value of the guest's home_country and of the hotel's country_code; "guests from …"
+    # says whose (no other project has two country dimensions whose names do not say their entity)
+    b = _bench()
+    for text, code in (
+        ("Bookings made by guests from the United Kingdom, by booking month", "GB"),
+        ("New reservations from guests from Denmark, dated by booking date", "DK"),
+    ):
+        sql = f"""with months as (select cast(g.m as date) as month
+            from generate_series(date '2025-01-01', date '2025-12-01', interval 1 month) as g(m))
+          select months.month, coalesce(v.value, 0) as value from months left join (
+              select cast(date_trunc('month', r.booked_at) as date) as month, count(*) as value
+              from marts.fct_reservations r join marts.dim_guests g using (guest_id)
+              where g.home_country = '{code}' group by 1
+          ) as v on v.month = months.month order by months.month
+        """
+        o = b.run_case(harbor, _case("x", text, [], sql), b.agent)
+        assert o.outcome == "equal", (text, o.detail)
