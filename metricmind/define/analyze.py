@@ -273,7 +273,7 @@ def _analyze(
         )
         if near:
             dim, word, nearest = near
-            refuse(proposal, "unknown_value", f"{dim} has no value {word!r}; nearest is {nearest!r}")
+            refuse(proposal, "unknown_value", rulebook.no_value_among(dim, word, nearest, lexicon(model)))
             return
     core = core_unknown(  # an unknown word that is what the metric is refuses; one that qualifies is a doubt
         AT_POINT.sub(" ", without_examples(definition.text)),

@@ -569,6 +569,32 @@ def _unknown_in(
                     continue
                 word = rest[0]
                 lowered = {v.lower(): v for v in info.values}
+                holding = [v for low, v in lowered.items() if word in re.split(r"[\W_]+", low)]
                 close = difflib.get_close_matches(word, list(lowered), n=1, cutoff=0.0)
-                return entry.target, word, lowered[close[0]] if close else info.values[0]
+                return (
+                    entry.target,
+                    word,
+                    holding[0] if holding else lowered[close[0]] if close else info.values[0],
+                )
     return None
+
+
+def no_value(dim: str, word: str, nearest: str) -> str:
+    """Why ``word`` is refused as a value of ``dim``: the nearest value named only when it is near (a word
+    of it, or spelled alike: "Enterprize"); a far-off one ("madrid" → "Harbor Bristol Harbourside") is no
+    suggestion.
+    """
+    low = nearest.lower()
+    if word in re.split(r"[\W_]+", low) or difflib.SequenceMatcher(None, word, low).ratio() >= 0.6:
+        return f"{dim} has no value {word!r}; nearest is {nearest!r}"
+    return f"{dim} has no value {word!r}, nor one spelled like it"
+
+
+def no_value_among(dim: str, word: str, nearest: str, lexicon: Lexicon) -> str:
+    """``no_value`` with the dimension's values listed (up to six) when none is near."""
+    said = no_value(dim, word, nearest)
+    info = lexicon.dims.get(dim)
+    if "nearest is" in said or info is None or not info.values:
+        return said
+    shown = ", ".join(repr(v) for v in list(info.values)[:6]) + (", …" if len(info.values) > 6 else "")
+    return f"{said} (its values: {shown})"

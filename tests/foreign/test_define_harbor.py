@@ -1,10 +1,14 @@
-"""Define readings found on the harbor (hotel group) development split, each checked on ANOTHER project
-(lastmile, parcel delivery) with phrasings of its own: the proposal runs against hand SQL, row by row.
+"""Define readings found on the harbor (hotel group) development split, checked with phrasings of their own
+on ANOTHER project (lastmile, parcel delivery) where one has the structure, else on harbor itself (no other
+project has a count named by a ratio word, or two country dimensions whose names do not say their entity):
+each proposal runs against hand SQL, row by row.
 
 - a rule that lists what a group word means, in the words a dimension's description uses for that value
   ("direct means our website, the call centre, …" with ``channel_group`` described "direct (our website,
   call centre, …)"), keeps that value;
-- a metric whose own name says a ratio word ("Rate quotes …" of `rate_quotes`) is no ratio asked for.
+- a metric whose own name says a ratio word ("Rate quotes …" of `rate_quotes`) is no ratio asked for;
+- the entity said before a value of two entities' dimensions ("guests from Germany") says whose;
+- an unknown value is offered the nearest value only when it is near.
 
 The blind split is never read here.
 """
@@ -120,3 +124,12 @@ def test_the_entity_said_before_a_place_picks_its_country(harbor: Project) -> No
         """
         o = b.run_case(harbor, _case("x", text, [], sql), b.agent)
         assert o.outcome == "equal", (text, o.detail)
+
+
+def test_an_unknown_value_names_a_nearest_value_only_when_it_is_near(lastmile: Project) -> None:
+    # harbor's "our Madrid hotel" was offered 'Harbor Bristol Harbourside'; a far-off value is no suggestion
+    far = lastmile.analyze_definition(Definition("x", "Parcels booked on the platinum service level"))
+    assert far.refused == "unknown_value" and "nearest" not in far.message, far.message
+    assert "'economy'" in far.message  # the values are listed instead
+    near = lastmile.analyze_definition(Definition("x", "Parcels booked on the ecomony service level"))
+    assert near.refused == "unknown_value" and "nearest is 'economy'" in near.message, near.message
