@@ -85,3 +85,13 @@ def test_a_value_rule_the_source_sentence_never_says_is_not_covered(demo: Projec
         "A trial counts as converted when its status is trial_converted",
     )
     assert not any(r.status == "covered" and "trial_converted" in r.text for r in p.rules), p.rules
+
+
+def test_a_date_said_by_a_pronoun_and_a_verb_no_date_names_is_unread(demo: Project) -> None:
+    # "…, counted on the day they were made": no time dimension is "made"; dated by its own date in silence
+    # before (harbor's `bookings`, dated by arrival, answered it)
+    p = _analyze(demo, "Invoices of EMEA customers, counted on the day they were made")
+    assert p.metric is None or any(r.status == "unread" and "they were made" in r.reason for r in p.rules)
+    # a verb the dating forms read is still a date ("the day they were paid": paid_at)
+    q = _analyze(demo, "Invoice revenue, counted on the day they were paid")
+    assert not any("they were paid" in r.reason for r in q.rules), q.rules

@@ -133,3 +133,23 @@ def test_an_unknown_value_names_a_nearest_value_only_when_it_is_near(lastmile: P
     assert "'economy'" in far.message  # the values are listed instead
     near = lastmile.analyze_definition(Definition("x", "Parcels booked on the ecomony service level"))
     assert near.refused == "unknown_value" and "nearest is 'economy'" in near.message, near.message
+
+
+def test_a_date_said_by_a_pronoun_is_read_only_when_the_metric_says_it(
+    lastmile: Project, harbor: Project
+) -> None:
+    p = lastmile.analyze_definition(
+        Definition("x", "Parcels of key accounts, counted on the day they were made")
+    )
+    assert any(r.status == "unread" and "they were made" in r.reason for r in p.rules), p.rules
+    # harbor's `bookings_made` is described "… counted on the day they were made": read, rows as by hand
+    b = _bench()
+    sql = """with months as (select cast(g.m as date) as month
+        from generate_series(date '2025-01-01', date '2025-12-01', interval 1 month) as g(m))
+      select months.month, coalesce(v.value, 0) as value from months left join (
+          select cast(date_trunc('month', booked_at) as date) as month, count(*) as value
+          from marts.fct_reservations group by 1
+      ) as v on v.month = months.month order by months.month
+    """
+    o = b.run_case(harbor, _case("x", "Bookings made, counted on the day they were made", [], sql), b.agent)
+    assert o.outcome == "equal", o.detail
