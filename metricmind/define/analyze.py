@@ -39,6 +39,7 @@ from metricmind.define.newtime import (
 )
 from metricmind.define.numbers import flag_unread_numbers
 from metricmind.define.part import RIVAL_CONFIDENCE, RIVAL_MARGIN
+from metricmind.define.pronoundate import flag_pronoun_date
 from metricmind.define.proposal import Definition, Proposal, Suggestion, as_written
 from metricmind.define.rank import Candidate, confidence, rank
 from metricmind.define.rulecues import uncontract
@@ -187,6 +188,7 @@ def _plain(
                 refuse(proposal, "unsupported", f"the proposed metric does not compile: {exc.message}")
                 proposal.new_dimensions = []
         flag_unnamed_date(proposal, model, work.text)  # "by the date it was settled": no such date
+        flag_pronoun_date(proposal, model, work.text)  # "counted on the day they were made"
         for nd in proposal.new_dimensions:  # a date the catalog did not declare: a person checks it
             proposal.confidence = min(proposal.confidence, NEW_DATE_CONFIDENCE)
             proposal.doubts.append(nd.reason)
@@ -273,7 +275,7 @@ def _analyze(
         )
         if near:
             dim, word, nearest = near
-            refuse(proposal, "unknown_value", f"{dim} has no value {word!r}; nearest is {nearest!r}")
+            refuse(proposal, "unknown_value", rulebook.no_value_among(dim, word, nearest, lexicon(model)))
             return
     core = core_unknown(  # an unknown word that is what the metric is refuses; one that qualifies is a doubt
         AT_POINT.sub(" ", without_examples(definition.text)),

@@ -20,8 +20,10 @@ wording, each filter's conjuncts sorted):
 - the rule reader cannot read a clause ("By big customers I mean …") → the definition's reading stands,
   below ``DOUBT``: an unread doubt item names the clauses, and nothing is written unconfirmed.
 
-Commas are not split: a comma mostly joins a definition's own phrases ("New customers, by the month of
-their first paid subscription"), and the definition's reader is the one meant for them.
+Commas are mostly not split: a comma mostly joins a definition's own phrases ("New customers, by the month of
+their first paid subscription"), and the definition's reader is the one meant for them. A comma before a
+clause that defines a term ("…, a trial converted when its status is trial_converted", "…, direct means our
+website") is split: such a clause is a rule, and the definition's reader would ignore it.
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ _SPLIT = re.compile(
     r"\s*;\s+|\s+[-–—]\s+|"
     + "".join(rf"(?<!\b{re.escape(a)})" for a in _ABBREVIATIONS)
     + r"(?<=[\w)%'\"])\.\s+(?=[A-Z])"
+)
+#: A clause after a comma that defines a term: "a trial converted when …", "direct means …", "a guest counts
+#: as a member if …" (a rule folded in with a comma, never one of the definition's own phrases).
+_DEFINES = re.compile(
+    r",\s+(?=(?:(?:an?|the|each|every)\s+[\w-]+(?:\s+[\w-]+){0,2}\s+(?:when|if|once)\b"
+    r"|[\w-]+(?:\s+[\w-]+){0,3}\s+(?:means|mean|counts?\s+as|is\s+defined\s+as|refers\s+to)\b)[^,;]*$)",
+    re.I,
 )
 #: The most a proposal is trusted whose trailing clauses read otherwise inside the definition.
 SPLIT = 0.75
@@ -61,12 +70,21 @@ def promoted(definition: Definition) -> Definition | None:
         parts.append(text[depth_start : m.start()])
         depth_start = m.end()
     parts.append(text[depth_start:])
+    parts = [c for p in parts for c in _comma_split(p)]
     parts = [p.strip().rstrip(".").strip() for p in parts]
     parts = [p for p in parts if p]
     if len(parts) < 2:
         return None
     later = tuple(p[:1].upper() + p[1:] for p in parts[1:])
     return Definition(definition.name, parts[0], (*later, *definition.rules))
+
+
+def _comma_split(part: str) -> list[str]:
+    """``part`` with a trailing clause that defines a term split off at its comma (outside brackets)."""
+    m = _DEFINES.search(part)
+    if m is None or part.count("(", 0, m.start()) != part.count(")", 0, m.start()):
+        return [part]
+    return [part[: m.start()], part[m.end() :]]
 
 
 def answered(p: Proposal) -> bool:

@@ -356,11 +356,26 @@ def counts_entity(model: Model, metric: Metric, entity: str) -> bool:
     return bool(found)
 
 
+def _unnamed(text: str, base: Metric) -> str:
+    """``text`` without the words that name ``base`` itself ("Rate quotes shown …" of `rate_quotes`: the
+    metric's own name, label or synonym says "rate", the definition asks for no ratio).
+    """
+    names = [
+        base.name.replace("_", " "),
+        base.label or "",
+        *(str(s) for s in base.meta.get("synonyms") or ()),
+    ]
+    for name in sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True):
+        if RATIO.search(name):
+            text = re.sub(rf"\b{re.escape(name)}\b", " ", text, flags=re.I)
+    return text
+
+
 def mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
     """Why the closest metric does not compute what the definition asks (a ratio, a column, a distinct count)."""
     text = definition.text
     ratio = is_rate(model, base)
-    if RATIO.search(text) and not ratio:
+    if RATIO.search(_unnamed(text, base)) and not ratio:
         return (
             f"the definition asks for a ratio or an average, and the closest metric `{base.name}` is not one; "
             "say it as two metrics (numerator and denominator) or write the ratio by hand"

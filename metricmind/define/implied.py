@@ -126,7 +126,10 @@ def implied(
                     doubt[dim] = other
             for (dim, value), (at, key) in zip(found, keys, strict=True):
                 if _generic(value, dim, key, own, ctx) and not _pinned(half, words, at, key, dim, value):
-                    continue
+                    if not _caused(half, key):
+                        continue
+                    if not _reasons(dim, ctx):  # "cancelled due to other" read on a non-reason dimension
+                        return [_unread(text, f"{_spoken(half, key)!r} after a cause names no reason value")]
                 if dim in ruled and value not in ("true", "false"):
                     (against_drop if negative else against_keep).setdefault(dim, set()).add(value)
                 if _ruled(dim, ruled) or value in ruled_values:
@@ -334,6 +337,27 @@ def _pinned(half: str, words: tuple[str, ...], at: int, key: tuple[str, ...], di
     }
     near = [*words[max(0, at - 1) : at], *words[at + len(key) : at + len(key) + 1]]
     return bool(named & {_root(w) for w in near})
+
+
+_CAUSE = re.compile(
+    r"\b(?:due to|because of|owing to|on account of|caused by|for reasons? of)\s+(?:an?\s+|the\s+)?$", re.I
+)
+
+
+def _caused(half: str, key: tuple[str, ...]) -> bool:
+    """The value's words come right after a cause ("cancelled due to other", "lost because of other"): a
+    state-like word there names the reason, never a state the metric already means.
+    """
+    spoken = _spoken(half, key)
+    at = half.lower().find(spoken.lower())
+    return at > 0 and bool(_CAUSE.search(half[:at]))
+
+
+def _reasons(dim: str, ctx: rulebook.Context) -> bool:
+    """``dim`` holds reasons or causes (by its name or its description), what a cause phrase points to."""
+    d = find_dimension(ctx.model, dim)
+    about = f"{dim.rsplit(SEP, 1)[-1]} {d.description if d else ''}".lower().replace("_", " ")
+    return bool(re.search(r"\b(?:reasons?|causes?|why|motives?)\b", about))
 
 
 _MANNER = frozenset("by with via using through on in".split())

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from metricmind.define.columns import column_reading, comparison_reading
 from metricmind.define.dating import dated_forms
+from metricmind.define.describedlist import described_list
 from metricmind.define.pairs import compared_flag, pair_reading
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecover import (
@@ -70,6 +71,7 @@ from metricmind.define.rulevalues import (
     Read,
     flags_of,
     names_flag,
+    no_value_among,
     predicate_for,
     unknown_value,
     values_in,
@@ -105,6 +107,7 @@ __all__ = [
     "renamed",
     "source_excludes",
     "time_in",
+    "no_value_among",
     "unknown_value",
     "values_in",
 ]
@@ -198,6 +201,9 @@ def _read(text: str, ctx: Context) -> Read:
                     reason=f"{reading.reason}; but the rule also says {', '.join(map(repr, extra))}",
                 )
             return Read(reading, negative=negative, column_sql=compared[1])
+    listed = described_list(text, ctx)
+    if listed is not None:  # "direct means our website, the call centre, …": channel_group's "direct (…)"
+        return listed
     meant = value_means(text, low, ctx) if DEFINES.search(low) else None
     if meant is not None:  # "Enterprise means the customer's segment, not the plan tier": which dimension
         return meant
@@ -323,6 +329,10 @@ def _read(text: str, ctx: Context) -> Read:
     covered = covered_by(words, ctx.covering, negative)
     if covered and found and POSITIVE.search(low) and (CONVERT.search(covered) or EQUIVALENT.search(covered)):
         covered = None  # "Only annual contracts" keeps rows; "annual contracts count as monthly" converts
+    if covered and _unsaid(found, covered):
+        covered = (
+            None  # "a trial counts as converted when its status is trial_converted": a value it never says
+        )
     if covered and not live_states(found, ctx, negative):
         dims = {d for d, _ in found}
         return Read(
@@ -395,7 +405,7 @@ def _read(text: str, ctx: Context) -> Read:
                 text,
                 "unread",
                 0.0,
-                f"{dim} has no value {word!r}; nearest is {nearest!r}",
+                no_value_among(dim, word, nearest, ctx.lexicon),
                 suggestion=nearest,
             ),
             dimension=dim,
@@ -512,3 +522,19 @@ def _undated_clause(head: str, ctx: Context) -> str | None:
         + ", ".join(f"{d} = {v}" for d, v in found)
         + " says which rows, not when); name the date ('by payment date')"
     )
+
+
+def _unsaid(found: list[tuple[str, str]], covering: str) -> list[str]:
+    """Values of ``found`` (not yes/no) whose words the source's own sentence ``covering`` never says in a
+    row: a rule that names such a value ("status is trial_converted" beside "Conversion is the first paid
+    subscription …") restricts what the source computes, it is not already part of it.
+    """
+    said = " ".join(stems(covering.lower().replace("_", " ").replace("-", " ")))
+    out = []
+    for _, v in found:
+        if v in ("true", "false"):
+            continue
+        run = " ".join(stems(v.lower().replace("_", " ").replace("-", " ")))
+        if run and not re.search(rf"(?:^| ){re.escape(run)}(?: |$)", said):
+            out.append(v)
+    return out

@@ -388,6 +388,18 @@ def _kin_named(dim: str, key: tuple[str, ...], said: tuple[str, ...]) -> bool:
     return any(w[:_KIN] == o[:_KIN] for w in own for o in others)
 
 
+#: "guests from Germany": where the entity comes from ("customers in Enterprise" may be a plan, not read so).
+_PLACE_PREPOSITIONS = frozenset({"from"})
+
+
+def _entity_before(said: tuple[str, ...], at: int) -> str:
+    """The word before a preposition (and an article) before ``at``: "guests" of "guests from the UK"."""
+    j = at - 1
+    if j >= 0 and said[j] in ("the", "a", "an"):
+        j -= 1
+    return said[j - 1] if j >= 1 and said[j] in _PLACE_PREPOSITIONS else ""
+
+
 def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> tuple[str, str] | None:
     """A value named by ``key`` of a reachable dimension (of one of ``only``, when given).
 
@@ -446,6 +458,17 @@ def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> 
             if ctx.said[i : i + len(key)] == key
         }  # the word right after the value
         own = [(n, v) for n, v, _ in hits if stems(_owner(n).replace("_", " "))[-1:] in [(w,) for w in after]]
+    if len({n for n, _, _ in hits}) > 1 and len(own) != 1:
+        # the entity said right before the value with "from" ("guests from Germany": the guest's home
+        # country, not the hotel's country)
+        before = {
+            w
+            for i in range(len(ctx.said) - len(key) + 1)
+            if ctx.said[i : i + len(key)] == key and (w := _entity_before(ctx.said, i))
+        }
+        own = [
+            (n, v) for n, v, _ in hits if stems(_owner(n).replace("_", " "))[-1:] in [(w,) for w in before]
+        ]
     if len(own) == 1 or len({n for n, _, _ in hits}) == 1:
         return own[0] if len(own) == 1 else (hits[0][0], hits[0][1])
     if hits:
@@ -546,6 +569,32 @@ def _unknown_in(
                     continue
                 word = rest[0]
                 lowered = {v.lower(): v for v in info.values}
+                holding = [v for low, v in lowered.items() if word in re.split(r"[\W_]+", low)]
                 close = difflib.get_close_matches(word, list(lowered), n=1, cutoff=0.0)
-                return entry.target, word, lowered[close[0]] if close else info.values[0]
+                return (
+                    entry.target,
+                    word,
+                    holding[0] if holding else lowered[close[0]] if close else info.values[0],
+                )
     return None
+
+
+def no_value(dim: str, word: str, nearest: str) -> str:
+    """Why ``word`` is refused as a value of ``dim``: the nearest value named only when it is near (a word
+    of it, or spelled alike: "Enterprize"); a far-off one ("madrid" → "Harbor Bristol Harbourside") is no
+    suggestion.
+    """
+    low = nearest.lower()
+    if word in re.split(r"[\W_]+", low) or difflib.SequenceMatcher(None, word, low).ratio() >= 0.6:
+        return f"{dim} has no value {word!r}; nearest is {nearest!r}"
+    return f"{dim} has no value {word!r}, nor one spelled like it"
+
+
+def no_value_among(dim: str, word: str, nearest: str, lexicon: Lexicon) -> str:
+    """``no_value`` with the dimension's values listed (up to six) when none is near."""
+    said = no_value(dim, word, nearest)
+    info = lexicon.dims.get(dim)
+    if "nearest is" in said or info is None or not info.values:
+        return said
+    shown = ", ".join(repr(v) for v in list(info.values)[:6]) + (", …" if len(info.values) > 6 else "")
+    return f"{said} (its values: {shown})"
