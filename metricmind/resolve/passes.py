@@ -14,6 +14,7 @@ from metricmind.resolve.entitykinds import _EntityKindReading
 from metricmind.resolve.everybut import _EveryButReading
 from metricmind.resolve.idioms import record_idioms
 from metricmind.resolve.lexicon import Entry
+from metricmind.resolve.namedmember import _MemberReading
 from metricmind.resolve.notime import not_time, to_date_metric
 from metricmind.resolve.perratio import _PerRatioReading
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
@@ -49,6 +50,7 @@ class _Reading(
     _PerRatioReading,
     _EntityKindReading,
     _EveryButReading,
+    _MemberReading,
 ):
     """All passes over one question."""
 
@@ -129,6 +131,8 @@ class _Reading(
         self.filtered_metric_as_filter()
         self.read_loose_values()
         self.read_left_values()
+        self.member_named()
+        self.entity_beside_attribute()
         self.read_threshold()
         self.res.filters = join_same_field(self.res.filters)
         catalog_metrics(self.r.model, self.res)
