@@ -8,8 +8,13 @@ other words, and run the readings on the warehouse:
   breakdown by the noun, and the noun decides whose value it is ("the uk hotel": the hotel's country, not the
   guest's) (``namedmember``): on lastmile with its hub names labelled "Depot";
 - an entity noun right before a dimension of its own ("guest nationalities") is one breakdown, by the dimension;
+- a compound value said in the plural on its short last word ("walk ins", "pick ups") is the value;
 - "cheapest first" sorts ascending, "priciest first" descending;
-- "the second half of the year" is the latest such half.
+- "the second half of the year" is the latest such half;
+- a plural noun no metric's words hold, right after a catalog word ("circle points redeemed", "seller perks"),
+  is a thing the catalog does not measure: refused, never read as the nearest metric by meaning;
+- a metric's growth against the period before, where the catalog has that metric's growth at that step and the
+  question says its label's growth word ("pickup growth vs prior month"), is that growth metric.
 """
 
 from __future__ import annotations
@@ -48,7 +53,12 @@ def depots(lastmile_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     text = path.read_text()
     old = "      - name: hub_name\n        type: categorical\n"
     assert text.count(old) == 1
-    path.write_text(text.replace(old, old + "        label: Depot\n"))
+    text = text.replace(old, old + "        label: Depot\n")
+    # the lockers are where recipients pick a parcel up: the catalog's alias, said in the plural in questions
+    old = "      - name: handover_type\n        description: Who or what took the parcel (successful attempts only).\n"
+    assert text.count(old) == 1
+    meta = "        config:\n          meta:\n            value_aliases: {parcel_locker: [pick up]}\n"
+    path.write_text(text.replace(old, old + meta))
     with Project.load(root) as project:
         yield project
 
@@ -90,6 +100,26 @@ def test_the_noun_after_by_still_breaks_down(depots: Project) -> None:
     assert len(_runs(depots, res)) == 2  # Utrecht Binnenstad and Utrecht Lage Weide (or Centraal)
 
 
+# -- a compound value said in the plural -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "op"),
+    [
+        ("delivery attempts in september other than pick ups", "!="),
+        ("delivery attempts excluding pick-ups, september", "!="),
+        ("delivery attempts from pick ups in september", "="),
+    ],
+)
+def test_a_compound_value_in_the_plural_is_the_value(depots: Project, question: str, op: str) -> None:
+    # "pick ups": the plural of the alias "pick up" on its short last word; an exclusion never lost
+    res = depots.resolver().resolve(question, as_of=LASTMILE_AS_OF)
+    assert res.answerable, res.reason
+    assert res.metrics == ["delivery_attempts"]
+    assert _filters(res) == [("attempt__handover_type", op, ("parcel_locker",))]
+    assert len(_runs(depots, res)) == 1
+
+
 # -- an entity noun before its own dimension -----------------------------------------------------------------
 
 
@@ -129,3 +159,63 @@ def test_the_second_half_of_the_year_is_the_latest_such_half(lastmile: Project, 
     )
     assert res.time_range == (dt.date(2024, 1, 1), dt.date(2024, 7, 1))
     assert len(_runs(lending, res)) == 6
+
+
+# -- a thing no metric speaks of, named after a catalog word -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "verified seller perks used in may",
+        "seller perks claimed in may",
+        "buyer loyalty points earned in may",
+    ],
+)
+def test_an_unknown_thing_after_a_catalog_word_is_refused(bazaar: Project, question: str) -> None:
+    # "perks" is in no metric's words: the sellers counted are not what is asked (never read by meaning)
+    res = bazaar.resolver().resolve(question, as_of=dt.date(2024, 7, 3))
+    assert not res.answerable
+    assert res.confidence < 0.5
+
+
+def test_a_metric_said_with_its_own_words_is_still_read(bazaar: Project) -> None:
+    res = bazaar.resolver().resolve("active sellers in may", as_of=dt.date(2024, 7, 3))
+    assert res.answerable, res.reason
+    assert res.metrics == ["active_sellers"]
+    assert len(_runs(bazaar, res)) == 1
+
+
+# -- the catalog's growth metric of the metric said ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "funded amt growth vs the prior month, each month of q2",
+        "funded amount growth vs prior month by month in q2",
+    ],
+)
+def test_growth_against_the_period_before_is_the_catalogs_growth_metric(
+    lending: Project, question: str
+) -> None:
+    # funded_amount_mom_growth: funded_amount over itself a month before ("growth" is its label's word)
+    res = lending.resolver().resolve(question, as_of=dt.date(2024, 7, 3))
+    assert res.answerable, res.reason
+    assert res.metrics == ["funded_amount_mom_growth"]
+    assert res.comparison is None
+    assert res.group_by == [("metric_time", "month")]
+    assert len(_runs(lending, res)) == 3
+
+
+def test_growth_at_another_step_keeps_the_comparison(lastmile: Project, lending: Project) -> None:
+    # parcel_volume_wow steps a week: a monthly breakdown compares months, with both values
+    res = lastmile.resolver().resolve("parcel volume growth by month in q3", as_of=LASTMILE_AS_OF)
+    assert res.metrics == ["parcel_volume"] and res.comparison == "previous_period"
+    res = lastmile.resolver().resolve(
+        "parcel volume growth vs prior week, weekly in september", as_of=LASTMILE_AS_OF
+    )
+    assert res.metrics == ["parcel_volume_wow"] and res.comparison is None
+    # no word of the growth metric's own said: both values
+    res = lending.resolver().resolve("funded amount in may vs april", as_of=dt.date(2024, 7, 3))
+    assert res.metrics == ["funded_amount"] and res.comparison == "previous_period"
