@@ -14,7 +14,9 @@ other words, and run the readings on the warehouse:
 - a plural noun no metric's words hold, right after a catalog word ("circle points redeemed", "seller perks"),
   is a thing the catalog does not measure: refused, never read as the nearest metric by meaning;
 - a metric's growth against the period before, where the catalog has that metric's growth at that step and the
-  question says its label's growth word ("pickup growth vs prior month"), is that growth metric.
+  question says its label's growth word ("pickup growth vs prior month"), is that growth metric;
+- a value said before an entity noun whose dimension the metric cannot reach ("platinum members stayed") is
+  read on a dimension of an entity the noun's own model refers to (the member's guest), as a guess.
 """
 
 from __future__ import annotations
@@ -219,3 +221,34 @@ def test_growth_at_another_step_keeps_the_comparison(lastmile: Project, lending:
     # no word of the growth metric's own said: both values
     res = lending.resolver().resolve("funded amount in may vs april", as_of=dt.date(2024, 7, 3))
     assert res.metrics == ["funded_amount"] and res.comparison == "previous_period"
+
+
+# -- a value named with an entity the metric does not reach --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "metric", "value"),
+    [
+        ("approval rate of auto refinance loans in q2", "approval_rate", "auto_refinance"),
+        ("applications for personal loan loans in q2", "applications", "personal_loan"),
+    ],
+)
+def test_a_value_of_a_linked_entity_is_read_where_the_metric_reaches(
+    lending: Project, question: str, metric: str, value: str
+) -> None:
+    # the loan's product is out of the applications' reach; a loan refers to its application, whose
+    # requested product holds the same value: read there, a guess (< 0.8)
+    res = lending.resolver().resolve(question, as_of=dt.date(2024, 7, 3))
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
+    assert _filters(res) == [("application__requested_product", "=", (value,))]
+    assert res.confidence < 0.8
+    assert len(_runs(lending, res)) == 1
+
+
+def test_a_value_of_an_unlinked_entity_stays_refused(lastmile: Project) -> None:
+    # a parcel's destination country is no field of the routes, and parcels refer to no hub entity:
+    # the hub's country is another thing, so the question is refused, not answered on it
+    res = lastmile.resolver().resolve("km driven for german parcels in september", as_of=LASTMILE_AS_OF)
+    assert not res.answerable
+    assert res.confidence < 0.5
