@@ -29,9 +29,25 @@ from pathlib import Path
 import pytest
 
 from metricmind.project import Project
+from tests.foreign.test_resolve_lastmile import blindset_item
+from tests.resolve import blindset
 
 LASTMILE_AS_OF = dt.date(2025, 10, 1)
 SEPT = (dt.date(2025, 9, 1), dt.date(2025, 10, 1))
+
+
+DEV = Path(__file__).parent / "questions" / "dev_harbor.yml"
+FLOOR = 0.825
+"""Exact match on harbor's dev split, a question under the measured figure (85.0%, docs/foreign.md)."""
+
+
+def test_dev_split_floor(harbor: Project) -> None:
+    items = [blindset_item(i) for i in blindset.load(DEV)]
+    s = blindset.score_items(harbor.resolver(), items, scored_only=False, as_of="2026-01-07")
+    misses = [f"{i} {q!r}" for i, q, _, _ in s.misses]
+    assert s.accuracy() >= FLOOR, misses
+    assert s.refusals_low[0] == s.refusals_low[1], "a refusal carried confidence >= 0.5"
+    assert s.confident[0] == s.confident[1], "an answer at confidence >= 0.8 was wrong"
 
 
 def _runs(project: Project, res: object) -> list[tuple[object, ...]]:
