@@ -41,7 +41,7 @@ from metricmind.embedding import Embedder, default_embedder
 from metricmind.embedding.model import Vectors
 from metricmind.resolve.analysisrequest import read_analysis
 from metricmind.resolve.resolution import Resolution, Span
-from metricmind.resolve.text import FILLERS, Token
+from metricmind.resolve.text import FILLERS, Token, stems
 from metricmind.resolve.words import GRAMMAR
 from metricmind.spec.model import Model
 
@@ -185,6 +185,8 @@ class ByMeaning:
         self.texts = [t for _, t in pairs]
         self._matrix: Vectors | None = None
         self._lock = threading.Lock()
+        self.words = frozenset(w for t in self.texts for w in stems(t))
+        """Every word (stem) of the metrics' texts: a noun outside them is a thing no metric speaks of."""
 
     @property
     def matrix(self) -> Vectors:
@@ -269,6 +271,8 @@ class ByMeaning:
         """The clearest metric any run means, if one is clear enough."""
         best: Found | None = None
         for first, last in self.runs(reading, current):
+            if not current and self.unknown_head(reading, first, last):
+                continue
             text = " ".join(t.norm for t in reading.tokens[first:last])
             ranked = self.rank(text)
             if not ranked:
@@ -288,6 +292,26 @@ class ByMeaning:
                 )
                 best = Found(metric, cosine, margin, first, last, text, unexplained, metric in current)
         return best
+
+    def unknown_head(self, reading: Readable, first: int, last: int) -> bool:
+        """Whether a word the metrics' texts have is followed by a plural noun none of them has ("circle
+        points redeemed" where only the programme's name is the catalog's): the thing asked for is one the
+        catalog does not measure, and the similarity rests on its modifier alone, so no metric is read
+        (only where the words read no metric: "overdue balances" beside the overdue amount read stays).
+        """
+        toks = reading.tokens
+        for k in range(max(first - 1, 0), last - 1):  # the word before the run too ("autopay rewards")
+            head = toks[k + 1]
+            plural = head.norm != head.stem and not head.norm.endswith(("ing", "ed"))
+            if (
+                toks[k].stem in self.words
+                and _content(reading, k)
+                and plural
+                and not reading.used[k + 1]
+                and head.stem not in self.words
+            ):
+                return True
+        return False
 
     def reread(self, reading: R, found: Found, reread: Callable[[str], R]) -> tuple[R, Resolution] | None:
         """The question read again with the run replaced by the metric's name, if that reading is whole."""

@@ -116,6 +116,12 @@ class Lexicon:
         found = self.phrases.get(key)
         if found:
             return found
+        if len(key) > 1 and len(key[-1]) <= 4 and key[-1].endswith("s") and key[-1][:-1].isalpha():
+            # a compound noun's plural on its short last word ("walk ins", "sign ups", "drop offs"), which
+            # the light stem leaves as it is: the value said in the plural
+            plural = self.phrases.get((*key[:-1], key[-1][:-1]))
+            if plural and all(e.kind == "value" for e in plural):
+                return plural
         if len(key) > JOINED_WORDS or not self.joined:
             return []
         said = "".join(key)

@@ -13,6 +13,7 @@ from metricmind.resolve.sameverbs import SAME_ROOTS
 from metricmind.resolve.text import FILLERS, GENERIC, Token, root, stems
 from metricmind.resolve.timespans import UNITS
 from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, GRAIN_ADJ, GRAMMAR, SORT_WORDS
+from metricmind.spec.names import METRIC_TIME
 
 VERSUS = frozenset({"vs", "versus", "against", "v"})
 """Words that set two values against each other ("partner vs events")."""
@@ -173,6 +174,45 @@ class _MetricPhraseReading(_ReadingBase):
         """Whether a metric is itself a change between periods (a derived metric with an offset)."""
         m = self.r.model.metrics.get(metric)
         return m is not None and any(i.offset_window or i.offset_to_grain for i in m.inputs)
+
+    def growth_of(self, metric: str, comparison: str, unit: str | None) -> str | None:
+        """The catalog's one metric of ``metric``'s change between periods ("Pickup Growth vs Prior Month",
+        ``bookings_made`` over itself a month before), for a question that asks ``metric`` against an
+        earlier period: a year's offset for the same period last year, a shorter one for the period before.
+        """
+        found = []
+        for name, m in self.r.model.metrics.items():
+            offsets = [i for i in m.inputs if i.offset_window or i.offset_to_grain]
+            if not offsets or {i.name for i in m.inputs} != {metric}:
+                continue
+            windows = {str(i.offset_window or i.offset_to_grain).lower() for i in offsets}
+            yearly = any("year" in w for w in windows)
+            if yearly != (comparison == "same_period_last_year"):
+                continue
+            if comparison != "same_period_last_year" and not any(w in (unit, f"1 {unit}") for w in windows):
+                continue  # the period before must be the metric's own step ("vs prior month": a month)
+            found.append(name)
+        return found[0] if len(found) == 1 else None
+
+    def compared_unit(self) -> str | None:
+        """The period a question compares with the one before it: its time breakdown's grain ("each month"),
+        else the step between the range and the compared range, else a unit the comparison's words say.
+        """
+        res = self.res
+        grain = next((g for n, g in res.group_by if n == METRIC_TIME and g), None)
+        if grain is not None:
+            return str(grain)
+        if res.time_range is not None and res.comparison_range is not None:
+            (a, _), (b, _) = res.time_range, res.comparison_range
+            months = (a.year - b.year) * 12 + a.month - b.month
+            step = {1: "month", 3: "quarter", 12: "year"}.get(months)
+            if step is not None and a.day == b.day:
+                return step
+        for s in res.spans.get("comparison", []):
+            for unit in ("week", "month", "quarter", "year"):
+                if unit in s.text.lower():
+                    return unit
+        return None
 
     def best_metric(self, entries: list[Entry]) -> str:
         def key(e: Entry) -> tuple[int, int, str]:

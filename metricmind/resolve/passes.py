@@ -14,6 +14,7 @@ from metricmind.resolve.entitykinds import _EntityKindReading
 from metricmind.resolve.everybut import _EveryButReading
 from metricmind.resolve.idioms import record_idioms
 from metricmind.resolve.lexicon import Entry
+from metricmind.resolve.namedmember import _MemberReading
 from metricmind.resolve.notime import not_time, to_date_metric
 from metricmind.resolve.perratio import _PerRatioReading
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
@@ -21,11 +22,12 @@ from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.samefield import join_same_field
 from metricmind.resolve.shares import _ShareReading
+from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import counted_amount
 from metricmind.resolve.timephrases import find_time
 from metricmind.resolve.timespans import unit_start
 from metricmind.resolve.typos import _TypoReading
-from metricmind.resolve.words import GRAIN_ADJ
+from metricmind.resolve.words import GRAIN_ADJ, GROWTH_WORDS
 from metricmind.spec.names import METRIC_TIME
 
 PERIOD_FORMS = {
@@ -49,6 +51,7 @@ class _Reading(
     _PerRatioReading,
     _EntityKindReading,
     _EveryButReading,
+    _MemberReading,
 ):
     """All passes over one question."""
 
@@ -114,6 +117,18 @@ class _Reading(
         self.grain_inside_metric()
         self.grain_of_one_period()
         self.grain_of_rate()
+        growth = (
+            self.growth_of(metrics[0], res.comparison, self.compared_unit())
+            if res.comparison and len(metrics) == 1
+            else None
+        )
+        if growth is not None and not self.growth_said(growth):
+            growth = None  # "MRR change from last month": both values, unless the metric's own word is said
+        if (
+            growth is not None
+        ):  # "pickup growth vs prior month": the catalog's growth metric of it, not both values
+            res.notes.append(f"read {metrics[0]} against the period before as {growth}")
+            metrics = res.metrics = [growth]
         if res.comparison and any(self.compares(m) for m in metrics):
             res.notes.append(f"{', '.join(metrics)} already compares periods; no extra comparison")
             res.comparison = None
@@ -129,6 +144,8 @@ class _Reading(
         self.filtered_metric_as_filter()
         self.read_loose_values()
         self.read_left_values()
+        self.member_named()
+        self.entity_beside_attribute()
         self.read_threshold()
         self.res.filters = join_same_field(self.res.filters)
         catalog_metrics(self.r.model, self.res)
@@ -142,6 +159,14 @@ class _Reading(
         self.calibrate()
         self.audit_values()
         return res
+
+    def growth_said(self, metric: str) -> bool:
+        """Whether a word of growth the question says is one of ``metric``'s name, label or synonyms
+        ("pickup growth" for "Pickup Growth vs Prior Month"; "change" is not, for "MRR growth MoM").
+        """
+        m = self.r.model.metrics[metric]
+        own = {w for t in (metric.replace("_", " "), m.label or "", *m.synonyms) for w in stems(t)}
+        return any(t.norm in GROWTH_WORDS and t.stem in own for t in self.tokens)
 
     def grain_inside_metric(self) -> None:
         """A grain word between the words of the one metric read ("average monthly revenue per account":

@@ -16,6 +16,7 @@ from metricmind.resolve.words import (
     GRAIN_ADJ,
     GROUP_WORDS,
     GROWTH_WORDS,
+    PRICE_WORDS,
     SORT_WORDS,
     SPEED_WORDS,
     TREND_WORDS,
@@ -374,9 +375,14 @@ class _TimeOrderReading(_PhrasingReading):
                 continue
             if w in ("least", "most") and i > 0 and toks[i - 1].norm == "at":
                 continue
-            if w in SPEED_WORDS and i + 1 < len(toks) and toks[i + 1].norm in ("first", "1st"):
-                # "fastest first" of a time taken: the shortest first ("slowest first": the longest)
-                self.order_dir = SPEED_WORDS[w]
+            if (
+                w in SPEED_WORDS.keys() | PRICE_WORDS.keys()
+                and i + 1 < len(toks)
+                and toks[i + 1].norm in ("first", "1st")
+            ):
+                # "fastest first" of a time taken: the shortest first ("slowest first": the longest);
+                # "cheapest first" of an amount: the lowest first
+                self.order_dir = SPEED_WORDS.get(w, PRICE_WORDS.get(w, False))
                 self.order_word = i
                 self.sort_only = True
                 self.claim(i, i + 2)

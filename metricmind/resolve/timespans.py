@@ -310,7 +310,11 @@ _PATTERNS: list[tuple[str, Handler]] = [
     (r"h(?P<h>[12]) (?:of )?(?:fy ?)?(?P<y>20\d\d|\d\d)\b", _half),
     (rf"{Y} h(?P<h>[12])", _half),
     (r"h(?P<h>[12])", _latest_half),
-    (r"the (?P<h>first|second|1st|2nd) half\b(?! of)", _latest_half),  # "each month of the first half"
+    (r"the (?P<h>first|second|1st|2nd) half\b(?! of)", _latest_half),
+    (
+        r"the (?P<h>first|second|1st|2nd) half of the year\b",
+        _latest_half,
+    ),  # the latest such half  # "each month of the first half"
     # "q1 this year", "may last yr", "the third quarter of last year": a period of a year said relatively
     (
         r"(?:(?:the )?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th) quarter|q(?P<q2>[1-4]))"

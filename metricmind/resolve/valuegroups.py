@@ -344,9 +344,35 @@ class _ValueGroupReading(_ReadingBase):
             after = self.stems[k]
             entity = self.r.texts.entity_of.get(after, after) if after in self.r.entities.nouns else after
             own = [e for e in p.entries if e.target.split("__", 1)[0] in (after, entity)]
-            if own:
+            if own and self.reached(own):
                 return own
+            if own and self.reached(p.entries) and self.linked(own, p.entries):
+                # "platinum members stayed": the member's tier is out of the metric's reach, the guest's
+                # loyalty tier (the same value) is not: read there, a guess (another entity's field)
+                self.res.confidence = min(self.res.confidence, 0.75)
+                note = f"read '{self.text(p.first, p.last).text}' on a dimension the metrics reach"
+                if note not in self.res.notes:
+                    self.res.notes.append(note)
+                return p.entries
+            if own:
+                return own  # "german parcels" for km driven: the parcels' country, out of reach (refused)
         return p.entries
+
+    def linked(self, own: list[Entry], entries: list[Entry]) -> bool:
+        """Whether the noun's entity (a member) refers to the entity of every other dimension of the value
+        (the guest the member is): the same party, its field read where the metrics reach it.
+        """
+        mine = {e.target.split("__", 1)[0] for e in own}
+        others = {e.target.split("__", 1)[0] for e in entries} - mine
+        refers = {
+            x.name for sm in self.r.model.semantic_models.values() if sm.primary in mine for x in sm.entities
+        }
+        return bool(others) and others <= refers
+
+    def reached(self, entries: list[Entry]) -> bool:
+        """Whether one of ``entries``' dimensions is reachable from every metric read (or none is read)."""
+        metrics = self.res.metrics
+        return any(all(self.r.reachable(m, e.target.split("=", 1)[0]) for m in metrics) for e in entries)
 
 
 def place_in(place: str, aliases: tuple[str, ...]) -> bool:

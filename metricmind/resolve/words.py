@@ -25,6 +25,8 @@ ASC_WORDS = frozenset(
 )
 SPEED_WORDS = {"fastest": False, "quickest": False, "shortest": False, "slowest": True, "longest": True}
 """Before "first", the order of a time taken: descending (True) or ascending (False)."""
+PRICE_WORDS = {"cheapest": False, "priciest": True, "dearest": True}
+"""Before "first", the order of an amount by its price ("cheapest first": ascending), as "lowest first"."""
 SORT_WORDS = frozenset({"rank", "ranked", "ranking", "sort", "sorted", "order", "ordered"})
 NEGATIONS = frozenset({"not", "excluding", "exclude", "except", "without", "outside", "non", "excl", "ex"})
 GRAIN_ADJ = {"daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter", "yearly": "year"}
