@@ -140,7 +140,13 @@ def _said_in(key: tuple[str, ...], words: tuple[str, ...]) -> bool:
     """Every word of ``key`` is in ``words``, in any order and inflection ("billed annually" in
     "Annual-billing seats"): the same first five letters (all of the shorter word's, when shorter).
     """
-    return all(any(_kin(w, s) for s in words) for w in key if w not in GLUE)
+    return all(_said_word(w, words) for w in key if w not in GLUE)
+
+
+def _said_word(word: str, words: tuple[str, ...]) -> bool:
+    """``word`` or its plural's singular ("walk ins": "ins" → "in") is in ``words`` or a glue word."""
+    base = word[:-1] if len(word) > 2 and word.endswith("s") else word
+    return base in GLUE or any(_kin(word, s) or base == s for s in words)
 
 
 def _kin(a: str, b: str) -> bool:
