@@ -105,7 +105,13 @@ def test_unknown_value_names_the_nearest(demo: Project) -> None:
         demo.model,
     )
     msg = refused(p, "unknown_value")
-    assert "platinum" in msg.lower() and "nearest" in msg
+    # no plan is spelled like 'Platinum': the plan's values are listed instead of a far-off "nearest"
+    assert "platinum" in msg.lower() and "its values: 'Starter', 'Growth', 'Pro', 'Enterprise'" in msg, msg
+    near = analyze(
+        Definition("x", "Recurring revenue from the Enterprize plan", ("Only the Entreprise plan",)),
+        demo.model,
+    )
+    assert "nearest is 'Enterprise'" in refused(near, "unknown_value")
 
 
 def test_definition_matching_nothing_offers_closest_metrics(demo: Project) -> None:
