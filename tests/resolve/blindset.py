@@ -35,9 +35,12 @@ only); either may be absent until its author lands it."""
 DEV6, BLIND6 = HERE / "dev6.yml", HERE / "blind6.yml"
 """The sixth code-blind author's sets (hwq6, 2026-12-06): ``dev6.yml`` (tune on it) and ``blind6.yml`` (scored
 only); either may be absent until its author lands it."""
-TUNING = (DEV, DEV2, DEV3, DEV4, DEV5, DEV6)
+DEV7, BLIND7 = HERE / "dev7.yml", HERE / "blind7.yml"
+"""The seventh code-blind author's sets (qset7, 2026-12-07): ``dev7.yml`` (tune on it) and ``blind7.yml`` (scored
+only); either may be absent until its author lands it."""
+TUNING = (DEV, DEV2, DEV3, DEV4, DEV5, DEV6, DEV7)
 """The splits one may tune on (their misses may be shown)."""
-SCORED_ONLY = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6)
+SCORED_ONLY = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7)
 """The splits scored only: their misses are never shown, and nobody reads them to choose a change."""
 COMPONENTS = ("answerable", "metrics", "group_by", "time_range", "filters", "order_by", "limit", "comparison")
 ATTRIBUTION = "ANY_ATTRIBUTION"  # the set's placeholder: any attribution metric is right
