@@ -1,5 +1,5 @@
 """Fixtures of the foreign-project tests: the bazaar (marketplace), helpdesk, lending, lastmile (parcel
-delivery) and harbor (hotel group) samples, built once.
+delivery), harbor (hotel group) and pixelforge (mobile games) samples, built once.
 
 None has a ``metricmind.yml``: the warehouse comes from each project's own ``profiles.yml``.
 """
@@ -20,6 +20,7 @@ from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
+from metricmind.testing.pixelforge import copy_pixelforge
 
 
 @pytest.fixture(autouse=True)
@@ -75,6 +76,19 @@ def harbor_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def harbor(harbor_dir: Path) -> Iterator[Project]:
     """The harbor project, loaded once."""
     with Project.load(harbor_dir) as project:
+        yield project
+
+
+@pytest.fixture(scope="session")
+def pixelforge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pixelforge (mobile game studio) project with its warehouse built (shared: read it, never write it)."""
+    return copy_pixelforge(tmp_path_factory.mktemp("pixelforge") / "pixelforge")
+
+
+@pytest.fixture(scope="session")
+def pixelforge(pixelforge_dir: Path) -> Iterator[Project]:
+    """The pixelforge project, loaded once."""
+    with Project.load(pixelforge_dir) as project:
         yield project
 
 
