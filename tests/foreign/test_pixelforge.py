@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from metricmind.interfaces.cli.app import app
@@ -24,6 +25,7 @@ from metricmind.spec.query import MetricQuery
 from metricmind.testing.pixelforge import PIXELFORGE, load_pixelforge_raw
 from metricmind.testing.rawload import copy_project
 from tests.foreign.conftest import hand, same_rows
+from tests.foreign.questions.check_gold import check
 
 MONTH = "metric_time__month"
 MONTHS = [dt.date(2025, m, 1) for m in range(1, 13)]
@@ -293,3 +295,33 @@ def test_pixelforge_builds_with_dbt(dbt: str, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "11 table models, 17 data tests, 10 view models" in done.stdout, done.stdout[-2000:]
+
+
+SETS = Path(__file__).parent
+
+
+@pytest.mark.parametrize("split", ["dev_pixelforge.yml", "blind_pixelforge.yml"])
+def test_pixelforge_question_gold_still_runs(split: str, pixelforge: Project) -> None:
+    """Every answerable question's gold names real metrics, dimensions and values and runs to an answer
+    (``check_gold``); only failing ids are reported, so the blind split stays unread."""
+    items = yaml.safe_load((SETS / "questions" / split).read_text())
+    assert len(items) == {"dev_pixelforge.yml": 40, "blind_pixelforge.yml": 20}[split]
+    assert all(i["project"] == "pixelforge" for i in items)
+    failing = [
+        i["id"] for i in items if i["expect"].get("answerable", True) and check(pixelforge, i) is not None
+    ]
+    assert not failing, failing
+
+
+@pytest.mark.parametrize("split", ["dev_pixelforge.yml", "blind_pixelforge.yml"])
+def test_pixelforge_definition_sql_gives_twelve_months(split: str, pixelforge: Project) -> None:
+    """Every answerable definition's hand SQL gives one non-null value per month of 2025 (ids only)."""
+    items = yaml.safe_load((SETS / "cases" / split).read_text())
+    assert len(items) == {"dev_pixelforge.yml": 16, "blind_pixelforge.yml": 8}[split]
+    failing = []
+    for item in items:
+        if item["expect"]["answerable"]:
+            rows = hand(pixelforge, item["expect"]["sql"])
+            if [_day(r[0]) for r in rows] != MONTHS or any(r[1] is None for r in rows):
+                failing.append(item["id"])
+    assert not failing, failing

@@ -25,6 +25,7 @@ from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
+from metricmind.testing.pixelforge import copy_pixelforge
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 
@@ -132,6 +133,7 @@ def main(paths: list[str]) -> int:
         "lending": copy_lending,
         "lastmile": copy_lastmile,
         "harbor": copy_harbor,
+        "pixelforge": copy_pixelforge,
     }
     files = {path: yaml.safe_load(Path(path).read_text()) or [] for path in paths}
     needed = {str(i["project"]) for items in files.values() for i in items}
