@@ -1,12 +1,13 @@
 """Benchmark of the definition agent on other companies' dbt projects (issue 12 acceptance).
 
-The cases live in ``tests/foreign/cases/``: ``dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml`` and
-``dev_harbor.yml`` (development, printed case by case) and ``blind.yml``, ``blind_lending.yml``,
-``blind_lastmile.yml`` and ``blind_harbor.yml``
+The cases live in ``tests/foreign/cases/``: ``dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``,
+``dev_harbor.yml`` and ``dev_pixelforge.yml`` (development, printed case by case) and ``blind.yml``,
+``blind_lending.yml``, ``blind_lastmile.yml``, ``blind_harbor.yml`` and ``blind_pixelforge.yml``
 (scored only with ``--blind``: the lead's run; never open them or print their misses while tuning). Their
 format is ``tests/define/cases/``'s plus a ``project:`` field (``bazaar``, ``helpdesk``, ``lending``,
-``lastmile`` or ``harbor``); each answerable case's hand SQL gives one row per month of the project's data (``month``,
-``value``): 2024-01..2024-06, 2024-10..2025-09 for ``lastmile`` and 2025-01..2025-12 for ``harbor``.
+``lastmile``, ``harbor`` or ``pixelforge``); each answerable case's hand SQL gives one row per month of the project's
+data (``month``, ``value``): 2024-01..2024-06, 2024-10..2025-09 for ``lastmile`` and 2025-01..2025-12 for ``harbor``
+and ``pixelforge``.
 
 For every case the project's own agent (``Project.analyze_definition``: warehouse values, columns and the
 observed dimension values, as the CLI and web use it) proposes a metric; it runs by ``metric_time__month``
@@ -18,7 +19,7 @@ Usage::
     PYTHONPATH=$PWD .venv/bin/python bench/define_foreign.py [--root DIR] [--json] [--blind] [--file NAME ...]
 
 ``--root`` reuses the built projects under ``DIR/bazaar``, ``DIR/helpdesk``, ``DIR/lending`` and
-``DIR/lastmile``, ``DIR/harbor`` (built there when absent); without it they are built in a temporary folder.
+``DIR/lastmile``, ``DIR/harbor``, ``DIR/pixelforge`` (built there when absent); without it they are built in a temporary folder.
 """
 
 from __future__ import annotations
@@ -41,16 +42,24 @@ from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
+from metricmind.testing.pixelforge import copy_pixelforge
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "foreign" / "cases"
-DEV_FILES = ("dev.yml", "dev_lending.yml", "dev_lastmile.yml", "dev_harbor.yml")
-BLIND_FILES = ("blind.yml", "blind_lending.yml", "blind_lastmile.yml", "blind_harbor.yml")
+DEV_FILES = ("dev.yml", "dev_lending.yml", "dev_lastmile.yml", "dev_harbor.yml", "dev_pixelforge.yml")
+BLIND_FILES = (
+    "blind.yml",
+    "blind_lending.yml",
+    "blind_lastmile.yml",
+    "blind_harbor.yml",
+    "blind_pixelforge.yml",
+)
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "bazaar": copy_bazaar,
     "helpdesk": copy_helpdesk,
     "lending": copy_lending,
     "lastmile": copy_lastmile,
     "harbor": copy_harbor,
+    "pixelforge": copy_pixelforge,
 }
 
 

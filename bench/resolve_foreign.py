@@ -1,10 +1,10 @@
-"""Question resolver on other companies' projects (issue 14): the bazaar, helpdesk, lending, lastmile and harbor samples.
+"""Question resolver on other companies' projects (issue 14): the bazaar, helpdesk, lending, lastmile, harbor and pixelforge samples.
 
-Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml`` and ``dev_harbor.yml`` (the
+Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``, ``dev_harbor.yml`` and ``dev_pixelforge.yml`` (the
 tuning splits; ``--misses`` lists their misses) and, only with ``--blind``, ``blind.yml``, ``blind_lending.yml``,
-``blind_lastmile.yml`` and ``blind_harbor.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
+``blind_lastmile.yml``, ``blind_harbor.yml`` and ``blind_pixelforge.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
 resolver's blind-set format (``q``, ``expect``, optional ``as_of``, ``kind``, ``id``) plus ``project:``
-(``bazaar``, ``helpdesk``, ``lending``, ``lastmile`` or ``harbor``). The
+(``bazaar``, ``helpdesk``, ``lending``, ``lastmile``, ``harbor`` or ``pixelforge``). The
 projects are built once into ``--work`` (seeded, no download) and read with their warehouses' values, as
 ``metricmind ask`` reads them. A split whose file is not there yet is skipped.
 
@@ -30,6 +30,7 @@ from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
+from metricmind.testing.pixelforge import copy_pixelforge
 from tests.resolve import blindset
 
 HERE = Path(__file__).resolve().parents[1] / "tests" / "foreign" / "questions"
@@ -40,6 +41,8 @@ DEV_LASTMILE, BLIND_LASTMILE = HERE / "dev_lastmile.yml", HERE / "blind_lastmile
 """The parcel-delivery project's sets (hwco, 2026-12-06): code-blind, as_of 2025-10-01 on every item."""
 DEV_HARBOR, BLIND_HARBOR = HERE / "dev_harbor.yml", HERE / "blind_harbor.yml"
 """The hotel group's sets (hproj5, 2026-12-06): code-blind, as_of 2026-01-07 on every item."""
+DEV_PIXELFORGE, BLIND_PIXELFORGE = HERE / "dev_pixelforge.yml", HERE / "blind_pixelforge.yml"
+"""The mobile game studio's sets (hproj6, 2026-12-07): code-blind, as_of 2026-01-08 on every item."""
 AS_OF = "2024-07-01"
 """The day the sample projects' data ends after (their data runs 2024-01-01 to 2024-06-30; lastmile's runs
 2024-10-01 to 2025-09-30, and each of its items carries its own as_of, 2025-10-01)."""
@@ -49,6 +52,7 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "lending": copy_lending,
     "lastmile": copy_lastmile,
     "harbor": copy_harbor,
+    "pixelforge": copy_pixelforge,
 }
 
 
@@ -84,7 +88,18 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/resolve_foreign"), help="build folder")
     parser.add_argument("--questions", type=Path, help="score this file (a tuning split) instead of dev.yml")
     args = parser.parse_args()
-    every = (DEV, DEV_LENDING, DEV_LASTMILE, DEV_HARBOR, BLIND, BLIND_LENDING, BLIND_LASTMILE, BLIND_HARBOR)
+    every = (
+        DEV,
+        DEV_LENDING,
+        DEV_LASTMILE,
+        DEV_HARBOR,
+        DEV_PIXELFORGE,
+        BLIND,
+        BLIND_LENDING,
+        BLIND_LASTMILE,
+        BLIND_HARBOR,
+        BLIND_PIXELFORGE,
+    )
     splits = [args.questions] if args.questions else [p for p in every if p.exists()]
     if not args.blind:
         splits = [p for p in splits if not p.name.startswith("blind")]
