@@ -29,7 +29,7 @@ from sqlglot import exp
 
 from metricmind.define.datasets import canonical
 from metricmind.define.extend import compile_metric, extend
-from metricmind.define.newmodel import MONTH, monthly_model
+from metricmind.define.newmodel import MONTH, monthly_model, per_entity
 from metricmind.define.proposal import NewModel, Proposal
 from metricmind.define.termcolumns import start_end
 from metricmind.define.terms import SNAPSHOT_CUE
@@ -394,10 +394,7 @@ from per_{entity}
             name,
             sql,
             description=f"Each {entity}'s {'distinct days with' if days else 'number of'} {sm.name} rows, by month.",
-            entities=[
-                {"name": f"{name}_row", "type": "primary", "expr": grain},
-                {"name": entity, "type": "foreign", "expr": key},
-            ],
+            entities=per_entity(f"{name}_row", grain, entity, key),
             dimensions=({"name": column, "type": "categorical", "expr": column},),
             reason=f"no semantic model holds each {entity}'s days with {sm.name} rows per month; built from "
             f"{dataset.name} (a table: read by every query)",

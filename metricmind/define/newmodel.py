@@ -143,6 +143,16 @@ from live
     )
 
 
+def per_entity(primary: str, grain: str, entity: str, key: str) -> list[dict[str, Any]]:
+    """The entities of a model of one row per ``entity`` and month: ``primary`` on the row's ``grain``
+    column, and ``entity`` (foreign) on its ``key`` column.
+    """
+    return [
+        {"name": primary, "type": "primary", "expr": grain},
+        {"name": entity, "type": "foreign", "expr": key},
+    ]
+
+
 def monthly_model(
     model: Model,
     name: str,

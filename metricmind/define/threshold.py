@@ -11,7 +11,7 @@ from typing import Any
 
 from metricmind.define import rules as rulebook
 from metricmind.define.datasets import canonical
-from metricmind.define.newmodel import MONTH, monthly_model, snapshot_model
+from metricmind.define.newmodel import MONTH, monthly_model, per_entity, snapshot_model
 from metricmind.define.parts import time_dims
 from metricmind.define.proposal import NewModel, RuleReading, Suggestion
 from metricmind.define.shape import join_filters
@@ -148,10 +148,7 @@ from per_{entity}
         per,
         sql,
         description=f"Each {entity}'s {column} summed over its {sm.name} live at each month's last day.",
-        entities=[
-            {"name": f"{sm.name}_{entity}_month", "type": "primary", "expr": grain},
-            {"name": entity, "type": "foreign", "expr": key},
-        ],
+        entities=per_entity(f"{sm.name}_{entity}_month", grain, entity, key),
         measures=[
             {
                 "name": measure,

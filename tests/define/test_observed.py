@@ -14,10 +14,7 @@ each run on DuckDB against hand SQL.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +31,7 @@ from metricmind.project import Project
 from metricmind.testing.lending import copy_lending
 from tests.define import monthly
 from tests.define.monthly import assert_same_as_hand
+from tests.define.test_cli import cli
 
 demo = monthly.demo  # this file's own copy of the demo (a fixture)
 
@@ -104,21 +102,14 @@ def test_the_cli_and_the_web_read_the_group(demo: Project, tmp_path: Path) -> No
     root = tmp_path / "demo"
     shutil.copytree(demo.root, root, ignore=shutil.ignore_patterns(".metricmind"))
     args = ["define", SUMMIT.name, "-d", SUMMIT.text, "-r", SUMMIT.rules[0], "--json"]
-    done = subprocess.run(
-        [sys.executable, "-m", "metricmind", *args],
-        capture_output=True,
-        text=True,
-        cwd=root,
-        env={**os.environ, "METRICMIND_TOKEN": ""},
-        timeout=300,
-    )
+    done = cli(*args, cwd=root)
     assert done.returncode == 0, done.stderr
-    cli = json.loads(done.stdout)
+    said_cli = json.loads(done.stdout)
     with TestClient(create_app(demo), base_url="http://localhost") as client:
         body = {"name": SUMMIT.name, "definition": SUMMIT.text, "rules": list(SUMMIT.rules)}
         web = client.post("/api/define/analyze", json=body).json()["proposal"]
     want = demo.analyze_definition(SUMMIT)
-    for said in (cli, web):
+    for said in (said_cli, web):
         assert said["metric"] == want.metric, said["rules"]
         assert [r["status"] for r in said["rules"]] == ["filter"]
 
