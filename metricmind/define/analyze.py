@@ -57,6 +57,7 @@ from metricmind.define.words import (
     expand,
     known,
     lexicon,
+    observing,
     stems,
     verbs_in,
     vocabulary,
@@ -81,6 +82,7 @@ def analyze(
     columns: dict[str, dict[str, str]] | None = None,
     usage: Usage | None = None,
     values: TableValues | None = None,
+    observed: dict[str, list[str]] | None = None,
 ) -> Proposal:
     """Analyze a plain-English definition over ``model``; nothing is written.
 
@@ -96,12 +98,17 @@ def analyze(
         values: Optional distinct values of the tables' text columns that are no dimension
             (``define.columns.table_values``): a rule naming one ("Only voluntary cancellations") is then
             read as a predicate on that column, inside a new measure.
+        observed: Optional distinct values of the dimensions that declare none, by entity__name
+            (``Project.dimension_values()``): rules name them as they name declared values. They may also
+            come with ``model`` itself (``words.observing``), as ``Project.define_model()`` holds them.
 
     Returns:
         A ``Proposal``: with ``metric`` and ``preview_sql`` when a metric can be proposed, else with
         ``refused`` (a code) and ``message`` (what is wrong and what to do).
     """
     started = time.perf_counter()
+    if observed is not None:
+        model = observing(model, observed)
     written = definition
     definition, chat = leadin.read_away(definition)  # "Basically, …", "Can you set up a metric for …"
     proposal = _units(definition, model, dialect, max_hops, columns, usage, values)

@@ -19,6 +19,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from metricmind.define.everyvalue import group, spans
 from metricmind.define.extend import extend
 from metricmind.define.proposal import NewMeasure, NewModel, Proposal, RuleReading
 from metricmind.define.rulevalues import Read
@@ -123,29 +124,11 @@ def find_column_values(
     return column, tuple(sorted(found))
 
 
-#: "all the roadshow campaigns", "every saas summit campaign": the values sharing the words before the
-#: column's name.
-_EVERY = frozenset({"all", "every", "any", "each"})
-
-
 def _group(words: tuple[str, ...], column: str, values: tuple[str, ...]) -> list[str]:
-    """The values of ``column`` that all contain the words said between "all / every (the)" and the
-    column's name ("all the roadshow campaigns"), when at least two do and none is only those words.
+    """The values of ``column`` said by the words they share and the column's name ("all the roadshow
+    campaigns": ``everyvalue.group``).
     """
-    name = _phrase(column)
-    out: list[str] = []
-    for i, w in enumerate(words):
-        if w not in _EVERY:
-            continue
-        j = i + 1 + (i + 1 < len(words) and words[i + 1] == "the")
-        for k in range(j + 1, min(j + 4, len(words)) + 1):
-            if words[k : k + len(name)] != name:
-                continue
-            said = words[j:k]
-            group = [v for v in values if _contains(_phrase(v), said)]
-            if len(group) >= 2 and all(_phrase(v) != said for v in group):
-                out += group
-    return out
+    return [v for _, _, shared in spans(words, _phrase(column)) for v in group(shared, values)]
 
 
 def column_predicate(column: str, values: tuple[str, ...], negative: bool) -> str:

@@ -23,14 +23,13 @@ Read only when it is sure (else the number stays unread, ``numbers.flag_unread_n
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import sqlglot
 from sqlglot import exp
 
 from metricmind.define.datasets import canonical
-from metricmind.define.extend import compile_metric, compile_refs, extend
-from metricmind.define.newmodel import MONTH
+from metricmind.define.extend import compile_metric, extend
+from metricmind.define.newmodel import MONTH, monthly_model, per_entity
 from metricmind.define.proposal import NewModel, Proposal
 from metricmind.define.termcolumns import start_end
 from metricmind.define.terms import SNAPSHOT_CUE
@@ -389,32 +388,17 @@ select
     {column}
 from per_{entity}
 """
-    item: dict[str, Any] = {
-        "name": name,
-        "description": f"Each {entity}'s {'distinct days with' if days else 'number of'} {sm.name} rows, by month.",
-        "model": f"ref('{name}')",
-        "defaults": {"agg_time_dimension": MONTH},
-        "entities": [
-            {"name": f"{name}_row", "type": "primary", "expr": grain},
-            {"name": entity, "type": "foreign", "expr": key},
-        ],
-        "dimensions": [
-            {"name": MONTH, "type": "time", "type_params": {"time_granularity": "month"}},
-            {"name": column, "type": "categorical", "expr": column},
-        ],
-        "measures": [],
-    }
     try:
-        compiled = compile_refs(model, sql)
+        return monthly_model(
+            model,
+            name,
+            sql,
+            description=f"Each {entity}'s {'distinct days with' if days else 'number of'} {sm.name} rows, by month.",
+            entities=per_entity(f"{name}_row", grain, entity, key),
+            dimensions=({"name": column, "type": "categorical", "expr": column},),
+            reason=f"no semantic model holds each {entity}'s days with {sm.name} rows per month; built from "
+            f"{dataset.name} (a table: read by every query)",
+            refs=(dataset.name, *dict.fromkeys(ds for ds, _, _ in joins.values())),
+        )
     except MetricmindError as exc:
         return exc.message
-    return NewModel(
-        name=name,
-        sql=sql,
-        semantic_model=item,
-        materialization="table",
-        reason=f"no semantic model holds each {entity}'s days with {sm.name} rows per month; built from "
-        f"{dataset.name} (a table: read by every query)",
-        refs=(dataset.name, *dict.fromkeys(ds for ds, _, _ in joins.values())),
-        compiled_sql=compiled,
-    )

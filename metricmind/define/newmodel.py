@@ -129,26 +129,67 @@ from live
     entities: list[dict[str, Any]] = [{"name": key.removesuffix("_id"), "type": "primary", "expr": key}]
     for e in sm.entities:
         entities.append({"name": e.name, "type": "foreign", "expr": e.expr})
+    return monthly_model(
+        model,
+        name,
+        sql,
+        description=f"Month-end snapshot of {dataset.name}: one row per {primary.name} live at each "
+        "month's last day (by its start and end dates).",
+        entities=entities,
+        measures=measures,
+        reason=f"no semantic model holds {sm.name} live at each month's end; the snapshot is "
+        "built from their start and end dates (a table: it is larger than its source and read often)",
+        refs=(dataset.name,),
+    )
+
+
+def per_entity(primary: str, grain: str, entity: str, key: str) -> list[dict[str, Any]]:
+    """The entities of a model of one row per ``entity`` and month: ``primary`` on the row's ``grain``
+    column, and ``entity`` (foreign) on its ``key`` column.
+    """
+    return [
+        {"name": primary, "type": "primary", "expr": grain},
+        {"name": entity, "type": "foreign", "expr": key},
+    ]
+
+
+def monthly_model(
+    model: Model,
+    name: str,
+    sql: str,
+    *,
+    description: str,
+    entities: list[dict[str, Any]],
+    reason: str,
+    refs: tuple[str, ...],
+    dimensions: tuple[dict[str, Any], ...] = (),
+    measures: list[dict[str, Any]] | None = None,
+) -> NewModel:
+    """A new dbt model of one row per thing and month (``sql``, a table) and its semantic model: dated by
+    ``MONTH`` (month grain), with ``entities``, ``MONTH`` and ``dimensions``, and ``measures``.
+
+    Raises:
+        MetricmindError: ``sql`` refers to a dataset the project does not have (``compile_refs``).
+    """
     item: dict[str, Any] = {
         "name": name,
-        "description": f"Month-end snapshot of {dataset.name}: one row per {primary.name} live at each "
-        "month's last day (by its start and end dates).",
+        "description": description,
         "model": f"ref('{name}')",
         "defaults": {"agg_time_dimension": MONTH},
         "entities": entities,
         "dimensions": [
             {"name": MONTH, "type": "time", "type_params": {"time_granularity": "month"}},
+            *dimensions,
         ],
-        "measures": measures,
+        "measures": list(measures or ()),
     }
     return NewModel(
         name=name,
         sql=sql,
         semantic_model=item,
         materialization="table",
-        reason=f"no semantic model holds {sm.name} live at each month's end; the snapshot is "
-        "built from their start and end dates (a table: it is larger than its source and read often)",
-        refs=(dataset.name,),
+        reason=reason,
+        refs=refs,
         compiled_sql=compile_refs(model, sql),
     )
 

@@ -11,6 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from metricmind.define.everyvalue import every_named
 from metricmind.define.groupdefs import dropped_members
 from metricmind.define.proposal import RuleReading
 from metricmind.define.words import GLUE, opposites, stems
@@ -209,6 +210,15 @@ def values_of(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str
         for e in ctx.lexicon.lookup(words[i : i + size])
         if e.kind == "dimension" and e.source in ("name", "label", "synonym")
     }
+    for i, size, dim, group in every_named(
+        words, ctx.lexicon, ctx.reachable
+    ):  # "all the saas summit campaigns"
+        if not any(used[i : i + size]):
+            group_hits.append((i, size, dim, group))
+            found += [(dim, v) for v in group]
+            keys += [words[i : i + size]] * len(group)
+            spots += [i] * len(group)
+            used[i : i + size] = [True] * size
     for size in range(min(ctx.lexicon.max_len, len(words)), 0, -1):
         for i in range(len(words) - size + 1):
             if any(used[i : i + size]):

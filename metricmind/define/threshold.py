@@ -11,8 +11,7 @@ from typing import Any
 
 from metricmind.define import rules as rulebook
 from metricmind.define.datasets import canonical
-from metricmind.define.extend import compile_refs
-from metricmind.define.newmodel import MONTH, snapshot_model
+from metricmind.define.newmodel import MONTH, monthly_model, per_entity, snapshot_model
 from metricmind.define.parts import time_dims
 from metricmind.define.proposal import NewModel, RuleReading, Suggestion
 from metricmind.define.shape import join_filters
@@ -144,17 +143,13 @@ from per_{entity}
         1,
     )
     measure = f"{name}_count"
-    item: dict[str, Any] = {
-        "name": per,
-        "description": f"Each {entity}'s {column} summed over its {sm.name} live at each month's last day.",
-        "model": f"ref('{per}')",
-        "defaults": {"agg_time_dimension": MONTH},
-        "entities": [
-            {"name": f"{sm.name}_{entity}_month", "type": "primary", "expr": grain},
-            {"name": entity, "type": "foreign", "expr": key},
-        ],
-        "dimensions": [{"name": MONTH, "type": "time", "type_params": {"time_granularity": "month"}}],
-        "measures": [
+    built = monthly_model(
+        model,
+        per,
+        sql,
+        description=f"Each {entity}'s {column} summed over its {sm.name} live at each month's last day.",
+        entities=per_entity(f"{sm.name}_{entity}_month", grain, entity, key),
+        measures=[
             {
                 "name": measure,
                 "description": f"{entity}s whose {column} summed is {op} {number:g} at the month's end",
@@ -164,16 +159,9 @@ from per_{entity}
                 "non_additive_dimension": {"name": MONTH, "window_choice": "max"},
             }
         ],
-    }
-    built = NewModel(
-        name=per,
-        sql=sql,
-        semantic_model=item,
-        materialization="table",
         reason=f"no semantic model holds each {entity}'s {column} summed at each month's end; built from "
         f"the month-end rows of {sm.name} (a table: read by every query)",
         refs=base.refs,
-        compiled_sql=compile_refs(model, sql),
     )
     conf = 0.75 if re.search(r"\b(in total|combined|altogether|summed|add up|across)\b", text, re.I) else 0.65
     why = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from metricmind.resolve.lexicon import Lexicon, build_lexicon
@@ -217,28 +218,32 @@ _CACHE: dict[int, tuple[Any, frozenset[str]]] = {}
 _LEXICONS: dict[int, tuple[Any, Lexicon]] = {}
 
 
-_OBSERVED: dict[int, tuple[Any, dict[str, list[str]]]] = {}
+@dataclass(frozen=True)
+class Observed(Model):
+    """A project's model with the values its warehouse holds for the dimensions that declare none
+    (``Project.dimension_values()``, by entity__name): rules name them as they name declared values ("only
+    completed orders" in a project whose YAML lists no order statuses).
 
-
-def observe(model: Model, values: dict[str, list[str]]) -> None:
-    """Values seen in the warehouse for ``model``'s dimensions that declare none
-    (``Project.dimension_values()``): rules name them as they name declared values ("only completed
-    orders" in a project whose YAML lists no order statuses).
+    The values travel with the model handed to ``analyze`` (``observing``), never in a registry beside
+    it: two analyses read the same words whatever ran before them in the process.
     """
-    hit = _OBSERVED.get(id(model))
-    if hit is not None and hit[0] is model and hit[1] == values:
-        return
-    if len(_OBSERVED) > 16:
-        _OBSERVED.clear()
-    _OBSERVED[id(model)] = (model, values)
-    _LEXICONS.pop(id(model), None)
-    _CACHE.pop(id(model), None)
+
+    observed: dict[str, list[str]] = field(default_factory=dict, hash=False, compare=False)
+
+
+def observing(model: Model, values: dict[str, list[str]] | None) -> Model:
+    """``model`` carrying ``values`` (``Observed``); ``model`` itself when it already carries them, and the
+    plain model when there are none.
+    """
+    if observed(model) == (values or {}):
+        return model
+    base = {f.name: getattr(model, f.name) for f in fields(Model)}
+    return Observed(**base, observed=dict(values)) if values else Model(**base)
 
 
 def observed(model: Model) -> dict[str, list[str]]:
-    """The warehouse's values of ``model``'s dimensions that declare none (``observe``), by entity__name."""
-    hit = _OBSERVED.get(id(model))
-    return hit[1] if hit is not None and hit[0] is model else {}
+    """The warehouse's values of ``model``'s dimensions that declare none (``observing``), by entity__name."""
+    return model.observed if isinstance(model, Observed) else {}
 
 
 def lexicon(model: Model) -> Lexicon:

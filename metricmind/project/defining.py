@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from metricmind.define import Definition, Proposal
     from metricmind.define.usage import Usage
     from metricmind.learn.memory import Memory
+    from metricmind.spec.model import Model
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +46,33 @@ class DefineMixin(WarehouseMixin):
         ranked by the knowledge graph's usage when the graph has any (:meth:`define_usage`).
         """
         from metricmind.define import analyze
-        from metricmind.define.words import observe
 
-        observe(self.model, self.dimension_values())
         return analyze(
             definition,
-            self.model,
+            self.define_model(),
             dialect=self.dialect,
             max_hops=int(self.setting("max_join_hops")),
             usage=self.define_usage(),
             columns=self.define_columns(),
             values=self.define_values(),
         )
+
+    def define_model(self) -> Model:
+        """The model the definition agent reads: ``model`` with the warehouse's values of the dimensions that
+        declare none (``dimension_values``, ``define.words.observing``), kept for this project's life while
+        those values are unchanged, so the resolver's lexicon is built once. Nothing is registered outside
+        the project: an analysis reads the same words whatever ran before it in the process.
+        """
+        from metricmind.define.words import observing
+
+        values = self.dimension_values()
+        held = self._define_model
+        if held is None or held[0] is not self.model or held[1] != values:
+            held = (self.model, values, observing(self.model, values))
+            self._define_model = held
+        return held[2]
+
+    _define_model: tuple[Model, dict[str, list[str]], Model] | None = None
 
     def wire_define(self, catalog: Catalog) -> None:
         """Plug generated dbt packages into ``catalog``'s review workflow: approving a package's change builds

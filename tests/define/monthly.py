@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
 from metricmind.define import Definition, analyze
 from metricmind.define.extend import proposal_sql, warehouse_columns
 from metricmind.define.proposal import Proposal
@@ -14,6 +20,17 @@ SPINE = """
     )
 """
 """The months of 2024, for hand SQL to join to (a month without rows still has one)."""
+
+
+@pytest.fixture(scope="module")
+def demo(define_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """A file's own copy of the demo build (imported by the files that use it): its state folder (the
+    warehouse's values, stores) is that file's alone.
+    """
+    target = tmp_path_factory.mktemp("demo") / "demo"
+    shutil.copytree(define_demo, target, ignore=shutil.ignore_patterns(".metricmind"))
+    with Project.load(target) as project:
+        yield project
 
 
 def propose(project: Project, name: str, text: str, *rules: str) -> Proposal:

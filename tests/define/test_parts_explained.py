@@ -15,7 +15,6 @@ Every answer runs on DuckDB and is compared with hand SQL by month.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -26,16 +25,10 @@ from metricmind.define.words import lexicon, stems
 from metricmind.project import Project
 from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.harbor import copy_harbor
+from tests.define import monthly
 from tests.define.monthly import assert_same_as_hand, assert_same_months
 
-
-@pytest.fixture(scope="module")
-def demo(define_demo: Path) -> Iterator[Project]:
-    """This file's own project over the shared demo build: ``analyze_definition`` records the warehouse's
-    values for its model (``define.words.observe``), which must not change what other files' tests read.
-    """
-    with Project.load(define_demo) as project:
-        yield project
+demo = monthly.demo  # this file's own copy of the demo (a fixture)
 
 
 @pytest.fixture(scope="module")

@@ -15,26 +15,15 @@ Each answer is run on DuckDB against hand SQL, or must carry the unread item.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from metricmind.define import Definition, Proposal, analyze
 from metricmind.define.extend import warehouse_columns
 from metricmind.define.groupdefs import defined_group
 from metricmind.define.ruleforms import scale_of
 from metricmind.project import Project
+from tests.define import monthly
 from tests.define.monthly import assert_same_as_hand, propose
 
-
-@pytest.fixture(scope="module")
-def demo(define_demo: Path) -> Iterator[Project]:
-    """This file's own project over the shared demo build: ``analyze_definition`` records the warehouse's
-    values for its model (``define.words.observe``), which must not change what other files' tests read.
-    """
-    with Project.load(define_demo) as project:
-        yield project
+demo = monthly.demo  # this file's own copy of the demo (a fixture)
 
 
 def _analyze(project: Project, text: str, *rules: str) -> Proposal:

@@ -9,6 +9,9 @@ from fastapi.testclient import TestClient
 
 from metricmind.interfaces.web.app import create_app
 from metricmind.project import Project
+from tests.define import monthly
+
+demo = monthly.demo  # this file's own copy of the demo (a fixture)
 
 
 @pytest.fixture(scope="module")
