@@ -39,7 +39,7 @@ def _atoms(sql: str) -> list[tuple[str, str | float, frozenset[int]]] | None:
         return None
     out: list[tuple[str, str | float, frozenset[int]]] = []
     for part in tree.flatten() if isinstance(tree, exp.And) else [tree]:
-        atom = _atom(part)
+        atom = _atom(part) if isinstance(part, exp.Expression) else None
         if atom is None:
             return None
         out.append(atom)
