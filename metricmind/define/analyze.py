@@ -21,7 +21,7 @@ from metricmind.define.checks import checks_for
 from metricmind.define.columns import TableValues
 from metricmind.define.columns import column_words as value_words
 from metricmind.define.compose import compose
-from metricmind.define.confidence import assess
+from metricmind.define.confidence import assess, capped
 from metricmind.define.core import core_unknown
 from metricmind.define.countedvalue import flag_counted_value, flag_summed_count
 from metricmind.define.degenerate import flag_same_parts
@@ -120,6 +120,7 @@ def analyze(
         as_written(proposal, definition, written)
         if proposal.metric is not None:
             proposal.doubts += chat
+    capped(proposal)  # a rule left unread: the metric rests on a guess, never confident
     proposal.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     return proposal
 

@@ -4,6 +4,7 @@ a ratio scaled to a percentage. Each part is built by ``part.build_part``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from metricmind.define.fit import TAIL
@@ -81,6 +82,11 @@ def ratio(
         )
         if isinstance(made, str):
             return f"the {role} ({text!r}): {made}"
+        if role == "denominator" and BACK.search(text):  # "… the customers those touches reached"
+            carried = _carried(model, sides[0], made, parts)
+            if isinstance(carried, str):
+                return f"the denominator ({text!r}) {carried}"
+            made = carried
         if said and role == "numerator":
             home = flow_home(model, made, parts.measures, parts.metrics)[0]
             reach = JoinGraph(model, max_hops=4).reachable_names(home) if home else set()
@@ -121,6 +127,27 @@ def ratio(
             ),
         )
     return metric
+
+
+#: The denominator's rows said as the numerator's ("the customers those touches reached"): not a time.
+BACK = re.compile(r"\b(?:those|these)\s+(?!(?:months?|days?|weeks?|quarters?|years?|periods?)\b)\w+", re.I)
+
+
+def _carried(model: Model, num: dict[str, Any], den: dict[str, Any], parts: Parts) -> dict[str, Any] | str:
+    """The denominator with the numerator's filter, when it counts "those" rows of the numerator (the same
+    semantic model): "paid search spend per customer those touches reached" divides by the customers of
+    the paid search touches, not of every touch. Why not, when the filter cannot be carried.
+    """
+    own = model.metrics.get(str(num["name"]))
+    if own is not None and (own.filter or (own.measure and own.measure.filter)):
+        return "says the numerator's rows, whose metric filters on its own: say the filter in a rule"
+    keep = str(num.get("filter") or "")
+    if not keep or keep in str(den.get("filter") or ""):
+        return den
+    home = flow_home(model, num, parts.measures, parts.metrics)[0]
+    if home is None or home != flow_home(model, den, parts.measures, parts.metrics)[0]:
+        return "says the numerator's rows, but counts rows of another table: say its filter in a rule"
+    return dict(den, filter=join_filters([f for f in (den.get("filter"), keep) if f]))
 
 
 def difference_of(

@@ -50,6 +50,8 @@ DOUBT = 0.6
 RIVAL = 0.55
 #: The confidence of a proposal whose definition uses a word the catalog never uses.
 UNKNOWN_WORD = 0.5
+#: The highest confidence of a proposal with a rule left unread: the metric rests on a guess.
+UNREAD_CONFIDENCE = 0.5
 #: How the unread item of a doubt begins.
 DOUBT_PREFIX = "(doubt) "
 #: Words that say how to aggregate, when, or which rows live: explained by the metric's shape.
@@ -394,6 +396,21 @@ def assess(
                 proposal.confidence,
                 "; ".join(doubts) or "the agent is not sure this metric computes what the definition means",
             )
+        )
+
+
+def capped(proposal: Proposal) -> None:
+    """A proposal with a metric and a rule left unread (the person's own rule, or a doubt) stays below
+    ``UNREAD_CONFIDENCE``: whatever else it read surely, the metric ignores part of what was said.
+    """
+    left = [r.text for r in proposal.unread if not is_doubt(r)]
+    if proposal.metric is None or not proposal.unread or proposal.confidence <= UNREAD_CONFIDENCE:
+        return
+    proposal.confidence = UNREAD_CONFIDENCE
+    if left:
+        proposal.doubts.append(
+            f"{', '.join(map(repr, left))} left unread: the metric does not say what "
+            + ("these rules say" if len(left) > 1 else "this rule says")
         )
 
 

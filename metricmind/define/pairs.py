@@ -39,9 +39,18 @@ OPERATORS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"\b(?:above|over|more than|greater than|higher than|exceeds?|exceeding)\s+"), ">", "number"),
     (re.compile(r"\b(?:below|under|less than|lower than)\s+"), "<", "number"),
 )
+#: The comparison words that say "no" or "not" themselves ("no later than"): an operator, never a negation.
+NEGATED_OPERATOR = re.compile(r"\b(?:no|not) (?:later|earlier) than\b")
 _LEAD = re.compile(r"^(?:the|their|its|his|her|our|each|a|an)\s+")
 #: How many words on each side of the comparison may name its column.
 WINDOW = 4
+
+
+def compares(low: str) -> bool:
+    """The rule says a comparison ("received after the due date", "above the amount"): a condition, never a
+    rule that only includes rows.
+    """
+    return any(pattern.search(low) for pattern, _, _ in OPERATORS)
 
 
 def pair_reading(
@@ -62,7 +71,7 @@ def pair_reading(
         if a is None or b is None or a == b:
             return None
         ops = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE}
-        cmp = ops[op](this=exp.column(a), expression=exp.column(b))
+        cmp = ops[op](this=_at_grain(a, b, columns), expression=_at_grain(b, a, columns))
         sql = (exp.not_(cmp) if negative else cmp).sql(dialect="duckdb")
         sqlglot.parse_one(sql, read="duckdb")  # two identifiers and an operator, nothing else
         reason = (
@@ -71,6 +80,24 @@ def pair_reading(
         )
         return RuleReading(text, "filter", COLUMN_CONFIDENCE, reason), sql
     return None
+
+
+def _at_grain(column: str, other: str, columns: dict[str, str]) -> exp.Expression:
+    """``column`` as compared with ``other``: a timestamp compared with a date is compared as its date
+    ("paid on or before the due date": a payment on the due date at noon is on time).
+    """
+    node: exp.Expression = exp.column(column)
+    mine, theirs = columns[column].upper(), columns[other].upper()
+    if kind_of(mine) == "timestamp" and kind_of(theirs) == "date":
+        return exp.cast(node, "date")
+    return node
+
+
+def kind_of(typ: str) -> str:
+    """The kind of a column type: "date" for DATE, "timestamp" for TIMESTAMP or DATETIME, else ""."""
+    if typ.startswith("DATE") and not typ.startswith("DATETIME"):
+        return "date"
+    return "timestamp" if typ.startswith(("TIMESTAMP", "DATETIME")) else ""
 
 
 def _names(columns: dict[str, str], kind: str, model: Model) -> dict[str, list[tuple[str, ...]]]:

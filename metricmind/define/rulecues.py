@@ -52,6 +52,18 @@ INCLUDE = re.compile(
     r"\b(count|counts) (too|as well)\b|\b(as well|too)\s*$",
     re.IGNORECASE,
 )
+#: Where a rule's clauses part: a comma, semicolon or colon, "and", "or".
+CLAUSE = re.compile(r"[,;:]|\b(?:and|or)\b", re.IGNORECASE)
+#: A rule of this many clauses or more states a condition, never a date alone ("Overdue at a month end:
+#: issued by then, due before that day, not paid by then").
+MANY_CLAUSES = 3
+
+
+def several_conditions(low: str) -> bool:
+    """The rule says ``MANY_CLAUSES`` or more clauses of words: read as a date alone, it drops the rest."""
+    return sum(bool(re.search(r"[a-z]{3,}", c)) for c in CLAUSE.split(low)) >= MANY_CLAUSES
+
+
 #: A rule that defines a word ("Late means …", "A discount is defined as …").
 DEFINES = re.compile(r"\b(means|mean that|is defined as|are defined as|defined as)\b", re.IGNORECASE)
 #: Any parenthesis of a rule, and the words by which one keeps or drops on its own ("(but keep wire)").

@@ -17,7 +17,7 @@ from dataclasses import replace
 from metricmind.define.columns import column_reading, comparison_reading
 from metricmind.define.dating import dated_forms
 from metricmind.define.describedlist import described_list
-from metricmind.define.pairs import compared_flag, pair_reading
+from metricmind.define.pairs import NEGATED_OPERATOR, compared_flag, compares, pair_reading
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecover import (
     DROPS_OWN,
@@ -49,6 +49,7 @@ from metricmind.define.rulecues import (
     SNAPSHOT_SAID,
     SWITCH,
     WHERE,
+    several_conditions,
     twice_negated,
     uncontract,
 )
@@ -168,6 +169,26 @@ def _without_aside(text: str, ctx: Context) -> Read | None:
     return read
 
 
+#: Why a rule of several clauses is not read as one of them.
+MANY_SAID = "states a condition of several clauses, each to be said as its own rule; none is read as"
+
+
+def _dating(text: str, low: str, confidence: float, reason: str, dimension: str) -> Read:
+    """A rule read as the metric's date; unread when it says several conditions besides ("Overdue at a
+    month end: issued by then, due before that day, not paid by then"): the date alone would drop them.
+    """
+    if several_conditions(low):
+        return Read(
+            RuleReading(
+                text,
+                "unread",
+                0.0,
+                f"{MANY_SAID} the date {dimension}",
+            )
+        )
+    return Read(RuleReading(text, "time", confidence, reason), time_dimension=dimension)
+
+
 def _read(text: str, ctx: Context) -> Read:
     ctx.ambiguous.clear()
     ctx.chosen.clear()
@@ -217,8 +238,10 @@ def _read(text: str, ctx: Context) -> Read:
                 "catalog's dimensions",
             )
         )
+    # "paid no later than the due date" is paid_at <= due_at: its "no" is the operator's, not a negation
+    pair_negative = bool(NEGATIVE.search(NEGATED_OPERATOR.sub(" ", low)))
     paired = (
-        pair_reading(text, low, ctx.table, ctx.table_columns, ctx.model, negative)
+        pair_reading(text, low, ctx.table, ctx.table_columns, ctx.model, pair_negative)
         if ctx.table_columns
         else None
     )
@@ -228,7 +251,7 @@ def _read(text: str, ctx: Context) -> Read:
             f for f in found if not compared_flag(f, paired[1])
         ]  # "paid" of paid_at is no is_paid filter
         if not found and not ctx.ambiguous:  # a value beside it is read the usual way, never dropped
-            return Read(paired[0], negative=negative, column_sql=paired[1])
+            return Read(paired[0], negative=pair_negative, column_sql=paired[1])
     # "Month of conversion", "counted in the month the subscription ended" (define/dating.py)
     head = re.split(r",?\s+\bnot\b", low)[
         0
@@ -243,12 +266,10 @@ def _read(text: str, ctx: Context) -> Read:
         None,
     )
     if named_month and not NEGATIVE.search(head):
-        return Read(
-            RuleReading(text, "time", 0.85, f"dates the metric by {named_month}"), time_dimension=named_month
-        )
+        return _dating(text, low, 0.85, f"dates the metric by {named_month}", named_month)
     flagged = _flag_date(head, ctx) if not NEGATIVE.search(head) else None
     if flagged is not None:  # "the month it was settled": `settled` names is_paid, whose date is paid_at
-        return Read(RuleReading(text, "time", FLAG_DATE_CONFIDENCE, flagged[1]), time_dimension=flagged[0])
+        return _dating(text, low, FLAG_DATE_CONFIDENCE, flagged[1], flagged[0])
     own_event = next((alt for alt in dated_forms(low) if _own_event(alt, ctx)), None)
     if own_event and not negative:  # "in the month the customer churned" of `churned_mrr`: its own month
         return Read(
@@ -280,7 +301,7 @@ def _read(text: str, ctx: Context) -> Read:
                     "keep only those",
                 )
             )
-        if not counted:  # "Count each returning customer …" names which rows: read as a filter below
+        if not counted and not compares(low):  # "Count each returning customer …": a filter below
             return Read(RuleReading(text, "noop", 0.8, "includes rows; restricts nothing"))
     if CONVERT.search(low):
         said = next((c for c in ctx.covering if EQUIVALENT.search(c)), None)
@@ -313,11 +334,11 @@ def _read(text: str, ctx: Context) -> Read:
         return Read(RuleReading(text, "noop", 0.8, f"the value is {what}"), scale=scale)
     time_dim = _time_rule(low, words, ctx) or named_month
     if time_dim:
-        return Read(
-            RuleReading(text, "time", 0.85, f"dates the metric by {time_dim}"), time_dimension=time_dim
-        )
+        return _dating(text, low, 0.85, f"dates the metric by {time_dim}", time_dim)
     found, leftover = values_of(words, ctx)
     if not found and ctx.snapshot and SNAPSHOT_SAID.search(low):
+        if several_conditions(low):  # "In arrears at the month end: due by then, unpaid by then, …"
+            return Read(RuleReading(text, "unread", 0.0, f"{MANY_SAID} a month-end reading of the snapshot"))
         return Read(
             RuleReading(
                 text, "covered", 0.8, "the source is a snapshot: each period reads its last day, never a sum"

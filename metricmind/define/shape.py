@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from metricmind.define import rules as rulebook
+from metricmind.define.columnclash import column_clash
 from metricmind.define.proposal import Definition, Proposal, Suggestion
 from metricmind.define.usage import Usage, boost, routes
 from metricmind.spec.joingraph import JoinGraph, Path
@@ -38,7 +39,9 @@ def contradiction(reads: list[rulebook.Read]) -> str | None:
     for dim, (values, text) in keep.items():
         if dim in drop and values <= drop[dim][0]:
             return f"rules {text!r} and {drop[dim][1]!r} keep and drop the same values of {dim}"
-    return None
+    return column_clash(  # "paid on or before the due date" and "paid after it" (define/columnclash.py)
+        (r.reading.text, r.column_sql) for r in reads if r.column_sql and r.reading.status == "filter"
+    )
 
 
 def dimensions(
