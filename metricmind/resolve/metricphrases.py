@@ -75,9 +75,11 @@ class _MetricPhraseReading(_ReadingBase):
                 and any(c in q[toks[p.last - 1].end : toks[p.last].start] for c in ",+&/")
             ),
         ]
-        for i, _p in edges:
+        for i, p in edges:
             if not 0 <= i < len(toks) or self.used[i] or self.stems[i] in FILLERS | GRAMMAR:
                 continue
+            if not self.lone_item(i, p):
+                continue  # "applications and share approved": the item is "share approved", not "share"
             owners = [m for m, words in self.lex.metric_words.items() if self.stems[i] in words]
             if len(owners) == 1:
                 name = (
@@ -87,6 +89,19 @@ class _MetricPhraseReading(_ReadingBase):
                 self.span("metrics", i, i + 1, name, "listed word")
                 out.append(name)
         return out
+
+    def lone_item(self, i: int, p: _Pick) -> bool:
+        """Whether word ``i``, listed beside the metric ``p``, is an item alone: the word on its far side is
+        read already, a word of grammar, or set off by a list mark or word (not "share approved").
+        """
+        q, toks = self.res.question, self.tokens
+        k = i + 1 if i >= p.last else i - 1
+        if not 0 <= k < len(toks) or self.used[k] or self.stems[k] in FILLERS | GRAMMAR:
+            return True
+        if toks[k].norm in LIST_WORDS:
+            return True
+        a, b = (i, k) if k > i else (k, i)
+        return any(c in q[toks[a].end : toks[b].start] for c in ",+&/:;?!")
 
     def count_of(self, j: int) -> bool:
         """Whether "of" at ``j`` ends a count phrase ("number of", "count of", "# of reviews"): what follows
@@ -145,6 +160,9 @@ class _MetricPhraseReading(_ReadingBase):
             whole = self.listed_item(a) or (self.item_start(a) and self.listed_item(b))
             if whole and list_between(self.res.question, self.tokens, a.last - 1, b.first):
                 continue  # "orders, refunds and refund rate": two items, not one phrase across the comma
+            apart = not (mine[0] <= mine[1] or mine[1] <= mine[0])
+            if apart and list_between(self.res.question, self.tokens, a.last - 1, b.first):
+                continue  # "orders and share refunded": the list word parts two items ("share refunded")
             if (mine[0] <= mine[1] or mine[1] <= mine[0]) and whole:
                 continue  # "revenue, parcels and revenue per parcel", "orders and avg order value": list items
             if merged:
@@ -238,7 +256,7 @@ class _MetricPhraseReading(_ReadingBase):
         if found is None:
             return name
         target, idx = found
-        named = any(e.target == name and e.source in ("name", "label") for e in p.entries)
+        named = any(e.target == name and e.source in ("name", "label", "synonym") for e in p.entries)
         if named and any(self.list_between(i, p) for i in idx):
             return name  # "csat and avg rating": a metric said by its name; the next item's words are its own
         for i in idx:

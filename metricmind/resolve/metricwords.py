@@ -9,7 +9,7 @@ from metricmind.resolve.loosevalues import demonym
 from metricmind.resolve.measurelist import _MeasureListReading
 from metricmind.resolve.metricfallback import _FallbackMetricReading
 from metricmind.resolve.metricphrases import LIST_WORDS
-from metricmind.resolve.ratecount import count_of_rate
+from metricmind.resolve.ratecount import RATE_WORDS, count_of_rate
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.words import (
     ASC_WORDS,
@@ -19,6 +19,7 @@ from metricmind.resolve.words import (
     REDUCED_READ_PENALTY,
     SOURCE_WORDS,
 )
+from metricmind.spec.model import MetricType
 
 
 class _MetricReading(_FallbackMetricReading, _MeasureListReading):
@@ -149,6 +150,12 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
                 self.claim(said[0], said[0] + 1)
                 self.span("metrics", said[0], said[0] + 1, name, "word apart")
                 how = "scattered"
+            elif how == "reduced" and (share := self.rate_word_beside(p, name)) is not None:
+                self.claim(
+                    share, share + 1
+                )  # "share refunded": the share word says the ratio, in other words
+                self.span("metrics", share, share + 1, name, "word apart")
+                how = "scattered"
             if p.fuzzy:
                 self.res.confidence -= 0.1
             if min(e.rank for e in p.entries) >= 4 and not said:
@@ -166,6 +173,25 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
         else:
             out += [m for m in self.listed_words(found) if m not in out]
         return self.compound(out)
+
+    def rate_word_beside(self, p: _Pick, name: str) -> int | None:
+        """The unread share word ("share", "pct", "percent") right before or after a one-word reading of a
+        ratio ("share refunded", "approvals pct"): it says the ratio as its label's "rate" does.
+        """
+        m = self.r.model.metrics.get(name)
+        if m is None or p.last - p.first != 1:
+            return None
+        label = set((m.label or m.name.replace("_", " ")).lower().split())
+        if (
+            m.type != MetricType.RATIO
+            and not label & RATE_WORDS
+            and m.meta.get("unit") not in ("ratio", "percent")
+        ):
+            return None  # (a conversion metric is a share too: "Trial conversion rate")
+        for k in (p.first - 1, p.last):
+            if 0 <= k < len(self.tokens) and not self.used[k] and self.tokens[k].norm in RATE_WORDS:
+                return k
+        return None
 
     def plural_count(self, p: _Pick, name: str) -> str:
         """``name``, or the count a one-word rate noun said in the plural names, as an item of a list of

@@ -18,10 +18,19 @@ DURATION_UNITS = frozenset(
     "second seconds minute minutes hour hours day days week weeks month months year years".split()
 )
 """Units a duration is counted in ("how many days …")."""
-DURATION_WORDS = re.compile(
-    r"\b(?:days?|weeks?|months?|hours?|minutes?|duration|durations|time to|long|tenure|age|lag|latency|cycle)\b"
+DURATION_NAME = re.compile(
+    r"(?<![-\d] )(?<![-\d])(?<!per )(?<!all )(?<!on )\b(?:time|times|hours|minutes|seconds|days|weeks|duration|"
+    r"durations|lead|latency|lag|tenure|age|cycle)\b(?!-)"
 )
-"""Words of a metric's name, label or description that make it a duration ("days to pay", "cycle time")."""
+"""Words of a metric's name or label that make it a time taken ("First response time", "Courier hours",
+"Average Lead Time (days)"); never a unit after a number or "per" ("trailing 7 days", "Stops per hour")
+nor "on-time" (a share of parcels), "all time" or "time-decay" (a model)."""
+DURATION_TEXT = re.compile(
+    r"\b(?:seconds?|minutes?|hours?|days?|weeks?|months?|time)\s+(?:between|from|until|till|to|taken|spent)\b"
+)
+"""A unit followed by the events it runs between in a metric's description ("Days between booking and
+arrival", "minutes until an agent first replies"); a day something is counted on ("counted on the day of
+delivery") or a window ("within 30 days of") is no time taken."""
 ELAPSED_AFTER = frozenset({"from", "between", "to", "until", "till", "taken"})
 """Words after "time" that make it the time between two events ("time from booking to delivery")."""
 ELAPSED_BEFORE = frozenset({"avg", "average", "mean", "median", "typical", "elapsed"})
@@ -50,8 +59,10 @@ class _OffTopicReading(_ReadingBase):
             if toks[i].norm != "how" or self.used[i + 1]:
                 continue
             asked = toks[i + 1].norm == "long" or (
-                toks[i + 1].norm == "many" and toks[i + 2].norm in DURATION_UNITS and not self.used[i + 2]
-            )
+                toks[i + 1].norm == "many"
+                and toks[i + 2].norm in DURATION_UNITS
+                and (not self.used[i + 2] or self.read_as_metric(i + 2))
+            )  # ("how many days does it take": a unit no metric's description word stands in for)
             if asked and not any(self.timed(m) for m in self.res.metrics):
                 said = " ".join(t.text for t in toks[i : i + (2 if toks[i + 1].norm == "long" else 3)])
                 return f"'{said}' asks how long something takes; no metric in the catalog measures that"
@@ -68,12 +79,18 @@ class _OffTopicReading(_ReadingBase):
                 return f"'{said}' asks how long something takes; no metric in the catalog measures that"
         return None
 
+    def read_as_metric(self, i: int) -> bool:
+        """Whether word ``i`` is part of a metric's span (read from its description, say)."""
+        start = self.tokens[i].start
+        return any(s.start <= start < s.end for s in self.res.spans.get("metrics", []))
+
     def timed(self, metric: str) -> bool:
+        """Whether ``metric`` measures a time taken (its label, else its name, or its description says so)."""
         m = self.r.model.metrics.get(metric)
         if m is None:
             return False
-        text = " ".join((m.name.replace("_", " "), m.label or "", m.description or "")).lower()
-        return DURATION_WORDS.search(text) is not None
+        named = (m.label or m.name.replace("_", " ")).lower()
+        return bool(DURATION_NAME.search(named) or DURATION_TEXT.search((m.description or "").lower()))
 
     def look_asked(self, metrics: list[_Pick]) -> str | None:
         """'make the touchpoints more blue': a verb of changing before the metric, words nothing read after."""

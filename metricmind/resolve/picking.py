@@ -92,6 +92,8 @@ class _PickReading(_FilterReading):
         its words also name a metric.
         """
         dim = e.target.split("=", 1)[0]
+        if self.list_mark_before(c.last):
+            return False  # "refunds, orders": two items of a list, not a value before its noun
         return any(
             o.last > o.first and any(x.kind == "dimension" and x.target == dim for x in o.entries)
             for o in self.by_first.get(c.last, [])
@@ -326,12 +328,18 @@ class _PickReading(_FilterReading):
             for x in self.by_first.get(o.first, [])
         )
 
+    def list_mark_before(self, k: int) -> bool:
+        """Whether a comma or list punctuation stands right before word ``k`` ("refunds, orders": two items)."""
+        if k < 1 or k >= len(self.tokens):
+            return False
+        return any(c in self.res.question[self.tokens[k - 1].end : self.tokens[k].start] for c in ",;+&")
+
     def anchored(self, c: _Pick, e: Entry) -> bool:
         """A value next to its own entity ("annual subscriptions", "invoices that were refunded")."""
         if e.kind != "value":
             return False
         entity = e.target.split("__", 1)[0]
-        if c.last < len(self.tokens) and self.stems[c.last] == entity:
+        if c.last < len(self.tokens) and self.stems[c.last] == entity and not self.list_mark_before(c.last):
             return True
         j = c.first - 1
         while j >= 0 and self.tokens[j].norm in AUX and c.first - j <= 3:

@@ -1,0 +1,153 @@
+"""Generalization probe, ninth round (issue 14): answers that were wrong at high confidence, each fixed at its
+cause on one project and tried here in other words on ANOTHER project, with the rows checked on its warehouse.
+
+- every listed measure is answered: a word that is a value and a metric's word, said as its own item of a list
+  ("refunds, orders and refund rate" on bazaar), is a metric of the list, never a filter nor dropped;
+- a list item of two words ("applications and share approved" on lending) is read as its words together, not
+  as its first word alone (the interest share);
+- the time between two events ("avg time from booking to delivery" on lastmile) is refused unless a metric
+  measures a time taken; a metric counted "on the day" of an event is no such metric.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+from metricmind.project import Project
+from metricmind.resolve import Resolver
+from metricmind.spec.query import MetricQuery
+from metricmind.testing.bazaar import copy_bazaar
+from metricmind.testing.helpdesk import copy_helpdesk
+
+DAY = dt.date(2026, 6, 18)
+FOREIGN_DAY = dt.date(2024, 7, 3)
+Q2_2024 = (dt.date(2024, 4, 1), dt.date(2024, 7, 1))
+
+
+@pytest.fixture(scope="module")
+def helpdesk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """The helpdesk project with its warehouse (its own copy: this file only reads it)."""
+    with Project.load(copy_helpdesk(tmp_path_factory.mktemp("g9-helpdesk") / "helpdesk")) as project:
+        yield project
+
+
+@pytest.fixture(scope="module")
+def bazaar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """The bazaar project with its warehouse."""
+    with Project.load(copy_bazaar(tmp_path_factory.mktemp("g9-bazaar") / "bazaar")) as project:
+        yield project
+
+
+def _column(project: Project, query: MetricQuery, metric: str) -> dict[object, float]:
+    rows = project.run(query).rows
+    at = query.metrics.index(metric) + len(query.group_by)
+    return {tuple(r[: len(query.group_by)]): float(r[at] or 0) for r in rows}
+
+
+# -- a value's word said as its own item of a list of metrics ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "metrics"),
+    [
+        ("refunds, invoices and invoice revenue by month", ["refunds", "invoice_count", "invoice_revenue"]),
+        ("refunds, invoices + invoice revenue per month", ["refunds", "invoice_count", "invoice_revenue"]),
+        (
+            "overdue, invoices and invoice revenue by month",
+            ["overdue_amount", "invoice_count", "invoice_revenue"],
+        ),
+    ],
+)
+def test_a_value_said_as_its_own_list_item_is_a_metric_not_a_filter(
+    resolver: Resolver, resolve_demo: Project, question: str, metrics: list[str]
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == metrics
+    assert res.filters == []  # (it read invoice status = refunded / past due, at 1.0, and dropped the item)
+    query = res.metric_query()
+    assert query is not None
+    got = _column(resolve_demo, query, "invoice_count")
+    want = dict(
+        resolve_demo.warehouse.run(
+            "select date_trunc('month', issued_at), count(invoice_id) from fct_invoices_canonical group by 1"
+        ).rows
+    )
+    assert sum(got.values()) == sum(want.values()) > 0  # every invoice, not the refunded ones only
+    alone = _column(resolve_demo, MetricQuery(metrics=(metrics[0],), group_by=query.group_by), metrics[0])
+    together = _column(resolve_demo, query, metrics[0])
+    assert sum(alone.values()) > 0 and {k: together[k] for k in alone} == alone
+
+
+# -- a two-word list item read as its words together ----------------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    ["orders and share refunded in q2", "orders + share refunded q2", "share refunded and orders in q2"],
+)
+def test_a_share_word_with_a_verb_is_the_rate_beside_the_other_item(bazaar: Project, question: str) -> None:
+    res = bazaar.resolver().resolve(question, as_of=FOREIGN_DAY)
+    assert res.answerable, res.reason
+    assert sorted(res.metrics) == [
+        "orders",
+        "refund_rate",
+    ]  # (read refunded orders alone, "orders and" merged)
+    assert res.time_range == Q2_2024
+    query = res.metric_query()
+    assert query is not None
+    (row,) = bazaar.run(query).rows
+    got = dict(zip(query.metrics, row, strict=True))
+    (want,) = bazaar.warehouse.run(
+        "select count(*), avg(case when order_status = 'refunded' then 1.0 else 0 end) from main.fct_orders "
+        "where placed_at >= '2024-04-01' and placed_at < '2024-07-01'"
+    ).rows
+    assert got["orders"] == want[0] > 0
+    assert float(got["refund_rate"]) == pytest.approx(float(want[1]))
+
+
+def test_trials_and_the_share_converted_keeps_both_items(resolver: Resolver, resolve_demo: Project) -> None:
+    res = resolver.resolve("trials and share converted by month", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["trial_starts", "trial_conversion_rate"]  # (read the rate alone, trials dropped)
+    assert res.confidence < 0.8  # a share said in other words: sure, not certain
+    query = res.metric_query()
+    assert query is not None
+    got = _column(resolve_demo, query, "trial_starts")
+    alone = _column(
+        resolve_demo, MetricQuery(metrics=("trial_starts",), group_by=query.group_by), "trial_starts"
+    )
+    assert sum(alone.values()) > 0 and {k: got[k] for k in alone} == alone
+
+
+# -- the time between two events, where no metric measures a time taken ---------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "avg time from order to refund",
+        "average time between placing an order and the review in q2",
+        "how many days does it take to refund an order",
+    ],
+)
+def test_a_time_between_two_events_no_metric_measures_is_refused(bazaar: Project, question: str) -> None:
+    res = bazaar.resolver().resolve(question, as_of=FOREIGN_DAY)
+    assert not res.answerable, res.metrics
+    assert res.confidence < 0.5
+
+
+@pytest.mark.parametrize(
+    "question", ["avg time from trial to paid", "how many days does it take to pay an invoice"]
+)
+def test_a_time_between_two_events_is_refused_on_the_demo(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert not res.answerable, res.metrics
+    assert res.confidence < 0.5
+
+
+def test_a_time_taken_the_catalog_measures_is_answered(helpdesk: Project) -> None:
+    res = helpdesk.resolver().resolve("mean hours to resolution in q2", as_of=FOREIGN_DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["avg_resolution_hours"]
+    query = res.metric_query()
+    assert query is not None
+    (row,) = helpdesk.run(query).rows
+    assert row[0] is not None and float(row[0]) > 0
