@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from metricmind.compiler.dialects import cte, interval, joined, trunc
+from metricmind.compiler.dialects import cte, day, extract, interval, joined, trunc
 from metricmind.compiler.periods import shift
-from metricmind.compiler.resolve import Leaf, Request, Window
+from metricmind.compiler.resolve import GroupItem, Leaf, Request, Window
 from metricmind.compiler.scan import TimeRange, aggregate, cached_where, condition
 from metricmind.compiler.source import Source
 from metricmind.spec.filters import parse_where
@@ -29,6 +29,16 @@ def _date() -> exp.DataType:
 
 def _col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table)
+
+
+def _other(req: Request, base: Source, item: GroupItem, base_time: exp.Expr) -> exp.Expr:
+    """A base event's value of a group-by item other than a ``metric_time`` period (a date part of
+    ``metric_time`` is the base event's day's part).
+    """
+    if item.is_time_part:
+        assert item.part is not None
+        return extract(req.dialect, item.part, day(req.dialect, base_time.copy()))
+    return base.element(item.ref, item.grain)
 
 
 def render_conversion(req: Request, leaf: Leaf, alias: str, name: str, rng: TimeRange) -> list[Cte]:
@@ -65,7 +75,7 @@ def render_conversion(req: Request, leaf: Leaf, alias: str, name: str, rng: Time
             exp.alias_(b_ent, "ent", copy=False),
             *(exp.alias_(p, c, copy=False) for p, c in zip(b_props, prop_cols, strict=True)),
             exp.alias_(exp.cast(base_time, _date(), copy=False), "day", copy=False),
-            *(exp.alias_(base.element(i.ref, i.grain), i.column, copy=False) for i in req.other_items),
+            *(exp.alias_(_other(req, base, i, base_time), i.column, copy=False) for i in req.other_items),
         ),
         b_where,
     )

@@ -49,6 +49,26 @@ class Dialect:
     #: ``/`` between decimals keeps at most 6 decimal places (Spark): a derived metric's divisions are
     #: computed in DOUBLE, as DuckDB computes them.
     double_division: bool = False
+    #: ``EXTRACT`` units for date parts where the dialect spells them differently from
+    #: :data:`DATE_PART_UNITS` (day of week is always ISO: Monday 1 … Sunday 7, as MetricFlow).
+    date_part_units: tuple[tuple[str, str], ...] = ()
+    #: ``EXTRACT`` knows the ISO day of the week (else it is computed from a Sunday-first DAYOFWEEK).
+    iso_dow: bool = True
+    #: ``EXTRACT`` returns a NUMERIC (PostgreSQL ≥ 14): cast date parts to an integer.
+    extract_numeric: bool = False
+
+
+#: ``EXTRACT`` units of the date parts metricmind groups and filters by.
+DATE_PART_UNITS: dict[str, str] = {
+    "year": "YEAR",
+    "quarter": "QUARTER",
+    "month": "MONTH",
+    "day": "DAY",
+    "dow": "ISODOW",
+    "doy": "DOY",
+}
+
+_SPARK_PARTS = (("dow", "DAYOFWEEK_ISO"),)
 
 
 DIALECTS: dict[str, Dialect] = {
@@ -62,9 +82,20 @@ DIALECTS: dict[str, Dialect] = {
             approx_percentile="APPROX_QUANTILE",
         ),
         Dialect(
-            "postgres", "postgres", approx_percentile=None, double="DOUBLE PRECISION", null_safe_join=False
+            "postgres",
+            "postgres",
+            approx_percentile=None,
+            double="DOUBLE PRECISION",
+            null_safe_join=False,
+            extract_numeric=True,
         ),
-        Dialect("snowflake", "snowflake", approx_percentile="APPROX_PERCENTILE", double="DOUBLE"),
+        Dialect(
+            "snowflake",
+            "snowflake",
+            approx_percentile="APPROX_PERCENTILE",
+            double="DOUBLE",
+            date_part_units=(("dow", "DAYOFWEEKISO"), ("doy", "DAYOFYEAR")),
+        ),
         Dialect(
             "bigquery",
             "bigquery",
@@ -75,6 +106,8 @@ DIALECTS: dict[str, Dialect] = {
             monday_weeks=False,
             null_safe_join=False,
             window_null_ordering=False,
+            iso_dow=False,
+            date_part_units=(("doy", "DAYOFYEAR"),),
         ),
         Dialect(
             "databricks",
@@ -84,6 +117,7 @@ DIALECTS: dict[str, Dialect] = {
             approx_percentile="PERCENTILE_APPROX",
             day_as_cast=True,
             double_division=True,
+            date_part_units=_SPARK_PARTS,
         ),
         Dialect(
             "spark",
@@ -93,6 +127,7 @@ DIALECTS: dict[str, Dialect] = {
             approx_percentile="PERCENTILE_APPROX",
             day_as_cast=True,
             double_division=True,
+            date_part_units=_SPARK_PARTS,
         ),
         Dialect(
             "trino",
@@ -100,6 +135,7 @@ DIALECTS: dict[str, Dialect] = {
             percentile_cont=None,
             percentile_disc=None,
             approx_percentile="APPROX_PERCENTILE",
+            date_part_units=(("dow", "DOW"),),  # Trino's DOW is ISO (Monday 1)
         ),
     )
 }
@@ -162,6 +198,26 @@ def trunc(d: Dialect, grain: Grain, value: exp.Expr) -> exp.Expr:
     if grain is Grain.DAY and d.day_as_cast:
         return exp.cast(value, exp.DataType.build("DATE"), copy=False)
     return exp.DateTrunc(unit=exp.Literal.string(grain.value), this=value)  # type: ignore[no-untyped-call]
+
+
+def extract(d: Dialect, part: str, value: exp.Expr) -> exp.Expr:
+    """``EXTRACT(part FROM value)`` as an integer; ``dow`` is the ISO day of the week (Monday 1).
+
+    BigQuery has no ISO day of the week: ``MOD(EXTRACT(DAYOFWEEK) + 5, 7) + 1`` turns its Sunday-first
+    numbering into it.
+    """
+    if part == "dow" and not d.iso_dow:
+        sunday_first = exp.Extract(this=exp.var("DAYOFWEEK"), expression=value)
+        shifted = exp.Mod(
+            this=exp.Add(this=sunday_first, expression=exp.Literal.number(5)),
+            expression=exp.Literal.number(7),
+        )
+        return exp.Add(this=shifted, expression=exp.Literal.number(1))
+    unit = dict(d.date_part_units).get(part) or DATE_PART_UNITS[part]
+    out: exp.Expr = exp.Extract(this=exp.var(unit), expression=value)
+    if d.extract_numeric:
+        out = exp.cast(out, exp.DataType.build("INT"), copy=False)
+    return out
 
 
 def day(d: Dialect, value: exp.Expr) -> exp.Expr:

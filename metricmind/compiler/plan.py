@@ -120,6 +120,7 @@ class _Planner:
     def needs_time(self, leaf: Leaf) -> bool:
         return (
             bool(self.req.time_items)
+            or any(i.is_time_part for i in self.req.items)
             or self.rng.start is not None
             or self.rng.end is not None
             or self.req.uses_metric_time_filter(leaf)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlglot import exp
 
+from metricmind.compiler import datepart
 from metricmind.compiler.dialects import Dialect, double_division, to_double
 from metricmind.errors import QueryError, UnknownNameError
 from metricmind.spec import expressions
@@ -63,11 +64,17 @@ class GroupItem:
     column: str
     grain: Grain | None = None
     custom: str | None = None  # the time spine column of a custom granularity
+    part: str | None = None  # a date part (``metric_time__extract_month``): a plain key, not a period
 
     @property
     def is_metric_time(self) -> bool:
-        """True for ``metric_time`` at some grain."""
-        return self.ref.is_metric_time
+        """True for ``metric_time`` at some grain (a date part of it is a plain key, not a period)."""
+        return self.ref.is_metric_time and self.part is None
+
+    @property
+    def is_time_part(self) -> bool:
+        """True for a date part of ``metric_time`` (``metric_time__extract_dow``)."""
+        return self.ref.is_metric_time and self.part is not None
 
 
 @dataclass(frozen=True)
@@ -150,13 +157,9 @@ def build(model: Model, graph: JoinGraph, query: MetricQuery, dialect: Dialect) 
     wheres = []
     for text in query.where:
         parsed = parse_where(text, dialect.sqlglot)
-        parts = sorted({r.date_part for r in parsed.refs.values() if r.date_part})
-        if parts:
-            raise QueryError(
-                f"filter {text!r} uses a date part ({', '.join(parts)}), which filters do not support yet",
-                hint="Filter on a grain instead, e.g. {{ TimeDimension('metric_time', 'month') }} "
-                ">= '2025-01-01'.",
-            )
+        for ref in parsed.refs.values():
+            if ref.date_part:
+                datepart.check_part(ref.date_part, f"filter {text!r}")
         wheres.append(parsed)
     # Only a query that asks for overlapping groups sees one-to-many and foreign↔foreign joins.
     req = Request(
@@ -166,6 +169,7 @@ def build(model: Model, graph: JoinGraph, query: MetricQuery, dialect: Dialect) 
         req.outputs.append((name, _metric_expr(req, name, (), None, None, ())))
     if any(i.custom for i in items):
         _check_custom(req)
+    datepart.check(model, [(i.column, i.is_time_part) for i in items if i.part], wheres, req.leaves)
     _check_cumulative_snapshot(req)
     if query.allow_overlap:
         req.overlapping = _overlapping(req)
@@ -221,6 +225,7 @@ def _check_cumulative_snapshot(req: Request) -> None:
             _check_cumulative_own_time(req, measure)
         if leaf.kind == "cumulative" and measure is not None:
             _check_cumulative_range(req, measure)
+            _check_cumulative_scd(req, measure)
         if leaf.kind == "cumulative" and measure is not None and measure.non_additive is not None:
             raise QueryError(
                 f"'{leaf.measure}' is a snapshot measure (non_additive_dimension "
@@ -251,6 +256,33 @@ def _check_cumulative_range(req: Request, measure: Measure) -> None:
         )
 
 
+def _check_cumulative_scd(req: Request, measure: Measure) -> None:
+    """Refuse a cumulative metric grouped by a slowly changing dimension (type II, ``validity_params``).
+
+    A running total adds rows of many days into one output day: by the version valid on each row's own day
+    (the plan a customer had when ordering; metricmind's rule for every other metric) or on the output
+    day (the customers on that plan that day; MetricFlow's choice for cumulative metrics)? The two differ
+    (revenue month to date of plan 'plus' on 2023-04-26 in the shop sample: 357.44 against 865.44), and
+    neither is what the question plainly means, so no number is given.
+    """
+    for item in req.other_items:
+        if item.ref.kind == "metric" or item.is_time_part:
+            continue
+        try:
+            target = req.graph.resolve(measure.semantic_model, item.ref)
+        except QueryError:
+            continue  # the scan reports it
+        scd = next((h.target for h in target.path.hops if req.model.semantic_models[h.target].validity), None)
+        if scd is not None:
+            raise QueryError(
+                f"'{item.column}' comes from '{scd}', a slowly changing dimension (validity_params), and "
+                f"'{measure.name}' is cumulated here: a running total adds up rows of many days, so it is "
+                "unclear whether each row counts under its version on its own day (metricmind's rule for "
+                "other metrics) or on the output day (MetricFlow's choice for cumulative metrics)",
+                hint=f"Drop {item.column}, or query a simple metric of '{measure.name}' by it and metric_time.",
+            )
+
+
 def _check_cumulative_own_time(req: Request, measure: Measure) -> None:
     """Refuse a cumulative or offset metric grouped by its measure's own time dimension by name
     (``order_item__placed_at__quarter``): MetricFlow reads that name as ``metric_time`` (the running total
@@ -271,7 +303,13 @@ def _check_cumulative_own_time(req: Request, measure: Measure) -> None:
             and target.model == measure.semantic_model
             and dim.name == measure.agg_time_dimension
         ):
-            grain = item.ref.grain.value if item.ref.grain else "day"
+            grain = (
+                datepart.grain_of(item.part).value
+                if item.part
+                else item.ref.grain.value
+                if item.ref.grain
+                else "day"
+            )
             raise QueryError(
                 f"'{item.column}' is the time dimension of measure '{measure.name}', here cumulated or "
                 f"offset: group the metric by metric_time__{grain} instead (MetricFlow reads the name as "
@@ -292,11 +330,14 @@ def _group_items(model: Model, query: MetricQuery) -> list[GroupItem]:
                 hint="Use names like metric_time__month or customer__segment.",
             ) from exc
         if ref.date_part:
-            raise QueryError(
-                f"cannot group by {name!r}: date parts (extract_{ref.date_part}) are not supported in "
-                "group-by items yet",
-                hint=f"Group by a grain instead, e.g. {ref.name}__{_part_grain(ref.date_part)}.",
-            )
+            datepart.check_part(ref.date_part, f"group-by item {name!r}")
+            if ref.is_metric_time:
+                _check_min_grain(model, query, datepart.grain_of(ref.date_part), ref.column())
+            column = ref.column()
+            if column not in seen:
+                seen.add(column)
+                items.append(GroupItem(ref, column, None, None, ref.date_part))
+            continue
         if ref.custom:
             custom = custom_column(model, ref)
             column = ref.column()
@@ -316,11 +357,6 @@ def _group_items(model: Model, query: MetricQuery) -> list[GroupItem]:
     return items
 
 
-def _part_grain(part: str) -> str:
-    """The grain that comes closest to a date part (``dow`` → day), for a hint."""
-    return {"dow": "day", "doy": "day"}.get(part, part)
-
-
 def custom_column(model: Model, ref: Ref) -> str:
     """The time spine column of ``ref``'s custom granularity; unknown names get suggestions."""
     spine = model.time_spine
@@ -331,7 +367,7 @@ def custom_column(model: Model, ref: Ref) -> str:
     return known[ref.custom]
 
 
-def _check_min_grain(model: Model, query: MetricQuery, grain: Grain) -> None:
+def _check_min_grain(model: Model, query: MetricQuery, grain: Grain, label: str | None = None) -> None:
     """Refuse ``metric_time`` finer than a metric's data, like MetricFlow: a monthly snapshot by day
     would show only month starts, as if the other days had no value.
     """
@@ -341,7 +377,7 @@ def _check_min_grain(model: Model, query: MetricQuery, grain: Grain) -> None:
             finer = ", ".join(g.value for g in Grain if g.rank >= floor.rank)
             raise QueryError(
                 f"metric '{name}' is recorded by {floor.value}: its time dimension has time_granularity "
-                f"{floor.value}, so {METRIC_TIME}__{grain.value} is finer than its data",
+                f"{floor.value}, so {label or f'{METRIC_TIME}__{grain.value}'} is finer than its data",
                 hint=f"Group by {METRIC_TIME} at {finer} (e.g. {METRIC_TIME}__{floor.value}).",
             )
 

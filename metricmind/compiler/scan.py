@@ -14,7 +14,7 @@ from functools import lru_cache
 from sqlglot import exp
 
 from metricmind.compiler import timefilter
-from metricmind.compiler.dialects import Dialect, percentile, trunc
+from metricmind.compiler.dialects import Dialect, day, extract, percentile, trunc
 from metricmind.compiler.resolve import GroupItem, Leaf, Request, custom_column
 from metricmind.compiler.source import Source
 from metricmind.errors import FanOutError, FilterError, MetricmindError, QueryError
@@ -90,6 +90,11 @@ class Scan:
 
 def item_expr(req: Request, src: Source, item: GroupItem, time_dim: str | None) -> exp.Expr:
     """The expression of a group-by item as seen from ``src`` (``metric_time`` maps to ``time_dim``)."""
+    if item.is_time_part:
+        if time_dim is None:
+            raise QueryError("metric_time requested for a measure without a time dimension")
+        assert item.part is not None
+        return extract(req.dialect, item.part, day(req.dialect, src.raw_time(time_dim)))
     if item.is_metric_time:
         if time_dim is None:
             raise QueryError("metric_time requested for a measure without a time dimension")
@@ -109,12 +114,13 @@ def condition(req: Request, src: Source, parsed: ParsedWhere, time_dim: str | No
         if ref.kind == "metric":
             col.replace(metric_value(req, src, ref, parsed.text))
             continue
-        if ref.date_part:  # never read as the grain's value (a date compared with a number)
-            raise QueryError(
-                f"filter {parsed.text!r} uses a date part ({ref.date_part}), which filters do not support yet",
-                hint="Filter on a grain instead, e.g. {{ TimeDimension('metric_time', 'month') }} "
-                ">= '2025-01-01'.",
-            )
+        if ref.is_metric_time and ref.date_part:  # a number (EXTRACT), never the grain's date
+            if time_dim is None:
+                raise QueryError(
+                    f"filter {parsed.text!r} uses metric_time but the measure has no time dimension"
+                )
+            col.replace(extract(req.dialect, ref.date_part, day(req.dialect, src.raw_time(time_dim))))
+            continue
         if ref.is_metric_time:
             if time_dim is None:
                 raise QueryError(

@@ -13,7 +13,8 @@ from typing import TypeVar
 
 from sqlglot import exp
 
-from metricmind.compiler.dialects import Dialect, day, joined, table, trunc
+from metricmind.compiler import datepart
+from metricmind.compiler.dialects import Dialect, day, extract, joined, table, trunc
 from metricmind.errors import FilterError, QueryError
 from metricmind.spec import expressions
 from metricmind.spec.joingraph import Hop, JoinGraph, Path, Target
@@ -109,8 +110,26 @@ class Source:
         return self.graph.resolve(self.sm.name, ref)
 
     def element(self, ref: Ref, grain: Grain | None = None) -> exp.Expr:
-        """The expression of a dimension or entity (time dimensions truncated to ``grain``)."""
+        """The expression of a dimension or entity (time dimensions truncated to ``grain``, or the
+        ref's date part extracted from their day).
+        """
         tgt = self.target(ref)
+        if ref.date_part:
+            dim = tgt.dimension
+            if dim is None or not dim.is_time:
+                raise QueryError(
+                    f"'{ref.column()}': extract_{ref.date_part} needs a time dimension, and "
+                    f"'{tgt.qualified}' is not one",
+                    hint=f"Group by {ref.name} itself.",
+                )
+            own = dim.grain or Grain.DAY
+            if own.rank > datepart.grain_of(ref.date_part).rank:
+                raise QueryError(
+                    f"'{ref.column()}': '{tgt.qualified}' is recorded by {own.value}, so its "
+                    f"{ref.date_part} is finer than its data",
+                    hint=f"Use a part of at least a {own.value} (e.g. {ref.name}__extract_year).",
+                )
+            return extract(self.dialect, ref.date_part, self.element_at(tgt, Grain.DAY))
         return self.element_at(tgt, grain)
 
     def element_at(self, tgt: Target, grain: Grain | None = None) -> exp.Expr:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from metricmind.compiler.dialects import Dialect, trunc
+from metricmind.compiler.dialects import Dialect, extract, trunc
 from metricmind.compiler.periods import ceil, floor, shift
 from metricmind.compiler.resolve import custom_column
 from metricmind.spec.filters import PLACEHOLDER, ParsedWhere
@@ -103,6 +103,8 @@ def spine_lookup(model: Model, column: str, day: exp.Expr) -> exp.Expr:
 def _time_value(model: Model, dialect: Dialect, ref: Ref, day: exp.Expr) -> exp.Expr:
     if ref.custom:
         return spine_lookup(model, custom_column(model, ref), day.copy())
+    if ref.date_part:
+        return extract(dialect, ref.date_part, day.copy())
     return trunc(dialect, ref.grain or Grain.DAY, day.copy())
 
 

@@ -25,13 +25,17 @@ from metricmind.project import Project
 from metricmind.spec.model import MetricType
 from metricmind.spec.query import MetricQuery
 from metricmind.testing.bazaar import copy_bazaar
+from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
 from metricmind.testing.mfcompare import compare_results
 from metricmind.testing.mfrun import MFQuery, MFResult, run_metricflow_batch
+from metricmind.testing.shop import copy_shop
 
 GRAINS = ("day", "week", "month", "quarter", "year")
+#: MetricFlow's date parts (``metric_time__extract_month``); it has no week part.
+PARTS = ("year", "quarter", "month", "day", "dow", "doy")
 CATEGORIES = (
     "equal",
     "both_refused",
@@ -63,6 +67,8 @@ _BUILDERS: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "helpdesk": (copy_helpdesk, "helpdesk.duckdb", "analytics"),
     "lending": (copy_lending, "lending.duckdb", "prod"),
     "lastmile": (copy_lastmile, "lastmile.duckdb", "core"),
+    "harbor": (copy_harbor, "harbor.duckdb", "marts"),
+    "shop": (copy_shop, "shop.duckdb", "main"),
 }
 PROJECTS = ("demo", *_BUILDERS)
 
@@ -167,13 +173,18 @@ class Generator:
                 metrics.append(other)
         group_by: list[str] = []
         if rng.random() < 0.7:
-            group_by.append(f"metric_time__{rng.choice(GRAINS)}")
+            if rng.random() < 0.15:
+                group_by.append(f"metric_time__extract_{rng.choice(PARTS)}")
+            else:
+                group_by.append(f"metric_time__{rng.choice(GRAINS)}")
         dims = self._dims(metrics)
         for _ in range(rng.choice((0, 1, 1, 2))):
             if not dims:
                 break
             name, typ, grains = rng.choice(dims)
             item = f"{name}__{rng.choice(grains)}" if typ == "time" and grains else name
+            if typ == "time" and rng.random() < 0.15:
+                item = f"{name}__extract_{rng.choice(PARTS)}"
             if item not in group_by:
                 group_by.append(item)
         if rng.random() < 0.15 and group_by and group_by[0].startswith("metric_time__"):
@@ -193,6 +204,11 @@ class Generator:
                     where.append(f"{{{{ {call} }}}} in ({literal})")
                 else:
                     where.append(f"{{{{ {call} }}}} is not null")
+        if rng.random() < 0.06:
+            part, op = rng.choice(
+                (("month", "in (1, 2, 3)"), ("dow", ">= 6"), ("quarter", "= 4"), ("day", "<= 7"))
+            )
+            where.append(f"{{{{ TimeDimension('metric_time', date_part_name='{part}') }}}} {op}")
         start = end = None
         months = self._months_of(metrics[0])
         if months and rng.random() < 0.25:

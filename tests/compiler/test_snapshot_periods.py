@@ -4,8 +4,9 @@ Several periods that nest (month and quarter, day and month) read each finest pe
 periods that cross (a week and a month) are refused: a week spanning two months has no one last day, and
 MetricFlow takes the last day of whichever period is named first (its answer depends on the order of the
 group-by). A cumulative metric over a snapshot is refused (adding stock levels up is no stock; MetricFlow
-answers another number). Date parts (``__extract_month``) were read as the day itself: refused until
-supported, in group-bys and filters.
+answers another number). Date parts (``__extract_month``) of a snapshot, in group-bys and filters, are
+refused until supported (they were once read as the day itself); other metrics take them
+(``tests/compiler/test_date_parts.py``).
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def test_date_part_group_by_is_refused(market: Project, name: str) -> None:
         market.compile(MetricQuery.build("inventory_on_hand", [name]))
 
 
-def test_date_part_filter_is_refused(market: Project) -> None:
+def test_date_part_filter_of_a_snapshot_is_refused(market: Project) -> None:
     where = "{{ TimeDimension('metric_time', date_part_name='month') }} = 3"
     with pytest.raises(QueryError, match="date part"):
-        market.compile(MetricQuery.build("units", ["metric_time__month"], where=[where]))
+        market.compile(MetricQuery.build("inventory_on_hand", ["metric_time__month"], where=[where]))

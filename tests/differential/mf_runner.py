@@ -372,7 +372,42 @@ def _names(query: dict[str, Any], field: str) -> list[str]:
     return value
 
 
+_EXTRACT = "__extract_"
+_STANDARD_GRAINS = ("day", "week", "month", "quarter", "year")
+
+
+def _group_param(name: str) -> Any:
+    """A group-by name as MetricFlow's parameter object (the only way to ask for a date part)."""
+    from metricflow_semantic_interfaces.type_enums.date_part import DatePart
+    from metricflow_semantics.specs.query_param_implementations import (
+        DimensionOrEntityParameter,
+        TimeDimensionParameter,
+    )
+
+    if _EXTRACT in name:
+        base, part = name.rsplit(_EXTRACT, 1)
+        return TimeDimensionParameter(name=base, date_part=DatePart(part))
+    base, _, last = name.rpartition("__")
+    if base and last in _STANDARD_GRAINS:
+        return TimeDimensionParameter(name=base, grain=last)
+    if name == "metric_time":
+        return TimeDimensionParameter(name=name)
+    return DimensionOrEntityParameter(name=name)
+
+
+def _order_param(name: str, metrics: list[str]) -> Any:
+    from metricflow_semantics.specs.query_param_implementations import MetricParameter, OrderByParameter
+
+    descending = name.startswith("-")
+    bare = name.lstrip("-")
+    item = MetricParameter(name=bare) if bare in metrics else _group_param(bare)
+    return OrderByParameter(order_by=item, descending=descending)
+
+
 def _request(query: dict[str, Any]) -> Any:
+    """The request; group-by names with a date part (``metric_time__extract_month``, which MetricFlow's
+    name parser refuses) go as parameter objects, as MetricFlow's Python API takes them.
+    """
     from metricflow.engine.metricflow_engine import MetricFlowQueryRequest, OutputColumnOrderMode
 
     unknown = set(query) - _QUERY_KEYS
@@ -380,15 +415,19 @@ def _request(query: dict[str, Any]) -> Any:
         raise ValueError(f"unknown query field(s): {sorted(unknown)}")
     saved = query.get("saved_query")
     metrics, group_by = _names(query, "metrics"), _names(query, "group_by")
+    order_by = _names(query, "order_by")
+    params = not saved and any(_EXTRACT in n for n in group_by + order_by)
     return MetricFlowQueryRequest.create(
         saved_query_name=saved,
         # With a saved query, pass metrics / group-by only when given, so MetricFlow rejects the mix.
         metric_names=(metrics or None) if saved else metrics,
-        group_by_names=(group_by or None) if saved else group_by,
+        group_by_names=None if params else (group_by or None) if saved else group_by,
+        group_by=[_group_param(n) for n in group_by] if params else None,
         where_constraints=_names(query, "where") or None,
         time_constraint_start=_parse_day(query.get("start"), "start"),
         time_constraint_end=_parse_day(query.get("end"), "end"),
-        order_by_names=_names(query, "order_by") or None,
+        order_by_names=None if params else order_by or None,
+        order_by=[_order_param(n, metrics) for n in order_by] if params and order_by else None,
         limit=query.get("limit"),
         output_column_order_mode=OutputColumnOrderMode.INPUT_ORDER,
     )
