@@ -1,8 +1,8 @@
 """Seeded differential fuzzing: random valid queries through metricmind and MetricFlow on the same data.
 
-For each project (the demo and the bazaar, helpdesk, lending and lastmile samples) it draws ``--queries``
-queries with ``--seed`` (``metricmind/testing/mffuzz.py``: every metric type, entity hops, grains, filters
-on dimensions, entities and time, ranges, order and limit), answers them with both engines (MetricFlow in
+For each project (the demo and the bazaar, helpdesk, lending, lastmile, harbor and shop samples) it draws
+``--queries`` queries with ``--seed`` (``metricmind/testing/mffuzz.py``: every metric type, entity hops,
+grains, date parts, filters on dimensions, entities, time and date parts, ranges, order and limit), answers them with both engines (MetricFlow in
 one batch per project, so its start-up is paid once), and prints per project and in total: queries, equal,
 both refused, only one refused (by side) and different, then each difference with a shrunk repro, and the
 refusals of one side grouped by their first line.

@@ -25,6 +25,7 @@ OURS_ONLY = (
     "here cumulated or offset",
     "limited to a time range needs metric_time",
     "is a snapshot measure",  # a cumulative over a snapshot
+    "slowly changing dimension",  # a cumulative by a type II dimension
 )
 MF_ONLY = (
     "does not match any of the known formats",  # MetricFlow's names for date parts
