@@ -52,6 +52,9 @@ class Dialect:
     #: ``EXTRACT`` units for date parts where the dialect spells them differently from
     #: :data:`DATE_PART_UNITS` (day of week is always ISO: Monday 1 … Sunday 7, as MetricFlow).
     date_part_units: tuple[tuple[str, str], ...] = ()
+    #: sqlglot's generator does not quote reserved words used as names (PostgreSQL, Spark): an entity
+    #: called ``order`` must be rendered ``"order"`` (see :func:`quote_reserved`).
+    quote_reserved: bool = False
     #: ``EXTRACT`` knows the ISO day of the week (else it is computed from a Sunday-first DAYOFWEEK).
     iso_dow: bool = True
     #: ``EXTRACT`` returns a NUMERIC (PostgreSQL ≥ 14): cast date parts to an integer.
@@ -88,6 +91,7 @@ DIALECTS: dict[str, Dialect] = {
             double="DOUBLE PRECISION",
             null_safe_join=False,
             extract_numeric=True,
+            quote_reserved=True,
         ),
         Dialect(
             "snowflake",
@@ -118,6 +122,7 @@ DIALECTS: dict[str, Dialect] = {
             day_as_cast=True,
             double_division=True,
             date_part_units=_SPARK_PARTS,
+            quote_reserved=True,
         ),
         Dialect(
             "spark",
@@ -128,6 +133,7 @@ DIALECTS: dict[str, Dialect] = {
             day_as_cast=True,
             double_division=True,
             date_part_units=_SPARK_PARTS,
+            quote_reserved=True,
         ),
         Dialect(
             "trino",
@@ -198,6 +204,24 @@ def trunc(d: Dialect, grain: Grain, value: exp.Expr) -> exp.Expr:
     if grain is Grain.DAY and d.day_as_cast:
         return exp.cast(value, exp.DataType.build("DATE"), copy=False)
     return exp.DateTrunc(unit=exp.Literal.string(grain.value), this=value)  # type: ignore[no-untyped-call]
+
+
+#: Words reserved in SQL (sqlglot's DuckDB list, a superset of PostgreSQL's and Spark's reserved words).
+RESERVED: frozenset[str] = frozenset(
+    w.lower() for w in sqlglot.Dialect.get_or_raise("duckdb").generator_class.RESERVED_KEYWORDS
+)
+
+
+def quote_reserved(d: Dialect, tree: E) -> E:
+    """``tree`` (modified in place) with every unquoted lower-case name that is a reserved word quoted,
+    where ``d`` needs it: ``SELECT order`` fails on PostgreSQL, ``SELECT "order"`` does not.
+    """
+    if d.quote_reserved:
+        for ident in tree.find_all(exp.Identifier):
+            name = ident.this
+            if not ident.quoted and isinstance(name, str) and name == name.lower() and name in RESERVED:
+                ident.set("quoted", True)
+    return tree
 
 
 def extract(d: Dialect, part: str, value: exp.Expr) -> exp.Expr:

@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from metricmind.compiler.conversion import render_conversion
 from metricmind.compiler.cumulative import render_cumulative
-from metricmind.compiler.dialects import Dialect, cte, natural_window_nulls, with_cte
+from metricmind.compiler.dialects import Dialect, cte, natural_window_nulls, quote_reserved, with_cte
 from metricmind.compiler.periods import ceil, floor, shift
 from metricmind.compiler.resolve import Leaf, Request, Window, build
 from metricmind.compiler.scan import Scan, ScanKey, TimeRange, cached_where, render_scan
@@ -81,6 +81,8 @@ class Plan:
         if not d.window_null_ordering:
             tree = natural_window_nulls(self.ast().copy(), d.sqlglot)
             return tree.sql(dialect=d.sqlglot, pretty=pretty, copy=False)
+        if d.quote_reserved:
+            return quote_reserved(d, self.ast().copy()).sql(dialect=d.sqlglot, pretty=pretty, copy=False)
         first = not self._rendered
         self._rendered = True
         # Rendering may transform the tree in place for some dialects: only the first render may skip the copy.

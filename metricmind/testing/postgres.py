@@ -150,9 +150,12 @@ def _pg_type(duckdb_type: str) -> str:
     }.get(t, "text")
 
 
-def copy_duckdb_to_postgres(duckdb_path: Path, dsn: str, schemas: tuple[str, ...] = ("main",)) -> list[str]:
-    """Copy every table of ``schemas`` from a DuckDB file into the PostgreSQL database at ``dsn``, with
-    the same schema, table and column names and matching types; returns the tables copied.
+def copy_duckdb_to_postgres(
+    duckdb_path: Path, dsn: str, schemas: tuple[str, ...] | None = ("main",), *, views: bool = False
+) -> list[str]:
+    """Copy every table of ``schemas`` (None: every schema) from a DuckDB file into the PostgreSQL database
+    at ``dsn``, with the same schema, table and column names and matching types; with ``views``, views
+    are copied too, as tables of their rows. Returns the tables copied.
     """
     import duckdb
     import psycopg
@@ -162,11 +165,11 @@ def copy_duckdb_to_postgres(duckdb_path: Path, dsn: str, schemas: tuple[str, ...
     try:
         with psycopg.connect(dsn, autocommit=True) as target:
             tables = source.execute(
-                "select table_schema, table_name from information_schema.tables "
-                "where table_type = 'BASE TABLE' order by 1, 2"
+                "select table_schema, table_name, table_type from information_schema.tables "
+                "where table_catalog = current_database() order by 1, 2"
             ).fetchall()
-            for schema, name in tables:
-                if schema not in schemas:
+            for schema, name, kind in tables:
+                if (schemas is not None and schema not in schemas) or (kind != "BASE TABLE" and not views):
                     continue
                 columns = source.execute(f'describe "{schema}"."{name}"').fetchall()
                 ddl = ", ".join(f'"{c[0]}" {_pg_type(str(c[1]))}' for c in columns)
