@@ -46,7 +46,8 @@ class Dialect:
     #: ``DATE_TRUNC('day', …)`` is rendered as a function that has no day unit (Spark's ``TRUNC`` gives
     #: NULL): truncate to the day with ``CAST(… AS DATE)`` instead.
     day_as_cast: bool = False
-    #: ``/`` between decimals keeps at most 6 decimal places (Spark): a derived metric's divisions are
+    #: ``/`` between decimals keeps at most 6 decimal places (Spark), or between integers drops the
+    #: fraction (PostgreSQL, Trino: a growth rate of 1.63 came out as 1): a derived metric's divisions are
     #: computed in DOUBLE, as DuckDB computes them.
     double_division: bool = False
     #: ``EXTRACT`` units for date parts where the dialect spells them differently from
@@ -90,6 +91,7 @@ DIALECTS: dict[str, Dialect] = {
             approx_percentile=None,
             double="DOUBLE PRECISION",
             null_safe_join=False,
+            double_division=True,
             extract_numeric=True,
             quote_reserved=True,
         ),
@@ -141,6 +143,7 @@ DIALECTS: dict[str, Dialect] = {
             percentile_cont=None,
             percentile_disc=None,
             approx_percentile="APPROX_PERCENTILE",
+            double_division=True,
             date_part_units=(("dow", "DOW"),),  # Trino's DOW is ISO (Monday 1)
         ),
     )

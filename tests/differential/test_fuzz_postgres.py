@@ -1,7 +1,8 @@
 """The PostgreSQL leg of the fuzzer (``bench/differential_fuzz.py --postgres``): fuzzed queries over the shop
 and helpdesk samples, compiled for PostgreSQL and run on a real server holding a copy of the DuckDB data,
-give DuckDB's rows. Also the two things it found or checks by name: an entity named like a reserved word
-(``order``) is quoted (``SELECT order`` failed on PostgreSQL), and date parts give DuckDB's integers.
+give DuckDB's rows. Also what it found or checks by name: an entity named like a reserved word
+(``order``) is quoted (``SELECT order`` failed on PostgreSQL), a derived metric dividing two integers keeps
+its fraction (PostgreSQL's integer division gave 1 for 1.63), and date parts give DuckDB's integers.
 """
 
 from __future__ import annotations
@@ -23,6 +24,15 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 SEED = 7
 QUERIES = 40
+INTEGER_DIVISION = """
+metrics:
+  - name: orders_per_orderer
+    label: Orders per ordering customer
+    type: derived
+    type_params:
+      expr: orders / ordering_customers
+      metrics: [{name: orders}, {name: ordering_customers}]
+"""
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +42,8 @@ def loaded(
     out = {}
     for name in ("shop", "helpdesk"):
         sample = build_sample(name, tmp_path_factory.mktemp("pgleg"))
+        if name == "shop":
+            (sample.root / "models" / "pg_extra.yml").write_text(INTEGER_DIVISION)
         out[name] = (sample, load_sample(sample, postgres_server))
     yield out
     for name in out:
@@ -61,6 +73,8 @@ SHOP_QUERIES = [
         where=["{{ TimeDimension('metric_time', date_part_name='doy') }} <= 100"],
     ),
     MetricQuery.build(["visit_to_order_rate"], ["metric_time__extract_month"]),
+    # a derived metric dividing two integers (orders / ordering customers): PostgreSQL's `/` dropped the fraction
+    MetricQuery.build(["orders_per_orderer"], ["metric_time__month"]),
 ]
 
 

@@ -44,9 +44,9 @@ WITH scan_orders AS (
 )
 SELECT
   metric_time__quarter,
-  (
+  CAST((
     quantity
-  ) * 1.0 / (
+  ) * 1.0 AS DOUBLE PRECISION) / (
     order_count
   ) AS items_per_order
 FROM combined
