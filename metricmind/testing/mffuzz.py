@@ -299,8 +299,14 @@ def known_difference(project: Project, query: MetricQuery) -> str | None:
     """Why ``query`` is a documented difference (``docs/compiler.md``, "Differences from MetricFlow"), or None.
 
     A snapshot grouped by periods that nest, coarser one named first: MetricFlow reads the snapshot on the
-    last day of the first-named period only (its answer depends on the order of the group-by).
+    last day of the first-named period only (its answer depends on the order of the group-by). A cumulative
+    metric whose measure input has a filter, not grouped by ``metric_time``: MetricFlow drops the filter.
     """
+    if not any(g.startswith("metric_time") for g in query.group_by):
+        for name in query.metrics:
+            m = project.model.metrics.get(name)
+            if m is not None and m.type is MetricType.CUMULATIVE and m.measure and m.measure.filter:
+                return "a cumulative metric with a measure filter, not grouped by metric_time (MetricFlow drops the filter)"
     own = {name for m in query.metrics for name in _snapshot_dims(project, m)}
     if not own:
         return None
