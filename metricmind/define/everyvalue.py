@@ -10,7 +10,9 @@ words name that one value). The values are those the catalog declares or the war
 
 A name written as one identifier (``linkedin_retargeting``, ``roadshow_2021``) that names nothing in the
 catalog is a value the person believes exists: no value is read from a part of it (``retargeting``, a loose
-name of ``meta_retargeting``), so the rule is refused or unread as naming an unknown value.
+name of ``meta_retargeting``), so the rule is refused or unread as naming an unknown value. Likewise a value
+read by part of its words beside a word of another value of the same dimension ("LinkedIn retargeting":
+``linkedin_leadgen``'s and ``meta_retargeting``'s) names a value that combines two: it is not read (``mixed``).
 """
 
 from __future__ import annotations
