@@ -137,8 +137,8 @@ def mixed(words: tuple[str, ...], span: tuple[int, int], dim: str, value: str, l
     the words name a value that combines two, which the dimension does not have.
     """
     start, size = span
-    own = phrase(value)
-    if words[start : start + size] == own:
+    own, said = phrase(value), words[start : start + size]
+    if said == own or not _contains(own, said):  # said in full, or by an alias ("late" of past_due)
         return False
     info = lexicon.dims.get(SEP.join(dim.split(SEP)[-2:]))
     if info is None:

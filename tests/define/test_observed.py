@@ -254,6 +254,11 @@ def test_a_value_read_by_part_of_its_words_beside_another_value_s_word_is_not_re
     for rules in ((), ("allocated spend by touch date",)):
         p = demo.analyze_definition(Definition("x", "Spend on the LinkedIn retargeting campaign", rules))
         assert "meta_retargeting" not in str(p.metric), (p.metric, p.rules)
+    # an alias is a name of its own, not a part: "late" of past_due beside "paid" is no mix
+    late = stems("invoices are not late paid")
+    assert not mixed(
+        late, (late.index("late"), 1), "invoice__status", "past_due", lexicon(demo.define_model())
+    )
     alone = demo.analyze_definition(Definition("x", "Touches of the retargeting campaign"))
     assert "meta_retargeting" in str(alone.metric), alone.rules
     assert_same_as_hand(
