@@ -158,10 +158,12 @@ def close(a: float, b: float) -> bool:
 
 
 def propose(project: Project, definition: Definition) -> Proposal:
-    """The agent's proposal with the warehouse's columns and values (no knowledge-graph usage)."""
+    """The agent's proposal with the warehouse's columns and values, and the values of the dimensions that
+    declare none (as ``Project.analyze_definition`` reads them; no knowledge-graph usage).
+    """
     return analyze(
         definition,
-        project.model,
+        project.define_model(),
         dialect=project.dialect,
         columns=warehouse_columns(project),
         values=warehouse_values(project),

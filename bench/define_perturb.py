@@ -74,6 +74,19 @@ def _same(b: ModuleType) -> Any:
     return same
 
 
+def _moved(project: Project, v: perturb.Variant, got: dict[Any, float], b: ModuleType) -> bool:
+    """The answer is not the agent's own answer to the original case (a ratio near 1 that the change moved
+    by less than the bench's cent of tolerance): compared to float precision, month by month.
+    """
+    p = b.propose(project, v.original)
+    if p.refused or p.metric is None:
+        return False
+    before = b.proposed_rows(project, p)
+    return set(before) != set(got) or any(
+        abs(got[m] - before[m]) > 1e-9 * max(1.0, abs(got[m]), abs(before[m])) for m in got
+    )
+
+
 def run_variant(project: Project, v: perturb.Variant, cache: dict[str, dict[Any, float]]) -> Result:
     """Analyze and execute one variant, and classify it (hand SQL rows cached by text)."""
     b = define_bench()
@@ -96,6 +109,8 @@ def run_variant(project: Project, v: perturb.Variant, cache: dict[str, dict[Any,
     outcome = perturb.classify(
         v, got=got, want=want, baseline=rows(v.baseline), same=_same(b), flagged=bool(p.unread)
     )
+    if outcome == "ignored" and got is not None and _moved(project, v, got, b):
+        outcome = "differs"  # within a cent of the original's hand SQL, yet not the original's answer
     if got is not None:
         based = p.metric["config"]["meta"].get("based_on") if p.metric else None
         tp = p.metric["type_params"] if p.metric else {}

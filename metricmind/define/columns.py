@@ -19,7 +19,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from metricmind.define.everyvalue import group, spans
+from metricmind.define.everyvalue import group, spans, splits, unknown_names
 from metricmind.define.extend import extend
 from metricmind.define.proposal import NewMeasure, NewModel, Proposal, RuleReading
 from metricmind.define.rulevalues import Read
@@ -100,17 +100,23 @@ def column_words(values: TableValues) -> set[str]:
 
 
 def find_column_values(
-    words: tuple[str, ...], values: dict[str, tuple[str, ...]]
+    words: tuple[str, ...], values: dict[str, tuple[str, ...]], raw: str = ""
 ) -> tuple[str, tuple[str, ...]] | None:
     """(column, values named) when ``words`` name values of exactly one column (longest phrases first; a
-    value whose phrase lies inside a longer one found is not counted twice).
+    value whose phrase lies inside a longer one found is not counted twice). A name ``raw`` writes as one
+    identifier that is no value and no column (``personal_loan_plus``) is never read by a part of it.
     """
+    said = {_phrase(v) for vals in values.values() for v in vals} | {_phrase(c) for c in values}
+    unknown = unknown_names(raw, words, lambda p: p in said)
     hits: dict[str, list[str]] = {}
     for column, vals in values.items():
         keys = sorted(((_phrase(v), v) for v in vals), key=lambda kv: -len(kv[0]))
         taken: list[tuple[str, ...]] = []
         for key, value in keys:
             if len(key) == 1 and len(key[0]) < 3:
+                continue
+            spots = [i for i in range(len(words) - len(key) + 1) if words[i : i + len(key)] == key]
+            if all(splits(i, len(key), unknown) for i in spots):
                 continue
             if _contains(words, key) and not any(_contains(t, key) for t in taken):
                 hits.setdefault(column, []).append(value)
@@ -147,7 +153,7 @@ def column_reading(
     text: str, words: tuple[str, ...], negative: bool, relation: str, values: dict[str, tuple[str, ...]]
 ) -> tuple[RuleReading, str] | None:
     """A rule read as a filter on a column of ``relation`` that is no catalog dimension: (reading, SQL)."""
-    found = find_column_values(words, values)
+    found = find_column_values(words, values, text)
     if found is None:
         return None
     column, named = found

@@ -1,4 +1,5 @@
-"""Values said as a group by the words they share: "all the saas summit campaigns", "every roadshow campaign".
+"""Values said as a group by the words they share ("all the saas summit campaigns"), and names written as
+one identifier that the catalog does not have ("linkedin_retargeting").
 
 A rule may name several values of a dimension (or of a table's column) at once by the words they have in
 common and the dimension's name after "all / every / any / each (the)": the values holding those words
@@ -6,11 +7,20 @@ common and the dimension's name after "all / every / any / each (the)": the valu
 words name that one value). The values are those the catalog declares or the warehouse holds
 (``words.observing``); a dimension whose values are unknown is read through its table's columns instead
 (``define.columns``), with the same ``group``.
+
+A name written as one identifier (``linkedin_retargeting``, ``roadshow_2021``) that names nothing in the
+catalog is a value the person believes exists: no value is read from a part of it (``retargeting``, a loose
+name of ``meta_retargeting``), so the rule is refused or unread as naming an unknown value. Likewise a value
+read by part of its words beside a word of another value of the same dimension ("LinkedIn retargeting":
+``linkedin_leadgen``'s and ``meta_retargeting``'s) names a value that combines two: it is not read (``mixed``).
 """
 
 from __future__ import annotations
 
-from metricmind.define.words import stems
+import re
+from collections.abc import Callable
+
+from metricmind.define.words import GLUE, stems
 from metricmind.resolve.lexicon import Lexicon
 from metricmind.spec.names import SEP
 
@@ -95,3 +105,44 @@ def _reachable(dim: str, reachable: set[str]) -> str:
         return dim
     tail = SEP + dim
     return min((n for n in reachable if n.endswith(tail)), key=len, default="")
+
+
+_IDENTIFIER = re.compile(r"\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b")
+
+
+def unknown_names(
+    raw: str, words: tuple[str, ...], known: Callable[[tuple[str, ...]], bool]
+) -> list[tuple[int, int]]:
+    """(start, size) in ``words`` of each name written as one identifier in ``raw`` (``linkedin_retargeting``)
+    that is not ``known`` as a whole (by the lexicon: no value, dimension, metric or other catalog name).
+    """
+    out: list[tuple[int, int]] = []
+    for m in _IDENTIFIER.finditer(raw):
+        said = phrase(m.group(0))
+        if len(said) < 2 or known(said) or not any(c.isalpha() for c in m.group(0)):
+            continue
+        n = len(said)
+        out += [(i, n) for i in range(len(words) - n + 1) if words[i : i + n] == said]
+    return out
+
+
+def splits(start: int, size: int, names: list[tuple[int, int]]) -> bool:
+    """The run ``start``, ``size`` lies across or inside one of ``names`` without being all of it."""
+    return any(start < s + n and s < start + size and (start, size) != (s, n) for s, n in names)
+
+
+def mixed(words: tuple[str, ...], span: tuple[int, int], dim: str, value: str, lexicon: Lexicon) -> bool:
+    """A value read from part of its words ("retargeting" of ``meta_retargeting``) beside a word of another
+    value of the same dimension that is none of its own ("LinkedIn retargeting": ``linkedin_leadgen``'s):
+    the words name a value that combines two, which the dimension does not have.
+    """
+    start, size = span
+    own, said = phrase(value), words[start : start + size]
+    if said == own or not _contains(own, said):  # said in full, or by an alias ("late" of past_due)
+        return False
+    info = lexicon.dims.get(SEP.join(dim.split(SEP)[-2:]))
+    if info is None:
+        return False
+    others = {w for v in info.values if v != value for w in phrase(v)} - set(own)
+    beside = [words[j] for j in (start - 1, start + size) if 0 <= j < len(words)]
+    return any(w in others and w not in GLUE for w in beside)

@@ -149,6 +149,8 @@ def implied(
                         target.setdefault(dim, []).append(value)
                 said.setdefault(dim, []).append(_spoken(half, key))
                 excluded = rulebook.source_excludes(key, ctx) if target is keep else None
+                if not excluded and target is keep and value in ("true", "false"):
+                    excluded = rulebook.source_denies(dim, ctx)  # "trial customers" of paying customers
                 if excluded:  # "MRR of trials": `mrr` leaves trials out
                     return [_unread(text, f"keeps what the source itself leaves out ({excluded!r})")]
     for dim, negative, spoken in described_flags(text, ctx):

@@ -79,6 +79,34 @@ def source_excludes(key: tuple[str, ...], ctx: Context) -> str | None:
     return None
 
 
+def source_denies(dim: str, ctx: Context) -> str | None:
+    """The source's own clause that calls its rows by a word of a yes/no flag's "no" ("Number of paying
+    customers" of `active_customers`, where the project says "paying" is ``is_trial = false``): a filter
+    keeping the flag's "yes" (trials) then keeps what the source says it is not.
+    """
+    flag = next((f for f in ctx.flags if f.name == dim), None)
+    if flag is None or not flag.negated:
+        return None
+    for text in ctx.covering:
+        for clause in re.split(r"[;.]|,\s*(?:but|and)\b", text):
+            if NEGATIVE.search(clause) or COVERED_NEGATIVE.search(clause):
+                continue
+            words = stems(clause.lower().replace("-", " ").replace("_", " "))
+            if any(_has(words, phrase) for phrase in flag.negated):
+                return clause.strip()
+    return None
+
+
+def keeps_yes(values: tuple[str, ...], negative: bool) -> bool:
+    """A filter on a yes/no flag that keeps its "yes" (``= true``, or dropping ``false``)."""
+    return values == (("false",) if negative else ("true",))
+
+
+def _has(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return n > 0 and any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
+
+
 def _root(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:

@@ -25,9 +25,11 @@ from metricmind.define.rulecover import (
     covered_by,
     covered_together,
     drops_own,
+    keeps_yes,
     live_rule,
     live_states,
     only_point_in_time,
+    source_denies,
     source_excludes,
 )
 from metricmind.define.rulecues import (
@@ -106,6 +108,7 @@ __all__ = [
     "read_rule",
     "scale_of",
     "renamed",
+    "source_denies",
     "source_excludes",
     "time_in",
     "no_value_among",
@@ -141,6 +144,8 @@ def read_rule(text: str, ctx: Context) -> Read:
     if read.reading.status == "filter" and not read.negative and read.dimension and not read.others:
         keys = list(ctx.keys)
         read.contradicts = next((c for _, key in keys if (c := source_excludes(key, ctx))), None)
+        if read.contradicts is None and keeps_yes(read.values, read.negative):  # "only trials" of paying rows
+            read.contradicts = source_denies(read.dimension, ctx)
     if read.reading.status == "filter" and read.dimension and not read.others and read.contradicts is None:
         read.contradicts = drops_own(read, list(ctx.keys), ctx.own_name)
     return read

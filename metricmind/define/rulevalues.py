@@ -11,7 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from metricmind.define.everyvalue import every_named
+from metricmind.define.everyvalue import every_named, mixed, splits, unknown_names
 from metricmind.define.groupdefs import dropped_members
 from metricmind.define.proposal import RuleReading
 from metricmind.define.words import GLUE, opposites, stems
@@ -219,13 +219,16 @@ def values_of(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str
             keys += [words[i : i + size]] * len(group)
             spots += [i] * len(group)
             used[i : i + size] = [True] * size
+    unknown = unknown_names(ctx.raw, words, lambda said: bool(ctx.lexicon.lookup(said)))  # never in parts
     for size in range(min(ctx.lexicon.max_len, len(words)), 0, -1):
         for i in range(len(words) - size + 1):
-            if any(used[i : i + size]):
+            if any(used[i : i + size]) or splits(i, size, unknown):
                 continue
             key = words[i : i + size]
             before = len(ctx.ambiguous)
             hit = _value(key, ctx, named) or _flag_or_value(key, ctx)
+            if hit and "|" not in hit[1] and mixed(words, (i, size), *hit, ctx.lexicon):
+                continue  # "LinkedIn retargeting": no value of the campaign is both
             if not hit and size > 1 and len(ctx.ambiguous) > before:
                 used[i : i + size] = [True] * size  # "paid search" of two channels: never "paid" alone
                 continue

@@ -43,7 +43,7 @@ GLUE = frozenset(
     want wants wanted need needs needed see sees saw seen call calls called treat treats treated
     consider considers considered report reports reported track tracks tracked compute computes computed
     calculate calculates calculated say says said tell tells told know knows knew think like
-    etc eg ie e.g i.e between unweighted
+    etc eg ie e.g i.e between unweighted whatever whichever whoever regardless irrespective
     """.split()
 )
 #: Words that grade rather than name ("our big customers"): no unknown word (nothing is refused for them),

@@ -69,10 +69,19 @@ def test_a_dropped_value_of_a_column_keeps_rows_without_one(demo: Project) -> No
     )
 
 
-def test_a_value_beside_the_name_of_another_column_is_a_doubt(demo: Project) -> None:
-    # "seo" reads as the organic_search channel, but the rule speaks of a campaign (another column)
+def test_a_value_written_as_one_identifier_is_never_read_by_a_part(demo: Project) -> None:
+    # "seo" alone reads as the organic_search channel; "seo_docs" is the campaign column's value, read whole
     p = _analyze(demo, "referral_touches", "Marketing touches per month", "Only the seo_docs campaign")
-    assert p.refused is not None or p.unread
+    assert "organic_search" not in str(p.metric), p.metric
+    assert p.rules[0].status == "filter" and "seo_docs" in p.rules[0].reason, p.rules
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, count(t.touchpoint_id) from months m
+           left join fct_marketing_touchpoints_canonical t
+             on date_trunc('month', t.touched_at) = m.month and t.campaign = 'seo_docs'
+           group by 1 order by 1""",
+    )
 
 
 def test_the_predicate_is_built_by_sqlglot_with_quoted_literals() -> None:

@@ -24,8 +24,9 @@ from fastapi.testclient import TestClient
 
 from metricmind.define import Definition, Proposal, analyze
 from metricmind.define.columns import table_values
+from metricmind.define.everyvalue import mixed
 from metricmind.define.extend import warehouse_columns
-from metricmind.define.words import observed, observing
+from metricmind.define.words import lexicon, observed, observing, stems
 from metricmind.interfaces.web.app import create_app
 from metricmind.project import Project
 from metricmind.testing.lending import copy_lending
@@ -140,3 +141,141 @@ def test_a_word_that_is_a_whole_value_names_that_value_not_a_group(lending: Proj
         Definition("x", "Loan applications each month", ("Only all the web channels",))
     )
     assert "android_app" not in str(p.metric) and "'web'" in str(p.metric), p.metric
+
+
+def _unanswered(p: Proposal) -> bool:
+    return p.refused is not None or p.metric is None or any(r.status == "unread" for r in p.rules)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "campaign linkedin_retargeting only",
+        "Only the roadshow_2021 campaign",
+        "Exclude the webinar_series_emea campaign",
+    ],
+)
+def test_a_name_written_as_one_identifier_is_never_read_by_a_part(demo: Project, rule: str) -> None:
+    # "retargeting" alone is a loose name of meta_retargeting (a value the warehouse holds), "2021" of nothing:
+    # an identifier the catalog does not have is a value the person believes exists, never a part of another
+    p = demo.analyze_definition(Definition("x", "Marketing touchpoints", (rule,)))
+    assert _unanswered(p), (p.metric, p.rules)
+    assert "meta_retargeting" not in str(p.metric) and "webinar_series'" not in str(p.metric), p.metric
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("Loans funded each month", "Only the personal_loan_plus product"),
+        ("Loan applications each month", "Only the web_mobile channel"),
+    ],
+)
+def test_an_unknown_identifier_on_another_project(lending: Project, text: str, rule: str) -> None:
+    # read through the lexicon (the warehouse's values) and through the table's columns alike
+    p = lending.analyze_definition(Definition("x", text, (rule,)))
+    assert _unanswered(p), (p.metric, p.rules)
+    assert "personal_loan'" not in str(p.metric) and "'web'" not in str(p.metric), p.metric
+
+
+def test_a_known_identifier_is_still_read(demo: Project) -> None:
+    p = demo.analyze_definition(
+        Definition("x", "Marketing touchpoints", ("Only the meta_retargeting campaign",))
+    )
+    assert [r.status for r in p.rules] == ["filter"], p.rules
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, count(t.touchpoint_id) from months m
+           left join fct_marketing_touchpoints_canonical t
+             on date_trunc('month', t.touched_at) = m.month and t.campaign = 'meta_retargeting'
+           group by 1 order by 1""",
+    )
+
+
+def test_a_flag_s_yes_on_a_source_its_own_words_call_no_is_unread(demo: Project) -> None:
+    # `active_customers` is "Number of paying customers", and the project says "paying" is is_trial = false:
+    # "trial customers" read as its is_trial = true keeps what it says it is not (it was answered, with no rows)
+    p = demo.analyze_definition(Definition("x", "trial customers in APAC each month", ("APAC only",)))
+    if p.metric is not None and p.refused is None and "active_customers" in str(p.metric):
+        assert any(r.status == "unread" and "paying" in r.reason for r in p.rules), p.rules
+    assert "is_trial') }} = true" not in str(p.metric) or _unanswered(p), p.metric
+
+
+@pytest.mark.parametrize(
+    ("text", "rules"),
+    [
+        ("Manual collections each month", ("Only autopay instalments",)),
+        ("Manual collections of autopay instalments each month", ()),
+    ],
+)
+def test_a_flag_s_yes_against_the_source_s_own_words_on_another_project(
+    tmp_path: Path, text: str, rules: tuple[str, ...]
+) -> None:
+    # lending with "manual" said to be is_autopay = false, and a metric of manual instalments: keeping
+    # autopay ones (a rule, or the definition's word) keeps what the metric says it is not
+    root = copy_lending(tmp_path / "lending")
+    sm = root / "models" / "semantic" / "payments.yml"
+    sm.write_text(
+        sm.read_text(encoding="utf-8")
+        .replace(
+            "      - name: is_autopay\n        type: categorical\n",
+            "      - name: is_autopay\n        type: categorical\n"
+            '        config: {meta: {value_aliases: {"false": [manual, manually paid]}}}\n',
+        )
+        .replace(
+            "    measures:\n",
+            "    measures:\n      - name: manual_amount\n        agg: sum\n"
+            "        expr: case when is_autopay then 0 else amount_cents / 100.0 end\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    metrics = root / "models" / "metrics" / "lending_metrics.yml"
+    metrics.write_text(
+        metrics.read_text(encoding="utf-8").replace(
+            "metrics:\n",
+            "metrics:\n  - name: manual_collections\n    label: Manual collections\n"
+            "    description: Manual instalments received, in dollars.\n    type: simple\n"
+            "    type_params:\n      measure: manual_amount\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    with Project.load(root) as project:
+        assert "manual_collections" in project.model.metrics
+        p = project.analyze_definition(Definition("x", text, rules))
+        assert _unanswered(p), (p.metric, p.rules)
+        assert "Manual instalments" in (p.message or "") + " ".join(r.reason for r in p.rules)
+
+
+def test_a_value_read_by_part_of_its_words_beside_another_value_s_word_is_not_read(demo: Project) -> None:
+    # "retargeting" alone reads meta_retargeting; "LinkedIn retargeting" names a campaign that combines two
+    # (linkedin_leadgen's word and meta_retargeting's): never read as meta_retargeting
+    for rules in ((), ("allocated spend by touch date",)):
+        p = demo.analyze_definition(Definition("x", "Spend on the LinkedIn retargeting campaign", rules))
+        assert "meta_retargeting" not in str(p.metric), (p.metric, p.rules)
+    # an alias is a name of its own, not a part: "late" of past_due beside "paid" is no mix
+    late = stems("invoices are not late paid")
+    assert not mixed(
+        late, (late.index("late"), 1), "invoice__status", "past_due", lexicon(demo.define_model())
+    )
+    alone = demo.analyze_definition(Definition("x", "Touches of the retargeting campaign"))
+    assert "meta_retargeting" in str(alone.metric), alone.rules
+    assert_same_as_hand(
+        demo,
+        alone,
+        """select m.month, count(t.touchpoint_id) from months m
+           left join fct_marketing_touchpoints_canonical t
+             on date_trunc('month', t.touched_at) = m.month and t.campaign = 'meta_retargeting'
+           group by 1 order by 1""",
+    )
+
+
+def test_a_mixed_value_on_another_project_s_lexicon(lending: Project) -> None:
+    lx = lexicon(lending.define_model())
+    dim = "application__application_channel"
+    words = stems("only the partner android channel")
+    at = words.index("android")
+    assert mixed(words, (at, 1), dim, "android_app", lx)  # "partner" is partner_api's word
+    assert not mixed(stems("only the android channel"), (2, 1), dim, "android_app", lx)
+    assert not mixed(stems("only the android app channel"), (2, 2), dim, "android_app", lx)  # said in full
