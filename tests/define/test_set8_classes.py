@@ -7,7 +7,9 @@ foreign project (lending) with phrasings of its own:
   payments paid") carries the numerator's filter;
 - a rule of several clauses ("Overdue at a month end: issued by then, due before that day, not paid by then
   …") is never read as its date alone, nor as the snapshot's month-end reading: it is unread;
-- an answer with a rule left unread is never confident.
+- an answer with a rule left unread is never confident;
+- a share said with a percent sign or the bare word ("Walk-in % of all reservations", "… as a % of …") is
+  the part over the whole, and "Percent 0-100" its scale (harbor).
 
 Answers are run on DuckDB against hand SQL, or must be refused or carry the unread item.
 """
@@ -23,6 +25,7 @@ from metricmind.define.columnclash import column_clash
 from metricmind.define.confidence import CONFIDENT
 from metricmind.define.extend import proposal_sql
 from metricmind.project import Project
+from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.lending import copy_lending
 from tests.define.monthly import assert_same_months
 
@@ -34,13 +37,22 @@ def lending(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
         yield project
 
 
+@pytest.fixture(scope="module")
+def harbor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """This file's own copy of the harbor project."""
+    with Project.load(copy_harbor(tmp_path_factory.mktemp("harbor8") / "harbor")) as project:
+        yield project
+
+
 def _propose(project: Project, text: str, *rules: str) -> Proposal:
     """The agent as the CLI and the benches call it (warehouse columns and observed values)."""
     return project.analyze_definition(Definition("x", text, rules))
 
 
-def _months(project: Project, proposal: Proposal) -> dict[str, float]:
-    sql = proposal_sql(project.model, proposal, start="2024-01-01", end="2024-06-30")
+def _months(
+    project: Project, proposal: Proposal, start: str = "2024-01-01", end: str = "2024-06-30"
+) -> dict[str, float]:
+    sql = proposal_sql(project.model, proposal, start=start, end=end)
     return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
 
 
@@ -157,3 +169,29 @@ def test_a_date_rule_of_one_clause_still_dates(lending: Project) -> None:
 def test_an_answer_with_a_rule_unread_is_never_confident(lending: Project) -> None:
     p = _propose(lending, "Collections", "Only borrowers who have repaid at least half of their loan")
     assert p.refused is not None or (p.unread and p.confidence < CONFIDENT), (p.confidence, p.rules)
+
+
+@pytest.mark.parametrize(
+    ("text", "rules"),
+    [
+        ("Walk-in % of all reservations", ("Percent 0-100",)),
+        ("Walk-in percent of all reservations, 0-100", ()),
+        ("Walk-in reservations as a % of all reservations, by arrival month", ("Percent, 0 - 100",)),
+    ],
+)
+def test_a_share_said_with_a_percent_sign_is_the_part_over_the_whole(
+    harbor: Project, text: str, rules: tuple[str, ...]
+) -> None:
+    p = _propose(harbor, text, *rules)
+    assert p.refused is None and p.metric is not None, p.message
+    assert not p.unread, [(r.text, r.reason) for r in p.unread]
+    want = _hand(
+        harbor,
+        """
+        select cast(date_trunc('month', arrival_date) as date) as month,
+          100.0 * count(*) filter (where booking_channel = 'walk_in') / count(*) as value
+        from marts.fct_reservations group by 1 order by 1
+        """,
+    )
+    assert len(want) == 12
+    assert_same_months(_months(harbor, p, "2025-01-01", "2025-12-31"), want, absolute=1e-6)
