@@ -8,6 +8,10 @@ foreign project (lending) with phrasings of its own:
 - a rule of several clauses ("Overdue at a month end: issued by then, due before that day, not paid by then
   …") is never read as its date alone, nor as the snapshot's month-end reading: it is unread;
 - an answer with a rule left unread is never confident;
+- a rule defining a word of the definition by a filter ("Karma-sourced means the borrower's acquisition
+  channel is credit karma", "Californians are borrowers whose state is CA") is that filter, kept or left
+  out as the definition uses the word; a meaning that does not read exactly, or a word the definition never
+  says, stays unread;
 - a share said with a percent sign or the bare word ("Walk-in % of all reservations", "… as a % of …") is
   the part over the whole, and "Percent 0-100" its scale (harbor).
 
@@ -195,3 +199,53 @@ def test_a_share_said_with_a_percent_sign_is_the_part_over_the_whole(
     )
     assert len(want) == 12
     assert_same_months(_months(harbor, p, "2025-01-01", "2025-12-31"), want, absolute=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "hand"),
+    [
+        (
+            "Funded amount from Karma-sourced borrowers",
+            "Karma-sourced means the borrower's acquisition channel is credit karma",
+            "sum(l.principal_amount) filter (where b.acquisition_channel = 'credit_karma')",
+        ),
+        (
+            "Loans funded to Californians",
+            "Californians are borrowers whose state is CA",
+            "count(*) filter (where b.state_code = 'CA')",
+        ),
+        (  # the rule says what the word means; the definition says the word is left out
+            "Loans funded each month, excluding Californians",
+            "Californians are borrowers whose state is CA",
+            "count(*) filter (where b.state_code <> 'CA')",
+        ),
+    ],
+)
+def test_a_rule_defining_a_word_by_a_filter_is_that_filter(
+    lending: Project, text: str, rule: str, hand: str
+) -> None:
+    p = _propose(lending, text, rule)
+    assert p.refused is None and p.metric is not None, p.message
+    assert not p.unread, [(r.text, r.reason) for r in p.unread]
+    want = _hand(
+        lending,
+        f"""
+        select cast(date_trunc('month', l.funded_date) as date) as month, coalesce({hand}, 0) as value
+        from prod.fct_loans l join prod.dim_borrowers b on b.borrower_id = l.borrower_id
+        group by 1 order by 1
+        """,
+    )
+    assert len(want) == 6
+    assert_same_months(_months(lending, p), want)
+
+
+def test_a_defined_word_whose_meaning_does_not_read_exactly_stays_unread(lending: Project) -> None:
+    _unread(_propose(lending, "Loans funded to Californians", "Californians means borrowers not in CA"), "CA")
+    # a word the definition never says: what would the rule keep?
+    _unread(_propose(lending, "Loans funded", "Texans are borrowers whose state is TX"), "Texans")
+    _unread(
+        _propose(
+            lending, "Loans funded to big borrowers", "Big borrowers are those with three loans or more"
+        ),
+        "Big",
+    )
