@@ -12,6 +12,8 @@ foreign project (lending) with phrasings of its own:
   channel is credit karma", "Californians are borrowers whose state is CA") is that filter, kept or left
   out as the definition uses the word; a meaning that does not read exactly, or a word the definition never
   says, stays unread;
+- a slip of a word that is both a catalog name and a value ("evnets", "aproved") is read as that word (it
+  is the same word either way);
 - a share said with a percent sign or the bare word ("Walk-in % of all reservations", "… as a % of …") is
   the part over the whole, and "Percent 0-100" its scale (harbor).
 
@@ -249,3 +251,19 @@ def test_a_defined_word_whose_meaning_does_not_read_exactly_stays_unread(lending
         ),
         "Big",
     )
+
+
+@pytest.mark.parametrize("text", ["Aproved applications", "Number of approvd applications"])
+def test_a_slip_of_a_word_both_a_name_and_a_value_is_read_as_it(lending: Project, text: str) -> None:
+    p = _propose(lending, text)
+    assert p.refused is None and p.metric is not None, p.message
+    assert p.confidence < CONFIDENT  # a person checks the word read otherwise
+    want = _hand(
+        lending,
+        """
+        select cast(date_trunc('month', applied_at) as date) as month, count(*) as value
+        from prod.fct_applications where decision = 'approved' group by 1 order by 1
+        """,
+    )
+    assert len(want) == 6
+    assert_same_months(_months(lending, p), want)
