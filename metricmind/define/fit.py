@@ -26,7 +26,8 @@ AS_SHARE = re.compile(
     r"^(?P<num>.+?)\s+as an? (?:share|proportion|percentage|percent|fraction|%) of\s+(?P<den>.+)$", re.I
 )
 #: "Android % of all product events", "Android percent of all events": the part said bare before the scale.
-BARE_SHARE = re.compile(r"^(?P<part>[\w -]+?)\s*(?:%|\bpercent\b|\bpct\b) of\s+(?P<whole>.+)$", re.I)
+#: Never a quantity ("the top 10 percent of customers"): the part ends in a word, not a number.
+BARE_SHARE = re.compile(r"^(?P<part>[\w -]*?[a-z])\s*(?:%|\bpercent\b|\bpct\b) of\s+(?P<whole>.+)$", re.I)
 #: "EMEA's share of total MRR": the part is named before the possessive.
 OWN_SHARE = re.compile(
     r"^(?P<part>[\w -]+?)(?:'s|’s|s')\s+(?:share|proportion|percentage|fraction|part) of\s+(?P<whole>.+)$",

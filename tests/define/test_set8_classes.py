@@ -28,8 +28,10 @@ import pytest
 
 from metricmind.define import Definition, Proposal
 from metricmind.define.columnclash import column_clash
+from metricmind.define.combine import _back
 from metricmind.define.confidence import CONFIDENT
 from metricmind.define.extend import proposal_sql
+from metricmind.define.fit import BARE_SHARE
 from metricmind.project import Project
 from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.lending import copy_lending
@@ -267,3 +269,12 @@ def test_a_slip_of_a_word_both_a_name_and_a_value_is_read_as_it(lending: Project
     )
     assert len(want) == 6
     assert_same_months(_months(lending, p), want)
+
+
+def test_a_quantity_in_percent_and_a_those_of_other_rows_are_no_share_nor_carried_filter() -> None:
+    # "the top 10 percent of customers" is a quantity, never the part "the top 10" over the whole
+    assert BARE_SHARE.match("Android % of all product events")
+    assert not BARE_SHARE.match("Revenue from the top 10 percent of customers")
+    # "those" of the numerator's rows carries its filter; "those on trials" speaks of other rows
+    assert _back("the distinct customers those touches reached", "spend of paid search touches")
+    assert not _back("all customers, including those on trials", "paying customers")
