@@ -9,7 +9,8 @@ Only when that reads exactly (one dimension's values, no word left over) is the 
 saying which word it defines; anything else stays unread. The rule only says what the word means: whether
 the metric keeps or drops those values is how the definition uses the word ("Trials started each month,
 ignoring health care companies" with "Health care means the Healthcare industry" drops Healthcare). A word
-the definition never says is left unread.
+the definition never says, or one the catalog already knows (a name or value: "Paying means …",
+"Partner-sourced …"), is left unread: the rule would redefine what the catalog means by it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import replace
 
 from metricmind.define.rulecues import NEGATIVE
 from metricmind.define.rulevalues import Context, Read
-from metricmind.define.words import GLUE, stems
+from metricmind.define.words import GLUE, known, stems, vocabulary
 
 #: "<word> means|is|are|refers to <meaning>": one clause each side (a list of conditions is no one filter).
 WORD_MEANS = re.compile(
@@ -42,6 +43,8 @@ def defined_word(text: str, ctx: Context, read: Callable[[str, Context], Read]) 
     word, meaning = m.group("word").strip(), _LEAD.sub("", m.group("meaning").strip())
     if not meaning:
         return None
+    if any(known(w, vocabulary(ctx.model)) for w in stems(word.lower().replace("-", " ")) if w not in GLUE):
+        return None  # "Paying means …": a word the catalog already means something by is not redefined
     negated = _negated(word, ctx.definition)
     if negated is None:
         return None
