@@ -92,6 +92,7 @@ def build_metric(
         set(sms),
     )
     ctx.own_name = base.name
+    ctx.definition = definition.text
     ctx.naming = [f"{ms.name} {ms.description}".replace("_", " ") for ms in measures]
     ctx.naming += [n.replace("_", " ") for n in sms]
     ctx.statistic = statistic_of(model, base)

@@ -26,7 +26,7 @@ from metricmind.define.proposal import Definition, Proposal, RuleReading
 from metricmind.define.redate import part_dates
 from metricmind.define.shape import join_filters
 from metricmind.define.terms import find_term
-from metricmind.define.words import lexicon
+from metricmind.define.words import lexicon, stems
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
 
@@ -82,7 +82,7 @@ def ratio(
         )
         if isinstance(made, str):
             return f"the {role} ({text!r}): {made}"
-        if role == "denominator" and BACK.search(text):  # "… the customers those touches reached"
+        if role == "denominator" and _back(text, num_text):  # "… the customers those touches reached"
             carried = _carried(model, sides[0], made, parts)
             if isinstance(carried, str):
                 return f"the denominator ({text!r}) {carried}"
@@ -130,7 +130,15 @@ def ratio(
 
 
 #: The denominator's rows said as the numerator's ("the customers those touches reached"): not a time.
-BACK = re.compile(r"\b(?:those|these)\s+(?!(?:months?|days?|weeks?|quarters?|years?|periods?)\b)\w+", re.I)
+BACK = re.compile(r"\b(?:those|these)\s+(?P<rows>\w+)", re.I)
+
+
+def _back(den_text: str, num_text: str) -> bool:
+    """The denominator says "those" / "these" of a noun the numerator says ("the customers those touches
+    reached" after "spend of paid search touches"), never of anything else ("including those on trials").
+    """
+    said = set(stems(num_text.lower().replace("-", " ")))
+    return any(set(stems(m.group("rows").lower())) & said for m in BACK.finditer(den_text))
 
 
 def _carried(model: Model, num: dict[str, Any], den: dict[str, Any], parts: Parts) -> dict[str, Any] | str:

@@ -111,7 +111,18 @@ def compose(
                 "of a value that is no ratio and whose column does not say that scale",
             )
         )
-    if shape is None or len(scales) > 1:
+    if shape is None and len(scales) == 1 and scaled_as(next(iter(scales)), term):  # "Percent 0-100" of a
+        fixed |= {  # `discount_pct` average: the column holds percent already
+            r.reading.text: RuleReading(
+                r.reading.text,
+                "noop",
+                0.8,
+                f"the column {term.expr if term else ''} holds that scale already",
+            )
+            for r in parts.reads
+            if r.scale is not None
+        }
+    elif shape is None or len(scales) > 1:
         fixed |= {
             r.reading.text: RuleReading(
                 r.reading.text, "unread", 0.1, "scales a value that is no ratio, or scales it two ways"

@@ -23,8 +23,11 @@ from metricmind.spec.model import Metric, Model
 from metricmind.spec.names import SEP
 
 AS_SHARE = re.compile(
-    r"^(?P<num>.+?)\s+as an? (?:share|proportion|percentage|fraction) of\s+(?P<den>.+)$", re.I
+    r"^(?P<num>.+?)\s+as an? (?:share|proportion|percentage|percent|fraction|%) of\s+(?P<den>.+)$", re.I
 )
+#: "Android % of all product events", "Android percent of all events": the part said bare before the scale.
+#: Never a quantity ("the top 10 percent of customers"): the part ends in a word, not a number.
+BARE_SHARE = re.compile(r"^(?P<part>[\w -]*?[a-z])\s*(?:%|\bpercent\b|\bpct\b) of\s+(?P<whole>.+)$", re.I)
 #: "EMEA's share of total MRR": the part is named before the possessive.
 OWN_SHARE = re.compile(
     r"^(?P<part>[\w -]+?)(?:'s|’s|s')\s+(?:share|proportion|percentage|fraction|part) of\s+(?P<whole>.+)$",
@@ -59,12 +62,12 @@ def structure(definition: Definition) -> tuple[str, str, str, int | None] | None
         den = re.split(r",\s*(?:per|by|each|every)\b", m.group("den"))[0]
         return m.group("num"), den, "", None
     m = AS_SHARE.match(text)
-    if m:
-        return m.group("num"), m.group("den"), "", None
+    if m:  # "…, by issue month": the period of both parts, not the denominator's words
+        return m.group("num"), re.split(r",\s*(?:per|by|each|every)\b", m.group("den"))[0], "", None
     found = _per_or_out_of(text)
     if found:
         return found[0], found[1], "", None
-    s = OWN_SHARE.match(text)
+    s = OWN_SHARE.match(text) or BARE_SHARE.match(text)
     if s:  # "EMEA's share of total MRR, as a percentage": the whole, and the part's qualifier
         whole = re.split(r",|\s+(?:expressed|shown|given|written)\b", s.group("whole"))[0].strip()
         return whole, whole, s.group("part"), None

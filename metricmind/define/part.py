@@ -186,6 +186,7 @@ def build_part(
         set(homes),
     )
     ctx.statistic = term.agg if term is not None else statistic_of(model, base) if base is not None else ""
+    ctx.definition = definition.text
     source = homes[0] if len(homes) == 1 else None
     if source is not None and source not in model.semantic_models:  # a month-end snapshot: its source's rows
         source = term.sm if term is not None and term.snapshot and parts.model is not None else None

@@ -27,14 +27,18 @@ STRUCTURE = re.compile(
     re.IGNORECASE,
 )
 
+#: Between a range's ends: "0 to 100", "0 and 1", "0-100", "0–1", "0..100".
+_TO = r"(?: (?:and|to|through) |\s*(?:-|–|\.\.)\s*)"
 _FRACTION = re.compile(
-    r"\b(fraction|ratio|share|decimal|proportion)\b.*\b(0|zero) (and|to|through) (1|one)\b|"
+    rf"\b(fraction|ratio|share|decimal|proportion)\b.*\b(0|zero){_TO}(1|one)\b|"
     r"\bas an? (fraction|decimal|proportion)\b(?!\s+of\b)"  # "as a fraction", "as a decimal, not a %"
 )
-#: A rule that is only a scale: "a fraction between 0 and 1", "a number from 0 to 100".
-_SCALE_ALONE = re.compile(r"^\s*(?:an?\s+)?(?:fraction|ratio|share|decimal|proportion|percentage|number)\b")
+#: A rule that is only a scale: "a fraction between 0 and 1", "a number from 0 to 100", "Percent 0-100".
+_SCALE_ALONE = re.compile(
+    r"^\s*(?:an?\s+)?(?:fraction|ratio|share|decimal|proportion|percentage|percent|pct|number)\b"
+)
 _PERCENT = re.compile(
-    r"\b(0|zero) (and|to|through) (100|a hundred|one hundred)\b|\b(as|in) (a )?percent(age)?\b|"
+    rf"\b(0|zero){_TO}(100|a hundred|one hundred)\b|\b(as|in) (a )?percent(age)?\b|"
     r"\bmultipl\w* by 100\b|\btimes 100\b"
 )
 

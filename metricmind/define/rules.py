@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from metricmind.define.columns import column_reading, comparison_reading
 from metricmind.define.dating import dated_forms
+from metricmind.define.definedword import defined_word
 from metricmind.define.describedlist import described_list
 from metricmind.define.pairs import NEGATED_OPERATOR, compared_flag, compares, pair_reading
 from metricmind.define.proposal import RuleReading
@@ -129,7 +130,7 @@ def read_rule(text: str, ctx: Context) -> Read:
     """
     read = _read(text, ctx)
     if read.reading.status == "unread" and read.reading.suggestion is None:
-        read = _without_aside(text, ctx) or read
+        read = _without_aside(text, ctx) or defined_word(text, ctx, _read) or read
     inner = PAREN.search(text)
     if inner and read.reading.status == "filter" and not EXAMPLES.search(text):
         named, _ = values_of(stems(inner.group(1).lower().replace("-", " ").replace("_", " ")), ctx)

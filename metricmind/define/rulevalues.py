@@ -69,6 +69,7 @@ class Context:
     own_name: str = ""  # the closest metric's name (the event it counts: "churned_mrr")
     naming: list[str] = field(default_factory=list)  # the source's measures and models: names, descriptions
     statistic: str = ""  # what the source computes: "average", "p50" … (``statistics.statistic_of``)
+    definition: str = ""  # the definition's text (how it uses a word a rule defines: ``definedword.py``)
 
 
 @dataclass

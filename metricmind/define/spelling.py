@@ -5,7 +5,7 @@ confidence. A word of five letters or more that no stem of the project knows is 
 catalog's own vocabulary (names, labels, descriptions, synonyms, columns — never a dimension's values or
 aliases) when exactly one such word is one edit away (a letter added, dropped, changed or two swapped).
 A word as close to a value ("Enterprize") is left alone: a value that does not exist is refused with the
-nearest one, never guessed. A word no catalog word is near and that is no English word ("Levae out
+nearest one, never guessed (unless the value is also a word of the catalog's names: "evnets" is "event"). A word no catalog word is near and that is no English word ("Levae out
 trials", "usnig", "whsoe", "durnig") is read as the one everyday English word it is a slip of, by the
 resolver's speller (``resolve.spelling.Speller.typo`` over ``english_words``: one root one edit away; never
 an inflection of an English word, "flagged"). The proposal keeps the text as written and says what was read (a doubt at
@@ -49,8 +49,9 @@ def respell(text: str, model: Model, extra: Iterable[str] = ()) -> tuple[str, li
         stem = (stems(low) or (low,))[0]
         if known(stem, known_words) or known(low, known_words):
             return word
-        if any(_one_edit(stem, v) or _one_edit(low, v) for v in values):
-            return word  # "Enterprize": a value that does not exist is refused with the nearest one
+        if any(_one_edit(stem, v) or _one_edit(low, v) for v in values if v not in names):
+            return word  # "Enterprize": a value that does not exist is refused with the nearest one (a
+            # value that is also a name of the catalog, "event", is read as that word either way)
         if low in GLUE or low in RULE_GLUE or stem in GLUE or stem in RULE_GLUE:
             return word
         near = sorted({n for n in names if _one_edit(stem, n) and _inside_edit(stem, n)})

@@ -7,7 +7,14 @@ foreign project (lending) with phrasings of its own:
   payments paid") carries the numerator's filter;
 - a rule of several clauses ("Overdue at a month end: issued by then, due before that day, not paid by then
   …") is never read as its date alone, nor as the snapshot's month-end reading: it is unread;
-- an answer with a rule left unread is never confident.
+- an answer with a rule left unread is never confident;
+- a rule defining a word of the definition by a filter ("Californians are borrowers whose state is CA") is
+  that filter, kept or left out as the definition uses the word; a meaning that does not read exactly, a
+  word the definition never says or one the catalog already knows ("Karma-sourced") stays unread;
+- a slip of a word that is both a catalog name and a value ("evnets", "aproved") is read as that word (it
+  is the same word either way);
+- a share said with a percent sign or the bare word ("Walk-in % of all reservations", "… as a % of …") is
+  the part over the whole, and "Percent 0-100" its scale (harbor).
 
 Answers are run on DuckDB against hand SQL, or must be refused or carry the unread item.
 """
@@ -20,9 +27,12 @@ import pytest
 
 from metricmind.define import Definition, Proposal
 from metricmind.define.columnclash import column_clash
+from metricmind.define.combine import _back
 from metricmind.define.confidence import CONFIDENT
 from metricmind.define.extend import proposal_sql
+from metricmind.define.fit import BARE_SHARE
 from metricmind.project import Project
+from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.lending import copy_lending
 from tests.define.monthly import assert_same_months
 
@@ -34,13 +44,22 @@ def lending(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
         yield project
 
 
+@pytest.fixture(scope="module")
+def harbor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """This file's own copy of the harbor project."""
+    with Project.load(copy_harbor(tmp_path_factory.mktemp("harbor8") / "harbor")) as project:
+        yield project
+
+
 def _propose(project: Project, text: str, *rules: str) -> Proposal:
     """The agent as the CLI and the benches call it (warehouse columns and observed values)."""
     return project.analyze_definition(Definition("x", text, rules))
 
 
-def _months(project: Project, proposal: Proposal) -> dict[str, float]:
-    sql = proposal_sql(project.model, proposal, start="2024-01-01", end="2024-06-30")
+def _months(
+    project: Project, proposal: Proposal, start: str = "2024-01-01", end: str = "2024-06-30"
+) -> dict[str, float]:
+    sql = proposal_sql(project.model, proposal, start=start, end=end)
     return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
 
 
@@ -157,3 +176,108 @@ def test_a_date_rule_of_one_clause_still_dates(lending: Project) -> None:
 def test_an_answer_with_a_rule_unread_is_never_confident(lending: Project) -> None:
     p = _propose(lending, "Collections", "Only borrowers who have repaid at least half of their loan")
     assert p.refused is not None or (p.unread and p.confidence < CONFIDENT), (p.confidence, p.rules)
+
+
+@pytest.mark.parametrize(
+    ("text", "rules"),
+    [
+        ("Walk-in % of all reservations", ("Percent 0-100",)),
+        ("Walk-in percent of all reservations, 0-100", ()),
+        ("Walk-in reservations as a % of all reservations, by arrival month", ("Percent, 0 - 100",)),
+    ],
+)
+def test_a_share_said_with_a_percent_sign_is_the_part_over_the_whole(
+    harbor: Project, text: str, rules: tuple[str, ...]
+) -> None:
+    p = _propose(harbor, text, *rules)
+    assert p.refused is None and p.metric is not None, p.message
+    assert not p.unread, [(r.text, r.reason) for r in p.unread]
+    want = _hand(
+        harbor,
+        """
+        select cast(date_trunc('month', arrival_date) as date) as month,
+          100.0 * count(*) filter (where booking_channel = 'walk_in') / count(*) as value
+        from marts.fct_reservations group by 1 order by 1
+        """,
+    )
+    assert len(want) == 12
+    assert_same_months(_months(harbor, p, "2025-01-01", "2025-12-31"), want, absolute=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "hand"),
+    [
+        (
+            "Loans funded to Californians",
+            "Californians are borrowers whose state is CA",
+            "count(*) filter (where b.state_code = 'CA')",
+        ),
+        (  # the rule says what the word means; the definition says the word is left out
+            "Loans funded each month, excluding Californians",
+            "Californians are borrowers whose state is CA",
+            "count(*) filter (where b.state_code <> 'CA')",
+        ),
+    ],
+)
+def test_a_rule_defining_a_word_by_a_filter_is_that_filter(
+    lending: Project, text: str, rule: str, hand: str
+) -> None:
+    p = _propose(lending, text, rule)
+    assert p.refused is None and p.metric is not None, p.message
+    assert not p.unread, [(r.text, r.reason) for r in p.unread]
+    want = _hand(
+        lending,
+        f"""
+        select cast(date_trunc('month', l.funded_date) as date) as month, coalesce({hand}, 0) as value
+        from prod.fct_loans l join prod.dim_borrowers b on b.borrower_id = l.borrower_id
+        group by 1 order by 1
+        """,
+    )
+    assert len(want) == 6
+    assert_same_months(_months(lending, p), want)
+
+
+def test_a_defined_word_whose_meaning_does_not_read_exactly_stays_unread(lending: Project) -> None:
+    _unread(_propose(lending, "Loans funded to Californians", "Californians means borrowers not in CA"), "CA")
+    # a word the catalog already knows ("karma" of credit_karma): the rule would redefine it
+    _unread(
+        _propose(
+            lending,
+            "Funded amount from Karma-sourced borrowers",
+            "Karma-sourced means the borrower's acquisition channel is credit karma",
+        ),
+        "Karma",
+    )
+    # a word the definition never says: what would the rule keep?
+    _unread(_propose(lending, "Loans funded", "Texans are borrowers whose state is TX"), "Texans")
+    _unread(
+        _propose(
+            lending, "Loans funded to big borrowers", "Big borrowers are those with three loans or more"
+        ),
+        "Big",
+    )
+
+
+@pytest.mark.parametrize("text", ["Aproved applications", "Number of approvd applications"])
+def test_a_slip_of_a_word_both_a_name_and_a_value_is_read_as_it(lending: Project, text: str) -> None:
+    p = _propose(lending, text)
+    assert p.refused is None and p.metric is not None, p.message
+    assert p.confidence < CONFIDENT  # a person checks the word read otherwise
+    want = _hand(
+        lending,
+        """
+        select cast(date_trunc('month', applied_at) as date) as month, count(*) as value
+        from prod.fct_applications where decision = 'approved' group by 1 order by 1
+        """,
+    )
+    assert len(want) == 6
+    assert_same_months(_months(lending, p), want)
+
+
+def test_a_quantity_in_percent_and_a_those_of_other_rows_are_no_share_nor_carried_filter() -> None:
+    # "the top 10 percent of customers" is a quantity, never the part "the top 10" over the whole
+    assert BARE_SHARE.match("Android % of all product events")
+    assert not BARE_SHARE.match("Revenue from the top 10 percent of customers")
+    # "those" of the numerator's rows carries its filter; "those on trials" speaks of other rows
+    assert _back("the distinct customers those touches reached", "spend of paid search touches")
+    assert not _back("all customers, including those on trials", "paying customers")
