@@ -9,7 +9,7 @@ from functools import cached_property
 from metricmind.resolve.amountwords import _AmountReading
 from metricmind.resolve.describe import content
 from metricmind.resolve.describe import key as word_key
-from metricmind.resolve.exclusion import EXCLUSION_WORDS
+from metricmind.resolve.exclusion import EXCLUSION_WORDS, in_cue
 from metricmind.resolve.metricphrases import list_between
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Span
@@ -57,6 +57,7 @@ class _DescribedReading(_AmountReading):
             and t.stem not in FILLERS
             and SHORT_FORMS.get(t.norm) != ""  # a chat filler ("hey quick one") is no evidence
             and t.norm not in EXCLUSION_WORDS  # "ignoring SMB" excludes a value, it names no metric
+            and not in_cue(self.tokens, i)  # "not counting the US": the cue's verb, not a metric's word
             and not self.names_value(i)  # "customers on Starter": a plan, not the word "start"
             and not self.reason_cue(i)  # "churn due to cost": why, not the "due" of overdue
         ]
@@ -157,9 +158,9 @@ class _DescribedReading(_AmountReading):
         ]
         if any(s.how in ("name", "label") for s in self.res.spans.get("metrics", [])):
             # "touchpoints by journey position": words after "by" ask for a breakdown, they do not rename
-            # a metric named by its own name
+            # a metric named by its own name; nor does a word in a value's place ("from the saas companies")
             grouped = self.after_by()
-            words = [(i, w) for i, w in words if i in at or i not in grouped]
+            words = [(i, w) for i, w in words if i in at or (i not in grouped and not self.in_value_place(i))]
         verbs = self.verbs_of_named(self.res.spans.get("metrics", []))
         words = [(i, w) for i, w in words if i not in verbs]
         unread = {i for i, _ in words if i not in at}
@@ -172,7 +173,10 @@ class _DescribedReading(_AmountReading):
         if compared is not None:
             return [compared]
         texts = self.r.texts
-        ranked = self.base_first(texts.ranked(words))
+        full = self.base_first(texts.ranked(words))
+        # one metric read, from plural entity nouns alone ("customers who …"): who is counted, a count
+        counted = bool(at) and all(self.entity_noun(i) and self.tokens[i].norm != self.stems[i] for i in at)
+        ranked = self.of_asked_unit(full, "count" if counted else "") if len(metrics) == 1 else full
         if not ranked:
             return metrics
         score, best, hit = ranked[0]
@@ -210,7 +214,7 @@ class _DescribedReading(_AmountReading):
             )  # keeping one of the metrics read needs no margin
         ):
             return metrics
-        self.shared_evidence(ranked, hit)
+        self.shared_evidence(full, hit)
         for i in hit | nouns:
             self.used[i] = True
         self.res.spans["metrics"] = [s for s in spans if s.target == best]
@@ -287,17 +291,54 @@ class _DescribedReading(_AmountReading):
                 continue  # "accounts we refunded": the entity says who, for thresholds and counts
             if i > 0 and self.tokens[i - 1].norm == "by":
                 continue  # "spend by ad creative": the words after "by" name a breakdown, not the metric
+            if i > 0 and self.tokens[i - 1].norm == "per" and self.said_in_metric(i):
+                continue  # "ad spend per ad group": a word of the metric said again after "per" starts a new noun
             if self.prefix_of_values(i + 1):
                 continue  # "the paid channels": values the word begins, not the metric's "paid"
             self.used[i] = True
             self.span("metrics", i, i + 1, metric, "description")
+
+    def of_asked_unit(
+        self, ranked: list[tuple[float, str, set[int]]], default: str = ""
+    ) -> list[tuple[float, str, set[int]]]:
+        """The ranking without metrics of another unit than the one asked ("how many" a count, "how much" an
+        amount, else ``default``: a count when the only metric word is an entity noun, "customers who …"):
+        "how many customers stopped paying" is churned customers, never the churned MRR its words explain as
+        well. Metrics the catalog gives no unit stay; nothing is dropped when nothing would stay.
+        """
+        text = " ".join(t.norm for t in self.tokens)
+        asked = "count" if "how many" in text else "currency" if "how much" in text else ""
+        want = asked or default
+        if not want or not ranked:
+            return ranked
+        units = {m: str(self.r.model.metrics[m].meta.get("unit") or "") for _, m, _ in ranked}
+        # a unit only implied (by the entity counted) settles a near tie only, never a clear lead
+        band = ranked if asked else [r for r in ranked if r[0] >= ranked[0][0] * TIE_SHARE]
+        kept = [
+            r for r in band if units[r[1]] in ("", want) or (want == "currency" and units[r[1]] != "count")
+        ]
+        return [*kept, *ranked[len(band) :]] if kept else ranked
+
+    def in_value_place(self, i: int) -> bool:
+        """Whether the word at ``i`` stands between a word of restriction and an entity noun ("from the saas
+        companies", "among fintech customers"): it says which ones, like a value, whatever else it explains.
+        """
+        j = self.prev_word(i)
+        if j < 0 or self.tokens[j].norm not in ("from", "among", "amongst") or i + 1 >= len(self.tokens):
+            return False
+        return self.entity_noun(i + 1)
+
+    def said_in_metric(self, i: int) -> bool:
+        """Whether the word at ``i`` is also a word of a phrase read as a metric elsewhere in the question."""
+        at = self.metric_positions() - {i}
+        return any(self.stems[k] == self.stems[i] for k in at)
 
     def metric_by_description(self) -> list[str]:
         """No metric phrase at all: the metric whose words explain two or more of the question's, clearly
         ahead of the next ("how much cash did clients pay us" → invoice revenue).
         """
         words = self.content_words(set())
-        ranked = self.base_first(self.r.texts.ranked(words))
+        ranked = self.of_asked_unit(self.base_first(self.r.texts.ranked(words)))
         if not ranked:
             return []
         score, best, hit = ranked[0]

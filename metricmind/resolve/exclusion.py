@@ -207,6 +207,17 @@ def exclusion_after(
 EXCLUSION_WORDS = CUE_WORDS | frozenset(CUE_PAIRS) | BUT_WORDS | POST_CUES
 """Words of exclusion cues: grammar, never an unknown concept."""
 
+
+def in_cue(tokens: list[Token], i: int) -> bool:
+    """Whether the word at ``i`` is the second word of a two-word exclusion cue ("not counting", "apart from",
+    "leaving out"): part of the cue, never a word naming a metric ("refunds not counting the US").
+    """
+    if i < 1:
+        return False
+    prev, word = tokens[i - 1].norm, tokens[i].norm
+    return (prev == "not" and word in NOT_VERBS) or word in CUE_PAIRS.get(prev, ())
+
+
 LIST_JOINS = frozenset({"and", "or", "nor", "the", "plus", "&"})
 
 

@@ -128,6 +128,8 @@ class _MetricPhraseReading(_ReadingBase):
         before = next((q for q in picks if q.kind == "value" and q.last == p.first), None)
         if before is None or self.listed_item(p):
             return False  # ("refunds, orders and …": a list, not a value's noun)
+        if not any(q.kind == "metric" and q is not p for q in picks):
+            return False  # "web enrolments in may": the one metric said, whose noun the channel's name shares
         word = self.stems[p.first]
 
         def own_words(target: str) -> set[str]:

@@ -26,6 +26,27 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
     """The metric passes (phrase helpers in ``metricphrases``, fallbacks in ``metricfallback``)."""
 
     # -- metrics -------------------------------------------------------------------------------
+    def sort_phrase(self, p: _Pick, others: list[_Pick]) -> bool:
+        """Whether ``p`` is one loose word between a word of ranking and "first"/"last" ("most used first",
+        "least active last") beside another metric said by its own name: the words say how to sort it.
+        """
+        if p.last - p.first != 1 or min(e.rank for e in p.entries) < 2 or p.first == 0:
+            return False
+        if self.tokens[p.first - 1].norm not in DESC_WORDS | ASC_WORDS:
+            return False
+        nxt = self.tokens[p.last].norm if p.last < len(self.tokens) else ""
+        return nxt in ("first", "last", "") and any(min(e.rank for e in q.entries) < 2 for q in others)
+
+    def named_qualifier(self, qualifying: list[tuple[_Pick, str]]) -> list[tuple[_Pick, str]]:
+        """When every metric word read was set aside as an entity qualifying another ("web events from EMEA
+        customers", "web enrolments from members in …"), the first one is the metric after all: a qualifier
+        needs a metric to qualify.
+        """
+        for p, name in qualifying[:1]:
+            self.qualifiers.difference_update(range(p.first, p.last))
+            return [(p, name)]
+        return []
+
     def read_metrics(self, picks: list[_Pick]) -> list[str]:
         self.merge_metric_words(picks)
         measures = self.measure_list()  # "count, total and average of invoices": every one of them
@@ -52,6 +73,7 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
             found = []  # "new accounts from events": the channel; the entity before it says who is counted
         if len(found) > 1:
             keep = []
+            qualifying: list[tuple[_Pick, str]] = []
             in_value = {j for q in picks if q.kind == "value" for j in range(q.first, q.last)}
             values = {d: info.values for d, info in self.lex.dims.items()}
             in_value |= {
@@ -113,6 +135,7 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
                 if words[0] in self.r.entities.nouns and (len(words) == 1 or not after_value) and qualifier:
                     self.claim(p.first, p.last)  # "MRR from customers acquired via paid search"
                     self.qualifiers.update(range(p.first, p.last))
+                    qualifying.append((p, name))
                     continue
                 if j >= 0 and self.tokens[j].norm in NEGATIONS:
                     self.claim(j, p.last)
@@ -121,10 +144,13 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
                     )
                     continue
                 keep.append((p, name))
-            found = keep
+            found = keep or self.named_qualifier(qualifying)
         found = self.loose_in_list(found)
         out: list[str] = []
         for p, name in found:
+            if self.sort_phrase(p, [q for q, _ in found if q is not p]):
+                self.claim(p.first, p.last)  # "features by active users, most used first": how to sort
+                continue
             for shared in self.shared_noun(p):
                 if shared not in out:
                     out.append(shared)  # "new vs churned customers": new customers too

@@ -11,6 +11,7 @@ from metricmind.resolve.countedentity import _CountedEntityReading
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.entitykinds import _EntityKindReading
+from metricmind.resolve.eventtime import grain_of_other_event
 from metricmind.resolve.everybut import _EveryButReading
 from metricmind.resolve.idioms import record_idioms
 from metricmind.resolve.lexicon import Entry
@@ -122,7 +123,7 @@ class _Reading(
             if res.comparison and len(metrics) == 1
             else None
         )
-        if growth is not None and not self.growth_said(growth):
+        if growth is not None and not self.growth_said(growth, picks):
             growth = None  # "MRR change from last month": both values, unless the metric's own word is said
         if (
             growth is not None
@@ -154,19 +155,25 @@ class _Reading(
         self.read_middle_tiers()
         self.every_but()
         self.minus_of_one_noun()
+        if grain_of_other_event(
+            res, self.tokens, self.used, self.r.entities.nouns | self.r.texts.entity_words
+        ):
+            return res  # "arr by the year the company was founded": a time the catalog lacks
         self.check_leftovers(picks)
         self.note_corrections()
         self.calibrate()
         self.audit_values()
         return res
 
-    def growth_said(self, metric: str) -> bool:
+    def growth_said(self, metric: str, picks: list[_Pick]) -> bool:
         """Whether a word of growth the question says is one of ``metric``'s name, label or synonyms
-        ("pickup growth" for "Pickup Growth vs Prior Month"; "change" is not, for "MRR growth MoM").
+        ("pickup growth" for "Pickup Growth vs Prior Month"; "change" is not, for "MRR growth MoM"), and is
+        not read as a value ("growth plan mrr": the Growth plan, no growth metric).
         """
         m = self.r.model.metrics[metric]
         own = {w for t in (metric.replace("_", " "), m.label or "", *m.synonyms) for w in stems(t)}
-        return any(t.norm in GROWTH_WORDS and t.stem in own for t in self.tokens)
+        values = {k for p in picks if p.kind == "value" for k in range(p.first, p.last)}
+        return any(t.norm in GROWTH_WORDS and t.stem in own and t.index not in values for t in self.tokens)
 
     def grain_inside_metric(self) -> None:
         """A grain word between the words of the one metric read ("average monthly revenue per account":

@@ -161,6 +161,8 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
         if case == text and not shouting:
             return True
         low = text.lower()
+        if len(case) == 3 and low == case.lower() + "s":
+            low = low[:-1]  # "the smbs", "SMBs": the plural of a three-letter value ("us" is never one)
         if low != case.lower():
             return False
         if len(low) == 1:

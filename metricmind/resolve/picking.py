@@ -245,6 +245,12 @@ class _PickReading(_FilterReading):
             return True
         if before.split()[-1:] in (["on"], ["in"], ["from"]) and self.local_value(dim):
             return True  # "active users on web": a value of the metric's own table after a preposition
+        if self.before_party_noun(c, dim):
+            return True  # "from the saas companies": a kind of the party, said before the noun for it
+        if self.before_own_metric(c, dim):
+            return (
+                True  # "dashboard usage", "web signups": a value of the very table the metric after it counts
+            )
         if siblings and self.dim_named(dim, c) and self.sibling_value(c, dim):
             return (
                 True  # "which plan churns faster, starter or pro": the plan named, two of its values listed
@@ -266,6 +272,31 @@ class _PickReading(_FilterReading):
                 for x in o.entries
             )
             for o in near
+        )
+
+    def before_party_noun(self, c: _Pick, dim: str) -> bool:
+        """Whether ``c``, a value of the party's own dimension ``dim``, stands between a word of restriction
+        and a noun for the party ("from the saas companies", "among retail accounts").
+        """
+        ents = self.r.entities
+        if ents.party is None or not dim.startswith(f"{ents.party}__") or c.last >= len(self.tokens):
+            return False
+        if self.stems[c.last] not in ents.party_words:
+            return False
+        j = self.prev_word(c.first)
+        return j >= 0 and self.tokens[j].norm in ("from", "among", "amongst", "at", "with")
+
+    def before_own_metric(self, c: _Pick, dim: str) -> bool:
+        """Whether a metric phrase follows ``c`` right after it whose own table holds ``dim`` (a column of
+        the rows the metric counts, not of a related entity): the value says which of those rows.
+        """
+        info = self.lex.dims.get(dim)
+        if info is None:
+            return False
+        return any(
+            e.kind == "metric" and e.target in self.r.model.metrics and info.model in self.r.sources(e.target)
+            for o in self.by_first.get(c.last, [])
+            for e in o.entries
         )
 
     def dim_named(self, dim: str, c: _Pick) -> bool:

@@ -181,7 +181,7 @@ _PACKED = re.compile(r"(l|last|t|trailing|p|past)(\d{1,3})(d|w|m|mo|q|y)")
 def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[str]) -> list[Token]:
     """The tokens with chat shorthand spelled out (indexes renumbered, character spans kept).
 
-    ``w/o`` becomes "without", ``y/y`` "yoy", ``events/feature`` "events per feature" (``per_slash``); a number followed by a unit letter (``30d``, ``6mo``)
+    ``w/o`` becomes "without", ``y/y`` "yoy", ``p/m`` "per month", ``events/feature`` "events per feature" (``per_slash``); a number followed by a unit letter (``30d``, ``6mo``)
     becomes the number and the unit, ``l30d``/``t12m`` the last N units; a word the catalog knows
     (``vocabulary``, stems) is never rewritten.
     """
@@ -203,6 +203,17 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
             and question[t.end : nxt.start] == "/"
         ):
             out.append(_word(t, _PER[t.norm], t.start, nxt.end))  # "y/y", "q/q", "m/m", "w/w"
+            i += 2
+            continue
+        if (
+            t.norm == "p"
+            and nxt is not None
+            and nxt.norm in _UNIT_LETTERS
+            and question[t.end : nxt.start] == "/"
+        ):
+            # "p/m", "p/wk": per month, per week (a breakdown by it)
+            out.append(_word(t, "per", t.start, t.end))
+            out.append(_word(nxt, _UNIT_LETTERS[nxt.norm].removesuffix("s"), nxt.start, nxt.end))
             i += 2
             continue
         packed = None if t.stem in vocabulary else _PACKED.fullmatch(t.norm)

@@ -54,6 +54,12 @@ class _TimeOrderReading(_PhrasingReading):
             # "compare Q1 and Q2 2026": the later one answered, the earlier one compared with
             comps = [TimeHit(ranges[0].first, ranges[0].last, "comparison", ranges[0].start, ranges[0].end)]
             ranges = ranges[1:]
+        if len(ranges) == 1 and not comps:
+            ranges = self.two_sides(ranges[0])
+        if len(ranges) == 2 and not comps and self.change_between(ranges[0], ranges[1]):
+            # "how did usage change from april to may": May, against the period before it
+            comps = [TimeHit(ranges[0].first, ranges[0].last, "comparison", ranges[0].start, ranges[0].end)]
+            ranges = ranges[1:]
         if len(ranges) == 2 and ranges[0].end == ranges[1].start:
             a, b = ranges
             joined = " ".join(t.norm for t in self.tokens[a.last : b.first])
@@ -172,6 +178,34 @@ class _TimeOrderReading(_PhrasingReading):
                 self.claim(growth[0], growth[0] + 1)
                 self.span("group_by", growth[0], growth[0] + 1, f"{METRIC_TIME}__month", "growth word")
                 res.notes.append("no period named: growth read as the monthly trend")
+
+    def two_sides(self, h: TimeHit) -> list[TimeHit]:
+        """A range of exactly two periods said as its ends ("from april to may") split into the two, when a
+        growth word asks how something changed between them; ``[h]`` otherwise.
+        """
+        unit = h.unit
+        if unit is None or unit not in UNITS or h.start is None or h.end is None:
+            return [h]
+        mid = shift(h.start, unit, 1)
+        if shift(mid, unit, 1) != h.end:
+            return [h]
+        joins = [k for k in range(h.first + 1, h.last - 1) if self.tokens[k].norm in ("to", "and")]
+        if len(joins) != 1:
+            return [h]
+        k = joins[0]
+        a = TimeHit(h.first, k, "range", h.start, mid, unit)
+        b = TimeHit(k + 1, h.last, "range", mid, h.end, unit)
+        return [a, b] if self.change_between(a, b) else [h]
+
+    def change_between(self, a: TimeHit, b: TimeHit) -> bool:
+        """Whether two back-to-back periods of one unit joined by "to" or "and" ("from april to may", "between
+        q4 and q1") are the two sides of a change a growth word asks about ("how did … change"), not one range.
+        """
+        if a.end != b.start or a.unit is None or a.unit != b.unit or a.unit not in UNITS:
+            return False
+        if " ".join(t.norm for t in self.tokens[a.last : b.first]) not in ("to", "and"):
+            return False
+        return any(not self.used[i] and t.stem in GROWTH_WORDS for i, t in enumerate(self.tokens))
 
     def kind_of(self, named: tuple[dt.date, dt.date]) -> str:
         rng = self.res.time_range
