@@ -338,7 +338,9 @@ class _DescribedReading(_AmountReading):
         ahead of the next ("how much cash did clients pay us" → invoice revenue).
         """
         words = self.content_words(set())
-        ranked = self.of_asked_unit(self.base_first(self.r.texts.ranked(words)))
+        # a plural noun for an entity ("companies that stopped paying"): who is counted, should a tie need it
+        counted = any(self.entity_noun(i) and t.norm != self.stems[i] for i, t in enumerate(self.tokens))
+        ranked = self.of_asked_unit(self.base_first(self.r.texts.ranked(words)), "count" if counted else "")
         if not ranked:
             return []
         score, best, hit = ranked[0]

@@ -38,6 +38,14 @@ def grain_of_other_event(
     """
     if not res.answerable:
         return False
+    # a noun read as another breakdown may be the clause's subject ("the year the hotel was renovated")
+    named = {
+        t.index
+        for s in res.spans.get("group_by", [])
+        if s.how != "grain"
+        for t in tokens
+        if s.start <= t.start < s.end
+    }
     for g in res.spans.get("group_by", []):
         if g.how != "grain":
             continue
@@ -45,8 +53,8 @@ def grain_of_other_event(
         if not after or after[0].start - g.end > 1:
             continue  # ("by month, then …": a clause apart)
         for k, t in enumerate(after[: CLAUSE + 1]):
-            if t.stem in nouns:
-                continue  # "the customer": the clause's subject, even when read as a metric
+            if t.stem in nouns or t.index in named:
+                continue  # "the customer", "the hotel": the clause's subject, even when read otherwise
             if used[t.index]:
                 break
             if k == 0 and t.norm in PERIOD_ENDS:

@@ -8,6 +8,7 @@ from functools import cached_property
 from metricmind.resolve.attribution import read_model, speaks_of_credit, wants_analysis
 from metricmind.resolve.audit import _AuditReading
 from metricmind.resolve.countedentity import _CountedEntityReading
+from metricmind.resolve.countedvalue import _CountedValueReading
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.entitykinds import _EntityKindReading
@@ -44,6 +45,7 @@ PERIOD_FORMS = {
 
 
 class _Reading(
+    _CountedValueReading,
     _PickReading,
     _TypoReading,
     _ShareReading,
@@ -93,6 +95,7 @@ class _Reading(
         picks = self.pick(cands)
         by_verb = self.verb_of_threshold(picks)  # "borrowers who applied more than 5 times": applications
         metrics = by_verb or self.read_metrics(picks)
+        metrics = self.counted_value(cands, picks, metrics) or metrics  # "how many exports did people run"
         self.read_grain_and_order(hits)
         self.read_time(hits)
         if not res.answerable:

@@ -319,8 +319,8 @@ class _PickReading(_FilterReading):
         """
         a, b = (c, o) if c.first < o.first else (o, c)
         between = tuple(t.norm for t in self.tokens[a.last : b.first])
-        if between in (("and",), ("or",)):
-            return "list"
+        if between in (("and",), ("or",), ("and", "the"), ("or", "the"), ("and", "our"), ("or", "our")):
+            return "list"  # ("partner or the events channel")
         if (len(between) == 1 and between[0] in VS_WORDS) or between in CONTRAST_PAIRS | VERSUS_PAIRS:
             return "versus"
         return None

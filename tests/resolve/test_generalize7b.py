@@ -220,3 +220,102 @@ def test_a_growth_metric_named_with_its_growth_word_still_reads(resolver: Resolv
     res = resolver.resolve("mrr growth mom for starter last month", as_of=dt.date(2026, 6, 18))
     assert res.answerable, res.reason
     assert res.metrics == ["mrr_growth_mom"]
+
+
+# -- "p/m", "p/w": per month, per week -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("project_name", "question", "grain"),
+    [
+        ("lastmile", "parcel volume p/w in september", "week"),
+        ("harbor", "room nights sold p/m this year", "month"),
+    ],
+)
+def test_p_slash_a_unit_letter_is_per_that_unit(
+    request: pytest.FixtureRequest, project_name: str, question: str, grain: str
+) -> None:
+    project: Project = request.getfixturevalue(project_name)
+    res = project.resolver().resolve(question, as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.group_by == [("metric_time", grain)]
+    assert len(_rows(project, res)) > 1
+
+
+# -- a grain followed by a clause dating another event is no breakdown by the metric's own time -----------------
+@pytest.mark.parametrize(
+    ("project_name", "question"),
+    [
+        ("lastmile", "parcel volume by the month the shipper joined"),
+        ("harbor", "room revenue split by the year the hotel was renovated"),
+        ("lastmile", "fuel cost by year founded"),
+    ],
+)
+def test_a_grain_dating_another_event_is_refused(
+    request: pytest.FixtureRequest, project_name: str, question: str
+) -> None:
+    project: Project = request.getfixturevalue(project_name)
+    res = project.resolver().resolve(question, as_of=AS_OF)
+    assert not res.answerable
+    assert res.confidence < 0.5
+
+
+def test_a_grain_with_a_period_after_it_still_groups(lastmile: Project) -> None:
+    res = lastmile.resolver().resolve("parcel volume by month last year", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.group_by == [("metric_time", "month")]
+
+
+# -- "how many <a value>": the rows of the value's table that have it --------------------------------------------
+def test_how_many_before_a_value_counts_its_tables_rows(lastmile: Project) -> None:
+    res = lastmile.resolver().resolve("how many neighbours took parcels in september", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.metrics == ["delivery_attempts"]
+    assert _filters(res) == {("attempt__handover_type", "=", ("neighbour",))}
+    assert res.confidence < 0.8  # read from the value's table, not said
+    everything = lastmile.resolver().resolve("delivery attempts in september", as_of=AS_OF)
+    assert 0 < _total(lastmile, res) < _total(lastmile, everything)
+
+
+@pytest.mark.parametrize(
+    ("question", "field", "value"),
+    [
+        ("how many integrations did people open in may", "event__feature", "integrations"),
+        ("how many times did folks use the alerts feature in may", "event__feature", "alerts"),
+    ],
+)
+def test_how_many_before_a_value_on_the_demo(
+    resolver: Resolver, resolve_demo: Project, question: str, field: str, value: str
+) -> None:
+    res = resolver.resolve(question, as_of=dt.date(2026, 6, 18))
+    assert res.answerable, res.reason
+    assert res.metrics == ["events"]
+    assert _filters(res) == {(field, "=", (value,))}
+    _rows(resolve_demo, res)
+
+
+# -- the unit asked settles a tie between metrics a description explains as well -------------------------------
+@pytest.mark.parametrize(
+    "question",
+    ["how many accounts stopped paying in q1", "companies that stopped paying us in q1, by region"],
+)
+def test_who_stopped_paying_is_counted(resolver: Resolver, resolve_demo: Project, question: str) -> None:
+    res = resolver.resolve(question, as_of=dt.date(2026, 6, 18))
+    assert res.answerable, res.reason
+    assert res.metrics == ["churned_customers"]
+    _rows(resolve_demo, res)
+
+
+# -- "most used first": how to sort the metric named, no second metric ----------------------------------------------
+def test_most_used_first_sorts_the_named_metric(resolver: Resolver) -> None:
+    res = resolver.resolve("platforms by active users in may, least used first", as_of=dt.date(2026, 6, 18))
+    assert res.answerable, res.reason
+    assert res.metrics == ["active_users"]
+    assert res.order_by == [("active_users", False)]
+
+
+# -- two values listed with an article between ("direct or the ota channel") are both values -----------------------
+def test_two_values_listed_with_an_article_between_are_both_read(harbor: Project) -> None:
+    res = harbor.resolver().resolve("bookings in september, direct or the ota channel", as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.metrics == ["bookings"]
+    assert _filters(res) == {("reservation__channel_group", "in", ("direct", "ota"))}
+    _rows(harbor, res)
