@@ -5,6 +5,7 @@ qualified entity noun ("new accts"), scattered words, a description, or a word o
 from __future__ import annotations
 
 from metricmind.resolve.describedwords import _DescribedReading
+from metricmind.resolve.entities import distinct_counts
 from metricmind.resolve.metricphrases import _MetricPhraseReading
 from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.text import FILLERS, root
@@ -41,11 +42,19 @@ class _FallbackMetricReading(_DescribedReading, _VerbReading, _MetricPhraseReadi
             entity = self.r.texts.entity_of.get(self.stems[i])
             if entity is None and self.stems[i] in entities and any(n in WIN_VERBS for n in norms):
                 entity = self.stems[i]  # "how many buyers did we win": the entity by its own name
+            asked = i >= 2 and (norms[i - 2], norms[i - 1]) in (("how", "many"), ("number", "of"))
+            if entity is None and self.stems[i] in entities and asked and norms[i] != self.stems[i]:
+                entity = self.stems[i]  # "how many guests did we have": the entity by its own name, counted
             if self.used[i] or entity is None:
                 continue
             found = [e.target for e in self.lex.lookup((entity,)) if e.kind == "metric"]
             if not found and any(n in WIN_VERBS for n in norms):
                 found = self.won_or_lost("new", entity)  # "how many accounts did we win": created ones
+            if not found and asked and len(distinct := distinct_counts(self.r.model, entity)) == 1:
+                # "how many guests": the distinct guests on what they did (a stay), not the profiles created
+                self.res.confidence -= 0.15
+                self.res.notes.append(f"read 'how many {self.tokens[i].text}' as {distinct[0]}")
+                found = distinct
             if found:
                 self.used[i] = True
                 self.span("metrics", i, i + 1, found[0], "entity")

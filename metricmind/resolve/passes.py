@@ -8,6 +8,7 @@ from functools import cached_property
 from metricmind.resolve.attribution import read_model, speaks_of_credit, wants_analysis
 from metricmind.resolve.audit import _AuditReading
 from metricmind.resolve.countedentity import _CountedEntityReading
+from metricmind.resolve.cumulated import _CumulatedReading
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.entitykinds import _EntityKindReading
@@ -44,6 +45,7 @@ PERIOD_FORMS = {
 
 class _Reading(
     _PickReading,
+    _CumulatedReading,
     _TypoReading,
     _ShareReading,
     _AuditReading,
@@ -106,6 +108,7 @@ class _Reading(
         self.read_composed()
         self.read_ratio()
         self.read_share()
+        self.read_cumulated()
         self.refuse_unknown_ratio()
         if not res.answerable:
             return res

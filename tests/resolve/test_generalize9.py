@@ -151,3 +151,60 @@ def test_a_time_taken_the_catalog_measures_is_answered(helpdesk: Project) -> Non
     assert query is not None
     (row,) = helpdesk.run(query).rows
     assert row[0] is not None and float(row[0]) > 0
+
+
+# -- "how many <entity>" by the entity's own name: its distinct count on what it did ----------------------------
+@pytest.mark.parametrize("question", ["how many sellers did we have in q2", "how many sellers in q2"])
+def test_an_entity_counted_by_its_own_name_is_its_distinct_count(bazaar: Project, question: str) -> None:
+    res = bazaar.resolver().resolve(question, as_of=FOREIGN_DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["active_sellers"]  # (no metric read: refused)
+    assert res.confidence < 1.0
+    query = res.metric_query()
+    assert query is not None
+    (want,) = bazaar.warehouse.run(
+        "select count(distinct seller_id) from main.fct_order_items "
+        "where placed_at >= '2024-04-01' and placed_at < '2024-07-01'"
+    ).rows
+    assert bazaar.run(query).rows == [(want[0],)] and want[0] > 0
+
+
+# -- an amount per a count the catalog divides by ---------------------------------------------------------------
+def test_an_amount_per_a_count_is_the_catalogs_ratio(bazaar: Project) -> None:
+    res = bazaar.resolver().resolve("average gmv per order last qtr", as_of=FOREIGN_DAY)
+    assert res.answerable, res.reason  # (refused: "a ratio the catalog has no metric for", aov is one)
+    assert res.metrics == ["aov"]
+    query = res.metric_query()
+    assert query is not None
+    (row,) = bazaar.run(query).rows
+    parts = MetricQuery(metrics=("gmv", "orders"), start=query.start, end=query.end)
+    ((gmv, orders),) = bazaar.run(parts).rows
+    (count,) = bazaar.warehouse.run(
+        "select count(*) from main.fct_orders where placed_at >= '2024-04-01' and placed_at < '2024-07-01'"
+    ).rows
+    assert orders == count[0] > 0 and float(row[0]) == pytest.approx(float(gmv) / orders)
+
+
+# -- a metric said cumulatively: the catalog's cumulative metric over its measure ------------------------------
+@pytest.mark.parametrize(
+    "question",
+    ["cumulative invoice revenue in 2025 by month", "running total of paid revenue in 2025 by month"],
+)
+def test_a_metric_said_cumulatively_is_its_to_date_metric(
+    resolver: Resolver, resolve_demo: Project, question: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["revenue_ytd"]
+    assert res.confidence < 1.0
+    query = res.metric_query()
+    assert query is not None
+    got = [float(r[1] or 0) for r in sorted(resolve_demo.run(query).rows)]
+    monthly = MetricQuery(
+        metrics=("invoice_revenue",), group_by=query.group_by, start=query.start, end=query.end
+    )
+    plain = [float(r[1] or 0) for r in sorted(resolve_demo.run(monthly).rows)]
+    running = [0.0, *(sum(plain[: k + 1]) for k in range(len(plain)))]
+    assert len(got) == len(plain) == 12 and got[-1] > 0
+    for k, value in enumerate(got):  # each month's value is the year to a day of that month
+        assert running[k] - 0.01 <= value <= running[k + 1] + 0.01
