@@ -41,7 +41,7 @@ class _PerRatioReading(_ReadingBase):
             start = before.start if before is not None else word.start
             phrase = res.question[start : after.end]
             ratio = self.ratio_of(before.target, after.target) if before is not None else None
-            if ratio is not None:
+            if before is not None and ratio is not None:
                 # "average gmv per order": the catalog's ratio of the two (aov), whatever else "average" read
                 kept = [m for m in res.metrics if m not in (before.target, after.target, ratio)]
                 res.metrics = [ratio, *kept]
