@@ -169,7 +169,7 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
         if measures is not None:
             out = [*measures[0], *(m for m in out if m not in measures[0])]
         if not out:
-            out = self.counted_entity() or self.metric_from_words()
+            out = self.counted_entity() or self.metric_from_words() or self.counted_value(picks)
         else:
             out += [m for m in self.listed_words(found) if m not in out]
         return self.compound(out)
@@ -203,7 +203,9 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
         after = p.last < len(toks) and (
             toks[p.last].norm in LIST_WORDS or "," in q[toks[p.first].end : toks[p.last].start]
         )
-        if not (self.listed_item(p) or after):
+        k = p.first
+        counted = k >= 2 and (toks[k - 2].norm, toks[k - 1].norm) in (("how", "many"), ("number", "of"))
+        if not (self.listed_item(p) or after or counted):  # ("how many refunds": counted, never a rate)
             return name
         return (
             count_of_rate(self.r.model.metrics, name, self.tokens[p.first].norm, self.stems[p.first]) or name

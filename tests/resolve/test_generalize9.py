@@ -208,3 +208,37 @@ def test_a_metric_said_cumulatively_is_its_to_date_metric(
     assert len(got) == len(plain) == 12 and got[-1] > 0
     for k, value in enumerate(got):  # each month's value is the year to a day of that month
         assert running[k] - 0.01 <= value <= running[k + 1] + 0.01
+
+
+# -- a value said as a plural noun, no metric named: the things of that kind, counted --------------------------
+@pytest.mark.parametrize(
+    ("question", "channel"), [("how many chats in q2", "chat"), ("emails received in q2", "email")]
+)
+def test_a_value_said_as_a_plural_noun_counts_the_things_of_that_kind(
+    helpdesk: Project, question: str, channel: str
+) -> None:
+    res = helpdesk.resolver().resolve(question, as_of=FOREIGN_DAY)
+    assert res.answerable, res.reason  # (refused: no metric named)
+    assert res.metrics == ["ticket_volume"]
+    assert [(f.field, f.values) for f in res.filters] == [("ticket__channel", (channel,))]
+    assert res.confidence < 0.8  # a guess at what is counted
+    query = res.metric_query()
+    assert query is not None
+    (want,) = helpdesk.warehouse.run(
+        f"select count(*) from analytics.fct_tickets where via_channel = '{channel}' "
+        "and created_ts >= '2024-04-01' and created_ts < '2024-07-01'"
+    ).rows
+    assert helpdesk.run(query).rows == [(want[0],)] and want[0] > 0
+
+
+def test_how_many_of_a_rates_noun_counts_its_numerator(bazaar: Project) -> None:
+    res = bazaar.resolver().resolve("how many refunds in q2", as_of=FOREIGN_DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["refunded_orders"]  # (it was the refund rate: a rate is never "how many")
+    query = res.metric_query()
+    assert query is not None
+    (want,) = bazaar.warehouse.run(
+        "select count(*) from main.fct_orders where order_status = 'refunded' "
+        "and placed_at >= '2024-04-01' and placed_at < '2024-07-01'"
+    ).rows
+    assert bazaar.run(query).rows == [(want[0],)] and want[0] > 0
