@@ -9,7 +9,7 @@ from functools import cached_property
 from metricmind.resolve.amountwords import _AmountReading
 from metricmind.resolve.describe import content
 from metricmind.resolve.describe import key as word_key
-from metricmind.resolve.exclusion import EXCLUSION_WORDS
+from metricmind.resolve.exclusion import EXCLUSION_WORDS, NOT_VERBS
 from metricmind.resolve.metricphrases import list_between
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Span
@@ -57,6 +57,7 @@ class _DescribedReading(_AmountReading):
             and t.stem not in FILLERS
             and SHORT_FORMS.get(t.norm) != ""  # a chat filler ("hey quick one") is no evidence
             and t.norm not in EXCLUSION_WORDS  # "ignoring SMB" excludes a value, it names no metric
+            and not (i > 0 and self.tokens[i - 1].norm == "not" and t.norm in NOT_VERBS)  # "not counting"
             and not self.names_value(i)  # "customers on Starter": a plan, not the word "start"
             and not self.reason_cue(i)  # "churn due to cost": why, not the "due" of overdue
         ]

@@ -161,6 +161,8 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
         if case == text and not shouting:
             return True
         low = text.lower()
+        if len(case) >= 3 and low == case.lower() + "s":
+            low = low[:-1]  # "the smbs": the value's plural ("SMBs"), said of the accounts in it
         if low != case.lower():
             return False
         if len(low) == 1:

@@ -21,6 +21,7 @@ from metricmind.resolve import Resolver
 from metricmind.spec.query import MetricQuery
 from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.helpdesk import copy_helpdesk
+from metricmind.testing.lastmile import copy_lastmile
 
 DAY = dt.date(2026, 6, 18)
 FOREIGN_DAY = dt.date(2024, 7, 3)
@@ -38,6 +39,13 @@ def helpdesk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
 def bazaar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     """The bazaar project with its warehouse."""
     with Project.load(copy_bazaar(tmp_path_factory.mktemp("g9-bazaar") / "bazaar")) as project:
+        yield project
+
+
+@pytest.fixture(scope="module")
+def lastmile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """The lastmile (parcel delivery) project with its warehouse."""
+    with Project.load(copy_lastmile(tmp_path_factory.mktemp("g9-lastmile") / "lastmile")) as project:
         yield project
 
 
@@ -242,3 +250,37 @@ def test_how_many_of_a_rates_noun_counts_its_numerator(bazaar: Project) -> None:
         "and placed_at >= '2024-04-01' and placed_at < '2024-07-01'"
     ).rows
     assert bazaar.run(query).rows == [(want[0],)] and want[0] > 0
+
+
+# -- "not counting" is an exclusion cue, never a word of a metric's description ("counted on the day …") ------------
+@pytest.mark.parametrize(
+    "question",
+    ["delivered parcels last month not counting fashion", "delivered parcels in sept, not including fashion"],
+)
+def test_not_counting_a_value_leaves_it_out_where_a_description_says_counted(
+    lastmile: Project, question: str
+) -> None:
+    res = lastmile.resolver().resolve(question, as_of=dt.date(2025, 10, 1))
+    assert res.answerable, res.reason
+    assert res.metrics == ["delivered_parcels"]
+    # (it read "counting" as the description's "counted" and kept only fashion, at 0.9)
+    assert [(f.field, f.op, f.values) for f in res.filters] == [
+        ("parcel__shipper_vertical", "!=", ("fashion",))
+    ]
+    query = res.metric_query()
+    assert query is not None
+    ((got,),) = lastmile.run(query).rows
+    split = MetricQuery(
+        metrics=("delivered_parcels",),
+        group_by=("parcel__shipper_vertical",),
+        start=query.start,
+        end=query.end,
+    )
+    by_vertical = {r[0]: r[1] for r in lastmile.run(split).rows}
+    assert by_vertical["fashion"] > 0 and got == sum(v for k, v in by_vertical.items() if k != "fashion")
+
+
+def test_a_short_value_said_in_the_plural_is_the_value(resolver: Resolver) -> None:
+    res = resolver.resolve("mrr from everyone but the smbs last month", as_of=DAY)
+    assert res.answerable, res.reason
+    assert [(f.field, f.op, f.values) for f in res.filters] == [("customer__segment", "!=", ("SMB",))]
