@@ -284,3 +284,20 @@ def test_a_short_value_said_in_the_plural_is_the_value(resolver: Resolver) -> No
     res = resolver.resolve("mrr from everyone but the smbs last month", as_of=DAY)
     assert res.answerable, res.reason
     assert [(f.field, f.op, f.values) for f in res.filters] == [("customer__segment", "!=", ("SMB",))]
+
+
+# -- an amount followed by a verb of losing is the churned amount ------------------------------------------------
+@pytest.mark.parametrize("question", ["how much mrr walked away last month", "mrr that went away last month"])
+def test_an_amount_with_a_verb_of_losing_is_the_churned_amount(
+    resolver: Resolver, resolve_demo: Project, question: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["churned_mrr"]  # (it was MRR, the verb ignored)
+    assert res.confidence < 0.8  # "away" is left unread
+    query = res.metric_query()
+    assert query is not None
+    ((lost,),) = resolve_demo.run(query).rows
+    level = MetricQuery(metrics=("mrr",), start=query.start, end=query.end)
+    ((mrr,),) = resolve_demo.run(level).rows
+    assert 0 < float(lost) < float(mrr)  # what left, not what stayed
