@@ -152,6 +152,33 @@ def counts_of(model: Model, entity: str, near: str | None = None) -> list[str]:
     return [name for _, name in sorted(found)]
 
 
+def distinct_counts(model: Model, entity: str) -> list[str]:
+    """The metrics that count the distinct ``entity`` keys on a model of what they did (a foreign key there:
+    "Unique Guests", distinct guests with a stay), unfiltered: how many of the entity there were in a period,
+    as opposed to how many were created (a count over the entity's own model).
+    """
+    found: list[str] = []
+    for m in model.metrics.values():
+        if m.measure is None or m.filter or m.measure.filter or m.measure.name not in model.measures:
+            continue
+        measure = model.measures[m.measure.name]
+        if measure.agg.value != "count_distinct":
+            continue
+        sm = model.semantic_models[measure.semantic_model]
+        key = next((e for e in sm.entities if e.name == entity), None)
+        if (
+            key is not None
+            and key.type != EntityType.PRIMARY
+            and (measure.expr or measure.name)
+            in (
+                key.expr,
+                key.name,
+            )
+        ):
+            found.append(m.name)
+    return found
+
+
 _EQUALS = re.compile(r"\{\{\s*Dimension\('([^']+)'\)\s*\}\}\s*=\s*'([^']*)'")
 
 

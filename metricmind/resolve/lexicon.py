@@ -458,6 +458,17 @@ def _add_flags(lex: Lexicon, model: Model) -> None:
             ):
                 # "is_repeat_order" of the orders: "repeat" alone, said of them ("repeat vs first-time buyers")
                 lex.add(" ".join(words[:-1]), Entry("value", f"{name}=true", "value"))
+            if len(words) > 1 and words[-1] in CONSENT_WORDS:
+                # "has_marketing_consent": who opted in to marketing (true) or out of it (false)
+                thing = " ".join(words[:-1])
+                for said, value in (
+                    *((f"{verb} {thing}", "true") for verb in ("opted in to", "opted into", "opted in for")),
+                    (f"{thing} opt in", "true"),
+                    (f"opted out of {thing}", "false"),
+                    (f"{thing} opt out", "false"),
+                ):
+                    if not lex.lookup(stems(said)):
+                        lex.add(said, Entry("value", f"{name}={value}", "value"))
             if len(words) == 1:  # its opposite: "unverified sellers", "inactive agents", "nonrefundable"
                 for neg in (f"un{words[0]}", f"in{words[0]}", f"non{words[0]}"):
                     if not lex.lookup(stems(neg)):
@@ -499,6 +510,8 @@ def _add_entities_and_measures(lex: Lexicon, model: Model) -> None:
             lex.add(said, Entry("metric", metrics[0], "alias"))
 
 
+CONSENT_WORDS = frozenset({"consent", "optin", "opt_in", "permission"})
+"""The last word of a yes/no column of consent ("has_marketing_consent"): English says it "opted in to"."""
 FLAG_OPPOSITES = {"on time": ("late", "delayed"), "late": ("on time",)}
 """English's one-word opposites of a yes/no column's words beyond its un-/in-/non- forms (language, not any
 catalog's names): "how many deliveries were late" is ``is_on_time`` false."""

@@ -5,12 +5,18 @@ qualified entity noun ("new accts"), scattered words, a description, or a word o
 from __future__ import annotations
 
 from metricmind.resolve.describedwords import _DescribedReading
+from metricmind.resolve.entities import counts_of, distinct_counts
+from metricmind.resolve.exclusion import exclusion_cue
 from metricmind.resolve.metricphrases import _MetricPhraseReading
-from metricmind.resolve.resolution import Resolution
+from metricmind.resolve.reading import _Pick
+from metricmind.resolve.resolution import Filter, Resolution
 from metricmind.resolve.text import FILLERS, root
 from metricmind.resolve.thresholds import find_threshold
 from metricmind.resolve.verbwords import _VerbReading
 from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, GRAMMAR, GROWTH_WORDS, LOSE_VERBS, WIN_VERBS
+
+COUNTED_VALUE_PENALTY = 0.25
+"""A count read from a value's plural alone ("exports"): the catalog never said it counts them, a guess."""
 
 
 class _FallbackMetricReading(_DescribedReading, _VerbReading, _MetricPhraseReading):
@@ -41,16 +47,76 @@ class _FallbackMetricReading(_DescribedReading, _VerbReading, _MetricPhraseReadi
             entity = self.r.texts.entity_of.get(self.stems[i])
             if entity is None and self.stems[i] in entities and any(n in WIN_VERBS for n in norms):
                 entity = self.stems[i]  # "how many buyers did we win": the entity by its own name
+            asked = i >= 2 and (norms[i - 2], norms[i - 1]) in (("how", "many"), ("number", "of"))
+            if entity is None and self.stems[i] in entities and asked and norms[i] != self.stems[i]:
+                entity = self.stems[i]  # "how many guests did we have": the entity by its own name, counted
             if self.used[i] or entity is None:
                 continue
             found = [e.target for e in self.lex.lookup((entity,)) if e.kind == "metric"]
             if not found and any(n in WIN_VERBS for n in norms):
                 found = self.won_or_lost("new", entity)  # "how many accounts did we win": created ones
+            moved = any(n in WIN_VERBS | LOSE_VERBS for n in norms)  # ("how many sellers did we lose")
+            if (
+                not found
+                and asked
+                and not moved
+                and len(distinct := distinct_counts(self.r.model, entity)) == 1
+            ):
+                # "how many guests": the distinct guests on what they did (a stay), not the profiles created
+                self.res.confidence -= 0.15
+                self.res.notes.append(f"read 'how many {self.tokens[i].text}' as {distinct[0]}")
+                found = distinct
             if found:
                 self.used[i] = True
                 self.span("metrics", i, i + 1, found[0], "entity")
                 return found[:1]
         return self.growing_value()
+
+    def plural_value_count(self, picks: list[_Pick]) -> list[str]:
+        """A value said as a plural noun, no metric named ("how many exports last month", "exports done in the
+        browser"): the things of that kind, counted by the one plain count of its dimension's model (events,
+        the value a filter), read below 0.8. An everyday word the value filter pass left alone counts here.
+        """
+        picked = {p.first for p in picks if p.kind == "value"}
+        for i, t in enumerate(self.tokens):
+            if t.norm == self.stems[i] or not t.norm.endswith("s") or (self.used[i] and i not in picked):
+                continue
+            values = [
+                e.target
+                for c in self.by_first.get(i, [])
+                if c.last == i + 1
+                for e in c.entries
+                if e.kind == "value" and "=" in e.target
+            ]
+            models = {
+                self.lex.dims[v.split("=", 1)[0]].model for v in values if v.split("=", 1)[0] in self.lex.dims
+            }
+            if (
+                len(values) != 1
+                or len(models) != 1
+                or exclusion_cue(self.tokens, i, self.used, self.r.entities.nouns) is not None
+            ):
+                continue
+            sm = self.r.model.semantic_models.get(models.pop())
+            if sm is None or not sm.primary:
+                continue
+            found = [
+                m for m in counts_of(self.r.model, sm.primary) if self.r.model.metrics[m].type == "simple"
+            ]
+            if len(found) != 1:
+                continue
+            dim, value = values[0].split("=", 1)
+            for p in picks:
+                if p.kind == "value" and p.first == i:
+                    p.kind = "merged"  # (read here, with the count: the filter pass would take it for the metric's)
+            self.claim(i, i + 1)
+            self.res.filters.append(Filter(dim, "=", (value,)))
+            self.span("filters", i, i + 1, f"{dim}={value}", "counted value")
+            self.res.confidence -= COUNTED_VALUE_PENALTY
+            self.res.notes.append(f"read '{t.text}' as {found[0]} where {dim} is {value}")
+            self.span("metrics", i, i + 1, found[0], "counted value")
+            return found
+        return []
 
     def qualified_entity(self) -> list[str]:
         """A word before another noun for an entity that, with the entity's own name, is a metric ("new

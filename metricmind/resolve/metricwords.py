@@ -11,9 +11,11 @@ from metricmind.resolve.metricfallback import _FallbackMetricReading
 from metricmind.resolve.metricphrases import LIST_WORDS
 from metricmind.resolve.ratecount import RATE_WORDS, count_of_rate
 from metricmind.resolve.reading import _Pick
+from metricmind.resolve.text import stem
 from metricmind.resolve.words import (
     ASC_WORDS,
     DESC_WORDS,
+    LOSE_VERBS,
     NEGATIONS,
     QUALIFIER_BEFORE,
     REDUCED_READ_PENALTY,
@@ -155,6 +157,7 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
                 if shared not in out:
                     out.append(shared)  # "new vs churned customers": new customers too
             name = self.modified(p, name)
+            name = self.moved_with_verb(p, name)
             own = set(self.stems[p.first : p.last])
             after_list = p.first > 0 and (
                 self.tokens[p.first - 1].norm in LIST_WORDS
@@ -195,10 +198,36 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
         if measures is not None:
             out = [*measures[0], *(m for m in out if m not in measures[0])]
         if not out:
-            out = self.counted_entity() or self.metric_from_words()
+            out = self.counted_entity() or self.metric_from_words() or self.plural_value_count(picks)
         else:
             out += [m for m in self.listed_words(found) if m not in out]
         return self.compound(out)
+
+    def moved_with_verb(self, p: _Pick, name: str) -> str:
+        """An amount followed by a verb of losing ("how much mrr went with them", "revenue that walked away"):
+        the one metric named by the churn word and the amount's own words ("churned MRR"), the verb claimed.
+        """
+        m = self.r.model.metrics.get(name)
+        if m is None or str(m.meta.get("unit") or "") in ("count", "ratio", "percent"):
+            return name
+        for k in range(p.last, min(p.last + 3, len(self.tokens))):
+            if self.used[k] or self.tokens[k].norm not in LOSE_VERBS:
+                continue
+            words = tuple(self.stems[p.first : p.last])
+            found = {
+                e.target
+                for lost in ("churned", "lost")
+                for e in self.lex.lookup((stem(lost), *words))
+                if e.kind == "metric" and e.target != name
+            }
+            if len(found) != 1:
+                return name
+            target = found.pop()
+            self.claim(k, k + 1)
+            self.span("metrics", k, k + 1, target, "modifier")
+            self.res.confidence -= 0.1  # the verb says which amount: sure, not certain
+            return target
+        return name
 
     def rate_word_beside(self, p: _Pick, name: str) -> int | None:
         """The unread share word ("share", "pct", "percent") right before or after a one-word reading of a
@@ -229,7 +258,9 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
         after = p.last < len(toks) and (
             toks[p.last].norm in LIST_WORDS or "," in q[toks[p.first].end : toks[p.last].start]
         )
-        if not (self.listed_item(p) or after):
+        k = p.first
+        counted = k >= 2 and (toks[k - 2].norm, toks[k - 1].norm) in (("how", "many"), ("number", "of"))
+        if not (self.listed_item(p) or after or counted):  # ("how many refunds": counted, never a rate)
             return name
         return (
             count_of_rate(self.r.model.metrics, name, self.tokens[p.first].norm, self.stems[p.first]) or name

@@ -9,6 +9,7 @@ from metricmind.resolve.attribution import read_model, speaks_of_credit, wants_a
 from metricmind.resolve.audit import _AuditReading
 from metricmind.resolve.countedentity import _CountedEntityReading
 from metricmind.resolve.countedvalue import _CountedValueReading
+from metricmind.resolve.cumulated import _CumulatedReading
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.entitykinds import _EntityKindReading
@@ -47,6 +48,7 @@ PERIOD_FORMS = {
 class _Reading(
     _CountedValueReading,
     _PickReading,
+    _CumulatedReading,
     _TypoReading,
     _ShareReading,
     _AuditReading,
@@ -110,6 +112,7 @@ class _Reading(
         self.read_composed()
         self.read_ratio()
         self.read_share()
+        self.read_cumulated()
         self.refuse_unknown_ratio()
         if not res.answerable:
             return res

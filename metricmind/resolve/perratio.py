@@ -8,6 +8,7 @@ or as the count alone.
 from __future__ import annotations
 
 from metricmind.resolve.reading import _ReadingBase
+from metricmind.resolve.resolution import Span
 from metricmind.resolve.text import FILLERS
 from metricmind.resolve.words import GRAMMAR
 
@@ -39,9 +40,40 @@ class _PerRatioReading(_ReadingBase):
                 continue  # "acquisition cost per new customer": CAC is already spend over new customers
             start = before.start if before is not None else word.start
             phrase = res.question[start : after.end]
+            ratio = self.ratio_of(before.target, after.target) if before is not None else None
+            if before is not None and ratio is not None:
+                # "average gmv per order": the catalog's ratio of the two (aov), whatever else "average" read
+                kept = [m for m in res.metrics if m not in (before.target, after.target, ratio)]
+                res.metrics = [ratio, *kept]
+                res.spans["metrics"] = [
+                    Span(x.text, x.start, x.end, ratio, "ratio")
+                    if x.target in (before.target, after.target)
+                    else x
+                    for x in spans
+                ]
+                continue
             # (worded apart from a concept refusal: meaning never reads it as the nearest ratio by similarity)
             res.refuse(f"'{phrase}' is a ratio the catalog has no metric for", self.nearest_metrics())
             return
+
+    def ratio_of(self, numerator: str, denominator: str) -> str | None:
+        """The one ratio metric of the catalog that divides ``numerator`` by ``denominator``, unfiltered (or
+        ``denominator`` itself, read as such a ratio from its words: "average gmv per order", aov).
+        """
+        said = self.r.model.metrics.get(denominator)
+        if said is not None and said.numerator is not None and said.numerator.name == numerator:
+            return denominator
+        found = [
+            name
+            for name, m in self.r.model.metrics.items()
+            if m.numerator is not None
+            and m.denominator is not None
+            and m.numerator.name == numerator
+            and m.denominator.name == denominator
+            and not m.numerator.filter
+            and not m.denominator.filter
+        ]
+        return found[0] if len(found) == 1 else None
 
     def per_unit_of(self, metric: str, unit: str) -> bool:
         """Whether ``metric`` is a ratio (or a derived metric) that already divides by ``unit``."""

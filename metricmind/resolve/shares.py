@@ -44,6 +44,19 @@ class _ShareReading(_ReadingBase):
         if not share:
             return
         part = res.metrics[0]
+        if self.said_after_per(part):
+            # "avg rate we got per room sold": the count is what the rate is per, the ratio's denominator
+            ratios = [
+                name
+                for name, m in self.r.model.metrics.items()
+                if m.denominator is not None
+                and m.denominator.name == part
+                and not m.denominator.filter
+                and str(m.meta.get("status") or "") != "deprecated"
+            ]
+            if len(ratios) == 1:
+                self.share_read_as(ratios[0], part, share[0])
+            return
         ratios = [
             name
             for name, m in self.r.model.metrics.items()
@@ -65,8 +78,17 @@ class _ShareReading(_ReadingBase):
                     f"'% of' asks for a share; {part} is a count, and no share of it is in the catalog"
                 )
             return
-        name = ratios[0]
-        k = share[0]
+        self.share_read_as(ratios[0], part, share[0])
+
+    def said_after_per(self, part: str) -> bool:
+        """Whether the words read as ``part`` come right after "per" ("per room sold")."""
+        spans = [s for s in self.res.spans.get("metrics", []) if s.target == part]
+        firsts = [t.index for t in self.tokens if any(s.start == t.start for s in spans)]
+        return bool(firsts) and all(k > 0 and self.tokens[k - 1].norm == "per" for k in firsts[:1])
+
+    def share_read_as(self, name: str, part: str, k: int) -> None:
+        """The ratio ``name`` read from the count ``part`` and the share word at ``k``."""
+        res = self.res
         self.used[k] = True
         res.metrics = [name]
         spans = res.spans.get("metrics", [])

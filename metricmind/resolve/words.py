@@ -119,7 +119,7 @@ WIN_VERBS = frozenset(
     "came come gain gained close closed bring brought add added adding".split()
 )
 """Verbs of winning customers ("how many customers did we sign")."""
-LOSE_VERBS = frozenset("left leave walked went quit lost lose cancelled canceled dropped".split())
+LOSE_VERBS = frozenset("left leave walked went quit lost lose cancelled canceled dropped stopped".split())
 """Verbs of losing customers ("how many clients walked away")."""
 REDUCED_READ_PENALTY = 0.1
 """What the metric pass takes for a metric read from a shortened phrase or a head noun."""
