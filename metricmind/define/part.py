@@ -20,6 +20,7 @@ from metricmind.define.kinds import (
     dated_by,
 )
 from metricmind.define.newmodel import plan
+from metricmind.define.openstate import OpenState, judged, open_state
 from metricmind.define.parts import (
     clause_for,
     explained,
@@ -99,6 +100,7 @@ def build_part(
                 "another count; name the metric, or write the part as a filter of it"
             )
     measure = ""
+    state: OpenState | None = None
     if base is None and term is None:
         return "no existing metric fits and no column or entity of one semantic model is named clearly"
     converted: tuple[str, str] | None = None
@@ -138,7 +140,11 @@ def build_part(
             why += f"; `{rival[0]}` fits its words about as well ({rival[1]} vs {rival[2]})"
     else:
         assert term is not None
-        measure, new_measure, new_model = plan(model, term, name, parts.taken, parts.model)
+        asked = open_state(model, term, text, rules, parts.columns)  # "overdue at month end"
+        if isinstance(asked, str):
+            return asked
+        state = asked
+        measure, new_measure, new_model = plan(model, term, name, parts.taken, parts.model, state)
         if isinstance(new_model, str):
             return new_model
         parts.taken.add(measure)
@@ -241,6 +247,8 @@ def build_part(
         reads += implied(
             text, ctx, ruled=ruled, ruled_values=ruled_values, own=own_words(base, term), rules=reads
         )
+    if base is None and term is not None and term.snapshot:  # "not yet delivered", "due before that date"
+        reads = judged(reads, model, term, state or OpenState())
     parts.reads += reads
     wanted = {r.time_dimension for r in reads if r.time_dimension}
     if len(wanted) > 1:
