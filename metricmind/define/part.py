@@ -242,7 +242,7 @@ def build_part(
         if kept is not None:
             reads.append(kept)
     if name == definition.name:
-        ruled = {d for r in reads for d in (r.dimension, *r.others) if d}
+        ruled = {d for r in reads if r.reading.status != "unread" for d in (r.dimension, *r.others) if d}
         ruled_values = {v for r in reads for v in r.values}
         reads += implied(
             text, ctx, ruled=ruled, ruled_values=ruled_values, own=own_words(base, term), rules=reads
