@@ -42,7 +42,7 @@ from metricmind.define.part import RIVAL_CONFIDENCE, RIVAL_MARGIN
 from metricmind.define.pronoundate import flag_pronoun_date
 from metricmind.define.proposal import Definition, Proposal, Suggestion, as_written
 from metricmind.define.rank import Candidate, confidence, rank
-from metricmind.define.reach import flag_unreached_entity
+from metricmind.define.reach import flag_unreached_entity, unreached
 from metricmind.define.rivals import unsaid_difference
 from metricmind.define.rulecues import uncontract
 from metricmind.define.shape import contradiction, dimensions
@@ -317,6 +317,10 @@ def _analyze(
         if _compose(definition, model, proposal, dialect, max_hops, columns, usage, values):
             return
         refuse(proposal, "unsupported", problem or other or "")
+        return
+    if unreached(model, base.name, definition.text) and _compose(  # "customers with an overdue invoice"
+        definition, model, proposal, dialect, max_hops, columns, usage, values
+    ):
         return
     extended = build_metric(definition, model, proposal, base, dialect, max_hops, usage, values, columns)
     if proposal.refused == "unsupported" and _compose(

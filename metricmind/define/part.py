@@ -37,6 +37,7 @@ from metricmind.define.parts import (
 from metricmind.define.population import read_population
 from metricmind.define.proposal import Definition, NewMeasure, NewModel, Proposal, RuleReading, Suggestion
 from metricmind.define.rank import is_ratio, measures_of, rank
+from metricmind.define.reach import unreached
 from metricmind.define.redate import REDATED_CONFIDENCE, redate, time_dimension_of
 from metricmind.define.shape import join_filters
 from metricmind.define.statistics import statistic_of
@@ -86,6 +87,10 @@ def build_part(
         not compatible(model, base, term, named) or narrower_state(model, base, term, text)
     ):
         base = None
+    if base is not None and unreached(model, base.name, text):
+        base = (
+            None  # "customers with at least one overdue invoice": `active_customers` never reaches invoices
+        )
     if base is not None and term is None and not named_fully(base, text) and not same_unit(model, base, text):
         base = None  # "live subscriptions at month end" is a count, not the currency of `mrr`
     if base is not None and name != definition.name and not named_fully(base, text):

@@ -57,3 +57,28 @@ def flag_unreached_entity(proposal: Proposal, model: Model, text: str) -> None:
             "them is read by nothing",
         )
     )
+
+
+def unreached(model: Model, base: str, text: str) -> list[str]:
+    """Entities ``text`` names as rows (not as a value or a flag's label: "Circle members") that no semantic
+    model of the catalog metric ``base`` reaches.
+    """
+    homes = {model.measures[n].semantic_model for n in model.measures_of(base) if n in model.measures}
+    if not homes or not all(h in model.semantic_models for h in homes):
+        return []
+    graph = JoinGraph(model, max_hops=4)
+    reached: set[str] = set()
+    for h in homes:
+        reached |= {e.name for e in model.semantic_models[h].entities}
+        for name in graph.reachable_names(h):
+            reached.update(name.split(SEP)[:-1])
+    lx = lexicon(model)
+    words = term_words(text)
+    out = []
+    for i, e in entities_named(model, words, lx):
+        if e in reached:
+            continue
+        if any(x.kind == "value" or x.source in ("label", "synonym") for x in lx.lookup((words[i],))):
+            continue
+        out.append(e)
+    return out
