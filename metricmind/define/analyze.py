@@ -42,6 +42,8 @@ from metricmind.define.part import RIVAL_CONFIDENCE, RIVAL_MARGIN
 from metricmind.define.pronoundate import flag_pronoun_date
 from metricmind.define.proposal import Definition, Proposal, Suggestion, as_written
 from metricmind.define.rank import Candidate, confidence, rank
+from metricmind.define.reach import flag_unreached_entity, unreached
+from metricmind.define.rivals import unsaid_difference
 from metricmind.define.rulecues import uncontract
 from metricmind.define.shape import contradiction, dimensions
 from metricmind.define.sources import suggest_sources
@@ -197,6 +199,7 @@ def _plain(
                 proposal.new_dimensions = []
         flag_unnamed_date(proposal, model, work.text)  # "by the date it was settled": no such date
         flag_pronoun_date(proposal, model, work.text)  # "counted on the day they were made"
+        flag_unreached_entity(proposal, model, work.text)  # "customers with an overdue invoice": no invoices
         for nd in proposal.new_dimensions:  # a date the catalog did not declare: a person checks it
             proposal.confidence = min(proposal.confidence, NEW_DATE_CONFIDENCE)
             proposal.doubts.append(nd.reason)
@@ -315,6 +318,10 @@ def _analyze(
             return
         refuse(proposal, "unsupported", problem or other or "")
         return
+    if unreached(model, base.name, definition.text) and _compose(  # "customers with an overdue invoice"
+        definition, model, proposal, dialect, max_hops, columns, usage, values
+    ):
+        return
     extended = build_metric(definition, model, proposal, base, dialect, max_hops, usage, values, columns)
     if proposal.refused == "unsupported" and _compose(
         definition, model, proposal, dialect, max_hops, columns, usage, values
@@ -328,7 +335,7 @@ def _analyze(
         )
     if proposal.metric is not None:
         proposal.checks = checks_for(extended, proposal)
-        assess(extended, proposal, *_source_confidence(ranked), base=model)
+        assess(extended, proposal, *_source_confidence(ranked, definition), base=model)
         for nm in proposal.new_measures if redated else ():
             proposal.confidence = min(proposal.confidence, nm.confidence)
             proposal.doubts.append(nm.reason)
@@ -355,7 +362,7 @@ def _entity_counter_first(
     return ranked
 
 
-def _source_confidence(ranked: list[Candidate]) -> tuple[float, str]:
+def _source_confidence(ranked: list[Candidate], definition: Definition | None = None) -> tuple[float, str]:
     """How surely the closest metric is the one meant: its score and its margin over the next one."""
     top = ranked[0]
     second = ranked[1] if len(ranked) > 1 else None
@@ -364,6 +371,13 @@ def _source_confidence(ranked: list[Candidate]) -> tuple[float, str]:
     conf = min(0.95, confidence(top.score) + (0.15 if named else 0.0) + min(0.15, 0.03 * margin))
     if second is None:
         return round(conf, 2), f"`{top.metric.name}` is the only close metric"
+    told = unsaid_difference(top.metric, second.metric, definition) if named and definition else None
+    if told is not None and "the definition says" in second.reason:  # "IAP revenue": gross or net?
+        return (
+            min(round(conf, 2), RIVAL_CONFIDENCE),
+            f"the definition names both `{top.metric.name}` and `{second.metric.name}`, and says neither "
+            f"{told[0]!r} nor {told[1]!r}, which tell them apart: which one is meant?",
+        )
     if named and "the definition says" in second.reason and margin < RIVAL_MARGIN:  # both named: a guess
         return (
             min(round(conf, 2), RIVAL_CONFIDENCE),

@@ -17,6 +17,7 @@ from metricmind.define import rules as rulebook
 from metricmind.define.columns import TableValues, numeric_columns, on_columns
 from metricmind.define.extend import extend
 from metricmind.define.implied import implied
+from metricmind.define.once import cover_once, distinct_of
 from metricmind.define.parts import time_dims as time_phrases
 from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion
 from metricmind.define.rank import is_snapshot, measures_of
@@ -126,6 +127,11 @@ def build_metric(
         f"`{base.name}` ({base.description or base.label})",
         own_rules(model, [base.name]),
     )
+    if base.type.value == "simple" and base.measure is not None:  # "an account counts once however many"
+        counted = distinct_of(
+            model, {"type": "simple", "type_params": {"measure": base.measure.name}}, [], None
+        )
+        proposal.rules = cover_once(model, proposal.rules, counted)
     main = measures[0] if len(measures) == 1 else None
     # The measure and the time dimension.
     if main is not None:
@@ -240,7 +246,7 @@ def _implicit_rule(
 ) -> list[rulebook.Read]:
     """A value the definition itself names ("MRR from Enterprise customers") that no rule speaks of."""
     found, _ = rulebook.values_in(without_examples(definition.text), ctx)
-    ruled = {d for r in reads for d in (r.dimension, *r.others) if d}
+    ruled = {d for r in reads if r.reading.status != "unread" for d in (r.dimension, *r.others) if d}
     own = set(
         stems(" ".join([base.name.replace("_", " "), base.label, *map(str, base.meta.get("synonyms") or ())]))
     )

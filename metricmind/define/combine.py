@@ -30,6 +30,12 @@ from metricmind.define.words import lexicon, stems
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
 
+#: The denominator said of the numerator's own rows: "the customers those touches reached".
+THOSE = re.compile(
+    r"\b(?:those|these|the same|such)\s+(?!(?:month|day|week|quarter|year|period|date|time)s?\b)[a-z]+",
+    re.IGNORECASE,
+)
+
 
 def ratio(
     definition: Definition,
@@ -96,6 +102,15 @@ def ratio(
             made["filter"] = join_filters([f for f in (made.get("filter"), found[1]) if f])
             said = {r: (d[0], found[1]) for r, d in said.items()}
         sides.append(made)
+    if THOSE.search(den_text) and sides[0].get("filter") != sides[1].get("filter"):
+        # "… divided by the distinct customers those touches reached": the numerator's own rows
+        homes = [flow_home(model, side, parts.measures, parts.metrics) for side in sides]
+        if homes[0][0] is None or homes[0] != homes[1] or not sides[0].get("filter"):
+            return (
+                f"the denominator ({den_text!r}) counts the numerator's rows ('those'), but they are not read "
+                "on the same rows; say its filter"
+            )
+        sides[1]["filter"] = join_filters([f for f in (sides[0].get("filter"), sides[1].get("filter")) if f])
     if _same(sides[0], sides[1], parts):
         return f"the numerator ({num_text!r}) reads the same as the denominator ({den_text!r})"
     lopsided = one_sided(model, definition.text, *sides) if rule_at is not None else []

@@ -22,6 +22,7 @@ from metricmind.define.kinds import (
     difference,
     text_scale,
 )
+from metricmind.define.once import cover_once, distinct_of
 from metricmind.define.part import MIN_METRIC, Parts, build_part
 from metricmind.define.proposal import Definition, Proposal, RuleReading
 from metricmind.define.restate import cover_restating, metric_words, words_of
@@ -166,7 +167,8 @@ def _restating(
     said = words_of(texts)
     what = metric.get("description") or definition.text
     kind = metric.get("type", "simple")
-    return cover_restating(model, proposal.rules, explained, said, f"a {kind} metric: {what}")
+    read = cover_restating(model, proposal.rules, explained, said, f"a {kind} metric: {what}")
+    return cover_once(model, read, distinct_of(model, metric, parts.measures, parts.model))
 
 
 def _inputs(item: dict[str, Any]) -> list[str]:

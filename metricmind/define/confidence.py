@@ -26,6 +26,7 @@ from dataclasses import replace
 from typing import Any
 
 from metricmind.define.groupdefs import parenthesized
+from metricmind.define.openstate import CLOSED_ALSO, state_lines
 from metricmind.define.proposal import Proposal, RuleReading
 from metricmind.define.qualifiers import qualifier_doubts
 from metricmind.define.terms import MAX_CUE, MIN_CUE, PERCENTILE_CUE, VERBS
@@ -194,7 +195,7 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
             str(nm.measure.get("agg_time_dimension")),
         ]
     if proposal.new_model is not None:
-        texts += [proposal.new_model.name]
+        texts += [proposal.new_model.name, *state_lines(proposal.new_model.sql)]  # "no first reply by then"
         if OPEN_SPAN in proposal.new_model.sql:  # open from issue until paid: what "unpaid" means
             texts += ["unpaid outstanding open owed balance receivable"]
     for r in proposal.rules:
@@ -372,7 +373,11 @@ def assess(
             f"the definition says {', '.join(repr(w) for w in strange)}, which the catalog never uses; "
             "check that the metric means it"
         )
-    if proposal.new_model is not None and OPEN_SPAN in proposal.new_model.sql:
+    if (
+        proposal.new_model is not None
+        and OPEN_SPAN in proposal.new_model.sql
+        and CLOSED_ALSO not in proposal.new_model.sql  # "not written off by then": said and read
+    ):
         parts.append(OPEN_CONFIDENCE)
         doubts.append(
             "an invoice is read as open from its issue date until its payment date; invoices written off "

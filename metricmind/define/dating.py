@@ -52,6 +52,9 @@ GENERIC = re.compile(
 )
 #: "the month the refund happened": the noun before a generic verb.
 NOUN_BEFORE = r"(?P<noun>[a-z]+) (?:(?:actually|really|was|were|got) )*{verb}\b"
+#: Generic verbs that never name a date themselves ("when it happened"); the others may ("when they were
+#: booked": booked_at).
+FACTUAL = re.compile(r"^(?:happened|occurred|made|recorded|logged|processed|posted)$")
 
 #: "subscriptions started in the month", "invoices paid each month", "customers who first paid during the
 #: month": the event's participle before the period it falls in.
@@ -77,7 +80,10 @@ def dated_forms(low: str, patterns: tuple[re.Pattern[str], ...] | None = None) -
         if GENERIC.match(what):  # "the month the refund happened": the refund's date
             noun = re.search(NOUN_BEFORE.format(verb=re.escape(what)), said[m.start() :])
             if noun is None or noun.group("noun") in ("the", "it", "they", "this", "that", "month", "date"):
-                continue
-            what = noun.group("noun")
+                if FACTUAL.match(what):
+                    continue
+                # "counted when they were booked": the verb itself names its date (booked_at), or none
+            else:
+                what = noun.group("noun")
         out += [f"date by {what} at", f"date by {what} date"]
     return out

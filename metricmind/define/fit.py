@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from metricmind.define.dating import dated_forms
-from metricmind.define.flowstate import flow_for_state
+from metricmind.define.flowstate import flow_for_state, is_day_flow
 from metricmind.define.implied import state_words
 from metricmind.define.kinds import defining, difference, word_in
 from metricmind.define.money import asks_money
@@ -134,6 +134,8 @@ def compatible(model: Model, metric: Metric, term: Term | None, named_dims: set[
         return False
     if term is None:
         return True
+    if term.snapshot and any(is_day_flow(model, ms) for ms in measures):
+        return False  # "unpaid invoices at month end": the invoices issued in the month are another count
     if (
         term.time_named
         and not term.snapshot

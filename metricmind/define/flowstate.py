@@ -14,7 +14,7 @@ from __future__ import annotations
 from metricmind.define.proposal import Definition
 from metricmind.define.rank import measures_of
 from metricmind.define.terms import SNAPSHOT_CUE
-from metricmind.spec.model import Grain, Metric, Model
+from metricmind.spec.model import Grain, Measure, Metric, Model
 
 
 def flow_for_state(definition: Definition, model: Model, base: Metric) -> str | None:
@@ -23,15 +23,19 @@ def flow_for_state(definition: Definition, model: Model, base: Metric) -> str | 
     measures = measures_of(model, base)
     if said is None or not measures or base.type.value != "simple":
         return None
-    for ms in measures:
-        if ms.non_additive is not None:
-            return None
-        sm = model.semantic_models[ms.semantic_model]
-        time = next((d for d in sm.dimensions if d.name == ms.agg_time_dimension), None)
-        if time is None or time.grain is not Grain.DAY:
-            return None  # a monthly mart: one row per entity and month, its value that month's
+    if not all(is_day_flow(model, ms) for ms in measures):
+        return None  # a snapshot, or a monthly mart: one row per entity and month, its value that month's
     return (
         f"the definition asks for a value at a point in time ({said.group(0)!r}), and the closest metric "
         f"`{base.name}` adds up rows as they happen (dated by {measures[0].agg_time_dimension}): what "
         "started in a month is not what was live at its end"
     )
+
+
+def is_day_flow(model: Model, ms: Measure) -> bool:
+    """``ms`` adds up rows as they happen: no semi-additive window, dated by a day (not a monthly mart)."""
+    if ms.non_additive is not None:
+        return False
+    sm = model.semantic_models[ms.semantic_model]
+    time = next((d for d in sm.dimensions if d.name == ms.agg_time_dimension), None)
+    return time is not None and time.grain is Grain.DAY

@@ -13,6 +13,7 @@ from typing import Any
 
 from metricmind.define.datasets import canonical
 from metricmind.define.extend import compile_refs
+from metricmind.define.openstate import CLOSED_ALSO, OPEN_SAID, OVERDUE_SAID, OpenState, state_sql
 from metricmind.define.proposal import NewMeasure, NewModel
 from metricmind.define.termcolumns import start_end
 from metricmind.define.terms import Term
@@ -66,13 +67,21 @@ def measure_item(name: str, term: Term) -> dict[str, Any]:
     return item
 
 
-def snapshot_name(sm: SemanticModel) -> str:
-    """The name of the month-end snapshot model of ``sm``."""
+def snapshot_name(sm: SemanticModel, state: OpenState | None = None) -> str:
+    """The name of the month-end snapshot model of ``sm`` (of its overdue or otherwise closed rows)."""
+    if state is not None and state.due:
+        return f"{sm.name}_overdue_month_end"
+    if state is not None and state.closers:
+        return f"{sm.name}_open_month_end"
     return f"{sm.name}_month_end"
 
 
-def snapshot_model(model: Model, sm: SemanticModel, measures: list[dict[str, Any]]) -> NewModel | str:
-    """The month-end snapshot model of ``sm`` with ``measures``; a string says why it cannot be built."""
+def snapshot_model(
+    model: Model, sm: SemanticModel, measures: list[dict[str, Any]], state: OpenState | None = None
+) -> NewModel | str:
+    """The month-end snapshot model of ``sm`` with ``measures``; a string says why it cannot be built.
+    ``state`` adds what the words say of open rows: a due date passed, other dates that close a row.
+    """
     span = start_end(sm)
     if span is None:
         return f"{sm.name} has no start and end dates, so what is live at a month's end is not known"
@@ -83,12 +92,20 @@ def snapshot_model(model: Model, sm: SemanticModel, measures: list[dict[str, Any
     primary = next((e for e in sm.entities if e.type is EntityType.PRIMARY), None)
     if primary is None:
         return f"{sm.name} has no primary entity, so its month-end rows have no grain"
-    name = snapshot_name(sm)
+    name = snapshot_name(sm, state)
     key = f"{primary.name}_month_id"
+    extra = (
+        "".join(f"\n        and {c}" for c in state_sql(state, f"last_day(months.{MONTH})")) if state else ""
+    )
+    said = f"\n{OPEN_SAID} {start} until {end}." if start_end(sm, False) is None else ""
+    if state is not None and state.due:
+        said += f"\n{OVERDUE_SAID} the {state.due} is before the month's last day."
+    if state is not None and state.closers:
+        said += f"\n{CLOSED_ALSO} {', '.join(state.closers)} (not reached by the month's last day)."
     sql = f"""-- {name}: one row per {primary.name} and month it is live at the month's last day.
 -- A month-end snapshot of {dataset.name}: a row is live when it started on or before the month's last
 -- day and had not ended by it, so past months keep the state they had then (not today's status).
--- Materialized as a table: months × rows is larger than the source and is read by every query.
+-- Materialized as a table: months × rows is larger than the source and is read by every query.{said}
 
 with source as (
     -- the canonical dataset, {dataset.grain}
@@ -118,7 +135,7 @@ live as (
     from months
     inner join source
         on source.{start} <= last_day(months.{MONTH})
-        and (source.{end} is null or source.{end} > last_day(months.{MONTH}))
+        and (source.{end} is null or source.{end} > last_day(months.{MONTH})){extra}
 )
 
 select
@@ -195,11 +212,17 @@ def monthly_model(
 
 
 def plan(
-    model: Model, term: Term, name: str, taken: set[str], snapshot: NewModel | None
+    model: Model,
+    term: Term,
+    name: str,
+    taken: set[str],
+    snapshot: NewModel | None,
+    state: OpenState | None = None,
 ) -> tuple[str, NewMeasure | None, NewModel | str | None]:
     """(measure name, new measure on an existing model or None, new or extended snapshot model or None).
 
-    ``snapshot`` is the snapshot model this proposal already adds (a ratio's second part joins it).
+    ``snapshot`` is the snapshot model this proposal already adds (a ratio's second part joins it);
+    ``state`` what the words say of open rows (``openstate.state_of``).
     """
     sm = model.semantic_models[term.sm]
     if not term.snapshot:
@@ -208,7 +231,7 @@ def plan(
             return found.name, None, None
         measure = free_name(model, name, taken)
         return measure, NewMeasure(sm.name, measure_item(measure, term), term.reason), None
-    home = snapshot_name(sm)
+    home = snapshot_name(sm, state)
     if home in model.semantic_models:  # the snapshot model exists already: add a measure to it
         found = existing_measure(model, term, home)
         if found is not None:
@@ -223,7 +246,7 @@ def plan(
         sem = dict(snapshot.semantic_model)
         sem["measures"] = [*sem["measures"], item]
         return measure, None, snapshot_with(snapshot, sem)
-    return measure, None, snapshot_model(model, sm, [item])
+    return measure, None, snapshot_model(model, sm, [item], state)
 
 
 def snapshot_with(snapshot: NewModel, semantic_model: dict[str, Any]) -> NewModel:

@@ -20,6 +20,7 @@ from metricmind.define.kinds import (
     dated_by,
 )
 from metricmind.define.newmodel import plan
+from metricmind.define.openstate import OpenState, judged, open_state
 from metricmind.define.parts import (
     clause_for,
     explained,
@@ -36,6 +37,7 @@ from metricmind.define.parts import (
 from metricmind.define.population import read_population
 from metricmind.define.proposal import Definition, NewMeasure, NewModel, Proposal, RuleReading, Suggestion
 from metricmind.define.rank import is_ratio, measures_of, rank
+from metricmind.define.reach import unreached
 from metricmind.define.redate import REDATED_CONFIDENCE, redate, time_dimension_of
 from metricmind.define.shape import join_filters
 from metricmind.define.statistics import statistic_of
@@ -85,6 +87,10 @@ def build_part(
         not compatible(model, base, term, named) or narrower_state(model, base, term, text)
     ):
         base = None
+    if base is not None and unreached(model, base.name, text):
+        base = (
+            None  # "customers with at least one overdue invoice": `active_customers` never reaches invoices
+        )
     if base is not None and term is None and not named_fully(base, text) and not same_unit(model, base, text):
         base = None  # "live subscriptions at month end" is a count, not the currency of `mrr`
     if base is not None and name != definition.name and not named_fully(base, text):
@@ -99,6 +105,7 @@ def build_part(
                 "another count; name the metric, or write the part as a filter of it"
             )
     measure = ""
+    state: OpenState | None = None
     if base is None and term is None:
         return "no existing metric fits and no column or entity of one semantic model is named clearly"
     converted: tuple[str, str] | None = None
@@ -138,7 +145,11 @@ def build_part(
             why += f"; `{rival[0]}` fits its words about as well ({rival[1]} vs {rival[2]})"
     else:
         assert term is not None
-        measure, new_measure, new_model = plan(model, term, name, parts.taken, parts.model)
+        asked = open_state(model, term, text, rules, parts.columns)  # "overdue at month end"
+        if isinstance(asked, str):
+            return asked
+        state = asked
+        measure, new_measure, new_model = plan(model, term, name, parts.taken, parts.model, state)
         if isinstance(new_model, str):
             return new_model
         parts.taken.add(measure)
@@ -237,11 +248,13 @@ def build_part(
         if kept is not None:
             reads.append(kept)
     if name == definition.name:
-        ruled = {d for r in reads for d in (r.dimension, *r.others) if d}
+        ruled = {d for r in reads if r.reading.status != "unread" for d in (r.dimension, *r.others) if d}
         ruled_values = {v for r in reads for v in r.values}
         reads += implied(
             text, ctx, ruled=ruled, ruled_values=ruled_values, own=own_words(base, term), rules=reads
         )
+    if base is None and term is not None and term.snapshot:  # "not yet delivered", "due before that date"
+        reads = judged(reads, model, term, state or OpenState())
     parts.reads += reads
     wanted = {r.time_dimension for r in reads if r.time_dimension}
     if len(wanted) > 1:

@@ -42,6 +42,11 @@ def explained(model: Model, homes: list[str], base: Metric | None) -> set[str]:
         sm = model.semantic_models[h]
         texts += [sm.name, *(e.name for e in sm.entities), *(ms.name for ms in sm.measures)]
         texts += [ms.expr for ms in sm.measures if re.fullmatch(r"[a-z_][a-z0-9_]*", ms.expr)]
+        if base is not None:  # the event its rows are dated by ("room nights stayed": stay_date)
+            for ms in sm.measures:
+                if base.measure is not None and ms.name == base.measure.name and ms.agg_time_dimension:
+                    said = ms.agg_time_dimension.split("_")
+                    texts += [*said, *(f"{w}ed" for w in said), *(f"{w}d" for w in said if w.endswith("e"))]
     for ds in model.canonical_datasets.values():
         texts += [ds.grain]
     words = set(SNAPSHOT_WORDS)

@@ -14,7 +14,9 @@ from metricmind.define.words import stems
 from metricmind.spec.model import Model
 
 _PRONOUN_DATE = re.compile(
-    r"\b(?:date|day|month|week)\s+(?:that\s+|when\s+|on\s+which\s+|in\s+which\s+)?(?:they|it)\s+"
+    r"(?:\b(?:date|day|month|week)\s+(?:that\s+|when\s+|on\s+which\s+|in\s+which\s+)?|"
+    r"\b(?:count(?:ed|s)?|book(?:ed|s)?|record(?:ed|s)?|dated?|report(?:ed|s)?)(?:\s+(?:it|them))?\s+when\s+)"
+    r"(?:they|it)\s+"
     r"(?:(?:were|was|got|are|is|first)\s+)*(?P<verb>[a-z]+)\b",
     re.I,
 )
@@ -36,7 +38,9 @@ def flag_pronoun_date(proposal: Proposal, model: Model, text: str) -> None:
         return
     verb = m.group("verb").lower()
     if verb not in _GENERIC and _READ.search(verb):
-        return  # "the day it was paid": the dating forms read it
+        dated_by = proposal.time_dimension.name if proposal.time_dimension else ""
+        if not dated_by or set(stems(verb)) <= set(stems(dated_by.replace("_", " "))):
+            return  # "the day it was paid": the dating forms read it, and the metric is dated so
     said: list[str] = []
     meta = (proposal.metric.get("config") or {}).get("meta") or {}
     base = model.metrics.get(str(meta.get("based_on") or ""))

@@ -296,6 +296,17 @@ def _read(text: str, ctx: Context) -> Read:
         dated = _time_rule(low, words, ctx) if re.match(r"\s*count\w*\b", low) else None
         if dated:  # "Count invoices by the month they were paid": a date, not an inclusion
             return Read(RuleReading(text, "time", 0.85, f"dates the metric by {dated}"), time_dimension=dated)
+        if dated_forms(low) and not _counts_values(
+            low, words, ctx
+        ):  # "Count each ticket when it was resolved"
+            return Read(
+                RuleReading(
+                    text,
+                    "unread",
+                    0.0,
+                    "dates the metric by an event no time dimension names; name the date ('by solved date')",
+                )
+            )
         counted = _counts_values(low, words, ctx)
         if counted and re.search(r"\b(all|every|any|whether|regardless|either)\b", low):
             return Read(  # "Count every invoice, card or wire": all of them, or only those two?

@@ -106,6 +106,10 @@ def flags_of(model: Model, reachable: set[str], home: set[str] | None = None) ->
             continue
         phrases = {stems(dim_name.split("_", 1)[1].replace("_", " "))}
         phrases.update(stems(str(s)) for s in dim.meta.get("synonyms") or ())
+        if (
+            dim.label and "?" not in dim.label
+        ):  # its label names its "yes": "Circle member" (is_loyalty_member)
+            phrases.add(stems(dim.label.replace("-", " ")))
         aliases = dim.meta.get("value_aliases") or {}
         no = [a for k, v in aliases.items() if str(k).lower() == "false" for a in v or ()]
         negated = {stems(str(a).replace("-", " ")) for a in no}

@@ -19,8 +19,8 @@ from metricmind.spec.model import Model, SemanticModel
 START_WORDS = ("started", "start", "starts", "valid_from", "begins", "began", "effective_from")
 END_WORDS = ("ended", "end", "ends", "valid_to", "valid_until", "expires", "expired", "effective_to")
 #: ... and of the columns a row is open between, when the definition asks for what is open or unpaid.
-OPENED_WORDS = ("issued", "opened", "created", "raised", "submitted")
-CLOSED_WORDS = ("paid", "settled", "solved", "resolved", "closed")
+OPENED_WORDS = ("issued", "opened", "created", "raised", "submitted", "booked", "placed", "ordered")
+CLOSED_WORDS = ("paid", "settled", "solved", "resolved", "closed", "delivered", "fulfilled", "shipped")
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 #: Column name parts that say what a column is, not what it measures.
 _NOT_MEASURES = re.compile(r"(_id|_at|_date|_name)$|^(is|has|was)_")
@@ -129,7 +129,11 @@ def columns_of(model: Model, sm: SemanticModel, columns: dict[str, dict[str, str
 
 
 #: Words that say a row is open until it is paid ("unpaid invoices at month end", "outstanding balance").
-OPEN_CUE = re.compile(r"\b(unpaid|outstanding|open|owed|receivables?|not (?:yet )?paid)\b", re.IGNORECASE)
+OPEN_CUE = re.compile(
+    r"\b(unpaid|outstanding|open|owed|receivables?|overdue|past[ -]due|un(?:delivered|resolved|solved|settled)|"
+    rf"not (?:yet )?(?:{'|'.join(CLOSED_WORDS)}))\b",
+    re.IGNORECASE,
+)
 
 
 def start_end(sm: SemanticModel, open_rows: bool = True) -> tuple[str, str] | None:
@@ -147,11 +151,20 @@ def start_end(sm: SemanticModel, open_rows: bool = True) -> tuple[str, str] | No
     return (start, end) if start and end else None
 
 
+#: Time suffixes ``words.bare_time_name`` leaves on ("booked_tstamp").
+_MORE_TIME_SUFFIX = re.compile(r"_(tstamp|datetime|dttm)$", re.IGNORECASE)
+
+
+def bare_date_name(name: str) -> str:
+    """A date column's name without its time suffix (``booked_tstamp`` → ``booked``, ``due_at`` → ``due``)."""
+    return _MORE_TIME_SUFFIX.sub("", bare_time_name(name))
+
+
 def _time_named(exprs: list[str], words: tuple[str, ...]) -> str | None:
     """The first time column whose name, without its time suffix (``_at``, ``_ts``, ``_date`` …, in
     snake or camel case), is one of ``words`` (in their order).
     """
-    stems_of = {e: bare_time_name(e) for e in exprs}
+    stems_of = {e: bare_date_name(e) for e in exprs}
     return next((e for w in words for e in exprs if stems_of[e] == w), None)
 
 
