@@ -10,8 +10,7 @@ import pytest
 @pytest.fixture(scope="session")
 def analyses_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo project built once for the project-mode tests."""
-    from metricmind.demo.build import build_demo
+    from tests.shared_demo import demo_copy
 
     target = tmp_path_factory.mktemp("analyses-demo") / "demo"
-    build_demo(target, scale=300, end_date="2026-06-30", threads=1)
-    return target
+    return demo_copy(tmp_path_factory, target, scale=300, end_date="2026-06-30", threads=1)

@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from metricmind.demo.build import build_demo
 from metricmind.project import Project
+from tests.shared_demo import demo_copy
 
 
 @pytest.fixture(scope="session")
 def define_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo project the evaluation cases were written against."""
     target = tmp_path_factory.mktemp("define") / "demo"
-    build_demo(target, scale=1000, end_date="2025-06-18")
-    return target
+    return demo_copy(tmp_path_factory, target, scale=1000, end_date="2025-06-18")
 
 
 @pytest.fixture(scope="session")

@@ -15,10 +15,10 @@ import yaml
 
 from metricmind.define import Definition, analyze, generate
 from metricmind.define.extend import proposal_sql, warehouse_columns
-from metricmind.demo.build import build_demo
 from metricmind.export import build
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
+from tests.shared_demo import demo_copy
 
 MONTH = "metric_time__month"
 KINDS = {
@@ -47,8 +47,7 @@ KINDS = {
 def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo at scale 1000 (data through 2025-06-18: scale 200 has no write-off), built once; tests copy it."""
     target = tmp_path_factory.mktemp("compose5") / "demo"
-    build_demo(target, scale=1000, end_date="2025-06-18", threads=1)
-    return target
+    return demo_copy(tmp_path_factory, target, scale=1000, end_date="2025-06-18", threads=1)
 
 
 @pytest.mark.parametrize("name", sorted(KINDS))

@@ -28,12 +28,12 @@ from metricmind.define import (
 )
 from metricmind.define.extend import proposal_sql
 from metricmind.define.writer import branch_for, read_record
-from metricmind.demo.build import build_demo
 from metricmind.errors import ConflictError, PermissionDenied
 from metricmind.export import build
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
 from metricmind.warehouse.duckdb import DuckDBWarehouse
+from tests.shared_demo import demo_copy
 
 MONTH = "metric_time__month"
 MRR = Definition(
@@ -51,8 +51,7 @@ MRR = Definition(
 def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo (scale 200, data through 2025-06-18), built once; tests copy it."""
     target = tmp_path_factory.mktemp("gen") / "demo"
-    build_demo(target, scale=200, end_date="2025-06-18", threads=1)
-    return target
+    return demo_copy(tmp_path_factory, target, scale=200, end_date="2025-06-18", threads=1)
 
 
 def _copy(src: Path, dst: Path, *, git: bool = False) -> Path:

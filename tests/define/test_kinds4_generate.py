@@ -12,10 +12,10 @@ import pytest
 
 from metricmind.define import Definition, analyze, generate
 from metricmind.define.extend import proposal_sql
-from metricmind.demo.build import build_demo
 from metricmind.export import build
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
+from tests.shared_demo import demo_copy
 
 MONTH = "metric_time__month"
 KINDS = {
@@ -35,8 +35,7 @@ KINDS = {
 def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo (scale 200, data through 2025-06-18), built once; tests copy it."""
     target = tmp_path_factory.mktemp("kinds4") / "demo"
-    build_demo(target, scale=200, end_date="2025-06-18", threads=1)
-    return target
+    return demo_copy(tmp_path_factory, target, scale=200, end_date="2025-06-18", threads=1)
 
 
 @pytest.mark.parametrize("name", sorted(KINDS))

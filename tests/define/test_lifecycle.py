@@ -22,10 +22,10 @@ from fastapi.testclient import TestClient
 from metricmind.catalog.service import Catalog
 from metricmind.define import Definition, generate, write_package
 from metricmind.define.writer import branch_for, read_record
-from metricmind.demo.build import build_demo
 from metricmind.interfaces.web.app import create_app
 from metricmind.project import Project
 from metricmind.storage import default_url
+from tests.shared_demo import demo_copy
 
 NAME = "subscription_value"
 BRANCH = branch_for(NAME)
@@ -38,6 +38,7 @@ MRR = Definition(
         "Convert annual contracts to monthly equivalent",
     ),
 )
+
 EMEA = "{{ Dimension('customer__region') }} = 'EMEA'"
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "t",
@@ -50,8 +51,7 @@ GIT_ENV = {
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("life") / "demo"
-    build_demo(target, scale=200, end_date="2025-06-18", threads=1)
-    return target
+    return demo_copy(tmp_path_factory, target, scale=200, end_date="2025-06-18", threads=1)
 
 
 def git(root: Path, *args: str) -> str:

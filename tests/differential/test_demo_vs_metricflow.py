@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from metricmind.demo.build import build_demo
+from metricmind.demo.build import WAREHOUSE_FILE
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
 from metricmind.testing.metricflow import MFQuery, MFResult, compare_results, run_metricflow
+from tests.shared_demo import demo_copy
 
 END_DATE = "2026-06-30"
 SEGMENT = "{{ Dimension('customer__segment') }}"
@@ -220,8 +221,8 @@ CASES = [
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Path]:
     target = tmp_path_factory.mktemp("demo_diff") / "saas_demo"
-    report = build_demo(target, scale=1000, end_date=END_DATE, seed=7)
-    return Project.load(target), report.warehouse
+    demo_copy(tmp_path_factory, target, scale=1000, end_date=END_DATE, seed=7)
+    return Project.load(target), target / WAREHOUSE_FILE
 
 
 def _mf_query(case: Case) -> MFQuery:

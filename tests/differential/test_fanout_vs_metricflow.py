@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from metricmind.demo.build import build_demo
+from metricmind.demo.build import WAREHOUSE_FILE
 from metricmind.errors import FanOutError, JoinError, QueryError, UnknownNameError
 from metricmind.project import Project
 from metricmind.spec.names import split
 from metricmind.spec.query import MetricQuery
 from metricmind.testing.metricflow import MFQuery, run_metricflow
+from tests.shared_demo import demo_copy
 
 METRICS = ("trial_starts", "events", "touchpoints", "invoice_count", "signups", "marketing_spend")
 
@@ -26,8 +27,8 @@ METRICS = ("trial_starts", "events", "touchpoints", "invoice_count", "signups", 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Path]:
     target = tmp_path_factory.mktemp("fanout_diff") / "saas_demo"
-    report = build_demo(target, scale=300, end_date="2026-06-30", seed=7)
-    return Project.load(target), report.warehouse
+    demo_copy(tmp_path_factory, target, scale=300, end_date="2026-06-30", seed=7)
+    return Project.load(target), target / WAREHOUSE_FILE
 
 
 def names_of(project: Project) -> list[str]:

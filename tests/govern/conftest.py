@@ -1,4 +1,4 @@
-"""A freshly built small demo per test (0.5 s): the governance tests change its files and warehouse."""
+"""A fresh copy of a small demo per test (built once per run): the governance tests change its files and warehouse."""
 
 from __future__ import annotations
 
@@ -6,16 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from metricmind.demo.build import build_demo
 from metricmind.warehouse.duckdb import DuckDBWarehouse
+from tests.shared_demo import demo_copy
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Path:
+def demo(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo (scale 300, data through 2026-06-30) in a folder of its own."""
-    target = tmp_path / "demo"
-    build_demo(target, scale=300, end_date="2026-06-30")
-    return target
+    return demo_copy(tmp_path_factory, tmp_path / "demo", scale=300, end_date="2026-06-30")
 
 
 def write_sql(demo: Path, *statements: str) -> None:

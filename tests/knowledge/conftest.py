@@ -35,11 +35,11 @@ def git(cwd: Path, *args: str) -> str:
 @pytest.fixture(scope="session")
 def demo_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo project built once (scale 300, data through 2026-06-30)."""
-    from metricmind.demo.build import build_demo
+    from tests.shared_demo import demo_copy
 
-    target = tmp_path_factory.mktemp("demo") / "demo"
-    build_demo(target, scale=300, end_date="2026-06-30")
-    return target
+    return demo_copy(
+        tmp_path_factory, tmp_path_factory.mktemp("demo") / "demo", scale=300, end_date="2026-06-30"
+    )
 
 
 @pytest.fixture

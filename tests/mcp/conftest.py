@@ -15,11 +15,11 @@ END_DATE = "2026-06-30"
 @pytest.fixture(scope="session")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo project built once (scale 300, data through 2026-06-30)."""
-    from metricmind.demo.build import build_demo
+    from tests.shared_demo import demo_copy
 
-    target = tmp_path_factory.mktemp("mcp-demo") / "demo"
-    build_demo(target, scale=300, end_date=END_DATE)
-    return target
+    return demo_copy(
+        tmp_path_factory, tmp_path_factory.mktemp("mcp-demo") / "demo", scale=300, end_date=END_DATE
+    )
 
 
 @pytest.fixture(scope="session")

@@ -419,11 +419,9 @@ print("done", summary["branch"], flush=True)
 @pytest.fixture(scope="module")
 def demo_repo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo project (scale 300, data through 2026-06-30), built once for the module."""
-    from metricmind.demo.build import build_demo
+    from tests.shared_demo import demo_copy
 
-    target = tmp_path_factory.mktemp("demo") / "demo"
-    build_demo(target, scale=300, end_date=AS_OF)
-    return target
+    return demo_copy(tmp_path_factory, tmp_path_factory.mktemp("demo") / "demo", scale=300, end_date=AS_OF)
 
 
 def test_two_nightly_runs_at_once_one_waits_out_cleanly(

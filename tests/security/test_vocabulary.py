@@ -34,11 +34,10 @@ DAY = dt.date(2026, 6, 30)
 @pytest.fixture(scope="session")
 def vocab_demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo built once (scale 300, data through 2026-06-30)."""
-    from metricmind.demo.build import build_demo
+    from tests.shared_demo import demo_copy
 
     target = tmp_path_factory.mktemp("vocab-demo") / "demo"
-    build_demo(target, scale=300, end_date=DAY.isoformat())
-    return target
+    return demo_copy(tmp_path_factory, target, scale=300, end_date=DAY.isoformat())
 
 
 @pytest.fixture
