@@ -12,7 +12,7 @@ DBT_BIN := $(CURDIR)/$(MF_VENV)/bin/dbt
 SCALE ?= 10000
 PORT ?= 8000
 
-.PHONY: install demo serve test lint typecheck imports unit bench clean mf-env
+.PHONY: install demo serve test lint typecheck imports unit bench clean mf-env suite-time
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ unit: $(STAMP) $(MF_STAMP)
 bench: $(STAMP) $(MF_STAMP)
 	$(BIN)/python bench/compile.py
 	$(BIN)/python bench/execute.py
+
+## make suite-time: the suite's wall time and its slowest tests, files and folders (bench/suite_time.py)
+suite-time: $(STAMP) $(MF_STAMP)
+	METRICMIND_DBT=$${METRICMIND_DBT:-$(DBT_BIN)} $(BIN)/python bench/suite_time.py
 
 clean:
 	rm -rf $(VENV) $(MF_VENV) .pytest_cache .mypy_cache .ruff_cache
