@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from metricmind.resolve import Resolver
 from tests.resolve import blindset
 
@@ -64,27 +68,34 @@ def test_dev3_stays_above_its_floor(resolver: Resolver) -> None:
     assert low == refused  # every refusal carries a confidence below 0.5
 
 
-def test_a_blind_split_never_shows_its_misses(resolver: Resolver) -> None:
-    for path in blindset.present(blindset.SCORED_ONLY):
-        s = blindset.score(resolver, path)
-        assert s.scored_only
-        assert "MISS" not in s.report(show_misses=True)  # asked to, it still does not
+# One test per split (not a loop in one test), so xdist spreads the whole-set scorings over its workers.
+@pytest.mark.parametrize("path", blindset.present(blindset.SCORED_ONLY), ids=lambda p: p.stem)
+def test_a_blind_split_never_shows_its_misses(resolver: Resolver, path: Path) -> None:
+    s = blindset.score(resolver, path)
+    assert s.scored_only
+    assert "MISS" not in s.report(show_misses=True)  # asked to, it still does not
 
 
-def test_blind_sets_stay_above_their_floors(resolver: Resolver) -> None:
-    splits = (
-        (blindset.DEV, DEV_FLOOR, CONFIDENT_FLOOR),
-        (blindset.BLIND, BLIND_FLOOR, CONFIDENT_FLOOR),
-        (blindset.DEV2, DEV2_FLOOR, CONFIDENT2_FLOOR),
-        (blindset.BLIND2, BLIND2_FLOOR, CONFIDENT2_FLOOR),
-    )
-    for path, floor, confident_floor in splits:
-        s = blindset.score(resolver, path)
-        assert s.accuracy() >= floor, (path.name, s.report(show_misses=False))
-        right, total = s.confident
-        assert total and right / total >= confident_floor, (path.name, s.report(show_misses=False))
-        low, refused = s.refusals_low
-        assert low == refused  # every refusal carries a confidence below 0.5
+FLOORS = (
+    (blindset.DEV, DEV_FLOOR, CONFIDENT_FLOOR),
+    (blindset.BLIND, BLIND_FLOOR, CONFIDENT_FLOOR),
+    (blindset.DEV2, DEV2_FLOOR, CONFIDENT2_FLOOR),
+    (blindset.BLIND2, BLIND2_FLOOR, CONFIDENT2_FLOOR),
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "floor", "confident_floor"), FLOORS, ids=[split[0].stem for split in FLOORS]
+)
+def test_blind_sets_stay_above_their_floors(
+    resolver: Resolver, path: Path, floor: float, confident_floor: float
+) -> None:
+    s = blindset.score(resolver, path)
+    assert s.accuracy() >= floor, (path.name, s.report(show_misses=False))
+    right, total = s.confident
+    assert total and right / total >= confident_floor, (path.name, s.report(show_misses=False))
+    low, refused = s.refusals_low
+    assert low == refused  # every refusal carries a confidence below 0.5
 
 
 DEV5_FLOOR, CONFIDENT5_FLOOR = 0.95, 0.95
