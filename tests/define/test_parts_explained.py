@@ -27,19 +27,24 @@ from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.harbor import copy_harbor
 from tests.define import monthly
 from tests.define.monthly import assert_same_as_hand, assert_same_months
+from tests.shared_demo import shared_copy
 
 demo = monthly.demo  # this file's own copy of the demo (a fixture)
 
 
 @pytest.fixture(scope="module")
 def harbor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    with Project.load(copy_harbor(tmp_path_factory.mktemp("harbor") / "harbor")) as project:
+    with Project.load(
+        shared_copy(tmp_path_factory, "harbor", copy_harbor, tmp_path_factory.mktemp("harbor") / "harbor")
+    ) as project:
         yield project
 
 
 @pytest.fixture(scope="module")
 def bazaar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    with Project.load(copy_bazaar(tmp_path_factory.mktemp("bazaar") / "bazaar")) as project:
+    with Project.load(
+        shared_copy(tmp_path_factory, "bazaar", copy_bazaar, tmp_path_factory.mktemp("bazaar") / "bazaar")
+    ) as project:
         yield project
 
 

@@ -21,6 +21,7 @@ from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
 from metricmind.testing.pixelforge import copy_pixelforge
+from tests.shared_demo import shared_copy
 
 
 @pytest.fixture(autouse=True)
@@ -31,19 +32,23 @@ def _clean_settings(clean_settings: None) -> None:
 @pytest.fixture(scope="session")
 def bazaar_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bazaar project with its warehouse built (shared: read it, never write it)."""
-    return copy_bazaar(tmp_path_factory.mktemp("bazaar") / "bazaar")
+    return shared_copy(tmp_path_factory, "bazaar", copy_bazaar, tmp_path_factory.mktemp("bazaar") / "bazaar")
 
 
 @pytest.fixture(scope="session")
 def helpdesk_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The helpdesk project with its warehouse built (shared: read it, never write it)."""
-    return copy_helpdesk(tmp_path_factory.mktemp("helpdesk") / "helpdesk")
+    return shared_copy(
+        tmp_path_factory, "helpdesk", copy_helpdesk, tmp_path_factory.mktemp("helpdesk") / "helpdesk"
+    )
 
 
 @pytest.fixture(scope="session")
 def lending_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The lending (consumer loans) project with its warehouse built (shared: read it, never write it)."""
-    return copy_lending(tmp_path_factory.mktemp("lending") / "lending")
+    return shared_copy(
+        tmp_path_factory, "lending", copy_lending, tmp_path_factory.mktemp("lending") / "lending"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +61,9 @@ def lending(lending_dir: Path) -> Iterator[Project]:
 @pytest.fixture(scope="session")
 def lastmile_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The lastmile (parcel delivery) project with its warehouse built (shared: read it, never write it)."""
-    return copy_lastmile(tmp_path_factory.mktemp("lastmile") / "lastmile")
+    return shared_copy(
+        tmp_path_factory, "lastmile", copy_lastmile, tmp_path_factory.mktemp("lastmile") / "lastmile"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +76,7 @@ def lastmile(lastmile_dir: Path) -> Iterator[Project]:
 @pytest.fixture(scope="session")
 def harbor_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The harbor (hotel group) project with its warehouse built (shared: read it, never write it)."""
-    return copy_harbor(tmp_path_factory.mktemp("harbor") / "harbor")
+    return shared_copy(tmp_path_factory, "harbor", copy_harbor, tmp_path_factory.mktemp("harbor") / "harbor")
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +89,9 @@ def harbor(harbor_dir: Path) -> Iterator[Project]:
 @pytest.fixture(scope="session")
 def pixelforge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The pixelforge (mobile game studio) project with its warehouse built (shared: read it, never write it)."""
-    return copy_pixelforge(tmp_path_factory.mktemp("pixelforge") / "pixelforge")
+    return shared_copy(
+        tmp_path_factory, "pixelforge", copy_pixelforge, tmp_path_factory.mktemp("pixelforge") / "pixelforge"
+    )
 
 
 @pytest.fixture(scope="session")
