@@ -4,13 +4,15 @@ MetricFlow runs in its own environment (``.venv-mf``). When it is missing, tests
 skipped locally with instructions, and fail in CI (``CI=true``), where the environment is created on the
 spot with :func:`ensure_mf_env` first: a differential suite that silently skips proves nothing.
 
-Tests using these fixtures are marked ``metricflow`` and ``slow`` automatically, and grouped on one xdist
-worker (``--dist loadgroup``) so the shop warehouse is built once.
+Tests using these fixtures are marked ``metricflow`` and ``slow`` automatically, and grouped per test file
+on one xdist worker (``--dist loadgroup``), so a file's module fixtures (one MetricFlow batch) run once
+while different files run side by side; the shop warehouse is built by dbt once per run and copied.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from metricmind.testing.metricflow import (
     mf_available,
     mf_python,
 )
+from tests.shared_demo import built_once
 
 SHOP_DIR = REPO_ROOT / "metricmind" / "testing" / "projects" / "shop"
 _MF_FIXTURES = {"mf_env", "shop_mf"}
@@ -53,15 +56,16 @@ def require_metricflow() -> Path:
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's --dist loadgroup reads the group markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that needs MetricFlow as ``metricflow`` and ``slow``, in one xdist group.
+    """Mark every test that needs MetricFlow as ``metricflow`` and ``slow``, in one xdist group per file.
 
-    The group keeps them on one worker, so the session fixtures (dbt build, runner) run once.
+    The group keeps a file on one worker, so its module fixtures (MetricFlow batches) run once; files are
+    separate groups so ``-n auto`` spreads them instead of queueing them all behind one worker.
     """
     for item in items:
         if _MF_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.metricflow)
             item.add_marker(pytest.mark.slow)
-            item.add_marker(pytest.mark.xdist_group("metricflow"))
+            item.add_marker(pytest.mark.xdist_group(f"metricflow-{item.path.stem}"))
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -100,5 +104,13 @@ def shop_mf(tmp_path_factory: pytest.TempPathFactory, mf_env: Path) -> tuple[Pat
         ``"shop"."main"."orders"``. Open it read-only.
     """
     duckdb_path = tmp_path_factory.mktemp("shop_mf") / "shop.duckdb"
-    build_with_dbt(SHOP_DIR, duckdb_path)
+    # dbt builds it once per test run (shared by the xdist workers); each session reads its own copy
+    built = built_once(
+        tmp_path_factory, "shop-mf", duckdb_path.name, lambda path: build_with_dbt(SHOP_DIR, path)
+    )
+    for suffix in ("", ".wal"):  # a write-ahead log dbt left behind belongs to the file
+        if built.with_name(built.name + suffix).exists():
+            shutil.copyfile(
+                built.with_name(built.name + suffix), duckdb_path.with_name(duckdb_path.name + suffix)
+            )
     return SHOP_DIR, duckdb_path

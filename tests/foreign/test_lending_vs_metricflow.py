@@ -18,7 +18,11 @@ from metricmind.spec.query import MetricQuery
 from metricmind.testing.metricflow import MFQuery, MFResult, compare_results, run_metricflow
 from tests.differential.conftest import require_metricflow
 
-pytestmark = [pytest.mark.metricflow, pytest.mark.slow, pytest.mark.xdist_group("metricflow")]
+pytestmark = [
+    pytest.mark.metricflow,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("metricflow-test_lending_vs_metricflow"),
+]
 
 MONTH = "metric_time__month"
 MF: dict[str, dict[str, Any]] = {

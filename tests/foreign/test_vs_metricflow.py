@@ -23,7 +23,11 @@ from metricmind.spec.query import MetricQuery
 from metricmind.testing.metricflow import MFQuery, MFResult, compare_results, run_metricflow
 from tests.differential.conftest import require_metricflow
 
-pytestmark = [pytest.mark.metricflow, pytest.mark.slow, pytest.mark.xdist_group("metricflow")]
+pytestmark = [
+    pytest.mark.metricflow,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("metricflow-test_vs_metricflow"),
+]
 
 MONTH = "metric_time__month"
 BAZAAR: dict[str, dict[str, Any]] = {
