@@ -43,7 +43,11 @@ def built_once(
                 shutil.rmtree(building, ignore_errors=True)
                 building.mkdir()
                 make(building / name)
-                building.rename(root / key)
+                if (root / key).exists():  # the same build asked for under another folder name
+                    (building / name).rename(done)
+                    building.rmdir()
+                else:
+                    building.rename(root / key)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     return done
