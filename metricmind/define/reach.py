@@ -11,9 +11,19 @@ import re
 from metricmind.define.proposal import Proposal, RuleReading
 from metricmind.define.termcolumns import entities_named, term_words
 from metricmind.define.words import lexicon
+from metricmind.resolve.lexicon import Lexicon
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
 from metricmind.spec.names import SEP
+
+
+def rows_named(model: Model, words: tuple[str, ...], lx: Lexicon) -> list[tuple[int, str]]:
+    """The entities ``words`` name as rows: an entity's noun right before another entity's noun only says
+    what kind the next one is ("loan applications" are applications, "customer invoices" invoices).
+    """
+    named = entities_named(model, words, lx)
+    at = {i for i, _ in named}
+    return [(i, e) for i, e in named if i + 1 not in at]
 
 
 def flag_unreached_entity(proposal: Proposal, model: Model, text: str) -> None:
@@ -42,9 +52,7 @@ def flag_unreached_entity(proposal: Proposal, model: Model, text: str) -> None:
     )
     read = set(term_words(quoted))
     missing = [
-        e
-        for i, e in entities_named(model, words, lexicon(model))
-        if e not in reached and words[i] not in read
+        e for i, e in rows_named(model, words, lexicon(model)) if e not in reached and words[i] not in read
     ]
     if not missing:
         return
@@ -75,7 +83,7 @@ def unreached(model: Model, base: str, text: str) -> list[str]:
     lx = lexicon(model)
     words = term_words(text)
     out = []
-    for i, e in entities_named(model, words, lx):
+    for i, e in rows_named(model, words, lx):
         if e in reached:
             continue
         if any(x.kind == "value" or x.source in ("label", "synonym") for x in lx.lookup((words[i],))):

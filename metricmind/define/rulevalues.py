@@ -90,6 +90,10 @@ class Read:
     tied: tuple[tuple[str, str], ...] = ()  # "Don't count creates in the api feature": the pair dropped
 
 
+_ASKING = frozenset({"is", "are", "was", "were", "has", "have", "had", "does", "did", "can"})
+"""A label's first word that asks ("Is trial", "Has paid"): the rest names the flag's yes."""
+
+
 def flags_of(model: Model, reachable: set[str], home: set[str] | None = None) -> list[Flag]:
     """The yes/no dimensions reachable from the source, with their phrases ("trial" for is_trial).
 
@@ -108,8 +112,12 @@ def flags_of(model: Model, reachable: set[str], home: set[str] | None = None) ->
         phrases.update(stems(str(s)) for s in dim.meta.get("synonyms") or ())
         if (
             dim.label and "?" not in dim.label
-        ):  # its label names its "yes": "Circle member" (is_loyalty_member)
-            phrases.add(stems(dim.label.replace("-", " ")))
+        ):  # its label names its "yes": "Circle member" (is_loyalty_member); "Is trial" asks, its name says it
+            said = dim.label.replace("-", " ").split()
+            if said and said[0].lower() in _ASKING:
+                said = said[1:]
+            if said:
+                phrases.add(stems(" ".join(said)))
         aliases = dim.meta.get("value_aliases") or {}
         no = [a for k, v in aliases.items() if str(k).lower() == "false" for a in v or ()]
         negated = {stems(str(a).replace("-", " ")) for a in no}
