@@ -57,7 +57,8 @@ class Filter:
             amount = float(self.values[0])
             shown = str(int(amount)) if amount.is_integer() else str(amount)
             return f"{{{{ Metric('{self.metric}', group_by=['{self.field}']) }}}} {self.op} {shown}"
-        ref = f"{{{{ Dimension('{self.field}') }}}}"
+        kind = "Dimension" if SEP in self.field or self.field == METRIC_TIME else "Entity"
+        ref = f"{{{{ {kind}('{self.field}') }}}}"  # a bare name is an entity's key ("on DLX": the room type)
         quoted = [_quote(v) for v in self.values]
         if self.op in ("in", "not in"):
             return f"{ref} {self.op.upper()} ({', '.join(quoted)})"
