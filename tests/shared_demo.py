@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import fcntl
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from metricmind.demo.build import build_demo
+from metricmind.project import Project
 
 
 def _shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -59,6 +61,16 @@ def shared_copy(
     """A private copy at ``target`` of ``make``'s project, built once per run (as ``make(target)`` leaves it)."""
     shutil.copytree(built_once(tmp_path_factory, key, target.name, make), target)
     return target
+
+
+@contextmanager
+def loaded_copy(
+    tmp_path_factory: pytest.TempPathFactory, key: str, make: Callable[[Path], object]
+) -> Iterator[Project]:
+    """A private copy of the sample project ``make`` builds (once per run, under ``key``), loaded."""
+    target = tmp_path_factory.mktemp(key) / key
+    with Project.load(shared_copy(tmp_path_factory, key, make, target)) as project:
+        yield project
 
 
 def demo_copy(

@@ -33,6 +33,7 @@ from metricmind.testing.lending import copy_lending
 from tests.define import monthly
 from tests.define.monthly import assert_same_as_hand
 from tests.define.test_cli import cli
+from tests.shared_demo import loaded_copy
 
 demo = monthly.demo  # this file's own copy of the demo (a fixture)
 
@@ -53,7 +54,7 @@ def _reading(p: Proposal) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def lending(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    with Project.load(copy_lending(tmp_path_factory.mktemp("lending") / "lending")) as project:
+    with loaded_copy(tmp_path_factory, "lending", copy_lending) as project:
         yield project
 
 

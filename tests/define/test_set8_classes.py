@@ -35,19 +35,20 @@ from metricmind.project import Project
 from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.lending import copy_lending
 from tests.define.monthly import assert_same_months
+from tests.shared_demo import loaded_copy
 
 
 @pytest.fixture(scope="module")
 def lending(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     """This file's own copy of the lending project (``observe`` state is per model)."""
-    with Project.load(copy_lending(tmp_path_factory.mktemp("lending8") / "lending")) as project:
+    with loaded_copy(tmp_path_factory, "lending", copy_lending) as project:
         yield project
 
 
 @pytest.fixture(scope="module")
 def harbor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     """This file's own copy of the harbor project."""
-    with Project.load(copy_harbor(tmp_path_factory.mktemp("harbor8") / "harbor")) as project:
+    with loaded_copy(tmp_path_factory, "harbor", copy_harbor) as project:
         yield project
 
 

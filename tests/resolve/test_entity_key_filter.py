@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -15,15 +14,12 @@ from metricmind.project import Project
 from metricmind.resolve.resolution import Filter
 from metricmind.spec.query import MetricQuery
 from metricmind.testing.harbor import copy_harbor
-from tests.shared_demo import shared_copy
+from tests.shared_demo import loaded_copy
 
 
 @pytest.fixture(scope="module")
 def harbor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    folder: Path = shared_copy(
-        tmp_path_factory, "harbor", copy_harbor, tmp_path_factory.mktemp("hk") / "harbor"
-    )
-    with Project.load(folder) as project:
+    with loaded_copy(tmp_path_factory, "harbor", copy_harbor) as project:
         yield project
 
 

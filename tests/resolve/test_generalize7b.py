@@ -16,6 +16,7 @@ from metricmind.resolve import Resolver
 from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.shop import copy_shop
+from tests.shared_demo import loaded_copy
 
 AS_OF = dt.date(2025, 10, 1)
 SEPT = (dt.date(2025, 9, 1), dt.date(2025, 10, 1))
@@ -25,21 +26,21 @@ AUG = (dt.date(2025, 8, 1), dt.date(2025, 9, 1))
 @pytest.fixture(scope="module")
 def harbor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     """The harbor (hotel group) sample, built once for this module."""
-    with Project.load(copy_harbor(tmp_path_factory.mktemp("harbor7b") / "harbor")) as project:
+    with loaded_copy(tmp_path_factory, "harbor", copy_harbor) as project:
         yield project
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     """The shop sample (its segments include "SMB"), built once for this module."""
-    with Project.load(copy_shop(tmp_path_factory.mktemp("shop7b") / "shop")) as project:
+    with loaded_copy(tmp_path_factory, "shop", copy_shop) as project:
         yield project
 
 
 @pytest.fixture(scope="module")
 def lastmile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     """The lastmile (parcel carrier) sample, built once for this module."""
-    with Project.load(copy_lastmile(tmp_path_factory.mktemp("lastmile7b") / "lastmile")) as project:
+    with loaded_copy(tmp_path_factory, "lastmile", copy_lastmile) as project:
         yield project
 
 

@@ -22,6 +22,7 @@ from metricmind.spec.query import MetricQuery
 from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
+from tests.shared_demo import loaded_copy
 
 DAY = dt.date(2026, 6, 18)
 FOREIGN_DAY = dt.date(2024, 7, 3)
@@ -31,21 +32,21 @@ Q2_2024 = (dt.date(2024, 4, 1), dt.date(2024, 7, 1))
 @pytest.fixture(scope="module")
 def helpdesk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     """The helpdesk project with its warehouse (its own copy: this file only reads it)."""
-    with Project.load(copy_helpdesk(tmp_path_factory.mktemp("g9-helpdesk") / "helpdesk")) as project:
+    with loaded_copy(tmp_path_factory, "helpdesk", copy_helpdesk) as project:
         yield project
 
 
 @pytest.fixture(scope="module")
 def bazaar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     """The bazaar project with its warehouse."""
-    with Project.load(copy_bazaar(tmp_path_factory.mktemp("g9-bazaar") / "bazaar")) as project:
+    with loaded_copy(tmp_path_factory, "bazaar", copy_bazaar) as project:
         yield project
 
 
 @pytest.fixture(scope="module")
 def lastmile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     """The lastmile (parcel delivery) project with its warehouse."""
-    with Project.load(copy_lastmile(tmp_path_factory.mktemp("g9-lastmile") / "lastmile")) as project:
+    with loaded_copy(tmp_path_factory, "lastmile", copy_lastmile) as project:
         yield project
 
 
