@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+from pathlib import Path
 
 from metricmind.testing.metricflow import REPO_ROOT
 
@@ -24,3 +26,14 @@ def dbt_for_tests() -> str | None:
         return found
     local = REPO_ROOT / ".venv-mf" / "bin" / "dbt"
     return str(local) if local.exists() else None
+
+
+def dbt_build(dbt: str, root: Path) -> subprocess.CompletedProcess[str]:
+    """``dbt build`` of the project at ``root`` with the profiles it holds (output captured, 10 min at most)."""
+    return subprocess.run(
+        [dbt, "build", "--profiles-dir", str(root), "--project-dir", str(root)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )

@@ -10,7 +10,6 @@ currencies, the year-to-date cumulative, the prior-month offset and the quote-to
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from typer.testing import CliRunner
 from metricmind.interfaces.cli.app import app
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
+from metricmind.testing.dbt import dbt_build
 from metricmind.testing.harbor import HARBOR, load_harbor_raw
 from metricmind.testing.rawload import copy_project
 from tests.foreign.conftest import hand, same_rows
@@ -261,13 +261,7 @@ def test_harbor_builds_with_dbt(dbt: str, tmp_path: Path) -> None:
     """Real dbt (dbt-duckdb) builds every model and passes every data test on the raw tables as loaded."""
     root = copy_project(HARBOR, tmp_path / "harbor")
     load_harbor_raw(root / "target" / "harbor.duckdb")
-    done = subprocess.run(
-        [dbt, "build", "--profiles-dir", str(root), "--project-dir", str(root)],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = dbt_build(dbt, root)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "13 table models, 21 data tests, 11 view models" in done.stdout, done.stdout[-2000:]
 

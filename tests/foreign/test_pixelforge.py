@@ -11,7 +11,6 @@ snapshot, the cumulative and the two offset metrics and the install-to-payer con
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from typer.testing import CliRunner
 from metricmind.interfaces.cli.app import app
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
+from metricmind.testing.dbt import dbt_build
 from metricmind.testing.pixelforge import PIXELFORGE, load_pixelforge_raw
 from metricmind.testing.rawload import copy_project
 from tests.foreign.conftest import hand, same_rows
@@ -286,13 +286,7 @@ def test_pixelforge_builds_with_dbt(dbt: str, tmp_path: Path) -> None:
     """Real dbt (dbt-duckdb) builds every model and passes every data test on the raw tables as loaded."""
     root = copy_project(PIXELFORGE, tmp_path / "pixelforge")
     load_pixelforge_raw(root / "target" / "pixelforge.duckdb")
-    done = subprocess.run(
-        [dbt, "build", "--profiles-dir", str(root), "--project-dir", str(root)],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = dbt_build(dbt, root)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "11 table models, 17 data tests, 10 view models" in done.stdout, done.stdout[-2000:]
 
