@@ -26,6 +26,17 @@ def rows_named(model: Model, words: tuple[str, ...], lx: Lexicon) -> list[tuple[
     return [(i, e) for i, e in named if i + 1 not in at]
 
 
+def _reached(model: Model, homes: set[str]) -> set[str]:
+    """The entities the semantic models ``homes`` hold or reach along the entity graph (4 hops)."""
+    graph = JoinGraph(model, max_hops=4)
+    reached: set[str] = set()
+    for h in homes:
+        reached |= {e.name for e in model.semantic_models[h].entities}
+        for name in graph.reachable_names(h):
+            reached.update(name.split(SEP)[:-1])
+    return reached
+
+
 def flag_unreached_entity(proposal: Proposal, model: Model, text: str) -> None:
     """Add an unread item when ``text`` names an entity no semantic model of the proposed metric reaches
     (only for a metric built on the catalog's own metrics).
@@ -40,12 +51,7 @@ def flag_unreached_entity(proposal: Proposal, model: Model, text: str) -> None:
     homes |= {m.semantic_model for m in proposal.new_measures}
     if not homes or not all(h in model.semantic_models for h in homes):
         return
-    graph = JoinGraph(model, max_hops=4)
-    reached: set[str] = set()
-    for h in homes:
-        reached |= {e.name for e in model.semantic_models[h].entities}
-        for name in graph.reachable_names(h):
-            reached.update(name.split(SEP)[:-1])
+    reached = _reached(model, homes)
     words = term_words(text)
     quoted = " ".join(  # "the definition says 'Circle members'": words a filter read took as a value
         q for r in proposal.rules if r.status == "filter" for q in re.findall(r"'([^']+)'", r.reason)
@@ -74,12 +80,7 @@ def unreached(model: Model, base: str, text: str) -> list[str]:
     homes = {model.measures[n].semantic_model for n in model.measures_of(base) if n in model.measures}
     if not homes or not all(h in model.semantic_models for h in homes):
         return []
-    graph = JoinGraph(model, max_hops=4)
-    reached: set[str] = set()
-    for h in homes:
-        reached |= {e.name for e in model.semantic_models[h].entities}
-        for name in graph.reachable_names(h):
-            reached.update(name.split(SEP)[:-1])
+    reached = _reached(model, homes)
     lx = lexicon(model)
     words = term_words(text)
     out = []
