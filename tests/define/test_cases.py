@@ -7,50 +7,32 @@ confident proposal (confidence >= 0.8) is right at least 90% of the time.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 
 from metricmind.project import Project
+from tests.benchload import load_bench
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "define.py"
 #: The third development file, floored on its own (the combined floors below are for ``TESTED_FILES``).
 THIRD = "definitions3.yml"
 #: The fourth development file (written code-blind by another engineer), floored on its own.
 FOURTH = "definitions4.yml"
 
 
-def bench() -> ModuleType:
-    """``bench/define.py`` as a module (it is a script, not a package)."""
-    name = "metricmind_bench_define"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def outcomes(demo: Project) -> list[object]:
-    b = bench()
+    b = load_bench("define")
     return [b.run_case(demo, case) for f in b.TESTED_FILES for case in b.load_cases(f)]
 
 
 @pytest.fixture(scope="module")
 def outcomes3(demo: Project) -> list[object]:
-    b = bench()
+    b = load_bench("define")
     return [b.run_case(demo, case) for case in b.load_cases(THIRD)]
 
 
 @pytest.fixture(scope="module")
 def outcomes4(demo: Project) -> list[object]:
-    b = bench()
+    b = load_bench("define")
     return [b.run_case(demo, case) for case in b.load_cases(FOURTH)]
 
 
@@ -64,7 +46,7 @@ def test_no_development_case_is_silently_wrong(
 def test_definitions4_floor(outcomes4: list[object]) -> None:
     # written code-blind by another engineer; scored untouched at 26.7% equal (32.0% of the answerable),
     # 6.7% wrong (2 cases), 4/5 unanswerable refused
-    figures = bench().score(outcomes4)
+    figures = load_bench("define").score(outcomes4)
     assert figures["cases"] == 30, figures
     assert figures["equal_pct"] >= 60.0, figures
     assert figures["wrong_pct"] == 0.0, figures
@@ -77,7 +59,7 @@ LATER = ("definitions5.yml", "definitions6.yml")
 
 @pytest.fixture(scope="module")
 def outcomes_later(demo: Project) -> dict[str, list[object]]:
-    b = bench()
+    b = load_bench("define")
     return {f: [b.run_case(demo, case) for case in b.load_cases(f)] for f in LATER}
 
 
@@ -86,16 +68,16 @@ def test_definitions5_and_6_floors(outcomes_later: dict[str, list[object]]) -> N
     # late = days between the due date and the payment date" read as status past_due), 5/5 refused;
     # measured after the round: 66.7% (80.0%), 0 wrong. definitions5: 70.0% (80.8%), 0 wrong.
     for name, found in outcomes_later.items():
-        figures = bench().score(found)
+        figures = load_bench("define").score(found)
         assert figures["cases"] == 30, (name, figures)
         assert figures["equal_pct"] >= 60.0, (name, figures)
         assert figures["wrong_pct"] == 0.0, (name, [(o.id, o.detail) for o in found if o.outcome == "wrong"])  # type: ignore[attr-defined]
-    assert bench().score(outcomes_later["definitions6.yml"])["unanswerable_refused"] == "5/5"
+    assert load_bench("define").score(outcomes_later["definitions6.yml"])["unanswerable_refused"] == "5/5"
 
 
 def test_definitions3_floor(outcomes3: list[object]) -> None:
     # written code-blind by another session; measured 70% equal (84% of the answerable), 0 wrong
-    figures = bench().score(outcomes3)
+    figures = load_bench("define").score(outcomes3)
     assert figures["cases"] == 30, figures
     assert figures["equal_pct"] >= 60.0, figures
     assert figures["equal_of_answerable_pct"] >= 72.0, figures
@@ -107,7 +89,7 @@ def test_definitions3_floor(outcomes3: list[object]) -> None:
 
 def test_equal_share_floor(outcomes: list[object]) -> None:
     # the analysis time (target: median < 200 ms) is a figure of bench/define.py, not a timed test
-    figures = bench().score(outcomes)
+    figures = load_bench("define").score(outcomes)
     assert figures["equal_pct"] >= 80.0, figures
     assert figures["equal_of_answerable_pct"] >= 90.0, figures
 
@@ -120,7 +102,9 @@ def test_confident_proposals_are_right(outcomes: list[object]) -> None:
 
 
 def test_every_refusal_case_is_refused_with_its_reason(outcomes: list[object], demo: Project) -> None:
-    cases = {c["id"]: c for f in bench().TESTED_FILES for c in bench().load_cases(f)}
+    cases = {
+        c["id"]: c for f in load_bench("define").TESTED_FILES for c in load_bench("define").load_cases(f)
+    }
     for o in outcomes:
         case = cases[o.id]  # type: ignore[attr-defined]
         if not case["expect"]["answerable"]:
@@ -137,7 +121,7 @@ def test_a_snapshot_model_is_proposed_and_runs_without_dbt(demo: Project) -> Non
             "seats_eom", "Total seats on paid subscriptions live at the end of the month", ("Exclude trials",)
         ),
         demo.model,
-        columns=bench().warehouse_columns(demo),
+        columns=load_bench("define").warehouse_columns(demo),
     )
     assert p.refused is None and p.new_model is not None, p.message
     assert "{{ ref('fct_subscriptions_canonical') }}" in p.new_model.sql
@@ -156,7 +140,7 @@ def test_a_snapshot_model_is_proposed_and_runs_without_dbt(demo: Project) -> Non
 
 @pytest.fixture(scope="module")
 def outcomes7(demo: Project) -> list[object]:
-    b = bench()
+    b = load_bench("define")
     return [b.run_case(demo, case) for case in b.load_cases("definitions7.yml")]
 
 
@@ -166,7 +150,7 @@ def test_definitions7_floor(outcomes7: list[object]) -> None:
     # `trial_starts`), 4/5 refused; after the round 23.3% (28.0%), 0 wrong, 5/5 refused; after session 8
     # (cents, tied negative values, a dimension's word family, a flag dropped with "not", an event that
     # arrived) 36.7% (44.0%), 0 wrong, 5/5 refused
-    figures = bench().score(outcomes7)
+    figures = load_bench("define").score(outcomes7)
     assert figures["cases"] == 30, figures
     assert figures["equal_pct"] >= 36.0, figures
     assert figures["wrong_pct"] == 0.0, [(o.id, o.detail) for o in outcomes7 if o.outcome == "wrong"]  # type: ignore[attr-defined]

@@ -16,25 +16,12 @@ import pytest
 
 from metricmind.define import Definition
 from metricmind.project import Project
+from tests.benchload import load_bench
 from tests.define import perturb
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "metricmind" / "demo" / "project"
 SAMPLE = 30
-
-
-def _bench() -> Any:
-    import importlib.util
-    import sys
-
-    name = "metricmind_bench_define_perturb"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "define_perturb.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +30,7 @@ def vocab() -> perturb.Vocabulary:
 
 
 def test_seeded_slice_has_no_silent_wrong(demo: Project) -> None:
-    bench = _bench()
+    bench = load_bench("define_perturb")
     files = bench.define_bench().DEV_FILES
     every = bench.load_variants(list(files), 0, demo.model)
     folds = [v for v in every if v.kind.startswith("fold") and v.case_id.startswith("def3-")]
@@ -62,7 +49,7 @@ def test_seeded_slice_has_no_silent_wrong(demo: Project) -> None:
 
 
 def test_variants_are_deterministic_and_never_read_blind_files(demo: Project) -> None:
-    bench = _bench()
+    bench = load_bench("define_perturb")
     a = bench.load_variants(["definitions.yml"], 3, demo.model)
     b = bench.load_variants(["definitions.yml"], 3, demo.model)
     assert a == b and a

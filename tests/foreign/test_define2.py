@@ -15,15 +15,15 @@ from typing import Any
 
 import pytest
 
-from metricmind.define import Definition, generate
+from metricmind.define import Definition
 from metricmind.define.datasets import canonical
 from metricmind.define.statistics import statistic_asked, statistic_of
 from metricmind.define.termcolumns import start_end
 from metricmind.define.words import opposites
-from metricmind.export import build
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
 from tests.foreign.conftest import fresh_copy, hand, same_rows
+from tests.foreign.definebuild import generate_and_build
 
 MONTH = "metric_time__month"
 SPINE = (
@@ -88,30 +88,10 @@ HELPDESK = [
 ]
 
 
-def _generate_and_build(root: Path, cases: list[tuple[Definition, str]], dbt: str) -> dict[str, Any]:
-    """Propose and generate every definition, write the packages, build them with one real dbt run."""
-    selection: list[str] = []
-    proposals: dict[str, Any] = {}
-    with Project.load(root) as project:
-        for definition, _ in cases:
-            proposal = project.analyze_definition(definition)
-            assert proposal.refused is None, proposal.message
-            proposals[definition.name] = proposal
-            package = generate(proposal, project, run_sql=lambda sql: project.warehouse.run(sql).rows)
-            for rel, text in package.files.items():
-                (root / rel).parent.mkdir(parents=True, exist_ok=True)
-                (root / rel).write_text(text, encoding="utf-8")
-            selection += package.selection
-    result = build(root, selection, executable=dbt)
-    assert result.ok, result.summary() + result.output[-3000:]
-    assert result.nodes and {n.status for n in result.nodes} <= {"pass", "success"}
-    return proposals
-
-
 @pytest.fixture(scope="module")
 def bazaar_defined2(bazaar_dir: Path, tmp_path_factory: pytest.TempPathFactory, dbt: str) -> tuple[Path, Any]:
     root = fresh_copy(bazaar_dir, tmp_path_factory.mktemp("bzdef2") / "bazaar")
-    return root, _generate_and_build(root, BAZAAR, dbt)
+    return root, generate_and_build(root, BAZAAR, dbt)
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +99,7 @@ def helpdesk_defined2(
     helpdesk_dir: Path, tmp_path_factory: pytest.TempPathFactory, dbt: str
 ) -> tuple[Path, Any]:
     root = fresh_copy(helpdesk_dir, tmp_path_factory.mktemp("hddef2") / "helpdesk")
-    return root, _generate_and_build(root, HELPDESK, dbt)
+    return root, generate_and_build(root, HELPDESK, dbt)
 
 
 def _check(root: Path, proposals: dict[str, Any], definition: Definition, sql: str) -> None:

@@ -15,36 +15,17 @@ The blind split is never read here.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from metricmind.define import Definition
 from metricmind.define.fit import mismatch
 from metricmind.project import Project
+from tests.benchload import load_bench
 
-ROOT = Path(__file__).resolve().parents[2]
 _MONTHS = (
     "with months as (select cast(g.m as date) as month "
     "from generate_series(date '2024-10-01', date '2025-09-01', interval 1 month) as g(m))"
 )
-
-
-def _bench() -> ModuleType:
-    """``bench/define_foreign.py`` as a module (a script, not a package)."""
-    name = "metricmind_bench_define_foreign"
-    if name in sys.modules:
-        return sys.modules[name]
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "define_foreign.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _case(name: str, text: str, rules: list[str], sql: str) -> dict[str, Any]:
@@ -72,7 +53,7 @@ def _routes(where: str) -> str:
 
 
 def test_a_rule_listing_a_described_value_keeps_it(lastmile: Project) -> None:
-    b = _bench()
+    b = load_bench("define_foreign")
     for text, rule in (
         ("Routes driven from our cargo-bike hubs", "micro hub means inner-city cargo bikes"),
         ("Routes driven from the big hubs", "By sort center we mean vans"),
@@ -92,7 +73,7 @@ def test_a_rule_listing_other_items_than_the_description_is_not_read_as_the_valu
 
 def test_a_ratio_word_of_the_metric_s_own_name_asks_for_no_ratio(harbor: Project) -> None:
     # no other project has a count whose name says "rate": harbor's `rate_quotes`, in words of this test
-    b = _bench()
+    b = load_bench("define_foreign")
     sql = """with months as (select cast(g.m as date) as month
         from generate_series(date '2025-01-01', date '2025-12-01', interval 1 month) as g(m))
       select months.month, coalesce(v.value, 0) as value from months left join (
@@ -109,7 +90,7 @@ def test_a_ratio_word_of_the_metric_s_own_name_asks_for_no_ratio(harbor: Project
 def test_the_entity_said_before_a_place_picks_its_country(harbor: Project) -> None:
     # a country is a value of the guest's home_country and of the hotel's country_code; "guests from …"
     # says whose (no other project has two country dimensions whose names do not say their entity)
-    b = _bench()
+    b = load_bench("define_foreign")
     for text, code in (
         ("Bookings made by guests from the United Kingdom, by booking month", "GB"),
         ("New reservations from guests from Denmark, dated by booking date", "DK"),
@@ -143,7 +124,7 @@ def test_a_date_said_by_a_pronoun_is_read_only_when_the_metric_says_it(
     )
     assert any(r.status == "unread" and "they were made" in r.reason for r in p.rules), p.rules
     # harbor's `bookings_made` is described "… counted on the day they were made": read, rows as by hand
-    b = _bench()
+    b = load_bench("define_foreign")
     sql = """with months as (select cast(g.m as date) as month
         from generate_series(date '2025-01-01', date '2025-12-01', interval 1 month) as g(m))
       select months.month, coalesce(v.value, 0) as value from months left join (

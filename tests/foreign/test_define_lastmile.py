@@ -10,17 +10,15 @@ blind split is never read here.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from metricmind.define import Definition
 from metricmind.project import Project
+from tests.benchload import load_bench
 
-ROOT = Path(__file__).resolve().parents[2]
 DEV = "dev_lastmile.yml"
 #: Measured with the agent of this commit: 9 of 16 equal (7 before "bulky parcels (size L and XL)" and
 #: "kilometres" were read; 0 when the bench cut the months at 2024's end and every answer looked wrong).
@@ -29,28 +27,13 @@ FLOOR_EQUAL = 9
 
 def _define() -> ModuleType:
     """``bench/define.py`` as ``bench/define_foreign.py`` imports it (its comparison and months)."""
-    _bench()
+    load_bench("define_foreign")
     return sys.modules["bench.define"]
-
-
-def _bench() -> ModuleType:
-    """``bench/define_foreign.py`` as a module (a script, not a package)."""
-    name = "metricmind_bench_define_foreign"
-    if name in sys.modules:
-        return sys.modules[name]
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / "define_foreign.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def outcomes(lastmile: Project) -> list[object]:
-    b = _bench()
+    b = load_bench("define_foreign")
     return [b.run_case(lastmile, case, b.agent) for case in b.load_cases(DEV)]
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from metricmind.interfaces.cli.app import app
@@ -24,7 +23,7 @@ from metricmind.testing.dbt import dbt_build
 from metricmind.testing.harbor import HARBOR, load_harbor_raw
 from metricmind.testing.rawload import copy_project
 from tests.foreign.conftest import hand, same_rows
-from tests.foreign.questions.check_gold import check
+from tests.foreign.samplesets import day_rows, failing_gold, failing_months
 
 MONTH = "metric_time__month"
 NIGHTS = "marts.fct_room_nights n"
@@ -192,19 +191,10 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-def _day(value: Any) -> Any:
-    """A period start as a date (DuckDB gives a month of a DATE column as a date, of a TIMESTAMP as a datetime)."""
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-def _rows(rows: Any) -> list[tuple[Any, ...]]:
-    return [tuple(_day(v) for v in r) for r in rows]
-
-
 @pytest.mark.parametrize(("name", "query", "sql"), CASES, ids=[c[0] for c in CASES])
 def test_harbor_python_equals_hand_sql(name: str, query: dict[str, Any], sql: str, harbor: Project) -> None:
-    ours = _rows(harbor.run(MetricQuery.build(**query)).rows)
-    want = _rows(hand(harbor, sql))
+    ours = day_rows(harbor.run(MetricQuery.build(**query)).rows)
+    want = day_rows(hand(harbor, sql))
     assert want and same_rows(ours, want), (ours, want)
 
 
@@ -230,7 +220,7 @@ def test_harbor_every_metric_runs_by_month(harbor: Project) -> None:
     short = []
     for metric in harbor.metrics():
         query = MetricQuery.build([metric.name], group_by=[MONTH], start="2025-01-01", end="2026-01-01")
-        rows = _rows(harbor.run(query).rows)
+        rows = day_rows(harbor.run(query).rows)
         if [r[0] for r in rows] != MONTHS or any(r[1] is None for r in rows):
             short.append(metric.name)
     assert not short, short
@@ -253,7 +243,7 @@ def test_harbor_conversion_equals_hand_sql(harbor: Project) -> None:
         "left join c using (quote_id) where q.quoted_at >= '2025-01-01' and q.quoted_at < '2026-01-01' "
         "group by 1 order by 1",
     )
-    assert len(want) == 12 and same_rows(_rows(ours), _rows(want)), (ours, want)
+    assert len(want) == 12 and same_rows(day_rows(ours), day_rows(want)), (ours, want)
     assert all(0.2 < float(r[1]) < 0.5 for r in want), want
 
 
@@ -266,29 +256,16 @@ def test_harbor_builds_with_dbt(dbt: str, tmp_path: Path) -> None:
     assert "13 table models, 21 data tests, 11 view models" in done.stdout, done.stdout[-2000:]
 
 
-SETS = Path(__file__).parent
-
-
 @pytest.mark.parametrize("split", ["dev_harbor.yml", "blind_harbor.yml"])
 def test_harbor_question_gold_still_runs(split: str, harbor: Project) -> None:
     """Every answerable question's gold names real metrics, dimensions and values and runs to an answer
     (``check_gold``); only failing ids are reported, so the blind split stays unread."""
-    items = yaml.safe_load((SETS / "questions" / split).read_text())
-    assert len(items) == {"dev_harbor.yml": 40, "blind_harbor.yml": 20}[split]
-    assert all(i["project"] == "harbor" for i in items)
-    failing = [i["id"] for i in items if i["expect"].get("answerable", True) and check(harbor, i) is not None]
-    assert not failing, failing
+    count = {"dev_harbor.yml": 40, "blind_harbor.yml": 20}[split]
+    assert not failing_gold(harbor, "harbor", split, count)
 
 
 @pytest.mark.parametrize("split", ["dev_harbor.yml", "blind_harbor.yml"])
 def test_harbor_definition_sql_gives_twelve_months(split: str, harbor: Project) -> None:
     """Every answerable definition's hand SQL gives one non-null value per month of 2025 (ids only)."""
-    items = yaml.safe_load((SETS / "cases" / split).read_text())
-    assert len(items) == {"dev_harbor.yml": 16, "blind_harbor.yml": 8}[split]
-    failing = []
-    for item in items:
-        if item["expect"]["answerable"]:
-            rows = hand(harbor, item["expect"]["sql"])
-            if [_day(r[0]) for r in rows] != MONTHS or any(r[1] is None for r in rows):
-                failing.append(item["id"])
-    assert not failing, failing
+    count = {"dev_harbor.yml": 16, "blind_harbor.yml": 8}[split]
+    assert not failing_months(harbor, split, MONTHS, count)

@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from metricmind.interfaces.cli.app import app
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
 from tests.foreign.conftest import hand, same_rows
-from tests.foreign.questions.check_gold import check
+from tests.foreign.samplesets import day_rows, failing_gold, failing_months
 
 MONTH = "metric_time__month"
 LAST_COUNT = "ds in (select max(ds) from core.hub_stock_daily group by date_trunc('month', ds))"
@@ -165,21 +164,12 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-def _day(value: Any) -> Any:
-    """A period start as a date (DuckDB gives a month of a DATE column as a date, of a TIMESTAMP as a datetime)."""
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-def _rows(rows: Any) -> list[tuple[Any, ...]]:
-    return [tuple(_day(v) for v in r) for r in rows]
-
-
 @pytest.mark.parametrize(("name", "query", "sql"), CASES, ids=[c[0] for c in CASES])
 def test_lastmile_python_equals_hand_sql(
     name: str, query: dict[str, Any], sql: str, lastmile: Project
 ) -> None:
-    ours = _rows(lastmile.run(MetricQuery.build(**query)).rows)
-    want = _rows(hand(lastmile, sql))
+    ours = day_rows(lastmile.run(MetricQuery.build(**query)).rows)
+    want = day_rows(hand(lastmile, sql))
     assert want and same_rows(ours, want), (ours, want)
 
 
@@ -209,7 +199,7 @@ def test_lastmile_every_metric_runs_by_month(lastmile: Project) -> None:
     short = []
     for metric in lastmile.metrics():
         query = MetricQuery.build([metric.name], group_by=[MONTH], start="2024-10-01", end="2025-10-01")
-        rows = _rows(lastmile.run(query).rows)
+        rows = day_rows(lastmile.run(query).rows)
         if [r[0] for r in rows] != MONTHS or any(r[1] is None for r in rows):
             short.append(metric.name)
     assert not short, short
@@ -224,7 +214,7 @@ def test_lastmile_conversion_equals_hand_sql(lastmile: Project) -> None:
         "select date_trunc('month', booked_tstamp), avg(case when cast(delivered_tstamp as date) <= "
         "cast(booked_tstamp as date) + 1 then 1.0 else 0.0 end) from core.parcels group by 1 order by 1",
     )
-    assert len(want) == 12 and same_rows(_rows(ours), _rows(want)), (ours, want)
+    assert len(want) == 12 and same_rows(day_rows(ours), day_rows(want)), (ours, want)
     assert all(0.5 < float(r[1]) < 0.9 for r in want), want
 
 
@@ -242,7 +232,6 @@ def test_lastmile_cli_json(lastmile_dir: Path, lastmile: Project) -> None:
     assert same_rows([tuple(r) for r in data["rows"]], [tuple(r) for r in want]), (data["rows"], want)
 
 
-SETS = Path(__file__).parent
 MONTHS = [dt.date(2024 + (9 + i) // 12, (9 + i) % 12 + 1, 1) for i in range(12)]
 
 
@@ -250,24 +239,12 @@ MONTHS = [dt.date(2024 + (9 + i) // 12, (9 + i) % 12 + 1, 1) for i in range(12)]
 def test_lastmile_question_gold_still_runs(split: str, lastmile: Project) -> None:
     """Every answerable question's gold still names real metrics, dimensions and values and runs to an answer
     (``check_gold``); only failing ids are reported, so the blind split stays unread."""
-    items = yaml.safe_load((SETS / "questions" / split).read_text())
-    assert len(items) == {"dev_lastmile.yml": 40, "blind_lastmile.yml": 20}[split]
-    assert all(i["project"] == "lastmile" for i in items)
-    failing = [
-        i["id"] for i in items if i["expect"].get("answerable", True) and check(lastmile, i) is not None
-    ]
-    assert not failing, failing
+    count = {"dev_lastmile.yml": 40, "blind_lastmile.yml": 20}[split]
+    assert not failing_gold(lastmile, "lastmile", split, count)
 
 
 @pytest.mark.parametrize("split", ["dev_lastmile.yml", "blind_lastmile.yml"])
 def test_lastmile_definition_sql_gives_twelve_months(split: str, lastmile: Project) -> None:
     """Every answerable definition's hand SQL gives one non-null value per month of 2024-10..2025-09 (ids only)."""
-    items = yaml.safe_load((SETS / "cases" / split).read_text())
-    assert len(items) == {"dev_lastmile.yml": 16, "blind_lastmile.yml": 8}[split]
-    failing = []
-    for item in items:
-        if item["expect"]["answerable"]:
-            rows = hand(lastmile, item["expect"]["sql"])
-            if [_day(r[0]) for r in rows] != MONTHS or any(r[1] is None for r in rows):
-                failing.append(item["id"])
-    assert not failing, failing
+    count = {"dev_lastmile.yml": 16, "blind_lastmile.yml": 8}[split]
+    assert not failing_months(lastmile, split, MONTHS, count)

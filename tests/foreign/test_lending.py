@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from metricmind.interfaces.cli.app import app
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
 from tests.foreign.conftest import hand, same_rows
-from tests.foreign.questions.check_gold import check
+from tests.foreign.samplesets import day_rows, failing_gold, failing_months
 
 MONTH = "metric_time__month"
 MONTH_END = (
@@ -158,19 +157,10 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-def _day(value: Any) -> Any:
-    """A period start as a date (DuckDB gives a month of a DATE column as a date, of a TIMESTAMP as a datetime)."""
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
-
-
-def _rows(rows: Any) -> list[tuple[Any, ...]]:
-    return [tuple(_day(v) for v in r) for r in rows]
-
-
 @pytest.mark.parametrize(("name", "query", "sql"), CASES, ids=[c[0] for c in CASES])
 def test_lending_python_equals_hand_sql(name: str, query: dict[str, Any], sql: str, lending: Project) -> None:
-    ours = _rows(lending.run(MetricQuery.build(**query)).rows)
-    want = _rows(hand(lending, sql))
+    ours = day_rows(lending.run(MetricQuery.build(**query)).rows)
+    want = day_rows(hand(lending, sql))
     assert want and same_rows(ours, want), (ours, want)
 
 
@@ -219,31 +209,15 @@ def test_lending_conversion_is_a_share(lending: Project) -> None:
     assert all(0.2 < float(r[1]) < 0.8 for r in rows), rows
 
 
-SETS = Path(__file__).parent
-
-
 @pytest.mark.parametrize("split", ["dev_lending.yml", "blind_lending.yml"])
 def test_lending_question_gold_still_runs(split: str, lending: Project) -> None:
     """Every answerable question's gold still names real metrics, dimensions and values and runs to an answer
     (``check_gold``); only failing ids are reported, so the blind split stays unread."""
-    items = yaml.safe_load((SETS / "questions" / split).read_text())
-    assert len(items) == {"dev_lending.yml": 40, "blind_lending.yml": 20}[split]
-    assert all(i["project"] == "lending" for i in items)
-    failing = [
-        i["id"] for i in items if i["expect"].get("answerable", True) and check(lending, i) is not None
-    ]
-    assert not failing, failing
+    count = {"dev_lending.yml": 40, "blind_lending.yml": 20}[split]
+    assert not failing_gold(lending, "lending", split, count)
 
 
 @pytest.mark.parametrize("split", ["dev_lending.yml", "blind_lending.yml"])
 def test_lending_definition_sql_gives_six_months(split: str, lending: Project) -> None:
     """Every answerable definition's hand SQL gives one non-null value per month of 2024-01..06 (ids only)."""
-    items = yaml.safe_load((SETS / "cases" / split).read_text())
-    months = [dt.date(2024, m, 1) for m in range(1, 7)]
-    failing = []
-    for item in items:
-        if item["expect"]["answerable"]:
-            rows = hand(lending, item["expect"]["sql"])
-            if [_day(r[0]) for r in rows] != months or any(r[1] is None for r in rows):
-                failing.append(item["id"])
-    assert not failing, failing
+    assert not failing_months(lending, split, [dt.date(2024, m, 1) for m in range(1, 7)])

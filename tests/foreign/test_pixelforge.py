@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from metricmind.interfaces.cli.app import app
@@ -25,7 +24,7 @@ from metricmind.testing.dbt import dbt_build
 from metricmind.testing.pixelforge import PIXELFORGE, load_pixelforge_raw
 from metricmind.testing.rawload import copy_project
 from tests.foreign.conftest import hand, same_rows
-from tests.foreign.questions.check_gold import check
+from tests.foreign.samplesets import day_rows, failing_gold, failing_months
 
 MONTH = "metric_time__month"
 MONTHS = [dt.date(2025, m, 1) for m in range(1, 13)]
@@ -211,21 +210,12 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-def _day(value: Any) -> Any:
-    """A period start as a date (DuckDB gives a month of a DATE column as a date, of a TIMESTAMP as a datetime)."""
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-def _rows(rows: Any) -> list[tuple[Any, ...]]:
-    return [tuple(_day(v) for v in r) for r in rows]
-
-
 @pytest.mark.parametrize(("name", "query", "sql"), CASES, ids=[c[0] for c in CASES])
 def test_pixelforge_python_equals_hand_sql(
     name: str, query: dict[str, Any], sql: str, pixelforge: Project
 ) -> None:
-    ours = _rows(pixelforge.run(MetricQuery.build(**query)).rows)
-    want = _rows(hand(pixelforge, sql))
+    ours = day_rows(pixelforge.run(MetricQuery.build(**query)).rows)
+    want = day_rows(hand(pixelforge, sql))
     assert want and same_rows(ours, want), (ours, want)
 
 
@@ -252,7 +242,7 @@ def test_pixelforge_every_metric_runs_by_month(pixelforge: Project) -> None:
     short = []
     for metric in pixelforge.metrics():
         query = MetricQuery.build([metric.name], group_by=[MONTH], start="2025-01-01", end="2026-01-01")
-        rows = _rows(pixelforge.run(query).rows)
+        rows = day_rows(pixelforge.run(query).rows)
         values = [r[1] for r in rows]
         if [r[0] for r in rows] != MONTHS:
             short.append(metric.name)
@@ -278,7 +268,7 @@ def test_pixelforge_conversion_equals_hand_sql(pixelforge: Project) -> None:
         "cast(i.purchased_at as date) >= p.install_date and cast(i.purchased_at as date) < p.install_date + 7 "
         "group by 1 order by 1",
     )
-    assert len(want) == 12 and same_rows(_rows(ours), _rows(want)), (ours, want)
+    assert len(want) == 12 and same_rows(day_rows(ours), day_rows(want)), (ours, want)
     assert all(0.03 < float(r[1]) < 0.3 for r in want), want
 
 
@@ -291,31 +281,16 @@ def test_pixelforge_builds_with_dbt(dbt: str, tmp_path: Path) -> None:
     assert "11 table models, 17 data tests, 10 view models" in done.stdout, done.stdout[-2000:]
 
 
-SETS = Path(__file__).parent
-
-
 @pytest.mark.parametrize("split", ["dev_pixelforge.yml", "blind_pixelforge.yml"])
 def test_pixelforge_question_gold_still_runs(split: str, pixelforge: Project) -> None:
     """Every answerable question's gold names real metrics, dimensions and values and runs to an answer
     (``check_gold``); only failing ids are reported, so the blind split stays unread."""
-    items = yaml.safe_load((SETS / "questions" / split).read_text())
-    assert len(items) == {"dev_pixelforge.yml": 40, "blind_pixelforge.yml": 20}[split]
-    assert all(i["project"] == "pixelforge" for i in items)
-    failing = [
-        i["id"] for i in items if i["expect"].get("answerable", True) and check(pixelforge, i) is not None
-    ]
-    assert not failing, failing
+    count = {"dev_pixelforge.yml": 40, "blind_pixelforge.yml": 20}[split]
+    assert not failing_gold(pixelforge, "pixelforge", split, count)
 
 
 @pytest.mark.parametrize("split", ["dev_pixelforge.yml", "blind_pixelforge.yml"])
 def test_pixelforge_definition_sql_gives_twelve_months(split: str, pixelforge: Project) -> None:
     """Every answerable definition's hand SQL gives one non-null value per month of 2025 (ids only)."""
-    items = yaml.safe_load((SETS / "cases" / split).read_text())
-    assert len(items) == {"dev_pixelforge.yml": 16, "blind_pixelforge.yml": 8}[split]
-    failing = []
-    for item in items:
-        if item["expect"]["answerable"]:
-            rows = hand(pixelforge, item["expect"]["sql"])
-            if [_day(r[0]) for r in rows] != MONTHS or any(r[1] is None for r in rows):
-                failing.append(item["id"])
-    assert not failing, failing
+    count = {"dev_pixelforge.yml": 16, "blind_pixelforge.yml": 8}[split]
+    assert not failing_months(pixelforge, split, MONTHS, count)
