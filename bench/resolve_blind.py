@@ -1,7 +1,7 @@
 """Question resolver on the blind-written sets (issue 14): exact match per split, calibration, latency.
 
-The tuning splits ``tests/resolve/blind/dev.yml`` to ``dev7.yml`` (``--misses`` lists their
-misses) and, only with ``--blind``, the scored-only splits ``blind.yml`` to ``blind7.yml``
+The tuning splits ``tests/resolve/blind/dev.yml`` to ``dev8.yml`` (``--misses`` lists their
+misses) and, only with ``--blind``, the scored-only splits ``blind.yml`` to ``blind8.yml``
 (their misses are never printed; the lead scores them, so engineers tuning the resolver run without
 ``--blind`` and never see those figures), plus the original ``tests/resolve/devset.yml`` for regressions.
 A split whose file is not there yet is skipped. Loads the demo catalog from the package (no warehouse).

@@ -38,9 +38,12 @@ only); either may be absent until its author lands it."""
 DEV7, BLIND7 = HERE / "dev7.yml", HERE / "blind7.yml"
 """The seventh code-blind author's sets (qset7, 2026-12-07): ``dev7.yml`` (tune on it) and ``blind7.yml`` (scored
 only); either may be absent until its author lands it."""
-TUNING = (DEV, DEV2, DEV3, DEV4, DEV5, DEV6, DEV7)
+DEV8, BLIND8 = HERE / "dev8.yml", HERE / "blind8.yml"
+"""The eighth code-blind author's sets (qset8, 2026-12-07; voices of a head of customer success, a growth marketer,
+an FP&A analyst and a CEO): ``dev8.yml`` (tune on it) and ``blind8.yml`` (scored only)."""
+TUNING = (DEV, DEV2, DEV3, DEV4, DEV5, DEV6, DEV7, DEV8)
 """The splits one may tune on (their misses may be shown)."""
-SCORED_ONLY = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7)
+SCORED_ONLY = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7, BLIND8)
 """The splits scored only: their misses are never shown, and nobody reads them to choose a change."""
 COMPONENTS = ("answerable", "metrics", "group_by", "time_range", "filters", "order_by", "limit", "comparison")
 ATTRIBUTION = "ANY_ATTRIBUTION"  # the set's placeholder: any attribution metric is right
