@@ -1,5 +1,5 @@
 """Fixtures of the foreign-project tests: the bazaar (marketplace), helpdesk, lending, lastmile (parcel
-delivery), harbor (hotel group) and pixelforge (mobile games) samples, built once.
+delivery), harbor (hotel group), pixelforge (mobile games) and studyhall (online learning) samples, built once.
 
 None has a ``metricmind.yml``: the warehouse comes from each project's own ``profiles.yml``.
 """
@@ -21,6 +21,7 @@ from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
 from metricmind.testing.pixelforge import copy_pixelforge
+from metricmind.testing.studyhall import copy_studyhall
 from tests.shared_demo import shared_copy
 
 
@@ -98,6 +99,21 @@ def pixelforge_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def pixelforge(pixelforge_dir: Path) -> Iterator[Project]:
     """The pixelforge project, loaded once."""
     with Project.load(pixelforge_dir) as project:
+        yield project
+
+
+@pytest.fixture(scope="session")
+def studyhall_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The studyhall (online learning) project with its warehouse built (shared: read it, never write it)."""
+    return shared_copy(
+        tmp_path_factory, "studyhall", copy_studyhall, tmp_path_factory.mktemp("studyhall") / "studyhall"
+    )
+
+
+@pytest.fixture(scope="session")
+def studyhall(studyhall_dir: Path) -> Iterator[Project]:
+    """The studyhall project, loaded once."""
+    with Project.load(studyhall_dir) as project:
         yield project
 
 

@@ -26,6 +26,7 @@ from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
 from metricmind.testing.pixelforge import copy_pixelforge
+from metricmind.testing.studyhall import copy_studyhall
 
 GRAINS = ("day", "week", "month", "quarter", "year")
 
@@ -134,6 +135,7 @@ def main(paths: list[str]) -> int:
         "lastmile": copy_lastmile,
         "harbor": copy_harbor,
         "pixelforge": copy_pixelforge,
+        "studyhall": copy_studyhall,
     }
     files = {path: yaml.safe_load(Path(path).read_text()) or [] for path in paths}
     needed = {str(i["project"]) for items in files.values() for i in items}

@@ -1,0 +1,6 @@
+select
+    instructor_id,
+    full_name as instructor_name,
+    country as instructor_country,
+    is_staff
+from {{ source('app_db', 'instructors') }}
