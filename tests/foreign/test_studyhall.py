@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from metricmind.interfaces.cli.app import app
@@ -26,6 +27,7 @@ from metricmind.testing.dbt import dbt_build
 from metricmind.testing.rawload import copy_project
 from metricmind.testing.studyhall import STUDYHALL, load_studyhall_raw
 from tests.foreign.conftest import hand, same_rows
+from tests.foreign.questions.check_gold import check
 
 MONTH = "metric_time__month"
 MONTHS = [dt.date(2025, m, 1) for m in range(1, 13)]
@@ -308,3 +310,33 @@ def test_studyhall_builds_with_dbt(dbt: str, tmp_path: Path) -> None:
     done = dbt_build(dbt, root)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "11 table models, 23 data tests, 12 view models" in done.stdout, done.stdout[-2000:]
+
+
+SETS = Path(__file__).parent
+
+
+@pytest.mark.parametrize("split", ["dev_studyhall.yml", "blind_studyhall.yml"])
+def test_studyhall_question_gold_still_runs(split: str, studyhall: Project) -> None:
+    """Every answerable question's gold names real metrics, dimensions and values and runs to an answer
+    (``check_gold``); only failing ids are reported, so the blind split stays unread."""
+    items = yaml.safe_load((SETS / "questions" / split).read_text())
+    assert len(items) == {"dev_studyhall.yml": 40, "blind_studyhall.yml": 20}[split]
+    assert all(i["project"] == "studyhall" for i in items)
+    failing = [
+        i["id"] for i in items if i["expect"].get("answerable", True) and check(studyhall, i) is not None
+    ]
+    assert not failing, failing
+
+
+@pytest.mark.parametrize("split", ["dev_studyhall.yml", "blind_studyhall.yml"])
+def test_studyhall_definition_sql_gives_twelve_months(split: str, studyhall: Project) -> None:
+    """Every answerable definition's hand SQL gives one non-null value per month of 2025 (ids only)."""
+    items = yaml.safe_load((SETS / "cases" / split).read_text())
+    assert len(items) == {"dev_studyhall.yml": 16, "blind_studyhall.yml": 8}[split]
+    failing = []
+    for item in items:
+        if item["expect"]["answerable"]:
+            rows = hand(studyhall, item["expect"]["sql"])
+            if [_day(r[0]) for r in rows] != MONTHS or any(r[1] is None for r in rows):
+                failing.append(item["id"])
+    assert not failing, failing
