@@ -1,13 +1,13 @@
 """Benchmark of the definition agent on other companies' dbt projects (issue 12 acceptance).
 
 The cases live in ``tests/foreign/cases/``: ``dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``,
-``dev_harbor.yml`` and ``dev_pixelforge.yml`` (development, printed case by case) and ``blind.yml``,
-``blind_lending.yml``, ``blind_lastmile.yml``, ``blind_harbor.yml`` and ``blind_pixelforge.yml``
-(scored only with ``--blind``: the lead's run; never open them or print their misses while tuning). Their
+``dev_harbor.yml``, ``dev_pixelforge.yml`` and ``dev_studyhall.yml`` (development, printed case by case) and
+``blind.yml``, ``blind_lending.yml``, ``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml`` and
+``blind_studyhall.yml`` (scored only with ``--blind``: the lead's run; never open them or print their misses while tuning). Their
 format is ``tests/define/cases/``'s plus a ``project:`` field (``bazaar``, ``helpdesk``, ``lending``,
-``lastmile``, ``harbor`` or ``pixelforge``); each answerable case's hand SQL gives one row per month of the project's
-data (``month``, ``value``): 2024-01..2024-06, 2024-10..2025-09 for ``lastmile`` and 2025-01..2025-12 for ``harbor``
-and ``pixelforge``.
+``lastmile``, ``harbor``, ``pixelforge`` or ``studyhall``); each answerable case's hand SQL gives one row per month of the project's
+data (``month``, ``value``): 2024-01..2024-06, 2024-10..2025-09 for ``lastmile`` and 2025-01..2025-12 for ``harbor``,
+``pixelforge`` and ``studyhall``.
 
 For every case the project's own agent (``Project.analyze_definition``: warehouse values, columns and the
 observed dimension values, as the CLI and web use it) proposes a metric; it runs by ``metric_time__month``
@@ -19,7 +19,7 @@ Usage::
     PYTHONPATH=$PWD .venv/bin/python bench/define_foreign.py [--root DIR] [--json] [--blind] [--file NAME ...]
 
 ``--root`` reuses the built projects under ``DIR/bazaar``, ``DIR/helpdesk``, ``DIR/lending`` and
-``DIR/lastmile``, ``DIR/harbor``, ``DIR/pixelforge`` (built there when absent); without it they are built in a temporary folder.
+``DIR/lastmile``, ``DIR/harbor``, ``DIR/pixelforge``, ``DIR/studyhall`` (built there when absent); without it they are built in a temporary folder.
 """
 
 from __future__ import annotations
@@ -43,15 +43,24 @@ from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
 from metricmind.testing.pixelforge import copy_pixelforge
+from metricmind.testing.studyhall import copy_studyhall
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "foreign" / "cases"
-DEV_FILES = ("dev.yml", "dev_lending.yml", "dev_lastmile.yml", "dev_harbor.yml", "dev_pixelforge.yml")
+DEV_FILES = (
+    "dev.yml",
+    "dev_lending.yml",
+    "dev_lastmile.yml",
+    "dev_harbor.yml",
+    "dev_pixelforge.yml",
+    "dev_studyhall.yml",
+)
 BLIND_FILES = (
     "blind.yml",
     "blind_lending.yml",
     "blind_lastmile.yml",
     "blind_harbor.yml",
     "blind_pixelforge.yml",
+    "blind_studyhall.yml",
 )
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "bazaar": copy_bazaar,
@@ -60,6 +69,7 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "lastmile": copy_lastmile,
     "harbor": copy_harbor,
     "pixelforge": copy_pixelforge,
+    "studyhall": copy_studyhall,
 }
 
 

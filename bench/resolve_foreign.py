@@ -1,10 +1,10 @@
-"""Question resolver on other companies' projects (issue 14): the bazaar, helpdesk, lending, lastmile, harbor and pixelforge samples.
+"""Question resolver on other companies' projects (issue 14): the bazaar, helpdesk, lending, lastmile, harbor, pixelforge and studyhall samples.
 
-Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``, ``dev_harbor.yml`` and ``dev_pixelforge.yml`` (the
+Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``, ``dev_harbor.yml``, ``dev_pixelforge.yml`` and ``dev_studyhall.yml`` (the
 tuning splits; ``--misses`` lists their misses) and, only with ``--blind``, ``blind.yml``, ``blind_lending.yml``,
-``blind_lastmile.yml``, ``blind_harbor.yml`` and ``blind_pixelforge.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
+``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml`` and ``blind_studyhall.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
 resolver's blind-set format (``q``, ``expect``, optional ``as_of``, ``kind``, ``id``) plus ``project:``
-(``bazaar``, ``helpdesk``, ``lending``, ``lastmile``, ``harbor`` or ``pixelforge``). The
+(``bazaar``, ``helpdesk``, ``lending``, ``lastmile``, ``harbor``, ``pixelforge`` or ``studyhall``). The
 projects are built once into ``--work`` (seeded, no download) and read with their warehouses' values, as
 ``metricmind ask`` reads them. A split whose file is not there yet is skipped.
 
@@ -31,6 +31,7 @@ from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
 from metricmind.testing.pixelforge import copy_pixelforge
+from metricmind.testing.studyhall import copy_studyhall
 from tests.resolve import blindset
 
 HERE = Path(__file__).resolve().parents[1] / "tests" / "foreign" / "questions"
@@ -43,6 +44,8 @@ DEV_HARBOR, BLIND_HARBOR = HERE / "dev_harbor.yml", HERE / "blind_harbor.yml"
 """The hotel group's sets (hproj5, 2026-12-06): code-blind, as_of 2026-01-07 on every item."""
 DEV_PIXELFORGE, BLIND_PIXELFORGE = HERE / "dev_pixelforge.yml", HERE / "blind_pixelforge.yml"
 """The mobile game studio's sets (hproj6, 2026-12-07): code-blind, as_of 2026-01-08 on every item."""
+DEV_STUDYHALL, BLIND_STUDYHALL = HERE / "dev_studyhall.yml", HERE / "blind_studyhall.yml"
+"""The online learning platform's sets (hproj7, 2026-12-07): code-blind, as_of 2026-01-06 on every item."""
 AS_OF = "2024-07-01"
 """The day the sample projects' data ends after (their data runs 2024-01-01 to 2024-06-30; lastmile's runs
 2024-10-01 to 2025-09-30, and each of its items carries its own as_of, 2025-10-01)."""
@@ -53,6 +56,7 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "lastmile": copy_lastmile,
     "harbor": copy_harbor,
     "pixelforge": copy_pixelforge,
+    "studyhall": copy_studyhall,
 }
 
 
@@ -94,11 +98,13 @@ def main() -> None:
         DEV_LASTMILE,
         DEV_HARBOR,
         DEV_PIXELFORGE,
+        DEV_STUDYHALL,
         BLIND,
         BLIND_LENDING,
         BLIND_LASTMILE,
         BLIND_HARBOR,
         BLIND_PIXELFORGE,
+        BLIND_STUDYHALL,
     )
     splits = [args.questions] if args.questions else [p for p in every if p.exists()]
     if not args.blind:
