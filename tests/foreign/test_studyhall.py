@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from metricmind.interfaces.cli.app import app
@@ -27,7 +26,7 @@ from metricmind.testing.dbt import dbt_build
 from metricmind.testing.rawload import copy_project
 from metricmind.testing.studyhall import STUDYHALL, load_studyhall_raw
 from tests.foreign.conftest import hand, same_rows
-from tests.foreign.questions.check_gold import check
+from tests.foreign.samplesets import day_rows, failing_gold, failing_months
 
 MONTH = "metric_time__month"
 MONTHS = [dt.date(2025, m, 1) for m in range(1, 13)]
@@ -232,21 +231,12 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-def _day(value: Any) -> Any:
-    """A period start as a date (DuckDB gives a month of a DATE column as a date, of a TIMESTAMP as a datetime)."""
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-def _rows(rows: Any) -> list[tuple[Any, ...]]:
-    return [tuple(_day(v) for v in r) for r in rows]
-
-
 @pytest.mark.parametrize(("name", "query", "sql"), CASES, ids=[c[0] for c in CASES])
 def test_studyhall_python_equals_hand_sql(
     name: str, query: dict[str, Any], sql: str, studyhall: Project
 ) -> None:
-    ours = _rows(studyhall.run(MetricQuery.build(**query)).rows)
-    want = _rows(hand(studyhall, sql))
+    ours = day_rows(studyhall.run(MetricQuery.build(**query)).rows)
+    want = day_rows(hand(studyhall, sql))
     assert want and same_rows(ours, want), (ours, want)
 
 
@@ -273,7 +263,7 @@ def test_studyhall_every_metric_runs_by_month(studyhall: Project) -> None:
     short = []
     for metric in studyhall.metrics():
         query = MetricQuery.build([metric.name], group_by=[MONTH], start="2025-01-01", end="2026-01-01")
-        rows = _rows(studyhall.run(query).rows)
+        rows = day_rows(studyhall.run(query).rows)
         values = [r[1] for r in rows]
         if [r[0] for r in rows] != MONTHS:
             short.append(metric.name)
@@ -299,7 +289,7 @@ def test_studyhall_conversion_equals_hand_sql(studyhall: Project) -> None:
         "cast(p.paid_at as date) >= l.signup_date and cast(p.paid_at as date) < l.signup_date + 14 "
         "group by 1 order by 1",
     )
-    assert len(want) == 12 and same_rows(_rows(ours), _rows(want)), (ours, want)
+    assert len(want) == 12 and same_rows(day_rows(ours), day_rows(want)), (ours, want)
     assert all(0.1 < float(r[1]) < 0.6 for r in want), want
 
 
@@ -312,31 +302,16 @@ def test_studyhall_builds_with_dbt(dbt: str, tmp_path: Path) -> None:
     assert "11 table models, 23 data tests, 12 view models" in done.stdout, done.stdout[-2000:]
 
 
-SETS = Path(__file__).parent
-
-
 @pytest.mark.parametrize("split", ["dev_studyhall.yml", "blind_studyhall.yml"])
 def test_studyhall_question_gold_still_runs(split: str, studyhall: Project) -> None:
     """Every answerable question's gold names real metrics, dimensions and values and runs to an answer
     (``check_gold``); only failing ids are reported, so the blind split stays unread."""
-    items = yaml.safe_load((SETS / "questions" / split).read_text())
-    assert len(items) == {"dev_studyhall.yml": 40, "blind_studyhall.yml": 20}[split]
-    assert all(i["project"] == "studyhall" for i in items)
-    failing = [
-        i["id"] for i in items if i["expect"].get("answerable", True) and check(studyhall, i) is not None
-    ]
-    assert not failing, failing
+    count = {"dev_studyhall.yml": 40, "blind_studyhall.yml": 20}[split]
+    assert not failing_gold(studyhall, "studyhall", split, count)
 
 
 @pytest.mark.parametrize("split", ["dev_studyhall.yml", "blind_studyhall.yml"])
 def test_studyhall_definition_sql_gives_twelve_months(split: str, studyhall: Project) -> None:
     """Every answerable definition's hand SQL gives one non-null value per month of 2025 (ids only)."""
-    items = yaml.safe_load((SETS / "cases" / split).read_text())
-    assert len(items) == {"dev_studyhall.yml": 16, "blind_studyhall.yml": 8}[split]
-    failing = []
-    for item in items:
-        if item["expect"]["answerable"]:
-            rows = hand(studyhall, item["expect"]["sql"])
-            if [_day(r[0]) for r in rows] != MONTHS or any(r[1] is None for r in rows):
-                failing.append(item["id"])
-    assert not failing, failing
+    count = {"dev_studyhall.yml": 16, "blind_studyhall.yml": 8}[split]
+    assert not failing_months(studyhall, split, MONTHS, count)
