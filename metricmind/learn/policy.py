@@ -60,6 +60,7 @@ from metricmind.learn.patterns import (
     extended,
     pattern_option,
 )
+from metricmind.learn.policystate import policy_state, restore_policy
 
 ALGORITHMS = ("linucb", "thompson")
 #: How the share of exploring decisions evolves (:meth:`Policy.epsilon_for`).
@@ -504,74 +505,12 @@ class Policy:
         return sorted(out, key=lambda s: (-s["pulls"], s["arm"]))
 
     def state(self) -> dict[str, Any]:
-        """The whole policy as JSON-ready data (the buffer is trained first)."""
-        self.train()
-        return {
-            "arms": self.arms,
-            "dim": self.dim - 1,
-            "algorithm": self.algorithm,
-            "model": self.model,
-            "epsilon": self.epsilon,
-            "epsilon_schedule": self.epsilon_schedule,
-            "epsilon_visits": self.epsilon_visits,
-            "visits": self.visits,
-            "confidence": self.confidence,
-            "interactions": self.interactions,
-            "alpha": self.alpha,
-            "batch": self.batch,
-            "decay": self.decay,
-            "ridge": self.ridge,
-            "option_ridge": self.option_ridge,
-            "A": self.A.tolist(),
-            "b": self.b.tolist(),
-            "bc": self.bc.tolist(),
-            "costs": self.costs,
-            "tie": self.tie,
-            "pulls": self.pulls.tolist(),
-            "reward_sum": self.reward_sum.tolist(),
-            "experiences": self.experiences,
-            "trainings": self.trainings,
-            "effects": self.effects.state() if self.effects is not None else None,
-        }
+        """The whole policy as JSON-ready data (the buffer is trained first; :mod:`metricmind.learn.policystate`)."""
+        return policy_state(self)
 
     @classmethod
     def from_state(cls, state: Mapping[str, Any], seed: int = 0) -> Policy:
         """A policy restored from :meth:`state` (a checkpoint written before ``model`` existed restores
         as the disjoint model it was, exploring among every allowed arm as it did).
         """
-        model = str(state.get("model", "disjoint"))
-        confidence = state.get("confidence") if "model" in state else None
-        policy = cls(
-            state["arms"],
-            int(state["dim"]),
-            algorithm=str(state["algorithm"]),
-            epsilon=float(state["epsilon"]),
-            alpha=float(state["alpha"]),
-            batch=int(state["batch"]),
-            decay=float(state["decay"]),
-            ridge=float(state["ridge"]),
-            option_ridge=float(state.get("option_ridge", state["ridge"])),
-            seed=seed,
-            model=model,
-            confidence=None if confidence is None else float(confidence),
-            interactions=state.get("interactions"),
-            # a checkpoint from before the schedule existed explored at a constant share
-            epsilon_schedule=str(state.get("epsilon_schedule", "constant")),
-            epsilon_visits=int(state.get("epsilon_visits", 10)),
-            tie=float(state.get("tie", 0.2)),
-            pattern_options=(state.get("effects") or {}).get("options") or (),
-        )
-        if state.get("effects") and policy.effects is not None:
-            policy.effects = Effects.from_state(policy.lift.shape[1], state["effects"])
-        policy.visits = {str(k): int(v) for k, v in (state.get("visits") or {}).items()}
-        policy.A = np.asarray(state["A"], dtype=float)
-        policy.b = np.asarray(state["b"], dtype=float)
-        if "bc" in state:  # a checkpoint from before costs has none: ties stay unbroken until some arrive
-            policy.bc = np.asarray(state["bc"], dtype=float)
-            policy.costs = int(state.get("costs", 0))
-        policy._refresh()
-        policy.pulls = np.asarray(state["pulls"], dtype=np.int64)
-        policy.reward_sum = np.asarray(state["reward_sum"], dtype=float)
-        policy.experiences = int(state["experiences"])
-        policy.trainings = int(state["trainings"])
-        return policy
+        return restore_policy(cls, state, seed)
