@@ -5,18 +5,13 @@ qualified entity noun ("new accts"), scattered words, a description, or a word o
 from __future__ import annotations
 
 from metricmind.resolve.describedwords import _DescribedReading
-from metricmind.resolve.entities import counts_of, distinct_counts
-from metricmind.resolve.exclusion import exclusion_cue
+from metricmind.resolve.entities import distinct_counts
 from metricmind.resolve.metricphrases import _MetricPhraseReading
-from metricmind.resolve.reading import _Pick
-from metricmind.resolve.resolution import Filter, Resolution
+from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.text import FILLERS, root
 from metricmind.resolve.thresholds import find_threshold
 from metricmind.resolve.verbwords import _VerbReading
 from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, GRAMMAR, GROWTH_WORDS, LOSE_VERBS, WIN_VERBS
-
-COUNTED_VALUE_PENALTY = 0.25
-"""A count read from a value's plural alone ("exports"): the catalog never said it counts them, a guess."""
 
 
 class _FallbackMetricReading(_DescribedReading, _VerbReading, _MetricPhraseReading):
@@ -71,52 +66,6 @@ class _FallbackMetricReading(_DescribedReading, _VerbReading, _MetricPhraseReadi
                 self.span("metrics", i, i + 1, found[0], "entity")
                 return found[:1]
         return self.growing_value()
-
-    def plural_value_count(self, picks: list[_Pick]) -> list[str]:
-        """A value said as a plural noun, no metric named ("how many exports last month", "exports done in the
-        browser"): the things of that kind, counted by the one plain count of its dimension's model (events,
-        the value a filter), read below 0.8. An everyday word the value filter pass left alone counts here.
-        """
-        picked = {p.first for p in picks if p.kind == "value"}
-        for i, t in enumerate(self.tokens):
-            if t.norm == self.stems[i] or not t.norm.endswith("s") or (self.used[i] and i not in picked):
-                continue
-            values = [
-                e.target
-                for c in self.by_first.get(i, [])
-                if c.last == i + 1
-                for e in c.entries
-                if e.kind == "value" and "=" in e.target
-            ]
-            models = {
-                self.lex.dims[v.split("=", 1)[0]].model for v in values if v.split("=", 1)[0] in self.lex.dims
-            }
-            if (
-                len(values) != 1
-                or len(models) != 1
-                or exclusion_cue(self.tokens, i, self.used, self.r.entities.nouns) is not None
-            ):
-                continue
-            sm = self.r.model.semantic_models.get(models.pop())
-            if sm is None or not sm.primary:
-                continue
-            found = [
-                m for m in counts_of(self.r.model, sm.primary) if self.r.model.metrics[m].type == "simple"
-            ]
-            if len(found) != 1:
-                continue
-            dim, value = values[0].split("=", 1)
-            for p in picks:
-                if p.kind == "value" and p.first == i:
-                    p.kind = "merged"  # (read here, with the count: the filter pass would take it for the metric's)
-            self.claim(i, i + 1)
-            self.res.filters.append(Filter(dim, "=", (value,)))
-            self.span("filters", i, i + 1, f"{dim}={value}", "counted value")
-            self.res.confidence -= COUNTED_VALUE_PENALTY
-            self.res.notes.append(f"read '{t.text}' as {found[0]} where {dim} is {value}")
-            self.span("metrics", i, i + 1, found[0], "counted value")
-            return found
-        return []
 
     def qualified_entity(self) -> list[str]:
         """A word before another noun for an entity that, with the entity's own name, is a metric ("new

@@ -198,7 +198,7 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
         if measures is not None:
             out = [*measures[0], *(m for m in out if m not in measures[0])]
         if not out:
-            out = self.counted_entity() or self.metric_from_words() or self.plural_value_count(picks)
+            out = self.counted_entity() or self.metric_from_words()  # (or a value counted: countedvalue)
         else:
             out += [m for m in self.listed_words(found) if m not in out]
         return self.compound(out)

@@ -62,6 +62,11 @@ class _TypoReading(_ReadingBase):
                 or not s.isalpha()
             ):
                 continue
+            if s.endswith("s") and s[:-1] in self.lex.vocabulary:
+                self.stems[t.index] = s[
+                    :-1
+                ]  # "skus": the plural of a catalog word the light stem keeps whole
+                continue
             fixed = self.r.correct(s)
             if fixed is None and t.norm != s:
                 # the stem of a slip can hide the word ("invoies" → "invoy"): the word as typed, then singular
