@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from metricmind.resolve.exclusion import exclusion_cue
 from metricmind.resolve.reading import _Pick, _ReadingBase
-from metricmind.resolve.resolution import Filter
+from metricmind.resolve.resolution import Filter, Span
 from metricmind.spec.model import Agg
 
 LOOSE = 2
@@ -136,3 +136,25 @@ class _CountedValueReading(_ReadingBase):
             if (measure.expr or measure.name) in (key, primary, "1", "*"):
                 out.append(m.name)
         return out[0] if len(out) == 1 else None
+
+    def counted_noun(self) -> None:
+        """A breakdown read from the noun right after "how many" whose words are the metric's own ("how many
+        levels did ppl beat": Levels Completed): the thing counted, said again, not a breakdown by level.
+        """
+        res = self.res
+        norms = [t.norm for t in self.tokens]
+        at = next((i for i in range(len(norms) - 2) if norms[i] == "how" and norms[i + 1] == "many"), None)
+        if at is None or not res.metrics:
+            return
+        for g in list(res.spans.get("group_by", [])):
+            if g.start != self.tokens[at + 2].start or g.how == "grain":
+                continue
+            words = {
+                self.stems[k] for k in range(len(self.tokens)) if g.start <= self.tokens[k].start < g.end
+            }
+            owner = next((m for m in res.metrics if words <= self.lex.metric_words.get(m, set())), None)
+            if owner is None:
+                continue
+            res.group_by = [x for x in res.group_by if x[0] != g.target]
+            res.spans["group_by"] = [x for x in res.spans["group_by"] if x is not g]
+            res.span("metrics", Span(g.text, g.start, g.end, owner, "same metric"))

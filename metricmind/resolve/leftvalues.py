@@ -19,8 +19,19 @@ from metricmind.resolve.reading import _Pick
 from metricmind.resolve.text import Token
 from metricmind.resolve.thresholds import verbish
 
-CUE_TAILS = ("because of", "due to", "because", "via", "through", "left for", "went to", "moved to", "for")
-"""Words after which a part of a value's name is that value ("left for a competitor")."""
+CUE_TAILS = (
+    "because of",
+    "due to",
+    "because",
+    "via",
+    "through",
+    "from",
+    "left for",
+    "went to",
+    "moved to",
+    "for",
+)
+"""Words after which a part of a value's name is that value ("left for a competitor", "installs from tiktok")."""
 ARTICLES = frozenset({"a", "an", "the", "our", "their", "its", "his", "her", "some"})
 MIN_PART = 5
 """Parts of value names shorter than this ("paid", "bank") are too common to stand for the value."""
@@ -61,14 +72,19 @@ def after_cue(tokens: list[Token], i: int) -> bool:
 
 def value_part(word: str, values: dict[str, tuple[str, ...]]) -> tuple[str, str] | None:
     """The one (dimension, value) whose name of several words has ``word`` as a part ("competitor" in
-    ``switched_competitor``), when no other value has it.
+    ``switched_competitor``, "tiktok" in ``tiktok_ads``), when no other value of any dimension has it as the
+    one value of its dimension with it: a dimension where several values share the part (campaigns
+    ``dd_tiktok_ios_q2``, ``gq_tiktok_android_q3``) names a group there, not a value.
     """
     if len(word) < MIN_PART or verbish(word):
         return None
     found: set[tuple[str, str]] = set()
     for dim, vals in values.items():
+        mine = []
         for v in vals:
             parts = v.lower().replace("-", "_").replace(" ", "_").split("_")
             if len(parts) > 1 and any(len(p) >= MIN_PART and word in (p, p + "s") for p in parts):
-                found.add((dim, v))
+                mine.append(v)
+        if len(mine) == 1:
+            found.add((dim, mine[0]))
     return next(iter(found)) if len(found) == 1 else None

@@ -89,6 +89,7 @@ class Lexicon:
     max_len: int = 1
     refused: list[tuple[str, str]] = field(default_factory=list)  # learned (phrase, target) left out
     joined: dict[str, list[Entry]] = field(default_factory=dict)  # a value's words run together ("email")
+    linked: dict[str, set[str]] = field(default_factory=dict)  # the linking words of those values ("in")
 
     def add(self, phrase: str, entry: Entry) -> None:
         """Index ``phrase`` as naming ``entry`` (short upper-case phrases must match their case)."""
@@ -103,6 +104,7 @@ class Lexicon:
         self.phrases[key].append(entry)
         if entry.kind == "value" and len(key) <= JOINED_WORDS:
             self.joined.setdefault("".join(key), []).append(entry)
+            self.linked.setdefault("".join(key), set()).update(w for w in key if w in _LINKING)
         self.vocabulary.update(key)
         self.max_len = max(self.max_len, len(key))
         if entry.kind == "metric":
@@ -127,6 +129,8 @@ class Lexicon:
         said = "".join(key)
         if len(said) < JOINED_MIN:
             return []
+        if any(w in _LINKING and w not in self.linked.get(said, ()) for w in key):
+            return []  # "spa in": a word and a preposition are no value run apart (Spain), "walk in" is walk_in
         return self.joined.get(said, [])
 
 
@@ -439,6 +443,11 @@ def _add_flags(lex: Lexicon, model: Model) -> None:
             if lex.lookup(stems(" ".join(words))):
                 continue
             lex.add(" ".join(words), Entry("value", f"{name}=true", "value"))
+            for code in re.findall(r"\(([A-Z][A-Z0-9]{1,5})\)", d.label or ""):
+                if not lex.lookup(
+                    stems(code)
+                ):  # "Install-day session (D0)": the team's short name, "d0 sessions"
+                    lex.add(code.lower(), Entry("value", f"{name}=true", "value"))
             if len(words) > 1 and words[-1].endswith("ed"):
                 # "is_kyc_verified": a check someone passes or fails ("passed KYC", "failed KYC")
                 thing = " ".join(words[:-1])

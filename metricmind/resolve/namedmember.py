@@ -36,8 +36,8 @@ class _MemberReading(_ReadingBase):
         filter_spans = res.spans.get("filters", [])
         for g in list(res.spans.get("group_by", [])):
             k = self.token_at.get(g.start)
-            if k is None or self.in_group_context(k) or SEP not in g.target:
-                continue
+            if k is None or self.in_group_context(k) or SEP not in g.target or g.how == "yes/no sides":
+                continue  # ("delivered first time vs not": both sides of a flag, no member's noun)
             before = next((f for f in filter_spans if 0 < g.start - f.end <= 1), None)
             if before is None or not res.question[before.end : g.start].isspace():
                 continue

@@ -15,10 +15,12 @@ from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.entitykinds import _EntityKindReading
 from metricmind.resolve.eventtime import grain_of_other_event
 from metricmind.resolve.everybut import _EveryButReading
+from metricmind.resolve.flagsides import _FlagSidesReading
 from metricmind.resolve.idioms import record_idioms
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.namedmember import _MemberReading
 from metricmind.resolve.notime import not_time, to_date_metric
+from metricmind.resolve.numbered import _NumberedReading
 from metricmind.resolve.perratio import _PerRatioReading
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
 from metricmind.resolve.reading import _Pick
@@ -57,6 +59,8 @@ class _Reading(
     _EntityKindReading,
     _EveryButReading,
     _MemberReading,
+    _FlagSidesReading,
+    _NumberedReading,
 ):
     """All passes over one question."""
 
@@ -142,11 +146,14 @@ class _Reading(
             res.comparison_range = None
         self.read_paid()
         self.read_dimensions(picks)
+        self.counted_noun()  # "how many levels did ppl beat": the levels beaten, no breakdown by level
         self.drop_entity_verb()
         self.read_origin()
         self.read_filters(picks)
         self.settle_kinds()
         self.yes_no_sides()
+        self.flag_sides()  # "organic vs paid installs": both sides of a yes/no said in its own words
+        self.numbered_values()  # "win rate on level 1 vs level 2": numbers that are a dimension's values
         self.filtered_entity_as_metric()
         self.filtered_metric_as_filter()
         self.read_loose_values()
