@@ -21,6 +21,7 @@ from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.namedmember import _MemberReading
 from metricmind.resolve.notime import not_time, to_date_metric
 from metricmind.resolve.numbered import _NumberedReading
+from metricmind.resolve.partynoun import _PartyNounReading
 from metricmind.resolve.perratio import _PerRatioReading
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
 from metricmind.resolve.reading import _Pick
@@ -61,6 +62,7 @@ class _Reading(
     _MemberReading,
     _FlagSidesReading,
     _NumberedReading,
+    _PartyNounReading,
 ):
     """All passes over one question."""
 
@@ -173,6 +175,7 @@ class _Reading(
         ):
             return res  # "arr by the year the company was founded": a time the catalog lacks
         self.check_leftovers(picks)
+        self.party_noun_value()  # "how many times did prospects interact": who did it, a guess
         self.note_corrections()
         self.calibrate()
         self.audit_values()

@@ -275,3 +275,21 @@ def test_the_counted_noun_is_no_breakdown(pixelforge: Project) -> None:
         "and a.attempted_at >= '2025-10-01' and a.attempted_at < '2025-11-01'"
     ).rows
     assert pixelforge.run(query).rows == [(want[0],)] and want[0] > 0
+
+
+# -- a value said as the party's plural noun, on another table's metric: a guess ---------------------------------
+def test_a_value_said_as_the_partys_noun_is_a_guess(lastmile: Project) -> None:
+    res = lastmile.resolver().resolve("routes run by subcontractors last month", as_of=LASTMILE_DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["routes_run"]
+    assert [(f.field, f.values) for f in res.filters] == [("courier__contract_type", ("subcontractor",))]
+    assert res.confidence < 0.8  # who did it, read as the couriers' contract type: assumed, and said so
+    named = lastmile.resolver().resolve("routes run by subcontractor couriers last month", as_of=LASTMILE_DAY)
+    assert named.confidence >= 0.8  # ("subcontractor couriers": the party named, the value qualifies it)
+    query = res.metric_query()
+    assert query is not None
+    (want,) = lastmile.warehouse.run(
+        "select count(*) from core.routes r join core.couriers c using (courier_id) "
+        "where c.contract_type = 'subcontractor' and r.route_dt >= '2025-09-01' and r.route_dt < '2025-10-01'"
+    ).rows
+    assert lastmile.run(query).rows == [(want[0],)] and want[0] > 0
