@@ -33,6 +33,7 @@ from metricmind.resolve.thresholds import counted_amount
 from metricmind.resolve.timephrases import find_time
 from metricmind.resolve.timespans import unit_start
 from metricmind.resolve.typos import _TypoReading
+from metricmind.resolve.valuemetric import _ValueMetricReading
 from metricmind.resolve.words import GRAIN_ADJ, GROWTH_WORDS
 from metricmind.spec.names import METRIC_TIME
 
@@ -63,6 +64,7 @@ class _Reading(
     _FlagSidesReading,
     _NumberedReading,
     _PartyNounReading,
+    _ValueMetricReading,
 ):
     """All passes over one question."""
 
@@ -156,6 +158,7 @@ class _Reading(
         self.yes_no_sides()
         self.flag_sides()  # "organic vs paid installs": both sides of a yes/no said in its own words
         self.numbered_values()  # "win rate on level 1 vs level 2": numbers that are a dimension's values
+        self.value_metric()  # "how many parcels got delivered": delivered parcels, said apart
         self.filtered_entity_as_metric()
         self.filtered_metric_as_filter()
         self.read_loose_values()

@@ -293,3 +293,27 @@ def test_a_value_said_as_the_partys_noun_is_a_guess(lastmile: Project) -> None:
         "where c.contract_type = 'subcontractor' and r.route_dt >= '2025-09-01' and r.route_dt < '2025-10-01'"
     ).rows
     assert lastmile.run(query).rows == [(want[0],)] and want[0] > 0
+
+
+# -- a value and the metric said apart that together are another metric's phrase -------------------------------
+def test_a_value_and_a_metric_said_apart_name_the_catalogs_metric(lastmile: Project, bazaar: Project) -> None:
+    res = lastmile.resolver().resolve("how many parcels were delivered last month", as_of=LASTMILE_DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["delivered_parcels"] and res.filters == []  # (dated by delivery, not by booking)
+    query = res.metric_query()
+    assert query is not None
+    (want,) = lastmile.warehouse.run(
+        "select count(delivered_tstamp) from core.parcels "
+        "where delivered_tstamp >= '2025-09-01' and delivered_tstamp < '2025-10-01'"
+    ).rows
+    assert lastmile.run(query).rows == [(want[0],)] and want[0] > 0
+    refunded = bazaar.resolver().resolve("how many orders got refunded in q2", as_of=BAZAAR_DAY)
+    assert refunded.answerable, refunded.reason
+    assert refunded.metrics == ["refunded_orders"] and refunded.filters == []
+    query = refunded.metric_query()
+    assert query is not None
+    (want,) = bazaar.warehouse.run(
+        "select count(*) from main.fct_orders where order_status = 'refunded' "
+        "and placed_at >= '2024-04-01' and placed_at < '2024-07-01'"
+    ).rows
+    assert bazaar.run(query).rows == [(want[0],)] and want[0] > 0
