@@ -33,8 +33,8 @@ class _PartyNounReading(_ReadingBase):
                 continue
             k = at[0]
             t = self.tokens[k]
-            if t.norm == self.stems[k] or not t.norm.endswith("s"):
-                continue  # ("churned customers", "EMEA": a qualifier or a name, not the party's noun)
+            if t.norm == self.stems[k] or not t.norm.endswith("s") or any(c.isupper() for c in t.text):
+                continue  # ("churned customers", "EMEA", "the SMBs": a qualifier, a name or a code, no noun)
             if (
                 k + 1 < len(self.tokens)
                 and self.stems[k + 1] in self.r.entities.nouns | self.r.texts.entity_words

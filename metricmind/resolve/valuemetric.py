@@ -35,6 +35,11 @@ class _ValueMetricReading(_ReadingBase):
             if len(at) != 1 or "=" not in f.target:
                 continue
             word = self.stems[at[0]]
+            after = self.stems[at[0] + 1] if at[0] + 1 < len(self.tokens) else ""
+            if after in self.r.entities.nouns or any(
+                e.kind == "dimension" for e in self.lex.lookup((after,))
+            ):
+                continue  # ("growth tier mrr", "mrr for growth customers": a value of the noun after it)
             found = {
                 e.target
                 for key in ((word, *said), (*said, word))
