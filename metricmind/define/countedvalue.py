@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from metricmind.define.currency import says_currency
 from metricmind.define.fit import counted_entity
 from metricmind.define.money import head
 from metricmind.define.proposal import Proposal, RuleReading
@@ -153,8 +154,8 @@ def flag_summed_count(proposal: Proposal, model: Model) -> None:
     if metric is None or proposal.refused or metric.get("type") != "simple":
         return
     entity = _head_entity(model, proposal.definition.text)
-    if not entity:
-        return
+    if not entity or says_currency(proposal.definition.text):
+        return  # "Paid invoices, $, by month": the invoices' amount was asked for
     name = proposal.measure.name if proposal.measure else ""
     measure = next((nm.measure for nm in proposal.new_measures if nm.measure.get("name") == name), None)
     agg, expr = (str(measure.get("agg")), str(measure.get("expr") or "")) if measure else ("", "")

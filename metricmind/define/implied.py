@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from metricmind.define import rules as rulebook
 from metricmind.define.groupdefs import ungrouped
+from metricmind.define.nearer import nearer
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecues import CONVERT
 from metricmind.define.rulevalues import find_dimension
@@ -124,6 +125,10 @@ def implied(
                 other = rulebook.renamed(half, [f for f in found if f[0] == dim], _keyed(ctx, found, dim))
                 if other and dim not in doubt:
                     doubt[dim] = other
+            for (dim, value), key in zip(found, (k for _, k in keys), strict=True):
+                loose = nearer(ctx.model, dim, value, tuple(key))
+                if loose and dim not in doubt:  # "Webinar": an alias of `events`; `webinar_series` says it
+                    doubt[dim] = loose
             for (dim, value), (at, key) in zip(found, keys, strict=True):
                 if _generic(value, dim, key, own, ctx) and not _pinned(half, words, at, key, dim, value):
                     if not _caused(half, key):

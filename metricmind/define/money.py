@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from metricmind.define.currency import says_currency
 from metricmind.define.words import GLUE, lexicon
 from metricmind.resolve.text import stems
 from metricmind.spec.model import Measure, Metric, Model
@@ -182,6 +183,8 @@ def asks_money(model: Model, text: str, within: int = 3) -> bool:
     word) one of its first ``within`` words is ("recurring revenue of …"). "# invoices refunded" asks
     for a count though the project has a money metric called "refunds".
     """
+    if says_currency(text):
+        return True  # "Paid invoices, $, by month": the invoices' amount, not their number
     money_words, count_words = vocab(model)
     said = head(text)
     if said in money_words:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from metricmind.define.currency import says_currency
 from metricmind.define.money import (
     MONEY,
     counted_entity,
@@ -54,7 +55,9 @@ DATED_BY = re.compile(r"\b(?:dated\s+)?by\s+(?:the\s+)?(?:[a-z]+\s+){1,2}?(?:dat
 #: A word negated on its own ("not trial", from "non-trial"): what the metric leaves out, never what it is.
 NEGATED = re.compile(
     r"\bnot\s+(?!(?:yet|only|just|all|any|the|a|an|by|in|on|at|to|of|be|been|"
-    r"counting|including|counted|included)\b)[a-z]+\b",
+    r"counting|including|counted|included)\b)[a-z]+\b"
+    # "…, excl. refunds", "excluding trials": what is left out names no metric asked for
+    r"|\b(?:excl\.?|excluding|except|without)\s+(?:the\s+|any\s+|all\s+)?[a-z]+\b",
     re.IGNORECASE,
 )
 
@@ -207,6 +210,8 @@ def wants_unit(text: str, model: Model) -> tuple[bool, bool]:
         return False, True
     if re.match(r"\s*(the )?(total|sum) (value|amount)\b|\s*(amount|value|money)\b", low):
         return True, False
+    if says_currency(text):
+        return True, False  # "Paid invoices, $, by month": a unit of money beside the noun
     money_words, count_words = vocab(model)
     said = head(text)
     words = content(text)

@@ -18,6 +18,7 @@ from metricmind.define.columns import column_reading, comparison_reading
 from metricmind.define.dating import dated_forms
 from metricmind.define.definedword import defined_word
 from metricmind.define.describedlist import described_list
+from metricmind.define.nearer import alias_doubt
 from metricmind.define.pairs import NEGATED_OPERATOR, compared_flag, compares, pair_reading
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecover import (
@@ -142,6 +143,23 @@ def read_rule(text: str, ctx: Context) -> Read:
                 reason=f"{read.reading.reason}, but the parenthesis {inner.group(0)!r} names a value too: "
                 "check that it keeps or drops what the filter does",
             )
+    if (
+        read.reading.status == "filter"
+        and read.dimension
+        and read.values
+        and read.reading.confidence > RENAMED
+    ):
+        loose = alias_doubt(
+            ctx.model,
+            ctx.lexicon,
+            stems(text.lower().replace("-", " ").replace("_", " ")),
+            read.dimension,
+            read.values,
+        )
+        if loose:  # "Only webinar touches": channel `events` by an alias, campaign `webinar_series` by name
+            read.reading = replace(
+                read.reading, confidence=RENAMED, reason=f"{read.reading.reason}, but {loose}"
+            )
     if read.reading.status == "filter" and not read.negative and read.dimension and not read.others:
         keys = list(ctx.keys)
         read.contradicts = next((c for _, key in keys if (c := source_excludes(key, ctx))), None)
@@ -177,6 +195,17 @@ def _without_aside(text: str, ctx: Context) -> Read | None:
 
 #: Why a rule of several clauses is not read as one of them.
 MANY_SAID = "states a condition of several clauses, each to be said as its own rule; none is read as"
+
+
+def _values_beside_date(words: tuple[str, ...], time_dim: str, ctx: Context) -> list[str]:
+    """The values (no yes/no flag) a dating rule names besides its date ("… of the webinar series
+    campaign, by touch date": campaign = webinar_series), as ``dimension = value``.
+    """
+    own = set(stems(time_dim.replace("_", " ")))
+    rest = tuple(w for w in words if w not in own)
+    found, _ = values_of(rest, ctx)
+    ctx.ambiguous.clear()
+    return [f"{d} = {v}" for d, v in found if v.lower() not in ("true", "false")]
 
 
 def _dating(text: str, low: str, confidence: float, reason: str, dimension: str) -> Read:
@@ -351,6 +380,17 @@ def _read(text: str, ctx: Context) -> Read:
         return Read(RuleReading(text, "noop", 0.8, f"the value is {what}"), scale=scale)
     time_dim = _time_rule(low, words, ctx) or named_month
     if time_dim:
+        besides = _values_beside_date(words, time_dim, ctx)
+        if besides:  # "Touches of the webinar series campaign, by touch date": a filter besides the date
+            return Read(
+                RuleReading(
+                    text,
+                    "unread",
+                    0.0,
+                    f"dates the metric by {time_dim} and also names {', '.join(besides)}; say the filter as a "
+                    "rule of its own",
+                )
+            )
         return _dating(text, low, 0.85, f"dates the metric by {time_dim}", time_dim)
     found, leftover = values_of(words, ctx)
     if not found and ctx.snapshot and SNAPSHOT_SAID.search(low):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from metricmind.define.money import MONEY, asks_money
+from metricmind.define.currency import says_currency
+from metricmind.define.money import MONEY, asks_money, money_measure
 from metricmind.define.termcolumns import (
     OPEN_CUE,
     PART_GLUE,
@@ -30,7 +31,7 @@ from metricmind.define.termcolumns import (
 from metricmind.define.termdates import dating_texts, time_of
 from metricmind.define.words import GLUE, POINT_IN_TIME
 from metricmind.resolve.lexicon import Lexicon
-from metricmind.spec.model import Model
+from metricmind.spec.model import Model, SemanticModel
 
 COUNT_CUE = re.compile(
     r"^\s*(the )?(total )?(number|count|how many|distinct|unique|different)\b|"
@@ -136,6 +137,7 @@ def find_term(
     counting = bool(COUNT_CUE.search(text)) and not averaged
     each_time = bool(TIMES.search(text))
     money = asks_money(model, text) and not counting
+    currency = says_currency(text)
     named, opens = heads_named(entities_named(model, words, lexicon))
     if named and opens == 0 and not money and not averaged:
         counting = True  # "Customers who had recurring revenue …" counts customers
@@ -195,6 +197,8 @@ def find_term(
         ]
         cols = [(n, c) for n, c in cols if n]
         head = named[0][1] if named else None
+        if not cols and money and currency and head and head == primary:
+            cols = _only_money_column(sm)  # "Applications, $, by month": their one amount
         if cols and named and head in keys and counting:  # "number of seats our customers pay for": seats
             first = max(cols, key=lambda x: (x[0], len(x[1])))[1]
             spots = [
@@ -238,7 +242,7 @@ def find_term(
             )
         )
     if not scored:
-        return _rows_of_values(model, own_dims, text, every, dated)
+        return _rows_of_values(model, own_dims, text, every, dated, [e for _, e in named])
     scored.sort(key=lambda x: (-x[0], x[1].sm))
     top, term = scored[0]
     if len(scored) > 1 and scored[1][0] >= top:
@@ -261,6 +265,12 @@ def find_term(
     )
 
 
+def _only_money_column(sm: SemanticModel) -> list[tuple[float, str]]:
+    """The one column ``sm``'s measures sum as money, as a column named in passing; [] when none or several."""
+    found = {str(ms.expr or ms.name).strip() for ms in sm.measures if money_measure(ms)}
+    return [(0.5, found.pop())] if len(found) == 1 else []
+
+
 #: Rows counted because the words name only values of one table ("Dashboards created outside the web app"):
 #: a reading a person checks.
 ROWS_OF_VALUES = 0.65
@@ -269,7 +279,12 @@ RATIO_WORDS = re.compile(r"\b(share|rate|ratio|per|percent\w*|proportion|fractio
 
 
 def _rows_of_values(
-    model: Model, own_dims: dict[str, int], text: str, every: tuple[str, ...], dated: tuple[str, ...]
+    model: Model,
+    own_dims: dict[str, int],
+    text: str,
+    every: tuple[str, ...],
+    dated: tuple[str, ...],
+    entities: list[str] = (),  # type: ignore[assignment]
 ) -> Term | None:
     """A count of one semantic model's rows when the definition names no column and no entity, but it and
     its rules name at least two of that model's own dimensions or values and no other model's ("Dashboards
@@ -297,6 +312,22 @@ def _rows_of_values(
     times = [time_of(sm, term_words(t)) for t in dating_texts(dated)]
     hit = next((t for t in times if t), None)
     table = sm.relation.rsplit(".", 1)[-1]
+    who = next((e for e in entities if e in keys and e != sm.primary), None)
+    if who is not None:  # "Monthly integrations users": the users of those rows, each once
+        return Term(
+            sm.name,
+            "count_distinct",
+            keys[who],
+            hit[0] if hit else sm.default_agg_time_dimension,
+            False,
+            f"count_distinct({keys[who]}) of {table} rows: the words name {hits} of its own dimensions or "
+            f"values and its {who}s",
+            ROWS_OF_VALUES,
+            who,
+            hit is not None,
+        )
+    if entities:
+        return None  # the words name an entity these rows do not hold: no count of rows
     return Term(
         sm.name,
         "count",

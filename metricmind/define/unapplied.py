@@ -37,6 +37,11 @@ def flag_unapplied_values(proposal: Proposal, model: Model) -> None:
     own |= flag_words(model, proposal.rules)  # "paid" read as is_trial = false: a flag keeps it
     homes = _homes(proposal, model)
     states = state_words(model)
+    if _fresh_count(proposal):
+        # "Subscriptions cancelled in the month" counted by a new measure: no metric of the catalog means
+        # the state, and the name the person chose (`cancellations_…`) filters nothing
+        states = frozenset()
+        own -= set(stems(proposal.definition.name.lower().replace("_", " "))) - _expr_words(proposal)
     missing: list[tuple[str, str, str]] = []
     for said, pairs in _named(model, proposal.definition.text):
         if any(_kept(dim, value, blob, own) for dim, value in pairs) or set(said.split()) <= states:
@@ -51,6 +56,28 @@ def flag_unapplied_values(proposal: Proposal, model: Model) -> None:
     proposal.rules.append(RuleReading(f"(in the definition) {proposal.definition.text}", "unread", 0.0, why))
     proposal.confidence = min(proposal.confidence, UNAPPLIED)
     proposal.doubts.append(why)
+
+
+def _fresh_count(proposal: Proposal) -> bool:
+    """The metric counts rows through a new measure of its own, built on no metric of the catalog and no
+    snapshot: a state word of its definition ("cancelled") is then said by nothing the metric reads.
+    """
+    metric = proposal.metric or {}
+    if (metric.get("config") or {}).get("meta", {}).get("based_on") or metric.get("type") != "simple":
+        return False
+    name = (metric.get("type_params") or {}).get("measure")
+    name = name.get("name") if isinstance(name, dict) else name
+    return any(
+        nm.measure.get("name") == name
+        and nm.measure.get("agg") in ("count", "count_distinct")
+        and not nm.measure.get("non_additive_dimension")
+        for nm in proposal.new_measures
+    )
+
+
+def _expr_words(proposal: Proposal) -> set[str]:
+    """The words of the columns the proposal's new measures read."""
+    return {w for nm in proposal.new_measures for w in _words_of("", str(nm.measure.get("expr") or ""))}
 
 
 def _kept(dim: str, value: str, blob: str, own: set[str]) -> bool:

@@ -1,0 +1,144 @@
+"""Silent-wrong classes found by definitions9 (issue 12), checked in wording of their own on projects that are
+not the demo (lending, helpdesk), each answer run on DuckDB against hand SQL or required to be no confident
+answer:
+
+- a currency said beside a counted noun ("Applications, $, by month", "in dollars") asks for the amount of
+  those rows, never their number; a sign beside a number ("over $5,000") is a threshold, not the unit;
+- the users (a foreign entity) of rows named only by their values ("borrowers of declined web applications")
+  are counted once each, never as rows;
+- a rule that dates the metric and also names a value ("Urgent tickets, by solved date") is unread, never
+  read as the date alone;
+- a value read through a loose alias while the same rows hold a value that says the word ("refinance": an
+  alias of ``debt_consolidation`` beside ``auto_refinance``) is a doubt, never a confident filter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from metricmind.define import Definition, Proposal
+from metricmind.define.currency import says_currency
+from metricmind.define.extend import proposal_sql
+from metricmind.project import Project
+from tests.foreign.conftest import fresh_copy
+
+#: Months of the lending sample the comparisons cover.
+START, END = "2024-01-01", "2024-12-31"
+
+
+def _propose(project: Project, text: str, *rules: str) -> Proposal:
+    return project.analyze_definition(Definition("silent9", text, rules))
+
+
+def _monthly(project: Project, p: Proposal) -> dict[str, float]:
+    assert p.metric is not None, p.message
+    sql = proposal_sql(project.define_model(), p, start=START, end=END)
+    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
+
+
+def _hand(project: Project, sql: str) -> dict[str, float]:
+    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
+
+
+def _same(got: dict[str, float], want: dict[str, float]) -> bool:
+    months = {m for m, v in want.items() if v} | {m for m, v in got.items() if v}
+    return len(want) >= 6 and all(abs(got.get(m, 0.0) - want.get(m, 0.0)) < 1e-6 for m in months)
+
+
+def _unsure(p: Proposal) -> bool:
+    return p.metric is None or bool(p.unread) or p.confidence <= 0.5
+
+
+def test_a_currency_sign_or_word_is_a_unit_a_number_beside_it_is_not() -> None:
+    for text in (
+        "Paid invoices, $, by month",
+        "Orders (USD) by week",
+        "Applications in dollars by month",
+        "Bookings – € – per quarter",
+        "Loans, amount, by funded month",
+    ):
+        assert says_currency(text), text
+    for text in (
+        "Applications over $5,000 by month",
+        "Orders of 100 dollars or more",
+        "Paid invoices by month",
+    ):
+        assert not says_currency(text), text
+
+
+def test_a_currency_beside_a_counted_noun_asks_for_the_amount(lending: Project) -> None:
+    want = _hand(
+        lending,
+        f"select date_trunc('month', applied_at), sum(requested_amount) from prod.fct_applications "
+        f"where decision = 'declined' and applied_at >= '{START}' and applied_at <= '{END}' group by 1 order by 1",
+    )
+    for text, rules in (
+        ("Applications in dollars by month", ("Only declined applications",)),
+        ("Declined applications, $, by month", ()),
+    ):
+        p = _propose(lending, text, *rules)
+        assert p.metric is not None and "application_count" not in str(p.metric), (text, p.metric)
+        assert _unsure(p) or _same(_monthly(lending, p), want), (text, p.metric)
+    # a dollar figure beside a number is a threshold: never the amount of every application
+    p = _propose(lending, "Applications over $5,000 by month")
+    assert "requested_amount" not in str(p.metric) and "requested_amount" not in str(p.new_measures)
+
+
+def test_the_users_of_rows_named_by_their_values_are_counted_once(lending: Project) -> None:
+    p = _propose(lending, "Monthly borrowers of declined web applications")
+    want = _hand(
+        lending,
+        f"select date_trunc('month', applied_at), count(distinct borrower_id) from prod.fct_applications "
+        f"where decision = 'declined' and application_channel = 'web' and applied_at >= '{START}' "
+        f"and applied_at <= '{END}' group by 1 order by 1",
+    )
+    assert p.metric is not None, p.message
+    assert _same(_monthly(lending, p), want), p.metric
+
+
+def test_a_dating_rule_that_also_names_a_value_is_never_the_date_alone(helpdesk: Project) -> None:
+    for rule, column, value in (
+        ("Urgent tickets, by solved date", "ticket_priority", "urgent"),
+        ("Tickets that came in by chat, by solved date", "via_channel", "chat"),
+    ):
+        p = _propose(helpdesk, "Tickets by month", rule)
+        if _unsure(p):
+            continue
+        want = _hand(
+            helpdesk,
+            f"select date_trunc('month', solved_ts), count(*) from analytics.fct_tickets "
+            f"where {column} = '{value}' and solved_ts is not null group by 1 order by 1",
+        )
+        got = {m: v for m, v in _monthly(helpdesk, p).items() if m in want}
+        assert all(abs(got.get(m, 0.0) - v) < 1e-6 for m, v in want.items()), (rule, p.metric)
+
+
+def test_a_value_read_by_a_loose_alias_beside_a_value_that_says_it_is_a_doubt(
+    lending_dir: Path, tmp_path: Path
+) -> None:
+    root = fresh_copy(lending_dir, tmp_path / "lending")
+    yml = root / "models" / "semantic" / "applications.yml"
+    text = yml.read_text()
+    declared = (
+        "      - name: requested_product\n        type: categorical\n        config:\n          meta:\n"
+        "            values: [personal_loan, debt_consolidation, auto_refinance]\n"
+        "            value_aliases:\n              debt_consolidation: [consolidation, refinance, refinancing]\n"
+    )
+    yml.write_text(text.replace("      - name: requested_product\n        type: categorical\n", declared, 1))
+    with Project.load(root) as project:
+        for text_, rules in (
+            ("Refinance applications by month", ()),
+            ("Applications by month", ("Only refinance applications",)),
+        ):
+            p = _propose(project, text_, *rules)
+            assert _unsure(p), (text_, rules, p.metric, p.confidence)
+        # an alias no other value says stays a plain reading, run against hand SQL
+        p = _propose(project, "Applications by month", "Only consolidation applications")
+        want = _hand(
+            project,
+            f"select date_trunc('month', applied_at), count(*) from prod.fct_applications "
+            f"where requested_product = 'debt_consolidation' and applied_at >= '{START}' "
+            f"and applied_at <= '{END}' group by 1 order by 1",
+        )
+        assert p.confidence > 0.5 and not p.unread, p.rules
+        assert _same(_monthly(project, p), want), p.metric
