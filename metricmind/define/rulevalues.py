@@ -202,6 +202,10 @@ def contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
 
 
+#: Words that, followed by "than", make a comparison cue ("other than", "rather than"), not a value.
+_COMPARED = frozenset({"other", "rather"})
+
+
 def values_of(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str]], list[str]]:
     """(dimension, value) pairs named in ``words`` (longest phrases first), and the words left over."""
     found: list[tuple[str, str]] = []
@@ -211,6 +215,9 @@ def values_of(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str
     used = [False] * len(words)
     group_hits: list[tuple[int, int, str, tuple[str, ...]]] = []
     listed_hits: list[tuple[int, str, str]] = []
+    for i in range(len(words) - 1):  # "other than SMB": the cue "other than", never the value `other`
+        if words[i] in _COMPARED and words[i + 1] == "than":
+            used[i] = True
     for run in _date_names(ctx):  # "the due date" names the column due_at, never the value past_due
         n = len(run)
         for i in range(len(words) - n + 1):

@@ -8,6 +8,7 @@ answer:
   are counted once each, never as rows;
 - a rule that dates the metric and also names a value ("Urgent tickets, by solved date") is unread, never
   read as the date alone;
+- "other than" is a cue even where ``other`` is a value of the catalog ("Other than web applications");
 - a value read through a loose alias while the same rows hold a value that says the word ("refinance": an
   alias of ``debt_consolidation`` beside ``auto_refinance``) is a doubt, never a confident filter.
 """
@@ -113,18 +114,45 @@ def test_a_dating_rule_that_also_names_a_value_is_never_the_date_alone(helpdesk:
         assert all(abs(got.get(m, 0.0) - v) < 1e-6 for m, v in want.items()), (rule, p.metric)
 
 
+def _lending_declaring(lending_dir: Path, tmp_path: Path, values: str, aliases: str = "") -> Path:
+    """A copy of lending whose ``requested_product`` declares ``values`` (and ``aliases``, YAML lines)."""
+    root = fresh_copy(lending_dir, tmp_path / "lending")
+    yml = root / "models" / "semantic" / "applications.yml"
+    declared = (
+        "      - name: requested_product\n        type: categorical\n        config:\n          meta:\n"
+        f"            values: [{values}]\n" + (f"            value_aliases:\n{aliases}" if aliases else "")
+    )
+    text = yml.read_text()
+    yml.write_text(text.replace("      - name: requested_product\n        type: categorical\n", declared, 1))
+    return root
+
+
+def test_other_than_is_a_cue_even_where_other_is_a_value(lending_dir: Path, tmp_path: Path) -> None:
+    root = _lending_declaring(
+        lending_dir, tmp_path, "personal_loan, debt_consolidation, auto_refinance, other"
+    )
+    with Project.load(root) as project:
+        want = _hand(
+            project,
+            f"select date_trunc('month', applied_at), count(*) from prod.fct_applications "
+            f"where application_channel <> 'web' and applied_at >= '{START}' and applied_at <= '{END}' "
+            "group by 1 order by 1",
+        )
+        for rule in ("Other than web applications", "Applications other than through the web"):
+            p = _propose(project, "Applications by month", rule)
+            assert not p.unread and p.metric is not None, p.rules
+            assert _same(_monthly(project, p), want), (rule, p.metric)
+
+
 def test_a_value_read_by_a_loose_alias_beside_a_value_that_says_it_is_a_doubt(
     lending_dir: Path, tmp_path: Path
 ) -> None:
-    root = fresh_copy(lending_dir, tmp_path / "lending")
-    yml = root / "models" / "semantic" / "applications.yml"
-    text = yml.read_text()
-    declared = (
-        "      - name: requested_product\n        type: categorical\n        config:\n          meta:\n"
-        "            values: [personal_loan, debt_consolidation, auto_refinance]\n"
-        "            value_aliases:\n              debt_consolidation: [consolidation, refinance, refinancing]\n"
+    root = _lending_declaring(
+        lending_dir,
+        tmp_path,
+        "personal_loan, debt_consolidation, auto_refinance",
+        "              debt_consolidation: [consolidation, refinance, refinancing]\n",
     )
-    yml.write_text(text.replace("      - name: requested_product\n        type: categorical\n", declared, 1))
     with Project.load(root) as project:
         for text_, rules in (
             ("Refinance applications by month", ()),
