@@ -43,7 +43,10 @@ def defined_word(text: str, ctx: Context, read: Callable[[str, Context], Read]) 
     word, meaning = m.group("word").strip(), _LEAD.sub("", m.group("meaning").strip())
     if not meaning:
         return None
-    if any(known(w, vocabulary(ctx.model)) for w in stems(word.lower().replace("-", " ")) if w not in GLUE):
+    own = [w for w in stems(word.lower().replace("-", " ")) if w not in GLUE]
+    meant = set().union(*(_forms(w) for w in stems(meaning.lower().replace("-", " ").replace("_", " "))))
+    itself = bool(own) and all(_forms(w) & meant for w in own)  # "Creating means the create action"
+    if not itself and any(known(w, vocabulary(ctx.model)) for w in own):
         return None  # "Paying means …": a word the catalog already means something by is not redefined
     negated = _negated(word, ctx.definition)
     if negated is None:
@@ -70,10 +73,21 @@ def _negated(word: str, definition: str) -> bool | None:
     it ("ignoring health care companies"), None when it never says the word's own words.
     """
     said = [w for w in stems(word.lower().replace("-", " ")) if w not in GLUE]
+    forms = set().union(*(_forms(w) for w in said)) if said else set()
     text = definition.lower().replace("-", " ")
     words = stems(text)
-    at = next((i for i, w in enumerate(words) if w in said), None)
+    at = next((i for i, w in enumerate(words) if _forms(w) & forms), None)  # "creating" of "created"
     if not said or at is None:
         return None
     clauses = re.split(r"[,;:]", " ".join(words[: at + 1]))
     return bool(NEGATIVE.search(clauses[-1]))
+
+
+def _forms(word: str) -> set[str]:
+    """``word`` and its base without a simple inflection ("creating", "created" → "creat", "create")."""
+    out = {word}
+    for suffix in ("ing", "ed", "d", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            out |= {base, base + "e"}
+    return out

@@ -9,6 +9,7 @@ answer:
 - a rule that dates the metric and also names a value ("Urgent tickets, by solved date") is unread, never
   read as the date alone;
 - "other than" is a cue even where ``other`` is a value of the catalog ("Other than web applications");
+- a word defined as its own value ("Declining means the declined decision") is read as that filter;
 - a value read through a loose alias while the same rows hold a value that says the word ("refinance": an
   alias of ``debt_consolidation`` beside ``auto_refinance``) is a doubt, never a confident filter.
 """
@@ -170,3 +171,18 @@ def test_a_value_read_by_a_loose_alias_beside_a_value_that_says_it_is_a_doubt(
         )
         assert p.confidence > 0.5 and not p.unread, p.rules
         assert _same(_monthly(project, p), want), p.metric
+
+
+def test_a_word_defined_as_its_own_value_is_read(lending: Project) -> None:
+    # "Declining means the declined decision" says which dimension holds the word, it redefines nothing
+    p = _propose(lending, "Applications someone declined, by month", "Declining means the declined decision")
+    assert not p.unread and p.metric is not None, p.rules
+    want = _hand(
+        lending,
+        f"select date_trunc('month', applied_at), count(*) from prod.fct_applications "
+        f"where decision = 'declined' and applied_at >= '{START}' and applied_at <= '{END}' group by 1 order by 1",
+    )
+    assert _same(_monthly(lending, p), want), p.metric
+    # a word the definition never says stays unread: nothing tells whether the metric keeps it
+    q = _propose(lending, "Applications by month", "Declining means the declined decision")
+    assert q.unread, q.rules
