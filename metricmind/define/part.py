@@ -39,6 +39,7 @@ from metricmind.define.proposal import Definition, NewMeasure, NewModel, Proposa
 from metricmind.define.rank import is_ratio, measures_of, rank
 from metricmind.define.reach import unreached
 from metricmind.define.redate import REDATED_CONFIDENCE, redate, time_dimension_of
+from metricmind.define.rulecues import asks_conversion
 from metricmind.define.shape import join_filters
 from metricmind.define.statistics import statistic_of
 from metricmind.define.terms import Term
@@ -110,7 +111,7 @@ def build_part(
         return "no existing metric fits and no column or entity of one semantic model is named clearly"
     converted: tuple[str, str] | None = None
     if base is None and term is not None and term.agg in ("sum", "average", "median"):
-        if any(rulebook.CONVERT.search(r) for r in rules):
+        if any(asks_conversion(r) for r in rules):  # never "…, not the monthly equivalent"
             converted = monthly_expression(model.semantic_models[term.sm], term.expr)
             if converted is None:
                 return f"no billing interval says how to convert {term.expr} to a monthly amount"
@@ -215,7 +216,7 @@ def build_part(
             rulebook.Read(
                 RuleReading(r.reading.text, "expression", 0.8, f"a documented expression: {converted[1]}")
             )
-            if rulebook.CONVERT.search(r.reading.text)
+            if asks_conversion(r.reading.text)
             else r
             for r in reads
         ]

@@ -139,3 +139,22 @@ def twice_negated(low: str) -> bool:
     if not drops:
         return False
     return any(not any(d.start() <= n.start() < d.end() for d in drops) for n in _NOT.finditer(low))
+
+
+#: A negation right before a conversion cue: "not the monthly equivalent", "rather than converting".
+_BEFORE_CONVERSION = re.compile(
+    r"\b(?:not|no|never|without|rather than|instead of)\s+(?:\w+\s+){0,2}$", re.IGNORECASE
+)
+
+
+def negated_conversion(text: str) -> bool:
+    """``text`` says a conversion only to refuse it ("Use the full contract amount, not the monthly
+    equivalent", "no annualising"): every conversion cue it has follows a negation within three words.
+    """
+    cues = list(CONVERT.finditer(text))
+    return bool(cues) and all(_BEFORE_CONVERSION.search(text[: m.start()]) for m in cues)
+
+
+def asks_conversion(text: str) -> bool:
+    """``text`` asks for a conversion of amounts: a conversion cue that no negation refuses."""
+    return bool(CONVERT.search(text)) and not negated_conversion(text)

@@ -53,6 +53,7 @@ from metricmind.define.rulecues import (
     SNAPSHOT_SAID,
     SWITCH,
     WHERE,
+    negated_conversion,
     several_conditions,
     twice_negated,
     uncontract,
@@ -349,6 +350,10 @@ def _read(text: str, ctx: Context) -> Read:
             )
         if not counted and not compares(low):  # "Count each returning customer …": a filter below
             return Read(RuleReading(text, "noop", 0.8, "includes rows; restricts nothing"))
+    if negated_conversion(low):  # "Use the full contract amount, not the monthly equivalent"
+        return Read(
+            RuleReading(text, "noop", 0.8, "the amounts as they are, not converted; restricts nothing")
+        )
     if CONVERT.search(low):
         said = next((c for c in ctx.covering if EQUIVALENT.search(c)), None)
         other = conversion_words(low, said, ctx, table_words(ctx)) if said else []

@@ -8,6 +8,8 @@ answer:
   are counted once each, never as rows;
 - a rule that dates the metric and also names a value ("Urgent tickets, by solved date") is unread, never
   read as the date alone;
+- a conversion said only to refuse it ("the full contract amount, not the monthly equivalent") is no
+  conversion (it was read as the monthly equivalent, ÷ 12);
 - "other than" is a cue even where ``other`` is a value of the catalog ("Other than web applications");
 - a word defined as its own value ("Declining means the declined decision") is read as that filter;
 - a value read through a loose alias while the same rows hold a value that says the word ("refinance": an
@@ -21,6 +23,7 @@ from pathlib import Path
 from metricmind.define import Definition, Proposal
 from metricmind.define.currency import says_currency
 from metricmind.define.extend import proposal_sql
+from metricmind.define.rulecues import asks_conversion, negated_conversion
 from metricmind.project import Project
 from tests.foreign.conftest import fresh_copy
 
@@ -186,3 +189,29 @@ def test_a_word_defined_as_its_own_value_is_read(lending: Project) -> None:
     # a word the definition never says stays unread: nothing tells whether the metric keeps it
     q = _propose(lending, "Applications by month", "Declining means the declined decision")
     assert q.unread, q.rules
+
+
+def test_a_refused_conversion_is_no_conversion(lending: Project) -> None:
+    assert negated_conversion("Use the full contract amount, not the monthly equivalent")
+    assert not negated_conversion("Annual contracts as monthly")
+    assert asks_conversion("Convert annual plans to their monthly equivalent")
+    assert not asks_conversion(
+        "Take the amounts as requested, rather than converting them to a monthly amount"
+    )
+    p = _propose(
+        lending,
+        "Requested amount of applications, by month",
+        "Take the amounts as requested, not the monthly equivalent",
+    )
+    want = _hand(
+        lending,
+        f"select date_trunc('month', applied_at), sum(requested_amount) from prod.fct_applications "
+        f"where applied_at >= '{START}' and applied_at <= '{END}' group by 1 order by 1",
+    )
+    assert not p.unread, p.rules
+    assert _same(_monthly(lending, p), want), p.metric
+    # a conversion asked for where no billing interval says how stays unread
+    q = _propose(
+        lending, "Requested amount of applications, by month", "Convert the amounts to a monthly equivalent"
+    )
+    assert _unsure(q), q.rules
