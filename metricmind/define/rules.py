@@ -85,6 +85,7 @@ from metricmind.define.rulevalues import (
 )
 from metricmind.define.statistics import statistic_reading
 from metricmind.define.timerules import _own_event, _time_rule, time_in
+from metricmind.define.twoclauses import split_reading
 from metricmind.define.words import EXAMPLES, bare_time_name, known, stems
 from metricmind.spec.names import SEP
 
@@ -131,6 +132,8 @@ def read_rule(text: str, ctx: Context) -> Read:
     subscriptions" on `mrr`, whose rule excludes trials) carries ``contradicts`` (nothing would be left).
     """
     read = _read(text, ctx)
+    if read.reading.status == "filter":  # "Only iOS and Android; web does not count": each clause its own
+        read = split_reading(text, ctx, _read) or read
     if read.reading.status == "unread" and read.reading.suggestion is None:
         read = _without_aside(text, ctx) or defined_word(text, ctx, _read) or read
     inner = PAREN.search(text)

@@ -10,6 +10,8 @@ answer:
   read as the date alone;
 - a conversion said only to refuse it ("the full contract amount, not the monthly equivalent") is no
   conversion (it was read as the monthly equivalent, ÷ 12);
+- a rule keeping values in one clause and dropping others in the next ("the channel is email or chat; phone
+  tickets do not count") keeps, never drops all of them;
 - "other than" is a cue even where ``other`` is a value of the catalog ("Other than web applications");
 - a word defined as its own value ("Declining means the declined decision") is read as that filter;
 - a value read through a loose alias while the same rows hold a value that says the word ("refinance": an
@@ -214,4 +216,26 @@ def test_a_refused_conversion_is_no_conversion(lending: Project) -> None:
     q = _propose(
         lending, "Requested amount of applications, by month", "Convert the amounts to a monthly equivalent"
     )
+    assert _unsure(q), q.rules
+
+
+def test_a_rule_keeping_in_one_clause_and_dropping_in_another_keeps(helpdesk: Project) -> None:
+    # it was read as one filter dropping every value of both clauses (email, chat and phone) at 0.84
+    want = _hand(
+        helpdesk,
+        "select date_trunc('month', created_ts), count(*) from analytics.fct_tickets "
+        "where via_channel in ('email', 'chat') group by 1 order by 1",
+    )
+    for rule in (
+        "the channel is email or chat; phone tickets do not count",
+        "Only email and chat. Phone does not count",
+    ):
+        p = _propose(helpdesk, "Tickets by month", rule)
+        assert p.metric is not None and not p.unread, (rule, p.rules)
+        got = _monthly(helpdesk, p)
+        assert all(abs(got.get(m, 0.0) - v) < 1e-6 for m, v in want.items() if START[:7] <= m <= END[:7]), (
+            rule
+        )
+    # two clauses on different dimensions: never one filter
+    q = _propose(helpdesk, "Tickets by month", "Only email and chat; urgent tickets do not count")
     assert _unsure(q), q.rules
