@@ -84,3 +84,13 @@ def alias_doubt(
                     if v in values and (why := nearer(model, dim, v, key)):
                         return why
     return ""
+
+
+def every_value(model: Model, dim: str) -> set[str]:
+    """The values of ``dim`` (``entity__name``) the catalog declares or the warehouse holds."""
+    entity = dim.rsplit(SEP, 1)[0].rsplit(SEP, 1)[-1]
+    return {
+        other.partition(" = ")[2]
+        for other, _ in _values(model).get(entity, [])
+        if other.startswith(f"{dim} = ")
+    }

@@ -18,7 +18,7 @@ from metricmind.define.columns import column_reading, comparison_reading
 from metricmind.define.dating import dated_forms
 from metricmind.define.definedword import defined_word
 from metricmind.define.describedlist import described_list
-from metricmind.define.nearer import alias_doubt
+from metricmind.define.nearer import alias_doubt, every_value
 from metricmind.define.pairs import NEGATED_OPERATOR, compared_flag, compares, pair_reading
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecover import (
@@ -376,6 +376,24 @@ def _read(text: str, ctx: Context) -> Read:
             RuleReading(text, "unread", 0.0, "a conversion of amounts the catalog has no expression for")
         )
     if NOOP.search(low):
+        found, _ = values_of(words, ctx)
+        ctx.ambiguous.clear()
+        ctx.chosen.clear()
+        found = [(d, v) for d, v in found if v.lower() not in ("true", "false")]
+        named_values = [f"{d} = {v}" for d, v in found]
+        every = {d: every_value(ctx.model, d) for d in {d for d, _ in found}}
+        if len(named_values) > 1 and any(
+            not all_ <= {v for d2, v in found if d2 == d} for d, all_ in every.items()
+        ):  # "All starts count: new, upgrade, downgrade": every start, or only those three?
+            return Read(
+                RuleReading(
+                    text,
+                    "noop",
+                    OTHER_NAME,
+                    f"read as restricting nothing, but it names {', '.join(named_values)}: check that it does not "
+                    "keep only those",
+                )
+            )
         return Read(RuleReading(text, "noop", 0.8, "says how to count, restricts nothing"))
     cut = EXCEPT.search(low)
     if cut is not None and not NEGATIVE.search(low[: cut.start()]):

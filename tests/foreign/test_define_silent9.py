@@ -12,6 +12,8 @@ answer:
   conversion (it was read as the monthly equivalent, ÷ 12);
 - a rule keeping values in one clause and dropping others in the next ("the channel is email or chat; phone
   tickets do not count") keeps, never drops all of them;
+- "every X counts" with a list that leaves values of X out ("Every channel counts: email, chat, phone") is
+  a doubt, never "restricts nothing" at 0.8;
 - "other than" is a cue even where ``other`` is a value of the catalog ("Other than web applications");
 - a word defined as its own value ("Declining means the declined decision") is read as that filter;
 - a value read through a loose alias while the same rows hold a value that says the word ("refinance": an
@@ -239,3 +241,19 @@ def test_a_rule_keeping_in_one_clause_and_dropping_in_another_keeps(helpdesk: Pr
     # two clauses on different dimensions: never one filter
     q = _propose(helpdesk, "Tickets by month", "Only email and chat; urgent tickets do not count")
     assert _unsure(q), q.rules
+
+
+def test_every_kind_counts_with_a_partial_list_is_a_doubt(helpdesk: Project) -> None:
+    # "Every channel counts: email, chat, phone": every channel, or only those three (web_form left out)?
+    p = _propose(helpdesk, "Tickets by month", "Every channel counts: email, chat, phone")
+    assert _unsure(p), p.rules
+    # the whole list of the channels the warehouse holds restricts nothing: the plain count, vs hand SQL
+    q = _propose(helpdesk, "Tickets by month", "Every channel counts: email, chat, phone, web form")
+    assert not q.unread and q.confidence > 0.5, q.rules
+    want = _hand(
+        helpdesk, "select date_trunc('month', created_ts), count(*) from analytics.fct_tickets group by 1"
+    )
+    got = _monthly(helpdesk, q)
+    assert all(abs(got.get(m, 0.0) - v) < 1e-6 for m, v in want.items() if START[:7] <= m <= END[:7]), (
+        q.metric
+    )
