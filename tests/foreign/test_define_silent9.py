@@ -257,3 +257,13 @@ def test_every_kind_counts_with_a_partial_list_is_a_doubt(helpdesk: Project) -> 
     assert all(abs(got.get(m, 0.0) - v) < 1e-6 for m, v in want.items() if START[:7] <= m <= END[:7]), (
         q.metric
     )
+
+
+def test_a_keeping_and_a_dropping_clause_that_do_not_both_read_are_unread(studyhall: Project) -> None:
+    # "web" is a value of both device and platform: the second clause does not read, and the whole rule
+    # was one filter dropping iOS and Android (the first clause's values) at 0.62
+    p = _propose(
+        studyhall, "Lesson views on our mobile apps", "the app is iOS or Android; web views do not count"
+    )
+    assert _unsure(p), p.rules
+    assert not any(r.status == "filter" and "not in ('ios', 'android')" in str(r.predicate) for r in p.rules)
