@@ -38,11 +38,13 @@ SPLITS = (
     "tests/resolve/blind/dev5.yml",
     "tests/resolve/blind/dev6.yml",
     "tests/resolve/blind/dev7.yml",
+    "tests/resolve/blind/dev8.yml",
     "tests/foreign/questions/dev.yml",
     "tests/foreign/questions/dev_lending.yml",
     "tests/foreign/questions/dev_lastmile.yml",
     "tests/foreign/questions/dev_harbor.yml",
     "tests/foreign/questions/dev_pixelforge.yml",
+    "tests/foreign/questions/dev_studyhall.yml",
 )
 """The development splits read at first contact (every one but the demo's first, see above)."""
 

@@ -51,7 +51,7 @@ CAPS: Caps = {
     "said, not read": 0.55,
 }
 """Fitted by ``bench/resolve_calibration.py --fit`` on every development file, 2026-12-07 (docs/ask.md):
-first-contact readings of 11 splits plus today's readings of the same files, 1,383 confident answers."""
+first-contact readings of 12 splits plus today's readings of the same files, about 1,570 confident answers."""
 
 SAID_NOT_READ = frozenset(
     {
