@@ -33,6 +33,7 @@ from metricmind.errors import MetricmindError, QuestionTooLongError
 from metricmind.resolve.analysisrequest import read_analysis
 from metricmind.resolve.analyst import assumptions, reading_in_words
 from metricmind.resolve.attribution import Attribution, attribution_metrics
+from metricmind.resolve.calibration import calibrate
 from metricmind.resolve.clauses import request_candidates, without_inclusive_lists
 from metricmind.resolve.coarse import widen_to_grain
 from metricmind.resolve.describe import MetricTexts, metric_texts
@@ -69,8 +70,12 @@ class Resolver:
         model: Model,
         learned: dict[str, dict[str, str]] | None = None,
         values: dict[str, list[str]] | None = None,
+        *,
+        calibrate: bool = True,
     ) -> None:
         self.model = model
+        self.calibrate = calibrate
+        """Whether answers' confidence is capped by their features (``calibration``; off only to measure)."""
         self.graph = JoinGraph(model)
         self.lex = build_lexicon(model, learned, values)
         self._reach: dict[tuple[str, str], bool] = {}
@@ -230,6 +235,8 @@ class Resolver:
             res.clarify = self.clarify(reading, day)
         elif reading.polarity is not None:
             res.clarify = self.clarify_polarity(reading, day)
+        if self.calibrate:
+            calibrate(res)
         res = read_analysis(question, res, self.model)
         res.question = question  # (a reading of the request alone read it with the context blanked)
         if memory_lookup is not None:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from metricmind.resolve import Resolver
+from metricmind.resolve.resolution import Resolution
 from metricmind.spec.model import Grain
 
 HERE = Path(__file__).with_name("blind")
@@ -213,6 +214,23 @@ def score(resolver: Resolver, path: Path) -> Score:
     return score_items(resolver, load(path), scored_only=scored_only)
 
 
+def judge(
+    resolver: Resolver, item: dict[str, Any], as_of: str = "2025-06-18"
+) -> tuple[Resolution, bool, dict[str, Any], dict[str, Any], dict[str, bool]]:
+    """One item resolved (``as_of`` unless it has its own) and compared: the resolution, whether it is right,
+    the expected and actual components, and which components matched."""
+    as_of_day = dt.date.fromisoformat(str(item.get("as_of") or as_of))
+    resolution = resolver.resolve(str(item["q"]), as_of=as_of_day)
+    got, want = actual(resolution.to_dict()), _at_grain(expected(item), resolver)
+    same = {
+        c: _same(c, want.get(c), got.get(c))
+        if want["answerable"] or c == "answerable"
+        else not got["answerable"]
+        for c in COMPONENTS
+    }
+    return resolution, all(same.values()), want, got, same
+
+
 def score_items(
     resolver: Resolver, items: list[dict[str, Any]], *, scored_only: bool, as_of: str = "2025-06-18"
 ) -> Score:
@@ -220,26 +238,16 @@ def score_items(
     foreign projects' bench (``bench/resolve_foreign.py``) scores each project's items with it."""
     s = Score(scored_only=scored_only)
     for item in items:
-        as_of_day = dt.date.fromisoformat(str(item.get("as_of") or as_of))
-        resolution = resolver.resolve(str(item["q"]), as_of=as_of_day)
-        answer = resolution.to_dict()
-        got, want = actual(answer), _at_grain(expected(item), resolver)
-        ok = True
+        resolution, ok, want, got, same = judge(resolver, item, as_of)
         for c in COMPONENTS:
-            same = (
-                _same(c, want.get(c), got.get(c))
-                if want["answerable"] or c == "answerable"
-                else not got["answerable"]
-            )
-            s.right[c] += same
-            ok &= same
+            s.right[c] += same[c]
         s.total += 1
         s.exact += ok
         kind = str(item.get("kind") or "other")
         hits = s.by_kind.setdefault(kind, [0, 0])
         hits[0] += ok
         hits[1] += 1
-        confidence = float(answer.get("confidence") or 0.0)
+        confidence = round(resolution.confidence, 2)
         if got["answerable"] and confidence >= 0.8:
             s.confident[0] += ok
             s.confident[1] += 1

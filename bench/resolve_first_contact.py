@@ -1,0 +1,128 @@
+"""First-contact readings: each development split read by the resolver as it was the day the split landed.
+
+A development split stops being unseen once the team tunes on it: today's resolver answers its confident
+questions right 98% of the time, a blind split 88%. What a confidence must predict is the second figure, so
+the calibration (``metricmind/resolve/calibration.py``) is fitted on readings of questions the resolver had
+not seen: for every split, the code of the commit that added it (``git archive``, run in a subprocess with
+that snapshot first on ``PYTHONPATH``), before anyone read its misses. The answers are written to ``--out``
+(JSON: split → item key → the ``ask --json`` answer); ``bench/resolve_calibration.py --fit`` scores them with
+today's gold and fits the caps.
+
+The demo's first split (``tests/resolve/blind/dev.yml``) is left out: it landed before the resolver had its
+confidence rules (its confident answers were right about half the time), so its readings say nothing about
+today's. Blind splits are never read.
+
+    .venv/bin/python bench/resolve_first_contact.py [--out FILE] [--work DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from resolve_foreign import BUILDERS, built  # noqa: E402
+
+SPLITS = (
+    "tests/resolve/blind/dev2.yml",
+    "tests/resolve/blind/dev3.yml",
+    "tests/resolve/blind/dev4.yml",
+    "tests/resolve/blind/dev5.yml",
+    "tests/resolve/blind/dev6.yml",
+    "tests/resolve/blind/dev7.yml",
+    "tests/resolve/blind/dev8.yml",
+    "tests/foreign/questions/dev.yml",
+    "tests/foreign/questions/dev_lending.yml",
+    "tests/foreign/questions/dev_lastmile.yml",
+    "tests/foreign/questions/dev_harbor.yml",
+    "tests/foreign/questions/dev_pixelforge.yml",
+    "tests/foreign/questions/dev_studyhall.yml",
+)
+"""The development splits read at first contact (every one but the demo's first, see above)."""
+
+READ = r"""
+import datetime as dt, json, sys
+from pathlib import Path
+import yaml
+from metricmind.project import Project
+from metricmind.resolve import Resolver
+
+split, work, out = sys.argv[1:4]
+items = list(yaml.safe_load(open(split)) or [])
+answers = {}
+def read(resolver, mine, default):
+    for item in mine:
+        day = dt.date.fromisoformat(str(item.get("as_of") or default))
+        try:
+            answer = resolver.resolve(str(item["q"]), as_of=day).to_dict()
+        except Exception as e:
+            answer = {"error": repr(e)}
+        answers[f"{item.get('project', 'demo')}|{item.get('id')}|{item['q']}"] = answer
+projects = sorted({str(i.get("project")) for i in items if i.get("project")})
+if not projects:
+    read(Resolver(Project.load(Path("metricmind/demo/project"), strict=False).model), items, "2025-06-18")
+for name in projects:
+    read(Project.load(Path(work) / name).resolver(), [i for i in items if i.get("project") == name], "2024-07-01")
+json.dump(answers, open(out, "w"), default=str)
+"""
+
+
+def landed(split: str) -> str:
+    """The commit that added ``split``."""
+    out = subprocess.run(
+        ["git", "log", "--diff-filter=A", "--format=%H", "--", split],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.split()[-1]
+
+
+def snapshot(commit: str, into: Path) -> Path:
+    """The package and tests of ``commit`` unpacked under ``into``."""
+    into.mkdir(parents=True, exist_ok=True)
+    archive = into / "src.tar"
+    with archive.open("wb") as f:
+        subprocess.run(["git", "archive", commit, "metricmind", "tests"], cwd=ROOT, stdout=f, check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("/tmp/resolve_first_contact.json"))
+    parser.add_argument("--work", type=Path, default=Path("/tmp/resolve_foreign"), help="foreign builds")
+    args = parser.parse_args()
+    for name in BUILDERS:
+        built(args.work, name)
+    found: dict[str, dict[str, object]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for split in SPLITS:
+            commit = landed(split)
+            code = snapshot(commit, Path(tmp) / commit[:10])
+            out = Path(tmp) / f"{Path(split).stem}.json"
+            env = {**os.environ, "PYTHONPATH": str(code)}
+            subprocess.run(
+                [sys.executable, "-c", READ, str(ROOT / split), str(args.work), str(out)],
+                cwd=code,
+                env=env,
+                check=True,
+            )
+            found[split] = json.loads(out.read_text())
+            print(f"{split}: {len(found[split])} read at {commit[:10]}")
+    args.out.write_text(json.dumps(found, indent=1, sort_keys=True))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
