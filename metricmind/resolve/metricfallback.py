@@ -8,7 +8,7 @@ from metricmind.resolve.describedwords import _DescribedReading
 from metricmind.resolve.entities import distinct_counts
 from metricmind.resolve.metricphrases import _MetricPhraseReading
 from metricmind.resolve.resolution import Resolution
-from metricmind.resolve.text import FILLERS, root
+from metricmind.resolve.text import FILLERS, number, root
 from metricmind.resolve.thresholds import find_threshold
 from metricmind.resolve.verbwords import _VerbReading
 from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, GRAMMAR, GROWTH_WORDS, LOSE_VERBS, WIN_VERBS
@@ -118,8 +118,8 @@ class _FallbackMetricReading(_DescribedReading, _VerbReading, _MetricPhraseReadi
                 continue
             if w in self.r.entities.nouns:
                 continue  # "subscriptions" alone is not a metric
-            if not any(c.isalpha() for c in w):
-                continue  # "at least 20k": an amount, never the "20" of a label such as "40/20/40"
+            if not any(c.isalpha() for c in w) or number(w) is not None:
+                continue  # "at least 20k", "top three": an amount, never the "20" of a label such as "40/20/40"
             owners = sorted(m for m, words in self.lex.metric_words.items() if w in words)
             if len(owners) == 1:
                 self.used[i] = True

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from metricmind.resolve.text import Token
+from metricmind.resolve.text import NUMBER_WORDS, Token
 
 # comparison words before a number: (words, operator)
 COMPARATORS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -43,7 +43,10 @@ SCALE = {
     "mm": 1_000_000,
     "million": 1_000_000,
     "mn": 1_000_000,
+    "grand": 1_000,
 }
+SPACED_SCALE = frozenset({"thousand", "million", "grand"})
+"""Scale words said apart from their number ("10 grand", "2 million"); a letter ("5k") sticks to it."""
 SYMBOLS = {">": ">", ">=": ">=", "<": "<", "<=": "<=", "≥": ">=", "≤": "<="}
 
 
@@ -64,6 +67,13 @@ def find_threshold(tokens: list[Token], question: str, used: list[bool]) -> Thre
     """
     for i, t in enumerate(tokens):
         amount = _amount(t.norm)
+        worded = amount is None and not used[i] and _word_amount(tokens, i) is not None
+        if worded:
+            amount, last = _word_amount(tokens, i) or (0.0, i + 1)
+            th = _compared(tokens, i, last, amount)  # "over ten grand": only after a comparison word
+            if th is not None and not any(used[th.first : th.last]):
+                return th
+            continue
         if amount is None or used[i] or (_is_year(t.norm) and not counted_amount(tokens, i)):
             continue
         if i > 0 and tokens[i - 1].norm == "between":
@@ -87,33 +97,60 @@ def find_threshold(tokens: list[Token], question: str, used: list[bool]) -> Thre
         if last < len(tokens) and tokens[last].norm in SCALE and tokens[last].start == t.end:
             amount *= SCALE[tokens[last].norm]
             last += 1
-        elif last < len(tokens) and tokens[last].norm in ("thousand", "million"):
+        elif last < len(tokens) and tokens[last].norm in SPACED_SCALE:
             amount *= SCALE[tokens[last].norm]
             last += 1
         end_char = tokens[last - 1].end
         if question[end_char : end_char + 1] == "+":
             return Threshold(">=", amount, i, last)
-        if (
-            last + 1 < len(tokens)
-            and tokens[last].norm == "or"
-            and tokens[last + 1].norm in ("more", "above")
-        ):
-            return Threshold(">=", amount, i, last + 2)
-        if (
-            last + 1 < len(tokens)
-            and tokens[last].norm == "or"
-            and tokens[last + 1].norm in ("less", "fewer")
-        ):
-            return Threshold("<=", amount, i, last + 2)
         before = question[max(0, t.start - 8) : t.start].rstrip().rstrip("$€£").rstrip()
         for sym in sorted(SYMBOLS, key=len, reverse=True):
-            if before.endswith(sym):
+            if before.endswith(sym) and not _or_more(tokens, last):
                 return Threshold(SYMBOLS[sym], amount, i, last)
-        for words, op in COMPARATORS:
-            k = len(words)
-            if i >= k and tuple(x.norm for x in tokens[i - k : i]) == words:
-                return Threshold(op, amount, i - k, last)
+        th = _compared(tokens, i, last, amount)
+        if th is not None:
+            return th
     return None
+
+
+def _or_more(tokens: list[Token], last: int) -> bool:
+    """Whether "or more"/"or less" follows the amount ending at ``last``."""
+    return (
+        last + 1 < len(tokens)
+        and tokens[last].norm == "or"
+        and tokens[last + 1].norm in ("more", "above", "less", "fewer")
+    )
+
+
+def _compared(tokens: list[Token], i: int, last: int, amount: float) -> Threshold | None:
+    """The threshold of the amount at ``i``..``last`` with "or more" after it or a comparison word before."""
+    if _or_more(tokens, last):
+        op = ">=" if tokens[last + 1].norm in ("more", "above") else "<="
+        return Threshold(op, amount, i, last + 2)
+    for words, op in COMPARATORS:
+        k = len(words)
+        if i >= k and tuple(x.norm for x in tokens[i - k : i]) == words:
+            return Threshold(op, amount, i - k, last)
+    return None
+
+
+def _word_amount(tokens: list[Token], i: int) -> tuple[float, int] | None:
+    """An amount written in words at ``i`` and where it ends: "five", "twenty five", "ten grand", "a hundred
+    thousand" is not read (no article), "twenty thousand" is 20,000. None when ``i`` holds no number word.
+    """
+    n = NUMBER_WORDS.get(tokens[i].norm)
+    if n is None:
+        return None
+    amount, last = float(n), i + 1
+    if n >= 20 and n % 10 == 0 and n < 100 and last < len(tokens):
+        unit = NUMBER_WORDS.get(tokens[last].norm)
+        if unit is not None and unit < 10:
+            amount, last = amount + unit, last + 1  # "twenty five"
+    if last < len(tokens) and tokens[last].norm == "hundred":
+        amount, last = amount * 100, last + 1  # "five hundred"
+    if last < len(tokens) and tokens[last].norm in SPACED_SCALE:
+        amount, last = amount * SCALE[tokens[last].norm], last + 1
+    return amount, last
 
 
 def _scaled(tokens: list[Token], i: int) -> tuple[float, int]:
@@ -123,7 +160,7 @@ def _scaled(tokens: list[Token], i: int) -> tuple[float, int]:
     if (
         last < len(tokens)
         and tokens[last].norm in SCALE
-        and (tokens[last].start == tokens[i].end or tokens[last].norm in ("thousand", "million"))
+        and (tokens[last].start == tokens[i].end or tokens[last].norm in SPACED_SCALE)
     ):
         amount *= SCALE[tokens[last].norm]
         last += 1

@@ -49,7 +49,7 @@ _POP = re.compile(
     r"\b(?:(?P<u>day|week|month|quarter|period) (?:over|on) (?:day|week|month|quarter|period)"
     r"|qoq|mom|wow|pop|dod|sequential(?:ly)?|(?:the )?(?:previous|prior|preceding) period"
     # "this quarter vs last", "vs the quarter before": the period before, its unit left unsaid
-    r"|(?:vs|versus|compared (?:to|with)|against) (?:the )?(?:(?:day|week|month|quarter|year|one|period) before"
+    r"|(?:vs|versus|compared (?:to|with)|against|than) (?:the )?(?:(?:day|week|month|quarter|year|one|period) before"
     # "last 4 wks vs the 4 wks before", "… vs the 3 before that": the same span just before, counted again
     r"|(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?: (?:days|weeks|months|quarters|years))?"
     r" (?:before|prior|preceding|earlier)(?: that| it| those| them)?"

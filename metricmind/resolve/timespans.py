@@ -253,6 +253,19 @@ def _last_n(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     return (shift(current, unit, -n), current), unit
 
 
+def _units_ago(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
+    """``2 months ago``, ``the week before last``: that whole unit, counted back from the current one."""
+    unit = match_group(m, "u")
+    back = _n(match_group(m, "n")) if match_group(m, "n") else 2
+    return whole(shift(unit_start(as_of, unit), unit, -back), unit), unit
+
+
+def _fortnight(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
+    """``the last fortnight``: the two complete weeks before this one."""
+    current = unit_start(as_of, "week")
+    return (shift(current, "week", -2), current), "week"
+
+
 def _last_unit(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     unit = match_group(m, "u")
     current = unit_start(as_of, unit)
@@ -336,6 +349,10 @@ _PATTERNS: list[tuple[str, Handler]] = [
     (r"since (?:the )?(?:last|previous|prior) (?P<u>week|month|quarter|year)", _since_last),
     (rf"{M} (?P<d>\d{{1,2}})(?: ?(?:st|nd|rd|th))? {Y}", _month_day_year),
     (rf"{M}(?: of)? {Y}", _month_year),
+    # "the week before last", "2 months ago": one whole unit counted back (a day "ago" is that day)
+    (r"(?:in |during )?the (?P<u>day|week|month|quarter|year) before (?:the )?last", _units_ago),
+    (rf"(?:in |during )?{N} {U} ago", _units_ago),
+    (rf"(?:in |over |for |during )?(?:the )?{LAST} (?:full |complete |whole )?fortnight", _fortnight),
     (rf"(?:in |over |for |during )?(?:the )?{LAST} {N} (?:full |complete |whole |calendar )?{U}", _last_n),
     (rf"(?:in |over |for |during )?(?:the )?{LAST} (?:full |complete |calendar |fiscal )?{U}", _last_unit),
     (
