@@ -71,7 +71,7 @@ ALL_WORDS = frozenset({"all", "every", "everyone", "everybody", "everything", "a
 BUT_WORDS = frozenset({"but", "save", "bar"})
 # words that may stand between a cue and its value ("excluding the", "not from our", "apart from those in")
 BRIDGE = frozenset(
-    """the our any those these from in on of via for who that which come came coming through to
+    """the a an our any those these from in on of via for who that which come came coming through to
     with by at paid pay paying in is are were was do
     did does counting including incl include includes out than aside from left leaving over ones one because
     due""".split()

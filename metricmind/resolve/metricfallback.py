@@ -11,7 +11,15 @@ from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.text import FILLERS, number, root
 from metricmind.resolve.thresholds import find_threshold
 from metricmind.resolve.verbwords import _VerbReading
-from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, GRAMMAR, GROWTH_WORDS, LOSE_VERBS, WIN_VERBS
+from metricmind.resolve.words import (
+    ASC_WORDS,
+    DESC_WORDS,
+    GRAMMAR,
+    GROWTH_WORDS,
+    LOSE_VERBS,
+    OBJECT_PRONOUNS,
+    WIN_VERBS,
+)
 
 
 class _FallbackMetricReading(_DescribedReading, _VerbReading, _MetricPhraseReading):
@@ -118,8 +126,10 @@ class _FallbackMetricReading(_DescribedReading, _VerbReading, _MetricPhraseReadi
                 continue
             if w in self.r.entities.nouns:
                 continue  # "subscriptions" alone is not a metric
-            if not any(c.isalpha() for c in w) or number(w) is not None:
-                continue  # "at least 20k", "top three": an amount, never the "20" of a label such as "40/20/40"
+            if not any(c.isalpha() for c in w) or number(w) is not None or len(w) < 2:
+                continue  # "at least 20k", "top three", "u": never the "20" of a label such as "40/20/40"
+            if i + 1 < len(self.tokens) and self.tokens[i + 1].norm in OBJECT_PRONOUNS:
+                continue  # "call me when u see this": a verb with its object, never a metric's noun
             owners = sorted(m for m, words in self.lex.metric_words.items() if w in words)
             if len(owners) == 1:
                 self.used[i] = True

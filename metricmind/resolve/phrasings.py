@@ -170,13 +170,32 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
         if low == "us":  # "the us"; "ex-us", "non-us": a prefix of exclusion joined to it
             prev = self.tokens[i - 1] if i > 0 else None
             joined = prev is not None and self.res.question[prev.end : self.tokens[i].start] == "-"
-            return prev is not None and (prev.norm == "the" or (joined and prev.norm in ("ex", "non")))
+            return (
+                prev is not None and (prev.norm == "the" or (joined and prev.norm in ("ex", "non")))
+            ) or self.listed_with_value(i)  # "us or uk": set beside another value of its dimension
         if low in EVERYDAY_SHORT and low != "or":
             # "all regions except na", "emea versus na": after an exclusion cue, or set against a value
             return exclusion_cue(
                 self.tokens, i, self.unclaimed, self.r.entities.nouns
             ) is not None or self.set_against_value(i)
         return low not in EVERYDAY_SHORT
+
+    def listed_with_value(self, i: int) -> bool:
+        """Whether the word at ``i`` and a value of one of its dimensions stand on both sides of "or", "and",
+        "vs" ("us or uk", "uk vs us"): a value among values, never the pronoun.
+        """
+        dims = {e.target.split("=", 1)[0] for e in self.lex.lookup((self.stems[i],)) if e.kind == "value"}
+        for j, k in ((i + 1, i + 2), (i - 1, i - 2)):
+            if not (0 <= min(j, k) and max(j, k) < len(self.tokens)):
+                continue
+            if self.tokens[j].norm not in ("or", "and") and self.tokens[j].norm not in VS_WORDS:
+                continue
+            other = {
+                e.target.split("=", 1)[0] for e in self.lex.lookup((self.stems[k],)) if e.kind == "value"
+            }
+            if dims & other:
+                return True
+        return False
 
     def set_against_value(self, i: int) -> bool:
         """Whether the word at ``i`` and a value stand on both sides of "vs", "versus", "against" or

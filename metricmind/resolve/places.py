@@ -26,6 +26,19 @@ _EAST_ASIA = {"japan", "china", "south korea", "taiwan", "hong kong"}
 _SOUTH_ASIA = {"india", "pakistan", "bangladesh", "sri lanka"}
 _OCEANIA = {"australia", "new zealand"}
 _AFRICA = {"south africa", "nigeria", "kenya", "egypt", "morocco", "ghana"}
+_EU = {
+    "austria",
+    "belgium",
+    "bulgaria",
+    "croatia",
+    "cyprus",
+    "czech republic",
+    "denmark",
+    "estonia",
+    "finland",
+}
+_EU |= {"france", "germany", "greece", "hungary", "ireland", "italy", "latvia", "lithuania", "luxembourg"}
+_EU |= {"malta", "netherlands", "poland", "portugal", "romania", "slovakia", "slovenia", "spain", "sweden"}
 
 PLACES: dict[str, frozenset[str]] = {
     "europe": frozenset(_EUROPE_WEST | _NORDICS | _EUROPE_EAST),
@@ -36,6 +49,7 @@ PLACES: dict[str, frozenset[str]] = {
     "dach": frozenset({"germany", "austria", "switzerland"}),
     "benelux": frozenset({"belgium", "netherlands", "luxembourg"}),
     "iberia": frozenset({"spain", "portugal"}),
+    "european union": frozenset(_EU),
     "middle east": frozenset(_MIDDLE_EAST),
     "gulf": frozenset({"united arab emirates", "saudi arabia", "qatar", "kuwait", "bahrain", "oman"}),
     "africa": frozenset(_AFRICA),
@@ -56,6 +70,7 @@ PLACES: dict[str, frozenset[str]] = {
 SAID: dict[tuple[str, ...], str] = {
     **{tuple(p.split()): p for p in PLACES},
     ("european",): "europe",
+    ("eu",): "european union",
     ("nordic",): "nordics",
     ("scandinavian",): "scandinavia",
     ("middle", "eastern"): "middle east",

@@ -241,6 +241,17 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
             out.append(_word(nxt, "not", nxt.start, nxt.end))
             i += 2
             continue
+        if (
+            t.norm == "n"
+            and prev is not None
+            and nxt is not None
+            and prev.stem in vocabulary
+            and nxt.stem in vocabulary
+            and prev.norm not in ("top", "bottom", "first", "last")
+        ):
+            out.append(_word(t, "and", t.start, t.end))  # "nrr n grr": phone shorthand for "and"
+            i += 1
+            continue
         if t.norm == "x" and prev is not None and nxt is not None and not prev.norm.isdigit():
             out.append(_word(t, "by", t.start, t.end))  # "arr x region", "spend x mo": a breakdown
             i += 1

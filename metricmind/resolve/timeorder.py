@@ -149,7 +149,7 @@ class _TimeOrderReading(_PhrasingReading):
                 ):
                     res.comparison = "same_period_last_year"
         elif (res.time_range is not None and not res.uses_time) or (res.uses_time and res.comparison is None):
-            # "how did MRR grow last quarter"; "how fast is ARR climbing each month": each period on the last
+            # "how did MRR grow last quarter": that period on the one before
             growth = [
                 i
                 for i, t in enumerate(self.tokens)
@@ -157,7 +157,12 @@ class _TimeOrderReading(_PhrasingReading):
                 and t.stem in GROWTH_WORDS
                 and not (res.uses_time and t.norm.startswith("mov"))
             ]  # ("how trials moved week by week": each period's level, the trend; "climbing" compares)
-            if growth:
+            if growth and res.uses_time:
+                # "how fast is ARR climbing each month this year": the monthly series shows the climb, each
+                # period beside the one before; no period is compared with another ("month over month" is)
+                self.claim(growth[0], growth[0] + 1)
+                res.notes.append("growth read as the trend over the periods asked")
+            elif growth:
                 res.comparison = "previous_period"
                 self.claim(growth[0], growth[0] + 1)
                 self.span("comparison", growth[0], growth[0] + 1, "previous_period", "growth word")

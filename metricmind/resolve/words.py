@@ -125,3 +125,7 @@ REDUCED_READ_PENALTY = 0.1
 """What the metric pass takes for a metric read from a shortened phrase or a head noun."""
 SOURCE_WORDS = frozenset({"from", "via", "through", "thru"})
 """Words before where something came from: a value there ("from events") is a source, not a metric."""
+
+OBJECT_PRONOUNS = frozenset({"me", "u", "you", "him", "her", "them"})
+"""Pronouns after a word that make it a verb with its object ("call me", "ping them"), never a metric's noun
+("us" is not one: "customers paying us")."""

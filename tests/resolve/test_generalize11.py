@@ -124,3 +124,108 @@ def test_this_quarter_than_last_compares_with_the_quarter_before(bazaar: Project
     assert res.answerable, res.reason
     assert res.comparison == "previous_period"
     assert res.time_range == (dt.date(2024, 7, 1), dt.date(2024, 7, 4))
+
+
+# -- values named loosely or beside each other -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "op"),
+    [
+        ("gmv from eu buyers in q2", "in"),
+        ("gmv from buyers in the EU in q2", "in"),
+        ("gmv from buyers outside the eu in q2", "not in"),
+    ],
+)
+def test_the_eu_is_its_member_countries(bazaar: Project, question: str, op: str) -> None:
+    res = bazaar.resolver().resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    (f,) = res.filters
+    assert f.field.endswith("buyer_country") and f.op == op
+    assert sorted(f.values) == ["DE", "FR", "NL"]  # (GB and US are no member states)
+    query = res.metric_query()
+    assert query is not None
+    ((got,),) = bazaar.run(query).rows
+    per = {
+        r[0]: float(r[1])
+        for r in bazaar.run(
+            MetricQuery(metrics=("gmv",), group_by=(f.field,), start=Q2_2024[0], end=Q2_2024[1])
+        ).rows
+    }
+    inside = sum(v for k, v in per.items() if k in ("DE", "FR", "NL"))
+    assert float(got) == pytest.approx(inside if op == "in" else sum(per.values()) - inside) and inside > 0
+
+
+@pytest.mark.parametrize(
+    "question", ["gmv us or uk in q2", "gmv us vs uk in q2", "uk or us - where is gmv higher in q2"]
+)
+def test_us_set_beside_another_country_is_the_country(bazaar: Project, question: str) -> None:
+    res = bazaar.resolver().resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    (f,) = res.filters
+    assert f.op == "in" and sorted(f.values) == ["GB", "US"]  # (read "us" as the pronoun: UK alone)
+    assert [g for g, _ in res.group_by] == [f.field]
+    query = res.metric_query()
+    assert query is not None
+    got = {r[0]: float(r[1]) for r in bazaar.run(query).rows}
+    every = {
+        r[0]: float(r[1])
+        for r in bazaar.run(
+            MetricQuery(metrics=("gmv",), group_by=(f.field,), start=Q2_2024[0], end=Q2_2024[1])
+        ).rows
+    }
+    assert got == pytest.approx({k: every[k] for k in ("GB", "US")})
+
+
+# -- an exclusion across an article ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "orders in q2 from anyone who isn't a social buyer",
+        "orders in q2 from everyone who is not a social buyer",
+    ],
+)
+def test_not_a_value_excludes_it(bazaar: Project, question: str) -> None:
+    res = bazaar.resolver().resolve(question, as_of=DAY)
+    assert res.answerable, res.reason
+    (f,) = res.filters
+    assert f.op == "!=" and f.values == ("social",)  # (read as = social at 1.0: the opposite)
+    query = res.metric_query()
+    assert query is not None
+    ((got,),) = bazaar.run(query).rows
+    per = {
+        r[0]: float(r[1])
+        for r in bazaar.run(
+            MetricQuery(metrics=("orders",), group_by=(f.field,), start=Q2_2024[0], end=Q2_2024[1])
+        ).rows
+    }
+    assert float(got) == sum(v for k, v in per.items() if k != "social") > 0
+
+
+# -- phone shorthand and chat with no question -------------------------------------------------------------------
+def test_n_between_two_metrics_is_and(bazaar: Project) -> None:
+    res = bazaar.resolver().resolve("gmv n orders in q2", as_of=DAY)
+    assert res.answerable, res.reason
+    assert sorted(res.metrics) == ["gmv", "orders"]
+    query = res.metric_query()
+    assert query is not None
+    (row,) = bazaar.run(query).rows
+    ((gmv, orders),) = bazaar.run(
+        MetricQuery(metrics=("gmv", "orders"), start=Q2_2024[0], end=Q2_2024[1])
+    ).rows
+    assert dict(zip(query.metrics, row, strict=True)) == {"gmv": gmv, "orders": orders} and orders > 0
+
+
+@pytest.mark.parametrize("question", ["call me when u see this", "ping me when u see this", "text u later"])
+def test_chat_with_no_question_is_refused(bazaar: Project, question: str) -> None:
+    res = bazaar.resolver().resolve(question, as_of=DAY)
+    assert not res.answerable, res.metrics
+    assert res.confidence < 0.5
+
+
+def test_climbing_each_month_is_the_monthly_trend(bazaar: Project) -> None:
+    res = bazaar.resolver().resolve("how fast is gmv climbing each month this year", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.comparison is None and res.group_by == [("metric_time", "month")]
+    query = res.metric_query()
+    assert query is not None
+    rows = bazaar.run(query).rows
+    assert len(rows) >= 6 and all(r[1] is not None for r in rows[:6])

@@ -140,7 +140,7 @@ def test_a_move_over_a_grain_is_the_trend_not_a_comparison(demo: Resolver) -> No
     res = demo.resolve("how have signups moved month by month this year", as_of=DAY)
     assert res.answerable and res.comparison is None and _groups(res) == {"metric_time__month"}
     grown = demo.resolve("how fast is arr climbing each month this year", as_of=DAY)
-    assert grown.comparison == "previous_period"  # a growth word still compares
+    assert grown.comparison is None and _groups(grown) == {"metric_time__month"}  # the months side by side
 
 
 @pytest.mark.parametrize(
