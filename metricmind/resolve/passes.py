@@ -17,6 +17,7 @@ from metricmind.resolve.eventtime import grain_of_other_event
 from metricmind.resolve.everybut import _EveryButReading
 from metricmind.resolve.flagsides import _FlagSidesReading
 from metricmind.resolve.idioms import record_idioms
+from metricmind.resolve.leftmetric import _LeftMetricReading
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.namedmember import _MemberReading
 from metricmind.resolve.notime import not_time, to_date_metric
@@ -65,6 +66,7 @@ class _Reading(
     _NumberedReading,
     _PartyNounReading,
     _ValueMetricReading,
+    _LeftMetricReading,
 ):
     """All passes over one question."""
 
@@ -177,6 +179,7 @@ class _Reading(
             res, self.tokens, self.used, self.r.entities.nouns | self.r.texts.entity_words
         ):
             return res  # "arr by the year the company was founded": a time the catalog lacks
+        self.metric_word_left()  # "retention for customers who came in via X": a shared metric word, asked back
         self.check_leftovers(picks)
         self.party_noun_value()  # "how many times did prospects interact": who did it, a guess
         self.note_corrections()

@@ -119,6 +119,7 @@ NUMBER_WORDS = {
     "ten": 10,
     "eleven": 11,
     "twelve": 12,
+    "dozen": 12,
     "thirteen": 13,
     "fourteen": 14,
     "fifteen": 15,

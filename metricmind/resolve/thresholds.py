@@ -21,6 +21,10 @@ COMPARATORS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("bigger", "than"), ">"),
     (("larger", "than"), ">"),
     (("over",), ">"),
+    (("north", "of"), ">"),
+    (("in", "excess", "of"), ">"),
+    (("upwards", "of"), ">"),
+    (("south", "of"), "<"),
     (("above",), ">"),
     (("exceeding",), ">"),
     (("beyond",), ">"),
@@ -135,10 +139,15 @@ def _compared(tokens: list[Token], i: int, last: int, amount: float) -> Threshol
 
 
 def _word_amount(tokens: list[Token], i: int) -> tuple[float, int] | None:
-    """An amount written in words at ``i`` and where it ends: "five", "twenty five", "ten grand", "a hundred
-    thousand" is not read (no article), "twenty thousand" is 20,000. None when ``i`` holds no number word.
+    """An amount written in words at ``i`` and where it ends: "five", "twenty five", "ten grand", "a hundred",
+    "twenty thousand" (20,000). None when ``i`` holds no number word.
     """
     n = NUMBER_WORDS.get(tokens[i].norm)
+    if n is None and tokens[i].norm == "a" and i + 1 < len(tokens):
+        if tokens[i + 1].norm == "dozen":
+            return 12.0, i + 2  # "more than a dozen"
+        if tokens[i + 1].norm == "hundred" or tokens[i + 1].norm in SPACED_SCALE:
+            n = 1  # "more than a hundred", "over a grand"
     if n is None:
         return None
     amount, last = float(n), i + 1

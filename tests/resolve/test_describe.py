@@ -245,10 +245,13 @@ def test_counts_and_growth_said_loosely(resolver: Resolver) -> None:
     res = resolver.resolve("how many accounts churned last qtr", as_of=DAY)
     assert res.metrics == ["churned_customers"] and not res.notes  # a rate is never "how many"
     res = resolver.resolve("how fast is arr climbing each month", as_of=DAY)
-    assert (res.metrics, res.group_by, res.comparison) == (
-        ["arr"],
-        [("metric_time", "month")],
-        None,  # the monthly trend shows the climb (the eighth blind set's reading); "month over month" compares
+    assert (
+        (res.metrics, res.group_by, res.comparison)
+        == (
+            ["arr"],
+            [("metric_time", "month")],
+            None,  # the monthly trend shows the climb (the eighth blind set's reading); "month over month" compares
+        )
     )
     assert not any("ignored" in n for n in res.notes)
 

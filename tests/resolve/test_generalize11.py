@@ -46,6 +46,8 @@ def _per(project: Project, metric: str, entity: str, **period: dt.date | None) -
         ("list the sellers whose gmv is above ten grand", 10_000.0),
         ("which sellers sold more than nine thousand in gmv", 9_000.0),
         ("sellers with gmv over five thousand", 5_000.0),
+        ("which sellers had gmv north of ten grand", 10_000.0),
+        ("sellers with gmv in excess of eight thousand", 8_000.0),
     ],
 )
 def test_a_threshold_in_words_lists_the_entities_past_it(
@@ -64,17 +66,24 @@ def test_a_threshold_in_words_lists_the_entities_past_it(
 
 
 @pytest.mark.parametrize(
-    "question", ["how many buyers placed over five orders", "how many buyers placed more than five orders"]
+    ("question", "amount"),
+    [
+        ("how many buyers placed over five orders", 5.0),
+        ("how many buyers placed more than five orders", 5.0),
+        ("how many buyers placed more than a dozen orders", 12.0),
+    ],
 )
-def test_a_count_threshold_in_words_counts_the_entities_past_it(bazaar: Project, question: str) -> None:
+def test_a_count_threshold_in_words_counts_the_entities_past_it(
+    bazaar: Project, question: str, amount: float
+) -> None:
     res = bazaar.resolver().resolve(question, as_of=DAY)
     assert res.answerable, res.reason
     (f,) = res.filters
-    assert (f.field, f.op, f.metric, float(f.values[0])) == ("buyer", ">", "orders", 5.0)
+    assert (f.field, f.op, f.metric, float(f.values[0])) == ("buyer", ">", "orders", amount)
     query = res.metric_query()
     assert query is not None
     ((count,),) = bazaar.run(query).rows
-    want = sum(1 for v in _per(bazaar, "orders", "buyer").values() if v > 5)
+    want = sum(1 for v in _per(bazaar, "orders", "buyer").values() if v > amount)
     assert count == want > 0
 
 
@@ -229,3 +238,36 @@ def test_climbing_each_month_is_the_monthly_trend(bazaar: Project) -> None:
     assert query is not None
     rows = bazaar.run(query).rows
     assert len(rows) >= 6 and all(r[1] is not None for r in rows[:6])
+
+
+# -- a word several metrics share, left beside a count of who ---------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "whats the rate like for buyers who came in through social",
+        "how's the rate looking for buyers who came in via social",
+        "rate for buyers who came in through social last month",
+    ],
+)
+def test_a_shared_metric_word_beside_an_entity_is_asked_back(bazaar: Project, question: str) -> None:
+    res = bazaar.resolver().resolve(question, as_of=DAY)
+    assert not res.answerable, res.metrics  # (answered new buyers, "rate" ignored)
+    assert res.confidence < 0.5
+    assert {n["name"] for n in res.nearest} >= {"refund_rate", "take_rate"}
+
+
+def test_the_entity_count_alone_is_still_answered(bazaar: Project) -> None:
+    res = bazaar.resolver().resolve("new buyers who came in through social in q2", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["new_buyers"]
+    query = res.metric_query()
+    assert query is not None
+    ((got,),) = bazaar.run(query).rows
+    (f,) = res.filters
+    per = {
+        r[0]: r[1]
+        for r in bazaar.run(
+            MetricQuery(metrics=("new_buyers",), group_by=(f.field,), start=Q2_2024[0], end=Q2_2024[1])
+        ).rows
+    }
+    assert got == per["social"] > 0

@@ -1,0 +1,45 @@
+"""A word several metrics share, left unread beside a metric read only from who is counted.
+
+"whats retention like for customers who came in through paid social": "customers" reads as a count of
+customers, and "retention" (a word of net, gross and logo retention) would be dropped as unexplained, giving a
+confident count of new customers nobody asked for. The word that names metrics is what is asked; as it names
+several, the question is ambiguous and asked back, as bare "retention" is. Read from the catalog's own metric
+words (``Lexicon.metric_words``), never a list of phrases.
+"""
+
+from __future__ import annotations
+
+from metricmind.resolve.reading import _ReadingBase
+from metricmind.resolve.text import FILLERS
+from metricmind.resolve.thresholds import verbish
+from metricmind.resolve.words import GRAMMAR
+
+
+class _LeftMetricReading(_ReadingBase):
+    """The pass that asks back a shared metric word dropped beside an entity noun."""
+
+    def metric_word_left(self) -> None:
+        res = self.res
+        spans = res.spans.get("metrics", [])
+        if not res.answerable or not spans:
+            return
+        entity = self.r.texts.entity_words | self.r.entities.nouns
+        if not all(all(w in entity for w in _stems(self, s.start, s.end)) for s in spans):
+            return  # a metric named by its own words: a word left over is a modifier, read elsewhere
+        for i, t in enumerate(self.tokens):
+            w = self.stems[i]
+            if self.used[i] or w in entity or w in FILLERS or w in GRAMMAR or len(w) < 4 or verbish(t.norm):
+                continue  # ("companies that stopped paying": a verb saying what they did, read with the count)
+            owners = sorted(m for m, words in self.lex.metric_words.items() if w in words)
+            if len(owners) < 2 or set(owners) & set(res.metrics):
+                continue
+            res.refuse(
+                f"'{t.text}' could mean several metrics: {', '.join(owners[:5])}",
+                [self.describe(m) for m in owners[:5]],
+            )
+            return
+
+
+def _stems(reading: _ReadingBase, start: int, end: int) -> list[str]:
+    """The stems of the words between the characters ``start`` and ``end`` of the question."""
+    return [reading.stems[k] for k, t in enumerate(reading.tokens) if t.start >= start and t.end <= end]
