@@ -266,6 +266,11 @@ def _fortnight(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     return (shift(current, "week", -2), current), "week"
 
 
+def _fortnight_ago(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
+    """``a fortnight ago``: two weeks ago, the whole week before last."""
+    return whole(shift(unit_start(as_of, "week"), "week", -2), "week"), "week"
+
+
 def _last_unit(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     unit = match_group(m, "u")
     current = unit_start(as_of, unit)
@@ -353,6 +358,7 @@ _PATTERNS: list[tuple[str, Handler]] = [
     (r"(?:in |during )?the (?P<u>day|week|month|quarter|year) before (?:the )?last", _units_ago),
     (rf"(?:in |during )?{N} {U} ago", _units_ago),
     (rf"(?:in |over |for |during )?(?:the )?{LAST} (?:full |complete |whole )?fortnight", _fortnight),
+    (r"(?:in |during )?(?:a|one) fortnight ago", _fortnight_ago),
     (rf"(?:in |over |for |during )?(?:the )?{LAST} {N} (?:full |complete |whole |calendar )?{U}", _last_n),
     (rf"(?:in |over |for |during )?(?:the )?{LAST} (?:full |complete |calendar |fiscal )?{U}", _last_unit),
     (

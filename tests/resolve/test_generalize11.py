@@ -110,6 +110,7 @@ def test_a_limit_in_words_is_the_limit(bazaar: Project) -> None:
         ("orders the month before last", (dt.date(2024, 5, 1), dt.date(2024, 6, 1))),
         ("orders 3 months ago", (dt.date(2024, 4, 1), dt.date(2024, 5, 1))),
         ("orders over the last fortnight", (dt.date(2024, 6, 17), dt.date(2024, 7, 1))),
+        ("orders a fortnight ago", (dt.date(2024, 6, 17), dt.date(2024, 6, 24))),
     ],
 )
 def test_a_period_counted_back_is_that_whole_period(
