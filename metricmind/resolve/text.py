@@ -83,6 +83,7 @@ FILLERS = frozenset(
     is are was were be been being am do does did doing done have has had having will would should could
     can may might must shall let lets please
     show tell give get got list see display find report chart plot graph table view pull bring fetch send
+    analyze analyse analyzing analysing summarize summarise summarizing summarising visualize visualise
     want need like know looking look check compute calculate use used uses
     total overall number amount count value values sum figures figure numbers data metric metrics kpi kpis
     all any some each every both either other than then so just also only still really

@@ -272,3 +272,20 @@ def test_the_entity_count_alone_is_still_answered(bazaar: Project) -> None:
         ).rows
     }
     assert got == per["social"] > 0
+
+
+# -- commands, British spelling included -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question", ["analyse gmv by month in q2", "summarise gmv by month in q2", "visualize gmv by month in q2"]
+)
+def test_a_command_word_is_the_asking_not_a_concept(bazaar: Project, question: str) -> None:
+    res = bazaar.resolver().resolve(question, as_of=DAY)
+    assert res.answerable, res.reason  # (refused: "'analyse' is not in the catalog as a metric")
+    assert res.metrics == ["gmv"] and res.group_by == [("metric_time", "month")]
+    query = res.metric_query()
+    assert query is not None
+    rows = bazaar.run(query).rows
+    want = bazaar.run(
+        MetricQuery(metrics=("gmv",), group_by=("metric_time__month",), start=Q2_2024[0], end=Q2_2024[1])
+    ).rows
+    assert rows == want and len(want) == 3
