@@ -271,7 +271,9 @@ class ByMeaning:
         """The clearest metric any run means, if one is clear enough."""
         best: Found | None = None
         for first, last in self.runs(reading, current):
-            if not current and self.unknown_head(reading, first, last):
+            if not current and (
+                self.unknown_head(reading, first, last) or self.mostly_unknown(reading, first, last)
+            ):
                 continue
             text = " ".join(t.norm for t in reading.tokens[first:last])
             ranked = self.rank(text)
@@ -292,6 +294,15 @@ class ByMeaning:
                 )
                 best = Found(metric, cosine, margin, first, last, text, unexplained, metric in current)
         return best
+
+    def mostly_unknown(self, reading: Readable, first: int, last: int) -> bool:
+        """Whether most content words of the run, two at least, are words no metric's text has ("buyer
+        satisfaction score", "customer health index"): the similarity rests on the few known words (the entity
+        counted), so the thing asked is one the catalog does not measure.
+        """
+        words = [k for k in range(first, last) if _content(reading, k)]
+        unknown = [k for k in words if reading.tokens[k].stem not in self.words]
+        return len(unknown) >= 2 and 2 * len(unknown) > len(words)
 
     def unknown_head(self, reading: Readable, first: int, last: int) -> bool:
         """Whether a word the metrics' texts have is followed by a plural noun none of them has ("circle

@@ -30,6 +30,11 @@ class _LeftMetricReading(_ReadingBase):
             w = self.stems[i]
             if self.used[i] or w in entity or w in FILLERS or w in GRAMMAR or len(w) < 4 or verbish(t.norm):
                 continue  # ("companies that stopped paying": a verb saying what they did, read with the count)
+            if w not in self.lex.vocabulary and t.norm.isalpha() and self.beside_entity(i):
+                # "customer health score by segment": a noun no catalog word explains, said of the entity
+                # counted, is what is asked (a score the catalog lacks), never dropped for a count of customers
+                res.refuse(f"'{t.text}' is not in the catalog as a metric", self.nearest_metrics())
+                return
             owners = sorted(m for m, words in self.lex.metric_words.items() if w in words)
             if len(owners) < 2 or set(owners) & set(res.metrics):
                 continue
@@ -38,6 +43,21 @@ class _LeftMetricReading(_ReadingBase):
                 [self.describe(m) for m in owners[:5]],
             )
             return
+
+    def beside_entity(self, i: int) -> bool:
+        """Whether the word at ``i`` follows a singular entity noun, maybe across one value read in between
+        ("customer health score": customer, the value health, score).
+        """
+        entity = self.r.texts.entity_words | self.r.entities.nouns
+        for k in (i - 1, i - 2):
+            if k < 0:
+                return False
+            t = self.tokens[k]
+            if self.stems[k] in entity and t.norm == self.stems[k]:
+                return True
+            if not self.used[k]:
+                return False
+        return False
 
 
 def _stems(reading: _ReadingBase, start: int, end: int) -> list[str]:

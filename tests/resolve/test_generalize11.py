@@ -18,6 +18,7 @@ from collections.abc import Iterator
 import pytest
 
 from metricmind.project import Project
+from metricmind.resolve import Resolver
 from metricmind.spec.query import MetricQuery
 from metricmind.testing.bazaar import copy_bazaar
 from tests.shared_demo import loaded_copy
@@ -289,3 +290,23 @@ def test_a_command_word_is_the_asking_not_a_concept(bazaar: Project, question: s
         MetricQuery(metrics=("gmv",), group_by=("metric_time__month",), start=Q2_2024[0], end=Q2_2024[1])
     ).rows
     assert rows == want and len(want) == 3
+
+
+# -- an unknown concept said of the entity counted ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    ["buyer satisfaction score by country", "buyer health index in q2", "seller loyalty score by country"],
+)
+def test_an_unknown_score_of_an_entity_is_refused(bazaar: Project, question: str) -> None:
+    res = bazaar.resolver().resolve(question, as_of=DAY)
+    assert not res.answerable, res.metrics  # (answered purchasing buyers "by meaning" at 0.75)
+    assert res.confidence < 0.5
+
+
+@pytest.mark.parametrize(
+    "question", ["customer health score by segment", "customer health index last quarter"]
+)
+def test_an_unknown_noun_after_an_entity_and_a_value_is_refused(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=dt.date(2025, 6, 18))
+    assert not res.answerable, res.metrics  # (active customers in Healthcare, "score" ignored, at 0.75)
+    assert res.confidence < 0.5
