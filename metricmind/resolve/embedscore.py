@@ -187,6 +187,13 @@ class ByMeaning:
         self._lock = threading.Lock()
         self.words = frozenset(w for t in self.texts for w in stems(t))
         """Every word (stem) of the metrics' texts: a noun outside them is a thing no metric speaks of."""
+        self.entities = frozenset(
+            w
+            for sm in model.semantic_models.values()
+            for e in sm.entities
+            for w in stems(e.name.replace("_", " "))
+        )
+        """The entities' names (stems): who is counted, no measure."""
 
     @property
     def matrix(self) -> Vectors:
@@ -296,13 +303,20 @@ class ByMeaning:
         return best
 
     def mostly_unknown(self, reading: Readable, first: int, last: int) -> bool:
-        """Whether most content words of the run, two at least, are words no metric's text has ("buyer
-        satisfaction score", "customer health index"): the similarity rests on the few known words (the entity
-        counted), so the thing asked is one the catalog does not measure.
+        """Whether most content words of the run, two at least, are words no metric's text has, and the others
+        name an entity ("buyer satisfaction score", "customer health index"): the similarity rests on who is
+        counted, so the thing asked is one the catalog does not measure ("sums owing beyond the deadline",
+        no entity, is a paraphrase to read).
         """
         words = [k for k in range(first, last) if _content(reading, k)]
         unknown = [k for k in words if reading.tokens[k].stem not in self.words]
-        return len(unknown) >= 2 and 2 * len(unknown) > len(words)
+        known = [k for k in words if k not in unknown]
+        return (
+            len(unknown) >= 2
+            and 2 * len(unknown) > len(words)
+            and bool(known)
+            and all(reading.tokens[k].stem in self.entities for k in known)
+        )
 
     def unknown_head(self, reading: Readable, first: int, last: int) -> bool:
         """Whether a word the metrics' texts have is followed by a plural noun none of them has ("circle
