@@ -9,6 +9,7 @@ words (``Lexicon.metric_words``), never a list of phrases.
 
 from __future__ import annotations
 
+from metricmind.resolve.leftovers import SAME_MEASURE
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.text import FILLERS
 from metricmind.resolve.thresholds import verbish
@@ -30,7 +31,12 @@ class _LeftMetricReading(_ReadingBase):
             w = self.stems[i]
             if self.used[i] or w in entity or w in FILLERS or w in GRAMMAR or len(w) < 4 or verbish(t.norm):
                 continue  # ("companies that stopped paying": a verb saying what they did, read with the count)
-            if w not in self.lex.vocabulary and t.norm.isalpha() and self.beside_entity(i):
+            if (
+                w not in self.lex.vocabulary
+                and t.norm.isalpha()
+                and t.norm not in SAME_MEASURE  # ("the customer base": the customers)
+                and self.beside_entity(i)
+            ):
                 # "customer health score by segment": a noun no catalog word explains, said of the entity
                 # counted, is what is asked (a score the catalog lacks), never dropped for a count of customers
                 res.refuse(f"'{t.text}' is not in the catalog as a metric", self.nearest_metrics())
