@@ -15,7 +15,7 @@ from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Span
 from metricmind.resolve.shorthand import SHORT_FORMS
 from metricmind.resolve.text import FILLERS
-from metricmind.resolve.words import GROWTH_WORDS, LOSE_VERBS, OBJECT_PRONOUNS, SOURCE_WORDS, WIN_VERBS
+from metricmind.resolve.words import GROWTH_WORDS, LOSE_VERBS, SOURCE_WORDS, WIN_VERBS
 
 MIN_GAIN = 2.0
 """How much a metric's description must explain beyond a reading made of names, labels or synonyms to
@@ -60,7 +60,6 @@ class _DescribedReading(_AmountReading):
             and not in_cue(self.tokens, i)  # "not counting the US": the cue's verb, not a metric's word
             and not self.names_value(i)  # "customers on Starter": a plan, not the word "start"
             and not self.reason_cue(i)  # "churn due to cost": why, not the "due" of overdue
-            and not (i + 1 < len(self.tokens) and self.tokens[i + 1].norm in OBJECT_PRONOUNS)  # "call me"
         ]
 
     def reason_cue(self, i: int) -> bool:

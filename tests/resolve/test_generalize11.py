@@ -310,3 +310,16 @@ def test_an_unknown_noun_after_an_entity_and_a_value_is_refused(resolver: Resolv
     res = resolver.resolve(question, as_of=dt.date(2025, 6, 18))
     assert not res.answerable, res.metrics  # (active customers in Healthcare, "score" ignored, at 0.75)
     assert res.confidence < 0.5
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what does it cost me to acquire a customer per channel",
+        "how much does acquiring a customer cost you per channel",
+    ],
+)
+def test_a_metric_word_before_a_pronoun_still_names_the_metric(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=dt.date(2025, 6, 18))
+    assert res.answerable, res.reason
+    assert res.metrics == ["cac"]  # ("cost me" read as a verb and its object: new customers, at 0.75)
