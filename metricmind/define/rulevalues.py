@@ -70,6 +70,7 @@ class Context:
     naming: list[str] = field(default_factory=list)  # the source's measures and models: names, descriptions
     statistic: str = ""  # what the source computes: "average", "p50" … (``statistics.statistic_of``)
     definition: str = ""  # the definition's text (how it uses a word a rule defines: ``definedword.py``)
+    sources: list[str] = field(default_factory=list)  # the source's texts and its inputs' (``sourcetexts``)
 
 
 @dataclass
