@@ -14,6 +14,7 @@ from metricmind.define.money import asks_money
 from metricmind.define.parts import own_words
 from metricmind.define.proposal import Definition
 from metricmind.define.rank import is_rate, is_ratio, measures_of, rank
+from metricmind.define.rivals import names_only_metric
 from metricmind.define.termcolumns import entities_named
 from metricmind.define.terms import Term, find_term
 from metricmind.define.words import RATIO, content, lexicon, stems
@@ -312,7 +313,7 @@ def incompatible(
         return state
     if term is None or base.type.value != "simple" or term.confidence < 0.6:
         return None
-    if compatible(model, base, term, named):
+    if compatible(model, base, term, named) or names_only_metric(definition, base, term.expr):
         return None
     return f"the definition asks for {term.reason}, which the closest metric `{base.name}` does not compute"
 
