@@ -200,7 +200,9 @@ def difference_of(
         sides.append(made)
     if _same(sides[0], sides[1], parts):
         return f"{minus[0]!r} reads the same as {minus[1]!r}: the {'sum' if op == '+' else 'difference'} is doubtful"
-    return difference_metric(definition.name, definition.text, meta_of(definition, None), *sides, op=op)
+    return difference_metric(
+        definition.name, definition.text, meta_of(definition, None), sides[0], sides[1], op
+    )
 
 
 def percent(definition: Definition, ratio: dict[str, Any], parts: Parts) -> dict[str, Any]:
