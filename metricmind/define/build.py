@@ -24,6 +24,7 @@ from metricmind.define.rank import is_snapshot, measures_of
 from metricmind.define.redate import redate, time_dimension_of
 from metricmind.define.restate import cover_restating, metric_words, own_rules, words_of
 from metricmind.define.shape import contradiction, dimensions, join_filters, metric_dict
+from metricmind.define.sourcetexts import source_texts
 from metricmind.define.statistics import statistic_of
 from metricmind.define.usage import Usage
 from metricmind.define.words import (
@@ -94,6 +95,7 @@ def build_metric(
     )
     ctx.own_name = base.name
     ctx.definition = definition.text
+    ctx.sources = source_texts(model, base)
     ctx.naming = [f"{ms.name} {ms.description}".replace("_", " ") for ms in measures]
     ctx.naming += [n.replace("_", " ") for n in sms]
     ctx.statistic = statistic_of(model, base)

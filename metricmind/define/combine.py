@@ -181,8 +181,11 @@ def difference_of(
     parts: Parts,
     proposal: Proposal,
     columns: dict[str, dict[str, str]] | None,
+    op: str = "-",
 ) -> dict[str, Any] | str:
-    """A difference ("X minus Y"): each part built alone (its own rules and date), then subtracted."""
+    """A difference ("X minus Y"): each part built alone (its own rules and date), then subtracted (with
+    ``op`` "+", a sum: "X plus Y", added).
+    """
     lx = lexicon(model)
     sides = []
     for role, said, own in zip(("left", "right"), minus, assign(rules, *minus), strict=True):
@@ -196,8 +199,10 @@ def difference_of(
             return f"the {role} part ({text!r}): {made}"
         sides.append(made)
     if _same(sides[0], sides[1], parts):
-        return f"{minus[0]!r} reads the same as {minus[1]!r}: the difference would be 0"
-    return difference_metric(definition.name, definition.text, meta_of(definition, None), *sides)
+        return f"{minus[0]!r} reads the same as {minus[1]!r}: the {'sum' if op == '+' else 'difference'} is doubtful"
+    return difference_metric(
+        definition.name, definition.text, meta_of(definition, None), sides[0], sides[1], op
+    )
 
 
 def percent(definition: Definition, ratio: dict[str, Any], parts: Parts) -> dict[str, Any]:

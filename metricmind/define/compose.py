@@ -26,6 +26,7 @@ from metricmind.define.once import cover_once, distinct_of
 from metricmind.define.part import MIN_METRIC, Parts, build_part
 from metricmind.define.proposal import Definition, Proposal, RuleReading
 from metricmind.define.restate import cover_restating, metric_words, words_of
+from metricmind.define.sums import total
 from metricmind.define.terms import Term, find_term
 from metricmind.define.threshold import threshold_metric, threshold_of
 from metricmind.define.words import RATIO, lexicon
@@ -54,6 +55,7 @@ def compose(
     parts = Parts(values=values or {}, columns=columns or {})
     common = [r for i, r in enumerate(definition.rules) if shape is None or i != shape[3]]
     minus = difference(definition.text) if shape is None else None
+    plus = total(definition.text) if shape is None and minus is None else None
     term: Term | None = None
     rows = counts_rows(model, definition.text)  # "with at least 3 invoices in the month": a flow per entity
     if shape is None and threshold_of(definition.text) and not rows:  # "more than 50 seats in total"
@@ -74,6 +76,13 @@ def compose(
         if isinstance(made_minus, str):
             return made_minus, []
         metric = made_minus
+    elif plus is not None:  # "IAP revenue plus ad revenue"
+        made_plus = difference_of(
+            definition, model, plus, list(definition.rules), parts, proposal, columns, "+"
+        )
+        if isinstance(made_plus, str):
+            return made_plus, []
+        metric = made_plus
     elif shape is None:
         term = find_term(model, definition.text, context, lx, columns, dated)
         if term is None:

@@ -14,6 +14,8 @@ from metricmind.define.money import asks_money
 from metricmind.define.parts import own_words
 from metricmind.define.proposal import Definition
 from metricmind.define.rank import is_rate, is_ratio, measures_of, rank
+from metricmind.define.rivals import names_only_metric
+from metricmind.define.sums import total
 from metricmind.define.termcolumns import entities_named
 from metricmind.define.terms import Term, find_term
 from metricmind.define.words import RATIO, content, lexicon, stems
@@ -286,6 +288,9 @@ def incompatible(
     minus = difference(definition.text) if shape is None else None
     if minus is not None and not (base.type.value == "derived" and " - " in str(base.expr or "")):
         return f"the definition is the difference {minus[0]!r} − {minus[1]!r}, which `{base.name}` is not"
+    plus = total(definition.text) if shape is None and minus is None else None
+    if plus is not None and not (base.type.value == "derived" and " + " in str(base.expr or "")):
+        return f"the definition is the sum {plus[0]!r} + {plus[1]!r}, which `{base.name}` is not"
     if shape is not None and any((d := defining(r)) and word_in(d[0], shape[0]) for r in definition.rules):
         return f"a rule says which rows the numerator {shape[0]!r} means, which `{base.name}` does not say"
     if shape is not None:
@@ -312,7 +317,7 @@ def incompatible(
         return state
     if term is None or base.type.value != "simple" or term.confidence < 0.6:
         return None
-    if compatible(model, base, term, named):
+    if compatible(model, base, term, named) or names_only_metric(definition, base, term.expr):
         return None
     return f"the definition asks for {term.reason}, which the closest metric `{base.name}` does not compute"
 

@@ -73,6 +73,10 @@ def state_words(model: Model) -> frozenset[str]:
     return found
 
 
+#: What follows a negation that says which category the words before it are not in ("… don't count as
+#: paying", "… are not considered revenue"): the category, never a value dropped.
+COUNTED_AS = re.compile(r"^\s*(?:as\b|(?:be\s+)?(?:counted|considered|treated|regarded)\b)", re.I)
+
 #: Confidence of a filter read from the definition's own words (a rule says it more surely).
 IMPLIED = 0.75
 _CLAUSES = re.compile(r"[,;:()]|\s[-–—]\s")
@@ -118,6 +122,8 @@ def implied(
         )
         if cue is not None and not rulebook.values_in(clause[cue.end() :], ctx)[0]:
             halves = [(clause, True)]  # "trials excluded", "refunds not counted": the negation comes after
+        elif cue is not None and cue.start() > 0 and COUNTED_AS.match(clause[cue.end() :]):
+            halves = [(clause[: cue.start()], True)]  # "trials don't count as paying": trials dropped
         for half, negative in halves:
             found, _ = rulebook.values_in(half, ctx)
             words, keys = ctx.said, list(ctx.keys)

@@ -11,6 +11,7 @@ from typing import Any
 
 from metricmind.define.extend import extend
 from metricmind.define.proposal import NewMeasure
+from metricmind.define.sums import subject_side
 from metricmind.define.termcolumns import entities_named
 from metricmind.define.terms import Term
 from metricmind.define.words import GLUE, content, lexicon, stems
@@ -105,8 +106,9 @@ PAID_BACK = re.compile(r"\b(\w+)\s+(?:paid|given|sent|handed)\s+(?:back|out)\b",
 
 
 def assign(rules: list[str], left: str, right: str) -> tuple[list[str], list[str]]:
-    """The rules of each part of a difference: a rule that dates ("Refunds by the date they were
-    refunded") goes to the part it shares more words with; every other rule to both.
+    """The rules of each part of a difference or a sum: a rule whose subject is one part's words ("IAP is
+    gross …") goes to that part; a rule that dates ("Refunds by the date they were refunded") to the part
+    it shares more words with; every other rule to both.
     """
 
     def words(text: str) -> set[str]:
@@ -114,6 +116,10 @@ def assign(rules: list[str], left: str, right: str) -> tuple[list[str], list[str
 
     mine: tuple[list[str], list[str]] = ([], [])
     for r in rules:
+        side = subject_side(r, left, right)
+        if side is not None:  # "IAP is gross in USD": the part it is said of
+            mine[side].append(r)
+            continue
         if " by " not in f" {r.lower()} ":
             mine[0].append(r)
             mine[1].append(r)
@@ -128,7 +134,7 @@ def assign(rules: list[str], left: str, right: str) -> tuple[list[str], list[str
 
 
 def difference_metric(
-    name: str, text: str, meta: dict[str, Any], left: dict[str, Any], right: dict[str, Any]
+    name: str, text: str, meta: dict[str, Any], left: dict[str, Any], right: dict[str, Any], op: str = "-"
 ) -> dict[str, Any]:
     """The derived metric ``left - right`` over the two parts (each with its own filter; a month
     without rows of one part counts it as 0).
@@ -143,7 +149,7 @@ def difference_metric(
         "label": name.replace("_", " ").capitalize(),
         "description": text,
         "type": "derived",
-        "type_params": {"expr": f"coalesce({a}, 0) - coalesce({b}, 0)", "metrics": refs},
+        "type_params": {"expr": f"coalesce({a}, 0) {op} coalesce({b}, 0)", "metrics": refs},
         "config": {"meta": meta},
     }
 

@@ -41,6 +41,7 @@ from metricmind.define.reach import unreached
 from metricmind.define.redate import REDATED_CONFIDENCE, redate, time_dimension_of
 from metricmind.define.rulecues import asks_conversion
 from metricmind.define.shape import join_filters
+from metricmind.define.sourcetexts import source_texts
 from metricmind.define.statistics import statistic_of
 from metricmind.define.terms import Term
 from metricmind.define.words import content, lexicon
@@ -131,6 +132,7 @@ def build_part(
         new_measures=[(m.semantic_model, m.measure) for m in parts.measures],
         new_model=parts.model.semantic_model if parts.model else None,
     )
+    told = base  # the metric whose rows the part counts (its texts and its inputs' say what they are)
     if base is not None:
         homes = sorted({ms.semantic_model for ms in measures_of(model, base)})
         metric_name = base.name
@@ -182,6 +184,7 @@ def build_part(
             ]
             if filters:
                 why += f"; keeps the filter of `{same.name}`, which aggregates the same column"
+                told = same  # its rows are the kept filter's: what it says of them holds here too
     graph = JoinGraph(extended, max_hops=4)
     reachable: set[str] = set()
     for i, h in enumerate(homes):
@@ -199,6 +202,7 @@ def build_part(
     )
     ctx.statistic = term.agg if term is not None else statistic_of(model, base) if base is not None else ""
     ctx.definition = definition.text
+    ctx.sources = source_texts(model, told)
     source = homes[0] if len(homes) == 1 else None
     if source is not None and source not in model.semantic_models:  # a month-end snapshot: its source's rows
         source = term.sm if term is not None and term.snapshot and parts.model is not None else None

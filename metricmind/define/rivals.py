@@ -27,9 +27,28 @@ def unsaid_difference(top: Metric, second: Metric, definition: Definition) -> tu
     words say which).
     """
     mine, theirs = _words(top) - _words(second), _words(second) - _words(top)
-    if not mine or not theirs:
+    if not mine or not theirs or plainer(top, second, definition):
         return None
     said = _stems(" ".join((definition.name, definition.text, *definition.rules)))
     if (mine | theirs) & said:
         return None
     return sorted(mine)[0], sorted(theirs)[0]
+
+
+def plainer(top: Metric, second: Metric, definition: Definition) -> bool:
+    """``top``'s name is said word for word and ``second``'s name adds a word the definition never says
+    ("IAP revenue" names `iap_revenue`, not `iap_net_revenue`, whatever their labels' parentheses say):
+    the catalog's plain name is the one the words name.
+    """
+    said = _stems(" ".join((definition.text, *definition.rules)))
+    mine, theirs = _stems(top.name), _stems(second.name)
+    return bool(mine) and mine <= said and bool(theirs - said) and mine < theirs
+
+
+def names_only_metric(definition: Definition, metric: Metric, column: str) -> bool:
+    """The definition says ``metric``'s name word for word and no word of ``column`` besides ("IAP revenue"
+    of `iap_revenue` against the column ``net_revenue_usd``): the words name the metric, not the column.
+    """
+    said = _stems(" ".join((definition.text, *definition.rules)))
+    name = _stems(metric.name)
+    return bool(name) and name <= said and not (_stems(column) & (said - name))

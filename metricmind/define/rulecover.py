@@ -10,7 +10,7 @@ import re
 
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecues import CONVERT, COVERED_NEGATIVE, EQUIVALENT, LIVE_RULE, NEGATIVE
-from metricmind.define.rulevalues import RULE_GLUE, Context, Read, values_of
+from metricmind.define.rulevalues import RULE_GLUE, Context, Read, predicate_for, values_of
 from metricmind.define.words import GLUE, POINT_IN_TIME, content, known, stems
 from metricmind.spec.names import SEP
 
@@ -70,7 +70,7 @@ def source_excludes(key: tuple[str, ...], ctx: Context) -> str | None:
     excluded" for "trial"), read clause by clause so "counts active …; trials … are excluded" keeps active.
     """
     want = {_root(w) for w in key}
-    for text in ctx.covering:
+    for text in _told(ctx):
         for clause in re.split(r"[;.]|,\s*(?:but|and)\b", text):
             if not (NEGATIVE.search(clause) or COVERED_NEGATIVE.search(clause)):
                 continue
@@ -87,7 +87,7 @@ def source_denies(dim: str, ctx: Context) -> str | None:
     flag = next((f for f in ctx.flags if f.name == dim), None)
     if flag is None or not flag.negated:
         return None
-    for text in ctx.covering:
+    for text in _told(ctx):
         for clause in re.split(r"[;.]|,\s*(?:but|and)\b", text):
             if NEGATIVE.search(clause) or COVERED_NEGATIVE.search(clause):
                 continue
@@ -97,9 +97,29 @@ def source_denies(dim: str, ctx: Context) -> str | None:
     return None
 
 
+def _told(ctx: Context) -> list[str]:
+    """The source's own texts: the rules it covers with, and its and its inputs' texts (a derived or ratio
+    metric counts its inputs' rows), each once.
+    """
+    return list(dict.fromkeys([*ctx.covering, *ctx.sources]))
+
+
 def keeps_yes(values: tuple[str, ...], negative: bool) -> bool:
     """A filter on a yes/no flag that keeps its "yes" (``= true``, or dropping ``false``)."""
     return values == (("false",) if negative else ("true",))
+
+
+def yes_kept(read: Read, dim: str) -> bool:
+    """A filter of several dimensions keeps the "yes" of the flag ``dim`` (its predicate says ``= true``)."""
+    return predicate_for(dim, ("true",), False) in (read.reading.predicate or "")
+
+
+def only_keeps(read: Read) -> bool:
+    """A filter of several dimensions that only keeps values (each ``= value`` or ``in (…)``, a flag's
+    ``= true``): every value it names is one the metric's rows must have.
+    """
+    predicate = read.reading.predicate or ""
+    return not read.negative and not any(w in predicate for w in (" != ", " not in ", "= false", " is null"))
 
 
 def _has(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:

@@ -11,11 +11,11 @@ from metricmind.define.words import POINT_IN_TIME
 
 #: A negative cue; "no-" of a compound ("no-shows", "no-fee plans") is a word of its own, never a negation.
 NEGATIVE = re.compile(
-    r"\b(exclude[sd]?|excluding|except|not|no(?!-\w)|without|leave out|leaving out|left out|other than|never|"
+    r"\b(exclude[sd]?|excluding|except|not|no(?!-\w)|without|leaves? out|leaving out|left out|other than|never|"
     r"(every|any|all|everything|anything) ?\w* but|apart from|aside from|besides|omit\w*|"
     r"ignor\w*|drop(ped|ping)?|remove[sd]?|removing|filter(ed)? out|skip\w*|n[o']t|isn't|aren't|"
     r"do ?n[o']t count|does ?n[o']t count|are not counted|is not counted|"
-    r"(leave|leaving|left|keep|keeping|take|taking) (\w+ ){1,3}out)\b|"
+    r"(leaves?|leaving|left|keeps?|keeping|takes?|taking) (\w+ ){1,3}out)\b|"
     # "trials out", "the Starter plan out": a noun put out at the end (not a verb's "paid out", "opted out")
     r"(?<![\w-])(?!\w+ed\b)[a-z]+ out\s*\.?\s*$",
     re.IGNORECASE,

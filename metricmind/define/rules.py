@@ -30,9 +30,11 @@ from metricmind.define.rulecover import (
     keeps_yes,
     live_rule,
     live_states,
+    only_keeps,
     only_point_in_time,
     source_denies,
     source_excludes,
+    yes_kept,
 )
 from metricmind.define.rulecues import (
     ASIDE,
@@ -169,6 +171,14 @@ def read_rule(text: str, ctx: Context) -> Read:
         read.contradicts = next((c for _, key in keys if (c := source_excludes(key, ctx))), None)
         if read.contradicts is None and keeps_yes(read.values, read.negative):  # "only trials" of paying rows
             read.contradicts = source_denies(read.dimension, ctx)
+    if read.reading.status == "filter" and read.others and not read.tied and read.contradicts is None:
+        if only_keeps(read):  # "refunded purchases by iOS players" of a source that leaves refunds out
+            read.contradicts = next(
+                (c for _, key in list(ctx.keys) if (c := source_excludes(key, ctx))), None
+            )
+        read.contradicts = read.contradicts or next(  # "trials in APAC" of paying rows: each flag kept yes
+            (c for d in read.others if yes_kept(read, d) and (c := source_denies(d, ctx))), None
+        )
     if read.reading.status == "filter" and read.dimension and not read.others and read.contradicts is None:
         read.contradicts = drops_own(read, list(ctx.keys), ctx.own_name)
     return read

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from metricmind.define.everyvalue import every_named, mixed, splits, unknown_names
 from metricmind.define.groupdefs import dropped_members
+from metricmind.define.narrow import qualified_members
 from metricmind.define.proposal import RuleReading
 from metricmind.define.words import GLUE, opposites, stems
 from metricmind.resolve.lexicon import Lexicon
@@ -70,6 +71,7 @@ class Context:
     naming: list[str] = field(default_factory=list)  # the source's measures and models: names, descriptions
     statistic: str = ""  # what the source computes: "average", "p50" … (``statistics.statistic_of``)
     definition: str = ""  # the definition's text (how it uses a word a rule defines: ``definedword.py``)
+    sources: list[str] = field(default_factory=list)  # the source's texts and its inputs' (``sourcetexts``)
 
 
 @dataclass
@@ -282,6 +284,7 @@ def values_of(words: tuple[str, ...], ctx: Context) -> tuple[list[tuple[str, str
         if not u and w not in GLUE and w not in RULE_GLUE and w not in naming
     ]
     drop = dropped_members(group_hits, listed_hits, left_at, ctx.raw)  # "mobile = iOS or web": as said here
+    drop |= qualified_members(group_hits, listed_hits)  # "Android phones": the phone said, not every phone
     if drop:
         keep = [n for n, pair in enumerate(found) if pair not in drop]
         found, keys, spots = [found[n] for n in keep], [keys[n] for n in keep], [spots[n] for n in keep]
