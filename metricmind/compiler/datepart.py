@@ -7,19 +7,24 @@ Sunday 7) and ``doy``. Like MetricFlow, metricmind refuses ``week`` (week number
 ISO years do not start on January 1st), a part finer than the dimension's own granularity (the day of a
 monthly date), and date parts with cumulative metrics or metrics whose inputs use ``offset_to_grain``.
 
-It also refuses, for now, a date part of ``metric_time`` with a metric offset by a window, filled with the
-time spine (``join_to_timespine``) or over a snapshot measure: MetricFlow shifts or fills each row before
-extracting the part, which the period-based steps here do not do yet.
+A part of ``metric_time`` with a metric offset by a window takes the part of each spine day, whose value is
+its shifted day's (sums, counts, minima and maxima; MetricFlow does the same day by day); a filled metric
+(``join_to_timespine``) grouped by one part alone has a row for every part of the spine's days; a snapshot
+by one part alone is read on the last (or first) snapshot day of each part ("every March": the last March).
+Still refused: offsets of other aggregations, a filled metric by a part beside a period or another part
+(MetricFlow joins the spine on one key only and repeats rows), a snapshot by a part beside a period or
+another part (MetricFlow reads it on the last day of the first-named key only), snapshots by parts of other time
+dimensions, and filters on a part of ``metric_time`` with any of these metrics.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 from metricmind.errors import QueryError
 from metricmind.spec.filters import ParsedWhere
-from metricmind.spec.model import Grain, Model
+from metricmind.spec.model import Agg, Grain, Model
 
 
 class _Leaf(Protocol):
@@ -75,18 +80,22 @@ def check(
     grouped: Sequence[tuple[str, bool]],
     wheres: Iterable[ParsedWhere],
     leaves: Iterable[_Leaf],
+    periods: bool = False,
 ) -> None:
     """Refuse the metrics a date part cannot be read for (see the module docstring).
 
-    ``grouped`` holds each date part group-by item's column and whether it is a part of ``metric_time``.
+    ``grouped`` holds each date part group-by item's column and whether it is a part of ``metric_time``;
+    ``periods`` whether ``metric_time`` is grouped by a period (``metric_time__month``) too.
     """
     filtered = [r for w in wheres for r in w.refs.values() if r.date_part]
     if not grouped and not filtered:
         return
-    on_time = any(t for _, t in grouped) or any(r.is_metric_time for r in filtered)
+    time_parts = [c for c, t in grouped if t]
+    on_time_filter = any(r.is_metric_time for r in filtered)
     first = grouped[0][0] if grouped else "a date part filter"
     for leaf in leaves:
         measure = model.measures.get(leaf.measure)
+        snapshot = measure is not None and measure.non_additive is not None
         if leaf.kind == "cumulative":
             raise QueryError(
                 f"'{first}': a cumulative metric (of '{leaf.measure}') cannot be read by a date part: a "
@@ -99,18 +108,51 @@ def check(
                 "by a date part (MetricFlow refuses it too)",
                 hint="Group it by a period (metric_time__month) instead.",
             )
-        if not on_time and not (measure is not None and measure.non_additive is not None and grouped):
+        special = leaf.offset_window or leaf.join_to_timespine or snapshot
+        if not special:
             continue
-        why = None
-        if leaf.offset_window:
-            why = "is offset by a window"
-        elif leaf.join_to_timespine:
-            why = "is filled from the time spine (join_to_timespine)"
-        elif measure is not None and measure.non_additive is not None:
-            why = "is a snapshot measure (non_additive_dimension)"
-        if why:
-            raise QueryError(
-                f"'{first}': '{leaf.measure}' {why}; date parts of such metrics are not supported yet "
-                "(MetricFlow shifts, fills or picks each row's day before extracting the part)",
-                hint="Group by a period (metric_time__month) instead of a date part.",
+        what = (
+            "is offset by a window"
+            if leaf.offset_window
+            else "is filled from the time spine (join_to_timespine)"
+            if leaf.join_to_timespine
+            else "is a snapshot measure (non_additive_dimension)"
+        )
+        if on_time_filter:
+            _refuse(
+                f"'{first}': '{leaf.measure}' {what}; filters on a date part of metric_time are not "
+                "supported for such metrics yet"
             )
+        if snapshot and any(not t for _, t in grouped):
+            _refuse(
+                f"'{first}': '{leaf.measure}' {what}; date parts of other time dimensions are not "
+                "supported for snapshot metrics yet"
+            )
+        if not time_parts:
+            continue
+        if leaf.offset_window and (snapshot or measure is None or measure.agg not in _BY_DAY):
+            agg = "a snapshot" if snapshot else (measure.agg.value if measure else "?")
+            _refuse(
+                f"'{first}': '{leaf.measure}' ({agg}) {what}; by a date part each day takes its shifted "
+                "day's value and the days are added up, which only sums, counts, minima and maxima allow"
+            )
+        if snapshot and not leaf.offset_window and (periods or len(time_parts) > 1):
+            _refuse(
+                f"'{first}': '{leaf.measure}' {what}; it can be read by one date part of metric_time "
+                "alone, not beside a period or another part (MetricFlow reads the snapshot on the last day "
+                "of whichever key is named first, so its answer depends on the order of the group-by)",
+            )
+        if leaf.join_to_timespine and not leaf.offset_window and (periods or len(time_parts) > 1):
+            _refuse(
+                f"'{first}': '{leaf.measure}' {what}; it can be grouped by one date part of metric_time "
+                "alone, not beside a period or another part (MetricFlow joins the spine on only one of "
+                "the keys there and repeats rows)",
+            )
+
+
+#: Aggregations whose daily values add up to any set of days (offsets by a date part go day by day).
+_BY_DAY = frozenset({Agg.SUM, Agg.COUNT, Agg.SUM_BOOLEAN, Agg.MIN, Agg.MAX})
+
+
+def _refuse(message: str) -> NoReturn:
+    raise QueryError(message, hint="Group by a period (metric_time__month) instead of a date part.")

@@ -149,9 +149,15 @@ class _Planner:
         Only measures whose daily values re-aggregate (sum, count, min, max) take this path.
         """
         grain = self.req.finest_grain
-        if grain is None or leaf.kind != "agg" or not (leaf.offset_window or leaf.offset_to_grain):
+        if leaf.kind != "agg" or not (leaf.offset_window or leaf.offset_to_grain):
             return None
         m = self.req.measure(leaf.measure)
+        if self.req.time_parts and m.agg in _BY_DAY and m.non_additive is None:
+            # A date part of metric_time is the part of each spine day, which takes its shifted day's
+            # value (MetricFlow's join of the spine to the rows); datepart.check refused the others.
+            return _BY_DAY[m.agg]
+        if grain is None:
+            return None
         if leaf.offset_window is not None:
             coarser = grain.rank > Grain(leaf.offset_window.unit).rank
         else:
@@ -261,7 +267,11 @@ class _Planner:
         # (alias, leaf, source step, source column, metric_time conditions on the output periods)
         pending: list[tuple[str, Leaf, str, str, tuple[ParsedWhere, ...]]] = []
         for leaf, alias in list(self.req.leaves.items()):
-            if leaf.offset_window or leaf.offset_to_grain or (leaf.join_to_timespine and self.req.time_items):
+            if (
+                leaf.offset_window
+                or leaf.offset_to_grain
+                or (leaf.join_to_timespine and (self.req.time_items or self.req.time_parts))
+            ):
                 plain = leaf.plain
                 source_alias = f"{alias}__source"
                 self.internal.add(source_alias)

@@ -126,6 +126,11 @@ class Request:
         return [i for i in self.items if not i.is_metric_time]
 
     @property
+    def time_parts(self) -> list[GroupItem]:
+        """The date parts of ``metric_time`` (``metric_time__extract_dow``)."""
+        return [i for i in self.items if i.is_time_part]
+
+    @property
     def finest_grain(self) -> Grain | None:
         """The finest requested ``metric_time`` grain."""
         grains = [i.grain for i in self.time_items if i.grain]
@@ -169,7 +174,13 @@ def build(model: Model, graph: JoinGraph, query: MetricQuery, dialect: Dialect) 
         req.outputs.append((name, _metric_expr(req, name, (), None, None, ())))
     if any(i.custom for i in items):
         _check_custom(req)
-    datepart.check(model, [(i.column, i.is_time_part) for i in items if i.part], wheres, req.leaves)
+    datepart.check(
+        model,
+        [(i.column, i.is_time_part) for i in items if i.part],
+        wheres,
+        req.leaves,
+        periods=any(i.is_metric_time for i in items),
+    )
     _check_cumulative_snapshot(req)
     if query.allow_overlap:
         req.overlapping = _overlapping(req)

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from sqlglot import exp
 
-from metricmind.compiler import timefilter
+from metricmind.compiler import datepart, timefilter
 from metricmind.compiler.dialects import Dialect, day, extract, percentile, trunc
 from metricmind.compiler.resolve import GroupItem, Leaf, Request, custom_column
 from metricmind.compiler.source import Source
@@ -320,7 +320,7 @@ def _check_periods_nest(scan: Scan, periods: list[GroupItem]) -> None:
     answer, and MetricFlow takes the last day of whichever of the two is named first. Periods that nest
     (day, month, quarter, year) are exact: the finest period's last day.
     """
-    grains = {i.grain or Grain.DAY for i in periods}
+    grains = {datepart.grain_of(i.part) if i.part else i.grain or Grain.DAY for i in periods}
     if Grain.WEEK in grains and any(g.rank > Grain.WEEK.rank for g in grains):
         coarser = sorted((g for g in grains if g.rank > Grain.WEEK.rank), key=lambda g: g.rank)
         names = ", ".join(i.column for i in periods)
@@ -349,7 +349,11 @@ def _render_snapshot(
     day_expr = exp.cast(src.raw_time(nad.name), exp.DataType.build("date"), copy=False)
     # The periods: metric_time, and the snapshot's own time dimension when it is grouped by itself
     # (`hub_day__ds__month` is a period as `metric_time__month` is; MetricFlow reads it so).
-    periods = [i for i in req.items if i.is_metric_time or _is_snapshot_time(src, i, nad.name)]
+    # A date part of metric_time is one too: "every March" is read on the last March's last snapshot day
+    # (MetricFlow's MAX of the snapshot day per part).
+    periods = [
+        i for i in req.items if i.is_metric_time or i.is_time_part or _is_snapshot_time(src, i, nad.name)
+    ]
     _check_periods_nest(scan, periods)
     partition = [item_expr(req, src, i, scan.key.time_dim) for i in periods]
     for entity in nad.window_groupings:

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from sqlglot import exp
 
-from metricmind.compiler.dialects import cte, interval, joined, table, trunc
-from metricmind.compiler.resolve import Leaf, Request
+from metricmind.compiler.dialects import cte, extract, interval, joined, table, trunc
+from metricmind.compiler.resolve import GroupItem, Leaf, Request
 from metricmind.compiler.scan import TimeRange
 from metricmind.compiler.timefilter import on_columns, on_day
 from metricmind.errors import QueryError
@@ -71,22 +71,18 @@ def render_spine_join(
     result, as MetricFlow does.
     """
     grain = req.finest_grain
-    assert grain is not None
-    finest = next(i for i in req.time_items if i.grain == grain)
-    periods = spine_periods(req, grain, rng, time)
-    select = exp.select(
-        *_time_columns(req, exp.column("period", table="sp")),
-        *(exp.alias_(exp.column(i.column, table="s"), i.column, copy=False) for i in req.other_items),
-        exp.alias_(exp.column(column, table="s"), alias, copy=False),
-    ).from_(periods.subquery("sp", copy=False))
-    select = select.join(
-        joined(
-            cte(source, "s"),
-            exp.EQ(this=exp.column(finest.column, table="s"), expression=exp.column("period", table="sp")),
-            "left",
-        ),
-        copy=False,
-    )
+    if grain is None:
+        select = _spine_join_by_part(req, alias, source, column, rng, time)
+    else:
+        finest = next(i for i in req.time_items if i.grain == grain)
+        periods = spine_periods(req, grain, rng, time)
+        select = exp.select(
+            *_time_columns(req, exp.column("period", table="sp")),
+            *(exp.alias_(exp.column(i.column, table="s"), i.column, copy=False) for i in req.other_items),
+            exp.alias_(exp.column(column, table="s"), alias, copy=False),
+        ).from_(periods.subquery("sp", copy=False))
+        on = exp.EQ(this=exp.column(finest.column, table="s"), expression=exp.column("period", table="sp"))
+        select = select.join(joined(cte(source, "s"), on, "left"), copy=False)
     columns = {i.column: i.column for i in req.items}
     again = [c for c in (on_columns(p, columns) for p in deferred) if c is not None]
     if not again:
@@ -96,6 +92,41 @@ def render_spine_join(
         .from_(select.subquery("f", copy=False), copy=False)
         .where(exp.and_(*again, copy=False), copy=False)
     )
+
+
+def _spine_join_by_part(
+    req: Request,
+    alias: str,
+    source: str,
+    column: str,
+    rng: TimeRange | None,
+    time: Sequence[ParsedWhere],
+) -> exp.Select:
+    """``join_to_timespine`` grouped by one date part of ``metric_time`` alone (``datepart.check`` refused
+    the rest): every part of the spine's days (passing the ``time`` filters), with the series' value where
+    there is one, as MetricFlow does.
+    """
+    (part,) = req.time_parts
+    assert part.part is not None
+    spine = spine_periods(req, Grain.DAY, rng, time)
+    parts = (
+        exp.select(exp.alias_(extract(req.dialect, part.part, exp.column("period")), "period", copy=False))
+        .distinct(copy=False)
+        .from_(spine.subquery("d", copy=False), copy=False)
+    )
+    select = exp.select(
+        *(
+            exp.alias_(
+                exp.column("period", table="sp") if i is part else exp.column(i.column, table="s"),
+                i.column,
+                copy=False,
+            )
+            for i in req.items
+        ),
+        exp.alias_(exp.column(column, table="s"), alias, copy=False),
+    ).from_(parts.subquery("sp", copy=False))
+    on = exp.EQ(this=exp.column(part.column, table="s"), expression=exp.column("period", table="sp"))
+    return select.join(joined(cte(source, "s"), on, "left"), copy=False)
 
 
 def render_offset(
@@ -133,6 +164,16 @@ def render_offset(
         ),
         copy=False,
     )
+
+
+def _other(req: Request, item: GroupItem, day: exp.Expr) -> exp.Expr:
+    """An item other than a ``metric_time`` period of an offset's output row: a date part of
+    ``metric_time`` is the spine day's own part (not its shifted day's), any other the source row's value.
+    """
+    if item.is_time_part:
+        assert item.part is not None
+        return extract(req.dialect, item.part, day.copy())
+    return exp.column(item.column, table="s")
 
 
 def _shifted(req: Request, leaf: Leaf, period: exp.Expr) -> exp.Expr:
@@ -180,7 +221,7 @@ def render_offset_by_day(
             for i in req.time_items
             if i.grain
         ),
-        *(exp.alias_(exp.column(i.column, table="s"), i.column, copy=False) for i in req.other_items),
+        *(exp.alias_(_other(req, i, day), i.column, copy=False) for i in req.other_items),
     ]
     select = (
         exp.select(*keys, exp.alias_(agg, alias, copy=False))
