@@ -80,12 +80,12 @@ def check(
     grouped: Sequence[tuple[str, bool]],
     wheres: Iterable[ParsedWhere],
     leaves: Iterable[_Leaf],
-    periods: bool = False,
+    periods: Sequence[Grain] = (),
 ) -> None:
     """Refuse the metrics a date part cannot be read for (see the module docstring).
 
     ``grouped`` holds each date part group-by item's column and whether it is a part of ``metric_time``;
-    ``periods`` whether ``metric_time`` is grouped by a period (``metric_time__month``) too.
+    ``periods`` the grains ``metric_time`` is grouped by too (``metric_time__month``).
     """
     filtered = [r for w in wheres for r in w.refs.values() if r.date_part]
     if not grouped and not filtered:
@@ -135,6 +135,13 @@ def check(
             _refuse(
                 f"'{first}': '{leaf.measure}' ({agg}) {what}; by a date part each day takes its shifted "
                 "day's value and the days are added up, which only sums, counts, minima and maxima allow"
+            )
+        window = leaf.offset_window
+        if window and periods and min(g.rank for g in periods) <= Grain(getattr(window, "unit", "day")).rank:
+            _refuse(
+                f"'{first}': '{leaf.measure}' {what}; by a date part beside a period no coarser than the "
+                "offset it is refused: MetricFlow then shifts whole periods and joins them on the period "
+                "alone, repeating each period's rows under every part",
             )
         if snapshot and not leaf.offset_window and (periods or len(time_parts) > 1):
             _refuse(

@@ -179,7 +179,7 @@ def build(model: Model, graph: JoinGraph, query: MetricQuery, dialect: Dialect) 
         [(i.column, i.is_time_part) for i in items if i.part],
         wheres,
         req.leaves,
-        periods=any(i.is_metric_time for i in items),
+        periods=[i.grain for i in items if i.is_metric_time and i.grain],
     )
     _check_cumulative_snapshot(req)
     if query.allow_overlap:

@@ -42,27 +42,28 @@ def test_offset_window_by_a_part(shop: Project) -> None:
     assert len(expected) == 7
 
 
-def test_derived_offset_by_a_part_and_a_period(shop: Project) -> None:
-    """revenue - revenue 1 month earlier, by month and day of the week: both sides keyed by the spine day's
-    month and part (a day whose shifted day has no rows is no row of the offset side)."""
+def test_derived_offset_by_a_part_and_a_coarser_period(shop: Project) -> None:
+    """revenue - revenue 1 month earlier, by quarter and day of the week: the offset side is keyed by each
+    spine day's quarter and part, the day holding its shifted day's rows (a quarter is coarser than the
+    month offset, so MetricFlow goes day by day too)."""
     expected = hand(
         shop,
         """
         with cur as (
-          select date_trunc('month', ordered_at) mo, extract(isodow from ordered_at) dw, sum(amount) v
+          select date_trunc('quarter', ordered_at) q, extract(isodow from ordered_at) dw, sum(amount) v
           from main.orders group by 1, 2),
         prev as (
-          select date_trunc('month', s.date_day) mo, extract(isodow from s.date_day) dw, sum(o.amount) v
+          select date_trunc('quarter', s.date_day) q, extract(isodow from s.date_day) dw, sum(o.amount) v
           from main.time_spine_daily s
           join main.orders o on cast(o.ordered_at as date) = s.date_day - interval 1 month
           group by 1, 2)
-        select cur.mo, cur.dw, cur.v - prev.v from cur join prev on prev.mo = cur.mo and prev.dw = cur.dw
+        select cur.q, cur.dw, cur.v - prev.v from cur join prev on prev.q = cur.q and prev.dw = cur.dw
         """,
     )
-    query = MetricQuery.build("revenue_growth_mom", ["metric_time__month", "metric_time__extract_dow"])
+    query = MetricQuery.build("revenue_growth_mom", ["metric_time__quarter", "metric_time__extract_dow"])
     got = _rows(r for r in shop.run(query).rows if r[2] is not None)
     assert got == expected
-    assert len(expected) > 50
+    assert len(expected) > 30
 
 
 def test_filled_by_a_part(shop: Project) -> None:
@@ -111,6 +112,13 @@ def test_snapshot_by_a_part(shop: Project) -> None:
         ("total_balance", ["metric_time__extract_month", "metric_time__year"], "depends on the order"),
         ("total_balance", ["metric_time__extract_month", "metric_time__extract_dow"], "one date part"),
         ("orders_filled", ["metric_time__extract_dow", "metric_time__month"], "only one of the keys"),
+        # 1 month by week: MetricFlow shifts whole weeks and joins them on the week alone
+        (
+            "revenue_growth_mom",
+            ["metric_time__extract_day", "metric_time__week"],
+            "no coarser than the offset",
+        ),
+        ("revenue_prev_week", ["metric_time__extract_dow", "metric_time__day"], "no coarser than the offset"),
     ],
 )
 def test_refused(shop: Project, metric: str, group_by: list[str], match: str) -> None:
