@@ -347,6 +347,33 @@ def _recheck(project: Project, sample: Sample, outcomes: list[Outcome]) -> None:
             o.category = "mf_nondeterministic"
         elif known_difference(project, o.query):
             o.category = "known_difference"
+    _recheck_conversion_ties(project, sample, [o for o in todo if o.category == "different"])
+
+
+def _recheck_conversion_ties(project: Project, sample: Sample, todo: list[Outcome]) -> None:
+    """A conversion metric by a base-model dimension or entity whose totals by ``metric_time`` alone agree:
+    the documented tie (one entity's several base events on one day; MetricFlow credits the conversion to
+    one of them with ``FIRST_VALUE`` over tied days, which may repeat between runs), a ``known_difference``.
+    """
+    rolled: dict[str, tuple[Outcome, MetricQuery]] = {}
+    for o in todo:
+        q = o.query
+        if not any(metric_kind(project, m) == "conversion" for m in q.metrics):
+            continue
+        kept = tuple(g for g in q.group_by if g.startswith("metric_time"))
+        if kept != q.group_by:
+            rolled[f"{o.id}.rolled"] = (o, replace(q, group_by=kept, order_by=(), limit=None))
+    if not rolled:
+        return
+    mf = run_metricflow_batch(
+        sample.root,
+        sample.duckdb,
+        [MFQuery.from_query(k, q) for k, (_, q) in rolled.items()],
+        schema=sample.schema,
+    ).by_id()
+    for key, (o, q) in rolled.items():
+        if classify(project, q, mf[key], key).category == "equal":
+            o.category = "known_difference"
 
 
 def _shrink(project: Project, sample: Sample, outcomes: list[Outcome]) -> None:
