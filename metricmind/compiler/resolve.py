@@ -276,21 +276,27 @@ def _check_cumulative_scd(req: Request, measure: Measure) -> None:
     (revenue month to date of plan 'plus' on 2023-04-26 in the shop sample: 357.44 against 865.44), and
     neither is what the question plainly means, so no number is given.
     """
-    for item in req.other_items:
-        if item.ref.kind == "metric" or item.is_time_part:
-            continue
+    named = [(i.ref, i.column) for i in req.other_items if i.ref.kind != "metric" and not i.is_time_part]
+    # a filter on such a dimension picks rows by a version too (fuzzer, seed 2: `customer__plan is not null`)
+    named += [
+        (ref, f"filter {w.text!r}")
+        for w in req.wheres
+        for ref in w.refs.values()
+        if ref.kind != "metric" and not ref.is_metric_time
+    ]
+    for ref, column in named:
         try:
-            target = req.graph.resolve(measure.semantic_model, item.ref)
+            target = req.graph.resolve(measure.semantic_model, ref)
         except QueryError:
             continue  # the scan reports it
         scd = next((h.target for h in target.path.hops if req.model.semantic_models[h.target].validity), None)
         if scd is not None:
             raise QueryError(
-                f"'{item.column}' comes from '{scd}', a slowly changing dimension (validity_params), and "
+                f"'{column}' comes from '{scd}', a slowly changing dimension (validity_params), and "
                 f"'{measure.name}' is cumulated here: a running total adds up rows of many days, so it is "
                 "unclear whether each row counts under its version on its own day (metricmind's rule for "
                 "other metrics) or on the output day (MetricFlow's choice for cumulative metrics)",
-                hint=f"Drop {item.column}, or query a simple metric of '{measure.name}' by it and metric_time.",
+                hint=f"Drop {column}, or query a simple metric of '{measure.name}' by it and metric_time.",
             )
 
 
