@@ -15,6 +15,7 @@ from metricmind.define.columns import TableValues
 from metricmind.define.combine import difference_of, percent, ratio
 from metricmind.define.daily import daily_metric, is_daily_average
 from metricmind.define.dating import dated_forms
+from metricmind.define.distinctper import distinct_threshold
 from metricmind.define.entitydays import counts_rows
 from metricmind.define.fit import structure
 from metricmind.define.items import meta_of, only_scale, said_scale, scaled_as, simple_item
@@ -58,6 +59,7 @@ def compose(
     plus = total(definition.text) if shape is None and minus is None else None
     term: Term | None = None
     rows = counts_rows(model, definition.text)  # "with at least 3 invoices in the month": a flow per entity
+    rows = rows or distinct_threshold(definition.text) is not None  # "at least 3 different users": too
     if shape is None and threshold_of(definition.text) and not rows:  # "more than 50 seats in total"
         over = threshold_metric(model, definition.name, definition.text, definition.rules, columns)
         if isinstance(over, str):
