@@ -26,6 +26,7 @@ from metricmind.define.core import core_unknown
 from metricmind.define.countedvalue import flag_counted_value, flag_summed_count
 from metricmind.define.degenerate import flag_same_parts
 from metricmind.define.entitydays import read_days
+from metricmind.define.ever import EVER, ever_metric, flag_unaccumulated
 from metricmind.define.extend import compile_metric, extend, proposal_sql
 from metricmind.define.fit import counted_entity, counts_entity, incompatible, mismatch
 from metricmind.define.groupdefs import defined_words
@@ -216,6 +217,7 @@ def _plain(
         if proposal.metric is not None and not proposal.refused:  # "active on at least 5 days in the month"
             read_days(model, proposal, dialect, max_hops)
         flag_unread_numbers(proposal)  # "active on at least 5 days" read as every active user: unread
+        flag_unaccumulated(proposal, model)  # "customers who have ever paid" read as each month's payers
         flag_same_parts(proposal)  # a ratio of a value by itself (the numerator's filter on both): unread
         flag_counted_value(proposal, model)  # "upgrade customers" read as a filter on active customers
         flag_summed_count(proposal, model)  # "downgrade accounts" read as the MRR of downgrades
@@ -289,7 +291,7 @@ def _analyze(
             refuse(proposal, "unknown_value", rulebook.no_value_among(dim, word, nearest, lexicon(model)))
             return
     core = core_unknown(  # an unknown word that is what the metric is refuses; one that qualifies is a doubt
-        AT_POINT.sub(" ", without_examples(definition.text)),
+        EVER.sub(" ", AT_POINT.sub(" ", without_examples(definition.text))),  # "running total": all history
         set(unknown),
         lambda w: known(w, vocab | column_words | said),
         verbs | VERBS,
@@ -302,6 +304,10 @@ def _analyze(
             f"the project has nothing for {', '.join(repr(w) for w in dict.fromkeys(core))} (no metric, "
             f"measure, dimension or dataset uses these words); closest metrics: {closest}",
         )
+        return
+    if isinstance(ever_metric(definition, model), tuple) and _compose(  # "customers who ever paid"
+        definition, model, proposal, dialect, max_hops, columns, usage, values
+    ):
         return
     if not ranked or ranked[0].score < MIN_SCORE:
         if _compose(definition, model, proposal, dialect, max_hops, columns, usage, values):

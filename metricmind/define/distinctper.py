@@ -126,11 +126,32 @@ def covered_distinct(
         explained |= set(stems(" ".join(PEOPLE)))
     out = []
     for r in readings:
-        words = content(r.text.lower().replace("'s", ""))
+        words = said_words(r.text)
         if r.status == "unread" and not r.text.startswith("(") and words and set(words) <= explained:
             r = RuleReading(r.text, "covered", 0.75, f"restates the distinct count of {column} per {entity}")
         out.append(r)
     return out
+
+
+#: Words that carry no meaning of their own in a rule (a narrower list than the resolver's glue words: a
+#: rule restating a computation must not hide a word such as "express" that may name a value).
+_BARE = frozenset(
+    """
+    a an the of to in on at by for with and or is are be been was were that who whom which they them their
+    it its we us our he she his her this these those each every per
+    """.split()
+)
+
+
+def said_words(text: str) -> list[str]:
+    """The stems of ``text`` but for articles, prepositions and pronouns ("Only express parcels": only,
+    express, parcel).
+    """
+    return [
+        w
+        for w in stems(text.lower().replace("'s", "").replace("_", " "))
+        if w not in _BARE and not w.isdigit()
+    ]
 
 
 #: Words a rule restating a distinct count per entity and month may use beside the names involved.
