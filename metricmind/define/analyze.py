@@ -13,7 +13,7 @@ import re
 import time
 from dataclasses import fields, replace
 
-from metricmind.define import clauses, forms, leadin, units
+from metricmind.define import clauses, forms, leadin, moneyword, units
 from metricmind.define import rules as rulebook
 from metricmind.define.audit import audit
 from metricmind.define.build import REDATE_NEEDED, build_metric, refuse
@@ -165,6 +165,7 @@ def _plain(
     """``analyze`` of a definition without a unit to scale by."""
     started = time.perf_counter()
     formed, changes = forms.normalised(definition, model)  # "organisations", "biz": the catalog's words
+    formed = moneyword.as_amount(formed, model, changes)  # "invoiced dollars": the invoiced amount
     work = Definition(
         definition.name,
         expand(uncontract(formed.text)),

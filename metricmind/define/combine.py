@@ -26,6 +26,7 @@ from metricmind.define.proposal import Definition, Proposal, RuleReading
 from metricmind.define.redate import part_dates
 from metricmind.define.shape import join_filters
 from metricmind.define.terms import find_term
+from metricmind.define.valuepart import values_only
 from metricmind.define.words import lexicon, stems
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
@@ -70,6 +71,8 @@ def ratio(
             text = without_word(text, next(iter(said.values()))[0]) or text
             extra = without_word(extra, next(iter(said.values()))[0]) if extra else ""
             extra = "" if extra == qualifier and word_in(next(iter(said.values()))[0], extra) else extra
+        if role == "numerator" and not said and values_only(model, text):  # "Wire transfers as a % of …"
+            text, extra = den_text, f"{text} {extra}".strip()  # the denominator's rows of those values
         text, own_dates = part_dates(text)  # "paid invoice amount by paid date": the part's own date
         term = find_term(model, text, f"{text} {extra} {context}", lx, columns, (*own_dates, text, *dated))
         if term is None and sides:  # "events per active account": the accounts among the events
