@@ -40,6 +40,7 @@ from metricmind.define.newtime import (
 )
 from metricmind.define.numbers import flag_unread_numbers
 from metricmind.define.part import RIVAL_CONFIDENCE, RIVAL_MARGIN
+from metricmind.define.priorperiod import without_prior
 from metricmind.define.pronoundate import flag_pronoun_date
 from metricmind.define.proposal import Definition, Proposal, Suggestion, as_written
 from metricmind.define.rank import Candidate, confidence, rank
@@ -292,7 +293,9 @@ def _analyze(
             refuse(proposal, "unknown_value", rulebook.no_value_among(dim, word, nearest, lexicon(model)))
             return
     core = core_unknown(  # an unknown word that is what the metric is refuses; one that qualifies is a doubt
-        EVER.sub(" ", AT_POINT.sub(" ", without_examples(definition.text))),  # "running total": all history
+        without_prior(
+            EVER.sub(" ", AT_POINT.sub(" ", without_examples(definition.text)))
+        ),  # "ever", "last month's"
         set(unknown),
         lambda w: known(w, vocab | column_words | said),
         verbs | VERBS,
