@@ -13,7 +13,7 @@ import re
 import time
 from dataclasses import fields, replace
 
-from metricmind.define import clauses, forms, leadin, units
+from metricmind.define import clauses, forms, leadin, moneyword, units
 from metricmind.define import rules as rulebook
 from metricmind.define.audit import audit
 from metricmind.define.build import REDATE_NEEDED, build_metric, refuse
@@ -26,6 +26,7 @@ from metricmind.define.core import core_unknown
 from metricmind.define.countedvalue import flag_counted_value, flag_summed_count
 from metricmind.define.degenerate import flag_same_parts
 from metricmind.define.entitydays import read_days
+from metricmind.define.ever import EVER, ever_metric, flag_unaccumulated
 from metricmind.define.extend import compile_metric, extend, proposal_sql
 from metricmind.define.fit import counted_entity, counts_entity, incompatible, mismatch
 from metricmind.define.groupdefs import defined_words
@@ -39,6 +40,7 @@ from metricmind.define.newtime import (
 )
 from metricmind.define.numbers import flag_unread_numbers
 from metricmind.define.part import RIVAL_CONFIDENCE, RIVAL_MARGIN
+from metricmind.define.priorperiod import without_prior
 from metricmind.define.pronoundate import flag_pronoun_date
 from metricmind.define.proposal import Definition, Proposal, Suggestion, as_written
 from metricmind.define.rank import Candidate, confidence, rank
@@ -164,6 +166,7 @@ def _plain(
     """``analyze`` of a definition without a unit to scale by."""
     started = time.perf_counter()
     formed, changes = forms.normalised(definition, model)  # "organisations", "biz": the catalog's words
+    formed = moneyword.as_amount(formed, model, changes)  # "invoiced dollars": the invoiced amount
     work = Definition(
         definition.name,
         expand(uncontract(formed.text)),
@@ -216,6 +219,7 @@ def _plain(
         if proposal.metric is not None and not proposal.refused:  # "active on at least 5 days in the month"
             read_days(model, proposal, dialect, max_hops)
         flag_unread_numbers(proposal)  # "active on at least 5 days" read as every active user: unread
+        flag_unaccumulated(proposal, model)  # "customers who have ever paid" read as each month's payers
         flag_same_parts(proposal)  # a ratio of a value by itself (the numerator's filter on both): unread
         flag_counted_value(proposal, model)  # "upgrade customers" read as a filter on active customers
         flag_summed_count(proposal, model)  # "downgrade accounts" read as the MRR of downgrades
@@ -289,7 +293,9 @@ def _analyze(
             refuse(proposal, "unknown_value", rulebook.no_value_among(dim, word, nearest, lexicon(model)))
             return
     core = core_unknown(  # an unknown word that is what the metric is refuses; one that qualifies is a doubt
-        AT_POINT.sub(" ", without_examples(definition.text)),
+        without_prior(
+            EVER.sub(" ", AT_POINT.sub(" ", without_examples(definition.text)))
+        ),  # "ever", "last month's"
         set(unknown),
         lambda w: known(w, vocab | column_words | said),
         verbs | VERBS,
@@ -302,6 +308,10 @@ def _analyze(
             f"the project has nothing for {', '.join(repr(w) for w in dict.fromkeys(core))} (no metric, "
             f"measure, dimension or dataset uses these words); closest metrics: {closest}",
         )
+        return
+    if isinstance(ever_metric(definition, model), tuple) and _compose(  # "customers who ever paid"
+        definition, model, proposal, dialect, max_hops, columns, usage, values
+    ):
         return
     if not ranked or ranked[0].score < MIN_SCORE:
         if _compose(definition, model, proposal, dialect, max_hops, columns, usage, values):

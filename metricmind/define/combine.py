@@ -22,10 +22,12 @@ from metricmind.define.kinds import (
 )
 from metricmind.define.part import Parts, build_part
 from metricmind.define.population import one_sided, population_of, stray_values
+from metricmind.define.priorperiod import cover_prior_rules, offset_item, point_in_time, prior_of
 from metricmind.define.proposal import Definition, Proposal, RuleReading
 from metricmind.define.redate import part_dates
 from metricmind.define.shape import join_filters
 from metricmind.define.terms import find_term
+from metricmind.define.valuepart import values_only
 from metricmind.define.words import lexicon, stems
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
@@ -64,12 +66,17 @@ def ratio(
                 f"the definition names {', '.join(map(repr, stray))}, which neither part of the rule's ratio "
                 "says; say in the rule which part it filters"
             )
+    prior = prior_of(den_text)  # "… of last month's closing MRR": the denominator one month back
+    if prior is not None:
+        den_text = prior[0]
     sides: list[dict[str, Any]] = []
     for role, text, extra in (("numerator", num_text, qualifier), ("denominator", den_text, "")):
         if said and role == "numerator":  # "trials that converted" → trials, with the rule's filter
             text = without_word(text, next(iter(said.values()))[0]) or text
             extra = without_word(extra, next(iter(said.values()))[0]) if extra else ""
             extra = "" if extra == qualifier and word_in(next(iter(said.values()))[0], extra) else extra
+        if role == "numerator" and not said and values_only(model, text):  # "Wire transfers as a % of …"
+            text, extra = den_text, f"{text} {extra}".strip()  # the denominator's rows of those values
         text, own_dates = part_dates(text)  # "paid invoice amount by paid date": the part's own date
         term = find_term(model, text, f"{text} {extra} {context}", lx, columns, (*own_dates, text, *dated))
         if term is None and sides:  # "events per active account": the accounts among the events
@@ -111,7 +118,7 @@ def ratio(
                 "on the same rows; say its filter"
             )
         sides[1]["filter"] = join_filters([f for f in (sides[0].get("filter"), sides[1].get("filter")) if f])
-    if _same(sides[0], sides[1], parts):
+    if prior is None and _same(sides[0], sides[1], parts):  # one month back it is another value
         return f"the numerator ({num_text!r}) reads the same as the denominator ({den_text!r})"
     lopsided = one_sided(model, definition.text, *sides) if rule_at is not None else []
     if lopsided:  # "Booking.com no-show rate" + "no-shows divided by all Booking.com reservations"
@@ -119,12 +126,18 @@ def ratio(
             f"the definition names {', '.join(map(repr, lopsided))}, which the denominator keeps and the "
             "numerator does not: say it for both parts"
         )
-    if _inside(sides[1], sides[0]):
+    if prior is None and _inside(sides[1], sides[0]):
         return (
             f"the denominator ({den_text!r}) reads as a part of the numerator ({num_text!r}): the "
             "ratio would never be below 1; name the denominator's own metric"
         )
-    metric = ratio_item(definition, sides[0], sides[1])
+    if prior is not None and prior[1] and not point_in_time(model, sides[1], parts.measures, parts.metrics):
+        return f"the denominator ({den_text!r}) is read at the month's start, but it is no month-end value"
+    if prior is not None:
+        metric = offset_item(definition, sides[0], sides[1])
+        proposal.rules = cover_prior_rules(proposal.rules, den_text)
+    else:
+        metric = ratio_item(definition, sides[0], sides[1])
     for r, (word, predicate) in said.items():
         proposal.rules.append(
             RuleReading(

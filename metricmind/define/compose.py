@@ -15,7 +15,9 @@ from metricmind.define.columns import TableValues
 from metricmind.define.combine import difference_of, percent, ratio
 from metricmind.define.daily import daily_metric, is_daily_average
 from metricmind.define.dating import dated_forms
+from metricmind.define.distinctper import distinct_threshold
 from metricmind.define.entitydays import counts_rows
+from metricmind.define.ever import asks_ever, ever_metric
 from metricmind.define.fit import structure
 from metricmind.define.items import meta_of, only_scale, said_scale, scaled_as, simple_item
 from metricmind.define.kinds import (
@@ -58,7 +60,14 @@ def compose(
     plus = total(definition.text) if shape is None and minus is None else None
     term: Term | None = None
     rows = counts_rows(model, definition.text)  # "with at least 3 invoices in the month": a flow per entity
-    if shape is None and threshold_of(definition.text) and not rows:  # "more than 50 seats in total"
+    rows = rows or distinct_threshold(definition.text) is not None  # "at least 3 different users": too
+    ever = ever_metric(definition, model) if shape is None and asks_ever(definition.text) else None
+    if isinstance(ever, tuple):  # "customers who have ever paid an invoice": cumulative, all history
+        metric, new_measure, readings, part = ever
+        parts.measures.append(new_measure)
+        proposal.rules += readings
+        proposal.similar.append(part)
+    elif shape is None and threshold_of(definition.text) and not rows:  # "more than 50 seats in total"
         over = threshold_metric(model, definition.name, definition.text, definition.rules, columns)
         if isinstance(over, str):
             return over, []

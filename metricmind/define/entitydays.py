@@ -28,6 +28,8 @@ import sqlglot
 from sqlglot import exp
 
 from metricmind.define.datasets import canonical
+from metricmind.define.distinctper import counted_column, covered_distinct
+from metricmind.define.distinctper import distinct_threshold as distinct_of
 from metricmind.define.extend import compile_metric, extend
 from metricmind.define.newmodel import MONTH, monthly_model, per_entity
 from metricmind.define.proposal import NewModel, Proposal
@@ -65,6 +67,7 @@ _COLUMN = re.compile(r"[a-z_][a-z0-9_]*")
 DAYS_CONFIDENCE = 0.7
 DAYS_COLUMN = "active_days"
 ROWS_COLUMN = "row_count"
+VALUES_COLUMN = "distinct_values"
 
 
 def days_threshold(text: str) -> tuple[str, int] | None:
@@ -108,9 +111,10 @@ def read_days(model: Model, proposal: Proposal, dialect: str, max_hops: int) -> 
     its definition says; None when done, else why not (the proposal is untouched).
     """
     days = days_threshold(proposal.definition.text)
-    rows = None if days else rows_threshold(proposal.definition.text)
+    distinct = None if days else distinct_of(proposal.definition.text)  # "at least 3 different users"
+    rows = None if days or distinct else rows_threshold(proposal.definition.text)
     metric = proposal.metric
-    if (days is None and rows is None) or metric is None:
+    if (days is None and rows is None and distinct is None) or metric is None:
         return "no threshold per entity"
     if (
         proposal.new_model
@@ -144,22 +148,31 @@ def read_days(model: Model, proposal: Proposal, dialect: str, max_hops: int) -> 
         return f"the definition dates the rows by {other[0]}, not by {time.name}"
     if rows is not None and not _names_rows(rows[2], sm):
         return f"{rows[2]!r} names no rows of {sm.name}"  # "with at least 3 seats": a column, not rows
+    valued = counted_column(sm, entity.name, distinct) if distinct else None
+    if distinct is not None and valued is None:
+        return f"{' '.join(distinct.noun)!r} names no one column of {sm.name}'s rows"
     split = _split(str(metric.get("filter") or ""), model, sm, entity.name, dialect)
     if isinstance(split, str):
         return split
     inside, outside, joins = split
-    what = "days" if days else "rows"
+    what = "days" if days else f"distinct_{valued[0]}" if valued else "rows"
     own_name = (
         f"{metric['name']}_{what}_by_{entity.name}" if inside else f"{sm.name}_{entity.name}_{what}_monthly"
     )
     if own_name in model.semantic_models:
         return f"a semantic model is already called {own_name}"
-    built = _model(model, sm, own_name, (entity.name, key, day), (inside, joins), days is not None)
+    built = _model(
+        model, sm, own_name, (entity.name, key, day), (inside, joins), days is not None, valued and valued[0]
+    )
     if isinstance(built, str):
         return built
-    op, n = days if days else (rows[0], rows[1]) if rows else ("", 0)
-    column = DAYS_COLUMN if days else ROWS_COLUMN
+    op, n = (
+        days if days else (distinct.op, distinct.n) if distinct else (rows[0], rows[1]) if rows else ("", 0)
+    )
+    column = DAYS_COLUMN if days else VALUES_COLUMN if valued else ROWS_COLUMN
     said = f"{op} {n} distinct days of the month" if days else f"{op} {n} {sm.name} rows in the month"
+    if valued:
+        said = f"{op} {n} distinct values of {valued[1]} ({valued[0]}) among its {sm.name} rows of the month"
     new_measure = f"{metric['name']}_count"
     built.semantic_model["measures"] = [
         {
@@ -192,6 +205,8 @@ def read_days(model: Model, proposal: Proposal, dialect: str, max_hops: int) -> 
         f"counts each {entity.name} with {said} (by {time.name}), from the new model `{built.name}`: "
         "check the threshold and what is counted"
     )
+    if valued and distinct:
+        proposal.rules = covered_distinct(proposal.rules, sm, entity.name, distinct, valued[0])
     return None
 
 
@@ -338,6 +353,7 @@ def _model(
     columns: tuple[str, str, str],
     rules: tuple[list[str], dict[str, tuple[str, str, str]]],
     days: bool = True,
+    valued: str | None = None,
 ) -> NewModel | str:
     """The per-entity and month model ``name`` of ``sm``'s rows (its measures left to fill): ``columns``
     are the entity's name, its key column and the rows' date column; ``inside`` the rules on the rows (a
@@ -347,6 +363,15 @@ def _model(
     inside, joins = rules
     counted, column = ("count(distinct day)", DAYS_COLUMN) if days else ("count(*)", ROWS_COLUMN)
     what = "the distinct days it has" if days else "the number of"
+    value, kept = "", ""
+    if valued:  # "at least 3 different users": the distinct values of one column of the rows
+        counted, column, what = (
+            "count(distinct counted_value)",
+            VALUES_COLUMN,
+            f"the distinct {valued} of its",
+        )
+        value = f",\n        source.{valued} as counted_value"
+        kept = f"\n      and source.{valued} is not null"
     dataset = next((ds for ds in canonical(model).values() if ds.relation == sm.relation), None)
     if dataset is None:
         return f"{sm.relation} is not a canonical dataset; a new model may read canonical datasets only"
@@ -369,10 +394,10 @@ counted as (
     select
         cast(date_trunc('month', source.{day}) as date) as {MONTH},
         source.{key},
-        cast(source.{day} as date) as day
+        cast(source.{day} as date) as day{value}
     from source{joined}
     where source.{day} is not null
-      and source.{key} is not null{where}
+      and source.{key} is not null{kept}{where}
 ),
 
 per_{entity} as (
@@ -393,7 +418,7 @@ from per_{entity}
             model,
             name,
             sql,
-            description=f"Each {entity}'s {'distinct days with' if days else 'number of'} {sm.name} rows, by month.",
+            description=f"Each {entity}'s {what.removeprefix('the ')} {sm.name} rows, by month.",
             entities=per_entity(f"{name}_row", grain, entity, key),
             dimensions=({"name": column, "type": "categorical", "expr": column},),
             reason=f"no semantic model holds each {entity}'s days with {sm.name} rows per month; built from "

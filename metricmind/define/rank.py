@@ -159,8 +159,15 @@ def rank(
         status = m.meta.get("status", "published")
         reason = f"looks like `{m.name}`, {status}: " + ("; ".join(bits) or "same unit")
         out.append(Candidate(m, round(score, 2), reason))
-    out.sort(key=lambda c: (-c.score, c.metric.name))
+    # a tie goes to the metric whose name says nothing the definition does not ("MRR for EMEA customers":
+    # `mrr`, not `churned_mrr`, whose description shares "customer" as much), then by name
+    out.sort(key=lambda c: (-c.score, _unsaid(c.metric.name, want), c.metric.name))
     return out
+
+
+def _unsaid(name: str, said: tuple[str, ...]) -> int:
+    """How many words of a metric's name the definition does not say."""
+    return sum(1 for w in content(name) if w not in said)
 
 
 def _other_entity(wanted: str, counts: str) -> bool:

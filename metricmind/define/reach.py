@@ -87,7 +87,10 @@ def unreached(model: Model, base: str, text: str) -> list[str]:
     for i, e in rows_named(model, words, lx):
         if e in reached:
             continue
-        if any(x.kind == "value" or x.source in ("label", "synonym") for x in lx.lookup((words[i],))):
+        if any(  # a metric's label ("Invoices": `invoice_count`) still names the rows
+            x.kind == "value" or (x.source in ("label", "synonym") and x.kind != "metric")
+            for x in lx.lookup((words[i],))
+        ):
             continue
         out.append(e)
     return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from metricmind.define.asidevalues import by_aside
 from metricmind.define.columns import column_reading, comparison_reading
 from metricmind.define.dating import dated_forms
 from metricmind.define.definedword import defined_word
@@ -137,7 +138,9 @@ def read_rule(text: str, ctx: Context) -> Read:
     if read.reading.status == "filter":  # "Only iOS and Android; web does not count": each clause its own
         read = split_reading(text, ctx, _read) or read
     if read.reading.status == "unread" and read.reading.suggestion is None:
-        read = _without_aside(text, ctx) or defined_word(text, ctx, _read) or read
+        read = (
+            _without_aside(text, ctx) or defined_word(text, ctx, _read) or by_aside(text, ctx, _read) or read
+        )
     inner = PAREN.search(text)
     if inner and read.reading.status == "filter" and not EXAMPLES.search(text):
         named, _ = values_of(stems(inner.group(1).lower().replace("-", " ").replace("_", " ")), ctx)

@@ -1,0 +1,44 @@
+"""Money named by its currency ("invoiced dollars", "dollars billed", "euros refunded"): the currency noun
+read as the catalog's money word, *amount*, so the document or verb beside it ("invoiced", "billed") picks
+the money column ("Invoiced dollars" as "Invoiced amount": `billed_amount`).
+
+A currency said as a unit is not a noun of the metric and is left alone: "in dollars", "in thousands of
+dollars", "convert to euros", "dollars times 100" (``units.py`` reads those). Only a currency word the
+catalog's vocabulary does not know is read so (a project with a ``dollars`` column keeps its word). The
+reading is a ``forms.Change`` of its own kind: it costs (a person checks it). Pure and deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+
+from metricmind.define.forms import Change
+from metricmind.define.proposal import Definition
+from metricmind.define.words import known, stems, vocabulary
+from metricmind.spec.model import Model
+
+#: A currency said as a noun, not as a unit ("in dollars", "of dollars", "to euros", "dollars times 100").
+CURRENCY = re.compile(
+    r"(?<!\bin )(?<!\bof )(?<!\bto )(?<!\binto )(?<!\bas )\b(?P<word>dollars?|euros?|bucks|usd|eur|gbp)\b"
+    r"(?!\s+(?:times|multiplied|divided|x|per\s+(?:dollar|euro)))",
+    re.IGNORECASE,
+)
+#: What a currency noun is read as.
+AMOUNT = "amount"
+
+
+def as_amount(definition: Definition, model: Model, changes: list[Change]) -> Definition:
+    """``definition`` with its text's currency nouns read as ``AMOUNT`` (``changes`` grows); its rules as
+    written (a rule's "dollars" is a unit: "Multiply dollars by 100").
+    """
+    vocab = vocabulary(model)
+
+    def sub(m: re.Match[str]) -> str:
+        word = m.group("word")
+        if known(stems(word.lower())[0], vocab):
+            return word
+        changes.append(Change(word, AMOUNT, "currency"))
+        return AMOUNT
+
+    text = CURRENCY.sub(sub, definition.text)
+    return definition if text == definition.text else Definition(definition.name, text, definition.rules)
