@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from metricmind.resolve.leftovers import SAME_MEASURE
 from metricmind.resolve.reading import _ReadingBase
-from metricmind.resolve.text import FILLERS
+from metricmind.resolve.resolution import Span
+from metricmind.resolve.text import FILLERS, number
 from metricmind.resolve.thresholds import verbish
 from metricmind.resolve.words import GRAMMAR
 
@@ -36,11 +37,14 @@ class _LeftMetricReading(_ReadingBase):
                 and t.norm.isalpha()
                 and t.norm not in SAME_MEASURE  # ("the customer base": the customers)
                 and self.beside_entity(i)
+                and not self.in_context(i, spans)
             ):
                 # "customer health score by segment": a noun no catalog word explains, said of the entity
                 # counted, is what is asked (a score the catalog lacks), never dropped for a count of customers
                 res.refuse(f"'{t.text}' is not in the catalog as a metric", self.nearest_metrics())
                 return
+            if i and number(self.tokens[i - 1].norm.replace(",", "")) is not None:
+                continue  # "invoices over 1000 dollars": the unit of an amount, read with the number
             owners = sorted(m for m, words in self.lex.metric_words.items() if w in words)
             if len(owners) < 2 or set(owners) & set(res.metrics):
                 continue
@@ -49,6 +53,18 @@ class _LeftMetricReading(_ReadingBase):
                 [self.describe(m) for m in owners[:5]],
             )
             return
+
+    def in_context(self, i: int, spans: list[Span]) -> bool:
+        """Whether the word at ``i`` stands in a clause set apart from every metric read ("Prepping the account
+        review with Duin Mode: how many parcels …"): context around the request, not what it asks.
+        """
+        q, t = self.res.question, self.tokens[i]
+        for s in spans:
+            a, b = (t.end, s.start) if t.end <= s.start else (s.end, t.start)
+            between = q[a:b]
+            if not (any(c in between for c in ",!?;:—–") or " - " in between):
+                return False
+        return True
 
     def beside_entity(self, i: int) -> bool:
         """Whether the word at ``i`` follows a singular entity noun, maybe across one value read in between

@@ -227,9 +227,11 @@ def test_growth_against_the_period_before_is_the_catalogs_growth_metric(
 
 
 def test_growth_at_another_step_keeps_the_comparison(lastmile: Project, lending: Project) -> None:
-    # parcel_volume_wow steps a week: a monthly breakdown compares months, with both values
+    # parcel_volume_wow steps a week: growth by month is the monthly trend of the volume, each month beside
+    # the one before (the eighth dev set's reading of growth over a grain; "month over month" compares)
     res = lastmile.resolver().resolve("parcel volume growth by month in q3", as_of=LASTMILE_AS_OF)
-    assert res.metrics == ["parcel_volume"] and res.comparison == "previous_period"
+    assert res.metrics == ["parcel_volume"] and res.comparison is None
+    assert res.group_by == [("metric_time", "month")]
     res = lastmile.resolver().resolve(
         "parcel volume growth vs prior week, weekly in september", as_of=LASTMILE_AS_OF
     )
