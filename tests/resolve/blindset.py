@@ -42,9 +42,12 @@ only); either may be absent until its author lands it."""
 DEV8, BLIND8 = HERE / "dev8.yml", HERE / "blind8.yml"
 """The eighth code-blind author's sets (qset8, 2026-12-07; voices of a head of customer success, a growth marketer,
 an FP&A analyst and a CEO): ``dev8.yml`` (tune on it) and ``blind8.yml`` (scored only)."""
-TUNING = (DEV, DEV2, DEV3, DEV4, DEV5, DEV6, DEV7, DEV8)
+DEV9, BLIND9 = HERE / "dev9.yml", HERE / "blind9.yml"
+"""The ninth code-blind author's sets (qset9, 2026-12-07; voices of a RevOps manager, a data analyst in their first
+week, a customer-support lead and a board member): ``dev9.yml`` (tune on it) and ``blind9.yml`` (scored only)."""
+TUNING = (DEV, DEV2, DEV3, DEV4, DEV5, DEV6, DEV7, DEV8, DEV9)
 """The splits one may tune on (their misses may be shown)."""
-SCORED_ONLY = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7, BLIND8)
+SCORED_ONLY = (BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6, BLIND7, BLIND8, BLIND9)
 """The splits scored only: their misses are never shown, and nobody reads them to choose a change."""
 COMPONENTS = ("answerable", "metrics", "group_by", "time_range", "filters", "order_by", "limit", "comparison")
 ATTRIBUTION = "ANY_ATTRIBUTION"  # the set's placeholder: any attribution metric is right
