@@ -39,6 +39,7 @@ SPLITS = (
     "tests/resolve/blind/dev6.yml",
     "tests/resolve/blind/dev7.yml",
     "tests/resolve/blind/dev8.yml",
+    "tests/resolve/blind/dev9.yml",
     "tests/foreign/questions/dev.yml",
     "tests/foreign/questions/dev_lending.yml",
     "tests/foreign/questions/dev_lastmile.yml",
