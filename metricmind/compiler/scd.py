@@ -67,7 +67,8 @@ def check(req: Request, leaf: Leaf, measure: Measure) -> None:
             )
             hint = f"Group by metric_time__{unit} (or finer) with {column}, or drop {column}."
         raise QueryError(
-            f"'{column}' comes from '{scd}', a slowly changing dimension (validity_params), and {how}",
+            f"'{column}' {'comes from' if target.model == scd else 'is reached through'} '{scd}', a slowly "
+            f"changing dimension (validity_params), and {how}",
             hint=hint,
         )
 
