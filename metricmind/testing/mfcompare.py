@@ -278,3 +278,57 @@ def compare_results(
     if len(row_diffs) > max_diffs:
         row_diffs = [*row_diffs[:max_diffs], f"... and {len(row_diffs) - max_diffs} more row difference(s)"]
     return [*diffs, *row_diffs]
+
+
+def ties_at_limit(
+    ours_columns: Sequence[str],
+    ours_all_rows: Sequence[Sequence[Any]],
+    mf_columns: Sequence[str],
+    mf_rows: Sequence[Sequence[Any]],
+    order: Sequence[tuple[str, bool]],
+    limit: int,
+    *,
+    rel_tol: float = 1e-9,
+    abs_tol: float = 1e-6,
+) -> bool:
+    """Whether MetricFlow's limited rows are a first ``limit`` of our complete answer, up to ties.
+
+    ``ours_all_rows`` is our answer to the same query without its limit; ``order`` the query's order as
+    ``(column, descending)``. True when MetricFlow returned ``limit`` rows (or all there are), each is a row
+    of our complete answer (numbers within tolerance), and no row it left out surely comes before one it
+    kept: at their first order key that is not exactly equal the two differ beyond the tolerance (float
+    noise, 1.0 against 1.0000000000000002, decides nothing) or one is NULL (last, DuckDB's default). Shop,
+    seed 3, q59: 92 groups with a share of 1.0, ``limit=5``, and MetricFlow's noise put five of them first.
+    """
+    if sorted(ours_columns) != sorted(mf_columns) or any(c not in mf_columns for c, _ in order):
+        return False
+    if not order or len(mf_rows) != min(limit, len(ours_all_rows)):
+        return False
+    o_idx = [list(ours_columns).index(c) for c in mf_columns]
+    ours = [tuple(_normalise(r[i]) for i in o_idx) for r in ours_all_rows]
+    theirs = [tuple(_normalise(c) for c in r) for r in mf_rows]
+    left, right = _match(ours, theirs, rel_tol, abs_tol)
+    if right:
+        return False  # a row of MetricFlow's that is no row of ours
+    keys = [(list(mf_columns).index(c), desc) for c, desc in order]
+    return not any(_surely_before(ours[i], r, keys, rel_tol, abs_tol) for i in left for r in theirs)
+
+
+def _surely_before(
+    x: tuple[Any, ...], r: tuple[Any, ...], keys: Sequence[tuple[int, bool]], rel_tol: float, abs_tol: float
+) -> bool:
+    """Whether row ``x`` sorts before row ``r`` whatever float noise their numbers carry."""
+    for i, desc in keys:
+        a, b = x[i], r[i]
+        if a == b:
+            continue
+        if a is None or b is None:
+            return b is None  # NULLs last
+        if isinstance(a, _Num) and isinstance(b, _Num):
+            if a.close_to(b, rel_tol, abs_tol):
+                return False  # noise: the order from here on is undetermined
+            return (a.value > b.value) if desc else (a.value < b.value)
+        if type(a) is not type(b):
+            return True  # not comparable: no excuse
+        return bool(a > b) if desc else bool(a < b)
+    return False

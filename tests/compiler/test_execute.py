@@ -472,6 +472,30 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         group by 1, 2""",
     ),
     (
+        # by a coarser period MetricFlow reads the version on the output day: refused (test_scd_offsets.py)
+        "slowly changing dimension with an offset by its own unit: each order's version, shifted",
+        {"metrics": "revenue_growth_mom", "group_by": "metric_time__month,customer__plan"},
+        """with m as (select date_trunc('month', o.ordered_at) m, cp.plan, sum(o.amount) r from main.orders o
+          left join main.customer_plans cp on cp.customer_id = o.customer_id
+            and cast(o.ordered_at as date) >= cp.valid_from
+            and (cast(o.ordered_at as date) < cp.valid_to or cp.valid_to is null)
+          group by 1, 2),
+        s as (select distinct date_trunc('month', date_day) p from main.time_spine_daily),
+        prev as (select s.p m, m.plan, m.r from s join m on s.p - interval 1 month = m.m)
+        select coalesce(m.m, prev.m), coalesce(m.plan, prev.plan), m.r - prev.r
+        from m full join prev on m.m = prev.m and m.plan is not distinct from prev.plan""",
+    ),
+    (
+        "slowly changing dimension with an offset by day: each order's version, shifted",
+        {"metrics": "revenue_prev_week", "group_by": "metric_time__day,customer__plan"},
+        """with d as (select o.ordered_at d, cp.plan, sum(o.amount) r from main.orders o
+          left join main.customer_plans cp on cp.customer_id = o.customer_id
+            and cast(o.ordered_at as date) >= cp.valid_from
+            and (cast(o.ordered_at as date) < cp.valid_to or cp.valid_to is null)
+          group by 1, 2)
+        select s.date_day, d.plan, d.r from main.time_spine_daily s join d on s.date_day - interval 7 day = d.d""",
+    ),
+    (
         "order and limit",
         {"metrics": "revenue", "group_by": "customer__name", "order_by": "-revenue", "limit": 5},
         """select c.name, sum(o.amount) r from main.orders o left join main.customers c using (customer_id)

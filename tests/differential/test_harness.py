@@ -38,6 +38,7 @@ from metricmind.testing.metricflow import (
     run_metricflow,
     run_metricflow_batch,
 )
+from metricmind.testing.mfcompare import ties_at_limit
 
 # --- compare_results ---------------------------------------------------------------------------
 
@@ -171,6 +172,34 @@ def test_ordered_comparison_reports_a_missing_tail() -> None:
 def test_the_report_is_capped() -> None:
     diffs = compare_results(["k"], [[str(i)] for i in range(50)], ["k"], [], max_diffs=5)
     assert len(diffs) == 7 and diffs[-1] == "... and 45 more row difference(s)"
+
+
+def test_ties_at_the_limit_are_the_same_answer() -> None:
+    """Shop, seed 3, q59: five of many groups with a share of 1.0; MetricFlow's float noise
+    (1.0000000000000002) sorts other ones first than the next order key would.
+    """
+    order = [("v", True), ("k", False)]
+    ours_all = [["a", 1.0], ["b", 1.0], ["c", 1.0], ["d", 0.5], ["e", None]]
+    mf = [["c", 1.0000000000000002], ["b", 1.0000000000000002]]
+    assert compare_results(["k", "v"], ours_all[:2], ["k", "v"], mf) != []
+    assert ties_at_limit(["k", "v"], ours_all, ["v", "k"], [[r[1], r[0]] for r in mf], order, 2)
+    # exact ties broken by the next key must be broken the same way
+    assert not ties_at_limit(["k", "v"], ours_all, ["k", "v"], [["c", 1.0], ["b", 1.0]], order, 2)
+    assert ties_at_limit(["k", "v"], ours_all, ["k", "v"], [["a", 1.0], ["b", 1.0]], order, 2)
+
+
+def test_a_real_difference_at_the_limit_is_not_a_tie() -> None:
+    order = [("v", True)]
+    ours_all = [["a", 3.0], ["b", 2.0], ["c", 1.0], ["d", None]]
+    assert not ties_at_limit(
+        ["k", "v"], ours_all, ["k", "v"], [["a", 3.0], ["c", 1.0]], order, 2
+    )  # skipped b
+    assert not ties_at_limit(["k", "v"], ours_all, ["k", "v"], [["a", 3.0], ["b", 2.5]], order, 2)  # a value
+    assert not ties_at_limit(["k", "v"], ours_all, ["k", "v"], [["a", 3.0]], order, 2)  # a row short
+    assert not ties_at_limit(["k", "v"], ours_all, ["k", "w"], [["a", 3.0], ["b", 2.0]], order, 2)  # columns
+    assert not ties_at_limit(
+        ["k", "v"], ours_all, ["k", "v"], [["a", 3.0], ["d", None]], order, 2
+    )  # NULL last
 
 
 def test_near_equal_floats_across_rounding_boundaries_still_pair() -> None:
