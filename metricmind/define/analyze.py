@@ -45,7 +45,7 @@ from metricmind.define.pronoundate import flag_pronoun_date
 from metricmind.define.proposal import Definition, Proposal, Suggestion, as_written
 from metricmind.define.rank import Candidate, confidence, rank
 from metricmind.define.reach import flag_unreached_entity, unreached
-from metricmind.define.rivals import plainer, unsaid_difference
+from metricmind.define.rivals import plain_name_first, plainer, unsaid_difference
 from metricmind.define.rulecues import uncontract
 from metricmind.define.shape import contradiction, dimensions
 from metricmind.define.sources import suggest_sources
@@ -320,7 +320,7 @@ def _analyze(
         refuse(proposal, "no_data", f"the definition matches no metric or measure well; closest: {closest}")
         return
     ranked = _entity_counter_first(definition, model, ranked, columns)
-    ranked = _plain_name_first(definition, ranked)
+    ranked = plain_name_first(definition, ranked, MIN_SCORE)
     base = ranked[0].metric
     problem = mismatch(definition, model, base)
     other = None if problem else incompatible(definition, model, base, columns)
@@ -371,21 +371,6 @@ def _entity_counter_first(
             continue
         return [c, *ranked[:i], *ranked[i + 1 :]]
     return ranked
-
-
-def _plain_name_first(definition: Definition, ranked: list[Candidate]) -> list[Candidate]:
-    """``ranked`` with the runner-up first when both are named by the definition and the runner-up's name is
-    the plainer one, said word for word ("IAP revenue": `iap_revenue` before `iap_net_revenue`, which its
-    label "IAP Revenue (net)" made look said).
-    """
-    if len(ranked) < 2 or ranked[1].score < MIN_SCORE:
-        return ranked
-    top, second = ranked[0], ranked[1]
-    if not all("the definition says" in c.reason for c in (top, second)):
-        return ranked
-    if not plainer(second.metric, top.metric, definition):
-        return ranked
-    return [second, top, *ranked[2:]]
 
 
 def _source_confidence(ranked: list[Candidate], definition: Definition | None = None) -> tuple[float, str]:

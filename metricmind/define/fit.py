@@ -317,7 +317,12 @@ def incompatible(
         return state
     if term is None or base.type.value != "simple" or term.confidence < 0.6:
         return None
-    if compatible(model, base, term, named) or names_only_metric(definition, base, term.expr):
+    if compatible(model, base, term, named):
+        return None
+    # the words name the metric, not another column ("IAP revenue" against `net_revenue_usd`); of the
+    # metric's own column they ask something else of it ("largest … MRR": a max, not its sum)
+    own_column = any(ms.expr == term.expr for ms in measures_of(model, base))
+    if not own_column and names_only_metric(definition, base, term.expr):
         return None
     return f"the definition asks for {term.reason}, which the closest metric `{base.name}` does not compute"
 

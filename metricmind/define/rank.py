@@ -32,6 +32,7 @@ class Candidate:
     metric: Metric
     score: float
     reason: str
+    phrase: str = ""  # the name, label or synonym the definition says, if any
 
 
 def confidence(score: float) -> float:
@@ -158,7 +159,7 @@ def rank(
             bits.append(f"used by {uses} logged queries")
         status = m.meta.get("status", "published")
         reason = f"looks like `{m.name}`, {status}: " + ("; ".join(bits) or "same unit")
-        out.append(Candidate(m, round(score, 2), reason))
+        out.append(Candidate(m, round(score, 2), reason, best_phrase))
     # a tie goes to the metric whose name says nothing the definition does not ("MRR for EMEA customers":
     # `mrr`, not `churned_mrr`, whose description shares "customer" as much), then by name
     out.sort(key=lambda c: (-c.score, _unsaid(c.metric.name, want), c.metric.name))

@@ -6,6 +6,7 @@ when the definition and its rules say neither, make the choice a guess, never a 
 from __future__ import annotations
 
 from metricmind.define.proposal import Definition
+from metricmind.define.rank import Candidate
 from metricmind.define.words import stems
 from metricmind.spec.model import Metric
 
@@ -52,3 +53,22 @@ def names_only_metric(definition: Definition, metric: Metric, column: str) -> bo
     said = _stems(" ".join((definition.text, *definition.rules)))
     name = _stems(metric.name)
     return bool(name) and name <= said and not (_stems(column) & (said - name))
+
+
+def plain_name_first(definition: Definition, ranked: list[Candidate], floor: float) -> list[Candidate]:
+    """``ranked`` with the runner-up first when both are named by the definition, the runner-up's name is
+    the plainer one, said word for word, and the top one was named by no word that name does not say
+    ("IAP revenue": `iap_revenue` before `iap_net_revenue`, which its label "IAP Revenue (net)" made look
+    said). A top named by more words stays first ("Net MRR change …": `net_new_mrr`, whose synonym says
+    "net MRR change", before `mrr`, which only "MRR" names).
+    """
+    if len(ranked) < 2 or ranked[1].score < floor:
+        return ranked
+    top, second = ranked[0], ranked[1]
+    if not all("the definition says" in c.reason for c in (top, second)):
+        return ranked
+    if not top.phrase or not _stems(top.phrase) <= _stems(second.metric.name):
+        return ranked
+    if not plainer(second.metric, top.metric, definition):
+        return ranked
+    return [second, top, *ranked[2:]]

@@ -32,3 +32,22 @@ def test_mrr_of_a_region_is_the_mrr_filtered(demo: Project) -> None:
     group by 1 order by 1
     """
     assert_same_months(proposal_months(demo, p), hand_months(demo, hand))
+
+
+def test_a_top_named_by_more_words_than_the_plainer_name_stays_first(demo: Project) -> None:
+    # `net_new_mrr` is named by its synonym "net MRR change"; `mrr`, second since the tie-break, is named by
+    # "MRR" alone: the plainer name goes first only over a top named by no more than it (IAP revenue)
+    p = demo.analyze_definition(Definition("ent_net_mrr", "Net MRR change for Enterprise-segment customers"))
+    assert p.refused is None and p.metric is not None, p.message
+    assert p.metric["config"]["meta"].get("based_on") == "net_new_mrr", p.metric
+    hand = """
+    select m.month,
+      coalesce(sum(l.new_mrr + l.expansion_mrr - l.contraction_mrr - l.churned_mrr), 0) as value
+    from months m left join (
+      select l.* from mart_customer_lifecycle_canonical l
+      join dim_customers_canonical c on c.customer_id = l.customer_id
+      where c.segment = 'Enterprise'
+    ) l on l.month_start = m.month
+    group by 1 order by 1
+    """
+    assert_same_months(proposal_months(demo, p), hand_months(demo, hand))
