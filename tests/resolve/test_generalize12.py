@@ -13,10 +13,14 @@ warehouse where numbers are involved.
 - an amount after a comparison word that a verb of the clause stands before ("owe us more than 2000") is an
   amount, never the year 2000, and the verb names the amount metric whose own description says it in any of
   its forms ("money owed by customers", "principal still owed") (``thresholds``, ``thresholdreading``);
+- a synonym of a metric per period said bare that the catalog says, with a word of period, of a metric derived
+  from it alone ("run rate" of MRR, "annual run rate" of ARR = MRR × 12) is asked back with both
+  (``unsaidperiod``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 
@@ -27,10 +31,33 @@ from metricmind.resolve import Resolver
 from metricmind.spec.query import MetricQuery
 from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.lending import copy_lending
-from tests.shared_demo import loaded_copy
+from tests.shared_demo import loaded_copy, shared_copy
 
 DAY = dt.date(2026, 6, 30)  # the resolve demo's last day of data
 FOREIGN_DAY = dt.date(2024, 7, 1)
+
+ANNUALIZED = """
+  - name: monthly_interest
+    label: Monthly interest
+    description: Interest received per month.
+    type: simple
+    type_params:
+      measure: interest_received
+    config:
+      meta: {synonyms: [interest run rate]}
+  - name: annual_interest
+    label: Annual interest
+    description: Monthly interest times twelve.
+    type: derived
+    type_params:
+      expr: monthly_interest * 12
+      metrics:
+        - name: monthly_interest
+    config:
+      meta: {synonyms: [annual interest run rate]}
+"""
+"""Two metrics added to a copy of the lending catalog: one per month, and the one derived from it alone, as
+the demo's MRR and ARR are (the lending catalog itself has no such pair)."""
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +71,18 @@ def bazaar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
 def lending(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     """The lending (consumer loans) project with its warehouse (its own copy: this file only reads it)."""
     with loaded_copy(tmp_path_factory, "lending", copy_lending) as project:
+        yield project
+
+
+@pytest.fixture(scope="module")
+def lending_annualized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """A copy of the lending project whose catalog also has a metric per month and its annualized one."""
+    target = shared_copy(
+        tmp_path_factory, "lending", copy_lending, tmp_path_factory.mktemp("annual") / "lending"
+    )
+    metrics = target / "models" / "metrics" / "lending_metrics.yml"
+    metrics.write_text(metrics.read_text().rstrip("\n") + "\n" + ANNUALIZED.lstrip("\n"))
+    with Project.load(target) as project:
         yield project
 
 
@@ -209,3 +248,47 @@ def test_an_amount_owed_is_a_threshold_on_lending(lending: Project, question: st
     got = {r[0]: float(r[1]) for r in lending.run(query).rows}
     want = {k: v for k, v in _per(lending, "outstanding_principal", "borrower").items() if v > 2024.0}
     assert want and got == pytest.approx(want)
+
+
+# -- a period not said --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("question", ["what is our run rate right now", "run rate by segment"])
+def test_a_run_rate_with_no_period_is_asked_back(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert not res.answerable and res.confidence < 0.5, res.metrics
+    assert res.clarify is not None
+    assert {c["metrics"][0] for c in res.clarify["choices"]} == {"mrr", "arr"}
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("what is our annual run rate", "arr"),
+        ("yearly run rate by segment", "arr"),
+        ("recurring revenue by segment", "mrr"),  # (its period is the catalog's: "monthly recurring revenue")
+    ],
+)
+def test_a_period_said_or_marked_by_the_catalog_is_answered(
+    resolver: Resolver, question: str, metric: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable and res.metrics == [metric] and res.confidence >= 0.8, res.reason
+
+
+def test_a_run_rate_with_no_period_is_asked_back_on_lending(lending_annualized: Project) -> None:
+    resolver = lending_annualized.resolver()
+    res = resolver.resolve("what's our interest run rate", as_of=FOREIGN_DAY)
+    assert not res.answerable and res.confidence < 0.5, res.metrics
+    assert res.clarify is not None
+    assert {c["metrics"][0] for c in res.clarify["choices"]} == {"monthly_interest", "annual_interest"}
+    said = resolver.resolve("annual interest run rate in q2", as_of=FOREIGN_DAY)
+    assert said.answerable and said.metrics == ["annual_interest"]
+    query = said.metric_query()
+    assert query is not None
+    (row,) = lending_annualized.run(query).rows
+    (base,) = lending_annualized.run(dataclasses.replace(query, metrics=("monthly_interest",))).rows
+    assert float(row[-1]) == pytest.approx(12 * float(base[-1]))
+
+
+def test_a_total_over_any_period_is_never_asked_for_its_period(lending: Project) -> None:
+    res = lending.resolver().resolve("origination volume in q2", as_of=FOREIGN_DAY)
+    assert res.answerable and res.metrics == ["funded_amount"] and res.confidence >= 0.8, res.reason
