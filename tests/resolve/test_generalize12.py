@@ -13,6 +13,8 @@ warehouse where numbers are involved.
 - an amount after a comparison word that a verb of the clause stands before ("owe us more than 2000") is an
   amount, never the year 2000, and the verb names the amount metric whose own description says it in any of
   its forms ("money owed by customers", "principal still owed") (``thresholds``, ``thresholdreading``);
+- an entity's noun right before one of its dimensions in a breakdown ("by account region", "by hotel brand",
+  "by course level") says whose attribute it is: one breakdown, not the entity's names as well (``dimfilters``);
 - a synonym of a metric per period said bare that the catalog says, with a word of period, of a metric derived
   from it alone ("run rate" of MRR, "annual run rate" of ARR = MRR × 12) is asked back with both
   (``unsaidperiod``).
@@ -30,7 +32,9 @@ from metricmind.project import Project
 from metricmind.resolve import Resolver
 from metricmind.spec.query import MetricQuery
 from metricmind.testing.bazaar import copy_bazaar
+from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.lending import copy_lending
+from metricmind.testing.studyhall import copy_studyhall
 from tests.shared_demo import loaded_copy, shared_copy
 
 DAY = dt.date(2026, 6, 30)  # the resolve demo's last day of data
@@ -71,6 +75,20 @@ def bazaar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
 def lending(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     """The lending (consumer loans) project with its warehouse (its own copy: this file only reads it)."""
     with loaded_copy(tmp_path_factory, "lending", copy_lending) as project:
+        yield project
+
+
+@pytest.fixture(scope="module")
+def harbor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """The harbor (hotel group) project with its warehouse (its own copy: this file only reads it)."""
+    with loaded_copy(tmp_path_factory, "harbor", copy_harbor) as project:
+        yield project
+
+
+@pytest.fixture(scope="module")
+def studyhall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """The studyhall (online learning) project with its warehouse (its own copy: this file only reads it)."""
+    with loaded_copy(tmp_path_factory, "studyhall", copy_studyhall) as project:
         yield project
 
 
@@ -292,3 +310,38 @@ def test_a_run_rate_with_no_period_is_asked_back_on_lending(lending_annualized: 
 def test_a_total_over_any_period_is_never_asked_for_its_period(lending: Project) -> None:
     res = lending.resolver().resolve("origination volume in q2", as_of=FOREIGN_DAY)
     assert res.answerable and res.metrics == ["funded_amount"] and res.confidence >= 0.8, res.reason
+
+
+# -- an entity's noun before one of its dimensions -------------------------------------------------------------
+def _same_rows(project: Project, res: object, metric: str, dimension: str) -> None:
+    """The answer's rows are the metric by the one dimension, computed directly."""
+    query = res.metric_query()  # type: ignore[attr-defined]
+    assert query is not None
+    got = {str(r[0]): float(r[-1] or 0) for r in project.run(query).rows}
+    direct = project.run(MetricQuery(metrics=(metric,), group_by=(dimension,))).rows
+    want = {str(r[0]): float(r[-1] or 0) for r in direct}
+    assert want and got == pytest.approx(want)
+
+
+def test_an_entity_noun_before_its_dimension_is_one_breakdown(
+    resolver: Resolver, resolve_demo: Project
+) -> None:
+    res = resolver.resolve("mrr by account region", as_of=DAY)
+    assert res.answerable and res.group_by == [("customer__region", None)], res.group_by
+    _same_rows(resolve_demo, res, "mrr", "customer__region")
+    apart = resolver.resolve("mrr by account, region", as_of=DAY)  # (two breakdowns, said apart)
+    assert {g for g, _ in apart.group_by} == {"customer__name", "customer__region"}
+
+
+def test_an_entity_noun_before_its_dimension_on_harbor(harbor: Project) -> None:
+    res = harbor.resolver().resolve("room revenue by hotel brand", as_of=FOREIGN_DAY)
+    assert res.answerable and res.group_by == [("property__brand", None)], res.group_by
+    _same_rows(harbor, res, "room_revenue", "property__brand")
+    both = harbor.resolver().resolve("room revenue by hotel and brand", as_of=FOREIGN_DAY)
+    assert {g for g, _ in both.group_by} == {"property__property_name", "property__brand"}
+
+
+def test_an_entity_noun_before_its_dimension_on_studyhall(studyhall: Project) -> None:
+    res = studyhall.resolver().resolve("quiz pass rate by course level", as_of=dt.date(2026, 1, 6))
+    assert res.answerable and res.group_by == [("course__difficulty", None)], res.group_by
+    _same_rows(studyhall, res, "quiz_pass_rate", "course__difficulty")
