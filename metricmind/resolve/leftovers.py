@@ -66,6 +66,15 @@ NAME_FILLERS = frozenset({"time", "company", "business", "data", "value"})
 size", "by business unit"): with the unknown word after them, a breakdown the catalog lacks."""
 
 
+SHOWN_AS = frozenset(
+    "combined consolidated aggregated detailed updated reported selected listed requested needed "
+    "expected".split()
+)
+"""Participles before a metric that say how it is shown or asked, not another concept ("combined MRR")."""
+SUBJECTS = frozenset({"we", "they", "you", "i", "who", "that", "which"})
+"""Words after which a participle is the verb of a clause ("what we billed"), not an adjective."""
+
+
 class _LeftoverReading(
     _TimeOrderReading, _KindReading, _OffTopicReading, _MeaningValueReading, _LeftoverKinds
 ):
@@ -86,6 +95,16 @@ class _LeftoverReading(
             for p in kept
             for k, near in ((self.edge(p.first - 1, -1), p.first), (self.edge(p.last, 1), p.last - 1))
             if not self.set_apart(k, near)
+        }
+        # a participle the catalog lacks right before a metric's words qualifies it into another concept
+        # ("deferred revenue", "adjusted mrr", "forecasted signups"), unless it only says how it is shown
+        qualified = {
+            k: p.last
+            for p in kept
+            if (k := p.first - 1) >= 0
+            and self.tokens[k].norm.endswith("ed")
+            and self.tokens[k].norm not in SHOWN_AS
+            and (k == 0 or self.tokens[k - 1].norm not in SUBJECTS)
         }
         # a metric read from one loose word ("sales" for invoice revenue): any word it leaves unread right
         # beside it makes another concept ("days sales outstanding", "sales cycle")
@@ -258,7 +277,7 @@ class _LeftoverReading(
                 return
             asked = i in unknown and i > 0 and self.tokens[i - 1].norm == "how"
             # (an "-ing" word beside a loose word makes a compound too: "sales outstanding", "operating")
-            compound = i in loose_edges and not verbish(t.norm.removesuffix("ing"))
+            compound = (i in loose_edges and not verbish(t.norm.removesuffix("ing"))) or i in qualified
             # (a noun in "-er" before a metric's word is no comparative: "server spend", "partner revenue")
             compound |= (
                 i in word_edges and not verbish(t.norm.removesuffix("er")) and t.norm not in THAN_WORDS
@@ -291,8 +310,12 @@ class _LeftoverReading(
                     words = self.text(*run_around(fronted, i)).text
                 elif i in word_edges:
                     words = self.text(i, i + 2).text  # "server spend": the kind and the metric's word
+                elif i in qualified:
+                    words = self.text(i, qualified[i]).text  # "normalized churn rate"
+                # (a participle qualifying it is never read back into the metric by meaning: "normalized churn")
+                said = f"'{words}' is not in the catalog as a metric"
                 res.refuse(
-                    f"'{words}' is not in the catalog as a metric",
+                    said + (f": '{t.text}' makes it another measure" if i in qualified else ""),
                     read + [d for d in self.nearest_metrics() if d not in read],
                 )
                 return

@@ -5,6 +5,9 @@ warehouse where numbers are involved.
 - a concept put before a metric by "on", "of" or "for" ("the payback horizon on CAC", "the markup on GMV")
   whose words the catalog lacks is refused, the metric named first among the nearest, never answered as the
   metric with the word dropped (``frontedconcept``);
+- a participle the catalog lacks right before a metric ("deferred revenue", "normalized churn rate") qualifies
+  it into another measure: refused, never read back into the metric by meaning; one that says how the metric
+  is shown ("combined MRR") is no concept (``leftovers``);
 - an unread noun right before a word of one metric's name ("server spend", "office collections") names another
   kind of that thing: refused, the metric nearest, never the metric with the noun ignored (``leftovers``);
 - two words read by meaning where the first is a noun no metric's text has, before a noun they have ("office
@@ -162,6 +165,46 @@ def test_a_metric_after_a_preposition_with_no_concept_is_answered(
 ) -> None:
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable and res.metrics == [metric] and res.confidence >= 0.8, res.reason
+
+
+# -- a participle that makes the metric another measure ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [
+        ("deferred revenue by month", "invoice_revenue"),
+        ("adjusted invoice revenue last quarter", "invoice_revenue"),
+        ("normalized churn rate this year", "customer_churn_rate"),
+    ],
+)
+def test_a_participle_before_a_metric_is_another_measure(
+    resolver: Resolver, question: str, metric: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert not res.answerable and res.confidence < 0.5, res.notes  # (the metric, the word ignored at 0.75)
+    assert res.nearest[0]["name"] == metric
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [("combined mrr for emea and apac", "mrr"), ("churned customers in may", "churned_customers")],
+)
+def test_a_participle_that_names_no_other_measure_is_answered(
+    resolver: Resolver, question: str, metric: str
+) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert res.answerable and res.metrics == [metric] and res.confidence >= 0.8, res.reason
+
+
+def test_a_participle_before_a_metric_is_another_measure_on_foreign(
+    bazaar: Project, lending: Project
+) -> None:
+    for project, question, metric in (
+        (bazaar, "adjusted gmv last quarter", "gmv"),
+        (lending, "the normalized funded amount in q2", "funded_amount"),
+    ):
+        res = project.resolver().resolve(question, as_of=FOREIGN_DAY)
+        assert not res.answerable and res.confidence < 0.5, (question, res.notes)
+        assert res.nearest[0]["name"] == metric
 
 
 # -- a noun the catalog lacks before one it has --------------------------------------------------------------
