@@ -25,8 +25,9 @@ class _LeftoverKinds(_ReadingBase):
     """Where an unread word stands, and what that makes of it."""
 
     def qualifying_unknown(self, i: int) -> bool:
-        """Whether the unknown word at ``i`` is the first content word after "from" or "with" (past
-        "the"/"our"/adjectives nothing read) and not a verb: what the metric is restricted to.
+        """Whether the unknown word at ``i`` is the first content word after "from" or "with" (or "for" with
+        an entity's noun after it; past "the"/"our"/adjectives nothing read) and not a verb: what the metric
+        is restricted to.
         """
         t = self.tokens[i]
         if verbish(t.norm) or len(t.norm) < 3 or not t.norm.isalpha() or t.norm in PRESENTATION:
@@ -42,7 +43,14 @@ class _LeftoverKinds(_ReadingBase):
         j = i - 1
         while j >= 0 and not self.used[j] and self.tokens[j].norm in ("the", "our", "a", "an", "any", "all"):
             j -= 1
-        return j >= 0 and self.tokens[j].norm in QUALIFYING and not self.used[j]
+        if j < 0 or self.used[j]:
+            return False
+        # "for" restricts only when whom follows ("take rate for premium sellers"), never a purpose ("for
+        # the board meeting")
+        whom = nxt is not None and (
+            nxt.stem in self.r.entities.nouns or nxt.stem in self.r.entities.party_words
+        )
+        return self.tokens[j].norm in QUALIFYING or (self.tokens[j].norm == "for" and whom)
 
     def counted_unknown(self, i: int) -> bool:
         """Whether the unknown word at ``i`` is what "how many" counts ("how many dutch shops"), with only

@@ -8,6 +8,8 @@ warehouse where numbers are involved.
 - a participle the catalog lacks right before a metric ("deferred revenue", "normalized churn rate") qualifies
   it into another measure: refused, never read back into the metric by meaning; one that says how the metric
   is shown ("combined MRR") is no concept (``leftovers``);
+- a word the catalog lacks in a value's place after "for" with whom after it ("take rate for premium sellers")
+  restricts the metric as after "from": refused, never ignored (``leftoverkinds``);
 - an unread noun right before a word of one metric's name ("server spend", "office collections") names another
   kind of that thing: refused, the metric nearest, never the metric with the noun ignored (``leftovers``);
 - two words read by meaning where the first is a noun no metric's text has, before a noun they have ("office
@@ -165,6 +167,36 @@ def test_a_metric_after_a_preposition_with_no_concept_is_answered(
 ) -> None:
     res = resolver.resolve(question, as_of=DAY)
     assert res.answerable and res.metrics == [metric] and res.confidence >= 0.8, res.reason
+
+
+# -- an unknown kind of whom after "for" ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question", ["mrr for hobbyist customers", "new mrr for nonprofit accounts last quarter"]
+)
+def test_an_unknown_kind_of_whom_after_for_is_refused(resolver: Resolver, question: str) -> None:
+    res = resolver.resolve(question, as_of=DAY)
+    assert not res.answerable and res.confidence < 0.5, res.notes
+    assert "is not a value or an entity the catalog knows" in (res.reason or "")
+
+
+def test_an_unknown_kind_of_whom_after_for_is_refused_on_foreign(bazaar: Project, lending: Project) -> None:
+    for project, question in (
+        (bazaar, "take rate for premium sellers"),
+        (lending, "funded amount for subprime borrowers"),
+    ):
+        res = project.resolver().resolve(question, as_of=FOREIGN_DAY)
+        assert not res.answerable and res.confidence < 0.5, (question, res.notes)  # (premium ignored, at 0.5)
+
+
+def test_a_known_kind_of_whom_after_for_filters(resolver: Resolver, bazaar: Project) -> None:
+    res = resolver.resolve("mrr for enterprise customers", as_of=DAY)
+    assert res.answerable and [(f.field, f.values) for f in res.filters] == [
+        ("customer__segment", ("Enterprise",))
+    ]
+    res = bazaar.resolver().resolve("gmv for vintage sellers", as_of=FOREIGN_DAY)
+    assert res.answerable and [(f.field, f.values) for f in res.filters] == [
+        ("seller__primary_category", ("vintage",))
+    ]
 
 
 # -- a participle that makes the metric another measure ---------------------------------------------------------
