@@ -16,6 +16,7 @@ PERIOD_WORDS = frozenset(
     {"annual", "annualized", "annualised", "yearly", "monthly", "quarterly", "weekly", "daily"}
 )
 """Words that put a period on a measure ("annual run rate", "monthly recurring revenue"): closed-class English."""
+_PERIOD_STEMS = frozenset(s for w in PERIOD_WORDS for s in stems(w))
 
 
 def _texts(metric: Metric) -> list[tuple[str, ...]]:
@@ -27,21 +28,21 @@ def _texts(metric: Metric) -> list[tuple[str, ...]]:
 
 def _periods(phrase: tuple[str, ...], metric: Metric) -> bool:
     """Whether one of ``metric``'s texts is ``phrase`` with a word of period before it."""
-    period = {s for w in PERIOD_WORDS for s in stems(w)}
-    return any(len(t) == len(phrase) + 1 and t[1:] == phrase and t[0] in period for t in _texts(metric))
+    return any(
+        len(t) == len(phrase) + 1 and t[1:] == phrase and t[0] in _PERIOD_STEMS for t in _texts(metric)
+    )
 
 
 def _per_period(metric: Metric) -> bool:
     """Whether ``metric``'s own words make it a figure per period ("Monthly recurring revenue at the end of
     the period"): a rate whose period is part of what it is, unlike a total over the period asked.
     """
-    period = {s for w in PERIOD_WORDS for s in stems(w)}
     words = [
         *_texts(metric),
         tuple(stems(metric.description or "")),
         tuple(stems(str(metric.meta.get("definition") or ""))),
     ]
-    return any(w in period for t in words for w in t)
+    return any(w in _PERIOD_STEMS for t in words for w in t)
 
 
 def unsaid_period(model: Model, target: str, said: str) -> list[str]:
@@ -50,17 +51,19 @@ def unsaid_period(model: Model, target: str, said: str) -> list[str]:
     own texts put none there; else none (the catalog's reading stands).
     """
     metric = model.metrics.get(target)
-    phrase = tuple(stems(said))
-    if metric is None or not phrase or phrase not in _texts(metric) or _periods(phrase, metric):
-        return []
-    if not _per_period(metric):
-        return []  # a total over any period ("origination volume"): the period asked says it
     derived = [
-        m.name
+        m
         for m in model.metrics.values()
         if m.type is MetricType.DERIVED
         and [i.name for i in m.inputs] == [target]
         and all(i.offset_window is None and i.offset_to_grain is None for i in m.inputs)
-        and _periods(phrase, m)
     ]
-    return [target, *sorted(derived)] if derived else []
+    if metric is None or not derived:
+        return []
+    phrase = tuple(stems(said))
+    if not phrase or phrase not in _texts(metric) or _periods(phrase, metric):
+        return []
+    if not _per_period(metric):
+        return []  # a total over any period ("origination volume"): the period asked says it
+    periods = sorted(m.name for m in derived if _periods(phrase, m))
+    return [target, *periods] if periods else []
