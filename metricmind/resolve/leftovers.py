@@ -103,6 +103,7 @@ class _LeftoverReading(
             for p in kept
             if (k := p.first - 1) >= 0
             and self.tokens[k].norm.endswith("ed")
+            and self.stems[k] not in self.lex.vocabulary
             and self.tokens[k].norm not in SHOWN_AS
             and (k == 0 or self.tokens[k - 1].norm not in SUBJECTS)
         }
@@ -119,7 +120,10 @@ class _LeftoverReading(
         word_edges = {
             k - 1
             for s in res.spans.get("metrics", [])
-            if s.how == "word" and (k := self.token_at.get(s.start, 0)) > 0 and not self.set_apart(k - 1, k)
+            if s.how == "word"
+            and (k := self.token_at.get(s.start, 0)) > 0
+            and not self.set_apart(k - 1, k)
+            and self.stems[k - 1] not in self.lex.vocabulary  # (a word the catalog lacks)
         }
         loose_edges |= word_edges
         # a metric read from an entity's name alone ("customer") followed by other words
