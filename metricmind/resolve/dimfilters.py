@@ -51,6 +51,7 @@ class _FilterReading(_LeftoverReading):
                 return
             if p.fuzzy:
                 res.confidence -= 0.1
+            self.drop_owner_before(p, name)  # "by course level": the course's level, one breakdown
             if name not in [n for n, _ in res.group_by]:
                 res.group_by.append((name, None))
                 self.group_idx.append(p.last - 1)
@@ -61,6 +62,25 @@ class _FilterReading(_LeftoverReading):
                     name,
                     "typo" if p.fuzzy else min(e.rank for e in p.entries) >= 5 and "head" or "",
                 )
+
+    def drop_owner_before(self, p: _Pick, name: str) -> None:
+        """A breakdown right before ``p`` whose word is only a noun of the entity that ``name`` is a dimension
+        of ("by course level", "by hotel brand", "by account region"): the entity says whose attribute it is,
+        so it is no breakdown of its own (never across "and" or a comma: "by course and level" is two).
+        """
+        entity = name.split("__", 1)[0]
+        if "__" not in name or p.first < 1 or self.set_apart(p.first - 1, p.first):
+            return
+        # the dimension the entity's own noun reads as: its name ("hotel brand": the property's name, then brand)
+        named = {e.target for e in self.lex.lookup((entity,)) if e.kind == "dimension"}
+        named |= {d for d in self.lex.dims if d.startswith(entity + "__") and d.endswith(("name", "title"))}
+        at = self.tokens[p.first - 1].start
+        before = [s for s in self.res.spans.get("group_by", []) if s.start == at and s.target in named]
+        if len(before) != 1 or before[0].target == name:
+            return
+        self.res.group_by = [g for g in self.res.group_by if g[0] != before[0].target]
+        self.res.spans["group_by"] = [s for s in self.res.spans["group_by"] if s is not before[0]]
+        self.group_idx = [k for k in self.group_idx if k != p.first - 1]
 
     def read_origin(self) -> None:
         """Questions like "where do our new customers come from?": grouped by their source dimension."""

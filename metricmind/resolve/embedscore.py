@@ -279,7 +279,9 @@ class ByMeaning:
         best: Found | None = None
         for first, last in self.runs(reading, current):
             if not current and (
-                self.unknown_head(reading, first, last) or self.mostly_unknown(reading, first, last)
+                self.unknown_head(reading, first, last)
+                or self.unknown_modifier(reading, first, last)
+                or self.mostly_unknown(reading, first, last)
             ):
                 continue
             text = " ".join(t.norm for t in reading.tokens[first:last])
@@ -338,6 +340,24 @@ class ByMeaning:
                 return True
         return False
 
+    def unknown_modifier(self, reading: Readable, first: int, last: int) -> bool:
+        """Whether the run is two words only, a noun no metric's text has before a noun they have ("server
+        costs", "office rent"): a kind of the catalog's thing that the catalog does not measure, the mirror
+        of ``unknown_head``; the similarity rests on the head alone, so no metric is read. (A paraphrase
+        says more: "money handed back to buyers", "sums owing beyond the deadline".)
+        """
+        words = [k for k in range(first, last) if _content(reading, k)]
+        if len(words) != 2 or words[1] != words[0] + 1:
+            return False
+        mod, head = (reading.tokens[k] for k in words)
+        return (
+            mod.stem not in self.words
+            and mod.norm.isalpha()
+            and not _verbal(mod.norm)
+            and head.stem in self.words
+            and not _verbal(head.norm)
+        )
+
     def reread(self, reading: R, found: Found, reread: Callable[[str], R]) -> tuple[R, Resolution] | None:
         """The question read again with the run replaced by the metric's name, if that reading is whole."""
         q = reading.res.question
@@ -365,6 +385,11 @@ class ByMeaning:
         else:
             alt.notes.append(f"read '{q[a:b]}' as {found.metric} by meaning {how}")
         return alt_reading, alt
+
+
+def _verbal(word: str) -> bool:
+    """Whether ``word`` reads as a verb form or an adverb ("owing", "handed", "quickly")."""
+    return len(word) > 4 and word.endswith(("ed", "ing", "ly"))
 
 
 def _content(reading: Readable, i: int) -> bool:

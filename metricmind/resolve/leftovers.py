@@ -11,13 +11,15 @@ from metricmind.resolve.exclusion import (
     ALL_WORDS,
     EXCLUSION_WORDS,
 )
+from metricmind.resolve.frontedconcept import fronted_run, run_around
 from metricmind.resolve.kindvalues import _KindReading
+from metricmind.resolve.leftoverkinds import _LeftoverKinds
 from metricmind.resolve.meaningvalues import _MeaningValueReading
 from metricmind.resolve.offtopic import _OffTopicReading
 from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.text import FILLERS, Token, number
-from metricmind.resolve.thresholds import COMPARATORS, verbish
+from metricmind.resolve.thresholds import COMPARATORS, OBJECT_PRONOUNS, THAN_WORDS, verbish
 from metricmind.resolve.timeorder import _TimeOrderReading
 from metricmind.resolve.words import (
     GRAMMAR,
@@ -26,8 +28,6 @@ from metricmind.resolve.words import (
     WIN_VERBS,
 )
 
-RELATIVE = frozenset({"that", "who", "which", "whose"})
-"""Words that open a relative clause."""
 PARAPHRASE_PENALTY = 0.1
 """What a word of a relative clause restating the metric's description costs (a word unexplained: 0.25)."""
 PLACE_WORDS = frozenset({"from", "in", "across"})
@@ -58,24 +58,26 @@ RECORD_VERBS = frozenset(
 LINKING = frozenset({"of", "the", "to", "a", "an"})
 """Words that link a concept to a metric ("the ratio of X to Y", "MRR of the …"): skipped when looking
 for the words next to a metric."""
-PRESENTATION = frozenset(
-    "detail details context commentary notes note explanation chart charts graph graphs trend trends "
-    "percentages percentage percents labels decimals".split()
-)
-"""Words after "with" that say how to show the answer ("events with details"), not who or what it is of."""
-QUALIFYING = frozenset({"from", "with", "among", "amongst"})
-"""Prepositions whose noun restricts the metric ("revenue from …", "customers with …")."""
 MEASURE_NOUNS = frozenset({"number", "count", "amount", "size", "level", "quantity"})
 """Nouns that say a breakdown is by how many or how much of something ("MRR by number of seats"): the
 words after their "of" are still the breakdown."""
 NAME_FILLERS = frozenset({"time", "company", "business", "data", "value"})
 """Words that say nothing alone but start a breakdown's name right after "by" ("by time zone", "by company
 size", "by business unit"): with the unknown word after them, a breakdown the catalog lacks."""
-NOT_SUPERLATIVE = frozenset({"latest", "interest", "request", "contest", "forest", "honest", "modest"})
-"""Words ending in -est that rank nothing."""
 
 
-class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading, _MeaningValueReading):
+SHOWN_AS = frozenset(
+    "combined consolidated aggregated detailed updated reported selected listed requested needed "
+    "expected".split()
+)
+"""Participles before a metric that say how it is shown or asked, not another concept ("combined MRR")."""
+SUBJECTS = frozenset({"we", "they", "you", "i", "who", "that", "which"})
+"""Words after which a participle is the verb of a clause ("what we billed"), not an adjective."""
+
+
+class _LeftoverReading(
+    _TimeOrderReading, _KindReading, _OffTopicReading, _MeaningValueReading, _LeftoverKinds
+):
     """The pass over words no other pass read."""
 
     # -- leftovers -----------------------------------------------------------------------------
@@ -94,6 +96,17 @@ class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading, _Meani
             for k, near in ((self.edge(p.first - 1, -1), p.first), (self.edge(p.last, 1), p.last - 1))
             if not self.set_apart(k, near)
         }
+        # a participle the catalog lacks right before a metric's words qualifies it into another concept
+        # ("deferred revenue", "adjusted mrr", "forecasted signups"), unless it only says how it is shown
+        qualified = {
+            k: p.last
+            for p in kept
+            if (k := p.first - 1) >= 0
+            and self.tokens[k].norm.endswith("ed")
+            and self.stems[k] not in self.lex.vocabulary
+            and self.tokens[k].norm not in SHOWN_AS
+            and (k == 0 or self.tokens[k - 1].norm not in SUBJECTS)
+        }
         # a metric read from one loose word ("sales" for invoice revenue): any word it leaves unread right
         # beside it makes another concept ("days sales outstanding", "sales cycle")
         loose_edges = {
@@ -102,6 +115,17 @@ class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading, _Meani
             if p.last - p.first == 1 and min(e.rank for e in p.entries) >= 2
             for k in (p.first - 1, p.last)
         }
+        # ...and a metric read from one word of its name ("spend" of marketing spend): an unread word right
+        # before it names another kind of that thing ("server spend", "office spend")
+        word_edges = {
+            k - 1
+            for s in res.spans.get("metrics", [])
+            if s.how == "word"
+            and (k := self.token_at.get(s.start, 0)) > 0
+            and not self.set_apart(k - 1, k)
+            and self.stems[k - 1] not in self.lex.vocabulary  # (a word the catalog lacks)
+        }
+        loose_edges |= word_edges
         # a metric read from an entity's name alone ("customer") followed by other words
         # (singular: "customers stepping down" is a sentence, "customer lifetime value" a concept)
         entity_edges = {
@@ -117,6 +141,14 @@ class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading, _Meani
         dim_edges = {p.last for p in picks if p.kind == "dimension"}
         # "mrr of the letter q": every word of the run a metric's "of" links is part of the concept asked
         linked = {k for p in kept for k in self.linked_run(p.last)}
+        # "the payback period on cac": the noun a preposition puts before the metric is the concept asked
+        fronted = {
+            k
+            for p in kept
+            for k in fronted_run(self.tokens, self.stems, self.used, self.lex.vocabulary, p.first)
+            if not self.set_apart(k, p.first)
+        }
+        linked |= fronted
         # "which customers owe us …": the word after a plural entity noun is its verb, not a breakdown
         subjects = {
             p.last
@@ -139,6 +171,10 @@ class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading, _Meani
                 verbish(t.norm) and content(t.norm) and key(t.norm) in named_by_metric
             ):
                 continue  # "new customers we landed", "trials were started": the verb says what the metric says
+            if self.verb_of_read_metric(i):
+                if i + 1 < len(self.tokens) and self.tokens[i + 1].norm in OBJECT_PRONOUNS:
+                    self.used[i + 1] = True  # (whom it is owed: "owe us")
+                continue  # "accounts who owe us 10k overdue": "money owed", the metric's own words say it
             if t.norm in RECORD_VERBS and any(
                 self.tokens[k].norm in ("we", "you", "i") for k in range(i - 2, i)
             ):
@@ -245,7 +281,11 @@ class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading, _Meani
                 return
             asked = i in unknown and i > 0 and self.tokens[i - 1].norm == "how"
             # (an "-ing" word beside a loose word makes a compound too: "sales outstanding", "operating")
-            compound = i in loose_edges and not verbish(t.norm.removesuffix("ing"))
+            compound = (i in loose_edges and not verbish(t.norm.removesuffix("ing"))) or i in qualified
+            # (a noun in "-er" before a metric's word is no comparative: "server spend", "partner revenue")
+            compound |= (
+                i in word_edges and not verbish(t.norm.removesuffix("er")) and t.norm not in THAN_WORDS
+            )
             concept = ((i in metric_edges or i in linked) and i in unknown) or i in loose_edges
             if i in unknown and self.qualifying_unknown(i):
                 # "revenue from martians", "signups with blue eyes": who or what, a filter the catalog lacks
@@ -267,9 +307,20 @@ class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading, _Meani
                 return
             if (concept or i in entity_edges or asked) and (compound or not verbish(t.norm)):
                 # "gross margin", "customer lifetime value": a concept next to a metric's words
+                # (the metric the concept is said of comes first among the nearest: "payback period on cac")
+                read = [self.describe(m) for m in res.metrics]
+                words = self.neighbourhood(i)
+                if i in fronted:
+                    words = self.text(*run_around(fronted, i)).text
+                elif i in word_edges:
+                    words = self.text(i, i + 2).text  # "server spend": the kind and the metric's word
+                elif i in qualified:
+                    words = self.text(i, qualified[i]).text  # "normalized churn rate"
+                # (a participle qualifying it is never read back into the metric by meaning: "normalized churn")
+                said = f"'{words}' is not in the catalog as a metric"
                 res.refuse(
-                    f"'{self.neighbourhood(i)}' is not in the catalog as a metric",
-                    self.nearest_metrics(),
+                    said + (f": '{t.text}' makes it another measure" if i in qualified else ""),
+                    read + [d for d in self.nearest_metrics() if d not in read],
                 )
                 return
             if self.paraphrased(i):
@@ -314,78 +365,6 @@ class _LeftoverReading(_TimeOrderReading, _KindReading, _OffTopicReading, _Meani
             run.append(k)
             k += 1
         return run
-
-    def qualifying_unknown(self, i: int) -> bool:
-        """Whether the unknown word at ``i`` is the first content word after "from" or "with" (past
-        "the"/"our"/adjectives nothing read) and not a verb: what the metric is restricted to.
-        """
-        t = self.tokens[i]
-        if verbish(t.norm) or len(t.norm) < 3 or not t.norm.isalpha() or t.norm in PRESENTATION:
-            return False
-        nxt = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
-        timed = nxt is not None and any(
-            s.start <= nxt.start < s.end
-            for part in ("time_range", "comparison")
-            for s in self.res.spans.get(part, [])
-        )
-        if nxt is not None and self.used[i + 1] and not timed:
-            return False  # an adjective before words read ("from the big enterprise accounts")
-        j = i - 1
-        while j >= 0 and not self.used[j] and self.tokens[j].norm in ("the", "our", "a", "an", "any", "all"):
-            j -= 1
-        return j >= 0 and self.tokens[j].norm in QUALIFYING and not self.used[j]
-
-    def counted_unknown(self, i: int) -> bool:
-        """Whether the unknown word at ``i`` is what "how many" counts ("how many dutch shops"), with only
-        values or list words between.
-        """
-        t = self.tokens[i]
-        if t.norm in ("times", "more", "less", "fewer") or t.norm == t.stem:
-            return False  # (a plural noun: "how many free trials" has an adjective, not a thing counted)
-        j = i - 1
-        while (
-            j >= 1
-            and self.tokens[j].norm != "many"
-            and (self.used[j] or self.tokens[j].norm in ("and", "or"))
-        ):
-            j -= 1
-        return j >= 1 and self.tokens[j].norm == "many" and self.tokens[j - 1].norm == "how"
-
-    def superlative(self, i: int) -> bool:
-        """Whether the unread word at ``i`` is a superlative after "the" ("the tallest"): a ranking."""
-        w = self.tokens[i].norm
-        return (
-            i > 0
-            and self.tokens[i - 1].norm in ("the", "most")
-            and len(w) > 5
-            and w.endswith("est")
-            and w not in NOT_SUPERLATIVE
-        )
-
-    def paraphrased(self, i: int) -> bool:
-        """Whether the word at ``i`` is in a relative clause ("that turned into paying deals", "who moved
-        off the product") in which the one metric read was read from its own description: the clause
-        restates the metric's definition in other words, so its other words cost less than unexplained ones.
-        """
-        res = self.res
-        if len(res.metrics) != 1:
-            return False
-        described = {
-            k
-            for s in res.spans.get("metrics", [])
-            if s.how == "description" and s.target == res.metrics[0]
-            for k in [self.token_at.get(s.start)]
-            if k is not None
-        }
-        j = i - 1
-        while j >= 0 and (not self.used[j] or j in described) and self.tokens[j].norm not in RELATIVE:
-            j -= 1
-        if j < 0 or self.tokens[j].norm not in RELATIVE or self.used[j] and j not in described:
-            return False
-        k = j + 1
-        while k < len(self.tokens) and (not self.used[k] or k in described):
-            k += 1
-        return any(j < d < k for d in described)
 
     def chat(self) -> set[int]:
         """Chat nothing read (``chat``): a lead-in before a dash or colon, unnamed; a greeting before "!" and

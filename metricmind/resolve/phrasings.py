@@ -19,6 +19,7 @@ from metricmind.resolve.text import root, stems
 from metricmind.resolve.thresholdreading import _ThresholdReading
 from metricmind.resolve.thresholds import verbish
 from metricmind.resolve.tiers import _TierReading
+from metricmind.resolve.unsaidperiod import PERIOD_WORDS, unsaid_period
 from metricmind.resolve.valuegroups import _ValueGroupReading
 from metricmind.resolve.words import GRAMMAR, REDUCED_READ_PENALTY
 
@@ -62,6 +63,8 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
         if not res.answerable:
             return
         spans = res.spans.get("metrics", [])
+        if self.period_unsaid(spans):
+            return
         loose = [s for s in spans if s.how in ("synonym", "modifier", "reduced")]
         if len(res.metrics) > 1 and loose:
             res.confidence -= UNSURE_PENALTY
@@ -87,6 +90,28 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
         if self.weak_reading is not None and any(s.how == "description" for s in spans):
             res.confidence = min(res.confidence, WEAK_CONFIDENCE)
             res.notes.append(self.weak_reading)
+
+    def period_unsaid(self, spans: list[Span]) -> bool:
+        """The one metric read from a synonym the catalog also says, with a word of period, of a metric
+        derived from it ("run rate" of MRR, "annual run rate" of ARR), with no period said before it: asked
+        back with both (``unsaid_period``).
+        """
+        if len(self.res.metrics) != 1 or len(spans) != 1 or spans[0].how != "synonym":
+            return False
+        s = spans[0]
+        at = [t.index for t in self.tokens if s.start <= t.start < s.end]
+        j = self.prev_word(at[0]) if at else -1
+        if not at or (j >= 0 and self.tokens[j].norm in PERIOD_WORDS):
+            return False  # "monthly run rate": the period is said
+        choices = unsaid_period(self.r.model, s.target, s.text)
+        if not choices:
+            return False
+        self.ambiguous = (at[0], choices)
+        self.res.refuse(
+            f"'{s.text}' does not say over which period: {', '.join(choices)}",
+            [self.describe(m) for m in choices],
+        )
+        return True
 
     def one_sided_versus(self) -> None:
         """Two words set against each other ("issued versus paid invoices") of which one became a filter and

@@ -325,10 +325,14 @@ class Resolver:
         i, metrics = reading.ambiguous
         word = reading.tokens[i]
         q = reading.res.question
+        # (a phrase of several words read as one metric is replaced whole: "run rate", not "run")
+        end = max(
+            (s.end for s in reading.res.spans.get("metrics", []) if s.start == word.start), default=word.end
+        )
         choices: list[dict[str, Any]] = []
         for m in metrics:
             label = self.model.metrics[m].label or m
-            rewritten = q[: word.start] + label + q[word.end :]
+            rewritten = q[: word.start] + label + q[end:]
             alt = _Reading(self, rewritten, as_of).run()
             if alt.answerable and m in alt.metrics:
                 choices.append(
@@ -337,7 +341,7 @@ class Resolver:
         if len(choices) < 2:
             return None
         names = " or ".join(f"'{c['label']}'" for c in choices)
-        return {"question": f"By '{word.text}', did you mean {names}?", "choices": choices}
+        return {"question": f"By '{q[word.start : end]}', did you mean {names}?", "choices": choices}
 
 
 def refers_back(text: str) -> bool:

@@ -14,7 +14,7 @@ from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import counts_of
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter
-from metricmind.resolve.thresholds import find_threshold, verbish
+from metricmind.resolve.thresholds import OBJECT_PRONOUNS, RELATIVE_WORDS, find_threshold, verbish
 from metricmind.spec.names import METRIC_TIME
 
 PAYING_VERBS = frozenset({"pay", "pays", "paid", "paying", "spend", "spends", "spent", "spending"})
@@ -22,6 +22,13 @@ PAYING_VERBS = frozenset({"pay", "pays", "paid", "paying", "spend", "spends", "s
 THRESHOLD_WINDOW_CONFIDENCE = 0.75
 """The most a threshold per entity carries when the question names a period: the threshold's metric is
 computed over all time, the answer's over the period."""
+
+
+def inflections(verb: str) -> set[str]:
+    """A regular verb's forms ("owe" → owe, owes, owed, owing): a description says it in any of them."""
+    base = verb.removesuffix("s") if verb.endswith("es") or not verb.endswith("ss") else verb
+    stem = base.removesuffix("e")
+    return {verb, base, base + "s", base + "d" if base.endswith("e") else base + "ed", stem + "ing"}
 
 
 class _ThresholdReading(_ComposedReading):
@@ -137,24 +144,87 @@ class _ThresholdReading(_ComposedReading):
         money = "$" in self.res.question[
             max(0, self.tokens[first].start - 2) : self.tokens[last - 1].end
         ] or any(self.tokens[k].norm in ("k", "m", "thousand", "million") for k in range(first, last))
-        for k in (first - 1, last):
-            if not 0 <= k < len(self.tokens) or self.used[k] or not verbish(self.tokens[k].norm):
+        before = first - 1
+        if before >= 1 and self.tokens[before].norm in OBJECT_PRONOUNS and not self.used[before]:
+            before -= 1  # "owe us more than 2000": the verb stands before whom it is owed
+        for k in (before, last):
+            if not 0 <= k < len(self.tokens) or self.used[k] or not self.verb_at(k, first):
                 continue
             word = word_key(self.tokens[k].norm)
-            named = [
-                m
-                for m, w in self.r.texts.weights.items()
-                if w.get(word, 0.0) >= PHRASE_WEIGHT and self.r.model.metrics[m].type.value == "simple"
-            ]
+            simple = [m for m, mm in self.r.model.metrics.items() if mm.type.value == "simple"]
+            weights = self.r.texts.weights
+            named = [m for m in simple if weights.get(m, {}).get(word, 0.0) >= PHRASE_WEIGHT]
             if money:
                 named = [m for m in named if "amount" in m.split("_")]
             else:
                 named = [m for m in named if len(m.split("_")) == 1]
+            if not named and k == before:
+                named = self.amounts_of_verb(k)
             if len(named) == 1:
                 self.claim(k, k + 1)
+                if k == before and before == first - 2:
+                    self.claim(before + 1, first)  # (whom it is owed: "us")
                 self.span("metrics", k, k + 1, named[0], "threshold verb")
                 return named[0]
         return None
+
+    def amounts_of_verb(self, k: int) -> list[str]:
+        """The amount metrics (simple, "amount" in the name) whose own texts, description included, say the
+        verb at ``k`` in any of its forms ("owe": "money owed by customers" → the overdue amount): read from
+        the catalog's words. One is the verb's amount; several or none, no reading.
+        """
+        forms = {word_key(f) for f in inflections(self.tokens[k].norm)}
+        model = self.r.model
+        return [
+            m
+            for m, mm in model.metrics.items()
+            if mm.type.value == "simple"
+            and ("amount" in m.split("_") or mm.meta.get("unit") == "currency" or self.summed(m))
+            and forms & set(self.r.texts.weights.get(m, {}))
+        ]
+
+    def summed(self, metric: str) -> bool:
+        """Whether ``metric`` sums one measure of amounts (no unit declared; not a count kept as a sum)."""
+        model = self.r.model
+        measures = model.measures_of(metric)
+        unit = model.metrics[metric].meta.get("unit")
+        counted = metric.rsplit("_", 1)[-1] in self.r.entities.nouns | {
+            n + "s" for n in self.r.entities.nouns
+        }
+        return (
+            unit is None
+            and not counted
+            and len(measures) == 1
+            and model.measures[measures[0]].agg.value == "sum"
+        )
+
+    def verb_of_read_metric(self, k: int) -> bool:
+        """Whether the word at ``k`` stands as a verb (after a relative word, or before whom it is said of:
+        "who owe", "owe us") and a read metric's own texts say it in another form ("owe" for the overdue
+        amount, "money owed by customers"): the verb says what the metric says.
+        """
+        t = self.tokens[k]
+        placed = (k >= 1 and self.tokens[k - 1].norm in RELATIVE_WORDS) or (
+            k + 1 < len(self.tokens) and self.tokens[k + 1].norm in OBJECT_PRONOUNS
+        )
+        if not placed or not t.norm.isalpha():
+            return False
+        forms = {word_key(f) for f in inflections(t.norm)}
+        return any(forms & set(self.r.texts.weights.get(m, {})) for m in self.res.metrics)
+
+    def verb_at(self, k: int, first: int) -> bool:
+        """Whether the word at ``k``, beside a threshold starting at ``first``, reads as a verb: by its form
+        ("applied", "funded"), or by its place between a relative word and the threshold ("who owe more than",
+        "who owe us over").
+        """
+        t = self.tokens[k]
+        if verbish(t.norm):
+            return True
+        if k >= first or not t.norm.isalpha():
+            return False
+        return (k >= 1 and self.tokens[k - 1].norm in RELATIVE_WORDS) or (
+            k == first - 2 and self.tokens[k + 1].norm in OBJECT_PRONOUNS
+        )
 
     def threshold_entity(self) -> str | None:
         """Whom a threshold is per: an entity of the catalog named in the question ("sellers with over 5k
@@ -186,6 +256,15 @@ class _ThresholdReading(_ComposedReading):
         """
         verbs = [k for k in range(max(0, first - 3), first) if self.tokens[k].norm in PAYING_VERBS]
         revenue = [e.target for e in self.lex.lookup(("revenue",)) if e.kind == "metric"]
+        if not verbs:  # "customers who owe us more than 2000": the amount the verb's description says
+            said = [
+                (k, found)
+                for k in range(max(0, first - 3), first)
+                if not self.used[k] and self.verb_at(k, first)
+                for found in [self.amounts_of_verb(k)]
+                if len(found) == 1
+            ]
+            verbs, revenue = ([said[0][0]], said[0][1]) if said else ([], revenue)
         if (
             not verbs
             or not revenue

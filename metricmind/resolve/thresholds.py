@@ -190,18 +190,53 @@ TIME_NOUNS = frozenset(
 )
 
 
+OBJECT_PRONOUNS = frozenset({"us", "me", "them", "you", "him", "her"})
+"""Who a verb's amount is owed, paid or sent to ("owe us more than 2000"): a verb stands before them."""
+RELATIVE_WORDS = frozenset({"who", "that", "which", "whose"})
+"""Words that open a relative clause, whose next word is its verb ("customers who owe more than 2000")."""
+HAVING_WORDS = frozenset({"with", "has", "have", "had", "having"})
+"""Words before an amount someone holds ("accounts with over 2000 overdue")."""
+
+
 def counted_amount(tokens: list[Token], i: int) -> bool:
     """Whether a number that looks like a year is an amount of something: after "more (fewer …) than"
-    and before a noun ("more than 2000 events"), not a year compared with ("higher than 2024").
+    and before a noun ("more than 2000 events"), or after any comparison word that a verb of the asker's
+    clause stands before ("owe us more than 2000", "customers who spent over 2000", "accounts with at least
+    2000 overdue"); not a year compared with ("higher than 2024") or a period ("mrr over 2024").
     """
-    return (
+    if (
         i >= 2
         and tokens[i - 1].norm == "than"
         and tokens[i - 2].norm in THAN_WORDS
         and i + 1 < len(tokens)
         and tokens[i + 1].norm.isalpha()
         and tokens[i + 1].norm not in TIME_NOUNS
-    )
+    ):
+        return True
+    return _is_year(tokens[i].norm) and _after_verb(tokens, i)
+
+
+def _after_verb(tokens: list[Token], i: int) -> bool:
+    """Whether a comparison word ends right before ``i`` and a verb of the clause stands before it: its
+    object pronoun ("owe us over"), a verb form ("spent more than", "paid at least"), a relative word and the
+    verb after it ("who owe more than"), or a word of having ("with over").
+    """
+    for words, _ in COMPARATORS:
+        k = len(words)
+        if i < k or tuple(x.norm for x in tokens[i - k : i]) != words:
+            continue
+        j = i - k - 1
+        if j < 0:
+            return False
+        prev = tokens[j].norm
+        return (
+            prev in OBJECT_PRONOUNS
+            or prev in HAVING_WORDS
+            or prev in IRREGULAR_PAST
+            or (len(prev) > 4 and prev.endswith("ed"))
+            or (j >= 1 and tokens[j - 1].norm in RELATIVE_WORDS and prev.isalpha())
+        )
+    return False
 
 
 def _is_year(word: str) -> bool:

@@ -71,7 +71,9 @@ def test_an_unsure_reading_is_offered_back_to_confirm(resolver: Resolver) -> Non
     [
         # ("customers owing more than 2k overdue rn" is answered below 0.8 since a verb before a threshold's
         # comparison, "owing more than", says what the threshold is on: ``test_threshold_window.py``)
-        ("what do our customers owe us that's past due", "overdue_amount"),
+        # ("what do our customers owe us that's past due" is answered since the metric's own definition,
+        # "money owed by customers", says the verb: ``test_generalize12.py``)
+        ("what do our customers withhold from us that's past due", "overdue_amount"),
     ],
 )
 def test_a_reading_too_unsure_to_answer_is_offered_to_confirm(
