@@ -28,7 +28,9 @@ other words, on the demo and on ANOTHER project, with the rows checked on the wa
 - a metric followed by its definition in brackets ("approval rate (approved applications / applications)") is
   that metric alone: its inputs in the brackets are not asked beside it;
 - sales idioms read as plain words: "book of business" is the recurring revenue ("in annual terms": ARR),
-  "marketing dollars deployed" the marketing spend.
+  "marketing dollars deployed" the marketing spend;
+- "days between A and B", "hours from A to B" ask a time taken: refused unless a metric measures one;
+- "attributable to X" speaks of credit as "attributed to X" does.
 """
 
 from __future__ import annotations
@@ -529,3 +531,41 @@ def test_sales_idioms_read_as_plain_words(
     query = res.metric_query()
     assert query is not None
     assert _rows(resolve_demo, query)
+
+
+# -- the days between two events -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    ["number of days between order and review in q2", "average days between order and delivery last month"],
+)
+def test_days_between_two_events_are_refused(bazaar: Project, question: str) -> None:
+    res = bazaar.resolver().resolve(question, as_of=FOREIGN_DAY)
+    assert not res.answerable  # (was orders and reviews side by side, at full confidence)
+    assert res.confidence < 0.5
+    assert "how long" in (res.reason or "")
+
+
+def test_days_between_two_events_on_the_demo(resolver: Resolver) -> None:
+    res = resolver.resolve("median days between a trial start and the first invoice in 2025", as_of=DAY)
+    assert not res.answerable and res.confidence < 0.5
+
+
+def test_the_trailing_days_stay_a_period(resolver: Resolver, resolve_demo: Project) -> None:
+    res = resolver.resolve("new customers in the last 30 days", as_of=DAY)
+    assert res.answerable and res.metrics == ["new_customers"]
+    query = res.metric_query()
+    assert query is not None
+    assert resolve_demo.run(query).rows
+
+
+# -- credit and debt in other forms --------------------------------------------------------------------------------
+def test_attributable_to_a_channel_is_credited_new_mrr(resolver: Resolver, resolve_demo: Project) -> None:
+    res = resolver.resolve("new mrr attributable to paid search in 2025", as_of=DAY)
+    assert res.answerable, res.reason  # (was refused: "'mrr attributable to' is not in the catalog")
+    (metric,) = res.metrics
+    assert "attributed" in metric
+    (f,) = res.filters
+    assert f.values == ("paid_search",)
+    query = res.metric_query()
+    assert query is not None
+    assert resolve_demo.run(query).rows
