@@ -172,7 +172,10 @@ class _ComposedReading(_MetricReading):
                 for t in self.tokens
                 if x.start <= t.start < x.end
             )
-            for head in (stems(base.replace("_", " ")), stems(other.label or ""), typed):
+            own = tuple(
+                w for w in stems(base.replace("_", " ")) if w not in mods
+            )  # "mrr we lost … cancelled"
+            for head in (stems(base.replace("_", " ")), stems(other.label or ""), typed, own):
                 found = [e.target for e in self.lex.lookup((*mods, *head)) if e.kind == "metric"]
                 if not found and head == typed and head:
                     # the words as typed, in any order ("revenue … cancelled": "revenue churn")

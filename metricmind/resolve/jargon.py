@@ -1,5 +1,6 @@
 """Sales and investor idioms read as the plain words they stand for: "book of business" is the recurring revenue
-a company holds, "marketing dollars" its marketing spend, dollars "deployed" dollars spent. The plain words are
+a company holds, "marketing dollars" its marketing spend, dollars "deployed" dollars spent; "getting worse" is
+"worsening" (a change asked). The plain words are
 then read against the catalog like any others (so "book of business in annual terms" is the annual recurring
 revenue where a catalog has one). A glossary of English business idioms, not of any catalog's words: an idiom
 whose words the catalog itself uses (a metric named "book of business") is kept as typed.
@@ -18,6 +19,10 @@ IDIOMS: dict[tuple[str, ...], str] = {
     ("marketing", "dollars"): "marketing spend",
     ("dollars", "deployed"): "spend",
     ("spend", "deployed"): "spend",
+    ("getting", "worse"): "worsening",  # how something changes, said with "get"
+    ("getting", "better"): "improving",
+    ("got", "worse"): "worsened",
+    ("got", "better"): "improved",
 }
 """Idioms (lower-case words) and the plain words they stand for."""
 LONGEST = max(len(k) for k in IDIOMS)

@@ -30,7 +30,10 @@ other words, on the demo and on ANOTHER project, with the rows checked on the wa
 - sales idioms read as plain words: "book of business" is the recurring revenue ("in annual terms": ARR),
   "marketing dollars deployed" the marketing spend;
 - "days between A and B", "hours from A to B" ask a time taken: refused unless a metric measures one;
-- "attributable to X" speaks of credit as "attributed to X" does.
+- "attributable to X" speaks of credit as "attributed to X" does;
+- "getting worse" / "getting better" ask how a metric changes, as "worsening" does;
+- "mrr we lost from accounts that cancelled": the entity's own kind of the amount read (churned MRR) is
+  who it is from, no count of them beside it.
 """
 
 from __future__ import annotations
@@ -569,3 +572,32 @@ def test_attributable_to_a_channel_is_credited_new_mrr(resolver: Resolver, resol
     query = res.metric_query()
     assert query is not None
     assert resolve_demo.run(query).rows
+
+
+# -- "getting worse" ------------------------------------------------------------------------------------------------
+def test_getting_worse_is_a_change_asked(bazaar: Project) -> None:
+    res = bazaar.resolver().resolve("is the refund rate getting worse by month in q2", as_of=FOREIGN_DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["refund_rate"]
+    assert res.confidence >= 0.8  # (was 0.5: "getting" and "worse" unknown)
+    query = res.metric_query()
+    assert query is not None
+    assert len(bazaar.run(query).rows) == 3
+
+
+def test_a_shared_word_getting_worse_is_still_asked_back(resolver: Resolver) -> None:
+    res = resolver.resolve("is retention getting worse for enterprise?", as_of=DAY)
+    assert not res.answerable  # (was gross revenue retention, by meaning: "retention" names four metrics)
+    assert res.confidence < 0.5
+
+
+# -- the amount lost from those who left --------------------------------------------------------------------------
+def test_the_amount_lost_from_those_who_left_is_one_metric(resolver: Resolver, resolve_demo: Project) -> None:
+    res = resolver.resolve("mrr we lost from customers that cancelled, by month in 2025", as_of=DAY)
+    assert res.answerable, res.reason
+    assert res.metrics == ["churned_mrr"]  # (was churned MRR beside the churned customers)
+    query = res.metric_query()
+    assert query is not None
+    assert _rows(resolve_demo, query) == pytest.approx(
+        _rows(resolve_demo, MetricQuery(metrics=("churned_mrr",), group_by=query.group_by, **_period(query)))
+    )
