@@ -33,7 +33,9 @@ other words, on the demo and on ANOTHER project, with the rows checked on the wa
 - "attributable to X" speaks of credit as "attributed to X" does;
 - "getting worse" / "getting better" ask how a metric changes, as "worsening" does;
 - "mrr we lost from accounts that cancelled": the entity's own kind of the amount read (churned MRR) is
-  who it is from, no count of them beside it.
+  who it is from, no count of them beside it;
+- "by customer funding stage": a word between a breakdown's entity and a dimension's noun names a breakdown the
+  catalog lacks (refused), never a value read by meaning with the breakdown dropped.
 """
 
 from __future__ import annotations
@@ -601,3 +603,25 @@ def test_the_amount_lost_from_those_who_left_is_one_metric(resolver: Resolver, r
     assert _rows(resolve_demo, query) == pytest.approx(
         _rows(resolve_demo, MetricQuery(metrics=("churned_mrr",), group_by=query.group_by, **_period(query)))
     )
+
+
+# -- an unknown word inside a breakdown's name ----------------------------------------------------------------------
+def test_an_unknown_breakdown_after_the_entity_is_refused(resolver: Resolver) -> None:
+    res = resolver.resolve("arr by customer funding stage", as_of=DAY)
+    assert (
+        not res.answerable
+    )  # (was a filter lifecycle stage = paying by meaning, grouped by customer, at 0.75)
+    assert res.confidence < 0.5
+    assert resolver.resolve("arr by customer lifecycle stage", as_of=DAY).group_by == [
+        ("customer__lifecycle_stage", None)
+    ]
+
+
+def test_an_unknown_breakdown_after_the_entity_on_another_catalog(lending: Project) -> None:
+    res = lending.resolver().resolve("loans funded by borrower income band", as_of=FOREIGN_DAY)
+    assert not res.answerable and res.confidence < 0.5
+    known = lending.resolver().resolve("loans funded by borrower credit band in q2", as_of=FOREIGN_DAY)
+    assert known.group_by == [("borrower__credit_band", None)]
+    query = known.metric_query()
+    assert query is not None
+    assert {r[0] for r in lending.run(query).rows} <= {"excellent", "good", "fair", "poor"}
