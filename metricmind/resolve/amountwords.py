@@ -14,6 +14,14 @@ from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.loosevalues import prefixed
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.resolution import Span
+from metricmind.resolve.sumwords import (
+    AMOUNT_NOUNS,
+    SUM_WORDS,
+    amount_phrased,
+    amount_said,
+    kind_of_amount,
+    summed_twins,
+)
 from metricmind.resolve.text import stems
 from metricmind.resolve.words import LOSE_VERBS, WIN_VERBS
 
@@ -108,8 +116,9 @@ class _AmountReading(_ReadingBase):
         """
         text = " ".join(t.norm for t in self.tokens)
         money = "how much" in text or "$" in self.res.question or " dollars " in f" {text} "
-        want = "count" if "how many" in text else "currency" if money else None
         spans = self.res.spans.get("metrics", [])
+        summed = len(spans) == 1 and self.summed(spans[0])  # "sum(invoice amount)": what the rows add up to
+        want = "count" if "how many" in text else "currency" if money or summed else None
         if want == "currency" and len(metrics) == 1 and self.counts_entity(metrics[0], spans):
             # "how much did clients pay us", "money customers brought in": what they pay, the catalog's revenue
             revenue = self.what_they_pay() or [
@@ -123,7 +132,7 @@ class _AmountReading(_ReadingBase):
                         self.span("metrics", t.index, t.index + 1, revenue[0], "unit")
                 self.res.confidence -= 0.1
                 return revenue[:1]
-        if want is None or len(metrics) != 1 or len(spans) != 1 or spans[0].how == "name":
+        if want is None or len(metrics) != 1 or len(spans) != 1 or (spans[0].how == "name" and not summed):
             return metrics
         if spans[0].how != "reduced" and len(self.span_words(spans[0])) != 1:
             return metrics  # a whole label or synonym says what it means
@@ -140,21 +149,37 @@ class _AmountReading(_ReadingBase):
             and (want == "count" or additive(model, name))
             and all(self.r.texts.weights[name].get(k, 0.0) >= PHRASE_WEIGHT for k in words)
         ]
+        if not found and summed and not unit:  # a catalog without units: the sum over what is counted
+            found = summed_twins(model, metrics[0])
+        if summed:  # "past-due invoice balances": the amount of the kind said before the noun, if one is
+            found = self.kind_said(words, spans[0]) or found
         if len(found) > 1:  # the one whose words hold an entity the question names ("accounts" → customers)
             said = {word_key(t.norm) for t in self.tokens if self.stems[t.index] in self.r.texts.entity_words}
-            found = [n for n in found if said & set(self.r.texts.weights[n])] if said else found
+            kept = [n for n in found if said & set(self.r.texts.weights[n])] if said else found
+            found = kept or (found if summed else [])  # ("customers having sum(invoice amount) > …")
         if len(found) > 1:  # … or another word of the question in its own name ("paid invoice $": revenue)
-            others = {word_key(t.norm) for t in self.tokens if not spans[0].start <= t.start < spans[0].end}
+            apart = self.dimension_words() if summed else set()  # ("… where payment_method in …": no payment)
+            others = {
+                word_key(t.norm)
+                for t in self.tokens
+                if not spans[0].start <= t.start < spans[0].end and t.index not in apart
+            }
             named = [
                 n for n in found if any(self.r.texts.weights[n].get(k, 0.0) >= PHRASE_WEIGHT for k in others)
             ]
             found = named if len(named) == 1 else found
+        if len(found) > 1 and summed:  # "invoice amounts": the amount the catalog names so, not a kind of it
+            found = (
+                amount_phrased(found, self.own_phrases(), self.stems[self.span_tokens(spans[0])[0]]) or found
+            )
         if len(found) != 1:
             if found:  # "invoice $ by month": an amount asked, several fit, a count read: not a confident one
                 self.res.confidence -= 0.25
                 self.res.notes.append(f"an amount was asked; read as {metrics[0]}, a {unit}")
             return metrics
         self.res.spans["metrics"] = [Span(spans[0].text, spans[0].start, spans[0].end, found[0], "unit")]
+        if summed:
+            self.mark_kind(found[0], spans[0])
         for t in self.tokens:
             if not self.used[t.index] and self.stems[t.index] in self.r.texts.entity_words:
                 self.used[t.index] = True  # "how many accounts churned": the entity counted
@@ -187,6 +212,73 @@ class _AmountReading(_ReadingBase):
             all(self.stems[t.index] in entity for t in self.tokens if s.start <= t.start < s.end)
             for s in named
         )
+
+    def summed(self, s: Span) -> bool:
+        """Whether the one word of the metric span ``s`` is said as an amount ("invoice amounts", "sum(invoice …)")."""
+        at = self.span_tokens(s)
+        return len(at) == 1 and amount_said(self.tokens, at[0], at[0] + 1)
+
+    def kind_said(self, noun: list[str], s: Span) -> list[str]:
+        """The one amount in currency of the kind the (up to three) words before the span ``s`` say, if one."""
+        at = self.span_tokens(s)
+        before = [t.norm for t in self.tokens[max(0, at[0] - 3) : at[0]] if t.norm not in SUM_WORDS]
+        amounts = [
+            n
+            for n, m in self.r.model.metrics.items()
+            if str(m.meta.get("unit") or "") == "currency" and str(m.meta.get("status") or "") != "deprecated"
+        ]
+        found = kind_of_amount(
+            self.r.texts.weights, amounts, noun, [word_key(w) for w in before if content(w)]
+        )
+        return found if len(found) == 1 else []
+
+    def mark_kind(self, metric: str, s: Span) -> None:
+        """The words of the kind of amount read ("past-due", "unpaid" before "invoice balances") are the metric's
+        own, no filter beside it; the amount noun after the span ("balances") is read with it.
+        """
+        at = self.span_tokens(s)
+        weights = self.r.texts.weights[metric]
+        window = [
+            c for k in range(max(0, at[0] - 3), at[0]) for c in self.by_first.get(k, []) if c.last <= at[0]
+        ]
+        values = [c for c in window if any(e.kind == "value" for e in c.entries)]
+        kinds = {
+            e.target
+            for c in values
+            if any(weights.get(word_key(t.norm), 0.0) >= PHRASE_WEIGHT for t in self.tokens[c.first : c.last])
+            for e in c.entries
+            if e.kind == "value"
+        }
+        for c in values:  # "unpaid, past-due invoice balances": the kind's words are the metric's, no filter
+            if kinds & {e.target for e in c.entries}:
+                self.span("metrics", c.first, c.last, metric, "kind")
+        if at[-1] + 1 < len(self.tokens) and self.tokens[at[-1] + 1].norm in AMOUNT_NOUNS:
+            self.claim(at[-1] + 1, at[-1] + 2)
+            self.span("metrics", at[-1] + 1, at[-1] + 2, metric, "amount")
+
+    def dimension_words(self) -> set[int]:
+        """The positions of words that name a dimension in two words or more ("payment method")."""
+        return {
+            k
+            for cands in self.by_first.values()
+            for c in cands
+            if c.last - c.first > 1 and all(e.kind == "dimension" for e in c.entries)
+            for k in range(c.first, c.last)
+        }
+
+    def span_tokens(self, s: Span) -> list[int]:
+        """The positions of the words within a span's characters."""
+        return [t.index for t in self.tokens if s.start <= t.start < s.end]
+
+    def own_phrases(self) -> list[tuple[tuple[str, ...], str]]:
+        """Every metric's own phrases (name, label, synonyms) as (words, metric)."""
+        own = ("name", "label", "synonym")
+        return [
+            (k, e.target)
+            for k, es in self.lex.phrases.items()
+            for e in es
+            if e.kind == "metric" and e.source in own
+        ]
 
     def span_words(self, s: Span) -> list[str]:
         """The words (lower case) within a span's characters."""

@@ -17,7 +17,7 @@ from metricmind.spec.model import Model
 
 CREDIT_WORDS = frozenset(
     {"attributed", "attribution", "attribute", "credit", "credits", "credited", "touches", "touch"}
-)
+) | {"attributable"}  # ("new mrr attributable to paid search")
 DEFAULT_MODEL = ("last", "touch")
 """The model assumed when a question names none: the one most teams report by default."""
 

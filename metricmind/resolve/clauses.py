@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from metricmind.resolve.asides import set_apart
+
 _VERB = (
     r"(?:\s+(?:please|pls|kindly|quickly|just|also))?"
     r"(?:\s+(?:pull|put|get|dig|send|share|give|show|tell|find|run|grab|fetch|look|see|check|provide|prepare"
@@ -108,6 +110,8 @@ class RequestOnly:
     text: str
     context: tuple[str, ...]
     bare_lead: str | None = None
+    aside: bool = False
+    """Set apart by punctuation alone (``asides``): no value the whole question's reading applies may be lost."""
 
 
 def _sentences(question: str) -> list[tuple[int, int]]:
@@ -198,6 +202,16 @@ def request_candidates(question: str) -> list[RequestOnly]:
         one = _one(question, *sentences[k])
         if one is not None:
             out.append(one)
+    taken = {c.text for c in out}
+    for a, b in set_apart(
+        question
+    ):  # "quick one before the LP update: arr yoy", "total invoiced - finance …"
+        blanked = " " * a + question[a:b] + " " * (len(question) - b)
+        context = tuple(
+            p.strip(" ,;:-–—.?!") for p in (question[:a], question[b:]) if any(ch.isalnum() for ch in p)
+        )
+        if blanked not in taken:
+            out.append(RequestOnly(blanked, context, aside=True))
     return out
 
 

@@ -16,6 +16,7 @@ from metricmind.resolve.attribution import (
 from metricmind.resolve.metricwords import _MetricReading
 from metricmind.resolve.resolution import Span
 from metricmind.resolve.text import root, stems, tokenize
+from metricmind.resolve.wonlost import closed_stage, verb_before_entity
 from metricmind.resolve.words import LOSE_VERBS, WIN_VERBS
 
 MODEL_CUES = frozenset({"under", "using", "with", "via", "per", "on", "by"})
@@ -171,7 +172,10 @@ class _ComposedReading(_MetricReading):
                 for t in self.tokens
                 if x.start <= t.start < x.end
             )
-            for head in (stems(base.replace("_", " ")), stems(other.label or ""), typed):
+            own = tuple(
+                w for w in stems(base.replace("_", " ")) if w not in mods
+            )  # "mrr we lost … cancelled"
+            for head in (stems(base.replace("_", " ")), stems(other.label or ""), typed, own):
                 found = [e.target for e in self.lex.lookup((*mods, *head)) if e.kind == "metric"]
                 if not found and head == typed and head:
                     # the words as typed, in any order ("revenue … cancelled": "revenue churn")
@@ -269,18 +273,22 @@ class _ComposedReading(_MetricReading):
             for a, b in zip(norms, norms[1:], strict=False)
         )
         relative = relative or self.entity_then_verb()  # "accounts lost to competitors"
+        of = self.r.texts.entity_of  # "closed-won logos", "lost accounts": the participle before the noun
+        relative = relative or verb_before_entity(self.tokens, self.stems, {*of, *of.values()})
         if len(res.metrics) != 1 or not ("how many" in text or "number of" in text or relative):
             return
         spans = [x for x in res.spans.get("metrics", []) if x.target == res.metrics[0]]
-        said = set(self.span_stems(spans[0])) - COUNT_WORDS if len(spans) == 1 else set()
+        said_each = {self.span_stems(x) for x in spans}  # ("logos won and logos lost": the noun said twice)
+        said = set(next(iter(said_each))) - COUNT_WORDS if len(said_each) == 1 else set()
         ents = self.r.entities
         # who was won or lost: the party for its generic words ("clients"), else the entity named ("sellers")
         party = ents.party if said and said <= ents.party_words else next(iter(said & ents.nouns), None)
         if party is None or (len(said) != 1 and party != ents.party):
             return
         wanted: list[str] = []
+        stage = closed_stage(self.tokens)  # ("closed-lost": lost, the "closed" no win)
         for verbs, word in ((WIN_VERBS, "new"), (LOSE_VERBS, "churn")):
-            hits = [i for i, w in enumerate(norms) if w in verbs and not self.used[i]]
+            hits = [i for i, w in enumerate(norms) if w in verbs and not self.used[i] and i not in stage]
             found = [e.target for e in self.lex.lookup((word, party)) if e.kind == "metric"]
             if hits and found:
                 wanted.append(found[0])
@@ -290,6 +298,15 @@ class _ComposedReading(_MetricReading):
                         self.claim(i + 1, i + 2)
         if wanted:
             res.metrics = wanted
+            for k in stage:
+                self.claim(k, k + 1)
+                self.span("metrics", k, k + 1, wanted[0], "stage")  # ("closed-won": the deal's stage)
+            if len(spans) > 1:  # "logos won and logos lost": each time the noun is said, one of them
+                res.spans["metrics"] = [x for x in res.spans["metrics"] if x not in spans]
+                each = wanted if len(wanted) == len(spans) else [wanted[0]] * len(spans)
+                for x, m in zip(spans, each, strict=True):
+                    self.span_chars("metrics", x.start, x.end, m, "entity count")
+                return
             self.span_chars("metrics", spans[0].start, spans[0].end, wanted[0], "entity count")
 
     def span_stems(self, s: Span) -> tuple[str, ...]:

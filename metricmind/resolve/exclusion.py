@@ -9,6 +9,7 @@ follows it ("excluding LATAM and APAC" excludes both). "but" and "save" are excl
 
 from __future__ import annotations
 
+from metricmind.resolve.datawords import DATA_NOUNS
 from metricmind.resolve.text import Token
 
 # one word that negates the value after it
@@ -77,6 +78,9 @@ BRIDGE = frozenset(
     due""".split()
 )
 WINDOW = 8
+SQL_BRIDGE = DATA_NOUNS | {"where"}
+"""An analyst's words between a cue and its values ("filtering out rows where industry in (…)"), with the column
+named right after "where"."""
 NOT_VERBS = frozenset({"counting", "including", "incl", "include", "includes", "included", "counted"})
 """Verbs that make one cue with "not" before them ("not counting", "not including")."""
 VERB_CUES = frozenset({"drop", "dropping", "skip", "skipping", "remove", "removing", "omit", "omitting"})
@@ -125,6 +129,9 @@ def exclusion_cue(
         if j + 1 < first and w in CUE_PAIRS and tokens[j + 1].norm in CUE_PAIRS[w]:
             return j, j + 2
         entity = tokens[j].stem in entities or w in RELATIVE or w in PEOPLE
+        entity = (
+            entity or w in SQL_BRIDGE or (j > 0 and tokens[j - 1].norm == "where")
+        )  # "rows where industry in"
         if (w not in BRIDGE and not entity) or (used[j] and not entity):
             r = relative_before(tokens, j, lo)
             if r is None:

@@ -52,6 +52,8 @@ class _FlagSidesReading(_ReadingBase):
             def inside(s: Span, start: int = start, end: int = end) -> bool:
                 return start <= s.start and s.end <= end
 
+            if any(inside(s) and s.how == "shared noun" for s in res.spans.get("metrics", [])):
+                continue  # "new vs churned mrr": each side with the noun after it is a metric, two of them
             gone = {s.target for s in res.spans.get("metrics", []) if inside(s)}
             kept = [m for m in res.metrics if m not in gone]
             if not kept or not all(self.r.reachable(m, name) for m in kept):

@@ -138,7 +138,9 @@ class _MeaningValueReading(_ReadingBase):
                 and self.joined(first - 1)
             ):
                 first -= 1
-            if field is None or first == p.first or self.in_group_context(first):
+            # ("nrr by customer funding stage": a word after the entity of a breakdown names the breakdown)
+            entity_first = first > 0 and self.stems[first - 1] in self.r.entities.nouns
+            if field is None or first == p.first or self.in_group_context(first - (1 if entity_first else 0)):
                 continue
             said = self.text(first, p.first).text
             info = self.lex.dims.get(field)

@@ -68,11 +68,18 @@ class _OffTopicReading(_ReadingBase):
                 return f"'{said}' asks how long something takes; no metric in the catalog measures that"
         for i, t in enumerate(toks):
             # "avg time from application to decision", "time to first attempt": the time between two events
-            if t.norm != "time" or self.used[i] or any(self.timed(m) for m in self.res.metrics):
+            unit = t.norm in DURATION_UNITS  # "days between invoice issue and payment": a time taken too
+            if (
+                (t.norm != "time" and not unit)
+                or self.used[i]
+                or any(self.timed(m) for m in self.res.metrics)
+            ):
                 continue
             after = toks[i + 1].norm if i + 1 < len(toks) else ""
             before = toks[i - 1].norm if i > 0 else ""
-            if after in ELAPSED_AFTER or before in ELAPSED_BEFORE:
+            if (after in ELAPSED_AFTER and not (unit and after == "to")) or (
+                not unit and before in ELAPSED_BEFORE
+            ):
                 said = " ".join(
                     x.text for x in toks[max(i - 1, 0) if before in ELAPSED_BEFORE else i : i + 2]
                 )

@@ -10,12 +10,15 @@ from metricmind.resolve.audit import _AuditReading
 from metricmind.resolve.countedentity import _CountedEntityReading
 from metricmind.resolve.countedvalue import _CountedValueReading
 from metricmind.resolve.cumulated import _CumulatedReading
+from metricmind.resolve.datawords import data_words
+from metricmind.resolve.definition import drop_definitions
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.entitykinds import _EntityKindReading
 from metricmind.resolve.eventtime import grain_of_other_event
 from metricmind.resolve.everybut import _EveryButReading
 from metricmind.resolve.flagsides import _FlagSidesReading
+from metricmind.resolve.formula import read_formula, said_formula
 from metricmind.resolve.idioms import record_idioms
 from metricmind.resolve.leftmetric import _LeftMetricReading
 from metricmind.resolve.lexicon import Entry
@@ -29,12 +32,14 @@ from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.samefield import join_same_field
 from metricmind.resolve.shares import _ShareReading
+from metricmind.resolve.sqlclauses import sort_verb
 from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import counted_amount
 from metricmind.resolve.timephrases import find_time
 from metricmind.resolve.timespans import unit_start
 from metricmind.resolve.typos import _TypoReading
 from metricmind.resolve.valuemetric import _ValueMetricReading
+from metricmind.resolve.wonlost import closed_stage
 from metricmind.resolve.words import GRAIN_ADJ, GROWTH_WORDS
 from metricmind.spec.names import METRIC_TIME
 
@@ -79,6 +84,10 @@ class _Reading(
         self.read_particles()
         for first, last in record_idioms(self.tokens):
             self.claim(first, last)  # "customers on the books": kept, no bookings
+        for k in closed_stage(self.tokens):
+            self.claim(k, k + 1)  # "closed-won logos": a deal's stage, its verb says which (``wonlost``)
+        for k in data_words(self.tokens, res.question, self.lex.vocabulary):
+            self.claim(k, k + 1)  # "number of rows in the touches table": the data's shape, no concept
         for j in range(len(self.tokens)):
             if self.doubled_by(j):
                 self.claim(j - 1, j + 2)  # ("side by side": an idiom, no word of the question's content)
@@ -93,6 +102,9 @@ class _Reading(
             for k in range(c.first, c.last)
         }
         named |= not_time(self.tokens, self.stems, cands, self.r.entities.nouns, self.lex.lookup)
+        formula = said_formula(res.question, self.tokens, self.metric_named, self.r.model)  # "sum(mrr) * 12"
+        if formula is not None:
+            named |= set(range(formula.first, formula.last))
         dated = to_date_metric(self.tokens, cands) - named
         if dated and any(
             h.kind == "range" for h in find_time(self.tokens, res.as_of, amounts | named | dated)
@@ -107,6 +119,7 @@ class _Reading(
         picks = self.pick(cands)
         by_verb = self.verb_of_threshold(picks)  # "borrowers who applied more than 5 times": applications
         metrics = by_verb or self.read_metrics(picks)
+        metrics = read_formula(self, formula) if formula is not None else metrics  # (the derived metric)
         metrics = self.counted_value(cands, picks, metrics) or metrics  # "how many exports did people run"
         self.read_grain_and_order(hits)
         self.read_time(hits)
@@ -173,6 +186,7 @@ class _Reading(
         self.finish_order()
         self.read_ranked_tiers()
         self.read_middle_tiers()
+        self.read_and_up()  # "pro and up": the value and those above it in its declared order
         self.every_but()
         self.minus_of_one_noun()
         if grain_of_other_event(
@@ -180,12 +194,20 @@ class _Reading(
         ):
             return res  # "arr by the year the company was founded": a time the catalog lacks
         self.metric_word_left()  # "retention for customers who came in via X": a shared metric word, asked back
+        drop_definitions(
+            res, self.r.model
+        )  # "avg invoice amount (total billed / number of invoices)": its inputs
         self.check_leftovers(picks)
         self.party_noun_value()  # "how many times did prospects interact": who did it, a guess
         self.note_corrections()
         self.calibrate()
         self.audit_values()
         return res
+
+    def metric_named(self, first: int, last: int) -> str | None:
+        """The one metric the words ``first``..``last`` name (by name, label or synonym), if one does."""
+        found = {e.target for e in self.lex.lookup(tuple(self.stems[first:last])) if e.kind == "metric"}
+        return next(iter(found)) if len(found) == 1 else None
 
     def growth_said(self, metric: str, picks: list[_Pick]) -> bool:
         """Whether a word of growth the question says is one of ``metric``'s name, label or synonyms
@@ -352,6 +374,8 @@ class _Reading(
                 )
                 if kind == "metric" and self.negated_value(c):
                     continue  # "orders excluding refunded": the value left out, never refunded orders
+                if kind == "metric" and sort_verb(self.tokens, c.first, c.last):
+                    continue  # "order by gmv desc": SQL's ORDER BY, never the orders metric (``sqlclauses``)
                 if kind == "value" and (
                     any(self.anchored(c, e) or self.named_dim_after(c, e) for e in entries)
                     or self.after_cue(c.first)

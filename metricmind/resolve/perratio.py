@@ -7,6 +7,7 @@ or as the count alone.
 
 from __future__ import annotations
 
+from metricmind.resolve.metricphrases import list_between
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.resolution import Span
 from metricmind.resolve.text import FILLERS
@@ -43,11 +44,16 @@ class _PerRatioReading(_ReadingBase):
             ratio = self.ratio_of(before.target, after.target) if before is not None else None
             if before is not None and ratio is not None:
                 # "average gmv per order": the catalog's ratio of the two (aov), whatever else "average" read
-                kept = [m for m in res.metrics if m not in (before.target, after.target, ratio)]
-                res.metrics = [ratio, *kept]
+                apart = self.items_apart(
+                    [x for x in spans if x is not before and x is not after], start, after
+                )
+                kept = [m for m in res.metrics if m not in (before.target, after.target, ratio) or m in apart]
+                res.metrics = [ratio, *[m for m in kept if m != ratio]]
                 res.spans["metrics"] = [
                     Span(x.text, x.start, x.end, ratio, "ratio")
-                    if x.target in (before.target, after.target)
+                    if x is before
+                    or x is after
+                    or (x.target in (before.target, after.target) and x.target not in apart)
                     else x
                     for x in spans
                 ]
@@ -55,6 +61,24 @@ class _PerRatioReading(_ReadingBase):
             # (worded apart from a concept refusal: meaning never reads it as the nearest ratio by similarity)
             res.refuse(f"'{phrase}' is a ratio the catalog has no metric for", self.nearest_metrics())
             return
+
+    def items_apart(self, others: list[Span], start: int, after: Span) -> set[str]:
+        """The metrics of ``others`` said as items of a list apart from the ratio's phrase (from character
+        ``start`` to the end of ``after``): "mrr, paying customers and mrr per paying customer" asks all three.
+        """
+        at = {t.start: t.index for t in self.tokens}
+        first = at.get(start, 0)
+        last = max(t.index for t in self.tokens if t.start < after.end)
+        out: set[str] = set()
+        for x in others:
+            words = [t.index for t in self.tokens if x.start <= t.start < x.end]
+            if not words:
+                continue
+            if words[-1] < first and list_between(self.res.question, self.tokens, words[-1], first):
+                out.add(x.target)
+            elif words[0] > last and list_between(self.res.question, self.tokens, last, words[0]):
+                out.add(x.target)
+        return out
 
     def ratio_of(self, numerator: str, denominator: str) -> str | None:
         """The one ratio metric of the catalog that divides ``numerator`` by ``denominator``, unfiltered (or

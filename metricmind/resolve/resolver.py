@@ -32,6 +32,7 @@ from typing import Any
 from metricmind.errors import MetricmindError, QuestionTooLongError
 from metricmind.resolve.analysisrequest import read_analysis
 from metricmind.resolve.analyst import assumptions, reading_in_words
+from metricmind.resolve.asides import read_whole
 from metricmind.resolve.attribution import Attribution, attribution_metrics
 from metricmind.resolve.calibration import calibrate
 from metricmind.resolve.clauses import request_candidates, without_inclusive_lists
@@ -260,7 +261,9 @@ class Resolver:
                 continue  # "For our Japanese customers, can you show me MRR": who is asked about
             alt = _Reading(self, alone.text, day)
             alt_res = alt.run()
-            if res.answerable and refers_back(alone.text) and lost_values(res, alt_res):
+            # "admins vs viewers: active users": a lead-in the whole reading explains says who is asked about
+            aside = alone.aside and res.confidence >= UNSURE and read_whole(alone.context, res.notes)
+            if res.answerable and (refers_back(alone.text) or aside) and lost_values(res, alt_res):
                 continue  # "For the QBR with Zeeland Atelier: what was their on-time rate": who "their" is
             if res.time_range is not None and alt_res.time_range is None and _timed(alone.context, day):
                 continue  # "last month, which customers logged over 500 events": the lead is the period

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from metricmind.resolve.jargon import plain_words
 from metricmind.resolve.text import FILLERS, Token, root, stem
 from metricmind.resolve.words import GRAMMAR
 
@@ -252,8 +253,15 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
             out.append(_word(t, "and", t.start, t.end))  # "nrr n grr": phone shorthand for "and"
             i += 1
             continue
-        if t.norm == "x" and prev is not None and nxt is not None and not prev.norm.isdigit():
-            out.append(_word(t, "by", t.start, t.end))  # "arr x region", "spend x mo": a breakdown
+        if (
+            t.norm == "x"
+            and prev is not None
+            and nxt is not None
+            and not (prev.norm.isdigit() or nxt.norm.isdigit())
+        ):
+            out.append(
+                _word(t, "by", t.start, t.end)
+            )  # "arr x region", "spend x mo": a breakdown ("mrr x 12": times)
             i += 1
             continue
         if t.norm in _UNIT_LETTERS and prev is not None and prev.norm.isdigit() and prev.end == t.start:
@@ -277,7 +285,7 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
         for w in words.split():
             out.append(_word(t, w, t.start, t.end))
         i += 1
-    return [replace(t, index=k) for k, t in enumerate(out)]
+    return [replace(t, index=k) for k, t in enumerate(plain_words(out, vocabulary))]  # ("book of business")
 
 
 SPEAKERS = frozenset(

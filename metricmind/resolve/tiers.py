@@ -19,6 +19,10 @@ SOURCE = frozenset({"from", "for", "of", "across"})
 the top two plans"): unsure."""
 MIDDLE = frozenset({"mid", "middle", "midrange", "intermediate", "midsize", "midsized"})
 """Words for the values between the lowest and the highest ("the mid-tier plans", "middle plans")."""
+UPWARD = frozenset({"up", "above", "higher", "upward", "upwards", "better", "over"})
+"""After "X and"/"X or": X and the values above it in a declared order ("pro and up")."""
+DOWNWARD = frozenset({"down", "below", "lower", "downward", "downwards", "under", "cheaper"})
+"""After "X and"/"X or": X and the values below it ("growth or lower")."""
 RANK_UNSURE = 0.25
 """Confidence lost for a ranking after a word of membership on a dimension with no declared order."""
 
@@ -101,4 +105,33 @@ class _TierReading(_ReadingBase):
             res.filters.append(Filter(dim, "in" if len(members) > 1 else "=", tuple(members)))
             self.span_chars(
                 "filters", self.tokens[j].start, span.end, f"{dim} in {', '.join(members)}", "rank"
+            )
+
+    def read_and_up(self) -> None:
+        """A value of a declared order followed by "and up" / "or higher" ("pro and up", "growth or above"):
+        that value and every one above it, a filter "in"; "and below" / "or lower" the ones below it.
+        """
+        res = self.res
+        for f in list(res.filters):
+            order = (
+                self.value_order(f.field) if f.metric is None and f.op == "=" and len(f.values) == 1 else ()
+            )
+            if f.values[0] not in order:
+                continue
+            target = f"{f.field}={f.values[0]}"
+            span = next((s for s in res.spans.get("filters", []) if s.target == target), None)
+            k = None if span is None else max(t.index for t in self.tokens if t.start < span.end)
+            if k is None or k + 2 >= len(self.tokens):
+                continue
+            link, side = self.tokens[k + 1].norm, self.tokens[k + 2].norm
+            if link not in ("and", "or") or side not in UPWARD | DOWNWARD or self.used[k + 2]:
+                continue
+            at = order.index(f.values[0])
+            members = order[at:] if side in UPWARD else order[: at + 1]
+            self.claim(k + 1, k + 3)
+            res.filters = [x for x in res.filters if x is not f]
+            res.filters.append(Filter(f.field, "in" if len(members) > 1 else "=", tuple(members)))
+            assert span is not None
+            self.span_chars(
+                "filters", span.start, self.tokens[k + 2].end, f"{f.field} in {', '.join(members)}", "rank"
             )

@@ -7,6 +7,7 @@ import datetime as dt
 from metricmind.resolve.fieldorder import grouped_field, numeric_values, ordered_noun
 from metricmind.resolve.phrasings import _PhrasingReading
 from metricmind.resolve.resolution import Span
+from metricmind.resolve.sqlclauses import bare_order, limit_clauses
 from metricmind.resolve.text import number, tokenize
 from metricmind.resolve.timephrases import TimeHit, comparison_range
 from metricmind.resolve.timespans import UNITS, shift, unit_start
@@ -399,6 +400,9 @@ class _TimeOrderReading(_PhrasingReading):
 
     def read_order(self) -> None:
         toks = self.tokens
+        for k, _ in limit_clauses(toks):  # "(order by desc limit 10)": SQL's limit, applied in finish_order
+            self.claim(k, k + 2)
+            self.claim_all(bare_order(toks, k)[0])
         said = ordered_noun(toks, self.used)
         if said is not None:  # "longest term first": the rows by the term's values (``fieldorder``)
             self.order_word, self.order_noun, self.order_dir = said
@@ -472,6 +476,11 @@ class _TimeOrderReading(_PhrasingReading):
                         break
                 break
 
+    def claim_all(self, positions: list[int]) -> None:
+        """Claim each word at ``positions``."""
+        for k in positions:
+            self.claim(k, k + 1)
+
     def sorts_only(self, i: int) -> bool:
         """``biggest first``, ``lowest first``, ``best to worst``: a ranking word that only sorts."""
         toks = self.tokens
@@ -495,6 +504,13 @@ class _TimeOrderReading(_PhrasingReading):
 
     def finish_order(self) -> None:
         res = self.res
+        limits = limit_clauses(self.tokens)
+        if limits and res.metrics:  # "… limit 10": as many rows, the largest unless the SQL says asc
+            k, n = limits[0]
+            said = bare_order(self.tokens, k)[1]
+            if self.order_dir is None or self.order_word is None:
+                self.order_dir, self.order_word = (True if said is None else said), k
+            self.order_n = self.order_n if self.order_n is not None else n
         if self.order_dir is None or self.order_word is None:
             return
         target = res.metrics[0]
