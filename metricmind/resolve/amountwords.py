@@ -117,7 +117,7 @@ class _AmountReading(_ReadingBase):
         text = " ".join(t.norm for t in self.tokens)
         money = "how much" in text or "$" in self.res.question or " dollars " in f" {text} "
         spans = self.res.spans.get("metrics", [])
-        summed = len(spans) == 1 and self.summed(spans[0])  # "sum(invoice amount)": what the rows add up to
+        summed = len(spans) == 1 and self.said_as_amount(spans[0])  # "sum(invoice amount)": what the rows add up to
         want = "count" if "how many" in text else "currency" if money or summed else None
         if want == "currency" and len(metrics) == 1 and self.counts_entity(metrics[0], spans):
             # "how much did clients pay us", "money customers brought in": what they pay, the catalog's revenue
@@ -213,7 +213,7 @@ class _AmountReading(_ReadingBase):
             for s in named
         )
 
-    def summed(self, s: Span) -> bool:
+    def said_as_amount(self, s: Span) -> bool:
         """Whether the one word of the metric span ``s`` is said as an amount ("invoice amounts", "sum(invoice …)")."""
         at = self.span_tokens(s)
         return len(at) == 1 and amount_said(self.tokens, at[0], at[0] + 1)
