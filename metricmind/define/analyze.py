@@ -15,6 +15,7 @@ import time
 
 from metricmind.define import clauses, forms, leadin, moneyword, units
 from metricmind.define import rules as rulebook
+from metricmind.define.absence import flag_absent_rows
 from metricmind.define.audit import audit
 from metricmind.define.build import REDATE_NEEDED, build_metric, refuse
 from metricmind.define.checks import checks_for
@@ -224,6 +225,7 @@ def _plain(
         flag_counted_value(proposal, model)  # "upgrade customers" read as a filter on active customers
         flag_summed_count(proposal, model)  # "downgrade accounts" read as the MRR of downgrades
         flag_unapplied_values(proposal, model)  # "of Booking.com reservations" kept by no filter
+        flag_absent_rows(proposal, model)  # "customers with no invoice": an anti-join, never the opposite
         forms.cost(proposal, changes)
         if work != definition:
             as_written(proposal, work, definition)

@@ -7,12 +7,15 @@
   entity, unless a money word asks for an amount of those rows ("amount, by write-off date");
 - a state word written as a value of the counted entity's own dimension, said beside it, on a new count
   dated by a date the definition names, keeps that value ("subscriptions cancelled …, by end date":
-  ``status = 'canceled'``); undated, it stays unread.
+  ``status = 'canceled'``); undated, it stays unread;
+- rows of another entity said to be absent ("Customers with no invoice in the month") are an anti-join:
+  unread, never the customers *with* an invoice (proposed at 0.85).
 """
 
 from __future__ import annotations
 
 from metricmind.define import Definition, analyze
+from metricmind.define.absence import absent_rows
 from metricmind.define.extend import warehouse_columns
 from metricmind.define.fit import mismatch
 from metricmind.define.money import counted_entity
@@ -70,3 +73,17 @@ def test_a_money_word_in_a_rule_keeps_the_amount(demo: Project) -> None:
         demo, "card_write_offs", "Card invoices written off", "card only", "amount, by write-off date"
     )
     assert [m.measure["agg"] for m in p.new_measures] == ["sum"], p.new_measures
+
+
+def test_rows_said_absent_are_an_anti_join_left_unread(demo: Project) -> None:
+    m = demo.model
+    assert absent_rows(m, "Customers with no invoice in the month") == ["invoice"]
+    assert absent_rows(m, "Customers without any paid invoice") == ["invoice"]
+    assert absent_rows(m, "Accounts with zero invoices") == ["invoice"]
+    assert absent_rows(m, "Customers that had not a single product event") == ["event"]
+    assert absent_rows(m, "Invoices not paid") == []  # a state of the rows counted: a filter
+    assert absent_rows(m, "No-show rate of invoices") == []  # "no-show" is a word, no cue
+    assert absent_rows(m, "Invoices with no discount") == []  # no entity's rows denied
+    for text in ("Customers with no invoice in the month", "Number of customers that had no product events"):
+        p = analyze(Definition("x", text), m, columns=warehouse_columns(demo.warehouse))
+        assert p.metric is None or (p.unread and p.confidence <= 0.5), (text, p.metric, p.confidence)

@@ -4,7 +4,10 @@ answer run on DuckDB against hand SQL:
 - a definition that counts rows of one entity ("repeat buyer orders") is never answered by a metric that
   counts another entity distinct (`repeat_buyers`, a count distinct of ``case when … then buyer_id end``,
   was proposed at 0.91 with 36 where 56 orders were placed): the entity a distinct count of a CASE
-  expression counts is the one whose key the expression names; the ranking and the fit check read it.
+  expression counts is the one whose key the expression names; the ranking and the fit check read it;
+- rows said to be absent ("Borrowers with no funded loan in the month", "Agents without any solved ticket")
+  are an anti-join no proposal computes: unread, never the opposite count (`funded_borrowers` at 0.61, the
+  agents with an unsolved ticket at 0.75).
 """
 
 from __future__ import annotations
@@ -48,3 +51,14 @@ def test_orders_of_repeat_buyers_are_orders_never_the_buyers(bazaar: Project) ->
         assert p.metric is not None and "repeat_buyer_count" not in str(p.metric), (text, p.metric)
         got = _monthly(bazaar, p)
         assert all(abs(got.get(m, 0.0) - v) < 1e-6 for m, v in want.items()), (text, got, want)
+
+
+def test_rows_said_absent_are_never_counted_as_present(lending: Project, helpdesk: Project) -> None:
+    for project, text in (
+        (lending, "Borrowers with no funded loan in the month"),
+        (helpdesk, "Agents without any solved ticket in the month"),
+        (helpdesk, "Accounts with zero tickets in the month"),
+    ):
+        p = project.analyze_definition(Definition("absent", text))
+        assert p.metric is None or p.unread, (text, p.metric, p.confidence)
+        assert p.metric is None or p.confidence <= 0.5, (text, p.confidence)
