@@ -10,9 +10,7 @@ canonical datasets' relations, so the preview runs on the warehouse before dbt b
 from __future__ import annotations
 
 import re
-import tempfile
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import sqlglot
@@ -29,7 +27,7 @@ from metricmind.spec import parse
 from metricmind.spec.model import Agg, Measure, Model, NonAdditive, SemanticModel
 from metricmind.spec.names import METRIC_TIME, SEP
 from metricmind.spec.query import MetricQuery
-from metricmind.spec.yamlio import load_documents
+from metricmind.spec.yamlio import load_text
 
 _REF = re.compile(r"\{\{\s*ref\(\s*['\"]([A-Za-z0-9_]+)['\"]\s*\)\s*\}\}")
 
@@ -73,10 +71,7 @@ def measure_from(item: dict[str, Any], sm: SemanticModel) -> Measure:
 
 def semantic_model_from(item: dict[str, Any]) -> SemanticModel:
     """A ``semantic_models:`` item parsed with the project's own parser (its relation is its ref name)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "new_model.yml"
-        path.write_text(yaml.safe_dump({"semantic_models": [item]}, sort_keys=False), encoding="utf-8")
-        docs = load_documents(path, "new_model.yml")
+    docs = load_text(yaml.safe_dump({"semantic_models": [item]}, sort_keys=False), "new_model.yml")
     issues = IssueList()
     ctx = parse.Context(issues=issues, schema=None, file="new_model.yml")
     found = parse.semantic_model(docs[0]["semantic_models"][0], ctx)
