@@ -9,6 +9,7 @@ canonical datasets' relations, so the preview runs on the warehouse before dbt b
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from typing import Any
@@ -24,7 +25,7 @@ from metricmind.define.newtime import with_dimensions
 from metricmind.define.proposal import Proposal
 from metricmind.errors import IssueList, QueryError, SpecError
 from metricmind.spec import parse
-from metricmind.spec.model import Agg, Measure, Model, NonAdditive, SemanticModel
+from metricmind.spec.model import Agg, Measure, Metric, Model, NonAdditive, SemanticModel
 from metricmind.spec.names import METRIC_TIME, SEP
 from metricmind.spec.query import MetricQuery
 from metricmind.spec.yamlio import load_text
@@ -98,9 +99,26 @@ def extend(
         sms[built.name] = built
     metrics = dict(model.metrics)
     for item in [*new_metrics, *([metric] if metric else [])]:
-        parsed = parse_definition(item)
+        parsed = parsed_metric(item)
         metrics[parsed.name] = parsed
     return replace(model, semantic_models=sms, metrics=metrics)
+
+
+_PARSED: dict[str, Metric] = {}
+
+
+def parsed_metric(item: dict[str, Any]) -> Metric:
+    """``parse_definition(item)``, kept by the item's content: an analysis extends the model with the same
+    draft metric several times (composing, compiling, auditing); a ``SpecError`` is raised every time.
+    """
+    key = json.dumps(item, sort_keys=True, default=str)
+    found = _PARSED.get(key)
+    if found is None:
+        found = parse_definition(item)
+        if len(_PARSED) > 512:
+            _PARSED.clear()
+        _PARSED[key] = found
+    return found
 
 
 def inline_model(sql: str, name: str, model_sql: str, dialect: str) -> str:
