@@ -9,13 +9,14 @@
   dated by a date the definition names, keeps that value ("subscriptions cancelled …, by end date":
   ``status = 'canceled'``); undated, it stays unread;
 - rows of another entity said to be absent ("Customers with no invoice in the month") are an anti-join:
-  unread, never the customers *with* an invoice (proposed at 0.85).
+  unread, never the customers *with* an invoice (proposed at 0.85); a missing value of the rows ("Subscriptions
+  with no end date", proposed at 0.65 as every subscription) likewise, unless a filter reads the null.
 """
 
 from __future__ import annotations
 
 from metricmind.define import Definition, analyze
-from metricmind.define.absence import absent_rows
+from metricmind.define.absence import absent_rows, absent_values
 from metricmind.define.extend import warehouse_columns
 from metricmind.define.fit import mismatch
 from metricmind.define.money import counted_entity
@@ -87,3 +88,15 @@ def test_rows_said_absent_are_an_anti_join_left_unread(demo: Project) -> None:
     for text in ("Customers with no invoice in the month", "Number of customers that had no product events"):
         p = analyze(Definition("x", text), m, columns=warehouse_columns(demo.warehouse))
         assert p.metric is None or (p.unread and p.confidence <= 0.5), (text, p.metric, p.confidence)
+
+
+def test_a_missing_value_said_by_no_is_never_dropped(demo: Project) -> None:
+    m = demo.model
+    assert absent_values(m, "Subscriptions with no end date") == ["subscription__ended_at"]
+    assert absent_values(m, "Subscriptions without a cancel reason") == ["subscription__cancel_reason"]
+    assert absent_values(m, "Subscriptions that never ended") == []  # a verb: no date said
+    assert absent_values(m, "Canceled subscriptions by end date") == []
+    p = analyze(
+        Definition("x", "Subscriptions with no end date"), m, columns=warehouse_columns(demo.warehouse)
+    )
+    assert p.metric is None or (p.unread and p.confidence <= 0.5), (p.metric, p.confidence)
