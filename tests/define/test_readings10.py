@@ -7,7 +7,9 @@
   entity, unless a money word asks for an amount of those rows ("amount, by write-off date");
 - a state word written as a value of the counted entity's own dimension, said beside it, on a new count
   dated by a date the definition names, keeps that value ("subscriptions cancelled …, by end date":
-  ``status = 'canceled'``); undated, it stays unread;
+  ``status = 'canceled'``); undated, it stays unread; a state word of another entity ("Subscriptions churned
+  by end date": `churned`, the customer's lifecycle stage) on such a count is kept by no filter: unread, never
+  every ended subscription at 0.8;
 - rows of another entity said to be absent ("Customers with no invoice in the month") are an anti-join:
   unread, never the customers *with* an invoice (proposed at 0.85); a missing value of the rows ("Subscriptions
   with no end date", proposed at 0.65 as every subscription) likewise, unless a filter reads the null.
@@ -100,3 +102,9 @@ def test_a_missing_value_said_by_no_is_never_dropped(demo: Project) -> None:
         Definition("x", "Subscriptions with no end date"), m, columns=warehouse_columns(demo.warehouse)
     )
     assert p.metric is None or (p.unread and p.confidence <= 0.5), (p.metric, p.confidence)
+
+
+def test_a_state_word_of_another_entity_on_a_fresh_count_stays_unread(demo: Project) -> None:
+    for text in ("Subscriptions churned by end date", "Churned subscriptions by end date"):
+        p = analyze(Definition("x", text), demo.model, columns=warehouse_columns(demo.warehouse))
+        assert p.metric is None or (p.unread and p.confidence <= 0.5), (text, p.metric, p.confidence)
