@@ -12,7 +12,6 @@ import difflib
 import hashlib
 import json
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import yaml
 from metricmind.errors import ExpressionError, IssueList, SpecError, StoreError
 from metricmind.spec import expressions, parse
 from metricmind.spec.model import Metric, Model
-from metricmind.spec.yamlio import Node, load_documents
+from metricmind.spec.yamlio import Node, load_text
 
 #: The list key of each kind in a YAML file, and the one-object-per-document key.
 KEYS = {"metric": ("metrics", "metric"), "dataset": ("canonical_datasets", "canonical_dataset")}
@@ -135,10 +134,7 @@ def diff(old: str, new: str, label: str) -> str:
 
 def parse_definition(definition: dict[str, Any]) -> Metric:
     """Parse a metric definition with the project's own parser; ``SpecError`` lists every problem."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "draft.yml"
-        path.write_text(to_yaml(definition), encoding="utf-8")
-        docs = load_documents(path, "draft.yml")
+    docs = load_text(to_yaml(definition), "draft.yml")
     issues = IssueList()
     ctx = parse.Context(issues=issues, schema=None)
     ctx.file = "draft.yml"

@@ -4,31 +4,34 @@ Steps: check the input (name, free text) → rank existing metrics and sources b
 its unit (money or a count) and whether it asks for a snapshot ("at the end of", "active … per month") →
 read each business rule against the top source (``rules.read_rule``) → refuse on unknown words, values
 that do not exist or contradictory rules → build the MetricFlow metric (the dictionary drafts use) and its
-SQL by ``metric_time__month``.
+SQL by ``metric_time__month``. The closest metric's ordering and confidence live in ``closest``, a metric
+on new parts put into the proposal in ``composed``.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from dataclasses import fields, replace
 
 from metricmind.define import clauses, forms, leadin, moneyword, units
 from metricmind.define import rules as rulebook
+from metricmind.define.absence import flag_absent_rows
 from metricmind.define.audit import audit
 from metricmind.define.build import REDATE_NEEDED, build_metric, refuse
 from metricmind.define.checks import checks_for
+from metricmind.define.closest import MIN_SCORE, entity_counter_first, ranked_sources
+from metricmind.define.closest import source_confidence as _source_confidence
 from metricmind.define.columns import TableValues
 from metricmind.define.columns import column_words as value_words
-from metricmind.define.compose import compose
+from metricmind.define.composed import composed
 from metricmind.define.confidence import assess, capped
 from metricmind.define.core import core_unknown
 from metricmind.define.countedvalue import flag_counted_value, flag_summed_count
 from metricmind.define.degenerate import flag_same_parts
 from metricmind.define.entitydays import read_days
 from metricmind.define.ever import EVER, ever_metric, flag_unaccumulated
-from metricmind.define.extend import compile_metric, extend, proposal_sql
-from metricmind.define.fit import counted_entity, counts_entity, incompatible, mismatch
+from metricmind.define.extend import proposal_sql
+from metricmind.define.fit import incompatible, mismatch
 from metricmind.define.groupdefs import defined_words
 from metricmind.define.inputs import check_input
 from metricmind.define.newtime import (
@@ -39,21 +42,18 @@ from metricmind.define.newtime import (
     with_dimensions,
 )
 from metricmind.define.numbers import flag_unread_numbers
-from metricmind.define.part import RIVAL_CONFIDENCE, RIVAL_MARGIN
 from metricmind.define.priorperiod import without_prior
 from metricmind.define.pronoundate import flag_pronoun_date
 from metricmind.define.proposal import Definition, Proposal, Suggestion, as_written
-from metricmind.define.rank import Candidate, confidence, rank
+from metricmind.define.rank import confidence, rank
 from metricmind.define.reach import flag_unreached_entity, unreached
-from metricmind.define.rivals import plain_name_first, plainer, unsaid_difference
+from metricmind.define.rivals import plain_name_first
 from metricmind.define.rulecues import uncontract
-from metricmind.define.shape import contradiction, dimensions
-from metricmind.define.sources import suggest_sources
 from metricmind.define.spelling import RESPELLED_CONFIDENCE, respell
 from metricmind.define.terms import PERCENTILE_CUE, VERBS
 from metricmind.define.timerules import flag_unnamed_date
 from metricmind.define.unapplied import flag_unapplied_values
-from metricmind.define.usage import Usage, boost
+from metricmind.define.usage import Usage
 from metricmind.define.words import (
     POINT_IN_TIME,
     SOFT,
@@ -68,13 +68,10 @@ from metricmind.define.words import (
     without_examples,
 )
 from metricmind.errors import MetricmindError
-from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
 
 #: A point-in-time phrase ("at the close of each month"): its words say when, never what.
 AT_POINT = re.compile(rf"\b({POINT_IN_TIME})\b", re.IGNORECASE)
-#: Below this score no existing metric or measure is close enough to propose.
-MIN_SCORE = 3.0
 
 
 def analyze(
@@ -224,6 +221,7 @@ def _plain(
         flag_counted_value(proposal, model)  # "upgrade customers" read as a filter on active customers
         flag_summed_count(proposal, model)  # "downgrade accounts" read as the MRR of downgrades
         flag_unapplied_values(proposal, model)  # "of Booking.com reservations" kept by no filter
+        flag_absent_rows(proposal, model)  # "customers with no invoice": an anti-join, never the opposite
         forms.cost(proposal, changes)
         if work != definition:
             as_written(proposal, work, definition)
@@ -248,7 +246,7 @@ def _analyze(
         refuse(proposal, *bad)
         return
     text = f"{definition.name.replace('_', ' ')} {definition.text}"
-    proposal.sources = _sources(model, text, usage)
+    proposal.sources = ranked_sources(model, text, usage)
     vocab = vocabulary(model)
     column_words = {w for cols in (columns or {}).values() for c in cols for w in content(c)}
     column_words |= value_words(values)
@@ -309,32 +307,32 @@ def _analyze(
             f"measure, dimension or dataset uses these words); closest metrics: {closest}",
         )
         return
-    if isinstance(ever_metric(definition, model), tuple) and _compose(  # "customers who ever paid"
+    if isinstance(ever_metric(definition, model), tuple) and composed(  # "customers who ever paid"
         definition, model, proposal, dialect, max_hops, columns, usage, values
     ):
         return
     if not ranked or ranked[0].score < MIN_SCORE:
-        if _compose(definition, model, proposal, dialect, max_hops, columns, usage, values):
+        if composed(definition, model, proposal, dialect, max_hops, columns, usage, values):
             return
         closest = ", ".join(c.metric.name for c in ranked[:3]) or "none"
         refuse(proposal, "no_data", f"the definition matches no metric or measure well; closest: {closest}")
         return
-    ranked = _entity_counter_first(definition, model, ranked, columns)
+    ranked = entity_counter_first(definition, model, ranked, columns)
     ranked = plain_name_first(definition, ranked, MIN_SCORE)
     base = ranked[0].metric
     problem = mismatch(definition, model, base)
     other = None if problem else incompatible(definition, model, base, columns)
     if problem or other:
-        if _compose(definition, model, proposal, dialect, max_hops, columns, usage, values):
+        if composed(definition, model, proposal, dialect, max_hops, columns, usage, values):
             return
         refuse(proposal, "unsupported", problem or other or "")
         return
-    if unreached(model, base.name, definition.text) and _compose(  # "customers with an overdue invoice"
+    if unreached(model, base.name, definition.text) and composed(  # "customers with an overdue invoice"
         definition, model, proposal, dialect, max_hops, columns, usage, values
     ):
         return
     extended = build_metric(definition, model, proposal, base, dialect, max_hops, usage, values, columns)
-    if proposal.refused == "unsupported" and _compose(
+    if proposal.refused == "unsupported" and composed(
         definition, model, proposal, dialect, max_hops, columns, usage, values
     ):
         return
@@ -350,158 +348,6 @@ def _analyze(
         for nm in proposal.new_measures if redated else ():
             proposal.confidence = min(proposal.confidence, nm.confidence)
             proposal.doubts.append(nm.reason)
-
-
-def _entity_counter_first(
-    definition: Definition, model: Model, ranked: list[Candidate], columns: dict[str, dict[str, str]] | None
-) -> list[Candidate]:
-    """``ranked`` with a close metric that counts the entity the definition counts first, when the closest
-    one counts other rows ("Fashion shippers that booked at least one parcel": `active_shippers`, the
-    distinct shippers, not `parcel_volume`, whose synonym "parcels" the sentence also says).
-    """
-    entity = counted_entity(model, definition.text)
-    if not entity or counts_entity(model, ranked[0].metric, entity):
-        return ranked
-    if mismatch(definition, model, ranked[0].metric) is None:
-        return ranked
-    for i, c in enumerate(ranked[1:4], 1):
-        if c.score < MIN_SCORE or not counts_entity(model, c.metric, entity):
-            continue
-        if mismatch(definition, model, c.metric) or incompatible(definition, model, c.metric, columns):
-            continue
-        return [c, *ranked[:i], *ranked[i + 1 :]]
-    return ranked
-
-
-def _source_confidence(ranked: list[Candidate], definition: Definition | None = None) -> tuple[float, str]:
-    """How surely the closest metric is the one meant: its score and its margin over the next one."""
-    top = ranked[0]
-    second = ranked[1] if len(ranked) > 1 else None
-    margin = top.score - (second.score if second else 0.0)
-    named = "the definition says" in top.reason
-    conf = min(0.95, confidence(top.score) + (0.15 if named else 0.0) + min(0.15, 0.03 * margin))
-    if second is None:
-        return round(conf, 2), f"`{top.metric.name}` is the only close metric"
-    told = unsaid_difference(top.metric, second.metric, definition) if named and definition else None
-    if told is not None and "the definition says" in second.reason:  # "IAP revenue": gross or net?
-        return (
-            min(round(conf, 2), RIVAL_CONFIDENCE),
-            f"the definition names both `{top.metric.name}` and `{second.metric.name}`, and says neither "
-            f"{told[0]!r} nor {told[1]!r}, which tell them apart: which one is meant?",
-        )
-    plain = definition is not None and plainer(top.metric, second.metric, definition)
-    if named and "the definition says" in second.reason and margin < RIVAL_MARGIN and not plain:  # a guess
-        return (
-            min(round(conf, 2), RIVAL_CONFIDENCE),
-            f"the definition names both `{top.metric.name}` and `{second.metric.name}` "
-            f"({top.score} vs {second.score}): which one is meant?",
-        )
-    return (
-        round(conf, 2),
-        f"`{top.metric.name}` was chosen by {top.reason.split(': ', 1)[-1]}; "
-        f"`{second.metric.name}` comes close ({second.score} vs {top.score})",
-    )
-
-
-def _compose(
-    definition: Definition,
-    model: Model,
-    proposal: Proposal,
-    dialect: str,
-    max_hops: int,
-    columns: dict[str, dict[str, str]] | None,
-    usage: Usage | None = None,
-    values: TableValues | None = None,
-) -> bool:
-    """Propose a metric on new parts (``compose``); False when it cannot (the proposal is untouched)."""
-    trial = Proposal(definition=definition, sources=proposal.sources, similar=list(proposal.similar))
-    why, reads = compose(definition, model, trial, columns, values)
-    if why is not None or trial.metric is None:
-        return False
-    for r in reads:
-        if r.reading.suggestion:
-            refuse(proposal, "unknown_value", f"rule {r.reading.text!r}: {r.reading.reason}")
-            proposal.rules = trial.rules
-            return True
-    clash = contradiction(reads)
-    if clash:
-        refuse(proposal, "contradictory_rules", clash)
-        proposal.rules = trial.rules
-        return True
-    new_model = trial.new_model
-    try:
-        extended = extend(
-            model,
-            metric=trial.metric,
-            new_measures=[(m.semantic_model, m.measure) for m in trial.new_measures],
-            new_model=new_model.semantic_model if new_model else None,
-            new_metrics=trial.new_metrics,
-        )
-        trial.preview_sql = compile_metric(
-            extended,
-            definition.name,
-            dialect=dialect,
-            max_hops=max_hops,
-            new_model=(new_model.name, new_model.compiled_sql) if new_model else None,
-        )
-    except MetricmindError:
-        return False
-    for f in fields(Proposal):
-        if f.name not in ("definition", "elapsed_ms"):
-            setattr(proposal, f.name, getattr(trial, f.name))
-    parts = [s for s in trial.similar if s.kind == "part"]
-    if parts:
-        proposal.measure = replace(parts[0], kind="measure")
-    homes = sorted(extended.source_models(definition.name))
-    graph = JoinGraph(extended, max_hops=max_hops)
-    reachable: set[str] = set()
-    for i, h in enumerate(homes):
-        names = graph.reachable_names(h)
-        reachable = names if i == 0 else reachable & names
-    dimensions(extended, proposal, reachable, graph, homes, usage)
-    proposal.checks = checks_for(extended, proposal)
-    sure = [s for s in proposal.similar if s.kind == "part"]
-    weakest = min(sure, key=lambda s: s.confidence) if sure else None
-    assess(
-        extended,
-        proposal,
-        weakest.confidence if weakest else 0.5,
-        f"{weakest.name}: {weakest.reason}" if weakest else "no part of the metric was matched surely",
-        base=model,
-    )
-    return True
-
-
-def _sources(model: Model, text: str, usage: Usage | None = None) -> list[Suggestion]:
-    """Measures and datasets sharing words with the definition, then the canonical registry (certified
-    canonical datasets first) and the knowledge graph's usage (tables most used by queries) break ties.
-    """
-    found = suggest_sources(model, text, limit=10)
-    canonical = {ds.relation: ds for ds in model.canonical_datasets.values()}
-    scored = []
-    for f in found:
-        table = str(f["table"] or "")
-        ds = canonical.get(table)
-        uses = usage.table(table) if usage else 0
-        bonus = boost(uses) + (0.5 if ds is not None and ds.certification == "certified" else 0.0)
-        bits = [f"shares words with the {f['kind']} ({table})"]
-        if ds is not None:
-            bits.append(f"{ds.name} is a {ds.certification or 'registered'} canonical dataset")
-        if uses:
-            bits.append(f"its table is read by {uses} logged queries")
-        scored.append((float(f["score"]) + bonus, f, "; ".join(bits), uses))
-    scored.sort(key=lambda x: (-x[0], x[1]["kind"] != "measure", x[1]["name"]))
-    top = max((x[0] for x in scored), default=1.0) or 1.0
-    return [
-        Suggestion(
-            f["kind"],
-            f["name"],
-            round(score / top * 0.9, 2),
-            reason,
-            {k: f[k] for k in ("semantic_model", "table", "agg")} | {"uses": uses},
-        )
-        for score, f, reason, uses in scored[:6]
-    ]
 
 
 def _names_value(model: Model, key: tuple[str, ...]) -> bool:

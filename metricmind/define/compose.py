@@ -93,7 +93,7 @@ def compose(
             return made_plus, []
         metric = made_plus
     elif shape is None:
-        term = find_term(model, definition.text, context, lx, columns, dated)
+        term = find_term(model, definition.text, context, lx, columns, dated, valued_head=True)
         if term is None:
             return "the definition names no column or entity of one semantic model clearly", []
         if RATIO.search(definition.text) and term.agg not in ("average", "median"):

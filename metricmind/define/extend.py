@@ -9,10 +9,9 @@ canonical datasets' relations, so the preview runs on the warehouse before dbt b
 
 from __future__ import annotations
 
+import json
 import re
-import tempfile
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import sqlglot
@@ -26,10 +25,10 @@ from metricmind.define.newtime import with_dimensions
 from metricmind.define.proposal import Proposal
 from metricmind.errors import IssueList, QueryError, SpecError
 from metricmind.spec import parse
-from metricmind.spec.model import Agg, Measure, Model, NonAdditive, SemanticModel
+from metricmind.spec.model import Agg, Measure, Metric, Model, NonAdditive, SemanticModel
 from metricmind.spec.names import METRIC_TIME, SEP
 from metricmind.spec.query import MetricQuery
-from metricmind.spec.yamlio import load_documents
+from metricmind.spec.yamlio import load_text
 
 _REF = re.compile(r"\{\{\s*ref\(\s*['\"]([A-Za-z0-9_]+)['\"]\s*\)\s*\}\}")
 
@@ -73,10 +72,7 @@ def measure_from(item: dict[str, Any], sm: SemanticModel) -> Measure:
 
 def semantic_model_from(item: dict[str, Any]) -> SemanticModel:
     """A ``semantic_models:`` item parsed with the project's own parser (its relation is its ref name)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "new_model.yml"
-        path.write_text(yaml.safe_dump({"semantic_models": [item]}, sort_keys=False), encoding="utf-8")
-        docs = load_documents(path, "new_model.yml")
+    docs = load_text(yaml.safe_dump({"semantic_models": [item]}, sort_keys=False), "new_model.yml")
     issues = IssueList()
     ctx = parse.Context(issues=issues, schema=None, file="new_model.yml")
     found = parse.semantic_model(docs[0]["semantic_models"][0], ctx)
@@ -103,9 +99,26 @@ def extend(
         sms[built.name] = built
     metrics = dict(model.metrics)
     for item in [*new_metrics, *([metric] if metric else [])]:
-        parsed = parse_definition(item)
+        parsed = parsed_metric(item)
         metrics[parsed.name] = parsed
     return replace(model, semantic_models=sms, metrics=metrics)
+
+
+_PARSED: dict[str, Metric] = {}
+
+
+def parsed_metric(item: dict[str, Any]) -> Metric:
+    """``parse_definition(item)``, kept by the item's content: an analysis extends the model with the same
+    draft metric several times (composing, compiling, auditing); a ``SpecError`` is raised every time.
+    """
+    key = json.dumps(item, sort_keys=True, default=str)
+    found = _PARSED.get(key)
+    if found is None:
+        found = parse_definition(item)
+        if len(_PARSED) > 512:
+            _PARSED.clear()
+        _PARSED[key] = found
+    return found
 
 
 def inline_model(sql: str, name: str, model_sql: str, dialect: str) -> str:

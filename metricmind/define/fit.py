@@ -11,6 +11,7 @@ from metricmind.define.flowstate import flow_for_state, is_day_flow
 from metricmind.define.implied import state_words
 from metricmind.define.kinds import defining, difference, word_in
 from metricmind.define.money import asks_money
+from metricmind.define.money import counted_entity as metric_entity
 from metricmind.define.parts import own_words
 from metricmind.define.proposal import Definition
 from metricmind.define.rank import is_rate, is_ratio, measures_of, rank
@@ -349,7 +350,9 @@ def counted_entity(model: Model, text: str) -> str:
     lead = next(
         (i for i, w in enumerate(words) if w not in _COUNT_LEAD), len(words)
     )  # "number of", "how many"
-    heads = [(i, e) for i, e in entities_named(model, words, lexicon(model)) if i <= lead + 2]
+    named = entities_named(model, words, lexicon(model))
+    at = {i for i, _ in named}  # "repeat buyer orders": an entity noun before another only says which
+    heads = [(i, e) for i, e in named if i <= lead + 2 and i + 1 not in at]
     if not entity and heads and not RATIO.search(text) and not asks_money(model, text):
         entity = heads[0][1]  # "Accounts with product usage": the thing counted heads the definition
     return entity
@@ -425,4 +428,11 @@ def mismatch(definition: Definition, model: Model, base: Metric) -> str | None:
                     f"the definition counts {entity}s, but `{base.name}` counts rows of "
                     f"{home.relation} (one per {home.primary}); a count-distinct measure needs generation"
                 )
+        distinct = bool(measures) and all(ms.agg.value == "count_distinct" for ms in measures)
+        counts = metric_entity(model, base) if distinct else ""
+        if counts and counts != entity and entity not in counts.split("_"):
+            return (  # "Canceled subscriptions": rows of subscriptions, not the customers `churned_customers` counts
+                f"the definition counts {entity}s, but `{base.name}` counts distinct {counts}s; "
+                f"a count of {entity}s needs generation"
+            )
     return None

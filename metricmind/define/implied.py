@@ -90,6 +90,7 @@ def implied(
     ruled_values: set[str],
     own: set[str],
     rules: list[rulebook.Read] | None = None,
+    counted: str = "",
 ) -> list[rulebook.Read]:
     """The filters ``text`` (a definition) implies, one ``Read`` per dimension not in ``ruled``.
 
@@ -101,6 +102,9 @@ def implied(
         own: Stems that name the metric itself (its name, label, synonyms, column, entity counted).
         rules: The rules as read: a value the definition names on a dimension a rule keeps otherwise
             ("MRR from Enterprise customers" with "SMB only") is a contradiction, never dropped quietly.
+        counted: The entity a new count counts, dated by a date the definition names: a state word said
+            beside it that is a value of its own dimension ("canceled subscriptions, by end date":
+            ``subscription__status``) names that value, the rows' own state on the date said.
     """
     text = without_examples(text)  # "(e.g. budget cuts)" illustrates; it filters nothing
     keep: dict[str, list[str]] = {}
@@ -136,7 +140,11 @@ def implied(
                 if loose and dim not in doubt:  # "Webinar": an alias of `events`; `webinar_series` says it
                     doubt[dim] = loose
             for (dim, value), (at, key) in zip(found, keys, strict=True):
-                if _generic(value, dim, key, own, ctx) and not _pinned(half, words, at, key, dim, value):
+                if (
+                    _generic(value, dim, key, own, ctx)
+                    and not _pinned(half, words, at, key, dim, value)
+                    and not _own_state(words, at, key, dim, value, counted)
+                ):
                     if not _caused(half, key):
                         continue
                     if not _reasons(dim, ctx):  # "cancelled due to other" read on a non-reason dimension
@@ -350,6 +358,20 @@ def _pinned(half: str, words: tuple[str, ...], at: int, key: tuple[str, ...], di
     }
     near = [*words[max(0, at - 1) : at], *words[at + len(key) : at + len(key) + 1]]
     return bool(named & {_root(w) for w in near})
+
+
+def _own_state(
+    words: tuple[str, ...], at: int, key: tuple[str, ...], dim: str, value: str, counted: str
+) -> bool:
+    """A state word written as its value, beside the counted entity whose own dimension holds it ("canceled
+    subscriptions", "subscriptions cancelled": ``subscription__status = canceled``).
+    """
+    if not counted or not dim.startswith(f"{counted}{SEP}") or value in ("true", "false"):
+        return False
+    if key != stems(value.replace("_", " ").replace("-", " ").lower()):
+        return False
+    near = [*words[max(0, at - 1) : at], *words[at + len(key) : at + len(key) + 1]]
+    return any(stems(counted.replace("_", " "))[-1:] == (w,) for w in near)
 
 
 _CAUSE = re.compile(

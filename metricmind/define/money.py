@@ -23,13 +23,16 @@ import re
 from metricmind.define.currency import says_currency
 from metricmind.define.words import GLUE, lexicon
 from metricmind.resolve.text import stems
-from metricmind.spec.model import Measure, Metric, Model
+from metricmind.spec.model import Measure, Metric, Model, SemanticModel
 
 #: English words that name money (language, not any one project's nouns).
 MONEY = frozenset(
     "value revenue amount money spend collected collection billed dollar sum balance owe owed owing "
     "outstanding receivable cash".split()
 )
+#: A column name in a measure's expression, and a quoted value (never a column).
+IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")
+QUOTED = re.compile(r"'[^']*'")
 #: English words that ask for a count.
 COUNT_WORDS = frozenset("number count".split())
 #: Words of a measure's column or description that say it holds money.
@@ -210,7 +213,16 @@ def counted_entity(model: Model, metric: Metric) -> str:
     for e in sm.entities:
         if expr in (e.expr, e.name) and (agg == "count_distinct" or e.name == sm.primary):
             return e.name
-    return sm.primary or "" if agg != "count_distinct" else ""
+    if agg == "count_distinct":  # "case when status = 'canceled' then customer_id end": the customers
+        return keyed_entity(sm, expr)
+    return sm.primary or ""
+
+
+def keyed_entity(sm: SemanticModel, expr: str) -> str:
+    """The one entity whose key ``expr`` names as a column (its quoted values left out), else ``""``."""
+    names = set(IDENTIFIER.findall(QUOTED.sub(" ", expr.lower())))
+    found = {e.name for e in sm.entities if (e.expr or e.name).lower() in names}
+    return found.pop() if len(found) == 1 else ""
 
 
 def wanted_entity(model: Model, text: str) -> str:

@@ -255,8 +255,15 @@ def build_part(
     if name == definition.name:
         ruled = {d for r in reads if r.reading.status != "unread" for d in (r.dimension, *r.others) if d}
         ruled_values = {v for r in reads for v in r.values}
+        counted = (term.counted or "") if base is None and term is not None and term.time_named else ""
         reads += implied(
-            text, ctx, ruled=ruled, ruled_values=ruled_values, own=own_words(base, term), rules=reads
+            text,
+            ctx,
+            ruled=ruled,
+            ruled_values=ruled_values,
+            own=own_words(base, term),
+            rules=reads,
+            counted=counted,
         )
     if base is None and term is not None and term.snapshot:  # "not yet delivered", "due before that date"
         reads = judged(reads, model, term, state or OpenState())

@@ -85,17 +85,10 @@ def rank(
     asked = statistic_asked(definition.text)
     wants_ratio = bool(RATIO.search(definition.text)) or asked.startswith("p")
     out: list[Candidate] = []
-    for m in model.metrics.values():
-        if m.meta.get("status") == "deprecated":
-            continue
-        phrases = [m.name.replace("_", " "), re.sub(r"\(.*?\)", " ", m.label)]
-        phrases += [str(s) for s in m.meta.get("synonyms") or ()]
-        if m.type.value == "simple" and m.measure is not None and not m.filter:  # the data team's name too
-            phrases.append(m.measure.name.replace("_", " "))
+    for t in _traits(model):
+        m = t.metric
         best_phrase, best, by_name = "", 0.0, False
-        names = {m.name.replace("_", " "), *(str(s) for s in m.meta.get("synonyms") or ())}
-        for p in phrases:
-            key = stems(p.replace("-", " "))
+        for p, key in t.phrases:
             if key and _contains(said, key):
                 score = 2.0 + 1.5 * len(key)
             elif len(key) > 1 and _spread(said, key):
@@ -106,33 +99,28 @@ def rank(
                 continue
             if score > best:
                 best_phrase, best = p, score
-                by_name = p in names and _contains(said, key)
-        described = m.description or m.label  # a metric without a description is described by its label
-        doc = {_fold(w) for w in content(f"{described} {m.meta.get('definition') or ''}")}
-        overlap = want_content & doc
-        ruled = (want_content - doc) & {
-            _fold(w) for r in m.meta.get("business_rules") or () for w in content(str(r))
-        }
+                by_name = p in t.names and _contains(said, key)
+        overlap = want_content & t.doc
+        ruled = (want_content - t.doc) & t.ruled
         said_order = set(said) & ORDER_WORDS  # "for the first time": first, not any, paid month
-        doc_order = set(stems(f"{m.description} {m.meta.get('definition') or ''}".lower())) & ORDER_WORDS
-        overlap |= said_order & doc_order
+        overlap |= said_order & t.doc_order
         score = best + 1.25 * len(overlap) + 0.5 * len(ruled)
-        money, counted = is_money(model, m), is_count(model, m)
+        money, counted = t.money, t.counted
         if wants_money and money or wants_count and counted:
             score += 1.0
         elif (wants_money and counted) or (wants_count and money):
             score -= 4.0
-        if entity and counted and _other_entity(entity, counted_entity(model, m)):
+        if entity and counted and _other_entity(entity, t.entity):
             score -= 2.0  # "Loans that were …" counts loans, not the borrowers `funded_borrowers` counts
-        rate = is_rate(model, m)
+        rate = t.rate
         if rate != wants_ratio and not (
             by_name and rate and not (wants_count and counts_first(definition.text, model))
         ):  # "ARPA" names a ratio without saying "per"; "count of CSAT responses" counts, names no ratio
             score -= 3.0
-        stat = statistic_of(model, m)
+        stat = t.stat
         if asked and stat:  # "median minutes" is the p50 measure, "average, not median" the mean
             score += 1.5 if stat == asked else -1.5
-        snapshot = is_snapshot(model, m)
+        snapshot = t.snapshot
         if wants_snapshot and snapshot:
             score += 1.5
         elif wants_snapshot and not snapshot:
@@ -164,6 +152,68 @@ def rank(
     # `mrr`, not `churned_mrr`, whose description shares "customer" as much), then by name
     out.sort(key=lambda c: (-c.score, _unsaid(c.metric.name, want), c.metric.name))
     return out
+
+
+@dataclass(frozen=True)
+class _Traits:
+    """What ``rank`` reads of one metric that does not depend on the definition (computed once per model)."""
+
+    metric: Metric
+    phrases: tuple[tuple[str, tuple[str, ...]], ...]  # (a name it goes by, its stems)
+    names: frozenset[str]  # its name and synonyms, as written
+    doc: frozenset[str]  # folded words of its description (or label) and definition
+    ruled: frozenset[str]  # folded words of its business rules
+    doc_order: frozenset[str]  # the order words its description and definition say
+    money: bool
+    counted: bool
+    entity: str  # the entity it counts, or ""
+    rate: bool
+    stat: str
+    snapshot: bool
+
+
+_TRAITS: dict[int, tuple[Model, tuple[_Traits, ...]]] = {}
+
+
+def _traits(model: Model) -> tuple[_Traits, ...]:
+    """The traits of ``model``'s metrics that are not deprecated, in the model's order, kept per model."""
+    held = _TRAITS.get(id(model))
+    if held is not None and held[0] is model:
+        return held[1]
+    out = []
+    for m in model.metrics.values():
+        if m.meta.get("status") == "deprecated":
+            continue
+        phrases = [m.name.replace("_", " "), re.sub(r"\(.*?\)", " ", m.label)]
+        phrases += [str(s) for s in m.meta.get("synonyms") or ()]
+        if m.type.value == "simple" and m.measure is not None and not m.filter:  # the data team's name too
+            phrases.append(m.measure.name.replace("_", " "))
+        described = m.description or m.label  # a metric without a description is described by its label
+        counted = is_count(model, m)
+        out.append(
+            _Traits(
+                metric=m,
+                phrases=tuple((p, stems(p.replace("-", " "))) for p in phrases),
+                names=frozenset({m.name.replace("_", " "), *(str(s) for s in m.meta.get("synonyms") or ())}),
+                doc=frozenset(_fold(w) for w in content(f"{described} {m.meta.get('definition') or ''}")),
+                ruled=frozenset(
+                    _fold(w) for r in m.meta.get("business_rules") or () for w in content(str(r))
+                ),
+                doc_order=frozenset(
+                    set(stems(f"{m.description} {m.meta.get('definition') or ''}".lower())) & ORDER_WORDS
+                ),
+                money=is_money(model, m),
+                counted=counted,
+                entity=counted_entity(model, m) if counted else "",
+                rate=is_rate(model, m),
+                stat=statistic_of(model, m),
+                snapshot=is_snapshot(model, m),
+            )
+        )
+    if len(_TRAITS) > 16:
+        _TRAITS.clear()
+    _TRAITS[id(model)] = (model, tuple(out))
+    return _TRAITS[id(model)][1]
 
 
 def _unsaid(name: str, said: tuple[str, ...]) -> int:
@@ -275,12 +325,25 @@ def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
 
 def measures_of(model: Model, metric: Metric) -> list[Measure]:
     """The measures ``metric`` reads (through its inputs)."""
-    out = []
-    for name in model.measures_of(metric.name):
-        for sm in model.semantic_models.values():
-            for ms in sm.measures:
-                if ms.name == name:
-                    out.append(ms)
+    named = _measures_by_name(model)
+    return [ms for name in model.measures_of(metric.name) for ms in named.get(name, ())]
+
+
+_BY_NAME: dict[int, tuple[Model, dict[str, list[Measure]]]] = {}
+
+
+def _measures_by_name(model: Model) -> dict[str, list[Measure]]:
+    """Every measure of ``model`` by name, in the order of its semantic models, kept per model."""
+    held = _BY_NAME.get(id(model))
+    if held is not None and held[0] is model:
+        return held[1]
+    out: dict[str, list[Measure]] = {}
+    for sm in model.semantic_models.values():
+        for ms in sm.measures:
+            out.setdefault(ms.name, []).append(ms)
+    if len(_BY_NAME) > 16:
+        _BY_NAME.clear()
+    _BY_NAME[id(model)] = (model, out)
     return out
 
 

@@ -86,7 +86,7 @@ def dimensions(
         )
     fanned: dict[str, Path] = {}
     for s in sms:
-        for p in JoinGraph(model, graph.max_hops, overlap=True).paths_from(s):
+        for p in overlapping_paths(model, graph.max_hops, s):
             fanned.setdefault(p.end, p)  # the shortest path first
     for sm in model.semantic_models.values():
         if sm.name in sms or not sm.primary:
@@ -104,6 +104,31 @@ def dimensions(
             name = f"{sm.primary}{SEP}{d.name}"
             if d.type == "categorical" and d.name not in shown and name not in reachable:
                 proposal.excluded_dimensions.append(Suggestion("excluded_dimension", name, 0.9, why))
+
+
+_OVERLAPPING: dict[tuple[object, ...], tuple[tuple[object, ...], JoinGraph]] = {}
+
+
+def overlapping_paths(model: Model, max_hops: int, start: str) -> list[Path]:
+    """``JoinGraph(model, max_hops, overlap=True).paths_from(start)``, the graph kept per join structure (the
+    semantic models' entities, primary entity and validity window, which alone decide the hops): a model
+    extended by a new measure joins as the one it extends, so its paths are not searched again.
+    """
+    sms = list(model.semantic_models.values())
+    key = (
+        max_hops,
+        *((sm.name, id(sm.entities), sm.primary_entity, sm.validity is not None) for sm in sms),
+    )
+    held = _OVERLAPPING.get(key)
+    if held is None:
+        if len(_OVERLAPPING) > 32:
+            _OVERLAPPING.clear()
+        # the entities are held with the graph, so their ids in the key are never reused by other tuples
+        held = _OVERLAPPING[key] = (
+            tuple(sm.entities for sm in sms),
+            JoinGraph(model, max_hops, overlap=True),
+        )
+    return held[1].paths_from(start)
 
 
 def metric_dict(definition: Definition, base: Metric, predicates: list[str]) -> dict[str, Any]:

@@ -110,6 +110,14 @@ def heads_named(named: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], in
     return heads, start
 
 
+def _values_only(words: tuple[str, ...], lexicon: Lexicon) -> bool:
+    """Every word before the entity that heads the definition names a value ("canceled" of "Canceled
+    subscriptions"): the phrase still counts the entity (``find_term`` reads it so unless a money word
+    asks for an amount of those rows: "Card invoices written off" + "amount, by write-off date").
+    """
+    return all(any(e.kind == "value" for e in lexicon.lookup((w,))) for w in words)
+
+
 def find_term(
     model: Model,
     text: str,
@@ -117,6 +125,7 @@ def find_term(
     lexicon: Lexicon,
     columns: dict[str, dict[str, str]] | None = None,
     dated: tuple[str, ...] = (),
+    valued_head: bool = False,
 ) -> Term | None:
     """The aggregation ``text`` asks for, or None when the words do not say it clearly.
 
@@ -127,6 +136,8 @@ def find_term(
         lexicon: The resolver's lexicon of ``model``.
         columns: Optional warehouse columns per relation (``{relation: {column: type}}``).
         dated: Texts that may name a time dimension ("Date by payment date", the definition).
+        valued_head: Values said before the entity that heads the text still count it ("Canceled
+            subscriptions"); only where no catalog metric was found to compute the words.
     """
     words = term_words(text)
     every = term_words(context)
@@ -139,8 +150,11 @@ def find_term(
     money = asks_money(model, text) and not counting
     currency = says_currency(text)
     named, opens = heads_named(entities_named(model, words, lexicon))
-    if named and opens == 0 and not money and not averaged:
-        counting = True  # "Customers who had recurring revenue …" counts customers
+    leads = opens == 0 or (
+        valued_head and opens is not None and _values_only(words[:opens], lexicon) and not MONEY & set(every)
+    )
+    if named and leads and not money and not averaged:
+        counting = True  # "Customers who had recurring revenue …", "Canceled subscriptions" count them
     surface = {words[i] for i, _ in named}  # "accounts" names the entity counted, not a dimension
     own_dims = dims_named(tuple(w for w in every if w not in surface), lexicon)
     at = {i for i, _ in named[:1]}

@@ -37,17 +37,22 @@ def flag_unapplied_values(proposal: Proposal, model: Model) -> None:
     own |= flag_words(model, proposal.rules)  # "paid" read as is_trial = false: a flag keeps it
     homes = _homes(proposal, model)
     states = state_words(model)
-    if _fresh_count(proposal):
+    fresh = _fresh_count(proposal)
+    if fresh:
         # "Subscriptions cancelled in the month" counted by a new measure: no metric of the catalog means
         # the state, and the name the person chose (`cancellations_…`) filters nothing
         states = frozenset()
         own -= set(stems(proposal.definition.name.lower().replace("_", " "))) - _expr_words(proposal)
     missing: list[tuple[str, str, str]] = []
-    for said, pairs in _named(model, proposal.definition.text):
+    text = proposal.definition.text
+    for said, pairs in _named(model, text):
         if any(_kept(dim, value, blob, own) for dim, value in pairs) or set(said.split()) <= states:
             continue  # kept, or a state word the metric may mean ("paying", "cancelled", "active")
-        on_rows = [(d, v) for d, v in pairs if _model_of(model, d) in homes]
-        if on_rows:  # a value of the rows the metric counts: "Booking.com reservations"
+        # a value of the rows the metric counts ("Booking.com reservations"); on a fresh count, a state
+        # word of any entity ("Subscriptions churned by end date": `churned`, the customer's lifecycle stage)
+        stated = fresh and set(said.split()) <= state_words(model) and not _dating(said, text)
+        on_rows = [(d, v) for d, v in pairs if stated or _model_of(model, d) in homes]
+        if on_rows:
             missing.append((said, *on_rows[0]))
     if not missing:
         return
@@ -56,6 +61,20 @@ def flag_unapplied_values(proposal: Proposal, model: Model) -> None:
     proposal.rules.append(RuleReading(f"(in the definition) {proposal.definition.text}", "unread", 0.0, why))
     proposal.confidence = min(proposal.confidence, UNAPPLIED)
     proposal.doubts.append(why)
+
+
+#: Words after a state word that make it the name of a date ("conversion day", "churn date").
+_DATE_WORDS = frozenset({"date", "day", "month", "time", "week"})
+
+
+def _dating(said: str, text: str) -> bool:
+    """The phrase ``said`` (stems) names a date in ``text`` ("Customers whose conversion day lands …")."""
+    words = stems(text.lower().replace("-", " ").replace("_", " "))
+    key = tuple(said.split())
+    return any(
+        words[i : i + len(key)] == key and i + len(key) < len(words) and words[i + len(key)] in _DATE_WORDS
+        for i in range(len(words) - len(key) + 1)
+    )
 
 
 def _fresh_count(proposal: Proposal) -> bool:

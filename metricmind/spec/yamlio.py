@@ -58,6 +58,13 @@ def load_documents(path: Path, display: str | None = None) -> list[Any]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise YamlProblem(name, None, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8") from exc
+    return load_text(text, name)
+
+
+def load_text(text: str, name: str) -> list[Any]:
+    """Every document of YAML ``text`` (shown as the file ``name``), as ``load_documents`` reads a file;
+    for text made in memory (a draft's item), which needs no file written and removed.
+    """
     try:
         return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
     except yaml.MarkedYAMLError as exc:
