@@ -31,6 +31,7 @@ from metricmind.define.extend import compile_metric, extend, proposal_sql
 from metricmind.define.fit import counted_entity, counts_entity, incompatible, mismatch
 from metricmind.define.groupdefs import defined_words
 from metricmind.define.inputs import check_input
+from metricmind.define.literals import alias_literal, alias_message
 from metricmind.define.newtime import (
     NEW_DATE_CONFIDENCE,
     dated_rows_only,
@@ -246,6 +247,10 @@ def _analyze(
     bad = check_input(definition, model)
     if bad:
         refuse(proposal, *bad)
+        return
+    quoted = alias_literal([definition.text, *definition.rules], lexicon(model))
+    if quoted:  # "payment_method = 'ach'" compares stored values; 'ach' is only another word for one
+        refuse(proposal, "unknown_value", alias_message(*quoted))
         return
     text = f"{definition.name.replace('_', ' ')} {definition.text}"
     proposal.sources = _sources(model, text, usage)

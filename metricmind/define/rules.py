@@ -89,6 +89,7 @@ from metricmind.define.rulevalues import (
 from metricmind.define.statistics import statistic_reading
 from metricmind.define.timerules import _own_event, _time_rule, time_in
 from metricmind.define.twoclauses import split_reading
+from metricmind.define.windows import window_rule
 from metricmind.define.words import EXAMPLES, bare_time_name, known, stems
 from metricmind.spec.names import SEP
 
@@ -277,6 +278,9 @@ def _read(text: str, ctx: Context) -> Read:
     listed = described_list(text, ctx)
     if listed is not None:  # "direct means our website, the call centre, …": channel_group's "direct (…)"
         return listed
+    windowed = window_rule(text, low, ctx)
+    if windowed is not None:  # "first paid date no more than 30 days after the sign-up date" (windows.py)
+        return windowed
     meant = value_means(text, low, ctx) if DEFINES.search(low) else None
     if meant is not None:  # "Enterprise means the customer's segment, not the plan tier": which dimension
         return meant
