@@ -48,6 +48,7 @@ from metricmind.define.rank import Candidate, confidence, rank
 from metricmind.define.reach import flag_unreached_entity, unreached
 from metricmind.define.rivals import plain_name_first, plainer, unsaid_difference
 from metricmind.define.rulecues import uncontract
+from metricmind.define.saiddate import flag_undated_column
 from metricmind.define.shape import contradiction, dimensions
 from metricmind.define.sources import suggest_sources
 from metricmind.define.spelling import RESPELLED_CONFIDENCE, respell
@@ -202,6 +203,7 @@ def _plain(
                 refuse(proposal, "unsupported", f"the proposed metric does not compile: {exc.message}")
                 proposal.new_dimensions = []
         flag_unnamed_date(proposal, model, work.text)  # "by the date it was settled": no such date
+        flag_undated_column(proposal, model, work.text, dialect)  # "by refunded_at month", dated otherwise
         flag_pronoun_date(proposal, model, work.text)  # "counted on the day they were made"
         flag_unreached_entity(proposal, model, work.text)  # "customers with an overdue invoice": no invoices
         for nd in proposal.new_dimensions:  # a date the catalog did not declare: a person checks it

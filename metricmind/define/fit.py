@@ -14,7 +14,7 @@ from metricmind.define.money import asks_money
 from metricmind.define.parts import own_words
 from metricmind.define.proposal import Definition
 from metricmind.define.rank import is_rate, is_ratio, measures_of, rank
-from metricmind.define.ratiotail import split_tail
+from metricmind.define.ratiotail import over_named, split_tail
 from metricmind.define.rivals import names_only_metric
 from metricmind.define.sums import total
 from metricmind.define.termcolumns import entities_named
@@ -59,10 +59,11 @@ def structure(definition: Definition) -> tuple[str, str, str, int | None] | None
         if m and " divided by " in rule.lower():  # "…, as a percentage": the ratio's scale, not the den's
             return m.group("num"), split_tail(m.group("den"))[0], "", i
     text = definition.text.strip().rstrip(".")
+    head = ""
     if ":" in text:  # "Logo churn rate: customers lost divided by …"
-        text = text.split(":", 1)[1].strip()
+        head, text = (t.strip() for t in text.split(":", 1))
     m = DIVIDED.match(text)
-    if m and " divided by " in text.lower():
+    if m and (" divided by " in text.lower() or over_named(head, text)):
         den = re.split(r",\s*(?:per|by|each|every)\b", m.group("den"))[0]
         return m.group("num"), den, "", None
     m = AS_SHARE.match(text)

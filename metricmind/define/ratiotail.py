@@ -43,3 +43,23 @@ def rule_scale(rules: tuple[str, ...], at: int | None) -> float | None:
     if at is None or not 0 <= at < len(rules):
         return None
     return split_tail(rules[at].strip())[1]
+
+
+#: A head that names a ratio ("Bad debt as a percentage of billings", "Win rate", "Churn ratio").
+_RATIO_HEAD = re.compile(
+    r"\b(?:as an? (?:share|proportion|percentage|percent|fraction|%) of|ratio|rate|share|percentage)\b", re.I
+)
+_OVER = re.compile(r"\s(?:over|÷|/)\s", re.I)
+
+
+def over_named(head: str, body: str) -> bool:
+    """The "over" of "A over B" after a head that names a ratio ("Bad debt as a percentage of billings: amounts
+    written off over amounts issued") divides, as "divided by" would (said once, between the parts;
+    "over" without such a head may be a threshold: "invoices over $500").
+
+    >>> over_named("Bad debt as a percentage of billings", "written off in the month over issued in the month")
+    True
+    >>> over_named("Big invoices", "invoices over 500 dollars")
+    False
+    """
+    return bool(head) and bool(_RATIO_HEAD.search(head)) and len(_OVER.findall(body)) == 1

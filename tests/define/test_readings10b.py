@@ -15,10 +15,11 @@ from metricmind.define.columns import table_values
 from metricmind.define.extend import warehouse_columns
 from metricmind.define.literals import compared
 from metricmind.define.moneyunit import without_currency_country
-from metricmind.define.ratiotail import split_tail
+from metricmind.define.ratiotail import over_named, split_tail
+from metricmind.define.saiddate import said_columns
 from metricmind.define.windows import window_of
 from metricmind.project import Project
-from tests.define.monthly import assert_same_as_hand, demo, propose
+from tests.define.monthly import assert_same_as_hand, demo, hand_months, proposal_months, propose
 
 __all__ = ["demo"]
 
@@ -190,3 +191,45 @@ def test_a_negated_or_monthly_window_is_never_read_as_one(demo: Project) -> None
             values=table_values(demo.warehouse, demo.model, cols),
         )
         assert p.refused or any(r.status == "unread" for r in p.rules), (rule, p.metric)
+
+
+def test_a_date_column_said_in_the_definition_is_found(demo: Project) -> None:
+    assert said_columns("sum(refunded_amount) by refunded_at month", demo.model) == {"refunded_at"}
+    assert said_columns("sum(amount) by paid_at, not issued_at", demo.model) == {"paid_at"}
+    assert said_columns("sum(amount) by customer_id", demo.model) == set()  # no date
+
+
+def test_a_metric_dated_by_another_column_than_the_definition_says_stays_unread(demo: Project) -> None:
+    # a new measure on invoices would be dated by issued_at, the model's default: never in silence
+    p = _with_values(
+        demo,
+        "annual_refunds",
+        "sum(refunded_amount) by refunded_at month where the invoice's subscription has billing_interval "
+        "= 'monthly'",
+    )
+    unread = [r for r in p.rules if r.status == "unread"]
+    months = proposal_months(demo, p)
+    hand = """select m.month, coalesce(sum(i.refunded_amount), 0) as value from months m
+        left join (fct_invoices_canonical i join fct_subscriptions_canonical s
+          on s.subscription_id = i.subscription_id and s.billing_interval = 'monthly')
+          on date_trunc('month', i.refunded_at) = m.month
+        group by 1 order by 1"""
+    want = hand_months(demo, hand)
+    if any(abs(months.get(k, 0.0) - v) > 0.01 for k, v in want.items()):
+        assert unread, (p.metric, p.rules)
+
+
+def test_the_dating_column_read_as_said_is_not_flagged(demo: Project) -> None:
+    p = _with_values(demo, "refunds_by_refund_month", "sum(refunded_amount) of invoices by refunded_at month")
+    assert not [r for r in p.rules if r.status == "unread" and "dates the metric by" in r.reason], p.rules
+    hand = """select m.month, coalesce(sum(i.refunded_amount), 0) as value from months m
+        left join fct_invoices_canonical i on date_trunc('month', i.refunded_at) = m.month
+        group by 1 order by 1"""
+    assert_same_as_hand(demo, p, hand)
+
+
+def test_over_divides_only_after_a_head_naming_a_ratio() -> None:
+    assert over_named("Refund rate", "refunded invoices over paid invoices")
+    assert not over_named("", "refunded invoices over paid invoices")
+    assert not over_named("Big invoices", "invoices over 500 dollars")
+    assert not over_named("Refund rate", "refunds over 100 over paid invoices")  # two: unclear
