@@ -40,6 +40,7 @@ from metricmind.define.newtime import (
     with_dimensions,
 )
 from metricmind.define.numbers import flag_unread_numbers
+from metricmind.define.pairsaid import flag_unapplied_pair
 from metricmind.define.part import RIVAL_CONFIDENCE, RIVAL_MARGIN
 from metricmind.define.priorperiod import without_prior
 from metricmind.define.pronoundate import flag_pronoun_date
@@ -52,6 +53,7 @@ from metricmind.define.saiddate import flag_undated_column
 from metricmind.define.shape import contradiction, dimensions
 from metricmind.define.sources import suggest_sources
 from metricmind.define.spelling import RESPELLED_CONFIDENCE, respell
+from metricmind.define.sqlwords import spoken
 from metricmind.define.terms import PERCENTILE_CUE, VERBS
 from metricmind.define.timerules import flag_unnamed_date
 from metricmind.define.unapplied import flag_unapplied_values
@@ -171,8 +173,8 @@ def _plain(
     formed = moneyword.as_amount(formed, model, changes)  # "invoiced dollars": the invoiced amount
     work = Definition(
         definition.name,
-        expand(uncontract(formed.text)),
-        tuple(expand(uncontract(r)) for r in formed.rules),
+        spoken(expand(uncontract(formed.text))),  # "payment_method <> 'card'": not card
+        tuple(spoken(expand(uncontract(r))) for r in formed.rules),
     )
     extra = [c for cols in (columns or {}).values() for c in cols]
     extra += [v for cols in (values or {}).values() for vals in cols.values() for v in vals]
@@ -204,6 +206,7 @@ def _plain(
                 proposal.new_dimensions = []
         flag_unnamed_date(proposal, model, work.text)  # "by the date it was settled": no such date
         flag_undated_column(proposal, model, work.text, dialect)  # "by refunded_at month", dated otherwise
+        flag_unapplied_pair(proposal, model, work.text, dialect, columns)  # "paid after their due date"
         flag_pronoun_date(proposal, model, work.text)  # "counted on the day they were made"
         flag_unreached_entity(proposal, model, work.text)  # "customers with an overdue invoice": no invoices
         for nd in proposal.new_dimensions:  # a date the catalog did not declare: a person checks it

@@ -17,7 +17,7 @@ from metricmind.spec.names import SEP
 
 #: ``column = 'x'``, ``column != 'x'``, ``column <> 'x'``, ``column in ('x', 'y')``, ``column not in (…)``.
 _COMPARED = re.compile(
-    r"\b(?P<column>[a-z][a-z0-9_]*)\s*(?:=|!=|<>|\bnot\s+in\b|\bin\b)\s*\(?\s*"
+    r"\b(?P<column>[a-z][a-z0-9_]*)\s*(?:=|!=|<>|\bnot\s+in\b|\bin\b|\bnot\b)\s*\(?\s*"
     r"(?P<literals>'[^']*'(?:\s*,\s*'[^']*')*)",
     re.IGNORECASE,
 )

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from metricmind.define.asidevalues import by_aside
 from metricmind.define.columns import column_reading, comparison_reading
+from metricmind.define.copula import misread_copula
 from metricmind.define.dating import dated_forms
 from metricmind.define.definedword import defined_word
 from metricmind.define.describedlist import described_list
@@ -135,7 +136,7 @@ def read_rule(text: str, ctx: Context) -> Read:
     """Read one rule against ``ctx``; a filter keeping what the source itself leaves out ("Only trial
     subscriptions" on `mrr`, whose rule excludes trials) carries ``contradicts`` (nothing would be left).
     """
-    read = _read(text, ctx)
+    read = misread_copula(text, _read(text, ctx), ctx)  # "Plan changes aren't cancellations"
     if read.reading.status == "filter":  # "Only iOS and Android; web does not count": each clause its own
         read = split_reading(text, ctx, _read) or read
     if read.reading.status == "unread" and read.reading.suggestion is None:

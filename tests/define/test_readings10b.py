@@ -17,6 +17,7 @@ from metricmind.define.literals import compared
 from metricmind.define.moneyunit import without_currency_country
 from metricmind.define.ratiotail import over_named, split_tail
 from metricmind.define.saiddate import said_columns
+from metricmind.define.sqlwords import spoken
 from metricmind.define.windows import window_of
 from metricmind.project import Project
 from tests.define.monthly import assert_same_as_hand, demo, hand_months, proposal_months, propose
@@ -233,3 +234,89 @@ def test_over_divides_only_after_a_head_naming_a_ratio() -> None:
     assert not over_named("", "refunded invoices over paid invoices")
     assert not over_named("Big invoices", "invoices over 500 dollars")
     assert not over_named("Refund rate", "refunds over 100 over paid invoices")  # two: unclear
+
+
+def test_a_sql_not_equal_is_said_as_not() -> None:
+    assert spoken("count(invoice_id) where status <> 'void'") == "count(invoice_id) where status not 'void'"
+    assert spoken("where segment != 'SMB'") == "where segment not 'SMB'"
+    assert spoken("amount <> 0") == "amount <> 0"  # no quoted value: left to the number readers
+
+
+def test_a_sql_not_equal_drops_the_value(demo: Project) -> None:
+    p = _with_values(
+        demo, "non_wire_invoices", "count(invoice_id) by issued_at month where payment_method <> 'wire'"
+    )
+    assert "!= 'wire'" in _filters(p), p.metric
+    hand = """select m.month, count(i.invoice_id) as value from months m
+        left join fct_invoices_canonical i
+          on date_trunc('month', i.issued_at) = m.month and i.payment_method <> 'wire'
+        group by 1 order by 1"""
+    assert_same_as_hand(demo, p, hand)
+
+
+def test_nothing_negates_what_follows(demo: Project) -> None:
+    p = _with_values(
+        demo,
+        "avg_days_to_pay_clean",
+        "Average days to pay of invoices by payment month, where nothing was refunded",
+    )
+    assert "is_refunded') }} = false" in _filters(p), p.metric
+    hand = """select m.month, avg(i.days_to_pay) as value from months m
+        join fct_invoices_canonical i
+          on date_trunc('month', i.paid_at) = m.month and coalesce(i.refunded_amount, 0) = 0
+        group by 1 order by 1"""
+    assert_same_as_hand(demo, p, hand)
+
+
+def _reading_of(project: Project, text: str, rule: str) -> str:
+    cols = warehouse_columns(project.warehouse)
+    values = table_values(project.warehouse, project.model, cols)
+    p = analyze(Definition("x", text, (rule,)), project.model, columns=cols, values=values)
+    return next(r.status for r in p.rules if r.text == rule)
+
+
+def test_x_are_not_y_never_drops_y_when_only_y_names_values(demo: Project) -> None:
+    # "cancellations" is status canceled, what the metric counts; "plan changes" names no value
+    assert _reading_of(demo, "Cancelled subscriptions by end month", "Plan changes aren't cancellations") == (
+        "unread"
+    )
+    assert _reading_of(
+        demo, "Cancelled subscriptions by end month", "Plan changes are not cancellations"
+    ) == ("unread")
+
+
+def test_x_are_not_y_still_drops_x(demo: Project) -> None:
+    assert _reading_of(demo, "Invoice revenue by payment month", "Refunds are not revenue") == "filter"
+
+
+def test_two_columns_compared_in_the_definition_are_never_dropped_silently(demo: Project) -> None:
+    for text in (
+        "Invoices paid after their due date, by payment month",
+        "count(invoice_id) by paid_at month where paid_at > due_at",
+    ):
+        cols = warehouse_columns(demo.warehouse)
+        p = analyze(
+            Definition("late", text, ()),
+            demo.model,
+            columns=cols,
+            values=table_values(demo.warehouse, demo.model, cols),
+        )
+        if p.refused or any(r.status == "unread" for r in p.rules):
+            continue
+        hand = """select m.month, count(i.invoice_id) as value from months m
+            left join fct_invoices_canonical i
+              on date_trunc('month', i.paid_at) = m.month and i.paid_at > i.due_at
+            group by 1 order by 1"""
+        assert_same_as_hand(demo, p, hand)
+
+
+def test_a_comparison_said_as_a_rule_is_not_flagged(demo: Project) -> None:
+    p = _with_values(
+        demo, "late_invoices", "Invoices by payment month", "Only invoices paid after their due date"
+    )
+    assert not [r for r in p.rules if r.status == "unread"], p.rules
+    hand = """select m.month, count(i.invoice_id) as value from months m
+        left join fct_invoices_canonical i
+          on date_trunc('month', i.paid_at) = m.month and i.paid_at > i.due_at
+        group by 1 order by 1"""
+    assert_same_as_hand(demo, p, hand)
