@@ -39,6 +39,7 @@ from metricmind.define.newtime import (
     used,
     with_dimensions,
 )
+from metricmind.define.nullrules import cover_null_rules
 from metricmind.define.numbers import flag_unread_numbers
 from metricmind.define.pairsaid import flag_unapplied_pair
 from metricmind.define.part import RIVAL_CONFIDENCE, RIVAL_MARGIN
@@ -207,6 +208,7 @@ def _plain(
         flag_unnamed_date(proposal, model, work.text)  # "by the date it was settled": no such date
         flag_undated_column(proposal, model, work.text, dialect)  # "by refunded_at month", dated otherwise
         flag_unapplied_pair(proposal, model, work.text, dialect, columns)  # "paid after their due date"
+        cover_null_rules(proposal, dialect)  # "Null refunded_amount means 0" of a sum of refunded_amount
         flag_pronoun_date(proposal, model, work.text)  # "counted on the day they were made"
         flag_unreached_entity(proposal, model, work.text)  # "customers with an overdue invoice": no invoices
         for nd in proposal.new_dimensions:  # a date the catalog did not declare: a person checks it

@@ -15,6 +15,7 @@ from metricmind.define.columns import table_values
 from metricmind.define.extend import warehouse_columns
 from metricmind.define.literals import compared
 from metricmind.define.moneyunit import without_currency_country
+from metricmind.define.nullrules import null_rule
 from metricmind.define.ratiotail import over_named, split_tail
 from metricmind.define.saiddate import said_columns
 from metricmind.define.sqlwords import spoken
@@ -320,3 +321,27 @@ def test_a_comparison_said_as_a_rule_is_not_flagged(demo: Project) -> None:
           on date_trunc('month', i.paid_at) = m.month and i.paid_at > i.due_at
         group by 1 order by 1"""
     assert_same_as_hand(demo, p, hand)
+
+
+def test_a_null_rule_honoured_by_the_sql_is_covered(demo: Project) -> None:
+    p = _with_values(
+        demo,
+        "refunds_by_refund_month",
+        "Refunded amount of invoices, by refund month",
+        "Null refunded_amount means 0",
+        "Null refunded_at means no refund",
+    )
+    assert [r.status for r in p.rules if "Null" in r.text] == ["covered", "covered"], p.rules
+    hand = """select m.month, coalesce(sum(coalesce(i.refunded_amount, 0)), 0) as value from months m
+        left join fct_invoices_canonical i on date_trunc('month', i.refunded_at) = m.month
+        group by 1 order by 1"""
+    assert_same_as_hand(demo, p, hand)
+
+
+def test_a_null_rule_the_sql_does_not_honour_stays_unread(demo: Project) -> None:
+    # an average skips a null, where 0 would lower it: never covered
+    assert null_rule("Null refunded_amount means 0") == ("refunded_amount", "zero")
+    assert _reading_of(
+        demo, "Average refunded amount of invoices, by issue month", "Null refunded_amount means 0"
+    ) == ("unread")
+    assert _reading_of(demo, "Invoices by issue month", "paid_at null means not paid") == "unread"
