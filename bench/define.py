@@ -17,7 +17,7 @@ the share that is equal. A proposal at or above ``CONFIDENT`` (0.8) should be eq
 
 Usage::
 
-    python bench/define.py [--demo DIR] [--json]
+    python bench/define.py [--demo DIR] [--json] [--dev-only] [--file definitions10.yml ...]
 
 ``--demo`` reuses a demo built with ``build_demo(DIR, scale=1000, end_date="2025-06-18")``; without it a
 fresh one is built in a temporary folder.
@@ -278,16 +278,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo", help="A demo folder built with scale=1000, end_date=2025-06-18.")
     parser.add_argument("--json", action="store_true", help="Print JSON.")
     parser.add_argument("--dev-only", action="store_true", help="Skip the blind split (while tuning).")
+    parser.add_argument(
+        "--file",
+        action="append",
+        choices=DEV_FILES,
+        help="Only this development file (repeatable); no blind.",
+    )
     args = parser.parse_args(argv)
+    dev_files = tuple(args.file) if args.file else DEV_FILES
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(args.demo) if args.demo else Path(tmp) / "demo"
         if not args.demo:
             build_demo(root, scale=1000, end_date="2025-06-18")
         with Project.load(root) as project:
-            per_dev = {f: [run_case(project, c) for c in load_cases(f)] for f in DEV_FILES}
-            blind_files = () if args.dev_only else BLIND_FILES
+            per_dev = {f: [run_case(project, c) for c in load_cases(f)] for f in dev_files}
+            blind_files = () if args.dev_only or args.file else BLIND_FILES
             per_blind = {f: [run_case(project, c) for c in load_cases(f)] for f in blind_files}
-    dev = [o for f in DEV_FILES for o in per_dev[f]]
+    dev = [o for f in dev_files for o in per_dev[f]]
     report = {"dev": score(dev)} | {f"dev ({f})": score(o) for f, o in per_dev.items() if o}
     if per_blind:
         report["blind"] = score([o for found in per_blind.values() for o in found])

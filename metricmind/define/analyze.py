@@ -34,6 +34,7 @@ from metricmind.define.extend import proposal_sql
 from metricmind.define.fit import incompatible, mismatch
 from metricmind.define.groupdefs import defined_words
 from metricmind.define.inputs import check_input
+from metricmind.define.literals import alias_literal, alias_message
 from metricmind.define.newtime import (
     NEW_DATE_CONFIDENCE,
     dated_rows_only,
@@ -41,7 +42,9 @@ from metricmind.define.newtime import (
     used,
     with_dimensions,
 )
+from metricmind.define.nullrules import cover_null_rules
 from metricmind.define.numbers import flag_unread_numbers
+from metricmind.define.pairsaid import flag_unapplied_pair
 from metricmind.define.priorperiod import without_prior
 from metricmind.define.pronoundate import flag_pronoun_date
 from metricmind.define.proposal import Definition, Proposal, Suggestion, as_written
@@ -49,7 +52,9 @@ from metricmind.define.rank import confidence, rank
 from metricmind.define.reach import flag_unreached_entity, unreached
 from metricmind.define.rivals import plain_name_first
 from metricmind.define.rulecues import uncontract
+from metricmind.define.saiddate import flag_undated_column
 from metricmind.define.spelling import RESPELLED_CONFIDENCE, respell
+from metricmind.define.sqlwords import spoken
 from metricmind.define.terms import PERCENTILE_CUE, VERBS
 from metricmind.define.timerules import flag_unnamed_date
 from metricmind.define.unapplied import flag_unapplied_values
@@ -166,8 +171,8 @@ def _plain(
     formed = moneyword.as_amount(formed, model, changes)  # "invoiced dollars": the invoiced amount
     work = Definition(
         definition.name,
-        expand(uncontract(formed.text)),
-        tuple(expand(uncontract(r)) for r in formed.rules),
+        spoken(expand(uncontract(formed.text))),  # "payment_method <> 'card'": not card
+        tuple(spoken(expand(uncontract(r))) for r in formed.rules),
     )
     extra = [c for cols in (columns or {}).values() for c in cols]
     extra += [v for cols in (values or {}).values() for vals in cols.values() for v in vals]
@@ -198,6 +203,9 @@ def _plain(
                 refuse(proposal, "unsupported", f"the proposed metric does not compile: {exc.message}")
                 proposal.new_dimensions = []
         flag_unnamed_date(proposal, model, work.text)  # "by the date it was settled": no such date
+        flag_undated_column(proposal, model, work.text, dialect)  # "by refunded_at month", dated otherwise
+        flag_unapplied_pair(proposal, model, work.text, dialect, columns)  # "paid after their due date"
+        cover_null_rules(proposal, dialect)  # "Null refunded_amount means 0" of a sum of refunded_amount
         flag_pronoun_date(proposal, model, work.text)  # "counted on the day they were made"
         flag_unreached_entity(proposal, model, work.text)  # "customers with an overdue invoice": no invoices
         for nd in proposal.new_dimensions:  # a date the catalog did not declare: a person checks it
@@ -244,6 +252,10 @@ def _analyze(
     bad = check_input(definition, model)
     if bad:
         refuse(proposal, *bad)
+        return
+    quoted = alias_literal([definition.text, *definition.rules], lexicon(model))
+    if quoted:  # "payment_method = 'ach'" compares stored values; 'ach' is only another word for one
+        refuse(proposal, "unknown_value", alias_message(*quoted))
         return
     text = f"{definition.name.replace('_', ' ')} {definition.text}"
     proposal.sources = ranked_sources(model, text, usage)

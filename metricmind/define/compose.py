@@ -27,6 +27,7 @@ from metricmind.define.kinds import (
 from metricmind.define.once import cover_once, distinct_of
 from metricmind.define.part import MIN_METRIC, Parts, build_part
 from metricmind.define.proposal import Definition, Proposal, RuleReading
+from metricmind.define.ratiotail import rule_scale
 from metricmind.define.restate import cover_restating, metric_words, words_of
 from metricmind.define.sums import total
 from metricmind.define.terms import Term, find_term
@@ -118,6 +119,7 @@ def compose(
     fixed = {r.reading.text: r.reading for r in parts.reads if r.which is not None or r.scale is not None}
     scales = {r.scale for r in parts.reads if r.scale is not None}
     stated = said_scale(definition.text) or (text_scale(definition.text) if shape else None)
+    stated = stated or (rule_scale(definition.rules, shape[3]) if shape else None)  # "…, as a percentage"
     if shape is not None and stated is not None and not scales:  # "…, as a percentage between 0 and 100"
         scales = {stated}
     if shape is None and stated is not None and not scaled_as(stated, term):

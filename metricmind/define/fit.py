@@ -15,10 +15,12 @@ from metricmind.define.money import counted_entity as metric_entity
 from metricmind.define.parts import own_words
 from metricmind.define.proposal import Definition
 from metricmind.define.rank import is_rate, is_ratio, measures_of, rank
+from metricmind.define.ratiotail import over_named, split_tail
 from metricmind.define.rivals import names_only_metric
 from metricmind.define.sums import total
 from metricmind.define.termcolumns import entities_named
 from metricmind.define.terms import Term, find_term
+from metricmind.define.windows import without_window_words
 from metricmind.define.words import RATIO, content, lexicon, stems
 from metricmind.resolve.lexicon import COMMON_WORDS, Lexicon
 from metricmind.spec.joingraph import JoinGraph
@@ -55,13 +57,14 @@ def structure(definition: Definition) -> tuple[str, str, str, int | None] | None
     """(numerator text, denominator text, numerator-only qualifier, index of the rule that said it)."""
     for i, rule in enumerate(definition.rules):
         m = DIVIDED.match(rule.strip().rstrip("."))
-        if m and " divided by " in rule.lower():
-            return m.group("num"), m.group("den"), "", i
+        if m and " divided by " in rule.lower():  # "…, as a percentage": the ratio's scale, not the den's
+            return m.group("num"), split_tail(m.group("den"))[0], "", i
     text = definition.text.strip().rstrip(".")
+    head = ""
     if ":" in text:  # "Logo churn rate: customers lost divided by …"
-        text = text.split(":", 1)[1].strip()
+        head, text = (t.strip() for t in text.split(":", 1))
     m = DIVIDED.match(text)
-    if m and " divided by " in text.lower():
+    if m and (" divided by " in text.lower() or over_named(head, text)):
         den = re.split(r",\s*(?:per|by|each|every)\b", m.group("den"))[0]
         return m.group("num"), den, "", None
     m = AS_SHARE.match(text)
@@ -303,13 +306,14 @@ def incompatible(
         )
     lx = lexicon(model)
     context = " ".join([definition.text, *definition.rules])
-    term = find_term(model, definition.text, context, lx, columns, (definition.text, *definition.rules))
+    said = without_window_words(definition.text, definition.rules)  # "went paid": a rule's window
+    term = find_term(model, said, context, lx, columns, (said, *definition.rules))
     named = named_dimensions(model, list(definition.rules), common_named=True)
     unreachable = sorted(d for d in named if not compatible(model, base, None, {d}))
     if unreachable:
         return f"`{base.name}` cannot reach {', '.join(unreachable)}, which a rule names"
     own = frozenset(own_words(base, None)) | state_words(model)
-    in_text = named_dimensions(model, [SHARE_OF.sub(" ", definition.text)], own)
+    in_text = named_dimensions(model, [SHARE_OF.sub(" ", said)], own)
     unreachable = sorted(d for d in in_text if not compatible(model, base, None, {d}))
     if unreachable:
         return f"`{base.name}` cannot reach {', '.join(unreachable)}, which the definition names"

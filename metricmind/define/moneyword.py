@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from metricmind.define.forms import Change
+from metricmind.define.moneyunit import without_currency_country
 from metricmind.define.proposal import Definition
 from metricmind.define.words import known, stems, vocabulary
 from metricmind.spec.model import Model
@@ -40,5 +41,5 @@ def as_amount(definition: Definition, model: Model, changes: list[Change]) -> De
         changes.append(Change(word, AMOUNT, "currency"))
         return AMOUNT
 
-    text = CURRENCY.sub(sub, definition.text)
+    text = CURRENCY.sub(sub, without_currency_country(definition.text))  # "US dollars": the unit
     return definition if text == definition.text else Definition(definition.name, text, definition.rules)

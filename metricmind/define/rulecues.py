@@ -11,7 +11,7 @@ from metricmind.define.words import POINT_IN_TIME
 
 #: A negative cue; "no-" of a compound ("no-shows", "no-fee plans") is a word of its own, never a negation.
 NEGATIVE = re.compile(
-    r"\b(exclude[sd]?|excluding|except|not|no(?!-\w)|without|leaves? out|leaving out|left out|other than|never|"
+    r"\b(exclude[sd]?|excluding|except|not|no(?!-\w)|nothing|none|without|leaves? out|leaving out|left out|other than|never|"
     r"(every|any|all|everything|anything) ?\w* but|apart from|aside from|besides|omit\w*|"
     r"ignor\w*|drop(ped|ping)?|remove[sd]?|removing|filter(ed)? out|skip\w*|n[o']t|isn't|aren't|"
     r"do ?n[o']t count|does ?n[o']t count|are not counted|is not counted|"

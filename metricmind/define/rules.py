@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from metricmind.define.asidevalues import by_aside
 from metricmind.define.columns import column_reading, comparison_reading
+from metricmind.define.copula import misread_copula
 from metricmind.define.dating import dated_forms
 from metricmind.define.definedword import defined_word
 from metricmind.define.describedlist import described_list
@@ -89,6 +90,7 @@ from metricmind.define.rulevalues import (
 from metricmind.define.statistics import statistic_reading
 from metricmind.define.timerules import _own_event, _time_rule, time_in
 from metricmind.define.twoclauses import split_reading
+from metricmind.define.windows import window_rule
 from metricmind.define.words import EXAMPLES, bare_time_name, known, stems
 from metricmind.spec.names import SEP
 
@@ -134,7 +136,7 @@ def read_rule(text: str, ctx: Context) -> Read:
     """Read one rule against ``ctx``; a filter keeping what the source itself leaves out ("Only trial
     subscriptions" on `mrr`, whose rule excludes trials) carries ``contradicts`` (nothing would be left).
     """
-    read = _read(text, ctx)
+    read = misread_copula(text, _read(text, ctx), ctx)  # "Plan changes aren't cancellations"
     if read.reading.status == "filter":  # "Only iOS and Android; web does not count": each clause its own
         read = split_reading(text, ctx, _read) or read
     if read.reading.status == "unread" and read.reading.suggestion is None:
@@ -277,6 +279,9 @@ def _read(text: str, ctx: Context) -> Read:
     listed = described_list(text, ctx)
     if listed is not None:  # "direct means our website, the call centre, …": channel_group's "direct (…)"
         return listed
+    windowed = window_rule(text, low, ctx)
+    if windowed is not None:  # "first paid date no more than 30 days after the sign-up date" (windows.py)
+        return windowed
     meant = value_means(text, low, ctx) if DEFINES.search(low) else None
     if meant is not None:  # "Enterprise means the customer's segment, not the plan tier": which dimension
         return meant

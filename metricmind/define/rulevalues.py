@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from metricmind.define.everyvalue import every_named, mixed, splits, unknown_names
 from metricmind.define.groupdefs import dropped_members
+from metricmind.define.moneyunit import without_currency_country
 from metricmind.define.narrow import qualified_members
 from metricmind.define.proposal import RuleReading
 from metricmind.define.words import GLUE, opposites, stems
@@ -194,6 +195,7 @@ def predicate_for(dim: str, values: tuple[str, ...], negative: bool) -> str:
 def values_in(text: str, ctx: Context) -> tuple[list[tuple[str, str]], list[str]]:
     """(dimension, value) pairs named in ``text``, and the words left over (ambiguous ones in ``ctx``)."""
     ctx.ambiguous.clear()
+    text = without_currency_country(text)  # "in millions of US dollars": a unit, never the country's rows
     ctx.raw = text
     return values_of(stems(text.lower().replace("-", " ").replace("_", " ")), ctx)
 
