@@ -117,7 +117,8 @@ class _AmountReading(_ReadingBase):
         text = " ".join(t.norm for t in self.tokens)
         money = "how much" in text or "$" in self.res.question or " dollars " in f" {text} "
         spans = self.res.spans.get("metrics", [])
-        summed = len(spans) == 1 and self.said_as_amount(spans[0])  # "sum(invoice amount)": what the rows add up to
+        # "sum(invoice amount)": what the rows add up to
+        summed = len(spans) == 1 and self.said_as_amount(spans[0])
         want = "count" if "how many" in text else "currency" if money or summed else None
         if want == "currency" and len(metrics) == 1 and self.counts_entity(metrics[0], spans):
             # "how much did clients pay us", "money customers brought in": what they pay, the catalog's revenue
