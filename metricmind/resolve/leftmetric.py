@@ -12,7 +12,7 @@ from __future__ import annotations
 from metricmind.resolve.leftovers import SAME_MEASURE
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.resolution import Span
-from metricmind.resolve.text import FILLERS, number
+from metricmind.resolve.text import FILLERS, clause_break, number
 from metricmind.resolve.thresholds import verbish
 from metricmind.resolve.words import GRAMMAR
 
@@ -61,8 +61,7 @@ class _LeftMetricReading(_ReadingBase):
         q, t = self.res.question, self.tokens[i]
         for s in spans:
             a, b = (t.end, s.start) if t.end <= s.start else (s.end, t.start)
-            between = q[a:b]
-            if not (any(c in between for c in ",!?;:—–") or " - " in between):
+            if not clause_break(q[a:b]):
                 return False
         return True
 

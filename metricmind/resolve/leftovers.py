@@ -18,7 +18,7 @@ from metricmind.resolve.meaningvalues import _MeaningValueReading
 from metricmind.resolve.offtopic import _OffTopicReading
 from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY
 from metricmind.resolve.reading import _Pick
-from metricmind.resolve.text import FILLERS, Token, number
+from metricmind.resolve.text import FILLERS, Token, clause_break, number
 from metricmind.resolve.thresholds import COMPARATORS, OBJECT_PRONOUNS, THAN_WORDS, verbish
 from metricmind.resolve.timeorder import _TimeOrderReading
 from metricmind.resolve.words import (
@@ -399,8 +399,7 @@ class _LeftoverReading(
         if not (0 <= i < len(self.tokens) and 0 <= j < len(self.tokens)):
             return False
         a, b = sorted((i, j))
-        between = self.res.question[self.tokens[a].end : self.tokens[b].start]
-        return any(c in between for c in ",!?;:—–") or " - " in between
+        return clause_break(self.res.question[self.tokens[a].end : self.tokens[b].start])
 
     def edge(self, i: int, step: int) -> int:
         """The first word from ``i`` on (going by ``step``) past linking words nothing read: what stands

@@ -207,6 +207,13 @@ def number(word: str) -> int | None:
     return NUMBER_WORDS.get(word)
 
 
+def clause_break(between: str) -> bool:
+    """Whether the text ``between`` two words holds punctuation that ends a clause (",", "!", "?", ";", ":",
+    a dash).
+    """
+    return any(c in between for c in ",!?;:—–") or " - " in between
+
+
 def root(word: str) -> str:
     """A coarser form for loose comparison of modifiers (``acquired`` ~ ``acquire``)."""
     w = stem(word)
