@@ -3,7 +3,8 @@
 The cases live in ``tests/foreign/cases/``: ``dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``,
 ``dev_harbor.yml``, ``dev_pixelforge.yml`` and ``dev_studyhall.yml`` (development, printed case by case) and
 ``blind.yml``, ``blind_lending.yml``, ``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml`` and
-``blind_studyhall.yml`` (scored only with ``--blind``: the lead's run; never open them or print their misses while tuning). Their
+``blind_studyhall.yml`` (scored only with ``--blind``: the lead's run; never open them or print their misses while tuning),
+with a second round per project, ``dev2_<project>.yml`` (development) and ``blind2_<project>.yml`` (blind). Their
 format is ``tests/define/cases/``'s plus a ``project:`` field (``bazaar``, ``helpdesk``, ``lending``,
 ``lastmile``, ``harbor``, ``pixelforge`` or ``studyhall``); each answerable case's hand SQL gives one row per month of the project's
 data (``month``, ``value``): 2024-01..2024-06, 2024-10..2025-09 for ``lastmile`` and 2025-01..2025-12 for ``harbor``,
@@ -53,6 +54,13 @@ DEV_FILES = (
     "dev_harbor.yml",
     "dev_pixelforge.yml",
     "dev_studyhall.yml",
+    "dev2_bazaar.yml",
+    "dev2_helpdesk.yml",
+    "dev2_lending.yml",
+    "dev2_lastmile.yml",
+    "dev2_harbor.yml",
+    "dev2_pixelforge.yml",
+    "dev2_studyhall.yml",
 )
 BLIND_FILES = (
     "blind.yml",
@@ -61,6 +69,13 @@ BLIND_FILES = (
     "blind_harbor.yml",
     "blind_pixelforge.yml",
     "blind_studyhall.yml",
+    "blind2_bazaar.yml",
+    "blind2_helpdesk.yml",
+    "blind2_lending.yml",
+    "blind2_lastmile.yml",
+    "blind2_harbor.yml",
+    "blind2_pixelforge.yml",
+    "blind2_studyhall.yml",
 )
 BUILDERS: dict[str, Callable[[Path], Path]] = {
     "bazaar": copy_bazaar,

@@ -264,8 +264,10 @@ def test_harbor_question_gold_still_runs(split: str, harbor: Project) -> None:
     assert not failing_gold(harbor, "harbor", split, count)
 
 
-@pytest.mark.parametrize("split", ["dev_harbor.yml", "blind_harbor.yml"])
+@pytest.mark.parametrize(
+    "split", ["dev_harbor.yml", "blind_harbor.yml", "dev2_harbor.yml", "blind2_harbor.yml"]
+)
 def test_harbor_definition_sql_gives_twelve_months(split: str, harbor: Project) -> None:
     """Every answerable definition's hand SQL gives one non-null value per month of 2025 (ids only)."""
-    count = {"dev_harbor.yml": 16, "blind_harbor.yml": 8}[split]
+    count = {"dev_harbor.yml": 16, "blind_harbor.yml": 8, "dev2_harbor.yml": 6, "blind2_harbor.yml": 3}[split]
     assert not failing_months(harbor, split, MONTHS, count)

@@ -217,7 +217,9 @@ def test_lending_question_gold_still_runs(split: str, lending: Project) -> None:
     assert not failing_gold(lending, "lending", split, count)
 
 
-@pytest.mark.parametrize("split", ["dev_lending.yml", "blind_lending.yml"])
+@pytest.mark.parametrize(
+    "split", ["dev_lending.yml", "blind_lending.yml", "dev2_lending.yml", "blind2_lending.yml"]
+)
 def test_lending_definition_sql_gives_six_months(split: str, lending: Project) -> None:
     """Every answerable definition's hand SQL gives one non-null value per month of 2024-01..06 (ids only)."""
     assert not failing_months(lending, split, [dt.date(2024, m, 1) for m in range(1, 7)])
