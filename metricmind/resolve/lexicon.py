@@ -25,6 +25,7 @@ from metricmind.resolve.words import GRAMMAR
 from metricmind.spec.model import Model
 from metricmind.spec.names import SEP
 from metricmind.spec.vocabulary import VOCABULARY_FILE, read_words
+from metricmind.wordtables import numbers_between
 
 log = logging.getLogger(__name__)
 
@@ -372,20 +373,8 @@ def _groups(meta: dict[str, Any], values: tuple[str, ...]) -> dict[str, list[str
     return out
 
 
-_NUMBER_NAMES = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-)
+#: "zero" to "eleven", indexed by their number ("two cheapest").
+_NUMBER_NAMES = ("zero", *numbers_between(1, 11))
 
 
 _TIME_SUFFIXES = frozenset({"at", "ts", "date", "time", "day", "on", "is", "has", "was"})
