@@ -24,9 +24,7 @@ import sqlglot
 from sqlglot import exp
 
 from metricmind.define.columns import COLUMN_CONFIDENCE
-from metricmind.define.pairs import _named as named_column
-from metricmind.define.pairs import _names as column_phrases
-from metricmind.define.pairs import compared_flag, kind_of
+from metricmind.define.pairs import column_phrases, compared_flag, kind_of, named_column
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulevalues import Context, Read, values_of
 from metricmind.define.words import stems
