@@ -11,9 +11,17 @@ from __future__ import annotations
 
 import re
 
+from metricmind.wordtables import CURRENCY_CODES, CURRENCY_WORDS, alternation
+
 #: Currency signs and codes (language, not one project's nouns).
 _SIGNS = r"[$€£¥]"
-_CODES = r"usd|eur|gbp|jpy|cad|aud|chf|dollars?|euros?|pounds sterling"
+#: A filter on the shared table: the codes, dollars, euros and "pounds sterling", never "pounds" alone (a
+#: weight: "shipments in pounds" are counted) nor the other nouns, which were never read as a unit here.
+_CODES = alternation(
+    w
+    for w in CURRENCY_WORDS
+    if w in CURRENCY_CODES or w in {"dollar", "dollars", "euro", "euros", "pounds sterling"}
+)
 #: A unit word standing as a segment of its own: ", amount,", "(value)", "- $ value".
 _UNIT_WORDS = r"amounts?|value|values|revenue|money|spend"
 _NUMBER = r"\d[\d,.]*\s*[kmb]?"

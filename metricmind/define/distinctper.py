@@ -23,16 +23,12 @@ from dataclasses import dataclass
 from metricmind.define.proposal import RuleReading
 from metricmind.define.words import content, stems
 from metricmind.spec.model import EntityType, SemanticModel
+from metricmind.wordtables import numbers_between
 
-#: Numbers said in words (one is left out: "at least one event" says that rows exist, no threshold).
-NUMBER_WORDS = {
-    w: i + 2
-    for i, w in enumerate(
-        "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-        "seventeen eighteen nineteen twenty".split()
-    )
-}
-_N = r"\d{1,4}|" + "|".join(NUMBER_WORDS)
+#: Numbers said in words, "two" to "twenty": a filter on the shared table. "one" is left out on purpose: "at
+#: least one event" says that rows exist, no threshold.
+COMPARED_WORDS = numbers_between(2, 20)
+_N = r"\d{1,4}|" + "|".join(COMPARED_WORDS)
 #: "at least 3 different users", "three or more distinct channels", "5+ unique pages", "more than two
 #: separate agents".
 DISTINCT = re.compile(
@@ -75,7 +71,7 @@ def distinct_threshold(text: str) -> Distinct | None:
         op, raw = _OPS[" ".join(m.group("op").lower().split())], m.group("n").lower()
     else:
         op, raw = ">=", m.group("m").lower()
-    n = NUMBER_WORDS[raw] if raw in NUMBER_WORDS else int(raw)
+    n = COMPARED_WORDS[raw] if raw in COMPARED_WORDS else int(raw)
     words: list[str] = []
     for w in m.group("noun").lower().split():
         if w in _STOP:

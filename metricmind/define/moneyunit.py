@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 
-#: Currency nouns (language, not one project's values).
-_CURRENCY = r"dollars?|euros?|pounds?(?:\s+sterling)?|francs?|pesos?|yen|yuan|rupees?|kron[aeo]r?|rand"
+from metricmind.wordtables import CURRENCY_NOUNS, alternation
+
+#: Currency nouns (language, not one project's values): the shared table's nouns but the slang "bucks",
+#: which no country qualifies here ("US bucks" stays as said).
+_CURRENCY = alternation(w for w in CURRENCY_NOUNS if w != "bucks")
 #: "in US dollars", "of U.S. dollars", "in Canadian dollars", "in millions of Australian dollars": a
 #: capitalized word or an abbreviation right after "in" / "of" and right before a currency noun.
 _QUALIFIED = re.compile(

@@ -17,10 +17,16 @@ from metricmind.define.moneyunit import without_currency_country
 from metricmind.define.proposal import Definition
 from metricmind.define.words import known, stems, vocabulary
 from metricmind.spec.model import Model
+from metricmind.wordtables import CURRENCY_WORDS, alternation
 
+#: The currency words read as money nouns: a filter on the shared table. Dollars, euros, bucks and their
+#: codes only; never "pounds" (a weight) nor a rarer noun ("yen", "rand"), which stay as said.
+_NOUNS = alternation(
+    w for w in CURRENCY_WORDS if w in {"dollar", "dollars", "euro", "euros", "bucks", "usd", "eur", "gbp"}
+)
 #: A currency said as a noun, not as a unit ("in dollars", "of dollars", "to euros", "dollars times 100").
 CURRENCY = re.compile(
-    r"(?<!\bin )(?<!\bof )(?<!\bto )(?<!\binto )(?<!\bas )\b(?P<word>dollars?|euros?|bucks|usd|eur|gbp)\b"
+    r"(?<!\bin )(?<!\bof )(?<!\bto )(?<!\binto )(?<!\bas )\b(?P<word>" + _NOUNS + r")\b"
     r"(?!\s+(?:times|multiplied|divided|x|per\s+(?:dollar|euro)))",
     re.IGNORECASE,
 )

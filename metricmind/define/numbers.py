@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from metricmind.define.distinctper import NUMBER_WORDS
+from metricmind.define.distinctper import COMPARED_WORDS
 from metricmind.define.proposal import Proposal, RuleReading
 
 #: A comparison with a number: "at least 5", "more than $1,000", "30+", "10 or more".
@@ -27,7 +27,7 @@ UNREAD_NUMBER = 0.3
 #: A comparison with a number said in words ("at least three", "five or more"; never "at least one").
 WORDED = re.compile(
     r"\b(?:more than|greater than|at least|at most|no more than|no fewer than|fewer than|less than)\s+"
-    rf"(?P<n>{'|'.join(NUMBER_WORDS)})\b|\b(?P<m>{'|'.join(NUMBER_WORDS)})\s+(?:or more|or fewer|or less)\b",
+    rf"(?P<n>{'|'.join(COMPARED_WORDS)})\b|\b(?P<m>{'|'.join(COMPARED_WORDS)})\s+(?:or more|or fewer|or less)\b",
     re.IGNORECASE,
 )
 
@@ -37,7 +37,7 @@ def compared_numbers(text: str) -> list[str]:
     words as its digits).
     """
     said = [(m.group("n") or m.group("m")).replace(",", "") for m in COMPARED.finditer(text)]
-    worded = [str(NUMBER_WORDS[(m.group("n") or m.group("m")).lower()]) for m in WORDED.finditer(text)]
+    worded = [str(COMPARED_WORDS[(m.group("n") or m.group("m")).lower()]) for m in WORDED.finditer(text)]
     return said + worded
 
 

@@ -61,13 +61,13 @@ def pair_reading(
         m = pattern.search(low)
         if m is None:
             continue
-        names = _names(columns, kind, model)
+        names = column_phrases(columns, kind, model)
         if len(names) < 2:
             return None
         left = stems(low[: m.start()].replace("_", " ").replace("-", " "))[-WINDOW:]
         right_text = _LEAD.sub("", low[m.end() :])
         right = stems(right_text.replace("_", " ").replace("-", " "))[:WINDOW]
-        a, b = _named(left, names, last=True), _named(right, names, last=False)
+        a, b = named_column(left, names, last=True), named_column(right, names, last=False)
         if a is None or b is None or a == b:
             return None
         ops = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE}
@@ -100,7 +100,7 @@ def kind_of(typ: str) -> str:
     return "timestamp" if typ.startswith(("TIMESTAMP", "DATETIME")) else ""
 
 
-def _names(columns: dict[str, str], kind: str, model: Model) -> dict[str, list[tuple[str, ...]]]:
+def column_phrases(columns: dict[str, str], kind: str, model: Model) -> dict[str, list[tuple[str, ...]]]:
     """The columns of that kind with the phrases (stems) naming each: name parts, and a time dimension's
     label and synonyms of the same column.
     """
@@ -122,7 +122,9 @@ def _names(columns: dict[str, str], kind: str, model: Model) -> dict[str, list[t
     return {c: [p for p in ps if p] for c, ps in phrases.items() if ps}
 
 
-def _named(words: tuple[str, ...], names: dict[str, list[tuple[str, ...]]], *, last: bool) -> str | None:
+def named_column(
+    words: tuple[str, ...], names: dict[str, list[tuple[str, ...]]], *, last: bool
+) -> str | None:
     """The one column a phrase of ``words`` names wholly (the longest phrase wins; a tie names none)."""
     best: list[tuple[int, str]] = []
     for col, phrases in names.items():

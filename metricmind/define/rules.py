@@ -88,7 +88,7 @@ from metricmind.define.rulevalues import (
     values_of,
 )
 from metricmind.define.statistics import statistic_reading
-from metricmind.define.timerules import _own_event, _time_rule, time_in
+from metricmind.define.timerules import is_own_event, time_in, time_rule
 from metricmind.define.twoclauses import split_reading
 from metricmind.define.windows import window_rule
 from metricmind.define.words import EXAMPLES, bare_time_name, known, stems
@@ -318,7 +318,7 @@ def _read(text: str, ctx: Context) -> Read:
             t
             # "by first paid date" before "by first paid at": the fuller name (first_paid_date, not paid_at)
             for alt in sorted(dated_forms(head), key=lambda a: not a.endswith(" date"))
-            if (t := _time_rule(alt, stems(alt), ctx, wide=not _own_event(alt, ctx)))
+            if (t := time_rule(alt, stems(alt), ctx, wide=not is_own_event(alt, ctx)))
         ),
         None,
     )
@@ -327,7 +327,7 @@ def _read(text: str, ctx: Context) -> Read:
     flagged = _flag_date(head, ctx) if not NEGATIVE.search(head) else None
     if flagged is not None:  # "the month it was settled": `settled` names is_paid, whose date is paid_at
         return _dating(text, low, FLAG_DATE_CONFIDENCE, flagged[1], flagged[0])
-    own_event = next((alt for alt in dated_forms(low) if _own_event(alt, ctx)), None)
+    own_event = next((alt for alt in dated_forms(low) if is_own_event(alt, ctx)), None)
     if own_event and not negative:  # "in the month the customer churned" of `churned_mrr`: its own month
         return Read(
             RuleReading(
@@ -344,7 +344,7 @@ def _read(text: str, ctx: Context) -> Read:
     if mapped is not None:  # "Treat bank transfers as wire payments"
         return mapped
     if INCLUDE.search(low) and not negative and not POSITIVE.search(low):
-        dated = _time_rule(low, words, ctx) if re.match(r"\s*count\w*\b", low) else None
+        dated = time_rule(low, words, ctx) if re.match(r"\s*count\w*\b", low) else None
         if dated:  # "Count invoices by the month they were paid": a date, not an inclusion
             return Read(RuleReading(text, "time", 0.85, f"dates the metric by {dated}"), time_dimension=dated)
         if dated_forms(low) and not _counts_values(
@@ -422,7 +422,7 @@ def _read(text: str, ctx: Context) -> Read:
     if scale is not None:
         what = "a fraction from 0 to 1" if scale == 1 else "a percentage from 0 to 100"
         return Read(RuleReading(text, "noop", 0.8, f"the value is {what}"), scale=scale)
-    time_dim = _time_rule(low, words, ctx) or named_month
+    time_dim = time_rule(low, words, ctx) or named_month
     if time_dim:
         besides = _values_beside_date(words, time_dim, ctx)
         if besides:  # "Touches of the webinar series campaign, by touch date": a filter besides the date

@@ -32,20 +32,20 @@ def _root(word: str) -> str:
 def time_in(text: str, ctx: Context) -> str | None:
     """The time dimension a definition names ("… by touch date"), if any."""
     low = text.lower()
-    found = _time_rule(low, stems(low), ctx)
+    found = time_rule(low, stems(low), ctx)
     if found is None:  # "subscriptions started in the month", "invoices counted when they were paid"
         found = next(
             (
                 t
                 for alt in dated_forms(re.split(r",?\s+\bnot\b", low)[0], (EVENT_IN, DATE_WHEN, WHEN_COUNTED))
-                if not _own_event(alt, ctx) and (t := _time_rule(alt, stems(alt), ctx))
+                if not is_own_event(alt, ctx) and (t := time_rule(alt, stems(alt), ctx))
             ),
             None,
         )
     return found
 
 
-def _own_event(alt: str, ctx: Context) -> bool:
+def is_own_event(alt: str, ctx: Context) -> bool:
     """The event a "month the customer churned" names is what the closest metric itself counts (its name
     says it: `churned_mrr`): its own time dimension dates it, not another model's.
     """
@@ -54,7 +54,10 @@ def _own_event(alt: str, ctx: Context) -> bool:
     return bool(said & own)
 
 
-def _time_rule(low: str, words: tuple[str, ...], ctx: Context, *, wide: bool = True) -> str | None:
+def time_rule(low: str, words: tuple[str, ...], ctx: Context, *, wide: bool = True) -> str | None:
+    """The time dimension a rule ``low`` (its stems ``words``) dates the metric by ("counted on the paid
+    date"), the longest phrase naming it; with ``wide``, a catalog time dimension may name it too. None for none.
+    """
     low = re.split(r",?\s+\bnot\b", low)[0]  # "by conversion date, not touch date"
     words = tuple(
         "date" if w == "day" else w for w in stems(low.replace("-", " ").replace("_", " "))

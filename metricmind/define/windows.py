@@ -24,30 +24,16 @@ import sqlglot
 from sqlglot import exp
 
 from metricmind.define.columns import COLUMN_CONFIDENCE
-from metricmind.define.pairs import _named as named_column
-from metricmind.define.pairs import _names as column_phrases
-from metricmind.define.pairs import compared_flag, kind_of
+from metricmind.define.pairs import column_phrases, compared_flag, kind_of, named_column
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulevalues import Context, Read, values_of
 from metricmind.define.words import stems
 from metricmind.spec.model import Model
+from metricmind.wordtables import NUMBER_WORDS, numbers_between
 
-_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "fourteen": 14,
-    "thirty": 30,
-    "sixty": 60,
-    "ninety": 90,
-}
+#: The window's numbers in words: one to ten and the usual day counts. Other words ("within twenty
+#: days") are left unread, as they always were here: a filter on the shared table, not a table of its own.
+_NUMBERS = numbers_between(1, 10) | {w: NUMBER_WORDS[w] for w in ("fourteen", "thirty", "sixty", "ninety")}
 #: The bound's words and operator ("no more than 30 days after": at most 30).
 _BOUNDS: tuple[tuple[str, str], ...] = (
     (r"no more than|not more than|at most|up to|within|no later than", "<="),

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from metricmind.wordtables import NUMBER_WORDS
+
 # Words are runs of letters and digits of any script ("région" is one word, not "r" + "gion");
 # underscores and punctuation separate words.
 _TOKEN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]+(?:\.[0-9]+)?%?|[^\W_]+|(?<![^\W_])&(?![^\W_])")
@@ -106,36 +108,6 @@ FILLERS = frozenset(
 
 GENERIC = frozenset({"rate", "count", "number", "amount", "total", "value", "volume", "sum", "level"})
 """Words a metric phrase may add without changing what is asked (``churn rate`` for ``churn``)."""
-
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "dozen": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "ninety": 90,
-    "hundred": 100,
-}
 
 
 @dataclass(frozen=True)

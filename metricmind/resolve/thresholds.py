@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from metricmind.resolve.text import NUMBER_WORDS, Token
+from metricmind.resolve.text import Token
+from metricmind.wordtables import NUMBER_WORDS
 
 # comparison words before a number: (words, operator)
 COMPARATORS: tuple[tuple[tuple[str, ...], str], ...] = (

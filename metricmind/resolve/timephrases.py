@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from metricmind.resolve.text import Token
 from metricmind.resolve.timespans import CMP, COMPILED, UNITS, add_months, match_group, shift, unit_start
+from metricmind.wordtables import numbers_between
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ _POP = re.compile(
     # "this quarter vs last", "vs the quarter before": the period before, its unit left unsaid
     r"|(?:vs|versus|compared (?:to|with)|against|than) (?:the )?(?:(?:day|week|month|quarter|year|one|period) before"
     # "last 4 wks vs the 4 wks before", "… vs the 3 before that": the same span just before, counted again
-    r"|(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?: (?:days|weeks|months|quarters|years))?"
+    r"|(?:\d+|" + "|".join(numbers_between(2, 12)) + r")(?: (?:days|weeks|months|quarters|years))?"
     r" (?:before|prior|preceding|earlier)(?: that| it| those| them)?"
     r"|(?:last|previous|prior)(?! (?:\d|day|week|month|quarter|year|one|two|three|four|five|six|full|calendar"
     r"|fiscal|h[12]|q[1-4]|half|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|[a-z]+ (?:day|week|month|quarter|year)))))\b"

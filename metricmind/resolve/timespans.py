@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from metricmind.resolve.text import NUMBER_WORDS
+from metricmind.wordtables import NUMBER_WORDS
 
 UNITS = ("day", "week", "month", "quarter", "year")
 
