@@ -268,7 +268,8 @@ def _groups(meta: dict[str, Any], values: tuple[str, ...]) -> dict[str, list[str
                         out[phrase] = members
                     else:
                         out[f"{n} {phrase}"] = members
-                        out[f"{_NUMBER_NAMES[n]} {phrase}"] = members
+                        if n < len(_NUMBER_NAMES):  # "twelve cheapest" and up: digits only
+                            out[f"{_NUMBER_NAMES[n]} {phrase}"] = members
     return out
 
 
