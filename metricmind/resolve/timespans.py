@@ -109,8 +109,20 @@ def _latest_month(month: int, as_of: dt.date) -> dt.date:
 
 
 def _latest_quarter(q: int, as_of: dt.date) -> dt.date:
+    """The start of the latest quarter ``q`` said bare ("q1"): one that has begun and is at least half over,
+    else the year before's (on 6 January "q1" is last year's, a quarter of six days has no figures yet).
+    """
     start = dt.date(as_of.year, 3 * q - 2, 1)
-    return start if start <= as_of else dt.date(as_of.year - 1, 3 * q - 2, 1)
+    return (
+        start
+        if _mostly_past(start, shift(start, "month", 3), as_of)
+        else dt.date(as_of.year - 1, 3 * q - 2, 1)
+    )
+
+
+def _mostly_past(start: dt.date, end: dt.date, as_of: dt.date) -> bool:
+    """Whether the period ``[start, end)`` has begun by ``as_of`` and at least half of it has passed."""
+    return start <= as_of and (as_of - start) * 2 >= end - start
 
 
 def match_group(m: re.Match[str], name: str) -> str:
@@ -164,7 +176,7 @@ def _half(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
 
 def _latest_half(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     start = dt.date(as_of.year, 1 if match_group(m, "h") in ("1", "first", "1st") else 7, 1)
-    if start > as_of:
+    if not _mostly_past(start, shift(start, "month", 6), as_of):  # (as ``_latest_quarter``)
         start = dt.date(as_of.year - 1, start.month, 1)
     return (start, shift(start, "month", 6)), "half"
 
