@@ -21,6 +21,7 @@ from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.resolution import Filter
 from metricmind.resolve.text import FILLERS
+from metricmind.resolve.toldbymetric import metric_prose, told_by
 from metricmind.resolve.valuevectors import named, similarities, value_text
 from metricmind.resolve.words import GRAMMAR
 
@@ -35,6 +36,8 @@ dimension is said, so only its own values compete): "csv download" and ``reports
 NAMED_MARGIN = 0.12
 PENALTY = 0.25
 """What reading a noun as a value by meaning costs."""
+RUN = 5
+"""The most unread words before a dimension's noun read as said of a metric ("after we pay the instructors")."""
 QUALIFIERS = frozenset({"from", "among", "amongst", "at", "with"})
 ARTICLES = frozenset({"the", "our", "a", "an", "any", "all"})
 
@@ -130,6 +133,8 @@ class _MeaningValueReading(_ReadingBase):
             if p.kind != "dimension":
                 continue
             field = next((e.target for e in p.entries if e.target in grouped), None)
+            if field is not None and self.told_around(p, field):
+                continue  # "net iap after store fees": the metric's own description, no breakdown, no value
             first = p.first
             while (
                 first > 0
@@ -151,6 +156,38 @@ class _MeaningValueReading(_ReadingBase):
             self.claim(p.first, p.last)
             self.filter_by_meaning(first, p.first, field, *found)
         return None
+
+    def told_around(self, p: _Pick, field: str) -> bool:
+        """Read the unread words of one clause right before the dimension ``p`` (and the unknown head noun
+        right after it) as said of a metric read, when its description holds them (``toldbymetric``): the
+        breakdown by ``field`` dropped. Whether they were.
+        """
+        res = self.res
+        first = p.first
+        while first > 0 and p.first - first < RUN and not self.used[first - 1] and self.joined(first - 1):
+            first -= 1
+        if first == p.first or self.in_group_context(first) or self.in_group_context(p.first):
+            return False
+        before = [t.norm for t in self.tokens[first : p.first]]
+        noun = [t.norm for t in self.tokens[p.first : p.last]]
+        told = told_by(self.r.texts, metric_prose(self.r.model), res.metrics, before, noun)
+        if told is None:
+            return False
+        last = p.last + self.head_noun_after(p.last)  # ("store fees": the compound's head, no catalog word)
+        res.group_by = [(n, g) for n, g in res.group_by if n != field]
+        res.spans["group_by"] = [s for s in res.spans.get("group_by", []) if s.target != field]
+        self.claim(first, last)
+        self.span("metrics", first, last, told, "description")
+        res.notes.append(f"read '{self.text(first, last).text}' as said of {told} in its description")
+        return True
+
+    def head_noun_after(self, i: int) -> bool:
+        """Whether the word at ``i`` is an unread word the catalog does not know, in the clause of the word
+        before it: the head noun of a compound whose first noun the catalog knows ("store fees").
+        """
+        if i >= len(self.tokens) or self.used[i] or not self.joined(i - 1) or not self.content_word(i):
+            return False
+        return self.stems[i] not in self.lex.vocabulary and not self.lex.lookup((self.stems[i],))
 
     def joined(self, i: int) -> bool:
         """Whether the word at ``i`` and the next are in one clause (no mark between: "quick q: industries")."""

@@ -37,6 +37,7 @@ from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import counted_amount
 from metricmind.resolve.timephrases import find_time
 from metricmind.resolve.timespans import unit_start
+from metricmind.resolve.toldbymetric import own_denominator
 from metricmind.resolve.typos import _TypoReading
 from metricmind.resolve.valuemetric import _ValueMetricReading
 from metricmind.resolve.wonlost import closed_stage
@@ -165,6 +166,7 @@ class _Reading(
             res.comparison_range = None
         self.read_paid()
         self.read_dimensions(picks)
+        self.per_own_unit()  # "avg stars per lvl won": the metric's own "per win", no breakdown by level
         self.counted_noun()  # "how many levels did ppl beat": the levels beaten, no breakdown by level
         self.drop_entity_verb()
         self.read_origin()
@@ -203,6 +205,26 @@ class _Reading(
         self.calibrate()
         self.audit_values()
         return res
+
+    def per_own_unit(self) -> None:
+        """A breakdown said after "per" with a word right after it that the one metric's label says after
+        its own "per" (``toldbymetric.own_denominator``): the metric's unit, the breakdown dropped.
+        """
+        res = self.res
+        if len(res.metrics) != 1:
+            return
+        label = self.r.model.metrics[res.metrics[0]].label or ""
+        for g in list(res.spans.get("group_by", [])):
+            first = next((t.index for t in self.tokens if t.start == g.start), None)
+            last = next((t.index + 1 for t in self.tokens if t.end == g.end), None)
+            if first is None or last is None or first == 0 or self.tokens[first - 1].norm != "per":
+                continue
+            if not own_denominator(label, [t.norm for t in self.tokens[last : last + 1]]):
+                continue
+            res.group_by = [(n, grain) for n, grain in res.group_by if n != g.target]
+            res.spans["group_by"] = [s for s in res.spans["group_by"] if s is not g]
+            self.claim(first - 1, last + 1)
+            self.span("metrics", first - 1, last + 1, res.metrics[0], "own unit")
 
     def metric_named(self, first: int, last: int) -> str | None:
         """The one metric the words ``first``..``last`` name (by name, label or synonym), if one does."""
