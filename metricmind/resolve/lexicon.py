@@ -19,6 +19,7 @@ from metricmind.resolve.countries import country_names
 from metricmind.resolve.entities import unmodelled_entities
 from metricmind.resolve.everyday import EVERYDAY_WORDS
 from metricmind.resolve.observedruns import loose_phrases
+from metricmind.resolve.spelledout import spelled_out
 from metricmind.resolve.text import GENERIC, stems
 from metricmind.resolve.usstates import state_names
 from metricmind.resolve.words import GRAMMAR
@@ -109,6 +110,9 @@ class Lexicon:
         self.max_len = max(self.max_len, len(key))
         if entry.kind == "metric":
             self.metric_words[entry.target].update(key)
+        full = spelled_out(phrase) if entry.kind in ("metric", "dimension") else None
+        if full is not None:
+            self.add(full, entry)  # "Avg Watch Minutes" said "average watch minutes"
 
     def lookup(self, key: tuple[str, ...]) -> list[Entry]:
         """The entries of a phrase, by its stems; a phrase no entry has may still name a value spelt with
