@@ -1,8 +1,8 @@
 """Question resolver on other companies' projects (issue 14): the bazaar, helpdesk, lending, lastmile, harbor, pixelforge and studyhall samples.
 
-Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``, ``dev_harbor.yml``, ``dev_pixelforge.yml`` and ``dev_studyhall.yml`` (the
+Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``, ``dev_harbor.yml``, ``dev_pixelforge.yml``, ``dev_studyhall.yml`` and the second round's ``dev2_<project>.yml`` (the
 tuning splits; ``--misses`` lists their misses) and, only with ``--blind``, ``blind.yml``, ``blind_lending.yml``,
-``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml`` and ``blind_studyhall.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
+``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml``, ``blind_studyhall.yml`` and ``blind2_<project>.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
 resolver's blind-set format (``q``, ``expect``, optional ``as_of``, ``kind``, ``id``) plus ``project:``
 (``bazaar``, ``helpdesk``, ``lending``, ``lastmile``, ``harbor``, ``pixelforge`` or ``studyhall``). The
 projects are built once into ``--work`` (seeded, no download) and read with their warehouses' values, as
@@ -46,6 +46,11 @@ DEV_PIXELFORGE, BLIND_PIXELFORGE = HERE / "dev_pixelforge.yml", HERE / "blind_pi
 """The mobile game studio's sets (hproj6, 2026-12-07): code-blind, as_of 2026-01-08 on every item."""
 DEV_STUDYHALL, BLIND_STUDYHALL = HERE / "dev_studyhall.yml", HERE / "blind_studyhall.yml"
 """The online learning platform's sets (hproj7, 2026-12-07): code-blind, as_of 2026-01-06 on every item."""
+ROUND2 = ("bazaar", "helpdesk", "lending", "lastmile", "harbor", "pixelforge", "studyhall")
+DEV2 = tuple(HERE / f"dev2_{name}.yml" for name in ROUND2)
+BLIND2 = tuple(HERE / f"blind2_{name}.yml" for name in ROUND2)
+"""The second round on all seven projects (fq2, 2026-12-07): code-blind, new voices, 16 to tune on and 8 scored
+only per project, each item with its project's as_of."""
 AS_OF = "2024-07-01"
 """The day the sample projects' data ends after (their data runs 2024-01-01 to 2024-06-30; lastmile's runs
 2024-10-01 to 2025-09-30, and each of its items carries its own as_of, 2025-10-01)."""
@@ -99,12 +104,14 @@ def main() -> None:
         DEV_HARBOR,
         DEV_PIXELFORGE,
         DEV_STUDYHALL,
+        *DEV2,
         BLIND,
         BLIND_LENDING,
         BLIND_LASTMILE,
         BLIND_HARBOR,
         BLIND_PIXELFORGE,
         BLIND_STUDYHALL,
+        *BLIND2,
     )
     splits = [args.questions] if args.questions else [p for p in every if p.exists()]
     if not args.blind:
