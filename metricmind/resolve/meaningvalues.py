@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.embedscore import enabled
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.reading import _Pick, _ReadingBase
@@ -174,12 +175,34 @@ class _MeaningValueReading(_ReadingBase):
         if told is None:
             return False
         last = p.last + self.head_noun_after(p.last)  # ("store fees": the compound's head, no catalog word)
+        last = self.listed_in_description(told, last)  # ("… store fees and refunds": its description's too)
         res.group_by = [(n, g) for n, g in res.group_by if n != field]
         res.spans["group_by"] = [s for s in res.spans.get("group_by", []) if s.target != field]
         self.claim(first, last)
         self.span("metrics", first, last, told, "description")
         res.notes.append(f"read '{self.text(first, last).text}' as said of {told} in its description")
         return True
+
+    def listed_in_description(self, told: str, last: int) -> int:
+        """Past "and <word>" right after ``last`` when the word is one of ``told``'s description and was read as
+        another metric ("net iap after store fees and refunds": the refunds the net revenue is after, no
+        second metric); the new end of the run.
+        """
+        res = self.res
+        k = last + 1
+        if k >= len(self.tokens) or self.tokens[last].norm not in ("and", "&"):
+            return last
+        own = self.r.texts.weights.get(told, {})
+        t = self.tokens[k]
+        spans = [s for s in res.spans.get("metrics", []) if s.start == t.start and s.target != told]
+        if word_key(t.norm) not in own or len(spans) != 1 or spans[0].end != t.end:
+            return last
+        other = spans[0].target
+        if any(s.target == other for s in res.spans.get("metrics", []) if s is not spans[0]):
+            return last
+        res.metrics = [m for m in res.metrics if m != other]
+        res.spans["metrics"] = [s for s in res.spans["metrics"] if s is not spans[0]]
+        return k + 1
 
     def head_noun_after(self, i: int) -> bool:
         """Whether the word at ``i`` is an unread word the catalog does not know, in the clause of the word

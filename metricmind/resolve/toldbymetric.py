@@ -41,7 +41,7 @@ def told_by(
     word of ``before`` must be the metric's: a content word echoed, or a function word its ``prose`` (label
     and description as written) says too ("after" in "IAP revenue after the store's cut").
 
-    >>> t = MetricTexts(weights={"iap_net": {"iap": 1.0, "store": 0.7, "cut": 0.7}})
+    >>> t = MetricTexts(weights={"iap_net": {"iap": 1.0, "stor": 0.7, "cut": 0.7}})
     >>> told_by(t, {"iap_net": "IAP revenue after the store's cut"}, ["iap_net"], ["after"], ["store"])
     'iap_net'
     >>> told_by(t, {"iap_net": "IAP revenue after the store's cut"}, ["iap_net"], ["apple"], ["store"]) is None
@@ -77,3 +77,23 @@ def own_denominator(label: str, after: list[str]) -> bool:
     words = [w.lower() for w in _WORD.findall(label)]
     units = {key(words[k + 1]) for k, w in enumerate(words[:-1]) if w == "per"}
     return any(key(w) in units for w in after if content(w))
+
+
+def said_in_prose(word: str, metrics: list[str], prose: dict[str, str]) -> bool:
+    """Whether ``word`` (a number as typed) is a word of one of ``metrics``' label or description ("4" in
+    "the share of survey responses rating 4 or 5").
+
+    >>> said_in_prose("4", ["csat"], {"csat": "share of survey responses rating 4 or 5."})
+    True
+    """
+    return any(word.lower() in _WORD.findall(prose.get(m, "")) for m in metrics)
+
+
+def unit_of(label: str, value: str) -> bool:
+    """Whether ``value`` is the unit ``label`` gives in parentheses ("Total Revenue (EUR)": EUR).
+
+    >>> unit_of("Total Revenue (EUR)", "EUR"), unit_of("Total Revenue (EUR)", "USD")
+    (True, False)
+    """
+    inside = " ".join(re.findall(r"\((.*?)\)", label)).lower()
+    return value.lower() in _WORD.findall(inside)
