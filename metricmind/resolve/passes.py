@@ -36,6 +36,7 @@ from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.samefield import join_same_field
 from metricmind.resolve.shares import _ShareReading
 from metricmind.resolve.sqlclauses import sort_verb
+from metricmind.resolve.sqlnegation import flipped
 from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import counted_amount
 from metricmind.resolve.timephrases import find_time
@@ -207,6 +208,8 @@ class _Reading(
             res, self.r.model
         )  # "avg invoice amount (total billed / number of invoices)": its inputs
         self.unit_said()  # "total revenue in EUR": the unit the label gives, no currency filter
+        res.filters, excluded = flipped(res.question, res.filters, res.spans.get("filters", []))
+        res.notes.extend(f"read '!=' before {f}'s value as excluding it" for f in excluded)
         self.value_then_unknown()  # "bookings by card brand": a breakdown the catalog lacks, not card payments
         self.read_described_flag()  # "from company seat learners": the yes/no dimension its description says
         self.check_leftovers(picks)
