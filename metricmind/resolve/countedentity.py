@@ -39,28 +39,29 @@ class _CountedEntityReading(_ReadingBase):
         for i in range(2, len(self.tokens)):
             t = self.tokens[i]
             cue = (self.tokens[i - 2].norm, self.tokens[i - 1].norm)
-            if cue not in COUNT_CUES or t.norm == self.stems[i] or self.stems[i] not in entities:
+            who = self.stems[i] if self.stems[i] in entities else self.party_said(i, entities)
+            if cue not in COUNT_CUES or t.norm == self.stems[i] or who is None:
                 continue
             spans = res.spans.get("metrics", [])
             if any(s.start <= t.start < s.end and s.how in SAID_BY_NAME for s in spans):
                 return  # "how many parcels": the noun names the metric itself
             counted = self.counted(base.name)
-            if self.stems[i] == counted:
+            if who == counted:
                 return  # "how many parcels were returned": the metric counts them itself
             if filtered and counted is not None and not any(number(x.norm) is not None for x in self.tokens):
                 # (with a number it may be a threshold per entity: "loans with 2 or more late payments")
                 # "how many shippers had returns to sender": the catalog counts the returned parcels, not the
                 # shippers that had any; answering the parcels would be a silently wrong number
                 res.refuse(
-                    f"'how many {t.text}' asks for a count of {self.stems[i]}s; {base.name} counts "
+                    f"'how many {t.text}' asks for a count of {who}s; {base.name} counts "
                     f"{counted}s, and the catalog has no count of "
-                    f"{self.stems[i]}s with it",
+                    f"{who}s with it",
                     self.nearest_metrics(),
                 )
                 return
             if filtered:
                 return  # (a filtered metric says which of them: never every one of the entity)
-            found = [m for m in counts_of(self.r.model, self.stems[i], res.metrics[0])[:1] if m != base.name]
+            found = [m for m in counts_of(self.r.model, who, res.metrics[0])[:1] if m != base.name]
             near = self.r.sources(base.name)
             if not found or not self.r.sources(found[0]) <= near:
                 return
@@ -69,13 +70,20 @@ class _CountedEntityReading(_ReadingBase):
             after = [k for k in range(i + 1, min(i + 3, len(self.tokens))) if self.used[k]]
             if after and any(s.start == self.tokens[after[0]].start for s in spans):
                 self.claim(i + 1, after[0])  # "shippers sent parcels": what they did, the metric's rows say
-            res.notes.append(
-                f"read 'how many {t.text}' as {name}: the {self.stems[i]}s counted on {base.name}'s rows"
-            )
+            res.notes.append(f"read 'how many {t.text}' as {name}: the {who}s counted on {base.name}'s rows")
             res.spans["metrics"] = [Span(s.text, s.start, s.end, name, "entity count") for s in spans]
             self.span("metrics", i, i + 1, name, "entity count")
             res.metrics = [name]
             return
+
+    def party_said(self, i: int, entities: set[str]) -> str | None:
+        """The party entity when the word at ``i`` is a word for it ("clients" for a carrier's shippers)."""
+        party = self.r.entities.party
+        if any(number(t.norm) is not None for t in self.tokens):
+            return (
+                None  # ("how many clients paid us more than $200": a threshold per party, read by its pass)
+            )
+        return party if party in entities and self.stems[i] in self.r.entities.party_words else None
 
     def counted(self, metric: str) -> str | None:
         """The entity whose key ``metric``'s measure counts (``parcel`` for a count of tracking numbers)."""

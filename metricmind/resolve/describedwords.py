@@ -162,7 +162,7 @@ class _DescribedReading(_AmountReading):
             grouped = self.after_by()
             words = [(i, w) for i, w in words if i in at or (i not in grouped and not self.in_value_place(i))]
         verbs = self.verbs_of_named(self.res.spans.get("metrics", []))
-        words = [(i, w) for i, w in words if i not in verbs]
+        words = [(i, w) for i, w in words if i not in verbs and not self.lead_in_apart(i, at)]
         unread = {i for i, _ in words if i not in at}
         joined = self.listed(self.res.spans.get("metrics", []))
         if (not unread and len(metrics) < 2) or (joined and len(metrics) > 1):
@@ -222,6 +222,17 @@ class _DescribedReading(_AmountReading):
             self.span("metrics", i, i + 1, best, "description")
         self.res.confidence -= 0.1
         return [best]
+
+    def lead_in_apart(self, i: int, at: set[int]) -> bool:
+        """Whether a colon stands between the word at ``i`` and every word read as a metric ("Prepping the
+        account review with Duin Mode: how many parcels …"): a lead-in's words never rename the request's metric.
+        """
+        q, toks = self.res.question, self.tokens
+        return (
+            bool(at)
+            and i not in at
+            and all(":" in q[toks[min(i, a)].end : toks[max(i, a)].start] for a in at)
+        )
 
     def listed_apart(self, at: set[int], unread: set[int]) -> bool:
         """Whether the unread words are an item of their own, a list word or mark between them and every

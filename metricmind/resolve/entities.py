@@ -80,7 +80,7 @@ def project_entities(model: Model, nouns_of: dict[str, set[str]]) -> ProjectEnti
             names.add(e.name)
             if e.type == EntityType.PRIMARY and (sm.dimensions or sm.measures):
                 primary.add(e.name)
-    party = next((n for n in PARTY_ENTITY_NAMES if n in names), None) or root_entity(model)
+    party = next((n for n in PARTY_ENTITY_NAMES if n in names), None) or counted_party(model, names)
     own = {stem(n) for n in primary | unmodelled_entities(model) if "_" not in n}
     party_words = set(PARTY_WORDS) | {stem(w) for w in PARTY_WORDS}
     if party is not None:
@@ -108,6 +108,17 @@ def unmodelled_entities(model: Model) -> frozenset[str]:
         for e in sm.entities
         if e.type == EntityType.FOREIGN and e.name not in primary
     )
+
+
+def counted_party(model: Model, names: set[str]) -> str | None:
+    """The party of a catalog that calls it by no name of ``PARTY_ENTITY_NAMES``: the one entity the most
+    metrics count distinct on what it did (the game's players behind DAU, the school's learners behind
+    active learners; a title or an instructor is no one the business serves), else ``root_entity``.
+    """
+    counted = {e: len(distinct_counts(model, e)) for e in sorted(names)}
+    most = max(counted.values(), default=0)
+    top = [e for e, n in counted.items() if n == most]
+    return top[0] if most > 0 and len(top) == 1 else root_entity(model)
 
 
 def root_entity(model: Model) -> str | None:

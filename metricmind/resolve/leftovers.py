@@ -21,6 +21,7 @@ from metricmind.resolve.reading import _Pick
 from metricmind.resolve.text import FILLERS, Token, clause_break, number
 from metricmind.resolve.thresholds import COMPARATORS, OBJECT_PRONOUNS, THAN_WORDS, verbish
 from metricmind.resolve.timeorder import _TimeOrderReading
+from metricmind.resolve.toldbymetric import metric_prose, said_in_prose
 from metricmind.resolve.words import (
     GRAMMAR,
     GROUP_WORDS,
@@ -195,6 +196,8 @@ class _LeftoverReading(
                 continue  # "how many accounts cancelled": who the metric read counts
             if any(self.stems[i] in f.field.split("__")[:-1] for f in res.filters):
                 continue  # "tickets from EMEA accounts": the entity a filter's dimension belongs to
+            if number(t.norm) is not None and said_in_prose(t.norm, res.metrics, metric_prose(self.r.model)):
+                continue  # "survey answers of 4 or 5 stars": the numbers the metric's description says
             if number(t.norm) is not None:
                 res.refuse(
                     f"the number '{t.text}' does not fit the question as understood; metricmind filters by "

@@ -22,6 +22,7 @@ from metricmind.resolve.phraseindex import LINKING
 from metricmind.resolve.phraseindex import DimInfo as DimInfo  # the names the resolver's modules import
 from metricmind.resolve.phraseindex import Entry as Entry
 from metricmind.resolve.phraseindex import Lexicon as Lexicon
+from metricmind.resolve.stepnames import step_phrases
 from metricmind.resolve.text import GENERIC, stems
 from metricmind.resolve.usstates import state_names
 from metricmind.resolve.words import GRAMMAR
@@ -78,6 +79,12 @@ def build_lexicon(
             if front:  # "revenue_mtd" said the English way round too: "mtd revenue", "month-to-date revenue"
                 lex.add(f"{front.group(2)} {front.group(1)}", Entry("metric", m.name, source))
     _add_word_aliases(lex, model)
+    for phrase, metric in step_phrases(model).items():
+        if not lex.lookup(tuple(stems(phrase))):
+            lex.add(phrase, Entry("metric", metric, "reduced"))  # "visit to order %": the conversion's steps
+        for kind in ("rate", "conversion", "conversion rate"):
+            if not lex.lookup(tuple(stems(f"{phrase} {kind}"))):
+                lex.add(f"{phrase} {kind}", Entry("metric", metric, "label"))  # ("free to paid rate")
     # "churn rate" also answers to "churn": the phrase without its generic words, when unambiguous.
     reduced: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for key, entries in list(lex.phrases.items()):

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.embedscore import enabled
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.reading import _Pick, _ReadingBase
 from metricmind.resolve.resolution import Filter
 from metricmind.resolve.text import FILLERS
+from metricmind.resolve.toldbymetric import metric_prose, told_by
 from metricmind.resolve.valuevectors import named, similarities, value_text
 from metricmind.resolve.words import GRAMMAR
 
@@ -35,6 +37,8 @@ dimension is said, so only its own values compete): "csv download" and ``reports
 NAMED_MARGIN = 0.12
 PENALTY = 0.25
 """What reading a noun as a value by meaning costs."""
+RUN = 5
+"""The most unread words before a dimension's noun read as said of a metric ("after we pay the instructors")."""
 QUALIFIERS = frozenset({"from", "among", "amongst", "at", "with"})
 ARTICLES = frozenset({"the", "our", "a", "an", "any", "all"})
 
@@ -130,6 +134,8 @@ class _MeaningValueReading(_ReadingBase):
             if p.kind != "dimension":
                 continue
             field = next((e.target for e in p.entries if e.target in grouped), None)
+            if field is not None and self.told_around(p, field):
+                continue  # "net iap after store fees": the metric's own description, no breakdown, no value
             first = p.first
             while (
                 first > 0
@@ -151,6 +157,60 @@ class _MeaningValueReading(_ReadingBase):
             self.claim(p.first, p.last)
             self.filter_by_meaning(first, p.first, field, *found)
         return None
+
+    def told_around(self, p: _Pick, field: str) -> bool:
+        """Read the unread words of one clause right before the dimension ``p`` (and the unknown head noun
+        right after it) as said of a metric read, when its description holds them (``toldbymetric``): the
+        breakdown by ``field`` dropped. Whether they were.
+        """
+        res = self.res
+        first = p.first
+        while first > 0 and p.first - first < RUN and not self.used[first - 1] and self.joined(first - 1):
+            first -= 1
+        if first == p.first or self.in_group_context(first) or self.in_group_context(p.first):
+            return False
+        before = [t.norm for t in self.tokens[first : p.first]]
+        noun = [t.norm for t in self.tokens[p.first : p.last]]
+        told = told_by(self.r.texts, metric_prose(self.r.model), res.metrics, before, noun)
+        if told is None:
+            return False
+        last = p.last + self.head_noun_after(p.last)  # ("store fees": the compound's head, no catalog word)
+        last = self.listed_in_description(told, last)  # ("… store fees and refunds": its description's too)
+        res.group_by = [(n, g) for n, g in res.group_by if n != field]
+        res.spans["group_by"] = [s for s in res.spans.get("group_by", []) if s.target != field]
+        self.claim(first, last)
+        self.span("metrics", first, last, told, "description")
+        res.notes.append(f"read '{self.text(first, last).text}' as said of {told} in its description")
+        return True
+
+    def listed_in_description(self, told: str, last: int) -> int:
+        """Past "and <word>" right after ``last`` when the word is one of ``told``'s description and was read as
+        another metric ("net iap after store fees and refunds": the refunds the net revenue is after, no
+        second metric); the new end of the run.
+        """
+        res = self.res
+        k = last + 1
+        if k >= len(self.tokens) or self.tokens[last].norm not in ("and", "&"):
+            return last
+        own = self.r.texts.weights.get(told, {})
+        t = self.tokens[k]
+        spans = [s for s in res.spans.get("metrics", []) if s.start == t.start and s.target != told]
+        if word_key(t.norm) not in own or len(spans) != 1 or spans[0].end != t.end:
+            return last
+        other = spans[0].target
+        if any(s.target == other for s in res.spans.get("metrics", []) if s is not spans[0]):
+            return last
+        res.metrics = [m for m in res.metrics if m != other]
+        res.spans["metrics"] = [s for s in res.spans["metrics"] if s is not spans[0]]
+        return k + 1
+
+    def head_noun_after(self, i: int) -> bool:
+        """Whether the word at ``i`` is an unread word the catalog does not know, in the clause of the word
+        before it: the head noun of a compound whose first noun the catalog knows ("store fees").
+        """
+        if i >= len(self.tokens) or self.used[i] or not self.joined(i - 1) or not self.content_word(i):
+            return False
+        return self.stems[i] not in self.lex.vocabulary and not self.lex.lookup((self.stems[i],))
 
     def joined(self, i: int) -> bool:
         """Whether the word at ``i`` and the next are in one clause (no mark between: "quick q: industries")."""

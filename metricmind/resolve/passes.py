@@ -7,12 +7,14 @@ from functools import cached_property
 
 from metricmind.resolve.attribution import read_model, speaks_of_credit, wants_analysis
 from metricmind.resolve.audit import _AuditReading
+from metricmind.resolve.breakdownvalue import _BreakdownValueReading
 from metricmind.resolve.countedentity import _CountedEntityReading
 from metricmind.resolve.countedvalue import _CountedValueReading
 from metricmind.resolve.cumulated import _CumulatedReading
 from metricmind.resolve.datawords import data_words
 from metricmind.resolve.definition import drop_definitions
 from metricmind.resolve.describe import key as word_key
+from metricmind.resolve.describedflag import _DescribedFlagReading
 from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.entitykinds import _EntityKindReading
 from metricmind.resolve.eventtime import grain_of_other_event
@@ -25,6 +27,7 @@ from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.namedmember import _MemberReading
 from metricmind.resolve.notime import not_time, to_date_metric
 from metricmind.resolve.numbered import _NumberedReading
+from metricmind.resolve.owntime import _OwnTimeReading
 from metricmind.resolve.partynoun import _PartyNounReading
 from metricmind.resolve.perratio import _PerRatioReading
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
@@ -33,10 +36,12 @@ from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.samefield import join_same_field
 from metricmind.resolve.shares import _ShareReading
 from metricmind.resolve.sqlclauses import sort_verb
+from metricmind.resolve.sqlnegation import flipped
 from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import counted_amount
 from metricmind.resolve.timephrases import find_time
 from metricmind.resolve.timespans import unit_start
+from metricmind.resolve.toldbymetric import own_denominator, unit_of
 from metricmind.resolve.typos import _TypoReading
 from metricmind.resolve.valuemetric import _ValueMetricReading
 from metricmind.resolve.wonlost import closed_stage
@@ -56,6 +61,9 @@ PERIOD_FORMS = {
 
 
 class _Reading(
+    _DescribedFlagReading,
+    _OwnTimeReading,
+    _BreakdownValueReading,
     _CountedValueReading,
     _PickReading,
     _CumulatedReading,
@@ -130,6 +138,7 @@ class _Reading(
         if not metrics:
             return self.no_metric()
         res.metrics = metrics
+        self.grain_of_own_time()  # "free to paid % by signup month": metric_time by month, no signups metric
         self.read_qualified()
         self.read_their()
         self.read_composed()
@@ -165,6 +174,7 @@ class _Reading(
             res.comparison_range = None
         self.read_paid()
         self.read_dimensions(picks)
+        self.per_own_unit()  # "avg stars per lvl won": the metric's own "per win", no breakdown by level
         self.counted_noun()  # "how many levels did ppl beat": the levels beaten, no breakdown by level
         self.drop_entity_verb()
         self.read_origin()
@@ -197,12 +207,55 @@ class _Reading(
         drop_definitions(
             res, self.r.model
         )  # "avg invoice amount (total billed / number of invoices)": its inputs
+        self.unit_said()  # "total revenue in EUR": the unit the label gives, no currency filter
+        res.filters, excluded = flipped(res.question, res.filters, res.spans.get("filters", []))
+        res.notes.extend(f"read '!=' before {f}'s value as excluding it" for f in excluded)
+        self.value_then_unknown()  # "bookings by card brand": a breakdown the catalog lacks, not card payments
+        self.read_described_flag()  # "from company seat learners": the yes/no dimension its description says
         self.check_leftovers(picks)
         self.party_noun_value()  # "how many times did prospects interact": who did it, a guess
         self.note_corrections()
         self.calibrate()
         self.audit_values()
         return res
+
+    def unit_said(self) -> None:
+        """A value said after "in" that the one metric's label gives as its unit ("Total Revenue (EUR)": "in
+        EUR") is how the number is expressed, not a filter (``toldbymetric.unit_of``).
+        """
+        res = self.res
+        if len(res.metrics) != 1:
+            return
+        label = self.r.model.metrics[res.metrics[0]].label or ""
+        for s in list(res.spans.get("filters", [])):
+            f = next((f for f in res.filters if f"{f.field}={','.join(f.values)}" == s.target), None)
+            first = next((t.index for t in self.tokens if t.start == s.start), None)
+            if f is None or first is None or first == 0 or self.tokens[first - 1].norm != "in":
+                continue
+            if f.op == "=" and len(f.values) == 1 and unit_of(label, f.values[0]):
+                res.filters = [x for x in res.filters if x is not f]
+                res.spans["filters"] = [x for x in res.spans["filters"] if x is not s]
+                res.notes.append(f"read 'in {s.text}' as the unit of {res.metrics[0]}, not a filter")
+
+    def per_own_unit(self) -> None:
+        """A breakdown said after "per" with a word right after it that the one metric's label says after
+        its own "per" (``toldbymetric.own_denominator``): the metric's unit, the breakdown dropped.
+        """
+        res = self.res
+        if len(res.metrics) != 1:
+            return
+        label = self.r.model.metrics[res.metrics[0]].label or ""
+        for g in list(res.spans.get("group_by", [])):
+            first = next((t.index for t in self.tokens if t.start == g.start), None)
+            last = next((t.index + 1 for t in self.tokens if t.end == g.end), None)
+            if first is None or last is None or first == 0 or self.tokens[first - 1].norm != "per":
+                continue
+            if not own_denominator(label, [t.norm for t in self.tokens[last : last + 1]]):
+                continue
+            res.group_by = [(n, grain) for n, grain in res.group_by if n != g.target]
+            res.spans["group_by"] = [s for s in res.spans["group_by"] if s is not g]
+            self.claim(first - 1, last + 1)
+            self.span("metrics", first - 1, last + 1, res.metrics[0], "own unit")
 
     def metric_named(self, first: int, last: int) -> str | None:
         """The one metric the words ``first``..``last`` name (by name, label or synonym), if one does."""

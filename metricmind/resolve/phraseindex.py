@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from metricmind.resolve.spelledout import spelled_out
 from metricmind.resolve.text import stems
 
 
@@ -63,8 +64,11 @@ class Lexicon:
     joined: dict[str, list[Entry]] = field(default_factory=dict)  # a value's words run together ("email")
     linked: dict[str, set[str]] = field(default_factory=dict)  # the linking words of those values ("in")
 
-    def add(self, phrase: str, entry: Entry) -> None:
-        """Index ``phrase`` as naming ``entry`` (short upper-case phrases must match their case)."""
+    def add(self, phrase: str, entry: Entry, *, own: bool = True) -> None:
+        """Index ``phrase`` as naming ``entry`` (short upper-case phrases must match their case); a phrase the
+        catalog did not write itself (``own=False``: its short forms spelled out) adds no word to its vocabulary,
+        so a question's short form the catalog writes stays as typed ("avg").
+        """
         key = stems(phrase)
         if not key:
             return
@@ -77,10 +81,14 @@ class Lexicon:
         if entry.kind == "value" and len(key) <= JOINED_WORDS:
             self.joined.setdefault("".join(key), []).append(entry)
             self.linked.setdefault("".join(key), set()).update(w for w in key if w in LINKING)
-        self.vocabulary.update(key)
+        if own:
+            self.vocabulary.update(key)
         self.max_len = max(self.max_len, len(key))
-        if entry.kind == "metric":
+        if entry.kind == "metric" and own:
             self.metric_words[entry.target].update(key)
+        full = spelled_out(phrase) if entry.kind in ("metric", "dimension") and own else None
+        if full is not None:
+            self.add(full, entry, own=False)  # "Avg Watch Minutes" said "average watch minutes"
 
     def lookup(self, key: tuple[str, ...]) -> list[Entry]:
         """The entries of a phrase, by its stems; a phrase no entry has may still name a value spelt with

@@ -15,6 +15,7 @@ from metricmind.resolve.entities import counts_of
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter
 from metricmind.resolve.thresholds import OBJECT_PRONOUNS, RELATIVE_WORDS, find_threshold, verbish
+from metricmind.resolve.unitthreshold import unit_metric
 from metricmind.spec.names import METRIC_TIME
 
 PAYING_VERBS = frozenset({"pay", "pays", "paid", "paying", "spend", "spends", "spent", "spending"})
@@ -50,6 +51,16 @@ class _ThresholdReading(_ComposedReading):
         at = self.tokens[th.first].start
         near = sorted((abs(s.start - at), s.target) for s in spans if s.target not in entity)
         after = self.metric_after(th.last) or self.monthly_payment(th.first, th.last)
+        unit = (
+            None
+            if after is not None
+            else unit_metric(self.tokens, self.used, th.first, th.last, self.r.model, self.r.texts)
+        )
+        if unit is not None:  # "learners who watched more than 300 minutes": the metric of that verb and unit
+            after = unit[0]
+            for k in unit[1:]:
+                self.claim(k, k + 1)
+                self.span("metrics", k, k + 1, after, "threshold unit")
         if after is not None:
             # "customers paying more than 3k MRR", "pay us over 20k of mrr": the metric named after the amount
             # is what the amount measures, whatever verb or metric stands before it
@@ -134,6 +145,13 @@ class _ThresholdReading(_ComposedReading):
         if th is None or self.threshold_entity() is None:
             return []
         verb = self.threshold_verb(th.first, th.last)
+        if verb is None:  # "couriers who drove more than 500 km": the metric of that verb and unit
+            unit = unit_metric(self.tokens, self.used, th.first, th.last, self.r.model, self.r.texts)
+            if unit is not None:
+                verb = unit[0]
+                for k in unit[1:]:
+                    self.claim(k, k + 1)
+                    self.span("metrics", k, k + 1, verb, "threshold unit")
         return [verb] if verb is not None else []
 
     def threshold_verb(self, first: int, last: int) -> str | None:

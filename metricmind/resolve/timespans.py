@@ -109,8 +109,20 @@ def _latest_month(month: int, as_of: dt.date) -> dt.date:
 
 
 def _latest_quarter(q: int, as_of: dt.date) -> dt.date:
+    """The start of the latest quarter ``q`` said bare ("q1"): one that has begun and is at least half over,
+    else the year before's (on 6 January "q1" is last year's, a quarter of six days has no figures yet).
+    """
     start = dt.date(as_of.year, 3 * q - 2, 1)
-    return start if start <= as_of else dt.date(as_of.year - 1, 3 * q - 2, 1)
+    return (
+        start
+        if _mostly_past(start, shift(start, "month", 3), as_of)
+        else dt.date(as_of.year - 1, 3 * q - 2, 1)
+    )
+
+
+def _mostly_past(start: dt.date, end: dt.date, as_of: dt.date) -> bool:
+    """Whether the period ``[start, end)`` has begun by ``as_of`` and at least half of it has passed."""
+    return start <= as_of and (as_of - start) * 2 >= end - start
 
 
 def match_group(m: re.Match[str], name: str) -> str:
@@ -164,7 +176,7 @@ def _half(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
 
 def _latest_half(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     start = dt.date(as_of.year, 1 if match_group(m, "h") in ("1", "first", "1st") else 7, 1)
-    if start > as_of:
+    if not _mostly_past(start, shift(start, "month", 6), as_of):  # (as ``_latest_quarter``)
         start = dt.date(as_of.year - 1, start.month, 1)
     return (start, shift(start, "month", 6)), "half"
 
@@ -288,6 +300,33 @@ def _to_date(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     return _through(unit_start(as_of, unit), as_of), unit
 
 
+def _said_day(m: re.Match[str], as_of: dt.date) -> dt.date:
+    """The day "<d> <month> [<year>]" names: the latest such day on or before ``as_of`` without a year."""
+    month, day = _MONTHS[match_group(m, "m")], int(match_group(m, "d"))
+    if match_group(m, "y"):
+        return dt.date(int(match_group(m, "y")), month, day)
+    said = dt.date(as_of.year, month, day)
+    return said if said <= as_of else dt.date(as_of.year - 1, month, day)
+
+
+def _period_ended(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
+    end = _said_day(m, as_of) + dt.timedelta(days=1)
+    unit = match_group(m, "u")
+    months = {"month": 1, "quarter": 3, "half": 6, "year": 12}[unit]
+    return (add_months(end, -months), end), ("month" if unit == "half" else unit)
+
+
+def _as_at_day(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
+    day = _said_day(m, as_of)
+    if (day + dt.timedelta(days=1)).day == 1:  # the month's last day: the month's closing balance
+        return whole(day.replace(day=1), "month"), "month"
+    return whole(day, "day"), "day"
+
+
+def _year_end(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
+    return whole(dt.date(as_of.year - 1, 12, 1), "month"), "month"
+
+
 def _today(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     return whole(as_of, "day"), "day"
 
@@ -313,6 +352,16 @@ ISO = r"\d{4}-\d{2}-\d{2}"
 _M1 = M.replace("?P<m>", "?P<m1>")
 _M2 = M.replace("?P<m>", "?P<m2>")
 _PATTERNS: list[tuple[str, Handler]] = [
+    # "for the quarter ended 30 June 2024", "the year ending 31 Dec 2025": the period that closes on that day
+    (
+        rf"(?:for )?(?:the )?(?P<u>month|quarter|year|half) (?:ended|ending|to) (?P<d>\d{{1,2}})(?:st|nd|rd|th)? {M}"
+        rf"(?: {Y})?",
+        _period_ended,
+    ),
+    # "as at 31 May", "as of 30 September 2025": a balance on that day (its month when the day ends it)
+    (rf"(?:as (?:at|of) |on )(?P<d>\d{{1,2}})(?:st|nd|rd|th)? {M}(?: {Y})?", _as_at_day),
+    # "as of year end", "at the end of the year": the last month of the latest year ended (a snapshot's close)
+    (r"(?:the )?(?:end of the year|year[ -]?end)", _year_end),
     (rf"(?:from|between) (?P<a>{ISO}) (?:to|and|through|until|till|thru) (?P<b>{ISO})", _explicit_days),
     (
         rf"(?:from|between) {_M1}(?: (?P<y1>20\d\d))? (?:to|and|through|until|till|thru) {_M2}(?: (?P<y2>20\d\d))?",

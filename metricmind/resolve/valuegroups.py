@@ -13,6 +13,7 @@ from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import replace
 
+from metricmind.resolve.kindovernames import kind_of
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.places import (
     SAID,
@@ -276,6 +277,11 @@ class _ValueGroupReading(_ReadingBase):
                 )
                 if not noun and not negated(i):
                     continue  # "search" alone is no group ("except search" is); "search engines" is
+                kind = kind_of(t.norm, dim, values, self.reached_of(values)) if noun else None
+                if (
+                    kind is not None
+                ):  # "the beauty webshops": the health & beauty vertical, not two shops' names
+                    dim, group = kind[0], [kind[1]]
                 last, narrowed = self.narrowing(i + 2 if noun else i + 1, group)
                 last = max(last, i + 2 if noun else i + 1)
                 chosen = narrowed or group
@@ -292,10 +298,18 @@ class _ValueGroupReading(_ReadingBase):
                 ]
                 if said:
                     res.spans["group_by"] = [s for s in res.spans["group_by"] if s not in said]
-                    if not any(s.target == dim for s in res.spans["group_by"]):
-                        res.group_by = [g for g in res.group_by if g[0] != dim]
+                    for gone in {
+                        dim,
+                        *(s.target for s in said),
+                    }:  # (the names' dimension, a kind read instead)
+                        if not any(s.target == gone for s in res.spans["group_by"]):
+                            res.group_by = [g for g in res.group_by if g[0] != gone]
                 self.span("filters", i, last, f"{dim} {op} {', '.join(chosen)}", "shared word")
                 break
+
+    def reached_of(self, values: dict[str, tuple[str, ...]]) -> set[str]:
+        """The dimensions of ``values`` every metric read reaches."""
+        return {d for d in values if all(self.r.reachable(m, d) for m in self.res.metrics)}
 
     def narrowing(self, k: int, group: list[str]) -> tuple[int, list[str]]:
         """The members of ``group`` named by a list of their other words starting at ``k`` ("paid or
