@@ -19,6 +19,7 @@ from metricmind.resolve.countries import country_names
 from metricmind.resolve.entities import unmodelled_entities
 from metricmind.resolve.everyday import EVERYDAY_WORDS
 from metricmind.resolve.observedruns import loose_phrases
+from metricmind.resolve.regionwords import region_aliases
 from metricmind.resolve.text import GENERIC, stems
 from metricmind.resolve.usstates import state_names
 from metricmind.resolve.words import GRAMMAR
@@ -299,6 +300,11 @@ def build_lexicon(
             lex.add(said, Entry("dimension", next(iter(owners_of)), "alias"))
     _add_flags(lex, model)
     _add_entities_and_measures(lex, model)
+    for name, info in list(lex.dims.items()):  # "european accounts": EMEA, where a region is said so
+        for v, places in region_aliases(info.values).items():
+            for place in places:
+                if not lex.lookup(stems(place)):
+                    lex.add(place, Entry("value", f"{name}={v}", "alias"))
     for kind, table in (learned or {}).items():
         for phrase, target in table.items():
             exact = {e.target for e in lex.lookup(stems(phrase)) if e.source in EXACT_SOURCES}

@@ -27,6 +27,7 @@ from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.namedmember import _MemberReading
 from metricmind.resolve.notime import not_time, to_date_metric
 from metricmind.resolve.numbered import _NumberedReading
+from metricmind.resolve.pairednoun import _PairedNounReading
 from metricmind.resolve.partynoun import _PartyNounReading
 from metricmind.resolve.perratio import _PerRatioReading
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
@@ -78,6 +79,7 @@ class _Reading(
     _ValueMetricReading,
     _LeftMetricReading,
     _SqlFlagReading,
+    _PairedNounReading,
 ):
     """All passes over one question."""
 
@@ -202,6 +204,7 @@ class _Reading(
         self.read_threshold()
         self.read_sql_flags()
         unit_said(res, self.r.model)  # "total revenue in EUR" of a metric reported in EUR: no filter
+        self.paired_noun()  # "german vs dutch sellers": both values the sellers' countries
         self.res.filters = join_same_field(self.res.filters)
         catalog_metrics(self.r.model, self.res)
         self.finish_order()

@@ -19,7 +19,15 @@ least two projects in words of our own, and run on the warehouse:
 - a SQL select list ("select agent, count(*) …"): a dimension selected is a breakdown (``sqlops``);
 - ``count(distinct <entity>) … having sum(<column>) > N``: the entity's distinct count on the model of the
   metric the column is the measure of, with that metric's threshold per entity, one number (``sqlops``,
-  ``entitynames``).
+  ``entitynames``);
+- a word that is one dimension's whole value and only the first word of another's ("antwerpen": the city, not
+  the hub "Antwerpen Noord"; ``wholevalue``);
+- two values compared with the entity's noun after them ("german vs dutch sellers, units sold"): the noun says
+  whose values they are, no count of the entity beside the metric, also where the noun is one a count metric
+  shares (bazaar's sellers);
+- a sales region's acronym said as a place ("european accounts" = EMEA, "asia pac" = APAC, "north america" =
+  AMER), where a dimension holds the acronym (``regionwords``);
+- "everywhere but X" leaves X out, as "everything but X" does (``exclusion.ALL_WORDS``).
 """
 
 from __future__ import annotations
@@ -29,6 +37,8 @@ import datetime as dt
 import pytest
 
 from metricmind.project import Project
+from metricmind.resolve.lexicon import Entry
+from metricmind.resolve.wholevalue import whole_values
 
 AS_OF = dt.date(2024, 7, 3)
 LASTMILE_AS_OF = dt.date(2025, 10, 1)
@@ -433,3 +443,146 @@ def test_count_distinct_having_sum(
     with_threshold = _total(project, res)
     everyone = project.resolver().resolve(f"{counted.replace('_', ' ')} in 2025", as_of=as_of)
     assert 0 < with_threshold <= _total(project, everyone)
+
+
+# -- a whole value over part of another ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "asked", ["stops per hour for the antwerp hub in august", "km driven out of antwerpen, aug"]
+)
+def test_whole_value_over_part_of_one(lastmile: Project, asked: str) -> None:
+    res = lastmile.resolver().resolve(asked, as_of=LASTMILE_AS_OF)
+    assert res.answerable, res.reason
+    fields = {(f.field, f.values) for f in res.filters}
+    assert any(v == ("Antwerpen",) for _, v in fields), fields
+    _rows(lastmile, res)
+    named = lastmile.resolver().resolve("km driven at antwerpen noord, aug", as_of=LASTMILE_AS_OF)
+    assert [(f.field, f.values) for f in named.filters] == [("hub__hub_name", ("Antwerpen Noord",))]
+
+
+def test_whole_values_keeps_the_whole_one() -> None:
+    part = Entry("value", "hub__hub_name=Antwerpen Noord", "observed")
+    whole = Entry("value", "hub__city=Antwerpen", "observed")
+    assert whole_values([part, whole], ("antwerpen",)) == [whole]
+    assert whole_values([part], ("antwerpen",)) == [part]  # (the only reading stays)
+    method = Entry("value", "payment__payment_method=invoice", "observed")
+    kind = Entry("value", "payment__payment_type=seat_invoice", "observed")
+    assert whole_values([kind, method], ("invoice",)) == [method]
+
+
+# -- two values with their entity's noun ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("project_name", "as_of", "asked", "metric", "field", "values"),
+    [
+        (
+            "bazaar",
+            AS_OF,
+            "german vs dutch sellers, gmv in q2",
+            "gmv",
+            "seller__seller_country",
+            ("DE", "NL"),
+        ),
+        (
+            "bazaar",
+            AS_OF,
+            "dutch versus german sellers - units sold, may",
+            "units_sold",
+            "seller__seller_country",
+            ("DE", "NL"),
+        ),
+        (
+            "harbor",
+            HARBOR_AS_OF,
+            "danish vs british guests, room nights in q4",
+            "room_nights",
+            "guest__home_country",
+            ("DK", "GB"),
+        ),
+    ],
+)
+def test_two_values_with_their_entity_noun(
+    request: pytest.FixtureRequest,
+    project_name: str,
+    as_of: dt.date,
+    asked: str,
+    metric: str,
+    field: str,
+    values: tuple[str, ...],
+) -> None:
+    project: Project = request.getfixturevalue(project_name)
+    res = project.resolver().resolve(asked, as_of=as_of)
+    assert res.answerable, res.reason
+    assert res.metrics == [metric]
+    assert res.group_by == [(field, None)]
+    assert [(f.field, tuple(sorted(f.values))) for f in res.filters] == [(field, tuple(sorted(values)))]
+    assert len(_rows(project, res)) == 2
+
+
+# -- a region's acronym said as a place ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("project_name", "as_of", "asked", "field", "op", "values"),
+    [
+        (
+            "helpdesk",
+            AS_OF,
+            "tickets from european customers in may",
+            "account__sales_region",
+            "=",
+            ("EMEA",),
+        ),
+        ("helpdesk", AS_OF, "solved tickets outside asia pac, q2", "account__sales_region", "!=", ("APAC",)),
+        (
+            "studyhall",
+            SCHOOL_AS_OF,
+            "watch hours from european learners in q4",
+            "learner__region",
+            "=",
+            ("EMEA",),
+        ),
+        ("studyhall", SCHOOL_AS_OF, "enrollments outside asia, q4", "learner__region", "!=", ("APAC",)),
+    ],
+)
+def test_region_acronym_said_as_a_place(
+    request: pytest.FixtureRequest,
+    project_name: str,
+    as_of: dt.date,
+    asked: str,
+    field: str,
+    op: str,
+    values: tuple[str, ...],
+) -> None:
+    project: Project = request.getfixturevalue(project_name)
+    resolver = project.resolver()
+    res = resolver.resolve(asked, as_of=as_of)
+    assert res.answerable, res.reason
+    assert [(f.field, f.op, f.values) for f in res.filters] == [(field, op, values)]
+    region = values[0]
+    plain = asked.replace("european", region).replace("asia pac", region).replace("asia", region)
+    named = resolver.resolve(plain, as_of=as_of)
+    assert [(f.field, f.op, f.values) for f in named.filters] == [(field, op, values)]
+    assert _total(project, res) == pytest.approx(_total(project, named))
+
+
+# -- everywhere but ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("project_name", "as_of", "asked", "field", "value"),
+    [
+        ("lastmile", LASTMILE_AS_OF, "km driven everywhere but belgium, aug", "hub__country_code", "BE"),
+        ("bazaar", AS_OF, "gmv everywhere but germany in may", "buyer__buyer_country", "DE"),
+    ],
+)
+def test_everywhere_but_leaves_out(
+    request: pytest.FixtureRequest, project_name: str, as_of: dt.date, asked: str, field: str, value: str
+) -> None:
+    project: Project = request.getfixturevalue(project_name)
+    res = project.resolver().resolve(asked, as_of=as_of)
+    assert res.answerable, res.reason
+    assert [(f.field, f.op, f.values) for f in res.filters] == [(field, "!=", (value,))]
+    _rows(project, res)
