@@ -18,6 +18,7 @@ from typing import Any
 from metricmind.resolve.countries import country_names
 from metricmind.resolve.entities import unmodelled_entities
 from metricmind.resolve.everyday import EVERYDAY_WORDS
+from metricmind.resolve.flagcore import flag_cores
 from metricmind.resolve.observedruns import loose_phrases
 from metricmind.resolve.regionwords import region_aliases
 from metricmind.resolve.text import GENERIC, stems
@@ -299,6 +300,8 @@ def build_lexicon(
         if len(owners_of) == 1 and not lex.lookup(stems(qualifier)) and not lex.lookup(stems(said)):
             lex.add(said, Entry("dimension", next(iter(owners_of)), "alias"))
     _add_flags(lex, model)
+    for word, target in flag_cores(model, lex.dims, lambda w: bool(lex.lookup(stems(w)))):
+        lex.add(word, Entry("value", target, "alias"))  # "on weekends": the weekend-night flag
     _add_entities_and_measures(lex, model)
     for name, info in list(lex.dims.items()):  # "european accounts": EMEA, where a region is said so
         for v, places in region_aliases(info.values).items():

@@ -27,7 +27,9 @@ least two projects in words of our own, and run on the warehouse:
   shares (bazaar's sellers);
 - a sales region's acronym said as a place ("european accounts" = EMEA, "asia pac" = APAC, "north america" =
   AMER), where a dimension holds the acronym (``regionwords``);
-- "everywhere but X" leaves X out, as "everything but X" does (``exclusion.ALL_WORDS``).
+- "everywhere but X" leaves X out, as "everything but X" does (``exclusion.ALL_WORDS``);
+- a flag said by its one word of substance ("on weekends" for ``is_weekend_night`` on the room nights;
+  ``flagcore``; only harbor's catalog has such a flag whose word names nothing else).
 """
 
 from __future__ import annotations
@@ -586,3 +588,18 @@ def test_everywhere_but_leaves_out(
     assert res.answerable, res.reason
     assert [(f.field, f.op, f.values) for f in res.filters] == [(field, "!=", (value,))]
     _rows(project, res)
+
+
+# -- a flag by its one word of substance ------------------------------------------------------------------
+
+
+def test_flag_by_its_core_word(harbor: Project) -> None:
+    resolver = harbor.resolver()
+    weekends = resolver.resolve("room nights sold on weekends in q4", as_of=HARBOR_AS_OF)
+    assert weekends.answerable, weekends.reason
+    assert [(f.field, f.values) for f in weekends.filters] == [("room_night__is_weekend_night", ("true",))]
+    split = resolver.resolve("room nights, weekends vs weekdays, q4", as_of=HARBOR_AS_OF)
+    assert split.group_by == [("room_night__is_weekend_night", None)]
+    everything = resolver.resolve("room nights sold in q4", as_of=HARBOR_AS_OF)
+    assert _total(harbor, split) == pytest.approx(_total(harbor, everything))
+    assert 0 < _total(harbor, weekends) < _total(harbor, everything)
