@@ -29,7 +29,9 @@ least two projects in words of our own, and run on the warehouse:
   AMER), where a dimension holds the acronym (``regionwords``);
 - "everywhere but X" leaves X out, as "everything but X" does (``exclusion.ALL_WORDS``);
 - a flag said by its one word of substance ("on weekends" for ``is_weekend_night`` on the room nights;
-  ``flagcore``; only harbor's catalog has such a flag whose word names nothing else).
+  ``flagcore``; only harbor's catalog has such a flag whose word names nothing else);
+- "<word no catalog phrase holds> per <unit>" ("gross margin per parcel", "labour cost per occupied room") is a
+  ratio the catalog lacks: refused, never the unit's count or the nearest metric by meaning (``perratio``).
 """
 
 from __future__ import annotations
@@ -603,3 +605,32 @@ def test_flag_by_its_core_word(harbor: Project) -> None:
     everything = resolver.resolve("room nights sold in q4", as_of=HARBOR_AS_OF)
     assert _total(harbor, split) == pytest.approx(_total(harbor, everything))
     assert 0 < _total(harbor, weekends) < _total(harbor, everything)
+
+
+# -- a ratio of a numerator the catalog lacks ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("project_name", "as_of", "asked", "answered", "metric"),
+    [
+        (
+            "lastmile",
+            LASTMILE_AS_OF,
+            "what's our profit per stop in q3",
+            "revenue per parcel in q3",
+            "revenue_per_parcel",
+        ),
+        ("harbor", HARBOR_AS_OF, "labour cost per occupied room in q4", "adr in q4", "adr"),
+    ],
+)
+def test_ratio_of_an_unknown_numerator_is_refused(
+    request: pytest.FixtureRequest, project_name: str, as_of: dt.date, asked: str, answered: str, metric: str
+) -> None:
+    project: Project = request.getfixturevalue(project_name)
+    resolver = project.resolver()
+    res = resolver.resolve(asked, as_of=as_of)
+    assert not res.answerable
+    assert res.confidence < 0.5
+    known = resolver.resolve(answered, as_of=as_of)
+    assert known.answerable and known.metrics == [metric]
+    _rows(project, known)
