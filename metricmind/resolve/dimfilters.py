@@ -14,6 +14,7 @@ from metricmind.resolve.phrasings import VS_WORDS, WHICH_MORE
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Span
 from metricmind.resolve.text import FILLERS, stems
+from metricmind.resolve.wholevalue import whole_values
 from metricmind.resolve.words import (
     CONTRAST,
     CONTRAST_PAIRS,
@@ -105,7 +106,10 @@ class _FilterReading(_LeftoverReading):
         for p in picks:
             if p.kind != "value":
                 continue
-            name, why = self.choose(self.agreeing(p, picks))
+            words = tuple(self.stems[p.first : p.last])
+            name, why = self.choose(whole_values(self.agreeing(p, picks), words))  # ("antwerpen": the city)
+            if name is None:
+                name, why = self.choose(self.agreeing(p, picks))
             if name is None and p.last - p.first == 1 and self.prefix_of_values(p.last):
                 self.used[p.first] = False  # "paid channels": read below as the values "paid" begins
                 continue
@@ -286,7 +290,12 @@ class _FilterReading(_LeftoverReading):
             return
         for s in list(res.spans.get("metrics", [])):
             at = [t.index for t in self.tokens if s.start <= t.start < s.end]
-            if s.how != "synonym" or len(at) != 1 or self.stems[at[0]] not in self.r.entities.nouns:
+            # ("german vs dutch sellers, units sold": the sellers' noun shared by active sellers is who too)
+            if (
+                s.how not in ("synonym", "shared noun")
+                or len(at) != 1
+                or self.stems[at[0]] not in self.r.entities.nouns
+            ):
                 continue
             noun = self.stems[at[0]]
             ends = [

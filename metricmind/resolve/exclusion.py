@@ -68,7 +68,9 @@ CUE_PAIRS = {
     "rule": {"out"},
 }
 # "but"/"save" negate only after a word for everything
-ALL_WORDS = frozenset({"all", "every", "everyone", "everybody", "everything", "any", "anyone", "each"})
+ALL_WORDS = frozenset(
+    {"all", "every", "everyone", "everybody", "everything", "everywhere", "anywhere", "any", "anyone", "each"}
+)
 BUT_WORDS = frozenset({"but", "save", "bar"})
 # words that may stand between a cue and its value ("excluding the", "not from our", "apart from those in")
 BRIDGE = frozenset(

@@ -17,11 +17,13 @@ from typing import Any
 from metricmind.resolve.countries import country_names
 from metricmind.resolve.entities import unmodelled_entities
 from metricmind.resolve.everyday import EVERYDAY_WORDS
+from metricmind.resolve.flagcore import flag_cores
 from metricmind.resolve.observedruns import loose_phrases
 from metricmind.resolve.phraseindex import LINKING
 from metricmind.resolve.phraseindex import DimInfo as DimInfo  # the names the resolver's modules import
 from metricmind.resolve.phraseindex import Entry as Entry
 from metricmind.resolve.phraseindex import Lexicon as Lexicon
+from metricmind.resolve.regionwords import region_aliases
 from metricmind.resolve.stepnames import step_phrases
 from metricmind.resolve.text import GENERIC, stems
 from metricmind.resolve.usstates import state_names
@@ -205,7 +207,14 @@ def build_lexicon(
         if len(owners_of) == 1 and not lex.lookup(stems(qualifier)) and not lex.lookup(stems(said)):
             lex.add(said, Entry("dimension", next(iter(owners_of)), "alias"))
     _add_flags(lex, model)
+    for word, target in flag_cores(model, lex.dims, lambda w: bool(lex.lookup(stems(w)))):
+        lex.add(word, Entry("value", target, "alias"))  # "on weekends": the weekend-night flag
     _add_entities_and_measures(lex, model)
+    for name, info in list(lex.dims.items()):  # "european accounts": EMEA, where a region is said so
+        for v, places in region_aliases(info.values).items():
+            for place in places:
+                if not lex.lookup(stems(place)):
+                    lex.add(place, Entry("value", f"{name}={v}", "alias"))
     for kind, table in (learned or {}).items():
         for phrase, target in table.items():
             exact = {e.target for e in lex.lookup(stems(phrase)) if e.source in EXACT_SOURCES}

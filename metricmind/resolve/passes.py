@@ -19,8 +19,10 @@ from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.entitykinds import _EntityKindReading
 from metricmind.resolve.eventtime import grain_of_other_event
 from metricmind.resolve.everybut import _EveryButReading
+from metricmind.resolve.flaglabel import flag_label_words
 from metricmind.resolve.flagsides import _FlagSidesReading
 from metricmind.resolve.formula import read_formula, said_formula
+from metricmind.resolve.grainnamed import grain_named_with_metric
 from metricmind.resolve.idioms import record_idioms
 from metricmind.resolve.leftmetric import _LeftMetricReading
 from metricmind.resolve.lexicon import Entry
@@ -28,6 +30,7 @@ from metricmind.resolve.namedmember import _MemberReading
 from metricmind.resolve.notime import not_time, to_date_metric
 from metricmind.resolve.numbered import _NumberedReading
 from metricmind.resolve.owntime import _OwnTimeReading
+from metricmind.resolve.pairednoun import _PairedNounReading
 from metricmind.resolve.partynoun import _PartyNounReading
 from metricmind.resolve.perratio import _PerRatioReading
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
@@ -36,13 +39,16 @@ from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.samefield import join_same_field
 from metricmind.resolve.shares import _ShareReading
 from metricmind.resolve.sqlclauses import sort_verb
+from metricmind.resolve.sqlflags import _SqlFlagReading
 from metricmind.resolve.sqlnegation import flipped
+from metricmind.resolve.sqlops import positional_order
 from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import counted_amount
 from metricmind.resolve.timephrases import find_time
 from metricmind.resolve.timespans import unit_start
 from metricmind.resolve.toldbymetric import own_denominator, unit_of
 from metricmind.resolve.typos import _TypoReading
+from metricmind.resolve.unitsaid import unit_said
 from metricmind.resolve.valuemetric import _ValueMetricReading
 from metricmind.resolve.wonlost import closed_stage
 from metricmind.resolve.words import GRAIN_ADJ, GROWTH_WORDS
@@ -80,6 +86,8 @@ class _Reading(
     _PartyNounReading,
     _ValueMetricReading,
     _LeftMetricReading,
+    _SqlFlagReading,
+    _PairedNounReading,
 ):
     """All passes over one question."""
 
@@ -90,6 +98,15 @@ class _Reading(
             return res.refuse("the question is empty", self.popular())
         self.correct_typos()
         self.read_particles()
+        column = positional_order(self.tokens)
+        if column is not None:
+            self.claim(column[0] + 1, column[0] + 3)  # "order by 2 desc": the second column, no amount
+        if self.tokens[0].norm == "select":
+            self.claim(0, 1)  # SQL's "select": the list after it says what to show
+        for k in range(1, len(self.tokens)):
+            if self.tokens[k].norm == "distinct" and self.tokens[k - 1].norm in ("count", "select"):
+                self.claim(k, k + 1)  # "count(distinct player)": SQL's word, the count says it
+        self.claim_sql_flags()  # "where is_on_time = false": a yes/no column compared in SQL
         for first, last in record_idioms(self.tokens):
             self.claim(first, last)  # "customers on the books": kept, no bookings
         for k in closed_stage(self.tokens):
@@ -154,6 +171,7 @@ class _Reading(
             res.metrics = self.amount_or_count(self.described(res.metrics))
         self.read_attribution()
         self.grain_inside_metric()
+        grain_named_with_metric(res, self.r.model)  # "daily actives": DAU's own word, no breakdown by day
         self.grain_of_one_period()
         self.grain_of_rate()
         growth = (
@@ -182,6 +200,9 @@ class _Reading(
         self.settle_kinds()
         self.yes_no_sides()
         self.flag_sides()  # "organic vs paid installs": both sides of a yes/no said in its own words
+        flag_label_words(
+            res, self.lex
+        )  # "company seat enrollments": the flag "Via company seat", no breakdown
         self.numbered_values()  # "win rate on level 1 vs level 2": numbers that are a dimension's values
         self.value_metric()  # "how many parcels got delivered": delivered parcels, said apart
         self.filtered_entity_as_metric()
@@ -191,6 +212,9 @@ class _Reading(
         self.member_named()
         self.entity_beside_attribute()
         self.read_threshold()
+        self.read_sql_flags()
+        unit_said(res, self.r.model)  # "total revenue in EUR" of a metric reported in EUR: no filter
+        self.paired_noun()  # "german vs dutch sellers": both values the sellers' countries
         self.res.filters = join_same_field(self.res.filters)
         catalog_metrics(self.r.model, self.res)
         self.finish_order()

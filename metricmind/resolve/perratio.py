@@ -35,7 +35,17 @@ class _PerRatioReading(_ReadingBase):
                 and word.norm not in GRAMMAR
                 and self.stems[i - 1] in self.lex.vocabulary
             )
-            if before is None and not catalog_word:
+            # "gross margin per parcel": a word no catalog phrase holds, right before "per", is a numerator the
+            # catalog lacks (a ratio of it is no count of the unit)
+            unknown = (
+                not self.used[i - 1]
+                and word.norm.isalpha()
+                and word.norm not in FILLERS
+                and word.norm not in GRAMMAR
+                and self.stems[i - 1] not in self.lex.vocabulary
+                and self.r.correct(word.norm) is None
+            )
+            if before is None and not catalog_word and not unknown:
                 continue
             if before is not None and self.per_unit_of(before.target, after.target):
                 continue  # "acquisition cost per new customer": CAC is already spend over new customers

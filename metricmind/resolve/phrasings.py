@@ -15,6 +15,7 @@ from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.loosevalues import DEMONYMS, demonym, prefixed
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Span
+from metricmind.resolve.sqlops import sql_negated
 from metricmind.resolve.text import root, stems
 from metricmind.resolve.thresholdreading import _ThresholdReading
 from metricmind.resolve.thresholds import verbish
@@ -456,6 +457,8 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
         ``last``: "partner excluded", "EMEA aside") governs the value at ``i``.
         """
         cue = exclusion_cue(self.tokens, i, self.used, self.r.entities.nouns)
+        if cue is None and sql_negated(self.res.question, self.tokens, i):
+            return True  # "where device != 'web'": SQL's sign of "not equal"
         if cue is None and last is not None:
             cue = exclusion_after(self.tokens, last, self.dimension_nouns(i))
         if cue is None and last is not None:

@@ -15,6 +15,7 @@ from metricmind.resolve.lexicon import Entry, Lexicon
 from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.shorthand import expand
 from metricmind.resolve.spelling import Speller
+from metricmind.resolve.sqlops import select_items
 from metricmind.resolve.text import FILLERS, Token, number, stems, tokenize
 from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, GRAMMAR, GROUP_WORDS
 from metricmind.spec.model import Model
@@ -195,6 +196,8 @@ class _ReadingBase:
         """Whether the words at ``i`` name what to group by (after by/per/each/which/top N …)."""
         if self.mix_after(i):
             return True  # "product mix of funded loans": a breakdown by product
+        if i in select_items(self.res.question, self.tokens):
+            return True  # "select agent, count(*) …": a column selected beside the count, a breakdown
         j = self.prev_word(i)
         if j < 0:
             return False

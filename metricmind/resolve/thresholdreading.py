@@ -12,8 +12,10 @@ from metricmind.resolve.composed import _ComposedReading
 from metricmind.resolve.describe import PHRASE_WEIGHT
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import counts_of
+from metricmind.resolve.entitynames import distinct_counts_near, entity_of_name, name_dimensions
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter
+from metricmind.resolve.sqlops import having_column, metric_of_column
 from metricmind.resolve.thresholds import OBJECT_PRONOUNS, RELATIVE_WORDS, find_threshold, verbish
 from metricmind.resolve.unitthreshold import unit_metric
 from metricmind.spec.names import METRIC_TIME
@@ -65,6 +67,10 @@ class _ThresholdReading(_ComposedReading):
             # "customers paying more than 3k MRR", "pay us over 20k of mrr": the metric named after the amount
             # is what the amount measures, whatever verb or metric stands before it
             near = [(0, after)]
+        summed = self.having_metric()
+        if summed is not None:
+            after = summed  # "having sum(gross_usd) > 50": the metric the column is the measure of
+            near = [(0, summed)]
         paid = None if after is not None else self.what_they_paid(th.first, entity)
         if paid is not None:
             near = [(0, paid)]  # "customers who spent more than 20k": what they paid us, not our spend
@@ -77,15 +83,26 @@ class _ThresholdReading(_ComposedReading):
         self.claim(th.first, th.last)
         self.threshold = True
         norms = " ".join(t.norm for t in self.tokens)
-        if "how many" in norms or "number of" in norms or "count of" in norms or "# of" in res.question:
+        distinct = "count distinct" in norms  # SQL's "count(distinct player) … having sum(x) > 50"
+        if (
+            "how many" in norms
+            or "number of" in norms
+            or "count of" in norms
+            or "# of" in res.question
+            or distinct
+        ):
             counted = (
-                [m for m in res.metrics if m in entity and m != metric]
+                (distinct_counts_near(self.r.model, who, metric)[:1] if distinct else [])
+                or [m for m in res.metrics if m in entity and m != metric]
                 or [e.target for e in self.lex.lookup((who,)) if e.kind == "metric"][:1]
                 or counts_of(self.r.model, who, metric)[:1]  # the catalog's count of who, near the metric
             )
             res.metrics = counted or res.metrics
+            if distinct:  # ("group by player having …": the players counted, one number)
+                res.group_by = [(n, g) for n, g in res.group_by if n not in (who, by)]
         else:
             res.metrics = [metric]
+            res.group_by = [(n, g) for n, g in res.group_by if n not in name_dimensions(who)]
             if by not in [n for n, _ in res.group_by]:
                 res.group_by.append((by, None))
         for i, stem in enumerate(self.stems):
@@ -252,6 +269,9 @@ class _ThresholdReading(_ComposedReading):
         for s in self.stems:  # the first one named: who ("accounts with 50+ events": customers, not events)
             if s in entities:
                 return s
+            named = entity_of_name(self.lex.lookup((s,)), entities)
+            if named is not None:
+                return named  # "which hotels sold …": the word of the property's name, so the property
             if s in self.r.entities.party_words and self.r.entities.party is not None:
                 return self.r.entities.party  # the party's generic words ("clients", "logos")
         return None
@@ -330,6 +350,23 @@ class _ThresholdReading(_ComposedReading):
             or norms[:1] == ["monthly"]
             or norms in (["a", "month"], ["per", "month"], ["each", "month"])
         )
+
+    def having_metric(self) -> str | None:
+        """The metric SQL's ``having sum(<column>)`` aggregates, read from the column (its words claimed)."""
+        said = having_column(self.res.question)
+        if said is None:
+            return None
+        plain = {
+            m.name: tuple(self.r.model.measures_of(m.name))
+            for m in self.r.model.metrics.values()
+            if m.type == "simple" and not m.filter
+        }
+        metric = metric_of_column(said[0], plain)
+        if metric is not None:
+            for t in self.tokens:
+                if said[1] <= t.start < said[2]:
+                    self.claim(t.index, t.index + 1)
+        return metric
 
     def metric_after(self, i: int) -> str | None:
         """The metric a phrase of one to three words right after position ``i`` names, if one does ("over 20k

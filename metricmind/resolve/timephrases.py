@@ -17,6 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from metricmind.resolve.closingdays import CLOSING
 from metricmind.resolve.text import Token
 from metricmind.resolve.timespans import CMP, COMPILED, UNITS, add_months, match_group, shift, unit_start
 from metricmind.wordtables import numbers_between
@@ -95,7 +96,7 @@ def find_time(tokens: list[Token], as_of: dt.date, blocked: set[int] | None = No
         if span:
             unit = match_group(m, "u") if match_group(m, "u") and match_group(m, "u") != "period" else None
             hits.append(TimeHit(*span, kind="comparison", comparison="previous_period", unit=unit))
-    for pattern, handler in COMPILED:
+    for pattern, handler in (*CLOSING, *COMPILED):  # (a period said by its closing day first)
         for m in pattern.finditer(text):
             try:
                 (start, end), unit = handler(m, as_of)
