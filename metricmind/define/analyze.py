@@ -28,6 +28,7 @@ from metricmind.define.composed import composed
 from metricmind.define.confidence import assess, capped
 from metricmind.define.core import core_unknown
 from metricmind.define.countedvalue import flag_counted_value, flag_summed_count
+from metricmind.define.crosswindow import read_window
 from metricmind.define.degenerate import flag_same_parts
 from metricmind.define.entityavg import read_average
 from metricmind.define.entitydays import read_days
@@ -188,10 +189,11 @@ def _plain(
     proposal = _read(definition, model, dialect, max_hops, columns, usage, values)
     if proposal.refused not in (None, "unsupported", "no_data") or (proposal.metric and not proposal.unread):
         return proposal
-    built = read_average(definition, model, part, dialect, max_hops)
-    if built is not None and (proposal.refused or len(built.unread) < len(proposal.unread)):
-        built.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
-        return built
+    for reading in (read_average, read_window):  # "Avg seats per account"; "within 3 days of signing up"
+        built = reading(definition, model, part, dialect, max_hops)
+        if built is not None and (proposal.refused or len(built.unread) < len(proposal.unread)):
+            built.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+            return built
     return proposal
 
 

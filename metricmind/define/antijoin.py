@@ -61,6 +61,8 @@ RESTATE = frozenset(
     his her it they them this that who which whose with for as during within before after and or
     """.split()
 )
+#: Words that only link others: never read as a value ("up to": no `update`).
+LINKING = frozenset("up to on in at of by for from the a an and or any all it its their".split())
 #: Words that only say a count ("number of customers").
 COUNTING = frozenset("number numbers count counts total how many amount of".split())
 #: The confidence of a count read so: a new model a person checks.
@@ -102,7 +104,7 @@ def absence(model: Model, definition: Definition) -> Absence | None:
     absent = (
         _absent_entities(model, clause, entity)
         or [e for r in definition.rules if CUE.search(r) for e in _absent_entities(model, r, entity)]
-        or _valued_rows(model, clause, entity)
+        or valued_rows(model, clause, entity)
     )
     absent = list(dict.fromkeys(absent))
     if len(absent) != 1:
@@ -138,13 +140,13 @@ def read_absence(
     metric = pop.metric
     if pop.refused or metric is None or metric.get("type") != "simple":  # its unread rules stay unread
         return None
-    entity = _counted_entity(model, pop, said.entity)
+    entity = counted_entity(model, pop, said.entity)
     if entity is None:
         return None
     key = next((e.expr or e.name for e in said.rows.entities if e.name == entity), "")
-    date = _date(said.rows, said.said)
+    date = date_of(said.rows, said.said)
     period = "month" if IN_MONTH.search(said.said) else "ever" if EVER.search(said.said) else None
-    kept = _values(model, said.rows, said.said)
+    kept = values_of(model, said.rows, said.said)
     if not date or period is None or kept is None or not re.fullmatch(r"[a-z_][a-z0-9_]*", key):
         return None
     readings = _rule_readings(model, definition, said, entity, date)
@@ -232,7 +234,7 @@ def _absent_entities(model: Model, text: str, head: str) -> list[str]:
     return out
 
 
-def _valued_rows(model: Model, text: str, head: str) -> list[str]:
+def valued_rows(model: Model, text: str, head: str) -> list[str]:
     """The entities whose own dimensions hold a value ``text`` names after its cue ("never used alerts":
     the events' feature), when the value names one only and its rows carry ``head``.
     """
@@ -275,7 +277,7 @@ def _roots(text: str) -> list[str]:
     return out
 
 
-def _date(sm: SemanticModel, said: str) -> str:
+def date_of(sm: SemanticModel, said: str) -> str:
     """The absent rows' date column: the one whose own words ``said`` says, else the only one, else the
     default date; "" when none (or an expression).
     """
@@ -291,10 +293,12 @@ def _date(sm: SemanticModel, said: str) -> str:
     return column if re.fullmatch(r"[a-z_][a-z0-9_]*", column) else ""
 
 
-def _values(model: Model, sm: SemanticModel, said: str) -> list[tuple[str, str]] | None:
-    """(column, value) pairs of ``sm``'s own dimensions that ``said`` names; None when a word names two."""
+def values_of(model: Model, sm: SemanticModel, said: str) -> list[tuple[str, str]] | None:
+    """(column, value) pairs of ``sm``'s own dimensions that ``said`` names; None when a word names two.
+    Words that only link others ("up to 3 days") name no value.
+    """
     lx = lexicon(model)
-    words = term_words(said)
+    words = term_words(" ".join(w for w in re.findall(r"[a-z0-9_]+", said.lower()) if w not in LINKING))
     own = {d.name: d.expr or d.name for d in sm.dimensions if d.type == "categorical"}
     out: dict[str, str] = {}
     for size in (2, 1):
@@ -317,7 +321,7 @@ def _values(model: Model, sm: SemanticModel, said: str) -> list[tuple[str, str]]
     return sorted(out.items())
 
 
-def _counted_entity(model: Model, pop: Proposal, entity: str) -> str | None:
+def counted_entity(model: Model, pop: Proposal, entity: str) -> str | None:
     """``entity`` when the population metric counts it, or None: its measure counts distinct keys of
     that entity, or counts the rows (or true flags) of a model of one row per month and a non-primary
     entity of which ``entity`` is one.

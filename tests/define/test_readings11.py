@@ -9,9 +9,10 @@
 
 from __future__ import annotations
 
-from metricmind.define import Definition
+from metricmind.define import Definition, analyze
 from metricmind.define.antijoin import absence
 from metricmind.define.entityavg import per_entity_average
+from metricmind.define.extend import warehouse_columns
 from metricmind.define.wordrule import read_word_rule
 from metricmind.project import Project
 from tests.define.monthly import assert_same_as_hand, demo, propose
@@ -189,3 +190,47 @@ def test_a_defined_word_with_a_word_left_over_is_not_built(demo: Project) -> Non
         ("A heavy user is one with 20+ events in the month",),
     )
     assert read_word_rule(d, demo.model, "duckdb", 4) is None  # the definition says more than the word
+
+
+_WITHIN = """
+    , cohort as (
+      select c.customer_id, date_trunc('month', c.signup_date) as month,
+             exists (select 1 from fct_user_events_canonical e
+                     where e.customer_id = c.customer_id {extra}
+                       and e.event_date between c.signup_date and c.signup_date + {days}) as hit
+      from dim_customers_canonical c
+    )
+    select m.month, {value} from months m left join cohort c on c.month = m.month group by 1 order by 1"""
+
+
+def test_a_percentage_of_a_cohort_with_rows_of_another_table_within_n_days(demo: Project) -> None:
+    p = propose(
+        demo,
+        "alerts_within_a_week",
+        "Percentage of sign-ups that used alerts within 7 days of signing up",
+        "Cohort by sign-up month",
+    )
+    assert not p.unread, p.rules
+    value = "100.0 * count(*) filter (where c.hit) / nullif(count(c.customer_id), 0)"
+    assert_same_as_hand(demo, p, _WITHIN.format(extra="and e.feature = 'alerts'", days=7, value=value))
+
+
+def test_a_count_of_a_cohort_with_rows_within_n_days(demo: Project) -> None:
+    p = propose(
+        demo,
+        "quick_starters",
+        "Sign-ups who had a product event within two days",
+        "Cohort by sign-up month",
+        "Within two days means on the sign-up date or up to two days after it",
+    )
+    assert not p.unread, p.rules
+    assert_same_as_hand(demo, p, _WITHIN.format(extra="", days=2, value="count(*) filter (where c.hit)"))
+
+
+def test_a_window_of_another_date_is_not_read_as_the_population_s(demo: Project) -> None:
+    p = analyze(
+        Definition("x", "Percentage of sign-ups that used alerts within 14 days of their first subscription"),
+        demo.model,
+        columns=warehouse_columns(demo.warehouse),
+    )
+    assert p.new_model is None or not p.new_model.name.endswith("_window"), p.new_model
