@@ -189,11 +189,17 @@ def _plain(
     proposal = _read(definition, model, dialect, max_hops, columns, usage, values)
     if proposal.refused not in (None, "unsupported", "no_data") or (proposal.metric and not proposal.unread):
         return proposal
+    based = model.metrics.get(
+        str(((proposal.metric or {}).get("config") or {}).get("meta", {}).get("based_on"))
+    )
+    if based is not None and based.type.value in ("ratio", "derived"):
+        return proposal  # an average or ratio of the catalog's (ARPA) comes first
     for reading in (read_average, read_window):  # "Avg seats per account"; "within 3 days of signing up"
         built = reading(definition, model, part, dialect, max_hops)
-        if built is not None and (proposal.refused or len(built.unread) < len(proposal.unread)):
-            built.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
-            return built
+        if built is None or len(built.unread) >= (1 if proposal.refused else len(proposal.unread)):
+            continue  # a refusal stays one unless the reading reads every rule and word
+        built.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        return built
     return proposal
 
 

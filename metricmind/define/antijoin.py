@@ -135,6 +135,12 @@ def read_absence(
     said = absence(model, definition)
     if said is None:
         return None
+    key = next((e.expr or e.name for e in said.rows.entities if e.name == said.entity), "")
+    date = date_of(said.rows, said.said)
+    period = "month" if IN_MONTH.search(said.said) else "ever" if EVER.search(said.said) else None
+    kept = values_of(model, said.rows, said.said)
+    if not date or period is None or kept is None or not re.fullmatch(r"[a-z_][a-z0-9_]*", key):
+        return None  # read before the population is analyzed: the cheap checks first
     rest = tuple(r for i, r in enumerate(definition.rules) if i not in said.rules)
     pop = population(Definition(definition.name, said.population, rest))
     metric = pop.metric
@@ -142,12 +148,6 @@ def read_absence(
         return None
     entity = counted_entity(model, pop, said.entity)
     if entity is None:
-        return None
-    key = next((e.expr or e.name for e in said.rows.entities if e.name == entity), "")
-    date = date_of(said.rows, said.said)
-    period = "month" if IN_MONTH.search(said.said) else "ever" if EVER.search(said.said) else None
-    kept = values_of(model, said.rows, said.said)
-    if not date or period is None or kept is None or not re.fullmatch(r"[a-z_][a-z0-9_]*", key):
         return None
     readings = _rule_readings(model, definition, said, entity, date)
     body = by_entity_sql(model, pop, entity, dialect, max_hops)

@@ -78,8 +78,10 @@ def per_entity_average(model: Model, text: str) -> PerEntity | None:
     if len(entities) != 1:
         return None
     what = m.group("what").strip()
-    if not term_words(what) or entities_named(model, term_words(what), lexicon(model)):
-        return None  # "average customers per segment": no thing averaged, or an entity counted
+    if not term_words(what) or entities[0] in {
+        e for _, e in entities_named(model, term_words(what), lexicon(model))
+    }:
+        return None  # "average users per active user": the entity itself
     days = bool(DAYS.fullmatch(what))
     return PerEntity(what, per, entities[0], days, text[m.end() :].strip(" ,;"))
 

@@ -234,3 +234,15 @@ def test_a_window_of_another_date_is_not_read_as_the_population_s(demo: Project)
         columns=warehouse_columns(demo.warehouse),
     )
     assert p.new_model is None or not p.new_model.name.endswith("_window"), p.new_model
+
+
+def test_an_average_count_of_rows_per_entity(demo: Project) -> None:
+    p = propose(demo, "invoices_per_customer", "Average invoices issued per customer in the month")
+    assert not p.unread, p.rules
+    hand = """
+    , per_customer as (
+      select date_trunc('month', issued_at) as month, customer_id, count(*) as n
+      from fct_invoices_canonical group by 1, 2
+    )
+    select m.month, avg(c.n) from months m join per_customer c on c.month = m.month group by 1 order by 1"""
+    assert_same_as_hand(demo, p, hand)
