@@ -10,7 +10,7 @@ absence ("Never means no integrations event …"), or by a verb made of their no
 when everything is sure (else nothing is built and the proposal is left to the rest of the agent):
 
 - the period is said: "in/during the month" (rows dated in the same month), or "never", "ever", "at any
-  time" (rows dated up to the month's last day);
+  time" (rows dated up to the month's last day), never both ("never … each month" is not read);
 - the absent rows' date is said by its own words ("by its issue date": ``issued_at``), or is the only date
   of their semantic model, or its default date;
 - values the clause or the absence's rules name ("integrations") are values of the absent rows' own
@@ -137,7 +137,8 @@ def read_absence(
         return None
     key = next((e.expr or e.name for e in said.rows.entities if e.name == said.entity), "")
     date = date_of(said.rows, said.said)
-    period = "month" if IN_MONTH.search(said.said) else "ever" if EVER.search(said.said) else None
+    month, ever = IN_MONTH.search(said.said), EVER.search(said.said)
+    period = None if month and ever else "month" if month else "ever" if ever else None  # both: unsure
     kept = values_of(model, said.rows, said.said)
     if not date or period is None or kept is None or not re.fullmatch(r"[a-z_][a-z0-9_]*", key):
         return None  # read before the population is analyzed: the cheap checks first

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from metricmind.define import Definition, analyze
-from metricmind.define.antijoin import absence
+from metricmind.define.antijoin import absence, read_absence
 from metricmind.define.entityavg import per_entity_average
 from metricmind.define.extend import warehouse_columns
 from metricmind.define.wordrule import read_word_rule
@@ -246,3 +246,8 @@ def test_an_average_count_of_rows_per_entity(demo: Project) -> None:
     )
     select m.month, avg(c.n) from months m join per_customer c on c.month = m.month group by 1 order by 1"""
     assert_same_as_hand(demo, p, hand)
+
+
+def test_an_absence_of_two_periods_is_not_read(demo: Project) -> None:
+    d = Definition("x", "Active users who never used alerts, counted each month")
+    assert read_absence(d, demo.model, lambda _: propose(demo, "x", "Active users"), "duckdb", 4) is None
