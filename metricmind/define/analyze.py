@@ -16,6 +16,7 @@ import time
 from metricmind.define import clauses, forms, leadin, moneyword, units
 from metricmind.define import rules as rulebook
 from metricmind.define.absence import flag_absent_rows
+from metricmind.define.antijoin import read_absence
 from metricmind.define.audit import audit
 from metricmind.define.build import REDATE_NEEDED, build_metric, refuse
 from metricmind.define.checks import checks_for
@@ -27,7 +28,9 @@ from metricmind.define.composed import composed
 from metricmind.define.confidence import assess, capped
 from metricmind.define.core import core_unknown
 from metricmind.define.countedvalue import flag_counted_value, flag_summed_count
+from metricmind.define.crosswindow import read_window
 from metricmind.define.degenerate import flag_same_parts
+from metricmind.define.entityavg import read_average
 from metricmind.define.entitydays import read_days
 from metricmind.define.ever import EVER, ever_metric, flag_unaccumulated
 from metricmind.define.extend import proposal_sql
@@ -59,6 +62,7 @@ from metricmind.define.terms import PERCENTILE_CUE, VERBS
 from metricmind.define.timerules import flag_unnamed_date
 from metricmind.define.unapplied import flag_unapplied_values
 from metricmind.define.usage import Usage
+from metricmind.define.wordrule import read_word_rule
 from metricmind.define.words import (
     POINT_IN_TIME,
     SOFT,
@@ -165,7 +169,50 @@ def _plain(
     usage: Usage | None,
     values: TableValues | None,
 ) -> Proposal:
-    """``analyze`` of a definition without a unit to scale by."""
+    """``analyze`` of a definition without a unit to scale by. An absence of other rows ("who were not
+    invoiced") or a word a rule defines by thresholds is read first (an anti-join, or each entity's counts:
+    a model of its own); an average per entity only when the catalog's metrics leave a rule unread or
+    propose nothing for want of a part (an existing average, such as ARPA, comes first).
+    """
+    started = time.perf_counter()
+
+    def part(d: Definition) -> Proposal:
+        return _plain(d, model, dialect, max_hops, columns, usage, values)
+
+    if not check_input(definition, model):  # a name taken, bad input: refused as it is
+        first = read_absence(definition, model, part, dialect, max_hops) or read_word_rule(
+            definition, model, dialect, max_hops
+        )
+        if first is not None:
+            first.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+            return first
+    proposal = _read(definition, model, dialect, max_hops, columns, usage, values)
+    if proposal.refused not in (None, "unsupported", "no_data") or (proposal.metric and not proposal.unread):
+        return proposal
+    based = model.metrics.get(
+        str(((proposal.metric or {}).get("config") or {}).get("meta", {}).get("based_on"))
+    )
+    if based is not None and based.type.value in ("ratio", "derived"):
+        return proposal  # an average or ratio of the catalog's (ARPA) comes first
+    for reading in (read_average, read_window):  # "Avg seats per account"; "within 3 days of signing up"
+        built = reading(definition, model, part, dialect, max_hops)
+        if built is None or len(built.unread) >= (1 if proposal.refused else len(proposal.unread)):
+            continue  # a refusal stays one unless the reading reads every rule and word
+        built.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        return built
+    return proposal
+
+
+def _read(
+    definition: Definition,
+    model: Model,
+    dialect: str,
+    max_hops: int,
+    columns: dict[str, dict[str, str]] | None,
+    usage: Usage | None,
+    values: TableValues | None,
+) -> Proposal:
+    """The catalog's metrics and parts read for ``definition``."""
     started = time.perf_counter()
     formed, changes = forms.normalised(definition, model)  # "organisations", "biz": the catalog's words
     formed = moneyword.as_amount(formed, model, changes)  # "invoiced dollars": the invoiced amount
