@@ -16,6 +16,7 @@ import re
 from dataclasses import replace
 
 from metricmind.define import rules as rulebook
+from metricmind.define.flagclash import flag_against
 from metricmind.define.groupdefs import ungrouped
 from metricmind.define.nearer import nearer
 from metricmind.define.proposal import RuleReading
@@ -115,6 +116,7 @@ def implied(
     doubt: dict[str, str] = {}  # dimension → why its value may not be the one meant
     against_keep: dict[str, set[str]] = {}  # values of a ruled dimension the definition keeps
     against_drop: dict[str, set[str]] = {}
+    yes_said: dict[str, set[bool]] = {}  # a ruled flag the definition keeps yes (True) or no (False) of
     for clause in _CLAUSES.split(ungrouped(text, lambda t: _named(t, ctx))):  # "green (e-vans only)"
         if not clause.strip() or converts(clause, ctx):
             continue
@@ -151,6 +153,8 @@ def implied(
                         return [_unread(text, f"{_spoken(half, key)!r} after a cause names no reason value")]
                 if dim in ruled and value not in ("true", "false"):
                     (against_drop if negative else against_keep).setdefault(dim, set()).add(value)
+                elif dim in ruled and not (len(key) == 1 and _manner(words, at + 1)):
+                    yes_said.setdefault(dim, set()).add(negative == (value == "false"))
                 if _ruled(dim, ruled) or value in ruled_values:
                     continue
                 if value in ("true", "false") and len(key) == 1 and _manner(words, at + 1):
@@ -178,7 +182,9 @@ def implied(
         (drop if negative else keep).setdefault(dim, []).append("true")
         said.setdefault(dim, []).append(spoken)
     out: list[rulebook.Read] = []
-    clash = _against(text, against_keep, against_drop, rules or [])
+    clash = _against(text, against_keep, against_drop, rules or []) or flag_against(
+        text, yes_said, rules or []
+    )
     if clash is not None:
         return [clash]
     for dim in sorted({*keep, *drop}):
