@@ -7,7 +7,10 @@ run on DuckDB against hand SQL:
   0.8);
 - a yes/no flag the definition keeps one side of while a rule keeps the other ("Players with a refunded
   purchase" with "exclude refunded purchases") is a contradiction shown unread, never the rule's side
-  winning quietly over the definition's words.
+  winning quietly over the definition's words;
+- a word of the definition that names a ratio's numerator condition ("Level win rate of attempts that were
+  completed", "Share of first quiz attempts that passed") is the ratio's own: never a filter on the whole
+  ratio, which kept completed attempts in the denominator too and gave 1.0 every month at 0.75.
 """
 
 from __future__ import annotations
@@ -85,3 +88,37 @@ def test_a_flag_kept_by_the_definition_and_dropped_by_a_rule_is_never_answered_q
         p = project.analyze_definition(Definition("clash", text, (rule,)))
         assert p.metric is None or p.unread, (text, p.metric)
         assert p.metric is None or p.confidence <= 0.5, (text, p.confidence)
+
+
+def test_a_word_naming_the_numerator_of_a_ratio_never_filters_its_denominator(
+    pixelforge: Project, studyhall: Project
+) -> None:
+    cases = (
+        (
+            pixelforge,
+            Definition(
+                "ios_win_rate", "Level win rate of attempts that were completed", ("only iOS players",)
+            ),
+            "select date_trunc('month', a.attempted_at), avg(case when a.is_completed then 1.0 else 0.0 end) "
+            "from core.fct_level_attempts a join core.dim_players p on p.player_id = a.player_id "
+            "where p.platform = 'ios' group by 1",
+        ),
+        (
+            studyhall,
+            Definition(
+                "first_try_pass_rate",
+                "Share of first quiz attempts that passed",
+                ("only attempt number 1, retries are left out",),
+            ),
+            "select date_trunc('month', submitted_at), avg(case when is_passed then 1.0 else 0.0 end) "
+            "from analytics.fct_quiz_attempts where attempt_number = 1 group by 1",
+        ),
+    )
+    for project, definition, hand in cases:
+        p = project.analyze_definition(definition)
+        said = [r for r in p.rules if r.text.startswith("(in the definition)") and r.status != "unread"]
+        assert all(r.status == "covered" for r in said), (definition.text, said)
+        want = _hand(project, hand)
+        assert len(want) >= 6 and any(v < 0.99 for v in want.values()), want
+        got = _monthly(project, p, "2025-01-01", "2025-12-31")
+        assert _same(got, want), (definition.text, got, want)
