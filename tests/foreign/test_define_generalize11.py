@@ -1,0 +1,179 @@
+"""Classes of session 11 (issue 12) read the same way on every project, each answer run on DuckDB against
+hand SQL:
+
+- a dimension whose values are all numbers (a level, an attempt number, a term in months), compared with
+  a number a rule says before or after it ("level number 15 and above", "at least 36", "only attempt
+  number 1"), is a ``{{ Dimension() }}`` filter with that comparison, on the metric and on a ratio's
+  two sides alike.
+"""
+
+from __future__ import annotations
+
+from metricmind.define import Definition, Proposal
+from metricmind.define.extend import proposal_sql
+from metricmind.define.numbersaid import number_compared
+from metricmind.define.rulevalues import Context
+from metricmind.define.words import lexicon
+from metricmind.project import Project
+
+
+def _monthly(project: Project, p: Proposal, start: str, end: str) -> dict[str, float]:
+    assert p.metric is not None, p.message
+    sql = proposal_sql(project.define_model(), p, start=start, end=end)
+    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
+
+
+def _hand(project: Project, sql: str) -> dict[str, float]:
+    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
+
+
+def _same(got: dict[str, float], want: dict[str, float]) -> bool:
+    return all(abs(got.get(m, 0.0) - v) < 1e-6 for m, v in want.items()) and all(
+        abs(v) < 1e-9 for m, v in got.items() if m not in want
+    )
+
+
+def test_a_dimension_of_numbers_is_compared_with_the_number_a_rule_says(
+    pixelforge: Project, lending: Project, lastmile: Project, studyhall: Project
+) -> None:
+    cases = (
+        (
+            pixelforge,
+            Definition(
+                "late_level_fails", "Failed level attempts", ("not completed", "level number 15 and above")
+            ),
+            "select date_trunc('month', attempted_at), count(*) from core.fct_level_attempts "
+            "where not is_completed and level_number >= 15 group by 1",
+            ("2025-01-01", "2025-12-31"),
+        ),
+        (
+            lending,
+            Definition("long_loans_funded", "Principal funded", ("term months 36 and above",)),
+            "select date_trunc('month', funded_date), sum(principal_amount) from prod.fct_loans "
+            "where term_months >= 36 group by 1",
+            ("2024-01-01", "2024-12-31"),
+        ),
+        (
+            lastmile,
+            Definition("first_attempts", "Delivery attempts", ("only attempt number 1",)),
+            "select date_trunc('month', attempt_tstamp), count(*) from core.delivery_attempts "
+            "where attempt_number = 1 group by 1",
+            ("2024-01-01", "2025-12-31"),
+        ),
+        (
+            studyhall,
+            Definition(
+                "first_try_pass_rate",
+                "Share of first quiz attempts that passed",
+                ("only attempt number 1, retries are left out",),
+            ),
+            "select date_trunc('month', submitted_at), avg(case when is_passed then 1.0 else 0.0 end) "
+            "from analytics.fct_quiz_attempts where attempt_number = 1 group by 1",
+            ("2025-01-01", "2025-12-31"),
+        ),
+    )
+    for project, definition, hand, (start, end) in cases:
+        p = project.analyze_definition(definition)
+        compared = [r for r in p.rules if r.text == definition.rules[-1]]
+        assert compared and compared[0].status == "filter", (definition.text, compared)
+        want = _hand(project, hand)
+        assert len(want) >= 6, want
+        got = _monthly(project, p, start, end)
+        assert _same(got, want), (definition.text, got, want)
+
+
+def test_a_number_beside_a_dimension_of_text_is_never_compared(bazaar: Project, helpdesk: Project) -> None:
+    for project, text in ((bazaar, "order status 3 and above"), (helpdesk, "ticket channel 2 or more")):
+        model = project.define_model()
+        names = {
+            f"{e.name}__{d.name}"
+            for sm in model.semantic_models.values()
+            for e in sm.entities
+            for d in sm.dimensions
+        }
+        ctx = Context(model, lexicon(model), names, False)
+        assert number_compared(text, text.lower(), ctx) is None, text
+
+
+def test_a_flag_named_with_its_value_keeps_that_side(
+    pixelforge: Project, lending: Project, studyhall: Project
+) -> None:
+    cases = (
+        (
+            pixelforge,
+            Definition("kept_purchases", "Purchases", ("the refunded flag is false",)),
+            "select date_trunc('month', purchased_at), count(*) from core.fct_iap_purchases "
+            "where not is_refunded group by 1",
+            ("2025-01-01", "2025-12-31"),
+        ),
+        (
+            lending,
+            Definition(
+                "loans_to_unverified_borrowers",
+                "Loans funded to borrowers who never passed the identity (KYC) check",
+                ("the borrower's KYC verified flag is false",),
+            ),
+            "select date_trunc('month', l.funded_date), count(*) from prod.fct_loans l "
+            "join prod.dim_borrowers b on b.borrower_id = l.borrower_id where not b.is_kyc_verified group by 1",
+            ("2024-01-01", "2024-12-31"),
+        ),
+        (
+            studyhall,
+            Definition("kept_payments", "Payments", ("payment refunded is not true",)),
+            "select date_trunc('month', paid_at), count(payment_id) from analytics.fct_payments "
+            "where not is_refunded group by 1",
+            ("2025-01-01", "2025-12-31"),
+        ),
+    )
+    for project, definition, hand, (start, end) in cases:
+        p = project.analyze_definition(definition)
+        valued = [r for r in p.rules if r.text == definition.rules[0]]
+        assert valued and valued[0].status == "filter", (definition.text, valued)
+        assert p.confidence >= 0.6, (definition.text, p.confidence, p.doubts)
+        want = _hand(project, hand)
+        assert len(want) >= 6, want
+        got = _monthly(project, p, start, end)
+        assert _same(got, want), (definition.text, got, want)
+
+
+def test_a_snapshot_reading_said_in_clauses_is_the_snapshot_itself(
+    pixelforge: Project, lastmile: Project
+) -> None:
+    cases = (
+        (
+            pixelforge,
+            Definition(
+                "ios_gems_month_end",
+                "Gems held on iOS at each month end",
+                ("platform ios", "the month's last calendar day, summed over titles, never over days"),
+            ),
+            "select date_trunc('month', snapshot_date), sum(gems_outstanding) from core.rpt_gem_economy_daily "
+            "where snapshot_date = last_day(snapshot_date) and platform = 'ios' group by 1",
+            ("2025-01-01", "2025-12-31"),
+        ),
+        (
+            lastmile,
+            Definition(
+                "randstad_on_hand_month_end",
+                "Parcels on hand in Randstad hubs at month end",
+                (
+                    "the hub's region is Randstad",
+                    "read the last stock count of the month, summed over hubs, never over days",
+                ),
+            ),
+            "select date_trunc('month', s.ds), sum(s.parcels_on_hand) from core.hub_stock_daily s "
+            "join core.hubs h on h.hub_code = s.hub_code where h.region = 'Randstad' and s.ds = "
+            "(select max(d.ds) from core.hub_stock_daily d where date_trunc('month', d.ds) = date_trunc('month', s.ds)) "
+            "group by 1",
+            ("2024-10-01", "2025-09-30"),
+        ),
+    )
+    for project, definition, hand, (start, end) in cases:
+        p = project.analyze_definition(definition)
+        said = [r for r in p.rules if r.text == definition.rules[-1]]
+        assert said and said[0].status == "covered", (definition.text, said)
+        assert p.refused is None, p.message
+        want = _hand(project, hand)
+        assert len(want) >= 6, want
+        got = _monthly(project, p, start, end)
+        assert _same(got, want), (definition.text, got, want)
