@@ -256,10 +256,18 @@ def distinct_of(model: Model, text: str) -> str:
     named = dict(entities_named(model, words, lexicon(model)))
     for i, w in enumerate(words):
         if w in _DISTINCT_WORD:
-            for j in (i + 1, i + 2):
+            for j in range(i + 1, min(i + 1 + _DISTINCT_REACH, len(words))):
                 if j in named:
                     return named[j]
+                if words[j] in _CLAUSE_WORDS:  # "distinct sessions of players": what follows is no head
+                    break
     return ""
+
+
+#: How far after "distinct" the counted entity may come ("distinct EMEA customer accounts": accounts).
+_DISTINCT_REACH = 4
+#: Words that end the noun phrase after "distinct".
+_CLAUSE_WORDS = frozenset("that who which whose with without of in on by for per from at to".split())
 
 
 #: Column-name parts that say a state of the rows ("overdue_amount"), and the words that say it: a column

@@ -177,3 +177,38 @@ def test_a_snapshot_reading_said_in_clauses_is_the_snapshot_itself(
         assert len(want) >= 6, want
         got = _monthly(project, p, start, end)
         assert _same(got, want), (definition.text, got, want)
+
+
+def test_the_entity_a_distinct_count_counts_may_follow_its_qualifiers(
+    helpdesk: Project, lastmile: Project
+) -> None:
+    cases = (
+        (
+            helpdesk,
+            Definition(
+                "emea_accounts_with_urgent_tickets",
+                "Number of distinct EMEA customer accounts that opened at least one urgent ticket in the month",
+                ("the account's sales region is EMEA", "priority urgent"),
+            ),
+            "select date_trunc('month', t.created_ts), count(distinct t.account_id) from analytics.fct_tickets t "
+            "join analytics.dim_accounts a on a.account_id = t.account_id "
+            "where a.sales_region = 'EMEA' and t.ticket_priority = 'urgent' group by 1",
+            ("2024-01-01", "2024-12-31"),
+        ),
+        (
+            lastmile,
+            Definition(
+                "key_account_shippers",
+                "Number of distinct key account shippers with at least one parcel booked in the month",
+            ),
+            "select date_trunc('month', booked_tstamp), count(distinct shipper_id) from core.parcels "
+            "where shipper_segment = 'key_account' group by 1",
+            ("2024-01-01", "2025-12-31"),
+        ),
+    )
+    for project, definition, hand, (start, end) in cases:
+        p = project.analyze_definition(definition)
+        want = _hand(project, hand)
+        assert len(want) >= 6, want
+        got = _monthly(project, p, start, end)
+        assert _same(got, want), (definition.text, got, want)
