@@ -21,6 +21,7 @@ from metricmind.define.dating import dated_forms
 from metricmind.define.definedword import defined_word
 from metricmind.define.describedlist import described_list
 from metricmind.define.nearer import alias_doubt, every_value
+from metricmind.define.nullfilter import null_filter
 from metricmind.define.numbersaid import number_compared
 from metricmind.define.pairs import NEGATED_OPERATOR, compared_flag, compares, pair_reading
 from metricmind.define.proposal import RuleReading
@@ -512,6 +513,9 @@ def _read(text: str, ctx: Context) -> Read:
         on_column = column_reading(text, words, negative, ctx.table, ctx.table_values)
         if on_column is not None:
             return Read(on_column[0], negative=negative, column_sql=on_column[1])
+    nulled = null_filter(text, low, ctx)
+    if nulled is not None:  # "no first payment date", "first reply time is null" (nullfilter.py)
+        return nulled
     numbered = number_compared(text, low, ctx)
     if numbered is not None:  # "level number 15 and above": a dimension of numbers compared (numbersaid.py)
         return numbered

@@ -212,3 +212,60 @@ def test_the_entity_a_distinct_count_counts_may_follow_its_qualifiers(
         assert len(want) >= 6, want
         got = _monthly(project, p, start, end)
         assert _same(got, want), (definition.text, got, want)
+
+
+def test_a_column_said_empty_or_filled_is_a_null_filter(
+    helpdesk: Project, studyhall: Project, pixelforge: Project
+) -> None:
+    cases = (
+        (
+            helpdesk,
+            Definition(
+                "tickets_never_replied",
+                "Tickets that have never received a first agent reply, by month created",
+                ("a ticket with any first reply is not counted, whatever its status",),
+            ),
+            "select date_trunc('month', created_ts), count(*) from analytics.fct_tickets "
+            "where first_reply_ts is null group by 1",
+            ("2024-01-01", "2024-12-31"),
+        ),
+        (
+            studyhall,
+            Definition(
+                "signups_never_paid",
+                "Learners who signed up, by signup month",
+                ("never paid: no first payment date",),
+            ),
+            "select date_trunc('month', signed_up_at), count(*) from analytics.dim_learners "
+            "where first_paid_at is null group by 1",
+            ("2025-01-01", "2025-12-31"),
+        ),
+        (
+            pixelforge,
+            Definition(
+                "installs_never_bought",
+                "Installs",
+                ("players with no first purchase date are the only ones counted",),
+            ),
+            "select date_trunc('month', install_date), count(*) from core.dim_players "
+            "where first_purchase_at is null group by 1",
+            ("2025-01-01", "2025-12-31"),
+        ),
+    )
+    for project, definition, hand, (start, end) in cases:
+        p = project.analyze_definition(definition)
+        said = [r for r in p.rules if r.text == definition.rules[0]]
+        assert said and said[0].status == "filter" and "IS NULL" in said[0].reason, (definition.text, said)
+        want = _hand(project, hand)
+        assert len(want) >= 6, want
+        got = _monthly(project, p, start, end)
+        assert _same(got, want), (definition.text, got, want)
+
+
+def test_any_value_of_a_column_is_never_a_filled_column(studyhall: Project, pixelforge: Project) -> None:
+    for project, text, rule in (
+        (studyhall, "Payments", "every payment counts, any payment method"),
+        (pixelforge, "Purchases", "every purchase counts, any product type"),
+    ):
+        p = project.analyze_definition(Definition("every_row", text, (rule,)))
+        assert not any("IS NULL" in r.reason for r in p.rules), (text, p.rules)
