@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import re
 
+from sqlglot import exp
+
+from metricmind.define.columns import COLUMN_CONFIDENCE
 from metricmind.define.nearer import every_value
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecues import NEGATIVE
 from metricmind.define.rulevalues import Context, Read
+from metricmind.define.termcolumns import term_words
 from metricmind.define.words import stems
 
 _N = r"(-?\d+(?:\.\d+)?)"
@@ -75,6 +79,8 @@ def number_compared(text: str, low: str, ctx: Context) -> Read | None:
     clause = said[0]
     words = stems(clause.replace("-", " ").replace("_", " "))
     dims = _numeric_dims(words, ctx)
+    if not dims:
+        return _on_column(text, clause, words, len(clauses), ctx)
     if len(dims) != 1:
         return None
     dim, end = next(iter(dims.items()))
@@ -101,3 +107,47 @@ def number_compared(text: str, low: str, ctx: Context) -> Read | None:
     if len(clauses) > 1:
         reason += "; the rule's other clauses are read as saying the same"
     return Read(RuleReading(text, "filter", confidence, reason, predicate))
+
+
+def _compared(clause: str, words: tuple[str, ...], end: int) -> tuple[str, str] | None:
+    """(operator, number) the clause says of the name ending at ``end`` (a comparison, or "= N")."""
+    for pattern, sign in COMPARED:
+        m = pattern.search(clause)
+        if m is not None:
+            return sign, m.group(1)
+    rest = words[end:]
+    while rest and rest[0] in ("is", "of", "equal", "equals", "to", "="):
+        rest = rest[1:]
+    if rest and _number(rest[0]) and len(re.findall(r"\d+(?:\.\d+)?", clause)) == 1:
+        return "=", rest[0]
+    m = re.search(rf"(?:=|\bequals?|\bequal to)\s*{_N}\b", clause)
+    return ("=", m.group(1)) if m else None
+
+
+def _on_column(text: str, clause: str, words: tuple[str, ...], clauses: int, ctx: Context) -> Read | None:
+    """The comparison on a numeric column of the source's table that no dimension declares ("only stars
+    = 5"): the predicate goes into the measure (``column_sql``), below the confidence of a dimension's.
+    """
+    named = [c for c in ctx.table_numeric if (s := term_words(c)) and _contains(words, s)]
+    if len(named) != 1:
+        return None
+    column = named[0]
+    run = term_words(column)
+    end = next(i + len(run) for i in range(len(words)) if words[i : i + len(run)] == run)
+    said = _compared(clause, words, end)
+    if said is None:
+        return None
+    op, number = said
+    ops = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE, "=": exp.EQ}
+    sql = ops[op](this=exp.column(column), expression=exp.Literal.number(number)).sql(dialect="duckdb")
+    reason = (
+        f"keeps only {sql}: {column} is a column of {ctx.table}, not a catalog dimension, so the filter goes "
+        "into the measure's expression"
+    )
+    return Read(
+        RuleReading(text, "filter", PARTIAL if clauses > 1 else COLUMN_CONFIDENCE, reason), column_sql=sql
+    )
+
+
+def _contains(words: tuple[str, ...], run: tuple[str, ...]) -> bool:
+    return any(words[i : i + len(run)] == run for i in range(len(words) - len(run) + 1))

@@ -23,6 +23,7 @@ from metricmind.define.describedlist import described_list
 from metricmind.define.nearer import alias_doubt, every_value
 from metricmind.define.nullfilter import null_filter
 from metricmind.define.numbersaid import number_compared
+from metricmind.define.onlydate import only_date
 from metricmind.define.pairs import NEGATED_OPERATOR, compared_flag, compares, pair_reading
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecover import (
@@ -513,6 +514,9 @@ def _read(text: str, ctx: Context) -> Read:
         on_column = column_reading(text, words, negative, ctx.table, ctx.table_values)
         if on_column is not None:
             return Read(on_column[0], negative=negative, column_sql=on_column[1])
+    dated_only = only_date(text, low, ctx)
+    if dated_only is not None:  # "the month the review was written": the rows' one date (onlydate.py)
+        return dated_only
     nulled = null_filter(text, low, ctx)
     if nulled is not None:  # "no first payment date", "first reply time is null" (nullfilter.py)
         return nulled

@@ -269,3 +269,51 @@ def test_any_value_of_a_column_is_never_a_filled_column(studyhall: Project, pixe
     ):
         p = project.analyze_definition(Definition("every_row", text, (rule,)))
         assert not any("IS NULL" in r.reason for r in p.rules), (text, p.rules)
+
+
+def test_a_numeric_column_said_equal_and_the_rows_one_date_said_otherwise(
+    bazaar: Project, pixelforge: Project
+) -> None:
+    cases = (
+        (
+            bazaar,
+            Definition(
+                "five_star_reviews",
+                "Reviews giving 5 stars, by review date",
+                ("only stars = 5", "month is the month the review was written"),
+            ),
+            "select date_trunc('month', reviewed_at), count(*) from main.fct_reviews where stars = 5 group by 1",
+            ("2024-01-01", "2024-12-31"),
+        ),
+        (
+            pixelforge,
+            Definition(
+                "three_star_attempts",
+                "Level attempts",
+                ("only stars = 3", "month is the month the attempt was played"),
+            ),
+            "select date_trunc('month', attempted_at), count(*) from core.fct_level_attempts where stars = 3 group by 1",
+            ("2025-01-01", "2025-12-31"),
+        ),
+    )
+    for project, definition, hand, (start, end) in cases:
+        p = project.analyze_definition(definition)
+        statuses = {r.text: r.status for r in p.rules}
+        assert statuses[definition.rules[0]] == "filter", p.rules
+        assert statuses[definition.rules[1]] == "time", p.rules
+        want = _hand(project, hand)
+        assert len(want) >= 6, want
+        got = _monthly(project, p, start, end)
+        assert _same(got, want), (definition.text, got, want)
+
+
+def test_a_rule_bounding_rows_by_a_number_never_restates_the_metric(
+    bazaar: Project, pixelforge: Project
+) -> None:
+    for project, text, rule in (
+        (bazaar, "Count of review rows giving 5 stars", "only stars = 5"),
+        (pixelforge, "Level attempts with 3 stars", "only stars = 3"),
+    ):
+        p = project.analyze_definition(Definition("bounded", text, (rule,)))
+        [said] = [r for r in p.rules if r.text == rule]
+        assert said.status != "covered", said
