@@ -13,6 +13,7 @@ from metricmind.define import Definition, Proposal
 from metricmind.define.extend import proposal_sql
 from metricmind.define.numbersaid import number_compared
 from metricmind.define.rulevalues import Context
+from metricmind.define.spelling import respell
 from metricmind.define.words import lexicon
 from metricmind.project import Project
 
@@ -317,3 +318,12 @@ def test_a_rule_bounding_rows_by_a_number_never_restates_the_metric(
         p = project.analyze_definition(Definition("bounded", text, (rule,)))
         [said] = [r for r in p.rules if r.text == rule]
         assert said.status != "covered", said
+
+
+def test_the_parts_of_a_ratio_are_never_read_as_slips(lending: Project, pixelforge: Project) -> None:
+    for project, text in (
+        (lending, "pending applications are out of the denominator"),
+        (pixelforge, "numerator: ad revenue of rewarded_video impressions; denominator: every format"),
+    ):
+        said, changes = respell(text, project.define_model())
+        assert said == text and not changes, changes
