@@ -87,7 +87,8 @@ def structure(definition: Definition) -> tuple[str, str, str, int | None] | None
 
 
 #: "X out of Y", "X per Y" (Y no time word: "per month" is a period, "per active user" a denominator).
-OUT_OF = re.compile(r"^(?P<num>.+?)\s+out of\s+(?P<den>.+)$", re.I)
+#: ("out of a micro hub", "out of our Leeds depot" say where from, never a denominator).
+OUT_OF = re.compile(r"^(?P<num>.+?)\s+out of\s+(?!(?:a|an|our|one of our)\b)(?P<den>.+)$", re.I)
 PER = re.compile(
     r"^(?P<num>.+?)\s+per\s+(?!(?:the |a |each |every |calendar )?"
     r"(?:month|day|week|quarter|year)s?\b)(?P<den>.+)$",

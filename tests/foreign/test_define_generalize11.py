@@ -14,7 +14,7 @@ from metricmind.define.extend import proposal_sql
 from metricmind.define.numbersaid import number_compared
 from metricmind.define.rulevalues import Context
 from metricmind.define.spelling import respell
-from metricmind.define.words import lexicon
+from metricmind.define.words import RATIO, lexicon
 from metricmind.project import Project
 
 
@@ -327,3 +327,15 @@ def test_the_parts_of_a_ratio_are_never_read_as_slips(lending: Project, pixelfor
     ):
         said, changes = respell(text, project.define_model())
         assert said == text and not changes, changes
+
+
+def test_out_of_a_place_is_no_ratio(lastmile: Project, bazaar: Project) -> None:
+    assert RATIO.search("Refunded orders out of all orders") and not RATIO.search(
+        "Parcels out of a micro hub"
+    )
+    for project, text in (
+        (lastmile, "Parcels booked for delivery out of a micro hub"),
+        (bazaar, "Orders shipped out of our sellers' workshops"),
+    ):
+        p = project.analyze_definition(Definition("from_a_place", text))
+        assert "ratio" not in p.message, (text, p.message)
