@@ -78,6 +78,12 @@ def state_words(model: Model) -> frozenset[str]:
 #: paying", "… are not considered revenue"): the category, never a value dropped.
 COUNTED_AS = re.compile(r"^\s*(?:as\b|(?:be\s+)?(?:counted|considered|treated|regarded)\b)", re.I)
 
+#: A conjunction or a relative pronoun (and an auxiliary) right before a negation: the negation starts a
+#: clause of its own ("… through credit karma who have not defaulted": credit karma is kept).
+_JOINED = re.compile(
+    r"\b(?:and|but|or|who|that|which|whose)\s+(?:(?:has|have|had|is|are|was|were|who|that|which|did|does|do)\s+)*$"
+)
+
 #: Confidence of a filter read from the definition's own words (a rule says it more surely).
 IMPLIED = 0.75
 _CLAUSES = re.compile(r"[,;:()]|\s[-–—]\s")
@@ -126,7 +132,11 @@ def implied(
             if cue is None
             else [(clause[: cue.start()], False), (clause[cue.start() :], True)]
         )
-        if cue is not None and not rulebook.values_in(clause[cue.end() :], ctx)[0]:
+        joined = _JOINED.search(clause[: cue.start()]) if cue is not None else None
+        if cue is not None and joined is not None and joined.start() > 0:
+            # "signed up through paid social and have never paid": the "never" is the second verb's
+            halves = [(clause[: joined.start()], False), (clause[joined.start() :], True)]
+        elif cue is not None and not rulebook.values_in(clause[cue.end() :], ctx)[0]:
             halves = [(clause, True)]  # "trials excluded", "refunds not counted": the negation comes after
         elif cue is not None and cue.start() > 0 and COUNTED_AS.match(clause[cue.end() :]):
             halves = [(clause[: cue.start()], True)]  # "trials don't count as paying": trials dropped

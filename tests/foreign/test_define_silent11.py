@@ -122,3 +122,19 @@ def test_a_word_naming_the_numerator_of_a_ratio_never_filters_its_denominator(
         assert len(want) >= 6 and any(v < 0.99 for v in want.values()), want
         got = _monthly(project, p, "2025-01-01", "2025-12-31")
         assert _same(got, want), (definition.text, got, want)
+
+
+def test_a_negation_starting_a_clause_of_its_own_never_drops_the_value_before_it(
+    studyhall: Project, lending: Project
+) -> None:
+    for project, text, value in (
+        (
+            studyhall,
+            "Learners who signed up through paid social and have never paid us anything",
+            "paid_social",
+        ),
+        (lending, "Loans of borrowers acquired through credit karma who have not defaulted", "credit_karma"),
+    ):
+        p = project.analyze_definition(Definition("kept_value", text))
+        said = [r for r in p.rules if r.predicate and value in r.predicate]
+        assert said and all("!=" not in (r.predicate or "") for r in said), (text, p.rules)
