@@ -126,7 +126,13 @@ def _column_named_whole(
         sm = extended.semantic_models[ms.semantic_model]
         others = set(numeric_columns(columns, sm.relation))
         others |= {m.expr for m in sm.measures if _IDENT.match(m.expr)}
-        named = sorted(c for c in others - aggregated if not c.endswith("_id") and _whole(c, said))
+        filtered = {  # a column a rule filters by ("only attempt number 1") is said as the filter
+            d.rsplit("__", 1)[-1]
+            for r in proposal.rules
+            if r.status == "filter" and r.predicate
+            for d in re.findall(r"Dimension\('([^']+)'\)", r.predicate)
+        }
+        named = sorted(c for c in others - aggregated - filtered if not c.endswith("_id") and _whole(c, said))
         if named:
             found.doubts.append(
                 f"the words name the column {named[0]!r} of {sm.relation} whole, but the metric aggregates "

@@ -21,6 +21,7 @@ from metricmind.define.once import cover_once, distinct_of
 from metricmind.define.parts import time_dims as time_phrases
 from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion
 from metricmind.define.rank import is_snapshot, measures_of
+from metricmind.define.ratioside import numerator_said
 from metricmind.define.redate import redate, time_dimension_of
 from metricmind.define.restate import cover_restating, metric_words, own_rules, words_of
 from metricmind.define.shape import contradiction, dimensions, join_filters, metric_dict
@@ -270,7 +271,8 @@ def _implicit_rule(
             )
         ]
     ruled_values = {v for r in reads for v in r.values}
-    return implied(definition.text, ctx, ruled=ruled, ruled_values=ruled_values, own=own, rules=reads)
+    said = implied(definition.text, ctx, ruled=ruled, ruled_values=ruled_values, own=own, rules=reads)
+    return numerator_said(said, ctx.model, base)  # "share of attempts that passed": the numerator's own
 
 
 def _measure_dated_by(model: Model, measure: Measure, time_dim: str) -> Measure | None:

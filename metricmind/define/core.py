@@ -31,7 +31,7 @@ BOUNDARY = frozenset(
 )
 #: Separators of the parts of a ratio or a difference: each part has a head of its own.
 PARTS = re.compile(
-    r"\b(?:per|divided by|over|out of|as an? (?:share|percentage|fraction|proportion) of|minus|less|"
+    r"\b(?:per|divided by|over|out of(?! (?:a|an|our|one of our)\b)|as an? (?:share|percentage|fraction|proportion) of|minus|less|"
     r"net of|versus|vs|relative to|compared (?:to|with))\b|[÷/]",
     re.IGNORECASE,
 )

@@ -56,6 +56,9 @@ NOUN_BEFORE = r"(?P<noun>[a-z]+) (?:(?:actually|really|was|were|got) )*{verb}\b"
 #: booked": booked_at).
 FACTUAL = re.compile(r"^(?:happened|occurred|made|recorded|logged|processed|posted)$")
 
+#: "in the purchase's month", "by the order's date": the owner of the month names the event.
+OWNER_MONTH = re.compile(r"\b(?P<what>[a-z]+)(?:'s|’s|s') (?:month|date|day)\b")
+
 #: "subscriptions started in the month", "invoices paid each month", "customers who first paid during the
 #: month": the event's participle before the period it falls in.
 EVENT_IN = re.compile(
@@ -70,7 +73,7 @@ def dated_forms(low: str, patterns: tuple[re.Pattern[str], ...] | None = None) -
     """
     out: list[str] = []
     said = low.strip().rstrip(".")
-    for pattern in patterns or (MONTH_OF, MONTH_WHEN, DATE_WHEN, WHEN_COUNTED):
+    for pattern in patterns or (MONTH_OF, MONTH_WHEN, DATE_WHEN, WHEN_COUNTED, OWNER_MONTH):
         m = pattern.search(said)
         if m is None:
             continue

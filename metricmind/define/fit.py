@@ -87,7 +87,8 @@ def structure(definition: Definition) -> tuple[str, str, str, int | None] | None
 
 
 #: "X out of Y", "X per Y" (Y no time word: "per month" is a period, "per active user" a denominator).
-OUT_OF = re.compile(r"^(?P<num>.+?)\s+out of\s+(?P<den>.+)$", re.I)
+#: ("out of a micro hub", "out of our Leeds depot" say where from, never a denominator).
+OUT_OF = re.compile(r"^(?P<num>.+?)\s+out of\s+(?!(?:a|an|our|one of our)\b)(?P<den>.+)$", re.I)
 PER = re.compile(
     r"^(?P<num>.+?)\s+per\s+(?!(?:the |a |each |every |calendar )?"
     r"(?:month|day|week|quarter|year)s?\b)(?P<den>.+)$",
@@ -256,10 +257,18 @@ def distinct_of(model: Model, text: str) -> str:
     named = dict(entities_named(model, words, lexicon(model)))
     for i, w in enumerate(words):
         if w in _DISTINCT_WORD:
-            for j in (i + 1, i + 2):
+            for j in range(i + 1, min(i + 1 + _DISTINCT_REACH, len(words))):
                 if j in named:
                     return named[j]
+                if words[j] in _CLAUSE_WORDS:  # "distinct sessions of players": what follows is no head
+                    break
     return ""
+
+
+#: How far after "distinct" the counted entity may come ("distinct EMEA customer accounts": accounts).
+_DISTINCT_REACH = 4
+#: Words that end the noun phrase after "distinct".
+_CLAUSE_WORDS = frozenset("that who which whose with without of in on by for per from at to".split())
 
 
 #: Column-name parts that say a state of the rows ("overdue_amount"), and the words that say it: a column

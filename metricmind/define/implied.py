@@ -16,6 +16,7 @@ import re
 from dataclasses import replace
 
 from metricmind.define import rules as rulebook
+from metricmind.define.flagclash import flag_against
 from metricmind.define.groupdefs import ungrouped
 from metricmind.define.nearer import nearer
 from metricmind.define.proposal import RuleReading
@@ -77,6 +78,12 @@ def state_words(model: Model) -> frozenset[str]:
 #: paying", "… are not considered revenue"): the category, never a value dropped.
 COUNTED_AS = re.compile(r"^\s*(?:as\b|(?:be\s+)?(?:counted|considered|treated|regarded)\b)", re.I)
 
+#: A conjunction or a relative pronoun (and an auxiliary) right before a negation: the negation starts a
+#: clause of its own ("… through credit karma who have not defaulted": credit karma is kept).
+_JOINED = re.compile(
+    r"\b(?:and|but|or|who|that|which|whose)\s+(?:(?:has|have|had|is|are|was|were|who|that|which|did|does|do)\s+)*$"
+)
+
 #: Confidence of a filter read from the definition's own words (a rule says it more surely).
 IMPLIED = 0.75
 _CLAUSES = re.compile(r"[,;:()]|\s[-–—]\s")
@@ -115,6 +122,7 @@ def implied(
     doubt: dict[str, str] = {}  # dimension → why its value may not be the one meant
     against_keep: dict[str, set[str]] = {}  # values of a ruled dimension the definition keeps
     against_drop: dict[str, set[str]] = {}
+    yes_said: dict[str, set[bool]] = {}  # a ruled flag the definition keeps yes (True) or no (False) of
     for clause in _CLAUSES.split(ungrouped(text, lambda t: _named(t, ctx))):  # "green (e-vans only)"
         if not clause.strip() or converts(clause, ctx):
             continue
@@ -124,7 +132,11 @@ def implied(
             if cue is None
             else [(clause[: cue.start()], False), (clause[cue.start() :], True)]
         )
-        if cue is not None and not rulebook.values_in(clause[cue.end() :], ctx)[0]:
+        joined = _JOINED.search(clause[: cue.start()]) if cue is not None else None
+        if cue is not None and joined is not None and joined.start() > 0:
+            # "signed up through paid social and have never paid": the "never" is the second verb's
+            halves = [(clause[: joined.start()], False), (clause[joined.start() :], True)]
+        elif cue is not None and not rulebook.values_in(clause[cue.end() :], ctx)[0]:
             halves = [(clause, True)]  # "trials excluded", "refunds not counted": the negation comes after
         elif cue is not None and cue.start() > 0 and COUNTED_AS.match(clause[cue.end() :]):
             halves = [(clause[: cue.start()], True)]  # "trials don't count as paying": trials dropped
@@ -151,6 +163,8 @@ def implied(
                         return [_unread(text, f"{_spoken(half, key)!r} after a cause names no reason value")]
                 if dim in ruled and value not in ("true", "false"):
                     (against_drop if negative else against_keep).setdefault(dim, set()).add(value)
+                elif dim in ruled and not (len(key) == 1 and _manner(words, at + 1)):
+                    yes_said.setdefault(dim, set()).add(negative == (value == "false"))
                 if _ruled(dim, ruled) or value in ruled_values:
                     continue
                 if value in ("true", "false") and len(key) == 1 and _manner(words, at + 1):
@@ -178,7 +192,9 @@ def implied(
         (drop if negative else keep).setdefault(dim, []).append("true")
         said.setdefault(dim, []).append(spoken)
     out: list[rulebook.Read] = []
-    clash = _against(text, against_keep, against_drop, rules or [])
+    clash = _against(text, against_keep, against_drop, rules or []) or flag_against(
+        text, yes_said, rules or []
+    )
     if clash is not None:
         return [clash]
     for dim in sorted({*keep, *drop}):

@@ -118,6 +118,15 @@ def words_of(texts: Iterable[str]) -> set[str]:
     return out
 
 
+#: A rule bounding rows by a number ("only stars = 5", "at least 3 nights"): never a restatement.
+BOUNDS = re.compile(
+    r"(?:[=<>]|\b(?:at least|at most|above|below|over|under|more than|less than|fewer than|or more|or less|"
+    r"or higher|or lower|and above|and below|and up)\b)\s*-?\d|\d\s*(?:\+|or more|or less|or higher|"
+    r"or lower|and above|and below|and up)\b",
+    re.IGNORECASE,
+)
+
+
 def cover_restating(
     model: Model,
     readings: list[RuleReading],
@@ -134,6 +143,7 @@ def cover_restating(
             r.status == UNREAD
             and r.suggestion is None
             and not r.reason.startswith(ASKS_OTHER)  # "max, not sum" of a sum: another statistic
+            and not BOUNDS.search(r.text)  # "only stars = 5": a number bounds rows, restates nothing
             and restates(model, r.text, explained, said, own)
         ):
             r = RuleReading(r.text, "covered", 0.75, f"restates how the metric computes: {what}")

@@ -35,8 +35,8 @@ COVERED_NEGATIVE = re.compile(r"\b(excluded|are not|is not|do not count|does not
 #: A rule that says how a snapshot is read ("take the last snapshot date in each month, don't add snapshots
 #: up", "as of the last day of the month, not summed over days"): what a semi-additive source already does.
 SNAPSHOT_SAID = re.compile(
-    rf"\b(last (snapshot|day|date|balance|value)|{POINT_IN_TIME}|(not|n't|never|without) (be )?"
-    r"(summ?ed|summing|add(ed|ing)?|sum)|do(n't| not) (add|sum))\b",
+    rf"\b(last ([a-z]+ ){0, 2}?(snapshot|day|date|balance|value|count|reading)|{POINT_IN_TIME}|(not|n't|never|without) "
+    r"(be )?(summ?ed|summing|add(ed|ing)?|sum)|do(n't| not) (add|sum)|(not|never) over (the )?days)\b",
     re.IGNORECASE,
 )
 NOOP = re.compile(
@@ -62,6 +62,18 @@ MANY_CLAUSES = 3
 def several_conditions(low: str) -> bool:
     """The rule says ``MANY_CLAUSES`` or more clauses of words: read as a date alone, it drops the rest."""
     return sum(bool(re.search(r"[a-z]{3,}", c)) for c in CLAUSE.split(low)) >= MANY_CLAUSES
+
+
+#: "summed over titles", "added up across accounts": how a snapshot's rows of one day combine.
+SUMMED_OVER = re.compile(r"\b(summ?ed|added|totall?ed|aggregated)( up)? (over|across) (all )?(the )?[a-z]+\b")
+
+
+def snapshot_clauses(low: str) -> bool:
+    """Every clause of the rule says how a snapshot is read ("the month's last calendar day, summed over
+    titles, never over days"): one reading said in parts, not several conditions.
+    """
+    parts = [c for c in CLAUSE.split(low) if re.search(r"[a-z]{3,}", c)]
+    return bool(parts) and all(SNAPSHOT_SAID.search(c) or SUMMED_OVER.search(c) for c in parts)
 
 
 #: A rule that defines a word ("Late means …", "A discount is defined as …").

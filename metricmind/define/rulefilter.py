@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from metricmind.define.columns import column_reading
 from metricmind.define.columns import column_words as _phrases
+from metricmind.define.flagvalue import flag_valued
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecover import is_live
 from metricmind.define.rulecues import CHOSEN, COMPARED, GENERIC_NAMES, OTHER_NAME, POSITIVE
@@ -95,6 +96,9 @@ def filter_read(
             ),
             dimension=dim,
         )
+    valued = flag_valued(text, low, found, leftover)
+    if valued is not None:  # "the borrower's KYC verified flag is false" (flagvalue.py)
+        return valued
     held = verbs_in(low) & USE_VERBS  # "tickets owned by the Tier 2 team": the rows' own holder
     strange = [w for w in leftover if not known(w, vocabulary(ctx.model)) and w not in held]
     on_column = column_reading(text, words, negative, ctx.table, ctx.table_values) if strange else None

@@ -21,6 +21,9 @@ from metricmind.define.dating import dated_forms
 from metricmind.define.definedword import defined_word
 from metricmind.define.describedlist import described_list
 from metricmind.define.nearer import alias_doubt, every_value
+from metricmind.define.nullfilter import null_filter
+from metricmind.define.numbersaid import number_compared
+from metricmind.define.onlydate import only_date
 from metricmind.define.pairs import NEGATED_OPERATOR, compared_flag, compares, pair_reading
 from metricmind.define.proposal import RuleReading
 from metricmind.define.rulecover import (
@@ -59,6 +62,7 @@ from metricmind.define.rulecues import (
     WHERE,
     negated_conversion,
     several_conditions,
+    snapshot_clauses,
     twice_negated,
     uncontract,
 )
@@ -438,7 +442,9 @@ def _read(text: str, ctx: Context) -> Read:
         return _dating(text, low, 0.85, f"dates the metric by {time_dim}", time_dim)
     found, leftover = values_of(words, ctx)
     if not found and ctx.snapshot and SNAPSHOT_SAID.search(low):
-        if several_conditions(low):  # "In arrears at the month end: due by then, unpaid by then, …"
+        if several_conditions(low) and not snapshot_clauses(
+            low
+        ):  # "In arrears at the month end: due by then, unpaid by then, …"
             return Read(RuleReading(text, "unread", 0.0, f"{MANY_SAID} a month-end reading of the snapshot"))
         return Read(
             RuleReading(
@@ -508,6 +514,15 @@ def _read(text: str, ctx: Context) -> Read:
         on_column = column_reading(text, words, negative, ctx.table, ctx.table_values)
         if on_column is not None:
             return Read(on_column[0], negative=negative, column_sql=on_column[1])
+    dated_only = only_date(text, low, ctx)
+    if dated_only is not None:  # "the month the review was written": the rows' one date (onlydate.py)
+        return dated_only
+    nulled = null_filter(text, low, ctx)
+    if nulled is not None:  # "no first payment date", "first reply time is null" (nullfilter.py)
+        return nulled
+    numbered = number_compared(text, low, ctx)
+    if numbered is not None:  # "level number 15 and above": a dimension of numbers compared (numbersaid.py)
+        return numbered
     near = unknown_value([words], ctx.lexicon)
     if near and near[1].lower() == near[2].lower():  # the value exists, on a path the source cannot take
         return Read(

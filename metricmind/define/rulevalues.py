@@ -585,6 +585,10 @@ def unknown_value(
     return None
 
 
+#: Adverbs beside a dimension's name that never name one of its values ("summed over titles, never …").
+_ADVERBS = frozenset({"never", "always", "ever", "sometimes", "often"})
+
+
 def _unknown_in(
     words: tuple[str, ...], lexicon: Lexicon, unknown: set[str] | None
 ) -> tuple[str, str, str] | None:
@@ -601,7 +605,10 @@ def _unknown_in(
                 rest = [
                     w
                     for w in near
-                    if w not in GLUE and w not in RULE_GLUE and (unknown is None or w in unknown)
+                    if w not in GLUE
+                    and w not in RULE_GLUE
+                    and w not in _ADVERBS
+                    and (unknown is None or w in unknown)
                 ]
                 if not rest:
                     continue

@@ -27,6 +27,8 @@ from metricmind.spec.model import Model
 #: The confidence of a proposal that read a misspelled word as another: a person checks it.
 RESPELLED_CONFIDENCE = 0.75
 _WORD = re.compile(r"[A-Za-z]{5,}")
+#: Words naming the parts of a ratio: English words the everyday list may lack, never slips.
+RATIO_PARTS = frozenset({"numerator", "numerators", "denominator", "denominators", "dividend", "divisor"})
 _CACHE: dict[int, tuple[Model, frozenset[str], frozenset[str]]] = {}
 
 
@@ -53,6 +55,8 @@ def respell(text: str, model: Model, extra: Iterable[str] = ()) -> tuple[str, li
             return word  # "Enterprize": a value that does not exist is refused with the nearest one (a
             # value that is also a name of the catalog, "event", is read as that word either way)
         if low in GLUE or low in RULE_GLUE or stem in GLUE or stem in RULE_GLUE:
+            return word
+        if low in RATIO_PARTS:  # "out of the denominator": the parts of a ratio, never "denomination"
             return word
         near = sorted({n for n in names if _one_edit(stem, n) and _inside_edit(stem, n)})
         if len(near) != 1:

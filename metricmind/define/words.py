@@ -132,7 +132,7 @@ SNAPSHOT = re.compile(
 )
 #: A division stated in words (the ranking's cue for a ratio, a rate or an average).
 RATIO = re.compile(
-    r"\b(share of|proportion of|percentage of|percent of|fraction of|divided by|out of|relative to|"
+    r"\b(share of|proportion of|percentage of|percent of|fraction of|divided by|out of(?! (?:a|an|our|one of our)\b)|relative to|"
     r"ratio|(?<!run )rate|retention|average|(?<!\bi )(?<!\bwe )(?<!\byou )mean(?! that| by| the)|per (?!month|day|week|quarter|year|"
     r"each|every|calendar)\w+)\b|%",
     re.IGNORECASE,
