@@ -27,7 +27,7 @@ from metricmind.define.antijoin import (
 )
 from metricmind.define.byentity import DAY_COLUMN, by_entity_sql, indented, refs_of
 from metricmind.define.datasets import canonical
-from metricmind.define.distinctper import NUMBER_WORDS
+from metricmind.define.distinctper import COMPARED_WORDS
 from metricmind.define.extend import compile_metric, extend, proposal_model
 from metricmind.define.newmodel import MONTH, monthly_model, per_entity
 from metricmind.define.proposal import Definition, NewModel, Proposal, RuleReading
@@ -36,7 +36,7 @@ from metricmind.define.words import lexicon
 from metricmind.errors import MetricmindError
 from metricmind.spec.model import Dimension, Model, SemanticModel
 
-_N = r"\d{1,3}|" + "|".join(NUMBER_WORDS)
+_N = r"\d{1,3}|" + "|".join(COMPARED_WORDS)
 #: "within 3 days", "within seven days of signing up", "within 14 days after the first subscription".
 WINDOW = re.compile(
     rf"\bwithin\s+(?:the\s+first\s+)?(?P<n>{_N})\s+days?\b(?:\s+(?:of|after|from)\s+(?P<anchor>[a-z -]+?))?"
@@ -73,7 +73,7 @@ def read_window(
     if said is None:
         return None
     raw = said.group("n").lower()
-    days = NUMBER_WORDS[raw] if raw in NUMBER_WORDS else int(raw)
+    days = COMPARED_WORDS[raw] if raw in COMPARED_WORDS else int(raw)
     text = re.sub(r"^[^:]*:\s*", "", definition.text)  # "Activation rate: % of sign-ups …"
     opener = OPENER.search(text)
     if opener is None:
@@ -289,7 +289,7 @@ def _proposal(
             for w in re.findall(r"[a-z0-9]+", text.lower())
             if w not in RESTATE
             and not w.isdigit()
-            and w not in NUMBER_WORDS
+            and w not in COMPARED_WORDS
             and not set(term_words(w)) <= names
             and not any(
                 e.target.startswith(f"{rows.primary}__") or e.kind == "entity"

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from metricmind.define.datasets import canonical
-from metricmind.define.distinctper import NUMBER_WORDS, PEOPLE
+from metricmind.define.distinctper import COMPARED_WORDS, PEOPLE
 from metricmind.define.entitydays import IN_MONTH
 from metricmind.define.extend import compile_metric, extend
 from metricmind.define.newmodel import MONTH, monthly_model, per_entity
@@ -40,7 +40,7 @@ MEANS = re.compile(
     r"is|are|=)\s+(?P<meaning>.+?)\s*\.?\s*$",
     re.IGNORECASE,
 )
-_N = r"\d{1,4}|" + "|".join(NUMBER_WORDS)
+_N = r"\d{1,4}|" + "|".join(COMPARED_WORDS)
 #: "at least two platforms", "10+ events", "more than 3 different features", "5 or more days".
 THRESHOLD = re.compile(
     rf"\b(?:(?P<op>at least|no fewer than|more than|greater than|over)\s+(?P<n>{_N})|"
@@ -136,7 +136,7 @@ def _conditions(model: Model, meaning: str, entity: str) -> tuple[SemanticModel,
 def _condition(model: Model, sm: SemanticModel, m: re.Match[str]) -> Condition | None:
     """One threshold of ``sm``'s rows, or None when its noun names none of them."""
     raw = (m.group("n") or m.group("m")).lower()
-    n = NUMBER_WORDS[raw] if raw in NUMBER_WORDS else int(raw)
+    n = COMPARED_WORDS[raw] if raw in COMPARED_WORDS else int(raw)
     op = _OPS[" ".join(m.group("op").lower().split())] if m.group("op") else ">="
     noun = term_words(m.group("noun"))
     if len(noun) != 1 or n < 1:
