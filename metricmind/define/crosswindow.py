@@ -28,7 +28,7 @@ from metricmind.define.antijoin import (
 from metricmind.define.byentity import DAY_COLUMN, by_entity_sql, indented, refs_of
 from metricmind.define.datasets import canonical
 from metricmind.define.distinctper import COMPARED_WORDS
-from metricmind.define.extend import compile_metric, extend, proposal_model
+from metricmind.define.extend import compile_on_model, proposal_model, redrafted
 from metricmind.define.newmodel import MONTH, monthly_model, per_entity
 from metricmind.define.proposal import Definition, NewModel, Proposal, RuleReading
 from metricmind.define.termcolumns import entities_named, term_words
@@ -257,25 +257,11 @@ def _proposal(
             "agg_time_dimension": MONTH,
         }
     ]
-    metric = {k: v for k, v in (pop.metric or {}).items() if k not in ("filter", "type_params")}
-    metric["type_params"] = {"measure": measure}
-    meta = dict((metric.get("config") or {}).get("meta") or {})
-    for k in ("based_on", "unit", "category", "owner"):
-        meta.pop(k, None)
-    meta.update(definition=definition.text, business_rules=list(definition.rules))
+    metric = redrafted(pop.metric or {}, definition, measure, drop=("based_on", "unit", "category", "owner"))
     if percent:
-        meta["unit"] = "percent"
-    metric["config"] = {**(metric.get("config") or {}), "meta": meta}
-    metric["description"] = definition.text
+        metric["config"]["meta"]["unit"] = "percent"
     try:
-        extended = extend(model, metric=metric, new_model=built.semantic_model)
-        sql = compile_metric(
-            extended,
-            str(metric["name"]),
-            dialect=dialect,
-            max_hops=max_hops,
-            new_model=(built.name, built.compiled_sql),
-        )
+        sql = compile_on_model(model, metric, built, dialect=dialect, max_hops=max_hops)
     except MetricmindError:
         return None
     names = {*term_words(rows.name.replace("_", " ")), *term_words(rows.primary or ""), entity}

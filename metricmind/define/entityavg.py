@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from metricmind.define.byentity import DAY_COLUMN, MONTH_COLUMN, by_entity_sql, indented, refs_of
-from metricmind.define.extend import compile_metric, extend, proposal_model
+from metricmind.define.extend import compile_on_model, proposal_model, redrafted
 from metricmind.define.newmodel import MONTH, monthly_model, per_entity
 from metricmind.define.proposal import Definition, NewModel, Proposal, RuleReading
 from metricmind.define.termcolumns import entities_named, term_words
@@ -130,24 +130,9 @@ def read_average(
             "agg_time_dimension": MONTH,
         }
     ]
-    new = {k: v for k, v in metric.items() if k not in ("filter", "type_params")}
-    new["type_params"] = {"measure": measure}
-    meta = dict((new.get("config") or {}).get("meta") or {})
-    meta.pop("based_on", None)
-    meta.pop("unit", None)
-    meta["definition"] = definition.text
-    meta["business_rules"] = list(definition.rules)
-    new["config"] = {**(new.get("config") or {}), "meta": meta}
-    new["description"] = definition.text
+    new = redrafted(metric, definition, measure, drop=("based_on", "unit"))
     try:
-        extended = extend(model, metric=new, new_model=built.semantic_model)
-        sql = compile_metric(
-            extended,
-            new["name"],
-            dialect=dialect,
-            max_hops=max_hops,
-            new_model=(built.name, built.compiled_sql),
-        )
+        sql = compile_on_model(model, new, built, dialect=dialect, max_hops=max_hops)
     except MetricmindError:
         return None
     out = replace(sub, definition=definition)

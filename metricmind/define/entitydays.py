@@ -30,7 +30,7 @@ from sqlglot import exp
 from metricmind.define.datasets import canonical
 from metricmind.define.distinctper import counted_column, covered_distinct
 from metricmind.define.distinctper import distinct_threshold as distinct_of
-from metricmind.define.extend import compile_metric, extend
+from metricmind.define.extend import compile_on_model
 from metricmind.define.newmodel import MONTH, monthly_model, per_entity
 from metricmind.define.proposal import NewModel, Proposal
 from metricmind.define.termcolumns import start_end
@@ -188,14 +188,7 @@ def read_days(model: Model, proposal: Proposal, dialect: str, max_hops: int) -> 
     if outside:
         new["filter"] = " and ".join(f"({f})" for f in outside) if len(outside) > 1 else outside[0]
     try:
-        extended = extend(model, metric=new, new_model=built.semantic_model)
-        sql = compile_metric(
-            extended,
-            new["name"],
-            dialect=dialect,
-            max_hops=max_hops,
-            new_model=(built.name, built.compiled_sql),
-        )
+        sql = compile_on_model(model, new, built, dialect=dialect, max_hops=max_hops)
     except MetricmindError as exc:
         return f"the per-{entity.name} model does not compile: {exc.message}"
     proposal.metric, proposal.new_model, proposal.preview_sql = new, built, sql

@@ -22,7 +22,7 @@ from metricmind.catalog.definitions import parse_definition
 from metricmind.compiler import Compiler
 from metricmind.define.datasets import canonical
 from metricmind.define.newtime import with_dimensions
-from metricmind.define.proposal import Proposal
+from metricmind.define.proposal import Definition, NewModel, Proposal
 from metricmind.errors import IssueList, QueryError, SpecError
 from metricmind.spec import parse
 from metricmind.spec.model import Agg, Measure, Metric, Model, NonAdditive, SemanticModel
@@ -155,6 +155,40 @@ def compile_metric(
     if new_model is not None:
         sql = inline_model(sql, new_model[0], new_model[1], dialect)
     return sql
+
+
+def compile_on_model(
+    model: Model, metric: dict[str, Any], built: NewModel, *, dialect: str, max_hops: int
+) -> str:
+    """The SQL by month of ``metric`` on ``model`` extended with the new model ``built``, whose table is inlined
+    so the SQL runs without dbt (a reading's preview). Raises ``MetricmindError`` when it does not compile.
+    """
+    extended = extend(model, metric=metric, new_model=built.semantic_model)
+    return compile_metric(
+        extended,
+        str(metric["name"]),
+        dialect=dialect,
+        max_hops=max_hops,
+        new_model=(built.name, built.compiled_sql),
+    )
+
+
+def redrafted(
+    metric: dict[str, Any], definition: Definition, measure: str, *, drop: tuple[str, ...] = ("based_on",)
+) -> dict[str, Any]:
+    """``metric`` re-pointed at ``measure`` of a new model: its filter dropped (the model holds the rules), the
+    meta keys ``drop`` removed, and the definition's text and rules recorded as its description and meta.
+    """
+    new = {k: v for k, v in metric.items() if k not in ("filter", "type_params")}
+    new["type_params"] = {"measure": measure}
+    meta = dict((new.get("config") or {}).get("meta") or {})
+    for key in drop:
+        meta.pop(key, None)
+    meta["definition"] = definition.text
+    meta["business_rules"] = list(definition.rules)
+    new["config"] = {**(new.get("config") or {}), "meta": meta}
+    new["description"] = definition.text
+    return new
 
 
 def proposal_model(model: Model, proposal: Proposal) -> Model:

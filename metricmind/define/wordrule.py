@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from metricmind.define.datasets import canonical
 from metricmind.define.distinctper import COMPARED_WORDS, PEOPLE
 from metricmind.define.entitydays import IN_MONTH
-from metricmind.define.extend import compile_metric, extend
+from metricmind.define.extend import compile_on_model
 from metricmind.define.newmodel import MONTH, monthly_model, per_entity
 from metricmind.define.proposal import Definition, NewModel, Proposal, RuleReading
 from metricmind.define.termcolumns import entities_named, term_words
@@ -208,14 +208,7 @@ def _proposal(
         },
     }
     try:
-        extended = extend(model, metric=metric, new_model=built.semantic_model)
-        sql = compile_metric(
-            extended,
-            definition.name,
-            dialect=dialect,
-            max_hops=max_hops,
-            new_model=(built.name, built.compiled_sql),
-        )
+        sql = compile_on_model(model, metric, built, dialect=dialect, max_hops=max_hops)
     except MetricmindError:
         return None
     rows = {*term_words(sm.name.replace("_", " ")), *term_words((sm.primary or "").replace("_", " ")), entity}
