@@ -95,6 +95,20 @@ def test_a_breakdown_word_before_words_nothing_read_is_a_feature() -> None:
     assert "breakdown asked, none read" not in answer_features(q, grouped)
 
 
+def test_a_breakdown_by_an_entitys_key_is_a_feature_by_its_name_or_a_grain_is_not() -> None:
+    q = "gem balance per title by month"
+    keyed = answer(
+        group_by=[{"name": "title", "grain": None}, {"name": "metric_time__month", "grain": "month"}],
+        spans={"group_by": [span(q, "title", "title"), span(q, "month", "metric_time__month")]},
+    )
+    assert "grouped by an entity key" in answer_features(q, keyed)
+    named = answer(
+        group_by=[{"name": "title__title_name", "grain": None}],
+        spans={"group_by": [span(q, "title", "title__title_name")]},
+    )
+    assert "grouped by an entity key" not in answer_features(q, named)
+
+
 def test_a_refusal_has_no_features_and_keeps_its_confidence() -> None:
     res = Resolution("mrr without the startups", dt.date(2025, 6, 18))
     res.refuse("no")
@@ -139,6 +153,7 @@ def test_a_filter_the_answer_applies_with_no_words_for_it_is_a_feature() -> None
         ("bazaar", "orders at the end of spring quarter", "2024-07-01", "period word unread"),
         ("lending", "applications at the end of spring quarter", "2024-07-01", "period word unread"),
         ("harbor", "room nights at the end of spring quarter", "2026-01-07", "period word unread"),
+        ("pixelforge", "gem balance per title last month", "2026-01-07", "grouped by an entity key"),
     ],
 )
 def test_real_readings_carry_the_feature_and_are_capped_by_it(
