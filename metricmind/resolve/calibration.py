@@ -97,6 +97,7 @@ _UNIT_OF = {
 }
 _QUARTER = re.compile(r"q[1-4]")
 _QUOTED = re.compile(r"'([^']*)'")
+_INEQUALITY = re.compile(r"!=|<>")
 
 
 def features(res: Resolution) -> frozenset[str]:
@@ -176,7 +177,9 @@ def _asked_features(q: str, answer: dict[str, Any], spans: dict[str, list[dict[s
     out: set[str] = set()
     tokens = tokenize(q)
     covered = [(int(s["start"]), int(s["end"])) for found in spans.values() for s in found]
-    if _exclusion_unapplied(tokens, answer.get("filters") or [], spans):
+    if _exclusion_unapplied(tokens, answer.get("filters") or [], spans) or _inequality_unapplied(
+        q, answer.get("filters") or []
+    ):
         out.add("exclusion said, none applied")
     if _period_unread(q, tokens, covered, answer):
         out.add("period word unread")
@@ -214,6 +217,11 @@ def _exclusion_unapplied(
         if j < len(tokens) and not any(a <= tokens[j].start < b for a, b in covered):
             return True
     return False
+
+
+def _inequality_unapplied(q: str, filters: list[dict[str, Any]]) -> bool:
+    """A SQL inequality ("where device != 'web'", "<>") with no negative filter: read as "=", or not read."""
+    return bool(_INEQUALITY.search(q)) and not any(f.get("op") in ("!=", "not in", "<>") for f in filters)
 
 
 def _period_unread(

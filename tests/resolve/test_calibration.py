@@ -72,6 +72,21 @@ def test_an_exclusion_with_nothing_left_out_is_a_feature_an_applied_one_is_not()
     assert "exclusion said, none applied" not in answer_features(q, kept)
 
 
+def test_a_sql_inequality_with_no_negative_filter_is_an_unapplied_exclusion() -> None:
+    q = "gross_iap group by store where platform <> 'web' -- q3"
+    read_as_equal = answer(
+        spans={"metrics": [span(q, "gross_iap", "gross_iap", "name")], "filters": [span(q, "web", "x=web")]},
+        filters=[{"field": "player__platform", "op": "=", "value": "web"}],
+    )
+    assert "exclusion said, none applied" in answer_features(q, read_as_equal)
+    assert "exclusion said, none applied" in answer_features(q.replace("<>", "!="), read_as_equal)
+    applied = answer(
+        spans={"metrics": [span(q, "gross_iap", "gross_iap", "name")], "filters": [span(q, "web", "x!=web")]},
+        filters=[{"field": "player__platform", "op": "!=", "value": "web"}],
+    )
+    assert "exclusion said, none applied" not in answer_features(q, applied)
+
+
 def test_a_period_word_nothing_read_is_a_feature_a_rate_unit_or_a_grain_is_not() -> None:
     q = "room nights at the end of spring quarter"
     assert "period word unread" in answer_features(
