@@ -295,7 +295,7 @@ def _note_features(notes: Iterable[str]) -> set[str]:
 
 
 def _word_features(q: str, spans: dict[str, list[dict[str, Any]]], notes: Iterable[str]) -> set[str]:
-    """Words the answer leaves unexplained, and values read inside a longer word."""
+    """Words the answer leaves unexplained, values read inside a longer word or read as another word."""
     covered = [(int(s["start"]), int(s["end"])) for found in spans.values() for s in found]
     noted = {w for note in notes for quoted in _QUOTED.findall(note) for w in quoted.lower().split()}
     tokens = tokenize(q)
@@ -319,7 +319,25 @@ def _word_features(q: str, spans: dict[str, list[dict[str, Any]]], notes: Iterab
         a, b = int(s["start"]), int(s["end"])
         if (a > 0 and q[a - 1].isalnum()) or (b < len(q) and q[b].isalnum()):
             out.add("value inside a word")
+    if _value_reinterpreted(q, spans.get("filters", []), notes):
+        out.add("value reinterpreted")
     return out
+
+
+def _value_reinterpreted(q: str, filters: list[dict[str, Any]], notes: Iterable[str]) -> bool:
+    """A word read as another ("read 'antwerp' as antwerpen": a typo fix, an alias, a stem) inside the words
+    of a filter: the value matched is a guess at which one was meant.
+    """
+    values = [(int(s["start"]), int(s["end"])) for s in filters]
+    low = q.lower()
+    for note in notes:
+        if not note.startswith("read "):
+            continue
+        for word in _QUOTED.findall(note)[:1]:
+            at = low.find(word.lower())
+            if at >= 0 and any(a <= at < b for a, b in values):
+                return True
+    return False
 
 
 def calibrated(confidence: float, feats: Iterable[str], caps: Caps) -> float:

@@ -87,6 +87,26 @@ def test_a_sql_inequality_with_no_negative_filter_is_an_unapplied_exclusion() ->
     assert "exclusion said, none applied" not in answer_features(q, applied)
 
 
+def test_a_filter_value_read_as_another_word_is_a_feature_a_metric_word_is_not() -> None:
+    q = "parcels at the gent hub last week"
+    base = {
+        "metrics": [span(q, "parcels", "parcels", "name")],
+        "filters": [span(q, "gent", "hub__city=Ghent")],
+    }
+    aliased = answer(
+        spans=base,
+        filters=[{"field": "hub__city", "op": "=", "value": "Ghent"}],
+        notes=["read 'gent' as ghent"],
+    )
+    assert "value reinterpreted" in answer_features(q, aliased)
+    metric_word = answer(
+        spans=base,
+        filters=[{"field": "hub__city", "op": "=", "value": "Gent"}],
+        notes=["read 'parcels' as parcel"],
+    )
+    assert "value reinterpreted" not in answer_features(q, metric_word)
+
+
 def test_a_period_word_nothing_read_is_a_feature_a_rate_unit_or_a_grain_is_not() -> None:
     q = "room nights at the end of spring quarter"
     assert "period word unread" in answer_features(
