@@ -4,7 +4,8 @@ A development split stops being unseen once the team tunes on it: today's resolv
 questions right 98% of the time, a blind split 88%. What a confidence must predict is the second figure, so
 the calibration (``metricmind/resolve/calibration.py``) is fitted on readings of questions the resolver had
 not seen: for every split, the code of the commit that added it (``git archive``, run in a subprocess with
-that snapshot first on ``PYTHONPATH``), before anyone read its misses. The answers are written to ``--out``
+that snapshot first on ``PYTHONPATH``; for a round added on a branch of its own, the merge that landed it,
+``LANDED``), before anyone read its misses. The answers are written to ``--out``
 (JSON: split → item key → the ``ask --json`` answer); ``bench/resolve_calibration.py --fit`` scores them with
 today's gold and fits the caps.
 
@@ -46,8 +47,21 @@ SPLITS = (
     "tests/foreign/questions/dev_harbor.yml",
     "tests/foreign/questions/dev_pixelforge.yml",
     "tests/foreign/questions/dev_studyhall.yml",
+    "tests/foreign/questions/dev2_bazaar.yml",
+    "tests/foreign/questions/dev2_harbor.yml",
+    "tests/foreign/questions/dev2_helpdesk.yml",
+    "tests/foreign/questions/dev2_lastmile.yml",
+    "tests/foreign/questions/dev2_lending.yml",
+    "tests/foreign/questions/dev2_pixelforge.yml",
+    "tests/foreign/questions/dev2_studyhall.yml",
 )
 """The development splits read at first contact (every one but the demo's first, see above)."""
+ROUND2 = "f1e94db219db7251e65ac4e220a939ba8de4e4e3"
+"""The merge of the second foreign round (``dev2_*``): its files were added on their own branch, whose code
+is older than main's the day they landed; main's code at the merge, before any tuning on them, is the code
+that first read them."""
+LANDED = {split: ROUND2 for split in SPLITS if Path(split).name.startswith("dev2_")}
+"""Splits whose landing is not the commit that added them: the merge that brought them to main."""
 
 READ = r"""
 import datetime as dt, json, sys
@@ -77,7 +91,9 @@ json.dump(answers, open(out, "w"), default=str)
 
 
 def landed(split: str) -> str:
-    """The commit that added ``split``."""
+    """The commit that added ``split`` (or brought it to main, ``LANDED``)."""
+    if split in LANDED:
+        return LANDED[split]
     out = subprocess.run(
         ["git", "log", "--diff-filter=A", "--format=%H", "--", split],
         cwd=ROOT,

@@ -46,12 +46,13 @@ LONG = 12
 
 CAPS: Caps = {
     "exclusion said, none applied": 0.55,
-    "filters:shared word": 0.65,
+    "grouped by an entity key": 0.66,
     "period word unread": 0.55,
     "said, not read": 0.55,
 }
 """Fitted by ``bench/resolve_calibration.py --fit`` on every development file, 2026-12-07 (docs/ask.md):
-first-contact readings of 12 splits plus today's readings of the same files, about 1,570 confident answers."""
+first-contact readings of 21 splits (the second foreign round's ``dev2_*`` read by the code of its merge,
+f1e94db) plus today's readings of the same files, about 1,800 confident answers."""
 
 SAID_NOT_READ = frozenset(
     {
@@ -96,6 +97,7 @@ _UNIT_OF = {
 }
 _QUARTER = re.compile(r"q[1-4]")
 _QUOTED = re.compile(r"'([^']*)'")
+_INEQUALITY = re.compile(r"!=|<>")
 
 
 def features(res: Resolution) -> frozenset[str]:
@@ -142,13 +144,17 @@ def answer_features(question: str, answer: dict[str, Any]) -> frozenset[str]:
 
 
 def _shape_features(answer: dict[str, Any], spans: dict[str, list[dict[str, Any]]]) -> set[str]:
-    """Breakdowns nobody asked for, a time word read as a dimension, one field filtered twice, no period."""
+    """Breakdowns nobody asked for, a breakdown by an entity's key (its ids, where a reader most often wants
+    its name), a time word read as a dimension, one field filtered twice, no period.
+    """
     out: set[str] = set()
     said = [s for s in spans.get("group_by", [])]
     for g in answer.get("group_by") or []:
         name = str(g["name"])
         if name != METRIC_TIME and ("__" not in name or name.endswith("__name")):
             out.add("grouped by who")
+        if name != METRIC_TIME and "__" not in name:
+            out.add("grouped by an entity key")
         if name != METRIC_TIME and not any(str(s["target"]).startswith(name) for s in said):
             out.add("breakdown not said")
     for s in said:
@@ -171,7 +177,9 @@ def _asked_features(q: str, answer: dict[str, Any], spans: dict[str, list[dict[s
     out: set[str] = set()
     tokens = tokenize(q)
     covered = [(int(s["start"]), int(s["end"])) for found in spans.values() for s in found]
-    if _exclusion_unapplied(tokens, answer.get("filters") or [], spans):
+    if _exclusion_unapplied(tokens, answer.get("filters") or [], spans) or _inequality_unapplied(
+        q, answer.get("filters") or []
+    ):
         out.add("exclusion said, none applied")
     if _period_unread(q, tokens, covered, answer):
         out.add("period word unread")
@@ -209,6 +217,11 @@ def _exclusion_unapplied(
         if j < len(tokens) and not any(a <= tokens[j].start < b for a, b in covered):
             return True
     return False
+
+
+def _inequality_unapplied(q: str, filters: list[dict[str, Any]]) -> bool:
+    """A SQL inequality ("where device != 'web'", "<>") with no negative filter: read as "=", or not read."""
+    return bool(_INEQUALITY.search(q)) and not any(f.get("op") in ("!=", "not in", "<>") for f in filters)
 
 
 def _period_unread(
@@ -282,7 +295,7 @@ def _note_features(notes: Iterable[str]) -> set[str]:
 
 
 def _word_features(q: str, spans: dict[str, list[dict[str, Any]]], notes: Iterable[str]) -> set[str]:
-    """Words the answer leaves unexplained, and values read inside a longer word."""
+    """Words the answer leaves unexplained, values read inside a longer word or read as another word."""
     covered = [(int(s["start"]), int(s["end"])) for found in spans.values() for s in found]
     noted = {w for note in notes for quoted in _QUOTED.findall(note) for w in quoted.lower().split()}
     tokens = tokenize(q)
@@ -306,7 +319,25 @@ def _word_features(q: str, spans: dict[str, list[dict[str, Any]]], notes: Iterab
         a, b = int(s["start"]), int(s["end"])
         if (a > 0 and q[a - 1].isalnum()) or (b < len(q) and q[b].isalnum()):
             out.add("value inside a word")
+    if _value_reinterpreted(q, spans.get("filters", []), notes):
+        out.add("value reinterpreted")
     return out
+
+
+def _value_reinterpreted(q: str, filters: list[dict[str, Any]], notes: Iterable[str]) -> bool:
+    """A word read as another ("read 'antwerp' as antwerpen": a typo fix, an alias, a stem) inside the words
+    of a filter: the value matched is a guess at which one was meant.
+    """
+    values = [(int(s["start"]), int(s["end"])) for s in filters]
+    low = q.lower()
+    for note in notes:
+        if not note.startswith("read "):
+            continue
+        for word in _QUOTED.findall(note)[:1]:
+            at = low.find(word.lower())
+            if at >= 0 and any(a <= at < b for a, b in values):
+                return True
+    return False
 
 
 def calibrated(confidence: float, feats: Iterable[str], caps: Caps) -> float:

@@ -72,6 +72,41 @@ def test_an_exclusion_with_nothing_left_out_is_a_feature_an_applied_one_is_not()
     assert "exclusion said, none applied" not in answer_features(q, kept)
 
 
+def test_a_sql_inequality_with_no_negative_filter_is_an_unapplied_exclusion() -> None:
+    q = "gross_iap group by store where platform <> 'web' -- q3"
+    read_as_equal = answer(
+        spans={"metrics": [span(q, "gross_iap", "gross_iap", "name")], "filters": [span(q, "web", "x=web")]},
+        filters=[{"field": "player__platform", "op": "=", "value": "web"}],
+    )
+    assert "exclusion said, none applied" in answer_features(q, read_as_equal)
+    assert "exclusion said, none applied" in answer_features(q.replace("<>", "!="), read_as_equal)
+    applied = answer(
+        spans={"metrics": [span(q, "gross_iap", "gross_iap", "name")], "filters": [span(q, "web", "x!=web")]},
+        filters=[{"field": "player__platform", "op": "!=", "value": "web"}],
+    )
+    assert "exclusion said, none applied" not in answer_features(q, applied)
+
+
+def test_a_filter_value_read_as_another_word_is_a_feature_a_metric_word_is_not() -> None:
+    q = "parcels at the gent hub last week"
+    base = {
+        "metrics": [span(q, "parcels", "parcels", "name")],
+        "filters": [span(q, "gent", "hub__city=Ghent")],
+    }
+    aliased = answer(
+        spans=base,
+        filters=[{"field": "hub__city", "op": "=", "value": "Ghent"}],
+        notes=["read 'gent' as ghent"],
+    )
+    assert "value reinterpreted" in answer_features(q, aliased)
+    metric_word = answer(
+        spans=base,
+        filters=[{"field": "hub__city", "op": "=", "value": "Gent"}],
+        notes=["read 'parcels' as parcel"],
+    )
+    assert "value reinterpreted" not in answer_features(q, metric_word)
+
+
 def test_a_period_word_nothing_read_is_a_feature_a_rate_unit_or_a_grain_is_not() -> None:
     q = "room nights at the end of spring quarter"
     assert "period word unread" in answer_features(
@@ -93,6 +128,20 @@ def test_a_breakdown_word_before_words_nothing_read_is_a_feature() -> None:
         spans={"group_by": [span(q, "loan officer", "loan__officer")]},
     )
     assert "breakdown asked, none read" not in answer_features(q, grouped)
+
+
+def test_a_breakdown_by_an_entitys_key_is_a_feature_by_its_name_or_a_grain_is_not() -> None:
+    q = "gem balance per title by month"
+    keyed = answer(
+        group_by=[{"name": "title", "grain": None}, {"name": "metric_time__month", "grain": "month"}],
+        spans={"group_by": [span(q, "title", "title"), span(q, "month", "metric_time__month")]},
+    )
+    assert "grouped by an entity key" in answer_features(q, keyed)
+    named = answer(
+        group_by=[{"name": "title__title_name", "grain": None}],
+        spans={"group_by": [span(q, "title", "title__title_name")]},
+    )
+    assert "grouped by an entity key" not in answer_features(q, named)
 
 
 def test_a_refusal_has_no_features_and_keeps_its_confidence() -> None:
@@ -139,6 +188,7 @@ def test_a_filter_the_answer_applies_with_no_words_for_it_is_a_feature() -> None
         ("bazaar", "orders at the end of spring quarter", "2024-07-01", "period word unread"),
         ("lending", "applications at the end of spring quarter", "2024-07-01", "period word unread"),
         ("harbor", "room nights at the end of spring quarter", "2026-01-07", "period word unread"),
+        ("pixelforge", "gem balance per title last month", "2026-01-07", "grouped by an entity key"),
     ],
 )
 def test_real_readings_carry_the_feature_and_are_capped_by_it(
