@@ -37,6 +37,7 @@ from metricmind.define.extend import proposal_sql
 from metricmind.define.fit import incompatible, mismatch
 from metricmind.define.groupdefs import defined_words
 from metricmind.define.inputs import check_input
+from metricmind.define.joinrules import cover_join_rules
 from metricmind.define.literals import alias_literal, alias_message
 from metricmind.define.newtime import (
     NEW_DATE_CONFIDENCE,
@@ -253,6 +254,7 @@ def _read(
         flag_undated_column(proposal, model, work.text, dialect)  # "by refunded_at month", dated otherwise
         flag_unapplied_pair(proposal, model, work.text, dialect, columns)  # "paid after their due date"
         cover_null_rules(proposal, dialect)  # "Null refunded_amount means 0" of a sum of refunded_amount
+        cover_join_rules(proposal, model)  # "Segment from dim_customers": the filter's many-to-one join
         flag_pronoun_date(proposal, model, work.text)  # "counted on the day they were made"
         flag_unreached_entity(proposal, model, work.text)  # "customers with an overdue invoice": no invoices
         for nd in proposal.new_dimensions:  # a date the catalog did not declare: a person checks it
