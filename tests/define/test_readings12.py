@@ -100,3 +100,39 @@ def test_a_table_reached_only_through_a_fan_out_stays_unread_and_says_why(demo: 
     )
     status, reason = _status(p, "status from invoices")
     assert status == "unread" and "one-to-many" in reason, reason
+
+
+def test_a_rule_restating_the_numerator_s_values_filters_the_numerator_only(demo: Project) -> None:
+    rule = "the customer's segment is Enterprise"
+    p = propose(
+        demo,
+        "enterprise_billed_share",
+        "Share of invoiced amount from Enterprise customers, as a fraction of all invoiced amount, by issue month",
+        rule,
+    )
+    status, reason = _status(p, rule)
+    assert status == "covered" and "numerator" in reason, reason
+    assert not p.unread, p.unread
+    assert_same_as_hand(
+        demo,
+        p,
+        """select m.month, v.value from months m left join (
+          select date_trunc('month', i.issued_at) as month,
+            sum(case when c.segment = 'Enterprise' then i.amount else 0 end) / sum(i.amount) as value
+          from fct_invoices_canonical i left join dim_customers_canonical c on c.customer_id = i.customer_id
+          group by 1
+        ) v on v.month = m.month order by 1""",
+        absolute=1e-9,
+    )
+
+
+def test_a_rule_naming_values_the_numerator_does_not_say_stays_a_rule_of_both_parts(demo: Project) -> None:
+    p = propose(
+        demo,
+        "enterprise_billed_share_of_two",
+        "Share of invoiced amount from Enterprise customers, as a fraction of all invoiced amount, by issue month",
+        "the segment is Enterprise or SMB",
+    )
+    assert p.new_metrics or p.metric is not None
+    den = (p.metric or {}).get("type_params", {}).get("denominator") or {}
+    assert "SMB" in str(den.get("filter")), p.metric  # the denominator keeps Enterprise and SMB
