@@ -48,6 +48,7 @@ from metricmind.define.newtime import (
 )
 from metricmind.define.nullrules import cover_null_rules
 from metricmind.define.numbers import flag_unread_numbers
+from metricmind.define.overall import flag_undivided_whole
 from metricmind.define.pairsaid import flag_unapplied_pair
 from metricmind.define.priorperiod import without_prior
 from metricmind.define.pronoundate import flag_pronoun_date
@@ -275,6 +276,7 @@ def _read(
         flag_unread_numbers(proposal)  # "active on at least 5 days" read as every active user: unread
         flag_unaccumulated(proposal, model)  # "customers who have ever paid" read as each month's payers
         flag_same_parts(proposal)  # a ratio of a value by itself (the numerator's filter on both): unread
+        flag_undivided_whole(proposal)  # "Gold guests' revenue over all room revenue" read as no ratio
         flag_counted_value(proposal, model)  # "upgrade customers" read as a filter on active customers
         flag_summed_count(proposal, model)  # "downgrade accounts" read as the MRR of downgrades
         flag_unapplied_values(proposal, model)  # "of Booking.com reservations" kept by no filter

@@ -136,3 +136,8 @@ def test_a_rule_naming_values_the_numerator_does_not_say_stays_a_rule_of_both_pa
     assert p.new_metrics or p.metric is not None
     den = (p.metric or {}).get("type_params", {}).get("denominator") or {}
     assert "SMB" in str(den.get("filter")), p.metric  # the denominator keeps Enterprise and SMB
+
+
+def test_over_a_threshold_is_no_whole(demo: Project) -> None:
+    p = propose(demo, "big_invoices_billed", "Invoiced amount of invoices over 500 dollars, by issue month")
+    assert not any("'over'" in r.reason for r in p.rules), p.rules

@@ -67,3 +67,11 @@ def test_a_rule_restating_the_numerator_s_tier_filters_only_the_numerator(harbor
     assert o.outcome == "equal", o.detail
     p = harbor.analyze_definition(Definition("platinum_share", text, (rule,)))
     assert next(r for r in p.rules if r.text == rule).status == "covered", p.rules
+
+
+def test_a_whole_said_after_over_is_never_dropped_silently(harbor: Project) -> None:
+    # "over all room revenue" without a ratio head was read as the numerator alone: a wrong number
+    text = "Room revenue of Gold and Platinum loyalty guests over all room revenue, by stay date"
+    p = harbor.analyze_definition(Definition("gold_share", text))
+    tp = (p.metric or {}).get("type_params") or {}
+    assert p.refused or "numerator" in tp or any(r.status == "unread" and "over" in r.reason for r in p.rules)
