@@ -37,6 +37,7 @@ from metricmind.define.extend import proposal_sql
 from metricmind.define.fit import incompatible, mismatch
 from metricmind.define.groupdefs import defined_words
 from metricmind.define.inputs import check_input
+from metricmind.define.joinrules import cover_join_rules
 from metricmind.define.literals import alias_literal, alias_message
 from metricmind.define.newtime import (
     NEW_DATE_CONFIDENCE,
@@ -47,6 +48,7 @@ from metricmind.define.newtime import (
 )
 from metricmind.define.nullrules import cover_null_rules
 from metricmind.define.numbers import flag_unread_numbers
+from metricmind.define.overall import flag_undivided_whole
 from metricmind.define.pairsaid import flag_unapplied_pair
 from metricmind.define.priorperiod import without_prior
 from metricmind.define.pronoundate import flag_pronoun_date
@@ -253,6 +255,7 @@ def _read(
         flag_undated_column(proposal, model, work.text, dialect)  # "by refunded_at month", dated otherwise
         flag_unapplied_pair(proposal, model, work.text, dialect, columns)  # "paid after their due date"
         cover_null_rules(proposal, dialect)  # "Null refunded_amount means 0" of a sum of refunded_amount
+        cover_join_rules(proposal, model)  # "Segment from dim_customers": the filter's many-to-one join
         flag_pronoun_date(proposal, model, work.text)  # "counted on the day they were made"
         flag_unreached_entity(proposal, model, work.text)  # "customers with an overdue invoice": no invoices
         for nd in proposal.new_dimensions:  # a date the catalog did not declare: a person checks it
@@ -273,6 +276,7 @@ def _read(
         flag_unread_numbers(proposal)  # "active on at least 5 days" read as every active user: unread
         flag_unaccumulated(proposal, model)  # "customers who have ever paid" read as each month's payers
         flag_same_parts(proposal)  # a ratio of a value by itself (the numerator's filter on both): unread
+        flag_undivided_whole(proposal)  # "Gold guests' revenue over all room revenue" read as no ratio
         flag_counted_value(proposal, model)  # "upgrade customers" read as a filter on active customers
         flag_summed_count(proposal, model)  # "downgrade accounts" read as the MRR of downgrades
         flag_unapplied_values(proposal, model)  # "of Booking.com reservations" kept by no filter

@@ -24,6 +24,7 @@ from metricmind.define.part import Parts, build_part
 from metricmind.define.population import one_sided, population_of, stray_values
 from metricmind.define.priorperiod import cover_prior_rules, offset_item, point_in_time, prior_of
 from metricmind.define.proposal import Definition, Proposal, RuleReading
+from metricmind.define.ratiorestate import kept, restating
 from metricmind.define.redate import part_dates
 from metricmind.define.shape import join_filters
 from metricmind.define.terms import find_term
@@ -58,6 +59,10 @@ def ratio(
         return "two rules say which rows the numerator's words mean"
     if said:  # "A trial converted when its status is trial_converted": the numerator's own filter
         common = [r for r in common if r not in said]
+    restated = restating(model, common, f"{num_text} {qualifier}", den_text) if rule_at is None else []
+    common = [
+        r for r in common if r not in restated
+    ]  # "the guest's tier is Gold or Platinum": the numerator's
     population = population_of(definition.text) if rule_at is not None else ""
     if rule_at is not None:  # a value of the definition neither part nor its population says is not dropped
         stray = stray_values(model, definition.text, [num_text, den_text, qualifier, population, *common])
@@ -118,6 +123,9 @@ def ratio(
                 "on the same rows; say its filter"
             )
         sides[1]["filter"] = join_filters([f for f in (sides[0].get("filter"), sides[1].get("filter")) if f])
+    restatements = [kept(model, r, sides[0]) for r in restated]
+    if not all(restatements):
+        return f"a rule restates values of the numerator ({num_text!r}) that its filter does not keep"
     if prior is None and _same(sides[0], sides[1], parts):  # one month back it is another value
         return f"the numerator ({num_text!r}) reads the same as the denominator ({den_text!r})"
     lopsided = one_sided(model, definition.text, *sides) if rule_at is not None else []
@@ -138,6 +146,7 @@ def ratio(
         proposal.rules = cover_prior_rules(proposal.rules, den_text)
     else:
         metric = ratio_item(definition, sides[0], sides[1])
+    proposal.rules += [r for r in restatements if r is not None]
     for r, (word, predicate) in said.items():
         proposal.rules.append(
             RuleReading(

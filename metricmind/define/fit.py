@@ -38,6 +38,8 @@ OWN_SHARE = re.compile(
     r"^(?P<part>[\w -]+?)(?:'s|’s|s')\s+(?:share|proportion|percentage|fraction|part) of\s+(?P<whole>.+)$",
     re.I,
 )
+#: "Share of …" before "…, as a fraction of …": the scale said twice, the numerator is what follows it.
+SHARE_HEAD = re.compile(r"^(?:the\s+)?(?:share|proportion|fraction|percentage|percent)\s+of\s+", re.I)
 DIVIDED = re.compile(r"^(?P<num>.+?)\s+(?:divided by|over|÷|/)\s+(?P<den>.+)$", re.I)
 
 
@@ -69,7 +71,8 @@ def structure(definition: Definition) -> tuple[str, str, str, int | None] | None
         return m.group("num"), den, "", None
     m = AS_SHARE.match(text)
     if m:  # "…, by issue month": the period of both parts, not the denominator's words
-        return m.group("num"), re.split(r",\s*(?:per|by|each|every)\b", m.group("den"))[0], "", None
+        num = SHARE_HEAD.sub("", m.group("num"))  # "Share of revenue from X, as a fraction of all revenue"
+        return num, re.split(r",\s*(?:per|by|each|every)\b", m.group("den"))[0], "", None
     found = _per_or_out_of(text)
     if found:
         return found[0], found[1], "", None

@@ -44,7 +44,7 @@ from metricmind.define.shape import join_filters
 from metricmind.define.sourcetexts import source_texts
 from metricmind.define.statistics import statistic_of
 from metricmind.define.terms import Term
-from metricmind.define.words import content, lexicon
+from metricmind.define.words import USE_VERBS, content, lexicon, verbs_in
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Metric, Model
 
@@ -231,7 +231,8 @@ def build_part(
             return f"cannot read {qualifier or text!r} as a filter ({said.reading.reason})"
         _, leftover = rulebook.values_in(qualifier or own, ctx)
         compared = set(content(str(said.column_sql or "")))  # "paid after their due date": paid_at, due_at
-        unexplained = [w for w in leftover if w not in explained(extended, homes, base) | compared]
+        held = verbs_in((qualifier or own).lower()) & USE_VERBS  # "revenue earned from Gold guests"
+        unexplained = [w for w in leftover if w not in explained(extended, homes, base) | compared | held]
         if unexplained:
             return f"{qualifier or text!r} says {', '.join(map(repr, unexplained))}, which no filter reads"
         reads.append(said)

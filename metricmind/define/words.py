@@ -160,7 +160,7 @@ USE_VERBS = frozenset(
     """
     work worked working works hold holding held holds own owned owning owns have having has had
     utilize utilized utilizing handle handled handling handles assign assigned assigning assigns
-    belong belonged belonging belongs
+    belong belonged belonging belongs earn earned earning earns generate generated generating generates
     """.split()
 )
 
