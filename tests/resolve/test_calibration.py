@@ -188,7 +188,6 @@ def test_a_filter_the_answer_applies_with_no_words_for_it_is_a_feature() -> None
         ("bazaar", "orders at the end of spring quarter", "2024-07-01", "period word unread"),
         ("lending", "applications at the end of spring quarter", "2024-07-01", "period word unread"),
         ("harbor", "room nights at the end of spring quarter", "2026-01-07", "period word unread"),
-        ("pixelforge", "gem balance per title last month", "2026-01-07", "grouped by an entity key"),
     ],
 )
 def test_real_readings_carry_the_feature_and_are_capped_by_it(
