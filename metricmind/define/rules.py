@@ -17,6 +17,7 @@ from dataclasses import replace
 from metricmind.define.asidevalues import by_aside
 from metricmind.define.columns import column_reading, comparison_reading
 from metricmind.define.copula import misread_copula
+from metricmind.define.datedfilter import dated_filter
 from metricmind.define.dating import dated_forms
 from metricmind.define.definedword import defined_word
 from metricmind.define.describedlist import described_list
@@ -430,6 +431,9 @@ def _read(text: str, ctx: Context) -> Read:
     if time_dim:
         besides = _values_beside_date(words, time_dim, ctx)
         if besides:  # "Touches of the webinar series campaign, by touch date": a filter besides the date
+            both = dated_filter(text, time_dim, ctx, _read)
+            if both is not None:
+                return both
             return Read(
                 RuleReading(
                     text,
