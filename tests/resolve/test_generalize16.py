@@ -1,0 +1,62 @@
+"""The demo's dev7/dev8 misses whose class a rule read from the catalog fixes (issue 14), in other words than
+the dev sets', with the rows checked on the demo's warehouse where numbers are involved:
+
+- a share of one event's doers who did another ("what percent of trialists ended up paying"): the catalog's
+  conversion rate whose base event (trial starts: "trials") and conversion event (new customers: "paying") are
+  said in that order, its words no value ("trialists" is no subscription status "trialing").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from metricmind.project import Project
+from metricmind.resolve import Resolver
+
+AS_OF = dt.date(2026, 6, 18)
+
+
+def _rows(project: Project, resolver: Resolver, question: str) -> list[tuple[object, ...]]:
+    res = resolver.resolve(question, as_of=AS_OF)
+    assert res.answerable, res.reason
+    query = res.metric_query()
+    assert query is not None
+    rows = [tuple(r) for r in project.run(query).rows]
+    assert rows
+    return rows
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what proportion of trial users ended up paying in q1 2026",
+        "percentage of trialists who became paying customers, q1 2026",
+        "what % of free trials turned into new customers in q1 2026",
+    ],
+)
+def test_share_of_one_event_doing_another_is_the_conversion_rate(
+    resolve_demo: Project, resolver: Resolver, question: str
+) -> None:
+    res = resolver.resolve(question, as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.metrics == ["trial_conversion_rate"]
+    assert res.filters == [] and res.group_by == []
+    assert res.time_range == (dt.date(2026, 1, 1), dt.date(2026, 4, 1))
+    said = _rows(resolve_demo, resolver, question)
+    named = _rows(resolve_demo, resolver, "trial conversion rate in q1 2026")
+    assert said == named and 0 < float(said[0][-1] or 0) <= 1
+
+
+def test_conversion_share_keeps_its_breakdown(resolver: Resolver) -> None:
+    res = resolver.resolve("percent of trialists ending up paying in 2025 by segment", as_of=AS_OF)
+    assert res.metrics == ["trial_conversion_rate"]
+    assert res.group_by == [("customer__segment", None)] and res.filters == []
+
+
+def test_share_of_other_counts_is_left_alone(resolver: Resolver) -> None:
+    churn = resolver.resolve("percent of customers who churned last month", as_of=AS_OF)
+    assert churn.metrics == ["customer_churn_rate"]
+    trialing = resolver.resolve("mrr from trialing subscriptions last month", as_of=AS_OF)
+    assert [(f.field, f.values) for f in trialing.filters] == [("subscription__status", ("trialing",))]
