@@ -3,7 +3,9 @@ the dev sets', with the rows checked on the demo's warehouse where numbers are i
 
 - a share of one event's doers who did another ("what percent of trialists ended up paying"): the catalog's
   conversion rate whose base event (trial starts: "trials") and conversion event (new customers: "paying") are
-  said in that order, its words no value ("trialists" is no subscription status "trialing").
+  said in that order, its words no value ("trialists" is no subscription status "trialing");
+- what it cost to get one of a count ("what did it cost us to win one customer"): the one ratio of an amount
+  over that count (CAC, spend over new customers), as "cost per customer won" would be.
 """
 
 from __future__ import annotations
@@ -60,3 +62,36 @@ def test_share_of_other_counts_is_left_alone(resolver: Resolver) -> None:
     assert churn.metrics == ["customer_churn_rate"]
     trialing = resolver.resolve("mrr from trialing subscriptions last month", as_of=AS_OF)
     assert [(f.field, f.values) for f in trialing.filters] == [("subscription__status", ("trialing",))]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what did it cost us to win one customer in q1 2026",
+        "how much did we spend to land a single new customer in q1 2026",
+    ],
+)
+def test_cost_to_win_one_is_the_ratio_over_the_count(
+    resolve_demo: Project, resolver: Resolver, question: str
+) -> None:
+    res = resolver.resolve(question, as_of=AS_OF)
+    assert res.answerable, res.reason
+    assert res.metrics == ["cac"] and res.group_by == [] and res.filters == []
+    assert res.time_range == (dt.date(2026, 1, 1), dt.date(2026, 4, 1))
+    said = _rows(resolve_demo, resolver, question)
+    assert said == _rows(resolve_demo, resolver, "cac in q1 2026") and float(said[0][-1] or 0) > 0
+
+
+def test_cost_to_win_one_keeps_a_channel(resolver: Resolver) -> None:
+    res = resolver.resolve(
+        "what did it cost us to win one customer through paid social in q1 2026", as_of=AS_OF
+    )
+    assert res.metrics == ["cac"]
+    assert [(f.field, f.values) for f in res.filters] == [("marketing_channel__name", ("paid_social",))]
+
+
+def test_a_count_with_no_cost_of_one_is_left_alone(resolver: Resolver) -> None:
+    won = resolver.resolve("how many customers did we win in q1 2026", as_of=AS_OF)
+    assert won.metrics == ["new_customers"]
+    spent = resolver.resolve("how much did we spend on ads in q1 2026", as_of=AS_OF)
+    assert spent.metrics == ["marketing_spend"]
