@@ -5,7 +5,9 @@ the dev sets', with the rows checked on the demo's warehouse where numbers are i
   conversion rate whose base event (trial starts: "trials") and conversion event (new customers: "paying") are
   said in that order, its words no value ("trialists" is no subscription status "trialing");
 - what it cost to get one of a count ("what did it cost us to win one customer"): the one ratio of an amount
-  over that count (CAC, spend over new customers), as "cost per customer won" would be.
+  over that count (CAC, spend over new customers), as "cost per customer won" would be;
+- a count said by its own words ("new logos sourced by referrals") is never renamed, on a description's
+  evidence, to an amount (the first-touch new MRR): the catalog's units differ (``describedunit``).
 """
 
 from __future__ import annotations
@@ -95,3 +97,23 @@ def test_a_count_with_no_cost_of_one_is_left_alone(resolver: Resolver) -> None:
     assert won.metrics == ["new_customers"]
     spent = resolver.resolve("how much did we spend on ads in q1 2026", as_of=AS_OF)
     assert spent.metrics == ["marketing_spend"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["new logos sourced by referrals in q1 2026", "new paying customers sourced by referral in q1 2026"],
+)
+def test_a_count_said_is_not_renamed_to_an_amount(
+    resolve_demo: Project, resolver: Resolver, question: str
+) -> None:
+    res = resolver.resolve(question, as_of=AS_OF)
+    assert res.metrics == ["new_customers"]
+    assert [(f.field, f.values) for f in res.filters] == [("customer__acquisition_channel", ("referral",))]
+    said = float(_rows(resolve_demo, resolver, question)[0][-1] or 0)
+    every = float(_rows(resolve_demo, resolver, "new customers in q1 2026")[0][-1] or 0)
+    assert 0 < said < every and said == int(said)  # a count of some of the new customers, no MRR
+
+
+def test_an_amount_said_keeps_its_attribution(resolver: Resolver) -> None:
+    res = resolver.resolve("new mrr sourced by referrals in q1 2026", as_of=AS_OF)
+    assert res.metrics == ["first_touch_attributed_new_mrr"]
