@@ -9,6 +9,7 @@ from functools import cached_property
 from metricmind.resolve.amountwords import _AmountReading
 from metricmind.resolve.describe import content
 from metricmind.resolve.describe import key as word_key
+from metricmind.resolve.describedunit import changes_unit
 from metricmind.resolve.exclusion import EXCLUSION_WORDS, in_cue
 from metricmind.resolve.metricphrases import list_between
 from metricmind.resolve.reading import _Pick
@@ -212,6 +213,7 @@ class _DescribedReading(_AmountReading):
             or (
                 second >= score * 0.9 and best not in metrics
             )  # keeping one of the metrics read needs no margin
+            or (strong and not self.built_from(best, metrics) and changes_unit(self.r.model, metrics, best))
         ):
             return metrics
         self.shared_evidence(full, hit)

@@ -124,10 +124,11 @@ class _FilterReading(_LeftoverReading):
             if negated and self.other_metric_meant(p):
                 continue  # "the total, not the new ones": which metric is meant, no filter
             if any(
-                s.how == "paid" and s.start == self.tokens[p.first].start
+                s.how in ("paid", "conversion") and s.start == self.tokens[p.first].start
                 for s in res.spans.get("metrics", [])
             ):
-                continue  # "customers paying us over 20k monthly": the verb names what they pay (MRR)
+                continue  # "customers paying us over 20k monthly": the verb names what they pay (MRR); a
+                # conversion's event ("% of trialists ended up paying"): the rate's own rows, no value
             weak = None if negated else weak_cue(self.tokens, p.first, p.last)
             if weak is not None and self.polarity is None:
                 self.polarity = (p.first, p.last, *weak)

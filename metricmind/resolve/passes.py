@@ -8,6 +8,7 @@ from functools import cached_property
 from metricmind.resolve.attribution import read_model, speaks_of_credit, wants_analysis
 from metricmind.resolve.audit import _AuditReading
 from metricmind.resolve.breakdownvalue import _BreakdownValueReading
+from metricmind.resolve.costofone import _CostOfOneReading
 from metricmind.resolve.countedentity import _CountedEntityReading
 from metricmind.resolve.countedvalue import _CountedValueReading
 from metricmind.resolve.cumulated import _CumulatedReading
@@ -74,6 +75,7 @@ class _Reading(
     _PickReading,
     _CumulatedReading,
     _TypoReading,
+    _CostOfOneReading,
     _ShareReading,
     _AuditReading,
     _CountedEntityReading,
@@ -161,6 +163,7 @@ class _Reading(
         self.read_composed()
         self.read_ratio()
         self.read_share()
+        self.read_cost_of_one()  # "what did it cost us to win one customer": CAC, spend over the count
         self.read_cumulated()
         self.refuse_unknown_ratio()
         if not res.answerable:

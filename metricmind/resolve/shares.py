@@ -4,6 +4,7 @@ churned"): the catalog's ratio metric whose numerator is the metric read, when e
 
 from __future__ import annotations
 
+from metricmind.resolve.conversionshare import conversion_share, said_events
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.resolution import Span
 from metricmind.resolve.text import stem
@@ -37,11 +38,11 @@ class _ShareReading(_ReadingBase):
 
     def read_share(self) -> None:
         res = self.res
-        if len(res.metrics) != 1:
-            return
         share = [t.index for t in self.tokens if t.norm in SHARE_WORDS and not self.used[t.index]]
         share += [t.index for t in self.tokens if self.percent_of(t.index)]  # "% of tickets resolved"
-        if not share:
+        if share and self.conversion_said(min(share)):
+            return
+        if len(res.metrics) != 1 or not share:
             return
         part = res.metrics[0]
         if self.said_after_per(part):
@@ -79,6 +80,27 @@ class _ShareReading(_ReadingBase):
                 )
             return
         self.share_read_as(ratios[0], part, share[0])
+
+    def conversion_said(self, k: int) -> bool:
+        """A share of one event's doers who did another ("% of trialists ended up paying"): the conversion
+        rate (``conversionshare``), its words claimed so they are no value.
+        """
+        found = conversion_share(self.r.model, self.tokens, k)
+        if found is None or found[0] in self.res.metrics:
+            return False
+        name, base, done = found
+        res = self.res
+        res.notes.append(
+            f"read '{self.tokens[k].text}' of '{self.tokens[base].text}' who '{self.tokens[done].text}' as {name}"
+        )
+        res.metrics = [name]
+        res.spans["metrics"] = []
+        for i in said_events(self.r.model, name, self.tokens, k, base, done):
+            self.used[i] = True
+            self.fuzzy.discard(i)  # ("trialists": the doer of a trial, no other word misspelt)
+            self.span("metrics", i, i + 1, name, "conversion")
+        res.confidence -= SHARE_PENALTY
+        return True
 
     def said_after_per(self, part: str) -> bool:
         """Whether the words read as ``part`` come right after "per" ("per room sold")."""
