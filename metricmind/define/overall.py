@@ -14,6 +14,12 @@ from metricmind.define.proposal import Proposal, RuleReading
 
 #: "over all room revenue", "over the total billed", "over total bookings", "over every room night".
 _OVER_WHOLE = re.compile(r"\bover\s+(?:all|the\s+total|total|every|the\s+whole)\b", re.IGNORECASE)
+#: what follows "over every"/"over all" when it is the span an average runs over, not a whole to divide by:
+#: "over every calendar day", "over all days of the month", "over the whole month", "over all time".
+_SPAN = re.compile(
+    r"\s+(?:(?:calendar|business|working|single|of\s+the)\s+)?(?:days?|weeks?|months?|quarters?|years?|hours?|time)\b",
+    re.IGNORECASE,
+)
 UNREAD_OVER = 0.2
 
 
@@ -33,13 +39,18 @@ def flag_undivided_whole(proposal: Proposal) -> None:
     >>> flag_undivided_whole(p)
     >>> [r.status for r in p.rules]
     ['unread']
+    >>> q = Proposal(Definition("y", "Average daily active users in the month, over every calendar day"))
+    >>> q.metric = {"type": "simple", "type_params": {"measure": "active_users"}}
+    >>> flag_undivided_whole(q)
+    >>> q.rules
+    []
     """
     metric = proposal.metric
     if metric is None or proposal.refused:
         return
     text = proposal.definition.text
-    if not _OVER_WHOLE.search(text):
-        return
+    if not any(not _SPAN.match(text, m.end()) for m in _OVER_WHOLE.finditer(text)):
+        return  # no "over" a whole, or only a span an average runs over ("over every calendar day")
     if _divides(metric) or any(_divides(m) for m in proposal.new_metrics):
         return
     proposal.rules.append(

@@ -141,3 +141,18 @@ def test_a_rule_naming_values_the_numerator_does_not_say_stays_a_rule_of_both_pa
 def test_over_a_threshold_is_no_whole(demo: Project) -> None:
     p = propose(demo, "big_invoices_billed", "Invoiced amount of invoices over 500 dollars, by issue month")
     assert not any("'over'" in r.reason for r in p.rules), p.rules
+
+
+def test_over_every_day_is_the_span_of_an_average_not_a_whole(demo: Project) -> None:
+    p = propose(demo, "avg_dau_each_day", "Average daily active users in the month, over every calendar day")
+    assert not any("'over'" in r.reason for r in p.rules), p.rules
+    whole = propose(demo, "paid_share_flagged", "Revenue of paid invoices over all invoice revenue billed")
+    assert (
+        whole.metric is None
+        or any(r.status == "unread" for r in whole.rules)
+        or whole.metric.get("type")
+        in (
+            "ratio",
+            "derived",
+        )
+    )
