@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from metricmind.define.byentity import by_entity_sql, indented, refs_of
-from metricmind.define.datasets import canonical
+from metricmind.define.datasets import canonical_for
 from metricmind.define.entitydays import IN_MONTH
 from metricmind.define.extend import compile_on_model, proposal_model, redrafted
 from metricmind.define.newmodel import MONTH, monthly_model, per_entity
@@ -348,7 +348,7 @@ def _model(
     """
     body, value = population
     key, date, period, kept = spec
-    dataset = next((ds for ds in canonical(model).values() if ds.relation == rows.relation), None)
+    dataset = canonical_for(model, rows.relation)
     if dataset is None:
         return f"{rows.relation} is not a canonical dataset"
     own = f"{name}_absence"

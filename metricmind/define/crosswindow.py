@@ -26,7 +26,7 @@ from metricmind.define.antijoin import (
     values_of,
 )
 from metricmind.define.byentity import DAY_COLUMN, by_entity_sql, indented, refs_of
-from metricmind.define.datasets import canonical
+from metricmind.define.datasets import canonical_for
 from metricmind.define.distinctper import COMPARED_WORDS
 from metricmind.define.extend import compile_on_model, proposal_model, redrafted
 from metricmind.define.newmodel import MONTH, monthly_model, per_entity
@@ -187,7 +187,7 @@ def _model(
     """The model ``name``_window: one row per member and its own day, with whether rows fall in the window."""
     body, value = population
     key, date, days, kept = spec
-    dataset = next((ds for ds in canonical(model).values() if ds.relation == rows.relation), None)
+    dataset = canonical_for(model, rows.relation)
     if dataset is None:
         return f"{rows.relation} is not a canonical dataset"
     own = f"{name}_window"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from metricmind.define.datasets import canonical
+from metricmind.define.datasets import canonical_for
 from metricmind.define.extend import compile_refs
 from metricmind.define.proposal import Definition, NewModel, Proposal, Suggestion
 from metricmind.define.rank import measures_of, rank
@@ -53,7 +53,7 @@ def daily_model(model: Model, term: Term, measure: str) -> NewModel | str:
     sm = model.semantic_models[term.sm]
     if term.agg != "count_distinct" or term.snapshot:
         return "an average of daily values is built for a distinct count per day only"
-    dataset = next((ds for ds in canonical(model).values() if ds.relation == sm.relation), None)
+    dataset = canonical_for(model, sm.relation)
     if dataset is None:
         return f"{sm.relation} is not a canonical dataset; a new model may read canonical datasets only"
     time = next((d for d in sm.dimensions if d.name == term.time and d.type == "time"), None)

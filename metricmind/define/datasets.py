@@ -25,6 +25,11 @@ def canonical(model: Model) -> dict[str, CanonicalDataset]:
     return out
 
 
+def canonical_for(model: Model, relation: str) -> CanonicalDataset | None:
+    """The canonical dataset stored as ``relation``, or None when a new model may not read it."""
+    return next((ds for ds in canonical(model).values() if ds.relation == relation), None)
+
+
 def _of(sm: SemanticModel) -> CanonicalDataset:
     keys = [e.expr or e.name for e in sm.entities if e.type is EntityType.PRIMARY]
     grain = f"one row per {' and '.join(keys)}" if keys else ""

@@ -27,7 +27,7 @@ import re
 import sqlglot
 from sqlglot import exp
 
-from metricmind.define.datasets import canonical
+from metricmind.define.datasets import canonical_for
 from metricmind.define.distinctper import counted_column, covered_distinct
 from metricmind.define.distinctper import distinct_threshold as distinct_of
 from metricmind.define.extend import compile_on_model
@@ -324,7 +324,7 @@ def _joined(model: Model, sm: SemanticModel, head: str) -> tuple[str, str, str, 
     pk = next(
         (e.expr or e.name for e in home.entities if e.name == head and e.type is EntityType.PRIMARY), None
     )
-    dataset = next((ds for ds in canonical(model).values() if ds.relation == home.relation), None)
+    dataset = canonical_for(model, home.relation)
     if pk is None or dataset is None or not _COLUMN.fullmatch(fk) or not _COLUMN.fullmatch(pk):
         return None
     return (
@@ -365,7 +365,7 @@ def _model(
         )
         value = f",\n        source.{valued} as counted_value"
         kept = f"\n      and source.{valued} is not null"
-    dataset = next((ds for ds in canonical(model).values() if ds.relation == sm.relation), None)
+    dataset = canonical_for(model, sm.relation)
     if dataset is None:
         return f"{sm.relation} is not a canonical dataset; a new model may read canonical datasets only"
     grain = f"{entity}_month_id"

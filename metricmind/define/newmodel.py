@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from metricmind.define.datasets import canonical
+from metricmind.define.datasets import canonical_for
 from metricmind.define.extend import compile_refs
 from metricmind.define.openstate import CLOSED_ALSO, OPEN_SAID, OVERDUE_SAID, OpenState, state_sql
 from metricmind.define.proposal import NewMeasure, NewModel
@@ -85,7 +85,7 @@ def snapshot_model(
     span = start_end(sm)
     if span is None:
         return f"{sm.name} has no start and end dates, so what is live at a month's end is not known"
-    dataset = next((ds for ds in canonical(model).values() if ds.relation == sm.relation), None)
+    dataset = canonical_for(model, sm.relation)
     if dataset is None:
         return f"{sm.relation} is not a canonical dataset; a new model may read canonical datasets only"
     start, end = span

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from metricmind.define import rules as rulebook
-from metricmind.define.datasets import canonical
+from metricmind.define.datasets import canonical_for
 from metricmind.define.newmodel import MONTH, monthly_model, per_entity, snapshot_model
 from metricmind.define.parts import time_dims
 from metricmind.define.proposal import NewModel, RuleReading, Suggestion
@@ -71,7 +71,7 @@ def threshold_metric(
     for sm in model.semantic_models.values():
         key = next((e.expr for e in sm.entities if e.name == entity and e.type.value != "primary"), None)
         cols = [c for c in columns_of(model, sm, columns) if mentions(c, stems(word))]
-        if key and len(cols) == 1 and any(ds.relation == sm.relation for ds in canonical(model).values()):
+        if key and len(cols) == 1 and canonical_for(model, sm.relation) is not None:
             homes.append((sm, key, cols[0]))
     if len(homes) != 1:
         return f"no one canonical table holds {word!r} per {entity}"

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from metricmind.define.datasets import canonical
+from metricmind.define.datasets import canonical_for
 from metricmind.define.distinctper import COMPARED_WORDS, PEOPLE
 from metricmind.define.entitydays import IN_MONTH
 from metricmind.define.extend import compile_on_model
@@ -251,7 +251,7 @@ def _model(
     """The model ``name``_by_``entity``: one row per entity and month with whether it passes."""
     key = next((e.expr or e.name for e in sm.entities if e.name == entity), "")
     days = [d for d in sm.dimensions if d.type == "time" and d.grain is Grain.DAY]
-    dataset = next((ds for ds in canonical(model).values() if ds.relation == sm.relation), None)
+    dataset = canonical_for(model, sm.relation)
     if len(days) != 1 or dataset is None or not re.fullmatch(r"[a-z_][a-z0-9_]*", key):
         return f"{sm.name} has no one day-grain date, or is no canonical dataset"
     day = days[0].expr or days[0].name
