@@ -25,7 +25,7 @@ from metricmind.testing.covewell import COVEWELL, load_covewell_raw
 from metricmind.testing.dbt import dbt_build
 from metricmind.testing.rawload import copy_project
 from tests.foreign.conftest import hand, same_rows
-from tests.foreign.samplesets import day_rows, failing_gold
+from tests.foreign.samplesets import day_rows, failing_gold, failing_months
 
 MONTH = "metric_time__month"
 MONTHS = [dt.date(y, m, 1) for y in (2024, 2025) for m in range(1, 13)]
@@ -312,3 +312,10 @@ def test_covewell_question_gold_still_runs(split: str, covewell: Project) -> Non
     (``check_gold``); only failing ids are reported, so the blind split stays unread."""
     count = {"dev_covewell.yml": 40, "blind_covewell.yml": 20}[split]
     assert not failing_gold(covewell, "covewell", split, count)
+
+
+@pytest.mark.parametrize("split", ["dev_covewell.yml", "blind_covewell.yml"])
+def test_covewell_definition_sql_gives_twenty_four_months(split: str, covewell: Project) -> None:
+    """Every answerable definition's hand SQL gives one non-null value per month of 2024-2025 (ids only)."""
+    count = {"dev_covewell.yml": 12, "blind_covewell.yml": 6}[split]
+    assert not failing_months(covewell, split, MONTHS, count)
