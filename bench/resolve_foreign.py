@@ -1,10 +1,10 @@
-"""Question resolver on other companies' projects (issue 14): the bazaar, helpdesk, lending, lastmile, harbor, pixelforge and studyhall samples.
+"""Question resolver on other companies' projects (issue 14): the bazaar, helpdesk, lending, lastmile, harbor, pixelforge, studyhall and covewell samples.
 
-Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``, ``dev_harbor.yml``, ``dev_pixelforge.yml``, ``dev_studyhall.yml`` and the second round's ``dev2_<project>.yml`` (the
+Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``, ``dev_harbor.yml``, ``dev_pixelforge.yml``, ``dev_studyhall.yml``, ``dev_covewell.yml`` and the second round's ``dev2_<project>.yml`` (the
 tuning splits; ``--misses`` lists their misses) and, only with ``--blind``, ``blind.yml``, ``blind_lending.yml``,
-``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml``, ``blind_studyhall.yml`` and ``blind2_<project>.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
+``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml``, ``blind_studyhall.yml``, ``blind_covewell.yml`` and ``blind2_<project>.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
 resolver's blind-set format (``q``, ``expect``, optional ``as_of``, ``kind``, ``id``) plus ``project:``
-(``bazaar``, ``helpdesk``, ``lending``, ``lastmile``, ``harbor``, ``pixelforge`` or ``studyhall``). The
+(``bazaar``, ``helpdesk``, ``lending``, ``lastmile``, ``harbor``, ``pixelforge``, ``studyhall`` or ``covewell``). The
 projects are built once into ``--work`` (seeded, no download) and read with their warehouses' values, as
 ``metricmind ask`` reads them. A split whose file is not there yet is skipped.
 
@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from metricmind.project import Project
 from metricmind.testing.bazaar import copy_bazaar
+from metricmind.testing.covewell import copy_covewell
 from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
@@ -46,6 +47,8 @@ DEV_PIXELFORGE, BLIND_PIXELFORGE = HERE / "dev_pixelforge.yml", HERE / "blind_pi
 """The mobile game studio's sets (hproj6, 2026-12-07): code-blind, as_of 2026-01-08 on every item."""
 DEV_STUDYHALL, BLIND_STUDYHALL = HERE / "dev_studyhall.yml", HERE / "blind_studyhall.yml"
 """The online learning platform's sets (hproj7, 2026-12-07): code-blind, as_of 2026-01-06 on every item."""
+DEV_COVEWELL, BLIND_COVEWELL = HERE / "dev_covewell.yml", HERE / "blind_covewell.yml"
+"""The personal-lines insurer's sets (covewell, 2026-12-07): code-blind, as_of 2026-01-07 on every item."""
 ROUND2 = ("bazaar", "helpdesk", "lending", "lastmile", "harbor", "pixelforge", "studyhall")
 DEV2 = tuple(HERE / f"dev2_{name}.yml" for name in ROUND2)
 BLIND2 = tuple(HERE / f"blind2_{name}.yml" for name in ROUND2)
@@ -62,6 +65,7 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "harbor": copy_harbor,
     "pixelforge": copy_pixelforge,
     "studyhall": copy_studyhall,
+    "covewell": copy_covewell,
 }
 
 
@@ -104,6 +108,7 @@ def main() -> None:
         DEV_HARBOR,
         DEV_PIXELFORGE,
         DEV_STUDYHALL,
+        DEV_COVEWELL,
         *DEV2,
         BLIND,
         BLIND_LENDING,
@@ -111,6 +116,7 @@ def main() -> None:
         BLIND_HARBOR,
         BLIND_PIXELFORGE,
         BLIND_STUDYHALL,
+        BLIND_COVEWELL,
         *BLIND2,
     )
     splits = [args.questions] if args.questions else [p for p in every if p.exists()]

@@ -1,5 +1,6 @@
 """Fixtures of the foreign-project tests: the bazaar (marketplace), helpdesk, lending, lastmile (parcel
-delivery), harbor (hotel group), pixelforge (mobile games) and studyhall (online learning) samples, built once.
+delivery), harbor (hotel group), pixelforge (mobile games), studyhall (online learning) and covewell (personal-lines
+insurance) samples, built once.
 
 None has a ``metricmind.yml``: the warehouse comes from each project's own ``profiles.yml``.
 """
@@ -16,6 +17,7 @@ import pytest
 
 from metricmind.project import Project
 from metricmind.testing.bazaar import copy_bazaar
+from metricmind.testing.covewell import copy_covewell
 from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
@@ -114,6 +116,21 @@ def studyhall_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def studyhall(studyhall_dir: Path) -> Iterator[Project]:
     """The studyhall project, loaded once."""
     with Project.load(studyhall_dir) as project:
+        yield project
+
+
+@pytest.fixture(scope="session")
+def covewell_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The covewell (personal-lines insurer) project with its warehouse built (shared: read it, never write it)."""
+    return shared_copy(
+        tmp_path_factory, "covewell", copy_covewell, tmp_path_factory.mktemp("covewell") / "covewell"
+    )
+
+
+@pytest.fixture(scope="session")
+def covewell(covewell_dir: Path) -> Iterator[Project]:
+    """The covewell project, loaded once."""
+    with Project.load(covewell_dir) as project:
         yield project
 
 

@@ -21,6 +21,7 @@ import yaml
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
 from metricmind.testing.bazaar import copy_bazaar
+from metricmind.testing.covewell import copy_covewell
 from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
@@ -136,6 +137,7 @@ def main(paths: list[str]) -> int:
         "harbor": copy_harbor,
         "pixelforge": copy_pixelforge,
         "studyhall": copy_studyhall,
+        "covewell": copy_covewell,
     }
     files = {path: yaml.safe_load(Path(path).read_text()) or [] for path in paths}
     needed = {str(i["project"]) for items in files.values() for i in items}
