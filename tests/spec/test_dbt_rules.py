@@ -178,3 +178,22 @@ def test_a_cumulative_of_a_snapshot_measure_warns(tmp_path: Path) -> None:
     assert "adds snapshots up" in issue.message and (issue.file, issue.line) == ("models/metrics.yml", 5)
     flow = cumulative.replace("measure: open_carts", "measure: basket_value")
     assert not found(project(tmp_path / "b", SIMPLE + flow, models + SPINE), Level.WARNING)
+
+
+def test_a_cumulative_window_written_directly_under_type_params_warns_that_dbt_deprecates_it(
+    tmp_path: Path,
+) -> None:
+    legacy = """  - name: visits_mtd
+    type: cumulative
+    type_params:
+      measure: visit_count
+      grain_to_date: month
+"""
+    p = project(tmp_path, SIMPLE + legacy, MODELS + SPINE)
+    (issue,) = found(p, Level.WARNING, "cumulative_legacy_param")
+    assert "grain_to_date directly under type_params" in issue.message
+    assert (issue.file, issue.line) == ("models/metrics.yml", 9)
+    assert issue.hint == "move it to type_params.cumulative_type_params.grain_to_date"
+    assert p.metric("visits_mtd").cumulative.grain_to_date is not None  # still read, as dbt reads it
+    current = legacy.replace("grain_to_date: month", "cumulative_type_params: {grain_to_date: month}")
+    assert not found(project(tmp_path / "b", SIMPLE + current, MODELS + SPINE), Level.WARNING)

@@ -93,6 +93,15 @@ def metric(node: Node, ctx: Context) -> Metric | None:
         ctp = sub(tp, "cumulative_type_params") if isinstance(tp.get("cumulative_type_params"), Node) else tp
         if ctp is not tp:
             check_keys(ctp, "cumulative_type_params", ctx, what)
+        for legacy in ("window", "grain_to_date"):
+            if tp.get(legacy) is not None:
+                ctx.issues.warning(
+                    f"{what} sets {legacy} directly under type_params, which dbt deprecates",
+                    ctx.file,
+                    tp.line_of(legacy),
+                    f"move it to type_params.cumulative_type_params.{legacy}",
+                    code="cumulative_legacy_param",
+                )
         window, gtd = (
             ctp.get("window") or tp.get("window"),
             ctp.get("grain_to_date") or tp.get("grain_to_date"),
