@@ -375,7 +375,7 @@ def variants(
         ]
         if gold_kinds:
             made += perturb_kinds.kinds(
-                q, item.get("expect") or {}, spans, vocab.nouns, vocab.taken, rng("kinds")
+                q, item.get("expect") or {}, spans, vocab.nouns, vocab.taken, rng("kinds"), vocab.names
             )
         seen = {q}
         for kind, text in made:

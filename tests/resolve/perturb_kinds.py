@@ -15,10 +15,10 @@ down, so every variant keeps the original's meaning (and gold):
 - ``limit:words|biggest|which``: "top 5" as "top five", "top 5 sellers by gmv" as "5 biggest sellers by gmv",
   "which 3 hubs had the most" as "which three hubs had the most";
 - ``multi:comma|and|aswell|plus|swap``: the words joining the metrics said ("X, Y and Z", "X and Y", "X as
-  well as Y", "X plus Y") said another way, or the metrics' order reversed;
-- ``entity:noun``: the word for an entity the gold groups or thresholds by ("hotels" for ``property``) said
-  by another of the catalog's names for it (the entity's name and label, its name dimensions' labels and
-  synonyms), when that name names nothing else.
+  well as Y", "X plus Y") said another way, or the metrics' order reversed (when each is said whole);
+- ``entity:noun``: the word for an entity key or name dimension the gold groups or thresholds by said by
+  another of the catalog's names for that same thing (the entity's name, label and synonyms; the name
+  dimension's label and synonyms), when that name names nothing else.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from metricmind.resolve.resolution import Span
@@ -228,8 +228,11 @@ def limits(q: str, want: dict[str, Any]) -> Iterator[tuple[str, str]]:
 _JOIN = re.compile(r"^\s*(?:,\s*and|,|and|&|\+|plus|as well as)\s*$", re.IGNORECASE)
 
 
-def joins(q: str, want: dict[str, Any], spans: dict[str, list[Span]]) -> Iterator[tuple[str, str]]:
-    """The metrics' joining words said another way, or their order reversed."""
+def joins(
+    q: str, want: dict[str, Any], spans: dict[str, list[Span]], names: Callable[[str, str], bool]
+) -> Iterator[tuple[str, str]]:
+    """The metrics' joining words said another way, or their order reversed (only when each item says its
+    metric whole, ``names``: "new and churned mrr" shares its noun, and reversed it reads another way)."""
     metrics = {str(m) for m in want.get("metrics") or ()}
     said = sorted(
         (s for s in spans.get("metrics", ()) if s.target in metrics and q[s.start : s.end] == s.text),
@@ -241,15 +244,16 @@ def joins(q: str, want: dict[str, Any], spans: dict[str, list[Span]]) -> Iterato
         a.end > b.start or not _JOIN.match(q[a.end : b.start]) for a, b in zip(said, said[1:], strict=False)
     ):
         return
-    names = [s.text for s in said]
+    names_said = [s.text for s in said]
     head, tail = q[: said[0].start], q[said[-1].end :]
     ways = {
-        "comma": ", ".join(names[:-1]) + " and " + names[-1],
-        "and": " and ".join(names),
-        "aswell": ", ".join(names[:-1]) + " as well as " + names[-1],
-        "plus": " plus ".join(names),
-        "swap": ", ".join(reversed(names[1:])) + " and " + names[0],
+        "comma": ", ".join(names_said[:-1]) + " and " + names_said[-1],
+        "and": " and ".join(names_said),
+        "aswell": ", ".join(names_said[:-1]) + " as well as " + names_said[-1],
+        "plus": " plus ".join(names_said),
     }
+    if all(names(f"metric:{s.target}", s.text) for s in said):
+        ways["swap"] = ", ".join(reversed(names_said[1:])) + " and " + names_said[0]
     for detail, text in ways.items():
         out = head + text + tail
         if out != q:
@@ -267,15 +271,15 @@ def plural(word: str) -> str:
 
 
 def entity_nouns(model: Model) -> dict[str, list[str]]:
-    """The catalog's names for each entity, normalised: its name and label, its name dimensions' names
-    (``name``, ``<entity>_name``), labels and synonyms ("hotel" for ``property``)."""
+    """The catalog's names, normalised, for each entity key (``property``: its name, label and synonyms) and
+    each entity's name dimension (``property__property_name``: its label and synonyms, "hotel"). The two are
+    kept apart: a question set may group "by hotel" by the name and "by property" by the key."""
     out: dict[str, list[str]] = {}
 
-    def add(entity: str, text: object) -> None:
+    def add(target: str, text: object) -> None:
         n = re.sub(r"\s+", " ", str(text or "").replace("_", " ").strip().lower())
-        n = re.sub(r"\s+(?:name|id)$", "", n)
-        if n and n not in out.setdefault(entity, []):
-            out[entity].append(n)
+        if n and n not in out.setdefault(target, []):
+            out[target].append(n)
 
     for sm in model.semantic_models.values():
         for e in sm.entities:
@@ -289,7 +293,7 @@ def entity_nouns(model: Model) -> dict[str, list[str]]:
         for d in sm.dimensions:
             if d.name in ("name", f"{entity}_name"):
                 for text in (d.label, *((d.meta or {}).get("synonyms") or ())):
-                    add(entity, text)
+                    add(f"{entity}__{d.name}", text)
     return out
 
 
@@ -301,17 +305,14 @@ def entities(
     taken: dict[str, set[str]],
     rng: random.Random,
 ) -> Iterator[tuple[str, str]]:
-    """The word for an entity the gold groups or thresholds by said by another of the catalog's names."""
-    grouped = {
-        str(g).split("__")[0]
-        for g in want.get("group_by") or ()
-        if "__" not in str(g) or str(g).split("__", 1)[1] in ("name", f"{str(g).split('__')[0]}_name")
-    }
+    """The word for an entity (or its name dimension) the gold groups or thresholds by, said by another of
+    the catalog's names for that same thing."""
+    grouped = {str(g) for g in want.get("group_by") or () if str(g) in nouns}
     for f in want.get("filters") or ():
-        grouped |= {str(g) for g in (f.get("metric_filter") or {}).get("group_by") or ()}
+        grouped |= {str(g) for g in (f.get("metric_filter") or {}).get("group_by") or () if str(g) in nouns}
     claimed = [(s.start, s.end) for part in ("metrics", "filters") for s in spans.get(part, ())]
-    for entity in sorted(grouped):
-        names = nouns.get(entity) or []
+    for target in sorted(grouped):
+        names = nouns.get(target) or []
         hits = [
             (name, m)
             for name in names
@@ -326,7 +327,7 @@ def entities(
         others = [
             n
             for n in names
-            if n != name and n not in taken.get(entity, set()) and not re.search(r"[\d()]", n)
+            if n != name and n not in taken.get(target, set()) and not re.search(r"[\d()]", n)
         ]
         if not others:
             continue
@@ -337,16 +338,16 @@ def entities(
 
 
 def taken_names(nouns: dict[str, list[str]], phrases: dict[str, set[str]]) -> dict[str, set[str]]:
-    """Per entity, the names of it never swapped in: those naming another entity, a metric, or a dimension
-    or value other than the entity's own name dimensions."""
+    """Per entity key or name dimension, its names never swapped in: those naming another of them, a metric,
+    or a dimension or value other than the name dimension itself."""
     owners: dict[str, set[str]] = {}
-    for entity, names in nouns.items():
+    for target, names in nouns.items():
         for n in names:
-            owners.setdefault(n, set()).add(entity)
+            owners.setdefault(n, set()).add(target)
     out: dict[str, set[str]] = {}
-    for entity, names in nouns.items():
-        own = {f"dim:{entity}__name", f"dim:{entity}__{entity}_name"}
-        out[entity] = {
+    for target, names in nouns.items():
+        own = {f"dim:{target}"} if "__" in target else set()
+        out[target] = {
             n
             for n in names
             if len(owners[n]) > 1 or any(not phrases.get(p, set()) <= own for p in (n, plural(n)))
@@ -361,11 +362,12 @@ def kinds(
     nouns: dict[str, list[str]],
     taken: dict[str, set[str]],
     rng: random.Random,
+    names: Callable[[str, str], bool],
 ) -> Iterator[tuple[str, str]]:
     """Every family's variants of one question (``want``: its gold ``expect``)."""
     yield from thresholds(q, want)
     yield from growths(q, want, spans)
     yield from sorts(q, want)
     yield from limits(q, want)
-    yield from joins(q, want, spans)
+    yield from joins(q, want, spans, names)
     yield from entities(q, want, spans, nouns, taken, rng)
