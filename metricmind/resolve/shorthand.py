@@ -192,6 +192,10 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
     while i < n:
         t = tokens[i]
         nxt = tokens[i + 1] if i + 1 < n else None
+        if [x.norm for x in tokens[i : i + 3]] == ["as", "well", "as"] and i + 3 < n:
+            out.append(_word(t, "and", t.start, tokens[i + 2].end))  # "X as well as Y": a list, as "X and Y"
+            i += 3
+            continue
         if t.norm == "w" and nxt is not None and nxt.norm == "o" and question[t.end : nxt.start] == "/":
             out.append(_word(t, "without", t.start, nxt.end))
             i += 2
