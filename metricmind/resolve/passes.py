@@ -123,7 +123,7 @@ class _Reading(
             if self.doubled_by(j):
                 self.claim(j - 1, j + 2)  # ("side by side": an idiom, no word of the question's content)
         cands = self.candidates()
-        amounts = {i for i in range(len(self.tokens)) if counted_amount(self.tokens, i)}
+        amounts = {i for i in range(len(self.tokens)) if counted_amount(self.tokens, i, res.question)}
         # a metric's identifier of three words or more holding a time word ("funded amount mom growth") is the
         # metric, not a comparison read out of it
         named = {
