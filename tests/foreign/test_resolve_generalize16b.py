@@ -3,17 +3,19 @@ tried on two foreign projects or more and, where numbers matter, run on their wa
 
 - an order said as a span of sizes ("high to low", "low to high"): a sort, and "low"/"high" never a value
   (``rangedorder``);
-- "X as well as Y": a list of metrics, as "X and Y" is (``shorthand``);
+- "X as well as Y", "X along with Y", "X together with Y": a list of metrics, as "X and Y" is (``shorthand``);
 - a threshold said with a sign ("> 15 routes", "> 2000 events": an amount, never the year 2000), in words
   ("in excess of one hundred ten", "seventy"), or with its currency word after it ("forty thousand dollars
   funded") (``thresholds``);
 - "August compared with the previous month": the month before August, not the month before today
-  (``timephrases``).
+  (``timephrases``); "end of aug against end of july": two periods set against each other, as with "vs"
+  (``timeorder``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -115,6 +117,18 @@ def test_a_value_high_or_low_is_still_a_filter(helpdesk: Project) -> None:
             SAMPLE_AS_OF,
             {"visits", "orders", "visit_to_order_conversion"},
         ),
+        (
+            "lastmile",
+            "revenue along with parcels for lumen meals since march",
+            LASTMILE_AS_OF,
+            {"parcel_volume", "shipping_revenue"},
+        ),
+        (
+            "lending",
+            "funded amt together with cash collected by month h1",
+            SAMPLE_AS_OF,
+            {"funded_amount", "collections"},
+        ),
     ],
 )
 def test_as_well_as_lists_metrics_as_and_does(
@@ -123,7 +137,7 @@ def test_as_well_as_lists_metrics_as_and_does(
     project: Project = request.getfixturevalue(fixture)
     res = _read(project, question, as_of)
     assert set(res.metrics) == metrics
-    plain = _read(project, question.replace(" as well as ", " and "), as_of)
+    plain = _read(project, re.sub(r" (?:as well as|along with|together with) ", " and ", question), as_of)
     assert (res.group_by, res.filters, res.time_range) == (plain.group_by, plain.filters, plain.time_range)
     assert _rows(project, res) == _rows(project, plain)
 
@@ -232,6 +246,30 @@ def test_the_previous_month_after_a_month_named_is_the_month_before_it(
     assert res.comparison == want.comparison == "previous_period"
     assert (res.metrics, res.filters, res.time_range) == (want.metrics, want.filters, want.time_range)
     assert res.comparison_dates() == want.comparison_dates()
+    assert _rows(project, res) == _rows(project, want)
+    assert _rows(project, res, comparison=True) == _rows(project, want, comparison=True)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "said", "as_of"),
+    [
+        ("lastmile", "hub backlog end of aug against end of july", LASTMILE_AS_OF),
+        ("lending", "outstanding principal end of may against end of april", SAMPLE_AS_OF),
+        ("studyhall", "seats assigned end of nov against end of oct", STUDYHALL_AS_OF),
+    ],
+)
+def test_two_periods_set_against_each_other_compare_as_with_vs(
+    request: pytest.FixtureRequest, fixture: str, said: str, as_of: dt.date
+) -> None:
+    """ "against" between two closing periods was refused ("the question names two time ranges")."""
+    project: Project = request.getfixturevalue(fixture)
+    res, want = _read(project, said, as_of), _read(project, said.replace(" against ", " vs "), as_of)
+    assert res.comparison == "previous_period"
+    assert (res.metrics, res.time_range, res.comparison_dates()) == (
+        want.metrics,
+        want.time_range,
+        want.comparison_dates(),
+    )
     assert _rows(project, res) == _rows(project, want)
     assert _rows(project, res, comparison=True) == _rows(project, want, comparison=True)
 
