@@ -17,7 +17,8 @@ the resolver then reads differently is a brittle mechanism, found without writin
 - ``abbrev:time|words``: the shorthand the sets' README allows ("jan", "qtr", "yr", "wk", "mos", "ytd";
   "vs", "w/", "w/o", "#", "&", "avg", "amt", "custs");
 - ``threshold``, ``growth``, ``sort``, ``limit``, ``multi``, ``entity``: the gold-guided families of
-  ``perturb_kinds.py``, aimed at the kinds that transfer badly to other projects.
+  ``perturb_kinds.py``, aimed at the kinds that transfer badly to other projects; ``transplant``: the
+  question's one metric said as another of the catalog, its gold changed to match (``perturb_kinds``).
 
 Deterministic: each question's choices come from ``random.Random(f"{seed}:{id}:{kind}")``.
 """
@@ -382,3 +383,11 @@ def variants(
             if text not in seen:
                 seen.add(text)
                 yield Variant(kind, qid, q, {**item, "q": text})
+        if gold_kinds:  # another metric in the same question, its gold changed to match
+            want = item.get("expect") or {}
+            for kind, text, expect in perturb_kinds.transplants(
+                q, want, spans, vocab, resolver, rng("moved")
+            ):
+                if text not in seen:
+                    seen.add(text)
+                    yield Variant(kind, qid, q, {**item, "q": text, "expect": expect})

@@ -91,6 +91,8 @@ def thresholds(q: str, want: dict[str, Any]) -> Iterator[tuple[str, str]]:
             ("comma", f"over {cur}{comma}"),
             ("plain", f"greater than {cur}{n}"),
             ("symbol", f"> {cur}{n}"),
+            ("above", f"above {cur}{n}"),
+            ("exceeding", f"exceeding {cur}{comma}"),
         ]
         if cur in ("", "$"):
             said.append(("words", f"in excess of {words_of(n)}{' dollars' if cur else ''}"))
@@ -99,6 +101,7 @@ def thresholds(q: str, want: dict[str, Any]) -> Iterator[tuple[str, str]]:
             ("plus", f"{cur}{k or n}+"),
             ("atleast", f"at least {cur}{comma}"),
             ("ormore", f"{cur}{n} or more"),
+            ("noless", f"no less than {cur}{n}"),
         ]
     for detail, new in said:
         out = q[: m.start()] + new + q[m.end() :]
@@ -141,12 +144,9 @@ def growths(q: str, want: dict[str, Any], spans: dict[str, list[Span]]) -> Itera
             return
         link = links[0]
         said = link.group().strip().lower().rstrip(".")
-        other = next(
-            c
-            for c in _CONNECTORS
-            if c != said and not (said.startswith("compared") and c.startswith("compared"))
-        )
-        yield "growth:connector", q[: link.start()] + f" {other} " + q[link.end() :]
+        for other in _CONNECTORS:
+            if other != said and not (said.startswith("compared") and other.startswith("compared")):
+                yield "growth:connector", q[: link.start()] + f" {other} " + q[link.end() :]
         tail = re.match(r"(?:the\s+)?[\w']+(?:\s+(?:before|prior))?(?:\s+\d{4})?", q[link.end() :])
         if grain is None or tail is None or re.search(r"\w", q[link.end() + tail.end() :]):
             return  # B must end the question
@@ -158,21 +158,34 @@ def growths(q: str, want: dict[str, Any], spans: dict[str, list[Span]]) -> Itera
         first = [s for s in spans.get("metrics", ()) if s.start == 0 and q[: s.end] == s.text]
         if len(metrics) == 1 and first:
             yield "growth:how", f"how much did {first[0].text} change, {q[first[0].end :].strip()}"
+            period, named = q[first[0].end : link.start()].strip(" ,"), q[link.end() :].strip()
+            if 1 <= len(period.split()) <= 2 and 1 <= len(named.split()) <= 2 and not want.get("filters"):
+                # "take rate jun vs may": "how did take rate change from may to jun"
+                yield "growth:fromto", f"how did {first[0].text} change from {named} to {period}"
         return
     growth = [m for m in metrics if re.search(r"_(mom|wow|qoq)_(growth|change)$", m)]
     if len(growth) != 1:
         return
     grain = {"mom": "month", "wow": "week", "qoq": "quarter"}[growth[0].rsplit("_", 2)[1]]
     short, long = _GRAIN_WORDS[grain]
-    ways = (short, long, f"vs the previous {grain}", f"compared with the prior {grain}")
-    pattern = rf"\b(?:{short}|{long.replace(' ', '[ -]')}|(?:vs\.?|versus|compared (?:with|to)) (?:the )?(?:prior|previous|last) {grain})\b"
+    ways = (
+        short,
+        long,
+        f"vs the previous {grain}",
+        f"compared with the prior {grain}",
+        f"{grain} on {grain}",
+    )
+    pattern = rf"\b(?:{short}|{grain}[ -](?:over|on)[ -]{grain}|(?:vs\.?|versus|compared (?:with|to)) (?:the )?(?:prior|previous|last) {grain})\b"
     found = list(re.finditer(pattern, q, re.IGNORECASE))
     if len(found) != 1:
         return
     m = found[0]
     for k, way in enumerate(ways):
         if way.lower() != m.group().lower():
-            yield f"growth:{('abbrev', 'over', 'previous', 'prior')[k]}", q[: m.start()] + way + q[m.end() :]
+            yield (
+                f"growth:{('abbrev', 'over', 'previous', 'prior', 'on')[k]}",
+                q[: m.start()] + way + q[m.end() :],
+            )
 
 
 # -- sort and limit --------------------------------------------------------------------------------------------
@@ -183,8 +196,18 @@ _DESC = (
     "largest first",
     "high to low",
     "in descending order",
+    "highest to lowest",
+    "sorted descending",
 )
-_ASC = ("lowest first", "smallest first", "fewest first", "low to high", "in ascending order")
+_ASC = (
+    "lowest first",
+    "smallest first",
+    "fewest first",
+    "low to high",
+    "in ascending order",
+    "lowest to highest",
+    "sorted ascending",
+)
 
 
 def sorts(q: str, want: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -218,6 +241,11 @@ def limits(q: str, want: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 "limit:biggest",
                 q[: m.start()] + f"{limit} biggest {noun.group(1)}" + q[m.end() + noun.end(1) :],
             )
+            yield (
+                "limit:highest",
+                q[: m.start()] + f"the {limit} highest {noun.group(1)}" + q[m.end() + noun.end(1) :],
+            )
+        yield "limit:hyphen", q[: m.start()] + f"top-{limit}" + q[m.end() :]
     which = list(re.finditer(rf"\bwhich {limit}\b", q, re.IGNORECASE))
     if len(which) == 1 and re.search(r"\bthe most\b", q[which[0].end() :]):
         m = which[0]
@@ -251,6 +279,8 @@ def joins(
         "and": " and ".join(names_said),
         "aswell": ", ".join(names_said[:-1]) + " as well as " + names_said[-1],
         "plus": " plus ".join(names_said),
+        "along": ", ".join(names_said[:-1]) + " along with " + names_said[-1],
+        "amp": " & ".join(names_said),
     }
     if all(names(f"metric:{s.target}", s.text) for s in said):
         ways["swap"] = ", ".join(reversed(names_said[1:])) + " and " + names_said[0]
@@ -371,3 +401,82 @@ def kinds(
     yield from limits(q, want)
     yield from joins(q, want, spans, names)
     yield from entities(q, want, spans, nouns, taken, rng)
+
+
+# -- transplants: another metric in the same question ------------------------------------------------------------
+_NOT_TRANSPLANTED = re.compile(r"growth|change|_mom|_wow|_qoq|_yoy|attributed|conversion|share|_pct|percent")
+_TIME_WORDS = re.compile(
+    r"\b(?:daily|weekly|monthly|quarterly|yearly|annual|day|week|month|quarter|year|ytd|mtd|qtd|trailing|so far|"
+    r"to date|all time|lifetime|last|rolling|\d+d)\b"
+)
+
+
+def _phrase_of(metric: str, vocab: Any) -> list[str]:
+    """The catalog phrases that name ``metric`` and nothing else (no digits, two letters or more)."""
+    target = f"metric:{metric}"
+    return [
+        p
+        for p in vocab.targets.get(target, ())
+        if vocab.phrases.get(p) == {target}
+        and len(p) > 2
+        and not re.search(r"[\d()%/]", p)
+        and not _TIME_WORDS.search(p)  # "revenue so far this year": its own period, against the question's
+    ]
+
+
+def transplants(
+    q: str, want: dict[str, Any], spans: dict[str, list[Span]], vocab: Any, resolver: Any, rng: random.Random
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """The question's one metric said as another metric of the catalog, its gold changed to match: does the
+    mechanism that read the growth, the order or the threshold read it for every metric, not only the one
+    the question happened to name? (``transplant:growth|sort|threshold``; up to two metrics each.)"""
+    metrics = [str(m) for m in want.get("metrics") or ()]
+    metric_filters = [f["metric_filter"] for f in want.get("filters") or () if "metric_filter" in f]
+    if want.get("comparison") == "previous_period" and len(metrics) == 1 and not metric_filters:
+        kind, m = "growth", metrics[0]
+    elif len(metrics) == 1 and [str(o).lstrip("-") for o in want.get("order_by") or ()] == metrics:
+        kind, m = "sort", metrics[0]
+    elif len(metric_filters) == 1 and metrics == [str(metric_filters[0]["metric"])]:
+        kind, m = "threshold", metrics[0]  # ("how many E …": which count is meant depends on the metric)
+    else:
+        return
+    said = [
+        s
+        for s in spans.get("metrics", ())
+        if s.target == m and q[s.start : s.end] == s.text and vocab.names(f"metric:{m}", s.text)
+    ]
+    if len(said) != 1 or _NOT_TRANSPLANTED.search(m):
+        return
+    s = said[0]
+    before = q[: s.start].split()[-1:]
+    touching = [f for f in spans.get("filters", ()) if f.end >= s.start - 1 and f.start <= s.end + 1]
+    if touching or [w.lower() for w in before] in (["daily"], ["weekly"], ["monthly"]):
+        return  # "cancelled orders", "daily actives": words of the metric's own phrase stay behind
+    dims = [str(g) for g in want.get("group_by") or () if not str(g).startswith("metric_time")]
+    dims += [str(f["dimension"]) for f in want.get("filters") or () if "dimension" in f]
+    if kind == "threshold":
+        dims += [str(g) for g in metric_filters[0].get("group_by") or ()]
+    model = resolver.model
+    options = sorted(
+        name
+        for name in model.metrics
+        if name != m
+        and not _NOT_TRANSPLANTED.search(name)
+        and not any(i.offset_window or i.offset_to_grain for i in model.metrics[name].inputs)
+        and model.metrics[name].type not in ("cumulative", "conversion")
+        and model.min_grain(name) == model.min_grain(m)
+        and all(resolver.reachable(name, d) for d in dims)
+        and _phrase_of(name, vocab)
+    )
+    for new in rng.sample(options, min(2, len(options))):
+        phrase = rng.choice(_phrase_of(new, vocab))
+        text = q[: s.start] + phrase + q[s.end :]
+        expect = {**want, "metrics": [new if x == m else x for x in metrics]}
+        if kind == "sort":
+            expect["order_by"] = [str(o).replace(m, new) for o in want.get("order_by") or ()]
+        if kind == "threshold":
+            expect["filters"] = [
+                {"metric_filter": {**f["metric_filter"], "metric": new}} if "metric_filter" in f else f
+                for f in want.get("filters") or ()
+            ]
+        yield f"transplant:{kind}", text, expect
