@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from metricmind.project import Project
 from metricmind.resolve.resolution import Resolution
+from tests.resolve import blindset, perturb
 
+QUESTIONS = Path(__file__).with_name("questions")
 SAMPLE_AS_OF = dt.date(2024, 7, 1)
 LASTMILE_AS_OF = dt.date(2025, 10, 1)
 HARBOR_AS_OF = dt.date(2026, 1, 7)
@@ -278,3 +282,49 @@ def test_the_previous_month_alone_is_still_last_month(bazaar: Project) -> None:
     """With no period named before it, "the previous month" is the month before today's."""
     res = _read(bazaar, "gmv for the previous month", dt.date(2024, 7, 3))
     assert res.time_range == (dt.date(2024, 6, 1), dt.date(2024, 7, 1)) and res.comparison is None
+
+
+# -- the rewordings that found these, as a guard ----------------------------------------------------------------
+def _yes_no_as_written(item: dict[str, Any]) -> dict[str, Any]:
+    """YAML ``true``/``false`` filter values as the warehouse writes them (as ``bench/resolve_foreign.py``)."""
+    want = item.get("expect") or {}
+    filters = [
+        {**f, "values": [str(v).lower() if isinstance(v, bool) else v for v in f["values"]]}
+        if "values" in f
+        else f
+        for f in want.get("filters") or ()
+    ]
+    return {**item, "expect": {**want, "filters": filters}} if filters else item
+
+
+FAMILIES = ("threshold", "growth", "sort", "limit", "multi", "entity", "transplant")
+
+
+@pytest.mark.parametrize("fixture", ["bazaar", "lastmile", "lending"])
+def test_gold_guided_rewordings_of_the_dev_questions_keep_their_reading(
+    request: pytest.FixtureRequest, fixture: str
+) -> None:
+    """Every gold-guided variant (``tests/resolve/perturb_kinds.py``) of the project's tuning questions that
+    the resolver reads right reads the same (all did when measured, 2026-12-07; one variant of slack)."""
+    project: Project = request.getfixturevalue(fixture)
+    resolver = project.resolver()
+    items = [
+        {"as_of": "2024-07-01", **_yes_no_as_written(i)}
+        for path in sorted(QUESTIONS.glob("dev*.yml"))
+        for i in blindset.load(path)
+        if i.get("project") == fixture
+    ]
+
+    def right(item: dict[str, object]) -> bool:
+        return blindset.score_items(resolver, [item], scored_only=False).exact == 1
+
+    made = [
+        v
+        for v in perturb.variants(
+            items, resolver, perturb.Vocabulary(resolver.model), seed=0, keep=right, gold_kinds=True
+        )
+        if v.kind.startswith(FAMILIES)
+    ]
+    failed = [f"{v.kind} {v.qid}: {v.text!r}" for v in made if not right(v.item)]
+    assert len(made) >= 20
+    assert len(failed) <= 1, "\n".join(failed)
