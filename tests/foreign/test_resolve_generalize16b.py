@@ -7,6 +7,8 @@ tried on two foreign projects or more and, where numbers matter, run on their wa
 - a threshold said with a sign ("> 15 routes", "> 2000 events": an amount, never the year 2000), in words
   ("in excess of one hundred ten", "seventy"), or with its currency word after it ("forty thousand dollars
   funded") (``thresholds``);
+- "number of customers that have paid us more than 50k": the count said as "number of" is whom the threshold
+  is per, as "how many customers" is, never the metric thresholded (``thresholdreading``);
 - "August compared with the previous month": the month before August, not the month before today
   (``timephrases``); "end of aug against end of july": two periods set against each other, as with "vs"
   (``timeorder``).
@@ -22,10 +24,12 @@ from typing import Any
 import pytest
 
 from metricmind.project import Project
+from metricmind.resolve import Resolver
 from metricmind.resolve.resolution import Resolution
 from tests.resolve import blindset, perturb
 
 QUESTIONS = Path(__file__).with_name("questions")
+DEMO = Path(__file__).resolve().parents[2] / "metricmind" / "demo" / "project"
 SAMPLE_AS_OF = dt.date(2024, 7, 1)
 LASTMILE_AS_OF = dt.date(2025, 10, 1)
 HARBOR_AS_OF = dt.date(2026, 1, 7)
@@ -213,6 +217,34 @@ def test_a_sign_before_a_year_like_count_is_an_amount(helpdesk: Project, lastmil
     assert res.time_range == (dt.date(2024, 1, 1), dt.date(2024, 7, 2))
     parcels = _read(lastmile, "which hubs had > 2000 parcels on hand at the end of sept", LASTMILE_AS_OF)
     assert [(f.field, f.op, f.values) for f in parcels.filters] == [("hub", ">", ("2000.0",))]
+
+
+def test_the_number_of_an_entity_is_whom_a_threshold_is_per(lending: Project, bazaar: Project) -> None:
+    """On the demo, "number of customers" (a synonym of its count of customers) stood nearer the amount than
+    what they paid, and the threshold was put on the count of customers at confidence 1.0."""
+    demo = Resolver(Project.load(DEMO, strict=False).model)
+    day = dt.date(2025, 6, 18)
+    said = demo.resolve("number of customers that have paid us more than 50k all time", as_of=day)
+    want = demo.resolve("how many customers have paid us more than 50k all time", as_of=day)
+    assert [f.metric for f in said.filters] == [f.metric for f in want.filters] == ["invoice_revenue"]
+    assert said.metrics == want.metrics
+    for project, question, plain, metric in (
+        (
+            lending,
+            "number of loans that have had 2 or more late payments",
+            "how many loans have had 2 or more late payments",
+            "late_payments",
+        ),
+        (
+            bazaar,
+            "number of buyers that placed more than 10 orders this yr",
+            "how many buyers placed more than 10 orders this yr",
+            "orders",
+        ),
+    ):
+        res, how_many = _read(project, question, SAMPLE_AS_OF), _read(project, plain, SAMPLE_AS_OF)
+        assert [f.metric for f in res.filters] == [metric] and res.metrics == how_many.metrics
+        assert _rows(project, res) == _rows(project, how_many)
 
 
 # -- "the previous month" set against a month named ------------------------------------------------------------
