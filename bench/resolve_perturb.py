@@ -57,7 +57,8 @@ def vary(
     misses: dict[str, list[str]],
     times: list[float],
 ) -> tuple[int, int]:
-    """Score every variant of ``items`` into ``tally`` (``[hits, n]`` per kind, family and ``all``) and
+    """Score every variant of ``items`` into ``tally`` (``[hits, n, wrong at confidence >= 0.8]`` per kind,
+    family and ``all``) and
     ``misses``; the originals read right and answerable."""
     vocab = perturb.Vocabulary(resolver.model)
     originals = [0, 0]  # [read right, answerable]
@@ -77,6 +78,7 @@ def vary(
         for key in (v.kind, v.kind.split(":")[0], "all"):
             tally[key][0] += s.exact
             tally[key][1] += 1
+            tally[key][2] += s.confident[1] - s.confident[0]  # wrong at confidence >= 0.8
         if not s.exact:
             _, _, want, got = s.misses[0]
             misses[v.kind].append(f"  {v.qid} {v.text!r} (was {v.original!r}): {_diff(want, got)}")
@@ -86,8 +88,9 @@ def vary(
 def show(tally: dict[str, list[int]], *, indent: str = "") -> None:
     """Pass rates per family, per transformation and overall."""
     for key in sorted(tally, key=lambda k: (k == "all", k.split(":")[0], ":" in k, k)):
-        hits, n = tally[key]
-        print(f"{indent}{'  ' if ':' in key else ''}{key}: {hits}/{n} ({hits / n:.1%})")
+        hits, n, sure = tally[key]
+        wrong = f", {sure} wrong at confidence >= 0.8" if sure else ""
+        print(f"{indent}{'  ' if ':' in key else ''}{key}: {hits}/{n} ({hits / n:.1%}{wrong})")
 
 
 def foreign_items(name: str) -> list[dict[str, Any]]:
@@ -117,13 +120,13 @@ def main() -> None:
     )
     args = parser.parse_args()
     only = tuple(args.only.split(",")) if args.only else ()
-    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     misses: dict[str, list[str]] = defaultdict(list)
     times: list[float] = []
     if args.foreign:
         right = answerable = 0
         for name in sorted(resolve_foreign.BUILDERS):
-            mine: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+            mine: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
             with Project.load(resolve_foreign.built(args.work, name)) as project:
                 resolver = project.resolver()
                 kept = vary(
@@ -138,9 +141,9 @@ def main() -> None:
             right, answerable = right + kept[0], answerable + kept[1]
             print(f"-- {name}: originals read right {kept[0]}/{kept[1]}")
             show(mine, indent="  ")
-            for key, (hits, n) in mine.items():
-                tally[key][0] += hits
-                tally[key][1] += n
+            for key, counts in mine.items():
+                for k, c in enumerate(counts):
+                    tally[key][k] += c
         print(f"== all projects: originals read right {right}/{answerable}")
     else:
         resolver = Resolver(Project.load(DEMO, strict=False).model)

@@ -107,6 +107,23 @@ def thresholds(q: str, want: dict[str, Any]) -> Iterator[tuple[str, str]]:
         out = q[: m.start()] + new + q[m.end() :]
         if out != q:
             yield f"threshold:{detail}", out
+    yield from _frames(q)
+
+
+def _frames(q: str) -> Iterator[tuple[str, str]]:
+    """The question's frame said another way: "which hubs had …" as "list the hubs that had …" and "hubs
+    who had …"; "how many borrowers had …" as "number of borrowers that had …" and "count of borrowers who
+    had …" (the words after the noun unchanged)."""
+    which = re.match(r"(?i)which ([a-z]+s) (?!(?:by|per|in|for|of|with)\b)(\w+ .*)$", q)
+    if which:
+        noun, rest = which.groups()
+        yield "threshold:frame", f"list the {noun} that {rest}"
+        yield "threshold:frame", f"{noun} who {rest}"
+    many = re.match(r"(?i)how many ([a-z]+s) (?!(?:by|per|in|for|of|with|are|were|do|did)\b)(\w+ .*)$", q)
+    if many:
+        noun, rest = many.groups()
+        yield "threshold:frame", f"number of {noun} that {rest}"
+        yield "threshold:frame", f"count of {noun} who {rest}"
 
 
 # -- growth ------------------------------------------------------------------------------------------------
