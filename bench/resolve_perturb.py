@@ -4,9 +4,10 @@ Every answerable question of the tuning splits (``tests/resolve/blind/dev.yml`` 
 never a blind split) that the resolver reads right is rewritten by the transformations of
 ``tests/resolve/perturb.py`` (catalog synonyms, clause reorder, filler, case and punctuation, one typo,
 business shorthand; and ``perturb_kinds.py``'s gold-guided families: thresholds, growth, sort, limit, several
-metrics, entity nouns), and each variant is scored against the original's gold with ``blindset``'s comparison.
+metrics, entity nouns; and transplants, the question's one metric said as another with its gold changed to
+match), and each variant is scored against the original's gold with ``blindset``'s comparison.
 A variant read differently is a brittle mechanism, found without new gold. Prints the pass rate per
-transformation (family and detail) and overall, and the time per question (median, p95) beside the load
+transformation (family and detail) and overall with the variants answered wrong at confidence >= 0.8, and the time per question (median, p95) beside the load
 average; ``--misses`` lists the failing variants grouped by transformation. Deterministic for a ``--seed``.
 Loads the demo catalog from the package (no warehouse). ``--foreign`` varies instead every foreign project's
 tuning splits (``tests/foreign/questions/dev*.yml``, never a blind one), each project built into ``--work`` as
