@@ -105,7 +105,16 @@ class _AmountReading(_ReadingBase):
             if a.target == b.target:
                 continue
             gap = self.res.question[a.end : b.start]
-            if any(c in gap for c in ",+&/") or set(stems(gap)) & {"and", "or", "vs", "versus", "plus"}:
+            between = {
+                t.norm for t in self.tokens if a.end <= t.start and t.end <= b.start
+            }  # "as well as": and
+            if any(c in gap for c in ",+&/") or (set(stems(gap)) | between) & {
+                "and",
+                "or",
+                "vs",
+                "versus",
+                "plus",
+            }:
                 return True
         return False
 

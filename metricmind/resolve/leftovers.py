@@ -19,7 +19,7 @@ from metricmind.resolve.offtopic import _OffTopicReading
 from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.text import FILLERS, Token, clause_break, number
-from metricmind.resolve.thresholds import COMPARATORS, OBJECT_PRONOUNS, THAN_WORDS, verbish
+from metricmind.resolve.thresholds import COMPARATORS, OBJECT_PRONOUNS, THAN_WORDS, signed, verbish
 from metricmind.resolve.timeorder import _TimeOrderReading
 from metricmind.resolve.toldbymetric import metric_prose, said_in_prose
 from metricmind.resolve.words import (
@@ -346,12 +346,17 @@ class _LeftoverReading(
         )
 
     def before_threshold(self, i: int) -> bool:
-        """Whether the word at ``i`` stands right before a threshold's comparison word ("logged more than")."""
+        """Whether the word at ``i`` stands right before a threshold's comparison word or sign ("logged more
+        than", "ran > 15").
+        """
         k = i + 1
         return (
             k < len(self.tokens)
             and self.used[k]
-            and any(words[0] == self.tokens[k].norm for words, _ in COMPARATORS)
+            and (
+                any(words[0] == self.tokens[k].norm for words, _ in COMPARATORS)
+                or signed(self.res.question, self.tokens, k)
+            )
             and any(
                 s.how == "threshold" and s.start == self.tokens[k].start
                 for s in self.res.spans.get("filters", [])

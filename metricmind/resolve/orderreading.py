@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from metricmind.resolve.fieldorder import grouped_field, numeric_values, ordered_noun
 from metricmind.resolve.phrasings import _PhrasingReading
+from metricmind.resolve.rangedorder import ranged_order
 from metricmind.resolve.sqlclauses import bare_order, limit_clauses
 from metricmind.resolve.text import number
 from metricmind.resolve.words import ASC_WORDS, DESC_WORDS, PRICE_WORDS, SORT_WORDS, SPEED_WORDS
@@ -19,6 +20,11 @@ class _OrderReading(_PhrasingReading):
         for k, _ in limit_clauses(toks):  # "(order by desc limit 10)": SQL's limit, applied in finish_order
             self.claim(k, k + 2)
             self.claim_all(bare_order(toks, k)[0])
+        ranged = ranged_order(toks)
+        if ranged is not None and not any(t.norm in SORT_WORDS for t in toks):
+            # "csat by priority, low to high": a sort of the rows (a sort word reads its own span below)
+            self.order_word, self.order_dir, self.sort_only = ranged[0], ranged[2], True
+            return
         said = ordered_noun(toks, self.used)
         if said is not None:  # "longest term first": the rows by the term's values (``fieldorder``)
             self.order_word, self.order_noun, self.order_dir = said

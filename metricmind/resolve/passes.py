@@ -35,6 +35,7 @@ from metricmind.resolve.pairednoun import _PairedNounReading
 from metricmind.resolve.partynoun import _PartyNounReading
 from metricmind.resolve.perratio import _PerRatioReading
 from metricmind.resolve.picking import MOVE_VERBS, _PickReading
+from metricmind.resolve.rangedorder import ranged_order
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.samefield import join_same_field
@@ -103,6 +104,9 @@ class _Reading(
         column = positional_order(self.tokens)
         if column is not None:
             self.claim(column[0] + 1, column[0] + 3)  # "order by 2 desc": the second column, no amount
+        ranged = ranged_order(self.tokens)
+        if ranged is not None:
+            self.claim(ranged[0], ranged[1])  # "low to high": the rows' direction, never a value
         if self.tokens[0].norm == "select":
             self.claim(0, 1)  # SQL's "select": the list after it says what to show
         for k in range(1, len(self.tokens)):
@@ -119,7 +123,7 @@ class _Reading(
             if self.doubled_by(j):
                 self.claim(j - 1, j + 2)  # ("side by side": an idiom, no word of the question's content)
         cands = self.candidates()
-        amounts = {i for i in range(len(self.tokens)) if counted_amount(self.tokens, i)}
+        amounts = {i for i in range(len(self.tokens)) if counted_amount(self.tokens, i, res.question)}
         # a metric's identifier of three words or more holding a time word ("funded amount mom growth") is the
         # metric, not a comparison read out of it
         named = {

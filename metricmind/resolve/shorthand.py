@@ -172,6 +172,9 @@ CONTRACTED = {
 }
 """The first half of a contraction before "n't" ("didn't" → did not)."""
 
+_LIST_PHRASES = {("as", "well", "as"): 3, ("along", "with"): 2, ("together", "with"): 2}
+"""Phrases that join the items of a list as "and" does (the number of words each takes)."""
+
 _UNIT_LETTERS = {"d": "days", "w": "weeks", "m": "months", "q": "quarters", "y": "years", "mo": "months"}
 
 
@@ -192,6 +195,14 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
     while i < n:
         t = tokens[i]
         nxt = tokens[i + 1] if i + 1 < n else None
+        joined = _LIST_PHRASES.get(tuple(x.norm for x in tokens[i : i + 3])) or _LIST_PHRASES.get(
+            tuple(x.norm for x in tokens[i : i + 2])
+        )
+        if joined is not None and i + joined < n:
+            # "X as well as Y", "X along with Y": a list, as "X and Y"
+            out.append(_word(t, "and", t.start, tokens[i + joined - 1].end))
+            i += joined
+            continue
         if t.norm == "w" and nxt is not None and nxt.norm == "o" and question[t.end : nxt.start] == "/":
             out.append(_word(t, "without", t.start, nxt.end))
             i += 2

@@ -34,6 +34,10 @@ def inflections(verb: str) -> set[str]:
     return {verb, base, base + "s", base + "d" if base.endswith("e") else base + "ed", stem + "ing"}
 
 
+COUNT_WORDS = frozenset({"number", "count", "total", "of", "the"})
+"""Words that say a count of what follows ("the number of customers")."""
+
+
 class _ThresholdReading(_ComposedReading):
     """The threshold passes."""
 
@@ -49,7 +53,8 @@ class _ThresholdReading(_ComposedReading):
         nouns = self.r.entities.party_words | {who}
         spans = res.spans.get("metrics", [])
         # (the stems as read, shorthand spelled out: "custs", "cust w/ over 3k")
-        entity = {s.target for s in spans if set(self.span_stems(s)) <= nouns}
+        # ("number of customers": the count of whom the threshold is per, a synonym of it or not)
+        entity = {s.target for s in spans if set(self.span_stems(s)) - COUNT_WORDS <= nouns}
         at = self.tokens[th.first].start
         near = sorted((abs(s.start - at), s.target) for s in spans if s.target not in entity)
         after = self.metric_after(th.last) or self.monthly_payment(th.first, th.last)

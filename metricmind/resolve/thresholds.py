@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from metricmind.resolve.text import Token
-from metricmind.wordtables import NUMBER_WORDS
+from metricmind.wordtables import CURRENCY_WORDS, NUMBER_WORDS
 
 # comparison words before a number: (words, operator)
 COMPARATORS: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -75,11 +75,12 @@ def find_threshold(tokens: list[Token], question: str, used: list[bool]) -> Thre
         worded = amount is None and not used[i] and _word_amount(tokens, i) is not None
         if worded:
             amount, last = _word_amount(tokens, i) or (0.0, i + 1)
+            last = _currency_after(tokens, last)  # "twenty thousand dollars"
             th = _compared(tokens, i, last, amount)  # "over ten grand": only after a comparison word
             if th is not None and not any(used[th.first : th.last]):
                 return th
             continue
-        if amount is None or used[i] or (_is_year(t.norm) and not counted_amount(tokens, i)):
+        if amount is None or used[i] or (_is_year(t.norm) and not counted_amount(tokens, i, question)):
             continue
         if i > 0 and tokens[i - 1].norm == "between":
             low, end = _scaled(tokens, i)
@@ -108,6 +109,7 @@ def find_threshold(tokens: list[Token], question: str, used: list[bool]) -> Thre
         end_char = tokens[last - 1].end
         if question[end_char : end_char + 1] == "+":
             return Threshold(">=", amount, i, last)
+        last = _currency_after(tokens, last)  # "40000 dollars": the amount's unit, part of it
         before = question[max(0, t.start - 8) : t.start].rstrip().rstrip("$€£").rstrip()
         for sym in sorted(SYMBOLS, key=len, reverse=True):
             if before.endswith(sym) and not _or_more(tokens, last):
@@ -116,6 +118,18 @@ def find_threshold(tokens: list[Token], question: str, used: list[bool]) -> Thre
         if th is not None:
             return th
     return None
+
+
+def _currency_after(tokens: list[Token], last: int) -> int:
+    """Past a currency word right after an amount ending at ``last`` ("dollars", "eur", "bucks")."""
+    return last + 1 if last < len(tokens) and tokens[last].norm in CURRENCY_WORDS else last
+
+
+def signed(question: str, tokens: list[Token], i: int) -> bool:
+    """Whether a comparison sign stands right before the number at ``i`` ("> 15 routes", ">= $2k")."""
+    start = tokens[i - 1].end if i > 0 else 0
+    before = question[start : tokens[i].start].strip().rstrip("$€£").strip()
+    return before.endswith(tuple(SYMBOLS))
 
 
 def _or_more(tokens: list[Token], last: int) -> bool:
@@ -141,7 +155,8 @@ def _compared(tokens: list[Token], i: int, last: int, amount: float) -> Threshol
 
 def _word_amount(tokens: list[Token], i: int) -> tuple[float, int] | None:
     """An amount written in words at ``i`` and where it ends: "five", "twenty five", "ten grand", "a hundred",
-    "twenty thousand" (20,000). None when ``i`` holds no number word.
+    "twenty thousand" (20,000), "one hundred ten", "one hundred and fifty thousand". None when ``i`` holds no
+    number word.
     """
     n = NUMBER_WORDS.get(tokens[i].norm)
     if n is None and tokens[i].norm == "a" and i + 1 < len(tokens):
@@ -151,15 +166,36 @@ def _word_amount(tokens: list[Token], i: int) -> tuple[float, int] | None:
             n = 1  # "more than a hundred", "over a grand"
     if n is None:
         return None
-    amount, last = float(n), i + 1
-    if n >= 20 and n % 10 == 0 and n < 100 and last < len(tokens):
-        unit = NUMBER_WORDS.get(tokens[last].norm)
-        if unit is not None and unit < 10:
-            amount, last = amount + unit, last + 1  # "twenty five"
-    if last < len(tokens) and tokens[last].norm == "hundred":
-        amount, last = amount * 100, last + 1  # "five hundred"
+    amount, last = _below_thousand(tokens, float(n), i + 1)
     if last < len(tokens) and tokens[last].norm in SPACED_SCALE:
         amount, last = amount * SCALE[tokens[last].norm], last + 1
+        rest = NUMBER_WORDS.get(tokens[last].norm) if last < len(tokens) else None
+        if rest is not None and rest < 1000:  # "five thousand five hundred"
+            more, last = _below_thousand(tokens, float(rest), last + 1)
+            amount += more
+    return amount, last
+
+
+def _below_thousand(tokens: list[Token], n: float, last: int) -> tuple[float, int]:
+    """The words from a number word (``n``, ending at ``last``) up to a hundreds' tens and units: "twenty
+    five", "five hundred", "one hundred and ten".
+    """
+
+    def tens_units(amount: float, at: int) -> tuple[float, int]:
+        if amount >= 20 and amount % 10 == 0 and amount < 100 and at < len(tokens):
+            unit = NUMBER_WORDS.get(tokens[at].norm)
+            if unit is not None and unit < 10:
+                return amount + unit, at + 1  # "twenty five"
+        return amount, at
+
+    amount, last = tens_units(n, last)
+    if last < len(tokens) and tokens[last].norm == "hundred" and amount < 100:
+        amount, last = amount * 100, last + 1  # "five hundred", "twenty five hundred"
+        k = last + 1 if last < len(tokens) and tokens[last].norm == "and" else last
+        rest = NUMBER_WORDS.get(tokens[k].norm) if k < len(tokens) else None
+        if rest is not None and rest < 100:  # "one hundred (and) fifty"
+            more, last = tens_units(float(rest), k + 1)
+            amount += more
     return amount, last
 
 
@@ -199,20 +235,17 @@ HAVING_WORDS = frozenset({"with", "has", "have", "had", "having"})
 """Words before an amount someone holds ("accounts with over 2000 overdue")."""
 
 
-def counted_amount(tokens: list[Token], i: int) -> bool:
+def counted_amount(tokens: list[Token], i: int, question: str = "") -> bool:
     """Whether a number that looks like a year is an amount of something: after "more (fewer …) than"
-    and before a noun ("more than 2000 events"), or after any comparison word that a verb of the asker's
-    clause stands before ("owe us more than 2000", "customers who spent over 2000", "accounts with at least
-    2000 overdue"); not a year compared with ("higher than 2024") or a period ("mrr over 2024").
+    or a comparison sign of the ``question`` ("> 2000 events") and before a noun ("more than 2000 events"),
+    or after any comparison word that a verb of the asker's clause stands before ("owe us more than 2000",
+    "customers who spent over 2000", "accounts with at least 2000 overdue"); not a year compared with
+    ("higher than 2024") or a period ("mrr over 2024").
     """
-    if (
-        i >= 2
-        and tokens[i - 1].norm == "than"
-        and tokens[i - 2].norm in THAN_WORDS
-        and i + 1 < len(tokens)
-        and tokens[i + 1].norm.isalpha()
-        and tokens[i + 1].norm not in TIME_NOUNS
-    ):
+    noun_after = i + 1 < len(tokens) and tokens[i + 1].norm.isalpha() and tokens[i + 1].norm not in TIME_NOUNS
+    if noun_after and i >= 2 and tokens[i - 1].norm == "than" and tokens[i - 2].norm in THAN_WORDS:
+        return True
+    if noun_after and signed(question, tokens, i):
         return True
     return _is_year(tokens[i].norm) and _after_verb(tokens, i)
 

@@ -47,7 +47,9 @@ class _TimeOrderReading(_OrderReading):
                 return
         ranges = [h for h in hits if h.kind == "range"]
         comps = [h for h in hits if h.kind == "comparison"]
-        contrast = any(t.norm in ("compare", "compared", "comparing", "versus", "vs") for t in self.tokens)
+        contrast = any(
+            t.norm in ("compare", "compared", "comparing", "versus", "vs", "against") for t in self.tokens
+        )
         if len(ranges) == 2 and not comps and contrast:
             # "compare Q1 and Q2 2026": the later one answered, the earlier one compared with
             comps = [TimeHit(ranges[0].first, ranges[0].last, "comparison", ranges[0].start, ranges[0].end)]

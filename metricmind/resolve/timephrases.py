@@ -121,7 +121,31 @@ def find_time(tokens: list[Token], as_of: dt.date, blocked: set[int] | None = No
                     k += 1
                 span = (span[0], k)
             hits.append(TimeHit(*span, kind=kind, start=start, end=end, unit=unit))
-    return sorted(hits, key=lambda h: h.first)
+    return _before_named(sorted(hits, key=lambda h: h.first), tokens)
+
+
+_BEFORE_WORDS = frozenset({"previous", "prior", "preceding"})
+_UNITS = frozenset({"day", "week", "month", "quarter", "year"})
+
+
+def _before_named(hits: list[TimeHit], tokens: list[Token]) -> list[TimeHit]:
+    """A period set against one named before it ("March vs the previous month", "q1 compared with the prior
+    quarter"): "the previous <unit>" is the period before that one (a comparison), not the one before today.
+    """
+    out: list[TimeHit] = []
+    for h in hits:
+        words = [t.norm for t in tokens[h.first : h.last] if t.norm not in ("the", "in", "for")]
+        if (
+            h.kind == "comparison"
+            and h.start is not None
+            and len(words) == 2
+            and words[0] in _BEFORE_WORDS
+            and words[1] in _UNITS
+            and any(o.kind == "range" and o.start is not None for o in out)
+        ):
+            h = TimeHit(h.first, h.last, kind="comparison", unit=words[1], comparison="previous_period")
+        out.append(h)
+    return out
 
 
 def _joined(tokens: list[Token]) -> tuple[str, list[int]]:

@@ -15,7 +15,10 @@ the resolver then reads differently is a brittle mechanism, found without writin
 - ``typo:metric|breakdown|time|other``: one adjacent-key substitution or dropped letter inside a word of six
   letters or more that is no filter's words nor any catalog value (the detail says which part it was in);
 - ``abbrev:time|words``: the shorthand the sets' README allows ("jan", "qtr", "yr", "wk", "mos", "ytd";
-  "vs", "w/", "w/o", "#", "&", "avg", "amt", "custs").
+  "vs", "w/", "w/o", "#", "&", "avg", "amt", "custs");
+- ``threshold``, ``growth``, ``sort``, ``limit``, ``multi``, ``entity``: the gold-guided families of
+  ``perturb_kinds.py``, aimed at the kinds that transfer badly to other projects; ``transplant``: the
+  question's one metric said as another of the catalog, its gold changed to match (``perturb_kinds``).
 
 Deterministic: each question's choices come from ``random.Random(f"{seed}:{id}:{kind}")``.
 """
@@ -32,6 +35,7 @@ from typing import Any
 from metricmind.resolve import Resolver
 from metricmind.resolve.resolution import Span
 from metricmind.spec.model import Model
+from tests.resolve import perturb_kinds
 
 
 @dataclass(frozen=True)
@@ -71,9 +75,12 @@ class Vocabulary:
             aliases = meta.get("value_aliases") or {}
             for value in [*(meta.get("values") or ()), *aliases]:
                 self._add(f"value:{entity}__{d.name}={value}", [str(value), *(aliases.get(value) or ())])
+        self.nouns = perturb_kinds.entity_nouns(model)
+        """The catalog's names for each entity (``perturb_kinds``' ``entity:noun`` family)."""
         self.value_words = {
             w for p, ts in self.phrases.items() if any(t.startswith("value:") for t in ts) for w in p.split()
         }
+        self.taken = perturb_kinds.taken_names(self.nouns, self.phrases)
 
     def _add(self, target: str, phrases: list[str]) -> None:
         for p in phrases:
@@ -345,9 +352,10 @@ def variants(
     *,
     seed: int,
     keep: Callable[[dict[str, Any]], bool],
+    gold_kinds: bool = False,
 ) -> Iterator[Variant]:
     """The variants of each answerable item that ``keep`` accepts (the caller's check that the resolver
-    reads the original right)."""
+    reads the original right); with ``gold_kinds`` also ``perturb_kinds``' gold-guided families."""
     for item in items:
         if not (item.get("expect") or {}).get("answerable", True) or not keep(item):
             continue
@@ -366,8 +374,20 @@ def variants(
             *typos(q, spans, vocab, rng("typo")),
             *abbreviations(q),
         ]
+        if gold_kinds:
+            made += perturb_kinds.kinds(
+                q, item.get("expect") or {}, spans, vocab.nouns, vocab.taken, rng("kinds"), vocab.names
+            )
         seen = {q}
         for kind, text in made:
             if text not in seen:
                 seen.add(text)
                 yield Variant(kind, qid, q, {**item, "q": text})
+        if gold_kinds:  # another metric in the same question, its gold changed to match
+            want = item.get("expect") or {}
+            for kind, text, expect in perturb_kinds.transplants(
+                q, want, spans, vocab, resolver, rng("moved")
+            ):
+                if text not in seen:
+                    seen.add(text)
+                    yield Variant(kind, qid, q, {**item, "q": text, "expect": expect})
