@@ -65,22 +65,25 @@ def load_report(mp: ManifestProject) -> LoadReport:
 
 
 def _pick_dimensions(project: Project, metric: str) -> list[str]:
-    """Up to two group-by names of ``metric``: a categorical dimension of its own model first, then one
-    reached through a join, then an entity.
+    """Up to two group-by names of ``metric``: categorical dimensions, fewest hops first, then an entity.
+
+    A path that names one entity twice (``listing__listing__capacity``, through a second model keyed by
+    the same entity) is skipped: it answers like the shorter name, and MetricFlow does not offer it.
     """
     try:
         infos = project.dimensions(metric)
     except Exception:
         return []
-    categorical = sorted(d.name for d in infos if d.type == "categorical")
-    local = [n for n in categorical if n.count("__") == 1]
-    joined = [n for n in categorical if n.count("__") > 1]
-    entities = sorted(d.name for d in infos if d.type == "entity")
-    picked: list[str] = []
-    for pool in (local, joined, entities):
-        if pool and len(picked) < 2:
-            picked.append(pool[0])
-    return picked
+
+    def plain(name: str) -> bool:
+        entities = name.split("__")[:-1]
+        return len(set(entities)) == len(entities)
+
+    categorical = sorted(
+        (d.name for d in infos if d.type == "categorical" and plain(d.name)), key=lambda n: (n.count("__"), n)
+    )
+    entities = sorted(d.name for d in infos if d.type == "entity" and plain(d.name))
+    return (categorical + entities)[:2]
 
 
 def metric_queries(project: Project, metrics: Sequence[str] | None = None) -> list[MetricQuery]:
