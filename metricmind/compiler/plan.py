@@ -154,7 +154,8 @@ class _Planner:
             if grain.rank > Grain(window.unit).rank and not _whole_periods(window, grain):
                 # shifting whole periods by less than one matched no period: the answer was empty
                 raise QueryError(
-                    f"the {leaf.kind} of '{leaf.measure}' offset by {window.count} {window.unit} cannot be "
+                    f"the {leaf.kind} of '{leaf.measure}' offset by {window.count} {window.unit}"
+                    f"{'s' if window.count != 1 else ''} cannot be "
                     f"shown by {grain.value}: the offset is not a whole number of {grain.value}s",
                     hint=f"Group by metric_time__{window.unit} (or finer), or use an offset of whole "
                     f"{grain.value}s.",

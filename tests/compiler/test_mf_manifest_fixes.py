@@ -21,13 +21,23 @@ MODELS = """semantic_models:
     defaults: {agg_time_dimension: ds}
     entities:
       - {name: booking, type: primary, expr: booking_id}
+      - {name: listing, type: foreign, expr: listing_id}
     dimensions:
       - {name: ds, type: time, type_params: {time_granularity: day}}
+      - {name: ds_partitioned, type: time, is_partition: true, expr: ds, type_params: {time_granularity: day}}
       - {name: is_instant, type: categorical}
     measures:
       - {name: bookings, agg: sum, expr: "1"}
       - {name: booking_value, agg: sum}
       - {name: instant_bookings, agg: sum_boolean, expr: is_instant}
+      - {name: tips, agg: sum, expr: tip}
+  - name: listings
+    model: ref('listings')
+    entities:
+      - {name: listing, type: primary, expr: listing_id}
+    dimensions:
+      - {name: ds_partitioned, type: time, is_partition: true, expr: ds, type_params: {time_granularity: day}}
+      - {name: country, type: categorical}
 metrics:
   - name: bookings
     label: bookings
@@ -42,6 +52,10 @@ metrics:
     label: instant bookings
     type: simple
     type_params: {measure: instant_bookings}
+  - name: tips_1d
+    label: tips of the day
+    type: cumulative
+    type_params: {measure: tips, cumulative_type_params: {window: 1 day}}
   - name: bookings_7d
     label: trailing 7 days bookings
     type: cumulative
@@ -76,6 +90,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     con = duckdb.connect(str(Path(root) / "w.duckdb"))
     con.execute("create table bookings (booking_id int, ds date, is_instant boolean, booking_value int)")
     con.executemany("insert into bookings values (?, ?, ?, ?)", ROWS)
+    con.execute("alter table bookings add column listing_id int default 7")
+    con.execute("alter table bookings add column tip int")
+    con.execute("update bookings set tip = 5 where booking_id = 1")
+    con.execute("create table listings as select 7 as listing_id, date '2024-01-01' as ds, 'NL' as country")
     con.execute(
         "create table spine as select range::date as ds from range(date '2024-01-01', date '2024-02-01', interval 1 day)"
     )
@@ -115,3 +133,20 @@ def test_a_cumulative_offset_by_less_than_the_grain_is_refused_not_empty(project
     by_day = dict(_rows(project, MetricQuery.build("bookings_7d_week_ago", ["metric_time__day"])))
     assert by_day[dt.datetime(2024, 1, 8)] == 2  # 7 days to 2024-01-01: bookings 1 and 2
     assert by_day[dt.datetime(2024, 1, 10)] == 4  # 7 days to 2024-01-03: all four
+
+
+def test_a_join_on_a_shared_partition_dimension_is_refused_not_joined_without_it(project: Project) -> None:
+    # MetricFlow joins bookings to listings on listing AND ds_partitioned (1 booking of 4 matches);
+    # metricmind joined on listing alone (4): refused until partition joins are supported
+    with pytest.raises(QueryError, match="partitioned by ds_partitioned"):
+        project.run(MetricQuery.build("bookings", ["listing__country"]))
+
+
+def test_a_cumulative_sum_of_only_null_values_is_null_not_zero(project: Project) -> None:
+    # 2024-01-02 and 01-03 have bookings whose tip is NULL: SUM(tip) over the window is NULL (MetricFlow
+    # too); the running sums gave 0
+    assert _rows(project, MetricQuery.build("tips_1d", ["metric_time__day"], end="2024-01-04")) == [
+        (dt.datetime(2024, 1, 1), 5),
+        (dt.datetime(2024, 1, 2), None),
+        (dt.datetime(2024, 1, 3), None),
+    ]
