@@ -117,3 +117,59 @@ def test_a_spine_coarser_than_a_day_is_not_read_as_daily(tmp_path: Path) -> None
         assert any("need a time spine" in i.message for i in p.issues if i.level is Level.ERROR)
         rows = p.run(MetricQuery.build("orders", ["metric_time__month"])).rows
         assert [(str(r[0])[:10], r[1]) for r in rows] == [("2024-01-01", 3)]
+
+
+UNSUPPORTED = """---
+metric:
+  name: orders_3h
+  type: cumulative
+  type_params: {measure: order_count, cumulative_type_params: {window: 3 hours}}
+---
+metric:
+  name: orders_htd
+  type: cumulative
+  type_params: {measure: order_count, cumulative_type_params: {grain_to_date: hour}}
+---
+metric:
+  name: orders_last_sprint
+  type: derived
+  type_params:
+    expr: o
+    metrics: [{name: orders, offset_window: 1 sprint, alias: o}]
+"""
+
+
+def test_sub_day_and_custom_granularity_windows_are_refused_naming_the_feature(tmp_path: Path) -> None:
+    root = _project(tmp_path, DAILY)
+    (root / "semantic" / "more.yaml").write_text(UNSUPPORTED)
+    p = Project.load(root, strict=False)
+    with p:
+        errors = {i.message.split("'")[1]: i for i in p.issues if i.level is Level.ERROR}
+        assert "sub-day windows are not supported" in errors["orders_3h"].message
+        assert "sub-day periods are not supported" in errors["orders_htd"].message
+        assert "custom granularity 'sprint'" in errors["orders_last_sprint"].message
+        assert all(i.file == "semantic/more.yaml" and i.line for i in errors.values())
+        # the rest answers
+        assert p.run(MetricQuery.build("orders", [])).rows == [(3,)]
+
+
+FILLED = """---
+metric:
+  name: orders_to_date_filled
+  type: cumulative
+  type_params:
+    measure: {name: order_count, join_to_timespine: true, fill_nulls_with: 0}
+"""
+
+
+def test_a_filled_cumulative_is_refused_rather_than_answered_unfilled(tmp_path: Path) -> None:
+    root = _project(tmp_path, DAILY)
+    (root / "semantic" / "filled.yaml").write_text(FILLED)
+    p = Project.load(root, strict=False)
+    with p:
+        errors = [i for i in p.issues if i.level is Level.ERROR]
+        assert (
+            len(errors) == 1 and "join_to_timespine on the cumulative metric's measure" in errors[0].message
+        )
+        assert (errors[0].file, errors[0].line) == ("semantic/filled.yaml", 3)
+        assert "orders_to_date_filled" not in p.model.metrics
