@@ -173,3 +173,19 @@ def test_a_filled_cumulative_is_refused_rather_than_answered_unfilled(tmp_path: 
         )
         assert (errors[0].file, errors[0].line) == ("semantic/filled.yaml", 3)
         assert "orders_to_date_filled" not in p.model.metrics
+
+
+def test_two_objects_under_one_key_in_a_document_are_an_error_not_the_last_one(tmp_path: Path) -> None:
+    # MetricFlow's config_linter_manifest: two `semantic_model:` in one document without '---'; YAML kept
+    # the second and dropped the first without a word
+    root = _project(tmp_path, DAILY)
+    doubled = SEMANTIC.split("---")[0]
+    (root / "semantic" / "doubled.yaml").write_text(
+        doubled + doubled.replace("name: orders", "name: orders2")
+    )
+    p = Project.load(root, strict=False)
+    with p:
+        problem = next(i for i in p.issues if i.file == "semantic/doubled.yaml")
+        assert problem.level is Level.ERROR and problem.line == 11  # the second key
+        assert "duplicate key 'semantic_model' (first on line 1)" in problem.message
+        assert "'---'" in (problem.hint or "")
