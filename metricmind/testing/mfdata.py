@@ -347,13 +347,13 @@ def spine_tables(config: Mapping[str, Any]) -> list[Spine]:
 
 
 def spine_rows(spine: Spine) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Every day from 2022 to 2025 (every hour for a sub-day spine), each column at its grain; a custom
+    """Every day from 2022 to 2025 (midnight for a sub-day spine), each column at its grain; a custom
     granularity holds the first day of the day's week (a stand-in period).
     """
     grains = [g for _, g in spine.columns]
-    hourly = any(g in SUB_DAY for g in grains)
+    sub_day = any(g in SUB_DAY for g in grains)
     coarse = [g for g in grains if g not in ("custom", *SUB_DAY)]
-    finest = "day" if hourly or "day" in coarse or not coarse else min(coarse, key=_GRAINS.index)
+    finest = "day" if sub_day or "day" in coarse or not coarse else min(coarse, key=_GRAINS.index)
     rows: list[tuple[Any, ...]] = []
     seen: set[dt.date] = set()
     day = SPINE_START
@@ -363,16 +363,15 @@ def spine_rows(spine: Spine) -> tuple[list[str], list[tuple[Any, ...]]]:
         if base in seen:
             continue
         seen.add(base)
-        for hour in range(0, 24, 6) if hourly else (None,):
-            row: list[Any] = []
-            for _, grain in spine.columns:
-                if grain in SUB_DAY:
-                    row.append(dt.datetime.combine(base, dt.time(hour or 0)))
-                elif grain == "custom":
-                    row.append(_truncate(base, "week"))
-                else:
-                    row.append(_truncate(base, grain))
-            rows.append(tuple(row))
+        row: list[Any] = []
+        for _, grain in spine.columns:
+            if grain in SUB_DAY:  # midnights only: the engines are asked nothing finer than a day
+                row.append(dt.datetime.combine(base, dt.time()))
+            elif grain == "custom":
+                row.append(_truncate(base, "week"))
+            else:
+                row.append(_truncate(base, grain))
+        rows.append(tuple(row))
     return [c for c, _ in spine.columns], rows
 
 

@@ -174,8 +174,11 @@ def _profile(name: str, db: str) -> str:
     )
 
 
-def build_manifest(name: str, parent: Path, *, root: Path | None = None, seed: int = 11) -> ManifestProject:
-    """Make manifest ``name`` a project in ``parent/name`` with its seeded warehouse (reused when built).
+def build_manifest(
+    name: str, parent: Path, *, root: Path | None = None, seed: int = 11, data: bool = True
+) -> ManifestProject:
+    """Make manifest ``name`` a project in ``parent/name`` with its seeded warehouse (reused when built;
+    ``data=False`` writes the project only, enough to load and validate it).
 
     Raises:
         FileNotFoundError: MetricFlow's environment or the manifest is missing.
@@ -231,14 +234,15 @@ def build_manifest(name: str, parent: Path, *, root: Path | None = None, seed: i
     (target / "models").mkdir()
     for table in [*tables, *(s.name for s in spines)]:
         (target / "models" / f"{table}.sql").write_text("select 1 as placeholder\n", encoding="utf-8")
-    data = generate(tables, seed)
+    if not data:
+        return ManifestProject(name, target, db, SCHEMA, {})
+    rows = generate(tables, seed)
     types = {t: {c: SQL_TYPES[col.kind] for c, col in tables[t].columns.items()} for t in tables}
     for spine in spines:
-        columns, rows = spine_rows(spine)
-        data[spine.name] = (columns, rows)
+        rows[spine.name] = spine_rows(spine)
         types[spine.name] = {c: "TIMESTAMP" if g in SUB_DAY else "DATE" for c, g in spine.columns}
-    write_duckdb(db, data, types, SCHEMA)
-    return ManifestProject(name, target, db, SCHEMA, {t: len(rows) for t, (_, rows) in data.items()})
+    write_duckdb(db, rows, types, SCHEMA)
+    return ManifestProject(name, target, db, SCHEMA, {t: len(r) for t, (_, r) in rows.items()})
 
 
 def table_summary(tables: Mapping[str, Table]) -> dict[str, dict[str, str]]:
