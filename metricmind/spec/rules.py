@@ -277,6 +277,24 @@ def _conversion_inputs(m: Metric, model: Model, issues: IssueList) -> None:
                 f"'{measure.semantic_model}', and keep '{mi.name}' for a simple or ratio metric",
                 code="conversion_measure",
             )
+    grains = {}
+    for role, mi in (("base", m.conversion.base_measure), ("conversion", m.conversion.conversion_measure)):
+        measure = model.measures.get(mi.name)
+        sm = model.semantic_models.get(measure.semantic_model) if measure else None
+        dim = sm.dimension(measure.agg_time_dimension) if sm and measure else None
+        if dim is not None and dim.grain is not None:
+            grains[role] = dim.grain
+    if len(set(grains.values())) > 1:
+        issues.error(
+            f"metric '{m.name}': the base measure '{m.conversion.base_measure.name}' is timed by "
+            f"{grains['base'].value} and the conversion measure '{m.conversion.conversion_measure.name}' by "
+            f"{grains['conversion'].value}: a conversion between events of different time grains is not "
+            "supported (metricmind matched the days, MetricFlow answers other rates)",
+            m.file,
+            m.line,
+            "use measures whose agg_time_dimension has one time_granularity",
+            code="conversion_measure",
+        )
     conv = m.conversion.conversion_measure
     if conv.filter:
         issues.warning(

@@ -101,6 +101,8 @@ def test_the_simple_manifest_loads_all_but_what_metricmind_does_not_support(
         # join_to_timespine on a cumulative's or a conversion's measure
         "every_two_days_bookers_fill_nulls_with_0",
         "visit_buy_conversion_rate_7days_fill_nulls_with_0",
+        # a conversion between a daily and a monthly measure
+        "visit_buy_conversion_rate_with_monthly_conversion",
     }, [str(i) for i in report.errors]
 
 
