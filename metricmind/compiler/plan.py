@@ -149,6 +149,17 @@ class _Planner:
         Only measures whose daily values re-aggregate (sum, count, min, max) take this path.
         """
         grain = self.req.finest_grain
+        if leaf.kind != "agg" and leaf.offset_window is not None and grain is not None:
+            window = leaf.offset_window
+            if grain.rank > Grain(window.unit).rank and not _whole_periods(window, grain):
+                # shifting whole periods by less than one matched no period: the answer was empty
+                raise QueryError(
+                    f"the {leaf.kind} of '{leaf.measure}' offset by {window.count} {window.unit}"
+                    f"{'s' if window.count != 1 else ''} cannot be "
+                    f"shown by {grain.value}: the offset is not a whole number of {grain.value}s",
+                    hint=f"Group by metric_time__{window.unit} (or finer), or use an offset of whole "
+                    f"{grain.value}s.",
+                )
         if leaf.kind != "agg" or not (leaf.offset_window or leaf.offset_to_grain):
             return None
         m = self.req.measure(leaf.measure)

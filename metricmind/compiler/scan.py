@@ -193,7 +193,10 @@ def aggregate(d: Dialect, m: Measure, value: exp.Expr, cond: exp.Expr | None) ->
         any_row = exp.EQ(this=exp.Max(this=when(exp.Literal.number(1))), expression=exp.Literal.number(1))
         return exp.Case(ifs=[exp.If(this=any_row, true=counted)])
     if m.agg is Agg.SUM_BOOLEAN:
-        return exp.Sum(this=when(exp.cast(value, exp.DataType.build("int"), copy=False)))
+        # as dbt-semantic-interfaces rewrites it: SUM(CASE WHEN x THEN 1 ELSE 0 END), so a group whose
+        # values are all NULL counts 0 true rows (a SUM of them cast to int was NULL)
+        one = exp.Case(ifs=[exp.If(this=value, true=exp.Literal.number(1))], default=exp.Literal.number(0))
+        return exp.Sum(this=when(one))
     if m.agg is Agg.AVERAGE:
         return exp.Avg(this=when(value))
     if m.agg is Agg.MIN:

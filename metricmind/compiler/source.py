@@ -78,6 +78,8 @@ class Source:
     def _column_at(self, path: Path, sql: str, what: str) -> tuple[exp.Expr, _Bridge | None]:
         """``sql`` evaluated in the model at the end of ``path``, with the joins registered."""
         hops = path.hops
+        for hop in hops:
+            self._refuse_partition_join(hop)
         fan = next((i for i, h in enumerate(hops) if h.fanout), None)
         if fan is None:
             for i in range(1, len(hops) + 1):
@@ -103,6 +105,23 @@ class Source:
                 break
         bridge.columns[name] = inner_expr
         return exp.column(name, table=bridge.alias), bridge
+
+    def _refuse_partition_join(self, hop: Hop) -> None:
+        """Refuse a join between two models that share a partition dimension (``is_partition``):
+        MetricFlow joins them on the partition too, which metricmind does not yet, so the rows would differ.
+        """
+        models = self.model.semantic_models
+        parts = [
+            {d.name for d in models[name].dimensions if d.is_partition} for name in (hop.source, hop.target)
+        ]
+        common = sorted(parts[0] & parts[1])
+        if common:
+            raise QueryError(
+                f"joining '{hop.source}' to '{hop.target}' on '{hop.entity}': both are partitioned by "
+                f"{', '.join(common)} (is_partition), and joins on partition dimensions are not supported yet",
+                hint="Group by a dimension of the measure's own model, or reach it through a model without "
+                "the partition.",
+            )
 
     # -- public resolution -------------------------------------------------------------------------
     def target(self, ref: Ref) -> Target:

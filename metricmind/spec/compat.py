@@ -68,6 +68,7 @@ def convert(root: Path, schema: str = "main") -> list[tuple[str, str]]:
     """The project as MetricFlow-format YAML texts: ``[(relative path, contents)]``."""
     files: list[tuple[str, str]] = []
     spines: list[dict[str, Any]] = []
+    configs: list[dict[str, Any]] = []  # MetricFlow-format project configurations, merged into one
     for path in discover(root).yaml_files:
         rel = str(path.relative_to(root))
         try:
@@ -89,6 +90,7 @@ def convert(root: Path, schema: str = "main") -> list[tuple[str, str]]:
                 for n in doc.get("saved_queries") or []
                 if isinstance(n, Node)
             ]
+            out += _native(doc, schema, configs)
             for model in doc.get("models") or []:
                 spine = model.get("time_spine") if isinstance(model, Node) else None
                 if isinstance(spine, Node):
@@ -101,16 +103,32 @@ def convert(root: Path, schema: str = "main") -> list[tuple[str, str]]:
                     )
         if out:
             files.append((rel, yaml.safe_dump_all(out, sort_keys=False)))
-    if spines:
-        files.append(
-            (
-                "__project_configuration__.yml",
-                yaml.safe_dump(
-                    {"project_configuration": {"time_spines": spines, "time_spine_table_configurations": []}}
-                ),
-            )
-        )
+    # DSI wants exactly one project configuration: the dbt time spines and MetricFlow-format ones in one,
+    # and an empty one when there is none (DSI then reports the missing time spine, rather than crash)
+    config: dict[str, Any] = {"time_spines": spines, "time_spine_table_configurations": []}
+    for found in configs:
+        config["time_spines"] += list(found.get("time_spines") or [])
+        config["time_spine_table_configurations"] += list(found.get("time_spine_table_configurations") or [])
+    files.append(("__project_configuration__.yml", yaml.safe_dump({"project_configuration": config})))
     return files
+
+
+def _native(doc: Node, schema: str, configs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The documents of MetricFlow's own format (``semantic_model:``, ``metric:``, ``saved_query:``) as
+    they are, a semantic model's ``model: ref(...)`` made a ``node_relation``; project configurations go
+    to ``configs``.
+    """
+    out: list[dict[str, Any]] = []
+    sm = doc.get("semantic_model")
+    if isinstance(sm, Node):
+        out.append({"semantic_model": _semantic_model(sm, schema) if sm.get("model") else _plain(sm)})
+    if isinstance(doc.get("metric"), Node):
+        out.append({"metric": _metric(doc["metric"])})
+    if isinstance(doc.get("saved_query"), Node):
+        out.append({"saved_query": _plain(doc["saved_query"])})
+    if isinstance(doc.get("project_configuration"), Node):
+        configs.append(_plain(doc["project_configuration"]))
+    return out
 
 
 def check(root: Path, model: Model, schema: str = "main") -> list[Issue]:

@@ -102,6 +102,13 @@ class ParsedWhere:
     condition: exp.Expr
     refs: dict[str, Ref]
 
+    def __post_init__(self) -> None:
+        # A filter that is one boolean dimension (``{{ Dimension('booking__is_instant') }}``) would be a
+        # bare column: the compiler replaces references in place, which cannot replace the root node,
+        # so the placeholder reached the SQL. In parentheses the column always has a parent.
+        if isinstance(self.condition, exp.Column):
+            object.__setattr__(self, "condition", exp.Paren(this=self.condition.copy()))
+
 
 def parse_where(text: str, dialect: str = "duckdb") -> ParsedWhere:
     """Parse and check one filter; raises ``FilterError`` that says what is wrong and how to fix it."""

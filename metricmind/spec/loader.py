@@ -18,6 +18,7 @@ from metricmind.errors import EmptyProjectError, Issue, IssueList, closest
 from metricmind.spec import parse, profiles
 from metricmind.spec.model import (
     CanonicalDataset,
+    Grain,
     MeasureInput,
     Metric,
     MetricType,
@@ -111,6 +112,7 @@ class _Found:
     metrics: list[Metric] = field(default_factory=list)
     saved: list[SavedQuery] = field(default_factory=list)
     spines: list[TimeSpine] = field(default_factory=list)
+    spine_place: tuple[str | None, int] | None = None  # where the first project_configuration is
     canon: list[CanonicalDataset] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
     latest_spec: list[tuple[str, int]] = field(default_factory=list)
@@ -155,7 +157,7 @@ def load(
             if not isinstance(doc, Node):
                 continue
             _read_document(doc, ctx, got)
-    spine = got.spines[0] if got.spines else _spine_from_settings(settings, schema)
+    spine = _pick_spine(got, issues) if got.spines else _spine_from_settings(settings, schema)
     model = Model(
         semantic_models=_unique(got.sms, "semantic model", issues),
         metrics=_unique(got.metrics, "metric", issues),
@@ -266,13 +268,32 @@ def _read_document(doc: Node, ctx: parse.Context, got: _Found) -> None:
             got.spines.append(spine)
     project_config = doc.get("project_configuration")
     if isinstance(project_config, Node):
-        for cfg in project_config.get("time_spine_table_configurations") or []:
-            if isinstance(cfg, Node) and cfg.get("location"):
-                got.spines.append(TimeSpine(str(cfg["location"]), str(cfg.get("column_name") or "ds")))
+        got.spines += parse.project_spines(project_config, ctx)
+        got.spine_place = got.spine_place or (ctx.file, doc.line_of("project_configuration"))
     for item in _items(doc, "canonical_datasets", ctx):
         ds = parse.canonical_dataset(item, ctx)
         if ds:
             got.canon.append(ds)
+
+
+def _pick_spine(got: _Found, issues: IssueList) -> TimeSpine | None:
+    """The daily time spine (of several for one table and column, the one with custom granularities);
+    a project whose spines are all coarser than a day has none, with a warning (metricmind needs one
+    row per day; metrics that need a spine are then refused as needing one).
+    """
+    spines = got.spines
+    daily = [s for s in spines if s.grain is Grain.DAY]
+    if daily:
+        return max(daily, key=lambda s: (s.relation == daily[0].relation, len(s.custom_granularities)))
+    coarse = ", ".join(dict.fromkeys(f"{s.relation}.{s.column} ({s.grain.value})" for s in spines))
+    file, line = got.spine_place or (None, None)
+    issues.warning(
+        f"no daily time spine: {coarse} are coarser than a day; metricmind needs one row per day",
+        file,
+        line,
+        "add a time spine with a day column (time_granularity: day)",
+    )
+    return None
 
 
 def _span(got: _Found, ctx: parse.Context, node: Node, kind: str, owner: str | None = None) -> None:

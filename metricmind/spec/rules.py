@@ -12,11 +12,32 @@ from collections.abc import Callable, Iterable
 from metricmind.errors import ExpressionError, FilterError, Issue, IssueList, closest
 from metricmind.spec import expressions
 from metricmind.spec.filters import parse_where
-from metricmind.spec.model import Agg, Measure, Metric, MetricType, Model
+from metricmind.spec.model import FINE_GRAINS, Agg, Measure, Metric, MetricType, Model
 from metricmind.spec.names import NameError_
 
 _WINDOW = re.compile(r"^\s*\d+\s+(day|week|month|quarter|year)s?\s*$", re.IGNORECASE)
 STATUSES = ("draft", "in_review", "published", "certified", "deprecated")
+_UNIT = re.compile(r"^\s*\d+\s+([a-z_][a-z0-9_]*?)s?\s*$", re.IGNORECASE)
+
+
+def _not_a_window(model: Model, what: str, window: str) -> str:
+    """Why ``window`` is refused: a sub-day unit or a custom granularity (both unsupported), or not a window."""
+    unit = _UNIT.match(window)
+    name = unit.group(1).lower() if unit else ""
+    spine = model.time_spine
+    custom = {n for n, _ in spine.custom_granularities} if spine else set()
+    if name in FINE_GRAINS:
+        return (
+            f"{what} {window!r} is finer than a day: sub-day windows are not supported (metricmind compiles "
+            "at a day or coarser)"
+        )
+    if name in custom:
+        return (
+            f"{what} {window!r} counts in the custom granularity '{name}': windows and offsets in custom "
+            "granularities are not supported"
+        )
+    return f"{what} {window!r} is not a window"
+
 
 Rule = Callable[[Model, IssueList, str], None]
 
@@ -145,7 +166,7 @@ def metrics(model: Model, issues: IssueList, dialect: str) -> None:
                 )
             if ref.offset_window and not _WINDOW.match(ref.offset_window):
                 issues.error(
-                    f"metric '{m.name}': offset_window {ref.offset_window!r} is not a window",
+                    f"metric '{m.name}': {_not_a_window(model, 'offset_window', ref.offset_window)}",
                     *where,
                     "write a count and a unit, e.g. '1 month' or '7 days'",
                 )
@@ -154,7 +175,7 @@ def metrics(model: Model, issues: IssueList, dialect: str) -> None:
         if m.cumulative is not None:
             if m.cumulative.window and not _WINDOW.match(m.cumulative.window):
                 issues.error(
-                    f"metric '{m.name}': window {m.cumulative.window!r} is not a window",
+                    f"metric '{m.name}': {_not_a_window(model, 'window', m.cumulative.window)}",
                     *where,
                     "write a count and a unit, e.g. '7 days' or '3 months'",
                 )
@@ -175,6 +196,16 @@ def metrics(model: Model, issues: IssueList, dialect: str) -> None:
                     f"metric '{m.name}': period_agg '{m.cumulative.period_agg}'",
                     *where,
                     "use first, last or average",
+                )
+        filled = [m.measure] if m.cumulative is not None and m.measure else []
+        filled += [m.conversion.base_measure, m.conversion.conversion_measure] if m.conversion else []
+        for mi in filled:
+            if mi.join_to_timespine:
+                issues.error(
+                    f"metric '{m.name}': join_to_timespine on the {m.type.value} metric's measure "
+                    f"'{mi.name}' is not supported (metricmind would answer without the filled days)",
+                    *where,
+                    "drop join_to_timespine here, or fill a simple metric of the measure",
                 )
         if m.numerator is not None and m.denominator is not None:
             _same_input_twice(m, issues)
@@ -246,6 +277,24 @@ def _conversion_inputs(m: Metric, model: Model, issues: IssueList) -> None:
                 f"'{measure.semantic_model}', and keep '{mi.name}' for a simple or ratio metric",
                 code="conversion_measure",
             )
+    grains = {}
+    for role, mi in (("base", m.conversion.base_measure), ("conversion", m.conversion.conversion_measure)):
+        measure = model.measures.get(mi.name)
+        sm = model.semantic_models.get(measure.semantic_model) if measure else None
+        dim = sm.dimension(measure.agg_time_dimension) if sm and measure else None
+        if dim is not None and dim.grain is not None:
+            grains[role] = dim.grain
+    if len(set(grains.values())) > 1:
+        issues.error(
+            f"metric '{m.name}': the base measure '{m.conversion.base_measure.name}' is timed by "
+            f"{grains['base'].value} and the conversion measure '{m.conversion.conversion_measure.name}' by "
+            f"{grains['conversion'].value}: a conversion between events of different time grains is not "
+            "supported (metricmind matched the days, MetricFlow answers other rates)",
+            m.file,
+            m.line,
+            "use measures whose agg_time_dimension has one time_granularity",
+            code="conversion_measure",
+        )
     conv = m.conversion.conversion_measure
     if conv.filter:
         issues.warning(

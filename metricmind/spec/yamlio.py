@@ -35,6 +35,15 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Node:
     result.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if str(key) in result.key_lines:
+            # YAML keeps the last of two equal keys: the first object would vanish without a word (dbt
+            # refuses it too); e.g. two `semantic_model:` in one document without a '---' between them
+            raise yaml.constructor.ConstructorError(
+                f"while reading the mapping that starts on line {result.line}",
+                node.start_mark,
+                f"found duplicate key '{key}' (first on line {result.key_lines[str(key)]})",
+                key_node.start_mark,
+            )
         result[str(key)] = loader.construct_object(value_node, deep=True)
         result.key_lines[str(key)] = key_node.start_mark.line + 1
     return result
@@ -90,6 +99,8 @@ def _hint_for(problem: str, text: str, line: int | None) -> str:
         return "a '*' starts a YAML alias; quote values that begin with '*'"
     if "did not find expected" in problem or "expected <block end>" in problem:
         return "check the indentation: items of one list or mapping must line up"
+    if "found duplicate key" in problem:
+        return "each key once per mapping: separate two objects with a line '---', or rename one key"
     if "cannot start any token" in problem:
         return "quote values that start with special characters such as '{{', '%', '@' or '`'"
     return "check indentation and quoting near this line"

@@ -197,3 +197,16 @@ def test_a_cumulative_window_written_directly_under_type_params_warns_that_dbt_d
     assert p.metric("visits_mtd").cumulative.grain_to_date is not None  # still read, as dbt reads it
     current = legacy.replace("grain_to_date: month", "cumulative_type_params: {grain_to_date: month}")
     assert not found(project(tmp_path / "b", SIMPLE + current, MODELS + SPINE), Level.WARNING)
+
+
+def test_a_conversion_between_a_daily_and_a_monthly_measure_is_refused(tmp_path: Path) -> None:
+    # MetricFlow's simple_manifest (visit_buy_conversion_rate_with_monthly_conversion): metricmind matched
+    # a visit's day with a buy's month start, MetricFlow answered other rates
+    monthly = MODELS.replace(
+        "{name: bought_at, type: time, type_params: {time_granularity: day}}",
+        "{name: bought_at, type: time, type_params: {time_granularity: month}}",
+    )
+    p = project(tmp_path, conversion("visit_count", "buy_count"), monthly)
+    errors = [i for i in found(p, Level.ERROR) if "different time grains" in i.message]
+    assert errors and errors[0].file == "models/metrics.yml" and errors[0].line == 5
+    assert "visit_to_buy" not in p.model.metrics and "visits" in p.model.metrics

@@ -32,12 +32,15 @@ class Builder(Steps, Report):
     def running(self) -> list[Cte]:
         """Running sums of daily aggregates; the window is the difference with ``t - W``."""
         avg = self.m.agg is Agg.AVERAGE
+        # a SUM over a window whose values are all NULL is NULL (as SQL and MetricFlow say), not the 0 of
+        # the running sums: "w" counts the values, as for an average
+        counted = avg or self.m.agg is Agg.SUM
         sums = (
             [
                 exp.alias_(exp.Sum(this=self.value.copy()), "v", copy=False),
                 exp.alias_(exp.Count(this=self.value.copy()), "w", copy=False),
             ]
-            if avg
+            if counted
             else [exp.alias_(aggregate(self.req.dialect, self.m, self.value, None), "v", copy=False)]
         )
         sums.append(exp.alias_(exp.Count(this=exp.Star()), "n", copy=False))
@@ -47,7 +50,7 @@ class Builder(Steps, Report):
         daily = exp.select(exp.Star(), exp.alias_(self.gid(), "gid", copy=False)).from_(
             grouped.subquery("a", copy=False)
         )
-        cols = ["v", "w", "n"] if avg else ["v", "n"]
+        cols = ["v", "w", "n"] if counted else ["v", "n"]
         ctes = [
             (self.n("daily"), daily),
             (self.n("grid"), self.grid()),
@@ -56,6 +59,9 @@ class Builder(Steps, Report):
         value = self.diff("v")
         if avg:
             value = exp.Div(this=value, expression=exp.Nullif(this=self.diff("w"), expression=ZERO))
+        elif counted:
+            some = exp.GT(this=self.diff("w"), expression=ZERO)
+            value = exp.Case(ifs=[exp.If(this=some, true=value)])
         ctes.append((self.n("window"), self.windowed(value, self.diff("n"), lookup=self.window is not None)))
         ctes.append((self.name, self.report()))
         return ctes

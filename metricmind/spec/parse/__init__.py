@@ -13,7 +13,7 @@ from __future__ import annotations
 from metricmind.spec.parse.fields import Context, qualify, ref_name, relation_of
 from metricmind.spec.parse.keys import KEYS
 from metricmind.spec.parse.metrics import metric
-from metricmind.spec.parse.others import canonical_dataset, saved_query, time_spine_model
+from metricmind.spec.parse.others import canonical_dataset, project_spines, saved_query, time_spine_model
 from metricmind.spec.parse.semantic import semantic_model
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "Context",
     "canonical_dataset",
     "metric",
+    "project_spines",
     "qualify",
     "ref_name",
     "relation_of",

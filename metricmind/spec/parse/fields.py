@@ -191,6 +191,22 @@ def grain_of(value: Any, node: Node, key: str, ctx: Context, what: str) -> Grain
         return None
 
 
+def period_of(value: Any, node: Node, key: str, ctx: Context, what: str) -> Grain | None:
+    """A ``grain_to_date`` or ``offset_to_grain``: like :func:`grain_of`, but a sub-day grain is an error
+    (read as a day it would change what the metric counts: hour-to-date is not day-to-date).
+    """
+    if value is not None and str(value).strip().lower() in FINE_GRAINS:
+        ctx.issues.error(
+            f"{what}: {key} '{value}' is finer than a day: sub-day periods are not supported "
+            "(metricmind compiles at a day or coarser)",
+            ctx.file,
+            node.line_of(key),
+            "use day or a coarser grain",
+        )
+        return None
+    return grain_of(value, node, key, ctx, what)
+
+
 def list_of(node: Node, key: str, ctx: Context, what: str) -> list[Node]:
     """The mappings of the list ``node[key]`` (an issue when it is no list)."""
     value = node.get(key) or []

@@ -13,7 +13,17 @@ from metricmind.spec.model import (
     MetricInput,
     MetricType,
 )
-from metricmind.spec.parse.fields import Context, check_keys, grain_of, meta_of, name_of, sub, text_of, wheres
+from metricmind.spec.parse.fields import (
+    Context,
+    check_keys,
+    grain_of,
+    meta_of,
+    name_of,
+    period_of,
+    sub,
+    text_of,
+    wheres,
+)
 from metricmind.spec.yamlio import Node
 
 
@@ -57,7 +67,7 @@ def _metric_input(value: Any, node: Node, key: str, ctx: Context, what: str) -> 
             wheres(value.get("filter"), value, "filter", ctx),
             value.get("alias"),
             value.get("offset_window"),
-            grain_of(value.get("offset_to_grain"), value, "offset_to_grain", ctx, what),
+            period_of(value.get("offset_to_grain"), value, "offset_to_grain", ctx, what),
         )
     ctx.issues.error(f"{what}: '{key}' is missing", ctx.file, node.line, f"add {key}: <metric name>")
     return None
@@ -115,7 +125,7 @@ def metric(node: Node, ctx: Context) -> Metric | None:
             )
         fields["cumulative"] = Cumulative(
             str(window) if window else None,
-            grain_of(gtd, ctp, "grain_to_date", ctx, what),
+            period_of(gtd, ctp if "grain_to_date" in ctp else tp, "grain_to_date", ctx, what),
             str(ctp.get("period_agg") or "first").lower(),
         )
     if mtype is MetricType.RATIO:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from metricmind.spec.model import CanonicalDataset, Grain, SavedQuery, TimeSpine
+from metricmind.spec.model import FINE_GRAINS, CanonicalDataset, Grain, SavedQuery, TimeSpine
 from metricmind.spec.parse.fields import (
     Context,
     check_keys,
@@ -67,6 +67,42 @@ def time_spine_model(node: Node, ctx: Context) -> TimeSpine | None:
         if isinstance(c, dict)
     )
     return TimeSpine(qualify(name, ctx.schema), column, grain, custom)
+
+
+def project_spines(config: Node, ctx: Context) -> list[TimeSpine]:
+    """The time spines of MetricFlow's ``project_configuration``: ``time_spines`` (with their grain and
+    custom granularities), then the legacy ``time_spine_table_configurations``. Sub-day spines are left
+    out (metricmind compiles at a day or coarser); a grain it does not know is an error.
+    """
+    out: list[TimeSpine] = []
+    entries = [(e, "new") for e in config.get("time_spines") or []]
+    entries += [(e, "legacy") for e in config.get("time_spine_table_configurations") or []]
+    for entry, kind in entries:
+        if not isinstance(entry, Node):
+            continue
+        if kind == "new":
+            found = entry.get("node_relation")
+            rel: dict[str, Any] = found if isinstance(found, dict) else {}
+            primary = entry.get("primary_column")
+            where = primary if isinstance(primary, Node) else entry
+            alias, schema = str(rel.get("alias") or ""), rel.get("schema_name")
+            relation = (f"{schema}.{alias}" if schema else qualify(alias, ctx.schema)) if alias else ""
+            column, raw = str(where.get("name") or ""), where.get("time_granularity")
+            custom = tuple(
+                (str(c.get("name")), str(c.get("column_name") or c.get("name")))
+                for c in entry.get("custom_granularities") or []
+                if isinstance(c, dict) and c.get("name")
+            )
+        else:
+            relation, column = str(entry.get("location") or ""), str(entry.get("column_name") or "ds")
+            raw, where, custom = entry.get("grain"), entry, ()
+        if not relation or not column or str(raw or "day").strip().lower() in FINE_GRAINS:
+            continue
+        key = "time_granularity" if kind == "new" else "grain"
+        grain = grain_of(raw or "day", where, key, ctx, f"time spine '{relation}'")
+        if grain is not None:
+            out.append(TimeSpine(relation, column, grain, custom))
+    return out
 
 
 def canonical_dataset(node: Node, ctx: Context) -> CanonicalDataset | None:

@@ -7,6 +7,7 @@ WITH cumulative_revenue_3m_daily AS (
     SELECT
       CAST(t0.ordered_at AS DATE) AS day,
       SUM(t0.amount) AS v,
+      COUNT(t0.amount) AS w,
       COUNT(*) AS n
     FROM main.orders AS t0
     GROUP BY
@@ -52,6 +53,7 @@ WITH cumulative_revenue_3m_daily AS (
     g.day,
     g.in_spine,
     SUM(COALESCE(d.v, 0)) OVER (PARTITION BY g.gid ORDER BY g.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS p_v,
+    SUM(COALESCE(d.w, 0)) OVER (PARTITION BY g.gid ORDER BY g.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS p_w,
     SUM(COALESCE(d.n, 0)) OVER (PARTITION BY g.gid ORDER BY g.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS p_n
   FROM cumulative_revenue_3m_grid AS g
   LEFT JOIN cumulative_revenue_3m_daily AS d
@@ -61,7 +63,7 @@ WITH cumulative_revenue_3m_daily AS (
   SELECT
     s.gid,
     s.day,
-    s.p_v - COALESCE(e.p_v, 0) AS value,
+    CASE WHEN s.p_w - COALESCE(e.p_w, 0) > 0 THEN s.p_v - COALESCE(e.p_v, 0) END AS value,
     s.p_n - COALESCE(e.p_n, 0) AS rows_in_window
   FROM cumulative_revenue_3m_series AS s
   LEFT JOIN cumulative_revenue_3m_series AS e

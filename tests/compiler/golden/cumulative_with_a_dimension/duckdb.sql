@@ -8,6 +8,7 @@ WITH cumulative_revenue_7d_daily AS (
       CAST(t0.ordered_at AS DATE) AS day,
       t1.segment AS customer__segment,
       SUM(t0.amount) AS v,
+      COUNT(t0.amount) AS w,
       COUNT(*) AS n
     FROM main.orders AS t0
     LEFT JOIN main.customers AS t1
@@ -62,6 +63,7 @@ WITH cumulative_revenue_7d_daily AS (
     g.day,
     g.in_spine,
     SUM(COALESCE(d.v, 0)) OVER (PARTITION BY g.gid ORDER BY g.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS p_v,
+    SUM(COALESCE(d.w, 0)) OVER (PARTITION BY g.gid ORDER BY g.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS p_w,
     SUM(COALESCE(d.n, 0)) OVER (PARTITION BY g.gid ORDER BY g.day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS p_n
   FROM cumulative_revenue_7d_grid AS g
   LEFT JOIN cumulative_revenue_7d_daily AS d
@@ -72,7 +74,7 @@ WITH cumulative_revenue_7d_daily AS (
     s.gid,
     s.customer__segment,
     s.day,
-    s.p_v - COALESCE(e.p_v, 0) AS value,
+    CASE WHEN s.p_w - COALESCE(e.p_w, 0) > 0 THEN s.p_v - COALESCE(e.p_v, 0) END AS value,
     s.p_n - COALESCE(e.p_n, 0) AS rows_in_window
   FROM cumulative_revenue_7d_series AS s
   LEFT JOIN cumulative_revenue_7d_series AS e

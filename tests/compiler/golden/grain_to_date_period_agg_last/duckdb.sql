@@ -7,6 +7,7 @@ WITH cumulative_revenue_mtd_last_daily AS (
     SELECT
       CAST(t0.ordered_at AS DATE) AS day,
       SUM(t0.amount) AS v,
+      COUNT(t0.amount) AS w,
       COUNT(*) AS n
     FROM main.orders AS t0
     GROUP BY
@@ -56,6 +57,11 @@ WITH cumulative_revenue_mtd_last_daily AS (
       ORDER BY g.day
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS p_v,
+    SUM(COALESCE(d.w, 0)) OVER (
+      PARTITION BY g.gid, DATE_TRUNC('MONTH', g.day)
+      ORDER BY g.day
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS p_w,
     SUM(COALESCE(d.n, 0)) OVER (
       PARTITION BY g.gid, DATE_TRUNC('MONTH', g.day)
       ORDER BY g.day
@@ -69,7 +75,7 @@ WITH cumulative_revenue_mtd_last_daily AS (
   SELECT
     s.gid,
     s.day,
-    s.p_v AS value,
+    CASE WHEN s.p_w > 0 THEN s.p_v END AS value,
     s.p_n AS rows_in_window
   FROM cumulative_revenue_mtd_last_series AS s
   WHERE
