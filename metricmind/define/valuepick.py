@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from metricmind.define.rulecontext import Context, find_dimension
-from metricmind.define.words import stems
+from metricmind.define.words import GLUE, stems
 from metricmind.spec.names import SEP
 
 
@@ -59,6 +59,17 @@ def _entity_before(said: tuple[str, ...], at: int) -> str:
     return said[j - 1] if j >= 1 and said[j] in _PLACE_PREPOSITIONS else ""
 
 
+def case_said(case: str, raw: str) -> bool:
+    """A short upper-case value (``exact_case``: "US", "IN", "A") is written so in ``raw``. A text typed all
+    in capitals says nothing by its case: there an everyday word ("IN", "A", "US") is the word, as the
+    resolver reads a shouted question, and only a code that is no word ("DE", "EMEA") is the value.
+    """
+    if not re.search(rf"\b{re.escape(case)}\b", raw):
+        return False  # "US" is a country; "came to us" is no value
+    shouting = not any(c.islower() for c in raw)
+    return not (shouting and (len(case) == 1 or case.lower() in GLUE))
+
+
 def _hits(
     key: tuple[str, ...], ctx: Context, only: set[str] | None
 ) -> tuple[list[tuple[str, str, bool]], bool]:
@@ -73,8 +84,8 @@ def _hits(
         dim, _, value = entry.target.partition("=")
         if only is not None and dim not in only:
             continue
-        if entry.exact_case and ctx.raw and not re.search(rf"\b{re.escape(entry.exact_case)}\b", ctx.raw):
-            continue  # "US" is a country; "came to us" is no value
+        if entry.exact_case and ctx.raw and not case_said(entry.exact_case, ctx.raw):
+            continue
         name = _reachable(dim, ctx.reachable)
         info = ctx.lexicon.dims.get(dim)
         if name and (name, value) not in [(n, v) for n, v, _ in hits]:

@@ -1,0 +1,119 @@
+"""Silent-wrong classes of session 12 (issue 12), found without blind data and checked on projects that are
+not the demo, each answer run on DuckDB against hand SQL:
+
+- a definition typed all in capitals ("DISTINCT BORROWERS IN CALIFORNIA WHO HAD A LOAN FUNDED") says nothing
+  by its case: an everyday word ("IN", "A") is the word, never the short upper-case value it spells (the
+  country code IN, the risk grade A), as the resolver reads a shouted question; found by
+  ``bench/define_perturb.py --foreign`` (``case:upper``), where both were answered at 0.75 with a filter
+  the lower-case text never had;
+- a case equal on the project's warehouse stays equal on the same project built from another seed
+  (``bench/define_foreign.py --second-seed``): a filter that removes nothing, or a column that happens to
+  equal another, is equal by chance.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from metricmind.define import Definition, Proposal
+from metricmind.define.extend import proposal_sql
+from metricmind.project import Project
+from metricmind.testing import lending as lending_data
+from metricmind.testing.lending import copy_lending
+
+
+def _monthly(project: Project, p: Proposal, start: str, end: str) -> dict[str, float]:
+    assert p.metric is not None, p.message
+    sql = proposal_sql(project.define_model(), p, start=start, end=end)
+    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
+
+
+def _hand(project: Project, sql: str) -> dict[str, float]:
+    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
+
+
+def _same(got: dict[str, float], want: dict[str, float]) -> bool:
+    return all(abs(got.get(m, 0.0) - v) < 1e-6 for m, v in want.items()) and all(
+        abs(v) < 1e-9 for m, v in got.items() if m not in want
+    )
+
+
+FUNDED_IN_CALIFORNIA = (
+    "select date_trunc('month', l.funded_date), count(distinct l.borrower_id) from prod.fct_loans as l "
+    "join prod.dim_borrowers as b using (borrower_id) where b.state_code = 'CA' group by 1 order by 1"
+)
+REFUNDED_PLAYERS = (
+    "select date_trunc('month', purchased_at), count(distinct player_id) from core.fct_iap_purchases "
+    "where is_refunded group by 1 order by 1"
+)
+
+
+def test_a_shouted_definition_reads_its_everyday_words_as_words(
+    lending: Project, pixelforge: Project
+) -> None:
+    cases = (
+        (
+            lending,
+            Definition(
+                "funded_borrowers_california",
+                "DISTINCT BORROWERS IN CALIFORNIA WHO HAD A LOAN FUNDED",
+                ("count each borrower once per month",),
+            ),
+            FUNDED_IN_CALIFORNIA,
+            ("2024-01-01", "2024-06-30"),
+        ),
+        (
+            pixelforge,
+            Definition(
+                "players_with_refunded_purchase",
+                "DISTINCT PLAYERS WITH AT LEAST ONE PURCHASE THAT WAS REFUNDED, COUNTED IN THE MONTH OF THE "
+                "PURCHASE",
+                ("a refund counts in the purchase's month, not the refund's", "each player once per month"),
+            ),
+            REFUNDED_PLAYERS,
+            ("2025-01-01", "2025-12-31"),
+        ),
+    )
+    for project, definition, hand, (start, end) in cases:
+        p = project.analyze_definition(definition)
+        where = str((p.metric or {}).get("filter") or "")
+        assert "risk_grade" not in where and "country_code" not in where, (definition.text, where)
+        want = _hand(project, hand)
+        assert len(want) >= 6, want
+        got = _monthly(project, p, start, end)
+        assert _same(got, want), (definition.text, got, want)
+
+
+def test_a_short_code_in_capitals_beside_lower_case_words_is_still_its_value(lending: Project) -> None:
+    # the same letters typed in a sentence that has lower case: the capitals are the person's choice
+    definition = Definition("grade_a_loans", "Loans funded with risk grade A", ())
+    p = lending.analyze_definition(definition)
+    assert "'A'" in str((p.metric or {}).get("filter") or ""), p.message
+    want = _hand(
+        lending,
+        "select date_trunc('month', funded_date), count(*) from prod.fct_loans where \"riskGrade\" = 'A' "
+        "group by 1 order by 1",
+    )
+    assert _same(_monthly(lending, p, "2024-01-01", "2024-06-30"), want)
+
+
+@pytest.fixture(scope="module")
+def lending_second_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_lending(tmp_path_factory.mktemp("lending_seed") / "lending", seed=lending_data.SEED + 1)
+
+
+def test_an_equal_case_stays_equal_on_a_second_seed(lending: Project, lending_second_seed: Path) -> None:
+    definition = Definition(
+        "funded_borrowers_california",
+        "Distinct borrowers in California who had a loan funded",
+        ("count each borrower once per month",),
+    )
+    with Project.load(lending_second_seed) as second:
+        first_rows = _hand(lending, FUNDED_IN_CALIFORNIA)
+        second_rows = _hand(second, FUNDED_IN_CALIFORNIA)
+        assert first_rows != second_rows  # another seed, other rows
+        for project, want in ((lending, first_rows), (second, second_rows)):
+            p = project.analyze_definition(definition)
+            assert _same(_monthly(project, p, "2024-01-01", "2024-06-30"), want), p.message
