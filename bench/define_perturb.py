@@ -23,8 +23,8 @@ read by the project's own agent (``Project.analyze_definition``). The one-rule f
 ``tests/define/perturb_rules.py`` run there too: a ``drop:`` variant whose answer did not move is **weak**
 (the metric changed without the rule yet its numbers did not: what the rule removes is absent from the data,
 so the case cannot tell a reading that ignores it) or **unmoved** (the same metric without the rule: the rest
-of the definition says it, or it restricts nothing), never silently wrong by itself; ``--misses`` lists both
-for review.
+of the definition says it, or it restricts nothing; or the original was not answered), never silently wrong
+by itself; ``--misses`` lists both for review.
 """
 
 from __future__ import annotations
@@ -106,21 +106,50 @@ def _moved(
     )
 
 
+def _conjuncts(where: str | None) -> list[str]:
+    """A filter's top-level ``and`` terms, bare and sorted (the order rules are said in changes nothing)."""
+    out, depth, start = [], 0, 0
+    text = _bare(where or "")
+    for i, c in enumerate(text):
+        depth += (c == "(") - (c == ")")
+        if depth == 0 and text.startswith(" and ", i):
+            out.append(text[start:i])
+            start = i + 5
+    out.append(text[start:])
+    return sorted(_bare(t) for t in out if t.strip())
+
+
+def _bare(term: str) -> str:
+    """``term`` without the parentheses wrapped around it whole (``((a or b))`` is ``a or b``)."""
+    term = term.strip()
+    while term.startswith("(") and term.endswith(")"):
+        depth = 0
+        for i, c in enumerate(term):
+            depth += (c == "(") - (c == ")")
+            if depth == 0 and i < len(term) - 1:
+                return term  # "(a) and (b)": the first parenthesis closes before the end
+        term = term[1:-1].strip()
+    return term
+
+
 def _reading(p: Any) -> str:
-    """What a proposal computes (its metric's filter and type parameters, its new measures), as text."""
+    """What a proposal computes (its metric's filter terms and type parameters, its new measures), as text."""
     metric = p.metric or {}
     measures = [(m.semantic_model, m.measure) for m in p.new_measures]
-    return json.dumps(
-        [metric.get("filter"), metric.get("type_params"), measures], sort_keys=True, default=str
-    )
+    said = [_conjuncts(metric.get("filter")), metric.get("type_params"), measures]
+    return json.dumps(said, sort_keys=True, default=str)
 
 
 def _unmoved(project: Project, v: perturb.Variant, p: Any, propose: Proposer) -> str:
     """Why a ``drop:`` variant's answer did not move: ``unmoved`` when the agent computes the same metric
     without the rule (the rest of the definition says it, or it restricted nothing), ``weak`` when the
     metric changed and its numbers did not: what the rule removes is absent from this data, so the case
-    cannot tell a reading that ignores the rule (an equal by chance in waiting)."""
-    return "unmoved" if _reading(p) == _reading(propose(project, v.original)) else "weak"
+    cannot tell a reading that ignores the rule (an equal by chance in waiting). An original the agent did
+    not answer compares with nothing: ``unmoved``."""
+    before = propose(project, v.original)
+    if before.refused or before.metric is None:
+        return "unmoved"
+    return "unmoved" if _reading(p) == _reading(before) else "weak"
 
 
 def run_variant(
