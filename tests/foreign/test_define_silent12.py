@@ -11,6 +11,9 @@ not the demo, each answer run on DuckDB against hand SQL:
   alone left some of the kept values, so the rules quietly won and every other channel was counted at 0.84
   (``negate:clause`` of the demo's def4-040); a drop that leaves values the definition never keeps is
   unread too, never the rule alone;
+- a definition asking for what was added during a month ("Outstanding principal added during the month")
+  answered by a snapshot read at each month's end (the loan tape) is a doubt, never the month-end balance at
+  0.8 (``time:flow`` of lending's lend-def-004);
 - a case equal on the project's warehouse stays equal on the same project built from another seed
   (``bench/define_foreign.py --second-seed``): a filter that removes nothing, or a column that happens to
   equal another, is equal by chance.
@@ -130,6 +133,34 @@ def test_drops_of_the_values_the_definition_keeps_are_a_contradiction(helpdesk: 
     )
     assert not agreed.unread, agreed.unread
     assert _same(_monthly(helpdesk, agreed, "2024-01-01", "2024-06-30"), want)
+
+
+OUTSTANDING_AT_MONTH_END = (
+    "select m.month, (select sum(t.outstanding_principal) from prod.fct_loan_tape_daily as t "
+    "where t.snapshot_date = last_day(m.month)) from (select cast(g as date) as month from "
+    "generate_series(date '2024-01-01', date '2024-06-01', interval 1 month) as s(g)) as m order by 1"
+)
+
+
+def test_what_was_added_in_a_month_is_no_month_end_snapshot(lending: Project) -> None:
+    rule = "take the last daily snapshot of the month, do not add days up"
+    at_end = lending.analyze_definition(
+        Definition("loan_book", "Outstanding principal at month end", (rule,))
+    )
+    want = _hand(lending, OUTSTANDING_AT_MONTH_END)
+    assert not at_end.unread and _same(_monthly(lending, at_end, "2024-01-01", "2024-06-30"), want)
+    added = lending.analyze_definition(
+        Definition("loan_book_added", "Outstanding principal added during the month", (rule,))
+    )
+    doubts = [u.reason for u in added.unread]
+    assert any("added during the month" in r and "snapshot" in r for r in doubts), added.unread
+    assert added.confidence <= 0.5
+    # the snapshot's rows are the month-end balance, not what was added: answered, it would be wrong quietly
+    funded = _hand(
+        lending,
+        "select date_trunc('month', funded_date), sum(principal_amount) from prod.fct_loans group by 1 order by 1",
+    )
+    assert not _same(_monthly(lending, added, "2024-01-01", "2024-06-30"), funded)
 
 
 @pytest.fixture(scope="module")
