@@ -21,6 +21,12 @@ Usage::
 
 ``--root`` reuses the built projects under ``DIR/bazaar``, ``DIR/helpdesk``, ``DIR/lending`` and
 ``DIR/lastmile``, ``DIR/harbor``, ``DIR/pixelforge``, ``DIR/studyhall``, ``DIR/covewell`` (built there when absent); without it they are built in a temporary folder.
+
+``--second-seed`` (dev only) re-runs every **equal** case on each project built a second time from another
+seed of its generator (``DIR/<project>_seed<N>``): the agent reads the definition again against that
+warehouse and its metric must still equal the hand SQL there. A case equal on the first warehouse only is
+**equal by chance** (a filter that removed nothing, a column that happened to equal another): counted and
+listed.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ import yaml
 from bench.define import Outcome, run_case, score
 from metricmind.define import Definition, Proposal
 from metricmind.project import Project
+from metricmind.testing import bazaar, covewell, harbor, helpdesk, lastmile, lending, pixelforge, studyhall
 from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.covewell import copy_covewell
 from metricmind.testing.harbor import copy_harbor
@@ -80,7 +87,7 @@ BLIND_FILES = (
     "blind2_pixelforge.yml",
     "blind2_studyhall.yml",
 )
-BUILDERS: dict[str, Callable[[Path], Path]] = {
+BUILDERS: dict[str, Callable[..., Path]] = {
     "bazaar": copy_bazaar,
     "helpdesk": copy_helpdesk,
     "lending": copy_lending,
@@ -91,6 +98,19 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "covewell": copy_covewell,
 }
 
+#: Each project's own seed: ``--second-seed`` builds it again with this plus ``SEED_STEP``.
+SEEDS = {
+    "bazaar": bazaar.SEED,
+    "helpdesk": helpdesk.SEED,
+    "lending": lending.SEED,
+    "lastmile": lastmile.SEED,
+    "harbor": harbor.SEED,
+    "pixelforge": pixelforge.SEED,
+    "studyhall": studyhall.SEED,
+    "covewell": covewell.SEED,
+}
+SEED_STEP = 1
+
 
 def load_cases(name: str) -> list[dict[str, Any]]:
     """The cases of one file (none when it does not exist yet)."""
@@ -98,11 +118,15 @@ def load_cases(name: str) -> list[dict[str, Any]]:
     return list(yaml.safe_load(path.read_text()) or []) if path.exists() else []
 
 
-def project_dir(root: Path, name: str) -> Path:
-    """A built copy of sample project ``name`` under ``root`` (reused when its warehouse exists)."""
-    target = root / name
+def project_dir(root: Path, name: str, seed: int | None = None) -> Path:
+    """A built copy of sample project ``name`` under ``root`` (reused when its warehouse exists); with
+    ``seed``, its data generated from that seed (``root/<name>_seed<seed>``)."""
+    target = root / (name if seed is None else f"{name}_seed{seed}")
     if not (target / "target").exists():
-        BUILDERS[name](target)
+        if seed is None:
+            BUILDERS[name](target)
+        else:
+            BUILDERS[name](target, seed=seed)
     return target
 
 
@@ -126,6 +150,18 @@ def run_files(root: Path, files: tuple[str, ...]) -> dict[str, list[Outcome]]:
     return out
 
 
+def second_seed(root: Path, per_file: dict[str, list[Outcome]]) -> list[Outcome]:
+    """Every equal case of ``per_file`` run again on its project built from another seed: the outcomes
+    there (an outcome other than equal is an *equal by chance* on the first warehouse)."""
+    equal = {o.id for found in per_file.values() for o in found if o.outcome == "equal"}
+    cases = [c for f in per_file for c in load_cases(f) if c["id"] in equal]
+    out: list[Outcome] = []
+    for name in sorted({str(c["project"]) for c in cases}):
+        with Project.load(project_dir(root, name, SEEDS[name] + SEED_STEP)) as project:
+            out += [run_case(project, c, agent) for c in cases if c["project"] == name]
+    return out
+
+
 def report(per_file: dict[str, list[Outcome]], split: str) -> dict[str, Any]:
     """Scores of the split and of each file."""
     every = [o for found in per_file.values() for o in found]
@@ -141,7 +177,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--file", action="append", default=[], help="Score only this file of the split (e.g. dev_harbor.yml)."
     )
+    parser.add_argument(
+        "--second-seed",
+        action="store_true",
+        help="Re-run every equal dev case on each project built from another seed (equal by chance).",
+    )
     args = parser.parse_args(argv)
+    if args.second_seed and args.blind:
+        raise SystemExit("--second-seed runs on the dev split only")
     files = BLIND_FILES if args.blind else DEV_FILES
     if args.file:
         unknown = set(args.file) - set(files)
@@ -151,11 +194,20 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(args.root) if args.root else Path(tmp)
         per_file = run_files(root, files)
+        again = second_seed(root, per_file) if args.second_seed else []
     split = "blind" if args.blind else "dev"
     figures = report(per_file, split)
     cases = [] if args.blind else [o for found in per_file.values() for o in found]
+    chance = [o for o in again if o.outcome != "equal"]
     if args.json:
-        print(json.dumps({**figures, f"{split}_cases": [o.__dict__ for o in cases]}, indent=2, default=str))
+        seeded = {"second_seed": {"rerun": len(again), "equal_by_chance": [o.__dict__ for o in chance]}}
+        print(
+            json.dumps(
+                {**figures, f"{split}_cases": [o.__dict__ for o in cases], **(seeded if again else {})},
+                indent=2,
+                default=str,
+            )
+        )
         return 0
     for o in cases:
         print(f"{o.id:10} {o.outcome:8} {o.ms:7.1f} ms  {o.detail[:200]}")
@@ -166,6 +218,10 @@ def main(argv: list[str] | None = None) -> int:
             f"silently wrong {s['wrong_pct']}%, analysis median {s['latency_ms_median']} ms; calibration "
             + ", ".join(f"{b['band']}: {b['equal']}/{b['answers']} equal" for b in s["calibration"])
         )
+    if args.second_seed:
+        print(f"second seed: {len(again)} equal cases re-run, {len(chance)} equal by chance")
+        for o in chance:
+            print(f"  chance {o.id:10} {o.outcome:8} {o.detail[:220]}")
     return 0
 
 

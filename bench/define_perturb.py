@@ -16,17 +16,28 @@ for a ``--seed``.
 
 ``--demo`` is a demo built with ``build_demo(DIR, scale=1000, end_date="2025-06-18")`` (built in a temporary
 folder without it).
+
+``--foreign DIR`` varies the other companies' dev cases instead (``tests/foreign/cases/dev*.yml``, never a
+``blind*`` file), each on its own project built under ``DIR`` as ``bench/define_foreign.py --root`` builds them,
+read by the project's own agent (``Project.analyze_definition``). The one-rule families of
+``tests/define/perturb_rules.py`` run there too: a ``drop:`` variant whose answer did not move is **weak**
+(the metric changed without the rule yet its numbers did not: what the rule removes is absent from the data,
+so the case cannot tell a reading that ignores it) or **unmoved** (the same metric without the rule: the rest
+of the definition says it, or it restricts nothing; or the original was not answered), never silently wrong
+by itself; ``--misses`` lists both for review.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import random
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -35,12 +46,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import define_foreign as foreign  # noqa: E402
 from metricmind.define import Definition  # noqa: E402
 from metricmind.demo.build import build_demo  # noqa: E402
 from metricmind.project import Project  # noqa: E402
 from tests.define import perturb  # noqa: E402
 
-OUTCOMES = ("equal", "differs", "refused", "wrong", "ignored")
+OUTCOMES = ("equal", "differs", "refused", "wrong", "ignored", "weak", "unmoved")
+#: Outcomes of a ``drop:`` variant that did not move (listed for review, not silently wrong).
+REVIEW = ("weak", "unmoved")
 SILENT = ("wrong", "ignored")
 
 
@@ -74,43 +88,100 @@ def _same(b: ModuleType) -> Any:
     return same
 
 
-def _moved(project: Project, v: perturb.Variant, got: dict[Any, float], b: ModuleType) -> bool:
+Proposer = Callable[[Project, Definition], Any]
+
+
+def _moved(
+    project: Project, v: perturb.Variant, got: dict[Any, float], b: ModuleType, propose: Proposer
+) -> bool:
     """The answer is not the agent's own answer to the original case (a ratio near 1 that the change moved
     by less than the bench's cent of tolerance): compared to float precision, month by month.
     """
-    p = b.propose(project, v.original)
+    p = propose(project, v.original)
     if p.refused or p.metric is None:
         return False
-    before = b.proposed_rows(project, p)
+    before = b.proposed_rows(project, p, got)
     return set(before) != set(got) or any(
         abs(got[m] - before[m]) > 1e-9 * max(1.0, abs(got[m]), abs(before[m])) for m in got
     )
 
 
-def run_variant(project: Project, v: perturb.Variant, cache: dict[str, dict[Any, float]]) -> Result:
-    """Analyze and execute one variant, and classify it (hand SQL rows cached by text)."""
+def _conjuncts(where: str | None) -> list[str]:
+    """A filter's top-level ``and`` terms, bare and sorted (the order rules are said in changes nothing)."""
+    out, depth, start = [], 0, 0
+    text = _bare(where or "")
+    for i, c in enumerate(text):
+        depth += (c == "(") - (c == ")")
+        if depth == 0 and text.startswith(" and ", i):
+            out.append(text[start:i])
+            start = i + 5
+    out.append(text[start:])
+    return sorted(_bare(t) for t in out if t.strip())
+
+
+def _bare(term: str) -> str:
+    """``term`` without the parentheses wrapped around it whole (``((a or b))`` is ``a or b``)."""
+    term = term.strip()
+    while term.startswith("(") and term.endswith(")"):
+        depth = 0
+        for i, c in enumerate(term):
+            depth += (c == "(") - (c == ")")
+            if depth == 0 and i < len(term) - 1:
+                return term  # "(a) and (b)": the first parenthesis closes before the end
+        term = term[1:-1].strip()
+    return term
+
+
+def _reading(p: Any) -> str:
+    """What a proposal computes (its metric's filter terms and type parameters, its new measures), as text."""
+    metric = p.metric or {}
+    measures = [(m.semantic_model, m.measure) for m in p.new_measures]
+    said = [_conjuncts(metric.get("filter")), metric.get("type_params"), measures]
+    return json.dumps(said, sort_keys=True, default=str)
+
+
+def _unmoved(project: Project, v: perturb.Variant, p: Any, propose: Proposer) -> str:
+    """Why a ``drop:`` variant's answer did not move: ``unmoved`` when the agent computes the same metric
+    without the rule (the rest of the definition says it, or it restricted nothing), ``weak`` when the
+    metric changed and its numbers did not: what the rule removes is absent from this data, so the case
+    cannot tell a reading that ignores the rule (an equal by chance in waiting). An original the agent did
+    not answer compares with nothing: ``unmoved``."""
+    before = propose(project, v.original)
+    if before.refused or before.metric is None:
+        return "unmoved"
+    return "unmoved" if _reading(p) == _reading(before) else "weak"
+
+
+def run_variant(
+    project: Project, v: perturb.Variant, cache: dict[str, dict[Any, float]], propose: Proposer | None = None
+) -> Result:
+    """Analyze and execute one variant with ``propose`` (the demo bench's by default), and classify it
+    (hand SQL rows cached by text)."""
     b = define_bench()
+    propose = propose or b.propose
 
     def rows(sql: str) -> dict[Any, float]:
         if sql not in cache:
             cache[sql] = b.hand_rows(project, sql)
         return cache[sql]
 
-    p = b.propose(project, v.definition)
+    p = propose(project, v.definition)
     conf = None if p.refused or p.metric is None else p.confidence
     got = None
     detail = f"{p.refused}: {p.message[:120]}" if p.refused or p.metric is None else ""
+    want = rows(v.sql) if v.sql is not None else None
     if not detail:
-        try:
-            got = b.proposed_rows(project, p)
+        try:  # the months of the hand SQL (a project whose data runs past 2024 is read to its end)
+            got = b.proposed_rows(project, p, want or rows(v.baseline))
         except Exception as exc:  # a proposal that does not run is no answer
             detail = f"failed to run: {str(exc)[:120]}"
-    want = rows(v.sql) if v.sql is not None else None
     outcome = perturb.classify(
         v, got=got, want=want, baseline=rows(v.baseline), same=_same(b), flagged=bool(p.unread)
     )
-    if outcome == "ignored" and got is not None and _moved(project, v, got, b):
+    if outcome == "ignored" and got is not None and _moved(project, v, got, b, propose):
         outcome = "differs"  # within a cent of the original's hand SQL, yet not the original's answer
+    if outcome == "ignored" and v.dropped:
+        outcome = _unmoved(project, v, p, propose)
     if got is not None:
         based = p.metric["config"]["meta"].get("based_on") if p.metric else None
         tp = p.metric["type_params"] if p.metric else {}
@@ -151,23 +222,28 @@ def tally(results: list[Result]) -> dict[str, dict[str, int]]:
 def _line(key: str, counts: dict[str, int]) -> str:
     n = sum(counts.values())
     silent = sum(counts[o] for o in SILENT)
+    review = (
+        f"  weak {counts['weak']}  unmoved {counts['unmoved']}" if counts["weak"] + counts["unmoved"] else ""
+    )
     return (
         f"{key:34} {n:5} variants  equal {counts['equal']:4}  differs {counts['differs']:4}  "
         f"refused/unread {counts['refused']:4}  silently wrong {silent:3} "
-        f"(wrong {counts['wrong']}, ignored {counts['ignored']})"
+        f"(wrong {counts['wrong']}, ignored {counts['ignored']}){review}"
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--demo", help="A demo folder built with scale=1000, end_date=2025-06-18.")
-    parser.add_argument("--misses", action="store_true", help="List every silently wrong variant.")
-    parser.add_argument("--seed", type=int, default=0, help="The seed of every random choice (default 0).")
-    parser.add_argument("--only", metavar="KIND", help="Only variants whose kind starts with KIND.")
-    parser.add_argument("--files", nargs="*", help="Dev files to vary (default: bench/define.py DEV_FILES).")
-    parser.add_argument("--sample", type=int, help="A seeded sample of N variants.")
-    parser.add_argument("--dump", metavar="FILE", help="Write each variant's outcome (TSV) to FILE.")
-    args = parser.parse_args(argv)
+def _pick(
+    variants: list[perturb.Variant], only: str | None, sample: int | None, seed: int
+) -> list[perturb.Variant]:
+    if only:
+        variants = [v for v in variants if v.kind.startswith(only)]
+    if sample and sample < len(variants):
+        variants = random.Random(seed).sample(variants, sample)
+    return variants
+
+
+def run_demo(args: argparse.Namespace) -> tuple[list[str], list[Result]]:
+    """The demo's dev files varied (``--demo``)."""
     b = define_bench()
     files = list(args.files or b.DEV_FILES)
     with tempfile.TemporaryDirectory() as tmp:
@@ -176,13 +252,44 @@ def main(argv: list[str] | None = None) -> int:
             build_demo(root, scale=1000, end_date="2025-06-18")
         with Project.load(root) as project:
             b.propose(project, Definition("warm_up", "Total MRR"))
-            variants = load_variants(files, args.seed, project.model)
-            if args.only:
-                variants = [v for v in variants if v.kind.startswith(args.only)]
-            if args.sample and args.sample < len(variants):
-                variants = random.Random(args.seed).sample(variants, args.sample)
+            variants = _pick(
+                load_variants(files, args.seed, project.model), args.only, args.sample, args.seed
+            )
             cache: dict[str, dict[Any, float]] = {}
-            results = [run_variant(project, v, cache) for v in variants]
+            return files, [run_variant(project, v, cache) for v in variants]
+
+
+def run_foreign(args: argparse.Namespace) -> tuple[list[str], list[Result]]:
+    """The other companies' dev files varied, each case on its own project (``--foreign``)."""
+    files = [f for f in (args.files or foreign.DEV_FILES) if not f.startswith("blind")]
+    cases = [c for f in files for c in foreign.load_cases(f)]
+    results: list[Result] = []
+    for name in sorted({str(c["project"]) for c in cases}):
+        with Project.load(foreign.project_dir(Path(args.foreign), name)) as project:
+            vocab = perturb.Vocabulary(project.model)
+            mine = [c for c in cases if c["project"] == name]
+            variants = _pick(perturb.variants(mine, vocab, seed=args.seed), args.only, args.sample, args.seed)
+            cache: dict[str, dict[Any, float]] = {}
+            results += [run_variant(project, v, cache, foreign.agent) for v in variants]
+    return files, results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--demo", help="A demo folder built with scale=1000, end_date=2025-06-18.")
+    parser.add_argument(
+        "--foreign", metavar="DIR", help="Vary the foreign projects' dev cases (built in DIR)."
+    )
+    parser.add_argument("--misses", action="store_true", help="List every silently wrong variant.")
+    parser.add_argument("--seed", type=int, default=0, help="The seed of every random choice (default 0).")
+    parser.add_argument("--only", metavar="KIND", help="Only variants whose kind starts with KIND.")
+    parser.add_argument("--files", nargs="*", help="Dev files to vary (default: the bench's DEV_FILES).")
+    parser.add_argument("--sample", type=int, help="A seeded sample of N variants.")
+    parser.add_argument("--dump", metavar="FILE", help="Write each variant's outcome (TSV) to FILE.")
+    args = parser.parse_args(argv)
+    if any(f.startswith("blind") for f in args.files or ()):
+        raise SystemExit("blind files are never varied")
+    files, results = run_foreign(args) if args.foreign else run_demo(args)
     counts = tally(results)
     if args.dump:
         Path(args.dump).write_text(
@@ -196,11 +303,12 @@ def main(argv: list[str] | None = None) -> int:
     for key in sorted(counts, key=lambda k: (k != "all", k.count(" "), k)):
         print(_line(key, counts[key]))
     if args.misses:
-        for r in sorted(results, key=lambda r: (r.variant.kind, r.variant.case_id)):
-            if r.outcome in SILENT:
+        for r in sorted(results, key=lambda r: (r.outcome not in SILENT, r.variant.kind, r.variant.case_id)):
+            if r.outcome in SILENT or r.outcome in REVIEW:
                 v = r.variant
+                gone = f" dropped {v.dropped!r}" if v.dropped else ""
                 print(
-                    f"\n{r.outcome.upper()} {v.family} {v.kind} {v.case_id}: {v.definition.text!r} "
+                    f"\n{r.outcome.upper()} {v.family} {v.kind} {v.case_id}:{gone} {v.definition.text!r} "
                     f"rules={list(v.definition.rules)}\n  was {v.original.text!r} rules={list(v.original.rules)}"
                     f"\n  {r.detail}"
                 )

@@ -12,7 +12,8 @@ naming what does not fit. The checks here read the model too:
 - **a column whose name says "per"**: "list price per seat" is ``list_price_per_seat``, not a ratio;
 - **a date said by its event**: "MRR of subscriptions started in the month" is not the month-end ``mrr``;
 - **a metric's name first, in another unit**: "Refunds, …" read as a count of refunded invoices;
-- **an average over a longer window**: "Average MRR per month over the quarter" is no average of rows.
+- **an average over a longer window**: "Average MRR per month over the quarter" is no average of rows;
+- **a flow of a snapshot**: "Outstanding principal added during the month" is not the month-end balance.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from metricmind.define.columns import numeric_columns
 from metricmind.define.confidence import DOUBT, DOUBT_PREFIX
 from metricmind.define.dating import EVENT_IN
 from metricmind.define.extend import proposal_model
+from metricmind.define.flowstate import added_of_a_snapshot
 from metricmind.define.proposal import Proposal, RuleReading
 from metricmind.define.rank import measures_of
 from metricmind.define.rulevalues import contains
@@ -75,6 +77,7 @@ def audit(model: Model, proposal: Proposal, columns: dict[str, dict[str, str]] |
         _dated_otherwise(extended, proposal, found)
         _named_metric_of_another_unit(extended, proposal, found)
         _average_over_periods(extended, proposal, found)
+        _added_of_a_snapshot(extended, proposal, found)
     _per_in_a_column_name(model, proposal, columns, found)
     percentage_as_fraction(proposal, found)
     for why in found.fixed:
@@ -295,6 +298,18 @@ def _dated_otherwise(extended: Model, proposal: Proposal, found: Finding) -> Non
                 f"dated by {', '.join(sorted(dated))}: check which date is meant"
             )
             return
+
+
+def _added_of_a_snapshot(extended: Model, proposal: Proposal, found: Finding) -> None:
+    """What was added during a month asked of a snapshot read at each month's end (``flowstate``): a doubt."""
+    metric = extended.metrics.get(proposal.definition.name)
+    why = (
+        added_of_a_snapshot(proposal.definition.text, metric, measures_of(extended, metric))
+        if metric
+        else None
+    )
+    if why is not None:
+        found.doubts.append(why)
 
 
 def _root(word: str) -> str:

@@ -296,14 +296,28 @@ def _against(
         ):
             continue
         mine = kept.get(r.dimension, set())
-        if mine and (set(r.values) >= mine if r.negative else not mine & set(r.values)):
+        # a drop of the dimension whose values the definition keeps: the drops together leave none of them
+        # ("… only the events or partner channels" with "Not counting events", "Not counting partner"),
+        # or leave values the definition never keeps (the rule wins over the definition's words: the filter
+        # would keep every other value) — either way not the definition's rows
+        if mine and (r.negative or not mine & set(r.values)):
+            gone = set().union(*(o.values for o in rules if o.negative and o.dimension == r.dimension))
+            left = (
+                ""
+                if not r.negative
+                else (
+                    ": together the rules leave none of them"
+                    if mine <= gone
+                    else f"; the rule alone keeps every other value too, not only {', '.join(sorted(mine - gone))}"
+                )
+            )
             return rulebook.Read(
                 RuleReading(
                     f"(in the definition) {text}",
                     "unread",
                     0.0,
                     f"the definition keeps {', '.join(sorted(mine))} of {r.dimension}, but rule "
-                    f"{r.reading.text!r} {'drops' if r.negative else 'keeps only'} {', '.join(r.values)}",
+                    f"{r.reading.text!r} {'drops' if r.negative else 'keeps only'} {', '.join(r.values)}{left}",
                 )
             )
         theirs = dropped.get(r.dimension, set())

@@ -36,7 +36,11 @@ def _ts(rng: random.Random, day: int) -> dt.datetime:
     )
 
 
-def raw_tables(seed: int = 11) -> dict[str, RawTable]:
+#: The seed of the project's data (another seed builds the same project with other rows).
+SEED = 11
+
+
+def raw_tables(seed: int = SEED) -> dict[str, RawTable]:
     """The raw tables, the same for the same ``seed``."""
     rng = random.Random(seed)
     buyers = [
@@ -189,14 +193,14 @@ def raw_tables(seed: int = 11) -> dict[str, RawTable]:
     }
 
 
-def build_bazaar(root: Path, db_path: Path | None = None) -> Path:
+def build_bazaar(root: Path, db_path: Path | None = None, seed: int = SEED) -> Path:
     """Build the warehouse of the project at ``root`` (default ``root/target/bazaar.duckdb``)."""
     path = db_path or root / "target" / "bazaar.duckdb"
-    return build_duckdb(root, path, raw_tables(), SCHEMA, {"bazaar_raw": "raw"})
+    return build_duckdb(root, path, raw_tables(seed), SCHEMA, {"bazaar_raw": "raw"})
 
 
-def copy_bazaar(target: Path) -> Path:
+def copy_bazaar(target: Path, seed: int = SEED) -> Path:
     """A copy of the bazaar project in ``target`` with its warehouse built (profile target ``dev``)."""
     copy_project(BAZAAR, target)
-    build_bazaar(target)
+    build_bazaar(target, seed=seed)
     return target

@@ -139,7 +139,10 @@ def _claim(
     )  # fmt: skip
 
 
-def raw_tables(seed: int = 20240101) -> dict[str, dict[str, RawTable]]:
+SEED = 20240101
+
+
+def raw_tables(seed: int = SEED) -> dict[str, dict[str, RawTable]]:
     """The raw tables per schema (``landing_pas``, ``landing_claims``), the same for the same ``seed``."""
     rng = random.Random(seed)
     book = write_book(rng)
@@ -265,21 +268,21 @@ def _claim_tables(claims: list[tuple[Any, ...]], payments: list[tuple[Any, ...]]
     }
 
 
-def load_covewell_raw(db_path: Path) -> Path:
+def load_covewell_raw(db_path: Path, seed: int = SEED) -> Path:
     """Create ``db_path`` holding only the raw tables (schemas ``landing_pas`` and ``landing_claims``)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
     try:
-        for schema, tables in raw_tables().items():
+        for schema, tables in raw_tables(seed).items():
             load_raw(con, tables, schema)
     finally:
         con.close()
     return db_path
 
 
-def build_covewell(root: Path, db_path: Path | None = None) -> Path:
+def build_covewell(root: Path, db_path: Path | None = None, seed: int = SEED) -> Path:
     """Build the warehouse of the project at ``root`` (default ``root/target/covewell.duckdb``)."""
-    path = load_covewell_raw(db_path or root / "target" / "covewell.duckdb")
+    path = load_covewell_raw(db_path or root / "target" / "covewell.duckdb", seed)
     con = duckdb.connect(str(path))
     try:
         sources = {
@@ -294,8 +297,8 @@ def build_covewell(root: Path, db_path: Path | None = None) -> Path:
     return path
 
 
-def copy_covewell(target: Path) -> Path:
+def copy_covewell(target: Path, seed: int = SEED) -> Path:
     """A copy of the covewell project in ``target`` with its warehouse built (profile target ``local``)."""
     copy_project(COVEWELL, target)
-    build_covewell(target)
+    build_covewell(target, seed=seed)
     return target

@@ -144,7 +144,11 @@ def _rate(hotel: tuple[Any, ...], rtype: str, day: dt.date, plan: str, rng: rand
     return round(eur * rng.uniform(0.94, 1.06) / EUR_PER[hotel[6]], 2)
 
 
-def raw_tables(seed: int = 2025) -> dict[str, RawTable]:
+#: The seed of the project's data (another seed builds the same project with other rows).
+SEED = 2025
+
+
+def raw_tables(seed: int = SEED) -> dict[str, RawTable]:
     """The raw tables, the same for the same ``seed``."""
     rng = random.Random(seed)
     rooms, blocks = _rooms(HOTELS)
@@ -427,20 +431,20 @@ def _tables(
     }
 
 
-def load_harbor_raw(db_path: Path) -> Path:
+def load_harbor_raw(db_path: Path, seed: int = SEED) -> Path:
     """Create ``db_path`` holding only the raw tables in schema ``pms`` (what the EL tool delivers to dbt)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
     try:
-        load_raw(con, raw_tables(), RAW)
+        load_raw(con, raw_tables(seed), RAW)
     finally:
         con.close()
     return db_path
 
 
-def build_harbor(root: Path, db_path: Path | None = None) -> Path:
+def build_harbor(root: Path, db_path: Path | None = None, seed: int = SEED) -> Path:
     """Build the warehouse of the project at ``root`` (default ``root/target/harbor.duckdb``)."""
-    path = load_harbor_raw(db_path or root / "target" / "harbor.duckdb")
+    path = load_harbor_raw(db_path or root / "target" / "harbor.duckdb", seed)
     con = duckdb.connect(str(path))
     try:
         sources = {"opera": RAW, "circle": RAW, "reputation": RAW, "booking_engine": RAW}
@@ -450,8 +454,8 @@ def build_harbor(root: Path, db_path: Path | None = None) -> Path:
     return path
 
 
-def copy_harbor(target: Path) -> Path:
+def copy_harbor(target: Path, seed: int = SEED) -> Path:
     """A copy of the harbor project in ``target`` with its warehouse built (profile target ``dev``)."""
     copy_project(HARBOR, target)
-    build_harbor(target)
+    build_harbor(target, seed=seed)
     return target

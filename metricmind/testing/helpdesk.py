@@ -31,7 +31,11 @@ TEAMS = ("Tier 1", "Tier 2", "Billing")
 SLA = {"urgent": (30, 8), "high": (120, 24), "normal": (480, 72), "low": (1440, 120)}
 
 
-def raw_tables(seed: int = 23) -> dict[str, RawTable]:
+#: The seed of the project's data (another seed builds the same project with other rows).
+SEED = 23
+
+
+def raw_tables(seed: int = SEED) -> dict[str, RawTable]:
     """The raw tables, the same for the same ``seed``."""
     rng = random.Random(seed)
     accounts = [
@@ -139,14 +143,14 @@ def raw_tables(seed: int = 23) -> dict[str, RawTable]:
     }
 
 
-def build_helpdesk(root: Path, db_path: Path | None = None) -> Path:
+def build_helpdesk(root: Path, db_path: Path | None = None, seed: int = SEED) -> Path:
     """Build the warehouse of the project at ``root`` (default ``root/target/helpdesk.duckdb``)."""
     path = db_path or root / "target" / "helpdesk.duckdb"
-    return build_duckdb(root, path, raw_tables(), SCHEMA, {"zendesk": "raw"})
+    return build_duckdb(root, path, raw_tables(seed), SCHEMA, {"zendesk": "raw"})
 
 
-def copy_helpdesk(target: Path) -> Path:
+def copy_helpdesk(target: Path, seed: int = SEED) -> Path:
     """A copy of the helpdesk project in ``target`` with its warehouse built (profile target ``dev``)."""
     copy_project(HELPDESK, target)
-    build_helpdesk(target)
+    build_helpdesk(target, seed=seed)
     return target

@@ -123,7 +123,11 @@ def _volume(day: dt.date) -> float:
     return 240 * trend * weekday * peak
 
 
-def raw_tables(seed: int = 47) -> dict[str, RawTable]:
+#: The seed of the project's data (another seed builds the same project with other rows).
+SEED = 47
+
+
+def raw_tables(seed: int = SEED) -> dict[str, RawTable]:
     """The raw tables, the same for the same ``seed``."""
     rng = random.Random(seed)
     shippers = _shippers(rng)
@@ -362,15 +366,15 @@ def _tables(
     }
 
 
-def build_lastmile(root: Path, db_path: Path | None = None) -> Path:
+def build_lastmile(root: Path, db_path: Path | None = None, seed: int = SEED) -> Path:
     """Build the warehouse of the project at ``root`` (default ``root/target/lastmile.duckdb``)."""
     path = db_path or root / "target" / "lastmile.duckdb"
     sources = {"tms": "raw", "telematics": "raw", "wms": "raw"}
-    return build_duckdb(root, path, raw_tables(), SCHEMA, sources)
+    return build_duckdb(root, path, raw_tables(seed), SCHEMA, sources)
 
 
-def copy_lastmile(target: Path) -> Path:
+def copy_lastmile(target: Path, seed: int = SEED) -> Path:
     """A copy of the lastmile project in ``target`` with its warehouse built (profile target ``local``)."""
     copy_project(LASTMILE, target)
-    build_lastmile(target)
+    build_lastmile(target, seed=seed)
     return target

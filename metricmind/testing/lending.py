@@ -130,7 +130,11 @@ def _service(
     return payments, tape, status, charged_off
 
 
-def raw_tables(seed: int = 31) -> dict[str, RawTable]:
+#: The seed of the project's data (another seed builds the same project with other rows).
+SEED = 31
+
+
+def raw_tables(seed: int = SEED) -> dict[str, RawTable]:
     """The raw tables, the same for the same ``seed``."""
     rng = random.Random(seed)
     borrowers = _borrowers(rng)
@@ -252,14 +256,14 @@ def raw_tables(seed: int = 31) -> dict[str, RawTable]:
     }
 
 
-def build_lending(root: Path, db_path: Path | None = None) -> Path:
+def build_lending(root: Path, db_path: Path | None = None, seed: int = SEED) -> Path:
     """Build the warehouse of the project at ``root`` (default ``root/target/lending.duckdb``)."""
     path = db_path or root / "target" / "lending.duckdb"
-    return build_duckdb(root, path, raw_tables(), SCHEMA, {"lms": "raw"})
+    return build_duckdb(root, path, raw_tables(seed), SCHEMA, {"lms": "raw"})
 
 
-def copy_lending(target: Path) -> Path:
+def copy_lending(target: Path, seed: int = SEED) -> Path:
     """A copy of the lending project in ``target`` with its warehouse built (profile target ``dev``)."""
     copy_project(LENDING, target)
-    build_lending(target)
+    build_lending(target, seed=seed)
     return target

@@ -116,7 +116,11 @@ def _active_days(rng: random.Random, install: dt.date, stick: float, payer: str 
     return days
 
 
-def raw_tables(seed: int = 2025) -> dict[str, dict[str, RawTable]]:
+#: The seed of the project's data (another seed builds the same project with other rows).
+SEED = 2025
+
+
+def raw_tables(seed: int = SEED) -> dict[str, dict[str, RawTable]]:
     """The raw tables per schema (``raw_game``, ``events``), the same for the same ``seed``."""
     rng = random.Random(seed)
     players = _installs(rng)
@@ -342,21 +346,21 @@ def _event_tables(receipts: list[tuple[Any, ...]], impressions: list[tuple[Any, 
     }
 
 
-def load_pixelforge_raw(db_path: Path) -> Path:
+def load_pixelforge_raw(db_path: Path, seed: int = SEED) -> Path:
     """Create ``db_path`` holding only the raw tables (schemas ``raw_game`` and ``events``)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
     try:
-        for schema, tables in raw_tables().items():
+        for schema, tables in raw_tables(seed).items():
             load_raw(con, tables, schema)
     finally:
         con.close()
     return db_path
 
 
-def build_pixelforge(root: Path, db_path: Path | None = None) -> Path:
+def build_pixelforge(root: Path, db_path: Path | None = None, seed: int = SEED) -> Path:
     """Build the warehouse of the project at ``root`` (default ``root/target/pixelforge.duckdb``)."""
-    path = load_pixelforge_raw(db_path or root / "target" / "pixelforge.duckdb")
+    path = load_pixelforge_raw(db_path or root / "target" / "pixelforge.duckdb", seed)
     con = duckdb.connect(str(path))
     try:
         sources = {
@@ -371,8 +375,8 @@ def build_pixelforge(root: Path, db_path: Path | None = None) -> Path:
     return path
 
 
-def copy_pixelforge(target: Path) -> Path:
+def copy_pixelforge(target: Path, seed: int = SEED) -> Path:
     """A copy of the pixelforge project in ``target`` with its warehouse built (profile target ``dev``)."""
     copy_project(PIXELFORGE, target)
-    build_pixelforge(target)
+    build_pixelforge(target, seed=seed)
     return target

@@ -117,7 +117,11 @@ def _learners(rng: random.Random) -> list[dict[str, Any]]:
     return out
 
 
-def raw_tables(seed: int = 2025) -> dict[str, dict[str, RawTable]]:
+#: The seed of the project's data (another seed builds the same project with other rows).
+SEED = 2025
+
+
+def raw_tables(seed: int = SEED) -> dict[str, dict[str, RawTable]]:
     """The raw tables per schema (``app_db``, ``billing``), the same for the same ``seed``."""
     rng = random.Random(seed)
     learners = _learners(rng)
@@ -388,21 +392,21 @@ def _billing_tables(
     }
 
 
-def load_studyhall_raw(db_path: Path) -> Path:
+def load_studyhall_raw(db_path: Path, seed: int = SEED) -> Path:
     """Create ``db_path`` holding only the raw tables (schemas ``app_db`` and ``billing``)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
     try:
-        for schema, tables in raw_tables().items():
+        for schema, tables in raw_tables(seed).items():
             load_raw(con, tables, schema)
     finally:
         con.close()
     return db_path
 
 
-def build_studyhall(root: Path, db_path: Path | None = None) -> Path:
+def build_studyhall(root: Path, db_path: Path | None = None, seed: int = SEED) -> Path:
     """Build the warehouse of the project at ``root`` (default ``root/target/studyhall.duckdb``)."""
-    path = load_studyhall_raw(db_path or root / "target" / "studyhall.duckdb")
+    path = load_studyhall_raw(db_path or root / "target" / "studyhall.duckdb", seed)
     con = duckdb.connect(str(path))
     try:
         build_models(con, root / "models", SCHEMA, {APP_DB: APP_DB, BILLING: BILLING})
@@ -411,8 +415,8 @@ def build_studyhall(root: Path, db_path: Path | None = None) -> Path:
     return path
 
 
-def copy_studyhall(target: Path) -> Path:
+def copy_studyhall(target: Path, seed: int = SEED) -> Path:
     """A copy of the studyhall project in ``target`` with its warehouse built (profile target ``prod``)."""
     copy_project(STUDYHALL, target)
-    build_studyhall(target)
+    build_studyhall(target, seed=seed)
     return target

@@ -18,6 +18,9 @@ rewritten, and each variant says what its answer must be:
   measure's own table the case does not filter), ``agg:average|total`` ("total" ↔ "average"),
   ``time:flow|snapshot`` (a value at month end ↔ what was added during the month).
 
+- **one rule at a time** (``perturb_rules.py``): ``negate:postfix|excl|clause``, ``drop:rule|clause`` (a
+  sensitivity variant naming what it ``dropped``), ``paraphrase:FORM`` and ``date:FORM`` (invariance).
+
 Deterministic: each case's choices come from ``random.Random(f"{seed}:{id}:{kind}")``.
 """
 
@@ -31,6 +34,7 @@ from typing import Any
 
 from metricmind.define import Definition
 from metricmind.spec.model import Model
+from tests.define import perturb_rules
 
 INVARIANCE = "invariance"
 SENSITIVITY = "sensitivity"
@@ -49,6 +53,7 @@ class Variant:
     original: Definition
     sql: str | None
     baseline: str
+    dropped: str = ""  # a ``drop:`` variant's rule or clause left out (``perturb_rules.drops``)
 
 
 #: Words that carry the computation: never the target of a typo.
@@ -423,6 +428,17 @@ def variants(cases: list[dict[str, Any]], vocab: Vocabulary, *, seed: int = 0) -
         for kind, v, derived in sensitives(d, sql, vocab, random.Random(f"{seed}:{cid}:sens")):
             if v != d:
                 out.append(Variant(cid, SENSITIVITY, kind, v, d, derived, sql))
+        out += _rule_variants(d, cid, sql, random.Random(f"{seed}:{cid}:rules"))
+    return out
+
+
+def _rule_variants(d: Definition, cid: str, sql: str, rng: random.Random) -> list[Variant]:
+    """The one-rule families of ``perturb_rules``: negated, dropped, paraphrased, the date said otherwise."""
+    out = [Variant(cid, SENSITIVITY, k, v, d, None, sql) for k, v in perturb_rules.negations(d) if v != d]
+    out += [Variant(cid, SENSITIVITY, k, v, d, None, sql, gone) for k, v, gone in perturb_rules.drops(d)]
+    for k, v in [*perturb_rules.paraphrases(d, rng), *perturb_rules.redates(d, rng)]:
+        if v != d:
+            out.append(Variant(cid, INVARIANCE, k, v, d, sql, sql))
     return out
 
 
