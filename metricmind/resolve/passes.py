@@ -41,8 +41,7 @@ from metricmind.resolve.samefield import join_same_field
 from metricmind.resolve.shares import _ShareReading
 from metricmind.resolve.sqlclauses import sort_verb
 from metricmind.resolve.sqlflags import _SqlFlagReading
-from metricmind.resolve.sqlnegation import flipped
-from metricmind.resolve.sqlops import positional_order
+from metricmind.resolve.sqlops import flipped, positional_order
 from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import counted_amount
 from metricmind.resolve.timephrases import find_time
