@@ -20,7 +20,9 @@ from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.entitykinds import _EntityKindReading
 from metricmind.resolve.eventtime import grain_of_other_event
 from metricmind.resolve.everybut import _EveryButReading
+from metricmind.resolve.flagcues import marking_verbs
 from metricmind.resolve.flaglabel import flag_label_words
+from metricmind.resolve.flagmetric import _FlagMetricReading
 from metricmind.resolve.flagsides import _FlagSidesReading
 from metricmind.resolve.formula import read_formula, said_formula
 from metricmind.resolve.grainnamed import grain_named_with_metric
@@ -52,6 +54,7 @@ from metricmind.resolve.unitsaid import unit_said
 from metricmind.resolve.valuemetric import _ValueMetricReading
 from metricmind.resolve.wonlost import closed_stage
 from metricmind.resolve.words import GRAIN_ADJ, GROWTH_WORDS
+from metricmind.resolve.yesno import said_positively
 from metricmind.spec.names import METRIC_TIME
 
 PERIOD_FORMS = {
@@ -68,6 +71,7 @@ PERIOD_FORMS = {
 
 class _Reading(
     _DescribedFlagReading,
+    _FlagMetricReading,
     _OwnTimeReading,
     _BreakdownValueReading,
     _CountedValueReading,
@@ -110,6 +114,8 @@ class _Reading(
         self.claim_sql_flags()  # "where is_on_time = false": a yes/no column compared in SQL
         for first, last in record_idioms(self.tokens):
             self.claim(first, last)  # "customers on the books": kept, no bookings
+        for first, last in marking_verbs(self.tokens):
+            self.claim(first, last)  # "accounts flagged as deleted": the verb says a yes/no value follows
         for k in closed_stage(self.tokens):
             self.claim(k, k + 1)  # "closed-won logos": a deal's stage, its verb says which (``wonlost``)
         for k in data_words(self.tokens, res.question, self.lex.vocabulary):
@@ -209,6 +215,7 @@ class _Reading(
         self.value_metric()  # "how many parcels got delivered": delivered parcels, said apart
         self.filtered_entity_as_metric()
         self.filtered_metric_as_filter()
+        self.flag_said_as_metric()  # "collections for late payments": the flag, not the late-payments metric
         self.read_loose_values()
         self.read_left_values()
         self.member_named()
@@ -236,6 +243,7 @@ class _Reading(
         self.unit_said()  # "total revenue in EUR": the unit the label gives, no currency filter
         res.filters, excluded = flipped(res.question, res.filters, res.spans.get("filters", []))
         res.notes.extend(f"read '!=' before {f}'s value as excluding it" for f in excluded)
+        res.filters = said_positively(res.filters, self.r.yes_no)  # "non-x": x false
         self.value_then_unknown()  # "bookings by card brand": a breakdown the catalog lacks, not card payments
         self.read_described_flag()  # "from company seat learners": the yes/no dimension its description says
         self.check_leftovers(picks)
@@ -459,6 +467,7 @@ class _Reading(
                     any(self.anchored(c, e) or self.named_dim_after(c, e) for e in entries)
                     or self.after_cue(c.first)
                     or self.negated_value(c)
+                    or self.flag_asked(c, entries)
                 ):
                     order["value"] = -1  # "overdue invoices", "acquired via events": a value, not a metric
                 best = min(e.rank for e in entries)

@@ -66,6 +66,11 @@ class Catalog(Protocol):
         ...
 
     @property
+    def yes_no(self) -> frozenset[str]:
+        """The catalog's yes/no dimensions (``entity__is_x``)."""
+        ...
+
+    @property
     def everyday(self) -> frozenset[str]:
         """Everyday words of the catalog's questions: a one-word value of these filters only in context."""
         ...
