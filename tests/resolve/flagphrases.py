@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from metricmind.resolve import Resolver
+from metricmind.resolve.countries import NAMES as COUNTRY_NAMES
 from metricmind.resolve.resolution import Filter
 from metricmind.spec.model import Model
 from metricmind.testing.bazaar import copy_bazaar
@@ -225,9 +226,44 @@ PER_DIMENSION = 2
 """Values tried per dimension (the first ones, sorted)."""
 
 
-def exclusion_cases(project: str, resolver: Resolver, values: dict[str, list[str]]) -> list[Case]:
+LOOSE_TEMPLATES: dict[str, tuple[str, str]] = {
+    "for": ("=", "{m} for {v}"),
+    "excluding": ("!=", "{m} excluding {v}"),
+    "other-than": ("!=", "{m} other than {v}"),
+    "ex-": ("!=", "{m} ex-{v}"),
+}
+"""A value named loosely, kept or left out."""
+
+
+def loose_forms(raw: str, entity: str, column: str) -> dict[str, str]:
+    """How people name a value other than as written: a country code by its name ("DE": "germany"), the
+    value in the plural ("marketplace sellers"), hyphenated ("same-day"), in title case, and followed by its
+    entity's noun ("enterprise accounts"); a code's country name only on a dimension named for countries.
+    """
+    words = raw.replace("_", " ").replace("-", " ").lower().split()
+    out: dict[str, str] = {}
+    if raw in COUNTRY_NAMES and "country" in column:
+        out["country-name"] = COUNTRY_NAMES[raw][0]
+        return out
+    if not words or not all(w.isalpha() for w in words):
+        return out
+    if len(words[-1]) > 3 and not words[-1].endswith(("s", "ed")):
+        out["plural"] = " ".join([*words[:-1], plural(words[-1])])
+    if len(words) > 1:
+        out["hyphenated"] = "-".join(words)
+    out["title-case"] = " ".join(w.capitalize() for w in words)
+    noun = entity.replace("_", " ")
+    if noun not in words and plural(noun) not in words:
+        out["with-noun"] = f"{' '.join(words)} {plural(noun)}"
+    return out
+
+
+def exclusion_cases(
+    project: str, resolver: Resolver, values: dict[str, list[str]], *, loose: bool = True
+) -> list[Case]:
     """Every exclusion template on up to ``PER_DIMENSION`` values of each categorical dimension a metric reaches
-    whose value, said plainly ("<metric> for <value>"), resolves to that value alone.
+    whose value, said plainly ("<metric> for <value>"), resolves to that value alone; with ``loose``, also that
+    value named loosely (``loose_forms``), kept and left out.
     """
     out: list[Case] = []
     flagged = {d for d, _, _ in flags(resolver.model, values)}
@@ -251,6 +287,13 @@ def exclusion_cases(project: str, resolver: Resolver, values: dict[str, list[str
             for template, text in EXCLUSION_TEMPLATES.items():
                 question = text.format(m=said, v=v, c=column, raw=raw)
                 out.append(Case(project, template, question, metric, Filter(dim, "!=", (raw,)), said))
+            if not loose:
+                continue
+            for form, loosely in loose_forms(raw, dim.split("__", 1)[0], column).items():
+                for template, (op, text) in LOOSE_TEMPLATES.items():
+                    question = text.format(m=said, v=loosely)
+                    want = Filter(dim, op, (raw,))
+                    out.append(Case(project, f"{form}/{template}", question, metric, want, said))
     return out
 
 
