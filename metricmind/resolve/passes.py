@@ -220,6 +220,9 @@ class _Reading(
         self.read_left_values()
         self.member_named()
         self.entity_beside_attribute()
+        self.flag_over_value()  # "payments that were late": the payment's flag, not the loan's status "late"
+        self.flag_entity_noun()  # "where the purchase is refunded": whose flag, no purchase count
+        self.flag_denied()  # "guests who do not have marketing consent": the flag's other side
         self.read_threshold()
         self.read_sql_flags()
         unit_said(res, self.r.model)  # "total revenue in EUR" of a metric reported in EUR: no filter

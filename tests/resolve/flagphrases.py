@@ -140,6 +140,7 @@ def subject(words: str, entity: str) -> str:
     return f"{words} {plural(noun)}"
 
 
+DONT_HAVE, WERENT = "don't have", "weren't"
 FLAG_TEMPLATES: dict[str, tuple[bool, Callable[[str, str, str, str, str], str | None]]] = {
     # name: (value, (metric words, flag words, entity noun, prefix, dim column) -> question)
     "adjective": (True, lambda m, w, e, p, c: f"{m} for {subject(w, e)}"),
@@ -154,12 +155,31 @@ FLAG_TEMPLATES: dict[str, tuple[bool, Callable[[str, str, str, str, str], str | 
         True,
         lambda m, w, e, p, c: f"{m} for {subject(typo(w) if len(w) >= 6 and ' ' not in w else w, e)}",
     ),
+    "hyphenated": (
+        True,
+        lambda m, w, e, p, c: f"{m} for {subject(w.replace(' ', '-'), e)}" if " " in w else None,
+    ),
+    "hyphen-only": (True, lambda m, w, e, p, c: f"{m}, {w.replace(' ', '-')}-only"),
+    "where-is": (
+        True,
+        lambda m, w, e, p, c: f"{m} where the {e} {'has' if p in ('has', 'had') else 'is'} {w}",
+    ),
+    "sql-one": (True, lambda m, w, e, p, c: f"{m} where {c} = 1"),
     "non-x": (False, lambda m, w, e, p, c: f"{m} for non-{subject(w, e)}"),
+    "sql-not-true": (False, lambda m, w, e, p, c: f"{m} where {c} != true"),
+    "where-is-not": (
+        False,
+        lambda m, w, e, p, c: f"{m} where the {e} {'does not have' if p in ('has', 'had') else 'is not'} {w}",
+    ),
     "not-x": (
         False,
         lambda m, w, e, p, c: (
             f"{m} for {plural(e)} {'without' if p in ('has', 'had') else 'that were not'} {w}"
         ),
+    ),
+    "contracted-not": (
+        False,
+        lambda m, w, e, p, c: f"{m} for {plural(e)} that {DONT_HAVE if p in ('has', 'had') else WERENT} {w}",
     ),
     "excluding-x": (False, lambda m, w, e, p, c: f"{m} excluding {subject(w, e)}"),
     "sql-false": (False, lambda m, w, e, p, c: f"{m} where {c} = false"),

@@ -23,7 +23,7 @@ def _known(project: str, dim: str, *templates: str) -> set[tuple[str, str, str]]
     return {(project, t, dim) for t in templates}
 
 
-_EVERY_FALSE = ("non-x", "not-x", "excluding-x")
+_EVERY_FALSE = ("non-x", "not-x", "contracted-not", "excluding-x", "where-is-not")
 KNOWN: frozenset[tuple[str, str, str]] = frozenset(
     # the demo's customer-month flags: their words are metrics' names (active_customers, new_customers,
     # reactivated) and subscription values (status active, change_type new), and the generated subject
@@ -31,35 +31,38 @@ KNOWN: frozenset[tuple[str, str, str]] = frozenset(
     _known(
         "demo",
         "customer_month__is_active",
-        "adjective",
-        "x-only",
-        "flagged-as",
-        "that-were",
-        "typo",
-        *_EVERY_FALSE,
+        *("adjective", "x-only", "flagged-as", "that-were", "typo", "hyphen-only", "where-is", *_EVERY_FALSE),
     )
-    | _known("demo", "customer_month__is_new_customer", "that-were", *_EVERY_FALSE)
-    | _known("demo", "customer_month__is_reactivated_customer", "adjective", "typo", "non-x", "excluding-x")
+    | _known("demo", "customer_month__is_new_customer", "that-were", "where-is", *_EVERY_FALSE)
+    | _known(
+        "demo",
+        "customer_month__is_reactivated_customer",
+        "adjective",
+        "typo",
+        "hyphenated",
+        "non-x",
+        "excluding-x",
+    )
     # "paid"/"refunded"/"trial" alone are the invoice status's and the change type's values on the demo (the
     # demo's sets read "invoices were refunded" as status = refunded): said bare, no flag is read
-    | _known("demo", "invoice__is_paid", "x-only", "flagged-as")
+    | _known("demo", "invoice__is_paid", "x-only", "flagged-as", "hyphen-only")
     | _known("demo", "invoice__is_refunded", "un-x")
-    | _known("demo", "subscription__is_trial", "flagged-as", "not-x")
+    | _known("demo", "subscription__is_trial", "flagged-as", "where-is-not", "not-x", "contracted-not")
     | _known("harbor", "reservation__is_direct", "flagged-as")  # the channel group's value "direct"
     | _known("pixelforge", "player__is_organic", "flagged-as")  # the acquisition source's value "organic"
     | _known("pixelforge", "player__is_payer", "non-x")  # the spender tier's value "non_payer"
+    | _known("lending", "payment__is_late", "flagged-as")  # the loan status "late", no payment said beside
     | _known(
-        "lending", "payment__is_late", "flagged-as", "that-were", *_EVERY_FALSE
-    )  # the loan status "late"
-    | _known("studyhall", "enrollment__is_completed", "x-only", "flagged-as", "un-x")  # enrollment status
+        "studyhall", "enrollment__is_completed", "x-only", "flagged-as", "hyphen-only", "un-x"
+    )  # its status
     # "would recommend" is a verb phrase, read as the recommend rate; "non-member booking" splits the name
-    | _known("harbor", "review__would_recommend", "adjective", "that-were", "typo", *_EVERY_FALSE)
+    | _known(
+        "harbor",
+        "review__would_recommend",
+        *("that-were", "where-is", "non-x", "where-is-not", "not-x", "contracted-not", "excluding-x"),
+    )
     | _known("harbor", "reservation__is_member_booking", "non-x")
-    # a flag of a lookup entity said after its noun ("room types that were suite", "instructors flagged as
-    # staff"): the noun is also read as a breakdown by the entity's name
-    | _known("harbor", "room_type__is_suite", "flagged-as", "that-were", "not-x", "excluding-x")
-    | _known("studyhall", "instructor__is_staff", "flagged-as", "that-were", "not-x")
-    | _known("studyhall", "quiz_attempt__is_passed", "that-were")  # "passed" after "were": a verb
+    | _known("studyhall", "quiz_attempt__is_passed", "that-were", "where-is")  # "passed" after "is": a verb
 )
 """(project, template, dimension) read otherwise today, each for the reason given beside it."""
 
