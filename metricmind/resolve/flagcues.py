@@ -12,6 +12,10 @@ from metricmind.resolve.text import Token
 
 MARK_VERBS = frozenset({"flagged", "marked", "tagged", "labelled", "labeled", "classed", "classified"})
 """Verbs by which a row is said to carry a yes/no value ("flagged as refunded")."""
+COPULAS = frozenset(
+    {"is", "are", "was", "were", "been", "being", "be", "got", "gets", "get", "become", "became"}
+)
+"""Verbs after which a yes/no column's word is the state of the rows ("that have since been deleted")."""
 ONLY = frozenset({"only", "solely", "exclusively"})
 
 
@@ -28,12 +32,12 @@ def marking_verbs(tokens: Sequence[Token]) -> list[tuple[int, int]]:
 
 
 def flag_cued(tokens: Sequence[Token], first: int, last: int) -> bool:
-    """Whether the words ``first``..``last`` follow a marking verb ("flagged as X", "marked X") or "not", or
-    are followed by "only" ("X only", "X-only"): a value is asked for.
+    """Whether the words ``first``..``last`` follow a marking verb ("flagged as X", "marked X"), "not" or a
+    copula ("been deleted"), or are followed by "only" ("X only", "X-only"): a value is asked for.
     """
     before = [t.norm for t in tokens[max(0, first - 2) : first]]
-    if before[-1:] == ["not"]:
-        return True  # "purchases that were not refunded": the flag's other side
+    if before[-1:] == ["not"] or (before[-1:] and before[-1] in COPULAS):
+        return True  # "purchases that were not refunded", "accounts that have since been deleted": a state
     if before[-1:] and (
         before[-1] in MARK_VERBS or (before[-1] == "as" and before[:1] and before[0] in MARK_VERBS)
     ):

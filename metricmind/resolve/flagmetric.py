@@ -31,8 +31,8 @@ AUXILIARIES = frozenset(
     {"have", "has", "had", "do", "does", "did", "is", "are", "was", "were", "be", "been", "being"}
 )
 """Verbs a denial reaches a yes/no value across ("do not have consent", "were not refunded")."""
-NEAR = 3
-"""The most words between a flag's value and its entity's noun ("purchase is not refunded")."""
+NEAR = 4
+"""The most words between a flag's value and its entity's noun ("payments that have since been late")."""
 NEGATING = frozenset({"non", "not", "excluding", "except", "without", "un"})
 """Words before a flag's words that say its other side."""
 

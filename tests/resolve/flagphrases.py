@@ -150,6 +150,16 @@ FLAG_TEMPLATES: dict[str, tuple[bool, Callable[[str, str, str, str, str], str | 
         True,
         lambda m, w, e, p, c: f"{m} for {plural(e)} {'with' if p in ('has', 'had') else 'that were'} {w}",
     ),
+    "that-are": (
+        True,
+        lambda m, w, e, p, c: f"{m} for {plural(e)} that {'have' if p in ('has', 'had') else 'are'} {w}",
+    ),
+    "since-been": (
+        True,
+        lambda m, w, e, p, c: (
+            None if p in ("has", "had") else f"{m} for {plural(e)} that have since been {w}"
+        ),
+    ),
     "sql-true": (True, lambda m, w, e, p, c: f"{m} where {c} = true"),
     "typo": (
         True,
