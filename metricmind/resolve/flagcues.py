@@ -16,6 +16,9 @@ COPULAS = frozenset(
     {"is", "are", "was", "were", "been", "being", "be", "got", "gets", "get", "become", "became"}
 )
 """Verbs after which a yes/no column's word is the state of the rows ("that have since been deleted")."""
+WITH = frozenset({"with", "having"})
+"""Words by which rows are said to carry a yes/no value ("orders with a gift"; "w/" is read apart)."""
+ARTICLES = frozenset({"a", "an", "the"})
 ONLY = frozenset({"only", "solely", "exclusively"})
 
 
@@ -32,14 +35,21 @@ def marking_verbs(tokens: Sequence[Token]) -> list[tuple[int, int]]:
 
 
 def flag_cued(tokens: Sequence[Token], first: int, last: int) -> bool:
-    """Whether the words ``first``..``last`` follow a marking verb ("flagged as X", "marked X"), "not" or a
-    copula ("been deleted"), or are followed by "only" ("X only", "X-only"): a value is asked for.
+    """Whether the words ``first``..``last`` follow a marking verb ("flagged as X", "marked X"), "not", a
+    copula ("been deleted"), "with" ("orders with a gift", "w/ gift") or "only" ("only the gift ones"), or are
+    followed by "only" or "ones" ("X only", "X-only", "the verified ones"): a value is asked for.
     """
-    before = [t.norm for t in tokens[max(0, first - 2) : first]]
-    if before[-1:] == ["not"] or (before[-1:] and before[-1] in COPULAS):
+    j = first - 1
+    while j >= 0 and tokens[j].norm in ARTICLES:
+        j -= 1
+    word = tokens[j].norm if j >= 0 else ""
+    if word in ("not", *COPULAS, *MARK_VERBS, *WITH, *ONLY) or (word == "w" and not _slash_o(tokens, j)):
         return True  # "purchases that were not refunded", "accounts that have since been deleted": a state
-    if before[-1:] and (
-        before[-1] in MARK_VERBS or (before[-1] == "as" and before[:1] and before[0] in MARK_VERBS)
-    ):
+    if word == "as" and j > 0 and tokens[j - 1].norm in MARK_VERBS:
         return True
-    return last < len(tokens) and tokens[last].norm in ONLY
+    return last < len(tokens) and tokens[last].norm in (*ONLY, "ones")
+
+
+def _slash_o(tokens: Sequence[Token], j: int) -> bool:
+    """Whether the "w" at ``j`` is the "w/o" of "without" (its "o" after it), not the "w/" of "with"."""
+    return j + 1 < len(tokens) and tokens[j + 1].norm == "o"

@@ -140,6 +140,13 @@ def subject(words: str, entity: str) -> str:
     return f"{words} {plural(noun)}"
 
 
+def nounish(words: str, prefix: str) -> bool:
+    """Whether a flag's words are a thing the rows have ("marketing consent", "gift"), said after "with": a
+    ``has_`` flag's, or one word that no adjective or participle ending marks."""
+    adjective = ("ed", "ic", "al", "ive", "ous", "ful", "able", "ing", "ent", "ant")
+    return prefix in ("has", "had") or (" " not in words and not words.endswith(adjective))
+
+
 DONT_HAVE, WERENT = "don't have", "weren't"
 FLAG_TEMPLATES: dict[str, tuple[bool, Callable[[str, str, str, str, str], str | None]]] = {
     # name: (value, (metric words, flag words, entity noun, prefix, dim column) -> question)
@@ -160,6 +167,12 @@ FLAG_TEMPLATES: dict[str, tuple[bool, Callable[[str, str, str, str, str], str | 
             None if p in ("has", "had") else f"{m} for {plural(e)} that have since been {w}"
         ),
     ),
+    "only-the-ones": (True, lambda m, w, e, p, c: f"{m}, only the {w} ones"),
+    "with-a": (
+        True,
+        lambda m, w, e, p, c: f"{m} for {plural(e)} with a {w}" if nounish(w, p) else None,
+    ),
+    "w/": (True, lambda m, w, e, p, c: f"{m} w/ {w}" if nounish(w, p) else None),
     "sql-true": (True, lambda m, w, e, p, c: f"{m} where {c} = true"),
     "typo": (
         True,
@@ -191,6 +204,7 @@ FLAG_TEMPLATES: dict[str, tuple[bool, Callable[[str, str, str, str, str], str | 
         False,
         lambda m, w, e, p, c: f"{m} for {plural(e)} that {DONT_HAVE if p in ('has', 'had') else WERENT} {w}",
     ),
+    "w/o": (False, lambda m, w, e, p, c: f"{m} w/o {w}" if nounish(w, p) else None),
     "excluding-x": (False, lambda m, w, e, p, c: f"{m} excluding {subject(w, e)}"),
     "sql-false": (False, lambda m, w, e, p, c: f"{m} where {c} = false"),
     "un-x": (

@@ -24,7 +24,7 @@ def _known(project: str, dim: str, *templates: str) -> set[tuple[str, str, str]]
 
 
 _EVERY_FALSE = ("non-x", "not-x", "contracted-not", "excluding-x", "where-is-not")
-_STATES = ("that-were", "that-are", "since-been", "where-is")
+_STATES = ("that-were", "that-are", "since-been", "where-is", "only-the-ones")
 KNOWN: frozenset[tuple[str, str, str]] = frozenset(
     # the demo's customer-month flags: their words are metrics' names (active_customers, new_customers,
     # reactivated) and subscription values (status active, change_type new), and the generated subject
@@ -46,25 +46,34 @@ KNOWN: frozenset[tuple[str, str, str]] = frozenset(
     )
     # "paid"/"refunded"/"trial" alone are the invoice status's and the change type's values on the demo (the
     # demo's sets read "invoices were refunded" as status = refunded): said bare, no flag is read
-    | _known("demo", "invoice__is_paid", "x-only", "flagged-as", "since-been", "hyphen-only")
-    | _known("demo", "invoice__is_refunded", "since-been", "un-x")
+    | _known(
+        "demo",
+        "invoice__is_paid",
+        "x-only",
+        "flagged-as",
+        "since-been",
+        "only-the-ones",
+        "with-a",
+        "w/",
+        "hyphen-only",
+    )
+    | _known("demo", "invoice__is_refunded", "since-been", "only-the-ones", "un-x")
     | _known(
         "demo",
         "subscription__is_trial",
-        "flagged-as",
-        "since-been",
-        "where-is-not",
-        "not-x",
-        "contracted-not",
+        *("flagged-as", "since-been", "only-the-ones", "where-is-not", "not-x", "contracted-not"),
     )
-    | _known("harbor", "reservation__is_direct", "flagged-as")  # the channel group's value "direct"
+    | _known("harbor", "reservation__is_direct", "flagged-as", "only-the-ones")  # the channel group "direct"
     | _known(
         "pixelforge", "player__is_organic", "flagged-as", "since-been"
     )  # the acquisition source "organic"
     | _known("pixelforge", "player__is_payer", "non-x")  # the spender tier's value "non_payer"
-    | _known("lending", "payment__is_late", "flagged-as")  # the loan status "late", no payment said beside
+    # the loan status "late", no payment said beside
+    | _known("lending", "payment__is_late", "flagged-as", "only-the-ones", "w/", "w/o")
     | _known(
-        "studyhall", "enrollment__is_completed", "x-only", "flagged-as", "since-been", "hyphen-only", "un-x"
+        "studyhall",
+        "enrollment__is_completed",
+        *("x-only", "flagged-as", "since-been", "only-the-ones", "hyphen-only", "un-x"),
     )
     # "would recommend" is a verb phrase, read as the recommend rate; "non-member booking" splits the name
     | _known("harbor", "review__would_recommend", *_STATES, *_EVERY_FALSE)
