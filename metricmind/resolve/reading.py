@@ -66,6 +66,11 @@ class Catalog(Protocol):
         ...
 
     @property
+    def flag_spelt(self) -> frozenset[str]:
+        """Values spelt as a yes/no dimension of their entity ("invoice__status=paid")."""
+        ...
+
+    @property
     def yes_no(self) -> frozenset[str]:
         """The catalog's yes/no dimensions (``entity__is_x``)."""
         ...

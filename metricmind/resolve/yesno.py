@@ -48,3 +48,21 @@ def said_positively(filters: Iterable[Filter], flags: frozenset[str]) -> list[Fi
             f = Filter(f.field, "=", (_OTHER[value],))
         out.append(f)
     return out
+
+
+def flag_spelt_values(flags: frozenset[str], dims: dict[str, DimInfo]) -> frozenset[str]:
+    """The values (``entity__dim=value``) spelt as a yes/no dimension of the same entity ("invoice__status=paid"
+    beside ``invoice__is_paid``): said where a yes/no value is asked for ("paid only"), they are read as well.
+    """
+    words: dict[str, set[str]] = {}
+    for flag in flags:
+        entity, column = flag.split(SEP, 1)
+        said = column.split("_", 1)[1] if column.startswith(FLAG_PREFIXES) else column
+        words.setdefault(entity, set()).add(said.replace("_", " "))
+    return frozenset(
+        f"{name}={value}"
+        for name, info in dims.items()
+        if name not in flags
+        for value in info.values
+        if value.replace("_", " ").lower() in words.get(name.split(SEP, 1)[0], ())
+    )

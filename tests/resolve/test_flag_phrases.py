@@ -44,37 +44,12 @@ KNOWN: frozenset[tuple[str, str, str]] = frozenset(
         "non-x",
         "excluding-x",
     )
-    # "paid"/"refunded"/"trial" alone are the invoice status's and the change type's values on the demo (the
-    # demo's sets read "invoices were refunded" as status = refunded): said bare, no flag is read
-    | _known(
-        "demo",
-        "invoice__is_paid",
-        "x-only",
-        "flagged-as",
-        "since-been",
-        "only-the-ones",
-        "with-a",
-        "w/",
-        "hyphen-only",
-    )
-    | _known("demo", "invoice__is_refunded", "since-been", "only-the-ones", "un-x")
-    | _known(
-        "demo",
-        "subscription__is_trial",
-        *("flagged-as", "since-been", "only-the-ones", "where-is-not", "not-x", "contracted-not"),
-    )
-    | _known("harbor", "reservation__is_direct", "flagged-as", "only-the-ones")  # the channel group "direct"
-    | _known(
-        "pixelforge", "player__is_organic", "flagged-as", "since-been"
-    )  # the acquisition source "organic"
+    # "unrefunded"/"uncompleted": the un- form of a flag whose word is also a status value is not added
+    | _known("demo", "invoice__is_refunded", "un-x")
+    | _known("studyhall", "enrollment__is_completed", "un-x")
     | _known("pixelforge", "player__is_payer", "non-x")  # the spender tier's value "non_payer"
     # the loan status "late", no payment said beside
     | _known("lending", "payment__is_late", "flagged-as", "only-the-ones", "w/", "w/o")
-    | _known(
-        "studyhall",
-        "enrollment__is_completed",
-        *("x-only", "flagged-as", "since-been", "only-the-ones", "hyphen-only", "un-x"),
-    )
     # "would recommend" is a verb phrase, read as the recommend rate; "non-member booking" splits the name
     | _known("harbor", "review__would_recommend", *_STATES, *_EVERY_FALSE)
     | _known("harbor", "reservation__is_member_booking", "non-x")
