@@ -72,6 +72,9 @@ ALL_WORDS = frozenset(
     {"all", "every", "everyone", "everybody", "everything", "everywhere", "anywhere", "any", "anyone", "each"}
 )
 BUT_WORDS = frozenset({"but", "save", "bar"})
+BARE_BUT = frozenset({"save", "bar"})
+"""The prepositions of "all but" that leave out the value right after them with no word for everything before
+("GMV, bar Germany"); a word of the catalog there is read as itself (claimed first)."""
 # words that may stand between a cue and its value ("excluding the", "not from our", "apart from those in")
 BRIDGE = frozenset(
     """the a an our any those these from in on of via for who that which come came coming through to
@@ -128,6 +131,8 @@ def exclusion_cue(
             return j, j + 1
         if w in BUT_WORDS and any(t.norm in ALL_WORDS for t in tokens[max(0, j - 8) : j]):
             return j, j + 1
+        if w in BARE_BUT and j == first - 1 and not used[j]:
+            return j, j + 1  # "new buyers, bar organic": the preposition right before the value
         if j + 1 < first and w in CUE_PAIRS and tokens[j + 1].norm in CUE_PAIRS[w]:
             return j, j + 2
         entity = tokens[j].stem in entities or w in RELATIVE or w in PEOPLE

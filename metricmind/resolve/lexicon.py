@@ -28,7 +28,7 @@ from metricmind.resolve.stepnames import step_phrases
 from metricmind.resolve.text import GENERIC, stems
 from metricmind.resolve.usstates import state_names
 from metricmind.resolve.words import GRAMMAR
-from metricmind.spec.model import Model
+from metricmind.spec.model import Metric, Model
 from metricmind.spec.names import SEP
 from metricmind.spec.vocabulary import VOCABULARY_FILE, read_words
 from metricmind.wordtables import numbers_between
@@ -340,12 +340,21 @@ def _add_flags(lex: Lexicon, model: Model) -> None:
             name = f"{primary}{SEP}{d.name}"
             label = d.label or " ".join(words)
             opposites = [w for w in FLAG_OPPOSITES.get(" ".join(words), ()) if not lex.lookup(stems(w))]
-            if not words or (lex.lookup(stems(" ".join(words))) and not opposites):
+            known = lex.lookup(stems(" ".join(words)))
+            # a word that names only metrics ("refunded": the refunds) still says the flag beside its rows
+            # ("refunded purchases"); one that names another dimension's value or a breakdown is that
+            metric_only = bool(known) and all(
+                e.kind == "metric"
+                and e.target in model.metrics
+                and not _names_metric(" ".join(words), model.metrics[e.target])
+                for e in known
+            )
+            if not words or (known and not opposites and not metric_only):
                 continue
             lex.dims[name] = DimInfo(name, sm.name, label, ("true", "false"), conformed=not sm.measures)
             for said in opposites:  # "late" for is_on_time, even where "on time" names the on-time rate
                 lex.add(said, Entry("value", f"{name}=false", "value"))
-            if lex.lookup(stems(" ".join(words))):
+            if known and not metric_only:
                 continue
             lex.add(" ".join(words), Entry("value", f"{name}=true", "value"))
             for code in re.findall(r"\(([A-Z][A-Z0-9]{1,5})\)", d.label or ""):
@@ -437,6 +446,12 @@ STATISTIC_WORDS = frozenset(
 """Words a metric name may end with that English puts first ("time_avg": "avg time")."""
 _PERCENTILE = re.compile(r"p\d{1,2}")
 _TO_DATE_LAST = re.compile(r"(.+?)\s+([wmqy]td|(?:week|month|quarter|year)\s+to\s+date)")
+
+
+def _names_metric(words: str, metric: Metric) -> bool:
+    """Whether ``words`` are the metric's own name or label, up to a plural ("new customer": new_customers)."""
+    said = {words, f"{words}s", f"{words}es"}
+    return metric.name.replace("_", " ") in said or (metric.label or "").lower() in said
 
 
 def _is_flag(name: str) -> bool:

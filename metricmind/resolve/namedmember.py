@@ -15,6 +15,9 @@ from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.resolution import Filter, Span
 from metricmind.spec.names import SEP
 
+_KEPT_OR_LEFT = ("=", "in", "!=", "not in")
+"""The filters a member's noun may follow: kept ("the danish hotel") or left out ("excluding design courses")."""
+
 
 def entity_of(field: str) -> str:
     """The entity a ``entity__dimension`` field belongs to (the field itself when it has no prefix)."""
@@ -42,7 +45,7 @@ class _MemberReading(_ReadingBase):
             if before is None or not res.question[before.end : g.start].isspace():
                 continue
             at = next((i for i, f in enumerate(res.filters) if names_field(before.target, f.field)), None)
-            if at is None or res.filters[at].metric is not None or res.filters[at].op not in ("=", "in"):
+            if at is None or res.filters[at].metric is not None or res.filters[at].op not in _KEPT_OR_LEFT:
                 continue
             entity = entity_of(g.target)
             f = res.filters[at]

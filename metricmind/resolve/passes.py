@@ -20,7 +20,9 @@ from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.entitykinds import _EntityKindReading
 from metricmind.resolve.eventtime import grain_of_other_event
 from metricmind.resolve.everybut import _EveryButReading
+from metricmind.resolve.flagcues import marking_verbs
 from metricmind.resolve.flaglabel import flag_label_words
+from metricmind.resolve.flagmetric import _FlagMetricReading
 from metricmind.resolve.flagsides import _FlagSidesReading
 from metricmind.resolve.formula import read_formula, said_formula
 from metricmind.resolve.grainnamed import grain_named_with_metric
@@ -42,8 +44,7 @@ from metricmind.resolve.samefield import join_same_field
 from metricmind.resolve.shares import _ShareReading
 from metricmind.resolve.sqlclauses import sort_verb
 from metricmind.resolve.sqlflags import _SqlFlagReading
-from metricmind.resolve.sqlnegation import flipped
-from metricmind.resolve.sqlops import positional_order
+from metricmind.resolve.sqlops import flipped, positional_order
 from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import counted_amount
 from metricmind.resolve.timephrases import find_time
@@ -54,6 +55,7 @@ from metricmind.resolve.unitsaid import unit_said
 from metricmind.resolve.valuemetric import _ValueMetricReading
 from metricmind.resolve.wonlost import closed_stage
 from metricmind.resolve.words import GRAIN_ADJ, GROWTH_WORDS
+from metricmind.resolve.yesno import said_positively
 from metricmind.spec.names import METRIC_TIME
 
 PERIOD_FORMS = {
@@ -70,6 +72,7 @@ PERIOD_FORMS = {
 
 class _Reading(
     _DescribedFlagReading,
+    _FlagMetricReading,
     _OwnTimeReading,
     _BreakdownValueReading,
     _CountedValueReading,
@@ -115,6 +118,8 @@ class _Reading(
         self.claim_sql_flags()  # "where is_on_time = false": a yes/no column compared in SQL
         for first, last in record_idioms(self.tokens):
             self.claim(first, last)  # "customers on the books": kept, no bookings
+        for first, last in marking_verbs(self.tokens):
+            self.claim(first, last)  # "accounts flagged as deleted": the verb says a yes/no value follows
         for k in closed_stage(self.tokens):
             self.claim(k, k + 1)  # "closed-won logos": a deal's stage, its verb says which (``wonlost``)
         for k in data_words(self.tokens, res.question, self.lex.vocabulary):
@@ -214,10 +219,14 @@ class _Reading(
         self.value_metric()  # "how many parcels got delivered": delivered parcels, said apart
         self.filtered_entity_as_metric()
         self.filtered_metric_as_filter()
+        self.flag_said_as_metric()  # "collections for late payments": the flag, not the late-payments metric
         self.read_loose_values()
         self.read_left_values()
         self.member_named()
         self.entity_beside_attribute()
+        self.flag_over_value()  # "payments that were late": the payment's flag, not the loan's status "late"
+        self.flag_entity_noun()  # "where the purchase is refunded": whose flag, no purchase count
+        self.flag_denied()  # "guests who do not have marketing consent": the flag's other side
         self.read_threshold()
         self.read_sql_flags()
         unit_said(res, self.r.model)  # "total revenue in EUR" of a metric reported in EUR: no filter
@@ -241,6 +250,7 @@ class _Reading(
         self.unit_said()  # "total revenue in EUR": the unit the label gives, no currency filter
         res.filters, excluded = flipped(res.question, res.filters, res.spans.get("filters", []))
         res.notes.extend(f"read '!=' before {f}'s value as excluding it" for f in excluded)
+        res.filters = said_positively(res.filters, self.r.yes_no)  # "non-x": x false
         self.value_then_unknown()  # "bookings by card brand": a breakdown the catalog lacks, not card payments
         self.read_described_flag()  # "from company seat learners": the yes/no dimension its description says
         self.check_leftovers(picks)
@@ -464,6 +474,7 @@ class _Reading(
                     any(self.anchored(c, e) or self.named_dim_after(c, e) for e in entries)
                     or self.after_cue(c.first)
                     or self.negated_value(c)
+                    or self.flag_asked(c, entries)
                 ):
                     order["value"] = -1  # "overdue invoices", "acquired via events": a value, not a metric
                 best = min(e.rank for e in entries)

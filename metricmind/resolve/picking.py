@@ -9,6 +9,7 @@ from metricmind.resolve.exclusion import (
     exclusion_after,
     exclusion_cue,
 )
+from metricmind.resolve.flagcues import flag_cued
 from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.phrasings import VS_WORDS
 from metricmind.resolve.reading import _Pick
@@ -232,6 +233,8 @@ class _PickReading(_FilterReading):
             return True
         if e.exact_case is not None or self.anchored(c, e) or self.written_as_value(c, e):
             return True
+        if self.flaggish(e) and flag_cued(self.tokens, c.first, c.last):
+            return True  # "flagged as deleted", "completed only": a yes/no value asked for (``flagcues``)
         if (
             exclusion_cue(self.tokens, c.first, self.unclaimed, self.r.entities.nouns) is not None
             or exclusion_after(self.tokens, c.last, self.dimension_nouns(c.first)) is not None
@@ -273,6 +276,16 @@ class _PickReading(_FilterReading):
             )
             for o in near
         )
+
+    def flaggish(self, e: Entry) -> bool:
+        """Whether ``e`` is a yes/no value, or a value spelt as a yes/no dimension of its entity."""
+        return e.target.split("=", 1)[0] in self.r.yes_no or e.target in self.r.flag_spelt
+
+    def flag_asked(self, c: _Pick, entries: list[Entry]) -> bool:
+        """Whether ``c`` holds a yes/no value said where one is asked for ("flagged as refunded", "refunded
+        only"): the value, before a metric of the same words (``flagcues``).
+        """
+        return any(self.flaggish(e) for e in entries) and flag_cued(self.tokens, c.first, c.last)
 
     def before_party_noun(self, c: _Pick, dim: str) -> bool:
         """Whether ``c``, a value of the party's own dimension ``dim``, stands between a word of restriction

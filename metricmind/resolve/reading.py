@@ -66,6 +66,16 @@ class Catalog(Protocol):
         ...
 
     @property
+    def flag_spelt(self) -> frozenset[str]:
+        """Values spelt as a yes/no dimension of their entity ("invoice__status=paid")."""
+        ...
+
+    @property
+    def yes_no(self) -> frozenset[str]:
+        """The catalog's yes/no dimensions (``entity__is_x``)."""
+        ...
+
+    @property
     def everyday(self) -> frozenset[str]:
         """Everyday words of the catalog's questions: a one-word value of these filters only in context."""
         ...

@@ -50,6 +50,7 @@ from metricmind.resolve.text import root, stems, tokenize
 from metricmind.resolve.timephrases import find_time
 from metricmind.resolve.typos import SPOKEN
 from metricmind.resolve.words import GRAMMAR
+from metricmind.resolve.yesno import flag_spelt_values, yes_no_dims
 from metricmind.spec.joingraph import JoinGraph
 from metricmind.spec.model import Model
 from metricmind.spec.names import split
@@ -131,6 +132,16 @@ class Resolver:
                     worst = 9
             self._hops[key] = worst
         return self._hops[key]
+
+    @cached_property
+    def yes_no(self) -> frozenset[str]:
+        """The catalog's yes/no dimensions (``yesno.yes_no_dims``)."""
+        return yes_no_dims(self.model, self.lex.dims)
+
+    @cached_property
+    def flag_spelt(self) -> frozenset[str]:
+        """Values spelt as a yes/no dimension of their entity (``yesno.flag_spelt_values``)."""
+        return flag_spelt_values(self.yes_no, self.lex.dims)
 
     @cached_property
     def phrase_sets(self) -> dict[tuple[str, ...], list[Entry]]:

@@ -29,8 +29,8 @@ class _SqlFlagReading(_ReadingBase):
         found: list[tuple[int, int, str, bool]] = []
         for k in range(1, len(toks)):
             value = toks[k].norm
-            if value not in _TRUE | _FALSE:
-                continue
+            if value not in _TRUE | _FALSE or q[toks[k].end : toks[k].end + 1] in ("_", "-"):
+                continue  # ("weight_band != '0-2kg'", "charge_type != 'no_show_fee'": a value beginning so)
             gap = q[toks[k - 1].end : toks[k].start]
             sign = _EQUAL.match(gap)
             j, negate = k - 1, False

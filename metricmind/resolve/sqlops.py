@@ -1,8 +1,8 @@
 """SQL's comparison signs and positional columns typed into a question: ``where device != 'web'``, ``<> 'DE'``,
-``order by 2 desc``. The words of a question drop punctuation, so the sign is read from the characters between
-two words: a value right after ``!=`` or ``<>`` is left out, as after "excluding". ``order by 2`` sorts by the
-second column selected, which in a question of one metric grouped by something is the metric (closed-class SQL,
-no catalog's words).
+``not in ('a', 'b')``, ``order by 2 desc``. The words of a question drop punctuation, so the sign is read from the
+characters before a value: a value right after ``!=``, ``<>`` or ``not in (`` is left out, as after "excluding".
+``order by 2`` sorts by the second column selected, which in a question of one metric grouped by something is the
+metric (closed-class SQL, no catalog's words).
 """
 
 from __future__ import annotations
@@ -10,18 +10,51 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from metricmind.resolve.resolution import Filter, Span
 from metricmind.resolve.text import Token, number
 
-_NOT_EQUAL = re.compile(r"(?:!=|<>|!==)\s*['\"(]?\s*$")
-"""The characters before a value that say "not equal" (an opening quote or parenthesis may follow the sign)."""
+_NOT_EQUAL = re.compile(r"(?:!==?|<>|\bnot\s+in\b)\s*\(?\s*['\"]?\s*$", re.IGNORECASE)
+"""The characters before a value that say "not equal" (an opening parenthesis or quote may follow the sign)."""
+_FLIP = {"=": "!=", "in": "not in"}
+_BEFORE = 12
+"""How many characters before a value's first one can hold the sign and its quote ("not in ( '")."""
+
+
+def not_equal_before(question: str, start: int) -> bool:
+    """Whether the characters right before ``start`` are SQL's "not equal" (``!=``, ``<>``, ``not in (``)."""
+    return _NOT_EQUAL.search(question[max(0, start - _BEFORE) : start]) is not None
 
 
 def sql_negated(question: str, tokens: Sequence[Token], first: int) -> bool:
-    """Whether the value whose first word is at ``first`` follows SQL's "not equal" sign (``!= 'web'``)."""
+    """Whether the value whose first word is at ``first`` follows SQL's "not equal" sign (``!= 'web'``): the
+    sign stands between the word before and the value (a word, "not in", is read by the exclusion cues).
+    """
     if first <= 0 or first >= len(tokens):
         return False
     gap = question[tokens[first - 1].end : tokens[first].start]
     return _NOT_EQUAL.search(gap) is not None
+
+
+def flipped(question: str, filters: list[Filter], spans: list[Span]) -> tuple[list[Filter], list[str]]:
+    """``filters`` with the values typed right after a SQL "not equal" excluded, and the fields flipped: a
+    value another reading took as an equality (or membership) is the exclusion the sign says.
+
+    >>> f = Filter("lesson_view__device", "=", ("web",))
+    >>> s = Span("web", 45, 48, "lesson_view__device=web")
+    >>> flipped("watch_hours group by device where device != 'web' -- sept", [f], [s])[0][0].op
+    '!='
+    """
+    out = list(filters)
+    said: list[str] = []
+    for s in spans:
+        if not not_equal_before(question, s.start):
+            continue
+        field = re.split(r"=| in | not in ", s.target, maxsplit=1)[0].strip()
+        for k, f in enumerate(out):
+            if f.metric is None and f.field == field and f.op in _FLIP:
+                out[k] = Filter(f.field, _FLIP[f.op], f.values)
+                said.append(field)
+    return out, said
 
 
 def positional_order(tokens: Sequence[Token]) -> tuple[int, int, bool | None] | None:

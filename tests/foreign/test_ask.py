@@ -204,7 +204,7 @@ HELPDESK: list[Case] = [
         "ticket volume excluding deleted accounts by month",
         ["ticket_volume"],
         [MONTH],
-        [("account__is_deleted", "!=", ("true",))],
+        [("account__is_deleted", "=", ("false",))],
         None,
         None,
     ),
@@ -248,7 +248,7 @@ def _ask(root: Path, question: str) -> dict[str, Any]:
 def test_cli_ask_reads_and_runs_as_hand_sql(bazaar_dir: Path, helpdesk_dir: Path, bazaar: Project) -> None:
     data = _ask(bazaar_dir, "gmv from sellers that are not verified by month")
     assert data["answerable"] and data["query"]["where"] == [
-        "{{ Dimension('seller__is_verified') }} <> 'true'"
+        "{{ Dimension('seller__is_verified') }} = 'false'"
     ]
     q = {k: v for k, v in data["query"].items() if v not in (None, [])}
     rows = sorted(tuple(r) for r in bazaar.run(MetricQuery.build(**q)).rows)

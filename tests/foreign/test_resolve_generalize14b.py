@@ -21,7 +21,7 @@
   (``timespans``);
 - "in EUR" where the one metric's label gives "(EUR)" is its unit, no currency filter (``toldbymetric.unit_of``);
 - "after store fees and refunds": a word of the told metric's description listed after it is no second metric;
-- SQL's "!=" / "<>" typed before a value ("where device != 'web'") excludes it (``sqlnegation``);
+- SQL's "!=" / "<>" typed before a value ("where device != 'web'") excludes it (``sqlops.flipped``);
 - a catalog's short form typed as it is ("avg(score)") stays that form: spelled-out labels add no word to the
   vocabulary (``lexicon.add(own=False)``).
 """

@@ -32,3 +32,6 @@ def resolve_demo(resolve_demo_dir: Path) -> Project:
 def resolver(resolve_demo: Project) -> Resolver:
     """The resolver of the demo (no learned phrases)."""
     return Resolver(resolve_demo.model)
+
+
+from tests.resolve.sampleprojects import sample_projects  # noqa: E402, F401  (the generated phrase tests' projects)
