@@ -1,0 +1,85 @@
+"""Mechanisms ``ask`` lacked on first contact with a new company's project (covewell, issue 14), each read from the
+catalog alone and tried on covewell and at least one other project, rows executed where numbers matter.
+
+- a threshold per entity ("agents with over 200k gwp") is kept per what "by agent" breaks down by: the name
+  column whose label is the entity's own noun ("Agent" on ``agent_name``), else its name or its key
+  (``thresholdreading``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from metricmind.project import Project
+from metricmind.resolve.resolution import Resolution
+
+COVEWELL_AS_OF = dt.date(2026, 1, 7)
+PIXELFORGE_AS_OF = dt.date(2026, 1, 8)
+STUDYHALL_AS_OF = dt.date(2026, 1, 6)
+HELPDESK_AS_OF = dt.date(2024, 7, 1)
+LASTMILE_AS_OF = dt.date(2025, 10, 1)
+
+
+def _read(project: Project, question: str, as_of: dt.date) -> Resolution:
+    res = project.resolver().resolve(question, as_of=as_of)
+    assert res.answerable, res.reason
+    return res
+
+
+def _rows(project: Project, res: Resolution) -> list[tuple[object, ...]]:
+    query = res.metric_query()
+    assert query is not None
+    rows = [tuple(r) for r in project.run(query).rows]
+    assert rows, "the reading returns no rows on the warehouse"
+    return rows
+
+
+# -- a threshold per entity: per what "by <entity>" breaks down by ---------------------------------------------
+@pytest.mark.parametrize(
+    ("fixture", "question", "as_of", "metric", "name"),
+    [
+        (
+            "covewell",
+            "agents with more than 200k gwp in 2025",
+            COVEWELL_AS_OF,
+            "gross_written_premium",
+            "agent__agent_name",
+        ),
+        (
+            "studyhall",
+            "instructors with more than 2500 in instructor payouts",
+            STUDYHALL_AS_OF,
+            "instructor_payouts",
+            "instructor__instructor_name",
+        ),
+    ],
+)
+def test_a_threshold_per_entity_is_kept_per_its_named_column(
+    request: pytest.FixtureRequest, fixture: str, question: str, as_of: dt.date, metric: str, name: str
+) -> None:
+    project: Project = request.getfixturevalue(fixture)
+    res = _read(project, question, as_of)
+    assert res.metrics == [metric]
+    assert [n for n, _ in res.group_by] == [name]
+    entity = name.split("__", 1)[0]
+    assert [
+        n
+        for n, _ in project.resolver()
+        .resolve(f"{metric.replace('_', ' ')} by {entity}", as_of=as_of)
+        .group_by
+    ] == [name]
+    rows = _rows(project, res)
+    assert all(isinstance(r[0], str) and not r[0].isdigit() for r in rows), rows  # names, not keys
+
+
+def test_a_threshold_per_agent_keeps_the_agents_over_it(covewell: Project) -> None:
+    """The names kept are those whose gross written premium (over all history) passes 200k, and some are left out."""
+    res = _read(covewell, "agents with more than 200k gwp", COVEWELL_AS_OF)
+    kept = {str(r[0]) for r in _rows(covewell, res)}
+    everyone = _read(covewell, "gwp by agent", COVEWELL_AS_OF)
+    # (premium written with no agent, online or through an aggregator, is no agent's)
+    rows = [r for r in _rows(covewell, everyone) if r[0] is not None]
+    over = {str(r[0]) for r in rows if r[1] is not None and float(str(r[1])) > 200_000}
+    assert kept == over and kept and len(kept) < len(rows)
