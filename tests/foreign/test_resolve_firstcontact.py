@@ -3,7 +3,9 @@ catalog alone and tried on covewell and at least one other project, rows execute
 
 - a threshold per entity ("agents with over 200k gwp") is kept per what "by agent" breaks down by: the name
   column whose label is the entity's own noun ("Agent" on ``agent_name``), else its name or its key
-  (``thresholdreading``).
+  (``thresholdreading``);
+- a dimension said by the head noun of its label ("by line" for "Line of business", "by event" for "CAT event")
+  (``labelheads``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import datetime as dt
 import pytest
 
 from metricmind.project import Project
+from metricmind.resolve.labelheads import label_head
 from metricmind.resolve.resolution import Resolution
 
 COVEWELL_AS_OF = dt.date(2026, 1, 7)
@@ -83,3 +86,68 @@ def test_a_threshold_per_agent_keeps_the_agents_over_it(covewell: Project) -> No
     rows = [r for r in _rows(covewell, everyone) if r[0] is not None]
     over = {str(r[0]) for r in rows if r[1] is not None and float(str(r[1])) > 200_000}
     assert kept == over and kept and len(kept) < len(rows)
+
+
+# -- a dimension said by the head noun of its label ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("label", "head"),
+    [
+        ("Line of business", "line"),
+        ("CAT event", "event"),
+        ("Store currency", "currency"),
+        ("Web or mobile", None),
+        ("Plan paid for", None),
+        ("Reported date", None),
+        ("Agent", None),
+    ],
+)
+def test_label_head(label: str, head: str | None) -> None:
+    assert label_head(label) == head
+
+
+@pytest.mark.parametrize(
+    ("fixture", "question", "as_of", "metric", "dimension"),
+    [
+        (
+            "covewell",
+            "catastrophe claims by event in 2024",
+            COVEWELL_AS_OF,
+            "cat_claims",
+            "claim__catastrophe_code",
+        ),
+        (
+            "covewell",
+            "new policies by line in 2025",
+            COVEWELL_AS_OF,
+            "new_policies",
+            "policy_term__line_of_business",
+        ),
+        (
+            "pixelforge",
+            "iap revenue by currency in 2025",
+            PIXELFORGE_AS_OF,
+            "iap_revenue",
+            "purchase__currency_code",
+        ),
+    ],
+)
+def test_a_dimension_said_by_its_label_head(
+    request: pytest.FixtureRequest, fixture: str, question: str, as_of: dt.date, metric: str, dimension: str
+) -> None:
+    project: Project = request.getfixturevalue(fixture)
+    res = _read(project, question, as_of)
+    assert res.metrics == [metric]
+    assert [n for n, _ in res.group_by] == [dimension]
+    assert res.confidence >= 0.8
+    rows = _rows(project, res)
+    assert len({r[0] for r in rows}) >= 2
+
+
+def test_lines_of_business_add_up_to_the_whole(covewell: Project) -> None:
+    """ "by line" splits the new policies of 2025 into motor and home, which add up to the year's total."""
+    split = _rows(
+        covewell, _read(covewell, "new policies not thru aggregators by line in 2025", COVEWELL_AS_OF)
+    )
+    assert {str(r[0]) for r in split} == {"motor", "home"}
+    whole = _rows(covewell, _read(covewell, "new policies not thru aggregators in 2025", COVEWELL_AS_OF))
+    assert sum(int(str(r[1])) for r in split) == int(str(whole[0][0]))
