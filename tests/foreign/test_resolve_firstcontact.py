@@ -5,7 +5,11 @@ catalog alone and tried on covewell and at least one other project, rows execute
   column whose label is the entity's own noun ("Agent" on ``agent_name``), else its name or its key
   (``thresholdreading``);
 - a dimension said by the head noun of its label ("by line" for "Line of business", "by event" for "CAT event")
-  (``labelheads``).
+  (``labelheads``);
+- a metric read from one word of its name that says only what sort of figure it is ("ratio", "rate", "count"):
+  the word before it names another figure even when the catalog knows that word elsewhere ("expense ratio" is
+  no loss ratio though "expense" is a payment type), and so does a participle that before a metric's own name
+  only says how it is shown ("combined ratio", never "combined resolution rate") (``leftovers``).
 """
 
 from __future__ import annotations
@@ -151,3 +155,39 @@ def test_lines_of_business_add_up_to_the_whole(covewell: Project) -> None:
     assert {str(r[0]) for r in split} == {"motor", "home"}
     whole = _rows(covewell, _read(covewell, "new policies not thru aggregators in 2025", COVEWELL_AS_OF))
     assert sum(int(str(r[1])) for r in split) == int(str(whole[0][0]))
+
+
+# -- a metric read from a word that says only what sort of figure it is ----------------------------------------
+@pytest.mark.parametrize(
+    ("fixture", "question", "as_of"),
+    [
+        ("covewell", "expense ratio by month", COVEWELL_AS_OF),
+        ("covewell", "what was our expense ratio in 2025", COVEWELL_AS_OF),
+        ("helpdesk", "agent rate by month", HELPDESK_AS_OF),
+        ("covewell", "combined ratio by line in 2025", COVEWELL_AS_OF),
+        ("helpdesk", "combined rate by month", HELPDESK_AS_OF),
+    ],
+)
+def test_another_sort_of_ratio_is_refused(
+    request: pytest.FixtureRequest, fixture: str, question: str, as_of: dt.date
+) -> None:
+    project: Project = request.getfixturevalue(fixture)
+    res = project.resolver().resolve(question, as_of=as_of)
+    assert not res.answerable and res.confidence < 0.5, (res.metrics, res.confidence)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "question", "as_of", "metric"),
+    [
+        ("covewell", "loss ratio by month in 2025", COVEWELL_AS_OF, "loss_ratio"),
+        ("helpdesk", "phone resolution rate by month", HELPDESK_AS_OF, "resolution_rate"),
+        ("helpdesk", "combined resolution rate by month", HELPDESK_AS_OF, "resolution_rate"),
+    ],
+)
+def test_the_ratio_said_by_its_own_words_still_reads(
+    request: pytest.FixtureRequest, fixture: str, question: str, as_of: dt.date, metric: str
+) -> None:
+    project: Project = request.getfixturevalue(fixture)
+    res = _read(project, question, as_of)
+    assert res.metrics == [metric] and res.confidence >= 0.8
+    assert len(_rows(project, res)) >= 2
