@@ -16,6 +16,7 @@ from metricmind.resolve.datawords import data_words
 from metricmind.resolve.definition import drop_definitions
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.describedflag import _DescribedFlagReading
+from metricmind.resolve.durationasked import duration_asked
 from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.entitykinds import _EntityKindReading
 from metricmind.resolve.eventtime import grain_of_other_event
@@ -244,6 +245,7 @@ class _Reading(
         self.value_then_unknown()  # "bookings by card brand": a breakdown the catalog lacks, not card payments
         self.read_described_flag()  # "from company seat learners": the yes/no dimension its description says
         self.check_leftovers(picks)
+        duration_asked(res, self.tokens, self.r.model)  # "avg days to close a claim": no amount in USD
         self.party_noun_value()  # "how many times did prospects interact": who did it, a guess
         self.note_corrections()
         self.calibrate()

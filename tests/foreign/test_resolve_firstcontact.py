@@ -9,7 +9,9 @@ catalog alone and tried on covewell and at least one other project, rows execute
 - a metric read from one word of its name that says only what sort of figure it is ("ratio", "rate", "count"):
   the word before it names another figure even when the catalog knows that word elsewhere ("expense ratio" is
   no loss ratio though "expense" is a payment type), and so does a participle that before a metric's own name
-  only says how it is shown ("combined ratio", never "combined resolution rate") (``leftovers``).
+  only says how it is shown ("combined ratio", never "combined resolution rate") (``leftovers``);
+- "<unit of time> to <verb>" ("days to close") asks a duration: refused when no metric read speaks of time,
+  never answered with an amount found through "avg" and "claim" (``durationasked``).
 """
 
 from __future__ import annotations
@@ -190,4 +192,37 @@ def test_the_ratio_said_by_its_own_words_still_reads(
     project: Project = request.getfixturevalue(fixture)
     res = _read(project, question, as_of)
     assert res.metrics == [metric] and res.confidence >= 0.8
+    assert len(_rows(project, res)) >= 2
+
+
+# -- a duration asked of a metric that measures none ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("fixture", "question", "as_of"),
+    [
+        ("covewell", "avg days to close a claim by peril", COVEWELL_AS_OF),
+        ("covewell", "average number of days to settle claims in 2025", COVEWELL_AS_OF),
+        ("lastmile", "average hours to deliver a parcel", LASTMILE_AS_OF),
+    ],
+)
+def test_a_duration_no_metric_measures_is_refused(
+    request: pytest.FixtureRequest, fixture: str, question: str, as_of: dt.date
+) -> None:
+    project: Project = request.getfixturevalue(fixture)
+    res = project.resolver().resolve(question, as_of=as_of)
+    assert not res.answerable and res.confidence < 0.5, (res.metrics, res.confidence)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "question", "as_of", "metric"),
+    [
+        ("helpdesk", "avg minutes to first reply by channel", HELPDESK_AS_OF, "first_response_time_avg"),
+        ("harbor", "avg days to arrival by channel", dt.date(2026, 1, 7), "avg_lead_time"),
+    ],
+)
+def test_a_duration_a_metric_measures_still_reads(
+    request: pytest.FixtureRequest, fixture: str, question: str, as_of: dt.date, metric: str
+) -> None:
+    project: Project = request.getfixturevalue(fixture)
+    res = _read(project, question, as_of)
+    assert res.metrics == [metric]
     assert len(_rows(project, res)) >= 2
