@@ -11,7 +11,9 @@ catalog alone and tried on covewell and at least one other project, rows execute
   no loss ratio though "expense" is a payment type), and so does a participle that before a metric's own name
   only says how it is shown ("combined ratio", never "combined resolution rate") (``leftovers``);
 - "<unit of time> to <verb>" ("days to close") asks a duration: refused when no metric read speaks of time,
-  never answered with an amount found through "avg" and "claim" (``durationasked``).
+  never answered with an amount found through "avg" and "claim" (``durationasked``);
+- a list item said without the head noun of the item before it ("return premium and net written", "iap revenue
+  and ad"): the one metric whose own phrase holds its words with that head (``elidedhead``).
 """
 
 from __future__ import annotations
@@ -226,3 +228,45 @@ def test_a_duration_a_metric_measures_still_reads(
     res = _read(project, question, as_of)
     assert res.metrics == [metric]
     assert len(_rows(project, res)) >= 2
+
+
+# -- a list item said without the head noun of the item before it ---------------------------------------------
+@pytest.mark.parametrize(
+    ("fixture", "question", "as_of", "metrics", "alone"),
+    [
+        (
+            "covewell",
+            "return premium and net written by quarter in 2025",
+            COVEWELL_AS_OF,
+            ["return_premium", "written_premium_net_of_cancellations"],
+            "written premium net of cancellations by quarter in 2025",
+        ),
+        (
+            "pixelforge",
+            "iap revenue and ad by month in 2025",
+            PIXELFORGE_AS_OF,
+            ["iap_revenue", "ad_revenue"],
+            "ad revenue by month in 2025",
+        ),
+    ],
+)
+def test_a_list_item_without_its_head_noun(
+    request: pytest.FixtureRequest,
+    fixture: str,
+    question: str,
+    as_of: dt.date,
+    metrics: list[str],
+    alone: str,
+) -> None:
+    project: Project = request.getfixturevalue(fixture)
+    res = _read(project, question, as_of)
+    assert res.metrics == metrics
+    both = {r[0]: r[2] for r in _rows(project, res)}
+    single = {r[0]: r[1] for r in _rows(project, _read(project, alone, as_of))}
+    assert both == single and len(both) >= 3
+
+
+def test_an_item_whose_words_fit_two_metrics_is_not_guessed(covewell: Project) -> None:
+    """ "written" with "premium" is the gross written premium and the net one alike: nothing is added."""
+    res = covewell.resolver().resolve("earned premium and written by month", as_of=COVEWELL_AS_OF)
+    assert res.metrics == ["earned_premium"]
