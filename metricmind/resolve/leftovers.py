@@ -18,7 +18,7 @@ from metricmind.resolve.meaningvalues import _MeaningValueReading
 from metricmind.resolve.offtopic import _OffTopicReading
 from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY
 from metricmind.resolve.reading import _Pick
-from metricmind.resolve.text import FILLERS, Token, clause_break, number
+from metricmind.resolve.text import FILLERS, GENERIC, Token, clause_break, number
 from metricmind.resolve.thresholds import COMPARATORS, OBJECT_PRONOUNS, THAN_WORDS, signed, verbish
 from metricmind.resolve.timeorder import _TimeOrderReading
 from metricmind.resolve.toldbymetric import metric_prose, said_in_prose
@@ -66,6 +66,10 @@ NAME_FILLERS = frozenset({"time", "company", "business", "data", "value"})
 """Words that say nothing alone but start a breakdown's name right after "by" ("by time zone", "by company
 size", "by business unit"): with the unknown word after them, a breakdown the catalog lacks."""
 
+MEASURE_KIND_WORDS = GENERIC | {"ratio"}
+"""Words of a metric's name that say what sort of figure it is, not what it measures: a metric read from one
+of them alone is told apart from its siblings by the word before it."""
+
 
 SHOWN_AS = frozenset(
     "combined consolidated aggregated detailed updated reported selected listed requested needed "
@@ -82,6 +86,16 @@ class _LeftoverReading(
     """The pass over words no other pass read."""
 
     # -- leftovers -----------------------------------------------------------------------------
+    def kind_words_read(self) -> set[int]:
+        """The tokens of metrics read from one word of their name that says only the sort of figure ("ratio")."""
+        return {
+            k
+            for s in self.res.spans.get("metrics", [])
+            if s.how == "word"
+            and (k := self.token_at.get(s.start, 0)) > 0
+            and self.stems[k] in MEASURE_KIND_WORDS
+        }
+
     def check_leftovers(self, picks: list[_Pick]) -> None:
         """Words nothing explained: harmless, or a sign the question asks for something else."""
         res = self.res
@@ -124,9 +138,18 @@ class _LeftoverReading(
             if s.how == "word"
             and (k := self.token_at.get(s.start, 0)) > 0
             and not self.set_apart(k - 1, k)
-            and self.stems[k - 1] not in self.lex.vocabulary  # (a word the catalog lacks)
+            # (a word the catalog lacks; or any word, before a word that says only what sort of figure it is:
+            # "expense ratio" is no loss ratio, even where "expense" is a payment type)
+            and (self.stems[k - 1] not in self.lex.vocabulary or self.stems[k] in MEASURE_KIND_WORDS)
         }
         loose_edges |= word_edges
+        for k in sorted(j - 1 for j in self.kind_words_read()):
+            if self.tokens[k].norm in SHOWN_AS and not self.used[k]:
+                # "combined ratio": a participle before a bare word of kind makes another figure, where
+                # before a metric's own name it only says how it is shown ("combined MRR")
+                read = [self.describe(m) for m in res.metrics]
+                res.refuse(f"'{self.text(k, k + 2).text}' is not in the catalog as a metric", read)
+                return
         # a metric read from an entity's name alone ("customer") followed by other words
         # (singular: "customers stepping down" is a sentence, "customer lifetime value" a concept)
         entity_edges = {

@@ -18,6 +18,7 @@ from metricmind.resolve.countries import country_names
 from metricmind.resolve.entities import unmodelled_entities
 from metricmind.resolve.everyday import EVERYDAY_WORDS
 from metricmind.resolve.flagcore import flag_cores
+from metricmind.resolve.labelheads import label_heads
 from metricmind.resolve.observedruns import loose_phrases
 from metricmind.resolve.phraseindex import LINKING
 from metricmind.resolve.phraseindex import DimInfo as DimInfo  # the names the resolver's modules import
@@ -215,6 +216,9 @@ def build_lexicon(
             for place in places:
                 if not lex.lookup(stems(place)):
                     lex.add(place, Entry("value", f"{name}={v}", "alias"))
+    for head_word, headed in label_heads(model, lambda w: bool(lex.lookup(stems(w)))).items():
+        for dim in headed:  # "by line": the dimension labelled "Line of business"
+            lex.add(head_word, Entry("dimension", dim, "head"))
     for kind, table in (learned or {}).items():
         for phrase, target in table.items():
             exact = {e.target for e in lex.lookup(stems(phrase)) if e.source in EXACT_SOURCES}

@@ -16,6 +16,8 @@ from metricmind.resolve.datawords import data_words
 from metricmind.resolve.definition import drop_definitions
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.describedflag import _DescribedFlagReading
+from metricmind.resolve.durationasked import duration_asked
+from metricmind.resolve.elidedhead import elided_items, token_ranges
 from metricmind.resolve.entities import catalog_metrics
 from metricmind.resolve.entitykinds import _EntityKindReading
 from metricmind.resolve.eventtime import grain_of_other_event
@@ -166,6 +168,7 @@ class _Reading(
         if not metrics:
             return self.no_metric()
         res.metrics = metrics
+        self.elided_head()  # "return premium and net written": the net written premium
         self.grain_of_own_time()  # "free to paid % by signup month": metric_time by month, no signups metric
         self.read_qualified()
         self.read_their()
@@ -254,11 +257,28 @@ class _Reading(
         self.value_then_unknown()  # "bookings by card brand": a breakdown the catalog lacks, not card payments
         self.read_described_flag()  # "from company seat learners": the yes/no dimension its description says
         self.check_leftovers(picks)
+        duration_asked(res, self.tokens, self.r.model)  # "avg days to close a claim": no amount in USD
         self.party_noun_value()  # "how many times did prospects interact": who did it, a guess
         self.note_corrections()
         self.calibrate()
         self.audit_values()
         return res
+
+    def elided_head(self) -> None:
+        """A list item said without the head noun of the item before it (``elidedhead``)."""
+        res = self.res
+        read = token_ranges(res.spans.get("metrics", []), self.token_at, self.tokens)
+        found = elided_items(
+            self.tokens, self.stems, self.used, res.question, read, self.r.phrase_sets, res.metrics
+        )
+        for first, last, name in found:
+            self.claim(first, last)
+            self.span("metrics", first, last, name, "elided head")
+            res.metrics = [*res.metrics, name]
+            res.confidence -= 0.1
+            res.notes.append(
+                f"read '{self.text(first, last).text}' with the head noun said before it as {name}"
+            )
 
     def unit_said(self) -> None:
         """A value said after "in" that the one metric's label gives as its unit ("Total Revenue (EUR)": "in

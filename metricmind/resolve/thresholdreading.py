@@ -16,6 +16,7 @@ from metricmind.resolve.entitynames import distinct_counts_near, entity_of_name,
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter
 from metricmind.resolve.sqlops import having_column, metric_of_column
+from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import OBJECT_PRONOUNS, RELATIVE_WORDS, find_threshold, verbish
 from metricmind.resolve.unitthreshold import unit_metric
 from metricmind.spec.names import METRIC_TIME
@@ -82,7 +83,11 @@ class _ThresholdReading(_ComposedReading):
         if not near:
             return
         metric = near[0][1]
-        by = f"{who}__name" if f"{who}__name" in self.lex.dims else who  # its name, else its key
+        # its name, else its key; or the name column its own noun is the label of ("Agent" on agent_name), as
+        # "by agent" reads it
+        said = {e.target for e in self.lex.lookup(stems(who.replace("_", " "))) if e.kind == "dimension"}
+        by = next((n for n in name_dimensions(who) if n in self.lex.dims and n in said), None)
+        by = by or (f"{who}__name" if f"{who}__name" in self.lex.dims else who)
         if not self.r.reachable(metric, by):
             return
         self.claim(th.first, th.last)
