@@ -16,6 +16,7 @@ from metricmind.define.groupdefs import dropped_members
 from metricmind.define.moneyunit import without_currency_country
 from metricmind.define.narrow import qualified_members
 from metricmind.define.proposal import RuleReading
+from metricmind.define.toldapart import told_apart
 from metricmind.define.words import GLUE, opposites, stems
 from metricmind.resolve.lexicon import Lexicon
 from metricmind.spec.filters import parse_where
@@ -507,6 +508,8 @@ def _value(key: tuple[str, ...], ctx: Context, only: set[str] | None = None) -> 
         own = [
             (n, v) for n, v, _ in hits if stems(_owner(n).replace("_", " "))[-1:] in [(w,) for w in before]
         ]
+    if len(own) != 1 and len({n for n, _, _ in hits}) > 1:  # one path nearer, or a description says
+        own = told_apart(key, hits, ctx)
     if len(own) == 1 or len({n for n, _, _ in hits}) == 1:
         return own[0] if len(own) == 1 else (hits[0][0], hits[0][1])
     if hits:

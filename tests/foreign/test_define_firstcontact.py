@@ -1,0 +1,153 @@
+"""Define on first contact with a project (issue 12): readings taken from the catalog itself, each answer
+run on DuckDB against hand SQL, on covewell and on another project.
+
+- a value of one dimension reached by two paths (the rows' ``policy_term__sales_channel`` and the same
+  ``policy_term__quote__sales_channel`` one join further) is the nearer one's;
+- a value of two differently named dimensions is the one whose description says a word of the rule
+  ("Texas risks only": ``state``, "where the risk … is located", not the customer's ``home_state``);
+- anything else stays unread, with the dimensions to choose from.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from metricmind.define import Definition, Proposal
+from metricmind.define.extend import proposal_sql
+from metricmind.project import Project
+
+
+def _monthly(project: Project, p: Proposal, start: str, end: str) -> dict[str, float]:
+    assert p.metric is not None, p.message
+    sql = proposal_sql(project.define_model(), p, start=start, end=end)
+    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
+
+
+def _hand(project: Project, sql: str, start: str, end: str) -> dict[str, float]:
+    """The hand SQL's months from ``start`` to ``end`` (the window the proposal is run on)."""
+    rows = project.warehouse.run(sql).rows
+    return {m: float(r[1] or 0) for r in rows if start[:7] <= (m := str(r[0])[:7]) <= end[:7]}
+
+
+def _same(got: dict[str, float], want: dict[str, float]) -> bool:
+    return all(abs(got.get(m, 0.0) - v) < 1e-6 for m, v in want.items()) and all(
+        abs(v) < 1e-9 for m, v in got.items() if m not in want
+    )
+
+
+def _read_as(p: Proposal, rule: str) -> str:
+    found = [r for r in p.rules if r.text == rule]
+    assert found and found[0].status == "filter", (rule, p.rules)
+    return found[0].predicate or ""
+
+
+@pytest.fixture(scope="module")
+def lending_twice(lending_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """Lending whose applications declare the product as ``loan_product`` too (the loans' own name): the
+    same dimension on a payment's loan and on the loan's application, one join further.
+    """
+    target = tmp_path_factory.mktemp("lending_twice") / "lending"
+    shutil.copytree(lending_dir, target, ignore=shutil.ignore_patterns(".metricmind"))
+    spec = target / "models" / "semantic" / "applications.yml"
+    text = spec.read_text()
+    assert "      - name: requested_product\n" in text
+    spec.write_text(
+        text.replace(
+            "      - name: requested_product\n",
+            "      - name: loan_product\n        expr: requested_product\n",
+        )
+    )
+    with Project.load(target) as project:
+        yield project
+
+
+def test_a_value_of_one_dimension_on_two_paths_is_the_nearer_ones(
+    covewell: Project, lending_twice: Project
+) -> None:
+    cases = (
+        (
+            covewell,
+            Definition(
+                "online_claims", "Claims reported", ("only policies sold through the online channel",)
+            ),
+            "policy_term__sales_channel",
+            "select date_trunc('month', c.reported_date), count(*) from reporting.fct_claims c "
+            "join reporting.fct_policy_terms t on t.policy_term_id = c.policy_term_id "
+            "where t.sales_channel = 'online' group by 1",
+            ("2024-01-01", "2025-12-31"),
+        ),
+        (
+            covewell,
+            Definition("premier_pif", "Policies in force", ("premier product tier only",)),
+            "policy_term__product_tier",
+            "select date_trunc('month', s.snapshot_date), count(*) from reporting.fct_policy_snapshot_monthly s "
+            "join reporting.fct_policy_terms t on t.policy_term_id = s.policy_term_id "
+            "where t.product_tier = 'premier' group by 1",
+            ("2024-01-01", "2025-12-31"),
+        ),
+        (
+            lending_twice,
+            Definition("personal_collected", "Amount collected", ("only personal loans",)),
+            "loan__loan_product",
+            "select date_trunc('month', p.paid_at), sum(p.amount_cents / 100.0) from prod.fct_payments p "
+            "join prod.fct_loans l on l.loan_id = p.loan_id where l.loan_product = 'personal_loan' group by 1",
+            ("2024-01-01", "2024-12-31"),
+        ),
+    )
+    for project, definition, dim, hand, (start, end) in cases:
+        p = project.analyze_definition(definition)
+        predicate = _read_as(p, definition.rules[-1])
+        assert f"Dimension('{dim}')" in predicate, predicate
+        want = _hand(project, hand, start, end)
+        assert want and _same(_monthly(project, p, start, end), want), definition
+
+
+def test_a_value_of_two_dimensions_is_the_one_whose_description_says_the_rules_word(
+    covewell: Project, harbor: Project
+) -> None:
+    cases = (
+        (
+            covewell,
+            Definition("az_earned", "Earned premium", ("Arizona risks only",)),
+            "policy_term__state",
+            "select e.earned_month, sum(e.earned_premium) from reporting.fct_earned_premium_monthly e "
+            "join reporting.fct_policy_terms t on t.policy_term_id = e.policy_term_id "
+            "where t.state = 'AZ' group by 1",
+            ("2024-01-01", "2025-12-31"),
+        ),
+        (
+            harbor,
+            Definition("german_hotel_bookings", "Reservations", ("only hotels in Germany",)),
+            "property__country_code",
+            "select date_trunc('month', r.arrival_date), count(*) from marts.fct_reservations r "
+            "join marts.dim_properties p on p.property_code = r.property_code "
+            "where p.country_code = 'DE' group by 1",
+            ("2025-01-01", "2025-12-31"),
+        ),
+    )
+    for project, definition, dim, hand, (start, end) in cases:
+        p = project.analyze_definition(definition)
+        reading = [r for r in p.rules if r.text == definition.rules[-1]][0]
+        predicate = _read_as(p, definition.rules[-1])
+        assert f"Dimension('{dim}')" in predicate, predicate
+        assert "description" in reading.reason and reading.confidence < 0.8, reading  # said, and a doubt
+        want = _hand(project, hand, start, end)
+        assert want and _same(_monthly(project, p, start, end), want), definition
+
+
+def test_a_value_nothing_tells_apart_stays_unread(bazaar: Project, lastmile: Project) -> None:
+    cases = (
+        (
+            bazaar,
+            Definition("book_items", "Items sold", ("only books",)),
+        ),  # a listing's or a seller's category
+        (lastmile, Definition("de_attempts", "Delivery attempts", ("only Germany",))),  # parcel's or hub's
+    )
+    for project, definition in cases:
+        p = project.analyze_definition(definition)
+        reading = [r for r in p.rules if r.text == definition.rules[-1]][0]
+        assert reading.status == "unread" and "name the dimension" in reading.reason, reading
