@@ -5,7 +5,10 @@ run on DuckDB against hand SQL, on covewell and on another project.
   ``policy_term__quote__sales_channel`` one join further) is the nearer one's;
 - a value of two differently named dimensions is the one whose description says a word of the rule
   ("Texas risks only": ``state``, "where the risk … is located", not the customer's ``home_state``);
-- anything else stays unread, with the dimensions to choose from.
+- anything else stays unread, with the dimensions to choose from;
+- a metric's label said with a modifier after "of" ("average severity of claims") names that metric;
+- a rule a ratio's denominator alone covers ("leave denied claims out" of incurred losses over the claims
+  not denied) filters both sides; a numerator's own filter (the event a rate counts) stays covered.
 """
 
 from __future__ import annotations
@@ -151,3 +154,70 @@ def test_a_value_nothing_tells_apart_stays_unread(bazaar: Project, lastmile: Pro
         p = project.analyze_definition(definition)
         reading = [r for r in p.rules if r.text == definition.rules[-1]][0]
         assert reading.status == "unread" and "name the dimension" in reading.reason, reading
+
+
+def test_a_metrics_name_said_with_of_is_that_metric(covewell: Project, lending: Project) -> None:
+    """ "Average severity of motor claims" names ``Average Claim Severity``; "Average size of personal
+    loans" names ``Average loan size``: the modifier said after the noun with "of" (was: no metric).
+    """
+    cases = (
+        (
+            covewell,
+            Definition("motor_severity", "Average severity of motor claims"),
+            "avg_claim_severity",
+            "select date_trunc('month', c.reported_date), sum(c.incurred_amount) "
+            "/ count(*) filter (where c.claim_status <> 'denied') from reporting.fct_claims c "
+            "join reporting.fct_policy_terms t on t.policy_term_id = c.policy_term_id "
+            "where t.line_of_business = 'motor' group by 1",
+            ("2024-01-01", "2025-12-31"),
+        ),
+        (
+            lending,
+            Definition("personal_loan_size", "Average size of personal loans"),
+            "average_loan_size",
+            "select date_trunc('month', funded_date), sum(principal_amount) / count(*) from prod.fct_loans "
+            "where loan_product = 'personal_loan' group by 1",
+            ("2024-01-01", "2024-12-31"),
+        ),
+    )
+    for project, definition, based_on, hand, (start, end) in cases:
+        p = project.analyze_definition(definition)
+        assert p.metric is not None and not p.unread, (p.message, p.rules)
+        assert p.metric["config"]["meta"].get("based_on") == based_on, p.metric
+        want = _hand(project, hand, start, end)
+        assert want and _same(_monthly(project, p, start, end), want), definition
+
+
+def test_a_rule_a_ratios_denominator_filters_alone_filters_the_whole_ratio(
+    covewell: Project, lastmile: Project, bazaar: Project
+) -> None:
+    """ "Leave denied claims out" of a severity whose denominator alone leaves them out (incurred losses of
+    every claim over the claims not denied) leaves them out of both sides; a numerator's filter is the
+    event a rate counts, and a rule it covers stays covered.
+    """
+    cases = (
+        (
+            covewell,
+            Definition("severity_not_denied", "Average claim severity", ("leave denied claims out",)),
+            "select date_trunc('month', reported_date), sum(incurred_amount) / count(*) "
+            "from reporting.fct_claims where claim_status <> 'denied' group by 1",
+            ("2024-01-01", "2025-12-31"),
+        ),
+        (
+            lastmile,
+            Definition("diesel_fuel_per_km", "Fuel cost per km", ("diesel vans only",)),
+            "select date_trunc('month', r.route_dt), sum(r.fuel_cost_eur) / sum(r.km_driven) "
+            "from core.routes r where r.vehicle_type = 'diesel_van' group by 1",
+            ("2024-01-01", "2025-09-30"),
+        ),
+    )
+    for project, definition, hand, (start, end) in cases:
+        p = project.analyze_definition(definition)
+        reading = [r for r in p.rules if r.text == definition.rules[-1]][0]
+        assert reading.status == "filter" and "denominator only" in reading.reason, reading
+        assert reading.confidence < 0.8, reading  # the source said otherwise: a person checks
+        want = _hand(project, hand, start, end)
+        assert want and _same(_monthly(project, p, start, end), want), definition
+    p = bazaar.analyze_definition(Definition("refunds_share", "Refund rate", ("only refunded orders",)))
+    reading = [r for r in p.rules if r.text == "only refunded orders"][0]
+    assert reading.status != "filter", reading  # the numerator's own filter: the refunds the rate counts
