@@ -8,7 +8,8 @@ run on DuckDB against hand SQL, on covewell and on another project.
 - anything else stays unread, with the dimensions to choose from;
 - a metric's label said with a modifier after "of" ("average severity of claims") names that metric;
 - a rule a ratio's denominator alone covers ("leave denied claims out" of incurred losses over the claims
-  not denied) filters both sides; a numerator's own filter (the event a rate counts) stays covered.
+  not denied) filters both sides; a numerator's own filter (the event a rate counts) stays covered;
+- a value a dimension's description glosses in parentheses ("home (homeowners)") is named by the gloss.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pytest
 
 from metricmind.define import Definition, Proposal
 from metricmind.define.extend import proposal_sql
+from metricmind.define.glosses import glosses
 from metricmind.project import Project
 
 
@@ -221,3 +223,73 @@ def test_a_rule_a_ratios_denominator_filters_alone_filters_the_whole_ratio(
     p = bazaar.analyze_definition(Definition("refunds_share", "Refund rate", ("only refunded orders",)))
     reading = [r for r in p.rules if r.text == "only refunded orders"][0]
     assert reading.status != "filter", reading  # the numerator's own filter: the refunds the rate counts
+
+
+@pytest.fixture(scope="module")
+def lending_glossed(lending_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """Lending whose loan product says in its description what two of its values are."""
+    target = tmp_path_factory.mktemp("lending_glossed") / "lending"
+    shutil.copytree(lending_dir, target, ignore=shutil.ignore_patterns(".metricmind"))
+    spec = target / "models" / "semantic" / "loans.yml"
+    text = spec.read_text()
+    said = "      - name: loan_product\n"
+    assert said in text
+    spec.write_text(
+        text.replace(
+            said,
+            said
+            + "        description: personal_loan (unsecured credit), auto_refinance (car refinancing) or "
+            "debt_consolidation; Northeast (PA, NJ) is no gloss.\n",
+        )
+    )
+    with Project.load(target) as project:
+        yield project
+
+
+def test_a_value_glossed_in_its_dimensions_description_is_named_by_the_gloss(
+    covewell: Project, lending_glossed: Project
+) -> None:
+    """ "motor (personal auto) or home (homeowners)": "homeowners policies" are the home ones."""
+    cases = (
+        (
+            covewell,
+            Definition("homeowner_claims", "Claims reported on homeowners policies"),
+            "(in the definition) Claims reported on homeowners policies",
+            "select date_trunc('month', c.reported_date), count(*) from reporting.fct_claims c "
+            "join reporting.fct_policy_terms t on t.policy_term_id = c.policy_term_id "
+            "where t.line_of_business = 'home' group by 1",
+            ("2024-01-01", "2025-12-31"),
+        ),
+        (
+            covewell,
+            Definition("comparison_site_policies", "New policies", ("sold through price comparison sites",)),
+            "sold through price comparison sites",
+            "select date_trunc('month', written_date), count(*) from reporting.fct_policy_terms "
+            "where not is_renewal and sales_channel = 'aggregator' group by 1",
+            ("2024-01-01", "2025-12-31"),
+        ),
+        (
+            lending_glossed,
+            Definition("refi_principal", "Principal funded", ("only car refinancing",)),
+            "only car refinancing",
+            "select date_trunc('month', funded_date), sum(principal_amount) from prod.fct_loans "
+            "where loan_product = 'auto_refinance' group by 1",
+            ("2024-01-01", "2024-12-31"),
+        ),
+    )
+    for project, definition, rule, hand, (start, end) in cases:
+        p = project.analyze_definition(definition)
+        predicate = _read_as(p, rule)
+        assert "line_of_business" in predicate or "sales_channel" in predicate or "loan_product" in predicate
+        want = _hand(project, hand, start, end)
+        assert want and _same(_monthly(project, p, start, end), want), definition
+
+
+def test_a_list_in_parentheses_is_no_gloss() -> None:
+    """A region's members, a sentence, a negation or another value: never other words for a value."""
+    said = (
+        "Northeast (PA, NJ, NY), Midwest (OH, MI), gold (the partner level of our oldest program), "
+        "advance_purchase (non-refundable), monthly (EFT), home (motor)"
+    )
+    values = ["Northeast", "Midwest", "gold", "advance_purchase", "monthly", "home", "motor"]
+    assert glosses(said, values) == {"monthly": ["EFT"]}
