@@ -362,6 +362,7 @@ def _analyze(
         set(unknown),
         lambda w: known(w, vocab | column_words | said),
         verbs | VERBS,
+        lambda w: _names_value(model, (w,)),  # "water damage claims": the word of a value, then its own
     )
     if core:
         closest = ", ".join(c.metric.name for c in ranked[:3]) or "none"

@@ -9,7 +9,9 @@ run on DuckDB against hand SQL, on covewell and on another project.
 - a metric's label said with a modifier after "of" ("average severity of claims") names that metric;
 - a rule a ratio's denominator alone covers ("leave denied claims out" of incurred losses over the claims
   not denied) filters both sides; a numerator's own filter (the event a rate counts) stays covered;
-- a value a dimension's description glosses in parentheses ("home (homeowners)") is named by the gloss.
+- a value a dimension's description glosses in parentheses ("home (homeowners)") is named by the gloss;
+- a word the catalog never uses right after a value's word, before the noun ("hail damage claims"), is the
+  value's own word: the metric is proposed with it as an unread doubt, never refused for it nor read.
 """
 
 from __future__ import annotations
@@ -293,3 +295,25 @@ def test_a_list_in_parentheses_is_no_gloss() -> None:
     )
     values = ["Northeast", "Midwest", "gold", "advance_purchase", "monthly", "home", "motor"]
     assert glosses(said, values) == {"monthly": ["EFT"]}
+
+
+def test_an_unknown_word_after_a_values_word_is_a_doubt_not_the_metric(
+    covewell: Project, studyhall: Project
+) -> None:
+    """ "Hail damage claims": the hail peril's claims, "damage" left unread as a doubt (was: refused for
+    "damage", as if damage claims were a kind of claim the catalog lacks).
+    """
+    p = covewell.analyze_definition(Definition("hail_claims", "Hail damage claims", ("by reported month",)))
+    assert p.refused is None and p.metric is not None, p.message
+    doubts = [r for r in p.unread if "'damage'" in r.reason]
+    assert doubts and p.confidence < 0.6, p.rules
+    hand = (
+        "select date_trunc('month', reported_date), count(*) from reporting.fct_claims "
+        "where peril = 'hail' group by 1"
+    )
+    want = _hand(covewell, hand, "2024-01-01", "2025-12-31")
+    assert want and _same(_monthly(covewell, p, "2024-01-01", "2025-12-31"), want)
+    p = studyhall.analyze_definition(Definition("pro_bargain", "New pro bargain learners"))
+    assert p.refused is None and any("'bargain'" in r.reason for r in p.unread), (p.message, p.rules)
+    p = studyhall.analyze_definition(Definition("plan_bargain", "Pro plan bargain learners"))
+    assert p.refused == "no_data", p.rules  # "plan bargain": no value's word before it, still the metric
