@@ -35,6 +35,7 @@ from metricmind.define.entitydays import read_days
 from metricmind.define.ever import EVER, ever_metric, flag_unaccumulated
 from metricmind.define.extend import proposal_sql
 from metricmind.define.fit import incompatible, mismatch
+from metricmind.define.glosses import glossed
 from metricmind.define.groupdefs import defined_words
 from metricmind.define.inputs import check_input
 from metricmind.define.joinrules import cover_join_rules
@@ -121,6 +122,7 @@ def analyze(
     started = time.perf_counter()
     if observed is not None:
         model = observing(model, observed)
+    model = glossed(model)  # "home (homeowners)" in a description: another word for home
     written = definition
     definition, chat = leadin.read_away(definition)  # "Basically, …", "Can you set up a metric for …"
     proposal = _units(definition, model, dialect, max_hops, columns, usage, values)
@@ -360,6 +362,7 @@ def _analyze(
         set(unknown),
         lambda w: known(w, vocab | column_words | said),
         verbs | VERBS,
+        lambda w: _names_value(model, (w,)),  # "water damage claims": the word of a value, then its own
     )
     if core:
         closest = ", ".join(c.metric.name for c in ranked[:3]) or "none"

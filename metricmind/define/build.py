@@ -18,6 +18,7 @@ from metricmind.define.columns import TableValues, numeric_columns, on_columns
 from metricmind.define.extend import extend
 from metricmind.define.implied import implied
 from metricmind.define.once import cover_once, distinct_of
+from metricmind.define.oneside import whole_of_ratio
 from metricmind.define.parts import time_dims as time_phrases
 from metricmind.define.proposal import Definition, Proposal, RuleReading, Suggestion
 from metricmind.define.rank import is_snapshot, measures_of
@@ -108,6 +109,7 @@ def build_metric(
         ctx.table_columns = (columns or {}).get(ctx.table) or {}
     reads = [rulebook.read_rule(r, ctx) for r in definition.rules]
     reads += _implicit_rule(definition, base, ctx, reads)
+    whole_of_ratio(reads, base, model)  # "leave denied claims out": a ratio's one side did
     rulebook.check_which(reads)
     unit = str(base.meta.get("unit") or "")
     factor = None  # the metric multiplied ("as a percentage" of a ratio: 100)

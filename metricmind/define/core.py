@@ -39,7 +39,13 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_'’-]*|[,;:()]")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
-def core_unknown(text: str, unknown: set[str], is_known: Callable[[str], bool], verbs: set[str]) -> list[str]:
+def core_unknown(
+    text: str,
+    unknown: set[str],
+    is_known: Callable[[str], bool],
+    verbs: set[str],
+    is_value: Callable[[str], bool] | None = None,
+) -> list[str]:
     """The words of ``unknown`` (stems) that are the core of the definition ``text``.
 
     Args:
@@ -47,14 +53,17 @@ def core_unknown(text: str, unknown: set[str], is_known: Callable[[str], bool], 
         unknown: The stems of its words that the catalog does not know.
         is_known: Whether a stem is known to the catalog (a noun head that names something).
         verbs: Stems the text uses as verbs (they end a phrase).
+        is_value: Whether a stem names a value of a dimension: an unknown word right after one, before the
+            head, is the value's own word ("water damage claims": the water peril's claims), not a kind
+            of the head.
     """
     if not unknown:
         return []
     first = _SENTENCE.split(text.strip(), maxsplit=1)[0]
     lead, colon, body = first.partition(":")
     if colon and _has_known_head(body, unknown, is_known, verbs):
-        return list(dict.fromkeys(_heads(body, unknown, is_known, verbs)))
-    return list(dict.fromkeys(_heads(first.replace(":", ","), unknown, is_known, verbs)))
+        return list(dict.fromkeys(_heads(body, unknown, is_known, verbs, is_value)))
+    return list(dict.fromkeys(_heads(first.replace(":", ","), unknown, is_known, verbs, is_value)))
 
 
 def _has_known_head(text: str, unknown: set[str], is_known: Callable[[str], bool], verbs: set[str]) -> bool:
@@ -62,7 +71,13 @@ def _has_known_head(text: str, unknown: set[str], is_known: Callable[[str], bool
     return bool(phrase) and phrase[-1] not in unknown and is_known(phrase[-1])
 
 
-def _heads(text: str, unknown: set[str], is_known: Callable[[str], bool], verbs: set[str]) -> list[str]:
+def _heads(
+    text: str,
+    unknown: set[str],
+    is_known: Callable[[str], bool],
+    verbs: set[str],
+    is_value: Callable[[str], bool] | None = None,
+) -> list[str]:
     """The unknown words of each part's noun phrase that no known word follows (the head's run)."""
     out: list[str] = []
     for i, part in enumerate(PARTS.split(text)):
@@ -78,7 +93,8 @@ def _heads(text: str, unknown: set[str], is_known: Callable[[str], bool], verbs:
             elif is_known(word):
                 run = []
         out.extend(run)
-        if len(phrase) > 1 and phrase[-2] in unknown:  # "marketing qualified leads": the head's own kind
+        valued = len(phrase) > 2 and is_value is not None and is_value(phrase[-3])  # "water damage claims"
+        if len(phrase) > 1 and phrase[-2] in unknown and not valued:  # "marketing qualified leads": a kind
             out.append(phrase[-2])
     return out
 

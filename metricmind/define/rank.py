@@ -89,7 +89,7 @@ def rank(
         m = t.metric
         best_phrase, best, by_name = "", 0.0, False
         for p, key in t.phrases:
-            if key and _contains(said, key):
+            if key and (_contains(said, key) or _inverted(said, key)):  # "average severity of claims"
                 score = 2.0 + 1.5 * len(key)
             elif len(key) > 1 and _spread(said, key):
                 score = 1.0 + 1.5 * len(key)
@@ -315,6 +315,20 @@ def _spread(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
             it = iter(window)
             if all(w in it for w in phrase):
                 return True
+    return False
+
+
+def _inverted(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    """``phrase`` said with one of its modifiers after its noun and "of", two words at most between
+    ("average severity of claims" for "Average Claim Severity", "average size of personal loans" for
+    "Average Loan Size").
+    """
+    for at in range(len(phrase) - 1):
+        front, modifier, noun = phrase[:at], phrase[at], phrase[at + 1 :]
+        said = (*front, *noun, "of")
+        for i in range(len(words) - len(said)):
+            if words[i : i + len(said)] == said and modifier in words[i + len(said) : i + len(said) + 3]:
+                return True  # "of claims", "of the claims", "of personal loans"
     return False
 
 

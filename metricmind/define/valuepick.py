@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from metricmind.define.rulecontext import Context, find_dimension
+from metricmind.define.toldapart import told_apart
 from metricmind.define.words import GLUE, stems
 from metricmind.spec.names import SEP
 
@@ -151,6 +152,8 @@ def value_named(key: tuple[str, ...], ctx: Context, only: set[str] | None = None
         own = [
             (n, v) for n, v, _ in hits if stems(owner_of(n).replace("_", " "))[-1:] in [(w,) for w in before]
         ]
+    if len(own) != 1 and len({n for n, _, _ in hits}) > 1:  # one path nearer, or a description says
+        own = told_apart(key, hits, ctx)
     if len(own) == 1 or len({n for n, _, _ in hits}) == 1:
         return own[0] if len(own) == 1 else (hits[0][0], hits[0][1])
     if hits:
