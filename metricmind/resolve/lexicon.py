@@ -19,6 +19,7 @@ from metricmind.resolve.entities import unmodelled_entities
 from metricmind.resolve.everyday import EVERYDAY_WORDS
 from metricmind.resolve.flagcore import flag_cores
 from metricmind.resolve.labelheads import label_heads
+from metricmind.resolve.lexiconflags import add_flags, is_flag
 from metricmind.resolve.observedruns import loose_phrases
 from metricmind.resolve.phraseindex import LINKING
 from metricmind.resolve.phraseindex import DimInfo as DimInfo  # the names the resolver's modules import
@@ -28,8 +29,7 @@ from metricmind.resolve.regionwords import region_aliases
 from metricmind.resolve.stepnames import step_phrases
 from metricmind.resolve.text import GENERIC, stems
 from metricmind.resolve.usstates import state_names
-from metricmind.resolve.words import GRAMMAR
-from metricmind.spec.model import Metric, Model
+from metricmind.spec.model import Model
 from metricmind.spec.names import SEP
 from metricmind.spec.vocabulary import VOCABULARY_FILE, read_words
 from metricmind.wordtables import numbers_between
@@ -113,7 +113,7 @@ def build_lexicon(
         if not primary:
             continue
         for d in sm.dimensions:
-            if d.type != "categorical" or _is_flag(d.name):
+            if d.type != "categorical" or is_flag(d.name):
                 continue
             name = f"{primary}{SEP}{d.name}"
             values = tuple(str(v) for v in _strings(d.meta.get("values")))
@@ -207,7 +207,7 @@ def build_lexicon(
         said = f"{qualifier} {noun}"
         if len(owners_of) == 1 and not lex.lookup(stems(qualifier)) and not lex.lookup(stems(said)):
             lex.add(said, Entry("dimension", next(iter(owners_of)), "alias"))
-    _add_flags(lex, model)
+    add_flags(lex, model)
     for word, target in flag_cores(model, lex.dims, lambda w: bool(lex.lookup(stems(w)))):
         lex.add(word, Entry("value", target, "alias"))  # "on weekends": the weekend-night flag
     _add_entities_and_measures(lex, model)
@@ -328,80 +328,6 @@ def _add_word_aliases(lex: Lexicon, model: Model) -> None:
                         lex.add(" ".join(other), Entry("metric", e.target, "synonym"))
 
 
-def _add_flags(lex: Lexicon, model: Model) -> None:
-    """A yes/no dimension (``is_verified``, ``is_deleted``) answers to its word ("verified sellers",
-    "deleted accounts") as the value true, and to the word's negative forms ("unverified", "inactive") as
-    false, unless the word already names something in the catalog.
-    """
-    for sm in model.semantic_models.values():
-        primary = sm.primary
-        if not primary:
-            continue
-        for d in sm.dimensions:
-            if d.type != "categorical" or not _is_flag(d.name):
-                continue
-            words = d.name.split("_")[1:]
-            name = f"{primary}{SEP}{d.name}"
-            label = d.label or " ".join(words)
-            opposites = [w for w in FLAG_OPPOSITES.get(" ".join(words), ()) if not lex.lookup(stems(w))]
-            known = lex.lookup(stems(" ".join(words)))
-            # a word that names only metrics ("refunded": the refunds) still says the flag beside its rows
-            # ("refunded purchases"); one that names another dimension's value or a breakdown is that
-            metric_only = bool(known) and all(
-                e.kind == "metric"
-                and e.target in model.metrics
-                and not _names_metric(" ".join(words), model.metrics[e.target])
-                for e in known
-            )
-            if not words or (known and not opposites and not metric_only):
-                continue
-            lex.dims[name] = DimInfo(name, sm.name, label, ("true", "false"), conformed=not sm.measures)
-            for said in opposites:  # "late" for is_on_time, even where "on time" names the on-time rate
-                lex.add(said, Entry("value", f"{name}=false", "value"))
-            if known and not metric_only:
-                continue
-            lex.add(" ".join(words), Entry("value", f"{name}=true", "value"))
-            for code in re.findall(r"\(([A-Z][A-Z0-9]{1,5})\)", d.label or ""):
-                if not lex.lookup(
-                    stems(code)
-                ):  # "Install-day session (D0)": the team's short name, "d0 sessions"
-                    lex.add(code.lower(), Entry("value", f"{name}=true", "value"))
-            if len(words) > 1 and words[-1].endswith("ed"):
-                # "is_kyc_verified": a check someone passes or fails ("passed KYC", "failed KYC")
-                thing = " ".join(words[:-1])
-                for verb, value in (
-                    ("passed", "true"),
-                    ("cleared", "true"),
-                    ("completed", "true"),
-                    ("failed", "false"),
-                ):
-                    if not lex.lookup(stems(f"{verb} {thing}")):
-                        lex.add(f"{verb} {thing}", Entry("value", f"{name}={value}", "value"))
-            if (
-                len(words) == 2
-                and words[-1] == primary
-                and words[0] not in GRAMMAR
-                and not any(e.kind == "value" for e in lex.lookup(stems(" ".join(words[:-1]))))
-            ):
-                # "is_repeat_order" of the orders: "repeat" alone, said of them ("repeat vs first-time buyers")
-                lex.add(" ".join(words[:-1]), Entry("value", f"{name}=true", "value"))
-            if len(words) > 1 and words[-1] in CONSENT_WORDS:
-                # "has_marketing_consent": who opted in to marketing (true) or out of it (false)
-                thing = " ".join(words[:-1])
-                for said, value in (
-                    *((f"{verb} {thing}", "true") for verb in ("opted in to", "opted into", "opted in for")),
-                    (f"{thing} opt in", "true"),
-                    (f"opted out of {thing}", "false"),
-                    (f"{thing} opt out", "false"),
-                ):
-                    if not lex.lookup(stems(said)):
-                        lex.add(said, Entry("value", f"{name}={value}", "value"))
-            if len(words) == 1:  # its opposite: "unverified sellers", "inactive agents", "nonrefundable"
-                for neg in (f"un{words[0]}", f"in{words[0]}", f"non{words[0]}"):
-                    if not lex.lookup(stems(neg)):
-                        lex.add(neg, Entry("value", f"{name}=false", "value"))
-
-
 def _add_entities_and_measures(lex: Lexicon, model: Model) -> None:
     """Words a project without the demo's conventions still answers to, when nothing else has them:
 
@@ -437,29 +363,12 @@ def _add_entities_and_measures(lex: Lexicon, model: Model) -> None:
             lex.add(said, Entry("metric", metrics[0], "alias"))
 
 
-CONSENT_WORDS = frozenset({"consent", "optin", "opt_in", "permission"})
-"""The last word of a yes/no column of consent ("has_marketing_consent"): English says it "opted in to"."""
-FLAG_OPPOSITES = {"on time": ("late", "delayed"), "late": ("on time",)}
-"""English's one-word opposites of a yes/no column's words beyond its un-/in-/non- forms (language, not any
-catalog's names): "how many deliveries were late" is ``is_on_time`` false."""
-
-
 STATISTIC_WORDS = frozenset(
     "avg average mean median total sum count min max minimum maximum rate share pct ratio".split()
 )
 """Words a metric name may end with that English puts first ("time_avg": "avg time")."""
 _PERCENTILE = re.compile(r"p\d{1,2}")
 _TO_DATE_LAST = re.compile(r"(.+?)\s+([wmqy]td|(?:week|month|quarter|year)\s+to\s+date)")
-
-
-def _names_metric(words: str, metric: Metric) -> bool:
-    """Whether ``words`` are the metric's own name or label, up to a plural ("new customer": new_customers)."""
-    said = {words, f"{words}s", f"{words}es"}
-    return metric.name.replace("_", " ") in said or (metric.label or "").lower() in said
-
-
-def _is_flag(name: str) -> bool:
-    return name.startswith(("is_", "was_", "has_", "had_"))
 
 
 TIME_UNITS = frozenset(
