@@ -66,15 +66,17 @@ class _FlagMetricReading(_ReadingBase):
             res.notes.append(f"read '{s.text}' as {flag} = {value}, not the metric {s.target}")
 
     def flag_of(self, said: set[str], metrics: list[str]) -> str | None:
-        """The one yes/no dimension every metric of ``metrics`` reaches whose words ``said`` holds, and nothing
-        else than them and its entity's noun.
+        """The one yes/no dimension every metric of ``metrics`` reaches whose words ``said`` holds (one beyond
+        its entity's noun at least), and nothing else than them and its entity's noun.
         """
         found: list[str] = []
         for name in sorted(self.r.yes_no):
             entity, column = name.split(SEP, 1)
             words = column.split("_", 1)[1] if column.startswith(FLAG_PREFIXES) else column
             own = set(stems(words.replace("_", " ")))
-            if not own or not (said & own) or not said <= own | set(stems(entity.replace("_", " "))):
+            noun = set(stems(entity.replace("_", " ")))
+            # a word of the flag beyond its entity's noun must be said: "number of orders" is no repeat order
+            if not own or not (said & (own - noun)) or not said <= own | noun:
                 continue
             if all(self.r.reachable(m, name) for m in metrics):
                 found.append(name)

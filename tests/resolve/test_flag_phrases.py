@@ -108,3 +108,15 @@ def test_a_flag_true_and_false_add_up_to_the_whole(sample_projects: SampleProjec
         assert true > 0 and false > 0 and true + false == pytest.approx(whole), (dim, true, false, whole)
         checked += 1
     assert checked >= 1
+
+
+def test_a_flags_entity_noun_alone_is_no_flag(sample_projects: SampleProjects) -> None:
+    """ "number of orders" beside another metric is the order count, never ``is_repeat_order`` = true: a flag
+    said as a second metric needs a word of its own beyond its entity's noun ("repeat")."""
+    resolver = sample_projects["bazaar"].resolver()
+    res = resolver.resolve("gmv and number of orders by buyer country ytd", as_of=AS_OF)
+    assert res.answerable and res.metrics == ["gmv", "orders"] and not res.filters, res
+    repeat = resolver.resolve("gmv for repeat orders by buyer country ytd", as_of=AS_OF)
+    assert repeat.metrics == ["gmv"] and [(f.field, f.values) for f in repeat.filters] == [
+        ("order__is_repeat_order", ("true",))
+    ], repeat
