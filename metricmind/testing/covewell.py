@@ -25,10 +25,8 @@ import random
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from metricmind.testing.covewell_book import AGENCIES, CLAIMS_FROM, END, Book, Term, pick, poisson, write_book
-from metricmind.testing.rawload import RawTable, build_models, copy_project, load_raw
+from metricmind.testing.rawload import RawTable, build_on, copy_project, load_schemas
 
 COVEWELL = Path(__file__).parent / "projects" / "covewell"
 SCHEMA = "reporting"
@@ -270,31 +268,23 @@ def _claim_tables(claims: list[tuple[Any, ...]], payments: list[tuple[Any, ...]]
 
 def load_covewell_raw(db_path: Path, seed: int = SEED) -> Path:
     """Create ``db_path`` holding only the raw tables (schemas ``landing_pas`` and ``landing_claims``)."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
-    try:
-        for schema, tables in raw_tables(seed).items():
-            load_raw(con, tables, schema)
-    finally:
-        con.close()
-    return db_path
+    return load_schemas(db_path, raw_tables(seed))
 
 
 def build_covewell(root: Path, db_path: Path | None = None, seed: int = SEED) -> Path:
     """Build the warehouse of the project at ``root`` (default ``root/target/covewell.duckdb``)."""
     path = load_covewell_raw(db_path or root / "target" / "covewell.duckdb", seed)
-    con = duckdb.connect(str(path))
-    try:
-        sources = {
+    return build_on(
+        path,
+        root,
+        SCHEMA,
+        {
             "policy_admin": LANDING_PAS,
             "rater": LANDING_PAS,
             "agency_portal": LANDING_PAS,
             "claimcenter": LANDING_CLAIMS,
-        }
-        build_models(con, root / "models", SCHEMA, sources)
-    finally:
-        con.close()
-    return path
+        },
+    )
 
 
 def copy_covewell(target: Path, seed: int = SEED) -> Path:

@@ -22,9 +22,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from metricmind.testing.rawload import RawTable, build_models, copy_project, load_raw
+from metricmind.testing.rawload import RawTable, build_on, copy_project, load_schemas
 
 HARBOR = Path(__file__).parent / "projects" / "harbor"
 SCHEMA = "marts"
@@ -433,25 +431,15 @@ def _tables(
 
 def load_harbor_raw(db_path: Path, seed: int = SEED) -> Path:
     """Create ``db_path`` holding only the raw tables in schema ``pms`` (what the EL tool delivers to dbt)."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
-    try:
-        load_raw(con, raw_tables(seed), RAW)
-    finally:
-        con.close()
-    return db_path
+    return load_schemas(db_path, {RAW: raw_tables(seed)})
 
 
 def build_harbor(root: Path, db_path: Path | None = None, seed: int = SEED) -> Path:
     """Build the warehouse of the project at ``root`` (default ``root/target/harbor.duckdb``)."""
     path = load_harbor_raw(db_path or root / "target" / "harbor.duckdb", seed)
-    con = duckdb.connect(str(path))
-    try:
-        sources = {"opera": RAW, "circle": RAW, "reputation": RAW, "booking_engine": RAW}
-        build_models(con, root / "models", SCHEMA, sources)
-    finally:
-        con.close()
-    return path
+    return build_on(
+        path, root, SCHEMA, {"opera": RAW, "circle": RAW, "reputation": RAW, "booking_engine": RAW}
+    )
 
 
 def copy_harbor(target: Path, seed: int = SEED) -> Path:

@@ -22,9 +22,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from metricmind.testing.rawload import RawTable, build_models, copy_project, load_raw
+from metricmind.testing.rawload import RawTable, build_on, copy_project, load_schemas
 
 PIXELFORGE = Path(__file__).parent / "projects" / "pixelforge"
 SCHEMA = "core"
@@ -348,31 +346,23 @@ def _event_tables(receipts: list[tuple[Any, ...]], impressions: list[tuple[Any, 
 
 def load_pixelforge_raw(db_path: Path, seed: int = SEED) -> Path:
     """Create ``db_path`` holding only the raw tables (schemas ``raw_game`` and ``events``)."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
-    try:
-        for schema, tables in raw_tables(seed).items():
-            load_raw(con, tables, schema)
-    finally:
-        con.close()
-    return db_path
+    return load_schemas(db_path, raw_tables(seed))
 
 
 def build_pixelforge(root: Path, db_path: Path | None = None, seed: int = SEED) -> Path:
     """Build the warehouse of the project at ``root`` (default ``root/target/pixelforge.duckdb``)."""
     path = load_pixelforge_raw(db_path or root / "target" / "pixelforge.duckdb", seed)
-    con = duckdb.connect(str(path))
-    try:
-        sources = {
+    return build_on(
+        path,
+        root,
+        SCHEMA,
+        {
             "gamebackend": RAW_GAME,
             "attribution": RAW_GAME,
             "appstores": RAW_EVENTS,
             "mediation": RAW_EVENTS,
-        }
-        build_models(con, root / "models", SCHEMA, sources)
-    finally:
-        con.close()
-    return path
+        },
+    )
 
 
 def copy_pixelforge(target: Path, seed: int = SEED) -> Path:

@@ -62,15 +62,30 @@ def build_models(
         con.execute(f"create or replace {kind} {schema}.{model.name} as {render(model, schema, sources)}")
 
 
-def build_duckdb(
-    project: Path, db_path: Path, tables: Mapping[str, RawTable], schema: str, sources: Mapping[str, str]
-) -> Path:
-    """Create ``db_path`` with the raw tables and the project's models; returns the path."""
+def load_schemas(db_path: Path, raw: Mapping[str, Mapping[str, RawTable]]) -> Path:
+    """Create ``db_path`` holding only raw tables, each group under its schema (what an EL tool delivers to dbt)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path))
     try:
-        load_raw(con, tables)
+        for schema, tables in raw.items():
+            load_raw(con, tables, schema)
+    finally:
+        con.close()
+    return db_path
+
+
+def build_on(db_path: Path, project: Path, schema: str, sources: Mapping[str, str]) -> Path:
+    """Build the project's models in ``schema`` on the raw tables already in ``db_path``; returns the path."""
+    con = duckdb.connect(str(db_path))
+    try:
         build_models(con, project / "models", schema, sources)
     finally:
         con.close()
     return db_path
+
+
+def build_duckdb(
+    project: Path, db_path: Path, tables: Mapping[str, RawTable], schema: str, sources: Mapping[str, str]
+) -> Path:
+    """Create ``db_path`` with the raw tables (schema ``raw``) and the project's models; returns the path."""
+    return build_on(load_schemas(db_path, {"raw": tables}), project, schema, sources)

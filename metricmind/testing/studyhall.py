@@ -22,9 +22,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from metricmind.testing.rawload import RawTable, build_models, copy_project, load_raw
+from metricmind.testing.rawload import RawTable, build_on, copy_project, load_schemas
 
 STUDYHALL = Path(__file__).parent / "projects" / "studyhall"
 SCHEMA = "analytics"
@@ -394,25 +392,13 @@ def _billing_tables(
 
 def load_studyhall_raw(db_path: Path, seed: int = SEED) -> Path:
     """Create ``db_path`` holding only the raw tables (schemas ``app_db`` and ``billing``)."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
-    try:
-        for schema, tables in raw_tables(seed).items():
-            load_raw(con, tables, schema)
-    finally:
-        con.close()
-    return db_path
+    return load_schemas(db_path, raw_tables(seed))
 
 
 def build_studyhall(root: Path, db_path: Path | None = None, seed: int = SEED) -> Path:
     """Build the warehouse of the project at ``root`` (default ``root/target/studyhall.duckdb``)."""
     path = load_studyhall_raw(db_path or root / "target" / "studyhall.duckdb", seed)
-    con = duckdb.connect(str(path))
-    try:
-        build_models(con, root / "models", SCHEMA, {APP_DB: APP_DB, BILLING: BILLING})
-    finally:
-        con.close()
-    return path
+    return build_on(path, root, SCHEMA, {APP_DB: APP_DB, BILLING: BILLING})
 
 
 def copy_studyhall(target: Path, seed: int = SEED) -> Path:
