@@ -37,7 +37,15 @@ from resolve_foreign import AS_OF, BUILDERS, HERE, built, yes_no_as_written
 
 from metricmind.project import Project
 from metricmind.resolve import Resolver
-from metricmind.resolve.calibration import CAPS, Caps, answer_features, calibrated, features, fit
+from metricmind.resolve.calibration import (
+    CAPS,
+    STRUCTURAL,
+    Caps,
+    answer_features,
+    calibrated,
+    features,
+    fit,
+)
 from metricmind.resolve.resolution import Resolution
 from tests.resolve import blindset, devset
 
@@ -261,6 +269,42 @@ def moved(records: list[Record], caps: Caps, *, right: bool = True) -> int:
     return sum(r.ok == right and r.answerable and r.raw >= 0.8 > r.confidence(caps) for r in records)
 
 
+def cap_effects(records: list[Record], caps: Caps, title: str) -> None:
+    """Per cap: the right answers (cost) and wrong ones (gain) at raw confidence >= 0.8 it sends below 0.8, and
+    how many of those no other cap of ``caps`` would have sent there."""
+    print(f"   cost and gain of each cap, {title}: right moved (alone) / wrong moved (alone)")
+    for f, cap in sorted(caps.items()):
+        hit = [r for r in records if r.answerable and r.raw >= 0.8 > cap and f in r.feats]
+        alone = [
+            r for r in hit if calibrated(r.raw, r.feats, {k: v for k, v in caps.items() if k != f}) >= 0.8
+        ]
+        right, wrong = sum(r.ok for r in hit), sum(not r.ok for r in hit)
+        a_right, a_wrong = sum(r.ok for r in alone), sum(not r.ok for r in alone)
+        print(f"      {f:34} {cap:.2f}  right {right} ({a_right})  wrong {wrong} ({a_wrong})")
+
+
+def structural(first: list[Record], today: list[Record]) -> None:
+    """Each structural cap (``calibration.STRUCTURAL``: a metric or a filter resting on one weak cue) added to
+    ``CAPS`` on its own: precision at >= 0.8 before and after, the right answers it moves below 0.8 (its cost)
+    and the wrong ones (its gain)."""
+    groups = (
+        ("first contact, all", first),
+        ("first contact, foreign", [r for r in first if "/" in r.split]),
+        ("first contact, demo", [r for r in first if "/" not in r.split]),
+        ("today's dev", today),
+    )
+    for name, cap in STRUCTURAL.items():
+        print(f"\n== the structural cap {name!r} at {cap} on top of calibration.CAPS")
+        with_it = {**CAPS, name: cap}
+        for label, group in groups:
+            print(f"   {label:24} CAPS:       " + table(group, CAPS, "").split("|")[1].strip())
+            print(f"   {'':24} + this cap: " + table(group, with_it, "").split("|")[1].strip())
+            print(
+                f"   {'':24} cost {moved(group, with_it) - moved(group, CAPS)} right moved below 0.8, "
+                f"gain {moved(group, with_it, right=False) - moved(group, CAPS, right=False)} wrong"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--features", action="store_true", help="right share per feature (dev, raw >= 0.8)")
@@ -286,6 +330,9 @@ def main() -> None:
         print("\nfeature (first contact, raw >= 0.8): right/total")
         feature_table(first)
         dev = [r for r in records if not r.scored_only]
+        cap_effects(first, CAPS, "calibration.CAPS on first contact")
+        cap_effects(dev, CAPS, "calibration.CAPS on today's dev")
+        structural(first, dev)
         held_out(first, dev)
         every = fit(confident(first + dev))
         print(f"\n== fitted on every development file (write into calibration.CAPS):\n{every}")
@@ -294,6 +341,8 @@ def main() -> None:
         print(
             f"right answers on today's dev moved below 0.8: {moved(records, every)}; wrong ones: {moved(records, every, right=False)}"
         )
+        cap_effects(first, every, "these caps on first contact")
+        cap_effects(dev, every, "these caps on today's dev")
 
 
 if __name__ == "__main__":

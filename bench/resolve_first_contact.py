@@ -47,6 +47,7 @@ SPLITS = (
     "tests/foreign/questions/dev_harbor.yml",
     "tests/foreign/questions/dev_pixelforge.yml",
     "tests/foreign/questions/dev_studyhall.yml",
+    "tests/foreign/questions/dev_covewell.yml",
     "tests/foreign/questions/dev2_bazaar.yml",
     "tests/foreign/questions/dev2_harbor.yml",
     "tests/foreign/questions/dev2_helpdesk.yml",
@@ -60,7 +61,13 @@ ROUND2 = "f1e94db219db7251e65ac4e220a939ba8de4e4e3"
 """The merge of the second foreign round (``dev2_*``): its files were added on their own branch, whose code
 is older than main's the day they landed; main's code at the merge, before any tuning on them, is the code
 that first read them."""
-LANDED = {split: ROUND2 for split in SPLITS if Path(split).name.startswith("dev2_")}
+COVEWELL = "ac750a10c3b369243fb04a629122cef6b7fb24f1"
+"""The merge of the insurer's project (Merge branch 'covewell'): like the second round, its questions were
+added on a branch of their own; main's code at the merge, before anyone tuned on them, first read them."""
+LANDED = {
+    **{split: ROUND2 for split in SPLITS if Path(split).name.startswith("dev2_")},
+    "tests/foreign/questions/dev_covewell.yml": COVEWELL,
+}
 """Splits whose landing is not the commit that added them: the merge that brought them to main."""
 
 READ = r"""

@@ -25,6 +25,7 @@ from typing import Any
 from metricmind.resolve.reading import ARRANGED, PARTICIPLES
 from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.text import FILLERS, Token, tokenize
+from metricmind.resolve.weakcues import weak_features
 from metricmind.resolve.words import GRAMMAR, NEGATIONS
 from metricmind.spec.names import METRIC_TIME
 
@@ -55,6 +56,11 @@ first-contact readings of 21 splits (the second foreign round's ``dev2_*`` read 
 f1e94db) plus today's readings of the same files, about 1,800 confident answers. That refit's two changes
 (a cap of 0.66 on "grouped by an entity key", and none left on "filters:shared word") were not kept: scored on
 the foreign blind splits they moved right answers below 0.8 and let a wrong one above it (docs/ask.md)."""
+
+STRUCTURAL: Caps = {"one weak cue": 0.75, "one loose cue": 0.75}
+"""The structural caps (``weakcues``): a metric or a filter resting on one weak catalog cue alone (any, or one of
+``weakcues.LOOSE``), below 0.8 unless a second cue agrees. Each is measured by ``bench/resolve_calibration.py
+--fit`` (cost: right answers moved below 0.8; gain: wrong ones) and is not in ``CAPS`` (docs/ask.md)."""
 
 SAID_NOT_READ = frozenset(
     {
@@ -136,6 +142,7 @@ def answer_features(question: str, answer: dict[str, Any]) -> frozenset[str]:
         out.add("metric threshold")
     out |= _shape_features(answer, spans)
     out |= _asked_features(question, answer, spans)
+    out |= weak_features(question, answer)
     if out & SAID_NOT_READ:
         out.add("said, not read")
     if answer.get("limit") is not None or answer.get("order_by"):

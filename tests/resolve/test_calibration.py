@@ -26,6 +26,7 @@ from metricmind.resolve.calibration import (
 )
 from metricmind.resolve.resolution import REFUSAL_CONFIDENCE, Filter, Resolution, Span
 from metricmind.resolve.resolver import UNSURE
+from metricmind.resolve.weakcues import value_cue
 
 PROJECTS = Path(__file__).resolve().parents[2] / "metricmind" / "testing" / "projects"
 DEMO = Path(__file__).resolve().parents[2] / "metricmind" / "demo" / "project"
@@ -238,3 +239,69 @@ def test_a_reading_without_capped_features_keeps_its_confidence(
     got = resolver.resolve(question, as_of=dt.date.fromisoformat(day))
     assert not features(raw) & set(CAPS)
     assert got.confidence == raw.confidence
+
+
+@pytest.mark.parametrize(
+    ("project", "question", "day", "feature"),
+    [
+        ("covewell", "earned premium by line last year", "2026-01-07", "cue:label head"),
+        ("covewell", "gwp, return premium and net written last quarter", "2026-01-07", "cue:elided head"),
+        ("demo", "book of business at the end of may", "2025-06-18", "cue:gloss"),
+        ("demo", "new mrr from german customers last quarter", "2025-06-18", "cue:value matched loosely"),
+        ("demo", "new mrr from the webinar channel last quarter", "2025-06-18", "cue:value matched loosely"),
+        ("demo", "new mrr from dutch customers last quarter", "2025-06-18", "cue:by meaning"),
+        ("bazaar", "gmv from verified sellers last month", "2024-07-01", "cue:flag from its name"),
+        ("helpdesk", "median minutes to first reply last month", "2024-07-01", "cue:described"),
+        ("helpdesk", "average minutes to first reply last month", "2024-07-01", "cue:duration asked"),
+    ],
+)
+def test_a_reading_resting_on_a_weak_catalog_cue_carries_it(
+    project: str, question: str, day: str, feature: str
+) -> None:
+    """Each weak cue (``weakcues``: a label's head noun, an elided head noun, an idiom, a value matched loosely, a
+    flag read from its name, a description, a duration) is a feature of the reading that rests on it."""
+    raw_resolver, _ = resolvers(project)
+    raw = raw_resolver.resolve(question, as_of=dt.date.fromisoformat(day))
+    assert raw.answerable
+    assert feature in features(raw)
+
+
+def test_a_part_resting_on_one_weak_cue_alone_is_a_feature_a_second_cue_lifts_it() -> None:
+    q = "gmv from the webinar crowd"
+    loose = answer(
+        spans={
+            "metrics": [span(q, "gmv", "gmv", "name")],
+            "filters": [span(q, "webinar", "x__channel=events")],
+        },
+        filters=[{"field": "x__channel", "op": "=", "value": "events"}],
+    )
+    got = answer_features(q, loose)
+    assert {"cue:value matched loosely", "one weak cue"} <= got
+    q = "licenses bought by each company"
+    agreed = answer(
+        spans={
+            "metrics": [
+                span(q, "licenses", "seats_purchased", "synonym"),
+                span(q, "bought", "seats_purchased", "description"),
+            ]
+        }
+    )
+    got = answer_features(q, agreed)
+    assert "cue:described" in got and "one weak cue" not in got
+
+
+@pytest.mark.parametrize(
+    ("said", "target", "cue"),
+    [
+        ("germany", "c__country=DE", None),  # the place the code stands for
+        ("california", "b__home_state=CA", None),
+        ("dolphins", "p__spender_tier=dolphin", None),  # one stem
+        ("enterprise", "c__segment=Enterprise", None),
+        ("dutch", "s__country=NL", "value matched loosely"),  # a demonym
+        ("antwerp", "hub__hub_name=Antwerpen Noord", "value matched loosely"),
+        ("verified", "seller__is_verified=true", "flag from its name"),
+        ("two cheapest", "s__tier in Starter, Growth", None),  # a list: read by a rule of its own
+    ],
+)
+def test_a_filters_words_against_its_value(said: str, target: str, cue: str | None) -> None:
+    assert value_cue(said, target) == cue
