@@ -181,7 +181,9 @@ def report(records: list[Record], caps: Caps, *, wrong: bool) -> None:
                 print(f"      {r.reading}")
 
 
-def feature_table(records: list[Record]) -> None:
+def feature_table(
+    records: list[Record], title: str = "feature (raw confidence >= 0.8, dev): right/total"
+) -> None:
     """Per feature: raw-confident answers carrying it and their right share."""
     counts: dict[str, list[int]] = {}
     for r in records:
@@ -190,7 +192,7 @@ def feature_table(records: list[Record]) -> None:
                 c = counts.setdefault(f, [0, 0])
                 c[0] += r.ok
                 c[1] += 1
-    print("feature (raw confidence >= 0.8, dev): right/total")
+    print(title)
     for f, (ok, n) in sorted(counts.items(), key=lambda kv: kv[1][0] / kv[1][1]):
         print(f"  {f:28} {ok}/{n} {ok / n:.0%}")
 
@@ -294,14 +296,15 @@ def structural(first: list[Record], today: list[Record]) -> None:
         ("today's dev", today),
     )
     for name, cap in STRUCTURAL.items():
-        print(f"\n== the structural cap {name!r} at {cap} on top of calibration.CAPS")
-        with_it = {**CAPS, name: cap}
+        print(f"\n== the structural cap {name!r} at {cap} on top of the rest of calibration.CAPS")
+        rest = {k: v for k, v in CAPS.items() if k not in STRUCTURAL}
+        with_it = {**rest, name: cap}
         for label, group in groups:
-            print(f"   {label:24} CAPS:       " + table(group, CAPS, "").split("|")[1].strip())
+            print(f"   {label:24} the rest: " + table(group, rest, "").split("|")[1].strip())
             print(f"   {'':24} + this cap: " + table(group, with_it, "").split("|")[1].strip())
             print(
-                f"   {'':24} cost {moved(group, with_it) - moved(group, CAPS)} right moved below 0.8, "
-                f"gain {moved(group, with_it, right=False) - moved(group, CAPS, right=False)} wrong"
+                f"   {'':24} cost {moved(group, with_it) - moved(group, rest)} right moved below 0.8, "
+                f"gain {moved(group, with_it, right=False) - moved(group, rest, right=False)} wrong"
             )
 
 
@@ -327,8 +330,8 @@ def main() -> None:
         )
         print(table(first, {}, "first contact, raw"))
         print(table(first, CAPS, "first contact, CAPS"))
-        print("\nfeature (first contact, raw >= 0.8): right/total")
-        feature_table(first)
+        print()
+        feature_table(first, "feature (first contact, raw >= 0.8): right/total")
         dev = [r for r in records if not r.scored_only]
         cap_effects(first, CAPS, "calibration.CAPS on first contact")
         cap_effects(dev, CAPS, "calibration.CAPS on today's dev")
