@@ -337,8 +337,11 @@ def main() -> None:
         cap_effects(dev, CAPS, "calibration.CAPS on today's dev")
         structural(first, dev)
         held_out(first, dev)
-        every = fit(confident(first + dev))
-        print(f"\n== fitted on every development file (write into calibration.CAPS):\n{every}")
+        every = fit(confident(first + dev)) | {k: v for k, v in CAPS.items() if k in STRUCTURAL}
+        print(
+            "\n== fitted on every development file, the structural caps kept (write into calibration.CAPS):"
+        )
+        print(every)
         print(table(first, every, "first contact, these caps"))
         print(table(records, every, "today's dev, these caps"))
         print(
