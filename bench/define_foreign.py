@@ -4,7 +4,8 @@ The cases live in ``tests/foreign/cases/``: ``dev.yml``, ``dev_lending.yml``, ``
 ``dev_harbor.yml``, ``dev_pixelforge.yml``, ``dev_studyhall.yml`` and ``dev_covewell.yml`` (development, printed case
 by case) and ``blind.yml``, ``blind_lending.yml``, ``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml``,
 ``blind_studyhall.yml`` and ``blind_covewell.yml`` (scored only with ``--blind``: the lead's run; never open them or print their misses while tuning),
-with a second round per project, ``dev2_<project>.yml`` (development) and ``blind2_<project>.yml`` (blind). Their
+with a second round per project, ``dev2_<project>.yml`` (development) and ``blind2_<project>.yml`` (blind), and a
+third over six of them, ``dev3_<project>.yml`` and ``blind3_<project>.yml`` (no pixelforge or covewell). Their
 format is ``tests/define/cases/``'s plus a ``project:`` field (``bazaar``, ``helpdesk``, ``lending``,
 ``lastmile``, ``harbor``, ``pixelforge``, ``studyhall`` or ``covewell``); each answerable case's hand SQL gives one row per month of the project's
 data (``month``, ``value``): 2024-01..2024-06, 2024-10..2025-09 for ``lastmile`` and 2025-01..2025-12 for ``harbor``,
@@ -70,6 +71,12 @@ DEV_FILES = (
     "dev2_harbor.yml",
     "dev2_pixelforge.yml",
     "dev2_studyhall.yml",
+    "dev3_bazaar.yml",
+    "dev3_helpdesk.yml",
+    "dev3_lending.yml",
+    "dev3_lastmile.yml",
+    "dev3_harbor.yml",
+    "dev3_studyhall.yml",
 )
 BLIND_FILES = (
     "blind.yml",
@@ -86,6 +93,12 @@ BLIND_FILES = (
     "blind2_harbor.yml",
     "blind2_pixelforge.yml",
     "blind2_studyhall.yml",
+    "blind3_bazaar.yml",
+    "blind3_helpdesk.yml",
+    "blind3_lending.yml",
+    "blind3_lastmile.yml",
+    "blind3_harbor.yml",
+    "blind3_studyhall.yml",
 )
 BUILDERS: dict[str, Callable[..., Path]] = {
     "bazaar": copy_bazaar,
