@@ -25,7 +25,7 @@ from metricmind.testing.dbt import dbt_build
 from metricmind.testing.rawload import copy_project
 from metricmind.testing.ridgeline import RIDGELINE, load_ridgeline_raw
 from tests.foreign.conftest import hand, same_rows
-from tests.foreign.samplesets import day_rows
+from tests.foreign.samplesets import day_rows, failing_gold
 
 MONTH = "metric_time__month"
 MONTHS = [dt.date(y, m, 1) for y in (2024, 2025) for m in range(1, 13)]
@@ -268,3 +268,11 @@ def test_ridgeline_builds_with_dbt(dbt: str, tmp_path: Path) -> None:
     done = dbt_build(dbt, root)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "16 table models, 32 data tests, 12 view models" in done.stdout, done.stdout[-2000:]
+
+
+@pytest.mark.parametrize("split", ["dev_ridgeline.yml", "blind_ridgeline.yml"])
+def test_ridgeline_question_gold_still_runs(split: str, ridgeline: Project) -> None:
+    """Every answerable question's gold names real metrics, dimensions and values and runs to an answer
+    (``check_gold``); only failing ids are reported, so the blind split stays unread."""
+    count = {"dev_ridgeline.yml": 40, "blind_ridgeline.yml": 20}[split]
+    assert not failing_gold(ridgeline, "ridgeline", split, count)
