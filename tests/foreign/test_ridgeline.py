@@ -25,7 +25,7 @@ from metricmind.testing.dbt import dbt_build
 from metricmind.testing.rawload import copy_project
 from metricmind.testing.ridgeline import RIDGELINE, load_ridgeline_raw
 from tests.foreign.conftest import hand, same_rows
-from tests.foreign.samplesets import day_rows, failing_gold
+from tests.foreign.samplesets import day_rows, failing_gold, failing_months
 
 MONTH = "metric_time__month"
 MONTHS = [dt.date(y, m, 1) for y in (2024, 2025) for m in range(1, 13)]
@@ -276,3 +276,10 @@ def test_ridgeline_question_gold_still_runs(split: str, ridgeline: Project) -> N
     (``check_gold``); only failing ids are reported, so the blind split stays unread."""
     count = {"dev_ridgeline.yml": 40, "blind_ridgeline.yml": 20}[split]
     assert not failing_gold(ridgeline, "ridgeline", split, count)
+
+
+@pytest.mark.parametrize("split", ["dev_ridgeline.yml", "blind_ridgeline.yml"])
+def test_ridgeline_definition_sql_gives_twenty_four_months(split: str, ridgeline: Project) -> None:
+    """Every answerable definition's hand SQL gives one non-null value per month of 2024-2025 (ids only)."""
+    count = {"dev_ridgeline.yml": 12, "blind_ridgeline.yml": 6}[split]
+    assert not failing_months(ridgeline, split, MONTHS, count)
