@@ -191,7 +191,8 @@ def _simple(
             ctx.issues.error(
                 f"{what} has agg '{raw}'", ctx.file, agg_line, did_you_mean(str(raw), [a.value for a in Agg])
             )
-        return Read()
+        # the metric stays, over a measure that is not there: what uses it is left out with this cause
+        return Read(dataclasses.replace(base, measure=MeasureInput(base.name)))
     expr = node.get("expr")
     if agg is Agg.COUNT and expr is None:
         ctx.issues.error(
