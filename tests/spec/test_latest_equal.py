@@ -120,3 +120,9 @@ def test_every_metric_gives_the_same_rows_through_both_specs(
             differ.append((metric, want[:3], got[:3]))
     assert not differ, differ
     assert not empty, empty
+
+
+def test_the_latest_spec_copy_passes_metricflows_own_validator(pair: tuple[Project, Project]) -> None:
+    """``validate --deep`` hands dbt-semantic-interfaces the latest-spec objects in its legacy form."""
+    issues = pair[1].validate(deep=True)
+    assert issues == [], [str(i) for i in issues]
