@@ -229,6 +229,9 @@ _TOP_LEVEL = {
     "data_tests",
     "unit_tests",
     "groups",
+    "tests",
+    "functions",  # dbt 1.11+ user-defined functions
+    "anchors",  # dbt 1.10+: a home for YAML anchors
 }
 
 

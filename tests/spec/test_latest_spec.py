@@ -208,6 +208,39 @@ def test_both_specs_side_by_side_and_metric_inputs_become_the_simple_metrics_mea
     ]
 
 
+def test_one_column_can_be_an_entity_and_a_dimension_and_anchors_are_no_unknown_key(tmp_path: Path) -> None:
+    text = """\
+anchors:
+  - &count {agg: count, expr: 1}
+models:
+  - name: fct_visits
+    semantic_model: {name: visits}
+    agg_time_dimension: visited_at
+    columns:
+      - name: visit_id
+        description: The visit.
+        config: {meta: {pii: false}}
+        entity: {type: primary, name: visit, config: {meta: {owner: web}}}
+        dimension: {type: categorical, name: visit_code}
+      - name: visited_at
+        granularity: day
+        dimension: {type: time}
+    metrics:
+      - {name: visits, <<: *count}
+"""
+    result = load(project(tmp_path, {"models/visits.yml": text}))
+    assert result.issues == []
+    sm = result.model.semantic_models["visits"]
+    visit, code = sm.entity("visit"), sm.dimension("visit_code")
+    assert visit is not None and (visit.expr, visit.description, visit.meta) == (
+        "visit_id",
+        "The visit.",
+        {"pii": False, "owner": "web"},
+    )
+    assert code is not None and (code.expr, code.description) == ("visit_id", "The visit.")
+    assert result.model.measures["visits"].expr == "1"
+
+
 def test_disabled_or_missing_semantic_models_are_not_read(tmp_path: Path) -> None:
     text = """\
 models:
