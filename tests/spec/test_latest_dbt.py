@@ -130,11 +130,24 @@ def _theirs(manifest: dict[str, Any]) -> dict[str, Any]:
             entities,
             sorted(dims),
         )
+    measures = {}  # the legacy spec's: (semantic model, agg, expr, agg time dimension, non-additive)
+    for sm in manifest["semantic_models"]:
+        for ms in sm["measures"]:
+            nad = ms.get("non_additive_dimension")
+            measures[ms["name"]] = (
+                sm["name"],
+                ms["agg"],
+                " ".join(str(ms.get("expr") or ms["name"]).split()),
+                ms.get("agg_time_dimension") or sm["defaults"]["agg_time_dimension"],
+                (nad["name"], nad["window_choice"], nad["window_groupings"]) if nad else None,
+            )
     metrics = {}
     for m in manifest["metrics"]:
         tp = m["type_params"]
         where = tuple(w["where_sql_template"] for w in ((m.get("filter") or {}).get("where_filters") or []))
-        if m["type"] == "simple":
+        if m["type"] == "simple" and tp.get("measure"):
+            metrics[m["name"]] = ("simple", where, *measures[tp["measure"]["name"]])
+        elif m["type"] == "simple":
             agg = tp["metric_aggregation_params"]
             nad = agg.get("non_additive_dimension")
             metrics[m["name"]] = (
@@ -187,10 +200,21 @@ def _theirs(manifest: dict[str, Any]) -> dict[str, Any]:
     return {"semantic_models": sms, "metrics": metrics}
 
 
-def test_dbt_112_parses_the_latest_spec_into_the_objects_metricmind_reads(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mixed", [False, True], ids=["latest", "mixed"])
+def test_dbt_112_parses_the_latest_spec_into_the_objects_metricmind_reads(
+    mixed: bool, tmp_path: Path
+) -> None:
+    """``mixed``: the gem economy stays in the legacy spec beside the latest-spec rest, as dbt allows."""
     root = tmp_path / "pixelforge"
     shutil.copytree(PIXELFORGE, root, ignore=shutil.ignore_patterns("target", "semantic_layer"))
     shutil.copytree(FIXTURE / "models", root / "models", dirs_exist_ok=True)
+    if mixed:
+        legacy = PIXELFORGE / "models"
+        (root / "models" / "semantic_layer" / "economy.yml").write_text(
+            (legacy / "semantic_layer" / "economy.yml").read_text()
+        )
+        reporting = "marts/reporting/_reporting.yml"
+        (root / "models" / reporting).write_text((legacy / reporting).read_text())
     with (root / "dbt_project.yml").open("a") as f:
         f.write("flags:\n  require_nested_cumulative_type_params: false\n")
     done = subprocess.run(
@@ -205,6 +229,7 @@ def test_dbt_112_parses_the_latest_spec_into_the_objects_metricmind_reads(tmp_pa
     theirs = _theirs(json.loads((root / "target" / "semantic_manifest.json").read_text()))
     result = load(root)
     assert not [i for i in result.issues if i.level.value == "error"], result.issues
+    assert len(result.model.semantic_models) == 7 and len(result.model.metrics) == 38
     ours = _ours(result.model)
     ours["semantic_models"] = {
         name: (sm[0].rsplit(".", 1)[-1], *sm[1:]) for name, sm in ours["semantic_models"].items()
