@@ -241,6 +241,26 @@ models:
     assert result.model.measures["visits"].expr == "1"
 
 
+def test_an_aliased_model_is_read_over_its_alias_and_a_versioned_one_warns(tmp_path: Path) -> None:
+    text = """\
+models:
+  - name: fct_orders
+    config: {alias: orders_v}
+    semantic_model: true
+    columns: [{name: order_id, entity: primary}]
+  - name: dim_users
+    semantic_model: true
+    latest_version: 2
+    versions: [{v: 1}, {v: 2}]
+    columns: [{name: user_id, entity: primary}]
+"""
+    result = load(project(tmp_path, {"models/m.yml": text}))
+    sms = result.model.semantic_models
+    assert (sms["fct_orders"].relation, sms["fct_orders"].ref) == ("core.orders_v", "fct_orders")
+    (warning,) = messages(result, Level.WARNING)
+    assert "models/m.yml:9" in warning and "model 'dim_users' is versioned" in warning
+
+
 def test_disabled_or_missing_semantic_models_are_not_read(tmp_path: Path) -> None:
     text = """\
 models:

@@ -89,6 +89,14 @@ def latest_model(node: Node, ctx: Context) -> Latest:
     if not enabled:
         return Latest()
     _model_keys(node, ctx, model)
+    if node.get("versions"):
+        ctx.issues.warning(
+            f"model '{model}' is versioned: metricmind reads its top-level columns over the table "
+            f"'{_table(node, model)}', not each version's",
+            ctx.file,
+            node.line_of("versions"),
+            "point the semantic model at one unversioned model, or check that this table is the one to query",
+        )
     name = str(config.get("name") or model) if config is not None else model
     check_name(name, ctx, node.line_of("semantic_model"), f"semantic model of model '{model}'")
     what = f"semantic model '{name}'"
@@ -129,7 +137,7 @@ def latest_model(node: Node, ctx: Context) -> Latest:
         meta.update(meta_of(config))
     got.semantic_model = SemanticModel(
         name=name,
-        relation=qualify(model, ctx.schema),
+        relation=qualify(_table(node, model), ctx.schema),
         ref=model,
         entities=tuple(entities),
         dimensions=tuple(dims),
@@ -142,6 +150,13 @@ def latest_model(node: Node, ctx: Context) -> Latest:
         line=node.line,
     )
     return got
+
+
+def _table(node: Node, model: str) -> str:
+    """The table ``ref('<model>')`` builds: the model's ``config.alias`` when it sets a plain one."""
+    config = node.get("config")
+    alias = config.get("alias") if isinstance(config, dict) else None
+    return alias if isinstance(alias, str) and alias.strip() and "{" not in alias else model
 
 
 def _model_keys(node: Node, ctx: Context, model: str) -> None:
