@@ -7,12 +7,18 @@ MF_VENV := .venv-mf
 MF_STAMP := $(MF_VENV)/.installed
 # MetricFlow, our reference peer, lives in its own environment (its pins clash with ours).
 MF_PACKAGES := dbt-metricflow==0.15.0 metricflow==0.213.0 dbt-core==1.11.16 dbt-duckdb==1.11.1 dbt-postgres==1.11.0
+# dbt 1.12 (its latest semantic-layer spec) in a third environment: the reference check of the latest-spec reader.
+# 1.12.1+ need dbt-core-experimental-parser, which has no wheel; 1.12.0 installs from wheels alone.
+LATEST_VENV := .venv-dbt112
+LATEST_STAMP := $(LATEST_VENV)/.installed
+LATEST_PACKAGES := dbt-core==1.12.0 dbt-duckdb==1.11.1
+LATEST_DBT := $(CURDIR)/$(LATEST_VENV)/bin/dbt
 # dbt for generated packages (define --build, approvals): .venv-mf's, unless METRICMIND_DBT says otherwise.
 DBT_BIN := $(CURDIR)/$(MF_VENV)/bin/dbt
 SCALE ?= 10000
 PORT ?= 8000
 
-.PHONY: install demo serve test lint typecheck imports unit bench clean mf-env suite-time
+.PHONY: install demo serve test lint typecheck imports unit bench clean mf-env latest-env suite-time
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +32,15 @@ $(MF_STAMP):
 	$(MF_VENV)/bin/python -m pip install -q $(MF_PACKAGES)
 	touch $(MF_STAMP)
 
+$(LATEST_STAMP):
+	$(PYTHON) -m venv $(LATEST_VENV)
+	$(LATEST_VENV)/bin/python -m pip install -q --upgrade pip
+	$(LATEST_VENV)/bin/python -m pip install -q --only-binary dbt-core-experimental-parser $(LATEST_PACKAGES)
+	touch $(LATEST_STAMP)
+
 install: $(STAMP)
+
+latest-env: $(LATEST_STAMP)
 
 mf-env: $(MF_STAMP)
 
@@ -36,7 +50,7 @@ demo: $(STAMP)
 	$(BIN)/metricmind demo --scale $(SCALE) --serve --port $(PORT)
 
 ## make test: lint, types, layer contracts, then the whole test suite
-test: $(STAMP) $(MF_STAMP) lint typecheck imports unit
+test: $(STAMP) $(MF_STAMP) $(LATEST_STAMP) lint typecheck imports unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -48,8 +62,9 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
-unit: $(STAMP) $(MF_STAMP)
-	METRICMIND_DBT=$${METRICMIND_DBT:-$(DBT_BIN)} $(BIN)/pytest -n auto --dist loadgroup -q
+unit: $(STAMP) $(MF_STAMP) $(LATEST_STAMP)
+	METRICMIND_DBT=$${METRICMIND_DBT:-$(DBT_BIN)} METRICMIND_DBT_LATEST=$${METRICMIND_DBT_LATEST:-$(LATEST_DBT)} \
+	$(BIN)/pytest -n auto --dist loadgroup -q
 
 bench: $(STAMP) $(MF_STAMP)
 	$(BIN)/python bench/compile.py
@@ -60,4 +75,4 @@ suite-time: $(STAMP) $(MF_STAMP)
 	METRICMIND_DBT=$${METRICMIND_DBT:-$(DBT_BIN)} $(BIN)/python bench/suite_time.py
 
 clean:
-	rm -rf $(VENV) $(MF_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(MF_VENV) $(LATEST_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,14 +1,15 @@
 """Benchmark of the definition agent on other companies' dbt projects (issue 12 acceptance).
 
 The cases live in ``tests/foreign/cases/``: ``dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``,
-``dev_harbor.yml``, ``dev_pixelforge.yml``, ``dev_studyhall.yml`` and ``dev_covewell.yml`` (development, printed case
+``dev_harbor.yml``, ``dev_pixelforge.yml``, ``dev_studyhall.yml``, ``dev_covewell.yml`` and ``dev_ridgeline.yml`` (development, printed case
 by case) and ``blind.yml``, ``blind_lending.yml``, ``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml``,
-``blind_studyhall.yml`` and ``blind_covewell.yml`` (scored only with ``--blind``: the lead's run; never open them or print their misses while tuning),
-with a second round per project, ``dev2_<project>.yml`` (development) and ``blind2_<project>.yml`` (blind). Their
+``blind_studyhall.yml``, ``blind_covewell.yml`` and ``blind_ridgeline.yml`` (scored only with ``--blind``: the lead's run; never open them or print their misses while tuning),
+with a second round per project, ``dev2_<project>.yml`` (development) and ``blind2_<project>.yml`` (blind), and a
+third over six of them, ``dev3_<project>.yml`` and ``blind3_<project>.yml`` (no pixelforge, covewell or ridgeline). Their
 format is ``tests/define/cases/``'s plus a ``project:`` field (``bazaar``, ``helpdesk``, ``lending``,
-``lastmile``, ``harbor``, ``pixelforge``, ``studyhall`` or ``covewell``); each answerable case's hand SQL gives one row per month of the project's
+``lastmile``, ``harbor``, ``pixelforge``, ``studyhall``, ``covewell`` or ``ridgeline``); each answerable case's hand SQL gives one row per month of the project's
 data (``month``, ``value``): 2024-01..2024-06, 2024-10..2025-09 for ``lastmile`` and 2025-01..2025-12 for ``harbor``,
-``pixelforge`` and ``studyhall``, 2024-01..2025-12 for ``covewell``.
+``pixelforge`` and ``studyhall``, 2024-01..2025-12 for ``covewell`` and ``ridgeline``.
 
 For every case the project's own agent (``Project.analyze_definition``: warehouse values, columns and the
 observed dimension values, as the CLI and web use it) proposes a metric; it runs by ``metric_time__month``
@@ -20,7 +21,7 @@ Usage::
     PYTHONPATH=$PWD .venv/bin/python bench/define_foreign.py [--root DIR] [--json] [--blind] [--file NAME ...]
 
 ``--root`` reuses the built projects under ``DIR/bazaar``, ``DIR/helpdesk``, ``DIR/lending`` and
-``DIR/lastmile``, ``DIR/harbor``, ``DIR/pixelforge``, ``DIR/studyhall``, ``DIR/covewell`` (built there when absent); without it they are built in a temporary folder.
+``DIR/lastmile``, ``DIR/harbor``, ``DIR/pixelforge``, ``DIR/studyhall``, ``DIR/covewell``, ``DIR/ridgeline`` (built there when absent); without it they are built in a temporary folder.
 
 ``--second-seed`` (dev only) re-runs every **equal** case on each project built a second time from another
 seed of its generator (``DIR/<project>_seed<N>``): the agent reads the definition again against that
@@ -44,7 +45,17 @@ import yaml
 from bench.define import Outcome, run_case, score
 from metricmind.define import Definition, Proposal
 from metricmind.project import Project
-from metricmind.testing import bazaar, covewell, harbor, helpdesk, lastmile, lending, pixelforge, studyhall
+from metricmind.testing import (
+    bazaar,
+    covewell,
+    harbor,
+    helpdesk,
+    lastmile,
+    lending,
+    pixelforge,
+    ridgeline,
+    studyhall,
+)
 from metricmind.testing.bazaar import copy_bazaar
 from metricmind.testing.covewell import copy_covewell
 from metricmind.testing.harbor import copy_harbor
@@ -52,6 +63,7 @@ from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
 from metricmind.testing.pixelforge import copy_pixelforge
+from metricmind.testing.ridgeline import copy_ridgeline
 from metricmind.testing.studyhall import copy_studyhall
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "foreign" / "cases"
@@ -63,6 +75,7 @@ DEV_FILES = (
     "dev_pixelforge.yml",
     "dev_studyhall.yml",
     "dev_covewell.yml",
+    "dev_ridgeline.yml",
     "dev2_bazaar.yml",
     "dev2_helpdesk.yml",
     "dev2_lending.yml",
@@ -70,6 +83,12 @@ DEV_FILES = (
     "dev2_harbor.yml",
     "dev2_pixelforge.yml",
     "dev2_studyhall.yml",
+    "dev3_bazaar.yml",
+    "dev3_helpdesk.yml",
+    "dev3_lending.yml",
+    "dev3_lastmile.yml",
+    "dev3_harbor.yml",
+    "dev3_studyhall.yml",
 )
 BLIND_FILES = (
     "blind.yml",
@@ -79,6 +98,7 @@ BLIND_FILES = (
     "blind_pixelforge.yml",
     "blind_studyhall.yml",
     "blind_covewell.yml",
+    "blind_ridgeline.yml",
     "blind2_bazaar.yml",
     "blind2_helpdesk.yml",
     "blind2_lending.yml",
@@ -86,6 +106,12 @@ BLIND_FILES = (
     "blind2_harbor.yml",
     "blind2_pixelforge.yml",
     "blind2_studyhall.yml",
+    "blind3_bazaar.yml",
+    "blind3_helpdesk.yml",
+    "blind3_lending.yml",
+    "blind3_lastmile.yml",
+    "blind3_harbor.yml",
+    "blind3_studyhall.yml",
 )
 BUILDERS: dict[str, Callable[..., Path]] = {
     "bazaar": copy_bazaar,
@@ -96,6 +122,7 @@ BUILDERS: dict[str, Callable[..., Path]] = {
     "pixelforge": copy_pixelforge,
     "studyhall": copy_studyhall,
     "covewell": copy_covewell,
+    "ridgeline": copy_ridgeline,
 }
 
 #: Each project's own seed: ``--second-seed`` builds it again with this plus ``SEED_STEP``.
@@ -108,6 +135,7 @@ SEEDS = {
     "pixelforge": pixelforge.SEED,
     "studyhall": studyhall.SEED,
     "covewell": covewell.SEED,
+    "ridgeline": ridgeline.SEED,
 }
 SEED_STEP = 1
 

@@ -1,10 +1,10 @@
-"""Question resolver on other companies' projects (issue 14): the bazaar, helpdesk, lending, lastmile, harbor, pixelforge, studyhall and covewell samples.
+"""Question resolver on other companies' projects (issue 14): the bazaar, helpdesk, lending, lastmile, harbor, pixelforge, studyhall, covewell and ridgeline samples.
 
-Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``, ``dev_harbor.yml``, ``dev_pixelforge.yml``, ``dev_studyhall.yml``, ``dev_covewell.yml`` and the second round's ``dev2_<project>.yml`` (the
+Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``, ``dev_harbor.yml``, ``dev_pixelforge.yml``, ``dev_studyhall.yml``, ``dev_covewell.yml``, ``dev_ridgeline.yml`` and the second round's ``dev2_<project>.yml`` (the
 tuning splits; ``--misses`` lists their misses) and, only with ``--blind``, ``blind.yml``, ``blind_lending.yml``,
-``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml``, ``blind_studyhall.yml``, ``blind_covewell.yml`` and ``blind2_<project>.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
+``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml``, ``blind_studyhall.yml``, ``blind_covewell.yml``, ``blind_ridgeline.yml`` and ``blind2_<project>.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
 resolver's blind-set format (``q``, ``expect``, optional ``as_of``, ``kind``, ``id``) plus ``project:``
-(``bazaar``, ``helpdesk``, ``lending``, ``lastmile``, ``harbor``, ``pixelforge``, ``studyhall`` or ``covewell``). The
+(``bazaar``, ``helpdesk``, ``lending``, ``lastmile``, ``harbor``, ``pixelforge``, ``studyhall``, ``covewell`` or ``ridgeline``). The
 projects are built once into ``--work`` (seeded, no download) and read with their warehouses' values, as
 ``metricmind ask`` reads them. A split whose file is not there yet is skipped.
 
@@ -32,6 +32,7 @@ from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
 from metricmind.testing.pixelforge import copy_pixelforge
+from metricmind.testing.ridgeline import copy_ridgeline
 from metricmind.testing.studyhall import copy_studyhall
 from tests.resolve import blindset
 
@@ -49,6 +50,8 @@ DEV_STUDYHALL, BLIND_STUDYHALL = HERE / "dev_studyhall.yml", HERE / "blind_study
 """The online learning platform's sets (hproj7, 2026-12-07): code-blind, as_of 2026-01-06 on every item."""
 DEV_COVEWELL, BLIND_COVEWELL = HERE / "dev_covewell.yml", HERE / "blind_covewell.yml"
 """The personal-lines insurer's sets (covewell, 2026-12-07): code-blind, as_of 2026-01-07 on every item."""
+DEV_RIDGELINE, BLIND_RIDGELINE = HERE / "dev_ridgeline.yml", HERE / "blind_ridgeline.yml"
+"""The regional telecom operator's sets (ridge, 2026-12-07): code-blind, as_of 2026-01-07 on every item."""
 ROUND2 = ("bazaar", "helpdesk", "lending", "lastmile", "harbor", "pixelforge", "studyhall")
 DEV2 = tuple(HERE / f"dev2_{name}.yml" for name in ROUND2)
 BLIND2 = tuple(HERE / f"blind2_{name}.yml" for name in ROUND2)
@@ -66,6 +69,7 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "pixelforge": copy_pixelforge,
     "studyhall": copy_studyhall,
     "covewell": copy_covewell,
+    "ridgeline": copy_ridgeline,
 }
 
 
@@ -109,6 +113,7 @@ def main() -> None:
         DEV_PIXELFORGE,
         DEV_STUDYHALL,
         DEV_COVEWELL,
+        DEV_RIDGELINE,
         *DEV2,
         BLIND,
         BLIND_LENDING,
@@ -117,6 +122,7 @@ def main() -> None:
         BLIND_PIXELFORGE,
         BLIND_STUDYHALL,
         BLIND_COVEWELL,
+        BLIND_RIDGELINE,
         *BLIND2,
     )
     splits = [args.questions] if args.questions else [p for p in every if p.exists()]

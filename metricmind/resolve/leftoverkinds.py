@@ -17,6 +17,14 @@ PRESENTATION = frozenset(
 """Words after "with" that say how to show the answer ("events with details"), not who or what it is of."""
 QUALIFYING = frozenset({"from", "with", "among", "amongst"})
 """Prepositions whose noun restricts the metric ("revenue from …", "customers with …")."""
+IN_SAYS_HOW = frozenset(
+    "total totals aggregate sum summary short brief general particular full detail details words numbers "
+    "figures terms order form table tables list chart charts graph percent percentage percentages points "
+    "dollars dollar usd eur euro euros gbp pounds pound sterling cents cent yen currency thousands millions "
+    "billions units absolute relative real nominal local practice fact reality theory".split()
+)
+"""Words after "in" that say how the answer is given or framed ("in total", "in dollars", "in short"), not
+where or whom it is of."""
 NOT_SUPERLATIVE = frozenset({"latest", "interest", "request", "contest", "forest", "honest", "modest"})
 """Words ending in -est that rank nothing."""
 
@@ -50,7 +58,9 @@ class _LeftoverKinds(_ReadingBase):
         whom = nxt is not None and (
             nxt.stem in self.r.entities.nouns or nxt.stem in self.r.entities.party_words
         )
-        return self.tokens[j].norm in QUALIFYING or (self.tokens[j].norm == "for" and whom)
+        # "in" restricts when a place or group follows ("mrr in bavaria"), never a unit or a frame ("in euros")
+        placed = self.tokens[j].norm == "in" and t.norm not in IN_SAYS_HOW
+        return self.tokens[j].norm in QUALIFYING or placed or (self.tokens[j].norm == "for" and whom)
 
     def counted_unknown(self, i: int) -> bool:
         """Whether the unknown word at ``i`` is what "how many" counts ("how many dutch shops"), with only

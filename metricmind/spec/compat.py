@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from metricmind.errors import Issue, Level
+from metricmind.spec import compat_latest
 from metricmind.spec.loader import discover
 from metricmind.spec.model import Dimension, Entity, Measure, Model
 from metricmind.spec.parse import ref_name
@@ -64,8 +65,12 @@ def _metric(node: Node) -> dict[str, Any]:
     return doc
 
 
-def convert(root: Path, schema: str = "main") -> list[tuple[str, str]]:
-    """The project as MetricFlow-format YAML texts: ``[(relative path, contents)]``."""
+def convert(root: Path, schema: str = "main", model: Model | None = None) -> list[tuple[str, str]]:
+    """The project as MetricFlow-format YAML texts: ``[(relative path, contents)]``.
+
+    dbt 1.12's latest-spec semantic models and metrics are written from ``model`` (what metricmind read
+    from them, see ``compat_latest``); without ``model`` they are left out.
+    """
     files: list[tuple[str, str]] = []
     spines: list[dict[str, Any]] = []
     configs: list[dict[str, Any]] = []  # MetricFlow-format project configurations, merged into one
@@ -84,20 +89,26 @@ def convert(root: Path, schema: str = "main") -> list[tuple[str, str]]:
                 for n in doc.get("semantic_models") or []
                 if isinstance(n, Node)
             ]
-            out += [{"metric": _metric(n)} for n in doc.get("metrics") or [] if isinstance(n, Node)]
+            out += [
+                {"metric": _metric(n)}
+                for n in doc.get("metrics") or []
+                if isinstance(n, Node) and "type_params" in n  # without: the latest spec, below
+            ]
+            if model is not None:
+                out += compat_latest.documents(model, *compat_latest.latest_names(doc), schema)
             out += [
                 {"saved_query": {k: _plain(v) for k, v in n.items() if k != "config"}}
                 for n in doc.get("saved_queries") or []
                 if isinstance(n, Node)
             ]
             out += _native(doc, schema, configs)
-            for model in doc.get("models") or []:
-                spine = model.get("time_spine") if isinstance(model, Node) else None
+            for entry in doc.get("models") or []:
+                spine = entry.get("time_spine") if isinstance(entry, Node) else None
                 if isinstance(spine, Node):
                     column = str(spine.get("standard_granularity_column"))
                     spines.append(
                         {
-                            "node_relation": {"alias": str(model["name"]), "schema_name": schema},
+                            "node_relation": {"alias": str(entry["name"]), "schema_name": schema},
                             "primary_column": {"name": column, "time_granularity": "day"},
                         }
                     )
@@ -141,7 +152,7 @@ def check(root: Path, model: Model, schema: str = "main") -> list[Issue]:
         SemanticManifestValidator,
     )
 
-    files = [YamlConfigFile(filepath=rel, contents=text) for rel, text in convert(root, schema)]
+    files = [YamlConfigFile(filepath=rel, contents=text) for rel, text in convert(root, schema, model)]
     build = parse_yaml_files_to_validation_ready_semantic_manifest(files, raise_issues_as_exceptions=False)
     found = list(build.issues.all_issues)
     if not build.issues.has_blocking_issues:

@@ -116,6 +116,7 @@ class _Found:
     canon: list[CanonicalDataset] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
     latest_spec: list[tuple[str, int]] = field(default_factory=list)
+    pending: list[parse.Pending] = field(default_factory=list)  # latest-spec metric names to settle
 
 
 def load(
@@ -157,6 +158,7 @@ def load(
             if not isinstance(doc, Node):
                 continue
             _read_document(doc, ctx, got)
+    got.metrics = parse.resolve(got.metrics, got.pending, issues)
     spine = _pick_spine(got, issues) if got.spines else _spine_from_settings(settings, schema)
     model = Model(
         semantic_models=_unique(got.sms, "semantic model", issues),
@@ -179,14 +181,14 @@ def empty_project_error(root: Path, result: LoadResult) -> EmptyProjectError:
     found = f"found {len(files)} YAML file(s) ({shown}), none with" if files else "found no YAML file with"
     message = (
         f"no semantic models in {root}: metricmind looked for `semantic_models:` (or MetricFlow's "
-        f"`semantic_model:`) in the .yml/.yaml files under it, skipping {skipped} and hidden folders; "
+        f"`semantic_model:`, or dbt 1.12's `semantic_model:` on a `models:` entry) in the .yml/.yaml files under it, skipping {skipped} and hidden folders; "
         f"{found} `semantic_models:`"
     )
     if result.latest_spec:
         file, line = result.latest_spec[0]
         message += (
             f". {len(result.latest_spec)} dbt model(s) declare `semantic_model:` inside `models:` "
-            f"(dbt 1.12's latest spec, first at {file}:{line}), which metricmind does not read yet"
+            f"(dbt 1.12's latest spec, first at {file}:{line}), none of them enabled"
         )
     hint = (
         "Pass the dbt project folder with --project DIR (the one with dbt_project.yml and the semantic "
@@ -227,6 +229,9 @@ _TOP_LEVEL = {
     "data_tests",
     "unit_tests",
     "groups",
+    "tests",
+    "functions",  # dbt 1.11+ user-defined functions
+    "anchors",  # dbt 1.10+: a home for YAML anchors
 }
 
 
@@ -250,7 +255,16 @@ def _read_document(doc: Node, ctx: parse.Context, got: _Found) -> None:
         if sm:
             got.sms.append(sm)
         got.metrics += _created_metrics(item, ctx)
-    for item in _enabled(_items(doc, "metrics", ctx) + _single(doc, "metric")):
+    for item in _enabled(_items(doc, "metrics", ctx)):
+        _span(got, ctx, item, METRIC)
+        if "type_params" in item:
+            metric = parse.metric(item, ctx)
+        else:  # dbt's own test: a metric without type_params is in the latest spec
+            read = parse.latest_metric(item, ctx)
+            metric, got.pending = read.metric, got.pending + read.pending
+        if metric:
+            got.metrics.append(metric)
+    for item in _enabled(_single(doc, "metric")):
         _span(got, ctx, item, METRIC)
         metric = parse.metric(item, ctx)
         if metric:
@@ -261,8 +275,8 @@ def _read_document(doc: Node, ctx: parse.Context, got: _Found) -> None:
         if sq:
             got.saved.append(sq)
     for item in _items(doc, "models", ctx):
-        if "semantic_model" in item and ctx.file:
-            got.latest_spec.append((ctx.file, item.line_of("semantic_model")))
+        if parse.is_latest(item):
+            _read_latest(item, ctx, got)
         spine = parse.time_spine_model(item, ctx)
         if spine:
             got.spines.append(spine)
@@ -274,6 +288,19 @@ def _read_document(doc: Node, ctx: parse.Context, got: _Found) -> None:
         ds = parse.canonical_dataset(item, ctx)
         if ds:
             got.canon.append(ds)
+
+
+def _read_latest(item: Node, ctx: parse.Context, got: _Found) -> None:
+    """A ``models:`` entry in dbt 1.12's latest spec: its semantic model and metrics, with their spans."""
+    read = parse.latest_model(item, ctx)
+    if "semantic_model" in item and ctx.file:
+        got.latest_spec.append((ctx.file, item.line_of("semantic_model")))
+    for node, kind, name, owner in read.places:
+        got.spans.append(Span(ctx.file or "", node.line, end_line(node, node.line), kind, name, owner))
+    if read.semantic_model is not None:
+        got.sms.append(read.semantic_model)
+    got.metrics += read.metrics
+    got.pending += read.pending
 
 
 def _pick_spine(got: _Found, issues: IssueList) -> TimeSpine | None:

@@ -99,7 +99,8 @@ def semantic_models(model: Model, issues: IssueList, dialect: str) -> None:
                     f"measure '{m.name}' has no agg_time_dimension",
                     sm.file,
                     m.line,
-                    "set defaults: {agg_time_dimension: <time dimension>} on the semantic model",
+                    "set defaults: {agg_time_dimension: <time dimension>} on the semantic model (in dbt "
+                    "1.12's latest spec: agg_time_dimension: on the model, or on the simple metric)",
                 )
             elif m.agg_time_dimension not in time_dims:
                 issues.error(

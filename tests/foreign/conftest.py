@@ -1,6 +1,6 @@
 """Fixtures of the foreign-project tests: the bazaar (marketplace), helpdesk, lending, lastmile (parcel
-delivery), harbor (hotel group), pixelforge (mobile games), studyhall (online learning) and covewell (personal-lines
-insurance) samples, built once.
+delivery), harbor (hotel group), pixelforge (mobile games), studyhall (online learning), covewell (personal-lines
+insurance) and ridgeline (regional telecom) samples, built once.
 
 None has a ``metricmind.yml``: the warehouse comes from each project's own ``profiles.yml``.
 """
@@ -23,6 +23,7 @@ from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
 from metricmind.testing.pixelforge import copy_pixelforge
+from metricmind.testing.ridgeline import copy_ridgeline
 from metricmind.testing.studyhall import copy_studyhall
 from tests.shared_demo import shared_copy
 
@@ -131,6 +132,21 @@ def covewell_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def covewell(covewell_dir: Path) -> Iterator[Project]:
     """The covewell project, loaded once."""
     with Project.load(covewell_dir) as project:
+        yield project
+
+
+@pytest.fixture(scope="session")
+def ridgeline_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ridgeline (regional telecom) project with its warehouse built (shared: read it, never write it)."""
+    return shared_copy(
+        tmp_path_factory, "ridgeline", copy_ridgeline, tmp_path_factory.mktemp("ridgeline") / "ridgeline"
+    )
+
+
+@pytest.fixture(scope="session")
+def ridgeline(ridgeline_dir: Path) -> Iterator[Project]:
+    """The ridgeline project, loaded once."""
+    with Project.load(ridgeline_dir) as project:
         yield project
 
 

@@ -32,11 +32,12 @@ def test_a_folder_of_other_yaml_lists_it_and_spots_the_latest_spec(tmp_path: Pat
     (tmp_path / "dbt_project.yml").write_text("name: x\nversion: '1'\n")
     (tmp_path / "models").mkdir()
     (tmp_path / "models" / "schema.yml").write_text(
-        "models:\n  - name: orders\n    semantic_model: true\n    columns: [{name: id, entity: {type: primary}}]\n"
+        "models:\n  - name: orders\n    semantic_model: {enabled: false}\n"
+        "    columns: [{name: id, entity: {type: primary}}]\n"
     )
     code, _, err = cli("query", "-p", str(tmp_path), "-m", "orders")
     assert code == 2 and "found 1 YAML file(s) (models/schema.yml)" in err
-    assert "latest spec" in err and "models/schema.yml:3" in err
+    assert "latest spec" in err and "models/schema.yml:3" in err and "none of them enabled" in err
 
 
 def test_a_broken_project_answers_what_still_loads(marketplace: Path) -> None:

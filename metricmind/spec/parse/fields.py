@@ -59,23 +59,28 @@ def name_of(node: Node, ctx: Context, what: str) -> str | None:
     if not isinstance(name, str) or not name.strip():
         ctx.issues.error(f"{what} has no 'name'", ctx.file, node.line, "add 'name: <snake_case_name>'")
         return None
+    check_name(name, ctx, node.line_of("name"), what)
+    return name
+
+
+def check_name(name: str, ctx: Context, line: int | None, what: str, hint: str = "") -> None:
+    """Issues when ``name`` is not lower snake_case or holds ``__`` (``hint`` is added to the fix)."""
     if not name.replace("_", "a").isalnum() or not name[0].isalpha() or name != name.lower():
         ctx.issues.error(
             f"{what} name '{name}' must be lower snake_case (letters, digits, underscores)",
             ctx.file,
-            node.line_of("name"),
-            f"use '{_snake(name)}'",
+            line,
+            f"use '{_snake(name)}'{hint}",
             code="bad_name",
         )
     if "__" in name:
         ctx.issues.error(
             f"{what} name '{name}' must not contain '__' (it separates entity paths)",
             ctx.file,
-            node.line_of("name"),
-            f"use '{name.replace('__', '_')}'",
+            line,
+            f"use '{name.replace('__', '_')}'{hint}",
             code="bad_name",
         )
-    return name
 
 
 def _snake(text: str) -> str:

@@ -52,7 +52,8 @@ def _measure_input(value: Any, node: Node, key: str, ctx: Context, what: str) ->
     return None
 
 
-def _metric_input(value: Any, node: Node, key: str, ctx: Context, what: str) -> MetricInput | None:
+def metric_input(value: Any, node: Node, key: str, ctx: Context, what: str) -> MetricInput | None:
+    """A metric input: a name, or a mapping with filter, alias and offsets (None, with an issue, when unreadable)."""
     if isinstance(value, str):
         return MetricInput(value)
     if isinstance(value, Node):
@@ -129,12 +130,12 @@ def metric(node: Node, ctx: Context) -> Metric | None:
             str(ctp.get("period_agg") or "first").lower(),
         )
     if mtype is MetricType.RATIO:
-        fields["numerator"] = _metric_input(tp.get("numerator"), tp, "numerator", ctx, what)
-        fields["denominator"] = _metric_input(tp.get("denominator"), tp, "denominator", ctx, what)
+        fields["numerator"] = metric_input(tp.get("numerator"), tp, "numerator", ctx, what)
+        fields["denominator"] = metric_input(tp.get("denominator"), tp, "denominator", ctx, what)
     if mtype is MetricType.DERIVED:
         fields["expr"] = str(tp.get("expr") or "")
         inputs = tp.get("metrics") or []
-        fields["inputs"] = tuple(i for i in (_metric_input(v, tp, "metrics", ctx, what) for v in inputs) if i)
+        fields["inputs"] = tuple(i for i in (metric_input(v, tp, "metrics", ctx, what) for v in inputs) if i)
         if not fields["expr"]:
             ctx.issues.error(f"{what} is derived but has no expr", ctx.file, tp.line, "add expr: a - b")
     if mtype is MetricType.CONVERSION:

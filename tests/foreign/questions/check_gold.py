@@ -27,6 +27,7 @@ from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
 from metricmind.testing.pixelforge import copy_pixelforge
+from metricmind.testing.ridgeline import copy_ridgeline
 from metricmind.testing.studyhall import copy_studyhall
 
 GRAINS = ("day", "week", "month", "quarter", "year")
@@ -138,6 +139,7 @@ def main(paths: list[str]) -> int:
         "pixelforge": copy_pixelforge,
         "studyhall": copy_studyhall,
         "covewell": copy_covewell,
+        "ridgeline": copy_ridgeline,
     }
     files = {path: yaml.safe_load(Path(path).read_text()) or [] for path in paths}
     needed = {str(i["project"]) for items in files.values() for i in items}

@@ -1,0 +1,25 @@
+-- One row per subscriber line, current attributes (tariff, region and flags as of the last CRM extract).
+select
+    subscriber_id,
+    msisdn,
+    segment,
+    line_type,
+    tariff_code,
+    tariff_name,
+    tariff_tier,
+    region,
+    city,
+    acquisition_channel,
+    store_id,
+    handset_brand,
+    is_5g,
+    has_contract,
+    contract_end_dt,
+    has_autopay,
+    is_port_in,
+    activation_dt,
+    disconnection_dt,
+    disconnection_reason,
+    disconnection_dt is not null as is_disconnected,
+    web_order_id
+from {{ ref('stg_bss_subscribers') }}
