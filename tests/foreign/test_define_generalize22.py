@@ -5,6 +5,9 @@ hand SQL:
   ``is_siu_referral``, labelled "SIU referral"; "borrowers whose KYC was verified" of
   ``is_kyc_verified``) is a filter on that flag, kept or dropped as the rule says, and the part of a
   share ("Percentage of claims referred to SIU") alike; a word of two flags' roots reads neither.
+- a definition headed by a duration ("Hours of lessons watched …", "Days of transit time …") is the time
+  the rest says, reported in that unit: the column's own unit (minutes, hours) converted after
+  aggregation, and a rule that converts it ("watch minutes divided by 60") is that same unit.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from metricmind.define import Definition, Proposal
 from metricmind.define.extend import proposal_sql
 from metricmind.define.flagwords import flag_in_words, root
 from metricmind.define.rulecontext import Flag
+from metricmind.define.units import Scale, converting
 from metricmind.project import Project
 
 
@@ -93,3 +97,43 @@ def test_roots_and_two_flags_of_one_root() -> None:
     assert flag_in_words(("by", "month", "referred", "to", "siu"), flags) is None  # it dates: no flag
     assert flag_in_words(("date", "by", "completion"), flags) is None
     assert flag_in_words(("only", "completion"), flags) is None  # one word is read as said, not by root
+
+
+def test_a_definition_headed_by_a_duration_converts_its_column(studyhall: Project, helpdesk: Project) -> None:
+    cases = (
+        (
+            studyhall,
+            Definition(
+                "design_hours", "Hours of lessons watched in design courses", ("watch minutes divided by 60",)
+            ),
+            "select date_trunc('month', v.viewed_at), sum(v.watch_minutes) / 60.0 from analytics.fct_lesson_views v "
+            "join analytics.dim_courses c on c.course_code = v.course_code where c.category = 'design' "
+            "and v.viewed_at >= '2025-01-01' group by 1",
+            ("2025-01-01", "2025-12-31"),
+        ),
+        (
+            helpdesk,
+            Definition(
+                "phone_reply_hours",
+                "Hours of first reply time, on average",
+                ("only tickets that came in by phone",),
+            ),
+            "select date_trunc('month', created_ts), avg(first_reply_mins) / 60.0 from analytics.fct_tickets "
+            "where via_channel = 'phone' and created_ts >= '2024-01-01' group by 1",
+            ("2024-01-01", "2024-06-30"),
+        ),
+    )
+    for project, definition, hand, (start, end) in cases:
+        p = project.analyze_definition(definition)
+        assert not p.unread and p.metric is not None, (definition.text, p.message, p.unread)
+        want = _hand(project, hand)
+        assert want and _same(_monthly(project, p, start, end), want), definition.text
+
+
+def test_a_rule_converts_a_duration_only_by_its_own_factor() -> None:
+    hours = Scale(what="in hours", duration="hour")
+    assert converting("watch minutes divided by 60", hours) == hours
+    assert converting("sum session seconds and divide by 3600", hours) == hours
+    assert converting("watch minutes divided by 24", hours) is None  # not minutes to hours
+    assert converting("watch minutes divided by 60 per learner and by 2", hours) is None
+    assert converting("hours divided by 60", hours) is None  # already the unit
