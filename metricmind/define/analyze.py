@@ -153,6 +153,15 @@ def _units(
     unit = units.said(definition)  # "in $K": read without the unit's words, then scaled
     if unit is None:
         return _plain(definition, model, dialect, max_hops, columns, usage, values)
+    if unit.head and unit.problem is None:  # "Hours played": the time said in each unit, the one whose column
+        headed = _headed(unit, definition, model, dialect, max_hops, columns, usage, values)  # is known
+        if headed is not None:
+            headed.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+            return headed
+    if unit.head:  # no reading converts a column: the definition is read without its head as a unit
+        unit = units.said(definition, heads=False)
+        if unit is None:
+            return _plain(definition, model, dialect, max_hops, columns, usage, values)
     inner = _plain(unit.rest, model, dialect, max_hops, columns, usage, values)
     for again in units.kept(unit, definition) if inner.refused and unit.scale.duration else ():
         trial = _plain(again.rest, model, dialect, max_hops, columns, usage, values)  # "duration in weeks"
@@ -162,6 +171,41 @@ def _units(
     scaled = units.scaled(inner, unit, definition, model, dialect)
     scaled.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     return scaled
+
+
+def _headed(
+    unit: units.Said,
+    definition: Definition,
+    model: Model,
+    dialect: str,
+    max_hops: int,
+    columns: dict[str, dict[str, str]] | None,
+    usage: Usage | None,
+    values: TableValues | None,
+) -> Proposal | None:
+    """A definition headed by a duration ("Hours played in racing games") read as said and with each other
+    unit in its place ("Minutes played …"): the reading whose column's unit is known and converts, with the
+    fewest rules unread; None when none does.
+    """
+    best: Proposal | None = None
+    for again in units.kept(unit, definition):
+        trial = _plain(again.rest, model, dialect, max_hops, columns, usage, values)
+        if trial.refused or trial.metric is None:
+            continue
+        based = model.metrics.get(str((trial.metric.get("config") or {}).get("meta", {}).get("based_on")))
+        if based is not None and based.type.value != "simple":
+            continue  # `watch_hours` (watch_minutes / 60): its own conversion is no column's unit
+        done = units.scaled(trial, again, definition, model, dialect)
+        said = [
+            r
+            for r in done.rules
+            if r.text in (*unit.rules.values(), f"(in the definition) {definition.text}")
+        ]
+        if done.refused or any(r.status == "unread" for r in said):
+            continue
+        if best is None or len(done.unread) < len(best.unread):
+            best = done
+    return best
 
 
 def _plain(

@@ -14,6 +14,7 @@ from metricmind.define import rules as rulebook
 from metricmind.define.columns import TableValues, numeric_columns, wrap, wrapped_snapshot
 from metricmind.define.extend import extend
 from metricmind.define.fit import compatible, named_dimensions, narrower_state
+from metricmind.define.flagwords import said_of_flag
 from metricmind.define.implied import implied, state_words
 from metricmind.define.kinds import (
     GRAIN,
@@ -233,6 +234,7 @@ def build_part(
         compared = set(content(str(said.column_sql or "")))  # "paid after their due date": paid_at, due_at
         held = verbs_in((qualifier or own).lower()) & USE_VERBS  # "revenue earned from Gold guests"
         unexplained = [w for w in leftover if w not in explained(extended, homes, base) | compared | held]
+        unexplained = said_of_flag(unexplained, ctx.flags, said.dimension)  # "referred": the flag's
         if unexplained:
             return f"{qualifier or text!r} says {', '.join(map(repr, unexplained))}, which no filter reads"
         reads.append(said)

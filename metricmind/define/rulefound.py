@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from metricmind.define.columns import column_reading
+from metricmind.define.flagwords import flag_in_words
 from metricmind.define.nullfilter import null_filter
 from metricmind.define.numbersaid import number_compared
 from metricmind.define.onlydate import only_date
@@ -138,6 +140,9 @@ def unfound_read(text: str, low: str, words: tuple[str, ...], negative: bool, ct
     numbered = number_compared(text, low, ctx)
     if numbered is not None:  # "level number 15 and above": a dimension of numbers compared (numbersaid.py)
         return numbered
+    worded = _worded_flag(text, low, words, negative, ctx)
+    if worded is not None:  # "claims referred to SIU": is_siu_referral, its words in another form
+        return worded
     near = unknown_value([words], ctx.lexicon)
     if near and near[1].lower() == near[2].lower():  # the value exists, on a path the source cannot take
         return Read(
@@ -167,6 +172,28 @@ def unfound_read(text: str, low: str, words: tuple[str, ...], negative: bool, ct
     if ctx.snapshot and only_point_in_time(low):  # "as of month end" on a month-end snapshot: what it is
         return Read(RuleReading(text, "covered", 0.8, "the metric is already the value at each month's end"))
     return Read(RuleReading(text, "unread", 0.0, "no dimension or value of the catalog found in this rule"))
+
+
+#: A flag read from its words in another order or form: a person checks it.
+WORDED_FLAG_CONFIDENCE = 0.6
+
+
+def _worded_flag(text: str, low: str, words: tuple[str, ...], negative: bool, ctx: Context) -> Read | None:
+    """The rule read as the one yes/no flag whose words it says in another order or form (``flagwords``),
+    when nothing else of substance is said; None otherwise.
+    """
+    said = flag_in_words(words, ctx.flags)
+    if said is None or said[1]:
+        return None
+    read = filter_read(text, low, words, [(said[0], "true")], [], negative, ctx)
+    if read.reading.status != "filter":
+        return None
+    read.reading = replace(
+        read.reading,
+        confidence=min(read.reading.confidence, WORDED_FLAG_CONFIDENCE),
+        reason=f"{read.reading.reason} (the flag {said[0]} said in other words)",
+    )
+    return read
 
 
 def _name_the_dimension(text: str, phrase: str, choices: list[str] | tuple[str, ...], more: str = "") -> Read:

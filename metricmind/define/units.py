@@ -87,6 +87,11 @@ FILLER = re.compile(
     r"divid\w*|multipl\w*|by|times|units?|currency)\b|[\s,.;:()/÷×*x=-]|\d[\d,]*(?:\.\d+)?",
     re.IGNORECASE,
 )
+#: A definition headed by a duration ("Hours played in our racing games", "Hours of lessons watched"): the
+#: value reported in that unit, of the time the rest of the definition says.
+HEAD_DURATION = re.compile(
+    r"^(?:total\s+|the\s+)?(?P<d>hours|minutes|days|weeks|seconds)\b(?=\s+(?:of\s+)?[a-z])", re.IGNORECASE
+)
 #: Seconds in each duration unit.
 SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0, "week": 604800.0}
 
@@ -122,6 +127,7 @@ class Said:
     scale: Scale
     rules: dict[int, str] = field(default_factory=dict)  # index → the rule as written
     problem: str | None = None
+    head: bool = False  # the unit heads the definition ("Hours played"): the time it says is in another unit
 
 
 def _num(x: float) -> str:
@@ -200,15 +206,23 @@ def rule_unit(rule: str) -> Scale | None | str:
     return scale
 
 
-def said(definition: Definition) -> Said | None:
-    """The unit the definition and its rules say, with the text the analysis reads; None when none."""
+def said(definition: Definition, heads: bool = True) -> Said | None:
+    """The unit the definition and its rules say, with the text the analysis reads; None when none.
+    ``heads``: a duration heading the definition ("Hours played") is a unit too.
+    """
     scales: list[Scale] = []
     text = definition.text
     found = in_text(text)
     if found is not None:
         text, scale = found
         scales.append(scale)
-    if found is None and not _scale_said(definition):  # "SMB logo churn rate, as a percentage"
+    head = HEAD_DURATION.match(text) if found is None and heads else None
+    if head is not None:  # "Hours played": the definition read as it is, then in each other unit
+        unit = _duration(head.group("d"))
+        scales.append(Scale(what=f"in {unit}s", duration=unit))
+    if (
+        found is None and head is None and not _scale_said(definition)
+    ):  # "SMB logo churn rate, as a percentage"
         cut = PERCENT_SAID.search(text)
         if cut is not None:
             text = re.sub(r"\s+", " ", f"{text[: cut.start()]} {text[cut.end() :]}").strip(" ,;:-")
@@ -217,6 +231,8 @@ def said(definition: Definition) -> Said | None:
     problem = None
     for i, r in enumerate(definition.rules):
         got = rule_unit(r)
+        if got is None and head is not None:
+            got = converting(r, scales[0])
         if got is None:
             continue
         rules[i] = r
@@ -234,7 +250,25 @@ def said(definition: Definition) -> Said | None:
     rest = Definition(
         definition.name, text, tuple(r for i, r in enumerate(definition.rules) if i not in rules)
     )
-    return Said(rest, scales[0] if scales else Scale(), rules, problem)
+    return Said(rest, scales[0] if scales else Scale(), rules, problem, head is not None)
+
+
+def converting(rule: str, scale: Scale) -> Scale | None:
+    """``scale`` when ``rule`` converts a duration column to its unit and says nothing else of substance
+    ("sum session minutes and divide by 60", "watch minutes divided by 60" of a value in hours): the
+    rule's unit and number agree with ``scale``'s; None otherwise.
+    """
+    said_n = [float(n.group("n").replace(",", "")) for n in SAID_FACTOR.finditer(rule)]
+    units_said = {_duration(w) for w in re.findall(rf"\b(?:{_DURATIONS})\b", rule, re.IGNORECASE)}
+    numbers = re.findall(r"\d[\d,]*(?:\.\d+)?", rule)
+    if scale.duration is None or len(said_n) != 1 or len(numbers) != 1 or len(units_said) != 1:
+        return None
+    if scale.duration in units_said or re.search(r"\b(?:per|each|every|average|mean)\b", rule, re.IGNORECASE):
+        return None  # "minutes per learner divided by 60": more than a unit
+    ratio = SECONDS[scale.duration] / SECONDS[units_said.pop()]
+    divides = re.search(r"divid|/|÷", rule, re.IGNORECASE) is not None
+    wanted = ratio if divides else 1 / ratio
+    return scale if abs(said_n[0] - wanted) < 1e-9 and wanted in FACTORS else None
 
 
 def _scale_said(definition: Definition) -> bool:
