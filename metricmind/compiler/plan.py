@@ -21,7 +21,7 @@ from metricmind.compiler.cumulative import render_cumulative
 from metricmind.compiler.dialects import Dialect, cte, natural_window_nulls, quote_reserved, with_cte
 from metricmind.compiler.periods import ceil, floor, shift
 from metricmind.compiler.resolve import Leaf, Request, Window, build
-from metricmind.compiler.scan import Scan, ScanKey, TimeRange, cached_where, render_scan
+from metricmind.compiler.scan import DAY_ITEM, Scan, ScanKey, TimeRange, cached_where, render_scan
 from metricmind.compiler.timefilter import day_bounds, split_wheres
 from metricmind.compiler.timeshift import render_offset, render_offset_by_day, render_spine_join
 from metricmind.errors import QueryError, UnknownNameError
@@ -160,6 +160,8 @@ class _Planner:
                     hint=f"Group by metric_time__{window.unit} (or finer), or use an offset of whole "
                     f"{grain.value}s.",
                 )
+        if self.cumulative_start(leaf):
+            return Agg.MAX  # one day per period: the period's first
         if leaf.kind != "agg" or not (leaf.offset_window or leaf.offset_to_grain):
             return None
         m = self.req.measure(leaf.measure)
@@ -186,6 +188,22 @@ class _Planner:
                 )
             return None
         return _BY_DAY[m.agg] if coarser else None
+
+    def cumulative_start(self, leaf: Leaf) -> bool:
+        """A cumulative leaf moved to the start of its ``offset_to_grain`` period, shown by a period coarser
+        than a day: its value is the running total *on the start day* (MetricFlow joins the daily series
+        at ``DATE_TRUNC(grain, day)``), not the period's own cumulative value (its first day with data), so
+        it is computed by day and read on each period's first day. A group with no rows by the start day
+        has no value there (``bookings_all_time_at_start_of_month``, MetricFlow's simple manifest).
+        """
+        grain = self.req.finest_grain
+        return (
+            leaf.kind == "cumulative"
+            and leaf.offset_to_grain is not None
+            and grain is not None
+            and grain is not Grain.DAY
+            and not self.req.time_parts
+        )
 
     def own_time(self, leaf: Leaf) -> tuple[tuple[str, ...], tuple[ParsedWhere, ...]]:
         """The leaf's own filters (from metric definitions) that name only metric_time: they choose the
@@ -250,8 +268,9 @@ class _Planner:
         """
         if leaf.kind == "cumulative":
             name = self.name(f"cumulative_{alias}".replace("__source", ""))
+            req = replace(self.req, items=[DAY_ITEM, *self.req.other_items]) if daily else self.req
             self._add_ctes(
-                render_cumulative(self.req, leaf, alias, name, rng, self.split.time if time_filter else ()),
+                render_cumulative(req, leaf, alias, name, rng, self.split.time if time_filter else ()),
                 "cumulative",
                 f"Cumulative {leaf.measure}",
             )
