@@ -5,6 +5,7 @@ or that no number would answer rightly, are refused with why and what to ask ins
 from __future__ import annotations
 
 from metricmind.compiler import datepart, scd
+from metricmind.compiler.datepart import ADDS_UP
 from metricmind.compiler.request import Request
 from metricmind.errors import QueryError
 from metricmind.spec.model import Grain, Measure, Model
@@ -46,6 +47,44 @@ def check_custom(req: Request) -> None:
             raise QueryError(
                 f"'{leaf.measure}' is {what}: it cannot be grouped by a custom granularity yet",
                 hint="Group it by metric_time__day/week/month/quarter/year, or drop the custom granularity.",
+            )
+
+
+def check_sub_day(req: Request) -> None:
+    """Refuse what sub-day time does not cover yet, with why.
+
+    ``metric_time`` finer than a day (in the group-by or a filter) groups simple, ratio and derived
+    metrics, and offsets and ``join_to_timespine`` over the project's sub-day spine; cumulative and
+    conversion metrics and snapshots are computed over days. An offset counted in hours
+    (``offset_window: 1 hour``, ``offset_to_grain: hour``) shown by a coarser period goes hour by hour
+    (each spine hour takes its shifted hour's value, then the hours are aggregated), which needs a measure
+    whose hourly values add up; by a date part it is refused.
+    """
+    grains = [i.grain for i in req.time_items if i.grain]
+    grains += [r.grain for w in req.wheres for r in w.refs.values() if r.is_metric_time and r.grain]
+    fine = min((g for g in grains if g.sub_day), key=lambda g: g.rank, default=None)
+    for leaf in req.leaves:
+        unit = leaf.offset_to_grain or (Grain(leaf.offset_window.unit) if leaf.offset_window else None)
+        shown = req.coarsest_grain
+        measure = req.model.measures.get(leaf.measure)
+        adds_up = measure is not None and measure.agg in ADDS_UP and measure.non_additive is None
+        coarser = unit is not None and (shown is None or shown.rank > unit.rank)
+        if unit is not None and unit.sub_day and (req.time_parts or (coarser and not adds_up)):
+            raise QueryError(
+                f"'{leaf.measure}' is offset by {unit.value}s: by a coarser period or a date part its "
+                f"{unit.value}ly values are shifted and then aggregated, which needs a sum, count, min or max "
+                f"(and metric_time in the group-by); show it by metric_time__{unit.value} (or finer)",
+                hint=f"Group by metric_time__{unit.value}.",
+            )
+        if fine is None:
+            continue
+        if leaf.kind != "agg" or (measure is not None and measure.non_additive is not None):
+            what = "a snapshot measure" if leaf.kind == "agg" else f"a {leaf.kind} metric"
+            raise QueryError(
+                f"'{leaf.measure}' is {what}: metric_time__{fine.value} is finer than a day, and these are "
+                "computed over days (sub-day cumulative, conversion and snapshot metrics are not supported "
+                "yet)",
+                hint="Group it by metric_time__day or coarser, or query a simple metric of the measure.",
             )
 
 
@@ -142,4 +181,4 @@ def check_min_grain(model: Model, query: MetricQuery, grain: Grain, label: str |
             )
 
 
-__all__ = ["check_cumulative_snapshot", "check_custom", "check_min_grain", "overlapping"]
+__all__ = ["check_cumulative_snapshot", "check_sub_day", "check_custom", "check_min_grain", "overlapping"]

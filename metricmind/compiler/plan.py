@@ -218,8 +218,21 @@ class _Planner:
                 parts.extend(split.time)
         return tuple(texts), tuple(parts)
 
+    def base(self, leaf: Leaf) -> Grain:
+        """The grain an offset shown by a coarser period is shifted at: its own unit when finer than a
+        day (each spine hour takes its shifted hour's value), else the day.
+        """
+        unit = leaf.offset_to_grain or (Grain(leaf.offset_window.unit) if leaf.offset_window else None)
+        return unit if unit is not None and unit.sub_day else Grain.DAY
+
     def scan_for(
-        self, leaf: Leaf, alias: str, rng: TimeRange, time_filter: bool = True, daily: bool = False
+        self,
+        leaf: Leaf,
+        alias: str,
+        rng: TimeRange,
+        time_filter: bool = True,
+        daily: bool = False,
+        base: Grain = Grain.DAY,
     ) -> Scan:
         m = self.req.measure(leaf.measure)
         nad = m.non_additive
@@ -230,6 +243,7 @@ class _Planner:
             rng,
             time_filter,
             daily,
+            base if daily else Grain.DAY,
         )
         ident = key.as_tuple() + ((leaf.filters,) if nad else ())
         scan = self.scans.get(ident)
@@ -260,7 +274,13 @@ class _Planner:
         return TimeRange(floor(rng.start, leaf.offset_to_grain), rng.end)
 
     def series(
-        self, leaf: Leaf, alias: str, rng: TimeRange, time_filter: bool = True, daily: bool = False
+        self,
+        leaf: Leaf,
+        alias: str,
+        rng: TimeRange,
+        time_filter: bool = True,
+        daily: bool = False,
+        base: Grain = Grain.DAY,
     ) -> str:
         """Plan the un-shifted computation of ``leaf``; returns the step name that holds column ``alias``.
 
@@ -283,7 +303,7 @@ class _Planner:
                 f"Conversions on {leaf.measure}",
             )
             return name
-        return self.scan_for(leaf, alias, rng, time_filter, daily).name
+        return self.scan_for(leaf, alias, rng, time_filter, daily, base).name
 
     def _add_ctes(self, ctes: list[tuple[str, exp.Select]], kind: str, what: str) -> None:
         for i, (step, select) in enumerate(ctes):
@@ -316,6 +336,7 @@ class _Planner:
                     # an offset read without metric_time conditions gets a scan of its own
                     time_filter=not (offset and (self.split.time or own_texts)),
                     daily=self.by_day(leaf) is not None,
+                    base=self.base(leaf),
                 )
                 pending.append((alias, leaf, step, source_alias, (*self.split.time, *own_time)))
             else:
@@ -342,7 +363,7 @@ class _Planner:
                 reagg = self.by_day(leaf)
                 if reagg is not None:
                     select = render_offset_by_day(
-                        self.req, leaf, alias, source, column, self.rng, time, reagg
+                        self.req, leaf, alias, source, column, self.rng, time, reagg, self.base(leaf)
                     )
                 else:
                     select = render_offset(self.req, leaf, alias, source, column, self.rng, time)

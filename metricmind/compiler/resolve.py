@@ -17,6 +17,7 @@ from metricmind.compiler.checks import (
     check_cumulative_snapshot,
     check_custom,
     check_min_grain,
+    check_sub_day,
     overlapping,
 )
 from metricmind.compiler.dialects import Dialect, double_division, to_double
@@ -59,6 +60,7 @@ def build(model: Model, graph: JoinGraph, query: MetricQuery, dialect: Dialect) 
         periods=[i.grain for i in items if i.is_metric_time and i.grain],
     )
     check_cumulative_snapshot(req)
+    check_sub_day(req)
     if query.allow_overlap:
         req.overlapping = overlapping(req)
     return req

@@ -67,7 +67,7 @@ def _metric_input(value: Any, node: Node, key: str, ctx: Context, what: str) -> 
             wheres(value.get("filter"), value, "filter", ctx),
             value.get("alias"),
             value.get("offset_window"),
-            period_of(value.get("offset_to_grain"), value, "offset_to_grain", ctx, what),
+            period_of(value.get("offset_to_grain"), value, "offset_to_grain", ctx, what, sub_day=True),
         )
     ctx.issues.error(f"{what}: '{key}' is missing", ctx.file, node.line, f"add {key}: <metric name>")
     return None
