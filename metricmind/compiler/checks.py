@@ -54,8 +54,9 @@ def check_sub_day(req: Request) -> None:
     """Refuse what sub-day time does not cover yet, with why.
 
     ``metric_time`` finer than a day (in the group-by or a filter) groups simple, ratio and derived
-    metrics, and offsets and ``join_to_timespine`` over the project's sub-day spine; cumulative and
-    conversion metrics and snapshots are computed over days. An offset counted in hours
+    metrics, offsets and ``join_to_timespine`` over the project's sub-day spine, and cumulative metrics
+    over it too (``window: 3 hours``); conversion metrics, snapshots and offset cumulative metrics are
+    computed over days. An offset counted in hours
     (``offset_window: 1 hour``, ``offset_to_grain: hour``) shown by a coarser period goes hour by hour
     (each spine hour takes its shifted hour's value, then the hours are aggregated), which needs a measure
     whose hourly values add up; by a date part it is refused.
@@ -78,12 +79,23 @@ def check_sub_day(req: Request) -> None:
             )
         if fine is None:
             continue
-        if leaf.kind != "agg" or (measure is not None and measure.non_additive is not None):
-            what = "a snapshot measure" if leaf.kind == "agg" else f"a {leaf.kind} metric"
+        shifted_cumulative = leaf.kind == "cumulative" and (leaf.offset_window or leaf.offset_to_grain)
+        if (
+            leaf.kind == "conversions"
+            or shifted_cumulative
+            or (measure is not None and measure.non_additive is not None)
+        ):
+            what = (
+                "a snapshot measure"
+                if leaf.kind == "agg"
+                else "an offset cumulative metric"
+                if shifted_cumulative
+                else "a conversion metric"
+            )
             raise QueryError(
                 f"'{leaf.measure}' is {what}: metric_time__{fine.value} is finer than a day, and these are "
-                "computed over days (sub-day cumulative, conversion and snapshot metrics are not supported "
-                "yet)",
+                "computed over days (sub-day conversion, snapshot and offset cumulative metrics are not "
+                "supported yet)",
                 hint="Group it by metric_time__day or coarser, or query a simple metric of the measure.",
             )
 

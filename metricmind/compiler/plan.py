@@ -201,7 +201,7 @@ class _Planner:
             leaf.kind == "cumulative"
             and leaf.offset_to_grain is not None
             and grain is not None
-            and grain is not Grain.DAY
+            and grain.rank > Grain.DAY.rank
             and not self.req.time_parts
         )
 

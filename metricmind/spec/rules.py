@@ -16,7 +16,7 @@ from metricmind.spec.model import FINE_GRAINS, SUB_DAY, Agg, Measure, Metric, Me
 from metricmind.spec.names import NameError_
 
 _WINDOW = re.compile(r"^\s*\d+\s+(day|week|month|quarter|year)s?\s*$", re.IGNORECASE)
-#: offsets may count in hours, minutes or seconds too (cumulative windows may not yet)
+#: offsets and cumulative windows may count in hours, minutes or seconds too
 _OFFSET = re.compile(r"^\s*\d+\s+(second|minute|hour|day|week|month|quarter|year)s?\s*$", re.IGNORECASE)
 STATUSES = ("draft", "in_review", "published", "certified", "deprecated")
 _UNIT = re.compile(r"^\s*\d+\s+([a-z_][a-z0-9_]*?)s?\s*$", re.IGNORECASE)
@@ -175,7 +175,7 @@ def metrics(model: Model, issues: IssueList, dialect: str) -> None:
         if m.type is MetricType.DERIVED and m.expr:
             _derived_expr(m.name, m.expr, {i.ref_name for i in m.inputs}, dialect, issues, where)
         if m.cumulative is not None:
-            if m.cumulative.window and not _WINDOW.match(m.cumulative.window):
+            if m.cumulative.window and not _OFFSET.match(m.cumulative.window):
                 issues.error(
                     f"metric '{m.name}': {_not_a_window(model, 'window', m.cumulative.window)}",
                     *where,

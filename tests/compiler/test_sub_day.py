@@ -73,6 +73,22 @@ metrics:
     label: events at the start of the hour
     type: derived
     type_params: {expr: e, metrics: [{name: events, offset_to_grain: hour, alias: e}]}
+  - name: events_3h
+    label: events in 3 hours
+    type: cumulative
+    type_params: {measure: events, cumulative_type_params: {window: 3 hours}}
+  - name: users_3h
+    label: users in 3 hours
+    type: cumulative
+    type_params: {measure: users, cumulative_type_params: {window: 3 hours}}
+  - name: events_htd
+    label: events hour to date
+    type: cumulative
+    type_params: {measure: events, cumulative_type_params: {grain_to_date: hour}}
+  - name: events_to_date_hour_ago
+    label: events to date an hour ago
+    type: derived
+    type_params: {expr: e, metrics: [{name: events_to_date, offset_window: 1 hour, alias: e}]}
   - name: events_to_date
     label: events to date
     type: cumulative
@@ -199,10 +215,8 @@ def test_finer_than_the_data_or_over_the_daily_spine_is_refused_with_why(duck: P
         duck.run(MetricQuery.build("events", ["metric_time__minute"]))
     with pytest.raises(QueryError, match="finer than its data"):
         duck.run(MetricQuery.build("signups", ["metric_time__hour"]))
-    with pytest.raises(
-        QueryError, match="sub-day cumulative, conversion and snapshot metrics are not supported"
-    ):
-        duck.run(MetricQuery.build("events_to_date", ["metric_time__hour"]))
+    with pytest.raises(QueryError, match="sub-day conversion, snapshot and offset cumulative metrics"):
+        duck.run(MetricQuery.build("events_to_date_hour_ago", ["metric_time__hour"]))
     with pytest.raises(QueryError, match="needs a sum, count, min or max"):
         duck.run(MetricQuery.build("users_hour_ago", ["metric_time__day"]))
     # by the day they answer
@@ -334,3 +348,31 @@ def test_an_offset_in_hours_by_the_day_shifts_each_spine_hour_then_adds_them_up(
     assert got == [(dt.datetime(2024, 1, 1), 3), (dt.datetime(2024, 1, 3), 2)]
     # the start of the hour by the day: the hour that starts each day (none of the events is at 00:xx)
     assert _rows(duck, ["events_at_hour_start"], ["metric_time__day"]) == []
+
+
+HAND_3H = """
+SELECT h.ts, COUNT(*), COUNT(DISTINCT e.user_id)
+FROM spine_hour h JOIN events e
+  ON DATE_TRUNC('hour', e.ts) <= h.ts AND DATE_TRUNC('hour', e.ts) > h.ts - INTERVAL 3 HOUR
+GROUP BY 1 ORDER BY 1
+"""
+
+
+def test_a_window_of_hours_runs_over_the_hourly_spine(duck: Project) -> None:
+    got = _rows(duck, ["events_3h", "users_3h"], ["metric_time__hour"])
+    assert got == [tuple(r) for r in duck.warehouse.run(HAND_3H).rows]
+    assert got[:4] == [(_hour(1, 9), 2, 2), (_hour(1, 10), 3, 2), (_hour(1, 11), 3, 2), (_hour(1, 12), 1, 1)]
+    # hour to date: the hour's own rows
+    assert _rows(duck, ["events_htd"], ["metric_time__hour"]) == [
+        (_hour(1, 9), 2),
+        (_hour(1, 10), 1),
+        (_hour(2, 23), 2),
+    ]
+    # by the day, the first hour of the day with rows in its window (MetricFlow's period_agg first)
+    assert _rows(duck, ["events_3h"], ["metric_time__day"]) == [
+        (dt.datetime(2024, 1, 1), 2),
+        (dt.datetime(2024, 1, 2), 2),
+        (dt.datetime(2024, 1, 3), 2),  # 00:00 and 01:00 still see the 23:00 events
+    ]
+    # all-time by the hour counts every earlier hour
+    assert _rows(duck, ["events_to_date"], ["metric_time__hour"])[:2] == [(_hour(1, 9), 2), (_hour(1, 10), 3)]

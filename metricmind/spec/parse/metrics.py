@@ -125,7 +125,7 @@ def metric(node: Node, ctx: Context) -> Metric | None:
             )
         fields["cumulative"] = Cumulative(
             str(window) if window else None,
-            period_of(gtd, ctp if "grain_to_date" in ctp else tp, "grain_to_date", ctx, what),
+            period_of(gtd, ctp if "grain_to_date" in ctp else tp, "grain_to_date", ctx, what, sub_day=True),
             str(ctp.get("period_agg") or "first").lower(),
         )
     if mtype is MetricType.RATIO:
