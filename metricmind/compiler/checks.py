@@ -100,6 +100,24 @@ def check_sub_day(req: Request) -> None:
             )
 
 
+def check_filled_cumulative(req: Request) -> None:
+    """Refuse a cumulative metric whose measure has ``join_to_timespine`` by a period coarser than a day
+    or a date part: MetricFlow fills every spine day first and then takes each period's first day (0 when
+    that day's window is empty, although later days of the month have rows); by the day both fill alike.
+    """
+    for leaf in req.leaves:
+        if leaf.kind != "cumulative" or not leaf.join_to_timespine:
+            continue
+        coarse = req.coarsest_grain
+        if req.time_parts or (coarse is not None and coarse.rank > Grain.DAY.rank):
+            raise QueryError(
+                f"the cumulative metric of '{leaf.measure}' fills every spine day (join_to_timespine): by a "
+                "period coarser than a day MetricFlow shows each period's first day, filled with 0 when its "
+                "window is empty, which metricmind does not compute yet",
+                hint="Group it by metric_time__day (or drop join_to_timespine).",
+            )
+
+
 def check_cumulative_snapshot(req: Request) -> None:
     """Refuse a cumulative metric over a snapshot (``non_additive_dimension``) measure.
 
@@ -193,4 +211,11 @@ def check_min_grain(model: Model, query: MetricQuery, grain: Grain, label: str |
             )
 
 
-__all__ = ["check_cumulative_snapshot", "check_sub_day", "check_custom", "check_min_grain", "overlapping"]
+__all__ = [
+    "check_cumulative_snapshot",
+    "check_filled_cumulative",
+    "check_sub_day",
+    "check_custom",
+    "check_min_grain",
+    "overlapping",
+]

@@ -16,6 +16,7 @@ from metricmind.compiler import datepart
 from metricmind.compiler.checks import (
     check_cumulative_snapshot,
     check_custom,
+    check_filled_cumulative,
     check_min_grain,
     check_sub_day,
     overlapping,
@@ -61,6 +62,7 @@ def build(model: Model, graph: JoinGraph, query: MetricQuery, dialect: Dialect) 
     )
     check_cumulative_snapshot(req)
     check_sub_day(req)
+    check_filled_cumulative(req)
     if query.allow_overlap:
         req.overlapping = overlapping(req)
     return req
@@ -179,6 +181,7 @@ def _metric_expr(
             cumulative=metric.cumulative,
             offset_window=offset,
             offset_to_grain=to_grain,
+            join_to_timespine=metric.measure.join_to_timespine,
         )
         return _fill(_leaf(req, leaf, name), metric.measure.fill_nulls_with)
     if metric.type is MetricType.RATIO:

@@ -199,8 +199,7 @@ def metrics(model: Model, issues: IssueList, dialect: str) -> None:
                     *where,
                     "use first, last or average",
                 )
-        filled = [m.measure] if m.cumulative is not None and m.measure else []
-        filled += [m.conversion.base_measure, m.conversion.conversion_measure] if m.conversion else []
+        filled = [m.conversion.base_measure, m.conversion.conversion_measure] if m.conversion else []
         for mi in filled:
             if mi.join_to_timespine:
                 issues.error(

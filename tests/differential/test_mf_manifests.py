@@ -100,8 +100,7 @@ def test_the_simple_manifest_loads_all_but_what_metricmind_does_not_support(
         "bookings_offset_alien_day",
         "bookings_offset_one_alien_day",
         "bookings_alien_day_over_alien_day",
-        # join_to_timespine on a cumulative's or a conversion's measure
-        "every_two_days_bookers_fill_nulls_with_0",
+        # join_to_timespine on a conversion's measure (on a cumulative's: loads, answered by the day)
         "visit_buy_conversion_rate_7days_fill_nulls_with_0",
         # a conversion between a daily and a monthly measure
         "visit_buy_conversion_rate_with_monthly_conversion",
