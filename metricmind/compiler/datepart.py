@@ -130,7 +130,7 @@ def check(
             )
         if not time_parts:
             continue
-        if leaf.offset_window and (snapshot or measure is None or measure.agg not in _BY_DAY):
+        if leaf.offset_window and (snapshot or measure is None or measure.agg not in ADDS_UP):
             agg = "a snapshot" if snapshot else (measure.agg.value if measure else "?")
             _refuse(
                 f"'{first}': '{leaf.measure}' ({agg}) {what}; by a date part each day takes its shifted "
@@ -158,7 +158,7 @@ def check(
 
 
 #: Aggregations whose daily values add up to any set of days (offsets by a date part go day by day).
-_BY_DAY = frozenset({Agg.SUM, Agg.COUNT, Agg.SUM_BOOLEAN, Agg.MIN, Agg.MAX})
+ADDS_UP = frozenset({Agg.SUM, Agg.COUNT, Agg.SUM_BOOLEAN, Agg.MIN, Agg.MAX})
 
 
 def _refuse(message: str) -> NoReturn:

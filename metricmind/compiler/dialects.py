@@ -201,7 +201,13 @@ def percentile(d: Dialect, value: exp.Expr, p: float, *, discrete: bool, approxi
 
 
 def trunc(d: Dialect, grain: Grain, value: exp.Expr) -> exp.Expr:
-    """Truncate a date or timestamp to ``grain`` (weeks start on Monday everywhere)."""
+    """Truncate a date or timestamp to ``grain`` (weeks start on Monday everywhere).
+
+    Sub-day grains truncate a timestamp: ``DATE_TRUNC('HOUR', ts)``, Spark's ``DATE_TRUNC`` (its ``TRUNC``
+    knows no hours), BigQuery's ``TIMESTAMP_TRUNC(ts, HOUR)``.
+    """
+    if grain.sub_day:
+        return exp.TimestampTrunc(this=value, unit=exp.var(grain.value.upper()))
     if grain is Grain.WEEK and not d.monday_weeks:
         return exp.TimestampTrunc(this=value, unit=exp.var("WEEK(MONDAY)"))
     if grain is Grain.DAY and d.day_as_cast:

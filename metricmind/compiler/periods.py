@@ -16,10 +16,12 @@ import datetime as dt
 
 from metricmind.spec.model import Grain
 
+_SUB_DAY_SECONDS = {"hour": 3600, "minute": 60, "second": 1}
+
 
 def floor(day: dt.date, grain: Grain) -> dt.date:
-    """The first day of the ``grain`` period containing ``day``."""
-    if grain is Grain.DAY:
+    """The first day of the ``grain`` period containing ``day`` (a day itself for sub-day grains)."""
+    if grain is Grain.DAY or grain.sub_day:
         return day
     if grain is Grain.WEEK:
         return day - dt.timedelta(days=day.weekday())
@@ -39,6 +41,9 @@ def ceil(day: dt.date, grain: Grain) -> dt.date:
 def shift(day: dt.date, count: int, unit: str) -> dt.date:
     """``day`` moved by ``count`` units (month arithmetic clamps to the month's last day, like SQL)."""
     unit = unit.rstrip("s")
+    if unit in _SUB_DAY_SECONDS:  # a day bound moved by hours: the whole days it may reach
+        days = -(-abs(count) * _SUB_DAY_SECONDS[unit] // 86400)
+        return day + dt.timedelta(days=days if count >= 0 else -days)
     if unit == "day":
         return day + dt.timedelta(days=count)
     if unit == "week":

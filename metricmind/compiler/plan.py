@@ -21,7 +21,7 @@ from metricmind.compiler.cumulative import render_cumulative
 from metricmind.compiler.dialects import Dialect, cte, natural_window_nulls, quote_reserved, with_cte
 from metricmind.compiler.periods import ceil, floor, shift
 from metricmind.compiler.resolve import Leaf, Request, Window, build
-from metricmind.compiler.scan import Scan, ScanKey, TimeRange, cached_where, render_scan
+from metricmind.compiler.scan import DAY_ITEM, Scan, ScanKey, TimeRange, cached_where, render_scan
 from metricmind.compiler.timefilter import day_bounds, split_wheres
 from metricmind.compiler.timeshift import render_offset, render_offset_by_day, render_spine_join
 from metricmind.errors import QueryError, UnknownNameError
@@ -160,6 +160,8 @@ class _Planner:
                     hint=f"Group by metric_time__{window.unit} (or finer), or use an offset of whole "
                     f"{grain.value}s.",
                 )
+        if self.cumulative_start(leaf):
+            return Agg.MAX  # one day per period: the period's first
         if leaf.kind != "agg" or not (leaf.offset_window or leaf.offset_to_grain):
             return None
         m = self.req.measure(leaf.measure)
@@ -187,6 +189,22 @@ class _Planner:
             return None
         return _BY_DAY[m.agg] if coarser else None
 
+    def cumulative_start(self, leaf: Leaf) -> bool:
+        """A cumulative leaf moved to the start of its ``offset_to_grain`` period, shown by a period coarser
+        than a day: its value is the running total *on the start day* (MetricFlow joins the daily series
+        at ``DATE_TRUNC(grain, day)``), not the period's own cumulative value (its first day with data), so
+        it is computed by day and read on each period's first day. A group with no rows by the start day
+        has no value there (``bookings_all_time_at_start_of_month``, MetricFlow's simple manifest).
+        """
+        grain = self.req.finest_grain
+        return (
+            leaf.kind == "cumulative"
+            and leaf.offset_to_grain is not None
+            and grain is not None
+            and grain.rank > Grain.DAY.rank
+            and not self.req.time_parts
+        )
+
     def own_time(self, leaf: Leaf) -> tuple[tuple[str, ...], tuple[ParsedWhere, ...]]:
         """The leaf's own filters (from metric definitions) that name only metric_time: they choose the
         output periods of filled and offset metrics like the query's (MetricFlow's time-spine filters).
@@ -200,8 +218,21 @@ class _Planner:
                 parts.extend(split.time)
         return tuple(texts), tuple(parts)
 
+    def base(self, leaf: Leaf) -> Grain:
+        """The grain an offset shown by a coarser period is shifted at: its own unit when finer than a
+        day (each spine hour takes its shifted hour's value), else the day.
+        """
+        unit = leaf.offset_to_grain or (Grain(leaf.offset_window.unit) if leaf.offset_window else None)
+        return unit if unit is not None and unit.sub_day else Grain.DAY
+
     def scan_for(
-        self, leaf: Leaf, alias: str, rng: TimeRange, time_filter: bool = True, daily: bool = False
+        self,
+        leaf: Leaf,
+        alias: str,
+        rng: TimeRange,
+        time_filter: bool = True,
+        daily: bool = False,
+        base: Grain = Grain.DAY,
     ) -> Scan:
         m = self.req.measure(leaf.measure)
         nad = m.non_additive
@@ -212,6 +243,7 @@ class _Planner:
             rng,
             time_filter,
             daily,
+            base if daily else Grain.DAY,
         )
         ident = key.as_tuple() + ((leaf.filters,) if nad else ())
         scan = self.scans.get(ident)
@@ -242,7 +274,13 @@ class _Planner:
         return TimeRange(floor(rng.start, leaf.offset_to_grain), rng.end)
 
     def series(
-        self, leaf: Leaf, alias: str, rng: TimeRange, time_filter: bool = True, daily: bool = False
+        self,
+        leaf: Leaf,
+        alias: str,
+        rng: TimeRange,
+        time_filter: bool = True,
+        daily: bool = False,
+        base: Grain = Grain.DAY,
     ) -> str:
         """Plan the un-shifted computation of ``leaf``; returns the step name that holds column ``alias``.
 
@@ -250,8 +288,9 @@ class _Planner:
         """
         if leaf.kind == "cumulative":
             name = self.name(f"cumulative_{alias}".replace("__source", ""))
+            req = replace(self.req, items=[DAY_ITEM, *self.req.other_items]) if daily else self.req
             self._add_ctes(
-                render_cumulative(self.req, leaf, alias, name, rng, self.split.time if time_filter else ()),
+                render_cumulative(req, leaf, alias, name, rng, self.split.time if time_filter else ()),
                 "cumulative",
                 f"Cumulative {leaf.measure}",
             )
@@ -264,7 +303,7 @@ class _Planner:
                 f"Conversions on {leaf.measure}",
             )
             return name
-        return self.scan_for(leaf, alias, rng, time_filter, daily).name
+        return self.scan_for(leaf, alias, rng, time_filter, daily, base).name
 
     def _add_ctes(self, ctes: list[tuple[str, exp.Select]], kind: str, what: str) -> None:
         for i, (step, select) in enumerate(ctes):
@@ -297,6 +336,7 @@ class _Planner:
                     # an offset read without metric_time conditions gets a scan of its own
                     time_filter=not (offset and (self.split.time or own_texts)),
                     daily=self.by_day(leaf) is not None,
+                    base=self.base(leaf),
                 )
                 pending.append((alias, leaf, step, source_alias, (*self.split.time, *own_time)))
             else:
@@ -323,7 +363,7 @@ class _Planner:
                 reagg = self.by_day(leaf)
                 if reagg is not None:
                     select = render_offset_by_day(
-                        self.req, leaf, alias, source, column, self.rng, time, reagg
+                        self.req, leaf, alias, source, column, self.rng, time, reagg, self.base(leaf)
                     )
                 else:
                     select = render_offset(self.req, leaf, alias, source, column, self.rng, time)

@@ -65,18 +65,39 @@ class ScanKey:
     time_filter: bool = True
     # True for the source of an offset shifted day by day: grouped by metric_time__day, not the query's grains.
     daily: bool = False
+    # the grain of a ``daily`` scan: a day, or the hour of an offset counted in hours
+    base: Grain = Grain.DAY
 
     def as_tuple(self) -> tuple[object, ...]:
         """Hashable identity."""
-        return (self.model, self.time_dim, self.non_additive, self.range, self.time_filter, self.daily)
+        return (
+            self.model,
+            self.time_dim,
+            self.non_additive,
+            self.range,
+            self.time_filter,
+            self.daily,
+            self.base,
+        )
 
 
 DAY_ITEM = GroupItem(split("metric_time__day"), "metric_time__day", Grain.DAY)
 
 
 def scan_items(req: Request, key: ScanKey) -> list[GroupItem]:
-    """The group-by columns of a scan: the query's, or ``metric_time__day`` and the others for a daily scan."""
-    return [DAY_ITEM, *req.other_items] if key.daily else req.items
+    """The group-by columns of a scan: the query's, or ``metric_time__day`` (the ``base`` grain) and the
+    others for a daily scan.
+    """
+    return [base_item(key.base), *req.other_items] if key.daily else req.items
+
+
+def base_item(grain: Grain) -> GroupItem:
+    """``metric_time`` at ``grain`` (``DAY_ITEM`` for a day)."""
+    return (
+        DAY_ITEM
+        if grain is Grain.DAY
+        else GroupItem(split(f"metric_time__{grain.value}"), f"metric_time__{grain.value}", grain)
+    )
 
 
 @dataclass

@@ -20,8 +20,8 @@ from metricmind.spec.filters import parse_where
 from metricmind.spec.model import Grain
 from metricmind.spec.names import Ref
 
-if TYPE_CHECKING:  # annotations only: resolve imports this module
-    from metricmind.compiler.resolve import Leaf, Request
+if TYPE_CHECKING:  # annotations only: checks imports this module
+    from metricmind.compiler.request import Leaf, Request
     from metricmind.spec.model import Measure
 
 

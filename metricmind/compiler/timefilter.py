@@ -163,6 +163,14 @@ def _grain_of(parsed: ParsedWhere, node: exp.Expr) -> Grain | None:
     return ref.grain or Grain.DAY
 
 
+def _day_grain(grain: Grain) -> tuple[Grain, bool]:
+    """Bounds are whole days: a sub-day grain bounds by the day its timestamp lies in (``< '… 10:00'``
+    keeps that day's earlier hours, so its end is the next day). Returns the grain and whether it was
+    sub-day.
+    """
+    return (Grain.DAY, True) if grain.sub_day else (grain, False)
+
+
 def _bounds_of(parsed: ParsedWhere, node: exp.Expr) -> tuple[dt.date | None, dt.date | None]:
     """Half-open ``[lo, hi)`` day bounds implied by one comparison (None where it implies none)."""
     if isinstance(node, exp.Between):
@@ -170,6 +178,7 @@ def _bounds_of(parsed: ParsedWhere, node: exp.Expr) -> tuple[dt.date | None, dt.
         low, high = _literal_day(node.args["low"]), _literal_day(node.args["high"])
         if grain is None:
             return None, None
+        grain, _ = _day_grain(grain)
         return (
             floor(low, grain) if low else None,
             shift(floor(high, grain), 1, grain.value) if high else None,
@@ -184,12 +193,13 @@ def _bounds_of(parsed: ParsedWhere, node: exp.Expr) -> tuple[dt.date | None, dt.
     value = _literal_day(right)
     if grain is None or value is None:
         return None, None
+    grain, sub_day = _day_grain(grain)
     start = floor(value, grain)
     after = shift(start, 1, grain.value)
     if op is exp.GTE or op is exp.GT:
         return start, None
     if op is exp.LT:
-        return None, ceil(value, grain)
+        return None, after if sub_day else ceil(value, grain)
     if op is exp.LTE:
         return None, after
     return start, after  # EQ

@@ -20,12 +20,20 @@ from metricmind.spec.model import Agg, Grain
 def spine_periods(
     req: Request, grain: Grain, rng: TimeRange | None, time: Sequence[ParsedWhere] = ()
 ) -> exp.Select:
-    """``SELECT DISTINCT DATE_TRUNC(grain, day) AS period FROM time_spine [WHERE range AND time filters]``.
+    """``SELECT DISTINCT DATE_TRUNC(grain, day) AS period FROM time_spine [WHERE range AND time filters]``
+    (the project's hourly spine, or finer, for a sub-day grain).
 
     ``time`` are the query's conditions on ``metric_time`` alone: a period is kept when one of its
     spine days passes them (MetricFlow filters the spine day by day, then truncates).
     """
-    spine = req.model.time_spine
+    spine = req.model.spine_for(grain)
+    if spine is None and grain.sub_day:
+        raise QueryError(
+            f"this query needs a time spine by the {grain.value} (join_to_timespine or offsets by "
+            f"metric_time__{grain.value}) and the project has none that fine",
+            hint=f"Add a time spine with time_granularity {grain.value} (or finer), or group by "
+            "metric_time__day.",
+        )
     if spine is None:
         raise QueryError(
             "this query needs a time spine (join_to_timespine, offsets or cumulative metrics) and the project has none",
@@ -195,6 +203,7 @@ def render_offset_by_day(
     rng: TimeRange | None,
     time: Sequence[ParsedWhere],
     reagg: Agg,
+    base: Grain = Grain.DAY,
 ) -> exp.Select:
     """An offset at a grain coarser than the offset, as MetricFlow computes it: every spine day (passing
     the ``time`` filters) takes the source's value on its shifted day, then the days are aggregated to
@@ -203,7 +212,8 @@ def render_offset_by_day(
     With ``offset_to_grain`` only the first day of each requested period counts (MetricFlow keeps the
     spine days that start a period): a quarter shows the value on the first day of its first month.
 
-    ``source`` holds the series by ``metric_time__day`` and the other group-by items.
+    ``source`` holds the series by ``metric_time__day`` and the other group-by items. An offset counted
+    in hours goes hour by hour instead (``base``: the hourly spine, the series by ``metric_time__hour``).
     """
     day = exp.column("period", table="sp")
     shifted = _shifted(req, leaf, day)
@@ -225,11 +235,11 @@ def render_offset_by_day(
     ]
     select = (
         exp.select(*keys, exp.alias_(agg, alias, copy=False))
-        .from_(spine_periods(req, Grain.DAY, rng, time).subquery("sp", copy=False))
+        .from_(spine_periods(req, base, rng, time).subquery("sp", copy=False))
         .join(
             joined(
                 cte(source, "s"),
-                exp.EQ(this=shifted, expression=exp.column("metric_time__day", table="s")),
+                exp.EQ(this=shifted, expression=exp.column(f"metric_time__{base.value}", table="s")),
                 "inner",
             ),
             copy=False,

@@ -36,7 +36,7 @@ from metricmind.spec.model import Agg, Grain, MetricType, Model
 from metricmind.spec.query import MetricQuery
 
 TIME = "metric_time__"
-GRAINS = [g.value for g in Grain]
+GRAINS = [g.value for g in Grain if not g.sub_day]  # rollups are by the day or coarser
 #: From which rollup grain each query grain can be re-aggregated (weeks do not nest in months).
 COARSER: dict[str, tuple[str, ...]] = {
     "day": ("day", "week", "month", "quarter", "year"),

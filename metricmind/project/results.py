@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from metricmind.errors import (
     MetricmindError,
 )
-from metricmind.spec.model import Dimension
+from metricmind.spec.model import Dimension, Grain
 from metricmind.spec.query import MetricQuery
 
 if TYPE_CHECKING:
@@ -147,11 +147,8 @@ def dim_info(name: str, dim: Dimension, model: str) -> DimensionInfo:
     """The ``DimensionInfo`` of dimension ``dim`` offered as ``name`` (its grains when it is a time)."""
     grains: tuple[str, ...] = ()
     if dim.is_time and dim.grain is not None:
-        grains = tuple(
-            g
-            for g in ("day", "week", "month", "quarter", "year")
-            if ("day", "week", "month", "quarter", "year").index(g) >= dim.grain.rank
-        )
+        floor = dim.grain
+        grains = tuple(g.value for g in Grain if g.rank >= floor.rank)
     return DimensionInfo(name, dim.type, dim.description, grains, model, dim.meta)
 
 

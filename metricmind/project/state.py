@@ -174,7 +174,7 @@ class ProjectState:
         if shifted and names:  # a cumulated or offset measure's own time dimension: metric_time instead
             names = {n for n in names if not any(self._hits(sm, n, shifted) for sm in models)}
         floor = self.model.min_grain(metric) if metric else None
-        grains = [g.value for g in Grain if floor is None or g.rank >= floor.rank]
+        grains = [g.value for g in Grain if (g.rank >= floor.rank if floor else not g.sub_day)]
         infos = (
             [
                 DimensionInfo(

@@ -159,6 +159,8 @@ def load(
                 continue
             _read_document(doc, ctx, got)
     got.metrics = parse.resolve(got.metrics, got.pending, issues)
+    fine = tuple(dict.fromkeys(s for s in got.spines if s.grain.sub_day))
+    got.spines = [s for s in got.spines if not s.grain.sub_day] or got.spines
     spine = _pick_spine(got, issues) if got.spines else _spine_from_settings(settings, schema)
     model = Model(
         semantic_models=_unique(got.sms, "semantic model", issues),
@@ -167,6 +169,7 @@ def load(
         time_spine=spine,
         canonical_datasets=_unique(got.canon, "canonical dataset", issues),
         name=str(found.settings.get("name") or base.resolve().name),
+        fine_spines=fine,
     )
     return LoadResult(
         model, issues.items, settings, found.yaml_files, got.spans, broken, profile, got.latest_spec
@@ -314,8 +317,10 @@ def _pick_spine(got: _Found, issues: IssueList) -> TimeSpine | None:
         return max(daily, key=lambda s: (s.relation == daily[0].relation, len(s.custom_granularities)))
     coarse = ", ".join(dict.fromkeys(f"{s.relation}.{s.column} ({s.grain.value})" for s in spines))
     file, line = got.spine_place or (None, None)
+    finer = any(s.grain.sub_day for s in spines)
     issues.warning(
-        f"no daily time spine: {coarse} are coarser than a day; metricmind needs one row per day",
+        f"no daily time spine: {coarse} {'are not daily' if finer else 'are coarser than a day'}; "
+        "metricmind needs one row per day",
         file,
         line,
         "add a time spine with a day column (time_granularity: day)",

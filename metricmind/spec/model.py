@@ -15,6 +15,9 @@ from typing import Any
 class Grain(str, enum.Enum):
     """Time granularities, finest first."""
 
+    SECOND = "second"
+    MINUTE = "minute"
+    HOUR = "hour"
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
@@ -34,11 +37,19 @@ class Grain(str, enum.Enum):
             word = word[:-1]
         return cls(word)
 
+    @property
+    def sub_day(self) -> bool:
+        """True for hour, minute and second."""
+        return self.rank < _GRAIN_ORDER.index(Grain.DAY)
+
 
 _GRAIN_ORDER = list(Grain)
 _GRAIN_NAMES = {g.value for g in Grain}
-# Sub-day grains MetricFlow knows; we accept them in YAML but compile at day or coarser.
-FINE_GRAINS = ("nanosecond", "microsecond", "millisecond", "second", "minute", "hour")
+# Grains finer than a second MetricFlow knows: accepted in YAML and read as a second, with a warning.
+FINE_GRAINS = ("nanosecond", "microsecond", "millisecond")
+#: Grains finer than a day: time dimensions and ``metric_time`` group by them; windows, periods and the
+#: time spine do not yet (an error at the metric's line).
+SUB_DAY = ("second", "minute", "hour")
 DATE_PARTS = ("year", "quarter", "month", "week", "day", "dow", "doy")
 
 
@@ -345,6 +356,17 @@ class Model:
     time_spine: TimeSpine | None = None
     canonical_datasets: dict[str, CanonicalDataset] = field(default_factory=dict)
     name: str = "project"
+    #: the project's time spines finer than a day (hour, minute, second), for sub-day ``metric_time``
+    fine_spines: tuple[TimeSpine, ...] = ()
+
+    def spine_for(self, grain: Grain) -> TimeSpine | None:
+        """The time spine that lists ``grain``'s periods: the daily one for a day or coarser, else the
+        coarsest sub-day spine at least as fine as ``grain`` (an hourly one for hours, truncated).
+        """
+        if not grain.sub_day:
+            return self.time_spine
+        fine = [s for s in self.fine_spines if s.grain.rank <= grain.rank]
+        return max(fine, key=lambda s: s.grain.rank) if fine else None
 
     def __post_init__(self) -> None:
         measures: dict[str, Measure] = {}

@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterable
 from metricmind.errors import ExpressionError, FilterError, Issue, IssueList, closest
 from metricmind.spec import expressions
 from metricmind.spec.filters import parse_where
-from metricmind.spec.model import FINE_GRAINS, Agg, Measure, Metric, MetricType, Model
+from metricmind.spec.model import FINE_GRAINS, SUB_DAY, Agg, Measure, Metric, MetricType, Model
 from metricmind.spec.names import NameError_
 
 _WINDOW = re.compile(r"^\s*\d+\s+(day|week|month|quarter|year)s?\s*$", re.IGNORECASE)
+#: offsets and cumulative windows may count in hours, minutes or seconds too
+_OFFSET = re.compile(r"^\s*\d+\s+(second|minute|hour|day|week|month|quarter|year)s?\s*$", re.IGNORECASE)
 STATUSES = ("draft", "in_review", "published", "certified", "deprecated")
 _UNIT = re.compile(r"^\s*\d+\s+([a-z_][a-z0-9_]*?)s?\s*$", re.IGNORECASE)
 
@@ -26,7 +28,7 @@ def _not_a_window(model: Model, what: str, window: str) -> str:
     name = unit.group(1).lower() if unit else ""
     spine = model.time_spine
     custom = {n for n, _ in spine.custom_granularities} if spine else set()
-    if name in FINE_GRAINS:
+    if name in (*FINE_GRAINS, *SUB_DAY):
         return (
             f"{what} {window!r} is finer than a day: sub-day windows are not supported (metricmind compiles "
             "at a day or coarser)"
@@ -165,7 +167,7 @@ def metrics(model: Model, issues: IssueList, dialect: str) -> None:
                     _hint(ref.name, known),
                     code="unknown_reference",
                 )
-            if ref.offset_window and not _WINDOW.match(ref.offset_window):
+            if ref.offset_window and not _OFFSET.match(ref.offset_window):
                 issues.error(
                     f"metric '{m.name}': {_not_a_window(model, 'offset_window', ref.offset_window)}",
                     *where,
@@ -174,7 +176,7 @@ def metrics(model: Model, issues: IssueList, dialect: str) -> None:
         if m.type is MetricType.DERIVED and m.expr:
             _derived_expr(m.name, m.expr, {i.ref_name for i in m.inputs}, dialect, issues, where)
         if m.cumulative is not None:
-            if m.cumulative.window and not _WINDOW.match(m.cumulative.window):
+            if m.cumulative.window and not _OFFSET.match(m.cumulative.window):
                 issues.error(
                     f"metric '{m.name}': {_not_a_window(model, 'window', m.cumulative.window)}",
                     *where,
@@ -198,8 +200,7 @@ def metrics(model: Model, issues: IssueList, dialect: str) -> None:
                     *where,
                     "use first, last or average",
                 )
-        filled = [m.measure] if m.cumulative is not None and m.measure else []
-        filled += [m.conversion.base_measure, m.conversion.conversion_measure] if m.conversion else []
+        filled = [m.conversion.base_measure, m.conversion.conversion_measure] if m.conversion else []
         for mi in filled:
             if mi.join_to_timespine:
                 issues.error(

@@ -88,12 +88,16 @@ def _pick_dimensions(project: Project, metric: str) -> list[str]:
 
 def metric_queries(project: Project, metrics: Sequence[str] | None = None) -> list[MetricQuery]:
     """Each metric by ``metric_time__day``, by ``metric_time__month``, by a dimension, and by the month
-    and a second dimension when it has one.
+    and a second dimension when it has one; a metric recorded finer than a day (an ``hour`` time
+    dimension) also by its own grain (``metric_time__hour``).
     """
     out: list[MetricQuery] = []
     for name in metrics if metrics is not None else sorted(project.model.metrics):
         out.append(MetricQuery.build(name, ["metric_time__day"]))
         out.append(MetricQuery.build(name, ["metric_time__month"]))
+        floor = project.model.min_grain(name)
+        if floor is not None and floor.sub_day:
+            out.append(MetricQuery.build(name, [f"metric_time__{floor.value}"]))
         dims = _pick_dimensions(project, name)
         if dims:
             out.append(MetricQuery.build(name, [dims[0]]))

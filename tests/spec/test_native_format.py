@@ -10,8 +10,9 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from metricmind.errors import Level
+from metricmind.errors import Level, QueryError
 from metricmind.project import Project
 from metricmind.spec.query import MetricQuery
 
@@ -139,14 +140,16 @@ metric:
 """
 
 
-def test_sub_day_and_custom_granularity_windows_are_refused_naming_the_feature(tmp_path: Path) -> None:
+def test_custom_granularity_windows_are_refused_naming_the_feature_and_sub_day_ones_load(
+    tmp_path: Path,
+) -> None:
     root = _project(tmp_path, DAILY)
     (root / "semantic" / "more.yaml").write_text(UNSUPPORTED)
     p = Project.load(root, strict=False)
     with p:
         errors = {i.message.split("'")[1]: i for i in p.issues if i.level is Level.ERROR}
-        assert "sub-day windows are not supported" in errors["orders_3h"].message
-        assert "sub-day periods are not supported" in errors["orders_htd"].message
+        # sub-day windows and periods are supported (tests/compiler/test_sub_day.py)
+        assert "orders_3h" not in errors and "orders_htd" not in errors
         assert "custom granularity 'sprint'" in errors["orders_last_sprint"].message
         assert all(i.file == "semantic/more.yaml" and i.line for i in errors.values())
         # the rest answers
@@ -155,24 +158,34 @@ def test_sub_day_and_custom_granularity_windows_are_refused_naming_the_feature(t
 
 FILLED = """---
 metric:
-  name: orders_to_date_filled
+  name: orders_1d_filled
   type: cumulative
   type_params:
     measure: {name: order_count, join_to_timespine: true, fill_nulls_with: 0}
+    cumulative_type_params: {window: 1 day}
 """
 
 
-def test_a_filled_cumulative_is_refused_rather_than_answered_unfilled(tmp_path: Path) -> None:
+def test_a_filled_cumulative_fills_every_day_and_is_refused_by_the_month(tmp_path: Path) -> None:
+    # was refused at load (answered unfilled); now every spine day is present, 0 where its window is
+    # empty, as MetricFlow. By the month MetricFlow shows each month's first day filled (0 when empty):
+    # refused until metricmind computes that.
     root = _project(tmp_path, DAILY)
     (root / "semantic" / "filled.yaml").write_text(FILLED)
     p = Project.load(root, strict=False)
     with p:
-        errors = [i for i in p.issues if i.level is Level.ERROR]
-        assert (
-            len(errors) == 1 and "join_to_timespine on the cumulative metric's measure" in errors[0].message
+        assert not [i for i in p.issues if i.level is Level.ERROR]
+        rows = p.run(
+            MetricQuery.build("orders_1d_filled", ["metric_time__day"], start="2024-01-01", end="2024-01-05")
         )
-        assert (errors[0].file, errors[0].line) == ("semantic/filled.yaml", 3)
-        assert "orders_to_date_filled" not in p.model.metrics
+        assert [(str(r[0])[:10], r[1]) for r in rows.rows] == [
+            ("2024-01-01", 1),
+            ("2024-01-02", 1),
+            ("2024-01-03", 0),
+            ("2024-01-04", 0),
+        ]
+        with pytest.raises(QueryError, match="fills every spine day"):
+            p.run(MetricQuery.build("orders_1d_filled", ["metric_time__month"]))
 
 
 def test_two_objects_under_one_key_in_a_document_are_an_error_not_the_last_one(tmp_path: Path) -> None:

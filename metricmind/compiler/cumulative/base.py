@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from sqlglot import exp
 
-from metricmind.compiler.dialects import cte
+from metricmind.compiler.dialects import cte, trunc
 from metricmind.compiler.periods import floor, shift
 from metricmind.compiler.resolve import Leaf, Request, Window
 from metricmind.compiler.scan import TimeRange, cached_where, condition
@@ -19,7 +19,7 @@ from metricmind.compiler.source import Source
 from metricmind.compiler.timefilter import day_bounds, split_wheres
 from metricmind.errors import QueryError
 from metricmind.spec.filters import ParsedWhere
-from metricmind.spec.model import Agg, Cumulative
+from metricmind.spec.model import Agg, Cumulative, Grain, TimeSpine
 
 Cte = tuple[str, exp.Select]
 SUMMABLE = (Agg.SUM, Agg.COUNT, Agg.SUM_BOOLEAN, Agg.AVERAGE)
@@ -61,7 +61,14 @@ class Base:
         self.src = Source(req.model, req.graph, req.dialect, self.m.semantic_model)
         self.src.time_dim = self.m.agg_time_dimension
         raw_time = self.src.raw_time(self.m.agg_time_dimension)
-        self.day = exp.cast(raw_time, date_type(), copy=False)
+        #: the grid's grain: a day, or the hour (minute, second) of a sub-day window, period or query
+        self.base = _base_grain(req, self.cum, self.window)
+        self.day = (
+            trunc(req.dialect, self.base, raw_time)
+            if self.base.sub_day
+            else exp.cast(raw_time, date_type(), copy=False)
+        )
+        self.spine = _spine(req, self.base, self.m.name)
         # metric_time conditions (of the query and of the metric) choose the reported days, like
         # MetricFlow's filter after its join over the time range; the others filter the rows summed.
         query = split_wheres(req.wheres)
@@ -96,6 +103,10 @@ class Base:
         ]
         self.value = self.src.local(self.m.expr, f"measure '{self.m.name}'")
 
+    def as_day(self, value: exp.Expr) -> exp.Expr:
+        """``value`` (a shifted grid day) as a grid value: a date, or the timestamp itself below a day."""
+        return value if self.base.sub_day else exp.cast(value, date_type(), copy=False)
+
     # -- helpers -------------------------------------------------------------------------------
     def key_cols(self, table: str | None = None) -> list[exp.Expr]:
         """The group-by key columns (of ``table``)."""
@@ -118,3 +129,25 @@ class Base:
     def n(self, suffix: str) -> str:
         """The name of this leaf's CTE ``suffix``."""
         return f"{self.name}_{suffix}"
+
+
+def _base_grain(req: Request, cum: Cumulative, window: Window | None) -> Grain:
+    """The finest of the window's unit, the grain to date and the query's ``metric_time`` when it is
+    finer than a day; else the day.
+    """
+    grains = [g for g in (Grain(window.unit) if window else None, cum.grain_to_date, req.finest_grain) if g]
+    fine = [g for g in grains if g.sub_day]
+    return min(fine, key=lambda g: g.rank) if fine else Grain.DAY
+
+
+def _spine(req: Request, grain: Grain, measure: str) -> TimeSpine:
+    """The time spine listing ``grain``'s periods (exactly: a finer one would repeat them)."""
+    spine = req.model.spine_for(grain)
+    if spine is None or spine.grain is not grain:
+        what = "a time spine" if not grain.sub_day else f"a time spine by the {grain.value}"
+        raise QueryError(
+            f"the cumulative metric on '{measure}' needs {what} and the project has none",
+            hint="Add a time spine of that grain (time_spines with time_granularity, or a dbt time spine "
+            "model).",
+        )
+    return spine

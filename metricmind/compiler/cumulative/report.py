@@ -39,7 +39,7 @@ class Report(Base):
             for i in req.time_items
         ]
         keys = self.key_cols()
-        if grain is None or grain is not Grain.DAY:
+        if grain is None or grain is not self.base:
             # Periods are the requested grains together: a week that spans two quarters is two periods,
             # (week, Q1) and (week, Q2), each with its own days (MetricFlow groups by every grain so).
             if self.cum.period_agg == "average" and grain is not None:

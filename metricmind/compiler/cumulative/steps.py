@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from metricmind.compiler.cumulative.base import ZERO, Base, aliased, col, date_type
+from metricmind.compiler.cumulative.base import ZERO, Base, aliased, col
 from metricmind.compiler.dialects import cte, interval, joined, table, trunc
 from metricmind.compiler.scan import date_literal
 from metricmind.spec.model import Agg
@@ -23,8 +23,7 @@ class Steps(Base):
         """Spine days from each group's first day to its last day plus the window (to the spine's end for
         all-time), plus the data days; ``in_spine`` marks the days that may be reported.
         """
-        spine = self.req.model.time_spine
-        assert spine is not None
+        spine = self.spine
         sday = col(spine.column, "spine")
         daily = self.n("daily")
         bounds = (
@@ -155,10 +154,8 @@ class Steps(Base):
             .where(exp.EQ(this=col("in_spine", "s"), expression=exp.Literal.number(1)), copy=False)
         )
         if lookup and self.window is not None:
-            earlier = exp.cast(
-                exp.Sub(this=col("day", "s"), expression=interval(self.window.count, self.window.unit)),
-                date_type(),
-                copy=False,
+            earlier = self.as_day(
+                exp.Sub(this=col("day", "s"), expression=interval(self.window.count, self.window.unit))
             )
             select = select.join(
                 joined(

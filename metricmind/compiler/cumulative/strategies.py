@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from metricmind.compiler.cumulative.base import SUMMABLE, ZERO, Cte, aliased, col, date_type
+from metricmind.compiler.cumulative.base import SUMMABLE, ZERO, Cte, aliased, col
 from metricmind.compiler.cumulative.report import Report
 from metricmind.compiler.cumulative.steps import Steps
 from metricmind.compiler.dialects import cte, interval, joined, table, trunc
@@ -23,6 +23,10 @@ class Builder(Steps, Report):
     def ctes(self) -> list[Cte]:
         """The CTEs of the leaf, by the strategy its aggregation and window allow."""
         calendar = self.window is not None and self.window.unit in ("month", "quarter", "year")
+        if self.base.sub_day:
+            # the running sums look up t - W in a dense grid; a sub-day spine may hold only some hours
+            # (MetricFlow joins each spine row to the rows inside its window, whatever the spine holds)
+            return self.range_join()
         if self.m.agg in SUMMABLE:
             return self.running()
         if self.m.agg is Agg.COUNT_DISTINCT and not calendar:
@@ -108,10 +112,8 @@ class Builder(Steps, Report):
                 partition_by=[col("gid"), *ident],
                 order=exp.Order(expressions=[exp.Ordered(this=col("day"))]),
             )
-            ends = exp.cast(
-                exp.Add(this=col("day"), expression=interval(self.window.count, self.window.unit)),
-                date_type(),
-                copy=False,
+            ends = self.as_day(
+                exp.Add(this=col("day"), expression=interval(self.window.count, self.window.unit))
             )
             ending = exp.select(col("gid"), *keys, col("day"), exp.alias_(nxt, "next_day", copy=False)).from_(
                 base.subquery("b", copy=False)
@@ -158,8 +160,7 @@ class Builder(Steps, Report):
 
     def range_join(self) -> list[Cte]:
         """The general case: every spine day joined with the rows inside its window."""
-        spine = self.req.model.time_spine
-        assert spine is not None
+        spine = self.spine
         rows = exp.select(exp.Star(), exp.alias_(self.gid(), "gid", copy=False)).from_(
             self.rows(exp.alias_(self.value, "val")).subquery("r", copy=False)
         )

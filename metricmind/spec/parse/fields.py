@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from metricmind.errors import IssueList, closest
-from metricmind.spec.model import FINE_GRAINS, Grain, Where
+from metricmind.spec.model import FINE_GRAINS, SUB_DAY, Grain, Where
 from metricmind.spec.parse.keys import KEYS
 from metricmind.spec.yamlio import Node
 
@@ -172,18 +172,18 @@ def relation_of(node: Node, ctx: Context, what: str) -> tuple[str, str]:
 
 
 def grain_of(value: Any, node: Node, key: str, ctx: Context, what: str) -> Grain | None:
-    """A granularity (sub-day ones become day, with a warning); None when missing or unknown."""
+    """A granularity (finer than a second: read as a second, with a warning); None when missing or unknown."""
     if value is None:
         return None
     text = str(value).strip().lower()
     if text in FINE_GRAINS:
         ctx.issues.warning(
-            f"{what}: granularity '{text}' is finer than a day; metricmind compiles at day or coarser",
+            f"{what}: granularity '{text}' is finer than a second; metricmind groups by a second or coarser",
             ctx.file,
             node.line_of(key),
-            "use 'day' unless you need sub-day metric_time",
+            "use 'second' (or hour, minute) unless you need finer metric_time",
         )
-        return Grain.DAY
+        return Grain.SECOND
     try:
         return Grain.parse(text)
     except ValueError:
@@ -196,11 +196,15 @@ def grain_of(value: Any, node: Node, key: str, ctx: Context, what: str) -> Grain
         return None
 
 
-def period_of(value: Any, node: Node, key: str, ctx: Context, what: str) -> Grain | None:
-    """A ``grain_to_date`` or ``offset_to_grain``: like :func:`grain_of`, but a sub-day grain is an error
-    (read as a day it would change what the metric counts: hour-to-date is not day-to-date).
+def period_of(
+    value: Any, node: Node, key: str, ctx: Context, what: str, *, sub_day: bool = False
+) -> Grain | None:
+    """A ``grain_to_date`` or ``offset_to_grain``: like :func:`grain_of`, but a grain finer than a
+    second, or (unless ``sub_day``) than a day, is an error (read as a day it would change what the metric
+    counts: hour-to-date is not day-to-date).
     """
-    if value is not None and str(value).strip().lower() in FINE_GRAINS:
+    refused = FINE_GRAINS if sub_day else (*FINE_GRAINS, *SUB_DAY)
+    if value is not None and str(value).strip().lower() in refused:
         ctx.issues.error(
             f"{what}: {key} '{value}' is finer than a day: sub-day periods are not supported "
             "(metricmind compiles at a day or coarser)",

@@ -68,7 +68,7 @@ def metric_input(value: Any, node: Node, key: str, ctx: Context, what: str) -> M
             wheres(value.get("filter"), value, "filter", ctx),
             value.get("alias"),
             value.get("offset_window"),
-            period_of(value.get("offset_to_grain"), value, "offset_to_grain", ctx, what),
+            period_of(value.get("offset_to_grain"), value, "offset_to_grain", ctx, what, sub_day=True),
         )
     ctx.issues.error(f"{what}: '{key}' is missing", ctx.file, node.line, f"add {key}: <metric name>")
     return None
@@ -126,7 +126,7 @@ def metric(node: Node, ctx: Context) -> Metric | None:
             )
         fields["cumulative"] = Cumulative(
             str(window) if window else None,
-            period_of(gtd, ctp if "grain_to_date" in ctp else tp, "grain_to_date", ctx, what),
+            period_of(gtd, ctp if "grain_to_date" in ctp else tp, "grain_to_date", ctx, what, sub_day=True),
             str(ctp.get("period_agg") or "first").lower(),
         )
     if mtype is MetricType.RATIO:

@@ -71,8 +71,8 @@ def time_spine_model(node: Node, ctx: Context) -> TimeSpine | None:
 
 def project_spines(config: Node, ctx: Context) -> list[TimeSpine]:
     """The time spines of MetricFlow's ``project_configuration``: ``time_spines`` (with their grain and
-    custom granularities), then the legacy ``time_spine_table_configurations``. Sub-day spines are left
-    out (metricmind compiles at a day or coarser); a grain it does not know is an error.
+    custom granularities), then the legacy ``time_spine_table_configurations``. Spines finer than a second
+    are left out; a grain it does not know is an error.
     """
     out: list[TimeSpine] = []
     entries = [(e, "new") for e in config.get("time_spines") or []]
