@@ -1,0 +1,50 @@
+"""Classes of ``ask``'s misses on the demo's weakest dev splits and the foreign dev2 splits (issue 14), tried on
+foreign projects in words of our own and run on their warehouses (the demo side is
+``tests/resolve/test_generalize20.py``):
+
+- a British spelling of a catalog word is the word the catalog writes: "excluding cheque payments" excludes the
+  payment method ``check`` (the filter was dropped as an unknown word), "seat utilisation" is the metric
+  labelled "Seat utilization" (``regional``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from metricmind.project import Project
+
+LENDING_AS_OF = dt.date(2024, 7, 1)
+STUDYHALL_AS_OF = dt.date(2026, 1, 6)
+
+
+def _rows(project: Project, question: str, as_of: dt.date) -> list[tuple[object, ...]]:
+    res = project.resolver().resolve(question, as_of=as_of)
+    assert res.answerable, res.reason
+    query = res.metric_query()
+    assert query is not None
+    rows = [tuple(r) for r in project.run(query).rows]
+    assert rows, "the reading returns no rows on the warehouse"
+    return rows
+
+
+def test_cheque_is_the_check_payment_method(lending: Project) -> None:
+    said = "repayments collected in q2 by payment method, leaving out cheques"
+    res = lending.resolver().resolve(said, as_of=LENDING_AS_OF)
+    assert res.answerable and res.metrics == ["collections"], res.reason
+    assert [(f.field, f.op, f.values) for f in res.filters] == [("payment__payment_method", "!=", ("check",))]
+    assert res.confidence >= 0.8
+    rows = _rows(lending, said, LENDING_AS_OF)
+    assert rows == _rows(lending, said.replace("cheques", "checks"), LENDING_AS_OF)
+    assert "check" not in {str(r[0]) for r in rows} and len(rows) >= 1
+    everything = _rows(lending, "repayments collected in q2 by payment method", LENDING_AS_OF)
+    assert "check" in {str(r[0]) for r in everything} and len(everything) == len(rows) + 1
+
+
+def test_utilisation_is_the_utilization_metric(studyhall: Project) -> None:
+    said = "seat utilisation by company in december"
+    res = studyhall.resolver().resolve(said, as_of=STUDYHALL_AS_OF)
+    assert res.answerable and res.metrics == ["seat_utilization"], res.reason
+    assert res.confidence >= 0.8 and not any("utilisation" in n for n in res.notes)
+    assert _rows(studyhall, said, STUDYHALL_AS_OF) == _rows(
+        studyhall, "seat utilization by company in december", STUDYHALL_AS_OF
+    )
