@@ -165,8 +165,14 @@ class _MetricPhraseReading(_ReadingBase):
             apart = not (mine[0] <= mine[1] or mine[1] <= mine[0])
             if apart and list_between(self.res.question, self.tokens, a.last - 1, b.first):
                 continue  # "orders and share refunded": the list word parts two items ("share refunded")
-            if (mine[0] <= mine[1] or mine[1] <= mine[0]) and whole:
-                continue  # "revenue, parcels and revenue per parcel", "orders and avg order value": list items
+            inside = mine[0] <= mine[1] or mine[1] <= mine[0]
+            # "revenue, parcels and revenue per parcel", "(asked for) orders and avg order value": list items; a
+            # metric said by its name is one wherever the list stands ("first touch and last touch …" elides)
+            named = min(e.rank for e in a.entries) < 2
+            if inside and (
+                whole or (named and list_between(self.res.question, self.tokens, a.last - 1, b.first))
+            ):
+                continue
             if merged:
                 a.entries, a.last = merged, b.last
                 b.kind = "merged"

@@ -39,6 +39,25 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
         nxt = self.tokens[p.last].norm if p.last < len(self.tokens) else ""
         return nxt in ("first", "last", "") and any(min(e.rank for e in q.entries) < 2 for q in others)
 
+    def listed_with_metric(self, p: _Pick, others: list[_Pick]) -> bool:
+        """Whether ``p``, the first metric read, is joined by a list word or a comma to a metric right after it
+        said in words of its own, not an entity's ("asked for orders and avg order value", "for invoices and
+        MRR"): two metrics asked, the first no entity qualifying another, whatever the "for" before it.
+        """
+        if p.last >= len(self.tokens):
+            return False
+        gap = self.res.question[self.tokens[p.last - 1].end : self.tokens[p.last].start]
+        joined = p.last if self.tokens[p.last].norm in LIST_WORDS else p.last - 1 if "," in gap else None
+        if joined is None:
+            return False
+        if any(q.first < p.first for q in others):
+            return False  # ("aov for orders and gmv": the orders aov is of, then a second metric)
+        nouns = self.r.entities.nouns
+        return any(
+            q.first == joined + 1 and not all(w in nouns for w in self.stems[q.first : q.last])
+            for q in others
+        )
+
     def named_qualifier(self, qualifying: list[tuple[_Pick, str]]) -> list[tuple[_Pick, str]]:
         """When every metric word read was set aside as an entity qualifying another ("web events from EMEA
         customers", "web enrolments from members in …"), the first one is the metric after all: a qualifier
@@ -134,7 +153,12 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
                     and self.value_of_other(p, [n for q, n in found if q is not p])
                 ):
                     continue  # "new customers from events": the channel, not who the metric counts
-                if words[0] in self.r.entities.nouns and (len(words) == 1 or not after_value) and qualifier:
+                if (
+                    words[0] in self.r.entities.nouns
+                    and (len(words) == 1 or not after_value)
+                    and qualifier
+                    and not self.listed_with_metric(p, [q for q, _ in found if q is not p])
+                ):
                     self.claim(p.first, p.last)  # "MRR from customers acquired via paid search"
                     self.qualifiers.update(range(p.first, p.last))
                     qualifying.append((p, name))

@@ -4,7 +4,9 @@ foreign projects in words of our own and run on their warehouses (the demo side 
 
 - a British spelling of a catalog word is the word the catalog writes: "excluding cheque payments" excludes the
   payment method ``check`` (the filter was dropped as an unknown word), "seat utilisation" is the metric
-  labelled "Seat utilization" (``regional``).
+  labelled "Seat utilization" (``regional``);
+- metrics listed after "for" ("she asked for orders and average order value") are all asked, the first never
+  swallowed by the phrase of the second that holds its words.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import datetime as dt
 
 from metricmind.project import Project
 
+BAZAAR_AS_OF = dt.date(2024, 7, 1)
 LENDING_AS_OF = dt.date(2024, 7, 1)
+PIXELFORGE_AS_OF = dt.date(2026, 1, 8)
+HARBOR_AS_OF = dt.date(2026, 1, 7)
 STUDYHALL_AS_OF = dt.date(2026, 1, 6)
 
 
@@ -48,3 +53,12 @@ def test_utilisation_is_the_utilization_metric(studyhall: Project) -> None:
     assert _rows(studyhall, said, STUDYHALL_AS_OF) == _rows(
         studyhall, "seat utilization by company in december", STUDYHALL_AS_OF
     )
+
+
+def test_metrics_listed_after_for_are_all_asked(bazaar: Project) -> None:
+    said = "the ceo asked for orders and average order value for each month of q2"
+    res = bazaar.resolver().resolve(said, as_of=BAZAAR_AS_OF)
+    assert res.answerable and res.metrics == ["orders", "aov"], res.reason
+    assert res.group_by == [("metric_time", "month")] and res.filters == []
+    rows = _rows(bazaar, said, BAZAAR_AS_OF)
+    assert rows == _rows(bazaar, "orders and aov by month in q2", BAZAAR_AS_OF) and len(rows) == 3

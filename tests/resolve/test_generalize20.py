@@ -3,7 +3,9 @@ read from the catalog fixes, tried on the demo in words of our own, with rows ru
 are involved (the foreign side is ``tests/foreign/test_resolve_generalize20.py``):
 
 - a British spelling of a catalog word ("annualised", "cheque") is the same word, read as the catalog writes it
-  at no cost in confidence (``regional``), never an unknown word dropped or a typo paid for.
+  at no cost in confidence (``regional``), never an unknown word dropped or a typo paid for;
+- metrics listed after "for" ("asked for invoices and MRR by month") are all asked: the first, an entity's noun,
+  is no entity qualifying the next, and a phrase holding the first's words never swallows it.
 """
 
 from __future__ import annotations
@@ -56,3 +58,25 @@ def test_british_spelling_of_a_metric_synonym_reads_as_it(resolve_demo: Project,
 )
 def test_american_spelling_only_of_a_catalog_word(british: str, known: set[str], want: str | None) -> None:
     assert american(british, known.__contains__) == want
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "for invoices and mrr by month in q1 2026",
+        "the cfo asked for invoices and mrr by month in q1 2026",
+    ],
+)
+def test_metrics_listed_after_for_are_all_asked(
+    resolve_demo: Project, resolver: Resolver, question: str
+) -> None:
+    res = resolver.resolve(question, as_of=AS_OF)
+    assert res.answerable and res.metrics == ["invoice_count", "mrr"], res.reason
+    assert res.group_by == [("metric_time", "month")] and res.filters == []
+    rows = _rows(resolve_demo, resolver, question)
+    assert rows == _rows(resolve_demo, resolver, "invoices and mrr by month in q1 2026") and len(rows) == 3
+
+
+def test_an_entity_before_for_still_qualifies_a_metric_before_it(resolver: Resolver) -> None:
+    res = resolver.resolve("refunds for customers and mrr by month", as_of=AS_OF)
+    assert res.metrics == ["refunds", "mrr"]  # "customers" qualifies refunds; no count of customers
