@@ -9,6 +9,7 @@ from metricmind.resolve.loosevalues import demonym
 from metricmind.resolve.measurelist import _MeasureListReading
 from metricmind.resolve.metricfallback import _FallbackMetricReading
 from metricmind.resolve.metricphrases import LIST_WORDS
+from metricmind.resolve.owners import owner_of_metric
 from metricmind.resolve.ratecount import RATE_WORDS, count_of_rate
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.text import stem
@@ -105,8 +106,14 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
             ending: dict[int, list[_Pick]] = {}  # the metrics found by the token after their last
             for q, _ in found:
                 ending.setdefault(q.last, []).append(q)
+            starts = {q.first for q, _ in found}
             for p, name in found:
                 words = self.stems[p.first : p.last]
+                if owner_of_metric(self, p.first, p.last, starts - {p.first}):
+                    # "our clients' invoices": whose they are, no count of clients
+                    self.claim(p.first, p.last)
+                    self.qualifiers.update(range(p.first, p.last))
+                    continue
                 j = self.prev_word(p.first)
                 as_dim = [e for e in self.lex.lookup(tuple(words)) if e.kind == "dimension"]
                 ranking = j >= 0 and self.tokens[j].norm in DESC_WORDS | ASC_WORDS | {"which", "what"}

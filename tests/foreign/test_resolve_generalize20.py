@@ -6,7 +6,9 @@ foreign projects in words of our own and run on their warehouses (the demo side 
   payment method ``check`` (the filter was dropped as an unknown word), "seat utilisation" is the metric
   labelled "Seat utilization" (``regional``);
 - metrics listed after "for" ("she asked for orders and average order value") are all asked, the first never
-  swallowed by the phrase of the second that holds its words.
+  swallowed by the phrase of the second that holds its words;
+- an entity noun said as an owner ("borrowers' repayments") says whose the rows are, also when the metric's rows
+  reach that entity only through a join (repayments are kept per loan), never an unknown concept refused.
 """
 
 from __future__ import annotations
@@ -62,3 +64,14 @@ def test_metrics_listed_after_for_are_all_asked(bazaar: Project) -> None:
     assert res.group_by == [("metric_time", "month")] and res.filters == []
     rows = _rows(bazaar, said, BAZAAR_AS_OF)
     assert rows == _rows(bazaar, "orders and aov by month in q2", BAZAAR_AS_OF) and len(rows) == 3
+
+
+def test_borrowers_repayments_are_the_collections(lending: Project) -> None:
+    said = "how much money came in from our borrowers' repayments in may"
+    res = lending.resolver().resolve(said, as_of=LENDING_AS_OF)
+    assert res.answerable and res.metrics == ["collections"], res.reason
+    assert res.filters == [] and res.group_by == []
+    rows = _rows(lending, said, LENDING_AS_OF)
+    assert rows == _rows(lending, "collections in may", LENDING_AS_OF) and float(rows[0][-1] or 0) > 0
+    plain = lending.resolver().resolve("borrowers' approval rate in q2", as_of=LENDING_AS_OF)
+    assert plain.metrics == ["approval_rate"]  # the owner is no count of borrowers beside it

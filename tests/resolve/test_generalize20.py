@@ -5,7 +5,8 @@ are involved (the foreign side is ``tests/foreign/test_resolve_generalize20.py``
 - a British spelling of a catalog word ("annualised", "cheque") is the same word, read as the catalog writes it
   at no cost in confidence (``regional``), never an unknown word dropped or a typo paid for;
 - metrics listed after "for" ("asked for invoices and MRR by month") are all asked: the first, an entity's noun,
-  is no entity qualifying the next, and a phrase holding the first's words never swallows it.
+  is no entity qualifying the next, and a phrase holding the first's words never swallows it;
+- an entity noun said as an owner ("our clients' invoices") says whose the rows are, never a second metric.
 """
 
 from __future__ import annotations
@@ -80,3 +81,15 @@ def test_metrics_listed_after_for_are_all_asked(
 def test_an_entity_before_for_still_qualifies_a_metric_before_it(resolver: Resolver) -> None:
     res = resolver.resolve("refunds for customers and mrr by month", as_of=AS_OF)
     assert res.metrics == ["refunds", "mrr"]  # "customers" qualifies refunds; no count of customers
+
+
+@pytest.mark.parametrize("owner", ["our clients'", "the customers'", "our accounts'"])
+def test_an_owner_said_with_an_apostrophe_is_no_metric(
+    resolve_demo: Project, resolver: Resolver, owner: str
+) -> None:
+    said = f"{owner} invoices in may 2026"
+    res = resolver.resolve(said, as_of=AS_OF)
+    assert res.answerable and res.metrics == ["invoice_count"], res.reason
+    assert res.filters == [] and res.group_by == [] and res.confidence >= 0.8
+    rows = _rows(resolve_demo, resolver, said)
+    assert rows == _rows(resolve_demo, resolver, "invoices in may 2026") and float(rows[0][-1] or 0) > 0
