@@ -265,12 +265,22 @@ class _MetricPhraseReading(_ReadingBase):
             return name
         target, idx = found
         named = any(e.target == name and e.source in ("name", "label", "synonym") for e in p.entries)
-        if named and any(self.list_between(i, p) for i in idx):
-            return name  # "csat and avg rating": a metric said by its name; the next item's words are its own
+        if named and any(self.list_between(i, p) or self.bracketed_after(p, i) for i in idx):
+            # "csat and avg rating": a metric said by its name; the next item's words are its own ("total revenue
+            # (iap + ads)": words in brackets after it spell out what it is, never a kind of it)
+            return name
         for i in idx:
             self.used[i] = True
             self.span("metrics", i, i + 1, target, "modifier")
         return target
+
+    def bracketed_after(self, p: _Pick, i: int) -> bool:
+        """Whether the word at ``i`` stands inside brackets opened right after the phrase ``p``."""
+        if i < p.last:
+            return False
+        q = self.res.question
+        between = q[self.tokens[p.last - 1].end : self.tokens[i].start]
+        return between.lstrip().startswith("(") and ")" not in between
 
     def list_between(self, i: int, p: _Pick) -> bool:
         """Whether a list word or mark stands between the word at ``i`` and the phrase ``p``."""

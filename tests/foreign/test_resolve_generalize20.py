@@ -8,7 +8,9 @@ foreign projects in words of our own and run on their warehouses (the demo side 
 - metrics listed after "for" ("she asked for orders and average order value") are all asked, the first never
   swallowed by the phrase of the second that holds its words;
 - an entity noun said as an owner ("borrowers' repayments") says whose the rows are, also when the metric's rows
-  reach that entity only through a join (repayments are kept per loan), never an unknown concept refused.
+  reach that entity only through a join (repayments are kept per loan), never an unknown concept refused;
+- words in brackets right after a metric said by its own name spell out its inputs ("total revenue (iap + ads)"):
+  no modifier making it one of them (IAP revenue), no evidence for another metric holding them (ARPDAU).
 """
 
 from __future__ import annotations
@@ -75,3 +77,13 @@ def test_borrowers_repayments_are_the_collections(lending: Project) -> None:
     assert rows == _rows(lending, "collections in may", LENDING_AS_OF) and float(rows[0][-1] or 0) > 0
     plain = lending.resolver().resolve("borrowers' approval rate in q2", as_of=LENDING_AS_OF)
     assert plain.metrics == ["approval_rate"]  # the owner is no count of borrowers beside it
+
+
+def test_brackets_after_a_named_metric_spell_out_its_inputs(pixelforge: Project) -> None:
+    said = "total revenue (iap + ads) per platform for 2025, biggest first"
+    res = pixelforge.resolver().resolve(said, as_of=PIXELFORGE_AS_OF)
+    assert res.answerable and res.metrics == ["total_revenue"], res.reason
+    assert res.group_by == [("player__platform", None)] and res.filters == []
+    rows = _rows(pixelforge, said, PIXELFORGE_AS_OF)
+    assert rows == _rows(pixelforge, "total revenue per platform for 2025, biggest first", PIXELFORGE_AS_OF)
+    assert len(rows) >= 2

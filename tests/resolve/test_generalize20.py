@@ -6,7 +6,9 @@ are involved (the foreign side is ``tests/foreign/test_resolve_generalize20.py``
   at no cost in confidence (``regional``), never an unknown word dropped or a typo paid for;
 - metrics listed after "for" ("asked for invoices and MRR by month") are all asked: the first, an entity's noun,
   is no entity qualifying the next, and a phrase holding the first's words never swallows it;
-- an entity noun said as an owner ("our clients' invoices") says whose the rows are, never a second metric.
+- an entity noun said as an owner ("our clients' invoices") says whose the rows are, never a second metric;
+- words in brackets right after a metric said by its own name spell it out ("cac (spend over new customers)"):
+  never evidence for renaming it to another metric whose description holds them too.
 """
 
 from __future__ import annotations
@@ -93,3 +95,23 @@ def test_an_owner_said_with_an_apostrophe_is_no_metric(
     assert res.filters == [] and res.group_by == [] and res.confidence >= 0.8
     rows = _rows(resolve_demo, resolver, said)
     assert rows == _rows(resolve_demo, resolver, "invoices in may 2026") and float(rows[0][-1] or 0) > 0
+
+
+@pytest.mark.parametrize(
+    ("said", "plain", "metric"),
+    [
+        ("cac (spend over new customers) by channel in 2025", "cac by channel in 2025", "cac"),
+        (
+            "arpa (mrr per paying customer) by region at the end of may 2026",
+            "arpa by region at the end of may 2026",
+            "arpa",
+        ),
+    ],
+)
+def test_brackets_after_a_named_metric_spell_it_out(
+    resolve_demo: Project, resolver: Resolver, said: str, plain: str, metric: str
+) -> None:
+    res = resolver.resolve(said, as_of=AS_OF)
+    assert res.answerable and res.metrics == [metric], res.reason
+    assert res.filters == [] and res.confidence >= 0.8
+    assert _rows(resolve_demo, resolver, said) == _rows(resolve_demo, resolver, plain)
