@@ -10,7 +10,9 @@ foreign projects in words of our own and run on their warehouses (the demo side 
 - an entity noun said as an owner ("borrowers' repayments") says whose the rows are, also when the metric's rows
   reach that entity only through a join (repayments are kept per loan), never an unknown concept refused;
 - words in brackets right after a metric said by its own name spell out its inputs ("total revenue (iap + ads)"):
-  no modifier making it one of them (IAP revenue), no evidence for another metric holding them (ARPDAU).
+  no modifier making it one of them (IAP revenue), no evidence for another metric holding them (ARPDAU);
+- a remark in brackets closing the question ("without bristol (different fx)") says why, not what: no dimension
+  or value asked of its words.
 """
 
 from __future__ import annotations
@@ -87,3 +89,14 @@ def test_brackets_after_a_named_metric_spell_out_its_inputs(pixelforge: Project)
     rows = _rows(pixelforge, said, PIXELFORGE_AS_OF)
     assert rows == _rows(pixelforge, "total revenue per platform for 2025, biggest first", PIXELFORGE_AS_OF)
     assert len(rows) >= 2
+
+
+def test_a_closing_remark_in_brackets_is_no_filter(harbor: Project) -> None:
+    said = "room revenue for q3 without bristol (different fx)"
+    res = harbor.resolver().resolve(said, as_of=HARBOR_AS_OF)
+    assert res.answerable and res.metrics == ["room_revenue"], res.reason
+    assert [(f.field, f.op, f.values) for f in res.filters] == [("property__city", "!=", ("Bristol",))]
+    assert res.group_by == [] and res.confidence >= 0.8
+    assert _rows(harbor, said, HARBOR_AS_OF) == _rows(
+        harbor, "room revenue for q3 without bristol", HARBOR_AS_OF
+    )

@@ -8,7 +8,9 @@ are involved (the foreign side is ``tests/foreign/test_resolve_generalize20.py``
   is no entity qualifying the next, and a phrase holding the first's words never swallows it;
 - an entity noun said as an owner ("our clients' invoices") says whose the rows are, never a second metric;
 - words in brackets right after a metric said by its own name spell it out ("cac (spend over new customers)"):
-  never evidence for renaming it to another metric whose description holds them too.
+  never evidence for renaming it to another metric whose description holds them too;
+- a remark in brackets closing the question ("excluding enterprise (different pricing)") says why, not what: the
+  request alone is read when it reads better, never a filter made of the remark's words ("pricing" → price).
 """
 
 from __future__ import annotations
@@ -115,3 +117,15 @@ def test_brackets_after_a_named_metric_spell_it_out(
     assert res.answerable and res.metrics == [metric], res.reason
     assert res.filters == [] and res.confidence >= 0.8
     assert _rows(resolve_demo, resolver, said) == _rows(resolve_demo, resolver, plain)
+
+
+def test_a_closing_remark_in_brackets_is_no_filter(resolve_demo: Project, resolver: Resolver) -> None:
+    said = "mrr by plan excluding enterprise at the end of may 2026 (different pricing)"
+    res = resolver.resolve(said, as_of=AS_OF)
+    assert res.answerable and res.metrics == ["mrr"], res.reason
+    assert [(f.field, f.op, f.values) for f in res.filters] == [("customer__segment", "!=", ("Enterprise",))]
+    assert res.group_by == [("subscription__plan_tier", None)] and res.confidence >= 0.8
+    plain = "mrr by plan excluding enterprise at the end of may 2026"
+    assert _rows(resolve_demo, resolver, said) == _rows(resolve_demo, resolver, plain)
+    kept = resolver.resolve("mrr by region at the end of may 2026 (emea only)", as_of=AS_OF)
+    assert [(f.field, f.values) for f in kept.filters] == [("customer__region", ("EMEA",))]  # a filter said
