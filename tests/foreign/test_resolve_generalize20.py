@@ -12,7 +12,9 @@ foreign projects in words of our own and run on their warehouses (the demo side 
 - words in brackets right after a metric said by its own name spell out its inputs ("total revenue (iap + ads)"):
   no modifier making it one of them (IAP revenue), no evidence for another metric holding them (ARPDAU);
 - a remark in brackets closing the question ("without bristol (different fx)") says why, not what: no dimension
-  or value asked of its words.
+  or value asked of its words;
+- a period said before the asker ("in may, our cfo is asking …") is the request's period, never dropped with the
+  lead-in.
 """
 
 from __future__ import annotations
@@ -100,3 +102,11 @@ def test_a_closing_remark_in_brackets_is_no_filter(harbor: Project) -> None:
     assert _rows(harbor, said, HARBOR_AS_OF) == _rows(
         harbor, "room revenue for q3 without bristol", HARBOR_AS_OF
     )
+
+
+def test_a_period_before_the_asker_is_kept(lending: Project) -> None:
+    said = "in may, our cfo is asking how much we collected in repayments"
+    res = lending.resolver().resolve(said, as_of=LENDING_AS_OF)
+    assert res.answerable and res.metrics == ["collections"], res.reason
+    assert res.time_range == (dt.date(2024, 5, 1), dt.date(2024, 6, 1))
+    assert _rows(lending, said, LENDING_AS_OF) == _rows(lending, "collections in may", LENDING_AS_OF)

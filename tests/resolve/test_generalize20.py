@@ -10,7 +10,9 @@ are involved (the foreign side is ``tests/foreign/test_resolve_generalize20.py``
 - words in brackets right after a metric said by its own name spell it out ("cac (spend over new customers)"):
   never evidence for renaming it to another metric whose description holds them too;
 - a remark in brackets closing the question ("excluding enterprise (different pricing)") says why, not what: the
-  request alone is read when it reads better, never a filter made of the remark's words ("pricing" → price).
+  request alone is read when it reads better, never a filter made of the remark's words ("pricing" → price);
+- a period said before the asker ("in may 2026, my manager is asking how many signups we had") is the request's
+  period: the request read without that lead-in never drops it (it did, at confidence 1.0).
 """
 
 from __future__ import annotations
@@ -129,3 +131,19 @@ def test_a_closing_remark_in_brackets_is_no_filter(resolve_demo: Project, resolv
     assert _rows(resolve_demo, resolver, said) == _rows(resolve_demo, resolver, plain)
     kept = resolver.resolve("mrr by region at the end of may 2026 (emea only)", as_of=AS_OF)
     assert [(f.field, f.values) for f in kept.filters] == [("customer__region", ("EMEA",))]  # a filter said
+
+
+@pytest.mark.parametrize(
+    ("said", "plain", "metric"),
+    [
+        ("in may 2026, my manager is asking how many signups we had", "signups in may 2026", "signups"),
+        ("last month, our cfo is asking how much we refunded", "refunds in may 2026", "refunds"),
+    ],
+)
+def test_a_period_before_the_asker_is_kept(
+    resolve_demo: Project, resolver: Resolver, said: str, plain: str, metric: str
+) -> None:
+    res = resolver.resolve(said, as_of=AS_OF)
+    assert res.answerable and res.metrics == [metric], res.reason
+    assert res.time_range == (dt.date(2026, 5, 1), dt.date(2026, 6, 1))
+    assert _rows(resolve_demo, resolver, said) == _rows(resolve_demo, resolver, plain)
