@@ -1,6 +1,6 @@
-"""A request set off from its context by a colon or a dash, whatever its first word: "quick one before the LP
-update: arr yoy at q1 close" (the lead-in, then the request), "total invoiced for q1 - finance wants it tied
-out to the crm" (the request, then a remark). ``clauses`` offers these as further readings of the request
+"""A request set off from its context by a colon, a dash or closing brackets, whatever its first word: "quick one
+before the LP update: arr yoy at q1 close" (the lead-in, then the request), "total invoiced for q1 - finance wants
+it tied out to the crm", "F&B revenue Q4 excluding Bristol (different currency)" (the request, then a remark). ``clauses`` offers these as further readings of the request
 alone; the resolver keeps one only when it reads strictly better than the whole question (English punctuation,
 not any catalog's words).
 """
@@ -13,6 +13,8 @@ _LEAD = re.compile(r":\s+")
 """A colon ending a lead-in (followed by a space: never a time such as 10:30)."""
 _REMARK = re.compile(r"\s+[-–—]+\s+")
 """A dash with spaces around it, setting a remark apart."""
+_BRACKETED = re.compile(r"\s*\(([^()]*)\)[\s.!?]*$")
+"""A remark in brackets closing the question ("… excluding Bristol (different currency)")."""
 _BREAKDOWN = re.compile(r"\b(?:by|per|split|broken)\b", re.I)
 """Words that ask for a breakdown: a part holding one is never context."""
 
@@ -28,6 +30,11 @@ def set_apart(question: str) -> list[tuple[int, int]]:
     remark = _REMARK.search(question)
     if remark is not None and _apart(question[remark.end() :], question[: remark.start()]):
         out.append((0, remark.start()))
+    bracket = _BRACKETED.search(question)
+    if bracket is not None and _apart(bracket.group(1), question[: bracket.start()]):
+        out.append(
+            (0, bracket.start())
+        )  # "F&B revenue Q4 excluding Bristol (different currency)": why, not what
     return out
 
 

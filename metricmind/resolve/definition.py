@@ -46,3 +46,17 @@ def drop_definitions(res: Resolution, model: Model) -> None:
             for x in spans
         ]
         spans = res.spans["metrics"]
+
+
+def defined_in_brackets(res: Resolution) -> tuple[str, int, int] | None:
+    """The metric said by its own name or label right before brackets ("total revenue (iap + ads)"), with the
+    brackets' characters: the words inside spell it out, so they are no evidence for renaming it to another metric
+    whose description holds them too (``described``). None when there is none.
+    """
+    q = res.question
+    for s in res.spans.get("metrics", []):
+        if s.how in ("name", "label") and q[s.end :].lstrip().startswith("("):
+            open_at = q.index("(", s.end)
+            close_at = q.find(")", open_at)
+            return s.target, open_at, close_at if close_at >= 0 else len(q)
+    return None

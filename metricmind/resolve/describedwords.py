@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from metricmind.resolve.amountwords import _AmountReading
+from metricmind.resolve.definition import defined_in_brackets
 from metricmind.resolve.describe import content
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.describedunit import changes_unit
@@ -149,6 +150,25 @@ class _DescribedReading(_AmountReading):
         """
         if any(s.how == "measure list" for s in self.res.spans.get("metrics", [])):
             return metrics  # "count, total and average of invoices": each measure said is meant
+        bracketed = defined_in_brackets(self.res)
+        if bracketed is not None and bracketed[0] in metrics:
+            # "total revenue (iap + ads)": the brackets say what it is, no other metric; the words of its own
+            # description inside are read with it
+            name, lo, hi = bracketed
+            own = self.r.texts.weights.get(name, {})
+            inside = {
+                t.index
+                for t in self.tokens
+                if lo < t.start
+                and t.end <= hi
+                and {word_key(t.norm), word_key(self.stems[t.index])} & set(own)
+            }
+            self.explained(name, inside)
+            # (a metric read only inside them is part of what they spell out: "completed gmv (no refunds)")
+            spans = self.res.spans.get("metrics", [])
+            return [
+                m for m in metrics if m == name or any(s.target == m and not lo < s.start < hi for s in spans)
+            ]
         at = self.metric_positions()
         # a growth word ("how fast is … growing") says how it changes, and "base" after the metric ("user
         # base") its population: neither is evidence for another metric

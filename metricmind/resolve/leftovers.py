@@ -16,6 +16,7 @@ from metricmind.resolve.kindvalues import _KindReading
 from metricmind.resolve.leftoverkinds import _LeftoverKinds
 from metricmind.resolve.meaningvalues import _MeaningValueReading
 from metricmind.resolve.offtopic import _OffTopicReading
+from metricmind.resolve.owners import owning_entity
 from metricmind.resolve.phrasings import IGNORED_WORD_PENALTY
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.text import FILLERS, GENERIC, Token, clause_break, number
@@ -213,7 +214,7 @@ class _LeftoverReading(
                 continue  # "which one", "which single industry", "the ones from": not an amount or a concept
             if self.stems[i] in self.r.texts.entity_words and res.filters:
                 continue  # "enterprise-segment accounts in the US": who the filters describe
-            if i in metric_edges and self.owning_entity(i):
+            if i in metric_edges and owning_entity(self, i):
                 continue  # "hub backlog": the entity the metric's rows are kept per says whose it is
             if self.counted_by_metric(i):
                 continue  # "how many accounts cancelled": who the metric read counts
@@ -356,17 +357,6 @@ class _LeftoverReading(
                 continue
             res.confidence -= IGNORED_WORD_PENALTY
             res.notes.append(f"ignored {'unknown word ' if i in unknown else ''}'{t.text}'")
-
-    def owning_entity(self, i: int) -> bool:
-        """Whether the word at ``i`` is the singular noun of an entity of every read metric's own models."""
-        word = self.stems[i]
-        if word not in self.r.entities.nouns or self.tokens[i].norm != word:
-            return False
-        model = self.r.model.semantic_models
-        return all(
-            any(e.name == word for sm in self.r.sources(m) for e in model[sm].entities)
-            for m in self.res.metrics
-        )
 
     def before_threshold(self, i: int) -> bool:
         """Whether the word at ``i`` stands right before a threshold's comparison word or sign ("logged more

@@ -165,8 +165,14 @@ class _MetricPhraseReading(_ReadingBase):
             apart = not (mine[0] <= mine[1] or mine[1] <= mine[0])
             if apart and list_between(self.res.question, self.tokens, a.last - 1, b.first):
                 continue  # "orders and share refunded": the list word parts two items ("share refunded")
-            if (mine[0] <= mine[1] or mine[1] <= mine[0]) and whole:
-                continue  # "revenue, parcels and revenue per parcel", "orders and avg order value": list items
+            inside = mine[0] <= mine[1] or mine[1] <= mine[0]
+            # "revenue, parcels and revenue per parcel", "(asked for) orders and avg order value": list items; a
+            # metric said by its name is one wherever the list stands ("first touch and last touch …" elides)
+            named = min(e.rank for e in a.entries) < 2
+            if inside and (
+                whole or (named and list_between(self.res.question, self.tokens, a.last - 1, b.first))
+            ):
+                continue
             if merged:
                 a.entries, a.last = merged, b.last
                 b.kind = "merged"
@@ -259,12 +265,22 @@ class _MetricPhraseReading(_ReadingBase):
             return name
         target, idx = found
         named = any(e.target == name and e.source in ("name", "label", "synonym") for e in p.entries)
-        if named and any(self.list_between(i, p) for i in idx):
-            return name  # "csat and avg rating": a metric said by its name; the next item's words are its own
+        if named and any(self.list_between(i, p) or self.bracketed_after(p, i) for i in idx):
+            # "csat and avg rating": a metric said by its name; the next item's words are its own ("total revenue
+            # (iap + ads)": words in brackets after it spell out what it is, never a kind of it)
+            return name
         for i in idx:
             self.used[i] = True
             self.span("metrics", i, i + 1, target, "modifier")
         return target
+
+    def bracketed_after(self, p: _Pick, i: int) -> bool:
+        """Whether the word at ``i`` stands inside brackets opened right after the phrase ``p``."""
+        if i < p.last:
+            return False
+        q = self.res.question
+        between = q[self.tokens[p.last - 1].end : self.tokens[i].start]
+        return between.lstrip().startswith("(") and ")" not in between
 
     def list_between(self, i: int, p: _Pick) -> bool:
         """Whether a list word or mark stands between the word at ``i`` and the phrase ``p``."""

@@ -9,6 +9,7 @@ from metricmind.resolve.loosevalues import demonym
 from metricmind.resolve.measurelist import _MeasureListReading
 from metricmind.resolve.metricfallback import _FallbackMetricReading
 from metricmind.resolve.metricphrases import LIST_WORDS
+from metricmind.resolve.owners import owner_of_metric
 from metricmind.resolve.ratecount import RATE_WORDS, count_of_rate
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.text import stem
@@ -38,6 +39,25 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
             return False
         nxt = self.tokens[p.last].norm if p.last < len(self.tokens) else ""
         return nxt in ("first", "last", "") and any(min(e.rank for e in q.entries) < 2 for q in others)
+
+    def listed_with_metric(self, p: _Pick, others: list[_Pick]) -> bool:
+        """Whether ``p``, the first metric read, is joined by a list word or a comma to a metric right after it
+        said in words of its own, not an entity's ("asked for orders and avg order value", "for invoices and
+        MRR"): two metrics asked, the first no entity qualifying another, whatever the "for" before it.
+        """
+        if p.last >= len(self.tokens):
+            return False
+        gap = self.res.question[self.tokens[p.last - 1].end : self.tokens[p.last].start]
+        joined = p.last if self.tokens[p.last].norm in LIST_WORDS else p.last - 1 if "," in gap else None
+        if joined is None:
+            return False
+        if any(q.first < p.first for q in others):
+            return False  # ("aov for orders and gmv": the orders aov is of, then a second metric)
+        nouns = self.r.entities.nouns
+        return any(
+            q.first == joined + 1 and not all(w in nouns for w in self.stems[q.first : q.last])
+            for q in others
+        )
 
     def named_qualifier(self, qualifying: list[tuple[_Pick, str]]) -> list[tuple[_Pick, str]]:
         """When every metric word read was set aside as an entity qualifying another ("web events from EMEA
@@ -86,8 +106,14 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
             ending: dict[int, list[_Pick]] = {}  # the metrics found by the token after their last
             for q, _ in found:
                 ending.setdefault(q.last, []).append(q)
+            starts = {q.first for q, _ in found}
             for p, name in found:
                 words = self.stems[p.first : p.last]
+                if owner_of_metric(self, p.first, p.last, starts - {p.first}):
+                    # "our clients' invoices": whose they are, no count of clients
+                    self.claim(p.first, p.last)
+                    self.qualifiers.update(range(p.first, p.last))
+                    continue
                 j = self.prev_word(p.first)
                 as_dim = [e for e in self.lex.lookup(tuple(words)) if e.kind == "dimension"]
                 ranking = j >= 0 and self.tokens[j].norm in DESC_WORDS | ASC_WORDS | {"which", "what"}
@@ -134,7 +160,12 @@ class _MetricReading(_FallbackMetricReading, _MeasureListReading):
                     and self.value_of_other(p, [n for q, n in found if q is not p])
                 ):
                     continue  # "new customers from events": the channel, not who the metric counts
-                if words[0] in self.r.entities.nouns and (len(words) == 1 or not after_value) and qualifier:
+                if (
+                    words[0] in self.r.entities.nouns
+                    and (len(words) == 1 or not after_value)
+                    and qualifier
+                    and not self.listed_with_metric(p, [q for q, _ in found if q is not p])
+                ):
                     self.claim(p.first, p.last)  # "MRR from customers acquired via paid search"
                     self.qualifiers.update(range(p.first, p.last))
                     qualifying.append((p, name))

@@ -276,7 +276,11 @@ class Resolver:
             aside = alone.aside and res.confidence >= UNSURE and read_whole(alone.context, res.notes)
             if res.answerable and (refers_back(alone.text) or aside) and lost_values(res, alt_res):
                 continue  # "For the QBR with Zeeland Atelier: what was their on-time rate": who "their" is
-            if res.time_range is not None and alt_res.time_range is None and _timed(alone.context, day):
+            if (
+                res.time_range is not None
+                and alt_res.time_range is None
+                and _timed(alone.context, day, question)
+            ):
                 continue  # "last month, which customers logged over 500 events": the lead is the period
             top = best[1] if best is not None else res
             if (alt_res.answerable, alt_res.confidence) > (top.answerable, top.confidence):
@@ -369,14 +373,19 @@ def lost_values(whole: Resolution, alone: Resolution) -> bool:
     return any(f.metric is None and (f.field, f.op, f.values) not in kept for f in whole.filters)
 
 
-def _timed(context: tuple[str, ...], day: dt.date) -> bool:
-    """Whether the context set apart from a request is only a period ("last month", "in fy24"): it says when."""
+def _timed(context: tuple[str, ...], day: dt.date, question: str) -> bool:
+    """Whether the context set apart from a request is only a period ("last month", "in fy24"), or opens the
+    question with one ("last month, our CEO is asking …"): it says when, and the request read without it would
+    lose it (a period in a sentence after the request, "the board asked for it yesterday", is when it was asked).
+    """
     for part in context:
         tokens = tokenize(part)
         hits = [h for h in find_time(tokens, day, set()) if h.kind == "range"]
         said = {k for h in hits for k in range(h.first, h.last)}
-        if hits and all(
-            k in said or tokens[k].norm in ("in", "for", "during", "over", "the") for k in range(len(tokens))
-        ):
+        links = ("in", "for", "during", "over", "the")
+        if hits and all(k in said or tokens[k].norm in links for k in range(len(tokens))):
+            return True
+        opening = hits and all(t.norm in links for t in tokens[: hits[0].first])
+        if opening and question.lstrip().startswith(part.strip()):
             return True
     return False

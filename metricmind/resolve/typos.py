@@ -8,8 +8,9 @@ from dataclasses import replace
 
 from metricmind.resolve.exclusion import CUE_SPELLING
 from metricmind.resolve.reading import _ReadingBase
+from metricmind.resolve.regional import american
 from metricmind.resolve.spelling import in_context
-from metricmind.resolve.text import _LEMMAS, FILLERS, distance, number, typo_limit
+from metricmind.resolve.text import _LEMMAS, FILLERS, distance, number, stem, typo_limit
 from metricmind.resolve.timespans import UNITS
 from metricmind.resolve.words import GRAMMAR, LOSE_VERBS, WIN_VERBS
 
@@ -61,6 +62,11 @@ class _TypoReading(_ReadingBase):
                 or number(s) is not None
                 or not s.isalpha()
             ):
+                continue
+            us = american(t.norm, lambda w: stem(w) in self.lex.vocabulary)
+            if us is not None:  # "cheque payments", "seat utilisation": the same word, spelt the American way
+                self.stems[t.index] = stem(us)
+                self.tokens[t.index] = replace(t, norm=us, stem=stem(us))
                 continue
             if s.endswith("s") and s[:-1] in self.lex.vocabulary:
                 self.stems[t.index] = s[
