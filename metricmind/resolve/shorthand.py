@@ -65,6 +65,10 @@ SHORT_FORMS: dict[str, str] = {
     "amt": "amount",
     "amts": "amounts",
     "rev": "revenue",
+    "svc": "service",
+    "svcs": "services",
+    "mins": "minutes",  # ("min" alone may be a minimum: only the plural)
+    "hrs": "hours",
     "revs": "revenue",
     "cust": "customer",
     "custs": "customers",
