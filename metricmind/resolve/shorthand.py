@@ -207,6 +207,18 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
             out.append(_word(t, "and", t.start, tokens[i + joined - 1].end))
             i += joined
             continue
+        if (
+            nxt is not None
+            and question[t.end : nxt.start] == "-"
+            and t.norm.isalpha()
+            and nxt.norm.isalpha()
+            and stem(t.norm + nxt.norm) in vocabulary
+            and not (t.stem in vocabulary and nxt.stem in vocabulary)
+        ):
+            # "top-ups": the catalog's "topups" (never "top-up channel", whose label has both words)
+            out.append(_word(t, t.norm + nxt.norm, t.start, nxt.end))
+            i += 2
+            continue
         if t.norm == "w" and nxt is not None and nxt.norm == "o" and question[t.end : nxt.start] == "/":
             out.append(_word(t, "without", t.start, nxt.end))
             i += 2

@@ -272,3 +272,51 @@ def test_lose_verb_after_the_grouped_noun(
     rows = _rows(project, res)
     assert len(rows) == res.limit
     assert [r[-1] for r in rows] == sorted((r[-1] for r in rows), reverse=True)
+
+
+# -- two metrics by name on each side of "vs", one of them a flag's words ---------------------------------------
+def test_metric_vs_metric_is_never_the_flag(ridgeline: Project) -> None:
+    # "port in" is also ``subscriber__is_port_in``'s words: the flag's sides were read, ports out by the flag
+    res = _read(ridgeline, "ports in versus ports out by quarter in 2025", RIDGELINE_AS_OF)
+    assert res.metrics == ["ports_in", "ports_out"]
+    assert res.group_names() == ["metric_time__quarter"]
+    rows = _rows(ridgeline, res)
+    assert len(rows) == 4 and all(r[1] is not None and r[2] is not None for r in rows)
+
+
+def test_flag_sides_still_read_elsewhere(pixelforge: Project) -> None:
+    res = _read(pixelforge, "iap revenue in 2025, first purchases vs repeat purchases", PIXELFORGE_AS_OF)
+    assert res.group_names() == ["purchase__is_first_purchase"]
+
+
+# -- a hyphenated word the catalog writes whole ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("fixture", "question", "as_of", "metric", "group"),
+    [
+        (
+            "ridgeline",
+            "top-ups by channel in november",
+            RIDGELINE_AS_OF,
+            "recharge_revenue",
+            "recharge__recharge_channel",
+        ),
+        ("bazaar", "sign-ups by country in q2", SAMPLE_AS_OF, "new_buyers", "buyer__buyer_country"),
+    ],
+)
+def test_hyphenated_catalog_word(
+    request: pytest.FixtureRequest, fixture: str, question: str, as_of: dt.date, metric: str, group: str
+) -> None:
+    project: Project = request.getfixturevalue(fixture)
+    res = _read(project, question, as_of)
+    assert res.metrics == [metric]
+    assert res.group_names() == [group]
+    assert res.order_by == [] and res.limit is None  # "top" of "top-ups" is no ranking
+    assert len(_rows(project, res)) >= 3
+
+
+def test_hyphenated_label_kept(ridgeline: Project) -> None:
+    # "top-up channel" is the dimension's label in two words: never joined, never a ranking
+    res = _read(ridgeline, "prepaid top-ups by top-up channel last month", RIDGELINE_AS_OF)
+    assert res.metrics == ["recharge_revenue"]
+    assert res.group_names() == ["recharge__recharge_channel"]
+    assert res.limit is None
