@@ -56,8 +56,11 @@ class _DescribedFlagReading(_ReadingBase):
         res = self.res
         if not res.answerable or not res.metrics:
             return
+        grouped = {g for g, _ in res.group_by}  # ("direct debit vs not": both sides, already a breakdown)
         flags = {
-            n: w for n, w in self.flag_descriptions().items() if not any(f.field == n for f in res.filters)
+            n: w
+            for n, w in self.flag_descriptions().items()
+            if not any(f.field == n for f in res.filters) and n not in grouped
         }
         if not flags:
             return

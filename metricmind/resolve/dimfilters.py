@@ -339,6 +339,8 @@ class _FilterReading(_LeftoverReading):
         """
         toks, skip = self.tokens, ("not", "the", "on", "non", "a", "an")
         k = last + 1
+        if k + 1 < len(toks) and toks[k + 1].norm in VS_WORDS and self.stems[k] in self.r.entities.nouns:
+            k += 1  # "autopay customers vs not": whose yes/no it is, then the other side
         if k < len(toks) and toks[k].norm in VS_WORDS:
             j = k + 1
             while j < len(toks) and toks[j].norm in skip:
@@ -350,7 +352,7 @@ class _FilterReading(_LeftoverReading):
                     break
                 side.append(j)
                 j += 1
-            return side if side[1:] else None
+            return list(range(last + 1, k)) + side if side[1:] else None
         k = first - 1
         while k >= 0 and toks[k].norm in skip:
             k -= 1

@@ -232,6 +232,8 @@ class ByMeaning:
             return None
         if concept and found.agrees and (found.cosine < STRONG_COSINE or found.margin < STRONG_MARGIN):
             return None  # "days sales outstanding" is not sales, unless meaning is sure ("folks logging in")
+        if concept and found.agrees and self.unknown_tail(reading, found):
+            return None  # "churn propensity score": a score of churn, not the churn rate its word names
         return self.reread(reading, found, reread)
 
     def runs(self, reading: Readable, current: list[str]) -> list[tuple[int, int]]:
@@ -318,6 +320,23 @@ class ByMeaning:
             and 2 * len(unknown) > len(words)
             and bool(known)
             and all(reading.tokens[k].stem in self.entities for k in known)
+        )
+
+    def unknown_tail(self, reading: Readable, found: Found) -> bool:
+        """Whether the run ends in two content words or more, after every word the metric was read from, that
+        no metric's text has ("churn propensity score"): the head noun names the thing asked, the metric's
+        word only qualifies it, so meaning (resting on that word) never reads the run as the metric.
+        """
+        read = [
+            t.index
+            for s in reading.res.spans.get("metrics", [])
+            if s.target == found.metric
+            for t in reading.tokens
+            if s.start <= t.start < s.end
+        ]
+        tail = [k for k in range(max(read, default=found.last) + 1, found.last) if _content(reading, k)]
+        return len(tail) >= 2 and all(
+            not reading.used[k] and reading.tokens[k].stem not in self.words for k in tail
         )
 
     def unknown_head(self, reading: Readable, first: int, last: int) -> bool:

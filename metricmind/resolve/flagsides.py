@@ -54,6 +54,8 @@ class _FlagSidesReading(_ReadingBase):
 
             if any(inside(s) and s.how == "shared noun" for s in res.spans.get("metrics", [])):
                 continue  # "new vs churned mrr": each side with the noun after it is a metric, two of them
+            if self.metric_each_side(start, self.tokens[v].start, end):
+                continue  # "ports in vs ports out": two metrics by their names, not the flag "port in"
             gone = {s.target for s in res.spans.get("metrics", []) if inside(s)}
             kept = [m for m in res.metrics if m not in gone]
             if not kept or not all(self.r.reachable(m, name) for m in kept):
@@ -73,6 +75,12 @@ class _FlagSidesReading(_ReadingBase):
             self.span("group_by", first, last, name, "yes/no sides")
             res.confidence -= FLAG_SIDES_PENALTY
             return
+
+    def metric_each_side(self, start: int, middle: int, end: int) -> bool:
+        """Whether a metric read by its own name or label stands on each side of the versus word."""
+        named = [s for s in self.res.spans.get("metrics", []) if s.how in ("name", "label")]
+        before = any(start <= s.start and s.end <= middle for s in named)
+        return before and any(middle < s.start < end for s in named)
 
     def flag_before(self, v: int) -> tuple[str, int, set[str]] | None:
         """The one yes/no dimension whose words are the (up to three) words before ``v``, the first of them,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from metricmind.resolve.chat import closing_aside, greeting, lead_in, spoken_markers
 from metricmind.resolve.describe import PHRASE_WEIGHT, content, key
+from metricmind.resolve.describedonly import described_only
 from metricmind.resolve.exclusion import (
     ALL_WORDS,
     EXCLUSION_WORDS,
@@ -293,12 +294,15 @@ class _LeftoverReading(
                 ]
                 res.refuse(f"'{t.text}' is not a known value of {field}", known_values)
                 return
-            grouped = (self.in_group_context(i) or self.after_group_word(i) or i in dim_edges) and (
-                i not in subjects
-            )
+            moved = t.norm in WIN_VERBS | LOSE_VERBS  # ("regions lost the most …": the verb, no breakdown)
+            grouped = (
+                self.in_group_context(i) or self.after_group_word(i) or (i in dim_edges and not moved)
+            ) and (i not in subjects)
             if grouped:
                 # "MRR by product line", "MRR by account manager": a breakdown the catalog lacks
                 words = self.neighbourhood(i) if i in dim_edges else self.run_of_unread(i)
+                if i > 0 and described_only(self.res, self.tokens[i - 1]):
+                    words = f"{self.tokens[i - 1].text} {words}"  # "by payment method"
                 if i > 0 and not self.used[i - 1] and self.tokens[i - 1].norm in NAME_FILLERS:
                     words = f"{self.tokens[i - 1].text} {words}"  # "by time zone"
                 res.refuse(
@@ -443,7 +447,9 @@ class _LeftoverReading(
         """Whether only unexplained words stand between ``i`` and a preceding by/per/each."""
         j = i - 1
         while (
-            j >= 0 and (not self.used[j] or self.metric_again(j)) and self.tokens[j].norm not in GROUP_WORDS
+            j >= 0
+            and (not self.used[j] or self.metric_again(j) or described_only(self.res, self.tokens[j]))
+            and self.tokens[j].norm not in GROUP_WORDS
         ):
             w = self.tokens[j].norm
             measured = w in MEASURE_NOUNS or (

@@ -19,6 +19,7 @@ from metricmind.resolve.entities import unmodelled_entities
 from metricmind.resolve.everyday import EVERYDAY_WORDS
 from metricmind.resolve.flagcore import flag_cores
 from metricmind.resolve.labelheads import label_heads
+from metricmind.resolve.labelparts import label_sides
 from metricmind.resolve.lexiconflags import add_flags, is_flag
 from metricmind.resolve.observedruns import loose_phrases
 from metricmind.resolve.phraseindex import LINKING
@@ -28,6 +29,7 @@ from metricmind.resolve.phraseindex import Lexicon as Lexicon
 from metricmind.resolve.regionwords import region_aliases
 from metricmind.resolve.stepnames import step_phrases
 from metricmind.resolve.text import GENERIC, stems
+from metricmind.resolve.todatehead import to_date_heads
 from metricmind.resolve.usstates import state_names
 from metricmind.spec.model import Model
 from metricmind.spec.names import SEP
@@ -81,6 +83,9 @@ def build_lexicon(
             front = _TO_DATE_LAST.fullmatch(said.replace("-", " ").strip().lower())
             if front:  # "revenue_mtd" said the English way round too: "mtd revenue", "month-to-date revenue"
                 lex.add(f"{front.group(2)} {front.group(1)}", Entry("metric", m.name, source))
+    for phrase, metric in to_date_heads(model).items():
+        if not lex.lookup(stems(phrase)):
+            lex.add(phrase, Entry("metric", metric, "reduced"))  # "revenue ytd": Service Revenue YTD
     _add_word_aliases(lex, model)
     for phrase, metric in step_phrases(model).items():
         if not lex.lookup(tuple(stems(phrase))):
@@ -133,6 +138,9 @@ def build_lexicon(
             lex.add(f"{primary.replace('_', ' ')} {' '.join(words)}", Entry("dimension", name, "name"))
             if d.label:
                 lex.add(d.label, Entry("dimension", name, "label"))
+                for side in label_sides(d.label):  # "Donor / recipient operator": "recipient operator"
+                    if not lex.lookup(stems(side)):
+                        lex.add(side, Entry("dimension", name, "label"))
             for syn in _strings(d.meta.get("synonyms")):
                 lex.add(syn, Entry("dimension", name, "synonym"))
             if len(words) > 1 and words[-1] in TIME_UNITS and not lex.lookup(stems(" ".join(words[:-1]))):

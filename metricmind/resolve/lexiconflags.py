@@ -54,6 +54,12 @@ def add_flags(lex: Lexicon, model: Model) -> None:
             if known and not metric_only:
                 continue
             lex.add(" ".join(words), Entry("value", f"{name}=true", "value"))
+            said = (d.label or "").lower()
+            fresh = not any(w in lex.vocabulary for w in stems(said) if w not in GRAMMAR)
+            if len(said.split()) > 1 and fresh and said != " ".join(words) and not lex.lookup(stems(said)):
+                # "direct debit" for ``has_autopay``: a label of words the catalog says nowhere else (never
+                # "level won", whose "level" is the level's own word)
+                lex.add(said, Entry("value", f"{name}=true", "label"))
             for code in re.findall(r"\(([A-Z][A-Z0-9]{1,5})\)", d.label or ""):
                 if not lex.lookup(
                     stems(code)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from metricmind.resolve.describedwords import _DescribedReading
 from metricmind.resolve.entities import distinct_counts
+from metricmind.resolve.entityrows import entity_rows
 from metricmind.resolve.metricphrases import _MetricPhraseReading
 from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.text import FILLERS, number, root
@@ -125,6 +126,12 @@ class _FallbackMetricReading(_DescribedReading, _VerbReading, _MetricPhraseReadi
             if self.used[i] or w in FILLERS or w in GRAMMAR:
                 continue
             if w in self.r.entities.nouns:
+                counted = entity_rows(self.r.model, self.r.texts.entity_of.get(w, w), w)
+                if counted is not None:
+                    self.used[i] = True  # "P2 incidents": the one count of incident rows, "Network Incidents"
+                    self.res.confidence -= 0.2
+                    self.span("metrics", i, i + 1, counted, "entity rows")
+                    return [counted]
                 continue  # "subscriptions" alone is not a metric
             if not any(c.isalpha() for c in w) or number(w) is not None or len(w) < 2:
                 continue  # "at least 20k", "top three", "u": never the "20" of a label such as "40/20/40"

@@ -22,6 +22,8 @@ from metricmind.resolve.text import Token
 from metricmind.resolve.timespans import month_number
 
 EXACT = frozenset({"name", "label", "synonym"})
+TO_DATE_SAID = EXACT | {"reduced"}
+"""How a to-date metric's phrase is named: exactly, or by its head noun ("revenue ytd", ``todatehead``)."""
 TO_DATE = re.compile(r"\b(?:[wmqy]td|(?:week|month|quarter|year) to date)\b")
 """A period to date said inside a metric's own name ("revenue_mtd", "… month-to-date"): the metric's word."""
 """Where a metric phrase names a metric exactly (not shortened, not a head noun)."""
@@ -61,7 +63,7 @@ def to_date_metric(tokens: list[Token], cands: Iterable[_Pick]) -> set[int]:
     """
     out: set[int] = set()
     for c in cands:
-        if c.last - c.first >= 2 and any(e.kind == "metric" and e.source in EXACT for e in c.entries):
+        if c.last - c.first >= 2 and any(e.kind == "metric" and e.source in TO_DATE_SAID for e in c.entries):
             if TO_DATE.search(" ".join(t.norm for t in tokens[c.first : c.last])):
                 out.update(range(c.first, c.last))
     return out

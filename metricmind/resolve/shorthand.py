@@ -65,6 +65,10 @@ SHORT_FORMS: dict[str, str] = {
     "amt": "amount",
     "amts": "amounts",
     "rev": "revenue",
+    "svc": "service",
+    "svcs": "services",
+    "mins": "minutes",  # ("min" alone may be a minimum: only the plural)
+    "hrs": "hours",
     "revs": "revenue",
     "cust": "customer",
     "custs": "customers",
@@ -202,6 +206,18 @@ def expand(tokens: list[Token], question: str, vocabulary: frozenset[str] | set[
             # "X as well as Y", "X along with Y": a list, as "X and Y"
             out.append(_word(t, "and", t.start, tokens[i + joined - 1].end))
             i += joined
+            continue
+        if (
+            nxt is not None
+            and question[t.end : nxt.start] == "-"
+            and t.norm.isalpha()
+            and nxt.norm.isalpha()
+            and stem(t.norm + nxt.norm) in vocabulary
+            and not (t.stem in vocabulary and nxt.stem in vocabulary)
+        ):
+            # "top-ups": the catalog's "topups" (never "top-up channel", whose label has both words)
+            out.append(_word(t, t.norm + nxt.norm, t.start, nxt.end))
+            i += 2
             continue
         if t.norm == "w" and nxt is not None and nxt.norm == "o" and question[t.end : nxt.start] == "/":
             out.append(_word(t, "without", t.start, nxt.end))

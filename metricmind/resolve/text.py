@@ -100,7 +100,7 @@ FILLERS = frozenset(
     bring brought generate generated generating make made earn earned drive drove driven drove produce
     produced come came bringing contribute contributed see seen happen happened look looked
     did have had because
-    together combined altogether jointly pooled
+    together combined altogether jointly pooled blended
     actually basically honestly literally exactly
     """.split()
 )
