@@ -160,7 +160,9 @@ def ratio(
                 definition.rules[rule_at],
                 "covered",
                 0.8,
-                f"states the ratio: {num_text!r} ÷ {den_text!r}",
+                f"states the ratio: {num_text!r} ÷ {den_text!r}"
+                if not qualifier
+                else f"states the ratio: the rows of {den_text!r} that are {qualifier!r} ÷ all of them",
             ),
         )
     return metric

@@ -19,8 +19,8 @@ MONTH_WHEN = re.compile(
 )
 
 #: "use the date the trial actually ended", "the day (on which) the invoice was paid": a date, not a month.
-DATE_WHEN = re.compile(
-    r"\b(?:date|day) (?:(?:that|when|on which|in which|where) )?(?:(?!(?:date|day|not)\b)[a-z]+ ){0,3}?"
+DATE_WHEN = re.compile(  # never the "day" of a compound ("same-day parcels that failed": no date)
+    r"(?<!-)\b(?:date|day) (?:(?:that|when|on which|in which|where) )?(?:(?!(?:date|day|not)\b)[a-z]+ ){0,3}?"
     r"(?:(?:actually|really|truly|in fact|was|were|got) )*(?P<what>(?:first )?[a-z]+(?:ed|id))\b"
 )
 #: "count it when the refund actually happened", "booked when the invoice was paid": counted at that date
@@ -40,8 +40,8 @@ GENERIC = re.compile(
 NOUN_BEFORE = r"(?P<noun>[a-z]+) (?:(?:actually|really|was|were|got) )*{verb}\b"
 
 #: "use the date the trial actually ended", "the day (on which) the invoice was paid": a date, not a month.
-DATE_WHEN = re.compile(
-    r"\b(?:date|day) (?:(?:that|when|on which|in which|where) )?(?:(?!(?:date|day|not)\b)[a-z]+ ){0,3}?"
+DATE_WHEN = re.compile(  # never the "day" of a compound ("same-day parcels that failed": no date)
+    r"(?<!-)\b(?:date|day) (?:(?:that|when|on which|in which|where) )?(?:(?!(?:date|day|not)\b)[a-z]+ ){0,3}?"
     r"(?:(?:actually|really|truly|in fact|was|were|got) )*(?P<what>(?:first )?[a-z]+(?:ed|id))\b"
 )
 #: Verbs that say only that the event took place ("the month the refund happened"): the noun before them

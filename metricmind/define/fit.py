@@ -41,6 +41,12 @@ OWN_SHARE = re.compile(
 #: "Share of …" before "…, as a fraction of …": the scale said twice, the numerator is what follows it.
 SHARE_HEAD = re.compile(r"^(?:the\s+)?(?:share|proportion|fraction|percentage|percent)\s+of\s+", re.I)
 DIVIDED = re.compile(r"^(?P<num>.+?)\s+(?:divided by|over|÷|/)\s+(?P<den>.+)$", re.I)
+#: A rule that names both sides ("the numerator keeps urgent tickets only; the denominator is every ticket").
+SIDES = re.compile(
+    r"^(?:the )?numerator (?:keeps|is|counts|takes|holds)\s+(?P<num>.+?)\s*[;,]\s*(?:and |while |but )?"
+    r"(?:the )?denominator (?:is|keeps|counts|takes|holds)\s+(?P<den>.+)$",
+    re.I,
+)
 
 
 SHARE = re.compile(
@@ -58,6 +64,10 @@ SHARE_BY_PARTICIPLE = re.compile(
 def structure(definition: Definition) -> tuple[str, str, str, int | None] | None:
     """(numerator text, denominator text, numerator-only qualifier, index of the rule that said it)."""
     for i, rule in enumerate(definition.rules):
+        sides = SIDES.match(rule.strip().rstrip("."))
+        if sides:  # "…; the denominator is every weekend night, whoever booked it": the side, not its aside
+            whole = re.split(r",|\s+-\s+", sides.group("den"))[0].strip()
+            return whole, whole, sides.group("num").strip(), i  # the numerator: the whole's rows it keeps
         m = DIVIDED.match(rule.strip().rstrip("."))
         if m and " divided by " in rule.lower():  # "…, as a percentage": the ratio's scale, not the den's
             return m.group("num"), split_tail(m.group("den"))[0], "", i

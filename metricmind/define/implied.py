@@ -126,7 +126,7 @@ def implied(
     for clause in _CLAUSES.split(ungrouped(text, lambda t: _named(t, ctx))):  # "green (e-vans only)"
         if not clause.strip() or converts(clause, ctx):
             continue
-        cue = rulebook.NEGATIVE.search(clause)
+        cue = rulebook.NEGATIVE.search(rulebook.negated_values(clause, ctx.lexicon))  # "was not home"
         halves = (
             [(clause, False)]
             if cue is None

@@ -18,6 +18,7 @@ from metricmind.define.rulecues import CHOSEN, COMPARED, GENERIC_NAMES, OTHER_NA
 from metricmind.define.ruleforms import RENAMED, STRUCTURE, combination, metric_named, renamed, several
 from metricmind.define.rulevalues import Context, Read, find_dimension, is_state, predicate_for
 from metricmind.define.words import USE_VERBS, content, known, stems, verbs_in, vocabulary
+from metricmind.spec.model import EntityType
 from metricmind.spec.names import SEP
 
 
@@ -177,7 +178,15 @@ def other_names(leftover: list[str], dim: str, ctx: Context) -> list[str]:
                 names.update(stems(d.name.replace("_", " ")))
     for column in ctx.table_values:
         names.update(stems(column.replace("_", " ")))
-    names -= own | GENERIC_NAMES
+    rows = {  # "only tickets of Enterprise accounts" of a ticket count: the rows themselves, no other name
+        w
+        for h in ctx.home
+        if h in ctx.model.semantic_models
+        for e in ctx.model.semantic_models[h].entities
+        if e.type is EntityType.PRIMARY
+        for w in stems(e.name.replace("_", " "))
+    }
+    names -= own | GENERIC_NAMES | rows
     return [w for w in leftover if w in names]
 
 

@@ -71,6 +71,7 @@ from metricmind.define.rulevalues import (
 from metricmind.define.timerules import time_in
 from metricmind.define.twoclauses import split_reading
 from metricmind.define.words import EXAMPLES, stems
+from metricmind.resolve.lexicon import Lexicon
 
 __all__ = [
     "CHOSEN",
@@ -184,6 +185,23 @@ def _without_aside(text: str, ctx: Context) -> Read | None:
     return read
 
 
+#: The words that open a value stored with a negation in it ("not_home", "no_show", "non_profit").
+VALUE_NEGATIONS = frozenset({"not", "no", "non", "never", "without"})
+
+
+def negated_values(low: str, lx: Lexicon) -> str:
+    """``low`` with each value whose own words begin with a negation ("not home" of `not_home`) written as one
+    word, its length kept: the negation is the value's, not the rule's ("attempts whose outcome was not home"
+    keeps them).
+    """
+    for key, entries in lx.phrases.items():
+        if len(key) < 2 or key[0] not in VALUE_NEGATIONS or not any(e.kind == "value" for e in entries):
+            continue
+        pattern = r"\b" + r"[\s_-]+".join(map(re.escape, key)) + r"(?:e?s)?\b"
+        low = re.sub(pattern, lambda m: re.sub(r"\W", "_", m.group(0)), low, flags=re.IGNORECASE)
+    return low
+
+
 def _read(text: str, ctx: Context) -> Read:
     ctx.ambiguous.clear()
     ctx.chosen.clear()
@@ -191,7 +209,7 @@ def _read(text: str, ctx: Context) -> Read:
     low = WHERE.sub(  # "… excluded from both the EMEA part and the total": where, not what
         "", SIDE_SUBJECT.sub("", uncontract(text.lower()))
     )
-    negative = bool(NEGATIVE.search(low))
+    negative = bool(NEGATIVE.search(negated_values(low, ctx.lexicon)))
     words = stems(low.replace("-", " ").replace("_", " "))
     named_month = named_month_of(low, ctx)
     return (  # each stage reads the rule or passes it on (None): the first reading wins

@@ -259,7 +259,7 @@ def lexicon(model: Model) -> Lexicon:
 
 
 #: A time column's name without its suffix ("started_at", "start_date", "startedTs" → started/start).
-TIME_SUFFIX = re.compile(r"_(at|ts|date|time|timestamp|dt|on)$", re.IGNORECASE)
+TIME_SUFFIX = re.compile(r"_(at|ts|tstamp|date|time|timestamp|dt|on)$", re.IGNORECASE)
 
 
 def bare_time_name(name: str) -> str:
