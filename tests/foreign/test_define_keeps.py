@@ -98,3 +98,36 @@ def test_a_restriction_beside_a_keeping_is_never_dropped(studyhall: Project, rul
     p = studyhall.analyze_definition(Definition("bookings_mixed", "Gross bookings in US dollars", (rule,)))
     reading = next(r for r in p.rules if r.text == rule)
     assert reading.status != "noop", reading
+
+
+_LAST_DAY = "(select max(d.{t}) from {tab} d where date_trunc('month', d.{t}) = date_trunc('month', s.{t}))"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Parcels still sitting in our hubs past their promised delivery date, at month end",
+        "Overdue parcels at the hubs at month end",
+    ],
+)
+def test_a_month_end_state_reads_the_snapshot_measure(lastmile: Project, text: str) -> None:
+    """The closest metric (`delivered_parcels`, `parcel_volume`) adds up rows as they happen: the snapshot
+    measure the words name (`parcels_overdue`, last count of the month) answers, never the flow."""
+    p = lastmile.analyze_definition(Definition("overdue_month_end", text, ("do not add up days",)))
+    assert p.metric is not None and p.metric["type_params"] == {"measure": "parcels_overdue"}, p.message
+    last = _LAST_DAY.format(t="ds", tab="core.hub_stock_daily")
+    hand = (
+        "select date_trunc('month', s.ds), sum(s.parcels_overdue) from core.hub_stock_daily s "
+        f"where s.ds = {last} and s.ds >= '2024-10-01' group by 1 order by 1"
+    )
+    _same(lastmile, p, "2024-10-01", "2025-09-30", hand)
+
+
+def test_a_month_end_state_on_another_project(studyhall: Project) -> None:
+    p = studyhall.analyze_definition(Definition("seats_month_end", "Company seats purchased at month end"))
+    last = _LAST_DAY.format(t="snapshot_date", tab="analytics.fct_seat_snapshots")
+    hand = (
+        "select date_trunc('month', s.snapshot_date), sum(s.seats_purchased) from analytics.fct_seat_snapshots s "
+        f"where s.snapshot_date = {last} and s.snapshot_date >= '2025-01-01' group by 1 order by 1"
+    )
+    _same(studyhall, p, "2025-01-01", "2025-12-31", hand)

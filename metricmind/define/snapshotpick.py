@@ -1,0 +1,68 @@
+"""A month-end state read from a snapshot measure rather than refused for the closest flow.
+
+A definition asking for the state at each month's end ("parcels still sitting in our hubs past their
+promised date, at month end") whose closest metric adds up rows as they happen (``flowstate.flow_for_state``)
+is answered by the catalog's own snapshot when one measure clearly says it: the top-ranked source is a
+semi-additive measure (``non_additive_dimension`` with ``window_choice: max``, the last count of the
+period) and no other measure comes near. The metric is then built on that measure (an existing metric on
+it, or a draft simple metric of it), never on the flow, and never on a current status column.
+"""
+
+from __future__ import annotations
+
+from metricmind.define.extend import extend
+from metricmind.define.flowstate import flow_for_state
+from metricmind.define.proposal import Definition, Suggestion
+from metricmind.errors import MetricmindError
+from metricmind.spec.model import Metric, Model
+
+#: How sure the snapshot measure must be read from the definition's words, and how far ahead of any other.
+SURE = 0.8
+AHEAD = 0.2
+
+
+def snapshot_instead(
+    definition: Definition, model: Model, base: Metric, sources: list[Suggestion]
+) -> tuple[Model, Metric] | None:
+    """(the model holding it, the metric) on the snapshot measure that answers ``definition``'s month-end
+    state in place of the flow ``base``; None when ``base`` is no flow for it or no snapshot is clear.
+    """
+    if flow_for_state(definition, model, base) is None:
+        return None
+    measures = [s for s in sources if s.kind == "measure"]
+    if not measures or measures[0].confidence < SURE:
+        return None
+    top = measures[0]
+    if any(s.confidence > top.confidence - AHEAD for s in measures[1:] if s.name != top.name):
+        return None
+    found = next(
+        (ms for sm in model.semantic_models.values() for ms in sm.measures if ms.name == top.name), None
+    )
+    if found is None or found.non_additive is None or found.non_additive.window_choice != "max":
+        return None
+    on = [
+        m
+        for m in model.metrics.values()
+        if m.type.value == "simple"
+        and m.measure is not None
+        and m.measure.name == found.name
+        and not m.filter
+    ]
+    if on:
+        return model, on[0]
+    if found.name in model.metrics:
+        return None
+    draft = {
+        "name": found.name,
+        "label": found.name.replace("_", " ").capitalize(),
+        "description": found.description,
+        "type": "simple",
+        "type_params": {"measure": found.name},
+        "config": {"meta": {"status": "draft"}},
+    }
+    try:
+        extended = extend(model, new_metrics=[draft])
+    except MetricmindError:
+        return None
+    metric = extended.metrics.get(found.name)
+    return (extended, metric) if metric is not None else None
