@@ -13,6 +13,8 @@ from __future__ import annotations
 from metricmind.define.extend import extend
 from metricmind.define.flowstate import flow_for_state
 from metricmind.define.proposal import Definition, Suggestion
+from metricmind.define.rank import measures_of
+from metricmind.define.terms import SNAPSHOT_CUE
 from metricmind.errors import MetricmindError
 from metricmind.spec.model import Metric, Model
 
@@ -29,6 +31,35 @@ def snapshot_instead(
     """
     if flow_for_state(definition, model, base) is None:
         return None
+    return _clear_snapshot(model, sources)
+
+
+def better_snapshot(
+    definition: Definition, model: Model, base: Metric, sources: list[Suggestion]
+) -> tuple[Model, Metric] | None:
+    """(the model holding it, the metric) on another snapshot measure of ``base``'s own table that the
+    words name clearly better ("Overdue parcels sitting in hubs at month end": `parcels_overdue`, not the
+    `parcels_on_hand` metric); None when ``base`` is no snapshot, the definition asks no point in time, or
+    no other measure is clearly ahead.
+    """
+    own = measures_of(model, base)
+    if not SNAPSHOT_CUE.search(definition.text) or base.type.value != "simple" or len(own) != 1:
+        return None
+    if own[0].non_additive is None:
+        return None
+    swapped = _clear_snapshot(model, sources)
+    if swapped is None:
+        return None
+    other = measures_of(swapped[0], swapped[1])
+    if len(other) != 1 or other[0].name == own[0].name or other[0].semantic_model != own[0].semantic_model:
+        return None
+    return swapped
+
+
+def _clear_snapshot(model: Model, sources: list[Suggestion]) -> tuple[Model, Metric] | None:
+    """(the model holding it, a metric on it) of the top-ranked source when it is a snapshot measure
+    (window max) clearly ahead of every other measure; None otherwise.
+    """
     measures = [s for s in sources if s.kind == "measure"]
     if not measures or measures[0].confidence < SURE:
         return None

@@ -131,3 +131,19 @@ def test_a_month_end_state_on_another_project(studyhall: Project) -> None:
         f"where s.snapshot_date = {last} and s.snapshot_date >= '2025-01-01' group by 1 order by 1"
     )
     _same(studyhall, p, "2025-01-01", "2025-12-31", hand)
+
+
+def test_the_snapshot_the_words_name_over_another_of_its_table(lastmile: Project) -> None:
+    """`parcels_on_hand` is a snapshot too, but the words say overdue: `parcels_overdue` of the same table."""
+    d = Definition(
+        "brabant_overdue", "Overdue parcels sitting in Brabant hubs at month end", ("only Brabant hubs",)
+    )
+    p = lastmile.analyze_definition(d)
+    assert p.metric is not None and p.metric["type_params"] == {"measure": "parcels_overdue"}, p.message
+    last = _LAST_DAY.format(t="ds", tab="core.hub_stock_daily")
+    hand = (
+        "select date_trunc('month', s.ds), sum(s.parcels_overdue) from core.hub_stock_daily s "
+        f"join core.hubs h on h.hub_code = s.hub_code where h.region = 'Brabant' and s.ds = {last} "
+        "and s.ds >= '2024-10-01' group by 1 order by 1"
+    )
+    _same(lastmile, p, "2024-10-01", "2025-09-30", hand)
