@@ -15,9 +15,12 @@ from metricmind.define.flowstate import flow_for_state
 from metricmind.define.proposal import Definition, Suggestion
 from metricmind.define.rank import measures_of
 from metricmind.define.terms import SNAPSHOT_CUE
+from metricmind.define.words import content
 from metricmind.errors import MetricmindError
 from metricmind.spec.model import Metric, Model
 
+#: Words of when, never of what ("month", "day"): a snapshot shares what the definition counts.
+_WHEN = frozenset("month months monthly day days daily end last each every period".split())
 #: How sure the snapshot measure must be read from the definition's words, and how far ahead of any other.
 SURE = 0.8
 AHEAD = 0.2
@@ -31,7 +34,13 @@ def snapshot_instead(
     """
     if flow_for_state(definition, model, base) is None:
         return None
-    return _clear_snapshot(model, sources)
+    swapped = _clear_snapshot(model, sources)
+    if swapped is None:
+        return None
+    said = set(content(SNAPSHOT_CUE.sub(" ", definition.text))) - _WHEN
+    own = measures_of(swapped[0], swapped[1])
+    words = set(content(" ".join(f"{ms.name.replace('_', ' ')} {ms.description}" for ms in own)))
+    return swapped if said & words else None  # "Trials live …" is never `mrr`: the snapshot says what
 
 
 def better_snapshot(
