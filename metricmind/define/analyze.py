@@ -59,6 +59,7 @@ from metricmind.define.reach import flag_unreached_entity, unreached
 from metricmind.define.rivals import plain_name_first
 from metricmind.define.rulecues import uncontract
 from metricmind.define.saiddate import flag_undated_column
+from metricmind.define.snapshotpick import better_snapshot, snapshot_instead
 from metricmind.define.spelling import RESPELLED_CONFIDENCE, respell
 from metricmind.define.sqlwords import spoken
 from metricmind.define.terms import PERCENTILE_CUE, VERBS
@@ -431,6 +432,10 @@ def _analyze(
     ranked = plain_name_first(definition, ranked, MIN_SCORE)
     base = ranked[0].metric
     problem = mismatch(definition, model, base)
+    if problem and (swapped := snapshot_instead(definition, model, base, proposal.sources)):
+        (model, base), problem = swapped, None  # "… at month end" of a flow: the catalog's own snapshot
+    elif not problem and (better := better_snapshot(definition, model, base, proposal.sources)):
+        model, base = better  # "overdue parcels … at month end": the snapshot the words name, not another
     other = None if problem else incompatible(definition, model, base, columns)
     if problem or other:
         if composed(definition, model, proposal, dialect, max_hops, columns, usage, values):

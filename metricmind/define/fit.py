@@ -287,7 +287,9 @@ _CLAUSE_WORDS = frozenset("that who which whose with without of in on by for per
 #: Column-name parts that say a state of the rows ("overdue_amount"), and the words that say it: a column
 #: narrowed by a state the definition does not say computes something else ("unpaid invoices" are not
 #: only the overdue ones).
-STATES = {"overdue": re.compile(r"\b(overdue|past (?:\w+ )?due|late)\b", re.IGNORECASE)}
+STATES = {
+    "overdue": re.compile(r"\b(overdue|past (?:\w+ ){0,3}(?:due|promised|deadline)|late)\b", re.IGNORECASE)
+}
 #: The words of a share ("EMEA's share of MRR"): structure, never a value ("share" is an event action).
 SHARE_OF = re.compile(r"\b(share|proportion|percentage|percent|fraction)s? of\b", re.IGNORECASE)
 

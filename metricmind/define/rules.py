@@ -17,6 +17,7 @@ from dataclasses import replace
 from metricmind.define.asidevalues import by_aside
 from metricmind.define.copula import misread_copula
 from metricmind.define.definedword import defined_word
+from metricmind.define.kept import kept
 from metricmind.define.nearer import alias_doubt
 from metricmind.define.rulecount import converted, counted
 from metricmind.define.rulecover import (
@@ -213,7 +214,8 @@ def _read(text: str, ctx: Context) -> Read:
     words = stems(low.replace("-", " ").replace("_", " "))
     named_month = named_month_of(low, ctx)
     return (  # each stage reads the rule or passes it on (None): the first reading wins
-        shaped(text, low, words, negative, ctx)
+        kept(text, low, words, ctx)  # "refunded payments still count": keeps rows, never a filter
+        or shaped(text, low, words, negative, ctx)
         or dated(text, low, negative, named_month, ctx)
         or counted(text, low, words, negative, ctx)
         or converted(text, low, words, negative, ctx)
