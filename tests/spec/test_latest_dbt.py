@@ -23,6 +23,7 @@ import pytest
 from metricmind.spec.loader import load
 from metricmind.spec.model import Metric, MetricInput, MetricType, Model
 from metricmind.testing.pixelforge import PIXELFORGE
+from tests.conftest import in_ci
 
 FIXTURE = Path(__file__).parent / "latest" / "pixelforge"
 DBT = os.environ.get("METRICMIND_DBT_LATEST", "")
@@ -34,7 +35,7 @@ def _dbt_latest() -> None:
     if DBT and Path(DBT).exists():
         return
     message = "set METRICMIND_DBT_LATEST to a dbt-core >= 1.12 executable (make latest-env)"
-    if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+    if in_ci():
         pytest.fail(message)
     pytest.skip(message)
 
