@@ -24,27 +24,14 @@ import pytest
 
 from metricmind.project import Project
 from metricmind.resolve.labelheads import label_head
-from metricmind.resolve.resolution import Resolution
+from tests.foreign.readings import read as _read
+from tests.foreign.readings import rows as _rows
 
 COVEWELL_AS_OF = dt.date(2026, 1, 7)
 PIXELFORGE_AS_OF = dt.date(2026, 1, 8)
 STUDYHALL_AS_OF = dt.date(2026, 1, 6)
 HELPDESK_AS_OF = dt.date(2024, 7, 1)
 LASTMILE_AS_OF = dt.date(2025, 10, 1)
-
-
-def _read(project: Project, question: str, as_of: dt.date) -> Resolution:
-    res = project.resolver().resolve(question, as_of=as_of)
-    assert res.answerable, res.reason
-    return res
-
-
-def _rows(project: Project, res: Resolution) -> list[tuple[object, ...]]:
-    query = res.metric_query()
-    assert query is not None
-    rows = [tuple(r) for r in project.run(query).rows]
-    assert rows, "the reading returns no rows on the warehouse"
-    return rows
 
 
 # -- a threshold per entity: per what "by <entity>" breaks down by ---------------------------------------------

@@ -25,7 +25,8 @@ import pytest
 
 from metricmind.project import Project
 from metricmind.resolve import Resolver
-from metricmind.resolve.resolution import Resolution
+from tests.foreign.readings import read as _read
+from tests.foreign.readings import rows as _rows
 from tests.resolve import blindset, perturb
 
 QUESTIONS = Path(__file__).with_name("questions")
@@ -34,20 +35,6 @@ SAMPLE_AS_OF = dt.date(2024, 7, 1)
 LASTMILE_AS_OF = dt.date(2025, 10, 1)
 HARBOR_AS_OF = dt.date(2026, 1, 7)
 STUDYHALL_AS_OF = dt.date(2026, 1, 6)
-
-
-def _read(project: Project, question: str, as_of: dt.date) -> Resolution:
-    res = project.resolver().resolve(question, as_of=as_of)
-    assert res.answerable, res.reason
-    return res
-
-
-def _rows(project: Project, res: Resolution, *, comparison: bool = False) -> list[tuple[object, ...]]:
-    query = res.metric_query(comparison=comparison)
-    assert query is not None
-    rows = [tuple(r) for r in project.run(query).rows]
-    assert rows, "the reading returns no rows on the warehouse"
-    return rows
 
 
 # -- an order said as a span of sizes -------------------------------------------------------------------------

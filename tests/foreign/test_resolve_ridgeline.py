@@ -25,7 +25,8 @@ import pytest
 
 from metricmind.project import Project
 from metricmind.resolve.labelparts import label_sides
-from metricmind.resolve.resolution import Resolution
+from tests.foreign.readings import read as _read
+from tests.foreign.readings import rows as _rows
 
 RIDGELINE_AS_OF = dt.date(2026, 1, 7)
 SAMPLE_AS_OF = dt.date(2024, 7, 1)
@@ -33,20 +34,6 @@ HARBOR_AS_OF = dt.date(2026, 1, 7)
 STUDYHALL_AS_OF = dt.date(2026, 1, 6)
 PIXELFORGE_AS_OF = dt.date(2026, 1, 8)
 COVEWELL_AS_OF = dt.date(2026, 1, 7)
-
-
-def _read(project: Project, question: str, as_of: dt.date) -> Resolution:
-    res = project.resolver().resolve(question, as_of=as_of)
-    assert res.answerable, res.reason
-    return res
-
-
-def _rows(project: Project, res: Resolution) -> list[tuple[object, ...]]:
-    query = res.metric_query()
-    assert query is not None
-    rows = [tuple(r) for r in project.run(query).rows]
-    assert rows, "the reading returns no rows on the warehouse"
-    return rows
 
 
 # -- shorthand of label words -----------------------------------------------------------------------------------
