@@ -214,13 +214,31 @@ def _entity_type(raw: Any, node: Node, key: str, ctx: Context, what: str) -> Ent
         return None
 
 
-def _column_entity(col: Node, column: str, ctx: Context, owner: str) -> Entity | None:
-    raw = col.get("entity")
+def _column_spec(
+    col: Node, key: str, column: str, ctx: Context, owner: str
+) -> tuple[object, Node | None, str, str]:
+    """A column's ``entity:`` or ``dimension:`` (``key``), either a bare type or a mapping: the raw value,
+    the mapping (keys checked), the object's name (the mapping's, else the column's) and how to name it.
+    """
+    raw = col.get(key)
     spec = raw if isinstance(raw, Node) else None
     if spec is not None:
-        check_keys(spec, "latest_entity", ctx, f"{owner}: entity on column '{column}'")
+        check_keys(spec, f"latest_{key}", ctx, f"{owner}: {key} on column '{column}'")
     name = str(spec.get("name") or column) if spec is not None else column
-    what = f"{owner}: entity '{name}' (column '{column}')"
+    return raw, spec, name, f"{owner}: {key} '{name}' (column '{column}')"
+
+
+def _column_texts(col: Node, spec: Node | None) -> tuple[str, str, dict[str, object]]:
+    """Description (the mapping's, else the column's), label and meta (the column's, the mapping's over it)."""
+    meta = meta_of(col)
+    if spec is not None:
+        meta.update(meta_of(spec))
+    description = (text_of(spec, "description") if spec is not None else "") or text_of(col, "description")
+    return description, text_of(spec, "label") if spec is not None else "", meta
+
+
+def _column_entity(col: Node, column: str, ctx: Context, owner: str) -> Entity | None:
+    raw, spec, name, what = _column_spec(col, "entity", column, ctx, owner)
     hint = (
         ""
         if spec is not None and spec.get("name")
@@ -232,26 +250,12 @@ def _column_entity(col: Node, column: str, ctx: Context, owner: str) -> Entity |
     )
     if etype is None:
         return None
-    meta = meta_of(col)
-    if spec is not None:
-        meta.update(meta_of(spec))
-    return Entity(
-        name,
-        etype,
-        column,
-        (text_of(spec, "description") if spec is not None else "") or text_of(col, "description"),
-        text_of(spec, "label") if spec is not None else "",
-        meta,
-    )
+    description, label, meta = _column_texts(col, spec)
+    return Entity(name, etype, column, description, label, meta)
 
 
 def _column_dimension(col: Node, column: str, ctx: Context, owner: str) -> Dimension | None:
-    raw = col.get("dimension")
-    spec = raw if isinstance(raw, Node) else None
-    if spec is not None:
-        check_keys(spec, "latest_dimension", ctx, f"{owner}: dimension on column '{column}'")
-    name = str(spec.get("name") or column) if spec is not None else column
-    what = f"{owner}: dimension '{name}' (column '{column}')"
+    raw, spec, name, what = _column_spec(col, "dimension", column, ctx, owner)
     check_name(name, ctx, col.line_of("dimension"), what, ", or give the dimension a name:")
     dtype = str((spec.get("type") if spec is not None else raw) or "").lower()
     if dtype not in ("categorical", "time"):
@@ -260,16 +264,14 @@ def _column_dimension(col: Node, column: str, ctx: Context, owner: str) -> Dimen
         )
         return None
     grain = _grain(col, dtype, ctx, what, "on the column")
-    meta = meta_of(col)
-    if spec is not None:
-        meta.update(meta_of(spec))
+    description, label, meta = _column_texts(col, spec)
     return Dimension(
         name,
         dtype,
         column,
         grain,
-        (text_of(spec, "description") if spec is not None else "") or text_of(col, "description"),
-        text_of(spec, "label") if spec is not None else "",
+        description,
+        label,
         bool(spec.get("is_partition")) if spec is not None else False,
         meta,
         col.line,
