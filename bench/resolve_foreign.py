@@ -1,8 +1,8 @@
 """Question resolver on other companies' projects (issue 14): the bazaar, helpdesk, lending, lastmile, harbor, pixelforge, studyhall, covewell and ridgeline samples.
 
-Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``, ``dev_harbor.yml``, ``dev_pixelforge.yml``, ``dev_studyhall.yml``, ``dev_covewell.yml``, ``dev_ridgeline.yml`` and the second round's ``dev2_<project>.yml`` (the
+Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``, ``dev_harbor.yml``, ``dev_pixelforge.yml``, ``dev_studyhall.yml``, ``dev_covewell.yml``, ``dev_ridgeline.yml``, the second round's ``dev2_<project>.yml`` and the third round's ``dev3_<project>.yml`` (the
 tuning splits; ``--misses`` lists their misses) and, only with ``--blind``, ``blind.yml``, ``blind_lending.yml``,
-``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml``, ``blind_studyhall.yml``, ``blind_covewell.yml``, ``blind_ridgeline.yml`` and ``blind2_<project>.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
+``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml``, ``blind_studyhall.yml``, ``blind_covewell.yml``, ``blind_ridgeline.yml``, ``blind2_<project>.yml`` and ``blind3_<project>.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
 resolver's blind-set format (``q``, ``expect``, optional ``as_of``, ``kind``, ``id``) plus ``project:``
 (``bazaar``, ``helpdesk``, ``lending``, ``lastmile``, ``harbor``, ``pixelforge``, ``studyhall``, ``covewell`` or ``ridgeline``). The
 projects are built once into ``--work`` (seeded, no download) and read with their warehouses' values, as
@@ -56,6 +56,11 @@ ROUND2 = ("bazaar", "helpdesk", "lending", "lastmile", "harbor", "pixelforge", "
 DEV2 = tuple(HERE / f"dev2_{name}.yml" for name in ROUND2)
 BLIND2 = tuple(HERE / f"blind2_{name}.yml" for name in ROUND2)
 """The second round on all seven projects (fq2, 2026-12-07): code-blind, new voices, 16 to tune on and 8 scored
+only per project, each item with its project's as_of."""
+ROUND3 = (*ROUND2, "covewell", "ridgeline")
+DEV3 = tuple(HERE / f"dev3_{name}.yml" for name in ROUND3)
+BLIND3 = tuple(HERE / f"blind3_{name}.yml" for name in ROUND3)
+"""The third round on all nine projects (qw3, 2026-12-08): code-blind, new voices, 8 to tune on and 4 scored
 only per project, each item with its project's as_of."""
 AS_OF = "2024-07-01"
 """The day the sample projects' data ends after (their data runs 2024-01-01 to 2024-06-30; lastmile's runs
@@ -115,6 +120,7 @@ def main() -> None:
         DEV_COVEWELL,
         DEV_RIDGELINE,
         *DEV2,
+        *DEV3,
         BLIND,
         BLIND_LENDING,
         BLIND_LASTMILE,
@@ -124,6 +130,7 @@ def main() -> None:
         BLIND_COVEWELL,
         BLIND_RIDGELINE,
         *BLIND2,
+        *BLIND3,
     )
     splits = [args.questions] if args.questions else [p for p in every if p.exists()]
     if not args.blind:
