@@ -26,7 +26,7 @@ from metricmind.testing.dbt import dbt_build
 from metricmind.testing.mossbank import MOSSBANK, load_mossbank_raw
 from metricmind.testing.rawload import copy_project
 from tests.foreign.conftest import hand, same_rows
-from tests.foreign.samplesets import day_rows, failing_gold
+from tests.foreign.samplesets import day_rows, failing_gold, failing_months
 
 MONTH = "metric_time__month"
 MONTHS = [dt.date(y, m, 1) for y in (2024, 2025) for m in range(1, 13)]
@@ -278,3 +278,10 @@ def test_mossbank_question_gold_still_runs(split: str, mossbank: Project) -> Non
     (``check_gold``); only failing ids are reported, so the blind split stays unread."""
     count = {"dev_mossbank.yml": 40, "blind_mossbank.yml": 20}[split]
     assert not failing_gold(mossbank, "mossbank", split, count)
+
+
+@pytest.mark.parametrize("split", ["dev_mossbank.yml", "blind_mossbank.yml"])
+def test_mossbank_definition_sql_gives_twenty_four_months(split: str, mossbank: Project) -> None:
+    """Every answerable definition's hand SQL gives one non-null value per month of 2024-2025 (ids only)."""
+    count = {"dev_mossbank.yml": 12, "blind_mossbank.yml": 6}[split]
+    assert not failing_months(mossbank, split, MONTHS, count)
