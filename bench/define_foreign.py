@@ -1,15 +1,15 @@
 """Benchmark of the definition agent on other companies' dbt projects (issue 12 acceptance).
 
 The cases live in ``tests/foreign/cases/``: ``dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``,
-``dev_harbor.yml``, ``dev_pixelforge.yml``, ``dev_studyhall.yml``, ``dev_covewell.yml`` and ``dev_ridgeline.yml`` (development, printed case
+``dev_harbor.yml``, ``dev_pixelforge.yml``, ``dev_studyhall.yml``, ``dev_covewell.yml``, ``dev_ridgeline.yml`` and ``dev_mossbank.yml`` (development, printed case
 by case) and ``blind.yml``, ``blind_lending.yml``, ``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml``,
-``blind_studyhall.yml``, ``blind_covewell.yml`` and ``blind_ridgeline.yml`` (scored only with ``--blind``: the lead's run; never open them or print their misses while tuning),
+``blind_studyhall.yml``, ``blind_covewell.yml``, ``blind_ridgeline.yml`` and ``blind_mossbank.yml`` (scored only with ``--blind``: the lead's run; never open them or print their misses while tuning),
 with a second round per project, ``dev2_<project>.yml`` (development) and ``blind2_<project>.yml`` (blind), and a
-third over six of them, ``dev3_<project>.yml`` and ``blind3_<project>.yml`` (no pixelforge, covewell or ridgeline). Their
+third over six of them, ``dev3_<project>.yml`` and ``blind3_<project>.yml`` (no pixelforge, covewell, ridgeline or mossbank). Their
 format is ``tests/define/cases/``'s plus a ``project:`` field (``bazaar``, ``helpdesk``, ``lending``,
-``lastmile``, ``harbor``, ``pixelforge``, ``studyhall``, ``covewell`` or ``ridgeline``); each answerable case's hand SQL gives one row per month of the project's
+``lastmile``, ``harbor``, ``pixelforge``, ``studyhall``, ``covewell``, ``ridgeline`` or ``mossbank``); each answerable case's hand SQL gives one row per month of the project's
 data (``month``, ``value``): 2024-01..2024-06, 2024-10..2025-09 for ``lastmile`` and 2025-01..2025-12 for ``harbor``,
-``pixelforge`` and ``studyhall``, 2024-01..2025-12 for ``covewell`` and ``ridgeline``.
+``pixelforge`` and ``studyhall``, 2024-01..2025-12 for ``covewell``, ``ridgeline`` and ``mossbank``.
 
 For every case the project's own agent (``Project.analyze_definition``: warehouse values, columns and the
 observed dimension values, as the CLI and web use it) proposes a metric; it runs by ``metric_time__month``
@@ -21,7 +21,7 @@ Usage::
     PYTHONPATH=$PWD .venv/bin/python bench/define_foreign.py [--root DIR] [--json] [--blind] [--file NAME ...]
 
 ``--root`` reuses the built projects under ``DIR/bazaar``, ``DIR/helpdesk``, ``DIR/lending`` and
-``DIR/lastmile``, ``DIR/harbor``, ``DIR/pixelforge``, ``DIR/studyhall``, ``DIR/covewell``, ``DIR/ridgeline`` (built there when absent); without it they are built in a temporary folder.
+``DIR/lastmile``, ``DIR/harbor``, ``DIR/pixelforge``, ``DIR/studyhall``, ``DIR/covewell``, ``DIR/ridgeline``, ``DIR/mossbank`` (built there when absent); without it they are built in a temporary folder.
 
 ``--second-seed`` (dev only) re-runs every **equal** case on each project built a second time from another
 seed of its generator (``DIR/<project>_seed<N>``): the agent reads the definition again against that
@@ -52,6 +52,7 @@ from metricmind.testing import (
     helpdesk,
     lastmile,
     lending,
+    mossbank,
     pixelforge,
     ridgeline,
     studyhall,
@@ -62,6 +63,7 @@ from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
+from metricmind.testing.mossbank import copy_mossbank
 from metricmind.testing.pixelforge import copy_pixelforge
 from metricmind.testing.ridgeline import copy_ridgeline
 from metricmind.testing.studyhall import copy_studyhall
@@ -76,6 +78,7 @@ DEV_FILES = (
     "dev_studyhall.yml",
     "dev_covewell.yml",
     "dev_ridgeline.yml",
+    "dev_mossbank.yml",
     "dev2_bazaar.yml",
     "dev2_helpdesk.yml",
     "dev2_lending.yml",
@@ -99,6 +102,7 @@ BLIND_FILES = (
     "blind_studyhall.yml",
     "blind_covewell.yml",
     "blind_ridgeline.yml",
+    "blind_mossbank.yml",
     "blind2_bazaar.yml",
     "blind2_helpdesk.yml",
     "blind2_lending.yml",
@@ -123,6 +127,7 @@ BUILDERS: dict[str, Callable[..., Path]] = {
     "studyhall": copy_studyhall,
     "covewell": copy_covewell,
     "ridgeline": copy_ridgeline,
+    "mossbank": copy_mossbank,
 }
 
 #: Each project's own seed: ``--second-seed`` builds it again with this plus ``SEED_STEP``.
@@ -136,6 +141,7 @@ SEEDS = {
     "studyhall": studyhall.SEED,
     "covewell": covewell.SEED,
     "ridgeline": ridgeline.SEED,
+    "mossbank": mossbank.SEED,
 }
 SEED_STEP = 1
 

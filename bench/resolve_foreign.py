@@ -1,10 +1,10 @@
-"""Question resolver on other companies' projects (issue 14): the bazaar, helpdesk, lending, lastmile, harbor, pixelforge, studyhall, covewell and ridgeline samples.
+"""Question resolver on other companies' projects (issue 14): the bazaar, helpdesk, lending, lastmile, harbor, pixelforge, studyhall, covewell, ridgeline and mossbank samples.
 
-Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``, ``dev_harbor.yml``, ``dev_pixelforge.yml``, ``dev_studyhall.yml``, ``dev_covewell.yml``, ``dev_ridgeline.yml``, the second round's ``dev2_<project>.yml`` and the third round's ``dev3_<project>.yml`` (the
+Scores ``tests/foreign/questions/dev.yml``, ``dev_lending.yml``, ``dev_lastmile.yml``, ``dev_harbor.yml``, ``dev_pixelforge.yml``, ``dev_studyhall.yml``, ``dev_covewell.yml``, ``dev_ridgeline.yml``, ``dev_mossbank.yml``, the second round's ``dev2_<project>.yml`` and the third round's ``dev3_<project>.yml`` (the
 tuning splits; ``--misses`` lists their misses) and, only with ``--blind``, ``blind.yml``, ``blind_lending.yml``,
-``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml``, ``blind_studyhall.yml``, ``blind_covewell.yml``, ``blind_ridgeline.yml``, ``blind2_<project>.yml`` and ``blind3_<project>.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
+``blind_lastmile.yml``, ``blind_harbor.yml``, ``blind_pixelforge.yml``, ``blind_studyhall.yml``, ``blind_covewell.yml``, ``blind_ridgeline.yml``, ``blind_mossbank.yml``, ``blind2_<project>.yml`` and ``blind3_<project>.yml`` (scored only: their misses are never printed; the lead's run). Each item is in the
 resolver's blind-set format (``q``, ``expect``, optional ``as_of``, ``kind``, ``id``) plus ``project:``
-(``bazaar``, ``helpdesk``, ``lending``, ``lastmile``, ``harbor``, ``pixelforge``, ``studyhall``, ``covewell`` or ``ridgeline``). The
+(``bazaar``, ``helpdesk``, ``lending``, ``lastmile``, ``harbor``, ``pixelforge``, ``studyhall``, ``covewell``, ``ridgeline`` or ``mossbank``). The
 projects are built once into ``--work`` (seeded, no download) and read with their warehouses' values, as
 ``metricmind ask`` reads them. A split whose file is not there yet is skipped.
 
@@ -31,6 +31,7 @@ from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
+from metricmind.testing.mossbank import copy_mossbank
 from metricmind.testing.pixelforge import copy_pixelforge
 from metricmind.testing.ridgeline import copy_ridgeline
 from metricmind.testing.studyhall import copy_studyhall
@@ -52,6 +53,8 @@ DEV_COVEWELL, BLIND_COVEWELL = HERE / "dev_covewell.yml", HERE / "blind_covewell
 """The personal-lines insurer's sets (covewell, 2026-12-07): code-blind, as_of 2026-01-07 on every item."""
 DEV_RIDGELINE, BLIND_RIDGELINE = HERE / "dev_ridgeline.yml", HERE / "blind_ridgeline.yml"
 """The regional telecom operator's sets (ridge, 2026-12-07): code-blind, as_of 2026-01-07 on every item."""
+DEV_MOSSBANK, BLIND_MOSSBANK = HERE / "dev_mossbank.yml", HERE / "blind_mossbank.yml"
+"""The outpatient clinic network's sets (moss, 2026-12-08): code-blind, as_of 2026-01-07 on every item."""
 ROUND2 = ("bazaar", "helpdesk", "lending", "lastmile", "harbor", "pixelforge", "studyhall")
 DEV2 = tuple(HERE / f"dev2_{name}.yml" for name in ROUND2)
 BLIND2 = tuple(HERE / f"blind2_{name}.yml" for name in ROUND2)
@@ -75,6 +78,7 @@ BUILDERS: dict[str, Callable[[Path], Path]] = {
     "studyhall": copy_studyhall,
     "covewell": copy_covewell,
     "ridgeline": copy_ridgeline,
+    "mossbank": copy_mossbank,
 }
 
 
@@ -119,6 +123,7 @@ def main() -> None:
         DEV_STUDYHALL,
         DEV_COVEWELL,
         DEV_RIDGELINE,
+        DEV_MOSSBANK,
         *DEV2,
         *DEV3,
         BLIND,
@@ -129,6 +134,7 @@ def main() -> None:
         BLIND_STUDYHALL,
         BLIND_COVEWELL,
         BLIND_RIDGELINE,
+        BLIND_MOSSBANK,
         *BLIND2,
         *BLIND3,
     )

@@ -1,6 +1,6 @@
 """Fixtures of the foreign-project tests: the bazaar (marketplace), helpdesk, lending, lastmile (parcel
 delivery), harbor (hotel group), pixelforge (mobile games), studyhall (online learning), covewell (personal-lines
-insurance) and ridgeline (regional telecom) samples, built once.
+insurance), ridgeline (regional telecom) and mossbank (outpatient clinics) samples, built once.
 
 None has a ``metricmind.yml``: the warehouse comes from each project's own ``profiles.yml``.
 """
@@ -22,6 +22,7 @@ from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
+from metricmind.testing.mossbank import copy_mossbank
 from metricmind.testing.pixelforge import copy_pixelforge
 from metricmind.testing.ridgeline import copy_ridgeline
 from metricmind.testing.studyhall import copy_studyhall
@@ -147,6 +148,21 @@ def ridgeline_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def ridgeline(ridgeline_dir: Path) -> Iterator[Project]:
     """The ridgeline project, loaded once."""
     with Project.load(ridgeline_dir) as project:
+        yield project
+
+
+@pytest.fixture(scope="session")
+def mossbank_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mossbank (outpatient clinics) project with its warehouse built (shared: read it, never write it)."""
+    return shared_copy(
+        tmp_path_factory, "mossbank", copy_mossbank, tmp_path_factory.mktemp("mossbank") / "mossbank"
+    )
+
+
+@pytest.fixture(scope="session")
+def mossbank(mossbank_dir: Path) -> Iterator[Project]:
+    """The mossbank project, loaded once."""
+    with Project.load(mossbank_dir) as project:
         yield project
 
 

@@ -26,6 +26,7 @@ from metricmind.testing.harbor import copy_harbor
 from metricmind.testing.helpdesk import copy_helpdesk
 from metricmind.testing.lastmile import copy_lastmile
 from metricmind.testing.lending import copy_lending
+from metricmind.testing.mossbank import copy_mossbank
 from metricmind.testing.pixelforge import copy_pixelforge
 from metricmind.testing.ridgeline import copy_ridgeline
 from metricmind.testing.studyhall import copy_studyhall
@@ -140,6 +141,7 @@ def main(paths: list[str]) -> int:
         "studyhall": copy_studyhall,
         "covewell": copy_covewell,
         "ridgeline": copy_ridgeline,
+        "mossbank": copy_mossbank,
     }
     files = {path: yaml.safe_load(Path(path).read_text()) or [] for path in paths}
     needed = {str(i["project"]) for items in files.values() for i in items}
