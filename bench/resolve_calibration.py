@@ -49,7 +49,7 @@ from metricmind.resolve.calibration import (
     features,
     fit,
 )
-from metricmind.resolve.misreads import ValuePhrases
+from metricmind.resolve.misreads import NO_CATALOG, Catalog
 from metricmind.resolve.resolution import Resolution
 from tests.resolve import blindset, devset
 
@@ -102,7 +102,7 @@ def _record(
     res: Resolution,
     ok: bool,
     blind: bool,
-    values: ValuePhrases = frozenset(),
+    catalog: Catalog = NO_CATALOG,
 ) -> Record:
     return Record(
         split,
@@ -111,7 +111,7 @@ def _record(
         str(item["q"]),
         res.answerable,
         round(res.confidence, 2),
-        features(res, values),
+        features(res, catalog),
         ok,
         _reading(res),
         blind,
@@ -126,14 +126,14 @@ def demo_records(blind: bool) -> Iterator[Record]:
         scored_only = path in blindset.SCORED_ONLY
         for item in blindset.load(path):
             res, ok, *_ = blindset.judge(resolver, item)
-            yield _record(path.stem, "demo", item, res, ok, scored_only, resolver.value_keys)
+            yield _record(path.stem, "demo", item, res, ok, scored_only, resolver.catalog_words)
     as_of, items = devset.load()
     for item in items:
         day = dt.date.fromisoformat(str(item["as_of"])) if item.get("as_of") else as_of
         res = resolver.resolve(item["q"], as_of=day)
         got, want = devset.actual(res.to_dict()), devset.expected(item)
         ok = got == want if want["answerable"] else not got["answerable"]
-        yield _record("original167", "demo", item, res, ok, False, resolver.value_keys)
+        yield _record("original167", "demo", item, res, ok, False, resolver.catalog_words)
 
 
 def foreign_records(work: Path, blind: bool) -> Iterator[Record]:
@@ -154,7 +154,7 @@ def foreign_records(work: Path, blind: bool) -> Iterator[Record]:
             for path, item in items:
                 res, ok, *_ = blindset.judge(resolver, item, AS_OF)
                 blind_file = path.stem.startswith("blind")
-                yield _record(f"{path.stem}/{name}", name, item, res, ok, blind_file, resolver.value_keys)
+                yield _record(f"{path.stem}/{name}", name, item, res, ok, blind_file, resolver.catalog_words)
 
 
 def table(records: list[Record], caps: Caps, title: str) -> str:
@@ -210,18 +210,18 @@ def feature_table(
         print(f"  {f:28} {ok}/{n} {ok / n:.0%}")
 
 
-def value_keys(work: Path) -> dict[str, ValuePhrases]:
-    """Each project's catalog values (today's catalog: the first-contact answers carry none)."""
-    out = {"demo": Resolver(Project.load(DEMO, strict=False).model).value_keys}
+def catalogs(work: Path) -> dict[str, Catalog]:
+    """Each project's catalog words (today's catalog: the first-contact answers carry none)."""
+    out = {"demo": Resolver(Project.load(DEMO, strict=False).model).catalog_words}
     for name in BUILDERS:
         with Project.load(built(work, name)) as project:
-            out[name] = project.resolver().value_keys
+            out[name] = project.resolver().catalog_words
     return out
 
 
-def first_contact(path: Path, values: dict[str, ValuePhrases] | None = None) -> list[Record]:
-    """The readings of ``bench/resolve_first_contact.py`` scored with today's gold (``values``: each project's
-    catalog values, ``value_keys``)."""
+def first_contact(path: Path, words: dict[str, Catalog] | None = None) -> list[Record]:
+    """The readings of ``bench/resolve_first_contact.py`` scored with today's gold (``words``: each project's
+    catalog words, ``catalogs``)."""
     demo = Resolver(Project.load(DEMO, strict=False).model, calibrate=False)
     root = Path(__file__).resolve().parents[1]
     out: list[Record] = []
@@ -243,7 +243,7 @@ def first_contact(path: Path, values: dict[str, ValuePhrases] | None = None) -> 
             )
             name = Path(split).stem + (f"/{item['project']}" if item.get("project") else "")
             project = str(item.get("project") or "demo")
-            feats = answer_features(str(item["q"]), answer, (values or {}).get(project, frozenset()))
+            feats = answer_features(str(item["q"]), answer, (words or {}).get(project, NO_CATALOG))
             raw = round(float(answer["confidence"]), 2)
             want_shown = {k: v for k, v in want.items() if v not in (None, [], False)}
             out.append(
@@ -379,8 +379,8 @@ def main() -> None:
         print()
         feature_table(records)
     if args.fit:
-        values = value_keys(args.work)
-        first = first_contact(args.fit, values)
+        words = catalogs(args.work)
+        first = first_contact(args.fit, words)
         print(
             f"\n== first contact ({len(first)} readings of unseen questions), raw and with calibration.CAPS"
         )
@@ -391,7 +391,7 @@ def main() -> None:
         dev = [r for r in records if not r.scored_only]
         confident_wrongs(first, CAPS, "first contact, calibration.CAPS")
         if args.today:
-            again = first_contact(args.today, values)
+            again = first_contact(args.today, words)
             print(table(again, {}, "same splits today, raw"))
             print(table(again, CAPS, "same splits today, CAPS"))
             confident_wrongs(again, CAPS, "the same splits read today, calibration.CAPS")

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from metricmind.resolve.misreads import ValuePhrases, misread_features
+from metricmind.resolve.misreads import NO_CATALOG, Catalog, misread_features
 from metricmind.resolve.reading import ARRANGED, PARTICIPLES
 from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.text import FILLERS, Token, tokenize
@@ -65,8 +65,8 @@ not" answered one way, a period phrase partly read) is added by the refit of 202
 contact (7c67b03) and every split read raw: on top of the rest it moves 6 wrong first-contact answers below 0.8
 and no right one (confident first-contact answers 684/758 = 90.2% right -> 684/752 = 91.0%), none of today's
 readings of the same splits. The other misread features (a value absorbed by a metric's description, a state
-read as a rate, growth read without its comparison or a comparison as growth, a period word read as another)
-are measured, not capped (docs/ask.md). That refit's other proposals (caps on "either way asked", "period
+read as a rate, growth read without its comparison or a comparison as growth, a growth metric passed over, a
+period word read as another) are measured, not capped (docs/ask.md). That refit's other proposals (caps on "either way asked", "period
 misread", "unit shorthand unexplained" alone, "grouped by an entity key", "word ignored"; no cap left on
 "filters:shared word") were not kept: the first three are covered by the family, the rest rejected before or
 moving as many right answers as wrong.
@@ -129,21 +129,19 @@ _QUOTED = re.compile(r"'([^']*)'")
 _INEQUALITY = re.compile(r"!=|<>")
 
 
-def features(res: Resolution, values: ValuePhrases = frozenset()) -> frozenset[str]:
-    """The calibration features of a finished reading (empty for a refusal); ``values`` are the catalog's
-    value phrases (``misreads.value_phrases``).
+def features(res: Resolution, catalog: Catalog = NO_CATALOG) -> frozenset[str]:
+    """The calibration features of a finished reading (empty for a refusal); ``catalog``: its values and
+    metrics' names (``misreads.catalog_words``).
     """
-    return answer_features(res.question, res.to_dict(), values)
+    return answer_features(res.question, res.to_dict(), catalog)
 
 
-def answer_features(
-    question: str, answer: dict[str, Any], values: ValuePhrases = frozenset()
-) -> frozenset[str]:
+def answer_features(question: str, answer: dict[str, Any], catalog: Catalog = NO_CATALOG) -> frozenset[str]:
     """The calibration features of an answer in its ``ask --json`` shape (``Resolution.to_dict()``) to
     ``question``: what its spans were read as (``metrics:synonym``, ``filters:typo``), what its notes say, the
     question's words it leaves unexplained, its shape (several metrics, a filter no words said), and what it
     misread around its metric (``misreads``: a unit, a yes/no both ways, a value in a description, a state read
-    as a rate, growth, a period partly read; a value known from ``values``).
+    as a rate, growth, a period partly read; a value or a growth metric known from ``catalog``).
     """
     if not answer.get("answerable"):
         return frozenset()
@@ -170,7 +168,7 @@ def answer_features(
     out |= _shape_features(answer, spans)
     out |= _asked_features(question, answer, spans)
     out |= weak_features(question, answer)
-    out |= misread_features(question, answer, values)
+    out |= misread_features(question, answer, catalog)
     if out & SAID_NOT_READ:
         out.add("said, not read")
     if answer.get("limit") is not None or answer.get("order_by"):
@@ -383,10 +381,10 @@ def calibrated(confidence: float, feats: Iterable[str], caps: Caps) -> float:
     return min(confidence, cap)
 
 
-def calibrate(res: Resolution, caps: Caps = CAPS, values: ValuePhrases = frozenset()) -> Resolution:
+def calibrate(res: Resolution, caps: Caps = CAPS, catalog: Catalog = NO_CATALOG) -> Resolution:
     """Cap an answer's confidence by its features (a refusal is left as it is)."""
     if res.answerable:
-        res.confidence = calibrated(res.confidence, features(res, values), caps)
+        res.confidence = calibrated(res.confidence, features(res, catalog), caps)
     return res
 
 

@@ -16,7 +16,7 @@ import pytest
 from metricmind.project import Project
 from metricmind.resolve import Resolver
 from metricmind.resolve.calibration import CAPS, answer_features, features
-from metricmind.resolve.misreads import MISREAD, misread_features, value_phrases
+from metricmind.resolve.misreads import MISREAD, Catalog, misread_features, value_phrases
 from metricmind.resolve.text import stems
 
 DEMO = Path(__file__).resolve().parents[2] / "metricmind" / "demo" / "project"
@@ -99,7 +99,7 @@ def test_a_period_phrase_partly_read_is_a_feature_the_end_of_a_period_is_not() -
 
 def test_a_catalog_value_absorbed_by_a_metrics_description_is_a_feature_unless_applied() -> None:
     q = "cac for the paid channels ytd"
-    values = frozenset({("paid",), ("organic",)})
+    values = Catalog(values=frozenset({("paid",), ("organic",)}))
     metric = {"metrics": [span(q, "cac", "cac", "name"), span(q, "paid", "cac", "description")]}
     absorbed = answer(metrics=["cac"], spans=metric)
     assert "value absorbed by a metric's description" in misread_features(q, absorbed, values)
@@ -126,6 +126,13 @@ def test_growth_read_without_its_comparison_or_a_comparison_read_as_growth_is_a_
     plan = span(q, "growth plan", "subscription__plan_tier=Growth")
     grown = answer(metrics=["mrr_growth_mom"], spans={"filters": [plan]})
     assert "comparison read as growth" in misread_features(q, grown)
+    q = "gmv change vs the prior month"
+    compared = answer(metrics=["gmv"], comparison="previous_period")
+    catalog = Catalog(metrics=frozenset({"gmv", "gmv_mom_change", "gmv_per_order"}))
+    assert "growth metric passed over" in misread_features(q, compared, catalog)
+    assert "growth metric passed over" not in misread_features(q, compared)  # no catalog
+    none_of_its_own = Catalog(metrics=frozenset({"gmv", "orders_mom_change"}))
+    assert "growth metric passed over" not in misread_features(q, compared, none_of_its_own)
     q = "signups vs last month"
     assert "comparison asked, none read" in misread_features(q, answer(metrics=["signups"]))
     compared = answer(metrics=["signups"], comparison="previous_period")
@@ -146,10 +153,10 @@ def test_the_value_phrases_are_the_catalogs_values_not_their_aliases() -> None:
 )
 def test_real_readings_carry_the_feature_and_the_cap(q: str, feature: str) -> None:
     res = demo().resolve(q, as_of=DAY)
-    got = features(res, demo().value_keys)
+    got = features(res, demo().catalog_words)
     assert feature in got and FAMILY in got
     assert FAMILY in CAPS and feature in MISREAD
-    assert answer_features(q, res.to_dict(), demo().value_keys) == got
+    assert answer_features(q, res.to_dict(), demo().catalog_words) == got
 
 
 def test_the_calibrated_resolver_caps_a_reading_misread_around_its_metric() -> None:
