@@ -67,8 +67,8 @@ and no right one (confident first-contact answers 684/758 = 90.2% right -> 684/7
 readings of the same splits. The other misread features (a value absorbed by a metric's description, a state
 read as a rate, growth read without its comparison or a comparison as growth, a growth metric passed over, a
 period word read as another) are measured, not capped (docs/ask.md). That refit's other proposals (caps on "either way asked", "period
-misread", "unit shorthand unexplained" alone, "grouped by an entity key", "word ignored"; no cap left on
-"filters:shared word") were not kept: the first three are covered by the family, the rest rejected before or
+misread", "unit shorthand unexplained" alone, "growth metric passed over", "growth misread", "grouped by an
+entity key", "word ignored"; no cap left on "filters:shared word") were not kept: the first three are covered by the family, the rest rejected before or
 moving as many right answers as wrong.
 
 ``one loose cue`` (``STRUCTURAL``, ``weakcues``) is measured, not kept: on first-contact development readings
