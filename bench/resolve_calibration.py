@@ -16,7 +16,10 @@ the caps written into ``calibration.CAPS`` (the original 167 are in the tables, 
 written together with the resolver, not blind).
 ``--blind`` also scores the blind splits, counts only (their questions and readings are never printed).
 
-    .venv/bin/python bench/resolve_calibration.py [--features] [--fit FILE] [--blind] [--work DIR]
+``--today FILE`` (with ``--fit``) scores the same splits read by today's code (``bench/resolve_first_contact.py
+--today``) and lists the wrong answers still confident there: the ones today's tuning did not fix.
+
+    .venv/bin/python bench/resolve_calibration.py [--features] [--fit FILE [--today FILE]] [--blind] [--work DIR]
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from metricmind.resolve.calibration import (
     features,
     fit,
 )
+from metricmind.resolve.misreads import NO_CATALOG, Catalog
 from metricmind.resolve.resolution import Resolution
 from tests.resolve import blindset, devset
 
@@ -91,7 +95,15 @@ def _reading(res: Resolution) -> str:
     return "; ".join(parts) + f" | spans {how} | notes {res.notes}"
 
 
-def _record(split: str, project: str, item: dict[str, Any], res: Resolution, ok: bool, blind: bool) -> Record:
+def _record(
+    split: str,
+    project: str,
+    item: dict[str, Any],
+    res: Resolution,
+    ok: bool,
+    blind: bool,
+    catalog: Catalog = NO_CATALOG,
+) -> Record:
     return Record(
         split,
         project,
@@ -99,7 +111,7 @@ def _record(split: str, project: str, item: dict[str, Any], res: Resolution, ok:
         str(item["q"]),
         res.answerable,
         round(res.confidence, 2),
-        features(res),
+        features(res, catalog),
         ok,
         _reading(res),
         blind,
@@ -114,14 +126,14 @@ def demo_records(blind: bool) -> Iterator[Record]:
         scored_only = path in blindset.SCORED_ONLY
         for item in blindset.load(path):
             res, ok, *_ = blindset.judge(resolver, item)
-            yield _record(path.stem, "demo", item, res, ok, scored_only)
+            yield _record(path.stem, "demo", item, res, ok, scored_only, resolver.catalog_words)
     as_of, items = devset.load()
     for item in items:
         day = dt.date.fromisoformat(str(item["as_of"])) if item.get("as_of") else as_of
         res = resolver.resolve(item["q"], as_of=day)
         got, want = devset.actual(res.to_dict()), devset.expected(item)
         ok = got == want if want["answerable"] else not got["answerable"]
-        yield _record("original167", "demo", item, res, ok, False)
+        yield _record("original167", "demo", item, res, ok, False, resolver.catalog_words)
 
 
 def foreign_records(work: Path, blind: bool) -> Iterator[Record]:
@@ -141,7 +153,8 @@ def foreign_records(work: Path, blind: bool) -> Iterator[Record]:
             resolver.calibrate = False
             for path, item in items:
                 res, ok, *_ = blindset.judge(resolver, item, AS_OF)
-                yield _record(f"{path.stem}/{name}", name, item, res, ok, path.stem.startswith("blind"))
+                blind_file = path.stem.startswith("blind")
+                yield _record(f"{path.stem}/{name}", name, item, res, ok, blind_file, resolver.catalog_words)
 
 
 def table(records: list[Record], caps: Caps, title: str) -> str:
@@ -197,8 +210,18 @@ def feature_table(
         print(f"  {f:28} {ok}/{n} {ok / n:.0%}")
 
 
-def first_contact(path: Path) -> list[Record]:
-    """The readings of ``bench/resolve_first_contact.py`` scored with today's gold."""
+def catalogs(work: Path) -> dict[str, Catalog]:
+    """Each project's catalog words (today's catalog: the first-contact answers carry none)."""
+    out = {"demo": Resolver(Project.load(DEMO, strict=False).model).catalog_words}
+    for name in BUILDERS:
+        with Project.load(built(work, name)) as project:
+            out[name] = project.resolver().catalog_words
+    return out
+
+
+def first_contact(path: Path, words: dict[str, Catalog] | None = None) -> list[Record]:
+    """The readings of ``bench/resolve_first_contact.py`` scored with today's gold (``words``: each project's
+    catalog words, ``catalogs``)."""
     demo = Resolver(Project.load(DEMO, strict=False).model, calibrate=False)
     root = Path(__file__).resolve().parents[1]
     out: list[Record] = []
@@ -219,8 +242,10 @@ def first_contact(path: Path) -> list[Record]:
                 for c in blindset.COMPONENTS
             )
             name = Path(split).stem + (f"/{item['project']}" if item.get("project") else "")
-            feats = answer_features(str(item["q"]), answer)
+            project = str(item.get("project") or "demo")
+            feats = answer_features(str(item["q"]), answer, (words or {}).get(project, NO_CATALOG))
             raw = round(float(answer["confidence"]), 2)
+            want_shown = {k: v for k, v in want.items() if v not in (None, [], False)}
             out.append(
                 Record(
                     name,
@@ -231,11 +256,35 @@ def first_contact(path: Path) -> list[Record]:
                     raw,
                     feats,
                     ok,
-                    "",
+                    f"{answer_reading(answer)} | want {want_shown}",
                     False,
                 )
             )
     return out
+
+
+def answer_reading(answer: dict[str, Any]) -> str:
+    """An ``ask --json`` answer in a line (as ``_reading`` prints a live one)."""
+    if not answer.get("answerable"):
+        return f"refused: {answer.get('reason')}"
+    parts = [f"metrics={answer.get('metrics')}"]
+    for key in ("group_by", "filters", "time_range", "comparison", "order_by", "limit"):
+        if answer.get(key):
+            parts.append(f"{key}={answer[key]}")
+    spans = answer.get("spans") or {}
+    how = sorted(
+        {f"{k}:{s.get('text')}->{s.get('target')}:{s.get('how') or '-'}" for k, v in spans.items() for s in v}
+    )
+    return "; ".join(parts) + f" | spans {how} | notes {answer.get('notes')}"
+
+
+def confident_wrongs(records: list[Record], caps: Caps, title: str) -> None:
+    """The wrong answers still at confidence >= 0.8 under ``caps``, with their features and reading."""
+    wrong = [r for r in records if r.answerable and not r.ok and r.confidence(caps) >= 0.8]
+    print(f"\n== {title}: {len(wrong)} wrong answers at confidence >= 0.8")
+    for r in wrong:
+        print(f"  {r.split} {r.qid} {r.question!r} conf {r.confidence(caps):.2f} {sorted(r.feats)}")
+        print(f"      {r.reading}")
 
 
 def _file(r: Record) -> str:
@@ -312,6 +361,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--features", action="store_true", help="right share per feature (dev, raw >= 0.8)")
     parser.add_argument("--fit", type=Path, metavar="FILE", help="first-contact readings to fit the caps on")
+    parser.add_argument(
+        "--today",
+        type=Path,
+        metavar="FILE",
+        help="the same splits read by today's code (bench/resolve_first_contact.py --today), with --fit",
+    )
     parser.add_argument("--blind", action="store_true", help="also the blind splits (counts only)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/resolve_foreign"), help="build folder")
     args = parser.parse_args()
@@ -324,7 +379,8 @@ def main() -> None:
         print()
         feature_table(records)
     if args.fit:
-        first = first_contact(args.fit)
+        words = catalogs(args.work)
+        first = first_contact(args.fit, words)
         print(
             f"\n== first contact ({len(first)} readings of unseen questions), raw and with calibration.CAPS"
         )
@@ -333,6 +389,13 @@ def main() -> None:
         print()
         feature_table(first, "feature (first contact, raw >= 0.8): right/total")
         dev = [r for r in records if not r.scored_only]
+        confident_wrongs(first, CAPS, "first contact, calibration.CAPS")
+        if args.today:
+            again = first_contact(args.today, words)
+            print(table(again, {}, "same splits today, raw"))
+            print(table(again, CAPS, "same splits today, CAPS"))
+            confident_wrongs(again, CAPS, "the same splits read today, calibration.CAPS")
+            cap_effects(again, CAPS, "calibration.CAPS on the same splits read today")
         cap_effects(first, CAPS, "calibration.CAPS on first contact")
         cap_effects(dev, CAPS, "calibration.CAPS on today's dev")
         structural(first, dev)

@@ -5,7 +5,8 @@ questions right 98% of the time, a blind split 88%. What a confidence must predi
 the calibration (``metricmind/resolve/calibration.py``) is fitted on readings of questions the resolver had
 not seen: for every split, the code of the commit that added it (``git archive``, run in a subprocess with
 that snapshot first on ``PYTHONPATH``; for a round added on a branch of its own, the merge that landed it,
-``LANDED``), before anyone read its misses. The answers are written to ``--out``
+``LANDED``), before anyone read its misses, raw (that day's calibration step, if it had one, off: the caps
+are fitted on what the reading passes said). The answers are written to ``--out``
 (JSON: split → item key → the ``ask --json`` answer); ``bench/resolve_calibration.py --fit`` scores them with
 today's gold and fits the caps.
 
@@ -13,7 +14,11 @@ The demo's first split (``tests/resolve/blind/dev.yml``) is left out: it landed 
 confidence rules (its confident answers were right about half the time), so its readings say nothing about
 today's. Blind splits are never read.
 
-    .venv/bin/python bench/resolve_first_contact.py [--out FILE] [--work DIR]
+``--today`` reads the same splits by this checkout's code instead (the same file shape): the confident wrongs
+that survive today's tuning, side by side with first contact (``bench/resolve_calibration.py --fit FILE
+--today FILE``).
+
+    .venv/bin/python bench/resolve_first_contact.py [--out FILE] [--work DIR] [--today]
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ SPLITS = (
     "tests/foreign/questions/dev_pixelforge.yml",
     "tests/foreign/questions/dev_studyhall.yml",
     "tests/foreign/questions/dev_covewell.yml",
+    "tests/foreign/questions/dev_ridgeline.yml",
     "tests/foreign/questions/dev2_bazaar.yml",
     "tests/foreign/questions/dev2_harbor.yml",
     "tests/foreign/questions/dev2_helpdesk.yml",
@@ -64,9 +70,12 @@ that first read them."""
 COVEWELL = "ac750a10c3b369243fb04a629122cef6b7fb24f1"
 """The merge of the insurer's project (Merge branch 'covewell'): like the second round, its questions were
 added on a branch of their own; main's code at the merge, before anyone tuned on them, first read them."""
+RIDGELINE = "7c67b03f3b4d223eeec9af5ff4a7b04929987c07"
+"""The merge of the telecom operator's project (Merge branch 'ridge'), before any tuning on its questions."""
 LANDED = {
     **{split: ROUND2 for split in SPLITS if Path(split).name.startswith("dev2_")},
     "tests/foreign/questions/dev_covewell.yml": COVEWELL,
+    "tests/foreign/questions/dev_ridgeline.yml": RIDGELINE,
 }
 """Splits whose landing is not the commit that added them: the merge that brought them to main."""
 
@@ -81,6 +90,7 @@ split, work, out = sys.argv[1:4]
 items = list(yaml.safe_load(open(split)) or [])
 answers = {}
 def read(resolver, mine, default):
+    resolver.calibrate = False  # raw, as --fit expects (a day before the calibration step ignores it)
     for item in mine:
         day = dt.date.fromisoformat(str(item.get("as_of") or default))
         try:
@@ -126,14 +136,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("/tmp/resolve_first_contact.json"))
     parser.add_argument("--work", type=Path, default=Path("/tmp/resolve_foreign"), help="foreign builds")
+    parser.add_argument("--today", action="store_true", help="read every split by this checkout's code")
     args = parser.parse_args()
     for name in BUILDERS:
         built(args.work, name)
     found: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for split in SPLITS:
-            commit = landed(split)
-            code = snapshot(commit, Path(tmp) / commit[:10])
+            commit = "today" if args.today else landed(split)
+            code = ROOT if args.today else snapshot(commit, Path(tmp) / commit[:10])
             out = Path(tmp) / f"{Path(split).stem}.json"
             env = {**os.environ, "PYTHONPATH": str(code)}
             subprocess.run(

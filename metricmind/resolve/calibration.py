@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from metricmind.resolve.misreads import NO_CATALOG, Catalog, misread_features
 from metricmind.resolve.reading import ARRANGED, PARTICIPLES
 from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.text import FILLERS, Token, tokenize
@@ -48,6 +49,7 @@ LONG = 12
 CAPS: Caps = {
     "exclusion said, none applied": 0.55,
     "filters:shared word": 0.65,
+    "misread around the metric": 0.55,
     "period word unread": 0.55,
     "said, not read": 0.55,
 }
@@ -57,6 +59,17 @@ f1e94db) plus today's readings of the same files, about 1,800 confident answers.
 (a cap of 0.66 on "grouped by an entity key", and none left on "filters:shared word") were not kept: scored on
 the foreign blind splits they moved right answers below 0.8 and let a wrong one above it (docs/ask.md). The refit
 of 2026-12-07 with covewell's first contact proposed the same two changes, again not kept.
+
+``misread around the metric`` (``misreads.MISREAD``: a unit's shorthand no part explains, a yes/no asked "vs
+not" answered one way, a period phrase partly read) is added by the refit of 2026-12-08 with ridgeline's first
+contact (7c67b03) and every split read raw: on top of the rest it moves 6 wrong first-contact answers below 0.8
+and no right one (confident first-contact answers 684/758 = 90.2% right -> 684/752 = 91.0%), none of today's
+readings of the same splits. The other misread features (a value absorbed by a metric's description, a state
+read as a rate, growth read without its comparison or a comparison as growth, a growth metric passed over, a
+period word read as another) are measured, not capped (docs/ask.md). That refit's other proposals (caps on "either way asked", "period
+misread", "unit shorthand unexplained" alone, "growth metric passed over", "growth misread", "grouped by an
+entity key", "word ignored"; no cap left on "filters:shared word") were not kept: the first three are covered by the family, the rest rejected before or
+moving as many right answers as wrong.
 
 ``one loose cue`` (``STRUCTURAL``, ``weakcues``) is measured, not kept: on first-contact development readings
 it raised confident answers from 90.3% to 91.0% right (17 right moved below 0.8 for 7 wrong), but scored on the
@@ -116,15 +129,19 @@ _QUOTED = re.compile(r"'([^']*)'")
 _INEQUALITY = re.compile(r"!=|<>")
 
 
-def features(res: Resolution) -> frozenset[str]:
-    """The calibration features of a finished reading (empty for a refusal)."""
-    return answer_features(res.question, res.to_dict())
+def features(res: Resolution, catalog: Catalog = NO_CATALOG) -> frozenset[str]:
+    """The calibration features of a finished reading (empty for a refusal); ``catalog``: its values and
+    metrics' names (``misreads.catalog_words``).
+    """
+    return answer_features(res.question, res.to_dict(), catalog)
 
 
-def answer_features(question: str, answer: dict[str, Any]) -> frozenset[str]:
+def answer_features(question: str, answer: dict[str, Any], catalog: Catalog = NO_CATALOG) -> frozenset[str]:
     """The calibration features of an answer in its ``ask --json`` shape (``Resolution.to_dict()``) to
     ``question``: what its spans were read as (``metrics:synonym``, ``filters:typo``), what its notes say, the
-    question's words it leaves unexplained, and its shape (several metrics, a filter no words said).
+    question's words it leaves unexplained, its shape (several metrics, a filter no words said), and what it
+    misread around its metric (``misreads``: a unit, a yes/no both ways, a value in a description, a state read
+    as a rate, growth, a period partly read; a value or a growth metric known from ``catalog``).
     """
     if not answer.get("answerable"):
         return frozenset()
@@ -151,6 +168,7 @@ def answer_features(question: str, answer: dict[str, Any]) -> frozenset[str]:
     out |= _shape_features(answer, spans)
     out |= _asked_features(question, answer, spans)
     out |= weak_features(question, answer)
+    out |= misread_features(question, answer, catalog)
     if out & SAID_NOT_READ:
         out.add("said, not read")
     if answer.get("limit") is not None or answer.get("order_by"):
@@ -363,10 +381,10 @@ def calibrated(confidence: float, feats: Iterable[str], caps: Caps) -> float:
     return min(confidence, cap)
 
 
-def calibrate(res: Resolution, caps: Caps = CAPS) -> Resolution:
+def calibrate(res: Resolution, caps: Caps = CAPS, catalog: Catalog = NO_CATALOG) -> Resolution:
     """Cap an answer's confidence by its features (a refusal is left as it is)."""
     if res.answerable:
-        res.confidence = calibrated(res.confidence, features(res), caps)
+        res.confidence = calibrated(res.confidence, features(res, catalog), caps)
     return res
 
 

@@ -43,6 +43,7 @@ from metricmind.resolve.entities import ProjectEntities, project_entities
 from metricmind.resolve.everyday import everyday_words
 from metricmind.resolve.exclusion import CUE_SPELLING
 from metricmind.resolve.lexicon import Entry, build_lexicon, read_learned
+from metricmind.resolve.misreads import catalog_words
 from metricmind.resolve.passes import _Reading
 from metricmind.resolve.resolution import Resolution
 from metricmind.resolve.spelling import Speller
@@ -80,6 +81,7 @@ class Resolver:
         """Whether answers' confidence is capped by their features (``calibration``; off only to measure)."""
         self.graph = JoinGraph(model)
         self.lex = build_lexicon(model, learned, values)
+        self.catalog_words = catalog_words(self.lex, model.metrics)  # (calibration features' words)
         self._reach: dict[tuple[str, str], bool] = {}
         self._hops: dict[tuple[str, str], int] = {}
 
@@ -248,7 +250,7 @@ class Resolver:
         elif reading.polarity is not None:
             res.clarify = self.clarify_polarity(reading, day)
         if self.calibrate:
-            calibrate(res)
+            calibrate(res, catalog=self.catalog_words)
         res = read_analysis(question, res, self.model)
         res.question = question  # (a reading of the request alone read it with the context blanked)
         if memory_lookup is not None:
