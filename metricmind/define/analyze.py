@@ -20,6 +20,7 @@ from metricmind.define.antijoin import read_absence
 from metricmind.define.audit import audit
 from metricmind.define.build import REDATE_NEEDED, build_metric, refuse
 from metricmind.define.checks import checks_for
+from metricmind.define.clipped import flag_unclear, unclipped
 from metricmind.define.closest import MIN_SCORE, entity_counter_first, ranked_sources
 from metricmind.define.closest import source_confidence as _source_confidence
 from metricmind.define.columns import TableValues
@@ -265,6 +266,8 @@ def _read(
     started = time.perf_counter()
     formed, changes = forms.normalised(definition, model)  # "organisations", "biz": the catalog's words
     formed = moneyword.as_amount(formed, model, changes)  # "invoiced dollars": the invoiced amount
+    unclear: list[tuple[str, tuple[str, ...]]] = []  # "physio": physiotherapy or physiotherapist
+    formed = unclipped(formed, model, changes, unclear)  # "physio clinics": the service line physiotherapy
     work = Definition(
         definition.name,
         spoken(expand(uncontract(formed.text))),  # "payment_method <> 'card'": not card
@@ -328,6 +331,7 @@ def _read(
         flag_summed_count(proposal, model)  # "downgrade accounts" read as the MRR of downgrades
         flag_unapplied_values(proposal, model)  # "of Booking.com reservations" kept by no filter
         flag_absent_rows(proposal, model)  # "customers with no invoice": an anti-join, never the opposite
+        flag_unclear(proposal, unclear)  # "Physio appointments": which value of which dimension?
         forms.cost(proposal, changes)
         if work != definition:
             as_written(proposal, work, definition)

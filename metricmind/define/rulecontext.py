@@ -95,12 +95,14 @@ def flags_of(model: Model, reachable: set[str], home: set[str] | None = None) ->
     ``home``, or a month-end snapshot of it is (``<model>_month_end``).
     """
     out: list[Flag] = []
-    for name in sorted(reachable, key=lambda n: (n.count(SEP), n)):
+    for name in sorted(reachable, key=lambda n: (n.count(SEP), not own_flag_of(model, n, home), n)):
         dim_name = name.rsplit(SEP, 1)[-1]
         if not dim_name.startswith(("is_", "was_", "has_")):
             continue
-        dim = find_dimension(model, name)
-        if dim is None or any(f.name.rsplit(SEP, 1)[-1] == dim_name for f in out):
+        dim = _own_dimension(model, name) or find_dimension(model, name)  # its own label, not a namesake's
+        if dim is None or any(
+            f.name.rsplit(SEP, 1)[-1] == dim_name and _whose(f.name) == _whose(name) for f in out
+        ):
             continue
         phrases = {stems(dim_name.split("_", 1)[1].replace("_", " "))}
         phrases.update(stems(str(s)) for s in dim.meta.get("synonyms") or ())
@@ -127,6 +129,29 @@ def flags_of(model: Model, reachable: set[str], home: set[str] | None = None) ->
             )
         )
     return out
+
+
+def _whose(name: str) -> str:
+    """The entity a reachable dimension belongs to (``subscription__customer__is_active``: the customer)."""
+    return name.rsplit(SEP, 2)[-2] if name.count(SEP) else ""
+
+
+def own_flag_of(model: Model, name: str, home: set[str] | None) -> bool:
+    """Whether the flag ``name`` describes the source's own rows: of one name on two entities ("urgent":
+    the appointment's ``is_urgent`` and its referral's), the source's own is the one read.
+    """
+    sm = _flag_model(model, name)
+    return sm is not None and home is not None and (sm in home or f"{sm}_month_end" in home)
+
+
+def _own_dimension(model: Model, name: str) -> Dimension | None:
+    """The dimension ``name`` reaches on its entity's own model (``find_dimension`` takes the first of
+    that name anywhere: a referral's ``is_urgent`` labelled "Urgent referral" for an appointment's).
+    """
+    sm = _flag_model(model, name)
+    dim_name = name.rsplit(SEP, 1)[-1]
+    found = [d for d in model.semantic_models[sm].dimensions if d.name == dim_name] if sm else []
+    return found[0] if found else None
 
 
 def _flag_model(model: Model, name: str) -> str | None:

@@ -19,6 +19,7 @@ from metricmind.define.copula import misread_copula
 from metricmind.define.definedword import defined_word
 from metricmind.define.kept import kept
 from metricmind.define.nearer import alias_doubt
+from metricmind.define.onlynot import only_not
 from metricmind.define.rulecount import converted, counted
 from metricmind.define.rulecover import (
     DROPS_OWN,
@@ -111,6 +112,7 @@ def read_rule(text: str, ctx: Context) -> Read:
     subscriptions" on `mrr`, whose rule excludes trials) carries ``contradicts`` (nothing would be left).
     """
     read = misread_copula(text, _read(text, ctx), ctx)  # "Plan changes aren't cancellations"
+    read = only_not(text, ctx, _read, read) or read  # "Follow-ups only, not first appointments"
     if read.reading.status == "filter":  # "Only iOS and Android; web does not count": each clause its own
         read = split_reading(text, ctx, _read) or read
     if read.reading.status == "unread" and read.reading.suggestion is None:

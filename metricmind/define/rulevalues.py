@@ -13,6 +13,7 @@ from metricmind.define.everyvalue import every_named, mixed, splits, unknown_nam
 from metricmind.define.groupdefs import dropped_members
 from metricmind.define.moneyunit import without_currency_country
 from metricmind.define.narrow import qualified_members
+from metricmind.define.ownflag import own_flag, pick_flag
 from metricmind.define.rulecontext import (
     RULE_GLUE,
     STATE_DIMENSIONS,
@@ -209,6 +210,8 @@ def _flag_or_value(key: tuple[str, ...], ctx: Context) -> tuple[str, str] | None
     said = _owner_said_after(key, (other, flag), ctx.said)
     if said is not None:
         return said  # "active subscriptions": the subscription's status, not the customer's flag
+    if (mine := own_flag(key, other, flag, ctx)) is not None:
+        return mine  # "urgent only" of appointments: their own is_urgent, not their referral's
     ctx.ambiguous.append((" ".join(key), [other[0], flag[0]]))  # the value first: "the active status"
     return None
 
@@ -226,9 +229,9 @@ def _owner_said_after(
 
 
 def _flag(key: tuple[str, ...], ctx: Context) -> tuple[str, str] | None:
-    for f in ctx.flags:
-        if key in f.phrases:
-            return f.name, "true"
+    said = [f for f in ctx.flags if key in f.phrases]
+    if said:  # one flag of that name on two entities: the one named beside it, else the source's own
+        return pick_flag(key, said, ctx).name, "true"
     for f in ctx.flags:
         if key in f.opposite:
             return f.name, "false"
