@@ -101,20 +101,30 @@ def check_sub_day(req: Request) -> None:
 
 
 def check_filled_cumulative(req: Request) -> None:
-    """Refuse a cumulative metric whose measure has ``join_to_timespine`` by a period coarser than a day
-    or a date part: MetricFlow fills every spine day first and then takes each period's first day (0 when
-    that day's window is empty, although later days of the month have rows); by the day both fill alike.
+    """Refuse a cumulative metric whose measure has ``join_to_timespine`` by a date part, a custom
+    granularity, or (offset) by a period coarser than a day. By a plain coarser period MetricFlow fills
+    every spine day first and then takes each period's first or last day, or the average of its days
+    (``fillperiods``); by the day both fill alike.
     """
     for leaf in req.leaves:
         if leaf.kind != "cumulative" or not leaf.join_to_timespine:
             continue
         coarse = req.coarsest_grain
-        if req.time_parts or (coarse is not None and coarse.rank > Grain.DAY.rank):
+        offset = leaf.offset_window or leaf.offset_to_grain
+        custom = any(i.custom for i in req.time_items)
+        if req.time_parts or custom or (offset and coarse is not None and coarse.rank > Grain.DAY.rank):
+            what = (
+                "a date part"
+                if req.time_parts
+                else "a custom granularity"
+                if custom
+                else "a period coarser than a day when it is offset"
+            )
             raise QueryError(
-                f"the cumulative metric of '{leaf.measure}' fills every spine day (join_to_timespine): by a "
-                "period coarser than a day MetricFlow shows each period's first day, filled with 0 when its "
-                "window is empty, which metricmind does not compute yet",
-                hint="Group it by metric_time__day (or drop join_to_timespine).",
+                f"the cumulative metric of '{leaf.measure}' fills every spine day (join_to_timespine): by "
+                f"{what} MetricFlow shows each period's first day filled, which metricmind does not "
+                "compute yet",
+                hint="Group it by metric_time__day, week, month, quarter or year (or drop join_to_timespine).",
             )
 
 

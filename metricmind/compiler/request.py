@@ -76,6 +76,8 @@ class Leaf:
     offset_window: Window | None = None
     offset_to_grain: Grain | None = None
     join_to_timespine: bool = False
+    #: a filled cumulative leaf's ``fill_nulls_with``: its days are filled before a coarser period is taken
+    fill_nulls_with: float | None = None
 
     @property
     def plain(self) -> Leaf:

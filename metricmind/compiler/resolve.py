@@ -182,6 +182,7 @@ def _metric_expr(
             offset_window=offset,
             offset_to_grain=to_grain,
             join_to_timespine=metric.measure.join_to_timespine,
+            fill_nulls_with=metric.measure.fill_nulls_with if metric.measure.join_to_timespine else None,
         )
         return _fill(_leaf(req, leaf, name), metric.measure.fill_nulls_with)
     if metric.type is MetricType.RATIO:
