@@ -8,7 +8,7 @@ from metricmind.compiler import datepart, scd
 from metricmind.compiler.datepart import ADDS_UP
 from metricmind.compiler.request import Request
 from metricmind.errors import QueryError
-from metricmind.spec.model import Grain, Measure, Model
+from metricmind.spec.model import Conversion, Grain, Measure, Model
 from metricmind.spec.names import METRIC_TIME
 from metricmind.spec.query import MetricQuery
 
@@ -128,6 +128,28 @@ def check_filled_cumulative(req: Request) -> None:
             )
 
 
+def check_filled_conversion(req: Request, conv: Conversion, filters: tuple[str, ...]) -> None:
+    """Refuse a conversion metric whose conversion measure is filled (``join_to_timespine``) in a query
+    with a filter or a time range: MetricFlow lists every time spine period for it (those outside them
+    filled), which metricmind does not reproduce. Without them both fill every period alike; a filled
+    base measure alone is answered with filters and ranges too (``tests/differential/
+    test_filled_cumulative_vs_metricflow.py``).
+    """
+    q = req.query
+    if not (req.time_items or req.time_parts):
+        return
+    filtered = bool(req.wheres or filters or q.start or q.end)
+    if conv.conversion_measure.join_to_timespine and filtered:
+        raise QueryError(
+            f"the conversion metric on '{conv.conversion_measure.name}' fills every time spine period "
+            "(join_to_timespine on its conversion measure): with a filter or a time range MetricFlow still "
+            "lists every period of the spine (those outside them filled), which metricmind does not "
+            "reproduce",
+            hint="Query it without filters or time range, or drop join_to_timespine from the conversion "
+            "measure.",
+        )
+
+
 def check_cumulative_snapshot(req: Request) -> None:
     """Refuse a cumulative metric over a snapshot (``non_additive_dimension``) measure.
 
@@ -223,6 +245,7 @@ def check_min_grain(model: Model, query: MetricQuery, grain: Grain, label: str |
 
 __all__ = [
     "check_cumulative_snapshot",
+    "check_filled_conversion",
     "check_filled_cumulative",
     "check_sub_day",
     "check_custom",

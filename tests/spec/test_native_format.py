@@ -137,10 +137,15 @@ metric:
   type_params:
     expr: o
     metrics: [{name: orders, offset_window: 1 sprint, alias: o}]
+---
+metric:
+  name: orders_sprint_window
+  type: cumulative
+  type_params: {measure: order_count, cumulative_type_params: {window: 1 sprint}}
 """
 
 
-def test_custom_granularity_windows_are_refused_naming_the_feature_and_sub_day_ones_load(
+def test_custom_granularity_windows_load_and_are_refused_at_query_time_and_sub_day_ones_load(
     tmp_path: Path,
 ) -> None:
     root = _project(tmp_path, DAILY)
@@ -150,8 +155,17 @@ def test_custom_granularity_windows_are_refused_naming_the_feature_and_sub_day_o
         errors = {i.message.split("'")[1]: i for i in p.issues if i.level is Level.ERROR}
         # sub-day windows and periods are supported (tests/compiler/test_sub_day.py)
         assert "orders_3h" not in errors and "orders_htd" not in errors
-        assert "custom granularity 'sprint'" in errors["orders_last_sprint"].message
-        assert all(i.file == "semantic/more.yaml" and i.line for i in errors.values())
+        # an offset in a custom granularity loads with a located warning (it was an error that left the
+        # metric out); its queries are refused, naming the custom granularity
+        assert not errors
+        warned = [i for i in p.issues if i.code == "custom_granularity_window"]
+        assert len(warned) == 2 and all("custom granularity 'sprint'" in i.message for i in warned)
+        assert all(i.file == "semantic/more.yaml" and i.line for i in warned)
+        for metric in ("orders_last_sprint", "orders_sprint_window"):
+            assert metric in p.model.metrics
+            for group_by in (["metric_time__sprint"], ["metric_time__day"], []):
+                with pytest.raises(QueryError, match="custom granularity"):
+                    p.run(MetricQuery.build(metric, group_by))
         # the rest answers
         assert p.run(MetricQuery.build("orders", [])).rows == [(3,)]
 
