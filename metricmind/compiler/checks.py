@@ -8,7 +8,7 @@ from metricmind.compiler import datepart, scd
 from metricmind.compiler.datepart import ADDS_UP
 from metricmind.compiler.request import Request
 from metricmind.errors import QueryError
-from metricmind.spec.model import Grain, Measure, Model
+from metricmind.spec.model import Conversion, Grain, Measure, Model
 from metricmind.spec.names import METRIC_TIME
 from metricmind.spec.query import MetricQuery
 
@@ -101,21 +101,53 @@ def check_sub_day(req: Request) -> None:
 
 
 def check_filled_cumulative(req: Request) -> None:
-    """Refuse a cumulative metric whose measure has ``join_to_timespine`` by a period coarser than a day
-    or a date part: MetricFlow fills every spine day first and then takes each period's first day (0 when
-    that day's window is empty, although later days of the month have rows); by the day both fill alike.
+    """Refuse a cumulative metric whose measure has ``join_to_timespine`` by a date part, a custom
+    granularity, or (offset) by a period coarser than a day. By a plain coarser period MetricFlow fills
+    every spine day first and then takes each period's first or last day, or the average of its days
+    (``fillperiods``); by the day both fill alike.
     """
     for leaf in req.leaves:
         if leaf.kind != "cumulative" or not leaf.join_to_timespine:
             continue
         coarse = req.coarsest_grain
-        if req.time_parts or (coarse is not None and coarse.rank > Grain.DAY.rank):
-            raise QueryError(
-                f"the cumulative metric of '{leaf.measure}' fills every spine day (join_to_timespine): by a "
-                "period coarser than a day MetricFlow shows each period's first day, filled with 0 when its "
-                "window is empty, which metricmind does not compute yet",
-                hint="Group it by metric_time__day (or drop join_to_timespine).",
+        offset = leaf.offset_window or leaf.offset_to_grain
+        custom = any(i.custom for i in req.time_items)
+        if req.time_parts or custom or (offset and coarse is not None and coarse.rank > Grain.DAY.rank):
+            what = (
+                "a date part"
+                if req.time_parts
+                else "a custom granularity"
+                if custom
+                else "a period coarser than a day when it is offset"
             )
+            raise QueryError(
+                f"the cumulative metric of '{leaf.measure}' fills every spine day (join_to_timespine): by "
+                f"{what} MetricFlow shows each period's first day filled, which metricmind does not "
+                "compute yet",
+                hint="Group it by metric_time__day, week, month, quarter or year (or drop join_to_timespine).",
+            )
+
+
+def check_filled_conversion(req: Request, conv: Conversion, filters: tuple[str, ...]) -> None:
+    """Refuse a conversion metric whose conversion measure is filled (``join_to_timespine``) in a query
+    with a filter or a time range: MetricFlow lists every time spine period for it (those outside them
+    filled), which metricmind does not reproduce. Without them both fill every period alike; a filled
+    base measure alone is answered with filters and ranges too (``tests/differential/
+    test_filled_cumulative_vs_metricflow.py``).
+    """
+    q = req.query
+    if not (req.time_items or req.time_parts):
+        return
+    filtered = bool(req.wheres or filters or q.start or q.end)
+    if conv.conversion_measure.join_to_timespine and filtered:
+        raise QueryError(
+            f"the conversion metric on '{conv.conversion_measure.name}' fills every time spine period "
+            "(join_to_timespine on its conversion measure): with a filter or a time range MetricFlow still "
+            "lists every period of the spine (those outside them filled), which metricmind does not "
+            "reproduce",
+            hint="Query it without filters or time range, or drop join_to_timespine from the conversion "
+            "measure.",
+        )
 
 
 def check_cumulative_snapshot(req: Request) -> None:
@@ -213,6 +245,7 @@ def check_min_grain(model: Model, query: MetricQuery, grain: Grain, label: str |
 
 __all__ = [
     "check_cumulative_snapshot",
+    "check_filled_conversion",
     "check_filled_cumulative",
     "check_sub_day",
     "check_custom",

@@ -20,6 +20,7 @@ from metricmind.compiler.assemble import Assembler, Plan, Step
 from metricmind.compiler.conversion import render_conversion
 from metricmind.compiler.cumulative import render_cumulative
 from metricmind.compiler.dialects import Dialect
+from metricmind.compiler.fillperiods import filled_by_period, render_filled_periods
 from metricmind.compiler.periods import ceil, floor, shift
 from metricmind.compiler.resolve import Leaf, Request, Window, build
 from metricmind.compiler.scan import DAY_ITEM, Scan, ScanKey, TimeRange, cached_where, render_scan
@@ -290,7 +291,7 @@ class _Planner:
                     self.source_rng(leaf),
                     # an offset read without metric_time conditions gets a scan of its own
                     time_filter=not (offset and (self.split.time or own_texts)),
-                    daily=self.by_day(leaf) is not None,
+                    daily=self.by_day(leaf) is not None or filled_by_period(self.req, leaf),
                     base=self.base(leaf),
                 )
                 pending.append((alias, leaf, step, source_alias, (*self.split.time, *own_time)))
@@ -322,6 +323,12 @@ class _Planner:
                     )
                 else:
                     select = render_offset(self.req, leaf, alias, source, column, self.rng, time)
+            elif filled_by_period(self.req, leaf):
+                name = self.name(f"filled_{alias}")
+                what = f"{leaf.measure} joined to every time spine day, shown by period"
+                select = render_filled_periods(
+                    self.req, leaf, alias, source, column, self.rng, time, self.split.untimed
+                )
             else:
                 name = self.name(f"filled_{alias}")
                 what = f"{leaf.measure} joined to every time spine period"

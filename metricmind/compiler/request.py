@@ -21,6 +21,7 @@ from metricmind.spec.names import Ref
 from metricmind.spec.query import MetricQuery
 
 _WINDOW = re.compile(r"^\s*(\d+)\s+([a-z]+?)s?\s*$", re.IGNORECASE)
+_UNIT = re.compile(r"^\s*\d+\s+([a-z_][a-z0-9_]*?)s?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,16 @@ class Window:
         m = _WINDOW.match(str(text))
         unit = m.group(2).lower() if m else ""
         if not m or unit not in {g.value for g in Grain}:
+            custom = _UNIT.match(str(text))
+            if custom is not None:
+                # the load rules let only a time spine's custom granularity through (with a warning)
+                name = custom.group(1).lower()
+                raise QueryError(
+                    f"{what}: window {text!r} counts in the custom granularity '{name}', which metricmind "
+                    f"does not compute yet (MetricFlow moves each day by whole {name} periods of the time "
+                    "spine, which have no fixed length in days)",
+                    hint="Count the window in days, weeks, months, quarters or years.",
+                )
             raise QueryError(
                 f"{what}: cannot read window {text!r}",
                 hint="Write a count and a unit, e.g. '7 days', '3 months', '1 year'.",
@@ -76,6 +87,8 @@ class Leaf:
     offset_window: Window | None = None
     offset_to_grain: Grain | None = None
     join_to_timespine: bool = False
+    #: a filled cumulative leaf's ``fill_nulls_with``: its days are filled before a coarser period is taken
+    fill_nulls_with: float | None = None
 
     @property
     def plain(self) -> Leaf:

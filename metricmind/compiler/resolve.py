@@ -16,6 +16,7 @@ from metricmind.compiler import datepart
 from metricmind.compiler.checks import (
     check_cumulative_snapshot,
     check_custom,
+    check_filled_conversion,
     check_filled_cumulative,
     check_min_grain,
     check_sub_day,
@@ -182,6 +183,7 @@ def _metric_expr(
             offset_window=offset,
             offset_to_grain=to_grain,
             join_to_timespine=metric.measure.join_to_timespine,
+            fill_nulls_with=metric.measure.fill_nulls_with if metric.measure.join_to_timespine else None,
         )
         return _fill(_leaf(req, leaf, name), metric.measure.fill_nulls_with)
     if metric.type is MetricType.RATIO:
@@ -193,6 +195,7 @@ def _metric_expr(
         return _derived(req, metric, filters, offset, to_grain, stack)
     assert metric.conversion is not None
     conv = metric.conversion
+    check_filled_conversion(req, conv, filters)
     base = _leaf(
         req,
         Leaf(
@@ -200,6 +203,7 @@ def _metric_expr(
             (*filters, *_filters(conv.base_measure.filter)),
             offset_window=offset,
             offset_to_grain=to_grain,
+            join_to_timespine=conv.base_measure.join_to_timespine,
         ),
         f"{name}_base",
     )
@@ -213,11 +217,18 @@ def _metric_expr(
             conversion=conv,
             offset_window=offset,
             offset_to_grain=to_grain,
+            join_to_timespine=conv.conversion_measure.join_to_timespine,
         ),
         name,
     )
     if conv.calculation == "conversions":
         return _fill(conversions, conv.conversion_measure.fill_nulls_with)
+    # A measure joined to the time spine is filled before the rate, as MetricFlow does: a period with
+    # visits and no conversion filled with 0 has a rate of 0, a period with neither (0 / 0) NULL.
+    if conv.base_measure.join_to_timespine:
+        base = _fill(base, conv.base_measure.fill_nulls_with)
+    if conv.conversion_measure.join_to_timespine:
+        conversions = _fill(conversions, conv.conversion_measure.fill_nulls_with)
     return _ratio(req.dialect, conversions, base)
 
 

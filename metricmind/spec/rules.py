@@ -41,6 +41,33 @@ def _not_a_window(model: Model, what: str, window: str) -> str:
     return f"{what} {window!r} is not a window"
 
 
+def _custom_unit(model: Model, window: str) -> str | None:
+    """The custom granularity of the time spine ``window`` counts in (``1 fiscal_quarter``), if any."""
+    unit = _UNIT.match(window)
+    spine = model.time_spine
+    name = unit.group(1).lower() if unit else ""
+    return name if spine and name in {n for n, _ in spine.custom_granularities} else None
+
+
+def _window_issue(model: Model, issues: IssueList, m: Metric, what: str, window: str, hint: str) -> None:
+    """An error for a window that is not one; a warning for one counted in a custom granularity: the
+    metric loads and its queries are refused with why (``request.Window.parse``).
+    """
+    custom = _custom_unit(model, window)
+    if custom is None:
+        issues.error(f"metric '{m.name}': {_not_a_window(model, what, window)}", m.file, m.line, hint)
+        return
+    issues.warning(
+        f"metric '{m.name}': {what} {window!r} counts in the custom granularity '{custom}': the metric "
+        "loads, and its queries are refused (windows and offsets in custom granularities are not "
+        "computed yet)",
+        m.file,
+        m.line,
+        "count it in days, weeks, months, quarters or years to query it with metricmind",
+        code="custom_granularity_window",
+    )
+
+
 Rule = Callable[[Model, IssueList, str], None]
 
 
@@ -168,18 +195,24 @@ def metrics(model: Model, issues: IssueList, dialect: str) -> None:
                     code="unknown_reference",
                 )
             if ref.offset_window and not _OFFSET.match(ref.offset_window):
-                issues.error(
-                    f"metric '{m.name}': {_not_a_window(model, 'offset_window', ref.offset_window)}",
-                    *where,
+                _window_issue(
+                    model,
+                    issues,
+                    m,
+                    "offset_window",
+                    ref.offset_window,
                     "write a count and a unit, e.g. '1 month' or '7 days'",
                 )
         if m.type is MetricType.DERIVED and m.expr:
             _derived_expr(m.name, m.expr, {i.ref_name for i in m.inputs}, dialect, issues, where)
         if m.cumulative is not None:
             if m.cumulative.window and not _OFFSET.match(m.cumulative.window):
-                issues.error(
-                    f"metric '{m.name}': {_not_a_window(model, 'window', m.cumulative.window)}",
-                    *where,
+                _window_issue(
+                    model,
+                    issues,
+                    m,
+                    "window",
+                    m.cumulative.window,
                     "write a count and a unit, e.g. '7 days' or '3 months'",
                 )
             snapshot = model.measures.get(m.measure.name) if m.measure else None
@@ -199,15 +232,6 @@ def metrics(model: Model, issues: IssueList, dialect: str) -> None:
                     f"metric '{m.name}': period_agg '{m.cumulative.period_agg}'",
                     *where,
                     "use first, last or average",
-                )
-        filled = [m.conversion.base_measure, m.conversion.conversion_measure] if m.conversion else []
-        for mi in filled:
-            if mi.join_to_timespine:
-                issues.error(
-                    f"metric '{m.name}': join_to_timespine on the {m.type.value} metric's measure "
-                    f"'{mi.name}' is not supported (metricmind would answer without the filled days)",
-                    *where,
-                    "drop join_to_timespine here, or fill a simple metric of the measure",
                 )
         if m.numerator is not None and m.denominator is not None:
             _same_input_twice(m, issues)
@@ -408,6 +432,13 @@ def time_spine(model: Model, issues: IssueList, dialect: str) -> None:
         if m.type is MetricType.CUMULATIVE
         or any(i.offset_window or i.offset_to_grain for i in m.inputs)
         or (m.measure and m.measure.join_to_timespine)
+        or (
+            m.conversion
+            and (
+                m.conversion.base_measure.join_to_timespine
+                or m.conversion.conversion_measure.join_to_timespine
+            )
+        )
     ]
     if needs:
         issues.error(

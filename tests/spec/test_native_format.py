@@ -137,10 +137,15 @@ metric:
   type_params:
     expr: o
     metrics: [{name: orders, offset_window: 1 sprint, alias: o}]
+---
+metric:
+  name: orders_sprint_window
+  type: cumulative
+  type_params: {measure: order_count, cumulative_type_params: {window: 1 sprint}}
 """
 
 
-def test_custom_granularity_windows_are_refused_naming_the_feature_and_sub_day_ones_load(
+def test_custom_granularity_windows_load_and_are_refused_at_query_time_and_sub_day_ones_load(
     tmp_path: Path,
 ) -> None:
     root = _project(tmp_path, DAILY)
@@ -150,8 +155,17 @@ def test_custom_granularity_windows_are_refused_naming_the_feature_and_sub_day_o
         errors = {i.message.split("'")[1]: i for i in p.issues if i.level is Level.ERROR}
         # sub-day windows and periods are supported (tests/compiler/test_sub_day.py)
         assert "orders_3h" not in errors and "orders_htd" not in errors
-        assert "custom granularity 'sprint'" in errors["orders_last_sprint"].message
-        assert all(i.file == "semantic/more.yaml" and i.line for i in errors.values())
+        # an offset in a custom granularity loads with a located warning (it was an error that left the
+        # metric out); its queries are refused, naming the custom granularity
+        assert not errors
+        warned = [i for i in p.issues if i.code == "custom_granularity_window"]
+        assert len(warned) == 2 and all("custom granularity 'sprint'" in i.message for i in warned)
+        assert all(i.file == "semantic/more.yaml" and i.line for i in warned)
+        for metric in ("orders_last_sprint", "orders_sprint_window"):
+            assert metric in p.model.metrics
+            for group_by in (["metric_time__sprint"], ["metric_time__day"], []):
+                with pytest.raises(QueryError, match="custom granularity"):
+                    p.run(MetricQuery.build(metric, group_by))
         # the rest answers
         assert p.run(MetricQuery.build("orders", [])).rows == [(3,)]
 
@@ -166,10 +180,9 @@ metric:
 """
 
 
-def test_a_filled_cumulative_fills_every_day_and_is_refused_by_the_month(tmp_path: Path) -> None:
+def test_a_filled_cumulative_fills_every_day_and_shows_each_month_s_first_day(tmp_path: Path) -> None:
     # was refused at load (answered unfilled); now every spine day is present, 0 where its window is
-    # empty, as MetricFlow. By the month MetricFlow shows each month's first day filled (0 when empty):
-    # refused until metricmind computes that.
+    # empty, as MetricFlow. By the month MetricFlow shows each month's first day filled (0 when empty).
     root = _project(tmp_path, DAILY)
     (root / "semantic" / "filled.yaml").write_text(FILLED)
     p = Project.load(root, strict=False)
@@ -184,8 +197,12 @@ def test_a_filled_cumulative_fills_every_day_and_is_refused_by_the_month(tmp_pat
             ("2024-01-03", 0),
             ("2024-01-04", 0),
         ]
-        with pytest.raises(QueryError, match="fills every spine day"):
-            p.run(MetricQuery.build("orders_1d_filled", ["metric_time__month"]))
+        # by the month each month shows its first day filled (MetricFlow's semantics, computed since
+        # December 8: tests/compiler/test_filled_cumulative_periods.py); by a date part still refused
+        monthly = p.run(MetricQuery.build("orders_1d_filled", ["metric_time__month"]))
+        assert [(str(r[0])[:10], r[1]) for r in monthly.rows] == [("2024-01-01", 1)]
+        with pytest.raises(QueryError, match="cannot be read by a date part"):
+            p.run(MetricQuery.build("orders_1d_filled", ["metric_time__extract_month"]))
 
 
 def test_two_objects_under_one_key_in_a_document_are_an_error_not_the_last_one(tmp_path: Path) -> None:
