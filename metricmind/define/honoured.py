@@ -192,10 +192,15 @@ def _reached(model: Model, homes: set[str]) -> set[str] | None:
     return out
 
 
-def _deep(model: Model, names: list[str], depth: int = 4) -> str:
-    """The filters of the metrics ``names`` and of every metric they read, lower case (a ratio's
-    numerator keeps `renewed`).
+def _deep(model: Model, names: list[str]) -> str:
+    """The filters and measure expressions of the metrics ``names`` and of every metric they read, lower
+    case (a ratio's numerator keeps `renewed`).
     """
+    return " ".join(_catalog_texts(model, names)).lower()
+
+
+def _catalog_texts(model: Model, names: list[str], depth: int = 4) -> list[str]:
+    """The filters and measure expressions of the catalog's metrics ``names`` and of those they read."""
     out: list[str] = []
     seen: set[str] = set()
     todo = list(names)
@@ -217,7 +222,7 @@ def _deep(model: Model, names: list[str], depth: int = 4) -> str:
                 if ms is not None:
                     out.append(ms.expr or "")
         todo = nxt
-    return " ".join(out).lower()
+    return out
 
 
 def untraced(proposal: Proposal, model: Model) -> list[str]:
@@ -229,6 +234,12 @@ def untraced(proposal: Proposal, model: Model) -> list[str]:
     literals = _literals([proposal.metric, proposal.new_metrics, [m.measure for m in proposal.new_measures]])
     if proposal.new_model is not None:
         literals |= _literals([proposal.new_model.sql])
+    # the catalog's own filters of a metric the proposal reuses (`churned_customers`: status = 'canceled')
+    # were chosen with the metric, by its name; only what the proposal adds must be said
+    reused = {
+        v.lower() for v in _literals(_catalog_texts(model, _names([proposal.metric, proposal.new_metrics])))
+    }
+    literals = {v for v in literals if v.lower() not in reused}
     if not literals:
         return []
     d = proposal.definition

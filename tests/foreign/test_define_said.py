@@ -9,6 +9,7 @@ each answer run on DuckDB against hand SQL; the invariant runs on every dev case
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,11 @@ from metricmind.define import Definition, Proposal
 from metricmind.define.extend import proposal_sql
 from metricmind.define.honoured import flag_untraced, untraced
 from metricmind.project import Project
+from tests.shared_demo import demo_copy
 
 CASES = Path(__file__).resolve().parent / "cases"
+#: The demo's dev definitions (``definitions*.yml``, ``paraphrases.yml``; never a blind file).
+DEMO_CASES = Path(__file__).resolve().parents[1] / "define" / "cases"
 
 #: The incurred losses of a line's claims by reported month over its earned premium (cw-def-009's SQL).
 LOSS_RATIO = """
@@ -248,4 +252,29 @@ def test_every_value_applied_on_the_dev_cases_traces_to_words_said(
         )
         if untraced(p, model):
             bad.append((c["id"], untraced(p, model)))
+    assert bad == []
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
+    """The demo the definition cases were written against (scale 1000, data through 2025-06-18)."""
+    target = tmp_path_factory.mktemp("said") / "demo"
+    with Project.load(demo_copy(tmp_path_factory, target, scale=1000, end_date="2025-06-18")) as project:
+        yield project
+
+
+def test_every_value_applied_on_the_demo_dev_cases_traces_to_words_said(demo: Project) -> None:
+    """The invariant on the demo's dev definitions: a value the proposal adds is always said (the catalog's
+    own filter of a metric it reuses, `churned_customers`' status = 'canceled', came with the metric)."""
+    model = demo.define_model()
+    bad = []
+    for path in sorted(DEMO_CASES.glob("*.yml")):
+        if path.name.startswith("blind"):
+            continue  # never a blind file
+        for c in yaml.safe_load(path.read_text()) or []:
+            p = demo.analyze_definition(
+                Definition(str(c["name"]), str(c["definition"]), tuple(str(r) for r in c.get("rules") or ()))
+            )
+            if untraced(p, model):
+                bad.append((c["id"], untraced(p, model)))
     assert bad == []
