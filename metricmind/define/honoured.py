@@ -28,6 +28,7 @@ from sqlglot import exp
 from metricmind.define.confidence import flag_words
 from metricmind.define.implied import state_words
 from metricmind.define.proposal import Proposal, RuleReading
+from metricmind.define.restate import metric_words, own_rules, words_of
 from metricmind.define.unapplied import _applied, _homes, _kept, _named, _names
 from metricmind.define.words import lexicon, stems
 from metricmind.spec.joingraph import JoinGraph
@@ -62,10 +63,15 @@ def flag_unhonoured(proposal: Proposal, model: Model) -> None:
     if proposal.metric is None or proposal.refused:
         return
     blob, own = _applied(proposal, model)
-    blob += _deep(model, _names([proposal.metric, proposal.new_metrics]))
-    own |= flag_words(model, proposal.rules)
+    blob += _deep(model, _names([proposal.metric, proposal.new_metrics]))  # a ratio's parts' filters
+    names = [
+        n for n in _names([proposal.metric, proposal.new_metrics]) if n in model.metrics
+    ]  # the catalog's
+    homes = _homes(proposal, model)
+    own |= flag_words(model, proposal.rules) | metric_words(model, names) | _row_words(model, homes)
+    rules_own = own | words_of(own_rules(model, names))  # "ARR = MRR x 12, trials excluded" of `arr`
     states = state_words(model)
-    reached = _reached(model, _homes(proposal, model))
+    reached = _reached(model, homes)
     readings = list(proposal.rules)
     texts: list[tuple[int | None, str]] = [(None, proposal.definition.text)]
     texts += [(i, r.text) for i, r in enumerate(readings) if _checked(r)]
@@ -73,7 +79,8 @@ def flag_unhonoured(proposal: Proposal, model: Model) -> None:
         texts = texts[1:]  # the definition is already unread
     changed = False
     for at, text in texts:
-        missing = _missing(model, text, blob, own, states, reached)
+        restating = at is not None and readings[at].status == "covered"
+        missing = _missing(model, text, blob, rules_own if restating else own, states, reached)
         if not missing:
             continue
         named = ", ".join(f"{said!r} ({dim} = {value})" for said, dim, value in missing)
@@ -87,6 +94,15 @@ def flag_unhonoured(proposal: Proposal, model: Model) -> None:
     if changed:
         proposal.rules = readings
         proposal.confidence = min(proposal.confidence, UNHONOURED)
+
+
+def _row_words(model: Model, homes: set[str]) -> set[str]:
+    """Words naming the rows the metric counts: its semantic models' and their entities' names ("product
+    event" of `events` is the rows, not the acquisition channel `events`).
+    """
+    texts = [h for h in homes]
+    texts += [e.name for h in homes if h in model.semantic_models for e in model.semantic_models[h].entities]
+    return words_of(texts) | set(stems(" ".join(texts).replace("_", " ")))
 
 
 def _checked(r: RuleReading) -> bool:

@@ -2,9 +2,11 @@
 naming the nearest values, never a rule left unread with no reason.
 
 "Parcels booked from the Rotterdam Centrum hub": no hub is named so; 'Rotterdam Waalhaven' says Rotterdam and
-'Amsterdam Centrum' says Centrum. Each word matches a value, none matches the name. An unread text of the
-proposal (a rule, or the definition) that says such a name (two or three capitalised words) is refused as
-``unknown_value`` with the values that share its words, so the person picks the one meant. Pure.
+'Amsterdam Centrum' says Centrum. Each word matches a value, none matches the name. An unread rule in which
+nothing of the catalog was found that says such a name (two or three capitalised words) is refused as
+``unknown_value`` with the values that share its words, so the person picks the one meant; so is one
+capitalised word that is a word of several values and no value itself ("only Galaxy phones": 'Galaxy A55',
+'Galaxy S24', …). Pure.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from metricmind.spec.names import SEP
 
 #: Two or three capitalised words in a row (a proper name).
 _NAME = re.compile(r"\b([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){1,2})\b")
-#: The prefix of an unread reading of the definition's own text.
-_DEFINITION = "(in the definition) "
+#: A capitalised word inside a sentence (a brand or a model family: "only Galaxy phones").
+_WORD = re.compile(r"(?<=[a-z,]\s)([A-Z][a-z][\w'-]+)\b")
+#: How a rule in which nothing of the catalog was found is explained (``rulefound``).
+NOTHING_FOUND = "no dimension or value of the catalog found"
 
 
 def _values(model: Model) -> dict[str, list[str]]:
@@ -34,6 +38,12 @@ def _values(model: Model) -> dict[str, list[str]]:
         out.setdefault(key, [])
         out[key] += [str(v) for v in vs if str(v) not in out[key]]
     return out
+
+
+def _says(text: str, value: str) -> bool:
+    """``text`` says ``value`` whole (any case, spaces or underscores alike)."""
+    pattern = r"[\s_-]+".join(re.escape(w) for w in re.split(r"[\s_-]+", value) if w)
+    return re.search(rf"(?<!\w){pattern}(?!\w)", text, re.IGNORECASE) is not None
 
 
 def _words(value: str) -> set[str]:
@@ -55,6 +65,14 @@ def near_values(text: str, values: dict[str, list[str]]) -> tuple[str, str, list
             sharing = [v for v in vs if _words(v) & said]
             if sharing and said <= {w for v in sharing for w in _words(v)} and len(sharing) > 1:
                 return name, dim, sharing[:5]
+    for m in _WORD.finditer(text):  # "only Galaxy phones": a word of several models, none of them
+        word = m.group(1).lower()
+        if any(word in _words(v) and _says(text, v) for vs in values.values() for v in vs):
+            continue  # "the Tier 1 team": the value itself is said
+        for dim, vs in sorted(values.items()):
+            sharing = [v for v in vs if word in _words(v)]
+            if len(sharing) > 1 and len(sharing) < len(vs):
+                return m.group(1), dim, sharing[:5]
     return None
 
 
@@ -62,7 +80,7 @@ def refuse_near_name(proposal: Proposal, model: Model) -> None:
     """Refuse as ``unknown_value`` an unread rule or definition that says a name no value is."""
     if proposal.refused:
         return
-    unread = [r.text.removeprefix(_DEFINITION) for r in proposal.unread]
+    unread = [r.text for r in proposal.unread if r.reason.startswith(NOTHING_FOUND)]
     if not unread:
         return
     values = _values(model)
@@ -75,6 +93,6 @@ def refuse_near_name(proposal: Proposal, model: Model) -> None:
             proposal,
             "unknown_value",
             f"{dim} has no value {name!r}; the nearest values share its words: "
-            f"{', '.join(repr(v) for v in nearest)}. Say which one is meant.",
+            f"{', '.join(repr(v) for v in nearest)}. Say which one is meant, or list them.",
         )
         return

@@ -185,6 +185,28 @@ def test_a_hub_name_no_hub_has_names_the_nearest_hubs(lastmile: Project) -> None
     assert all(v in p.message for v in ("Amsterdam Westpoort", "Utrecht Binnenstad", "Utrecht Lage Weide"))
 
 
+def test_a_model_family_names_its_models_and_a_unique_near_name_is_kept(ridgeline: Project) -> None:
+    """ "Only Galaxy phones": three models say Galaxy, none is it: unknown_value naming them. "The iPhone
+    Pro" nearly names one model only (`iPhone 16 Pro`): kept, and its rows equal the hand SQL."""
+    p = ridgeline.analyze_definition(
+        Definition("galaxy_devices_sold", "Device sales", ("only Galaxy phones",))
+    )
+    assert p.refused == "unknown_value", (p.refused, p.message)
+    assert all(v in p.message for v in ("Galaxy A55", "Galaxy S24", "Galaxy S25 Ultra"))
+    pro = ridgeline.analyze_definition(
+        Definition("iphone_pro_devices_sold", "Device sales of the iPhone Pro")
+    )
+    assert _answered(pro), [r.reason for r in pro.rules]
+    want = _hand(
+        ridgeline,
+        "select date_trunc('month', sold_dt), count(*) from mart.fact_device_sales "
+        "where device_model = 'iPhone 16 Pro' and sold_dt between date '2024-01-01' and date '2025-12-31' "
+        "group by 1 order by 1",
+    )
+    assert _same(_monthly(ridgeline, pro, "2024-01-01", "2025-12-31"), want)
+    assert untraced(pro, ridgeline.define_model()) == []
+
+
 def test_values_said_in_the_definition_on_helpdesk_execute(helpdesk: Project) -> None:
     p = helpdesk.analyze_definition(Definition("urgent_chat_created", "Urgent chat tickets created"))
     assert _answered(p), [r.reason for r in p.rules]
