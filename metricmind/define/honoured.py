@@ -52,6 +52,8 @@ RESTATES = "restates how the metric computes"
 DEFINITION = "(in the definition) "
 #: Literals a filter compares with that name no value ("true", dates, numbers).
 _PLAIN = re.compile(r"^(true|false|null|-?[\d.,:\s-]+)$", re.IGNORECASE)
+#: Words saying a group of values by a word they share ("all the app channels").
+_GROUP = re.compile(r"\b(all|every|any|both|each)\b", re.IGNORECASE)
 #: How the name of a yes/no flag begins.
 _FLAG = ("is_", "has_", "was_")
 #: Least similarity of a said word to a value it is read as (a near miss: "e-bike" of `ebike`).
@@ -69,6 +71,8 @@ def flag_unhonoured(proposal: Proposal, model: Model) -> None:
     ]  # the catalog's
     homes = _homes(proposal, model)
     own |= flag_words(model, proposal.rules) | metric_words(model, names) | _row_words(model, homes)
+    if proposal.new_model is not None:  # a model of its own: the datasets it reads name its rows
+        own |= words_of([*proposal.new_model.refs, str(proposal.new_model.semantic_model.get("name") or "")])
     rules_own = own | words_of(own_rules(model, names))  # "ARR = MRR x 12, trials excluded" of `arr`
     states = state_words(model)
     reached = _reached(model, homes)
@@ -263,7 +267,8 @@ def untraced(proposal: Proposal, model: Model) -> list[str]:
     said = _said_values(model, texts)
     grams = _grams(texts)
     initials = _initials(texts)
-    return sorted(f"'{v}'" for v in literals if not _traced(v, said, grams, initials))
+    grouped = any(_GROUP.search(t) for t in texts)
+    return sorted(f"'{v}'" for v in literals if not _traced(v, said, grams, initials, grouped))
 
 
 def flag_untraced(proposal: Proposal, model: Model) -> None:
@@ -359,7 +364,7 @@ def _said_values(model: Model, texts: list[str]) -> set[str]:
     return out
 
 
-def _traced(value: str, said: set[str], grams: set[str], initials: set[str]) -> bool:
+def _traced(value: str, said: set[str], grams: set[str], initials: set[str], grouped: bool = False) -> bool:
     """``value`` is said: read by the lexicon from the input, its words said, or a near spelling said."""
     if value.lower() in said:
         return True
@@ -368,9 +373,11 @@ def _traced(value: str, said: set[str], grams: set[str], initials: set[str]) -> 
         return True
     if len(flat) >= 4 and any(abs(len(g) - len(flat)) <= 2 and fuzz.ratio(g, flat) >= NEAR for g in grams):
         return True
+    tokens = [t for t in re.split(r"[\s_\-./]+", value.lower()) if t]
+    if grouped and any(len(t) > 1 and t in grams for t in tokens):
+        return True  # "all the app channels": `android_app`, `ios_app`, named by the word they share
     # a bucket of a number said ("30 or more days past due": `dpd_30_59`): its words said or their
     # initials, and a number said
-    tokens = [t for t in re.split(r"[\s_\-./]+", value.lower()) if t]
     words = [t for t in tokens if not t.isdigit()]
     return (
         len(words) < len(tokens)
