@@ -38,9 +38,11 @@ from metricmind.define.extend import proposal_sql
 from metricmind.define.fit import incompatible, mismatch
 from metricmind.define.glosses import glossed
 from metricmind.define.groupdefs import defined_words
+from metricmind.define.honoured import flag_unhonoured, flag_untraced
 from metricmind.define.inputs import check_input
 from metricmind.define.joinrules import cover_join_rules
 from metricmind.define.literals import alias_literal, alias_message
+from metricmind.define.nearname import refuse_near_name
 from metricmind.define.newtime import (
     NEW_DATE_CONFIDENCE,
     dated_rows_only,
@@ -50,6 +52,7 @@ from metricmind.define.newtime import (
 )
 from metricmind.define.nullrules import cover_null_rules
 from metricmind.define.numbers import flag_unread_numbers
+from metricmind.define.ordinals import refuse_ordinal_clash
 from metricmind.define.overall import flag_undivided_whole
 from metricmind.define.pairsaid import flag_unapplied_pair
 from metricmind.define.priorperiod import without_prior
@@ -136,6 +139,12 @@ def analyze(
         as_written(proposal, definition, written)
         if proposal.metric is not None:
             proposal.doubts += chat
+    flag_unhonoured(proposal, model)  # a value said that no filter applies: unread, never dropped
+    flag_untraced(proposal, model)  # a value applied that no word says (a swap): unread
+    refuse_ordinal_clash(proposal)  # "only first loans" + "only borrowers with an earlier loan"
+    refuse_near_name(
+        proposal, model
+    )  # "Rotterdam Centrum": no hub; 'Rotterdam Waalhaven', 'Amsterdam Centrum'
     capped(proposal)  # a rule left unread: the metric rests on a guess, never confident
     proposal.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     return proposal

@@ -433,12 +433,14 @@ def _manner(words: tuple[str, ...], at: int) -> bool:
 
 
 def _dimension_words(ctx: rulebook.Context) -> set[str]:
-    """Words of the catalog's dimensions' own names ("feature", "platform", "reason")."""
+    """Head words of the catalog's dimensions' own names ("feature", "platform", "reason" of
+    `cancel_reason`); a modifier ("home" of `home_state`) names no dimension and may be a value.
+    """
     out: set[str] = set()
     for name in ctx.lexicon.dims:
         tail = name.rsplit(SEP, 1)[-1]
         if not tail.startswith(("is_", "was_", "has_")):
-            out.update(stems(tail.replace("_", " ")))
+            out.update(stems(tail.replace("_", " "))[-1:])
     return out
 
 
