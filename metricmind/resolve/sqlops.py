@@ -72,6 +72,29 @@ def positional_order(tokens: Sequence[Token]) -> tuple[int, int, bool | None] | 
     return None
 
 
+_SQL_MARKS = re.compile(r"^\s*select\b|\bwhere\b|--|[=()']", re.IGNORECASE)
+"""Characters and words only SQL typed into a question has (a sign, a quote, a comment, "select", "where")."""
+
+
+def positional_group(question: str, tokens: Sequence[Token]) -> list[int]:
+    """The words of SQL's ``group by`` that are no concept: the column numbers after it (``group by 1, 2``
+    names selected columns, whose words say the breakdown), and "group" itself when the question is typed as
+    SQL (``… where brand = 'x' group by month``: no market segment called "group").
+    """
+    norms = [t.norm for t in tokens]
+    sql = _SQL_MARKS.search(question) is not None
+    out: list[int] = []
+    for k in range(len(norms) - 2):
+        if norms[k] == "group" and norms[k + 1] == "by":
+            j = k + 2
+            while j < len(norms) and norms[j].isdigit() and len(norms[j]) <= 2:
+                out.append(j)
+                j += 1
+            if sql or j > k + 2:
+                out.append(k)
+    return sorted(out)
+
+
 _LIST_ENDS = frozenset({"from", "where", "group", "order", "having", "limit"})
 
 
