@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from metricmind.resolve.resolution import Filter, Span
 from metricmind.resolve.text import Token, number
+from metricmind.spec.model import MetricType, Model
 
 _NOT_EQUAL = re.compile(r"(?:!==?|<>|\bnot\s+in\b)\s*\(?\s*['\"]?\s*$", re.IGNORECASE)
 """The characters before a value that say "not equal" (an opening parenthesis or quote may follow the sign)."""
@@ -55,6 +56,34 @@ def flipped(question: str, filters: list[Filter], spans: list[Span]) -> tuple[li
                 out[k] = Filter(f.field, _FLIP[f.op], f.values)
                 said.append(field)
     return out, said
+
+
+_COUNT_ROWS = re.compile(r"\bcount\s*\(\s*\*\s*\)\s*(?:from\s+)?$", re.IGNORECASE)
+
+
+def rows_counted_before(question: str, start: int) -> bool:
+    """Whether SQL's ``count(*)`` (``count(*) from``) stands right before ``start``: the rows of the table named
+    there are counted, its plain count, never one of the other metrics that share its word.
+    """
+    return _COUNT_ROWS.search(question[max(0, start - 24) : start]) is not None
+
+
+def plain_count(model: Model, name: str) -> bool:
+    """Whether the metric ``name`` is a simple count of rows with no filter of its own (``count(*)``'s reading)."""
+    m = model.metrics.get(name)
+    if m is None or m.type != MetricType.SIMPLE or m.filter:
+        return False
+    measures = [model.measures.get(x) for x in model.measures_of(name)]
+    return (
+        len(measures) == 1
+        and measures[0] is not None
+        and measures[0].agg.value in ("count", "count_distinct")
+    )
+
+
+def rows_counted(question: str) -> bool:
+    """Whether SQL's ``count(*)`` is typed anywhere in ``question`` (rows counted: "count(*) claims having …")."""
+    return re.search(r"\bcount\s*\(\s*\*\s*\)", question, re.IGNORECASE) is not None
 
 
 def positional_order(tokens: Sequence[Token]) -> tuple[int, int, bool | None] | None:

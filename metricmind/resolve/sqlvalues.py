@@ -98,11 +98,17 @@ class _SqlValueReading(_ReadingBase):
         self.sql_values = found
 
     def read_sql_values(self) -> None:
-        """The filters of the predicates claimed, on a dimension every metric reaches."""
+        """The filters of the predicates claimed; refused when a metric does not reach the dimension."""
         res = self.res
         for p in getattr(self, "sql_values", ()):
-            if not res.metrics or not all(self.r.reachable(m, p.field) for m in res.metrics):
+            if not res.metrics or not res.answerable:
                 continue
+            lost = [m for m in res.metrics if not self.r.reachable(m, p.field)]
+            if lost:
+                # "orders where seller_country = 'DE'" of orders that reach no one seller: the condition
+                # typed cannot be applied, and no other column of that name can stand in for it
+                res.refuse(f"{', '.join(lost)} cannot be filtered by {p.field}", [])
+                return
             op = "in" if len(p.values) > 1 else "="
             res.filters = [f for f in res.filters if f.field != p.field or f.metric is not None]
             res.filters.append(Filter(p.field, op, p.values))
