@@ -17,13 +17,13 @@ ADVERSE = frozenset(
     """
     breach breaches breached miss misses missed churn churned churning cancellation cancellations cancelled
     canceled loss losses lost refund refunds refunded late overdue delinquent delinquency dpd chargeoff
-    chargeoffs charged failed failure failures fail error errors outage outages downtime incident incidents
+    chargeoffs failed failure failures fail error errors outage outages downtime incident incidents
     disconnection disconnections noshow noshows backlog cost costs expense expenses spend
     contraction denied complaint complaints dispute disputes fraud bounce bounces bounced abandoned
     abandonment defaults defaulted dormant returns returned
     """.split()
 )
-"""Words that make a metric adverse: more of it is worse."""
+"""Words that make a metric adverse: more of it is worse ("charged" is not one: a fee charged is income)."""
 GOOD_BAD = frozenset({"worst", "best", "worse", "better"})
 """Ranking words of quality, whose direction is the metric's polarity, not its size."""
 _WORD = re.compile(r"[a-z]+")
