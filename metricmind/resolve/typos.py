@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 
+from metricmind.resolve.describednouns import described_nouns
 from metricmind.resolve.exclusion import CUE_SPELLING
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.regional import american
@@ -61,8 +62,15 @@ class _TypoReading(_ReadingBase):
         unread: list[int] = []
         weak: list[int] = []
         typed = [t.stem for t in self.tokens]
+        described = described_nouns(self.r.model)
         for t in self.tokens:
             s = t.stem
+            if s in described and s not in self.lex.vocabulary and self.own_word(t.index):
+                # "shops" where the catalog describes "Seller shops": the sellers, said in the business's word
+                said = described[s] + ("s" if t.norm != s else "")
+                self.stems[t.index] = stem(said)
+                self.tokens[t.index] = replace(t, norm=said, stem=stem(said))
+                continue
             if (
                 s in self.lex.vocabulary
                 or s in FILLERS
@@ -131,6 +139,18 @@ class _TypoReading(_ReadingBase):
             if found is not None:
                 self.stems[k] = found.word
                 self.fuzzy.add(k)
+
+    def own_word(self, k: int) -> bool:
+        """Whether the word at ``k`` is in no catalog phrase, alone or with the word beside it (a value's phrase
+        such as "key accounts" keeps its words, never read as an entity's described noun).
+        """
+        s = self.tokens[k].stem
+        around: list[tuple[str, ...]] = [(s,)]
+        if k > 0:
+            around.append((self.tokens[k - 1].stem, s))
+        if k + 1 < len(self.tokens):
+            around.append((s, self.tokens[k + 1].stem))
+        return not any(self.lex.lookup(key) for key in around)
 
     def doer_of_metric(self, typed: str, fixed: str) -> bool:
         """Whether ``typed`` names who does what a metric counts ("reviewer" of the metric "reviews"): no slip.
