@@ -11,19 +11,29 @@ foreign projects in words of our own and run on their warehouses:
 - "worst first" / "best first" of an adverse metric (breaches, no-shows, losses) is its highest / lowest first
   (``polarity``); of any other metric the reverse, as before;
 - a doer noun of a metric's word ("reviewer" of reviews) is a word of its own, not that word mistyped: "by the
-  reviewer's age group" is a breakdown the catalog lacks, refused, never answered without it.
+  reviewer's age group" is a breakdown the catalog lacks, refused, never answered without it;
+- SQL's ``count(*) from claims`` counts the table's rows, its plain count (no ask-back among the metrics sharing
+  the word), also before ``having``; "from … where" in SQL asks no origin ("where … come from");
+- a relayed request ("she wants …", "ceo wants …") opens where the asker's verb ends; a closing "for her
+  investor call" (an occasion) or "before the 10am" (a clock time) is context, no unknown words (``clauses``);
+- the noun a semantic model's description gives its entity ("Seller shops on the marketplace") is that entity
+  ("top 3 shops by gmv", "which shops did over 8k") (``describednouns``), except inside a catalog phrase.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from metricmind.project import Project
 from metricmind.resolve import Resolver
+from metricmind.resolve.describednouns import described_noun
 from metricmind.resolve.polarity import adverse
 
 BAZAAR_AS_OF = dt.date(2024, 7, 3)
+LENDING_AS_OF = dt.date(2024, 7, 3)
+PIXELFORGE_AS_OF = dt.date(2026, 1, 8)
 HELPDESK_AS_OF = dt.date(2024, 7, 3)
 HARBOR_AS_OF = dt.date(2026, 1, 7)
 COVEWELL_AS_OF = dt.date(2026, 1, 7)
@@ -180,3 +190,74 @@ def test_a_doer_of_a_metric_word_is_no_slip_of_it(bazaar: Project, harbor: Proje
     assert res.answerable and [(f.field, f.values) for f in res.filters] == [
         ("customer__industry", ("Retail",))
     ]
+
+
+# -- SQL's count(*) and from … where ----------------------------------------------------------------------------
+def test_count_star_from_a_table_is_its_plain_count(covewell: Project, lending: Project) -> None:
+    said = "select count(*) from claims where peril = 'fire' -- 2025"
+    res = covewell.resolver().resolve(said, as_of=COVEWELL_AS_OF)
+    assert res.answerable and res.metrics == ["claims_reported"], res.reason
+    rows = _rows(covewell, said, COVEWELL_AS_OF)
+    assert rows == _rows(covewell, "claims reported where peril = 'fire' -- 2025", COVEWELL_AS_OF)
+    said = "count(*) claims having sum(incurred) > 100000 -- 2025"
+    res = covewell.resolver().resolve(said, as_of=COVEWELL_AS_OF)
+    assert res.metrics == ["claims_reported"] and res.group_by == [], res.reason
+    assert [(f.field, f.metric) for f in res.filters] == [("claim", "incurred_losses")]
+    big = _total(_rows(covewell, said, COVEWELL_AS_OF))
+    assert 0 < big < _total(_rows(covewell, "claims reported in 2025", COVEWELL_AS_OF))
+    res = lending.resolver().resolve(
+        "count(*) loans having sum(principal) > 20000 -- q2", as_of=LENDING_AS_OF
+    )
+    assert res.answerable and res.metrics == ["loans_funded"] and res.group_by == [], res.reason
+
+
+def test_sql_from_then_where_asks_no_origin(pixelforge: Project, bazaar: Project) -> None:
+    said = "select count(*) from sessions where platform = 'ios' -- dec"
+    res = pixelforge.resolver().resolve(said, as_of=PIXELFORGE_AS_OF)
+    assert res.answerable and res.group_by == [], res.group_by
+    assert _rows(pixelforge, said, PIXELFORGE_AS_OF) == _rows(
+        pixelforge, "sessions on ios in december", PIXELFORGE_AS_OF
+    )
+    res = pixelforge.resolver().resolve("where do our new payers come from", as_of=PIXELFORGE_AS_OF)
+    assert res.group_by == [("player__acquisition_source", None)]  # (the origin asked, as before)
+    # a column typed that the metric does not reach is refused, never dropped nor read as another's column
+    said = "select count(*) from orders where seller_country = 'DE' -- q2"
+    res = bazaar.resolver().resolve(said, as_of=BAZAAR_AS_OF)
+    assert not res.answerable and "seller__seller_country" in str(res.reason)
+
+
+# -- an entity's noun from its description ------------------------------------------------------------------------
+def test_the_described_noun_of_an_entity_is_the_entity(bazaar: Project, harbor: Project) -> None:
+    said = "top 3 shops by gmv in q2"
+    res = bazaar.resolver().resolve(said, as_of=BAZAAR_AS_OF)
+    assert res.answerable and res.group_by == [("seller", None)] and res.limit == 3, res.reason
+    assert _rows(bazaar, said, BAZAAR_AS_OF) == _rows(bazaar, "top 3 sellers by gmv in q2", BAZAAR_AS_OF)
+    said = "which shops did more than 5k of gmv in q2"
+    res = bazaar.resolver().resolve(said, as_of=BAZAAR_AS_OF)
+    assert [(f.field, f.metric, f.values) for f in res.filters] == [("seller", "gmv", ("5000.0",))], (
+        res.reason
+    )
+    assert _rows(bazaar, said, BAZAAR_AS_OF) == _rows(
+        bazaar, "which sellers did more than 5000 of gmv in q2", BAZAAR_AS_OF
+    )
+    hotels = next(sm for sm in harbor.model.semantic_models.values() if sm.primary == "property")
+    assert described_noun(hotels) is None  # "Hotels of the group.": no noun after the entity's own name
+    assert described_noun(replace(hotels, description="Property hotels of the group.")) == "hotels"
+
+
+# -- a relayed request and its occasion ---------------------------------------------------------------------------
+def test_a_relayed_request_and_its_occasion_are_context(ridgeline: Project, covewell: Project) -> None:
+    said = "she wants arpu for nov vs oct before the 10am"
+    res = ridgeline.resolver().resolve(said, as_of=RIDGELINE_AS_OF)
+    assert res.answerable and res.metrics == ["arpu"] and res.comparison == "previous_period", res.reason
+    assert res.time_range == (dt.date(2025, 11, 1), dt.date(2025, 12, 1)) and res.confidence >= 0.8
+    assert _rows(ridgeline, said, RIDGELINE_AS_OF) == _rows(ridgeline, "arpu for nov vs oct", RIDGELINE_AS_OF)
+    said = "hey - cfo wants gross written premium by line for h2 2025 for his board deck, thanks!"
+    res = covewell.resolver().resolve(said, as_of=COVEWELL_AS_OF)
+    assert res.answerable and res.metrics == ["gross_written_premium"] and res.confidence >= 0.8, res.notes
+    assert _rows(covewell, said, COVEWELL_AS_OF) == _rows(
+        covewell, "gross written premium by line for h2 2025", COVEWELL_AS_OF
+    )
+    # (an occasion is a closed set of words: "for her state" is no occasion, never dropped as one)
+    res = covewell.resolver().resolve("loss ratio for her state", as_of=COVEWELL_AS_OF)
+    assert not (res.answerable and res.confidence >= 0.8 and not res.group_by and not res.filters)
