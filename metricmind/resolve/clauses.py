@@ -46,6 +46,7 @@ _OPENER = re.compile(
       | (?:i|we)(?:'m|’m|\s+am|'re|’re|\s+are)?\s+(?:curious|wondering|wonder|unsure|not\s+sure)(?:\s+(?:about|as\s+to))?\b
       | (?:i'm|i’m|im|i\s+am|we're|we’re|we\s+are)\s+(?:looking\s+for|after|hoping\s+to\s+see)\b
       | wants?\s+to\s+(?:know|see|understand|find\s+out|look\s+at)\b
+      | (?:she|he|ceo|cfo|coo|cto|boss)\s+wants\b(?!\s+to\b)
       | (?:is|are|was|were|keeps?|kept)\s+asking(?:\s+(?:me|us))?(?:\s+(?:for|about))?\b
       | (?:show|give|tell|send|get|pull|share|find)\s+(?:me|us)\b
       | please\b
@@ -73,6 +74,9 @@ _CONDITION = re.compile(
       | when(?:ever)?\s+you\s+(?:can|get|have)
       | as\s+soon\s+as
       | (?:thanks|thank\s+you|cheers|thx|ty)\b
+      | for\s+(?:her|his)\s+(?:[a-z]+\s+)?(?:call|meeting|deck|presentation|update|review|prep|sync|pitch|talk
+            |slides|memo|offsite|briefing)\b(?:\s*,\s*(?:thanks|thank\s+you|cheers|thx|ty)\b)?
+      | (?:before|by|ahead\s+of)\s+(?:the\s+|her\s+|his\s+|my\s+|our\s+)?\d{1,2}(?::\d\d)?\s*(?:am|pm)\b
       | (?:would|could|can|will)\s+(?:you|u)\s+(?:mind\s+)?(?:check|checking|confirm|confirming|look|looking|help)\b
       | (?:too|as\s+well)(?=\s*[.?!]*\s*$)
     )[^.?!,]*[.?!]*\s*$""",

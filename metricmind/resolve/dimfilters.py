@@ -88,6 +88,8 @@ class _FilterReading(_LeftoverReading):
         norms = [t.norm for t in self.tokens]
         if "where" not in norms or "from" not in norms or any(n != METRIC_TIME for n, _ in self.res.group_by):
             return
+        if norms.index("from") < norms.index("where"):
+            return  # SQL's "select count(*) from sessions where …": a table and a condition, no origin asked
         entries = [e for e in self.lex.lookup(("source",)) if e.kind == "dimension"]
         name, _ = self.choose(entries) if entries else (None, None)
         if name is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from metricmind.resolve.fieldorder import grouped_field, numeric_values, ordered_noun
 from metricmind.resolve.phrasings import _PhrasingReading
+from metricmind.resolve.polarity import GOOD_BAD, adverse
 from metricmind.resolve.rangedorder import ranged_order
 from metricmind.resolve.sqlclauses import bare_order, limit_clauses
 from metricmind.resolve.text import number
@@ -154,6 +155,8 @@ class _OrderReading(_PhrasingReading):
             if before.endswith((" by", " in", " for")) and part.target in res.metrics:
                 target = part.target
                 break
+        if self.tokens[self.order_word].norm in GOOD_BAD and adverse(self.r.model.metrics.get(target)):
+            self.order_dir = not self.order_dir  # "sla breaches, worst first": the most breaches first
         res.order_by = [(target, self.order_dir)]
         i = self.order_word
         self.span("order_by", i, i + 1, ("-" if self.order_dir else "+") + target)

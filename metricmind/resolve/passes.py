@@ -42,7 +42,8 @@ from metricmind.resolve.resolution import Resolution, Span
 from metricmind.resolve.samefield import join_same_field
 from metricmind.resolve.shares import _ShareReading
 from metricmind.resolve.sqlflags import _SqlFlagReading
-from metricmind.resolve.sqlops import flipped, positional_order
+from metricmind.resolve.sqlops import flipped, positional_group, positional_order
+from metricmind.resolve.sqlvalues import _SqlValueReading
 from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import counted_amount
 from metricmind.resolve.timephrases import find_time
@@ -80,6 +81,7 @@ class _Reading(
     _ValueMetricReading,
     _LeftMetricReading,
     _SqlFlagReading,
+    _SqlValueReading,
     _PairedNounReading,
 ):
     """All passes over one question."""
@@ -94,6 +96,8 @@ class _Reading(
         column = positional_order(self.tokens)
         if column is not None:
             self.claim(column[0] + 1, column[0] + 3)  # "order by 2 desc": the second column, no amount
+        for k in positional_group(res.question, self.tokens):
+            self.claim(k, k + 1)  # "group by 1": the first column selected, no amount nor value
         ranged = ranged_order(self.tokens)
         if ranged is not None:
             self.claim(ranged[0], ranged[1])  # "low to high": the rows' direction, never a value
@@ -103,6 +107,7 @@ class _Reading(
             if self.tokens[k].norm == "distinct" and self.tokens[k - 1].norm in ("count", "select"):
                 self.claim(k, k + 1)  # "count(distinct player)": SQL's word, the count says it
         self.claim_sql_flags()  # "where is_on_time = false": a yes/no column compared in SQL
+        self.claim_sql_values()  # "where channel in ('chat', 'social')": each item a value of the column
         for first, last in record_idioms(self.tokens):
             self.claim(first, last)  # "customers on the books": kept, no bookings
         for first, last in marking_verbs(self.tokens):
@@ -217,6 +222,7 @@ class _Reading(
         self.flag_denied()  # "guests who do not have marketing consent": the flag's other side
         self.read_threshold()
         self.read_sql_flags()
+        self.read_sql_values()
         unit_said(res, self.r.model)  # "total revenue in EUR" of a metric reported in EUR: no filter
         self.paired_noun()  # "german vs dutch sellers": both values the sellers' countries
         self.res.filters = join_same_field(self.res.filters)

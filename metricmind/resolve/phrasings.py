@@ -15,7 +15,7 @@ from metricmind.resolve.lexicon import Entry
 from metricmind.resolve.loosevalues import DEMONYMS, demonym, prefixed
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter, Span
-from metricmind.resolve.sqlops import sql_negated
+from metricmind.resolve.sqlops import plain_count, rows_counted_before, sql_negated
 from metricmind.resolve.text import root, stems
 from metricmind.resolve.thresholdreading import _ThresholdReading
 from metricmind.resolve.thresholds import verbish
@@ -152,6 +152,8 @@ class _PhrasingReading(_ThresholdReading, _TierReading, _ValueGroupReading):
         owners = sorted(m for m, words in self.lex.metric_words.items() if word in words and m != s.target)
         if len(owners) < 2 or self.whole_name_said(s.target, owners):
             return False
+        if rows_counted_before(res.question, s.start) and plain_count(self.r.model, s.target):
+            return False  # "select count(*) from claims": the claims' rows, their plain count
         said = self.said_elsewhere(s.target, at[0])
         if said:
             self.claim(said[0], said[0] + 1)  # "churn at a higher rate": the dropped word is said apart

@@ -36,6 +36,7 @@ from metricmind.resolve.asides import read_whole
 from metricmind.resolve.attribution import Attribution, attribution_metrics
 from metricmind.resolve.calibration import calibrate
 from metricmind.resolve.clauses import request_candidates, without_inclusive_lists
+from metricmind.resolve.closingmonth import whole_period_kept
 from metricmind.resolve.coarse import widen_to_grain
 from metricmind.resolve.describe import MetricTexts, metric_texts
 from metricmind.resolve.embedscore import ByMeaning, by_meaning
@@ -239,6 +240,7 @@ class Resolver:
         if revised is not None:
             reading, res = revised
         widen_to_grain(res, self.model)
+        whole_period_kept(res, self.model)  # "mrr end of 2024" on a monthly snapshot: the year
         if res.answerable and res.confidence < UNSURE:
             res.clarify = self.confirm(res)
             res.refuse(

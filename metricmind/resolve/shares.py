@@ -42,6 +42,9 @@ class _ShareReading(_ReadingBase):
         share += [t.index for t in self.tokens if self.percent_of(t.index)]  # "% of tickets resolved"
         if share and self.conversion_said(min(share)):
             return
+        if len(res.metrics) == 1 and not share and self.percent_sign_after(res.metrics[0]):
+            self.percent_sign_read(res.metrics[0])
+            return
         if len(res.metrics) != 1 or not share:
             return
         part = res.metrics[0]
@@ -80,6 +83,42 @@ class _ShareReading(_ReadingBase):
                 )
             return
         self.share_read_as(ratios[0], part, share[0])
+
+    def percent_sign_after(self, part: str) -> bool:
+        """Whether a bare "%" follows the words read as the count ``part`` ("quiz pass % on …")."""
+        q = self.res.question
+        return any(
+            s.target == part and q[s.end :].lstrip().startswith("%")
+            for s in self.res.spans.get("metrics", [])
+        )
+
+    def percent_sign_read(self, part: str) -> None:
+        """The ratio "quiz pass %" asks for: the one whose numerator is the count read and that the catalog calls a share
+        (its label's rate word, its unit, or a whole of the same noun), as "quiz pass rate" would be.
+        """
+        ratios = [
+            name
+            for name, m in self.r.model.metrics.items()
+            if m.numerator is not None
+            and m.numerator.name == part
+            and not m.numerator.filter
+            and m.denominator is not None
+            and (
+                same_head(m.numerator.name, m.denominator.name)
+                or set((m.label or name).lower().replace("_", " ").split()) & SHARE_WORDS
+                or str(m.meta.get("unit") or "") in ("ratio", "percent")
+            )
+            and str(m.meta.get("status") or "") != "deprecated"
+        ]
+        if len(ratios) != 1:
+            return
+        res = self.res
+        res.metrics = [ratios[0]]
+        res.spans["metrics"] = [
+            Span(s.text, s.start, s.end, ratios[0], "share") for s in res.spans.get("metrics", [])
+        ]
+        res.confidence -= SHARE_PENALTY
+        res.notes.append(f"read '%' after {part} as {ratios[0]}")
 
     def conversion_said(self, k: int) -> bool:
         """A share of one event's doers who did another ("% of trialists ended up paying"): the conversion

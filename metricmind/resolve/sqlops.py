@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from metricmind.resolve.resolution import Filter, Span
 from metricmind.resolve.text import Token, number
+from metricmind.spec.model import MetricType, Model
 
 _NOT_EQUAL = re.compile(r"(?:!==?|<>|\bnot\s+in\b)\s*\(?\s*['\"]?\s*$", re.IGNORECASE)
 """The characters before a value that say "not equal" (an opening parenthesis or quote may follow the sign)."""
@@ -57,6 +58,34 @@ def flipped(question: str, filters: list[Filter], spans: list[Span]) -> tuple[li
     return out, said
 
 
+_COUNT_ROWS = re.compile(r"\bcount\s*\(\s*\*\s*\)\s*(?:from\s+)?$", re.IGNORECASE)
+
+
+def rows_counted_before(question: str, start: int) -> bool:
+    """Whether SQL's ``count(*)`` (``count(*) from``) stands right before ``start``: the rows of the table named
+    there are counted, its plain count, never one of the other metrics that share its word.
+    """
+    return _COUNT_ROWS.search(question[max(0, start - 24) : start]) is not None
+
+
+def plain_count(model: Model, name: str) -> bool:
+    """Whether the metric ``name`` is a simple count of rows with no filter of its own (``count(*)``'s reading)."""
+    m = model.metrics.get(name)
+    if m is None or m.type != MetricType.SIMPLE or m.filter:
+        return False
+    measures = [model.measures.get(x) for x in model.measures_of(name)]
+    return (
+        len(measures) == 1
+        and measures[0] is not None
+        and measures[0].agg.value in ("count", "count_distinct")
+    )
+
+
+def rows_counted(question: str) -> bool:
+    """Whether SQL's ``count(*)`` is typed anywhere in ``question`` (rows counted: "count(*) claims having …")."""
+    return re.search(r"\bcount\s*\(\s*\*\s*\)", question, re.IGNORECASE) is not None
+
+
 def positional_order(tokens: Sequence[Token]) -> tuple[int, int, bool | None] | None:
     """``order by 2 [desc|asc]``: the position of "order", one past the last word of the clause, and the
     direction said (None when none is). The column's number names the selected column, never an amount.
@@ -70,6 +99,29 @@ def positional_order(tokens: Sequence[Token]) -> tuple[int, int, bool | None] | 
                 end += 1
             return k, end, desc
     return None
+
+
+_SQL_MARKS = re.compile(r"^\s*select\b|\bwhere\b|--|[=()']", re.IGNORECASE)
+"""Characters and words only SQL typed into a question has (a sign, a quote, a comment, "select", "where")."""
+
+
+def positional_group(question: str, tokens: Sequence[Token]) -> list[int]:
+    """The words of SQL's ``group by`` that are no concept: the column numbers after it (``group by 1, 2``
+    names selected columns, whose words say the breakdown), and "group" itself when the question is typed as
+    SQL (``… where brand = 'x' group by month``: no market segment called "group").
+    """
+    norms = [t.norm for t in tokens]
+    sql = _SQL_MARKS.search(question) is not None
+    out: list[int] = []
+    for k in range(len(norms) - 2):
+        if norms[k] == "group" and norms[k + 1] == "by":
+            j = k + 2
+            while j < len(norms) and norms[j].isdigit() and len(norms[j]) <= 2:
+                out.append(j)
+                j += 1
+            if sql or j > k + 2:
+                out.append(k)
+    return sorted(out)
 
 
 _LIST_ENDS = frozenset({"from", "where", "group", "order", "having", "limit"})

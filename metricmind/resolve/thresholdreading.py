@@ -15,7 +15,7 @@ from metricmind.resolve.entities import counts_of
 from metricmind.resolve.entitynames import distinct_counts_near, entity_of_name, name_dimensions
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter
-from metricmind.resolve.sqlops import having_column, metric_of_column
+from metricmind.resolve.sqlops import having_column, metric_of_column, rows_counted
 from metricmind.resolve.text import stems
 from metricmind.resolve.thresholds import OBJECT_PRONOUNS, RELATIVE_WORDS, find_threshold, verbish
 from metricmind.resolve.unitthreshold import unit_metric
@@ -100,6 +100,7 @@ class _ThresholdReading(_ComposedReading):
             or "count of" in norms
             or "# of" in res.question
             or distinct
+            or rows_counted(res.question)  # "count(*) claims having sum(incurred) > 50000": the claims
         ):
             counted = (
                 (distinct_counts_near(self.r.model, who, metric)[:1] if distinct else [])

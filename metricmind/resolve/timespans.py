@@ -327,6 +327,14 @@ def _year_end(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     return whole(dt.date(as_of.year - 1, 12, 1), "month"), "month"
 
 
+def _end_of(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
+    """``the end of last year`` / ``of 2024`` / ``of last quarter``: the closing month of that period."""
+    if match_group(m, "y"):
+        return whole(dt.date(int(match_group(m, "y")), 12, 1), "month"), "month"
+    current = unit_start(as_of, match_group(m, "u"))
+    return whole(shift(current, "month", -1), "month"), "month"
+
+
 def _today(m: re.Match[str], as_of: dt.date) -> tuple[Range, str | None]:
     return whole(as_of, "day"), "day"
 
@@ -362,6 +370,12 @@ _PATTERNS: list[tuple[str, Handler]] = [
     (rf"(?:as (?:at|of) |on )(?P<d>\d{{1,2}})(?:st|nd|rd|th)? {M}(?: {Y})?", _as_at_day),
     # "as of year end", "at the end of the year": the last month of the latest year ended (a snapshot's close)
     (r"(?:the )?(?:end of the year|year[ -]?end)", _year_end),
+    # "as at the end of last year", "at the end of 2024", "end of last quarter": that period's closing month
+    # ("each month end of 2025": every month's close, the year's range)
+    (
+        rf"(?<!month )(?<!quarter )(?<!week )(?:the )?end of (?:the )?(?:{LAST} (?P<u>year|quarter|month)|{Y})",
+        _end_of,
+    ),
     (rf"(?:from|between) (?P<a>{ISO}) (?:to|and|through|until|till|thru) (?P<b>{ISO})", _explicit_days),
     (
         rf"(?:from|between) {_M1}(?: (?P<y1>20\d\d))? (?:to|and|through|until|till|thru) {_M2}(?: (?P<y2>20\d\d))?",

@@ -4,8 +4,10 @@ corrections named (each at a cost in confidence) once the reading is done.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 
+from metricmind.resolve.describednouns import described_nouns
 from metricmind.resolve.exclusion import CUE_SPELLING
 from metricmind.resolve.reading import _ReadingBase
 from metricmind.resolve.regional import american
@@ -37,6 +39,15 @@ TYPO_PENALTY = 0.1
 """Confidence a word read as another costs (``spelling``): the metric and breakdown passes take it too."""
 
 
+def doer_of(typed: str, fixed: str, english: Collection[str]) -> bool:
+    """Whether ``typed`` is an English word naming who does ``fixed`` ("reviewer" of "review", "renters" of
+    "rent"): a noun of its own, not a slip of the catalog's word.
+    """
+    if typed not in english and typed.removesuffix("s") not in english:
+        return False
+    return any(typed.removesuffix(end) == fixed for end in ("er", "ers", "r", "rs"))
+
+
 def unit_slip(word: str) -> str | None:
     """The one time unit ``word`` is a slip of, in the singular or the plural ("moths" → month)."""
     limit = typo_limit(word)
@@ -51,8 +62,15 @@ class _TypoReading(_ReadingBase):
         unread: list[int] = []
         weak: list[int] = []
         typed = [t.stem for t in self.tokens]
+        described = described_nouns(self.r.model)
         for t in self.tokens:
             s = t.stem
+            if s in described and s not in self.lex.vocabulary and self.own_word(t.index):
+                # "shops" where the catalog describes "Seller shops": the sellers, said in the business's word
+                said = described[s] + ("s" if t.norm != s else "")
+                self.stems[t.index] = stem(said)
+                self.tokens[t.index] = replace(t, norm=said, stem=stem(said))
+                continue
             if (
                 s in self.lex.vocabulary
                 or s in FILLERS
@@ -81,6 +99,9 @@ class _TypoReading(_ReadingBase):
             counted = t.index > 0 and number(self.tokens[t.index - 1].norm) is not None
             if fixed is None and counted:
                 fixed = unit_slip(t.norm)  # "last 6 moths": after a number, a unit (not "mouths")
+            if fixed is not None and self.doer_of_metric(t.norm, fixed):
+                unread.append(t.index)  # "reviewer": who reviews, a word of its own, never "reviews" mistyped
+                continue
             if fixed in TIME_WORDS:
                 fixed = self.phrase_prefix(t.index, s) or fixed  # "gross merch value": merchandise, not March
             if fixed is not None:
@@ -118,6 +139,26 @@ class _TypoReading(_ReadingBase):
             if found is not None:
                 self.stems[k] = found.word
                 self.fuzzy.add(k)
+
+    def own_word(self, k: int) -> bool:
+        """Whether the word at ``k`` is in no catalog phrase, alone or with the word beside it (a value's phrase
+        such as "key accounts" keeps its words, never read as an entity's described noun).
+        """
+        s = self.tokens[k].stem
+        around: list[tuple[str, ...]] = [(s,)]
+        if k > 0:
+            around.append((self.tokens[k - 1].stem, s))
+        if k + 1 < len(self.tokens):
+            around.append((s, self.tokens[k + 1].stem))
+        return not any(self.lex.lookup(key) for key in around)
+
+    def doer_of_metric(self, typed: str, fixed: str) -> bool:
+        """Whether ``typed`` names who does what a metric counts ("reviewer" of the metric "reviews"): no slip.
+        A doer of a value's word is that value's party ("retailers": the industry Retail) and is read so.
+        """
+        found = self.lex.lookup((fixed,))
+        metric_only = bool(found) and all(e.kind == "metric" for e in found)
+        return metric_only and doer_of(typed, fixed, self.r.speller.dictionary)
 
     def phrase_prefix(self, k: int, word: str) -> str | None:
         """The catalog word ``word`` begins, when with the words around it it makes a catalog phrase ("gross
