@@ -17,6 +17,7 @@ from dataclasses import replace
 from metricmind.define.asidevalues import by_aside
 from metricmind.define.copula import misread_copula
 from metricmind.define.definedword import defined_word
+from metricmind.define.fanout import fanned_out
 from metricmind.define.kept import kept
 from metricmind.define.nearer import alias_doubt
 from metricmind.define.rulecount import converted, counted
@@ -160,7 +161,7 @@ def read_rule(text: str, ctx: Context) -> Read:
         )
     if read.reading.status == "filter" and read.dimension and not read.others and read.contradicts is None:
         read.contradicts = drops_own(read, list(ctx.keys), ctx.own_name)
-    return read
+    return fanned_out(text, read, ctx) or read  # "orders from sellers in Germany": one order, many sellers
 
 
 def _without_aside(text: str, ctx: Context) -> Read | None:

@@ -162,3 +162,71 @@ def test_a_state_column_of_a_daily_snapshot_is_read_at_each_month_end(
         summed = _hand(project, hand.replace("= l.day", "between l.month and l.day"))
         assert summed != want  # a sum over the month's days would differ
         assert _same(_monthly(project, p, start, end), want), (definition, p.new_measures)
+
+
+EXPEDIA_REVIEWS = (
+    "select date_trunc('month', v.submitted_at), count(*) from marts.fct_reviews as v "
+    "join marts.fct_reservations as r on r.reservation_id = v.reservation_id "
+    "where r.booking_channel = 'expedia' group by 1 order by 1"
+)
+ECONOMY_ATTEMPTS = (
+    "select date_trunc('month', a.attempt_tstamp), count(*) from core.delivery_attempts as a "
+    "join core.parcels as p on p.tracking_number = a.tracking_number "
+    "where p.service_level = 'economy' group by 1 order by 1"
+)
+
+
+def test_a_rule_on_a_joined_tables_dimension_filters_through_the_join(
+    harbor: Project, lastmile: Project
+) -> None:
+    cases = (
+        (
+            harbor,
+            Definition(
+                "expedia_reviews",
+                "Reviews per month",
+                ("only reviews of reservations booked through Expedia",),
+            ),
+            EXPEDIA_REVIEWS,
+            ("2025-01-01", "2025-12-31"),
+        ),
+        (
+            lastmile,
+            Definition(
+                "economy_attempts",
+                "Delivery attempts per month",
+                ("only attempts on parcels of the economy service",),
+            ),
+            ECONOMY_ATTEMPTS,
+            ("2024-10-01", "2025-09-30"),
+        ),
+    )
+    for project, definition, hand, (start, end) in cases:
+        p = project.analyze_definition(definition)
+        want = {m: v for m, v in _hand(project, hand).items() if start[:7] <= m <= end[:7]}
+        assert len(want) == 12 and all(v > 0 for v in want.values()), want
+        assert _same(_monthly(project, p, start, end), want), (definition, p.metric)
+
+
+def test_a_rule_on_a_table_reached_one_to_many_is_left_unread_with_the_fan_out(
+    bazaar: Project, lastmile: Project
+) -> None:
+    cases = (
+        (
+            bazaar,
+            Definition("german_seller_orders", "Orders per month", ("only orders from sellers in Germany",)),
+        ),
+        (
+            lastmile,
+            Definition(
+                "cargo_bike_parcels",
+                "Parcels booked per month",
+                ("only parcels delivered on routes driven with a cargo e-bike",),
+            ),
+        ),
+    )
+    for project, definition in cases:
+        p = project.analyze_definition(definition)
+        said = [r for r in p.rules if r.text == definition.rules[0]]
+        assert said and said[0].status == "unread" and "one-to-many" in said[0].reason, p.rules
+        assert said[0].predicate is None and not (p.metric or {}).get("filter"), p.metric
