@@ -230,3 +230,58 @@ def test_a_rule_on_a_table_reached_one_to_many_is_left_unread_with_the_fan_out(
         said = [r for r in p.rules if r.text == definition.rules[0]]
         assert said and said[0].status == "unread" and "one-to-many" in said[0].reason, p.rules
         assert said[0].predicate is None and not (p.metric or {}).get("filter"), p.metric
+
+
+GBP_BOOKINGS = (
+    "select date_trunc('month', paid_at), sum(amount_usd) from analytics.fct_payments "
+    "where currency_code = 'GBP' group by 1 order by 1"
+)
+GBP_FOLIO = (
+    "select date_trunc('month', charge_date), sum(amount_eur) from marts.fct_folio_charges "
+    "where local_currency = 'GBP' group by 1 order by 1"
+)
+
+
+def test_a_currency_charged_in_filters_and_a_currency_of_the_figure_is_its_unit(
+    studyhall: Project, harbor: Project
+) -> None:
+    cases = (
+        (
+            studyhall,
+            Definition(
+                "gbp_bookings_usd",
+                "Gross bookings charged in pounds sterling, in US dollars",
+                ("use the USD amount, not the payer's currency",),
+            ),
+            GBP_BOOKINGS,
+        ),
+        (
+            harbor,
+            Definition(
+                "gbp_revenue_eur",
+                "Total revenue of charges billed in pounds",
+                ("take the EUR amount at the group's monthly rate",),
+            ),
+            GBP_FOLIO,
+        ),
+    )
+    for project, definition, hand in cases:
+        p = project.analyze_definition(definition)
+        assert "'GBP'" in str((p.metric or {}).get("filter")), p.metric
+        assert [r.status for r in p.rules if r.text == definition.rules[0]] == ["covered"], p.rules
+        want = _hand(project, hand)
+        assert len(want) == 12 and all(v > 0 for v in want.values()), want
+        assert _same(_monthly(project, p, "2025-01-01", "2025-12-31"), want), (definition, p.metric)
+
+
+def test_a_figure_asked_in_a_currency_no_amount_is_in_is_never_converted_by_guess(
+    studyhall: Project, harbor: Project
+) -> None:
+    for project, definition in (
+        (studyhall, Definition("bookings_eur", "Gross bookings, in euros", ("use the euro amount",))),
+        (harbor, Definition("revenue_usd", "Total revenue per month", ("report it in US dollars",))),
+    ):
+        p = project.analyze_definition(definition)
+        said = [r for r in p.rules if r.text == definition.rules[0]]
+        assert said and said[0].status == "unread" and "no conversion" in said[0].reason, p.rules
+        assert not (p.metric or {}).get("filter"), p.metric  # never the currency's own rows
