@@ -29,6 +29,7 @@ from metricmind.define.part import MIN_METRIC, Parts, build_part
 from metricmind.define.proposal import Definition, Proposal, RuleReading
 from metricmind.define.ratiotail import rule_scale
 from metricmind.define.restate import cover_restating, metric_words, words_of
+from metricmind.define.statecolumn import state_term
 from metricmind.define.sums import total
 from metricmind.define.terms import Term, find_term
 from metricmind.define.threshold import threshold_metric, threshold_of
@@ -95,6 +96,7 @@ def compose(
         metric = made_plus
     elif shape is None:
         term = find_term(model, definition.text, context, lx, columns, dated, valued_head=True)
+        term = term or state_term(model, definition.text, context, columns)  # "rooms available at month end"
         if term is None:
             return "the definition names no column or entity of one semantic model clearly", []
         if RATIO.search(definition.text) and term.agg not in ("average", "median"):

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from metricmind.define.currencyrule import charged_words
 from metricmind.define.flagdescribed import described_flag_words
 from metricmind.define.groupdefs import parenthesized
 from metricmind.define.openstate import CLOSED_ALSO, state_lines
@@ -218,6 +219,7 @@ def unexplained(model: Model, proposal: Proposal) -> list[str]:
     explained |= {_fold(w) for w in flag_words(model, proposal.rules)}  # "paid" of is_trial = false
     explained |= {_fold(w) for w in described_flag_words(model, proposal.rules, text)}  # "never passed"
     values = {v.lower() for r in proposal.rules for v in re.findall(r"'([^']+)'", r.predicate or "")}
+    explained |= {_fold(w) for w in charged_words(text, values)}  # "charged in euros" of currency = 'EUR'
     meanings = [
         (m.group(1) or m.group(3) or "", m.group(2) or m.group(4) or "") for m in MEANS.finditer(text)
     ]

@@ -17,6 +17,7 @@ from metricmind.define.currency import says_currency
 from metricmind.define.fit import counted_entity
 from metricmind.define.money import head
 from metricmind.define.proposal import Proposal, RuleReading
+from metricmind.define.statecolumn import counts_of
 from metricmind.define.termcolumns import entities_named
 from metricmind.define.words import lexicon, stems
 from metricmind.spec.model import Measure, Model, SemanticModel
@@ -166,7 +167,7 @@ def flag_summed_count(proposal: Proposal, model: Model) -> None:
         if found is None:
             return
         agg, expr = found.agg.value, found.expr or found.name
-    if agg in _COUNTING or (agg == "sum" and _SUM_COUNTS.search(expr)):
+    if agg in _COUNTING or (agg == "sum" and (_SUM_COUNTS.search(expr) or counts_of(expr, entity))):
         return
     proposal.rules.append(
         RuleReading(

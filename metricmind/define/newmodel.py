@@ -35,7 +35,7 @@ def existing_measure(model: Model, term: Term, home: str) -> Measure | None:
             and same_time
             and ms.percentile == term.percentile
         ):
-            if (ms.non_additive is not None) == term.snapshot:
+            if (ms.non_additive is not None) == (term.snapshot or term.state):
                 return ms
     return None
 
@@ -62,8 +62,11 @@ def measure_item(name: str, term: Term) -> dict[str, Any]:
     }
     if term.percentile is not None:
         item["agg_params"] = {"percentile": term.percentile}
-    if term.snapshot:
-        item["non_additive_dimension"] = {"name": MONTH, "window_choice": "max"}
+    if term.snapshot or term.state:  # a balance: the period's last month (or day), never a sum over them
+        item["non_additive_dimension"] = {
+            "name": MONTH if term.snapshot else term.time,
+            "window_choice": "max",
+        }
     return item
 
 

@@ -167,7 +167,7 @@ def build_part(
             new_model=parts.model.semantic_model if parts.model else None,
         )
         home = extended.measures[measure].semantic_model
-        homes, filters, snapshot = [home], [], term.snapshot
+        homes, filters, snapshot = [home], [], term.snapshot or term.state  # a balance: read at the end
         metric_name = name
         why = term.reason + (", at each month's end (a snapshot model)" if term.snapshot else "")
         conf = term.confidence

@@ -16,7 +16,9 @@ from dataclasses import replace
 
 from metricmind.define.asidevalues import by_aside
 from metricmind.define.copula import misread_copula
+from metricmind.define.currencyrule import charged_in, unit_rule
 from metricmind.define.definedword import defined_word
+from metricmind.define.fanout import fanned_out
 from metricmind.define.kept import kept
 from metricmind.define.nearer import alias_doubt
 from metricmind.define.onlynot import only_not
@@ -111,6 +113,9 @@ def read_rule(text: str, ctx: Context) -> Read:
     """Read one rule against ``ctx``; a filter keeping what the source itself leaves out ("Only trial
     subscriptions" on `mrr`, whose rule excludes trials) carries ``contradicts`` (nothing would be left).
     """
+    unit = unit_rule(text, ctx)  # "use the USD amount at finance's rate": the figure's unit, no filter
+    if unit is not None:
+        return unit
     read = misread_copula(text, _read(text, ctx), ctx)  # "Plan changes aren't cancellations"
     read = only_not(text, ctx, _read, read) or read  # "Follow-ups only, not first appointments"
     if read.reading.status == "filter":  # "Only iOS and Android; web does not count": each clause its own
@@ -162,7 +167,7 @@ def read_rule(text: str, ctx: Context) -> Read:
         )
     if read.reading.status == "filter" and read.dimension and not read.others and read.contradicts is None:
         read.contradicts = drops_own(read, list(ctx.keys), ctx.own_name)
-    return read
+    return fanned_out(text, read, ctx) or read  # "orders from sellers in Germany": one order, many sellers
 
 
 def _without_aside(text: str, ctx: Context) -> Read | None:
@@ -208,9 +213,9 @@ def negated_values(low: str, lx: Lexicon) -> str:
 def _read(text: str, ctx: Context) -> Read:
     ctx.ambiguous.clear()
     ctx.chosen.clear()
-    ctx.raw = text
+    ctx.raw = charged_in(text, ctx)  # "charged in euros": the EUR the currency column holds
     low = WHERE.sub(  # "… excluded from both the EMEA part and the total": where, not what
-        "", SIDE_SUBJECT.sub("", uncontract(text.lower()))
+        "", SIDE_SUBJECT.sub("", uncontract(ctx.raw.lower()))
     )
     negative = bool(NEGATIVE.search(negated_values(low, ctx.lexicon)))
     words = stems(low.replace("-", " ").replace("_", " "))

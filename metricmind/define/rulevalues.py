@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from metricmind.define.currencyrule import charged_in
 from metricmind.define.everyvalue import every_named, mixed, splits, unknown_names
 from metricmind.define.groupdefs import dropped_members
 from metricmind.define.moneyunit import without_currency_country
@@ -56,7 +57,7 @@ __all__ = [
 def values_in(text: str, ctx: Context) -> tuple[list[tuple[str, str]], list[str]]:
     """(dimension, value) pairs named in ``text``, and the words left over (ambiguous ones in ``ctx``)."""
     ctx.ambiguous.clear()
-    text = without_currency_country(text)  # "in millions of US dollars": a unit, never the country's rows
+    text = without_currency_country(charged_in(text, ctx))  # "in US dollars" a unit, "charged in euros" EUR
     ctx.raw = text
     return values_of(stems(text.lower().replace("-", " ").replace("_", " ")), ctx)
 

@@ -88,6 +88,7 @@ class Term:
     counted: str | None = None  # the entity counted, for counts
     time_named: bool = False  # the text named the time dimension ("by payment date")
     percentile: float | None = None  # for agg percentile: 0.9 for "p90"
+    state: bool = False  # a column of a daily snapshot read on the period's last day (``statecolumn``)
 
 
 #: What a model loses when the words date by a time dimension another model has and it has not.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from metricmind.define import spelt
 from metricmind.define.rulecontext import Context, find_dimension
 from metricmind.define.toldapart import told_apart
 from metricmind.define.words import GLUE, stems
@@ -79,7 +80,7 @@ def _hits(
     """
     hits: list[tuple[str, str, bool]] = []
     aliases = True
-    for entry in ctx.lexicon.lookup(key):
+    for entry in spelt.entries(key, ctx.lexicon):  # "electric cargo bikes": e_cargo_bike
         if entry.kind != "value":
             continue
         dim, _, value = entry.target.partition("=")
