@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Protocol
 
 from metricmind.resolve.attribution import Attribution
+from metricmind.resolve.clippednoun import entity_nouns, unclipped
 from metricmind.resolve.describe import MetricTexts
 from metricmind.resolve.entities import ProjectEntities
 from metricmind.resolve.lexicon import Entry, Lexicon
@@ -141,7 +142,12 @@ class _ReadingBase:
         self.r = resolver
         self.lex = resolver.lex
         self.tokens: list[Token] = many_of_plural(
-            expand(tokenize(question), question, self.lex.vocabulary), resolver.texts.entity_words
+            unclipped(
+                expand(tokenize(question), question, self.lex.vocabulary),
+                entity_nouns(resolver.model),
+                self.lex.vocabulary,
+            ),
+            resolver.texts.entity_words,
         )
         self.stems = [t.stem for t in self.tokens]
         self.used = [False] * len(self.tokens)
