@@ -11,7 +11,11 @@ on the warehouses where numbers matter. The phrasings are new, never the dev set
   the appointments) answers to its word on both, and the metric's own is read (``lexiconflags``), no longer the
   first model's alone;
 - "a dna rate over 8.5%": a percentage compared with a metric kept as a fraction (a ratio, or a description
-  saying "a fraction") is divided by 100; "8.5%" is read as a number at all (``percentscale``).
+  saying "a fraction") is divided by 100; "8.5%" is read as a number at all (``percentscale``);
+- "late cancellations each month": a value of several words whose last is a plural noun, no metric said, is
+  counted as its table's rows (``countedvalue``, as "emails received" was for one word);
+- "dental v physio": a clipped word across "vs"/"or"/"and" from a value is the one value of that dimension it
+  begins (``clippedvalue``); alone it stays as typed.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ MOSSBANK_AS_OF = dt.date(2026, 1, 7)
 COVEWELL_AS_OF = dt.date(2026, 1, 7)
 HELPDESK_AS_OF = dt.date(2024, 7, 1)
 LASTMILE_AS_OF = dt.date(2025, 10, 1)
+STUDYHALL_AS_OF = dt.date(2026, 1, 6)
 
 
 # -- the metric's own record of a party's attribute ------------------------------------------------------------
@@ -146,3 +151,46 @@ def test_loss_ratio_over_a_percentage(covewell: Project) -> None:
     assert res.metrics == ["loss_ratio"]
     assert [(f.op, f.values) for f in res.filters] == [(">", ("0.6",))]
     _rows(covewell, res)
+
+
+# -- a value of several words counted --------------------------------------------------------------------------
+def test_late_cancellations_are_counted_appointments(mossbank: Project) -> None:
+    res = _read(mossbank, "early cancellations per clinic in q3", MOSSBANK_AS_OF)
+    assert res.metrics == ["appointments_booked"]
+    assert [(f.field, f.values) for f in res.filters] == [
+        ("appointment__appt_status", ("early_cancellation",))
+    ]
+    assert res.group_names() == ["clinic__clinic_name"]
+    assert res.confidence < 0.8  # a guess: the catalog never said the count counts them
+    rows = _rows(mossbank, res)
+    booked = dict(_rows(mossbank, _read(mossbank, "appointments booked per clinic in q3", MOSSBANK_AS_OF)))
+    assert all(0 < float(r[-1]) < float(booked[r[0]]) for r in rows)
+
+
+def test_course_purchases_are_counted_payments(studyhall: Project) -> None:
+    res = _read(studyhall, "course purchases by month in q4", STUDYHALL_AS_OF)
+    assert res.metrics == ["payment_count"]
+    assert [(f.field, f.values) for f in res.filters] == [("payment__payment_type", ("course_purchase",))]
+    assert len(_rows(studyhall, res)) == 3
+
+
+# -- a clipped value listed beside another ---------------------------------------------------------------------
+def test_dental_v_physio(mossbank: Project) -> None:
+    res = _read(mossbank, "physio or dental revenue in q3", MOSSBANK_AS_OF)
+    assert res.metrics == ["revenue"]
+    assert [(f.field, f.op, set(f.values)) for f in res.filters] == [
+        ("clinic__service_line", "in", {"dental", "physiotherapy"})
+    ]
+    (both,) = _rows(mossbank, res)
+    (physio,) = _rows(mossbank, _read(mossbank, "physiotherapy revenue in q3", MOSSBANK_AS_OF))
+    assert float(both[-1]) > float(physio[-1]) > 0
+    alone = _read(mossbank, "physio revenue in q3", MOSSBANK_AS_OF)
+    assert alone.filters == []  # alone, no listing says which dimension the word begins a value of
+
+
+def test_beginner_vs_interm(studyhall: Project) -> None:
+    res = _read(studyhall, "enrollments in beginner vs interm courses in q4", STUDYHALL_AS_OF)
+    assert [(f.field, set(f.values)) for f in res.filters] == [
+        ("course__difficulty", {"beginner", "intermediate"})
+    ]
+    assert len(_rows(studyhall, res)) == 2
