@@ -97,8 +97,12 @@ class _CountedValueReading(_ReadingBase):
         is one value of one table and not left out. An everyday word the value pass left alone counts here.
         """
         picked = {p.first for p in picks if p.kind == "value"}
+        # "late cancellations": a value of several words whose last is the plural noun
+        ending = {p.last - 1: p.first for p in picks if p.kind == "value" and p.last - p.first > 1}
         for i, t in enumerate(self.tokens):
-            if t.norm == self.stems[i] or not t.norm.endswith("s") or (self.used[i] and i not in picked):
+            if t.norm == self.stems[i] or not t.norm.endswith("s"):
+                continue
+            if self.used[i] and i not in picked and i not in ending:
                 continue
             values = [
                 e
@@ -107,13 +111,23 @@ class _CountedValueReading(_ReadingBase):
                 for e in c.entries
                 if e.kind == "value" and "=" in e.target
             ]
+            first = i
+            if not values and i in ending:
+                first = ending[i]
+                values = [
+                    e
+                    for c in self.by_first.get(first, [])
+                    if c.last == i + 1
+                    for e in c.entries
+                    if e.kind == "value" and "=" in e.target
+                ]
             dims = {e.target.split("=", 1)[0] for e in values}
             models = {self.lex.dims[d].model for d in dims if d in self.lex.dims}
             if len({e.target for e in values}) != 1 or len(models) != 1:
                 continue
             if exclusion_cue(self.tokens, i, self.used, self.r.entities.nouns) is not None:
                 continue
-            return _Pick(i, i + 1, values[:1], "value")
+            return _Pick(first, i + 1, values[:1], "value")
         return None
 
     def row_count(self, table: str) -> str | None:

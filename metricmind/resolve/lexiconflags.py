@@ -37,7 +37,9 @@ def add_flags(lex: Lexicon, model: Model) -> None:
             name = f"{primary}{SEP}{d.name}"
             label = d.label or " ".join(words)
             opposites = [w for w in FLAG_OPPOSITES.get(" ".join(words), ()) if not lex.lookup(stems(w))]
-            known = lex.lookup(stems(" ".join(words)))
+            # the same column on another model ("is_urgent" of the referrals and of the appointments) leaves
+            # the words free: each model's flag answers to them, and the metric's own is read
+            known = _other_than_namesake(lex.lookup(stems(" ".join(words))), d.name)
             # a word that names only metrics ("refunded": the refunds) still says the flag beside its rows
             # ("refunded purchases"); one that names another dimension's value or a breakdown is that
             metric_only = bool(known) and all(
@@ -97,8 +99,15 @@ def add_flags(lex: Lexicon, model: Model) -> None:
                         lex.add(said, Entry("value", f"{name}={value}", "value"))
             if len(words) == 1:  # its opposite: "unverified sellers", "inactive agents", "nonrefundable"
                 for neg in (f"un{words[0]}", f"in{words[0]}", f"non{words[0]}"):
-                    if not lex.lookup(stems(neg)):
+                    if not _other_than_namesake(lex.lookup(stems(neg)), d.name):
                         lex.add(neg, Entry("value", f"{name}=false", "value"))
+
+
+def _other_than_namesake(known: list[Entry], column: str) -> list[Entry]:
+    """``known`` without the values of a yes/no column of the same name on another model."""
+    return [
+        e for e in known if not (e.kind == "value" and e.target.split("=", 1)[0].split(SEP, 1)[-1] == column)
+    ]
 
 
 def _names_metric(words: str, metric: Metric) -> bool:

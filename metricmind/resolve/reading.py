@@ -9,6 +9,8 @@ from functools import cached_property
 from typing import Protocol
 
 from metricmind.resolve.attribution import Attribution
+from metricmind.resolve.clippednoun import entity_nouns, unclipped
+from metricmind.resolve.clippedvalue import unclipped_values
 from metricmind.resolve.describe import MetricTexts
 from metricmind.resolve.entities import ProjectEntities
 from metricmind.resolve.lexicon import Entry, Lexicon
@@ -140,12 +142,16 @@ class _ReadingBase:
     def __init__(self, resolver: Catalog, question: str, as_of: dt.date) -> None:
         self.r = resolver
         self.lex = resolver.lex
-        self.tokens: list[Token] = many_of_plural(
-            expand(tokenize(question), question, self.lex.vocabulary), resolver.texts.entity_words
-        )
+        said = expand(tokenize(question), question, self.lex.vocabulary)
+        # clipped nouns and values spelt out ("appts", "physio"), one token for one, each said in a note
+        spelt = unclipped_values(unclipped(said, entity_nouns(resolver.model), self.lex.vocabulary), self.lex)
+        self.tokens: list[Token] = many_of_plural(spelt, resolver.texts.entity_words)
         self.stems = [t.stem for t in self.tokens]
         self.used = [False] * len(self.tokens)
         self.res = Resolution(question=question, as_of=as_of)
+        self.res.notes += [
+            f"read '{a.text}' as {b.norm}" for a, b in zip(said, spelt, strict=True) if a.norm != b.norm
+        ]
         self.fuzzy: set[int] = set()
         self.group_idx: list[int] = []  # token indexes that name the grouped thing (for singular/plural)
         self.order_dir: bool | None = None

@@ -13,6 +13,7 @@ from metricmind.resolve.describe import PHRASE_WEIGHT
 from metricmind.resolve.describe import key as word_key
 from metricmind.resolve.entities import counts_of
 from metricmind.resolve.entitynames import distinct_counts_near, entity_of_name, name_dimensions
+from metricmind.resolve.percentscale import as_metric_value
 from metricmind.resolve.reading import _Pick
 from metricmind.resolve.resolution import Filter
 from metricmind.resolve.sqlops import having_column, metric_of_column, rows_counted
@@ -119,10 +120,12 @@ class _ThresholdReading(_ComposedReading):
         for i, stem in enumerate(self.stems):
             if stem == who and not self.used[i]:
                 self.claim(i, i + 1)  # "sellers": whom the threshold is per
-        res.filters.append(Filter(who, th.op, (str(th.value),), metric=metric))
-        self.span("filters", th.first, th.last, f"{metric} per {who} {th.op} {th.value:g}", "threshold")
+        value = as_metric_value(self.r.model, metric, th.value, th.percent)  # ("8.5%" of a fraction: 0.085)
+        res.filters.append(Filter(who, th.op, (str(value),), metric=metric))
+        self.span("filters", th.first, th.last, f"{metric} per {who} {th.op} {value:g}", "threshold")
         if th.upper is not None:
-            res.filters.append(Filter(who, "<=", (str(th.upper),), metric=metric))
+            upper = as_metric_value(self.r.model, metric, th.upper, th.percent)
+            res.filters.append(Filter(who, "<=", (str(upper),), metric=metric))
         current = (
             is_snapshot(self.r.model, metric) and res.time_range is not None and res.time_range[1] > res.as_of
         )

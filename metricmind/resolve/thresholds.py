@@ -9,7 +9,7 @@ entity the question is about (customers/accounts/clients/companies; customers wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from metricmind.resolve.text import Token
 from metricmind.wordtables import CURRENCY_WORDS, NUMBER_WORDS
@@ -64,12 +64,27 @@ class Threshold:
     first: int
     last: int
     upper: float | None = None  # "between 1k and 5k": also ``<= upper``
+    percent: bool = False  # "over 8.5%", "above 8 percent": the number is a percentage (``percentscale``)
+
+
+PERCENT_WORDS = frozenset({"percent", "pct", "percentage"})
 
 
 def find_threshold(tokens: list[Token], question: str, used: list[bool]) -> Threshold | None:
     """The first "comparison word + amount" of the question ("more than 5k", "50+", "> 100") among the
-    words no other reading claimed.
+    words no other reading claimed; a percentage ("8.5%", "8 percent") is marked as one.
     """
+    th = _find_threshold(tokens, question, used)
+    if th is None:
+        return None
+    if any(t.norm.endswith("%") for t in tokens[th.first : th.last]):
+        return replace(th, percent=True)
+    if th.last < len(tokens) and tokens[th.last].norm in PERCENT_WORDS and not used[th.last]:
+        return replace(th, percent=True, last=th.last + 1)
+    return th
+
+
+def _find_threshold(tokens: list[Token], question: str, used: list[bool]) -> Threshold | None:
     for i, t in enumerate(tokens):
         amount = _amount(t.norm)
         worded = amount is None and not used[i] and _word_amount(tokens, i) is not None
@@ -215,7 +230,7 @@ def _scaled(tokens: list[Token], i: int) -> tuple[float, int]:
 
 def _amount(word: str) -> float | None:
     try:
-        return float(word.replace(",", ""))
+        return float(word.replace(",", "").removesuffix("%"))
     except ValueError:
         return None
 

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from metricmind.resolve.kindovernames import kind_of
 from metricmind.resolve.lexicon import Entry
+from metricmind.resolve.ownrecord import own_record
 from metricmind.resolve.places import (
     SAID,
     countries_in,
@@ -359,7 +360,7 @@ class _ValueGroupReading(_ReadingBase):
             entity = self.r.texts.entity_of.get(after, after) if after in self.r.entities.nouns else after
             own = [e for e in p.entries if e.target.split("__", 1)[0] in (after, entity)]
             if own and self.reached(own):
-                return own
+                return self.own_record(own, p.entries) or own
             if own and self.reached(p.entries) and self.linked(own, p.entries):
                 # "platinum members stayed": the member's tier is out of the metric's reach, the guest's
                 # loyalty tier (the same value) is not: read there, a guess (another entity's field)
@@ -371,6 +372,16 @@ class _ValueGroupReading(_ReadingBase):
             if own:
                 return own  # "german parcels" for km driven: the parcels' country, out of reach (refused)
         return p.entries
+
+    def own_record(self, own: list[Entry], entries: list[Entry]) -> list[Entry]:
+        """The metric's own record of the noun's attribute ("invoiced to self pay patients": the invoice's
+        payer type), when its rows keep one (``ownrecord``).
+        """
+        metrics = self.res.metrics
+        if not metrics:
+            return []
+        local = set.intersection(*(self.r.sources(m) for m in metrics))
+        return own_record(own, entries, self.lex, local)
 
     def linked(self, own: list[Entry], entries: list[Entry]) -> bool:
         """Whether the noun's entity (a member) refers to the entity of every other dimension of the value
