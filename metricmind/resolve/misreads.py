@@ -14,10 +14,11 @@ phrases and a growth metric from its metrics (``catalog_words``), given to ``cal
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from metricmind.resolve.droppedwords import MetricHeads, metric_heads
 from metricmind.resolve.phraseindex import Lexicon
 from metricmind.resolve.text import FILLERS, Token, stems, tokenize
 from metricmind.spec.names import METRIC_TIME
@@ -28,10 +29,13 @@ ValuePhrases = frozenset[tuple[str, ...]]
 
 @dataclass(frozen=True)
 class Catalog:
-    """What a feature needs of the catalog: its values (``value_phrases``) and its metrics' names."""
+    """What a feature needs of the catalog: its values (``value_phrases``), its metrics' names and their head
+    words (``droppedwords.metric_heads``).
+    """
 
     values: ValuePhrases = frozenset()
     metrics: frozenset[str] = frozenset()
+    heads: MetricHeads = frozenset()
 
 
 NO_CATALOG = Catalog()
@@ -104,9 +108,12 @@ def value_phrases(lex: Lexicon) -> ValuePhrases:
     )
 
 
-def catalog_words(lex: Lexicon, metrics: Iterable[str]) -> Catalog:
-    """The catalog words of a project's lexicon and metric names."""
-    return Catalog(value_phrases(lex), frozenset(metrics))
+def catalog_words(lex: Lexicon, metrics: Iterable[str], labels: Mapping[str, str] | None = None) -> Catalog:
+    """The catalog words of a project's lexicon, metric names and labels (name → label)."""
+    names = frozenset(metrics)
+    return Catalog(
+        value_phrases(lex), names, metric_heads(labels if labels is not None else {n: "" for n in names})
+    )
 
 
 def misread_features(question: str, answer: dict[str, Any], catalog: Catalog = NO_CATALOG) -> set[str]:

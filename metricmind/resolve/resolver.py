@@ -82,7 +82,9 @@ class Resolver:
         """Whether answers' confidence is capped by their features (``calibration``; off only to measure)."""
         self.graph = JoinGraph(model)
         self.lex = build_lexicon(model, learned, values)
-        self.catalog_words = catalog_words(self.lex, model.metrics)  # (calibration features' words)
+        self.catalog_words = catalog_words(  # (calibration features' words)
+            self.lex, model.metrics, {n: m.label or "" for n, m in model.metrics.items()}
+        )
         self._reach: dict[tuple[str, str], bool] = {}
         self._hops: dict[tuple[str, str], int] = {}
 
