@@ -122,11 +122,13 @@ def _forms(text: str, glue: frozenset[str] = _EMPTY) -> set[str]:
 
 def _input_words(texts: list[str]) -> set[str]:
     """The forms of every word of the input, and of two or three adjacent words run together ("auto pay":
-    autopay, "on time": ontime).
+    autopay, "on time": ontime), and a word said negated without its prefix ("unverified": verified).
     """
     out: set[str] = set()
     for t in texts:
         out |= _forms(t)
+        for w in re.findall(r"\b(?:un|non)([a-z]{4,})", t.lower()):  # "unverified sellers": not verified
+            out |= _forms(w)
         words = re.findall(r"[a-z0-9]+", t.lower())
         for size in (2, 3):
             runs = ("".join(words[i : i + size]) for i in range(len(words) - size + 1))

@@ -111,6 +111,10 @@ def test_verified_sellers_said_in_a_rule_execute(bazaar: Project) -> None:
     # a doubt of its own stays (`platform_revenue` for "platform fees"); the flag is never the one unread
     assert p.metric is not None and not any("`is_verified`" in r.reason for r in p.unread), p.rules
     assert _same(_monthly(bazaar, p, "2024-01-01", "2024-12-31"), _hand(bazaar, VERIFIED_FEES))
+    negated = copy.deepcopy(p)  # "unverified" says the flag too (fdef-005 keeps is_verified = false)
+    negated.definition = Definition("unverified_fees", "Platform fees earned from unverified sellers")
+    flag_unsaid(negated, bazaar.define_model())
+    assert not any("`is_verified`" in r.reason for r in negated.unread), negated.rules
     unsaid = copy.deepcopy(p)
     unsaid.definition = Definition("seller_fees_x", "Platform fees earned from sellers")
     flag_unsaid(unsaid, bazaar.define_model())
