@@ -20,6 +20,7 @@ answered. Legitimate readings stay: "members" of `is_loyalty_member`, "KYC" of `
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 from typing import Any
 
@@ -52,13 +53,15 @@ def flag_unsaid(proposal: Proposal, model: Model) -> None:
         return
     own = _strings(_parts(proposal))
     catalog = _catalog_texts(model, _names([proposal.metric, proposal.new_metrics]))
-    flags = sorted(_flags(own) - _flags(catalog))
+    declared = {d.name for _, d in model.iter_dimensions()}  # `has_none` of a model's own SQL is no flag
+    flags = sorted((_flags(own) - _flags(catalog)) & declared)
     if not flags:
         return
     d = proposal.definition
     texts = [d.text, *d.rules, d.name.replace("_", " ")]
     said = _input_words(texts)
     consumed = _consumed(proposal, model, texts, own + catalog)
+    consumed -= _repeated([d.text, *d.rules])  # "paid search … first paid subscription": two words
     dims = {c for c in _compared(own + catalog) if not _is_flag(c)} | _flags(own + catalog)
     unsaid: list[str] = []
     for flag in sorted(flags, key=lambda f: len(_distinctive(model, f, dims - {f}) & said)):
@@ -69,6 +72,15 @@ def flag_unsaid(proposal: Proposal, model: Model) -> None:
         consumed.add(sorted(free)[0])  # the word explains this flag only
     for flag in unsaid:
         _unread(proposal, flag)
+
+
+def _repeated(texts: list[str]) -> set[str]:
+    """The forms said twice or more in ``texts``: one occurrence may explain another applied thing."""
+    seen: Counter[str] = Counter()
+    for t in texts:
+        for w in stems(t.lower().replace("_", " ").replace("-", " ")):
+            seen.update({w, root(w)})
+    return {w for w, n in seen.items() if n > 1}
 
 
 def _parts(proposal: Proposal) -> list[Any]:
