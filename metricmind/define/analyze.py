@@ -36,6 +36,7 @@ from metricmind.define.entitydays import read_days
 from metricmind.define.ever import EVER, ever_metric, flag_unaccumulated
 from metricmind.define.extend import proposal_sql
 from metricmind.define.fit import incompatible, mismatch
+from metricmind.define.flagsaid import flag_unsaid
 from metricmind.define.glosses import glossed
 from metricmind.define.groupdefs import defined_words
 from metricmind.define.honoured import flag_unhonoured, flag_untraced
@@ -141,6 +142,7 @@ def analyze(
             proposal.doubts += chat
     flag_unhonoured(proposal, model)  # a value said that no filter applies: unread, never dropped
     flag_untraced(proposal, model)  # a value applied that no word says (a swap): unread
+    flag_unsaid(proposal, model)  # a yes/no flag applied that no free word of its own says: unread
     refuse_ordinal_clash(proposal)  # "only first loans" + "only borrowers with an earlier loan"
     refuse_near_name(
         proposal, model
