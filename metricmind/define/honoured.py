@@ -25,7 +25,9 @@ import sqlglot
 from rapidfuzz import fuzz
 from sqlglot import exp
 
+from metricmind.define.clipped import MIN_CLIPPED
 from metricmind.define.confidence import flag_words
+from metricmind.define.currencyrule import CODES
 from metricmind.define.implied import state_words
 from metricmind.define.proposal import Proposal, RuleReading
 from metricmind.define.restate import metric_words, own_rules, words_of
@@ -266,6 +268,10 @@ def untraced(proposal: Proposal, model: Model) -> list[str]:
     texts = [d.text, *d.rules, d.name.replace("_", " ")]
     said = _said_values(model, texts)
     grams = _grams(texts)
+    # a currency said as a word keeps its code ("charged in euros": EUR, ``currencyrule``)
+    said |= {
+        code.lower() for word, code in CODES.items() if _flat(word) in grams or f"{_flat(word)}s" in grams
+    }
     initials = _initials(texts)
     grouped = any(_GROUP.search(t) for t in texts)
     return sorted(f"'{v}'" for v in literals if not _traced(v, said, grams, initials, grouped))
@@ -371,6 +377,9 @@ def _traced(value: str, said: set[str], grams: set[str], initials: set[str], gro
     flat = _flat(value)
     if not flat or flat in grams or flat.rstrip("s") in grams or f"{flat}s" in grams:
         return True
+    one_word = value.isalpha()
+    if one_word and any(len(g) >= MIN_CLIPPED and g.isalpha() and flat.startswith(g) for g in grams):
+        return True  # a one-word value said clipped ("physio" clinics: `physiotherapy`, read whole by ``clipped``)
     if len(flat) >= 4 and any(abs(len(g) - len(flat)) <= 2 and fuzz.ratio(g, flat) >= NEAR for g in grams):
         return True
     tokens = [t for t in re.split(r"[\s_\-./]+", value.lower()) if t]
