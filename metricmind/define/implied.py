@@ -371,7 +371,21 @@ def _generic(value: str, dim: str, key: tuple[str, ...], own: set[str], ctx: rul
     states = state_words(ctx.model)
     if len(said) == 1 and (said <= states or words <= states):
         return True
+    if value not in ("true", "false") and len(said) == 1 and said <= _entity_words(ctx):
+        return True  # (a flag said by its entity's word, "trials": `is_trial`, is still read)
     return len(said) == 1 and said <= _dimension_words(ctx)
+
+
+def _entity_words(ctx: rulebook.Context) -> set[str]:
+    """The catalog's entity names said as nouns ("from referral to first appointment for urgent referrals":
+    the referral rows, not a channel called referral): a value of the same word is a rule's to name.
+    """
+    return {
+        stems(e.name.replace("_", " "))[-1]
+        for sm in ctx.model.semantic_models.values()
+        for e in sm.entities
+        if e.name.replace("_", "").isalpha()
+    }
 
 
 def _pinned(half: str, words: tuple[str, ...], at: int, key: tuple[str, ...], dim: str, value: str) -> bool:
