@@ -207,3 +207,19 @@ def test_one_flag_name_on_two_entities_is_the_sources_own_unless_the_other_is_na
         p = _equal(proj, definition, hand, window)
         status, predicate = _reading(p, definition.rules[0])
         assert status == "filter" and f"Dimension('{dim}')" in predicate, predicate
+
+
+def test_an_entity_said_as_a_noun_is_no_value_of_its_word(mossbank: Project) -> None:
+    """ "From referral to first appointment … urgent imaging referrals": the referral rows, never the
+    registration channel called referral (read so after two merges: a silent wrong at 0.7)."""
+    rules = (
+        "first (new) appointments only",
+        "urgent only",
+        "imaging centres only",
+        "month of the appointment",
+    )
+    text = "Average wait in days from referral to first appointment for urgent imaging referrals"
+    for said in (text, text.lower(), text.upper()):
+        p = mossbank.analyze_definition(Definition("urgent_imaging_wait_days", said, rules))
+        assert "registration_channel" not in str(p.metric), p.metric
+        assert not p.unread and "clinic__service_line') }} = 'imaging'" in str(p.metric), p.rules
