@@ -9,29 +9,18 @@ hand SQL:
 
 from __future__ import annotations
 
-from metricmind.define import Definition, Proposal
-from metricmind.define.extend import proposal_sql
+from metricmind.define import Definition
 from metricmind.define.numbersaid import number_compared
 from metricmind.define.rulevalues import Context
 from metricmind.define.spelling import respell
 from metricmind.define.words import RATIO, lexicon
 from metricmind.project import Project
-
-
-def _monthly(project: Project, p: Proposal, start: str, end: str) -> dict[str, float]:
-    assert p.metric is not None, p.message
-    sql = proposal_sql(project.define_model(), p, start=start, end=end)
-    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
+from tests.foreign.monthly import monthly as _monthly
+from tests.foreign.monthly import same as _same
 
 
 def _hand(project: Project, sql: str) -> dict[str, float]:
     return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
-
-
-def _same(got: dict[str, float], want: dict[str, float]) -> bool:
-    return all(abs(got.get(m, 0.0) - v) < 1e-6 for m, v in want.items()) and all(
-        abs(v) < 1e-9 for m, v in got.items() if m not in want
-    )
 
 
 def test_a_dimension_of_numbers_is_compared_with_the_number_a_rule_says(

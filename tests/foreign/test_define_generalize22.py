@@ -12,28 +12,17 @@ hand SQL:
 
 from __future__ import annotations
 
-from metricmind.define import Definition, Proposal
-from metricmind.define.extend import proposal_sql
+from metricmind.define import Definition
 from metricmind.define.flagwords import flag_in_words, root
 from metricmind.define.rulecontext import Flag
 from metricmind.define.units import Scale, converting
 from metricmind.project import Project
-
-
-def _monthly(project: Project, p: Proposal, start: str, end: str) -> dict[str, float]:
-    assert p.metric is not None, p.message
-    sql = proposal_sql(project.define_model(), p, start=start, end=end)
-    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
+from tests.foreign.monthly import monthly as _monthly
+from tests.foreign.monthly import same as _same
 
 
 def _hand(project: Project, sql: str) -> dict[str, float]:
     return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
-
-
-def _same(got: dict[str, float], want: dict[str, float]) -> bool:
-    return all(abs(got.get(m, 0.0) - v) < 1e-6 for m, v in want.items()) and all(
-        abs(v) < 1e-9 for m, v in got.items() if m not in want
-    )
 
 
 def test_a_flag_said_in_other_words_is_a_filter_on_it(covewell: Project, lending: Project) -> None:

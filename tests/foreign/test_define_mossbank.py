@@ -21,28 +21,13 @@ from pathlib import Path
 import pytest
 
 from metricmind.define import Definition, Proposal
-from metricmind.define.extend import proposal_sql
 from metricmind.project import Project
+from tests.foreign.monthly import hand as _hand
+from tests.foreign.monthly import monthly as _monthly
+from tests.foreign.monthly import same as _same
 
 MOSS = ("2024-01-01", "2025-12-31")
 LASTMILE = ("2024-10-01", "2025-09-30")
-
-
-def _monthly(project: Project, p: Proposal, start: str, end: str) -> dict[str, float]:
-    assert p.metric is not None, p.message
-    sql = proposal_sql(project.define_model(), p, start=start, end=end)
-    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
-
-
-def _hand(project: Project, sql: str, start: str, end: str) -> dict[str, float]:
-    rows = project.warehouse.run(sql).rows
-    return {m: float(r[1] or 0) for r in rows if start[:7] <= (m := str(r[0])[:7]) <= end[:7]}
-
-
-def _same(got: dict[str, float], want: dict[str, float]) -> bool:
-    return all(abs(got.get(m, 0.0) - v) < 1e-6 for m, v in want.items()) and all(
-        abs(v) < 1e-9 for m, v in got.items() if m not in want
-    )
 
 
 def _reading(p: Proposal, text: str) -> tuple[str, str]:

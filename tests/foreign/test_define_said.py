@@ -17,9 +17,9 @@ import pytest
 import yaml
 
 from metricmind.define import Definition, Proposal
-from metricmind.define.extend import proposal_sql
 from metricmind.define.honoured import flag_untraced, untraced
 from metricmind.project import Project
+from tests.foreign.monthly import monthly as _monthly
 from tests.shared_demo import demo_copy
 
 CASES = Path(__file__).resolve().parent / "cases"
@@ -55,12 +55,6 @@ ROUTES_OF = (
     "select date_trunc('month', route_dt), count(*) from core.routes where vehicle_type = '{vehicle}' "
     "and route_dt between date '2024-10-01' and date '2025-09-30' group by 1 order by 1"
 )
-
-
-def _monthly(project: Project, p: Proposal, start: str, end: str) -> dict[str, float]:
-    assert p.metric is not None, p.message
-    sql = proposal_sql(project.define_model(), p, start=start, end=end)
-    return {str(r[0])[:7]: float(r[1] or 0) for r in project.warehouse.run(sql).rows}
 
 
 def _hand(project: Project, sql: str) -> dict[str, float]:
